@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {IConsortiumRegistry} from "../access/IConsortiumRegistry.sol";
+
+/// @title ISettlementToken — the consortium's permissioned settlement token
+/// @notice Two-tier money: the operator issues to and redeems from member banks; tokens move only
+/// between active, unsanctioned registry members and within each sender's limits.
+interface ISettlementToken {
+    /// @notice `operator` issued `amount` to `bank`.
+    event Issued(address indexed operator, address indexed bank, uint256 amount);
+    /// @notice `operator` redeemed (burned) `amount` from `bank`.
+    event Redeemed(address indexed operator, address indexed bank, uint256 amount);
+    /// @notice The guardian (who may pause, besides the owner) changed.
+    event GuardianChanged(address indexed previousGuardian, address indexed guardian);
+    /// @notice `account` moved `amount` out on UTC day `day`, `spent` in total that day.
+    event Outflow(address indexed account, uint64 indexed day, uint256 amount, uint256 spent);
+
+    /// @notice An address argument was zero.
+    error TokenZeroAddress();
+    /// @notice Issuing or redeeming zero is refused (it would only emit noise).
+    error TokenZeroAmount();
+    /// @notice Decimals above 18 are refused.
+    error TokenInvalidDecimals(uint8 decimals);
+    /// @notice The registry address holds no contract.
+    error TokenInvalidRegistry(address registry);
+    /// @notice The caller is neither the owner nor the guardian.
+    error TokenUnauthorizedPauser(address caller);
+    /// @notice The transfer exceeds the sender's max single transfer.
+    error TokenSingleTransferLimitExceeded(address account, uint256 amount, uint256 limit);
+    /// @notice The transfer would take the sender's outflow for UTC day `day` above its daily limit.
+    error TokenDailyOutflowLimitExceeded(address account, uint64 day, uint256 spentToday, uint256 amount, uint256 limit);
+
+    /// @notice Issue `amount` to the active member bank `bank`. Caller: an active OPERATOR.
+    function mint(address bank, uint256 amount) external;
+
+    /// @notice Redeem `amount` from `bank`, spending the allowance `bank` gave the caller.
+    /// Caller: an active OPERATOR.
+    function burn(address bank, uint256 amount) external;
+
+    /// @notice Set the guardian that may pause. Owner only.
+    function setGuardian(address guardian) external;
+
+    /// @notice Stop every transfer, issue and redemption. Owner or guardian.
+    function pause() external;
+
+    /// @notice Resume after a pause. Owner only.
+    function unpause() external;
+
+    /// @notice The registry this token screens against.
+    function registry() external view returns (IConsortiumRegistry);
+
+    /// @notice The current guardian.
+    function guardian() external view returns (address);
+
+    /// @notice What `account` has sent today (UTC) and the current UTC day number.
+    function outflowToday(address account) external view returns (uint64 day, uint256 spent);
+}

@@ -1,0 +1,65 @@
+import { subtask, type HardhatUserConfig } from "hardhat/config";
+import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
+import "@nomicfoundation/hardhat-ethers";
+import "@nomicfoundation/hardhat-chai-matchers";
+import "@typechain/hardhat";
+import "@openzeppelin/hardhat-upgrades";
+import "hardhat-gas-reporter";
+
+/**
+ * Offline compiler: Hardhat normally downloads solc. These machines have no internet, so the
+ * WASM build shipped inside the npm `solc` package is used instead (see docs/decisions/001).
+ */
+const SOLC_VERSION = "0.8.28";
+const LOCAL_SOLC: Record<string, { pkg: string }> = { [SOLC_VERSION]: { pkg: "solc" } };
+
+subtask(
+  TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD,
+  async (args: { solcVersion: string }, _hre, runSuper) => {
+    const local = LOCAL_SOLC[args.solcVersion];
+    if (!local) return runSuper();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const solc = require(local.pkg) as { version(): string };
+    const longVersion = solc.version().replace(/\.Emscripten\.clang$/, "");
+    return {
+      compilerPath: require.resolve(`${local.pkg}/soljson.js`),
+      isSolcJs: true,
+      version: args.solcVersion,
+      longVersion,
+    };
+  },
+);
+
+/** Remote networks come from the environment: CLEARHOUSE_RPC_URL and CLEARHOUSE_PRIVATE_KEY. */
+const remote = process.env.CLEARHOUSE_RPC_URL
+  ? {
+      remote: {
+        url: process.env.CLEARHOUSE_RPC_URL,
+        accounts: process.env.CLEARHOUSE_PRIVATE_KEY ? [process.env.CLEARHOUSE_PRIVATE_KEY] : [],
+      },
+    }
+  : {};
+
+const config: HardhatUserConfig = {
+  solidity: {
+    version: SOLC_VERSION,
+    settings: { optimizer: { enabled: true, runs: 200 }, evmVersion: "cancun" },
+  },
+  networks: {
+    hardhat: { hardfork: "cancun" },
+    localhost: { url: "http://127.0.0.1:8545" },
+    ...remote,
+  },
+  typechain: { outDir: "typechain-types", target: "ethers-v6" },
+  gasReporter: {
+    enabled: process.env.REPORT_GAS === "1",
+    offline: true,
+    currency: "USD",
+    outputFile: process.env.GAS_REPORT_FILE,
+    noColors: Boolean(process.env.GAS_REPORT_FILE),
+    reportFormat: "markdown",
+  },
+  mocha: { timeout: 120_000 },
+};
+
+export default config;
