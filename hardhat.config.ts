@@ -13,22 +13,19 @@ import "hardhat-gas-reporter";
 const SOLC_VERSION = "0.8.28";
 const LOCAL_SOLC: Record<string, { pkg: string }> = { [SOLC_VERSION]: { pkg: "solc" } };
 
-subtask(
-  TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD,
-  async (args: { solcVersion: string }, _hre, runSuper) => {
-    const local = LOCAL_SOLC[args.solcVersion];
-    if (!local) return runSuper();
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const solc = require(local.pkg) as { version(): string };
-    const longVersion = solc.version().replace(/\.Emscripten\.clang$/, "");
-    return {
-      compilerPath: require.resolve(`${local.pkg}/soljson.js`),
-      isSolcJs: true,
-      version: args.solcVersion,
-      longVersion,
-    };
-  },
-);
+subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string }, _hre, runSuper) => {
+  const local = LOCAL_SOLC[args.solcVersion];
+  if (!local) return runSuper();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const solc = require(local.pkg) as { version(): string };
+  const longVersion = solc.version().replace(/\.Emscripten\.clang$/, "");
+  return {
+    compilerPath: require.resolve(`${local.pkg}/soljson.js`),
+    isSolcJs: true,
+    version: args.solcVersion,
+    longVersion,
+  };
+});
 
 /** Remote networks come from the environment: CLEARHOUSE_RPC_URL and CLEARHOUSE_PRIVATE_KEY. */
 const remote = process.env.CLEARHOUSE_RPC_URL

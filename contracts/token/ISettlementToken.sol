@@ -29,7 +29,13 @@ interface ISettlementToken {
     /// @notice The transfer exceeds the sender's max single transfer.
     error TokenSingleTransferLimitExceeded(address account, uint256 amount, uint256 limit);
     /// @notice The transfer would take the sender's outflow for UTC day `day` above its daily limit.
-    error TokenDailyOutflowLimitExceeded(address account, uint64 day, uint256 spentToday, uint256 amount, uint256 limit);
+    error TokenDailyOutflowLimitExceeded(
+        address account,
+        uint64 day,
+        uint256 spentToday,
+        uint256 amount,
+        uint256 limit
+    );
 
     /// @notice Issue `amount` to the active member bank `bank`. Caller: an active OPERATOR.
     function mint(address bank, uint256 amount) external;

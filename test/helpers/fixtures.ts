@@ -69,7 +69,14 @@ export async function deployToken(): Promise<TokenFixture> {
   const { registry, others } = base;
   const [operator, b1, b2, b3, b4, corporate, outsider] = others;
   const banks = [b1, b2, b3, b4];
-  await registry.admitMember(operator.address, Role.OPERATOR, lei("OPERATOR"), "Central Operator", UNLIMITED, UNLIMITED);
+  await registry.admitMember(
+    operator.address,
+    Role.OPERATOR,
+    lei("OPERATOR"),
+    "Central Operator",
+    UNLIMITED,
+    UNLIMITED,
+  );
   for (const [i, bank] of banks.entries()) {
     await registry.admitMember(
       bank.address,
@@ -80,7 +87,14 @@ export async function deployToken(): Promise<TokenFixture> {
       BANK_DAILY_LIMIT,
     );
   }
-  await registry.admitMember(corporate.address, Role.CORPORATE, lei("CORP"), "Acme Corp", BANK_SINGLE_LIMIT, BANK_DAILY_LIMIT);
+  await registry.admitMember(
+    corporate.address,
+    Role.CORPORATE,
+    lei("CORP"),
+    "Acme Corp",
+    BANK_SINGLE_LIMIT,
+    BANK_DAILY_LIMIT,
+  );
   const factory = await ethers.getContractFactory("SettlementToken");
   const token = (await upgrades.deployProxy(
     factory,

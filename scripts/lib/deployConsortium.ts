@@ -1,0 +1,80 @@
+/**
+ * Deploys ConsortiumRegistry and SettlementToken behind UUPS (ERC-1967) proxies with the
+ * OpenZeppelin upgrades plugin (which validates upgrade safety and records the implementation in
+ * `.openzeppelin/`), and describes the result as a `Deployment`.
+ */
+import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import hre from "hardhat";
+import type { Address, Hex } from "viem";
+import type { ContractDeployment, Deployment } from "../../src/deployment";
+
+export interface DeployOptions {
+  token: { name: string; symbol: string; decimals: number };
+  log?: (line: string) => void;
+}
+
+async function deployProxy(
+  contract: string,
+  args: unknown[],
+  log: (line: string) => void,
+): Promise<ContractDeployment> {
+  const { ethers, upgrades } = hre;
+  const factory = await ethers.getContractFactory(contract);
+  log(`deploying ${contract} (implementation + UUPS proxy)…`);
+  const proxy = await upgrades.deployProxy(factory, args, { kind: "uups" });
+  await proxy.waitForDeployment();
+  const receipt = await proxy.deploymentTransaction()?.wait();
+  const address = (await proxy.getAddress()) as Address;
+  const implementation = (await upgrades.erc1967.getImplementationAddress(address)) as Address;
+  const artifact = await hre.artifacts.readArtifact(contract);
+  const abiHash = ethers.keccak256(ethers.toUtf8Bytes(JSON.stringify(artifact.abi))) as Hex;
+  log(`  ${contract} at ${address} (implementation ${implementation})`);
+  return { proxy: address, implementation, abiHash, blockNumber: receipt?.blockNumber ?? 0 };
+}
+
+/** Deploy registry + token, owned by the first signer of the selected network. */
+export async function deployConsortium(options: DeployOptions): Promise<Deployment> {
+  const log = options.log ?? (() => undefined);
+  const [deployer] = await hre.ethers.getSigners();
+  if (!deployer) {
+    throw new Error(`Network "${hre.network.name}" has no account to deploy with: set CLEARHOUSE_PRIVATE_KEY.`);
+  }
+  const network = await hre.ethers.provider.getNetwork();
+  const registry = await deployProxy("ConsortiumRegistry", [deployer.address], log);
+  const { name, symbol, decimals } = options.token;
+  const token = await deployProxy("SettlementToken", [deployer.address, registry.proxy, name, symbol, decimals], log);
+  return {
+    network: hre.network.name,
+    chainId: Number(network.chainId),
+    deployer: deployer.address as Address,
+    deployedAt: new Date().toISOString(),
+    blockNumber: registry.blockNumber,
+    token: options.token,
+    contracts: { ConsortiumRegistry: registry, SettlementToken: token },
+  };
+}
+
+/** Where a network's deployment file lives. */
+export function deploymentPath(network: string): string {
+  return join(__dirname, "..", "..", "deployments", `${network}.json`);
+}
+
+/**
+ * Write `deployments/<network>.json` atomically (temp file + rename, so a crash never leaves half
+ * a file). Refuses to overwrite a persistent network's file unless `overwrite` is set.
+ */
+export function writeDeployment(deployment: Deployment, overwrite: boolean): string {
+  const path = deploymentPath(deployment.network);
+  if (existsSync(path) && !overwrite) {
+    throw new Error(
+      `${path} already exists: a consortium is deployed on "${deployment.network}". ` +
+        "Set CLEARHOUSE_REDEPLOY=1 to replace it (the old contracts stay on chain).",
+    );
+  }
+  mkdirSync(join(path, ".."), { recursive: true });
+  const temp = `${path}.tmp`;
+  writeFileSync(temp, JSON.stringify(deployment, null, 2) + "\n");
+  renameSync(temp, path);
+  return path;
+}

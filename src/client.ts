@@ -1,0 +1,89 @@
+import {
+  createPublicClient,
+  createWalletClient,
+  defineChain,
+  http,
+  type Account,
+  type Address,
+  type Chain,
+  type Transport,
+} from "viem";
+import type { ClearhouseContext } from "./context";
+import { loadDeployment, parseDeployment, type Deployment } from "./deployment";
+import { InvalidArgumentError } from "./errors/base";
+import * as registryActions from "./registry/actions";
+import * as registryReads from "./registry/reads";
+import * as tokenActions from "./token/actions";
+import * as tokenReads from "./token/reads";
+import * as tokenPermit from "./token/permit";
+
+export interface CreateClearhouseParameters {
+  /** JSON-RPC URL of a consortium node. Exactly one of `rpcUrl` / `transport`. */
+  rpcUrl?: string;
+  /** Any viem transport (e.g. `custom(hre.network.provider)` in tests). */
+  transport?: Transport;
+  /** Signer for writes: a viem Account (local key) or the address of an unlocked node account. */
+  account?: Account | Address;
+  /** The deployment object or the path of `deployments/<network>.json`. */
+  deployment: Deployment | string;
+  /** How often to poll for receipts, in ms (default 1000; an automining dev chain can use 10). */
+  pollingInterval?: number;
+}
+
+/** Drop the leading context argument of an action: `(ctx, p) => r` becomes `(p) => r`. */
+type Bound<T> = {
+  [K in keyof T]: T[K] extends (ctx: ClearhouseContext, ...rest: infer A) => infer R ? (...rest: A) => R : never;
+};
+
+function bind<T extends Record<string, unknown>>(ctx: ClearhouseContext, actions: T): Bound<T> {
+  const out: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(actions)) {
+    if (typeof fn === "function") out[name] = (...rest: unknown[]) => fn(ctx, ...rest);
+  }
+  return out as Bound<T>;
+}
+
+/** The chain a deployment lives on, for viem. */
+export function chainOf(deployment: Deployment, rpcUrl = "http://127.0.0.1:8545"): Chain {
+  return defineChain({
+    id: deployment.chainId,
+    name: deployment.network,
+    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: [rpcUrl] } },
+  });
+}
+
+/**
+ * A Clearhouse client: the SDK's actions bound to one chain, deployment and (optionally) signer.
+ *
+ * @example
+ * const ch = createClearhouse({ rpcUrl: "http://127.0.0.1:8545", deployment: "deployments/localhost.json", account });
+ * await ch.token.transfer({ to: bankB, amount: 125_000n }); // 1,250.00
+ * const verdict = await ch.registry.checkTransaction({ sender, target });
+ */
+export function createClearhouse(p: CreateClearhouseParameters) {
+  if ((p.rpcUrl === undefined) === (p.transport === undefined)) {
+    throw new InvalidArgumentError("rpcUrl", "pass exactly one of `rpcUrl` or `transport`");
+  }
+  const deployment = typeof p.deployment === "string" ? loadDeployment(p.deployment) : parseDeployment(p.deployment);
+  const transport = p.transport ?? http(p.rpcUrl);
+  const chain = chainOf(deployment, p.rpcUrl);
+  const context: ClearhouseContext = {
+    publicClient: createPublicClient({ chain, transport, pollingInterval: p.pollingInterval ?? 1000 }),
+    walletClient: p.account ? createWalletClient({ chain, transport, account: p.account }) : undefined,
+    deployment,
+    rpcUrl: p.rpcUrl,
+  };
+  return {
+    context,
+    deployment,
+    registry: bind(context, { ...registryActions, ...registryReads }),
+    token: bind(context, { ...tokenActions, ...tokenReads, ...tokenPermit }),
+    /** The same client signing as another account. */
+    as(account: Account | Address) {
+      return createClearhouse({ ...p, deployment, account });
+    },
+  };
+}
+
+export type Clearhouse = ReturnType<typeof createClearhouse>;

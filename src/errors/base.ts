@@ -1,0 +1,102 @@
+/**
+ * The root of every error the SDK throws. Modelled on viem's BaseError: a one-line `shortMessage`,
+ * optional `details` and `metaMessages`, a `cause` chain, and — ours — a `hint` that says what to
+ * do next. `message` is the short message followed by the hint and meta lines.
+ */
+export interface ClearhouseErrorOptions {
+  hint?: string;
+  details?: string;
+  metaMessages?: string[];
+  cause?: unknown;
+}
+
+export class ClearhouseError extends Error {
+  override name = "ClearhouseError";
+  readonly shortMessage: string;
+  readonly hint?: string;
+  readonly details?: string;
+  readonly metaMessages: string[];
+
+  constructor(shortMessage: string, options: ClearhouseErrorOptions = {}) {
+    const lines = [shortMessage];
+    if (options.hint) lines.push(options.hint);
+    if (options.metaMessages?.length) lines.push("", ...options.metaMessages);
+    if (options.details) lines.push("", `Details: ${options.details}`);
+    super(lines.join("\n"), options.cause === undefined ? undefined : { cause: options.cause });
+    this.shortMessage = shortMessage;
+    this.hint = options.hint;
+    this.details = options.details;
+    this.metaMessages = options.metaMessages ?? [];
+  }
+}
+
+/** An argument failed validation before anything was sent. */
+export class InvalidArgumentError extends ClearhouseError {
+  override name = "InvalidArgumentError";
+  constructor(
+    readonly argument: string,
+    readonly problem: string,
+    hint?: string,
+  ) {
+    super(`Invalid argument \`${argument}\`: ${problem}.`, { hint });
+  }
+}
+
+/** The RPC endpoint could not be reached or answered with a transport error. */
+export class NetworkError extends ClearhouseError {
+  override name = "NetworkError";
+  constructor(
+    readonly url: string | undefined,
+    cause: unknown,
+  ) {
+    super(`Cannot reach the chain${url ? ` at ${url}` : ""}.`, {
+      hint: "Check that the node is running and the RPC URL is right (CLEARHOUSE_RPC_URL or --rpc-url).",
+      details: cause instanceof Error ? cause.message.split("\n")[0] : String(cause),
+      cause,
+    });
+  }
+}
+
+/** The connected chain is not the one the deployment file was written for. */
+export class WrongNetworkError extends ClearhouseError {
+  override name = "WrongNetworkError";
+  constructor(
+    readonly expectedChainId: number,
+    readonly actualChainId: number,
+  ) {
+    super(`Connected to chain ${actualChainId}, but the deployment is for chain ${expectedChainId}.`, {
+      hint: "Point the RPC URL at the consortium's chain or load the deployment file of this network.",
+    });
+  }
+}
+
+/** A write was attempted without an account to sign with. */
+export class MissingAccountError extends ClearhouseError {
+  override name = "MissingAccountError";
+  constructor(action: string) {
+    super(`\`${action}\` sends a transaction but the client has no account.`, {
+      hint: "Pass `account` (a viem Account or an unlocked address) to createClearhouse.",
+    });
+  }
+}
+
+/** A deployment file is missing, unreadable or malformed. */
+export class DeploymentError extends ClearhouseError {
+  override name = "DeploymentError";
+  constructor(problem: string, hint?: string) {
+    super(`Deployment: ${problem}.`, { hint });
+  }
+}
+
+/** The transaction was mined but failed without decodable revert data (e.g. out of gas). */
+export class TransactionFailedError extends ClearhouseError {
+  override name = "TransactionFailedError";
+  constructor(
+    readonly hash: string,
+    readonly functionName: string,
+  ) {
+    super(`Transaction ${hash} (${functionName}) was mined but failed.`, {
+      hint: "Inspect it with a block explorer or `debug_traceTransaction`; it may have run out of gas.",
+    });
+  }
+}

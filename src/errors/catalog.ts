@@ -1,0 +1,199 @@
+import type { ContractErrorArgs, ContractErrorName } from "viem";
+import { clearhouseErrorsAbi } from "../generated/abis";
+import { rolesToNames, statusName } from "../registry/roles";
+import { grouped, short } from "./format";
+
+type ErrorsAbi = typeof clearhouseErrorsAbi;
+/** Name of every custom error a Clearhouse contract can revert with. */
+export type RevertName = ContractErrorName<ErrorsAbi>;
+/** Decoded arguments of the custom error `N`. */
+export type RevertArgs<N extends RevertName> = ContractErrorArgs<ErrorsAbi, N>;
+
+export interface RevertExplanation {
+  /** What went wrong, with the values that explain it. */
+  message: string;
+  /** What to do about it. */
+  hint: string;
+}
+
+/** How amounts are shown: with the token's decimals and symbol when the caller knows them. */
+export interface AmountFormat {
+  amount(value: bigint): string;
+}
+
+/** Minor units, grouped: "60,000,000 minor units". */
+export const minorUnits: AmountFormat = { amount: (v) => `${grouped(v)} minor units` };
+
+type Catalog = { [N in RevertName]: (args: RevertArgs<N>, f: AmountFormat) => RevertExplanation };
+
+const roleList = (role: number): string => rolesToNames(role).join("+") || `role ${role}`;
+const ASK_GOVERNANCE = "Ask the consortium's governance (the registry owner) to act.";
+
+/**
+ * A readable message and a next step for every custom error. The type makes this exhaustive:
+ * a new error in a contract fails the build until it is described here.
+ */
+export const revertCatalog: Catalog = {
+  // ------------------------------------------------------------- registry
+  RegistryZeroAddress: () => ({ message: "an address argument is zero", hint: "Pass a non-zero address." }),
+  RegistryInvalidRoles: ([roles]) => ({
+    message: `roles bitmask ${roles} is empty or has bits outside the five roles`,
+    hint: "Use a combination of OPERATOR(1), MEMBER_BANK(2), CORPORATE(4), AUDITOR(8), REGULATOR(16).",
+  }),
+  RegistryInvalidName: ([length]) => ({
+    message: `display name is ${length} bytes; it must be 1 to 64`,
+    hint: "Shorten or supply the member's display name.",
+  }),
+  RegistryInvalidLeiHash: () => ({
+    message: "the legal-entity identifier hash is zero",
+    hint: "Pass keccak256 of the member's ISO 17442 LEI (the SDK's `leiHash(lei)`).",
+  }),
+  RegistryInvalidLimits: ([single, daily], f) => ({
+    message: `max single transfer ${f.amount(single)} exceeds max daily outflow ${f.amount(daily)}`,
+    hint: "Make the single-transfer limit at most the daily limit.",
+  }),
+  RegistryMemberExists: ([account, status]) => ({
+    message: `${short(account)} is already a member (${statusName(status)})`,
+    hint: "Use setRoles/setLimits to change it, or reinstate it if suspended.",
+  }),
+  RegistryNotMember: ([account]) => ({
+    message: `${short(account)} is not a member of the consortium`,
+    hint: "Check the address, or have it admitted first.",
+  }),
+  RegistryMemberSuspended: ([account, since]) => ({
+    message: `${short(account)} is suspended since block ${since}`,
+    hint: `${ASK_GOVERNANCE} A suspended member can act again once reinstated.`,
+  }),
+  RegistryMemberRemoved: ([account, since]) => ({
+    message: `${short(account)} was removed from the consortium at block ${since}`,
+    hint: "A removed member must be admitted again before it can act.",
+  }),
+  RegistryMemberNotSuspended: ([account, status]) => ({
+    message: `${short(account)} is ${statusName(status)}, not suspended`,
+    hint: "Only a suspended member can be reinstated.",
+  }),
+  RegistryMissingRole: ([account, role]) => ({
+    message: `${short(account)} lacks the ${roleList(role)} role`,
+    hint: `Use an account holding ${roleList(role)}, or ${ASK_GOVERNANCE.toLowerCase()}`,
+  }),
+  RegistryAccountSanctioned: ([account, code]) => ({
+    message: `${short(account)} is on the sanctions list (reason code ${code})`,
+    hint: "No member may transact with a sanctioned address; contact compliance.",
+  }),
+  RegistryNotSanctioned: ([account]) => ({
+    message: `${short(account)} is not on the sanctions list`,
+    hint: "Nothing to remove.",
+  }),
+  RegistryInvalidReasonCode: () => ({
+    message: "sanction reason code 0 is reserved",
+    hint: "Use a reason code from 1 upwards.",
+  }),
+  RegistryInvalidEnodeId: ([enodeId]) => ({
+    message: `enode id "${short(enodeId)}" is not 128 hexadecimal characters`,
+    hint: "Pass the node's public key as Besu prints it, without 0x or the enode:// prefix.",
+  }),
+  RegistryInvalidNodeAddress: ([ip, port]) => ({
+    message: `node address "${ip}:${port}" is invalid (host 1–64 bytes, port non-zero)`,
+    hint: "Pass the node's IP or host and its P2P port.",
+  }),
+  RegistryNodeExists: ([key]) => ({
+    message: `node ${short(key)} is already on the allowlist`,
+    hint: "Nothing to do.",
+  }),
+  RegistryUnknownNode: ([key]) => ({
+    message: `node ${short(key)} is not on the allowlist`,
+    hint: "Check the enode id, host and port.",
+  }),
+  // ------------------------------------------------------------- token
+  TokenZeroAddress: () => ({ message: "an address argument is zero", hint: "Pass a non-zero address." }),
+  TokenZeroAmount: () => ({ message: "the amount is zero", hint: "Issue or redeem a positive amount." }),
+  TokenInvalidDecimals: ([decimals]) => ({
+    message: `decimals ${decimals} is above 18`,
+    hint: "Use the currency's ISO 4217 minor-unit exponent (2 for EUR).",
+  }),
+  TokenInvalidRegistry: ([registry]) => ({
+    message: `${short(registry)} holds no contract`,
+    hint: "Deploy the registry first and pass its proxy address.",
+  }),
+  TokenUnauthorizedPauser: ([caller]) => ({
+    message: `${short(caller)} is neither the owner nor the guardian`,
+    hint: "Pausing is for the governance multisig or its guardian.",
+  }),
+  TokenSingleTransferLimitExceeded: ([account, amount, limit], f) => ({
+    message: `${f.amount(amount)} exceeds ${short(account)}'s max single transfer of ${f.amount(limit)}`,
+    hint: "Split the payment or ask governance to raise the member's limit.",
+  }),
+  TokenDailyOutflowLimitExceeded: ([account, day, spent, amount, limit], f) => ({
+    message:
+      `${short(account)} has sent ${f.amount(spent)} on UTC day ${day}; ` +
+      `${f.amount(amount)} more would exceed its daily limit of ${f.amount(limit)}`,
+    hint: "Wait for the next UTC day or ask governance to raise the daily limit.",
+  }),
+  // ------------------------------------------------------------- OpenZeppelin
+  OwnableUnauthorizedAccount: ([account]) => ({
+    message: `${short(account)} is not the owner`,
+    hint: "Admin actions go through the consortium's governance (the owner).",
+  }),
+  OwnableInvalidOwner: ([owner]) => ({ message: `${short(owner)} cannot be the owner`, hint: "Pass a real owner." }),
+  ERC20InsufficientBalance: ([sender, balance, needed], f) => ({
+    message: `${short(sender)} holds ${f.amount(balance)}, needs ${f.amount(needed)}`,
+    hint: "Fund the account first.",
+  }),
+  ERC20InsufficientAllowance: ([spender, allowance, needed], f) => ({
+    message: `allowance of ${short(spender)} is ${f.amount(allowance)}, needs ${f.amount(needed)}`,
+    hint: "Have the holder approve (or sign a permit for) the spender first.",
+  }),
+  ERC20InvalidApprover: ([a]) => ({ message: `${short(a)} cannot approve`, hint: "Use a non-zero owner." }),
+  ERC20InvalidReceiver: ([a]) => ({ message: `${short(a)} cannot receive tokens`, hint: "Use a member address." }),
+  ERC20InvalidSender: ([a]) => ({ message: `${short(a)} cannot send tokens`, hint: "Use a member address." }),
+  ERC20InvalidSpender: ([a]) => ({ message: `${short(a)} cannot be a spender`, hint: "Use a non-zero spender." }),
+  ERC2612ExpiredSignature: ([deadline]) => ({
+    message: `the permit expired at ${new Date(Number(deadline) * 1000).toISOString()}`,
+    hint: "Sign a new permit with a later deadline.",
+  }),
+  ERC2612InvalidSigner: ([signer, owner]) => ({
+    message: `the permit was signed by ${short(signer)}, not by the owner ${short(owner)}`,
+    hint: "The token holder must sign the permit (check chain id, token address and nonce).",
+  }),
+  InvalidAccountNonce: ([account, nonce]) => ({
+    message: `nonce mismatch for ${short(account)}; current nonce is ${nonce}`,
+    hint: "Sign again with the current nonce.",
+  }),
+  EnforcedPause: () => ({
+    message: "the contract is paused",
+    hint: "Wait for governance to unpause it.",
+  }),
+  ExpectedPause: () => ({ message: "the contract is not paused", hint: "Nothing to unpause." }),
+  InvalidInitialization: () => ({
+    message: "the contract is already initialized",
+    hint: "Initializers run once, at deployment.",
+  }),
+  NotInitializing: () => ({ message: "not in an initializer", hint: "Call this only while initializing." }),
+  ECDSAInvalidSignature: () => ({ message: "the signature is invalid", hint: "Sign again." }),
+  ECDSAInvalidSignatureLength: ([length]) => ({
+    message: `the signature is ${length} bytes, expected 65`,
+    hint: "Pass the full r, s, v signature.",
+  }),
+  ECDSAInvalidSignatureS: ([s]) => ({
+    message: `the signature's s value ${short(s)} is malleable`,
+    hint: "Sign with a standard library (low-s).",
+  }),
+  AddressEmptyCode: ([target]) => ({
+    message: `${short(target)} has no code`,
+    hint: "Point at a deployed implementation.",
+  }),
+  ERC1967InvalidImplementation: ([impl]) => ({
+    message: `${short(impl)} is not a valid implementation`,
+    hint: "Deploy the new implementation and pass its address.",
+  }),
+  ERC1967NonPayable: () => ({ message: "the upgrade call sent value", hint: "Send no value with upgrades." }),
+  FailedCall: () => ({ message: "a low-level call failed", hint: "Check the upgrade's initializer call data." }),
+  UUPSUnauthorizedCallContext: () => ({
+    message: "upgrade functions must be called through the proxy",
+    hint: "Call the proxy address, not the implementation.",
+  }),
+  UUPSUnsupportedProxiableUUID: ([slot]) => ({
+    message: `the new implementation reports proxiable UUID ${short(slot)}`,
+    hint: "The new implementation must be UUPS-compatible.",
+  }),
+};

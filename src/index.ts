@@ -1,0 +1,23 @@
+/**
+ * Clearhouse SDK: typed actions over viem for the consortium's contracts.
+ * Use `createClearhouse(...)` for a bound client, or call the plain actions with a context.
+ */
+export { createClearhouse, chainOf, type Clearhouse, type CreateClearhouseParameters } from "./client";
+export { ensureNetwork, readContract, writeContract, type ClearhouseContext, type WriteResult } from "./context";
+export { loadDeployment, parseDeployment, type Deployment, type ContractDeployment } from "./deployment";
+export * from "./errors";
+export * from "./validate";
+export * as registry from "./registry";
+export * as token from "./token";
+export {
+  Role,
+  Reasons,
+  MemberStatus,
+  rolesToNames,
+  namesToRoles,
+  type RoleName,
+  type ReasonName,
+} from "./registry/roles";
+export { leiHash, leiWithCheckDigits, parseNode, type NodeParameters } from "./registry/identifiers";
+export { renderTable, type Column } from "./format/table";
+export { consortiumRegistryAbi, settlementTokenAbi, clearhouseErrorsAbi } from "./generated/abis";

@@ -1,0 +1,4 @@
+export * from "./actions";
+export * from "./reads";
+export * from "./roles";
+export * from "./identifiers";

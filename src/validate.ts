@@ -1,0 +1,133 @@
+import { getAddress, isAddress, isHex, type Address, type Hex } from "viem";
+import { InvalidArgumentError } from "./errors/base";
+import { ALL_ROLES } from "./registry/roles";
+
+/** Anything an SDK caller may pass as an integer amount: bigint, a safe integer, or decimal digits. */
+export type IntegerLike = bigint | number | string;
+
+export const UINT16_MAX = (1n << 16n) - 1n;
+export const UINT128_MAX = (1n << 128n) - 1n;
+export const UINT256_MAX = (1n << 256n) - 1n;
+const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
+
+/** A checksummed address, or an InvalidArgumentError naming `argument`. */
+export function requireAddress(argument: string, value: unknown, options: { allowZero?: boolean } = {}): Address {
+  if (typeof value !== "string" || !isAddress(value, { strict: false })) {
+    throw new InvalidArgumentError(
+      argument,
+      `${JSON.stringify(value)} is not a 20-byte hex address`,
+      "Use 0x + 40 hex digits.",
+    );
+  }
+  if (!options.allowZero && value.toLowerCase() === ZERO_ADDRESS) {
+    throw new InvalidArgumentError(argument, "the zero address is not allowed");
+  }
+  return getAddress(value);
+}
+
+/**
+ * A non-negative integer amount in minor units that fits `max` (default uint256). Floats, negative
+ * numbers, unsafe JavaScript numbers and non-digit strings are refused: money is never a float.
+ */
+export function requireAmount(
+  argument: string,
+  value: unknown,
+  options: { max?: bigint; allowZero?: boolean; typeName?: string } = {},
+): bigint {
+  const max = options.max ?? UINT256_MAX;
+  let amount: bigint;
+  if (typeof value === "bigint") amount = value;
+  else if (typeof value === "number") {
+    if (!Number.isSafeInteger(value)) {
+      throw new InvalidArgumentError(
+        argument,
+        `${value} is not a safe integer`,
+        "Amounts are integers in minor units; pass a bigint (e.g. 1050n for 10.50).",
+      );
+    }
+    amount = BigInt(value);
+  } else if (typeof value === "string" && /^\d+$/.test(value)) amount = BigInt(value);
+  else {
+    throw new InvalidArgumentError(
+      argument,
+      `${JSON.stringify(value)} is not an integer amount`,
+      "Amounts are integers in minor units (bigint, integer number or digit string).",
+    );
+  }
+  if (amount < 0n) throw new InvalidArgumentError(argument, `${amount} is negative`);
+  if (amount === 0n && options.allowZero === false) throw new InvalidArgumentError(argument, "must be positive");
+  if (amount > max) {
+    throw new InvalidArgumentError(argument, `${amount} does not fit ${options.typeName ?? "uint256"} (max ${max})`);
+  }
+  return amount;
+}
+
+/** A 32-byte hex value. */
+export function requireBytes32(argument: string, value: unknown, options: { allowZero?: boolean } = {}): Hex {
+  if (typeof value !== "string" || !isHex(value, { strict: true }) || value.length !== 66) {
+    throw new InvalidArgumentError(
+      argument,
+      `${JSON.stringify(value)} is not 32 bytes of hex`,
+      "Use 0x + 64 hex digits.",
+    );
+  }
+  if (!options.allowZero && /^0x0{64}$/.test(value)) throw new InvalidArgumentError(argument, "must not be zero");
+  return value as Hex;
+}
+
+/** A string whose UTF-8 length is within [min, max] bytes. */
+export function requireText(argument: string, value: unknown, min: number, max: number): string {
+  if (typeof value !== "string") throw new InvalidArgumentError(argument, "must be a string");
+  const bytes = Buffer.byteLength(value, "utf8");
+  if (bytes < min || bytes > max) {
+    throw new InvalidArgumentError(argument, `is ${bytes} bytes long; it must be ${min} to ${max} bytes`);
+  }
+  return value;
+}
+
+/** A non-empty roles bitmask using only the five defined role bits. */
+export function requireRoles(argument: string, value: unknown): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value <= 0 || (value & ~ALL_ROLES) !== 0) {
+    throw new InvalidArgumentError(
+      argument,
+      `${JSON.stringify(value)} is not a valid roles bitmask`,
+      "Combine Role.OPERATOR, Role.MEMBER_BANK, Role.CORPORATE, Role.AUDITOR, Role.REGULATOR with |.",
+    );
+  }
+  return value;
+}
+
+/** An integer in [min, max] that fits a small Solidity type (port, reason code, decimals). */
+export function requireSmallInt(argument: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw new InvalidArgumentError(argument, `${JSON.stringify(value)} is not an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+/**
+ * Parse a decimal amount such as "10,000.50" into minor units with `decimals` digits (→ 1000050n
+ * for 2). More fraction digits than the currency has is an error, never a silent rounding.
+ */
+export function toMinorUnits(argument: string, value: string, decimals: number): bigint {
+  const cleaned = value.replace(/[,_\s]/g, "");
+  const match = /^(\d+)(?:\.(\d+))?$/.exec(cleaned);
+  if (!match) throw new InvalidArgumentError(argument, `${JSON.stringify(value)} is not a decimal amount`);
+  const fraction = match[2] ?? "";
+  if (fraction.length > decimals) {
+    throw new InvalidArgumentError(argument, `${value} has more than ${decimals} decimal places`);
+  }
+  return BigInt(match[1] + fraction.padEnd(decimals, "0"));
+}
+
+/** Format minor units as a decimal string: (1000050n, 2) → "10,000.50". */
+export function fromMinorUnits(value: bigint, decimals: number): string {
+  const negative = value < 0n;
+  const digits = (negative ? -value : value).toString().padStart(decimals + 1, "0");
+  const whole = digits.slice(0, digits.length - decimals).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  const fraction = decimals > 0 ? `.${digits.slice(-decimals)}` : "";
+  return `${negative ? "-" : ""}${whole}${fraction}`;
+}
+
+/** "No limit" for member limits: the largest uint128. */
+export const UNLIMITED = UINT128_MAX;
