@@ -295,7 +295,9 @@ contract ConsortiumRegistry is IConsortiumRegistry, Ownable2StepUpgradeable, UUP
         } else if ($.sanctions[target] != 0) {
             return Reason.TargetSanctioned;
         }
-        if (value > m.maxSingleTransfer) return Reason.ValueAboveLimit;
+        // The settlement asset is the token; the native coin is only gas money, handed out by
+        // the operator. Member limits are in token units, so they do not apply to it.
+        if (value != 0 && m.roles & Roles.OPERATOR == 0) return Reason.NativeValueNotAllowed;
         return Reason.Allowed;
     }
 
@@ -319,6 +321,11 @@ contract ConsortiumRegistry is IConsortiumRegistry, Ownable2StepUpgradeable, UUP
         (bool valid, bytes32 key) = NodeIds.key(enodeId, ip, port);
         if (!valid) revert RegistryInvalidNodeAddress(ip, port);
         return key;
+    }
+
+    /// @notice Disabled: the registry must always have an owner (governance).
+    function renounceOwnership() public view override onlyOwner {
+        revert RegistryOwnershipCannotBeRenounced();
     }
 
     /// @dev Only governance upgrades the registry.

@@ -22,7 +22,7 @@ interface IConsortiumRegistry {
         SenderSanctioned, // 4: the sender is on the sanctions list
         TargetSanctioned, // 5: the target (recipient or contract) is on the sanctions list
         CreationNotAllowed, // 6: only OPERATOR members may deploy contracts
-        ValueAboveLimit // 7: the native value exceeds the sender's max single transfer
+        NativeValueNotAllowed // 7: only OPERATOR members may send the chain's native coin
     }
 
     /// @notice Kind of a node on the allowlist.
@@ -108,6 +108,8 @@ interface IConsortiumRegistry {
     error RegistryNodeExists(bytes32 nodeKey);
     /// @notice The node is not on the allowlist.
     error RegistryUnknownNode(bytes32 nodeKey);
+    /// @notice Renouncing ownership would leave the registry without an administrator.
+    error RegistryOwnershipCannotBeRenounced();
 
     // ---------------------------------------------------------------- admin (owner only)
     /// @notice Admit `account` with `roles`, its LEI hash, display name and limits.

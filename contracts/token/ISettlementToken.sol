@@ -18,6 +18,8 @@ interface ISettlementToken {
 
     /// @notice An address argument was zero.
     error TokenZeroAddress();
+    /// @notice Renouncing ownership would leave the token without governance (a pause could never be lifted).
+    error TokenOwnershipCannotBeRenounced();
     /// @notice Issuing or redeeming zero is refused (it would only emit noise).
     error TokenZeroAmount();
     /// @notice Decimals above 18 are refused.
@@ -47,7 +49,8 @@ interface ISettlementToken {
     /// @notice Set the guardian that may pause. Owner only.
     function setGuardian(address guardian) external;
 
-    /// @notice Stop every transfer, issue and redemption. Owner or guardian.
+    /// @notice Stop every transfer, issue and redemption (approvals and permits stay possible).
+    /// Owner or guardian.
     function pause() external;
 
     /// @notice Resume after a pause. Owner only.

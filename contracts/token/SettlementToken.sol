@@ -164,10 +164,11 @@ contract SettlementToken is
         super._update(from, to, value);
     }
 
-    /// @dev An owner granting an allowance acts, so it is screened; allowance spending is not
-    /// (the spender is screened in `transferFrom`, the operator in `burn`).
+    /// @dev An owner granting an allowance acts, so it is screened; revoking one (value 0) is not,
+    /// so a suspended or sanctioned holder can still cut its exposure. Allowance spending is not
+    /// screened here (the spender is screened in `transferFrom`, the operator in `burn`).
     function _approve(address owner_, address spender, uint256 value, bool emitEvent) internal override {
-        if (emitEvent) _s().registry.requireActive(owner_, 0);
+        if (emitEvent && value != 0) _s().registry.requireActive(owner_, 0);
         super._approve(owner_, spender, value, emitEvent);
     }
 
@@ -190,6 +191,11 @@ contract SettlementToken is
 
     function _today() private view returns (uint64) {
         return uint64(block.timestamp / SECONDS_PER_DAY);
+    }
+
+    /// @notice Disabled: the token must always have an owner (governance) who can unpause and upgrade.
+    function renounceOwnership() public view override onlyOwner {
+        revert TokenOwnershipCannotBeRenounced();
     }
 
     /// @dev Only governance upgrades the token.

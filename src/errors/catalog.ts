@@ -104,7 +104,15 @@ export const revertCatalog: Catalog = {
     message: `node ${short(key)} is not on the allowlist`,
     hint: "Check the enode id, host and port.",
   }),
+  RegistryOwnershipCannotBeRenounced: () => ({
+    message: "the registry's ownership cannot be renounced",
+    hint: "Transfer ownership to the new governance instead (transferOwnership + acceptOwnership).",
+  }),
   // ------------------------------------------------------------- token
+  TokenOwnershipCannotBeRenounced: () => ({
+    message: "the token's ownership cannot be renounced",
+    hint: "Transfer ownership to the new governance instead (transferOwnership + acceptOwnership).",
+  }),
   TokenZeroAddress: () => ({ message: "an address argument is zero", hint: "Pass a non-zero address." }),
   TokenZeroAmount: () => ({ message: "the amount is zero", hint: "Issue or redeem a positive amount." }),
   TokenInvalidDecimals: ([decimals]) => ({

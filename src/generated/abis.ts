@@ -275,6 +275,11 @@ export const consortiumRegistryAbi = [
     "type": "error"
   },
   {
+    "inputs": [],
+    "name": "RegistryOwnershipCannotBeRenounced",
+    "type": "error"
+  },
+  {
     "inputs": [
       {
         "internalType": "bytes32",
@@ -1099,7 +1104,7 @@ export const consortiumRegistryAbi = [
     "inputs": [],
     "name": "renounceOwnership",
     "outputs": [],
-    "stateMutability": "nonpayable",
+    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -1573,6 +1578,11 @@ export const settlementTokenAbi = [
       }
     ],
     "name": "TokenInvalidRegistry",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "TokenOwnershipCannotBeRenounced",
     "type": "error"
   },
   {
@@ -2292,7 +2302,7 @@ export const settlementTokenAbi = [
     "inputs": [],
     "name": "renounceOwnership",
     "outputs": [],
-    "stateMutability": "nonpayable",
+    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -2864,6 +2874,11 @@ export const clearhouseErrorsAbi = [
     "type": "error"
   },
   {
+    "inputs": [],
+    "name": "RegistryOwnershipCannotBeRenounced",
+    "type": "error"
+  },
+  {
     "inputs": [
       {
         "internalType": "bytes32",
@@ -2930,6 +2945,11 @@ export const clearhouseErrorsAbi = [
       }
     ],
     "name": "TokenInvalidRegistry",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "TokenOwnershipCannotBeRenounced",
     "type": "error"
   },
   {

@@ -23,7 +23,7 @@ export const Reasons = [
   { code: 4, name: "SenderSanctioned", description: "the sender is on the sanctions list" },
   { code: 5, name: "TargetSanctioned", description: "the recipient or target contract is on the sanctions list" },
   { code: 6, name: "CreationNotAllowed", description: "only OPERATOR members may deploy contracts" },
-  { code: 7, name: "ValueAboveLimit", description: "the value exceeds the sender's max single transfer" },
+  { code: 7, name: "NativeValueNotAllowed", description: "only OPERATOR members may send the chain's native coin" },
 ] as const;
 export type ReasonName = (typeof Reasons)[number]["name"];
 

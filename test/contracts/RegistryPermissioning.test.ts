@@ -65,7 +65,7 @@ function expectedReason(world: World, sender: string, target: string, value: big
   } else if ((world.states.get(target.toLowerCase()) ?? NOBODY).sanction !== 0) {
     return Reason.TargetSanctioned;
   }
-  if (value > s.maxSingleTransfer) return Reason.ValueAboveLimit;
+  if (value !== 0n && (s.roles & Role.OPERATOR) === 0) return Reason.NativeValueNotAllowed;
   return Reason.Allowed;
 }
 
@@ -154,21 +154,33 @@ const SCENARIOS: Scenario[] = [
   // 0 Allowed
   { name: "member pays a non-member", sender: acct("bank"), target: acct("outsider"), value: 0n, expected: 0 },
   {
-    name: "member pays a member at its limit",
+    name: "member calls a member",
     sender: acct("bank"),
     target: acct("operator"),
-    value: LIMIT,
+    value: 0n,
     expected: 0,
   },
-  { name: "member calls the registry", sender: acct("bank"), target: REGISTRY, value: 1n, expected: 0 },
   {
-    name: "member pays a suspended member",
+    name: "member calls the registry",
+    sender: acct("bank"),
+    target: REGISTRY,
+    value: 0n,
+    expected: 0,
+  },
+  {
+    name: "member calls a suspended member",
     sender: acct("bank"),
     target: acct("suspendedOperator"),
-    value: 1n,
+    value: 0n,
     expected: 0,
   },
-  { name: "member pays a removed member", sender: acct("bank"), target: acct("removedBank"), value: 1n, expected: 0 },
+  {
+    name: "member calls a removed member",
+    sender: acct("bank"),
+    target: acct("removedBank"),
+    value: 0n,
+    expected: 0,
+  },
   {
     name: "zero-limit member sends zero value",
     sender: acct("corporateZeroLimit"),
@@ -192,31 +204,31 @@ const SCENARIOS: Scenario[] = [
     expected: 0,
   },
   {
-    name: "unlimited member sends type(uint128).max",
-    sender: acct("unlimitedBank"),
+    name: "OPERATOR sends native value beyond its token limits",
+    sender: acct("operator"),
     target: STRANGER,
     value: UNLIMITED,
     expected: 0,
   },
   {
-    name: "re-admitted member at its new limit",
+    name: "re-admitted member sends nothing",
     sender: acct("readmitted"),
     target: STRANGER,
-    value: 500n,
+    value: 0n,
     expected: 0,
   },
   {
     name: "member whose sanction was lifted",
     sender: acct("sanctionLifted"),
     target: STRANGER,
-    value: 1n,
+    value: 0n,
     expected: 0,
   },
   {
-    name: "member pays an address whose sanction was lifted",
+    name: "member calls an address whose sanction was lifted",
     sender: acct("bank"),
     target: acct("sanctionLifted"),
-    value: 1n,
+    value: 0n,
     expected: 0,
   },
   { name: "owner pays anyone", sender: OWNER, target: STRANGER, value: 0n, expected: 0 },
@@ -328,17 +340,17 @@ const SCENARIOS: Scenario[] = [
   },
   { name: "member pays the (sanctioned) owner", sender: acct("bank"), target: OWNER, value: 0n, expected: 5 },
   {
-    name: "target sanction wins over value above limit",
+    name: "target sanction wins over native value",
     sender: acct("bank"),
     target: acct("sanctionedSuspended"),
-    value: LIMIT + 1n,
+    value: 1n,
     expected: 5,
   },
   // 6 CreationNotAllowed
   { name: "MEMBER_BANK deploys", sender: acct("bank"), target: CREATE, value: 0n, expected: 6 },
   { name: "MEMBER_BANK|CORPORATE deploys", sender: acct("unlimitedBank"), target: CREATE, value: 0n, expected: 6 },
   {
-    name: "CORPORATE deploys with value above its limit",
+    name: "CORPORATE deploys with native value",
     sender: acct("corporateZeroLimit"),
     target: CREATE,
     value: 1n,
@@ -351,41 +363,46 @@ const SCENARIOS: Scenario[] = [
     value: 0n,
     expected: 6,
   },
-  // 7 ValueAboveLimit
+  // 7 NativeValueNotAllowed
   {
-    name: "member one above its limit",
-    sender: acct("bank"),
-    target: acct("operator"),
-    value: LIMIT + 1n,
-    expected: 7,
-  },
-  { name: "zero-limit member sends 1", sender: acct("corporateZeroLimit"), target: STRANGER, value: 1n, expected: 7 },
-  {
-    name: "OPERATOR deploys with value above its limit",
-    sender: acct("operator"),
-    target: CREATE,
-    value: LIMIT + 1n,
-    expected: 7,
-  },
-  {
-    name: "re-admitted member above its new limit",
+    name: "re-admitted member no longer holds its former OPERATOR role and sends native value",
     sender: acct("readmitted"),
     target: STRANGER,
-    value: 501n,
+    value: 500n,
     expected: 7,
   },
-  // The limit is a uint128, the value a uint256: "unlimited" (type(uint128).max) still caps native value.
   {
-    name: "unlimited member sends type(uint128).max + 1",
+    name: "MEMBER_BANK sends 1 wei",
+    sender: acct("bank"),
+    target: acct("operator"),
+    value: 1n,
+    expected: 7,
+  },
+  {
+    name: "zero-limit CORPORATE sends 1 wei",
+    sender: acct("corporateZeroLimit"),
+    target: STRANGER,
+    value: 1n,
+    expected: 7,
+  },
+  {
+    name: "unlimited MEMBER_BANK|CORPORATE sends native value",
     sender: acct("unlimitedBank"),
     target: STRANGER,
     value: UNLIMITED + 1n,
     expected: 7,
   },
   {
-    name: "unlimited OPERATOR deploys with max uint256",
-    sender: acct("multiRoleOperator"),
-    target: CREATE,
+    name: "member whose sanction was lifted sends native value",
+    sender: acct("sanctionLifted"),
+    target: STRANGER,
+    value: 1n,
+    expected: 7,
+  },
+  {
+    name: "non-OPERATOR sends max uint256",
+    sender: acct("bank"),
+    target: REGISTRY,
     value: MAX_UINT256,
     expected: 7,
   },

@@ -20,7 +20,7 @@ export const Reason = {
   SenderSanctioned: 4,
   TargetSanctioned: 5,
   CreationNotAllowed: 6,
-  ValueAboveLimit: 7,
+  NativeValueNotAllowed: 7,
 } as const;
 
 export const MemberStatus = { None: 0, Active: 1, Suspended: 2, Removed: 3 } as const;

@@ -127,7 +127,8 @@ describe("SDK registry (real Hardhat network)", () => {
     expect(await check(addresses.outsider, addresses.bankA)).to.equal("SenderNotMember");
     expect(await check(addresses.bankA, zero)).to.equal("CreationNotAllowed");
     expect(await check(addresses.operator, zero)).to.equal("Allowed");
-    expect(await check(addresses.bankA, addresses.bankB, LIMIT_SINGLE + 1n)).to.equal("ValueAboveLimit");
+    expect(await check(addresses.bankA, addresses.bankB, 1n)).to.equal("NativeValueNotAllowed");
+    expect(await check(addresses.operator, addresses.bankB, 10n ** 18n)).to.equal("Allowed");
     await gov.registry.suspendMember({ account: addresses.bankA });
     expect(await check(addresses.bankA, addresses.bankB)).to.equal("SenderSuspended");
     await gov.registry.removeMember({ account: addresses.bankA });
