@@ -7,7 +7,7 @@ import { join } from "node:path";
 
 const root = join(__dirname, "..");
 const table = readFileSync(join(root, "cache", "gas-report.md"), "utf8");
-const solc = (require("solc") as { version(): string }).version().replace(/\.Emscripten\.clang$/, "");
+const solc = (JSON.parse(readFileSync(require.resolve("solc/package.json"), "utf8")) as { version: string }).version;
 const header = [
   "# Gas report",
   "",
