@@ -2,10 +2,9 @@ import { expect } from "chai";
 import { ethers, upgrades } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { SettlementToken, SettlementTokenV2 } from "../../typechain-types";
-import { BANK_DAILY_LIMIT, BANK_SINGLE_LIMIT, deployToken, type TokenFixture } from "../helpers/fixtures";
-
-const DAY = 86_400;
+import type { SettlementToken, SettlementTokenV2 } from "../../../typechain-types";
+import { BANK_DAILY_LIMIT, BANK_SINGLE_LIMIT, deployToken, type TokenFixture } from "../../helpers/fixtures";
+import { DAY } from "./helpers";
 
 async function permit(
   token: SettlementToken,

@@ -4,10 +4,10 @@ import fc from "fast-check";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { ContractTransactionReceipt, ContractTransactionResponse, ErrorDescription } from "ethers";
-import type { ConsortiumRegistry, SettlementToken } from "../../typechain-types";
-import { BANK_SINGLE_LIMIT, deployToken, type TokenFixture } from "../helpers/fixtures";
+import type { ConsortiumRegistry, SettlementToken } from "../../../typechain-types";
+import { BANK_SINGLE_LIMIT, deployToken, type TokenFixture } from "../../helpers/fixtures";
+import { DAY } from "./helpers";
 
-const DAY = 86_400;
 const SANCTION_CODE = 9;
 const NUM_RUNS = 100;
 

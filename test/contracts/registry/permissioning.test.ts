@@ -3,8 +3,8 @@ import fc from "fast-check";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { ConsortiumRegistry } from "../../typechain-types";
-import { deployRegistry, lei, MemberStatus, Reason, Role, UNLIMITED } from "../helpers/fixtures";
+import type { ConsortiumRegistry } from "../../../typechain-types";
+import { deployRegistry, lei, MemberStatus, Reason, Role, UNLIMITED } from "../../helpers/fixtures";
 
 type ReasonCode = (typeof Reason)[keyof typeof Reason];
 type Status = (typeof MemberStatus)[keyof typeof MemberStatus];

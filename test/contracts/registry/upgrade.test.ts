@@ -2,10 +2,9 @@ import { expect } from "chai";
 import { ethers, upgrades } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { ConsortiumRegistry, ConsortiumRegistryV2 } from "../../typechain-types";
-import { deployRegistry, enode, lei, MemberStatus, Reason, Role, UNLIMITED } from "../helpers/fixtures";
-
-const NodeKind = { Validator: 0, Member: 1 } as const;
+import type { ConsortiumRegistry, ConsortiumRegistryV2 } from "../../../typechain-types";
+import { deployRegistry, enode, lei, MemberStatus, Reason, Role, UNLIMITED } from "../../helpers/fixtures";
+import { NodeKind } from "./helpers";
 
 const NODES = [
   { id: enode("validator-a"), host: "10.0.0.1", port: 30303, kind: NodeKind.Validator },

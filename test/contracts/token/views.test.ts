@@ -1,0 +1,44 @@
+/** SettlementToken: views (outflowToday, registry, guardian) and the UUPS surface. */
+import { expect } from "chai";
+import { ethers, upgrades } from "hardhat";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { ERC1967_IMPLEMENTATION_SLOT } from "../../helpers/erc1967";
+import { deployToken } from "../../helpers/fixtures";
+import { DAY, fundedToken, startNextDay } from "./helpers";
+
+describe("SettlementToken", function () {
+  describe("views", function () {
+    it("outflowToday returns floor(timestamp / 86400) and today's spend, reset on the next day", async function () {
+      const { token, banks, outsider } = await loadFixture(fundedToken);
+      const day = await startNextDay(12 * 3_600);
+      await token.connect(banks[0]).transfer(banks[1].address, 1_234n);
+      const now = await time.latest();
+      expect(BigInt(Math.floor(now / DAY))).to.equal(day);
+      expect(await token.outflowToday(banks[0].address)).to.deep.equal([day, 1_234n]);
+      expect(await token.outflowToday(outsider.address)).to.deep.equal([day, 0n]);
+      await time.increaseTo(Number(day + 1n) * DAY);
+      expect(await token.outflowToday(banks[0].address)).to.deep.equal([day + 1n, 0n]);
+      await time.increaseTo(Number(day + 3n) * DAY + 5);
+      expect(await token.outflowToday(banks[0].address)).to.deep.equal([day + 3n, 0n]);
+    });
+
+    it("registry() and guardian() return the configured addresses", async function () {
+      const { token, registry, banks } = await loadFixture(deployToken);
+      expect(await token.registry()).to.equal(await registry.getAddress());
+      expect(await token.guardian()).to.equal(ethers.ZeroAddress);
+      await token.setGuardian(banks[3].address);
+      expect(await token.guardian()).to.equal(banks[3].address);
+    });
+
+    it("proxiableUUID is the ERC-1967 slot on the implementation and refused through the proxy", async function () {
+      const { token } = await loadFixture(deployToken);
+      const implementation = await ethers.getContractAt(
+        "SettlementToken",
+        await upgrades.erc1967.getImplementationAddress(await token.getAddress()),
+      );
+      expect(await implementation.proxiableUUID()).to.equal(ERC1967_IMPLEMENTATION_SLOT);
+      await expect(token.proxiableUUID()).to.be.revertedWithCustomError(token, "UUPSUnauthorizedCallContext");
+      expect(await token.UPGRADE_INTERFACE_VERSION()).to.equal("5.0.0");
+    });
+  });
+});
