@@ -1,4 +1,7 @@
+import { readdirSync } from "node:fs";
+import { dirname, join, relative, sep } from "node:path";
 import { subtask, type HardhatUserConfig } from "hardhat/config";
+import type { SolcUserConfig } from "hardhat/types";
 import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
 import "@nomicfoundation/hardhat-ethers";
 import "@nomicfoundation/hardhat-chai-matchers";
@@ -11,7 +14,12 @@ import "hardhat-gas-reporter";
  * WASM build shipped inside the npm `solc` package is used instead (see docs/decisions/001).
  */
 const SOLC_VERSION = "0.8.28";
-const LOCAL_SOLC: Record<string, { pkg: string }> = { [SOLC_VERSION]: { pkg: "solc" } };
+/** Safe 1.4.1 is compiled as its users compile it (0.7.6, 200 runs), only as a benchmark peer. */
+const SAFE_SOLC_VERSION = "0.7.6";
+const LOCAL_SOLC: Record<string, { pkg: string }> = {
+  [SOLC_VERSION]: { pkg: "solc" },
+  [SAFE_SOLC_VERSION]: { pkg: "solc-0.7.6" },
+};
 
 subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string }, _hre, runSuper) => {
   const local = LOCAL_SOLC[args.solcVersion];
@@ -27,6 +35,34 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string
   };
 });
 
+/** Every Safe source is its own compilation root, so each file needs the override. */
+function safeOverrides(): Record<string, SolcUserConfig> {
+  const settings: SolcUserConfig = {
+    version: SAFE_SOLC_VERSION,
+    settings: { optimizer: { enabled: true, runs: 200 } },
+  };
+  const root = join(dirname(require.resolve("@safe-global/safe-contracts/package.json")), "contracts");
+  const overrides: Record<string, SolcUserConfig> = {
+    "contracts/bench/SafePeer.sol": settings,
+    // Governance runs on every proposal and is deployed once: optimize for runtime gas.
+    "contracts/governance/ConsortiumMultisig.sol": {
+      version: SOLC_VERSION,
+      settings: { optimizer: { enabled: true, runs: 1_000_000 }, evmVersion: "cancun" },
+    },
+  };
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith(".sol")) {
+        overrides[`@safe-global/safe-contracts/contracts/${relative(root, path).split(sep).join("/")}`] = settings;
+      }
+    }
+  };
+  walk(root);
+  return overrides;
+}
+
 /** Remote networks come from the environment: CLEARHOUSE_RPC_URL and CLEARHOUSE_PRIVATE_KEY. */
 const remote = process.env.CLEARHOUSE_RPC_URL
   ? {
@@ -39,8 +75,8 @@ const remote = process.env.CLEARHOUSE_RPC_URL
 
 const config: HardhatUserConfig = {
   solidity: {
-    version: SOLC_VERSION,
-    settings: { optimizer: { enabled: true, runs: 200 }, evmVersion: "cancun" },
+    compilers: [{ version: SOLC_VERSION, settings: { optimizer: { enabled: true, runs: 200 }, evmVersion: "cancun" } }],
+    overrides: safeOverrides(),
   },
   networks: {
     hardhat: { hardfork: "cancun" },

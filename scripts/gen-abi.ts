@@ -15,6 +15,7 @@ interface AbiItem {
 const CONTRACTS: Record<string, string> = {
   consortiumRegistryAbi: "access/ConsortiumRegistry.sol/ConsortiumRegistry.json",
   settlementTokenAbi: "token/SettlementToken.sol/SettlementToken.json",
+  consortiumMultisigAbi: "governance/ConsortiumMultisig.sol/ConsortiumMultisig.json",
 };
 
 const root = join(__dirname, "..");

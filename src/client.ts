@@ -16,6 +16,8 @@ import * as registryReads from "./registry/reads";
 import * as tokenActions from "./token/actions";
 import * as tokenReads from "./token/reads";
 import * as tokenPermit from "./token/permit";
+import * as governanceActions from "./governance/actions";
+import * as governanceReads from "./governance/reads";
 
 export interface CreateClearhouseParameters {
   /** JSON-RPC URL of a consortium node. Exactly one of `rpcUrl` / `transport`. */
@@ -79,6 +81,17 @@ export function createClearhouse(p: CreateClearhouseParameters) {
     deployment,
     registry: bind(context, { ...registryActions, ...registryReads }),
     token: bind(context, { ...tokenActions, ...tokenReads, ...tokenPermit }),
+    governance: bind(context, {
+      buildProposal: governanceActions.buildProposal,
+      buildCancel: governanceActions.buildCancel,
+      approveOnChain: governanceActions.approveOnChain,
+      queueProposal: governanceActions.queueProposal,
+      executeProposal: governanceActions.executeProposal,
+      pauseAll: governanceActions.pauseAll,
+      claimOwnership: governanceActions.claimOwnership,
+      getGovernance: governanceReads.getGovernance,
+      getProposalStatus: governanceReads.getProposalStatus,
+    }),
     /** The same client signing as another account. */
     as(account: Account | Address) {
       return createClearhouse({ ...p, deployment, account });

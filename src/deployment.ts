@@ -14,6 +14,13 @@ export interface ContractDeployment {
   blockNumber: number;
 }
 
+/** A contract deployed without a proxy (the multisig is replaced, never upgraded). */
+export interface PlainDeployment {
+  address: Address;
+  abiHash: Hex;
+  blockNumber: number;
+}
+
 /** What `deployments/<network>.json` holds. */
 export interface Deployment {
   network: string;
@@ -25,6 +32,8 @@ export interface Deployment {
   contracts: {
     ConsortiumRegistry: ContractDeployment;
     SettlementToken: ContractDeployment;
+    /** Present once governance is deployed; it then owns the other contracts. */
+    ConsortiumMultisig?: PlainDeployment;
   };
 }
 
@@ -58,6 +67,11 @@ export function parseDeployment(value: unknown): Deployment {
   const contracts = d.contracts as Record<string, unknown> | undefined;
   if (!contracts) fail("contracts", "missing");
   for (const name of CONTRACT_NAMES) checkContract(`contracts.${name}`, contracts[name]);
+  if (contracts.ConsortiumMultisig !== undefined) {
+    const m = contracts.ConsortiumMultisig as Record<string, unknown>;
+    if (typeof m.address !== "string" || !isAddress(m.address))
+      fail("contracts.ConsortiumMultisig.address", "not an address");
+  }
   return value as Deployment;
 }
 

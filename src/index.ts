@@ -9,6 +9,15 @@ export * from "./errors";
 export * from "./validate";
 export * as registry from "./registry";
 export * as token from "./token";
+export * as governance from "./governance";
+export {
+  signGovernanceFile,
+  combineSignatures,
+  parseGovernanceFile,
+  GovernanceFileError,
+  type GovernanceFile,
+  type SignatureFile,
+} from "./governance/files";
 export {
   Role,
   Reasons,
@@ -20,4 +29,9 @@ export {
 } from "./registry/roles";
 export { leiHash, leiWithCheckDigits, parseNode, type NodeParameters } from "./registry/identifiers";
 export { renderTable, type Column } from "./format/table";
-export { consortiumRegistryAbi, settlementTokenAbi, clearhouseErrorsAbi } from "./generated/abis";
+export {
+  consortiumRegistryAbi,
+  settlementTokenAbi,
+  consortiumMultisigAbi,
+  clearhouseErrorsAbi,
+} from "./generated/abis";

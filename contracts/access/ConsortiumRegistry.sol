@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {Ownable2StepUpgradeable} from "@openzeppelin/contracts-upgradeable/access/Ownable2StepUpgradeable.sol";
 import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
+import {PausableUpgradeable} from "@openzeppelin/contracts-upgradeable/utils/PausableUpgradeable.sol";
 import {IConsortiumRegistry} from "./IConsortiumRegistry.sol";
 import {Roles} from "./Roles.sol";
 import {NodeIds} from "./NodeIds.sol";
@@ -14,7 +15,7 @@ import {NodeIds} from "./NodeIds.sol";
 /// @dev UUPS proxy; storage in an ERC-7201 namespace. Owner = the governance multisig (until it
 /// exists, the deployer; ownership moves with the two-step `transferOwnership`/`acceptOwnership`).
 /// @custom:security-contact security@clearhouse.example
-contract ConsortiumRegistry is IConsortiumRegistry, Ownable2StepUpgradeable, UUPSUpgradeable {
+contract ConsortiumRegistry is IConsortiumRegistry, Ownable2StepUpgradeable, PausableUpgradeable, UUPSUpgradeable {
     uint256 private constant MAX_NAME_LENGTH = 64;
 
     struct NodeEntry {
@@ -50,6 +51,7 @@ contract ConsortiumRegistry is IConsortiumRegistry, Ownable2StepUpgradeable, UUP
     function initialize(address initialOwner) external initializer {
         if (initialOwner == address(0)) revert RegistryZeroAddress();
         __Ownable_init(initialOwner);
+        __Pausable_init();
     }
 
     // ================================================================ members
@@ -180,6 +182,18 @@ contract ConsortiumRegistry is IConsortiumRegistry, Ownable2StepUpgradeable, UUP
         emit NodeRemoved(key, enodeId, ip, port);
     }
 
+    // ================================================================ pause
+
+    /// @inheritdoc IConsortiumRegistry
+    function pause() external onlyOwner {
+        _pause();
+    }
+
+    /// @inheritdoc IConsortiumRegistry
+    function unpause() external onlyOwner {
+        _unpause();
+    }
+
     // ================================================================ views
 
     /// @inheritdoc IConsortiumRegistry
@@ -207,7 +221,7 @@ contract ConsortiumRegistry is IConsortiumRegistry, Ownable2StepUpgradeable, UUP
     function requireActive(
         address account,
         uint8 role
-    ) external view returns (uint8 roles, uint128 maxSingleTransfer, uint128 maxDailyOutflow) {
+    ) external view whenNotPaused returns (uint8 roles, uint128 maxSingleTransfer, uint128 maxDailyOutflow) {
         RegistryStorage storage $ = _s();
         uint16 sanction = $.sanctions[account];
         if (sanction != 0) revert RegistryAccountSanctioned(account, sanction);
@@ -290,6 +304,8 @@ contract ConsortiumRegistry is IConsortiumRegistry, Ownable2StepUpgradeable, UUP
         if (status == MemberStatus.None) return Reason.SenderNotMember;
         if (status == MemberStatus.Suspended) return Reason.SenderSuspended;
         if (status == MemberStatus.Removed) return Reason.SenderRemoved;
+        // During an emergency pause members may still reach governance, so it can be lifted.
+        if (paused() && target != owner()) return Reason.RegistryPaused;
         if (target == address(0)) {
             if (m.roles & Roles.OPERATOR == 0) return Reason.CreationNotAllowed;
         } else if ($.sanctions[target] != 0) {

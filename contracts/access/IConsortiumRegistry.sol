@@ -22,7 +22,8 @@ interface IConsortiumRegistry {
         SenderSanctioned, // 4: the sender is on the sanctions list
         TargetSanctioned, // 5: the target (recipient or contract) is on the sanctions list
         CreationNotAllowed, // 6: only OPERATOR members may deploy contracts
-        NativeValueNotAllowed // 7: only OPERATOR members may send the chain's native coin
+        NativeValueNotAllowed, // 7: only OPERATOR members may send the chain's native coin
+        RegistryPaused // 8: an emergency pause is on; only calls to governance (the owner) pass
     }
 
     /// @notice Kind of a node on the allowlist.
@@ -148,6 +149,13 @@ interface IConsortiumRegistry {
 
     /// @notice Remove a node from the allowlist.
     function removeNode(string calldata enodeId, string calldata ip, uint16 port) external;
+
+    /// @notice Emergency stop: every member check fails (`requireActive` reverts, `check` answers
+    /// RegistryPaused) except calls to governance. Owner only (the multisig's guardian triggers it).
+    function pause() external;
+
+    /// @notice Lift the emergency stop. Owner only.
+    function unpause() external;
 
     // ---------------------------------------------------------------- views
     /// @notice The full record of `account` (status `None` if never admitted).

@@ -1,4 +1,4 @@
-import type { ContractErrorArgs, ContractErrorName } from "viem";
+import { decodeErrorResult, type ContractErrorArgs, type ContractErrorName, type Hex } from "viem";
 import { clearhouseErrorsAbi } from "../generated/abis";
 import { rolesToNames, statusName } from "../registry/roles";
 import { grouped, short } from "./format";
@@ -25,6 +25,20 @@ export interface AmountFormat {
 export const minorUnits: AmountFormat = { amount: (v) => `${grouped(v)} minor units` };
 
 type Catalog = { [N in RevertName]: (args: RevertArgs<N>, f: AmountFormat) => RevertExplanation };
+
+const when = (seconds: bigint): string => new Date(Number(seconds) * 1000).toISOString().replace(".000Z", "Z");
+
+/** The inner revert of a call the multisig executed, explained with this same catalog. */
+function innerReason(data: Hex, f: AmountFormat): string {
+  if (data === "0x") return "it reverted without a reason";
+  try {
+    const { errorName, args } = decodeErrorResult({ abi: clearhouseErrorsAbi, data });
+    const explain = revertCatalog[errorName] as (a: unknown, f: AmountFormat) => RevertExplanation;
+    return `${errorName}: ${explain(args ?? [], f).message}`;
+  } catch {
+    return `it reverted with unrecognised data ${data.slice(0, 10)}`;
+  }
+}
 
 const roleList = (role: number): string => rolesToNames(role).join("+") || `role ${role}`;
 const ASK_GOVERNANCE = "Ask the consortium's governance (the registry owner) to act.";
@@ -137,6 +151,85 @@ export const revertCatalog: Catalog = {
       `${f.amount(amount)} more would exceed its daily limit of ${f.amount(limit)}`,
     hint: "Wait for the next UTC day or ask governance to raise the daily limit.",
   }),
+  // ------------------------------------------------------------- governance
+  MultisigOnlySelf: ([caller]) => ({
+    message: `${short(caller)} called a governance function directly`,
+    hint: "Signer, delay and guardian changes are proposals the multisig executes on itself.",
+  }),
+  MultisigNotSigner: ([account]) => ({
+    message: `${short(account)} is not a current signer`,
+    hint: "Check the key, or whether this signer was rotated out (`gov status` lists the signers).",
+  }),
+  MultisigNotGuardian: ([caller]) => ({
+    message: `${short(caller)} is not the guardian`,
+    hint: "Only the guardian set by governance may pause everything at once.",
+  }),
+  MultisigInvalidSigner: ([signer]) => ({
+    message: `${short(signer)} cannot be added as a signer (zero, the multisig itself, or already a signer)`,
+    hint: "Use a new, non-zero address.",
+  }),
+  MultisigInvalidThreshold: ([threshold, count]) => ({
+    message: `threshold ${threshold} is not between 1 and the ${count} signers`,
+    hint: "Choose a threshold M with 1 ≤ M ≤ N.",
+  }),
+  MultisigTooManySigners: ([count, max]) => ({
+    message: `${count} signers exceed the maximum of ${max}`,
+    hint: "Remove a signer first.",
+  }),
+  MultisigDuplicateSigner: ([signer]) => ({
+    message: `${short(signer)} signed twice`,
+    hint: "Give each signer's signature once (order does not matter).",
+  }),
+  MultisigInvalidSignature: ([offset]) => ({
+    message: `the signature at byte ${offset} is malformed or invalid`,
+    hint: "Re-sign the proposal file; signatures are 65-byte r‖s‖v entries (or ERC-1271 entries).",
+  }),
+  MultisigThresholdNotMet: ([hash, approvals, threshold]) => ({
+    message: `proposal ${short(hash)} has ${approvals} of the ${threshold} approvals it needs`,
+    hint: "Collect more signatures (`gov sign`) or on-chain approvals (`gov approve`).",
+  }),
+  MultisigStaleNonce: ([lane, expected, nonce]) => ({
+    message: `lane ${lane} expects nonce ${expected}, the proposal has ${nonce}`,
+    hint: "It was executed or cancelled already, or an earlier proposal in its lane is pending; rebuild it.",
+  }),
+  MultisigAlreadyQueued: ([hash, at]) => ({
+    message: `proposal ${short(hash)} is already queued, executable at ${when(at)}`,
+    hint: "Execute it once the timelock has elapsed.",
+  }),
+  MultisigNotQueued: ([hash, delay]) => ({
+    message: `proposal ${short(hash)} has a ${delay}-second timelock and was not queued`,
+    hint: "Queue it first (`gov queue`), then execute after the delay.",
+  }),
+  MultisigNothingToQueue: ([hash]) => ({
+    message: `proposal ${short(hash)} has no timelock, so there is nothing to queue`,
+    hint: "Execute it directly with its signatures.",
+  }),
+  MultisigTimelocked: ([hash, at]) => ({
+    message: `proposal ${short(hash)} is timelocked until ${when(at)}`,
+    hint: "Wait for the timelock to elapse, then execute.",
+  }),
+  MultisigExpired: ([hash, expiry]) => ({
+    message: `proposal ${short(hash)} expired at ${when(expiry)}`,
+    hint: "Build a new proposal with a later expiry (and cancel the lane's nonce if it is stuck).",
+  }),
+  MultisigCallFailed: ([hash, reason], f) => ({
+    message: `proposal ${short(hash)} ran, but its call failed: ${innerReason(reason, f)}`,
+    hint: "Nothing changed; fix the proposal's call and propose again.",
+  }),
+  MultisigInvalidDelay: ([delay, max]) => ({
+    message: `delay ${delay} s exceeds the maximum of ${max} s`,
+    hint: "Use a delay of at most 30 days.",
+  }),
+  MultisigAlreadyApproved: ([hash, signer]) => ({
+    message: `${short(signer)} already approved ${short(hash)} on-chain`,
+    hint: "Nothing to do.",
+  }),
+  ReentrancyGuardReentrantCall: () => ({
+    message: "the call re-entered the contract",
+    hint: "A proposal's call may not call back into execute.",
+  }),
+  InvalidShortString: () => ({ message: "invalid EIP-712 short string", hint: "Deployment-time error." }),
+  StringTooLong: ([str]) => ({ message: `string "${str}" is too long`, hint: "Deployment-time error." }),
   // ------------------------------------------------------------- OpenZeppelin
   OwnableUnauthorizedAccount: ([account]) => ({
     message: `${short(account)} is not the owner`,

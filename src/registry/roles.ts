@@ -24,6 +24,7 @@ export const Reasons = [
   { code: 5, name: "TargetSanctioned", description: "the recipient or target contract is on the sanctions list" },
   { code: 6, name: "CreationNotAllowed", description: "only OPERATOR members may deploy contracts" },
   { code: 7, name: "NativeValueNotAllowed", description: "only OPERATOR members may send the chain's native coin" },
+  { code: 8, name: "RegistryPaused", description: "an emergency pause is on; only calls to governance pass" },
 ] as const;
 export type ReasonName = (typeof Reasons)[number]["name"];
 

@@ -1,15 +1,11 @@
 import { ethers, upgrades } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { ConsortiumRegistry, SettlementToken } from "../../typechain-types";
+import { Role } from "../../src/registry/roles";
+import { UNLIMITED } from "../../src/validate";
 
-/** Role bits, as in contracts/access/Roles.sol. */
-export const Role = {
-  OPERATOR: 1,
-  MEMBER_BANK: 2,
-  CORPORATE: 4,
-  AUDITOR: 8,
-  REGULATOR: 16,
-} as const;
+/** Role bits (contracts/access/Roles.sol) and "no limit", as the SDK defines them. */
+export { Role, UNLIMITED };
 
 /** Reason codes returned by `check`, as in IConsortiumRegistry.Reason. */
 export const Reason = {
@@ -21,11 +17,11 @@ export const Reason = {
   TargetSanctioned: 5,
   CreationNotAllowed: 6,
   NativeValueNotAllowed: 7,
+  RegistryPaused: 8,
 } as const;
 
 export const MemberStatus = { None: 0, Active: 1, Suspended: 2, Removed: 3 } as const;
 
-export const UNLIMITED = (1n << 128n) - 1n;
 export const lei = (s: string): string => ethers.keccak256(ethers.toUtf8Bytes(s));
 
 /** A valid 128-hex-character enode id derived from a seed. */

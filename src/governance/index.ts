@@ -1,0 +1,4 @@
+export * from "./actions";
+export * from "./reads";
+export * from "./files";
+export * from "./typedData";
