@@ -14,6 +14,12 @@ export default tseslint.config(
     },
   },
   {
+    // The CommonJS launcher of the CLI.
+    files: ["bin/**/*.js"],
+    languageOptions: { sourceType: "commonjs", globals: { __dirname: "readonly" } },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
+  {
     files: ["test/**/*.ts"],
     rules: { "@typescript-eslint/no-unused-expressions": "off" },
   },

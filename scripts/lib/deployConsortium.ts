@@ -7,10 +7,24 @@ import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import hre from "hardhat";
 import type { Address, Hex } from "viem";
-import type { ContractDeployment, Deployment } from "../../src/deployment";
+import type { ContractDeployment, Deployment, PlainDeployment } from "../../src/deployment";
+
+/** The consortium's governance: an M-of-N multisig with timelocks and a guardian. */
+export interface GovernanceOptions {
+  signers: Address[];
+  threshold: number;
+  /** Global minimum timelock, seconds. */
+  minDelay: number;
+  /** Default timelock of upgrades, ownership and signer changes, seconds. */
+  sensitiveDelay: number;
+  /** Who may pause every contract at once. */
+  guardian: Address;
+}
 
 export interface DeployOptions {
   token: { name: string; symbol: string; decimals: number };
+  /** Deploy the governance multisig too (ownership is handed over separately, after bootstrap). */
+  governance?: GovernanceOptions;
   log?: (line: string) => void;
 }
 
@@ -44,6 +58,7 @@ export async function deployConsortium(options: DeployOptions): Promise<Deployme
   const registry = await deployProxy("ConsortiumRegistry", [deployer.address], log);
   const { name, symbol, decimals } = options.token;
   const token = await deployProxy("SettlementToken", [deployer.address, registry.proxy, name, symbol, decimals], log);
+  const multisig = options.governance ? await deployMultisig(options.governance, log) : undefined;
   return {
     network: hre.network.name,
     chainId: Number(network.chainId),
@@ -51,8 +66,56 @@ export async function deployConsortium(options: DeployOptions): Promise<Deployme
     deployedAt: new Date().toISOString(),
     blockNumber: registry.blockNumber,
     token: options.token,
-    contracts: { ConsortiumRegistry: registry, SettlementToken: token },
+    contracts: {
+      ConsortiumRegistry: registry,
+      SettlementToken: token,
+      ...(multisig ? { ConsortiumMultisig: multisig } : {}),
+    },
   };
+}
+
+async function deployMultisig(g: GovernanceOptions, log: (line: string) => void): Promise<PlainDeployment> {
+  const { ethers } = hre;
+  log(
+    `deploying ConsortiumMultisig (${g.threshold}-of-${g.signers.length}, timelock ${g.minDelay}s / sensitive ${g.sensitiveDelay}s)…`,
+  );
+  const factory = await ethers.getContractFactory("ConsortiumMultisig");
+  const multisig = await factory.deploy(g.signers, g.threshold, g.minDelay, g.sensitiveDelay, g.guardian);
+  await multisig.waitForDeployment();
+  const receipt = await multisig.deploymentTransaction()?.wait();
+  const address = (await multisig.getAddress()) as Address;
+  const artifact = await hre.artifacts.readArtifact("ConsortiumMultisig");
+  log(`  ConsortiumMultisig at ${address}`);
+  return {
+    address,
+    abiHash: ethers.keccak256(ethers.toUtf8Bytes(JSON.stringify(artifact.abi))) as Hex,
+    blockNumber: receipt?.blockNumber ?? 0,
+  };
+}
+
+/**
+ * Hand the registry and token over to the multisig: the deployer offers ownership
+ * (`transferOwnership`) and the multisig accepts it (`claimOwnership`, which anyone may call).
+ * From then on every admin action is a governance proposal. Idempotent: a contract the multisig
+ * already owns is skipped, so a retry after a crash finishes the job.
+ */
+export async function handOverToGovernance(deployment: Deployment, log: (line: string) => void = () => undefined) {
+  const { ethers } = hre;
+  const m = deployment.contracts.ConsortiumMultisig;
+  if (!m) throw new Error("The deployment has no ConsortiumMultisig to hand over to.");
+  const multisig = await ethers.getContractAt("ConsortiumMultisig", m.address);
+  for (const name of ["ConsortiumRegistry", "SettlementToken"] as const) {
+    const target = await ethers.getContractAt("Ownable2StepUpgradeable", deployment.contracts[name].proxy);
+    if ((await target.owner()).toLowerCase() === m.address.toLowerCase()) {
+      log(`  ${name} already owned by governance`);
+      continue;
+    }
+    if ((await target.pendingOwner()).toLowerCase() !== m.address.toLowerCase()) {
+      await (await target.transferOwnership(m.address)).wait();
+    }
+    await (await multisig.claimOwnership(deployment.contracts[name].proxy)).wait();
+    log(`  ${name} is now owned by the multisig ${m.address}`);
+  }
 }
 
 /** Where a network's deployment file lives. */

@@ -1,0 +1,50 @@
+import {
+  ClearhouseError,
+  DeploymentError,
+  InvalidArgumentError,
+  MissingAccountError,
+  NetworkError,
+  TransactionFailedError,
+  WrongNetworkError,
+} from "../errors/base";
+import { ContractRevertError, UnknownRevertError } from "../errors/revert";
+import { GovernanceFileError } from "../governance/files";
+
+/** Exit codes: scripts can tell bad input from a refusal by the chain from a network failure. */
+export const ExitCode = {
+  ok: 0,
+  unexpected: 1,
+  badInput: 2,
+  refusedByChain: 3,
+  network: 4,
+} as const;
+
+/** The exit code for an error. */
+export function exitCodeOf(error: unknown): number {
+  if (
+    error instanceof InvalidArgumentError ||
+    error instanceof DeploymentError ||
+    error instanceof GovernanceFileError ||
+    error instanceof MissingAccountError ||
+    error instanceof UsageError
+  ) {
+    return ExitCode.badInput;
+  }
+  if (
+    error instanceof ContractRevertError ||
+    error instanceof UnknownRevertError ||
+    error instanceof TransactionFailedError
+  ) {
+    return ExitCode.refusedByChain;
+  }
+  if (error instanceof NetworkError || error instanceof WrongNetworkError) return ExitCode.network;
+  return ExitCode.unexpected;
+}
+
+/** A command line that cannot be acted on (missing option, bad value). */
+export class UsageError extends ClearhouseError {
+  override name = "UsageError";
+  constructor(message: string, hint = "Run the command with --help for its usage and an example.") {
+    super(message, { hint });
+  }
+}

@@ -1,0 +1,260 @@
+import { expect } from "chai";
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import hre from "hardhat";
+import { custom } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { runCli } from "../../src/cli/main";
+import { ExitCode } from "../../src/cli/exit";
+import { MIN_DELAY, governanceFixture } from "../sdk/governanceFixture";
+
+const run = promisify(execFile);
+const HARDHAT_KEYS_FIRST = 10; // signers are Hardhat accounts 10–14
+
+/** Hardhat's well-known private key of account `i` (derived from the public test mnemonic). */
+async function hardhatKey(i: number): Promise<string> {
+  const wallet = hre.ethers.HDNodeWallet.fromPhrase(
+    "test test test test test test test test test test test junk",
+    undefined,
+    `m/44'/60'/0'/0/${i}`,
+  );
+  return wallet.privateKey;
+}
+
+interface Run {
+  code: number;
+  out: string;
+  err: string;
+}
+
+async function cliFixture() {
+  const f = await governanceFixture();
+  const dir = mkdtempSync(join(tmpdir(), "clearhouse-cli-"));
+  const deployment = join(dir, "deployment.json");
+  writeFileSync(deployment, JSON.stringify(f.deployment));
+  const keyFile = async (i: number) => {
+    const path = join(dir, `signer${i}.key`);
+    writeFileSync(path, await hardhatKey(HARDHAT_KEYS_FIRST + i));
+    return path;
+  };
+  const relayer = join(dir, "relayer.key");
+  writeFileSync(relayer, await hardhatKey(16));
+  const cli = async (...argv: string[]): Promise<Run> => {
+    let out = "";
+    let err = "";
+    const code = await runCli(["--deployment", deployment, ...argv], {
+      out: (s) => (out += s + "\n"),
+      err: (s) => (err += s + "\n"),
+      transport: custom(hre.network.provider, { retryCount: 0 }),
+      env: {},
+    });
+    return { code, out, err };
+  };
+  return { ...f, dir, deployment, keyFile, relayer, cli };
+}
+
+describe("clearhouse gov (CLI against the in-process chain)", () => {
+  it("runs the offline signing flow end to end, with human and --json output", async () => {
+    const { cli, dir, keyFile, relayer, bank } = await loadFixture(cliFixture);
+    const proposal = join(dir, "p.json");
+    const proposed = await cli(
+      "--json",
+      "gov",
+      "propose",
+      "--target",
+      "registry",
+      "--call",
+      "setLimits",
+      "--args",
+      JSON.stringify([bank, "250", "2500"]),
+      "--lane",
+      "3",
+      "--description",
+      "Raise Gov Bank's limits",
+      "--out",
+      proposal,
+    );
+    expect(proposed.code, proposed.err).to.equal(ExitCode.ok);
+    const result = JSON.parse(proposed.out) as { ok: boolean; result: { hash: string; file: string } };
+    expect(result.ok).to.equal(true);
+    expect(result.result.file).to.equal(proposal);
+    const sigs: string[] = [];
+    for (const i of [4, 1, 0]) {
+      const out = join(dir, `sig${i}.json`);
+      const signed = await cli("gov", "sign", proposal, "--key-file", await keyFile(i), "--out", out);
+      expect(signed.code, signed.err).to.equal(ExitCode.ok);
+      expect(signed.out).to.include(`hash   ${result.result.hash}`);
+      sigs.push(out);
+    }
+    const status = await cli("gov", "status", proposal, ...sigs);
+    expect(status.out).to.match(/state\s+ready-to-queue/);
+    expect(status.out).to.match(/approvals\s+3 of 3/);
+    const queued = await cli("--key-file", relayer, "gov", "queue", proposal, ...sigs);
+    expect(queued.code, queued.err).to.equal(ExitCode.ok);
+    expect(queued.out).to.match(/executable at \d{4}-/);
+    const early = await cli("--key-file", relayer, "gov", "execute", proposal);
+    expect(early.code).to.equal(ExitCode.refusedByChain);
+    expect(early.err).to.match(/^error: MultisigTimelocked: proposal 0x.{4}….{4} is timelocked until/);
+    expect(early.err).not.to.match(/\n\s+at /); // no stack trace without --verbose
+    await time.increase(MIN_DELAY);
+    const executed = await cli("--key-file", relayer, "--json", "gov", "execute", proposal);
+    expect(executed.code, executed.err).to.equal(ExitCode.ok);
+    const statusJson = JSON.parse((await cli("--json", "gov", "status", proposal)).out) as {
+      result: { state: string; lane: string; nonce: string; laneNonce: string };
+    };
+    expect(statusJson.result).to.deep.include({ state: "executed", lane: "3", nonce: "0", laneNonce: "1" });
+    const info = await cli("gov", "info");
+    expect(info.out).to.match(/3-of-5/);
+  });
+
+  it("burns a stuck lane with a signed cancel file", async () => {
+    const { cli, dir, keyFile, relayer } = await loadFixture(cliFixture);
+    const cancel = join(dir, "cancel.json");
+    expect((await cli("gov", "cancel", "--lane", "9", "--out", cancel)).code).to.equal(ExitCode.ok);
+    const sigs = [];
+    for (const i of [0, 2, 3]) {
+      const out = join(dir, `c${i}.json`);
+      await cli("gov", "sign", cancel, "--key-file", await keyFile(i), "--out", out);
+      sigs.push(out);
+    }
+    const done = await cli("--key-file", relayer, "gov", "execute", cancel, ...sigs);
+    expect(done.code, done.err).to.equal(ExitCode.ok);
+    expect(done.out).to.match(/^Cancelled lane nonce with 0x/);
+    expect((await cli("gov", "status", cancel)).out).to.match(/lane is at 1/);
+  });
+
+  it("exits 2 with one line for bad input and 4 for an unreachable node", async () => {
+    const { cli, dir, keyFile, deployment } = await loadFixture(cliFixture);
+    const missing = await cli("gov", "propose", "--target", "registry", "--out", join(dir, "x.json"));
+    expect(missing.code).to.equal(ExitCode.badInput);
+    expect(missing.err).to.match(/required option '--description <text>' not specified/);
+    const badArgs = await cli(
+      "gov",
+      "propose",
+      "--target",
+      "registry",
+      "--call",
+      "setLimits",
+      "--args",
+      "[1,",
+      "--description",
+      "d",
+      "--out",
+      join(dir, "x.json"),
+    );
+    expect(badArgs.code).to.equal(ExitCode.badInput);
+    expect(badArgs.err).to.match(/^error: --args is not JSON/);
+    const wrongArity = await cli(
+      "gov",
+      "propose",
+      "--target",
+      "registry",
+      "--call",
+      "setLimits",
+      "--args",
+      "[1]",
+      "--description",
+      "d",
+      "--out",
+      join(dir, "x.json"),
+    );
+    expect(wrongArity.err).to.match(/must be a JSON array of 3 values for setLimits\(address,uint128,uint128\)/);
+    const unknownFn = await cli(
+      "gov",
+      "propose",
+      "--target",
+      "token",
+      "--call",
+      "steal",
+      "--description",
+      "d",
+      "--out",
+      join(dir, "x.json"),
+    );
+    expect(unknownFn.err).to.match(/token has no function steal/);
+    const noKey = await cli("gov", "sign", join(dir, "nothing.json"));
+    expect(noKey.code).to.equal(ExitCode.badInput);
+    writeFileSync(join(dir, "junk.json"), "{ nope");
+    const junk = await cli("gov", "sign", join(dir, "junk.json"), "--key-file", await keyFile(0));
+    expect(junk.err).to.match(/junk\.json: is not valid JSON/);
+    const outsiderKey = join(dir, "outsider.key");
+    writeFileSync(outsiderKey, generatePrivateKey());
+    const notSigner = await cli("--key-file", outsiderKey, "gov", "approve", join(dir, "junk.json"));
+    expect(notSigner.code).to.equal(ExitCode.badInput);
+    let out = "";
+    let err = "";
+    const unreachable = await runCli(["--deployment", deployment, "--rpc-url", "http://127.0.0.1:9", "gov", "info"], {
+      out: (s) => (out += s),
+      err: (s) => (err += s),
+      env: {},
+    });
+    expect(unreachable).to.equal(ExitCode.network);
+    expect(err).to.match(/^error: Cannot reach the chain at http:\/\/127\.0\.0\.1:9\./);
+    expect(out).to.equal("");
+  });
+
+  it("refuses a tampered proposal file before signing it", async () => {
+    const { cli, dir, keyFile, bank } = await loadFixture(cliFixture);
+    const proposal = join(dir, "t.json");
+    await cli(
+      "gov",
+      "propose",
+      "--target",
+      "registry",
+      "--call",
+      "suspendMember",
+      "--args",
+      JSON.stringify([bank]),
+      "--description",
+      "Suspend",
+      "--out",
+      proposal,
+    );
+    const json = JSON.parse(readFileSync(proposal, "utf8")) as { typedData: { message: { lane: string } } };
+    json.typedData.message.lane = "5";
+    writeFileSync(proposal, JSON.stringify(json));
+    const signed = await cli("--json", "gov", "sign", proposal, "--key-file", await keyFile(0));
+    expect(signed.code).to.equal(ExitCode.badInput);
+    const body = JSON.parse(signed.out) as { ok: boolean; error: { name: string; message: string; exitCode: number } };
+    expect(body).to.deep.include({ ok: false });
+    expect(body.error.name).to.equal("GovernanceFileError");
+    expect(body.error.message).to.match(/the file was altered/);
+  });
+
+  it("works as a real process: --help and offline signing need no node", async function () {
+    this.timeout(60_000);
+    const { dir, keyFile, bank, cli } = await loadFixture(cliFixture);
+    const bin = join(__dirname, "..", "..", "bin", "clearhouse.js");
+    const help = await run("node", [bin, "gov", "sign", "--help"]);
+    expect(help.stdout).to.match(/Example \(on an air-gapped machine\)/);
+    const proposal = join(dir, "offline.json");
+    await cli(
+      "gov",
+      "propose",
+      "--target",
+      "registry",
+      "--call",
+      "suspendMember",
+      "--args",
+      JSON.stringify([bank]),
+      "--description",
+      "Suspend",
+      "--out",
+      proposal,
+    );
+    const out = join(dir, "offline.sig.json");
+    const signed = await run("node", [bin, "gov", "sign", proposal, "--key-file", await keyFile(2), "--out", out], {
+      env: { ...process.env, CLEARHOUSE_RPC_URL: "http://127.0.0.1:9" }, // unreachable: signing must not need it
+    });
+    expect(signed.stdout).to.match(/Signed "Suspend"/);
+    const sig = JSON.parse(readFileSync(out, "utf8")) as { signer: string };
+    expect(sig.signer).to.equal(privateKeyToAccount((await hardhatKey(12)) as `0x${string}`).address);
+    const bad = await run("node", [bin, "gov", "sign", proposal]).catch((e: { code: number; stderr: string }) => e);
+    expect(bad).to.deep.include({ code: ExitCode.badInput });
+    expect((bad as { stderr: string }).stderr).to.match(/^error: No signing key\./);
+  });
+});
