@@ -127,6 +127,7 @@ async function main(): Promise<void> {
       delay,
       delay,
       ZERO,
+      [],
     );
     const address = await multisig.getAddress();
     await admit(address, Role.MEMBER_BANK);

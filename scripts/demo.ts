@@ -1,128 +1,56 @@
 /**
  * `npm run demo`: the main job on the embedded Hardhat network, with no set-up.
- * Deploys a consortium (operator, four banks, a corporate, an auditor, a regulator), issues the
- * settlement token, moves money between members, and shows refused transfers with their reasons.
+ * Deploys a consortium (operator, four banks, a corporate, an auditor, a regulator) and its
+ * governance multisig, bootstraps members, hands ownership to governance, issues the settlement
+ * token, moves money between members, makes a compliance change through a timelocked proposal
+ * signed offline, shows refused transfers with their reasons, and runs an emergency pause.
  */
 import hre from "hardhat";
-import { custom, type Address } from "viem";
-import { mnemonicToAccount } from "viem/accounts";
+import { custom } from "viem";
 import {
   ContractRevertError,
-  Role,
-  UNLIMITED,
+  consortiumRegistryAbi,
   createClearhouse,
   fromMinorUnits,
   leiWithCheckDigits,
   renderTable,
   rolesToNames,
+  settlementTokenAbi,
   type Clearhouse,
 } from "../src";
-
-import { deployConsortium, writeDeployment } from "./lib/deployConsortium";
-
-const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
-const account = (index: number) => mnemonicToAccount(HARDHAT_MNEMONIC, { addressIndex: index });
-
-interface Participant {
-  key: string;
-  name: string;
-  roles: number;
-  lei: string;
-  index: number;
-  limits: [bigint, bigint];
-}
-
-const EUR = (whole: number): bigint => BigInt(whole) * 100n; // 2 decimals: minor units are cents
-
-const PARTICIPANTS: Participant[] = [
-  {
-    key: "operator",
-    name: "Eurosystem Operator",
-    roles: Role.OPERATOR,
-    lei: "5493000EUROOPERATO",
-    index: 1,
-    limits: [UNLIMITED, UNLIMITED],
-  },
-  {
-    key: "alpine",
-    name: "Alpine Bank",
-    roles: Role.MEMBER_BANK,
-    lei: "5493000ALPINEBANK0",
-    index: 2,
-    limits: [EUR(500_000), EUR(2_000_000)],
-  },
-  {
-    key: "baltic",
-    name: "Baltic Savings",
-    roles: Role.MEMBER_BANK,
-    lei: "5493000BALTICSAVE0",
-    index: 3,
-    limits: [EUR(500_000), EUR(2_000_000)],
-  },
-  {
-    key: "celtic",
-    name: "Celtic Trust",
-    roles: Role.MEMBER_BANK,
-    lei: "5493000CELTICTRUS0",
-    index: 4,
-    limits: [EUR(500_000), EUR(2_000_000)],
-  },
-  {
-    key: "danube",
-    name: "Danube Credit",
-    roles: Role.MEMBER_BANK,
-    lei: "5493000DANUBECRED0",
-    index: 5,
-    limits: [EUR(500_000), EUR(2_000_000)],
-  },
-  {
-    key: "acme",
-    name: "Acme Logistics GmbH",
-    roles: Role.CORPORATE,
-    lei: "5493000ACMELOGIST0",
-    index: 6,
-    limits: [EUR(100_000), EUR(250_000)],
-  },
-  {
-    key: "auditor",
-    name: "Ledger & Co Auditors",
-    roles: Role.AUDITOR,
-    lei: "5493000LEDGERAUDI0",
-    index: 7,
-    limits: [0n, 0n],
-  },
-  {
-    key: "regulator",
-    name: "Banking Supervisor",
-    roles: Role.REGULATOR | Role.AUDITOR,
-    lei: "5493000SUPERVISOR0",
-    index: 8,
-    limits: [0n, 0n],
-  },
-];
+import { deployConsortium, handOverToGovernance, writeDeployment } from "./lib/deployConsortium";
+import { proposeAndQueue, waitAndExecute } from "./demo/governed";
+import { EUR, GUARDIAN_KEY, PARTICIPANTS, SIGNER_KEYS, account, addressOf, participant } from "./demo/participants";
 
 const step = (text: string) => console.log(`\n▸ ${text}`);
 
 async function main(): Promise<void> {
   console.log("Clearhouse demo — embedded Hardhat network\n");
-  step("Deploying the consortium's registry and settlement token behind UUPS proxies");
+  step("Deploying registry and settlement token (UUPS proxies) and the governance multisig");
   const deployment = await deployConsortium({
     token: { name: "Clearhouse Euro", symbol: "chEUR", decimals: 2 },
+    governance: {
+      signers: SIGNER_KEYS.map(addressOf),
+      threshold: 3,
+      minDelay: 3_600,
+      sensitiveDelay: 2 * 86_400,
+      guardian: addressOf(GUARDIAN_KEY),
+    },
     log: (line) => console.log(`  ${line}`),
   });
   writeDeployment(deployment, true);
 
   const transport = custom(hre.network.provider, { retryCount: 0 });
   const governance = createClearhouse({ transport, deployment, account: account(0), pollingInterval: 10 });
-  const as = (key: string): Clearhouse => governance.as(account(PARTICIPANTS.find((p) => p.key === key)!.index));
-  const addr = (key: string): Address => account(PARTICIPANTS.find((p) => p.key === key)!.index).address;
+  const as = (key: string): Clearhouse => governance.as(account(participant(key).index));
+  const addr = addressOf;
   const money = (v: bigint) => `€${fromMinorUnits(v, deployment.token.decimals)}`;
   let gasUsed = 0n;
   const track = async (result: Promise<{ gasUsed: bigint }>) => {
     gasUsed += (await result).gasUsed;
   };
 
-  step("Admitting members (governance)");
+  step("Bootstrapping members (the deployer, before handing over)");
   for (const p of PARTICIPANTS) {
     await track(
       governance.registry.admitMember({
@@ -144,6 +72,9 @@ async function main(): Promise<void> {
   }
   console.log("  4 validators allowed on 10.0.0.1–4:30303");
 
+  step("Handing ownership of registry and token to the 3-of-5 multisig (operator + four banks)");
+  await handOverToGovernance(deployment, (line) => console.log(`  ${line.trim()}`));
+
   step("Issuing settlement tokens to banks (two-tier: operator → banks)");
   for (const bank of ["alpine", "baltic", "celtic", "danube"]) {
     await track(as("operator").token.mint({ bank: addr(bank), amount: EUR(1_000_000) }));
@@ -162,8 +93,27 @@ async function main(): Promise<void> {
     console.log(`  ${from} → ${to}: ${money(amount)}`);
   }
 
-  step("Compliance: Danube Credit is put on the sanctions list (reason code 1)");
-  await track(governance.registry.addSanction({ account: addr("danube"), reasonCode: 1 }));
+  step("Compliance, through governance: Danube Credit goes on the sanctions list (reason code 1)");
+  const relayer = as("auditor"); // any member can relay; it needs no rights
+  const registryAddress = deployment.contracts.ConsortiumRegistry.proxy;
+  const tokenAddress = deployment.contracts.SettlementToken.proxy;
+  const indent = (line: string) => console.log(`  ${line}`);
+  const notOwner = await governance.registry.addSanction({ account: addr("danube"), reasonCode: 1 }).catch((e) => e);
+  if (notOwner instanceof ContractRevertError)
+    console.log(`  the deployer alone is refused now: ${notOwner.shortMessage}`);
+  const sanction = await proposeAndQueue(
+    relayer,
+    {
+      target: registryAddress,
+      abi: consortiumRegistryAbi,
+      functionName: "addSanction",
+      args: [addr("danube"), 1],
+      description: "Sanction Danube Credit (OFAC listing)",
+      signers: ["operator", "alpine", "celtic"],
+    },
+    indent,
+  );
+  gasUsed += await waitAndExecute(relayer, [sanction], indent);
   const preflight = await governance.registry.checkTransaction({ sender: addr("danube"), target: addr("alpine") });
   console.log(
     `  preflight for any transaction from Danube: ${preflight.reason.name} — ${preflight.reason.description}`,
@@ -190,6 +140,31 @@ async function main(): Promise<void> {
     as("baltic").token.transfer({ to: addr("celtic"), amount: EUR(600_000) }),
   );
 
+  step("Emergency: the regulator (guardian) pauses registry and token at once");
+  gasUsed += (await as(GUARDIAN_KEY).governance.pauseAll()).gasUsed;
+  await attempt("Alpine pays Celtic €1,000 during the pause", () =>
+    as("alpine").token.transfer({ to: addr("celtic"), amount: EUR(1_000) }),
+  );
+  const paused = await governance.registry.checkTransaction({ sender: addr("alpine"), target: tokenAddress });
+  console.log(`  preflight during the pause: ${paused.reason.name} — ${paused.reason.description}`);
+  const guardianTry = await as(GUARDIAN_KEY)
+    .token.unpause()
+    .catch((e: unknown) => e);
+  if (guardianTry instanceof ContractRevertError)
+    console.log(`  the guardian cannot unpause: ${guardianTry.shortMessage}`);
+  console.log("  governance lifts the pause: two proposals in two independent lanes, queued side by side:");
+  const unpauses = [];
+  for (const [lane, target, abi, what] of [
+    [1n, registryAddress, consortiumRegistryAbi, "registry"],
+    [2n, tokenAddress, settlementTokenAbi, "token"],
+  ] as const) {
+    const change = { target, abi, functionName: "unpause", args: [], lane, description: `Lift the ${what} pause` };
+    unpauses.push(await proposeAndQueue(relayer, { ...change, signers: ["baltic", "celtic", "operator"] }, indent));
+  }
+  gasUsed += await waitAndExecute(relayer, unpauses, indent);
+  await track(as("alpine").token.transfer({ to: addr("celtic"), amount: EUR(1_000) }));
+  console.log("  Alpine pays Celtic €1,000.00 again: settled");
+
   step("Summary");
   const info = await governance.token.getTokenInfo();
   const rows = await Promise.all(
@@ -213,7 +188,11 @@ async function main(): Promise<void> {
     `\n  total supply ${money(info.totalSupply)} = sum of balances ${money(sum)}: ${sum === info.totalSupply ? "yes" : "NO"}`,
   );
   console.log(
-    `  ${moves.length} transfers settled, ${refusals.length} refused with a reason, ${gasUsed.toLocaleString("en")} gas used`,
+    `  ${moves.length + 1} transfers settled, ${refusals.length} refused with a reason, ${gasUsed.toLocaleString("en")} gas used`,
+  );
+  const gov = await governance.governance.getGovernance();
+  console.log(
+    `  governance: registry and token owned by the ${gov.threshold}-of-${gov.signers.length} multisig ${await governance.registry.getRegistryOwner()}; 3 proposals executed through the timelock`,
   );
   console.log(
     `  deployment: chain ${deployment.chainId}, registry ${deployment.contracts.ConsortiumRegistry.proxy}, token ${deployment.contracts.SettlementToken.proxy}`,

@@ -1,12 +1,55 @@
 /**
- * Deploy the consortium's registry and settlement token to any network:
+ * Deploy the consortium's registry, settlement token and governance multisig to any network:
  *   npx hardhat run scripts/deploy.ts --network localhost
  *   CLEARHOUSE_RPC_URL=https://besu.example:8545 CLEARHOUSE_PRIVATE_KEY=0x… npx hardhat run scripts/deploy.ts --network remote
  * Token identity from CLEARHOUSE_TOKEN_NAME / _SYMBOL / _DECIMALS (default "Clearhouse Euro", chEUR, 2).
- * Writes deployments/<network>.json.
+ * Governance from the JSON file CLEARHOUSE_GOVERNANCE (see config/governance.example.json):
+ * the multisig is deployed and given ownership of the registry and token. Without it, ownership
+ * stays with the deployer (for a bootstrap that admits members first). Writes deployments/<network>.json.
  */
+import { readFileSync } from "node:fs";
 import hre from "hardhat";
-import { deployConsortium, writeDeployment } from "./lib/deployConsortium";
+import { getAddress, isAddress, type Address } from "viem";
+import {
+  deployConsortium,
+  handOverToGovernance,
+  writeDeployment,
+  type GovernanceOptions,
+} from "./lib/deployConsortium";
+
+/** Read and validate the governance file, naming the field that is wrong. */
+function loadGovernance(path: string): GovernanceOptions {
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+  } catch (e) {
+    throw new Error(`CLEARHOUSE_GOVERNANCE=${path}: cannot read it as JSON (${(e as Error).message}).`);
+  }
+  const fail = (field: string, problem: string): never => {
+    throw new Error(`${path}: ${field} ${problem} (see config/governance.example.json).`);
+  };
+  const signers = raw.signers;
+  if (!Array.isArray(signers) || signers.length === 0) fail("signers", "must be a non-empty list of addresses");
+  const list = (signers as unknown[]).map((s, i) =>
+    typeof s === "string" && isAddress(s) ? getAddress(s) : fail(`signers[${i}]`, "is not an address"),
+  );
+  if (new Set(list).size !== list.length) fail("signers", "contains a duplicate");
+  const int = (field: string, min: number, max: number): number => {
+    const v = raw[field];
+    return typeof v === "number" && Number.isInteger(v) && v >= min && v <= max
+      ? v
+      : fail(field, `must be an integer from ${min} to ${max}`);
+  };
+  const guardian = raw.guardian;
+  if (typeof guardian !== "string" || !isAddress(guardian)) fail("guardian", "is not an address");
+  return {
+    signers: list as Address[],
+    threshold: int("threshold", 1, list.length),
+    minDelay: int("minDelay", 0, 30 * 86_400),
+    sensitiveDelay: int("sensitiveDelay", 0, 30 * 86_400),
+    guardian: getAddress(guardian as string),
+  };
+}
 
 async function main(): Promise<void> {
   const decimals = Number(process.env.CLEARHOUSE_TOKEN_DECIMALS ?? "2");
@@ -20,10 +63,19 @@ async function main(): Promise<void> {
     symbol: process.env.CLEARHOUSE_TOKEN_SYMBOL ?? "chEUR",
     decimals,
   };
+  const governancePath = process.env.CLEARHOUSE_GOVERNANCE;
+  const governance = governancePath ? loadGovernance(governancePath) : undefined;
   console.log(`Deploying Clearhouse to "${hre.network.name}"`);
-  const deployment = await deployConsortium({ token, log: (line) => console.log(line) });
+  const log = (line: string) => console.log(line);
+  const deployment = await deployConsortium({ token, governance, log });
   const ephemeral = hre.network.name === "hardhat";
   const path = writeDeployment(deployment, ephemeral || process.env.CLEARHOUSE_REDEPLOY === "1");
+  if (governance) {
+    console.log("handing ownership to the multisig…");
+    await handOverToGovernance(deployment, log);
+  } else {
+    console.log("no CLEARHOUSE_GOVERNANCE file: the deployer keeps ownership until it hands over.");
+  }
   console.log(`chain ${deployment.chainId}, block ${deployment.blockNumber}: wrote ${path}`);
 }
 

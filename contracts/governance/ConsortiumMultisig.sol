@@ -30,17 +30,20 @@ contract ConsortiumMultisig is EIP712, ReentrancyGuardTransient, SignerManager, 
     /// @param minDelay global minimum timelock, seconds (≤ 30 days)
     /// @param sensitiveDelay default timelock of upgrades, ownership and signer changes, seconds
     /// @param guardian_ who may pause every governed contract at once (may be zero)
+    /// @param pausables_ the contracts the guardian pauses (each must hold code)
     constructor(
         address[] memory signers_,
         uint8 threshold,
         uint32 minDelay,
         uint32 sensitiveDelay,
-        address guardian_
+        address guardian_,
+        address[] memory pausables_
     ) EIP712("ClearhouseMultisig", "1") {
         _initSigners(signers_, threshold);
         _initDelays(minDelay, sensitiveDelay);
         _guardian = guardian_;
         emit GuardianChanged(address(0), guardian_);
+        _setPausables(pausables_);
     }
 
     // ================================================================ proposals
@@ -63,15 +66,21 @@ contract ConsortiumMultisig is EIP712, ReentrancyGuardTransient, SignerManager, 
         uint64 notBefore = p.notBefore;
         _checkLive(hash, p.lane, p.nonce, notBefore, p.expiry);
         Queue storage q = _queued[hash];
-        if (q.executableAt != 0) revert MultisigAlreadyQueued(hash, q.executableAt);
         Config memory c = _config;
+        // An entry from an earlier signer set is void and may be replaced.
+        if (q.executableAt != 0 && q.epoch == c.epoch) revert MultisigAlreadyQueued(hash, q.executableAt);
         uint32 delay = _delayOf(p.target, _selector(p.data), c);
         if (delay == 0) revert MultisigNothingToQueue(hash);
+        // Fail now rather than after the whole timelock (execute checks this too).
+        if (p.data.length != 0 && p.target.code.length == 0) revert MultisigNotAContract(p.target);
         _requireThreshold(hash, signatures, c);
         uint64 readyAt = uint64(block.timestamp) + delay;
         executableAt = readyAt > notBefore ? readyAt : notBefore;
+        // Refuse what could never run: it would only block its lane until cancelled.
+        if (executableAt > p.expiry) revert MultisigExpired(hash, p.expiry);
         q.queuedAt = uint64(block.timestamp);
         q.executableAt = executableAt;
+        q.epoch = c.epoch;
         emit Queued(hash, p.lane, p.nonce, executableAt);
     }
 
@@ -95,11 +104,14 @@ contract ConsortiumMultisig is EIP712, ReentrancyGuardTransient, SignerManager, 
             if (block.timestamp < p.notBefore) revert MultisigTimelocked(hash, p.notBefore);
             _requireThreshold(hash, signatures, c);
         } else {
-            uint64 executableAt = _queued[hash].executableAt;
-            if (executableAt == 0) revert MultisigNotQueued(hash, delay);
-            if (block.timestamp < executableAt) revert MultisigTimelocked(hash, executableAt);
+            Queue memory q = _queued[hash];
+            if (q.executableAt == 0) revert MultisigNotQueued(hash, delay);
+            if (q.epoch != c.epoch) revert MultisigSignerSetChanged(hash, q.epoch, c.epoch);
+            if (block.timestamp < q.executableAt) revert MultisigTimelocked(hash, q.executableAt);
             delete _queued[hash];
         }
+        // A call with data to an address without code would "succeed" without doing anything.
+        if (p.data.length != 0 && target.code.length == 0) revert MultisigNotAContract(target);
         _laneNonce[lane] = nonce + 1;
         bool ok;
         (ok, result) = target.call{value: p.value}(p.data);
@@ -143,9 +155,9 @@ contract ConsortiumMultisig is EIP712, ReentrancyGuardTransient, SignerManager, 
     }
 
     /// @inheritdoc IConsortiumMultisig
-    function queuedOf(bytes32 hash) external view returns (uint64 queuedAt, uint64 executableAt) {
+    function queuedOf(bytes32 hash) external view returns (uint64 queuedAt, uint64 executableAt, uint32 queuedEpoch) {
         Queue storage q = _queued[hash];
-        return (q.queuedAt, q.executableAt);
+        return (q.queuedAt, q.executableAt, q.epoch);
     }
 
     /// @inheritdoc IConsortiumMultisig
@@ -221,6 +233,7 @@ contract ConsortiumMultisig is EIP712, ReentrancyGuardTransient, SignerManager, 
                 address signer;
                 if (v == 0) {
                     // Contract signer: r = its address, s = length of its ERC-1271 signature that follows.
+                    if (uint256(r) >> 160 != 0) revert MultisigInvalidSignature(offset);
                     signer = address(uint160(uint256(r)));
                     uint256 start = offset + 65;
                     if (uint256(s) > length - start) revert MultisigInvalidSignature(offset);

@@ -43,6 +43,9 @@ interface IConsortiumMultisig {
     event PausablesSet(address[] targets);
     /// @notice The guardian paused `target` (or found it already paused).
     event EmergencyPaused(address indexed target, bool alreadyPaused);
+    /// @notice The guardian could not pause `target` (its `paused()`/`pause()` failed or answered
+    /// garbage: `reason` is what it returned); the other contracts were still paused.
+    event EmergencyPauseFailed(address indexed target, bytes reason);
 
     // ---------------------------------------------------------------- errors
     /// @notice A function only the multisig itself (through a proposal) may call.
@@ -79,7 +82,12 @@ interface IConsortiumMultisig {
     error MultisigCallFailed(bytes32 proposalHash, bytes reason);
     /// @notice A delay above the maximum.
     error MultisigInvalidDelay(uint32 delay, uint32 max);
-    /// @notice The signer was already approved this proposal on-chain.
+    /// @notice A pausable or call target that holds no contract code.
+    error MultisigNotAContract(address target);
+    /// @notice The proposal was queued under another signer set (a signer or threshold change
+    /// since); it must be approved and queued again by the current signers.
+    error MultisigSignerSetChanged(bytes32 proposalHash, uint32 queuedEpoch, uint32 epoch);
+    /// @notice The signer already approved this proposal on-chain.
     error MultisigAlreadyApproved(bytes32 proposalHash, address signer);
 
     // ---------------------------------------------------------------- proposals
@@ -146,8 +154,12 @@ interface IConsortiumMultisig {
     /// @notice The next nonce of `lane`.
     function nonceOf(uint64 lane) external view returns (uint64);
 
-    /// @notice When a queued proposal was queued and when it becomes executable (0, 0 if not queued).
-    function queuedOf(bytes32 proposalHash) external view returns (uint64 queuedAt, uint64 executableAt);
+    /// @notice When a proposal was queued, when it becomes executable and under which signer-set
+    /// epoch (all 0 if never queued). Entries outlive cancels and signer changes: a proposal is
+    /// live only while its lane's nonce (`nonceOf`) equals its nonce and the epoch is current.
+    function queuedOf(
+        bytes32 proposalHash
+    ) external view returns (uint64 queuedAt, uint64 executableAt, uint32 queuedEpoch);
 
     /// @notice Signers who approved `proposalHash` on-chain under the current signer set.
     function approvalsOf(bytes32 proposalHash) external view returns (address[] memory);

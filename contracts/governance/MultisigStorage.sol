@@ -31,6 +31,7 @@ abstract contract MultisigStorage is IConsortiumMultisig {
     struct Queue {
         uint64 queuedAt;
         uint64 executableAt;
+        uint32 epoch; // the signer set that approved it; a signer change voids the entry
     }
 
     modifier onlySelf() {

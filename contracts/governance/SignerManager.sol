@@ -6,13 +6,17 @@ import {MultisigStorage} from "./MultisigStorage.sol";
 
 /// @title SignerManager — who signs and how many must
 /// @notice Signer changes happen only through the multisig's own (timelocked) proposals. Every
-/// change bumps the signer-set epoch, which voids on-chain approvals given under the old set.
+/// change of signers or threshold bumps the signer-set epoch, which voids the on-chain approvals
+/// and the queue entries made under the old set: they must be approved again by the new one.
 abstract contract SignerManager is MultisigStorage {
     uint256 internal constant MAX_SIGNERS = 64;
 
     function _initSigners(address[] memory signers_, uint8 threshold) internal {
         if (signers_.length > MAX_SIGNERS) revert MultisigTooManySigners(signers_.length, MAX_SIGNERS);
-        for (uint256 i; i < signers_.length; ++i) _add(signers_[i]);
+        for (uint256 i; i < signers_.length; ++i) {
+            _add(signers_[i]);
+            emit SignerAdded(signers_[i], 0);
+        }
         _setThreshold(threshold);
     }
 
@@ -54,6 +58,7 @@ abstract contract SignerManager is MultisigStorage {
 
     /// @inheritdoc IConsortiumMultisig
     function changeThreshold(uint8 threshold) external onlySelf {
+        _bumpEpoch();
         _setThreshold(threshold);
     }
 

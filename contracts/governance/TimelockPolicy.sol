@@ -11,6 +11,8 @@ abstract contract TimelockPolicy is MultisigStorage {
     uint32 internal constant MAX_DELAY = 30 days;
     bytes4 private constant UPGRADE_TO_AND_CALL = 0x4f1ef286; // upgradeToAndCall(address,bytes)
     bytes4 private constant TRANSFER_OWNERSHIP = 0xf2fde38b; // transferOwnership(address)
+    bytes4 private constant RENOUNCE_OWNERSHIP = 0x715018a6; // renounceOwnership()
+    bytes4 private constant UPGRADE_TO = 0x3659cfe6; // upgradeTo(address), pre-OpenZeppelin-5 UUPS
 
     function _initDelays(uint32 minDelay, uint32 sensitiveDelay) internal {
         _setDefaults(minDelay, sensitiveDelay);
@@ -46,7 +48,12 @@ abstract contract TimelockPolicy is MultisigStorage {
     }
 
     function _isSensitive(address target, bytes4 selector) private view returns (bool) {
-        if (selector == UPGRADE_TO_AND_CALL || selector == TRANSFER_OWNERSHIP) return true;
+        if (
+            selector == UPGRADE_TO_AND_CALL ||
+            selector == UPGRADE_TO ||
+            selector == TRANSFER_OWNERSHIP ||
+            selector == RENOUNCE_OWNERSHIP
+        ) return true;
         if (target != address(this)) return false;
         return
             selector == this.addSigner.selector ||

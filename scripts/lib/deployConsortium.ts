@@ -58,7 +58,9 @@ export async function deployConsortium(options: DeployOptions): Promise<Deployme
   const registry = await deployProxy("ConsortiumRegistry", [deployer.address], log);
   const { name, symbol, decimals } = options.token;
   const token = await deployProxy("SettlementToken", [deployer.address, registry.proxy, name, symbol, decimals], log);
-  const multisig = options.governance ? await deployMultisig(options.governance, log) : undefined;
+  const multisig = options.governance
+    ? await deployMultisig(options.governance, [registry.proxy, token.proxy], log)
+    : undefined;
   return {
     network: hre.network.name,
     chainId: Number(network.chainId),
@@ -74,13 +76,17 @@ export async function deployConsortium(options: DeployOptions): Promise<Deployme
   };
 }
 
-async function deployMultisig(g: GovernanceOptions, log: (line: string) => void): Promise<PlainDeployment> {
+async function deployMultisig(
+  g: GovernanceOptions,
+  pausables: Address[],
+  log: (line: string) => void,
+): Promise<PlainDeployment> {
   const { ethers } = hre;
   log(
     `deploying ConsortiumMultisig (${g.threshold}-of-${g.signers.length}, timelock ${g.minDelay}s / sensitive ${g.sensitiveDelay}s)…`,
   );
   const factory = await ethers.getContractFactory("ConsortiumMultisig");
-  const multisig = await factory.deploy(g.signers, g.threshold, g.minDelay, g.sensitiveDelay, g.guardian);
+  const multisig = await factory.deploy(g.signers, g.threshold, g.minDelay, g.sensitiveDelay, g.guardian, pausables);
   await multisig.waitForDeployment();
   const receipt = await multisig.deploymentTransaction()?.wait();
   const address = (await multisig.getAddress()) as Address;

@@ -224,6 +224,14 @@ export const revertCatalog: Catalog = {
     message: `${short(signer)} already approved ${short(hash)} on-chain`,
     hint: "Nothing to do.",
   }),
+  MultisigNotAContract: ([target]) => ({
+    message: `${short(target)} holds no contract code`,
+    hint: "Check the address: calls with data and the guardian's pausables must be contracts.",
+  }),
+  MultisigSignerSetChanged: ([hash, queuedEpoch, epoch]) => ({
+    message: `proposal ${short(hash)} was queued by signer set #${queuedEpoch}, but the signers or threshold changed since (now #${epoch})`,
+    hint: "Collect signatures from the current signers and queue it again.",
+  }),
   ReentrancyGuardReentrantCall: () => ({
     message: "the call re-entered the contract",
     hint: "A proposal's call may not call back into execute.",

@@ -2527,6 +2527,11 @@ export const consortiumMultisigAbi = [
         "internalType": "address",
         "name": "guardian_",
         "type": "address"
+      },
+      {
+        "internalType": "address[]",
+        "name": "pausables_",
+        "type": "address[]"
       }
     ],
     "stateMutability": "nonpayable",
@@ -2670,6 +2675,17 @@ export const consortiumMultisigAbi = [
     "inputs": [
       {
         "internalType": "address",
+        "name": "target",
+        "type": "address"
+      }
+    ],
+    "name": "MultisigNotAContract",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
         "name": "caller",
         "type": "address"
       }
@@ -2724,6 +2740,27 @@ export const consortiumMultisigAbi = [
       }
     ],
     "name": "MultisigOnlySelf",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "proposalHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint32",
+        "name": "queuedEpoch",
+        "type": "uint32"
+      },
+      {
+        "internalType": "uint32",
+        "name": "epoch",
+        "type": "uint32"
+      }
+    ],
+    "name": "MultisigSignerSetChanged",
     "type": "error"
   },
   {
@@ -3554,6 +3591,11 @@ export const consortiumMultisigAbi = [
         "internalType": "uint64",
         "name": "executableAt",
         "type": "uint64"
+      },
+      {
+        "internalType": "uint32",
+        "name": "queuedEpoch",
+        "type": "uint32"
       }
     ],
     "stateMutability": "view",
@@ -4035,6 +4077,17 @@ export const clearhouseErrorsAbi = [
     "inputs": [
       {
         "internalType": "address",
+        "name": "target",
+        "type": "address"
+      }
+    ],
+    "name": "MultisigNotAContract",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
         "name": "caller",
         "type": "address"
       }
@@ -4089,6 +4142,27 @@ export const clearhouseErrorsAbi = [
       }
     ],
     "name": "MultisigOnlySelf",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "proposalHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint32",
+        "name": "queuedEpoch",
+        "type": "uint32"
+      },
+      {
+        "internalType": "uint32",
+        "name": "epoch",
+        "type": "uint32"
+      }
+    ],
+    "name": "MultisigSignerSetChanged",
     "type": "error"
   },
   {

@@ -46,6 +46,7 @@ export type ProposalState =
   | "executable" // can be executed now
   | "waiting-for-lane" // an earlier nonce of its lane is still open
   | "expired"
+  | "signer-set-changed" // queued by an earlier signer set: must be approved and queued again
   | "executed"
   | "cancelled";
 
@@ -81,7 +82,7 @@ export async function getProposalStatus(
   const lane = BigInt(td.message.lane);
   const nonce = BigInt(td.message.nonce);
   const { signers: offline } = await combineSignatures(file, p.signatures ?? []);
-  const [gov, laneNonce, onChain, [queuedAt, executableAt], block] = await Promise.all([
+  const [gov, laneNonce, onChain, [queuedAt, executableAt, queuedEpoch], block] = await Promise.all([
     getGovernance(ctx),
     readContract(ctx, { ...m, functionName: "nonceOf", args: [lane] }),
     readContract(ctx, { ...m, functionName: "approvalsOf", args: [file.hash] }),
@@ -114,6 +115,7 @@ export async function getProposalStatus(
     }
   } else if (laneNonce < nonce) state = "waiting-for-lane";
   else if (td.primaryType === "Proposal" && now > expiry) state = "expired";
+  else if (executableAt !== 0n && queuedEpoch !== gov.epoch) state = "signer-set-changed";
   else if (executableAt !== 0n) state = now >= executableAt ? "executable" : "queued";
   else if (approvers.length < gov.threshold) state = "collecting";
   else state = delay === 0 ? "executable" : "ready-to-queue";
