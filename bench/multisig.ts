@@ -21,6 +21,7 @@ import { renderTable } from "../src/format/table";
 import { deployConsortium } from "../scripts/lib/deployConsortium";
 import { Role } from "../src/registry/roles";
 import { UNLIMITED } from "../src/validate";
+import { multisigDomain, proposalTypes } from "../src/governance/typedData";
 
 const { ethers } = hre;
 const N = 7;
@@ -106,17 +107,6 @@ async function main(): Promise<void> {
   }
 
   // ------------------------------------------------------------------ Clearhouse
-  const proposalTypes = {
-    Proposal: [
-      { name: "target", type: "address" },
-      { name: "value", type: "uint256" },
-      { name: "data", type: "bytes" },
-      { name: "lane", type: "uint64" },
-      { name: "nonce", type: "uint64" },
-      { name: "notBefore", type: "uint64" },
-      { name: "expiry", type: "uint64" },
-    ],
-  };
 
   async function clearhouseRun(k: number, delay: number): Promise<{ queue: bigint; execute: bigint }> {
     const multisig = await (
@@ -132,7 +122,7 @@ async function main(): Promise<void> {
     const address = await multisig.getAddress();
     await admit(address, Role.MEMBER_BANK);
     await token.connect(operator).mint(address, 10n * AMOUNT);
-    const domain = { name: "ClearhouseMultisig", version: "1", chainId, verifyingContract: address };
+    const domain = multisigDomain(Number(chainId), address as `0x${string}`);
     const exec = async () => {
       const block = await ethers.provider.getBlock("latest");
       const proposal = {
@@ -147,7 +137,9 @@ async function main(): Promise<void> {
       // Any order is accepted: sign with the last k owners, concatenated in reverse.
       const signing: HardhatEthersSigner[] = owners.slice(N - k).reverse();
       const sigs = ethers.concat(
-        await Promise.all(signing.map((o) => o.signTypedData(domain, proposalTypes, proposal))),
+        await Promise.all(
+          signing.map((o) => o.signTypedData(domain, { Proposal: [...proposalTypes.Proposal] }, proposal)),
+        ),
       );
       if (delay === 0) return { queue: 0n, execute: await gasOf(multisig.execute(proposal, sigs)) };
       const queue = await gasOf(multisig.queue(proposal, sigs));

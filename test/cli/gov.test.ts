@@ -57,6 +57,23 @@ async function cliFixture() {
   return { ...f, dir, deployment, keyFile, relayer, cli };
 }
 
+/** `gov propose` of a suspendMember(bank) proposal written to `out`. */
+const proposeSuspend = (cli: (...argv: string[]) => Promise<Run>, bank: string, out: string) =>
+  cli(
+    "gov",
+    "propose",
+    "--target",
+    "registry",
+    "--call",
+    "suspendMember",
+    "--args",
+    JSON.stringify([bank]),
+    "--description",
+    "Suspend",
+    "--out",
+    out,
+  );
+
 describe("clearhouse gov (CLI against the in-process chain)", () => {
   it("runs the offline signing flow end to end, with human and --json output", async () => {
     const { cli, dir, keyFile, relayer, bank } = await loadFixture(cliFixture);
@@ -200,20 +217,7 @@ describe("clearhouse gov (CLI against the in-process chain)", () => {
   it("refuses a tampered proposal file before signing it", async () => {
     const { cli, dir, keyFile, bank } = await loadFixture(cliFixture);
     const proposal = join(dir, "t.json");
-    await cli(
-      "gov",
-      "propose",
-      "--target",
-      "registry",
-      "--call",
-      "suspendMember",
-      "--args",
-      JSON.stringify([bank]),
-      "--description",
-      "Suspend",
-      "--out",
-      proposal,
-    );
+    expect((await proposeSuspend(cli, bank, proposal)).code).to.equal(ExitCode.ok);
     const json = JSON.parse(readFileSync(proposal, "utf8")) as { typedData: { message: { lane: string } } };
     json.typedData.message.lane = "5";
     writeFileSync(proposal, JSON.stringify(json));
@@ -232,20 +236,7 @@ describe("clearhouse gov (CLI against the in-process chain)", () => {
     const help = await run("node", [bin, "gov", "sign", "--help"]);
     expect(help.stdout).to.match(/Example \(on an air-gapped machine\)/);
     const proposal = join(dir, "offline.json");
-    await cli(
-      "gov",
-      "propose",
-      "--target",
-      "registry",
-      "--call",
-      "suspendMember",
-      "--args",
-      JSON.stringify([bank]),
-      "--description",
-      "Suspend",
-      "--out",
-      proposal,
-    );
+    expect((await proposeSuspend(cli, bank, proposal)).code).to.equal(ExitCode.ok);
     const out = join(dir, "offline.sig.json");
     const signed = await run("node", [bin, "gov", "sign", proposal, "--key-file", await keyFile(2), "--out", out], {
       env: { ...process.env, CLEARHOUSE_RPC_URL: "http://127.0.0.1:9" }, // unreachable: signing must not need it
