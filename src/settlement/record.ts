@@ -1,0 +1,147 @@
+/**
+ * A payment record: what a member bank keeps off-chain for each payment of a settlement batch,
+ * and its canonical encoding — eight integers, each below 2^253 so they are also elements of the
+ * BN254 field. The same eight values make the keccak leaf of a standard batch (abi-encoded as
+ * `RECORD_LEAF_TYPES`, hashed as OpenZeppelin's StandardMerkleTree does) and the Poseidon leaf of
+ * a private-mode batch (Poseidon over the same eight values), so one record yields both.
+ */
+import { getAddress, isAddress, keccak256, stringToHex, type Address, type Hex } from "viem";
+import { InvalidArgumentError } from "../errors/base";
+
+/** One payment between two member banks. Amounts are integers in the currency's minor unit. */
+export interface PaymentRecord {
+  /** The bank's unique id of the payment (ISO 20022 TxId; 1–35 characters). */
+  paymentId: string;
+  debtorBank: Address;
+  creditorBank: Address;
+  /** Minor units (cents for EUR), 1 ≤ amount < 2^64. */
+  amount: bigint;
+  /** ISO 4217 code, three upper-case letters. */
+  currency: string;
+  /** Interbank settlement date, YYYY-MM-DD. */
+  valueDate: string;
+  /** End-to-end reference chosen by the originator (1–35 characters). */
+  endToEndId: string;
+  /** keccak256 of the debtor's account identifier (IBAN); the chain never sees the account. */
+  debtorAccountHash: Hex;
+  /** keccak256 of the creditor's account identifier. */
+  creditorAccountHash: Hex;
+}
+
+/** Solidity types of the encoded record, in order (the leaf encoding of a standard batch). */
+export const RECORD_LEAF_TYPES = [
+  "uint256", // paymentIdHash: keccak256(paymentId) >> 8
+  "address", // debtorBank
+  "address", // creditorBank
+  "uint64", // amount
+  "uint256", // currencyAndDate: currency (3 ASCII bytes) << 32 | days since 1970-01-01
+  "uint256", // endToEndHash: keccak256(endToEndId) >> 8
+  "uint256", // debtorAccountHash >> 8
+  "uint256", // creditorAccountHash >> 8
+] as const;
+
+/** The encoded record: eight integers, each < 2^253 (valid BN254 field elements). */
+export type EncodedRecord = readonly [bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint];
+
+export const MAX_AMOUNT = (1n << 64n) - 1n;
+const MAX_TEXT = 35;
+const DAY_MS = 86_400_000;
+
+/** Drop the low byte of a 256-bit hash: 248 bits fit the BN254 field with room to spare. */
+const to248 = (hash: Hex): bigint => BigInt(hash) >> 8n;
+
+function textField(field: string, value: unknown, where: string): string {
+  if (typeof value !== "string" || value.length < 1 || value.length > MAX_TEXT || /[^\x20-\x7e]/.test(value)) {
+    throw new InvalidArgumentError(`${where}.${field}`, "must be 1–35 printable ASCII characters");
+  }
+  return value;
+}
+
+/** Days since 1970-01-01 of a YYYY-MM-DD date, or -1 if it is not a real date. */
+export function daysSinceEpoch(date: string): number {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return -1;
+  const ms = Date.parse(`${date}T00:00:00Z`);
+  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== date) return -1;
+  return ms / DAY_MS;
+}
+
+/**
+ * Validate a record (from JSON, an ISO 20022 import or code) and return it normalized (checksummed
+ * addresses, bigint amount). Every problem names the record and the field.
+ */
+export function validateRecord(value: unknown, where = "record"): PaymentRecord {
+  if (typeof value !== "object" || value === null) throw new InvalidArgumentError(where, "is not an object");
+  const r = value as Record<string, unknown>;
+  const address = (field: string): Address => {
+    const v = r[field];
+    if (typeof v !== "string" || !isAddress(v, { strict: false })) {
+      throw new InvalidArgumentError(`${where}.${field}`, `${JSON.stringify(v)} is not an address`);
+    }
+    return getAddress(v);
+  };
+  const hash = (field: string): Hex => {
+    const v = r[field];
+    if (typeof v !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(v)) {
+      throw new InvalidArgumentError(`${where}.${field}`, "must be a 32-byte hex hash");
+    }
+    return v.toLowerCase() as Hex;
+  };
+  let amount: bigint;
+  const a = r.amount;
+  if (typeof a === "bigint") amount = a;
+  else if (typeof a === "string" && /^\d+$/.test(a)) amount = BigInt(a);
+  else if (typeof a === "number" && Number.isSafeInteger(a)) amount = BigInt(a);
+  else throw new InvalidArgumentError(`${where}.amount`, `${JSON.stringify(a)} is not an integer in minor units`);
+  if (amount < 1n || amount > MAX_AMOUNT) {
+    throw new InvalidArgumentError(`${where}.amount`, `${amount} is outside 1 … 2^64 − 1 minor units`);
+  }
+  const currency = r.currency;
+  if (typeof currency !== "string" || !/^[A-Z]{3}$/.test(currency)) {
+    throw new InvalidArgumentError(`${where}.currency`, `${JSON.stringify(currency)} is not an ISO 4217 code`);
+  }
+  const valueDate = r.valueDate;
+  if (typeof valueDate !== "string" || daysSinceEpoch(valueDate) < 0) {
+    throw new InvalidArgumentError(`${where}.valueDate`, `${JSON.stringify(valueDate)} is not a YYYY-MM-DD date`);
+  }
+  const record: PaymentRecord = {
+    paymentId: textField("paymentId", r.paymentId, where),
+    debtorBank: address("debtorBank"),
+    creditorBank: address("creditorBank"),
+    amount,
+    currency,
+    valueDate,
+    endToEndId: textField("endToEndId", r.endToEndId, where),
+    debtorAccountHash: hash("debtorAccountHash"),
+    creditorAccountHash: hash("creditorAccountHash"),
+  };
+  if (record.debtorBank === record.creditorBank) {
+    throw new InvalidArgumentError(
+      `${where}.creditorBank`,
+      "equals the debtor bank: an intra-bank payment is not settled",
+    );
+  }
+  return record;
+}
+
+/** The record's eight canonical integers (see RECORD_LEAF_TYPES). */
+export function encodeRecord(r: PaymentRecord): EncodedRecord {
+  const currencyCode =
+    (BigInt(r.currency.charCodeAt(0)) << 16n) |
+    (BigInt(r.currency.charCodeAt(1)) << 8n) |
+    BigInt(r.currency.charCodeAt(2));
+  return [
+    to248(keccak256(stringToHex(r.paymentId))),
+    BigInt(r.debtorBank),
+    BigInt(r.creditorBank),
+    r.amount,
+    (currencyCode << 32n) | BigInt(daysSinceEpoch(r.valueDate)),
+    to248(keccak256(stringToHex(r.endToEndId))),
+    to248(r.debtorAccountHash),
+    to248(r.creditorAccountHash),
+  ];
+}
+
+/** keccak256 of an account identifier (IBAN), normalized (no spaces, upper case). */
+export function accountHash(iban: string): Hex {
+  return keccak256(stringToHex(iban.replace(/\s+/g, "").toUpperCase()));
+}
