@@ -16,6 +16,8 @@ const CONTRACTS: Record<string, string> = {
   consortiumRegistryAbi: "access/ConsortiumRegistry.sol/ConsortiumRegistry.json",
   settlementTokenAbi: "token/SettlementToken.sol/SettlementToken.json",
   consortiumMultisigAbi: "governance/ConsortiumMultisig.sol/ConsortiumMultisig.json",
+  settlementLedgerAbi: "settlement/SettlementLedger.sol/SettlementLedger.json",
+  nettingEngineAbi: "settlement/NettingEngine.sol/NettingEngine.json",
 };
 
 const root = join(__dirname, "..");

@@ -34,6 +34,9 @@ export interface Deployment {
     SettlementToken: ContractDeployment;
     /** Present once governance is deployed; it then owns the other contracts. */
     ConsortiumMultisig?: PlainDeployment;
+    /** The settlement layer (batch anchoring and netting), when deployed. */
+    SettlementLedger?: ContractDeployment;
+    NettingEngine?: ContractDeployment;
   };
 }
 
@@ -67,6 +70,9 @@ export function parseDeployment(value: unknown): Deployment {
   const contracts = d.contracts as Record<string, unknown> | undefined;
   if (!contracts) fail("contracts", "missing");
   for (const name of CONTRACT_NAMES) checkContract(`contracts.${name}`, contracts[name]);
+  for (const name of ["SettlementLedger", "NettingEngine"]) {
+    if (contracts[name] !== undefined) checkContract(`contracts.${name}`, contracts[name]);
+  }
   if (contracts.ConsortiumMultisig !== undefined) {
     const m = contracts.ConsortiumMultisig as Record<string, unknown>;
     if (typeof m.address !== "string" || !isAddress(m.address))

@@ -23,6 +23,8 @@ export interface GovernanceOptions {
 
 export interface DeployOptions {
   token: { name: string; symbol: string; decimals: number };
+  /** Deploy the settlement layer (ledger + netting engine); default true. */
+  settlement?: { ackWindow: number } | false;
   /** Deploy the governance multisig too (ownership is handed over separately, after bootstrap). */
   governance?: GovernanceOptions;
   log?: (line: string) => void;
@@ -58,9 +60,16 @@ export async function deployConsortium(options: DeployOptions): Promise<Deployme
   const registry = await deployProxy("ConsortiumRegistry", [deployer.address], log);
   const { name, symbol, decimals } = options.token;
   const token = await deployProxy("SettlementToken", [deployer.address, registry.proxy, name, symbol, decimals], log);
-  const multisig = options.governance
-    ? await deployMultisig(options.governance, [registry.proxy, token.proxy], log)
-    : undefined;
+  const settlement = options.settlement === false ? undefined : (options.settlement ?? { ackWindow: 3_600 });
+  let ledger: ContractDeployment | undefined;
+  let engine: ContractDeployment | undefined;
+  if (settlement) {
+    ledger = await deployProxy("SettlementLedger", [deployer.address, registry.proxy, settlement.ackWindow], log);
+    engine = await deployProxy("NettingEngine", [deployer.address, registry.proxy, ledger.proxy, token.proxy], log);
+    await admitClearingPool(registry.proxy, engine.proxy, log);
+  }
+  const pausables = [registry.proxy, token.proxy, ...(ledger && engine ? [ledger.proxy, engine.proxy] : [])];
+  const multisig = options.governance ? await deployMultisig(options.governance, pausables, log) : undefined;
   return {
     network: hre.network.name,
     chainId: Number(network.chainId),
@@ -72,8 +81,22 @@ export async function deployConsortium(options: DeployOptions): Promise<Deployme
       ConsortiumRegistry: registry,
       SettlementToken: token,
       ...(multisig ? { ConsortiumMultisig: multisig } : {}),
+      ...(ledger && engine ? { SettlementLedger: ledger, NettingEngine: engine } : {}),
     },
   };
+}
+
+/**
+ * The netting engine holds the clearing pool, and only registry members may hold the token: admit
+ * it (role CORPORATE, no limits — a pay-out is as large as a net position). Idempotent.
+ */
+async function admitClearingPool(registryAddress: Address, engine: Address, log: (line: string) => void) {
+  const registry = await hre.ethers.getContractAt("ConsortiumRegistry", registryAddress);
+  if ((await registry.memberOf(engine)).status !== 0n) return;
+  const unlimited = (1n << 128n) - 1n;
+  const lei = hre.ethers.keccak256(hre.ethers.toUtf8Bytes(`clearing-pool:${engine}`));
+  await (await registry.admitMember(engine, 4, lei, "Clearing pool (NettingEngine)", unlimited, unlimited)).wait();
+  log(`  NettingEngine admitted to the registry as the clearing pool`);
 }
 
 async function deployMultisig(
@@ -110,8 +133,12 @@ export async function handOverToGovernance(deployment: Deployment, log: (line: s
   const m = deployment.contracts.ConsortiumMultisig;
   if (!m) throw new Error("The deployment has no ConsortiumMultisig to hand over to.");
   const multisig = await ethers.getContractAt("ConsortiumMultisig", m.address);
-  for (const name of ["ConsortiumRegistry", "SettlementToken"] as const) {
-    const target = await ethers.getContractAt("Ownable2StepUpgradeable", deployment.contracts[name].proxy);
+  const names = (["ConsortiumRegistry", "SettlementToken", "SettlementLedger", "NettingEngine"] as const).filter(
+    (name) => deployment.contracts[name] !== undefined,
+  );
+  for (const name of names) {
+    const proxy = deployment.contracts[name]!.proxy;
+    const target = await ethers.getContractAt("Ownable2StepUpgradeable", proxy);
     if ((await target.owner()).toLowerCase() === m.address.toLowerCase()) {
       log(`  ${name} already owned by governance`);
       continue;
@@ -119,7 +146,7 @@ export async function handOverToGovernance(deployment: Deployment, log: (line: s
     if ((await target.pendingOwner()).toLowerCase() !== m.address.toLowerCase()) {
       await (await target.transferOwnership(m.address)).wait();
     }
-    await (await multisig.claimOwnership(deployment.contracts[name].proxy)).wait();
+    await (await multisig.claimOwnership(proxy)).wait();
     log(`  ${name} is now owned by the multisig ${m.address}`);
   }
 }

@@ -2,6 +2,7 @@ import { decodeErrorResult, type ContractErrorArgs, type ContractErrorName, type
 import { clearhouseErrorsAbi } from "../generated/abis";
 import { rolesToNames, statusName } from "../registry/roles";
 import { grouped, short } from "./format";
+import { settlementCatalog } from "./catalogSettlement";
 
 type ErrorsAbi = typeof clearhouseErrorsAbi;
 /** Name of every custom error a Clearhouse contract can revert with. */
@@ -48,6 +49,7 @@ const ASK_GOVERNANCE = "Ask the consortium's governance (the registry owner) to 
  * a new error in a contract fails the build until it is described here.
  */
 export const revertCatalog: Catalog = {
+  ...settlementCatalog,
   // ------------------------------------------------------------- registry
   RegistryZeroAddress: () => ({ message: "an address argument is zero", hint: "Pass a non-zero address." }),
   RegistryInvalidRoles: ([roles]) => ({

@@ -32,7 +32,10 @@ export interface SdkFixture {
 
 /** Registry + token deployed with the real deploy code, members admitted through the SDK. */
 export async function sdkFixture(): Promise<SdkFixture> {
-  const deployment = await deployConsortium({ token: { name: "Test Euro", symbol: "tEUR", decimals: 2 } });
+  const deployment = await deployConsortium({
+    token: { name: "Test Euro", symbol: "tEUR", decimals: 2 },
+    settlement: false,
+  });
   const gov = createClearhouse({
     transport: custom(hre.network.provider, { retryCount: 0 }),
     deployment,

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {ISettlementLedger} from "./ISettlementLedger.sol";
+
+/// @title INettingEngine — multilateral netting cycles with credit lines and gridlock resolution
+/// @notice Banks declare the per-counterparty totals of their final, anchored batches into the open
+/// cycle; at close the engine nets them multilaterally and settles the net positions in the
+/// settlement token through its clearing pool. A net debtor that cannot cover its position with
+/// its balance and credit line has all its outgoing obligations deferred to the next cycle (the
+/// largest shortfall first, repeated until everyone left can pay).
+interface INettingEngine {
+    enum CycleStatus {
+        None,
+        Open,
+        Closed
+    }
+
+    struct Cycle {
+        CycleStatus status;
+        uint40 openedAt;
+        uint40 closedAt;
+        uint32 batchCount;
+    }
+
+    struct CreditLine {
+        uint128 limit;
+        uint128 used;
+    }
+
+    event CycleOpened(uint64 indexed cycleId, address indexed operator, uint256 carriedParticipants);
+    event BatchDeclared(uint64 indexed cycleId, bytes32 indexed batchId, address indexed debtor, uint256 grossTotal);
+    event ObligationAdded(uint64 indexed cycleId, address indexed debtor, address indexed creditor, uint256 amount);
+    event ObligationDeferred(uint64 indexed cycleId, address indexed debtor, address indexed creditor, uint256 amount);
+    event NetPosition(
+        uint64 indexed cycleId,
+        address indexed bank,
+        int256 net,
+        uint256 fromBalance,
+        uint256 fromCredit
+    );
+    event CycleClosed(uint64 indexed cycleId, uint256 grossSettled, uint256 netSettled, uint256 deferredDebtors);
+    event CreditLineSet(address indexed bank, uint128 limit);
+    event CreditPoolChanged(address indexed by, int256 delta, uint256 pool);
+    event CreditRepaid(address indexed bank, uint256 amount, uint128 stillUsed);
+
+    error NettingNoOpenCycle(uint64 cycleId);
+    error NettingCycleStillOpen(uint64 cycleId);
+    error NettingAlreadyDeclared(bytes32 batchId, uint64 cycleId);
+    error NettingTotalsMismatch(bytes32 batchId, bytes32 expected, bytes32 given);
+    error NettingGrossMismatch(bytes32 batchId, uint256 header, uint256 sumOfTotals);
+    error NettingInvalidObligation(address debtor, address creditor);
+    error NettingTooManyParticipants(uint64 cycleId);
+    error NettingCreditUncovered(uint256 pool, uint256 creditAvailable);
+    error NettingRepayTooMuch(address bank, uint256 amount, uint128 used);
+    error NettingZeroAmount();
+    error NettingInvalidAddress(address account);
+    error NettingOwnershipCannotBeRenounced();
+
+    /// @notice Open the next cycle (an active OPERATOR; only one cycle is open at a time). It starts
+    /// with the obligations deferred by the previous cycle.
+    function openCycle() external returns (uint64 cycleId);
+
+    /// @notice Declare a final batch of the caller into the open cycle: `counterparties`/`totals`
+    /// must be what its header's `totalsCommitment` commits to.
+    function declare(
+        uint64 cycleId,
+        bytes32 key,
+        ISettlementLedger.BatchHeader calldata header,
+        address[] calldata counterparties,
+        uint256[] calldata totals
+    ) external;
+
+    /// @notice Net, resolve gridlock and settle the open cycle (an active OPERATOR).
+    function closeCycle(uint64 cycleId) external;
+
+    /// @notice Grant or change `bank`'s intraday credit line (an active OPERATOR). The pool must
+    /// cover every bank's unused credit.
+    function setCreditLine(address bank, uint128 limit) external;
+
+    /// @notice Add `amount` of the caller's tokens to the credit pool (an active OPERATOR).
+    function fundCreditPool(uint256 amount) external;
+
+    /// @notice Take `amount` back from the pool, as long as the rest covers all unused credit.
+    function withdrawCreditPool(uint256 amount) external;
+
+    /// @notice Repay `amount` of the caller's used credit (from its balance, by allowance).
+    function repayCredit(uint256 amount) external;
+
+    /// @notice Stop declarations, closes and credit movements (owner).
+    function pause() external;
+
+    /// @notice Resume (owner).
+    function unpause() external;
+
+    function cycleOf(uint64 cycleId) external view returns (Cycle memory);
+    function currentCycle() external view returns (uint64);
+    function participantsOf(uint64 cycleId) external view returns (address[] memory);
+    function obligationOf(uint64 cycleId, address debtor, address creditor) external view returns (uint256);
+    function netPositionOf(uint64 cycleId, address bank) external view returns (int256);
+    function declaredIn(bytes32 batchId) external view returns (uint64);
+    function creditOf(address bank) external view returns (CreditLine memory);
+    function creditPool() external view returns (uint256 pool, uint256 unusedCredit);
+}

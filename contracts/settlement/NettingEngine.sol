@@ -1,0 +1,382 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {Ownable2StepUpgradeable} from "@openzeppelin/contracts-upgradeable/access/Ownable2StepUpgradeable.sol";
+import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
+import {PausableUpgradeable} from "@openzeppelin/contracts-upgradeable/utils/PausableUpgradeable.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {IConsortiumRegistry} from "../access/IConsortiumRegistry.sol";
+import {Roles} from "../access/Roles.sol";
+import {ISettlementToken} from "../token/ISettlementToken.sol";
+import {ISettlementLedger} from "./ISettlementLedger.sol";
+import {INettingEngine} from "./INettingEngine.sol";
+import {NettingMath} from "./NettingMath.sol";
+
+/// @title NettingEngine — settlement cycles: multilateral netting, credit lines, gridlock resolution
+/// @notice Gas depends on the number of banks and batches in a cycle, never on the number of
+/// payments. The engine is a registry member holding the clearing pool: net debtors pay in
+/// (by allowance), net creditors are paid out, and credit draws come from the operator's pool.
+/// @dev Inactive participants (suspended, removed, sanctioned) are set aside before netting: every
+/// obligation to or from them is deferred, since the token would refuse to move their money.
+/// @custom:security-contact security@clearhouse.example
+contract NettingEngine is
+    INettingEngine,
+    Ownable2StepUpgradeable,
+    PausableUpgradeable,
+    ReentrancyGuardTransient,
+    UUPSUpgradeable
+{
+    using SafeERC20 for IERC20;
+
+    uint256 private constant MAX_PARTICIPANTS = 32;
+
+    /// @custom:storage-location erc7201:clearhouse.storage.NettingEngine
+    struct EngineStorage {
+        IConsortiumRegistry registry;
+        ISettlementLedger ledger;
+        IERC20 token;
+        uint64 current;
+        uint256 pool;
+        uint256 unusedCredit;
+        mapping(uint64 cycleId => Cycle) cycles;
+        mapping(uint64 cycleId => address[]) participants;
+        mapping(uint64 cycleId => mapping(address bank => bool)) isParticipant;
+        mapping(uint64 cycleId => mapping(address debtor => mapping(address creditor => uint256))) owe;
+        mapping(uint64 cycleId => mapping(address bank => int256)) net;
+        mapping(bytes32 batchId => uint64 cycleId) declaredIn;
+        mapping(address bank => CreditLine) credit;
+    }
+
+    // keccak256(abi.encode(uint256(keccak256("clearhouse.storage.NettingEngine")) - 1)) & ~bytes32(uint256(0xff))
+    bytes32 private constant STORAGE_SLOT = 0x2a46cd332ea22f633c04eec22361546ba9940764b364535cffab5d0f75f86200;
+
+    function _s() private pure returns (EngineStorage storage $) {
+        assembly {
+            $.slot := STORAGE_SLOT
+        }
+    }
+
+    /// @custom:oz-upgrades-unsafe-allow constructor
+    constructor() {
+        _disableInitializers();
+    }
+
+    /// @notice Initialize the proxy.
+    function initialize(
+        address initialOwner,
+        IConsortiumRegistry registry_,
+        ISettlementLedger ledger_,
+        IERC20 token_
+    ) external initializer {
+        __Ownable_init(initialOwner);
+        __Pausable_init();
+        EngineStorage storage $ = _s();
+        for (uint256 i; i < 3; ++i) {
+            address a =
+                i == 0
+                    ? address(registry_)
+                    : i == 1
+                        ? address(ledger_)
+                        : address(token_);
+            if (a.code.length == 0) revert NettingInvalidAddress(a);
+        }
+        ($.registry, $.ledger, $.token) = (registry_, ledger_, token_);
+    }
+
+    // ================================================================ cycles
+
+    /// @inheritdoc INettingEngine
+    function openCycle() external whenNotPaused returns (uint64 cycleId) {
+        EngineStorage storage $ = _s();
+        $.registry.requireActive(msg.sender, Roles.OPERATOR);
+        uint64 last = $.current;
+        if ($.cycles[last].status == CycleStatus.Open) revert NettingCycleStillOpen(last);
+        cycleId = last + 1;
+        $.current = cycleId;
+        $.cycles[cycleId] = Cycle({
+            status: CycleStatus.Open,
+            openedAt: uint40(block.timestamp),
+            closedAt: 0,
+            batchCount: 0
+        });
+        emit CycleOpened(cycleId, msg.sender, $.participants[cycleId].length);
+    }
+
+    /// @inheritdoc INettingEngine
+    function declare(
+        uint64 cycleId,
+        bytes32 key,
+        ISettlementLedger.BatchHeader calldata header,
+        address[] calldata counterparties,
+        uint256[] calldata totals
+    ) external whenNotPaused {
+        EngineStorage storage $ = _s();
+        $.registry.requireActive(msg.sender, Roles.MEMBER_BANK);
+        _requireOpen(cycleId);
+        bytes32 batchId = keccak256(abi.encode(msg.sender, key));
+        uint64 earlier = $.declaredIn[batchId];
+        if (earlier != 0) revert NettingAlreadyDeclared(batchId, earlier);
+        $.ledger.requireFinal(batchId, header);
+        bytes32 given = keccak256(abi.encode(counterparties, totals));
+        if (given != header.totalsCommitment) revert NettingTotalsMismatch(batchId, header.totalsCommitment, given);
+        uint256 sum;
+        for (uint256 i; i < counterparties.length; ++i) {
+            address creditor = counterparties[i];
+            uint256 amount = totals[i];
+            if (creditor == msg.sender || creditor == address(0) || amount == 0) {
+                revert NettingInvalidObligation(msg.sender, creditor);
+            }
+            sum += amount;
+            _addObligation(cycleId, msg.sender, creditor, amount);
+        }
+        if (sum != header.grossTotal) revert NettingGrossMismatch(batchId, header.grossTotal, sum);
+        $.declaredIn[batchId] = cycleId;
+        $.cycles[cycleId].batchCount += 1;
+        emit BatchDeclared(cycleId, batchId, msg.sender, sum);
+    }
+
+    /// @inheritdoc INettingEngine
+    function closeCycle(uint64 cycleId) external whenNotPaused nonReentrant {
+        EngineStorage storage $ = _s();
+        $.registry.requireActive(msg.sender, Roles.OPERATOR);
+        _requireOpen(cycleId);
+        address[] memory ps = $.participants[cycleId];
+        uint256 n = ps.length;
+        uint256[][] memory owe = new uint256[][](n);
+        uint256[] memory funds = new uint256[](n);
+        uint256[] memory capacity = new uint256[](n);
+        bool[] memory deferred = new bool[](n);
+        bool[] memory inactive = new bool[](n);
+        for (uint256 i; i < n; ++i) {
+            owe[i] = new uint256[](n);
+            for (uint256 j; j < n; ++j) owe[i][j] = $.owe[cycleId][ps[i]][ps[j]];
+            (inactive[i], funds[i]) = _funds(ps[i]);
+            capacity[i] = funds[i] + _unused(ps[i]);
+        }
+        // Obligations to or from an inactive bank cannot move: defer them before netting.
+        for (uint256 i; i < n; ++i) {
+            for (uint256 j; j < n; ++j) {
+                if ((inactive[i] || inactive[j]) && owe[i][j] != 0) {
+                    _carry(cycleId, ps[i], ps[j], owe[i][j]);
+                    owe[i][j] = 0;
+                }
+            }
+        }
+        int256[] memory net = NettingMath.resolve(owe, capacity, deferred);
+        uint256 deferredDebtors;
+        for (uint256 i; i < n; ++i) {
+            if (!deferred[i]) continue;
+            deferredDebtors += 1;
+            for (uint256 j; j < n; ++j) if (owe[i][j] != 0) _carry(cycleId, ps[i], ps[j], owe[i][j]);
+        }
+        (uint256 gross, uint256 netSettled) = _settle(cycleId, ps, owe, deferred, net, funds);
+        Cycle storage cycle = $.cycles[cycleId];
+        cycle.status = CycleStatus.Closed;
+        cycle.closedAt = uint40(block.timestamp);
+        emit CycleClosed(cycleId, gross, netSettled, deferredDebtors);
+    }
+
+    // ================================================================ credit
+
+    /// @inheritdoc INettingEngine
+    function setCreditLine(address bank, uint128 limit) external whenNotPaused {
+        EngineStorage storage $ = _s();
+        $.registry.requireActive(msg.sender, Roles.OPERATOR);
+        if (bank == address(0)) revert NettingInvalidAddress(bank);
+        uint256 before = _unused(bank);
+        $.credit[bank].limit = limit;
+        $.unusedCredit = $.unusedCredit - before + _unused(bank);
+        _requireCovered();
+        emit CreditLineSet(bank, limit);
+    }
+
+    /// @inheritdoc INettingEngine
+    function fundCreditPool(uint256 amount) external whenNotPaused nonReentrant {
+        EngineStorage storage $ = _s();
+        $.registry.requireActive(msg.sender, Roles.OPERATOR);
+        if (amount == 0) revert NettingZeroAmount();
+        $.pool += amount;
+        $.token.safeTransferFrom(msg.sender, address(this), amount);
+        emit CreditPoolChanged(msg.sender, int256(amount), $.pool);
+    }
+
+    /// @inheritdoc INettingEngine
+    function withdrawCreditPool(uint256 amount) external whenNotPaused nonReentrant {
+        EngineStorage storage $ = _s();
+        $.registry.requireActive(msg.sender, Roles.OPERATOR);
+        if (amount == 0) revert NettingZeroAmount();
+        if (amount > $.pool) revert NettingCreditUncovered($.pool, amount);
+        $.pool -= amount;
+        _requireCovered();
+        $.token.safeTransfer(msg.sender, amount);
+        emit CreditPoolChanged(msg.sender, -int256(amount), $.pool);
+    }
+
+    /// @inheritdoc INettingEngine
+    function repayCredit(uint256 amount) external whenNotPaused nonReentrant {
+        EngineStorage storage $ = _s();
+        $.registry.requireActive(msg.sender, Roles.MEMBER_BANK);
+        CreditLine storage line = $.credit[msg.sender];
+        if (amount == 0) revert NettingZeroAmount();
+        if (amount > line.used) revert NettingRepayTooMuch(msg.sender, amount, line.used);
+        uint256 before = _unused(msg.sender);
+        line.used -= uint128(amount);
+        $.unusedCredit = $.unusedCredit - before + _unused(msg.sender);
+        $.pool += amount;
+        $.token.safeTransferFrom(msg.sender, address(this), amount);
+        emit CreditRepaid(msg.sender, amount, line.used);
+    }
+
+    /// @inheritdoc INettingEngine
+    function pause() external onlyOwner {
+        _pause();
+    }
+
+    /// @inheritdoc INettingEngine
+    function unpause() external onlyOwner {
+        _unpause();
+    }
+
+    // ================================================================ views
+
+    function cycleOf(uint64 cycleId) external view returns (Cycle memory) {
+        return _s().cycles[cycleId];
+    }
+
+    function currentCycle() external view returns (uint64) {
+        return _s().current;
+    }
+
+    function participantsOf(uint64 cycleId) external view returns (address[] memory) {
+        return _s().participants[cycleId];
+    }
+
+    function obligationOf(uint64 cycleId, address debtor, address creditor) external view returns (uint256) {
+        return _s().owe[cycleId][debtor][creditor];
+    }
+
+    function netPositionOf(uint64 cycleId, address bank) external view returns (int256) {
+        return _s().net[cycleId][bank];
+    }
+
+    function declaredIn(bytes32 batchId) external view returns (uint64) {
+        return _s().declaredIn[batchId];
+    }
+
+    function creditOf(address bank) external view returns (CreditLine memory) {
+        return _s().credit[bank];
+    }
+
+    function creditPool() external view returns (uint256 pool, uint256 unusedCredit) {
+        return (_s().pool, _s().unusedCredit);
+    }
+
+    // ================================================================ internals
+
+    function _requireOpen(uint64 cycleId) private view {
+        EngineStorage storage $ = _s();
+        if (cycleId != $.current || $.cycles[cycleId].status != CycleStatus.Open) revert NettingNoOpenCycle(cycleId);
+    }
+
+    function _addObligation(uint64 cycleId, address debtor, address creditor, uint256 amount) private {
+        EngineStorage storage $ = _s();
+        _join(cycleId, debtor);
+        _join(cycleId, creditor);
+        $.owe[cycleId][debtor][creditor] += amount;
+        emit ObligationAdded(cycleId, debtor, creditor, amount);
+    }
+
+    function _join(uint64 cycleId, address bank) private {
+        EngineStorage storage $ = _s();
+        if ($.isParticipant[cycleId][bank]) return;
+        if ($.participants[cycleId].length >= MAX_PARTICIPANTS) revert NettingTooManyParticipants(cycleId);
+        $.isParticipant[cycleId][bank] = true;
+        $.participants[cycleId].push(bank);
+    }
+
+    /// @dev Move an obligation into the next cycle (it stays visible there and in the event).
+    function _carry(uint64 cycleId, address debtor, address creditor, uint256 amount) private {
+        uint64 next = cycleId + 1;
+        _join(next, debtor);
+        _join(next, creditor);
+        _s().owe[next][debtor][creditor] += amount;
+        emit ObligationDeferred(cycleId, debtor, creditor, amount);
+    }
+
+    /// @dev What `bank` can pay in from its balance now: the least of its balance, its allowance to
+    /// the engine, its single-transfer limit and what is left of its daily outflow limit.
+    function _funds(address bank) private view returns (bool inactive, uint256 funds) {
+        EngineStorage storage $ = _s();
+        try $.registry.requireActive(bank, Roles.MEMBER_BANK) returns (uint8, uint128 single, uint128 daily) {
+            (, uint256 spent) = ISettlementToken(address($.token)).outflowToday(bank);
+            funds = _min(_min($.token.balanceOf(bank), $.token.allowance(bank, address(this))), single);
+            funds = _min(funds, daily > spent ? daily - spent : 0);
+        } catch {
+            inactive = true;
+        }
+    }
+
+    function _settle(
+        uint64 cycleId,
+        address[] memory ps,
+        uint256[][] memory owe,
+        bool[] memory deferred,
+        int256[] memory net,
+        uint256[] memory funds
+    ) private returns (uint256 gross, uint256 netSettled) {
+        EngineStorage storage $ = _s();
+        uint256 n = ps.length;
+        for (uint256 i; i < n; ++i) {
+            if (!deferred[i]) for (uint256 j; j < n; ++j) gross += owe[i][j];
+            $.net[cycleId][ps[i]] = net[i];
+            if (net[i] >= 0) continue;
+            uint256 need = uint256(-net[i]);
+            uint256 fromBalance = _min(need, funds[i]);
+            uint256 fromCredit = need - fromBalance;
+            if (fromCredit != 0) _draw(ps[i], fromCredit);
+            if (fromBalance != 0) $.token.safeTransferFrom(ps[i], address(this), fromBalance);
+            netSettled += need;
+            emit NetPosition(cycleId, ps[i], net[i], fromBalance, fromCredit);
+        }
+        for (uint256 i; i < n; ++i) {
+            if (net[i] <= 0) {
+                if (net[i] == 0) emit NetPosition(cycleId, ps[i], 0, 0, 0);
+                continue;
+            }
+            $.token.safeTransfer(ps[i], uint256(net[i]));
+            emit NetPosition(cycleId, ps[i], net[i], 0, 0);
+        }
+    }
+
+    function _draw(address bank, uint256 amount) private {
+        EngineStorage storage $ = _s();
+        CreditLine storage line = $.credit[bank];
+        line.used += uint128(amount);
+        $.unusedCredit -= amount;
+        $.pool -= amount;
+    }
+
+    function _unused(address bank) private view returns (uint256) {
+        CreditLine storage line = _s().credit[bank];
+        return line.limit > line.used ? line.limit - line.used : 0;
+    }
+
+    function _requireCovered() private view {
+        EngineStorage storage $ = _s();
+        if ($.pool < $.unusedCredit) revert NettingCreditUncovered($.pool, $.unusedCredit);
+    }
+
+    function _min(uint256 a, uint256 b) private pure returns (uint256) {
+        return a < b ? a : b;
+    }
+
+    /// @dev Only governance upgrades the engine.
+    function _authorizeUpgrade(address) internal override onlyOwner {}
+
+    /// @notice Disabled: the engine must always have an owner (governance).
+    function renounceOwnership() public view override onlyOwner {
+        revert NettingOwnershipCannotBeRenounced();
+    }
+}

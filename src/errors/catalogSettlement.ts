@@ -1,0 +1,123 @@
+import type { AmountFormat, RevertArgs, RevertExplanation, RevertName } from "./catalog";
+import { short } from "./format";
+
+type SettlementName = Extract<RevertName, `Ledger${string}` | `Netting${string}` | "SafeERC20FailedOperation">;
+
+const BATCH_STATUS = ["None", "Submitted", "Disputed", "Rejected", "Final"];
+const when = (seconds: bigint): string => new Date(Number(seconds) * 1000).toISOString().replace(".000Z", "Z");
+
+/** Messages of the settlement layer's errors (merged into `revertCatalog`). */
+export const settlementCatalog: {
+  [N in SettlementName]: (args: RevertArgs<N>, f: AmountFormat) => RevertExplanation;
+} = {
+  LedgerBatchConflict: ([id, anchored, submitted]) => ({
+    message: `batch ${short(id)} was anchored with digest ${short(anchored)}; this submission's digest is ${short(submitted)}`,
+    hint: "Use a new key, or resubmit the original batch file.",
+  }),
+  LedgerUnknownBatch: ([id]) => ({
+    message: `no batch ${short(id)} is anchored`,
+    hint: "Check the batch id (or key and bank).",
+  }),
+  LedgerInvalidHeader: ([field]) => ({
+    message: `the batch header's ${field} is invalid`,
+    hint: "Rebuild the batch file; an empty batch cannot be anchored.",
+  }),
+  LedgerInvalidCounterparties: ([mask, count]) => ({
+    message: `counterparty mask ${mask} is empty, names one of the ${count} enrolled banks that does not exist, or the submitter`,
+    hint: "Every counterparty must have enrolled in the ledger (`batch enroll`).",
+  }),
+  LedgerNotEnrolled: ([bank]) => ({
+    message: `${short(bank)} is not enrolled in the ledger`,
+    hint: "Enroll it first.",
+  }),
+  LedgerAlreadyEnrolled: ([bank, index]) => ({
+    message: `${short(bank)} is already enrolled (index ${index})`,
+    hint: "Nothing to do.",
+  }),
+  LedgerTooManyBanks: () => ({
+    message: "all 32 bank slots of the ledger are taken",
+    hint: "Deploy a ledger for more banks.",
+  }),
+  LedgerNotCounterparty: ([id, account]) => ({
+    message: `${short(account)} is not a counterparty of batch ${short(id)}`,
+    hint: "Only banks that receive payments in the batch acknowledge or dispute it.",
+  }),
+  LedgerAlreadyAnswered: ([id, account]) => ({
+    message: `${short(account)} already acknowledged batch ${short(id)}`,
+    hint: "Nothing to do.",
+  }),
+  LedgerWindowClosed: ([id, closedAt]) => ({
+    message: `the acknowledgement window of batch ${short(id)} closed at ${when(closedAt)}`,
+    hint: "The batch is final; raise any disagreement with the operator off-chain.",
+  }),
+  LedgerWrongStatus: ([id, status]) => ({
+    message: `batch ${short(id)} is ${BATCH_STATUS[status] ?? status}`,
+    hint: "Wait until it is final (acknowledged, or its window passed), or resolve its dispute.",
+  }),
+  LedgerHeaderMismatch: ([id, anchored, given]) => ({
+    message: `the header given for batch ${short(id)} has digest ${short(given)}, the anchored one ${short(anchored)}`,
+    hint: "Use the batch file that was anchored, unedited.",
+  }),
+  LedgerInvalidWindow: ([w]) => ({
+    message: `an acknowledgement window of ${w} s is outside 60 s … 30 days`,
+    hint: "Choose another window.",
+  }),
+  LedgerInvalidReason: () => ({
+    message: "dispute reason code 0 is reserved",
+    hint: "Use a reason code from 1 upwards.",
+  }),
+  LedgerInvalidRegistry: ([r]) => ({ message: `${short(r)} holds no contract`, hint: "Pass the registry proxy." }),
+  LedgerOwnershipCannotBeRenounced: () => ({
+    message: "the ledger's ownership cannot be renounced",
+    hint: "Transfer it to the new governance instead.",
+  }),
+  NettingNoOpenCycle: ([id]) => ({
+    message: `cycle ${id} is not the open cycle`,
+    hint: "Check `cycle status`; the operator opens the next cycle.",
+  }),
+  NettingCycleStillOpen: ([id]) => ({
+    message: `cycle ${id} is still open`,
+    hint: "Close it before opening the next.",
+  }),
+  NettingAlreadyDeclared: ([id, cycle]) => ({
+    message: `batch ${short(id)} was already declared in cycle ${cycle}`,
+    hint: "A batch settles once; nothing to do.",
+  }),
+  NettingTotalsMismatch: ([id, expected, given]) => ({
+    message: `the per-counterparty totals given for batch ${short(id)} hash to ${short(given)}, the header commits to ${short(expected)}`,
+    hint: "Declare the totals from the anchored batch file.",
+  }),
+  NettingGrossMismatch: ([id, header, sum], f) => ({
+    message: `batch ${short(id)}'s totals sum to ${f.amount(sum)}, its header says ${f.amount(header)}`,
+    hint: "Rebuild the batch file.",
+  }),
+  NettingInvalidObligation: ([debtor, creditor]) => ({
+    message: `an obligation from ${short(debtor)} to ${short(creditor)} is invalid (self, zero address or zero amount)`,
+    hint: "Check the batch's counterparties.",
+  }),
+  NettingTooManyParticipants: ([id]) => ({
+    message: `cycle ${id} already has 32 participants`,
+    hint: "Declare in the next cycle.",
+  }),
+  NettingCreditUncovered: ([pool, unused], f) => ({
+    message: `the credit pool (${f.amount(pool)}) would not cover the unused credit lines (${f.amount(unused)})`,
+    hint: "Fund the pool first, or lower credit lines.",
+  }),
+  NettingRepayTooMuch: ([bank, amount, used], f) => ({
+    message: `${short(bank)} repays ${f.amount(amount)} but used only ${f.amount(used)}`,
+    hint: "Repay at most the credit used.",
+  }),
+  NettingZeroAmount: () => ({ message: "the amount is zero", hint: "Use a positive amount." }),
+  NettingInvalidAddress: ([a]) => ({
+    message: `${short(a)} is not a valid address here`,
+    hint: "Check the deployment.",
+  }),
+  NettingOwnershipCannotBeRenounced: () => ({
+    message: "the netting engine's ownership cannot be renounced",
+    hint: "Transfer it to the new governance instead.",
+  }),
+  SafeERC20FailedOperation: ([token]) => ({
+    message: `a token transfer through ${short(token)} failed`,
+    hint: "Check balances and allowances.",
+  }),
+};

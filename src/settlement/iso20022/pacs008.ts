@@ -1,0 +1,448 @@
+/**
+ * Import of ISO 20022 pacs.008 (FI-to-FI customer credit transfer, versions 02–13) into payment
+ * records, and the hardened XML reading shared with pacs.002: size limit and DTD refusal before any
+ * parsing, well-formedness check with line/column, only the five XML entities and character
+ * references decoded. Every problem is an `Iso20022Error` naming the file and the element.
+ */
+import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { getAddress, isAddress, type Address } from "viem";
+import { ClearhouseError, InvalidArgumentError } from "../../errors/base";
+import { accountHash, validateRecord, type PaymentRecord } from "../record";
+
+export const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
+/** Minor-unit digits per ISO 4217 code; `currencyDecimals` adds to or overrides these. */
+export const DEFAULT_CURRENCY_DECIMALS: Readonly<Record<string, number>> = Object.freeze({
+  EUR: 2,
+  USD: 2,
+  GBP: 2,
+  CHF: 2,
+  JPY: 0,
+  BHD: 3,
+  KWD: 3,
+});
+
+/** A file that is not an acceptable ISO 20022 message; `element` is an XPath-like path ("" for the file). */
+export class Iso20022Error extends ClearhouseError {
+  override name = "Iso20022Error";
+  readonly line?: number;
+  readonly column?: number;
+  constructor(
+    readonly file: string,
+    readonly element: string,
+    readonly reason: string,
+    options: { hint?: string; line?: number; column?: number; cause?: unknown } = {},
+  ) {
+    const at =
+      options.line === undefined ? "" : `line ${options.line}${options.column ? `, column ${options.column}` : ""}`;
+    const where = element ? element.replace(/^Document\/[^/]+\//, "") : at;
+    super(`${file}: ${where ? `${where}: ` : ""}${reason}`, { hint: options.hint, cause: options.cause });
+    this.line = options.line;
+    this.column = options.column;
+  }
+}
+
+export type XmlValue = string | XmlNode | XmlValue[];
+export interface XmlNode {
+  [name: string]: XmlValue;
+}
+
+const XML_ENTITIES: Readonly<Record<string, string>> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+const isXmlChar = (c: number): boolean =>
+  c === 0x9 ||
+  c === 0xa ||
+  c === 0xd ||
+  (c >= 0x20 && c <= 0xd7ff) ||
+  (c >= 0xe000 && c <= 0xfffd) ||
+  (c >= 0x10000 && c <= 0x10ffff);
+
+class EntityRefused extends Error {}
+
+/** Decodes the five XML entities and character references; anything else (a DTD entity) is refused. */
+function decodeEntities(text: string): string {
+  if (!text.includes("&")) return text;
+  return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[^;&\s]+);/g, (ref: string, name: string) => {
+    if (name[0] !== "#") {
+      if (Object.hasOwn(XML_ENTITIES, name)) return XML_ENTITIES[name];
+      throw new EntityRefused(`undeclared entity ${ref}: only &amp; &lt; &gt; &quot; &apos; are accepted`);
+    }
+    const code = name[1] === "x" ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
+    if (!isXmlChar(code)) throw new EntityRefused(`character reference ${ref} is not an XML character`);
+    return String.fromCodePoint(code);
+  });
+}
+
+/**
+ * Read an XML message safely: refuse it over `maxBytes` or with a DTD before parsing, check it is
+ * well-formed, parse it (only `arrays` elements become lists) and return its `Document` element
+ * with the namespace declared for it.
+ */
+export function readXml(
+  xml: string | Uint8Array,
+  opts: { file: string; maxBytes: number; arrays: readonly string[] },
+): { document: XmlNode; namespace: string } {
+  const { file, maxBytes } = opts;
+  const fail = (reason: string, more: { hint?: string; line?: number; column?: number; cause?: unknown } = {}) =>
+    new Iso20022Error(file, "", reason, more);
+  const bytes = typeof xml === "string" ? Buffer.byteLength(xml, "utf8") : xml.byteLength;
+  if (bytes > maxBytes) {
+    throw fail(`${bytes} bytes exceed the limit of ${maxBytes} bytes`, { hint: "Split the file or raise maxBytes." });
+  }
+  let text: string;
+  try {
+    text = typeof xml === "string" ? xml : new TextDecoder("utf-8", { fatal: true }).decode(xml);
+  } catch (cause) {
+    throw fail("is not valid UTF-8", { cause });
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const locate = (index: number) => {
+    const before = text.slice(0, index).split(/\r?\n/);
+    return { line: before.length, column: before[before.length - 1].length + 1 };
+  };
+  const dtd = /<!(DOCTYPE|ENTITY)/i.exec(text);
+  if (dtd) {
+    throw fail(
+      `<!${dtd[1].toUpperCase()} is refused: DTDs and entity declarations are not accepted (XXE, entity expansion)`,
+      {
+        ...locate(dtd.index),
+        hint: "ISO 20022 messages never need a DTD; ask the sender to remove it.",
+      },
+    );
+  }
+  const encoding = /^\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']/.exec(text);
+  if (encoding && !/^utf-?8$/i.test(encoding[1])) {
+    throw fail(`declares encoding ${encoding[1]}: ISO 20022 messages must be UTF-8`);
+  }
+  const valid = XMLValidator.validate(text);
+  if (valid !== true) {
+    const { line, col, msg } = valid.err;
+    const at = `line ${line}${col ? `, column ${col}` : ""}`;
+    throw fail(`is not well-formed XML (${at}): ${msg}`, { line, column: col });
+  }
+  const prefixes = new Set<string>();
+  const arrays = new Set(opts.arrays);
+  const parser = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: "@",
+    parseTagValue: false,
+    parseAttributeValue: false,
+    ignoreDeclaration: true,
+    ignorePiTags: true,
+    processEntities: true,
+    htmlEntities: false,
+    entityDecoder: {
+      decode: decodeEntities,
+      addInputEntities: () => {
+        throw new EntityRefused("DTD entities are not accepted");
+      },
+      setExternalEntities: () => undefined,
+      reset: () => undefined,
+      setXmlVersion: () => undefined,
+    },
+    transformTagName: (name) => {
+      const colon = name.indexOf(":");
+      prefixes.add(colon < 0 ? "" : name.slice(0, colon));
+      return colon < 0 ? name : name.slice(colon + 1);
+    },
+    transformAttributeName: (name) => (name.startsWith("xmlns") ? name : name.slice(name.indexOf(":") + 1)),
+    isArray: (name, _path, _leaf, isAttribute) => !isAttribute && arrays.has(name),
+  });
+  let parsed: unknown;
+  try {
+    parsed = parser.parse(text);
+  } catch (cause) {
+    const message = cause instanceof Error ? cause.message : String(cause);
+    throw fail(cause instanceof EntityRefused ? message : `cannot be parsed: ${message}`, { cause });
+  }
+  const top = isNode(parsed) ? Object.keys(parsed) : [];
+  if (!isNode(parsed) || top.length !== 1 || top[0] !== "Document" || !isNode(parsed.Document)) {
+    throw new Iso20022Error(
+      file,
+      "Document",
+      `the root element must be one Document, found ${top.join(", ") || "none"}`,
+    );
+  }
+  const document = parsed.Document;
+  const xmlns = Object.keys(document).filter((k) => k.startsWith("@xmlns"));
+  const prefix = [...prefixes].find((p) => document[p ? `@xmlns:${p}` : "@xmlns"] !== undefined);
+  if (prefix === undefined || prefixes.size !== 1) {
+    const declared = xmlns.map((k) => `${k.slice(1)}="${String(document[k])}"`).join(" ") || "none";
+    throw new Iso20022Error(
+      file,
+      "Document",
+      `elements must all be in the namespace of Document (declared: ${declared})`,
+    );
+  }
+  return { document, namespace: String(document[prefix ? `@xmlns:${prefix}` : "@xmlns"]) };
+}
+
+const isNode = (v: unknown): v is XmlNode => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Typed access to parsed elements; every failure names the file and the element's path. */
+export class XmlReader {
+  constructor(readonly file: string) {}
+
+  fail(element: string, reason: string, hint?: string): never {
+    throw new Iso20022Error(this.file, element, reason, { hint });
+  }
+
+  /** The child element `name`, if present once; refused if repeated. */
+  optional(node: XmlNode, path: string, name: string): XmlValue | undefined {
+    if (!Object.hasOwn(node, name)) return undefined;
+    const value = node[name];
+    if (Array.isArray(value)) this.fail(`${path}/${name}`, `appears ${value.length} times, expected once`);
+    return value;
+  }
+
+  required(node: XmlNode, path: string, name: string): XmlValue {
+    return this.optional(node, path, name) ?? this.fail(`${path}/${name}`, "missing");
+  }
+
+  /** A child element with elements inside. */
+  node(node: XmlNode, path: string, name: string): XmlNode {
+    return this.asNode(this.required(node, path, name), `${path}/${name}`);
+  }
+
+  asNode(value: XmlValue, path: string): XmlNode {
+    if (value === "") return {};
+    if (!isNode(value)) return this.fail(path, "must contain elements, not text");
+    return value;
+  }
+
+  /** A repeatable child element, as a list (empty when absent). */
+  list(node: XmlNode, path: string, name: string): XmlNode[] {
+    const value = Object.hasOwn(node, name) ? node[name] : [];
+    const items = Array.isArray(value) ? value : [value];
+    return items.map((item, i) => this.asNode(item, `${path}/${name}[${i + 1}]`));
+  }
+
+  /** The text of a child element (trimmed); `undefined` when optional and absent. */
+  text(node: XmlNode, path: string, name: string): string;
+  text(node: XmlNode, path: string, name: string, optional: true): string | undefined;
+  text(node: XmlNode, path: string, name: string, optional = false): string | undefined {
+    const value = optional ? this.optional(node, path, name) : this.required(node, path, name);
+    return value === undefined ? undefined : this.textOf(value, `${path}/${name}`);
+  }
+
+  textOf(value: XmlValue, path: string): string {
+    if (typeof value === "string") return value;
+    if (!isNode(value) || Object.keys(value).some((k) => k !== "#text" && !k.startsWith("@"))) {
+      return this.fail(path, "must be text, not elements");
+    }
+    const text = value["#text"] ?? "";
+    return typeof text === "string" ? text : this.fail(path, "must be text");
+  }
+
+  attr(value: XmlValue, path: string, name: string): string {
+    const attr = isNode(value) ? value[`@${name}`] : undefined;
+    return typeof attr === "string" ? attr : this.fail(`${path}/@${name}`, "missing");
+  }
+}
+
+export interface ImportPacs008Options {
+  /** Name used in error messages (default "pacs.008"). */
+  file?: string;
+  /** BIC (8 or 11 characters) → member bank address. */
+  banks: Record<string, Address>;
+  /** Refuse larger input before parsing (default 10 MiB). */
+  maxBytes?: number;
+  /** Minor-unit digits per currency, merged over DEFAULT_CURRENCY_DECIMALS. */
+  currencyDecimals?: Record<string, number>;
+}
+
+export interface Pacs008Import {
+  messageId: string;
+  creationDateTime: string;
+  records: PaymentRecord[];
+}
+
+const ROOT = "Document/FIToFICstmrCdtTrf";
+const NAMESPACE = /^urn:iso:std:iso:20022:tech:xsd:pacs\.008\.001\.(0[2-9]|1[0-3])$/;
+const BIC = /^[A-Z0-9]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$/;
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/;
+const DECIMAL = /^\+?(?=\.?\d)(\d*)(?:\.(\d*))?$/;
+const normalizeBic = (bic: string): string => (bic.length === 8 ? `${bic}XXX` : bic);
+
+/** A non-negative decimal as integer units of 10^-scale. */
+interface Decimal {
+  units: bigint;
+  scale: number;
+}
+
+function parseDecimal(text: string): Decimal | undefined {
+  const m = DECIMAL.exec(text);
+  if (!m || m[1].length + (m[2] ?? "").length > 18) return undefined;
+  return { units: BigInt(`${m[1]}${m[2] ?? ""}` || "0"), scale: (m[2] ?? "").length };
+}
+
+const rescale = (d: Decimal, scale: number): bigint => d.units * 10n ** BigInt(scale - d.scale);
+const addDecimal = (a: Decimal, b: Decimal): Decimal => {
+  const scale = Math.max(a.scale, b.scale);
+  return { units: rescale(a, scale) + rescale(b, scale), scale };
+};
+
+/** ISO 13616 mod-97 remainder of an IBAN-like string (country, check digits, BBAN). */
+export function mod97(iban: string): number {
+  const s = iban.slice(4) + iban.slice(0, 4);
+  let r = 0;
+  for (const ch of s) {
+    const v = parseInt(ch, 36);
+    r = v >= 10 ? (r * 100 + v) % 97 : (r * 10 + v) % 97;
+  }
+  return r;
+}
+
+/**
+ * Import a pacs.008 FI-to-FI customer credit transfer as payment records. Amounts are converted
+ * to minor units exactly; more decimals than the currency has, an unknown BIC, a count that
+ * differs from NbOfTxs or a record validateRecord refuses is an Iso20022Error.
+ */
+export function importPacs008(xml: string | Uint8Array, opts: ImportPacs008Options): Pacs008Import {
+  const file = opts.file ?? "pacs.008";
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1)
+    throw new InvalidArgumentError("maxBytes", "must be a positive integer");
+  const decimals: Record<string, number> = { ...DEFAULT_CURRENCY_DECIMALS, ...opts.currencyDecimals };
+  for (const [code, d] of Object.entries(decimals)) {
+    if (!/^[A-Z]{3}$/.test(code) || !Number.isInteger(d) || d < 0 || d > 5) {
+      throw new InvalidArgumentError(`currencyDecimals.${code}`, "must map an ISO 4217 code to 0–5 decimals");
+    }
+  }
+  const banks = new Map<string, Address>();
+  for (const [bic, address] of Object.entries(opts.banks)) {
+    if (!BIC.test(bic) || !isAddress(address, { strict: false })) {
+      throw new InvalidArgumentError(`banks.${bic}`, "must map a BIC to a bank address");
+    }
+    banks.set(normalizeBic(bic), getAddress(address));
+  }
+
+  const { document, namespace } = readXml(xml, { file, maxBytes, arrays: ["CdtTrfTxInf"] });
+  const r: XmlReader = new XmlReader(file);
+  if (!NAMESPACE.test(namespace)) r.fail("Document", `namespace ${namespace} is not pacs.008.001.02 to .13`);
+  const body = r.node(document, "Document", "FIToFICstmrCdtTrf");
+  const group = r.node(body, ROOT, "GrpHdr");
+  const GRP = `${ROOT}/GrpHdr`;
+  const messageId = r.text(group, GRP, "MsgId");
+  if (!/^[^\r\n\t]{1,35}$/.test(messageId)) r.fail(`${GRP}/MsgId`, "must be 1–35 characters");
+  const creationDateTime = r.text(group, GRP, "CreDtTm");
+  if (!DATE_TIME.test(creationDateTime)) r.fail(`${GRP}/CreDtTm`, `${creationDateTime} is not an ISO date-time`);
+  const declared = r.text(group, GRP, "NbOfTxs");
+  const groupDate = r.text(group, GRP, "IntrBkSttlmDt", true);
+  const ctrlSum = r.text(group, GRP, "CtrlSum", true);
+  const txs = r.list(body, ROOT, "CdtTrfTxInf");
+  if (txs.length === 0) r.fail(`${ROOT}/CdtTrfTxInf`, "missing: the message has no transaction");
+  if (!/^\d{1,15}$/.test(declared)) r.fail(`${GRP}/NbOfTxs`, `${declared} is not a number of transactions`);
+  if (Number(declared) !== txs.length) {
+    r.fail(`${GRP}/NbOfTxs`, `says ${declared} transactions but the message has ${txs.length} CdtTrfTxInf`);
+  }
+
+  const agent = (tx: XmlNode, path: string, name: string): [Address, string] => {
+    const fin = r.node(r.node(tx, path, name), `${path}/${name}`, "FinInstnId");
+    const finPath = `${path}/${name}/FinInstnId`;
+    const field = fin.BICFI === undefined && fin.BIC !== undefined ? "BIC" : "BICFI"; // BIC in versions 02–04
+    const bic = r.text(fin, finPath, field);
+    if (!BIC.test(bic)) r.fail(`${finPath}/${field}`, `${bic} is not a BIC`);
+    const address = banks.get(normalizeBic(bic));
+    if (!address)
+      r.fail(`${finPath}/${field}`, `${bic} is not a known member bank`, "Add it to the BIC → address map (banks).");
+    return [address, `${finPath}/${field}`];
+  };
+  const account = (tx: XmlNode, path: string, name: string): [string, string] => {
+    const idPath = `${path}/${name}/Id`;
+    const id = r.node(r.node(tx, path, name), `${path}/${name}`, "Id");
+    const iban = r.text(id, idPath, "IBAN", true);
+    if (iban === undefined) {
+      if (id.Othr === undefined) r.fail(`${idPath}/IBAN`, "missing (neither IBAN nor Othr/Id)");
+      const other = r.text(r.node(id, idPath, "Othr"), `${idPath}/Othr`, "Id");
+      if (!/^\S.{0,33}$/.test(other)) r.fail(`${idPath}/Othr/Id`, "must be 1–34 characters");
+      return [accountHash(other), `${idPath}/Othr/Id`];
+    }
+    const normal = iban.replace(/\s+/g, "").toUpperCase();
+    if (!/^[A-Z]{2}\d{2}[A-Z0-9]{1,30}$/.test(normal) || mod97(normal) !== 1) {
+      r.fail(`${idPath}/IBAN`, `${iban} is not a valid IBAN (format or check digits)`);
+    }
+    return [accountHash(normal), `${idPath}/IBAN`];
+  };
+
+  const seen = new Map<string, number>();
+  let total: Decimal = { units: 0n, scale: 0 };
+  const records = txs.map((tx, i): PaymentRecord => {
+    const path = `${ROOT}/CdtTrfTxInf[${i + 1}]`;
+    const pmtId = r.node(tx, path, "PmtId");
+    const idField = pmtId.TxId === undefined && pmtId.InstrId !== undefined ? "InstrId" : "TxId";
+    const paymentId = r.text(pmtId, `${path}/PmtId`, idField);
+    const endToEndId = r.text(pmtId, `${path}/PmtId`, "EndToEndId");
+
+    const amountPath = `${path}/IntrBkSttlmAmt`;
+    const amountNode = r.required(tx, path, "IntrBkSttlmAmt");
+    const amountText = r.textOf(amountNode, amountPath);
+    const currency = r.attr(amountNode, amountPath, "Ccy");
+    if (!/^[A-Z]{3}$/.test(currency)) r.fail(`${amountPath}/@Ccy`, `${currency} is not an ISO 4217 code`);
+    const digits = decimals[currency];
+    if (digits === undefined) {
+      r.fail(`${amountPath}/@Ccy`, `${currency} has no known minor unit`, "Pass currencyDecimals, e.g. { SEK: 2 }.");
+    }
+    const value = parseDecimal(amountText);
+    if (!value) r.fail(amountPath, `${amountText} is not a decimal amount of at most 18 digits`);
+    if (value.scale > digits)
+      r.fail(amountPath, `${amountText} ${currency} has more decimals than ${currency}'s ${digits}`);
+    total = addDecimal(total, value);
+
+    const txDate = r.text(tx, path, "IntrBkSttlmDt", true);
+    const datePath = txDate === undefined ? `${GRP}/IntrBkSttlmDt` : `${path}/IntrBkSttlmDt`;
+    const valueDate = txDate ?? groupDate;
+    if (valueDate === undefined) r.fail(`${path}/IntrBkSttlmDt`, "missing (neither in the transaction nor in GrpHdr)");
+    const [debtorBank, debtorPath] = agent(tx, path, "DbtrAgt");
+    const [creditorBank, creditorPath] = agent(tx, path, "CdtrAgt");
+    const [debtorAccountHash, debtorAcctPath] = account(tx, path, "DbtrAcct");
+    const [creditorAccountHash, creditorAcctPath] = account(tx, path, "CdtrAcct");
+
+    const fields: Record<string, string> = {
+      paymentId: `${path}/PmtId/${idField}`,
+      endToEndId: `${path}/PmtId/EndToEndId`,
+      amount: amountPath,
+      currency: `${amountPath}/@Ccy`,
+      valueDate: datePath,
+      debtorBank: debtorPath,
+      creditorBank: creditorPath,
+      debtorAccountHash: debtorAcctPath,
+      creditorAccountHash: creditorAcctPath,
+    };
+    let record: PaymentRecord;
+    try {
+      record = validateRecord(
+        {
+          paymentId,
+          debtorBank,
+          creditorBank,
+          amount: rescale(value, digits),
+          currency,
+          valueDate,
+          endToEndId,
+          debtorAccountHash,
+          creditorAccountHash,
+        },
+        path,
+      );
+    } catch (e) {
+      if (!(e instanceof InvalidArgumentError)) throw e;
+      const field = e.argument.slice(e.argument.lastIndexOf(".") + 1);
+      throw new Iso20022Error(file, fields[field] ?? path, e.problem, { cause: e });
+    }
+    const first = seen.get(record.paymentId);
+    if (first !== undefined) r.fail(fields.paymentId, `${record.paymentId} repeats CdtTrfTxInf[${first}]`);
+    seen.set(record.paymentId, i + 1);
+    return record;
+  });
+
+  if (ctrlSum !== undefined) {
+    const expected = parseDecimal(ctrlSum);
+    if (!expected) r.fail(`${GRP}/CtrlSum`, `${ctrlSum} is not a decimal number`);
+    const scale = Math.max(expected.scale, total.scale);
+    if (rescale(expected, scale) !== rescale(total, scale)) {
+      const sum = total.units.toString().padStart(total.scale + 1, "0");
+      const shown = total.scale ? `${sum.slice(0, -total.scale)}.${sum.slice(-total.scale)}` : sum;
+      r.fail(`${GRP}/CtrlSum`, `is ${ctrlSum} but the amounts add up to ${shown}`);
+    }
+  }
+  return { messageId, creationDateTime, records };
+}

@@ -1,0 +1,357 @@
+/**
+ * The Merkle tree of a standard settlement batch: byte-for-byte the tree of OpenZeppelin's
+ * `StandardMerkleTree.of(records.map(encodeRecord), RECORD_LEAF_TYPES)` — the same leaves
+ * (keccak256(keccak256(abi.encode(values)))), sorted the same way, in the same flat layout, so the
+ * same root and the same proofs, which OpenZeppelin's `MerkleProof.verify` (sorted-pair hashing)
+ * accepts on chain — built several times faster: each record's eight words are written straight
+ * into one reused 256-byte buffer (no BigInt, no hex strings) and every node lives in one flat byte
+ * array.
+ *
+ * Layout (OpenZeppelin's): for n leaves sorted ascending, node k of the 2n − 1 nodes has children
+ * 2k + 1 and 2k + 2; the i-th smallest leaf is node 2n − 2 − i; a parent is the keccak256 of its
+ * two children, the smaller first.
+ */
+import { keccakP } from "@noble/hashes/sha3";
+import { poseidon8 } from "poseidon-lite/poseidon8";
+import { bytesToHex, type Hex } from "viem";
+import { InvalidArgumentError } from "../errors/base";
+import { daysSinceEpoch, encodeRecord, MAX_AMOUNT, type PaymentRecord } from "./record";
+
+/** Options of `buildBatchTree`. */
+export interface BuildBatchTreeOptions {
+  /** Called with the hashes done so far and the total (2n − 1), at least every 1 % and at the end. */
+  onProgress?(done: number, total: number): void;
+}
+
+/** A Merkle tree over a batch's records (OpenZeppelin StandardMerkleTree compatible). */
+export interface BatchTree {
+  /** The root, as anchored on chain. */
+  readonly root: Hex;
+  /** Number of records (leaves). */
+  readonly size: number;
+  /** The leaf hash of the record at `index` (input order). */
+  leafHash(index: number): Hex;
+  /** The proof of the record at `index` (input order), leaf to root, for `MerkleProof.verify`. */
+  proof(index: number): Hex[];
+  /** The input index of the record with this payment id, or −1. */
+  indexOf(paymentId: string): number;
+}
+
+const WORDS = 8;
+const LEAF_INPUT = WORDS * 32;
+/** Hex digit values by char code (−1: not a hex digit). */
+const HEX = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) {
+  HEX["0123456789abcdef".charCodeAt(i)] = i;
+  HEX["0123456789ABCDEF".charCodeAt(i)] = i;
+}
+
+/** Parse `0x` + 2·length hex digits into `out[offset…]`; false if malformed. */
+function hexInto(hex: unknown, out: Uint8Array, offset: number, length: number): boolean {
+  if (typeof hex !== "string" || hex.length !== 2 + 2 * length || hex.charCodeAt(0) !== 48) return false;
+  if ((hex.charCodeAt(1) | 0x20) !== 120) return false;
+  for (let i = 0, c = 2; i < length; i++, c += 2) {
+    const a = hex.charCodeAt(c);
+    const b = hex.charCodeAt(c + 1);
+    const hi = a < 128 ? HEX[a] : -1;
+    const lo = b < 128 ? HEX[b] : -1;
+    if (hi < 0 || lo < 0) return false;
+    out[offset + i] = (hi << 4) | lo;
+  }
+  return true;
+}
+
+/**
+ * keccak256 of `src[offset … offset + length)` into `dst[at … at + 32)`, with @noble/hashes'
+ * keccak-f[1600] (`keccakP`) over one reused state: what `keccak_256` computes, without its
+ * per-call hasher and output allocations (a tenth of the time of a tree build). Little-endian
+ * lanes, as noble itself requires.
+ */
+const RATE = 136;
+const state = new Uint8Array(200);
+const state32 = new Uint32Array(state.buffer);
+function keccakInto(src: Uint8Array, offset: number, length: number, dst: Uint8Array, at: number): void {
+  state32.fill(0);
+  for (; length >= RATE; offset += RATE, length -= RATE) {
+    for (let i = 0; i < RATE; i++) state[i] ^= src[offset + i];
+    keccakP(state32, 24);
+  }
+  for (let i = 0; i < length; i++) state[i] ^= src[offset + i];
+  state[length] ^= 0x01;
+  state[RATE - 1] ^= 0x80;
+  keccakP(state32, 24);
+  for (let i = 0; i < 32; i++) dst[at + i] = state[i];
+}
+
+const utf8 = new TextEncoder();
+
+/** Per-build scratch space and caches (batches reuse a few banks and value dates). */
+class Encoder {
+  readonly words = new Uint8Array(LEAF_INPUT);
+  private readonly hash = new Uint8Array(32);
+  private text = new Uint8Array(128);
+  private readonly addresses = new Map<string, Uint8Array>();
+  private readonly days = new Map<string, number>();
+
+  /** keccak256(utf8(text)) >> 8 into the word at `offset`. */
+  private hashText(text: unknown, offset: number, where: string): void {
+    if (typeof text !== "string") throw new InvalidArgumentError(where, "is not a string");
+    if (this.text.length < 3 * text.length) this.text = new Uint8Array(3 * text.length);
+    const { written } = utf8.encodeInto(text, this.text);
+    keccakInto(this.text, 0, written, this.hash, 0);
+    this.words.set(this.hash.subarray(0, 31), offset + 1);
+  }
+
+  /** A 32-byte hex hash >> 8 into the word at `offset`: a zero byte, then its first 31 bytes. */
+  private hash248(value: unknown, offset: number, where: string): void {
+    if (!hexInto(value, this.hash, 0, 32)) throw new InvalidArgumentError(where, "must be a 32-byte hex hash");
+    this.words.set(this.hash.subarray(0, 31), offset + 1);
+  }
+
+  private address(value: unknown, offset: number, where: string): void {
+    const key = value as string;
+    let bytes = this.addresses.get(key);
+    if (bytes === undefined) {
+      bytes = new Uint8Array(20);
+      if (!hexInto(value, bytes, 0, 20))
+        throw new InvalidArgumentError(where, `${JSON.stringify(value)} is not an address`);
+      this.addresses.set(key, bytes);
+    }
+    this.words.set(bytes, offset + 12);
+  }
+
+  /** Write abi.encode(RECORD_LEAF_TYPES, encodeRecord(r)) into `this.words`. */
+  encode(r: PaymentRecord, where: string): Uint8Array {
+    const w = this.words;
+    this.hashText(r.paymentId, 0, `${where}.paymentId`);
+    this.address(r.debtorBank, 32, `${where}.debtorBank`);
+    this.address(r.creditorBank, 64, `${where}.creditorBank`);
+    const amount = r.amount;
+    if (typeof amount !== "bigint" || amount < 0n || amount > MAX_AMOUNT) {
+      throw new InvalidArgumentError(`${where}.amount`, "must be a bigint that fits uint64");
+    }
+    const hi = Number(amount >> 32n);
+    const lo = Number(amount & 0xffffffffn);
+    w[120] = hi >>> 24;
+    w[121] = hi >>> 16;
+    w[122] = hi >>> 8;
+    w[123] = hi;
+    w[124] = lo >>> 24;
+    w[125] = lo >>> 16;
+    w[126] = lo >>> 8;
+    w[127] = lo;
+    const currency = r.currency;
+    if (typeof currency !== "string" || !/^[A-Z]{3}$/.test(currency)) {
+      throw new InvalidArgumentError(`${where}.currency`, `${JSON.stringify(currency)} is not an ISO 4217 code`);
+    }
+    let days = this.days.get(r.valueDate);
+    if (days === undefined) {
+      days = typeof r.valueDate === "string" ? daysSinceEpoch(r.valueDate) : -1;
+      if (days < 0) throw new InvalidArgumentError(`${where}.valueDate`, "is not a YYYY-MM-DD date");
+      this.days.set(r.valueDate, days);
+    }
+    // currency (3 ASCII bytes) << 32 | days: bytes 25…27 and 28…31 of word 4.
+    w[153] = currency.charCodeAt(0);
+    w[154] = currency.charCodeAt(1);
+    w[155] = currency.charCodeAt(2);
+    w[156] = days >>> 24;
+    w[157] = days >>> 16;
+    w[158] = days >>> 8;
+    w[159] = days;
+    this.hashText(r.endToEndId, 160, `${where}.endToEndId`);
+    this.hash248(r.debtorAccountHash, 192, `${where}.debtorAccountHash`);
+    this.hash248(r.creditorAccountHash, 224, `${where}.creditorAccountHash`);
+    return w;
+  }
+
+  /** The standard leaf hash of a record into `out[offset…]`. */
+  leaf(r: PaymentRecord, where: string, out: Uint8Array, offset: number): void {
+    keccakInto(this.encode(r, where), 0, LEAF_INPUT, this.hash, 0);
+    keccakInto(this.hash, 0, 32, out, offset);
+  }
+}
+
+/** 32-byte nodes `a` and `b` of `nodes`: negative, zero or positive as a <, =, > b (as uint256). */
+function compareNodes(nodes: Uint8Array, a: number, b: number): number {
+  for (let i = 0; i < 32; i++) {
+    const d = nodes[a + i] - nodes[b + i];
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** keccak256 of nodes `a` and `b` of `src`, the smaller first, into `dst[at…]` (one reused buffer). */
+const pair = new Uint8Array(64);
+function hashPair(src: Uint8Array, a: number, b: number, dst: Uint8Array, at: number): void {
+  if (compareNodes(src, a, b) > 0) [a, b] = [b, a];
+  for (let i = 0; i < 32; i++) {
+    pair[i] = src[a + i];
+    pair[32 + i] = src[b + i];
+  }
+  keccakInto(pair, 0, 64, dst, at);
+}
+
+/** Report progress at least every 1 % and at the end. */
+function progress(total: number, onProgress: BuildBatchTreeOptions["onProgress"]): (done: number) => void {
+  if (!onProgress) return () => {};
+  const step = Math.max(1, Math.floor(total / 100));
+  let next = step;
+  return (done) => {
+    if (done >= next || done === total) {
+      onProgress(done, total);
+      next = done + step;
+    }
+  };
+}
+
+/**
+ * Lay out and hash the tree over `leaves` (n × 32 bytes, input order). Returns the 2n − 1 nodes
+ * and, per input index, its node index.
+ */
+function buildNodes(
+  leaves: Uint8Array,
+  n: number,
+  report: (done: number) => void,
+  doneBefore: number,
+): { nodes: Uint8Array; nodeOf: Uint32Array } {
+  // Sort input indexes by leaf, ties in input order (OpenZeppelin sorts stably).
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  const prefix = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const o = 32 * i;
+    prefix[i] = ((leaves[o] << 24) | (leaves[o + 1] << 16) | (leaves[o + 2] << 8) | leaves[o + 3]) >>> 0;
+  }
+  order.sort((a, b) => prefix[a] - prefix[b] || compareNodes(leaves, 32 * a, 32 * b) || a - b);
+  const count = 2 * n - 1;
+  const nodes = new Uint8Array(32 * count);
+  const nodeOf = new Uint32Array(n);
+  for (let s = 0; s < n; s++) {
+    const node = count - 1 - s;
+    const i = order[s];
+    nodeOf[i] = node;
+    nodes.set(leaves.subarray(32 * i, 32 * i + 32), 32 * node);
+  }
+  for (let k = n - 2, done = doneBefore; k >= 0; k--) {
+    hashPair(nodes, 32 * (2 * k + 1), 32 * (2 * k + 2), nodes, 32 * k);
+    report(++done);
+  }
+  return { nodes, nodeOf };
+}
+
+class FlatBatchTree implements BatchTree {
+  readonly root: Hex;
+
+  constructor(
+    private readonly nodes: Uint8Array,
+    private readonly nodeOf: Uint32Array,
+    private readonly ids: Map<string, number>,
+  ) {
+    this.root = bytesToHex(nodes.subarray(0, 32));
+  }
+
+  get size(): number {
+    return this.nodeOf.length;
+  }
+
+  private node(index: number): number {
+    if (!Number.isInteger(index) || index < 0 || index >= this.nodeOf.length) {
+      throw new InvalidArgumentError("index", `${index} is outside 0 … ${this.nodeOf.length - 1}`);
+    }
+    return this.nodeOf[index];
+  }
+
+  leafHash(index: number): Hex {
+    const k = this.node(index);
+    return bytesToHex(this.nodes.subarray(32 * k, 32 * k + 32));
+  }
+
+  proof(index: number): Hex[] {
+    const proof: Hex[] = [];
+    for (let k = this.node(index); k > 0; k = (k - 1) >> 1) {
+      const sibling = k % 2 === 1 ? k + 1 : k - 1;
+      proof.push(bytesToHex(this.nodes.subarray(32 * sibling, 32 * sibling + 32)));
+    }
+    return proof;
+  }
+
+  indexOf(paymentId: string): number {
+    return this.ids.get(paymentId) ?? -1;
+  }
+}
+
+/**
+ * Build the Merkle tree of a batch: the same root and proofs as OpenZeppelin's
+ * `StandardMerkleTree.of(records.map(encodeRecord), RECORD_LEAF_TYPES)`, much faster. Records
+ * should be validated (`validateRecord`); the fields the encoding reads are checked here too.
+ * Duplicate payment ids are refused, naming both positions.
+ */
+export function buildBatchTree(records: readonly PaymentRecord[], opts: BuildBatchTreeOptions = {}): BatchTree {
+  const n = records.length;
+  if (n === 0) throw new InvalidArgumentError("records", "is empty: a tree needs at least one record");
+  const total = 2 * n - 1;
+  const report = progress(total, opts.onProgress);
+  const ids = new Map<string, number>();
+  const encoder = new Encoder();
+  const leaves = new Uint8Array(32 * n);
+  for (let i = 0; i < n; i++) {
+    const r = records[i];
+    const first = ids.get(r.paymentId);
+    if (first !== undefined) {
+      throw new InvalidArgumentError(
+        `records[${i}].paymentId`,
+        `${JSON.stringify(r.paymentId)} is also the payment id of records[${first}]`,
+        "A payment id appears once per batch: remove the duplicate or give it its own id.",
+      );
+    }
+    ids.set(r.paymentId, i);
+    encoder.leaf(r, `records[${i}]`, leaves, 32 * i);
+    report(i + 1);
+  }
+  const { nodes, nodeOf } = buildNodes(leaves, n, report, n);
+  return new FlatBatchTree(nodes, nodeOf, ids);
+}
+
+/** The standard leaf hash of a record: keccak256(keccak256(abi.encode(RECORD_LEAF_TYPES, encodeRecord(r)))). */
+export function leafOf(record: PaymentRecord): Hex {
+  const out = new Uint8Array(32);
+  new Encoder().leaf(record, "record", out, 0);
+  return bytesToHex(out);
+}
+
+/** The root of the standard tree over given leaf hashes (any order; sorted as StandardMerkleTree does). */
+export function rootOfLeaves(leafHashes: readonly Hex[]): Hex {
+  const n = leafHashes.length;
+  if (n === 0) throw new InvalidArgumentError("leaves", "is empty");
+  const leaves = new Uint8Array(32 * n);
+  for (let i = 0; i < n; i++) {
+    if (!hexInto(leafHashes[i], leaves, 32 * i, 32))
+      throw new InvalidArgumentError(`leaves[${i}]`, "is not a 32-byte hash");
+  }
+  return bytesToHex(buildNodes(leaves, n, () => {}, 0).nodes.subarray(0, 32));
+}
+
+/**
+ * Whether `proof` proves `record` under `root`: recompute its leaf and fold the proof with
+ * sorted-pair keccak256, as OpenZeppelin's `MerkleProof.verify` does. Malformed hex is refused.
+ */
+export function verifyInclusion(root: Hex, record: PaymentRecord, proof: readonly Hex[]): boolean {
+  const buf = new Uint8Array(96);
+  if (!hexInto(root, buf, 64, 32)) throw new InvalidArgumentError("root", "is not a 32-byte hash");
+  new Encoder().leaf(record, "record", buf, 0);
+  for (let i = 0; i < proof.length; i++) {
+    if (!hexInto(proof[i], buf, 32, 32)) throw new InvalidArgumentError(`proof[${i}]`, "is not a 32-byte hash");
+    hashPair(buf, 0, 32, buf, 0);
+  }
+  return compareNodes(buf, 0, 64) === 0;
+}
+
+/**
+ * The Poseidon leaf of a record for a private-mode batch: poseidon8 over the same eight values as
+ * the keccak leaf (poseidon-lite, BN254). One leaf costs ~0.4 ms; a Poseidon tree of 100k leaves
+ * takes about a minute with poseidon-lite (2^16 leaves: ~30 s), so building and proving Poseidon
+ * trees is the zk layer's job, not this module's.
+ */
+export function poseidonLeaf(record: PaymentRecord): bigint {
+  return poseidon8([...encodeRecord(record)]);
+}
