@@ -109,6 +109,30 @@ export async function writeContract<
   return { hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed };
 }
 
+/**
+ * Simulate a state-changing call as the signing account and return what it would return, decoding
+ * a refusal into its custom error. Nothing is sent.
+ */
+export async function simulateContract<
+  const abi extends Abi,
+  fn extends WriteFn<abi>,
+  args extends ContractFunctionArgs<abi, "nonpayable" | "payable", fn>,
+>(
+  ctx: ClearhouseContext,
+  call: { address: Address; abi: abi; functionName: fn; args: args },
+): Promise<ContractFunctionReturnType<abi, "nonpayable" | "payable", fn, args>> {
+  const wallet = ctx.walletClient;
+  if (!wallet) throw new MissingAccountError(call.functionName);
+  await ensureNetwork(ctx);
+  try {
+    const simulate = ctx.publicClient.simulateContract as (p: unknown) => Promise<{ result: unknown }>;
+    const { result } = await simulate({ ...call, account: wallet.account, chain: wallet.chain });
+    return result as ContractFunctionReturnType<abi, "nonpayable" | "payable", fn, args>;
+  } catch (error) {
+    throw toClearhouseError(error, call.functionName, ctx.rpcUrl, amountFormat(ctx));
+  }
+}
+
 /** The address of the signing account, or MissingAccountError. */
 export function accountAddress(ctx: ClearhouseContext, action: string): Address {
   if (!ctx.walletClient) throw new MissingAccountError(action);

@@ -21,6 +21,8 @@ export const DEFAULT_CURRENCY_DECIMALS: Readonly<Record<string, number>> = Objec
   KWD: 3,
 });
 
+type ErrorDetails = { hint?: string; line?: number; column?: number; cause?: unknown };
+
 /** A file that is not an acceptable ISO 20022 message; `element` is an XPath-like path ("" for the file). */
 export class Iso20022Error extends ClearhouseError {
   override name = "Iso20022Error";
@@ -30,7 +32,7 @@ export class Iso20022Error extends ClearhouseError {
     readonly file: string,
     readonly element: string,
     readonly reason: string,
-    options: { hint?: string; line?: number; column?: number; cause?: unknown } = {},
+    options: ErrorDetails = {},
   ) {
     const at =
       options.line === undefined ? "" : `line ${options.line}${options.column ? `, column ${options.column}` : ""}`;
@@ -81,8 +83,7 @@ export function readXml(
   opts: { file: string; maxBytes: number; arrays: readonly string[] },
 ): { document: XmlNode; namespace: string } {
   const { file, maxBytes } = opts;
-  const fail = (reason: string, more: { hint?: string; line?: number; column?: number; cause?: unknown } = {}) =>
-    new Iso20022Error(file, "", reason, more);
+  const fail = (reason: string, more: ErrorDetails = {}) => new Iso20022Error(file, "", reason, more);
   const bytes = typeof xml === "string" ? Buffer.byteLength(xml, "utf8") : xml.byteLength;
   if (bytes > maxBytes) {
     throw fail(`${bytes} bytes exceed the limit of ${maxBytes} bytes`, { hint: "Split the file or raise maxBytes." });
@@ -91,7 +92,7 @@ export function readXml(
   try {
     text = typeof xml === "string" ? xml : new TextDecoder("utf-8", { fatal: true }).decode(xml);
   } catch (cause) {
-    throw fail("is not valid UTF-8", { cause });
+    throw fail("not valid UTF-8", { cause });
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const locate = (index: number) => {
@@ -100,13 +101,9 @@ export function readXml(
   };
   const dtd = /<!(DOCTYPE|ENTITY)/i.exec(text);
   if (dtd) {
-    throw fail(
-      `<!${dtd[1].toUpperCase()} is refused: DTDs and entity declarations are not accepted (XXE, entity expansion)`,
-      {
-        ...locate(dtd.index),
-        hint: "ISO 20022 messages never need a DTD; ask the sender to remove it.",
-      },
-    );
+    const hint = "ISO 20022 messages never need a DTD; ask the sender to remove it.";
+    const reason = `<!${dtd[1].toUpperCase()} is refused: DTDs and entity declarations are not accepted (XXE, entity expansion)`;
+    throw fail(reason, { ...locate(dtd.index), hint });
   }
   const encoding = /^\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']/.exec(text);
   if (encoding && !/^utf-?8$/i.test(encoding[1])) {
@@ -115,8 +112,7 @@ export function readXml(
   const valid = XMLValidator.validate(text);
   if (valid !== true) {
     const { line, col, msg } = valid.err;
-    const at = `line ${line}${col ? `, column ${col}` : ""}`;
-    throw fail(`is not well-formed XML (${at}): ${msg}`, { line, column: col });
+    throw fail(`not well-formed XML: ${msg}`, { line, column: col });
   }
   const prefixes = new Set<string>();
   const arrays = new Set(opts.arrays);
@@ -143,7 +139,8 @@ export function readXml(
       prefixes.add(colon < 0 ? "" : name.slice(0, colon));
       return colon < 0 ? name : name.slice(colon + 1);
     },
-    transformAttributeName: (name) => (name.startsWith("xmlns") ? name : name.slice(name.indexOf(":") + 1)),
+    // Called with the "@" prefix: keep namespace declarations, drop the prefix of qualified names.
+    transformAttributeName: (name) => (/^@?xmlns(:|$)/.test(name) ? name : name.replace(/^(@?)[^:]*:/, "$1")),
     isArray: (name, _path, _leaf, isAttribute) => !isAttribute && arrays.has(name),
   });
   let parsed: unknown;
@@ -153,24 +150,18 @@ export function readXml(
     const message = cause instanceof Error ? cause.message : String(cause);
     throw fail(cause instanceof EntityRefused ? message : `cannot be parsed: ${message}`, { cause });
   }
-  const top = isNode(parsed) ? Object.keys(parsed) : [];
-  if (!isNode(parsed) || top.length !== 1 || top[0] !== "Document" || !isNode(parsed.Document)) {
-    throw new Iso20022Error(
-      file,
-      "Document",
-      `the root element must be one Document, found ${top.join(", ") || "none"}`,
-    );
+  const reader: XmlReader = new XmlReader(file);
+  const top = isNode(parsed) ? Object.entries(parsed) : [];
+  if (top.length !== 1 || top[0][0] !== "Document" || !isNode(top[0][1])) {
+    const found = top.map(([k, v]) => (Array.isArray(v) ? `${v.length} × ${k}` : k)).join(", ");
+    reader.fail("Document", `the root element must be one Document, found ${found || "none"}`);
   }
-  const document = parsed.Document;
-  const xmlns = Object.keys(document).filter((k) => k.startsWith("@xmlns"));
+  const document = reader.asNode(top[0][1], "Document");
   const prefix = [...prefixes].find((p) => document[p ? `@xmlns:${p}` : "@xmlns"] !== undefined);
   if (prefix === undefined || prefixes.size !== 1) {
+    const xmlns = Object.keys(document).filter((k) => k.startsWith("@xmlns"));
     const declared = xmlns.map((k) => `${k.slice(1)}="${String(document[k])}"`).join(" ") || "none";
-    throw new Iso20022Error(
-      file,
-      "Document",
-      `elements must all be in the namespace of Document (declared: ${declared})`,
-    );
+    reader.fail("Document", `elements must all be in the namespace of Document (declared: ${declared})`);
   }
   return { document, namespace: String(document[prefix ? `@xmlns:${prefix}` : "@xmlns"]) };
 }
@@ -263,10 +254,7 @@ const DECIMAL = /^\+?(?=\.?\d)(\d*)(?:\.(\d*))?$/;
 const normalizeBic = (bic: string): string => (bic.length === 8 ? `${bic}XXX` : bic);
 
 /** A non-negative decimal as integer units of 10^-scale. */
-interface Decimal {
-  units: bigint;
-  scale: number;
-}
+type Decimal = { units: bigint; scale: number };
 
 function parseDecimal(text: string): Decimal | undefined {
   const m = DECIMAL.exec(text);

@@ -1,0 +1,190 @@
+/**
+ * pacs.002.001.10 FI-to-FI payment status report: the answer to an imported pacs.008, built from
+ * the batch's records, and read back (the same hardened reading as the import).
+ */
+import { keccak256, stringToHex } from "viem";
+import { InvalidArgumentError } from "../../errors/base";
+import type { PaymentRecord } from "../record";
+import { DEFAULT_MAX_BYTES, XmlReader, readXml, type XmlNode } from "./pacs008";
+
+export type Pacs002Status = "ACCP" | "ACSC" | "RJCT";
+export const PACS002_NAMESPACE = "urn:iso:std:iso:20022:tech:xsd:pacs.002.001.10";
+/** Namespace of the supplementary-data envelope that carries the Clearhouse batch id. */
+export const BATCH_ENVELOPE_NAMESPACE = "urn:clearhouse:settlement:batch";
+const STATUSES: readonly string[] = ["ACCP", "ACSC", "RJCT"];
+
+export interface BuildPacs002Params {
+  /** GrpHdr/MsgId of the pacs.008 answered. */
+  originalMessageId: string;
+  /** The settlement batch the payments went into (carried in SplmtryData, and seeds MsgId). */
+  batchId: string | bigint;
+  /** Group status; every transaction gets the same status. */
+  status: Pacs002Status;
+  records: readonly Pick<PaymentRecord, "paymentId" | "endToEndId">[];
+  /** paymentId → proprietary reason (1–35 characters), only with status RJCT. */
+  reasons?: Record<string, string>;
+  /** CreDtTm (default now). */
+  createdAt?: Date;
+  /** GrpHdr/MsgId (default: "CH" + 33 hex digits of keccak256(batchId, originalMessageId, status)). */
+  messageId?: string;
+  /** OrgnlMsgNmId (default "pacs.008.001.08"). */
+  originalMessageNameId?: string;
+}
+
+const XML_CHARS = /^[\t\n\r\x20-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]*$/u;
+
+/** Escape text for an XML element or attribute; characters XML cannot carry are refused. */
+export function escapeXml(text: string, argument = "text"): string {
+  if (!XML_CHARS.test(text)) throw new InvalidArgumentError(argument, "contains characters XML cannot carry");
+  return text.replace(/[&<>"']/g, (c) => `&${{ "&": "amp", "<": "lt", ">": "gt", '"': "quot", "'": "apos" }[c]};`);
+}
+
+function max35(value: unknown, argument: string): string {
+  if (typeof value !== "string" || value.length < 1 || value.length > 35 || value.trim() !== value) {
+    throw new InvalidArgumentError(argument, "must be 1–35 characters without surrounding spaces");
+  }
+  return escapeXml(value, argument);
+}
+
+/** Build a pacs.002.001.10 status report answering a pacs.008 with one status for all its payments. */
+export function buildPacs002(params: BuildPacs002Params): string {
+  const { status, records, reasons = {} } = params;
+  if (!STATUSES.includes(status)) throw new InvalidArgumentError("status", "must be ACCP, ACSC or RJCT");
+  const originalMessageId = max35(params.originalMessageId, "originalMessageId");
+  const nameId = params.originalMessageNameId ?? "pacs.008.001.08";
+  if (!/^pacs\.008\.001\.\d{2}$/.test(nameId)) {
+    throw new InvalidArgumentError("originalMessageNameId", "must be pacs.008.001.NN");
+  }
+  const batchId = String(params.batchId);
+  const messageId = max35(
+    params.messageId ??
+      `CH${keccak256(stringToHex(`${batchId}\n${params.originalMessageId}\n${status}`)).slice(2, 35)}`,
+    "messageId",
+  );
+  const createdAt = params.createdAt ?? new Date();
+  if (Number.isNaN(createdAt.getTime())) throw new InvalidArgumentError("createdAt", "is not a valid date");
+  const paymentIds = new Set<string>();
+  for (const [i, r] of records.entries()) {
+    if (paymentIds.has(r.paymentId)) {
+      throw new InvalidArgumentError(`records[${i}].paymentId`, `${r.paymentId} appears twice`);
+    }
+    paymentIds.add(r.paymentId);
+  }
+  for (const [paymentId, reason] of Object.entries(reasons)) {
+    if (status !== "RJCT") throw new InvalidArgumentError(`reasons.${paymentId}`, "reasons go only with status RJCT");
+    if (!paymentIds.has(paymentId))
+      throw new InvalidArgumentError(`reasons.${paymentId}`, "is not a payment of records");
+    max35(reason, `reasons.${paymentId}`);
+  }
+
+  const lines = [
+    `<?xml version="1.0" encoding="UTF-8"?>`,
+    `<Document xmlns="${PACS002_NAMESPACE}">`,
+    `  <FIToFIPmtStsRpt>`,
+    `    <GrpHdr>`,
+    `      <MsgId>${messageId}</MsgId>`,
+    `      <CreDtTm>${createdAt.toISOString()}</CreDtTm>`,
+    `    </GrpHdr>`,
+    `    <OrgnlGrpInfAndSts>`,
+    `      <OrgnlMsgId>${originalMessageId}</OrgnlMsgId>`,
+    `      <OrgnlMsgNmId>${nameId}</OrgnlMsgNmId>`,
+    `      <GrpSts>${status}</GrpSts>`,
+    `    </OrgnlGrpInfAndSts>`,
+  ];
+  for (const [i, r] of records.entries()) {
+    lines.push(
+      `    <TxInfAndSts>`,
+      `      <OrgnlEndToEndId>${max35(r.endToEndId, `records[${i}].endToEndId`)}</OrgnlEndToEndId>`,
+      `      <OrgnlTxId>${max35(r.paymentId, `records[${i}].paymentId`)}</OrgnlTxId>`,
+      `      <TxSts>${status}</TxSts>`,
+    );
+    const reason = Object.hasOwn(reasons, r.paymentId) ? reasons[r.paymentId] : undefined;
+    if (reason !== undefined) {
+      lines.push(`      <StsRsnInf>`, `        <Rsn>`, `          <Prtry>${escapeXml(reason)}</Prtry>`);
+      lines.push(`        </Rsn>`, `      </StsRsnInf>`);
+    }
+    lines.push(`    </TxInfAndSts>`);
+  }
+  lines.push(
+    `    <SplmtryData>`,
+    `      <PlcAndNm>/Document/FIToFIPmtStsRpt</PlcAndNm>`,
+    `      <Envlp>`,
+    `        <Btch xmlns="${BATCH_ENVELOPE_NAMESPACE}">`,
+    `          <Id>${escapeXml(batchId, "batchId")}</Id>`,
+    `        </Btch>`,
+    `      </Envlp>`,
+    `    </SplmtryData>`,
+    `  </FIToFIPmtStsRpt>`,
+    `</Document>`,
+    ``,
+  );
+  return lines.join("\n");
+}
+
+export interface Pacs002TransactionStatus {
+  originalEndToEndId: string;
+  originalTxId: string;
+  status: string;
+  /** StsRsnInf/Rsn/Prtry (or Cd), when given. */
+  reason?: string;
+}
+
+export interface Pacs002Report {
+  messageId: string;
+  creationDateTime: string;
+  originalMessageId: string;
+  originalMessageNameId: string;
+  groupStatus?: string;
+  /** From the Clearhouse supplementary data, when present. */
+  batchId?: string;
+  transactions: Pacs002TransactionStatus[];
+}
+
+const ROOT = "Document/FIToFIPmtStsRpt";
+const NAMESPACE = /^urn:iso:std:iso:20022:tech:xsd:pacs\.002\.001\.\d{2}$/;
+
+/** Read a pacs.002 status report (any pacs.002.001.NN version). */
+export function parsePacs002(xml: string | Uint8Array, opts: { file?: string; maxBytes?: number } = {}): Pacs002Report {
+  const file = opts.file ?? "pacs.002";
+  const arrays = ["TxInfAndSts", "StsRsnInf", "SplmtryData"];
+  const { document, namespace } = readXml(xml, { file, maxBytes: opts.maxBytes ?? DEFAULT_MAX_BYTES, arrays });
+  const r: XmlReader = new XmlReader(file);
+  if (!NAMESPACE.test(namespace)) r.fail("Document", `namespace ${namespace} is not pacs.002.001.NN`);
+  const body = r.node(document, "Document", "FIToFIPmtStsRpt");
+  const group = r.node(body, ROOT, "GrpHdr");
+  const orgnl = r.node(body, ROOT, "OrgnlGrpInfAndSts");
+  const ORGNL = `${ROOT}/OrgnlGrpInfAndSts`;
+  const reasonOf = (node: XmlNode, path: string): string | undefined => {
+    const [info] = r.list(node, path, "StsRsnInf");
+    if (!info) return undefined;
+    const rsn = r.node(info, `${path}/StsRsnInf[1]`, "Rsn");
+    return r.text(rsn, `${path}/StsRsnInf[1]/Rsn`, "Prtry", true) ?? r.text(rsn, `${path}/StsRsnInf[1]/Rsn`, "Cd");
+  };
+  const transactions = r.list(body, ROOT, "TxInfAndSts").map((tx, i): Pacs002TransactionStatus => {
+    const path = `${ROOT}/TxInfAndSts[${i + 1}]`;
+    const reason = reasonOf(tx, path);
+    return {
+      originalEndToEndId: r.text(tx, path, "OrgnlEndToEndId"),
+      originalTxId: r.text(tx, path, "OrgnlTxId"),
+      status: r.text(tx, path, "TxSts"),
+      ...(reason === undefined ? {} : { reason }),
+    };
+  });
+  let batchId: string | undefined;
+  for (const [i, data] of r.list(body, ROOT, "SplmtryData").entries()) {
+    const path = `${ROOT}/SplmtryData[${i + 1}]`;
+    const envelope = r.node(data, path, "Envlp");
+    const batch = r.optional(envelope, `${path}/Envlp`, "Btch");
+    if (batch !== undefined) batchId = r.text(r.asNode(batch, `${path}/Envlp/Btch`), `${path}/Envlp/Btch`, "Id");
+  }
+  const groupStatus = r.text(orgnl, ORGNL, "GrpSts", true);
+  return {
+    messageId: r.text(group, `${ROOT}/GrpHdr`, "MsgId"),
+    creationDateTime: r.text(group, `${ROOT}/GrpHdr`, "CreDtTm"),
+    originalMessageId: r.text(orgnl, ORGNL, "OrgnlMsgId"),
+    originalMessageNameId: r.text(orgnl, ORGNL, "OrgnlMsgNmId"),
+    ...(groupStatus === undefined ? {} : { groupStatus }),
+    ...(batchId === undefined ? {} : { batchId }),
+    transactions,
+  };
+}

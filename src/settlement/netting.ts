@@ -1,0 +1,129 @@
+/**
+ * SDK for NettingEngine: settlement cycles (open, declare batches, close), credit lines and the
+ * clearing pool, a cycle's state.
+ */
+import { getAddress, type Address } from "viem";
+import { readContract, writeContract, type ClearhouseContext, type WriteResult } from "../context";
+import { DeploymentError } from "../errors/base";
+import { nettingEngineAbi } from "../generated/abis";
+import { UINT128_MAX, requireAddress, requireAmount, type IntegerLike } from "../validate";
+import { batchKey, onChainHeader, type BatchHeaderFields } from "./ledger";
+
+function engine(ctx: ClearhouseContext) {
+  const d = ctx.deployment.contracts.NettingEngine;
+  if (!d) throw new DeploymentError("this deployment has no NettingEngine", "Deploy the settlement layer first.");
+  return { address: d.proxy, abi: nettingEngineAbi };
+}
+
+const CYCLE_STATUS = ["None", "Open", "Closed"] as const;
+
+/** Open the next settlement cycle (an OPERATOR); returns its id. */
+export async function openCycle(ctx: ClearhouseContext): Promise<{ cycleId: bigint; tx: WriteResult }> {
+  const tx = await writeContract(ctx, { ...engine(ctx), functionName: "openCycle", args: [] });
+  return { cycleId: await readContract(ctx, { ...engine(ctx), functionName: "currentCycle", args: [] }), tx };
+}
+
+/**
+ * Declare the signing bank's final, anchored batch into the open cycle: its per-counterparty totals
+ * become obligations. The header must be the anchored one (the engine checks it with the ledger).
+ */
+export async function declareBatch(
+  ctx: ClearhouseContext,
+  p: { key: string; header: BatchHeaderFields; cycleId?: bigint },
+): Promise<WriteResult> {
+  const cycleId = p.cycleId ?? (await readContract(ctx, { ...engine(ctx), functionName: "currentCycle", args: [] }));
+  const header = await onChainHeader(ctx, p.header);
+  return writeContract(ctx, {
+    ...engine(ctx),
+    functionName: "declare",
+    args: [cycleId, batchKey(p.key), header, [...p.header.counterparties], [...p.header.totals]],
+  });
+}
+
+/** Net, resolve gridlock and settle the open cycle (an OPERATOR). */
+export async function closeCycle(ctx: ClearhouseContext, p: { cycleId?: bigint } = {}): Promise<WriteResult> {
+  const cycleId = p.cycleId ?? (await readContract(ctx, { ...engine(ctx), functionName: "currentCycle", args: [] }));
+  return writeContract(ctx, { ...engine(ctx), functionName: "closeCycle", args: [cycleId] });
+}
+
+/** Grant or change an intraday credit line (an OPERATOR). */
+export async function setCreditLine(
+  ctx: ClearhouseContext,
+  p: { bank: Address; limit: IntegerLike },
+): Promise<WriteResult> {
+  const args = [
+    requireAddress("bank", p.bank),
+    requireAmount("limit", p.limit, { max: UINT128_MAX, typeName: "uint128" }),
+  ] as const;
+  return writeContract(ctx, { ...engine(ctx), functionName: "setCreditLine", args });
+}
+
+/** Add the operator's tokens to the credit pool (it must have approved the engine). */
+export async function fundCreditPool(ctx: ClearhouseContext, p: { amount: IntegerLike }): Promise<WriteResult> {
+  const args = [requireAmount("amount", p.amount, { allowZero: false })] as const;
+  return writeContract(ctx, { ...engine(ctx), functionName: "fundCreditPool", args });
+}
+
+/** Repay used credit (the bank must have approved the engine). */
+export async function repayCredit(ctx: ClearhouseContext, p: { amount: IntegerLike }): Promise<WriteResult> {
+  const args = [requireAmount("amount", p.amount, { allowZero: false })] as const;
+  return writeContract(ctx, { ...engine(ctx), functionName: "repayCredit", args });
+}
+
+/** One participant's side of a cycle. */
+export interface CyclePosition {
+  bank: Address;
+  /** Positive: paid out; negative: paid in (0 before the close). */
+  net: bigint;
+  /** What it owes each other participant in this cycle (incl. obligations carried in). */
+  owes: Record<Address, bigint>;
+}
+
+export interface CycleInfo {
+  cycleId: bigint;
+  status: (typeof CYCLE_STATUS)[number];
+  openedAt: number;
+  closedAt: number;
+  batchCount: number;
+  positions: CyclePosition[];
+}
+
+/** A cycle's participants, obligations and (after the close) net positions. */
+export async function getCycle(ctx: ClearhouseContext, p: { cycleId?: bigint } = {}): Promise<CycleInfo> {
+  const e = engine(ctx);
+  const cycleId = p.cycleId ?? (await readContract(ctx, { ...e, functionName: "currentCycle", args: [] }));
+  const [cycle, participants] = await Promise.all([
+    readContract(ctx, { ...e, functionName: "cycleOf", args: [cycleId] }),
+    readContract(ctx, { ...e, functionName: "participantsOf", args: [cycleId] }),
+  ]);
+  const positions = await Promise.all(
+    participants.map(async (bank) => {
+      const owes: Record<Address, bigint> = {};
+      for (const other of participants) {
+        if (other === bank) continue;
+        const amount = await readContract(ctx, { ...e, functionName: "obligationOf", args: [cycleId, bank, other] });
+        if (amount) owes[getAddress(other)] = amount;
+      }
+      const net = await readContract(ctx, { ...e, functionName: "netPositionOf", args: [cycleId, bank] });
+      return { bank: getAddress(bank), net, owes };
+    }),
+  );
+  return {
+    cycleId,
+    status: CYCLE_STATUS[cycle.status] ?? "None",
+    openedAt: cycle.openedAt,
+    closedAt: cycle.closedAt,
+    batchCount: cycle.batchCount,
+    positions,
+  };
+}
+
+/** The engine's credit line of `bank` and the pool. */
+export async function getCredit(ctx: ClearhouseContext, p: { bank: Address }) {
+  const e = engine(ctx);
+  const [line, [pool, unusedCredit]] = await Promise.all([
+    readContract(ctx, { ...e, functionName: "creditOf", args: [requireAddress("bank", p.bank)] }),
+    readContract(ctx, { ...e, functionName: "creditPool", args: [] }),
+  ]);
+  return { limit: line.limit, used: line.used, pool, unusedCredit };
+}

@@ -1,0 +1,152 @@
+/**
+ * Reconciliation of a settlement cycle: the banks' off-chain payment records against what the
+ * chain holds — declared obligations per (debtor, creditor), batches declared, and after the close
+ * every net position against a recomputation from the obligations that settled.
+ */
+import { getAddress, type Address, type Hex } from "viem";
+import type { ClearhouseContext } from "../context";
+import { DeploymentError } from "../errors/base";
+import { toClearhouseError } from "../errors/revert";
+import { nettingEngineAbi } from "../generated/abis";
+import type { PaymentRecord } from "./record";
+
+/** One batch as its bank holds it: who anchored it, its id, its records. */
+export interface ReconcileBatch {
+  batchId: Hex;
+  records: readonly PaymentRecord[];
+}
+
+export interface Mismatch {
+  kind: "obligation" | "undeclared-batch" | "net-position";
+  debtor?: Address;
+  creditor?: Address;
+  bank?: Address;
+  batchId?: Hex;
+  offChain: bigint;
+  onChain: bigint;
+  /** The transaction that put the on-chain figure there, when there is one. */
+  transaction?: Hex;
+}
+
+export interface ReconcileReport {
+  cycleId: bigint;
+  ok: boolean;
+  pairs: number;
+  batches: number;
+  mismatches: Mismatch[];
+}
+
+const pairKey = (d: Address, c: Address) => `${getAddress(d)}>${getAddress(c)}`;
+
+/** Compare `batches` (the records behind everything declared in `cycleId`) with the chain. */
+export async function reconcile(
+  ctx: ClearhouseContext,
+  p: { cycleId: bigint; batches: readonly ReconcileBatch[] },
+): Promise<ReconcileReport> {
+  const d = ctx.deployment.contracts.NettingEngine;
+  if (!d) throw new DeploymentError("this deployment has no NettingEngine");
+  const events = async <N extends "ObligationAdded" | "ObligationDeferred" | "BatchDeclared" | "NetPosition">(
+    eventName: N,
+    cycleId: bigint,
+  ) => {
+    try {
+      return await ctx.publicClient.getContractEvents({
+        address: d.proxy,
+        abi: nettingEngineAbi,
+        eventName,
+        args: { cycleId } as never,
+        fromBlock: BigInt(d.blockNumber),
+      });
+    } catch (error) {
+      throw toClearhouseError(error, `getLogs(${eventName})`, ctx.rpcUrl);
+    }
+  };
+  const [added, carriedIn, deferredOut, declared, positions] = await Promise.all([
+    events("ObligationAdded", p.cycleId),
+    p.cycleId > 1n ? events("ObligationDeferred", p.cycleId - 1n) : Promise.resolve([]),
+    events("ObligationDeferred", p.cycleId),
+    events("BatchDeclared", p.cycleId),
+    events("NetPosition", p.cycleId),
+  ]);
+  const mismatches: Mismatch[] = [];
+  // 1. Every batch must have been declared in this cycle.
+  const declaredIds = new Map(
+    declared.map((e) => [(e.args as { batchId: Hex }).batchId.toLowerCase(), e.transactionHash]),
+  );
+  for (const b of p.batches) {
+    if (!declaredIds.has(b.batchId.toLowerCase())) {
+      const gross = b.records.reduce((s, r) => s + r.amount, 0n);
+      mismatches.push({ kind: "undeclared-batch", batchId: b.batchId, offChain: gross, onChain: 0n });
+    }
+  }
+  // 2. Per (debtor, creditor): the records' sums against the declared obligations.
+  const offChain = new Map<string, bigint>();
+  for (const b of p.batches) {
+    for (const r of b.records) {
+      const k = pairKey(r.debtorBank, r.creditorBank);
+      offChain.set(k, (offChain.get(k) ?? 0n) + r.amount);
+    }
+  }
+  const onChain = new Map<string, { amount: bigint; tx: Hex }>();
+  for (const e of added) {
+    const a = e.args as { debtor: Address; creditor: Address; amount: bigint };
+    const k = pairKey(a.debtor, a.creditor);
+    onChain.set(k, { amount: (onChain.get(k)?.amount ?? 0n) + a.amount, tx: e.transactionHash });
+  }
+  for (const k of new Set([...offChain.keys(), ...onChain.keys()])) {
+    const off = offChain.get(k) ?? 0n;
+    const on = onChain.get(k)?.amount ?? 0n;
+    if (off !== on) {
+      const [debtor, creditor] = k.split(">") as [Address, Address];
+      mismatches.push({
+        kind: "obligation",
+        debtor,
+        creditor,
+        offChain: off,
+        onChain: on,
+        transaction: onChain.get(k)?.tx,
+      });
+    }
+  }
+  // 3. After the close: each net position against the obligations that settled
+  //    (declared + carried in − deferred out).
+  if (positions.length > 0) {
+    const net = new Map<Address, bigint>();
+    const apply = (debtor: Address, creditor: Address, amount: bigint) => {
+      net.set(getAddress(debtor), (net.get(getAddress(debtor)) ?? 0n) - amount);
+      net.set(getAddress(creditor), (net.get(getAddress(creditor)) ?? 0n) + amount);
+    };
+    for (const e of added) {
+      const a = e.args as { debtor: Address; creditor: Address; amount: bigint };
+      apply(a.debtor, a.creditor, a.amount);
+    }
+    for (const e of carriedIn) {
+      const a = e.args as { debtor: Address; creditor: Address; amount: bigint };
+      apply(a.debtor, a.creditor, a.amount);
+    }
+    for (const e of deferredOut) {
+      const a = e.args as { debtor: Address; creditor: Address; amount: bigint };
+      apply(a.debtor, a.creditor, -a.amount);
+    }
+    for (const e of positions) {
+      const a = e.args as { bank: Address; net: bigint };
+      const expected = net.get(getAddress(a.bank)) ?? 0n;
+      if (expected !== a.net) {
+        mismatches.push({
+          kind: "net-position",
+          bank: getAddress(a.bank),
+          offChain: expected,
+          onChain: a.net,
+          transaction: e.transactionHash,
+        });
+      }
+    }
+  }
+  return {
+    cycleId: p.cycleId,
+    ok: mismatches.length === 0,
+    pairs: offChain.size,
+    batches: p.batches.length,
+    mismatches,
+  };
+}
