@@ -20,6 +20,7 @@ import {
 } from "../src";
 import { deployConsortium, handOverToGovernance, writeDeployment } from "./lib/deployConsortium";
 import { proposeAndQueue, waitAndExecute } from "./demo/governed";
+import { settlementDay } from "./demo/settlementDay";
 import { EUR, GUARDIAN_KEY, PARTICIPANTS, SIGNER_KEYS, account, addressOf, participant } from "./demo/participants";
 
 const step = (text: string) => console.log(`\n▸ ${text}`);
@@ -92,6 +93,13 @@ async function main(): Promise<void> {
     await track(as(from).token.transfer({ to: addr(to), amount }));
     console.log(`  ${from} → ${to}: ${money(amount)}`);
   }
+
+  step("A settlement day: 10,000 payments anchored as 4 batches, netted in a cycle, one bank gridlocked");
+  const day = await settlementDay({ as, addr, log: (line) => console.log(`  ${line}`), valueDate: "2026-11-23" });
+  gasUsed += day.gas;
+  console.log(
+    `  ${day.payments.toLocaleString("en")} payments settled with ${day.gas.toLocaleString("en")} gas in all (${(Number(day.gas) / day.payments).toFixed(0)} gas per payment)`,
+  );
 
   step("Compliance, through governance: Danube Credit goes on the sanctions list (reason code 1)");
   const relayer = as("auditor"); // any member can relay; it needs no rights
@@ -183,16 +191,18 @@ async function main(): Promise<void> {
       { header: `balance (${info.symbol})`, value: (r) => fromMinorUnits(r.balance, info.decimals), align: "right" },
     ]),
   );
-  const sum = rows.reduce((total, r) => total + r.balance, 0n);
+  const pool = await governance.token.getBalance({ account: deployment.contracts.NettingEngine!.proxy });
+  const sum = rows.reduce((total, r) => total + r.balance, 0n) + pool;
+  console.log(`\n  clearing pool (NettingEngine, the credit pool's remainder): ${money(pool)}`);
   console.log(
-    `\n  total supply ${money(info.totalSupply)} = sum of balances ${money(sum)}: ${sum === info.totalSupply ? "yes" : "NO"}`,
+    `  total supply ${money(info.totalSupply)} = sum of balances incl. the pool ${money(sum)}: ${sum === info.totalSupply ? "yes" : "NO"}`,
   );
   console.log(
     `  ${moves.length + 1} transfers settled, ${refusals.length} refused with a reason, ${gasUsed.toLocaleString("en")} gas used`,
   );
   const gov = await governance.governance.getGovernance();
   console.log(
-    `  governance: registry and token owned by the ${gov.threshold}-of-${gov.signers.length} multisig ${await governance.registry.getRegistryOwner()}; 3 proposals executed through the timelock`,
+    `  governance: registry, token, ledger and netting engine owned by the ${gov.threshold}-of-${gov.signers.length} multisig ${await governance.registry.getRegistryOwner()}; 3 proposals executed through the timelock`,
   );
   console.log(
     `  deployment: chain ${deployment.chainId}, registry ${deployment.contracts.ConsortiumRegistry.proxy}, token ${deployment.contracts.SettlementToken.proxy}`,

@@ -18,6 +18,9 @@ import * as tokenReads from "./token/reads";
 import * as tokenPermit from "./token/permit";
 import * as governanceActions from "./governance/actions";
 import * as governanceReads from "./governance/reads";
+import * as ledgerActions from "./settlement/ledger";
+import * as nettingActions from "./settlement/netting";
+import { reconcile } from "./settlement/reconcile";
 
 export interface CreateClearhouseParameters {
   /** JSON-RPC URL of a consortium node. Exactly one of `rpcUrl` / `transport`. */
@@ -91,6 +94,27 @@ export function createClearhouse(p: CreateClearhouseParameters) {
       claimOwnership: governanceActions.claimOwnership,
       getGovernance: governanceReads.getGovernance,
       getProposalStatus: governanceReads.getProposalStatus,
+    }),
+    settlement: bind(context, {
+      enroll: ledgerActions.enroll,
+      submitBatch: ledgerActions.submitBatch,
+      acknowledgeBatch: ledgerActions.acknowledgeBatch,
+      disputeBatch: ledgerActions.disputeBatch,
+      resolveDispute: ledgerActions.resolveDispute,
+      getBatchId: ledgerActions.getBatchId,
+      getBatch: ledgerActions.getBatch,
+      onChainHeader: ledgerActions.onChainHeader,
+      headerDigest: ledgerActions.headerDigest,
+      verifyInclusionOnChain: ledgerActions.verifyInclusionOnChain,
+      openCycle: nettingActions.openCycle,
+      declareBatch: nettingActions.declareBatch,
+      closeCycle: nettingActions.closeCycle,
+      setCreditLine: nettingActions.setCreditLine,
+      fundCreditPool: nettingActions.fundCreditPool,
+      repayCredit: nettingActions.repayCredit,
+      getCycle: nettingActions.getCycle,
+      getCredit: nettingActions.getCredit,
+      reconcile,
     }),
     /** The same client signing as another account. */
     as(account: Account | Address) {

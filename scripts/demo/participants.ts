@@ -21,7 +21,7 @@ export const PARTICIPANTS: Participant[] = [
   {
     key: "operator",
     name: "Eurosystem Operator",
-    roles: Role.OPERATOR,
+    roles: Role.OPERATOR | Role.MEMBER_BANK, // it also keeps the central bank's own settlement account
     lei: "5493000EUROOPERATO",
     index: 1,
     limits: [UNLIMITED, UNLIMITED],

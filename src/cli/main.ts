@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { ClearhouseError } from "../errors/base";
 import { ExitCode, UsageError, exitCodeOf } from "./exit";
 import { govCommand } from "./gov";
+import { settlementCommands } from "./settlement";
 import type { CliIo, GlobalOptions } from "./options";
 import { toJson } from "./output";
 
@@ -19,6 +20,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .option("--verbose", "show stack traces");
   const globals = () => program.opts<GlobalOptions>();
   program.addCommand(govCommand(io, globals));
+  for (const command of settlementCommands(io, globals)) program.addCommand(command);
   // Subcommands added with addCommand do not inherit these settings: apply them to every level.
   const configure = (cmd: Command): void => {
     cmd

@@ -148,7 +148,7 @@ export async function resolveDispute(
 }
 
 /** The id of `submitter`'s batch under `key`. */
-export async function batchIdOf(ctx: ClearhouseContext, p: { submitter: Address; key: string }): Promise<Hex> {
+export async function getBatchId(ctx: ClearhouseContext, p: { submitter: Address; key: string }): Promise<Hex> {
   const args = [requireAddress("submitter", p.submitter), batchKey(p.key)] as const;
   return readContract(ctx, { ...ledger(ctx), functionName: "batchIdOf", args });
 }
@@ -181,6 +181,11 @@ export async function getBatch(ctx: ClearhouseContext, p: { batchId: Hex }): Pro
     ackMask: state.ackMask,
     windowClosesAt: state.submittedAt + window,
   };
+}
+
+/** The digest the ledger stores for an on-chain header (keccak256(abi.encode(header))). */
+export async function headerDigest(ctx: ClearhouseContext, header: OnChainHeader): Promise<Hex> {
+  return readContract(ctx, { ...ledger(ctx), functionName: "digestOf", args: [header] });
 }
 
 /** Ask the ledger contract itself whether `leaf` with `proof` is in the anchored batch. */

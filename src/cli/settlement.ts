@@ -1,0 +1,275 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { Command } from "commander";
+import { getAddress, isAddress, type Address, type Hex } from "viem";
+import { buildBatch, readBatchFile, verifyBatchFile, writeBatchFile } from "../settlement/batch";
+import { buildPacs002, importPacs008 } from "../settlement/iso20022";
+import * as ledger from "../settlement/ledger";
+import { validateRecord, type PaymentRecord } from "../settlement/record";
+import { verifyInclusion } from "../settlement/merkle";
+import { writeJsonFile } from "../governance/files";
+import { UsageError } from "./exit";
+import { connect, loadKey, type CliIo, type GlobalOptions } from "./options";
+import { print, toJson } from "./output";
+
+/** A progress bar on stderr (never in --json output). */
+function progress(io: CliIo, g: GlobalOptions, label: string) {
+  let last = -1;
+  return (done: number, total: number) => {
+    if (g.json) return;
+    const pct = Math.floor((done / Math.max(total, 1)) * 100);
+    if (pct === last || (pct % 10 !== 0 && done !== total)) return;
+    last = pct;
+    const bar = "#".repeat(Math.floor(pct / 5)).padEnd(20, ".");
+    io.err(`${label} [${bar}] ${pct}% (${done.toLocaleString("en")}/${total.toLocaleString("en")})`);
+  };
+}
+
+function readBanks(path: string): Record<string, Address> {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    throw new UsageError(`Cannot read the BIC map ${path}: ${(e as Error).message}`);
+  }
+  const out: Record<string, Address> = {};
+  for (const [bic, address] of Object.entries(json as Record<string, unknown>)) {
+    if (typeof address !== "string" || !isAddress(address))
+      throw new UsageError(`${path}: ${bic} maps to a non-address.`);
+    out[bic] = getAddress(address);
+  }
+  return out;
+}
+
+/** Payment records from a pacs.008 XML file or a JSON array of records. */
+function readRecords(path: string, banksPath: string | undefined): { records: PaymentRecord[]; source: string } {
+  if (/\.xml$/i.test(path)) {
+    if (!banksPath) throw new UsageError("A pacs.008 file needs --banks <bic-map.json> to map BICs to bank addresses.");
+    const { records, messageId } = importPacs008(readFileSync(path), { file: path, banks: readBanks(banksPath) });
+    return { records, source: `pacs.008 ${messageId}` };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    throw new UsageError(`Cannot read records from ${path}: ${(e as Error).message}`);
+  }
+  if (!Array.isArray(json)) throw new UsageError(`${path} must hold a JSON array of payment records.`);
+  return { records: json.map((r, i) => validateRecord(r, `${path}[${i}]`)), source: path };
+}
+
+const money = (v: bigint) => v.toString();
+
+/** `clearhouse batch …`, `clearhouse cycle …`, `clearhouse iso …`. */
+export function settlementCommands(io: CliIo, globals: () => GlobalOptions): Command[] {
+  const batch = new Command("batch").description("Settlement batches: build, anchor, acknowledge, verify");
+
+  batch
+    .command("build <input>")
+    .description("Build a batch file from a pacs.008 XML file or a JSON array of payment records (offline)")
+    .requiredOption("--key <key>", "idempotency key, 1–32 bytes of text (e.g. 2026-11-23-A)")
+    .option("--bank <address>", "the submitting bank (default: the address of --key-file)")
+    .option("--banks <file>", "BIC → address map, for pacs.008 input")
+    .requiredOption("--out <file>", "batch file to write")
+    .addHelpText(
+      "after",
+      "\nExample:\n  clearhouse batch build samples/iso20022/pacs008-alpine-small.xml --banks samples/iso20022/banks.json \\\n    --bank 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC --key 2026-11-23-A --out batch.json",
+    )
+    .action((input: string, o: Record<string, string>) => {
+      const g = globals();
+      const submitter = o.bank ? getAddress(o.bank) : loadKey(g, io).address;
+      const { records, source } = readRecords(input, o.banks);
+      const built = buildBatch(records, {
+        submitter,
+        key: ledger.batchKey(o.key),
+        metadata: { source, key: o.key },
+        onProgress: progress(io, g, "hashing"),
+      });
+      writeBatchFile(o.out, built);
+      const h = built.header;
+      print(
+        io,
+        g,
+        `Wrote ${o.out}: ${h.entryCount} payments, gross ${money(h.grossTotal)} ${built.currency} minor units, ${h.counterparties.length} counterparties\n  root ${h.root}\n  batch id ${built.batchId}`,
+        { file: o.out, batchId: built.batchId, header: h },
+      );
+    });
+
+  batch
+    .command("enroll")
+    .description("Enroll your bank in the settlement ledger (once, before others can send you batches)")
+    .action(async () => {
+      const g = globals();
+      const r = await connect(g, io, true).settlement.enroll();
+      print(io, g, `Enrolled as bank #${r.index}${r.tx ? ` (tx ${r.tx.hash})` : " (already enrolled)"}`, r);
+    });
+
+  batch
+    .command("submit <batchFile>")
+    .description("Anchor a batch (idempotent: re-running after a crash or timeout never anchors twice)")
+    .addHelpText("after", "\nExample:\n  clearhouse batch submit batch.json --key-file alpine.key")
+    .action(async (path: string) => {
+      const g = globals();
+      const file = readBatchFile(path);
+      const r = await connect(g, io, true).settlement.submitBatch({ key: file.key, header: file.header });
+      const what = r.created
+        ? `Anchored batch ${r.batchId} (tx ${r.tx?.hash}, gas ${r.tx?.gasUsed})`
+        : `Already anchored: batch ${r.batchId} (nothing sent)`;
+      print(io, g, what, r);
+    });
+
+  batch
+    .command("status <batchIdOrFile>")
+    .description("Show a batch's status, sequence and acknowledgement window")
+    .action(async (arg: string) => {
+      const g = globals();
+      const batchId = (/^0x[0-9a-fA-F]{64}$/.test(arg) ? arg : readBatchFile(arg).batchId) as Hex;
+      const info = await connect(g, io, false).settlement.getBatch({ batchId });
+      const closes = new Date(info.windowClosesAt * 1000).toISOString();
+      print(
+        io,
+        g,
+        `Batch ${batchId}\n  status   ${info.status}\n  sequence ${info.sequence}\n  window   closes ${closes}`,
+        info,
+      );
+    });
+
+  batch
+    .command("ack <batchId>")
+    .description("Acknowledge a batch as its counterparty")
+    .action(async (batchId: Hex) => {
+      const g = globals();
+      const tx = await connect(g, io, true).settlement.acknowledgeBatch({ batchId });
+      print(io, g, `Acknowledged ${batchId} (tx ${tx.hash})`, tx);
+    });
+
+  batch
+    .command("dispute <batchId>")
+    .description("Dispute a batch as its counterparty")
+    .requiredOption("--reason <code>", "reason code ≥ 1")
+    .action(async (batchId: Hex, o: Record<string, string>) => {
+      const g = globals();
+      const reasonCode = Number(o.reason);
+      const tx = await connect(g, io, true).settlement.disputeBatch({ batchId, reasonCode });
+      print(io, g, `Disputed ${batchId} with reason ${reasonCode} (tx ${tx.hash})`, tx);
+    });
+
+  batch
+    .command("verify <batchFile>")
+    .description("Check a batch file against what was anchored; with --payment, prove one payment's inclusion on-chain")
+    .option("--payment <id>", "payment id to prove")
+    .action(async (path: string, o: Record<string, string>) => {
+      const g = globals();
+      const file = readBatchFile(path);
+      const ch = connect(g, io, false);
+      const anchored = await ch.settlement.getBatch({ batchId: file.batchId });
+      const built = buildBatch(file.records, { submitter: file.submitter, key: file.key, metadata: file.metadata });
+      const header = await ch.settlement.onChainHeader(file.header);
+      const digestOk = (await ch.settlement.headerDigest(header)) === anchored.digest;
+      const check = verifyBatchFile(file, file.header);
+      const lines = [
+        `Batch ${file.batchId}: ${anchored.status}`,
+        `  header matches the anchored digest: ${digestOk ? "yes" : "NO"}`,
+      ];
+      for (const m of check.mismatches) lines.push(`  payment ${m.paymentId}: ${m.problem}`);
+      for (const p of check.problems) lines.push(`  ${p}`);
+      let inclusion: { paymentId: string; local: boolean; onChain: boolean } | undefined;
+      if (o.payment) {
+        const index = built.tree.indexOf(o.payment);
+        if (index < 0) throw new UsageError(`Payment ${o.payment} is not in ${path}.`);
+        const proof = built.tree.proof(index);
+        const local = verifyInclusion(file.header.root, built.records[index], proof);
+        const onChain = await ch.settlement.verifyInclusionOnChain({
+          batchId: file.batchId,
+          header,
+          leaf: built.tree.leafHash(index),
+          proof,
+        });
+        inclusion = { paymentId: o.payment, local, onChain };
+        lines.push(
+          `  payment ${o.payment}: proof of ${proof.length} hashes, valid locally ${local ? "yes" : "NO"}, on-chain ${onChain ? "yes" : "NO"}`,
+        );
+      }
+      const ok = digestOk && check.ok && (!inclusion || (inclusion.local && inclusion.onChain));
+      print(io, g, lines.join("\n"), { ...check, ok, digestOk, inclusion });
+      if (!ok)
+        throw new UsageError(`${path} does not match the anchored batch.`, "See the lines above for what differs.");
+    });
+
+  const cycle = new Command("cycle").description("Settlement cycles: open, declare batches, close with netting");
+  cycle
+    .command("open")
+    .description("Open the next cycle (operator)")
+    .action(async () => {
+      const g = globals();
+      const r = await connect(g, io, true).settlement.openCycle();
+      print(io, g, `Opened cycle ${r.cycleId} (tx ${r.tx.hash})`, r);
+    });
+  cycle
+    .command("declare <batchFile>")
+    .description("Declare your final batch's obligations into the open cycle")
+    .action(async (path: string) => {
+      const g = globals();
+      const file = readBatchFile(path);
+      const tx = await connect(g, io, true).settlement.declareBatch({ key: file.key, header: file.header });
+      print(io, g, `Declared ${file.batchId} (tx ${tx.hash})`, tx);
+    });
+  cycle
+    .command("close")
+    .description("Net, resolve gridlock and settle the open cycle (operator)")
+    .action(async () => {
+      const g = globals();
+      const ch = connect(g, io, true);
+      const tx = await ch.settlement.closeCycle();
+      const info = await ch.settlement.getCycle();
+      const lines = [`Closed cycle ${info.cycleId} (tx ${tx.hash}, gas ${tx.gasUsed})`];
+      for (const p of info.positions) lines.push(`  ${p.bank}  net ${p.net >= 0n ? "+" : ""}${p.net}`);
+      print(io, g, lines.join("\n"), { tx, cycle: info });
+    });
+  cycle
+    .command("status")
+    .description("Show a cycle's participants, obligations and net positions")
+    .option("--cycle <n>", "cycle id (default: the current one)")
+    .action(async (o: Record<string, string>) => {
+      const g = globals();
+      const info = await connect(g, io, false).settlement.getCycle({ cycleId: o.cycle ? BigInt(o.cycle) : undefined });
+      const lines = [`Cycle ${info.cycleId}: ${info.status}, ${info.batchCount} batches`];
+      for (const p of info.positions)
+        lines.push(`  ${p.bank}  net ${p.net}  owes ${toJson(p.owes).replace(/\s+/g, " ")}`);
+      print(io, g, lines.join("\n"), info);
+    });
+
+  const iso = new Command("iso").description("ISO 20022: import pacs.008, emit pacs.002");
+  iso
+    .command("import <pacs008>")
+    .description("Import a pacs.008 file into payment records (JSON)")
+    .requiredOption("--banks <file>", "BIC → address map")
+    .requiredOption("--out <file>", "records JSON to write")
+    .action((path: string, o: Record<string, string>) => {
+      const g = globals();
+      const { records, source } = readRecords(path, o.banks);
+      writeJsonFile(
+        o.out,
+        records.map((r) => ({ ...r, amount: r.amount.toString() })),
+      );
+      print(io, g, `Imported ${records.length} payments from ${source} into ${o.out}`, {
+        file: o.out,
+        count: records.length,
+      });
+    });
+  iso
+    .command("report <batchFile>")
+    .description("Emit a pacs.002 status report for a batch (ACSC once final)")
+    .requiredOption("--out <file>", "pacs.002 XML to write")
+    .option("--original <msgId>", "the pacs.008 message id it answers", "UNKNOWN")
+    .action(async (path: string, o: Record<string, string>) => {
+      const g = globals();
+      const file = readBatchFile(path);
+      const info = await connect(g, io, false).settlement.getBatch({ batchId: file.batchId });
+      const status = info.status === "Final" ? "ACSC" : info.status === "Rejected" ? "RJCT" : "ACCP";
+      const xml = buildPacs002({ originalMessageId: o.original, batchId: file.batchId, status, records: file.records });
+      writeFileSync(o.out, xml);
+      print(io, g, `Wrote ${o.out}: pacs.002 ${status} for ${file.records.length} payments`, { file: o.out, status });
+    });
+
+  return [batch, cycle, iso];
+}
