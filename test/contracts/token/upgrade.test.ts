@@ -4,7 +4,7 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { SettlementToken, SettlementTokenV2 } from "../../../typechain-types";
 import { BANK_DAILY_LIMIT, BANK_SINGLE_LIMIT, deployToken, type TokenFixture } from "../../helpers/fixtures";
-import { DAY } from "./helpers";
+import { DAY, signPermit } from "./helpers";
 
 async function permit(
   token: SettlementToken,
@@ -13,25 +13,7 @@ async function permit(
   value: bigint,
 ): Promise<void> {
   const deadline = BigInt(await time.latest()) + 3_600n;
-  const domain = {
-    name: await token.name(),
-    version: "1",
-    chainId: (await ethers.provider.getNetwork()).chainId,
-    verifyingContract: await token.getAddress(),
-  };
-  const types = {
-    Permit: [
-      { name: "owner", type: "address" },
-      { name: "spender", type: "address" },
-      { name: "value", type: "uint256" },
-      { name: "nonce", type: "uint256" },
-      { name: "deadline", type: "uint256" },
-    ],
-  };
-  const nonce = await token.nonces(owner.address);
-  const sig = ethers.Signature.from(
-    await owner.signTypedData(domain, types, { owner: owner.address, spender, value, nonce, deadline }),
-  );
+  const sig = await signPermit(token, owner, spender, value, deadline);
   await token.permit(owner.address, spender, value, deadline, sig.v, sig.r, sig.s);
 }
 
