@@ -51,9 +51,13 @@ interface INettingEngine {
     error NettingGrossMismatch(bytes32 batchId, uint256 header, uint256 sumOfTotals);
     error NettingInvalidObligation(address debtor, address creditor);
     error NettingTooManyParticipants(uint64 cycleId);
-    error NettingCreditUncovered(uint256 pool, uint256 creditAvailable);
+    /// @notice After the change the pool (`poolAfter`) would not cover the unused credit lines.
+    error NettingCreditUncovered(uint256 poolAfter, uint256 unusedCredit);
     error NettingRepayTooMuch(address bank, uint256 amount, uint128 used);
     error NettingZeroAmount();
+    error NettingLengthMismatch(uint256 counterparties, uint256 totals);
+    error NettingCounterpartiesMismatch(bytes32 batchId, uint32 headerMask, uint32 declaredMask);
+    error NettingPoolTooSmall(uint256 pool, uint256 amount);
     error NettingInvalidAddress(address account);
     error NettingOwnershipCannotBeRenounced();
 
@@ -74,8 +78,9 @@ interface INettingEngine {
     /// @notice Net, resolve gridlock and settle the open cycle (an active OPERATOR).
     function closeCycle(uint64 cycleId) external;
 
-    /// @notice Grant or change `bank`'s intraday credit line (an active OPERATOR). The pool must
-    /// cover every bank's unused credit.
+    /// @notice Grant or change `bank`'s intraday credit line (an active OPERATOR). Raising a line
+    /// needs `bank` to be an active MEMBER_BANK; lowering is always allowed. The pool must cover
+    /// every bank's unused credit afterwards.
     function setCreditLine(address bank, uint128 limit) external;
 
     /// @notice Add `amount` of the caller's tokens to the credit pool (an active OPERATOR).

@@ -34,6 +34,7 @@ interface ISettlementLedger {
         BatchStatus status; // Submitted, Disputed, Rejected, or Final (a dismissed dispute)
         uint32 counterpartyMask;
         uint32 ackMask;
+        uint40 closesAt; // end of the acknowledgement window, fixed at submission
     }
 
     event BankEnrolled(address indexed bank, uint8 index);
@@ -66,7 +67,7 @@ interface ISettlementLedger {
     error LedgerTooManyBanks();
     /// @notice The caller is not a counterparty of the batch.
     error LedgerNotCounterparty(bytes32 batchId, address account);
-    /// @notice The caller already acknowledged (or disputed) the batch.
+    /// @notice The caller already acknowledged the batch.
     error LedgerAlreadyAnswered(bytes32 batchId, address account);
     /// @notice The acknowledgement window of the batch closed at `closedAt`.
     error LedgerWindowClosed(bytes32 batchId, uint64 closedAt);
@@ -99,7 +100,8 @@ interface ISettlementLedger {
     /// @notice Settle a dispute (an active OPERATOR): upheld → Rejected, dismissed → Final.
     function resolveDispute(bytes32 batchId, bool upheld) external;
 
-    /// @notice Set the acknowledgement window, seconds (owner).
+    /// @notice Set the acknowledgement window, seconds (owner). Applies to batches submitted from
+    /// now on; each batch keeps the window end (`closesAt`) it was given.
     function setAckWindow(uint32 ackWindow) external;
 
     /// @notice Stop submissions, acknowledgements and disputes (owner).

@@ -119,17 +119,12 @@ contract NettingEngine is
         uint64 earlier = $.declaredIn[batchId];
         if (earlier != 0) revert NettingAlreadyDeclared(batchId, earlier);
         $.ledger.requireFinal(batchId, header);
+        if (counterparties.length != totals.length) revert NettingLengthMismatch(counterparties.length, totals.length);
         bytes32 given = keccak256(abi.encode(counterparties, totals));
         if (given != header.totalsCommitment) revert NettingTotalsMismatch(batchId, header.totalsCommitment, given);
-        uint256 sum;
-        for (uint256 i; i < counterparties.length; ++i) {
-            address creditor = counterparties[i];
-            uint256 amount = totals[i];
-            if (creditor == msg.sender || creditor == address(0) || amount == 0) {
-                revert NettingInvalidObligation(msg.sender, creditor);
-            }
-            sum += amount;
-            _addObligation(cycleId, msg.sender, creditor, amount);
+        (uint256 sum, uint32 declaredMask) = _addObligations(cycleId, counterparties, totals);
+        if (declaredMask != header.counterpartyMask) {
+            revert NettingCounterpartiesMismatch(batchId, header.counterpartyMask, declaredMask);
         }
         if (sum != header.grossTotal) revert NettingGrossMismatch(batchId, header.grossTotal, sum);
         $.declaredIn[batchId] = cycleId;
@@ -184,7 +179,9 @@ contract NettingEngine is
     function setCreditLine(address bank, uint128 limit) external whenNotPaused {
         EngineStorage storage $ = _s();
         $.registry.requireActive(msg.sender, Roles.OPERATOR);
-        if (bank == address(0)) revert NettingInvalidAddress(bank);
+        // Raising a line needs an active bank; lowering (e.g. cutting a suspended bank's line to
+        // zero so its reserve stops blocking the pool) is always possible.
+        if (limit > $.credit[bank].limit) $.registry.requireActive(bank, Roles.MEMBER_BANK);
         uint256 before = _unused(bank);
         $.credit[bank].limit = limit;
         $.unusedCredit = $.unusedCredit - before + _unused(bank);
@@ -207,7 +204,7 @@ contract NettingEngine is
         EngineStorage storage $ = _s();
         $.registry.requireActive(msg.sender, Roles.OPERATOR);
         if (amount == 0) revert NettingZeroAmount();
-        if (amount > $.pool) revert NettingCreditUncovered($.pool, amount);
+        if (amount > $.pool) revert NettingPoolTooSmall($.pool, amount);
         $.pool -= amount;
         _requireCovered();
         $.token.safeTransfer(msg.sender, amount);
@@ -278,6 +275,28 @@ contract NettingEngine is
     function _requireOpen(uint64 cycleId) private view {
         EngineStorage storage $ = _s();
         if (cycleId != $.current || $.cycles[cycleId].status != CycleStatus.Open) revert NettingNoOpenCycle(cycleId);
+    }
+
+    /// @dev Add the caller's obligations; return their sum and the ledger mask of their creditors.
+    function _addObligations(
+        uint64 cycleId,
+        address[] calldata counterparties,
+        uint256[] calldata totals
+    ) private returns (uint256 sum, uint32 declaredMask) {
+        ISettlementLedger ledger = _s().ledger;
+        for (uint256 i; i < counterparties.length; ++i) {
+            address creditor = counterparties[i];
+            uint256 amount = totals[i];
+            if (creditor == msg.sender || creditor == address(0) || amount == 0) {
+                revert NettingInvalidObligation(msg.sender, creditor);
+            }
+            // Creditors must be the batch's anchored counterparties: enrolled banks that could
+            // acknowledge or dispute it (bankOf reverts LedgerNotEnrolled otherwise).
+            (uint8 index, ) = ledger.bankOf(creditor);
+            declaredMask |= uint32(1) << index; // a creditor may repeat: its amounts add up
+            sum += amount;
+            _addObligation(cycleId, msg.sender, creditor, amount);
+        }
     }
 
     function _addObligation(uint64 cycleId, address debtor, address creditor, uint256 amount) private {

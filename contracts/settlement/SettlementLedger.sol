@@ -92,7 +92,9 @@ contract SettlementLedger is ISettlementLedger, Ownable2StepUpgradeable, Pausabl
             submittedAt: uint40(block.timestamp),
             status: BatchStatus.Submitted,
             counterpartyMask: header.counterpartyMask,
-            ackMask: 0
+            ackMask: 0,
+            // Fixed now: a later change of the window never reopens or closes this batch's window.
+            closesAt: uint40(block.timestamp) + $.ackWindow
         });
         emit BatchSubmitted(batchId, msg.sender, key, sequence, digest, header);
         return (batchId, true);
@@ -126,6 +128,7 @@ contract SettlementLedger is ISettlementLedger, Ownable2StepUpgradeable, Pausabl
     // ================================================================ governance
 
     /// @inheritdoc ISettlementLedger
+    /// @dev Applies to batches submitted from now on; each batch keeps the window it was given.
     function setAckWindow(uint32 ackWindow_) external onlyOwner {
         _setAckWindow(ackWindow_);
     }
@@ -248,8 +251,7 @@ contract SettlementLedger is ISettlementLedger, Ownable2StepUpgradeable, Pausabl
         bit = indexPlusOne == 0 ? 0 : uint32(1) << (indexPlusOne - 1);
         if (st.counterpartyMask & bit == 0) revert LedgerNotCounterparty(batchId, msg.sender);
         if (st.status != BatchStatus.Submitted) revert LedgerWrongStatus(batchId, _effective(st));
-        uint64 closesAt = uint64(st.submittedAt) + $.ackWindow;
-        if (block.timestamp > closesAt) revert LedgerWindowClosed(batchId, closesAt);
+        if (block.timestamp > st.closesAt) revert LedgerWindowClosed(batchId, st.closesAt);
         if (st.ackMask & bit != 0) revert LedgerAlreadyAnswered(batchId, msg.sender);
     }
 
@@ -269,7 +271,7 @@ contract SettlementLedger is ISettlementLedger, Ownable2StepUpgradeable, Pausabl
         BatchStatus status = st.status;
         if (status != BatchStatus.Submitted) return status;
         if (st.ackMask == st.counterpartyMask) return BatchStatus.Final;
-        if (block.timestamp > uint256(st.submittedAt) + _s().ackWindow) return BatchStatus.Final;
+        if (block.timestamp > st.closesAt) return BatchStatus.Final;
         return BatchStatus.Submitted;
     }
 

@@ -107,6 +107,18 @@ export const settlementCatalog: {
     message: `${short(bank)} repays ${f.amount(amount)} but used only ${f.amount(used)}`,
     hint: "Repay at most the credit used.",
   }),
+  NettingLengthMismatch: ([a, b]) => ({
+    message: `${a} counterparties but ${b} totals`,
+    hint: "Declare the totals from the batch file, one per counterparty.",
+  }),
+  NettingCounterpartiesMismatch: ([id, headerMask, declared]) => ({
+    message: `the creditors declared for batch ${short(id)} (mask ${declared}) are not its anchored counterparties (mask ${headerMask})`,
+    hint: "Declare exactly the counterparties of the anchored batch file.",
+  }),
+  NettingPoolTooSmall: ([pool, amount], f) => ({
+    message: `the credit pool holds ${f.amount(pool)}; ${f.amount(amount)} cannot be withdrawn`,
+    hint: "Withdraw at most what the pool holds beyond the unused credit lines.",
+  }),
   NettingZeroAmount: () => ({ message: "the amount is zero", hint: "Use a positive amount." }),
   NettingInvalidAddress: ([a]) => ({
     message: `${short(a)} is not a valid address here`,

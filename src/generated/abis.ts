@@ -4453,6 +4453,11 @@ export const settlementLedgerAbi = [
             "internalType": "uint32",
             "name": "ackMask",
             "type": "uint32"
+          },
+          {
+            "internalType": "uint40",
+            "name": "closesAt",
+            "type": "uint40"
           }
         ],
         "internalType": "struct ISettlementLedger.BatchState",
@@ -5002,13 +5007,34 @@ export const nettingEngineAbi = [
   {
     "inputs": [
       {
+        "internalType": "bytes32",
+        "name": "batchId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint32",
+        "name": "headerMask",
+        "type": "uint32"
+      },
+      {
+        "internalType": "uint32",
+        "name": "declaredMask",
+        "type": "uint32"
+      }
+    ],
+    "name": "NettingCounterpartiesMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
-        "name": "pool",
+        "name": "poolAfter",
         "type": "uint256"
       },
       {
         "internalType": "uint256",
-        "name": "creditAvailable",
+        "name": "unusedCredit",
         "type": "uint256"
       }
     ],
@@ -5077,6 +5103,22 @@ export const nettingEngineAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "counterparties",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "totals",
+        "type": "uint256"
+      }
+    ],
+    "name": "NettingLengthMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint64",
         "name": "cycleId",
         "type": "uint64"
@@ -5088,6 +5130,22 @@ export const nettingEngineAbi = [
   {
     "inputs": [],
     "name": "NettingOwnershipCannotBeRenounced",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "pool",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "NettingPoolTooSmall",
     "type": "error"
   },
   {
@@ -6780,13 +6838,34 @@ export const clearhouseErrorsAbi = [
   {
     "inputs": [
       {
+        "internalType": "bytes32",
+        "name": "batchId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint32",
+        "name": "headerMask",
+        "type": "uint32"
+      },
+      {
+        "internalType": "uint32",
+        "name": "declaredMask",
+        "type": "uint32"
+      }
+    ],
+    "name": "NettingCounterpartiesMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
-        "name": "pool",
+        "name": "poolAfter",
         "type": "uint256"
       },
       {
         "internalType": "uint256",
-        "name": "creditAvailable",
+        "name": "unusedCredit",
         "type": "uint256"
       }
     ],
@@ -6855,6 +6934,22 @@ export const clearhouseErrorsAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "counterparties",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "totals",
+        "type": "uint256"
+      }
+    ],
+    "name": "NettingLengthMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint64",
         "name": "cycleId",
         "type": "uint64"
@@ -6866,6 +6961,22 @@ export const clearhouseErrorsAbi = [
   {
     "inputs": [],
     "name": "NettingOwnershipCannotBeRenounced",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "pool",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "NettingPoolTooSmall",
     "type": "error"
   },
   {
