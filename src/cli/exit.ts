@@ -9,6 +9,8 @@ import {
 } from "../errors/base";
 import { ContractRevertError, UnknownRevertError } from "../errors/revert";
 import { GovernanceFileError } from "../governance/files";
+import { BatchFileError } from "../settlement/batch";
+import { Iso20022Error } from "../settlement/iso20022";
 
 /** Exit codes: scripts can tell bad input from a refusal by the chain from a network failure. */
 export const ExitCode = {
@@ -26,6 +28,8 @@ export function exitCodeOf(error: unknown): number {
     error instanceof DeploymentError ||
     error instanceof GovernanceFileError ||
     error instanceof MissingAccountError ||
+    error instanceof Iso20022Error ||
+    error instanceof BatchFileError ||
     error instanceof UsageError
   ) {
     return ExitCode.badInput;
@@ -44,7 +48,12 @@ export function exitCodeOf(error: unknown): number {
 /** A command line that cannot be acted on (missing option, bad value). */
 export class UsageError extends ClearhouseError {
   override name = "UsageError";
-  constructor(message: string, hint = "Run the command with --help for its usage and an example.") {
+  constructor(
+    message: string,
+    hint = "Run the command with --help for its usage and an example.",
+    /** The command already printed its result (e.g. a failed verification): print nothing more. */
+    readonly reported = false,
+  ) {
     super(message, { hint });
   }
 }

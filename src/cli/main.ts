@@ -42,6 +42,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     const opts = program.opts<GlobalOptions>();
     const code = exitCodeOf(error);
+    if (error instanceof UsageError && error.reported) return code;
     if (opts.json) {
       const e = error instanceof ClearhouseError ? error : undefined;
       io.out(

@@ -44,7 +44,13 @@ function readBanks(path: string): Record<string, Address> {
 function readRecords(path: string, banksPath: string | undefined): { records: PaymentRecord[]; source: string } {
   if (/\.xml$/i.test(path)) {
     if (!banksPath) throw new UsageError("A pacs.008 file needs --banks <bic-map.json> to map BICs to bank addresses.");
-    const { records, messageId } = importPacs008(readFileSync(path), { file: path, banks: readBanks(banksPath) });
+    let xml: Buffer;
+    try {
+      xml = readFileSync(path);
+    } catch {
+      throw new UsageError(`Cannot read ${path}.`, "Check the path of the pacs.008 file.");
+    }
+    const { records, messageId } = importPacs008(xml, { file: path, banks: readBanks(banksPath) });
     return { records, source: `pacs.008 ${messageId}` };
   }
   let json: unknown;
@@ -76,6 +82,7 @@ export function settlementCommands(io: CliIo, globals: () => GlobalOptions): Com
     )
     .action((input: string, o: Record<string, string>) => {
       const g = globals();
+      if (o.bank && !isAddress(o.bank)) throw new UsageError(`--bank ${o.bank} is not an address.`);
       const submitter = o.bank ? getAddress(o.bank) : loadKey(g, io).address;
       const { records, source } = readRecords(input, o.banks);
       const built = buildBatch(records, {
@@ -190,6 +197,7 @@ export function settlementCommands(io: CliIo, globals: () => GlobalOptions): Com
         );
       }
       const ok = digestOk && check.ok && (!inclusion || (inclusion.local && inclusion.onChain));
+      if (!ok) lines.push(`error: ${path} does not match the anchored batch`);
       print(io, g, lines.join("\n"), { ...check, ok, digestOk, inclusion });
       if (!ok)
         throw new UsageError(`${path} does not match the anchored batch.`, "See the lines above for what differs.");
@@ -231,6 +239,8 @@ export function settlementCommands(io: CliIo, globals: () => GlobalOptions): Com
     .option("--cycle <n>", "cycle id (default: the current one)")
     .action(async (o: Record<string, string>) => {
       const g = globals();
+      if (o.cycle !== undefined && !/^\d+$/.test(o.cycle))
+        throw new UsageError(`--cycle ${o.cycle} is not a cycle number.`);
       const info = await connect(g, io, false).settlement.getCycle({ cycleId: o.cycle ? BigInt(o.cycle) : undefined });
       const lines = [`Cycle ${info.cycleId}: ${info.status}, ${info.batchCount} batches`];
       for (const p of info.positions)

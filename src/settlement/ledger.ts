@@ -2,7 +2,7 @@
  * SDK for SettlementLedger: enroll, anchor a batch idempotently, acknowledge or dispute, read its
  * status, and prove a payment's inclusion on-chain.
  */
-import { getAddress, isHex, stringToHex, type Address, type Hex } from "viem";
+import { getAddress, isHex, parseEventLogs, stringToHex, type Address, type Hex } from "viem";
 import { readContract, simulateContract, writeContract, type ClearhouseContext, type WriteResult } from "../context";
 import { DeploymentError, InvalidArgumentError } from "../errors/base";
 import { settlementLedgerAbi } from "../generated/abis";
@@ -117,7 +117,11 @@ export async function submitBatch(
   const [batchId, created] = await simulateContract(ctx, call);
   if (!created) return { batchId, created, header };
   const tx = await writeContract(ctx, call);
-  return { batchId, created: true, header, tx };
+  // A retry racing a still-pending first attempt simulates as new but lands as a no-op: only the
+  // receipt's BatchSubmitted event says whether this transaction anchored the batch.
+  const receipt = await ctx.publicClient.getTransactionReceipt({ hash: tx.hash });
+  const anchored = parseEventLogs({ abi: settlementLedgerAbi, eventName: "BatchSubmitted", logs: receipt.logs });
+  return { batchId, created: anchored.length > 0, header, tx };
 }
 
 /** Acknowledge a batch as one of its counterparties. */
@@ -167,10 +171,7 @@ export interface BatchInfo {
 /** A batch's anchored state and effective status. */
 export async function getBatch(ctx: ClearhouseContext, p: { batchId: Hex }): Promise<BatchInfo> {
   const batchId = requireBytes32("batchId", p.batchId);
-  const [[state, digest, status], window] = await Promise.all([
-    readContract(ctx, { ...ledger(ctx), functionName: "batchOf", args: [batchId] }),
-    readContract(ctx, { ...ledger(ctx), functionName: "ackWindow", args: [] }),
-  ]);
+  const [state, digest, status] = await readContract(ctx, { ...ledger(ctx), functionName: "batchOf", args: [batchId] });
   return {
     batchId,
     status: BATCH_STATUS[status] ?? "None",
@@ -179,7 +180,7 @@ export async function getBatch(ctx: ClearhouseContext, p: { batchId: Hex }): Pro
     digest,
     counterpartyMask: state.counterpartyMask,
     ackMask: state.ackMask,
-    windowClosesAt: state.submittedAt + window,
+    windowClosesAt: state.closesAt,
   };
 }
 

@@ -1,0 +1,386 @@
+import { expect } from "chai";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import hre from "hardhat";
+import { custom } from "viem";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { parsePacs002 } from "../../src";
+import { runCli } from "../../src/cli/main";
+import { ExitCode } from "../../src/cli/exit";
+import { batchIdOf } from "../../src/settlement/batch";
+import { batchKey } from "../../src/settlement/ledger";
+import { blockNumber } from "../sdk/fixture";
+import {
+  ACK_WINDOW,
+  BANKS_JSON,
+  BANK_INDEX,
+  BANK_NAMES,
+  OPERATOR_INDEX,
+  SAMPLES,
+  SMALL_SAMPLE,
+  UNENROLLED_INDEX,
+  payments,
+  settlementFixture,
+  type BankName,
+} from "../sdk/settlementFixture";
+
+const KEY = "2025-03-14-A";
+const MNEMONIC = "test test test test test test test test test test test junk";
+
+/** Hardhat's well-known private key of account `i`. */
+const hardhatKey = (i: number): string =>
+  hre.ethers.HDNodeWallet.fromPhrase(MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`).privateKey;
+
+interface Run {
+  code: number;
+  out: string;
+  err: string;
+}
+
+async function cliFixture() {
+  const f = await settlementFixture();
+  const keys = mkdtempSync(join(tmpdir(), "clearhouse-cli-keys-"));
+  const deployment = join(keys, "deployment.json");
+  writeFileSync(deployment, JSON.stringify(f.deployment));
+  const keyFile = (i: number) => {
+    const path = join(keys, `account${i}.key`);
+    writeFileSync(path, hardhatKey(i));
+    return path;
+  };
+  const keyOf = Object.fromEntries(BANK_NAMES.map((b) => [b, keyFile(BANK_INDEX[b])])) as Record<BankName, string>;
+  const cli = async (...argv: string[]): Promise<Run> => {
+    let out = "";
+    let err = "";
+    const code = await runCli(["--deployment", deployment, ...argv], {
+      out: (s) => (out += s + "\n"),
+      err: (s) => (err += s + "\n"),
+      transport: custom(hre.network.provider, { retryCount: 0 }),
+      env: {},
+    });
+    return { code, out, err };
+  };
+  return { ...f, cli, keyOf, operatorKey: keyFile(OPERATOR_INDEX), lateKey: keyFile(UNENROLLED_INDEX) };
+}
+
+/** A fresh folder for one test's files (the fixture's chain state is reverted, files are not). */
+const workDir = () => mkdtempSync(join(tmpdir(), "clearhouse-cli-settlement-"));
+
+/** `--key-file <bank> batch build <input> …` of `bank`'s batch into `out`. */
+const build = (cli: (...argv: string[]) => Promise<Run>, key: string, input: string, out: string) =>
+  cli("--key-file", key, "batch", "build", input, "--banks", BANKS_JSON, "--key", KEY, "--out", out);
+
+describe("clearhouse batch / cycle / iso (CLI against the in-process chain)", () => {
+  it("imports pacs.008 into records, as text and --json; builds the same tree from XML or records", async () => {
+    const { cli, addr } = await loadFixture(cliFixture);
+    const dir = workDir();
+    const records = join(dir, "records.json");
+    const imported = await cli("iso", "import", SMALL_SAMPLE, "--banks", BANKS_JSON, "--out", records);
+    expect(imported.code, imported.err).to.equal(ExitCode.ok);
+    expect(imported.out).to.equal(`Imported 5 payments from pacs.008 ALPN-20250314-0001 into ${records}\n`);
+    const written = JSON.parse(readFileSync(records, "utf8")) as Record<string, string>[];
+    expect(written.map((r) => r.paymentId)).to.deep.equal([
+      "ALPN-TX-0001",
+      "ALPN-TX-0002",
+      "ALPN-TX-0003",
+      "ALPN-TX-0004",
+      "ALPN-INSTR-0005",
+    ]);
+    expect(written[3]).to.deep.include({ amount: "100000050", debtorBank: addr.alpine, creditorBank: addr.baltic });
+    expect(written[2]).to.deep.include({ amount: "25000", valueDate: "2025-03-17", creditorBank: addr.danube });
+
+    const json = await cli("--json", "iso", "import", SMALL_SAMPLE, "--banks", BANKS_JSON, "--out", records);
+    expect(json.code, json.err).to.equal(ExitCode.ok);
+    expect(JSON.parse(json.out)).to.deep.equal({ ok: true, result: { file: records, count: 5 } });
+
+    const fromXml = await cli(
+      "--json",
+      "batch",
+      "build",
+      SMALL_SAMPLE,
+      "--banks",
+      BANKS_JSON,
+      "--bank",
+      addr.alpine,
+      "--key",
+      KEY,
+      "--out",
+      join(dir, "a.json"),
+    );
+    const fromRecords = await cli(
+      "--json",
+      "batch",
+      "build",
+      records,
+      "--bank",
+      addr.alpine,
+      "--key",
+      KEY,
+      "--out",
+      join(dir, "b.json"),
+    );
+    type Built = { result: { batchId: string; header: { root: string; grossTotal: string } } };
+    const [a, b] = [JSON.parse(fromXml.out) as Built, JSON.parse(fromRecords.out) as Built];
+    expect(a.result.header.root).to.equal(b.result.header.root);
+    expect(a.result.header.grossTotal).to.equal("100160050");
+    expect(a.result.batchId).to.equal(b.result.batchId);
+    expect(fromXml.err).to.equal(""); // no progress bar in --json mode
+
+    const noBanks = await cli("batch", "build", SMALL_SAMPLE, "--bank", addr.alpine, "--key", KEY, "--out", records);
+    expect(noBanks.code).to.equal(ExitCode.badInput);
+    expect(noBanks.err).to.match(/^error: A pacs\.008 file needs --banks <bic-map\.json>/);
+  });
+
+  it("refuses hostile or broken input with exit code 2, naming the element and the reason", async () => {
+    const { cli } = await loadFixture(cliFixture);
+    const out = join(workDir(), "records.json");
+    const imp = (name: string) => cli("iso", "import", join(SAMPLES, name), "--banks", BANKS_JSON, "--out", out);
+    const expectations: [string, RegExp][] = [
+      ["pacs008-xxe.xml", /pacs008-xxe\.xml: line 2, column 1: <!DOCTYPE is refused: DTDs and entity declarations/],
+      [
+        "pacs008-malformed.xml",
+        /pacs008-malformed\.xml: line 44, column 29: not well-formed XML: Expected closing tag 'EndToEndId'/,
+      ],
+      ["pacs008-missing-element.xml", /CdtTrfTxInf\[2\]\/IntrBkSttlmAmt: missing/],
+      ["pacs008-bad-amount.xml", /CdtTrfTxInf\[3\]\/IntrBkSttlmAmt: 10\.005 EUR has more decimals than EUR's 2/],
+    ];
+    const codes: Record<string, number> = {};
+    for (const [name, reason] of expectations) {
+      const r = await imp(name);
+      expect(r.err, name).to.match(/^error: /);
+      expect(r.err, name).to.match(reason);
+      expect(r.err, name).not.to.match(/root:/); // the XXE never read /etc/passwd
+      expect(r.out, name).to.equal("");
+      codes[name] = r.code;
+    }
+    const junk = join(workDir(), "junk.json");
+    writeFileSync(junk, "{ not a batch");
+    const notBatch = await cli("batch", "status", junk);
+    expect(notBatch.err).to.match(/^error: Batch file .*junk\.json: is not readable JSON/);
+    codes["junk.json"] = notBatch.code;
+    const missing = await imp("pacs008-missing.xml");
+    expect(missing.err).to.match(/^error: .*pacs008-missing\.xml/);
+    codes["pacs008-missing.xml"] = missing.code;
+    const badBank = await cli(
+      "batch",
+      "build",
+      SMALL_SAMPLE,
+      "--banks",
+      BANKS_JSON,
+      "--bank",
+      "0x1234",
+      "--key",
+      KEY,
+      "--out",
+      out,
+    );
+    expect(badBank.err).to.match(/^error: .*0x1234/);
+    codes["--bank 0x1234"] = badBank.code;
+    const badCycle = await cli("cycle", "status", "--cycle", "abc");
+    expect(badCycle.err).to.match(/^error: .*abc/);
+    codes["--cycle abc"] = badCycle.code;
+    const json = await cli(
+      "--json",
+      "iso",
+      "import",
+      join(SAMPLES, "pacs008-xxe.xml"),
+      "--banks",
+      BANKS_JSON,
+      "--out",
+      out,
+    );
+    const body = JSON.parse(json.out) as { ok: boolean; error: { name: string; exitCode: number } };
+    expect(body).to.deep.include({ ok: false });
+    expect(body.error.name).to.equal("Iso20022Error");
+    codes["--json pacs008-xxe.xml"] = body.error.exitCode;
+    // Unreadable, hostile or malformed input is bad input (2), not an unexpected failure (1).
+    expect(codes).to.deep.equal({
+      "pacs008-xxe.xml": ExitCode.badInput,
+      "pacs008-malformed.xml": ExitCode.badInput,
+      "pacs008-missing-element.xml": ExitCode.badInput,
+      "pacs008-bad-amount.xml": ExitCode.badInput,
+      "junk.json": ExitCode.badInput,
+      "pacs008-missing.xml": ExitCode.badInput,
+      "--bank 0x1234": ExitCode.badInput,
+      "--cycle abc": ExitCode.badInput,
+      "--json pacs008-xxe.xml": ExitCode.badInput,
+    });
+  });
+
+  it("builds, submits (idempotently), shows, acknowledges and verifies a batch", async () => {
+    const { cli, keyOf, addr, lateKey } = await loadFixture(cliFixture);
+    const dir = workDir();
+    const file = join(dir, "alpine.json");
+    const built = await build(cli, keyOf.alpine, SMALL_SAMPLE, file);
+    expect(built.code, built.err).to.equal(ExitCode.ok);
+    const batchId = batchIdOf(addr.alpine, batchKey(KEY));
+    expect(built.out).to.include(`Wrote ${file}: 5 payments, gross 100160050 EUR minor units, 3 counterparties`);
+    expect(built.out).to.include(`batch id ${batchId}`);
+    expect(built.err).to.match(/hashing \[#{20}\] 100% \(14\/14\)/);
+
+    const submitted = await cli("--key-file", keyOf.alpine, "batch", "submit", file);
+    expect(submitted.code, submitted.err).to.equal(ExitCode.ok);
+    expect(submitted.out).to.match(new RegExp(`^Anchored batch ${batchId} \\(tx 0x[0-9a-f]{64}, gas \\d+\\)`));
+    const before = await blockNumber();
+    const again = await cli("--key-file", keyOf.alpine, "batch", "submit", file);
+    expect(again.code, again.err).to.equal(ExitCode.ok);
+    expect(again.out).to.equal(`Already anchored: batch ${batchId} (nothing sent)\n`);
+    expect(await blockNumber()).to.equal(before);
+
+    const status = await cli("batch", "status", file);
+    expect(status.code, status.err).to.equal(ExitCode.ok);
+    expect(status.out).to.match(/status {3}Submitted\n {2}sequence 1\n {2}window {3}closes \d{4}-\d\d-\d\dT/);
+    const acked = await cli("--key-file", keyOf.baltic, "batch", "ack", batchId);
+    expect(acked.code, acked.err).to.equal(ExitCode.ok);
+    expect(acked.out).to.match(new RegExp(`^Acknowledged ${batchId} \\(tx 0x`));
+    const self = await cli("--key-file", keyOf.alpine, "batch", "ack", batchId);
+    expect(self.code).to.equal(ExitCode.refusedByChain);
+    expect(self.err).to.match(/^error: LedgerNotCounterparty: /);
+    const late = await cli("--key-file", lateKey, "batch", "ack", batchId);
+    expect(late.err).to.match(/^error: LedgerNotCounterparty: /);
+    const statusJson = JSON.parse((await cli("--json", "batch", "status", batchId)).out) as {
+      result: { status: string; sequence: string; ackMask: number };
+    };
+    expect(statusJson.result).to.deep.include({ status: "Submitted", sequence: "1", ackMask: 0b0010 });
+
+    const verified = await cli("batch", "verify", file, "--payment", "ALPN-TX-0004");
+    expect(verified.code, verified.err).to.equal(ExitCode.ok);
+    expect(verified.out).to.include(`Batch ${batchId}: Submitted`);
+    expect(verified.out).to.include("header matches the anchored digest: yes");
+    expect(verified.out).to.match(/payment ALPN-TX-0004: proof of \d+ hashes, valid locally yes, on-chain yes/);
+    const unknown = await cli("batch", "verify", file, "--payment", "NOPE-1");
+    expect(unknown.code).to.equal(ExitCode.badInput);
+    expect(unknown.err).to.include(`Payment NOPE-1 is not in ${file}.`);
+
+    const edited = join(dir, "edited.json");
+    const text = readFileSync(file, "utf8");
+    const changed = text.replace(/("paymentId":"ALPN-TX-0002".*?"amount":)"9999"/, '$1"19999"');
+    expect(changed).not.to.equal(text);
+    writeFileSync(edited, changed);
+    const tampered = await cli("batch", "verify", edited, "--payment", "ALPN-TX-0002");
+    expect(tampered.code).to.equal(ExitCode.badInput);
+    expect(tampered.out).to.match(/payment ALPN-TX-0002: was edited after anchoring/);
+    expect(tampered.out).to.match(/payment ALPN-TX-0002: proof of \d+ hashes, valid locally NO, on-chain NO/);
+    expect(tampered.err).to.include(`error: ${edited} does not match the anchored batch.`);
+    // --json prints the verification result, then the error: one JSON document each.
+    const docs = (await cli("--json", "batch", "verify", edited)).out.trimEnd().split(/\n(?=\{)/);
+    const result = JSON.parse(docs[0]) as { ok: boolean; result: { ok: boolean; mismatches: { paymentId: string }[] } };
+    expect(result.result.ok).to.equal(false);
+    expect(result.result.mismatches.map((m) => m.paymentId)).to.deep.equal(["ALPN-TX-0002"]);
+    const error = JSON.parse(docs[docs.length - 1]) as { ok: boolean; error: { exitCode: number } };
+    expect(error).to.deep.include({ ok: false });
+    expect(error.error.exitCode).to.equal(ExitCode.badInput);
+
+    const enrolled = await cli("--key-file", lateKey, "batch", "enroll");
+    expect(enrolled.out).to.match(/^Enrolled as bank #4 \(tx 0x/);
+    expect((await cli("--key-file", lateKey, "batch", "enroll")).out).to.match(/\(already enrolled\)/);
+  });
+
+  it("runs a cycle: open, declare, close, status; reports pacs.002 ACCP, then ACSC once final", async () => {
+    const { cli, keyOf, addr, operatorKey } = await loadFixture(cliFixture);
+    const dir = workDir();
+    const inputs: Record<BankName, string> = {
+      alpine: SMALL_SAMPLE,
+      baltic: join(dir, "baltic-records.json"),
+      celtic: join(dir, "celtic-records.json"),
+      danube: join(dir, "danube-records.json"),
+    };
+    const plan: Record<Exclude<BankName, "alpine">, [BankName, bigint][]> = {
+      baltic: [["alpine", 40_000_000n]],
+      celtic: [["danube", 2_000_000n]],
+      danube: [
+        ["baltic", 3_000_000n],
+        ["celtic", 1_000n],
+      ],
+    };
+    for (const [bank, to] of Object.entries(plan) as [Exclude<BankName, "alpine">, [BankName, bigint][]][]) {
+      const rs = payments(
+        addr[bank],
+        to.map(([c, amount]) => [addr[c], amount]),
+        bank.toUpperCase(),
+      );
+      writeFileSync(inputs[bank], JSON.stringify(rs.map((r) => ({ ...r, amount: r.amount.toString() }))));
+    }
+    const files = {} as Record<BankName, string>;
+    for (const bank of BANK_NAMES) {
+      files[bank] = join(dir, `${bank}.json`);
+      const b = await build(cli, keyOf[bank], inputs[bank], files[bank]);
+      expect(b.code, `${bank}: ${b.err}`).to.equal(ExitCode.ok);
+      const s = await cli("--key-file", keyOf[bank], "batch", "submit", files[bank]);
+      expect(s.code, `${bank}: ${s.err}`).to.equal(ExitCode.ok);
+    }
+
+    const pacs002 = join(dir, "alpine.pacs002.xml");
+    const report = (...extra: string[]) =>
+      cli("iso", "report", files.alpine, "--out", pacs002, "--original", "ALPN-20250314-0001", ...extra);
+    const accp = await report();
+    expect(accp.code, accp.err).to.equal(ExitCode.ok);
+    expect(accp.out).to.equal(`Wrote ${pacs002}: pacs.002 ACCP for 5 payments\n`);
+    expect(parsePacs002(readFileSync(pacs002)).groupStatus).to.equal("ACCP");
+
+    for (const bank of ["baltic", "celtic", "danube"] as const) {
+      const alpineId = batchIdOf(addr.alpine, batchKey(KEY));
+      const r = await cli("--key-file", keyOf[bank], "batch", "ack", alpineId);
+      expect(r.code, `${bank}: ${r.err}`).to.equal(ExitCode.ok);
+    }
+    expect((await cli("batch", "status", files.alpine)).out).to.match(/status {3}Final/);
+    const early = await cli("--key-file", keyOf.baltic, "cycle", "declare", files.baltic);
+    expect(early.code).to.equal(ExitCode.refusedByChain);
+    expect(early.err).to.match(/^error: NettingNoOpenCycle: /);
+
+    const notOperator = await cli("--key-file", keyOf.alpine, "cycle", "open");
+    expect(notOperator.code).to.equal(ExitCode.refusedByChain);
+    expect(notOperator.err).to.match(/^error: RegistryMissingRole: /);
+    const opened = await cli("--key-file", operatorKey, "cycle", "open");
+    expect(opened.code, opened.err).to.equal(ExitCode.ok);
+    expect(opened.out).to.match(/^Opened cycle 1 \(tx 0x/);
+
+    const notFinal = await cli("--key-file", keyOf.baltic, "cycle", "declare", files.baltic);
+    expect(notFinal.code).to.equal(ExitCode.refusedByChain);
+    expect(notFinal.err).to.match(/^error: LedgerWrongStatus: batch 0x.{4}….{4} is Submitted/);
+    await time.increase(ACK_WINDOW + 1); // the other batches become final when their windows pass
+    for (const bank of BANK_NAMES) {
+      const d = await cli("--key-file", keyOf[bank], "cycle", "declare", files[bank]);
+      expect(d.code, `${bank}: ${d.err}`).to.equal(ExitCode.ok);
+      expect(d.out).to.match(/^Declared 0x[0-9a-f]{64} \(tx 0x/);
+    }
+    const open = await cli("cycle", "status");
+    expect(open.code, open.err).to.equal(ExitCode.ok);
+    expect(open.out).to.match(/^Cycle 1: Open, 4 batches\n/);
+    expect(open.out).to.include(`${addr.alpine}  net 0  owes {`);
+
+    const closed = await cli("--key-file", operatorKey, "cycle", "close");
+    expect(closed.code, closed.err).to.equal(ExitCode.ok);
+    expect(closed.out).to.match(/^Closed cycle 1 \(tx 0x[0-9a-f]{64}, gas \d+\)\n/);
+    const expected: Record<BankName, bigint> = {
+      alpine: 40_000_000n - 100_160_050n,
+      baltic: 100_125_050n - 40_000_000n + 3_000_000n,
+      celtic: 9_999n + 1_000n - 2_000_000n,
+      danube: 25_001n + 2_000_000n - 3_000_000n - 1_000n,
+    };
+    for (const bank of BANK_NAMES) {
+      const net = expected[bank];
+      expect(closed.out).to.include(`  ${addr[bank]}  net ${net >= 0n ? "+" : ""}${net}\n`);
+    }
+    const status = await cli("--json", "cycle", "status", "--cycle", "1");
+    const cycle = JSON.parse(status.out) as { result: { status: string; positions: { bank: string; net: string }[] } };
+    expect(cycle.result.status).to.equal("Closed");
+    expect(cycle.result.positions.reduce((s, p) => s + BigInt(p.net), 0n)).to.equal(0n);
+
+    const acsc = await report();
+    expect(acsc.out).to.equal(`Wrote ${pacs002}: pacs.002 ACSC for 5 payments\n`);
+    const parsed = parsePacs002(readFileSync(pacs002), { file: pacs002 });
+    expect(parsed).to.deep.include({
+      originalMessageId: "ALPN-20250314-0001",
+      groupStatus: "ACSC",
+      batchId: batchIdOf(addr.alpine, batchKey(KEY)),
+    });
+    expect(parsed.transactions.map((t) => [t.originalTxId, t.status])).to.deep.equal([
+      ["ALPN-TX-0001", "ACSC"],
+      ["ALPN-TX-0002", "ACSC"],
+      ["ALPN-TX-0003", "ACSC"],
+      ["ALPN-TX-0004", "ACSC"],
+      ["ALPN-INSTR-0005", "ACSC"],
+    ]);
+  });
+});
