@@ -11,14 +11,8 @@ export * as registry from "./registry";
 export * as token from "./token";
 export * as governance from "./governance";
 export * as settlement from "./settlement";
-export {
-  buildBatch,
-  readBatchFile,
-  writeBatchFile,
-  verifyBatchFile,
-  type Batch,
-  type BatchHeader,
-} from "./settlement/batch";
+export { buildBatch, type Batch, type BatchHeader } from "./settlement/batch";
+export { readBatchFile, writeBatchFile, verifyBatchFile, BatchFileError } from "./settlement/batchFile";
 export { buildBatchTree, verifyInclusion, leafOf } from "./settlement/merkle";
 export { validateRecord, encodeRecord, accountHash, type PaymentRecord } from "./settlement/record";
 export { importPacs008, buildPacs002, parsePacs002, Iso20022Error } from "./settlement/iso20022";

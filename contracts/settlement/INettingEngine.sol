@@ -98,12 +98,27 @@ interface INettingEngine {
     /// @notice Resume (owner).
     function unpause() external;
 
+    /// @notice A cycle's status, times and number of declared batches.
     function cycleOf(uint64 cycleId) external view returns (Cycle memory);
+
+    /// @notice The id of the last opened cycle (0 before the first).
     function currentCycle() external view returns (uint64);
+
+    /// @notice The banks with obligations in a cycle (including ones carried in), in joining order.
     function participantsOf(uint64 cycleId) external view returns (address[] memory);
+
+    /// @notice What `debtor` owes `creditor` in a cycle.
     function obligationOf(uint64 cycleId, address debtor, address creditor) external view returns (uint256);
+
+    /// @notice A bank's settled net position in a closed cycle (+ paid out, − paid in).
     function netPositionOf(uint64 cycleId, address bank) external view returns (int256);
+
+    /// @notice The cycle a batch was declared in (0 if never).
     function declaredIn(bytes32 batchId) external view returns (uint64);
+
+    /// @notice A bank's credit line and how much of it is used.
     function creditOf(address bank) external view returns (CreditLine memory);
+
+    /// @notice Tokens in the credit pool and the unused credit it must cover.
     function creditPool() external view returns (uint256 pool, uint256 unusedCredit);
 }

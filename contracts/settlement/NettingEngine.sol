@@ -3,8 +3,6 @@ pragma solidity ^0.8.24;
 
 import {Ownable2StepUpgradeable} from "@openzeppelin/contracts-upgradeable/access/Ownable2StepUpgradeable.sol";
 import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
-import {PausableUpgradeable} from "@openzeppelin/contracts-upgradeable/utils/PausableUpgradeable.sol";
-import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {IConsortiumRegistry} from "../access/IConsortiumRegistry.sol";
@@ -13,6 +11,8 @@ import {ISettlementToken} from "../token/ISettlementToken.sol";
 import {ISettlementLedger} from "./ISettlementLedger.sol";
 import {INettingEngine} from "./INettingEngine.sol";
 import {NettingMath} from "./NettingMath.sol";
+import {NettingStorage} from "./NettingStorage.sol";
+import {CreditFacility} from "./CreditFacility.sol";
 
 /// @title NettingEngine — settlement cycles: multilateral netting, credit lines, gridlock resolution
 /// @notice Gas depends on the number of banks and batches in a cycle, never on the number of
@@ -21,42 +21,10 @@ import {NettingMath} from "./NettingMath.sol";
 /// @dev Inactive participants (suspended, removed, sanctioned) are set aside before netting: every
 /// obligation to or from them is deferred, since the token would refuse to move their money.
 /// @custom:security-contact security@clearhouse.example
-contract NettingEngine is
-    INettingEngine,
-    Ownable2StepUpgradeable,
-    PausableUpgradeable,
-    ReentrancyGuardTransient,
-    UUPSUpgradeable
-{
+contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, CreditFacility, UUPSUpgradeable {
     using SafeERC20 for IERC20;
 
     uint256 private constant MAX_PARTICIPANTS = 32;
-
-    /// @custom:storage-location erc7201:clearhouse.storage.NettingEngine
-    struct EngineStorage {
-        IConsortiumRegistry registry;
-        ISettlementLedger ledger;
-        IERC20 token;
-        uint64 current;
-        uint256 pool;
-        uint256 unusedCredit;
-        mapping(uint64 cycleId => Cycle) cycles;
-        mapping(uint64 cycleId => address[]) participants;
-        mapping(uint64 cycleId => mapping(address bank => bool)) isParticipant;
-        mapping(uint64 cycleId => mapping(address debtor => mapping(address creditor => uint256))) owe;
-        mapping(uint64 cycleId => mapping(address bank => int256)) net;
-        mapping(bytes32 batchId => uint64 cycleId) declaredIn;
-        mapping(address bank => CreditLine) credit;
-    }
-
-    // keccak256(abi.encode(uint256(keccak256("clearhouse.storage.NettingEngine")) - 1)) & ~bytes32(uint256(0xff))
-    bytes32 private constant STORAGE_SLOT = 0x2a46cd332ea22f633c04eec22361546ba9940764b364535cffab5d0f75f86200;
-
-    function _s() private pure returns (EngineStorage storage $) {
-        assembly {
-            $.slot := STORAGE_SLOT
-        }
-    }
 
     /// @custom:oz-upgrades-unsafe-allow constructor
     constructor() {
@@ -173,59 +141,6 @@ contract NettingEngine is
         emit CycleClosed(cycleId, gross, netSettled, deferredDebtors);
     }
 
-    // ================================================================ credit
-
-    /// @inheritdoc INettingEngine
-    function setCreditLine(address bank, uint128 limit) external whenNotPaused {
-        EngineStorage storage $ = _s();
-        $.registry.requireActive(msg.sender, Roles.OPERATOR);
-        // Raising a line needs an active bank; lowering (e.g. cutting a suspended bank's line to
-        // zero so its reserve stops blocking the pool) is always possible.
-        if (limit > $.credit[bank].limit) $.registry.requireActive(bank, Roles.MEMBER_BANK);
-        uint256 before = _unused(bank);
-        $.credit[bank].limit = limit;
-        $.unusedCredit = $.unusedCredit - before + _unused(bank);
-        _requireCovered();
-        emit CreditLineSet(bank, limit);
-    }
-
-    /// @inheritdoc INettingEngine
-    function fundCreditPool(uint256 amount) external whenNotPaused nonReentrant {
-        EngineStorage storage $ = _s();
-        $.registry.requireActive(msg.sender, Roles.OPERATOR);
-        if (amount == 0) revert NettingZeroAmount();
-        $.pool += amount;
-        $.token.safeTransferFrom(msg.sender, address(this), amount);
-        emit CreditPoolChanged(msg.sender, int256(amount), $.pool);
-    }
-
-    /// @inheritdoc INettingEngine
-    function withdrawCreditPool(uint256 amount) external whenNotPaused nonReentrant {
-        EngineStorage storage $ = _s();
-        $.registry.requireActive(msg.sender, Roles.OPERATOR);
-        if (amount == 0) revert NettingZeroAmount();
-        if (amount > $.pool) revert NettingPoolTooSmall($.pool, amount);
-        $.pool -= amount;
-        _requireCovered();
-        $.token.safeTransfer(msg.sender, amount);
-        emit CreditPoolChanged(msg.sender, -int256(amount), $.pool);
-    }
-
-    /// @inheritdoc INettingEngine
-    function repayCredit(uint256 amount) external whenNotPaused nonReentrant {
-        EngineStorage storage $ = _s();
-        $.registry.requireActive(msg.sender, Roles.MEMBER_BANK);
-        CreditLine storage line = $.credit[msg.sender];
-        if (amount == 0) revert NettingZeroAmount();
-        if (amount > line.used) revert NettingRepayTooMuch(msg.sender, amount, line.used);
-        uint256 before = _unused(msg.sender);
-        line.used -= uint128(amount);
-        $.unusedCredit = $.unusedCredit - before + _unused(msg.sender);
-        $.pool += amount;
-        $.token.safeTransferFrom(msg.sender, address(this), amount);
-        emit CreditRepaid(msg.sender, amount, line.used);
-    }
-
     /// @inheritdoc INettingEngine
     function pause() external onlyOwner {
         _pause();
@@ -238,36 +153,34 @@ contract NettingEngine is
 
     // ================================================================ views
 
+    /// @inheritdoc INettingEngine
     function cycleOf(uint64 cycleId) external view returns (Cycle memory) {
         return _s().cycles[cycleId];
     }
 
+    /// @inheritdoc INettingEngine
     function currentCycle() external view returns (uint64) {
         return _s().current;
     }
 
+    /// @inheritdoc INettingEngine
     function participantsOf(uint64 cycleId) external view returns (address[] memory) {
         return _s().participants[cycleId];
     }
 
+    /// @inheritdoc INettingEngine
     function obligationOf(uint64 cycleId, address debtor, address creditor) external view returns (uint256) {
         return _s().owe[cycleId][debtor][creditor];
     }
 
+    /// @inheritdoc INettingEngine
     function netPositionOf(uint64 cycleId, address bank) external view returns (int256) {
         return _s().net[cycleId][bank];
     }
 
+    /// @inheritdoc INettingEngine
     function declaredIn(bytes32 batchId) external view returns (uint64) {
         return _s().declaredIn[batchId];
-    }
-
-    function creditOf(address bank) external view returns (CreditLine memory) {
-        return _s().credit[bank];
-    }
-
-    function creditPool() external view returns (uint256 pool, uint256 unusedCredit) {
-        return (_s().pool, _s().unusedCredit);
     }
 
     // ================================================================ internals
@@ -367,24 +280,6 @@ contract NettingEngine is
             $.token.safeTransfer(ps[i], uint256(net[i]));
             emit NetPosition(cycleId, ps[i], net[i], 0, 0);
         }
-    }
-
-    function _draw(address bank, uint256 amount) private {
-        EngineStorage storage $ = _s();
-        CreditLine storage line = $.credit[bank];
-        line.used += uint128(amount);
-        $.unusedCredit -= amount;
-        $.pool -= amount;
-    }
-
-    function _unused(address bank) private view returns (uint256) {
-        CreditLine storage line = _s().credit[bank];
-        return line.limit > line.used ? line.limit - line.used : 0;
-    }
-
-    function _requireCovered() private view {
-        EngineStorage storage $ = _s();
-        if ($.pool < $.unusedCredit) revert NettingCreditUncovered($.pool, $.unusedCredit);
     }
 
     function _min(uint256 a, uint256 b) private pure returns (uint256) {

@@ -9,7 +9,7 @@ import {
 } from "../errors/base";
 import { ContractRevertError, UnknownRevertError } from "../errors/revert";
 import { GovernanceFileError } from "../governance/files";
-import { BatchFileError } from "../settlement/batch";
+import { BatchFileError } from "../settlement/batchFile";
 import { Iso20022Error } from "../settlement/iso20022";
 
 /** Exit codes: scripts can tell bad input from a refusal by the chain from a network failure. */

@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { Command } from "commander";
 import { getAddress, isAddress, type Address, type Hex } from "viem";
-import { buildBatch, readBatchFile, verifyBatchFile, writeBatchFile } from "../settlement/batch";
+import { buildBatch } from "../settlement/batch";
+import { readBatchFile, verifyBatchFile, writeBatchFile } from "../settlement/batchFile";
 import { buildPacs002, importPacs008 } from "../settlement/iso20022";
 import * as ledger from "../settlement/ledger";
 import { validateRecord, type PaymentRecord } from "../settlement/record";

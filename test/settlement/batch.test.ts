@@ -5,15 +5,8 @@ import { join } from "node:path";
 import { ethers } from "hardhat";
 import { getAddress, keccak256, stringToHex, toHex, type Address, type Hex } from "viem";
 import { InvalidArgumentError } from "../../src/errors/base";
-import {
-  BATCH_FORMAT,
-  BatchFileError,
-  buildBatch,
-  readBatchFile,
-  verifyBatchFile,
-  writeBatchFile,
-  type Batch,
-} from "../../src/settlement/batch";
+import { BatchFileError, readBatchFile, verifyBatchFile, writeBatchFile } from "../../src/settlement/batchFile";
+import { BATCH_FORMAT, buildBatch, type Batch } from "../../src/settlement/batch";
 import { buildBatchTree } from "../../src/settlement/merkle";
 import type { PaymentRecord } from "../../src/settlement/record";
 

@@ -5,7 +5,8 @@
 import { keccak256, stringToHex } from "viem";
 import { InvalidArgumentError } from "../../errors/base";
 import type { PaymentRecord } from "../record";
-import { DEFAULT_MAX_BYTES, XmlReader, readXml, type XmlNode } from "./pacs008";
+import { DEFAULT_MAX_BYTES } from "./pacs008";
+import { XmlReader, readXml, type XmlNode } from "./xml";
 
 export type Pacs002Status = "ACCP" | "ACSC" | "RJCT";
 export const PACS002_NAMESPACE = "urn:iso:std:iso:20022:tech:xsd:pacs.002.001.10";

@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IConsortiumRegistry} from "../access/IConsortiumRegistry.sol";
+import {ISettlementLedger} from "./ISettlementLedger.sol";
+import {INettingEngine} from "./INettingEngine.sol";
+
+/// @title NettingStorage — the netting engine's state (ERC-7201 namespace), shared by its parts
+abstract contract NettingStorage is INettingEngine {
+    /// @custom:storage-location erc7201:clearhouse.storage.NettingEngine
+    struct EngineStorage {
+        IConsortiumRegistry registry;
+        ISettlementLedger ledger;
+        IERC20 token;
+        uint64 current;
+        uint256 pool;
+        uint256 unusedCredit;
+        mapping(uint64 cycleId => Cycle) cycles;
+        mapping(uint64 cycleId => address[]) participants;
+        mapping(uint64 cycleId => mapping(address bank => bool)) isParticipant;
+        mapping(uint64 cycleId => mapping(address debtor => mapping(address creditor => uint256))) owe;
+        mapping(uint64 cycleId => mapping(address bank => int256)) net;
+        mapping(bytes32 batchId => uint64 cycleId) declaredIn;
+        mapping(address bank => CreditLine) credit;
+    }
+
+    // keccak256(abi.encode(uint256(keccak256("clearhouse.storage.NettingEngine")) - 1)) & ~bytes32(uint256(0xff))
+    bytes32 private constant STORAGE_SLOT = 0x2a46cd332ea22f633c04eec22361546ba9940764b364535cffab5d0f75f86200;
+
+    function _s() internal pure returns (EngineStorage storage $) {
+        assembly {
+            $.slot := STORAGE_SLOT
+        }
+    }
+}
