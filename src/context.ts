@@ -12,7 +12,7 @@ import type {
   WalletClient,
 } from "viem";
 import type { Deployment } from "./deployment";
-import { MissingAccountError, TransactionFailedError, WrongNetworkError } from "./errors/base";
+import { MissingAccountError, TransactionFailedError, TransactionPendingError, WrongNetworkError } from "./errors/base";
 import type { AmountFormat } from "./errors/catalog";
 import { toClearhouseError } from "./errors/revert";
 import { fromMinorUnits } from "./validate";
@@ -104,7 +104,12 @@ export async function writeContract<
   } catch (error) {
     throw toClearhouseError(error, call.functionName, ctx.rpcUrl, amountFormat(ctx));
   }
-  const receipt = await ctx.publicClient.waitForTransactionReceipt({ hash });
+  let receipt;
+  try {
+    receipt = await ctx.publicClient.waitForTransactionReceipt({ hash });
+  } catch (error) {
+    throw new TransactionPendingError(hash, call.functionName, error);
+  }
   if (receipt.status !== "success") throw new TransactionFailedError(hash, call.functionName);
   return { hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed };
 }

@@ -5,6 +5,7 @@ import {
   MissingAccountError,
   NetworkError,
   TransactionFailedError,
+  TransactionPendingError,
   WrongNetworkError,
 } from "../errors/base";
 import { ContractRevertError, UnknownRevertError } from "../errors/revert";
@@ -41,7 +42,9 @@ export function exitCodeOf(error: unknown): number {
   ) {
     return ExitCode.refusedByChain;
   }
-  if (error instanceof NetworkError || error instanceof WrongNetworkError) return ExitCode.network;
+  if (error instanceof NetworkError || error instanceof WrongNetworkError || error instanceof TransactionPendingError) {
+    return ExitCode.network;
+  }
   return ExitCode.unexpected;
 }
 

@@ -16,6 +16,7 @@ import type { Clearhouse } from "../client";
 import { UsageError } from "./exit";
 import { connect, loadKey, parseDuration, parseTime, type CliIo, type GlobalOptions } from "./options";
 import { print } from "./output";
+import { describeGovernanceFile } from "../governance/describe";
 
 const KNOWN: Record<string, { abi: Abi; address: (ch: Clearhouse) => Address }> = {
   registry: { abi: consortiumRegistryAbi, address: (ch) => ch.deployment.contracts.ConsortiumRegistry.proxy },
@@ -169,7 +170,14 @@ export function govCommand(io: CliIo, globals: () => GlobalOptions): Command {
       const sig = await signGovernanceFile(file, loadKey(g, io));
       const out = o.out ?? `${path.replace(/\.json$/, "")}.${sig.signer.slice(2, 10)}.sig.json`;
       writeJsonFile(out, sig);
-      const summary = `Signed "${file.description}"\n  hash   ${file.hash}\n  signer ${sig.signer}\n  wrote  ${out}`;
+      const what = describeGovernanceFile(file).map((l) => `  ${l}`);
+      const summary = [
+        `Signed "${file.description}" — what the signature authorizes:`,
+        ...what,
+        `  hash      ${file.hash}`,
+        `  signer    ${sig.signer}`,
+        `  wrote     ${out}`,
+      ].join("\n");
       print(io, g, summary, { file: out, hash: file.hash, signer: sig.signer });
     });
 

@@ -88,6 +88,22 @@ export class DeploymentError extends ClearhouseError {
   }
 }
 
+/** The transaction was sent but its receipt could not be obtained (timeout, RPC failure). */
+export class TransactionPendingError extends ClearhouseError {
+  override name = "TransactionPendingError";
+  constructor(
+    readonly hash: string,
+    readonly functionName: string,
+    cause: unknown,
+  ) {
+    super(`Transaction ${hash} (${functionName}) was sent, but its receipt could not be read.`, {
+      hint: "Do not send it again blindly: check the hash on the node; it may still be mined.",
+      details: cause instanceof Error ? cause.message.split("\n")[0] : String(cause),
+      cause,
+    });
+  }
+}
+
 /** The transaction was mined but failed without decodable revert data (e.g. out of gas). */
 export class TransactionFailedError extends ClearhouseError {
   override name = "TransactionFailedError";

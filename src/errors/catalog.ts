@@ -34,6 +34,7 @@ function innerReason(data: Hex, f: AmountFormat): string {
   if (data === "0x") return "it reverted without a reason";
   try {
     const { errorName, args } = decodeErrorResult({ abi: clearhouseErrorsAbi, data });
+    if (!Object.hasOwn(revertCatalog, errorName)) return `it reverted with ${errorName}(${(args ?? []).join(", ")})`;
     const explain = revertCatalog[errorName] as (a: unknown, f: AmountFormat) => RevertExplanation;
     return `${errorName}: ${explain(args ?? [], f).message}`;
   } catch {

@@ -61,10 +61,15 @@ export class UnknownRevertError extends ClearhouseError {
   }
 }
 
-/** Decode raw revert data into a Clearhouse custom error, or undefined if it matches none. */
+/**
+ * Decode raw revert data into a Clearhouse custom error, or undefined if it matches none (viem also
+ * decodes Solidity's built-in `Error(string)` and `Panic(uint256)`; those are not Clearhouse errors
+ * and come back undefined so the caller reports them as `UnknownRevertError`).
+ */
 export function decodeRevertData(data: Hex): DecodedRevert | undefined {
   try {
     const { errorName, args } = decodeErrorResult({ abi: clearhouseErrorsAbi, data });
+    if (!Object.hasOwn(revertCatalog, errorName)) return undefined;
     return { errorName, args: args ?? [] } as DecodedRevert;
   } catch {
     return undefined;

@@ -12,6 +12,7 @@ import {
   type SignatureFile,
 } from "./files";
 import { cancelTypes, multisigDomain, proposalTypes } from "./typedData";
+import { decodeCall } from "./describe";
 
 /** The multisig's address, or a DeploymentError when this deployment has no governance yet. */
 export function multisigAddress(ctx: ClearhouseContext): Address {
@@ -72,10 +73,13 @@ export async function buildProposal(ctx: ClearhouseContext, p: BuildProposalPara
         `cannot encode ${p.call.functionName}: ${(e as Error).message.split("\n")[0]}`,
       );
     }
+    // Describe the call canonically (as decoded back from the calldata), so the description of the
+    // file always equals what `checkCallDescription` decodes when a signer loads it.
+    const decoded = decodeCall(data);
     call = {
       contract: p.call.contract ?? target,
-      functionName: p.call.functionName,
-      args: p.call.args.map((a) => (typeof a === "bigint" ? a.toString() : JSON.stringify(a))),
+      functionName: decoded?.functionName ?? p.call.functionName,
+      args: decoded?.args ?? p.call.args.map((a) => (typeof a === "bigint" ? a.toString() : JSON.stringify(a))),
     };
   }
   const address = multisigAddress(ctx);

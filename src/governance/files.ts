@@ -18,6 +18,7 @@ import {
 } from "viem";
 import { ClearhouseError, InvalidArgumentError } from "../errors/base";
 import { cancelTypes, proposalTypes, type Proposal } from "./typedData";
+import { checkCallDescription } from "./describe";
 
 export const PROPOSAL_FORMAT = "clearhouse.proposal/1";
 export const SIGNATURE_FORMAT = "clearhouse.signature/1";
@@ -149,6 +150,7 @@ export function parseGovernanceFile(value: unknown, name = "proposal"): Governan
       "Do not sign it. Ask the proposer for the original file.",
     );
   }
+  checkCallDescription(file, name);
   return file;
 }
 

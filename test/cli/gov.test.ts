@@ -104,7 +104,9 @@ describe("clearhouse gov (CLI against the in-process chain)", () => {
       const out = join(dir, `sig${i}.json`);
       const signed = await cli("gov", "sign", proposal, "--key-file", await keyFile(i), "--out", out);
       expect(signed.code, signed.err).to.equal(ExitCode.ok);
-      expect(signed.out).to.include(`hash   ${result.result.hash}`);
+      expect(signed.out).to.include(`hash      ${result.result.hash}`);
+      expect(signed.out).to.match(/Call: +setLimits\("0x[0-9a-fA-F]{40}", 250, 2500\)/);
+      expect(signed.out).to.match(/Authority: multisig 0x[0-9a-fA-F]{40} on chain 31337/);
       sigs.push(out);
     }
     const status = await cli("gov", "status", proposal, ...sigs);

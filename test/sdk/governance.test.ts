@@ -87,6 +87,20 @@ describe("SDK governance (real Hardhat network)", () => {
     await rejectsWith(f.anyone.governance.queueProposal({ file: tampered }), GovernanceFileError);
   });
 
+  it("refuses a file whose description disagrees with its calldata, even with a recomputed hash", async () => {
+    const f = await loadFixture(governanceFixture);
+    const benign = await limitsProposal(f);
+    const harmful = await f.anyone.governance.buildProposal({
+      target: f.deployment.contracts.ConsortiumRegistry.proxy,
+      call: { abi: consortiumRegistryAbi, functionName: "transferOwnership", args: [f.bank] },
+      description: "Hand the registry over",
+    });
+    // The attacker keeps the benign description and call text over the harmful, re-hashed data.
+    const forged = { ...harmful, description: benign.description, call: benign.call };
+    const error = await rejectsWith(signGovernanceFile(forged, signerKey(0)), GovernanceFileError);
+    expect(error.message).to.match(/its description says setLimits\(.*\) but its data calls transferOwnership\(/);
+  });
+
   it("refuses signature files of another proposal, forged signers and duplicates", async () => {
     const f = await loadFixture(governanceFixture);
     const file = await limitsProposal(f);
