@@ -26,6 +26,11 @@ import { EUR, GUARDIAN_KEY, PARTICIPANTS, SIGNER_KEYS, account, addressOf, parti
 const step = (text: string) => console.log(`\n▸ ${text}`);
 
 async function main(): Promise<void> {
+  if (hre.network.name !== "hardhat") {
+    throw new Error(
+      `The demo runs on the embedded network only (got "${hre.network.name}"); use \`npm run deploy\` elsewhere.`,
+    );
+  }
   console.log("Clearhouse demo — embedded Hardhat network\n");
   step("Deploying registry and settlement token (UUPS proxies) and the governance multisig");
   const deployment = await deployConsortium({

@@ -7,11 +7,12 @@
  * the multisig is deployed and given ownership of the registry and token. Without it, ownership
  * stays with the deployer (for a bootstrap that admits members first). Writes deployments/<network>.json.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import hre from "hardhat";
 import { getAddress, isAddress, type Address } from "viem";
 import {
   deployConsortium,
+  deploymentPath,
   handOverToGovernance,
   writeDeployment,
   type GovernanceOptions,
@@ -62,14 +63,25 @@ async function main(): Promise<void> {
     name: process.env.CLEARHOUSE_TOKEN_NAME ?? "Clearhouse Euro",
     symbol: process.env.CLEARHOUSE_TOKEN_SYMBOL ?? "chEUR",
     decimals,
+    currency: process.env.CLEARHOUSE_TOKEN_CURRENCY ?? "EUR",
   };
+  if (!/^[A-Z]{3}$/.test(token.currency)) {
+    throw new Error(`CLEARHOUSE_TOKEN_CURRENCY must be an ISO 4217 code like EUR, got "${token.currency}".`);
+  }
   const governancePath = process.env.CLEARHOUSE_GOVERNANCE;
   const governance = governancePath ? loadGovernance(governancePath) : undefined;
+  const ephemeralNetwork = hre.network.name === "hardhat";
+  const overwrite = ephemeralNetwork || process.env.CLEARHOUSE_REDEPLOY === "1";
+  if (!overwrite && existsSync(deploymentPath(hre.network.name))) {
+    throw new Error(
+      `${deploymentPath(hre.network.name)} already exists: a consortium is deployed on "${hre.network.name}". ` +
+        "Set CLEARHOUSE_REDEPLOY=1 to deploy a new one (the old contracts stay on chain).",
+    );
+  }
   console.log(`Deploying Clearhouse to "${hre.network.name}"`);
   const log = (line: string) => console.log(line);
   const deployment = await deployConsortium({ token, governance, log });
-  const ephemeral = hre.network.name === "hardhat";
-  const path = writeDeployment(deployment, ephemeral || process.env.CLEARHOUSE_REDEPLOY === "1");
+  const path = writeDeployment(deployment, overwrite);
   if (governance) {
     console.log("handing ownership to the multisig…");
     await handOverToGovernance(deployment, log);

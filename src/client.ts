@@ -114,6 +114,7 @@ export function createClearhouse(p: CreateClearhouseParameters) {
       repayCredit: nettingActions.repayCredit,
       getCycle: nettingActions.getCycle,
       getCredit: nettingActions.getCredit,
+      isBatchSettled: nettingActions.isBatchSettled,
       reconcile,
     }),
     /** The same client signing as another account. */

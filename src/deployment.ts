@@ -28,7 +28,8 @@ export interface Deployment {
   deployer: Address;
   deployedAt: string;
   blockNumber: number;
-  token: { name: string; symbol: string; decimals: number };
+  /** `currency` is the ISO 4217 code the token represents (batches in other currencies are refused). */
+  token: { name: string; symbol: string; decimals: number; currency?: string };
   contracts: {
     ConsortiumRegistry: ContractDeployment;
     SettlementToken: ContractDeployment;

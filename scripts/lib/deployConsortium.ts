@@ -22,7 +22,8 @@ export interface GovernanceOptions {
 }
 
 export interface DeployOptions {
-  token: { name: string; symbol: string; decimals: number };
+  /** `currency`: the ISO 4217 code the token represents (default EUR). */
+  token: { name: string; symbol: string; decimals: number; currency?: string };
   /** Deploy the settlement layer (ledger + netting engine); default true. */
   settlement?: { ackWindow: number } | false;
   /** Deploy the governance multisig too (ownership is handed over separately, after bootstrap). */
@@ -76,7 +77,7 @@ export async function deployConsortium(options: DeployOptions): Promise<Deployme
     deployer: deployer.address as Address,
     deployedAt: new Date().toISOString(),
     blockNumber: registry.blockNumber,
-    token: options.token,
+    token: { ...options.token, currency: options.token.currency ?? "EUR" },
     contracts: {
       ConsortiumRegistry: registry,
       SettlementToken: token,

@@ -1,14 +1,16 @@
 import { readFileSync, writeFileSync } from "node:fs";
+import { basename } from "node:path";
 import { Command } from "commander";
 import { getAddress, isAddress, type Address, type Hex } from "viem";
 import { buildBatch } from "../settlement/batch";
-import { readBatchFile, verifyBatchFile, writeBatchFile } from "../settlement/batchFile";
+import { readBatchFile, verifyBatchFile, writeBatchFile, type BatchFile } from "../settlement/batchFile";
+import type { Clearhouse } from "../client";
 import { buildPacs002, importPacs008 } from "../settlement/iso20022";
 import * as ledger from "../settlement/ledger";
 import { validateRecord, type PaymentRecord } from "../settlement/record";
 import { verifyInclusion } from "../settlement/merkle";
 import { writeJsonFile } from "../governance/files";
-import { UsageError } from "./exit";
+import { ExitCode, UsageError } from "./exit";
 import { connect, loadKey, type CliIo, type GlobalOptions } from "./options";
 import { print, toJson } from "./output";
 
@@ -33,6 +35,9 @@ function readBanks(path: string): Record<string, Address> {
     throw new UsageError(`Cannot read the BIC map ${path}: ${(e as Error).message}`);
   }
   const out: Record<string, Address> = {};
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    throw new UsageError(`${path} must be a JSON object mapping BICs to addresses.`);
+  }
   for (const [bic, address] of Object.entries(json as Record<string, unknown>)) {
     if (typeof address !== "string" || !isAddress(address))
       throw new UsageError(`${path}: ${bic} maps to a non-address.`);
@@ -66,6 +71,47 @@ function readRecords(path: string, banksPath: string | undefined): { records: Pa
 
 const money = (v: bigint) => v.toString();
 
+/** The signing key must be the batch's submitter: otherwise it would anchor another bank's batch. */
+function requireSubmitter(ch: Clearhouse, submitter: Address, path: string): void {
+  const signer = ch.context.walletClient?.account.address;
+  if (!signer || getAddress(signer) !== getAddress(submitter)) {
+    throw new UsageError(
+      `${path} belongs to ${submitter}, but the key signs as ${signer}.`,
+      "Use the submitting bank's key.",
+    );
+  }
+}
+
+/** The file's header must still be what its records produce (an edited file is never anchored). */
+function requireIntact(file: BatchFile, path: string): void {
+  const check = verifyBatchFile(file, file.header);
+  if (!check.ok) {
+    const first = check.mismatches[0]
+      ? `payment ${check.mismatches[0].paymentId}: ${check.mismatches[0].problem}`
+      : check.problems[0];
+    throw new UsageError(`${path} is inconsistent: ${first}.`, "Rebuild the batch file from the original records.");
+  }
+}
+
+/** The batch's currency must be the settlement token's (amounts settle 1:1 in minor units). */
+function requireCurrency(ch: Clearhouse, currency: string, path: string): void {
+  const { currency: tokenCurrency, decimals } = ch.deployment.token;
+  const expected = tokenCurrency ?? "EUR";
+  if (currency !== expected) {
+    throw new UsageError(
+      `${path} is in ${currency}, but the settlement token is ${expected} (${decimals} decimals).`,
+      "Settle each currency on its own token deployment.",
+    );
+  }
+}
+
+/** A non-negative integer option that fits uint64. */
+function uint64Option(name: string, value: string): bigint {
+  if (!/^\d+$/.test(value) || BigInt(value) > 2n ** 64n - 1n)
+    throw new UsageError(`--${name} ${value} is not a valid number.`);
+  return BigInt(value);
+}
+
 /** `clearhouse batch …`, `clearhouse cycle …`, `clearhouse iso …`. */
 export function settlementCommands(io: CliIo, globals: () => GlobalOptions): Command[] {
   const batch = new Command("batch").description("Settlement batches: build, anchor, acknowledge, verify");
@@ -89,7 +135,7 @@ export function settlementCommands(io: CliIo, globals: () => GlobalOptions): Com
       const built = buildBatch(records, {
         submitter,
         key: ledger.batchKey(o.key),
-        metadata: { source, key: o.key },
+        metadata: { source: basename(source), key: ledger.batchKey(o.key) },
         onProgress: progress(io, g, "hashing"),
       });
       writeBatchFile(o.out, built);
@@ -118,7 +164,11 @@ export function settlementCommands(io: CliIo, globals: () => GlobalOptions): Com
     .action(async (path: string) => {
       const g = globals();
       const file = readBatchFile(path);
-      const r = await connect(g, io, true).settlement.submitBatch({ key: file.key, header: file.header });
+      const ch = connect(g, io, true);
+      requireSubmitter(ch, file.submitter, path);
+      requireIntact(file, path);
+      requireCurrency(ch, file.currency, path);
+      const r = await ch.settlement.submitBatch({ key: file.key, header: file.header });
       const what = r.created
         ? `Anchored batch ${r.batchId} (tx ${r.tx?.hash}, gas ${r.tx?.gasUsed})`
         : `Already anchored: batch ${r.batchId} (nothing sent)`;
@@ -156,7 +206,7 @@ export function settlementCommands(io: CliIo, globals: () => GlobalOptions): Com
     .requiredOption("--reason <code>", "reason code ≥ 1")
     .action(async (batchId: Hex, o: Record<string, string>) => {
       const g = globals();
-      const reasonCode = Number(o.reason);
+      const reasonCode = Number(uint64Option("reason", o.reason));
       const tx = await connect(g, io, true).settlement.disputeBatch({ batchId, reasonCode });
       print(io, g, `Disputed ${batchId} with reason ${reasonCode} (tx ${tx.hash})`, tx);
     });
@@ -170,7 +220,6 @@ export function settlementCommands(io: CliIo, globals: () => GlobalOptions): Com
       const file = readBatchFile(path);
       const ch = connect(g, io, false);
       const anchored = await ch.settlement.getBatch({ batchId: file.batchId });
-      const built = buildBatch(file.records, { submitter: file.submitter, key: file.key, metadata: file.metadata });
       const header = await ch.settlement.onChainHeader(file.header);
       const digestOk = (await ch.settlement.headerDigest(header)) === anchored.digest;
       const check = verifyBatchFile(file, file.header);
@@ -181,7 +230,10 @@ export function settlementCommands(io: CliIo, globals: () => GlobalOptions): Com
       for (const m of check.mismatches) lines.push(`  payment ${m.paymentId}: ${m.problem}`);
       for (const p of check.problems) lines.push(`  ${p}`);
       let inclusion: { paymentId: string; local: boolean; onChain: boolean } | undefined;
-      if (o.payment) {
+      if (o.payment && !check.ok)
+        lines.push(`  payment ${o.payment}: not proved, the file does not match what was anchored`);
+      if (o.payment && check.ok) {
+        const built = buildBatch(file.records, { submitter: file.submitter, key: file.key, metadata: file.metadata });
         const index = built.tree.indexOf(o.payment);
         if (index < 0) throw new UsageError(`Payment ${o.payment} is not in ${path}.`);
         const proof = built.tree.proof(index);
@@ -199,9 +251,10 @@ export function settlementCommands(io: CliIo, globals: () => GlobalOptions): Com
       }
       const ok = digestOk && check.ok && (!inclusion || (inclusion.local && inclusion.onChain));
       if (!ok) lines.push(`error: ${path} does not match the anchored batch`);
-      print(io, g, lines.join("\n"), { ...check, ok, digestOk, inclusion });
-      if (!ok)
-        throw new UsageError(`${path} does not match the anchored batch.`, "See the lines above for what differs.");
+      const result = { ...check, ok, digestOk, inclusion };
+      if (ok || !g.json) print(io, g, lines.join("\n"), result);
+      else io.out(toJson({ ok: false, result, error: { name: "BatchMismatch", exitCode: ExitCode.badInput } }));
+      if (!ok) throw new UsageError(`${path} does not match the anchored batch.`, "See what differs above.", true);
     });
 
   const cycle = new Command("cycle").description("Settlement cycles: open, declare batches, close with netting");
@@ -214,12 +267,33 @@ export function settlementCommands(io: CliIo, globals: () => GlobalOptions): Com
       print(io, g, `Opened cycle ${r.cycleId} (tx ${r.tx.hash})`, r);
     });
   cycle
+    .command("allow")
+    .description("Let the netting engine pull your net debit at a cycle's close (token allowance)")
+    .requiredOption("--amount <minor units|max>", "the most it may pull, in minor units, or max")
+    .addHelpText(
+      "after",
+      "\nExample:\n  clearhouse cycle allow --amount 500000000 --key-file alpine.key   # €5,000,000.00",
+    )
+    .action(async (o: Record<string, string>) => {
+      const g = globals();
+      const amount = o.amount === "max" ? 2n ** 256n - 1n : uint64Option("amount", o.amount);
+      const ch = connect(g, io, true);
+      const spender = ch.deployment.contracts.NettingEngine?.proxy;
+      if (!spender) throw new UsageError("This deployment has no NettingEngine.");
+      const tx = await ch.token.approve({ spender, amount });
+      print(io, g, `The netting engine may pull up to ${o.amount} minor units (tx ${tx.hash})`, tx);
+    });
+  cycle
     .command("declare <batchFile>")
     .description("Declare your final batch's obligations into the open cycle")
     .action(async (path: string) => {
       const g = globals();
       const file = readBatchFile(path);
-      const tx = await connect(g, io, true).settlement.declareBatch({ key: file.key, header: file.header });
+      const ch = connect(g, io, true);
+      requireSubmitter(ch, file.submitter, path);
+      requireIntact(file, path);
+      requireCurrency(ch, file.currency, path);
+      const tx = await ch.settlement.declareBatch({ key: file.key, header: file.header });
       print(io, g, `Declared ${file.batchId} (tx ${tx.hash})`, tx);
     });
   cycle
@@ -228,8 +302,9 @@ export function settlementCommands(io: CliIo, globals: () => GlobalOptions): Com
     .action(async () => {
       const g = globals();
       const ch = connect(g, io, true);
-      const tx = await ch.settlement.closeCycle();
-      const info = await ch.settlement.getCycle();
+      const closing = (await ch.settlement.getCycle()).cycleId;
+      const tx = await ch.settlement.closeCycle({ cycleId: closing });
+      const info = await ch.settlement.getCycle({ cycleId: closing });
       const lines = [`Closed cycle ${info.cycleId} (tx ${tx.hash}, gas ${tx.gasUsed})`];
       for (const p of info.positions) lines.push(`  ${p.bank}  net ${p.net >= 0n ? "+" : ""}${p.net}`);
       print(io, g, lines.join("\n"), { tx, cycle: info });
@@ -271,15 +346,24 @@ export function settlementCommands(io: CliIo, globals: () => GlobalOptions): Com
     .command("report <batchFile>")
     .description("Emit a pacs.002 status report for a batch (ACSC once final)")
     .requiredOption("--out <file>", "pacs.002 XML to write")
-    .option("--original <msgId>", "the pacs.008 message id it answers", "UNKNOWN")
+    .option("--original <msgId>", "the pacs.008 message id it answers (default: from the batch's metadata)")
     .action(async (path: string, o: Record<string, string>) => {
       const g = globals();
       const file = readBatchFile(path);
-      const info = await connect(g, io, false).settlement.getBatch({ batchId: file.batchId });
-      const status = info.status === "Final" ? "ACSC" : info.status === "Rejected" ? "RJCT" : "ACCP";
-      const xml = buildPacs002({ originalMessageId: o.original, batchId: file.batchId, status, records: file.records });
+      requireIntact(file, path);
+      const ch = connect(g, io, false);
+      const info = await ch.settlement.getBatch({ batchId: file.batchId });
+      // ACSC (settlement completed) only once the batch's obligations settled in a closed cycle.
+      const settled = await ch.settlement.isBatchSettled({ batchId: file.batchId, debtor: file.submitter });
+      const status = info.status === "Rejected" ? "RJCT" : settled ? "ACSC" : "ACCP";
+      const originalMessageId = o.original ?? String(file.metadata.messageId ?? file.metadata.source ?? "UNKNOWN");
+      const xml = buildPacs002({ originalMessageId, batchId: file.batchId, status, records: file.records });
       writeFileSync(o.out, xml);
-      print(io, g, `Wrote ${o.out}: pacs.002 ${status} for ${file.records.length} payments`, { file: o.out, status });
+      const why = status === "ACSC" ? "settled" : status === "RJCT" ? "rejected" : `not settled yet (${info.status})`;
+      print(io, g, `Wrote ${o.out}: pacs.002 ${status} for ${file.records.length} payments — ${why}`, {
+        file: o.out,
+        status,
+      });
     });
 
   return [batch, cycle, iso];

@@ -150,7 +150,8 @@ export async function approveOnChain(ctx: ClearhouseContext, p: { hash: Hex }): 
   return writeContract(ctx, { ...multisig(ctx), functionName: "approve", args: [requireBytes32("hash", p.hash)] });
 }
 
-function checkFileTarget(ctx: ClearhouseContext, file: GovernanceFile): void {
+/** Refuse a file built for another chain or multisig than this deployment's. */
+export function checkFileTarget(ctx: ClearhouseContext, file: GovernanceFile): void {
   const { chainId, verifyingContract } = file.typedData.domain;
   if (chainId !== ctx.deployment.chainId || verifyingContract.toLowerCase() !== multisigAddress(ctx).toLowerCase()) {
     throw new InvalidArgumentError(

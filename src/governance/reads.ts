@@ -1,7 +1,7 @@
 import { getAddress, parseAbiItem, type Address, type Hex } from "viem";
 import { readContract, type ClearhouseContext } from "../context";
 import { consortiumMultisigAbi } from "../generated/abis";
-import { multisigAddress } from "./actions";
+import { checkFileTarget, multisigAddress } from "./actions";
 import { combineSignatures, parseGovernanceFile, proposalOf, type GovernanceFile, type SignatureFile } from "./files";
 
 const multisig = (ctx: ClearhouseContext) => ({ address: multisigAddress(ctx), abi: consortiumMultisigAbi });
@@ -45,6 +45,7 @@ export type ProposalState =
   | "queued" // timelock running
   | "executable" // can be executed now
   | "waiting-for-lane" // an earlier nonce of its lane is still open
+  | "not-before" // enough approvals and no timelock, but its notBefore time has not come
   | "expired"
   | "signer-set-changed" // queued by an earlier signer set: must be approved and queued again
   | "executed"
@@ -77,6 +78,7 @@ export async function getProposalStatus(
   p: { file: GovernanceFile; signatures?: readonly SignatureFile[] },
 ): Promise<ProposalStatus> {
   const file = parseGovernanceFile(p.file);
+  checkFileTarget(ctx, file);
   const m = multisig(ctx);
   const td = file.typedData;
   const lane = BigInt(td.message.lane);
@@ -94,9 +96,11 @@ export async function getProposalStatus(
   const notSigners = offline.filter((a) => !current.has(getAddress(a)));
   let delay = 0;
   let expiry = 0n;
+  let notBefore = 0n;
   if (td.primaryType === "Proposal") {
     const proposal = proposalOf(file);
     expiry = proposal.expiry;
+    notBefore = proposal.notBefore;
     const selector = (proposal.data.length >= 10 ? proposal.data.slice(0, 10) : "0x00000000") as Hex;
     delay = await readContract(ctx, { ...m, functionName: "delayOf", args: [proposal.target, selector] });
   }
@@ -118,7 +122,8 @@ export async function getProposalStatus(
   else if (executableAt !== 0n && queuedEpoch !== gov.epoch) state = "signer-set-changed";
   else if (executableAt !== 0n) state = now >= executableAt ? "executable" : "queued";
   else if (approvers.length < gov.threshold) state = "collecting";
-  else state = delay === 0 ? "executable" : "ready-to-queue";
+  else if (delay !== 0) state = "ready-to-queue";
+  else state = now < notBefore ? "not-before" : "executable";
   return {
     hash: file.hash,
     kind: td.primaryType,

@@ -90,8 +90,10 @@ export async function enroll(ctx: ClearhouseContext): Promise<{ index: number; t
     const index = banks.findIndex((b) => b.toLowerCase() === me.toLowerCase());
     if (index >= 0) return { index };
   }
-  const index = await simulateContract(ctx, { ...ledger(ctx), functionName: "enroll", args: [] });
-  return { index, tx: await writeContract(ctx, { ...ledger(ctx), functionName: "enroll", args: [] }) };
+  const tx = await writeContract(ctx, { ...ledger(ctx), functionName: "enroll", args: [] });
+  const receipt = await ctx.publicClient.getTransactionReceipt({ hash: tx.hash });
+  const [enrolled] = parseEventLogs({ abi: settlementLedgerAbi, eventName: "BankEnrolled", logs: receipt.logs });
+  return { index: enrolled.args.index, tx };
 }
 
 export interface SubmitBatchResult {

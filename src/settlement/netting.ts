@@ -2,7 +2,7 @@
  * SDK for NettingEngine: settlement cycles (open, declare batches, close), credit lines and the
  * clearing pool, a cycle's state.
  */
-import { getAddress, type Address } from "viem";
+import { getAddress, parseEventLogs, type Address, type Hex } from "viem";
 import { readContract, writeContract, type ClearhouseContext, type WriteResult } from "../context";
 import { DeploymentError } from "../errors/base";
 import { nettingEngineAbi } from "../generated/abis";
@@ -20,7 +20,11 @@ const CYCLE_STATUS = ["None", "Open", "Closed"] as const;
 /** Open the next settlement cycle (an OPERATOR); returns its id. */
 export async function openCycle(ctx: ClearhouseContext): Promise<{ cycleId: bigint; tx: WriteResult }> {
   const tx = await writeContract(ctx, { ...engine(ctx), functionName: "openCycle", args: [] });
-  return { cycleId: await readContract(ctx, { ...engine(ctx), functionName: "currentCycle", args: [] }), tx };
+  // The id comes from this transaction's CycleOpened event, not from a later read that another
+  // operator's transaction could have moved on.
+  const receipt = await ctx.publicClient.getTransactionReceipt({ hash: tx.hash });
+  const [opened] = parseEventLogs({ abi: nettingEngineAbi, eventName: "CycleOpened", logs: receipt.logs });
+  return { cycleId: opened.args.cycleId, tx };
 }
 
 /**
@@ -126,4 +130,24 @@ export async function getCredit(ctx: ClearhouseContext, p: { bank: Address }) {
     readContract(ctx, { ...e, functionName: "creditPool", args: [] }),
   ]);
   return { limit: line.limit, used: line.used, pool, unusedCredit };
+}
+
+/**
+ * Whether a batch's obligations have settled: declared in a cycle that is closed, with none of its
+ * debtor's obligations deferred out of that cycle (a deferred debtor settles in a later cycle).
+ */
+export async function isBatchSettled(ctx: ClearhouseContext, p: { batchId: Hex; debtor: Address }): Promise<boolean> {
+  const e = engine(ctx);
+  const cycleId = await readContract(ctx, { ...e, functionName: "declaredIn", args: [p.batchId] });
+  if (cycleId === 0n) return false;
+  const cycle = await readContract(ctx, { ...e, functionName: "cycleOf", args: [cycleId] });
+  if (cycle.status !== 2) return false;
+  const deferred = await ctx.publicClient.getContractEvents({
+    address: e.address,
+    abi: nettingEngineAbi,
+    eventName: "ObligationDeferred",
+    args: { cycleId, debtor: requireAddress("debtor", p.debtor) },
+    fromBlock: BigInt(ctx.deployment.contracts.NettingEngine!.blockNumber),
+  });
+  return deferred.length === 0;
 }

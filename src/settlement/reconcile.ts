@@ -4,8 +4,8 @@
  * every net position against a recomputation from the obligations that settled.
  */
 import { getAddress, type Address, type Hex } from "viem";
-import type { ClearhouseContext } from "../context";
-import { DeploymentError } from "../errors/base";
+import { ensureNetwork, readContract, type ClearhouseContext } from "../context";
+import { DeploymentError, InvalidArgumentError } from "../errors/base";
 import { toClearhouseError } from "../errors/revert";
 import { nettingEngineAbi } from "../generated/abis";
 import type { PaymentRecord } from "./record";
@@ -45,6 +45,14 @@ export async function reconcile(
 ): Promise<ReconcileReport> {
   const d = ctx.deployment.contracts.NettingEngine;
   if (!d) throw new DeploymentError("this deployment has no NettingEngine");
+  await ensureNetwork(ctx);
+  const cycle = await readContract(ctx, {
+    address: d.proxy,
+    abi: nettingEngineAbi,
+    functionName: "cycleOf",
+    args: [p.cycleId],
+  });
+  if (cycle.status === 0) throw new InvalidArgumentError("cycleId", `cycle ${p.cycleId} was never opened`);
   const events = async <N extends "ObligationAdded" | "ObligationDeferred" | "BatchDeclared" | "NetPosition">(
     eventName: N,
     cycleId: bigint,

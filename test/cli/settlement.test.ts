@@ -260,16 +260,20 @@ describe("clearhouse batch / cycle / iso (CLI against the in-process chain)", ()
     const tampered = await cli("batch", "verify", edited, "--payment", "ALPN-TX-0002");
     expect(tampered.code).to.equal(ExitCode.badInput);
     expect(tampered.out).to.match(/payment ALPN-TX-0002: was edited after anchoring/);
-    expect(tampered.out).to.match(/payment ALPN-TX-0002: proof of \d+ hashes, valid locally NO, on-chain NO/);
-    expect(tampered.err).to.include(`error: ${edited} does not match the anchored batch.`);
-    // --json prints the verification result, then the error: one JSON document each.
-    const docs = (await cli("--json", "batch", "verify", edited)).out.trimEnd().split(/\n(?=\{)/);
-    const result = JSON.parse(docs[0]) as { ok: boolean; result: { ok: boolean; mismatches: { paymentId: string }[] } };
+    expect(tampered.out).to.include("payment ALPN-TX-0002: not proved, the file does not match what was anchored");
+    expect(tampered.out).to.include(`error: ${edited} does not match the anchored batch`);
+    // --json prints exactly one document: the verification result.
+    const json = await cli("--json", "batch", "verify", edited);
+    expect(json.code).to.equal(ExitCode.badInput);
+    const result = JSON.parse(json.out) as {
+      ok: boolean;
+      result: { ok: boolean; mismatches: { paymentId: string }[] };
+      error: { exitCode: number };
+    };
+    expect(result.ok).to.equal(false);
     expect(result.result.ok).to.equal(false);
     expect(result.result.mismatches.map((m) => m.paymentId)).to.deep.equal(["ALPN-TX-0002"]);
-    const error = JSON.parse(docs[docs.length - 1]) as { ok: boolean; error: { exitCode: number } };
-    expect(error).to.deep.include({ ok: false });
-    expect(error.error.exitCode).to.equal(ExitCode.badInput);
+    expect(result.error.exitCode).to.equal(ExitCode.badInput);
 
     const enrolled = await cli("--key-file", lateKey, "batch", "enroll");
     expect(enrolled.out).to.match(/^Enrolled as bank #4 \(tx 0x/);
@@ -315,7 +319,7 @@ describe("clearhouse batch / cycle / iso (CLI against the in-process chain)", ()
       cli("iso", "report", files.alpine, "--out", pacs002, "--original", "ALPN-20250314-0001", ...extra);
     const accp = await report();
     expect(accp.code, accp.err).to.equal(ExitCode.ok);
-    expect(accp.out).to.equal(`Wrote ${pacs002}: pacs.002 ACCP for 5 payments\n`);
+    expect(accp.out).to.equal(`Wrote ${pacs002}: pacs.002 ACCP for 5 payments — not settled yet (Submitted)\n`);
     expect(parsePacs002(readFileSync(pacs002)).groupStatus).to.equal("ACCP");
 
     for (const bank of ["baltic", "celtic", "danube"] as const) {
@@ -324,6 +328,8 @@ describe("clearhouse batch / cycle / iso (CLI against the in-process chain)", ()
       expect(r.code, `${bank}: ${r.err}`).to.equal(ExitCode.ok);
     }
     expect((await cli("batch", "status", files.alpine)).out).to.match(/status {3}Final/);
+    // Final (acknowledged) is not settled: the report stays ACCP until the cycle closes.
+    expect((await report()).out).to.equal(`Wrote ${pacs002}: pacs.002 ACCP for 5 payments — not settled yet (Final)\n`);
     const early = await cli("--key-file", keyOf.baltic, "cycle", "declare", files.baltic);
     expect(early.code).to.equal(ExitCode.refusedByChain);
     expect(early.err).to.match(/^error: NettingNoOpenCycle: /);
@@ -368,7 +374,7 @@ describe("clearhouse batch / cycle / iso (CLI against the in-process chain)", ()
     expect(cycle.result.positions.reduce((s, p) => s + BigInt(p.net), 0n)).to.equal(0n);
 
     const acsc = await report();
-    expect(acsc.out).to.equal(`Wrote ${pacs002}: pacs.002 ACSC for 5 payments\n`);
+    expect(acsc.out).to.equal(`Wrote ${pacs002}: pacs.002 ACSC for 5 payments — settled\n`);
     const parsed = parsePacs002(readFileSync(pacs002), { file: pacs002 });
     expect(parsed).to.deep.include({
       originalMessageId: "ALPN-20250314-0001",
