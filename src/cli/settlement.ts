@@ -105,6 +105,19 @@ function requireCurrency(ch: Clearhouse, currency: string, path: string): void {
   }
 }
 
+/**
+ * A batch file the signing bank may act on: its own, unedited, in the token's currency — checked
+ * before anything is sent (anchoring or declaring anything else would settle the wrong money).
+ */
+function ownBatch(path: string, g: GlobalOptions, io: CliIo): { file: BatchFile; ch: Clearhouse } {
+  const file = readBatchFile(path);
+  const ch = connect(g, io, true);
+  requireSubmitter(ch, file.submitter, path);
+  requireIntact(file, path);
+  requireCurrency(ch, file.currency, path);
+  return { file, ch };
+}
+
 /** A non-negative integer option that fits uint64. */
 function uint64Option(name: string, value: string): bigint {
   if (!/^\d+$/.test(value) || BigInt(value) > 2n ** 64n - 1n)
@@ -163,11 +176,7 @@ export function settlementCommands(io: CliIo, globals: () => GlobalOptions): Com
     .addHelpText("after", "\nExample:\n  clearhouse batch submit batch.json --key-file alpine.key")
     .action(async (path: string) => {
       const g = globals();
-      const file = readBatchFile(path);
-      const ch = connect(g, io, true);
-      requireSubmitter(ch, file.submitter, path);
-      requireIntact(file, path);
-      requireCurrency(ch, file.currency, path);
+      const { file, ch } = ownBatch(path, g, io);
       const r = await ch.settlement.submitBatch({ key: file.key, header: file.header });
       const what = r.created
         ? `Anchored batch ${r.batchId} (tx ${r.tx?.hash}, gas ${r.tx?.gasUsed})`
@@ -288,11 +297,7 @@ export function settlementCommands(io: CliIo, globals: () => GlobalOptions): Com
     .description("Declare your final batch's obligations into the open cycle")
     .action(async (path: string) => {
       const g = globals();
-      const file = readBatchFile(path);
-      const ch = connect(g, io, true);
-      requireSubmitter(ch, file.submitter, path);
-      requireIntact(file, path);
-      requireCurrency(ch, file.currency, path);
+      const { file, ch } = ownBatch(path, g, io);
       const tx = await ch.settlement.declareBatch({ key: file.key, header: file.header });
       print(io, g, `Declared ${file.batchId} (tx ${tx.hash})`, tx);
     });

@@ -11,25 +11,10 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { runCli } from "../../src/cli/main";
 import { ExitCode } from "../../src/cli/exit";
 import { MIN_DELAY, governanceFixture } from "../sdk/governanceFixture";
+import { hardhatKey, type Run } from "./harness";
 
 const run = promisify(execFile);
 const HARDHAT_KEYS_FIRST = 10; // signers are Hardhat accounts 10–14
-
-/** Hardhat's well-known private key of account `i` (derived from the public test mnemonic). */
-async function hardhatKey(i: number): Promise<string> {
-  const wallet = hre.ethers.HDNodeWallet.fromPhrase(
-    "test test test test test test test test test test test junk",
-    undefined,
-    `m/44'/60'/0'/0/${i}`,
-  );
-  return wallet.privateKey;
-}
-
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
 
 async function cliFixture() {
   const f = await governanceFixture();
@@ -38,11 +23,11 @@ async function cliFixture() {
   writeFileSync(deployment, JSON.stringify(f.deployment));
   const keyFile = async (i: number) => {
     const path = join(dir, `signer${i}.key`);
-    writeFileSync(path, await hardhatKey(HARDHAT_KEYS_FIRST + i));
+    writeFileSync(path, hardhatKey(HARDHAT_KEYS_FIRST + i));
     return path;
   };
   const relayer = join(dir, "relayer.key");
-  writeFileSync(relayer, await hardhatKey(16));
+  writeFileSync(relayer, hardhatKey(16));
   const cli = async (...argv: string[]): Promise<Run> => {
     let out = "";
     let err = "";
@@ -245,7 +230,7 @@ describe("clearhouse gov (CLI against the in-process chain)", () => {
     });
     expect(signed.stdout).to.match(/Signed "Suspend"/);
     const sig = JSON.parse(readFileSync(out, "utf8")) as { signer: string };
-    expect(sig.signer).to.equal(privateKeyToAccount((await hardhatKey(12)) as `0x${string}`).address);
+    expect(sig.signer).to.equal(privateKeyToAccount(hardhatKey(12) as `0x${string}`).address);
     const bad = await run("node", [bin, "gov", "sign", proposal]).catch((e: { code: number; stderr: string }) => e);
     expect(bad).to.deep.include({ code: ExitCode.badInput });
     expect((bad as { stderr: string }).stderr).to.match(/^error: No signing key\./);

@@ -24,19 +24,9 @@ import {
   settlementFixture,
   type BankName,
 } from "../sdk/settlementFixture";
+import { hardhatKey, type Run } from "./harness";
 
 const KEY = "2025-03-14-A";
-const MNEMONIC = "test test test test test test test test test test test junk";
-
-/** Hardhat's well-known private key of account `i`. */
-const hardhatKey = (i: number): string =>
-  hre.ethers.HDNodeWallet.fromPhrase(MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`).privateKey;
-
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
 
 async function cliFixture() {
   const f = await settlementFixture();
