@@ -3,11 +3,12 @@
  * OpenZeppelin upgrades plugin (which validates upgrade safety and records the implementation in
  * `.openzeppelin/`), and describes the result as a `Deployment`.
  */
-import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import hre from "hardhat";
 import type { Address, Hex } from "viem";
 import type { ContractDeployment, Deployment, PlainDeployment } from "../../src/deployment";
+import { writeJsonAtomic } from "../../src/fileio";
 
 /** The consortium's governance: an M-of-N multisig with timelocks and a guardian. */
 export interface GovernanceOptions {
@@ -170,8 +171,6 @@ export function writeDeployment(deployment: Deployment, overwrite: boolean): str
     );
   }
   mkdirSync(join(path, ".."), { recursive: true });
-  const temp = `${path}.tmp`;
-  writeFileSync(temp, JSON.stringify(deployment, null, 2) + "\n");
-  renameSync(temp, path);
+  writeJsonAtomic(path, deployment);
   return path;
 }

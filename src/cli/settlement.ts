@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { writeFileAtomic } from "../fileio";
 import { basename } from "node:path";
 import { Command } from "commander";
 import { getAddress, isAddress, type Address, type Hex } from "viem";
@@ -363,7 +364,7 @@ export function settlementCommands(io: CliIo, globals: () => GlobalOptions): Com
       const status = info.status === "Rejected" ? "RJCT" : settled ? "ACSC" : "ACCP";
       const originalMessageId = o.original ?? String(file.metadata.messageId ?? file.metadata.source ?? "UNKNOWN");
       const xml = buildPacs002({ originalMessageId, batchId: file.batchId, status, records: file.records });
-      writeFileSync(o.out, xml);
+      writeFileAtomic(o.out, xml);
       const why = status === "ACSC" ? "settled" : status === "RJCT" ? "rejected" : `not settled yet (${info.status})`;
       print(io, g, `Wrote ${o.out}: pacs.002 ${status} for ${file.records.length} payments — ${why}`, {
         file: o.out,

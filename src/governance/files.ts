@@ -3,7 +3,8 @@
  * EIP-712 typed data; a signer on an air-gapped machine needs only that file and a key to produce a
  * signature file; anyone merges the signature files and submits them. Nothing here talks to a node.
  */
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { writeJsonAtomic } from "../fileio";
 import {
   concat,
   getAddress,
@@ -205,7 +206,8 @@ export async function signGovernanceFile(file: GovernanceFile, account: LocalAcc
  */
 export async function combineSignatures(
   file: GovernanceFile,
-  signatures: readonly (SignatureFile | unknown)[],
+  /** Signature files, parsed or not: each is validated against `file`. */
+  signatures: readonly unknown[],
 ): Promise<{ blob: Hex; signers: Address[] }> {
   const seen = new Set<string>();
   const parts: Hex[] = [];
@@ -238,9 +240,7 @@ export function readJsonFile(path: string): unknown {
   }
 }
 
-/** Write JSON atomically (temp file + rename): a crash never leaves half a file. */
+/** Write JSON atomically (temp file, fsync, rename): a crash never leaves half a file. */
 export function writeJsonFile(path: string, value: unknown): void {
-  const temp = `${path}.tmp-${process.pid}`;
-  writeFileSync(temp, JSON.stringify(value, null, 2) + "\n");
-  renameSync(temp, path);
+  writeJsonAtomic(path, value);
 }

@@ -3,9 +3,8 @@
  * atomically; read back with validation; verified against the anchored header, naming the payments
  * that were edited, added or removed after anchoring.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
-import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { writeFileAtomic } from "../fileio";
 import { getAddress, isAddress, type Address, type Hex } from "viem";
 import { ClearhouseError } from "../errors/base";
 import {
@@ -94,22 +93,9 @@ export function writeBatchFile(path: string, batch: Batch): void {
     "}",
     "",
   ].join("\n");
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   try {
-    const fd = openSync(tmp, "wx");
-    try {
-      writeFileSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
+    writeFileAtomic(path, text);
   } catch (error) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // never created, or already renamed
-    }
     throw new BatchFileError(path, `cannot be written (${messageOf(error)})`, error);
   }
 }

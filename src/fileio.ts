@@ -1,0 +1,35 @@
+/** Atomic file writes: a crash or a full disk never leaves half a file where a good one was. */
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { randomBytes } from "node:crypto";
+
+/**
+ * Write `text` to `path` through a uniquely named temporary file in the same directory, flushed to
+ * disk, then renamed over `path` (an atomic replace on POSIX). On failure the temporary file is
+ * removed and the error is rethrown; `path` keeps its previous content.
+ */
+export function writeFileAtomic(path: string, text: string): void {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  try {
+    const fd = openSync(tmp, "wx");
+    try {
+      writeFileSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (error) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // never created, or already renamed
+    }
+    throw error;
+  }
+}
+
+/** `writeFileAtomic` of pretty-printed JSON. */
+export function writeJsonAtomic(path: string, value: unknown): void {
+  writeFileAtomic(path, JSON.stringify(value, null, 2) + "\n");
+}
