@@ -138,6 +138,16 @@ export async function simulateContract<
   }
 }
 
+/** A raw RPC read (block, logs, receipt) whose failure comes back as a Clearhouse error. */
+export async function rpc<T>(ctx: ClearhouseContext, what: string, read: () => Promise<T>): Promise<T> {
+  await ensureNetwork(ctx);
+  try {
+    return await read();
+  } catch (error) {
+    throw toClearhouseError(error, what, ctx.rpcUrl, amountFormat(ctx));
+  }
+}
+
 /** The address of the signing account, or MissingAccountError. */
 export function accountAddress(ctx: ClearhouseContext, action: string): Address {
   if (!ctx.walletClient) throw new MissingAccountError(action);

@@ -6,6 +6,7 @@ import { ALL_ROLES } from "./registry/roles";
 export type IntegerLike = bigint | number | string;
 
 export const UINT16_MAX = (1n << 16n) - 1n;
+export const UINT64_MAX = (1n << 64n) - 1n;
 export const UINT128_MAX = (1n << 128n) - 1n;
 export const UINT256_MAX = (1n << 256n) - 1n;
 const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { writeFileAtomic } from "../fileio";
+import { UINT64_MAX } from "../validate";
 import { basename } from "node:path";
 import { Command } from "commander";
 import { getAddress, isAddress, type Address, type Hex } from "viem";
@@ -121,7 +122,7 @@ function ownBatch(path: string, g: GlobalOptions, io: CliIo): { file: BatchFile;
 
 /** A non-negative integer option that fits uint64. */
 function uint64Option(name: string, value: string): bigint {
-  if (!/^\d+$/.test(value) || BigInt(value) > 2n ** 64n - 1n)
+  if (!/^\d+$/.test(value) || BigInt(value) > UINT64_MAX)
     throw new UsageError(`--${name} ${value} is not a valid number.`);
   return BigInt(value);
 }

@@ -1,8 +1,8 @@
 import { encodeFunctionData, type Abi, type Address, type Hex } from "viem";
-import { readContract, writeContract, type ClearhouseContext, type WriteResult } from "../context";
+import { readContract, rpc, writeContract, type ClearhouseContext, type WriteResult } from "../context";
 import { DeploymentError, InvalidArgumentError } from "../errors/base";
 import { consortiumMultisigAbi } from "../generated/abis";
-import { requireAddress, requireAmount, requireBytes32, type IntegerLike } from "../validate";
+import { UINT64_MAX, requireAddress, requireAmount, requireBytes32, type IntegerLike } from "../validate";
 import {
   PROPOSAL_FORMAT,
   combineSignatures,
@@ -31,7 +31,7 @@ const multisig = (ctx: ClearhouseContext) => ({ address: multisigAddress(ctx), a
 const DAY = 86_400n;
 
 async function chainTime(ctx: ClearhouseContext): Promise<bigint> {
-  return (await ctx.publicClient.getBlock()).timestamp;
+  return (await rpc(ctx, "eth_getBlockByNumber", () => ctx.publicClient.getBlock())).timestamp;
 }
 
 /** A call for a proposal: raw calldata, or a function of a known ABI with its arguments. */
@@ -60,7 +60,7 @@ export interface BuildProposalParameters {
  */
 export async function buildProposal(ctx: ClearhouseContext, p: BuildProposalParameters): Promise<GovernanceFile> {
   const target = requireAddress("target", p.target);
-  const lane = requireAmount("lane", p.lane ?? 0n, { max: 2n ** 64n - 1n, typeName: "uint64" });
+  const lane = requireAmount("lane", p.lane ?? 0n, { max: UINT64_MAX, typeName: "uint64" });
   let data: Hex;
   let call: GovernanceFile["call"];
   if ("data" in p.call) data = p.call.data;
@@ -86,12 +86,12 @@ export async function buildProposal(ctx: ClearhouseContext, p: BuildProposalPara
   const nonce =
     p.nonce === undefined
       ? await readContract(ctx, { ...multisig(ctx), functionName: "nonceOf", args: [lane] })
-      : requireAmount("nonce", p.nonce, { max: 2n ** 64n - 1n, typeName: "uint64" });
-  const notBefore = requireAmount("notBefore", p.notBefore ?? 0n, { max: 2n ** 64n - 1n, typeName: "uint64" });
+      : requireAmount("nonce", p.nonce, { max: UINT64_MAX, typeName: "uint64" });
+  const notBefore = requireAmount("notBefore", p.notBefore ?? 0n, { max: UINT64_MAX, typeName: "uint64" });
   const expiry =
     p.expiry === undefined
       ? (await chainTime(ctx)) + 7n * DAY
-      : requireAmount("expiry", p.expiry, { max: 2n ** 64n - 1n, typeName: "uint64" });
+      : requireAmount("expiry", p.expiry, { max: UINT64_MAX, typeName: "uint64" });
   if (expiry <= notBefore) throw new InvalidArgumentError("expiry", "must be after notBefore");
   const value = requireAmount("value", p.value ?? 0n);
   const proposal = { target, value, data, lane, nonce, notBefore, expiry };
@@ -125,11 +125,11 @@ export async function buildCancel(
   ctx: ClearhouseContext,
   p: { lane: IntegerLike; nonce?: IntegerLike; description?: string },
 ): Promise<GovernanceFile> {
-  const lane = requireAmount("lane", p.lane, { max: 2n ** 64n - 1n, typeName: "uint64" });
+  const lane = requireAmount("lane", p.lane, { max: UINT64_MAX, typeName: "uint64" });
   const nonce =
     p.nonce === undefined
       ? await readContract(ctx, { ...multisig(ctx), functionName: "nonceOf", args: [lane] })
-      : requireAmount("nonce", p.nonce, { max: 2n ** 64n - 1n, typeName: "uint64" });
+      : requireAmount("nonce", p.nonce, { max: UINT64_MAX, typeName: "uint64" });
   const hash = await readContract(ctx, { ...multisig(ctx), functionName: "cancelHash", args: [lane, nonce] });
   return parseGovernanceFile({
     format: PROPOSAL_FORMAT,

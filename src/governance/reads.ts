@@ -1,5 +1,5 @@
 import { getAddress, parseAbiItem, type Address, type Hex } from "viem";
-import { readContract, type ClearhouseContext } from "../context";
+import { readContract, rpc, type ClearhouseContext } from "../context";
 import { consortiumMultisigAbi } from "../generated/abis";
 import { checkFileTarget, multisigAddress } from "./actions";
 import { combineSignatures, parseGovernanceFile, proposalOf, type GovernanceFile, type SignatureFile } from "./files";
@@ -89,7 +89,7 @@ export async function getProposalStatus(
     readContract(ctx, { ...m, functionName: "nonceOf", args: [lane] }),
     readContract(ctx, { ...m, functionName: "approvalsOf", args: [file.hash] }),
     readContract(ctx, { ...m, functionName: "queuedOf", args: [file.hash] }),
-    ctx.publicClient.getBlock(),
+    rpc(ctx, "eth_getBlockByNumber", () => ctx.publicClient.getBlock()),
   ]);
   const current = new Set(gov.signers.map((s) => getAddress(s)));
   const approvers = [...new Set([...offline, ...onChain].map((a) => getAddress(a)))].filter((a) => current.has(a));
@@ -109,12 +109,14 @@ export async function getProposalStatus(
   if (laneNonce > nonce) {
     state = "cancelled";
     if (td.primaryType === "Proposal") {
-      const logs = await ctx.publicClient.getLogs({
-        address: m.address,
-        event: executedEvent,
-        args: { proposalHash: file.hash },
-        fromBlock: BigInt(ctx.deployment.contracts.ConsortiumMultisig?.blockNumber ?? 0),
-      });
+      const logs = await rpc(ctx, "getLogs(Executed)", () =>
+        ctx.publicClient.getLogs({
+          address: m.address,
+          event: executedEvent,
+          args: { proposalHash: file.hash },
+          fromBlock: BigInt(ctx.deployment.contracts.ConsortiumMultisig?.blockNumber ?? 0),
+        }),
+      );
       if (logs.length > 0) state = "executed";
     }
   } else if (laneNonce < nonce) state = "waiting-for-lane";

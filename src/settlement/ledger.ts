@@ -3,7 +3,14 @@
  * status, and prove a payment's inclusion on-chain.
  */
 import { getAddress, isHex, parseEventLogs, stringToHex, type Address, type Hex } from "viem";
-import { readContract, simulateContract, writeContract, type ClearhouseContext, type WriteResult } from "../context";
+import {
+  readContract,
+  rpc,
+  simulateContract,
+  writeContract,
+  type ClearhouseContext,
+  type WriteResult,
+} from "../context";
 import { DeploymentError, InvalidArgumentError } from "../errors/base";
 import { settlementLedgerAbi } from "../generated/abis";
 import { requireAddress, requireBytes32, requireSmallInt } from "../validate";
@@ -91,7 +98,9 @@ export async function enroll(ctx: ClearhouseContext): Promise<{ index: number; t
     if (index >= 0) return { index };
   }
   const tx = await writeContract(ctx, { ...ledger(ctx), functionName: "enroll", args: [] });
-  const receipt = await ctx.publicClient.getTransactionReceipt({ hash: tx.hash });
+  const receipt = await rpc(ctx, "eth_getTransactionReceipt", () =>
+    ctx.publicClient.getTransactionReceipt({ hash: tx.hash }),
+  );
   const [enrolled] = parseEventLogs({ abi: settlementLedgerAbi, eventName: "BankEnrolled", logs: receipt.logs });
   return { index: enrolled.args.index, tx };
 }
@@ -121,7 +130,9 @@ export async function submitBatch(
   const tx = await writeContract(ctx, call);
   // A retry racing a still-pending first attempt simulates as new but lands as a no-op: only the
   // receipt's BatchSubmitted event says whether this transaction anchored the batch.
-  const receipt = await ctx.publicClient.getTransactionReceipt({ hash: tx.hash });
+  const receipt = await rpc(ctx, "eth_getTransactionReceipt", () =>
+    ctx.publicClient.getTransactionReceipt({ hash: tx.hash }),
+  );
   const anchored = parseEventLogs({ abi: settlementLedgerAbi, eventName: "BatchSubmitted", logs: receipt.logs });
   return { batchId, created: anchored.length > 0, header, tx };
 }

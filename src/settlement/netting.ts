@@ -3,7 +3,7 @@
  * clearing pool, a cycle's state.
  */
 import { getAddress, parseEventLogs, type Address, type Hex } from "viem";
-import { readContract, writeContract, type ClearhouseContext, type WriteResult } from "../context";
+import { readContract, rpc, writeContract, type ClearhouseContext, type WriteResult } from "../context";
 import { DeploymentError } from "../errors/base";
 import { nettingEngineAbi } from "../generated/abis";
 import { UINT128_MAX, requireAddress, requireAmount, type IntegerLike } from "../validate";
@@ -22,7 +22,9 @@ export async function openCycle(ctx: ClearhouseContext): Promise<{ cycleId: bigi
   const tx = await writeContract(ctx, { ...engine(ctx), functionName: "openCycle", args: [] });
   // The id comes from this transaction's CycleOpened event, not from a later read that another
   // operator's transaction could have moved on.
-  const receipt = await ctx.publicClient.getTransactionReceipt({ hash: tx.hash });
+  const receipt = await rpc(ctx, "eth_getTransactionReceipt", () =>
+    ctx.publicClient.getTransactionReceipt({ hash: tx.hash }),
+  );
   const [opened] = parseEventLogs({ abi: nettingEngineAbi, eventName: "CycleOpened", logs: receipt.logs });
   return { cycleId: opened.args.cycleId, tx };
 }
@@ -122,8 +124,16 @@ export async function getCycle(ctx: ClearhouseContext, p: { cycleId?: bigint } =
   };
 }
 
+/** A bank's credit line and the pool that backs all lines. */
+export interface CreditInfo {
+  limit: bigint;
+  used: bigint;
+  pool: bigint;
+  unusedCredit: bigint;
+}
+
 /** The engine's credit line of `bank` and the pool. */
-export async function getCredit(ctx: ClearhouseContext, p: { bank: Address }) {
+export async function getCredit(ctx: ClearhouseContext, p: { bank: Address }): Promise<CreditInfo> {
   const e = engine(ctx);
   const [line, [pool, unusedCredit]] = await Promise.all([
     readContract(ctx, { ...e, functionName: "creditOf", args: [requireAddress("bank", p.bank)] }),
@@ -142,12 +152,14 @@ export async function isBatchSettled(ctx: ClearhouseContext, p: { batchId: Hex; 
   if (cycleId === 0n) return false;
   const cycle = await readContract(ctx, { ...e, functionName: "cycleOf", args: [cycleId] });
   if (cycle.status !== 2) return false;
-  const deferred = await ctx.publicClient.getContractEvents({
-    address: e.address,
-    abi: nettingEngineAbi,
-    eventName: "ObligationDeferred",
-    args: { cycleId, debtor: requireAddress("debtor", p.debtor) },
-    fromBlock: BigInt(ctx.deployment.contracts.NettingEngine!.blockNumber),
-  });
+  const deferred = await rpc(ctx, "getLogs(ObligationDeferred)", () =>
+    ctx.publicClient.getContractEvents({
+      address: e.address,
+      abi: nettingEngineAbi,
+      eventName: "ObligationDeferred",
+      args: { cycleId, debtor: requireAddress("debtor", p.debtor) },
+      fromBlock: BigInt(ctx.deployment.contracts.NettingEngine!.blockNumber),
+    }),
+  );
   return deferred.length === 0;
 }
