@@ -35,6 +35,11 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string
   };
 });
 
+const runtimeOptimized: SolcUserConfig = {
+  version: SOLC_VERSION,
+  settings: { optimizer: { enabled: true, runs: 1_000_000 }, evmVersion: "cancun" },
+};
+
 /** Every Safe source is its own compilation root, so each file needs the override. */
 function safeOverrides(): Record<string, SolcUserConfig> {
   const settings: SolcUserConfig = {
@@ -44,11 +49,10 @@ function safeOverrides(): Record<string, SolcUserConfig> {
   const root = join(dirname(require.resolve("@safe-global/safe-contracts/package.json")), "contracts");
   const overrides: Record<string, SolcUserConfig> = {
     "contracts/bench/SafePeer.sol": settings,
-    // Governance runs on every proposal and is deployed once: optimize for runtime gas.
-    "contracts/governance/ConsortiumMultisig.sol": {
-      version: SOLC_VERSION,
-      settings: { optimizer: { enabled: true, runs: 1_000_000 }, evmVersion: "cancun" },
-    },
+    // Governance and anchoring run on every proposal and batch and are deployed once: optimize
+    // for runtime gas.
+    "contracts/governance/ConsortiumMultisig.sol": runtimeOptimized,
+    "contracts/settlement/SettlementLedger.sol": runtimeOptimized,
   };
   const walk = (dir: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {

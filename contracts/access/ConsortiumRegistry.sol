@@ -221,18 +221,14 @@ contract ConsortiumRegistry is IConsortiumRegistry, Ownable2StepUpgradeable, Pau
     function requireActive(
         address account,
         uint8 role
-    ) external view whenNotPaused returns (uint8 roles, uint128 maxSingleTransfer, uint128 maxDailyOutflow) {
-        RegistryStorage storage $ = _s();
-        uint16 sanction = $.sanctions[account];
-        if (sanction != 0) revert RegistryAccountSanctioned(account, sanction);
-        Member storage m = $.members[account];
-        MemberStatus status = m.status;
-        if (status == MemberStatus.None) revert RegistryNotMember(account);
-        if (status == MemberStatus.Suspended) revert RegistryMemberSuspended(account, m.statusSince);
-        if (status == MemberStatus.Removed) revert RegistryMemberRemoved(account, m.statusSince);
-        roles = m.roles;
-        if (roles & role != role) revert RegistryMissingRole(account, role);
-        return (roles, m.maxSingleTransfer, m.maxDailyOutflow);
+    ) external view returns (uint8 roles, uint128 maxSingleTransfer, uint128 maxDailyOutflow) {
+        Member storage m = _requireMember(account, role);
+        return (m.roles, m.maxSingleTransfer, m.maxDailyOutflow);
+    }
+
+    /// @inheritdoc IConsortiumRegistry
+    function requireMember(address account, uint8 role) external view {
+        _requireMember(account, role);
     }
 
     /// @inheritdoc IConsortiumRegistry
@@ -315,6 +311,20 @@ contract ConsortiumRegistry is IConsortiumRegistry, Ownable2StepUpgradeable, Pau
         // the operator. Member limits are in token units, so they do not apply to it.
         if (value != 0 && m.roles & Roles.OPERATOR == 0) return Reason.NativeValueNotAllowed;
         return Reason.Allowed;
+    }
+
+    /// @dev The one place the "may this account act?" rule lives: not paused, not sanctioned,
+    /// active, holding every bit of `role`. Reads the member's first slot only (not its limits).
+    function _requireMember(address account, uint8 role) private view whenNotPaused returns (Member storage m) {
+        RegistryStorage storage $ = _s();
+        uint16 sanction = $.sanctions[account];
+        if (sanction != 0) revert RegistryAccountSanctioned(account, sanction);
+        m = $.members[account];
+        MemberStatus status = m.status;
+        if (status == MemberStatus.None) revert RegistryNotMember(account);
+        if (status == MemberStatus.Suspended) revert RegistryMemberSuspended(account, m.statusSince);
+        if (status == MemberStatus.Removed) revert RegistryMemberRemoved(account, m.statusSince);
+        if (m.roles & role != role) revert RegistryMissingRole(account, role);
     }
 
     /// @dev The member record of an admitted, not removed account.

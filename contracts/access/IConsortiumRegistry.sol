@@ -177,6 +177,11 @@ interface IConsortiumRegistry {
         uint8 role
     ) external view returns (uint8 roles, uint128 maxSingleTransfer, uint128 maxDailyOutflow);
 
+    /// @notice Revert with the precise error unless `account` may act with `role` (as
+    /// `requireActive`), without reading its limits: the cheaper check for contracts that do not
+    /// move its money.
+    function requireMember(address account, uint8 role) external view;
+
     /// @notice Number of members ever admitted (including removed ones).
     function memberCount() external view returns (uint256);
 

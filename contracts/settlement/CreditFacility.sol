@@ -18,10 +18,10 @@ abstract contract CreditFacility is NettingStorage, PausableUpgradeable, Reentra
     /// @inheritdoc INettingEngine
     function setCreditLine(address bank, uint128 limit) external whenNotPaused {
         EngineStorage storage $ = _s();
-        $.registry.requireActive(msg.sender, Roles.OPERATOR);
+        $.registry.requireMember(msg.sender, Roles.OPERATOR);
         // Raising a line needs an active bank; lowering (e.g. cutting a suspended bank's line to
         // zero so its reserve stops blocking the pool) is always possible.
-        if (limit > $.credit[bank].limit) $.registry.requireActive(bank, Roles.MEMBER_BANK);
+        if (limit > $.credit[bank].limit) $.registry.requireMember(bank, Roles.MEMBER_BANK);
         uint256 before = _unused(bank);
         $.credit[bank].limit = limit;
         $.unusedCredit = $.unusedCredit - before + _unused(bank);
@@ -32,7 +32,7 @@ abstract contract CreditFacility is NettingStorage, PausableUpgradeable, Reentra
     /// @inheritdoc INettingEngine
     function fundCreditPool(uint256 amount) external whenNotPaused nonReentrant {
         EngineStorage storage $ = _s();
-        $.registry.requireActive(msg.sender, Roles.OPERATOR);
+        $.registry.requireMember(msg.sender, Roles.OPERATOR);
         if (amount == 0) revert NettingZeroAmount();
         $.pool += amount;
         $.token.safeTransferFrom(msg.sender, address(this), amount);
@@ -42,7 +42,7 @@ abstract contract CreditFacility is NettingStorage, PausableUpgradeable, Reentra
     /// @inheritdoc INettingEngine
     function withdrawCreditPool(uint256 amount) external whenNotPaused nonReentrant {
         EngineStorage storage $ = _s();
-        $.registry.requireActive(msg.sender, Roles.OPERATOR);
+        $.registry.requireMember(msg.sender, Roles.OPERATOR);
         if (amount == 0) revert NettingZeroAmount();
         if (amount > $.pool) revert NettingPoolTooSmall($.pool, amount);
         $.pool -= amount;
@@ -54,7 +54,7 @@ abstract contract CreditFacility is NettingStorage, PausableUpgradeable, Reentra
     /// @inheritdoc INettingEngine
     function repayCredit(uint256 amount) external whenNotPaused nonReentrant {
         EngineStorage storage $ = _s();
-        $.registry.requireActive(msg.sender, Roles.MEMBER_BANK);
+        $.registry.requireMember(msg.sender, Roles.MEMBER_BANK);
         CreditLine storage line = $.credit[msg.sender];
         if (amount == 0) revert NettingZeroAmount();
         if (amount > line.used) revert NettingRepayTooMuch(msg.sender, amount, line.used);

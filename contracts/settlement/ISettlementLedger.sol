@@ -50,6 +50,15 @@ interface ISettlementLedger {
     event BatchDisputed(bytes32 indexed batchId, address indexed counterparty, uint16 reasonCode);
     event DisputeResolved(bytes32 indexed batchId, address indexed operator, bool upheld);
     event AckWindowSet(uint32 ackWindow);
+    /// @notice The ledger was paused by `account` (governance).
+    event Paused(address account);
+    /// @notice The ledger was unpaused by `account` (governance).
+    event Unpaused(address account);
+
+    /// @notice The ledger is paused.
+    error EnforcedPause();
+    /// @notice The ledger is not paused.
+    error ExpectedPause();
 
     /// @notice The same key was anchored with other content.
     error LedgerBatchConflict(bytes32 batchId, bytes32 anchoredDigest, bytes32 submittedDigest);
@@ -109,6 +118,9 @@ interface ISettlementLedger {
 
     /// @notice Resume (owner).
     function unpause() external;
+
+    /// @notice Whether the ledger is paused.
+    function paused() external view returns (bool);
 
     /// @notice The id of `submitter`'s batch under `key`: keccak256(abi.encode(submitter, key)).
     function batchIdOf(address submitter, bytes32 key) external pure returns (bytes32);

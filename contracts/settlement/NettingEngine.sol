@@ -58,7 +58,7 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, CreditFacilit
     /// @inheritdoc INettingEngine
     function openCycle() external whenNotPaused returns (uint64 cycleId) {
         EngineStorage storage $ = _s();
-        $.registry.requireActive(msg.sender, Roles.OPERATOR);
+        $.registry.requireMember(msg.sender, Roles.OPERATOR);
         uint64 last = $.current;
         if ($.cycles[last].status == CycleStatus.Open) revert NettingCycleStillOpen(last);
         cycleId = last + 1;
@@ -81,7 +81,7 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, CreditFacilit
         uint256[] calldata totals
     ) external whenNotPaused {
         EngineStorage storage $ = _s();
-        $.registry.requireActive(msg.sender, Roles.MEMBER_BANK);
+        $.registry.requireMember(msg.sender, Roles.MEMBER_BANK);
         _requireOpen(cycleId);
         bytes32 batchId = keccak256(abi.encode(msg.sender, key));
         uint64 earlier = $.declaredIn[batchId];
@@ -103,7 +103,7 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, CreditFacilit
     /// @inheritdoc INettingEngine
     function closeCycle(uint64 cycleId) external whenNotPaused nonReentrant {
         EngineStorage storage $ = _s();
-        $.registry.requireActive(msg.sender, Roles.OPERATOR);
+        $.registry.requireMember(msg.sender, Roles.OPERATOR);
         _requireOpen(cycleId);
         address[] memory ps = $.participants[cycleId];
         uint256 n = ps.length;

@@ -3,7 +3,6 @@ pragma solidity ^0.8.24;
 
 import {Ownable2StepUpgradeable} from "@openzeppelin/contracts-upgradeable/access/Ownable2StepUpgradeable.sol";
 import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
-import {PausableUpgradeable} from "@openzeppelin/contracts-upgradeable/utils/PausableUpgradeable.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {IConsortiumRegistry} from "../access/IConsortiumRegistry.sol";
 import {Roles} from "../access/Roles.sol";
@@ -14,7 +13,7 @@ import {ISettlementLedger} from "./ISettlementLedger.sol";
 /// of payments in it, so anchoring costs the same for 10 or 100,000 payments.
 /// @dev UUPS proxy owned by governance; ERC-7201 storage; every entry point checks the registry.
 /// @custom:security-contact security@clearhouse.example
-contract SettlementLedger is ISettlementLedger, Ownable2StepUpgradeable, PausableUpgradeable, UUPSUpgradeable {
+contract SettlementLedger is ISettlementLedger, Ownable2StepUpgradeable, UUPSUpgradeable {
     uint8 private constant MAX_BANKS = 32;
     uint32 private constant MIN_WINDOW = 1 minutes;
     uint32 private constant MAX_WINDOW = 30 days;
@@ -26,8 +25,11 @@ contract SettlementLedger is ISettlementLedger, Ownable2StepUpgradeable, Pausabl
 
     /// @custom:storage-location erc7201:clearhouse.storage.SettlementLedger
     struct LedgerStorage {
+        // The first slot holds everything a submission reads besides the batch itself.
         IConsortiumRegistry registry;
         uint32 ackWindow;
+        uint8 bankCount;
+        bool paused;
         address[] banks;
         mapping(address bank => Bank) bankOf;
         mapping(bytes32 batchId => bytes32 digest) digests;
@@ -43,6 +45,11 @@ contract SettlementLedger is ISettlementLedger, Ownable2StepUpgradeable, Pausabl
         }
     }
 
+    modifier whenNotPaused() {
+        if (_s().paused) revert EnforcedPause();
+        _;
+    }
+
     /// @custom:oz-upgrades-unsafe-allow constructor
     constructor() {
         _disableInitializers();
@@ -54,7 +61,6 @@ contract SettlementLedger is ISettlementLedger, Ownable2StepUpgradeable, Pausabl
     /// @param ackWindow_ seconds counterparties have to acknowledge or dispute a batch
     function initialize(address initialOwner, IConsortiumRegistry registry_, uint32 ackWindow_) external initializer {
         __Ownable_init(initialOwner);
-        __Pausable_init();
         if (address(registry_).code.length == 0) revert LedgerInvalidRegistry(address(registry_));
         _s().registry = registry_;
         _setAckWindow(ackWindow_);
@@ -64,7 +70,7 @@ contract SettlementLedger is ISettlementLedger, Ownable2StepUpgradeable, Pausabl
 
     /// @inheritdoc ISettlementLedger
     function enroll() external whenNotPaused returns (uint8 index) {
-        _s().registry.requireActive(msg.sender, Roles.MEMBER_BANK);
+        _s().registry.requireMember(msg.sender, Roles.MEMBER_BANK);
         return _enroll(msg.sender);
     }
 
@@ -76,7 +82,7 @@ contract SettlementLedger is ISettlementLedger, Ownable2StepUpgradeable, Pausabl
         BatchHeader calldata header
     ) external whenNotPaused returns (bytes32 batchId, bool created) {
         LedgerStorage storage $ = _s();
-        $.registry.requireActive(msg.sender, Roles.MEMBER_BANK);
+        $.registry.requireMember(msg.sender, Roles.MEMBER_BANK);
         batchId = keccak256(abi.encode(msg.sender, key));
         bytes32 digest = keccak256(abi.encode(header));
         bytes32 anchored = $.digests[batchId];
@@ -118,7 +124,7 @@ contract SettlementLedger is ISettlementLedger, Ownable2StepUpgradeable, Pausabl
 
     /// @inheritdoc ISettlementLedger
     function resolveDispute(bytes32 batchId, bool upheld) external whenNotPaused {
-        _s().registry.requireActive(msg.sender, Roles.OPERATOR);
+        _s().registry.requireMember(msg.sender, Roles.OPERATOR);
         BatchState storage st = _state(batchId);
         if (st.status != BatchStatus.Disputed) revert LedgerWrongStatus(batchId, _effective(st));
         st.status = upheld ? BatchStatus.Rejected : BatchStatus.Final;
@@ -134,13 +140,26 @@ contract SettlementLedger is ISettlementLedger, Ownable2StepUpgradeable, Pausabl
     }
 
     /// @inheritdoc ISettlementLedger
+    /// @dev A flag of its own, packed with the registry address, rather than OpenZeppelin's
+    /// Pausable: every entry point reads that slot anyway, so the check costs no extra SLOAD.
     function pause() external onlyOwner {
-        _pause();
+        LedgerStorage storage $ = _s();
+        if ($.paused) revert EnforcedPause();
+        $.paused = true;
+        emit Paused(msg.sender);
     }
 
     /// @inheritdoc ISettlementLedger
     function unpause() external onlyOwner {
-        _unpause();
+        LedgerStorage storage $ = _s();
+        if (!$.paused) revert ExpectedPause();
+        $.paused = false;
+        emit Unpaused(msg.sender);
+    }
+
+    /// @inheritdoc ISettlementLedger
+    function paused() external view returns (bool) {
+        return _s().paused;
     }
 
     // ================================================================ views
@@ -216,9 +235,10 @@ contract SettlementLedger is ISettlementLedger, Ownable2StepUpgradeable, Pausabl
         LedgerStorage storage $ = _s();
         Bank storage b = $.bankOf[bank];
         if (b.indexPlusOne != 0) revert LedgerAlreadyEnrolled(bank, b.indexPlusOne - 1);
-        uint256 count = $.banks.length;
+        uint8 count = $.bankCount;
         if (count >= MAX_BANKS) revert LedgerTooManyBanks();
-        index = uint8(count);
+        index = count;
+        $.bankCount = count + 1;
         $.banks.push(bank);
         b.indexPlusOne = index + 1;
         emit BankEnrolled(bank, index);
@@ -232,7 +252,7 @@ contract SettlementLedger is ISettlementLedger, Ownable2StepUpgradeable, Pausabl
         LedgerStorage storage $ = _s();
         Bank storage bank = $.bankOf[msg.sender];
         uint8 index = bank.indexPlusOne == 0 ? _enroll(msg.sender) : bank.indexPlusOne - 1;
-        uint256 bankCount = $.banks.length;
+        uint256 bankCount = $.bankCount;
         uint32 mask = header.counterpartyMask;
         // Counterparties are enrolled banks other than the submitter.
         if (mask == 0 || (bankCount < 32 && mask >> bankCount != 0) || mask & (uint32(1) << index) != 0) {
@@ -245,7 +265,7 @@ contract SettlementLedger is ISettlementLedger, Ownable2StepUpgradeable, Pausabl
     /// @dev The caller's bit in a batch it may still acknowledge or dispute.
     function _answerable(bytes32 batchId) private view returns (BatchState storage st, uint32 bit) {
         LedgerStorage storage $ = _s();
-        $.registry.requireActive(msg.sender, Roles.MEMBER_BANK);
+        $.registry.requireMember(msg.sender, Roles.MEMBER_BANK);
         st = _state(batchId);
         uint8 indexPlusOne = $.bankOf[msg.sender].indexPlusOne;
         bit = indexPlusOne == 0 ? 0 : uint32(1) << (indexPlusOne - 1);
