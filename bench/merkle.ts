@@ -11,9 +11,8 @@
  * bench/results/merkle.json.
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { join } from "node:path";
+import { writeResult } from "./results";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { bytesToHex, getAddress, toHex, type Address, type Hex } from "viem";
 import { renderTable } from "../src/format/table";
@@ -111,39 +110,29 @@ async function main(): Promise<void> {
     `\nTarget (same root, at least as fast as OZ; aim ${TARGET}×): ${sameRoots && worst >= 1 ? "met" : "NOT met"}; ` +
       `worst speed-up ${worst.toFixed(1)}×${worst >= TARGET ? "" : ` (below the ${TARGET}× aim)`}.`,
   );
-  const out = join(__dirname, "results", "merkle.json");
-  mkdirSync(join(__dirname, "results"), { recursive: true });
-  writeFileSync(
-    out,
-    JSON.stringify(
-      {
-        benchmark: "merkle",
-        date: new Date().toISOString(),
-        node: process.version,
-        cpus: cpus().length,
-        oz: "@openzeppelin/merkle-tree 1.0.8 StandardMerkleTree.of, from encoded values, 1 run",
-        ours: `buildBatchTree from records (encoding included), median of ${RUNS} runs`,
-        rows: rows.map((r) => ({
-          leaves: r.leaves,
-          ozMs: Math.round(r.ozMs),
-          oursMs: Math.round(r.oursMs),
-          oursRunsMs: r.oursRunsMs,
-          encodeRecordMs: Math.round(r.encodeMs),
-          speedup: Number(r.speedup.toFixed(2)),
-          sameRoot: r.sameRoot,
-          root: r.root,
-        })),
-        target: {
-          rule: "same root and speed-up >= 1 at every size (aim 5)",
-          met: sameRoots && worst >= 1,
-          worst: Number(worst.toFixed(2)),
-        },
-      },
-      null,
-      2,
-    ) + "\n",
-  );
-  console.log(`wrote ${out}`);
+  writeResult("merkle", {
+    benchmark: "merkle",
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: cpus().length,
+    oz: "@openzeppelin/merkle-tree 1.0.8 StandardMerkleTree.of, from encoded values, 1 run",
+    ours: `buildBatchTree from records (encoding included), median of ${RUNS} runs`,
+    rows: rows.map((r) => ({
+      leaves: r.leaves,
+      ozMs: Math.round(r.ozMs),
+      oursMs: Math.round(r.oursMs),
+      oursRunsMs: r.oursRunsMs,
+      encodeRecordMs: Math.round(r.encodeMs),
+      speedup: Number(r.speedup.toFixed(2)),
+      sameRoot: r.sameRoot,
+      root: r.root,
+    })),
+    target: {
+      rule: "same root and speed-up >= 1 at every size (aim 5)",
+      met: sameRoots && worst >= 1,
+      worst: Number(worst.toFixed(2)),
+    },
+  });
   if (!sameRoots) process.exitCode = 1;
 }
 

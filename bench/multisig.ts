@@ -12,9 +12,8 @@
  *   - "timelocked": queue (threshold check) + execute after the delay — two transactions.
  * Prints a table and writes bench/results/multisig.json.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import hre from "hardhat";
+import { writeResult } from "./results";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { ContractTransactionResponse } from "ethers";
 import { renderTable } from "../src/format/table";
@@ -190,32 +189,22 @@ async function main(): Promise<void> {
   const worst = Math.max(...rows.map((r) => Number(r.direct) / Number(r.safe)));
   const verdict = worst <= 1 ? "met" : "NOT met";
   console.log(`\nTarget (direct ≤ Safe at every k): ${verdict}; worst ratio ${worst.toFixed(3)}.`);
-  const out = join(__dirname, "results", "multisig.json");
-  mkdirSync(join(__dirname, "results"), { recursive: true });
-  writeFileSync(
-    out,
-    JSON.stringify(
-      {
-        benchmark: "multisig",
-        date: new Date().toISOString(),
-        signers: N,
-        call: "SettlementToken.transfer",
-        rows: rows.map((r) => ({
-          k: r.k,
-          safe: Number(r.safe),
-          clearhouseDirect: Number(r.direct),
-          clearhouseQueue: Number(r.queue),
-          clearhouseExecute: Number(r.execute),
-          ratioDirect: Number(r.direct) / Number(r.safe),
-          ratioTimelocked: Number(r.queue + r.execute) / Number(r.safe),
-        })),
-        target: { rule: "direct <= safe at every k", met: worst <= 1, worstRatio: worst },
-      },
-      null,
-      2,
-    ) + "\n",
-  );
-  console.log(`wrote ${out}`);
+  writeResult("multisig", {
+    benchmark: "multisig",
+    date: new Date().toISOString(),
+    signers: N,
+    call: "SettlementToken.transfer",
+    rows: rows.map((r) => ({
+      k: r.k,
+      safe: Number(r.safe),
+      clearhouseDirect: Number(r.direct),
+      clearhouseQueue: Number(r.queue),
+      clearhouseExecute: Number(r.execute),
+      ratioDirect: Number(r.direct) / Number(r.safe),
+      ratioTimelocked: Number(r.queue + r.execute) / Number(r.safe),
+    })),
+    target: { rule: "direct <= safe at every k", met: worst <= 1, worstRatio: worst },
+  });
   if (deployer === undefined) process.exitCode = 1;
 }
 

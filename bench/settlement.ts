@@ -22,9 +22,8 @@
  *       eth_estimateGas of a transaction calling it, for the deepest leaf, and the proof length.
  * Prints tables and writes bench/results/settlement.json.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import hre from "hardhat";
+import { writeResult } from "./results";
 import { custom, encodeFunctionData, type Address, type Hex } from "viem";
 import { createClearhouse, type Clearhouse } from "../src/client";
 import type { WriteResult } from "../src/context";
@@ -547,115 +546,105 @@ async function main(): Promise<void> {
       ` The ratio grows linearly with N (Clearhouse gas is flat): ${fmt(TARGET_RATIO)}× at N ≈ ${fmt(breakEvenN)}.`,
   );
 
-  const out = join(__dirname, "results", "settlement.json");
-  mkdirSync(join(__dirname, "results"), { recursive: true });
   const anchoringJson = (a: Anchoring) => ({
     gasUsed: Number(a.gasUsed),
     intrinsic: 21_000,
     calldata: Number(a.calldata),
     execution: Number(a.execution),
   });
-  writeFileSync(
-    out,
-    JSON.stringify(
-      {
-        benchmark: "settlement",
-        date: new Date().toISOString(),
-        network: `hardhat ${hre.config.networks.hardhat.hardfork}`,
-        banks: BANK_KEYS.length,
-        setup: {
-          limits: { maxSingleTransfer: SINGLE_LIMIT.toString(), maxDailyOutflow: DAILY_LIMIT.toString() },
-          balancePerBank: BALANCE.toString(),
-          amounts: "100 … 100,000 minor units (€1–€1,000), deterministic; each bank pays the other three",
-          oneTimeGasNotCounted: { what: "4 × enroll + 4 × approve(engine)", gas: Number(setupGas) },
-        },
-        clearhouse: {
-          flow: "4 × submitBatch + 12 × acknowledge + openCycle + 4 × declare + closeCycle (SDK, like settlementDay)",
-          wallTime: "from building the 4 batches (buildBatch) to the closeCycle receipt",
-        },
-        perPayment: {
-          flow: "one SettlementToken.transfer per payment (SDK token.transfer), sum of gasUsed",
-          measuredUpTo: MEASURED_TRANSFERS,
-        },
-        rows: rows.map(({ run, pp, ratio }) => ({
-          n: run.n,
-          clearhouse: {
-            gas: Number(run.total),
-            wallSeconds: Number((run.wallMs / 1000).toFixed(3)),
-            buildBatchesMs: Math.round(run.buildMs),
-            transactions: run.transactions,
-            submitBatch: run.submit.map(anchoringJson),
-            acknowledge: run.acknowledge.map(Number),
-            openCycle: Number(run.openCycle),
-            declare: run.declare.map(Number),
-            closeCycle: Number(run.closeCycle),
-            netSettledMinorUnits: run.settledNet.toString(),
-          },
-          perPayment: {
-            gas: Number(pp.total),
-            basis: pp.extrapolated ? `extrapolated from ${fmt(pp.sent)} measured` : "measured",
-            transfersSent: pp.sent,
-            measuredGas: Number(pp.sentGas),
-            meanGasPerTransfer: Number(pp.meanGas.toFixed(1)),
-            wallSeconds: Number((pp.wallMs / 1000).toFixed(3)),
-          },
-          ratio: Number(ratio.toFixed(1)),
-          anchoringGasPerBatch: run.submit.map((s) => Number(s.gasUsed)),
-        })),
-        anchoring: {
-          batches: allAnchors.length,
-          minGas: Number(minAnchor),
-          maxGas: Number(maxAnchor),
-          executionGas: [...executions].map(Number),
-          calldataGas: [Number(calldataLo), Number(calldataHi)],
-          singleBatchOf10000: anchoringJson(proofRun.anchoring),
-        },
-        gasBreakdownAtN10000: {
-          method:
-            "debug_traceTransaction: each opcode's own gas (a call's without its callee); one transaction of each kind",
-          transactions: Object.fromEntries(breakdowns),
-        },
-        inclusionProof: {
-          call: "SettlementLedger.verifyInclusion (view), eth_estimateGas of a transaction calling it",
-          batchPayments: proofRun.batchPayments,
-          leafIndex: proofRun.index,
-          proofLength: proofRun.proofLength,
-          proofLengthRange: [proofRun.minProofLength, proofRun.proofLength],
-          estimateGas: Number(proofRun.estimateGas),
-          verified: proofRun.verified,
-          ...(proof2500
-            ? {
-                batchOf2500AtN10000: {
-                  proofLength: proof2500.proofLength,
-                  estimateGas: Number(proof2500.estimateGas),
-                  verified: proof2500.verified,
-                },
-              }
-            : {}),
-        },
-        targets: [
-          {
-            rule: `anchoring gas per batch constant in N (execution part identical) and <= ${TARGET_ANCHOR_GAS}`,
-            met: anchorMet,
-            constant: anchorConstant,
-            maxGas: Number(maxAnchor),
-            over: Number(maxAnchor > TARGET_ANCHOR_GAS ? maxAnchor - TARGET_ANCHOR_GAS : 0n),
-          },
-          {
-            rule: `ratio (per-payment / Clearhouse) >= ${TARGET_RATIO} at N = ${last.run.n}`,
-            met: ratioMet,
-            ratio: Number(last.ratio.toFixed(1)),
-            clearhouseGasNeeded: Math.floor(needed),
-            largestPart: { step: bigPart, gas: Number(bigGas) },
-            nForTarget: breakEvenN,
-          },
-        ],
+  writeResult("settlement", {
+    benchmark: "settlement",
+    date: new Date().toISOString(),
+    network: `hardhat ${hre.config.networks.hardhat.hardfork}`,
+    banks: BANK_KEYS.length,
+    setup: {
+      limits: { maxSingleTransfer: SINGLE_LIMIT.toString(), maxDailyOutflow: DAILY_LIMIT.toString() },
+      balancePerBank: BALANCE.toString(),
+      amounts: "100 … 100,000 minor units (€1–€1,000), deterministic; each bank pays the other three",
+      oneTimeGasNotCounted: { what: "4 × enroll + 4 × approve(engine)", gas: Number(setupGas) },
+    },
+    clearhouse: {
+      flow: "4 × submitBatch + 12 × acknowledge + openCycle + 4 × declare + closeCycle (SDK, like settlementDay)",
+      wallTime: "from building the 4 batches (buildBatch) to the closeCycle receipt",
+    },
+    perPayment: {
+      flow: "one SettlementToken.transfer per payment (SDK token.transfer), sum of gasUsed",
+      measuredUpTo: MEASURED_TRANSFERS,
+    },
+    rows: rows.map(({ run, pp, ratio }) => ({
+      n: run.n,
+      clearhouse: {
+        gas: Number(run.total),
+        wallSeconds: Number((run.wallMs / 1000).toFixed(3)),
+        buildBatchesMs: Math.round(run.buildMs),
+        transactions: run.transactions,
+        submitBatch: run.submit.map(anchoringJson),
+        acknowledge: run.acknowledge.map(Number),
+        openCycle: Number(run.openCycle),
+        declare: run.declare.map(Number),
+        closeCycle: Number(run.closeCycle),
+        netSettledMinorUnits: run.settledNet.toString(),
       },
-      null,
-      2,
-    ) + "\n",
-  );
-  console.log(`wrote ${out}`);
+      perPayment: {
+        gas: Number(pp.total),
+        basis: pp.extrapolated ? `extrapolated from ${fmt(pp.sent)} measured` : "measured",
+        transfersSent: pp.sent,
+        measuredGas: Number(pp.sentGas),
+        meanGasPerTransfer: Number(pp.meanGas.toFixed(1)),
+        wallSeconds: Number((pp.wallMs / 1000).toFixed(3)),
+      },
+      ratio: Number(ratio.toFixed(1)),
+      anchoringGasPerBatch: run.submit.map((s) => Number(s.gasUsed)),
+    })),
+    anchoring: {
+      batches: allAnchors.length,
+      minGas: Number(minAnchor),
+      maxGas: Number(maxAnchor),
+      executionGas: [...executions].map(Number),
+      calldataGas: [Number(calldataLo), Number(calldataHi)],
+      singleBatchOf10000: anchoringJson(proofRun.anchoring),
+    },
+    gasBreakdownAtN10000: {
+      method:
+        "debug_traceTransaction: each opcode's own gas (a call's without its callee); one transaction of each kind",
+      transactions: Object.fromEntries(breakdowns),
+    },
+    inclusionProof: {
+      call: "SettlementLedger.verifyInclusion (view), eth_estimateGas of a transaction calling it",
+      batchPayments: proofRun.batchPayments,
+      leafIndex: proofRun.index,
+      proofLength: proofRun.proofLength,
+      proofLengthRange: [proofRun.minProofLength, proofRun.proofLength],
+      estimateGas: Number(proofRun.estimateGas),
+      verified: proofRun.verified,
+      ...(proof2500
+        ? {
+            batchOf2500AtN10000: {
+              proofLength: proof2500.proofLength,
+              estimateGas: Number(proof2500.estimateGas),
+              verified: proof2500.verified,
+            },
+          }
+        : {}),
+    },
+    targets: [
+      {
+        rule: `anchoring gas per batch constant in N (execution part identical) and <= ${TARGET_ANCHOR_GAS}`,
+        met: anchorMet,
+        constant: anchorConstant,
+        maxGas: Number(maxAnchor),
+        over: Number(maxAnchor > TARGET_ANCHOR_GAS ? maxAnchor - TARGET_ANCHOR_GAS : 0n),
+      },
+      {
+        rule: `ratio (per-payment / Clearhouse) >= ${TARGET_RATIO} at N = ${last.run.n}`,
+        met: ratioMet,
+        ratio: Number(last.ratio.toFixed(1)),
+        clearhouseGasNeeded: Math.floor(needed),
+        largestPart: { step: bigPart, gas: Number(bigGas) },
+        nForTarget: breakEvenN,
+      },
+    ],
+  });
 }
 
 main().catch((error: unknown) => {

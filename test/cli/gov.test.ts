@@ -4,14 +4,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import hre from "hardhat";
-import { custom } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { runCli } from "../../src/cli/main";
 import { ExitCode } from "../../src/cli/exit";
 import { MIN_DELAY, governanceFixture } from "../sdk/governanceFixture";
-import { hardhatKey, type Run } from "./harness";
+import { cliRunner, hardhatKey, type Run } from "./harness";
 
 const run = promisify(execFile);
 const HARDHAT_KEYS_FIRST = 10; // signers are Hardhat accounts 10–14
@@ -28,17 +26,7 @@ async function cliFixture() {
   };
   const relayer = join(dir, "relayer.key");
   writeFileSync(relayer, hardhatKey(16));
-  const cli = async (...argv: string[]): Promise<Run> => {
-    let out = "";
-    let err = "";
-    const code = await runCli(["--deployment", deployment, ...argv], {
-      out: (s) => (out += s + "\n"),
-      err: (s) => (err += s + "\n"),
-      transport: custom(hre.network.provider, { retryCount: 0 }),
-      env: {},
-    });
-    return { code, out, err };
-  };
+  const cli = cliRunner(deployment);
   return { ...f, dir, deployment, keyFile, relayer, cli };
 }
 

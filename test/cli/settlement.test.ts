@@ -2,11 +2,8 @@ import { expect } from "chai";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import hre from "hardhat";
-import { custom } from "viem";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { parsePacs002 } from "../../src";
-import { runCli } from "../../src/cli/main";
 import { ExitCode } from "../../src/cli/exit";
 import { batchIdOf } from "../../src/settlement/batch";
 import { batchKey } from "../../src/settlement/ledger";
@@ -24,7 +21,7 @@ import {
   settlementFixture,
   type BankName,
 } from "../sdk/settlementFixture";
-import { hardhatKey, type Run } from "./harness";
+import { cliRunner, hardhatKey, type Run } from "./harness";
 
 const KEY = "2025-03-14-A";
 
@@ -39,17 +36,7 @@ async function cliFixture() {
     return path;
   };
   const keyOf = Object.fromEntries(BANK_NAMES.map((b) => [b, keyFile(BANK_INDEX[b])])) as Record<BankName, string>;
-  const cli = async (...argv: string[]): Promise<Run> => {
-    let out = "";
-    let err = "";
-    const code = await runCli(["--deployment", deployment, ...argv], {
-      out: (s) => (out += s + "\n"),
-      err: (s) => (err += s + "\n"),
-      transport: custom(hre.network.provider, { retryCount: 0 }),
-      env: {},
-    });
-    return { code, out, err };
-  };
+  const cli = cliRunner(deployment);
   return { ...f, cli, keyOf, operatorKey: keyFile(OPERATOR_INDEX), lateKey: keyFile(UNENROLLED_INDEX) };
 }
 
