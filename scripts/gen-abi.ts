@@ -18,6 +18,7 @@ const CONTRACTS: Record<string, string> = {
   consortiumMultisigAbi: "governance/ConsortiumMultisig.sol/ConsortiumMultisig.json",
   settlementLedgerAbi: "settlement/SettlementLedger.sol/SettlementLedger.json",
   nettingEngineAbi: "settlement/NettingEngine.sol/NettingEngine.json",
+  verifierRegistryAbi: "zk/VerifierRegistry.sol/VerifierRegistry.json",
 };
 
 const root = join(__dirname, "..");

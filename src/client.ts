@@ -21,6 +21,7 @@ import * as governanceReads from "./governance/reads";
 import * as ledgerActions from "./settlement/ledger";
 import * as nettingActions from "./settlement/netting";
 import { reconcile } from "./settlement/reconcile";
+import * as zkOnChain from "./zk/onchain";
 
 export interface CreateClearhouseParameters {
   /** JSON-RPC URL of a consortium node. Exactly one of `rpcUrl` / `transport`. */
@@ -108,6 +109,7 @@ export function createClearhouse(p: CreateClearhouseParameters) {
       verifyInclusionOnChain: ledgerActions.verifyInclusionOnChain,
       openCycle: nettingActions.openCycle,
       declareBatch: nettingActions.declareBatch,
+      declareProvedBatch: nettingActions.declareProvedBatch,
       closeCycle: nettingActions.closeCycle,
       setCreditLine: nettingActions.setCreditLine,
       fundCreditPool: nettingActions.fundCreditPool,
@@ -117,6 +119,7 @@ export function createClearhouse(p: CreateClearhouseParameters) {
       isBatchSettled: nettingActions.isBatchSettled,
       reconcile,
     }),
+    zk: bind(context, { ...zkOnChain }),
     /** The same client signing as another account. */
     as(account: Account | Address) {
       return createClearhouse({ ...p, deployment, account });

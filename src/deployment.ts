@@ -38,7 +38,11 @@ export interface Deployment {
     /** The settlement layer (batch anchoring and netting), when deployed. */
     SettlementLedger?: ContractDeployment;
     NettingEngine?: ContractDeployment;
+    /** The zk layer's registry of circuits and nullifiers, deployed with the settlement layer. */
+    VerifierRegistry?: ContractDeployment;
   };
+  /** The exported Groth16 verifier of each circuit (circuit id → address). */
+  verifiers?: Record<string, Address>;
 }
 
 const CONTRACT_NAMES = ["ConsortiumRegistry", "SettlementToken"] as const;
@@ -71,7 +75,7 @@ export function parseDeployment(value: unknown): Deployment {
   const contracts = d.contracts as Record<string, unknown> | undefined;
   if (!contracts) fail("contracts", "missing");
   for (const name of CONTRACT_NAMES) checkContract(`contracts.${name}`, contracts[name]);
-  for (const name of ["SettlementLedger", "NettingEngine"]) {
+  for (const name of ["SettlementLedger", "NettingEngine", "VerifierRegistry"]) {
     if (contracts[name] !== undefined) checkContract(`contracts.${name}`, contracts[name]);
   }
   if (contracts.ConsortiumMultisig !== undefined) {

@@ -11,6 +11,7 @@ export * as registry from "./registry";
 export * as token from "./token";
 export * as governance from "./governance";
 export * as settlement from "./settlement";
+export * as zk from "./zk";
 export { buildBatch, type Batch, type BatchHeader } from "./settlement/batch";
 export { readBatchFile, writeBatchFile, verifyBatchFile, BatchFileError } from "./settlement/batchFile";
 export { buildBatchTree, verifyInclusion, leafOf } from "./settlement/merkle";

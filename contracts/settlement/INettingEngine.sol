@@ -43,6 +43,10 @@ interface INettingEngine {
     event CreditLineSet(address indexed bank, uint128 limit);
     event CreditPoolChanged(address indexed by, int256 delta, uint256 pool);
     event CreditRepaid(address indexed bank, uint256 amount, uint128 stillUsed);
+    /// @notice Governance set the registry that verifies private-mode batch proofs.
+    event VerifierRegistrySet(address indexed verifierRegistry);
+    /// @notice A private-mode batch's totals were accepted with a valid `batch_netting` proof.
+    event BatchProofAccepted(uint64 indexed cycleId, bytes32 indexed batchId, bytes32 circuitId);
 
     error NettingNoOpenCycle(uint64 cycleId);
     error NettingCycleStillOpen(uint64 cycleId);
@@ -60,6 +64,10 @@ interface INettingEngine {
     error NettingPoolTooSmall(uint256 pool, uint256 amount);
     error NettingInvalidAddress(address account);
     error NettingOwnershipCannotBeRenounced();
+    /// @notice A private-mode chunk has at most `max` counterparties (one per proof bucket).
+    error NettingTooManyCounterparties(uint256 given, uint256 max);
+    /// @notice No verifier registry is set, so private-mode batches cannot be declared yet.
+    error NettingNoVerifierRegistry();
 
     /// @notice Open the next cycle (an active OPERATOR; only one cycle is open at a time). It starts
     /// with the obligations deferred by the previous cycle.
@@ -74,6 +82,27 @@ interface INettingEngine {
         address[] calldata counterparties,
         uint256[] calldata totals
     ) external;
+
+    /// @notice Declare a final private-mode batch (a chunk of at most 16 payments under a Poseidon
+    /// root) into the open cycle. Its header commits to the totals with the private-mode tag
+    /// (`keccak256(abi.encode(PRIVATE_BATCH_TAG, counterparties, totals))`, so it can never be
+    /// declared without a proof), and `proof` must be a valid `batch_netting_16` proof that the
+    /// payments under `header.root` are the caller's and sum to `totals` per counterparty.
+    /// @param proof Groth16 proof, flattened in the verifier's calldata order
+    function declareProved(
+        uint64 cycleId,
+        bytes32 key,
+        ISettlementLedger.BatchHeader calldata header,
+        address[] calldata counterparties,
+        uint256[] calldata totals,
+        uint256[8] calldata proof
+    ) external;
+
+    /// @notice Set the registry that verifies private-mode batch proofs (owner).
+    function setVerifierRegistry(address verifierRegistry) external;
+
+    /// @notice The registry that verifies private-mode batch proofs (0 if none).
+    function verifierRegistry() external view returns (address);
 
     /// @notice Net, resolve gridlock and settle the open cycle (an active OPERATOR).
     function closeCycle(uint64 cycleId) external;

@@ -12,6 +12,7 @@ import {ISettlementLedger} from "./ISettlementLedger.sol";
 import {INettingEngine} from "./INettingEngine.sol";
 import {NettingMath} from "./NettingMath.sol";
 import {NettingStorage} from "./NettingStorage.sol";
+import {IVerifierRegistry} from "../zk/IVerifierRegistry.sol";
 import {CreditFacility} from "./CreditFacility.sol";
 
 /// @title NettingEngine — settlement cycles: multilateral netting, credit lines, gridlock resolution
@@ -25,6 +26,12 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, CreditFacilit
     using SafeERC20 for IERC20;
 
     uint256 private constant MAX_PARTICIPANTS = 32;
+    /// @notice Counterparty buckets of the batch_netting circuit (one public signal each).
+    uint256 public constant NETTING_BUCKETS = 4;
+    /// @notice The circuit that proves a private-mode chunk's totals.
+    bytes32 public constant BATCH_NETTING_CIRCUIT = "batch_netting_16";
+    /// @notice Domain tag of a private-mode batch's totals commitment.
+    bytes32 public constant PRIVATE_BATCH_TAG = keccak256("clearhouse.batch.private/1");
 
     /// @custom:oz-upgrades-unsafe-allow constructor
     constructor() {
@@ -80,24 +87,44 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, CreditFacilit
         address[] calldata counterparties,
         uint256[] calldata totals
     ) external whenNotPaused {
-        EngineStorage storage $ = _s();
-        $.registry.requireMember(msg.sender, Roles.MEMBER_BANK);
-        _requireOpen(cycleId);
-        bytes32 batchId = keccak256(abi.encode(msg.sender, key));
-        uint64 earlier = $.declaredIn[batchId];
-        if (earlier != 0) revert NettingAlreadyDeclared(batchId, earlier);
-        $.ledger.requireFinal(batchId, header);
-        if (counterparties.length != totals.length) revert NettingLengthMismatch(counterparties.length, totals.length);
         bytes32 given = keccak256(abi.encode(counterparties, totals));
-        if (given != header.totalsCommitment) revert NettingTotalsMismatch(batchId, header.totalsCommitment, given);
-        (uint256 sum, uint32 declaredMask) = _addObligations(cycleId, counterparties, totals);
-        if (declaredMask != header.counterpartyMask) {
-            revert NettingCounterpartiesMismatch(batchId, header.counterpartyMask, declaredMask);
+        _declare(cycleId, key, header, counterparties, totals, given);
+    }
+
+    /// @inheritdoc INettingEngine
+    function declareProved(
+        uint64 cycleId,
+        bytes32 key,
+        ISettlementLedger.BatchHeader calldata header,
+        address[] calldata counterparties,
+        uint256[] calldata totals,
+        uint256[8] calldata proof
+    ) external whenNotPaused {
+        IVerifierRegistry verifiers = _s().verifiers;
+        if (address(verifiers) == address(0)) revert NettingNoVerifierRegistry();
+        if (counterparties.length > NETTING_BUCKETS) {
+            revert NettingTooManyCounterparties(counterparties.length, NETTING_BUCKETS);
         }
-        if (sum != header.grossTotal) revert NettingGrossMismatch(batchId, header.grossTotal, sum);
-        $.declaredIn[batchId] = cycleId;
-        $.cycles[cycleId].batchCount += 1;
-        emit BatchDeclared(cycleId, batchId, msg.sender, sum);
+        bytes32 given = keccak256(abi.encode(PRIVATE_BATCH_TAG, counterparties, totals));
+        bytes32 batchId = _declare(cycleId, key, header, counterparties, totals, given);
+        // Public signals of batch_netting_16: root, packed[4] (total << 160 | counterparty), bank.
+        uint256[] memory signals = new uint256[](NETTING_BUCKETS + 2);
+        signals[0] = uint256(header.root);
+        for (uint256 k; k < counterparties.length; ++k) {
+            // A chunk's total is below 16 * 2^64; anything from 2^90 on cannot be proven and would not fit.
+            if (totals[k] >= 1 << 90) revert NettingInvalidObligation(msg.sender, counterparties[k]);
+            signals[k + 1] = (totals[k] << 160) | uint256(uint160(counterparties[k]));
+        }
+        signals[NETTING_BUCKETS + 1] = uint256(uint160(msg.sender));
+        verifiers.requireValid(BATCH_NETTING_CIRCUIT, proof, signals);
+        emit BatchProofAccepted(cycleId, batchId, BATCH_NETTING_CIRCUIT);
+    }
+
+    /// @inheritdoc INettingEngine
+    function setVerifierRegistry(address verifierRegistry_) external onlyOwner {
+        if (verifierRegistry_.code.length == 0) revert NettingInvalidAddress(verifierRegistry_);
+        _s().verifiers = IVerifierRegistry(verifierRegistry_);
+        emit VerifierRegistrySet(verifierRegistry_);
     }
 
     /// @inheritdoc INettingEngine
@@ -179,6 +206,11 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, CreditFacilit
     }
 
     /// @inheritdoc INettingEngine
+    function verifierRegistry() external view returns (address) {
+        return address(_s().verifiers);
+    }
+
+    /// @inheritdoc INettingEngine
     function declaredIn(bytes32 batchId) external view returns (uint64) {
         return _s().declaredIn[batchId];
     }
@@ -188,6 +220,35 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, CreditFacilit
     function _requireOpen(uint64 cycleId) private view {
         EngineStorage storage $ = _s();
         if (cycleId != $.current || $.cycles[cycleId].status != CycleStatus.Open) revert NettingNoOpenCycle(cycleId);
+    }
+
+    /// @dev Checks and effects shared by both declarations; `given` is the caller's commitment to
+    /// `counterparties`/`totals` in the batch's mode. Returns the batch id.
+    function _declare(
+        uint64 cycleId,
+        bytes32 key,
+        ISettlementLedger.BatchHeader calldata header,
+        address[] calldata counterparties,
+        uint256[] calldata totals,
+        bytes32 given
+    ) private returns (bytes32 batchId) {
+        EngineStorage storage $ = _s();
+        $.registry.requireMember(msg.sender, Roles.MEMBER_BANK);
+        _requireOpen(cycleId);
+        batchId = keccak256(abi.encode(msg.sender, key));
+        uint64 earlier = $.declaredIn[batchId];
+        if (earlier != 0) revert NettingAlreadyDeclared(batchId, earlier);
+        $.ledger.requireFinal(batchId, header);
+        if (counterparties.length != totals.length) revert NettingLengthMismatch(counterparties.length, totals.length);
+        if (given != header.totalsCommitment) revert NettingTotalsMismatch(batchId, header.totalsCommitment, given);
+        (uint256 sum, uint32 declaredMask) = _addObligations(cycleId, counterparties, totals);
+        if (declaredMask != header.counterpartyMask) {
+            revert NettingCounterpartiesMismatch(batchId, header.counterpartyMask, declaredMask);
+        }
+        if (sum != header.grossTotal) revert NettingGrossMismatch(batchId, header.grossTotal, sum);
+        $.declaredIn[batchId] = cycleId;
+        $.cycles[cycleId].batchCount += 1;
+        emit BatchDeclared(cycleId, batchId, msg.sender, sum);
     }
 
     /// @dev Add the caller's obligations; return their sum and the ledger mask of their creditors.

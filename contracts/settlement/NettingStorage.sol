@@ -5,6 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IConsortiumRegistry} from "../access/IConsortiumRegistry.sol";
 import {ISettlementLedger} from "./ISettlementLedger.sol";
 import {INettingEngine} from "./INettingEngine.sol";
+import {IVerifierRegistry} from "../zk/IVerifierRegistry.sol";
 
 /// @title NettingStorage — the netting engine's state (ERC-7201 namespace), shared by its parts
 abstract contract NettingStorage is INettingEngine {
@@ -23,6 +24,7 @@ abstract contract NettingStorage is INettingEngine {
         mapping(uint64 cycleId => mapping(address bank => int256)) net;
         mapping(bytes32 batchId => uint64 cycleId) declaredIn;
         mapping(address bank => CreditLine) credit;
+        IVerifierRegistry verifiers; // appended: verifies private-mode batch proofs
     }
 
     // keccak256(abi.encode(uint256(keccak256("clearhouse.storage.NettingEngine")) - 1)) & ~bytes32(uint256(0xff))

@@ -3,12 +3,14 @@
  * OpenZeppelin upgrades plugin (which validates upgrade safety and records the implementation in
  * `.openzeppelin/`), and describes the result as a `Deployment`.
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import hre from "hardhat";
 import type { Address, Hex } from "viem";
 import type { ContractDeployment, Deployment, PlainDeployment } from "../../src/deployment";
 import { writeJsonAtomic } from "../../src/fileio";
+import { CIRCUITS, CIRCUIT_IDS, TRANSCRIPT_PATH, artifactPaths } from "../../src/zk/circuits";
+import { vkHashOf, type VerificationKey } from "../../src/zk/vk";
 
 /** The consortium's governance: an M-of-N multisig with timelocks and a guardian. */
 export interface GovernanceOptions {
@@ -70,6 +72,7 @@ export async function deployConsortium(options: DeployOptions): Promise<Deployme
     engine = await deployProxy("NettingEngine", [deployer.address, registry.proxy, ledger.proxy, token.proxy], log);
     await admitClearingPool(registry.proxy, engine.proxy, log);
   }
+  const zk = ledger && engine ? await deployZk(engine.proxy, deployer.address as Address, log) : undefined;
   const pausables = [registry.proxy, token.proxy, ...(ledger && engine ? [ledger.proxy, engine.proxy] : [])];
   const multisig = options.governance ? await deployMultisig(options.governance, pausables, log) : undefined;
   return {
@@ -84,8 +87,45 @@ export async function deployConsortium(options: DeployOptions): Promise<Deployme
       SettlementToken: token,
       ...(multisig ? { ConsortiumMultisig: multisig } : {}),
       ...(ledger && engine ? { SettlementLedger: ledger, NettingEngine: engine } : {}),
+      ...(zk ? { VerifierRegistry: zk.registry } : {}),
     },
+    ...(zk ? { verifiers: zk.verifiers } : {}),
   };
+}
+
+/**
+ * The zk layer: VerifierRegistry (proxy) and one exported Groth16 verifier per circuit of the
+ * committed ceremony, each registered with the hash of its verification key and of the ceremony
+ * transcript; the netting engine verifies private-mode batches through it.
+ */
+async function deployZk(engine: Address, deployer: Address, log: (line: string) => void) {
+  const { ethers } = hre;
+  const registry = await deployProxy("VerifierRegistry", [deployer], log);
+  const vr = await ethers.getContractAt("VerifierRegistry", registry.proxy);
+  const transcriptHash = ethers.keccak256(readFileSync(TRANSCRIPT_PATH)) as Hex;
+  const verifiers: Record<string, Address> = {};
+  for (const id of CIRCUIT_IDS) {
+    const spec = CIRCUITS[id];
+    const vk = JSON.parse(readFileSync(artifactPaths(id).verificationKey, "utf8")) as VerificationKey;
+    const verifier = await (await ethers.getContractFactory(spec.contract)).deploy();
+    await verifier.waitForDeployment();
+    const address = (await verifier.getAddress()) as Address;
+    await (
+      await vr.registerCircuit(
+        ethers.encodeBytes32String(id),
+        address,
+        spec.publicSignals.length,
+        vkHashOf(vk),
+        transcriptHash,
+      )
+    ).wait();
+    verifiers[id] = address;
+    log(`  ${spec.contract} at ${address}, registered as ${id}`);
+  }
+  const netting = await ethers.getContractAt("NettingEngine", engine);
+  await (await netting.setVerifierRegistry(registry.proxy)).wait();
+  log("  NettingEngine verifies private-mode batches through the VerifierRegistry");
+  return { registry, verifiers };
 }
 
 /**
@@ -135,9 +175,9 @@ export async function handOverToGovernance(deployment: Deployment, log: (line: s
   const m = deployment.contracts.ConsortiumMultisig;
   if (!m) throw new Error("The deployment has no ConsortiumMultisig to hand over to.");
   const multisig = await ethers.getContractAt("ConsortiumMultisig", m.address);
-  const names = (["ConsortiumRegistry", "SettlementToken", "SettlementLedger", "NettingEngine"] as const).filter(
-    (name) => deployment.contracts[name] !== undefined,
-  );
+  const names = (
+    ["ConsortiumRegistry", "SettlementToken", "SettlementLedger", "NettingEngine", "VerifierRegistry"] as const
+  ).filter((name) => deployment.contracts[name] !== undefined);
   for (const name of names) {
     const proxy = deployment.contracts[name]!.proxy;
     const target = await ethers.getContractAt("Ownable2StepUpgradeable", proxy);

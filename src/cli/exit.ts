@@ -12,6 +12,7 @@ import { ContractRevertError, UnknownRevertError } from "../errors/revert";
 import { GovernanceFileError } from "../governance/files";
 import { BatchFileError } from "../settlement/batchFile";
 import { Iso20022Error } from "../settlement/iso20022";
+import { ZkArtifactsMissingError, ZkWitnessError } from "../zk/prover";
 
 /** Exit codes: scripts can tell bad input from a refusal by the chain from a network failure. */
 export const ExitCode = {
@@ -31,6 +32,8 @@ export function exitCodeOf(error: unknown): number {
     error instanceof MissingAccountError ||
     error instanceof Iso20022Error ||
     error instanceof BatchFileError ||
+    error instanceof ZkArtifactsMissingError ||
+    error instanceof ZkWitnessError ||
     error instanceof UsageError
   ) {
     return ExitCode.badInput;

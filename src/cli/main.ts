@@ -3,6 +3,7 @@ import { ClearhouseError } from "../errors/base";
 import { ExitCode, UsageError, exitCodeOf } from "./exit";
 import { govCommand } from "./gov";
 import { settlementCommands } from "./settlement";
+import { kycCommand, zkCommand } from "./zk";
 import type { CliIo, GlobalOptions } from "./options";
 import { toJson } from "./output";
 
@@ -21,6 +22,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const globals = () => program.opts<GlobalOptions>();
   program.addCommand(govCommand(io, globals));
   for (const command of settlementCommands(io, globals)) program.addCommand(command);
+  program.addCommand(zkCommand(io, globals));
+  program.addCommand(kycCommand(io, globals));
   // Subcommands added with addCommand do not inherit these settings: apply them to every level.
   const configure = (cmd: Command): void => {
     cmd

@@ -3,6 +3,7 @@ import { clearhouseErrorsAbi } from "../generated/abis";
 import { rolesToNames, statusName } from "../registry/roles";
 import { grouped, short } from "./format";
 import { settlementCatalog } from "./catalogSettlement";
+import { zkCatalog } from "./catalogZk";
 
 type ErrorsAbi = typeof clearhouseErrorsAbi;
 /** Name of every custom error a Clearhouse contract can revert with. */
@@ -51,6 +52,7 @@ const ASK_GOVERNANCE = "Ask the consortium's governance (the registry owner) to 
  */
 export const revertCatalog: Catalog = {
   ...settlementCatalog,
+  ...zkCatalog,
   // ------------------------------------------------------------- registry
   RegistryZeroAddress: () => ({ message: "an address argument is zero", hint: "Pass a non-zero address." }),
   RegistryInvalidRoles: ([roles]) => ({

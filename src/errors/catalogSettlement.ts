@@ -120,6 +120,14 @@ export const settlementCatalog: {
     hint: "Withdraw at most what the pool holds beyond the unused credit lines.",
   }),
   NettingZeroAmount: () => ({ message: "the amount is zero", hint: "Use a positive amount." }),
+  NettingTooManyCounterparties: ([given, max]) => ({
+    message: `a private-mode chunk has ${given} counterparties; a proof covers at most ${max}`,
+    hint: "Build the chunks with buildPrivateChunks, which splits by counterparty.",
+  }),
+  NettingNoVerifierRegistry: () => ({
+    message: "the netting engine has no VerifierRegistry, so private-mode batches cannot be declared",
+    hint: "Ask governance to set it (setVerifierRegistry).",
+  }),
   NettingInvalidAddress: ([a]) => ({
     message: `${short(a)} is not a valid address here`,
     hint: "Check the deployment.",

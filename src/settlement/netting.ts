@@ -17,6 +17,28 @@ function engine(ctx: ClearhouseContext) {
 
 const CYCLE_STATUS = ["None", "Open", "Closed"] as const;
 
+/**
+ * Declare a final private-mode chunk into a cycle with its `batch_netting_16` proof (see
+ * src/zk/chunk.ts); the engine checks the proof through the VerifierRegistry.
+ */
+export async function declareProvedBatch(
+  ctx: ClearhouseContext,
+  p: {
+    key: string;
+    header: BatchHeaderFields;
+    proof: readonly [bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint];
+    cycleId?: bigint;
+  },
+): Promise<WriteResult> {
+  const cycleId = p.cycleId ?? (await readContract(ctx, { ...engine(ctx), functionName: "currentCycle", args: [] }));
+  const header = await onChainHeader(ctx, p.header);
+  return writeContract(ctx, {
+    ...engine(ctx),
+    functionName: "declareProved",
+    args: [cycleId, batchKey(p.key), header, [...p.header.counterparties], [...p.header.totals], p.proof],
+  });
+}
+
 /** Open the next settlement cycle (an OPERATOR); returns its id. */
 export async function openCycle(ctx: ClearhouseContext): Promise<{ cycleId: bigint; tx: WriteResult }> {
   const tx = await writeContract(ctx, { ...engine(ctx), functionName: "openCycle", args: [] });

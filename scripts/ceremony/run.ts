@@ -1,0 +1,406 @@
+/**
+ * `npm run ceremony`: the members' trusted setup, offline, resumable.
+ *
+ *   phase 1  powers of tau (BN254, 2^power): new, one contribution per member, a public beacon,
+ *            verify, prepare phase 2;
+ *   phase 2  per circuit: compile (circom 2, --O2), groth16 setup, one contribution per member,
+ *            the beacon, `zkey verify` against the r1cs and the phase-1 file, export the
+ *            verification key and the Solidity verifier;
+ *   install  copy wasm, final zkey, verification key to circuits/build/<id>/, the verifier to
+ *            contracts/zk/, and write circuits/build/transcript.json (every contribution hash).
+ *
+ * Each step shows its progress and time; the journal (build/ceremony/journal.json) lets a rerun
+ * skip finished steps, so an interrupted ceremony resumes where it stopped. The raw ptau stays in
+ * build/ceremony and is never committed. Options:
+ *   --power N        powers of tau (default 14: 16,384 constraints)
+ *   --members a,b,c  contributors, in order (default operator,bank-a,bank-b,bank-c)
+ *   --circuits x,y   circuits/main/<x>.circom to set up (default: the shipped circuits)
+ *   --beacon HEX     public beacon (production: a block hash fixed before the ceremony starts)
+ *   --work DIR       working directory (default build/ceremony)
+ *   --no-install     keep the results in the working directory (scaling runs)
+ *   --fresh          discard the journal and start over
+ *
+ * The contributions here run in one process, one after another, with fresh random entropy that is
+ * never stored. In production each member runs its contribution on its own machine with the same
+ * snarkjs commands (docs/zk.md) and passes the file on; the transcript and `zkey verify` are the
+ * same.
+ */
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import * as snarkjs from "snarkjs";
+import { writeJsonAtomic } from "../../src/fileio";
+import { CIRCUIT_IDS, PACKAGE_ROOT, TRANSCRIPT_PATH, artifactPaths, type CircuitId } from "../../src/zk/circuits";
+import { circuitSources, fileHash, sourceHash } from "../../src/zk/sources";
+import { vkHashOf, type VerificationKey } from "../../src/zk/vk";
+import { Journal, type Step } from "./journal";
+
+interface Options {
+  power: number;
+  members: string[];
+  circuits: string[];
+  beacon: string;
+  work: string;
+  install: boolean;
+  fresh: boolean;
+}
+
+const BEACON_ITERATIONS_EXP = 10;
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = {
+    power: 14,
+    members: ["operator", "bank-a", "bank-b", "bank-c"],
+    circuits: [...CIRCUIT_IDS],
+    beacon: "0000000000000000000000000000000000000000000000000000000000000000",
+    work: join(PACKAGE_ROOT, "build", "ceremony"),
+    install: true,
+    fresh: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value`);
+      return v;
+    };
+    if (flag === "--power") o.power = Number(value());
+    else if (flag === "--members") o.members = value().split(",").filter(Boolean);
+    else if (flag === "--circuits") o.circuits = value().split(",").filter(Boolean);
+    else if (flag === "--beacon") o.beacon = value().replace(/^0x/, "");
+    else if (flag === "--work") o.work = join(process.cwd(), value());
+    else if (flag === "--no-install") o.install = false;
+    else if (flag === "--fresh") o.fresh = true;
+    else throw new Error(`unknown option ${flag} (see the header of scripts/ceremony/run.ts)`);
+  }
+  if (!Number.isInteger(o.power) || o.power < 8 || o.power > 20)
+    throw new Error("--power must be an integer from 8 to 20");
+  if (o.members.length === 0 || new Set(o.members).size !== o.members.length)
+    throw new Error("--members must be distinct names");
+  if (!/^[0-9a-fA-F]{64}$/.test(o.beacon)) throw new Error("--beacon must be 32 bytes of hex");
+  for (const c of o.circuits) {
+    if (!/^[a-z0-9_]+$/.test(c) || !existsSync(join(PACKAGE_ROOT, "circuits", "main", `${c}.circom`))) {
+      throw new Error(`--circuits: circuits/main/${c}.circom does not exist`);
+    }
+  }
+  return o;
+}
+
+const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString("hex");
+const pascal = (id: string): string =>
+  id
+    .split("_")
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join("");
+const contractName = (id: string): string => `${pascal(id)}Verifier`;
+/** snarkjs reports through a logger; keep its warnings and errors, drop the chatter. */
+const logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (m: string) => console.warn(`\n  snarkjs: ${m}`),
+  error: (m: string) => console.error(`\n  snarkjs: ${m}`),
+};
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  const w = o.work;
+  mkdirSync(w, { recursive: true });
+  const journal = new Journal(
+    join(w, "journal.json"),
+    { ...o, work: relative(PACKAGE_ROOT, o.work), fresh: undefined },
+    o.fresh,
+  );
+  const ptau = (n: string) => join(w, "phase1", `pot${o.power}_${n}.ptau`);
+  const steps: Step[] = [];
+
+  // ---------------------------------------------------------------- phase 1
+  steps.push({
+    id: "phase1/new",
+    title: `phase 1: new powers of tau, BN254, 2^${o.power}`,
+    outputs: [ptau("0000")],
+    run: async (tmp) => {
+      const curve = await (
+        snarkjs as unknown as { curves: { getCurveFromName(n: string): Promise<unknown> } }
+      ).curves.getCurveFromName("bn128");
+      await snarkjs.powersOfTau.newAccumulator(curve, o.power, tmp(ptau("0000")), logger);
+    },
+  });
+  let last = ptau("0000");
+  o.members.forEach((member, i) => {
+    const prev = last;
+    const next = ptau(String(i + 1).padStart(4, "0"));
+    steps.push({
+      id: `phase1/contribute/${member}`,
+      title: `phase 1: contribution ${i + 1}/${o.members.length} (${member})`,
+      outputs: [next],
+      run: async (tmp) => {
+        const hash = (await snarkjs.powersOfTau.contribute(
+          prev,
+          tmp(next),
+          member,
+          randomBytes(64).toString("hex"),
+          logger,
+        )) as Uint8Array;
+        return { member, contributionHash: hex(hash) };
+      },
+    });
+    last = next;
+  });
+  {
+    const prev = last;
+    steps.push({
+      id: "phase1/beacon",
+      title: "phase 1: beacon",
+      outputs: [ptau("beacon")],
+      run: async (tmp) => {
+        const hash = (await snarkjs.powersOfTau.beacon(
+          prev,
+          tmp(ptau("beacon")),
+          "beacon",
+          o.beacon,
+          BEACON_ITERATIONS_EXP,
+          logger,
+        )) as Uint8Array;
+        return { contributionHash: hex(hash) };
+      },
+    });
+  }
+  steps.push({
+    id: "phase1/verify",
+    title: "phase 1: verify every contribution",
+    outputs: [join(w, "phase1", "verified.txt")],
+    run: async (tmp) => {
+      const verify = (snarkjs.powersOfTau as unknown as { verify(f: string, l: unknown): Promise<boolean> }).verify;
+      if (!(await verify(ptau("beacon"), logger))) throw new Error("phase 1 transcript does not verify");
+      writeFileSync(tmp(join(w, "phase1", "verified.txt")), `${fileHash(ptau("beacon"))} verified\n`);
+    },
+  });
+  steps.push({
+    id: "phase1/prepare",
+    title: "phase 1: prepare phase 2 (the long step)",
+    outputs: [ptau("final")],
+    run: async (tmp) => {
+      await snarkjs.powersOfTau.preparePhase2(ptau("beacon"), tmp(ptau("final")), logger);
+    },
+  });
+
+  // ---------------------------------------------------------------- phase 2
+  for (const id of o.circuits) {
+    const dir = join(w, "circuits", id);
+    const r1cs = join(dir, `${id}.r1cs`);
+    const wasm = join(dir, `${id}.wasm`);
+    const main = join("circuits", "main", `${id}.circom`);
+    steps.push({
+      id: `${id}/compile`,
+      title: `${id}: compile (circom 2, --O2)`,
+      outputs: [r1cs, wasm],
+      run: async (tmp) => {
+        const out = join(dir, "compile.partial");
+        rmSync(out, { recursive: true, force: true });
+        mkdirSync(out, { recursive: true });
+        const circom = require.resolve("circom2/cli.js");
+        execFileSync(process.execPath, [circom, main, "--r1cs", "--wasm", "--O2", "-l", "node_modules", "-o", out], {
+          cwd: PACKAGE_ROOT,
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        copyFileSync(join(out, `${id}.r1cs`), tmp(r1cs));
+        copyFileSync(join(out, `${id}_js`, `${id}.wasm`), tmp(wasm));
+        rmSync(out, { recursive: true, force: true });
+        const info = await snarkjs.r1cs.info(tmp(r1cs));
+        return {
+          sourceHash: sourceHash(main),
+          constraints: info.nConstraints,
+          publicInputs: info.nPubInputs + info.nOutputs,
+        };
+      },
+    });
+    const zkey = (n: string) => join(dir, `${id}_${n}.zkey`);
+    steps.push({
+      id: `${id}/setup`,
+      title: `${id}: groth16 setup`,
+      outputs: [zkey("0000")],
+      run: async (tmp) => {
+        await snarkjs.zKey.newZKey(r1cs, ptau("final"), tmp(zkey("0000")), logger);
+      },
+    });
+    let prevZ = zkey("0000");
+    o.members.forEach((member, i) => {
+      const from = prevZ;
+      const to = zkey(String(i + 1).padStart(4, "0"));
+      steps.push({
+        id: `${id}/contribute/${member}`,
+        title: `${id}: contribution ${i + 1}/${o.members.length} (${member})`,
+        outputs: [to],
+        run: async (tmp) => {
+          const hash = (await snarkjs.zKey.contribute(
+            from,
+            tmp(to),
+            member,
+            randomBytes(64).toString("hex"),
+            logger,
+          )) as Uint8Array;
+          return { member, contributionHash: hex(hash) };
+        },
+      });
+      prevZ = to;
+    });
+    {
+      const from = prevZ;
+      steps.push({
+        id: `${id}/beacon`,
+        title: `${id}: beacon`,
+        outputs: [zkey("final")],
+        run: async (tmp) => {
+          const hash = (await snarkjs.zKey.beacon(
+            from,
+            tmp(zkey("final")),
+            "beacon",
+            o.beacon,
+            BEACON_ITERATIONS_EXP,
+            logger,
+          )) as Uint8Array;
+          return { contributionHash: hex(hash) };
+        },
+      });
+    }
+    const vkey = join(dir, "verification_key.json");
+    const verifier = join(dir, `${contractName(id)}.sol`);
+    steps.push({
+      id: `${id}/verify`,
+      title: `${id}: zkey verify (r1cs + phase 1 + every contribution) and export`,
+      outputs: [vkey, verifier],
+      run: async (tmp) => {
+        if (!(await snarkjs.zKey.verifyFromR1cs(r1cs, ptau("final"), zkey("final"), logger))) {
+          throw new Error(`${id}: the final zkey does not verify against the r1cs and phase 1`);
+        }
+        const vk = (await snarkjs.zKey.exportVerificationKey(zkey("final"), logger)) as VerificationKey;
+        writeFileSync(tmp(vkey), JSON.stringify(vk, null, 1) + "\n");
+        const template = readFileSync(
+          join(PACKAGE_ROOT, "node_modules", "snarkjs", "templates", "verifier_groth16.sol.ejs"),
+          "utf8",
+        );
+        const sol = (await snarkjs.zKey.exportSolidityVerifier(zkey("final"), { groth16: template }, logger)) as string;
+        const named = sol.replace("contract Groth16Verifier", `contract ${contractName(id)}`);
+        if (named === sol) throw new Error("snarkjs's verifier template changed: no `contract Groth16Verifier`");
+        writeFileSync(
+          tmp(verifier),
+          `// Generated by scripts/ceremony/run.ts from circuits/main/${id}.circom (snarkjs groth16 template). Do not edit.\n` +
+            named,
+        );
+        return { vkHash: vkHashOf(vk) };
+      },
+    });
+  }
+
+  const total = steps.length;
+  console.log(
+    `Ceremony: 2^${o.power} powers of tau, ${o.members.length} members (${o.members.join(", ")}), ` +
+      `circuits ${o.circuits.join(", ")}; ${total} steps; work dir ${relative(PACKAGE_ROOT, w)}`,
+  );
+  const started = Date.now();
+  for (const [i, step] of steps.entries()) await journal.run(step, i + 1, total);
+
+  // ---------------------------------------------------------------- transcript + install
+  const rec = (id: string) => journal.record(id)!;
+  const transcript = {
+    format: "clearhouse.ceremony-transcript/1",
+    curve: "bn128",
+    power: o.power,
+    members: o.members,
+    beacon: { hash: o.beacon, iterationsExp: BEACON_ITERATIONS_EXP },
+    tools: { snarkjs: pkgVersion("snarkjs"), circom2: pkgVersion("circom2"), circomlib: pkgVersion("circomlib") },
+    phase1: {
+      contributions: o.members.map((m) => ({ member: m, hash: rec(`phase1/contribute/${m}`).info.contributionHash })),
+      beacon: rec("phase1/beacon").info.contributionHash,
+      finalPtauSha256: rec("phase1/prepare").outputs[ptau("final")],
+      seconds: round(
+        [
+          "phase1/new",
+          ...o.members.map((m) => `phase1/contribute/${m}`),
+          "phase1/beacon",
+          "phase1/verify",
+          "phase1/prepare",
+        ]
+          .map((s) => rec(s).seconds)
+          .reduce((a, b) => a + b, 0),
+      ),
+      prepareSeconds: round(rec("phase1/prepare").seconds),
+    },
+    circuits: Object.fromEntries(
+      o.circuits.map((id) => {
+        const dir = join(w, "circuits", id);
+        const compile = rec(`${id}/compile`).info;
+        const phase2 = [
+          `${id}/setup`,
+          ...o.members.map((m) => `${id}/contribute/${m}`),
+          `${id}/beacon`,
+          `${id}/verify`,
+        ];
+        return [
+          id,
+          {
+            sources: circuitSources(join("circuits", "main", `${id}.circom`)),
+            sourceHash: compile.sourceHash,
+            constraints: compile.constraints,
+            publicInputs: compile.publicInputs,
+            contract: contractName(id),
+            contributions: o.members.map((m) => ({
+              member: m,
+              hash: rec(`${id}/contribute/${m}`).info.contributionHash,
+            })),
+            beacon: rec(`${id}/beacon`).info.contributionHash,
+            vkHash: rec(`${id}/verify`).info.vkHash,
+            sha256: {
+              r1cs: fileHash(join(dir, `${id}.r1cs`)),
+              wasm: fileHash(join(dir, `${id}.wasm`)),
+              zkey: fileHash(join(dir, `${id}_final.zkey`)),
+              verificationKey: fileHash(join(dir, "verification_key.json")),
+              verifier: fileHash(join(dir, `${contractName(id)}.sol`)),
+            },
+            seconds: {
+              compile: round(rec(`${id}/compile`).seconds),
+              phase2: round(phase2.map((s) => rec(s).seconds).reduce((a, b) => a + b, 0)),
+            },
+          },
+        ];
+      }),
+    ),
+  };
+  const transcriptPath = o.install ? TRANSCRIPT_PATH : join(w, "transcript.json");
+  if (o.install) {
+    for (const id of o.circuits) {
+      const dir = join(w, "circuits", id);
+      const to = artifactPaths(id as CircuitId);
+      mkdirSync(join(to.wasm, ".."), { recursive: true });
+      mkdirSync(join(to.verifier, ".."), { recursive: true });
+      copyFileSync(join(dir, `${id}.wasm`), to.wasm);
+      copyFileSync(join(dir, `${id}_final.zkey`), to.zkey);
+      copyFileSync(join(dir, "verification_key.json"), to.verificationKey);
+      copyFileSync(join(dir, `${contractName(id)}.sol`), join(to.verifier, "..", `${contractName(id)}.sol`));
+    }
+  }
+  writeJsonAtomic(transcriptPath, transcript);
+  console.log(
+    `\nCeremony complete in ${round((Date.now() - started) / 1000)} s this run; transcript ${relative(PACKAGE_ROOT, transcriptPath)}` +
+      (o.install ? "; artifacts in circuits/build/, verifiers in contracts/zk/" : ""),
+  );
+}
+
+function pkgVersion(name: string): string {
+  return (
+    JSON.parse(readFileSync(join(PACKAGE_ROOT, "node_modules", name, "package.json"), "utf8")) as { version: string }
+  ).version;
+}
+const round = (x: number): number => Math.round(x * 10) / 10;
+
+main()
+  .catch((error: unknown) => {
+    console.error(`\nceremony failed: ${error instanceof Error ? error.message : String(error)}`);
+    console.error("Rerun the same command to resume from the last finished step.");
+    process.exitCode = 1;
+  })
+  .finally(() => {
+    const curve = (globalThis as { curve_bn128?: { terminate(): Promise<void> } }).curve_bn128;
+    void curve?.terminate();
+  });

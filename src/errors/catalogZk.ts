@@ -1,0 +1,55 @@
+import { hexToString, type Hex } from "viem";
+import type { AmountFormat, RevertArgs, RevertExplanation, RevertName } from "./catalog";
+import { short } from "./format";
+
+type ZkName = Extract<RevertName, `Zk${string}`>;
+
+/** A bytes32 circuit id as its name when it is text ("kyc_membership"), else short hex. */
+const circuit = (id: Hex): string => {
+  const text = hexToString(id, { size: 32 }).replace(/\0+$/, "");
+  return /^[\x20-\x7e]+$/.test(text) ? text : short(id);
+};
+
+/** Messages of the zk layer's errors (merged into `revertCatalog`). */
+export const zkCatalog: { [N in ZkName]: (args: RevertArgs<N>, f: AmountFormat) => RevertExplanation } = {
+  ZkUnknownCircuit: ([id]) => ({
+    message: `circuit ${circuit(id)} is not registered in the VerifierRegistry, or was retired`,
+    hint: "Check the circuit id; governance registers circuits after each ceremony.",
+  }),
+  ZkCircuitExists: ([id]) => ({
+    message: `circuit ${circuit(id)} is already registered`,
+    hint: "Retire it and register the new ceremony's verifier under a new id.",
+  }),
+  ZkInvalidVerifier: ([verifier, n]) => ({
+    message: `${short(verifier)} is not a contract, or ${n} public inputs is not 1–32`,
+    hint: "Deploy the verifier exported by the ceremony and pass its public signal count.",
+  }),
+  ZkInvalidConsumer: ([consumer]) => ({
+    message: `${short(consumer)} is not a contract`,
+    hint: "Only contracts that act on proofs (e.g. the escrow) may spend nullifiers.",
+  }),
+  ZkWrongSignalCount: ([id, expected, given]) => ({
+    message: `circuit ${circuit(id)} takes ${expected} public signals, not ${given}`,
+    hint: "Pass the proof's public signals in snarkjs order.",
+  }),
+  ZkInvalidProof: ([id]) => ({
+    message: `the ${circuit(id)} proof does not verify for these public signals`,
+    hint: "The proof was made for other inputs (another root, bank, totals or message), or was altered: prove again.",
+  }),
+  ZkInvalidNullifierIndex: ([id, index]) => ({
+    message: `public signal ${index} does not exist for circuit ${circuit(id)}`,
+    hint: "Pass the index of the nullifier among the public signals.",
+  }),
+  ZkNullifierSpent: ([id, nullifier]) => ({
+    message: `nullifier ${short(`0x${nullifier.toString(16)}`)} of ${circuit(id)} was already used`,
+    hint: "A credential acts once per scope: this proof (or another for the same scope) was already accepted.",
+  }),
+  ZkNotConsumer: ([caller]) => ({
+    message: `${short(caller)} may not spend nullifiers`,
+    hint: "Governance authorizes consumer contracts with setConsumer.",
+  }),
+  ZkOwnershipCannotBeRenounced: () => ({
+    message: "the VerifierRegistry cannot be left without an owner",
+    hint: "Transfer ownership to a new governance contract instead.",
+  }),
+};

@@ -1,0 +1,92 @@
+/**
+ * The circuits Clearhouse ships, where their artifacts live, and what their public signals are.
+ * One table for the SDK (proving, verifying), the ceremony (what to set up) and the tests.
+ */
+import { join, resolve } from "node:path";
+import { InvalidArgumentError } from "../errors/base";
+
+export type CircuitId = "kyc_membership" | "amount_limit" | "batch_netting_16";
+
+export interface CircuitSpec {
+  id: CircuitId;
+  /** The main component's source, relative to the package root. */
+  main: string;
+  /** Name of the exported Solidity verifier contract (contracts/zk/<contract>.sol). */
+  contract: string;
+  /** Public signals in snarkjs order (outputs first, then public inputs). */
+  publicSignals: readonly string[];
+  /** One line: what a valid proof says. */
+  proves: string;
+}
+
+/** Counterparty buckets of a batch_netting chunk (each is one public signal). */
+export const NETTING_BUCKETS = 4;
+/** Payment slots per batch_netting chunk (decision 012). */
+export const NETTING_CHUNK = 16;
+/** Maximum depth of a KYC credential tree. */
+export const KYC_MAX_DEPTH = 20;
+
+export const CIRCUITS: Readonly<Record<CircuitId, CircuitSpec>> = {
+  kyc_membership: {
+    id: "kyc_membership",
+    main: "circuits/main/kyc_membership.circom",
+    contract: "KycMembershipVerifier",
+    publicSignals: ["root", "nullifier", "scope", "message"],
+    proves:
+      "Poseidon(secret) is a leaf of the KYC tree `root`; nullifier = Poseidon(secret, scope); bound to `message`",
+  },
+  amount_limit: {
+    id: "amount_limit",
+    main: "circuits/main/amount_limit.circom",
+    contract: "AmountLimitVerifier",
+    publicSignals: ["commitment", "limit", "message"],
+    proves: "commitment = Poseidon(amount, blinding) with 0 < amount ≤ limit < 2^64; bound to `message`",
+  },
+  batch_netting_16: {
+    id: "batch_netting_16",
+    main: "circuits/main/batch_netting_16.circom",
+    contract: "BatchNetting16Verifier",
+    publicSignals: ["root", "packed0", "packed1", "packed2", "packed3", "bank"],
+    proves:
+      "the 16 records under Poseidon root `root` are owed by `bank`, each amount < 2^64, and sum per creditor to the packed (total << 160 | counterparty) buckets",
+  },
+};
+
+export const CIRCUIT_IDS = Object.keys(CIRCUITS) as CircuitId[];
+
+/** Package root (where package.json and circuits/ are). */
+export const PACKAGE_ROOT = resolve(__dirname, "..", "..");
+
+/** Directory of the committed ceremony outputs. */
+export const ARTIFACT_DIR = join(PACKAGE_ROOT, "circuits", "build");
+
+export interface ArtifactPaths {
+  wasm: string;
+  zkey: string;
+  verificationKey: string;
+  verifier: string;
+}
+
+export function artifactPaths(id: CircuitId, dir: string = ARTIFACT_DIR): ArtifactPaths {
+  const spec = circuitSpec(id);
+  return {
+    wasm: join(dir, id, `${id}.wasm`),
+    zkey: join(dir, id, `${id}.zkey`),
+    verificationKey: join(dir, id, "verification_key.json"),
+    verifier: join(PACKAGE_ROOT, "contracts", "zk", `${spec.contract}.sol`),
+  };
+}
+
+/** The ceremony transcript (committed next to the artifacts). */
+export const TRANSCRIPT_PATH = join(ARTIFACT_DIR, "transcript.json");
+
+export function circuitSpec(id: string): CircuitSpec {
+  if (!Object.prototype.hasOwnProperty.call(CIRCUITS, id)) {
+    throw new InvalidArgumentError(
+      "circuit",
+      `${JSON.stringify(id)} is not a Clearhouse circuit`,
+      `Use one of: ${CIRCUIT_IDS.join(", ")}.`,
+    );
+  }
+  return CIRCUITS[id as CircuitId];
+}

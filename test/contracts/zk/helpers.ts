@@ -1,0 +1,51 @@
+import { readFileSync } from "node:fs";
+import { ethers, upgrades } from "hardhat";
+import type { NettingEngine, VerifierRegistry } from "../../../typechain-types";
+import { CIRCUITS, CIRCUIT_IDS, TRANSCRIPT_PATH, artifactPaths, type CircuitId } from "../../../src/zk/circuits";
+import { toCalldata, type ProofBundle } from "../../../src/zk/prover";
+import { vkHashOf, type VerificationKey } from "../../../src/zk/vk";
+
+export const circuitKey = (id: CircuitId): string => ethers.encodeBytes32String(id);
+
+export const vkHash = (id: CircuitId): string =>
+  vkHashOf(JSON.parse(readFileSync(artifactPaths(id).verificationKey, "utf8")) as VerificationKey);
+
+export const transcriptHash = (): string => ethers.keccak256(readFileSync(TRANSCRIPT_PATH));
+
+export interface ZkFixture {
+  verifierRegistry: VerifierRegistry;
+  verifiers: Record<CircuitId, string>;
+}
+
+/** VerifierRegistry behind a UUPS proxy owned by signer 0, with every circuit's verifier registered. */
+export async function deployZk(engine?: NettingEngine): Promise<ZkFixture> {
+  const [owner] = await ethers.getSigners();
+  const factory = await ethers.getContractFactory("VerifierRegistry");
+  const verifierRegistry = (await upgrades.deployProxy(factory, [owner.address], {
+    kind: "uups",
+  })) as unknown as VerifierRegistry;
+  await verifierRegistry.waitForDeployment();
+  const verifiers = {} as Record<CircuitId, string>;
+  for (const id of CIRCUIT_IDS) {
+    const v = await (await ethers.getContractFactory(CIRCUITS[id].contract)).deploy();
+    await v.waitForDeployment();
+    verifiers[id] = await v.getAddress();
+    await (
+      await verifierRegistry.registerCircuit(
+        circuitKey(id),
+        verifiers[id],
+        CIRCUITS[id].publicSignals.length,
+        vkHash(id),
+        transcriptHash(),
+      )
+    ).wait();
+  }
+  if (engine) await (await engine.setVerifierRegistry(await verifierRegistry.getAddress())).wait();
+  return { verifierRegistry, verifiers };
+}
+
+/** A proof's calldata as plain arrays for ethers. */
+export function calldata(bundle: ProofBundle): { proof: bigint[]; signals: bigint[] } {
+  const c = toCalldata(bundle);
+  return { proof: [...c.proof], signals: c.publicSignals };
+}
