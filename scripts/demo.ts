@@ -20,6 +20,7 @@ import {
 } from "../src";
 import { deployConsortium, handOverToGovernance, writeDeployment } from "./lib/deployConsortium";
 import { proposeAndQueue, waitAndExecute } from "./demo/governed";
+import { privacyStep } from "./demo/privacy";
 import { settlementDay } from "./demo/settlementDay";
 import { EUR, GUARDIAN_KEY, PARTICIPANTS, SIGNER_KEYS, account, addressOf, participant } from "./demo/participants";
 
@@ -105,6 +106,10 @@ async function main(): Promise<void> {
   console.log(
     `  ${day.payments.toLocaleString("en")} payments settled with ${day.gas.toLocaleString("en")} gas in all (${(Number(day.gas) / day.payments).toFixed(0)} gas per payment)`,
   );
+
+  step("Privacy: a private-mode batch settled from zk-proved totals, a KYC proof, an amount under a limit");
+  const privacy = await privacyStep({ as, addr, log: (line) => console.log(`  ${line}`), valueDate: "2026-11-23" });
+  gasUsed += privacy.gas;
 
   step("Compliance, through governance: Danube Credit goes on the sanctions list (reason code 1)");
   const relayer = as("auditor"); // any member can relay; it needs no rights
@@ -207,7 +212,7 @@ async function main(): Promise<void> {
   );
   const gov = await governance.governance.getGovernance();
   console.log(
-    `  governance: registry, token, ledger and netting engine owned by the ${gov.threshold}-of-${gov.signers.length} multisig ${await governance.registry.getRegistryOwner()}; 3 proposals executed through the timelock`,
+    `  governance: registry, token, ledger, netting engine and verifier registry owned by the ${gov.threshold}-of-${gov.signers.length} multisig ${await governance.registry.getRegistryOwner()}; 3 proposals executed through the timelock`,
   );
   console.log(
     `  deployment: chain ${deployment.chainId}, registry ${deployment.contracts.ConsortiumRegistry.proxy}, token ${deployment.contracts.SettlementToken.proxy}`,

@@ -98,7 +98,8 @@ const contractName = (id: string): string => `${pascal(id)}Verifier`;
 const logger = {
   debug: () => undefined,
   info: () => undefined,
-  warn: (m: string) => console.warn(`\n  snarkjs: ${m}`),
+  // `powersoftau verify` runs before `prepare phase2` and says the file is not prepared yet: expected.
+  warn: (m: string) => (/phase2 precalculated|preparephase2/.test(m) ? undefined : console.warn(`\n  snarkjs: ${m}`)),
   error: (m: string) => console.error(`\n  snarkjs: ${m}`),
 };
 
