@@ -3,7 +3,9 @@
  * Deploys a consortium (operator, four banks, a corporate, an auditor, a regulator) and its
  * governance multisig, bootstraps members, hands ownership to governance, issues the settlement
  * token, moves money between members, makes a compliance change through a timelocked proposal
- * signed offline, shows refused transfers with their reasons, and runs an emergency pause.
+ * signed offline, shows refused transfers with their reasons, settles a day of payments (standard
+ * and private-mode batches), proves KYC membership and amounts in zero knowledge, pays a supplier
+ * through a conditional escrow, and runs an emergency pause.
  */
 import hre from "hardhat";
 import { custom } from "viem";
@@ -22,6 +24,7 @@ import { deployConsortium, handOverToGovernance, writeDeployment } from "./lib/d
 import { proposeAndQueue, waitAndExecute } from "./demo/governed";
 import { privacyStep } from "./demo/privacy";
 import { settlementDay } from "./demo/settlementDay";
+import { supplyChainStep } from "./demo/supplyChain";
 import { EUR, GUARDIAN_KEY, PARTICIPANTS, SIGNER_KEYS, account, addressOf, participant } from "./demo/participants";
 
 const step = (text: string) => console.log(`\n▸ ${text}`);
@@ -110,6 +113,12 @@ async function main(): Promise<void> {
   step("Privacy: a private-mode batch settled from zk-proved totals, a KYC proof, an amount under a limit");
   const privacy = await privacyStep({ as, addr, log: (line) => console.log(`  ${line}`), valueDate: "2026-11-23" });
   gasUsed += privacy.gas;
+
+  step(
+    "A supply-chain payout: deposit on order, balance on delivery + acceptance attestations and the supplier's KYC proof",
+  );
+  const supplyChain = await supplyChainStep({ as, addr, log: (line) => console.log(`  ${line}`) });
+  gasUsed += supplyChain.gas;
 
   step("Compliance, through governance: Danube Credit goes on the sanctions list (reason code 1)");
   const relayer = as("auditor"); // any member can relay; it needs no rights

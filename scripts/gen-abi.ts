@@ -19,6 +19,7 @@ const CONTRACTS: Record<string, string> = {
   settlementLedgerAbi: "settlement/SettlementLedger.sol/SettlementLedger.json",
   nettingEngineAbi: "settlement/NettingEngine.sol/NettingEngine.json",
   verifierRegistryAbi: "zk/VerifierRegistry.sol/VerifierRegistry.json",
+  conditionalEscrowAbi: "payments/ConditionalEscrow.sol/ConditionalEscrow.json",
 };
 
 const root = join(__dirname, "..");

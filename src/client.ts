@@ -22,6 +22,7 @@ import * as ledgerActions from "./settlement/ledger";
 import * as nettingActions from "./settlement/netting";
 import { reconcile } from "./settlement/reconcile";
 import * as zkOnChain from "./zk/onchain";
+import * as escrowActions from "./payments/escrow";
 
 export interface CreateClearhouseParameters {
   /** JSON-RPC URL of a consortium node. Exactly one of `rpcUrl` / `transport`. */
@@ -120,6 +121,19 @@ export function createClearhouse(p: CreateClearhouseParameters) {
       reconcile,
     }),
     zk: bind(context, { ...zkOnChain }),
+    payments: bind(context, {
+      createAgreement: escrowActions.createAgreement,
+      attest: escrowActions.attest,
+      submitAttestations: escrowActions.submitAttestations,
+      submitProof: escrowActions.submitProof,
+      bindingOf: escrowActions.bindingOf,
+      release: escrowActions.release,
+      refund: escrowActions.refund,
+      dispute: escrowActions.dispute,
+      resolveDispute: escrowActions.resolveDispute,
+      cancelAgreement: escrowActions.cancelAgreement,
+      getAgreement: escrowActions.getAgreement,
+    }),
     /** The same client signing as another account. */
     as(account: Account | Address) {
       return createClearhouse({ ...p, deployment, account });

@@ -40,6 +40,8 @@ export interface Deployment {
     NettingEngine?: ContractDeployment;
     /** The zk layer's registry of circuits and nullifiers, deployed with the settlement layer. */
     VerifierRegistry?: ContractDeployment;
+    /** Conditional payments (milestone escrow), deployed with the zk layer. */
+    ConditionalEscrow?: ContractDeployment;
   };
   /** The exported Groth16 verifier of each circuit (circuit id → address). */
   verifiers?: Record<string, Address>;
@@ -75,7 +77,7 @@ export function parseDeployment(value: unknown): Deployment {
   const contracts = d.contracts as Record<string, unknown> | undefined;
   if (!contracts) fail("contracts", "missing");
   for (const name of CONTRACT_NAMES) checkContract(`contracts.${name}`, contracts[name]);
-  for (const name of ["SettlementLedger", "NettingEngine", "VerifierRegistry"]) {
+  for (const name of ["SettlementLedger", "NettingEngine", "VerifierRegistry", "ConditionalEscrow"]) {
     if (contracts[name] !== undefined) checkContract(`contracts.${name}`, contracts[name]);
   }
   if (contracts.ConsortiumMultisig !== undefined) {

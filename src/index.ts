@@ -12,6 +12,7 @@ export * as token from "./token";
 export * as governance from "./governance";
 export * as settlement from "./settlement";
 export * as zk from "./zk";
+export * as payments from "./payments";
 export { buildBatch, type Batch, type BatchHeader } from "./settlement/batch";
 export { readBatchFile, writeBatchFile, verifyBatchFile, BatchFileError } from "./settlement/batchFile";
 export { buildBatchTree, verifyInclusion, leafOf } from "./settlement/merkle";

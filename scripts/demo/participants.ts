@@ -67,6 +67,14 @@ export const PARTICIPANTS: Participant[] = [
     limits: [EUR(100_000), EUR(250_000)],
   },
   {
+    key: "supplier",
+    name: "Nordic Components AB",
+    roles: Role.CORPORATE,
+    lei: "5493000NORDICCOMP0",
+    index: 9,
+    limits: [EUR(100_000), EUR(250_000)],
+  },
+  {
     key: "auditor",
     name: "Ledger & Co Auditors",
     roles: Role.AUDITOR,

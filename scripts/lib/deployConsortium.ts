@@ -73,6 +73,9 @@ export async function deployConsortium(options: DeployOptions): Promise<Deployme
     await admitClearingPool(registry.proxy, engine.proxy, log);
   }
   const zk = ledger && engine ? await deployZk(engine.proxy, deployer.address as Address, log) : undefined;
+  const escrow = zk
+    ? await deployEscrow(registry.proxy, zk.registry.proxy, deployer.address as Address, log)
+    : undefined;
   const pausables = [registry.proxy, token.proxy, ...(ledger && engine ? [ledger.proxy, engine.proxy] : [])];
   const multisig = options.governance ? await deployMultisig(options.governance, pausables, log) : undefined;
   return {
@@ -88,6 +91,7 @@ export async function deployConsortium(options: DeployOptions): Promise<Deployme
       ...(multisig ? { ConsortiumMultisig: multisig } : {}),
       ...(ledger && engine ? { SettlementLedger: ledger, NettingEngine: engine } : {}),
       ...(zk ? { VerifierRegistry: zk.registry } : {}),
+      ...(escrow ? { ConditionalEscrow: escrow } : {}),
     },
     ...(zk ? { verifiers: zk.verifiers } : {}),
   };
@@ -129,16 +133,42 @@ async function deployZk(engine: Address, deployer: Address, log: (line: string) 
 }
 
 /**
+ * The conditional-payments escrow: a registry member (it holds locked funds), verifying proof
+ * conditions through the VerifierRegistry, which lets it spend KYC nullifiers.
+ */
+async function deployEscrow(
+  registry: Address,
+  verifierRegistry: Address,
+  deployer: Address,
+  log: (line: string) => void,
+) {
+  const { ethers } = hre;
+  const escrow = await deployProxy("ConditionalEscrow", [deployer, registry], log);
+  await admitMember(registry, escrow.proxy, "Escrow (ConditionalEscrow)", log);
+  const e = await ethers.getContractAt("ConditionalEscrow", escrow.proxy);
+  await (await e.setVerifierRegistry(verifierRegistry)).wait();
+  const vr = await ethers.getContractAt("VerifierRegistry", verifierRegistry);
+  await (await vr.setConsumer(escrow.proxy, true)).wait();
+  log("  ConditionalEscrow verifies proof conditions and spends KYC nullifiers through the VerifierRegistry");
+  return escrow;
+}
+
+/**
  * The netting engine holds the clearing pool, and only registry members may hold the token: admit
  * it (role CORPORATE, no limits — a pay-out is as large as a net position). Idempotent.
  */
 async function admitClearingPool(registryAddress: Address, engine: Address, log: (line: string) => void) {
+  await admitMember(registryAddress, engine, "Clearing pool (NettingEngine)", log);
+}
+
+/** Admit a contract that holds tokens as a CORPORATE member without limits. Idempotent. */
+async function admitMember(registryAddress: Address, account: Address, name: string, log: (line: string) => void) {
   const registry = await hre.ethers.getContractAt("ConsortiumRegistry", registryAddress);
-  if ((await registry.memberOf(engine)).status !== 0n) return;
+  if ((await registry.memberOf(account)).status !== 0n) return;
   const unlimited = (1n << 128n) - 1n;
-  const lei = hre.ethers.keccak256(hre.ethers.toUtf8Bytes(`clearing-pool:${engine}`));
-  await (await registry.admitMember(engine, 4, lei, "Clearing pool (NettingEngine)", unlimited, unlimited)).wait();
-  log(`  NettingEngine admitted to the registry as the clearing pool`);
+  const lei = hre.ethers.keccak256(hre.ethers.toUtf8Bytes(`${name}:${account}`));
+  await (await registry.admitMember(account, 4, lei, name, unlimited, unlimited)).wait();
+  log(`  ${name} admitted to the registry`);
 }
 
 async function deployMultisig(

@@ -4,6 +4,7 @@ import { ExitCode, UsageError, exitCodeOf } from "./exit";
 import { govCommand } from "./gov";
 import { settlementCommands } from "./settlement";
 import { kycCommand, zkCommand } from "./zk";
+import { payCommand } from "./pay";
 import type { CliIo, GlobalOptions } from "./options";
 import { toJson } from "./output";
 
@@ -24,6 +25,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   for (const command of settlementCommands(io, globals)) program.addCommand(command);
   program.addCommand(zkCommand(io, globals));
   program.addCommand(kycCommand(io, globals));
+  program.addCommand(payCommand(io, globals));
   // Subcommands added with addCommand do not inherit these settings: apply them to every level.
   const configure = (cmd: Command): void => {
     cmd

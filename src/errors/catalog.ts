@@ -4,6 +4,7 @@ import { rolesToNames, statusName } from "../registry/roles";
 import { grouped, short } from "./format";
 import { settlementCatalog } from "./catalogSettlement";
 import { zkCatalog } from "./catalogZk";
+import { paymentsCatalog } from "./catalogPayments";
 
 type ErrorsAbi = typeof clearhouseErrorsAbi;
 /** Name of every custom error a Clearhouse contract can revert with. */
@@ -53,6 +54,7 @@ const ASK_GOVERNANCE = "Ask the consortium's governance (the registry owner) to 
 export const revertCatalog: Catalog = {
   ...settlementCatalog,
   ...zkCatalog,
+  ...paymentsCatalog,
   // ------------------------------------------------------------- registry
   RegistryZeroAddress: () => ({ message: "an address argument is zero", hint: "Pass a non-zero address." }),
   RegistryInvalidRoles: ([roles]) => ({

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {EIP712Upgradeable} from "@openzeppelin/contracts-upgradeable/utils/cryptography/EIP712Upgradeable.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {IVerifierRegistry} from "../zk/IVerifierRegistry.sol";
+import {EscrowStorage} from "./EscrowStorage.sol";
+
+/// @title EscrowConditions — validating terms, recording attestations and proofs, evaluating conditions
+abstract contract EscrowConditions is EscrowStorage, EIP712Upgradeable {
+    bytes32 internal constant ATTESTATION_TYPEHASH = keccak256(
+        "Attestation(uint256 agreement,uint256 milestone,uint8 kind,bytes32 evidenceHash)"
+    );
+    bytes32 internal constant KYC_CIRCUIT = "kyc_membership";
+    bytes32 internal constant AMOUNT_CIRCUIT = "amount_limit";
+
+    /// @dev Check a milestone's terms; returns whether it uses an attestation condition.
+    function _checkMilestone(MilestoneTerms calldata m) internal view returns (bool usesAttestation) {
+        // The escrow as payee would "pay" itself: the funds would stay locked outside every agreement.
+        if (m.payee == address(0) || m.payee == address(this)) revert EscrowInvalidTerms("payee");
+        if (m.amount == 0) revert EscrowInvalidTerms("amount");
+        if (m.deadline <= block.timestamp) revert EscrowInvalidTerms("deadline");
+        uint256 n = m.conditions.length;
+        if (n == 0 || n > MAX_CONDITIONS) revert EscrowInvalidTerms("conditions");
+        for (uint256 i; i < n; ++i) {
+            Condition calldata c = m.conditions[i];
+            if (c.kind == ConditionKind.Attestation) {
+                usesAttestation = true;
+            } else if (c.kind == ConditionKind.Time) {
+                if (c.notBefore > m.deadline) revert EscrowInvalidTerms("notBefore");
+            } else if (c.circuitId == KYC_CIRCUIT) {
+                if (c.expected == 0 || c.limit != 0) revert EscrowInvalidTerms("kyc root");
+            } else if (c.circuitId == AMOUNT_CIRCUIT) {
+                if (c.expected == 0 || c.limit == 0) revert EscrowInvalidTerms("amount commitment or limit");
+            } else {
+                revert EscrowInvalidTerms("circuitId");
+            }
+        }
+    }
+
+    /// @dev Record attestor `index`'s attestation of `kind`; emits once per attestor and kind.
+    function _recordAttestation(
+        uint256 id,
+        uint256 index,
+        Milestone storage m,
+        uint256 attestorIndex,
+        address attestor,
+        AttestationKind kind,
+        bytes32 evidenceHash
+    ) internal {
+        uint48 bit = uint48(1) << uint48(uint256(kind) * 16 + attestorIndex);
+        if (m.attested & bit != 0) return;
+        m.attested |= bit;
+        emit Attested(id, index, attestor, kind, evidenceHash);
+    }
+
+    /// @dev Index of `account` among the agreement's attestors (reverts if it is not one).
+    function _attestorIndex(uint256 id, Agreement storage a, address account) internal view returns (uint256) {
+        address[] storage list = a.attestors;
+        for (uint256 i; i < list.length; ++i) if (list[i] == account) return i;
+        revert EscrowNotAttestor(id, account);
+    }
+
+    /// @dev Verify a signed attestation (EOA or ERC-1271).
+    function _checkSignature(
+        uint256 id,
+        uint256 index,
+        AttestationKind kind,
+        bytes32 evidenceHash,
+        address signer,
+        bytes calldata signature
+    ) internal view {
+        bytes32 digest = _attestationDigest(id, index, kind, evidenceHash);
+        if (!SignatureChecker.isValidSignatureNow(signer, digest, signature)) revert EscrowInvalidSignature(id, signer);
+    }
+
+    function _attestationDigest(
+        uint256 id,
+        uint256 index,
+        AttestationKind kind,
+        bytes32 evidenceHash
+    ) internal view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(ATTESTATION_TYPEHASH, id, index, uint8(kind), evidenceHash)));
+    }
+
+    /// @dev The value a proof's message (and kyc scope) must take: bound to chain, escrow, agreement
+    /// and milestone, reduced below the BN254 field.
+    function _binding(uint256 id, uint256 index) internal view returns (uint256) {
+        return uint256(keccak256(abi.encode(block.chainid, address(this), id, index))) >> 8;
+    }
+
+    /// @dev Check a proof against a proof condition and verify it (spending a kyc nullifier).
+    function _checkProof(
+        uint256 id,
+        uint256 index,
+        Condition storage c,
+        uint256[8] calldata proof,
+        uint256[] calldata signals
+    ) internal {
+        IVerifierRegistry verifiers = _s().verifiers;
+        if (address(verifiers) == address(0)) revert EscrowNoVerifierRegistry();
+        uint256 binding = _binding(id, index);
+        bytes32 circuit = c.circuitId;
+        if (circuit == KYC_CIRCUIT) {
+            // root, nullifier, scope, message
+            if (signals.length != 4) revert EscrowProofMismatch(id, index, signals.length);
+            if (signals[0] != c.expected) revert EscrowProofMismatch(id, index, 0);
+            if (signals[2] != binding) revert EscrowProofMismatch(id, index, 2);
+            if (signals[3] != binding) revert EscrowProofMismatch(id, index, 3);
+            verifiers.verifyAndSpend(circuit, proof, signals, 1);
+        } else {
+            // commitment, limit, message
+            if (signals.length != 3) revert EscrowProofMismatch(id, index, signals.length);
+            if (signals[0] != c.expected) revert EscrowProofMismatch(id, index, 0);
+            if (signals[1] != c.limit) revert EscrowProofMismatch(id, index, 1);
+            if (signals[2] != binding) revert EscrowProofMismatch(id, index, 2);
+            verifiers.requireValid(circuit, proof, signals);
+        }
+    }
+
+    /// @dev Whether a milestone's combined condition holds now.
+    function _holds(Agreement storage a, Milestone storage m) internal view returns (bool) {
+        uint256 n = m.conditionCount;
+        bool any = m.combine == Combine.Any;
+        for (uint256 i; i < n; ++i) {
+            bool ok = _conditionHolds(a, m, i);
+            if (any && ok) return true;
+            if (!any && !ok) return false;
+        }
+        return !any;
+    }
+
+    function _conditionHolds(Agreement storage a, Milestone storage m, uint256 i) private view returns (bool) {
+        Condition storage c = m.conditions[i];
+        if (c.kind == ConditionKind.Time) return block.timestamp >= c.notBefore;
+        if (c.kind == ConditionKind.Proof) return m.provenMask & (uint8(1) << uint8(i)) != 0;
+        uint256 bits = (m.attested >> (uint256(c.attestation) * 16)) & 0xffff;
+        uint256 count;
+        while (bits != 0) {
+            bits &= bits - 1;
+            ++count;
+        }
+        return count >= a.threshold;
+    }
+}

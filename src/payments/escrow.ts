@@ -1,0 +1,274 @@
+/** SDK for ConditionalEscrow: create (funded by permit when needed), attest, prove, release, refund, dispute, resolve, cancel, read. */
+import { parseEventLogs, toHex, type Address, type Hex } from "viem";
+import { accountAddress, readContract, rpc, writeContract, type ClearhouseContext, type WriteResult } from "../context";
+import { DeploymentError, InvalidArgumentError } from "../errors/base";
+import { conditionalEscrowAbi, settlementTokenAbi } from "../generated/abis";
+import { signPermit } from "../token/permit";
+import { checkBundle, toCalldata, type ProofBundle } from "../zk/prover";
+import type { SignedAttestation } from "./attestation";
+import {
+  ATTESTATION_KINDS,
+  attestationKindIndex,
+  toOnChainTerms,
+  type AgreementSpec,
+  type AttestationKindName,
+} from "./terms";
+
+export function escrow(ctx: ClearhouseContext) {
+  const d = ctx.deployment.contracts.ConditionalEscrow;
+  if (!d) throw new DeploymentError("this deployment has no ConditionalEscrow", "Deploy the payments layer first.");
+  return { address: d.proxy, abi: conditionalEscrowAbi };
+}
+
+const requireIndex = (name: string, v: number | bigint): bigint => {
+  const n = BigInt(v);
+  if (n < 0n) throw new InvalidArgumentError(name, "must not be negative");
+  return n;
+};
+
+/**
+ * Create and fund an agreement with the settlement token: the caller is the payer. Without enough
+ * allowance the escrow is funded with an EIP-2612 permit in the same transaction.
+ */
+export async function createAgreement(
+  ctx: ClearhouseContext,
+  p: { spec: AgreementSpec },
+): Promise<{ agreementId: bigint; total: bigint; tx: WriteResult }> {
+  const payer = accountAddress(ctx, "createAgreement");
+  const token = ctx.deployment.contracts.SettlementToken.proxy;
+  const terms = toOnChainTerms(p.spec, token);
+  const total = terms.milestones.reduce((s, m) => s + m.amount, 0n);
+  const e = escrow(ctx);
+  const allowance = await readContract(ctx, {
+    address: token,
+    abi: settlementTokenAbi,
+    functionName: "allowance",
+    args: [payer, e.address],
+  });
+  let tx: WriteResult;
+  if (allowance >= total) {
+    tx = await writeContract(ctx, { ...e, functionName: "createAgreement", args: [terms] });
+  } else {
+    const block = await rpc(ctx, "getBlock", () => ctx.publicClient.getBlock());
+    const permit = await signPermit(ctx, { spender: e.address, value: total, deadline: block.timestamp + 3_600n });
+    const { v, r, s } = permit.signature;
+    tx = await writeContract(ctx, {
+      ...e,
+      functionName: "createAgreementWithPermit",
+      args: [terms, permit.deadline, v, r, s],
+    });
+  }
+  const receipt = await rpc(ctx, "getTransactionReceipt", () =>
+    ctx.publicClient.getTransactionReceipt({ hash: tx.hash }),
+  );
+  const [created] = parseEventLogs({ abi: conditionalEscrowAbi, eventName: "AgreementCreated", logs: receipt.logs });
+  return { agreementId: created.args.agreementId, total, tx };
+}
+
+/** Attest on chain (the caller must be an attestor). */
+export async function attest(
+  ctx: ClearhouseContext,
+  p: { agreementId: bigint; milestone: number; kind: AttestationKindName; evidenceHash: Hex },
+): Promise<WriteResult> {
+  return writeContract(ctx, {
+    ...escrow(ctx),
+    functionName: "attest",
+    args: [p.agreementId, requireIndex("milestone", p.milestone), attestationKindIndex(p.kind), p.evidenceHash],
+  });
+}
+
+/** Submit attestations signed offline (all for the same agreement, milestone, kind and evidence). */
+export async function submitAttestations(
+  ctx: ClearhouseContext,
+  p: { attestations: SignedAttestation[] },
+): Promise<WriteResult> {
+  const [first, ...rest] = p.attestations;
+  if (!first) throw new InvalidArgumentError("attestations", "is empty");
+  const e = escrow(ctx);
+  for (const a of p.attestations) {
+    if (a.escrow !== e.address || a.chainId !== ctx.deployment.chainId) {
+      throw new InvalidArgumentError(
+        "attestations",
+        `${a.signer}'s attestation is for escrow ${a.escrow} on chain ${a.chainId}, not this deployment`,
+      );
+    }
+  }
+  for (const a of rest) {
+    if (
+      a.agreementId !== first.agreementId ||
+      a.milestone !== first.milestone ||
+      a.kind !== first.kind ||
+      a.evidenceHash !== first.evidenceHash
+    ) {
+      throw new InvalidArgumentError(
+        "attestations",
+        "must all attest the same agreement, milestone, kind and evidence",
+      );
+    }
+  }
+  return writeContract(ctx, {
+    ...e,
+    functionName: "submitAttestations",
+    args: [
+      first.agreementId,
+      BigInt(first.milestone),
+      attestationKindIndex(first.kind),
+      first.evidenceHash,
+      p.attestations.map((a) => a.signer),
+      p.attestations.map((a) => a.signature),
+    ],
+  });
+}
+
+/** The value a proof's message (and kyc scope) must have for a milestone. */
+export async function bindingOf(
+  ctx: ClearhouseContext,
+  p: { agreementId: bigint; milestone: number },
+): Promise<bigint> {
+  return readContract(ctx, {
+    ...escrow(ctx),
+    functionName: "bindingOf",
+    args: [p.agreementId, requireIndex("milestone", p.milestone)],
+  });
+}
+
+/** Satisfy a proof condition. */
+export async function submitProof(
+  ctx: ClearhouseContext,
+  p: { agreementId: bigint; milestone: number; condition: number; proof: ProofBundle },
+): Promise<WriteResult> {
+  const { proof, publicSignals } = toCalldata(checkBundle(p.proof));
+  return writeContract(ctx, {
+    ...escrow(ctx),
+    functionName: "submitProof",
+    args: [
+      p.agreementId,
+      requireIndex("milestone", p.milestone),
+      requireIndex("condition", p.condition),
+      proof,
+      publicSignals,
+    ],
+  });
+}
+
+const milestoneCall =
+  (functionName: "release" | "refund") =>
+  (ctx: ClearhouseContext, p: { agreementId: bigint; milestone: number }): Promise<WriteResult> =>
+    writeContract(ctx, { ...escrow(ctx), functionName, args: [p.agreementId, requireIndex("milestone", p.milestone)] });
+
+/** Pay a milestone to its payee once its condition holds (anyone). */
+export const release = milestoneCall("release");
+/** Refund a milestone to the payer after its deadline (anyone). */
+export const refund = milestoneCall("refund");
+
+/** Dispute a pending milestone (payer or payee); `reason` is hashed unless it is 32 bytes of hex. */
+export async function dispute(
+  ctx: ClearhouseContext,
+  p: { agreementId: bigint; milestone: number; reason: Hex },
+): Promise<WriteResult> {
+  return writeContract(ctx, {
+    ...escrow(ctx),
+    functionName: "dispute",
+    args: [p.agreementId, requireIndex("milestone", p.milestone), p.reason],
+  });
+}
+
+/** Resolve a disputed milestone: `payeeBps` basis points to the payee, the rest to the payer (the arbiter). */
+export async function resolveDispute(
+  ctx: ClearhouseContext,
+  p: { agreementId: bigint; milestone: number; payeeBps: number },
+): Promise<WriteResult> {
+  if (!Number.isInteger(p.payeeBps) || p.payeeBps < 0 || p.payeeBps > 10_000)
+    throw new InvalidArgumentError("payeeBps", "must be 0–10,000");
+  return writeContract(ctx, {
+    ...escrow(ctx),
+    functionName: "resolve",
+    args: [p.agreementId, requireIndex("milestone", p.milestone), p.payeeBps],
+  });
+}
+
+/** Consent to cancel (payer or a payee with a pending milestone). */
+export async function cancelAgreement(ctx: ClearhouseContext, p: { agreementId: bigint }): Promise<WriteResult> {
+  return writeContract(ctx, { ...escrow(ctx), functionName: "cancel", args: [p.agreementId] });
+}
+
+export const AGREEMENT_STATUS = ["None", "Active", "Closed", "Cancelled"] as const;
+export const MILESTONE_STATUS = ["Pending", "Released", "Refunded", "Disputed", "Split"] as const;
+
+export interface ConditionInfo {
+  description: string;
+  met: boolean;
+}
+export interface MilestoneInfo {
+  index: number;
+  payee: Address;
+  amount: bigint;
+  deadline: bigint;
+  status: (typeof MILESTONE_STATUS)[number];
+  combine: "all" | "any";
+  conditions: ConditionInfo[];
+  releasable: boolean;
+}
+export interface AgreementInfo {
+  agreementId: bigint;
+  payer: Address;
+  arbiter: Address;
+  status: (typeof AGREEMENT_STATUS)[number];
+  reference: Hex;
+  total: bigint;
+  released: bigint;
+  refunded: bigint;
+  locked: bigint;
+  attestors: Address[];
+  threshold: number;
+  milestones: MilestoneInfo[];
+}
+
+/** An agreement's full state, with each condition described and whether it holds. */
+export async function getAgreement(ctx: ClearhouseContext, p: { agreementId: bigint }): Promise<AgreementInfo> {
+  const v = await readContract(ctx, { ...escrow(ctx), functionName: "agreementOf", args: [p.agreementId] });
+  const block = await rpc(ctx, "getBlock", () => ctx.publicClient.getBlock());
+  const popcount = (x: number) => x.toString(2).replace(/0/g, "").length;
+  return {
+    agreementId: p.agreementId,
+    payer: v.payer,
+    arbiter: v.arbiter,
+    status: AGREEMENT_STATUS[v.status],
+    reference: v.ref,
+    total: v.total,
+    released: v.released,
+    refunded: v.refunded,
+    locked: v.total - v.released - v.refunded,
+    attestors: [...v.attestors],
+    threshold: v.threshold,
+    milestones: v.milestones.map((m, index) => ({
+      index,
+      payee: m.payee,
+      amount: m.amount,
+      deadline: m.deadline,
+      status: MILESTONE_STATUS[m.status],
+      combine: m.combine === 0 ? "all" : "any",
+      releasable: m.status === 0 && m.conditionHolds,
+      conditions: m.conditions.map((c, i) => {
+        if (c.kind === 0) {
+          const n = popcount(m.attestedBy[c.attestation]);
+          return {
+            description: `${ATTESTATION_KINDS[c.attestation]} attested by ${n} of ${v.threshold} needed`,
+            met: n >= v.threshold,
+          };
+        }
+        if (c.kind === 1) {
+          return {
+            description: `not before ${new Date(Number(c.notBefore) * 1000).toISOString()}`,
+            met: block.timestamp >= c.notBefore,
+          };
+        }
+        const circuit = Buffer.from(c.circuitId.slice(2), "hex").toString("utf8").replace(/\0+$/, "");
+        return {
+          description: `${circuit} proof (${toHex(c.expected, { size: 32 }).slice(0, 12)}…)`,
+          met: (m.provenMask & (1 << i)) !== 0,
+        };
+      }),
+    })),
+  };
+}

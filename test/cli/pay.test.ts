@@ -1,0 +1,141 @@
+/** `clearhouse pay`: a purchase order from a template, attested offline, released; and bad input. */
+import { execFile } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { expect } from "chai";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { ExitCode } from "../../src/cli/exit";
+import { key } from "../sdk/fixture";
+import { BANK_INDEX, settlementFixture } from "../sdk/settlementFixture";
+import { cliRunner, hardhatKey } from "./harness";
+
+const run = promisify(execFile);
+const BIN = join(__dirname, "..", "..", "bin", "clearhouse.js");
+
+async function cliFixture() {
+  const f = await settlementFixture();
+  const dir = mkdtempSync(join(tmpdir(), "clearhouse-cli-pay-"));
+  const deployment = join(dir, "deployment.json");
+  writeFileSync(deployment, JSON.stringify(f.deployment));
+  const keyFile = (i: number) => {
+    const path = join(dir, `account${i}.key`);
+    writeFileSync(path, hardhatKey(i));
+    return path;
+  };
+  const sets = [
+    "reference=PO-2026-118",
+    `supplier=${f.addr.baltic}`,
+    `arbiter=${f.addr.danube}`,
+    `carrier=${key(10).address}`,
+    `buyer_qa=${key(11).address}`,
+    "deposit=2500.00",
+    "balance=7500.00",
+  ].flatMap((s) => ["--set", s]);
+  return { ...f, dir, deployment, cli: cliRunner(deployment), keyFile, sets };
+}
+
+describe("CLI pay", function () {
+  this.timeout(120_000);
+
+  it("lists the templates and shows a dry run without sending", async () => {
+    const { cli, sets } = await loadFixture(cliFixture);
+    const t = await cli("--json", "pay", "templates");
+    expect(JSON.parse(t.out).result).to.include("purchase-order");
+    const dry = await cli("pay", "create", "purchase-order", ...sets, "--dry-run");
+    expect(dry.code, dry.err).to.equal(ExitCode.ok);
+    expect(dry.out).to.match(/Purchase order PO-2026-118: 10,000.00 in 2 milestones \(not sent\)/);
+  });
+
+  it("create → release deposit → offline attestations → submit → release balance → status", async () => {
+    const f = await loadFixture(cliFixture);
+    const { cli, keyFile, sets, dir } = f;
+    const alpine = keyFile(BANK_INDEX.alpine);
+    const created = await cli("--json", "--key-file", alpine, "pay", "create", "purchase-order", ...sets);
+    expect(created.code, created.err).to.equal(ExitCode.ok);
+    expect(JSON.parse(created.out).result.agreementId).to.equal("1");
+    expect((await cli("--key-file", keyFile(BANK_INDEX.celtic), "pay", "release", "1", "0")).code).to.equal(
+      ExitCode.ok,
+    );
+
+    const early = await cli("--key-file", keyFile(BANK_INDEX.celtic), "pay", "release", "1", "1");
+    expect(early.code).to.equal(ExitCode.refusedByChain);
+    expect(early.err).to.match(/does not hold yet/);
+
+    writeFileSync(join(dir, "pod.txt"), "CMR 7781-22: 40 pallets delivered");
+    // Offline: the carrier signs with only the deployment file and its key; the RPC is unreachable.
+    const signed = await run(
+      "node",
+      [
+        BIN,
+        "--deployment",
+        f.deployment,
+        "--key-file",
+        keyFile(10),
+        "pay",
+        "attest",
+        "1",
+        "1",
+        "--kind",
+        "delivered",
+        "--evidence",
+        join(dir, "pod.txt"),
+        "--out",
+        join(dir, "d.json"),
+      ],
+      { env: { ...process.env, CLEARHOUSE_RPC_URL: "http://127.0.0.1:9" } },
+    );
+    expect(signed.stdout).to.match(/Signed "delivered" for agreement 1 milestone 1/);
+    const qa = await cli(
+      "--key-file",
+      keyFile(11),
+      "pay",
+      "attest",
+      "1",
+      "1",
+      "--kind",
+      "accepted",
+      "--evidence",
+      "QA ok",
+      "--out",
+      join(dir, "a.json"),
+    );
+    expect(qa.code, qa.err).to.equal(ExitCode.ok);
+    const baltic = keyFile(BANK_INDEX.baltic);
+    const submitted = await cli("--key-file", baltic, "pay", "submit", join(dir, "d.json"), join(dir, "a.json"));
+    expect(submitted.code, submitted.err).to.equal(ExitCode.ok);
+    expect((await cli("--key-file", baltic, "pay", "release", "1", "1")).code).to.equal(ExitCode.ok);
+    const status = await cli("pay", "status", "1");
+    expect(status.out).to.match(/Agreement 1: Closed, total 10,000.00, released 10,000.00/);
+    expect(status.out).to.match(/✓ delivered attested by 1 of 1 needed; ✓ accepted attested by 1 of 1 needed/);
+  });
+
+  it("bad input is exit 2 with the problem named; nothing is sent", async () => {
+    const { cli, keyFile, sets } = await loadFixture(cliFixture);
+    const alpine = keyFile(BANK_INDEX.alpine);
+    const missing = await cli("--key-file", alpine, "pay", "create", "purchase-order", "--set", "reference=X");
+    expect(missing.code).to.equal(ExitCode.badInput);
+    expect(missing.err).to.match(/needs values for .*supplier/);
+    const unknown = await cli("--key-file", alpine, "pay", "create", "no-such-template");
+    expect(unknown.code).to.equal(ExitCode.badInput);
+    expect(unknown.err).to.match(/neither a file nor a template/);
+    const kind = await cli("--key-file", alpine, "pay", "attest", "1", "0", "--kind", "signed", "--evidence", "x");
+    expect(kind.code).to.equal(ExitCode.badInput);
+    expect(kind.err).to.match(/kind.*not one of delivered, accepted, invoice_approved/);
+    const share = await cli("--key-file", alpine, "pay", "resolve", "1", "0", "--payee-share", "120%");
+    expect(share.code).to.equal(ExitCode.badInput);
+    const id = await cli("pay", "status", "abc");
+    expect(id.code).to.equal(ExitCode.badInput);
+    const amount = await cli(
+      "--key-file",
+      alpine,
+      "pay",
+      "create",
+      "purchase-order",
+      ...sets.map((s) => s.replace("deposit=2500.00", "deposit=25.001")),
+    );
+    expect(amount.code).to.equal(ExitCode.badInput);
+    expect(amount.err).to.match(/amount/);
+  });
+});

@@ -1,0 +1,316 @@
+/**
+ * The SDK's payments module against the real escrow deployed by the deploy code: terms and
+ * templates, creation funded by permit or allowance, on-chain and offline attestations, proof
+ * conditions, release, refund, disputes, cancellation and the agreement view.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "chai";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { keccak256, stringToHex, type Address } from "viem";
+import { InvalidArgumentError } from "../../src/errors/base";
+import { ContractRevertError } from "../../src/errors/revert";
+import {
+  agreementFromTemplate,
+  fillTemplate,
+  parseAgreement,
+  readAttestationFile,
+  signAttestation,
+  templateNames,
+  writeAttestationFile,
+  type AgreementSpec,
+} from "../../src/payments";
+import { amountInputs, prove, releaseProver } from "../../src/zk";
+import { blockNumber, key, rejectsWith } from "./fixture";
+import { settlementFixture, type SettlementFixture } from "./settlementFixture";
+
+const CARRIER = key(10);
+const QA = key(11);
+const EVIDENCE = keccak256(stringToHex("proof of delivery"));
+
+async function fixture() {
+  const f = await settlementFixture();
+  return f;
+}
+
+async function specFor(
+  f: SettlementFixture,
+  milestones: unknown[],
+  extra: Record<string, unknown> = {},
+): Promise<AgreementSpec> {
+  const block = await f.gov.context.publicClient.getBlock();
+  return parseAgreement(
+    {
+      format: "clearhouse.agreement/1",
+      reference: "PO-TEST",
+      arbiter: f.addr.danube,
+      attestors: [CARRIER.address, QA.address, f.addr.celtic],
+      threshold: 1,
+      milestones,
+      ...extra,
+    },
+    "test",
+    { now: block.timestamp, decimals: 2 },
+  );
+}
+
+const balance = (f: SettlementFixture, a: Address) => f.gov.token.getBalance({ account: a });
+
+describe("SDK payments", function () {
+  this.timeout(120_000);
+  after(releaseProver);
+
+  describe("terms and templates", () => {
+    const a = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+    const vars: Record<string, string> = {
+      reference: "PO-1",
+      supplier: a,
+      arbiter: a,
+      carrier: a,
+      buyer_qa: a,
+      deposit: "2500.00",
+      balance: "7500.00",
+      approver1: a,
+      approver2: a,
+      approver3: a,
+      amount: "100.00",
+      payee: a,
+      monthly: "99.99",
+      kyc_root: "0x1234",
+      amount_commitment: "0x5678",
+      limit: "1000.00",
+    };
+
+    it("every shipped template fills and parses; the installment plan expands to 12 monthly milestones", () => {
+      expect(templateNames()).to.deep.equal([
+        "collateral-on-proof",
+        "installments-12",
+        "invoice-autopay",
+        "purchase-order",
+      ]);
+      for (const t of templateNames()) agreementFromTemplate(t, vars, { now: 1_000n, decimals: 2 });
+      const plan = agreementFromTemplate("installments-12", vars, { now: 1_000n, decimals: 2 });
+      expect(plan.milestones).to.have.length(12);
+      plan.milestones.forEach((m, i) => {
+        expect(m.amount).to.equal(9_999n);
+        expect(m.conditions[0]).to.deep.equal({ type: "time", notBefore: 1_000n + BigInt(i) * 30n * 86_400n });
+        expect(m.deadline).to.equal(1_000n + BigInt(i) * 30n * 86_400n + 60n * 86_400n);
+      });
+    });
+
+    it("names what is wrong: missing variables, bad fields", () => {
+      expect(() => fillTemplate("a: ${x} ${y}", { x: "1" })).to.throw(InvalidArgumentError, /needs values for y/);
+      const bad = (doc: Record<string, unknown>, re: RegExp) =>
+        expect(() =>
+          parseAgreement(
+            {
+              format: "clearhouse.agreement/1",
+              reference: "r",
+              arbiter: a,
+              milestones: [{ payee: a, amount: "1.00", deadline: "+1d", conditions: [{ time: "+0s" }] }],
+              ...doc,
+            },
+            "t",
+            { now: 0n, decimals: 2 },
+          ),
+        ).to.throw(InvalidArgumentError, re);
+      bad({ format: "x" }, /t\.format/);
+      bad({ arbiter: "nope" }, /t\.arbiter.*not an address/);
+      bad({ threshold: 3 }, /t\.threshold/);
+      bad({ milestones: [] }, /t\.milestones.*non-empty/);
+      bad(
+        { milestones: [{ payee: a, amount: "1.001", deadline: "+1d", conditions: [{ time: "+0s" }] }] },
+        /milestones\[0\]\.amount/,
+      );
+      bad(
+        { milestones: [{ payee: a, amount: "1", deadline: "soon", conditions: [{ time: "+0s" }] }] },
+        /milestones\[0\]\.deadline/,
+      );
+      bad(
+        { milestones: [{ payee: a, amount: "1", deadline: "+1d", conditions: [{ attestation: "signed" }] }] },
+        /conditions\[0\]\.attestation/,
+      );
+      bad(
+        { milestones: [{ payee: a, amount: "1", deadline: "+1d", conditions: [{ proof: { circuit: "x" } }] }] },
+        /proof\.circuit/,
+      );
+      bad({ milestones: [{ payee: a, amount: "1", deadline: "+1d", conditions: [] }] }, /1–4 conditions/);
+      bad(
+        {
+          milestones: [
+            {
+              repeat: { count: 33, every: "1d" },
+              payee: a,
+              amount: "1",
+              deadline: "+1d",
+              conditions: [{ time: "+0s" }],
+            },
+          ],
+        },
+        /repeat\.count/,
+      );
+    });
+  });
+
+  describe("on chain", () => {
+    it("creates an agreement funded by permit (no allowance), and by allowance", async () => {
+      const f = await loadFixture(fixture);
+      const spec = await specFor(f, [
+        { payee: f.addr.baltic, amount: "100.00", deadline: "+10d", conditions: [{ attestation: "delivered" }] },
+      ]);
+      const escrow = f.deployment.contracts.ConditionalEscrow!.proxy;
+      const before = await balance(f, f.addr.alpine);
+      const r = await f.bank.alpine.payments.createAgreement({ spec });
+      expect(r.agreementId).to.equal(1n);
+      expect(await balance(f, f.addr.alpine)).to.equal(before - 10_000n);
+      expect(await balance(f, escrow)).to.equal(10_000n);
+      await f.bank.celtic.token.approve({ spender: escrow, amount: 10_000n });
+      const r2 = await f.bank.celtic.payments.createAgreement({ spec });
+      expect(r2.agreementId).to.equal(2n);
+      const info = await f.gov.payments.getAgreement({ agreementId: 2n });
+      expect(info).to.deep.include({
+        payer: f.addr.celtic,
+        status: "Active",
+        total: 10_000n,
+        locked: 10_000n,
+        threshold: 1,
+      });
+      expect(info.milestones[0]).to.deep.include({ payee: f.addr.baltic, status: "Pending", releasable: false });
+      expect(info.milestones[0].conditions[0]).to.deep.equal({
+        description: "delivered attested by 0 of 1 needed",
+        met: false,
+      });
+    });
+
+    it("on-chain attestation, then release by anyone pays the payee", async () => {
+      const f = await loadFixture(fixture);
+      const spec = await specFor(f, [
+        { payee: f.addr.baltic, amount: "50.00", deadline: "+10d", conditions: [{ attestation: "delivered" }] },
+      ]);
+      const { agreementId } = await f.bank.alpine.payments.createAgreement({ spec });
+      const early = await rejectsWith(
+        f.bank.danube.payments.release({ agreementId, milestone: 0 }),
+        ContractRevertError,
+      );
+      expect(early.message).to.match(/condition of milestone 0 of agreement 1 does not hold yet/);
+      await f.bank.celtic.payments.attest({ agreementId, milestone: 0, kind: "delivered", evidenceHash: EVIDENCE });
+      const before = await balance(f, f.addr.baltic);
+      await f.bank.danube.payments.release({ agreementId, milestone: 0 });
+      expect(await balance(f, f.addr.baltic)).to.equal(before + 5_000n);
+      expect((await f.gov.payments.getAgreement({ agreementId })).status).to.equal("Closed");
+    });
+
+    it("offline attestation files: signed without a node, checked when read, submitted by anyone", async () => {
+      const f = await loadFixture(fixture);
+      const spec = await specFor(f, [
+        {
+          payee: f.addr.baltic,
+          amount: "10.00",
+          deadline: "+10d",
+          combine: "all",
+          conditions: [{ attestation: "delivered" }, { attestation: "accepted" }],
+        },
+      ]);
+      const { agreementId } = await f.bank.alpine.payments.createAgreement({ spec });
+      const escrow = f.deployment.contracts.ConditionalEscrow!.proxy;
+      const dir = mkdtempSync(join(tmpdir(), "att-"));
+      const base = { escrow, chainId: f.deployment.chainId, agreementId, milestone: 0, evidenceHash: EVIDENCE };
+      writeAttestationFile(join(dir, "d.json"), await signAttestation(CARRIER, { ...base, kind: "delivered" }));
+      writeAttestationFile(join(dir, "a.json"), await signAttestation(QA, { ...base, kind: "accepted" }));
+      const tampered = JSON.parse(readFileSync(join(dir, "d.json"), "utf8")) as Record<string, unknown>;
+      tampered.milestone = 1;
+      writeFileSync(join(dir, "t.json"), JSON.stringify(tampered));
+      await rejectsWith(readAttestationFile(join(dir, "t.json")), InvalidArgumentError);
+      const d = await readAttestationFile(join(dir, "d.json"));
+      const wrongChain = { ...d, chainId: 1 };
+      const n = await blockNumber();
+      await rejectsWith(
+        f.bank.baltic.payments.submitAttestations({ attestations: [wrongChain] }),
+        InvalidArgumentError,
+      );
+      expect(await blockNumber()).to.equal(n);
+      await f.bank.baltic.payments.submitAttestations({ attestations: [d] });
+      await f.bank.baltic.payments.submitAttestations({
+        attestations: [await readAttestationFile(join(dir, "a.json"))],
+      });
+      await f.bank.baltic.payments.release({ agreementId, milestone: 0 });
+      expect((await f.gov.payments.getAgreement({ agreementId })).milestones[0].status).to.equal("Released");
+    });
+
+    it("an amount_limit proof bound to the milestone satisfies a proof condition", async () => {
+      const f = await loadFixture(fixture);
+      const amount = 420_000n;
+      const blinding = 777n;
+      const { poseidon2 } = await import("poseidon-lite/poseidon2");
+      const commitment = poseidon2([amount, blinding]);
+      const spec = await specFor(f, [
+        {
+          payee: f.addr.baltic,
+          amount: "25.00",
+          deadline: "+10d",
+          conditions: [
+            { proof: { circuit: "amount_limit", commitment: `0x${commitment.toString(16)}`, limit: "5000.00" } },
+          ],
+        },
+      ]);
+      const { agreementId } = await f.bank.alpine.payments.createAgreement({ spec });
+      const message = await f.gov.payments.bindingOf({ agreementId, milestone: 0 });
+      const wrong = await prove(
+        "amount_limit",
+        amountInputs({ amount, blinding, limit: 500_000n, message: message + 1n }),
+      );
+      const refused = await rejectsWith(
+        f.bank.baltic.payments.submitProof({ agreementId, milestone: 0, condition: 0, proof: wrong }),
+        ContractRevertError,
+      );
+      expect(refused.message).to.match(/public signal 2 of the proof does not match/);
+      const proof = await prove("amount_limit", amountInputs({ amount, blinding, limit: 500_000n, message }));
+      await f.bank.baltic.payments.submitProof({ agreementId, milestone: 0, condition: 0, proof });
+      expect((await f.gov.payments.getAgreement({ agreementId })).milestones[0].conditions[0].met).to.equal(true);
+      await f.bank.baltic.payments.release({ agreementId, milestone: 0 });
+    });
+
+    it("refund after the deadline, dispute and a 60/40 split, cancellation by consent", async () => {
+      const f = await loadFixture(fixture);
+      const ms = [0, 1, 2].map(() => ({
+        payee: f.addr.baltic,
+        amount: "10.01",
+        deadline: "+1d",
+        conditions: [{ attestation: "accepted" }],
+      }));
+      const { agreementId } = await f.bank.alpine.payments.createAgreement({ spec: await specFor(f, ms) });
+      const early = await rejectsWith(
+        f.bank.celtic.payments.refund({ agreementId, milestone: 0 }),
+        ContractRevertError,
+      );
+      expect(early.message).to.match(/can be refunded only after its deadline/);
+      await f.bank.baltic.payments.dispute({
+        agreementId,
+        milestone: 1,
+        reason: keccak256(stringToHex("short delivery")),
+      });
+      await time.increase(2 * 86_400);
+      const payer0 = await balance(f, f.addr.alpine);
+      await f.bank.celtic.payments.refund({ agreementId, milestone: 0 });
+      expect(await balance(f, f.addr.alpine)).to.equal(payer0 + 1_001n);
+      await rejectsWith(
+        f.bank.celtic.payments.resolveDispute({ agreementId, milestone: 1, payeeBps: 6_000 }),
+        ContractRevertError,
+      );
+      const payee0 = await balance(f, f.addr.baltic);
+      await f.bank.danube.payments.resolveDispute({ agreementId, milestone: 1, payeeBps: 6_000 });
+      expect(await balance(f, f.addr.baltic)).to.equal(payee0 + 600n); // floor(1001 · 0.6)
+      expect(await balance(f, f.addr.alpine)).to.equal(payer0 + 1_001n + 401n);
+      await f.bank.alpine.payments.cancelAgreement({ agreementId });
+      expect((await f.gov.payments.getAgreement({ agreementId })).status).to.equal("Active");
+      await f.bank.baltic.payments.cancelAgreement({ agreementId });
+      const info = await f.gov.payments.getAgreement({ agreementId });
+      expect(info).to.deep.include({ status: "Cancelled", locked: 0n, released: 600n, refunded: 2_403n });
+      await rejectsWith(
+        f.bank.danube.payments.resolveDispute({ agreementId, milestone: 1, payeeBps: 10_001 }),
+        InvalidArgumentError,
+      );
+    });
+  });
+});
