@@ -35,6 +35,8 @@ export interface SettlementDayContext {
 }
 
 export interface SettlementDayResult {
+  /** The banks' batch files (the auditor checks them against the anchored roots). */
+  batchFiles: string[];
   payments: number;
   gas: bigint;
   settled: bigint;
@@ -175,7 +177,12 @@ export async function settlementDay(c: SettlementDayContext): Promise<Settlement
   const settledVolume = [cycle1, await operator.settlement.getCycle({ cycleId: cycle2 })]
     .flatMap((cy) => cy.positions)
     .reduce((s, p) => s + (p.net > 0n ? p.net : 0n), 0n);
-  return { payments: BANKS.length * 2_500, gas, settled: settledVolume };
+  return {
+    batchFiles: BANKS.map((b) => join(dir, `${b}.json`)),
+    payments: BANKS.length * 2_500,
+    gas,
+    settled: settledVolume,
+  };
 }
 
 async function positionsTable(c: SettlementDayContext, ch: Clearhouse, cycleId: bigint): Promise<void> {

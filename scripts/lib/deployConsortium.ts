@@ -206,7 +206,14 @@ export async function handOverToGovernance(deployment: Deployment, log: (line: s
   if (!m) throw new Error("The deployment has no ConsortiumMultisig to hand over to.");
   const multisig = await ethers.getContractAt("ConsortiumMultisig", m.address);
   const names = (
-    ["ConsortiumRegistry", "SettlementToken", "SettlementLedger", "NettingEngine", "VerifierRegistry"] as const
+    [
+      "ConsortiumRegistry",
+      "SettlementToken",
+      "SettlementLedger",
+      "NettingEngine",
+      "VerifierRegistry",
+      "ConditionalEscrow",
+    ] as const
   ).filter((name) => deployment.contracts[name] !== undefined);
   for (const name of names) {
     const proxy = deployment.contracts[name]!.proxy;

@@ -21,10 +21,13 @@ export const ExitCode = {
   badInput: 2,
   refusedByChain: 3,
   network: 4,
+  /** `audit report` found a discrepancy. */
+  auditFailed: 5,
 } as const;
 
 /** The exit code for an error. */
 export function exitCodeOf(error: unknown): number {
+  if (error instanceof UsageError) return error.exitCode;
   if (
     error instanceof InvalidArgumentError ||
     error instanceof DeploymentError ||
@@ -59,6 +62,8 @@ export class UsageError extends ClearhouseError {
     hint = "Run the command with --help for its usage and an example.",
     /** The command already printed its result (e.g. a failed verification): print nothing more. */
     readonly reported = false,
+    /** The exit code (bad input unless told). */
+    readonly exitCode: number = ExitCode.badInput,
   ) {
     super(message, { hint });
   }

@@ -5,6 +5,7 @@ import { govCommand } from "./gov";
 import { settlementCommands } from "./settlement";
 import { kycCommand, zkCommand } from "./zk";
 import { payCommand } from "./pay";
+import { auditCommand } from "./audit";
 import type { CliIo, GlobalOptions } from "./options";
 import { toJson } from "./output";
 
@@ -26,6 +27,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   program.addCommand(zkCommand(io, globals));
   program.addCommand(kycCommand(io, globals));
   program.addCommand(payCommand(io, globals));
+  program.addCommand(auditCommand(io, globals));
   // Subcommands added with addCommand do not inherit these settings: apply them to every level.
   const configure = (cmd: Command): void => {
     cmd

@@ -1,0 +1,453 @@
+/**
+ * The audit's checks: pure functions of a chain snapshot (./collect.ts). Each rebuilds a piece of
+ * state from events alone and compares it with what the contracts say, or re-verifies what the
+ * chain accepted (proofs, against the committed verification keys). A failure names its
+ * transaction when one is to blame.
+ */
+import { decodeFunctionData, encodeAbiParameters, keccak256, type Address, type Hex } from "viem";
+import { conditionalEscrowAbi, nettingEngineAbi } from "../generated/abis";
+import { verifyBatchFile, type BatchFile } from "../settlement/batchFile";
+import { CIRCUIT_IDS, circuitSpec, type CircuitId } from "../zk/circuits";
+import { vkHashOf, type VerificationKey } from "../zk/vk";
+import type { AuditEvent, ChainSnapshot } from "./collect";
+
+export interface Finding {
+  detail: string;
+  transactionHash?: Hex;
+}
+
+export interface CheckResult {
+  id: string;
+  title: string;
+  /** How many items were checked (holders, batches, cycles…). */
+  checked: number;
+  failures: Finding[];
+}
+
+export interface CheckOptions {
+  /** Off-chain verification (snarkjs) of a proof in calldata form. */
+  verifyProof(circuit: CircuitId, proof: readonly bigint[], publicSignals: readonly bigint[]): Promise<boolean>;
+  /** The committed verification keys. */
+  verificationKeys: Partial<Record<CircuitId, VerificationKey>>;
+  /** Bank batch files to check against what was anchored (optional). */
+  batchFiles?: { path: string; file: BatchFile }[];
+}
+
+const ZERO = "0x0000000000000000000000000000000000000000";
+const key = (a: unknown) => String(a).toLowerCase();
+const bi = (v: unknown) => BigInt(v as bigint);
+
+function tokenSupply(s: ChainSnapshot): CheckResult {
+  const failures: Finding[] = [];
+  const balances = new Map<string, bigint>();
+  let supply = 0n;
+  for (const e of s.events) {
+    if (e.contract !== "SettlementToken" || e.eventName !== "Transfer") continue;
+    const from = key(e.args.from);
+    const to = key(e.args.to);
+    const v = bi(e.args.value);
+    if (from === ZERO) supply += v;
+    else balances.set(from, (balances.get(from) ?? 0n) - v);
+    if (to === ZERO) supply -= v;
+    else balances.set(to, (balances.get(to) ?? 0n) + v);
+  }
+  if (supply !== s.state.totalSupply)
+    failures.push({ detail: `Transfer events give a supply of ${supply}; totalSupply() is ${s.state.totalSupply}` });
+  let sum = 0n;
+  for (const [holder, fromEvents] of balances) {
+    sum += fromEvents;
+    const onChain = Object.entries(s.state.balances).find(([a]) => key(a) === holder)?.[1] ?? 0n;
+    if (fromEvents !== onChain)
+      failures.push({ detail: `${holder}: Transfer events give ${fromEvents}, balanceOf is ${onChain}` });
+  }
+  if (sum !== supply) failures.push({ detail: `balances from events sum to ${sum}, not the supply ${supply}` });
+  return {
+    id: "token-supply",
+    title: "Token: supply and every balance rebuilt from Transfer events",
+    checked: balances.size + 1,
+    failures,
+  };
+}
+
+function registryMembers(s: ChainSnapshot): CheckResult {
+  const failures: Finding[] = [];
+  const status = new Map<string, number>();
+  const sanction = new Map<string, number>();
+  for (const e of s.events) {
+    if (e.contract !== "ConsortiumRegistry") continue;
+    const a = key(e.args.account);
+    if (e.eventName === "MemberAdmitted" || e.eventName === "MemberReinstated") status.set(a, 1);
+    else if (e.eventName === "MemberSuspended") status.set(a, 2);
+    else if (e.eventName === "MemberRemoved") status.set(a, 3);
+    else if (e.eventName === "SanctionAdded") sanction.set(a, Number(e.args.reasonCode));
+    else if (e.eventName === "SanctionRemoved") sanction.set(a, 0);
+  }
+  for (const [account, m] of Object.entries(s.state.members)) {
+    const a = key(account);
+    if ((status.get(a) ?? 0) !== m.status)
+      failures.push({ detail: `${account}: events say status ${status.get(a) ?? 0}, memberOf says ${m.status}` });
+    if ((sanction.get(a) ?? 0) !== m.sanction)
+      failures.push({
+        detail: `${account}: events say sanction ${sanction.get(a) ?? 0}, sanctionOf says ${m.sanction}`,
+      });
+  }
+  return {
+    id: "registry-members",
+    title: "Registry: every member's status and sanction rebuilt from events",
+    checked: Object.keys(s.state.members).length,
+    failures,
+  };
+}
+
+const HEADER = [
+  {
+    type: "tuple",
+    components: [
+      { name: "root", type: "bytes32" },
+      { name: "entryCount", type: "uint32" },
+      { name: "grossTotal", type: "uint128" },
+      { name: "totalsCommitment", type: "bytes32" },
+      { name: "metadataDigest", type: "bytes32" },
+      { name: "counterpartyMask", type: "uint32" },
+    ],
+  },
+] as const;
+
+function ledgerBatches(s: ChainSnapshot): CheckResult {
+  const failures: Finding[] = [];
+  const lastSeq = new Map<string, bigint>();
+  const disputed = new Set<string>();
+  const resolved = new Map<string, boolean>();
+  const allAcked = new Set<string>();
+  const submitted: AuditEvent[] = [];
+  for (const e of s.events) {
+    if (e.contract !== "SettlementLedger") continue;
+    const id = key(e.args.batchId);
+    if (e.eventName === "BatchSubmitted") {
+      submitted.push(e);
+      const who = key(e.args.submitter);
+      const seq = bi(e.args.sequence);
+      const expected = (lastSeq.get(who) ?? 0n) + 1n;
+      if (seq !== expected)
+        failures.push({
+          detail: `${who} anchored batch ${e.args.batchId} with sequence ${seq}, expected ${expected}`,
+          transactionHash: e.transactionHash,
+        });
+      lastSeq.set(who, seq);
+      const h = e.args.header as {
+        root: Hex;
+        entryCount: number;
+        grossTotal: bigint;
+        totalsCommitment: Hex;
+        metadataDigest: Hex;
+        counterpartyMask: number;
+      };
+      const digest = keccak256(encodeAbiParameters(HEADER, [h]));
+      if (digest !== e.args.digest)
+        failures.push({
+          detail: `batch ${e.args.batchId}: its header hashes to ${digest}, the event says ${e.args.digest}`,
+          transactionHash: e.transactionHash,
+        });
+    } else if (e.eventName === "BatchDisputed") disputed.add(id);
+    else if (e.eventName === "DisputeResolved") resolved.set(id, Boolean(e.args.upheld));
+    else if (e.eventName === "BatchAcknowledged" && e.args.allAcknowledged) allAcked.add(id);
+  }
+  for (const e of submitted) {
+    const id = key(e.args.batchId);
+    const st = Object.entries(s.state.batches).find(([b]) => key(b) === id)?.[1];
+    if (!st) {
+      failures.push({
+        detail: `batch ${e.args.batchId} has a BatchSubmitted event but no state`,
+        transactionHash: e.transactionHash,
+      });
+      continue;
+    }
+    if (st.digest !== e.args.digest)
+      failures.push({
+        detail: `batch ${e.args.batchId}: stored digest ${st.digest}, event ${e.args.digest}`,
+        transactionHash: e.transactionHash,
+      });
+    if (st.sequence !== bi(e.args.sequence))
+      failures.push({
+        detail: `batch ${e.args.batchId}: stored sequence ${st.sequence}, event ${e.args.sequence}`,
+        transactionHash: e.transactionHash,
+      });
+    const expected = resolved.has(id)
+      ? resolved.get(id)
+        ? [3]
+        : [4]
+      : disputed.has(id)
+        ? [2]
+        : allAcked.has(id)
+          ? [4]
+          : [1, 4];
+    if (!expected.includes(st.status))
+      failures.push({
+        detail: `batch ${e.args.batchId}: events allow status ${expected.join(" or ")}, the ledger says ${st.status}`,
+        transactionHash: e.transactionHash,
+      });
+  }
+  for (const id of Object.keys(s.state.batches)) {
+    if (!submitted.some((e) => key(e.args.batchId) === key(id)))
+      failures.push({ detail: `batch ${id} is in the ledger but no BatchSubmitted event announces it` });
+  }
+  return {
+    id: "ledger-batches",
+    title: "Ledger: batch sequences, header digests and statuses from events",
+    checked: submitted.length,
+    failures,
+  };
+}
+
+function nettingCycles(s: ChainSnapshot): CheckResult {
+  const failures: Finding[] = [];
+  type Pairs = Map<string, bigint>;
+  const added = new Map<string, Pairs>();
+  const deferred = new Map<string, Pairs>();
+  const nets = new Map<string, Map<string, bigint>>();
+  const closed = new Map<string, AuditEvent>();
+  const bump = (m: Map<string, Pairs>, cycle: string, pair: string, v: bigint) => {
+    const p = m.get(cycle) ?? new Map<string, bigint>();
+    p.set(pair, (p.get(pair) ?? 0n) + v);
+    m.set(cycle, p);
+  };
+  for (const e of s.events) {
+    if (e.contract !== "NettingEngine") continue;
+    const cycle = String(e.args.cycleId);
+    const pair = `${key(e.args.debtor)}>${key(e.args.creditor)}`;
+    if (e.eventName === "ObligationAdded") bump(added, cycle, pair, bi(e.args.amount));
+    else if (e.eventName === "ObligationDeferred") bump(deferred, cycle, pair, bi(e.args.amount));
+    else if (e.eventName === "NetPosition") {
+      const n = nets.get(cycle) ?? new Map<string, bigint>();
+      n.set(key(e.args.bank), bi(e.args.net));
+      nets.set(cycle, n);
+    } else if (e.eventName === "CycleClosed") closed.set(cycle, e);
+  }
+  for (const [cycle, close] of closed) {
+    const obligations = new Map<string, bigint>(added.get(cycle) ?? []);
+    for (const [pair, v] of deferred.get(String(BigInt(cycle) - 1n)) ?? [])
+      obligations.set(pair, (obligations.get(pair) ?? 0n) + v);
+    const net = new Map<string, bigint>();
+    let gross = 0n;
+    for (const [pair, v] of obligations) {
+      const settled = v - (deferred.get(cycle)?.get(pair) ?? 0n);
+      if (settled < 0n)
+        failures.push({
+          detail: `cycle ${cycle}: more deferred than owed for ${pair}`,
+          transactionHash: close.transactionHash,
+        });
+      const [d, c] = pair.split(">");
+      net.set(d, (net.get(d) ?? 0n) - settled);
+      net.set(c, (net.get(c) ?? 0n) + settled);
+      gross += settled;
+    }
+    if (gross !== bi(close.args.grossSettled))
+      failures.push({
+        detail: `cycle ${cycle}: obligations settle ${gross} gross, CycleClosed says ${close.args.grossSettled}`,
+        transactionHash: close.transactionHash,
+      });
+    const emitted = nets.get(cycle) ?? new Map<string, bigint>();
+    let sum = 0n;
+    for (const v of emitted.values()) sum += v;
+    if (sum !== 0n)
+      failures.push({
+        detail: `cycle ${cycle}: NetPosition events sum to ${sum}, not 0`,
+        transactionHash: close.transactionHash,
+      });
+    const state = s.state.cycles[cycle]?.netPositions ?? {};
+    for (const bank of new Set([...net.keys(), ...emitted.keys()])) {
+      const fromObligations = net.get(bank) ?? 0n;
+      const fromEvent = emitted.get(bank) ?? 0n;
+      const onChain = Object.entries(state).find(([a]) => key(a) === bank)?.[1] ?? 0n;
+      if (fromObligations !== fromEvent || fromEvent !== onChain) {
+        failures.push({
+          detail: `cycle ${cycle}, ${bank}: obligations give ${fromObligations}, NetPosition ${fromEvent}, netPositionOf ${onChain}`,
+          transactionHash: close.transactionHash,
+        });
+      }
+    }
+  }
+  return {
+    id: "netting-cycles",
+    title: "Netting: every closed cycle's obligations, deferrals and net positions (sum zero)",
+    checked: closed.size,
+    failures,
+  };
+}
+
+function escrowAgreements(s: ChainSnapshot): CheckResult {
+  const failures: Finding[] = [];
+  const totals = new Map<string, { total: bigint; released: bigint; refunded: bigint; tx: Hex }>();
+  for (const e of s.events) {
+    if (e.contract !== "ConditionalEscrow") continue;
+    const id = String(e.args.agreementId);
+    if (e.eventName === "AgreementCreated")
+      totals.set(id, { total: bi(e.args.total), released: 0n, refunded: 0n, tx: e.transactionHash });
+    const t = totals.get(id);
+    if (!t) continue;
+    if (e.eventName === "MilestoneReleased") t.released += bi(e.args.amount);
+    else if (e.eventName === "MilestoneRefunded") t.refunded += bi(e.args.amount);
+    else if (e.eventName === "DisputeResolved") {
+      t.released += bi(e.args.toPayee);
+      t.refunded += bi(e.args.toPayer);
+    }
+  }
+  let locked = 0n;
+  for (const [id, t] of totals) {
+    const st = s.state.agreements[id];
+    if (!st || st.total !== t.total || st.released !== t.released || st.refunded !== t.refunded) {
+      failures.push({
+        detail: `agreement ${id}: events give total ${t.total}, released ${t.released}, refunded ${t.refunded}; agreementOf says ${st ? `${st.total}, ${st.released}, ${st.refunded}` : "nothing"}`,
+        transactionHash: t.tx,
+      });
+    }
+    locked += t.total - t.released - t.refunded;
+  }
+  const escrow = s.addresses.ConditionalEscrow;
+  if (escrow) {
+    const balance = Object.entries(s.state.balances).find(([a]) => key(a) === key(escrow))?.[1] ?? 0n;
+    if (balance !== locked) failures.push({ detail: `the escrow holds ${balance}, but its agreements lock ${locked}` });
+  }
+  return {
+    id: "escrow-agreements",
+    title: "Escrow: each agreement's funded, released and refunded amounts; the escrow's balance",
+    checked: totals.size,
+    failures,
+  };
+}
+
+/** snarkjs-style proof (as the verifier's calldata order, b swapped) → proof object for verification. */
+async function proofs(s: ChainSnapshot, opts: CheckOptions): Promise<CheckResult> {
+  const failures: Finding[] = [];
+  let checked = 0;
+  for (const id of CIRCUIT_IDS) {
+    const registered = Object.entries(s.state.circuits).find(
+      ([k]) => Buffer.from(k.slice(2), "hex").toString("utf8").replace(/\0+$/, "") === id,
+    )?.[1];
+    const vk = opts.verificationKeys[id];
+    if (!registered || !vk) continue;
+    checked++;
+    if (registered.vkHash !== vkHashOf(vk))
+      failures.push({
+        detail: `${id}: the registered vkHash ${registered.vkHash} is not the committed verification key's ${vkHashOf(vk)}`,
+      });
+  }
+  for (const e of s.events) {
+    const input = s.proofTransactions[e.transactionHash];
+    if (!input) continue;
+    let circuit: CircuitId;
+    let proof: readonly bigint[];
+    let signals: bigint[];
+    try {
+      if (e.eventName === "BatchProofAccepted") {
+        const { args } = decodeFunctionData({ abi: nettingEngineAbi, data: input });
+        const [, , header, counterparties, totals, p] = args as unknown as [
+          bigint,
+          Hex,
+          { root: Hex },
+          Address[],
+          bigint[],
+          readonly bigint[],
+        ];
+        const declared = s.events.find(
+          (x) => x.transactionHash === e.transactionHash && x.eventName === "BatchDeclared",
+        );
+        const bank = BigInt(String(declared?.args.debtor));
+        const packed = [0, 1, 2, 3].map((k) =>
+          k < counterparties.length ? (totals[k] << 160n) | BigInt(counterparties[k]) : 0n,
+        );
+        circuit = "batch_netting_16";
+        proof = p;
+        signals = [BigInt(header.root), ...packed, bank];
+      } else if (e.eventName === "ProofAccepted") {
+        const { args } = decodeFunctionData({ abi: conditionalEscrowAbi, data: input });
+        const [, , , p, pub] = args as unknown as [bigint, bigint, bigint, readonly bigint[], readonly bigint[]];
+        circuit = circuitSpec(
+          Buffer.from(String(e.args.circuitId).slice(2), "hex").toString("utf8").replace(/\0+$/, ""),
+        ).id;
+        proof = p;
+        signals = [...pub];
+      } else continue;
+    } catch (error) {
+      failures.push({
+        detail: `cannot decode the proof of ${e.eventName}: ${(error as Error).message.split("\n")[0]}`,
+        transactionHash: e.transactionHash,
+      });
+      continue;
+    }
+    checked++;
+    if (!(await opts.verifyProof(circuit, proof, signals))) {
+      failures.push({
+        detail: `the ${circuit} proof accepted on chain does not verify against the committed verification key`,
+        transactionHash: e.transactionHash,
+      });
+    }
+  }
+  return {
+    id: "proofs",
+    title: "Proofs: registered keys are the committed ones; every accepted proof re-verified off-chain",
+    checked,
+    failures,
+  };
+}
+
+function governance(s: ChainSnapshot): CheckResult {
+  const failures: Finding[] = [];
+  const multisig = s.addresses.ConsortiumMultisig;
+  const owners = Object.entries(s.state.owners);
+  if (multisig) {
+    for (const [name, owner] of owners) {
+      if (key(owner) !== key(multisig))
+        failures.push({ detail: `${name} is owned by ${owner}, not the governance multisig ${multisig}` });
+    }
+  }
+  const executed = s.events.filter((e) => e.contract === "ConsortiumMultisig" && e.eventName === "Executed").length;
+  return {
+    id: "governance",
+    title: `Governance: every contract owned by the multisig (${executed} proposals executed)`,
+    checked: multisig ? owners.length : 0,
+    failures,
+  };
+}
+
+function batchFiles(s: ChainSnapshot, opts: CheckOptions): CheckResult {
+  const failures: Finding[] = [];
+  for (const { path, file } of opts.batchFiles ?? []) {
+    const e = s.events.find((x) => x.eventName === "BatchSubmitted" && key(x.args.batchId) === key(file.batchId));
+    if (!e) {
+      failures.push({ detail: `${path}: batch ${file.batchId} was never anchored` });
+      continue;
+    }
+    const h = e.args.header as {
+      root: Hex;
+      entryCount: number;
+      grossTotal: bigint;
+      totalsCommitment: Hex;
+      metadataDigest: Hex;
+    };
+    const v = verifyBatchFile(file, h);
+    for (const m of v.mismatches)
+      failures.push({ detail: `${path}: payment ${m.paymentId}: ${m.problem}`, transactionHash: e.transactionHash });
+    for (const p of v.problems) failures.push({ detail: `${path}: ${p}`, transactionHash: e.transactionHash });
+  }
+  return {
+    id: "batch-files",
+    title: "Off-chain records: bank batch files against their anchored roots",
+    checked: opts.batchFiles?.length ?? 0,
+    failures,
+  };
+}
+
+/** Run every check on a snapshot. */
+export async function runChecks(s: ChainSnapshot, opts: CheckOptions): Promise<CheckResult[]> {
+  return [
+    tokenSupply(s),
+    registryMembers(s),
+    ledgerBatches(s),
+    nettingCycles(s),
+    escrowAgreements(s),
+    await proofs(s, opts),
+    governance(s),
+    batchFiles(s, opts),
+  ];
+}

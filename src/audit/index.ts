@@ -1,0 +1,3 @@
+export * from "./collect";
+export * from "./checks";
+export * from "./report";

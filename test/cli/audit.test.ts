@@ -1,0 +1,50 @@
+/** `clearhouse audit report`: files written, verdict printed, exit 5 on a discrepancy. */
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "chai";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { ExitCode } from "../../src/cli/exit";
+import { writeBatchFile } from "../../src/settlement/batchFile";
+import { releaseProver } from "../../src/zk";
+import { settlementFixture, smallSampleBatch } from "../sdk/settlementFixture";
+import { cliRunner } from "./harness";
+
+async function fixture() {
+  const f = await settlementFixture();
+  const dir = mkdtempSync(join(tmpdir(), "cli-audit-"));
+  const deployment = join(dir, "deployment.json");
+  writeFileSync(deployment, JSON.stringify(f.deployment));
+  const batch = smallSampleBatch(f);
+  await f.bank.alpine.settlement.submitBatch({ key: batch.key, header: batch.header });
+  writeBatchFile(join(dir, "alpine.json"), batch);
+  return { ...f, dir, cli: cliRunner(deployment) };
+}
+
+describe("CLI audit", function () {
+  this.timeout(120_000);
+  after(releaseProver);
+
+  it("writes report.json, report.md and report.html and prints the verdict", async () => {
+    const { cli, dir } = await loadFixture(fixture);
+    const out = join(dir, "report");
+    const r = await cli("audit", "report", "--out", out, "--batch-file", join(dir, "alpine.json"));
+    expect(r.code, r.err + r.out).to.equal(ExitCode.ok);
+    expect(r.out).to.match(/Verdict: every check passed/);
+    for (const f of ["report.json", "report.md", "report.html"]) expect(existsSync(join(out, f))).to.equal(true);
+    expect(JSON.parse(readFileSync(join(out, "report.json"), "utf8")).ok).to.equal(true);
+  });
+
+  it("exits 5 and names the payment when a batch file was edited", async () => {
+    const { cli, dir } = await loadFixture(fixture);
+    const file = JSON.parse(readFileSync(join(dir, "alpine.json"), "utf8")) as {
+      records: { amount: string; paymentId: string }[];
+    };
+    file.records[0].amount = String(BigInt(file.records[0].amount) + 5n);
+    writeFileSync(join(dir, "edited.json"), JSON.stringify(file));
+    const r = await cli("audit", "report", "--out", join(dir, "r2"), "--batch-file", join(dir, "edited.json"));
+    expect(r.code).to.equal(ExitCode.auditFailed);
+    expect(r.out).to.match(new RegExp(`payment ${file.records[0].paymentId}`));
+    expect(r.out).to.match(/Verdict: discrepancies found/);
+  });
+});
