@@ -96,6 +96,7 @@ const pascal = (id: string): string =>
 const contractName = (id: string): string => `${pascal(id)}Verifier`;
 /** snarkjs reports through a logger; keep its warnings and errors, drop the chatter. */
 const logger = {
+  log: () => undefined,
   debug: () => undefined,
   info: () => undefined,
   // `powersoftau verify` runs before `prepare phase2` and says the file is not prepared yet: expected.
