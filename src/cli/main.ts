@@ -6,6 +6,7 @@ import { settlementCommands } from "./settlement";
 import { kycCommand, zkCommand } from "./zk";
 import { payCommand } from "./pay";
 import { auditCommand } from "./audit";
+import { nodeCommand } from "./node";
 import type { CliIo, GlobalOptions } from "./options";
 import { toJson } from "./output";
 
@@ -28,6 +29,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   program.addCommand(kycCommand(io, globals));
   program.addCommand(payCommand(io, globals));
   program.addCommand(auditCommand(io, globals));
+  program.addCommand(nodeCommand(io, globals));
   // Subcommands added with addCommand do not inherit these settings: apply them to every level.
   const configure = (cmd: Command): void => {
     cmd

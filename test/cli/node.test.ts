@@ -1,0 +1,83 @@
+/** `clearhouse node`: a real Anvil from npm that keeps its chain across restarts. */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "chai";
+import { createPublicClient, createWalletClient, http, parseEther } from "viem";
+import { mnemonicToAccount } from "viem/accounts";
+import { foundry } from "viem/chains";
+
+const BIN = join(__dirname, "..", "..", "bin", "clearhouse.js");
+const DEAD = "0x000000000000000000000000000000000000dEaD";
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startNode(port: number, state: string): Promise<{ child: ChildProcess; out: () => string }> {
+  let out = "";
+  const child = spawn("node", [BIN, "node", "--port", String(port), "--state", state], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+  const client = createPublicClient({ transport: http(`http://127.0.0.1:${port}`, { retryCount: 0 }) });
+  for (let i = 0; i < 100; i++) {
+    try {
+      await client.getChainId();
+      return { child, out: () => out };
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  child.kill("SIGKILL");
+  throw new Error(`node did not start: ${out}`);
+}
+
+async function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<number | null> {
+  return new Promise((resolve) => {
+    child.on("exit", (code) => resolve(code));
+    child.kill(signal);
+  });
+}
+
+describe("CLI node", function () {
+  this.timeout(60_000);
+
+  it("keeps balances, blocks and transactions across a stop (SIGINT or SIGTERM) and a restart", async () => {
+    const port = await freePort();
+    const state = join(mkdtempSync(join(tmpdir(), "clearhouse-node-")), "chain.json");
+    const url = `http://127.0.0.1:${port}`;
+    const chain = { ...foundry, rpcUrls: { default: { http: [url] } } };
+    const first = await startNode(port, state);
+    expect(first.out()).to.match(/state new, saved to/);
+    const account = mnemonicToAccount("test test test test test test test test test test test junk");
+    const wallet = createWalletClient({ chain, transport: http(url), account });
+    const client = createPublicClient({ chain, transport: http(url) });
+    const hash = await wallet.sendTransaction({ to: DEAD, value: parseEther("1.5") });
+    await client.waitForTransactionReceipt({ hash });
+    const block = await client.getBlockNumber();
+    expect(await stop(first.child, "SIGINT")).to.equal(0);
+
+    const second = await startNode(port, state);
+    expect(second.out()).to.match(/state restored from/);
+    expect(await client.getBalance({ address: DEAD })).to.equal(parseEther("1.5"));
+    expect(await client.getBlockNumber()).to.be.at.least(block);
+    expect((await client.getTransactionReceipt({ hash })).status).to.equal("success");
+    expect(await stop(second.child, "SIGTERM")).to.equal(0);
+  });
+
+  it("refuses bad options with exit code 2", async () => {
+    const code = await new Promise<number | null>((resolve) =>
+      spawn("node", [BIN, "node", "--port", "x"], { stdio: "ignore" }).on("exit", resolve),
+    );
+    expect(code).to.equal(2);
+  });
+});
