@@ -81,14 +81,14 @@ export function auditedContracts(ctx: ClearhouseContext): Partial<Record<Contrac
   };
 }
 
-/** Read everything the audit needs, reporting progress (done, total) over the block range. */
-export async function collectSnapshot(
+/** Decoded events of the audited contracts in [fromBlock, toBlock], in chain order, read in pages. */
+export async function fetchEvents(
   ctx: ClearhouseContext,
-  opts: { toBlock?: bigint; onProgress?(done: number, total: number): void } = {},
-): Promise<ChainSnapshot> {
-  const addresses = auditedContracts(ctx);
-  const fromBlock = BigInt(ctx.deployment.blockNumber);
-  const toBlock = opts.toBlock ?? (await rpc(ctx, "eth_blockNumber", () => ctx.publicClient.getBlockNumber()));
+  addresses: Partial<Record<ContractName, Address>>,
+  fromBlock: bigint,
+  toBlock: bigint,
+  onProgress?: (done: number, total: number) => void,
+): Promise<AuditEvent[]> {
   const events: AuditEvent[] = [];
   const names = (Object.keys(addresses) as ContractName[]).filter((n) => addresses[n]);
   const span = toBlock - fromBlock + 1n;
@@ -110,11 +110,22 @@ export async function collectSnapshot(
         });
       }
     }
-    opts.onProgress?.(Number(end - fromBlock + 1n), Number(span));
+    onProgress?.(Number(end - fromBlock + 1n), Number(span));
   }
-  events.sort((a, b) =>
+  return events.sort((a, b) =>
     a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1,
   );
+}
+
+/** Read everything the audit needs, reporting progress (done, total) over the block range. */
+export async function collectSnapshot(
+  ctx: ClearhouseContext,
+  opts: { toBlock?: bigint; onProgress?(done: number, total: number): void } = {},
+): Promise<ChainSnapshot> {
+  const addresses = auditedContracts(ctx);
+  const fromBlock = BigInt(ctx.deployment.blockNumber);
+  const toBlock = opts.toBlock ?? (await rpc(ctx, "eth_blockNumber", () => ctx.publicClient.getBlockNumber()));
+  const events = await fetchEvents(ctx, addresses, fromBlock, toBlock, opts.onProgress);
 
   const proofTransactions: Record<Hex, Hex> = {};
   for (const e of events) {

@@ -5,9 +5,8 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
-import { createPublicClient, createWalletClient, http, parseEther } from "viem";
+import { createPublicClient, createWalletClient, defineChain, http, parseEther } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
-import { foundry } from "viem/chains";
 
 const BIN = join(__dirname, "..", "..", "bin", "clearhouse.js");
 const DEAD = "0x000000000000000000000000000000000000dEaD";
@@ -55,7 +54,12 @@ describe("CLI node", function () {
     const port = await freePort();
     const state = join(mkdtempSync(join(tmpdir(), "clearhouse-node-")), "chain.json");
     const url = `http://127.0.0.1:${port}`;
-    const chain = { ...foundry, rpcUrls: { default: { http: [url] } } };
+    const chain = defineChain({
+      id: 31337,
+      name: "anvil",
+      nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+      rpcUrls: { default: { http: [url] } },
+    });
     const first = await startNode(port, state);
     expect(first.out()).to.match(/state new, saved to/);
     const account = mnemonicToAccount("test test test test test test test test test test test junk");
