@@ -58,9 +58,12 @@ contract ConditionalEscrow is EscrowConditions, Ownable2StepUpgradeable, Reentra
         uint256 total;
         for (uint256 i; i < terms.milestones.length; ++i) total += terms.milestones[i].amount;
         // A permit front-run by someone else still leaves the allowance: only fail if it is missing.
-        try
-            IERC20Permit(address(terms.token)).permit(msg.sender, address(this), total, permitDeadline, v, r, s)
-        {} catch {}
+        // A token without code is left to `_create` to refuse: `try` cannot catch a call to no code.
+        if (address(terms.token).code.length != 0) {
+            try
+                IERC20Permit(address(terms.token)).permit(msg.sender, address(this), total, permitDeadline, v, r, s)
+            {} catch {}
+        }
         return _create(terms);
     }
 
