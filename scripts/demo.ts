@@ -20,7 +20,13 @@ import {
   settlementTokenAbi,
   type Clearhouse,
 } from "../src";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { auditChain } from "../src/audit";
+import { createServer } from "../src/server/api";
+import { parseServeConfig } from "../src/server/config";
 import { releaseProver } from "../src/zk";
 import { deployConsortium, handOverToGovernance, writeDeployment } from "./lib/deployConsortium";
 import { proposeAndQueue, waitAndExecute } from "./demo/governed";
@@ -244,6 +250,37 @@ async function main(): Promise<void> {
     `  verdict: ${audit.ok ? "every check passed" : "DISCREPANCIES FOUND"} (${audit.events} events, blocks ${audit.fromBlock}–${audit.toBlock})`,
   );
   if (sum !== info.totalSupply || !audit.ok) process.exitCode = 1;
+  if (process.env.CLEARHOUSE_DEMO_SERVE === "1") await serveConsole(governance, addr("alpine"));
+}
+
+/** `npm run demo -- --serve`: the API and auditor console on the demo's chain until Ctrl-C. */
+async function serveConsole(ch: Clearhouse, alpine: string): Promise<void> {
+  const key = () => randomBytes(12).toString("hex");
+  const keys = { auditor: key(), regulator: key(), alpine: key() };
+  const config = parseServeConfig({
+    apiKeys: [
+      { name: "Ledger & Co Auditors", key: keys.auditor, role: "auditor" },
+      { name: "Banking Supervisor", key: keys.regulator, role: "regulator" },
+      { name: "Alpine Bank operations", key: keys.alpine, role: "member", account: alpine },
+    ],
+    outbox: join(mkdtempSync(join(tmpdir(), "clearhouse-demo-")), "outbox.json"),
+  });
+  const server = await createServer({ ch, config });
+  const port = Number(process.env.CLEARHOUSE_DEMO_PORT ?? 8080);
+  await server.app.listen({ port, host: "127.0.0.1" });
+  server.feed.start();
+  step("The auditor console is up (Ctrl-C stops the demo)");
+  console.log(`  auditor:   http://127.0.0.1:${port}/?key=${keys.auditor}`);
+  console.log(`  regulator: http://127.0.0.1:${port}/?key=${keys.regulator}`);
+  console.log(
+    `  a member (Alpine Bank, sees only its own batches and agreements): http://127.0.0.1:${port}/?key=${keys.alpine}`,
+  );
+  console.log(`  API: curl -H "Authorization: Bearer ${keys.auditor}" http://127.0.0.1:${port}/api/cycles`);
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", () => resolve());
+    process.once("SIGTERM", () => resolve());
+  });
+  await server.close();
 }
 
 main().catch((error: unknown) => {

@@ -7,6 +7,7 @@ import { kycCommand, zkCommand } from "./zk";
 import { payCommand } from "./pay";
 import { auditCommand } from "./audit";
 import { nodeCommand } from "./node";
+import { serveCommand } from "./serve";
 import type { CliIo, GlobalOptions } from "./options";
 import { toJson } from "./output";
 
@@ -30,6 +31,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   program.addCommand(payCommand(io, globals));
   program.addCommand(auditCommand(io, globals));
   program.addCommand(nodeCommand(io, globals));
+  program.addCommand(serveCommand(io, globals));
   // Subcommands added with addCommand do not inherit these settings: apply them to every level.
   const configure = (cmd: Command): void => {
     cmd

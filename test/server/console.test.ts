@@ -1,0 +1,96 @@
+/**
+ * The auditor console in a real headless Chromium (@sparticuz/chromium + playwright-core: nothing
+ * but `npm ci`; CLEARHOUSE_CHROMIUM may point at another browser). Screenshots of the main views go
+ * to test-output/console/. (docs/console*.png are taken from `npm run demo -- --serve`.)
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { expect } from "chai";
+import chromium from "@sparticuz/chromium";
+import { chromium as pw, type Browser, type Page } from "playwright-core";
+import { createServer, type ServerHandle } from "../../src/server/api";
+import { releaseProver } from "../../src/zk";
+import { KEYS, serveConfig, serverFixture } from "./fixture";
+
+const OUT = join(__dirname, "..", "..", "test-output", "console");
+
+describe("serve: auditor console in Chromium", function () {
+  this.timeout(180_000);
+  let browser: Browser;
+  let server: ServerHandle;
+  let page: Page;
+  let base: string;
+
+  before(async () => {
+    const f = await serverFixture();
+    await f.operator.settlement.openCycle();
+    await f.bank.celtic.settlement.acknowledgeBatch({ batchId: f.batch.batchId });
+    await f.bank.danube.settlement.acknowledgeBatch({ batchId: f.batch.batchId });
+    await f.bank.alpine.settlement.declareBatch({ key: f.batch.key, header: f.batch.header });
+    await f.operator.settlement.closeCycle();
+    server = await createServer({ ch: f.gov, config: serveConfig({}, f.addr) });
+    await server.app.listen({ port: 0, host: "127.0.0.1" });
+    base = `http://127.0.0.1:${(server.app.server.address() as { port: number }).port}`;
+    const executablePath = process.env.CLEARHOUSE_CHROMIUM ?? (await chromium.executablePath());
+    browser = await pw.launch({ executablePath, args: chromium.args, headless: true });
+    page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    mkdirSync(OUT, { recursive: true });
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    await releaseProver();
+  });
+
+  const tab = async (name: string) => {
+    await page.click(`nav button[data-view="${name}"]`);
+    await page.waitForFunction(`document.querySelector("#${name}")?.classList.contains("active")`);
+  };
+
+  it("without a key it says what is missing", async () => {
+    await page.goto(`${base}/`);
+    await page.fill("#key", "not-a-valid-key-000000");
+    await page.dispatchEvent("#key", "change");
+    await page.waitForFunction(`document.querySelector("#error")?.textContent?.includes("API key")`);
+  });
+
+  it("members, batches, cycles (chart), agreements, governance and the audit verdict", async () => {
+    await page.goto(`${base}/?key=${KEYS.auditor}`);
+    await page.waitForSelector("#members tbody tr td");
+    expect(await page.textContent("#who")).to.match(/auditor \(auditor\)/);
+    expect(await page.locator("#members tbody tr").count()).to.be.greaterThan(5);
+    await page.screenshot({ path: join(OUT, "members.png") });
+
+    await tab("batches");
+    await page.waitForSelector("#batches tbody tr td code");
+    expect(await page.textContent("#batches tbody")).to.match(/Final/);
+    await page.screenshot({ path: join(OUT, "batches.png") });
+
+    await tab("cycles");
+    await page.waitForSelector("#cycles svg.chart rect");
+    expect(await page.locator("#cycles svg.chart rect").count()).to.be.at.least(2);
+    await page.screenshot({ path: join(OUT, "cycles.png") });
+
+    await tab("agreements");
+    await page.waitForSelector("#agreements .agreement .step");
+    expect(await page.textContent("#agreements")).to.match(/Agreement 1 — Active/);
+    await page.screenshot({ path: join(OUT, "agreements.png") });
+
+    await tab("proposals");
+    await page.waitForSelector("#proposals tbody tr");
+
+    await tab("audit");
+    await page.waitForSelector("#verdict", { timeout: 60_000 });
+    expect(await page.textContent("#verdict")).to.match(/Every check passed/);
+    await page.screenshot({ path: join(OUT, "audit.png"), fullPage: true });
+  });
+
+  it("a member's key: its own agreements only, and no audit", async () => {
+    await page.goto(`${base}/?key=${KEYS.alpine}`);
+    await page.waitForSelector("#members tbody tr td");
+    await tab("agreements");
+    await page.waitForFunction(`document.querySelector("#agreements")?.textContent?.includes("No agreements visible")`);
+    await tab("audit");
+    await page.waitForFunction(`document.querySelector("#error")?.textContent?.includes("may not see")`);
+  });
+});
