@@ -6,10 +6,17 @@
  * Governance from the JSON file CLEARHOUSE_GOVERNANCE (see config/governance.example.json):
  * the multisig is deployed and given ownership of the registry and token. Without it, ownership
  * stays with the deployer (for a bootstrap that admits members first). Writes deployments/<network>.json.
+ *
+ * Or everything from one consortium file (YAML or JSON, see config/consortium.example.yaml), as
+ * `clearhouse deploy <file>` runs it: CLEARHOUSE_CONSORTIUM=<file> takes the token, governance and
+ * acknowledgement window from the file, admits its members with the deployer, then hands ownership
+ * to the multisig (the CLEARHOUSE_TOKEN_* and CLEARHOUSE_GOVERNANCE variables are then ignored).
  */
 import { existsSync, readFileSync } from "node:fs";
 import hre from "hardhat";
-import { getAddress, isAddress, type Address } from "viem";
+import type { Deployment } from "../src/deployment";
+import { parseGovernance, readConsortiumFile, type ConsortiumMember } from "../src/deploy/consortiumFile";
+import { leiHash } from "../src/registry/identifiers";
 import {
   deployConsortium,
   deploymentPath,
@@ -26,33 +33,55 @@ function loadGovernance(path: string): GovernanceOptions {
   } catch (e) {
     throw new Error(`CLEARHOUSE_GOVERNANCE=${path}: cannot read it as JSON (${(e as Error).message}).`);
   }
-  const fail = (field: string, problem: string): never => {
+  return parseGovernance(raw, (field, problem) => {
     throw new Error(`${path}: ${field} ${problem} (see config/governance.example.json).`);
-  };
-  const signers = raw.signers;
-  if (!Array.isArray(signers) || signers.length === 0) fail("signers", "must be a non-empty list of addresses");
-  const list = (signers as unknown[]).map((s, i) =>
-    typeof s === "string" && isAddress(s) ? getAddress(s) : fail(`signers[${i}]`, "is not an address"),
-  );
-  if (new Set(list).size !== list.length) fail("signers", "contains a duplicate");
-  const int = (field: string, min: number, max: number): number => {
-    const v = raw[field];
-    return typeof v === "number" && Number.isInteger(v) && v >= min && v <= max
-      ? v
-      : fail(field, `must be an integer from ${min} to ${max}`);
-  };
-  const guardian = raw.guardian;
-  if (typeof guardian !== "string" || !isAddress(guardian)) fail("guardian", "is not an address");
-  return {
-    signers: list as Address[],
-    threshold: int("threshold", 1, list.length),
-    minDelay: int("minDelay", 0, 30 * 86_400),
-    sensitiveDelay: int("sensitiveDelay", 0, 30 * 86_400),
-    guardian: getAddress(guardian as string),
-  };
+  });
+}
+
+/** Admit `members` with the deployer (the registry's owner until the hand-over); admitted ones are skipped. */
+export async function admitMembers(
+  deployment: Deployment,
+  members: readonly ConsortiumMember[],
+  log: (line: string) => void = () => undefined,
+): Promise<void> {
+  const registry = await hre.ethers.getContractAt("ConsortiumRegistry", deployment.contracts.ConsortiumRegistry.proxy);
+  for (const m of members) {
+    if ((await registry.memberOf(m.address)).status !== 0n) {
+      log(`  ${m.name} (${m.address}) already in the registry`);
+      continue;
+    }
+    await (
+      await registry.admitMember(m.address, m.roles, leiHash(m.lei), m.name, m.maxSingleTransfer, m.maxDailyOutflow)
+    ).wait();
+    log(`  admitted ${m.name} (${m.address}) as ${m.roleNames.join("|")}`);
+  }
+}
+
+/**
+ * Deploy a consortium from its file: the contracts (with the file's token, acknowledgement window
+ * and multisig), then the members admitted by the deployer, then ownership handed to the multisig.
+ * `save` is called as soon as the contracts exist, so an interrupted run leaves the deployment file.
+ */
+export async function deployFromConsortiumFile(
+  path: string,
+  options: { log?: (line: string) => void; save?: (deployment: Deployment) => void } = {},
+): Promise<Deployment> {
+  const log = options.log ?? (() => undefined);
+  const consortium = readConsortiumFile(path);
+  const { token, governance, settlement, members } = consortium;
+  log(`consortium ${path}: ${token.symbol} (${token.currency}), ${members.length} members`);
+  const deployment = await deployConsortium({ token, settlement, governance, log });
+  options.save?.(deployment);
+  log(`admitting ${members.length} members…`);
+  await admitMembers(deployment, members, log);
+  log("handing ownership to the multisig…");
+  await handOverToGovernance(deployment, log);
+  return deployment;
 }
 
 async function main(): Promise<void> {
+  const consortiumPath = process.env.CLEARHOUSE_CONSORTIUM;
+  if (consortiumPath) return mainFromConsortiumFile(consortiumPath);
   const decimals = Number(process.env.CLEARHOUSE_TOKEN_DECIMALS ?? "2");
   if (!Number.isInteger(decimals) || decimals < 0 || decimals > 18) {
     throw new Error(
@@ -70,14 +99,7 @@ async function main(): Promise<void> {
   }
   const governancePath = process.env.CLEARHOUSE_GOVERNANCE;
   const governance = governancePath ? loadGovernance(governancePath) : undefined;
-  const ephemeralNetwork = hre.network.name === "hardhat";
-  const overwrite = ephemeralNetwork || process.env.CLEARHOUSE_REDEPLOY === "1";
-  if (!overwrite && existsSync(deploymentPath(hre.network.name))) {
-    throw new Error(
-      `${deploymentPath(hre.network.name)} already exists: a consortium is deployed on "${hre.network.name}". ` +
-        "Set CLEARHOUSE_REDEPLOY=1 to deploy a new one (the old contracts stay on chain).",
-    );
-  }
+  const overwrite = overwriteAllowed();
   console.log(`Deploying Clearhouse to "${hre.network.name}"`);
   const log = (line: string) => console.log(line);
   const deployment = await deployConsortium({ token, governance, log });
@@ -91,7 +113,37 @@ async function main(): Promise<void> {
   console.log(`chain ${deployment.chainId}, block ${deployment.blockNumber}: wrote ${path}`);
 }
 
-main().catch((error: unknown) => {
-  console.error(`deploy failed: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
-  process.exitCode = 1;
-});
+/** Whether this run may replace the network's deployment file (refused for a persistent network). */
+function overwriteAllowed(): boolean {
+  const overwrite = hre.network.name === "hardhat" || process.env.CLEARHOUSE_REDEPLOY === "1";
+  if (!overwrite && existsSync(deploymentPath(hre.network.name))) {
+    throw new Error(
+      `${deploymentPath(hre.network.name)} already exists: a consortium is deployed on "${hre.network.name}". ` +
+        "Set CLEARHOUSE_REDEPLOY=1 to deploy a new one (the old contracts stay on chain).",
+    );
+  }
+  return overwrite;
+}
+
+async function mainFromConsortiumFile(path: string): Promise<void> {
+  const overwrite = overwriteAllowed();
+  const ignored = ["CLEARHOUSE_GOVERNANCE", "CLEARHOUSE_TOKEN_NAME", "CLEARHOUSE_TOKEN_SYMBOL"]
+    .concat(["CLEARHOUSE_TOKEN_DECIMALS", "CLEARHOUSE_TOKEN_CURRENCY"])
+    .filter((name) => process.env[name] !== undefined);
+  if (ignored.length) console.log(`CLEARHOUSE_CONSORTIUM is set: ignoring ${ignored.join(", ")}`);
+  console.log(`Deploying Clearhouse to "${hre.network.name}"`);
+  let written = "";
+  const deployment = await deployFromConsortiumFile(path, {
+    log: (line) => console.log(line),
+    save: (d) => (written = writeDeployment(d, overwrite)),
+  });
+  console.log(`chain ${deployment.chainId}, block ${deployment.blockNumber}: wrote ${written}`);
+}
+
+// Run only as a script (`hardhat run` forks it); tests import deployFromConsortiumFile.
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(`deploy failed: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
+    process.exitCode = 1;
+  });
+}

@@ -8,7 +8,10 @@ import { payCommand } from "./pay";
 import { auditCommand } from "./audit";
 import { nodeCommand } from "./node";
 import { serveCommand } from "./serve";
-import type { CliIo, GlobalOptions } from "./options";
+import { memberCommand } from "./member";
+import { tokenCommand } from "./token";
+import { deployCommand } from "./deploy";
+import { resolveGlobals, type CliIo, type GlobalOptions } from "./options";
 import { toJson } from "./output";
 
 /**
@@ -18,12 +21,16 @@ import { toJson } from "./output";
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const program = new Command("clearhouse")
     .description("Clearhouse: permissioned settlement for a banking consortium")
+    .option(
+      "--config-file <file>",
+      "settings file: rpcUrl, deployment, keyFile (env CLEARHOUSE_CONFIG, default ./clearhouse.yaml if present)",
+    )
     .option("--rpc-url <url>", "JSON-RPC endpoint (env CLEARHOUSE_RPC_URL, default http://127.0.0.1:8545)")
     .option("--deployment <file>", "deployment file (env CLEARHOUSE_DEPLOYMENT, default deployments/localhost.json)")
     .option("--key-file <path>", "file holding the signing key (env CLEARHOUSE_PRIVATE_KEY)")
     .option("--json", "machine-readable output")
     .option("--verbose", "show stack traces");
-  const globals = () => program.opts<GlobalOptions>();
+  const globals = () => resolveGlobals(program.opts<GlobalOptions>(), io);
   program.addCommand(govCommand(io, globals));
   for (const command of settlementCommands(io, globals)) program.addCommand(command);
   program.addCommand(zkCommand(io, globals));
@@ -32,6 +39,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   program.addCommand(auditCommand(io, globals));
   program.addCommand(nodeCommand(io, globals));
   program.addCommand(serveCommand(io, globals));
+  program.addCommand(memberCommand(io, globals));
+  program.addCommand(tokenCommand(io, globals));
+  program.addCommand(deployCommand(io, globals));
   // Subcommands added with addCommand do not inherit these settings: apply them to every level.
   const configure = (cmd: Command): void => {
     cmd

@@ -1,12 +1,14 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
 import { isHex, type Hex, type Transport } from "viem";
 import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import { createClearhouse, type Clearhouse } from "../client";
 import { loadDeployment } from "../deployment";
 import { UsageError } from "./exit";
 
-/** Options every command accepts (from flags, then the environment, then defaults). */
+/** Options every command accepts (from flags, then the environment, then a config file, then defaults). */
 export interface GlobalOptions {
+  configFile?: string;
   rpcUrl?: string;
   deployment?: string;
   keyFile?: string;
@@ -23,6 +25,51 @@ export interface CliIo {
   err: (text: string) => void;
   transport?: Transport;
   env: Record<string, string | undefined>;
+}
+
+/** The config file read when no flag or variable gives a setting (`--config-file`, CLEARHOUSE_CONFIG, ./clearhouse.yaml). */
+export const DEFAULT_CONFIG_FILE = "clearhouse.yaml";
+
+const FILE_SETTINGS = [
+  ["rpcUrl", "CLEARHOUSE_RPC_URL"],
+  ["deployment", "CLEARHOUSE_DEPLOYMENT"],
+  ["keyFile", "CLEARHOUSE_KEY_FILE"],
+] as const;
+
+/**
+ * Fill the connection settings a flag did not give from the environment, then from the config
+ * file (YAML or JSON: `rpcUrl`, `deployment`, `keyFile`), so the precedence is flags > environment >
+ * file > defaults.
+ */
+export function resolveGlobals(opts: GlobalOptions, io: CliIo): GlobalOptions {
+  const path =
+    opts.configFile ?? io.env.CLEARHOUSE_CONFIG ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
+  const out: GlobalOptions = { ...opts };
+  let file: Record<string, unknown> = {};
+  if (path) {
+    try {
+      const doc: unknown = parseYaml(readFileSync(path, "utf8"), { maxAliasCount: 0 });
+      if (doc !== null && (typeof doc !== "object" || Array.isArray(doc))) throw new Error("it is not a mapping");
+      file = (doc ?? {}) as Record<string, unknown>;
+    } catch (e) {
+      throw new UsageError(
+        `Cannot use the config file ${path}: ${(e as Error).message.split("\n")[0]}`,
+        "It holds rpcUrl, deployment and keyFile (YAML or JSON).",
+      );
+    }
+    for (const k of Object.keys(file)) {
+      if (!FILE_SETTINGS.some(([name]) => name === k))
+        throw new UsageError(`${path}: unknown setting "${k}" (rpcUrl, deployment, keyFile).`);
+    }
+  }
+  for (const [name, variable] of FILE_SETTINGS) {
+    if (out[name] !== undefined) continue;
+    const fromEnv = io.env[variable];
+    const fromFile = file[name];
+    if (fromEnv === undefined && typeof fromFile === "string") out[name] = fromFile;
+    else if (fromEnv !== undefined && name === "keyFile") out[name] = fromEnv;
+  }
+  return out;
 }
 
 /** The signing key: `--key-file` (a file holding a 0x-prefixed 32-byte hex key) or CLEARHOUSE_PRIVATE_KEY. */

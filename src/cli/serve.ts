@@ -23,11 +23,16 @@ export function serveCommand(io: CliIo, globals: () => GlobalOptions): Command {
       await server.app.listen({ port: Number(o.port), host: o.host });
       server.feed.start();
       const url = `http://${o.host}:${o.port}/`;
-      print(io, g, `Clearhouse API and console on ${url} (${server.feed.events.length} events so far, ${config.webhooks.length} webhook(s)); Ctrl-C stops`, {
-        url,
-        events: server.feed.events.length,
-        webhooks: config.webhooks.length,
-      });
+      print(
+        io,
+        g,
+        `Clearhouse API and console on ${url} (${server.feed.events.length} events so far, ${config.webhooks.length} webhook(s)); Ctrl-C stops`,
+        {
+          url,
+          events: server.feed.events.length,
+          webhooks: config.webhooks.length,
+        },
+      );
       await new Promise<void>((resolve) => {
         const stop = () => void server.close().then(resolve);
         process.once("SIGINT", stop);

@@ -1,0 +1,284 @@
+/**
+ * `clearhouse deploy <consortium.yaml>`: the file's validation (exit 2 naming the field), the
+ * unreachable node (exit 4), the deploy script failing in its child process (exit 1 with its last
+ * error line), and the consortium-file deployment itself, run in-process on the Hardhat chain.
+ */
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { expect } from "chai";
+import hre from "hardhat";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { custom } from "viem";
+import { parse as parseYaml, stringify as toYaml } from "yaml";
+import { ExitCode } from "../../src/cli/exit";
+import { createClearhouse, leiHash, type Deployment } from "../../src";
+import { readConsortiumFile } from "../../src/deploy/consortiumFile";
+import { deployFromConsortiumFile } from "../../scripts/deploy";
+import { key } from "../sdk/fixture";
+import { cliRunner, hardhatKey, type Run } from "./harness";
+
+const run = promisify(execFile);
+const ROOT = join(__dirname, "..", "..");
+const BIN = join(ROOT, "bin", "clearhouse.js");
+const EXAMPLE = join(ROOT, "config", "consortium.example.yaml");
+const UNREACHABLE = "http://127.0.0.1:9";
+
+const dir = mkdtempSync(join(tmpdir(), "clearhouse-cli-deploy-"));
+/** The CLI in-process (`--deployment` is ignored by deploy). */
+const cli = cliRunner(join(dir, "unused.json"));
+
+type Example = Record<string, unknown> & {
+  token: Record<string, unknown>;
+  members: Record<string, unknown>[];
+  governance: Record<string, unknown> & { signers: string[] };
+  settlement: Record<string, unknown>;
+};
+
+/** The example consortium with `edit` applied, written as YAML (or JSON) to a temp file. */
+function variant(name: string, edit: (c: Example) => void, format: "yaml" | "json" = "yaml"): string {
+  const c = parseYaml(readFileSync(EXAMPLE, "utf8")) as Example;
+  edit(c);
+  const path = join(dir, `${name}.${format}`);
+  writeFileSync(path, format === "json" ? JSON.stringify(c) : toYaml(c));
+  return path;
+}
+
+describe("CLI deploy", function () {
+  this.timeout(120_000);
+
+  it("--check validates a YAML or JSON file and shows what would be deployed", async () => {
+    const human = await cli("deploy", EXAMPLE, "--check");
+    expect(human.code, human.err).to.equal(ExitCode.ok);
+    expect(human.out).to.match(/token +Clearhouse Euro \(chEUR\), EUR, 2 decimals/);
+    expect(human.out).to.match(/governance +3-of-5 multisig, timelock 3600s \/ sensitive 172800s/);
+    expect(human.out).to.match(
+      /Settlement operator +0x70997970C51812dc3A010C7d01b50e0d17dc79C8 +OPERATOR\|MEMBER_BANK/,
+    );
+    expect(human.out).to.match(/Acme Trading .* CORPORATE +250,000\.00 +1,000,000\.00/);
+    expect(human.out).to.match(/Valid: nothing was deployed \(--check\)\.\n$/);
+    const json = await cli(
+      "--json",
+      "deploy",
+      variant("as-json", () => undefined, "json"),
+      "--check",
+    );
+    expect(json.code, json.err).to.equal(ExitCode.ok);
+    const body = JSON.parse(json.out) as {
+      ok: boolean;
+      result: { members: { roles: number; maxSingleTransfer: string }[]; settlement: { ackWindow: number } };
+    };
+    expect(body.ok).to.equal(true);
+    expect(body.result.members).to.have.length(6);
+    expect(body.result.members[1]).to.deep.include({ roles: 2, maxSingleTransfer: "1000000000" });
+    expect(body.result.settlement.ackWindow).to.equal(3600);
+  });
+
+  it("exits 2 naming the bad field, before anything is sent", async () => {
+    const cases: [string, (c: Example) => void, RegExp][] = [
+      [
+        "lei",
+        (c) => (c.members[1].lei = "5493000ALPINEBANK092"),
+        /members\[1\]\.lei "5493000ALPINEBANK092" is not a valid ISO 17442 LEI/,
+      ],
+      ["role", (c) => (c.members[0].roles = ["OPERATOR", "BANKER"]), /members\[0\]\.roles\[1\] "BANKER" is not a role/],
+      ["address", (c) => (c.members[2].address = "0x123"), /members\[2\]\.address is not an address/],
+      [
+        "duplicate",
+        (c) => (c.members[3].address = c.members[2].address),
+        /members\[3\]\.address repeats members\[2\]\.address/,
+      ],
+      [
+        "limits",
+        (c) => (c.members[1].maxSingleTransfer = "200,000,000.00"),
+        /members\[1\]\.maxSingleTransfer exceeds maxDailyOutflow/,
+      ],
+      [
+        "decimals",
+        (c) => (c.members[5].maxDailyOutflow = "1.005"),
+        /members\[5\]\.maxDailyOutflow "1\.005" is not an amount with at most 2 decimals/,
+      ],
+      ["name", (c) => (c.members[0].name = ""), /members\[0\]\.name must be a non-empty string/],
+      ["unknown-member-field", (c) => (c.members[4].limit = 5), /members\[4\]\.limit is not a known field/],
+      ["no-members", (c) => (c.members = []), /members must be a non-empty list/],
+      ["threshold", (c) => (c.governance.threshold = 6), /governance\.threshold must be an integer from 1 to 5/],
+      [
+        "signer",
+        (c) => (c.governance.signers[4] = c.governance.signers[0]),
+        /governance\.signers contains a duplicate/,
+      ],
+      [
+        "delay",
+        (c) => (c.governance.sensitiveDelay = 31 * 86_400),
+        /governance\.sensitiveDelay must be an integer from 0 to 2592000/,
+      ],
+      ["no-governance", (c) => delete (c as Record<string, unknown>).governance, /governance is missing/],
+      ["currency", (c) => (c.token.currency = "euro"), /token\.currency must be an ISO 4217 code like EUR/],
+      ["token-decimals", (c) => (c.token.decimals = 19), /token\.decimals must be an integer from 0 to 18/],
+      ["ack", (c) => (c.settlement.ackWindow = 10), /settlement\.ackWindow must be an integer from 60 to 2592000/],
+      ["typo", (c) => (c.member = []), /member is not a known field/],
+    ];
+    for (const [name, edit, message] of cases) {
+      const path = variant(name, edit);
+      // An unreachable --rpc-url: a file that wrongly passed would exit 4, never deploy.
+      const r = await cli("--rpc-url", UNREACHABLE, "deploy", path);
+      expect(r.code, `${name}: ${r.err}`).to.equal(ExitCode.badInput);
+      const [first, hint] = r.err.split("\n");
+      expect(first, name).to.match(new RegExp(`^error: ${path.replace(/[.\\]/g, "\\$&")}: `));
+      expect(first, name).to.match(message);
+      expect(hint).to.equal("  See config/consortium.example.yaml for the format.");
+      expect(r.err).not.to.match(/\n\s+at /);
+    }
+    const broken = join(dir, "broken.yaml");
+    writeFileSync(broken, "token: [unclosed\n");
+    const yamlError = await cli("deploy", broken);
+    expect(yamlError.code).to.equal(ExitCode.badInput);
+    expect(yamlError.err).to.match(/^error: .*broken\.yaml: file is not valid YAML \(/);
+    const brokenJson = join(dir, "broken.json");
+    writeFileSync(brokenJson, "{ nope");
+    expect((await cli("deploy", brokenJson)).err).to.match(/^error: .*broken\.json: file is not valid JSON \(/);
+    expect((await cli("deploy", join(dir, "absent.yaml"))).err).to.match(/absent\.yaml: file cannot be read\./);
+    const json = await cli(
+      "--json",
+      "deploy",
+      variant("json-error", (c) => (c.token.symbol = "")),
+    );
+    expect(json.code).to.equal(ExitCode.badInput);
+    expect(JSON.parse(json.out)).to.deep.include({ ok: false });
+    const network = await cli("deploy", EXAMPLE, "--network", "no such net");
+    expect(network.err).to.match(/^error: --network "no such net" is not a network name\./);
+    const remote = await cli("deploy", EXAMPLE, "--network", "remote");
+    expect(remote.err).to.match(/^error: --network remote needs --rpc-url/);
+    const missing = await cli("deploy");
+    expect(missing.code).to.equal(ExitCode.badInput);
+    expect(missing.err).to.match(/^error: missing required argument 'consortium'/);
+  });
+
+  it("exits 4 when the node cannot be reached, without starting the deploy (a real process)", async () => {
+    const r = await run("node", [BIN, "--rpc-url", UNREACHABLE, "deploy", EXAMPLE]).catch(
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+    expect(r).to.deep.include({ code: ExitCode.network, stdout: "" });
+    expect(r.stderr).to.match(/^error: Cannot reach the chain at http:\/\/127\.0\.0\.1:9\./);
+    expect(r.stderr).not.to.match(/Deploying Clearhouse/);
+    const help = await run("node", [BIN, "deploy", "--help"]);
+    expect(help.stdout).to.match(/Example:\n {2}clearhouse deploy config\/consortium\.example\.yaml --check/);
+  });
+
+  it("exits 1 with the deploy script's last error line when it fails (a real hardhat child)", async () => {
+    // A node that answers the CLI's reachability check, then refuses everything.
+    let answered = 0;
+    const server: Server = createServer((req, res) => {
+      let body = "";
+      req.on("data", (d: Buffer) => (body += d.toString()));
+      req.on("end", () => {
+        const answer = (m: { id: number; method: string }) =>
+          m.method === "eth_chainId" && answered++ === 0
+            ? { jsonrpc: "2.0", id: m.id, result: "0x7a69" }
+            : { jsonrpc: "2.0", id: m.id, error: { code: -32000, message: `test node refuses ${m.method}` } };
+        const request = JSON.parse(body) as { id: number; method: string } | { id: number; method: string }[];
+        res.setHeader("content-type", "application/json");
+        res.end(JSON.stringify(Array.isArray(request) ? request.map(answer) : answer(request)));
+      });
+    });
+    await new Promise<void>((ready) => server.listen(0, "127.0.0.1", ready));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const keyFile = join(dir, "deployer.key");
+    writeFileSync(keyFile, hardhatKey(0));
+    let r: Run;
+    try {
+      r = await cli("--rpc-url", url, "--key-file", keyFile, "deploy", EXAMPLE, "--no-compile");
+    } finally {
+      server.close();
+    }
+    expect(r.code, r.err).to.equal(ExitCode.unexpected);
+    expect(r.err).to.match(/Deploying Clearhouse to "remote"/); // the child's progress, streamed
+    expect(r.err).to.match(/\nerror: The deployment failed: test node refuses eth_chainId\n {2}See the output above\./);
+    expect(r.out).to.equal("");
+  });
+
+  describe("deployFromConsortiumFile (the script's path, in-process)", () => {
+    async function deployed() {
+      let saved: Deployment | undefined;
+      const lines: string[] = [];
+      const deployment = await deployFromConsortiumFile(EXAMPLE, {
+        log: (l) => lines.push(l),
+        save: (d) => (saved = d),
+      });
+      const file = join(dir, "deployed.json");
+      writeFileSync(file, JSON.stringify(deployment));
+      const ch = createClearhouse({
+        transport: custom(hre.network.provider, { retryCount: 0 }),
+        deployment,
+        pollingInterval: 10,
+      });
+      return { deployment, saved, lines, file, ch };
+    }
+
+    it("admits every member with the deployer, then hands ownership to the multisig", async () => {
+      const { deployment, saved, lines, ch } = await loadFixture(deployed);
+      expect(saved).to.equal(deployment);
+      const consortium = readConsortiumFile(EXAMPLE);
+      for (const m of consortium.members) {
+        const member = await ch.registry.getMember({ account: m.address });
+        expect(member, m.name).to.deep.include({
+          status: "Active",
+          name: m.name,
+          roles: m.roles,
+          leiHash: leiHash(m.lei),
+          maxSingleTransfer: m.maxSingleTransfer,
+          maxDailyOutflow: m.maxDailyOutflow,
+        });
+      }
+      const multisig = deployment.contracts.ConsortiumMultisig!.address;
+      expect(await ch.registry.getRegistryOwner()).to.equal(multisig);
+      for (const name of ["SettlementToken", "SettlementLedger", "NettingEngine", "ConditionalEscrow"] as const) {
+        const owned = await hre.ethers.getContractAt("Ownable2StepUpgradeable", deployment.contracts[name]!.proxy);
+        expect(await owned.owner(), name).to.equal(multisig);
+      }
+      const gov = await ch.governance.getGovernance();
+      expect(gov).to.deep.include({ threshold: 3, minDelay: 3600, sensitiveDelay: 172800 });
+      expect(gov.signers).to.deep.equal(consortium.governance.signers);
+      expect(gov.guardian).to.equal(consortium.governance.guardian);
+      const ledger = await hre.ethers.getContractAt("SettlementLedger", deployment.contracts.SettlementLedger!.proxy);
+      expect(await ledger.ackWindow()).to.equal(3600n);
+      expect(deployment.token).to.deep.equal({
+        name: "Clearhouse Euro",
+        symbol: "chEUR",
+        decimals: 2,
+        currency: "EUR",
+      });
+      expect(lines).to.include("  admitted Acme Trading (0x976EA74026E726554dB657fA54763abd0C3a0aa9) as CORPORATE");
+      expect(lines.indexOf("admitting 6 members…")).to.be.lessThan(lines.indexOf("handing ownership to the multisig…"));
+    });
+
+    it("leaves a consortium the CLI reads, where the deployer is no longer the owner", async () => {
+      const { file } = await loadFixture(deployed);
+      const member = cliRunner(file);
+      const list = JSON.parse((await member("--json", "member", "list")).out) as { result: { name: string }[] };
+      expect(list.result.map((m) => m.name)).to.include.members(["Settlement operator", "Danube Bank", "Acme Trading"]);
+      const keyFile = join(dir, "deployer0.key");
+      writeFileSync(keyFile, hardhatKey(0));
+      const args = ["--account", key(9).address, "--roles", "CORPORATE", "--lei", "5493000ACMETRADE0025"];
+      const admit = await member(
+        "--key-file",
+        keyFile,
+        "member",
+        "admit",
+        ...args,
+        "--name",
+        "Late",
+        "--max-single",
+        "1",
+        "--max-daily",
+        "1",
+      );
+      expect(admit.code).to.equal(ExitCode.refusedByChain);
+      expect(admit.err).to.match(/^error: OwnableUnauthorizedAccount: 0xf39F….{4} is not the owner/);
+    });
+  });
+});
