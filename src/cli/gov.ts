@@ -239,6 +239,7 @@ export function govCommand(io: CliIo, globals: () => GlobalOptions): Command {
   gov
     .command("info")
     .description("Show signers, threshold, timelocks and guardian")
+    .addHelpText("after", "\nExample:\n  clearhouse --json gov info")
     .action(async () => {
       const g = globals();
       const info = await connect(g, io, false).governance.getGovernance();

@@ -14,11 +14,8 @@ import { deployCommand } from "./deploy";
 import { resolveGlobals, type CliIo, type GlobalOptions } from "./options";
 import { toJson } from "./output";
 
-/**
- * Run the `clearhouse` CLI with `argv` (without `node` and the script) and return its exit code.
- * Never throws: errors become one line on stderr (a stack trace only with --verbose).
- */
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
+/** The whole command tree (every group and command), configured to write through `io`. */
+export function buildProgram(io: CliIo): Command {
   const program = new Command("clearhouse")
     .description("Clearhouse: permissioned settlement for a banking consortium")
     .option(
@@ -51,6 +48,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     cmd.commands.forEach(configure);
   };
   configure(program);
+  return program;
+}
+
+/**
+ * Run the `clearhouse` CLI with `argv` (without `node` and the script) and return its exit code.
+ * Never throws: errors become one line on stderr (a stack trace only with --verbose).
+ */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const program = buildProgram(io);
   try {
     await program.parseAsync(argv, { from: "user" });
     return ExitCode.ok;

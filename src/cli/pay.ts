@@ -54,6 +54,7 @@ export function payCommand(io: CliIo, globals: () => GlobalOptions): Command {
   pay
     .command("templates")
     .description("list the agreement templates (templates/)")
+    .addHelpText("after", "\nExample:\n  clearhouse pay templates")
     .action(() => {
       const names = templateNames();
       print(io, globals(), names.join("\n"), names);
@@ -103,6 +104,7 @@ export function payCommand(io: CliIo, globals: () => GlobalOptions): Command {
   pay
     .command("fund")
     .description("allow the escrow to pull up to an amount from you (create uses a permit when this is missing)")
+    .addHelpText("after", "\nExample:\n  clearhouse pay fund --amount 10000.00 --key-file buyer.key")
     .requiredOption("--amount <units>", "amount in currency units, e.g. 10000.00")
     .action(async (o: { amount: string }) => {
       const g = globals();
@@ -160,6 +162,7 @@ export function payCommand(io: CliIo, globals: () => GlobalOptions): Command {
     .description(
       "submit attestation files signed offline (by anyone); one transaction per milestone, kind and evidence",
     )
+    .addHelpText("after", "\nExample:\n  clearhouse pay submit pod.att.json qa.att.json --key-file supplier.key")
     .action(async (files: string[]) => {
       const g = globals();
       const attestations = await Promise.all(files.map((f) => readAttestationFile(f)));
@@ -182,6 +185,7 @@ export function payCommand(io: CliIo, globals: () => GlobalOptions): Command {
   pay
     .command("prove <agreementId> <milestone> <condition> <proofFile>")
     .description("satisfy a proof condition with a proof made by `clearhouse kyc prove` or `clearhouse zk prove`")
+    .addHelpText("after", "\nExample:\n  clearhouse pay prove 7 1 2 supplier-kyc.proof.json --key-file supplier.key")
     .action(async (id: string, m: string, c: string, file: string) => {
       const g = globals();
       let json: unknown;
@@ -202,6 +206,7 @@ export function payCommand(io: CliIo, globals: () => GlobalOptions): Command {
   pay
     .command("binding <agreementId> <milestone>")
     .description("the value a proof's message (and KYC scope) must have for a milestone")
+    .addHelpText("after", "\nExample:\n  clearhouse pay binding 7 1")
     .action(async (id: string, m: string) => {
       const g = globals();
       const b = await connect(g, io, false).payments.bindingOf({
@@ -218,6 +223,7 @@ export function payCommand(io: CliIo, globals: () => GlobalOptions): Command {
     pay
       .command(`${name} <agreementId> <milestone>`)
       .description(what)
+      .addHelpText("after", `\nExample:\n  clearhouse pay ${name} 7 1 --key-file supplier.key`)
       .action(async (id: string, m: string) => {
         const g = globals();
         const ch = connect(g, io, true);
@@ -235,6 +241,10 @@ export function payCommand(io: CliIo, globals: () => GlobalOptions): Command {
   pay
     .command("dispute <agreementId> <milestone>")
     .description("freeze a pending milestone until the arbiter resolves it (payer or payee)")
+    .addHelpText(
+      "after",
+      '\nExample:\n  clearhouse pay dispute 7 1 --reason "short delivery: 38 of 40 pallets" --key-file buyer.key',
+    )
     .requiredOption("--reason <file|hash|text>", "the grounds (hashed)")
     .action(async (id: string, m: string, o: { reason: string }) => {
       const g = globals();
@@ -249,6 +259,7 @@ export function payCommand(io: CliIo, globals: () => GlobalOptions): Command {
   pay
     .command("resolve <agreementId> <milestone>")
     .description("split a disputed milestone between payee and payer (the arbiter)")
+    .addHelpText("after", "\nExample:\n  clearhouse pay resolve 7 1 --payee-share 95% --key-file arbiter.key")
     .requiredOption("--payee-share <share>", "the payee's share: 60% or 6000 (basis points); the payer gets the rest")
     .action(async (id: string, m: string, o: { payeeShare: string }) => {
       const g = globals();
@@ -264,6 +275,7 @@ export function payCommand(io: CliIo, globals: () => GlobalOptions): Command {
   pay
     .command("cancel <agreementId>")
     .description("consent to cancel; once payer and payees all consented, pending milestones go back to the payer")
+    .addHelpText("after", "\nExample:\n  clearhouse pay cancel 7 --key-file buyer.key")
     .action(async (id: string) => {
       const g = globals();
       const tx = await connect(g, io, true).payments.cancelAgreement({ agreementId: uintArg("agreementId", id) });
@@ -273,6 +285,7 @@ export function payCommand(io: CliIo, globals: () => GlobalOptions): Command {
   pay
     .command("status <agreementId>")
     .description("an agreement's milestones, conditions and balances")
+    .addHelpText("after", "\nExample:\n  clearhouse pay status 7")
     .action(async (id: string) => {
       const g = globals();
       const a = await connect(g, io, false).payments.getAgreement({ agreementId: uintArg("agreementId", id) });

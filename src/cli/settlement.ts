@@ -166,6 +166,7 @@ export function settlementCommands(io: CliIo, globals: () => GlobalOptions): Com
   batch
     .command("enroll")
     .description("Enroll your bank in the settlement ledger (once, before others can send you batches)")
+    .addHelpText("after", "\nExample:\n  clearhouse batch enroll --key-file alpine.key")
     .action(async () => {
       const g = globals();
       const r = await connect(g, io, true).settlement.enroll();
@@ -189,6 +190,7 @@ export function settlementCommands(io: CliIo, globals: () => GlobalOptions): Com
   batch
     .command("status <batchIdOrFile>")
     .description("Show a batch's status, sequence and acknowledgement window")
+    .addHelpText("after", "\nExample:\n  clearhouse batch status batch.json")
     .action(async (arg: string) => {
       const g = globals();
       const batchId = (/^0x[0-9a-fA-F]{64}$/.test(arg) ? arg : readBatchFile(arg).batchId) as Hex;
@@ -205,6 +207,7 @@ export function settlementCommands(io: CliIo, globals: () => GlobalOptions): Com
   batch
     .command("ack <batchId>")
     .description("Acknowledge a batch as its counterparty")
+    .addHelpText("after", "\nExample:\n  clearhouse batch ack 0x3f…c2 --key-file baltic.key")
     .action(async (batchId: Hex) => {
       const g = globals();
       const tx = await connect(g, io, true).settlement.acknowledgeBatch({ batchId });
@@ -214,6 +217,7 @@ export function settlementCommands(io: CliIo, globals: () => GlobalOptions): Com
   batch
     .command("dispute <batchId>")
     .description("Dispute a batch as its counterparty")
+    .addHelpText("after", "\nExample:\n  clearhouse batch dispute 0x3f…c2 --reason 2 --key-file baltic.key")
     .requiredOption("--reason <code>", "reason code ≥ 1")
     .action(async (batchId: Hex, o: Record<string, string>) => {
       const g = globals();
@@ -225,6 +229,7 @@ export function settlementCommands(io: CliIo, globals: () => GlobalOptions): Com
   batch
     .command("verify <batchFile>")
     .description("Check a batch file against what was anchored; with --payment, prove one payment's inclusion on-chain")
+    .addHelpText("after", "\nExample:\n  clearhouse batch verify batch.json --payment PAY-0042")
     .option("--payment <id>", "payment id to prove")
     .action(async (path: string, o: Record<string, string>) => {
       const g = globals();
@@ -272,6 +277,7 @@ export function settlementCommands(io: CliIo, globals: () => GlobalOptions): Com
   cycle
     .command("open")
     .description("Open the next cycle (operator)")
+    .addHelpText("after", "\nExample:\n  clearhouse cycle open --key-file operator.key")
     .action(async () => {
       const g = globals();
       const r = await connect(g, io, true).settlement.openCycle();
@@ -297,6 +303,7 @@ export function settlementCommands(io: CliIo, globals: () => GlobalOptions): Com
   cycle
     .command("declare <batchFile>")
     .description("Declare your final batch's obligations into the open cycle")
+    .addHelpText("after", "\nExample:\n  clearhouse cycle declare batch.json --key-file alpine.key")
     .action(async (path: string) => {
       const g = globals();
       const { file, ch } = ownBatch(path, g, io);
@@ -306,6 +313,7 @@ export function settlementCommands(io: CliIo, globals: () => GlobalOptions): Com
   cycle
     .command("close")
     .description("Net, resolve gridlock and settle the open cycle (operator)")
+    .addHelpText("after", "\nExample:\n  clearhouse cycle close --key-file operator.key")
     .action(async () => {
       const g = globals();
       const ch = connect(g, io, true);
@@ -319,6 +327,7 @@ export function settlementCommands(io: CliIo, globals: () => GlobalOptions): Com
   cycle
     .command("status")
     .description("Show a cycle's participants, obligations and net positions")
+    .addHelpText("after", "\nExample:\n  clearhouse cycle status --cycle 3")
     .option("--cycle <n>", "cycle id (default: the current one)")
     .action(async (o: Record<string, string>) => {
       const g = globals();
@@ -335,6 +344,7 @@ export function settlementCommands(io: CliIo, globals: () => GlobalOptions): Com
   iso
     .command("import <pacs008>")
     .description("Import a pacs.008 file into payment records (JSON)")
+    .addHelpText("after", "\nExample:\n  clearhouse iso import payments.xml --banks bics.json --out records.json")
     .requiredOption("--banks <file>", "BIC → address map")
     .requiredOption("--out <file>", "records JSON to write")
     .action((path: string, o: Record<string, string>) => {
@@ -352,6 +362,7 @@ export function settlementCommands(io: CliIo, globals: () => GlobalOptions): Com
   iso
     .command("report <batchFile>")
     .description("Emit a pacs.002 status report for a batch (ACSC once final)")
+    .addHelpText("after", "\nExample:\n  clearhouse iso report batch.json --out pacs002.xml")
     .requiredOption("--out <file>", "pacs.002 XML to write")
     .option("--original <msgId>", "the pacs.008 message id it answers (default: from the batch's metadata)")
     .action(async (path: string, o: Record<string, string>) => {

@@ -81,6 +81,7 @@ export function zkCommand(io: CliIo, globals: () => GlobalOptions): Command {
   const zk = new Command("zk").description("zero-knowledge proofs: prove and verify with the ceremony's artifacts");
   zk.command("circuits")
     .description("list the circuits, their public signals and what they prove")
+    .addHelpText("after", "\nExample:\n  clearhouse --json zk circuits")
     .action(() => {
       const rows = CIRCUIT_IDS.map((id) => CIRCUITS[id]);
       print(
