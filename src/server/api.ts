@@ -246,16 +246,14 @@ export async function createServer(opts: {
     return audit.report;
   });
   app.get("/api/webhooks", { preHandler: onlyAuditors }, async () =>
-    feed.outbox
-      .all()
-      .map((d) => ({
-        id: d.id,
-        webhookId: d.webhookId,
-        eventId: d.eventId,
-        attempts: d.attempts,
-        delivered: d.deliveredAt !== undefined,
-        lastError: d.lastError,
-      })),
+    feed.outbox.all().map((d) => ({
+      id: d.id,
+      webhookId: d.webhookId,
+      eventId: d.eventId,
+      attempts: d.attempts,
+      delivered: d.deliveredAt !== undefined,
+      lastError: d.lastError,
+    })),
   );
   app.post<{ Body: { fromBlock?: string | number } }>(
     "/api/webhooks/replay",
