@@ -11,7 +11,7 @@
  *
  * Each step shows its progress and time; the journal (build/ceremony/journal.json) lets a rerun
  * skip finished steps, so an interrupted ceremony resumes where it stopped. The raw ptau stays in
- * build/ceremony and is never committed. Options:
+ * build/ceremony and is never committed. CeremonyOptions:
  *   --power N        powers of tau (default 14: 16,384 constraints)
  *   --members a,b,c  contributors, in order (default operator,bank-a,bank-b,bank-c)
  *   --circuits x,y   circuits/main/<x>.circom to set up (default: the shipped circuits)
@@ -25,31 +25,16 @@
  * snarkjs commands (docs/zk.md) and passes the file on; the transcript and `zkey verify` are the
  * same.
  */
-import { execFileSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
-import * as snarkjs from "snarkjs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
 import { writeJsonAtomic } from "../../src/fileio";
 import { CIRCUIT_IDS, PACKAGE_ROOT, TRANSCRIPT_PATH, artifactPaths, type CircuitId } from "../../src/zk/circuits";
-import { circuitSources, fileHash, sourceHash } from "../../src/zk/sources";
-import { vkHashOf, type VerificationKey } from "../../src/zk/vk";
-import { Journal, type Step } from "./journal";
+import { circuitSources, fileHash } from "../../src/zk/sources";
+import { Journal } from "./journal";
+import { BEACON_ITERATIONS_EXP, ceremonySteps, contractName, ptauPath, type CeremonyOptions } from "./steps";
 
-interface Options {
-  power: number;
-  members: string[];
-  circuits: string[];
-  beacon: string;
-  work: string;
-  install: boolean;
-  fresh: boolean;
-}
-
-const BEACON_ITERATIONS_EXP = 10;
-
-function parseArgs(argv: string[]): Options {
-  const o: Options = {
+function parseArgs(argv: string[]): CeremonyOptions {
+  const o: CeremonyOptions = {
     power: 14,
     members: ["operator", "bank-a", "bank-b", "bank-c"],
     circuits: [...CIRCUIT_IDS],
@@ -69,7 +54,7 @@ function parseArgs(argv: string[]): Options {
     else if (flag === "--members") o.members = value().split(",").filter(Boolean);
     else if (flag === "--circuits") o.circuits = value().split(",").filter(Boolean);
     else if (flag === "--beacon") o.beacon = value().replace(/^0x/, "");
-    else if (flag === "--work") o.work = join(process.cwd(), value());
+    else if (flag === "--work") o.work = resolve(value());
     else if (flag === "--no-install") o.install = false;
     else if (flag === "--fresh") o.fresh = true;
     else throw new Error(`unknown option ${flag} (see the header of scripts/ceremony/run.ts)`);
@@ -87,23 +72,6 @@ function parseArgs(argv: string[]): Options {
   return o;
 }
 
-const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString("hex");
-const pascal = (id: string): string =>
-  id
-    .split("_")
-    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
-    .join("");
-const contractName = (id: string): string => `${pascal(id)}Verifier`;
-/** snarkjs reports through a logger; keep its warnings and errors, drop the chatter. */
-const logger = {
-  log: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  // `powersoftau verify` runs before `prepare phase2` and says the file is not prepared yet: expected.
-  warn: (m: string) => (/phase2 precalculated|preparephase2/.test(m) ? undefined : console.warn(`\n  snarkjs: ${m}`)),
-  error: (m: string) => console.error(`\n  snarkjs: ${m}`),
-};
-
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   const w = o.work;
@@ -113,187 +81,8 @@ async function main(): Promise<void> {
     { ...o, work: relative(PACKAGE_ROOT, o.work), fresh: undefined },
     o.fresh,
   );
-  const ptau = (n: string) => join(w, "phase1", `pot${o.power}_${n}.ptau`);
-  const steps: Step[] = [];
-
-  // ---------------------------------------------------------------- phase 1
-  steps.push({
-    id: "phase1/new",
-    title: `phase 1: new powers of tau, BN254, 2^${o.power}`,
-    outputs: [ptau("0000")],
-    run: async (tmp) => {
-      const curve = await (
-        snarkjs as unknown as { curves: { getCurveFromName(n: string): Promise<unknown> } }
-      ).curves.getCurveFromName("bn128");
-      await snarkjs.powersOfTau.newAccumulator(curve, o.power, tmp(ptau("0000")), logger);
-    },
-  });
-  let last = ptau("0000");
-  o.members.forEach((member, i) => {
-    const prev = last;
-    const next = ptau(String(i + 1).padStart(4, "0"));
-    steps.push({
-      id: `phase1/contribute/${member}`,
-      title: `phase 1: contribution ${i + 1}/${o.members.length} (${member})`,
-      outputs: [next],
-      run: async (tmp) => {
-        const hash = (await snarkjs.powersOfTau.contribute(
-          prev,
-          tmp(next),
-          member,
-          randomBytes(64).toString("hex"),
-          logger,
-        )) as Uint8Array;
-        return { member, contributionHash: hex(hash) };
-      },
-    });
-    last = next;
-  });
-  {
-    const prev = last;
-    steps.push({
-      id: "phase1/beacon",
-      title: "phase 1: beacon",
-      outputs: [ptau("beacon")],
-      run: async (tmp) => {
-        const hash = (await snarkjs.powersOfTau.beacon(
-          prev,
-          tmp(ptau("beacon")),
-          "beacon",
-          o.beacon,
-          BEACON_ITERATIONS_EXP,
-          logger,
-        )) as Uint8Array;
-        return { contributionHash: hex(hash) };
-      },
-    });
-  }
-  steps.push({
-    id: "phase1/verify",
-    title: "phase 1: verify every contribution",
-    outputs: [join(w, "phase1", "verified.txt")],
-    run: async (tmp) => {
-      const verify = (snarkjs.powersOfTau as unknown as { verify(f: string, l: unknown): Promise<boolean> }).verify;
-      if (!(await verify(ptau("beacon"), logger))) throw new Error("phase 1 transcript does not verify");
-      writeFileSync(tmp(join(w, "phase1", "verified.txt")), `${fileHash(ptau("beacon"))} verified\n`);
-    },
-  });
-  steps.push({
-    id: "phase1/prepare",
-    title: "phase 1: prepare phase 2 (the long step)",
-    outputs: [ptau("final")],
-    run: async (tmp) => {
-      await snarkjs.powersOfTau.preparePhase2(ptau("beacon"), tmp(ptau("final")), logger);
-    },
-  });
-
-  // ---------------------------------------------------------------- phase 2
-  for (const id of o.circuits) {
-    const dir = join(w, "circuits", id);
-    const r1cs = join(dir, `${id}.r1cs`);
-    const wasm = join(dir, `${id}.wasm`);
-    const main = join("circuits", "main", `${id}.circom`);
-    steps.push({
-      id: `${id}/compile`,
-      title: `${id}: compile (circom 2, --O2)`,
-      outputs: [r1cs, wasm],
-      run: async (tmp) => {
-        const out = join(dir, "compile.partial");
-        rmSync(out, { recursive: true, force: true });
-        mkdirSync(out, { recursive: true });
-        const circom = require.resolve("circom2/cli.js");
-        execFileSync(process.execPath, [circom, main, "--r1cs", "--wasm", "--O2", "-l", "node_modules", "-o", out], {
-          cwd: PACKAGE_ROOT,
-          stdio: ["ignore", "pipe", "pipe"],
-        });
-        copyFileSync(join(out, `${id}.r1cs`), tmp(r1cs));
-        copyFileSync(join(out, `${id}_js`, `${id}.wasm`), tmp(wasm));
-        rmSync(out, { recursive: true, force: true });
-        const info = await snarkjs.r1cs.info(tmp(r1cs));
-        return {
-          sourceHash: sourceHash(main),
-          constraints: info.nConstraints,
-          publicInputs: info.nPubInputs + info.nOutputs,
-        };
-      },
-    });
-    const zkey = (n: string) => join(dir, `${id}_${n}.zkey`);
-    steps.push({
-      id: `${id}/setup`,
-      title: `${id}: groth16 setup`,
-      outputs: [zkey("0000")],
-      run: async (tmp) => {
-        await snarkjs.zKey.newZKey(r1cs, ptau("final"), tmp(zkey("0000")), logger);
-      },
-    });
-    let prevZ = zkey("0000");
-    o.members.forEach((member, i) => {
-      const from = prevZ;
-      const to = zkey(String(i + 1).padStart(4, "0"));
-      steps.push({
-        id: `${id}/contribute/${member}`,
-        title: `${id}: contribution ${i + 1}/${o.members.length} (${member})`,
-        outputs: [to],
-        run: async (tmp) => {
-          const hash = (await snarkjs.zKey.contribute(
-            from,
-            tmp(to),
-            member,
-            randomBytes(64).toString("hex"),
-            logger,
-          )) as Uint8Array;
-          return { member, contributionHash: hex(hash) };
-        },
-      });
-      prevZ = to;
-    });
-    {
-      const from = prevZ;
-      steps.push({
-        id: `${id}/beacon`,
-        title: `${id}: beacon`,
-        outputs: [zkey("final")],
-        run: async (tmp) => {
-          const hash = (await snarkjs.zKey.beacon(
-            from,
-            tmp(zkey("final")),
-            "beacon",
-            o.beacon,
-            BEACON_ITERATIONS_EXP,
-            logger,
-          )) as Uint8Array;
-          return { contributionHash: hex(hash) };
-        },
-      });
-    }
-    const vkey = join(dir, "verification_key.json");
-    const verifier = join(dir, `${contractName(id)}.sol`);
-    steps.push({
-      id: `${id}/verify`,
-      title: `${id}: zkey verify (r1cs + phase 1 + every contribution) and export`,
-      outputs: [vkey, verifier],
-      run: async (tmp) => {
-        if (!(await snarkjs.zKey.verifyFromR1cs(r1cs, ptau("final"), zkey("final"), logger))) {
-          throw new Error(`${id}: the final zkey does not verify against the r1cs and phase 1`);
-        }
-        const vk = (await snarkjs.zKey.exportVerificationKey(zkey("final"), logger)) as VerificationKey;
-        writeFileSync(tmp(vkey), JSON.stringify(vk, null, 1) + "\n");
-        const template = readFileSync(
-          join(PACKAGE_ROOT, "node_modules", "snarkjs", "templates", "verifier_groth16.sol.ejs"),
-          "utf8",
-        );
-        const sol = (await snarkjs.zKey.exportSolidityVerifier(zkey("final"), { groth16: template }, logger)) as string;
-        const named = sol.replace("contract Groth16Verifier", `contract ${contractName(id)}`);
-        if (named === sol) throw new Error("snarkjs's verifier template changed: no `contract Groth16Verifier`");
-        writeFileSync(
-          tmp(verifier),
-          `// Generated by scripts/ceremony/run.ts from circuits/main/${id}.circom (snarkjs groth16 template). Do not edit.\n` +
-            named,
-        );
-        return { vkHash: vkHashOf(vk) };
-      },
-    });
-  }
+  const ptau = (n: string) => ptauPath(o, n);
+  const steps = ceremonySteps(o);
 
   const total = steps.length;
   console.log(

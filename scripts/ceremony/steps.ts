@@ -1,0 +1,239 @@
+/**
+ * The ceremony's steps (phase 1 for the powers of tau, phase 2 per circuit), each with the files
+ * it produces, for the resumable journal (./journal.ts) that scripts/ceremony/run.ts drives.
+ */
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import * as snarkjs from "snarkjs";
+import { PACKAGE_ROOT } from "../../src/zk/circuits";
+import { fileHash, sourceHash } from "../../src/zk/sources";
+import { vkHashOf, type VerificationKey } from "../../src/zk/vk";
+import type { Step } from "./journal";
+
+export interface CeremonyOptions {
+  power: number;
+  members: string[];
+  circuits: string[];
+  beacon: string;
+  work: string;
+  install: boolean;
+  fresh: boolean;
+}
+
+export const BEACON_ITERATIONS_EXP = 10;
+
+export const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString("hex");
+const pascal = (id: string): string =>
+  id
+    .split("_")
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join("");
+export const contractName = (id: string): string => `${pascal(id)}Verifier`;
+/** snarkjs reports through a logger; keep its warnings and errors, drop the chatter. */
+export const logger = {
+  log: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  // `powersoftau verify` runs before `prepare phase2` and says the file is not prepared yet: expected.
+  warn: (m: string) => (/phase2 precalculated|preparephase2/.test(m) ? undefined : console.warn(`\n  snarkjs: ${m}`)),
+  error: (m: string) => console.error(`\n  snarkjs: ${m}`),
+};
+
+/** A phase-1 file of the ceremony's working directory ("0000", "0001"…, "beacon", "final"). */
+export const ptauPath = (o: CeremonyOptions, n: string): string => join(o.work, "phase1", `pot${o.power}_${n}.ptau`);
+
+/** Every step, in order: phase 1, then compile + phase 2 for each circuit. */
+export function ceremonySteps(o: CeremonyOptions): Step[] {
+  const w = o.work;
+  const ptau = (n: string) => ptauPath(o, n);
+  const steps: Step[] = [];
+
+  // ---------------------------------------------------------------- phase 1
+  steps.push({
+    id: "phase1/new",
+    title: `phase 1: new powers of tau, BN254, 2^${o.power}`,
+    outputs: [ptau("0000")],
+    run: async (tmp) => {
+      const curve = await (
+        snarkjs as unknown as { curves: { getCurveFromName(n: string): Promise<unknown> } }
+      ).curves.getCurveFromName("bn128");
+      await snarkjs.powersOfTau.newAccumulator(curve, o.power, tmp(ptau("0000")), logger);
+    },
+  });
+  let last = ptau("0000");
+  o.members.forEach((member, i) => {
+    const prev = last;
+    const next = ptau(String(i + 1).padStart(4, "0"));
+    steps.push({
+      id: `phase1/contribute/${member}`,
+      title: `phase 1: contribution ${i + 1}/${o.members.length} (${member})`,
+      outputs: [next],
+      run: async (tmp) => {
+        const hash = (await snarkjs.powersOfTau.contribute(
+          prev,
+          tmp(next),
+          member,
+          randomBytes(64).toString("hex"),
+          logger,
+        )) as Uint8Array;
+        return { member, contributionHash: hex(hash) };
+      },
+    });
+    last = next;
+  });
+  {
+    const prev = last;
+    steps.push({
+      id: "phase1/beacon",
+      title: "phase 1: beacon",
+      outputs: [ptau("beacon")],
+      run: async (tmp) => {
+        const hash = (await snarkjs.powersOfTau.beacon(
+          prev,
+          tmp(ptau("beacon")),
+          "beacon",
+          o.beacon,
+          BEACON_ITERATIONS_EXP,
+          logger,
+        )) as Uint8Array;
+        return { contributionHash: hex(hash) };
+      },
+    });
+  }
+  steps.push({
+    id: "phase1/verify",
+    title: "phase 1: verify every contribution",
+    outputs: [join(w, "phase1", "verified.txt")],
+    run: async (tmp) => {
+      const verify = (snarkjs.powersOfTau as unknown as { verify(f: string, l: unknown): Promise<boolean> }).verify;
+      if (!(await verify(ptau("beacon"), logger))) throw new Error("phase 1 transcript does not verify");
+      writeFileSync(tmp(join(w, "phase1", "verified.txt")), `${fileHash(ptau("beacon"))} verified\n`);
+    },
+  });
+  steps.push({
+    id: "phase1/prepare",
+    title: "phase 1: prepare phase 2 (the long step)",
+    outputs: [ptau("final")],
+    run: async (tmp) => {
+      await snarkjs.powersOfTau.preparePhase2(ptau("beacon"), tmp(ptau("final")), logger);
+    },
+  });
+
+  // ---------------------------------------------------------------- phase 2
+  for (const id of o.circuits) {
+    const dir = join(w, "circuits", id);
+    const r1cs = join(dir, `${id}.r1cs`);
+    const wasm = join(dir, `${id}.wasm`);
+    const main = join("circuits", "main", `${id}.circom`);
+    steps.push({
+      id: `${id}/compile`,
+      title: `${id}: compile (circom 2, --O2)`,
+      outputs: [r1cs, wasm],
+      run: async (tmp) => {
+        const out = join(dir, "compile.partial");
+        rmSync(out, { recursive: true, force: true });
+        mkdirSync(out, { recursive: true });
+        const circom = require.resolve("circom2/cli.js");
+        execFileSync(process.execPath, [circom, main, "--r1cs", "--wasm", "--O2", "-l", "node_modules", "-o", out], {
+          cwd: PACKAGE_ROOT,
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        copyFileSync(join(out, `${id}.r1cs`), tmp(r1cs));
+        copyFileSync(join(out, `${id}_js`, `${id}.wasm`), tmp(wasm));
+        rmSync(out, { recursive: true, force: true });
+        const info = await snarkjs.r1cs.info(tmp(r1cs));
+        return {
+          sourceHash: sourceHash(main),
+          constraints: info.nConstraints,
+          publicInputs: info.nPubInputs + info.nOutputs,
+        };
+      },
+    });
+    const zkey = (n: string) => join(dir, `${id}_${n}.zkey`);
+    steps.push({
+      id: `${id}/setup`,
+      title: `${id}: groth16 setup`,
+      outputs: [zkey("0000")],
+      run: async (tmp) => {
+        const result: unknown = await snarkjs.zKey.newZKey(r1cs, ptau("final"), tmp(zkey("0000")), logger);
+        // snarkjs reports a circuit too big for the powers of tau (and other refusals) by returning -1.
+        if (result === -1) {
+          throw new Error(
+            `${id}: groth16 setup refused (see the snarkjs message above); a circuit needs 2 × its constraints ≤ 2^power`,
+          );
+        }
+      },
+    });
+    let prevZ = zkey("0000");
+    o.members.forEach((member, i) => {
+      const from = prevZ;
+      const to = zkey(String(i + 1).padStart(4, "0"));
+      steps.push({
+        id: `${id}/contribute/${member}`,
+        title: `${id}: contribution ${i + 1}/${o.members.length} (${member})`,
+        outputs: [to],
+        run: async (tmp) => {
+          const hash = (await snarkjs.zKey.contribute(
+            from,
+            tmp(to),
+            member,
+            randomBytes(64).toString("hex"),
+            logger,
+          )) as Uint8Array;
+          return { member, contributionHash: hex(hash) };
+        },
+      });
+      prevZ = to;
+    });
+    {
+      const from = prevZ;
+      steps.push({
+        id: `${id}/beacon`,
+        title: `${id}: beacon`,
+        outputs: [zkey("final")],
+        run: async (tmp) => {
+          const hash = (await snarkjs.zKey.beacon(
+            from,
+            tmp(zkey("final")),
+            "beacon",
+            o.beacon,
+            BEACON_ITERATIONS_EXP,
+            logger,
+          )) as Uint8Array;
+          return { contributionHash: hex(hash) };
+        },
+      });
+    }
+    const vkey = join(dir, "verification_key.json");
+    const verifier = join(dir, `${contractName(id)}.sol`);
+    steps.push({
+      id: `${id}/verify`,
+      title: `${id}: zkey verify (r1cs + phase 1 + every contribution) and export`,
+      outputs: [vkey, verifier],
+      run: async (tmp) => {
+        if (!(await snarkjs.zKey.verifyFromR1cs(r1cs, ptau("final"), zkey("final"), logger))) {
+          throw new Error(`${id}: the final zkey does not verify against the r1cs and phase 1`);
+        }
+        const vk = (await snarkjs.zKey.exportVerificationKey(zkey("final"), logger)) as VerificationKey;
+        writeFileSync(tmp(vkey), JSON.stringify(vk, null, 1) + "\n");
+        const template = readFileSync(
+          join(PACKAGE_ROOT, "node_modules", "snarkjs", "templates", "verifier_groth16.sol.ejs"),
+          "utf8",
+        );
+        const sol = (await snarkjs.zKey.exportSolidityVerifier(zkey("final"), { groth16: template }, logger)) as string;
+        const named = sol.replace("contract Groth16Verifier", `contract ${contractName(id)}`);
+        if (named === sol) throw new Error("snarkjs's verifier template changed: no `contract Groth16Verifier`");
+        writeFileSync(
+          tmp(verifier),
+          `// Generated by scripts/ceremony/run.ts from circuits/main/${id}.circom (snarkjs groth16 template). Do not edit.\n` +
+            named,
+        );
+        return { vkHash: vkHashOf(vk) };
+      },
+    });
+  }
+
+  return steps;
+}

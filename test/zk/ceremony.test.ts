@@ -1,0 +1,84 @@
+/**
+ * The ceremony script on a tiny configuration (2^10, two members, amount_limit only, not
+ * installed): interrupted by SIGKILL mid-way, a rerun skips the finished steps and completes; the
+ * journal refuses a rerun with other options. The real ceremony (2^14, four members) is never run
+ * by `npm test`.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "chai";
+
+const ROOT = join(__dirname, "..", "..");
+const SCRIPT = join(ROOT, "scripts", "ceremony", "run.ts");
+const TS_NODE = join(ROOT, "node_modules", "ts-node", "dist", "bin.js");
+
+function ceremony(args: string[], killWhen?: RegExp): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    let out = "";
+    const child = spawn(process.execPath, [TS_NODE, "--transpile-only", SCRIPT, ...args], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      if (killWhen && killWhen.test(out)) child.kill("SIGKILL");
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.on("exit", (code) => resolve({ code, out }));
+  });
+}
+
+describe("ceremony script", function () {
+  this.timeout(180_000);
+  const work = join(mkdtempSync(join(tmpdir(), "ceremony-")), "work");
+  const args = [
+    "--power",
+    "10",
+    "--members",
+    "alice,bob",
+    "--circuits",
+    "amount_limit",
+    "--work",
+    work,
+    "--no-install",
+  ];
+
+  it("resumes after being killed mid-way, skipping what was done", async () => {
+    const first = await ceremony([...args, "--fresh"], /\[ 6\/12\] phase 1: prepare phase 2/);
+    expect(first.code, first.out).to.equal(null); // killed
+    expect(first.out).to.match(/\[ 2\/12\] phase 1: contribution 1\/2 \(alice\) … [\d.]+ s/);
+    const second = await ceremony(args);
+    expect(second.code, second.out).to.equal(0);
+    expect(second.out).to.match(/\[ 1\/12\] phase 1: new powers of tau.*done earlier .* skipped/);
+    expect(second.out).to.match(/\[ 3\/12\] phase 1: contribution 2\/2 \(bob\) … done earlier/);
+    expect(second.out).to.match(/Ceremony complete/);
+    const transcript = JSON.parse(readFileSync(join(work, "transcript.json"), "utf8")) as {
+      phase1: { contributions: { member: string; hash: string }[] };
+      circuits: { amount_limit: { contributions: { member: string }[]; constraints: number } };
+    };
+    expect(transcript.phase1.contributions.map((c) => c.member)).to.deep.equal(["alice", "bob"]);
+    expect(transcript.circuits.amount_limit.contributions.map((c) => c.member)).to.deep.equal(["alice", "bob"]);
+    expect(existsSync(join(work, "circuits", "amount_limit", "amount_limit_final.zkey"))).to.equal(true);
+    const again = await ceremony(args);
+    expect(again.out.match(/done earlier/g)?.length).to.equal(12);
+  });
+
+  it("refuses to resume with other options unless --fresh", async () => {
+    const other = await ceremony([
+      "--power",
+      "10",
+      "--members",
+      "alice,carol",
+      "--circuits",
+      "amount_limit",
+      "--work",
+      work,
+      "--no-install",
+    ]);
+    expect(other.code).to.equal(1);
+    expect(other.out).to.match(/records a ceremony with another configuration/);
+  });
+});
