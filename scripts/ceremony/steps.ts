@@ -161,7 +161,7 @@ export function ceremonySteps(o: CeremonyOptions): Step[] {
         // snarkjs reports a circuit too big for the powers of tau (and other refusals) by returning -1.
         if (result === -1) {
           throw new Error(
-            `${id}: groth16 setup refused (see the snarkjs message above); a circuit needs 2 × its constraints ≤ 2^power`,
+            `${id}: groth16 setup refused (see the snarkjs message above); the powers of tau must exceed the circuit's constraints + public signals (use a larger --power)`,
           );
         }
       },
