@@ -48,3 +48,26 @@ describe("CLI audit", function () {
     expect(r.out).to.match(/Verdict: discrepancies found/);
   });
 });
+
+describe("CLI: unreachable node", function () {
+  this.timeout(60_000);
+  it("pay status, audit report and kyc-free commands that need a node exit 4 with one line", async () => {
+    const { execFile } = await import("node:child_process");
+    const { promisify } = await import("node:util");
+    const run = promisify(execFile);
+    const bin = join(__dirname, "..", "..", "bin", "clearhouse.js");
+    const { dir } = await loadFixture(fixture);
+    const deployment = join(dir, "deployment.json"); // a real deployment file, for a node that is down
+    for (const args of [
+      ["pay", "status", "1"],
+      ["audit", "report", "--out", join(dir, "r")],
+    ]) {
+      const r = await run("node", [bin, "--rpc-url", "http://127.0.0.1:9", "--deployment", deployment, ...args]).catch(
+        (e: { code: number; stderr: string }) => e,
+      );
+      expect(r).to.deep.include({ code: ExitCode.network });
+      expect((r as { stderr: string }).stderr).to.match(/^error: Cannot reach the chain at http:\/\/127\.0\.0\.1:9/);
+      expect((r as { stderr: string }).stderr).to.not.match(/\n\s+at /);
+    }
+  });
+});
