@@ -41,7 +41,7 @@ export async function createServer(opts: {
   const { ch, config } = opts;
   const feed = new EventFeed(ch.context, config, opts.now);
   await feed.poll();
-  const app = Fastify({ logger: false });
+  const app = Fastify({ logger: false, forceCloseConnections: true }); // open event streams must not hold up a stop
   const keys = new Map(config.apiKeys.map((k) => [k.key, k]));
   const seesAll = (r: FastifyRequest) => r.apiKey!.role !== "member";
   const me = (r: FastifyRequest) => r.apiKey!.account!;
