@@ -1,7 +1,7 @@
 import { decodeErrorResult, type ContractErrorArgs, type ContractErrorName, type Hex } from "viem";
 import { clearhouseErrorsAbi } from "../generated/abis";
 import { rolesToNames, statusName } from "../registry/roles";
-import { grouped, short } from "./format";
+import { grouped, short, isoSeconds } from "./format";
 import { settlementCatalog } from "./catalogSettlement";
 import { zkCatalog } from "./catalogZk";
 import { paymentsCatalog } from "./catalogPayments";
@@ -29,7 +29,7 @@ export const minorUnits: AmountFormat = { amount: (v) => `${grouped(v)} minor un
 
 type Catalog = { [N in RevertName]: (args: RevertArgs<N>, f: AmountFormat) => RevertExplanation };
 
-const when = (seconds: bigint): string => new Date(Number(seconds) * 1000).toISOString().replace(".000Z", "Z");
+const when = isoSeconds;
 
 /** The inner revert of a call the multisig executed, explained with this same catalog. */
 function innerReason(data: Hex, f: AmountFormat): string {

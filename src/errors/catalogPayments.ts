@@ -1,11 +1,10 @@
 import type { AmountFormat, RevertArgs, RevertExplanation, RevertName } from "./catalog";
-import { short } from "./format";
+import { AGREEMENT_STATUS, MILESTONE_STATUS } from "../statusNames";
+import { short, isoSeconds } from "./format";
 
 type PaymentsName = Extract<RevertName, `Escrow${string}`>;
 
-const AGREEMENT_STATUS = ["None", "Active", "Closed", "Cancelled"];
-const MILESTONE_STATUS = ["Pending", "Released", "Refunded", "Disputed", "Split"];
-const when = (seconds: bigint): string => new Date(Number(seconds) * 1000).toISOString().replace(".000Z", "Z");
+const when = isoSeconds;
 
 /** Messages of the conditional-payments escrow's errors (merged into `revertCatalog`). */
 export const paymentsCatalog: { [N in PaymentsName]: (args: RevertArgs<N>, f: AmountFormat) => RevertExplanation } = {

@@ -1,10 +1,10 @@
 import type { AmountFormat, RevertArgs, RevertExplanation, RevertName } from "./catalog";
-import { short } from "./format";
+import { BATCH_STATUS } from "../statusNames";
+import { short, isoSeconds } from "./format";
 
 type SettlementName = Extract<RevertName, `Ledger${string}` | `Netting${string}` | "SafeERC20FailedOperation">;
 
-const BATCH_STATUS = ["None", "Submitted", "Disputed", "Rejected", "Final"];
-const when = (seconds: bigint): string => new Date(Number(seconds) * 1000).toISOString().replace(".000Z", "Z");
+const when = isoSeconds;
 
 /** Messages of the settlement layer's errors (merged into `revertCatalog`). */
 export const settlementCatalog: {

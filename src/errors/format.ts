@@ -9,3 +9,8 @@ export function short(hex: string): string {
 export function grouped(value: bigint): string {
   return value.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 }
+
+/** A unix time in seconds as ISO 8601 without milliseconds: "2026-11-23T08:00:00Z". */
+export function isoSeconds(seconds: bigint): string {
+  return new Date(Number(seconds) * 1000).toISOString().replace(".000Z", "Z");
+}

@@ -192,8 +192,8 @@ export async function cancelAgreement(ctx: ClearhouseContext, p: { agreementId: 
   return writeContract(ctx, { ...escrow(ctx), functionName: "cancel", args: [p.agreementId] });
 }
 
-export const AGREEMENT_STATUS = ["None", "Active", "Closed", "Cancelled"] as const;
-export const MILESTONE_STATUS = ["Pending", "Released", "Refunded", "Disputed", "Split"] as const;
+import { AGREEMENT_STATUS, MILESTONE_STATUS } from "../statusNames";
+export { AGREEMENT_STATUS, MILESTONE_STATUS };
 
 export interface ConditionInfo {
   description: string;

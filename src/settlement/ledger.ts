@@ -36,7 +36,8 @@ export interface OnChainHeader {
   counterpartyMask: number;
 }
 
-export const BATCH_STATUS = ["None", "Submitted", "Disputed", "Rejected", "Final"] as const;
+import { BATCH_STATUS } from "../statusNames";
+export { BATCH_STATUS };
 export type BatchStatusName = (typeof BATCH_STATUS)[number];
 
 function ledger(ctx: ClearhouseContext) {
