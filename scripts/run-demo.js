@@ -12,7 +12,7 @@ if (unknown.length) {
   process.exit(2);
 }
 const env = { ...process.env, ...(args.includes("--serve") ? { CLEARHOUSE_DEMO_SERVE: "1" } : {}) };
-const child = spawn(process.execPath, [require.resolve("hardhat/internal/cli/cli"), "run", "scripts/demo.ts"], {
+const child = spawn(process.execPath, [require.resolve("hardhat/internal/cli/bootstrap"), "run", "scripts/demo.ts"], {
   stdio: "inherit",
   env,
 });
