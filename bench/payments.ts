@@ -57,7 +57,7 @@ async function main(): Promise<void> {
       {
         format: "clearhouse.agreement/1",
         reference: `BENCH-${n}`,
-        arbiter: account(participant("danube").index).address,
+        arbiter: account(participant("operator").index).address,
         attestors: [account(participant("celtic").index).address, OFFLINE_ATTESTOR.address],
         threshold: 1,
         milestones: Array.from({ length: n }, (_, i) => ({

@@ -72,15 +72,10 @@ contract ConditionalEscrow is EscrowConditions, Ownable2StepUpgradeable, Reentra
         IConsortiumRegistry registry = $.registry;
         registry.requireMember(msg.sender, 0);
         if (address(terms.token).code.length == 0) revert EscrowInvalidTerms("token");
-        if (terms.arbiter == address(0)) revert EscrowInvalidTerms("arbiter");
-        uint256 nAttestors = terms.attestors.length;
-        if (nAttestors > MAX_ATTESTORS) revert EscrowInvalidTerms("attestors");
-        for (uint256 i; i < nAttestors; ++i) {
-            address at = terms.attestors[i];
-            if (at == address(0)) revert EscrowInvalidTerms("attestors");
-            for (uint256 j; j < i; ++j) if (terms.attestors[j] == at) revert EscrowInvalidTerms("attestors");
-        }
-        if (terms.threshold > nAttestors) revert EscrowInvalidTerms("threshold");
+        // The arbiter must be able to act (an active member) and must not judge its own case.
+        if (terms.arbiter == address(0) || terms.arbiter == msg.sender) revert EscrowInvalidTerms("arbiter");
+        registry.requireMember(terms.arbiter, 0);
+        _checkAttestors(terms.attestors, terms.threshold);
         uint256 nMilestones = terms.milestones.length;
         if (nMilestones == 0 || nMilestones > MAX_MILESTONES) revert EscrowInvalidTerms("milestones");
 
@@ -91,6 +86,7 @@ contract ConditionalEscrow is EscrowConditions, Ownable2StepUpgradeable, Reentra
         for (uint256 i; i < nMilestones; ++i) {
             MilestoneTerms calldata mt = terms.milestones[i];
             if (_checkMilestone(mt)) usesAttestation = true;
+            if (mt.payee == terms.arbiter) revert EscrowInvalidTerms("arbiter");
             registry.requireMember(mt.payee, 0);
             total += mt.amount;
             Milestone storage m = $.milestones[id][i];

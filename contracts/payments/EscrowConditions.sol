@@ -38,6 +38,18 @@ abstract contract EscrowConditions is EscrowStorage, EIP712Upgradeable {
         }
     }
 
+    /// @dev Up to 16 distinct, non-zero attestors; a threshold no larger than their number.
+    function _checkAttestors(address[] calldata attestors, uint8 threshold) internal pure {
+        uint256 n = attestors.length;
+        if (n > MAX_ATTESTORS) revert EscrowInvalidTerms("attestors");
+        for (uint256 i; i < n; ++i) {
+            address at = attestors[i];
+            if (at == address(0)) revert EscrowInvalidTerms("attestors");
+            for (uint256 j; j < i; ++j) if (attestors[j] == at) revert EscrowInvalidTerms("attestors");
+        }
+        if (threshold > n) revert EscrowInvalidTerms("threshold");
+    }
+
     /// @dev Record attestor `index`'s attestation of `kind`; emits once per attestor and kind.
     function _recordAttestation(
         uint256 id,

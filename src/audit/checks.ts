@@ -277,12 +277,22 @@ function nettingCycles(s: ChainSnapshot): CheckResult {
 
 function escrowAgreements(s: ChainSnapshot): CheckResult {
   const failures: Finding[] = [];
-  const totals = new Map<string, { total: bigint; released: bigint; refunded: bigint; tx: Hex }>();
+  const totals = new Map<
+    string,
+    { total: bigint; released: bigint; refunded: bigint; tx: Hex; settlementToken: boolean }
+  >();
   for (const e of s.events) {
     if (e.contract !== "ConditionalEscrow") continue;
     const id = String(e.args.agreementId);
-    if (e.eventName === "AgreementCreated")
-      totals.set(id, { total: bi(e.args.total), released: 0n, refunded: 0n, tx: e.transactionHash });
+    if (e.eventName === "AgreementCreated") {
+      totals.set(id, {
+        total: bi(e.args.total),
+        released: 0n,
+        refunded: 0n,
+        tx: e.transactionHash,
+        settlementToken: key(e.args.token) === key(s.addresses.SettlementToken),
+      });
+    }
     const t = totals.get(id);
     if (!t) continue;
     if (e.eventName === "MilestoneReleased") t.released += bi(e.args.amount);
@@ -301,7 +311,8 @@ function escrowAgreements(s: ChainSnapshot): CheckResult {
         transactionHash: t.tx,
       });
     }
-    locked += t.total - t.released - t.refunded;
+    // Only agreements in the settlement token are compared with the escrow's settlement-token balance.
+    if (t.settlementToken) locked += t.total - t.released - t.refunded;
   }
   const escrow = s.addresses.ConditionalEscrow;
   if (escrow) {

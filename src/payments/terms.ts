@@ -28,6 +28,7 @@ import { getAddress, isAddress, isHex, keccak256, stringToHex, type Address, typ
 import { parse as parseYaml } from "yaml";
 import { InvalidArgumentError } from "../errors/base";
 import { toMinorUnits } from "../validate";
+import { FIELD_MODULUS } from "../zk/field";
 
 export const AGREEMENT_FORMAT = "clearhouse.agreement/1";
 export const ATTESTATION_KINDS = ["delivered", "accepted", "invoice_approved"] as const;
@@ -158,7 +159,11 @@ function field(v: unknown, where: string): bigint {
   const s = str(v, where);
   if (!/^(0x[0-9a-fA-F]{1,64}|\d{1,78})$/.test(s))
     throw new InvalidArgumentError(where, "must be a number or 0x-hex field element");
-  return BigInt(s);
+  const x = BigInt(s);
+  // A value no proof can carry would make the condition unsatisfiable (funds only back by refund).
+  if (x === 0n || x >= FIELD_MODULUS)
+    throw new InvalidArgumentError(where, "must be a non-zero element of the BN254 field");
+  return x;
 }
 
 function condition(v: unknown, where: string, now: bigint, decimals: number): ConditionTerms {
@@ -177,12 +182,13 @@ function condition(v: unknown, where: string, now: bigint, decimals: number): Co
     const circuit = str(p.circuit, `${where}.proof.circuit`);
     if (circuit === "kyc_membership") return { type: "proof", circuit, root: field(p.root, `${where}.proof.root`) };
     if (circuit === "amount_limit") {
-      return {
-        type: "proof",
-        circuit,
-        commitment: field(p.commitment, `${where}.proof.commitment`),
-        limit: toMinorUnits(`${where}.proof.limit`, str(p.limit, `${where}.proof.limit`), decimals),
-      };
+      const limit = toMinorUnits(`${where}.proof.limit`, str(p.limit, `${where}.proof.limit`), decimals);
+      if (limit === 0n || limit >= 1n << 64n)
+        throw new InvalidArgumentError(
+          `${where}.proof.limit`,
+          "must be above 0 and below 2^64 minor units (what amount_limit proves)",
+        );
+      return { type: "proof", circuit, commitment: field(p.commitment, `${where}.proof.commitment`), limit };
     }
     throw new InvalidArgumentError(
       `${where}.proof.circuit`,

@@ -45,10 +45,12 @@ export async function createServer(opts: {
   const keys = new Map(config.apiKeys.map((k) => [k.key, k]));
   const seesAll = (r: FastifyRequest) => r.apiKey!.role !== "member";
   const me = (r: FastifyRequest) => r.apiKey!.account!;
-  let audit: { at: number; report: AuditReport } | undefined;
+  let audit: { at: number; report: Promise<AuditReport> } | undefined;
 
+  // Every route but the console page needs a key. The check keys on the matched route, not on the
+  // raw URL, so percent-encoded paths (/%61pi/…) cannot slip past it.
   app.addHook("onRequest", async (req, reply) => {
-    if (!req.url.startsWith("/api/")) return;
+    if (req.routeOptions.url === "/") return;
     const header =
       req.headers.authorization?.replace(/^Bearer\s+/i, "") ?? (req.headers["x-api-key"] as string | undefined);
     const key = header ? keys.get(header) : undefined;
@@ -135,6 +137,7 @@ export async function createServer(opts: {
     const { batchId, record, proof } = req.body ?? {};
     const e = batchId ? batchEvent(batchId) : undefined;
     if (!e) return reply.code(404).send({ error: "not_found", message: `No batch ${String(batchId)}.` });
+    if (!(await batchVisible(req, e))) return forbidden(reply, "another bank's batch");
     if (!Array.isArray(proof) || !proof.every((p) => isHex(p) && p.length === 66))
       return reply.code(400).send({ error: "bad_request", message: "proof must be a list of 32-byte hex hashes." });
     const leaf = leafOf(validateRecord(record, "record"));
@@ -223,7 +226,7 @@ export async function createServer(opts: {
 
   app.get<{ Querystring: { fromBlock?: string; limit?: string } }>("/api/events", async (req) => {
     const from = /^\d+$/.test(req.query.fromBlock ?? "") ? BigInt(req.query.fromBlock!) : 0n;
-    const limit = Math.min(Number(req.query.limit ?? 500) || 500, 5_000);
+    const limit = Math.max(1, Math.min(Number(req.query.limit ?? 500) || 500, 5_000));
     return feed.events.filter((e) => BigInt(e.blockNumber) >= from && visible(req, e)).slice(-limit);
   });
   app.get("/api/events/stream", (req, reply) => {
@@ -241,8 +244,12 @@ export async function createServer(opts: {
   });
 
   app.get("/api/audit", { preHandler: onlyAuditors }, async () => {
-    if (!audit || Date.now() - audit.at > 30_000)
-      audit = { at: Date.now(), report: await auditChain(ch.context).finally(releaseProver) };
+    // One audit at a time: concurrent requests share it (releaseProver would stop another's proofs).
+    if (!audit || Date.now() - audit.at > 30_000) {
+      const report = auditChain(ch.context).finally(releaseProver);
+      audit = { at: Date.now(), report };
+      report.catch(() => (audit = undefined));
+    }
     return audit.report;
   });
   app.get("/api/webhooks", { preHandler: onlyAuditors }, async () =>

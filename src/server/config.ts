@@ -83,6 +83,7 @@ export function parseServeConfig(doc: unknown, where = "serve config"): ServeCon
       events: h.events as string[] | undefined,
     };
   });
+  if (new Set(webhooks.map((w) => w.id)).size !== webhooks.length) fail("webhooks", "has a duplicate id");
   const num = (field: string, fallback: number) => {
     const v = d[field] === undefined ? fallback : Number(d[field]);
     return Number.isFinite(v) && v > 0 ? v : fail(field, "must be a positive number");

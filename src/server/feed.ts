@@ -61,6 +61,7 @@ export class EventFeed {
   private lastBlock: bigint | undefined;
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
+  private delivering: Promise<void> | undefined;
   private readonly subscribers = new Set<(e: PublicEvent) => void>();
   /** Last poll error, shown by /api/health. */
   lastError: string | undefined;
@@ -105,7 +106,7 @@ export class EventFeed {
     } catch (e) {
       this.lastError = (e as Error).message.split("\n")[0];
     }
-    await this.deliverDue();
+    void this.deliverDue(); // the delivery worker runs apart from event intake
   }
 
   /** Re-enqueue every event from `fromBlock` for every webhook (receivers dedupe on the event id). */
@@ -119,7 +120,13 @@ export class EventFeed {
     );
   }
 
-  async deliverDue(): Promise<void> {
+  /** Deliver what is due; one worker at a time (a second call joins the running one). */
+  deliverDue(): Promise<void> {
+    this.delivering ??= this.deliverOnce().finally(() => (this.delivering = undefined));
+    return this.delivering;
+  }
+
+  private async deliverOnce(): Promise<void> {
     for (const d of this.outbox.due(this.now())) {
       const hook = this.config.webhooks.find((w) => w.id === d.webhookId);
       if (!hook) continue;
@@ -138,5 +145,6 @@ export class EventFeed {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.polling;
+    await this.delivering;
   }
 }

@@ -34,6 +34,9 @@ export function signWebhook(secret: string, timestamp: string, body: string): st
   return createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex");
 }
 
+/** Delivered entries kept (without bodies) for `GET /api/webhooks`. */
+const KEEP_DELIVERED = 1_000;
+
 export class Outbox {
   private data: OutboxFile;
 
@@ -96,7 +99,21 @@ export class Outbox {
     if (!d) return;
     d.deliveredAt = at;
     d.attempts++;
+    this.prune();
     this.save();
+  }
+
+  /**
+   * Keep the file bounded: delivered entries lose their body and only the last KEEP_DELIVERED stay
+   * (the cursor, not the history, is what keeps old events from being enqueued again).
+   */
+  private prune(): void {
+    const delivered = this.data.deliveries.filter((d) => d.deliveredAt !== undefined);
+    for (const d of delivered) d.body = "";
+    if (delivered.length > KEEP_DELIVERED) {
+      const drop = new Set(delivered.slice(0, delivered.length - KEEP_DELIVERED).map((d) => d.id));
+      this.data.deliveries = this.data.deliveries.filter((d) => !drop.has(d.id));
+    }
   }
 
   markFailed(id: string, at: number, error: string, baseMs: number, maxMs: number): void {

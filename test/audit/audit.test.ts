@@ -136,6 +136,16 @@ describe("audit", function () {
     expect(failures.map((x) => x.transactionHash)).to.include(tx);
   });
 
+  it("a proof submitted through another contract is counted as not re-derived, not as a failure", async () => {
+    const f = await loadFixture(busyChain);
+    const s = structuredClone(f.snapshot);
+    const [tx, input] = Object.entries(s.proofTransactions)[0] as [Hex, Hex];
+    s.proofTransactions[tx] = `0x12345678${input.slice(10)}` as Hex; // e.g. a multisig's execute(...)
+    const check = (await auditSnapshot(s)).checks.find((c) => c.id === "proofs")!;
+    expect(check.failures).to.deep.equal([]);
+    expect(check.title).to.match(/1 sent through other contracts not re-derived/);
+  });
+
   it("detects a contract not owned by governance", async () => {
     const f = await loadFixture(busyChain);
     const s = structuredClone(f.snapshot);

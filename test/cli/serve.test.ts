@@ -22,6 +22,10 @@ describe("CLI serve", () => {
       ["apiKeys: []\nwebhooks: [{ id: h, url: ftp://x, secret: aaaaaaaaaaaaaaaaaa }]\n", /webhooks\[0\]\.url/],
       ["apiKeys: []\nwebhooks: [{ id: h, url: http://x, secret: short }]\n", /webhooks\[0\]\.secret/],
       ["apiKeys: []\npollSeconds: -1\n", /pollSeconds/],
+      [
+        "apiKeys: []\nwebhooks: [{ id: h, url: http://x, secret: aaaaaaaaaaaaaaaaaa }, { id: h, url: http://y, secret: aaaaaaaaaaaaaaaaaa }]\n",
+        /webhooks.*duplicate id/,
+      ],
     ];
     for (const [text, re] of cases) {
       writeFileSync(join(dir, "serve.yaml"), text);

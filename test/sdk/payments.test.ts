@@ -136,6 +136,16 @@ describe("SDK payments", function () {
         /proof\.circuit/,
       );
       bad({ milestones: [{ payee: a, amount: "1", deadline: "+1d", conditions: [] }] }, /1–4 conditions/);
+      const p = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
+      const proof = (x: Record<string, unknown>) => ({
+        milestones: [{ payee: a, amount: "1", deadline: "+1d", conditions: [{ proof: x }] }],
+      });
+      bad(proof({ circuit: "kyc_membership", root: String(p) }), /proof\.root.*BN254 field/);
+      bad(proof({ circuit: "kyc_membership", root: "0" }), /proof\.root.*non-zero/);
+      bad(
+        proof({ circuit: "amount_limit", commitment: "0x1234", limit: "184467440737095516.16" }),
+        /proof\.limit.*below 2\^64/,
+      );
       bad(
         {
           milestones: [

@@ -34,6 +34,11 @@ describe("serve: REST API", function () {
       expect((await get(server, url, "wrong-key-00000000000")).statusCode, url).to.equal(401);
     }
     expect((await get(server, "/")).statusCode).to.equal(200); // the console page itself is public
+    // Percent-encoded paths reach the same routes: they need a key too.
+    for (const url of ["/%61pi/members", "/%61pi/whoami", "/%61pi/events/stream", "/api%2Fmembers"]) {
+      expect((await get(server, url)).statusCode, url).to.be.oneOf([401, 404]);
+    }
+    expect((await get(server, "/%61pi/members")).statusCode).to.equal(401);
   });
 
   it("auth matrix: members see their own batches and agreements, 403 for others'; auditors see all", async () => {
@@ -73,6 +78,8 @@ describe("serve: REST API", function () {
     expect(mine.length).to.be.greaterThan(0);
     expect(mine.length).to.be.lessThan(everything.length);
     expect(mine.every((e) => JSON.stringify(e.args).toLowerCase().includes(addr.celtic.toLowerCase()))).to.equal(true);
+    const one = JSON.parse((await get(server, "/api/events?limit=-1", KEYS.auditor)).body) as unknown[];
+    expect(one).to.have.length(1); // limits are clamped to 1…5,000
   });
 
   it("the inclusion checker answers from the ledger contract", async () => {

@@ -23,7 +23,7 @@ export async function serverFixture() {
     {
       format: "clearhouse.agreement/1",
       reference: "SERVE-1",
-      arbiter: f.addr.danube,
+      arbiter: f.addr.celtic,
       milestones: [{ payee: f.addr.baltic, amount: "12.00", deadline: "+5d", conditions: [{ time: "+0s" }] }],
     },
     "serve",
