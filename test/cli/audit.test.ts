@@ -1,6 +1,5 @@
 /** `clearhouse audit report`: files written, verdict printed, exit 5 on a discrepancy. */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
@@ -8,17 +7,15 @@ import { ExitCode } from "../../src/cli/exit";
 import { writeBatchFile } from "../../src/settlement/batchFile";
 import { releaseProver } from "../../src/zk";
 import { settlementFixture, smallSampleBatch } from "../sdk/settlementFixture";
-import { cliRunner } from "./harness";
+import { cliWorkspace } from "./harness";
 
 async function fixture() {
   const f = await settlementFixture();
-  const dir = mkdtempSync(join(tmpdir(), "cli-audit-"));
-  const deployment = join(dir, "deployment.json");
-  writeFileSync(deployment, JSON.stringify(f.deployment));
+  const { dir, cli } = cliWorkspace(f.deployment, "audit");
   const batch = smallSampleBatch(f);
   await f.bank.alpine.settlement.submitBatch({ key: batch.key, header: batch.header });
   writeBatchFile(join(dir, "alpine.json"), batch);
-  return { ...f, dir, cli: cliRunner(deployment) };
+  return { ...f, dir, cli };
 }
 
 describe("CLI audit", function () {

@@ -1,6 +1,11 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "chai";
 import hre from "hardhat";
 import { custom } from "viem";
 import { runCli } from "../../src/cli/main";
+import type { Deployment } from "../../src/deployment";
 
 const MNEMONIC = "test test test test test test test test test test test junk";
 
@@ -28,4 +33,37 @@ export function cliRunner(deployment: string): (...argv: string[]) => Promise<Ru
     });
     return { code, out, err };
   };
+}
+
+/**
+ * A fresh folder holding `deployment` as deployment.json, a CLI runner on it, and `keyFile(i)`
+ * writing Hardhat account i's key to a file there.
+ */
+export function cliWorkspace(deployment: Deployment, label: string) {
+  const dir = mkdtempSync(join(tmpdir(), `clearhouse-cli-${label}-`));
+  const deploymentPath = join(dir, "deployment.json");
+  writeFileSync(deploymentPath, JSON.stringify(deployment));
+  const keyFile = (i: number): string => {
+    const path = join(dir, `account${i}.key`);
+    writeFileSync(path, hardhatKey(i));
+    return path;
+  };
+  return { dir, deployment: deploymentPath, cli: cliRunner(deploymentPath), keyFile };
+}
+
+/** The `result` of a successful --json run. */
+export function jsonResult<T = Record<string, unknown>>(r: Run): T {
+  expect(r.code, r.err).to.equal(0);
+  const body = JSON.parse(r.out) as { ok: boolean; result: T };
+  expect(body.ok).to.equal(true);
+  return body.result;
+}
+
+/** A failed run: the exit code and one `error:` line (plus its hint), never a stack trace. */
+export function expectFailure(r: Run, code: number, message: RegExp): void {
+  expect(r.code, r.out + r.err).to.equal(code);
+  expect(r.err).to.match(/^error: /);
+  expect(r.err.split("\n")[0], r.err).to.match(message);
+  expect(r.err).not.to.match(/\n\s+at /);
+  expect(r.out).to.equal("");
 }

@@ -1,7 +1,5 @@
 /** `clearhouse member`: the registry's members through the CLI, against the in-process chain. */
 import { execFile } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { expect } from "chai";
@@ -10,7 +8,7 @@ import { ExitCode } from "../../src/cli/exit";
 import { UNLIMITED, leiWithCheckDigits } from "../../src";
 import { key } from "../sdk/fixture";
 import { BANK_INDEX, OPERATOR_INDEX, settlementFixture } from "../sdk/settlementFixture";
-import { cliRunner, hardhatKey, type Run } from "./harness";
+import { cliWorkspace, expectFailure, jsonResult } from "./harness";
 
 const run = promisify(execFile);
 const BIN = join(__dirname, "..", "..", "bin", "clearhouse.js");
@@ -19,32 +17,8 @@ const NEWCOMER_LEI = leiWithCheckDigits("5493000NEWCOMER000");
 
 async function cliFixture() {
   const f = await settlementFixture();
-  const dir = mkdtempSync(join(tmpdir(), "clearhouse-cli-member-"));
-  const deployment = join(dir, "deployment.json");
-  writeFileSync(deployment, JSON.stringify(f.deployment));
-  const keyFile = (i: number) => {
-    const path = join(dir, `account${i}.key`);
-    writeFileSync(path, hardhatKey(i));
-    return path;
-  };
-  return { ...f, dir, deployment, cli: cliRunner(deployment), owner: keyFile(0), keyFile };
-}
-
-/** The `result` of a successful --json run. */
-function result<T = Record<string, unknown>>(r: Run): T {
-  expect(r.code, r.err).to.equal(ExitCode.ok);
-  const body = JSON.parse(r.out) as { ok: boolean; result: T };
-  expect(body.ok).to.equal(true);
-  return body.result;
-}
-
-/** A failed run: the exit code and one `error:` line (plus its hint), never a stack trace. */
-function failed(r: Run, code: number, message: RegExp): void {
-  expect(r.code, r.out + r.err).to.equal(code);
-  expect(r.err).to.match(/^error: /);
-  expect(r.err.split("\n")[0], r.err).to.match(message);
-  expect(r.err).not.to.match(/\n\s+at /);
-  expect(r.out).to.equal("");
+  const ws = cliWorkspace(f.deployment, "member");
+  return { ...f, ...ws, owner: ws.keyFile(0) };
 }
 
 const admitArgs = (over: Record<string, string> = {}) =>
@@ -73,7 +47,7 @@ describe("CLI member", function () {
       /Alpine Bank +0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC +MEMBER_BANK +Active +- +100,000,000\.00 +100,000,000\.00/,
     );
     expect(table.out).to.match(/Clearing pool \(NettingEngine\) .* unlimited +unlimited/);
-    const members = result<{ account: string; name: string; status: string; maxDailyOutflow: string }[]>(
+    const members = jsonResult<{ account: string; name: string; status: string; maxDailyOutflow: string }[]>(
       await cli("--json", "member", "list"),
     );
     const alpine = members.find((m) => m.account === addr.alpine);
@@ -87,16 +61,16 @@ describe("CLI member", function () {
     expect(human.code, human.err).to.equal(ExitCode.ok);
     expect(human.out).to.match(/^Baltic Bank \(0x90F79bf6EB2c4f870365E785982E1f101E93b906\)/);
     expect(human.out).to.match(/max single transfer +100,000,000\.00/);
-    const json = result(await cli("--json", "member", "show", addr.baltic));
+    const json = jsonResult(await cli("--json", "member", "show", addr.baltic));
     expect(json).to.deep.include({ status: "Active", roleNames: ["MEMBER_BANK"], sanction: 0 });
     const nobody = await cli("member", "show", NEWCOMER);
     expect(nobody.out).to.equal(`${NEWCOMER} is not a member\n`);
-    expect(result(await cli("--json", "member", "show", NEWCOMER))).to.deep.include({ status: "None" });
+    expect(jsonResult(await cli("--json", "member", "show", NEWCOMER))).to.deep.include({ status: "None" });
   });
 
   it("admits a member with limits in currency units", async () => {
     const { cli, owner } = await loadFixture(cliFixture);
-    const admitted = result(await cli("--json", "--key-file", owner, "member", "admit", ...admitArgs()));
+    const admitted = jsonResult(await cli("--json", "--key-file", owner, "member", "admit", ...admitArgs()));
     expect(admitted).to.deep.include({
       account: NEWCOMER,
       roleNames: ["CORPORATE", "AUDITOR"],
@@ -114,11 +88,11 @@ describe("CLI member", function () {
   it("suspends, reinstates and removes, with the preflight check following along", async () => {
     const { cli, owner, addr } = await loadFixture(cliFixture);
     const check = async () =>
-      result<{ allowed: boolean; reason: { code: number; name: string; description: string } }>(
+      jsonResult<{ allowed: boolean; reason: { code: number; name: string; description: string } }>(
         await cli("--json", "member", "check", "--from", addr.alpine, "--to", addr.baltic),
       );
     expect(await check()).to.deep.include({ allowed: true });
-    const suspended = result(await cli("--json", "--key-file", owner, "member", "suspend", addr.alpine));
+    const suspended = jsonResult(await cli("--json", "--key-file", owner, "member", "suspend", addr.alpine));
     expect(suspended.account).to.equal(addr.alpine);
     expect((await check()).reason).to.deep.equal({
       code: 2,
@@ -131,62 +105,66 @@ describe("CLI member", function () {
     expect(reinstated.out).to.match(/^Reinstated 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC \(tx 0x/);
     expect((await check()).reason.name).to.equal("Allowed");
     expect((await cli("member", "check", "--from", addr.alpine, "--to", addr.baltic)).out).to.match(/^allowed/);
-    result(await cli("--json", "--key-file", owner, "member", "remove", addr.alpine));
+    jsonResult(await cli("--json", "--key-file", owner, "member", "remove", addr.alpine));
     expect((await check()).reason).to.deep.include({ code: 3, name: "SenderRemoved" });
-    expect(result(await cli("--json", "member", "show", addr.alpine))).to.deep.include({ status: "Removed" });
+    expect(jsonResult(await cli("--json", "member", "show", addr.alpine))).to.deep.include({ status: "Removed" });
   });
 
   it("sanctions and lifts a sanction with a reason code", async () => {
     const { cli, owner, addr } = await loadFixture(cliFixture);
-    const sanctioned = result(
+    const sanctioned = jsonResult(
       await cli("--json", "--key-file", owner, "member", "sanction", addr.celtic, "--reason", "7"),
     );
     expect(sanctioned).to.deep.include({ account: addr.celtic, reasonCode: 7 });
     const list = await cli("member", "list");
     expect(list.out).to.match(/Celtic Bank .* Active +reason 7 /);
-    const verdict = result<{ reason: { code: number } }>(
+    const verdict = jsonResult<{ reason: { code: number } }>(
       await cli("--json", "member", "check", "--from", addr.alpine, "--to", addr.celtic),
     );
     expect(verdict.reason.code).to.equal(5); // TargetSanctioned
     const lifted = await cli("--key-file", owner, "member", "unsanction", addr.celtic, "--reason", "8");
     expect(lifted.out).to.match(/^Lifted the sanction on 0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65, reason 8/);
-    expect(result(await cli("--json", "member", "show", addr.celtic))).to.deep.include({ sanction: 0 });
+    expect(jsonResult(await cli("--json", "member", "show", addr.celtic))).to.deep.include({ sanction: 0 });
   });
 
   it("exits 2 with one error line for bad flags, before anything is sent", async () => {
     const { cli, owner, addr } = await loadFixture(cliFixture);
     const admit = (over: Record<string, string>) => cli("--key-file", owner, "member", "admit", ...admitArgs(over));
-    failed(await admit({ "--roles": "MEMBER_BANK,BANKER" }), ExitCode.badInput, /--roles: BANKER is not a role/);
-    failed(await admit({ "--roles": " , " }), ExitCode.badInput, /--roles is empty/);
-    failed(
+    expectFailure(await admit({ "--roles": "MEMBER_BANK,BANKER" }), ExitCode.badInput, /--roles: BANKER is not a role/);
+    expectFailure(await admit({ "--roles": " , " }), ExitCode.badInput, /--roles is empty/);
+    expectFailure(
       await admit({ "--lei": "529900T8BM49AURSDO56" }),
       ExitCode.badInput,
       /`lei`: .* is not a valid ISO 17442 LEI/,
     );
-    failed(await admit({ "--account": "0x1234" }), ExitCode.badInput, /--account "0x1234" is not an address/);
-    failed(
+    expectFailure(await admit({ "--account": "0x1234" }), ExitCode.badInput, /--account "0x1234" is not an address/);
+    expectFailure(
       await admit({ "--max-single": "10.001" }),
       ExitCode.badInput,
       /`--max-single`: 10\.001 has more than 2 decimal/,
     );
-    failed(await admit({ "--max-daily": "lots" }), ExitCode.badInput, /`--max-daily`: "lots" is not a decimal amount/);
-    failed(
+    expectFailure(
+      await admit({ "--max-daily": "lots" }),
+      ExitCode.badInput,
+      /`--max-daily`: "lots" is not a decimal amount/,
+    );
+    expectFailure(
       await admit({ "--max-single": "2,000.00", "--max-daily": "1,000.00" }),
       ExitCode.badInput,
       /`maxSingleTransfer`: 200000 exceeds maxDailyOutflow 100000/,
     );
-    failed(await admit({ "--name": "x".repeat(65) }), ExitCode.badInput, /`name`: is 65 bytes long/);
+    expectFailure(await admit({ "--name": "x".repeat(65) }), ExitCode.badInput, /`name`: is 65 bytes long/);
     const missing = await cli("--key-file", owner, "member", "admit", "--account", NEWCOMER);
     expect(missing.code).to.equal(ExitCode.badInput);
     expect(missing.err).to.match(/^error: required option '--roles <list>' not specified/);
-    failed(await cli("member", "show", "alpine"), ExitCode.badInput, /<address> "alpine" is not an address/);
-    failed(await cli("member", "suspend", addr.alpine), ExitCode.badInput, /^error: No signing key\./);
-    failed(
+    expectFailure(await cli("member", "show", "alpine"), ExitCode.badInput, /<address> "alpine" is not an address/);
+    expectFailure(await cli("member", "suspend", addr.alpine), ExitCode.badInput, /^error: No signing key\./);
+    expectFailure(
       await cli("--key-file", owner, "member", "sanction", addr.alpine, "--reason", "0"),
       ExitCode.badInput,
       /--reason "0" is not a reason code from 1 to 65535/,
     );
-    failed(
+    expectFailure(
       await cli("member", "check", "--from", addr.alpine, "--to", "nowhere"),
       ExitCode.badInput,
       /--to "nowhere" is not an address/,
@@ -195,13 +173,13 @@ describe("CLI member", function () {
     expect(unknown.code).to.equal(ExitCode.badInput);
     expect(unknown.err).to.match(/^error: unknown command 'promote'/);
     // Nothing was admitted by any of these.
-    expect(result(await cli("--json", "member", "show", NEWCOMER))).to.deep.include({ status: "None" });
+    expect(jsonResult(await cli("--json", "member", "show", NEWCOMER))).to.deep.include({ status: "None" });
   });
 
   it("exits 3 when the chain refuses: a non-owner admitting, an invalid transition", async () => {
     const { cli, owner, keyFile, addr } = await loadFixture(cliFixture);
     const operator = keyFile(OPERATOR_INDEX);
-    failed(
+    expectFailure(
       await cli("--key-file", operator, "member", "admit", ...admitArgs()),
       ExitCode.refusedByChain,
       /^error: OwnableUnauthorizedAccount: 0x7099….{4} is not the owner/,
@@ -211,12 +189,12 @@ describe("CLI member", function () {
     const body = JSON.parse(json.out) as { ok: boolean; error: { name: string; exitCode: number } };
     expect(body).to.deep.include({ ok: false });
     expect(body.error).to.deep.include({ exitCode: ExitCode.refusedByChain });
-    failed(
+    expectFailure(
       await cli("--key-file", owner, "member", "admit", ...admitArgs({ "--account": addr.alpine })),
       ExitCode.refusedByChain,
       /^error: RegistryMemberExists/,
     );
-    failed(
+    expectFailure(
       await cli("--key-file", owner, "member", "reinstate", addr.alpine),
       ExitCode.refusedByChain,
       /^error: Registry/,

@@ -1,24 +1,15 @@
 /** `clearhouse node`: a real Anvil from npm that keeps its chain across restarts. */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
 import { createPublicClient, createWalletClient, defineChain, http, parseEther } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
+import { freePort } from "../helpers/net";
 
 const BIN = join(__dirname, "..", "..", "bin", "clearhouse.js");
 const DEAD = "0x000000000000000000000000000000000000dEaD";
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function startNode(port: number, state: string): Promise<{ child: ChildProcess; out: () => string }> {
   let out = "";

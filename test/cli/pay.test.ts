@@ -1,7 +1,6 @@
 /** `clearhouse pay`: a purchase order from a template, attested offline, released; and bad input. */
 import { execFile } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { expect } from "chai";
@@ -9,21 +8,14 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { ExitCode } from "../../src/cli/exit";
 import { key } from "../sdk/fixture";
 import { BANK_INDEX, settlementFixture } from "../sdk/settlementFixture";
-import { cliRunner, hardhatKey } from "./harness";
+import { cliWorkspace } from "./harness";
 
 const run = promisify(execFile);
 const BIN = join(__dirname, "..", "..", "bin", "clearhouse.js");
 
 async function cliFixture() {
   const f = await settlementFixture();
-  const dir = mkdtempSync(join(tmpdir(), "clearhouse-cli-pay-"));
-  const deployment = join(dir, "deployment.json");
-  writeFileSync(deployment, JSON.stringify(f.deployment));
-  const keyFile = (i: number) => {
-    const path = join(dir, `account${i}.key`);
-    writeFileSync(path, hardhatKey(i));
-    return path;
-  };
+  const ws = cliWorkspace(f.deployment, "pay");
   const sets = [
     "reference=PO-2026-118",
     `supplier=${f.addr.baltic}`,
@@ -33,7 +25,7 @@ async function cliFixture() {
     "deposit=2500.00",
     "balance=7500.00",
   ].flatMap((s) => ["--set", s]);
-  return { ...f, dir, deployment, cli: cliRunner(deployment), keyFile, sets };
+  return { ...f, ...ws, sets };
 }
 
 describe("CLI pay", function () {

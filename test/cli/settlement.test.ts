@@ -21,22 +21,14 @@ import {
   settlementFixture,
   type BankName,
 } from "../sdk/settlementFixture";
-import { cliRunner, hardhatKey, type Run } from "./harness";
+import { cliWorkspace, type Run } from "./harness";
 
 const KEY = "2025-03-14-A";
 
 async function cliFixture() {
   const f = await settlementFixture();
-  const keys = mkdtempSync(join(tmpdir(), "clearhouse-cli-keys-"));
-  const deployment = join(keys, "deployment.json");
-  writeFileSync(deployment, JSON.stringify(f.deployment));
-  const keyFile = (i: number) => {
-    const path = join(keys, `account${i}.key`);
-    writeFileSync(path, hardhatKey(i));
-    return path;
-  };
+  const { cli, keyFile } = cliWorkspace(f.deployment, "settlement");
   const keyOf = Object.fromEntries(BANK_NAMES.map((b) => [b, keyFile(BANK_INDEX[b])])) as Record<BankName, string>;
-  const cli = cliRunner(deployment);
   return { ...f, cli, keyOf, operatorKey: keyFile(OPERATOR_INDEX), lateKey: keyFile(UNENROLLED_INDEX) };
 }
 

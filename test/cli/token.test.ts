@@ -1,7 +1,5 @@
 /** `clearhouse token`: supply, balances, transfers, issuance and redemption through the CLI. */
 import { execFile } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { expect } from "chai";
@@ -10,45 +8,21 @@ import { ExitCode } from "../../src/cli/exit";
 import { UINT256_MAX } from "../../src";
 import { key } from "../sdk/fixture";
 import { BANK_FUNDS, BANK_INDEX, OPERATOR_INDEX, settlementFixture } from "../sdk/settlementFixture";
-import { cliRunner, hardhatKey, type Run } from "./harness";
+import { cliWorkspace, expectFailure, jsonResult } from "./harness";
 
 const run = promisify(execFile);
 const BIN = join(__dirname, "..", "..", "bin", "clearhouse.js");
 
 async function cliFixture() {
   const f = await settlementFixture();
-  const dir = mkdtempSync(join(tmpdir(), "clearhouse-cli-token-"));
-  const deployment = join(dir, "deployment.json");
-  writeFileSync(deployment, JSON.stringify(f.deployment));
-  const keyFile = (i: number) => {
-    const path = join(dir, `account${i}.key`);
-    writeFileSync(path, hardhatKey(i));
-    return path;
-  };
+  const ws = cliWorkspace(f.deployment, "token");
   return {
     ...f,
-    dir,
-    deployment,
-    cli: cliRunner(deployment),
-    operatorKey: keyFile(OPERATOR_INDEX),
-    alpineKey: keyFile(BANK_INDEX.alpine),
-    balticKey: keyFile(BANK_INDEX.baltic),
+    ...ws,
+    operatorKey: ws.keyFile(OPERATOR_INDEX),
+    alpineKey: ws.keyFile(BANK_INDEX.alpine),
+    balticKey: ws.keyFile(BANK_INDEX.baltic),
   };
-}
-
-function result<T = Record<string, unknown>>(r: Run): T {
-  expect(r.code, r.err).to.equal(ExitCode.ok);
-  const body = JSON.parse(r.out) as { ok: boolean; result: T };
-  expect(body.ok).to.equal(true);
-  return body.result;
-}
-
-function failed(r: Run, code: number, message: RegExp): void {
-  expect(r.code, r.out + r.err).to.equal(code);
-  expect(r.err).to.match(/^error: /);
-  expect(r.err.split("\n")[0], r.err).to.match(message);
-  expect(r.err).not.to.match(/\n\s+at /);
-  expect(r.out).to.equal("");
 }
 
 describe("CLI token", function () {
@@ -56,7 +30,7 @@ describe("CLI token", function () {
 
   it("shows the token's identity and supply", async () => {
     const { cli } = await loadFixture(cliFixture);
-    const info = result(await cli("--json", "token", "info"));
+    const info = jsonResult(await cli("--json", "token", "info"));
     expect(info).to.deep.include({
       name: "Test Euro",
       symbol: "tEUR",
@@ -72,7 +46,7 @@ describe("CLI token", function () {
 
   it("shows balances and what was sent today", async () => {
     const { cli, addr } = await loadFixture(cliFixture);
-    const b = result(await cli("--json", "token", "balance", addr.alpine));
+    const b = jsonResult(await cli("--json", "token", "balance", addr.alpine));
     expect(b).to.deep.include({ account: addr.alpine, balance: BANK_FUNDS.toString(), sentToday: "0", decimals: 2 });
     const human = await cli("token", "balance", addr.alpine);
     expect(human.out).to.equal(`${addr.alpine} holds 10,000,000.00 tEUR (sent today 0.00 tEUR)\n`);
@@ -80,39 +54,39 @@ describe("CLI token", function () {
 
   it("transfers an amount in currency units", async () => {
     const { cli, addr, alpineKey } = await loadFixture(cliFixture);
-    const sent = result(
+    const sent = jsonResult(
       await cli("--json", "--key-file", alpineKey, "token", "transfer", "--to", addr.baltic, "--amount", "1,250.50"),
     );
     expect(sent).to.deep.include({ to: addr.baltic, amount: "125050" });
     const human = await cli("--key-file", alpineKey, "token", "transfer", "--to", addr.baltic, "--amount", "0.50");
     expect(human.out).to.match(/^Sent 0\.50 tEUR to 0x90F79bf6EB2c4f870365E785982E1f101E93b906 \(tx 0x/);
-    const alpine = result(await cli("--json", "token", "balance", addr.alpine));
+    const alpine = jsonResult(await cli("--json", "token", "balance", addr.alpine));
     expect(alpine).to.deep.include({ balance: (BANK_FUNDS - 125_100n).toString(), sentToday: "125100" });
-    const baltic = result(await cli("--json", "token", "balance", addr.baltic));
+    const baltic = jsonResult(await cli("--json", "token", "balance", addr.baltic));
     expect(baltic.balance).to.equal((BANK_FUNDS + 125_100n).toString());
   });
 
   it("mints as the operator, and burns with the bank's approval", async () => {
     const { cli, operatorKey, balticKey, addr, unenrolledAddress } = await loadFixture(cliFixture);
     const operator = key(OPERATOR_INDEX).address;
-    const minted = result(
+    const minted = jsonResult(
       await cli("--json", "--key-file", operatorKey, "token", "mint", "--bank", unenrolledAddress, "--amount", "500"),
     );
     expect(minted).to.deep.include({ bank: unenrolledAddress, amount: "50000" });
-    expect(result(await cli("--json", "token", "balance", unenrolledAddress)).balance).to.equal("50000");
-    const approved = result(
+    expect(jsonResult(await cli("--json", "token", "balance", unenrolledAddress)).balance).to.equal("50000");
+    const approved = jsonResult(
       await cli("--json", "--key-file", balticKey, "token", "approve", "--spender", operator, "--amount", "100.00"),
     );
     expect(approved).to.deep.include({ spender: operator, amount: "10000" });
     const burned = await cli("--key-file", operatorKey, "token", "burn", "--bank", addr.baltic, "--amount", "100");
     expect(burned.code, burned.err).to.equal(ExitCode.ok);
     expect(burned.out).to.match(/^Redeemed 100\.00 tEUR from 0x90F79bf6EB2c4f870365E785982E1f101E93b906 \(tx 0x/);
-    expect(result(await cli("--json", "token", "balance", addr.baltic)).balance).to.equal(
+    expect(jsonResult(await cli("--json", "token", "balance", addr.baltic)).balance).to.equal(
       (BANK_FUNDS - 10_000n).toString(),
     );
-    const info = result(await cli("--json", "token", "info"));
+    const info = jsonResult(await cli("--json", "token", "info"));
     expect(info.totalSupply).to.equal((4n * BANK_FUNDS + 50_000n - 10_000n).toString());
-    const max = result(
+    const max = jsonResult(
       await cli("--json", "--key-file", balticKey, "token", "approve", "--spender", operator, "--amount", "max"),
     );
     expect(max.amount).to.equal(UINT256_MAX.toString());
@@ -123,37 +97,41 @@ describe("CLI token", function () {
   it("exits 2 with one error line for bad flags, before anything is sent", async () => {
     const { cli, addr, alpineKey, operatorKey } = await loadFixture(cliFixture);
     const transfer = (...args: string[]) => cli("--key-file", alpineKey, "token", "transfer", ...args);
-    failed(
+    expectFailure(
       await transfer("--to", addr.baltic, "--amount", "ten"),
       ExitCode.badInput,
       /`--amount`: "ten" is not a decimal/,
     );
-    failed(
+    expectFailure(
       await transfer("--to", addr.baltic, "--amount", "1.001"),
       ExitCode.badInput,
       /`--amount`: 1\.001 has more than 2 decimal places/,
     );
-    failed(
+    expectFailure(
       await transfer("--to", addr.baltic, "--amount", "0"),
       ExitCode.badInput,
       /--amount 0 must be more than zero/,
     );
-    failed(await transfer("--to", "baltic", "--amount", "1"), ExitCode.badInput, /--to "baltic" is not an address/);
+    expectFailure(
+      await transfer("--to", "baltic", "--amount", "1"),
+      ExitCode.badInput,
+      /--to "baltic" is not an address/,
+    );
     const missing = await transfer("--amount", "1");
     expect(missing.code).to.equal(ExitCode.badInput);
     expect(missing.err).to.match(/^error: required option '--to <address>' not specified/);
-    failed(
+    expectFailure(
       await cli("token", "mint", "--bank", addr.alpine, "--amount", "1"),
       ExitCode.badInput,
       /^error: No signing key\./,
     );
-    failed(
+    expectFailure(
       await cli("--key-file", operatorKey, "token", "burn", "--bank", "0xabc", "--amount", "1"),
       ExitCode.badInput,
       /--bank "0xabc" is not an address/,
     );
-    failed(await cli("token", "balance", "me"), ExitCode.badInput, /<address> "me" is not an address/);
-    expect(result(await cli("--json", "token", "balance", addr.alpine)).balance).to.equal(BANK_FUNDS.toString());
+    expectFailure(await cli("token", "balance", "me"), ExitCode.badInput, /<address> "me" is not an address/);
+    expect(jsonResult(await cli("--json", "token", "balance", addr.alpine)).balance).to.equal(BANK_FUNDS.toString());
   });
 
   it("exits 3 when the chain refuses: over the limit, no allowance, not an operator", async () => {
@@ -161,13 +139,13 @@ describe("CLI token", function () {
     await gov.registry.setLimits({ account: addr.alpine, maxSingleTransfer: 100_000n, maxDailyOutflow: 150_000n });
     const transfer = (amount: string) =>
       cli("--key-file", alpineKey, "token", "transfer", "--to", addr.baltic, "--amount", amount);
-    failed(
+    expectFailure(
       await transfer("1,000.01"),
       ExitCode.refusedByChain,
       /^error: TokenSingleTransferLimitExceeded: 1,000\.01 tEUR exceeds 0x3C44….{4}'s max single transfer of 1,000\.00 tEUR$/,
     );
     expect((await transfer("1,000.00")).code).to.equal(ExitCode.ok);
-    failed(await transfer("500.01"), ExitCode.refusedByChain, /^error: TokenDailyOutflowLimitExceeded/);
+    expectFailure(await transfer("500.01"), ExitCode.refusedByChain, /^error: TokenDailyOutflowLimitExceeded/);
     const json = await cli(
       "--json",
       "--key-file",
@@ -181,12 +159,12 @@ describe("CLI token", function () {
     );
     expect(json.code).to.equal(ExitCode.refusedByChain);
     expect(JSON.parse(json.out)).to.deep.include({ ok: false });
-    failed(
+    expectFailure(
       await cli("--key-file", operatorKey, "token", "burn", "--bank", addr.celtic, "--amount", "1"),
       ExitCode.refusedByChain,
       /^error: ERC20InsufficientAllowance/,
     );
-    failed(
+    expectFailure(
       await cli("--key-file", alpineKey, "token", "mint", "--bank", addr.alpine, "--amount", "1"),
       ExitCode.refusedByChain,
       /^error: RegistryMissingRole: 0x3C44….{4} lacks the OPERATOR role/,

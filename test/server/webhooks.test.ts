@@ -9,6 +9,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { createServer } from "../../src/server/api";
 import { Outbox } from "../../src/server/outbox";
 import { releaseProver } from "../../src/zk";
+import { freePort } from "../helpers/net";
 import { KEYS, serveConfig, serverFixture } from "./fixture";
 
 const SECRET = "webhook-secret-000001";
@@ -48,14 +49,6 @@ function receiver(port: number) {
       }).listen(port, "127.0.0.1", () => resolve());
     });
   return { got, start, up: () => (down = false), stop: () => new Promise<void>((r) => server!.close(() => r())) };
-}
-
-async function freePort(): Promise<number> {
-  const s = createHttpServer().listen(0, "127.0.0.1");
-  await new Promise((r) => s.once("listening", r));
-  const { port } = s.address() as { port: number };
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 const settle = async (drain: () => Promise<void>, until: () => boolean) => {
