@@ -13,7 +13,6 @@
  * in under 2 s on this machine. The peer's setup is a single-party zkey from the local phase-1 file
  * (timing only); without build/ceremony the peer's proving time is skipped and says so.
  */
-import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -35,6 +34,7 @@ import { amountInputs, kycInputs, nettingInputs, type CircuitInputs } from "../s
 import { identityCommitment, KycTree } from "../src/zk/kyc";
 import { prove, releaseProver, toCalldata, verify, verificationKey, type ProofBundle } from "../src/zk/prover";
 import { vkHashOf } from "../src/zk/vk";
+import { compileCircuit } from "../scripts/lib/circom";
 import { writeResult } from "./results";
 
 const RUNS = 5;
@@ -162,24 +162,7 @@ async function onChainGas(id: CircuitId, bundle: ProofBundle) {
 /** The Semaphore v4 peer: constraints always; proving time when a local phase-1 file exists. */
 async function semaphorePeer() {
   const out = mkdtempSync(join(tmpdir(), "semaphore-peer-"));
-  execFileSync(
-    process.execPath,
-    [
-      require.resolve("circom2/cli.js"),
-      "bench/zk/semaphore_v4_peer.circom",
-      "--r1cs",
-      "--wasm",
-      "--O2",
-      "-l",
-      "node_modules",
-      "-o",
-      out,
-    ],
-    {
-      cwd: PACKAGE_ROOT,
-      stdio: "ignore",
-    },
-  );
+  compileCircuit("bench/zk/semaphore_v4_peer.circom", out, { wasm: true });
   const r1cs = join(out, "semaphore_v4_peer.r1cs");
   const constraints = (await snarkjs.r1cs.info(r1cs)).nConstraints;
   const ptau = join(PACKAGE_ROOT, "build", "ceremony", "phase1", "pot14_final.ptau");
@@ -239,23 +222,7 @@ async function scaling() {
     const zkey = size === 16 ? artifactPaths("batch_netting_16").zkey : join(work, `${id}_final.zkey`);
     if (constraints === undefined) {
       const out = mkdtempSync(join(tmpdir(), `${id}-`));
-      execFileSync(
-        process.execPath,
-        [
-          require.resolve("circom2/cli.js"),
-          `circuits/main/${id}.circom`,
-          "--r1cs",
-          "--O2",
-          "-l",
-          "node_modules",
-          "-o",
-          out,
-        ],
-        {
-          cwd: PACKAGE_ROOT,
-          stdio: "ignore",
-        },
-      );
+      compileCircuit(`circuits/main/${id}.circom`, out);
       constraints = (await snarkjs.r1cs.info(join(out, `${id}.r1cs`))).nConstraints;
     }
     let timing: Timing | undefined;

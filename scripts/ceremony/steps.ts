@@ -2,7 +2,6 @@
  * The ceremony's steps (phase 1 for the powers of tau, phase 2 per circuit), each with the files
  * it produces, for the resumable journal (./journal.ts) that scripts/ceremony/run.ts drives.
  */
-import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -10,6 +9,7 @@ import * as snarkjs from "snarkjs";
 import { PACKAGE_ROOT } from "../../src/zk/circuits";
 import { fileHash, sourceHash } from "../../src/zk/sources";
 import { vkHashOf, type VerificationKey } from "../../src/zk/vk";
+import { compileCircuit } from "../lib/circom";
 import type { Step } from "./journal";
 
 export interface CeremonyOptions {
@@ -62,46 +62,17 @@ export function ceremonySteps(o: CeremonyOptions): Step[] {
       await snarkjs.powersOfTau.newAccumulator(curve, o.power, tmp(ptau("0000")), logger);
     },
   });
-  let last = ptau("0000");
-  o.members.forEach((member, i) => {
-    const prev = last;
-    const next = ptau(String(i + 1).padStart(4, "0"));
-    steps.push({
-      id: `phase1/contribute/${member}`,
-      title: `phase 1: contribution ${i + 1}/${o.members.length} (${member})`,
-      outputs: [next],
-      run: async (tmp) => {
-        const hash = (await snarkjs.powersOfTau.contribute(
-          prev,
-          tmp(next),
-          member,
-          randomBytes(64).toString("hex"),
-          logger,
-        )) as Uint8Array;
-        return { member, contributionHash: hex(hash) };
-      },
-    });
-    last = next;
-  });
-  {
-    const prev = last;
-    steps.push({
-      id: "phase1/beacon",
-      title: "phase 1: beacon",
-      outputs: [ptau("beacon")],
-      run: async (tmp) => {
-        const hash = (await snarkjs.powersOfTau.beacon(
-          prev,
-          tmp(ptau("beacon")),
-          "beacon",
-          o.beacon,
-          BEACON_ITERATIONS_EXP,
-          logger,
-        )) as Uint8Array;
-        return { contributionHash: hex(hash) };
-      },
-    });
-  }
+  steps.push(
+    ...contributionChain(o, {
+      id: "phase1",
+      title: "phase 1",
+      first: ptau("0000"),
+      file: ptau,
+      beaconFile: ptau("beacon"),
+      contribute: (from, to, name, entropy) => snarkjs.powersOfTau.contribute(from, to, name, entropy, logger),
+      beacon: (from, to) => snarkjs.powersOfTau.beacon(from, to, "beacon", o.beacon, BEACON_ITERATIONS_EXP, logger),
+    }),
+  );
   steps.push({
     id: "phase1/verify",
     title: "phase 1: verify every contribution",
@@ -135,13 +106,9 @@ export function ceremonySteps(o: CeremonyOptions): Step[] {
         const out = join(dir, "compile.partial");
         rmSync(out, { recursive: true, force: true });
         mkdirSync(out, { recursive: true });
-        const circom = require.resolve("circom2/cli.js");
-        execFileSync(process.execPath, [circom, main, "--r1cs", "--wasm", "--O2", "-l", "node_modules", "-o", out], {
-          cwd: PACKAGE_ROOT,
-          stdio: ["ignore", "pipe", "pipe"],
-        });
-        copyFileSync(join(out, `${id}.r1cs`), tmp(r1cs));
-        copyFileSync(join(out, `${id}_js`, `${id}.wasm`), tmp(wasm));
+        const compiled = compileCircuit(main, out, { wasm: true });
+        copyFileSync(compiled.r1cs, tmp(r1cs));
+        copyFileSync(compiled.wasm, tmp(wasm));
         rmSync(out, { recursive: true, force: true });
         const info = await snarkjs.r1cs.info(tmp(r1cs));
         return {
@@ -166,46 +133,17 @@ export function ceremonySteps(o: CeremonyOptions): Step[] {
         }
       },
     });
-    let prevZ = zkey("0000");
-    o.members.forEach((member, i) => {
-      const from = prevZ;
-      const to = zkey(String(i + 1).padStart(4, "0"));
-      steps.push({
-        id: `${id}/contribute/${member}`,
-        title: `${id}: contribution ${i + 1}/${o.members.length} (${member})`,
-        outputs: [to],
-        run: async (tmp) => {
-          const hash = (await snarkjs.zKey.contribute(
-            from,
-            tmp(to),
-            member,
-            randomBytes(64).toString("hex"),
-            logger,
-          )) as Uint8Array;
-          return { member, contributionHash: hex(hash) };
-        },
-      });
-      prevZ = to;
-    });
-    {
-      const from = prevZ;
-      steps.push({
-        id: `${id}/beacon`,
-        title: `${id}: beacon`,
-        outputs: [zkey("final")],
-        run: async (tmp) => {
-          const hash = (await snarkjs.zKey.beacon(
-            from,
-            tmp(zkey("final")),
-            "beacon",
-            o.beacon,
-            BEACON_ITERATIONS_EXP,
-            logger,
-          )) as Uint8Array;
-          return { contributionHash: hex(hash) };
-        },
-      });
-    }
+    steps.push(
+      ...contributionChain(o, {
+        id,
+        title: id,
+        first: zkey("0000"),
+        file: zkey,
+        beaconFile: zkey("final"),
+        contribute: (from, to, name, entropy) => snarkjs.zKey.contribute(from, to, name, entropy, logger),
+        beacon: (from, to) => snarkjs.zKey.beacon(from, to, "beacon", o.beacon, BEACON_ITERATIONS_EXP, logger),
+      }),
+    );
     const vkey = join(dir, "verification_key.json");
     const verifier = join(dir, `${contractName(id)}.sol`);
     steps.push({
@@ -235,5 +173,47 @@ export function ceremonySteps(o: CeremonyOptions): Step[] {
     });
   }
 
+  return steps;
+}
+
+/**
+ * One contribution step per member, then the beacon: each reads the file the previous step wrote
+ * (`first`, then `file("0001")`, `file("0002")`…) and records its contribution hash.
+ */
+function contributionChain(
+  o: CeremonyOptions,
+  c: {
+    id: string;
+    title: string;
+    first: string;
+    file: (n: string) => string;
+    beaconFile: string;
+    contribute(from: string, to: string, name: string, entropy: string): Promise<unknown>;
+    beacon(from: string, to: string): Promise<unknown>;
+  },
+): Step[] {
+  const steps: Step[] = [];
+  let last = c.first;
+  o.members.forEach((member, i) => {
+    const from = last;
+    const to = c.file(String(i + 1).padStart(4, "0"));
+    steps.push({
+      id: `${c.id}/contribute/${member}`,
+      title: `${c.title}: contribution ${i + 1}/${o.members.length} (${member})`,
+      outputs: [to],
+      run: async (tmp) => {
+        const hash = (await c.contribute(from, tmp(to), member, randomBytes(64).toString("hex"))) as Uint8Array;
+        return { member, contributionHash: hex(hash) };
+      },
+    });
+    last = to;
+  });
+  const from = last;
+  steps.push({
+    id: `${c.id}/beacon`,
+    title: `${c.title}: beacon`,
+    outputs: [c.beaconFile],
+    run: async (tmp) => ({ contributionHash: hex((await c.beacon(from, tmp(c.beaconFile))) as Uint8Array) }),
+  });
   return steps;
 }

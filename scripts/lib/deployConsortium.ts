@@ -70,7 +70,9 @@ export async function deployConsortium(options: DeployOptions): Promise<Deployme
   if (settlement) {
     ledger = await deployProxy("SettlementLedger", [deployer.address, registry.proxy, settlement.ackWindow], log);
     engine = await deployProxy("NettingEngine", [deployer.address, registry.proxy, ledger.proxy, token.proxy], log);
-    await admitClearingPool(registry.proxy, engine.proxy, log);
+    // The engine holds the clearing pool, and only members may hold the token (a pay-out is as large
+    // as a net position, so no limits).
+    await admitMember(registry.proxy, engine.proxy, "Clearing pool (NettingEngine)", log);
   }
   const zk = ledger && engine ? await deployZk(engine.proxy, deployer.address as Address, log) : undefined;
   const escrow = zk
@@ -151,14 +153,6 @@ async function deployEscrow(
   await (await vr.setConsumer(escrow.proxy, true)).wait();
   log("  ConditionalEscrow verifies proof conditions and spends KYC nullifiers through the VerifierRegistry");
   return escrow;
-}
-
-/**
- * The netting engine holds the clearing pool, and only registry members may hold the token: admit
- * it (role CORPORATE, no limits — a pay-out is as large as a net position). Idempotent.
- */
-async function admitClearingPool(registryAddress: Address, engine: Address, log: (line: string) => void) {
-  await admitMember(registryAddress, engine, "Clearing pool (NettingEngine)", log);
 }
 
 /** Admit a contract that holds tokens as a CORPORATE member without limits. Idempotent. */

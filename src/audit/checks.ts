@@ -6,6 +6,7 @@
  */
 import { encodeAbiParameters, keccak256, type Hex } from "viem";
 import { verifyBatchFile, type BatchFile } from "../settlement/batchFile";
+import type { OnChainHeader } from "../settlement/ledger";
 import type { CircuitId } from "../zk/circuits";
 import type { VerificationKey } from "../zk/vk";
 import type { AuditEvent, ChainSnapshot } from "./collect";
@@ -134,14 +135,7 @@ function ledgerBatches(s: ChainSnapshot): CheckResult {
           transactionHash: e.transactionHash,
         });
       lastSeq.set(who, seq);
-      const h = e.args.header as {
-        root: Hex;
-        entryCount: number;
-        grossTotal: bigint;
-        totalsCommitment: Hex;
-        metadataDigest: Hex;
-        counterpartyMask: number;
-      };
+      const h = e.args.header as OnChainHeader;
       const digest = keccak256(encodeAbiParameters(HEADER, [h]));
       if (digest !== e.args.digest)
         failures.push({
@@ -354,13 +348,7 @@ function batchFiles(s: ChainSnapshot, opts: CheckOptions): CheckResult {
       failures.push({ detail: `${path}: batch ${file.batchId} was never anchored` });
       continue;
     }
-    const h = e.args.header as {
-      root: Hex;
-      entryCount: number;
-      grossTotal: bigint;
-      totalsCommitment: Hex;
-      metadataDigest: Hex;
-    };
+    const h = e.args.header as OnChainHeader;
     const v = verifyBatchFile(file, h);
     for (const m of v.mismatches)
       failures.push({ detail: `${path}: payment ${m.paymentId}: ${m.problem}`, transactionHash: e.transactionHash });

@@ -4,7 +4,7 @@
  */
 import { decodeFunctionData, toFunctionSelector, type AbiFunction, type Address, type Hex } from "viem";
 import { conditionalEscrowAbi, nettingEngineAbi } from "../generated/abis";
-import { CIRCUIT_IDS, circuitSpec, type CircuitId } from "../zk/circuits";
+import { CIRCUIT_IDS, circuitNameOf, circuitSpec, type CircuitId } from "../zk/circuits";
 import { vkHashOf } from "../zk/vk";
 import type { CheckOptions, CheckResult, Finding } from "./checks";
 import type { ChainSnapshot } from "./collect";
@@ -13,9 +13,7 @@ export async function proofs(s: ChainSnapshot, opts: CheckOptions): Promise<Chec
   const failures: Finding[] = [];
   let checked = 0;
   for (const id of CIRCUIT_IDS) {
-    const registered = Object.entries(s.state.circuits).find(
-      ([k]) => Buffer.from(k.slice(2), "hex").toString("utf8").replace(/\0+$/, "") === id,
-    )?.[1];
+    const registered = Object.entries(s.state.circuits).find(([k]) => circuitNameOf(k as Hex) === id)?.[1];
     const vk = opts.verificationKeys[id];
     if (!registered || !vk) continue;
     checked++;
@@ -68,9 +66,7 @@ export async function proofs(s: ChainSnapshot, opts: CheckOptions): Promise<Chec
       } else if (e.eventName === "ProofAccepted") {
         const { args } = decodeFunctionData({ abi: conditionalEscrowAbi, data: input });
         const [, , , p, pub] = args as unknown as [bigint, bigint, bigint, readonly bigint[], readonly bigint[]];
-        circuit = circuitSpec(
-          Buffer.from(String(e.args.circuitId).slice(2), "hex").toString("utf8").replace(/\0+$/, ""),
-        ).id;
+        circuit = circuitSpec(circuitNameOf(e.args.circuitId as Hex)).id;
         proof = p;
         signals = [...pub];
       } else continue;

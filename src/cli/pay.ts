@@ -6,7 +6,7 @@ import { loadDeployment } from "../deployment";
 import { readAttestationFile, signAttestation, writeAttestationFile, evidenceHashOf } from "../payments/attestation";
 import { agreementFromTemplate, templateNames } from "../payments/templates";
 import { parseAttestationKind, type AgreementSpec } from "../payments/terms";
-import { checkBundle } from "../zk/prover";
+import { readBundle } from "./zk";
 import { UsageError } from "./exit";
 import { connect, DEFAULT_DEPLOYMENT, loadKey, type CliIo, type GlobalOptions } from "./options";
 import { print } from "./output";
@@ -188,17 +188,12 @@ export function payCommand(io: CliIo, globals: () => GlobalOptions): Command {
     .addHelpText("after", "\nExample:\n  clearhouse pay prove 7 1 2 supplier-kyc.proof.json --key-file supplier.key")
     .action(async (id: string, m: string, c: string, file: string) => {
       const g = globals();
-      let json: unknown;
-      try {
-        json = JSON.parse(readFileSync(file, "utf8"));
-      } catch (e) {
-        throw new UsageError(`Cannot read a proof from ${file}: ${(e as Error).message.split("\n")[0]}`);
-      }
+      const proof = readBundle(file, {});
       const tx = await connect(g, io, true).payments.submitProof({
         agreementId: uintArg("agreementId", id),
         milestone: Number(uintArg("milestone", m)),
         condition: Number(uintArg("condition", c)),
-        proof: checkBundle(json),
+        proof,
       });
       print(io, g, `Proof accepted for condition ${c} of milestone ${m} (tx ${tx.hash})`, tx);
     });

@@ -62,7 +62,11 @@ async function proveAndWrite(
   }
 }
 
-function readBundle(file: string | undefined, o: { proof?: string; public?: string; circuit?: string }): ProofBundle {
+/** A proof from a clearhouse.proof/1 file, or from snarkjs proof.json + public.json with its circuit. */
+export function readBundle(
+  file: string | undefined,
+  o: { proof?: string; public?: string; circuit?: string },
+): ProofBundle {
   if (file) return checkBundle(readJsonFile(file, "a proof"));
   if (!o.proof || !o.public || !o.circuit) {
     throw new UsageError(

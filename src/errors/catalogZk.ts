@@ -1,4 +1,5 @@
-import { hexToString, type Hex } from "viem";
+import type { Hex } from "viem";
+import { circuitNameOf } from "../zk/circuits";
 import type { AmountFormat, RevertArgs, RevertExplanation, RevertName } from "./catalog";
 import { short } from "./format";
 
@@ -6,7 +7,7 @@ type ZkName = Extract<RevertName, `Zk${string}`>;
 
 /** A bytes32 circuit id as its name when it is text ("kyc_membership"), else short hex. */
 const circuit = (id: Hex): string => {
-  const text = hexToString(id, { size: 32 }).replace(/\0+$/, "");
+  const text = circuitNameOf(id);
   return /^[\x20-\x7e]+$/.test(text) ? text : short(id);
 };
 

@@ -4,6 +4,7 @@ import { accountAddress, readContract, rpc, writeContract, type ClearhouseContex
 import { DeploymentError, InvalidArgumentError } from "../errors/base";
 import { conditionalEscrowAbi, settlementTokenAbi } from "../generated/abis";
 import { signPermit } from "../token/permit";
+import { circuitNameOf } from "../zk/circuits";
 import { checkBundle, toCalldata, type ProofBundle } from "../zk/prover";
 import type { SignedAttestation } from "./attestation";
 import {
@@ -263,7 +264,7 @@ export async function getAgreement(ctx: ClearhouseContext, p: { agreementId: big
             met: block.timestamp >= c.notBefore,
           };
         }
-        const circuit = Buffer.from(c.circuitId.slice(2), "hex").toString("utf8").replace(/\0+$/, "");
+        const circuit = circuitNameOf(c.circuitId);
         return {
           description: `${circuit} proof (${toHex(c.expected, { size: 32 }).slice(0, 12)}…)`,
           met: (m.provenMask & (1 << i)) !== 0,

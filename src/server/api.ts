@@ -13,9 +13,10 @@ import type { Clearhouse } from "../client";
 import { ClearhouseError } from "../errors/base";
 import { leafOf } from "../settlement/merkle";
 import { validateRecord } from "../settlement/record";
+import { settlementLedgerAbi } from "../generated/abis";
 import { releaseProver } from "../zk/prover";
 import type { ApiKey, ServeConfig } from "./config";
-import { EventFeed, involves, type PublicEvent } from "./feed";
+import { EventFeed, involves, plain as json, type PublicEvent } from "./feed";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -23,8 +24,6 @@ declare module "fastify" {
   }
 }
 
-const json = (v: unknown): unknown =>
-  JSON.parse(JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? x.toString() : x)));
 const same = (a: unknown, b: unknown) => String(a).toLowerCase() === String(b).toLowerCase();
 
 export interface ServerHandle {
@@ -93,15 +92,7 @@ export async function createServer(opts: {
     const banks = await ch.context.publicClient
       .readContract({
         address: ch.deployment.contracts.SettlementLedger!.proxy,
-        abi: [
-          {
-            type: "function",
-            name: "bankOf",
-            stateMutability: "view",
-            inputs: [{ type: "address" }],
-            outputs: [{ type: "uint8" }, { type: "uint64" }],
-          },
-        ] as const,
+        abi: settlementLedgerAbi,
         functionName: "bankOf",
         args: [me(req)],
       })

@@ -20,7 +20,8 @@ export interface PublicEvent {
   args: Record<string, unknown>;
 }
 
-const plain = (v: unknown): unknown =>
+/** A value with every bigint as a decimal string (what JSON can carry), recursively. */
+export const plain = (v: unknown): unknown =>
   typeof v === "bigint"
     ? v.toString()
     : Array.isArray(v)
@@ -40,6 +41,9 @@ export function publicEvent(e: AuditEvent): PublicEvent {
     args: plain(e.args) as Record<string, unknown>,
   };
 }
+
+/** What the outbox keeps of an event for its webhooks. */
+const outboxEntry = (e: PublicEvent) => ({ id: e.id, name: e.event, body: JSON.stringify(e) });
 
 /** Whether an event names `account` in any argument (what a member may see of the stream). */
 export function involves(e: PublicEvent, account: Address): boolean {
@@ -96,11 +100,7 @@ export class EventFeed {
         for (const e of fresh) for (const fn of this.subscribers) fn(e);
         const cursor = this.outbox.cursor;
         const toSend = fresh.filter((e) => cursor === undefined || BigInt(e.blockNumber) > cursor);
-        this.outbox.enqueue(
-          toSend.map((e) => ({ id: e.id, name: e.event, body: JSON.stringify(e) })),
-          this.config.webhooks,
-          latest,
-        );
+        this.outbox.enqueue(toSend.map(outboxEntry), this.config.webhooks, latest);
       }
       this.lastError = undefined;
     } catch (e) {
@@ -112,12 +112,7 @@ export class EventFeed {
   /** Re-enqueue every event from `fromBlock` for every webhook (receivers dedupe on the event id). */
   replay(fromBlock: bigint): number {
     const events = this.events.filter((e) => BigInt(e.blockNumber) >= fromBlock);
-    return this.outbox.enqueue(
-      events.map((e) => ({ id: e.id, name: e.event, body: JSON.stringify(e) })),
-      this.config.webhooks,
-      undefined,
-      true,
-    );
+    return this.outbox.enqueue(events.map(outboxEntry), this.config.webhooks, undefined, true);
   }
 
   /** Deliver what is due; one worker at a time (a second call joins the running one). */

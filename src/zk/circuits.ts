@@ -3,6 +3,7 @@
  * One table for the SDK (proving, verifying), the ceremony (what to set up) and the tests.
  */
 import { join, resolve } from "node:path";
+import { hexToString, type Hex } from "viem";
 import { InvalidArgumentError } from "../errors/base";
 
 export type CircuitId = "kyc_membership" | "amount_limit" | "batch_netting_16";
@@ -89,4 +90,9 @@ export function circuitSpec(id: string): CircuitSpec {
     );
   }
   return CIRCUITS[id as CircuitId];
+}
+
+/** The text of a bytes32 circuit id as registered on chain ("kyc_membership"), trailing zeros dropped. */
+export function circuitNameOf(id: Hex): string {
+  return hexToString(id, { size: 32 }).replace(/\0+$/, "");
 }

@@ -4,12 +4,12 @@
  * file (wasm, zkey, verification key, Solidity verifier) has the hash the transcript records.
  * Change a circuit without rerunning `npm run ceremony` and this fails.
  */
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
-import { CIRCUITS, CIRCUIT_IDS, PACKAGE_ROOT, TRANSCRIPT_PATH, artifactPaths } from "../../src/zk/circuits";
+import { compileCircuit } from "../../scripts/lib/circom";
+import { CIRCUITS, CIRCUIT_IDS, TRANSCRIPT_PATH, artifactPaths } from "../../src/zk/circuits";
 import { fileHash, sourceHash } from "../../src/zk/sources";
 
 interface TranscriptCircuit {
@@ -54,26 +54,9 @@ describe("ceremony artifacts", function () {
         "circuit sources changed since the ceremony: run npm run ceremony",
       ).to.equal(c.sourceHash);
       const out = mkdtempSync(join(tmpdir(), `circom-${id}-`));
-      execFileSync(
-        process.execPath,
-        [
-          require.resolve("circom2/cli.js"),
-          CIRCUITS[id].main,
-          "--r1cs",
-          "--wasm",
-          "--O2",
-          "-l",
-          "node_modules",
-          "-o",
-          out,
-        ],
-        {
-          cwd: PACKAGE_ROOT,
-          stdio: "ignore",
-        },
-      );
-      expect(fileHash(join(out, `${id}.r1cs`))).to.equal(c.sha256.r1cs);
-      expect(fileHash(join(out, `${id}_js`, `${id}.wasm`))).to.equal(c.sha256.wasm);
+      const compiled = compileCircuit(CIRCUITS[id].main, out, { wasm: true });
+      expect(fileHash(compiled.r1cs)).to.equal(c.sha256.r1cs);
+      expect(fileHash(compiled.wasm)).to.equal(c.sha256.wasm);
       const paths = artifactPaths(id);
       expect(fileHash(paths.wasm)).to.equal(c.sha256.wasm);
       expect(fileHash(paths.zkey)).to.equal(c.sha256.zkey);

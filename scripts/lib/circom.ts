@@ -1,0 +1,29 @@
+/** Compiling a circuit with circom 2 (the WebAssembly build from npm), as the ceremony does. */
+import { execFileSync } from "node:child_process";
+import { basename, join } from "node:path";
+import { PACKAGE_ROOT } from "../../src/zk/circuits";
+
+/**
+ * Compile `main` (a path relative to the package root) with `--O2` and includes from node_modules
+ * into `outDir`; returns where the r1cs (and, with `wasm`, the witness wasm) were written.
+ */
+export function compileCircuit(
+  main: string,
+  outDir: string,
+  opts: { wasm?: boolean } = {},
+): { r1cs: string; wasm: string } {
+  const name = basename(main, ".circom");
+  const args = [
+    require.resolve("circom2/cli.js"),
+    main,
+    "--r1cs",
+    ...(opts.wasm ? ["--wasm"] : []),
+    "--O2",
+    "-l",
+    "node_modules",
+    "-o",
+    outDir,
+  ];
+  execFileSync(process.execPath, args, { cwd: PACKAGE_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  return { r1cs: join(outDir, `${name}.r1cs`), wasm: join(outDir, `${name}_js`, `${name}.wasm`) };
+}
