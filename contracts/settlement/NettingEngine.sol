@@ -4,7 +4,6 @@ pragma solidity ^0.8.24;
 import {Ownable2StepUpgradeable} from "@openzeppelin/contracts-upgradeable/access/Ownable2StepUpgradeable.sol";
 import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {IConsortiumRegistry} from "../access/IConsortiumRegistry.sol";
 import {Roles} from "../access/Roles.sol";
 import {ISettlementToken} from "../token/ISettlementToken.sol";
@@ -23,8 +22,6 @@ import {CreditFacility} from "./CreditFacility.sol";
 /// obligation to or from them is deferred, since the token would refuse to move their money.
 /// @custom:security-contact security@clearhouse.example
 contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, CreditFacility, UUPSUpgradeable {
-    using SafeERC20 for IERC20;
-
     uint256 private constant MAX_PARTICIPANTS = 32;
     /// @notice Counterparty buckets of the batch_netting circuit (one public signal each).
     uint256 public constant NETTING_BUCKETS = 4;
@@ -161,7 +158,8 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, CreditFacilit
             deferredDebtors += 1;
             for (uint256 j; j < n; ++j) if (owe[i][j] != 0) _carry(cycleId, ps[i], ps[j], owe[i][j]);
         }
-        (uint256 gross, uint256 netSettled) = _settle(cycleId, ps, owe, deferred, net, funds);
+        uint256 gross = NettingMath.grossOf(owe, deferred);
+        uint256 netSettled = _settle(cycleId, ps, net, funds);
         Cycle storage cycle = $.cycles[cycleId];
         cycle.status = CycleStatus.Closed;
         cycle.closedAt = uint40(block.timestamp);
@@ -311,36 +309,67 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, CreditFacilit
         }
     }
 
+    /// @dev Record the net positions, draw credit where a debtor's funds fall short, and move the
+    /// money in one `SettlementToken.settleNet` call (debtors pay in, creditors are paid out, the
+    /// pool's change is the credit drawn).
     function _settle(
         uint64 cycleId,
         address[] memory ps,
-        uint256[][] memory owe,
-        bool[] memory deferred,
         int256[] memory net,
         uint256[] memory funds
-    ) private returns (uint256 gross, uint256 netSettled) {
+    ) private returns (uint256 netSettled) {
         EngineStorage storage $ = _s();
         uint256 n = ps.length;
+        address[] memory accounts = new address[](n + 1);
+        int256[] memory deltas = new int256[](n + 1);
+        uint256 drawn;
+        uint256 moves;
         for (uint256 i; i < n; ++i) {
-            if (!deferred[i]) for (uint256 j; j < n; ++j) gross += owe[i][j];
-            $.net[cycleId][ps[i]] = net[i];
-            if (net[i] >= 0) continue;
-            uint256 need = uint256(-net[i]);
-            uint256 fromBalance = _min(need, funds[i]);
-            uint256 fromCredit = need - fromBalance;
-            if (fromCredit != 0) _draw(ps[i], fromCredit);
-            if (fromBalance != 0) $.token.safeTransferFrom(ps[i], address(this), fromBalance);
-            netSettled += need;
-            emit NetPosition(cycleId, ps[i], net[i], fromBalance, fromCredit);
-        }
-        for (uint256 i; i < n; ++i) {
-            if (net[i] <= 0) {
-                if (net[i] == 0) emit NetPosition(cycleId, ps[i], 0, 0, 0);
+            int256 position = net[i];
+            $.net[cycleId][ps[i]] = position;
+            if (position > 0) {
+                (accounts[moves], deltas[moves]) = (ps[i], position);
+                ++moves;
+                emit NetPosition(cycleId, ps[i], position, 0, 0);
                 continue;
             }
-            $.token.safeTransfer(ps[i], uint256(net[i]));
-            emit NetPosition(cycleId, ps[i], net[i], 0, 0);
+            if (position == 0) {
+                emit NetPosition(cycleId, ps[i], 0, 0, 0);
+                continue;
+            }
+            (uint256 fromBalance, uint256 fromCredit) = _payIn(cycleId, ps[i], position, funds[i]);
+            if (fromBalance != 0) {
+                (accounts[moves], deltas[moves]) = (ps[i], -int256(fromBalance));
+                ++moves;
+            }
+            drawn += fromCredit;
+            netSettled += fromBalance + fromCredit;
         }
+        if (moves == 0) return netSettled;
+        if (drawn != 0) {
+            (accounts[moves], deltas[moves]) = (address(this), -int256(drawn));
+            ++moves;
+        }
+        assembly ("memory-safe") {
+            mstore(accounts, moves)
+            mstore(deltas, moves)
+        }
+        ISettlementToken(address($.token)).settleNet(accounts, deltas);
+    }
+
+    /// @dev How a net debtor covers `position` (< 0): from its funds first, the rest drawn on its
+    /// credit line (resolve() made sure the two cover it).
+    function _payIn(
+        uint64 cycleId,
+        address bank,
+        int256 position,
+        uint256 funds
+    ) private returns (uint256 fromBalance, uint256 fromCredit) {
+        uint256 need = uint256(-position);
+        fromBalance = _min(need, funds);
+        fromCredit = need - fromBalance;
+        if (fromCredit != 0) _draw(bank, fromCredit);
+        emit NetPosition(cycleId, bank, position, fromBalance, fromCredit);
     }
 
     function _min(uint256 a, uint256 b) private pure returns (uint256) {

@@ -50,4 +50,12 @@ library NettingMath {
             deferred[worst] = true;
         }
     }
+
+    /// @notice Sum of the obligations of non-deferred debtors: the gross value a cycle settles.
+    function grossOf(uint256[][] memory owe, bool[] memory deferred) internal pure returns (uint256 gross) {
+        for (uint256 i; i < owe.length; ++i) {
+            if (deferred[i]) continue;
+            for (uint256 j; j < owe.length; ++j) gross += owe[i][j];
+        }
+    }
 }

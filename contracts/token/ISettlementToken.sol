@@ -15,6 +15,8 @@ interface ISettlementToken {
     event GuardianChanged(address indexed previousGuardian, address indexed guardian);
     /// @notice `account` moved `amount` out on UTC day `day`, `spent` in total that day.
     event Outflow(address indexed account, uint64 indexed day, uint256 amount, uint256 spent);
+    /// @notice Governance named `engine` the clearing engine that may call `settleNet`.
+    event ClearingEngineSet(address indexed engine);
 
     /// @notice An address argument was zero.
     error TokenZeroAddress();
@@ -39,12 +41,36 @@ interface ISettlementToken {
         uint256 limit
     );
 
+    /// @notice Only the clearing engine named by governance may settle net positions.
+    error TokenNotClearingEngine(address caller);
+    /// @notice `settleNet` got `accounts` and `deltas` of different lengths.
+    error TokenSettlementLengthMismatch(uint256 accounts, uint256 deltas);
+    /// @notice `settleNet`'s deltas do not sum to zero (`sum` is what they sum to): money would be created or lost.
+    error TokenSettlementUnbalanced(int256 sum);
+
     /// @notice Issue `amount` to the active member bank `bank`. Caller: an active OPERATOR.
     function mint(address bank, uint256 amount) external;
 
     /// @notice Redeem `amount` from `bank`, spending the allowance `bank` gave the caller.
     /// Caller: an active OPERATOR.
     function burn(address bank, uint256 amount) external;
+
+    /// @notice Settle a clearing cycle's net positions in one call. Caller: the clearing engine.
+    /// @dev `deltas[i]` is `accounts[i]`'s change: a debit (< 0) is screened like a transfer from
+    /// the account to the engine (active member, single and daily limits, recorded as outflow) and
+    /// spends the account's allowance to the engine; a credit (> 0) is paid from the engine to an
+    /// active member. The engine's own entry, if any, is its pool's change (a negative one, credit
+    /// drawn, is the engine's outflow). The deltas must sum to zero. Debits are taken before credits
+    /// are paid. Emits a `Transfer` per debit (account → engine) and per credit (engine → account).
+    /// @param accounts the cycle's participants with a non-zero position (and the engine)
+    /// @param deltas each account's net position
+    function settleNet(address[] calldata accounts, int256[] calldata deltas) external;
+
+    /// @notice Name the clearing engine that may call `settleNet` (zero: none). Owner only.
+    function setClearingEngine(address engine) external;
+
+    /// @notice The clearing engine that may call `settleNet` (zero: none).
+    function clearingEngine() external view returns (address);
 
     /// @notice Set the guardian that may pause. Owner only.
     function setGuardian(address guardian) external;

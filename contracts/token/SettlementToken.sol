@@ -36,6 +36,7 @@ contract SettlementToken is
         uint8 decimals;
         address guardian;
         mapping(address account => DailyOutflow) outflows;
+        address clearingEngine; // appended: may call settleNet
     }
 
     // keccak256(abi.encode(uint256(keccak256("clearhouse.storage.SettlementToken")) - 1)) & ~bytes32(uint256(0xff))
@@ -95,6 +96,56 @@ contract SettlementToken is
         _spendAllowance(bank, msg.sender, amount);
         _burn(bank, amount);
         emit Redeemed(msg.sender, bank, amount);
+    }
+
+    // ================================================================ net settlement
+
+    /// @inheritdoc ISettlementToken
+    function settleNet(address[] calldata accounts, int256[] calldata deltas) external whenNotPaused {
+        TokenStorage storage $ = _s();
+        address engine = $.clearingEngine;
+        if (msg.sender != engine || engine == address(0)) revert TokenNotClearingEngine(msg.sender);
+        if (accounts.length != deltas.length) revert TokenSettlementLengthMismatch(accounts.length, deltas.length);
+        IConsortiumRegistry reg = $.registry;
+        (, uint128 engineSingle, uint128 engineDaily) = reg.requireActive(engine, 0);
+        int256 sum;
+        int256 engineDelta;
+        // Debits first: the pool then holds everything the credits pay out.
+        for (uint256 i; i < accounts.length; ++i) {
+            int256 delta = deltas[i];
+            sum += delta;
+            address account = accounts[i];
+            if (account == engine) {
+                engineDelta += delta;
+            } else if (delta < 0) {
+                uint256 amount = uint256(-delta);
+                (, uint128 maxSingle, uint128 maxDaily) = reg.requireActive(account, 0);
+                _recordOutflow(account, amount, maxSingle, maxDaily);
+                _spendAllowance(account, engine, amount);
+                super._update(account, engine, amount);
+            }
+        }
+        if (sum != 0) revert TokenSettlementUnbalanced(sum);
+        // What the pool pays out beyond what came in (credit drawn) is the engine's own outflow.
+        if (engineDelta < 0) _recordOutflow(engine, uint256(-engineDelta), engineSingle, engineDaily);
+        for (uint256 i; i < accounts.length; ++i) {
+            int256 delta = deltas[i];
+            address account = accounts[i];
+            if (delta <= 0 || account == engine) continue;
+            reg.requireActive(account, 0);
+            super._update(engine, account, uint256(delta));
+        }
+    }
+
+    /// @inheritdoc ISettlementToken
+    function setClearingEngine(address engine) external onlyOwner {
+        _s().clearingEngine = engine;
+        emit ClearingEngineSet(engine);
+    }
+
+    /// @inheritdoc ISettlementToken
+    function clearingEngine() external view returns (address) {
+        return _s().clearingEngine;
     }
 
     // ================================================================ pause

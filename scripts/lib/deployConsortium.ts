@@ -73,6 +73,9 @@ export async function deployConsortium(options: DeployOptions): Promise<Deployme
     // The engine holds the clearing pool, and only members may hold the token (a pay-out is as large
     // as a net position, so no limits).
     await admitMember(registry.proxy, engine.proxy, "Clearing pool (NettingEngine)", log);
+    const tokenContract = await hre.ethers.getContractAt("SettlementToken", token.proxy);
+    await (await tokenContract.setClearingEngine(engine.proxy)).wait();
+    log("  SettlementToken settles the NettingEngine's net positions (clearing engine)");
   }
   const zk = ledger && engine ? await deployZk(engine.proxy, deployer.address as Address, log) : undefined;
   const escrow = zk

@@ -158,6 +158,18 @@ export const revertCatalog: Catalog = {
       `${f.amount(amount)} more would exceed its daily limit of ${f.amount(limit)}`,
     hint: "Wait for the next UTC day or ask governance to raise the daily limit.",
   }),
+  TokenNotClearingEngine: ([caller]) => ({
+    message: `${short(caller)} is not the clearing engine; only it settles net positions`,
+    hint: "Net settlement happens when the operator closes a cycle on the NettingEngine.",
+  }),
+  TokenSettlementLengthMismatch: ([accounts, deltas]) => ({
+    message: `net settlement got ${accounts} accounts but ${deltas} deltas`,
+    hint: "This is a fault in the clearing engine; report it to the operator.",
+  }),
+  TokenSettlementUnbalanced: ([sum]) => ({
+    message: `net positions sum to ${sum}, not zero: money would be created or lost`,
+    hint: "This is a fault in the clearing engine; report it to the operator.",
+  }),
   // ------------------------------------------------------------- governance
   MultisigOnlySelf: ([caller]) => ({
     message: `${short(caller)} called a governance function directly`,

@@ -1662,8 +1662,46 @@ export const settlementTokenAbi = [
     "type": "error"
   },
   {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      }
+    ],
+    "name": "TokenNotClearingEngine",
+    "type": "error"
+  },
+  {
     "inputs": [],
     "name": "TokenOwnershipCannotBeRenounced",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "accounts",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "deltas",
+        "type": "uint256"
+      }
+    ],
+    "name": "TokenSettlementLengthMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "int256",
+        "name": "sum",
+        "type": "int256"
+      }
+    ],
+    "name": "TokenSettlementUnbalanced",
     "type": "error"
   },
   {
@@ -1747,6 +1785,19 @@ export const settlementTokenAbi = [
       }
     ],
     "name": "Approval",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "engine",
+        "type": "address"
+      }
+    ],
+    "name": "ClearingEngineSet",
     "type": "event"
   },
   {
@@ -2090,6 +2141,19 @@ export const settlementTokenAbi = [
   },
   {
     "inputs": [],
+    "name": "clearingEngine",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "decimals",
     "outputs": [
       {
@@ -2390,11 +2454,42 @@ export const settlementTokenAbi = [
     "inputs": [
       {
         "internalType": "address",
+        "name": "engine",
+        "type": "address"
+      }
+    ],
+    "name": "setClearingEngine",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
         "name": "guardian_",
         "type": "address"
       }
     ],
     "name": "setGuardian",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address[]",
+        "name": "accounts",
+        "type": "address[]"
+      },
+      {
+        "internalType": "int256[]",
+        "name": "deltas",
+        "type": "int256[]"
+      }
+    ],
+    "name": "settleNet",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -10289,8 +10384,46 @@ export const clearhouseErrorsAbi = [
     "type": "error"
   },
   {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      }
+    ],
+    "name": "TokenNotClearingEngine",
+    "type": "error"
+  },
+  {
     "inputs": [],
     "name": "TokenOwnershipCannotBeRenounced",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "accounts",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "deltas",
+        "type": "uint256"
+      }
+    ],
+    "name": "TokenSettlementLengthMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "int256",
+        "name": "sum",
+        "type": "int256"
+      }
+    ],
+    "name": "TokenSettlementUnbalanced",
     "type": "error"
   },
   {

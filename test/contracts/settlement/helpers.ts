@@ -217,6 +217,7 @@ export async function deployLedgerAndEngine(): Promise<SettlementFixture> {
   )) as unknown as NettingEngine;
   await engine.waitForDeployment();
   const engineAddress = await engine.getAddress();
+  await mined(f.token.setClearingEngine(engineAddress));
   await mined(
     f.registry.admitMember(engineAddress, Role.CORPORATE, lei("ENGINE"), "Netting Engine", UNLIMITED, UNLIMITED),
   );
