@@ -112,6 +112,7 @@ export function createClearhouse(p: CreateClearhouseParameters) {
       declareBatch: nettingActions.declareBatch,
       declareProvedBatch: nettingActions.declareProvedBatch,
       closeCycle: nettingActions.closeCycle,
+      closeCycleWith: nettingActions.closeCycleWith,
       setCreditLine: nettingActions.setCreditLine,
       fundCreditPool: nettingActions.fundCreditPool,
       repayCredit: nettingActions.repayCredit,

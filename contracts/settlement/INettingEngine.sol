@@ -23,6 +23,17 @@ interface INettingEngine {
         uint32 batchCount;
     }
 
+    /// @notice A final standard-mode batch presented when the cycle closes (`closeCycleWith`): the
+    /// bank that anchored it under `key`, its anchored header and the per-counterparty totals its
+    /// `totalsCommitment` commits to (`keccak256(abi.encode(counterparties, totals))`).
+    struct Declaration {
+        address bank;
+        bytes32 key;
+        ISettlementLedger.BatchHeader header;
+        address[] counterparties;
+        uint256[] totals;
+    }
+
     struct CreditLine {
         uint128 limit;
         uint128 used;
@@ -50,7 +61,6 @@ interface INettingEngine {
 
     error NettingNoOpenCycle(uint64 cycleId);
     error NettingCycleStillOpen(uint64 cycleId);
-    error NettingAlreadyDeclared(bytes32 batchId, uint64 cycleId);
     error NettingTotalsMismatch(bytes32 batchId, bytes32 expected, bytes32 given);
     error NettingGrossMismatch(bytes32 batchId, uint256 header, uint256 sumOfTotals);
     error NettingInvalidObligation(address debtor, address creditor);
@@ -107,6 +117,16 @@ interface INettingEngine {
     /// @notice Net, resolve gridlock and settle the open cycle (an active OPERATOR).
     function closeCycle(uint64 cycleId) external;
 
+    /// @notice Close the open cycle with `declarations`: final standard-mode batches presented by the
+    /// operator instead of declared one by one, each checked exactly as `declare` checks a bank's
+    /// (anchored header, final, netted once, totals matching the commitment, creditors the header's
+    /// counterparties, gross total), their obligations added to those declared on chain; then net,
+    /// resolve gridlock and settle as `closeCycle`. With `openNext`, the next cycle opens in the
+    /// same transaction. An active OPERATOR. The obligations are in the events
+    /// (`BatchDeclared`, `ObligationAdded`), not in storage: `obligationOf`/`participantsOf` show
+    /// only what was declared on chain or carried in.
+    function closeCycleWith(uint64 cycleId, Declaration[] memory declarations, bool openNext) external;
+
     /// @notice Grant or change `bank`'s intraday credit line (an active OPERATOR). Raising a line
     /// needs `bank` to be an active MEMBER_BANK; lowering is always allowed. The pool must cover
     /// every bank's unused credit afterwards.
@@ -138,9 +158,6 @@ interface INettingEngine {
 
     /// @notice What `debtor` owes `creditor` in a cycle.
     function obligationOf(uint64 cycleId, address debtor, address creditor) external view returns (uint256);
-
-    /// @notice A bank's settled net position in a closed cycle (+ paid out, − paid in).
-    function netPositionOf(uint64 cycleId, address bank) external view returns (int256);
 
     /// @notice The cycle a batch was declared in (0 if never).
     function declaredIn(bytes32 batchId) external view returns (uint64);

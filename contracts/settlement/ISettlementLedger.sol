@@ -5,7 +5,8 @@ pragma solidity ^0.8.24;
 /// @notice A member bank anchors each batch of its payments as a Merkle root plus a header; the
 /// payments stay with the bank. Submission is idempotent per (bank, key); counterparties
 /// acknowledge or dispute within a window; a batch is final when every counterparty acknowledged,
-/// or when the window passed without a dispute, or when a dispute was dismissed.
+/// or when the window passed without a dispute, or when a dispute was dismissed. A final batch is
+/// netted once: the netting engine takes it into a settlement cycle (`markNetted`).
 interface ISettlementLedger {
     /// @notice Effective status of a batch (`Final` is derived, see `statusOf`).
     enum BatchStatus {
@@ -13,7 +14,8 @@ interface ISettlementLedger {
         Submitted,
         Disputed,
         Rejected,
-        Final
+        Final,
+        Netted
     }
 
     /// @notice What is anchored of a batch. Its keccak256 (`digestOf`) is stored; the fields are in
@@ -35,6 +37,7 @@ interface ISettlementLedger {
         uint32 counterpartyMask;
         uint32 ackMask;
         uint40 closesAt; // end of the acknowledgement window, fixed at submission
+        uint40 cycle; // the settlement cycle that netted the batch (0 until Netted)
     }
 
     event BankEnrolled(address indexed bank, uint8 index);
@@ -50,6 +53,10 @@ interface ISettlementLedger {
     event BatchDisputed(bytes32 indexed batchId, address indexed counterparty, uint16 reasonCode);
     event DisputeResolved(bytes32 indexed batchId, address indexed operator, bool upheld);
     event AckWindowSet(uint32 ackWindow);
+    /// @notice The netting engine took the final batch into settlement cycle `cycleId`.
+    event BatchNetted(bytes32 indexed batchId, uint64 indexed cycleId);
+    /// @notice Governance named the netting engine that may net batches.
+    event NettingEngineSet(address indexed engine);
     /// @notice The ledger was paused by `account` (governance).
     event Paused(address account);
     /// @notice The ledger was unpaused by `account` (governance).
@@ -90,6 +97,12 @@ interface ISettlementLedger {
     error LedgerInvalidReason();
     /// @notice The registry address holds no contract.
     error LedgerInvalidRegistry(address registry);
+    /// @notice Only the netting engine named by governance may net batches.
+    error LedgerNotNettingEngine(address caller);
+    /// @notice The netting engine address holds no contract.
+    error LedgerInvalidEngine(address engine);
+    /// @notice The batch was already netted, in cycle `cycleId`: each batch settles once.
+    error LedgerAlreadyNetted(bytes32 batchId, uint64 cycleId);
     /// @notice Renouncing ownership would leave the ledger without governance.
     error LedgerOwnershipCannotBeRenounced();
 
@@ -108,6 +121,19 @@ interface ISettlementLedger {
 
     /// @notice Settle a dispute (an active OPERATOR): upheld → Rejected, dismissed → Final.
     function resolveDispute(bytes32 batchId, bool upheld) external;
+
+    /// @notice Take a final batch into settlement cycle `cycleId` (the netting engine): `header`
+    /// must be its anchored header; it becomes Netted and can never be netted again.
+    function markNetted(bytes32 batchId, BatchHeader calldata header, uint64 cycleId) external;
+
+    /// @notice Name the netting engine that may net batches (owner).
+    function setNettingEngine(address engine) external;
+
+    /// @notice The netting engine that may net batches (zero: none yet).
+    function nettingEngine() external view returns (address);
+
+    /// @notice The cycle that netted `batchId` (0 if unknown or not netted yet).
+    function nettedIn(bytes32 batchId) external view returns (uint64);
 
     /// @notice Set the acknowledgement window, seconds (owner). Applies to batches submitted from
     /// now on; each batch keeps the window end (`closesAt`) it was given.

@@ -65,15 +65,7 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, CreditFacilit
         $.registry.requireMember(msg.sender, Roles.OPERATOR);
         uint64 last = $.current;
         if ($.cycles[last].status == CycleStatus.Open) revert NettingCycleStillOpen(last);
-        cycleId = last + 1;
-        $.current = cycleId;
-        $.cycles[cycleId] = Cycle({
-            status: CycleStatus.Open,
-            openedAt: uint40(block.timestamp),
-            closedAt: 0,
-            batchCount: 0
-        });
-        emit CycleOpened(cycleId, msg.sender, $.participants[cycleId].length);
+        return _open(last + 1);
     }
 
     /// @inheritdoc INettingEngine
@@ -126,44 +118,30 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, CreditFacilit
 
     /// @inheritdoc INettingEngine
     function closeCycle(uint64 cycleId) external whenNotPaused nonReentrant {
+        _s().registry.requireMember(msg.sender, Roles.OPERATOR);
+        _requireOpen(cycleId);
+        _close(cycleId, _stored(cycleId, 0));
+    }
+
+    /// @inheritdoc INettingEngine
+    /// @dev `declarations` is decoded into memory once on purpose: reading the nested calldata arrays
+    /// again at every use cost 16k gas more for four batches (decision 017).
+    // solhint-disable-next-line gas-calldata-parameters
+    function closeCycleWith(
+        uint64 cycleId,
+        Declaration[] memory declarations,
+        bool openNext
+    ) external whenNotPaused nonReentrant {
         EngineStorage storage $ = _s();
         $.registry.requireMember(msg.sender, Roles.OPERATOR);
         _requireOpen(cycleId);
-        address[] memory ps = $.participants[cycleId];
-        uint256 n = ps.length;
-        uint256[][] memory owe = new uint256[][](n);
-        uint256[] memory funds = new uint256[](n);
-        uint256[] memory capacity = new uint256[](n);
-        bool[] memory deferred = new bool[](n);
-        bool[] memory inactive = new bool[](n);
-        for (uint256 i; i < n; ++i) {
-            owe[i] = new uint256[](n);
-            for (uint256 j; j < n; ++j) owe[i][j] = $.owe[cycleId][ps[i]][ps[j]];
-            (inactive[i], funds[i]) = _funds(ps[i]);
-            capacity[i] = funds[i] + _unused(ps[i]);
-        }
-        // Obligations to or from an inactive bank cannot move: defer them before netting.
-        for (uint256 i; i < n; ++i) {
-            for (uint256 j; j < n; ++j) {
-                if ((inactive[i] || inactive[j]) && owe[i][j] != 0) {
-                    _carry(cycleId, ps[i], ps[j], owe[i][j]);
-                    owe[i][j] = 0;
-                }
-            }
-        }
-        int256[] memory net = NettingMath.resolve(owe, capacity, deferred);
-        uint256 deferredDebtors;
-        for (uint256 i; i < n; ++i) {
-            if (!deferred[i]) continue;
-            deferredDebtors += 1;
-            for (uint256 j; j < n; ++j) if (owe[i][j] != 0) _carry(cycleId, ps[i], ps[j], owe[i][j]);
-        }
-        uint256 gross = NettingMath.grossOf(owe, deferred);
-        uint256 netSettled = _settle(cycleId, ps, net, funds);
-        Cycle storage cycle = $.cycles[cycleId];
-        cycle.status = CycleStatus.Closed;
-        cycle.closedAt = uint40(block.timestamp);
-        emit CycleClosed(cycleId, gross, netSettled, deferredDebtors);
+        uint256 room;
+        for (uint256 d; d < declarations.length; ++d) room += 1 + declarations[d].counterparties.length;
+        Book memory book = _stored(cycleId, room);
+        for (uint256 d; d < declarations.length; ++d) _present(cycleId, declarations[d], book);
+        $.cycles[cycleId].batchCount += uint32(declarations.length);
+        _close(cycleId, book);
+        if (openNext) _open(cycleId + 1);
     }
 
     /// @inheritdoc INettingEngine
@@ -199,21 +177,129 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, CreditFacilit
     }
 
     /// @inheritdoc INettingEngine
-    function netPositionOf(uint64 cycleId, address bank) external view returns (int256) {
-        return _s().net[cycleId][bank];
-    }
-
-    /// @inheritdoc INettingEngine
     function verifierRegistry() external view returns (address) {
         return address(_s().verifiers);
     }
 
     /// @inheritdoc INettingEngine
     function declaredIn(bytes32 batchId) external view returns (uint64) {
-        return _s().declaredIn[batchId];
+        return _s().ledger.nettedIn(batchId);
     }
 
     // ================================================================ internals
+
+    /// @dev A cycle's participants and obligations in memory: `owe[i][j]` is what `ps[i]` owes
+    /// `ps[j]`. Rows are allocated for `capacity` participants; `ps` and `owe` have the current count.
+    struct Book {
+        address[] ps;
+        uint256[][] owe;
+        uint256 capacity;
+    }
+
+    /// @dev Open cycle `cycleId` (the one after the current): it starts with the obligations carried into it.
+    function _open(uint64 cycleId) private returns (uint64) {
+        EngineStorage storage $ = _s();
+        $.current = cycleId;
+        $.cycles[cycleId] = Cycle({
+            status: CycleStatus.Open,
+            openedAt: uint40(block.timestamp),
+            closedAt: 0,
+            batchCount: 0
+        });
+        emit CycleOpened(cycleId, msg.sender, $.participants[cycleId].length);
+        return cycleId;
+    }
+
+    /// @dev The cycle's stored participants and obligations (declared on chain or carried in), with
+    /// room for `room` more participants (at most MAX_PARTICIPANTS in all).
+    function _stored(uint64 cycleId, uint256 room) private view returns (Book memory book) {
+        EngineStorage storage $ = _s();
+        address[] storage stored = $.participants[cycleId];
+        uint256 n = stored.length;
+        uint256 capacity = n + room > MAX_PARTICIPANTS ? MAX_PARTICIPANTS : n + room;
+        book.capacity = capacity;
+        book.ps = new address[](capacity);
+        book.owe = new uint256[][](capacity);
+        for (uint256 i; i < capacity; ++i) book.owe[i] = new uint256[](capacity);
+        for (uint256 i; i < n; ++i) book.ps[i] = stored[i];
+        for (uint256 i; i < n; ++i) {
+            for (uint256 j; j < n; ++j) if (i != j) book.owe[i][j] = $.owe[cycleId][book.ps[i]][book.ps[j]];
+        }
+        _resize(book, n);
+    }
+
+    /// @dev Set the participant count of `book` (within its capacity: the memory is allocated).
+    function _resize(Book memory book, uint256 n) private pure {
+        address[] memory ps = book.ps;
+        uint256[][] memory owe = book.owe;
+        assembly ("memory-safe") {
+            mstore(ps, n)
+            mstore(owe, n)
+        }
+    }
+
+    /// @dev `bank`'s index in `book`, adding it as a participant if it is new.
+    function _indexIn(uint64 cycleId, Book memory book, address bank) private pure returns (uint256 i) {
+        uint256 n = book.ps.length;
+        for (; i < n; ++i) if (book.ps[i] == bank) return i;
+        if (n == book.capacity) revert NettingTooManyParticipants(cycleId);
+        _resize(book, n + 1);
+        book.ps[n] = bank;
+    }
+
+    /// @dev A final standard-mode batch presented at close: checked like `declare` (and marked
+    /// Netted in the ledger), its obligations added to `book`, the same events emitted.
+    function _present(uint64 cycleId, Declaration memory d, Book memory book) private {
+        bytes32 batchId = keccak256(abi.encode(d.bank, d.key));
+        bytes32 given = keccak256(abi.encode(d.counterparties, d.totals));
+        _checkDeclaration(cycleId, d.bank, batchId, d.header, d.counterparties, d.totals, given);
+        uint256 debtor = _indexIn(cycleId, book, d.bank);
+        uint256 sum;
+        for (uint256 i; i < d.counterparties.length; ++i) {
+            uint256 amount = d.totals[i];
+            book.owe[debtor][_indexIn(cycleId, book, d.counterparties[i])] += amount;
+            sum += amount;
+            emit ObligationAdded(cycleId, d.bank, d.counterparties[i], amount);
+        }
+        emit BatchDeclared(cycleId, batchId, d.bank, sum);
+    }
+
+    /// @dev Net `book`, resolve gridlock (deferring into the next cycle), settle and close the cycle.
+    function _close(uint64 cycleId, Book memory book) private {
+        address[] memory ps = book.ps;
+        uint256[][] memory owe = book.owe;
+        uint256 n = ps.length;
+        uint256[] memory funds = new uint256[](n);
+        uint256[] memory capacity = new uint256[](n);
+        bool[] memory deferred = new bool[](n);
+        bool[] memory inactive = new bool[](n);
+        for (uint256 i; i < n; ++i) {
+            (inactive[i], funds[i]) = _funds(ps[i]);
+            capacity[i] = funds[i] + _unused(ps[i]);
+        }
+        // Obligations to or from an inactive bank cannot move: defer them before netting.
+        for (uint256 i; i < n; ++i) {
+            for (uint256 j; j < n; ++j) {
+                if ((inactive[i] || inactive[j]) && owe[i][j] != 0) {
+                    _carry(cycleId, ps[i], ps[j], owe[i][j]);
+                    owe[i][j] = 0;
+                }
+            }
+        }
+        int256[] memory net = NettingMath.resolve(owe, capacity, deferred);
+        uint256 deferredDebtors;
+        for (uint256 i; i < n; ++i) {
+            if (!deferred[i]) continue;
+            deferredDebtors += 1;
+            for (uint256 j; j < n; ++j) if (owe[i][j] != 0) _carry(cycleId, ps[i], ps[j], owe[i][j]);
+        }
+        uint256 gross = NettingMath.grossOf(owe, deferred);
+        uint256 netSettled = _settle(cycleId, ps, net, funds);
+        Cycle storage cycle = _s().cycles[cycleId];
+        cycle.status = CycleStatus.Closed;
+        cycle.closedAt = uint40(block.timestamp);
+        emit CycleClosed(cycleId, gross, netSettled, deferredDebtors);
+    }
 
     function _requireOpen(uint64 cycleId) private view {
         EngineStorage storage $ = _s();
@@ -234,41 +320,51 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, CreditFacilit
         $.registry.requireMember(msg.sender, Roles.MEMBER_BANK);
         _requireOpen(cycleId);
         batchId = keccak256(abi.encode(msg.sender, key));
-        uint64 earlier = $.declaredIn[batchId];
-        if (earlier != 0) revert NettingAlreadyDeclared(batchId, earlier);
-        $.ledger.requireFinal(batchId, header);
-        if (counterparties.length != totals.length) revert NettingLengthMismatch(counterparties.length, totals.length);
-        if (given != header.totalsCommitment) revert NettingTotalsMismatch(batchId, header.totalsCommitment, given);
-        (uint256 sum, uint32 declaredMask) = _addObligations(cycleId, counterparties, totals);
-        if (declaredMask != header.counterpartyMask) {
-            revert NettingCounterpartiesMismatch(batchId, header.counterpartyMask, declaredMask);
+        _checkDeclaration(cycleId, msg.sender, batchId, header, counterparties, totals, given);
+        uint256 sum;
+        for (uint256 i; i < counterparties.length; ++i) {
+            sum += totals[i];
+            _addObligation(cycleId, msg.sender, counterparties[i], totals[i]);
         }
-        if (sum != header.grossTotal) revert NettingGrossMismatch(batchId, header.grossTotal, sum);
-        $.declaredIn[batchId] = cycleId;
         $.cycles[cycleId].batchCount += 1;
         emit BatchDeclared(cycleId, batchId, msg.sender, sum);
     }
 
-    /// @dev Add the caller's obligations; return their sum and the ledger mask of their creditors.
-    function _addObligations(
+    /// @dev What every declaration must satisfy, on chain or presented at close: `header` is the
+    /// final anchored header of `batchId` (the ledger marks it Netted, so it settles once),
+    /// `given` (the commitment to counterparties/totals in the batch's mode) is its totals
+    /// commitment, the creditors are exactly its counterparty mask (enrolled banks other than the
+    /// debtor, non-zero amounts) and the totals add up to its gross total.
+    function _checkDeclaration(
         uint64 cycleId,
-        address[] calldata counterparties,
-        uint256[] calldata totals
-    ) private returns (uint256 sum, uint32 declaredMask) {
+        address debtor,
+        bytes32 batchId,
+        ISettlementLedger.BatchHeader memory header,
+        address[] memory counterparties,
+        uint256[] memory totals,
+        bytes32 given
+    ) private {
         ISettlementLedger ledger = _s().ledger;
+        ledger.markNetted(batchId, header, cycleId);
+        if (counterparties.length != totals.length) revert NettingLengthMismatch(counterparties.length, totals.length);
+        if (given != header.totalsCommitment) revert NettingTotalsMismatch(batchId, header.totalsCommitment, given);
+        uint256 sum;
+        uint32 declaredMask;
         for (uint256 i; i < counterparties.length; ++i) {
             address creditor = counterparties[i];
-            uint256 amount = totals[i];
-            if (creditor == msg.sender || creditor == address(0) || amount == 0) {
-                revert NettingInvalidObligation(msg.sender, creditor);
+            if (creditor == debtor || creditor == address(0) || totals[i] == 0) {
+                revert NettingInvalidObligation(debtor, creditor);
             }
             // Creditors must be the batch's anchored counterparties: enrolled banks that could
             // acknowledge or dispute it (bankOf reverts LedgerNotEnrolled otherwise).
             (uint8 index, ) = ledger.bankOf(creditor);
             declaredMask |= uint32(1) << index; // a creditor may repeat: its amounts add up
-            sum += amount;
-            _addObligation(cycleId, msg.sender, creditor, amount);
+            sum += totals[i];
         }
+        if (declaredMask != header.counterpartyMask) {
+            revert NettingCounterpartiesMismatch(batchId, header.counterpartyMask, declaredMask);
+        }
+        if (sum != header.grossTotal) revert NettingGrossMismatch(batchId, header.grossTotal, sum);
     }
 
     function _addObligation(uint64 cycleId, address debtor, address creditor, uint256 amount) private {
@@ -309,7 +405,7 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, CreditFacilit
         }
     }
 
-    /// @dev Record the net positions, draw credit where a debtor's funds fall short, and move the
+    /// @dev Emit the net positions (the record of a close; not stored), draw credit where a debtor's funds fall short, and move the
     /// money in one `SettlementToken.settleNet` call (debtors pay in, creditors are paid out, the
     /// pool's change is the credit drawn).
     function _settle(
@@ -326,7 +422,6 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, CreditFacilit
         uint256 moves;
         for (uint256 i; i < n; ++i) {
             int256 position = net[i];
-            $.net[cycleId][ps[i]] = position;
             if (position > 0) {
                 (accounts[moves], deltas[moves]) = (ps[i], position);
                 ++moves;

@@ -21,7 +21,7 @@ abstract contract NettingStorage is INettingEngine {
         mapping(uint64 cycleId => address[]) participants;
         mapping(uint64 cycleId => mapping(address bank => bool)) isParticipant;
         mapping(uint64 cycleId => mapping(address debtor => mapping(address creditor => uint256))) owe;
-        mapping(uint64 cycleId => mapping(address bank => int256)) net;
+        mapping(uint64 cycleId => mapping(address bank => int256)) net; // retired: net positions are in NetPosition events
         mapping(bytes32 batchId => uint64 cycleId) declaredIn;
         mapping(address bank => CreditLine) credit;
         IVerifierRegistry verifiers; // appended: verifies private-mode batch proofs

@@ -34,6 +34,7 @@ contract SettlementLedger is ISettlementLedger, Ownable2StepUpgradeable, UUPSUpg
         mapping(address bank => Bank) bankOf;
         mapping(bytes32 batchId => bytes32 digest) digests;
         mapping(bytes32 batchId => BatchState) states;
+        address nettingEngine; // appended: may mark final batches Netted
     }
 
     // keccak256(abi.encode(uint256(keccak256("clearhouse.storage.SettlementLedger")) - 1)) & ~bytes32(uint256(0xff))
@@ -100,7 +101,8 @@ contract SettlementLedger is ISettlementLedger, Ownable2StepUpgradeable, UUPSUpg
             counterpartyMask: header.counterpartyMask,
             ackMask: 0,
             // Fixed now: a later change of the window never reopens or closes this batch's window.
-            closesAt: uint40(block.timestamp) + $.ackWindow
+            closesAt: uint40(block.timestamp) + $.ackWindow,
+            cycle: 0
         });
         emit BatchSubmitted(batchId, msg.sender, key, sequence, digest, header);
         return (batchId, true);
@@ -131,7 +133,27 @@ contract SettlementLedger is ISettlementLedger, Ownable2StepUpgradeable, UUPSUpg
         emit DisputeResolved(batchId, msg.sender, upheld);
     }
 
+    /// @inheritdoc ISettlementLedger
+    function markNetted(bytes32 batchId, BatchHeader calldata header, uint64 cycleId) external whenNotPaused {
+        if (msg.sender != _s().nettingEngine) revert LedgerNotNettingEngine(msg.sender);
+        BatchState storage st = _state(batchId);
+        _requireHeader(batchId, header);
+        BatchStatus status = _effective(st);
+        if (status == BatchStatus.Netted) revert LedgerAlreadyNetted(batchId, st.cycle);
+        if (status != BatchStatus.Final) revert LedgerWrongStatus(batchId, status);
+        st.status = BatchStatus.Netted;
+        st.cycle = uint40(cycleId);
+        emit BatchNetted(batchId, cycleId);
+    }
+
     // ================================================================ governance
+
+    /// @inheritdoc ISettlementLedger
+    function setNettingEngine(address engine) external onlyOwner {
+        if (engine.code.length == 0) revert LedgerInvalidEngine(engine);
+        _s().nettingEngine = engine;
+        emit NettingEngineSet(engine);
+    }
 
     /// @inheritdoc ISettlementLedger
     /// @dev Applies to batches submitted from now on; each batch keeps the window it was given.
@@ -184,6 +206,17 @@ contract SettlementLedger is ISettlementLedger, Ownable2StepUpgradeable, UUPSUpg
     function statusOf(bytes32 batchId) external view returns (BatchStatus) {
         BatchState storage st = _s().states[batchId];
         return st.sequence == 0 ? BatchStatus.None : _effective(st);
+    }
+
+    /// @inheritdoc ISettlementLedger
+    function nettingEngine() external view returns (address) {
+        return _s().nettingEngine;
+    }
+
+    /// @inheritdoc ISettlementLedger
+    function nettedIn(bytes32 batchId) external view returns (uint64) {
+        BatchState storage st = _s().states[batchId];
+        return st.status == BatchStatus.Netted ? st.cycle : 0;
     }
 
     /// @inheritdoc ISettlementLedger

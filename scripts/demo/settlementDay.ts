@@ -109,11 +109,25 @@ export async function settlementDay(c: SettlementDayContext): Promise<Settlement
   const operator = c.as("operator");
   const { cycleId, tx: opened } = await operator.settlement.openCycle();
   gas += opened.gasUsed;
-  c.log(`cycle ${cycleId} open; banks declare their batches' per-counterparty totals`);
-  for (const bank of BANKS)
+  const declaring = BANKS.slice(0, 2);
+  const presented = BANKS.slice(2);
+  c.log(
+    `cycle ${cycleId} open; ${declaring.join(" and ")} declare their batches' per-counterparty totals on chain, ` +
+      `${presented.join(" and ")} hand theirs to the operator, who presents them at the close`,
+  );
+  for (const bank of declaring)
     await track(c.as(bank).settlement.declareBatch({ key: batches.get(bank)!.key, header: batches.get(bank)!.header }));
 
-  const closed = await track(operator.settlement.closeCycle());
+  const closed = await track(
+    operator.settlement.closeCycleWith({
+      cycleId,
+      batches: presented.map((bank) => ({
+        bank: c.addr(bank),
+        key: batches.get(bank)!.key,
+        header: batches.get(bank)!.header,
+      })),
+    }),
+  );
   const cycle1 = await operator.settlement.getCycle({ cycleId });
   c.log(`cycle ${cycleId} closed (gas ${closed.gasUsed}): net positions`);
   await positionsTable(c, operator, cycleId);

@@ -76,6 +76,9 @@ export async function deployConsortium(options: DeployOptions): Promise<Deployme
     const tokenContract = await hre.ethers.getContractAt("SettlementToken", token.proxy);
     await (await tokenContract.setClearingEngine(engine.proxy)).wait();
     log("  SettlementToken settles the NettingEngine's net positions (clearing engine)");
+    const ledgerContract = await hre.ethers.getContractAt("SettlementLedger", ledger.proxy);
+    await (await ledgerContract.setNettingEngine(engine.proxy)).wait();
+    log("  SettlementLedger lets the NettingEngine net final batches");
   }
   const zk = ledger && engine ? await deployZk(engine.proxy, deployer.address as Address, log) : undefined;
   const escrow = zk

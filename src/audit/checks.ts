@@ -120,6 +120,7 @@ function ledgerBatches(s: ChainSnapshot): CheckResult {
   const disputed = new Set<string>();
   const resolved = new Map<string, boolean>();
   const allAcked = new Set<string>();
+  const netted = new Set<string>();
   const submitted: AuditEvent[] = [];
   for (const e of s.events) {
     if (e.contract !== "SettlementLedger") continue;
@@ -145,6 +146,7 @@ function ledgerBatches(s: ChainSnapshot): CheckResult {
     } else if (e.eventName === "BatchDisputed") disputed.add(id);
     else if (e.eventName === "DisputeResolved") resolved.set(id, Boolean(e.args.upheld));
     else if (e.eventName === "BatchAcknowledged" && e.args.allAcknowledged) allAcked.add(id);
+    else if (e.eventName === "BatchNetted") netted.add(id);
   }
   for (const e of submitted) {
     const id = key(e.args.batchId);
@@ -166,15 +168,17 @@ function ledgerBatches(s: ChainSnapshot): CheckResult {
         detail: `batch ${e.args.batchId}: stored sequence ${st.sequence}, event ${e.args.sequence}`,
         transactionHash: e.transactionHash,
       });
-    const expected = resolved.has(id)
-      ? resolved.get(id)
-        ? [3]
-        : [4]
-      : disputed.has(id)
-        ? [2]
-        : allAcked.has(id)
-          ? [4]
-          : [1, 4];
+    const expected = netted.has(id)
+      ? [5]
+      : resolved.has(id)
+        ? resolved.get(id)
+          ? [3]
+          : [4]
+        : disputed.has(id)
+          ? [2]
+          : allAcked.has(id)
+            ? [4]
+            : [1, 4];
     if (!expected.includes(st.status))
       failures.push({
         detail: `batch ${e.args.batchId}: events allow status ${expected.join(" or ")}, the ledger says ${st.status}`,
@@ -199,6 +203,8 @@ function nettingCycles(s: ChainSnapshot): CheckResult {
   const added = new Map<string, Pairs>();
   const deferred = new Map<string, Pairs>();
   const nets = new Map<string, Map<string, bigint>>();
+  /** Per cycle and bank: what the bank's NetPosition says moved through the token (+ paid out, − paid in from its balance). */
+  const moves = new Map<string, Map<string, bigint>>();
   const closed = new Map<string, AuditEvent>();
   const bump = (m: Map<string, Pairs>, cycle: string, pair: string, v: bigint) => {
     const p = m.get(cycle) ?? new Map<string, bigint>();
@@ -215,6 +221,10 @@ function nettingCycles(s: ChainSnapshot): CheckResult {
       const n = nets.get(cycle) ?? new Map<string, bigint>();
       n.set(key(e.args.bank), bi(e.args.net));
       nets.set(cycle, n);
+      const m = moves.get(cycle) ?? new Map<string, bigint>();
+      const net = bi(e.args.net);
+      m.set(key(e.args.bank), net > 0n ? net : -bi(e.args.fromBalance));
+      moves.set(cycle, m);
     } else if (e.eventName === "CycleClosed") closed.set(cycle, e);
   }
   for (const [cycle, close] of closed) {
@@ -248,14 +258,28 @@ function nettingCycles(s: ChainSnapshot): CheckResult {
         detail: `cycle ${cycle}: NetPosition events sum to ${sum}, not 0`,
         transactionHash: close.transactionHash,
       });
-    const state = s.state.cycles[cycle]?.netPositions ?? {};
-    for (const bank of new Set([...net.keys(), ...emitted.keys()])) {
+    // The money that actually moved in the closing transaction: the token's Transfers between the
+    // engine (the clearing pool) and each bank.
+    const pool = key(s.addresses.NettingEngine ?? "0x");
+    const moved = new Map<string, bigint>();
+    for (const t of s.events) {
+      if (t.contract !== "SettlementToken" || t.eventName !== "Transfer") continue;
+      if (t.transactionHash !== close.transactionHash) continue;
+      const [from, to, value] = [key(t.args.from), key(t.args.to), bi(t.args.value)];
+      if (from === pool) moved.set(to, (moved.get(to) ?? 0n) + value);
+      if (to === pool) moved.set(from, (moved.get(from) ?? 0n) - value);
+    }
+    const expectedMoves = moves.get(cycle) ?? new Map<string, bigint>();
+    for (const bank of new Set([...net.keys(), ...emitted.keys(), ...moved.keys()])) {
       const fromObligations = net.get(bank) ?? 0n;
       const fromEvent = emitted.get(bank) ?? 0n;
-      const onChain = Object.entries(state).find(([a]) => key(a) === bank)?.[1] ?? 0n;
-      if (fromObligations !== fromEvent || fromEvent !== onChain) {
+      const tokens = moved.get(bank) ?? 0n;
+      const expected = expectedMoves.get(bank) ?? 0n;
+      if (fromObligations !== fromEvent || tokens !== expected) {
         failures.push({
-          detail: `cycle ${cycle}, ${bank}: obligations give ${fromObligations}, NetPosition ${fromEvent}, netPositionOf ${onChain}`,
+          detail:
+            `cycle ${cycle}, ${bank}: obligations give ${fromObligations}, NetPosition ${fromEvent}; ` +
+            `token Transfers in the close move ${tokens}, the position needs ${expected}`,
           transactionHash: close.transactionHash,
         });
       }
@@ -263,7 +287,8 @@ function nettingCycles(s: ChainSnapshot): CheckResult {
   }
   return {
     id: "netting-cycles",
-    title: "Netting: every closed cycle's obligations, deferrals and net positions (sum zero)",
+    title:
+      "Netting: every closed cycle's obligations, deferrals, net positions (sum zero) and the token moves of its close",
     checked: closed.size,
     failures,
   };

@@ -48,7 +48,7 @@ export interface ChainSnapshot {
     balances: Record<Address, bigint>;
     members: Record<Address, { status: number; roles: number; sanction: number }>;
     batches: Record<Hex, { digest: Hex; status: number; sequence: bigint }>;
-    cycles: Record<string, { status: number; netPositions: Record<Address, bigint> }>;
+    cycles: Record<string, { status: number }>;
     agreements: Record<string, { status: number; total: bigint; released: bigint; refunded: bigint }>;
     circuits: Record<Hex, { vkHash: Hex; verifier: Address; retired: boolean }>;
     owners: Partial<Record<ContractName, Address>>;
@@ -201,11 +201,7 @@ async function readState(
     for (const e of of("CycleOpened")) {
       const cycleId = e.args.cycleId as bigint;
       const c = await read<{ status: number }>(a.NettingEngine, nettingEngineAbi, "cycleOf", [cycleId]);
-      const participants = await read<Address[]>(a.NettingEngine, nettingEngineAbi, "participantsOf", [cycleId]);
-      const netPositions: Record<Address, bigint> = {};
-      for (const p of participants)
-        netPositions[p] = await read<bigint>(a.NettingEngine, nettingEngineAbi, "netPositionOf", [cycleId, p]);
-      state.cycles[cycleId.toString()] = { status: c.status, netPositions };
+      state.cycles[cycleId.toString()] = { status: c.status };
     }
   }
   if (a.ConditionalEscrow) {

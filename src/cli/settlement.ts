@@ -311,17 +311,36 @@ export function settlementCommands(io: CliIo, globals: () => GlobalOptions): Com
       print(io, g, `Declared ${file.batchId} (tx ${tx.hash})`, tx);
     });
   cycle
-    .command("close")
-    .description("Net, resolve gridlock and settle the open cycle (operator)")
-    .addHelpText("after", "\nExample:\n  clearhouse cycle close --key-file operator.key")
-    .action(async () => {
+    .command("close [batchFiles...]")
+    .description(
+      "Net, resolve gridlock and settle the open cycle (operator); batch files given are presented at close instead of declared one by one",
+    )
+    .option("--open-next", "open the next cycle in the same transaction")
+    .addHelpText(
+      "after",
+      "\nThe engine checks each presented batch as `cycle declare` would (anchored, final, netted once, totals\n" +
+        'matching the header). A bank may hand the operator its batch file with "records": [] and "leaves": []:\n' +
+        "only the header, key and submitter are used.\n\nExamples:\n" +
+        "  clearhouse cycle close --key-file operator.key\n" +
+        "  clearhouse cycle close alpine.json baltic.json --open-next --key-file operator.key",
+    )
+    .action(async (paths: string[], o: { openNext?: boolean }) => {
       const g = globals();
+      const batches = paths.map((path) => {
+        const file = readBatchFile(path);
+        return { bank: file.submitter, key: file.key, header: file.header };
+      });
       const ch = connect(g, io, true);
       const closing = (await ch.settlement.getCycle()).cycleId;
-      const tx = await ch.settlement.closeCycle({ cycleId: closing });
+      const tx =
+        batches.length === 0 && !o.openNext
+          ? await ch.settlement.closeCycle({ cycleId: closing })
+          : await ch.settlement.closeCycleWith({ cycleId: closing, batches, openNext: o.openNext === true });
       const info = await ch.settlement.getCycle({ cycleId: closing });
       const lines = [`Closed cycle ${info.cycleId} (tx ${tx.hash}, gas ${tx.gasUsed})`];
+      if (batches.length > 0) lines.push(`  ${batches.length} batch(es) presented and netted`);
       for (const p of info.positions) lines.push(`  ${p.bank}  net ${p.net >= 0n ? "+" : ""}${p.net}`);
+      if (o.openNext) lines.push(`Opened cycle ${info.cycleId + 1n}`);
       print(io, g, lines.join("\n"), { tx, cycle: info });
     });
   cycle

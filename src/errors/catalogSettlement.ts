@@ -54,6 +54,18 @@ export const settlementCatalog: {
     message: `batch ${short(id)} is ${BATCH_STATUS[status] ?? status}`,
     hint: "Wait until it is final (acknowledged, or its window passed), or resolve its dispute.",
   }),
+  LedgerAlreadyNetted: ([id, cycle]) => ({
+    message: `batch ${short(id)} was already netted, in settlement cycle ${cycle}`,
+    hint: "A batch settles once; nothing to do (`cycle status` shows that cycle).",
+  }),
+  LedgerNotNettingEngine: ([caller]) => ({
+    message: `${short(caller)} is not the netting engine; only it nets batches`,
+    hint: "Batches are netted by declaring them into a cycle (`cycle declare`) or when the operator closes one.",
+  }),
+  LedgerInvalidEngine: ([engine]) => ({
+    message: `${short(engine)} holds no contract`,
+    hint: "Pass the NettingEngine's proxy address.",
+  }),
   LedgerHeaderMismatch: ([id, anchored, given]) => ({
     message: `the header given for batch ${short(id)} has digest ${short(given)}, the anchored one ${short(anchored)}`,
     hint: "Use the batch file that was anchored, unedited.",
@@ -78,10 +90,6 @@ export const settlementCatalog: {
   NettingCycleStillOpen: ([id]) => ({
     message: `cycle ${id} is still open`,
     hint: "Close it before opening the next.",
-  }),
-  NettingAlreadyDeclared: ([id, cycle]) => ({
-    message: `batch ${short(id)} was already declared in cycle ${cycle}`,
-    hint: "A batch settles once; nothing to do.",
   }),
   NettingTotalsMismatch: ([id, expected, given]) => ({
     message: `the per-counterparty totals given for batch ${short(id)} hash to ${short(given)}, the header commits to ${short(expected)}`,

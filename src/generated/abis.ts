@@ -3940,6 +3940,22 @@ export const settlementLedgerAbi = [
         "type": "bytes32"
       },
       {
+        "internalType": "uint64",
+        "name": "cycleId",
+        "type": "uint64"
+      }
+    ],
+    "name": "LedgerAlreadyNetted",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "batchId",
+        "type": "bytes32"
+      },
+      {
         "internalType": "bytes32",
         "name": "anchoredDigest",
         "type": "bytes32"
@@ -3988,6 +4004,17 @@ export const settlementLedgerAbi = [
       }
     ],
     "name": "LedgerInvalidCounterparties",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "engine",
+        "type": "address"
+      }
+    ],
+    "name": "LedgerInvalidEngine",
     "type": "error"
   },
   {
@@ -4053,6 +4080,17 @@ export const settlementLedgerAbi = [
       }
     ],
     "name": "LedgerNotEnrolled",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      }
+    ],
+    "name": "LedgerNotNettingEngine",
     "type": "error"
   },
   {
@@ -4244,6 +4282,25 @@ export const settlementLedgerAbi = [
       },
       {
         "indexed": true,
+        "internalType": "uint64",
+        "name": "cycleId",
+        "type": "uint64"
+      }
+    ],
+    "name": "BatchNetted",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "batchId",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
         "internalType": "address",
         "name": "submitter",
         "type": "address"
@@ -4344,6 +4401,19 @@ export const settlementLedgerAbi = [
       }
     ],
     "name": "Initialized",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "engine",
+        "type": "address"
+      }
+    ],
+    "name": "NettingEngineSet",
     "type": "event"
   },
   {
@@ -4571,6 +4641,11 @@ export const settlementLedgerAbi = [
             "internalType": "uint40",
             "name": "closesAt",
             "type": "uint40"
+          },
+          {
+            "internalType": "uint40",
+            "name": "cycle",
+            "type": "uint40"
           }
         ],
         "internalType": "struct ISettlementLedger.BatchState",
@@ -4716,6 +4791,93 @@ export const settlementLedgerAbi = [
     "type": "function"
   },
   {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "batchId",
+        "type": "bytes32"
+      },
+      {
+        "components": [
+          {
+            "internalType": "bytes32",
+            "name": "root",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "entryCount",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint128",
+            "name": "grossTotal",
+            "type": "uint128"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "totalsCommitment",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "metadataDigest",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "counterpartyMask",
+            "type": "uint32"
+          }
+        ],
+        "internalType": "struct ISettlementLedger.BatchHeader",
+        "name": "header",
+        "type": "tuple"
+      },
+      {
+        "internalType": "uint64",
+        "name": "cycleId",
+        "type": "uint64"
+      }
+    ],
+    "name": "markNetted",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "batchId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "nettedIn",
+    "outputs": [
+      {
+        "internalType": "uint64",
+        "name": "",
+        "type": "uint64"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "nettingEngine",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [],
     "name": "owner",
     "outputs": [
@@ -4858,6 +5020,19 @@ export const settlementLedgerAbi = [
       }
     ],
     "name": "setAckWindow",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "engine",
+        "type": "address"
+      }
+    ],
+    "name": "setNettingEngine",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -5099,22 +5274,6 @@ export const nettingEngineAbi = [
   {
     "inputs": [],
     "name": "InvalidInitialization",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "bytes32",
-        "name": "batchId",
-        "type": "bytes32"
-      },
-      {
-        "internalType": "uint64",
-        "name": "cycleId",
-        "type": "uint64"
-      }
-    ],
-    "name": "NettingAlreadyDeclared",
     "type": "error"
   },
   {
@@ -5857,6 +6016,88 @@ export const nettingEngineAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint64",
+        "name": "cycleId",
+        "type": "uint64"
+      },
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "bank",
+            "type": "address"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "key",
+            "type": "bytes32"
+          },
+          {
+            "components": [
+              {
+                "internalType": "bytes32",
+                "name": "root",
+                "type": "bytes32"
+              },
+              {
+                "internalType": "uint32",
+                "name": "entryCount",
+                "type": "uint32"
+              },
+              {
+                "internalType": "uint128",
+                "name": "grossTotal",
+                "type": "uint128"
+              },
+              {
+                "internalType": "bytes32",
+                "name": "totalsCommitment",
+                "type": "bytes32"
+              },
+              {
+                "internalType": "bytes32",
+                "name": "metadataDigest",
+                "type": "bytes32"
+              },
+              {
+                "internalType": "uint32",
+                "name": "counterpartyMask",
+                "type": "uint32"
+              }
+            ],
+            "internalType": "struct ISettlementLedger.BatchHeader",
+            "name": "header",
+            "type": "tuple"
+          },
+          {
+            "internalType": "address[]",
+            "name": "counterparties",
+            "type": "address[]"
+          },
+          {
+            "internalType": "uint256[]",
+            "name": "totals",
+            "type": "uint256[]"
+          }
+        ],
+        "internalType": "struct INettingEngine.Declaration[]",
+        "name": "declarations",
+        "type": "tuple[]"
+      },
+      {
+        "internalType": "bool",
+        "name": "openNext",
+        "type": "bool"
+      }
+    ],
+    "name": "closeCycleWith",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "bank",
         "type": "address"
@@ -6150,30 +6391,6 @@ export const nettingEngineAbi = [
     "name": "initialize",
     "outputs": [],
     "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint64",
-        "name": "cycleId",
-        "type": "uint64"
-      },
-      {
-        "internalType": "address",
-        "name": "bank",
-        "type": "address"
-      }
-    ],
-    "name": "netPositionOf",
-    "outputs": [
-      {
-        "internalType": "int256",
-        "name": "",
-        "type": "int256"
-      }
-    ],
-    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -9349,6 +9566,22 @@ export const clearhouseErrorsAbi = [
         "type": "bytes32"
       },
       {
+        "internalType": "uint64",
+        "name": "cycleId",
+        "type": "uint64"
+      }
+    ],
+    "name": "LedgerAlreadyNetted",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "batchId",
+        "type": "bytes32"
+      },
+      {
         "internalType": "bytes32",
         "name": "anchoredDigest",
         "type": "bytes32"
@@ -9397,6 +9630,17 @@ export const clearhouseErrorsAbi = [
       }
     ],
     "name": "LedgerInvalidCounterparties",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "engine",
+        "type": "address"
+      }
+    ],
+    "name": "LedgerInvalidEngine",
     "type": "error"
   },
   {
@@ -9462,6 +9706,17 @@ export const clearhouseErrorsAbi = [
       }
     ],
     "name": "LedgerNotEnrolled",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      }
+    ],
+    "name": "LedgerNotNettingEngine",
     "type": "error"
   },
   {
@@ -9810,22 +10065,6 @@ export const clearhouseErrorsAbi = [
       }
     ],
     "name": "MultisigTooManySigners",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "bytes32",
-        "name": "batchId",
-        "type": "bytes32"
-      },
-      {
-        "internalType": "uint64",
-        "name": "cycleId",
-        "type": "uint64"
-      }
-    ],
-    "name": "NettingAlreadyDeclared",
     "type": "error"
   },
   {

@@ -74,6 +74,42 @@ export async function closeCycle(ctx: ClearhouseContext, p: { cycleId?: bigint }
   return writeContract(ctx, { ...engine(ctx), functionName: "closeCycle", args: [cycleId] });
 }
 
+/** A final standard-mode batch the operator presents when closing a cycle (from the bank's batch file). */
+export interface PresentedBatch {
+  /** The bank that anchored it. */
+  bank: Address;
+  key: string;
+  header: BatchHeaderFields;
+}
+
+/**
+ * Close the open cycle with `batches` presented by the operator instead of declared by each bank:
+ * the engine checks each exactly as `declareBatch` would (anchored, final, netted once, totals
+ * matching the commitment), nets them with what was declared on chain and settles. With
+ * `openNext`, the next cycle opens in the same transaction (the cheapest daily routine). An
+ * OPERATOR. Private-mode chunks cannot be presented: they need `declareProvedBatch`.
+ */
+export async function closeCycleWith(
+  ctx: ClearhouseContext,
+  p: { cycleId?: bigint; batches: readonly PresentedBatch[]; openNext?: boolean },
+): Promise<WriteResult> {
+  const cycleId = p.cycleId ?? (await readContract(ctx, { ...engine(ctx), functionName: "currentCycle", args: [] }));
+  const declarations = await Promise.all(
+    p.batches.map(async (b, i) => ({
+      bank: requireAddress(`batches[${i}].bank`, b.bank),
+      key: batchKey(b.key),
+      header: await onChainHeader(ctx, b.header),
+      counterparties: [...b.header.counterparties],
+      totals: [...b.header.totals],
+    })),
+  );
+  return writeContract(ctx, {
+    ...engine(ctx),
+    functionName: "closeCycleWith",
+    args: [cycleId, declarations, p.openNext ?? false],
+  });
+}
+
 /** Grant or change an intraday credit line (an OPERATOR). */
 export async function setCreditLine(
   ctx: ClearhouseContext,
@@ -116,33 +152,66 @@ export interface CycleInfo {
   positions: CyclePosition[];
 }
 
-/** A cycle's participants, obligations and (after the close) net positions. */
+/** The engine's events of one kind for one cycle (every cycle event has `cycleId` as its first topic). */
+export async function cycleEvents<N extends "ObligationAdded" | "ObligationDeferred" | "BatchDeclared" | "NetPosition">(
+  ctx: ClearhouseContext,
+  eventName: N,
+  cycleId: bigint,
+) {
+  const e = engine(ctx);
+  return rpc(ctx, `getLogs(${eventName})`, () =>
+    ctx.publicClient.getContractEvents({
+      address: e.address,
+      abi: nettingEngineAbi,
+      eventName,
+      args: { cycleId } as never,
+      fromBlock: BigInt(ctx.deployment.contracts.NettingEngine!.blockNumber),
+    }),
+  );
+}
+
+/**
+ * A cycle's participants, obligations and (after the close) net positions, from the engine's events:
+ * obligations declared on chain or presented at close (`ObligationAdded`), those carried in from
+ * the previous cycle (`ObligationDeferred`), and the net positions (`NetPosition`, emitted at close
+ * and not stored). Participants are listed in the order they joined.
+ */
 export async function getCycle(ctx: ClearhouseContext, p: { cycleId?: bigint } = {}): Promise<CycleInfo> {
   const e = engine(ctx);
   const cycleId = p.cycleId ?? (await readContract(ctx, { ...e, functionName: "currentCycle", args: [] }));
-  const [cycle, participants] = await Promise.all([
+  const [cycle, carried, added, nets] = await Promise.all([
     readContract(ctx, { ...e, functionName: "cycleOf", args: [cycleId] }),
-    readContract(ctx, { ...e, functionName: "participantsOf", args: [cycleId] }),
+    cycleId > 1n ? cycleEvents(ctx, "ObligationDeferred", cycleId - 1n) : Promise.resolve([]),
+    cycleEvents(ctx, "ObligationAdded", cycleId),
+    cycleEvents(ctx, "NetPosition", cycleId),
   ]);
-  const positions = await Promise.all(
-    participants.map(async (bank) => {
-      const owes: Record<Address, bigint> = {};
-      for (const other of participants) {
-        if (other === bank) continue;
-        const amount = await readContract(ctx, { ...e, functionName: "obligationOf", args: [cycleId, bank, other] });
-        if (amount) owes[getAddress(other)] = amount;
-      }
-      const net = await readContract(ctx, { ...e, functionName: "netPositionOf", args: [cycleId, bank] });
-      return { bank: getAddress(bank), net, owes };
-    }),
-  );
+  const byBank = new Map<Address, CyclePosition>();
+  const positionOf = (bank: Address): CyclePosition => {
+    const key = getAddress(bank);
+    let position = byBank.get(key);
+    if (!position) {
+      position = { bank: key, net: 0n, owes: {} };
+      byBank.set(key, position);
+    }
+    return position;
+  };
+  for (const log of [...carried, ...added]) {
+    const { debtor, creditor, amount } = log.args as { debtor: Address; creditor: Address; amount: bigint };
+    const owes = positionOf(debtor).owes;
+    positionOf(creditor);
+    owes[getAddress(creditor)] = (owes[getAddress(creditor)] ?? 0n) + amount;
+  }
+  for (const log of nets) {
+    const { bank, net } = log.args as { bank: Address; net: bigint };
+    positionOf(bank).net = net;
+  }
   return {
     cycleId,
     status: CYCLE_STATUS[cycle.status] ?? "None",
     openedAt: cycle.openedAt,
     closedAt: cycle.closedAt,
     batchCount: cycle.batchCount,
-    positions,
+    positions: [...byBank.values()],
   };
 }
 

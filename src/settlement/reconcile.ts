@@ -6,7 +6,7 @@
 import { getAddress, type Address, type Hex } from "viem";
 import { ensureNetwork, readContract, type ClearhouseContext } from "../context";
 import { DeploymentError, InvalidArgumentError } from "../errors/base";
-import { toClearhouseError } from "../errors/revert";
+import { cycleEvents } from "./netting";
 import { nettingEngineAbi } from "../generated/abis";
 import type { PaymentRecord } from "./record";
 
@@ -53,22 +53,8 @@ export async function reconcile(
     args: [p.cycleId],
   });
   if (cycle.status === 0) throw new InvalidArgumentError("cycleId", `cycle ${p.cycleId} was never opened`);
-  const events = async <N extends "ObligationAdded" | "ObligationDeferred" | "BatchDeclared" | "NetPosition">(
-    eventName: N,
-    cycleId: bigint,
-  ) => {
-    try {
-      return await ctx.publicClient.getContractEvents({
-        address: d.proxy,
-        abi: nettingEngineAbi,
-        eventName,
-        args: { cycleId } as never,
-        fromBlock: BigInt(d.blockNumber),
-      });
-    } catch (error) {
-      throw toClearhouseError(error, `getLogs(${eventName})`, ctx.rpcUrl);
-    }
-  };
+  const events = <N extends Parameters<typeof cycleEvents>[1]>(eventName: N, cycleId: bigint) =>
+    cycleEvents(ctx, eventName, cycleId);
   const [added, carriedIn, deferredOut, declared, positions] = await Promise.all([
     events("ObligationAdded", p.cycleId),
     p.cycleId > 1n ? events("ObligationDeferred", p.cycleId - 1n) : Promise.resolve([]),

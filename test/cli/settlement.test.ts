@@ -249,6 +249,48 @@ describe("clearhouse batch / cycle / iso (CLI against the in-process chain)", ()
     expect((await cli("--key-file", lateKey, "batch", "enroll")).out).to.match(/\(already enrolled\)/);
   });
 
+  it("closes a cycle with presented batch files (one with its records removed) and opens the next", async () => {
+    const { cli, keyOf, addr, operatorKey } = await loadFixture(cliFixture);
+    const dir = workDir();
+    const balticInput = join(dir, "baltic-records.json");
+    const rs = payments(addr.baltic, [[addr.alpine, 40_000_000n]], "BALTIC");
+    writeFileSync(balticInput, JSON.stringify(rs.map((r) => ({ ...r, amount: r.amount.toString() }))));
+    const files = { alpine: join(dir, "alpine.json"), baltic: join(dir, "baltic.json") };
+    for (const [bank, input] of [
+      ["alpine", SMALL_SAMPLE],
+      ["baltic", balticInput],
+    ] as const) {
+      expect((await build(cli, keyOf[bank], input, files[bank])).code).to.equal(ExitCode.ok);
+      expect((await cli("--key-file", keyOf[bank], "batch", "submit", files[bank])).code).to.equal(ExitCode.ok);
+    }
+    expect((await cli("--key-file", operatorKey, "cycle", "open")).code).to.equal(ExitCode.ok);
+    const early = await cli("--key-file", operatorKey, "cycle", "close", files.alpine);
+    expect(early.code).to.equal(ExitCode.refusedByChain);
+    expect(early.err).to.match(/^error: LedgerWrongStatus: batch 0x.{4}….{4} is Submitted/);
+    await time.increase(ACK_WINDOW + 1);
+    // The operator needs no payments: baltic hands over its file without them.
+    const shared = join(dir, "baltic-shared.json");
+    writeFileSync(
+      shared,
+      JSON.stringify({ ...JSON.parse(readFileSync(files.baltic, "utf8")), records: [], leaves: [] }),
+    );
+    const closed = await cli("--key-file", operatorKey, "cycle", "close", files.alpine, shared, "--open-next");
+    expect(closed.code, closed.err).to.equal(ExitCode.ok);
+    expect(closed.out).to.match(
+      /^Closed cycle 1 \(tx 0x[0-9a-f]{64}, gas \d+\)\n {2}2 batch\(es\) presented and netted\n/,
+    );
+    expect(closed.out).to.include(`  ${addr.baltic}  net +${100_125_050n - 40_000_000n}\n`);
+    expect(closed.out).to.match(/Opened cycle 2\n$/);
+    expect((await cli("batch", "status", files.alpine)).out).to.match(/status {3}Netted/);
+    const again = await cli("--key-file", operatorKey, "cycle", "close", files.alpine);
+    expect(again.code).to.equal(ExitCode.refusedByChain);
+    expect(again.err).to.match(
+      /^error: LedgerAlreadyNetted: batch 0x.{4}….{4} was already netted, in settlement cycle 1/,
+    );
+    const status = await cli("cycle", "status");
+    expect(status.out).to.match(/^Cycle 2: Open, 0 batches\n/);
+  });
+
   it("runs a cycle: open, declare, close, status; reports pacs.002 ACCP, then ACSC once final", async () => {
     const { cli, keyOf, addr, operatorKey } = await loadFixture(cliFixture);
     const dir = workDir();

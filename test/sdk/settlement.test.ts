@@ -258,7 +258,7 @@ describe("SDK settlement (real Hardhat network)", () => {
       f.bank.danube.settlement.declareBatch({ key: batches.danube.key, header: batches.danube.header }),
       ContractRevertError,
     );
-    expect(again.errorName).to.equal("NettingAlreadyDeclared");
+    expect(again.errorName).to.equal("LedgerAlreadyNetted");
 
     const owed = new Map<string, bigint>();
     const expectedNet = new Map<Address, bigint>();

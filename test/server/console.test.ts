@@ -63,7 +63,7 @@ describe("serve: auditor console in Chromium", function () {
 
     await tab("batches");
     await page.waitForSelector("#batches tbody tr td code");
-    expect(await page.textContent("#batches tbody")).to.match(/Final/);
+    expect(await page.textContent("#batches tbody")).to.match(/Netted/);
     await page.screenshot({ path: join(OUT, "batches.png") });
 
     await tab("cycles");

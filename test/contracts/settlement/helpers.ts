@@ -13,7 +13,7 @@ export const SANCTION_CODE = 7;
 export const MAX_UINT256 = ethers.MaxUint256;
 
 /** ISettlementLedger.BatchStatus */
-export const Status = { None: 0n, Submitted: 1n, Disputed: 2n, Rejected: 3n, Final: 4n } as const;
+export const Status = { None: 0n, Submitted: 1n, Disputed: 2n, Rejected: 3n, Final: 4n, Netted: 5n } as const;
 /** INettingEngine.CycleStatus */
 export const CycleStatus = { None: 0n, Open: 1n, Closed: 2n } as const;
 
@@ -218,6 +218,7 @@ export async function deployLedgerAndEngine(): Promise<SettlementFixture> {
   await engine.waitForDeployment();
   const engineAddress = await engine.getAddress();
   await mined(f.token.setClearingEngine(engineAddress));
+  await mined(ledger.setNettingEngine(engineAddress));
   await mined(
     f.registry.admitMember(engineAddress, Role.CORPORATE, lei("ENGINE"), "Netting Engine", UNLIMITED, UNLIMITED),
   );
@@ -315,4 +316,15 @@ export const sum = (xs: readonly bigint[]): bigint => xs.reduce((a, b) => a + b,
 /** Token balances of `accounts`. */
 export async function balancesOf(f: TokenFixture, accounts: readonly string[]): Promise<bigint[]> {
   return Promise.all(accounts.map((a) => f.token.balanceOf(a)));
+}
+
+/** Net positions of a closed cycle, from its NetPosition events (they are not stored); 0 for a bank without one. */
+export async function netPositionsOf(
+  engine: NettingEngine,
+  cycle: bigint | number,
+  banks: readonly string[],
+): Promise<bigint[]> {
+  const events = await engine.queryFilter(engine.filters.NetPosition(cycle));
+  const net = new Map(events.map((e) => [e.args.bank.toLowerCase(), e.args.net]));
+  return banks.map((b) => net.get(b.toLowerCase()) ?? 0n);
 }

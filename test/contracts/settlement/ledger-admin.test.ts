@@ -15,6 +15,7 @@ import {
   submitFinal,
   type Batch,
   type SettlementFixture,
+  netPositionsOf,
 } from "./helpers";
 
 const MIN_WINDOW = 60;
@@ -221,6 +222,8 @@ describe("SettlementLedger: the acknowledgement window is fixed per batch", func
     const { ledger, engine, banks, operator } = f;
     const batch = await makeBatch(ledger, "retro", [[banks[1].address, 1_000n]]);
     const { id, closesAt } = await submitWithWindow(f, banks[0], batch);
+    const idle = await makeBatch(ledger, "retro-idle", [[banks[1].address, 7n]]);
+    const { id: idleId, closesAt: idleClosesAt } = await submitWithWindow(f, banks[0], idle);
     await time.increase(ACK_WINDOW + 1);
     expect(await ledger.statusOf(id)).to.equal(Status.Final);
     await engine.connect(operator).openCycle();
@@ -229,22 +232,30 @@ describe("SettlementLedger: the acknowledgement window is fixed per batch", func
     await expect(ledger.setAckWindow(4 * ACK_WINDOW))
       .to.emit(ledger, "AckWindowSet")
       .withArgs(4 * ACK_WINDOW);
-    // The batch keeps its own window: still Final, nobody can answer it any more.
+    // The batch keeps its own window: still netted (final, then taken into cycle 1), nobody can answer it any more.
     const [state, , status] = await ledger.batchOf(id);
     expect(state.closesAt).to.equal(closesAt);
-    expect(status).to.equal(Status.Final);
-    await expect(ledger.requireFinal(id, batch.header)).to.not.be.reverted;
+    expect(state.cycle).to.equal(1n);
+    expect(status).to.equal(Status.Netted);
     await expect(ledger.connect(banks[1]).dispute(id, 1))
-      .to.be.revertedWithCustomError(ledger, "LedgerWindowClosed")
-      .withArgs(id, closesAt);
+      .to.be.revertedWithCustomError(ledger, "LedgerWrongStatus")
+      .withArgs(id, Status.Netted);
     await expect(ledger.connect(banks[1]).acknowledge(id))
+      .to.be.revertedWithCustomError(ledger, "LedgerWrongStatus")
+      .withArgs(id, Status.Netted);
+    // A batch final by its window and not netted stays closed to answers under the longer window.
+    expect(await ledger.statusOf(idleId)).to.equal(Status.Final);
+    await expect(ledger.connect(banks[1]).dispute(idleId, 1))
       .to.be.revertedWithCustomError(ledger, "LedgerWindowClosed")
-      .withArgs(id, closesAt);
+      .withArgs(idleId, idleClosesAt);
+    await expect(ledger.connect(banks[1]).acknowledge(idleId))
+      .to.be.revertedWithCustomError(ledger, "LedgerWindowClosed")
+      .withArgs(idleId, idleClosesAt);
     await expect(ledger.connect(operator).resolveDispute(id, true))
       .to.be.revertedWithCustomError(ledger, "LedgerWrongStatus")
-      .withArgs(id, Status.Final);
+      .withArgs(id, Status.Netted);
     expect(await engine.declaredIn(id)).to.equal(1n);
-    expect(await engine.netPositionOf(1, banks[1].address)).to.equal(1_000n);
+    expect(await netPositionsOf(engine, 1, [banks[1].address])).to.deep.equal([1_000n]);
     // A batch submitted now gets the new window: still open after the old one would have closed.
     const later = await makeBatch(ledger, "later", [[banks[1].address, 5n]]);
     const next = await submitWithWindow(f, banks[0], later);

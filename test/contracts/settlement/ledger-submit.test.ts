@@ -122,7 +122,7 @@ describe("SettlementLedger: submitBatch", function () {
     const [state, digest, status] = await ledger.batchOf(id);
     // closesAt = submission time + the window in force at submission
     const submittedAt = BigInt(at ?? 0);
-    expect(state).to.deep.equal([1n, submittedAt, Status.Submitted, 0b110n, 0n, submittedAt + BigInt(ACK_WINDOW)]);
+    expect(state).to.deep.equal([1n, submittedAt, Status.Submitted, 0b110n, 0n, submittedAt + BigInt(ACK_WINDOW), 0n]);
     expect(state.closesAt).to.equal(submittedAt + BigInt(ACK_WINDOW));
     expect(digest).to.equal(digestOf(batch.header));
     expect(status).to.equal(Status.Submitted);

@@ -205,15 +205,15 @@ describe("NettingEngine: declare", function () {
     }
   });
 
-  it("a batch declared twice, in the same or a later cycle: NettingAlreadyDeclared(id, cycle)", async function () {
-    const { engine, banks, operator, batch, id } = await loadFixture(openWithFinalBatch);
+  it("a batch declared twice, in the same or a later cycle: the ledger's LedgerAlreadyNetted(id, cycle)", async function () {
+    const { engine, ledger, banks, operator, batch, id } = await loadFixture(openWithFinalBatch);
     const declare = (cycle: number) =>
       engine.connect(banks[0]).declare(cycle, batch.key, batch.header, batch.counterparties, batch.totals);
     await declare(1);
-    await expect(declare(1)).to.be.revertedWithCustomError(engine, "NettingAlreadyDeclared").withArgs(id, 1);
+    await expect(declare(1)).to.be.revertedWithCustomError(ledger, "LedgerAlreadyNetted").withArgs(id, 1);
     await engine.connect(operator).closeCycle(1);
     await engine.connect(operator).openCycle();
-    await expect(declare(2)).to.be.revertedWithCustomError(engine, "NettingAlreadyDeclared").withArgs(id, 1);
+    await expect(declare(2)).to.be.revertedWithCustomError(ledger, "LedgerAlreadyNetted").withArgs(id, 1);
   });
 
   it("another bank's key: its own (unknown) batch id, or its own batch under that key", async function () {

@@ -18,6 +18,7 @@ import {
   sum,
   type Batch,
   type WideFixture,
+  netPositionsOf,
 } from "./helpers";
 import { netting } from "./netting-model";
 
@@ -31,6 +32,8 @@ interface Scenario {
   allowances: Array<bigint | null>;
   credit: Array<bigint | null>;
   impaired: { bank: number; how: "suspended" | "sanctioned" } | null;
+  /** The batches are presented at close (closeCycleWith) instead of declared one by one. */
+  presented: boolean;
 }
 
 /** `arb` once in `1 + nullWeight` cases, otherwise null. */
@@ -65,6 +68,7 @@ const scenarioArb: fc.Arbitrary<Scenario> = fc.integer({ min: 2, max: 16 }).chai
       fc.record({ bank: fc.nat({ max: n - 1 }), how: fc.constantFrom("suspended" as const, "sanctioned" as const) }),
       4,
     ),
+    presented: fc.boolean(),
   }),
 );
 
@@ -90,11 +94,16 @@ async function arrange(f: WideFixture, s: Scenario, banks: readonly HardhatEther
 }
 
 /**
- * One real ledger batch per debtor (final by its window), declared into cycle 1. Its creditors are
- * enrolled banks (possibly repeated) and its counterparty mask is built from their ledger indexes,
- * as the engine requires.
+ * One real ledger batch per debtor (final by its window), declared into cycle 1 — or, when the
+ * scenario presents them at close, returned for closeCycleWith. Its creditors are enrolled banks
+ * (possibly repeated) and its counterparty mask is built from their ledger indexes, as the engine
+ * requires.
  */
-async function declareScenario(f: WideFixture, s: Scenario, banks: readonly HardhatEthersSigner[]): Promise<void> {
+async function declareScenario(
+  f: WideFixture,
+  s: Scenario,
+  banks: readonly HardhatEthersSigner[],
+): Promise<Array<[HardhatEthersSigner, Batch]>> {
   await mined(f.engine.connect(f.operator).openCycle());
   const batches: Array<[HardhatEthersSigner, Batch]> = [];
   for (let d = 0; d < s.n; d++) {
@@ -108,11 +117,13 @@ async function declareScenario(f: WideFixture, s: Scenario, banks: readonly Hard
     batches.push([banks[d], batch]);
   }
   await time.increase(ACK_WINDOW + 1);
+  if (s.presented) return batches;
   for (const [bank, b] of batches) {
     await mined(f.engine.connect(bank).declare(1, b.key, b.header, b.counterparties, b.totals));
     expect(await f.engine.declaredIn(batchIdOf(bank.address, b.key))).to.equal(1n);
   }
   expect((await f.engine.cycleOf(1)).batchCount).to.equal(BigInt(batches.length));
+  return [];
 }
 
 const min = (a: bigint, b: bigint): bigint => (a < b ? a : b);
@@ -121,7 +132,7 @@ async function check(f: WideFixture, s: Scenario): Promise<void> {
   const { engine, token, engineAddress } = f;
   const banks = f.all.slice(0, s.n);
   await arrange(f, s, banks);
-  await declareScenario(f, s, banks);
+  const presented = await declareScenario(f, s, banks);
   if (s.impaired) await impair(f, banks[s.impaired.bank].address, s.impaired.how);
 
   // The oracle, from the scenario alone: participants in order of first appearance.
@@ -154,16 +165,28 @@ async function check(f: WideFixture, s: Scenario): Promise<void> {
   ).to.deep.equal(model);
 
   const participants = order.map((k) => banks[k].address);
-  expect(await engine.participantsOf(1)).to.deep.equal(participants);
+  expect(await engine.participantsOf(1)).to.deep.equal(s.presented ? [] : participants);
   const everyone = [...banks.map((b) => b.address), engineAddress];
   const before = await balancesOf(f, everyone);
   const supply = await token.totalSupply();
   const [pool] = await engine.creditPool();
 
-  const receipt = await mined(engine.connect(f.operator).closeCycle(1));
+  const receipt = await mined(
+    s.presented
+      ? engine.connect(f.operator).closeCycleWith(
+          1,
+          presented.map(([bank, b]) => ({ bank: bank.address, ...b })),
+          false,
+        )
+      : engine.connect(f.operator).closeCycle(1),
+  );
+  if (s.presented) {
+    expect((await engine.cycleOf(1)).batchCount).to.equal(BigInt(presented.length));
+    for (const [bank, b] of presented) expect(await engine.declaredIn(batchIdOf(bank.address, b.key))).to.equal(1n);
+  }
 
   // Net positions: the model's, summing to zero; no remaining debtor beyond its capacity.
-  const positions = await Promise.all(participants.map((p) => engine.netPositionOf(1, p)));
+  const positions = await netPositionsOf(engine, 1, participants);
   expect(positions).to.deep.equal(model.net);
   expect(sum(positions)).to.equal(0n);
   for (const [i, net] of positions.entries()) {
@@ -209,7 +232,7 @@ async function check(f: WideFixture, s: Scenario): Promise<void> {
 describe("NettingEngine: properties (fast-check)", function () {
   this.timeout(180_000);
 
-  it(`closeCycle over random obligations among up to 16 banks (${NUM_RUNS} runs)`, async function () {
+  it(`closeCycle / closeCycleWith over random obligations among up to 16 banks (${NUM_RUNS} runs)`, async function () {
     const f = await loadFixture(propertyFixture);
     await fc.assert(
       fc.asyncProperty(scenarioArb, (s) => onSnapshot(() => check(f, s))),

@@ -13,6 +13,7 @@ import {
   mined,
   sum,
   type SettlementFixture,
+  netPositionsOf,
 } from "./helpers";
 import { capacityOf, netting, obligations } from "./netting-model";
 
@@ -105,7 +106,7 @@ describe("NettingEngine: closeCycle", function () {
     const receipt = await mined(tx);
     const netEvents = receipt.logs.filter((l) => l.topics[0] === engine.interface.getEvent("NetPosition").topicHash);
     expect(netEvents).to.have.length(4);
-    const positions = await Promise.all(banks.map((b) => engine.netPositionOf(1, b.address)));
+    const positions = await netPositionsOf(engine, 1, addressesOf(banks));
     expect(positions).to.deep.equal([-80_000n, 10_000n, 150_000n, -80_000n]);
     expect(sum(positions)).to.equal(0n);
     const after = await balancesOf(f, addressesOf(banks));
@@ -225,7 +226,7 @@ describe("NettingEngine: closeCycle", function () {
     const receipt = await mined(tx);
     const deferredTopic = engine.interface.getEvent("ObligationDeferred").topicHash;
     expect(receipt.logs.filter((l) => l.topics[0] === deferredTopic)).to.have.length(1);
-    const positions = await Promise.all([b0, b1, b2, b3].map((b) => engine.netPositionOf(1, b.address)));
+    const positions = await netPositionsOf(engine, 1, addressesOf([b0, b1, b2, b3]));
     expect(positions).to.deep.equal([50_000n, -800_000n, 700_000n, 50_000n]);
     expect(positions).to.deep.equal(model.net);
   });
@@ -270,7 +271,7 @@ describe("NettingEngine: closeCycle", function () {
       .and.to.emit(engine, "CycleClosed")
       .withArgs(1, 100_000n, 100_000n, 3n);
     expect(await obligations(engine, 2n, model.banks)).to.deep.equal(model.carried);
-    expect(await Promise.all(model.banks.map((b) => engine.netPositionOf(1, b)))).to.deep.equal(model.net);
+    expect(await netPositionsOf(engine, 1, model.banks)).to.deep.equal(model.net);
   });
 
   for (const how of ["suspended", "sanctioned"] as const) {
