@@ -5,7 +5,13 @@ import { basename } from "node:path";
 import { Command } from "commander";
 import { getAddress, isAddress, type Address, type Hex } from "viem";
 import { buildBatch } from "../settlement/batch";
-import { readBatchFile, verifyBatchFile, writeBatchFile, type BatchFile } from "../settlement/batchFile";
+import {
+  readBatchFile,
+  verifyBatchFile,
+  writeBatchFile,
+  writeSharedBatchFile,
+  type BatchFile,
+} from "../settlement/batchFile";
 import type { Clearhouse } from "../client";
 import { buildPacs002, importPacs008 } from "../settlement/iso20022";
 import * as ledger from "../settlement/ledger";
@@ -224,6 +230,30 @@ export function settlementCommands(io: CliIo, globals: () => GlobalOptions): Com
       const reasonCode = Number(uint64Option("reason", o.reason));
       const tx = await connect(g, io, true).settlement.disputeBatch({ batchId, reasonCode });
       print(io, g, `Disputed ${batchId} with reason ${reasonCode} (tx ${tx.hash})`, tx);
+    });
+
+  batch
+    .command("share <batchFile>")
+    .description("Write the batch file without its payments, for the operator to present at a cycle's close")
+    .requiredOption("--out <file>", "where to write the shared file")
+    .addHelpText(
+      "after",
+      "\nThe header, key and submitter stay; records and leaves are emptied, so no payment leaves the bank.\n" +
+        "\nExample:\n  clearhouse batch share batch.json --out alpine-shared.json",
+    )
+    .action((path: string, o: { out: string }) => {
+      const g = globals();
+      const file = readBatchFile(path);
+      writeSharedBatchFile(o.out, file);
+      print(
+        io,
+        g,
+        `Wrote ${o.out}: batch ${file.batchId} without its ${file.records.length} payment${file.records.length === 1 ? "" : "s"}`,
+        {
+          batchId: file.batchId,
+          out: o.out,
+        },
+      );
     });
 
   batch

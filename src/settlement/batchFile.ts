@@ -71,6 +71,25 @@ const recordJson = (r: PaymentRecord) => ({ ...r, amount: r.amount.toString() })
  * one per line with amounts as decimal strings, the header, and each record's leaf hash.
  */
 export function writeBatchFile(path: string, batch: Batch): void {
+  const leaves = Array.from({ length: batch.tree.size }, (_, i) => batch.tree.leafHash(i));
+  writeFileOf(path, batch, batch.records.map(recordJson), leaves);
+}
+
+/**
+ * Write `file` without its payments (`records` and `leaves` empty): what a bank hands the operator
+ * so it can present the batch at a cycle's close (`cycle close <files>`). The header, key and
+ * submitter are all the engine needs; the payments stay with the bank.
+ */
+export function writeSharedBatchFile(path: string, file: BatchFile): void {
+  writeFileOf(path, file, [], []);
+}
+
+function writeFileOf(
+  path: string,
+  batch: Omit<BatchFile, "format" | "records" | "leaves">,
+  records: readonly unknown[],
+  leaves: readonly Hex[],
+): void {
   const { header } = batch;
   const head = {
     format: BATCH_FORMAT,
@@ -81,14 +100,13 @@ export function writeBatchFile(path: string, batch: Batch): void {
     metadata: JSON.parse(canonicalJson(batch.metadata)) as BatchMetadata,
     header: { ...header, grossTotal: header.grossTotal.toString(), totals: header.totals.map(String) },
   };
-  const leaves = Array.from({ length: batch.tree.size }, (_, i) => batch.tree.leafHash(i));
   const list = (items: readonly unknown[]) => items.map((v) => `    ${JSON.stringify(v)}`).join(",\n");
   const text = [
     "{",
     ...Object.entries(head).map(
       ([k, v]) => `  ${JSON.stringify(k)}: ${JSON.stringify(v, null, 2).replace(/\n/g, "\n  ")},`,
     ),
-    `  "records": [\n${list(batch.records.map(recordJson))}\n  ],`,
+    `  "records": [\n${list(records)}\n  ],`,
     `  "leaves": [\n${list(leaves)}\n  ]`,
     "}",
     "",

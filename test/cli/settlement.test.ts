@@ -249,7 +249,7 @@ describe("clearhouse batch / cycle / iso (CLI against the in-process chain)", ()
     expect((await cli("--key-file", lateKey, "batch", "enroll")).out).to.match(/\(already enrolled\)/);
   });
 
-  it("closes a cycle with presented batch files (one with its records removed) and opens the next", async () => {
+  it("closes a cycle with presented batch files (one shared without its payments) and opens the next", async () => {
     const { cli, keyOf, addr, operatorKey } = await loadFixture(cliFixture);
     const dir = workDir();
     const balticInput = join(dir, "baltic-records.json");
@@ -270,10 +270,11 @@ describe("clearhouse batch / cycle / iso (CLI against the in-process chain)", ()
     await time.increase(ACK_WINDOW + 1);
     // The operator needs no payments: baltic hands over its file without them.
     const shared = join(dir, "baltic-shared.json");
-    writeFileSync(
-      shared,
-      JSON.stringify({ ...JSON.parse(readFileSync(files.baltic, "utf8")), records: [], leaves: [] }),
-    );
+    const share = await cli("batch", "share", files.baltic, "--out", shared);
+    expect(share.code, share.err).to.equal(ExitCode.ok);
+    expect(share.out).to.match(/^Wrote .*baltic-shared\.json: batch 0x[0-9a-f]{64} without its 1 payment\n$/);
+    const sharedFile = JSON.parse(readFileSync(shared, "utf8")) as { records: unknown[]; leaves: unknown[] };
+    expect([sharedFile.records, sharedFile.leaves]).to.deep.equal([[], []]);
     const closed = await cli("--key-file", operatorKey, "cycle", "close", files.alpine, shared, "--open-next");
     expect(closed.code, closed.err).to.equal(ExitCode.ok);
     expect(closed.out).to.match(
