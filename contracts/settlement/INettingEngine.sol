@@ -65,6 +65,9 @@ interface INettingEngine {
     error NettingGrossMismatch(bytes32 batchId, uint256 header, uint256 sumOfTotals);
     error NettingInvalidObligation(address debtor, address creditor);
     error NettingTooManyParticipants(uint64 cycleId);
+    /// @notice The batch was declared in `cycleId` by an engine version that recorded declarations
+    /// itself (before the ledger's Netted mark): it settles once.
+    error NettingAlreadyDeclared(bytes32 batchId, uint64 cycleId);
     /// @notice After the change the pool (`poolAfter`) would not cover the unused credit lines.
     error NettingCreditUncovered(uint256 poolAfter, uint256 unusedCredit);
     error NettingRepayTooMuch(address bank, uint256 amount, uint128 used);
@@ -118,9 +121,11 @@ interface INettingEngine {
     function closeCycle(uint64 cycleId) external;
 
     /// @notice Close the open cycle with `declarations`: final standard-mode batches presented by the
-    /// operator instead of declared one by one, each checked exactly as `declare` checks a bank's
-    /// (anchored header, final, netted once, totals matching the commitment, creditors the header's
-    /// counterparties, gross total), their obligations added to those declared on chain; then net,
+    /// operator instead of declared one by one, each checked as `declare` checks a bank's (anchored
+    /// header, final, netted once, totals matching the commitment, creditors the header's
+    /// counterparties, gross total) — except that the bank need not be active now: an inactive
+    /// bank's obligations are deferred, like any obligation to or from an inactive bank. Their
+    /// obligations are added to those declared on chain; then net,
     /// resolve gridlock and settle as `closeCycle`. With `openNext`, the next cycle opens in the
     /// same transaction. An active OPERATOR. The obligations are in the events
     /// (`BatchDeclared`, `ObligationAdded`), not in storage: `obligationOf`/`participantsOf` show
@@ -159,7 +164,7 @@ interface INettingEngine {
     /// @notice What `debtor` owes `creditor` in a cycle.
     function obligationOf(uint64 cycleId, address debtor, address creditor) external view returns (uint256);
 
-    /// @notice The cycle a batch was declared in (0 if never).
+    /// @notice The cycle that netted `batchId` — declared on chain or presented at a close — or 0.
     function declaredIn(bytes32 batchId) external view returns (uint64);
 
     /// @notice A bank's credit line and how much of it is used.

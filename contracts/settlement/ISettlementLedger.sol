@@ -33,7 +33,7 @@ interface ISettlementLedger {
     struct BatchState {
         uint64 sequence; // the submitter's batch number, from 1
         uint40 submittedAt;
-        BatchStatus status; // Submitted, Disputed, Rejected, or Final (a dismissed dispute)
+        BatchStatus status; // Submitted, Disputed, Rejected, Final (a dismissed dispute) or Netted
         uint32 counterpartyMask;
         uint32 ackMask;
         uint40 closesAt; // end of the acknowledgement window, fixed at submission
@@ -158,10 +158,11 @@ interface ISettlementLedger {
     function batchOf(bytes32 batchId) external view returns (BatchState memory, bytes32 digest, BatchStatus status);
 
     /// @notice Effective status: Submitted becomes Final when all counterparties acknowledged or
-    /// the window has passed.
+    /// the window has passed; a final batch taken into a settlement cycle is Netted.
     function statusOf(bytes32 batchId) external view returns (BatchStatus);
 
-    /// @notice Revert unless `header` is the anchored header of `batchId` and the batch is Final.
+    /// @notice Revert unless `header` is the anchored header of `batchId` and the batch is Final
+    /// (a batch already taken into a settlement cycle is Netted, not Final: it reverts).
     function requireFinal(bytes32 batchId, BatchHeader calldata header) external view;
 
     /// @notice Whether `leaf` (a record's leaf hash) is in the anchored batch, given its header and proof.

@@ -183,7 +183,8 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, CreditFacilit
 
     /// @inheritdoc INettingEngine
     function declaredIn(bytes32 batchId) external view returns (uint64) {
-        return _s().ledger.nettedIn(batchId);
+        uint64 legacy = _s().declaredIn[batchId];
+        return legacy != 0 ? legacy : _s().ledger.nettedIn(batchId);
     }
 
     // ================================================================ internals
@@ -344,7 +345,11 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, CreditFacilit
         uint256[] memory totals,
         bytes32 given
     ) private {
-        ISettlementLedger ledger = _s().ledger;
+        EngineStorage storage $ = _s();
+        // Batches declared before the ledger kept the netting mark are recorded here only.
+        uint64 legacy = $.declaredIn[batchId];
+        if (legacy != 0) revert NettingAlreadyDeclared(batchId, legacy);
+        ISettlementLedger ledger = $.ledger;
         ledger.markNetted(batchId, header, cycleId);
         if (counterparties.length != totals.length) revert NettingLengthMismatch(counterparties.length, totals.length);
         if (given != header.totalsCommitment) revert NettingTotalsMismatch(batchId, header.totalsCommitment, given);

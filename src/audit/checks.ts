@@ -260,11 +260,25 @@ function nettingCycles(s: ChainSnapshot): CheckResult {
       });
     // The money that actually moved in the closing transaction: the token's Transfers between the
     // engine (the clearing pool) and each bank.
+    // Only the transfers between this close's first NetPosition and its CycleClosed: a contract
+    // operator could fund or repay the credit pool in the same transaction.
     const pool = key(s.addresses.NettingEngine ?? "0x");
     const moved = new Map<string, bigint>();
+    const firstPosition = Math.min(
+      ...s.events
+        .filter(
+          (e) =>
+            e.contract === "NettingEngine" &&
+            e.eventName === "NetPosition" &&
+            e.transactionHash === close.transactionHash &&
+            String(e.args.cycleId) === cycle,
+        )
+        .map((e) => e.logIndex),
+    );
     for (const t of s.events) {
       if (t.contract !== "SettlementToken" || t.eventName !== "Transfer") continue;
       if (t.transactionHash !== close.transactionHash) continue;
+      if (t.logIndex < firstPosition || t.logIndex > close.logIndex) continue;
       const [from, to, value] = [key(t.args.from), key(t.args.to), bi(t.args.value)];
       if (from === pool) moved.set(to, (moved.get(to) ?? 0n) + value);
       if (to === pool) moved.set(from, (moved.get(from) ?? 0n) - value);

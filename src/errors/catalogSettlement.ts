@@ -91,6 +91,10 @@ export const settlementCatalog: {
     message: `cycle ${id} is still open`,
     hint: "Close it before opening the next.",
   }),
+  NettingAlreadyDeclared: ([id, cycle]) => ({
+    message: `batch ${short(id)} was already declared, in cycle ${cycle}`,
+    hint: "A batch settles once; nothing to do.",
+  }),
   NettingTotalsMismatch: ([id, expected, given]) => ({
     message: `the per-counterparty totals given for batch ${short(id)} hash to ${short(given)}, the header commits to ${short(expected)}`,
     hint: "Declare the totals from the anchored batch file.",

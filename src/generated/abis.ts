@@ -5284,6 +5284,22 @@ export const nettingEngineAbi = [
         "type": "bytes32"
       },
       {
+        "internalType": "uint64",
+        "name": "cycleId",
+        "type": "uint64"
+      }
+    ],
+    "name": "NettingAlreadyDeclared",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "batchId",
+        "type": "bytes32"
+      },
+      {
         "internalType": "uint32",
         "name": "headerMask",
         "type": "uint32"
@@ -10065,6 +10081,22 @@ export const clearhouseErrorsAbi = [
       }
     ],
     "name": "MultisigTooManySigners",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "batchId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint64",
+        "name": "cycleId",
+        "type": "uint64"
+      }
+    ],
+    "name": "NettingAlreadyDeclared",
     "type": "error"
   },
   {

@@ -124,6 +124,30 @@ describe("audit", function () {
     );
   });
 
+  it("counts only the close's own settlement transfers (a pool top-up in the same transaction is not one)", async () => {
+    const f = await loadFixture(busyChain);
+    const close = f.snapshot.events.find((e) => e.eventName === "CycleClosed" && e.contract === "NettingEngine")!;
+    const engine = f.snapshot.addresses.NettingEngine!;
+    const topUp = (logIndex: number): ChainSnapshot => ({
+      ...f.snapshot,
+      events: [
+        ...f.snapshot.events,
+        {
+          contract: "SettlementToken",
+          eventName: "Transfer",
+          args: { from: f.snapshot.addresses.ConsortiumRegistry!, to: engine, value: 5n },
+          blockNumber: close.blockNumber,
+          logIndex,
+          transactionHash: close.transactionHash,
+        },
+      ],
+    });
+    expect(await failuresOf(topUp(-1), "netting-cycles")).to.deep.equal([]);
+    expect((await failuresOf(topUp(close.logIndex - 0.5), "netting-cycles")).join()).to.match(
+      /token Transfers in the close move -5/,
+    );
+  });
+
   it("detects state that disagrees with the events (a batch digest, a balance)", async () => {
     const f = await loadFixture(busyChain);
     const s = structuredClone(f.snapshot);

@@ -154,6 +154,25 @@ describe("NettingEngine: closeCycleWith", function () {
     expect(await engine.participantsOf(2)).to.deep.equal([b0.address, b1.address, b2.address]);
   });
 
+  it("presents a batch of a bank suspended since: Netted, and its obligations deferred, not lost", async function () {
+    const f = await loadFixture(finalDay);
+    const [b0, b1, b2] = f.banks;
+    await mined(f.registry.suspendMember(b0.address));
+    await expect(f.engine.connect(f.operator).closeCycleWith(1, [declaration(...f.batches[0])], true))
+      .to.emit(f.engine, "ObligationDeferred")
+      .withArgs(1, b0.address, b1.address, 500n)
+      .and.to.emit(f.engine, "ObligationDeferred")
+      .withArgs(1, b0.address, b2.address, 300n);
+    expect(await f.ledger.nettedIn(batchIdOf(b0.address, f.batches[0][1].key))).to.equal(1n);
+    expect(await f.engine.obligationOf(2, b0.address, b2.address)).to.equal(300n);
+  });
+
+  it("a plain closeCycle still works while the ledger is paused (nothing to mark)", async function () {
+    const f = await loadFixture(finalDay);
+    await f.ledger.pause();
+    await expect(f.engine.connect(f.operator).closeCycle(1)).to.emit(f.engine, "CycleClosed").withArgs(1, 0n, 0n, 0n);
+  });
+
   describe("refuses", function () {
     it("a caller that is not an active OPERATOR: the registry's error", async function () {
       const { engine, registry, banks } = await loadFixture(finalDay);
@@ -203,6 +222,64 @@ describe("NettingEngine: closeCycleWith", function () {
       await expect(f.engine.connect(f.banks[0]).declare(2, b.key, b.header, b.counterparties, b.totals))
         .to.be.revertedWithCustomError(f.ledger, "LedgerAlreadyNetted")
         .withArgs(id, 1);
+    });
+
+    it("a batch declared on chain first: LedgerAlreadyNetted(id, cycle)", async function () {
+      const f = await loadFixture(finalDay);
+      const [bank, b] = f.batches[0];
+      await mined(f.engine.connect(bank).declare(1, b.key, b.header, b.counterparties, b.totals));
+      await expect(f.engine.connect(f.operator).closeCycleWith(1, [declaration(bank, b)], false))
+        .to.be.revertedWithCustomError(f.ledger, "LedgerAlreadyNetted")
+        .withArgs(batchIdOf(bank.address, b.key), 1);
+    });
+
+    it("a disputed or a rejected batch: LedgerWrongStatus(id, Disputed | Rejected)", async function () {
+      const f = await loadFixture(deploySettlement);
+      const [b0, b1] = f.banks;
+      await mined(f.engine.connect(f.operator).openCycle());
+      const b = await makeBatch(f.ledger, "disputed", [[b1.address, 5n]]);
+      const id = await submit(f.ledger, b0, b);
+      await mined(f.ledger.connect(b1).dispute(id, 3));
+      await time.increase(ACK_WINDOW + 1);
+      await expect(f.engine.connect(f.operator).closeCycleWith(1, [declaration(b0, b)], false))
+        .to.be.revertedWithCustomError(f.ledger, "LedgerWrongStatus")
+        .withArgs(id, Status.Disputed);
+      await mined(f.ledger.connect(f.operator).resolveDispute(id, true));
+      await expect(f.engine.connect(f.operator).closeCycleWith(1, [declaration(b0, b)], false))
+        .to.be.revertedWithCustomError(f.ledger, "LedgerWrongStatus")
+        .withArgs(id, Status.Rejected);
+    });
+
+    it("a batch the old engine recorded as declared (legacy map): NettingAlreadyDeclared(id, cycle)", async function () {
+      const f = await loadFixture(finalDay);
+      const [bank, b] = f.batches[0];
+      const id = batchIdOf(bank.address, b.key);
+      // EngineStorage.declaredIn is field 10 of the ERC-7201 namespace.
+      const base = BigInt("0x2a46cd332ea22f633c04eec22361546ba9940764b364535cffab5d0f75f86200");
+      const slot = ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(["bytes32", "uint256"], [id, base + 10n]));
+      await ethers.provider.send("hardhat_setStorageAt", [f.engineAddress, slot, ethers.toBeHex(7n, 32)]);
+      expect(await f.engine.declaredIn(id)).to.equal(7n);
+      await expect(f.engine.connect(f.operator).closeCycleWith(1, [declaration(bank, b)], false))
+        .to.be.revertedWithCustomError(f.engine, "NettingAlreadyDeclared")
+        .withArgs(id, 7);
+      await expect(f.engine.connect(bank).declare(1, b.key, b.header, b.counterparties, b.totals))
+        .to.be.revertedWithCustomError(f.engine, "NettingAlreadyDeclared")
+        .withArgs(id, 7);
+    });
+
+    it("a misconfigured deployment: the ledger's LedgerNotNettingEngine, the token's TokenNotClearingEngine", async function () {
+      const f = await loadFixture(finalDay);
+      const d = declaration(...f.batches[0]);
+      const tokenAddress = await f.token.getAddress();
+      await mined(f.ledger.setNettingEngine(tokenAddress));
+      await expect(f.engine.connect(f.operator).closeCycleWith(1, [d], false))
+        .to.be.revertedWithCustomError(f.ledger, "LedgerNotNettingEngine")
+        .withArgs(f.engineAddress);
+      await mined(f.ledger.setNettingEngine(f.engineAddress));
+      await mined(f.token.setClearingEngine(ethers.ZeroAddress));
+      await expect(f.engine.connect(f.operator).closeCycleWith(1, [d], false))
+        .to.be.revertedWithCustomError(f.token, "TokenNotClearingEngine")
+        .withArgs(f.engineAddress);
     });
 
     it("another bank than the one that anchored it: LedgerUnknownBatch", async function () {
