@@ -111,4 +111,36 @@ describe("Settlement gas", function () {
     results.push(`16-bank cascade (15 deferred) ${cascade.gasUsed}`);
     console.log(`      gas: closeCycle ${results.join("; ")}`);
   });
+
+  it("closeCycleWith of 4 presented batches: the same execution gas for 10 or 100,000 payments per batch", async function () {
+    const f = await loadFixture(deployWide);
+    const banks = f.all.slice(0, 4);
+    const gasFor = (entryCount: bigint) =>
+      onSnapshot(async () => {
+        await mined(f.engine.connect(f.operator).openCycle());
+        const presented = [];
+        for (const [i, bank] of banks.entries()) {
+          const payments = banks
+            .filter((_, j) => j !== i)
+            .map((b, j) => [b.address, BigInt(1_000 * (i + 1) + 7 * j + 1)] as const);
+          const batch = await makeBatch(f.ledger, `with-${i}`, payments, { entryCount });
+          await mined(f.ledger.connect(bank).submitBatch(batch.key, batch.header));
+          presented.push({ bank: bank.address, ...batch });
+        }
+        await time.increase(ACK_WINDOW + 1);
+        const tx = await f.engine.connect(f.operator).closeCycleWith(1, presented, true);
+        const { gasUsed } = await mined(Promise.resolve(tx));
+        const calldata = calldataGas(tx.data);
+        return { gasUsed, calldata, execution: gasUsed - 21_000n - calldata } satisfies Spent;
+      });
+    const small = await gasFor(10n);
+    const large = await gasFor(100_000n);
+    expect(small.execution).to.equal(large.execution);
+    // Four headers, each entryCount with two more non-zero bytes: 4 × 2 × 12 gas of calldata.
+    expect(large.gasUsed - small.gasUsed).to.equal(96n);
+    console.log(
+      `      gas: closeCycleWith 4 banks ${small.gasUsed} (10 payments each) / ${large.gasUsed} (100,000 each); ` +
+        `execution ${small.execution} for both`,
+    );
+  });
 });
