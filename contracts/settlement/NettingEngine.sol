@@ -6,13 +6,13 @@ import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/U
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IConsortiumRegistry} from "../access/IConsortiumRegistry.sol";
 import {Roles} from "../access/Roles.sol";
-import {ISettlementToken} from "../token/ISettlementToken.sol";
 import {ISettlementLedger} from "./ISettlementLedger.sol";
 import {INettingEngine} from "./INettingEngine.sol";
+import {NettingBook} from "./NettingBook.sol";
 import {NettingMath} from "./NettingMath.sol";
 import {NettingStorage} from "./NettingStorage.sol";
 import {IVerifierRegistry} from "../zk/IVerifierRegistry.sol";
-import {CreditFacility} from "./CreditFacility.sol";
+import {Clearing} from "./Clearing.sol";
 
 /// @title NettingEngine — settlement cycles: multilateral netting, credit lines, gridlock resolution
 /// @notice Gas depends on the number of banks and batches in a cycle, never on the number of
@@ -21,7 +21,8 @@ import {CreditFacility} from "./CreditFacility.sol";
 /// @dev Inactive participants (suspended, removed, sanctioned) are set aside before netting: every
 /// obligation to or from them is deferred, since the token would refuse to move their money.
 /// @custom:security-contact security@clearhouse.example
-contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, CreditFacility, UUPSUpgradeable {
+contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, Clearing, UUPSUpgradeable {
+    using NettingBook for NettingBook.Book;
     uint256 private constant MAX_PARTICIPANTS = 32;
     /// @notice Counterparty buckets of the batch_netting circuit (one public signal each).
     uint256 public constant NETTING_BUCKETS = 4;
@@ -120,7 +121,7 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, CreditFacilit
     function closeCycle(uint64 cycleId) external whenNotPaused nonReentrant {
         _s().registry.requireMember(msg.sender, Roles.OPERATOR);
         _requireOpen(cycleId);
-        _close(cycleId, _stored(cycleId, 0));
+        _close(cycleId, _book(cycleId, 0));
     }
 
     /// @inheritdoc INettingEngine
@@ -137,7 +138,7 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, CreditFacilit
         _requireOpen(cycleId);
         uint256 room;
         for (uint256 d; d < declarations.length; ++d) room += 1 + declarations[d].counterparties.length;
-        Book memory book = _stored(cycleId, room);
+        NettingBook.Book memory book = _book(cycleId, room);
         for (uint256 d; d < declarations.length; ++d) _present(cycleId, declarations[d], book);
         $.cycles[cycleId].batchCount += uint32(declarations.length);
         _close(cycleId, book);
@@ -189,14 +190,6 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, CreditFacilit
 
     // ================================================================ internals
 
-    /// @dev A cycle's participants and obligations in memory: `owe[i][j]` is what `ps[i]` owes
-    /// `ps[j]`. Rows are allocated for `capacity` participants; `ps` and `owe` have the current count.
-    struct Book {
-        address[] ps;
-        uint256[][] owe;
-        uint256 capacity;
-    }
-
     /// @dev Open cycle `cycleId` (the one after the current): it starts with the obligations carried into it.
     function _open(uint64 cycleId) private returns (uint64) {
         EngineStorage storage $ = _s();
@@ -211,62 +204,30 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, CreditFacilit
         return cycleId;
     }
 
-    /// @dev The cycle's stored participants and obligations (declared on chain or carried in), with
-    /// room for `room` more participants (at most MAX_PARTICIPANTS in all).
-    function _stored(uint64 cycleId, uint256 room) private view returns (Book memory book) {
-        EngineStorage storage $ = _s();
-        address[] storage stored = $.participants[cycleId];
-        uint256 n = stored.length;
-        uint256 capacity = n + room > MAX_PARTICIPANTS ? MAX_PARTICIPANTS : n + room;
-        book.capacity = capacity;
-        book.ps = new address[](capacity);
-        book.owe = new uint256[][](capacity);
-        for (uint256 i; i < capacity; ++i) book.owe[i] = new uint256[](capacity);
-        for (uint256 i; i < n; ++i) book.ps[i] = stored[i];
-        for (uint256 i; i < n; ++i) {
-            for (uint256 j; j < n; ++j) if (i != j) book.owe[i][j] = $.owe[cycleId][book.ps[i]][book.ps[j]];
-        }
-        _resize(book, n);
-    }
-
-    /// @dev Set the participant count of `book` (within its capacity: the memory is allocated).
-    function _resize(Book memory book, uint256 n) private pure {
-        address[] memory ps = book.ps;
-        uint256[][] memory owe = book.owe;
-        assembly ("memory-safe") {
-            mstore(ps, n)
-            mstore(owe, n)
-        }
-    }
-
-    /// @dev `bank`'s index in `book`, adding it as a participant if it is new.
-    function _indexIn(uint64 cycleId, Book memory book, address bank) private pure returns (uint256 i) {
-        uint256 n = book.ps.length;
-        for (; i < n; ++i) if (book.ps[i] == bank) return i;
-        if (n == book.capacity) revert NettingTooManyParticipants(cycleId);
-        _resize(book, n + 1);
-        book.ps[n] = bank;
-    }
-
     /// @dev A final standard-mode batch presented at close: checked like `declare` (and marked
     /// Netted in the ledger), its obligations added to `book`, the same events emitted.
-    function _present(uint64 cycleId, Declaration memory d, Book memory book) private {
+    function _present(uint64 cycleId, Declaration memory d, NettingBook.Book memory book) private {
         bytes32 batchId = keccak256(abi.encode(d.bank, d.key));
         bytes32 given = keccak256(abi.encode(d.counterparties, d.totals));
-        _checkDeclaration(cycleId, d.bank, batchId, d.header, d.counterparties, d.totals, given);
-        uint256 debtor = _indexIn(cycleId, book, d.bank);
-        uint256 sum;
+        uint256 sum = _checkDeclaration(cycleId, d.bank, batchId, d.header, d.counterparties, d.totals, given);
+        uint256 debtor = book.indexOf(d.bank, cycleId);
         for (uint256 i; i < d.counterparties.length; ++i) {
             uint256 amount = d.totals[i];
-            book.owe[debtor][_indexIn(cycleId, book, d.counterparties[i])] += amount;
-            sum += amount;
+            book.owe[debtor][book.indexOf(d.counterparties[i], cycleId)] += amount;
             emit ObligationAdded(cycleId, d.bank, d.counterparties[i], amount);
         }
         emit BatchDeclared(cycleId, batchId, d.bank, sum);
     }
 
+    /// @dev The cycle's stored participants and obligations (declared on chain or carried in), in
+    /// memory with room for `room` more participants.
+    function _book(uint64 cycleId, uint256 room) private view returns (NettingBook.Book memory) {
+        EngineStorage storage $ = _s();
+        return NettingBook.load($.participants[cycleId], $.owe[cycleId], room, MAX_PARTICIPANTS);
+    }
+
     /// @dev Net `book`, resolve gridlock (deferring into the next cycle), settle and close the cycle.
-    function _close(uint64 cycleId, Book memory book) private {
+    function _close(uint64 cycleId, NettingBook.Book memory book) private {
         address[] memory ps = book.ps;
         uint256[][] memory owe = book.owe;
         uint256 n = ps.length;
@@ -321,12 +282,9 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, CreditFacilit
         $.registry.requireMember(msg.sender, Roles.MEMBER_BANK);
         _requireOpen(cycleId);
         batchId = keccak256(abi.encode(msg.sender, key));
-        _checkDeclaration(cycleId, msg.sender, batchId, header, counterparties, totals, given);
-        uint256 sum;
-        for (uint256 i; i < counterparties.length; ++i) {
-            sum += totals[i];
+        uint256 sum = _checkDeclaration(cycleId, msg.sender, batchId, header, counterparties, totals, given);
+        for (uint256 i; i < counterparties.length; ++i)
             _addObligation(cycleId, msg.sender, counterparties[i], totals[i]);
-        }
         $.cycles[cycleId].batchCount += 1;
         emit BatchDeclared(cycleId, batchId, msg.sender, sum);
     }
@@ -335,7 +293,7 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, CreditFacilit
     /// final anchored header of `batchId` (the ledger marks it Netted, so it settles once),
     /// `given` (the commitment to counterparties/totals in the batch's mode) is its totals
     /// commitment, the creditors are exactly its counterparty mask (enrolled banks other than the
-    /// debtor, non-zero amounts) and the totals add up to its gross total.
+    /// debtor, non-zero amounts) and the totals add up to its gross total, which it returns.
     function _checkDeclaration(
         uint64 cycleId,
         address debtor,
@@ -344,7 +302,7 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, CreditFacilit
         address[] memory counterparties,
         uint256[] memory totals,
         bytes32 given
-    ) private {
+    ) private returns (uint256 sum) {
         EngineStorage storage $ = _s();
         // Batches declared before the ledger kept the netting mark are recorded here only.
         uint64 legacy = $.declaredIn[batchId];
@@ -353,7 +311,6 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, CreditFacilit
         ledger.markNetted(batchId, header, cycleId);
         if (counterparties.length != totals.length) revert NettingLengthMismatch(counterparties.length, totals.length);
         if (given != header.totalsCommitment) revert NettingTotalsMismatch(batchId, header.totalsCommitment, given);
-        uint256 sum;
         uint32 declaredMask;
         for (uint256 i; i < counterparties.length; ++i) {
             address creditor = counterparties[i];
@@ -395,85 +352,6 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, CreditFacilit
         _join(next, creditor);
         _s().owe[next][debtor][creditor] += amount;
         emit ObligationDeferred(cycleId, debtor, creditor, amount);
-    }
-
-    /// @dev What `bank` can pay in from its balance now: the least of its balance, its allowance to
-    /// the engine, its single-transfer limit and what is left of its daily outflow limit.
-    function _funds(address bank) private view returns (bool inactive, uint256 funds) {
-        EngineStorage storage $ = _s();
-        try $.registry.requireActive(bank, Roles.MEMBER_BANK) returns (uint8, uint128 single, uint128 daily) {
-            (, uint256 spent) = ISettlementToken(address($.token)).outflowToday(bank);
-            funds = _min(_min($.token.balanceOf(bank), $.token.allowance(bank, address(this))), single);
-            funds = _min(funds, daily > spent ? daily - spent : 0);
-        } catch {
-            inactive = true;
-        }
-    }
-
-    /// @dev Emit the net positions (the record of a close; not stored), draw credit where a debtor's funds fall short, and move the
-    /// money in one `SettlementToken.settleNet` call (debtors pay in, creditors are paid out, the
-    /// pool's change is the credit drawn).
-    function _settle(
-        uint64 cycleId,
-        address[] memory ps,
-        int256[] memory net,
-        uint256[] memory funds
-    ) private returns (uint256 netSettled) {
-        EngineStorage storage $ = _s();
-        uint256 n = ps.length;
-        address[] memory accounts = new address[](n + 1);
-        int256[] memory deltas = new int256[](n + 1);
-        uint256 drawn;
-        uint256 moves;
-        for (uint256 i; i < n; ++i) {
-            int256 position = net[i];
-            if (position > 0) {
-                (accounts[moves], deltas[moves]) = (ps[i], position);
-                ++moves;
-                emit NetPosition(cycleId, ps[i], position, 0, 0);
-                continue;
-            }
-            if (position == 0) {
-                emit NetPosition(cycleId, ps[i], 0, 0, 0);
-                continue;
-            }
-            (uint256 fromBalance, uint256 fromCredit) = _payIn(cycleId, ps[i], position, funds[i]);
-            if (fromBalance != 0) {
-                (accounts[moves], deltas[moves]) = (ps[i], -int256(fromBalance));
-                ++moves;
-            }
-            drawn += fromCredit;
-            netSettled += fromBalance + fromCredit;
-        }
-        if (moves == 0) return netSettled;
-        if (drawn != 0) {
-            (accounts[moves], deltas[moves]) = (address(this), -int256(drawn));
-            ++moves;
-        }
-        assembly ("memory-safe") {
-            mstore(accounts, moves)
-            mstore(deltas, moves)
-        }
-        ISettlementToken(address($.token)).settleNet(accounts, deltas);
-    }
-
-    /// @dev How a net debtor covers `position` (< 0): from its funds first, the rest drawn on its
-    /// credit line (resolve() made sure the two cover it).
-    function _payIn(
-        uint64 cycleId,
-        address bank,
-        int256 position,
-        uint256 funds
-    ) private returns (uint256 fromBalance, uint256 fromCredit) {
-        uint256 need = uint256(-position);
-        fromBalance = _min(need, funds);
-        fromCredit = need - fromBalance;
-        if (fromCredit != 0) _draw(bank, fromCredit);
-        emit NetPosition(cycleId, bank, position, fromBalance, fromCredit);
-    }
-
-    function _min(uint256 a, uint256 b) private pure returns (uint256) {
-        return a < b ? a : b;
     }
 
     /// @dev Only governance upgrades the engine.

@@ -10,7 +10,9 @@ import type { OnChainHeader } from "../settlement/ledger";
 import type { CircuitId } from "../zk/circuits";
 import type { VerificationKey } from "../zk/vk";
 import type { AuditEvent, ChainSnapshot } from "./collect";
+import { nettingCycles } from "./netting";
 import { proofs } from "./proofs";
+import { bi, key } from "./values";
 
 export interface Finding {
   detail: string;
@@ -35,8 +37,6 @@ export interface CheckOptions {
 }
 
 const ZERO = "0x0000000000000000000000000000000000000000";
-const key = (a: unknown) => String(a).toLowerCase();
-const bi = (v: unknown) => BigInt(v as bigint);
 
 function tokenSupply(s: ChainSnapshot): CheckResult {
   const failures: Finding[] = [];
@@ -193,117 +193,6 @@ function ledgerBatches(s: ChainSnapshot): CheckResult {
     id: "ledger-batches",
     title: "Ledger: batch sequences, header digests and statuses from events",
     checked: submitted.length,
-    failures,
-  };
-}
-
-function nettingCycles(s: ChainSnapshot): CheckResult {
-  const failures: Finding[] = [];
-  type Pairs = Map<string, bigint>;
-  const added = new Map<string, Pairs>();
-  const deferred = new Map<string, Pairs>();
-  const nets = new Map<string, Map<string, bigint>>();
-  /** Per cycle and bank: what the bank's NetPosition says moved through the token (+ paid out, − paid in from its balance). */
-  const moves = new Map<string, Map<string, bigint>>();
-  const closed = new Map<string, AuditEvent>();
-  const bump = (m: Map<string, Pairs>, cycle: string, pair: string, v: bigint) => {
-    const p = m.get(cycle) ?? new Map<string, bigint>();
-    p.set(pair, (p.get(pair) ?? 0n) + v);
-    m.set(cycle, p);
-  };
-  for (const e of s.events) {
-    if (e.contract !== "NettingEngine") continue;
-    const cycle = String(e.args.cycleId);
-    const pair = `${key(e.args.debtor)}>${key(e.args.creditor)}`;
-    if (e.eventName === "ObligationAdded") bump(added, cycle, pair, bi(e.args.amount));
-    else if (e.eventName === "ObligationDeferred") bump(deferred, cycle, pair, bi(e.args.amount));
-    else if (e.eventName === "NetPosition") {
-      const n = nets.get(cycle) ?? new Map<string, bigint>();
-      n.set(key(e.args.bank), bi(e.args.net));
-      nets.set(cycle, n);
-      const m = moves.get(cycle) ?? new Map<string, bigint>();
-      const net = bi(e.args.net);
-      m.set(key(e.args.bank), net > 0n ? net : -bi(e.args.fromBalance));
-      moves.set(cycle, m);
-    } else if (e.eventName === "CycleClosed") closed.set(cycle, e);
-  }
-  for (const [cycle, close] of closed) {
-    const obligations = new Map<string, bigint>(added.get(cycle) ?? []);
-    for (const [pair, v] of deferred.get(String(BigInt(cycle) - 1n)) ?? [])
-      obligations.set(pair, (obligations.get(pair) ?? 0n) + v);
-    const net = new Map<string, bigint>();
-    let gross = 0n;
-    for (const [pair, v] of obligations) {
-      const settled = v - (deferred.get(cycle)?.get(pair) ?? 0n);
-      if (settled < 0n)
-        failures.push({
-          detail: `cycle ${cycle}: more deferred than owed for ${pair}`,
-          transactionHash: close.transactionHash,
-        });
-      const [d, c] = pair.split(">");
-      net.set(d, (net.get(d) ?? 0n) - settled);
-      net.set(c, (net.get(c) ?? 0n) + settled);
-      gross += settled;
-    }
-    if (gross !== bi(close.args.grossSettled))
-      failures.push({
-        detail: `cycle ${cycle}: obligations settle ${gross} gross, CycleClosed says ${close.args.grossSettled}`,
-        transactionHash: close.transactionHash,
-      });
-    const emitted = nets.get(cycle) ?? new Map<string, bigint>();
-    let sum = 0n;
-    for (const v of emitted.values()) sum += v;
-    if (sum !== 0n)
-      failures.push({
-        detail: `cycle ${cycle}: NetPosition events sum to ${sum}, not 0`,
-        transactionHash: close.transactionHash,
-      });
-    // The money that actually moved in the closing transaction: the token's Transfers between the
-    // engine (the clearing pool) and each bank.
-    // Only the transfers between this close's first NetPosition and its CycleClosed: a contract
-    // operator could fund or repay the credit pool in the same transaction.
-    const pool = key(s.addresses.NettingEngine ?? "0x");
-    const moved = new Map<string, bigint>();
-    const firstPosition = Math.min(
-      ...s.events
-        .filter(
-          (e) =>
-            e.contract === "NettingEngine" &&
-            e.eventName === "NetPosition" &&
-            e.transactionHash === close.transactionHash &&
-            String(e.args.cycleId) === cycle,
-        )
-        .map((e) => e.logIndex),
-    );
-    for (const t of s.events) {
-      if (t.contract !== "SettlementToken" || t.eventName !== "Transfer") continue;
-      if (t.transactionHash !== close.transactionHash) continue;
-      if (t.logIndex < firstPosition || t.logIndex > close.logIndex) continue;
-      const [from, to, value] = [key(t.args.from), key(t.args.to), bi(t.args.value)];
-      if (from === pool) moved.set(to, (moved.get(to) ?? 0n) + value);
-      if (to === pool) moved.set(from, (moved.get(from) ?? 0n) - value);
-    }
-    const expectedMoves = moves.get(cycle) ?? new Map<string, bigint>();
-    for (const bank of new Set([...net.keys(), ...emitted.keys(), ...moved.keys()])) {
-      const fromObligations = net.get(bank) ?? 0n;
-      const fromEvent = emitted.get(bank) ?? 0n;
-      const tokens = moved.get(bank) ?? 0n;
-      const expected = expectedMoves.get(bank) ?? 0n;
-      if (fromObligations !== fromEvent || tokens !== expected) {
-        failures.push({
-          detail:
-            `cycle ${cycle}, ${bank}: obligations give ${fromObligations}, NetPosition ${fromEvent}; ` +
-            `token Transfers in the close move ${tokens}, the position needs ${expected}`,
-          transactionHash: close.transactionHash,
-        });
-      }
-    }
-  }
-  return {
-    id: "netting-cycles",
-    title:
-      "Netting: every closed cycle's obligations, deferrals, net positions (sum zero) and the token moves of its close",
-    checked: closed.size,
     failures,
   };
 }

@@ -1,23 +1,17 @@
 import { readFileSync } from "node:fs";
 import { writeFileAtomic } from "../fileio";
-import { UINT64_MAX } from "../validate";
 import { basename } from "node:path";
 import { Command } from "commander";
 import { getAddress, isAddress, type Address, type Hex } from "viem";
 import { buildBatch } from "../settlement/batch";
-import {
-  readBatchFile,
-  verifyBatchFile,
-  writeBatchFile,
-  writeSharedBatchFile,
-  type BatchFile,
-} from "../settlement/batchFile";
-import type { Clearhouse } from "../client";
+import { readBatchFile, verifyBatchFile, writeBatchFile, writeSharedBatchFile } from "../settlement/batchFile";
 import { buildPacs002, importPacs008 } from "../settlement/iso20022";
 import * as ledger from "../settlement/ledger";
 import { validateRecord, type PaymentRecord } from "../settlement/record";
 import { verifyInclusion } from "../settlement/merkle";
 import { writeJsonFile } from "../governance/files";
+import { ownBatch, requireIntact, uint64Option } from "./batchGuards";
+import { cycleCommand } from "./cycle";
 import { ExitCode, UsageError } from "./exit";
 import { connect, loadKey, type CliIo, type GlobalOptions } from "./options";
 import { print, toJson } from "./output";
@@ -78,60 +72,6 @@ function readRecords(path: string, banksPath: string | undefined): { records: Pa
 }
 
 const money = (v: bigint) => v.toString();
-
-/** The signing key must be the batch's submitter: otherwise it would anchor another bank's batch. */
-function requireSubmitter(ch: Clearhouse, submitter: Address, path: string): void {
-  const signer = ch.context.walletClient?.account.address;
-  if (!signer || getAddress(signer) !== getAddress(submitter)) {
-    throw new UsageError(
-      `${path} belongs to ${submitter}, but the key signs as ${signer}.`,
-      "Use the submitting bank's key.",
-    );
-  }
-}
-
-/** The file's header must still be what its records produce (an edited file is never anchored). */
-function requireIntact(file: BatchFile, path: string): void {
-  const check = verifyBatchFile(file, file.header);
-  if (!check.ok) {
-    const first = check.mismatches[0]
-      ? `payment ${check.mismatches[0].paymentId}: ${check.mismatches[0].problem}`
-      : check.problems[0];
-    throw new UsageError(`${path} is inconsistent: ${first}.`, "Rebuild the batch file from the original records.");
-  }
-}
-
-/** The batch's currency must be the settlement token's (amounts settle 1:1 in minor units). */
-function requireCurrency(ch: Clearhouse, currency: string, path: string): void {
-  const { currency: tokenCurrency, decimals } = ch.deployment.token;
-  const expected = tokenCurrency ?? "EUR";
-  if (currency !== expected) {
-    throw new UsageError(
-      `${path} is in ${currency}, but the settlement token is ${expected} (${decimals} decimals).`,
-      "Settle each currency on its own token deployment.",
-    );
-  }
-}
-
-/**
- * A batch file the signing bank may act on: its own, unedited, in the token's currency — checked
- * before anything is sent (anchoring or declaring anything else would settle the wrong money).
- */
-function ownBatch(path: string, g: GlobalOptions, io: CliIo): { file: BatchFile; ch: Clearhouse } {
-  const file = readBatchFile(path);
-  const ch = connect(g, io, true);
-  requireSubmitter(ch, file.submitter, path);
-  requireIntact(file, path);
-  requireCurrency(ch, file.currency, path);
-  return { file, ch };
-}
-
-/** A non-negative integer option that fits uint64. */
-function uint64Option(name: string, value: string): bigint {
-  if (!/^\d+$/.test(value) || BigInt(value) > UINT64_MAX)
-    throw new UsageError(`--${name} ${value} is not a valid number.`);
-  return BigInt(value);
-}
 
 /** `clearhouse batch …`, `clearhouse cycle …`, `clearhouse iso …`. */
 export function settlementCommands(io: CliIo, globals: () => GlobalOptions): Command[] {
@@ -303,91 +243,7 @@ export function settlementCommands(io: CliIo, globals: () => GlobalOptions): Com
       if (!ok) throw new UsageError(`${path} does not match the anchored batch.`, "See what differs above.", true);
     });
 
-  const cycle = new Command("cycle").description("Settlement cycles: open, declare batches, close with netting");
-  cycle
-    .command("open")
-    .description("Open the next cycle (operator)")
-    .addHelpText("after", "\nExample:\n  clearhouse cycle open --key-file operator.key")
-    .action(async () => {
-      const g = globals();
-      const r = await connect(g, io, true).settlement.openCycle();
-      print(io, g, `Opened cycle ${r.cycleId} (tx ${r.tx.hash})`, r);
-    });
-  cycle
-    .command("allow")
-    .description("Let the netting engine pull your net debit at a cycle's close (token allowance)")
-    .requiredOption("--amount <minor units|max>", "the most it may pull, in minor units, or max")
-    .addHelpText(
-      "after",
-      "\nExample:\n  clearhouse cycle allow --amount 500000000 --key-file alpine.key   # €5,000,000.00",
-    )
-    .action(async (o: Record<string, string>) => {
-      const g = globals();
-      const amount = o.amount === "max" ? 2n ** 256n - 1n : uint64Option("amount", o.amount);
-      const ch = connect(g, io, true);
-      const spender = ch.deployment.contracts.NettingEngine?.proxy;
-      if (!spender) throw new UsageError("This deployment has no NettingEngine.");
-      const tx = await ch.token.approve({ spender, amount });
-      print(io, g, `The netting engine may pull up to ${o.amount} minor units (tx ${tx.hash})`, tx);
-    });
-  cycle
-    .command("declare <batchFile>")
-    .description("Declare your final batch's obligations into the open cycle")
-    .addHelpText("after", "\nExample:\n  clearhouse cycle declare batch.json --key-file alpine.key")
-    .action(async (path: string) => {
-      const g = globals();
-      const { file, ch } = ownBatch(path, g, io);
-      const tx = await ch.settlement.declareBatch({ key: file.key, header: file.header });
-      print(io, g, `Declared ${file.batchId} (tx ${tx.hash})`, tx);
-    });
-  cycle
-    .command("close [batchFiles...]")
-    .description(
-      "Net, resolve gridlock and settle the open cycle (operator); batch files given are presented at close instead of declared one by one",
-    )
-    .option("--open-next", "open the next cycle in the same transaction")
-    .addHelpText(
-      "after",
-      "\nThe engine checks each presented batch as `cycle declare` would (anchored, final, netted once, totals\n" +
-        'matching the header). A bank may hand the operator its batch file with "records": [] and "leaves": []:\n' +
-        "only the header, key and submitter are used.\n\nExamples:\n" +
-        "  clearhouse cycle close --key-file operator.key\n" +
-        "  clearhouse cycle close alpine.json baltic.json --open-next --key-file operator.key",
-    )
-    .action(async (paths: string[], o: { openNext?: boolean }) => {
-      const g = globals();
-      const batches = paths.map((path) => {
-        const file = readBatchFile(path);
-        return { bank: file.submitter, key: file.key, header: file.header };
-      });
-      const ch = connect(g, io, true);
-      const closing = (await ch.settlement.getCycle()).cycleId;
-      const tx =
-        batches.length === 0 && !o.openNext
-          ? await ch.settlement.closeCycle({ cycleId: closing })
-          : await ch.settlement.closeCycleWith({ cycleId: closing, batches, openNext: o.openNext === true });
-      const info = await ch.settlement.getCycle({ cycleId: closing });
-      const lines = [`Closed cycle ${info.cycleId} (tx ${tx.hash}, gas ${tx.gasUsed})`];
-      if (batches.length > 0) lines.push(`  ${batches.length} batch(es) presented and netted`);
-      for (const p of info.positions) lines.push(`  ${p.bank}  net ${p.net >= 0n ? "+" : ""}${p.net}`);
-      if (o.openNext) lines.push(`Opened cycle ${info.cycleId + 1n}`);
-      print(io, g, lines.join("\n"), { tx, cycle: info });
-    });
-  cycle
-    .command("status")
-    .description("Show a cycle's participants, obligations and net positions")
-    .addHelpText("after", "\nExample:\n  clearhouse cycle status --cycle 3")
-    .option("--cycle <n>", "cycle id (default: the current one)")
-    .action(async (o: Record<string, string>) => {
-      const g = globals();
-      if (o.cycle !== undefined && !/^\d+$/.test(o.cycle))
-        throw new UsageError(`--cycle ${o.cycle} is not a cycle number.`);
-      const info = await connect(g, io, false).settlement.getCycle({ cycleId: o.cycle ? BigInt(o.cycle) : undefined });
-      const lines = [`Cycle ${info.cycleId}: ${info.status}, ${info.batchCount} batches`];
-      for (const p of info.positions)
-        lines.push(`  ${p.bank}  net ${p.net}  owes ${toJson(p.owes).replace(/\s+/g, " ")}`);
-      print(io, g, lines.join("\n"), info);
-    });
+  const cycle = cycleCommand(io, globals);
 
   const iso = new Command("iso").description("ISO 20022: import pacs.008, emit pacs.002");
   iso

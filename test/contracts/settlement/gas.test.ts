@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { ContractTransactionReceipt } from "ethers";
+import type { ContractTransactionReceipt, ContractTransactionResponse } from "ethers";
 import {
   ACK_WINDOW,
   deploySettlement,
@@ -24,6 +24,14 @@ interface Spent {
   calldata: bigint;
   /** gasUsed less the 21,000 base and the calldata. */
   execution: bigint;
+}
+
+/** What a transaction spent, split into the 21,000 base, its calldata and its execution. */
+async function spentBy(sent: Promise<ContractTransactionResponse>): Promise<Spent> {
+  const tx = await sent;
+  const { gasUsed } = await mined(Promise.resolve(tx));
+  const calldata = calldataGas(tx.data);
+  return { gasUsed, calldata, execution: gasUsed - 21_000n - calldata };
 }
 
 /**
@@ -65,10 +73,7 @@ describe("Settlement gas", function () {
           ],
           { entryCount },
         );
-        const tx = await ledger.connect(banks[0]).submitBatch(batch.key, batch.header);
-        const { gasUsed } = await mined(Promise.resolve(tx));
-        const calldata = calldataGas(tx.data);
-        return { gasUsed, calldata, execution: gasUsed - 21_000n - calldata } satisfies Spent;
+        return spentBy(ledger.connect(banks[0]).submitBatch(batch.key, batch.header));
       });
     const small = await gasFor(10n);
     const large = await gasFor(100_000n);
@@ -128,10 +133,7 @@ describe("Settlement gas", function () {
           presented.push({ bank: bank.address, ...batch });
         }
         await time.increase(ACK_WINDOW + 1);
-        const tx = await f.engine.connect(f.operator).closeCycleWith(1, presented, true);
-        const { gasUsed } = await mined(Promise.resolve(tx));
-        const calldata = calldataGas(tx.data);
-        return { gasUsed, calldata, execution: gasUsed - 21_000n - calldata } satisfies Spent;
+        return spentBy(f.engine.connect(f.operator).closeCycleWith(1, presented, true));
       });
     const small = await gasFor(10n);
     const large = await gasFor(100_000n);

@@ -133,23 +133,16 @@ describe("SettlementToken settleNet", function () {
     });
 
     for (const how of IMPAIRMENTS) {
-      it(`reverts with the registry error when a debtor is ${how}`, async function () {
-        const f = await loadFixture(clearingToken);
-        const [a, b] = f.banks;
-        const e = await impair(f.registry, a.address, how);
-        await expect(f.token.connect(f.engine).settleNet([a.address, b.address], [-5n, 5n]))
-          .to.be.revertedWithCustomError(f.registry, e.name)
-          .withArgs(...e.args);
-      });
-
-      it(`reverts with the registry error when a creditor is ${how}`, async function () {
-        const f = await loadFixture(clearingToken);
-        const [a, b] = f.banks;
-        const e = await impair(f.registry, b.address, how);
-        await expect(f.token.connect(f.engine).settleNet([a.address, b.address], [-5n, 5n]))
-          .to.be.revertedWithCustomError(f.registry, e.name)
-          .withArgs(...e.args);
-      });
+      for (const side of ["debtor", "creditor"] as const) {
+        it(`reverts with the registry error when a ${side} is ${how}`, async function () {
+          const f = await loadFixture(clearingToken);
+          const [a, b] = f.banks;
+          const e = await impair(f.registry, (side === "debtor" ? a : b).address, how);
+          await expect(f.token.connect(f.engine).settleNet([a.address, b.address], [-5n, 5n]))
+            .to.be.revertedWithCustomError(f.registry, e.name)
+            .withArgs(...e.args);
+        });
+      }
     }
 
     it("reverts with the registry error when the engine itself is suspended", async function () {
