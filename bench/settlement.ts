@@ -54,6 +54,7 @@ import { settlementLedgerAbi } from "../src/generated/abis";
 import { leiWithCheckDigits } from "../src/registry/identifiers";
 import { Role } from "../src/registry/roles";
 import { buildBatch, type Batch } from "../src/settlement/batch";
+import { STAMP_GRANULE, STAMP_MARGIN } from "../src/settlement/ledger";
 import { accountHash, type PaymentRecord } from "../src/settlement/record";
 import { UNLIMITED } from "../src/validate";
 import { deployConsortium } from "../scripts/lib/deployConsortium";
@@ -111,7 +112,8 @@ async function main(): Promise<void> {
     functionName: "ackWindow",
   });
   const passWindow = async () => {
-    await send("evm_increaseTime", [ackWindow + 1]);
+    // Past every batch's window end (stamped by the SDK at most STAMP_MARGIN + STAMP_GRANULE later).
+    await send("evm_increaseTime", [ackWindow + STAMP_MARGIN + STAMP_GRANULE]);
     await send("evm_mine");
   };
   let snapshot = (await send("evm_snapshot")) as string;
@@ -161,7 +163,7 @@ async function main(): Promise<void> {
   const proofGas = async (batch: Batch) => {
     const lengths = Array.from({ length: batch.records.length }, (_, i) => batch.tree.proof(i).length);
     const index = lengths.indexOf(Math.max(...lengths));
-    const header = await operator.settlement.onChainHeader(batch.header);
+    const header = await operator.settlement.anchoredHeader(batch.batchId, batch.header);
     const leaf = batch.tree.leafHash(index);
     const proof = batch.tree.proof(index);
     // A view: viem's estimateContractGas takes only state-changing functions, so estimate the raw call.

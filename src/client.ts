@@ -106,6 +106,8 @@ export function createClearhouse(p: CreateClearhouseParameters) {
       getBatchId: ledgerActions.getBatchId,
       getBatch: ledgerActions.getBatch,
       onChainHeader: ledgerActions.onChainHeader,
+      anchoredHeader: ledgerActions.anchoredHeader,
+      anchoredBatch: ledgerActions.anchoredBatch,
       headerDigest: ledgerActions.headerDigest,
       verifyInclusionOnChain: ledgerActions.verifyInclusionOnChain,
       openCycle: nettingActions.openCycle,

@@ -9,17 +9,25 @@ import {CreditFacility} from "./CreditFacility.sol";
 /// @title Clearing — how a cycle's close moves money: each bank's capacity to pay in, credit draws,
 /// and one `SettlementToken.settleNet` call for all net positions
 abstract contract Clearing is CreditFacility {
-    /// @dev What `bank` can pay in from its balance now: the least of its balance, its allowance to
-    /// the engine, its single-transfer limit and what is left of its daily outflow limit.
-    function _funds(address bank) internal view returns (bool inactive, uint256 funds) {
-        EngineStorage storage $ = _s();
-        try $.registry.requireActive(bank, Roles.MEMBER_BANK) returns (uint8, uint128 single, uint128 daily) {
-            (, uint256 spent) = ISettlementToken(address($.token)).outflowToday(bank);
-            funds = Math.min(Math.min($.token.balanceOf(bank), $.token.allowance(bank, address(this))), single);
-            funds = Math.min(funds, daily > spent ? daily - spent : 0);
+    /// @dev Whether `bank` cannot move money now (suspended, removed, sanctioned, not a bank) and,
+    /// if it can, its single-transfer and daily outflow limits.
+    function _screen(address bank) internal view returns (bool inactive, uint128 single, uint128 daily) {
+        try _s().registry.requireActive(bank, Roles.MEMBER_BANK) returns (uint8, uint128 single_, uint128 daily_) {
+            return (false, single_, daily_);
         } catch {
-            inactive = true;
+            return (true, 0, 0);
         }
+    }
+
+    /// @dev What an active `bank` can pay in from its balance now: the least of its balance, its
+    /// allowance to the engine, its single-transfer limit and what is left of its daily outflow limit.
+    function _funds(address bank, uint128 single, uint128 daily) internal view returns (uint256 funds) {
+        (uint256 balance, uint256 allowance, uint256 spent) = ISettlementToken(address(_s().token)).fundsOf(
+            bank,
+            address(this)
+        );
+        funds = Math.min(Math.min(balance, allowance), single);
+        funds = Math.min(funds, daily > spent ? daily - spent : 0);
     }
 
     /// @dev Emit the net positions (the record of a close; not stored), draw credit where a debtor's

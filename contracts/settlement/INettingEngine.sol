@@ -40,8 +40,17 @@ interface INettingEngine {
     }
 
     event CycleOpened(uint64 indexed cycleId, address indexed operator, uint256 carriedParticipants);
-    event BatchDeclared(uint64 indexed cycleId, bytes32 indexed batchId, address indexed debtor, uint256 grossTotal);
-    event ObligationAdded(uint64 indexed cycleId, address indexed debtor, address indexed creditor, uint256 amount);
+    /// @notice A final batch entered cycle `cycleId` (declared on chain or presented at the close):
+    /// `debtor` owes `amounts[k]` to `creditors[k]` (a creditor may repeat; its amounts add up).
+    /// The record of the cycle's obligations, one event per batch.
+    event BatchDeclared(
+        uint64 indexed cycleId,
+        bytes32 indexed batchId,
+        address indexed debtor,
+        uint256 grossTotal,
+        address[] creditors,
+        uint256[] amounts
+    );
     event ObligationDeferred(uint64 indexed cycleId, address indexed debtor, address indexed creditor, uint256 amount);
     event NetPosition(
         uint64 indexed cycleId,
@@ -65,9 +74,6 @@ interface INettingEngine {
     error NettingGrossMismatch(bytes32 batchId, uint256 header, uint256 sumOfTotals);
     error NettingInvalidObligation(address debtor, address creditor);
     error NettingTooManyParticipants(uint64 cycleId);
-    /// @notice The batch was declared in `cycleId` by an engine version that recorded declarations
-    /// itself (before the ledger's Netted mark): it settles once.
-    error NettingAlreadyDeclared(bytes32 batchId, uint64 cycleId);
     /// @notice After the change the pool (`poolAfter`) would not cover the unused credit lines.
     error NettingCreditUncovered(uint256 poolAfter, uint256 unusedCredit);
     error NettingRepayTooMuch(address bank, uint256 amount, uint128 used);
@@ -128,7 +134,7 @@ interface INettingEngine {
     /// obligations are added to those declared on chain; then net,
     /// resolve gridlock and settle as `closeCycle`. With `openNext`, the next cycle opens in the
     /// same transaction. An active OPERATOR. The obligations are in the events
-    /// (`BatchDeclared`, `ObligationAdded`), not in storage: `obligationOf`/`participantsOf` show
+    /// (`BatchDeclared`), not in storage: `obligationOf`/`participantsOf` show
     /// only what was declared on chain or carried in.
     function closeCycleWith(uint64 cycleId, Declaration[] memory declarations, bool openNext) external;
 
@@ -163,9 +169,6 @@ interface INettingEngine {
 
     /// @notice What `debtor` owes `creditor` in a cycle.
     function obligationOf(uint64 cycleId, address debtor, address creditor) external view returns (uint256);
-
-    /// @notice The cycle that netted `batchId` — declared on chain or presented at a close — or 0.
-    function declaredIn(bytes32 batchId) external view returns (uint64);
 
     /// @notice A bank's credit line and how much of it is used.
     function creditOf(address bank) external view returns (CreditLine memory);

@@ -7,8 +7,13 @@ pragma solidity ^0.8.24;
 /// acknowledge or dispute within a window; a batch is final when every counterparty acknowledged,
 /// or when the window passed without a dispute, or when a dispute was dismissed. A final batch is
 /// netted once: the netting engine takes it into a settlement cycle (`markNetted`).
+/// One storage word is written per batch (decision 018): the first 31 bytes of its header digest
+/// and its stored status. The window end is in the header (stamped by the bank's client, checked at
+/// submission), so the effective status of a batch is read with its header (`statusOf`).
 interface ISettlementLedger {
-    /// @notice Effective status of a batch (`Final` is derived, see `statusOf`).
+    /// @notice Status of a batch. Stored: Submitted, Disputed, Rejected, Final (a dismissed dispute),
+    /// Netted. Effective (`statusOf`): a stored Submitted is Final once every counterparty
+    /// acknowledged or the window closed.
     enum BatchStatus {
         None,
         Submitted,
@@ -18,8 +23,8 @@ interface ISettlementLedger {
         Netted
     }
 
-    /// @notice What is anchored of a batch. Its keccak256 (`digestOf`) is stored; the fields are in
-    /// the `BatchSubmitted` event and in the bank's batch file.
+    /// @notice What is anchored of a batch. Its keccak256 (`digestOf`) is what the ledger keeps (the
+    /// first 31 bytes); the fields are in the `BatchSubmitted` event.
     struct BatchHeader {
         bytes32 root; // Merkle root over the payment records (keccak leaves, StandardMerkleTree)
         uint32 entryCount; // number of payments
@@ -27,17 +32,7 @@ interface ISettlementLedger {
         bytes32 totalsCommitment; // keccak256(abi.encode(address[] counterparties, uint256[] totals))
         bytes32 metadataDigest; // keccak256 of the batch's metadata (file name, currency, value date…)
         uint32 counterpartyMask; // bit i = the bank enrolled at index i receives payments in the batch
-    }
-
-    /// @notice Stored per batch, next to its digest.
-    struct BatchState {
-        uint64 sequence; // the submitter's batch number, from 1
-        uint40 submittedAt;
-        BatchStatus status; // Submitted, Disputed, Rejected, Final (a dismissed dispute) or Netted
-        uint32 counterpartyMask;
-        uint32 ackMask;
-        uint40 closesAt; // end of the acknowledgement window, fixed at submission
-        uint40 cycle; // the settlement cycle that netted the batch (0 until Netted)
+        uint40 closesAt; // end of the acknowledgement window: now + ackWindow … + MAX_WINDOW_SLACK at submission
     }
 
     event BankEnrolled(address indexed bank, uint8 index);
@@ -67,8 +62,12 @@ interface ISettlementLedger {
     /// @notice The ledger is not paused.
     error ExpectedPause();
 
-    /// @notice The same key was anchored with other content.
-    error LedgerBatchConflict(bytes32 batchId, bytes32 anchoredDigest, bytes32 submittedDigest);
+    /// @notice The same key was anchored with other content (the ledger keeps the first 31 bytes of
+    /// the anchored digest; the whole digest and header are in the batch's `BatchSubmitted` event).
+    error LedgerBatchConflict(bytes32 batchId, bytes31 anchoredDigest, bytes32 submittedDigest);
+    /// @notice The header's window end is outside [now + ackWindow, now + ackWindow + slack]: stamp
+    /// it again from the chain's clock (a batch not yet anchored may be re-stamped).
+    error LedgerInvalidWindowEnd(uint40 closesAt, uint256 earliest, uint256 latest);
     /// @notice No batch with this id.
     error LedgerUnknownBatch(bytes32 batchId);
     /// @notice A header field is invalid (`field` names it).
@@ -89,8 +88,8 @@ interface ISettlementLedger {
     error LedgerWindowClosed(bytes32 batchId, uint64 closedAt);
     /// @notice The batch is not in the status the action needs.
     error LedgerWrongStatus(bytes32 batchId, BatchStatus status);
-    /// @notice The given header is not the anchored one.
-    error LedgerHeaderMismatch(bytes32 batchId, bytes32 anchoredDigest, bytes32 givenDigest);
+    /// @notice The given header is not the anchored one (first 31 bytes of the anchored digest).
+    error LedgerHeaderMismatch(bytes32 batchId, bytes31 anchoredDigest, bytes32 givenDigest);
     /// @notice The acknowledgement window is outside 1 minute … 30 days.
     error LedgerInvalidWindow(uint32 ackWindow);
     /// @notice Dispute reason codes start at 1.
@@ -101,8 +100,8 @@ interface ISettlementLedger {
     error LedgerNotNettingEngine(address caller);
     /// @notice The netting engine address holds no contract.
     error LedgerInvalidEngine(address engine);
-    /// @notice The batch was already netted, in cycle `cycleId`: each batch settles once.
-    error LedgerAlreadyNetted(bytes32 batchId, uint64 cycleId);
+    /// @notice The batch was already netted (its `BatchNetted` event names the cycle): each batch settles once.
+    error LedgerAlreadyNetted(bytes32 batchId);
     /// @notice Renouncing ownership would leave the ledger without governance.
     error LedgerOwnershipCannotBeRenounced();
 
@@ -113,11 +112,13 @@ interface ISettlementLedger {
     /// the existing id and changes nothing (`created` false); with another header it reverts.
     function submitBatch(bytes32 key, BatchHeader calldata header) external returns (bytes32 batchId, bool created);
 
-    /// @notice Acknowledge a batch as one of its counterparties, within the window.
-    function acknowledge(bytes32 batchId) external;
+    /// @notice Acknowledge a batch as one of its counterparties, within the window; `header` is its
+    /// anchored header (from the `BatchSubmitted` event).
+    function acknowledge(bytes32 batchId, BatchHeader calldata header) external;
 
-    /// @notice Dispute a batch as one of its counterparties, within the window.
-    function dispute(bytes32 batchId, uint16 reasonCode) external;
+    /// @notice Dispute a batch as one of its counterparties, within the window; `header` is its
+    /// anchored header.
+    function dispute(bytes32 batchId, BatchHeader calldata header, uint16 reasonCode) external;
 
     /// @notice Settle a dispute (an active OPERATOR): upheld → Rejected, dismissed → Final.
     function resolveDispute(bytes32 batchId, bool upheld) external;
@@ -132,11 +133,8 @@ interface ISettlementLedger {
     /// @notice The netting engine that may net batches (zero: none yet).
     function nettingEngine() external view returns (address);
 
-    /// @notice The cycle that netted `batchId` (0 if unknown or not netted yet).
-    function nettedIn(bytes32 batchId) external view returns (uint64);
-
     /// @notice Set the acknowledgement window, seconds (owner). Applies to batches submitted from
-    /// now on; each batch keeps the window end (`closesAt`) it was given.
+    /// now on; each batch keeps the window end (`closesAt`) in its header.
     function setAckWindow(uint32 ackWindow) external;
 
     /// @notice Stop submissions, acknowledgements and disputes (owner).
@@ -151,15 +149,18 @@ interface ISettlementLedger {
     /// @notice The id of `submitter`'s batch under `key`: keccak256(abi.encode(submitter, key)).
     function batchIdOf(address submitter, bytes32 key) external pure returns (bytes32);
 
-    /// @notice keccak256(abi.encode(header)): what is stored of a batch.
+    /// @notice keccak256(abi.encode(header)): the batch's digest (its first 31 bytes are stored).
     function digestOf(BatchHeader calldata header) external pure returns (bytes32);
 
-    /// @notice The stored state, digest and effective status of a batch.
-    function batchOf(bytes32 batchId) external view returns (BatchState memory, bytes32 digest, BatchStatus status);
+    /// @notice What the ledger stores of a batch: the first 31 bytes of its digest, its stored status
+    /// (None if unknown; a stored Submitted may be Final in effect, see `statusOf`) and the mask of
+    /// the counterparties that acknowledged it.
+    function anchorOf(bytes32 batchId) external view returns (bytes31 digest, BatchStatus stored, uint32 ackMask);
 
-    /// @notice Effective status: Submitted becomes Final when all counterparties acknowledged or
-    /// the window has passed; a final batch taken into a settlement cycle is Netted.
-    function statusOf(bytes32 batchId) external view returns (BatchStatus);
+    /// @notice Effective status of `batchId`, whose anchored header is `header` (None if unknown;
+    /// reverts LedgerHeaderMismatch for another header): Submitted becomes Final when all
+    /// counterparties acknowledged or the window closed; a final batch taken into a cycle is Netted.
+    function statusOf(bytes32 batchId, BatchHeader calldata header) external view returns (BatchStatus);
 
     /// @notice Revert unless `header` is the anchored header of `batchId` and the batch is Final
     /// (a batch already taken into a settlement cycle is Netted, not Final: it reverts).
@@ -184,4 +185,7 @@ interface ISettlementLedger {
 
     /// @notice The acknowledgement window, seconds.
     function ackWindow() external view returns (uint32);
+
+    /// @notice How much later than now + ackWindow a header's window end may be, seconds.
+    function MAX_WINDOW_SLACK() external view returns (uint32);
 }

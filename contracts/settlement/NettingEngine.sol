@@ -13,6 +13,7 @@ import {NettingMath} from "./NettingMath.sol";
 import {NettingStorage} from "./NettingStorage.sol";
 import {IVerifierRegistry} from "../zk/IVerifierRegistry.sol";
 import {Clearing} from "./Clearing.sol";
+import {BankBits} from "./BankBits.sol";
 
 /// @title NettingEngine — settlement cycles: multilateral netting, credit lines, gridlock resolution
 /// @notice Gas depends on the number of banks and batches in a cycle, never on the number of
@@ -23,6 +24,7 @@ import {Clearing} from "./Clearing.sol";
 /// @custom:security-contact security@clearhouse.example
 contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, Clearing, UUPSUpgradeable {
     using NettingBook for NettingBook.Book;
+    using BankBits for BankBits.Cache;
     uint256 private constant MAX_PARTICIPANTS = 32;
     /// @notice Counterparty buckets of the batch_netting circuit (one public signal each).
     uint256 public constant NETTING_BUCKETS = 4;
@@ -139,7 +141,8 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, Clearing, UUP
         uint256 room;
         for (uint256 d; d < declarations.length; ++d) room += 1 + declarations[d].counterparties.length;
         NettingBook.Book memory book = _book(cycleId, room);
-        for (uint256 d; d < declarations.length; ++d) _present(cycleId, declarations[d], book);
+        BankBits.Cache memory bits = BankBits.withRoom($.ledger, room);
+        for (uint256 d; d < declarations.length; ++d) _present(cycleId, declarations[d], book, bits);
         $.cycles[cycleId].batchCount += uint32(declarations.length);
         _close(cycleId, book);
         if (openNext) _open(cycleId + 1);
@@ -182,12 +185,6 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, Clearing, UUP
         return address(_s().verifiers);
     }
 
-    /// @inheritdoc INettingEngine
-    function declaredIn(bytes32 batchId) external view returns (uint64) {
-        uint64 legacy = _s().declaredIn[batchId];
-        return legacy != 0 ? legacy : _s().ledger.nettedIn(batchId);
-    }
-
     // ================================================================ internals
 
     /// @dev Open cycle `cycleId` (the one after the current): it starts with the obligations carried into it.
@@ -206,17 +203,21 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, Clearing, UUP
 
     /// @dev A final standard-mode batch presented at close: checked like `declare` (and marked
     /// Netted in the ledger), its obligations added to `book`, the same events emitted.
-    function _present(uint64 cycleId, Declaration memory d, NettingBook.Book memory book) private {
+    function _present(
+        uint64 cycleId,
+        Declaration memory d,
+        NettingBook.Book memory book,
+        BankBits.Cache memory bits
+    ) private {
         bytes32 batchId = keccak256(abi.encode(d.bank, d.key));
         bytes32 given = keccak256(abi.encode(d.counterparties, d.totals));
-        uint256 sum = _checkDeclaration(cycleId, d.bank, batchId, d.header, d.counterparties, d.totals, given);
+        uint256 sum = _checkDeclaration(cycleId, d.bank, batchId, d.header, d.counterparties, d.totals, given, bits);
         uint256 debtor = book.indexOf(d.bank, cycleId);
         for (uint256 i; i < d.counterparties.length; ++i) {
             uint256 amount = d.totals[i];
             book.owe[debtor][book.indexOf(d.counterparties[i], cycleId)] += amount;
-            emit ObligationAdded(cycleId, d.bank, d.counterparties[i], amount);
         }
-        emit BatchDeclared(cycleId, batchId, d.bank, sum);
+        emit BatchDeclared(cycleId, batchId, d.bank, sum, d.counterparties, d.totals);
     }
 
     /// @dev The cycle's stored participants and obligations (declared on chain or carried in), in
@@ -231,24 +232,8 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, Clearing, UUP
         address[] memory ps = book.ps;
         uint256[][] memory owe = book.owe;
         uint256 n = ps.length;
-        uint256[] memory funds = new uint256[](n);
-        uint256[] memory capacity = new uint256[](n);
-        bool[] memory deferred = new bool[](n);
-        bool[] memory inactive = new bool[](n);
-        for (uint256 i; i < n; ++i) {
-            (inactive[i], funds[i]) = _funds(ps[i]);
-            capacity[i] = funds[i] + _unused(ps[i]);
-        }
-        // Obligations to or from an inactive bank cannot move: defer them before netting.
-        for (uint256 i; i < n; ++i) {
-            for (uint256 j; j < n; ++j) {
-                if ((inactive[i] || inactive[j]) && owe[i][j] != 0) {
-                    _carry(cycleId, ps[i], ps[j], owe[i][j]);
-                    owe[i][j] = 0;
-                }
-            }
-        }
-        int256[] memory net = NettingMath.resolve(owe, capacity, deferred);
+        (uint128[] memory single, uint128[] memory daily) = _setAsideInactive(cycleId, ps, owe);
+        (int256[] memory net, uint256[] memory funds, bool[] memory deferred) = _resolve(ps, owe, single, daily);
         uint256 deferredDebtors;
         for (uint256 i; i < n; ++i) {
             if (!deferred[i]) continue;
@@ -261,6 +246,61 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, Clearing, UUP
         cycle.status = CycleStatus.Closed;
         cycle.closedAt = uint40(block.timestamp);
         emit CycleClosed(cycleId, gross, netSettled, deferredDebtors);
+    }
+
+    /// @dev Screen every participant; obligations to or from an inactive bank cannot move, so they
+    /// are deferred before netting. Returns the active banks' single-transfer and daily limits.
+    function _setAsideInactive(
+        uint64 cycleId,
+        address[] memory ps,
+        uint256[][] memory owe
+    ) private returns (uint128[] memory single, uint128[] memory daily) {
+        uint256 n = ps.length;
+        bool[] memory inactive = new bool[](n);
+        single = new uint128[](n);
+        daily = new uint128[](n);
+        for (uint256 i; i < n; ++i) (inactive[i], single[i], daily[i]) = _screen(ps[i]);
+        for (uint256 i; i < n; ++i) {
+            for (uint256 j; j < n; ++j) {
+                if ((inactive[i] || inactive[j]) && owe[i][j] != 0) {
+                    _carry(cycleId, ps[i], ps[j], owe[i][j]);
+                    owe[i][j] = 0;
+                }
+            }
+        }
+    }
+
+    /// @dev NettingMath.resolve with each bank's capacity read only if it ends up a net debtor:
+    /// resolve with the unknown capacities unlimited, read those of the unknown debtors, and again
+    /// until no debtor's capacity is unknown. The result is resolve's with every capacity known:
+    /// a bank deferred in the last run was the worst shortfall, so its capacity was known, and a
+    /// net debtor stays one in later rounds until deferred (deferring others only takes away what
+    /// it is owed), so every debtor of any round of the last run is a debtor at its end and known.
+    /// Net creditors (half of the banks on a normal day) cost no token or credit-line reads.
+    function _resolve(
+        address[] memory ps,
+        uint256[][] memory owe,
+        uint128[] memory single,
+        uint128[] memory daily
+    ) private view returns (int256[] memory net, uint256[] memory funds, bool[] memory deferred) {
+        uint256 n = ps.length;
+        funds = new uint256[](n);
+        uint256[] memory capacity = new uint256[](n);
+        bool[] memory known = new bool[](n);
+        for (uint256 i; i < n; ++i) capacity[i] = type(uint256).max;
+        while (true) {
+            deferred = new bool[](n);
+            net = NettingMath.resolve(owe, capacity, deferred);
+            bool more;
+            for (uint256 i; i < n; ++i) {
+                if (net[i] >= 0 || known[i]) continue;
+                known[i] = true;
+                more = true;
+                funds[i] = _funds(ps[i], single[i], daily[i]);
+                capacity[i] = funds[i] + _unused(ps[i]);
+            }
+            if (!more) return (net, funds, deferred);
+        }
     }
 
     function _requireOpen(uint64 cycleId) private view {
@@ -282,11 +322,12 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, Clearing, UUP
         $.registry.requireMember(msg.sender, Roles.MEMBER_BANK);
         _requireOpen(cycleId);
         batchId = keccak256(abi.encode(msg.sender, key));
-        uint256 sum = _checkDeclaration(cycleId, msg.sender, batchId, header, counterparties, totals, given);
+        BankBits.Cache memory bits = BankBits.withRoom($.ledger, counterparties.length);
+        uint256 sum = _checkDeclaration(cycleId, msg.sender, batchId, header, counterparties, totals, given, bits);
         for (uint256 i; i < counterparties.length; ++i)
             _addObligation(cycleId, msg.sender, counterparties[i], totals[i]);
         $.cycles[cycleId].batchCount += 1;
-        emit BatchDeclared(cycleId, batchId, msg.sender, sum);
+        emit BatchDeclared(cycleId, batchId, msg.sender, sum, counterparties, totals);
     }
 
     /// @dev What every declaration must satisfy, on chain or presented at close: `header` is the
@@ -301,14 +342,10 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, Clearing, UUP
         ISettlementLedger.BatchHeader memory header,
         address[] memory counterparties,
         uint256[] memory totals,
-        bytes32 given
+        bytes32 given,
+        BankBits.Cache memory bits
     ) private returns (uint256 sum) {
-        EngineStorage storage $ = _s();
-        // Batches declared before the ledger kept the netting mark are recorded here only.
-        uint64 legacy = $.declaredIn[batchId];
-        if (legacy != 0) revert NettingAlreadyDeclared(batchId, legacy);
-        ISettlementLedger ledger = $.ledger;
-        ledger.markNetted(batchId, header, cycleId);
+        bits.ledger.markNetted(batchId, header, cycleId);
         if (counterparties.length != totals.length) revert NettingLengthMismatch(counterparties.length, totals.length);
         if (given != header.totalsCommitment) revert NettingTotalsMismatch(batchId, header.totalsCommitment, given);
         uint32 declaredMask;
@@ -318,9 +355,8 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, Clearing, UUP
                 revert NettingInvalidObligation(debtor, creditor);
             }
             // Creditors must be the batch's anchored counterparties: enrolled banks that could
-            // acknowledge or dispute it (bankOf reverts LedgerNotEnrolled otherwise).
-            (uint8 index, ) = ledger.bankOf(creditor);
-            declaredMask |= uint32(1) << index; // a creditor may repeat: its amounts add up
+            // acknowledge or dispute it (the ledger reverts LedgerNotEnrolled otherwise).
+            declaredMask |= bits.bitOf(creditor); // a creditor may repeat: its amounts add up
             sum += totals[i];
         }
         if (declaredMask != header.counterpartyMask) {
@@ -334,7 +370,6 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, Clearing, UUP
         _join(cycleId, debtor);
         _join(cycleId, creditor);
         $.owe[cycleId][debtor][creditor] += amount;
-        emit ObligationAdded(cycleId, debtor, creditor, amount);
     }
 
     function _join(uint64 cycleId, address bank) private {

@@ -22,7 +22,7 @@ abstract contract NettingStorage is INettingEngine {
         mapping(uint64 cycleId => mapping(address bank => bool)) isParticipant;
         mapping(uint64 cycleId => mapping(address debtor => mapping(address creditor => uint256))) owe;
         mapping(uint64 cycleId => mapping(address bank => int256)) net; // retired: net positions are in NetPosition events
-        mapping(bytes32 batchId => uint64 cycleId) declaredIn; // legacy: written before the ledger's Netted mark, still consulted
+        mapping(bytes32 batchId => uint64 cycleId) declaredIn; // retired: the ledger's Netted mark is the record (decision 018)
         mapping(address bank => CreditLine) credit;
         IVerifierRegistry verifiers; // appended: verifies private-mode batch proofs
     }

@@ -9,14 +9,19 @@ import {Roles} from "../access/Roles.sol";
 import {ISettlementLedger} from "./ISettlementLedger.sol";
 
 /// @title SettlementLedger — idempotent anchoring of settlement batches
-/// @notice Stores two slots per batch (its header digest and a packed state), whatever the number
-/// of payments in it, so anchoring costs the same for 10 or 100,000 payments.
+/// @notice Writes one storage word per batch (the first 31 bytes of its header digest and its
+/// status), whatever the number of payments in it, so anchoring costs the same for 10 or 100,000
+/// payments. Acknowledgements are written only when given (their own word); decision 018.
 /// @dev UUPS proxy owned by governance; ERC-7201 storage; every entry point checks the registry.
 /// @custom:security-contact security@clearhouse.example
 contract SettlementLedger is ISettlementLedger, Ownable2StepUpgradeable, UUPSUpgradeable {
     uint8 private constant MAX_BANKS = 32;
     uint32 private constant MIN_WINDOW = 1 minutes;
     uint32 private constant MAX_WINDOW = 30 days;
+    /// @inheritdoc ISettlementLedger
+    uint32 public constant MAX_WINDOW_SLACK = 1 days;
+    /// @dev An anchor word: the digest's first 31 bytes | the stored status in the last byte.
+    bytes32 private constant DIGEST_PART = ~bytes32(uint256(0xff));
 
     struct Bank {
         uint8 indexPlusOne;
@@ -32,9 +37,9 @@ contract SettlementLedger is ISettlementLedger, Ownable2StepUpgradeable, UUPSUpg
         bool paused;
         address[] banks;
         mapping(address bank => Bank) bankOf;
-        mapping(bytes32 batchId => bytes32 digest) digests;
-        mapping(bytes32 batchId => BatchState) states;
-        address nettingEngine; // appended: may mark final batches Netted
+        mapping(bytes32 batchId => bytes32 anchor) anchors; // digest's first 31 bytes | stored status
+        mapping(bytes32 batchId => uint32 ackMask) acks; // counterparties that acknowledged
+        address nettingEngine; // may mark final batches Netted
     }
 
     // keccak256(abi.encode(uint256(keccak256("clearhouse.storage.SettlementLedger")) - 1)) & ~bytes32(uint256(0xff))
@@ -86,63 +91,56 @@ contract SettlementLedger is ISettlementLedger, Ownable2StepUpgradeable, UUPSUpg
         $.registry.requireMember(msg.sender, Roles.MEMBER_BANK);
         batchId = keccak256(abi.encode(msg.sender, key));
         bytes32 digest = keccak256(abi.encode(header));
-        bytes32 anchored = $.digests[batchId];
+        bytes32 anchored = $.anchors[batchId];
         if (anchored != bytes32(0)) {
             // A retry of the same submission is a no-op; the same key for other content is refused.
-            if (anchored != digest) revert LedgerBatchConflict(batchId, anchored, digest);
+            if (anchored & DIGEST_PART != digest & DIGEST_PART) {
+                revert LedgerBatchConflict(batchId, bytes31(anchored), digest);
+            }
             return (batchId, false);
         }
         uint64 sequence = _admit(header);
-        $.digests[batchId] = digest;
-        $.states[batchId] = BatchState({
-            sequence: sequence,
-            submittedAt: uint40(block.timestamp),
-            status: BatchStatus.Submitted,
-            counterpartyMask: header.counterpartyMask,
-            ackMask: 0,
-            // Fixed now: a later change of the window never reopens or closes this batch's window.
-            closesAt: uint40(block.timestamp) + $.ackWindow,
-            cycle: 0
-        });
+        $.anchors[batchId] = _anchor(digest, BatchStatus.Submitted);
         emit BatchSubmitted(batchId, msg.sender, key, sequence, digest, header);
         return (batchId, true);
     }
 
     /// @inheritdoc ISettlementLedger
-    function acknowledge(bytes32 batchId) external whenNotPaused {
-        (BatchState storage st, uint32 bit) = _answerable(batchId);
-        uint32 acks = st.ackMask | bit;
-        st.ackMask = acks;
-        emit BatchAcknowledged(batchId, msg.sender, acks == st.counterpartyMask);
+    function acknowledge(bytes32 batchId, BatchHeader calldata header) external whenNotPaused {
+        uint32 bit = _answerable(batchId, header);
+        uint32 acks = _s().acks[batchId];
+        if (acks & bit != 0) revert LedgerAlreadyAnswered(batchId, msg.sender);
+        acks |= bit;
+        _s().acks[batchId] = acks;
+        emit BatchAcknowledged(batchId, msg.sender, acks == header.counterpartyMask);
     }
 
     /// @inheritdoc ISettlementLedger
-    function dispute(bytes32 batchId, uint16 reasonCode) external whenNotPaused {
+    function dispute(bytes32 batchId, BatchHeader calldata header, uint16 reasonCode) external whenNotPaused {
         if (reasonCode == 0) revert LedgerInvalidReason();
-        (BatchState storage st, ) = _answerable(batchId);
-        st.status = BatchStatus.Disputed;
+        uint32 bit = _answerable(batchId, header);
+        if (_s().acks[batchId] & bit != 0) revert LedgerAlreadyAnswered(batchId, msg.sender);
+        _setStatus(batchId, BatchStatus.Disputed);
         emit BatchDisputed(batchId, msg.sender, reasonCode);
     }
 
     /// @inheritdoc ISettlementLedger
+    /// @dev A batch not in dispute reverts LedgerWrongStatus with its stored status.
     function resolveDispute(bytes32 batchId, bool upheld) external whenNotPaused {
         _s().registry.requireMember(msg.sender, Roles.OPERATOR);
-        BatchState storage st = _state(batchId);
-        if (st.status != BatchStatus.Disputed) revert LedgerWrongStatus(batchId, _effective(st));
-        st.status = upheld ? BatchStatus.Rejected : BatchStatus.Final;
+        BatchStatus stored = _stored(_anchorWord(batchId));
+        if (stored != BatchStatus.Disputed) revert LedgerWrongStatus(batchId, stored);
+        _setStatus(batchId, upheld ? BatchStatus.Rejected : BatchStatus.Final);
         emit DisputeResolved(batchId, msg.sender, upheld);
     }
 
     /// @inheritdoc ISettlementLedger
     function markNetted(bytes32 batchId, BatchHeader calldata header, uint64 cycleId) external whenNotPaused {
         if (msg.sender != _s().nettingEngine) revert LedgerNotNettingEngine(msg.sender);
-        BatchState storage st = _state(batchId);
-        _requireHeader(batchId, header);
-        BatchStatus status = _effective(st);
-        if (status == BatchStatus.Netted) revert LedgerAlreadyNetted(batchId, st.cycle);
+        BatchStatus status = _effective(batchId, _anchored(batchId, header), header);
+        if (status == BatchStatus.Netted) revert LedgerAlreadyNetted(batchId);
         if (status != BatchStatus.Final) revert LedgerWrongStatus(batchId, status);
-        st.status = BatchStatus.Netted;
-        st.cycle = uint40(cycleId);
+        _setStatus(batchId, BatchStatus.Netted);
         emit BatchNetted(batchId, cycleId);
     }
 
@@ -197,15 +195,15 @@ contract SettlementLedger is ISettlementLedger, Ownable2StepUpgradeable, UUPSUpg
     }
 
     /// @inheritdoc ISettlementLedger
-    function batchOf(bytes32 batchId) external view returns (BatchState memory, bytes32 digest, BatchStatus status) {
-        BatchState storage st = _state(batchId);
-        return (st, _s().digests[batchId], _effective(st));
+    function anchorOf(bytes32 batchId) external view returns (bytes31 digest, BatchStatus stored, uint32 ackMask) {
+        bytes32 anchored = _s().anchors[batchId];
+        return (bytes31(anchored), _stored(anchored), _s().acks[batchId]);
     }
 
     /// @inheritdoc ISettlementLedger
-    function statusOf(bytes32 batchId) external view returns (BatchStatus) {
-        BatchState storage st = _s().states[batchId];
-        return st.sequence == 0 ? BatchStatus.None : _effective(st);
+    function statusOf(bytes32 batchId, BatchHeader calldata header) external view returns (BatchStatus) {
+        if (_s().anchors[batchId] == bytes32(0)) return BatchStatus.None;
+        return _effective(batchId, _anchored(batchId, header), header);
     }
 
     /// @inheritdoc ISettlementLedger
@@ -214,16 +212,8 @@ contract SettlementLedger is ISettlementLedger, Ownable2StepUpgradeable, UUPSUpg
     }
 
     /// @inheritdoc ISettlementLedger
-    function nettedIn(bytes32 batchId) external view returns (uint64) {
-        BatchState storage st = _s().states[batchId];
-        return st.status == BatchStatus.Netted ? st.cycle : 0;
-    }
-
-    /// @inheritdoc ISettlementLedger
     function requireFinal(bytes32 batchId, BatchHeader calldata header) external view {
-        BatchState storage st = _state(batchId);
-        _requireHeader(batchId, header);
-        BatchStatus status = _effective(st);
+        BatchStatus status = _effective(batchId, _anchored(batchId, header), header);
         if (status != BatchStatus.Final) revert LedgerWrongStatus(batchId, status);
     }
 
@@ -234,8 +224,7 @@ contract SettlementLedger is ISettlementLedger, Ownable2StepUpgradeable, UUPSUpg
         bytes32 leaf,
         bytes32[] calldata proof
     ) external view returns (bool) {
-        _state(batchId);
-        _requireHeader(batchId, header);
+        _anchored(batchId, header);
         return MerkleProof.verifyCalldata(proof, header.root, leaf);
     }
 
@@ -283,6 +272,11 @@ contract SettlementLedger is ISettlementLedger, Ownable2StepUpgradeable, UUPSUpg
         if (header.entryCount == 0) revert LedgerInvalidHeader("entryCount");
         if (header.grossTotal == 0) revert LedgerInvalidHeader("grossTotal");
         LedgerStorage storage $ = _s();
+        // The window end is the bank's stamp: at least the full window from now, at most a day more.
+        uint256 earliest = block.timestamp + $.ackWindow;
+        if (header.closesAt < earliest || header.closesAt > earliest + MAX_WINDOW_SLACK) {
+            revert LedgerInvalidWindowEnd(header.closesAt, earliest, earliest + MAX_WINDOW_SLACK);
+        }
         Bank storage bank = $.bankOf[msg.sender];
         uint8 index = bank.indexPlusOne == 0 ? _enroll(msg.sender) : bank.indexPlusOne - 1;
         uint256 bankCount = $.bankCount;
@@ -295,37 +289,59 @@ contract SettlementLedger is ISettlementLedger, Ownable2StepUpgradeable, UUPSUpg
         bank.sequence = sequence;
     }
 
-    /// @dev The caller's bit in a batch it may still acknowledge or dispute.
-    function _answerable(bytes32 batchId) private view returns (BatchState storage st, uint32 bit) {
+    /// @dev The caller's bit in a batch it may still acknowledge or dispute (`header` is checked).
+    function _answerable(bytes32 batchId, BatchHeader calldata header) private view returns (uint32 bit) {
         LedgerStorage storage $ = _s();
         $.registry.requireMember(msg.sender, Roles.MEMBER_BANK);
-        st = _state(batchId);
+        bytes32 anchored = _anchored(batchId, header);
         uint8 indexPlusOne = $.bankOf[msg.sender].indexPlusOne;
         bit = indexPlusOne == 0 ? 0 : uint32(1) << (indexPlusOne - 1);
-        if (st.counterpartyMask & bit == 0) revert LedgerNotCounterparty(batchId, msg.sender);
-        if (st.status != BatchStatus.Submitted) revert LedgerWrongStatus(batchId, _effective(st));
-        if (block.timestamp > st.closesAt) revert LedgerWindowClosed(batchId, st.closesAt);
-        if (st.ackMask & bit != 0) revert LedgerAlreadyAnswered(batchId, msg.sender);
+        if (header.counterpartyMask & bit == 0) revert LedgerNotCounterparty(batchId, msg.sender);
+        if (_stored(anchored) != BatchStatus.Submitted) {
+            revert LedgerWrongStatus(batchId, _effective(batchId, anchored, header));
+        }
+        if (block.timestamp > header.closesAt) revert LedgerWindowClosed(batchId, header.closesAt);
     }
 
-    function _state(bytes32 batchId) private view returns (BatchState storage st) {
-        st = _s().states[batchId];
-        if (st.sequence == 0) revert LedgerUnknownBatch(batchId);
+    /// @dev The anchor word of a known batch.
+    function _anchorWord(bytes32 batchId) private view returns (bytes32 anchored) {
+        anchored = _s().anchors[batchId];
+        if (anchored == bytes32(0)) revert LedgerUnknownBatch(batchId);
     }
 
-    function _requireHeader(bytes32 batchId, BatchHeader calldata header) private view {
-        bytes32 anchored = _s().digests[batchId];
+    /// @dev The anchor word of a known batch whose anchored header is `header`.
+    function _anchored(bytes32 batchId, BatchHeader calldata header) private view returns (bytes32 anchored) {
+        anchored = _anchorWord(batchId);
         bytes32 given = keccak256(abi.encode(header));
-        if (anchored != given) revert LedgerHeaderMismatch(batchId, anchored, given);
+        if (anchored & DIGEST_PART != given & DIGEST_PART) {
+            revert LedgerHeaderMismatch(batchId, bytes31(anchored), given);
+        }
     }
 
-    /// @dev Submitted is Final once every counterparty acknowledged or the window passed.
-    function _effective(BatchState storage st) private view returns (BatchStatus) {
-        BatchStatus status = st.status;
+    /// @dev Stored Submitted is Final once the window closed or every counterparty acknowledged.
+    function _effective(
+        bytes32 batchId,
+        bytes32 anchored,
+        BatchHeader calldata header
+    ) private view returns (BatchStatus status) {
+        status = _stored(anchored);
         if (status != BatchStatus.Submitted) return status;
-        if (st.ackMask == st.counterpartyMask) return BatchStatus.Final;
-        if (block.timestamp > st.closesAt) return BatchStatus.Final;
-        return BatchStatus.Submitted;
+        // The clock first: after the window (the daily routine) the acknowledgements are not read.
+        if (block.timestamp > header.closesAt) return BatchStatus.Final;
+        if (_s().acks[batchId] == header.counterpartyMask) return BatchStatus.Final;
+    }
+
+    function _stored(bytes32 anchored) private pure returns (BatchStatus) {
+        return BatchStatus(uint8(uint256(anchored)));
+    }
+
+    function _anchor(bytes32 digest, BatchStatus status) private pure returns (bytes32) {
+        return (digest & DIGEST_PART) | bytes32(uint256(status));
+    }
+
+    function _setStatus(bytes32 batchId, BatchStatus status) private {
+        LedgerStorage storage $ = _s();
+        $.anchors[batchId] = _anchor($.anchors[batchId], status);
     }
 
     function _setAckWindow(uint32 ackWindow_) private {

@@ -90,4 +90,12 @@ interface ISettlementToken {
 
     /// @notice What `account` has sent today (UTC) and the current UTC day number.
     function outflowToday(address account) external view returns (uint64 day, uint256 spent);
+
+    /// @notice In one call, what bounds what `spender` can move from `owner` now: `owner`'s balance,
+    /// its allowance to `spender` and what it has sent today (UTC). The netting engine reads it for
+    /// each net debtor at a cycle's close.
+    function fundsOf(
+        address owner,
+        address spender
+    ) external view returns (uint256 balance, uint256 allowance_, uint256 spentToday);
 }

@@ -192,6 +192,15 @@ contract SettlementToken is
         spent = o.day == day ? o.spent : 0;
     }
 
+    /// @inheritdoc ISettlementToken
+    function fundsOf(
+        address owner,
+        address spender
+    ) external view returns (uint256 balance, uint256 allowance_, uint256 spentToday) {
+        DailyOutflow storage o = _s().outflows[owner];
+        return (balanceOf(owner), allowance(owner, spender), o.day == _today() ? o.spent : 0);
+    }
+
     // ================================================================ rules
 
     /// @notice Transfer on behalf of `from`; the spender must be an active, unsanctioned member too.

@@ -164,7 +164,7 @@ export async function settlementDay(c: SettlementDayContext): Promise<Settlement
   c.log("an auditor checks one payment and an edited file");
   const alpine = batches.get("alpine")!;
   const index = 1_234;
-  const header = await operator.settlement.onChainHeader(alpine.header);
+  const header = await operator.settlement.anchoredHeader(alpine.batchId, alpine.header);
   const onChain = await operator.settlement.verifyInclusionOnChain({
     batchId: alpine.batchId,
     header,

@@ -47,7 +47,8 @@ export interface ChainSnapshot {
     totalSupply: bigint;
     balances: Record<Address, bigint>;
     members: Record<Address, { status: number; roles: number; sanction: number }>;
-    batches: Record<Hex, { digest: Hex; status: number; sequence: bigint }>;
+    /** Per anchored batch: the first 31 bytes of its digest as stored, its effective status. */
+    batches: Record<Hex, { digest: Hex; status: number }>;
     cycles: Record<string, { status: number }>;
     agreements: Record<string, { status: number; total: bigint; released: bigint; refunded: bigint }>;
     circuits: Record<Hex, { vkHash: Hex; verifier: Address; retired: boolean }>;
@@ -188,13 +189,10 @@ async function readState(
   if (a.SettlementLedger) {
     for (const e of of("BatchSubmitted")) {
       const id = e.args.batchId as Hex;
-      const [st, digest, status] = await read<[{ sequence: bigint }, Hex, number]>(
-        a.SettlementLedger,
-        settlementLedgerAbi,
-        "batchOf",
-        [id],
-      );
-      state.batches[id] = { digest, status, sequence: st.sequence };
+      // The ledger keeps the first 31 bytes of the digest; the effective status needs the header.
+      const [digest] = await read<[Hex, number, number]>(a.SettlementLedger, settlementLedgerAbi, "anchorOf", [id]);
+      const status = await read<number>(a.SettlementLedger, settlementLedgerAbi, "statusOf", [id, e.args.header]);
+      state.batches[id] = { digest, status };
     }
   }
   if (a.NettingEngine) {

@@ -34,10 +34,13 @@ export function nettingCycles(s: ChainSnapshot): CheckResult {
     }
     if (e.contract !== "NettingEngine") continue;
     const cycle = String(e.args.cycleId);
-    const pair = `${key(e.args.debtor)}>${key(e.args.creditor)}`;
-    if (e.eventName === "ObligationAdded") bump(added, cycle, pair, bi(e.args.amount));
-    else if (e.eventName === "ObligationDeferred") bump(deferred, cycle, pair, bi(e.args.amount));
-    else if (e.eventName === "NetPosition") {
+    if (e.eventName === "BatchDeclared") {
+      const creditors = (e.args.creditors ?? []) as unknown[];
+      const amounts = (e.args.amounts ?? []) as unknown[];
+      creditors.forEach((c, k) => bump(added, cycle, `${key(e.args.debtor)}>${key(c)}`, bi(amounts[k])));
+    } else if (e.eventName === "ObligationDeferred") {
+      bump(deferred, cycle, `${key(e.args.debtor)}>${key(e.args.creditor)}`, bi(e.args.amount));
+    } else if (e.eventName === "NetPosition") {
       const n = nets.get(cycle) ?? new Map<string, bigint>();
       n.set(key(e.args.bank), bi(e.args.net));
       nets.set(cycle, n);

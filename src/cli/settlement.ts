@@ -145,7 +145,8 @@ export function settlementCommands(io: CliIo, globals: () => GlobalOptions): Com
       print(
         io,
         g,
-        `Batch ${batchId}\n  status   ${info.status}\n  sequence ${info.sequence}\n  window   closes ${closes}`,
+        `Batch ${batchId}\n  status   ${info.status}${info.nettedIn !== undefined ? ` (in cycle ${info.nettedIn})` : ""}` +
+          `\n  sequence ${info.sequence}\n  window   closes ${closes}`,
         info,
       );
     });
@@ -206,7 +207,7 @@ export function settlementCommands(io: CliIo, globals: () => GlobalOptions): Com
       const file = readBatchFile(path);
       const ch = connect(g, io, false);
       const anchored = await ch.settlement.getBatch({ batchId: file.batchId });
-      const header = await ch.settlement.onChainHeader(file.header);
+      const header = await ch.settlement.onChainHeader(file.header, anchored.windowClosesAt);
       const digestOk = (await ch.settlement.headerDigest(header)) === anchored.digest;
       const check = verifyBatchFile(file, file.header);
       const lines = [

@@ -54,9 +54,13 @@ export const settlementCatalog: {
     message: `batch ${short(id)} is ${BATCH_STATUS[status] ?? status}`,
     hint: "Wait until it is final (acknowledged, or its window passed), or resolve its dispute.",
   }),
-  LedgerAlreadyNetted: ([id, cycle]) => ({
-    message: `batch ${short(id)} was already netted, in settlement cycle ${cycle}`,
-    hint: "A batch settles once; nothing to do (`cycle status` shows that cycle).",
+  LedgerAlreadyNetted: ([id]) => ({
+    message: `batch ${short(id)} was already netted`,
+    hint: "A batch settles once; nothing to do (`batch status` names the cycle that netted it).",
+  }),
+  LedgerInvalidWindowEnd: ([closesAt, earliest, latest]) => ({
+    message: `the batch's window end ${when(BigInt(closesAt))} is outside ${when(earliest)} … ${when(latest)} (now + the acknowledgement window, plus at most a day)`,
+    hint: "Submit again without a window end: the SDK stamps a fresh one from the chain's clock.",
   }),
   LedgerNotNettingEngine: ([caller]) => ({
     message: `${short(caller)} is not the netting engine; only it nets batches`,
@@ -90,10 +94,6 @@ export const settlementCatalog: {
   NettingCycleStillOpen: ([id]) => ({
     message: `cycle ${id} is still open`,
     hint: "Close it before opening the next.",
-  }),
-  NettingAlreadyDeclared: ([id, cycle]) => ({
-    message: `batch ${short(id)} was already declared, in cycle ${cycle}`,
-    hint: "A batch settles once; nothing to do.",
   }),
   NettingTotalsMismatch: ([id, expected, given]) => ({
     message: `the per-counterparty totals given for batch ${short(id)} hash to ${short(given)}, the header commits to ${short(expected)}`,

@@ -2209,6 +2209,40 @@ export const settlementTokenAbi = [
     "type": "function"
   },
   {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "owner",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "spender",
+        "type": "address"
+      }
+    ],
+    "name": "fundsOf",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "balance",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "allowance_",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "spentToday",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [],
     "name": "guardian",
     "outputs": [
@@ -3938,11 +3972,6 @@ export const settlementLedgerAbi = [
         "internalType": "bytes32",
         "name": "batchId",
         "type": "bytes32"
-      },
-      {
-        "internalType": "uint64",
-        "name": "cycleId",
-        "type": "uint64"
       }
     ],
     "name": "LedgerAlreadyNetted",
@@ -3956,9 +3985,9 @@ export const settlementLedgerAbi = [
         "type": "bytes32"
       },
       {
-        "internalType": "bytes32",
+        "internalType": "bytes31",
         "name": "anchoredDigest",
-        "type": "bytes32"
+        "type": "bytes31"
       },
       {
         "internalType": "bytes32",
@@ -3977,9 +4006,9 @@ export const settlementLedgerAbi = [
         "type": "bytes32"
       },
       {
-        "internalType": "bytes32",
+        "internalType": "bytes31",
         "name": "anchoredDigest",
-        "type": "bytes32"
+        "type": "bytes31"
       },
       {
         "internalType": "bytes32",
@@ -4053,6 +4082,27 @@ export const settlementLedgerAbi = [
       }
     ],
     "name": "LedgerInvalidWindow",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint40",
+        "name": "closesAt",
+        "type": "uint40"
+      },
+      {
+        "internalType": "uint256",
+        "name": "earliest",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "latest",
+        "type": "uint256"
+      }
+    ],
+    "name": "LedgerInvalidWindowEnd",
     "type": "error"
   },
   {
@@ -4354,6 +4404,11 @@ export const settlementLedgerAbi = [
             "internalType": "uint32",
             "name": "counterpartyMask",
             "type": "uint32"
+          },
+          {
+            "internalType": "uint40",
+            "name": "closesAt",
+            "type": "uint40"
           }
         ],
         "indexed": false,
@@ -4495,6 +4550,19 @@ export const settlementLedgerAbi = [
   },
   {
     "inputs": [],
+    "name": "MAX_WINDOW_SLACK",
+    "outputs": [
+      {
+        "internalType": "uint32",
+        "name": "",
+        "type": "uint32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "UPGRADE_INTERFACE_VERSION",
     "outputs": [
       {
@@ -4532,11 +4600,82 @@ export const settlementLedgerAbi = [
         "internalType": "bytes32",
         "name": "batchId",
         "type": "bytes32"
+      },
+      {
+        "components": [
+          {
+            "internalType": "bytes32",
+            "name": "root",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "entryCount",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint128",
+            "name": "grossTotal",
+            "type": "uint128"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "totalsCommitment",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "metadataDigest",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "counterpartyMask",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint40",
+            "name": "closesAt",
+            "type": "uint40"
+          }
+        ],
+        "internalType": "struct ISettlementLedger.BatchHeader",
+        "name": "header",
+        "type": "tuple"
       }
     ],
     "name": "acknowledge",
     "outputs": [],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "batchId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "anchorOf",
+    "outputs": [
+      {
+        "internalType": "bytes31",
+        "name": "digest",
+        "type": "bytes31"
+      },
+      {
+        "internalType": "enum ISettlementLedger.BatchStatus",
+        "name": "stored",
+        "type": "uint8"
+      },
+      {
+        "internalType": "uint32",
+        "name": "ackMask",
+        "type": "uint32"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -4603,29 +4742,31 @@ export const settlementLedgerAbi = [
   {
     "inputs": [
       {
-        "internalType": "bytes32",
-        "name": "batchId",
-        "type": "bytes32"
-      }
-    ],
-    "name": "batchOf",
-    "outputs": [
-      {
         "components": [
           {
-            "internalType": "uint64",
-            "name": "sequence",
-            "type": "uint64"
+            "internalType": "bytes32",
+            "name": "root",
+            "type": "bytes32"
           },
           {
-            "internalType": "uint40",
-            "name": "submittedAt",
-            "type": "uint40"
+            "internalType": "uint32",
+            "name": "entryCount",
+            "type": "uint32"
           },
           {
-            "internalType": "enum ISettlementLedger.BatchStatus",
-            "name": "status",
-            "type": "uint8"
+            "internalType": "uint128",
+            "name": "grossTotal",
+            "type": "uint128"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "totalsCommitment",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "metadataDigest",
+            "type": "bytes32"
           },
           {
             "internalType": "uint32",
@@ -4633,41 +4774,34 @@ export const settlementLedgerAbi = [
             "type": "uint32"
           },
           {
-            "internalType": "uint32",
-            "name": "ackMask",
-            "type": "uint32"
-          },
-          {
             "internalType": "uint40",
             "name": "closesAt",
             "type": "uint40"
-          },
-          {
-            "internalType": "uint40",
-            "name": "cycle",
-            "type": "uint40"
           }
         ],
-        "internalType": "struct ISettlementLedger.BatchState",
-        "name": "",
+        "internalType": "struct ISettlementLedger.BatchHeader",
+        "name": "header",
         "type": "tuple"
-      },
-      {
-        "internalType": "bytes32",
-        "name": "digest",
-        "type": "bytes32"
-      },
-      {
-        "internalType": "enum ISettlementLedger.BatchStatus",
-        "name": "status",
-        "type": "uint8"
       }
     ],
-    "stateMutability": "view",
+    "name": "digestOf",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "pure",
     "type": "function"
   },
   {
     "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "batchId",
+        "type": "bytes32"
+      },
       {
         "components": [
           {
@@ -4699,30 +4833,16 @@ export const settlementLedgerAbi = [
             "internalType": "uint32",
             "name": "counterpartyMask",
             "type": "uint32"
+          },
+          {
+            "internalType": "uint40",
+            "name": "closesAt",
+            "type": "uint40"
           }
         ],
         "internalType": "struct ISettlementLedger.BatchHeader",
         "name": "header",
         "type": "tuple"
-      }
-    ],
-    "name": "digestOf",
-    "outputs": [
-      {
-        "internalType": "bytes32",
-        "name": "",
-        "type": "bytes32"
-      }
-    ],
-    "stateMutability": "pure",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "bytes32",
-        "name": "batchId",
-        "type": "bytes32"
       },
       {
         "internalType": "uint16",
@@ -4828,6 +4948,11 @@ export const settlementLedgerAbi = [
             "internalType": "uint32",
             "name": "counterpartyMask",
             "type": "uint32"
+          },
+          {
+            "internalType": "uint40",
+            "name": "closesAt",
+            "type": "uint40"
           }
         ],
         "internalType": "struct ISettlementLedger.BatchHeader",
@@ -4843,25 +4968,6 @@ export const settlementLedgerAbi = [
     "name": "markNetted",
     "outputs": [],
     "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "bytes32",
-        "name": "batchId",
-        "type": "bytes32"
-      }
-    ],
-    "name": "nettedIn",
-    "outputs": [
-      {
-        "internalType": "uint64",
-        "name": "",
-        "type": "uint64"
-      }
-    ],
-    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -4981,6 +5087,11 @@ export const settlementLedgerAbi = [
             "internalType": "uint32",
             "name": "counterpartyMask",
             "type": "uint32"
+          },
+          {
+            "internalType": "uint40",
+            "name": "closesAt",
+            "type": "uint40"
           }
         ],
         "internalType": "struct ISettlementLedger.BatchHeader",
@@ -5043,6 +5154,48 @@ export const settlementLedgerAbi = [
         "internalType": "bytes32",
         "name": "batchId",
         "type": "bytes32"
+      },
+      {
+        "components": [
+          {
+            "internalType": "bytes32",
+            "name": "root",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "entryCount",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint128",
+            "name": "grossTotal",
+            "type": "uint128"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "totalsCommitment",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "metadataDigest",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "counterpartyMask",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint40",
+            "name": "closesAt",
+            "type": "uint40"
+          }
+        ],
+        "internalType": "struct ISettlementLedger.BatchHeader",
+        "name": "header",
+        "type": "tuple"
       }
     ],
     "name": "statusOf",
@@ -5094,6 +5247,11 @@ export const settlementLedgerAbi = [
             "internalType": "uint32",
             "name": "counterpartyMask",
             "type": "uint32"
+          },
+          {
+            "internalType": "uint40",
+            "name": "closesAt",
+            "type": "uint40"
           }
         ],
         "internalType": "struct ISettlementLedger.BatchHeader",
@@ -5193,6 +5351,11 @@ export const settlementLedgerAbi = [
             "internalType": "uint32",
             "name": "counterpartyMask",
             "type": "uint32"
+          },
+          {
+            "internalType": "uint40",
+            "name": "closesAt",
+            "type": "uint40"
           }
         ],
         "internalType": "struct ISettlementLedger.BatchHeader",
@@ -5274,22 +5437,6 @@ export const nettingEngineAbi = [
   {
     "inputs": [],
     "name": "InvalidInitialization",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "bytes32",
-        "name": "batchId",
-        "type": "bytes32"
-      },
-      {
-        "internalType": "uint64",
-        "name": "cycleId",
-        "type": "uint64"
-      }
-    ],
-    "name": "NettingAlreadyDeclared",
     "type": "error"
   },
   {
@@ -5600,6 +5747,18 @@ export const nettingEngineAbi = [
         "internalType": "uint256",
         "name": "grossTotal",
         "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "address[]",
+        "name": "creditors",
+        "type": "address[]"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256[]",
+        "name": "amounts",
+        "type": "uint256[]"
       }
     ],
     "name": "BatchDeclared",
@@ -5803,37 +5962,6 @@ export const nettingEngineAbi = [
       }
     ],
     "name": "NetPosition",
-    "type": "event"
-  },
-  {
-    "anonymous": false,
-    "inputs": [
-      {
-        "indexed": true,
-        "internalType": "uint64",
-        "name": "cycleId",
-        "type": "uint64"
-      },
-      {
-        "indexed": true,
-        "internalType": "address",
-        "name": "debtor",
-        "type": "address"
-      },
-      {
-        "indexed": true,
-        "internalType": "address",
-        "name": "creditor",
-        "type": "address"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint256",
-        "name": "amount",
-        "type": "uint256"
-      }
-    ],
-    "name": "ObligationAdded",
     "type": "event"
   },
   {
@@ -6079,6 +6207,11 @@ export const nettingEngineAbi = [
                 "internalType": "uint32",
                 "name": "counterpartyMask",
                 "type": "uint32"
+              },
+              {
+                "internalType": "uint40",
+                "name": "closesAt",
+                "type": "uint40"
               }
             ],
             "internalType": "struct ISettlementLedger.BatchHeader",
@@ -6257,6 +6390,11 @@ export const nettingEngineAbi = [
             "internalType": "uint32",
             "name": "counterpartyMask",
             "type": "uint32"
+          },
+          {
+            "internalType": "uint40",
+            "name": "closesAt",
+            "type": "uint40"
           }
         ],
         "internalType": "struct ISettlementLedger.BatchHeader",
@@ -6322,6 +6460,11 @@ export const nettingEngineAbi = [
             "internalType": "uint32",
             "name": "counterpartyMask",
             "type": "uint32"
+          },
+          {
+            "internalType": "uint40",
+            "name": "closesAt",
+            "type": "uint40"
           }
         ],
         "internalType": "struct ISettlementLedger.BatchHeader",
@@ -6347,25 +6490,6 @@ export const nettingEngineAbi = [
     "name": "declareProved",
     "outputs": [],
     "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "bytes32",
-        "name": "batchId",
-        "type": "bytes32"
-      }
-    ],
-    "name": "declaredIn",
-    "outputs": [
-      {
-        "internalType": "uint64",
-        "name": "",
-        "type": "uint64"
-      }
-    ],
-    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -9580,11 +9704,6 @@ export const clearhouseErrorsAbi = [
         "internalType": "bytes32",
         "name": "batchId",
         "type": "bytes32"
-      },
-      {
-        "internalType": "uint64",
-        "name": "cycleId",
-        "type": "uint64"
       }
     ],
     "name": "LedgerAlreadyNetted",
@@ -9598,9 +9717,9 @@ export const clearhouseErrorsAbi = [
         "type": "bytes32"
       },
       {
-        "internalType": "bytes32",
+        "internalType": "bytes31",
         "name": "anchoredDigest",
-        "type": "bytes32"
+        "type": "bytes31"
       },
       {
         "internalType": "bytes32",
@@ -9619,9 +9738,9 @@ export const clearhouseErrorsAbi = [
         "type": "bytes32"
       },
       {
-        "internalType": "bytes32",
+        "internalType": "bytes31",
         "name": "anchoredDigest",
-        "type": "bytes32"
+        "type": "bytes31"
       },
       {
         "internalType": "bytes32",
@@ -9695,6 +9814,27 @@ export const clearhouseErrorsAbi = [
       }
     ],
     "name": "LedgerInvalidWindow",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint40",
+        "name": "closesAt",
+        "type": "uint40"
+      },
+      {
+        "internalType": "uint256",
+        "name": "earliest",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "latest",
+        "type": "uint256"
+      }
+    ],
+    "name": "LedgerInvalidWindowEnd",
     "type": "error"
   },
   {
@@ -10081,22 +10221,6 @@ export const clearhouseErrorsAbi = [
       }
     ],
     "name": "MultisigTooManySigners",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "bytes32",
-        "name": "batchId",
-        "type": "bytes32"
-      },
-      {
-        "internalType": "uint64",
-        "name": "cycleId",
-        "type": "uint64"
-      }
-    ],
-    "name": "NettingAlreadyDeclared",
     "type": "error"
   },
   {

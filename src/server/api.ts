@@ -140,6 +140,7 @@ export async function createServer(opts: {
       totalsCommitment: h.totalsCommitment as Hex,
       metadataDigest: h.metadataDigest as Hex,
       counterpartyMask: Number(h.counterpartyMask),
+      closesAt: Number(h.closesAt),
     };
     const included = await ch.settlement.verifyInclusionOnChain({
       batchId: e.args.batchId as Hex,

@@ -3,7 +3,9 @@
  * status, and prove a payment's inclusion on-chain.
  */
 import { getAddress, isHex, parseEventLogs, stringToHex, type Address, type Hex } from "viem";
+import { ContractRevertError } from "../errors/revert";
 import {
+  accountAddress,
   readContract,
   rpc,
   simulateContract,
@@ -11,7 +13,7 @@ import {
   type ClearhouseContext,
   type WriteResult,
 } from "../context";
-import { DeploymentError, InvalidArgumentError } from "../errors/base";
+import { DeploymentError, InvalidArgumentError, TransactionFailedError } from "../errors/base";
 import { settlementLedgerAbi } from "../generated/abis";
 import { requireAddress, requireBytes32, requireSmallInt } from "../validate";
 
@@ -24,7 +26,22 @@ export interface BatchHeaderFields {
   metadataDigest: Hex;
   counterparties: readonly Address[];
   totals: readonly bigint[];
+  /**
+   * The window end the batch was anchored with (unix seconds). Optional: once anchored it is read
+   * from the batch's `BatchSubmitted` event; before, `submitBatch` stamps it from the chain's clock.
+   */
+  closesAt?: number;
 }
+
+/** Seconds `submitBatch` adds to the earliest valid window end, so the transaction has time to land. */
+export const STAMP_MARGIN = 120;
+/**
+ * Window ends are rounded up to a multiple of this many seconds, so attempts to submit the same
+ * batch within the same minute send the same header (the later one is a no-op on chain).
+ */
+export const STAMP_GRANULE = 60;
+/** How long `submitBatch` waits for an earlier, still pending attempt at the same key to be mined. */
+export const PENDING_ATTEMPT_WAIT_MS = 60_000;
 
 /** The header as the contract takes it. */
 export interface OnChainHeader {
@@ -34,6 +51,8 @@ export interface OnChainHeader {
   totalsCommitment: Hex;
   metadataDigest: Hex;
   counterpartyMask: number;
+  /** End of the acknowledgement window (unix seconds), stamped at submission. */
+  closesAt: number;
 }
 
 import { BATCH_STATUS } from "../statusNames";
@@ -78,8 +97,15 @@ export async function counterpartyMask(ctx: ClearhouseContext, counterparties: r
   return mask >>> 0;
 }
 
-/** The on-chain header of a batch (reads the ledger's bank indexes for the mask). */
-export async function onChainHeader(ctx: ClearhouseContext, h: BatchHeaderFields): Promise<OnChainHeader> {
+/**
+ * The on-chain header of a batch with window end `closesAt` (reads the ledger's bank indexes for
+ * the mask).
+ */
+export async function onChainHeader(
+  ctx: ClearhouseContext,
+  h: BatchHeaderFields,
+  closesAt: number,
+): Promise<OnChainHeader> {
   return {
     root: h.root,
     entryCount: h.entryCount,
@@ -87,7 +113,90 @@ export async function onChainHeader(ctx: ClearhouseContext, h: BatchHeaderFields
     totalsCommitment: h.totalsCommitment,
     metadataDigest: h.metadataDigest,
     counterpartyMask: await counterpartyMask(ctx, h.counterparties),
+    closesAt,
   };
+}
+
+/** What the `BatchSubmitted` event of an anchored batch says. */
+export interface AnchoredBatch {
+  batchId: Hex;
+  submitter: Address;
+  key: Hex;
+  sequence: bigint;
+  /** keccak256(abi.encode(header)); the ledger keeps its first 31 bytes. */
+  digest: Hex;
+  header: OnChainHeader;
+  blockNumber: bigint;
+}
+
+/** The anchored batches among `batchIds`, from their `BatchSubmitted` events (one query). */
+export async function anchoredBatches(
+  ctx: ClearhouseContext,
+  batchIds: readonly Hex[],
+): Promise<Map<Hex, AnchoredBatch>> {
+  const out = new Map<Hex, AnchoredBatch>();
+  if (batchIds.length === 0) return out;
+  const l = ledger(ctx);
+  const logs = await rpc(ctx, "getLogs(BatchSubmitted)", () =>
+    ctx.publicClient.getContractEvents({
+      ...l,
+      eventName: "BatchSubmitted",
+      args: { batchId: batchIds.map((id) => requireBytes32("batchId", id)) },
+      fromBlock: BigInt(ctx.deployment.contracts.SettlementLedger!.blockNumber),
+    }),
+  );
+  for (const log of logs) {
+    const a = log.args as Required<typeof log.args>;
+    out.set(a.batchId.toLowerCase() as Hex, {
+      batchId: a.batchId,
+      submitter: a.submitter,
+      key: a.key,
+      sequence: a.sequence,
+      digest: a.digest,
+      header: { ...a.header },
+      blockNumber: log.blockNumber,
+    });
+  }
+  return out;
+}
+
+/** The anchored batch `batchId` from its `BatchSubmitted` event, or undefined if it is not anchored. */
+export async function anchoredBatch(ctx: ClearhouseContext, batchId: Hex): Promise<AnchoredBatch | undefined> {
+  return (await anchoredBatches(ctx, [batchId])).get(batchId.toLowerCase() as Hex);
+}
+
+/**
+ * The on-chain header of an anchored batch from the bank's fields: the window end is the one in
+ * the fields or else the one it was anchored with. Refuses a batch that is not anchored.
+ */
+export async function anchoredHeader(
+  ctx: ClearhouseContext,
+  batchId: Hex,
+  h: BatchHeaderFields,
+  anchored?: AnchoredBatch,
+): Promise<OnChainHeader> {
+  if (h.closesAt !== undefined) return onChainHeader(ctx, h, h.closesAt);
+  const found = anchored ?? (await anchoredBatch(ctx, batchId));
+  if (!found) {
+    throw new InvalidArgumentError(
+      "batch",
+      `batch ${batchId} is not anchored in the settlement ledger`,
+      "Submit it first (`clearhouse batch submit`).",
+    );
+  }
+  return onChainHeader(ctx, h, found.header.closesAt);
+}
+
+/** The header fields equal but for the window end (what a retry with a fresh stamp changes). */
+function sameContent(a: OnChainHeader, b: OnChainHeader): boolean {
+  return (
+    a.root.toLowerCase() === b.root.toLowerCase() &&
+    a.entryCount === b.entryCount &&
+    a.grossTotal === b.grossTotal &&
+    a.totalsCommitment.toLowerCase() === b.totalsCommitment.toLowerCase() &&
+    a.metadataDigest.toLowerCase() === b.metadataDigest.toLowerCase() &&
+    a.counterpartyMask === b.counterpartyMask
+  );
 }
 
 /** Enroll the signing bank so others can name it as a counterparty (no-op if enrolled). */
@@ -110,26 +219,50 @@ export interface SubmitBatchResult {
   batchId: Hex;
   /** False when this key was already anchored with the same content (a retry): nothing was sent. */
   created: boolean;
+  /** The anchored header, with its window end. */
   header: OnChainHeader;
   tx?: WriteResult;
 }
 
 /**
  * Anchor a batch under `key`. Idempotent: after a crash or timeout, call it again with the same
- * key and file — if the first attempt landed, the existing id comes back and nothing is sent; the
- * same key with other content is refused with `LedgerBatchConflict` naming both digests.
+ * key and file — if an earlier attempt landed, its id comes back (`created` false) and nothing is
+ * sent, whatever window end that attempt was stamped with; the same key with other content is
+ * refused with `LedgerBatchConflict`. The window end is `header.closesAt` if given, else stamped
+ * now: the chain's time + the acknowledgement window + STAMP_MARGIN.
  */
 export async function submitBatch(
   ctx: ClearhouseContext,
   p: { key: string; header: BatchHeaderFields },
 ): Promise<SubmitBatchResult> {
   const key = batchKey(p.key);
-  const header = await onChainHeader(ctx, p.header);
+  const batchId = await readContract(ctx, {
+    ...ledger(ctx),
+    functionName: "batchIdOf",
+    args: [accountAddress(ctx, "submitBatch"), key],
+  });
+  const existing = await alreadyAnchored(ctx, batchId, key, p.header);
+  if (existing) return existing;
+  const closesAt = p.header.closesAt ?? (await stampWindowEnd(ctx));
+  const header = await onChainHeader(ctx, p.header, closesAt);
   const call = { ...ledger(ctx), functionName: "submitBatch" as const, args: [key, header] as const };
-  const [batchId, created] = await simulateContract(ctx, call);
-  if (!created) return { batchId, created, header };
-  const tx = await writeContract(ctx, call);
-  // A retry racing a still-pending first attempt simulates as new but lands as a no-op: only the
+  let tx: WriteResult;
+  try {
+    tx = await writeContract(ctx, call);
+  } catch (error) {
+    // Another attempt anchored this key, with its own stamp, between our read and our send (our
+    // simulation or our mined transaction was refused for it), or is pending (our estimate against
+    // the pending block was refused): once it is mined, this is a retry.
+    if (
+      (error instanceof ContractRevertError && error.errorName === "LedgerBatchConflict") ||
+      error instanceof TransactionFailedError
+    ) {
+      const raced = await awaitPendingAttempt(ctx, batchId, key, p.header);
+      if (raced) return raced;
+    }
+    throw error;
+  }
+  // A retry racing a still-pending first attempt with the same stamp lands as a no-op: only the
   // receipt's BatchSubmitted event says whether this transaction anchored the batch.
   const receipt = await rpc(ctx, "eth_getTransactionReceipt", () =>
     ctx.publicClient.getTransactionReceipt({ hash: tx.hash }),
@@ -138,13 +271,70 @@ export async function submitBatch(
   return { batchId, created: anchored.length > 0, header, tx };
 }
 
-/** Acknowledge a batch as one of its counterparties. */
+/**
+ * If `batchId` is anchored: its result as a retry (same content, any window end) or the ledger's
+ * own LedgerBatchConflict (other content, from a simulation with the anchored window end).
+ */
+async function alreadyAnchored(
+  ctx: ClearhouseContext,
+  batchId: Hex,
+  key: Hex,
+  fields: BatchHeaderFields,
+): Promise<SubmitBatchResult | undefined> {
+  const anchored = await anchoredBatch(ctx, batchId);
+  if (!anchored) return undefined;
+  const ours = await onChainHeader(ctx, fields, anchored.header.closesAt);
+  if (sameContent(ours, anchored.header)) return { batchId, created: false, header: anchored.header };
+  // Other content: let the ledger refuse it with both digests.
+  await simulateContract(ctx, { ...ledger(ctx), functionName: "submitBatch", args: [key, ours] });
+  throw new InvalidArgumentError("batch", `batch ${batchId} is anchored with other content`);
+}
+
+/**
+ * A window end for a batch submitted now: the latest block's time + ackWindow + STAMP_MARGIN,
+ * rounded up to a multiple of STAMP_GRANULE. Valid if the transaction is mined within
+ * STAMP_MARGIN seconds; counterparties get at least the full acknowledgement window.
+ */
+export async function stampWindowEnd(ctx: ClearhouseContext): Promise<number> {
+  const [block, window] = await Promise.all([
+    rpc(ctx, "eth_getBlockByNumber", () => ctx.publicClient.getBlock({ blockTag: "latest" })),
+    readContract(ctx, { ...ledger(ctx), functionName: "ackWindow", args: [] }),
+  ]);
+  const earliest = Number(block.timestamp) + window + STAMP_MARGIN;
+  return Math.ceil(earliest / STAMP_GRANULE) * STAMP_GRANULE;
+}
+
+/**
+ * Wait (polling) until `batchId` is anchored: an earlier attempt with another stamp is pending,
+ * which our own attempt conflicts with in the pending state. Undefined after the wait.
+ */
+async function awaitPendingAttempt(
+  ctx: ClearhouseContext,
+  batchId: Hex,
+  key: Hex,
+  fields: BatchHeaderFields,
+): Promise<SubmitBatchResult | undefined> {
+  const deadline = Date.now() + PENDING_ATTEMPT_WAIT_MS;
+  for (;;) {
+    const found = await alreadyAnchored(ctx, batchId, key, fields);
+    if (found || Date.now() >= deadline) return found;
+    await new Promise((resolve) => setTimeout(resolve, ctx.publicClient.pollingInterval));
+  }
+}
+
+/** The anchored header of `batchId` (from its event), or a clear error if it is not anchored. */
+async function requireAnchored(ctx: ClearhouseContext, batchId: Hex): Promise<AnchoredBatch> {
+  const found = await anchoredBatch(ctx, requireBytes32("batchId", batchId));
+  if (!found) {
+    throw new InvalidArgumentError("batchId", `no batch ${batchId} is anchored in the settlement ledger`);
+  }
+  return found;
+}
+
+/** Acknowledge a batch as one of its counterparties (its header is read from its event). */
 export async function acknowledgeBatch(ctx: ClearhouseContext, p: { batchId: Hex }): Promise<WriteResult> {
-  return writeContract(ctx, {
-    ...ledger(ctx),
-    functionName: "acknowledge",
-    args: [requireBytes32("batchId", p.batchId)],
-  });
+  const { batchId, header } = await requireAnchored(ctx, p.batchId);
+  return writeContract(ctx, { ...ledger(ctx), functionName: "acknowledge", args: [batchId, header] });
 }
 
 /** Dispute a batch as one of its counterparties (reason code ≥ 1). */
@@ -152,8 +342,9 @@ export async function disputeBatch(
   ctx: ClearhouseContext,
   p: { batchId: Hex; reasonCode: number },
 ): Promise<WriteResult> {
-  const args = [requireBytes32("batchId", p.batchId), requireSmallInt("reasonCode", p.reasonCode, 1, 65535)] as const;
-  return writeContract(ctx, { ...ledger(ctx), functionName: "dispute", args });
+  const reasonCode = requireSmallInt("reasonCode", p.reasonCode, 1, 65535);
+  const { batchId, header } = await requireAnchored(ctx, p.batchId);
+  return writeContract(ctx, { ...ledger(ctx), functionName: "dispute", args: [batchId, header, reasonCode] });
 }
 
 /** Settle a dispute (an OPERATOR): upheld → Rejected, dismissed → Final. */
@@ -180,25 +371,49 @@ export interface BatchInfo {
   counterpartyMask: number;
   ackMask: number;
   windowClosesAt: number;
+  /** The anchored header (from the `BatchSubmitted` event). */
+  header: OnChainHeader;
+  /** The cycle that netted the batch (its `BatchNetted` event), once Netted. */
+  nettedIn?: bigint;
 }
 
-/** A batch's anchored state and effective status. */
+/** A batch's anchored header, effective status and acknowledgements (an unknown id is refused). */
 export async function getBatch(ctx: ClearhouseContext, p: { batchId: Hex }): Promise<BatchInfo> {
-  const batchId = requireBytes32("batchId", p.batchId);
-  const [state, digest, status] = await readContract(ctx, { ...ledger(ctx), functionName: "batchOf", args: [batchId] });
+  const anchored = await requireAnchored(ctx, p.batchId);
+  const { batchId, header } = anchored;
+  const [status, [, , ackMask], block] = await Promise.all([
+    readContract(ctx, { ...ledger(ctx), functionName: "statusOf", args: [batchId, header] }),
+    readContract(ctx, { ...ledger(ctx), functionName: "anchorOf", args: [batchId] }),
+    rpc(ctx, "eth_getBlockByNumber", () => ctx.publicClient.getBlock({ blockNumber: anchored.blockNumber })),
+  ]);
+  const name = BATCH_STATUS[status] ?? "None";
+  let nettedIn: bigint | undefined;
+  if (name === "Netted") {
+    const [netted] = await rpc(ctx, "getLogs(BatchNetted)", () =>
+      ctx.publicClient.getContractEvents({
+        ...ledger(ctx),
+        eventName: "BatchNetted",
+        args: { batchId },
+        fromBlock: anchored.blockNumber,
+      }),
+    );
+    nettedIn = netted?.args.cycleId;
+  }
   return {
     batchId,
-    status: BATCH_STATUS[status] ?? "None",
-    sequence: state.sequence,
-    submittedAt: state.submittedAt,
-    digest,
-    counterpartyMask: state.counterpartyMask,
-    ackMask: state.ackMask,
-    windowClosesAt: state.closesAt,
+    status: name,
+    sequence: anchored.sequence,
+    submittedAt: Number(block.timestamp),
+    digest: anchored.digest,
+    counterpartyMask: header.counterpartyMask,
+    ackMask,
+    windowClosesAt: header.closesAt,
+    header,
+    ...(nettedIn !== undefined ? { nettedIn } : {}),
   };
 }
 
-/** The digest the ledger stores for an on-chain header (keccak256(abi.encode(header))). */
+/** The digest of an on-chain header (keccak256(abi.encode(header))); the ledger keeps its first 31 bytes. */
 export async function headerDigest(ctx: ClearhouseContext, header: OnChainHeader): Promise<Hex> {
   return readContract(ctx, { ...ledger(ctx), functionName: "digestOf", args: [header] });
 }

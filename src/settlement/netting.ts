@@ -3,11 +3,12 @@
  * clearing pool, a cycle's state.
  */
 import { getAddress, parseEventLogs, type Address, type Hex } from "viem";
-import { readContract, rpc, writeContract, type ClearhouseContext, type WriteResult } from "../context";
+import { accountAddress, readContract, rpc, writeContract, type ClearhouseContext, type WriteResult } from "../context";
 import { DeploymentError } from "../errors/base";
 import { nettingEngineAbi } from "../generated/abis";
-import { UINT128_MAX, requireAddress, requireAmount, type IntegerLike } from "../validate";
-import { batchKey, onChainHeader, type BatchHeaderFields } from "./ledger";
+import { UINT128_MAX, requireAddress, requireAmount, requireBytes32, type IntegerLike } from "../validate";
+import { batchIdOf } from "./batch";
+import { anchoredBatches, anchoredHeader, batchKey, type BatchHeaderFields } from "./ledger";
 
 function engine(ctx: ClearhouseContext) {
   const d = ctx.deployment.contracts.NettingEngine;
@@ -31,11 +32,12 @@ export async function declareProvedBatch(
   },
 ): Promise<WriteResult> {
   const cycleId = p.cycleId ?? (await readContract(ctx, { ...engine(ctx), functionName: "currentCycle", args: [] }));
-  const header = await onChainHeader(ctx, p.header);
+  const key = batchKey(p.key);
+  const header = await anchoredHeader(ctx, batchIdOf(accountAddress(ctx, "declareProved"), key), p.header);
   return writeContract(ctx, {
     ...engine(ctx),
     functionName: "declareProved",
-    args: [cycleId, batchKey(p.key), header, [...p.header.counterparties], [...p.header.totals], p.proof],
+    args: [cycleId, key, header, [...p.header.counterparties], [...p.header.totals], p.proof],
   });
 }
 
@@ -60,11 +62,12 @@ export async function declareBatch(
   p: { key: string; header: BatchHeaderFields; cycleId?: bigint },
 ): Promise<WriteResult> {
   const cycleId = p.cycleId ?? (await readContract(ctx, { ...engine(ctx), functionName: "currentCycle", args: [] }));
-  const header = await onChainHeader(ctx, p.header);
+  const key = batchKey(p.key);
+  const header = await anchoredHeader(ctx, batchIdOf(accountAddress(ctx, "declare"), key), p.header);
   return writeContract(ctx, {
     ...engine(ctx),
     functionName: "declare",
-    args: [cycleId, batchKey(p.key), header, [...p.header.counterparties], [...p.header.totals]],
+    args: [cycleId, key, header, [...p.header.counterparties], [...p.header.totals]],
   });
 }
 
@@ -94,11 +97,14 @@ export async function closeCycleWith(
   p: { cycleId?: bigint; batches: readonly PresentedBatch[]; openNext?: boolean },
 ): Promise<WriteResult> {
   const cycleId = p.cycleId ?? (await readContract(ctx, { ...engine(ctx), functionName: "currentCycle", args: [] }));
+  const ids = p.batches.map((b, i) => batchIdOf(requireAddress(`batches[${i}].bank`, b.bank), batchKey(b.key)));
+  // The window ends the batches were anchored with, in one query.
+  const anchored = await anchoredBatches(ctx, ids);
   const declarations = await Promise.all(
     p.batches.map(async (b, i) => ({
-      bank: requireAddress(`batches[${i}].bank`, b.bank),
+      bank: getAddress(b.bank),
       key: batchKey(b.key),
-      header: await onChainHeader(ctx, b.header),
+      header: await anchoredHeader(ctx, ids[i], b.header, anchored.get(ids[i].toLowerCase() as Hex)),
       counterparties: [...b.header.counterparties],
       totals: [...b.header.totals],
     })),
@@ -153,7 +159,7 @@ export interface CycleInfo {
 }
 
 /** The engine's events of one kind for one cycle (every cycle event has `cycleId` as its first topic). */
-export async function cycleEvents<N extends "ObligationAdded" | "ObligationDeferred" | "BatchDeclared" | "NetPosition">(
+export async function cycleEvents<N extends "ObligationDeferred" | "BatchDeclared" | "NetPosition">(
   ctx: ClearhouseContext,
   eventName: N,
   cycleId: bigint,
@@ -170,9 +176,26 @@ export async function cycleEvents<N extends "ObligationAdded" | "ObligationDefer
   );
 }
 
+/** One debtor → creditor obligation of a cycle. */
+export interface Obligation {
+  debtor: Address;
+  creditor: Address;
+  amount: bigint;
+}
+
+/** The obligations a `BatchDeclared` event records: its debtor owes `amounts[k]` to `creditors[k]`. */
+export function declaredObligations(args: {
+  debtor?: Address;
+  creditors?: readonly Address[];
+  amounts?: readonly bigint[];
+}): Obligation[] {
+  const creditors = args.creditors ?? [];
+  return creditors.map((creditor, k) => ({ debtor: args.debtor!, creditor, amount: args.amounts![k] }));
+}
+
 /**
  * A cycle's participants, obligations and (after the close) net positions, from the engine's events:
- * obligations declared on chain or presented at close (`ObligationAdded`), those carried in from
+ * obligations declared on chain or presented at close (`BatchDeclared`), those carried in from
  * the previous cycle (`ObligationDeferred`), and the net positions (`NetPosition`, emitted at close
  * and not stored). Participants are listed in the order they joined.
  */
@@ -182,7 +205,7 @@ export async function getCycle(ctx: ClearhouseContext, p: { cycleId?: bigint } =
   const [cycle, carried, added, nets] = await Promise.all([
     readContract(ctx, { ...e, functionName: "cycleOf", args: [cycleId] }),
     cycleId > 1n ? cycleEvents(ctx, "ObligationDeferred", cycleId - 1n) : Promise.resolve([]),
-    cycleEvents(ctx, "ObligationAdded", cycleId),
+    cycleEvents(ctx, "BatchDeclared", cycleId),
     cycleEvents(ctx, "NetPosition", cycleId),
   ]);
   const byBank = new Map<Address, CyclePosition>();
@@ -195,8 +218,11 @@ export async function getCycle(ctx: ClearhouseContext, p: { cycleId?: bigint } =
     }
     return position;
   };
-  for (const log of [...carried, ...added]) {
-    const { debtor, creditor, amount } = log.args as { debtor: Address; creditor: Address; amount: bigint };
+  const obligations = [
+    ...carried.map((log) => log.args as Obligation),
+    ...added.flatMap((log) => declaredObligations(log.args)),
+  ];
+  for (const { debtor, creditor, amount } of obligations) {
     const owes = positionOf(debtor).owes;
     positionOf(creditor);
     owes[getAddress(creditor)] = (owes[getAddress(creditor)] ?? 0n) + amount;
@@ -239,8 +265,17 @@ export async function getCredit(ctx: ClearhouseContext, p: { bank: Address }): P
  */
 export async function isBatchSettled(ctx: ClearhouseContext, p: { batchId: Hex; debtor: Address }): Promise<boolean> {
   const e = engine(ctx);
-  const cycleId = await readContract(ctx, { ...e, functionName: "declaredIn", args: [p.batchId] });
-  if (cycleId === 0n) return false;
+  const [declared] = await rpc(ctx, "getLogs(BatchDeclared)", () =>
+    ctx.publicClient.getContractEvents({
+      address: e.address,
+      abi: nettingEngineAbi,
+      eventName: "BatchDeclared",
+      args: { batchId: requireBytes32("batchId", p.batchId) },
+      fromBlock: BigInt(ctx.deployment.contracts.NettingEngine!.blockNumber),
+    }),
+  );
+  if (!declared) return false;
+  const cycleId = declared.args.cycleId!;
   const cycle = await readContract(ctx, { ...e, functionName: "cycleOf", args: [cycleId] });
   if (cycle.status !== 2) return false;
   const deferred = await rpc(ctx, "getLogs(ObligationDeferred)", () =>

@@ -6,7 +6,7 @@
 import { getAddress, type Address, type Hex } from "viem";
 import { ensureNetwork, readContract, type ClearhouseContext } from "../context";
 import { DeploymentError, InvalidArgumentError } from "../errors/base";
-import { cycleEvents } from "./netting";
+import { cycleEvents, declaredObligations, type Obligation } from "./netting";
 import { nettingEngineAbi } from "../generated/abis";
 import type { PaymentRecord } from "./record";
 
@@ -55,11 +55,10 @@ export async function reconcile(
   if (cycle.status === 0) throw new InvalidArgumentError("cycleId", `cycle ${p.cycleId} was never opened`);
   const events = <N extends Parameters<typeof cycleEvents>[1]>(eventName: N, cycleId: bigint) =>
     cycleEvents(ctx, eventName, cycleId);
-  const [added, carriedIn, deferredOut, declared, positions] = await Promise.all([
-    events("ObligationAdded", p.cycleId),
+  const [declared, carriedIn, deferredOut, positions] = await Promise.all([
+    events("BatchDeclared", p.cycleId),
     p.cycleId > 1n ? events("ObligationDeferred", p.cycleId - 1n) : Promise.resolve([]),
     events("ObligationDeferred", p.cycleId),
-    events("BatchDeclared", p.cycleId),
     events("NetPosition", p.cycleId),
   ]);
   const mismatches: Mismatch[] = [];
@@ -82,10 +81,11 @@ export async function reconcile(
     }
   }
   const onChain = new Map<string, { amount: bigint; tx: Hex }>();
-  for (const e of added) {
-    const a = e.args as { debtor: Address; creditor: Address; amount: bigint };
-    const k = pairKey(a.debtor, a.creditor);
-    onChain.set(k, { amount: (onChain.get(k)?.amount ?? 0n) + a.amount, tx: e.transactionHash });
+  for (const e of declared) {
+    for (const a of declaredObligations(e.args)) {
+      const k = pairKey(a.debtor, a.creditor);
+      onChain.set(k, { amount: (onChain.get(k)?.amount ?? 0n) + a.amount, tx: e.transactionHash });
+    }
   }
   for (const k of new Set([...offChain.keys(), ...onChain.keys()])) {
     const off = offChain.get(k) ?? 0n;
@@ -110,16 +110,13 @@ export async function reconcile(
       net.set(getAddress(debtor), (net.get(getAddress(debtor)) ?? 0n) - amount);
       net.set(getAddress(creditor), (net.get(getAddress(creditor)) ?? 0n) + amount);
     };
-    for (const e of added) {
-      const a = e.args as { debtor: Address; creditor: Address; amount: bigint };
-      apply(a.debtor, a.creditor, a.amount);
-    }
+    for (const a of declared.flatMap((e) => declaredObligations(e.args))) apply(a.debtor, a.creditor, a.amount);
     for (const e of carriedIn) {
-      const a = e.args as { debtor: Address; creditor: Address; amount: bigint };
+      const a = e.args as Obligation;
       apply(a.debtor, a.creditor, a.amount);
     }
     for (const e of deferredOut) {
-      const a = e.args as { debtor: Address; creditor: Address; amount: bigint };
+      const a = e.args as Obligation;
       apply(a.debtor, a.creditor, -a.amount);
     }
     for (const e of positions) {

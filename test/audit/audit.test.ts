@@ -97,7 +97,7 @@ describe("audit", function () {
     expect(failures.join("\n")).to.match(new RegExp(`payment ${file.records[2].paymentId}`));
   });
 
-  it("detects a missing event (a Transfer, a NetPosition, an ObligationAdded)", async () => {
+  it("detects a missing event (a Transfer, a NetPosition, a BatchDeclared)", async () => {
     const f = await loadFixture(busyChain);
     const without = (name: string, nth = 0): ChainSnapshot => {
       const idx = f.snapshot.events.map((e, i) => [e, i] as const).filter(([e]) => e.eventName === name)[nth][1];
@@ -107,7 +107,7 @@ describe("audit", function () {
     expect(await failuresOf(without("NetPosition"), "netting-cycles")).to.satisfy((x: string[]) =>
       x.some((d) => /NetPosition events sum to|token Transfers in the close/.test(d)),
     );
-    expect((await failuresOf(without("ObligationAdded"), "netting-cycles")).length).to.be.greaterThan(0);
+    expect((await failuresOf(without("BatchDeclared"), "netting-cycles")).length).to.be.greaterThan(0);
     // A settlement transfer missing from a close: the money moved disagrees with the positions.
     const closes = new Set(
       f.snapshot.events.filter((e) => e.eventName === "CycleClosed").map((e) => e.transactionHash),

@@ -101,7 +101,7 @@ describe("SDK client, deployment files and error layer", () => {
       const args = item.inputs.map((input) => {
         if (input.type === "address") return "0x00000000000000000000000000000000000000ab";
         if (input.type === "string") return "x";
-        if (input.type.startsWith("bytes")) return `0x${"11".repeat(32)}`;
+        if (input.type.startsWith("bytes")) return `0x${"11".repeat(Number(input.type.slice(5)) || 32)}`;
         return 5n;
       });
       const encodeArgs = item.inputs.map((input, i) => (input.type.match(/^uint(8|16)$/) ? 5 : args[i]));

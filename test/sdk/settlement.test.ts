@@ -14,6 +14,9 @@ import {
   verifyBatchFile,
   verifyInclusion,
   writeBatchFile,
+  STAMP_GRANULE,
+  STAMP_MARGIN,
+  stampWindowEnd,
   type Batch,
   type Clearhouse,
 } from "../../src";
@@ -67,7 +70,10 @@ describe("SDK settlement (real Hardhat network)", () => {
     const info = await f.operator.settlement.getBatch({ batchId: batch.batchId });
     expect(info).to.deep.include({ status: "Submitted", sequence: 1n, counterpartyMask: 0b1110, ackMask: 0 });
     expect(info.digest).to.equal(await f.operator.settlement.headerDigest(r.header));
-    expect(info.windowClosesAt).to.equal(info.submittedAt + ACK_WINDOW);
+    // Stamped by the SDK from the latest block before sending: the window plus STAMP_MARGIN after it.
+    const stamped = info.submittedAt - 1 + ACK_WINDOW + STAMP_MARGIN; // from the block before
+    expect(info.windowClosesAt).to.equal(Math.ceil(stamped / STAMP_GRANULE) * STAMP_GRANULE);
+    expect(info.header).to.deep.equal(r.header);
     const second = await submit(f.bank.alpine, smallSampleBatch(f, "2025-03-14-B"));
     expect((await f.operator.settlement.getBatch({ batchId: second.batchId })).sequence).to.equal(2n);
   });
@@ -87,9 +93,13 @@ describe("SDK settlement (real Hardhat network)", () => {
       ContractRevertError,
     );
     expect(error.errorName).to.equal("LedgerBatchConflict");
-    const anchored = (await f.operator.settlement.getBatch({ batchId: batch.batchId })).digest;
-    const submitted = await f.operator.settlement.headerDigest(await f.operator.settlement.onChainHeader(other.header));
-    expect(anchored).not.to.equal(submitted);
+    const info = await f.operator.settlement.getBatch({ batchId: batch.batchId });
+    // The conflict is checked against the anchored window end: only the content differs.
+    const submitted = await f.operator.settlement.headerDigest(
+      await f.operator.settlement.onChainHeader(other.header, info.windowClosesAt),
+    );
+    const anchored = info.digest.slice(0, 64); // the ledger keeps the first 31 bytes
+    expect(anchored).not.to.equal(submitted.slice(0, 64));
     expect(error.shortMessage).to.include(`with digest ${short(anchored)}`);
     expect(error.shortMessage).to.include(`this submission's digest is ${short(submitted)}`);
     expect(error.revert.args).to.deep.equal([batch.batchId, anchored, submitted]);
@@ -100,7 +110,7 @@ describe("SDK settlement (real Hardhat network)", () => {
     const f = await loadFixture(settlementFixture);
     const batch = smallSampleBatch(f);
     const wallet = f.bank.alpine.context.walletClient!;
-    const header = await f.bank.alpine.settlement.onChainHeader(batch.header);
+    const header = await f.bank.alpine.settlement.onChainHeader(batch.header, await stampWindowEnd(f.gov.context));
     // The first attempt reaches the chain, then the client crashes before it reads the receipt.
     const lost = await wallet.writeContract({
       address: f.deployment.contracts.SettlementLedger!.proxy,
@@ -118,11 +128,12 @@ describe("SDK settlement (real Hardhat network)", () => {
     expect(logs.map((l) => [l.args.batchId, l.transactionHash])).to.deep.equal([[batch.batchId, lost]]);
   });
 
-  it("anchors once when a retry races a submission still pending in the mempool", async () => {
+  it("anchors once when a retry races a submission still pending in the mempool (same stamp: a no-op)", async () => {
     const f = await loadFixture(settlementFixture);
     const batch = smallSampleBatch(f);
     const wallet = f.bank.alpine.context.walletClient!;
-    const header = await f.bank.alpine.settlement.onChainHeader(batch.header);
+    // Within the same minute the SDK stamps the same window end: the retry sends the same header.
+    const header = await f.bank.alpine.settlement.onChainHeader(batch.header, await stampWindowEnd(f.gov.context));
     const provider = hre.network.provider;
     await provider.send("evm_setAutomine", [false]);
     try {
@@ -149,7 +160,7 @@ describe("SDK settlement (real Hardhat network)", () => {
       }
       await provider.send("evm_mine", []);
       const r = await retry;
-      expect(r.batchId).to.equal(batch.batchId);
+      expect(r).to.deep.include({ batchId: batch.batchId, created: false });
       const receipt = await f.gov.context.publicClient.getTransactionReceipt({ hash: r.tx!.hash });
       expect(receipt.status).to.equal("success");
       expect(receipt.logs).to.deep.equal([]); // mined after the first attempt: a no-op
@@ -159,6 +170,44 @@ describe("SDK settlement (real Hardhat network)", () => {
     const logs = await batchSubmittedLogs(f);
     expect(logs.map((l) => l.args.batchId)).to.deep.equal([batch.batchId]);
     expect((await f.operator.settlement.getBatch({ batchId: batch.batchId })).sequence).to.equal(1n);
+  });
+
+  it("anchors once when a retry races a pending submission stamped otherwise: it waits for it, sends nothing", async () => {
+    const f = await loadFixture(settlementFixture);
+    const batch = smallSampleBatch(f);
+    const wallet = f.bank.alpine.context.walletClient!;
+    // The first attempt was stamped in an earlier minute (its window end differs from the retry's).
+    const header = await f.bank.alpine.settlement.onChainHeader(
+      batch.header,
+      (await stampWindowEnd(f.gov.context)) + STAMP_GRANULE,
+    );
+    const provider = hre.network.provider;
+    await provider.send("evm_setAutomine", [false]);
+    let r;
+    try {
+      const first = await wallet.writeContract({
+        address: f.deployment.contracts.SettlementLedger!.proxy,
+        abi: settlementLedgerAbi,
+        functionName: "submitBatch",
+        args: [batch.key, header],
+        chain: wallet.chain,
+        account: wallet.account,
+      });
+      // The retry's transaction conflicts with the pending first attempt; it waits for the block.
+      const retry = f.bank.alpine.settlement.submitBatch({ key: KEY, header: batch.header });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const pending = (await provider.send("eth_getBlockByNumber", ["pending", false])) as { transactions: Hex[] };
+      expect(pending.transactions).to.deep.equal([first]);
+      await provider.send("evm_mine", []);
+      r = await retry;
+    } finally {
+      await provider.send("evm_setAutomine", [true]);
+    }
+    expect(r).to.deep.include({ batchId: batch.batchId, created: false });
+    expect(r.tx).to.equal(undefined);
+    expect(r.header).to.deep.equal(header);
+    const logs = await batchSubmittedLogs(f);
+    expect(logs.map((l) => l.args.batchId)).to.deep.equal([batch.batchId]);
   });
 
   it("becomes Final once every counterparty acknowledged; only counterparties may answer", async () => {
@@ -245,7 +294,8 @@ describe("SDK settlement (real Hardhat network)", () => {
     const f = await loadFixture(settlementFixture);
     const batches = dayOfBatches(f, KEY);
     for (const b of BANK_NAMES) await submit(f.bank[b], batches[b]);
-    await time.increase(ACK_WINDOW + 1); // nobody answered: every batch is final when its window passes
+    // Nobody answered: every batch is final when its window (stamped a little later) passes.
+    await time.increase(ACK_WINDOW + STAMP_MARGIN + STAMP_GRANULE);
     expect((await f.operator.settlement.getBatch({ batchId: batches.danube.batchId })).status).to.equal("Final");
     const { cycleId } = await f.operator.settlement.openCycle();
     expect(cycleId).to.equal(1n);
@@ -382,13 +432,14 @@ describe("SDK settlement (real Hardhat network)", () => {
       metadata: edited.metadata,
     });
     const rebuiltDigest = await f.operator.settlement.headerDigest(
-      await f.operator.settlement.onChainHeader(rebuilt.header),
+      await f.operator.settlement.anchoredHeader(batchId, rebuilt.header),
     );
     expect(rebuiltDigest).not.to.equal((await f.operator.settlement.getBatch({ batchId })).digest);
   });
 
   it("refuses a batch from a suspended bank with RegistryMemberSuspended, before sending", async () => {
     const f = await loadFixture(settlementFixture);
+    const owed = await submit(f.bank.baltic, paymentBatch(f, "baltic", [[f.addr.alpine, 500n]], "2025-03-14-B"));
     await f.gov.registry.suspendMember({ account: f.addr.alpine });
     const before = await blockNumber();
     const error = await rejectsWith(
@@ -398,7 +449,7 @@ describe("SDK settlement (real Hardhat network)", () => {
     expect(error.errorName).to.equal("RegistryMemberSuspended");
     expect(await blockNumber()).to.equal(before);
     const ack = await rejectsWith(
-      f.bank.alpine.settlement.acknowledgeBatch({ batchId: smallSampleBatch(f).batchId }),
+      f.bank.alpine.settlement.acknowledgeBatch({ batchId: owed.batchId }),
       ContractRevertError,
     );
     expect(ack.errorName).to.equal("RegistryMemberSuspended");

@@ -1,15 +1,15 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { ContractTransactionReceipt, ContractTransactionResponse } from "ethers";
 import {
-  ACK_WINDOW,
   deploySettlement,
   deployWide,
   makeBatch,
   mined,
   onSnapshot,
+  passWindows,
   type Batch,
   type WideFixture,
 } from "./helpers";
@@ -51,7 +51,7 @@ async function closeWith(
     await mined(f.ledger.connect(bank).submitBatch(batch.key, batch.header));
     batches.push(batch);
   }
-  await time.increase(ACK_WINDOW + 1);
+  await passWindows(...batches);
   for (const [i, bank] of debtors.entries()) {
     const b = batches[i];
     await mined(f.engine.connect(bank).declare(cycle, b.key, b.header, b.counterparties, b.totals));
@@ -132,7 +132,7 @@ describe("Settlement gas", function () {
           await mined(f.ledger.connect(bank).submitBatch(batch.key, batch.header));
           presented.push({ bank: bank.address, ...batch });
         }
-        await time.increase(ACK_WINDOW + 1);
+        await passWindows(...presented);
         return spentBy(f.engine.connect(f.operator).closeCycleWith(1, presented, true));
       });
     const small = await gasFor(10n);

@@ -18,7 +18,11 @@ export const Status = { None: 0n, Submitted: 1n, Disputed: 2n, Rejected: 3n, Fin
 export const CycleStatus = { None: 0n, Open: 1n, Closed: 2n } as const;
 
 const coder = ethers.AbiCoder.defaultAbiCoder();
-const HEADER_TYPE = "tuple(bytes32,uint32,uint128,bytes32,bytes32,uint32)";
+const HEADER_TYPE = "tuple(bytes32,uint32,uint128,bytes32,bytes32,uint32,uint40)";
+/** Seconds past now + ACK_WINDOW that `makeBatch` stamps a window end: room for the test's next transactions. */
+export const STAMP_MARGIN = 600;
+/** SettlementLedger.MAX_WINDOW_SLACK */
+export const MAX_WINDOW_SLACK = 86_400;
 
 /** ISettlementLedger.BatchHeader, as the tests build it. */
 export interface BatchHeader {
@@ -28,6 +32,8 @@ export interface BatchHeader {
   totalsCommitment: string;
   metadataDigest: string;
   counterpartyMask: bigint;
+  /** End of the acknowledgement window, stamped by the submitter (now + ACK_WINDOW … + slack). */
+  closesAt: bigint;
 }
 
 /** A batch ready to submit under `key` and to declare with `counterparties`/`totals`. */
@@ -55,7 +61,7 @@ export const digestOf = (h: BatchHeader): string =>
   ethers.keccak256(
     coder.encode(
       [HEADER_TYPE],
-      [[h.root, h.entryCount, h.grossTotal, h.totalsCommitment, h.metadataDigest, h.counterpartyMask]],
+      [[h.root, h.entryCount, h.grossTotal, h.totalsCommitment, h.metadataDigest, h.counterpartyMask, h.closesAt]],
     ),
   );
 
@@ -71,7 +77,93 @@ export const headerTuple = (h: BatchHeader): unknown[] => [
   h.totalsCommitment,
   h.metadataDigest,
   h.counterpartyMask,
+  h.closesAt,
 ];
+
+/** The first 31 bytes of a digest, as the ledger keeps it (errors name it as bytes31). */
+export const digestPrefix = (digest: string): string => digest.slice(0, 64);
+
+/** What `anchorOf` returns for an id nothing is anchored under: no digest prefix, status None, no acknowledgement. */
+export const NO_ANCHOR: readonly [string, bigint, bigint] = [`0x${"00".repeat(31)}`, 0n, 0n];
+
+/** A window end stamped from the chain's clock: the next block's earliest valid value plus `margin`. */
+export async function stampedCloseAt(margin = STAMP_MARGIN): Promise<bigint> {
+  return BigInt((await time.latest()) + ACK_WINDOW + margin);
+}
+
+/** A window end stamped from the ledger's current window (not ACK_WINDOW): latest block time + ackWindow() + `margin`. */
+export async function stampedCloseAtFor(ledger: SettlementLedger, margin = STAMP_MARGIN): Promise<bigint> {
+  return BigInt(await time.latest()) + (await ledger.ackWindow()) + BigInt(margin);
+}
+
+/** Move the chain past the window end of every batch given: the next block is 1 s after the latest closesAt. */
+export async function passWindows(...batches: ReadonlyArray<{ header: BatchHeader }>): Promise<void> {
+  const end = batches.reduce((m, b) => (b.header.closesAt > m ? b.header.closesAt : m), 0n);
+  if (end === 0n) throw new Error("passWindows: no batch");
+  if (BigInt(await time.latest()) <= end) await time.increaseTo(end + 1n);
+}
+
+/** The cycles that netted `batchId`, from the ledger's BatchNetted events (the ledger does not store the cycle). */
+export async function nettedCyclesOf(ledger: SettlementLedger, batchId: string): Promise<bigint[]> {
+  const events = await ledger.queryFilter(ledger.filters.BatchNetted(batchId));
+  return events.map((e) => e.args.cycleId);
+}
+
+/** The (batchId, cycleId) of each BatchNetted event the ledger logged in `receipt`, in order. */
+export async function nettedIn(
+  ledger: SettlementLedger,
+  receipt: ContractTransactionReceipt,
+): Promise<Array<[string, bigint]>> {
+  const address = (await ledger.getAddress()).toLowerCase();
+  const out: Array<[string, bigint]> = [];
+  for (const log of receipt.logs) {
+    if (log.address.toLowerCase() !== address) continue;
+    const parsed = ledger.interface.parseLog(log);
+    if (parsed?.name === "BatchNetted") out.push([parsed.args.batchId as string, parsed.args.cycleId as bigint]);
+  }
+  return out;
+}
+
+/** A storage slot a transaction wrote that held zero before it (a new slot: 20,000 gas). */
+export interface NewSlot {
+  depth: number;
+  slot: string;
+  value: string;
+}
+
+/**
+ * The storage slots of `account` that transaction `hash` wrote from zero to non-zero, from its
+ * structLog trace (SSTORE: key on top of the stack, value below) and the account's storage in the
+ * block before (the transaction must be the first in its block that touches those slots).
+ */
+export async function newSlotsWrittenBy(
+  hash: string,
+  account: string,
+): Promise<{ sstores: number; created: NewSlot[] }> {
+  const trace = (await network.provider.send("debug_traceTransaction", [
+    hash,
+    { disableMemory: true, disableStorage: true },
+  ])) as { structLogs: Array<{ op: string; depth: number; stack?: string[] }> };
+  const receipt = await ethers.provider.getTransactionReceipt(hash);
+  if (!receipt) throw new Error(`no receipt for ${hash}`);
+  const word = (x: string): string => ethers.toBeHex(BigInt(x.startsWith("0x") ? x : `0x${x}`), 32);
+  const writes = new Map<string, NewSlot>();
+  let sstores = 0;
+  for (const step of trace.structLogs) {
+    if (step.op !== "SSTORE") continue;
+    const stack = step.stack ?? [];
+    if (stack.length < 2) throw new Error("SSTORE without a stack in the trace");
+    sstores += 1;
+    const slot = word(stack[stack.length - 1]);
+    writes.set(slot, { depth: step.depth, slot, value: word(stack[stack.length - 2]) });
+  }
+  const created: NewSlot[] = [];
+  for (const w of writes.values()) {
+    const before = await ethers.provider.getStorage(account, w.slot, receipt.blockNumber - 1);
+    if (BigInt(before) === 0n && BigInt(w.value) !== 0n) created.push(w);
+  }
+  return { sstores, created };
+}
 
 /** Bit mask of the ledger indexes of `banks` (each must be enrolled). */
 export async function maskOf(ledger: SettlementLedger, banks: readonly string[]): Promise<bigint> {
@@ -82,7 +174,8 @@ export async function maskOf(ledger: SettlementLedger, banks: readonly string[])
 
 /**
  * A batch paying `payments` (creditor address, amount): one counterparty entry per payment, the
- * gross total their sum, the mask their ledger indexes. `overrides` replaces header fields.
+ * gross total their sum, the mask their ledger indexes, the window end stamped STAMP_MARGIN seconds
+ * after the earliest valid one. `overrides` replaces header fields.
  */
 export async function makeBatch(
   ledger: SettlementLedger,
@@ -99,6 +192,7 @@ export async function makeBatch(
     totalsCommitment: totalsCommitment(counterparties, totals),
     metadataDigest: bytes32(`meta:${label}`),
     counterpartyMask: 0n,
+    closesAt: await stampedCloseAt(),
     ...overrides,
   };
   if (overrides.counterpartyMask === undefined) header.counterpartyMask = await maskOf(ledger, counterparties);
@@ -129,7 +223,7 @@ export async function submitFinal(
   for (const cp of unique) {
     const signer = signers.find((s) => s.address === cp);
     if (!signer) throw new Error(`no signer for counterparty ${cp}`);
-    await mined(f.ledger.connect(signer).acknowledge(id));
+    await mined(f.ledger.connect(signer).acknowledge(id, batch.header));
   }
   return id;
 }

@@ -7,9 +7,15 @@ import {
   ACK_WINDOW,
   bytes32,
   deploySettlement,
+  digestOf,
+  digestPrefix,
   headerTuple,
   makeBatch,
+  MAX_WINDOW_SLACK,
   mined,
+  nettedCyclesOf,
+  passWindows,
+  stampedCloseAtFor,
   Status,
   submit,
   submitFinal,
@@ -46,8 +52,8 @@ async function usedLedger(): Promise<UsedLedger> {
     await submit(ledger, b1, batches[2]),
     await submit(ledger, b3, batches[3]),
   ];
-  await ledger.connect(b2).dispute(ids[1], 5);
-  await ledger.connect(b0).dispute(ids[2], 6);
+  await ledger.connect(b2).dispute(ids[1], batches[1].header, 5);
+  await ledger.connect(b0).dispute(ids[2], batches[2].header, 6);
   await ledger.connect(operator).resolveDispute(ids[2], true);
   await ledger.setAckWindow(2 * ACK_WINDOW);
   return { ...f, batches, ids };
@@ -60,7 +66,8 @@ async function stateOf(ledger: SettlementLedger, f: UsedLedger): Promise<unknown
     window: await ledger.ackWindow(),
     banks: await ledger.banks(),
     bankOf: await Promise.all(f.banks.map((b) => ledger.bankOf(b.address))),
-    batches: await Promise.all(f.ids.map((id) => ledger.batchOf(id))),
+    anchors: await Promise.all(f.ids.map((id) => ledger.anchorOf(id))),
+    statuses: await Promise.all(f.ids.map((id, i) => ledger.statusOf(id, f.batches[i].header))),
   };
 }
 
@@ -120,7 +127,7 @@ describe("SettlementLedger: governance", function () {
 });
 
 describe("SettlementLedger: upgrade to V2", function () {
-  it("keeps banks, sequences, digests, states, window, owner and pause", async function () {
+  it("keeps banks, sequences, anchors (digest prefix, status, acks), window, owner and pause", async function () {
     const f = await loadFixture(usedLedger);
     const { ledger } = f;
     await ledger.pause();
@@ -132,11 +139,17 @@ describe("SettlementLedger: upgrade to V2", function () {
     expect(await upgraded.version()).to.equal("2");
     expect(await stateOf(upgraded, f)).to.deep.equal(before);
     // The snapshot holds what the fixture did, so the comparison is not vacuous.
-    expect(await Promise.all(f.ids.map((id) => upgraded.statusOf(id)))).to.deep.equal([
+    expect(await Promise.all(f.ids.map((id, i) => upgraded.statusOf(id, f.batches[i].header)))).to.deep.equal([
       Status.Final,
       Status.Disputed,
       Status.Rejected,
       Status.Submitted,
+    ]);
+    expect(await Promise.all(f.ids.map((id) => upgraded.anchorOf(id)))).to.deep.equal([
+      [digestPrefix(digestOf(f.batches[0].header)), Status.Submitted, 0b10n],
+      [digestPrefix(digestOf(f.batches[1].header)), Status.Disputed, 0n],
+      [digestPrefix(digestOf(f.batches[2].header)), Status.Rejected, 0n],
+      [digestPrefix(digestOf(f.batches[3].header)), Status.Submitted, 0n],
     ]);
     expect(await upgraded.ackWindow()).to.equal(BigInt(2 * ACK_WINDOW));
     expect(await upgraded.paused()).to.equal(true);
@@ -153,7 +166,10 @@ describe("SettlementLedger: upgrade to V2", function () {
     await expect(
       upgraded.connect(banks[0]).submitBatch(batches[0].key, { ...batches[0].header, root: bytes32("x") }),
     ).to.be.revertedWithCustomError(upgraded, "LedgerBatchConflict");
-    const next = await makeBatch(upgraded, "after", [[banks[1].address, 1n]]);
+    // Stamped for the window now in force (the fixture doubled it).
+    const next = await makeBatch(upgraded, "after", [[banks[1].address, 1n]], {
+      closesAt: await stampedCloseAtFor(upgraded),
+    });
     await expect(upgraded.connect(banks[0]).submitBatch(next.key, next.header))
       .to.emit(upgraded, "BatchSubmitted")
       .withArgs(
@@ -167,7 +183,7 @@ describe("SettlementLedger: upgrade to V2", function () {
     await expect(upgraded.connect(operator).resolveDispute(ids[1], false))
       .to.emit(upgraded, "DisputeResolved")
       .withArgs(ids[1], operator.address, false);
-    await expect(upgraded.connect(banks[0]).acknowledge(ids[3]))
+    await expect(upgraded.connect(banks[0]).acknowledge(ids[3], batches[3].header))
       .to.emit(upgraded, "BatchAcknowledged")
       .withArgs(ids[3], banks[0].address, true);
   });
@@ -201,19 +217,25 @@ describe("SettlementLedger: upgrade to V2", function () {
   });
 });
 
-/** Submit `batch` from `bank`; returns its id and the end of its window (block time + window then). */
+/**
+ * Stamp `batch` for the window in force (latest block + ackWindow + STAMP_MARGIN) and submit it
+ * from `bank`; returns its id and the end of its window (the stamp, in the anchored header).
+ */
 async function submitWithWindow(
   f: SettlementFixture,
   bank: HardhatEthersSigner,
   batch: Batch,
 ): Promise<{ id: string; closesAt: bigint }> {
   const window = await f.ledger.ackWindow();
+  batch.header.closesAt = await stampedCloseAtFor(f.ledger);
   const receipt = await mined(f.ledger.connect(bank).submitBatch(batch.key, batch.header));
   const at = (await ethers.provider.getBlock(receipt.blockNumber))?.timestamp;
   if (at === undefined) throw new Error("no block");
   const id = await f.ledger.batchIdOf(bank.address, batch.key);
-  expect((await f.ledger.batchOf(id))[0].closesAt).to.equal(BigInt(at) + window);
-  return { id, closesAt: BigInt(at) + window };
+  // The ledger checked the stamp against the window in force at submission.
+  expect(batch.header.closesAt).to.be.within(BigInt(at) + window, BigInt(at) + window + BigInt(MAX_WINDOW_SLACK));
+  expect(await f.ledger.statusOf(id, batch.header)).to.equal(Status.Submitted);
+  return { id, closesAt: batch.header.closesAt };
 }
 
 describe("SettlementLedger: the acknowledgement window is fixed per batch", function () {
@@ -224,45 +246,51 @@ describe("SettlementLedger: the acknowledgement window is fixed per batch", func
     const { id, closesAt } = await submitWithWindow(f, banks[0], batch);
     const idle = await makeBatch(ledger, "retro-idle", [[banks[1].address, 7n]]);
     const { id: idleId, closesAt: idleClosesAt } = await submitWithWindow(f, banks[0], idle);
-    await time.increase(ACK_WINDOW + 1);
-    expect(await ledger.statusOf(id)).to.equal(Status.Final);
+    await passWindows(batch, idle);
+    expect(await ledger.statusOf(id, batch.header)).to.equal(Status.Final);
     await engine.connect(operator).openCycle();
     await mined(engine.connect(banks[0]).declare(1, batch.key, batch.header, batch.counterparties, batch.totals));
     await mined(engine.connect(operator).closeCycle(1));
     await expect(ledger.setAckWindow(4 * ACK_WINDOW))
       .to.emit(ledger, "AckWindowSet")
       .withArgs(4 * ACK_WINDOW);
-    // The batch keeps its own window: still netted (final, then taken into cycle 1), nobody can answer it any more.
-    const [state, , status] = await ledger.batchOf(id);
-    expect(state.closesAt).to.equal(closesAt);
-    expect(state.cycle).to.equal(1n);
-    expect(status).to.equal(Status.Netted);
-    await expect(ledger.connect(banks[1]).dispute(id, 1))
+    // The batch keeps its own window (in its anchored header): still netted (final, then taken
+    // into cycle 1), nobody can answer it any more.
+    expect(batch.header.closesAt).to.equal(closesAt);
+    expect(await ledger.statusOf(id, batch.header)).to.equal(Status.Netted);
+    expect((await ledger.anchorOf(id))[1]).to.equal(Status.Netted);
+    expect(await nettedCyclesOf(ledger, id)).to.deep.equal([1n]);
+    await expect(ledger.connect(banks[1]).dispute(id, batch.header, 1))
       .to.be.revertedWithCustomError(ledger, "LedgerWrongStatus")
       .withArgs(id, Status.Netted);
-    await expect(ledger.connect(banks[1]).acknowledge(id))
+    await expect(ledger.connect(banks[1]).acknowledge(id, batch.header))
       .to.be.revertedWithCustomError(ledger, "LedgerWrongStatus")
       .withArgs(id, Status.Netted);
     // A batch final by its window and not netted stays closed to answers under the longer window.
-    expect(await ledger.statusOf(idleId)).to.equal(Status.Final);
-    await expect(ledger.connect(banks[1]).dispute(idleId, 1))
+    expect(await ledger.statusOf(idleId, idle.header)).to.equal(Status.Final);
+    await expect(ledger.connect(banks[1]).dispute(idleId, idle.header, 1))
       .to.be.revertedWithCustomError(ledger, "LedgerWindowClosed")
       .withArgs(idleId, idleClosesAt);
-    await expect(ledger.connect(banks[1]).acknowledge(idleId))
+    await expect(ledger.connect(banks[1]).acknowledge(idleId, idle.header))
       .to.be.revertedWithCustomError(ledger, "LedgerWindowClosed")
       .withArgs(idleId, idleClosesAt);
     await expect(ledger.connect(operator).resolveDispute(id, true))
       .to.be.revertedWithCustomError(ledger, "LedgerWrongStatus")
       .withArgs(id, Status.Netted);
-    expect(await engine.declaredIn(id)).to.equal(1n);
     expect(await netPositionsOf(engine, 1, [banks[1].address])).to.deep.equal([1_000n]);
-    // A batch submitted now gets the new window: still open after the old one would have closed.
+    // A batch submitted now gets the new window: a header stamped for the old one is refused…
     const later = await makeBatch(ledger, "later", [[banks[1].address, 5n]]);
+    await expect(ledger.connect(banks[0]).submitBatch(later.key, later.header)).to.be.revertedWithCustomError(
+      ledger,
+      "LedgerInvalidWindowEnd",
+    );
+    // …and one stamped for the new one is still open after the old window would have closed.
     const next = await submitWithWindow(f, banks[0], later);
-    const submittedAt = next.closesAt - BigInt(4 * ACK_WINDOW);
-    await time.increaseTo(submittedAt + BigInt(ACK_WINDOW) + 1n);
-    expect(await ledger.statusOf(next.id)).to.equal(Status.Submitted);
-    await expect(ledger.connect(banks[1]).dispute(next.id, 2))
+    const submittedAt = (await ethers.provider.getBlock("latest"))?.timestamp ?? 0;
+    expect(next.closesAt).to.be.at.least(BigInt(submittedAt + 4 * ACK_WINDOW));
+    await time.increaseTo(submittedAt + ACK_WINDOW + 1);
+    expect(await ledger.statusOf(next.id, later.header)).to.equal(Status.Submitted);
+    await expect(ledger.connect(banks[1]).dispute(next.id, later.header, 2))
       .to.emit(ledger, "BatchDisputed")
       .withArgs(next.id, banks[1].address, 2);
   });
@@ -277,8 +305,7 @@ describe("SettlementLedger: the acknowledgement window is fixed per batch", func
     const { id, closesAt } = await submitWithWindow(f, banks[0], batch);
     await time.increase(MIN_WINDOW + 5);
     await expect(ledger.setAckWindow(MIN_WINDOW)).to.emit(ledger, "AckWindowSet").withArgs(MIN_WINDOW);
-    expect(await ledger.statusOf(id)).to.equal(Status.Submitted);
-    expect((await ledger.batchOf(id))[0].closesAt).to.equal(closesAt);
+    expect(await ledger.statusOf(id, batch.header)).to.equal(Status.Submitted);
     await expect(ledger.requireFinal(id, batch.header))
       .to.be.revertedWithCustomError(ledger, "LedgerWrongStatus")
       .withArgs(id, Status.Submitted);
@@ -291,20 +318,20 @@ describe("SettlementLedger: the acknowledgement window is fixed per batch", func
     const next = await submitWithWindow(f, banks[0], later);
     expect(next.closesAt).to.be.lessThan(closesAt);
     await time.increaseTo(next.closesAt + 1n);
-    expect(await ledger.statusOf(next.id)).to.equal(Status.Final);
-    await expect(ledger.connect(banks[2]).acknowledge(next.id))
+    expect(await ledger.statusOf(next.id, later.header)).to.equal(Status.Final);
+    await expect(ledger.connect(banks[2]).acknowledge(next.id, later.header))
       .to.be.revertedWithCustomError(ledger, "LedgerWindowClosed")
       .withArgs(next.id, next.closesAt);
     // The first batch is still answerable up to its own closesAt, and Final by its window only after it.
-    expect(await ledger.statusOf(id)).to.equal(Status.Submitted);
+    expect(await ledger.statusOf(id, batch.header)).to.equal(Status.Submitted);
     await time.setNextBlockTimestamp(closesAt);
-    await expect(ledger.connect(banks[1]).acknowledge(id))
+    await expect(ledger.connect(banks[1]).acknowledge(id, batch.header))
       .to.emit(ledger, "BatchAcknowledged")
       .withArgs(id, banks[1].address, false);
-    expect(await ledger.statusOf(id)).to.equal(Status.Submitted);
+    expect(await ledger.statusOf(id, batch.header)).to.equal(Status.Submitted);
     await time.increase(1);
-    expect(await ledger.statusOf(id)).to.equal(Status.Final);
-    await expect(ledger.connect(banks[2]).acknowledge(id))
+    expect(await ledger.statusOf(id, batch.header)).to.equal(Status.Final);
+    await expect(ledger.connect(banks[2]).acknowledge(id, batch.header))
       .to.be.revertedWithCustomError(ledger, "LedgerWindowClosed")
       .withArgs(id, closesAt);
   });

@@ -7,10 +7,17 @@ import {
   bytes32,
   deploySettlement,
   digestOf,
+  digestPrefix,
   impair,
   makeBatch,
+  mined,
+  nettedCyclesOf,
+  nettedIn,
+  NO_ANCHOR,
+  passWindows,
   Status,
   submit,
+  submitFinal,
   type Batch,
   type SettlementFixture,
 } from "./helpers";
@@ -31,29 +38,34 @@ async function submitted(): Promise<Submitted> {
     [b3.address, 300n],
   ]);
   const id = await submit(f.ledger, b0, batch);
-  const [state] = await f.ledger.batchOf(id);
-  return { ...f, batch, id, closesAt: Number(state.submittedAt) + ACK_WINDOW };
+  return { ...f, batch, id, closesAt: Number(batch.header.closesAt) };
 }
+
+/** The anchor the ledger keeps for `batch`: its digest's first 31 bytes, `status`, `ackMask`. */
+const anchor = (batch: Batch, status: bigint, ackMask = 0n): [string, bigint, bigint] => [
+  digestPrefix(digestOf(batch.header)),
+  status,
+  ackMask,
+];
 
 describe("SettlementLedger: acknowledge", function () {
   it("each counterparty acknowledges: BatchAcknowledged(id, cp, allAcknowledged); Final when all did", async function () {
-    const { ledger, banks, id } = await loadFixture(submitted);
+    const { ledger, banks, id, batch } = await loadFixture(submitted);
     const [, b1, b2, b3] = banks;
-    await expect(ledger.connect(b2).acknowledge(id))
+    await expect(ledger.connect(b2).acknowledge(id, batch.header))
       .to.emit(ledger, "BatchAcknowledged")
       .withArgs(id, b2.address, false);
-    expect(await ledger.statusOf(id)).to.equal(Status.Submitted);
-    await expect(ledger.connect(b1).acknowledge(id))
+    expect(await ledger.statusOf(id, batch.header)).to.equal(Status.Submitted);
+    await expect(ledger.connect(b1).acknowledge(id, batch.header))
       .to.emit(ledger, "BatchAcknowledged")
       .withArgs(id, b1.address, false);
-    expect((await ledger.batchOf(id))[0].ackMask).to.equal(0b0110n);
-    await expect(ledger.connect(b3).acknowledge(id))
+    expect(await ledger.anchorOf(id)).to.deep.equal(anchor(batch, Status.Submitted, 0b0110n));
+    await expect(ledger.connect(b3).acknowledge(id, batch.header))
       .to.emit(ledger, "BatchAcknowledged")
       .withArgs(id, b3.address, true);
-    expect(await ledger.statusOf(id)).to.equal(Status.Final);
-    const [state, , status] = await ledger.batchOf(id);
+    expect(await ledger.statusOf(id, batch.header)).to.equal(Status.Final);
     // Final is derived: the stored status stays Submitted, the effective one is Final.
-    expect([state.status, state.ackMask, status]).to.deep.equal([Status.Submitted, 0b1110n, Status.Final]);
+    expect(await ledger.anchorOf(id)).to.deep.equal(anchor(batch, Status.Submitted, 0b1110n));
   });
 
   it("refuses the submitter, a non-counterparty bank and a non-member", async function () {
@@ -62,126 +74,184 @@ describe("SettlementLedger: acknowledge", function () {
     const batch = await makeBatch(ledger, "one", [[banks[1].address, 5n]]);
     const id = await submit(ledger, banks[0], batch);
     for (const bank of [banks[0], banks[2], banks[3]]) {
-      await expect(ledger.connect(bank).acknowledge(id))
+      await expect(ledger.connect(bank).acknowledge(id, batch.header))
         .to.be.revertedWithCustomError(ledger, "LedgerNotCounterparty")
         .withArgs(id, bank.address);
     }
-    await expect(ledger.connect(outsider).acknowledge(id))
+    await expect(ledger.connect(outsider).acknowledge(id, batch.header))
       .to.be.revertedWithCustomError(registry, "RegistryNotMember")
       .withArgs(outsider.address);
-    await expect(ledger.connect(corporate).acknowledge(id))
+    await expect(ledger.connect(corporate).acknowledge(id, batch.header))
       .to.be.revertedWithCustomError(registry, "RegistryMissingRole")
       .withArgs(corporate.address, 2);
   });
 
   it("a suspended or sanctioned counterparty cannot answer (the registry's errors)", async function () {
     const f = await loadFixture(submitted);
-    const { ledger, registry, banks, id } = f;
+    const { ledger, registry, banks, id, batch } = f;
     for (const [bank, how] of [
       [banks[1], "suspended"],
       [banks[2], "sanctioned"],
     ] as const) {
       const expected = await impair(f, bank.address, how);
-      await expect(ledger.connect(bank).acknowledge(id))
+      await expect(ledger.connect(bank).acknowledge(id, batch.header))
         .to.be.revertedWithCustomError(registry, expected.name)
         .withArgs(...expected.args);
-      await expect(ledger.connect(bank).dispute(id, 1))
+      await expect(ledger.connect(bank).dispute(id, batch.header, 1))
         .to.be.revertedWithCustomError(registry, expected.name)
         .withArgs(...expected.args);
     }
   });
 
-  it("a second answer: LedgerAlreadyAnswered (ack then ack, ack then dispute)", async function () {
-    const { ledger, banks, id } = await loadFixture(submitted);
-    await ledger.connect(banks[1]).acknowledge(id);
-    await expect(ledger.connect(banks[1]).acknowledge(id))
+  it("a second answer: LedgerAlreadyAnswered (ack then ack, ack then dispute); the others still answer", async function () {
+    const { ledger, banks, id, batch } = await loadFixture(submitted);
+    await ledger.connect(banks[1]).acknowledge(id, batch.header);
+    await expect(ledger.connect(banks[1]).acknowledge(id, batch.header))
       .to.be.revertedWithCustomError(ledger, "LedgerAlreadyAnswered")
       .withArgs(id, banks[1].address);
-    await expect(ledger.connect(banks[1]).dispute(id, 3))
+    // A counterparty that acknowledged can no longer dispute: the batch stays as it was.
+    await expect(ledger.connect(banks[1]).dispute(id, batch.header, 3))
       .to.be.revertedWithCustomError(ledger, "LedgerAlreadyAnswered")
       .withArgs(id, banks[1].address);
+    expect(await ledger.anchorOf(id)).to.deep.equal(anchor(batch, Status.Submitted, 0b10n));
+    expect(await ledger.statusOf(id, batch.header)).to.equal(Status.Submitted);
+    // A counterparty that has not answered still may.
+    await expect(ledger.connect(banks[2]).dispute(id, batch.header, 3))
+      .to.emit(ledger, "BatchDisputed")
+      .withArgs(id, banks[2].address, 3);
+    expect(await ledger.anchorOf(id)).to.deep.equal(anchor(batch, Status.Disputed, 0b10n));
   });
 
-  it("answers up to submittedAt + window; after: LedgerWindowClosed(id, closesAt)", async function () {
-    const { ledger, banks, id, closesAt } = await loadFixture(submitted);
+  it("answers up to the header's closesAt; after: LedgerWindowClosed(id, closesAt)", async function () {
+    const { ledger, banks, id, closesAt, batch } = await loadFixture(submitted);
     await time.setNextBlockTimestamp(closesAt);
-    await expect(ledger.connect(banks[1]).acknowledge(id)).to.emit(ledger, "BatchAcknowledged");
-    expect(await ledger.statusOf(id)).to.equal(Status.Submitted);
-    await expect(ledger.connect(banks[2]).acknowledge(id))
+    await expect(ledger.connect(banks[1]).acknowledge(id, batch.header)).to.emit(ledger, "BatchAcknowledged");
+    expect(await ledger.statusOf(id, batch.header)).to.equal(Status.Submitted);
+    await expect(ledger.connect(banks[2]).acknowledge(id, batch.header))
       .to.be.revertedWithCustomError(ledger, "LedgerWindowClosed")
       .withArgs(id, closesAt);
-    await expect(ledger.connect(banks[3]).dispute(id, 1))
+    await expect(ledger.connect(banks[3]).dispute(id, batch.header, 1))
       .to.be.revertedWithCustomError(ledger, "LedgerWindowClosed")
       .withArgs(id, closesAt);
-    expect(await ledger.statusOf(id)).to.equal(Status.Final);
+    expect(await ledger.statusOf(id, batch.header)).to.equal(Status.Final);
   });
 
-  it("an unknown batch: LedgerUnknownBatch (acknowledge, dispute, resolve, batchOf, requireFinal)", async function () {
+  it("an unknown batch: LedgerUnknownBatch (acknowledge, dispute, resolve, requireFinal, verifyInclusion)", async function () {
     const { ledger, banks, operator, batch } = await loadFixture(submitted);
     const unknown = bytes32("no such batch");
+    // The header of an anchored batch, given with an id nothing is anchored under.
     const calls = [
-      () => ledger.connect(banks[1]).acknowledge(unknown),
-      () => ledger.connect(banks[1]).dispute(unknown, 1),
+      () => ledger.connect(banks[1]).acknowledge(unknown, batch.header),
+      () => ledger.connect(banks[1]).dispute(unknown, batch.header, 1),
       () => ledger.connect(operator).resolveDispute(unknown, false),
-      () => ledger.batchOf(unknown),
       () => ledger.requireFinal(unknown, batch.header),
       () => ledger.verifyInclusion(unknown, batch.header, batch.header.root, []),
     ];
     for (const call of calls) {
       await expect(call()).to.be.revertedWithCustomError(ledger, "LedgerUnknownBatch").withArgs(unknown);
     }
-    expect(await ledger.statusOf(unknown)).to.equal(Status.None);
+    // The views do not revert: nothing is stored, the status is None whatever the header.
+    expect(await ledger.statusOf(unknown, batch.header)).to.equal(Status.None);
+    expect(await ledger.statusOf(unknown, { ...batch.header, root: bytes32("any") })).to.equal(Status.None);
+    expect(await ledger.anchorOf(unknown)).to.deep.equal(NO_ANCHOR);
   });
 
-  it("is Final after the window without any answer", async function () {
+  it("is Final after the window without any answer (stored status: still Submitted)", async function () {
     const { ledger, id, closesAt, batch } = await loadFixture(submitted);
     await time.increaseTo(closesAt);
-    expect(await ledger.statusOf(id)).to.equal(Status.Submitted);
+    expect(await ledger.statusOf(id, batch.header)).to.equal(Status.Submitted);
     await time.increase(1);
-    expect(await ledger.statusOf(id)).to.equal(Status.Final);
+    expect(await ledger.statusOf(id, batch.header)).to.equal(Status.Final);
     await ledger.requireFinal(id, batch.header);
+    expect(await ledger.anchorOf(id)).to.deep.equal(anchor(batch, Status.Submitted));
+  });
+
+  it("acknowledge / dispute with another header than the anchored one: LedgerHeaderMismatch(id, prefix, given)", async function () {
+    const { ledger, banks, id, batch, closesAt } = await loadFixture(submitted);
+    const prefix = digestPrefix(digestOf(batch.header));
+    const forged = [
+      // A counterparty stretching its own window, or a bank adding itself to the mask.
+      { ...batch.header, closesAt: batch.header.closesAt + 3_600n },
+      { ...batch.header, counterpartyMask: batch.header.counterpartyMask | 1n },
+      { ...batch.header, grossTotal: batch.header.grossTotal - 1n },
+    ];
+    for (const header of forged) {
+      await expect(ledger.connect(banks[1]).acknowledge(id, header))
+        .to.be.revertedWithCustomError(ledger, "LedgerHeaderMismatch")
+        .withArgs(id, prefix, digestOf(header));
+      await expect(ledger.connect(banks[2]).dispute(id, header, 1))
+        .to.be.revertedWithCustomError(ledger, "LedgerHeaderMismatch")
+        .withArgs(id, prefix, digestOf(header));
+    }
+    // After the window, a later closesAt does not reopen it.
+    await time.increaseTo(closesAt + 1);
+    await expect(ledger.connect(banks[3]).dispute(id, forged[0], 1))
+      .to.be.revertedWithCustomError(ledger, "LedgerHeaderMismatch")
+      .withArgs(id, prefix, digestOf(forged[0]));
+    expect(await ledger.anchorOf(id)).to.deep.equal(anchor(batch, Status.Submitted));
+    expect(await ledger.statusOf(id, batch.header)).to.equal(Status.Final);
+  });
+
+  it("statusOf with another header: LedgerHeaderMismatch; anchorOf does not need the header", async function () {
+    const { ledger, id, batch } = await loadFixture(submitted);
+    for (const header of [
+      { ...batch.header, closesAt: batch.header.closesAt - 1n },
+      { ...batch.header, metadataDigest: bytes32("other") },
+    ]) {
+      await expect(ledger.statusOf(id, header))
+        .to.be.revertedWithCustomError(ledger, "LedgerHeaderMismatch")
+        .withArgs(id, digestPrefix(digestOf(batch.header)), digestOf(header));
+    }
+    expect(await ledger.statusOf(id, batch.header)).to.equal(Status.Submitted);
+    expect(await ledger.anchorOf(id)).to.deep.equal(anchor(batch, Status.Submitted));
   });
 });
 
 describe("SettlementLedger: disputes", function () {
   it("reason 0: LedgerInvalidReason; a dispute: BatchDisputed, status Disputed, no further answers", async function () {
-    const { ledger, banks, id } = await loadFixture(submitted);
-    await expect(ledger.connect(banks[2]).dispute(id, 0)).to.be.revertedWithCustomError(ledger, "LedgerInvalidReason");
-    await ledger.connect(banks[1]).acknowledge(id);
-    await expect(ledger.connect(banks[2]).dispute(id, 42))
+    const { ledger, banks, id, batch } = await loadFixture(submitted);
+    await expect(ledger.connect(banks[2]).dispute(id, batch.header, 0)).to.be.revertedWithCustomError(
+      ledger,
+      "LedgerInvalidReason",
+    );
+    await ledger.connect(banks[1]).acknowledge(id, batch.header);
+    await expect(ledger.connect(banks[2]).dispute(id, batch.header, 42))
       .to.emit(ledger, "BatchDisputed")
       .withArgs(id, banks[2].address, 42);
-    expect(await ledger.statusOf(id)).to.equal(Status.Disputed);
+    expect(await ledger.statusOf(id, batch.header)).to.equal(Status.Disputed);
+    expect(await ledger.anchorOf(id)).to.deep.equal(anchor(batch, Status.Disputed, 0b10n));
     // The others can no longer answer, whatever the window says.
-    await expect(ledger.connect(banks[3]).acknowledge(id))
+    await expect(ledger.connect(banks[3]).acknowledge(id, batch.header))
       .to.be.revertedWithCustomError(ledger, "LedgerWrongStatus")
       .withArgs(id, Status.Disputed);
     // The disputing bank answering again gets LedgerWrongStatus, not LedgerAlreadyAnswered.
-    await expect(ledger.connect(banks[2]).dispute(id, 42))
+    await expect(ledger.connect(banks[2]).dispute(id, batch.header, 42))
       .to.be.revertedWithCustomError(ledger, "LedgerWrongStatus")
       .withArgs(id, Status.Disputed);
     // A dispute does not lapse with the window.
-    await time.increase(ACK_WINDOW * 2);
-    expect(await ledger.statusOf(id)).to.equal(Status.Disputed);
+    await passWindows(batch);
+    await time.increase(ACK_WINDOW);
+    expect(await ledger.statusOf(id, batch.header)).to.equal(Status.Disputed);
   });
 
   it("after the window: LedgerWindowClosed", async function () {
-    const { ledger, banks, id, closesAt } = await loadFixture(submitted);
+    const { ledger, banks, id, closesAt, batch } = await loadFixture(submitted);
     await time.setNextBlockTimestamp(closesAt + 1);
-    await expect(ledger.connect(banks[1]).dispute(id, 1))
+    await expect(ledger.connect(banks[1]).dispute(id, batch.header, 1))
       .to.be.revertedWithCustomError(ledger, "LedgerWindowClosed")
       .withArgs(id, closesAt);
   });
 
   it("an OPERATOR upholds a dispute: DisputeResolved(id, operator, true), Rejected", async function () {
     const { ledger, banks, operator, id, batch } = await loadFixture(submitted);
-    await ledger.connect(banks[3]).dispute(id, 7);
+    await ledger.connect(banks[3]).dispute(id, batch.header, 7);
     await expect(ledger.connect(operator).resolveDispute(id, true))
       .to.emit(ledger, "DisputeResolved")
       .withArgs(id, operator.address, true);
-    expect(await ledger.statusOf(id)).to.equal(Status.Rejected);
-    await time.increase(ACK_WINDOW * 2);
-    expect(await ledger.statusOf(id)).to.equal(Status.Rejected);
+    expect(await ledger.statusOf(id, batch.header)).to.equal(Status.Rejected);
+    await passWindows(batch);
+    expect(await ledger.statusOf(id, batch.header)).to.equal(Status.Rejected);
+    expect(await ledger.anchorOf(id)).to.deep.equal(anchor(batch, Status.Rejected));
     await expect(ledger.requireFinal(id, batch.header))
       .to.be.revertedWithCustomError(ledger, "LedgerWrongStatus")
       .withArgs(id, Status.Rejected);
@@ -192,23 +262,26 @@ describe("SettlementLedger: disputes", function () {
 
   it("an OPERATOR dismisses a dispute: DisputeResolved(id, operator, false), Final", async function () {
     const { ledger, banks, operator, id, batch } = await loadFixture(submitted);
-    await ledger.connect(banks[3]).dispute(id, 7);
+    await ledger.connect(banks[3]).dispute(id, batch.header, 7);
     await expect(ledger.connect(operator).resolveDispute(id, false))
       .to.emit(ledger, "DisputeResolved")
       .withArgs(id, operator.address, false);
-    expect(await ledger.statusOf(id)).to.equal(Status.Final);
+    expect(await ledger.statusOf(id, batch.header)).to.equal(Status.Final);
+    // A dismissed dispute is stored Final (not derived from acknowledgements or the clock).
+    expect(await ledger.anchorOf(id)).to.deep.equal(anchor(batch, Status.Final));
     await ledger.requireFinal(id, batch.header);
-    await expect(ledger.connect(banks[1]).acknowledge(id))
+    await expect(ledger.connect(banks[1]).acknowledge(id, batch.header))
       .to.be.revertedWithCustomError(ledger, "LedgerWrongStatus")
       .withArgs(id, Status.Final);
   });
 
   it("resolveDispute: non-operators get the registry's errors; an undisputed batch LedgerWrongStatus", async function () {
-    const { ledger, registry, banks, operator, outsider, id, closesAt } = await loadFixture(submitted);
+    const f = await loadFixture(submitted);
+    const { ledger, registry, banks, operator, outsider, id, batch } = f;
     await expect(ledger.connect(operator).resolveDispute(id, true))
       .to.be.revertedWithCustomError(ledger, "LedgerWrongStatus")
       .withArgs(id, Status.Submitted);
-    await ledger.connect(banks[1]).dispute(id, 1);
+    await ledger.connect(banks[1]).dispute(id, batch.header, 1);
     for (const caller of [banks[0], banks[1]]) {
       await expect(ledger.connect(caller).resolveDispute(id, true))
         .to.be.revertedWithCustomError(registry, "RegistryMissingRole")
@@ -219,13 +292,20 @@ describe("SettlementLedger: disputes", function () {
       .withArgs(outsider.address);
     // The contract owner is governance, not an operator.
     await expect(ledger.resolveDispute(id, true)).to.be.revertedWithCustomError(registry, "RegistryNotMember");
-    // A batch that became Final by its window reports its effective status.
+    // resolveDispute takes no header, so it reports the stored status: a batch Final by its window
+    // is stored Submitted; one Final by all acknowledgements too.
     const other = await makeBatch(ledger, "late", [[banks[0].address, 1n]]);
     const lateId = await submit(ledger, banks[2], other);
-    await time.increaseTo(closesAt + ACK_WINDOW + 100);
+    const acked = await makeBatch(ledger, "acked", [[banks[0].address, 1n]]);
+    const ackedId = await submitFinal(f, banks[2], acked, banks);
+    await passWindows(other);
+    expect(await ledger.statusOf(lateId, other.header)).to.equal(Status.Final);
     await expect(ledger.connect(operator).resolveDispute(lateId, true))
       .to.be.revertedWithCustomError(ledger, "LedgerWrongStatus")
-      .withArgs(lateId, Status.Final);
+      .withArgs(lateId, Status.Submitted);
+    await expect(ledger.connect(operator).resolveDispute(ackedId, false))
+      .to.be.revertedWithCustomError(ledger, "LedgerWrongStatus")
+      .withArgs(ackedId, Status.Submitted);
   });
 });
 
@@ -235,11 +315,11 @@ describe("SettlementLedger: requireFinal and verifyInclusion", function () {
     const other = { ...batch.header, grossTotal: batch.header.grossTotal + 1n };
     await expect(ledger.requireFinal(id, other))
       .to.be.revertedWithCustomError(ledger, "LedgerHeaderMismatch")
-      .withArgs(id, digestOf(batch.header), digestOf(other));
+      .withArgs(id, digestPrefix(digestOf(batch.header)), digestOf(other));
     await expect(ledger.requireFinal(id, batch.header))
       .to.be.revertedWithCustomError(ledger, "LedgerWrongStatus")
       .withArgs(id, Status.Submitted);
-    for (const bank of banks.slice(1)) await ledger.connect(bank).acknowledge(id);
+    for (const bank of banks.slice(1)) await ledger.connect(bank).acknowledge(id, batch.header);
     await ledger.requireFinal(id, batch.header);
     await ledger.connect(banks[1]).requireFinal(id, batch.header);
     await expect(ledger.requireFinal(id, other)).to.be.revertedWithCustomError(ledger, "LedgerHeaderMismatch");
@@ -280,6 +360,59 @@ describe("SettlementLedger: requireFinal and verifyInclusion", function () {
     const otherHeader = { ...batch.header, root: bytes32("forged root") };
     await expect(ledger.verifyInclusion(id, otherHeader, tree.leafHash(values[0]), tree.getProof(0)))
       .to.be.revertedWithCustomError(ledger, "LedgerHeaderMismatch")
-      .withArgs(id, digestOf(batch.header), digestOf(otherHeader));
+      .withArgs(id, digestPrefix(digestOf(batch.header)), digestOf(otherHeader));
+  });
+});
+
+describe("SettlementLedger: anchorOf (what is stored) through a batch's life", function () {
+  it("digest prefix, stored status (Submitted, Disputed, Rejected, Final, Netted) and acknowledgement mask", async function () {
+    const f = await loadFixture(deploySettlement);
+    const { ledger, engine, banks, operator } = f;
+    const [b0, b1, b2] = banks;
+    const pay = (label: string) =>
+      makeBatch(ledger, label, [
+        [b1.address, 10n],
+        [b2.address, 20n],
+      ]);
+    const [silent, disputed, rejected, dismissed, netted] = [
+      await pay("silent"),
+      await pay("disputed"),
+      await pay("rejected"),
+      await pay("dismissed"),
+      await pay("netted"),
+    ];
+    const ids: string[] = [];
+    for (const b of [silent, disputed, rejected, dismissed, netted]) ids.push(await submit(ledger, b0, b));
+    const [silentId, disputedId, rejectedId, dismissedId, nettedId] = ids;
+    for (const [i, b] of [silent, disputed, rejected, dismissed, netted].entries()) {
+      expect(await ledger.anchorOf(ids[i])).to.deep.equal(anchor(b, Status.Submitted));
+    }
+    // Acknowledgements show in the mask, whatever happens to the batch next.
+    await mined(ledger.connect(b2).acknowledge(disputedId, disputed.header));
+    await mined(ledger.connect(b1).dispute(disputedId, disputed.header, 9));
+    await mined(ledger.connect(b1).dispute(rejectedId, rejected.header, 9));
+    await mined(ledger.connect(operator).resolveDispute(rejectedId, true));
+    await mined(ledger.connect(b2).dispute(dismissedId, dismissed.header, 9));
+    await mined(ledger.connect(operator).resolveDispute(dismissedId, false));
+    await mined(ledger.connect(b1).acknowledge(nettedId, netted.header));
+    await mined(ledger.connect(b2).acknowledge(nettedId, netted.header));
+    await mined(engine.connect(operator).openCycle());
+    const receipt = await mined(
+      engine.connect(b0).declare(1, netted.key, netted.header, netted.counterparties, netted.totals),
+    );
+    expect(await nettedIn(ledger, receipt)).to.deep.equal([[nettedId, 1n]]);
+    await passWindows(silent, disputed, rejected, dismissed, netted);
+    expect(await ledger.anchorOf(silentId)).to.deep.equal(anchor(silent, Status.Submitted));
+    expect(await ledger.statusOf(silentId, silent.header)).to.equal(Status.Final);
+    expect(await ledger.anchorOf(disputedId)).to.deep.equal(anchor(disputed, Status.Disputed, 0b100n));
+    expect(await ledger.anchorOf(rejectedId)).to.deep.equal(anchor(rejected, Status.Rejected));
+    expect(await ledger.anchorOf(dismissedId)).to.deep.equal(anchor(dismissed, Status.Final));
+    expect(await ledger.anchorOf(nettedId)).to.deep.equal(anchor(netted, Status.Netted, 0b110n));
+    expect(await ledger.statusOf(nettedId, netted.header)).to.equal(Status.Netted);
+    expect(await nettedCyclesOf(ledger, nettedId)).to.deep.equal([1n]);
+    // Only a batch's own status byte moves: the prefixes are the submitted digests'.
+    for (const [i, b] of [silent, disputed, rejected, dismissed, netted].entries()) {
+      expect((await ledger.anchorOf(ids[i]))[0]).to.equal(digestPrefix(digestOf(b.header)));
+    }
   });
 });

@@ -1,20 +1,25 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import {
   ACK_WINDOW,
   batchIdOf,
   bytes32,
+  DAY,
   deployLedgerAndEngine,
   deploySettlement,
   digestOf,
+  digestPrefix,
   extraBanks,
   headerTuple,
   impair,
   inOneBlock,
   makeBatch,
+  MAX_WINDOW_SLACK,
   mined,
   minedRevert,
+  newSlotsWrittenBy,
+  NO_ANCHOR,
   Status,
   submit,
   type SettlementFixture,
@@ -104,7 +109,7 @@ describe("SettlementLedger: enrollment", function () {
 });
 
 describe("SettlementLedger: submitBatch", function () {
-  it("anchors a batch: BatchSubmitted(id, submitter, key, sequence, digest, header) and its state", async function () {
+  it("anchors a batch: BatchSubmitted(id, submitter, key, sequence, digest, header) and its anchor", async function () {
     const f = await loadFixture(deploySettlement);
     const { ledger, banks } = f;
     const batch = await withTwoPayments(f);
@@ -112,21 +117,19 @@ describe("SettlementLedger: submitBatch", function () {
     const id = batchIdOf(banks[0].address, batch.key);
     expect(await ledger.batchIdOf(banks[0].address, batch.key)).to.equal(id);
     expect(await ledger.digestOf(batch.header)).to.equal(digestOf(batch.header));
-    expect(await ledger.statusOf(id)).to.equal(Status.None);
+    expect(await ledger.statusOf(id, batch.header)).to.equal(Status.None);
+    expect(await ledger.anchorOf(id)).to.deep.equal(NO_ANCHOR);
     expect(await ledger.connect(banks[0]).submitBatch.staticCall(batch.key, batch.header)).to.deep.equal([id, true]);
     const tx = ledger.connect(banks[0]).submitBatch(batch.key, batch.header);
     await expect(tx)
       .to.emit(ledger, "BatchSubmitted")
       .withArgs(id, banks[0].address, batch.key, 1n, digestOf(batch.header), headerTuple(batch.header));
-    const at = (await ethers.provider.getBlock((await mined(tx)).blockNumber))?.timestamp;
-    const [state, digest, status] = await ledger.batchOf(id);
-    // closesAt = submission time + the window in force at submission
-    const submittedAt = BigInt(at ?? 0);
-    expect(state).to.deep.equal([1n, submittedAt, Status.Submitted, 0b110n, 0n, submittedAt + BigInt(ACK_WINDOW), 0n]);
-    expect(state.closesAt).to.equal(submittedAt + BigInt(ACK_WINDOW));
-    expect(digest).to.equal(digestOf(batch.header));
-    expect(status).to.equal(Status.Submitted);
-    expect(await ledger.statusOf(id)).to.equal(Status.Submitted);
+    const at = BigInt((await ethers.provider.getBlock((await mined(tx)).blockNumber))?.timestamp ?? 0);
+    // The window end is the submitter's stamp, within [submission + window, … + MAX_WINDOW_SLACK].
+    expect(batch.header.closesAt).to.be.within(at + BigInt(ACK_WINDOW), at + BigInt(ACK_WINDOW + MAX_WINDOW_SLACK));
+    // Stored: the digest's first 31 bytes and the status; no acknowledgement yet.
+    expect(await ledger.anchorOf(id)).to.deep.equal([digestPrefix(digestOf(batch.header)), Status.Submitted, 0n]);
+    expect(await ledger.statusOf(id, batch.header)).to.equal(Status.Submitted);
     expect(await ledger.bankOf(banks[0].address)).to.deep.equal([0n, 1n]);
   });
 
@@ -183,19 +186,20 @@ describe("SettlementLedger: submitBatch", function () {
     const { ledger, banks } = f;
     const batch = await withTwoPayments(f);
     const id = await submit(ledger, banks[0], batch);
-    await mined(ledger.connect(banks[1]).acknowledge(id));
-    const before = [await ledger.batchOf(id), await ledger.bankOf(banks[0].address), await ledger.banks()];
+    await mined(ledger.connect(banks[1]).acknowledge(id, batch.header));
+    const before = [await ledger.anchorOf(id), await ledger.bankOf(banks[0].address), await ledger.banks()];
+    expect(before[0]).to.deep.equal([digestPrefix(digestOf(batch.header)), Status.Submitted, 0b10n]);
     expect(await ledger.connect(banks[0]).submitBatch.staticCall(batch.key, batch.header)).to.deep.equal([id, false]);
     const retry = ledger.connect(banks[0]).submitBatch(batch.key, batch.header);
     await expect(retry).not.to.emit(ledger, "BatchSubmitted");
     await expect(retry).not.to.emit(ledger, "BankEnrolled");
     expect((await mined(retry)).logs).to.have.length(0);
-    expect([await ledger.batchOf(id), await ledger.bankOf(banks[0].address), await ledger.banks()]).to.deep.equal(
+    expect([await ledger.anchorOf(id), await ledger.bankOf(banks[0].address), await ledger.banks()]).to.deep.equal(
       before,
     );
   });
 
-  it("refuses the same key with other content: LedgerBatchConflict(id, anchored, submitted)", async function () {
+  it("refuses the same key with other content: LedgerBatchConflict(id, anchored prefix, submitted)", async function () {
     const f = await loadFixture(deploySettlement);
     const { ledger, banks } = f;
     const batch = await withTwoPayments(f);
@@ -210,7 +214,7 @@ describe("SettlementLedger: submitBatch", function () {
     for (const header of variants) {
       await expect(ledger.connect(banks[0]).submitBatch(batch.key, header))
         .to.be.revertedWithCustomError(ledger, "LedgerBatchConflict")
-        .withArgs(id, digestOf(batch.header), digestOf(header));
+        .withArgs(id, digestPrefix(digestOf(batch.header)), digestOf(header));
     }
     expect((await ledger.bankOf(banks[0].address))[1]).to.equal(1n);
   });
@@ -230,7 +234,9 @@ describe("SettlementLedger: submitBatch", function () {
     expect(events[0].transactionHash).to.equal(h1);
     expect(r2?.logs).to.have.length(0);
     expect((await ledger.bankOf(banks[0].address))[1]).to.equal(1n);
-    expect((await ledger.batchOf(batchIdOf(banks[0].address, batch.key)))[1]).to.equal(digestOf(batch.header));
+    expect((await ledger.anchorOf(batchIdOf(banks[0].address, batch.key)))[0]).to.equal(
+      digestPrefix(digestOf(batch.header)),
+    );
   });
 
   it("two clients sending one key with different headers in one block: the second LedgerBatchConflict", async function () {
@@ -247,7 +253,7 @@ describe("SettlementLedger: submitBatch", function () {
     expect([r1?.status, r2?.status]).to.deep.equal([1, 0]);
     await expect(minedRevert(h2))
       .to.be.revertedWithCustomError(ledger, "LedgerBatchConflict")
-      .withArgs(batchIdOf(banks[0].address, batch.key), digestOf(batch.header), digestOf(other));
+      .withArgs(batchIdOf(banks[0].address, batch.key), digestPrefix(digestOf(batch.header)), digestOf(other));
     expect((await ledger.bankOf(banks[0].address))[1]).to.equal(1n);
   });
 
@@ -312,7 +318,9 @@ describe("SettlementLedger: submitBatch", function () {
     await expect(ledger.connect(banks[1]).submitBatch(batch.key, batch.header))
       .to.be.revertedWithCustomError(registry, "RegistryMemberRemoved")
       .withArgs(banks[1].address, removed.blockNumber);
-    expect((await ledger.batchOf(id))[0].sequence).to.equal(1n);
+    // Nothing changed: one batch of bank 0, still as submitted.
+    expect(await ledger.bankOf(banks[0].address)).to.deep.equal([0n, 1n]);
+    expect(await ledger.anchorOf(id)).to.deep.equal([digestPrefix(digestOf(batch.header)), Status.Submitted, 0n]);
   });
 
   it("pause (owner only) stops enroll, submit, acknowledge, dispute and resolve; unpause resumes", async function () {
@@ -329,18 +337,19 @@ describe("SettlementLedger: submitBatch", function () {
       () => ledger.connect(fifth).enroll(),
       () => ledger.connect(banks[0]).submitBatch(bytes32("k2"), batch.header),
       () => ledger.connect(banks[0]).submitBatch(batch.key, batch.header),
-      () => ledger.connect(banks[1]).acknowledge(id),
-      () => ledger.connect(banks[2]).dispute(id, 1),
+      () => ledger.connect(banks[1]).acknowledge(id, batch.header),
+      () => ledger.connect(banks[2]).dispute(id, batch.header, 1),
       () => ledger.connect(operator).resolveDispute(id, true),
     ];
     for (const send of paused) await expect(send()).to.be.revertedWithCustomError(ledger, "EnforcedPause");
     // Reads, including what the netting engine needs, still work.
-    expect(await ledger.statusOf(id)).to.equal(Status.Submitted);
+    expect(await ledger.statusOf(id, batch.header)).to.equal(Status.Submitted);
+    expect(await ledger.verifyInclusion(id, batch.header, batch.header.root, [])).to.equal(true);
     await expect(ledger.connect(banks[0]).unpause())
       .to.be.revertedWithCustomError(ledger, "OwnableUnauthorizedAccount")
       .withArgs(banks[0].address);
     await ledger.connect(owner).unpause();
-    await expect(ledger.connect(banks[1]).acknowledge(id)).to.emit(ledger, "BatchAcknowledged");
+    await expect(ledger.connect(banks[1]).acknowledge(id, batch.header)).to.emit(ledger, "BatchAcknowledged");
   });
 
   it("a registry emergency pause stops submissions (the registry's EnforcedPause)", async function () {
@@ -351,5 +360,165 @@ describe("SettlementLedger: submitBatch", function () {
       f.registry,
       "EnforcedPause",
     );
+  });
+});
+
+describe("SettlementLedger: the window end stamped in the header (closesAt)", function () {
+  /** Pin the next block 5 s after the latest; returns its timestamp. */
+  async function pinNextBlock(): Promise<bigint> {
+    const next = (await time.latest()) + 5;
+    await time.setNextBlockTimestamp(next);
+    return BigInt(next);
+  }
+
+  it("MAX_WINDOW_SLACK is one day", async function () {
+    const { ledger } = await loadFixture(deploySettlement);
+    expect(await ledger.MAX_WINDOW_SLACK()).to.equal(BigInt(MAX_WINDOW_SLACK));
+    expect(MAX_WINDOW_SLACK).to.equal(DAY);
+  });
+
+  it("refuses closesAt 1 s before now + window or 1 s after it + slack: LedgerInvalidWindowEnd(closesAt, earliest, latest)", async function () {
+    const f = await loadFixture(deploySettlement);
+    const { ledger, banks } = f;
+    const batch = await withTwoPayments(f);
+    for (const offset of [-1n, BigInt(MAX_WINDOW_SLACK) + 1n]) {
+      const now = await pinNextBlock();
+      const earliest = now + BigInt(ACK_WINDOW);
+      const latest = earliest + BigInt(MAX_WINDOW_SLACK);
+      const header = { ...batch.header, closesAt: earliest + offset };
+      // A gas limit, so the transaction is mined in the pinned block rather than estimated.
+      await expect(ledger.connect(banks[0]).submitBatch(batch.key, header, { gasLimit: 300_000 }))
+        .to.be.revertedWithCustomError(ledger, "LedgerInvalidWindowEnd")
+        .withArgs(header.closesAt, earliest, latest);
+      expect(await time.latest()).to.equal(Number(now));
+    }
+    const id = batchIdOf(banks[0].address, batch.key);
+    expect(await ledger.anchorOf(id)).to.deep.equal(NO_ANCHOR);
+    expect(await ledger.bankOf(banks[0].address)).to.deep.equal([0n, 0n]);
+  });
+
+  it("accepts closesAt exactly at now + window and exactly at now + window + slack; each batch keeps its own", async function () {
+    const f = await loadFixture(deploySettlement);
+    const { ledger, banks } = f;
+    const early = await makeBatch(ledger, "earliest", [[banks[1].address, 10n]]);
+    const late = await makeBatch(ledger, "latest", [[banks[1].address, 20n]]);
+    let now = await pinNextBlock();
+    early.header.closesAt = now + BigInt(ACK_WINDOW);
+    await expect(ledger.connect(banks[0]).submitBatch(early.key, early.header, { gasLimit: 300_000 }))
+      .to.emit(ledger, "BatchSubmitted")
+      .withArgs(
+        batchIdOf(banks[0].address, early.key),
+        banks[0].address,
+        early.key,
+        1n,
+        digestOf(early.header),
+        headerTuple(early.header),
+      );
+    now = await pinNextBlock();
+    late.header.closesAt = now + BigInt(ACK_WINDOW + MAX_WINDOW_SLACK);
+    await expect(ledger.connect(banks[0]).submitBatch(late.key, late.header, { gasLimit: 300_000 }))
+      .to.emit(ledger, "BatchSubmitted")
+      .withArgs(
+        batchIdOf(banks[0].address, late.key),
+        banks[0].address,
+        late.key,
+        2n,
+        digestOf(late.header),
+        headerTuple(late.header),
+      );
+    const [earlyId, lateId] = [early, late].map((b) => batchIdOf(banks[0].address, b.key));
+    // The window of each is the one in its header: the first closes, the second is still open for a day.
+    await time.increaseTo(early.header.closesAt + 1n);
+    expect(await ledger.statusOf(earlyId, early.header)).to.equal(Status.Final);
+    expect(await ledger.statusOf(lateId, late.header)).to.equal(Status.Submitted);
+    await time.setNextBlockTimestamp(late.header.closesAt);
+    await expect(ledger.connect(banks[1]).dispute(lateId, late.header, 4))
+      .to.emit(ledger, "BatchDisputed")
+      .withArgs(lateId, banks[1].address, 4);
+  });
+
+  it("a retry of an anchored key with a now stale closesAt returns (id, false) and changes nothing", async function () {
+    const f = await loadFixture(deploySettlement);
+    const { ledger, banks } = f;
+    const batch = await withTwoPayments(f);
+    const id = await submit(ledger, banks[0], batch);
+    await mined(ledger.connect(banks[2]).acknowledge(id, batch.header));
+    // Two days later the stamp is far below now + window: a new batch with it is refused…
+    await time.increase(2 * DAY);
+    expect(BigInt(await time.latest()) + BigInt(ACK_WINDOW)).to.be.greaterThan(batch.header.closesAt);
+    await expect(
+      ledger.connect(banks[0]).submitBatch(bytes32("fresh key"), batch.header),
+    ).to.be.revertedWithCustomError(ledger, "LedgerInvalidWindowEnd");
+    // …but the retry of the anchored one is recognized before the window end is checked.
+    const before = [await ledger.anchorOf(id), await ledger.bankOf(banks[0].address), await ledger.banks()];
+    expect(before[0]).to.deep.equal([digestPrefix(digestOf(batch.header)), Status.Submitted, 0b100n]);
+    expect(await ledger.connect(banks[0]).submitBatch.staticCall(batch.key, batch.header)).to.deep.equal([id, false]);
+    const receipt = await mined(ledger.connect(banks[0]).submitBatch(batch.key, batch.header));
+    expect(receipt.logs).to.have.length(0);
+    expect([await ledger.anchorOf(id), await ledger.bankOf(banks[0].address), await ledger.banks()]).to.deep.equal(
+      before,
+    );
+    expect(await ledger.statusOf(id, batch.header)).to.equal(Status.Final);
+  });
+
+  it("the same key with a header differing only in closesAt: LedgerBatchConflict", async function () {
+    const f = await loadFixture(deploySettlement);
+    const { ledger, banks } = f;
+    const batch = await withTwoPayments(f);
+    const id = await submit(ledger, banks[0], batch);
+    // A second client stamping the same batch a second later: a valid window end, but other content.
+    for (const closesAt of [batch.header.closesAt + 1n, batch.header.closesAt - 1n]) {
+      const restamped = { ...batch.header, closesAt };
+      await expect(ledger.connect(banks[0]).submitBatch(batch.key, restamped))
+        .to.be.revertedWithCustomError(ledger, "LedgerBatchConflict")
+        .withArgs(id, digestPrefix(digestOf(batch.header)), digestOf(restamped));
+    }
+    expect(await ledger.bankOf(banks[0].address)).to.deep.equal([0n, 1n]);
+    expect(await ledger.anchorOf(id)).to.deep.equal([digestPrefix(digestOf(batch.header)), Status.Submitted, 0n]);
+  });
+});
+
+describe("SettlementLedger: one storage word per batch", function () {
+  it("a submission writes exactly one new slot, holding the digest's first 31 bytes and the status Submitted", async function () {
+    const f = await loadFixture(deploySettlement);
+    const { ledger, banks } = f;
+    const ledgerAddress = await ledger.getAddress();
+    const batch = await withTwoPayments(f);
+    const receipt = await mined(ledger.connect(banks[0]).submitBatch(batch.key, batch.header));
+    const { sstores, created } = await newSlotsWrittenBy(receipt.hash, ledgerAddress);
+    // Two writes: the anchor (new) and the bank's sequence (a slot it already had since enrollment).
+    expect(sstores).to.equal(2);
+    expect(created).to.have.length(1);
+    const [anchor] = created;
+    expect(anchor.value).to.equal(`${digestPrefix(digestOf(batch.header))}01`);
+    expect(await ethers.provider.getStorage(ledgerAddress, anchor.slot)).to.equal(anchor.value);
+    // A second batch of the same bank: again one new slot, another one.
+    const second = await makeBatch(ledger, "second", [[banks[3].address, 1n]]);
+    const again = await mined(ledger.connect(banks[0]).submitBatch(second.key, second.header));
+    const next = await newSlotsWrittenBy(again.hash, ledgerAddress);
+    expect(next.created).to.have.length(1);
+    expect(next.created[0].slot).to.not.equal(anchor.slot);
+    expect(next.created[0].value).to.equal(`${digestPrefix(digestOf(second.header))}01`);
+  });
+
+  it("acknowledgements write their own word when given: one new slot for the first, none after; a retry writes nothing", async function () {
+    const f = await loadFixture(deploySettlement);
+    const { ledger, banks } = f;
+    const ledgerAddress = await ledger.getAddress();
+    const batch = await withTwoPayments(f);
+    const id = await submit(ledger, banks[0], batch);
+    const first = await mined(ledger.connect(banks[1]).acknowledge(id, batch.header));
+    const ackSlot = await newSlotsWrittenBy(first.hash, ledgerAddress);
+    expect(ackSlot.sstores).to.equal(1);
+    expect(ackSlot.created).to.have.length(1);
+    expect(BigInt(ackSlot.created[0].value)).to.equal(0b10n);
+    const second = await mined(ledger.connect(banks[2]).acknowledge(id, batch.header));
+    const after = await newSlotsWrittenBy(second.hash, ledgerAddress);
+    expect([after.sstores, after.created]).to.deep.equal([1, []]);
+    expect(await ethers.provider.getStorage(ledgerAddress, ackSlot.created[0].slot)).to.equal(
+      ethers.toBeHex(0b110n, 32),
+    );
+    const retry = await mined(ledger.connect(banks[0]).submitBatch(batch.key, batch.header));
+    expect(await newSlotsWrittenBy(retry.hash, ledgerAddress)).to.deep.equal({ sstores: 0, created: [] });
   });
 });

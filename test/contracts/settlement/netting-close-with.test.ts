@@ -1,20 +1,24 @@
 /** NettingEngine.closeCycleWith: final batches presented by the operator at close, and the ledger's netting mark. */
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { privateTotalsCommitmentOf } from "../../../src/zk/chunk";
 import {
-  ACK_WINDOW,
   balancesOf,
   batchIdOf,
   CycleStatus,
   declareFinal,
   deploySettlement,
+  digestOf,
+  digestPrefix,
   extraBanks,
   makeBatch,
   mined,
   netPositionsOf,
+  nettedCyclesOf,
+  NO_ANCHOR,
+  passWindows,
   Status,
   submit,
   totalsCommitment,
@@ -58,7 +62,7 @@ async function finalDay(): Promise<DayFixture> {
     await submit(f.ledger, bank, batch);
     batches.push([bank, batch]);
   }
-  await time.increase(ACK_WINDOW + 1);
+  await passWindows(...batches.map(([, b]) => b));
   return { ...f, batches };
 }
 
@@ -80,13 +84,9 @@ describe("NettingEngine: closeCycleWith", function () {
       .to.emit(ledger, "BatchNetted")
       .withArgs(id0, 1)
       .and.to.emit(engine, "BatchDeclared")
-      .withArgs(1, id0, b0.address, 800n)
+      .withArgs(1, id0, b0.address, 800n, batches[0][1].counterparties, batches[0][1].totals)
       .and.to.emit(engine, "BatchDeclared")
-      .withArgs(1, id1, b1.address, 200n)
-      .and.to.emit(engine, "ObligationAdded")
-      .withArgs(1, b0.address, b1.address, 500n)
-      .and.to.emit(engine, "ObligationAdded")
-      .withArgs(1, b2.address, b0.address, 100n)
+      .withArgs(1, id1, b1.address, 200n, [b3.address], [200n])
       .and.to.emit(engine, "CycleClosed")
       .withArgs(1, 1_100n, 700n, 0n)
       .and.to.emit(engine, "CycleOpened")
@@ -99,9 +99,9 @@ describe("NettingEngine: closeCycleWith", function () {
     expect(await token.totalSupply()).to.equal(supply);
     for (const [bank, b] of batches) {
       const id = batchIdOf(bank.address, b.key);
-      expect(await ledger.statusOf(id)).to.equal(Status.Netted);
-      expect(await ledger.nettedIn(id)).to.equal(1n);
-      expect(await engine.declaredIn(id)).to.equal(1n);
+      expect(await ledger.statusOf(id, b.header)).to.equal(Status.Netted);
+      expect(await ledger.anchorOf(id)).to.deep.equal([digestPrefix(digestOf(b.header)), Status.Netted, 0n]);
+      expect(await nettedCyclesOf(ledger, id)).to.deep.equal([1n]);
     }
     const cycle = await engine.cycleOf(1);
     expect([cycle.status, cycle.batchCount]).to.deep.equal([CycleStatus.Closed, 3n]);
@@ -128,10 +128,13 @@ describe("NettingEngine: closeCycleWith", function () {
     expect(await engine.currentCycle()).to.equal(1n);
     // The batches not presented stay Final, to be netted in a later cycle.
     const [bank1, batch1] = batches[1];
-    expect(await f.ledger.statusOf(batchIdOf(bank1.address, batch1.key))).to.equal(Status.Final);
+    const id1 = batchIdOf(bank1.address, batch1.key);
+    expect(await f.ledger.statusOf(id1, batch1.header)).to.equal(Status.Final);
+    expect(await nettedCyclesOf(f.ledger, id1)).to.deep.equal([]);
     await mined(engine.connect(operator).openCycle());
     await mined(engine.connect(operator).closeCycleWith(2, [declaration(bank1, batch1)], false));
-    expect(await f.ledger.nettedIn(batchIdOf(bank1.address, batch1.key))).to.equal(2n);
+    expect(await nettedCyclesOf(f.ledger, id1)).to.deep.equal([2n]);
+    expect(await f.ledger.statusOf(id1, batch1.header)).to.equal(Status.Netted);
   });
 
   it("resolves gridlock the same way: a debtor short of funds is deferred into the next cycle", async function () {
@@ -163,7 +166,9 @@ describe("NettingEngine: closeCycleWith", function () {
       .withArgs(1, b0.address, b1.address, 500n)
       .and.to.emit(f.engine, "ObligationDeferred")
       .withArgs(1, b0.address, b2.address, 300n);
-    expect(await f.ledger.nettedIn(batchIdOf(b0.address, f.batches[0][1].key))).to.equal(1n);
+    const id0 = batchIdOf(b0.address, f.batches[0][1].key);
+    expect(await nettedCyclesOf(f.ledger, id0)).to.deep.equal([1n]);
+    expect(await f.ledger.statusOf(id0, f.batches[0][1].header)).to.equal(Status.Netted);
     expect(await f.engine.obligationOf(2, b0.address, b2.address)).to.equal(300n);
   });
 
@@ -206,31 +211,35 @@ describe("NettingEngine: closeCycleWith", function () {
         .withArgs(id, Status.Submitted);
     });
 
-    it("a batch presented twice, in one close or a later one: LedgerAlreadyNetted(id, cycle)", async function () {
+    it("a batch presented twice, in one close or a later one: LedgerAlreadyNetted(id)", async function () {
       const f = await loadFixture(finalDay);
       const d = declaration(...f.batches[0]);
       const id = batchIdOf(d.bank, d.key);
       await expect(f.engine.connect(f.operator).closeCycleWith(1, [d, d], false))
         .to.be.revertedWithCustomError(f.ledger, "LedgerAlreadyNetted")
-        .withArgs(id, 1);
+        .withArgs(id);
       await mined(f.engine.connect(f.operator).closeCycleWith(1, [d], true));
       await expect(f.engine.connect(f.operator).closeCycleWith(2, [d], false))
         .to.be.revertedWithCustomError(f.ledger, "LedgerAlreadyNetted")
-        .withArgs(id, 1);
+        .withArgs(id);
       // Nor can the bank declare it on chain afterwards.
       const [, b] = f.batches[0];
       await expect(f.engine.connect(f.banks[0]).declare(2, b.key, b.header, b.counterparties, b.totals))
         .to.be.revertedWithCustomError(f.ledger, "LedgerAlreadyNetted")
-        .withArgs(id, 1);
+        .withArgs(id);
+      // The one netting, in cycle 1, is in the BatchNetted event.
+      expect(await nettedCyclesOf(f.ledger, id)).to.deep.equal([1n]);
     });
 
-    it("a batch declared on chain first: LedgerAlreadyNetted(id, cycle)", async function () {
+    it("a batch declared on chain first: LedgerAlreadyNetted(id)", async function () {
       const f = await loadFixture(finalDay);
       const [bank, b] = f.batches[0];
+      const id = batchIdOf(bank.address, b.key);
       await mined(f.engine.connect(bank).declare(1, b.key, b.header, b.counterparties, b.totals));
       await expect(f.engine.connect(f.operator).closeCycleWith(1, [declaration(bank, b)], false))
         .to.be.revertedWithCustomError(f.ledger, "LedgerAlreadyNetted")
-        .withArgs(batchIdOf(bank.address, b.key), 1);
+        .withArgs(id);
+      expect(await nettedCyclesOf(f.ledger, id)).to.deep.equal([1n]);
     });
 
     it("a disputed or a rejected batch: LedgerWrongStatus(id, Disputed | Rejected)", async function () {
@@ -239,8 +248,8 @@ describe("NettingEngine: closeCycleWith", function () {
       await mined(f.engine.connect(f.operator).openCycle());
       const b = await makeBatch(f.ledger, "disputed", [[b1.address, 5n]]);
       const id = await submit(f.ledger, b0, b);
-      await mined(f.ledger.connect(b1).dispute(id, 3));
-      await time.increase(ACK_WINDOW + 1);
+      await mined(f.ledger.connect(b1).dispute(id, b.header, 3));
+      await passWindows(b);
       await expect(f.engine.connect(f.operator).closeCycleWith(1, [declaration(b0, b)], false))
         .to.be.revertedWithCustomError(f.ledger, "LedgerWrongStatus")
         .withArgs(id, Status.Disputed);
@@ -248,23 +257,6 @@ describe("NettingEngine: closeCycleWith", function () {
       await expect(f.engine.connect(f.operator).closeCycleWith(1, [declaration(b0, b)], false))
         .to.be.revertedWithCustomError(f.ledger, "LedgerWrongStatus")
         .withArgs(id, Status.Rejected);
-    });
-
-    it("a batch the old engine recorded as declared (legacy map): NettingAlreadyDeclared(id, cycle)", async function () {
-      const f = await loadFixture(finalDay);
-      const [bank, b] = f.batches[0];
-      const id = batchIdOf(bank.address, b.key);
-      // EngineStorage.declaredIn is field 10 of the ERC-7201 namespace.
-      const base = BigInt("0x2a46cd332ea22f633c04eec22361546ba9940764b364535cffab5d0f75f86200");
-      const slot = ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(["bytes32", "uint256"], [id, base + 10n]));
-      await ethers.provider.send("hardhat_setStorageAt", [f.engineAddress, slot, ethers.toBeHex(7n, 32)]);
-      expect(await f.engine.declaredIn(id)).to.equal(7n);
-      await expect(f.engine.connect(f.operator).closeCycleWith(1, [declaration(bank, b)], false))
-        .to.be.revertedWithCustomError(f.engine, "NettingAlreadyDeclared")
-        .withArgs(id, 7);
-      await expect(f.engine.connect(bank).declare(1, b.key, b.header, b.counterparties, b.totals))
-        .to.be.revertedWithCustomError(f.engine, "NettingAlreadyDeclared")
-        .withArgs(id, 7);
     });
 
     it("a misconfigured deployment: the ledger's LedgerNotNettingEngine, the token's TokenNotClearingEngine", async function () {
@@ -294,10 +286,9 @@ describe("NettingEngine: closeCycleWith", function () {
       const f = await loadFixture(finalDay);
       const d = declaration(...f.batches[0]);
       const forged = { ...d, header: { ...d.header, entryCount: d.header.entryCount + 1n } };
-      await expect(f.engine.connect(f.operator).closeCycleWith(1, [forged], false)).to.be.revertedWithCustomError(
-        f.ledger,
-        "LedgerHeaderMismatch",
-      );
+      await expect(f.engine.connect(f.operator).closeCycleWith(1, [forged], false))
+        .to.be.revertedWithCustomError(f.ledger, "LedgerHeaderMismatch")
+        .withArgs(batchIdOf(d.bank, d.key), digestPrefix(digestOf(d.header)), digestOf(forged.header));
     });
 
     it("totals other than the committed ones: NettingTotalsMismatch", async function () {
@@ -316,7 +307,7 @@ describe("NettingEngine: closeCycleWith", function () {
         totalsCommitment: privateTotalsCommitmentOf(cps as `0x${string}`[], [9n]),
       });
       await submit(f.ledger, f.banks[0], b);
-      await time.increase(ACK_WINDOW + 1);
+      await passWindows(b);
       await expect(
         f.engine.connect(f.operator).closeCycleWith(1, [declaration(f.banks[0], b)], false),
       ).to.be.revertedWithCustomError(f.engine, "NettingTotalsMismatch");
@@ -339,7 +330,7 @@ describe("NettingEngine: closeCycleWith", function () {
       ] as const) {
         const b = await makeBatch(f.ledger, label, payments, { counterpartyMask: 0b10n, grossTotal: 4n });
         await submit(f.ledger, b0, b);
-        await time.increase(ACK_WINDOW + 1);
+        await passWindows(b);
         await expect(f.engine.connect(f.operator).closeCycleWith(1, [declaration(b0, b)], false))
           .to.be.revertedWithCustomError(f.engine, "NettingInvalidObligation")
           .withArgs(b0.address, payments[0][0]);
@@ -351,7 +342,7 @@ describe("NettingEngine: closeCycleWith", function () {
       const [outsider] = await extraBanks(f, 1);
       const b = await makeBatch(f.ledger, "outsider", [[outsider.address, 3n]], { counterpartyMask: 0b10n });
       await submit(f.ledger, f.banks[0], b);
-      await time.increase(ACK_WINDOW + 1);
+      await passWindows(b);
       await expect(f.engine.connect(f.operator).closeCycleWith(1, [declaration(f.banks[0], b)], false))
         .to.be.revertedWithCustomError(f.ledger, "LedgerNotEnrolled")
         .withArgs(outsider.address);
@@ -363,7 +354,7 @@ describe("NettingEngine: closeCycleWith", function () {
       // Anchored naming bank 1 only, totals paying bank 2 (committed, so only the mask disagrees).
       const b = await makeBatch(f.ledger, "mask", [[b2.address, 3n]], { counterpartyMask: 0b10n });
       await submit(f.ledger, b0, b);
-      await time.increase(ACK_WINDOW + 1);
+      await passWindows(b);
       await expect(f.engine.connect(f.operator).closeCycleWith(1, [declaration(b0, b)], false))
         .to.be.revertedWithCustomError(f.engine, "NettingCounterpartiesMismatch")
         .withArgs(batchIdOf(b0.address, b.key), 0b10n, 0b100n);
@@ -373,7 +364,7 @@ describe("NettingEngine: closeCycleWith", function () {
       const f = await loadFixture(finalDay);
       const b = await makeBatch(f.ledger, "gross", [[f.banks[1].address, 3n]], { grossTotal: 4n });
       await submit(f.ledger, f.banks[0], b);
-      await time.increase(ACK_WINDOW + 1);
+      await passWindows(b);
       await expect(f.engine.connect(f.operator).closeCycleWith(1, [declaration(f.banks[0], b)], false))
         .to.be.revertedWithCustomError(f.engine, "NettingGrossMismatch")
         .withArgs(batchIdOf(f.banks[0].address, b.key), 4n, 3n);
@@ -395,15 +386,20 @@ describe("SettlementLedger: netting mark", function () {
     await expect(f.ledger.setNettingEngine(token)).to.emit(f.ledger, "NettingEngineSet").withArgs(token);
   });
 
-  it("markNetted: only the netting engine (LedgerNotNettingEngine); nettedIn is 0 for unknown or un-netted batches", async function () {
+  it("markNetted: only the netting engine (LedgerNotNettingEngine); nothing netted, nothing stored", async function () {
     const f = await loadFixture(finalDay);
     const [bank, b] = f.batches[0];
     const id = batchIdOf(bank.address, b.key);
-    await expect(f.ledger.connect(f.operator).markNetted(id, b.header, 1))
-      .to.be.revertedWithCustomError(f.ledger, "LedgerNotNettingEngine")
-      .withArgs(f.operator.address);
-    expect(await f.ledger.nettedIn(id)).to.equal(0n);
-    expect(await f.ledger.nettedIn(ethers.ZeroHash)).to.equal(0n);
+    for (const caller of [f.operator, bank, f.owner]) {
+      await expect(f.ledger.connect(caller).markNetted(id, b.header, 1))
+        .to.be.revertedWithCustomError(f.ledger, "LedgerNotNettingEngine")
+        .withArgs(caller.address);
+    }
+    // Final by its window, stored Submitted, never netted.
+    expect(await f.ledger.statusOf(id, b.header)).to.equal(Status.Final);
+    expect(await f.ledger.anchorOf(id)).to.deep.equal([digestPrefix(digestOf(b.header)), Status.Submitted, 0n]);
+    expect(await nettedCyclesOf(f.ledger, id)).to.deep.equal([]);
+    expect(await f.ledger.anchorOf(ethers.ZeroHash)).to.deep.equal(NO_ANCHOR);
   });
 
   it("markNetted while the ledger is paused: EnforcedPause (nothing can be netted)", async function () {

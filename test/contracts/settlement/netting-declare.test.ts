@@ -8,10 +8,13 @@ import {
   CycleStatus,
   deploySettlement,
   digestOf,
+  digestPrefix,
   extraBanks,
   impair,
   makeBatch,
   mined,
+  nettedCyclesOf,
+  nettedIn,
   Status,
   submit,
   submitFinal,
@@ -98,21 +101,21 @@ describe("NettingEngine: openCycle", function () {
 });
 
 describe("NettingEngine: declare", function () {
-  it("declares a final batch: ObligationAdded per entry, BatchDeclared, obligations and participants", async function () {
-    const { engine, banks, batch, id } = await loadFixture(openWithFinalBatch);
+  it("declares a final batch: BatchDeclared with its obligations, stored obligations and participants", async function () {
+    const { engine, ledger, banks, batch, id } = await loadFixture(openWithFinalBatch);
     const [b0, b1, b2] = banks;
-    await expect(engine.connect(b0).declare(1, batch.key, batch.header, batch.counterparties, batch.totals))
-      .to.emit(engine, "ObligationAdded")
-      .withArgs(1, b0.address, b1.address, 300n)
-      .and.to.emit(engine, "ObligationAdded")
-      .withArgs(1, b0.address, b2.address, 200n)
-      .and.to.emit(engine, "BatchDeclared")
-      .withArgs(1, id, b0.address, 500n);
+    const tx = engine.connect(b0).declare(1, batch.key, batch.header, batch.counterparties, batch.totals);
+    await expect(tx)
+      .to.emit(engine, "BatchDeclared")
+      .withArgs(1, id, b0.address, 500n, [b1.address, b2.address], [300n, 200n]);
     expect(await engine.obligationOf(1, b0.address, b1.address)).to.equal(300n);
     expect(await engine.obligationOf(1, b0.address, b2.address)).to.equal(200n);
     expect(await engine.obligationOf(1, b1.address, b0.address)).to.equal(0n);
     expect(await engine.participantsOf(1)).to.deep.equal([b0.address, b1.address, b2.address]);
-    expect(await engine.declaredIn(id)).to.equal(1n);
+    // The ledger marks it Netted and names the cycle in BatchNetted (the engine keeps no record).
+    expect(await nettedIn(ledger, await mined(tx))).to.deep.equal([[id, 1n]]);
+    expect(await ledger.statusOf(id, batch.header)).to.equal(Status.Netted);
+    expect((await ledger.anchorOf(id))[1]).to.equal(Status.Netted);
     expect((await engine.cycleOf(1)).batchCount).to.equal(1n);
   });
 
@@ -128,7 +131,7 @@ describe("NettingEngine: declare", function () {
     await submitFinal(f, b0, twice, banks);
     await expect(engine.connect(b0).declare(1, twice.key, twice.header, twice.counterparties, twice.totals))
       .to.emit(engine, "BatchDeclared")
-      .withArgs(1, batchIdOf(b0.address, twice.key), b0.address, 15n);
+      .withArgs(1, batchIdOf(b0.address, twice.key), b0.address, 15n, [b1.address, b1.address], [7n, 8n]);
     expect(await engine.obligationOf(1, b0.address, b1.address)).to.equal(315n);
     expect(await engine.obligationOf(1, b0.address, b2.address)).to.equal(200n);
     expect((await engine.cycleOf(1)).batchCount).to.equal(2n);
@@ -142,11 +145,12 @@ describe("NettingEngine: declare", function () {
     const declare = () =>
       engine.connect(banks[0]).declare(1, batch.key, batch.header, batch.counterparties, batch.totals);
     await expect(declare()).to.be.revertedWithCustomError(ledger, "LedgerWrongStatus").withArgs(id, Status.Submitted);
-    await ledger.connect(banks[1]).dispute(id, 2);
+    await ledger.connect(banks[1]).dispute(id, batch.header, 2);
     await expect(declare()).to.be.revertedWithCustomError(ledger, "LedgerWrongStatus").withArgs(id, Status.Disputed);
     await ledger.connect(operator).resolveDispute(id, true);
     await expect(declare()).to.be.revertedWithCustomError(ledger, "LedgerWrongStatus").withArgs(id, Status.Rejected);
-    expect(await engine.declaredIn(id)).to.equal(0n);
+    expect(await nettedCyclesOf(ledger, id)).to.deep.equal([]);
+    expect((await ledger.anchorOf(id))[1]).to.equal(Status.Rejected);
   });
 
   it("another header than the anchored one: the ledger's LedgerHeaderMismatch", async function () {
@@ -154,7 +158,7 @@ describe("NettingEngine: declare", function () {
     const other = { ...batch.header, metadataDigest: bytes32("other") };
     await expect(engine.connect(banks[0]).declare(1, batch.key, other, batch.counterparties, batch.totals))
       .to.be.revertedWithCustomError(ledger, "LedgerHeaderMismatch")
-      .withArgs(id, digestOf(batch.header), digestOf(other));
+      .withArgs(id, digestPrefix(digestOf(batch.header)), digestOf(other));
   });
 
   it("totals that are not the committed ones: NettingTotalsMismatch(id, expected, given)", async function () {
@@ -205,15 +209,19 @@ describe("NettingEngine: declare", function () {
     }
   });
 
-  it("a batch declared twice, in the same or a later cycle: the ledger's LedgerAlreadyNetted(id, cycle)", async function () {
+  it("a batch declared twice, in the same or a later cycle: the ledger's LedgerAlreadyNetted(id)", async function () {
     const { engine, ledger, banks, operator, batch, id } = await loadFixture(openWithFinalBatch);
     const declare = (cycle: number) =>
       engine.connect(banks[0]).declare(cycle, batch.key, batch.header, batch.counterparties, batch.totals);
     await declare(1);
-    await expect(declare(1)).to.be.revertedWithCustomError(ledger, "LedgerAlreadyNetted").withArgs(id, 1);
+    await expect(declare(1)).to.be.revertedWithCustomError(ledger, "LedgerAlreadyNetted").withArgs(id);
     await engine.connect(operator).closeCycle(1);
     await engine.connect(operator).openCycle();
-    await expect(declare(2)).to.be.revertedWithCustomError(ledger, "LedgerAlreadyNetted").withArgs(id, 1);
+    await expect(declare(2)).to.be.revertedWithCustomError(ledger, "LedgerAlreadyNetted").withArgs(id);
+    // Netted once, in cycle 1; counted once.
+    expect(await nettedCyclesOf(ledger, id)).to.deep.equal([1n]);
+    expect((await engine.cycleOf(1)).batchCount).to.equal(1n);
+    expect((await engine.cycleOf(2)).batchCount).to.equal(0n);
   });
 
   it("another bank's key: its own (unknown) batch id, or its own batch under that key", async function () {
@@ -229,7 +237,7 @@ describe("NettingEngine: declare", function () {
     await submitFinal(f, b3, own, banks);
     await expect(engine.connect(b3).declare(1, batch.key, batch.header, batch.counterparties, batch.totals))
       .to.be.revertedWithCustomError(ledger, "LedgerHeaderMismatch")
-      .withArgs(stranger, digestOf(own.header), digestOf(batch.header));
+      .withArgs(stranger, digestPrefix(digestOf(own.header)), digestOf(batch.header));
   });
 
   it("a cycle that is not the open one: NettingNoOpenCycle(cycleId)", async function () {
@@ -278,7 +286,9 @@ describe("NettingEngine: declare — creditors are the batch's anchored counterp
     await expect(f.engine.connect(b0).declare(1, f.batch.key, f.batch.header, [b1.address], f.batch.totals))
       .to.be.revertedWithCustomError(f.engine, "NettingLengthMismatch")
       .withArgs(1, 2);
-    expect(await f.engine.declaredIn(batchIdOf(b0.address, batch.key))).to.equal(0n);
+    const id = batchIdOf(b0.address, batch.key);
+    expect(await nettedCyclesOf(f.ledger, id)).to.deep.equal([]);
+    expect(await f.ledger.statusOf(id, batch.header)).to.equal(Status.Final);
   });
 
   it("made-up or unenrolled creditors: the ledger's LedgerNotEnrolled(creditor); the cycle stays usable", async function () {
@@ -311,7 +321,7 @@ describe("NettingEngine: declare — creditors are the batch's anchored counterp
     await submitFinal(f, b1, honest, banks);
     await expect(engine.connect(b1).declare(1, honest.key, honest.header, honest.counterparties, honest.totals))
       .to.emit(engine, "BatchDeclared")
-      .withArgs(1, batchIdOf(b1.address, honest.key), b1.address, 5n);
+      .withArgs(1, batchIdOf(b1.address, honest.key), b1.address, 5n, [b2.address], [5n]);
     await engine.connect(operator).closeCycle(1);
     await expect(engine.connect(operator).openCycle()).to.emit(engine, "CycleOpened").withArgs(2, operator.address, 0);
   });
@@ -361,7 +371,7 @@ describe("NettingEngine: declare — creditors are the batch's anchored counterp
     const ok = await finalBatchWith(f, "repeats", cps, [1n, 2n, 3n], 6n, [b1, b2]);
     await expect(engine.connect(b0).declare(1, ok.key, ok.header, cps, [1n, 2n, 3n]))
       .to.emit(engine, "BatchDeclared")
-      .withArgs(1, batchIdOf(b0.address, ok.key), b0.address, 6n);
+      .withArgs(1, batchIdOf(b0.address, ok.key), b0.address, 6n, cps, [1n, 2n, 3n]);
     expect(await engine.obligationOf(1, b0.address, b2.address)).to.equal(4n);
     expect(await engine.obligationOf(1, b0.address, b1.address)).to.equal(2n);
   });

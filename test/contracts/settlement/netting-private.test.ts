@@ -17,6 +17,9 @@ import {
   makeBatch,
   maskOf,
   mined,
+  nettedCyclesOf,
+  stampedCloseAt,
+  Status,
   submitFinal,
   type Batch,
   type SettlementFixture,
@@ -39,6 +42,7 @@ async function asBatch(f: SettlementFixture, chunk: PrivateChunk): Promise<Batch
       totalsCommitment: h.totalsCommitment,
       metadataDigest: h.metadataDigest,
       counterpartyMask: await maskOf(f.ledger, h.counterparties),
+      closesAt: await stampedCloseAt(),
     },
   };
 }
@@ -88,11 +92,12 @@ describe("NettingEngine — private-mode batches", function () {
       .to.emit(f.engine, "BatchProofAccepted")
       .withArgs(1, id, CIRCUIT)
       .and.to.emit(f.engine, "BatchDeclared")
-      .withArgs(1, id, f.banks[0].address, b.header.grossTotal);
+      .withArgs(1, id, f.banks[0].address, b.header.grossTotal, b.counterparties, b.totals);
     for (const [k, cp] of b.counterparties.entries()) {
       expect(await f.engine.obligationOf(1, f.banks[0].address, cp)).to.equal(b.totals[k]);
     }
-    expect(await f.engine.declaredIn(id)).to.equal(1);
+    expect(await nettedCyclesOf(f.ledger, id)).to.deep.equal([1n]);
+    expect(await f.ledger.statusOf(id, b.header)).to.equal(Status.Netted);
   });
 
   it("settles a cycle of proved chunks: net positions sum to zero", async () => {
@@ -146,7 +151,9 @@ describe("NettingEngine — private-mode batches", function () {
         .connect(f.banks[0])
         .declareProved(1, b.key, b.header, b.counterparties, b.totals, calldata(p1.bundle).proof),
     ).to.be.revertedWithCustomError(f.verifierRegistry, "ZkInvalidProof");
-    expect(await f.engine.declaredIn(batchIdOf(f.banks[0].address, b.key))).to.equal(0);
+    const id = batchIdOf(f.banks[0].address, b.key);
+    expect(await nettedCyclesOf(f.ledger, id)).to.deep.equal([]);
+    expect(await f.ledger.statusOf(id, b.header)).to.equal(Status.Final);
   });
 
   it("refuses totals the proof does not prove, even when the header commits to them", async () => {

@@ -1,10 +1,9 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { BANK_SINGLE_LIMIT, UNLIMITED } from "../../helpers/fixtures";
 import {
-  ACK_WINDOW,
   balancesOf,
   batchIdOf,
   deployWide,
@@ -14,7 +13,9 @@ import {
   makeBatch,
   MAX_UINT256,
   mined,
+  nettedIn,
   onSnapshot,
+  passWindows,
   sum,
   type Batch,
   type WideFixture,
@@ -116,11 +117,11 @@ async function declareScenario(
     await mined(f.ledger.connect(banks[d]).submitBatch(batch.key, batch.header));
     batches.push([banks[d], batch]);
   }
-  await time.increase(ACK_WINDOW + 1);
+  await passWindows(...batches.map(([, b]) => b));
   if (s.presented) return batches;
   for (const [bank, b] of batches) {
-    await mined(f.engine.connect(bank).declare(1, b.key, b.header, b.counterparties, b.totals));
-    expect(await f.engine.declaredIn(batchIdOf(bank.address, b.key))).to.equal(1n);
+    const receipt = await mined(f.engine.connect(bank).declare(1, b.key, b.header, b.counterparties, b.totals));
+    expect(await nettedIn(f.ledger, receipt)).to.deep.equal([[batchIdOf(bank.address, b.key), 1n]]);
   }
   expect((await f.engine.cycleOf(1)).batchCount).to.equal(BigInt(batches.length));
   return [];
@@ -182,7 +183,9 @@ async function check(f: WideFixture, s: Scenario): Promise<void> {
   );
   if (s.presented) {
     expect((await engine.cycleOf(1)).batchCount).to.equal(BigInt(presented.length));
-    for (const [bank, b] of presented) expect(await engine.declaredIn(batchIdOf(bank.address, b.key))).to.equal(1n);
+    expect(await nettedIn(f.ledger, receipt)).to.deep.equal(
+      presented.map(([bank, b]) => [batchIdOf(bank.address, b.key), 1n]),
+    );
   }
 
   // Net positions: the model's, summing to zero; no remaining debtor beyond its capacity.

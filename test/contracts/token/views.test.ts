@@ -1,4 +1,4 @@
-/** SettlementToken: views (outflowToday, registry, guardian) and the UUPS surface. */
+/** SettlementToken: views (outflowToday, fundsOf, registry, guardian) and the UUPS surface. */
 import { expect } from "chai";
 import { ethers, upgrades } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
@@ -20,6 +20,19 @@ describe("SettlementToken", function () {
       expect(await token.outflowToday(banks[0].address)).to.deep.equal([day + 1n, 0n]);
       await time.increaseTo(Number(day + 3n) * DAY + 5);
       expect(await token.outflowToday(banks[0].address)).to.deep.equal([day + 3n, 0n]);
+    });
+
+    it("fundsOf returns balance, allowance to the spender and today's spend in one call, the spend reset daily", async function () {
+      const { token, banks, outsider } = await loadFixture(fundedToken);
+      const day = await startNextDay(12 * 3_600);
+      await token.connect(banks[0]).transfer(banks[1].address, 1_234n);
+      await token.connect(banks[0]).approve(banks[2].address, 777n);
+      const balance = await token.balanceOf(banks[0].address);
+      expect(await token.fundsOf(banks[0].address, banks[2].address)).to.deep.equal([balance, 777n, 1_234n]);
+      expect(await token.fundsOf(banks[0].address, banks[3].address)).to.deep.equal([balance, 0n, 1_234n]);
+      expect(await token.fundsOf(outsider.address, banks[0].address)).to.deep.equal([0n, 0n, 0n]);
+      await time.increaseTo(Number(day + 1n) * DAY);
+      expect(await token.fundsOf(banks[0].address, banks[2].address)).to.deep.equal([balance, 777n, 0n]);
     });
 
     it("registry() and guardian() return the configured addresses", async function () {
