@@ -32,7 +32,7 @@ interface ISettlementLedger {
         bytes32 totalsCommitment; // keccak256(abi.encode(address[] counterparties, uint256[] totals))
         bytes32 metadataDigest; // keccak256 of the batch's metadata (file name, currency, value date…)
         uint32 counterpartyMask; // bit i = the bank enrolled at index i receives payments in the batch
-        uint40 closesAt; // end of the acknowledgement window: now + ackWindow … + MAX_WINDOW_SLACK at submission
+        uint40 closesAt; // end of the acknowledgement window: now + ackWindow … + MAX_WINDOW_SLACK (15 min) at submission
     }
 
     event BankEnrolled(address indexed bank, uint8 index);

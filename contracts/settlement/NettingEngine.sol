@@ -270,13 +270,11 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, Clearing, UUP
         }
     }
 
-    /// @dev NettingMath.resolve with each bank's capacity read only if it ends up a net debtor:
-    /// resolve with the unknown capacities unlimited, read those of the unknown debtors, and again
-    /// until no debtor's capacity is unknown. The result is resolve's with every capacity known:
-    /// a bank deferred in the last run was the worst shortfall, so its capacity was known, and a
-    /// net debtor stays one in later rounds until deferred (deferring others only takes away what
-    /// it is owed), so every debtor of any round of the last run is a debtor at its end and known.
-    /// Net creditors (half of the banks on a normal day) cost no token or credit-line reads.
+    /// @dev NettingMath.resolve, round for round, with each bank's capacity read the first round it
+    /// is a net debtor: a round reads only the capacities of its net debtors (worstShortfall), so
+    /// every choice is the one resolve makes with every capacity known, in at most one round per
+    /// participant. Net creditors (half of the banks on a normal day) cost no token or credit-line
+    /// reads.
     function _resolve(
         address[] memory ps,
         uint256[][] memory owe,
@@ -287,19 +285,18 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, Clearing, UUP
         funds = new uint256[](n);
         uint256[] memory capacity = new uint256[](n);
         bool[] memory known = new bool[](n);
-        for (uint256 i; i < n; ++i) capacity[i] = type(uint256).max;
+        deferred = new bool[](n);
         while (true) {
-            deferred = new bool[](n);
-            net = NettingMath.resolve(owe, capacity, deferred);
-            bool more;
+            net = NettingMath.netPositions(owe, deferred);
             for (uint256 i; i < n; ++i) {
                 if (net[i] >= 0 || known[i]) continue;
                 known[i] = true;
-                more = true;
                 funds[i] = _funds(ps[i], single[i], daily[i]);
                 capacity[i] = funds[i] + _unused(ps[i]);
             }
-            if (!more) return (net, funds, deferred);
+            uint256 worst = NettingMath.worstShortfall(net, capacity);
+            if (worst == n) return (net, funds, deferred);
+            deferred[worst] = true;
         }
     }
 

@@ -31,23 +31,29 @@ library NettingMath {
         uint256[] memory capacity,
         bool[] memory deferred
     ) internal pure returns (int256[] memory net) {
-        uint256 n = owe.length;
         while (true) {
             net = netPositions(owe, deferred);
-            uint256 worst = n;
-            uint256 worstShortfall;
-            for (uint256 i; i < n; ++i) {
-                if (net[i] >= 0) continue;
-                uint256 need = uint256(-net[i]);
-                if (need <= capacity[i]) continue;
-                uint256 shortfall = need - capacity[i];
-                if (shortfall > worstShortfall) {
-                    worstShortfall = shortfall;
-                    worst = i;
-                }
-            }
-            if (worst == n) return net;
+            uint256 worst = worstShortfall(net, capacity);
+            if (worst == net.length) return net;
             deferred[worst] = true;
+        }
+    }
+
+    /// @notice One round of the gridlock rule: the net debtor whose position exceeds its capacity
+    /// by the most (the lowest index on a tie), or `net.length` if every debtor is covered. Only
+    /// the capacities of net debtors are read.
+    function worstShortfall(int256[] memory net, uint256[] memory capacity) internal pure returns (uint256 worst) {
+        uint256 n = net.length;
+        worst = n;
+        uint256 most;
+        for (uint256 i; i < n; ++i) {
+            if (net[i] >= 0) continue;
+            uint256 need = uint256(-net[i]);
+            if (need <= capacity[i]) continue;
+            if (need - capacity[i] > most) {
+                most = need - capacity[i];
+                worst = i;
+            }
         }
     }
 

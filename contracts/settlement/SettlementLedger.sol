@@ -19,7 +19,7 @@ contract SettlementLedger is ISettlementLedger, Ownable2StepUpgradeable, UUPSUpg
     uint32 private constant MIN_WINDOW = 1 minutes;
     uint32 private constant MAX_WINDOW = 30 days;
     /// @inheritdoc ISettlementLedger
-    uint32 public constant MAX_WINDOW_SLACK = 1 days;
+    uint32 public constant MAX_WINDOW_SLACK = 15 minutes;
     /// @dev An anchor word: the digest's first 31 bytes | the stored status in the last byte.
     bytes32 private constant DIGEST_PART = ~bytes32(uint256(0xff));
 
@@ -272,7 +272,8 @@ contract SettlementLedger is ISettlementLedger, Ownable2StepUpgradeable, UUPSUpg
         if (header.entryCount == 0) revert LedgerInvalidHeader("entryCount");
         if (header.grossTotal == 0) revert LedgerInvalidHeader("grossTotal");
         LedgerStorage storage $ = _s();
-        // The window end is the bank's stamp: at least the full window from now, at most a day more.
+        // The window end is the bank's stamp: at least the full window from now, at most 15 minutes
+        // more (room for the client's margin and rounding, not for postponing its own debits).
         uint256 earliest = block.timestamp + $.ackWindow;
         if (header.closesAt < earliest || header.closesAt > earliest + MAX_WINDOW_SLACK) {
             revert LedgerInvalidWindowEnd(header.closesAt, earliest, earliest + MAX_WINDOW_SLACK);

@@ -59,7 +59,7 @@ export const settlementCatalog: {
     hint: "A batch settles once; nothing to do (`batch status` names the cycle that netted it).",
   }),
   LedgerInvalidWindowEnd: ([closesAt, earliest, latest]) => ({
-    message: `the batch's window end ${when(BigInt(closesAt))} is outside ${when(earliest)} … ${when(latest)} (now + the acknowledgement window, plus at most a day)`,
+    message: `the batch's window end ${when(BigInt(closesAt))} is outside ${when(earliest)} … ${when(latest)} (now + the acknowledgement window, plus at most 15 minutes)`,
     hint: "Submit again without a window end: the SDK stamps a fresh one from the chain's clock.",
   }),
   LedgerNotNettingEngine: ([caller]) => ({

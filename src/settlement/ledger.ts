@@ -135,29 +135,46 @@ export async function anchoredBatches(
   batchIds: readonly Hex[],
 ): Promise<Map<Hex, AnchoredBatch>> {
   const out = new Map<Hex, AnchoredBatch>();
-  if (batchIds.length === 0) return out;
+  const wanted = new Set(batchIds.map((id) => requireBytes32("batchId", id).toLowerCase()));
+  if (wanted.size === 0) return out;
   const l = ledger(ctx);
-  const logs = await rpc(ctx, "getLogs(BatchSubmitted)", () =>
-    ctx.publicClient.getContractEvents({
-      ...l,
-      eventName: "BatchSubmitted",
-      args: { batchId: batchIds.map((id) => requireBytes32("batchId", id)) },
-      fromBlock: BigInt(ctx.deployment.contracts.SettlementLedger!.blockNumber),
-    }),
-  );
-  for (const log of logs) {
-    const a = log.args as Required<typeof log.args>;
-    out.set(a.batchId.toLowerCase() as Hex, {
-      batchId: a.batchId,
-      submitter: a.submitter,
-      key: a.key,
-      sequence: a.sequence,
-      digest: a.digest,
-      header: { ...a.header },
-      blockNumber: log.blockNumber,
-    });
+  const first = BigInt(ctx.deployment.contracts.SettlementLedger!.blockNumber);
+  const latest = await rpc(ctx, "eth_blockNumber", () => ctx.publicClient.getBlockNumber());
+  // Newest first, in pages a node's log-range limit accepts; stop once every batch is found.
+  for (let end = latest; end >= first && out.size < wanted.size; end -= LOG_PAGE) {
+    const start = end - LOG_PAGE + 1n > first ? end - LOG_PAGE + 1n : first;
+    const logs = await rpc(ctx, "getLogs(BatchSubmitted)", () =>
+      ctx.publicClient.getContractEvents({
+        ...l,
+        eventName: "BatchSubmitted",
+        args: { batchId: [...wanted] as Hex[] },
+        fromBlock: start,
+        toBlock: end,
+      }),
+    );
+    for (const log of logs) {
+      const a = log.args as Required<typeof log.args>;
+      out.set(a.batchId.toLowerCase() as Hex, {
+        batchId: a.batchId,
+        submitter: a.submitter,
+        key: a.key,
+        sequence: a.sequence,
+        digest: a.digest,
+        header: { ...a.header },
+        blockNumber: log.blockNumber,
+      });
+    }
   }
   return out;
+}
+
+/** Blocks per `eth_getLogs` page (Besu's default `--rpc-max-logs-range` is 5,000). */
+const LOG_PAGE = 5_000n;
+
+/** Whether `batchId` is anchored: the ledger's own word, no log query. */
+async function isAnchored(ctx: ClearhouseContext, batchId: Hex): Promise<boolean> {
+  const [, stored] = await readContract(ctx, { ...ledger(ctx), functionName: "anchorOf", args: [batchId] });
+  return stored !== 0;
 }
 
 /** The anchored batch `batchId` from its `BatchSubmitted` event, or undefined if it is not anchored. */
@@ -243,22 +260,38 @@ export async function submitBatch(
   });
   const existing = await alreadyAnchored(ctx, batchId, key, p.header);
   if (existing) return existing;
-  const closesAt = p.header.closesAt ?? (await stampWindowEnd(ctx));
-  const header = await onChainHeader(ctx, p.header, closesAt);
+  let header = await onChainHeader(ctx, p.header, p.header.closesAt ?? (await stampWindowEnd(ctx)));
+  try {
+    await simulateContract(ctx, { ...ledger(ctx), functionName: "submitBatch", args: [key, header] });
+  } catch (error) {
+    // The chain's clock is ahead of the stamp (an idle chain, a slow client): stamp again from the
+    // window the ledger names, once. A window end the caller chose is left as it is.
+    if (!(p.header.closesAt === undefined && isRevert(error, "LedgerInvalidWindowEnd"))) throw error;
+    const earliest = (error.revert.args as readonly unknown[])[1] as bigint;
+    header = { ...header, closesAt: roundStamp(Number(earliest) + STAMP_MARGIN) };
+  }
   const call = { ...ledger(ctx), functionName: "submitBatch" as const, args: [key, header] as const };
   let tx: WriteResult;
   try {
     tx = await writeContract(ctx, call);
   } catch (error) {
-    // Another attempt anchored this key, with its own stamp, between our read and our send (our
-    // simulation or our mined transaction was refused for it), or is pending (our estimate against
-    // the pending block was refused): once it is mined, this is a retry.
-    if (
-      (error instanceof ContractRevertError && error.errorName === "LedgerBatchConflict") ||
-      error instanceof TransactionFailedError
-    ) {
+    // Another attempt anchored this key with its own stamp between our read and our send (our
+    // simulation or our mined transaction was refused for it), or is still pending (our gas
+    // estimate against the pending block was refused): once it is mined, this is a retry.
+    if (isRevert(error, "LedgerBatchConflict")) {
       const raced = await awaitPendingAttempt(ctx, batchId, key, p.header);
       if (raced) return raced;
+      throw new InvalidArgumentError(
+        "key",
+        `another attempt to anchor batch ${batchId} is pending with a different window end and was not mined within ${PENDING_ATTEMPT_WAIT_MS / 1000} s`,
+        "Run the submission again once that attempt is mined: it will be recognised as the same batch.",
+      );
+    }
+    if (error instanceof TransactionFailedError) {
+      const raced = await alreadyAnchored(ctx, batchId, key, p.header);
+      if (raced) return raced;
+      // Not a lost race: say why the mined transaction was refused (the simulation decodes it).
+      await simulateContract(ctx, call);
     }
     throw error;
   }
@@ -281,8 +314,9 @@ async function alreadyAnchored(
   key: Hex,
   fields: BatchHeaderFields,
 ): Promise<SubmitBatchResult | undefined> {
+  if (!(await isAnchored(ctx, batchId))) return undefined;
   const anchored = await anchoredBatch(ctx, batchId);
-  if (!anchored) return undefined;
+  if (!anchored) throw new InvalidArgumentError("batchId", `batch ${batchId} is anchored but its event was not found`);
   const ours = await onChainHeader(ctx, fields, anchored.header.closesAt);
   if (sameContent(ours, anchored.header)) return { batchId, created: false, header: anchored.header };
   // Other content: let the ledger refuse it with both digests.
@@ -291,17 +325,30 @@ async function alreadyAnchored(
 }
 
 /**
- * A window end for a batch submitted now: the latest block's time + ackWindow + STAMP_MARGIN,
- * rounded up to a multiple of STAMP_GRANULE. Valid if the transaction is mined within
+ * A window end for a batch submitted now: now + ackWindow + STAMP_MARGIN, rounded up to a
+ * multiple of STAMP_GRANULE, where now is the latest of the latest block's time, the pending
+ * block's time (where the node gives one) and this machine's clock — a chain that mines no empty
+ * blocks can have a latest block minutes old. Valid if the transaction is mined within
  * STAMP_MARGIN seconds; counterparties get at least the full acknowledgement window.
  */
 export async function stampWindowEnd(ctx: ClearhouseContext): Promise<number> {
-  const [block, window] = await Promise.all([
+  const [latest, pending, window] = await Promise.all([
     rpc(ctx, "eth_getBlockByNumber", () => ctx.publicClient.getBlock({ blockTag: "latest" })),
+    ctx.publicClient.getBlock({ blockTag: "pending" }).catch(() => undefined),
     readContract(ctx, { ...ledger(ctx), functionName: "ackWindow", args: [] }),
   ]);
-  const earliest = Number(block.timestamp) + window + STAMP_MARGIN;
+  const now = Math.max(Number(latest.timestamp), Number(pending?.timestamp ?? 0n), Math.floor(Date.now() / 1000));
+  return roundStamp(now + window + STAMP_MARGIN);
+}
+
+/** `earliest` rounded up to a multiple of STAMP_GRANULE. */
+function roundStamp(earliest: number): number {
   return Math.ceil(earliest / STAMP_GRANULE) * STAMP_GRANULE;
+}
+
+/** Whether `error` is the ledger's custom error `name`. */
+function isRevert(error: unknown, name: string): error is ContractRevertError {
+  return error instanceof ContractRevertError && error.errorName === name;
 }
 
 /**

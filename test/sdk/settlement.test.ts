@@ -210,6 +210,18 @@ describe("SDK settlement (real Hardhat network)", () => {
     expect(logs.map((l) => l.args.batchId)).to.deep.equal([batch.batchId]);
   });
 
+  it("stamps from the chain's present, not from an old latest block, when the chain has been idle", async () => {
+    const f = await loadFixture(settlementFixture);
+    const batch = smallSampleBatch(f);
+    // No block for ten minutes: the latest block's time is far behind the next block's.
+    await hre.network.provider.send("evm_increaseTime", [600]);
+    const r = await f.bank.alpine.settlement.submitBatch({ key: KEY, header: batch.header });
+    expect(r.created).to.equal(true);
+    const info = await f.operator.settlement.getBatch({ batchId: r.batchId });
+    expect(info.windowClosesAt).to.be.at.least(info.submittedAt + ACK_WINDOW);
+    expect(info.windowClosesAt).to.be.at.most(info.submittedAt + ACK_WINDOW + STAMP_MARGIN + STAMP_GRANULE);
+  });
+
   it("becomes Final once every counterparty acknowledged; only counterparties may answer", async () => {
     const f = await loadFixture(settlementFixture);
     const batch = smallSampleBatch(f);

@@ -6,6 +6,7 @@ import type { ContractTransactionReceipt, ContractTransactionResponse } from "et
 import {
   deploySettlement,
   deployWide,
+  extraBanks,
   makeBatch,
   mined,
   onSnapshot,
@@ -115,6 +116,30 @@ describe("Settlement gas", function () {
     expect(deferred).to.have.length(15);
     results.push(`16-bank cascade (15 deferred) ${cascade.gasUsed}`);
     console.log(`      gas: closeCycle ${results.join("; ")}`);
+  });
+
+  it("a 32-bank cascade presented at the close: one round per bank, far within a block's gas", async function () {
+    // 0 → 1 → … → 31, nobody may pay in: deferring each debtor makes the next one short, so the
+    // gridlock rule runs 31 rounds; each round reads the capacity of a new debtor only.
+    const f = await loadFixture(deploySettlement);
+    const all = [...f.banks, ...(await extraBanks(f, 28))];
+    for (const bank of all.slice(4)) await mined(f.ledger.connect(bank).enroll());
+    for (const bank of all) await mined(f.token.connect(bank).approve(f.engineAddress, 0n));
+    await mined(f.engine.connect(f.operator).openCycle());
+    const presented = [];
+    for (let i = 0; i < 31; i++) {
+      const batch = await makeBatch(f.ledger, `cascade-${i}`, [[all[i + 1].address, BigInt(1_000 - i)]]);
+      await mined(f.ledger.connect(all[i]).submitBatch(batch.key, batch.header));
+      presented.push({ bank: all[i].address, ...batch });
+    }
+    await passWindows(...presented);
+    const receipt = await mined(f.engine.connect(f.operator).closeCycleWith(1, presented, true));
+    const closed = receipt.logs
+      .filter((l) => l.topics[0] === f.engine.interface.getEvent("CycleClosed").topicHash)
+      .map((l) => f.engine.interface.parseLog(l)!.args);
+    expect(closed.map((c) => [c.grossSettled, c.netSettled, c.deferredDebtors])).to.deep.equal([[0n, 0n, 31n]]);
+    expect(receipt.gasUsed).to.be.lessThan(12_000_000n);
+    console.log(`      gas: closeCycleWith 32-bank cascade (31 deferred) ${receipt.gasUsed}`);
   });
 
   it("closeCycleWith of 4 presented batches: the same execution gas for 10 or 100,000 payments per batch", async function () {

@@ -22,7 +22,7 @@ const HEADER_TYPE = "tuple(bytes32,uint32,uint128,bytes32,bytes32,uint32,uint40)
 /** Seconds past now + ACK_WINDOW that `makeBatch` stamps a window end: room for the test's next transactions. */
 export const STAMP_MARGIN = 600;
 /** SettlementLedger.MAX_WINDOW_SLACK */
-export const MAX_WINDOW_SLACK = 86_400;
+export const MAX_WINDOW_SLACK = 900;
 
 /** ISettlementLedger.BatchHeader, as the tests build it. */
 export interface BatchHeader {
