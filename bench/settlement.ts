@@ -54,7 +54,7 @@ import { settlementLedgerAbi } from "../src/generated/abis";
 import { leiWithCheckDigits } from "../src/registry/identifiers";
 import { Role } from "../src/registry/roles";
 import { buildBatch, type Batch } from "../src/settlement/batch";
-import { STAMP_GRANULE, STAMP_MARGIN } from "../src/settlement/ledger";
+import { STAMP_GRANULE, STAMP_MARGIN } from "../src/settlement/submit";
 import { accountHash, type PaymentRecord } from "../src/settlement/record";
 import { UNLIMITED } from "../src/validate";
 import { deployConsortium } from "../scripts/lib/deployConsortium";

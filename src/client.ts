@@ -19,6 +19,7 @@ import * as tokenPermit from "./token/permit";
 import * as governanceActions from "./governance/actions";
 import * as governanceReads from "./governance/reads";
 import * as ledgerActions from "./settlement/ledger";
+import { submitBatch } from "./settlement/submit";
 import * as nettingActions from "./settlement/netting";
 import { reconcile } from "./settlement/reconcile";
 import * as zkOnChain from "./zk/onchain";
@@ -99,7 +100,7 @@ export function createClearhouse(p: CreateClearhouseParameters) {
     }),
     settlement: bind(context, {
       enroll: ledgerActions.enroll,
-      submitBatch: ledgerActions.submitBatch,
+      submitBatch,
       acknowledgeBatch: ledgerActions.acknowledgeBatch,
       disputeBatch: ledgerActions.disputeBatch,
       resolveDispute: ledgerActions.resolveDispute,

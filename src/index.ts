@@ -16,13 +16,8 @@ export * as payments from "./payments";
 export { buildBatch, type Batch, type BatchHeader } from "./settlement/batch";
 export { readBatchFile, writeBatchFile, verifyBatchFile, BatchFileError } from "./settlement/batchFile";
 export { buildBatchTree, verifyInclusion, leafOf } from "./settlement/merkle";
-export {
-  STAMP_GRANULE,
-  STAMP_MARGIN,
-  stampWindowEnd,
-  type OnChainHeader,
-  type AnchoredBatch,
-} from "./settlement/ledger";
+export { type OnChainHeader, type AnchoredBatch } from "./settlement/ledger";
+export { STAMP_GRANULE, STAMP_MARGIN, stampWindowEnd } from "./settlement/submit";
 export { validateRecord, encodeRecord, accountHash, type PaymentRecord } from "./settlement/record";
 export { importPacs008, buildPacs002, parsePacs002, Iso20022Error } from "./settlement/iso20022";
 export {

@@ -78,7 +78,7 @@ abstract contract Clearing is CreditFacility {
     }
 
     /// @dev How a net debtor covers `position` (< 0): from its funds first, the rest drawn on its
-    /// credit line (resolve() made sure the two cover it).
+    /// credit line (the gridlock rule, NettingEngine._resolve, made sure the two cover it).
     function _payIn(
         uint64 cycleId,
         address bank,

@@ -270,10 +270,10 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, Clearing, UUP
         }
     }
 
-    /// @dev NettingMath.resolve, round for round, with each bank's capacity read the first round it
-    /// is a net debtor: a round reads only the capacities of its net debtors (worstShortfall), so
-    /// every choice is the one resolve makes with every capacity known, in at most one round per
-    /// participant. Net creditors (half of the banks on a normal day) cost no token or credit-line
+    /// @dev The gridlock rule: net, defer the worst short debtor (NettingMath.worstShortfall), net
+    /// again, at most one round per participant. Each bank's capacity is read the first round it is
+    /// a net debtor: a round reads only the capacities of its net debtors, so every choice is the
+    /// one the rule makes with every capacity known. Net creditors (half of the banks on a normal day) cost no token or credit-line
     /// reads.
     function _resolve(
         address[] memory ps,

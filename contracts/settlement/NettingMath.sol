@@ -20,28 +20,11 @@ library NettingMath {
         }
     }
 
-    /// @notice Gridlock resolution. While some net debtor's position exceeds its `capacity`
-    /// (balance it can pay in plus unused credit), defer every outgoing obligation of the debtor
-    /// with the largest shortfall (the lowest index on a tie) and net again. Deterministic, and it
-    /// ends: each round defers one more participant, and with no debtor left nothing is short.
-    /// @param deferred in: participants already deferred (e.g. inactive); out: all deferred ones
-    /// @return net the net positions of what settles
-    function resolve(
-        uint256[][] memory owe,
-        uint256[] memory capacity,
-        bool[] memory deferred
-    ) internal pure returns (int256[] memory net) {
-        while (true) {
-            net = netPositions(owe, deferred);
-            uint256 worst = worstShortfall(net, capacity);
-            if (worst == net.length) return net;
-            deferred[worst] = true;
-        }
-    }
-
-    /// @notice One round of the gridlock rule: the net debtor whose position exceeds its capacity
-    /// by the most (the lowest index on a tie), or `net.length` if every debtor is covered. Only
-    /// the capacities of net debtors are read.
+    /// @notice One round of the gridlock rule (decision 009): the net debtor whose position exceeds
+    /// its capacity (balance it can pay in plus unused credit) by the most, the lowest index on a
+    /// tie, or `net.length` if every debtor is covered. Only the capacities of net debtors are read.
+    /// The rule defers every outgoing obligation of that debtor and nets again until this returns
+    /// `net.length`; it ends, as each round defers one more participant (NettingEngine._resolve).
     function worstShortfall(int256[] memory net, uint256[] memory capacity) internal pure returns (uint256 worst) {
         uint256 n = net.length;
         worst = n;

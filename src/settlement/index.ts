@@ -3,6 +3,7 @@ export * from "./merkle";
 export * from "./batch";
 export * from "./batchFile";
 export * from "./ledger";
+export * from "./submit";
 export * from "./netting";
 export * from "./reconcile";
 export * from "./iso20022";

@@ -6,7 +6,8 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { parsePacs002 } from "../../src";
 import { ExitCode } from "../../src/cli/exit";
 import { batchIdOf } from "../../src/settlement/batch";
-import { batchKey, STAMP_GRANULE, STAMP_MARGIN } from "../../src/settlement/ledger";
+import { batchKey } from "../../src/settlement/ledger";
+import { STAMP_GRANULE, STAMP_MARGIN } from "../../src/settlement/submit";
 import { blockNumber } from "../sdk/fixture";
 import {
   ACK_WINDOW,

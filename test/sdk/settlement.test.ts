@@ -19,6 +19,7 @@ import {
   stampWindowEnd,
   type Batch,
   type Clearhouse,
+  type OnChainHeader,
 } from "../../src";
 import { short } from "../../src/errors/format";
 import { settlementLedgerAbi } from "../../src/generated/abis";
@@ -42,6 +43,22 @@ async function submit(bank: Clearhouse, batch: Batch) {
   const r = await bank.settlement.submitBatch({ key: batch.key, header: batch.header });
   expect(r.created).to.equal(true);
   return r;
+}
+
+/**
+ * A submission as a client that crashes after sending would leave it: alpine's raw submitBatch
+ * transaction with `header`, sent without the SDK (no simulation, no receipt read). Its hash.
+ */
+async function sendAttempt(f: SettlementFixture, key: Hex, header: OnChainHeader): Promise<Hex> {
+  const wallet = f.bank.alpine.context.walletClient!;
+  return wallet.writeContract({
+    address: f.deployment.contracts.SettlementLedger!.proxy,
+    abi: settlementLedgerAbi,
+    functionName: "submitBatch",
+    args: [key, header],
+    chain: wallet.chain,
+    account: wallet.account,
+  });
 }
 
 /** Every BatchSubmitted event of the ledger so far. */
@@ -109,17 +126,9 @@ describe("SDK settlement (real Hardhat network)", () => {
   it("anchors once when a retry follows a submission whose receipt was lost", async () => {
     const f = await loadFixture(settlementFixture);
     const batch = smallSampleBatch(f);
-    const wallet = f.bank.alpine.context.walletClient!;
     const header = await f.bank.alpine.settlement.onChainHeader(batch.header, await stampWindowEnd(f.gov.context));
     // The first attempt reaches the chain, then the client crashes before it reads the receipt.
-    const lost = await wallet.writeContract({
-      address: f.deployment.contracts.SettlementLedger!.proxy,
-      abi: settlementLedgerAbi,
-      functionName: "submitBatch",
-      args: [batch.key, header],
-      chain: wallet.chain,
-      account: wallet.account,
-    });
+    const lost = await sendAttempt(f, batch.key, header);
     const before = await blockNumber();
     const retry = await f.bank.alpine.settlement.submitBatch({ key: KEY, header: batch.header });
     expect(retry).to.deep.include({ created: false, batchId: batch.batchId });
@@ -131,20 +140,12 @@ describe("SDK settlement (real Hardhat network)", () => {
   it("anchors once when a retry races a submission still pending in the mempool (same stamp: a no-op)", async () => {
     const f = await loadFixture(settlementFixture);
     const batch = smallSampleBatch(f);
-    const wallet = f.bank.alpine.context.walletClient!;
     // Within the same minute the SDK stamps the same window end: the retry sends the same header.
     const header = await f.bank.alpine.settlement.onChainHeader(batch.header, await stampWindowEnd(f.gov.context));
     const provider = hre.network.provider;
     await provider.send("evm_setAutomine", [false]);
     try {
-      await wallet.writeContract({
-        address: f.deployment.contracts.SettlementLedger!.proxy,
-        abi: settlementLedgerAbi,
-        functionName: "submitBatch",
-        args: [batch.key, header],
-        chain: wallet.chain,
-        account: wallet.account,
-      });
+      await sendAttempt(f, batch.key, header);
       // The retry simulates against the latest block (first attempt not mined yet), so it sends too.
       const retry = f.bank.alpine.settlement.submitBatch({ key: KEY, header: batch.header });
       let settled = false;
@@ -175,7 +176,6 @@ describe("SDK settlement (real Hardhat network)", () => {
   it("anchors once when a retry races a pending submission stamped otherwise: it waits for it, sends nothing", async () => {
     const f = await loadFixture(settlementFixture);
     const batch = smallSampleBatch(f);
-    const wallet = f.bank.alpine.context.walletClient!;
     // The first attempt was stamped in an earlier minute (its window end differs from the retry's).
     const header = await f.bank.alpine.settlement.onChainHeader(
       batch.header,
@@ -185,14 +185,7 @@ describe("SDK settlement (real Hardhat network)", () => {
     await provider.send("evm_setAutomine", [false]);
     let r;
     try {
-      const first = await wallet.writeContract({
-        address: f.deployment.contracts.SettlementLedger!.proxy,
-        abi: settlementLedgerAbi,
-        functionName: "submitBatch",
-        args: [batch.key, header],
-        chain: wallet.chain,
-        account: wallet.account,
-      });
+      const first = await sendAttempt(f, batch.key, header);
       // The retry's transaction conflicts with the pending first attempt; it waits for the block.
       const retry = f.bank.alpine.settlement.submitBatch({ key: KEY, header: batch.header });
       await new Promise((resolve) => setTimeout(resolve, 300));

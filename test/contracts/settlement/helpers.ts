@@ -80,6 +80,16 @@ export const headerTuple = (h: BatchHeader): unknown[] => [
   h.closesAt,
 ];
 
+/** The arguments of the BatchSubmitted event of `batch` anchored by `submitter` as its `sequence`-th batch. */
+export const submittedArgs = (submitter: string, batch: Batch, sequence: bigint): unknown[] => [
+  batchIdOf(submitter, batch.key),
+  submitter,
+  batch.key,
+  sequence,
+  digestOf(batch.header),
+  headerTuple(batch.header),
+];
+
 /** The first 31 bytes of a digest, as the ledger keeps it (errors name it as bytes31). */
 export const digestPrefix = (digest: string): string => digest.slice(0, 64);
 

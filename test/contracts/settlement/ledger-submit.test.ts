@@ -11,7 +11,7 @@ import {
   digestOf,
   digestPrefix,
   extraBanks,
-  headerTuple,
+  submittedArgs,
   impair,
   inOneBlock,
   makeBatch,
@@ -123,7 +123,7 @@ describe("SettlementLedger: submitBatch", function () {
     const tx = ledger.connect(banks[0]).submitBatch(batch.key, batch.header);
     await expect(tx)
       .to.emit(ledger, "BatchSubmitted")
-      .withArgs(id, banks[0].address, batch.key, 1n, digestOf(batch.header), headerTuple(batch.header));
+      .withArgs(...submittedArgs(banks[0].address, batch, 1n));
     const at = BigInt((await ethers.provider.getBlock((await mined(tx)).blockNumber))?.timestamp ?? 0);
     // The window end is the submitter's stamp, within [submission + window, … + MAX_WINDOW_SLACK].
     expect(batch.header.closesAt).to.be.within(at + BigInt(ACK_WINDOW), at + BigInt(ACK_WINDOW + MAX_WINDOW_SLACK));
@@ -140,27 +140,13 @@ describe("SettlementLedger: submitBatch", function () {
       const batch = await makeBatch(ledger, `a${n}`, [[banks[1].address, n]]);
       await expect(ledger.connect(banks[0]).submitBatch(batch.key, batch.header))
         .to.emit(ledger, "BatchSubmitted")
-        .withArgs(
-          batchIdOf(banks[0].address, batch.key),
-          banks[0].address,
-          batch.key,
-          n,
-          digestOf(batch.header),
-          headerTuple(batch.header),
-        );
+        .withArgs(...submittedArgs(banks[0].address, batch, n));
     }
     // The same key from another bank is another batch.
     const same = await makeBatch(ledger, "a1", [[banks[0].address, 1n]]);
     await expect(ledger.connect(banks[3]).submitBatch(same.key, same.header))
       .to.emit(ledger, "BatchSubmitted")
-      .withArgs(
-        batchIdOf(banks[3].address, same.key),
-        banks[3].address,
-        same.key,
-        1n,
-        digestOf(same.header),
-        headerTuple(same.header),
-      );
+      .withArgs(...submittedArgs(banks[3].address, same, 1n));
     expect((await ledger.bankOf(banks[0].address))[1]).to.equal(3n);
     expect((await ledger.bankOf(banks[3].address))[1]).to.equal(1n);
   });
@@ -406,26 +392,12 @@ describe("SettlementLedger: the window end stamped in the header (closesAt)", fu
     early.header.closesAt = now + BigInt(ACK_WINDOW);
     await expect(ledger.connect(banks[0]).submitBatch(early.key, early.header, { gasLimit: 300_000 }))
       .to.emit(ledger, "BatchSubmitted")
-      .withArgs(
-        batchIdOf(banks[0].address, early.key),
-        banks[0].address,
-        early.key,
-        1n,
-        digestOf(early.header),
-        headerTuple(early.header),
-      );
+      .withArgs(...submittedArgs(banks[0].address, early, 1n));
     now = await pinNextBlock();
     late.header.closesAt = now + BigInt(ACK_WINDOW + MAX_WINDOW_SLACK);
     await expect(ledger.connect(banks[0]).submitBatch(late.key, late.header, { gasLimit: 300_000 }))
       .to.emit(ledger, "BatchSubmitted")
-      .withArgs(
-        batchIdOf(banks[0].address, late.key),
-        banks[0].address,
-        late.key,
-        2n,
-        digestOf(late.header),
-        headerTuple(late.header),
-      );
+      .withArgs(...submittedArgs(banks[0].address, late, 2n));
     const [earlyId, lateId] = [early, late].map((b) => batchIdOf(banks[0].address, b.key));
     // The window of each is the one in its header: the first closes, the second is open 15 minutes more.
     await time.increaseTo(early.header.closesAt + 1n);
