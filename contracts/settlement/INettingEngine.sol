@@ -4,28 +4,35 @@ pragma solidity ^0.8.24;
 import {ISettlementLedger} from "./ISettlementLedger.sol";
 
 /// @title INettingEngine — multilateral netting cycles with credit lines and gridlock resolution
-/// @notice Banks declare the per-counterparty totals of their final, anchored batches into the open
-/// cycle; at close the engine nets them multilaterally and settles the net positions in the
-/// settlement token through its clearing pool. A net debtor that cannot cover its position with
-/// its balance and credit line has all its outgoing obligations deferred to the next cycle (the
-/// largest shortfall first, repeated until everyone left can pay).
+/// @notice Final anchored batches enter the open cycle (declared on chain by their bank, or
+/// presented by the operator at the close); at close the engine nets them multilaterally and
+/// settles the net positions in the settlement token through its clearing pool. A net debtor that
+/// cannot cover its position with its balance and credit line is held: every obligation to or from
+/// it waits for the next cycle (the largest shortfall first, repeated until everyone left can pay;
+/// decision 023). What waits is carried by reference (one word per batch), never pair by pair.
 interface INettingEngine {
+    /// @notice None → Open → (Closing, for a close in several transactions) → Closed.
     enum CycleStatus {
         None,
         Open,
-        Closed
+        Closed,
+        Closing
     }
 
+    /// @notice A cycle: `batchCount` batches entered it (declared, presented or carried in);
+    /// `pending` of them (declared on chain or carried in) must be presented again at its close.
     struct Cycle {
         CycleStatus status;
         uint40 openedAt;
         uint40 closedAt;
         uint32 batchCount;
+        uint32 pending;
     }
 
-    /// @notice A final standard-mode batch presented when the cycle closes (`closeCycleWith`): the
-    /// bank that anchored it under `key`, its anchored header and the per-counterparty totals its
-    /// `totalsCommitment` commits to (`keccak256(abi.encode(counterparties, totals))`).
+    /// @notice A batch presented when the cycle closes: the bank that anchored it under `key`, its
+    /// anchored header and the per-counterparty totals its `totalsCommitment` commits to. Either a
+    /// final standard-mode batch not yet in any cycle (`keccak256(abi.encode(counterparties,
+    /// totals))`), or a pending one of the cycle (declared on chain, or carried in), of either mode.
     struct Declaration {
         address bank;
         bytes32 key;
@@ -39,7 +46,8 @@ interface INettingEngine {
         uint128 used;
     }
 
-    event CycleOpened(uint64 indexed cycleId, address indexed operator, uint256 carriedParticipants);
+    /// @notice Cycle `cycleId` opened with `pendingBatches` batches carried into it.
+    event CycleOpened(uint64 indexed cycleId, address indexed operator, uint256 pendingBatches);
     /// @notice A final batch entered cycle `cycleId` (declared on chain or presented at the close):
     /// `debtor` owes `amounts[k]` to `creditors[k]` (a creditor may repeat; its amounts add up).
     /// The record of the cycle's obligations, one event per batch.
@@ -51,7 +59,24 @@ interface INettingEngine {
         address[] creditors,
         uint256[] amounts
     );
-    event ObligationDeferred(uint64 indexed cycleId, address indexed debtor, address indexed creditor, uint256 amount);
+    /// @notice The batch's entries to the creditors in `creditorMask` (bit i: ledger index i) did not
+    /// settle in cycle `cycleId` (their debtor or creditor was held) and wait in cycle `cycleId + 1`.
+    /// Their amounts are in the batch's `BatchDeclared` event.
+    event BatchCarried(uint64 indexed cycleId, bytes32 indexed batchId, uint256 creditorMask);
+    /// @notice `bank` was held at the close of `cycleId`: inactive (suspended, removed, sanctioned,
+    /// not a bank), or a net debtor short of `capacity` (funds it could pay in plus unused credit);
+    /// `consecutive` counts the closes in a row it was held short (0 when inactive).
+    event BankHeld(uint64 indexed cycleId, address indexed bank, bool inactive, uint256 capacity, uint32 consecutive);
+    /// @notice `bank` was held short `consecutive` closes in a row, the limit governance set: the
+    /// ledger now refuses its new batches until it settles a close again.
+    event DeferralLimitReached(uint64 indexed cycleId, address indexed bank, uint32 consecutive);
+    /// @notice A held bank settled again: its count of consecutive deferrals went back to 0 (and
+    /// the ledger accepts its batches again if the limit had barred it).
+    event DeferralsCleared(uint64 indexed cycleId, address indexed bank);
+    /// @notice Governance set how many closes in a row a bank may be held short before it is barred.
+    event MaxConsecutiveDeferralsSet(uint32 maxConsecutive);
+    /// @notice Governance took back `amount` of `token` the engine held and owed to nobody.
+    event Rescued(address indexed token, address indexed to, uint256 amount);
     event NetPosition(
         uint64 indexed cycleId,
         address indexed bank,
@@ -59,7 +84,9 @@ interface INettingEngine {
         uint256 fromBalance,
         uint256 fromCredit
     );
-    event CycleClosed(uint64 indexed cycleId, uint256 grossSettled, uint256 netSettled, uint256 deferredDebtors);
+    /// @notice Cycle `cycleId` closed: `grossSettled` of obligations settled by moving `netSettled`;
+    /// `heldBanks` banks were held (their obligations wait in the next cycle).
+    event CycleClosed(uint64 indexed cycleId, uint256 grossSettled, uint256 netSettled, uint256 heldBanks);
     event CreditLineSet(address indexed bank, uint128 limit);
     event CreditPoolChanged(address indexed by, int256 delta, uint256 pool);
     event CreditRepaid(address indexed bank, uint256 amount, uint128 stillUsed);
@@ -73,13 +100,24 @@ interface INettingEngine {
     error NettingTotalsMismatch(bytes32 batchId, bytes32 expected, bytes32 given);
     error NettingGrossMismatch(bytes32 batchId, uint256 header, uint256 sumOfTotals);
     error NettingInvalidObligation(address debtor, address creditor);
-    error NettingTooManyParticipants(uint64 cycleId);
+    /// @notice At the close, `presented` of the cycle's `pending` batches were presented: present
+    /// every batch declared on chain or carried in (`pendingOf`).
+    error NettingPendingNotPresented(uint64 cycleId, uint256 pending, uint256 presented);
+    /// @notice A batch presented as pending is not Netted in the ledger (`status`): its header is not
+    /// the anchored one, or it never entered a cycle.
+    error NettingNotPending(bytes32 batchId, ISettlementLedger.BatchStatus status);
+    /// @notice The same batch was presented twice in one close.
+    error NettingBatchRepeated(bytes32 batchId);
+    /// @notice The limit of consecutive deferrals must be 1 … 255.
+    error NettingInvalidDeferralLimit(uint32 maxConsecutive);
+    /// @notice Only what the engine holds beyond the credit pool may be rescued (`available`).
+    error NettingRescueTooMuch(address token, uint256 available, uint256 amount);
     /// @notice After the change the pool (`poolAfter`) would not cover the unused credit lines.
     error NettingCreditUncovered(uint256 poolAfter, uint256 unusedCredit);
     error NettingRepayTooMuch(address bank, uint256 amount, uint128 used);
     error NettingZeroAmount();
     error NettingLengthMismatch(uint256 counterparties, uint256 totals);
-    error NettingCounterpartiesMismatch(bytes32 batchId, uint32 headerMask, uint32 declaredMask);
+    error NettingCounterpartiesMismatch(bytes32 batchId, uint256 headerMask, uint256 declaredMask);
     error NettingPoolTooSmall(uint256 pool, uint256 amount);
     error NettingInvalidAddress(address account);
     error NettingOwnershipCannotBeRenounced();
@@ -89,11 +127,12 @@ interface INettingEngine {
     error NettingNoVerifierRegistry();
 
     /// @notice Open the next cycle (an active OPERATOR; only one cycle is open at a time). It starts
-    /// with the obligations deferred by the previous cycle.
+    /// with the batches carried from the previous cycle pending.
     function openCycle() external returns (uint64 cycleId);
 
     /// @notice Declare a final batch of the caller into the open cycle: `counterparties`/`totals`
-    /// must be what its header's `totalsCommitment` commits to.
+    /// must be what its header's `totalsCommitment` commits to. The batch is pending in the cycle:
+    /// the operator presents it again (with the same totals) at the close.
     function declare(
         uint64 cycleId,
         bytes32 key,
@@ -123,20 +162,29 @@ interface INettingEngine {
     /// @notice The registry that verifies private-mode batch proofs (0 if none).
     function verifierRegistry() external view returns (address);
 
-    /// @notice Net, resolve gridlock and settle the open cycle (an active OPERATOR).
-    function closeCycle(uint64 cycleId) external;
-
-    /// @notice Close the open cycle with `declarations`: final standard-mode batches presented by the
-    /// operator instead of declared one by one, each checked as `declare` checks a bank's (anchored
-    /// header, final, netted once, totals matching the commitment, creditors the header's
-    /// counterparties, gross total) — except that the bank need not be active now: an inactive
-    /// bank's obligations are deferred, like any obligation to or from an inactive bank. Their
-    /// obligations are added to those declared on chain; then net,
-    /// resolve gridlock and settle as `closeCycle`. With `openNext`, the next cycle opens in the
-    /// same transaction. An active OPERATOR. The obligations are in the events
-    /// (`BatchDeclared`), not in storage: `obligationOf`/`participantsOf` show
-    /// only what was declared on chain or carried in.
+    /// @notice Close the open cycle (an active OPERATOR) with `declarations`: every batch pending
+    /// in it (declared on chain or carried in), and any final standard-mode batches not yet in a
+    /// cycle (each checked as `declare` checks a bank's: anchored header, final, netted once,
+    /// totals matching the commitment, creditors the header's counterparties, gross total —
+    /// except that the bank need not be active now). Then net, hold by the gridlock rule (inactive
+    /// banks first; then the net debtor with the largest shortfall, lowest ledger index on a tie,
+    /// until every net debtor left can pay), settle, and carry each batch's held entries into the
+    /// next cycle. With `openNext`, the next cycle opens in the same transaction.
     function closeCycleWith(uint64 cycleId, Declaration[] memory declarations, bool openNext) external;
+
+    /// @notice Set how many closes in a row a bank may be held short before the ledger refuses its
+    /// new batches (owner; 1 … 255; default 3).
+    function setMaxConsecutiveDeferrals(uint32 maxConsecutive) external;
+
+    /// @notice How many closes in a row a bank may be held short before it is barred.
+    function maxConsecutiveDeferrals() external view returns (uint32);
+
+    /// @notice How many closes in a row `bank` has been held short (0: it settled its last close).
+    function deferralsOf(address bank) external view returns (uint32);
+
+    /// @notice Send `amount` of `token` held by the engine to `to` (owner): any token sent to it by
+    /// mistake; of the settlement token, only what exceeds the credit pool.
+    function rescue(address token, address to, uint256 amount) external;
 
     /// @notice Grant or change `bank`'s intraday credit line (an active OPERATOR). Raising a line
     /// needs `bank` to be an active MEMBER_BANK; lowering is always allowed. The pool must cover
@@ -164,11 +212,12 @@ interface INettingEngine {
     /// @notice The id of the last opened cycle (0 before the first).
     function currentCycle() external view returns (uint64);
 
-    /// @notice The banks with obligations in a cycle (including ones carried in), in joining order.
-    function participantsOf(uint64 cycleId) external view returns (address[] memory);
+    /// @notice The live creditors (bit i: ledger index i) of a batch pending in `cycleId` (declared
+    /// on chain or carried in; 0 if it is not pending there).
+    function pendingOf(uint64 cycleId, bytes32 batchId) external view returns (uint256 creditorMask);
 
-    /// @notice What `debtor` owes `creditor` in a cycle.
-    function obligationOf(uint64 cycleId, address debtor, address creditor) external view returns (uint256);
+    /// @notice The banks (bit i: ledger index i) held at the close of `cycleId`.
+    function heldIn(uint64 cycleId) external view returns (uint256 heldMask);
 
     /// @notice A bank's credit line and how much of it is used.
     function creditOf(address bank) external view returns (CreditLine memory);

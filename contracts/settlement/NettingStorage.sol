@@ -18,13 +18,18 @@ abstract contract NettingStorage is INettingEngine {
         uint256 pool;
         uint256 unusedCredit;
         mapping(uint64 cycleId => Cycle) cycles;
-        mapping(uint64 cycleId => address[]) participants;
-        mapping(uint64 cycleId => mapping(address bank => bool)) isParticipant;
-        mapping(uint64 cycleId => mapping(address debtor => mapping(address creditor => uint256))) owe;
+        mapping(uint64 cycleId => address[]) participants; // retired: obligations are carried by batch (decision 023)
+        mapping(uint64 cycleId => mapping(address bank => bool)) isParticipant; // retired (decision 023)
+        mapping(uint64 cycleId => mapping(address debtor => mapping(address creditor => uint256))) owe; // retired (decision 023)
         mapping(uint64 cycleId => mapping(address bank => int256)) net; // retired: net positions are in NetPosition events
         mapping(bytes32 batchId => uint64 cycleId) declaredIn; // retired: the ledger's Netted mark is the record (decision 018)
         mapping(address bank => CreditLine) credit;
         IVerifierRegistry verifiers; // appended: verifies private-mode batch proofs
+        uint32 maxConsecutiveDeferrals; // appended (decision 023); 0 reads as the default, 3
+        uint32 deferredBanks; // banks whose count of consecutive deferrals is not 0
+        mapping(uint64 cycleId => mapping(bytes32 batchId => uint256 creditorMask)) pending;
+        mapping(uint64 cycleId => uint256 heldMask) held;
+        mapping(address bank => uint32 consecutive) deferrals;
     }
 
     // keccak256(abi.encode(uint256(keccak256("clearhouse.storage.NettingEngine")) - 1)) & ~bytes32(uint256(0xff))

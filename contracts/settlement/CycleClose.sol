@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {Roles} from "../access/Roles.sol";
+import {ISettlementLedger} from "./ISettlementLedger.sol";
+import {BankIndex} from "./BankIndex.sol";
+import {CloseBook} from "./CloseBook.sol";
+import {Clearing} from "./Clearing.sol";
+
+/// @dev The ledger's hook for barring a bank's new batches (SettlementLedger.setBarred).
+interface ILedgerBars {
+    function setBarred(address bank, bool barred) external;
+}
+
+/// @title CycleClose — how a cycle closes: the presented batches' live entries, the gridlock rule
+/// (holding), the settlement and what is carried into the next cycle (decision 023)
+abstract contract CycleClose is Clearing {
+    using BankIndex for BankIndex.Table;
+    using CloseBook for CloseBook.Book;
+
+    /// @dev The outcome of the gridlock rule: participants (ascending ledger indexes), the held and
+    /// inactive masks, and the funds and capacity of every bank whose capacity was read.
+    struct Holding {
+        uint256[] ps;
+        uint256 held;
+        uint256 inactive;
+        int256[256] net;
+        uint256[256] funds;
+        uint256[256] capacity;
+    }
+
+    /// @dev Consecutive deferrals before a bank is barred when governance set none.
+    uint32 internal constant DEFAULT_MAX_DEFERRALS = 3;
+    /// @notice Domain tag of a private-mode batch's totals commitment.
+    bytes32 public constant PRIVATE_BATCH_TAG = keccak256("clearhouse.batch.private/1");
+
+    /// @dev Close `cycleId` with `declarations` in this transaction: take every batch's live
+    /// entries, check every pending batch was presented, hold by the rule, settle, carry.
+    function _closeWith(uint64 cycleId, Declaration[] memory declarations) internal {
+        EngineStorage storage $ = _s();
+        uint256 room;
+        for (uint256 d; d < declarations.length; ++d) room += declarations[d].counterparties.length;
+        CloseBook.Book memory book = CloseBook.withRoom(room, declarations.length);
+        BankIndex.Table memory banks = BankIndex.over($.ledger);
+        Cycle storage cycle = $.cycles[cycleId];
+        uint256 pending = cycle.pending;
+        uint256 presented;
+        for (uint256 d; d < declarations.length; ++d) {
+            if (_take(cycleId, declarations[d], book, banks, pending != 0)) ++presented;
+        }
+        if (presented != pending) revert NettingPendingNotPresented(cycleId, pending, presented);
+        cycle.batchCount += uint32(declarations.length - presented);
+        Holding memory h = _hold(book);
+        int256[256] memory net = h.net;
+        uint256 netSettled = _settleBook(cycleId, book, h, net);
+        uint256 heldBanks = _recordHeld(cycleId, book, h);
+        uint256 held = h.held;
+        _carry(cycleId, book, held);
+        cycle.status = CycleStatus.Closed;
+        cycle.closedAt = uint40(block.timestamp);
+        emit CycleClosed(cycleId, book.grossOutside(held), netSettled, heldBanks);
+    }
+
+    /// @dev Add a presented batch's live entries to `book`: a pending batch of the cycle (its
+    /// stored live creditors; either mode's commitment), or a final standard-mode batch not yet in
+    /// a cycle (checked and marked Netted). Returns whether it was pending.
+    function _take(
+        uint64 cycleId,
+        Declaration memory d,
+        CloseBook.Book memory book,
+        BankIndex.Table memory banks,
+        bool anyPending
+    ) private returns (bool wasPending) {
+        bytes32 batchId = keccak256(abi.encode(d.bank, d.key));
+        uint256 live = anyPending ? _s().pending[cycleId][batchId] : 0;
+        uint256 debtor = banks.indexOf(d.bank);
+        if (live != 0) {
+            for (uint256 k; k < book.batchCount; ++k) if (book.batchIds[k] == batchId) revert NettingBatchRepeated(batchId);
+            // The header must be the anchored one (its commitment binds the totals), already Netted.
+            ISettlementLedger.BatchStatus status = banks.ledger.statusOf(batchId, d.header);
+            if (status != ISettlementLedger.BatchStatus.Netted) revert NettingNotPending(batchId, status);
+            bytes32 standard = keccak256(abi.encode(d.counterparties, d.totals));
+            if (standard != d.header.totalsCommitment) {
+                bytes32 tagged = keccak256(abi.encode(PRIVATE_BATCH_TAG, d.counterparties, d.totals));
+                if (tagged != d.header.totalsCommitment) {
+                    revert NettingTotalsMismatch(batchId, d.header.totalsCommitment, tagged);
+                }
+            }
+            if (d.counterparties.length != d.totals.length) {
+                revert NettingLengthMismatch(d.counterparties.length, d.totals.length);
+            }
+            wasPending = true;
+        } else {
+            bytes32 given = keccak256(abi.encode(d.counterparties, d.totals));
+            uint256 sum = _checkDeclaration(cycleId, d.bank, batchId, d.header, d.counterparties, d.totals, given, banks);
+            live = uint256(d.header.counterpartyMask);
+            emit BatchDeclared(cycleId, batchId, d.bank, sum, d.counterparties, d.totals);
+        }
+        book.join(debtor, d.bank);
+        for (uint256 k; k < d.counterparties.length; ++k) {
+            address creditor = d.counterparties[k];
+            uint256 c = banks.indexOf(creditor);
+            if (live & (1 << c) == 0) continue;
+            book.join(c, creditor);
+            book.add(debtor, c, d.totals[k]);
+        }
+        book.addBatch(batchId, debtor, live);
+    }
+
+    /// @dev The gridlock rule over `book` (decision 023): hold every inactive participant; then,
+    /// while some net debtor (over the entries between banks not held) owes more than its capacity
+    /// (funds it can pay in plus unused credit), hold the one with the largest shortfall (the lowest
+    /// ledger index on a tie). Capacities are read the first round a bank is a net debtor.
+    function _hold(CloseBook.Book memory book) private view returns (Holding memory h) {
+        uint256[] memory ps = _participants(book.seen);
+        h.ps = ps;
+        Limits memory limits = Limits(new uint128[](ps.length), new uint128[](ps.length), 0);
+        for (uint256 k; k < ps.length; ++k) {
+            bool inactive;
+            (inactive, limits.single[k], limits.daily[k]) = _screen(book.bankAt[ps[k]]);
+            if (inactive) h.inactive |= 1 << ps[k];
+        }
+        h.held = h.inactive;
+        limits.known = h.inactive;
+        h.net = book.netOutside(h.held);
+        uint256[] memory start;
+        uint256[] memory list;
+        while (true) {
+            uint256 worst = _worst(book, h, limits);
+            if (worst == type(uint256).max) return h;
+            if (start.length == 0) (start, list) = book.adjacency();
+            book.hold(h.net, h.held, worst, start, list);
+            h.held |= 1 << worst;
+        }
+    }
+
+    /// @dev Registry limits of the participants (by position in `ps`) and whose capacity is read.
+    struct Limits {
+        uint128[] single;
+        uint128[] daily;
+        uint256 known;
+    }
+
+    /// @dev The net debtor not held with the largest shortfall (lowest index on a tie), or
+    /// type(uint256).max if every one is covered; reads capacities the first time they matter.
+    function _worst(
+        CloseBook.Book memory book,
+        Holding memory h,
+        Limits memory limits
+    ) private view returns (uint256 worst) {
+        worst = type(uint256).max;
+        uint256 most;
+        for (uint256 k; k < h.ps.length; ++k) {
+            uint256 i = h.ps[k];
+            if (h.net[i] >= 0 || h.held & (1 << i) != 0) continue;
+            if (limits.known & (1 << i) == 0) {
+                limits.known |= 1 << i;
+                address bank = book.bankAt[i];
+                h.funds[i] = _funds(bank, limits.single[k], limits.daily[k]);
+                h.capacity[i] = h.funds[i] + _unused(bank);
+            }
+            uint256 need = uint256(-h.net[i]);
+            if (need > h.capacity[i] && need - h.capacity[i] > most) (most, worst) = (need - h.capacity[i], i);
+        }
+    }
+
+    /// @dev The indexes set in `mask`, ascending.
+    function _participants(uint256 mask) private pure returns (uint256[] memory ps) {
+        ps = new uint256[](256);
+        uint256 n;
+        while (mask != 0) {
+            uint256 i = CloseBook.lowest(mask);
+            ps[n++] = i;
+            mask &= mask - 1;
+        }
+        assembly ("memory-safe") {
+            mstore(ps, n)
+        }
+    }
+
+    /// @dev Settle the positions of the participants not held.
+    function _settleBook(
+        uint64 cycleId,
+        CloseBook.Book memory book,
+        Holding memory h,
+        int256[256] memory net
+    ) private returns (uint256 netSettled) {
+        (uint256[] memory ps, uint256 held) = (h.ps, h.held);
+        uint256 n;
+        address[] memory banks = new address[](ps.length);
+        int256[] memory positions = new int256[](ps.length);
+        uint256[] memory bankFunds = new uint256[](ps.length);
+        for (uint256 k; k < ps.length; ++k) {
+            uint256 i = ps[k];
+            if (held & (1 << i) != 0) continue;
+            (banks[n], positions[n], bankFunds[n]) = (book.bankAt[i], net[i], h.funds[i]);
+            ++n;
+        }
+        assembly ("memory-safe") {
+            mstore(banks, n)
+            mstore(positions, n)
+            mstore(bankFunds, n)
+        }
+        return _settle(cycleId, banks, positions, bankFunds);
+    }
+
+    /// @dev Emit BankHeld for each held participant, keep the count of consecutive deferrals of
+    /// every participant (bar a bank at the limit, clear a bank that settled). Returns how many
+    /// banks were held.
+    function _recordHeld(
+        uint64 cycleId,
+        CloseBook.Book memory book,
+        Holding memory h
+    ) private returns (uint256 heldBanks) {
+        EngineStorage storage $ = _s();
+        uint256 held = h.held;
+        if (held != 0) $.held[cycleId] = held;
+        uint32 before = $.deferredBanks;
+        uint32 limit = $.maxConsecutiveDeferrals;
+        if (limit == 0) limit = DEFAULT_MAX_DEFERRALS;
+        int256 change;
+        for (uint256 k; k < h.ps.length; ++k) {
+            uint256 bit = 1 << h.ps[k];
+            address bank = book.bankAt[h.ps[k]];
+            if (held & bit == 0) {
+                if (before != 0) change += _clearDeferrals(cycleId, bank, limit);
+                continue;
+            }
+            ++heldBanks;
+            if (h.inactive & bit != 0) {
+                emit BankHeld(cycleId, bank, true, 0, 0);
+            } else {
+                change += _countDeferral(cycleId, bank, h.capacity[h.ps[k]], limit);
+            }
+        }
+        if (change != 0) $.deferredBanks = uint32(uint256(int256(uint256(before)) + change));
+    }
+
+    /// @dev One more close in a row that `bank` was held short; barred at the limit. Returns 1 if
+    /// it is newly counted among the deferred banks.
+    function _countDeferral(uint64 cycleId, address bank, uint256 capacity, uint32 limit) private returns (int256) {
+        EngineStorage storage $ = _s();
+        uint32 count = $.deferrals[bank] + 1;
+        $.deferrals[bank] = count;
+        emit BankHeld(cycleId, bank, false, capacity, count);
+        if (count == limit) {
+            emit DeferralLimitReached(cycleId, bank, count);
+            ILedgerBars(address($.ledger)).setBarred(bank, true);
+        }
+        return count == 1 ? int256(1) : int256(0);
+    }
+
+    /// @dev `bank` settled: its count of consecutive deferrals goes back to 0 (unbarred if the limit
+    /// had barred it). Returns -1 if it had a count.
+    function _clearDeferrals(uint64 cycleId, address bank, uint32 limit) private returns (int256) {
+        EngineStorage storage $ = _s();
+        uint32 count = $.deferrals[bank];
+        if (count == 0) return 0;
+        delete $.deferrals[bank];
+        emit DeferralsCleared(cycleId, bank);
+        if (count >= limit) ILedgerBars(address($.ledger)).setBarred(bank, false);
+        return -1;
+    }
+
+    /// @dev Carry each batch's held entries into the next cycle: one word per batch.
+    function _carry(uint64 cycleId, CloseBook.Book memory book, uint256 held) private {
+        if (held == 0) return;
+        EngineStorage storage $ = _s();
+        uint64 next = cycleId + 1;
+        uint32 carried;
+        for (uint256 k; k < book.batchCount; ++k) {
+            uint256 mask = CloseBook.carried(book.batchDebtors[k], book.batchWords[k], held);
+            if (mask == 0) continue;
+            $.pending[next][book.batchIds[k]] = mask;
+            ++carried;
+            emit BatchCarried(cycleId, book.batchIds[k], mask);
+        }
+        $.cycles[next].pending = carried;
+    }
+
+    /// @dev What every declaration must satisfy, on chain or presented at close: `header` is the
+    /// final anchored header of `batchId` (the ledger marks it Netted, so it settles once),
+    /// `given` (the commitment to counterparties/totals in the batch's mode) is its totals
+    /// commitment, the creditors are exactly its counterparty mask (enrolled banks other than the
+    /// debtor, non-zero amounts) and the totals add up to its gross total, which it returns.
+    function _checkDeclaration(
+        uint64 cycleId,
+        address debtor,
+        bytes32 batchId,
+        ISettlementLedger.BatchHeader memory header,
+        address[] memory counterparties,
+        uint256[] memory totals,
+        bytes32 given,
+        BankIndex.Table memory banks
+    ) internal returns (uint256 sum) {
+        banks.ledger.markNetted(batchId, header, cycleId);
+        if (counterparties.length != totals.length) revert NettingLengthMismatch(counterparties.length, totals.length);
+        if (given != header.totalsCommitment) revert NettingTotalsMismatch(batchId, header.totalsCommitment, given);
+        uint256 declaredMask;
+        for (uint256 i; i < counterparties.length; ++i) {
+            address creditor = counterparties[i];
+            if (creditor == debtor || creditor == address(0) || totals[i] == 0) {
+                revert NettingInvalidObligation(debtor, creditor);
+            }
+            // Creditors must be the batch's anchored counterparties: enrolled banks that could
+            // acknowledge or dispute it (the ledger reverts LedgerNotEnrolled otherwise).
+            declaredMask |= 1 << banks.indexOf(creditor); // a creditor may repeat: its amounts add up
+            sum += totals[i];
+        }
+        if (declaredMask != uint256(header.counterpartyMask)) {
+            revert NettingCounterpartiesMismatch(batchId, header.counterpartyMask, declaredMask);
+        }
+        if (sum != header.grossTotal) revert NettingGrossMismatch(batchId, header.grossTotal, sum);
+    }
+}
