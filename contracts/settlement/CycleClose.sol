@@ -21,6 +21,7 @@ abstract contract CycleClose is Clearing {
     /// @dev The outcome of the gridlock rule: participants (ascending ledger indexes), the held and
     /// inactive masks, and the funds and capacity of every bank whose capacity was read.
     struct Holding {
+        address[256] bankAt;
         uint256[] ps;
         uint256 held;
         uint256 inactive;
@@ -45,57 +46,44 @@ abstract contract CycleClose is Clearing {
         Cycle storage cycle = $.cycles[cycleId];
         uint256 pending = cycle.pending;
         uint256 presented;
+        uint32 previousSession = pending == 0 ? type(uint32).max : $.closing[cycleId - 1].session;
         for (uint256 d; d < declarations.length; ++d) {
-            if (_take(cycleId, declarations[d], book, banks, pending != 0)) ++presented;
+            if (_take(cycleId, declarations[d], book, banks, previousSession)) ++presented;
         }
         if (presented != pending) revert NettingPendingNotPresented(cycleId, pending, presented);
         cycle.batchCount += uint32(declarations.length - presented);
         Holding memory h = _hold(book);
-        int256[256] memory net = h.net;
-        uint256 netSettled = _settleBook(cycleId, book, h, net);
-        uint256 heldBanks = _recordHeld(cycleId, book, h);
-        uint256 held = h.held;
-        _carry(cycleId, book, held);
-        cycle.status = CycleStatus.Closed;
-        cycle.closedAt = uint40(block.timestamp);
-        emit CycleClosed(cycleId, book.grossOutside(held), netSettled, heldBanks);
+        h.bankAt = book.bankAt;
+        _carry(cycleId, book, h.held);
+        _finish(cycleId, h, book.grossOutside(h.held));
     }
 
-    /// @dev Add a presented batch's live entries to `book`: a pending batch of the cycle (its
-    /// stored live creditors; either mode's commitment), or a final standard-mode batch not yet in
-    /// a cycle (checked and marked Netted). Returns whether it was pending.
+    /// @dev The end of every close: settle the banks not held, record the held ones and their
+    /// counts of consecutive deferrals, close the cycle.
+    function _finish(uint64 cycleId, Holding memory h, uint256 gross) internal {
+        uint256 netSettled = _settleHolding(cycleId, h);
+        uint256 heldBanks = _recordHeld(cycleId, h);
+        Cycle storage cycle = _s().cycles[cycleId];
+        cycle.status = CycleStatus.Closed;
+        cycle.closedAt = uint40(block.timestamp);
+        emit CycleClosed(cycleId, gross, netSettled, heldBanks);
+    }
+
+    /// @dev Add a presented batch's live entries to `book` (see `_admit`). Returns whether it was pending.
     function _take(
         uint64 cycleId,
         Declaration memory d,
         CloseBook.Book memory book,
         BankIndex.Table memory banks,
-        bool anyPending
+        uint32 previousSession
     ) private returns (bool wasPending) {
-        bytes32 batchId = keccak256(abi.encode(d.bank, d.key));
-        uint256 live = anyPending ? _s().pending[cycleId][batchId] : 0;
-        uint256 debtor = banks.indexOf(d.bank);
-        if (live != 0) {
+        bytes32 batchId;
+        uint256 live;
+        (batchId, live, wasPending) = _admit(cycleId, d, banks, previousSession);
+        if (wasPending) {
             for (uint256 k; k < book.batchCount; ++k) if (book.batchIds[k] == batchId) revert NettingBatchRepeated(batchId);
-            // The header must be the anchored one (its commitment binds the totals), already Netted.
-            ISettlementLedger.BatchStatus status = banks.ledger.statusOf(batchId, d.header);
-            if (status != ISettlementLedger.BatchStatus.Netted) revert NettingNotPending(batchId, status);
-            bytes32 standard = keccak256(abi.encode(d.counterparties, d.totals));
-            if (standard != d.header.totalsCommitment) {
-                bytes32 tagged = keccak256(abi.encode(PRIVATE_BATCH_TAG, d.counterparties, d.totals));
-                if (tagged != d.header.totalsCommitment) {
-                    revert NettingTotalsMismatch(batchId, d.header.totalsCommitment, tagged);
-                }
-            }
-            if (d.counterparties.length != d.totals.length) {
-                revert NettingLengthMismatch(d.counterparties.length, d.totals.length);
-            }
-            wasPending = true;
-        } else {
-            bytes32 given = keccak256(abi.encode(d.counterparties, d.totals));
-            uint256 sum = _checkDeclaration(cycleId, d.bank, batchId, d.header, d.counterparties, d.totals, given, banks);
-            live = uint256(d.header.counterpartyMask);
-            emit BatchDeclared(cycleId, batchId, d.bank, sum, d.counterparties, d.totals);
         }
+        uint256 debtor = banks.indexOf(d.bank);
         book.join(debtor, d.bank);
         for (uint256 k; k < d.counterparties.length; ++k) {
             address creditor = d.counterparties[k];
@@ -107,12 +95,56 @@ abstract contract CycleClose is Clearing {
         book.addBatch(batchId, debtor, live);
     }
 
+    /// @dev Check a presented batch and return its id and live creditors: a batch pending in the
+    /// cycle (declared on chain or carried in; its header must be the anchored one, Netted, and
+    /// its totals either mode's commitment), or a final standard-mode batch not yet in a cycle
+    /// (checked as `declare` checks it, marked Netted, `BatchDeclared`). `previousSession` is the
+    /// close session of the previous cycle whose carries are pending here (type(uint32).max: the
+    /// cycle has nothing pending, skip the look-up).
+    function _admit(
+        uint64 cycleId,
+        Declaration memory d,
+        BankIndex.Table memory banks,
+        uint32 previousSession
+    ) internal returns (bytes32 batchId, uint256 live, bool wasPending) {
+        batchId = keccak256(abi.encode(d.bank, d.key));
+        if (previousSession != type(uint32).max) live = _pendingMask(cycleId, batchId, previousSession);
+        if (live != 0) {
+            // The header must be the anchored one (its commitment binds the totals), already Netted.
+            ISettlementLedger.BatchStatus status = banks.ledger.statusOf(batchId, d.header);
+            if (status != ISettlementLedger.BatchStatus.Netted) revert NettingNotPending(batchId, status);
+            if (d.counterparties.length != d.totals.length) {
+                revert NettingLengthMismatch(d.counterparties.length, d.totals.length);
+            }
+            bytes32 standard = keccak256(abi.encode(d.counterparties, d.totals));
+            if (standard != d.header.totalsCommitment) {
+                bytes32 tagged = keccak256(abi.encode(PRIVATE_BATCH_TAG, d.counterparties, d.totals));
+                if (tagged != d.header.totalsCommitment) {
+                    revert NettingTotalsMismatch(batchId, d.header.totalsCommitment, tagged);
+                }
+            }
+            return (batchId, live, true);
+        }
+        bytes32 given = keccak256(abi.encode(d.counterparties, d.totals));
+        uint256 sum = _checkDeclaration(cycleId, d.bank, batchId, d.header, d.counterparties, d.totals, given, banks);
+        emit BatchDeclared(cycleId, batchId, d.bank, sum, d.counterparties, d.totals);
+        return (batchId, uint256(d.header.counterpartyMask), false);
+    }
+
+    /// @dev The live creditors of a batch pending in `cycleId`: declared into it on chain, or
+    /// carried by the close of the previous cycle (its session `previousSession`).
+    function _pendingMask(uint64 cycleId, bytes32 batchId, uint32 previousSession) internal view returns (uint256 live) {
+        EngineStorage storage $ = _s();
+        live = $.pending[cycleId][batchId];
+        if (live == 0 && cycleId > 1) live = $.carried[cycleId - 1][previousSession][batchId];
+    }
+
     /// @dev The gridlock rule over `book` (decision 023): hold every inactive participant; then,
     /// while some net debtor (over the entries between banks not held) owes more than its capacity
     /// (funds it can pay in plus unused credit), hold the one with the largest shortfall (the lowest
     /// ledger index on a tie). Capacities are read the first round a bank is a net debtor.
     function _hold(CloseBook.Book memory book) private view returns (Holding memory h) {
-        uint256[] memory ps = _participants(book.seen);
+        uint256[] memory ps = participants(book.seen);
         h.ps = ps;
         Limits memory limits = Limits(new uint128[](ps.length), new uint128[](ps.length), 0);
         for (uint256 k; k < ps.length; ++k) {
@@ -165,7 +197,7 @@ abstract contract CycleClose is Clearing {
     }
 
     /// @dev The indexes set in `mask`, ascending.
-    function _participants(uint256 mask) private pure returns (uint256[] memory ps) {
+    function participants(uint256 mask) internal pure returns (uint256[] memory ps) {
         ps = new uint256[](256);
         uint256 n;
         while (mask != 0) {
@@ -179,12 +211,7 @@ abstract contract CycleClose is Clearing {
     }
 
     /// @dev Settle the positions of the participants not held.
-    function _settleBook(
-        uint64 cycleId,
-        CloseBook.Book memory book,
-        Holding memory h,
-        int256[256] memory net
-    ) private returns (uint256 netSettled) {
+    function _settleHolding(uint64 cycleId, Holding memory h) private returns (uint256 netSettled) {
         (uint256[] memory ps, uint256 held) = (h.ps, h.held);
         uint256 n;
         address[] memory banks = new address[](ps.length);
@@ -193,7 +220,7 @@ abstract contract CycleClose is Clearing {
         for (uint256 k; k < ps.length; ++k) {
             uint256 i = ps[k];
             if (held & (1 << i) != 0) continue;
-            (banks[n], positions[n], bankFunds[n]) = (book.bankAt[i], net[i], h.funds[i]);
+            (banks[n], positions[n], bankFunds[n]) = (h.bankAt[i], h.net[i], h.funds[i]);
             ++n;
         }
         assembly ("memory-safe") {
@@ -207,11 +234,7 @@ abstract contract CycleClose is Clearing {
     /// @dev Emit BankHeld for each held participant, keep the count of consecutive deferrals of
     /// every participant (bar a bank at the limit, clear a bank that settled). Returns how many
     /// banks were held.
-    function _recordHeld(
-        uint64 cycleId,
-        CloseBook.Book memory book,
-        Holding memory h
-    ) private returns (uint256 heldBanks) {
+    function _recordHeld(uint64 cycleId, Holding memory h) private returns (uint256 heldBanks) {
         EngineStorage storage $ = _s();
         uint256 held = h.held;
         if (held != 0) $.held[cycleId] = held;
@@ -221,7 +244,7 @@ abstract contract CycleClose is Clearing {
         int256 change;
         for (uint256 k; k < h.ps.length; ++k) {
             uint256 bit = 1 << h.ps[k];
-            address bank = book.bankAt[h.ps[k]];
+            address bank = h.bankAt[h.ps[k]];
             if (held & bit == 0) {
                 if (before != 0) change += _clearDeferrals(cycleId, bank, limit);
                 continue;
@@ -262,20 +285,32 @@ abstract contract CycleClose is Clearing {
         return -1;
     }
 
-    /// @dev Carry each batch's held entries into the next cycle: one word per batch.
+    /// @dev Carry each batch's held entries into the next cycle: one word per batch (session 0:
+    /// a close in one transaction).
     function _carry(uint64 cycleId, CloseBook.Book memory book, uint256 held) private {
         if (held == 0) return;
-        EngineStorage storage $ = _s();
-        uint64 next = cycleId + 1;
         uint32 carried;
         for (uint256 k; k < book.batchCount; ++k) {
-            uint256 mask = CloseBook.carried(book.batchDebtors[k], book.batchWords[k], held);
-            if (mask == 0) continue;
-            $.pending[next][book.batchIds[k]] = mask;
-            ++carried;
-            emit BatchCarried(cycleId, book.batchIds[k], mask);
+            if (_carryBatch(cycleId, 0, book.batchIds[k], book.batchDebtors[k], book.batchWords[k], held)) ++carried;
         }
-        $.cycles[next].pending = carried;
+        _s().cycles[cycleId + 1].pending = carried;
+    }
+
+    /// @dev Carry what of a batch waits (its debtor or creditors held) from `cycleId`'s close
+    /// session `session`. Returns whether anything was carried.
+    function _carryBatch(
+        uint64 cycleId,
+        uint32 session,
+        bytes32 batchId,
+        uint256 debtor,
+        uint256 live,
+        uint256 held
+    ) internal returns (bool) {
+        uint256 mask = CloseBook.carried(debtor, live, held);
+        if (mask == 0) return false;
+        _s().carried[cycleId][session][batchId] = mask;
+        emit BatchCarried(cycleId, batchId, mask);
+        return true;
     }
 
     /// @dev What every declaration must satisfy, on chain or presented at close: `header` is the

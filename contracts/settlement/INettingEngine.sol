@@ -73,6 +73,11 @@ interface INettingEngine {
     /// @notice A held bank settled again: its count of consecutive deferrals went back to 0 (and
     /// the ledger accepts its batches again if the limit had barred it).
     event DeferralsCleared(uint64 indexed cycleId, address indexed bank);
+    /// @notice The operator began (`session` 1) or began again a close of `cycleId` in several
+    /// transactions, holding the banks in `heldMask`; the steps of earlier sessions are void.
+    event CloseBegun(uint64 indexed cycleId, uint32 session, uint256 heldMask);
+    /// @notice `batches` batches were presented to the close of `cycleId` in session `session`.
+    event CloseStepTaken(uint64 indexed cycleId, uint32 session, uint256 batches);
     /// @notice Governance set how many closes in a row a bank may be held short before it is barred.
     event MaxConsecutiveDeferralsSet(uint32 maxConsecutive);
     /// @notice Governance took back `amount` of `token` the engine held and owed to nobody.
@@ -108,6 +113,13 @@ interface INettingEngine {
     error NettingNotPending(bytes32 batchId, ISettlementLedger.BatchStatus status);
     /// @notice The same batch was presented twice in one close.
     error NettingBatchRepeated(bytes32 batchId);
+    /// @notice No close in several transactions is under way for `cycleId` (`beginClose` first).
+    error NettingNotClosing(uint64 cycleId);
+    /// @notice `bank` is inactive but the close was begun without holding it: begin it again with it held.
+    error NettingMustHold(uint64 cycleId, address bank);
+    /// @notice `bank` cannot pay its position (`need`) from its capacity: begin the close again
+    /// with it held (its capacity changed since the held set was computed).
+    error NettingNotCovered(uint64 cycleId, address bank, uint256 need, uint256 capacity);
     /// @notice The limit of consecutive deferrals must be 1 … 255.
     error NettingInvalidDeferralLimit(uint32 maxConsecutive);
     /// @notice Only what the engine holds beyond the credit pool may be rescued (`available`).

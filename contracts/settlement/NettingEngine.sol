@@ -12,7 +12,7 @@ import {NettingStorage} from "./NettingStorage.sol";
 import {IVerifierRegistry} from "../zk/IVerifierRegistry.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {BankIndex} from "./BankIndex.sol";
-import {CycleClose} from "./CycleClose.sol";
+import {StreamedClose} from "./StreamedClose.sol";
 
 /// @title NettingEngine — settlement cycles: multilateral netting, credit lines, gridlock resolution
 /// @notice Gas depends on the number of banks and batches in a cycle, never on the number of
@@ -23,7 +23,7 @@ import {CycleClose} from "./CycleClose.sol";
 /// @dev Inactive participants (suspended, removed, sanctioned) are held first: every obligation to
 /// or from them waits, since the token would refuse to move their money.
 /// @custom:security-contact security@clearhouse.example
-contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, CycleClose, UUPSUpgradeable {
+contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, StreamedClose, UUPSUpgradeable {
     using SafeERC20 for IERC20;
     /// @notice Counterparty buckets of the batch_netting circuit (one public signal each).
     uint256 public constant NETTING_BUCKETS = 4;
@@ -176,7 +176,7 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, CycleClose, U
 
     /// @inheritdoc INettingEngine
     function pendingOf(uint64 cycleId, bytes32 batchId) external view returns (uint256) {
-        return _s().pending[cycleId][batchId];
+        return _pendingMask(cycleId, batchId, cycleId > 1 ? _s().closing[cycleId - 1].session : 0);
     }
 
     /// @inheritdoc INettingEngine
@@ -201,6 +201,11 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, CycleClose, U
     }
 
     // ================================================================ internals
+
+    /// @dev StreamedClose opens the next cycle through this.
+    function _openNext(uint64 cycleId) internal override {
+        _open(cycleId);
+    }
 
     /// @dev Open cycle `cycleId` (the one after the current): the batches carried into it are pending.
     function _open(uint64 cycleId) private returns (uint64) {

@@ -27,9 +27,25 @@ abstract contract NettingStorage is INettingEngine {
         IVerifierRegistry verifiers; // appended: verifies private-mode batch proofs
         uint32 maxConsecutiveDeferrals; // appended (decision 023); 0 reads as the default, 3
         uint32 deferredBanks; // banks whose count of consecutive deferrals is not 0
-        mapping(uint64 cycleId => mapping(bytes32 batchId => uint256 creditorMask)) pending;
+        mapping(uint64 cycleId => mapping(bytes32 batchId => uint256 creditorMask)) pending; // declared into the cycle
         mapping(uint64 cycleId => uint256 heldMask) held;
         mapping(address bank => uint32 consecutive) deferrals;
+        mapping(uint64 cycleId => Closing) closing; // a close in several transactions
+        // what a close session carried into the next cycle (session 0: a close in one transaction)
+        mapping(uint64 cycleId => mapping(uint32 session => mapping(bytes32 batchId => uint256 creditorMask))) carried;
+        mapping(uint64 cycleId => mapping(bytes32 batchId => uint32 session)) presentedIn;
+        mapping(uint64 cycleId => mapping(uint32 session => mapping(uint256 index => int256 position))) positions;
+    }
+
+    /// @dev A close in several transactions: its session (restarts count up), the held banks it
+    /// was begun with, the participants seen, what it settles and carries so far.
+    struct Closing {
+        uint256 held;
+        uint256 seen;
+        uint256 gross;
+        uint32 session;
+        uint32 presented;
+        uint32 carried;
     }
 
     // keccak256(abi.encode(uint256(keccak256("clearhouse.storage.NettingEngine")) - 1)) & ~bytes32(uint256(0xff))

@@ -209,3 +209,74 @@ describe("NettingEngine close by holding (decision 023)", () => {
       .withArgs(tokenAddress, b0.address, 50n);
   });
 });
+
+describe("NettingEngine close in several transactions (decision 023)", () => {
+  async function dayOf(f: SettlementFixture): Promise<Presented[]> {
+    const [b0, b1, b2, b3] = f.banks;
+    await mined(f.engine.connect(f.operator).openCycle());
+    const batches = [
+      await anchored(f, b0, "s0", [
+        [b1, 500n],
+        [b2, 300n],
+      ]),
+      await anchored(f, b1, "s1", [[b3, 200n]]),
+      await anchored(f, b2, "s2", [[b0, 100n]]),
+      await anchored(f, b3, "s3", [[b1, 50n]]),
+    ];
+    await passWindows(...batches);
+    return batches;
+  }
+
+  it("begin, steps, finish: the same money moves as in one transaction", async () => {
+    const f = await loadFixture(deploySettlement);
+    const batches = await dayOf(f);
+    const banks = f.banks.map((b) => b.address);
+    const before = await balancesOf(f, banks);
+    await expect(f.engine.connect(f.operator).beginClose(1, 0n))
+      .to.emit(f.engine, "CloseBegun")
+      .withArgs(1, 1, 0n);
+    await expect(f.engine.connect(f.operator).closeCycleWith(1, batches, false)).to.be.revertedWithCustomError(
+      f.engine,
+      "NettingNoOpenCycle",
+    );
+    await mined(f.engine.connect(f.operator).closeStep(1, batches.slice(0, 2)));
+    await expect(f.engine.connect(f.operator).closeStep(1, [batches[1]]))
+      .to.be.revertedWithCustomError(f.engine, "NettingBatchRepeated")
+      .withArgs(batchIdOf(batches[1].bank, batches[1].key));
+    await mined(f.engine.connect(f.operator).closeStep(1, batches.slice(2)));
+    const finished = await mined(f.engine.connect(f.operator).finishClose(1, true));
+    const after = await balancesOf(f, banks);
+    expect(after.map((a, i) => a - before[i])).to.deep.equal([-700n, 250n, 300n, 150n]);
+    const [closed] = eventsOf(f, finished, "CycleClosed");
+    expect([closed.grossSettled, closed.netSettled, closed.heldBanks]).to.deep.equal([1_150n, 700n, 0n]);
+    expect(await f.engine.currentCycle()).to.equal(2n);
+    expect((await f.engine.cycleOf(2)).pending).to.equal(0n);
+  });
+
+  it("a bank that cannot pay at the finish: refused, then a restart holding it closes", async () => {
+    const f = await loadFixture(deploySettlement);
+    const batches = await dayOf(f);
+    const [b0] = f.banks;
+    await mined(f.engine.connect(f.operator).beginClose(1, 0n));
+    await mined(f.engine.connect(f.operator).closeStep(1, batches));
+    await mined(f.token.connect(b0).approve(f.engineAddress, 0n));
+    await expect(f.engine.connect(f.operator).finishClose(1, false))
+      .to.be.revertedWithCustomError(f.engine, "NettingNotCovered")
+      .withArgs(1, b0.address, 700n, 0n);
+    const i0 = (await f.ledger.bankOf(b0.address))[0];
+    await expect(f.engine.connect(f.operator).beginClose(1, 1n << i0))
+      .to.emit(f.engine, "CloseBegun")
+      .withArgs(1, 2, 1n << i0);
+    // The fresh batches of session 1 are pending now: session 2 presents them again.
+    expect((await f.engine.cycleOf(1)).pending).to.equal(4n);
+    await mined(f.engine.connect(f.operator).closeStep(1, batches.slice(0, 3)));
+    await expect(f.engine.connect(f.operator).finishClose(1, false))
+      .to.be.revertedWithCustomError(f.engine, "NettingPendingNotPresented")
+      .withArgs(1, 4, 3);
+    await mined(f.engine.connect(f.operator).closeStep(1, batches.slice(3)));
+    const finished = await mined(f.engine.connect(f.operator).finishClose(1, true));
+    expect(eventsOf(f, finished, "BankHeld").map((h) => h.bank)).to.deep.equal([b0.address]);
+    // b0's batch and b2's entry to b0 wait in cycle 2; b1 → b3 and b3 → b1 settled.
+    expect((await f.engine.cycleOf(2)).pending).to.equal(2n);
+  });
+});
