@@ -246,7 +246,7 @@ describe("NettingEngine close in several transactions (decision 023)", () => {
     await mined(f.engine.connect(f.operator).closeStep(1, batches.slice(2)));
     const finished = await mined(f.engine.connect(f.operator).finishClose(1, true));
     const after = await balancesOf(f, banks);
-    expect(after.map((a, i) => a - before[i])).to.deep.equal([-700n, 250n, 300n, 150n]);
+    expect(after.map((a, i) => a - before[i])).to.deep.equal([-700n, 350n, 200n, 150n]);
     const [closed] = eventsOf(f, finished, "CycleClosed");
     expect([closed.grossSettled, closed.netSettled, closed.heldBanks]).to.deep.equal([1_150n, 700n, 0n]);
     expect(await f.engine.currentCycle()).to.equal(2n);
