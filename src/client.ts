@@ -21,6 +21,8 @@ import * as governanceReads from "./governance/reads";
 import * as ledgerActions from "./settlement/ledger";
 import { submitBatch } from "./settlement/submit";
 import * as nettingActions from "./settlement/netting";
+import * as closeActions from "./settlement/close";
+import { pendingBatches } from "./settlement/pending";
 import { reconcile } from "./settlement/reconcile";
 import * as zkOnChain from "./zk/onchain";
 import * as escrowActions from "./payments/escrow";
@@ -114,8 +116,10 @@ export function createClearhouse(p: CreateClearhouseParameters) {
       openCycle: nettingActions.openCycle,
       declareBatch: nettingActions.declareBatch,
       declareProvedBatch: nettingActions.declareProvedBatch,
-      closeCycle: nettingActions.closeCycle,
-      closeCycleWith: nettingActions.closeCycleWith,
+      closeCycle: closeActions.closeCycle,
+      closeCycleWith: closeActions.closeCycleWith,
+      planClose: closeActions.planClose,
+      pendingBatches,
       setCreditLine: nettingActions.setCreditLine,
       fundCreditPool: nettingActions.fundCreditPool,
       repayCredit: nettingActions.repayCredit,

@@ -107,9 +107,37 @@ export const settlementCatalog: {
     message: `an obligation from ${short(debtor)} to ${short(creditor)} is invalid (self, zero address or zero amount)`,
     hint: "Check the batch's counterparties.",
   }),
-  NettingTooManyParticipants: ([id]) => ({
-    message: `cycle ${id} already has 32 participants`,
-    hint: "Declare in the next cycle.",
+  NettingPendingNotPresented: ([id, pending, presented]) => ({
+    message: `the close of cycle ${id} presented ${presented} of its ${pending} pending batches (declared on chain or carried in)`,
+    hint: "Close with the SDK's closeCycle, which presents every pending batch (see pendingBatches).",
+  }),
+  NettingBatchRepeated: ([id]) => ({
+    message: `batch ${short(id)} was presented twice in one close`,
+    hint: "Present each batch once.",
+  }),
+  NettingNotPending: ([id, status]) => ({
+    message: `batch ${short(id)} was presented as pending but the ledger has it ${BATCH_STATUS[status] ?? status}`,
+    hint: "Present pending batches with their anchored header (pendingBatches gives it).",
+  }),
+  NettingInvalidDeferralLimit: ([limit]) => ({
+    message: `${limit} is not a valid limit of consecutive deferrals (1 to 255)`,
+    hint: "Propose a limit from 1 to 255.",
+  }),
+  NettingRescueTooMuch: ([token, available, amount]) => ({
+    message: `the engine can give back at most ${available} of token ${short(token)}, not ${amount} (the credit pool is never rescued)`,
+    hint: "Rescue at most the amount shown.",
+  }),
+  NettingNotClosing: ([id]) => ({
+    message: `no close in several transactions is under way for cycle ${id}`,
+    hint: "Begin it with beginClose (the SDK's closeCycle does this when one transaction is too big).",
+  }),
+  NettingMustHold: ([id, bank]) => ({
+    message: `${short(bank)} is inactive but the close of cycle ${id} does not hold it`,
+    hint: "Begin the close again holding it (closeCycle restarts by itself).",
+  }),
+  NettingNotCovered: ([id, bank, need, capacity], f) => ({
+    message: `${short(bank)} must pay in ${f.amount(need)} at the close of cycle ${id} but can pay only ${f.amount(capacity)}`,
+    hint: "Its capacity changed since the close was planned: begin it again holding it (closeCycle restarts by itself).",
   }),
   NettingCreditUncovered: ([pool, unused], f) => ({
     message: `the credit pool (${f.amount(pool)}) would not cover the unused credit lines (${f.amount(unused)})`,

@@ -5445,16 +5445,27 @@ export const nettingEngineAbi = [
         "internalType": "bytes32",
         "name": "batchId",
         "type": "bytes32"
+      }
+    ],
+    "name": "NettingBatchRepeated",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "batchId",
+        "type": "bytes32"
       },
       {
-        "internalType": "uint32",
+        "internalType": "uint256",
         "name": "headerMask",
-        "type": "uint32"
+        "type": "uint256"
       },
       {
-        "internalType": "uint32",
+        "internalType": "uint256",
         "name": "declaredMask",
-        "type": "uint32"
+        "type": "uint256"
       }
     ],
     "name": "NettingCounterpartiesMismatch",
@@ -5522,6 +5533,17 @@ export const nettingEngineAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint32",
+        "name": "maxConsecutive",
+        "type": "uint32"
+      }
+    ],
+    "name": "NettingInvalidDeferralLimit",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "debtor",
         "type": "address"
@@ -5557,6 +5579,22 @@ export const nettingEngineAbi = [
         "internalType": "uint64",
         "name": "cycleId",
         "type": "uint64"
+      },
+      {
+        "internalType": "address",
+        "name": "bank",
+        "type": "address"
+      }
+    ],
+    "name": "NettingMustHold",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "cycleId",
+        "type": "uint64"
       }
     ],
     "name": "NettingNoOpenCycle",
@@ -5568,8 +5606,82 @@ export const nettingEngineAbi = [
     "type": "error"
   },
   {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "cycleId",
+        "type": "uint64"
+      }
+    ],
+    "name": "NettingNotClosing",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "cycleId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "address",
+        "name": "bank",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "need",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "capacity",
+        "type": "uint256"
+      }
+    ],
+    "name": "NettingNotCovered",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "batchId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "enum ISettlementLedger.BatchStatus",
+        "name": "status",
+        "type": "uint8"
+      }
+    ],
+    "name": "NettingNotPending",
+    "type": "error"
+  },
+  {
     "inputs": [],
     "name": "NettingOwnershipCannotBeRenounced",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "cycleId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "pending",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "presented",
+        "type": "uint256"
+      }
+    ],
+    "name": "NettingPendingNotPresented",
     "type": "error"
   },
   {
@@ -5612,6 +5724,27 @@ export const nettingEngineAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "available",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "NettingRescueTooMuch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "given",
         "type": "uint256"
@@ -5623,17 +5756,6 @@ export const nettingEngineAbi = [
       }
     ],
     "name": "NettingTooManyCounterparties",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint64",
-        "name": "cycleId",
-        "type": "uint64"
-      }
-    ],
-    "name": "NettingTooManyParticipants",
     "type": "error"
   },
   {
@@ -5732,6 +5854,68 @@ export const nettingEngineAbi = [
       },
       {
         "indexed": true,
+        "internalType": "address",
+        "name": "bank",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "bool",
+        "name": "inactive",
+        "type": "bool"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "capacity",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint32",
+        "name": "consecutive",
+        "type": "uint32"
+      }
+    ],
+    "name": "BankHeld",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint64",
+        "name": "cycleId",
+        "type": "uint64"
+      },
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "batchId",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "creditorMask",
+        "type": "uint256"
+      }
+    ],
+    "name": "BatchCarried",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint64",
+        "name": "cycleId",
+        "type": "uint64"
+      },
+      {
+        "indexed": true,
         "internalType": "bytes32",
         "name": "batchId",
         "type": "bytes32"
@@ -5787,6 +5971,56 @@ export const nettingEngineAbi = [
       }
     ],
     "name": "BatchProofAccepted",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint64",
+        "name": "cycleId",
+        "type": "uint64"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint32",
+        "name": "session",
+        "type": "uint32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "heldMask",
+        "type": "uint256"
+      }
+    ],
+    "name": "CloseBegun",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint64",
+        "name": "cycleId",
+        "type": "uint64"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint32",
+        "name": "session",
+        "type": "uint32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "batches",
+        "type": "uint256"
+      }
+    ],
+    "name": "CloseStepTaken",
     "type": "event"
   },
   {
@@ -5882,7 +6116,7 @@ export const nettingEngineAbi = [
       {
         "indexed": false,
         "internalType": "uint256",
-        "name": "deferredDebtors",
+        "name": "heldBanks",
         "type": "uint256"
       }
     ],
@@ -5907,11 +6141,55 @@ export const nettingEngineAbi = [
       {
         "indexed": false,
         "internalType": "uint256",
-        "name": "carriedParticipants",
+        "name": "pendingBatches",
         "type": "uint256"
       }
     ],
     "name": "CycleOpened",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint64",
+        "name": "cycleId",
+        "type": "uint64"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "bank",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint32",
+        "name": "consecutive",
+        "type": "uint32"
+      }
+    ],
+    "name": "DeferralLimitReached",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint64",
+        "name": "cycleId",
+        "type": "uint64"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "bank",
+        "type": "address"
+      }
+    ],
+    "name": "DeferralsCleared",
     "type": "event"
   },
   {
@@ -5925,6 +6203,19 @@ export const nettingEngineAbi = [
       }
     ],
     "name": "Initialized",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": false,
+        "internalType": "uint32",
+        "name": "maxConsecutive",
+        "type": "uint32"
+      }
+    ],
+    "name": "MaxConsecutiveDeferralsSet",
     "type": "event"
   },
   {
@@ -5962,37 +6253,6 @@ export const nettingEngineAbi = [
       }
     ],
     "name": "NetPosition",
-    "type": "event"
-  },
-  {
-    "anonymous": false,
-    "inputs": [
-      {
-        "indexed": true,
-        "internalType": "uint64",
-        "name": "cycleId",
-        "type": "uint64"
-      },
-      {
-        "indexed": true,
-        "internalType": "address",
-        "name": "debtor",
-        "type": "address"
-      },
-      {
-        "indexed": true,
-        "internalType": "address",
-        "name": "creditor",
-        "type": "address"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint256",
-        "name": "amount",
-        "type": "uint256"
-      }
-    ],
-    "name": "ObligationDeferred",
     "type": "event"
   },
   {
@@ -6044,6 +6304,31 @@ export const nettingEngineAbi = [
       }
     ],
     "name": "Paused",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "to",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "Rescued",
     "type": "event"
   },
   {
@@ -6150,9 +6435,14 @@ export const nettingEngineAbi = [
         "internalType": "uint64",
         "name": "cycleId",
         "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "heldMask",
+        "type": "uint256"
       }
     ],
-    "name": "closeCycle",
+    "name": "beginClose",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -6247,6 +6537,139 @@ export const nettingEngineAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint64",
+        "name": "cycleId",
+        "type": "uint64"
+      },
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "bank",
+            "type": "address"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "key",
+            "type": "bytes32"
+          },
+          {
+            "components": [
+              {
+                "internalType": "bytes32",
+                "name": "root",
+                "type": "bytes32"
+              },
+              {
+                "internalType": "uint32",
+                "name": "entryCount",
+                "type": "uint32"
+              },
+              {
+                "internalType": "uint128",
+                "name": "grossTotal",
+                "type": "uint128"
+              },
+              {
+                "internalType": "bytes32",
+                "name": "totalsCommitment",
+                "type": "bytes32"
+              },
+              {
+                "internalType": "bytes32",
+                "name": "metadataDigest",
+                "type": "bytes32"
+              },
+              {
+                "internalType": "uint32",
+                "name": "counterpartyMask",
+                "type": "uint32"
+              },
+              {
+                "internalType": "uint40",
+                "name": "closesAt",
+                "type": "uint40"
+              }
+            ],
+            "internalType": "struct ISettlementLedger.BatchHeader",
+            "name": "header",
+            "type": "tuple"
+          },
+          {
+            "internalType": "address[]",
+            "name": "counterparties",
+            "type": "address[]"
+          },
+          {
+            "internalType": "uint256[]",
+            "name": "totals",
+            "type": "uint256[]"
+          }
+        ],
+        "internalType": "struct INettingEngine.Declaration[]",
+        "name": "declarations",
+        "type": "tuple[]"
+      }
+    ],
+    "name": "closeStep",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "cycleId",
+        "type": "uint64"
+      }
+    ],
+    "name": "closingOf",
+    "outputs": [
+      {
+        "components": [
+          {
+            "internalType": "uint256",
+            "name": "held",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "seen",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "gross",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint32",
+            "name": "session",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "presented",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "carried",
+            "type": "uint32"
+          }
+        ],
+        "internalType": "struct NettingStorage.Closing",
+        "name": "",
+        "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "bank",
         "type": "address"
@@ -6336,6 +6759,11 @@ export const nettingEngineAbi = [
           {
             "internalType": "uint32",
             "name": "batchCount",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "pending",
             "type": "uint32"
           }
         ],
@@ -6495,6 +6923,43 @@ export const nettingEngineAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "bank",
+        "type": "address"
+      }
+    ],
+    "name": "deferralsOf",
+    "outputs": [
+      {
+        "internalType": "uint32",
+        "name": "",
+        "type": "uint32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "cycleId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "bool",
+        "name": "openNext",
+        "type": "bool"
+      }
+    ],
+    "name": "finishClose",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "amount",
         "type": "uint256"
@@ -6503,6 +6968,25 @@ export const nettingEngineAbi = [
     "name": "fundCreditPool",
     "outputs": [],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "cycleId",
+        "type": "uint64"
+      }
+    ],
+    "name": "heldIn",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -6534,29 +7018,13 @@ export const nettingEngineAbi = [
     "type": "function"
   },
   {
-    "inputs": [
-      {
-        "internalType": "uint64",
-        "name": "cycleId",
-        "type": "uint64"
-      },
-      {
-        "internalType": "address",
-        "name": "debtor",
-        "type": "address"
-      },
-      {
-        "internalType": "address",
-        "name": "creditor",
-        "type": "address"
-      }
-    ],
-    "name": "obligationOf",
+    "inputs": [],
+    "name": "maxConsecutiveDeferrals",
     "outputs": [
       {
-        "internalType": "uint256",
+        "internalType": "uint32",
         "name": "",
-        "type": "uint256"
+        "type": "uint32"
       }
     ],
     "stateMutability": "view",
@@ -6589,25 +7057,6 @@ export const nettingEngineAbi = [
     "type": "function"
   },
   {
-    "inputs": [
-      {
-        "internalType": "uint64",
-        "name": "cycleId",
-        "type": "uint64"
-      }
-    ],
-    "name": "participantsOf",
-    "outputs": [
-      {
-        "internalType": "address[]",
-        "name": "",
-        "type": "address[]"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
     "inputs": [],
     "name": "pause",
     "outputs": [],
@@ -6628,6 +7077,30 @@ export const nettingEngineAbi = [
     "type": "function"
   },
   {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "cycleId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "batchId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "pendingOf",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [],
     "name": "pendingOwner",
     "outputs": [
@@ -6635,6 +7108,35 @@ export const nettingEngineAbi = [
         "internalType": "address",
         "name": "",
         "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "cycleId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint32",
+        "name": "session",
+        "type": "uint32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      }
+    ],
+    "name": "positionOf",
+    "outputs": [
+      {
+        "internalType": "int256",
+        "name": "",
+        "type": "int256"
       }
     ],
     "stateMutability": "view",
@@ -6677,6 +7179,29 @@ export const nettingEngineAbi = [
     "inputs": [
       {
         "internalType": "address",
+        "name": "token",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "to",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "rescue",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
         "name": "bank",
         "type": "address"
       },
@@ -6687,6 +7212,19 @@ export const nettingEngineAbi = [
       }
     ],
     "name": "setCreditLine",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint32",
+        "name": "maxConsecutive",
+        "type": "uint32"
+      }
+    ],
+    "name": "setMaxConsecutiveDeferrals",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -10229,16 +10767,27 @@ export const clearhouseErrorsAbi = [
         "internalType": "bytes32",
         "name": "batchId",
         "type": "bytes32"
+      }
+    ],
+    "name": "NettingBatchRepeated",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "batchId",
+        "type": "bytes32"
       },
       {
-        "internalType": "uint32",
+        "internalType": "uint256",
         "name": "headerMask",
-        "type": "uint32"
+        "type": "uint256"
       },
       {
-        "internalType": "uint32",
+        "internalType": "uint256",
         "name": "declaredMask",
-        "type": "uint32"
+        "type": "uint256"
       }
     ],
     "name": "NettingCounterpartiesMismatch",
@@ -10306,6 +10855,17 @@ export const clearhouseErrorsAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint32",
+        "name": "maxConsecutive",
+        "type": "uint32"
+      }
+    ],
+    "name": "NettingInvalidDeferralLimit",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "debtor",
         "type": "address"
@@ -10341,9 +10901,78 @@ export const clearhouseErrorsAbi = [
         "internalType": "uint64",
         "name": "cycleId",
         "type": "uint64"
+      },
+      {
+        "internalType": "address",
+        "name": "bank",
+        "type": "address"
+      }
+    ],
+    "name": "NettingMustHold",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "cycleId",
+        "type": "uint64"
       }
     ],
     "name": "NettingNoOpenCycle",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "cycleId",
+        "type": "uint64"
+      }
+    ],
+    "name": "NettingNotClosing",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "cycleId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "address",
+        "name": "bank",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "need",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "capacity",
+        "type": "uint256"
+      }
+    ],
+    "name": "NettingNotCovered",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "batchId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "enum ISettlementLedger.BatchStatus",
+        "name": "status",
+        "type": "uint8"
+      }
+    ],
+    "name": "NettingNotPending",
     "type": "error"
   },
   {
@@ -10354,6 +10983,27 @@ export const clearhouseErrorsAbi = [
   {
     "inputs": [],
     "name": "NettingOwnershipCannotBeRenounced",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "cycleId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "pending",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "presented",
+        "type": "uint256"
+      }
+    ],
+    "name": "NettingPendingNotPresented",
     "type": "error"
   },
   {
@@ -10396,6 +11046,27 @@ export const clearhouseErrorsAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "available",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "NettingRescueTooMuch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "given",
         "type": "uint256"
@@ -10407,17 +11078,6 @@ export const clearhouseErrorsAbi = [
       }
     ],
     "name": "NettingTooManyCounterparties",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint64",
-        "name": "cycleId",
-        "type": "uint64"
-      }
-    ],
-    "name": "NettingTooManyParticipants",
     "type": "error"
   },
   {

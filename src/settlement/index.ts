@@ -5,5 +5,8 @@ export * from "./batchFile";
 export * from "./ledger";
 export * from "./submit";
 export * from "./netting";
+export * from "./close";
+export * from "./gridlock";
+export { pendingBatches, cycleEvents, ledgerIndexes, type CycleBatch, type Declaration } from "./pending";
 export * from "./reconcile";
 export * from "./iso20022";

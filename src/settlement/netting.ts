@@ -1,22 +1,16 @@
 /**
- * SDK for NettingEngine: settlement cycles (open, declare batches, close), credit lines and the
- * clearing pool, a cycle's state.
+ * SDK for NettingEngine: settlement cycles (open, declare batches; closing is in ./close.ts),
+ * credit lines and the clearing pool, a cycle's state.
  */
 import { getAddress, parseEventLogs, type Address, type Hex } from "viem";
 import { accountAddress, readContract, rpc, writeContract, type ClearhouseContext, type WriteResult } from "../context";
-import { DeploymentError } from "../errors/base";
 import { nettingEngineAbi } from "../generated/abis";
 import { UINT128_MAX, requireAddress, requireAmount, requireBytes32, type IntegerLike } from "../validate";
 import { batchIdOf } from "./batch";
-import { anchoredBatches, anchoredHeader, batchKey, type BatchHeaderFields } from "./ledger";
+import { anchoredHeader, batchKey, type BatchHeaderFields } from "./ledger";
+import { cycleEvents, engine, ledgerIndexes } from "./pending";
 
-function engine(ctx: ClearhouseContext) {
-  const d = ctx.deployment.contracts.NettingEngine;
-  if (!d) throw new DeploymentError("this deployment has no NettingEngine", "Deploy the settlement layer first.");
-  return { address: d.proxy, abi: nettingEngineAbi };
-}
-
-const CYCLE_STATUS = ["None", "Open", "Closed"] as const;
+const CYCLE_STATUS = ["None", "Open", "Closed", "Closing"] as const;
 
 /**
  * Declare a final private-mode chunk into a cycle with its `batch_netting_16` proof (see
@@ -55,7 +49,8 @@ export async function openCycle(ctx: ClearhouseContext): Promise<{ cycleId: bigi
 
 /**
  * Declare the signing bank's final, anchored batch into the open cycle: its per-counterparty totals
- * become obligations. The header must be the anchored one (the engine checks it with the ledger).
+ * become obligations, pending until the operator's close presents them again (closeCycle does).
+ * The header must be the anchored one (the engine checks it with the ledger).
  */
 export async function declareBatch(
   ctx: ClearhouseContext,
@@ -68,51 +63,6 @@ export async function declareBatch(
     ...engine(ctx),
     functionName: "declare",
     args: [cycleId, key, header, [...p.header.counterparties], [...p.header.totals]],
-  });
-}
-
-/** Net, resolve gridlock and settle the open cycle (an OPERATOR). */
-export async function closeCycle(ctx: ClearhouseContext, p: { cycleId?: bigint } = {}): Promise<WriteResult> {
-  const cycleId = p.cycleId ?? (await readContract(ctx, { ...engine(ctx), functionName: "currentCycle", args: [] }));
-  return writeContract(ctx, { ...engine(ctx), functionName: "closeCycle", args: [cycleId] });
-}
-
-/** A final standard-mode batch the operator presents when closing a cycle (from the bank's batch file). */
-export interface PresentedBatch {
-  /** The bank that anchored it. */
-  bank: Address;
-  key: string;
-  header: BatchHeaderFields;
-}
-
-/**
- * Close the open cycle with `batches` presented by the operator instead of declared by each bank:
- * the engine checks each exactly as `declareBatch` would (anchored, final, netted once, totals
- * matching the commitment), nets them with what was declared on chain and settles. With
- * `openNext`, the next cycle opens in the same transaction (the cheapest daily routine). An
- * OPERATOR. Private-mode chunks cannot be presented: they need `declareProvedBatch`.
- */
-export async function closeCycleWith(
-  ctx: ClearhouseContext,
-  p: { cycleId?: bigint; batches: readonly PresentedBatch[]; openNext?: boolean },
-): Promise<WriteResult> {
-  const cycleId = p.cycleId ?? (await readContract(ctx, { ...engine(ctx), functionName: "currentCycle", args: [] }));
-  const ids = p.batches.map((b, i) => batchIdOf(requireAddress(`batches[${i}].bank`, b.bank), batchKey(b.key)));
-  // The window ends the batches were anchored with, in one query.
-  const anchored = await anchoredBatches(ctx, ids);
-  const declarations = await Promise.all(
-    p.batches.map(async (b, i) => ({
-      bank: getAddress(b.bank),
-      key: batchKey(b.key),
-      header: await anchoredHeader(ctx, ids[i], b.header, anchored.get(ids[i].toLowerCase() as Hex)),
-      counterparties: [...b.header.counterparties],
-      totals: [...b.header.totals],
-    })),
-  );
-  return writeContract(ctx, {
-    ...engine(ctx),
-    functionName: "closeCycleWith",
-    args: [cycleId, declarations, p.openNext ?? false],
   });
 }
 
@@ -143,10 +93,12 @@ export async function repayCredit(ctx: ClearhouseContext, p: { amount: IntegerLi
 /** One participant's side of a cycle. */
 export interface CyclePosition {
   bank: Address;
-  /** Positive: paid out; negative: paid in (0 before the close). */
+  /** Positive: paid out; negative: paid in (0 before the close, and for a bank held). */
   net: bigint;
   /** What it owes each other participant in this cycle (incl. obligations carried in). */
   owes: Record<Address, bigint>;
+  /** Held at the close: its obligations (both ways) wait in the next cycle. */
+  held: boolean;
 }
 
 export interface CycleInfo {
@@ -155,25 +107,9 @@ export interface CycleInfo {
   openedAt: number;
   closedAt: number;
   batchCount: number;
+  /** Batches declared or carried in and not yet presented at a close (0 once closed). */
+  pending: number;
   positions: CyclePosition[];
-}
-
-/** The engine's events of one kind for one cycle (every cycle event has `cycleId` as its first topic). */
-export async function cycleEvents<N extends "ObligationDeferred" | "BatchDeclared" | "NetPosition">(
-  ctx: ClearhouseContext,
-  eventName: N,
-  cycleId: bigint,
-) {
-  const e = engine(ctx);
-  return rpc(ctx, `getLogs(${eventName})`, () =>
-    ctx.publicClient.getContractEvents({
-      address: e.address,
-      abi: nettingEngineAbi,
-      eventName,
-      args: { cycleId } as never,
-      fromBlock: BigInt(ctx.deployment.contracts.NettingEngine!.blockNumber),
-    }),
-  );
 }
 
 /** One debtor → creditor obligation of a cycle. */
@@ -194,34 +130,69 @@ export function declaredObligations(args: {
 }
 
 /**
- * A cycle's participants, obligations and (after the close) net positions, from the engine's events:
- * obligations declared on chain or presented at close (`BatchDeclared`), those carried in from
- * the previous cycle (`ObligationDeferred`), and the net positions (`NetPosition`, emitted at close
- * and not stored). Participants are listed in the order they joined.
+ * The obligations of a cycle: those of the batches declared into it or presented at its close
+ * (`BatchDeclared`), and the live entries of the batches carried in from the previous close. For
+ * an open cycle these are its pending batches; for a closed one, everything it netted.
+ */
+export async function cycleObligations(ctx: ClearhouseContext, p: { cycleId: bigint }): Promise<Obligation[]> {
+  const [declared, carried] = await Promise.all([
+    cycleEvents(ctx, "BatchDeclared", p.cycleId),
+    p.cycleId > 1n ? cycleEvents(ctx, "BatchCarried", p.cycleId - 1n) : Promise.resolve([]),
+  ]);
+  const out = declared.flatMap((log) => declaredObligations(log.args));
+  const declaredIds = new Set(declared.map((log) => (log.args.batchId as Hex).toLowerCase()));
+  const carriedMasks = new Map(
+    carried
+      .filter((log) => !declaredIds.has((log.args.batchId as Hex).toLowerCase()))
+      .map((log) => [(log.args.batchId as Hex).toLowerCase(), log.args.creditorMask as bigint]),
+  );
+  if (carriedMasks.size === 0) return out;
+  const origins = await rpc(ctx, "getLogs(BatchDeclared)", () =>
+    ctx.publicClient.getContractEvents({
+      ...engine(ctx),
+      eventName: "BatchDeclared",
+      args: { batchId: [...carriedMasks.keys()] as Hex[] },
+    }),
+  );
+  const obligations = origins.flatMap((log) => {
+    const mask = carriedMasks.get((log.args.batchId as Hex).toLowerCase()) ?? 0n;
+    return declaredObligations(log.args).map((o) => ({ ...o, mask }));
+  });
+  const indexes = await ledgerIndexes(
+    ctx,
+    obligations.map((o) => o.creditor),
+  );
+  for (const o of obligations) {
+    const index = BigInt(indexes.get(getAddress(o.creditor))!);
+    if ((o.mask >> index) & 1n) out.push({ debtor: o.debtor, creditor: o.creditor, amount: o.amount });
+  }
+  return out;
+}
+
+/**
+ * A cycle's participants, obligations and (after the close) net positions and held banks, from the
+ * engine's events (net positions are emitted at the close, not stored). Participants in the order
+ * they first appear.
  */
 export async function getCycle(ctx: ClearhouseContext, p: { cycleId?: bigint } = {}): Promise<CycleInfo> {
   const e = engine(ctx);
   const cycleId = p.cycleId ?? (await readContract(ctx, { ...e, functionName: "currentCycle", args: [] }));
-  const [cycle, carried, added, nets] = await Promise.all([
+  const [cycle, obligations, nets, held] = await Promise.all([
     readContract(ctx, { ...e, functionName: "cycleOf", args: [cycleId] }),
-    cycleId > 1n ? cycleEvents(ctx, "ObligationDeferred", cycleId - 1n) : Promise.resolve([]),
-    cycleEvents(ctx, "BatchDeclared", cycleId),
+    cycleObligations(ctx, { cycleId }),
     cycleEvents(ctx, "NetPosition", cycleId),
+    cycleEvents(ctx, "BankHeld", cycleId),
   ]);
   const byBank = new Map<Address, CyclePosition>();
   const positionOf = (bank: Address): CyclePosition => {
-    const key = getAddress(bank);
-    let position = byBank.get(key);
+    const k = getAddress(bank);
+    let position = byBank.get(k);
     if (!position) {
-      position = { bank: key, net: 0n, owes: {} };
-      byBank.set(key, position);
+      position = { bank: k, net: 0n, owes: {}, held: false };
+      byBank.set(k, position);
     }
     return position;
   };
-  const obligations = [
-    ...carried.map((log) => log.args as Obligation),
-    ...added.flatMap((log) => declaredObligations(log.args)),
-  ];
   for (const { debtor, creditor, amount } of obligations) {
     const owes = positionOf(debtor).owes;
     positionOf(creditor);
@@ -231,12 +202,14 @@ export async function getCycle(ctx: ClearhouseContext, p: { cycleId?: bigint } =
     const { bank, net } = log.args as { bank: Address; net: bigint };
     positionOf(bank).net = net;
   }
+  for (const log of held) positionOf(log.args.bank as Address).held = true;
   return {
     cycleId,
     status: CYCLE_STATUS[cycle.status] ?? "None",
     openedAt: cycle.openedAt,
     closedAt: cycle.closedAt,
     batchCount: cycle.batchCount,
+    pending: cycle.status === 2 ? 0 : cycle.pending,
     positions: [...byBank.values()],
   };
 }
@@ -260,32 +233,23 @@ export async function getCredit(ctx: ClearhouseContext, p: { bank: Address }): P
 }
 
 /**
- * Whether a batch's obligations have settled: declared in a cycle that is closed, with none of its
- * debtor's obligations deferred out of that cycle (a deferred debtor settles in a later cycle).
+ * Whether a batch's obligations have all settled: it entered a cycle, and the close of that cycle
+ * (and of every cycle it was carried into) left nothing of it pending in the next one.
  */
-export async function isBatchSettled(ctx: ClearhouseContext, p: { batchId: Hex; debtor: Address }): Promise<boolean> {
+export async function isBatchSettled(ctx: ClearhouseContext, p: { batchId: Hex; debtor?: Address }): Promise<boolean> {
   const e = engine(ctx);
+  const batchId = requireBytes32("batchId", p.batchId);
   const [declared] = await rpc(ctx, "getLogs(BatchDeclared)", () =>
-    ctx.publicClient.getContractEvents({
-      address: e.address,
-      abi: nettingEngineAbi,
-      eventName: "BatchDeclared",
-      args: { batchId: requireBytes32("batchId", p.batchId) },
-      fromBlock: BigInt(ctx.deployment.contracts.NettingEngine!.blockNumber),
-    }),
+    ctx.publicClient.getContractEvents({ ...e, eventName: "BatchDeclared", args: { batchId } }),
   );
   if (!declared) return false;
-  const cycleId = declared.args.cycleId!;
-  const cycle = await readContract(ctx, { ...e, functionName: "cycleOf", args: [cycleId] });
-  if (cycle.status !== 2) return false;
-  const deferred = await rpc(ctx, "getLogs(ObligationDeferred)", () =>
-    ctx.publicClient.getContractEvents({
-      address: e.address,
-      abi: nettingEngineAbi,
-      eventName: "ObligationDeferred",
-      args: { cycleId, debtor: requireAddress("debtor", p.debtor) },
-      fromBlock: BigInt(ctx.deployment.contracts.NettingEngine!.blockNumber),
-    }),
-  );
-  return deferred.length === 0;
+  const current = await readContract(ctx, { ...e, functionName: "currentCycle", args: [] });
+  for (let cycleId = declared.args.cycleId!; cycleId <= current; cycleId++) {
+    const cycle = await readContract(ctx, { ...e, functionName: "cycleOf", args: [cycleId] });
+    if (cycle.status !== 2) return false;
+    const next = await readContract(ctx, { ...e, functionName: "pendingOf", args: [cycleId + 1n, batchId] });
+    if (next === 0n) return true;
+  }
+  return false;
 }
+

@@ -1,12 +1,14 @@
 /**
  * Reconciliation of a settlement cycle: the banks' off-chain payment records against what the
  * chain holds — declared obligations per (debtor, creditor), batches declared, and after the close
- * every net position against a recomputation from the obligations that settled.
+ * every net position against a recomputation from the obligations that settled (those between
+ * banks not held at the close).
  */
 import { getAddress, type Address, type Hex } from "viem";
 import { ensureNetwork, readContract, type ClearhouseContext } from "../context";
 import { DeploymentError, InvalidArgumentError } from "../errors/base";
-import { cycleEvents, declaredObligations, type Obligation } from "./netting";
+import { cycleObligations, declaredObligations } from "./netting";
+import { cycleEvents } from "./pending";
 import { nettingEngineAbi } from "../generated/abis";
 import type { PaymentRecord } from "./record";
 
@@ -53,13 +55,11 @@ export async function reconcile(
     args: [p.cycleId],
   });
   if (cycle.status === 0) throw new InvalidArgumentError("cycleId", `cycle ${p.cycleId} was never opened`);
-  const events = <N extends Parameters<typeof cycleEvents>[1]>(eventName: N, cycleId: bigint) =>
-    cycleEvents(ctx, eventName, cycleId);
-  const [declared, carriedIn, deferredOut, positions] = await Promise.all([
-    events("BatchDeclared", p.cycleId),
-    p.cycleId > 1n ? events("ObligationDeferred", p.cycleId - 1n) : Promise.resolve([]),
-    events("ObligationDeferred", p.cycleId),
-    events("NetPosition", p.cycleId),
+  const [declared, all, held, positions] = await Promise.all([
+    cycleEvents(ctx, "BatchDeclared", p.cycleId),
+    cycleObligations(ctx, { cycleId: p.cycleId }),
+    cycleEvents(ctx, "BankHeld", p.cycleId),
+    cycleEvents(ctx, "NetPosition", p.cycleId),
   ]);
   const mismatches: Mismatch[] = [];
   // 1. Every batch must have been declared in this cycle.
@@ -102,22 +102,18 @@ export async function reconcile(
       });
     }
   }
-  // 3. After the close: each net position against the obligations that settled
-  //    (declared + carried in − deferred out).
+  // 3. After the close: each net position against the obligations that settled (declared and
+  //    carried in, less those of a bank held at the close: they wait in the next cycle).
   if (positions.length > 0) {
+    const heldBanks = new Set(held.map((e) => getAddress(e.args.bank as Address)));
     const net = new Map<Address, bigint>();
     const apply = (debtor: Address, creditor: Address, amount: bigint) => {
       net.set(getAddress(debtor), (net.get(getAddress(debtor)) ?? 0n) - amount);
       net.set(getAddress(creditor), (net.get(getAddress(creditor)) ?? 0n) + amount);
     };
-    for (const a of declared.flatMap((e) => declaredObligations(e.args))) apply(a.debtor, a.creditor, a.amount);
-    for (const e of carriedIn) {
-      const a = e.args as Obligation;
+    for (const a of all) {
+      if (heldBanks.has(getAddress(a.debtor)) || heldBanks.has(getAddress(a.creditor))) continue;
       apply(a.debtor, a.creditor, a.amount);
-    }
-    for (const e of deferredOut) {
-      const a = e.args as Obligation;
-      apply(a.debtor, a.creditor, -a.amount);
     }
     for (const e of positions) {
       const a = e.args as { bank: Address; net: bigint };
