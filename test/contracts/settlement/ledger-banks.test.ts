@@ -256,9 +256,7 @@ describe("SettlementLedger: storage of the first slot", function () {
     const f = await loadFixture(deploySettlement);
     const slot = "0x4f6afbace73d2c2bb2f7f3692c4c3207833ae1eb39488a70212b1c664e4d2c00";
     const word = BigInt(await ethers.provider.getStorage(await f.ledger.getAddress(), slot));
-    expect(ethers.getAddress(ethers.toBeHex(word & ((1n << 160n) - 1n), 20))).to.equal(
-      await f.registry.getAddress(),
-    );
+    expect(ethers.getAddress(ethers.toBeHex(word & ((1n << 160n) - 1n), 20))).to.equal(await f.registry.getAddress());
     expect((word >> 160n) & 0xffffffffn).to.equal(await f.ledger.ackWindow());
     expect((word >> 192n) & 0xffffn).to.equal(4n); // bankCount
     expect(word >> 208n).to.equal(0n); // not paused, no free index

@@ -10,6 +10,7 @@ import {
   deploySettlement,
   digestOf,
   digestPrefix,
+  extraBanks,
   submittedArgs,
   impair,
   inOneBlock,
