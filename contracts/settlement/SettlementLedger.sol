@@ -20,7 +20,9 @@ contract SettlementLedger is LedgerBanks, EIP712Upgradeable, UUPSUpgradeable {
     /// @dev An anchor word: the digest's first 31 bytes | the stored status in the last byte.
     bytes32 private constant DIGEST_PART = ~bytes32(uint256(0xff));
     /// @dev EIP-712 type of a signed dispute (docs/spec/batch-header.md).
-    bytes32 private constant DISPUTE_TYPEHASH = keccak256("Dispute(bytes32 batchId,uint16 reasonCode,uint256 deadline)");
+    bytes32 private constant DISPUTE_TYPEHASH = keccak256(
+        "Dispute(bytes32 batchId,uint16 reasonCode,uint256 deadline)"
+    );
 
     /// @custom:oz-upgrades-unsafe-allow constructor
     constructor() {
@@ -285,7 +287,8 @@ contract SettlementLedger is LedgerBanks, EIP712Upgradeable, UUPSUpgradeable {
         if (m.status == IConsortiumRegistry.MemberStatus.Removed) {
             revert IConsortiumRegistry.RegistryMemberRemoved(account, m.statusSince);
         }
-        if (m.roles & Roles.MEMBER_BANK == 0) revert IConsortiumRegistry.RegistryMissingRole(account, Roles.MEMBER_BANK);
+        if (m.roles & Roles.MEMBER_BANK == 0)
+            revert IConsortiumRegistry.RegistryMissingRole(account, Roles.MEMBER_BANK);
     }
 
     /// @dev `account`'s bit in a batch it may still acknowledge or dispute (`header` is checked); a
