@@ -10,7 +10,7 @@ library BankBits {
     struct Cache {
         ISettlementLedger ledger;
         address[] banks;
-        uint32[] bits;
+        uint256[] bits;
         uint256 count;
     }
 
@@ -19,16 +19,16 @@ library BankBits {
     function withRoom(ISettlementLedger ledger, uint256 room) internal pure returns (Cache memory cache) {
         cache.ledger = ledger;
         cache.banks = new address[](room);
-        cache.bits = new uint32[](room);
+        cache.bits = new uint256[](room);
     }
 
     /// @notice `bank`'s bit in counterparty masks: 1 << its ledger index (the ledger reverts
     /// LedgerNotEnrolled for a bank that is not enrolled).
-    function bitOf(Cache memory cache, address bank) internal view returns (uint32 bit) {
+    function bitOf(Cache memory cache, address bank) internal view returns (uint256 bit) {
         uint256 count = cache.count;
         for (uint256 i; i < count; ++i) if (cache.banks[i] == bank) return cache.bits[i];
         (uint8 index, ) = cache.ledger.bankOf(bank);
-        bit = uint32(1) << index;
+        bit = uint256(1) << index;
         if (count < cache.banks.length) {
             (cache.banks[count], cache.bits[count]) = (bank, bit);
             cache.count = count + 1;

@@ -79,7 +79,7 @@ interface INettingEngine {
     error NettingRepayTooMuch(address bank, uint256 amount, uint128 used);
     error NettingZeroAmount();
     error NettingLengthMismatch(uint256 counterparties, uint256 totals);
-    error NettingCounterpartiesMismatch(bytes32 batchId, uint32 headerMask, uint32 declaredMask);
+    error NettingCounterpartiesMismatch(bytes32 batchId, uint256 headerMask, uint256 declaredMask);
     error NettingPoolTooSmall(uint256 pool, uint256 amount);
     error NettingInvalidAddress(address account);
     error NettingOwnershipCannotBeRenounced();

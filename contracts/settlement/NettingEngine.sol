@@ -345,7 +345,7 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, Clearing, UUP
         bits.ledger.markNetted(batchId, header, cycleId);
         if (counterparties.length != totals.length) revert NettingLengthMismatch(counterparties.length, totals.length);
         if (given != header.totalsCommitment) revert NettingTotalsMismatch(batchId, header.totalsCommitment, given);
-        uint32 declaredMask;
+        uint256 declaredMask;
         for (uint256 i; i < counterparties.length; ++i) {
             address creditor = counterparties[i];
             if (creditor == debtor || creditor == address(0) || totals[i] == 0) {
