@@ -3,14 +3,14 @@
  * runs the stateful fuzz campaigns of test/fuzz/campaigns/ on Hardhat's embedded chain, printing
  * the seed and step count first so that any run can be replayed, and a table of what was done.
  */
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Campaign, CampaignResult } from "../test/fuzz/campaign";
 
 const DIR = join(__dirname, "..", "test", "fuzz", "campaigns");
 
 function names(): string[] {
-  return readdirSync(DIR)
+  return (existsSync(DIR) ? readdirSync(DIR) : [])
     .filter((f) => f.endsWith(".ts"))
     .map((f) => f.slice(0, -3))
     .sort();

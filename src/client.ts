@@ -20,6 +20,8 @@ import * as governanceActions from "./governance/actions";
 import * as governanceReads from "./governance/reads";
 import * as ledgerActions from "./settlement/ledger";
 import { submitBatch } from "./settlement/submit";
+import * as ledgerBanks from "./settlement/ledgerBanks";
+import * as disputeActions from "./settlement/dispute";
 import * as nettingActions from "./settlement/netting";
 import * as closeActions from "./settlement/close";
 import { pendingBatches } from "./settlement/pending";
@@ -113,6 +115,14 @@ export function createClearhouse(p: CreateClearhouseParameters) {
       anchoredBatch: ledgerActions.anchoredBatch,
       headerDigest: ledgerActions.headerDigest,
       verifyInclusionOnChain: ledgerActions.verifyInclusionOnChain,
+      verifyRecordOnChain: ledgerActions.verifyRecordOnChain,
+      signDispute: disputeActions.signDispute,
+      disputeBySignature: disputeActions.disputeBySignature,
+      releaseBank: ledgerBanks.releaseBank,
+      setBarred: ledgerBanks.setBarred,
+      isBarred: ledgerBanks.isBarred,
+      getLedgerBank: ledgerBanks.getLedgerBank,
+      freeIndexes: ledgerBanks.freeIndexes,
       openCycle: nettingActions.openCycle,
       declareBatch: nettingActions.declareBatch,
       declareProvedBatch: nettingActions.declareProvedBatch,

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {INettingEngine} from "./INettingEngine.sol";
 
 /// @title CloseBook — what a close works on, in memory: the live entries of the cycle's batches by
 /// ledger index, and the batches they came from (to carry what does not settle)
@@ -28,10 +29,15 @@ library CloseBook {
         book.batchDebtors = new uint256[](batchRoom);
     }
 
-    /// @notice Record a participant's address under its index.
+    /// @notice Record a participant's address under its index. Two addresses under one index (a
+    /// released bank's and the index's new holder's) cannot be told apart in a close: refused.
     function join(Book memory book, uint256 index, address bank) internal pure {
         uint256 bit = 1 << index;
-        if (book.seen & bit != 0) return;
+        if (book.seen & bit != 0) {
+            address known = book.bankAt[index];
+            if (known != bank) revert INettingEngine.NettingIndexReused(index, known, bank);
+            return;
+        }
         book.seen |= bit;
         book.bankAt[index] = bank;
     }

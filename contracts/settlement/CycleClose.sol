@@ -7,11 +7,6 @@ import {BankIndex} from "./BankIndex.sol";
 import {CloseBook} from "./CloseBook.sol";
 import {Clearing} from "./Clearing.sol";
 
-/// @dev The ledger's hook for barring a bank's new batches (SettlementLedger.setBarred).
-interface ILedgerBars {
-    function setBarred(address bank, bool barred) external;
-}
-
 /// @title CycleClose — how a cycle closes: the presented batches' live entries, the gridlock rule
 /// (holding), the settlement and what is carried into the next cycle (decision 023)
 abstract contract CycleClose is Clearing {
@@ -268,7 +263,7 @@ abstract contract CycleClose is Clearing {
         emit BankHeld(cycleId, bank, false, capacity, count);
         if (count == limit) {
             emit DeferralLimitReached(cycleId, bank, count);
-            ILedgerBars(address($.ledger)).setBarred(bank, true);
+            $.ledger.setBarred(bank, true);
         }
         return count == 1 ? int256(1) : int256(0);
     }
@@ -281,7 +276,7 @@ abstract contract CycleClose is Clearing {
         if (count == 0) return 0;
         delete $.deferrals[bank];
         emit DeferralsCleared(cycleId, bank);
-        if (count >= limit) ILedgerBars(address($.ledger)).setBarred(bank, false);
+        if (count >= limit) $.ledger.setBarred(bank, false);
         return -1;
     }
 

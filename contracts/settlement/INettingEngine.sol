@@ -80,6 +80,10 @@ interface INettingEngine {
     event CloseStepTaken(uint64 indexed cycleId, uint32 session, uint256 batches);
     /// @notice Governance set how many closes in a row a bank may be held short before it is barred.
     event MaxConsecutiveDeferralsSet(uint32 maxConsecutive);
+    /// @notice Governance wrote off what was still pending of a batch in `cycleId` (the entries to
+    /// `creditorMask`): they will never settle through the engine (e.g. owed to or by a bank
+    /// removed from the consortium, settled outside it).
+    event PendingWrittenOff(uint64 indexed cycleId, bytes32 indexed batchId, uint256 creditorMask);
     /// @notice Governance took back `amount` of `token` the engine held and owed to nobody.
     event Rescued(address indexed token, address indexed to, uint256 amount);
     event NetPosition(
@@ -113,6 +117,11 @@ interface INettingEngine {
     error NettingNotPending(bytes32 batchId, ISettlementLedger.BatchStatus status);
     /// @notice The same batch was presented twice in one close.
     error NettingBatchRepeated(bytes32 batchId);
+    /// @notice Two banks hold ledger index `index` in one close: `released` was released and its
+    /// index given to `holder`. Write off (governance) what is still pending with the released bank.
+    error NettingIndexReused(uint256 index, address released, address holder);
+    /// @notice The batch is not pending in the cycle (nothing to write off).
+    error NettingNothingPending(uint64 cycleId, bytes32 batchId);
     /// @notice No close in several transactions is under way for `cycleId` (`beginClose` first).
     error NettingNotClosing(uint64 cycleId);
     /// @notice `bank` is inactive but the close was begun without holding it: begin it again with it held.
@@ -193,6 +202,10 @@ interface INettingEngine {
 
     /// @notice How many closes in a row `bank` has been held short (0: it settled its last close).
     function deferralsOf(address bank) external view returns (uint32);
+
+    /// @notice Write off what is pending of `batchId` in the open cycle (owner): it is no longer
+    /// presented at closes and never settles through the engine.
+    function writeOff(uint64 cycleId, bytes32 batchId) external;
 
     /// @notice Send `amount` of `token` held by the engine to `to` (owner): any token sent to it by
     /// mistake; of the settlement token, only what exceeds the credit pool.

@@ -10,6 +10,8 @@ pragma solidity ^0.8.24;
 /// One storage word is written per batch (decision 018): the first 31 bytes of its header digest
 /// and its stored status. The window end is in the header (stamped by the bank's client, checked at
 /// submission), so the effective status of a batch is read with its header (`statusOf`).
+/// Up to 256 banks hold an index (bit i of a counterparty mask); a removed bank's index is released
+/// and given to a new bank after a quarantine (decision 022).
 interface ISettlementLedger {
     /// @notice Status of a batch. Stored: Submitted, Disputed, Rejected, Final (a dismissed dispute),
     /// Netted. Effective (`statusOf`): a stored Submitted is Final once every counterparty
@@ -31,11 +33,18 @@ interface ISettlementLedger {
         uint128 grossTotal; // sum of amounts, minor units
         bytes32 totalsCommitment; // keccak256(abi.encode(address[] counterparties, uint256[] totals))
         bytes32 metadataDigest; // keccak256 of the batch's metadata (file name, currency, value date…)
-        uint32 counterpartyMask; // bit i = the bank enrolled at index i receives payments in the batch
+        uint256 counterpartyMask; // bit i = the bank holding ledger index i receives payments in the batch
         uint40 closesAt; // end of the acknowledgement window: now + ackWindow … + MAX_WINDOW_SLACK (15 min) at submission
     }
 
     event BankEnrolled(address indexed bank, uint8 index);
+    /// @notice A removed bank's index was released; it may be given to a new bank from `availableAt`
+    /// (the release + MAX_WINDOW + MAX_WINDOW_SLACK + 1 s). The bank keeps it in `bankOf`, marked released.
+    event BankReleased(address indexed bank, uint8 index, uint40 availableAt);
+    /// @notice Index `index`, released by `previous`, was given to the newly enrolled `bank`.
+    event BankIndexReused(uint8 indexed index, address indexed previous, address indexed bank);
+    /// @notice `bank` was barred from anchoring new batches (`barred` true) or allowed again.
+    event BankBarred(address indexed bank, bool barred);
     event BatchSubmitted(
         bytes32 indexed batchId,
         address indexed submitter,
@@ -73,13 +82,31 @@ interface ISettlementLedger {
     /// @notice A header field is invalid (`field` names it).
     error LedgerInvalidHeader(string field);
     /// @notice The counterparty mask names a bank that is not enrolled, or the submitter itself.
-    error LedgerInvalidCounterparties(uint32 counterpartyMask, uint8 bankCount);
+    error LedgerInvalidCounterparties(uint256 counterpartyMask, uint16 bankCount);
+    /// @notice The counterparty mask names released indexes not yet given to another bank (`freeMask`):
+    /// a batch cannot pay a bank that left the consortium.
+    error LedgerCounterpartyReleased(uint256 counterpartyMask, uint256 freeMask);
     /// @notice The bank is not enrolled (it has no index for counterparty masks).
     error LedgerNotEnrolled(address bank);
     /// @notice The bank is already enrolled.
     error LedgerAlreadyEnrolled(address bank, uint8 index);
-    /// @notice All 32 bank indexes are taken.
+    /// @notice All 256 bank indexes are held and none is released.
     error LedgerTooManyBanks();
+    /// @notice All 256 bank indexes are taken; released index `index` is free from `availableAt`.
+    error LedgerIndexInQuarantine(uint8 index, uint40 availableAt);
+    /// @notice The bank's index was released (it left the consortium): it cannot enroll, anchor or
+    /// answer again under this address.
+    error LedgerBankReleased(address bank, uint8 index);
+    /// @notice Only a bank the registry says is Removed can be released (`status` is its registry status).
+    error LedgerBankNotRemoved(address bank, uint8 status);
+    /// @notice The bank is barred from anchoring new batches (the netting engine's escalation).
+    error LedgerBankBarred(address bank);
+    /// @notice Only the netting engine named by governance, or the owner, bars a bank.
+    error LedgerUnauthorizedBarring(address caller);
+    /// @notice The signed dispute's deadline passed.
+    error LedgerSignatureExpired(uint256 deadline);
+    /// @notice The signature is not `signer`'s (EOA or ERC-1271) over the typed dispute.
+    error LedgerInvalidSignature(address signer);
     /// @notice The caller is not a counterparty of the batch.
     error LedgerNotCounterparty(bytes32 batchId, address account);
     /// @notice The caller already acknowledged the batch.
@@ -117,8 +144,41 @@ interface ISettlementLedger {
     function acknowledge(bytes32 batchId, BatchHeader calldata header) external;
 
     /// @notice Dispute a batch as one of its counterparties, within the window; `header` is its
-    /// anchored header.
+    /// anchored header. A suspended (not sanctioned, not removed) member bank may dispute too.
     function dispute(bytes32 batchId, BatchHeader calldata header, uint16 reasonCode) external;
+
+    /// @notice Dispute a batch on behalf of `signer`, one of its counterparties, with its EIP-712
+    /// signature of `Dispute(bytes32 batchId,uint16 reasonCode,uint256 deadline)` (domain
+    /// "Clearhouse SettlementLedger", version "1"); anyone may relay it, within the window and
+    /// before `deadline`. The signer must be a member bank, Active or Suspended, not sanctioned:
+    /// a suspended bank, whose own transactions the chain drops, can still stop its batches.
+    function disputeBySignature(
+        bytes32 batchId,
+        BatchHeader calldata header,
+        uint16 reasonCode,
+        address signer,
+        uint256 deadline,
+        bytes calldata signature
+    ) external;
+
+    /// @notice The EIP-712 digest `signer` signs to dispute `batchId` (what `disputeBySignature` checks).
+    function disputeDigest(bytes32 batchId, uint16 reasonCode, uint256 deadline) external view returns (bytes32);
+
+    /// @notice Release a removed bank's index (an active OPERATOR; the registry must say Removed):
+    /// the index may be given to a new bank after the quarantine (MAX_WINDOW + MAX_WINDOW_SLACK).
+    function releaseBank(address bank) external;
+
+    /// @notice Bar `bank` from anchoring new batches, or allow it again (the netting engine, or the owner).
+    function setBarred(address bank, bool barred) external;
+
+    /// @notice Whether `bank` is barred from anchoring new batches (false if not enrolled).
+    function isBarred(address bank) external view returns (bool);
+
+    /// @notice Whether `bank`'s index was released (false if not enrolled).
+    function isReleased(address bank) external view returns (bool);
+
+    /// @notice The released indexes waiting for a new bank, oldest first, and when each becomes free.
+    function freeIndexes() external view returns (uint8[] memory indexes, uint40[] memory availableAt);
 
     /// @notice Settle a dispute (an active OPERATOR): upheld → Rejected, dismissed → Final.
     function resolveDispute(bytes32 batchId, bool upheld) external;
@@ -155,7 +215,7 @@ interface ISettlementLedger {
     /// @notice What the ledger stores of a batch: the first 31 bytes of its digest, its stored status
     /// (None if unknown; a stored Submitted may be Final in effect, see `statusOf`) and the mask of
     /// the counterparties that acknowledged it.
-    function anchorOf(bytes32 batchId) external view returns (bytes31 digest, BatchStatus stored, uint32 ackMask);
+    function anchorOf(bytes32 batchId) external view returns (bytes31 digest, BatchStatus stored, uint256 ackMask);
 
     /// @notice Effective status of `batchId`, whose anchored header is `header` (None if unknown;
     /// reverts LedgerHeaderMismatch for another header): Submitted becomes Final when all
@@ -166,7 +226,10 @@ interface ISettlementLedger {
     /// (a batch already taken into a settlement cycle is Netted, not Final: it reverts).
     function requireFinal(bytes32 batchId, BatchHeader calldata header) external view;
 
-    /// @notice Whether `leaf` (a record's leaf hash) is in the anchored batch, given its header and proof.
+    /// @notice Whether `leaf` is in the anchored batch, given its header and proof. **Warning:** any
+    /// node of the tree passes, not only a record's leaf (an internal node with its upper path):
+    /// integrators proving a payment must use `verifyRecord`; this is for callers that computed
+    /// the leaf from the record themselves (`leafOf`).
     function verifyInclusion(
         bytes32 batchId,
         BatchHeader calldata header,
@@ -174,13 +237,23 @@ interface ISettlementLedger {
         bytes32[] calldata proof
     ) external view returns (bool);
 
+    /// @notice Whether the payment record `encodedRecord` is in the anchored batch: its leaf is
+    /// computed here (`leafOf`), so no internal node can pass. Integrators use this one.
+    function verifyRecord(
+        bytes32 batchId,
+        BatchHeader calldata header,
+        uint256[8] calldata encodedRecord,
+        bytes32[] calldata proof
+    ) external view returns (bool);
+
     /// @notice The leaf hash of an encoded payment record (as StandardMerkleTree hashes it).
     function leafOf(uint256[8] calldata encodedRecord) external pure returns (bytes32);
 
-    /// @notice A bank's enrollment index (reverts if not enrolled) and its last batch sequence.
+    /// @notice A bank's enrollment index (reverts if not enrolled) and its last batch sequence. A
+    /// released bank keeps the index it held (its old batches stay declarable; `isReleased`).
     function bankOf(address bank) external view returns (uint8 index, uint64 sequence);
 
-    /// @notice The enrolled banks, by index.
+    /// @notice The current holder of each index (zero for a released index not yet given again).
     function banks() external view returns (address[] memory);
 
     /// @notice The acknowledgement window, seconds.
@@ -188,4 +261,8 @@ interface ISettlementLedger {
 
     /// @notice How much later than now + ackWindow a header's window end may be, seconds.
     function MAX_WINDOW_SLACK() external view returns (uint32);
+
+    /// @notice Seconds after a release before its index may be given to a new bank (MAX_WINDOW +
+    /// MAX_WINDOW_SLACK: every batch open at the release has closed; the index is free one second later).
+    function RELEASE_QUARANTINE() external view returns (uint40);
 }

@@ -139,6 +139,19 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, StreamedClose
     }
 
     /// @inheritdoc INettingEngine
+    function writeOff(uint64 cycleId, bytes32 batchId) external onlyOwner {
+        EngineStorage storage $ = _s();
+        _requireOpen(cycleId);
+        uint32 previous = cycleId > 1 ? $.closing[cycleId - 1].session : 0;
+        uint256 mask = _pendingMask(cycleId, batchId, previous);
+        if (mask == 0) revert NettingNothingPending(cycleId, batchId);
+        delete $.pending[cycleId][batchId];
+        if (cycleId > 1) delete $.carried[cycleId - 1][previous][batchId];
+        $.cycles[cycleId].pending -= 1;
+        emit PendingWrittenOff(cycleId, batchId, mask);
+    }
+
+    /// @inheritdoc INettingEngine
     /// @dev Checks, then the transfer (the engine holds no state about a rescued token).
     function rescue(address token, address to, uint256 amount) external onlyOwner nonReentrant {
         EngineStorage storage $ = _s();

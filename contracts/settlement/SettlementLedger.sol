@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
-import {Ownable2StepUpgradeable} from "@openzeppelin/contracts-upgradeable/access/Ownable2StepUpgradeable.sol";
+import {EIP712Upgradeable} from "@openzeppelin/contracts-upgradeable/utils/cryptography/EIP712Upgradeable.sol";
 import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {IConsortiumRegistry} from "../access/IConsortiumRegistry.sol";
 import {Roles} from "../access/Roles.sol";
 import {ISettlementLedger} from "./ISettlementLedger.sol";
+import {LedgerBanks} from "./LedgerBanks.sol";
 
 /// @title SettlementLedger — idempotent anchoring of settlement batches
 /// @notice Writes one storage word per batch (the first 31 bytes of its header digest and its
@@ -14,47 +16,13 @@ import {ISettlementLedger} from "./ISettlementLedger.sol";
 /// payments. Acknowledgements are written only when given (their own word); decision 018.
 /// @dev UUPS proxy owned by governance; ERC-7201 storage; every entry point checks the registry.
 /// @custom:security-contact security@clearhouse.example
-contract SettlementLedger is ISettlementLedger, Ownable2StepUpgradeable, UUPSUpgradeable {
-    uint8 private constant MAX_BANKS = 32;
-    uint32 private constant MIN_WINDOW = 1 minutes;
-    uint32 private constant MAX_WINDOW = 30 days;
-    /// @inheritdoc ISettlementLedger
-    uint32 public constant MAX_WINDOW_SLACK = 15 minutes;
+contract SettlementLedger is LedgerBanks, EIP712Upgradeable, UUPSUpgradeable {
     /// @dev An anchor word: the digest's first 31 bytes | the stored status in the last byte.
     bytes32 private constant DIGEST_PART = ~bytes32(uint256(0xff));
-
-    struct Bank {
-        uint8 indexPlusOne;
-        uint64 sequence;
-    }
-
-    /// @custom:storage-location erc7201:clearhouse.storage.SettlementLedger
-    struct LedgerStorage {
-        // The first slot holds everything a submission reads besides the batch itself.
-        IConsortiumRegistry registry;
-        uint32 ackWindow;
-        uint8 bankCount;
-        bool paused;
-        address[] banks;
-        mapping(address bank => Bank) bankOf;
-        mapping(bytes32 batchId => bytes32 anchor) anchors; // digest's first 31 bytes | stored status
-        mapping(bytes32 batchId => uint32 ackMask) acks; // counterparties that acknowledged
-        address nettingEngine; // may mark final batches Netted
-    }
-
-    // keccak256(abi.encode(uint256(keccak256("clearhouse.storage.SettlementLedger")) - 1)) & ~bytes32(uint256(0xff))
-    bytes32 private constant STORAGE_SLOT = 0x4f6afbace73d2c2bb2f7f3692c4c3207833ae1eb39488a70212b1c664e4d2c00;
-
-    function _s() private pure returns (LedgerStorage storage $) {
-        assembly {
-            $.slot := STORAGE_SLOT
-        }
-    }
-
-    modifier whenNotPaused() {
-        if (_s().paused) revert EnforcedPause();
-        _;
-    }
+    /// @dev EIP-712 type of a signed dispute (docs/spec/batch-header.md).
+    bytes32 private constant DISPUTE_TYPEHASH = keccak256(
+        "Dispute(bytes32 batchId,uint16 reasonCode,uint256 deadline)"
+    );
 
     /// @custom:oz-upgrades-unsafe-allow constructor
     constructor() {
@@ -67,17 +35,10 @@ contract SettlementLedger is ISettlementLedger, Ownable2StepUpgradeable, UUPSUpg
     /// @param ackWindow_ seconds counterparties have to acknowledge or dispute a batch
     function initialize(address initialOwner, IConsortiumRegistry registry_, uint32 ackWindow_) external initializer {
         __Ownable_init(initialOwner);
+        __EIP712_init("Clearhouse SettlementLedger", "1");
         if (address(registry_).code.length == 0) revert LedgerInvalidRegistry(address(registry_));
         _s().registry = registry_;
         _setAckWindow(ackWindow_);
-    }
-
-    // ================================================================ banks
-
-    /// @inheritdoc ISettlementLedger
-    function enroll() external whenNotPaused returns (uint8 index) {
-        _s().registry.requireMember(msg.sender, Roles.MEMBER_BANK);
-        return _enroll(msg.sender);
     }
 
     // ================================================================ batches
@@ -107,8 +68,9 @@ contract SettlementLedger is ISettlementLedger, Ownable2StepUpgradeable, UUPSUpg
 
     /// @inheritdoc ISettlementLedger
     function acknowledge(bytes32 batchId, BatchHeader calldata header) external whenNotPaused {
-        uint32 bit = _answerable(batchId, header);
-        uint32 acks = _s().acks[batchId];
+        _s().registry.requireMember(msg.sender, Roles.MEMBER_BANK);
+        uint256 bit = _answerable(batchId, header, msg.sender);
+        uint256 acks = _s().acks[batchId];
         if (acks & bit != 0) revert LedgerAlreadyAnswered(batchId, msg.sender);
         acks |= bit;
         _s().acks[batchId] = acks;
@@ -117,11 +79,25 @@ contract SettlementLedger is ISettlementLedger, Ownable2StepUpgradeable, UUPSUpg
 
     /// @inheritdoc ISettlementLedger
     function dispute(bytes32 batchId, BatchHeader calldata header, uint16 reasonCode) external whenNotPaused {
-        if (reasonCode == 0) revert LedgerInvalidReason();
-        uint32 bit = _answerable(batchId, header);
-        if (_s().acks[batchId] & bit != 0) revert LedgerAlreadyAnswered(batchId, msg.sender);
-        _setStatus(batchId, BatchStatus.Disputed);
-        emit BatchDisputed(batchId, msg.sender, reasonCode);
+        _dispute(batchId, header, reasonCode, msg.sender);
+    }
+
+    /// @inheritdoc ISettlementLedger
+    /// @dev No nonce: a batch is disputed at most once (a second dispute finds it Disputed, Rejected
+    /// or Final), so a replayed signature is refused with LedgerWrongStatus.
+    function disputeBySignature(
+        bytes32 batchId,
+        BatchHeader calldata header,
+        uint16 reasonCode,
+        address signer,
+        uint256 deadline,
+        bytes calldata signature
+    ) external whenNotPaused {
+        if (block.timestamp > deadline) revert LedgerSignatureExpired(deadline);
+        bytes32 digest = _disputeDigest(batchId, reasonCode, deadline);
+        // A view call for an ERC-1271 signer: nothing is written before or after it but the dispute.
+        if (!SignatureChecker.isValidSignatureNow(signer, digest, signature)) revert LedgerInvalidSignature(signer);
+        _dispute(batchId, header, reasonCode, signer);
     }
 
     /// @inheritdoc ISettlementLedger
@@ -195,7 +171,12 @@ contract SettlementLedger is ISettlementLedger, Ownable2StepUpgradeable, UUPSUpg
     }
 
     /// @inheritdoc ISettlementLedger
-    function anchorOf(bytes32 batchId) external view returns (bytes31 digest, BatchStatus stored, uint32 ackMask) {
+    function disputeDigest(bytes32 batchId, uint16 reasonCode, uint256 deadline) external view returns (bytes32) {
+        return _disputeDigest(batchId, reasonCode, deadline);
+    }
+
+    /// @inheritdoc ISettlementLedger
+    function anchorOf(bytes32 batchId) external view returns (bytes31 digest, BatchStatus stored, uint256 ackMask) {
         bytes32 anchored = _s().anchors[batchId];
         return (bytes31(anchored), _stored(anchored), _s().acks[batchId]);
     }
@@ -229,21 +210,19 @@ contract SettlementLedger is ISettlementLedger, Ownable2StepUpgradeable, UUPSUpg
     }
 
     /// @inheritdoc ISettlementLedger
+    function verifyRecord(
+        bytes32 batchId,
+        BatchHeader calldata header,
+        uint256[8] calldata encodedRecord,
+        bytes32[] calldata proof
+    ) external view returns (bool) {
+        _anchored(batchId, header);
+        return MerkleProof.verifyCalldata(proof, header.root, _leafOf(encodedRecord));
+    }
+
+    /// @inheritdoc ISettlementLedger
     function leafOf(uint256[8] calldata encodedRecord) external pure returns (bytes32) {
-        // Addresses and uint64 encode to the same 32-byte words as uint256 of the same value.
-        return keccak256(bytes.concat(keccak256(abi.encode(encodedRecord))));
-    }
-
-    /// @inheritdoc ISettlementLedger
-    function bankOf(address bank) external view returns (uint8 index, uint64 sequence) {
-        Bank storage b = _s().bankOf[bank];
-        if (b.indexPlusOne == 0) revert LedgerNotEnrolled(bank);
-        return (b.indexPlusOne - 1, b.sequence);
-    }
-
-    /// @inheritdoc ISettlementLedger
-    function banks() external view returns (address[] memory) {
-        return _s().banks;
+        return _leafOf(encodedRecord);
     }
 
     /// @inheritdoc ISettlementLedger
@@ -252,19 +231,6 @@ contract SettlementLedger is ISettlementLedger, Ownable2StepUpgradeable, UUPSUpg
     }
 
     // ================================================================ internals
-
-    function _enroll(address bank) private returns (uint8 index) {
-        LedgerStorage storage $ = _s();
-        Bank storage b = $.bankOf[bank];
-        if (b.indexPlusOne != 0) revert LedgerAlreadyEnrolled(bank, b.indexPlusOne - 1);
-        uint8 count = $.bankCount;
-        if (count >= MAX_BANKS) revert LedgerTooManyBanks();
-        index = count;
-        $.bankCount = count + 1;
-        $.banks.push(bank);
-        b.indexPlusOne = index + 1;
-        emit BankEnrolled(bank, index);
-    }
 
     /// @dev Validate a new batch's header (enrolling the submitter if needed) and return its sequence.
     function _admit(BatchHeader calldata header) private returns (uint64 sequence) {
@@ -279,25 +245,64 @@ contract SettlementLedger is ISettlementLedger, Ownable2StepUpgradeable, UUPSUpg
             revert LedgerInvalidWindowEnd(header.closesAt, earliest, earliest + MAX_WINDOW_SLACK);
         }
         Bank storage bank = $.bankOf[msg.sender];
-        uint8 index = bank.indexPlusOne == 0 ? _enroll(msg.sender) : bank.indexPlusOne - 1;
-        uint256 bankCount = $.bankCount;
-        uint32 mask = header.counterpartyMask;
-        // Counterparties are enrolled banks other than the submitter.
-        if (mask == 0 || (bankCount < 32 && mask >> bankCount != 0) || mask & (uint32(1) << index) != 0) {
-            revert LedgerInvalidCounterparties(mask, uint8(bankCount));
+        uint256 indexPlusOne = bank.indexPlusOne;
+        if (indexPlusOne == 0) {
+            indexPlusOne = uint256(_enroll(msg.sender)) + 1;
+        } else if (bank.barred || bank.released) {
+            // A re-admitted released bank would otherwise anchor under an index another bank holds.
+            if (bank.released) revert LedgerBankReleased(msg.sender, uint8(indexPlusOne - 1));
+            revert LedgerBankBarred(msg.sender);
         }
+        uint256 bankCount = $.bankCount;
+        uint256 mask = header.counterpartyMask;
+        // Counterparties are enrolled banks other than the submitter (a shift by 256 gives 0).
+        if (mask == 0 || mask >> bankCount != 0 || mask & (uint256(1) << (indexPlusOne - 1)) != 0) {
+            revert LedgerInvalidCounterparties(mask, uint16(bankCount));
+        }
+        // Released indexes not yet given again name nobody: only read while there is one.
+        if ($.anyFree && mask & $.freeMask != 0) revert LedgerCounterpartyReleased(mask, $.freeMask);
         sequence = bank.sequence + 1;
         bank.sequence = sequence;
     }
 
-    /// @dev The caller's bit in a batch it may still acknowledge or dispute (`header` is checked).
-    function _answerable(bytes32 batchId, BatchHeader calldata header) private view returns (uint32 bit) {
-        LedgerStorage storage $ = _s();
-        $.registry.requireMember(msg.sender, Roles.MEMBER_BANK);
+    /// @dev Dispute `batchId` as `account` (the caller or a signer), a member bank that is Active or
+    /// Suspended but neither Removed nor sanctioned: a suspended bank cannot send transactions on
+    /// Besu, and its silence must not finalize a batch it disagrees with.
+    function _dispute(bytes32 batchId, BatchHeader calldata header, uint16 reasonCode, address account) private {
+        if (reasonCode == 0) revert LedgerInvalidReason();
+        _requireMayDispute(account);
+        uint256 bit = _answerable(batchId, header, account);
+        if (_s().acks[batchId] & bit != 0) revert LedgerAlreadyAnswered(batchId, account);
+        _setStatus(batchId, BatchStatus.Disputed);
+        emit BatchDisputed(batchId, account, reasonCode);
+    }
+
+    /// @dev The registry's own errors for a disputer that is not a member bank, Removed or sanctioned.
+    function _requireMayDispute(address account) private view {
+        IConsortiumRegistry registry = _s().registry;
+        uint16 sanction = registry.sanctionOf(account);
+        if (sanction != 0) revert IConsortiumRegistry.RegistryAccountSanctioned(account, sanction);
+        IConsortiumRegistry.Member memory m = registry.memberOf(account);
+        if (m.status == IConsortiumRegistry.MemberStatus.None) revert IConsortiumRegistry.RegistryNotMember(account);
+        if (m.status == IConsortiumRegistry.MemberStatus.Removed) {
+            revert IConsortiumRegistry.RegistryMemberRemoved(account, m.statusSince);
+        }
+        if (m.roles & Roles.MEMBER_BANK == 0)
+            revert IConsortiumRegistry.RegistryMissingRole(account, Roles.MEMBER_BANK);
+    }
+
+    /// @dev `account`'s bit in a batch it may still acknowledge or dispute (`header` is checked); a
+    /// released bank has none (its index may be another bank's now).
+    function _answerable(
+        bytes32 batchId,
+        BatchHeader calldata header,
+        address account
+    ) private view returns (uint256 bit) {
         bytes32 anchored = _anchored(batchId, header);
-        uint8 indexPlusOne = $.bankOf[msg.sender].indexPlusOne;
-        bit = indexPlusOne == 0 ? 0 : uint32(1) << (indexPlusOne - 1);
-        if (header.counterpartyMask & bit == 0) revert LedgerNotCounterparty(batchId, msg.sender);
+        Bank storage b = _s().bankOf[account];
+        uint256 indexPlusOne = b.indexPlusOne;
+        bit = indexPlusOne == 0 || b.released ? 0 : uint256(1) << (indexPlusOne - 1);
+        if (header.counterpartyMask & bit == 0) revert LedgerNotCounterparty(batchId, account);
         if (_stored(anchored) != BatchStatus.Submitted) {
             revert LedgerWrongStatus(batchId, _effective(batchId, anchored, header));
         }
@@ -330,6 +335,15 @@ contract SettlementLedger is ISettlementLedger, Ownable2StepUpgradeable, UUPSUpg
         // The clock first: after the window (the daily routine) the acknowledgements are not read.
         if (block.timestamp > header.closesAt) return BatchStatus.Final;
         if (_s().acks[batchId] == header.counterpartyMask) return BatchStatus.Final;
+    }
+
+    function _disputeDigest(bytes32 batchId, uint16 reasonCode, uint256 deadline) private view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(DISPUTE_TYPEHASH, batchId, reasonCode, deadline)));
+    }
+
+    /// @dev Addresses and uint64 encode to the same 32-byte words as uint256 of the same value.
+    function _leafOf(uint256[8] calldata encodedRecord) private pure returns (bytes32) {
+        return keccak256(bytes.concat(keccak256(abi.encode(encodedRecord))));
     }
 
     function _stored(bytes32 anchored) private pure returns (BatchStatus) {

@@ -44,6 +44,7 @@ abstract contract StreamedClose is CycleClose {
         Step memory step;
         (step.held, step.session) = (closing.held, closing.session);
         step.previousSession = cycleId > 1 ? $.closing[cycleId - 1].session : 0;
+        step.holders = $.ledger.banks();
         BankIndex.Table memory banks = BankIndex.over($.ledger);
         for (uint256 d; d < declarations.length; ++d) _stepBatch(cycleId, declarations[d], banks, step);
         uint256 touched = step.touched;
@@ -103,6 +104,7 @@ abstract contract StreamedClose is CycleClose {
         uint32 presented;
         uint32 carried;
         int256[256] delta;
+        address[] holders; // the ledger's current holder of each index (0: released, not reused)
     }
 
     /// @dev Admit one presented batch to the session, add its settling entries to the step, carry
@@ -125,12 +127,13 @@ abstract contract StreamedClose is CycleClose {
         if ($.presentedIn[cycleId][batchId] == step.session) revert NettingBatchRepeated(batchId);
         $.presentedIn[cycleId][batchId] = step.session;
         ++step.presented;
-        uint256 debtor = banks.indexOf(d.bank);
+        uint256 debtor = _holderIndex(banks, step.holders, d.bank);
         step.touched |= 1 << debtor;
         uint256 held = step.held;
         for (uint256 k; k < d.counterparties.length; ++k) {
             uint256 c = banks.indexOf(d.counterparties[k]);
             if (live & (1 << c) == 0) continue;
+            _holderIndex(banks, step.holders, d.counterparties[k]);
             step.touched |= 1 << c;
             if (held & ((1 << debtor) | (1 << c)) != 0) continue;
             uint256 amount = d.totals[k];
@@ -139,6 +142,18 @@ abstract contract StreamedClose is CycleClose {
             step.gross += amount;
         }
         if (_carryBatch(cycleId, step.session, batchId, debtor, live, held)) ++step.carried;
+    }
+
+    /// @dev `bank`'s ledger index, refusing a released bank whose index has a new holder (positions
+    /// are kept by index, and the finish pays the index's holder).
+    function _holderIndex(
+        BankIndex.Table memory banks,
+        address[] memory holders,
+        address bank
+    ) private view returns (uint256 index) {
+        index = banks.indexOf(bank);
+        address holder = holders[index];
+        if (holder != bank && holder != address(0)) revert NettingIndexReused(index, bank, holder);
     }
 
     /// @dev Check participant `i` at the finish and fill its line of `h`: an inactive one must be

@@ -109,7 +109,7 @@ const HEADER = [
       { name: "grossTotal", type: "uint128" },
       { name: "totalsCommitment", type: "bytes32" },
       { name: "metadataDigest", type: "bytes32" },
-      { name: "counterpartyMask", type: "uint32" },
+      { name: "counterpartyMask", type: "uint256" },
       { name: "closesAt", type: "uint40" },
     ],
   },

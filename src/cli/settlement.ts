@@ -7,6 +7,7 @@ import { buildBatch } from "../settlement/batch";
 import { readBatchFile, verifyBatchFile, writeBatchFile, writeSharedBatchFile } from "../settlement/batchFile";
 import { buildPacs002, importPacs008 } from "../settlement/iso20022";
 import * as ledger from "../settlement/ledger";
+import type { SignedDispute } from "../settlement/dispute";
 import { validateRecord, type PaymentRecord } from "../settlement/record";
 import { verifyInclusion } from "../settlement/merkle";
 import { writeJsonFile } from "../governance/files";
@@ -46,6 +47,31 @@ function readBanks(path: string): Record<string, Address> {
     out[bic] = getAddress(address);
   }
   return out;
+}
+
+/** A signed dispute written by `batch dispute --sign-only`. */
+function readSignedDispute(path: string): SignedDispute {
+  let json: Record<string, unknown>;
+  try {
+    json = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+  } catch (e) {
+    throw new UsageError(`Cannot read the signed dispute ${path}: ${(e as Error).message}`);
+  }
+  const { batchId, reasonCode, deadline, signer, signature } = json;
+  if (
+    typeof batchId !== "string" ||
+    typeof reasonCode !== "number" ||
+    typeof deadline !== "string" ||
+    typeof signer !== "string" ||
+    !isAddress(signer) ||
+    typeof signature !== "string"
+  ) {
+    throw new UsageError(
+      `${path} is not a signed dispute.`,
+      "Use the file `batch dispute --sign-only --out <file>` wrote, unchanged.",
+    );
+  }
+  return { batchId: batchId as Hex, reasonCode, deadline: BigInt(deadline), signer, signature: signature as Hex };
 }
 
 /** Payment records from a pacs.008 XML file or a JSON array of records. */
@@ -163,14 +189,68 @@ export function settlementCommands(io: CliIo, globals: () => GlobalOptions): Com
 
   batch
     .command("dispute <batchId>")
-    .description("Dispute a batch as its counterparty")
-    .addHelpText("after", "\nExample:\n  clearhouse batch dispute 0x3f…c2 --reason 2 --key-file baltic.key")
+    .description(
+      "Dispute a batch as its counterparty; with --sign-only, sign it for someone else to relay (a suspended bank's transactions are dropped)",
+    )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  clearhouse batch dispute 0x3f…c2 --reason 2 --key-file baltic.key\n" +
+        "  clearhouse batch dispute 0x3f…c2 --reason 2 --sign-only --out dispute.json --key-file baltic.key",
+    )
     .requiredOption("--reason <code>", "reason code ≥ 1")
-    .action(async (batchId: Hex, o: Record<string, string>) => {
+    .option("--sign-only", "sign the dispute (EIP-712) instead of sending it; relay it with `batch relay-dispute`")
+    .option("--out <file>", "with --sign-only: where to write the signed dispute (default: print it)")
+    .action(async (batchId: Hex, o: Record<string, string | boolean>) => {
       const g = globals();
-      const reasonCode = Number(uint64Option("reason", o.reason));
-      const tx = await connect(g, io, true).settlement.disputeBatch({ batchId, reasonCode });
+      const reasonCode = Number(uint64Option("reason", String(o.reason)));
+      const ch = connect(g, io, true);
+      if (o.signOnly) {
+        const signed = await ch.settlement.signDispute({ batchId, reasonCode });
+        if (typeof o.out === "string") writeFileAtomic(o.out, toJson(signed) + "\n");
+        const where = typeof o.out === "string" ? `wrote ${o.out}` : toJson(signed);
+        print(io, g, `Signed a dispute of ${batchId} (reason ${reasonCode}) as ${signed.signer}: ${where}`, signed);
+        return;
+      }
+      const tx = await ch.settlement.disputeBatch({ batchId, reasonCode });
       print(io, g, `Disputed ${batchId} with reason ${reasonCode} (tx ${tx.hash})`, tx);
+    });
+
+  batch
+    .command("relay-dispute <signedFile>")
+    .description("Send a counterparty's signed dispute (from `batch dispute --sign-only`); any member may relay it")
+    .addHelpText("after", "\nExample:\n  clearhouse batch relay-dispute dispute.json --key-file operator.key")
+    .action(async (path: string) => {
+      const g = globals();
+      const signed = readSignedDispute(path);
+      const tx = await connect(g, io, true).settlement.disputeBySignature(signed);
+      print(io, g, `Relayed ${signed.signer}'s dispute of ${signed.batchId} (tx ${tx.hash})`, tx);
+    });
+
+  batch
+    .command("release <bank>")
+    .description(
+      "Release a removed bank's ledger index (operator); the next bank to enroll gets it after 30 days 15 minutes",
+    )
+    .addHelpText(
+      "after",
+      "\nExample:\n  clearhouse batch release 0x90F79bf6EB2c4f870365E785982E1f101E93b906 --key-file operator.key",
+    )
+    .action(async (bank: string) => {
+      const g = globals();
+      const tx = await connect(g, io, true).settlement.releaseBank({ bank: bank as Address });
+      print(io, g, `Released the ledger index of ${bank} (tx ${tx.hash})`, tx);
+    });
+
+  batch
+    .command("bank <address>")
+    .description("Show a bank's ledger index and whether it is barred or released")
+    .addHelpText("after", "\nExample:\n  clearhouse batch bank 0x90F79bf6EB2c4f870365E785982E1f101E93b906")
+    .action(async (address: string) => {
+      const g = globals();
+      const b = await connect(g, io, false).settlement.getLedgerBank({ bank: address as Address });
+      const flags = [b.barred ? "barred from anchoring" : "", b.released ? "released (left the consortium)" : ""];
+      const state = flags.filter(Boolean).join(", ") || "active";
+      print(io, g, `Bank ${b.bank}: index ${b.index}, ${b.sequence} batches anchored, ${state}`, b);
     });
 
   batch
@@ -225,10 +305,10 @@ export function settlementCommands(io: CliIo, globals: () => GlobalOptions): Com
         if (index < 0) throw new UsageError(`Payment ${o.payment} is not in ${path}.`);
         const proof = built.tree.proof(index);
         const local = verifyInclusion(file.header.root, built.records[index], proof);
-        const onChain = await ch.settlement.verifyInclusionOnChain({
+        const onChain = await ch.settlement.verifyRecordOnChain({
           batchId: file.batchId,
           header,
-          leaf: built.tree.leafHash(index),
+          record: built.records[index],
           proof,
         });
         inclusion = { paymentId: o.payment, local, onChain };

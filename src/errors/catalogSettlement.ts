@@ -1,5 +1,5 @@
 import type { AmountFormat, RevertArgs, RevertExplanation, RevertName } from "./catalog";
-import { BATCH_STATUS } from "../statusNames";
+import { BATCH_STATUS, MEMBER_STATUS } from "../statusNames";
 import { short, isoSeconds } from "./format";
 
 type SettlementName = Extract<RevertName, `Ledger${string}` | `Netting${string}` | "SafeERC20FailedOperation">;
@@ -23,7 +23,7 @@ export const settlementCatalog: {
     hint: "Rebuild the batch file; an empty batch cannot be anchored.",
   }),
   LedgerInvalidCounterparties: ([mask, count]) => ({
-    message: `counterparty mask ${mask} is empty, names one of the ${count} enrolled banks that does not exist, or the submitter`,
+    message: `counterparty mask 0x${mask.toString(16)} is empty, names an index beyond the ${count} handed out, or the submitter`,
     hint: "Every counterparty must have enrolled in the ledger (`batch enroll`).",
   }),
   LedgerNotEnrolled: ([bank]) => ({
@@ -35,8 +35,40 @@ export const settlementCatalog: {
     hint: "Nothing to do.",
   }),
   LedgerTooManyBanks: () => ({
-    message: "all 32 bank slots of the ledger are taken",
-    hint: "Deploy a ledger for more banks.",
+    message: "all 256 bank indexes of the ledger are held and none is released",
+    hint: "An operator frees a removed bank's index with `batch release <bank>` (after governance removes it); the index is reusable 30 days 15 minutes later.",
+  }),
+  LedgerIndexInQuarantine: ([index, availableAt]) => ({
+    message: `all 256 bank indexes are taken; released index ${index} is free from ${when(BigInt(availableAt))}`,
+    hint: "Enroll again after that time (the quarantine lets every batch open at the release close first).",
+  }),
+  LedgerBankReleased: ([bank, index]) => ({
+    message: `${short(bank)} left the consortium and its index ${index} was released`,
+    hint: "A released bank cannot enroll, anchor or answer again under this address; a re-admitted institution enrolls with a new address.",
+  }),
+  LedgerBankNotRemoved: ([bank, status]) => ({
+    message: `${short(bank)} is ${MEMBER_STATUS[status] ?? status} in the registry, not Removed`,
+    hint: "Only a removed bank's index is released: governance removes it first (`member remove`).",
+  }),
+  LedgerCounterpartyReleased: ([mask, free]) => ({
+    message: `counterparty mask 0x${mask.toString(16)} names released indexes (0x${(mask & free).toString(16)}): banks that left the consortium`,
+    hint: "Remove the payments to those banks from the batch and build it again.",
+  }),
+  LedgerBankBarred: ([bank]) => ({
+    message: `${short(bank)} is barred from anchoring new batches (repeated deferrals in netting)`,
+    hint: "Settle or fund the deferred obligations, then ask governance to lift the bar; retries of batches already anchored still succeed.",
+  }),
+  LedgerUnauthorizedBarring: ([caller]) => ({
+    message: `${short(caller)} may not bar banks: only the netting engine and governance may`,
+    hint: "Send it as a governance proposal (`gov propose`).",
+  }),
+  LedgerSignatureExpired: ([deadline]) => ({
+    message: `the signed dispute expired at ${when(deadline)}`,
+    hint: "Have the counterparty sign again with a later deadline (at most the batch's window end is useful).",
+  }),
+  LedgerInvalidSignature: ([signer]) => ({
+    message: `the dispute's signature is not ${short(signer)}'s over this batch, reason and deadline`,
+    hint: "Sign with the counterparty's own key (`batch dispute --sign-only`) and relay the batch id, reason and deadline it signed, unchanged.",
   }),
   LedgerNotCounterparty: ([id, account]) => ({
     message: `${short(account)} is not a counterparty of batch ${short(id)}`,
@@ -127,6 +159,14 @@ export const settlementCatalog: {
     message: `the engine can give back at most ${available} of token ${short(token)}, not ${amount} (the credit pool is never rescued)`,
     hint: "Rescue at most the amount shown.",
   }),
+  NettingIndexReused: ([index, released, holder]) => ({
+    message: `ledger index ${index} belongs to ${short(holder)} now; ${short(released)} held it before it was released`,
+    hint: "Governance writes off what is still pending with the released bank (writeOff), then close again.",
+  }),
+  NettingNothingPending: ([id, batch]) => ({
+    message: `batch ${short(batch)} is not pending in cycle ${id}`,
+    hint: "Check the cycle's pending batches (pendingBatches).",
+  }),
   NettingNotClosing: ([id]) => ({
     message: `no close in several transactions is under way for cycle ${id}`,
     hint: "Begin it with beginClose (the SDK's closeCycle does this when one transaction is too big).",
@@ -152,7 +192,7 @@ export const settlementCatalog: {
     hint: "Declare the totals from the batch file, one per counterparty.",
   }),
   NettingCounterpartiesMismatch: ([id, headerMask, declared]) => ({
-    message: `the creditors declared for batch ${short(id)} (mask ${declared}) are not its anchored counterparties (mask ${headerMask})`,
+    message: `the creditors declared for batch ${short(id)} (mask 0x${declared.toString(16)}) are not its anchored counterparties (mask 0x${headerMask.toString(16)})`,
     hint: "Declare exactly the counterparties of the anchored batch file.",
   }),
   NettingPoolTooSmall: ([pool, amount], f) => ({

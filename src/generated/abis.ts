@@ -3980,6 +3980,49 @@ export const settlementLedgerAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "bank",
+        "type": "address"
+      }
+    ],
+    "name": "LedgerBankBarred",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "bank",
+        "type": "address"
+      },
+      {
+        "internalType": "uint8",
+        "name": "status",
+        "type": "uint8"
+      }
+    ],
+    "name": "LedgerBankNotRemoved",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "bank",
+        "type": "address"
+      },
+      {
+        "internalType": "uint8",
+        "name": "index",
+        "type": "uint8"
+      }
+    ],
+    "name": "LedgerBankReleased",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "bytes32",
         "name": "batchId",
         "type": "bytes32"
@@ -3996,6 +4039,22 @@ export const settlementLedgerAbi = [
       }
     ],
     "name": "LedgerBatchConflict",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "counterpartyMask",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "freeMask",
+        "type": "uint256"
+      }
+    ],
+    "name": "LedgerCounterpartyReleased",
     "type": "error"
   },
   {
@@ -4022,14 +4081,30 @@ export const settlementLedgerAbi = [
   {
     "inputs": [
       {
-        "internalType": "uint32",
-        "name": "counterpartyMask",
-        "type": "uint32"
+        "internalType": "uint8",
+        "name": "index",
+        "type": "uint8"
       },
       {
-        "internalType": "uint8",
+        "internalType": "uint40",
+        "name": "availableAt",
+        "type": "uint40"
+      }
+    ],
+    "name": "LedgerIndexInQuarantine",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "counterpartyMask",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint16",
         "name": "bankCount",
-        "type": "uint8"
+        "type": "uint16"
       }
     ],
     "name": "LedgerInvalidCounterparties",
@@ -4071,6 +4146,17 @@ export const settlementLedgerAbi = [
       }
     ],
     "name": "LedgerInvalidRegistry",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "signer",
+        "type": "address"
+      }
+    ],
+    "name": "LedgerInvalidSignature",
     "type": "error"
   },
   {
@@ -4149,8 +4235,30 @@ export const settlementLedgerAbi = [
     "type": "error"
   },
   {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "deadline",
+        "type": "uint256"
+      }
+    ],
+    "name": "LedgerSignatureExpired",
+    "type": "error"
+  },
+  {
     "inputs": [],
     "name": "LedgerTooManyBanks",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      }
+    ],
+    "name": "LedgerUnauthorizedBarring",
     "type": "error"
   },
   {
@@ -4224,6 +4332,65 @@ export const settlementLedgerAbi = [
     "type": "error"
   },
   {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      },
+      {
+        "internalType": "uint16",
+        "name": "reasonCode",
+        "type": "uint16"
+      }
+    ],
+    "name": "RegistryAccountSanctioned",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      },
+      {
+        "internalType": "uint64",
+        "name": "sinceBlock",
+        "type": "uint64"
+      }
+    ],
+    "name": "RegistryMemberRemoved",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      },
+      {
+        "internalType": "uint8",
+        "name": "role",
+        "type": "uint8"
+      }
+    ],
+    "name": "RegistryMissingRole",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "RegistryNotMember",
+    "type": "error"
+  },
+  {
     "inputs": [],
     "name": "UUPSUnauthorizedCallContext",
     "type": "error"
@@ -4263,12 +4430,81 @@ export const settlementLedgerAbi = [
       },
       {
         "indexed": false,
+        "internalType": "bool",
+        "name": "barred",
+        "type": "bool"
+      }
+    ],
+    "name": "BankBarred",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "bank",
+        "type": "address"
+      },
+      {
+        "indexed": false,
         "internalType": "uint8",
         "name": "index",
         "type": "uint8"
       }
     ],
     "name": "BankEnrolled",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint8",
+        "name": "index",
+        "type": "uint8"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "previous",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "bank",
+        "type": "address"
+      }
+    ],
+    "name": "BankIndexReused",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "bank",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint8",
+        "name": "index",
+        "type": "uint8"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint40",
+        "name": "availableAt",
+        "type": "uint40"
+      }
+    ],
+    "name": "BankReleased",
     "type": "event"
   },
   {
@@ -4401,9 +4637,9 @@ export const settlementLedgerAbi = [
             "type": "bytes32"
           },
           {
-            "internalType": "uint32",
+            "internalType": "uint256",
             "name": "counterpartyMask",
-            "type": "uint32"
+            "type": "uint256"
           },
           {
             "internalType": "uint40",
@@ -4443,6 +4679,12 @@ export const settlementLedgerAbi = [
       }
     ],
     "name": "DisputeResolved",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [],
+    "name": "EIP712DomainChanged",
     "type": "event"
   },
   {
@@ -4563,6 +4805,19 @@ export const settlementLedgerAbi = [
   },
   {
     "inputs": [],
+    "name": "RELEASE_QUARANTINE",
+    "outputs": [
+      {
+        "internalType": "uint40",
+        "name": "",
+        "type": "uint40"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "UPGRADE_INTERFACE_VERSION",
     "outputs": [
       {
@@ -4629,9 +4884,9 @@ export const settlementLedgerAbi = [
             "type": "bytes32"
           },
           {
-            "internalType": "uint32",
+            "internalType": "uint256",
             "name": "counterpartyMask",
-            "type": "uint32"
+            "type": "uint256"
           },
           {
             "internalType": "uint40",
@@ -4670,9 +4925,9 @@ export const settlementLedgerAbi = [
         "type": "uint8"
       },
       {
-        "internalType": "uint32",
+        "internalType": "uint256",
         "name": "ackMask",
-        "type": "uint32"
+        "type": "uint256"
       }
     ],
     "stateMutability": "view",
@@ -4769,9 +5024,9 @@ export const settlementLedgerAbi = [
             "type": "bytes32"
           },
           {
-            "internalType": "uint32",
+            "internalType": "uint256",
             "name": "counterpartyMask",
-            "type": "uint32"
+            "type": "uint256"
           },
           {
             "internalType": "uint40",
@@ -4830,9 +5085,9 @@ export const settlementLedgerAbi = [
             "type": "bytes32"
           },
           {
-            "internalType": "uint32",
+            "internalType": "uint256",
             "name": "counterpartyMask",
-            "type": "uint32"
+            "type": "uint256"
           },
           {
             "internalType": "uint40",
@@ -4856,6 +5111,153 @@ export const settlementLedgerAbi = [
     "type": "function"
   },
   {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "batchId",
+        "type": "bytes32"
+      },
+      {
+        "components": [
+          {
+            "internalType": "bytes32",
+            "name": "root",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "entryCount",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint128",
+            "name": "grossTotal",
+            "type": "uint128"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "totalsCommitment",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "metadataDigest",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint256",
+            "name": "counterpartyMask",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint40",
+            "name": "closesAt",
+            "type": "uint40"
+          }
+        ],
+        "internalType": "struct ISettlementLedger.BatchHeader",
+        "name": "header",
+        "type": "tuple"
+      },
+      {
+        "internalType": "uint16",
+        "name": "reasonCode",
+        "type": "uint16"
+      },
+      {
+        "internalType": "address",
+        "name": "signer",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "deadline",
+        "type": "uint256"
+      },
+      {
+        "internalType": "bytes",
+        "name": "signature",
+        "type": "bytes"
+      }
+    ],
+    "name": "disputeBySignature",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "batchId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint16",
+        "name": "reasonCode",
+        "type": "uint16"
+      },
+      {
+        "internalType": "uint256",
+        "name": "deadline",
+        "type": "uint256"
+      }
+    ],
+    "name": "disputeDigest",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "eip712Domain",
+    "outputs": [
+      {
+        "internalType": "bytes1",
+        "name": "fields",
+        "type": "bytes1"
+      },
+      {
+        "internalType": "string",
+        "name": "name",
+        "type": "string"
+      },
+      {
+        "internalType": "string",
+        "name": "version",
+        "type": "string"
+      },
+      {
+        "internalType": "uint256",
+        "name": "chainId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "verifyingContract",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "salt",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256[]",
+        "name": "extensions",
+        "type": "uint256[]"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [],
     "name": "enroll",
     "outputs": [
@@ -4866,6 +5268,24 @@ export const settlementLedgerAbi = [
       }
     ],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "freeIndexes",
+    "outputs": [
+      {
+        "internalType": "uint8[]",
+        "name": "indexes",
+        "type": "uint8[]"
+      },
+      {
+        "internalType": "uint40[]",
+        "name": "availableAt",
+        "type": "uint40[]"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -4889,6 +5309,44 @@ export const settlementLedgerAbi = [
     "name": "initialize",
     "outputs": [],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "bank",
+        "type": "address"
+      }
+    ],
+    "name": "isBarred",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "bank",
+        "type": "address"
+      }
+    ],
+    "name": "isReleased",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -4945,9 +5403,9 @@ export const settlementLedgerAbi = [
             "type": "bytes32"
           },
           {
-            "internalType": "uint32",
+            "internalType": "uint256",
             "name": "counterpartyMask",
-            "type": "uint32"
+            "type": "uint256"
           },
           {
             "internalType": "uint40",
@@ -5043,6 +5501,19 @@ export const settlementLedgerAbi = [
     "type": "function"
   },
   {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "bank",
+        "type": "address"
+      }
+    ],
+    "name": "releaseBank",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
     "inputs": [],
     "name": "renounceOwnership",
     "outputs": [],
@@ -5084,9 +5555,9 @@ export const settlementLedgerAbi = [
             "type": "bytes32"
           },
           {
-            "internalType": "uint32",
+            "internalType": "uint256",
             "name": "counterpartyMask",
-            "type": "uint32"
+            "type": "uint256"
           },
           {
             "internalType": "uint40",
@@ -5139,6 +5610,24 @@ export const settlementLedgerAbi = [
     "inputs": [
       {
         "internalType": "address",
+        "name": "bank",
+        "type": "address"
+      },
+      {
+        "internalType": "bool",
+        "name": "barred",
+        "type": "bool"
+      }
+    ],
+    "name": "setBarred",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
         "name": "engine",
         "type": "address"
       }
@@ -5183,9 +5672,9 @@ export const settlementLedgerAbi = [
             "type": "bytes32"
           },
           {
-            "internalType": "uint32",
+            "internalType": "uint256",
             "name": "counterpartyMask",
-            "type": "uint32"
+            "type": "uint256"
           },
           {
             "internalType": "uint40",
@@ -5244,9 +5733,9 @@ export const settlementLedgerAbi = [
             "type": "bytes32"
           },
           {
-            "internalType": "uint32",
+            "internalType": "uint256",
             "name": "counterpartyMask",
-            "type": "uint32"
+            "type": "uint256"
           },
           {
             "internalType": "uint40",
@@ -5348,9 +5837,9 @@ export const settlementLedgerAbi = [
             "type": "bytes32"
           },
           {
-            "internalType": "uint32",
+            "internalType": "uint256",
             "name": "counterpartyMask",
-            "type": "uint32"
+            "type": "uint256"
           },
           {
             "internalType": "uint40",
@@ -5374,6 +5863,77 @@ export const settlementLedgerAbi = [
       }
     ],
     "name": "verifyInclusion",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "batchId",
+        "type": "bytes32"
+      },
+      {
+        "components": [
+          {
+            "internalType": "bytes32",
+            "name": "root",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "entryCount",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint128",
+            "name": "grossTotal",
+            "type": "uint128"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "totalsCommitment",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "metadataDigest",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint256",
+            "name": "counterpartyMask",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint40",
+            "name": "closesAt",
+            "type": "uint40"
+          }
+        ],
+        "internalType": "struct ISettlementLedger.BatchHeader",
+        "name": "header",
+        "type": "tuple"
+      },
+      {
+        "internalType": "uint256[8]",
+        "name": "encodedRecord",
+        "type": "uint256[8]"
+      },
+      {
+        "internalType": "bytes32[]",
+        "name": "proof",
+        "type": "bytes32[]"
+      }
+    ],
+    "name": "verifyRecord",
     "outputs": [
       {
         "internalType": "bool",
@@ -5522,6 +6082,27 @@ export const nettingEngineAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "released",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "holder",
+        "type": "address"
+      }
+    ],
+    "name": "NettingIndexReused",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "account",
         "type": "address"
@@ -5656,6 +6237,22 @@ export const nettingEngineAbi = [
       }
     ],
     "name": "NettingNotPending",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "cycleId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "batchId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "NettingNothingPending",
     "type": "error"
   },
   {
@@ -6311,6 +6908,31 @@ export const nettingEngineAbi = [
     "inputs": [
       {
         "indexed": true,
+        "internalType": "uint64",
+        "name": "cycleId",
+        "type": "uint64"
+      },
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "batchId",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "creditorMask",
+        "type": "uint256"
+      }
+    ],
+    "name": "PendingWrittenOff",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
         "internalType": "address",
         "name": "token",
         "type": "address"
@@ -6494,9 +7116,9 @@ export const nettingEngineAbi = [
                 "type": "bytes32"
               },
               {
-                "internalType": "uint32",
+                "internalType": "uint256",
                 "name": "counterpartyMask",
-                "type": "uint32"
+                "type": "uint256"
               },
               {
                 "internalType": "uint40",
@@ -6581,9 +7203,9 @@ export const nettingEngineAbi = [
                 "type": "bytes32"
               },
               {
-                "internalType": "uint32",
+                "internalType": "uint256",
                 "name": "counterpartyMask",
-                "type": "uint32"
+                "type": "uint256"
               },
               {
                 "internalType": "uint40",
@@ -6815,9 +7437,9 @@ export const nettingEngineAbi = [
             "type": "bytes32"
           },
           {
-            "internalType": "uint32",
+            "internalType": "uint256",
             "name": "counterpartyMask",
-            "type": "uint32"
+            "type": "uint256"
           },
           {
             "internalType": "uint40",
@@ -6885,9 +7507,9 @@ export const nettingEngineAbi = [
             "type": "bytes32"
           },
           {
-            "internalType": "uint32",
+            "internalType": "uint256",
             "name": "counterpartyMask",
-            "type": "uint32"
+            "type": "uint256"
           },
           {
             "internalType": "uint40",
@@ -7302,6 +7924,24 @@ export const nettingEngineAbi = [
       }
     ],
     "name": "withdrawCreditPool",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "cycleId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "batchId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "writeOff",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -10250,6 +10890,49 @@ export const clearhouseErrorsAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "bank",
+        "type": "address"
+      }
+    ],
+    "name": "LedgerBankBarred",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "bank",
+        "type": "address"
+      },
+      {
+        "internalType": "uint8",
+        "name": "status",
+        "type": "uint8"
+      }
+    ],
+    "name": "LedgerBankNotRemoved",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "bank",
+        "type": "address"
+      },
+      {
+        "internalType": "uint8",
+        "name": "index",
+        "type": "uint8"
+      }
+    ],
+    "name": "LedgerBankReleased",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "bytes32",
         "name": "batchId",
         "type": "bytes32"
@@ -10266,6 +10949,22 @@ export const clearhouseErrorsAbi = [
       }
     ],
     "name": "LedgerBatchConflict",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "counterpartyMask",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "freeMask",
+        "type": "uint256"
+      }
+    ],
+    "name": "LedgerCounterpartyReleased",
     "type": "error"
   },
   {
@@ -10292,14 +10991,30 @@ export const clearhouseErrorsAbi = [
   {
     "inputs": [
       {
-        "internalType": "uint32",
-        "name": "counterpartyMask",
-        "type": "uint32"
+        "internalType": "uint8",
+        "name": "index",
+        "type": "uint8"
       },
       {
-        "internalType": "uint8",
+        "internalType": "uint40",
+        "name": "availableAt",
+        "type": "uint40"
+      }
+    ],
+    "name": "LedgerIndexInQuarantine",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "counterpartyMask",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint16",
         "name": "bankCount",
-        "type": "uint8"
+        "type": "uint16"
       }
     ],
     "name": "LedgerInvalidCounterparties",
@@ -10341,6 +11056,17 @@ export const clearhouseErrorsAbi = [
       }
     ],
     "name": "LedgerInvalidRegistry",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "signer",
+        "type": "address"
+      }
+    ],
+    "name": "LedgerInvalidSignature",
     "type": "error"
   },
   {
@@ -10419,8 +11145,30 @@ export const clearhouseErrorsAbi = [
     "type": "error"
   },
   {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "deadline",
+        "type": "uint256"
+      }
+    ],
+    "name": "LedgerSignatureExpired",
+    "type": "error"
+  },
+  {
     "inputs": [],
     "name": "LedgerTooManyBanks",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      }
+    ],
+    "name": "LedgerUnauthorizedBarring",
     "type": "error"
   },
   {
@@ -10844,6 +11592,27 @@ export const clearhouseErrorsAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "released",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "holder",
+        "type": "address"
+      }
+    ],
+    "name": "NettingIndexReused",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "account",
         "type": "address"
@@ -10957,6 +11726,22 @@ export const clearhouseErrorsAbi = [
       }
     ],
     "name": "NettingNotCovered",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "cycleId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "batchId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "NettingNothingPending",
     "type": "error"
   },
   {

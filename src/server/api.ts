@@ -97,8 +97,8 @@ export async function createServer(opts: {
         args: [me(req)],
       })
       .catch(() => undefined);
-    const mask = Number((e.args.header as { counterpartyMask?: string }).counterpartyMask ?? 0);
-    return acked || (banks !== undefined && ((mask >> banks[0]) & 1) === 1);
+    const mask = BigInt((e.args.header as { counterpartyMask?: string }).counterpartyMask ?? 0);
+    return acked || (banks !== undefined && ((mask >> BigInt(banks[0])) & 1n) === 1n);
   };
   app.get("/api/batches", async (req) => {
     const out = [];
@@ -131,7 +131,8 @@ export async function createServer(opts: {
     if (!(await batchVisible(req, e))) return forbidden(reply, "another bank's batch");
     if (!Array.isArray(proof) || !proof.every((p) => isHex(p) && p.length === 66))
       return reply.code(400).send({ error: "bad_request", message: "proof must be a list of 32-byte hex hashes." });
-    const leaf = leafOf(validateRecord(record, "record"));
+    const payment = validateRecord(record, "record");
+    const leaf = leafOf(payment);
     const h = e.args.header as Record<string, string>;
     const header = {
       root: h.root as Hex,
@@ -139,13 +140,14 @@ export async function createServer(opts: {
       grossTotal: BigInt(h.grossTotal),
       totalsCommitment: h.totalsCommitment as Hex,
       metadataDigest: h.metadataDigest as Hex,
-      counterpartyMask: Number(h.counterpartyMask),
+      counterpartyMask: BigInt(h.counterpartyMask),
       closesAt: Number(h.closesAt),
     };
-    const included = await ch.settlement.verifyInclusionOnChain({
+    // By the record's fields: the ledger hashes the record itself, so no internal node passes.
+    const included = await ch.settlement.verifyRecordOnChain({
       batchId: e.args.batchId as Hex,
       header,
-      leaf,
+      record: payment,
       proof: proof as Hex[],
     });
     return { batchId: e.args.batchId, leaf, included };

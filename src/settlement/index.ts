@@ -3,6 +3,8 @@ export * from "./merkle";
 export * from "./batch";
 export * from "./batchFile";
 export * from "./ledger";
+export * from "./ledgerBanks";
+export * from "./dispute";
 export * from "./submit";
 export * from "./netting";
 export * from "./close";

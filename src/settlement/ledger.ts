@@ -8,6 +8,7 @@ import { readContract, rpc, writeContract, type ClearhouseContext, type WriteRes
 import { DeploymentError, InvalidArgumentError } from "../errors/base";
 import { settlementLedgerAbi } from "../generated/abis";
 import { requireAddress, requireBytes32, requireSmallInt } from "../validate";
+import { encodeRecord, type PaymentRecord } from "./record";
 
 /** The fields of a batch header the SDK needs (what `buildBatch` produces). */
 export interface BatchHeaderFields {
@@ -32,7 +33,8 @@ export interface OnChainHeader {
   grossTotal: bigint;
   totalsCommitment: Hex;
   metadataDigest: Hex;
-  counterpartyMask: number;
+  /** Bit i = the bank holding ledger index i (0 … 255) receives payments in the batch. */
+  counterpartyMask: bigint;
   /** End of the acknowledgement window (unix seconds), stamped at submission. */
   closesAt: number;
 }
@@ -60,24 +62,34 @@ export function batchKey(key: string): Hex {
   return stringToHex(key, { size: 32 });
 }
 
-/** The counterparty mask of a header from the ledger's enrolled banks; names any bank not enrolled. */
-export async function counterpartyMask(ctx: ClearhouseContext, counterparties: readonly Address[]): Promise<number> {
+/**
+ * The counterparty mask of a header (bit i = the bank holding ledger index i, up to 256 banks) from
+ * the ledger's current holders; names any bank not enrolled, or released (it left the consortium).
+ */
+export async function counterpartyMask(ctx: ClearhouseContext, counterparties: readonly Address[]): Promise<bigint> {
   const banks = (await readContract(ctx, { ...ledger(ctx), functionName: "banks", args: [] })).map((b) =>
     getAddress(b),
   );
-  let mask = 0;
+  let mask = 0n;
   for (const cp of counterparties) {
     const index = banks.indexOf(getAddress(cp));
     if (index < 0) {
       throw new InvalidArgumentError(
         "batch",
-        `counterparty ${cp} is not enrolled in the settlement ledger`,
-        "Each bank enrolls once (`clearhouse batch enroll`) before others can send it batches.",
+        `counterparty ${cp} is not enrolled in the settlement ledger (or its index was released)`,
+        "Each bank enrolls once (`clearhouse batch enroll`) before others can send it batches; a released bank left the consortium and cannot be paid in a batch.",
       );
     }
-    mask |= 1 << index;
+    mask |= 1n << BigInt(index);
   }
-  return mask >>> 0;
+  return mask;
+}
+
+/** The ledger indexes (0 … 255) named by a counterparty mask, lowest first. */
+export function maskIndexes(mask: bigint): number[] {
+  const out: number[] = [];
+  for (let i = 0; mask >> BigInt(i) !== 0n; i++) if ((mask >> BigInt(i)) & 1n) out.push(i);
+  return out;
 }
 
 /**
@@ -246,8 +258,8 @@ export interface BatchInfo {
   sequence: bigint;
   submittedAt: number;
   digest: Hex;
-  counterpartyMask: number;
-  ackMask: number;
+  counterpartyMask: bigint;
+  ackMask: bigint;
   windowClosesAt: number;
   /** The anchored header (from the `BatchSubmitted` event). */
   header: OnChainHeader;
@@ -296,7 +308,26 @@ export async function headerDigest(ctx: ClearhouseContext, header: OnChainHeader
   return readContract(ctx, { ...ledger(ctx), functionName: "digestOf", args: [header] });
 }
 
-/** Ask the ledger contract itself whether `leaf` with `proof` is in the anchored batch. */
+/**
+ * Ask the ledger whether payment `record` with `proof` is in the anchored batch: the ledger hashes
+ * the record's fields itself (as `leafOf`), so only a real record passes. Use this one to prove a
+ * payment (verifyInclusionOnChain accepts any node of the tree as a leaf).
+ */
+export async function verifyRecordOnChain(
+  ctx: ClearhouseContext,
+  p: { batchId: Hex; header: OnChainHeader; record: PaymentRecord; proof: readonly Hex[] },
+): Promise<boolean> {
+  return readContract(ctx, {
+    ...ledger(ctx),
+    functionName: "verifyRecord",
+    args: [requireBytes32("batchId", p.batchId), p.header, encodeRecord(p.record), [...p.proof]],
+  });
+}
+
+/**
+ * Ask the ledger contract itself whether `leaf` with `proof` is in the anchored batch. Warning: an
+ * internal node of the tree passes too; to prove a payment use verifyRecordOnChain.
+ */
 export async function verifyInclusionOnChain(
   ctx: ClearhouseContext,
   p: { batchId: Hex; header: OnChainHeader; leaf: Hex; proof: readonly Hex[] },

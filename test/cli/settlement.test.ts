@@ -209,9 +209,9 @@ describe("clearhouse batch / cycle / iso (CLI against the in-process chain)", ()
     const late = await cli("--key-file", lateKey, "batch", "ack", batchId);
     expect(late.err).to.match(/^error: LedgerNotCounterparty: /);
     const statusJson = JSON.parse((await cli("--json", "batch", "status", batchId)).out) as {
-      result: { status: string; sequence: string; ackMask: number };
+      result: { status: string; sequence: string; ackMask: string };
     };
-    expect(statusJson.result).to.deep.include({ status: "Submitted", sequence: "1", ackMask: 0b0010 });
+    expect(statusJson.result).to.deep.include({ status: "Submitted", sequence: "1", ackMask: "2" });
 
     const verified = await cli("batch", "verify", file, "--payment", "ALPN-TX-0004");
     expect(verified.code, verified.err).to.equal(ExitCode.ok);

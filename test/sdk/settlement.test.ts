@@ -82,10 +82,10 @@ describe("SDK settlement (real Hardhat network)", () => {
     const r = await submit(f.bank.alpine, batch);
     expect(r.batchId).to.equal(batch.batchId);
     expect(r.tx?.gasUsed).to.be.greaterThan(0n);
-    expect(r.header.counterpartyMask).to.equal(0b1110); // enrolled as alpine #0, baltic #1, celtic #2, danube #3
+    expect(r.header.counterpartyMask).to.equal(0b1110n); // enrolled as alpine #0, baltic #1, celtic #2, danube #3
     expect(await f.operator.settlement.getBatchId({ submitter: f.addr.alpine, key: KEY })).to.equal(batch.batchId);
     const info = await f.operator.settlement.getBatch({ batchId: batch.batchId });
-    expect(info).to.deep.include({ status: "Submitted", sequence: 1n, counterpartyMask: 0b1110, ackMask: 0 });
+    expect(info).to.deep.include({ status: "Submitted", sequence: 1n, counterpartyMask: 0b1110n, ackMask: 0n });
     expect(info.digest).to.equal(await f.operator.settlement.headerDigest(r.header));
     // Stamped by the SDK from the latest block before sending: the window plus STAMP_MARGIN after it.
     const stamped = info.submittedAt - 1 + ACK_WINDOW + STAMP_MARGIN; // from the block before
@@ -220,11 +220,14 @@ describe("SDK settlement (real Hardhat network)", () => {
     const batch = smallSampleBatch(f);
     const { batchId } = await submit(f.bank.alpine, batch);
     await f.bank.baltic.settlement.acknowledgeBatch({ batchId });
-    expect(await f.operator.settlement.getBatch({ batchId })).to.deep.include({ status: "Submitted", ackMask: 0b0010 });
+    expect(await f.operator.settlement.getBatch({ batchId })).to.deep.include({
+      status: "Submitted",
+      ackMask: 0b0010n,
+    });
     await f.bank.celtic.settlement.acknowledgeBatch({ batchId });
     expect((await f.operator.settlement.getBatch({ batchId })).status).to.equal("Submitted");
     await f.bank.danube.settlement.acknowledgeBatch({ batchId });
-    expect(await f.operator.settlement.getBatch({ batchId })).to.deep.include({ status: "Final", ackMask: 0b1110 });
+    expect(await f.operator.settlement.getBatch({ batchId })).to.deep.include({ status: "Final", ackMask: 0b1110n });
     const twice = await rejectsWith(f.bank.baltic.settlement.acknowledgeBatch({ batchId }), ContractRevertError);
     expect(twice.errorName).to.equal("LedgerAlreadyAnswered");
 

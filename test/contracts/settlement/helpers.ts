@@ -18,7 +18,7 @@ export const Status = { None: 0n, Submitted: 1n, Disputed: 2n, Rejected: 3n, Fin
 export const CycleStatus = { None: 0n, Open: 1n, Closed: 2n } as const;
 
 const coder = ethers.AbiCoder.defaultAbiCoder();
-const HEADER_TYPE = "tuple(bytes32,uint32,uint128,bytes32,bytes32,uint32,uint40)";
+const HEADER_TYPE = "tuple(bytes32,uint32,uint128,bytes32,bytes32,uint256,uint40)";
 /** Seconds past now + ACK_WINDOW that `makeBatch` stamps a window end: room for the test's next transactions. */
 export const STAMP_MARGIN = 600;
 /** SettlementLedger.MAX_WINDOW_SLACK */

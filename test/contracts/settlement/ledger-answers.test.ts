@@ -86,7 +86,7 @@ describe("SettlementLedger: acknowledge", function () {
       .withArgs(corporate.address, 2);
   });
 
-  it("a suspended or sanctioned counterparty cannot answer (the registry's errors)", async function () {
+  it("a suspended or sanctioned counterparty cannot acknowledge; a sanctioned one cannot dispute (the registry's errors)", async function () {
     const f = await loadFixture(submitted);
     const { ledger, registry, banks, id, batch } = f;
     for (const [bank, how] of [
@@ -97,10 +97,14 @@ describe("SettlementLedger: acknowledge", function () {
       await expect(ledger.connect(bank).acknowledge(id, batch.header))
         .to.be.revertedWithCustomError(registry, expected.name)
         .withArgs(...expected.args);
-      await expect(ledger.connect(bank).dispute(id, batch.header, 1))
-        .to.be.revertedWithCustomError(registry, expected.name)
-        .withArgs(...expected.args);
     }
+    await expect(ledger.connect(banks[2]).dispute(id, batch.header, 1))
+      .to.be.revertedWithCustomError(registry, "RegistryAccountSanctioned")
+      .withArgs(banks[2].address, 7);
+    // A suspended bank may still dispute, if its transaction reaches the chain (decision 022).
+    await expect(ledger.connect(banks[1]).dispute(id, batch.header, 1))
+      .to.emit(ledger, "BatchDisputed")
+      .withArgs(id, banks[1].address, 1);
   });
 
   it("a second answer: LedgerAlreadyAnswered (ack then ack, ack then dispute); the others still answer", async function () {

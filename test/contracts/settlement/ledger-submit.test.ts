@@ -80,32 +80,6 @@ describe("SettlementLedger: enrollment", function () {
     }
     expect(await ledger.banks()).to.deep.equal([]);
   });
-
-  it("takes 32 banks; the 33rd (by enroll or by a first submission): LedgerTooManyBanks", async function () {
-    const f = await loadFixture(deploySettlement);
-    const { ledger, banks } = f;
-    const extra = await extraBanks(f, 29);
-    for (const [i, bank] of extra.slice(0, 28).entries()) {
-      await expect(ledger.connect(bank).enroll())
-        .to.emit(ledger, "BankEnrolled")
-        .withArgs(bank.address, i + 4);
-    }
-    expect(await ledger.banks()).to.have.length(32);
-    const last = extra[28];
-    await expect(ledger.connect(last).enroll()).to.be.revertedWithCustomError(ledger, "LedgerTooManyBanks");
-    const toBank0 = await makeBatch(ledger, "33rd", [[banks[0].address, 1n]]);
-    await expect(ledger.connect(last).submitBatch(toBank0.key, toBank0.header)).to.be.revertedWithCustomError(
-      ledger,
-      "LedgerTooManyBanks",
-    );
-    // With 32 banks every mask bit is an enrolled bank: index 31 is a valid counterparty.
-    const toIndex31 = await makeBatch(ledger, "to31", [[extra[27].address, 5n]]);
-    expect(toIndex31.header.counterpartyMask).to.equal(1n << 31n);
-    await expect(ledger.connect(banks[0]).submitBatch(toIndex31.key, toIndex31.header)).to.emit(
-      ledger,
-      "BatchSubmitted",
-    );
-  });
 });
 
 describe("SettlementLedger: submitBatch", function () {

@@ -1,0 +1,71 @@
+/**
+ * SDK for the ledger's banks beyond enrollment: release a removed bank's index (an OPERATOR), the
+ * free indexes and their quarantine, and whether a bank is barred from anchoring (decision 022).
+ */
+import type { Address } from "viem";
+import { readContract, writeContract, type ClearhouseContext, type WriteResult } from "../context";
+import { requireAddress } from "../validate";
+import { ledger } from "./ledger";
+
+/** A bank's place in the ledger. */
+export interface LedgerBank {
+  bank: Address;
+  /** Its ledger index (bit `index` of counterparty masks); a released bank keeps the one it held. */
+  index: number;
+  /** Its last batch sequence number. */
+  sequence: bigint;
+  /** Barred from anchoring new batches (the netting engine's escalation, or governance). */
+  barred: boolean;
+  /** It left the consortium and its index was released (it may now be another bank's). */
+  released: boolean;
+}
+
+/** A released index waiting for a new bank. */
+export interface FreeIndex {
+  index: number;
+  /** Unix seconds from which the next bank to enroll may get it. */
+  availableAt: number;
+}
+
+/**
+ * Release the index of a bank the registry has removed (an active OPERATOR): after the quarantine
+ * (30 days + 15 minutes) the next bank to enroll gets it. The released bank keeps its index in
+ * `bankOf`, so its old final batches can still be declared.
+ * @example await ch.settlement.releaseBank({ bank: "0x…" })
+ */
+export async function releaseBank(ctx: ClearhouseContext, p: { bank: Address }): Promise<WriteResult> {
+  const args = [requireAddress("bank", p.bank)] as const;
+  return writeContract(ctx, { ...ledger(ctx), functionName: "releaseBank", args });
+}
+
+/** Whether `bank` is barred from anchoring new batches (false for a bank not enrolled). */
+export async function isBarred(ctx: ClearhouseContext, p: { bank: Address }): Promise<boolean> {
+  const args = [requireAddress("bank", p.bank)] as const;
+  return readContract(ctx, { ...ledger(ctx), functionName: "isBarred", args });
+}
+
+/**
+ * Bar `bank` from anchoring new batches, or allow it again. Only the netting engine and the owner
+ * (governance: send this through a proposal) may; batches it already anchored are unaffected.
+ */
+export async function setBarred(ctx: ClearhouseContext, p: { bank: Address; barred: boolean }): Promise<WriteResult> {
+  const args = [requireAddress("bank", p.bank), p.barred] as const;
+  return writeContract(ctx, { ...ledger(ctx), functionName: "setBarred", args });
+}
+
+/** `bank`'s index, sequence and flags (LedgerNotEnrolled if it never enrolled). */
+export async function getLedgerBank(ctx: ClearhouseContext, p: { bank: Address }): Promise<LedgerBank> {
+  const bank = requireAddress("bank", p.bank);
+  const [[index, sequence], barred, released] = await Promise.all([
+    readContract(ctx, { ...ledger(ctx), functionName: "bankOf", args: [bank] }),
+    readContract(ctx, { ...ledger(ctx), functionName: "isBarred", args: [bank] }),
+    readContract(ctx, { ...ledger(ctx), functionName: "isReleased", args: [bank] }),
+  ]);
+  return { bank, index, sequence, barred, released };
+}
+
+/** The released indexes waiting for a new bank, oldest release first. */
+export async function freeIndexes(ctx: ClearhouseContext): Promise<FreeIndex[]> {
+  const [indexes, availableAt] = await readContract(ctx, { ...ledger(ctx), functionName: "freeIndexes", args: [] });
+  return indexes.map((index, i) => ({ index, availableAt: availableAt[i] }));
+}
