@@ -13,16 +13,18 @@ abstract contract CycleClose is Clearing {
     using BankIndex for BankIndex.Table;
     using CloseBook for CloseBook.Book;
 
-    /// @dev The outcome of the gridlock rule: participants (ascending ledger indexes), the held and
-    /// inactive masks, and the funds and capacity of every bank whose capacity was read.
+    /// @dev A close's participants by position k: address, ledger index, whether it takes part
+    /// (`member` bit k), the held and inactive banks (masks of ledger indexes), net positions of
+    /// the banks not held, and funds and capacity of every bank whose capacity was read.
     struct Holding {
-        address[256] bankAt;
+        address[] banks;
         uint256[] ps;
+        uint256 member;
         uint256 held;
         uint256 inactive;
-        int256[256] net;
-        uint256[256] funds;
-        uint256[256] capacity;
+        int256[] net;
+        uint256[] funds;
+        uint256[] capacity;
     }
 
     /// @dev Consecutive deferrals before a bank is barred when governance set none.
@@ -37,7 +39,7 @@ abstract contract CycleClose is Clearing {
         uint256 room;
         for (uint256 d; d < declarations.length; ++d) room += declarations[d].counterparties.length;
         CloseBook.Book memory book = CloseBook.withRoom(room, declarations.length);
-        BankIndex.Table memory banks = BankIndex.over($.ledger);
+        BankIndex.Table memory banks = BankIndex.over($.ledger, room + declarations.length);
         Cycle storage cycle = $.cycles[cycleId];
         uint256 pending = cycle.pending;
         uint256 presented;
@@ -47,10 +49,14 @@ abstract contract CycleClose is Clearing {
         }
         if (presented != pending) revert NettingPendingNotPresented(cycleId, pending, presented);
         cycle.batchCount += uint32(declarations.length - presented);
-        Holding memory h = _hold(book);
-        h.bankAt = book.bankAt;
+        Holding memory h = _hold(book, banks);
         _carry(cycleId, book, h.held);
-        _finish(cycleId, h, book.grossOutside(h.held));
+        _finish(cycleId, h, book.grossOutside(_ordinalMask(h)));
+    }
+
+    /// @dev The held banks as a mask of positions (ordinals).
+    function _ordinalMask(Holding memory h) private pure returns (uint256 mask) {
+        for (uint256 k; k < h.ps.length; ++k) if (h.held & (1 << h.ps[k]) != 0) mask |= 1 << k;
     }
 
     /// @dev The end of every close: settle the banks not held, record the held ones and their
@@ -78,16 +84,13 @@ abstract contract CycleClose is Clearing {
         if (wasPending) {
             for (uint256 k; k < book.batchCount; ++k) if (book.batchIds[k] == batchId) revert NettingBatchRepeated(batchId);
         }
-        uint256 debtor = banks.indexOf(d.bank);
-        book.join(debtor, d.bank);
+        (uint256 debtor, uint256 debtorIndex) = banks.lookup(d.bank);
         for (uint256 k; k < d.counterparties.length; ++k) {
-            address creditor = d.counterparties[k];
-            uint256 c = banks.indexOf(creditor);
-            if (live & (1 << c) == 0) continue;
-            book.join(c, creditor);
+            (uint256 c, uint256 cIndex) = banks.lookup(d.counterparties[k]);
+            if (live & (1 << cIndex) == 0) continue;
             book.add(debtor, c, d.totals[k]);
         }
-        book.addBatch(batchId, debtor, live);
+        book.addBatch(batchId, debtorIndex, live);
     }
 
     /// @dev Check a presented batch and return its id and live creditors: a batch pending in the
@@ -138,56 +141,65 @@ abstract contract CycleClose is Clearing {
     /// while some net debtor (over the entries between banks not held) owes more than its capacity
     /// (funds it can pay in plus unused credit), hold the one with the largest shortfall (the lowest
     /// ledger index on a tie). Capacities are read the first round a bank is a net debtor.
-    function _hold(CloseBook.Book memory book) private view returns (Holding memory h) {
-        uint256[] memory ps = participants(book.seen);
-        h.ps = ps;
-        Limits memory limits = Limits(new uint128[](ps.length), new uint128[](ps.length), 0);
-        for (uint256 k; k < ps.length; ++k) {
+    function _hold(CloseBook.Book memory book, BankIndex.Table memory banks) private view returns (Holding memory h) {
+        uint256 n = banks.count;
+        (h.banks, h.ps, h.member) = (banks.banks, banks.indexes, book.seen);
+        (address[] memory named, uint256[] memory indexes) = (h.banks, h.ps);
+        assembly ("memory-safe") {
+            mstore(named, n)
+            mstore(indexes, n)
+        }
+        (h.funds, h.capacity) = (new uint256[](n), new uint256[](n));
+        Limits memory limits = Limits(new uint128[](n), new uint128[](n), 0, 0);
+        for (uint256 k; k < n; ++k) {
+            if (h.member & (1 << k) == 0) continue;
             bool inactive;
-            (inactive, limits.single[k], limits.daily[k]) = _screen(book.bankAt[ps[k]]);
-            if (inactive) h.inactive |= 1 << ps[k];
+            (inactive, limits.single[k], limits.daily[k]) = _screen(h.banks[k]);
+            if (inactive) {
+                h.inactive |= 1 << h.ps[k];
+                limits.heldOrdinals |= 1 << k;
+            }
         }
         h.held = h.inactive;
-        limits.known = h.inactive;
-        h.net = book.netOutside(h.held);
+        limits.known = limits.heldOrdinals;
+        h.net = book.netOutside(n, limits.heldOrdinals);
         uint256[] memory start;
         uint256[] memory list;
         while (true) {
-            uint256 worst = _worst(book, h, limits);
+            uint256 worst = _worst(h, limits);
             if (worst == type(uint256).max) return h;
-            if (start.length == 0) (start, list) = book.adjacency();
-            book.hold(h.net, h.held, worst, start, list);
-            h.held |= 1 << worst;
+            if (start.length == 0) (start, list) = book.adjacency(n);
+            book.hold(h.net, limits.heldOrdinals, worst, start, list);
+            limits.heldOrdinals |= 1 << worst;
+            h.held |= 1 << h.ps[worst];
         }
     }
 
-    /// @dev Registry limits of the participants (by position in `ps`) and whose capacity is read.
+    /// @dev Registry limits of the participants (by position), whose capacity is read, who is held.
     struct Limits {
         uint128[] single;
         uint128[] daily;
         uint256 known;
+        uint256 heldOrdinals;
     }
 
-    /// @dev The net debtor not held with the largest shortfall (lowest index on a tie), or
-    /// type(uint256).max if every one is covered; reads capacities the first time they matter.
-    function _worst(
-        CloseBook.Book memory book,
-        Holding memory h,
-        Limits memory limits
-    ) private view returns (uint256 worst) {
+    /// @dev The position of the net debtor not held with the largest shortfall (lowest ledger index
+    /// on a tie), or type(uint256).max if every one is covered; reads capacities when they matter.
+    function _worst(Holding memory h, Limits memory limits) private view returns (uint256 worst) {
         worst = type(uint256).max;
         uint256 most;
         for (uint256 k; k < h.ps.length; ++k) {
-            uint256 i = h.ps[k];
-            if (h.net[i] >= 0 || h.held & (1 << i) != 0) continue;
-            if (limits.known & (1 << i) == 0) {
-                limits.known |= 1 << i;
-                address bank = book.bankAt[i];
-                h.funds[i] = _funds(bank, limits.single[k], limits.daily[k]);
-                h.capacity[i] = h.funds[i] + _unused(bank);
+            uint256 bit = 1 << k;
+            if (h.net[k] >= 0 || limits.heldOrdinals & bit != 0 || h.member & bit == 0) continue;
+            if (limits.known & bit == 0) {
+                limits.known |= bit;
+                h.funds[k] = _funds(h.banks[k], limits.single[k], limits.daily[k]);
+                h.capacity[k] = h.funds[k] + _unused(h.banks[k]);
             }
-            uint256 need = uint256(-h.net[i]);
-            if (need > h.capacity[i] && need - h.capacity[i] > most) (most, worst) = (need - h.capacity[i], i);
+            uint256 need = uint256(-h.net[k]);
+            if (need <= h.capacity[k]) continue;
+            uint256 shortfall = need - h.capacity[k];
+            if (shortfall > most || (shortfall == most && h.ps[k] < h.ps[worst])) (most, worst) = (shortfall, k);
         }
     }
 
@@ -213,9 +225,8 @@ abstract contract CycleClose is Clearing {
         int256[] memory positions = new int256[](ps.length);
         uint256[] memory bankFunds = new uint256[](ps.length);
         for (uint256 k; k < ps.length; ++k) {
-            uint256 i = ps[k];
-            if (held & (1 << i) != 0) continue;
-            (banks[n], positions[n], bankFunds[n]) = (h.bankAt[i], h.net[i], h.funds[i]);
+            if (held & (1 << ps[k]) != 0 || h.member & (1 << k) == 0) continue;
+            (banks[n], positions[n], bankFunds[n]) = (h.banks[k], h.net[k], h.funds[k]);
             ++n;
         }
         assembly ("memory-safe") {
@@ -238,8 +249,9 @@ abstract contract CycleClose is Clearing {
         if (limit == 0) limit = DEFAULT_MAX_DEFERRALS;
         int256 change;
         for (uint256 k; k < h.ps.length; ++k) {
+            if (h.member & (1 << k) == 0) continue;
             uint256 bit = 1 << h.ps[k];
-            address bank = h.bankAt[h.ps[k]];
+            address bank = h.banks[k];
             if (held & bit == 0) {
                 if (before != 0) change += _clearDeferrals(cycleId, bank, limit);
                 continue;
@@ -248,7 +260,7 @@ abstract contract CycleClose is Clearing {
             if (h.inactive & bit != 0) {
                 emit BankHeld(cycleId, bank, true, 0, 0);
             } else {
-                change += _countDeferral(cycleId, bank, h.capacity[h.ps[k]], limit);
+                change += _countDeferral(cycleId, bank, h.capacity[k], limit);
             }
         }
         if (change != 0) $.deferredBanks = uint32(uint256(int256(uint256(before)) + change));

@@ -251,7 +251,7 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, StreamedClose
         $.registry.requireMember(msg.sender, Roles.MEMBER_BANK);
         _requireOpen(cycleId);
         batchId = keccak256(abi.encode(msg.sender, key));
-        BankIndex.Table memory banks = BankIndex.over($.ledger);
+        BankIndex.Table memory banks = BankIndex.over($.ledger, counterparties.length + 1);
         uint256 sum = _checkDeclaration(cycleId, msg.sender, batchId, header, counterparties, totals, given, banks);
         $.pending[cycleId][batchId] = uint256(header.counterpartyMask);
         Cycle storage cycle = $.cycles[cycleId];

@@ -45,7 +45,9 @@ abstract contract StreamedClose is CycleClose {
         (step.held, step.session) = (closing.held, closing.session);
         step.previousSession = cycleId > 1 ? $.closing[cycleId - 1].session : 0;
         step.holders = $.ledger.banks();
-        BankIndex.Table memory banks = BankIndex.over($.ledger);
+        uint256 room;
+        for (uint256 d; d < declarations.length; ++d) room += declarations[d].counterparties.length + 1;
+        BankIndex.Table memory banks = BankIndex.over($.ledger, room);
         for (uint256 d; d < declarations.length; ++d) _stepBatch(cycleId, declarations[d], banks, step);
         uint256 touched = step.touched;
         while (touched != 0) {
@@ -71,9 +73,12 @@ abstract contract StreamedClose is CycleClose {
         if (closing.presented != pending) revert NettingPendingNotPresented(cycleId, pending, closing.presented);
         Holding memory h;
         h.ps = participants(closing.seen);
+        uint256 n = h.ps.length;
+        (h.banks, h.net, h.funds, h.capacity) = (new address[](n), new int256[](n), new uint256[](n), new uint256[](n));
+        h.member = n == 256 ? type(uint256).max : (1 << n) - 1;
         h.held = closing.held & closing.seen;
         address[] memory all = $.ledger.banks();
-        for (uint256 k; k < h.ps.length; ++k) _check(cycleId, h, closing.session, h.ps[k], all[h.ps[k]]);
+        for (uint256 k; k < n; ++k) _check(cycleId, h, closing.session, k, all[h.ps[k]]);
         $.cycles[cycleId + 1].pending = closing.carried;
         _finish(cycleId, h, closing.gross);
         if (openNext) _openNext(cycleId + 1);
@@ -156,10 +161,12 @@ abstract contract StreamedClose is CycleClose {
         if (holder != bank && holder != address(0)) revert NettingIndexReused(index, bank, holder);
     }
 
-    /// @dev Check participant `i` at the finish and fill its line of `h`: an inactive one must be
-    /// held; one not held must be able to pay its position (funds plus unused credit).
-    function _check(uint64 cycleId, Holding memory h, uint32 session, uint256 i, address bank) private view {
-        h.bankAt[i] = bank;
+    /// @dev Check the participant at position `k` at the finish and fill its line of `h`: an
+    /// inactive one must be held; one not held must be able to pay its position (funds plus unused
+    /// credit).
+    function _check(uint64 cycleId, Holding memory h, uint32 session, uint256 k, address bank) private view {
+        uint256 i = h.ps[k];
+        h.banks[k] = bank;
         (bool inactive, uint128 single, uint128 daily) = _screen(bank);
         bool isHeld = h.held & (1 << i) != 0;
         if (inactive) {
@@ -169,13 +176,13 @@ abstract contract StreamedClose is CycleClose {
         }
         int256 position = _s().positions[cycleId][session][i];
         if (isHeld || position < 0) {
-            h.funds[i] = _funds(bank, single, daily);
-            h.capacity[i] = h.funds[i] + _unused(bank);
+            h.funds[k] = _funds(bank, single, daily);
+            h.capacity[k] = h.funds[k] + _unused(bank);
         }
         if (isHeld) return;
-        h.net[i] = position;
-        if (position < 0 && uint256(-position) > h.capacity[i]) {
-            revert NettingNotCovered(cycleId, bank, uint256(-position), h.capacity[i]);
+        h.net[k] = position;
+        if (position < 0 && uint256(-position) > h.capacity[k]) {
+            revert NettingNotCovered(cycleId, bank, uint256(-position), h.capacity[k]);
         }
     }
 

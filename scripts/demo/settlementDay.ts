@@ -133,8 +133,10 @@ export async function settlementDay(c: SettlementDayContext): Promise<Settlement
   await positionsTable(c, operator, cycleId);
   const next = await operator.settlement.getCycle({ cycleId: cycleId + 1n });
   const deferred = next.positions.flatMap((p) => Object.values(p.owes)).reduce((s, v) => s + v, 0n);
+  const held = cycle1.positions.filter((p) => p.held).length;
   c.log(
-    `  gridlock: Celtic could not cover its net debit; ${money(deferred)} of its obligations moved to cycle ${cycleId + 1n}`,
+    `  gridlock: Celtic could not cover its net debit and is held (${held} bank): ${money(deferred)} of obligations ` +
+      `to and from it wait in cycle ${cycleId + 1n}, ${next.pending} batch(es) carried by reference`,
   );
   const report1 = await operator.settlement.reconcile({
     cycleId,
@@ -154,7 +156,7 @@ export async function settlementDay(c: SettlementDayContext): Promise<Settlement
   await track(operator.settlement.setCreditLine({ bank: c.addr("celtic"), limit: line }));
   const { cycleId: cycle2 } = await operator.settlement.openCycle();
   await track(operator.settlement.closeCycle({ cycleId: cycle2 }));
-  c.log(`cycle ${cycle2} (the deferred obligations) closed:`);
+  c.log(`cycle ${cycle2} (the carried batches, presented again by the SDK) closed:`);
   await positionsTable(c, operator, cycle2);
   const credit = await operator.settlement.getCredit({ bank: c.addr("celtic") });
   c.log(`  Celtic drew ${money(credit.used)} of its credit line; it repays during the day`);
@@ -206,11 +208,16 @@ async function positionsTable(c: SettlementDayContext, ch: Clearhouse, cycleId: 
     bank: names.get(p.bank) ?? p.bank,
     owes: Object.values(p.owes).reduce((s, v) => s + v, 0n),
     net: p.net,
+    held: p.held,
   }));
   const table = renderTable(rows, [
     { header: "bank", value: (r) => r.bank },
     { header: "owes (gross)", value: (r) => fromMinorUnits(r.owes, 2), align: "right" },
-    { header: "net position", value: (r) => (r.net > 0n ? "+" : "") + fromMinorUnits(r.net, 2), align: "right" },
+    {
+      header: "net position",
+      value: (r) => (r.held ? "held" : (r.net > 0n ? "+" : "") + fromMinorUnits(r.net, 2)),
+      align: "right",
+    },
   ]);
   for (const line of table.split("\n")) c.log(`    ${line}`);
 }

@@ -47,33 +47,45 @@ export function cycleCommand(io: CliIo, globals: () => GlobalOptions): Command {
   cycle
     .command("close [batchFiles...]")
     .description(
-      "Net, resolve gridlock and settle the open cycle (operator); batch files given are presented at close instead of declared one by one",
+      "Net, resolve gridlock and settle the open cycle (operator): every batch pending in it (declared on chain or carried in) and the batch files given",
     )
     .option("--open-next", "open the next cycle in the same transaction")
+    .option("--gas-budget <gas>", "most gas one transaction of the close may use (default 15000000)")
     .addHelpText(
       "after",
       "\nThe engine checks each presented batch as `cycle declare` would (anchored, final, netted once, totals\n" +
         'matching the header). A bank may hand the operator its batch file with "records": [] and "leaves": []:\n' +
-        "only the header, key and submitter are used.\n\nExamples:\n" +
+        "only the header, key and submitter are used. Batches declared on chain or carried in from the previous\n" +
+        "close are found on chain and presented too. A close too big for one transaction within the gas budget\n" +
+        "runs in several (begin, steps, finish), with progress shown.\n\nExamples:\n" +
         "  clearhouse cycle close --key-file operator.key\n" +
         "  clearhouse cycle close alpine.json baltic.json --open-next --key-file operator.key",
     )
-    .action(async (paths: string[], o: { openNext?: boolean }) => {
+    .action(async (paths: string[], o: { openNext?: boolean; gasBudget?: string }) => {
       const g = globals();
+      if (o.gasBudget !== undefined && !/^[1-9]\d{5,9}$/.test(o.gasBudget))
+        throw new UsageError(`--gas-budget ${o.gasBudget} is not a gas amount (100000 to 9999999999).`);
       const batches = paths.map((path) => {
         const file = readBatchFile(path);
         return { bank: file.submitter, key: file.key, header: file.header };
       });
       const ch = connect(g, io, true);
       const closing = (await ch.settlement.getCycle()).cycleId;
-      const tx =
-        batches.length === 0 && !o.openNext
-          ? await ch.settlement.closeCycle({ cycleId: closing })
-          : await ch.settlement.closeCycleWith({ cycleId: closing, batches, openNext: o.openNext === true });
+      const tx = await ch.settlement.closeCycle({
+        cycleId: closing,
+        batches,
+        openNext: o.openNext === true,
+        gasBudget: o.gasBudget === undefined ? undefined : BigInt(o.gasBudget),
+        onProgress: (p) => {
+          if (!g.json) io.err(`  close ${p.phase}: ${p.presented}/${p.total} batches presented`);
+        },
+      });
       const info = await ch.settlement.getCycle({ cycleId: closing });
-      const lines = [`Closed cycle ${info.cycleId} (tx ${tx.hash}, gas ${tx.gasUsed})`];
-      if (batches.length > 0) lines.push(`  ${batches.length} batch(es) presented and netted`);
-      for (const p of info.positions) lines.push(`  ${p.bank}  net ${p.net >= 0n ? "+" : ""}${p.net}`);
+      const steps = tx.transactions.length > 1 ? ` in ${tx.transactions.length} transactions` : "";
+      const lines = [`Closed cycle ${info.cycleId}${steps} (tx ${tx.hash}, gas ${tx.gasUsed})`];
+      if (batches.length > 0) lines.push(`  ${batches.length} batch file(s) presented`);
+      for (const p of info.positions)
+        lines.push(`  ${p.bank}  ${p.held ? "held (its obligations wait in the next cycle)" : `net ${p.net >= 0n ? "+" : ""}${p.net}`}`);
       if (o.openNext) lines.push(`Opened cycle ${info.cycleId + 1n}`);
       print(io, g, lines.join("\n"), { tx, cycle: info });
     });
@@ -87,9 +99,12 @@ export function cycleCommand(io: CliIo, globals: () => GlobalOptions): Command {
       if (o.cycle !== undefined && !/^\d+$/.test(o.cycle))
         throw new UsageError(`--cycle ${o.cycle} is not a cycle number.`);
       const info = await connect(g, io, false).settlement.getCycle({ cycleId: o.cycle ? BigInt(o.cycle) : undefined });
-      const lines = [`Cycle ${info.cycleId}: ${info.status}, ${info.batchCount} batches`];
+      const pending = info.pending > 0 ? `, ${info.pending} pending` : "";
+      const lines = [`Cycle ${info.cycleId}: ${info.status}, ${info.batchCount} batches${pending}`];
       for (const p of info.positions)
-        lines.push(`  ${p.bank}  net ${p.net}  owes ${toJson(p.owes).replace(/\s+/g, " ")}`);
+        lines.push(
+          `  ${p.bank}  ${p.held ? "held" : `net ${p.net}`}  owes ${toJson(p.owes).replace(/\s+/g, " ")}`,
+        );
       print(io, g, lines.join("\n"), info);
     });
   return cycle;
