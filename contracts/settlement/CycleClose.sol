@@ -245,6 +245,7 @@ abstract contract CycleClose is Clearing {
         uint256 held = h.held;
         if (held != 0) $.held[cycleId] = held;
         uint32 before = $.deferredBanks;
+        if (held == 0 && before == 0) return 0;
         uint32 limit = $.maxConsecutiveDeferrals;
         if (limit == 0) limit = DEFAULT_MAX_DEFERRALS;
         int256 change;

@@ -15,6 +15,7 @@ abstract contract NettingStorage is INettingEngine {
         ISettlementLedger ledger;
         IERC20 token;
         uint64 current;
+        uint32 deferredBanks; // banks whose count of consecutive deferrals is not 0 (packed with current, read by every close)
         uint256 pool;
         uint256 unusedCredit;
         mapping(uint64 cycleId => Cycle) cycles;
@@ -26,7 +27,6 @@ abstract contract NettingStorage is INettingEngine {
         mapping(address bank => CreditLine) credit;
         IVerifierRegistry verifiers; // appended: verifies private-mode batch proofs
         uint32 maxConsecutiveDeferrals; // appended (decision 023); 0 reads as the default, 3
-        uint32 deferredBanks; // banks whose count of consecutive deferrals is not 0
         mapping(uint64 cycleId => mapping(bytes32 batchId => uint256 creditorMask)) pending; // declared into the cycle
         mapping(uint64 cycleId => uint256 heldMask) held;
         mapping(address bank => uint32 consecutive) deferrals;
