@@ -125,6 +125,12 @@ export const revertCatalog: Catalog = {
     message: `node ${short(key)} is not on the allowlist`,
     hint: "Check the enode id, host and port.",
   }),
+  RegistryCannotSanctionGovernance: ([account]) => ({
+    message:
+      `${short(account)} is governance (the registry's owner or pending owner); sanctioning it would ` +
+      "drop every transaction to it, the one lifting the sanction included",
+    hint: "To bar a governance signer, remove it from the multisig (`gov` removeSigner proposal) instead.",
+  }),
   RegistryOwnershipCannotBeRenounced: () => ({
     message: "the registry's ownership cannot be renounced",
     hint: "Transfer ownership to the new governance instead (transferOwnership + acceptOwnership).",

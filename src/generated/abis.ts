@@ -99,6 +99,17 @@ export const consortiumRegistryAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "RegistryCannotSanctionGovernance",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "string",
         "name": "enodeId",
         "type": "string"
@@ -10516,6 +10527,17 @@ export const clearhouseErrorsAbi = [
       }
     ],
     "name": "RegistryAccountSanctioned",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "RegistryCannotSanctionGovernance",
     "type": "error"
   },
   {
