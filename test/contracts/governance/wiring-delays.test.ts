@@ -47,8 +47,16 @@ describe("ConsortiumMultisig", function () {
         ["ConditionalEscrow", "setVerifierRegistry", [a]],
         ["VerifierRegistry", "setConsumer", [a, true]],
         ["VerifierRegistry", "setConsumer", [a, false]],
-        ["VerifierRegistry", "registerCircuit", [ethers.encodeBytes32String("c"), a, 3, ethers.ZeroHash, ethers.ZeroHash]],
-        ["VerifierRegistry", "replaceCircuit", [ethers.encodeBytes32String("c"), a, 3, ethers.ZeroHash, ethers.ZeroHash]],
+        [
+          "VerifierRegistry",
+          "registerCircuit",
+          [ethers.encodeBytes32String("c"), a, 3, ethers.ZeroHash, ethers.ZeroHash],
+        ],
+        [
+          "VerifierRegistry",
+          "replaceCircuit",
+          [ethers.encodeBytes32String("c"), a, 3, ethers.ZeroHash, ethers.ZeroHash],
+        ],
       ];
       for (const [contract, fn, args] of calls) {
         const i = await iface(contract);
@@ -90,12 +98,12 @@ describe("ConsortiumMultisig", function () {
       const set = multisig.interface.encodeFunctionData("setDelay", [anywhere, selector, HOUR, true]);
       await enact(multisig, signers.slice(0, 3), await selfDraft(multisig, set));
       const a = ethers.Wallet.createRandom().address;
-      expect(await multisig.delayOfCall(anywhere, registry.encodeFunctionData("setRoles", [a, Role.MEMBER_BANK]))).to.equal(
-        HOUR,
-      );
-      expect(await multisig.delayOfCall(anywhere, registry.encodeFunctionData("setRoles", [a, Role.OPERATOR]))).to.equal(
-        SENSITIVE_DELAY,
-      );
+      expect(
+        await multisig.delayOfCall(anywhere, registry.encodeFunctionData("setRoles", [a, Role.MEMBER_BANK])),
+      ).to.equal(HOUR);
+      expect(
+        await multisig.delayOfCall(anywhere, registry.encodeFunctionData("setRoles", [a, Role.OPERATOR])),
+      ).to.equal(SENSITIVE_DELAY);
     });
 
     it("the attack: a rogue clearing engine proposed and queued cannot be wired in after MIN_DELAY, only after SENSITIVE_DELAY", async function () {
@@ -126,7 +134,14 @@ describe("ConsortiumMultisig", function () {
         draft(f.multisig, {
           target: f.registryAddress,
           lane,
-          data: f.registry.interface.encodeFunctionData("admitMember", [who, roles, lei(who), "New", UNLIMITED, UNLIMITED]),
+          data: f.registry.interface.encodeFunctionData("admitMember", [
+            who,
+            roles,
+            lei(who),
+            "New",
+            UNLIMITED,
+            UNLIMITED,
+          ]),
         });
       const operatorGrant = await admit(mallory, Role.OPERATOR, 1n);
       const bankGrant = await admit(bank, Role.MEMBER_BANK, 2n);
