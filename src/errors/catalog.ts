@@ -164,6 +164,24 @@ export const revertCatalog: Catalog = {
       `${f.amount(amount)} more would exceed its daily limit of ${f.amount(limit)}`,
     hint: "Wait for the next UTC day or ask governance to raise the daily limit.",
   }),
+  TokenIssuanceCeilingExceeded: ([day, issued, amount, ceiling], f) => ({
+    message:
+      ceiling === 0n
+        ? "no daily issuance ceiling is set, so operators cannot mint"
+        : `${f.amount(issued)} was issued on UTC day ${day}; ${f.amount(amount)} more would exceed the ` +
+          `daily issuance ceiling of ${f.amount(ceiling)}`,
+    hint:
+      "Issue at most the remaining headroom (`clearhouse token issuance`), wait for the next UTC day, or ask " +
+      "governance for a proposal (setIssuanceCeiling to raise the ceiling, mintBeyondCeiling for a one-off issue).",
+  }),
+  SafeCastOverflowedUintDowncast: ([bits, value]) => ({
+    message: `${value} does not fit in ${bits} bits (a UTC day's issuance above 2^192 - 1 minor units)`,
+    hint: "Issue a smaller amount; split a governance issuance over several days.",
+  }),
+  TokenInvalidIssuanceCeiling: ([ceiling, max]) => ({
+    message: `an issuance ceiling of ${ceiling} minor units is above the maximum ${max}`,
+    hint: "Use a ceiling of at most 2^128 - 1 minor units per UTC day.",
+  }),
   TokenNotClearingEngine: ([caller]) => ({
     message: `${short(caller)} is not the clearing engine; only it settles net positions`,
     hint: "Net settlement happens when the operator closes a cycle on the NettingEngine.",
