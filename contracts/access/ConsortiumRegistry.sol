@@ -139,9 +139,13 @@ contract ConsortiumRegistry is IConsortiumRegistry, Ownable2StepUpgradeable, Pau
     // ================================================================ sanctions
 
     /// @inheritdoc IConsortiumRegistry
+    /// @dev Governance (the owner) and the owner it has offered ownership to are refused: Besu asks
+    /// `transactionAllowed` for every transaction, so a sanctioned governance could never send the
+    /// proposal that lifts its own sanction.
     function addSanction(address account, uint16 reasonCode) external onlyOwner {
         if (account == address(0)) revert RegistryZeroAddress();
         if (reasonCode == 0) revert RegistryInvalidReasonCode();
+        if (account == owner() || account == pendingOwner()) revert RegistryCannotSanctionGovernance(account);
         RegistryStorage storage $ = _s();
         uint16 existing = $.sanctions[account];
         if (existing != 0) revert RegistryAccountSanctioned(account, existing);
@@ -258,8 +262,9 @@ contract ConsortiumRegistry is IConsortiumRegistry, Ownable2StepUpgradeable, Pau
 
     /// @inheritdoc IConsortiumRegistry
     /// @dev `data` is accepted for signature parity with Besu's hook and is not inspected: token
-    /// and contract rules are enforced by the contracts themselves. The owner is always allowed
-    /// so governance can never lock itself out of the chain.
+    /// and contract rules are enforced by the contracts themselves. The owner is always allowed as
+    /// a sender, and never refused as a target on sanction or pause grounds, so governance can
+    /// never lock itself out of the chain.
     function check(
         address sender,
         address target,
@@ -292,7 +297,8 @@ contract ConsortiumRegistry is IConsortiumRegistry, Ownable2StepUpgradeable, Pau
     // ================================================================ internals
 
     function _check(address sender, address target, uint256 value) private view returns (Reason) {
-        if (sender == owner()) return Reason.Allowed;
+        address governance = owner();
+        if (sender == governance) return Reason.Allowed;
         RegistryStorage storage $ = _s();
         if ($.sanctions[sender] != 0) return Reason.SenderSanctioned;
         Member storage m = $.members[sender];
@@ -301,10 +307,12 @@ contract ConsortiumRegistry is IConsortiumRegistry, Ownable2StepUpgradeable, Pau
         if (status == MemberStatus.Suspended) return Reason.SenderSuspended;
         if (status == MemberStatus.Removed) return Reason.SenderRemoved;
         // During an emergency pause members may still reach governance, so it can be lifted.
-        if (paused() && target != owner()) return Reason.RegistryPaused;
+        if (paused() && target != governance) return Reason.RegistryPaused;
         if (target == address(0)) {
             if (m.roles & Roles.OPERATOR == 0) return Reason.CreationNotAllowed;
-        } else if ($.sanctions[target] != 0) {
+        } else if ($.sanctions[target] != 0 && target != governance) {
+            // Governance is never refused as a target, so it can always be reached to repair a
+            // mistake (a sanction written before addSanction refused it included).
             return Reason.TargetSanctioned;
         }
         // The settlement asset is the token; the native coin is only gas money, handed out by
@@ -347,6 +355,15 @@ contract ConsortiumRegistry is IConsortiumRegistry, Ownable2StepUpgradeable, Pau
         (bool valid, bytes32 key) = NodeIds.key(enodeId, ip, port);
         if (!valid) revert RegistryInvalidNodeAddress(ip, port);
         return key;
+    }
+
+    /// @notice Offer ownership to `newOwner` (it accepts with `acceptOwnership`); zero cancels an offer.
+    /// @dev A sanctioned account is refused: its transactions (the acceptance, then every proposal)
+    /// would be dropped by the chain's permissioning.
+    function transferOwnership(address newOwner) public override onlyOwner {
+        uint16 sanction = _s().sanctions[newOwner];
+        if (sanction != 0) revert RegistryAccountSanctioned(newOwner, sanction);
+        super.transferOwnership(newOwner);
     }
 
     /// @notice Disabled: the registry must always have an owner (governance).

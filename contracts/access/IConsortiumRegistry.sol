@@ -20,7 +20,7 @@ interface IConsortiumRegistry {
         SenderSuspended, // 2: the sender is suspended
         SenderRemoved, // 3: the sender was removed from the consortium
         SenderSanctioned, // 4: the sender is on the sanctions list
-        TargetSanctioned, // 5: the target (recipient or contract) is on the sanctions list
+        TargetSanctioned, // 5: the target (recipient or contract) is on the sanctions list (never governance)
         CreationNotAllowed, // 6: only OPERATOR members may deploy contracts
         NativeValueNotAllowed, // 7: only OPERATOR members may send the chain's native coin
         RegistryPaused // 8: an emergency pause is on; only calls to governance (the owner) pass
@@ -109,6 +109,9 @@ interface IConsortiumRegistry {
     error RegistryNodeExists(bytes32 nodeKey);
     /// @notice The node is not on the allowlist.
     error RegistryUnknownNode(bytes32 nodeKey);
+    /// @notice `account` is governance (the owner) or the owner it offered ownership to: sanctioning
+    /// it would drop every transaction to or from it, the one lifting the sanction included.
+    error RegistryCannotSanctionGovernance(address account);
     /// @notice Renouncing ownership would leave the registry without an administrator.
     error RegistryOwnershipCannotBeRenounced();
 
@@ -138,7 +141,8 @@ interface IConsortiumRegistry {
     /// @notice Remove an active or suspended member from the consortium.
     function removeMember(address account) external;
 
-    /// @notice Put `account` (member or not) on the sanctions list.
+    /// @notice Put `account` (member or not) on the sanctions list. Refuses governance (the owner)
+    /// and the pending owner with `RegistryCannotSanctionGovernance`.
     function addSanction(address account, uint16 reasonCode) external;
 
     /// @notice Take `account` off the sanctions list, recording why.

@@ -28,7 +28,8 @@ contract ConsortiumMultisig is EIP712, ReentrancyGuardTransient, SignerManager, 
     /// @param signers_ the initial signers (no zero address, no duplicates, at most 64)
     /// @param threshold how many approvals a proposal needs (1..signers)
     /// @param minDelay global minimum timelock, seconds (≤ 30 days)
-    /// @param sensitiveDelay default timelock of upgrades, ownership and signer changes, seconds
+    /// @param sensitiveDelay default timelock of upgrades, ownership, wiring setters, OPERATOR grants
+    /// and signer changes, seconds
     /// @param guardian_ who may pause every governed contract at once (may be zero)
     /// @param pausables_ the contracts the guardian pauses (each must hold code)
     constructor(
@@ -69,7 +70,7 @@ contract ConsortiumMultisig is EIP712, ReentrancyGuardTransient, SignerManager, 
         Config memory c = _config;
         // An entry from an earlier signer set is void and may be replaced.
         if (q.executableAt != 0 && q.epoch == c.epoch) revert MultisigAlreadyQueued(hash, q.executableAt);
-        uint32 delay = _delayOf(p.target, _selector(p.data), c);
+        uint32 delay = _delayOf(p.target, p.data, c);
         if (delay == 0) revert MultisigNothingToQueue(hash);
         // Fail now rather than after the whole timelock (execute checks this too).
         if (p.data.length != 0 && p.target.code.length == 0) revert MultisigNotAContract(p.target);
@@ -97,9 +98,8 @@ contract ConsortiumMultisig is EIP712, ReentrancyGuardTransient, SignerManager, 
         uint64 nonce = p.nonce;
         _checkLive(hash, lane, nonce, p.notBefore, p.expiry);
         address target = p.target;
-        bytes4 selector = _selector(p.data);
         Config memory c = _config;
-        uint32 delay = _delayOf(target, selector, c);
+        uint32 delay = _delayOf(target, p.data, c);
         if (delay == 0) {
             if (block.timestamp < p.notBefore) revert MultisigTimelocked(hash, p.notBefore);
             _requireThreshold(hash, signatures, c);
@@ -258,10 +258,6 @@ contract ConsortiumMultisig is EIP712, ReentrancyGuardTransient, SignerManager, 
         }
         if (count < c.threshold) count += _popcount(_approvals[c.epoch][hash] & ~seen);
         if (count < c.threshold) revert MultisigThresholdNotMet(hash, count, c.threshold);
-    }
-
-    function _selector(bytes calldata data) private pure returns (bytes4) {
-        return data.length >= 4 ? bytes4(data[:4]) : bytes4(0);
     }
 
     function _popcount(uint256 x) private pure returns (uint256 n) {

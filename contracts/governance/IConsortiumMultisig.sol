@@ -148,8 +148,16 @@ interface IConsortiumMultisig {
     /// @notice The EIP-712 digest of a cancel of (lane, nonce).
     function cancelHash(uint64 lane, uint64 nonce) external view returns (bytes32);
 
-    /// @notice The effective delay of a call to `selector` on `target`.
+    /// @notice The delay of a call to `selector` on `target`, as far as the selector alone decides it.
+    /// @dev For `admitMember`/`setRoles` this is the delay of a grant without OPERATOR: use
+    /// `delayOfCall`, which reads the roles argument, to learn what a proposal will wait.
     function delayOf(address target, bytes4 selector) external view returns (uint32);
+
+    /// @notice The delay a proposal calling `target` with `data` waits (what `queue` and `execute` use).
+    /// @param target the call's target
+    /// @param data the call's full calldata
+    /// @return delay seconds between queueing and execution (0: executes at once)
+    function delayOfCall(address target, bytes calldata data) external view returns (uint32 delay);
 
     /// @notice The next nonce of `lane`.
     function nonceOf(uint64 lane) external view returns (uint64);

@@ -12,7 +12,7 @@ abstract contract MultisigStorage is IConsortiumMultisig {
         uint8 threshold;
         uint32 epoch; // bumps whenever the signer set changes; on-chain approvals are per epoch
         uint32 minDelay; // global minimum delay, seconds
-        uint32 sensitiveDelay; // default delay of upgrades, ownership and signer changes, seconds
+        uint32 sensitiveDelay; // default delay of sensitive calls (TimelockPolicy), seconds
     }
 
     Config internal _config;

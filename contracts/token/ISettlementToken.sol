@@ -17,6 +17,10 @@ interface ISettlementToken {
     event Outflow(address indexed account, uint64 indexed day, uint256 amount, uint256 spent);
     /// @notice Governance named `engine` the clearing engine that may call `settleNet`.
     event ClearingEngineSet(address indexed engine);
+    /// @notice Governance set the operators' issuance ceiling per UTC day (minor units).
+    event IssuanceCeilingSet(uint256 previousCeiling, uint256 ceiling);
+    /// @notice `amount` was issued on UTC day `day`, `issuedToday` in total that day (every issuer).
+    event IssuanceCounted(uint64 indexed day, uint256 amount, uint256 issuedToday);
 
     /// @notice An address argument was zero.
     error TokenZeroAddress();
@@ -41,6 +45,12 @@ interface ISettlementToken {
         uint256 limit
     );
 
+    /// @notice The mint would take UTC day `day`'s issuance from `issuedToday` above the ceiling
+    /// (0 until governance sets one). Beyond it, only governance mints (`mintBeyondCeiling`).
+    error TokenIssuanceCeilingExceeded(uint64 day, uint256 issuedToday, uint256 amount, uint256 ceiling);
+    /// @notice An issuance ceiling above `max` (2^128 - 1) is refused.
+    error TokenInvalidIssuanceCeiling(uint256 ceiling, uint256 max);
+
     /// @notice Only the clearing engine named by governance may settle net positions.
     error TokenNotClearingEngine(address caller);
     /// @notice `settleNet` got `accounts` and `deltas` of different lengths.
@@ -48,8 +58,26 @@ interface ISettlementToken {
     /// @notice `settleNet`'s deltas do not sum to zero (`sum` is what they sum to): money would be created or lost.
     error TokenSettlementUnbalanced(int256 sum);
 
-    /// @notice Issue `amount` to the active member bank `bank`. Caller: an active OPERATOR.
+    /// @notice Issue `amount` to the active member bank `bank`. Caller: an active OPERATOR. The UTC
+    /// day's issuance (every issuer's) may not exceed the ceiling: `TokenIssuanceCeilingExceeded`.
     function mint(address bank, uint256 amount) external;
+
+    /// @notice Issue `amount` to the active member bank `bank` whatever the ceiling. Owner
+    /// (governance, a proposal with the sensitive delay) only; counted in the day's issuance.
+    /// @param bank an active MEMBER_BANK
+    /// @param amount minor units, non-zero
+    function mintBeyondCeiling(address bank, uint256 amount) external;
+
+    /// @notice Set the operators' issuance ceiling per UTC day, in minor units (0: operators cannot
+    /// mint). Owner only; at most 2^128 - 1. Takes effect at once, for the current day too.
+    /// @param ceiling the new ceiling
+    function setIssuanceCeiling(uint256 ceiling) external;
+
+    /// @notice The operators' issuance ceiling per UTC day (0 until governance sets one).
+    function issuanceCeiling() external view returns (uint256);
+
+    /// @notice The current UTC day, what was issued on it (operators and governance) and the ceiling.
+    function issuanceToday() external view returns (uint64 day, uint256 issued, uint256 ceiling);
 
     /// @notice Redeem `amount` from `bank`, spending the allowance `bank` gave the caller.
     /// Caller: an active OPERATOR.

@@ -8,13 +8,15 @@ import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/U
 import {IConsortiumRegistry} from "../access/IConsortiumRegistry.sol";
 import {Roles} from "../access/Roles.sol";
 import {ISettlementToken} from "./ISettlementToken.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 /// @title SettlementToken — permissioned ERC-20 for central-bank money or tokenized deposits
 /// @notice Amounts are integers in the currency's minor unit; `decimals` is the ISO 4217 exponent
 /// (2 for EUR/USD/GBP), so 1 token unit = 1 cent and payment records need no conversion.
 /// @dev Every balance change goes through `_update`, the one place the registry rules are enforced:
 /// issue/redeem only to/from active MEMBER_BANKs; transfers only between active, unsanctioned
-/// members, within the sender's single-transfer limit and its daily outflow per UTC day.
+/// members, within the sender's single-transfer limit and its daily outflow per UTC day. Operators'
+/// issuance is capped per UTC day by a ceiling governance sets; beyond it only governance mints.
 /// @custom:security-contact security@clearhouse.example
 contract SettlementToken is
     ISettlementToken,
@@ -25,9 +27,17 @@ contract SettlementToken is
 {
     uint256 private constant SECONDS_PER_DAY = 86_400;
 
+    uint256 private constant MAX_ISSUANCE_CEILING = type(uint128).max;
+
     struct DailyOutflow {
         uint64 day;
         uint192 spent;
+    }
+
+    /// @dev What was issued on UTC day `day` (operators and governance together).
+    struct DailyIssuance {
+        uint64 day;
+        uint192 issued;
     }
 
     /// @custom:storage-location erc7201:clearhouse.storage.SettlementToken
@@ -37,6 +47,8 @@ contract SettlementToken is
         address guardian;
         mapping(address account => DailyOutflow) outflows;
         address clearingEngine; // appended: may call settleNet
+        uint256 issuanceCeiling; // appended: operators' issuance per UTC day; 0 until governance sets it
+        DailyIssuance issuance; // appended: the current UTC day's issuance
     }
 
     // keccak256(abi.encode(uint256(keccak256("clearhouse.storage.SettlementToken")) - 1)) & ~bytes32(uint256(0xff))
@@ -81,11 +93,30 @@ contract SettlementToken is
     // ================================================================ issuance
 
     /// @inheritdoc ISettlementToken
+    /// @dev The day's issuance, operators' and governance's together, may not exceed the ceiling.
     function mint(address bank, uint256 amount) external {
         _requireOperator();
         if (amount == 0) revert TokenZeroAmount();
+        _countIssuance(amount, true);
         _mint(bank, amount);
         emit Issued(msg.sender, bank, amount);
+    }
+
+    /// @inheritdoc ISettlementToken
+    /// @dev Counted in the day's issuance like any mint, so operators lose that day's headroom.
+    function mintBeyondCeiling(address bank, uint256 amount) external onlyOwner {
+        if (amount == 0) revert TokenZeroAmount();
+        _countIssuance(amount, false);
+        _mint(bank, amount);
+        emit Issued(msg.sender, bank, amount);
+    }
+
+    /// @inheritdoc ISettlementToken
+    function setIssuanceCeiling(uint256 ceiling) external onlyOwner {
+        if (ceiling > MAX_ISSUANCE_CEILING) revert TokenInvalidIssuanceCeiling(ceiling, MAX_ISSUANCE_CEILING);
+        TokenStorage storage $ = _s();
+        emit IssuanceCeilingSet($.issuanceCeiling, ceiling);
+        $.issuanceCeiling = ceiling;
     }
 
     /// @inheritdoc ISettlementToken
@@ -186,6 +217,20 @@ contract SettlementToken is
     }
 
     /// @inheritdoc ISettlementToken
+    function issuanceCeiling() external view returns (uint256) {
+        return _s().issuanceCeiling;
+    }
+
+    /// @inheritdoc ISettlementToken
+    function issuanceToday() external view returns (uint64 day, uint256 issued, uint256 ceiling) {
+        TokenStorage storage $ = _s();
+        day = _today();
+        DailyIssuance storage i = $.issuance;
+        issued = i.day == day ? i.issued : 0;
+        ceiling = $.issuanceCeiling;
+    }
+
+    /// @inheritdoc ISettlementToken
     function outflowToday(address account) external view returns (uint64 day, uint256 spent) {
         day = _today();
         DailyOutflow storage o = _s().outflows[account];
@@ -243,6 +288,24 @@ contract SettlementToken is
         o.day = day;
         o.spent = uint192(spent);
         emit Outflow(from, day, value, spent);
+    }
+
+    /// @dev Add `amount` to the UTC day's issuance; with `capped`, refuse going above the ceiling.
+    function _countIssuance(uint256 amount, bool capped) private {
+        TokenStorage storage $ = _s();
+        uint64 day = _today();
+        DailyIssuance storage i = $.issuance;
+        uint256 issuedToday = i.day == day ? i.issued : 0;
+        uint256 issued = issuedToday + amount;
+        if (capped) {
+            uint256 ceiling = $.issuanceCeiling;
+            if (issued > ceiling) revert TokenIssuanceCeilingExceeded(day, issuedToday, amount, ceiling);
+        }
+        // Capped: issued <= ceiling < 2**128. Uncapped (governance): a day's total above 2**192
+        // is refused here rather than wrapped.
+        i.day = day;
+        i.issued = SafeCast.toUint192(issued);
+        emit IssuanceCounted(day, amount, issued);
     }
 
     function _requireOperator() private view {

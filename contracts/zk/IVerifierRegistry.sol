@@ -18,6 +18,7 @@ interface IVerifierRegistry {
         bytes32 transcriptHash; // keccak256 of the ceremony transcript file
     }
 
+    /// @notice A circuit (any version) was registered; `CircuitVersionRegistered` names the version.
     event CircuitRegistered(
         bytes32 indexed circuitId,
         address indexed verifier,
@@ -25,14 +26,28 @@ interface IVerifierRegistry {
         bytes32 vkHash,
         bytes32 transcriptHash
     );
+    /// @notice The current version of `circuitId` was retired.
     event CircuitRetired(bytes32 indexed circuitId);
+    /// @notice `version` of `circuitId` was registered and is now its current version.
+    event CircuitVersionRegistered(
+        bytes32 indexed circuitId,
+        uint32 indexed version,
+        address indexed verifier,
+        bytes32 vkHash
+    );
+    /// @notice `version` of `circuitId` was retired, for good.
+    event CircuitVersionRetired(bytes32 indexed circuitId, uint32 indexed version);
+    /// @notice Governance allowed or forbade `consumer` to spend nullifiers.
     event ConsumerSet(address indexed consumer, bool allowed);
+    /// @notice `consumer` spent `nullifier` of `circuitId`.
     event NullifierSpent(bytes32 indexed circuitId, uint256 indexed nullifier, address indexed consumer);
 
     /// @notice No circuit registered under this id, or it was retired.
     error ZkUnknownCircuit(bytes32 circuitId);
-    /// @notice The circuit id is already registered (retire it and register under a new id).
+    /// @notice The circuit's current version is live: replace it (`replaceCircuit`) or retire it first.
     error ZkCircuitExists(bytes32 circuitId);
+    /// @notice No such version of the circuit was ever registered.
+    error ZkUnknownCircuitVersion(bytes32 circuitId, uint32 version);
     /// @notice The verifier is not a contract, or the public input count is 0 or above 32.
     error ZkInvalidVerifier(address verifier, uint8 publicInputs);
     /// @notice The consumer address is not a contract.
@@ -50,7 +65,8 @@ interface IVerifierRegistry {
     /// @notice Governance cannot renounce ownership of the registry.
     error ZkOwnershipCannotBeRenounced();
 
-    /// @notice Register a circuit (governance).
+    /// @notice Register a circuit (governance): version 1 of a new name, or the next version of a name
+    /// whose current version was retired. Refuses a name with a live version (`ZkCircuitExists`).
     /// @param circuitId the circuit's name as bytes32 (e.g. "kyc_membership")
     /// @param verifier the Groth16 verifier exported for it by the ceremony
     /// @param publicInputs the number of public signals
@@ -64,7 +80,23 @@ interface IVerifierRegistry {
         bytes32 transcriptHash
     ) external;
 
-    /// @notice Stop accepting proofs of a circuit (governance). Its id stays taken.
+    /// @notice In one call, retire the live current version of `circuitId` and register the next
+    /// (governance): a fixed verifier replaces a broken one, consumers asking by name use it at once.
+    /// @param circuitId a circuit with a live current version (else `ZkUnknownCircuit`)
+    /// @param verifier the new version's Groth16 verifier
+    /// @param publicInputs the number of public signals
+    /// @param vkHash keccak256 of its verification key JSON
+    /// @param transcriptHash keccak256 of the ceremony transcript
+    function replaceCircuit(
+        bytes32 circuitId,
+        address verifier,
+        uint8 publicInputs,
+        bytes32 vkHash,
+        bytes32 transcriptHash
+    ) external;
+
+    /// @notice Stop accepting proofs of a circuit's current version (governance). A retired version
+    /// is never accepted again; `registerCircuit` may then add the next version of the name.
     /// @param circuitId the circuit to retire
     function retireCircuit(bytes32 circuitId) external;
 
@@ -103,12 +135,23 @@ interface IVerifierRegistry {
         uint256 nullifierIndex
     ) external;
 
-    /// @notice The registered circuit (reverts `ZkUnknownCircuit` if none, even if retired it is returned).
+    /// @notice The current version of the circuit (reverts `ZkUnknownCircuit` if none; returned even if retired).
     /// @param circuitId the circuit id
     /// @return circuit its registration
     function circuitOf(bytes32 circuitId) external view returns (Circuit memory circuit);
 
-    /// @notice Whether a nullifier of the circuit was spent.
+    /// @notice The current version of a circuit name (0 if never registered).
+    /// @param circuitId the circuit's name
+    /// @return version its current version (live or retired)
+    function circuitVersion(bytes32 circuitId) external view returns (uint32 version);
+
+    /// @notice A version of a circuit, live or retired (reverts `ZkUnknownCircuitVersion` if none).
+    /// @param circuitId the circuit's name
+    /// @param version 1 for the first registration, then one more per registration
+    /// @return circuit that version's registration
+    function circuitAt(bytes32 circuitId, uint32 version) external view returns (Circuit memory circuit);
+
+    /// @notice Whether a nullifier of the circuit was spent (per name: spent under any version).
     /// @param circuitId the circuit id
     /// @param nullifier the nullifier
     /// @return spent true once spent

@@ -6,11 +6,13 @@ import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/U
 import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 import {IVerifierRegistry} from "./IVerifierRegistry.sol";
 
-/// @title VerifierRegistry — circuit id → Groth16 verifier, verification-key and transcript hashes;
-/// the nullifier store
+/// @title VerifierRegistry — circuit name → current version → Groth16 verifier, verification-key and
+/// transcript hashes; the nullifier store
 /// @notice Verifiers exported by snarkjs take the public signals as a fixed-size array, so their
 /// selector depends on the count; the registry computes it at registration and forwards the proof
-/// and signals in the verifier's calldata layout.
+/// and signals in the verifier's calldata layout. Consumers ask by circuit name; governance replaces a
+/// broken verifier with a new version of the name (`replaceCircuit`), so no consumer is upgraded.
+/// Retired versions stay retired; nullifiers are kept per name, across versions.
 /// @dev UUPS proxy owned by governance; ERC-7201 storage.
 /// @custom:security-contact security@clearhouse.example
 contract VerifierRegistry is IVerifierRegistry, Ownable2StepUpgradeable, UUPSUpgradeable {
@@ -21,6 +23,11 @@ contract VerifierRegistry is IVerifierRegistry, Ownable2StepUpgradeable, UUPSUpg
         mapping(bytes32 circuitId => Circuit) circuits;
         mapping(bytes32 circuitId => mapping(uint256 nullifier => bool)) spent;
         mapping(address consumer => bool) consumers;
+        /// @dev appended: the current version of each circuit name; 0 with a record in `circuits`
+        /// means a circuit registered before versions existed, read as version 1
+        mapping(bytes32 circuitId => uint32) currentVersion;
+        /// @dev appended: every version ever registered (a legacy version 1 is copied on its first replacement)
+        mapping(bytes32 circuitId => mapping(uint32 version => Circuit)) versions;
     }
 
     // keccak256(abi.encode(uint256(keccak256("clearhouse.storage.VerifierRegistry")) - 1)) & ~bytes32(uint256(0xff))
@@ -38,6 +45,7 @@ contract VerifierRegistry is IVerifierRegistry, Ownable2StepUpgradeable, UUPSUpg
     }
 
     /// @inheritdoc IVerifierRegistry
+    /// @dev A name never used gets version 1; a name whose current version is retired gets the next.
     function registerCircuit(
         bytes32 circuitId,
         address verifier,
@@ -45,36 +53,26 @@ contract VerifierRegistry is IVerifierRegistry, Ownable2StepUpgradeable, UUPSUpg
         bytes32 vkHash,
         bytes32 transcriptHash
     ) external onlyOwner {
-        RegistryStorage storage $ = _s();
-        if ($.circuits[circuitId].verifier != address(0)) revert ZkCircuitExists(circuitId);
-        if (verifier.code.length == 0 || publicInputs == 0 || publicInputs > MAX_PUBLIC_INPUTS) {
-            revert ZkInvalidVerifier(verifier, publicInputs);
-        }
-        bytes4 selector = bytes4(
-            keccak256(
-                abi.encodePacked(
-                    "verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[",
-                    Strings.toString(publicInputs),
-                    "])"
-                )
-            )
-        );
-        $.circuits[circuitId] = Circuit({
-            verifier: verifier,
-            selector: selector,
-            publicInputs: publicInputs,
-            retired: false,
-            vkHash: vkHash,
-            transcriptHash: transcriptHash
-        });
-        emit CircuitRegistered(circuitId, verifier, publicInputs, vkHash, transcriptHash);
+        Circuit storage current = _s().circuits[circuitId];
+        if (current.verifier != address(0) && !current.retired) revert ZkCircuitExists(circuitId);
+        _register(circuitId, verifier, publicInputs, vkHash, transcriptHash);
+    }
+
+    /// @inheritdoc IVerifierRegistry
+    function replaceCircuit(
+        bytes32 circuitId,
+        address verifier,
+        uint8 publicInputs,
+        bytes32 vkHash,
+        bytes32 transcriptHash
+    ) external onlyOwner {
+        _retire(circuitId);
+        _register(circuitId, verifier, publicInputs, vkHash, transcriptHash);
     }
 
     /// @inheritdoc IVerifierRegistry
     function retireCircuit(bytes32 circuitId) external onlyOwner {
-        Circuit storage c = _active(circuitId);
-        c.retired = true;
-        emit CircuitRetired(circuitId);
+        _retire(circuitId);
     }
 
     /// @inheritdoc IVerifierRegistry
@@ -126,6 +124,21 @@ contract VerifierRegistry is IVerifierRegistry, Ownable2StepUpgradeable, UUPSUpg
     }
 
     /// @inheritdoc IVerifierRegistry
+    function circuitVersion(bytes32 circuitId) external view returns (uint32 version) {
+        return _versionOf(circuitId);
+    }
+
+    /// @inheritdoc IVerifierRegistry
+    function circuitAt(bytes32 circuitId, uint32 version) external view returns (Circuit memory circuit) {
+        RegistryStorage storage $ = _s();
+        uint32 current = _versionOf(circuitId);
+        // A legacy version 1 lives only in `circuits` until its first replacement copies it.
+        if (version == 1 && current == 1 && $.currentVersion[circuitId] == 0) circuit = $.circuits[circuitId];
+        else circuit = $.versions[circuitId][version];
+        if (circuit.verifier == address(0)) revert ZkUnknownCircuitVersion(circuitId, version);
+    }
+
+    /// @inheritdoc IVerifierRegistry
     function isSpent(bytes32 circuitId, uint256 nullifier) external view returns (bool spent) {
         return _s().spent[circuitId][nullifier];
     }
@@ -146,6 +159,67 @@ contract VerifierRegistry is IVerifierRegistry, Ownable2StepUpgradeable, UUPSUpg
         // Fixed-size arrays are laid out inline: selector, 8 proof words, n signal words.
         (bool ok, bytes memory ret) = c.verifier.staticcall(abi.encodePacked(c.selector, proof, publicSignals));
         return ok && ret.length == 32 && abi.decode(ret, (bool));
+    }
+
+    /// @dev Record `verifier` as the next version of `circuitId` and make it current. The caller
+    /// has made sure no live version exists.
+    function _register(
+        bytes32 circuitId,
+        address verifier,
+        uint8 publicInputs,
+        bytes32 vkHash,
+        bytes32 transcriptHash
+    ) private {
+        if (verifier.code.length == 0 || publicInputs == 0 || publicInputs > MAX_PUBLIC_INPUTS) {
+            revert ZkInvalidVerifier(verifier, publicInputs);
+        }
+        RegistryStorage storage $ = _s();
+        uint32 previous = _versionOf(circuitId);
+        // Keep a legacy version 1 readable by version before `circuits` is overwritten.
+        if (previous == 1 && $.currentVersion[circuitId] == 0) $.versions[circuitId][1] = $.circuits[circuitId];
+        uint32 version = previous + 1;
+        bytes4 selector = bytes4(
+            keccak256(
+                abi.encodePacked(
+                    "verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[",
+                    Strings.toString(publicInputs),
+                    "])"
+                )
+            )
+        );
+        Circuit memory c = Circuit({
+            verifier: verifier,
+            selector: selector,
+            publicInputs: publicInputs,
+            retired: false,
+            vkHash: vkHash,
+            transcriptHash: transcriptHash
+        });
+        $.circuits[circuitId] = c;
+        $.versions[circuitId][version] = c;
+        $.currentVersion[circuitId] = version;
+        emit CircuitRegistered(circuitId, verifier, publicInputs, vkHash, transcriptHash);
+        emit CircuitVersionRegistered(circuitId, version, verifier, vkHash);
+    }
+
+    /// @dev Retire the live current version of `circuitId` (ZkUnknownCircuit if none).
+    function _retire(bytes32 circuitId) private {
+        Circuit storage c = _active(circuitId);
+        c.retired = true;
+        RegistryStorage storage $ = _s();
+        uint32 version = _versionOf(circuitId);
+        // A legacy version 1 has no copy yet: `circuits` holds it, and _register copies it.
+        if ($.currentVersion[circuitId] != 0) $.versions[circuitId][version].retired = true;
+        emit CircuitRetired(circuitId);
+        emit CircuitVersionRetired(circuitId, version);
+    }
+
+    /// @dev The current version: the stored one, else 1 for a circuit registered before versions.
+    function _versionOf(bytes32 circuitId) private view returns (uint32) {
+        RegistryStorage storage $ = _s();
+        uint32 v = $.currentVersion[circuitId];
+        if (v == 0 && $.circuits[circuitId].verifier != address(0)) return 1;
+        return v;
     }
 
     function _active(bytes32 circuitId) private view returns (Circuit storage c) {

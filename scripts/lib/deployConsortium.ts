@@ -25,8 +25,11 @@ export interface GovernanceOptions {
 }
 
 export interface DeployOptions {
-  /** `currency`: the ISO 4217 code the token represents (default EUR). */
-  token: { name: string; symbol: string; decimals: number; currency?: string };
+  /**
+   * `currency`: the ISO 4217 code the token represents (default EUR). `dailyIssuanceCeiling`: what
+   * operators may issue per UTC day, in minor units (default one billion currency units).
+   */
+  token: { name: string; symbol: string; decimals: number; currency?: string; dailyIssuanceCeiling?: bigint };
   /** Deploy the settlement layer (ledger + netting engine); default true. */
   settlement?: { ackWindow: number } | false;
   /** Deploy the governance multisig too (ownership is handed over separately, after bootstrap). */
@@ -64,6 +67,11 @@ export async function deployConsortium(options: DeployOptions): Promise<Deployme
   const registry = await deployProxy("ConsortiumRegistry", [deployer.address], log);
   const { name, symbol, decimals } = options.token;
   const token = await deployProxy("SettlementToken", [deployer.address, registry.proxy, name, symbol, decimals], log);
+  // A fresh token's ceiling is 0 (operators cannot mint): set the daily issuance ceiling.
+  const ceiling = options.token.dailyIssuanceCeiling ?? 10n ** BigInt(decimals + 9);
+  const tokenForCeiling = await hre.ethers.getContractAt("SettlementToken", token.proxy);
+  await (await tokenForCeiling.setIssuanceCeiling(ceiling)).wait();
+  log(`  SettlementToken: operators may issue up to ${ceiling} minor units per UTC day`);
   const settlement = options.settlement === false ? undefined : (options.settlement ?? { ackWindow: 3_600 });
   let ledger: ContractDeployment | undefined;
   let engine: ContractDeployment | undefined;
@@ -92,7 +100,7 @@ export async function deployConsortium(options: DeployOptions): Promise<Deployme
     deployer: deployer.address as Address,
     deployedAt: new Date().toISOString(),
     blockNumber: registry.blockNumber,
-    token: { ...options.token, currency: options.token.currency ?? "EUR" },
+    token: { name, symbol, decimals, currency: options.token.currency ?? "EUR" },
     contracts: {
       ConsortiumRegistry: registry,
       SettlementToken: token,

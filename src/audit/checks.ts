@@ -12,6 +12,7 @@ import type { VerificationKey } from "../zk/vk";
 import type { AuditEvent, ChainSnapshot } from "./collect";
 import { nettingCycles } from "./netting";
 import { proofs } from "./proofs";
+import { tokenIssuance } from "./supply";
 import { bi, key } from "./values";
 
 export interface Finding {
@@ -291,6 +292,7 @@ function batchFiles(s: ChainSnapshot, opts: CheckOptions): CheckResult {
 export async function runChecks(s: ChainSnapshot, opts: CheckOptions): Promise<CheckResult[]> {
   return [
     tokenSupply(s),
+    tokenIssuance(s),
     registryMembers(s),
     ledgerBatches(s),
     nettingCycles(s),

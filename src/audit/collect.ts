@@ -43,8 +43,14 @@ export interface ChainSnapshot {
   events: AuditEvent[];
   /** Inputs of the transactions that emitted BatchProofAccepted or ProofAccepted. */
   proofTransactions: Record<Hex, Hex>;
+  /** Timestamps (unix seconds) of the blocks holding the token's Issued and Redeemed events. */
+  blockTimestamps: Record<string, number>;
   state: {
     totalSupply: bigint;
+    /** The operators' daily issuance ceiling (undefined: the token predates it). */
+    issuanceCeiling?: bigint;
+    /** `issuanceToday()` at the audited block (undefined: the token predates it). */
+    issuanceToday?: { day: bigint; issued: bigint };
     balances: Record<Address, bigint>;
     members: Record<Address, { status: number; roles: number; sanction: number }>;
     /** Per anchored batch: the first 31 bytes of its digest as stored, its effective status. */
@@ -137,6 +143,16 @@ export async function collectSnapshot(
     );
     proofTransactions[e.transactionHash] = tx.input;
   }
+  const blockTimestamps: Record<string, number> = {};
+  for (const e of events) {
+    if (e.contract !== "SettlementToken" || (e.eventName !== "Issued" && e.eventName !== "Redeemed")) continue;
+    const n = e.blockNumber.toString();
+    if (blockTimestamps[n] !== undefined) continue;
+    const block = await rpc(ctx, "eth_getBlockByNumber", () =>
+      ctx.publicClient.getBlock({ blockNumber: e.blockNumber }),
+    );
+    blockTimestamps[n] = Number(block.timestamp);
+  }
   return {
     chainId: ctx.deployment.chainId,
     fromBlock,
@@ -144,6 +160,7 @@ export async function collectSnapshot(
     addresses,
     events,
     proofTransactions,
+    blockTimestamps,
     state: await readState(ctx, addresses, events, toBlock),
   };
 }
@@ -168,6 +185,19 @@ async function readState(
     circuits: {},
     owners: {},
   };
+  // Tokens deployed before the issuance ceiling have neither view: the audit then shows none.
+  try {
+    const [day, issued, ceiling] = await read<[bigint, bigint, bigint]>(
+      a.SettlementToken!,
+      settlementTokenAbi,
+      "issuanceToday",
+      [],
+    );
+    state.issuanceCeiling = ceiling;
+    state.issuanceToday = { day, issued };
+  } catch {
+    // an older token: no ceiling to report
+  }
   const holders = new Set<Address>();
   for (const e of of("Transfer")) {
     if (e.contract !== "SettlementToken") continue;

@@ -10,6 +10,7 @@ import { verificationKey, verify } from "../zk/prover";
 import type { VerificationKey } from "../zk/vk";
 import { runChecks, type CheckResult } from "./checks";
 import { collectSnapshot, type ChainSnapshot } from "./collect";
+import { supplyMarkdown, supplySection, type SupplySection } from "./supply";
 
 export interface AuditReport {
   format: "clearhouse.audit/1";
@@ -19,6 +20,8 @@ export interface AuditReport {
   toBlock: string;
   events: number;
   ok: boolean;
+  /** The token's supply, ceiling, and issuance and redemption per issuer per UTC day. */
+  supply: SupplySection;
   checks: (CheckResult & { passed: boolean })[];
 }
 
@@ -74,6 +77,7 @@ export async function auditSnapshot(
     toBlock: snapshot.toBlock.toString(),
     events: snapshot.events.length,
     ok: withStatus.every((c) => c.passed),
+    supply: supplySection(snapshot),
     checks: withStatus,
   };
 }
@@ -102,6 +106,7 @@ export function reportMarkdown(r: AuditReport): string {
       (c) => `| ${c.title} | ${c.checked} | ${c.passed ? "passed" : `**${c.failures.length} discrepancies**`} |`,
     ),
   ];
+  lines.push("", ...supplyMarkdown(r.supply));
   for (const c of r.checks.filter((x) => !x.passed)) {
     lines.push("", `## ${c.title}`, "");
     for (const f of c.failures) lines.push(`- ${f.detail}${f.transactionHash ? ` (tx ${f.transactionHash})` : ""}`);
@@ -124,6 +129,12 @@ export function reportHtml(r: AuditReport): string {
           .join(""),
     )
     .join("\n");
+  const supplyRows = r.supply.days
+    .map(
+      (d) =>
+        `<tr><td>${d.date}</td><td>${esc(d.issuer)}${d.governance ? " (governance)" : ""}</td><td>${d.issued}</td><td>${d.redeemed}</td></tr>`,
+    )
+    .join("\n");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Clearhouse audit report</title>
 <style>body{font-family:system-ui,sans-serif;margin:2rem;color:#1b1f24}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4rem;text-align:left}
@@ -133,6 +144,11 @@ tr.ok td:last-child{color:#0a7d32}tr.fail td:last-child{color:#b3261e;font-weigh
 <p class="verdict" id="verdict">${r.ok ? "✔ Every check passed" : "✘ Discrepancies found"}</p>
 <table><thead><tr><th>check</th><th>items</th><th>result</th></tr></thead><tbody>
 ${rows}
+</tbody></table>
+<h2>Supply</h2>
+<p id="supply">Total supply ${r.supply.totalSupply} minor units; issued ${r.supply.issuedTotal}, redeemed ${r.supply.redeemedTotal} since deployment; daily issuance ceiling ${r.supply.issuanceCeiling ?? "not supported by this token"}.</p>
+<table><thead><tr><th>UTC day</th><th>issuer</th><th>issued</th><th>redeemed</th></tr></thead><tbody>
+${supplyRows}
 </tbody></table></body></html>
 `;
 }

@@ -45,13 +45,22 @@ export function auditCommand(io: CliIo, globals: () => GlobalOptions): Command {
         { header: "items", value: (c) => String(c.checked), align: "right" },
         { header: "result", value: (c) => (c.passed ? "passed" : `${c.failures.length} DISCREPANCIES`) },
       ]);
+      const x = report.supply;
+      const supply = [
+        `Supply: ${x.totalSupply} minor units (issued ${x.issuedTotal}, redeemed ${x.redeemedTotal}); ` +
+          `daily issuance ceiling ${x.issuanceCeiling ?? "not supported by this token"}`,
+        ...x.days.map(
+          (d) =>
+            `  ${d.date}  ${d.issuer}${d.governance ? " (governance)" : ""}  issued ${d.issued}  redeemed ${d.redeemed}`,
+        ),
+      ].join("\n");
       const details = report.checks.flatMap((c) =>
         c.failures.map((f) => `  ✘ ${f.detail}${f.transactionHash ? ` (tx ${f.transactionHash})` : ""}`),
       );
       print(
         io,
         g,
-        `${table}\n${details.join("\n")}${details.length ? "\n" : ""}\nVerdict: ${report.ok ? "every check passed" : "discrepancies found"} (${report.events} events, blocks ${report.fromBlock}–${report.toBlock}); report in ${o.out}/`,
+        `${table}\n${details.join("\n")}${details.length ? "\n" : ""}\n${supply}\n\nVerdict: ${report.ok ? "every check passed" : "discrepancies found"} (${report.events} events, blocks ${report.fromBlock}–${report.toBlock}); report in ${o.out}/`,
         report,
       );
       if (!report.ok)

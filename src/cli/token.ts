@@ -47,6 +47,29 @@ export function tokenCommand(io: CliIo, globals: () => GlobalOptions): Command {
     });
 
   token
+    .command("issuance")
+    .description("what was issued today (UTC) against the operators' daily issuance ceiling")
+    .addHelpText(
+      "after",
+      "\nExample:\n  clearhouse token issuance\n\n" +
+        "Beyond the ceiling only governance issues (a proposal calling mintBeyondCeiling); governance sets\n" +
+        "the ceiling with a proposal calling setIssuanceCeiling, e.g.\n" +
+        "  clearhouse gov propose --target token --call setIssuanceCeiling --args '[\"500000000000\"]' --out ceiling.json",
+    )
+    .action(async () => {
+      const g = globals();
+      const ch = connect(g, io, false);
+      const i = await ch.token.getIssuance();
+      const human = [
+        `UTC day ${i.day} (${new Date(Number(i.day) * 86_400_000).toISOString().slice(0, 10)})`,
+        `  issued today   ${money(ch, i.issued)}`,
+        `  daily ceiling  ${i.ceiling === 0n ? "none set: operators cannot mint" : money(ch, i.ceiling)}`,
+        `  remaining      ${money(ch, i.remaining)}`,
+      ].join("\n");
+      print(io, g, human, i);
+    });
+
+  token
     .command("balance <address>")
     .description("an account's balance and what it has sent today (against its daily limit)")
     .addHelpText("after", `\nExample:\n  clearhouse token balance ${EXAMPLE_BANK}`)

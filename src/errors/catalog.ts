@@ -125,6 +125,12 @@ export const revertCatalog: Catalog = {
     message: `node ${short(key)} is not on the allowlist`,
     hint: "Check the enode id, host and port.",
   }),
+  RegistryCannotSanctionGovernance: ([account]) => ({
+    message:
+      `${short(account)} is governance (the registry's owner or pending owner); sanctioning it would ` +
+      "drop every transaction to it, the one lifting the sanction included",
+    hint: "To bar a governance signer, remove it from the multisig (`gov` removeSigner proposal) instead.",
+  }),
   RegistryOwnershipCannotBeRenounced: () => ({
     message: "the registry's ownership cannot be renounced",
     hint: "Transfer ownership to the new governance instead (transferOwnership + acceptOwnership).",
@@ -157,6 +163,24 @@ export const revertCatalog: Catalog = {
       `${short(account)} has sent ${f.amount(spent)} on UTC day ${day}; ` +
       `${f.amount(amount)} more would exceed its daily limit of ${f.amount(limit)}`,
     hint: "Wait for the next UTC day or ask governance to raise the daily limit.",
+  }),
+  TokenIssuanceCeilingExceeded: ([day, issued, amount, ceiling], f) => ({
+    message:
+      ceiling === 0n
+        ? "no daily issuance ceiling is set, so operators cannot mint"
+        : `${f.amount(issued)} was issued on UTC day ${day}; ${f.amount(amount)} more would exceed the ` +
+          `daily issuance ceiling of ${f.amount(ceiling)}`,
+    hint:
+      "Issue at most the remaining headroom (`clearhouse token issuance`), wait for the next UTC day, or ask " +
+      "governance for a proposal (setIssuanceCeiling to raise the ceiling, mintBeyondCeiling for a one-off issue).",
+  }),
+  SafeCastOverflowedUintDowncast: ([bits, value]) => ({
+    message: `${value} does not fit in ${bits} bits (a UTC day's issuance above 2^192 - 1 minor units)`,
+    hint: "Issue a smaller amount; split a governance issuance over several days.",
+  }),
+  TokenInvalidIssuanceCeiling: ([ceiling, max]) => ({
+    message: `an issuance ceiling of ${ceiling} minor units is above the maximum ${max}`,
+    hint: "Use a ceiling of at most 2^128 - 1 minor units per UTC day.",
   }),
   TokenNotClearingEngine: ([caller]) => ({
     message: `${short(caller)} is not the clearing engine; only it settles net positions`,

@@ -15,11 +15,15 @@ const circuit = (id: Hex): string => {
 export const zkCatalog: { [N in ZkName]: (args: RevertArgs<N>, f: AmountFormat) => RevertExplanation } = {
   ZkUnknownCircuit: ([id]) => ({
     message: `circuit ${circuit(id)} is not registered in the VerifierRegistry, or was retired`,
-    hint: "Check the circuit id; governance registers circuits after each ceremony.",
+    hint: "Check the circuit id; governance registers circuits after each ceremony (a retired version's successor with replaceCircuit or registerCircuit).",
   }),
   ZkCircuitExists: ([id]) => ({
-    message: `circuit ${circuit(id)} is already registered`,
-    hint: "Retire it and register the new ceremony's verifier under a new id.",
+    message: `circuit ${circuit(id)} has a live version already`,
+    hint: "Propose replaceCircuit to make the new verifier its next version in one step (consumers keep the name).",
+  }),
+  ZkUnknownCircuitVersion: ([id, version]) => ({
+    message: `circuit ${circuit(id)} has no version ${version}`,
+    hint: "Read circuitVersion for the current version; versions count up from 1.",
   }),
   ZkInvalidVerifier: ([verifier, n]) => ({
     message: `${short(verifier)} is not a contract, or ${n} public inputs is not 1–32`,

@@ -10,6 +10,7 @@ import {
   nettingEngineAbi,
   settlementLedgerAbi,
   settlementTokenAbi,
+  verifierRegistryAbi,
 } from "../generated/abis";
 import { GovernanceFileError, proposalOf, type GovernanceFile } from "./files";
 
@@ -19,6 +20,7 @@ const KNOWN_ABIS: readonly Abi[] = [
   consortiumMultisigAbi,
   settlementLedgerAbi,
   nettingEngineAbi,
+  verifierRegistryAbi,
 ];
 
 const show = (v: unknown): string =>

@@ -101,8 +101,8 @@ export async function getProposalStatus(
     const proposal = proposalOf(file);
     expiry = proposal.expiry;
     notBefore = proposal.notBefore;
-    const selector = (proposal.data.length >= 10 ? proposal.data.slice(0, 10) : "0x00000000") as Hex;
-    delay = await readContract(ctx, { ...m, functionName: "delayOf", args: [proposal.target, selector] });
+    // The delay depends on the calldata, not only the selector (an OPERATOR grant waits longer).
+    delay = await readContract(ctx, { ...m, functionName: "delayOfCall", args: [proposal.target, proposal.data] });
   }
   const now = block.timestamp;
   let state: ProposalState;

@@ -16,6 +16,27 @@ export async function mint(ctx: ClearhouseContext, p: { bank: Address; amount: I
   return writeContract(ctx, { ...token(ctx), functionName: "mint", args });
 }
 
+/**
+ * Issue `amount` beyond the daily ceiling (caller: the token's owner — the deployer before the
+ * handover, afterwards only a governance proposal: `clearhouse gov propose --call mintBeyondCeiling`).
+ */
+export async function mintBeyondCeiling(
+  ctx: ClearhouseContext,
+  p: { bank: Address; amount: IntegerLike },
+): Promise<WriteResult> {
+  const args = [requireAddress("bank", p.bank), positive("amount", p.amount)] as const;
+  return writeContract(ctx, { ...token(ctx), functionName: "mintBeyondCeiling", args });
+}
+
+/**
+ * Set the operators' issuance ceiling per UTC day, in minor units (caller: the token's owner; after
+ * the handover a governance proposal: `clearhouse gov propose --call setIssuanceCeiling`).
+ */
+export async function setIssuanceCeiling(ctx: ClearhouseContext, p: { ceiling: IntegerLike }): Promise<WriteResult> {
+  const args = [requireAmount("ceiling", p.ceiling)] as const;
+  return writeContract(ctx, { ...token(ctx), functionName: "setIssuanceCeiling", args });
+}
+
 /** Redeem `amount` from a bank that approved (or permitted) the calling OPERATOR. */
 export async function burn(ctx: ClearhouseContext, p: { bank: Address; amount: IntegerLike }): Promise<WriteResult> {
   const args = [requireAddress("bank", p.bank), positive("amount", p.amount)] as const;

@@ -54,3 +54,21 @@ export async function getOutflowToday(
   const [day, spent] = await readContract(ctx, { ...token(ctx), functionName: "outflowToday", args: [account] });
   return { day, spent };
 }
+
+/** The UTC day's issuance against the operators' daily ceiling (decision 021). */
+export interface Issuance {
+  /** UTC day number (block timestamp / 86,400). */
+  day: bigint;
+  /** Minor units issued today, by operators and governance together. */
+  issued: bigint;
+  /** Operators' ceiling per UTC day in minor units; 0 means operators cannot mint. */
+  ceiling: bigint;
+  /** What operators may still issue today (0 when governance's issuance went beyond the ceiling). */
+  remaining: bigint;
+}
+
+/** Today's issuance, the ceiling and the operators' headroom. */
+export async function getIssuance(ctx: ClearhouseContext): Promise<Issuance> {
+  const [day, issued, ceiling] = await readContract(ctx, { ...token(ctx), functionName: "issuanceToday", args: [] });
+  return { day, issued, ceiling, remaining: issued >= ceiling ? 0n : ceiling - issued };
+}

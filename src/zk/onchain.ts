@@ -22,6 +22,8 @@ export function circuitKey(circuit: CircuitId): Hex {
 }
 
 export interface RegisteredCircuit {
+  /** The version (1 for the first registration of the name, then one more per registration). */
+  version: number;
   verifier: Address;
   publicInputs: number;
   retired: boolean;
@@ -29,10 +31,23 @@ export interface RegisteredCircuit {
   transcriptHash: Hex;
 }
 
-/** What governance registered for a circuit. */
-export async function getCircuit(ctx: ClearhouseContext, p: { circuit: CircuitId }): Promise<RegisteredCircuit> {
-  const c = await readContract(ctx, { ...registry(ctx), functionName: "circuitOf", args: [circuitKey(p.circuit)] });
+/**
+ * What governance registered for a circuit: its current version, or the given `version` (every
+ * version stays readable; a retired one is never accepted again).
+ */
+export async function getCircuit(
+  ctx: ClearhouseContext,
+  p: { circuit: CircuitId; version?: number },
+): Promise<RegisteredCircuit> {
+  const id = circuitKey(p.circuit);
+  const version =
+    p.version ?? (await readContract(ctx, { ...registry(ctx), functionName: "circuitVersion", args: [id] }));
+  const c =
+    p.version === undefined
+      ? await readContract(ctx, { ...registry(ctx), functionName: "circuitOf", args: [id] })
+      : await readContract(ctx, { ...registry(ctx), functionName: "circuitAt", args: [id, p.version] });
   return {
+    version,
     verifier: c.verifier,
     publicInputs: c.publicInputs,
     retired: c.retired,

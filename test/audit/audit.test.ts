@@ -15,7 +15,7 @@ import { parseAgreement } from "../../src/payments";
 import { buildPrivateChunks, nettingInputs, prove, releaseProver, toCalldata } from "../../src/zk";
 import { key } from "../sdk/fixture";
 import { sampleRecords } from "../zk/proofs";
-import { settlementFixture, smallSampleBatch } from "../sdk/settlementFixture";
+import { OPERATOR_INDEX, settlementFixture, smallSampleBatch } from "../sdk/settlementFixture";
 
 async function busyChain() {
   const f = await settlementFixture();
@@ -87,6 +87,57 @@ describe("audit", function () {
     expect(by["batch-files"]).to.equal(1);
     expect(reportMarkdown(report)).to.match(/\*\*Verdict: every check passed\.\*\*/);
     expect(reportHtml(report)).to.match(/Every check passed/);
+  });
+
+  it("shows the supply: total, ceiling, and issuance and redemption per issuer per UTC day", async () => {
+    const f = await loadFixture(busyChain);
+    const report = await auditSnapshot(f.snapshot);
+    const x = report.supply;
+    expect(x.totalSupply).to.equal(f.snapshot.state.totalSupply.toString());
+    expect(BigInt(x.issuedTotal) - BigInt(x.redeemedTotal)).to.equal(f.snapshot.state.totalSupply);
+    expect(x.issuanceCeiling).to.equal((10n ** 11n).toString());
+    expect(x.days.length).to.be.greaterThan(0);
+    const operatorAddress = key(OPERATOR_INDEX).address.toLowerCase();
+    const operator = x.days.find((d) => d.issuer.toLowerCase() === operatorAddress);
+    expect(operator && BigInt(operator.issued) > 0n).to.equal(true);
+    expect(operator!.date).to.match(/^\d{4}-\d{2}-\d{2}$/);
+    expect(report.checks.find((c) => c.id === "token-issuance")!.checked).to.be.greaterThan(0);
+    const md = reportMarkdown(report);
+    expect(md).to.match(
+      /## Supply\n\nTotal supply \d+ minor units; issued \d+, redeemed \d+ since deployment; daily issuance ceiling 100000000000\./,
+    );
+    expect(md).to.contain(`| ${operator!.date} | ${operator!.issuer} | ${operator!.issued} | ${operator!.redeemed} |`);
+    expect(reportHtml(report)).to.match(/<h2>Supply<\/h2>/);
+  });
+
+  it("detects an operator issuance above the ceiling in force, naming its transaction", async () => {
+    const f = await loadFixture(busyChain);
+    const events = f.snapshot.events.map((e) =>
+      e.eventName === "IssuanceCeilingSet" ? { ...e, args: { ...e.args, ceiling: 1n } } : e,
+    );
+    const firstMint = f.snapshot.events.find((e) => e.eventName === "Issued")!;
+    const failures = await failuresOf({ ...f.snapshot, events }, "token-issuance");
+    expect(failures.length).to.be.greaterThan(0);
+    expect(failures[0]).to.match(
+      /issued \d+ on \d{4}-\d{2}-\d{2}, taking the day's issuance to \d+, above the ceiling of 1$/,
+    );
+    const report = await auditSnapshot({ ...f.snapshot, events });
+    expect(report.ok).to.equal(false);
+    expect(report.checks.find((c) => c.id === "token-issuance")!.failures[0].transactionHash).to.equal(
+      firstMint.transactionHash,
+    );
+  });
+
+  it("detects an IssuanceCounted total that disagrees with the Issued events", async () => {
+    const f = await loadFixture(busyChain);
+    let tampered = false;
+    const events = f.snapshot.events.map((e) => {
+      if (tampered || e.eventName !== "IssuanceCounted") return e;
+      tampered = true;
+      return { ...e, args: { ...e.args, issuedToday: 1n } };
+    });
+    const failures = await failuresOf({ ...f.snapshot, events }, "token-issuance");
+    expect(failures.join("\n")).to.match(/IssuanceCounted says day \d+ total 1; Issued events give day \d+ total \d+/);
   });
 
   it("names the payment of a tampered off-chain record", async () => {

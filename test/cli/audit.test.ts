@@ -28,6 +28,11 @@ describe("CLI audit", function () {
     const r = await cli("audit", "report", "--out", out, "--batch-file", join(dir, "alpine.json"));
     expect(r.code, r.err + r.out).to.equal(ExitCode.ok);
     expect(r.out).to.match(/Verdict: every check passed/);
+    // The supply is part of the verdict's output: total, ceiling, and issuance per issuer per UTC day.
+    expect(r.out).to.match(
+      /\nSupply: \d+ minor units \(issued \d+, redeemed \d+\); daily issuance ceiling 100000000000\n {2}\d{4}-\d{2}-\d{2} {2}0x[0-9a-fA-F]{40} {2}issued \d+ {2}redeemed \d+/,
+    );
+    expect(readFileSync(join(out, "report.md"), "utf8")).to.match(/## Supply/);
     for (const f of ["report.json", "report.md", "report.html"]) expect(existsSync(join(out, f))).to.equal(true);
     expect(JSON.parse(readFileSync(join(out, "report.json"), "utf8")).ok).to.equal(true);
   });

@@ -171,6 +171,31 @@ describe("CLI token", function () {
     );
   });
 
+  it("the attack: an operator's mint of 2^128 minor units exits 3 with the ceiling; token issuance shows the headroom", async () => {
+    const { cli, operatorKey, addr } = await loadFixture(cliFixture);
+    const before = jsonResult(await cli("--json", "token", "issuance"));
+    expect(before.ceiling).to.equal((10n ** 11n).toString()); // deployConsortium's default: 10^9 currency units
+    const huge = (2n ** 128n).toString(); // minor units; the CLI takes currency units (2 decimals)
+    expectFailure(
+      await cli(
+        "--key-file",
+        operatorKey,
+        "token",
+        "mint",
+        "--bank",
+        addr.alpine,
+        "--amount",
+        `${huge.slice(0, -2)}.${huge.slice(-2)}`,
+      ),
+      ExitCode.refusedByChain,
+      /^error: TokenIssuanceCeilingExceeded: .* would exceed the daily issuance ceiling of 1,000,000,000\.00 tEUR$/,
+    );
+    const human = await cli("token", "issuance");
+    expect(human.code).to.equal(ExitCode.ok);
+    expect(human.out).to.match(/issued today +[\d,.]+ tEUR\n +daily ceiling +1,000,000,000\.00 tEUR\n +remaining/);
+    expect(jsonResult(await cli("--json", "token", "issuance")).issued).to.equal(before.issued);
+  });
+
   it("exits 4 when the node cannot be reached (a real process)", async () => {
     const { deployment } = await loadFixture(cliFixture);
     const r = await run("node", [

@@ -98,5 +98,8 @@ export async function deployToken(): Promise<TokenFixture> {
     { kind: "uups" },
   )) as unknown as SettlementToken;
   await token.waitForDeployment();
+  // No daily issuance ceiling in shared fixtures (a fresh token has 0: operators cannot mint);
+  // test/contracts/token/issuance-ceiling.test.ts sets real ones.
+  await token.setIssuanceCeiling(UNLIMITED);
   return { ...base, token, operator, banks, corporate, outsider };
 }

@@ -51,6 +51,22 @@ describe("SDK token (real Hardhat network)", () => {
     expect(replay.errorName).to.equal("ERC2612InvalidSigner");
   });
 
+  it("refuses an operator's issuance above the daily ceiling with the headroom in the message; governance mints beyond it", async () => {
+    const { operator, gov, addresses } = await loadFixture(funded);
+    await gov.token.setIssuanceCeiling({ ceiling: 2_000_000n });
+    const before = await gov.token.getIssuance();
+    expect(before).to.deep.include({ issued: 1_500_000n, ceiling: 2_000_000n, remaining: 500_000n });
+    const error = await rejectsWith(
+      operator.token.mint({ bank: addresses.bankA, amount: 2n ** 128n }),
+      ContractRevertError,
+    );
+    expect(error.errorName).to.equal("TokenIssuanceCeilingExceeded");
+    expect(error.shortMessage).to.match(/would exceed the daily issuance ceiling of 20,000\.00 tEUR$/);
+    await operator.token.mint({ bank: addresses.bankA, amount: 500_000n });
+    await gov.token.mintBeyondCeiling({ bank: addresses.bankA, amount: 1_000_000n });
+    expect(await gov.token.getIssuance()).to.deep.include({ issued: 3_000_000n, remaining: 0n });
+  });
+
   it("refuses a transfer to a sanctioned member with the reason, before sending", async () => {
     const { bankA, gov, addresses } = await loadFixture(funded);
     await gov.registry.addSanction({ account: addresses.bankB, reasonCode: 3 });

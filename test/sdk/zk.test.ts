@@ -213,6 +213,8 @@ describe("SDK zk", function () {
       expect(c.vkHash).to.equal(vkHashOf(verificationKey("kyc_membership")));
       expect(c.transcriptHash).to.equal(keccak256(readFileSync(TRANSCRIPT_PATH)));
       expect(c.verifier).to.equal(f.deployment.verifiers!.kyc_membership);
+      expect(c.version).to.equal(1);
+      expect(await f.gov.zk.getCircuit({ circuit: "kyc_membership", version: 1 })).to.deep.equal(c);
       expect(await f.gov.zk.verifyOnChain({ proof: kyc.bundle })).to.equal(true);
       const bad = structuredClone(kyc.bundle);
       bad.publicSignals[3] = "1";

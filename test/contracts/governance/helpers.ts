@@ -246,7 +246,7 @@ export async function enact(
   p: Proposal,
 ): Promise<ContractTransactionResponse> {
   const signatures = await signAll(multisig, signers, p);
-  if ((await multisig.delayOf(p.target, selectorOf(p.data))) === 0n) return multisig.execute(p, signatures);
+  if ((await multisig.delayOfCall(p.target, p.data)) === 0n) return multisig.execute(p, signatures);
   await multisig.queue(p, signatures);
   const [, executableAt] = await multisig.queuedOf(await multisig.proposalHash(p));
   await time.increaseTo(executableAt);

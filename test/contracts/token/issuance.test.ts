@@ -124,11 +124,16 @@ describe("SettlementToken", function () {
         .withArgs(ethers.ZeroAddress);
     });
 
-    it("reverts with an arithmetic overflow panic when the supply would overflow", async function () {
+    it("cannot approach a supply overflow: the ceiling (at most 2^128 - 1 a day) and governance's 2^192 - 1 a day stop it", async function () {
       const { token, operator, banks } = await loadFixture(deployToken);
-      await token.connect(operator).mint(banks[0].address, ethers.MaxUint256);
-      await expect(token.connect(operator).mint(banks[1].address, 1n)).to.be.revertedWithPanic(0x11);
-      expect(await token.totalSupply()).to.equal(ethers.MaxUint256);
+      await expect(token.connect(operator).mint(banks[0].address, ethers.MaxUint256)).to.be.revertedWithCustomError(
+        token,
+        "TokenIssuanceCeilingExceeded",
+      );
+      await expect(token.mintBeyondCeiling(banks[0].address, ethers.MaxUint256))
+        .to.be.revertedWithCustomError(token, "SafeCastOverflowedUintDowncast")
+        .withArgs(192, ethers.MaxUint256);
+      expect(await token.totalSupply()).to.equal(0n);
     });
   });
 

@@ -3,7 +3,7 @@ import { ethers, upgrades } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { SettlementToken, SettlementTokenV2 } from "../../../typechain-types";
-import { BANK_DAILY_LIMIT, BANK_SINGLE_LIMIT, deployToken, type TokenFixture } from "../../helpers/fixtures";
+import { BANK_DAILY_LIMIT, BANK_SINGLE_LIMIT, deployToken, UNLIMITED, type TokenFixture } from "../../helpers/fixtures";
 import { DAY, signPermit } from "./helpers";
 
 async function permit(
@@ -126,6 +126,8 @@ describe("SettlementToken upgrade to V2", function () {
     expect(await upgraded.allowance(banks[0].address, banks[2].address)).to.equal(123_456n);
     expect(await upgraded.nonces(banks[0].address)).to.equal(2n);
     expect(await upgraded.nonces(banks[2].address)).to.equal(1n);
+    // The appended issuance fields (ceiling, today's issuance) survive too.
+    expect(await upgraded.issuanceToday()).to.deep.equal([day, 12_000_000n, UNLIMITED]);
   });
 
   it("still enforces the rules after the upgrade, counting today's outflow from before it", async function () {
