@@ -129,7 +129,7 @@ describe("NettingEngine: credit pool and lines", function () {
 
   it("a short debtor covered by its line draws the rest from the pool: NetPosition(…, fromBalance, fromCredit)", async function () {
     const f = await loadFixture(withCredit);
-    const { engine, token, operator, banks, engineAddress } = f;
+    const { engine, token, banks, engineAddress } = f;
     const [b0, b1] = banks;
     await declareFinal(f, b0, "draw", [[b1, 180_000n]]);
     const accounts = [...banks.map((b) => b.address), engineAddress];
@@ -215,7 +215,7 @@ describe("NettingEngine: credit pool and lines", function () {
 
   it("credit also covers a debtor limited by its daily outflow", async function () {
     const f = await loadFixture(withCredit);
-    const { engine, registry, token, operator, banks, engineAddress } = f;
+    const { engine, registry, token, banks, engineAddress } = f;
     const [b0, b1, , b3] = banks;
     await token.connect(b0).approve(engineAddress, MAX_UINT256);
     await registry.setLimits(b0.address, 500_000n, 600_000n);

@@ -412,8 +412,8 @@ describe("NettingEngine: declare — creditors are the batch's anchored counterp
     await mined(engine.connect(banks[0]).declare(1, to33.key, to33.header, to33.counterparties, to33.totals));
     const receipt = await mined(closePending(f, 1));
     expect(engineEvents(f, receipt, "NetPosition")).to.have.length(33);
-    expect(engineEvents(f, receipt, "CycleClosed").map((e) => [e.grossSettled, e.netSettled, e.heldBanks])).to.deep.equal(
-      [[32n, 32n, 0n]],
-    );
+    expect(
+      engineEvents(f, receipt, "CycleClosed").map((e) => [e.grossSettled, e.netSettled, e.heldBanks]),
+    ).to.deep.equal([[32n, 32n, 0n]]);
   });
 });

@@ -255,7 +255,9 @@ describe("NettingEngine: the close in several transactions — access and state"
     await submit(f.ledger, b1, extra);
     await f.ledger.connect(b3).acknowledge(batchIdOf(b1.address, extra.key), extra.header);
     await mined(engine.connect(operator).beginClose(1, 0b1n));
-    await mined(engine.connect(operator).closeStep(1, [...(await pendingDeclarations(f, 1)), declarationOf(b1, extra)]));
+    await mined(
+      engine.connect(operator).closeStep(1, [...(await pendingDeclarations(f, 1)), declarationOf(b1, extra)]),
+    );
     expect((await engine.cycleOf(1)).pending).to.equal(3n);
     await expect(engine.connect(operator).finishClose(1, false))
       .to.emit(engine, "CycleClosed")

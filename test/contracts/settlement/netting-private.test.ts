@@ -125,7 +125,9 @@ describe("NettingEngine — private-mode batches", function () {
     const b = f.batch0;
     const id = batchIdOf(f.banks[0].address, b.key);
     await mined(
-      f.engine.connect(f.banks[0]).declareProved(1, b.key, b.header, b.counterparties, b.totals, calldata(p0.bundle).proof),
+      f.engine
+        .connect(f.banks[0])
+        .declareProved(1, b.key, b.header, b.counterparties, b.totals, calldata(p0.bundle).proof),
     );
     await mined(f.token.connect(f.banks[0]).approve(f.engineAddress, 0n));
     const first = await mined(closePending(f, 1, [], true));

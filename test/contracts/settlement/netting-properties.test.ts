@@ -161,7 +161,9 @@ async function expectClose(
 ): Promise<void> {
   const { engine, engineAddress } = f;
   const heldSorted = [...model.held].sort((a, b) => a - b);
-  expect(engineEvents(f, receipt, "BankHeld").map((e) => [e.cycleId, e.bank, e.inactive, e.capacity, e.consecutive])).to.deep.equal(
+  expect(
+    engineEvents(f, receipt, "BankHeld").map((e) => [e.cycleId, e.bank, e.inactive, e.capacity, e.consecutive]),
+  ).to.deep.equal(
     heldSorted.map((i) =>
       model.inactive.has(i)
         ? [cycle, banks[i].address, true, 0n, 0n]
@@ -170,11 +172,14 @@ async function expectClose(
   );
   const settling = model.participants.filter((i) => !model.held.has(i));
   const positions = engineEvents(f, receipt, "NetPosition");
-  expect(positions.map((e) => [e.bank, e.net])).to.deep.equal(settling.map((i) => [banks[i].address, model.net.get(i)]));
+  expect(positions.map((e) => [e.bank, e.net])).to.deep.equal(
+    settling.map((i) => [banks[i].address, model.net.get(i)]),
+  );
   expect(sum(positions.map((e) => e.net))).to.equal(0n);
   for (const e of positions) {
     const i = banks.findIndex((b) => b.address === e.bank);
-    const need = e.net < 0n ? -e.net : 0n;
+    const net = e.net as bigint;
+    const need: bigint = net < 0n ? -net : 0n;
     expect(need).to.be.at.most(capacity(i));
     expect([e.fromBalance, e.fromCredit]).to.deep.equal([min(need, funds(i)), need - min(need, funds(i))]);
   }
@@ -190,7 +195,7 @@ async function expectClose(
   const after = await balancesOf(f, everyone);
   expect(sum(after)).to.equal(sum(before));
   const drawn = sum(positions.map((e) => e.fromCredit));
-  const expected = everyone.map((a, k) => {
+  const expected = everyone.map((a) => {
     if (a === engineAddress) return -drawn;
     const e = positions.find((x) => x.bank === a);
     if (!e) return 0n; // held, or not a participant: untouched
