@@ -63,9 +63,15 @@ describe("NettingEngine close by holding (decision 023)", () => {
       await anchored(f, b2, "d2", [[b0, 100n]]),
     ];
     await passWindows(...batches);
-    const before = await balancesOf(f, [b0, b1, b2, b3].map((b) => b.address));
+    const before = await balancesOf(
+      f,
+      [b0, b1, b2, b3].map((b) => b.address),
+    );
     const receipt = await mined(f.engine.connect(f.operator).closeCycleWith(1, batches, true));
-    const after = await balancesOf(f, [b0, b1, b2, b3].map((b) => b.address));
+    const after = await balancesOf(
+      f,
+      [b0, b1, b2, b3].map((b) => b.address),
+    );
     expect(after.map((a, i) => a - before[i])).to.deep.equal([-700n, 300n, 200n, 200n]);
     expect(eventsOf(f, receipt, "BatchCarried")).to.have.length(0);
     expect(eventsOf(f, receipt, "BankHeld")).to.have.length(0);
@@ -89,7 +95,9 @@ describe("NettingEngine close by holding (decision 023)", () => {
     const receipt = await mined(f.engine.connect(f.operator).closeCycleWith(1, [bx, by], true));
     expect(await balancesOf(f, [x.address, y.address])).to.deep.equal(before);
     const held = eventsOf(f, receipt, "BankHeld");
-    expect(held.map((h) => [h.bank, h.inactive, h.capacity, h.consecutive])).to.deep.equal([[x.address, false, 0n, 1n]]);
+    expect(held.map((h) => [h.bank, h.inactive, h.capacity, h.consecutive])).to.deep.equal([
+      [x.address, false, 0n, 1n],
+    ]);
     const carried = eventsOf(f, receipt, "BatchCarried").map((c) => [c.batchId, c.creditorMask]);
     const [ix, iy] = [(await f.ledger.bankOf(x.address))[0], (await f.ledger.bankOf(y.address))[0]];
     expect(carried).to.deep.equal([
@@ -232,9 +240,7 @@ describe("NettingEngine close in several transactions (decision 023)", () => {
     const batches = await dayOf(f);
     const banks = f.banks.map((b) => b.address);
     const before = await balancesOf(f, banks);
-    await expect(f.engine.connect(f.operator).beginClose(1, 0n))
-      .to.emit(f.engine, "CloseBegun")
-      .withArgs(1, 1, 0n);
+    await expect(f.engine.connect(f.operator).beginClose(1, 0n)).to.emit(f.engine, "CloseBegun").withArgs(1, 1, 0n);
     await expect(f.engine.connect(f.operator).closeCycleWith(1, batches, false)).to.be.revertedWithCustomError(
       f.engine,
       "NettingNoOpenCycle",

@@ -15,7 +15,7 @@ export const MAX_UINT256 = ethers.MaxUint256;
 /** ISettlementLedger.BatchStatus */
 export const Status = { None: 0n, Submitted: 1n, Disputed: 2n, Rejected: 3n, Final: 4n, Netted: 5n } as const;
 /** INettingEngine.CycleStatus */
-export const CycleStatus = { None: 0n, Open: 1n, Closed: 2n } as const;
+export const CycleStatus = { None: 0n, Open: 1n, Closed: 2n, Closing: 3n } as const;
 
 const coder = ethers.AbiCoder.defaultAbiCoder();
 const HEADER_TYPE = "tuple(bytes32,uint32,uint128,bytes32,bytes32,uint256,uint40)";
@@ -431,4 +431,82 @@ export async function netPositionsOf(
   const events = await engine.queryFilter(engine.filters.NetPosition(cycle));
   const net = new Map(events.map((e) => [e.args.bank.toLowerCase(), e.args.net]));
   return banks.map((b) => net.get(b.toLowerCase()) ?? 0n);
+}
+
+/** INettingEngine.Declaration: a batch as the close takes it (bank, key, anchored header, totals). */
+export interface Declaration extends Batch {
+  bank: string;
+}
+
+/** What the close takes for `batch` anchored by `bank`. */
+export const declarationOf = (bank: HardhatEthersSigner | string, batch: Batch): Declaration => ({
+  bank: typeof bank === "string" ? bank : bank.address,
+  key: batch.key,
+  header: batch.header,
+  counterparties: batch.counterparties,
+  totals: batch.totals,
+});
+
+/**
+ * The batches pending in `cycleId` (`pendingOf != 0`), rebuilt from events: the engine's
+ * BatchDeclared of the cycle and BatchCarried of the previous one name them, the first
+ * BatchDeclared of each batch gives its debtor, creditors and amounts, and the ledger's
+ * BatchSubmitted its key and anchored header.
+ */
+export async function pendingDeclarations(f: SettlementFixture, cycleId: bigint | number): Promise<Declaration[]> {
+  const cycle = BigInt(cycleId);
+  const ids: string[] = [];
+  for (const e of await f.engine.queryFilter(f.engine.filters.BatchDeclared(cycle))) ids.push(e.args.batchId);
+  if (cycle > 1n) {
+    for (const e of await f.engine.queryFilter(f.engine.filters.BatchCarried(cycle - 1n))) ids.push(e.args.batchId);
+  }
+  const out: Declaration[] = [];
+  for (const id of [...new Set(ids)]) {
+    if ((await f.engine.pendingOf(cycle, id)) === 0n) continue;
+    const [declared] = await f.engine.queryFilter(f.engine.filters.BatchDeclared(undefined, id));
+    const [submitted] = await f.ledger.queryFilter(f.ledger.filters.BatchSubmitted(id));
+    if (!declared || !submitted) throw new Error(`pendingDeclarations: no record of ${id}`);
+    const h = submitted.args.header;
+    out.push({
+      bank: declared.args.debtor,
+      key: submitted.args.key,
+      header: {
+        root: h.root,
+        entryCount: h.entryCount,
+        grossTotal: h.grossTotal,
+        totalsCommitment: h.totalsCommitment,
+        metadataDigest: h.metadataDigest,
+        counterpartyMask: h.counterpartyMask,
+        closesAt: h.closesAt,
+      },
+      counterparties: [...declared.args.creditors],
+      totals: [...declared.args.amounts],
+    });
+  }
+  const expected = (await f.engine.cycleOf(cycle)).pending;
+  if (BigInt(out.length) !== expected) {
+    throw new Error(`pendingDeclarations: found ${out.length} of the ${expected} batches pending in cycle ${cycle}`);
+  }
+  return out;
+}
+
+/** closeCycleWith(cycleId, every pending batch of the cycle + `fresh`, openNext), as the operator. */
+export function closePending(
+  f: SettlementFixture,
+  cycleId: bigint | number,
+  fresh: readonly Declaration[] = [],
+  openNext = false,
+): Promise<ContractTransactionResponse> {
+  return pendingDeclarations(f, cycleId).then((pending) =>
+    f.engine.connect(f.operator).closeCycleWith(cycleId, [...pending, ...fresh], openNext),
+  );
+}
+
+/** The decoded events `name` the engine logged in `receipt`, in order. */
+export function engineEvents(f: SettlementFixture, receipt: ContractTransactionReceipt, name: string) {
+  return receipt.logs
+    .filter((l) => l.address.toLowerCase() === f.engineAddress.toLowerCase())
+    .map((l) => f.engine.interface.parseLog(l))
+    .filter((e) => e?.name === name)
+    .map((e) => e!.args);
 }

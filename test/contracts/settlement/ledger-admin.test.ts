@@ -250,7 +250,7 @@ describe("SettlementLedger: the acknowledgement window is fixed per batch", func
     expect(await ledger.statusOf(id, batch.header)).to.equal(Status.Final);
     await engine.connect(operator).openCycle();
     await mined(engine.connect(banks[0]).declare(1, batch.key, batch.header, batch.counterparties, batch.totals));
-    await mined(engine.connect(operator).closeCycle(1));
+    await mined(engine.connect(operator).closeCycleWith(1, [{ bank: banks[0].address, ...batch }], false));
     await expect(ledger.setAckWindow(4 * ACK_WINDOW))
       .to.emit(ledger, "AckWindowSet")
       .withArgs(4 * ACK_WINDOW);

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { ethers, upgrades } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import {
+  closePending,
   declareFinal,
   deploySettlement,
   fundPool,
@@ -53,7 +54,8 @@ describe("NettingEngine: governance", function () {
     const stopped = [
       () => engine.connect(operator).openCycle(),
       () => engine.connect(banks[1]).declare(1, batch.key, batch.header, batch.counterparties, batch.totals),
-      () => engine.connect(operator).closeCycle(1),
+      () => engine.connect(operator).closeCycleWith(1, [], false),
+      () => engine.connect(operator).beginClose(1, 0n),
       () => engine.connect(operator).setCreditLine(banks[1].address, 1n),
       () => engine.connect(operator).fundCreditPool(1n),
       () => engine.connect(operator).withdrawCreditPool(1n),
@@ -65,7 +67,7 @@ describe("NettingEngine: governance", function () {
       .withArgs(operator.address);
     await engine.connect(owner).unpause();
     await engine.connect(banks[1]).declare(1, batch.key, batch.header, batch.counterparties, batch.totals);
-    await expect(engine.connect(operator).closeCycle(1)).to.emit(engine, "CycleClosed").withArgs(1, 1_001n, 999n, 0n);
+    await expect(closePending(f, 1)).to.emit(engine, "CycleClosed").withArgs(1, 1_001n, 999n, 0n);
   });
 
   it("renounceOwnership is disabled (NettingOwnershipCannotBeRenounced)", async function () {
@@ -90,26 +92,28 @@ describe("NettingEngine: governance", function () {
 });
 
 describe("NettingEngine: what a close depends on outside the engine", function () {
-  it("a paused token makes closeCycle revert (the token's EnforcedPause); the cycle stays open", async function () {
-    const { engine, token, operator, owner } = await loadFixture(running);
+  it("a paused token makes the close revert (the token's EnforcedPause); the cycle stays open", async function () {
+    const f = await loadFixture(running);
+    const { engine, token, owner } = f;
     await token.connect(owner).pause();
-    await expect(engine.connect(operator).closeCycle(1)).to.be.revertedWithCustomError(token, "EnforcedPause");
+    await expect(closePending(f, 1)).to.be.revertedWithCustomError(token, "EnforcedPause");
     expect((await engine.cycleOf(1)).status).to.equal(1n);
     await token.connect(owner).unpause();
-    await expect(engine.connect(operator).closeCycle(1)).to.emit(engine, "CycleClosed");
+    await expect(closePending(f, 1)).to.emit(engine, "CycleClosed");
   });
 
-  it("a suspended engine member cannot move tokens: closeCycle reverts with the registry's error", async function () {
-    const { engine, registry, operator, engineAddress } = await loadFixture(running);
+  it("a suspended engine member cannot move tokens: the close reverts with the registry's error", async function () {
+    const f = await loadFixture(running);
+    const { registry, engineAddress } = f;
     const receipt = await mined(registry.suspendMember(engineAddress));
-    await expect(engine.connect(operator).closeCycle(1))
+    await expect(closePending(f, 1))
       .to.be.revertedWithCustomError(registry, "RegistryMemberSuspended")
       .withArgs(engineAddress, receipt.blockNumber);
   });
 
   it("a registry emergency pause stops cycles (the registry's EnforcedPause)", async function () {
-    const { engine, registry, operator } = await loadFixture(running);
-    await registry.pause();
-    await expect(engine.connect(operator).closeCycle(1)).to.be.revertedWithCustomError(registry, "EnforcedPause");
+    const f = await loadFixture(running);
+    await f.registry.pause();
+    await expect(closePending(f, 1)).to.be.revertedWithCustomError(f.registry, "EnforcedPause");
   });
 });

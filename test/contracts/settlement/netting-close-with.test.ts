@@ -7,11 +7,13 @@ import { privateTotalsCommitmentOf } from "../../../src/zk/chunk";
 import {
   balancesOf,
   batchIdOf,
+  closePending,
   CycleStatus,
   declareFinal,
   deploySettlement,
   digestOf,
   digestPrefix,
+  engineEvents,
   extraBanks,
   makeBatch,
   mined,
@@ -107,8 +109,10 @@ describe("NettingEngine: closeCycleWith", function () {
     expect([cycle.status, cycle.batchCount]).to.deep.equal([CycleStatus.Closed, 3n]);
     expect(await engine.currentCycle()).to.equal(2n);
     expect((await engine.cycleOf(2)).status).to.equal(CycleStatus.Open);
-    // Presented obligations are in the events, not in storage.
-    expect(await engine.participantsOf(1)).to.deep.equal([]);
+    // Presented obligations are in the events, not in storage: nothing is pending anywhere.
+    expect((await engine.cycleOf(1)).pending).to.equal(0n);
+    expect((await engine.cycleOf(2)).pending).to.equal(0n);
+    expect(await engine.pendingOf(1, id0)).to.equal(0n);
   });
 
   it("adds presented batches to those declared on chain, and leaves the next cycle closed without openNext", async function () {
@@ -116,7 +120,11 @@ describe("NettingEngine: closeCycleWith", function () {
     const { engine, operator, banks, batches } = f;
     const [b0, b1, b2, b3] = banks;
     await declareFinal(f, b3, "on-chain", [[b0, 1_000n]]);
-    await mined(engine.connect(operator).closeCycleWith(1, [declaration(...batches[0])], false));
+    // The batch declared on chain is pending: it must be presented with the fresh ones.
+    await expect(engine.connect(operator).closeCycleWith(1, [declaration(...batches[0])], false))
+      .to.be.revertedWithCustomError(engine, "NettingPendingNotPresented")
+      .withArgs(1, 1, 0);
+    await mined(closePending(f, 1, [declaration(...batches[0])]));
     expect(
       await netPositionsOf(
         engine,
@@ -137,45 +145,69 @@ describe("NettingEngine: closeCycleWith", function () {
     expect(await f.ledger.statusOf(id1, batch1.header)).to.equal(Status.Netted);
   });
 
-  it("resolves gridlock the same way: a debtor short of funds is deferred into the next cycle", async function () {
+  it("resolves gridlock the same way: a short debtor is held, its batch and the batches paying it carried", async function () {
     const f = await loadFixture(finalDay);
     const { engine, token, operator, banks, batches } = f;
-    const [b0, b1, b2] = banks;
+    const [b0, b1, , b3] = banks;
+    const [id0, id1, id2] = batches.map(([bank, b]) => batchIdOf(bank.address, b.key));
     await mined(token.connect(b0).approve(f.engineAddress, 0n)); // b0 can pay in nothing
-    await expect(
-      engine.connect(operator).closeCycleWith(
-        1,
-        batches.map(([bank, b]) => declaration(bank, b)),
-        true,
-      ),
-    )
-      .to.emit(engine, "ObligationDeferred")
-      .withArgs(1, b0.address, b1.address, 500n)
-      .and.to.emit(engine, "ObligationDeferred")
-      .withArgs(1, b0.address, b2.address, 300n);
-    expect(await engine.obligationOf(2, b0.address, b1.address)).to.equal(500n);
-    expect(await engine.participantsOf(2)).to.deep.equal([b0.address, b1.address, b2.address]);
+    const tx = engine.connect(operator).closeCycleWith(
+      1,
+      batches.map(([bank, b]) => declaration(bank, b)),
+      true,
+    );
+    await expect(tx)
+      .to.emit(engine, "BankHeld")
+      .withArgs(1, b0.address, false, 0n, 1)
+      .and.to.emit(engine, "BatchCarried")
+      .withArgs(1, id0, 0b110n)
+      .and.to.emit(engine, "BatchCarried")
+      .withArgs(1, id2, 0b1n)
+      .and.to.emit(engine, "NetPosition")
+      .withArgs(1, b1.address, -200n, 200n, 0n)
+      .and.to.emit(engine, "NetPosition")
+      .withArgs(1, b3.address, 200n, 0n, 0n)
+      .and.to.emit(engine, "CycleClosed")
+      .withArgs(1, 200n, 200n, 1n)
+      .and.to.emit(engine, "CycleOpened")
+      .withArgs(2, operator.address, 2);
+    expect(await engine.pendingOf(2, id0)).to.equal(0b110n);
+    expect(await engine.pendingOf(2, id1)).to.equal(0n);
+    expect(await engine.pendingOf(2, id2)).to.equal(0b1n);
+    // All three were netted once, in cycle 1: the carried ones are presented again, not re-marked.
+    await mined(token.connect(b0).approve(f.engineAddress, 1_000n));
+    const receipt = await mined(closePending(f, 2));
+    expect(engineEvents(f, receipt, "BatchDeclared")).to.have.length(0);
+    expect(engineEvents(f, receipt, "CycleClosed").map((e) => [e.grossSettled, e.netSettled])).to.deep.equal([
+      [900n, 700n],
+    ]);
+    for (const id of [id0, id2]) expect(await nettedCyclesOf(f.ledger, id)).to.deep.equal([1n]);
   });
 
-  it("presents a batch of a bank suspended since: Netted, and its obligations deferred, not lost", async function () {
+  it("presents a batch of a bank suspended since: Netted, and held with its obligations, not lost", async function () {
     const f = await loadFixture(finalDay);
-    const [b0, b1, b2] = f.banks;
+    const [b0] = f.banks;
+    const id0 = batchIdOf(b0.address, f.batches[0][1].key);
     await mined(f.registry.suspendMember(b0.address));
     await expect(f.engine.connect(f.operator).closeCycleWith(1, [declaration(...f.batches[0])], true))
-      .to.emit(f.engine, "ObligationDeferred")
-      .withArgs(1, b0.address, b1.address, 500n)
-      .and.to.emit(f.engine, "ObligationDeferred")
-      .withArgs(1, b0.address, b2.address, 300n);
-    const id0 = batchIdOf(b0.address, f.batches[0][1].key);
+      .to.emit(f.engine, "BankHeld")
+      .withArgs(1, b0.address, true, 0n, 0)
+      .and.to.emit(f.engine, "BatchCarried")
+      .withArgs(1, id0, 0b110n)
+      .and.to.emit(f.engine, "CycleClosed")
+      .withArgs(1, 0n, 0n, 1n);
     expect(await nettedCyclesOf(f.ledger, id0)).to.deep.equal([1n]);
     expect(await f.ledger.statusOf(id0, f.batches[0][1].header)).to.equal(Status.Netted);
-    expect(await f.engine.obligationOf(2, b0.address, b2.address)).to.equal(300n);
+    expect(await f.engine.pendingOf(2, id0)).to.equal(0b110n);
+    expect(await f.engine.deferralsOf(b0.address)).to.equal(0n);
   });
 
-  it("a plain closeCycle still works while the ledger is paused (nothing to mark)", async function () {
+  it("a close of pending batches only still works while the ledger is paused (nothing to mark)", async function () {
     const f = await loadFixture(finalDay);
+    const [bank, b] = f.batches[1];
+    await mined(f.engine.connect(bank).declare(1, b.key, b.header, b.counterparties, b.totals));
     await f.ledger.pause();
-    await expect(f.engine.connect(f.operator).closeCycle(1)).to.emit(f.engine, "CycleClosed").withArgs(1, 0n, 0n, 0n);
+    await expect(closePending(f, 1)).to.emit(f.engine, "CycleClosed").withArgs(1, 200n, 200n, 0n);
   });
 
   describe("refuses", function () {
@@ -231,15 +263,19 @@ describe("NettingEngine: closeCycleWith", function () {
       expect(await nettedCyclesOf(f.ledger, id)).to.deep.equal([1n]);
     });
 
-    it("a batch declared on chain first: LedgerAlreadyNetted(id)", async function () {
+    it("a batch declared on chain first is pending: presented, not netted again; presented twice: NettingBatchRepeated", async function () {
       const f = await loadFixture(finalDay);
       const [bank, b] = f.batches[0];
       const id = batchIdOf(bank.address, b.key);
       await mined(f.engine.connect(bank).declare(1, b.key, b.header, b.counterparties, b.totals));
-      await expect(f.engine.connect(f.operator).closeCycleWith(1, [declaration(bank, b)], false))
-        .to.be.revertedWithCustomError(f.ledger, "LedgerAlreadyNetted")
+      expect(await f.engine.pendingOf(1, id)).to.equal(0b110n);
+      await expect(f.engine.connect(f.operator).closeCycleWith(1, [declaration(bank, b), declaration(bank, b)], false))
+        .to.be.revertedWithCustomError(f.engine, "NettingBatchRepeated")
         .withArgs(id);
+      const receipt = await mined(f.engine.connect(f.operator).closeCycleWith(1, [declaration(bank, b)], false));
+      expect(engineEvents(f, receipt, "BatchDeclared")).to.have.length(0);
       expect(await nettedCyclesOf(f.ledger, id)).to.deep.equal([1n]);
+      expect((await f.engine.cycleOf(1)).batchCount).to.equal(1n);
     });
 
     it("a disputed or a rejected batch: LedgerWrongStatus(id, Disputed | Rejected)", async function () {

@@ -4,6 +4,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { Role } from "../../helpers/fixtures";
 import {
   balancesOf,
+  closePending,
   declareFinal,
   deploySettlement,
   fundPool,
@@ -128,20 +129,20 @@ describe("NettingEngine: credit pool and lines", function () {
 
   it("a short debtor covered by its line draws the rest from the pool: NetPosition(…, fromBalance, fromCredit)", async function () {
     const f = await loadFixture(withCredit);
-    const { engine, token, operator, banks, engineAddress } = f;
+    const { engine, token, banks, engineAddress } = f;
     const [b0, b1] = banks;
     await declareFinal(f, b0, "draw", [[b1, 180_000n]]);
     const accounts = [...banks.map((b) => b.address), engineAddress];
     const before = await balancesOf(f, accounts);
     const supply = await token.totalSupply();
-    await expect(engine.connect(operator).closeCycle(1))
+    await expect(closePending(f, 1))
       .to.emit(engine, "NetPosition")
       .withArgs(1, b0.address, -180_000n, 100_000n, 80_000n)
       .and.to.emit(engine, "NetPosition")
       .withArgs(1, b1.address, 180_000n, 0n, 0n)
       .and.to.emit(engine, "CycleClosed")
       .withArgs(1, 180_000n, 180_000n, 0n);
-    expect(await engine.participantsOf(2)).to.deep.equal([]);
+    expect((await engine.cycleOf(2)).pending).to.equal(0n);
     const after = await balancesOf(f, accounts);
     expect(after.map((b, i) => b - before[i])).to.deep.equal([-100_000n, 180_000n, 0n, 0n, -80_000n]);
     expect(sum(after)).to.equal(sum(before));
@@ -151,13 +152,14 @@ describe("NettingEngine: credit pool and lines", function () {
     expect(await token.balanceOf(engineAddress)).to.equal(120_000n);
   });
 
-  it("a debtor short even with its whole line is deferred and draws nothing", async function () {
+  it("a debtor short even with its whole line is held and draws nothing", async function () {
     const f = await loadFixture(withCredit);
-    const { engine, operator, banks } = f;
+    const { engine, banks } = f;
     await declareFinal(f, banks[0], "too much", [[banks[1], 250_001n]]);
-    await expect(engine.connect(operator).closeCycle(1))
-      .to.emit(engine, "ObligationDeferred")
-      .withArgs(1, banks[0].address, banks[1].address, 250_001n)
+    await expect(closePending(f, 1))
+      .to.emit(engine, "BankHeld")
+      .withArgs(1, banks[0].address, false, 250_000n, 1)
+      .and.to.emit(engine, "BatchCarried")
       .and.to.emit(engine, "CycleClosed")
       .withArgs(1, 0n, 0n, 1n);
     expect(await engine.creditOf(banks[0].address)).to.deep.equal([150_000n, 0n]);
@@ -166,9 +168,9 @@ describe("NettingEngine: credit pool and lines", function () {
 
   it("exactly balance + unused credit settles and uses the whole line", async function () {
     const f = await loadFixture(withCredit);
-    const { engine, operator, banks } = f;
+    const { engine, banks } = f;
     await declareFinal(f, banks[0], "exact", [[banks[1], 250_000n]]);
-    await expect(engine.connect(operator).closeCycle(1))
+    await expect(closePending(f, 1))
       .to.emit(engine, "NetPosition")
       .withArgs(1, banks[0].address, -250_000n, 100_000n, 150_000n);
     expect(await engine.creditPool()).to.deep.equal([50_000n, 0n]);
@@ -179,7 +181,7 @@ describe("NettingEngine: credit pool and lines", function () {
     const { engine, token, registry, operator, banks, corporate, engineAddress } = f;
     const [b0, b1] = banks;
     await declareFinal(f, b0, "draw", [[b1, 180_000n]]);
-    await engine.connect(operator).closeCycle(1);
+    await mined(closePending(f, 1));
     await expect(engine.connect(b0).repayCredit(80_001n))
       .to.be.revertedWithCustomError(engine, "NettingRepayTooMuch")
       .withArgs(b0.address, 80_001n, 80_000n);
@@ -213,13 +215,13 @@ describe("NettingEngine: credit pool and lines", function () {
 
   it("credit also covers a debtor limited by its daily outflow", async function () {
     const f = await loadFixture(withCredit);
-    const { engine, registry, token, operator, banks, engineAddress } = f;
+    const { engine, registry, token, banks, engineAddress } = f;
     const [b0, b1, , b3] = banks;
     await token.connect(b0).approve(engineAddress, MAX_UINT256);
     await registry.setLimits(b0.address, 500_000n, 600_000n);
     await token.connect(b0).transfer(b3.address, 500_000n);
     await declareFinal(f, b0, "daily", [[b1, 200_000n]]);
-    await expect(engine.connect(operator).closeCycle(1))
+    await expect(closePending(f, 1))
       .to.emit(engine, "NetPosition")
       .withArgs(1, b0.address, -200_000n, 100_000n, 100_000n);
   });

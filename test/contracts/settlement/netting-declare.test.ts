@@ -5,10 +5,12 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import {
   batchIdOf,
   bytes32,
+  closePending,
   CycleStatus,
   deploySettlement,
   digestOf,
   digestPrefix,
+  engineEvents,
   extraBanks,
   impair,
   makeBatch,
@@ -76,8 +78,7 @@ describe("NettingEngine: openCycle", function () {
     await expect(tx).to.emit(engine, "CycleOpened").withArgs(1, operator.address, 0);
     const at = (await ethers.provider.getBlock((await mined(tx)).blockNumber))?.timestamp ?? 0;
     expect(await engine.currentCycle()).to.equal(1n);
-    expect(await engine.cycleOf(1)).to.deep.equal([CycleStatus.Open, BigInt(at), 0n, 0n]);
-    expect(await engine.participantsOf(1)).to.deep.equal([]);
+    expect(await engine.cycleOf(1)).to.deep.equal([CycleStatus.Open, BigInt(at), 0n, 0n, 0n]);
   });
 
   it("refuses non-operators (the registry's errors) and a second open cycle: NettingCycleStillOpen", async function () {
@@ -95,23 +96,23 @@ describe("NettingEngine: openCycle", function () {
     await expect(engine.connect(operator).openCycle())
       .to.be.revertedWithCustomError(engine, "NettingCycleStillOpen")
       .withArgs(1);
-    await engine.connect(operator).closeCycle(1);
+    await engine.connect(operator).closeCycleWith(1, [], false);
     await expect(engine.connect(operator).openCycle()).to.emit(engine, "CycleOpened").withArgs(2, operator.address, 0);
   });
 });
 
 describe("NettingEngine: declare", function () {
-  it("declares a final batch: BatchDeclared with its obligations, stored obligations and participants", async function () {
+  it("declares a final batch: BatchDeclared with its obligations, pending in the cycle with its creditor mask", async function () {
     const { engine, ledger, banks, batch, id } = await loadFixture(openWithFinalBatch);
     const [b0, b1, b2] = banks;
     const tx = engine.connect(b0).declare(1, batch.key, batch.header, batch.counterparties, batch.totals);
     await expect(tx)
       .to.emit(engine, "BatchDeclared")
       .withArgs(1, id, b0.address, 500n, [b1.address, b2.address], [300n, 200n]);
-    expect(await engine.obligationOf(1, b0.address, b1.address)).to.equal(300n);
-    expect(await engine.obligationOf(1, b0.address, b2.address)).to.equal(200n);
-    expect(await engine.obligationOf(1, b1.address, b0.address)).to.equal(0n);
-    expect(await engine.participantsOf(1)).to.deep.equal([b0.address, b1.address, b2.address]);
+    // Pending by reference (the creditors' mask); the amounts are in BatchDeclared only.
+    expect(await engine.pendingOf(1, id)).to.equal(0b110n);
+    expect(await engine.pendingOf(2, id)).to.equal(0n);
+    expect((await engine.cycleOf(1)).pending).to.equal(1n);
     // The ledger marks it Netted and names the cycle in BatchNetted (the engine keeps no record).
     expect(await nettedIn(ledger, await mined(tx))).to.deep.equal([[id, 1n]]);
     expect(await ledger.statusOf(id, batch.header)).to.equal(Status.Netted);
@@ -122,7 +123,7 @@ describe("NettingEngine: declare", function () {
   it("adds up repeated counterparties and several batches between the same banks", async function () {
     const f = await loadFixture(openWithFinalBatch);
     const { engine, banks, batch } = f;
-    const [b0, b1, b2] = banks;
+    const [b0, b1] = banks;
     await engine.connect(b0).declare(1, batch.key, batch.header, batch.counterparties, batch.totals);
     const twice = await makeBatch(f.ledger, "twice", [
       [b1.address, 7n],
@@ -132,9 +133,15 @@ describe("NettingEngine: declare", function () {
     await expect(engine.connect(b0).declare(1, twice.key, twice.header, twice.counterparties, twice.totals))
       .to.emit(engine, "BatchDeclared")
       .withArgs(1, batchIdOf(b0.address, twice.key), b0.address, 15n, [b1.address, b1.address], [7n, 8n]);
-    expect(await engine.obligationOf(1, b0.address, b1.address)).to.equal(315n);
-    expect(await engine.obligationOf(1, b0.address, b2.address)).to.equal(200n);
+    expect(await engine.pendingOf(1, batchIdOf(b0.address, twice.key))).to.equal(0b10n);
     expect((await engine.cycleOf(1)).batchCount).to.equal(2n);
+    expect((await engine.cycleOf(1)).pending).to.equal(2n);
+    // Both close together: bank 1 is paid 300 + 7 + 8, bank 2 200.
+    await expect(closePending(f, 1))
+      .to.emit(engine, "NetPosition")
+      .withArgs(1, b1.address, 315n, 0n, 0n)
+      .and.to.emit(engine, "CycleClosed")
+      .withArgs(1, 515n, 515n, 0n);
   });
 
   it("a batch that is not final: the ledger's LedgerWrongStatus (Submitted, Disputed, Rejected)", async function () {
@@ -210,12 +217,13 @@ describe("NettingEngine: declare", function () {
   });
 
   it("a batch declared twice, in the same or a later cycle: the ledger's LedgerAlreadyNetted(id)", async function () {
-    const { engine, ledger, banks, operator, batch, id } = await loadFixture(openWithFinalBatch);
+    const f = await loadFixture(openWithFinalBatch);
+    const { engine, ledger, banks, operator, batch, id } = f;
     const declare = (cycle: number) =>
       engine.connect(banks[0]).declare(cycle, batch.key, batch.header, batch.counterparties, batch.totals);
     await declare(1);
     await expect(declare(1)).to.be.revertedWithCustomError(ledger, "LedgerAlreadyNetted").withArgs(id);
-    await engine.connect(operator).closeCycle(1);
+    await mined(closePending(f, 1));
     await engine.connect(operator).openCycle();
     await expect(declare(2)).to.be.revertedWithCustomError(ledger, "LedgerAlreadyNetted").withArgs(id);
     // Netted once, in cycle 1; counted once.
@@ -253,9 +261,9 @@ describe("NettingEngine: declare", function () {
     await engine.connect(operator).openCycle();
     await expect(declare(2)).to.be.revertedWithCustomError(engine, "NettingNoOpenCycle").withArgs(2);
     await expect(declare(0)).to.be.revertedWithCustomError(engine, "NettingNoOpenCycle").withArgs(0);
-    await engine.connect(operator).closeCycle(1);
+    await engine.connect(operator).closeCycleWith(1, [], false);
     await expect(declare(1)).to.be.revertedWithCustomError(engine, "NettingNoOpenCycle").withArgs(1);
-    await expect(engine.connect(operator).closeCycle(1))
+    await expect(engine.connect(operator).closeCycleWith(1, [], false))
       .to.be.revertedWithCustomError(engine, "NettingNoOpenCycle")
       .withArgs(1);
   });
@@ -314,7 +322,7 @@ describe("NettingEngine: declare — creditors are the batch's anchored counterp
         .to.be.revertedWithCustomError(ledger, "LedgerNotEnrolled")
         .withArgs(stranger);
     }
-    expect(await engine.participantsOf(1)).to.deep.equal([]);
+    expect((await engine.cycleOf(1)).pending).to.equal(0n);
     expect((await engine.cycleOf(1)).batchCount).to.equal(0n);
     // Honest banks are not blocked, in this cycle or the next.
     const honest = await makeBatch(ledger, "honest", [[b2.address, 5n]]);
@@ -322,7 +330,7 @@ describe("NettingEngine: declare — creditors are the batch's anchored counterp
     await expect(engine.connect(b1).declare(1, honest.key, honest.header, honest.counterparties, honest.totals))
       .to.emit(engine, "BatchDeclared")
       .withArgs(1, batchIdOf(b1.address, honest.key), b1.address, 5n, [b2.address], [5n]);
-    await engine.connect(operator).closeCycle(1);
+    await mined(closePending(f, 1));
     await expect(engine.connect(operator).openCycle()).to.emit(engine, "CycleOpened").withArgs(2, operator.address, 0);
   });
 
@@ -343,7 +351,7 @@ describe("NettingEngine: declare — creditors are the batch's anchored counterp
         .to.be.revertedWithCustomError(ledger, "LedgerNotEnrolled")
         .withArgs(nonBank);
     }
-    expect(await engine.participantsOf(1)).to.deep.equal([]);
+    expect((await engine.cycleOf(1)).pending).to.equal(0n);
   });
 
   it("creditors other than the header's mask: NettingCounterpartiesMismatch(id, headerMask, declaredMask)", async function () {
@@ -365,39 +373,47 @@ describe("NettingEngine: declare — creditors are the batch's anchored counterp
         .to.be.revertedWithCustomError(engine, "NettingCounterpartiesMismatch")
         .withArgs(batchIdOf(b0.address, batch.key), headerMask, declaredMask);
     }
-    expect(await engine.participantsOf(1)).to.deep.equal([]);
+    expect((await engine.cycleOf(1)).pending).to.equal(0n);
     // Repeated creditors covering exactly the mask are accepted; their amounts add up.
     const cps = [b2.address, b1.address, b2.address];
     const ok = await finalBatchWith(f, "repeats", cps, [1n, 2n, 3n], 6n, [b1, b2]);
     await expect(engine.connect(b0).declare(1, ok.key, ok.header, cps, [1n, 2n, 3n]))
       .to.emit(engine, "BatchDeclared")
       .withArgs(1, batchIdOf(b0.address, ok.key), b0.address, 6n, cps, [1n, 2n, 3n]);
-    expect(await engine.obligationOf(1, b0.address, b2.address)).to.equal(4n);
-    expect(await engine.obligationOf(1, b0.address, b1.address)).to.equal(2n);
+    expect(await engine.pendingOf(1, batchIdOf(b0.address, ok.key))).to.equal(0b110n);
   });
 
-  it("32 participants close; a member bank not enrolled in the ledger cannot be a creditor", async function () {
+  it("33 participants close (no cap any more); a member bank not enrolled in the ledger cannot be a creditor", async function () {
     const f = await loadFixture(openWithFinalBatch);
-    const { engine, ledger, operator, banks } = f;
+    const { engine, ledger, banks } = f;
     const extra = await extraBanks(f, 29);
     for (const bank of extra.slice(0, 28)) await mined(ledger.connect(bank).enroll());
-    // The ledger takes 256 banks (ledger-banks.test.ts); the 33rd member here stays unenrolled.
+    // The ledger takes 256 banks (ledger-banks.test.ts); the 33rd member is not enrolled yet.
     const [thirtyThird] = extra.slice(28);
-    // Bank 0 pays each of the 31 other enrolled banks: 32 participants, the whole roster.
+    // Bank 0 pays each of the 31 other enrolled banks: 32 participants.
     const others = [...banks.slice(1), ...extra.slice(0, 28)];
     const payments = others.map((b) => [b.address, 1n] as const);
     const all = await makeBatch(ledger, "all 31", payments);
     expect(all.header.counterpartyMask).to.equal(0xfffffffen);
     await submitFinal(f, banks[0], all, others);
     await mined(engine.connect(banks[0]).declare(1, all.key, all.header, all.counterparties, all.totals));
-    expect(await engine.participantsOf(1)).to.deep.equal([banks[0], ...others].map((b) => b.address));
+    expect(await engine.pendingOf(1, batchIdOf(banks[0].address, all.key))).to.equal(0xfffffffen);
     // The unenrolled 33rd member bank cannot be named as a creditor.
     const cps = [banks[2].address, thirtyThird.address];
     const over = await finalBatchWith(f, "33rd", cps, [1n, 1n], 2n, [banks[2]]);
     await expect(engine.connect(banks[0]).declare(1, over.key, over.header, cps, [1n, 1n]))
       .to.be.revertedWithCustomError(ledger, "LedgerNotEnrolled")
       .withArgs(thirtyThird.address);
-    expect(await engine.participantsOf(1)).to.have.length(32);
-    await expect(engine.connect(operator).closeCycle(1)).to.emit(engine, "CycleClosed").withArgs(1, 31n, 31n, 0n);
+    // Once enrolled (index 32) it can: 33 participants in one cycle, where 32 used to be the cap.
+    await mined(ledger.connect(thirtyThird).enroll());
+    expect((await ledger.bankOf(thirtyThird.address))[0]).to.equal(32n);
+    const to33 = await makeBatch(ledger, "to 33rd", [[thirtyThird.address, 1n]]);
+    await submitFinal(f, banks[0], to33, [thirtyThird]);
+    await mined(engine.connect(banks[0]).declare(1, to33.key, to33.header, to33.counterparties, to33.totals));
+    const receipt = await mined(closePending(f, 1));
+    expect(engineEvents(f, receipt, "NetPosition")).to.have.length(33);
+    expect(
+      engineEvents(f, receipt, "CycleClosed").map((e) => [e.grossSettled, e.netSettled, e.heldBanks]),
+    ).to.deep.equal([[32n, 32n, 0n]]);
   });
 });

@@ -1,63 +1,112 @@
 /**
- * A reference model of NettingEngine.closeCycle, written from its specification: obligations to or
- * from inactive banks are carried; then, while some net debtor's position exceeds its capacity,
- * every outgoing obligation of the debtor with the largest shortfall (lowest index on a tie) is
- * carried and the rest netted again.
+ * A reference model of the close by holding (decision 023), written from the decision's text, not
+ * from the contract: participants are ledger indexes; every inactive participant is held; then,
+ * over the entries between banks not held, net again from scratch and, while some net debtor owes
+ * more than its capacity, hold the one with the largest shortfall (the lowest index on a tie). A
+ * held bank's entries, as debtor and as creditor, all wait; what waits of a batch is carried as
+ * the mask of its creditors whose entries still wait (all its live creditors if its debtor is held).
  */
-import type { NettingEngine } from "../../../typechain-types";
 import { Role } from "../../helpers/fixtures";
 import type { SettlementFixture } from "./helpers";
 
-export interface Outcome {
-  /** Net positions of what settles (positive: paid out). */
-  net: bigint[];
-  /** Debtors deferred for a shortfall (inactive banks are not counted). */
-  deferred: boolean[];
-  /** What moves to the next cycle, debtor × creditor. */
-  carried: bigint[][];
-  /** What settles, debtor × creditor. */
-  settled: bigint[][];
+/** A batch presented at a close: its debtor, its creditors and amounts (by ledger index), and which creditors are live. */
+export interface ModelBatch {
+  id: string;
+  debtor: number;
+  creditors: readonly number[];
+  amounts: readonly bigint[];
+  /** Bit i: the entries to creditor i are still to settle (a fresh batch: its whole counterparty mask). */
+  live: bigint;
 }
 
-const min = (a: bigint, b: bigint): bigint => (a < b ? a : b);
+export interface ModelClose {
+  /** Participants (debtors and live creditors), ascending ledger index. */
+  participants: number[];
+  /** Held banks, in the order the rule held them (inactive ones first, ascending). */
+  order: number[];
+  held: Set<number>;
+  inactive: Set<number>;
+  /** Net positions of the participants not held (positive: paid out). */
+  net: Map<number, bigint>;
+  /** Sum of the entries that settle. */
+  gross: bigint;
+  /** Sum of what the net debtors pay. */
+  netSettled: bigint;
+  /** Each batch with something still waiting, and the mask of the creditors whose entries wait. */
+  carried: Array<[string, bigint]>;
+}
+
+const bit = (i: number): bigint => 1n << BigInt(i);
+
+/** The live entries of `batches`, as [debtor, creditor, amount]. */
+export function entriesOf(batches: readonly ModelBatch[]): Array<[number, number, bigint]> {
+  const out: Array<[number, number, bigint]> = [];
+  for (const b of batches) {
+    b.creditors.forEach((c, k) => {
+      if (b.live & bit(c)) out.push([b.debtor, c, b.amounts[k]]);
+    });
+  }
+  return out;
+}
 
 /**
- * `pick` chooses which short debtor is deferred in a round: the rule ("largest" shortfall, lowest
- * index on a tie) or, to show the outcome does not depend on it, the "last" short one.
+ * The close of `batches` under the rule. `capacity(i)` is what participant i can pay now (funds it
+ * can pay in plus unused credit); `inactive(i)` whether it cannot move money at all.
  */
-export function netting(
-  owe: readonly (readonly bigint[])[],
-  capacity: readonly bigint[],
-  inactive: readonly boolean[],
-  pick: "largest" | "last" = "largest",
-): Outcome {
-  const n = owe.length;
-  const live = owe.map((row, i) => row.map((x, j) => (inactive[i] || inactive[j] ? 0n : x)));
-  const carried = owe.map((row, i) => row.map((x, j) => (inactive[i] || inactive[j] ? x : 0n)));
-  const deferred: boolean[] = Array.from({ length: n }, () => false);
-  let net: bigint[] = [];
-  for (;;) {
-    net = Array.from({ length: n }, () => 0n);
-    for (let i = 0; i < n; i++) {
-      if (deferred[i]) continue;
-      for (let j = 0; j < n; j++) {
-        net[i] -= live[i][j];
-        net[j] += live[i][j];
-      }
+export function closeByRule(
+  batches: readonly ModelBatch[],
+  capacity: (i: number) => bigint,
+  inactive: (i: number) => boolean,
+): ModelClose {
+  const entries = entriesOf(batches);
+  const seen = new Set<number>();
+  for (const b of batches) seen.add(b.debtor);
+  for (const [, c] of entries) seen.add(c);
+  const participants = [...seen].sort((a, b) => a - b);
+  const inactiveSet = new Set(participants.filter((i) => inactive(i)));
+  const held = new Set(inactiveSet);
+  const order = [...inactiveSet];
+  const netting = (): Map<number, bigint> => {
+    const net = new Map(participants.filter((i) => !held.has(i)).map((i) => [i, 0n]));
+    for (const [d, c, amount] of entries) {
+      if (held.has(d) || held.has(c)) continue;
+      net.set(d, net.get(d)! - amount);
+      net.set(c, net.get(c)! + amount);
     }
+    return net;
+  };
+  let net = netting();
+  for (;;) {
     let worst = -1;
-    let worstShortfall = 0n;
-    for (let i = 0; i < n; i++) {
-      const shortfall = -net[i] - capacity[i];
-      if (net[i] >= 0n || shortfall <= 0n) continue;
-      if (pick === "last" || shortfall > worstShortfall) [worst, worstShortfall] = [i, shortfall];
+    let most = 0n;
+    for (const i of participants) {
+      const position = net.get(i);
+      if (position === undefined || position >= 0n) continue;
+      const shortfall = -position - capacity(i);
+      if (shortfall > most) [worst, most] = [i, shortfall]; // ascending: the lowest index wins a tie
     }
     if (worst < 0) break;
-    deferred[worst] = true;
+    held.add(worst);
+    order.push(worst);
+    net = netting();
   }
-  const settled = live.map((row, i) => row.map((x) => (deferred[i] ? 0n : x)));
-  for (let i = 0; i < n; i++) if (deferred[i]) for (let j = 0; j < n; j++) carried[i][j] += live[i][j];
-  return { net, deferred, carried, settled };
+  let gross = 0n;
+  for (const [d, c, amount] of entries) if (!held.has(d) && !held.has(c)) gross += amount;
+  let netSettled = 0n;
+  for (const x of net.values()) if (x < 0n) netSettled -= x;
+  const heldMask = [...held].reduce((m, i) => m | bit(i), 0n);
+  const carried: Array<[string, bigint]> = [];
+  for (const b of batches) {
+    const mask = held.has(b.debtor) ? b.live : b.live & heldMask;
+    if (mask !== 0n) carried.push([b.id, mask]);
+  }
+  return { participants, order, held, inactive: inactiveSet, net, gross, netSettled, carried };
+}
+
+/** The batches carried by `close`, as the next close takes them (their live masks narrowed). */
+export function carriedBatches(batches: readonly ModelBatch[], close: ModelClose): ModelBatch[] {
+  const masks = new Map(close.carried);
+  return batches.filter((b) => masks.has(b.id)).map((b) => ({ ...b, live: masks.get(b.id)! }));
 }
 
 export interface Capacity {
@@ -67,6 +116,8 @@ export interface Capacity {
   /** Its unused credit line. */
   credit: bigint;
 }
+
+const min = (a: bigint, b: bigint): bigint => (a < b ? a : b);
 
 /** A bank's capacity as the engine will see it in the next block (same UTC day assumed). */
 export async function capacityOf(f: SettlementFixture, bank: string): Promise<Capacity> {
@@ -83,9 +134,4 @@ export async function capacityOf(f: SettlementFixture, bank: string): Promise<Ca
     min(member.maxSingleTransfer, daily),
   );
   return { inactive, funds, credit };
-}
-
-/** The obligation matrix of a cycle, over `banks`. */
-export async function obligations(engine: NettingEngine, cycle: bigint, banks: readonly string[]): Promise<bigint[][]> {
-  return Promise.all(banks.map((d) => Promise.all(banks.map((c) => engine.obligationOf(cycle, d, c)))));
 }

@@ -12,6 +12,8 @@ import { nettingProof, sampleRecords } from "../../zk/proofs";
 import { calldata, circuitKey, deployZk } from "../zk/helpers";
 import {
   batchIdOf,
+  closePending,
+  engineEvents,
   deploySettlement,
   deployWide,
   makeBatch,
@@ -83,7 +85,7 @@ describe("NettingEngine — private-mode batches", function () {
     return { ...f, ...zk, batch0, batch1 };
   }
 
-  it("accepts a chunk's totals with its proof: obligations recorded, BatchProofAccepted emitted", async () => {
+  it("accepts a chunk's totals with its proof: pending in the cycle, BatchProofAccepted emitted", async () => {
     const f = await loadFixture(fixture);
     const { proof } = calldata(p0.bundle);
     const b = f.batch0;
@@ -93,9 +95,7 @@ describe("NettingEngine — private-mode batches", function () {
       .withArgs(1, id, CIRCUIT)
       .and.to.emit(f.engine, "BatchDeclared")
       .withArgs(1, id, f.banks[0].address, b.header.grossTotal, b.counterparties, b.totals);
-    for (const [k, cp] of b.counterparties.entries()) {
-      expect(await f.engine.obligationOf(1, f.banks[0].address, cp)).to.equal(b.totals[k]);
-    }
+    expect(await f.engine.pendingOf(1, id)).to.equal(b.header.counterpartyMask);
     expect(await nettedCyclesOf(f.ledger, id)).to.deep.equal([1n]);
     expect(await f.ledger.statusOf(id, b.header)).to.equal(Status.Netted);
   });
@@ -111,12 +111,35 @@ describe("NettingEngine — private-mode batches", function () {
       );
     }
     const before = await Promise.all(f.banks.map((x) => f.token.balanceOf(x.address)));
-    await mined(f.engine.connect(f.operator).closeCycle(1));
+    // Presented again at the close with their private-mode (tagged) commitment.
+    await mined(closePending(f, 1));
     const after = await Promise.all(f.banks.map((x) => f.token.balanceOf(x.address)));
     const deltas = after.map((a, i) => a - before[i]);
     expect(deltas.reduce((a, d) => a + d, 0n)).to.equal(0n);
     for (const [i, bank] of f.banks.entries())
       expect(await netPositionsOf(f.engine, 1, [bank.address])).to.deep.equal([deltas[i]]);
+  });
+
+  it("a held private chunk is carried and presented again with its tagged commitment", async () => {
+    const f = await loadFixture(fixture);
+    const b = f.batch0;
+    const id = batchIdOf(f.banks[0].address, b.key);
+    await mined(
+      f.engine
+        .connect(f.banks[0])
+        .declareProved(1, b.key, b.header, b.counterparties, b.totals, calldata(p0.bundle).proof),
+    );
+    await mined(f.token.connect(f.banks[0]).approve(f.engineAddress, 0n));
+    const first = await mined(closePending(f, 1, [], true));
+    expect(engineEvents(f, first, "BatchCarried").map((e) => [e.batchId, e.creditorMask])).to.deep.equal([
+      [id, b.header.counterpartyMask],
+    ]);
+    expect(await f.engine.pendingOf(2, id)).to.equal(b.header.counterpartyMask);
+    await mined(f.token.connect(f.banks[0]).approve(f.engineAddress, ethers.MaxUint256));
+    const second = await mined(closePending(f, 2));
+    const [closed] = engineEvents(f, second, "CycleClosed");
+    expect([closed.grossSettled, closed.heldBanks]).to.deep.equal([b.header.grossTotal, 0n]);
+    expect(engineEvents(f, second, "BatchDeclared")).to.have.length(0);
   });
 
   it("a private chunk cannot be declared without a proof (its commitment is tagged)", async () => {

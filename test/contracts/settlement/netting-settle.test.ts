@@ -1,11 +1,18 @@
+/**
+ * NettingEngine's close of batches declared on chain (closeCycleWith presenting every pending batch
+ * again): netting, the gridlock rule holding short and inactive banks whole (decision 023), limits.
+ */
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import {
   balancesOf,
+  batchIdOf,
+  closePending,
   CycleStatus,
   declareFinal,
   deploySettlement,
+  engineEvents,
   fundPool,
   impair,
   INITIAL_BALANCE,
@@ -15,17 +22,33 @@ import {
   type SettlementFixture,
   netPositionsOf,
 } from "./helpers";
-import { capacityOf, netting, obligations } from "./netting-model";
+import { capacityOf, closeByRule, type ModelBatch } from "./netting-model";
 
 type Plan = ReadonlyArray<readonly [number, ReadonlyArray<readonly [number, bigint]>]>;
 
-/** Open cycle 1 and declare, for each [debtor, payments], one final batch of the debtor. */
-async function declareAll(f: SettlementFixture, plan: Plan, banks: HardhatEthersSigner[] = f.banks): Promise<void> {
+/**
+ * Open cycle 1 (if none is open yet) and declare, for each [debtor, payments], one final batch of
+ * the debtor; returns them as the model takes them (fixture bank i has ledger index i).
+ */
+async function declareAll(
+  f: SettlementFixture,
+  plan: Plan,
+  banks: HardhatEthersSigner[] = f.banks,
+): Promise<ModelBatch[]> {
   if ((await f.engine.currentCycle()) === 0n) await mined(f.engine.connect(f.operator).openCycle());
+  const out: ModelBatch[] = [];
   for (const [k, [debtor, payments]] of plan.entries()) {
     const list = payments.map(([c, amount]) => [banks[c], amount] as const);
-    await declareFinal(f, banks[debtor], `plan-${k}-${debtor}`, list);
+    const batch = await declareFinal(f, banks[debtor], `plan-${k}-${debtor}`, list);
+    out.push({
+      id: batchIdOf(banks[debtor].address, batch.key),
+      debtor,
+      creditors: payments.map(([c]) => c),
+      amounts: payments.map(([, a]) => a),
+      live: batch.header.counterpartyMask,
+    });
   }
+  return out;
 }
 
 /** Lower `bank`'s balance to `left` by a redemption (a burn records no outflow). */
@@ -37,25 +60,20 @@ async function redeemDownTo(f: SettlementFixture, bank: HardhatEthersSigner, lef
 
 const addressesOf = (signers: readonly HardhatEthersSigner[]): string[] => signers.map((s) => s.address);
 
-/** The model's outcome for the open cycle, from the chain's current state. */
-async function predicted(f: SettlementFixture, cycle = 1n) {
-  const banks = await f.engine.participantsOf(cycle);
-  const caps = await Promise.all(banks.map((b) => capacityOf(f, b)));
-  const owe = await obligations(f.engine, cycle, banks);
-  return {
-    banks,
-    ...netting(
-      owe,
-      caps.map((c) => c.funds + c.credit),
-      caps.map((c) => c.inactive),
-    ),
-  };
+/** The reference model's close of `batches`, from the chain's current capacities of the fixture banks. */
+async function predicted(f: SettlementFixture, batches: readonly ModelBatch[]) {
+  const caps = await Promise.all(f.banks.map((b) => capacityOf(f, b.address)));
+  return closeByRule(
+    batches,
+    (i) => caps[i].funds + caps[i].credit,
+    (i) => caps[i].inactive,
+  );
 }
 
-describe("NettingEngine: closeCycle", function () {
+describe("NettingEngine: closing the declared batches", function () {
   it("nets 4 banks: exact NetPosition events, balances move by the positions, supply unchanged", async function () {
     const f = await loadFixture(deploySettlement);
-    const { engine, token, operator, banks, engineAddress } = f;
+    const { engine, token, banks, engineAddress } = f;
     const [b0, b1, b2, b3] = banks;
     await fundPool(f, 50_000n);
     await declareAll(f, [
@@ -88,9 +106,10 @@ describe("NettingEngine: closeCycle", function () {
         ],
       ],
     ]);
+    expect((await engine.cycleOf(1)).pending).to.equal(4n);
     const supply = await token.totalSupply();
     const before = await balancesOf(f, addressesOf(banks));
-    const tx = engine.connect(operator).closeCycle(1);
+    const tx = closePending(f, 1);
     await expect(tx)
       .to.emit(engine, "NetPosition")
       .withArgs(1, b0.address, -80_000n, 80_000n, 0n)
@@ -102,10 +121,12 @@ describe("NettingEngine: closeCycle", function () {
       .withArgs(1, b3.address, -80_000n, 80_000n, 0n)
       .and.to.emit(engine, "CycleClosed")
       .withArgs(1, 1_110_000n, 160_000n, 0n);
-    await expect(tx).not.to.emit(engine, "ObligationDeferred");
     const receipt = await mined(tx);
-    const netEvents = receipt.logs.filter((l) => l.topics[0] === engine.interface.getEvent("NetPosition").topicHash);
-    expect(netEvents).to.have.length(4);
+    expect(engineEvents(f, receipt, "BatchCarried")).to.have.length(0);
+    expect(engineEvents(f, receipt, "BankHeld")).to.have.length(0);
+    // Pending batches presented again are not declared again.
+    expect(engineEvents(f, receipt, "BatchDeclared")).to.have.length(0);
+    expect(engineEvents(f, receipt, "NetPosition")).to.have.length(4);
     const positions = await netPositionsOf(engine, 1, addressesOf(banks));
     expect(positions).to.deep.equal([-80_000n, 10_000n, 150_000n, -80_000n]);
     expect(sum(positions)).to.equal(0n);
@@ -116,26 +137,41 @@ describe("NettingEngine: closeCycle", function () {
     expect(await token.balanceOf(engineAddress)).to.equal(50_000n);
     expect(await engine.creditPool()).to.deep.equal([50_000n, 0n]);
     const cycle = await engine.cycleOf(1);
-    expect([cycle.status, cycle.batchCount]).to.deep.equal([CycleStatus.Closed, 4n]);
+    expect([cycle.status, cycle.batchCount, cycle.pending]).to.deep.equal([CycleStatus.Closed, 4n, 4n]);
     expect(cycle.closedAt).to.be.greaterThanOrEqual(cycle.openedAt);
-    expect(await engine.participantsOf(2)).to.deep.equal([]);
+    expect((await engine.cycleOf(2)).pending).to.equal(0n);
+    expect(await engine.heldIn(1)).to.equal(0n);
   });
 
   it("closing: OPERATOR only; an empty cycle closes with CycleClosed(id, 0, 0, 0)", async function () {
     const { engine, registry, operator, banks } = await loadFixture(deploySettlement);
     await engine.connect(operator).openCycle();
-    await expect(engine.connect(banks[0]).closeCycle(1))
+    await expect(engine.connect(banks[0]).closeCycleWith(1, [], false))
       .to.be.revertedWithCustomError(registry, "RegistryMissingRole")
       .withArgs(banks[0].address, 1);
-    await expect(engine.connect(operator).closeCycle(1)).to.emit(engine, "CycleClosed").withArgs(1, 0n, 0n, 0n);
+    await expect(engine.connect(operator).closeCycleWith(1, [], false))
+      .to.emit(engine, "CycleClosed")
+      .withArgs(1, 0n, 0n, 0n);
   });
 
-  it("gridlock: a bank short of allowance is deferred, its incoming settles, it settles once funded", async function () {
+  it("a declared batch must be presented at the close: NettingPendingNotPresented(cycle, pending, presented)", async function () {
+    const f = await loadFixture(deploySettlement);
+    await declareAll(f, [
+      [0, [[1, 10n]]],
+      [1, [[2, 5n]]],
+    ]);
+    await expect(f.engine.connect(f.operator).closeCycleWith(1, [], false))
+      .to.be.revertedWithCustomError(f.engine, "NettingPendingNotPresented")
+      .withArgs(1, 2, 0);
+    await expect(closePending(f, 1)).to.emit(f.engine, "CycleClosed").withArgs(1, 15n, 10n, 0n);
+  });
+
+  it("gridlock: a bank short of allowance is held whole (its incoming waits too), and settles once funded", async function () {
     const f = await loadFixture(deploySettlement);
     const { engine, token, operator, banks, engineAddress } = f;
     const [b0, b1, b2, b3] = banks;
     await token.connect(b0).approve(engineAddress, 100_000n);
-    await declareAll(f, [
+    const batches = await declareAll(f, [
       [
         0,
         [
@@ -147,99 +183,120 @@ describe("NettingEngine: closeCycle", function () {
       [2, [[3, 200_000n]]],
       [3, [[0, 50_000n]]],
     ]);
+    const model = await predicted(f, batches);
+    expect(model.order).to.deep.equal([0]);
     const before = await balancesOf(f, addressesOf(banks));
     const supply = await token.totalSupply();
-    await expect(engine.connect(operator).closeCycle(1))
-      .to.emit(engine, "ObligationDeferred")
-      .withArgs(1, b0.address, b1.address, 500_000n)
-      .and.to.emit(engine, "ObligationDeferred")
-      .withArgs(1, b0.address, b2.address, 300_000n)
+    // Bank 0 owes 650,000 net and may pay in 100,000: held. Its row and its column wait, so banks
+    // 1 and 3 do not pay it either; only bank 2 → bank 3 settles.
+    const tx = closePending(f, 1);
+    await expect(tx)
+      .to.emit(engine, "BankHeld")
+      .withArgs(1, b0.address, false, 100_000n, 1)
+      .and.to.emit(engine, "BatchCarried")
+      .withArgs(1, batches[0].id, 0b110n)
+      .and.to.emit(engine, "BatchCarried")
+      .withArgs(1, batches[1].id, 0b1n)
+      .and.to.emit(engine, "BatchCarried")
+      .withArgs(1, batches[3].id, 0b1n)
       .and.to.emit(engine, "NetPosition")
-      .withArgs(1, b0.address, 150_000n, 0n, 0n)
-      .and.to.emit(engine, "NetPosition")
-      .withArgs(1, b1.address, -100_000n, 100_000n, 0n)
+      .withArgs(1, b1.address, 0n, 0n, 0n)
       .and.to.emit(engine, "NetPosition")
       .withArgs(1, b2.address, -200_000n, 200_000n, 0n)
       .and.to.emit(engine, "NetPosition")
-      .withArgs(1, b3.address, 150_000n, 0n, 0n)
+      .withArgs(1, b3.address, 200_000n, 0n, 0n)
       .and.to.emit(engine, "CycleClosed")
-      .withArgs(1, 350_000n, 300_000n, 1n);
+      .withArgs(1, 200_000n, 200_000n, 1n);
+    const receipt = await mined(tx);
+    expect(engineEvents(f, receipt, "BatchCarried").map((e) => [e.batchId, e.creditorMask])).to.deep.equal(
+      model.carried,
+    );
+    expect(engineEvents(f, receipt, "NetPosition").map((e) => e.bank)).to.not.include(b0.address);
     const after = await balancesOf(f, addressesOf(banks));
-    expect(after.map((b, i) => b - before[i])).to.deep.equal([150_000n, -100_000n, -200_000n, 150_000n]);
+    expect(after.map((b, i) => b - before[i])).to.deep.equal([0n, 0n, -200_000n, 200_000n]);
     expect(await token.allowance(b0.address, engineAddress)).to.equal(100_000n);
-    // The deferred obligations open the next cycle.
-    expect(await engine.participantsOf(2)).to.deep.equal([b0.address, b1.address, b2.address]);
-    expect(await obligations(engine, 2n, addressesOf(banks))).to.deep.equal([
-      [0n, 500_000n, 300_000n, 0n],
-      [0n, 0n, 0n, 0n],
-      [0n, 0n, 0n, 0n],
-      [0n, 0n, 0n, 0n],
-    ]);
+    // The held batches wait in cycle 2 by reference.
+    expect(await engine.heldIn(1)).to.equal(0b1n);
+    expect((await engine.cycleOf(2)).pending).to.equal(3n);
+    expect(await engine.pendingOf(2, batches[0].id)).to.equal(0b110n);
+    expect(await engine.pendingOf(2, batches[2].id)).to.equal(0n);
     await expect(engine.connect(operator).openCycle()).to.emit(engine, "CycleOpened").withArgs(2, operator.address, 3);
-    // Still unfunded: carried again.
-    await expect(engine.connect(operator).closeCycle(2))
-      .to.emit(engine, "ObligationDeferred")
-      .withArgs(2, b0.address, b1.address, 500_000n)
+    expect((await engine.cycleOf(2)).batchCount).to.equal(3n);
+    // Still unfunded: held again, the count of consecutive holds grows.
+    await expect(closePending(f, 2))
+      .to.emit(engine, "BankHeld")
+      .withArgs(2, b0.address, false, 100_000n, 2)
       .and.to.emit(engine, "CycleClosed")
       .withArgs(2, 0n, 0n, 1n);
+    expect(await engine.deferralsOf(b0.address)).to.equal(2n);
     await engine.connect(operator).openCycle();
     await token.connect(b0).approve(engineAddress, MAX_UINT256);
-    await expect(engine.connect(operator).closeCycle(3))
+    await expect(closePending(f, 3))
       .to.emit(engine, "NetPosition")
-      .withArgs(3, b0.address, -800_000n, 800_000n, 0n)
+      .withArgs(3, b0.address, -650_000n, 650_000n, 0n)
       .and.to.emit(engine, "NetPosition")
-      .withArgs(3, b1.address, 500_000n, 0n, 0n)
+      .withArgs(3, b1.address, 400_000n, 0n, 0n)
       .and.to.emit(engine, "NetPosition")
       .withArgs(3, b2.address, 300_000n, 0n, 0n)
+      .and.to.emit(engine, "NetPosition")
+      .withArgs(3, b3.address, -50_000n, 50_000n, 0n)
+      .and.to.emit(engine, "DeferralsCleared")
+      .withArgs(3, b0.address)
       .and.to.emit(engine, "CycleClosed")
-      .withArgs(3, 800_000n, 800_000n, 0n);
+      .withArgs(3, 950_000n, 700_000n, 0n);
+    expect(await engine.deferralsOf(b0.address)).to.equal(0n);
     const final = await balancesOf(f, addressesOf(banks));
     expect(final.map((b, i) => b - before[i])).to.deep.equal([-650_000n, 400_000n, 100_000n, 150_000n]);
     expect(await token.totalSupply()).to.equal(supply);
-    expect(await engine.participantsOf(4)).to.deep.equal([]);
+    expect((await engine.cycleOf(4)).pending).to.equal(0n);
   });
 
-  it("gridlock rule: the short debtor (by balance) is deferred and that suffices for the others", async function () {
+  it("gridlock rule: the short debtor (by balance) is held and that suffices for the others", async function () {
     const f = await loadFixture(deploySettlement);
-    const { engine, operator, banks } = f;
+    const { engine, banks } = f;
     const [b0, b1, b2, b3] = banks;
     await redeemDownTo(f, b0, 100_000n);
-    // Netted, bank 0 is short 750,000; once it is deferred bank 1 owes 800,000 net and can pay it.
-    await declareAll(f, [
+    // Netted, bank 0 is short 750,000; once it is held bank 1 owes 800,000 net and can pay it.
+    const batches = await declareAll(f, [
       [0, [[1, 900_000n]]],
       [1, [[2, 800_000n]]],
       [2, [[3, 100_000n]]],
       [3, [[0, 50_000n]]],
     ]);
-    const model = await predicted(f);
-    expect(model.deferred).to.deep.equal([true, false, false, false]);
-    const tx = engine.connect(operator).closeCycle(1);
+    const model = await predicted(f, batches);
+    expect(model.order).to.deep.equal([0]);
+    const tx = closePending(f, 1);
     await expect(tx)
-      .to.emit(engine, "ObligationDeferred")
-      .withArgs(1, b0.address, b1.address, 900_000n)
+      .to.emit(engine, "BankHeld")
+      .withArgs(1, b0.address, false, 100_000n, 1)
+      .and.to.emit(engine, "BatchCarried")
+      .withArgs(1, batches[0].id, 0b10n)
+      .and.to.emit(engine, "BatchCarried")
+      .withArgs(1, batches[3].id, 0b1n)
       .and.to.emit(engine, "NetPosition")
       .withArgs(1, b1.address, -800_000n, 800_000n, 0n)
       .and.to.emit(engine, "NetPosition")
-      .withArgs(1, b3.address, 50_000n, 0n, 0n)
+      .withArgs(1, b3.address, 100_000n, 0n, 0n)
       .and.to.emit(engine, "CycleClosed")
-      .withArgs(1, 950_000n, 800_000n, 1n);
+      .withArgs(1, 900_000n, 800_000n, 1n);
     const receipt = await mined(tx);
-    const deferredTopic = engine.interface.getEvent("ObligationDeferred").topicHash;
-    expect(receipt.logs.filter((l) => l.topics[0] === deferredTopic)).to.have.length(1);
-    const positions = await netPositionsOf(engine, 1, addressesOf([b0, b1, b2, b3]));
-    expect(positions).to.deep.equal([50_000n, -800_000n, 700_000n, 50_000n]);
-    expect(positions).to.deep.equal(model.net);
+    expect(engineEvents(f, receipt, "BatchCarried")).to.have.length(2);
+    const positions = await netPositionsOf(engine, 1, addressesOf([b1, b2, b3]));
+    expect(positions).to.deep.equal([-800_000n, 700_000n, 100_000n]);
+    expect(positions).to.deep.equal([1, 2, 3].map((i) => model.net.get(i)));
+    expect(model.net.has(0)).to.equal(false);
   });
 
-  it("gridlock rule: a tie defers both (lowest index first) and a debtor left short by that follows", async function () {
+  it("gridlock rule: a tie holds the lowest index first, and a bank left short by that follows", async function () {
     const f = await loadFixture(deploySettlement);
-    const { engine, operator, banks } = f;
+    const { engine, banks } = f;
     const [b0, b1, b2, b3] = banks;
     for (const bank of [b0, b1]) await redeemDownTo(f, bank, 100_000n);
     await redeemDownTo(f, b2, 200_000n);
-    // Banks 0 and 1 are both short 450,000. Bank 2 is a net creditor until one of them is deferred,
-    // then short 100,000; after both it is short 700,000. Bank 3's payments to banks 0 and 1 settle.
-    await declareAll(f, [
+    // Banks 0 and 1 are both short 450,000: bank 0 is held first. Bank 1 is still short 450,000,
+    // more than bank 2's 100,000 (it no longer receives bank 0's 600,000): bank 1 next. Bank 2 then
+    // owes 900,000 against 200,000: held. Bank 3, paid by nobody any more, pays nobody either.
+    const batches = await declareAll(f, [
       [0, [[2, 600_000n]]],
       [1, [[2, 600_000n]]],
       [2, [[3, 900_000n]]],
@@ -251,35 +308,35 @@ describe("NettingEngine: closeCycle", function () {
         ],
       ],
     ]);
-    const model = await predicted(f);
-    // Participants in order of appearance: banks 0, 2, 1, 3.
-    expect(model.banks).to.deep.equal([b0.address, b2.address, b1.address, b3.address]);
-    expect(model.deferred).to.deep.equal([true, true, true, false]);
-    await expect(engine.connect(operator).closeCycle(1))
-      .to.emit(engine, "ObligationDeferred")
-      .withArgs(1, b0.address, b2.address, 600_000n)
-      .and.to.emit(engine, "ObligationDeferred")
-      .withArgs(1, b1.address, b2.address, 600_000n)
-      .and.to.emit(engine, "ObligationDeferred")
-      .withArgs(1, b2.address, b3.address, 900_000n)
+    const model = await predicted(f, batches);
+    expect(model.order).to.deep.equal([0, 1, 2]);
+    const tx = closePending(f, 1);
+    await expect(tx)
+      .to.emit(engine, "BankHeld")
+      .withArgs(1, b0.address, false, 100_000n, 1)
+      .and.to.emit(engine, "BankHeld")
+      .withArgs(1, b1.address, false, 100_000n, 1)
+      .and.to.emit(engine, "BankHeld")
+      .withArgs(1, b2.address, false, 200_000n, 1)
       .and.to.emit(engine, "NetPosition")
-      .withArgs(1, b0.address, 50_000n, 0n, 0n)
-      .and.to.emit(engine, "NetPosition")
-      .withArgs(1, b1.address, 50_000n, 0n, 0n)
-      .and.to.emit(engine, "NetPosition")
-      .withArgs(1, b3.address, -100_000n, 100_000n, 0n)
+      .withArgs(1, b3.address, 0n, 0n, 0n)
       .and.to.emit(engine, "CycleClosed")
-      .withArgs(1, 100_000n, 100_000n, 3n);
-    expect(await obligations(engine, 2n, model.banks)).to.deep.equal(model.carried);
-    expect(await netPositionsOf(engine, 1, model.banks)).to.deep.equal(model.net);
+      .withArgs(1, 0n, 0n, 3n);
+    const receipt = await mined(tx);
+    expect(engineEvents(f, receipt, "BatchCarried").map((e) => [e.batchId, e.creditorMask])).to.deep.equal(
+      model.carried,
+    );
+    expect(model.carried.map(([, m]) => m)).to.deep.equal([0b100n, 0b100n, 0b1000n, 0b11n]);
+    expect(await engine.heldIn(1)).to.equal(0b111n);
+    expect(await netPositionsOf(engine, 1, [b3.address])).to.deep.equal([model.net.get(3)]);
   });
 
   for (const how of ["suspended", "sanctioned"] as const) {
-    it(`a ${how} participant: every obligation to and from it is deferred, the rest settles`, async function () {
+    it(`a ${how} participant is held: every obligation to and from it waits, the rest settles`, async function () {
       const f = await loadFixture(deploySettlement);
-      const { engine, token, operator, banks } = f;
+      const { engine, token, banks } = f;
       const [b0, b1, b2, b3] = banks;
-      await declareAll(f, [
+      const batches = await declareAll(f, [
         [
           0,
           [
@@ -294,40 +351,47 @@ describe("NettingEngine: closeCycle", function () {
       await impair(f, b2.address, how);
       const before = await balancesOf(f, addressesOf(banks));
       const supply = await token.totalSupply();
-      await expect(engine.connect(operator).closeCycle(1))
-        .to.emit(engine, "ObligationDeferred")
-        .withArgs(1, b0.address, b2.address, 50_000n)
-        .and.to.emit(engine, "ObligationDeferred")
-        .withArgs(1, b2.address, b3.address, 70_000n)
+      const tx = closePending(f, 1);
+      await expect(tx)
+        .to.emit(engine, "BankHeld")
+        .withArgs(1, b2.address, true, 0n, 0)
+        .and.to.emit(engine, "BatchCarried")
+        .withArgs(1, batches[0].id, 0b100n)
+        .and.to.emit(engine, "BatchCarried")
+        .withArgs(1, batches[1].id, 0b1000n)
         .and.to.emit(engine, "NetPosition")
         .withArgs(1, b0.address, -70_000n, 70_000n, 0n)
         .and.to.emit(engine, "NetPosition")
         .withArgs(1, b1.address, 80_000n, 0n, 0n)
         .and.to.emit(engine, "NetPosition")
-        .withArgs(1, b2.address, 0n, 0n, 0n)
-        .and.to.emit(engine, "NetPosition")
         .withArgs(1, b3.address, -10_000n, 10_000n, 0n)
         .and.to.emit(engine, "CycleClosed")
-        .withArgs(1, 150_000n, 80_000n, 0n);
+        .withArgs(1, 150_000n, 80_000n, 1n);
+      const receipt = await mined(tx);
+      expect(engineEvents(f, receipt, "NetPosition").map((e) => e.bank)).to.not.include(b2.address);
       const after = await balancesOf(f, addressesOf(banks));
       expect(after.map((b, i) => b - before[i])).to.deep.equal([-70_000n, 80_000n, 0n, -10_000n]);
       expect(await token.totalSupply()).to.equal(supply);
-      expect(await engine.participantsOf(2)).to.deep.equal([b0.address, b2.address, b3.address]);
-      expect(await engine.obligationOf(2, b0.address, b2.address)).to.equal(50_000n);
-      expect(await engine.obligationOf(2, b2.address, b3.address)).to.equal(70_000n);
+      // An inactive bank is not counted as held short.
+      expect(await engine.deferralsOf(b2.address)).to.equal(0n);
+      expect((await engine.cycleOf(2)).pending).to.equal(2n);
+      expect(await engine.pendingOf(2, batches[0].id)).to.equal(0b100n);
+      expect(await engine.pendingOf(2, batches[1].id)).to.equal(0b1000n);
     });
   }
 
   it("limits: a position above the single-transfer limit is short, whatever the balance", async function () {
     const f = await loadFixture(deploySettlement);
-    const { engine, operator, banks } = f;
-    const [b0, b1] = banks;
+    const { engine, banks } = f;
+    const [b0] = banks;
     expect(await f.token.balanceOf(b0.address)).to.equal(INITIAL_BALANCE);
-    await declareAll(f, [[0, [[1, 1_200_000n]]]]);
+    const [batch] = await declareAll(f, [[0, [[1, 1_200_000n]]]]);
     expect((await capacityOf(f, b0.address)).funds).to.equal(1_000_000n);
-    await expect(engine.connect(operator).closeCycle(1))
-      .to.emit(engine, "ObligationDeferred")
-      .withArgs(1, b0.address, b1.address, 1_200_000n)
+    await expect(closePending(f, 1))
+      .to.emit(engine, "BankHeld")
+      .withArgs(1, b0.address, false, 1_000_000n, 1)
+      .and.to.emit(engine, "BatchCarried")
+      .withArgs(1, batch.id, 0b10n)
       .and.to.emit(engine, "CycleClosed")
       .withArgs(1, 0n, 0n, 1n);
   });
@@ -338,19 +402,21 @@ describe("NettingEngine: closeCycle", function () {
     const [b0, b1, , b3] = banks;
     await registry.setLimits(b0.address, 500_000n, 600_000n);
     await token.connect(b0).transfer(b3.address, 300_000n);
-    await declareAll(f, [[0, [[1, 300_001n]]]]);
+    const [batch] = await declareAll(f, [[0, [[1, 300_001n]]]]);
     expect((await capacityOf(f, b0.address)).funds).to.equal(300_000n);
-    await expect(engine.connect(operator).closeCycle(1))
-      .to.emit(engine, "ObligationDeferred")
-      .withArgs(1, b0.address, b1.address, 300_001n)
+    await expect(closePending(f, 1))
+      .to.emit(engine, "BatchCarried")
+      .withArgs(1, batch.id, 0b10n)
       .and.to.emit(engine, "CycleClosed")
       .withArgs(1, 0n, 0n, 1n);
     await engine.connect(operator).openCycle();
     await declareAll(f, [[1, [[0, 1n]]]]);
     // Netted against the 1 it receives, bank 0 owes exactly what is left of its daily limit.
-    await expect(engine.connect(operator).closeCycle(2))
+    await expect(closePending(f, 2))
       .to.emit(engine, "NetPosition")
-      .withArgs(2, b0.address, -300_000n, 300_000n, 0n);
+      .withArgs(2, b0.address, -300_000n, 300_000n, 0n)
+      .and.to.emit(engine, "NetPosition")
+      .withArgs(2, b1.address, 300_000n, 0n, 0n);
     expect((await token.outflowToday(b0.address))[1]).to.equal(600_000n);
   });
 });
