@@ -29,6 +29,8 @@ abstract contract CycleClose is Clearing {
 
     /// @dev Consecutive deferrals before a bank is barred when governance set none.
     uint32 internal constant DEFAULT_MAX_DEFERRALS = 3;
+    /// @dev In a bank's deferral word: the engine barred it in the ledger (the rest is the count).
+    uint32 internal constant BARRED_BY_ENGINE = 1 << 31;
     /// @notice Domain tag of a private-mode batch's totals commitment.
     bytes32 public constant PRIVATE_BATCH_TAG = keccak256("clearhouse.batch.private/1");
 
@@ -254,7 +256,7 @@ abstract contract CycleClose is Clearing {
             uint256 bit = 1 << h.ps[k];
             address bank = h.banks[k];
             if (held & bit == 0) {
-                if (before != 0) change += _clearDeferrals(cycleId, bank, limit);
+                if (before != 0) change += _clearDeferrals(cycleId, bank);
                 continue;
             }
             ++heldBanks;
@@ -271,25 +273,30 @@ abstract contract CycleClose is Clearing {
     /// it is newly counted among the deferred banks.
     function _countDeferral(uint64 cycleId, address bank, uint256 capacity, uint32 limit) private returns (int256) {
         EngineStorage storage $ = _s();
-        uint32 count = $.deferrals[bank] + 1;
-        $.deferrals[bank] = count;
+        uint32 word = $.deferrals[bank];
+        uint32 count = (word & ~BARRED_BY_ENGINE) + 1;
+        bool barred = word & BARRED_BY_ENGINE != 0;
         emit BankHeld(cycleId, bank, false, capacity, count);
-        if (count == limit) {
+        // At or past the limit in force now (governance may have lowered it): barred once.
+        if (count >= limit && !barred) {
+            barred = true;
             emit DeferralLimitReached(cycleId, bank, count);
             $.ledger.setBarred(bank, true);
         }
+        $.deferrals[bank] = count | (barred ? BARRED_BY_ENGINE : 0);
         return count == 1 ? int256(1) : int256(0);
     }
 
-    /// @dev `bank` settled: its count of consecutive deferrals goes back to 0 (unbarred if the limit
-    /// had barred it). Returns -1 if it had a count.
-    function _clearDeferrals(uint64 cycleId, address bank, uint32 limit) private returns (int256) {
+    /// @dev `bank` settled: its count of consecutive deferrals goes back to 0 (unbarred if the
+    /// engine had barred it). Returns -1 if it had a count.
+    function _clearDeferrals(uint64 cycleId, address bank) private returns (int256) {
         EngineStorage storage $ = _s();
-        uint32 count = $.deferrals[bank];
-        if (count == 0) return 0;
+        uint32 word = $.deferrals[bank];
+        if (word == 0) return 0;
         delete $.deferrals[bank];
         emit DeferralsCleared(cycleId, bank);
-        if (count >= limit) $.ledger.setBarred(bank, false);
+        // Only a bar the engine set is lifted (whatever the limit is now), never one governance set.
+        if (word & BARRED_BY_ENGINE != 0) $.ledger.setBarred(bank, false);
         return -1;
     }
 

@@ -205,7 +205,7 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, StreamedClose
 
     /// @inheritdoc INettingEngine
     function deferralsOf(address bank) external view returns (uint32) {
-        return _s().deferrals[bank];
+        return _s().deferrals[bank] & ~BARRED_BY_ENGINE;
     }
 
     /// @inheritdoc INettingEngine

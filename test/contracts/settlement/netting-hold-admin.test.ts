@@ -115,11 +115,11 @@ describe("NettingEngine: the limit of consecutive holds", function () {
     expect(await ledger.isBarred(b0.address)).to.equal(true);
   });
 
-  // Suspected contract bug (CycleClose._countDeferral / _clearDeferrals compare the count with the
-  // limit in force *now*): raising the limit while a bank is barred leaves it barred after it
-  // settles (`count >= limit` is false, setBarred(false) is never called), and lowering the limit
-  // below a bank's running count never bars it (`count == limit` is never hit again).
-  it.skip("BUG? a bank barred under limit 3 stays barred after it settles if the limit was raised to 5 meanwhile", async function () {
+  // Found while writing these tests: the engine compared the count with the limit in force *now*,
+  // so raising the limit while a bank was barred left it barred after it settled, and lowering the
+  // limit below a bank's running count never barred it. The engine now records that it barred the
+  // bank (a flag in its deferral word) and bars at count >= limit.
+  it("finding (fixed): a bank barred under limit 3 is unbarred when it settles, even if the limit was raised to 5 meanwhile", async function () {
     const f = await loadFixture(shortBank);
     const [b0] = f.banks;
     for (let k = 0; k < 3; k++) await closeAndOpen(f);
@@ -127,17 +127,17 @@ describe("NettingEngine: the limit of consecutive holds", function () {
     await mined(f.engine.setMaxConsecutiveDeferrals(5));
     await mined(f.token.connect(b0).approve(f.engineAddress, MAX_UINT256));
     await expect(closeAndOpen(f)).to.emit(f.engine, "DeferralsCleared").withArgs(4, b0.address);
-    expect(await f.ledger.isBarred(b0.address)).to.equal(false); // fails: still barred
+    expect(await f.ledger.isBarred(b0.address)).to.equal(false);
   });
 
-  it.skip("BUG? a bank held twice, then the limit lowered to 1: its third hold does not bar it", async function () {
+  it("finding (fixed): a bank held twice, then the limit lowered to 1, is barred at its third hold", async function () {
     const f = await loadFixture(shortBank);
     const [b0] = f.banks;
     for (let k = 0; k < 2; k++) await closeAndOpen(f);
     await mined(f.engine.setMaxConsecutiveDeferrals(1));
     await closeAndOpen(f);
     expect(await f.engine.deferralsOf(b0.address)).to.equal(3n);
-    expect(await f.ledger.isBarred(b0.address)).to.equal(true); // fails: never barred
+    expect(await f.ledger.isBarred(b0.address)).to.equal(true);
   });
 });
 
