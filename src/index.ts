@@ -20,6 +20,14 @@ export { maskIndexes, type OnChainHeader, type AnchoredBatch } from "./settlemen
 export { DISPUTE_TYPES, type SignedDispute } from "./settlement/dispute";
 export { type LedgerBank, type FreeIndex } from "./settlement/ledgerBanks";
 export { STAMP_GRANULE, STAMP_MARGIN, stampWindowEnd } from "./settlement/submit";
+export { holdByRule, carriedMask, maskOf, inMask, type Entry, type RuleOutcome } from "./settlement/gridlock";
+export {
+  DEFAULT_CLOSE_GAS_BUDGET,
+  type CloseProgress,
+  type CloseResult,
+  type PresentedBatch,
+} from "./settlement/close";
+export { type CycleBatch, type Declaration } from "./settlement/pending";
 export { validateRecord, encodeRecord, accountHash, type PaymentRecord } from "./settlement/record";
 export { importPacs008, buildPacs002, parsePacs002, Iso20022Error } from "./settlement/iso20022";
 export {

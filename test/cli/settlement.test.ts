@@ -279,7 +279,7 @@ describe("clearhouse batch / cycle / iso (CLI against the in-process chain)", ()
     const closed = await cli("--key-file", operatorKey, "cycle", "close", files.alpine, shared, "--open-next");
     expect(closed.code, closed.err).to.equal(ExitCode.ok);
     expect(closed.out).to.match(
-      /^Closed cycle 1 \(tx 0x[0-9a-f]{64}, gas \d+\)\n {2}2 batch\(es\) presented and netted\n/,
+      /^Closed cycle 1 \(tx 0x[0-9a-f]{64}, gas \d+\)\n {2}2 batch file\(s\) presented\n/,
     );
     expect(closed.out).to.include(`  ${addr.baltic}  net +${100_125_050n - 40_000_000n}\n`);
     expect(closed.out).to.match(/Opened cycle 2\n$/);
@@ -363,7 +363,7 @@ describe("clearhouse batch / cycle / iso (CLI against the in-process chain)", ()
     }
     const open = await cli("cycle", "status");
     expect(open.code, open.err).to.equal(ExitCode.ok);
-    expect(open.out).to.match(/^Cycle 1: Open, 4 batches\n/);
+    expect(open.out).to.match(/^Cycle 1: Open, 4 batches, 4 pending\n/);
     expect(open.out).to.include(`${addr.alpine}  net 0  owes {`);
 
     const closed = await cli("--key-file", operatorKey, "cycle", "close");
