@@ -11,11 +11,14 @@ abstract contract EscrowStorage is IConditionalEscrow {
     uint256 internal constant MAX_MILESTONES = 32;
     uint256 internal constant MAX_CONDITIONS = 4;
     uint256 internal constant MAX_ATTESTORS = 16;
+    /// @dev The longest a cancel consent may count: long enough to sign off a renegotiation, short
+    /// enough that it cannot be used weeks later against a milestone delivered meanwhile.
+    uint64 internal constant MAX_CONSENT_LIFETIME = 30 days;
 
     struct Agreement {
         address payer;
         AgreementStatus status;
-        uint8 threshold;
+        uint8 threshold; // only agreements created before per-condition binding: k of any attestor; else 0
         uint8 milestoneCount;
         uint40 createdAt;
         IERC20 token;
@@ -36,6 +39,10 @@ abstract contract EscrowStorage is IConditionalEscrow {
         uint8 conditionCount;
         uint8 provenMask;
         uint48 attested; // 16 bits per AttestationKind: bit i = attestor i
+        // 16 bits per AttestationKind: bit i = attestor i may attest that kind here (the union of the
+        // masks of the milestone's attestation conditions of that kind). Inserted into slot 1's free
+        // bytes: 0 for agreements created before it, which do not read it (Agreement.threshold != 0).
+        uint48 bound;
         Condition[MAX_CONDITIONS] conditions;
     }
 
@@ -46,7 +53,9 @@ abstract contract EscrowStorage is IConditionalEscrow {
         uint256 count;
         mapping(uint256 agreementId => Agreement) agreements;
         mapping(uint256 agreementId => mapping(uint256 index => Milestone)) milestones;
+        // Retired: consents given before they expired. They no longer count (consents must expire).
         mapping(uint256 agreementId => mapping(address party => bool)) cancelConsent;
+        mapping(uint256 agreementId => mapping(address party => uint64 expiresAt)) cancelConsentUntil;
     }
 
     // keccak256(abi.encode(uint256(keccak256("clearhouse.storage.ConditionalEscrow")) - 1)) & ~bytes32(uint256(0xff))

@@ -7550,6 +7550,53 @@ export const conditionalEscrowAbi = [
         "type": "uint256"
       },
       {
+        "internalType": "address",
+        "name": "signer",
+        "type": "address"
+      },
+      {
+        "internalType": "uint64",
+        "name": "deadline",
+        "type": "uint64"
+      }
+    ],
+    "name": "EscrowAttestationExpired",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "agreementId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "milestone",
+        "type": "uint256"
+      },
+      {
+        "internalType": "enum IConditionalEscrow.AttestationKind",
+        "name": "kind",
+        "type": "uint8"
+      },
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "EscrowAttestorNotBound",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "agreementId",
+        "type": "uint256"
+      },
+      {
         "internalType": "uint256",
         "name": "milestone",
         "type": "uint256"
@@ -7609,6 +7656,22 @@ export const conditionalEscrowAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint64",
+        "name": "expiresAt",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint64",
+        "name": "latest",
+        "type": "uint64"
+      }
+    ],
+    "name": "EscrowInvalidConsentExpiry",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "agreementId",
         "type": "uint256"
@@ -7663,6 +7726,22 @@ export const conditionalEscrowAbi = [
       }
     ],
     "name": "EscrowMilestoneNotPending",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "agreementId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "EscrowNoCancelConsent",
     "type": "error"
   },
   {
@@ -7967,6 +8046,31 @@ export const conditionalEscrowAbi = [
         "type": "uint256"
       },
       {
+        "indexed": false,
+        "internalType": "uint128",
+        "name": "refunded",
+        "type": "uint128"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "keptMask",
+        "type": "uint256"
+      }
+    ],
+    "name": "AgreementPartlyCancelled",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "agreementId",
+        "type": "uint256"
+      },
+      {
         "indexed": true,
         "internalType": "uint256",
         "name": "milestone",
@@ -8008,6 +8112,31 @@ export const conditionalEscrowAbi = [
         "internalType": "address",
         "name": "party",
         "type": "address"
+      }
+    ],
+    "name": "CancelConsentRevoked",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "agreementId",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "party",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "expiresAt",
+        "type": "uint64"
       }
     ],
     "name": "CancelConsented",
@@ -8360,11 +8489,6 @@ export const conditionalEscrowAbi = [
             "type": "uint8"
           },
           {
-            "internalType": "uint8",
-            "name": "threshold",
-            "type": "uint8"
-          },
-          {
             "internalType": "uint40",
             "name": "createdAt",
             "type": "uint40"
@@ -8437,6 +8561,16 @@ export const conditionalEscrowAbi = [
                     "internalType": "uint64",
                     "name": "notBefore",
                     "type": "uint64"
+                  },
+                  {
+                    "internalType": "uint16",
+                    "name": "attestorMask",
+                    "type": "uint16"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "threshold",
+                    "type": "uint8"
                   },
                   {
                     "internalType": "bytes32",
@@ -8536,6 +8670,11 @@ export const conditionalEscrowAbi = [
         "internalType": "bytes32",
         "name": "evidenceHash",
         "type": "bytes32"
+      },
+      {
+        "internalType": "uint64",
+        "name": "deadline",
+        "type": "uint64"
       }
     ],
     "name": "attestationDigest",
@@ -8579,11 +8718,40 @@ export const conditionalEscrowAbi = [
         "internalType": "uint256",
         "name": "agreementId",
         "type": "uint256"
+      },
+      {
+        "internalType": "uint64",
+        "name": "expiresAt",
+        "type": "uint64"
       }
     ],
     "name": "cancel",
     "outputs": [],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "agreementId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "party",
+        "type": "address"
+      }
+    ],
+    "name": "cancelConsentOf",
+    "outputs": [
+      {
+        "internalType": "uint64",
+        "name": "",
+        "type": "uint64"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -8630,11 +8798,6 @@ export const conditionalEscrowAbi = [
             "type": "address[]"
           },
           {
-            "internalType": "uint8",
-            "name": "threshold",
-            "type": "uint8"
-          },
-          {
             "internalType": "bytes32",
             "name": "ref",
             "type": "bytes32"
@@ -8677,6 +8840,16 @@ export const conditionalEscrowAbi = [
                     "internalType": "uint64",
                     "name": "notBefore",
                     "type": "uint64"
+                  },
+                  {
+                    "internalType": "uint16",
+                    "name": "attestorMask",
+                    "type": "uint16"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "threshold",
+                    "type": "uint8"
                   },
                   {
                     "internalType": "bytes32",
@@ -8740,11 +8913,6 @@ export const conditionalEscrowAbi = [
             "type": "address[]"
           },
           {
-            "internalType": "uint8",
-            "name": "threshold",
-            "type": "uint8"
-          },
-          {
             "internalType": "bytes32",
             "name": "ref",
             "type": "bytes32"
@@ -8787,6 +8955,16 @@ export const conditionalEscrowAbi = [
                     "internalType": "uint64",
                     "name": "notBefore",
                     "type": "uint64"
+                  },
+                  {
+                    "internalType": "uint16",
+                    "name": "attestorMask",
+                    "type": "uint16"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "threshold",
+                    "type": "uint8"
                   },
                   {
                     "internalType": "bytes32",
@@ -9042,6 +9220,19 @@ export const conditionalEscrowAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "agreementId",
+        "type": "uint256"
+      }
+    ],
+    "name": "revokeCancel",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "verifierRegistry_",
         "type": "address"
@@ -9075,14 +9266,26 @@ export const conditionalEscrowAbi = [
         "type": "bytes32"
       },
       {
-        "internalType": "address[]",
-        "name": "signers",
-        "type": "address[]"
-      },
-      {
-        "internalType": "bytes[]",
+        "components": [
+          {
+            "internalType": "address",
+            "name": "signer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint64",
+            "name": "deadline",
+            "type": "uint64"
+          },
+          {
+            "internalType": "bytes",
+            "name": "signature",
+            "type": "bytes"
+          }
+        ],
+        "internalType": "struct IConditionalEscrow.AttestorSignature[]",
         "name": "signatures",
-        "type": "bytes[]"
+        "type": "tuple[]"
       }
     ],
     "name": "submitAttestations",
@@ -9367,6 +9570,53 @@ export const clearhouseErrorsAbi = [
         "type": "uint256"
       },
       {
+        "internalType": "address",
+        "name": "signer",
+        "type": "address"
+      },
+      {
+        "internalType": "uint64",
+        "name": "deadline",
+        "type": "uint64"
+      }
+    ],
+    "name": "EscrowAttestationExpired",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "agreementId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "milestone",
+        "type": "uint256"
+      },
+      {
+        "internalType": "enum IConditionalEscrow.AttestationKind",
+        "name": "kind",
+        "type": "uint8"
+      },
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "EscrowAttestorNotBound",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "agreementId",
+        "type": "uint256"
+      },
+      {
         "internalType": "uint256",
         "name": "milestone",
         "type": "uint256"
@@ -9426,6 +9676,22 @@ export const clearhouseErrorsAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint64",
+        "name": "expiresAt",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint64",
+        "name": "latest",
+        "type": "uint64"
+      }
+    ],
+    "name": "EscrowInvalidConsentExpiry",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "agreementId",
         "type": "uint256"
@@ -9480,6 +9746,22 @@ export const clearhouseErrorsAbi = [
       }
     ],
     "name": "EscrowMilestoneNotPending",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "agreementId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "EscrowNoCancelConsent",
     "type": "error"
   },
   {

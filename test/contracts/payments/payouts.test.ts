@@ -16,6 +16,7 @@ import {
   MS,
   TOTAL,
   type AgreementFixture,
+  consentUntil,
 } from "./helpers";
 
 /** Make every condition of the standard agreement hold (attestations of every kind, past +80 d). */
@@ -157,14 +158,15 @@ describe("ConditionalEscrow — payouts", function () {
   describe("cancel", function () {
     it("needs the payer and every payee with a pending milestone; the last consent refunds everything", async function () {
       const f = await loadFixture(deployAgreement);
-      await expect(f.escrow.connect(f.payer).cancel(f.id))
+      const until = await consentUntil();
+      await expect(f.escrow.connect(f.payer).cancel(f.id, until))
         .to.emit(f.escrow, "CancelConsented")
-        .withArgs(f.id, f.payer.address)
+        .withArgs(f.id, f.payer.address, until)
         .and.not.to.emit(f.escrow, "AgreementCancelled");
-      await expect(f.escrow.connect(f.payees[0]).cancel(f.id)).not.to.emit(f.escrow, "AgreementCancelled");
+      await expect(f.escrow.connect(f.payees[0]).cancel(f.id, await consentUntil())).not.to.emit(f.escrow, "AgreementCancelled");
       expect((await f.escrow.agreementOf(f.id)).status).to.equal(AS.Active);
-      const tx = f.escrow.connect(f.payees[1]).cancel(f.id);
-      await expect(tx).to.emit(f.escrow, "CancelConsented").withArgs(f.id, f.payees[1].address);
+      const tx = f.escrow.connect(f.payees[1]).cancel(f.id, until);
+      await expect(tx).to.emit(f.escrow, "CancelConsented").withArgs(f.id, f.payees[1].address, until);
       for (const [i, amount] of [M0, M1, M2].entries()) {
         await expect(tx).to.emit(f.escrow, "MilestoneRefunded").withArgs(f.id, i, f.payer.address, amount);
       }
@@ -177,9 +179,9 @@ describe("ConditionalEscrow — payouts", function () {
 
     it("consents in any order: payees first, the payer last", async function () {
       const f = await loadFixture(deployAgreement);
-      await f.escrow.connect(f.payees[1]).cancel(f.id);
-      await f.escrow.connect(f.payees[0]).cancel(f.id);
-      await expect(f.escrow.connect(f.payer).cancel(f.id))
+      await f.escrow.connect(f.payees[1]).cancel(f.id, await consentUntil());
+      await f.escrow.connect(f.payees[0]).cancel(f.id, await consentUntil());
+      await expect(f.escrow.connect(f.payer).cancel(f.id, await consentUntil()))
         .to.emit(f.escrow, "AgreementCancelled")
         .withArgs(f.id, TOTAL);
     });
@@ -189,11 +191,11 @@ describe("ConditionalEscrow — payouts", function () {
       await attestBy(f, f.id, 1, Attest.Accepted, 2);
       await time.increaseTo(f.t0 + 10 * DAY);
       await f.escrow.connect(f.keeper).release(f.id, 1);
-      await expect(f.escrow.connect(f.payees[1]).cancel(f.id))
+      await expect(f.escrow.connect(f.payees[1]).cancel(f.id, await consentUntil()))
         .to.be.revertedWithCustomError(f.escrow, "EscrowNotParty")
         .withArgs(f.id, f.payees[1].address);
-      await f.escrow.connect(f.payees[0]).cancel(f.id);
-      const tx = f.escrow.connect(f.payer).cancel(f.id);
+      await f.escrow.connect(f.payees[0]).cancel(f.id, await consentUntil());
+      const tx = f.escrow.connect(f.payer).cancel(f.id, await consentUntil());
       await expect(tx)
         .to.emit(f.escrow, "AgreementCancelled")
         .withArgs(f.id, M0 + M2);
@@ -205,10 +207,10 @@ describe("ConditionalEscrow — payouts", function () {
 
     it("is refused while a milestone is disputed (EscrowDisputeOpen), even as a consent", async function () {
       const f = await loadFixture(deployAgreement);
-      await f.escrow.connect(f.payer).cancel(f.id);
+      await f.escrow.connect(f.payer).cancel(f.id, await consentUntil());
       await f.escrow.connect(f.payees[1]).dispute(f.id, 1, EVIDENCE);
       for (const who of [f.payer, f.payees[0], f.payees[1]]) {
-        await expect(f.escrow.connect(who).cancel(f.id))
+        await expect(f.escrow.connect(who).cancel(f.id, await consentUntil()))
           .to.be.revertedWithCustomError(f.escrow, "EscrowDisputeOpen")
           .withArgs(f.id, 1);
       }
@@ -217,21 +219,21 @@ describe("ConditionalEscrow — payouts", function () {
     it("is refused for anyone else: keeper, arbiter, attestor (EscrowNotParty), a non-member (RegistryNotMember)", async function () {
       const f = await loadFixture(deployAgreement);
       for (const who of [f.keeper, f.arbiter, f.attestors[0]]) {
-        await expect(f.escrow.connect(who).cancel(f.id))
+        await expect(f.escrow.connect(who).cancel(f.id, await consentUntil()))
           .to.be.revertedWithCustomError(f.escrow, "EscrowNotParty")
           .withArgs(f.id, who.address);
       }
-      await expect(f.escrow.connect(f.outsider).cancel(f.id))
+      await expect(f.escrow.connect(f.outsider).cancel(f.id, await consentUntil()))
         .to.be.revertedWithCustomError(f.registry, "RegistryNotMember")
         .withArgs(f.outsider.address);
     });
 
     it("leaves a cancelled agreement inert (EscrowAgreementNotActive … Cancelled everywhere)", async function () {
       const f = await loadFixture(deployAgreement);
-      for (const who of [f.payer, f.payees[0], f.payees[1]]) await f.escrow.connect(who).cancel(f.id);
+      for (const who of [f.payer, f.payees[0], f.payees[1]]) await f.escrow.connect(who).cancel(f.id, await consentUntil());
       await time.increaseTo(f.t0 + 91 * DAY);
       const calls = [
-        () => f.escrow.connect(f.payer).cancel(f.id),
+        async () => f.escrow.connect(f.payer).cancel(f.id, await consentUntil()),
         () => f.escrow.connect(f.keeper).release(f.id, 0),
         () => f.escrow.connect(f.keeper).refund(f.id, 0),
         () => f.escrow.connect(f.payer).dispute(f.id, 0, EVIDENCE),
