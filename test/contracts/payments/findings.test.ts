@@ -139,7 +139,7 @@ describe("ConditionalEscrow — review findings (issue 15)", function () {
         },
         { now, decimals: Number(await f.token.decimals()) },
       );
-      const terms = toOnChainTerms(spec, f.tokenAddress) as unknown as AgreementTerms;
+      const terms = toOnChainTerms(spec, f.tokenAddress as `0x${string}`) as unknown as AgreementTerms;
       await f.escrow.connect(f.payer).createAgreement(terms);
       return { ...f, carrier, qa, id: await f.escrow.agreementCount() };
     }
