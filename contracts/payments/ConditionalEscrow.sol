@@ -85,7 +85,7 @@ contract ConditionalEscrow is EscrowConditions, Ownable2StepUpgradeable, Reentra
         uint128 total;
         for (uint256 i; i < nMilestones; ++i) {
             MilestoneTerms calldata mt = terms.milestones[i];
-            uint48 bound = _checkMilestone(mt, nAttestors);
+            uint104 rules = _checkMilestone(mt, nAttestors);
             if (mt.payee == terms.arbiter) revert EscrowInvalidTerms("arbiter");
             registry.requireMember(mt.payee, 0);
             total += mt.amount;
@@ -94,7 +94,7 @@ contract ConditionalEscrow is EscrowConditions, Ownable2StepUpgradeable, Reentra
             m.amount = mt.amount;
             m.deadline = mt.deadline;
             m.combine = mt.combine;
-            m.bound = bound;
+            m.attestRules = rules;
             uint256 n = mt.conditions.length;
             m.conditionCount = uint8(n);
             for (uint256 k; k < n; ++k) _storeCondition(m.conditions[k], mt.conditions[k]);
@@ -113,12 +113,10 @@ contract ConditionalEscrow is EscrowConditions, Ownable2StepUpgradeable, Reentra
         terms.token.safeTransferFrom(msg.sender, address(this), total);
     }
 
-    function _storeCondition(Condition storage to, Condition calldata from) private {
+    function _storeCondition(StoredCondition storage to, Condition calldata from) private {
         to.kind = from.kind;
         to.attestation = from.attestation;
         to.notBefore = from.notBefore;
-        to.attestorMask = from.attestorMask;
-        to.threshold = from.threshold;
         if (from.kind == ConditionKind.Proof) {
             to.circuitId = from.circuitId;
             to.expected = from.expected;
@@ -182,7 +180,7 @@ contract ConditionalEscrow is EscrowConditions, Ownable2StepUpgradeable, Reentra
         if (condition >= m.conditionCount || m.conditions[condition].kind != ConditionKind.Proof) {
             revert EscrowNotProofCondition(agreementId, milestone, condition);
         }
-        Condition storage c = m.conditions[condition];
+        StoredCondition storage c = m.conditions[condition];
         m.provenMask |= uint8(1) << uint8(condition);
         _checkProof(agreementId, milestone, c, proof, publicSignals);
         emit ProofAccepted(agreementId, milestone, condition, c.circuitId);
@@ -345,15 +343,7 @@ contract ConditionalEscrow is EscrowConditions, Ownable2StepUpgradeable, Reentra
             mv.status = m.status;
             mv.combine = m.combine;
             mv.conditions = new Condition[](m.conditionCount);
-            for (uint256 k; k < m.conditionCount; ++k) {
-                Condition memory c = m.conditions[k];
-                if (c.kind == ConditionKind.Attestation && c.threshold == 0) {
-                    // Created before per-condition binding: show the rule it keeps (k of any attestor).
-                    c.attestorMask = uint16((1 << v.attestors.length) - 1);
-                    c.threshold = a.threshold;
-                }
-                mv.conditions[k] = c;
-            }
+            for (uint256 k; k < m.conditionCount; ++k) mv.conditions[k] = _conditionView(a, m, k, v.attestors.length);
             for (uint256 k; k < 3; ++k) mv.attestedBy[k] = uint16(m.attested >> (16 * k));
             mv.provenMask = m.provenMask;
             mv.conditionHolds = _holds(a, m);
@@ -419,6 +409,28 @@ contract ConditionalEscrow is EscrowConditions, Ownable2StepUpgradeable, Reentra
     function _pending(uint256 id, uint256 index) private view returns (Agreement storage a, Milestone storage m) {
         (a, m) = _milestone(id, index);
         if (m.status != MilestoneStatus.Pending) revert EscrowMilestoneNotPending(id, index, m.status);
+    }
+
+    /// @dev Condition `k` of a milestone as `Condition`: with its attestation binding, or for an agreement
+    /// created before the binding existed, the rule it keeps (k of any attestor).
+    function _conditionView(
+        Agreement storage a,
+        Milestone storage m,
+        uint256 k,
+        uint256 attestorCount
+    ) private view returns (Condition memory c) {
+        StoredCondition storage s = m.conditions[k];
+        c.kind = s.kind;
+        c.attestation = s.attestation;
+        c.notBefore = s.notBefore;
+        c.circuitId = s.circuitId;
+        c.expected = s.expected;
+        c.limit = s.limit;
+        if (c.kind != ConditionKind.Attestation) return c;
+        (uint256 mask, uint256 threshold, ) = _rule(m.attestRules, k);
+        if (threshold == 0) (mask, threshold) = ((1 << attestorCount) - 1, a.threshold);
+        c.attestorMask = uint16(mask);
+        c.threshold = uint8(threshold);
     }
 
     /// @dev Whether `party` has a live cancel consent (not expired, not revoked).

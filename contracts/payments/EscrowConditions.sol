@@ -14,9 +14,11 @@ abstract contract EscrowConditions is EscrowStorage, EIP712Upgradeable {
     bytes32 internal constant KYC_CIRCUIT = "kyc_membership";
     bytes32 internal constant AMOUNT_CIRCUIT = "amount_limit";
 
-    /// @dev Check a milestone's terms against the agreement's `attestorCount`; returns, per kind, the
-    /// attestors bound to it (16 bits per AttestationKind).
-    function _checkMilestone(MilestoneTerms calldata m, uint256 attestorCount) internal view returns (uint48 bound) {
+    uint256 private constant RULE_BITS = 26;
+
+    /// @dev Check a milestone's terms against the agreement's `attestorCount`; returns the packed
+    /// attestation rules of its conditions (see `Milestone.attestRules`).
+    function _checkMilestone(MilestoneTerms calldata m, uint256 attestorCount) internal view returns (uint104 rules) {
         // The escrow as payee would "pay" itself: the funds would stay locked outside every agreement.
         if (m.payee == address(0) || m.payee == address(this)) revert EscrowInvalidTerms("payee");
         if (m.amount == 0) revert EscrowInvalidTerms("amount");
@@ -29,7 +31,8 @@ abstract contract EscrowConditions is EscrowStorage, EIP712Upgradeable {
                 uint256 mask = c.attestorMask;
                 if (mask == 0 || mask >> attestorCount != 0) revert EscrowInvalidTerms("attestorMask");
                 if (c.threshold == 0 || c.threshold > _popcount(mask)) revert EscrowInvalidTerms("threshold");
-                bound |= uint48(mask << (uint256(c.attestation) * 16));
+                uint256 rule = mask | (uint256(c.threshold) << 16) | (uint256(c.attestation) << 24);
+                rules |= uint104(rule << (i * RULE_BITS));
                 continue;
             }
             if (c.attestorMask != 0) revert EscrowInvalidTerms("attestorMask");
@@ -69,9 +72,20 @@ abstract contract EscrowConditions is EscrowStorage, EIP712Upgradeable {
         address account
     ) internal view returns (uint256 attestorIndex) {
         attestorIndex = _attestorIndex(id, a, account);
-        if (a.threshold == 0 && (m.bound >> (uint256(kind) * 16 + attestorIndex)) & 1 == 0) {
-            revert EscrowAttestorNotBound(id, index, kind, account);
+        if (a.threshold != 0) return attestorIndex;
+        uint256 rules = m.attestRules;
+        uint256 bound;
+        for (uint256 k; k < MAX_CONDITIONS; ++k) {
+            (uint256 mask, uint256 threshold, uint256 ruleKind) = _rule(rules, k);
+            if (threshold != 0 && ruleKind == uint256(kind)) bound |= mask;
         }
+        if ((bound >> attestorIndex) & 1 == 0) revert EscrowAttestorNotBound(id, index, kind, account);
+    }
+
+    /// @dev Condition `k`'s attestation rule: attestor mask, threshold (0: none), attestation kind.
+    function _rule(uint256 rules, uint256 k) internal pure returns (uint256 mask, uint256 threshold, uint256 kind) {
+        uint256 rule = rules >> (k * RULE_BITS);
+        return (rule & 0xffff, (rule >> 16) & 0xff, (rule >> 24) & 0x3);
     }
 
     function _popcount(uint256 bits) internal pure returns (uint256 count) {
@@ -142,7 +156,7 @@ abstract contract EscrowConditions is EscrowStorage, EIP712Upgradeable {
     function _checkProof(
         uint256 id,
         uint256 index,
-        Condition storage c,
+        StoredCondition storage c,
         uint256[8] calldata proof,
         uint256[] calldata signals
     ) internal {
@@ -180,13 +194,13 @@ abstract contract EscrowConditions is EscrowStorage, EIP712Upgradeable {
     }
 
     function _conditionHolds(Agreement storage a, Milestone storage m, uint256 i) private view returns (bool) {
-        Condition storage c = m.conditions[i];
+        StoredCondition storage c = m.conditions[i];
         if (c.kind == ConditionKind.Time) return block.timestamp >= c.notBefore;
         if (c.kind == ConditionKind.Proof) return m.provenMask & (uint8(1) << uint8(i)) != 0;
         uint256 bits = (m.attested >> (uint256(c.attestation) * 16)) & 0xffff;
-        uint256 need = c.threshold;
+        (uint256 mask, uint256 need, ) = _rule(m.attestRules, i);
         if (need == 0) need = a.threshold; // created before per-condition binding: k of any attestor
-        else bits &= c.attestorMask;
+        else bits &= mask;
         return _popcount(bits) >= need;
     }
 }

@@ -30,6 +30,18 @@ abstract contract EscrowStorage is IConditionalEscrow {
         address[] attestors;
     }
 
+    /// @dev A condition as stored: `Condition` without its attestation binding, which is packed into
+    /// `Milestone.attestRules` (a slot written anyway) rather than into a slot of its own. The same
+    /// layout as the conditions of agreements created before the binding existed.
+    struct StoredCondition {
+        ConditionKind kind;
+        AttestationKind attestation;
+        uint64 notBefore;
+        bytes32 circuitId;
+        uint256 expected;
+        uint256 limit;
+    }
+
     struct Milestone {
         address payee;
         uint96 amount;
@@ -39,11 +51,11 @@ abstract contract EscrowStorage is IConditionalEscrow {
         uint8 conditionCount;
         uint8 provenMask;
         uint48 attested; // 16 bits per AttestationKind: bit i = attestor i
-        // 16 bits per AttestationKind: bit i = attestor i may attest that kind here (the union of the
-        // masks of the milestone's attestation conditions of that kind). Inserted into slot 1's free
-        // bytes: 0 for agreements created before it, which do not read it (Agreement.threshold != 0).
-        uint48 bound;
-        Condition[MAX_CONDITIONS] conditions;
+        // 26 bits per condition k (at 26·k): its attestor mask (16), threshold (8), attestation kind (2).
+        // Threshold 0: not an attestation condition, or an agreement created before the binding (then
+        // Agreement.threshold != 0 and any attestor counts). Inserted into slot 1's free bytes.
+        uint104 attestRules;
+        StoredCondition[MAX_CONDITIONS] conditions;
     }
 
     /// @custom:storage-location erc7201:clearhouse.storage.ConditionalEscrow

@@ -49,8 +49,6 @@ interface IConditionalEscrow {
     }
 
     /// @notice One condition of a milestone.
-    /// @dev `attestorMask` and `threshold` sit in the first slot's free bytes (storage-compatible with
-    /// agreements created before they existed, which read back 0 and keep the agreement's threshold).
     struct Condition {
         ConditionKind kind;
         AttestationKind attestation; // Attestation: which kind must reach the threshold
