@@ -199,7 +199,8 @@ abstract contract EscrowConditions is EscrowStorage, EIP712Upgradeable {
         if (c.kind == ConditionKind.Proof) return m.provenMask & (uint8(1) << uint8(i)) != 0;
         uint256 bits = (m.attested >> (uint256(c.attestation) * 16)) & 0xffff;
         (uint256 mask, uint256 need, ) = _rule(m.attestRules, i);
-        if (need == 0) need = a.threshold; // created before per-condition binding: k of any attestor
+        if (need == 0)
+            need = a.threshold; // created before per-condition binding: k of any attestor
         else bits &= mask;
         return _popcount(bits) >= need;
     }

@@ -315,7 +315,9 @@ export function parseAgreement(doc: unknown, where: string, opts: { now: bigint;
   const ms = milestones(d.milestones, `${where}.milestones`, opts.now, opts.decimals, defaults);
   // The shorthand binds every kind to the same attestors: only sound when one kind uses it.
   const shared = new Set(
-    ms.flatMap((m) => m.conditions.flatMap((c) => (c.type === "attestation" && c.attestors === listed ? [c.kind] : []))),
+    ms.flatMap((m) =>
+      m.conditions.flatMap((c) => (c.type === "attestation" && c.attestors === listed ? [c.kind] : [])),
+    ),
   );
   if (shared.size > 1) {
     throw new InvalidArgumentError(
@@ -326,9 +328,13 @@ export function parseAgreement(doc: unknown, where: string, opts: { now: bigint;
   }
   const all = [...listed];
   for (const m of ms)
-    for (const c of m.conditions) if (c.type === "attestation") for (const a of c.attestors) if (!all.includes(a)) all.push(a);
+    for (const c of m.conditions)
+      if (c.type === "attestation") for (const a of c.attestors) if (!all.includes(a)) all.push(a);
   if (all.length > 16)
-    throw new InvalidArgumentError(`${where}.attestors`, `name ${all.length} attestors in all; an agreement has at most 16`);
+    throw new InvalidArgumentError(
+      `${where}.attestors`,
+      `name ${all.length} attestors in all; an agreement has at most 16`,
+    );
   return {
     name: d.name === undefined ? refText : str(d.name, `${where}.name`),
     reference,

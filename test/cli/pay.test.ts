@@ -100,7 +100,18 @@ describe("CLI pay", function () {
     );
     expect(signed.stdout).to.match(/Signed "delivered" for agreement 1 milestone 1 as 0x\w+, submittable until \d{4}-/);
     // The carrier cannot attest acceptance too: the template binds it to the buyer's QA.
-    const overreach = await cli("--key-file", keyFile(10), "pay", "attest", "1", "1", "--kind", "accepted", "--evidence", "x");
+    const overreach = await cli(
+      "--key-file",
+      keyFile(10),
+      "pay",
+      "attest",
+      "1",
+      "1",
+      "--kind",
+      "accepted",
+      "--evidence",
+      "x",
+    );
     expect(overreach.code).to.equal(ExitCode.refusedByChain);
     expect(overreach.err).to.match(/may not attest "accepted" for milestone 1 of agreement 1/);
     const qa = await cli(
@@ -126,7 +137,9 @@ describe("CLI pay", function () {
     expect((await cli("--key-file", baltic, "pay", "release", "1", "1")).code).to.equal(ExitCode.ok);
     const status = await cli("pay", "status", "1");
     expect(status.out).to.match(/Agreement 1: Closed, total 10,000.00, released 10,000.00/);
-    expect(status.out).to.match(/✓ delivered attested by 1 of 1 needed \(by 0x\w+…\); ✓ accepted attested by 1 of 1 needed/);
+    expect(status.out).to.match(
+      /✓ delivered attested by 1 of 1 needed \(by 0x\w+…\); ✓ accepted attested by 1 of 1 needed/,
+    );
   });
 
   it("cancel: a consent for a while, revoked; the cancellation needs live consents", async () => {

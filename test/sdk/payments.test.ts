@@ -9,12 +9,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { keccak256, stringToHex, type Address } from "viem";
+import { hashTypedData, keccak256, stringToHex, type Address, type Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
 import { InvalidArgumentError } from "../../src/errors/base";
 import { ContractRevertError } from "../../src/errors/revert";
 import {
   agreementFromTemplate,
+  ATTESTATION_KINDS,
+  ATTESTATION_TYPES,
   AttestationExpiredError,
+  attestationTypedData,
   fillTemplate,
   parseAgreement,
   readAttestationFile,
@@ -170,7 +174,10 @@ describe("SDK payments", function () {
         attest({ attestation: "delivered" }, { attestation: "accepted" }),
         /delivered and accepted all take the agreement's attestors/,
       );
-      bad({ milestones: [{ payee: a, amount: "1", deadline: "+1d", conditions: [{ attestation: "delivered" }] }] }, /names no attestors/);
+      bad(
+        { milestones: [{ payee: a, amount: "1", deadline: "+1d", conditions: [{ attestation: "delivered" }] }] },
+        /names no attestors/,
+      );
       bad(attest({ attestation: { kind: "accepted", by: [] } }), /attestation\.by.*1–16/);
       bad(attest({ attestation: { kind: "accepted", by: [a, a] } }), /attestation\.by.*twice/);
       bad(attest({ attestation: { kind: "accepted", by: [a], threshold: 2 } }), /attestation\.threshold.*1–1/);
@@ -200,6 +207,37 @@ describe("SDK payments", function () {
         /repeat\.count/,
       );
     });
+  });
+
+  it("signs the test vector of docs/spec/escrow-attestation.md (viem), and ethers hashes it alike", async () => {
+    const doc = readFileSync(join(__dirname, "..", "..", "docs", "spec", "escrow-attestation.md"), "utf8");
+    const v = JSON.parse(/```json\n([\s\S]*?)\n```/.exec(doc)![1]) as {
+      privateKey: Hex;
+      signer: Address;
+      domain: { chainId: number; verifyingContract: Address };
+      message: { agreement: string; milestone: string; kind: number; evidenceHash: Hex; deadline: string };
+      typeHash: Hex;
+      digest: Hex;
+      signature: Hex;
+    };
+    expect(v.message.evidenceHash).to.equal(keccak256(stringToHex("QA report PO-2026-118")));
+    const account = privateKeyToAccount(v.privateKey);
+    const signed = await signAttestation(account, {
+      escrow: v.domain.verifyingContract,
+      chainId: v.domain.chainId,
+      agreementId: BigInt(v.message.agreement),
+      milestone: Number(v.message.milestone),
+      kind: ATTESTATION_KINDS[v.message.kind]!,
+      evidenceHash: v.message.evidenceHash,
+      deadline: BigInt(v.message.deadline),
+    });
+    expect([signed.signer, signed.signature]).to.deep.equal([v.signer, v.signature]);
+    expect(hashTypedData(attestationTypedData(signed))).to.equal(v.digest);
+    const { ethers } = await import("hardhat");
+    const domain = { name: "Clearhouse ConditionalEscrow", version: "1", ...v.domain };
+    const types = { Attestation: [...ATTESTATION_TYPES.Attestation] };
+    expect(ethers.TypedDataEncoder.hash(domain, types, v.message)).to.equal(v.digest);
+    expect(keccak256(stringToHex(ethers.TypedDataEncoder.from(types).encodeType("Attestation")))).to.equal(v.typeHash);
   });
 
   describe("on chain", () => {

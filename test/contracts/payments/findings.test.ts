@@ -41,7 +41,10 @@ describe("ConditionalEscrow — review findings (issue 15)", function () {
           const r = await (
             await (how === "suspended" ? f.registry.suspendMember(bad.address) : f.registry.removeMember(bad.address))
           ).wait();
-          error = [how === "suspended" ? "RegistryMemberSuspended" : "RegistryMemberRemoved", [bad.address, r!.blockNumber]];
+          error = [
+            how === "suspended" ? "RegistryMemberSuspended" : "RegistryMemberRemoved",
+            [bad.address, r!.blockNumber],
+          ];
         }
         await expect(
           f.escrow.connect(f.keeper).submitAttestations(f.id, 0, Attest.Delivered, EVIDENCE, [
@@ -89,7 +92,9 @@ describe("ConditionalEscrow — review findings (issue 15)", function () {
       await attestBy(f, f.id, 0, Attest.Delivered, 2);
       const tx = f.escrow.connect(f.payer).cancel(f.id, (await time.latest()) + DAY);
       await expect(tx).to.changeTokenBalance(f.token, f.payer, M1 + M2);
-      await expect(tx).to.emit(f.escrow, "AgreementPartlyCancelled").withArgs(f.id, M1 + M2, 0b001);
+      await expect(tx)
+        .to.emit(f.escrow, "AgreementPartlyCancelled")
+        .withArgs(f.id, M1 + M2, 0b001);
       const v = await f.escrow.agreementOf(f.id);
       expect(v.milestones.map((m) => m.status)).to.deep.equal([MS.Pending, MS.Refunded, MS.Refunded]);
       await expect(f.escrow.connect(f.keeper).release(f.id, 0)).to.changeTokenBalance(f.token, f.payees[0], M0);
@@ -164,11 +169,7 @@ describe("ConditionalEscrow — review findings (issue 15)", function () {
         .withArgs(f.id, 1, Attest.Delivered, f.qa.address);
       await f.escrow.connect(f.carrier).attest(f.id, 1, Attest.Delivered, EVIDENCE);
       await f.escrow.connect(f.qa).attest(f.id, 1, Attest.Accepted, EVIDENCE);
-      await expect(f.escrow.connect(f.keeper).release(f.id, 1)).to.changeTokenBalance(
-        f.token,
-        f.payees[0],
-        750_000n,
-      );
+      await expect(f.escrow.connect(f.keeper).release(f.id, 1)).to.changeTokenBalance(f.token, f.payees[0], 750_000n);
     });
   });
 });

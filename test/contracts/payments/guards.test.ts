@@ -50,7 +50,9 @@ const ENTRIES: Entry[] = [
     pending: true,
     caller: (f) => f.keeper,
     call: (f, who, id, m) =>
-      f.escrow.connect(who).submitAttestations(id, m, Attest.Delivered, EVIDENCE, sigEntries([f.attestors[0].address], [SIG])),
+      f.escrow
+        .connect(who)
+        .submitAttestations(id, m, Attest.Delivered, EVIDENCE, sigEntries([f.attestors[0].address], [SIG])),
   },
   {
     name: "submitProof",

@@ -100,7 +100,11 @@ describe("ConditionalEscrow — parties suspended or sanctioned mid-agreement", 
         await expect(f.escrow.connect(f.payees[1]).dispute(f.id, 1, EVIDENCE))
           .to.be.revertedWithCustomError(f.registry, err.name)
           .withArgs(...err.args);
-        await expect(f.escrow.connect(f.payer).cancel(f.id, await consentUntil())).to.changeTokenBalance(f.token, f.payer, TOTAL);
+        await expect(f.escrow.connect(f.payer).cancel(f.id, await consentUntil())).to.changeTokenBalance(
+          f.token,
+          f.payer,
+          TOTAL,
+        );
       });
 
       it(`the escrow itself ${how}: nothing moves in or out (registry error) until it is reinstated`, async function () {

@@ -9,8 +9,7 @@
 import { AS, BPS, MS } from "./helpers";
 
 export type ModelCondition =
-  | { kind: "attestation"; attestation: number; mask: number; threshold: number }
-  | { kind: "time"; notBefore: number };
+  { kind: "attestation"; attestation: number; mask: number; threshold: number } | { kind: "time"; notBefore: number };
 
 /** The longest a cancel consent may count (EscrowStorage.MAX_CONSENT_LIFETIME). */
 export const MAX_CONSENT_LIFETIME = 30 * 86_400;

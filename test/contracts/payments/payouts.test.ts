@@ -163,7 +163,10 @@ describe("ConditionalEscrow — payouts", function () {
         .to.emit(f.escrow, "CancelConsented")
         .withArgs(f.id, f.payer.address, until)
         .and.not.to.emit(f.escrow, "AgreementCancelled");
-      await expect(f.escrow.connect(f.payees[0]).cancel(f.id, await consentUntil())).not.to.emit(f.escrow, "AgreementCancelled");
+      await expect(f.escrow.connect(f.payees[0]).cancel(f.id, await consentUntil())).not.to.emit(
+        f.escrow,
+        "AgreementCancelled",
+      );
       expect((await f.escrow.agreementOf(f.id)).status).to.equal(AS.Active);
       const tx = f.escrow.connect(f.payees[1]).cancel(f.id, until);
       await expect(tx).to.emit(f.escrow, "CancelConsented").withArgs(f.id, f.payees[1].address, until);
@@ -230,7 +233,8 @@ describe("ConditionalEscrow — payouts", function () {
 
     it("leaves a cancelled agreement inert (EscrowAgreementNotActive … Cancelled everywhere)", async function () {
       const f = await loadFixture(deployAgreement);
-      for (const who of [f.payer, f.payees[0], f.payees[1]]) await f.escrow.connect(who).cancel(f.id, await consentUntil());
+      for (const who of [f.payer, f.payees[0], f.payees[1]])
+        await f.escrow.connect(who).cancel(f.id, await consentUntil());
       await time.increaseTo(f.t0 + 91 * DAY);
       const calls = [
         async () => f.escrow.connect(f.payer).cancel(f.id, await consentUntil()),

@@ -139,7 +139,9 @@ describe("ConditionalEscrow — properties", function () {
           if (outside) {
             const sig = await outside.signTypedData(domain, ATTESTATION_TYPES, msg);
             const out = await send(f, () =>
-              f.escrow.connect(f.keeper).submitAttestations(1n, 0, kind, EVIDENCE, sigEntries([outside.address], [sig])),
+              f.escrow
+                .connect(f.keeper)
+                .submitAttestations(1n, 0, kind, EVIDENCE, sigEntries([outside.address], [sig])),
             );
             expect(out.ok ? "accepted" : out.error.name).to.equal("EscrowAttestorNotBound");
           }

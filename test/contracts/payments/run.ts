@@ -75,7 +75,8 @@ export class Run {
   readonly screen: model.Screen = (account) => {
     const s = this.impaired.get(account);
     if (s?.sanctioned) return { ok: false, name: "RegistryAccountSanctioned", args: [account, SANCTION_CODE] };
-    if (s?.suspendedAt !== undefined) return { ok: false, name: "RegistryMemberSuspended", args: [account, s.suspendedAt] };
+    if (s?.suspendedAt !== undefined)
+      return { ok: false, name: "RegistryMemberSuspended", args: [account, s.suspendedAt] };
     return undefined;
   };
 
@@ -167,8 +168,8 @@ export class Run {
         this.pool[s.payee].address,
         s.amount,
         deadline,
-        conds.map(
-          (c): Condition => (c.kind === "time" ? notBefore(c.notBefore) : attested(c.attestation, c.mask, c.threshold)),
+        conds.map((c): Condition =>
+          c.kind === "time" ? notBefore(c.notBefore) : attested(c.attestation, c.mask, c.threshold),
         ),
         s.combine,
       ),
@@ -271,9 +272,13 @@ export class Run {
         );
         const p = model.submit(ag, x.m, x.kind, entries, this.now, this.screen);
         return this.step(ag, p, () =>
-          f.escrow
-            .connect(f.keeper)
-            .submitAttestations(id, x.m, x.kind, EVIDENCE, entries.map(({ genuine: _, ...e }) => e)),
+          f.escrow.connect(f.keeper).submitAttestations(
+            id,
+            x.m,
+            x.kind,
+            EVIDENCE,
+            entries.map(({ genuine: _, ...e }) => e),
+          ),
         );
       }
       case "release":
@@ -374,13 +379,20 @@ export class Run {
         })),
       );
       await this.step(ag, model.submit(ag, i, kind, entries, this.now, this.screen), () =>
-        f.escrow
-          .connect(f.keeper)
-          .submitAttestations(ag.id, i, kind, EVIDENCE, entries.map(({ genuine: _, ...e }) => e)),
+        f.escrow.connect(f.keeper).submitAttestations(
+          ag.id,
+          i,
+          kind,
+          EVIDENCE,
+          entries.map(({ genuine: _, ...e }) => e),
+        ),
       );
     }
     // Attestors suspended or sanctioned may leave a condition short: restore them and try again.
-    if (!model.holds(x, Number.MAX_SAFE_INTEGER) && [...this.impaired.values()].some((s) => s.sanctioned || s.suspendedAt !== undefined)) {
+    if (
+      !model.holds(x, Number.MAX_SAFE_INTEGER) &&
+      [...this.impaired.values()].some((s) => s.sanctioned || s.suspendedAt !== undefined)
+    ) {
       for (const a of f.attestors) await this.setStanding(a, "restore");
       await this.attestAll(ag, x, i);
     }

@@ -32,9 +32,7 @@ const condArb: fc.Arbitrary<CondSpec> = fc
     at: fc.integer({ min: -1, max: 100 }), // percent of the milestone's life; -1: notBefore 0
   })
   .map(({ k, ...c }) =>
-    c.kind === "time"
-      ? { ...c, mask: 0, threshold: 0 }
-      : { ...c, threshold: Math.min(k, popcount(c.mask)) },
+    c.kind === "time" ? { ...c, mask: 0, threshold: 0 } : { ...c, threshold: Math.min(k, popcount(c.mask)) },
   );
 const msArb: fc.Arbitrary<MsSpec> = fc.record({
   payee: fc.nat({ max: 2 }),
@@ -130,4 +128,3 @@ export const finishArb = fc.array(fc.constantFrom("release" as const, "refund" a
   minLength: 8,
   maxLength: 8,
 });
-

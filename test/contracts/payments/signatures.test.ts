@@ -148,7 +148,14 @@ describe("ConditionalEscrow — signed attestations", function () {
       const kinds = [Attest.Delivered, Attest.Accepted, Attest.InvoiceApproved];
       const id = await create(f, {
         ...standardTerms(f, f.t0),
-        milestones: [milestone(f.payees[0].address, 5n, f.t0 + DAY, kinds.map((k) => attested(k, 0b001, 1)))],
+        milestones: [
+          milestone(
+            f.payees[0].address,
+            5n,
+            f.t0 + DAY,
+            kinds.map((k) => attested(k, 0b001, 1)),
+          ),
+        ],
       });
       const sig = await signAttestation(f, f.attestors[0], msg(id, 0, Attest.Accepted));
       await refused(f, id, 0, Attest.InvoiceApproved, sig);
@@ -215,7 +222,9 @@ describe("ConditionalEscrow — signed attestations", function () {
         f.escrow.connect(f.keeper).submitAttestations(f.id, 0, Attest.Delivered, EVIDENCE, sigEntries(signers, sigs)),
       ).to.be.revertedWithCustomError(f.registry, "RegistryMemberSuspended");
       await f.registry.reinstateMember(signers[1]);
-      await f.escrow.connect(f.keeper).submitAttestations(f.id, 0, Attest.Delivered, EVIDENCE, sigEntries(signers, sigs));
+      await f.escrow
+        .connect(f.keeper)
+        .submitAttestations(f.id, 0, Attest.Delivered, EVIDENCE, sigEntries(signers, sigs));
       expect(await f.escrow.conditionHolds(f.id, 0)).to.equal(true);
     });
 
@@ -314,9 +323,7 @@ describe("ConditionalEscrow — signed attestations", function () {
       const f = await loadFixture(deployAgreement);
       const [signers, sigs] = await signed(f, msg(f.id), 2);
       await expect(
-        f.escrow
-          .connect(f.outsider)
-          .submitAttestations(f.id, 0, Attest.Delivered, EVIDENCE, sigEntries(signers, sigs)),
+        f.escrow.connect(f.outsider).submitAttestations(f.id, 0, Attest.Delivered, EVIDENCE, sigEntries(signers, sigs)),
       )
         .to.be.revertedWithCustomError(f.registry, "RegistryNotMember")
         .withArgs(f.outsider.address);

@@ -90,7 +90,15 @@ function action(rng: Rng, t: Action["t"]): Action {
       return { t, a, m: ms(rng), who: rng.int(4), kind: rng.int(3) };
     case "submit": {
       const deadline = rng.chance(0.15) ? -rng.int(3) : rng.int(3 * DAY);
-      return { t, a, m: ms(rng), kind: rng.int(3), signers: rng.int(16), deadline, forge: rng.chance(0.1) ? rng.int(4) : -1 };
+      return {
+        t,
+        a,
+        m: ms(rng),
+        kind: rng.int(3),
+        signers: rng.int(16),
+        deadline,
+        forge: rng.chance(0.1) ? rng.int(4) : -1,
+      };
     }
     case "warp":
       return { t, seconds: rng.chance(0.5) ? 1 + rng.int(3_600) : 1 + rng.int(12 * DAY) };
