@@ -252,7 +252,8 @@ contract ConditionalEscrow is EscrowConditions, Ownable2StepUpgradeable, Reentra
         (bool everyone, uint256 refundMask, uint256 keptMask) = _cancelScan($, agreementId, a);
         $.cancelConsentUntil[agreementId][msg.sender] = expiresAt;
         emit CancelConsented(agreementId, msg.sender, expiresAt);
-        if (!everyone) return;
+        // Nothing to refund when every pending milestone is due: the consent is all that happens.
+        if (!everyone || refundMask == 0) return;
         uint128 refunded;
         for (uint256 i; refundMask >> i != 0; ++i) {
             if (refundMask & (1 << i) == 0) continue;

@@ -1,4 +1,4 @@
-/** ConditionalEscrow: release, refund after the deadline, and cancellation by all parties. */
+/** ConditionalEscrow: release, refund after the deadline, and cancellation by consents that expire and can be revoked. */
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import {
@@ -6,6 +6,8 @@ import {
   Attest,
   attestBy,
   balances,
+  consentUntil,
+  create,
   DAY,
   deployAgreement,
   EVIDENCE,
@@ -13,10 +15,12 @@ import {
   M0,
   M1,
   M2,
+  milestone,
   MS,
+  notBefore,
+  standardTerms,
   TOTAL,
   type AgreementFixture,
-  consentUntil,
 } from "./helpers";
 
 /** Make every condition of the standard agreement hold (attestations of every kind, past +80 d). */
@@ -229,6 +233,66 @@ describe("ConditionalEscrow — payouts", function () {
       await expect(f.escrow.connect(f.outsider).cancel(f.id, await consentUntil()))
         .to.be.revertedWithCustomError(f.registry, "RegistryNotMember")
         .withArgs(f.outsider.address);
+    });
+
+    it("a consent must expire after now and within 30 days (EscrowInvalidConsentExpiry); cancelConsentOf shows it", async function () {
+      const f = await loadFixture(deployAgreement);
+      for (const offset of [-1, 0, 30 * DAY + 1]) {
+        const now = (await time.latest()) + 1;
+        await time.setNextBlockTimestamp(now);
+        await expect(f.escrow.connect(f.payer).cancel(f.id, now + offset))
+          .to.be.revertedWithCustomError(f.escrow, "EscrowInvalidConsentExpiry")
+          .withArgs(now + offset, now + 30 * DAY);
+      }
+      const now = (await time.latest()) + 1;
+      const latest = now + 30 * DAY;
+      await time.setNextBlockTimestamp(now);
+      await f.escrow.connect(f.payer).cancel(f.id, latest);
+      expect(await f.escrow.cancelConsentOf(f.id, f.payer.address)).to.equal(BigInt(latest));
+      expect(await f.escrow.cancelConsentOf(f.id, f.payees[0].address)).to.equal(0n);
+    });
+
+    it("revokeCancel needs a live consent (EscrowNoCancelConsent: never given, expired, already revoked)", async function () {
+      const f = await loadFixture(deployAgreement);
+      await expect(f.escrow.connect(f.payees[0]).revokeCancel(f.id))
+        .to.be.revertedWithCustomError(f.escrow, "EscrowNoCancelConsent")
+        .withArgs(f.id, f.payees[0].address);
+      const until = await consentUntil();
+      await f.escrow.connect(f.payees[0]).cancel(f.id, until);
+      await f.escrow.connect(f.payees[1]).cancel(f.id, until);
+      await expect(f.escrow.connect(f.payees[0]).revokeCancel(f.id))
+        .to.emit(f.escrow, "CancelConsentRevoked")
+        .withArgs(f.id, f.payees[0].address);
+      expect(await f.escrow.cancelConsentOf(f.id, f.payees[0].address)).to.equal(0n);
+      await expect(f.escrow.connect(f.payees[0]).revokeCancel(f.id)).to.be.revertedWithCustomError(
+        f.escrow,
+        "EscrowNoCancelConsent",
+      );
+      await time.increaseTo(until + 1);
+      await expect(f.escrow.connect(f.payees[1]).revokeCancel(f.id))
+        .to.be.revertedWithCustomError(f.escrow, "EscrowNoCancelConsent")
+        .withArgs(f.id, f.payees[1].address);
+    });
+
+    it("a suspended payee can still revoke its consent (no registry check)", async function () {
+      const f = await loadFixture(deployAgreement);
+      await f.escrow.connect(f.payees[0]).cancel(f.id, await consentUntil());
+      await f.registry.suspendMember(f.payees[0].address);
+      await expect(f.escrow.connect(f.payees[0]).revokeCancel(f.id)).to.emit(f.escrow, "CancelConsentRevoked");
+    });
+
+    it("when every pending milestone is due, consents refund nothing and emit no cancellation", async function () {
+      const f = await loadFixture(deployAgreement);
+      const id = await create(f, {
+        ...standardTerms(f, f.t0),
+        milestones: [milestone(f.payees[0].address, 5n, f.t0 + DAY, [notBefore(0)])],
+      });
+      await f.escrow.connect(f.payees[0]).cancel(id, await consentUntil());
+      const tx = f.escrow.connect(f.payer).cancel(id, await consentUntil());
+      await expect(tx).not.to.emit(f.escrow, "AgreementPartlyCancelled");
+      await expect(tx).not.to.emit(f.escrow, "AgreementCancelled");
+      await expect(tx).to.changeTokenBalance(f.token, f.payer, 0n);
+      await expect(f.escrow.connect(f.keeper).release(id, 0)).to.changeTokenBalance(f.token, f.payees[0], 5n);
     });
 
     it("leaves a cancelled agreement inert (EscrowAgreementNotActive … Cancelled everywhere)", async function () {
