@@ -8488,6 +8488,53 @@ export const conditionalEscrowAbi = [
         "type": "uint256"
       },
       {
+        "internalType": "address",
+        "name": "signer",
+        "type": "address"
+      },
+      {
+        "internalType": "uint64",
+        "name": "deadline",
+        "type": "uint64"
+      }
+    ],
+    "name": "EscrowAttestationExpired",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "agreementId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "milestone",
+        "type": "uint256"
+      },
+      {
+        "internalType": "enum IConditionalEscrow.AttestationKind",
+        "name": "kind",
+        "type": "uint8"
+      },
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "EscrowAttestorNotBound",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "agreementId",
+        "type": "uint256"
+      },
+      {
         "internalType": "uint256",
         "name": "milestone",
         "type": "uint256"
@@ -8547,6 +8594,22 @@ export const conditionalEscrowAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint64",
+        "name": "expiresAt",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint64",
+        "name": "latest",
+        "type": "uint64"
+      }
+    ],
+    "name": "EscrowInvalidConsentExpiry",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "agreementId",
         "type": "uint256"
@@ -8601,6 +8664,22 @@ export const conditionalEscrowAbi = [
       }
     ],
     "name": "EscrowMilestoneNotPending",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "agreementId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "EscrowNoCancelConsent",
     "type": "error"
   },
   {
@@ -8905,6 +8984,31 @@ export const conditionalEscrowAbi = [
         "type": "uint256"
       },
       {
+        "indexed": false,
+        "internalType": "uint128",
+        "name": "refunded",
+        "type": "uint128"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "keptMask",
+        "type": "uint256"
+      }
+    ],
+    "name": "AgreementPartlyCancelled",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "agreementId",
+        "type": "uint256"
+      },
+      {
         "indexed": true,
         "internalType": "uint256",
         "name": "milestone",
@@ -8946,6 +9050,31 @@ export const conditionalEscrowAbi = [
         "internalType": "address",
         "name": "party",
         "type": "address"
+      }
+    ],
+    "name": "CancelConsentRevoked",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "agreementId",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "party",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "expiresAt",
+        "type": "uint64"
       }
     ],
     "name": "CancelConsented",
@@ -9298,11 +9427,6 @@ export const conditionalEscrowAbi = [
             "type": "uint8"
           },
           {
-            "internalType": "uint8",
-            "name": "threshold",
-            "type": "uint8"
-          },
-          {
             "internalType": "uint40",
             "name": "createdAt",
             "type": "uint40"
@@ -9375,6 +9499,16 @@ export const conditionalEscrowAbi = [
                     "internalType": "uint64",
                     "name": "notBefore",
                     "type": "uint64"
+                  },
+                  {
+                    "internalType": "uint16",
+                    "name": "attestorMask",
+                    "type": "uint16"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "threshold",
+                    "type": "uint8"
                   },
                   {
                     "internalType": "bytes32",
@@ -9474,6 +9608,11 @@ export const conditionalEscrowAbi = [
         "internalType": "bytes32",
         "name": "evidenceHash",
         "type": "bytes32"
+      },
+      {
+        "internalType": "uint64",
+        "name": "deadline",
+        "type": "uint64"
       }
     ],
     "name": "attestationDigest",
@@ -9517,11 +9656,40 @@ export const conditionalEscrowAbi = [
         "internalType": "uint256",
         "name": "agreementId",
         "type": "uint256"
+      },
+      {
+        "internalType": "uint64",
+        "name": "expiresAt",
+        "type": "uint64"
       }
     ],
     "name": "cancel",
     "outputs": [],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "agreementId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "party",
+        "type": "address"
+      }
+    ],
+    "name": "cancelConsentOf",
+    "outputs": [
+      {
+        "internalType": "uint64",
+        "name": "",
+        "type": "uint64"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -9568,11 +9736,6 @@ export const conditionalEscrowAbi = [
             "type": "address[]"
           },
           {
-            "internalType": "uint8",
-            "name": "threshold",
-            "type": "uint8"
-          },
-          {
             "internalType": "bytes32",
             "name": "ref",
             "type": "bytes32"
@@ -9615,6 +9778,16 @@ export const conditionalEscrowAbi = [
                     "internalType": "uint64",
                     "name": "notBefore",
                     "type": "uint64"
+                  },
+                  {
+                    "internalType": "uint16",
+                    "name": "attestorMask",
+                    "type": "uint16"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "threshold",
+                    "type": "uint8"
                   },
                   {
                     "internalType": "bytes32",
@@ -9678,11 +9851,6 @@ export const conditionalEscrowAbi = [
             "type": "address[]"
           },
           {
-            "internalType": "uint8",
-            "name": "threshold",
-            "type": "uint8"
-          },
-          {
             "internalType": "bytes32",
             "name": "ref",
             "type": "bytes32"
@@ -9725,6 +9893,16 @@ export const conditionalEscrowAbi = [
                     "internalType": "uint64",
                     "name": "notBefore",
                     "type": "uint64"
+                  },
+                  {
+                    "internalType": "uint16",
+                    "name": "attestorMask",
+                    "type": "uint16"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "threshold",
+                    "type": "uint8"
                   },
                   {
                     "internalType": "bytes32",
@@ -9980,6 +10158,19 @@ export const conditionalEscrowAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "agreementId",
+        "type": "uint256"
+      }
+    ],
+    "name": "revokeCancel",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "verifierRegistry_",
         "type": "address"
@@ -10013,14 +10204,26 @@ export const conditionalEscrowAbi = [
         "type": "bytes32"
       },
       {
-        "internalType": "address[]",
-        "name": "signers",
-        "type": "address[]"
-      },
-      {
-        "internalType": "bytes[]",
+        "components": [
+          {
+            "internalType": "address",
+            "name": "signer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint64",
+            "name": "deadline",
+            "type": "uint64"
+          },
+          {
+            "internalType": "bytes",
+            "name": "signature",
+            "type": "bytes"
+          }
+        ],
+        "internalType": "struct IConditionalEscrow.AttestorSignature[]",
         "name": "signatures",
-        "type": "bytes[]"
+        "type": "tuple[]"
       }
     ],
     "name": "submitAttestations",
@@ -10305,6 +10508,53 @@ export const clearhouseErrorsAbi = [
         "type": "uint256"
       },
       {
+        "internalType": "address",
+        "name": "signer",
+        "type": "address"
+      },
+      {
+        "internalType": "uint64",
+        "name": "deadline",
+        "type": "uint64"
+      }
+    ],
+    "name": "EscrowAttestationExpired",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "agreementId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "milestone",
+        "type": "uint256"
+      },
+      {
+        "internalType": "enum IConditionalEscrow.AttestationKind",
+        "name": "kind",
+        "type": "uint8"
+      },
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "EscrowAttestorNotBound",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "agreementId",
+        "type": "uint256"
+      },
+      {
         "internalType": "uint256",
         "name": "milestone",
         "type": "uint256"
@@ -10364,6 +10614,22 @@ export const clearhouseErrorsAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint64",
+        "name": "expiresAt",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint64",
+        "name": "latest",
+        "type": "uint64"
+      }
+    ],
+    "name": "EscrowInvalidConsentExpiry",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "agreementId",
         "type": "uint256"
@@ -10418,6 +10684,22 @@ export const clearhouseErrorsAbi = [
       }
     ],
     "name": "EscrowMilestoneNotPending",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "agreementId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "EscrowNoCancelConsent",
     "type": "error"
   },
   {
