@@ -43,6 +43,15 @@ async function main(): Promise<void> {
       maxDailyOutflow: UNLIMITED,
     });
   }
+  // The offline attestor is screened by the escrow like an on-chain one: it must be a member.
+  await owner.registry.admitMember({
+    account: OFFLINE_ATTESTOR.address,
+    roles: Role.CORPORATE,
+    lei: leiWithCheckDigits("5493000BENCHATTES0"),
+    name: "Bench attestor",
+    maxSingleTransfer: 0n,
+    maxDailyOutflow: 0n,
+  });
   const payer = as("alpine");
   const payee = account(participant("baltic").index).address;
   const attestor = as("celtic");

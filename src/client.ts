@@ -150,6 +150,7 @@ export function createClearhouse(p: CreateClearhouseParameters) {
       dispute: escrowActions.dispute,
       resolveDispute: escrowActions.resolveDispute,
       cancelAgreement: escrowActions.cancelAgreement,
+      revokeCancel: escrowActions.revokeCancel,
       getAgreement: escrowActions.getAgreement,
     }),
     /** The same client signing as another account. */

@@ -75,17 +75,17 @@ contract ConditionalEscrow is EscrowConditions, Ownable2StepUpgradeable, Reentra
         // The arbiter must be able to act (an active member) and must not judge its own case.
         if (terms.arbiter == address(0) || terms.arbiter == msg.sender) revert EscrowInvalidTerms("arbiter");
         registry.requireMember(terms.arbiter, 0);
-        _checkAttestors(terms.attestors, terms.threshold);
+        _checkAttestors(terms.attestors);
+        uint256 nAttestors = terms.attestors.length;
         uint256 nMilestones = terms.milestones.length;
         if (nMilestones == 0 || nMilestones > MAX_MILESTONES) revert EscrowInvalidTerms("milestones");
 
         id = ++$.count;
         Agreement storage a = $.agreements[id];
         uint128 total;
-        bool usesAttestation;
         for (uint256 i; i < nMilestones; ++i) {
             MilestoneTerms calldata mt = terms.milestones[i];
-            if (_checkMilestone(mt)) usesAttestation = true;
+            uint104 rules = _checkMilestone(mt, nAttestors);
             if (mt.payee == terms.arbiter) revert EscrowInvalidTerms("arbiter");
             registry.requireMember(mt.payee, 0);
             total += mt.amount;
@@ -94,15 +94,14 @@ contract ConditionalEscrow is EscrowConditions, Ownable2StepUpgradeable, Reentra
             m.amount = mt.amount;
             m.deadline = mt.deadline;
             m.combine = mt.combine;
+            m.attestRules = rules;
             uint256 n = mt.conditions.length;
             m.conditionCount = uint8(n);
             for (uint256 k; k < n; ++k) _storeCondition(m.conditions[k], mt.conditions[k]);
             emit MilestoneDefined(id, i, mt.payee, mt.amount, mt.deadline);
         }
-        if (usesAttestation && terms.threshold == 0) revert EscrowInvalidTerms("threshold");
         a.payer = msg.sender;
         a.status = AgreementStatus.Active;
-        a.threshold = terms.threshold;
         a.milestoneCount = uint8(nMilestones);
         a.createdAt = uint40(block.timestamp);
         a.token = terms.token;
@@ -114,7 +113,7 @@ contract ConditionalEscrow is EscrowConditions, Ownable2StepUpgradeable, Reentra
         terms.token.safeTransferFrom(msg.sender, address(this), total);
     }
 
-    function _storeCondition(Condition storage to, Condition calldata from) private {
+    function _storeCondition(StoredCondition storage to, Condition calldata from) private {
         to.kind = from.kind;
         to.attestation = from.attestation;
         to.notBefore = from.notBefore;
@@ -131,7 +130,7 @@ contract ConditionalEscrow is EscrowConditions, Ownable2StepUpgradeable, Reentra
     function attest(uint256 agreementId, uint256 milestone, AttestationKind kind, bytes32 evidenceHash) external {
         _s().registry.requireMember(msg.sender, 0);
         (Agreement storage a, Milestone storage m) = _pending(agreementId, milestone);
-        uint256 index = _attestorIndex(agreementId, a, msg.sender);
+        uint256 index = _boundAttestor(agreementId, milestone, a, m, kind, msg.sender);
         _recordAttestation(agreementId, milestone, m, index, msg.sender, kind, evidenceHash);
     }
 
@@ -141,17 +140,31 @@ contract ConditionalEscrow is EscrowConditions, Ownable2StepUpgradeable, Reentra
         uint256 milestone,
         AttestationKind kind,
         bytes32 evidenceHash,
-        address[] calldata signers,
-        bytes[] calldata signatures
+        AttestorSignature[] calldata signatures
     ) external {
         _s().registry.requireMember(msg.sender, 0);
-        if (signers.length != signatures.length || signers.length == 0) revert EscrowInvalidTerms("signatures");
-        (Agreement storage a, Milestone storage m) = _pending(agreementId, milestone);
-        for (uint256 i; i < signers.length; ++i) {
-            uint256 index = _attestorIndex(agreementId, a, signers[i]);
-            _checkSignature(agreementId, milestone, kind, evidenceHash, signers[i], signatures[i]);
-            _recordAttestation(agreementId, milestone, m, index, signers[i], kind, evidenceHash);
+        if (signatures.length == 0) revert EscrowInvalidTerms("signatures");
+        _pending(agreementId, milestone);
+        for (uint256 i; i < signatures.length; ++i) {
+            _recordSigned(agreementId, milestone, kind, evidenceHash, signatures[i]);
         }
+    }
+
+    /// @dev Check one signed attestation as `attest` checks its caller, and record it.
+    function _recordSigned(
+        uint256 id,
+        uint256 index,
+        AttestationKind kind,
+        bytes32 evidenceHash,
+        AttestorSignature calldata sig
+    ) private {
+        Milestone storage m = _s().milestones[id][index];
+        uint256 attestorIndex = _boundAttestor(id, index, _s().agreements[id], m, kind, sig.signer);
+        _checkSignature(id, index, kind, evidenceHash, sig);
+        // The screening of `attest`: a signer suspended, removed or sanctioned since it signed can no
+        // longer make its attestation count.
+        _s().registry.requireMember(sig.signer, 0);
+        _recordAttestation(id, index, m, attestorIndex, sig.signer, kind, evidenceHash);
     }
 
     /// @inheritdoc IConditionalEscrow
@@ -167,7 +180,7 @@ contract ConditionalEscrow is EscrowConditions, Ownable2StepUpgradeable, Reentra
         if (condition >= m.conditionCount || m.conditions[condition].kind != ConditionKind.Proof) {
             revert EscrowNotProofCondition(agreementId, milestone, condition);
         }
-        Condition storage c = m.conditions[condition];
+        StoredCondition storage c = m.conditions[condition];
         m.provenMask |= uint8(1) << uint8(condition);
         _checkProof(agreementId, milestone, c, proof, publicSignals);
         emit ProofAccepted(agreementId, milestone, condition, c.circuitId);
@@ -230,36 +243,70 @@ contract ConditionalEscrow is EscrowConditions, Ownable2StepUpgradeable, Reentra
     }
 
     /// @inheritdoc IConditionalEscrow
-    function cancel(uint256 agreementId) external nonReentrant {
+    function cancel(uint256 agreementId, uint64 expiresAt) external nonReentrant {
         EscrowLayout storage $ = _s();
         $.registry.requireMember(msg.sender, 0);
         Agreement storage a = _active(agreementId);
-        uint256 n = a.milestoneCount;
-        bool party = msg.sender == a.payer;
-        bool everyone = $.cancelConsent[agreementId][a.payer] || party;
-        for (uint256 i; i < n; ++i) {
-            Milestone storage m = $.milestones[agreementId][i];
-            if (m.status == MilestoneStatus.Disputed) revert EscrowDisputeOpen(agreementId, i);
-            if (m.status != MilestoneStatus.Pending) continue;
-            if (m.payee == msg.sender) party = true;
-            else if (!$.cancelConsent[agreementId][m.payee]) everyone = false;
-        }
-        if (!party) revert EscrowNotParty(agreementId, msg.sender);
-        $.cancelConsent[agreementId][msg.sender] = true;
-        emit CancelConsented(agreementId, msg.sender);
-        if (!everyone) return;
+        uint64 latest = uint64(block.timestamp) + MAX_CONSENT_LIFETIME;
+        if (expiresAt <= block.timestamp || expiresAt > latest) revert EscrowInvalidConsentExpiry(expiresAt, latest);
+        (bool everyone, uint256 refundMask, uint256 keptMask) = _cancelScan($, agreementId, a);
+        $.cancelConsentUntil[agreementId][msg.sender] = expiresAt;
+        emit CancelConsented(agreementId, msg.sender, expiresAt);
+        // Nothing to refund when every pending milestone is due: the consent is all that happens.
+        if (!everyone || refundMask == 0) return;
         uint128 refunded;
-        for (uint256 i; i < n; ++i) {
+        for (uint256 i; refundMask >> i != 0; ++i) {
+            if (refundMask & (1 << i) == 0) continue;
             Milestone storage m = $.milestones[agreementId][i];
-            if (m.status != MilestoneStatus.Pending) continue;
             m.status = MilestoneStatus.Refunded;
             refunded += m.amount;
             emit MilestoneRefunded(agreementId, i, a.payer, m.amount);
         }
         a.refunded += refunded;
-        a.status = AgreementStatus.Cancelled;
-        emit AgreementCancelled(agreementId, refunded);
+        if (keptMask == 0) {
+            a.status = AgreementStatus.Cancelled;
+            emit AgreementCancelled(agreementId, refunded);
+        } else {
+            emit AgreementPartlyCancelled(agreementId, refunded, keptMask);
+        }
         if (refunded != 0) a.token.safeTransfer(a.payer, refunded);
+    }
+
+    /// @dev Who must consent to a cancellation by the caller, and what it would do: `everyone` when the
+    /// payer and the payee of every pending milestone whose condition does not hold consent (the
+    /// caller counting as consenting); `refundMask` those milestones, `keptMask` the pending ones
+    /// whose condition holds (due to their payees, never refunded). Refuses non-parties and disputes.
+    function _cancelScan(
+        EscrowLayout storage $,
+        uint256 id,
+        Agreement storage a
+    ) private view returns (bool everyone, uint256 refundMask, uint256 keptMask) {
+        bool party = msg.sender == a.payer;
+        everyone = party || _consents($, id, a.payer);
+        uint256 n = a.milestoneCount;
+        for (uint256 i; i < n; ++i) {
+            Milestone storage m = $.milestones[id][i];
+            if (m.status == MilestoneStatus.Disputed) revert EscrowDisputeOpen(id, i);
+            if (m.status != MilestoneStatus.Pending) continue;
+            address payee = m.payee;
+            if (payee == msg.sender) party = true;
+            if (_holds(a, m)) {
+                keptMask |= 1 << i;
+                continue;
+            }
+            refundMask |= 1 << i;
+            if (payee != msg.sender && !_consents($, id, payee)) everyone = false;
+        }
+        if (!party) revert EscrowNotParty(id, msg.sender);
+    }
+
+    /// @inheritdoc IConditionalEscrow
+    function revokeCancel(uint256 agreementId) external {
+        _active(agreementId);
+        mapping(address => uint64) storage consents = _s().cancelConsentUntil[agreementId];
+        if (consents[msg.sender] < block.timestamp) revert EscrowNoCancelConsent(agreementId, msg.sender);
+        delete consents[msg.sender];
+        emit CancelConsentRevoked(agreementId, msg.sender);
     }
 
     // ================================================================ admin
@@ -280,7 +327,6 @@ contract ConditionalEscrow is EscrowConditions, Ownable2StepUpgradeable, Reentra
         v.token = a.token;
         v.arbiter = a.arbiter;
         v.status = a.status;
-        v.threshold = a.threshold;
         v.createdAt = a.createdAt;
         v.ref = a.ref;
         v.total = a.total;
@@ -298,7 +344,7 @@ contract ConditionalEscrow is EscrowConditions, Ownable2StepUpgradeable, Reentra
             mv.status = m.status;
             mv.combine = m.combine;
             mv.conditions = new Condition[](m.conditionCount);
-            for (uint256 k; k < m.conditionCount; ++k) mv.conditions[k] = m.conditions[k];
+            for (uint256 k; k < m.conditionCount; ++k) mv.conditions[k] = _conditionView(a, m, k, v.attestors.length);
             for (uint256 k; k < 3; ++k) mv.attestedBy[k] = uint16(m.attested >> (16 * k));
             mv.provenMask = m.provenMask;
             mv.conditionHolds = _holds(a, m);
@@ -312,6 +358,12 @@ contract ConditionalEscrow is EscrowConditions, Ownable2StepUpgradeable, Reentra
     }
 
     /// @inheritdoc IConditionalEscrow
+    function cancelConsentOf(uint256 agreementId, address party) external view returns (uint64) {
+        _agreement(agreementId);
+        return _s().cancelConsentUntil[agreementId][party];
+    }
+
+    /// @inheritdoc IConditionalEscrow
     function bindingOf(uint256 agreementId, uint256 milestone) external view returns (uint256) {
         return _binding(agreementId, milestone);
     }
@@ -321,9 +373,10 @@ contract ConditionalEscrow is EscrowConditions, Ownable2StepUpgradeable, Reentra
         uint256 agreementId,
         uint256 milestone,
         AttestationKind kind,
-        bytes32 evidenceHash
+        bytes32 evidenceHash,
+        uint64 deadline
     ) external view returns (bytes32) {
-        return _attestationDigest(agreementId, milestone, kind, evidenceHash);
+        return _attestationDigest(agreementId, milestone, kind, evidenceHash, deadline);
     }
 
     /// @inheritdoc IConditionalEscrow
@@ -357,6 +410,33 @@ contract ConditionalEscrow is EscrowConditions, Ownable2StepUpgradeable, Reentra
     function _pending(uint256 id, uint256 index) private view returns (Agreement storage a, Milestone storage m) {
         (a, m) = _milestone(id, index);
         if (m.status != MilestoneStatus.Pending) revert EscrowMilestoneNotPending(id, index, m.status);
+    }
+
+    /// @dev Condition `k` of a milestone as `Condition`: with its attestation binding, or for an agreement
+    /// created before the binding existed, the rule it keeps (k of any attestor).
+    function _conditionView(
+        Agreement storage a,
+        Milestone storage m,
+        uint256 k,
+        uint256 attestorCount
+    ) private view returns (Condition memory c) {
+        StoredCondition storage s = m.conditions[k];
+        c.kind = s.kind;
+        c.attestation = s.attestation;
+        c.notBefore = s.notBefore;
+        c.circuitId = s.circuitId;
+        c.expected = s.expected;
+        c.limit = s.limit;
+        if (c.kind != ConditionKind.Attestation) return c;
+        (uint256 mask, uint256 threshold, ) = _rule(m.attestRules, k);
+        if (threshold == 0) (mask, threshold) = ((1 << attestorCount) - 1, a.threshold);
+        c.attestorMask = uint16(mask);
+        c.threshold = uint8(threshold);
+    }
+
+    /// @dev Whether `party` has a live cancel consent (not expired, not revoked).
+    function _consents(EscrowLayout storage $, uint256 id, address party) private view returns (bool) {
+        return $.cancelConsentUntil[id][party] >= block.timestamp;
     }
 
     /// @dev Close the agreement when nothing is left in it.

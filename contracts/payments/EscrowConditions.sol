@@ -9,13 +9,16 @@ import {EscrowStorage} from "./EscrowStorage.sol";
 /// @title EscrowConditions — validating terms, recording attestations and proofs, evaluating conditions
 abstract contract EscrowConditions is EscrowStorage, EIP712Upgradeable {
     bytes32 internal constant ATTESTATION_TYPEHASH = keccak256(
-        "Attestation(uint256 agreement,uint256 milestone,uint8 kind,bytes32 evidenceHash)"
+        "Attestation(uint256 agreement,uint256 milestone,uint8 kind,bytes32 evidenceHash,uint64 deadline)"
     );
     bytes32 internal constant KYC_CIRCUIT = "kyc_membership";
     bytes32 internal constant AMOUNT_CIRCUIT = "amount_limit";
 
-    /// @dev Check a milestone's terms; returns whether it uses an attestation condition.
-    function _checkMilestone(MilestoneTerms calldata m) internal view returns (bool usesAttestation) {
+    uint256 private constant RULE_BITS = 26;
+
+    /// @dev Check a milestone's terms against the agreement's `attestorCount`; returns the packed
+    /// attestation rules of its conditions (see `Milestone.attestRules`).
+    function _checkMilestone(MilestoneTerms calldata m, uint256 attestorCount) internal view returns (uint104 rules) {
         // The escrow as payee would "pay" itself: the funds would stay locked outside every agreement.
         if (m.payee == address(0) || m.payee == address(this)) revert EscrowInvalidTerms("payee");
         if (m.amount == 0) revert EscrowInvalidTerms("amount");
@@ -25,8 +28,16 @@ abstract contract EscrowConditions is EscrowStorage, EIP712Upgradeable {
         for (uint256 i; i < n; ++i) {
             Condition calldata c = m.conditions[i];
             if (c.kind == ConditionKind.Attestation) {
-                usesAttestation = true;
-            } else if (c.kind == ConditionKind.Time) {
+                uint256 mask = c.attestorMask;
+                if (mask == 0 || mask >> attestorCount != 0) revert EscrowInvalidTerms("attestorMask");
+                if (c.threshold == 0 || c.threshold > _popcount(mask)) revert EscrowInvalidTerms("threshold");
+                uint256 rule = mask | (uint256(c.threshold) << 16) | (uint256(c.attestation) << 24);
+                rules |= uint104(rule << (i * RULE_BITS));
+                continue;
+            }
+            if (c.attestorMask != 0) revert EscrowInvalidTerms("attestorMask");
+            if (c.threshold != 0) revert EscrowInvalidTerms("threshold");
+            if (c.kind == ConditionKind.Time) {
                 if (c.notBefore > m.deadline) revert EscrowInvalidTerms("notBefore");
             } else if (c.circuitId == KYC_CIRCUIT) {
                 if (c.expected == 0 || c.limit != 0) revert EscrowInvalidTerms("kyc root");
@@ -38,8 +49,8 @@ abstract contract EscrowConditions is EscrowStorage, EIP712Upgradeable {
         }
     }
 
-    /// @dev Up to 16 distinct, non-zero attestors; a threshold no larger than their number.
-    function _checkAttestors(address[] calldata attestors, uint8 threshold) internal pure {
+    /// @dev Up to 16 distinct, non-zero attestors.
+    function _checkAttestors(address[] calldata attestors) internal pure {
         uint256 n = attestors.length;
         if (n > MAX_ATTESTORS) revert EscrowInvalidTerms("attestors");
         for (uint256 i; i < n; ++i) {
@@ -47,7 +58,41 @@ abstract contract EscrowConditions is EscrowStorage, EIP712Upgradeable {
             if (at == address(0)) revert EscrowInvalidTerms("attestors");
             for (uint256 j; j < i; ++j) if (attestors[j] == at) revert EscrowInvalidTerms("attestors");
         }
-        if (threshold > n) revert EscrowInvalidTerms("threshold");
+    }
+
+    /// @dev Index of `account` among the agreement's attestors, refusing one that is not an attestor
+    /// or that no attestation condition of `kind` in the milestone names. Agreements created before
+    /// per-condition binding (threshold != 0) let any of their attestors attest any kind.
+    function _boundAttestor(
+        uint256 id,
+        uint256 index,
+        Agreement storage a,
+        Milestone storage m,
+        AttestationKind kind,
+        address account
+    ) internal view returns (uint256 attestorIndex) {
+        attestorIndex = _attestorIndex(id, a, account);
+        if (a.threshold != 0) return attestorIndex;
+        uint256 rules = m.attestRules;
+        uint256 bound;
+        for (uint256 k; k < MAX_CONDITIONS; ++k) {
+            (uint256 mask, uint256 threshold, uint256 ruleKind) = _rule(rules, k);
+            if (threshold != 0 && ruleKind == uint256(kind)) bound |= mask;
+        }
+        if ((bound >> attestorIndex) & 1 == 0) revert EscrowAttestorNotBound(id, index, kind, account);
+    }
+
+    /// @dev Condition `k`'s attestation rule: attestor mask, threshold (0: none), attestation kind.
+    function _rule(uint256 rules, uint256 k) internal pure returns (uint256 mask, uint256 threshold, uint256 kind) {
+        uint256 rule = rules >> (k * RULE_BITS);
+        return (rule & 0xffff, (rule >> 16) & 0xff, (rule >> 24) & 0x3);
+    }
+
+    function _popcount(uint256 bits) internal pure returns (uint256 count) {
+        while (bits != 0) {
+            bits &= bits - 1;
+            ++count;
+        }
     }
 
     /// @dev Record attestor `index`'s attestation of `kind`; emits once per attestor and kind.
@@ -73,26 +118,32 @@ abstract contract EscrowConditions is EscrowStorage, EIP712Upgradeable {
         revert EscrowNotAttestor(id, account);
     }
 
-    /// @dev Verify a signed attestation (EOA or ERC-1271).
+    /// @dev Verify a signed attestation (EOA or ERC-1271) that is not past its deadline.
     function _checkSignature(
         uint256 id,
         uint256 index,
         AttestationKind kind,
         bytes32 evidenceHash,
-        address signer,
-        bytes calldata signature
+        AttestorSignature calldata s
     ) internal view {
-        bytes32 digest = _attestationDigest(id, index, kind, evidenceHash);
-        if (!SignatureChecker.isValidSignatureNow(signer, digest, signature)) revert EscrowInvalidSignature(id, signer);
+        if (block.timestamp > s.deadline) revert EscrowAttestationExpired(id, s.signer, s.deadline);
+        bytes32 digest = _attestationDigest(id, index, kind, evidenceHash, s.deadline);
+        if (!SignatureChecker.isValidSignatureNow(s.signer, digest, s.signature)) {
+            revert EscrowInvalidSignature(id, s.signer);
+        }
     }
 
     function _attestationDigest(
         uint256 id,
         uint256 index,
         AttestationKind kind,
-        bytes32 evidenceHash
+        bytes32 evidenceHash,
+        uint64 deadline
     ) internal view returns (bytes32) {
-        return _hashTypedDataV4(keccak256(abi.encode(ATTESTATION_TYPEHASH, id, index, uint8(kind), evidenceHash)));
+        return
+            _hashTypedDataV4(
+                keccak256(abi.encode(ATTESTATION_TYPEHASH, id, index, uint8(kind), evidenceHash, deadline))
+            );
     }
 
     /// @dev The value a proof's message (and kyc scope) must take: bound to chain, escrow, agreement
@@ -105,7 +156,7 @@ abstract contract EscrowConditions is EscrowStorage, EIP712Upgradeable {
     function _checkProof(
         uint256 id,
         uint256 index,
-        Condition storage c,
+        StoredCondition storage c,
         uint256[8] calldata proof,
         uint256[] calldata signals
     ) internal {
@@ -143,15 +194,14 @@ abstract contract EscrowConditions is EscrowStorage, EIP712Upgradeable {
     }
 
     function _conditionHolds(Agreement storage a, Milestone storage m, uint256 i) private view returns (bool) {
-        Condition storage c = m.conditions[i];
+        StoredCondition storage c = m.conditions[i];
         if (c.kind == ConditionKind.Time) return block.timestamp >= c.notBefore;
         if (c.kind == ConditionKind.Proof) return m.provenMask & (uint8(1) << uint8(i)) != 0;
         uint256 bits = (m.attested >> (uint256(c.attestation) * 16)) & 0xffff;
-        uint256 count;
-        while (bits != 0) {
-            bits &= bits - 1;
-            ++count;
-        }
-        return count >= a.threshold;
+        (uint256 mask, uint256 need, ) = _rule(m.attestRules, i);
+        if (need == 0)
+            need = a.threshold; // created before per-condition binding: k of any attestor
+        else bits &= mask;
+        return _popcount(bits) >= need;
     }
 }

@@ -75,6 +75,24 @@ export const PARTICIPANTS: Participant[] = [
     limits: [EUR(100_000), EUR(250_000)],
   },
   {
+    // Attests delivery of the purchase order (signs offline; screened by the escrow as a member).
+    key: "carrier",
+    name: "Hanse Freight KG",
+    roles: Role.CORPORATE,
+    lei: "5493000HANSEFREIG0",
+    index: 10,
+    limits: [0n, 0n],
+  },
+  {
+    // Acme's quality assurance: attests acceptance of the purchase order.
+    key: "buyer-qa",
+    name: "Acme Quality Assurance",
+    roles: Role.CORPORATE,
+    lei: "5493000ACMEQUALIT0",
+    index: 11,
+    limits: [0n, 0n],
+  },
+  {
     key: "auditor",
     name: "Ledger & Co Auditors",
     roles: Role.AUDITOR,

@@ -8,7 +8,7 @@ import { keccak256, stringToHex, type Address } from "viem";
 import { ContractRevertError, fromMinorUnits, renderTable, type Clearhouse } from "../../src";
 import { parseAgreement, signAttestation } from "../../src/payments";
 import { identityCommitment, kycInputs, KycTree, prove, randomFieldElement, releaseProver } from "../../src/zk";
-import { account } from "./participants";
+import { account, participant } from "./participants";
 
 export interface SupplyChainContext {
   as: (key: string) => Clearhouse;
@@ -16,9 +16,9 @@ export interface SupplyChainContext {
   log: (line: string) => void;
 }
 
-/** Hardhat accounts of the two attestors: they only sign offline, they never send a transaction. */
-const CARRIER_INDEX = 10;
-const BUYER_QA_INDEX = 11;
+/** The two attestors (members): they only sign offline, they never send a transaction. */
+const CARRIER_INDEX = participant("carrier").index;
+const BUYER_QA_INDEX = participant("buyer-qa").index;
 
 export async function supplyChainStep(c: SupplyChainContext): Promise<{ gas: bigint }> {
   let gas = 0n;
@@ -40,8 +40,6 @@ export async function supplyChainStep(c: SupplyChainContext): Promise<{ gas: big
         name: "Purchase order PO-2026-118",
         reference: "PO-2026-118",
         arbiter: c.addr("auditor"),
-        attestors: [carrier.address, qa.address],
-        threshold: 1,
         milestones: [
           {
             name: "deposit on order",
@@ -57,8 +55,8 @@ export async function supplyChainStep(c: SupplyChainContext): Promise<{ gas: big
             deadline: "+60d",
             combine: "all",
             conditions: [
-              { attestation: "delivered" },
-              { attestation: "accepted" },
+              { attestation: { kind: "delivered", by: [carrier.address] } },
+              { attestation: { kind: "accepted", by: [qa.address] } },
               { proof: { circuit: "kyc_membership", root: `0x${tree.root.toString(16)}` } },
             ],
           },

@@ -5,7 +5,7 @@ import { fromMinorUnits } from "../validate";
 import { loadDeployment } from "../deployment";
 import { readAttestationFile, signAttestation, writeAttestationFile, evidenceHashOf } from "../payments/attestation";
 import { agreementFromTemplate, templateNames } from "../payments/templates";
-import { parseAttestationKind, type AgreementSpec } from "../payments/terms";
+import { parseAttestationKind, parseDuration, type AgreementSpec } from "../payments/terms";
 import { readBundle } from "./zk";
 import { UsageError } from "./exit";
 import { connect, DEFAULT_DEPLOYMENT, loadKey, type CliIo, type GlobalOptions } from "./options";
@@ -121,11 +121,12 @@ export function payCommand(io: CliIo, globals: () => GlobalOptions): Command {
     .requiredOption("--kind <kind>", "delivered | accepted | invoice_approved")
     .requiredOption("--evidence <file|hash|text>", "the evidence: a file (hashed), a 32-byte hex, or text")
     .option("--out <file>", "sign offline and write the attestation file here")
+    .option("--valid-for <duration>", "with --out: how long the signature may be submitted (local clock)", "7d")
     .addHelpText(
       "after",
-      "\nExamples:\n  clearhouse pay attest 7 1 --kind delivered --evidence pod.pdf --key-file carrier.key\n  clearhouse pay attest 7 1 --kind accepted --evidence qa.pdf --key-file qa.key --out qa.att.json",
+      "\nExamples:\n  clearhouse pay attest 7 1 --kind delivered --evidence pod.pdf --key-file carrier.key\n  clearhouse pay attest 7 1 --kind accepted --evidence qa.pdf --key-file qa.key --out qa.att.json --valid-for 3d",
     )
-    .action(async (id: string, m: string, o: { kind: string; evidence: string; out?: string }) => {
+    .action(async (id: string, m: string, o: { kind: string; evidence: string; out?: string; validFor: string }) => {
       const g = globals();
       const kind = parseAttestationKind(o.kind);
       const evidenceHash = hashArg(o.evidence);
@@ -135,6 +136,8 @@ export function payCommand(io: CliIo, globals: () => GlobalOptions): Command {
         const deployment = loadDeployment(g.deployment ?? io.env.CLEARHOUSE_DEPLOYMENT ?? DEFAULT_DEPLOYMENT);
         const escrow = deployment.contracts.ConditionalEscrow?.proxy;
         if (!escrow) throw new UsageError("This deployment has no ConditionalEscrow.");
+        const validFor = parseDuration(o.validFor, "--valid-for");
+        if (validFor === 0n) throw new UsageError("--valid-for must be longer than 0s.");
         const account = loadKey(g, io);
         const signed = await signAttestation(account, {
           escrow,
@@ -143,12 +146,13 @@ export function payCommand(io: CliIo, globals: () => GlobalOptions): Command {
           milestone,
           kind,
           evidenceHash,
+          deadline: BigInt(Math.floor(Date.now() / 1000)) + validFor,
         });
         writeAttestationFile(o.out, signed);
         print(
           io,
           g,
-          `Signed "${kind}" for agreement ${agreementId} milestone ${milestone} as ${signed.signer} → ${o.out}`,
+          `Signed "${kind}" for agreement ${agreementId} milestone ${milestone} as ${signed.signer}, submittable until ${new Date(Number(signed.deadline) * 1000).toISOString()} → ${o.out}`,
           signed,
         );
         return;
@@ -269,12 +273,31 @@ export function payCommand(io: CliIo, globals: () => GlobalOptions): Command {
 
   pay
     .command("cancel <agreementId>")
-    .description("consent to cancel; once payer and payees all consented, pending milestones go back to the payer")
-    .addHelpText("after", "\nExample:\n  clearhouse pay cancel 7 --key-file buyer.key")
-    .action(async (id: string) => {
+    .description(
+      "consent to cancel for a while (or --revoke it); once the payer and the payees of what is not yet due all consented, that goes back to the payer",
+    )
+    .option("--valid-for <duration>", "how long the consent counts (at most 30d)", "7d")
+    .option("--revoke", "withdraw your consent instead")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  clearhouse pay cancel 7 --valid-for 2d --key-file buyer.key\n  clearhouse pay cancel 7 --revoke --key-file supplier.key\n\nA milestone whose condition already holds is never refunded by a cancellation: it stays releasable to its payee.",
+    )
+    .action(async (id: string, o: { validFor: string; revoke?: boolean }) => {
       const g = globals();
-      const tx = await connect(g, io, true).payments.cancelAgreement({ agreementId: uintArg("agreementId", id) });
-      print(io, g, `Consent to cancel agreement ${id} recorded (tx ${tx.hash})`, tx);
+      const agreementId = uintArg("agreementId", id);
+      if (o.revoke) {
+        const tx = await connect(g, io, true).payments.revokeCancel({ agreementId });
+        print(io, g, `Consent to cancel agreement ${id} withdrawn (tx ${tx.hash})`, tx);
+        return;
+      }
+      const validFor = parseDuration(o.validFor, "--valid-for");
+      const tx = await connect(g, io, true).payments.cancelAgreement({ agreementId, validFor });
+      print(
+        io,
+        g,
+        `Consent to cancel agreement ${id} recorded until ${new Date(Number(tx.expiresAt) * 1000).toISOString()} (tx ${tx.hash})`,
+        tx,
+      );
     });
 
   pay

@@ -1,6 +1,7 @@
 import type { AmountFormat, RevertArgs, RevertExplanation, RevertName } from "./catalog";
 import { AGREEMENT_STATUS, MILESTONE_STATUS } from "../statusNames";
 import { short, isoSeconds } from "./format";
+import { ATTESTATION_KINDS } from "../payments/terms";
 
 type PaymentsName = Extract<RevertName, `Escrow${string}`>;
 
@@ -37,9 +38,25 @@ export const paymentsCatalog: { [N in PaymentsName]: (args: RevertArgs<N>, f: Am
     message: `${short(account)} is not an attestor of agreement ${id}`,
     hint: "Only the attestors named in the agreement can attest.",
   }),
+  EscrowAttestorNotBound: ([id, m, kind, account]) => ({
+    message: `${short(account)} may not attest "${ATTESTATION_KINDS[kind] ?? kind}" for milestone ${m} of agreement ${id}`,
+    hint: "Each attestation condition names its own attestors (`pay status` lists them): ask one of those to attest.",
+  }),
   EscrowInvalidSignature: ([id, signer]) => ({
     message: `the attestation signature of ${short(signer)} for agreement ${id} is invalid`,
-    hint: "It was signed for another agreement, milestone, kind, evidence, chain or escrow: sign again.",
+    hint: "It was signed for another agreement, milestone, kind, evidence, deadline, chain or escrow: sign again.",
+  }),
+  EscrowAttestationExpired: ([id, signer, deadline]) => ({
+    message: `${short(signer)}'s signed attestation for agreement ${id} expired at ${when(deadline)}`,
+    hint: "Ask the attestor to sign it again (`pay attest … --out`, --valid-for sets how long it stays valid).",
+  }),
+  EscrowInvalidConsentExpiry: ([expiresAt, latest]) => ({
+    message: `a cancel consent cannot expire at ${when(expiresAt)}: it must be after now and no later than ${when(latest)}`,
+    hint: "Consents count for at most 30 days (`pay cancel --valid-for 7d`).",
+  }),
+  EscrowNoCancelConsent: ([id, account]) => ({
+    message: `${short(account)} has no live cancel consent on agreement ${id}`,
+    hint: "Only a consent given and not yet expired can be revoked.",
   }),
   EscrowNotParty: ([id, account]) => ({
     message: `${short(account)} is neither the payer nor a payee of a pending milestone of agreement ${id}`,

@@ -9106,6 +9106,53 @@ export const conditionalEscrowAbi = [
         "type": "uint256"
       },
       {
+        "internalType": "address",
+        "name": "signer",
+        "type": "address"
+      },
+      {
+        "internalType": "uint64",
+        "name": "deadline",
+        "type": "uint64"
+      }
+    ],
+    "name": "EscrowAttestationExpired",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "agreementId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "milestone",
+        "type": "uint256"
+      },
+      {
+        "internalType": "enum IConditionalEscrow.AttestationKind",
+        "name": "kind",
+        "type": "uint8"
+      },
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "EscrowAttestorNotBound",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "agreementId",
+        "type": "uint256"
+      },
+      {
         "internalType": "uint256",
         "name": "milestone",
         "type": "uint256"
@@ -9165,6 +9212,22 @@ export const conditionalEscrowAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint64",
+        "name": "expiresAt",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint64",
+        "name": "latest",
+        "type": "uint64"
+      }
+    ],
+    "name": "EscrowInvalidConsentExpiry",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "agreementId",
         "type": "uint256"
@@ -9219,6 +9282,22 @@ export const conditionalEscrowAbi = [
       }
     ],
     "name": "EscrowMilestoneNotPending",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "agreementId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "EscrowNoCancelConsent",
     "type": "error"
   },
   {
@@ -9523,6 +9602,31 @@ export const conditionalEscrowAbi = [
         "type": "uint256"
       },
       {
+        "indexed": false,
+        "internalType": "uint128",
+        "name": "refunded",
+        "type": "uint128"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "keptMask",
+        "type": "uint256"
+      }
+    ],
+    "name": "AgreementPartlyCancelled",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "agreementId",
+        "type": "uint256"
+      },
+      {
         "indexed": true,
         "internalType": "uint256",
         "name": "milestone",
@@ -9564,6 +9668,31 @@ export const conditionalEscrowAbi = [
         "internalType": "address",
         "name": "party",
         "type": "address"
+      }
+    ],
+    "name": "CancelConsentRevoked",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "agreementId",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "party",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "expiresAt",
+        "type": "uint64"
       }
     ],
     "name": "CancelConsented",
@@ -9916,11 +10045,6 @@ export const conditionalEscrowAbi = [
             "type": "uint8"
           },
           {
-            "internalType": "uint8",
-            "name": "threshold",
-            "type": "uint8"
-          },
-          {
             "internalType": "uint40",
             "name": "createdAt",
             "type": "uint40"
@@ -9993,6 +10117,16 @@ export const conditionalEscrowAbi = [
                     "internalType": "uint64",
                     "name": "notBefore",
                     "type": "uint64"
+                  },
+                  {
+                    "internalType": "uint16",
+                    "name": "attestorMask",
+                    "type": "uint16"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "threshold",
+                    "type": "uint8"
                   },
                   {
                     "internalType": "bytes32",
@@ -10092,6 +10226,11 @@ export const conditionalEscrowAbi = [
         "internalType": "bytes32",
         "name": "evidenceHash",
         "type": "bytes32"
+      },
+      {
+        "internalType": "uint64",
+        "name": "deadline",
+        "type": "uint64"
       }
     ],
     "name": "attestationDigest",
@@ -10135,11 +10274,40 @@ export const conditionalEscrowAbi = [
         "internalType": "uint256",
         "name": "agreementId",
         "type": "uint256"
+      },
+      {
+        "internalType": "uint64",
+        "name": "expiresAt",
+        "type": "uint64"
       }
     ],
     "name": "cancel",
     "outputs": [],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "agreementId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "party",
+        "type": "address"
+      }
+    ],
+    "name": "cancelConsentOf",
+    "outputs": [
+      {
+        "internalType": "uint64",
+        "name": "",
+        "type": "uint64"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -10186,11 +10354,6 @@ export const conditionalEscrowAbi = [
             "type": "address[]"
           },
           {
-            "internalType": "uint8",
-            "name": "threshold",
-            "type": "uint8"
-          },
-          {
             "internalType": "bytes32",
             "name": "ref",
             "type": "bytes32"
@@ -10233,6 +10396,16 @@ export const conditionalEscrowAbi = [
                     "internalType": "uint64",
                     "name": "notBefore",
                     "type": "uint64"
+                  },
+                  {
+                    "internalType": "uint16",
+                    "name": "attestorMask",
+                    "type": "uint16"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "threshold",
+                    "type": "uint8"
                   },
                   {
                     "internalType": "bytes32",
@@ -10296,11 +10469,6 @@ export const conditionalEscrowAbi = [
             "type": "address[]"
           },
           {
-            "internalType": "uint8",
-            "name": "threshold",
-            "type": "uint8"
-          },
-          {
             "internalType": "bytes32",
             "name": "ref",
             "type": "bytes32"
@@ -10343,6 +10511,16 @@ export const conditionalEscrowAbi = [
                     "internalType": "uint64",
                     "name": "notBefore",
                     "type": "uint64"
+                  },
+                  {
+                    "internalType": "uint16",
+                    "name": "attestorMask",
+                    "type": "uint16"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "threshold",
+                    "type": "uint8"
                   },
                   {
                     "internalType": "bytes32",
@@ -10598,6 +10776,19 @@ export const conditionalEscrowAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "agreementId",
+        "type": "uint256"
+      }
+    ],
+    "name": "revokeCancel",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "verifierRegistry_",
         "type": "address"
@@ -10631,14 +10822,26 @@ export const conditionalEscrowAbi = [
         "type": "bytes32"
       },
       {
-        "internalType": "address[]",
-        "name": "signers",
-        "type": "address[]"
-      },
-      {
-        "internalType": "bytes[]",
+        "components": [
+          {
+            "internalType": "address",
+            "name": "signer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint64",
+            "name": "deadline",
+            "type": "uint64"
+          },
+          {
+            "internalType": "bytes",
+            "name": "signature",
+            "type": "bytes"
+          }
+        ],
+        "internalType": "struct IConditionalEscrow.AttestorSignature[]",
         "name": "signatures",
-        "type": "bytes[]"
+        "type": "tuple[]"
       }
     ],
     "name": "submitAttestations",
@@ -10923,6 +11126,53 @@ export const clearhouseErrorsAbi = [
         "type": "uint256"
       },
       {
+        "internalType": "address",
+        "name": "signer",
+        "type": "address"
+      },
+      {
+        "internalType": "uint64",
+        "name": "deadline",
+        "type": "uint64"
+      }
+    ],
+    "name": "EscrowAttestationExpired",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "agreementId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "milestone",
+        "type": "uint256"
+      },
+      {
+        "internalType": "enum IConditionalEscrow.AttestationKind",
+        "name": "kind",
+        "type": "uint8"
+      },
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "EscrowAttestorNotBound",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "agreementId",
+        "type": "uint256"
+      },
+      {
         "internalType": "uint256",
         "name": "milestone",
         "type": "uint256"
@@ -10982,6 +11232,22 @@ export const clearhouseErrorsAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint64",
+        "name": "expiresAt",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint64",
+        "name": "latest",
+        "type": "uint64"
+      }
+    ],
+    "name": "EscrowInvalidConsentExpiry",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "agreementId",
         "type": "uint256"
@@ -11036,6 +11302,22 @@ export const clearhouseErrorsAbi = [
       }
     ],
     "name": "EscrowMilestoneNotPending",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "agreementId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "EscrowNoCancelConsent",
     "type": "error"
   },
   {

@@ -1,6 +1,12 @@
 /**
  * Attestations signed offline (EIP-712), like governance signatures: the attestor needs only the
- * agreement id, the deployment file and a key — no node. Anyone submits the files later.
+ * agreement id, the deployment file and a key — no node. Anyone submits the files later, before
+ * the deadline the attestor signed; the escrow then screens the attestor like an on-chain one
+ * (an active member, bound to the kind in that milestone).
+ *
+ * Typed data (docs/payments.md gives a test vector):
+ *   domain  { name: "Clearhouse ConditionalEscrow", version: "1", chainId, verifyingContract: escrow }
+ *   Attestation(uint256 agreement,uint256 milestone,uint8 kind,bytes32 evidenceHash,uint64 deadline)
  */
 import { readFileSync } from "node:fs";
 import {
@@ -13,11 +19,14 @@ import {
   type Hex,
   type LocalAccount,
 } from "viem";
-import { InvalidArgumentError } from "../errors/base";
+import { ClearhouseError, InvalidArgumentError } from "../errors/base";
 import { writeJsonAtomic } from "../fileio";
 import { ATTESTATION_KINDS, attestationKindIndex, type AttestationKindName } from "./terms";
 
-export const ATTESTATION_FORMAT = "clearhouse.attestation/1";
+export const ATTESTATION_FORMAT = "clearhouse.attestation/2";
+
+/** How long a signed attestation stays submittable when the signer gives no deadline: 7 days. */
+export const DEFAULT_ATTESTATION_LIFETIME = 7n * 86_400n;
 
 export interface AttestationMessage {
   escrow: Address;
@@ -26,32 +35,55 @@ export interface AttestationMessage {
   milestone: number;
   kind: AttestationKindName;
   evidenceHash: Hex;
+  /** The last second (unix time) at which the signature may be submitted. */
+  deadline: bigint;
 }
+
+/** What `signAttestation` takes: the message, its deadline optional (default: 7 days from the local clock). */
+export type AttestationRequest = Omit<AttestationMessage, "deadline"> & { deadline?: bigint };
 
 export interface SignedAttestation extends AttestationMessage {
   signer: Address;
   signature: Hex;
 }
 
-const TYPES = {
+/** A signed attestation submitted after its deadline: the escrow would refuse it. */
+export class AttestationExpiredError extends ClearhouseError {
+  override name = "AttestationExpiredError";
+  constructor(
+    readonly signer: Address,
+    readonly deadline: bigint,
+    readonly now: bigint,
+  ) {
+    super(
+      `${signer}'s attestation expired at ${new Date(Number(deadline) * 1000).toISOString()} (the chain's time is ${new Date(Number(now) * 1000).toISOString()}).`,
+      { hint: `Ask ${signer} to sign it again (\`clearhouse pay attest … --out\`, with --valid-for if needed).` },
+    );
+  }
+}
+
+export const ATTESTATION_TYPES = {
   Attestation: [
     { name: "agreement", type: "uint256" },
     { name: "milestone", type: "uint256" },
     { name: "kind", type: "uint8" },
     { name: "evidenceHash", type: "bytes32" },
+    { name: "deadline", type: "uint64" },
   ],
 } as const;
 
-function typedData(m: AttestationMessage) {
+/** The EIP-712 typed data of an attestation (domain, types, message), as any EIP-712 signer takes it. */
+export function attestationTypedData(m: AttestationMessage) {
   return {
     domain: { name: "Clearhouse ConditionalEscrow", version: "1", chainId: m.chainId, verifyingContract: m.escrow },
-    types: TYPES,
+    types: ATTESTATION_TYPES,
     primaryType: "Attestation" as const,
     message: {
       agreement: m.agreementId,
       milestone: BigInt(m.milestone),
       kind: attestationKindIndex(m.kind),
       evidenceHash: m.evidenceHash,
+      deadline: m.deadline,
     },
   };
 }
@@ -61,15 +93,21 @@ export function evidenceHashOf(bytes: Uint8Array): Hex {
   return keccak256(bytes);
 }
 
-/** Sign an attestation with a local key (offline). */
-export async function signAttestation(account: LocalAccount, m: AttestationMessage): Promise<SignedAttestation> {
-  const signature = await account.signTypedData(typedData(m));
+/**
+ * Sign an attestation with a local key (offline). Without a deadline it is submittable for
+ * `DEFAULT_ATTESTATION_LIFETIME` from the local clock (no node is asked).
+ */
+export async function signAttestation(account: LocalAccount, r: AttestationRequest): Promise<SignedAttestation> {
+  const deadline = r.deadline ?? BigInt(Math.floor(Date.now() / 1000)) + DEFAULT_ATTESTATION_LIFETIME;
+  if (deadline <= 0n || deadline >= 1n << 64n) throw new InvalidArgumentError("deadline", "is not a uint64 unix time");
+  const m: AttestationMessage = { ...r, deadline };
+  const signature = await account.signTypedData(attestationTypedData(m));
   return { ...m, signer: account.address, signature };
 }
 
 /** Who signed an attestation (checks the signature against its own content). */
 export async function attestationSigner(a: SignedAttestation): Promise<Address> {
-  return recoverTypedDataAddress({ ...typedData(a), signature: a.signature });
+  return recoverTypedDataAddress({ ...attestationTypedData(a), signature: a.signature });
 }
 
 export function writeAttestationFile(path: string, a: SignedAttestation): void {
@@ -77,6 +115,7 @@ export function writeAttestationFile(path: string, a: SignedAttestation): void {
     format: ATTESTATION_FORMAT,
     ...a,
     agreementId: a.agreementId.toString(),
+    deadline: a.deadline.toString(),
   });
 }
 
@@ -89,7 +128,13 @@ export async function readAttestationFile(path: string): Promise<SignedAttestati
     throw new InvalidArgumentError("attestation", `cannot read ${path}: ${(e as Error).message.split("\n")[0]}`);
   }
   const bad = (field: string, problem: string) => new InvalidArgumentError(`${path}: ${field}`, problem);
-  if (j.format !== ATTESTATION_FORMAT) throw bad("format", `must be "${ATTESTATION_FORMAT}"`);
+  if (j.format !== ATTESTATION_FORMAT)
+    throw bad(
+      "format",
+      j.format === "clearhouse.attestation/1"
+        ? `is the old "clearhouse.attestation/1" (no deadline), which the escrow no longer accepts: sign again`
+        : `must be "${ATTESTATION_FORMAT}"`,
+    );
   for (const f of ["escrow", "signer"])
     if (typeof j[f] !== "string" || !isAddress(j[f] as string)) throw bad(f, "is not an address");
   if (!Number.isInteger(j.chainId)) throw bad("chainId", "is not an integer");
@@ -101,6 +146,8 @@ export async function readAttestationFile(path: string): Promise<SignedAttestati
   if (typeof j.evidenceHash !== "string" || !isHex(j.evidenceHash) || j.evidenceHash.length !== 66)
     throw bad("evidenceHash", "is not 32 bytes of hex");
   if (typeof j.signature !== "string" || !isHex(j.signature)) throw bad("signature", "is not hex");
+  if (typeof j.deadline !== "string" || !/^\d{1,20}$/.test(j.deadline) || BigInt(j.deadline) >= 1n << 64n)
+    throw bad("deadline", "is not a decimal uint64 unix time");
   const a: SignedAttestation = {
     escrow: getAddress(j.escrow as string),
     chainId: j.chainId as number,
@@ -108,6 +155,7 @@ export async function readAttestationFile(path: string): Promise<SignedAttestati
     milestone: j.milestone as number,
     kind: j.kind as AttestationKindName,
     evidenceHash: j.evidenceHash as Hex,
+    deadline: BigInt(j.deadline),
     signer: getAddress(j.signer as string),
     signature: j.signature as Hex,
   };

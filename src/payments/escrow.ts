@@ -1,4 +1,4 @@
-/** SDK for ConditionalEscrow: create (funded by permit when needed), attest, prove, release, refund, dispute, resolve, cancel, read. */
+/** SDK for ConditionalEscrow: create (funded by permit when needed), attest, prove, release, refund, dispute, resolve, cancel (and revoke), read. */
 import { parseEventLogs, toHex, type Address, type Hex } from "viem";
 import { accountAddress, readContract, rpc, writeContract, type ClearhouseContext, type WriteResult } from "../context";
 import { DeploymentError, InvalidArgumentError } from "../errors/base";
@@ -6,7 +6,7 @@ import { conditionalEscrowAbi, settlementTokenAbi } from "../generated/abis";
 import { signPermit } from "../token/permit";
 import { circuitNameOf } from "../zk/circuits";
 import { checkBundle, toCalldata, type ProofBundle } from "../zk/prover";
-import type { SignedAttestation } from "./attestation";
+import { AttestationExpiredError, type SignedAttestation } from "./attestation";
 import {
   ATTESTATION_KINDS,
   attestationKindIndex,
@@ -66,7 +66,7 @@ export async function createAgreement(
   return { agreementId: created.args.agreementId, total, tx };
 }
 
-/** Attest on chain (the caller must be an attestor). */
+/** Attest on chain (the caller must be an active member and an attestor the milestone names for `kind`). */
 export async function attest(
   ctx: ClearhouseContext,
   p: { agreementId: bigint; milestone: number; kind: AttestationKindName; evidenceHash: Hex },
@@ -78,7 +78,10 @@ export async function attest(
   });
 }
 
-/** Submit attestations signed offline (all for the same agreement, milestone, kind and evidence). */
+/**
+ * Submit attestations signed offline (all for the same agreement, milestone, kind and evidence).
+ * Refuses, before sending, one whose deadline the chain's time has passed (AttestationExpiredError).
+ */
 export async function submitAttestations(
   ctx: ClearhouseContext,
   p: { attestations: SignedAttestation[] },
@@ -107,6 +110,10 @@ export async function submitAttestations(
       );
     }
   }
+  const block = await rpc(ctx, "getBlock", () => ctx.publicClient.getBlock());
+  // The next block is at least a second later than the latest one.
+  const expired = p.attestations.find((a) => a.deadline <= block.timestamp);
+  if (expired) throw new AttestationExpiredError(expired.signer, expired.deadline, block.timestamp);
   return writeContract(ctx, {
     ...e,
     functionName: "submitAttestations",
@@ -115,8 +122,7 @@ export async function submitAttestations(
       BigInt(first.milestone),
       attestationKindIndex(first.kind),
       first.evidenceHash,
-      p.attestations.map((a) => a.signer),
-      p.attestations.map((a) => a.signature),
+      p.attestations.map((a) => ({ signer: a.signer, deadline: a.deadline, signature: a.signature })),
     ],
   });
 }
@@ -188,9 +194,37 @@ export async function resolveDispute(
   });
 }
 
-/** Consent to cancel (payer or a payee with a pending milestone). */
-export async function cancelAgreement(ctx: ClearhouseContext, p: { agreementId: bigint }): Promise<WriteResult> {
-  return writeContract(ctx, { ...escrow(ctx), functionName: "cancel", args: [p.agreementId] });
+/** The longest a cancel consent may count (the escrow's MAX_CONSENT_LIFETIME): 30 days. */
+export const MAX_CONSENT_LIFETIME = 30n * 86_400n;
+/** How long a cancel consent counts unless told: 7 days. */
+export const DEFAULT_CONSENT_LIFETIME = 7n * 86_400n;
+
+/**
+ * Consent to cancel (payer or a payee with a pending milestone) for `validFor` seconds from the
+ * chain's time (default 7 days, at most 30). Once the payer and the payee of every pending milestone
+ * whose condition does not hold consented, those milestones go back to the payer; the others stay
+ * releasable to their payees.
+ */
+export async function cancelAgreement(
+  ctx: ClearhouseContext,
+  p: { agreementId: bigint; validFor?: bigint },
+): Promise<WriteResult & { expiresAt: bigint }> {
+  const validFor = p.validFor ?? DEFAULT_CONSENT_LIFETIME;
+  if (validFor < 1n || validFor > MAX_CONSENT_LIFETIME - 60n)
+    throw new InvalidArgumentError(
+      "validFor",
+      `${validFor} s is not between 1 s and 30 days less a minute`,
+      "A consent counts for at most 30 days from the block that records it.",
+    );
+  const block = await rpc(ctx, "getBlock", () => ctx.publicClient.getBlock());
+  const expiresAt = block.timestamp + validFor;
+  const tx = await writeContract(ctx, { ...escrow(ctx), functionName: "cancel", args: [p.agreementId, expiresAt] });
+  return { ...tx, expiresAt };
+}
+
+/** Withdraw the caller's live cancel consent. */
+export async function revokeCancel(ctx: ClearhouseContext, p: { agreementId: bigint }): Promise<WriteResult> {
+  return writeContract(ctx, { ...escrow(ctx), functionName: "revokeCancel", args: [p.agreementId] });
 }
 
 import { AGREEMENT_STATUS, MILESTONE_STATUS } from "../statusNames";
@@ -199,6 +233,9 @@ export { AGREEMENT_STATUS, MILESTONE_STATUS };
 export interface ConditionInfo {
   description: string;
   met: boolean;
+  /** Attestation conditions: who may attest it and how many must. */
+  attestors?: Address[];
+  threshold?: number;
 }
 export interface MilestoneInfo {
   index: number;
@@ -221,7 +258,6 @@ export interface AgreementInfo {
   refunded: bigint;
   locked: bigint;
   attestors: Address[];
-  threshold: number;
   milestones: MilestoneInfo[];
 }
 
@@ -241,7 +277,6 @@ export async function getAgreement(ctx: ClearhouseContext, p: { agreementId: big
     refunded: v.refunded,
     locked: v.total - v.released - v.refunded,
     attestors: [...v.attestors],
-    threshold: v.threshold,
     milestones: v.milestones.map((m, index) => ({
       index,
       payee: m.payee,
@@ -252,10 +287,14 @@ export async function getAgreement(ctx: ClearhouseContext, p: { agreementId: big
       releasable: m.status === 0 && m.conditionHolds,
       conditions: m.conditions.map((c, i) => {
         if (c.kind === 0) {
-          const n = popcount(m.attestedBy[c.attestation]);
+          const n = popcount(m.attestedBy[c.attestation] & c.attestorMask);
+          const attestors = v.attestors.filter((_, k) => (c.attestorMask >> k) & 1);
+          const who = attestors.map((a) => `${a.slice(0, 8)}…`).join(", ");
           return {
-            description: `${ATTESTATION_KINDS[c.attestation]} attested by ${n} of ${v.threshold} needed`,
-            met: n >= v.threshold,
+            description: `${ATTESTATION_KINDS[c.attestation]} attested by ${n} of ${c.threshold} needed (by ${who})`,
+            met: n >= c.threshold,
+            attestors,
+            threshold: c.threshold,
           };
         }
         if (c.kind === 1) {

@@ -5,8 +5,8 @@
  *   format: clearhouse.agreement/1
  *   reference: PO-2026-118            # text (hashed) or a 32-byte hex
  *   arbiter: "0x…"
- *   attestors: ["0x…", "0x…"]
- *   threshold: 1
+ *   attestors: ["0x…", "0x…"]       # optional: the default attestors of `attestation: <kind>`
+ *   threshold: 1                     # optional: their default threshold
  *   milestones:
  *     - name: balance
  *       payee: "0x…"
@@ -14,13 +14,19 @@
  *       deadline: "+60d"              # or an ISO date, or unix seconds
  *       combine: all                  # or any
  *       conditions:
- *         - attestation: delivered    # delivered | accepted | invoice_approved
+ *         - attestation: { kind: delivered, by: ["0x…carrier"], threshold: 1 }
+ *         - attestation: accepted     # shorthand: the agreement's attestors and threshold
  *         - time: "+30d"
  *         - proof: { circuit: kyc_membership, root: "0x…" }
  *         - proof: { circuit: amount_limit, commitment: "0x…", limit: "10000.00" }
  *     - repeat: { count: 12, every: 30d }   # installments: milestone i gets time "+i·every"
  *       name: installment
  *       ...
+ *
+ * Each attestation condition is bound on chain to its own attestors and threshold: `by` names them
+ * (threshold defaults to all of them); the shorthand `attestation: <kind>` takes the agreement's
+ * `attestors` and `threshold`, and may be used for one kind only — with two kinds, any of those
+ * attestors could attest both, so each kind must name its own (`by`).
  *
  * `${name}` placeholders are filled from variables before parsing (templates/).
  */
@@ -35,7 +41,7 @@ export const ATTESTATION_KINDS = ["delivered", "accepted", "invoice_approved"] a
 export type AttestationKindName = (typeof ATTESTATION_KINDS)[number];
 
 export type ConditionTerms =
-  | { type: "attestation"; kind: AttestationKindName }
+  | { type: "attestation"; kind: AttestationKindName; attestors: Address[]; threshold: number }
   | { type: "time"; notBefore: bigint }
   | { type: "proof"; circuit: "kyc_membership"; root: bigint }
   | { type: "proof"; circuit: "amount_limit"; commitment: bigint; limit: bigint };
@@ -53,8 +59,8 @@ export interface AgreementSpec {
   name: string;
   reference: Hex;
   arbiter: Address;
+  /** Every attestor any condition names (at most 16): the agreement's list, then each `by` in order. */
   attestors: Address[];
-  threshold: number;
   milestones: MilestoneSpec[];
 }
 
@@ -63,7 +69,6 @@ export interface OnChainTerms {
   token: Address;
   arbiter: Address;
   attestors: Address[];
-  threshold: number;
   ref: Hex;
   milestones: {
     payee: Address;
@@ -74,6 +79,8 @@ export interface OnChainTerms {
       kind: number;
       attestation: number;
       notBefore: bigint;
+      attestorMask: number;
+      threshold: number;
       circuitId: Hex;
       expected: bigint;
       limit: bigint;
@@ -149,7 +156,8 @@ export function parseTimeTerm(v: unknown, where: string, now: bigint): bigint {
   return BigInt(Math.floor(ms / 1000));
 }
 
-function durationOf(v: unknown, where: string): bigint {
+/** A duration like 30d, 12h, 15m or 45s, in seconds. */
+export function parseDuration(v: unknown, where: string): bigint {
   const d = DURATION.exec(str(v, where));
   if (!d) throw new InvalidArgumentError(where, "must be a duration like 30d, 12h, 15m or 45s");
   return BigInt(d[1]) * UNIT[d[2]];
@@ -166,16 +174,57 @@ function field(v: unknown, where: string): bigint {
   return x;
 }
 
-function condition(v: unknown, where: string, now: bigint, decimals: number): ConditionTerms {
+/** The agreement's default attestors and threshold, for `attestation: <kind>`. */
+interface AttestorDefaults {
+  attestors: Address[];
+  threshold: number;
+  where: string;
+}
+
+function attestationCondition(v: unknown, where: string, defaults: AttestorDefaults): ConditionTerms {
+  const kindOf = (x: unknown, w: string): AttestationKindName => {
+    const kind = str(x, w).toLowerCase() as AttestationKindName;
+    if (!ATTESTATION_KINDS.includes(kind))
+      throw new InvalidArgumentError(w, `must be one of ${ATTESTATION_KINDS.join(", ")}`);
+    return kind;
+  };
+  if (typeof v !== "object" || v === null) {
+    const kind = kindOf(v, where);
+    if (defaults.attestors.length === 0 || defaults.threshold === 0) {
+      throw new InvalidArgumentError(
+        where,
+        `names no attestors: the agreement has ${defaults.attestors.length ? "no threshold" : "no attestors"}`,
+        `Write \`attestation: { kind: ${kind}, by: ["0x…"] }\`, or set the agreement's attestors and threshold.`,
+      );
+    }
+    return { type: "attestation", kind, attestors: defaults.attestors, threshold: defaults.threshold };
+  }
+  const a = obj(v, where);
+  for (const k of Object.keys(a))
+    if (!["kind", "by", "threshold"].includes(k))
+      throw new InvalidArgumentError(`${where}.${k}`, "is not one of kind, by, threshold");
+  const kind = kindOf(a.kind, `${where}.kind`);
+  if (!Array.isArray(a.by) || a.by.length === 0 || a.by.length > 16)
+    throw new InvalidArgumentError(`${where}.by`, "must list 1–16 attestor addresses");
+  const by = a.by.map((x, i) => address(x, `${where}.by[${i}]`));
+  if (new Set(by).size !== by.length) throw new InvalidArgumentError(`${where}.by`, "lists an attestor twice");
+  const threshold = a.threshold === undefined ? by.length : Number(a.threshold);
+  if (!Number.isInteger(threshold) || threshold < 1 || threshold > by.length)
+    throw new InvalidArgumentError(`${where}.threshold`, `must be 1–${by.length} (the attestors in \`by\`)`);
+  return { type: "attestation", kind, attestors: by, threshold };
+}
+
+function condition(
+  v: unknown,
+  where: string,
+  now: bigint,
+  decimals: number,
+  defaults: AttestorDefaults,
+): ConditionTerms {
   const c = obj(v, where);
   const keys = Object.keys(c);
   if (keys.length !== 1) throw new InvalidArgumentError(where, "must have exactly one of attestation, time, proof");
-  if ("attestation" in c) {
-    const kind = str(c.attestation, `${where}.attestation`).toLowerCase() as AttestationKindName;
-    if (!ATTESTATION_KINDS.includes(kind))
-      throw new InvalidArgumentError(`${where}.attestation`, `must be one of ${ATTESTATION_KINDS.join(", ")}`);
-    return { type: "attestation", kind };
-  }
+  if ("attestation" in c) return attestationCondition(c.attestation, `${where}.attestation`, defaults);
   if ("time" in c) return { type: "time", notBefore: parseTimeTerm(c.time, `${where}.time`, now) };
   if ("proof" in c) {
     const p = obj(c.proof, `${where}.proof`);
@@ -198,7 +247,13 @@ function condition(v: unknown, where: string, now: bigint, decimals: number): Co
   throw new InvalidArgumentError(where, `unknown condition ${keys[0]} (attestation, time or proof)`);
 }
 
-function milestones(v: unknown, where: string, now: bigint, decimals: number): MilestoneSpec[] {
+function milestones(
+  v: unknown,
+  where: string,
+  now: bigint,
+  decimals: number,
+  defaults: AttestorDefaults,
+): MilestoneSpec[] {
   if (!Array.isArray(v) || v.length === 0) throw new InvalidArgumentError(where, "must be a non-empty list");
   const out: MilestoneSpec[] = [];
   v.forEach((raw, i) => {
@@ -212,7 +267,7 @@ function milestones(v: unknown, where: string, now: bigint, decimals: number): M
             const count = Number(r.count);
             if (!Number.isInteger(count) || count < 1 || count > 32)
               throw new InvalidArgumentError(`${w}.repeat.count`, "must be 1–32");
-            return { count, every: durationOf(r.every, `${w}.repeat.every`) };
+            return { count, every: parseDuration(r.every, `${w}.repeat.every`) };
           })();
     for (let k = 0; k < repeat.count; k++) {
       const shift = repeat.every * BigInt(k); // installment k is due k periods after the first
@@ -234,7 +289,7 @@ function milestones(v: unknown, where: string, now: bigint, decimals: number): M
         amount: toMinorUnits(`${w}.amount`, str(m.amount, `${w}.amount`), decimals),
         deadline: parseTimeTerm(m.deadline, `${w}.deadline`, base),
         combine,
-        conditions: conditions.map((c, j) => condition(c, `${w}.conditions[${j}]`, base, decimals)),
+        conditions: conditions.map((c, j) => condition(c, `${w}.conditions[${j}]`, base, decimals, defaults)),
       });
     }
   });
@@ -255,13 +310,37 @@ export function parseAgreement(doc: unknown, where: string, opts: { now: bigint;
   if (!Number.isInteger(threshold) || threshold < 0 || threshold > attestors.length) {
     throw new InvalidArgumentError(`${where}.threshold`, `must be 0–${attestors.length} (the number of attestors)`);
   }
+  const listed = attestors.map((a, i) => address(a, `${where}.attestors[${i}]`));
+  const defaults = { attestors: listed, threshold, where };
+  const ms = milestones(d.milestones, `${where}.milestones`, opts.now, opts.decimals, defaults);
+  // The shorthand binds every kind to the same attestors: only sound when one kind uses it.
+  const shared = new Set(
+    ms.flatMap((m) =>
+      m.conditions.flatMap((c) => (c.type === "attestation" && c.attestors === listed ? [c.kind] : [])),
+    ),
+  );
+  if (shared.size > 1) {
+    throw new InvalidArgumentError(
+      `${where}.milestones`,
+      `attestation conditions of ${[...shared].join(" and ")} all take the agreement's attestors, so any of them could attest every kind`,
+      `Name who attests each kind: \`attestation: { kind: ${[...shared][0]}, by: ["0x…"], threshold: 1 }\`.`,
+    );
+  }
+  const all = [...listed];
+  for (const m of ms)
+    for (const c of m.conditions)
+      if (c.type === "attestation") for (const a of c.attestors) if (!all.includes(a)) all.push(a);
+  if (all.length > 16)
+    throw new InvalidArgumentError(
+      `${where}.attestors`,
+      `name ${all.length} attestors in all; an agreement has at most 16`,
+    );
   return {
     name: d.name === undefined ? refText : str(d.name, `${where}.name`),
     reference,
     arbiter: address(d.arbiter, `${where}.arbiter`),
-    attestors: attestors.map((a, i) => address(a, `${where}.attestors[${i}]`)),
-    threshold,
-    milestones: milestones(d.milestones, `${where}.milestones`, opts.now, opts.decimals),
+    attestors: all,
+    milestones: ms,
   };
 }
 
@@ -269,12 +348,25 @@ const KIND_INDEX: Record<AttestationKindName, number> = { delivered: 0, accepted
 
 /** The escrow's AgreementTerms for a spec. */
 export function toOnChainTerms(spec: AgreementSpec, token: Address): OnChainTerms {
-  const zero = { attestation: 0, notBefore: 0n, circuitId: stringToHex("", { size: 32 }), expected: 0n, limit: 0n };
+  const zero = {
+    attestation: 0,
+    notBefore: 0n,
+    attestorMask: 0,
+    threshold: 0,
+    circuitId: stringToHex("", { size: 32 }),
+    expected: 0n,
+    limit: 0n,
+  };
+  const maskOf = (attestors: Address[]): number =>
+    attestors.reduce((mask, a) => {
+      const i = spec.attestors.indexOf(a);
+      if (i < 0) throw new InvalidArgumentError("attestors", `${a} is named by a condition but not listed`);
+      return mask | (1 << i);
+    }, 0);
   return {
     token,
     arbiter: spec.arbiter,
     attestors: spec.attestors,
-    threshold: spec.threshold,
     ref: spec.reference,
     milestones: spec.milestones.map((m) => ({
       payee: m.payee,
@@ -282,7 +374,14 @@ export function toOnChainTerms(spec: AgreementSpec, token: Address): OnChainTerm
       deadline: m.deadline,
       combine: m.combine === "all" ? 0 : 1,
       conditions: m.conditions.map((c) => {
-        if (c.type === "attestation") return { ...zero, kind: 0, attestation: KIND_INDEX[c.kind] };
+        if (c.type === "attestation")
+          return {
+            ...zero,
+            kind: 0,
+            attestation: KIND_INDEX[c.kind],
+            attestorMask: maskOf(c.attestors),
+            threshold: c.threshold,
+          };
         if (c.type === "time") return { ...zero, kind: 1, notBefore: c.notBefore };
         if (c.circuit === "kyc_membership")
           return { ...zero, kind: 2, circuitId: stringToHex(c.circuit, { size: 32 }), expected: c.root };

@@ -1,4 +1,7 @@
-/** `clearhouse pay`: a purchase order from a template, attested offline, released; and bad input. */
+/**
+ * `clearhouse pay`: a purchase order from a template, attested offline (each kind by its own
+ * attestor, before the signature's deadline), released; cancel consents and their revocation; bad input.
+ */
 import { execFile } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -6,6 +9,7 @@ import { promisify } from "node:util";
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { ExitCode } from "../../src/cli/exit";
+import { leiWithCheckDigits, Role } from "../../src";
 import { key } from "../sdk/fixture";
 import { BANK_INDEX, settlementFixture } from "../sdk/settlementFixture";
 import { cliWorkspace } from "./harness";
@@ -15,6 +19,17 @@ const BIN = join(__dirname, "..", "..", "bin", "clearhouse.js");
 
 async function cliFixture() {
   const f = await settlementFixture();
+  // The carrier (key 10) and the buyer's QA (key 11) sign offline; the escrow screens them as members.
+  for (const i of [10, 11]) {
+    await f.gov.registry.admitMember({
+      account: key(i).address,
+      roles: Role.CORPORATE,
+      lei: leiWithCheckDigits(`5493000ATTEST${i}000`),
+      name: `Attestor ${i}`,
+      maxSingleTransfer: 1n,
+      maxDailyOutflow: 1n,
+    });
+  }
   const ws = cliWorkspace(f.deployment, "pay");
   const sets = [
     "reference=PO-2026-118",
@@ -56,6 +71,9 @@ describe("CLI pay", function () {
     expect(early.err).to.match(/does not hold yet/);
 
     writeFileSync(join(dir, "pod.txt"), "CMR 7781-22: 40 pallets delivered");
+    // Offline signers count from their own clock; earlier tests moved this chain's clock ahead of it.
+    const chainAhead = Number((await f.gov.context.publicClient.getBlock()).timestamp) - Math.floor(Date.now() / 1000);
+    const validFor = `${Math.max(0, chainAhead) + 7_200}s`;
     // Offline: the carrier signs with only the deployment file and its key; the RPC is unreachable.
     const signed = await run(
       "node",
@@ -75,10 +93,27 @@ describe("CLI pay", function () {
         join(dir, "pod.txt"),
         "--out",
         join(dir, "d.json"),
+        "--valid-for",
+        validFor,
       ],
       { env: { ...process.env, CLEARHOUSE_RPC_URL: "http://127.0.0.1:9" } },
     );
-    expect(signed.stdout).to.match(/Signed "delivered" for agreement 1 milestone 1/);
+    expect(signed.stdout).to.match(/Signed "delivered" for agreement 1 milestone 1 as 0x\w+, submittable until \d{4}-/);
+    // The carrier cannot attest acceptance too: the template binds it to the buyer's QA.
+    const overreach = await cli(
+      "--key-file",
+      keyFile(10),
+      "pay",
+      "attest",
+      "1",
+      "1",
+      "--kind",
+      "accepted",
+      "--evidence",
+      "x",
+    );
+    expect(overreach.code).to.equal(ExitCode.refusedByChain);
+    expect(overreach.err).to.match(/may not attest "accepted" for milestone 1 of agreement 1/);
     const qa = await cli(
       "--key-file",
       keyFile(11),
@@ -92,6 +127,8 @@ describe("CLI pay", function () {
       "QA ok",
       "--out",
       join(dir, "a.json"),
+      "--valid-for",
+      validFor,
     );
     expect(qa.code, qa.err).to.equal(ExitCode.ok);
     const baltic = keyFile(BANK_INDEX.baltic);
@@ -100,7 +137,33 @@ describe("CLI pay", function () {
     expect((await cli("--key-file", baltic, "pay", "release", "1", "1")).code).to.equal(ExitCode.ok);
     const status = await cli("pay", "status", "1");
     expect(status.out).to.match(/Agreement 1: Closed, total 10,000.00, released 10,000.00/);
-    expect(status.out).to.match(/✓ delivered attested by 1 of 1 needed; ✓ accepted attested by 1 of 1 needed/);
+    expect(status.out).to.match(
+      /✓ delivered attested by 1 of 1 needed \(by 0x\w+…\); ✓ accepted attested by 1 of 1 needed/,
+    );
+  });
+
+  it("cancel: a consent for a while, revoked; the cancellation needs live consents", async () => {
+    const { cli, keyFile, sets } = await loadFixture(cliFixture);
+    const alpine = keyFile(BANK_INDEX.alpine);
+    const baltic = keyFile(BANK_INDEX.baltic);
+    expect((await cli("--key-file", alpine, "pay", "create", "purchase-order", ...sets)).code).to.equal(ExitCode.ok);
+    const given = await cli("--key-file", baltic, "pay", "cancel", "1", "--valid-for", "1d");
+    expect(given.code, given.err).to.equal(ExitCode.ok);
+    expect(given.out).to.match(/Consent to cancel agreement 1 recorded until \d{4}-/);
+    const revoked = await cli("--key-file", baltic, "pay", "cancel", "1", "--revoke");
+    expect(revoked.code, revoked.err).to.equal(ExitCode.ok);
+    const again = await cli("--key-file", baltic, "pay", "cancel", "1", "--revoke");
+    expect(again.code).to.equal(ExitCode.refusedByChain);
+    expect(again.err).to.match(/has no live cancel consent on agreement 1/);
+    await cli("--key-file", alpine, "pay", "cancel", "1");
+    expect((await cli("pay", "status", "1")).out).to.match(/Agreement 1: Active/);
+    // The deposit (releasable at once) is due to the supplier: the cancellation refunds only the balance.
+    await cli("--key-file", baltic, "pay", "cancel", "1");
+    expect((await cli("pay", "status", "1")).out).to.match(/Agreement 1: Active, .*released 0.00, refunded 7,500.00/);
+    expect((await cli("--key-file", baltic, "pay", "release", "1", "0")).code).to.equal(ExitCode.ok);
+    expect((await cli("pay", "status", "1")).out).to.match(/Agreement 1: Closed/);
+    const tooLong = await cli("--key-file", alpine, "pay", "cancel", "1", "--valid-for", "31d");
+    expect(tooLong.code).to.equal(ExitCode.badInput);
   });
 
   it("bad input is exit 2 with the problem named; nothing is sent", async () => {

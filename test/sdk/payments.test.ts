@@ -1,27 +1,36 @@
 /**
  * The SDK's payments module against the real escrow deployed by the deploy code: terms and
- * templates, creation funded by permit or allowance, on-chain and offline attestations, proof
- * conditions, release, refund, disputes, cancellation and the agreement view.
+ * templates, creation funded by permit or allowance, on-chain and offline attestations (bound to
+ * their kind, expiring, screened), proof conditions, release, refund, disputes, cancellation with
+ * expiring and revocable consents, and the agreement view.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { keccak256, stringToHex, type Address } from "viem";
+import { hashTypedData, keccak256, stringToHex, type Address, type Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
 import { InvalidArgumentError } from "../../src/errors/base";
 import { ContractRevertError } from "../../src/errors/revert";
 import {
   agreementFromTemplate,
+  ATTESTATION_KINDS,
+  ATTESTATION_TYPES,
+  AttestationExpiredError,
+  attestationTypedData,
   fillTemplate,
   parseAgreement,
   readAttestationFile,
   signAttestation,
   templateNames,
+  toOnChainTerms,
   writeAttestationFile,
   type AgreementSpec,
 } from "../../src/payments";
 import { amountInputs, prove, releaseProver } from "../../src/zk";
+import { leiWithCheckDigits } from "../../src/registry/identifiers";
+import { Role } from "../../src/registry/roles";
 import { blockNumber, key, rejectsWith } from "./fixture";
 import { settlementFixture, type SettlementFixture } from "./settlementFixture";
 
@@ -29,8 +38,19 @@ const CARRIER = key(10);
 const QA = key(11);
 const EVIDENCE = keccak256(stringToHex("proof of delivery"));
 
+/** The settlement fixture, the carrier and the buyer's QA admitted: attestors are screened as members. */
 async function fixture() {
   const f = await settlementFixture();
+  for (const [i, who] of [CARRIER, QA].entries()) {
+    await f.gov.registry.admitMember({
+      account: who.address,
+      roles: Role.CORPORATE,
+      lei: leiWithCheckDigits(`5493000ATTEST${i}0000`),
+      name: i === 0 ? "Carrier" : "Buyer QA",
+      maxSingleTransfer: 1n,
+      maxDailyOutflow: 1n,
+    });
+  }
   return f;
 }
 
@@ -90,6 +110,15 @@ describe("SDK payments", function () {
         "purchase-order",
       ]);
       for (const t of templateNames()) agreementFromTemplate(t, vars, { now: 1_000n, decimals: 2 });
+      // The purchase order binds delivery to the carrier alone and acceptance to the buyer's QA alone.
+      const [carrier, qa] = [CARRIER.address, QA.address];
+      const po = agreementFromTemplate("purchase-order", { ...vars, carrier, buyer_qa: qa }, { now: 0n, decimals: 2 });
+      expect(po.attestors).to.deep.equal([carrier, qa]);
+      const balanceTerms = toOnChainTerms(po, a).milestones[1].conditions;
+      expect(balanceTerms.map((c) => [c.attestation, c.attestorMask, c.threshold])).to.deep.equal([
+        [0, 0b01, 1],
+        [1, 0b10, 1],
+      ]);
       const plan = agreementFromTemplate("installments-12", vars, { now: 1_000n, decimals: 2 });
       expect(plan.milestones).to.have.length(12);
       plan.milestones.forEach((m, i) => {
@@ -136,6 +165,23 @@ describe("SDK payments", function () {
         /proof\.circuit/,
       );
       bad({ milestones: [{ payee: a, amount: "1", deadline: "+1d", conditions: [] }] }, /1–4 conditions/);
+      const attest = (...conditions: unknown[]) => ({
+        attestors: [a],
+        threshold: 1,
+        milestones: [{ payee: a, amount: "1", deadline: "+1d", combine: "all", conditions }],
+      });
+      bad(
+        attest({ attestation: "delivered" }, { attestation: "accepted" }),
+        /delivered and accepted all take the agreement's attestors/,
+      );
+      bad(
+        { milestones: [{ payee: a, amount: "1", deadline: "+1d", conditions: [{ attestation: "delivered" }] }] },
+        /names no attestors/,
+      );
+      bad(attest({ attestation: { kind: "accepted", by: [] } }), /attestation\.by.*1–16/);
+      bad(attest({ attestation: { kind: "accepted", by: [a, a] } }), /attestation\.by.*twice/);
+      bad(attest({ attestation: { kind: "accepted", by: [a], threshold: 2 } }), /attestation\.threshold.*1–1/);
+      bad(attest({ attestation: { kind: "accepted", by: [a], who: 1 } }), /attestation\.who.*not one of/);
       const p = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
       const proof = (x: Record<string, unknown>) => ({
         milestones: [{ payee: a, amount: "1", deadline: "+1d", conditions: [{ proof: x }] }],
@@ -163,6 +209,37 @@ describe("SDK payments", function () {
     });
   });
 
+  it("signs the test vector of docs/spec/escrow-attestation.md (viem), and ethers hashes it alike", async () => {
+    const doc = readFileSync(join(__dirname, "..", "..", "docs", "spec", "escrow-attestation.md"), "utf8");
+    const v = JSON.parse(/```json\n([\s\S]*?)\n```/.exec(doc)![1]) as {
+      privateKey: Hex;
+      signer: Address;
+      domain: { chainId: number; verifyingContract: Address };
+      message: { agreement: string; milestone: string; kind: number; evidenceHash: Hex; deadline: string };
+      typeHash: Hex;
+      digest: Hex;
+      signature: Hex;
+    };
+    expect(v.message.evidenceHash).to.equal(keccak256(stringToHex("QA report PO-2026-118")));
+    const account = privateKeyToAccount(v.privateKey);
+    const signed = await signAttestation(account, {
+      escrow: v.domain.verifyingContract,
+      chainId: v.domain.chainId,
+      agreementId: BigInt(v.message.agreement),
+      milestone: Number(v.message.milestone),
+      kind: ATTESTATION_KINDS[v.message.kind]!,
+      evidenceHash: v.message.evidenceHash,
+      deadline: BigInt(v.message.deadline),
+    });
+    expect([signed.signer, signed.signature]).to.deep.equal([v.signer, v.signature]);
+    expect(hashTypedData(attestationTypedData(signed))).to.equal(v.digest);
+    const { ethers } = await import("hardhat");
+    const domain = { name: "Clearhouse ConditionalEscrow", version: "1", ...v.domain };
+    const types = { Attestation: [...ATTESTATION_TYPES.Attestation] };
+    expect(ethers.TypedDataEncoder.hash(domain, types, v.message)).to.equal(v.digest);
+    expect(keccak256(stringToHex(ethers.TypedDataEncoder.from(types).encodeType("Attestation")))).to.equal(v.typeHash);
+  });
+
   describe("on chain", () => {
     it("creates an agreement funded by permit (no allowance), and by allowance", async () => {
       const f = await loadFixture(fixture);
@@ -184,13 +261,14 @@ describe("SDK payments", function () {
         status: "Active",
         total: 10_000n,
         locked: 10_000n,
-        threshold: 1,
       });
       expect(info.milestones[0]).to.deep.include({ payee: f.addr.baltic, status: "Pending", releasable: false });
-      expect(info.milestones[0].conditions[0]).to.deep.equal({
-        description: "delivered attested by 0 of 1 needed",
+      expect(info.milestones[0].conditions[0]).to.deep.include({
         met: false,
+        attestors: [CARRIER.address, QA.address, f.addr.celtic],
+        threshold: 1,
       });
+      expect(info.milestones[0].conditions[0].description).to.match(/^delivered attested by 0 of 1 needed \(by 0x/);
     });
 
     it("on-chain attestation, then release by anyone pays the payee", async () => {
@@ -219,7 +297,10 @@ describe("SDK payments", function () {
           amount: "10.00",
           deadline: "+10d",
           combine: "all",
-          conditions: [{ attestation: "delivered" }, { attestation: "accepted" }],
+          conditions: [
+            { attestation: { kind: "delivered", by: [CARRIER.address] } },
+            { attestation: { kind: "accepted", by: [QA.address] } },
+          ],
         },
       ]);
       const { agreementId } = await f.bank.alpine.payments.createAgreement({ spec });
@@ -232,6 +313,27 @@ describe("SDK payments", function () {
       tampered.milestone = 1;
       writeFileSync(join(dir, "t.json"), JSON.stringify(tampered));
       await rejectsWith(readAttestationFile(join(dir, "t.json")), InvalidArgumentError);
+      tampered.milestone = 0;
+      tampered.deadline = (BigInt(tampered.deadline as string) + 86_400n).toString(); // stretched after signing
+      writeFileSync(join(dir, "t.json"), JSON.stringify(tampered));
+      await rejectsWith(readAttestationFile(join(dir, "t.json")), InvalidArgumentError);
+      // The carrier may not attest acceptance: the escrow names the kind's attestors.
+      const overreach = await signAttestation(CARRIER, { ...base, kind: "accepted" });
+      const notBound = await rejectsWith(
+        f.bank.baltic.payments.submitAttestations({ attestations: [overreach] }),
+        ContractRevertError,
+      );
+      expect(notBound.message).to.match(/may not attest "accepted" for milestone 0/);
+      // A signature whose deadline has passed is refused before anything is sent.
+      const now = (await f.gov.context.publicClient.getBlock()).timestamp;
+      const stale = await signAttestation(QA, { ...base, kind: "accepted", deadline: now - 1n });
+      const n0 = await blockNumber();
+      const expired = await rejectsWith(
+        f.bank.baltic.payments.submitAttestations({ attestations: [stale] }),
+        AttestationExpiredError,
+      );
+      expect(expired.message).to.match(/Ask 0x.* to sign it again/);
+      expect(await blockNumber()).to.equal(n0);
       const d = await readAttestationFile(join(dir, "d.json"));
       const wrongChain = { ...d, chainId: 1 };
       const n = await blockNumber();
@@ -312,6 +414,13 @@ describe("SDK payments", function () {
       await f.bank.danube.payments.resolveDispute({ agreementId, milestone: 1, payeeBps: 6_000 });
       expect(await balance(f, f.addr.baltic)).to.equal(payee0 + 600n); // floor(1001 · 0.6)
       expect(await balance(f, f.addr.alpine)).to.equal(payer0 + 1_001n + 401n);
+      await rejectsWith(
+        f.bank.alpine.payments.cancelAgreement({ agreementId, validFor: 31n * 86_400n }),
+        InvalidArgumentError,
+      );
+      // The payee consents, then thinks better of it: its revoked consent no longer counts.
+      await f.bank.baltic.payments.cancelAgreement({ agreementId, validFor: 3_600n });
+      await f.bank.baltic.payments.revokeCancel({ agreementId });
       await f.bank.alpine.payments.cancelAgreement({ agreementId });
       expect((await f.gov.payments.getAgreement({ agreementId })).status).to.equal("Active");
       await f.bank.baltic.payments.cancelAgreement({ agreementId });

@@ -13,8 +13,10 @@ import {
   EVIDENCE,
   M0,
   M1,
+  M2,
   standardTerms,
   type AgreementFixture,
+  consentUntil,
 } from "./helpers";
 
 /** Everything the escrow's views say about agreements 1 and 2 and its settings. */
@@ -31,7 +33,7 @@ async function stateOf(escrow: ConditionalEscrow | EscrowV2) {
     count: await escrow.agreementCount(),
     owner: await escrow.owner(),
     verifierRegistry: await escrow.verifierRegistry(),
-    digest: await escrow.attestationDigest(1n, 0n, Attest.Accepted, EVIDENCE),
+    digest: await escrow.attestationDigest(1n, 0n, Attest.Accepted, EVIDENCE, 1_000n),
     binding: await escrow.bindingOf(1n, 2n),
     holds: await escrow.conditionHolds(2n, 0n),
   };
@@ -46,7 +48,7 @@ async function usedEscrow(): Promise<AgreementFixture> {
   await f.escrow.connect(f.keeper).release(f.id, 0);
   await f.escrow.connect(f.payees[1]).dispute(f.id, 1, EVIDENCE);
   await attestBy(f, 2n, 0, Attest.Delivered, 3);
-  await f.escrow.connect(f.payer).cancel(2n);
+  await f.escrow.connect(f.payer).cancel(2n, await consentUntil());
   return f;
 }
 
@@ -136,7 +138,7 @@ describe("ConditionalEscrow — administration", function () {
       // Spot-check the snapshot is not vacuous.
       expect(before.count).to.equal(2n);
       expect(before.holds).to.equal(true);
-      expect(JSON.parse(before.agreements[0])[8]).to.equal(M0.toString());
+      expect(JSON.parse(before.agreements[0])[7]).to.equal(M0.toString()); // released
     });
 
     it("keeps working after an upgrade through the plugin: resolve, consents, release", async function () {
@@ -145,8 +147,12 @@ describe("ConditionalEscrow — administration", function () {
         kind: "uups",
       })) as unknown as EscrowV2;
       await expect(v2.connect(f.arbiter).resolve(f.id, 1, 10_000)).to.changeTokenBalance(f.token, f.payees[1], M1);
-      for (const who of [f.payees[0], f.payees[1]]) await v2.connect(who).cancel(2n);
-      expect((await v2.agreementOf(2n)).status).to.equal(3n);
+      // Agreement 2's milestone 0 was attested by all three: the cancellation keeps it for its payee.
+      await v2.connect(f.payees[0]).cancel(2n, await consentUntil());
+      await expect(v2.connect(f.payees[1]).cancel(2n, await consentUntil()))
+        .to.emit(v2, "AgreementPartlyCancelled")
+        .withArgs(2n, M1 + M2, 0b001);
+      await expect(v2.connect(f.keeper).release(2n, 0)).to.emit(v2, "AgreementClosed").withArgs(2n);
       await time.increaseTo(f.t0 + 80 * DAY);
       await expect(v2.connect(f.keeper).release(f.id, 2)).to.emit(v2, "AgreementClosed").withArgs(f.id);
     });

@@ -69,15 +69,23 @@ describe("ConditionalEscrow — conditions", function () {
       await expectNotMet(f, 0);
     });
 
-    it("counts per kind and per milestone: Accepted, or another milestone's Delivered, does not count", async function () {
+    it("counts per kind and per milestone: another milestone's attestation does not count", async function () {
       const f = await loadFixture(deployAgreement);
-      await attestBy(f, f.id, 0, Attest.Accepted, 3);
-      await attestBy(f, f.id, 1, Attest.Delivered, 3);
-      expect((await f.escrow.agreementOf(f.id)).milestones[0].attestedBy).to.deep.equal([0n, 7n, 0n]);
-      expect((await f.escrow.agreementOf(f.id)).milestones[1].attestedBy).to.deep.equal([7n, 0n, 0n]);
+      await attestBy(f, f.id, 1, Attest.Accepted, 3);
+      expect((await f.escrow.agreementOf(f.id)).milestones[1].attestedBy).to.deep.equal([0n, 7n, 0n]);
+      expect((await f.escrow.agreementOf(f.id)).milestones[0].attestedBy).to.deep.equal([0n, 0n, 0n]);
       await expectNotMet(f, 0);
       await attestBy(f, f.id, 0, Attest.Delivered, 2);
       await expectReleased(f, 0, M0);
+    });
+
+    it("refuses a kind the milestone does not ask for (EscrowAttestorNotBound), from every attestor", async function () {
+      const f = await loadFixture(deployAgreement);
+      for (const a of f.attestors) {
+        await expect(f.escrow.connect(a).attest(f.id, 0, Attest.Accepted, EVIDENCE))
+          .to.be.revertedWithCustomError(f.escrow, "EscrowAttestorNotBound")
+          .withArgs(f.id, 0, Attest.Accepted, a.address);
+      }
     });
 
     it("counts per agreement: the same attestors in agreement 2 start from zero", async function () {
@@ -114,11 +122,78 @@ describe("ConditionalEscrow — conditions", function () {
 
     it("threshold 3 of 3 needs every attestor", async function () {
       const f = await loadFixture(deployAgreement);
-      const id = await create(f, { ...standardTerms(f, await time.latest()), threshold: 3 });
+      const now = await time.latest();
+      const id = await create(f, {
+        ...standardTerms(f, now),
+        milestones: [milestone(f.payees[0].address, M0, now + DAY, [attested(Attest.Delivered, 0b111, 3)])],
+      });
       await attestBy(f, id, 0, Attest.Delivered, 2);
       await expectNotMet(f, 0, id);
       await f.escrow.connect(f.attestors[2]).attest(id, 0, Attest.Delivered, EVIDENCE);
       await expectReleased(f, 0, M0, id);
+    });
+  });
+
+  describe("ATTESTATION bound per condition (its own attestors and threshold)", function () {
+    /** Delivered by attestor 0 alone (1 of {0}); Accepted by 2 of {1, 2}; both needed. */
+    async function boundFixture() {
+      const f = await deployAgreement();
+      const id = await create(f, {
+        ...standardTerms(f, f.t0),
+        milestones: [
+          milestone(f.payees[0].address, 9_000n, f.t0 + DAY, [
+            attested(Attest.Delivered, 0b001, 1),
+            attested(Attest.Accepted, 0b110, 2),
+          ]),
+        ],
+      });
+      return { ...f, id };
+    }
+
+    it("agreementOf shows each condition's attestors and threshold", async function () {
+      const f = await loadFixture(boundFixture);
+      const [c0, c1] = (await f.escrow.agreementOf(f.id)).milestones[0].conditions;
+      expect([c0.attestorMask, c0.threshold, c1.attestorMask, c1.threshold]).to.deep.equal([1n, 1n, 6n, 2n]);
+    });
+
+    it("only the named attestors attest each kind; the others are refused (EscrowAttestorNotBound)", async function () {
+      const f = await loadFixture(boundFixture);
+      const [a0, a1, a2] = f.attestors;
+      for (const [who, kind] of [
+        [a1, Attest.Delivered],
+        [a2, Attest.Delivered],
+        [a0, Attest.Accepted],
+      ] as const) {
+        await expect(f.escrow.connect(who).attest(f.id, 0, kind, EVIDENCE))
+          .to.be.revertedWithCustomError(f.escrow, "EscrowAttestorNotBound")
+          .withArgs(f.id, 0, kind, who.address);
+      }
+      await f.escrow.connect(a0).attest(f.id, 0, Attest.Delivered, EVIDENCE);
+      await f.escrow.connect(a1).attest(f.id, 0, Attest.Accepted, EVIDENCE);
+      await expectNotMet(f, 0, f.id); // Accepted needs 2 of {1, 2}
+      await f.escrow.connect(a2).attest(f.id, 0, Attest.Accepted, EVIDENCE);
+      await expectReleased(f, 0, 9_000n, f.id);
+    });
+
+    it("two conditions of the same kind each count only their own attestors", async function () {
+      const f = await loadFixture(deployAgreement);
+      const id = await create(f, {
+        ...standardTerms(f, f.t0),
+        milestones: [
+          milestone(
+            f.payees[0].address,
+            10n,
+            f.t0 + DAY,
+            [attested(Attest.Delivered, 0b001, 1), attested(Attest.Delivered, 0b110, 2)],
+            Combine.All,
+          ),
+        ],
+      });
+      await f.escrow.connect(f.attestors[1]).attest(id, 0, Attest.Delivered, EVIDENCE);
+      await f.escrow.connect(f.attestors[2]).attest(id, 0, Attest.Delivered, EVIDENCE);
+      await expectNotMet(f, 0, id); // attestor 0's condition is not met by 1 and 2
+      await f.escrow.connect(f.attestors[0]).attest(id, 0, Attest.Delivered, EVIDENCE);
+      await expectReleased(f, 0, 10n, id);
     });
   });
 

@@ -56,15 +56,40 @@ const BAD_TERMS: BadTerms[] = [
     mutate: (t, f) => (t.attestors = [...t.attestors, f.attestors[1].address]),
   },
   { name: "a zero attestor", field: "attestors", mutate: (t) => (t.attestors = [...t.attestors, ethers.ZeroAddress]) },
-  { name: "threshold above the attestors", field: "threshold", mutate: (t) => (t.threshold = 4) },
-  { name: "threshold 0 with an attestation condition", field: "threshold", mutate: (t) => (t.threshold = 0) },
+  {
+    name: "an attestation condition's threshold above its attestors",
+    field: "threshold",
+    mutate: (t) => (t.milestones[0].conditions = [attested(Attest.Delivered, 0b011, 3)]),
+  },
+  {
+    name: "an attestation condition with threshold 0",
+    field: "threshold",
+    mutate: (t) => (t.milestones[0].conditions = [attested(Attest.Delivered, 0b011, 0)]),
+  },
+  {
+    name: "an attestation condition naming no attestor",
+    field: "attestorMask",
+    mutate: (t) => (t.milestones[0].conditions = [attested(Attest.Delivered, 0, 1)]),
+  },
+  {
+    name: "an attestation condition naming attestor 3 of 3 (past the list)",
+    field: "attestorMask",
+    mutate: (t) => (t.milestones[0].conditions = [attested(Attest.Delivered, 0b1001, 1)]),
+  },
   {
     name: "an attestation condition and no attestors",
+    field: "attestorMask",
+    mutate: (t) => (t.attestors = []),
+  },
+  {
+    name: "a time condition with attestors",
+    field: "attestorMask",
+    mutate: (t, _f, now) => (t.milestones[0].conditions = [{ ...notBefore(now), attestorMask: 1 }]),
+  },
+  {
+    name: "a proof condition with a threshold",
     field: "threshold",
-    mutate: (t) => {
-      t.attestors = [];
-      t.threshold = 0;
-    },
+    mutate: (t) => (t.milestones[0].conditions = [{ ...proven(KYC_CIRCUIT, 5n), threshold: 1 }]),
   },
   { name: "no milestone", field: "milestones", mutate: (t) => (t.milestones = []) },
   {
@@ -141,7 +166,6 @@ describe("ConditionalEscrow — creating agreements", function () {
     expect(v.token).to.equal(f.tokenAddress);
     expect(v.arbiter).to.equal(f.arbiter.address);
     expect(v.status).to.equal(AS.Active);
-    expect(v.threshold).to.equal(2n);
     expect(v.createdAt).to.equal(BigInt(f.t0));
     expect(v.ref).to.equal(REF);
     expect([v.total, v.released, v.refunded]).to.deep.equal([TOTAL, 0n, 0n]);
@@ -177,6 +201,10 @@ describe("ConditionalEscrow — creating agreements", function () {
       expect(m.conditions.map((c) => [Number(c.kind), Number(c.attestation), Number(c.notBefore)])).to.deep.equal(
         want[i].conds,
       );
+      // Each attestation condition carries its own attestors (2 of the 3); the others none.
+      expect(m.conditions.map((c) => [Number(c.attestorMask), Number(c.threshold)])).to.deep.equal(
+        want[i].conds.map(([kind]) => (kind === Kind.Attestation ? [0b111, 2] : [0, 0])),
+      );
       for (const c of m.conditions) expect([c.circuitId, c.expected, c.limit]).to.deep.equal([ethers.ZeroHash, 0n, 0n]);
       expect(m.attestedBy).to.deep.equal([0n, 0n, 0n]);
       expect(m.provenMask).to.equal(0n);
@@ -196,11 +224,15 @@ describe("ConditionalEscrow — creating agreements", function () {
   it("accepts the maximum terms: 16 attestors, threshold 16, 32 milestones of 4 conditions", async function () {
     const f = await loadFixture(deployEscrow);
     const now = await time.latest();
-    const conds = [attested(Attest.Delivered), attested(Attest.Accepted), notBefore(now), proven(KYC_CIRCUIT, 7n)];
+    const conds = [
+      attested(Attest.Delivered, 0xffff, 16),
+      attested(Attest.Accepted, 0x8001, 1),
+      notBefore(now),
+      proven(KYC_CIRCUIT, 7n),
+    ];
     const terms: AgreementTerms = {
       ...standardTerms(f, now),
       attestors: Array.from({ length: 16 }, (_, i) => addr(i)),
-      threshold: 16,
       milestones: Array.from({ length: 32 }, (_, i) =>
         milestone(f.payees[i % 2].address, BigInt(i + 1), now + DAY + i, conds, i % 2),
       ),
@@ -214,17 +246,16 @@ describe("ConditionalEscrow — creating agreements", function () {
     expect(v.milestones[31].combine).to.equal(1n);
   });
 
-  it("accepts threshold 0 and no attestors when no milestone needs an attestation; notBefore = deadline", async function () {
+  it("accepts no attestors when no milestone needs an attestation; notBefore = deadline", async function () {
     const f = await loadFixture(deployEscrow);
     const now = await time.latest();
     const terms: AgreementTerms = {
       ...standardTerms(f, now),
       attestors: [],
-      threshold: 0,
       milestones: [milestone(f.payees[0].address, 5n, now + DAY, [notBefore(now + DAY)])],
     };
     const id = await create(f, terms);
-    expect((await f.escrow.agreementOf(id)).threshold).to.equal(0n);
+    expect((await f.escrow.agreementOf(id)).attestors).to.deep.equal([]);
   });
 
   describe("refuses invalid terms with EscrowInvalidTerms(field), locking nothing", function () {

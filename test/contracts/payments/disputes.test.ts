@@ -21,6 +21,7 @@ import {
   MS,
   standardTerms,
   type AgreementFixture,
+  consentUntil,
 } from "./helpers";
 
 const REASON = ethers.id("goods damaged on arrival");
@@ -218,8 +219,8 @@ describe("ConditionalEscrow — disputes", function () {
       await f.escrow.connect(f.payer).dispute(f.id, 0, REASON);
       await time.increaseTo(f.t0 + 31 * DAY);
       await f.escrow.connect(f.arbiter).resolve(f.id, 0, 10_000);
-      for (const who of [f.payer, f.payees[0]]) await f.escrow.connect(who).cancel(f.id);
-      await expect(f.escrow.connect(f.payees[1]).cancel(f.id))
+      for (const who of [f.payer, f.payees[0]]) await f.escrow.connect(who).cancel(f.id, await consentUntil());
+      await expect(f.escrow.connect(f.payees[1]).cancel(f.id, await consentUntil()))
         .to.emit(f.escrow, "AgreementCancelled")
         .withArgs(f.id, (await f.escrow.agreementOf(f.id)).total - M0);
     });

@@ -18,6 +18,8 @@ import {
   notBefore,
   standardTerms,
   type AgreementFixture,
+  consentUntil,
+  sigEntries,
 } from "./helpers";
 
 interface Entry {
@@ -48,7 +50,9 @@ const ENTRIES: Entry[] = [
     pending: true,
     caller: (f) => f.keeper,
     call: (f, who, id, m) =>
-      f.escrow.connect(who).submitAttestations(id, m, Attest.Delivered, EVIDENCE, [f.attestors[0].address], [SIG]),
+      f.escrow
+        .connect(who)
+        .submitAttestations(id, m, Attest.Delivered, EVIDENCE, sigEntries([f.attestors[0].address], [SIG])),
   },
   {
     name: "submitProof",
@@ -90,7 +94,7 @@ const ENTRIES: Entry[] = [
     milestone: false,
     pending: false,
     caller: (f) => f.payer,
-    call: (f, who, id) => f.escrow.connect(who).cancel(id),
+    call: async (f, who, id) => f.escrow.connect(who).cancel(id, await consentUntil()),
   },
   {
     name: "conditionHolds",

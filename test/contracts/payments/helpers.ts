@@ -34,14 +34,20 @@ const condition = (over: Partial<Condition>): Condition => ({
   kind: Kind.Attestation,
   attestation: Attest.Delivered,
   notBefore: 0,
+  attestorMask: 0,
+  threshold: 0,
   circuitId: ethers.ZeroHash,
   expected: 0n,
   limit: 0n,
   ...over,
 });
 
-/** Attestation condition: `threshold` attestors attested `kind`. */
-export const attested = (kind: number): Condition => condition({ kind: Kind.Attestation, attestation: kind });
+/**
+ * Attestation condition: `threshold` of the attestors in `mask` (bit i = the agreement's attestor i)
+ * attested `kind`. The defaults are the standard agreement's rule: 2 of its 3 attestors.
+ */
+export const attested = (kind: number, mask = 0b111, threshold = 2): Condition =>
+  condition({ kind: Kind.Attestation, attestation: kind, attestorMask: mask, threshold });
 /** Time condition: releasable from `at`. */
 export const notBefore = (at: number | bigint): Condition => condition({ kind: Kind.Time, notBefore: at });
 /** Proof condition of `circuitId` with public signal 0 `expected` (and 1 `limit`). */
@@ -120,7 +126,7 @@ export const M2 = 150_000n;
 export const TOTAL = M0 + M1 + M2;
 
 /**
- * The standard agreement (2 of 3 attestors), deadlines counted from `now`:
+ * The standard agreement (each attestation condition: 2 of the 3 attestors), deadlines counted from `now`:
  * 0. payee 0, 1,000.00, deadline +30 d, Delivered;
  * 1. payee 1, 2,500.00, deadline +60 d, ALL(Accepted, not before +10 d);
  * 2. payee 0, 1,500.00, deadline +90 d, ANY(InvoiceApproved, not before +80 d).
@@ -130,7 +136,6 @@ export function standardTerms(f: EscrowFixture, now: number): AgreementTerms {
     token: f.tokenAddress,
     arbiter: f.arbiter.address,
     attestors: f.attestors.map((a) => a.address),
-    threshold: 2,
     ref: REF,
     milestones: [
       milestone(f.payees[0].address, M0, now + 30 * DAY, [attested(Attest.Delivered)]),
@@ -190,6 +195,8 @@ export interface AttestationMessage {
   milestone: bigint | number;
   kind: number;
   evidenceHash: string;
+  /** The last second at which the signature may be submitted. */
+  deadline: bigint | number;
 }
 
 export const ATTESTATION_TYPES = {
@@ -198,8 +205,12 @@ export const ATTESTATION_TYPES = {
     { name: "milestone", type: "uint256" },
     { name: "kind", type: "uint8" },
     { name: "evidenceHash", type: "bytes32" },
+    { name: "deadline", type: "uint64" },
   ],
 };
+
+/** A signature deadline far enough ahead for any test that does not travel in time past it. */
+export const SIG_DEADLINE = 2n ** 40n;
 
 /** The escrow's EIP-712 domain (`chainId` and `verifyingContract` overridable to forge replays). */
 export async function attestationDomain(
@@ -223,6 +234,15 @@ export async function signAttestation(
 ): Promise<string> {
   return signer.signTypedData(await attestationDomain(f, over), ATTESTATION_TYPES, message);
 }
+
+/** A cancel consent's expiry: a day after the latest block. */
+export async function consentUntil(): Promise<number> {
+  return (await time.latest()) + DAY;
+}
+
+/** `submitAttestations`'s entries for `signers` (all signing with `deadline`). */
+export const sigEntries = (signers: string[], signatures: string[], deadline: bigint | number = SIG_DEADLINE) =>
+  signers.map((signer, i) => ({ signer, deadline, signature: signatures[i] }));
 
 /** Token balances of `accounts` (addresses or signers). */
 export async function balances(f: TokenFixture, accounts: ReadonlyArray<string | { address: string }>) {

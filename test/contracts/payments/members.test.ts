@@ -20,6 +20,7 @@ import {
   standardTerms,
   TOTAL,
   type AgreementFixture,
+  consentUntil,
 } from "./helpers";
 
 /** Escrow balance, the milestone's status, and the agreement's released and refunded. */
@@ -92,14 +93,18 @@ describe("ConditionalEscrow — parties suspended or sanctioned mid-agreement", 
 
       it(`payee ${how}: a cancellation refunding the payer still goes through with the payee's earlier consent`, async function () {
         const f = await loadFixture(deployAgreement);
-        await f.escrow.connect(f.payees[1]).cancel(f.id);
-        await f.escrow.connect(f.payees[0]).cancel(f.id);
+        await f.escrow.connect(f.payees[1]).cancel(f.id, await consentUntil());
+        await f.escrow.connect(f.payees[0]).cancel(f.id, await consentUntil());
         const err = await impair(f, f.payees[1].address, how);
         // …but the payee itself can no longer act.
         await expect(f.escrow.connect(f.payees[1]).dispute(f.id, 1, EVIDENCE))
           .to.be.revertedWithCustomError(f.registry, err.name)
           .withArgs(...err.args);
-        await expect(f.escrow.connect(f.payer).cancel(f.id)).to.changeTokenBalance(f.token, f.payer, TOTAL);
+        await expect(f.escrow.connect(f.payer).cancel(f.id, await consentUntil())).to.changeTokenBalance(
+          f.token,
+          f.payer,
+          TOTAL,
+        );
       });
 
       it(`the escrow itself ${how}: nothing moves in or out (registry error) until it is reinstated`, async function () {
@@ -146,7 +151,7 @@ describe("ConditionalEscrow — parties suspended or sanctioned mid-agreement", 
     for (const call of [
       () => f.escrow.connect(f.keeper).release(f.id, 0),
       () => f.escrow.connect(f.payer).dispute(f.id, 1, EVIDENCE),
-      () => f.escrow.connect(f.payer).cancel(f.id),
+      async () => f.escrow.connect(f.payer).cancel(f.id, await consentUntil()),
     ]) {
       await expect(call()).to.be.revertedWithCustomError(f.registry, "EnforcedPause");
     }

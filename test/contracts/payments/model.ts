@@ -1,11 +1,28 @@
 /**
- * A reference model of ConditionalEscrow for the property tests: it predicts, for every action,
- * either the exact custom error (name and arguments) or the state change and the exact token
- * transfers out of the escrow.
+ * A reference model of ConditionalEscrow for the property tests and the stateful fuzz campaign
+ * (test/fuzz/campaigns/escrow.ts): it predicts, for every action, either the exact custom error
+ * (name and arguments) or the state change and the exact token transfers out of the escrow. It
+ * follows the documented rules (docs/payments.md), not the contract's code: each attestation
+ * condition counts only its own attestors; signers are screened like on-chain attestors; cancel
+ * consents expire and can be revoked; a cancellation never refunds a milestone whose condition holds.
  */
 import { AS, BPS, MS } from "./helpers";
 
-export type ModelCondition = { kind: "attestation"; attestation: number } | { kind: "time"; notBefore: number };
+export type ModelCondition =
+  { kind: "attestation"; attestation: number; mask: number; threshold: number } | { kind: "time"; notBefore: number };
+
+/** The longest a cancel consent may count (EscrowStorage.MAX_CONSENT_LIFETIME). */
+export const MAX_CONSENT_LIFETIME = 30 * 86_400;
+
+/** The registry's verdict on an account: undefined if it is an active member, else its error. */
+export type Screen = (account: string) => Prediction | undefined;
+
+/** One signed attestation as submitted: who it names, the deadline it carries, and whether that account signed it. */
+export interface SignedEntry {
+  signer: string;
+  deadline: number;
+  genuine: boolean;
+}
 
 export interface ModelMilestone {
   payee: string;
@@ -18,18 +35,25 @@ export interface ModelMilestone {
   attested: [number, number, number];
 }
 
+/** Per attestation kind: the attestors some attestation condition of that kind names. */
+export function boundOf(m: Pick<ModelMilestone, "conditions">): [number, number, number] {
+  const bound: [number, number, number] = [0, 0, 0];
+  for (const c of m.conditions) if (c.kind === "attestation") bound[c.attestation] |= c.mask;
+  return bound;
+}
+
 export interface ModelAgreement {
   id: bigint;
   payer: string;
   arbiter: string;
   attestors: string[];
-  threshold: number;
   status: bigint;
   total: bigint;
   released: bigint;
   refunded: bigint;
   milestones: ModelMilestone[];
-  consents: Set<string>;
+  /** Cancel consents: party → the last second at which it counts (absent: none or revoked). */
+  consents: Map<string, number>;
 }
 
 /** A token transfer out of the escrow. */
@@ -46,9 +70,9 @@ const popcount = (x: number): number => {
   return n;
 };
 
-export function holds(a: ModelAgreement, m: ModelMilestone, now: number): boolean {
+export function holds(m: ModelMilestone, now: number): boolean {
   const each = m.conditions.map((c) =>
-    c.kind === "time" ? now >= c.notBefore : popcount(m.attested[c.attestation]) >= a.threshold,
+    c.kind === "time" ? now >= c.notBefore : popcount(m.attested[c.attestation] & c.mask) >= c.threshold,
   );
   return m.combine === 1 ? each.some(Boolean) : each.every(Boolean);
 }
@@ -72,18 +96,54 @@ function pending(a: ModelAgreement, index: number): ModelMilestone | Prediction 
   return m;
 }
 
-export function attest(a: ModelAgreement, index: number, who: string, kind: number): Prediction {
-  const m = pending(a, index);
-  if ("ok" in m) return m;
+/** The attestor index of `who` if it may attest `kind` in milestone `index`, else the error. */
+function boundAttestor(a: ModelAgreement, m: ModelMilestone, index: number, who: string, kind: number) {
   const i = a.attestors.indexOf(who);
   if (i < 0) return fail("EscrowNotAttestor", a.id, who);
+  if (((boundOf(m)[kind] >> i) & 1) === 0) return fail("EscrowAttestorNotBound", a.id, index, kind, who);
+  return i;
+}
+
+/** `attest` by `who` (screened first, as every caller). */
+export function attest(a: ModelAgreement, index: number, who: string, kind: number, screen: Screen): Prediction {
+  const refused = screen(who);
+  if (refused) return refused;
+  const m = pending(a, index);
+  if ("ok" in m) return m;
+  const i = boundAttestor(a, m, index, who, kind);
+  if (typeof i !== "number") return i;
   return { ok: true, payouts: [], apply: () => void (m.attested[kind] |= 1 << i) };
+}
+
+/** `submitAttestations` by an active member at `now`: every entry checked in order, all or nothing. */
+export function submit(
+  a: ModelAgreement,
+  index: number,
+  kind: number,
+  entries: SignedEntry[],
+  now: number,
+  screen: Screen,
+): Prediction {
+  if (entries.length === 0) return fail("EscrowInvalidTerms", "signatures");
+  const m = pending(a, index);
+  if ("ok" in m) return m;
+  let bits = 0;
+  for (const e of entries) {
+    const i = boundAttestor(a, m, index, e.signer, kind);
+    if (typeof i !== "number") return i;
+    if (now > e.deadline) return fail("EscrowAttestationExpired", a.id, e.signer, e.deadline);
+    if (!e.genuine) return fail("EscrowInvalidSignature", a.id, e.signer);
+    const refused = screen(e.signer);
+    if (refused) return refused;
+    bits |= 1 << i;
+  }
+  return { ok: true, payouts: [], apply: () => void (m.attested[kind] |= bits) };
 }
 
 export function release(a: ModelAgreement, index: number, now: number): Prediction {
   const m = pending(a, index);
   if ("ok" in m) return m;
-  if (!holds(a, m, now)) return fail("EscrowConditionNotMet", a.id, index);
+  if (!holds(m, now)) return fail("EscrowConditionNotMet", a.id, index);
   return {
     ok: true,
     payouts: [[m.payee, m.amount]],
@@ -140,29 +200,52 @@ export function resolve(a: ModelAgreement, index: number, who: string, bps: numb
   };
 }
 
-export function cancel(a: ModelAgreement, who: string): Prediction {
+const consents = (a: ModelAgreement, party: string, now: number) => (a.consents.get(party) ?? -1) >= now;
+
+/**
+ * `cancel(expiresAt)` by `who` at `now`: records the consent; once the payer and the payee of every
+ * pending milestone whose condition does not hold consent, refunds those milestones and keeps the
+ * others (Cancelled if none kept).
+ */
+export function cancel(a: ModelAgreement, who: string, now: number, expiresAt: number, screen: Screen): Prediction {
+  const refused = screen(who);
+  if (refused) return refused;
   if (a.status !== AS.Active) return fail("EscrowAgreementNotActive", a.id, a.status);
+  const latest = now + MAX_CONSENT_LIFETIME;
+  if (expiresAt <= now || expiresAt > latest) return fail("EscrowInvalidConsentExpiry", expiresAt, latest);
   let party = who === a.payer;
-  let everyone = a.consents.has(a.payer) || party;
+  let everyone = party || consents(a, a.payer, now);
+  const refund: ModelMilestone[] = [];
+  let kept = 0;
   for (const [i, m] of a.milestones.entries()) {
     if (m.status === MS.Disputed) return fail("EscrowDisputeOpen", a.id, i);
     if (m.status !== MS.Pending) continue;
     if (m.payee === who) party = true;
-    else if (!a.consents.has(m.payee)) everyone = false;
+    if (holds(m, now)) {
+      kept++;
+      continue;
+    }
+    refund.push(m);
+    if (m.payee !== who && !consents(a, m.payee, now)) everyone = false;
   }
   if (!party) return fail("EscrowNotParty", a.id, who);
-  const refunded = everyone
-    ? a.milestones.filter((m) => m.status === MS.Pending).reduce((s, m) => s + m.amount, 0n)
-    : 0n;
+  const refunded = everyone ? refund.reduce((s, m) => s + m.amount, 0n) : 0n;
   return {
     ok: true,
     payouts: refunded !== 0n ? [[a.payer, refunded]] : [],
     apply: () => {
-      a.consents.add(who);
+      a.consents.set(who, expiresAt);
       if (!everyone) return;
-      for (const m of a.milestones) if (m.status === MS.Pending) m.status = MS.Refunded;
+      for (const m of refund) m.status = MS.Refunded;
       a.refunded += refunded;
-      a.status = AS.Cancelled;
+      if (kept === 0) a.status = AS.Cancelled;
     },
   };
+}
+
+/** `revokeCancel` by `who` at `now` (no membership check). */
+export function revoke(a: ModelAgreement, who: string, now: number): Prediction {
+  if (a.status !== AS.Active) return fail("EscrowAgreementNotActive", a.id, a.status);
+  if (!consents(a, who, now)) return fail("EscrowNoCancelConsent", a.id, who);
+  return { ok: true, payouts: [], apply: () => void a.consents.delete(who) };
 }

@@ -1,4 +1,4 @@
-/** ConditionalEscrow: release, refund after the deadline, and cancellation by all parties. */
+/** ConditionalEscrow: release, refund after the deadline, and cancellation by consents that expire and can be revoked. */
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import {
@@ -6,6 +6,8 @@ import {
   Attest,
   attestBy,
   balances,
+  consentUntil,
+  create,
   DAY,
   deployAgreement,
   EVIDENCE,
@@ -13,7 +15,10 @@ import {
   M0,
   M1,
   M2,
+  milestone,
   MS,
+  notBefore,
+  standardTerms,
   TOTAL,
   type AgreementFixture,
 } from "./helpers";
@@ -157,14 +162,18 @@ describe("ConditionalEscrow — payouts", function () {
   describe("cancel", function () {
     it("needs the payer and every payee with a pending milestone; the last consent refunds everything", async function () {
       const f = await loadFixture(deployAgreement);
-      await expect(f.escrow.connect(f.payer).cancel(f.id))
+      const until = await consentUntil();
+      await expect(f.escrow.connect(f.payer).cancel(f.id, until))
         .to.emit(f.escrow, "CancelConsented")
-        .withArgs(f.id, f.payer.address)
+        .withArgs(f.id, f.payer.address, until)
         .and.not.to.emit(f.escrow, "AgreementCancelled");
-      await expect(f.escrow.connect(f.payees[0]).cancel(f.id)).not.to.emit(f.escrow, "AgreementCancelled");
+      await expect(f.escrow.connect(f.payees[0]).cancel(f.id, await consentUntil())).not.to.emit(
+        f.escrow,
+        "AgreementCancelled",
+      );
       expect((await f.escrow.agreementOf(f.id)).status).to.equal(AS.Active);
-      const tx = f.escrow.connect(f.payees[1]).cancel(f.id);
-      await expect(tx).to.emit(f.escrow, "CancelConsented").withArgs(f.id, f.payees[1].address);
+      const tx = f.escrow.connect(f.payees[1]).cancel(f.id, until);
+      await expect(tx).to.emit(f.escrow, "CancelConsented").withArgs(f.id, f.payees[1].address, until);
       for (const [i, amount] of [M0, M1, M2].entries()) {
         await expect(tx).to.emit(f.escrow, "MilestoneRefunded").withArgs(f.id, i, f.payer.address, amount);
       }
@@ -177,9 +186,9 @@ describe("ConditionalEscrow — payouts", function () {
 
     it("consents in any order: payees first, the payer last", async function () {
       const f = await loadFixture(deployAgreement);
-      await f.escrow.connect(f.payees[1]).cancel(f.id);
-      await f.escrow.connect(f.payees[0]).cancel(f.id);
-      await expect(f.escrow.connect(f.payer).cancel(f.id))
+      await f.escrow.connect(f.payees[1]).cancel(f.id, await consentUntil());
+      await f.escrow.connect(f.payees[0]).cancel(f.id, await consentUntil());
+      await expect(f.escrow.connect(f.payer).cancel(f.id, await consentUntil()))
         .to.emit(f.escrow, "AgreementCancelled")
         .withArgs(f.id, TOTAL);
     });
@@ -189,11 +198,11 @@ describe("ConditionalEscrow — payouts", function () {
       await attestBy(f, f.id, 1, Attest.Accepted, 2);
       await time.increaseTo(f.t0 + 10 * DAY);
       await f.escrow.connect(f.keeper).release(f.id, 1);
-      await expect(f.escrow.connect(f.payees[1]).cancel(f.id))
+      await expect(f.escrow.connect(f.payees[1]).cancel(f.id, await consentUntil()))
         .to.be.revertedWithCustomError(f.escrow, "EscrowNotParty")
         .withArgs(f.id, f.payees[1].address);
-      await f.escrow.connect(f.payees[0]).cancel(f.id);
-      const tx = f.escrow.connect(f.payer).cancel(f.id);
+      await f.escrow.connect(f.payees[0]).cancel(f.id, await consentUntil());
+      const tx = f.escrow.connect(f.payer).cancel(f.id, await consentUntil());
       await expect(tx)
         .to.emit(f.escrow, "AgreementCancelled")
         .withArgs(f.id, M0 + M2);
@@ -205,10 +214,10 @@ describe("ConditionalEscrow — payouts", function () {
 
     it("is refused while a milestone is disputed (EscrowDisputeOpen), even as a consent", async function () {
       const f = await loadFixture(deployAgreement);
-      await f.escrow.connect(f.payer).cancel(f.id);
+      await f.escrow.connect(f.payer).cancel(f.id, await consentUntil());
       await f.escrow.connect(f.payees[1]).dispute(f.id, 1, EVIDENCE);
       for (const who of [f.payer, f.payees[0], f.payees[1]]) {
-        await expect(f.escrow.connect(who).cancel(f.id))
+        await expect(f.escrow.connect(who).cancel(f.id, await consentUntil()))
           .to.be.revertedWithCustomError(f.escrow, "EscrowDisputeOpen")
           .withArgs(f.id, 1);
       }
@@ -217,21 +226,82 @@ describe("ConditionalEscrow — payouts", function () {
     it("is refused for anyone else: keeper, arbiter, attestor (EscrowNotParty), a non-member (RegistryNotMember)", async function () {
       const f = await loadFixture(deployAgreement);
       for (const who of [f.keeper, f.arbiter, f.attestors[0]]) {
-        await expect(f.escrow.connect(who).cancel(f.id))
+        await expect(f.escrow.connect(who).cancel(f.id, await consentUntil()))
           .to.be.revertedWithCustomError(f.escrow, "EscrowNotParty")
           .withArgs(f.id, who.address);
       }
-      await expect(f.escrow.connect(f.outsider).cancel(f.id))
+      await expect(f.escrow.connect(f.outsider).cancel(f.id, await consentUntil()))
         .to.be.revertedWithCustomError(f.registry, "RegistryNotMember")
         .withArgs(f.outsider.address);
     });
 
+    it("a consent must expire after now and within 30 days (EscrowInvalidConsentExpiry); cancelConsentOf shows it", async function () {
+      const f = await loadFixture(deployAgreement);
+      for (const offset of [-1, 0, 30 * DAY + 1]) {
+        const now = (await time.latest()) + 1;
+        await time.setNextBlockTimestamp(now);
+        await expect(f.escrow.connect(f.payer).cancel(f.id, now + offset))
+          .to.be.revertedWithCustomError(f.escrow, "EscrowInvalidConsentExpiry")
+          .withArgs(now + offset, now + 30 * DAY);
+      }
+      const now = (await time.latest()) + 1;
+      const latest = now + 30 * DAY;
+      await time.setNextBlockTimestamp(now);
+      await f.escrow.connect(f.payer).cancel(f.id, latest);
+      expect(await f.escrow.cancelConsentOf(f.id, f.payer.address)).to.equal(BigInt(latest));
+      expect(await f.escrow.cancelConsentOf(f.id, f.payees[0].address)).to.equal(0n);
+    });
+
+    it("revokeCancel needs a live consent (EscrowNoCancelConsent: never given, expired, already revoked)", async function () {
+      const f = await loadFixture(deployAgreement);
+      await expect(f.escrow.connect(f.payees[0]).revokeCancel(f.id))
+        .to.be.revertedWithCustomError(f.escrow, "EscrowNoCancelConsent")
+        .withArgs(f.id, f.payees[0].address);
+      const until = await consentUntil();
+      await f.escrow.connect(f.payees[0]).cancel(f.id, until);
+      await f.escrow.connect(f.payees[1]).cancel(f.id, until);
+      await expect(f.escrow.connect(f.payees[0]).revokeCancel(f.id))
+        .to.emit(f.escrow, "CancelConsentRevoked")
+        .withArgs(f.id, f.payees[0].address);
+      expect(await f.escrow.cancelConsentOf(f.id, f.payees[0].address)).to.equal(0n);
+      await expect(f.escrow.connect(f.payees[0]).revokeCancel(f.id)).to.be.revertedWithCustomError(
+        f.escrow,
+        "EscrowNoCancelConsent",
+      );
+      await time.increaseTo(until + 1);
+      await expect(f.escrow.connect(f.payees[1]).revokeCancel(f.id))
+        .to.be.revertedWithCustomError(f.escrow, "EscrowNoCancelConsent")
+        .withArgs(f.id, f.payees[1].address);
+    });
+
+    it("a suspended payee can still revoke its consent (no registry check)", async function () {
+      const f = await loadFixture(deployAgreement);
+      await f.escrow.connect(f.payees[0]).cancel(f.id, await consentUntil());
+      await f.registry.suspendMember(f.payees[0].address);
+      await expect(f.escrow.connect(f.payees[0]).revokeCancel(f.id)).to.emit(f.escrow, "CancelConsentRevoked");
+    });
+
+    it("when every pending milestone is due, consents refund nothing and emit no cancellation", async function () {
+      const f = await loadFixture(deployAgreement);
+      const id = await create(f, {
+        ...standardTerms(f, f.t0),
+        milestones: [milestone(f.payees[0].address, 5n, f.t0 + DAY, [notBefore(0)])],
+      });
+      await f.escrow.connect(f.payees[0]).cancel(id, await consentUntil());
+      const tx = f.escrow.connect(f.payer).cancel(id, await consentUntil());
+      await expect(tx).not.to.emit(f.escrow, "AgreementPartlyCancelled");
+      await expect(tx).not.to.emit(f.escrow, "AgreementCancelled");
+      await expect(tx).to.changeTokenBalance(f.token, f.payer, 0n);
+      await expect(f.escrow.connect(f.keeper).release(id, 0)).to.changeTokenBalance(f.token, f.payees[0], 5n);
+    });
+
     it("leaves a cancelled agreement inert (EscrowAgreementNotActive … Cancelled everywhere)", async function () {
       const f = await loadFixture(deployAgreement);
-      for (const who of [f.payer, f.payees[0], f.payees[1]]) await f.escrow.connect(who).cancel(f.id);
+      for (const who of [f.payer, f.payees[0], f.payees[1]])
+        await f.escrow.connect(who).cancel(f.id, await consentUntil());
       await time.increaseTo(f.t0 + 91 * DAY);
       const calls = [
-        () => f.escrow.connect(f.payer).cancel(f.id),
+        async () => f.escrow.connect(f.payer).cancel(f.id, await consentUntil()),
         () => f.escrow.connect(f.keeper).release(f.id, 0),
         () => f.escrow.connect(f.keeper).refund(f.id, 0),
         () => f.escrow.connect(f.payer).dispute(f.id, 0, EVIDENCE),

@@ -19,8 +19,11 @@ import {
   DAY,
   EVIDENCE,
   milestone,
+  SIG_DEADLINE,
+  sigEntries,
   standardTerms,
 } from "./helpers";
+import { lei, Role } from "../../helpers/fixtures";
 import { actionArb, createArb, finishArb, propFixture, Run, send } from "./sequence";
 
 const NUM_RUNS = 50;
@@ -83,45 +86,67 @@ describe("ConditionalEscrow — properties", function () {
     );
   });
 
-  it("k of n (n ≤ 16, any kind): the condition holds and release succeeds iff at least k attestors signed", async function () {
+  it("k of a condition's attestors (n ≤ 16, any kind): holds iff k of them signed; others are refused", async function () {
     const wallets = Array.from({ length: 16 }, (_, i) => new ethers.Wallet(ethers.id(`escrow-attestor-${i}`)));
+    /** propFixture with the 16 wallets admitted: signers are screened like on-chain attestors. */
+    async function walletsFixture() {
+      const f = await propFixture();
+      for (const [i, w] of wallets.entries()) {
+        await f.registry.admitMember(w.address, Role.CORPORATE, lei(`WALLET${i}`), `Wallet ${i}`, 1n, 1n);
+      }
+      return f;
+    }
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 1, max: 16 }).chain((n) =>
-          fc.record({
-            n: fc.constant(n),
-            k: fc.integer({ min: 1, max: n }),
-            subset: fc.nat({ max: (1 << n) - 1 }),
-            kind: fc.nat({ max: 2 }),
-          }),
+          fc
+            .record({
+              n: fc.constant(n),
+              mask: fc.integer({ min: 1, max: (1 << n) - 1 }),
+              subset: fc.nat({ max: (1 << n) - 1 }),
+              kind: fc.nat({ max: 2 }),
+            })
+            .chain((r) => fc.record({ r: fc.constant(r), k: fc.integer({ min: 1, max: popcount(r.mask) }) })),
         ),
-        async ({ n, k, subset, kind }) => {
-          const f = await loadFixture(propFixture);
+        async ({ r: { n, mask, subset, kind }, k }) => {
+          const f = await loadFixture(walletsFixture);
           const now = await time.latest();
           const attestors = wallets.slice(0, n);
           const terms = {
             ...standardTerms(f, now),
             attestors: attestors.map((w) => w.address),
-            threshold: k,
-            milestones: [milestone(f.payees[1].address, 10n, now + DAY, [attested(kind)])],
+            milestones: [milestone(f.payees[1].address, 10n, now + DAY, [attested(kind, mask, k)])],
           };
           await f.escrow.connect(f.payer).createAgreement(terms);
-          const signers = attestors.filter((_, i) => (subset >> i) & 1);
+          const domain = await attestationDomain(f);
+          const msg = { agreement: 1n, milestone: 0, kind, evidenceHash: EVIDENCE, deadline: SIG_DEADLINE };
+          const bound = subset & mask;
+          const signers = attestors.filter((_, i) => (bound >> i) & 1);
           if (signers.length) {
-            const domain = await attestationDomain(f);
-            const msg = { agreement: 1n, milestone: 0, kind, evidenceHash: EVIDENCE };
             const sigs = await Promise.all(signers.map((w) => w.signTypedData(domain, ATTESTATION_TYPES, msg)));
             await f.escrow.connect(f.keeper).submitAttestations(
               1n,
               0,
               kind,
               EVIDENCE,
-              signers.map((w) => w.address),
-              sigs,
+              sigEntries(
+                signers.map((w) => w.address),
+                sigs,
+              ),
             );
           }
+          const outside = attestors.find((_, i) => ((subset & ~mask) >> i) & 1);
+          if (outside) {
+            const sig = await outside.signTypedData(domain, ATTESTATION_TYPES, msg);
+            const out = await send(f, () =>
+              f.escrow
+                .connect(f.keeper)
+                .submitAttestations(1n, 0, kind, EVIDENCE, sigEntries([outside.address], [sig])),
+            );
+            expect(out.ok ? "accepted" : out.error.name).to.equal("EscrowAttestorNotBound");
+          }
           const want = [0n, 0n, 0n];
-          want[kind] = BigInt(subset);
+          want[kind] = BigInt(bound);
           const v = await f.escrow.agreementOf(1n);
           expect(v.milestones[0].attestedBy).to.deep.equal(want);
           const enough = signers.length >= k;
@@ -134,3 +159,9 @@ describe("ConditionalEscrow — properties", function () {
     );
   });
 });
+
+function popcount(x: number): number {
+  let n = 0;
+  for (let v = x; v; v &= v - 1) n++;
+  return n;
+}

@@ -21,6 +21,7 @@ import {
   standardTerms,
   type AgreementTerms,
   type EscrowFixture,
+  consentUntil,
 } from "./helpers";
 
 /** Milestones 0 and 1 releasable at once, 2 needs Delivered; all due in a day. Total 600. */
@@ -102,10 +103,10 @@ describe("ConditionalEscrow — reentrancy through a malicious token", function 
 
   it("cancel → cancel: ReentrancyGuardReentrantCall", async function () {
     const f = await loadFixture(reentrantFixture);
-    await f.escrow.connect(f.payees[0]).cancel(f.id);
-    await f.escrow.connect(f.payees[1]).cancel(f.id);
-    await arm(f, f.escrow.interface.encodeFunctionData("cancel", [f.id]));
-    await expectGuarded(f, () => f.escrow.connect(f.payer).cancel(f.id));
+    await f.escrow.connect(f.payees[0]).cancel(f.id, await consentUntil());
+    await f.escrow.connect(f.payees[1]).cancel(f.id, await consentUntil());
+    await arm(f, f.escrow.interface.encodeFunctionData("cancel", [f.id, await consentUntil()]));
+    await expectGuarded(f, async () => f.escrow.connect(f.payer).cancel(f.id, await consentUntil()));
   });
 
   it("createAgreement → createAgreement (from the funding transferFrom): ReentrancyGuardReentrantCall", async function () {
