@@ -61,12 +61,24 @@ async function main(): Promise<void> {
     const owner = createClearhouse({ transport, deployment, account: account(0), pollingInterval: 10 });
     const operatorAccount = account(participant("operator").index);
     const operator = owner.as(operatorAccount);
-    const registry = await hre.ethers.getContractAt("ConsortiumRegistry", deployment.contracts.ConsortiumRegistry.proxy);
+    const registry = await hre.ethers.getContractAt(
+      "ConsortiumRegistry",
+      deployment.contracts.ConsortiumRegistry.proxy,
+    );
     const token = await hre.ethers.getContractAt("SettlementToken", deployment.contracts.SettlementToken.proxy);
     const ledger = await hre.ethers.getContractAt("SettlementLedger", deployment.contracts.SettlementLedger!.proxy);
     const engine = deployment.contracts.NettingEngine!.proxy;
     const unlimited = 2n ** 128n - 1n;
-    await (await registry.admitMember(operatorAccount.address, Role.OPERATOR | Role.MEMBER_BANK, keccak256(stringToHex("op")), "Operator", unlimited, unlimited)).wait();
+    await (
+      await registry.admitMember(
+        operatorAccount.address,
+        Role.OPERATOR | Role.MEMBER_BANK,
+        keccak256(stringToHex("op")),
+        "Operator",
+        unlimited,
+        unlimited,
+      )
+    ).wait();
     process.stdout.write(`  ${n} banks: set-up…`);
     const banks: Address[] = [];
     for (let i = 0; i < n; i++) {
@@ -74,7 +86,16 @@ async function main(): Promise<void> {
       const address = wallet.address as Address;
       await send("hardhat_impersonateAccount", [address]);
       await send("hardhat_setBalance", [address, "0x56BC75E2D63100000"]);
-      await (await registry.admitMember(address, Role.MEMBER_BANK, keccak256(stringToHex(`lei-${i}`)), `Bank ${i}`, unlimited, unlimited)).wait();
+      await (
+        await registry.admitMember(
+          address,
+          Role.MEMBER_BANK,
+          keccak256(stringToHex(`lei-${i}`)),
+          `Bank ${i}`,
+          unlimited,
+          unlimited,
+        )
+      ).wait();
       const signer = await hre.ethers.getSigner(address);
       await (await ledger.connect(signer).enroll()).wait();
       await (await token.connect(await hre.ethers.getSigner(operatorAccount.address)).mint(address, BALANCE)).wait();
@@ -89,7 +110,9 @@ async function main(): Promise<void> {
     for (const [i, bank] of banks.entries()) {
       const counterparties = banks.filter((_, j) => j !== i);
       const totals = counterparties.map((_, j) => BigInt(1_000 + ((i * 7 + j * 13) % 997)));
-      const totalsCommitment = keccak256(encodeAbiParameters([{ type: "address[]" }, { type: "uint256[]" }], [counterparties, totals]));
+      const totalsCommitment = keccak256(
+        encodeAbiParameters([{ type: "address[]" }, { type: "uint256[]" }], [counterparties, totals]),
+      );
       const key = keccak256(stringToHex(`scale-${n}-${i}`));
       const latest = await hre.ethers.provider.getBlock("latest");
       const closesAt = Number(latest!.timestamp) + ackWindow + 60;
@@ -117,19 +140,42 @@ async function main(): Promise<void> {
       for (const b of short) await (await token.connect(await hre.ethers.getSigner(b)).approve(engine, 0)).wait();
       const first = await operator.settlement.closeCycle({ batches, openNext: true, gasBudget: BUDGET });
       rows.push({ banks: n, liquidity, close: "first", ...measured(first) });
-      console.log(`  ${n} banks, ${liquidity}: ${first.transactions.length} tx, max ${fmt(measured(first).maxTransactionGas)} gas`);
+      console.log(
+        `  ${n} banks, ${liquidity}: ${first.transactions.length} tx, max ${fmt(measured(first).maxTransactionGas)} gas`,
+      );
       if (liquidity === "all short") {
         const next = await operator.settlement.closeCycle({ openNext: true, gasBudget: BUDGET });
         rows.push({ banks: n, liquidity, close: "next", ...measured(next) });
-        console.log(`  ${n} banks, ${liquidity}, next close: ${next.transactions.length} tx, max ${fmt(measured(next).maxTransactionGas)} gas`);
+        console.log(
+          `  ${n} banks, ${liquidity}, next close: ${next.transactions.length} tx, max ${fmt(measured(next).maxTransactionGas)} gas`,
+        );
       }
       await send("evm_revert", [ready]);
       await send("evm_snapshot");
     }
     await send("evm_revert", [base]);
   }
-  const header = ["banks", "liquidity", "close", "transactions", "largest transaction (gas)", "whole close (gas)", "held"];
-  const table = [header, ...rows.map((r) => [String(r.banks), r.liquidity, r.close, String(r.transactions), fmt(r.maxTransactionGas), fmt(r.totalGas), String(r.held)])];
+  const header = [
+    "banks",
+    "liquidity",
+    "close",
+    "transactions",
+    "largest transaction (gas)",
+    "whole close (gas)",
+    "held",
+  ];
+  const table = [
+    header,
+    ...rows.map((r) => [
+      String(r.banks),
+      r.liquidity,
+      r.close,
+      String(r.transactions),
+      fmt(r.maxTransactionGas),
+      fmt(r.totalGas),
+      String(r.held),
+    ]),
+  ];
   const widths = header.map((_, c) => Math.max(...table.map((r) => r[c].length)));
   console.log(`\nClose of a dense cycle (every bank owes every other), gas budget ${fmt(BUDGET)} per transaction\n`);
   for (const [k, r] of table.entries()) {

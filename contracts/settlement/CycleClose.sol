@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
-import {Roles} from "../access/Roles.sol";
 import {ISettlementLedger} from "./ISettlementLedger.sol";
 import {BankIndex} from "./BankIndex.sol";
 import {CloseBook} from "./CloseBook.sol";
@@ -84,7 +83,8 @@ abstract contract CycleClose is Clearing {
         uint256 live;
         (batchId, live, wasPending) = _admit(cycleId, d, banks, previousSession);
         if (wasPending) {
-            for (uint256 k; k < book.batchCount; ++k) if (book.batchIds[k] == batchId) revert NettingBatchRepeated(batchId);
+            for (uint256 k; k < book.batchCount; ++k)
+                if (book.batchIds[k] == batchId) revert NettingBatchRepeated(batchId);
         }
         (uint256 debtor, uint256 debtorIndex) = banks.lookup(d.bank);
         for (uint256 k; k < d.counterparties.length; ++k) {
@@ -133,7 +133,11 @@ abstract contract CycleClose is Clearing {
 
     /// @dev The live creditors of a batch pending in `cycleId`: declared into it on chain, or
     /// carried by the close of the previous cycle (its session `previousSession`).
-    function _pendingMask(uint64 cycleId, bytes32 batchId, uint32 previousSession) internal view returns (uint256 live) {
+    function _pendingMask(
+        uint64 cycleId,
+        bytes32 batchId,
+        uint32 previousSession
+    ) internal view returns (uint256 live) {
         EngineStorage storage $ = _s();
         live = $.pending[cycleId][batchId];
         if (live == 0 && cycleId > 1) live = $.carried[cycleId - 1][previousSession][batchId];

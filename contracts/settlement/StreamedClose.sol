@@ -114,12 +114,7 @@ abstract contract StreamedClose is CycleClose {
 
     /// @dev Admit one presented batch to the session, add its settling entries to the step, carry
     /// what of it waits.
-    function _stepBatch(
-        uint64 cycleId,
-        Declaration memory d,
-        BankIndex.Table memory banks,
-        Step memory step
-    ) private {
+    function _stepBatch(uint64 cycleId, Declaration memory d, BankIndex.Table memory banks, Step memory step) private {
         EngineStorage storage $ = _s();
         (bytes32 batchId, uint256 live, bool wasPending) = _admit(cycleId, d, banks, step.previousSession);
         if (!wasPending) {

@@ -78,12 +78,16 @@ export function nettingCycles(s: ChainSnapshot): CheckResult {
   }
   const carriedMasks = (cycle: string): Map<string, bigint> =>
     new Map(
-      validAfter(carriedOut.get(cycle) ?? [], lastBegun.get(cycle)).map((e) => [key(e.args.batchId), bi(e.args.creditorMask)]),
+      validAfter(carriedOut.get(cycle) ?? [], lastBegun.get(cycle)).map((e) => [
+        key(e.args.batchId),
+        bi(e.args.creditorMask),
+      ]),
     );
   const maskOfIndexes = (creditors: string[]): bigint =>
     creditors.reduce((m, c) => m | (1n << BigInt(indexOf.get(c) ?? 0)), 0n);
   for (const [cycle, close] of closed) {
-    const fail = (detail: string) => failures.push({ detail: `cycle ${cycle}: ${detail}`, transactionHash: close.transactionHash });
+    const fail = (detail: string) =>
+      failures.push({ detail: `cycle ${cycle}: ${detail}`, transactionHash: close.transactionHash });
     const heldBanks = held.get(cycle) ?? new Set<string>();
     const heldMask = [...heldBanks].reduce((m, b) => m | (1n << BigInt(indexOf.get(b) ?? 0)), 0n);
     // The batches live in this cycle and the creditors whose entries are live.
@@ -112,7 +116,8 @@ export function nettingCycles(s: ChainSnapshot): CheckResult {
       if (expected !== actual) fail(`batch ${id} should carry creditors ${expected}, BatchCarried says ${actual}`);
     }
     for (const id of carried.keys()) if (!live.has(id)) fail(`batch ${id} carried but not live in the cycle`);
-    if (gross !== bi(close.args.grossSettled)) fail(`obligations settle ${gross} gross, CycleClosed says ${close.args.grossSettled}`);
+    if (gross !== bi(close.args.grossSettled))
+      fail(`obligations settle ${gross} gross, CycleClosed says ${close.args.grossSettled}`);
     const emitted = nets.get(cycle) ?? new Map<string, bigint>();
     let sum = 0n;
     for (const v of emitted.values()) sum += v;

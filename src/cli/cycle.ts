@@ -85,7 +85,9 @@ export function cycleCommand(io: CliIo, globals: () => GlobalOptions): Command {
       const lines = [`Closed cycle ${info.cycleId}${steps} (tx ${tx.hash}, gas ${tx.gasUsed})`];
       if (batches.length > 0) lines.push(`  ${batches.length} batch file(s) presented`);
       for (const p of info.positions)
-        lines.push(`  ${p.bank}  ${p.held ? "held (its obligations wait in the next cycle)" : `net ${p.net >= 0n ? "+" : ""}${p.net}`}`);
+        lines.push(
+          `  ${p.bank}  ${p.held ? "held (its obligations wait in the next cycle)" : `net ${p.net >= 0n ? "+" : ""}${p.net}`}`,
+        );
       if (o.openNext) lines.push(`Opened cycle ${info.cycleId + 1n}`);
       print(io, g, lines.join("\n"), { tx, cycle: info });
     });
@@ -102,9 +104,7 @@ export function cycleCommand(io: CliIo, globals: () => GlobalOptions): Command {
       const pending = info.pending > 0 ? `, ${info.pending} pending` : "";
       const lines = [`Cycle ${info.cycleId}: ${info.status}, ${info.batchCount} batches${pending}`];
       for (const p of info.positions)
-        lines.push(
-          `  ${p.bank}  ${p.held ? "held" : `net ${p.net}`}  owes ${toJson(p.owes).replace(/\s+/g, " ")}`,
-        );
+        lines.push(`  ${p.bank}  ${p.held ? "held" : `net ${p.net}`}  owes ${toJson(p.owes).replace(/\s+/g, " ")}`);
       print(io, g, lines.join("\n"), info);
     });
   return cycle;

@@ -56,7 +56,11 @@ export async function capacitiesOf(
     banks.map(async (bank) => {
       let limits: readonly [number, bigint, bigint];
       try {
-        limits = await readContract(ctx, { ...registry, functionName: "requireActive", args: [bank, Role.MEMBER_BANK] });
+        limits = await readContract(ctx, {
+          ...registry,
+          functionName: "requireActive",
+          args: [bank, Role.MEMBER_BANK],
+        });
       } catch (error) {
         if (error instanceof ContractRevertError) {
           out.set(bank, { inactive: true, capacity: 0n });
@@ -83,7 +87,10 @@ export async function planClose(
   ctx: ClearhouseContext,
   batches: readonly CycleBatch[],
 ): Promise<RuleOutcome & { bankAt: Map<number, Address> }> {
-  const indexes = await ledgerIndexes(ctx, batches.flatMap((b) => [b.bank, ...b.counterparties]));
+  const indexes = await ledgerIndexes(
+    ctx,
+    batches.flatMap((b) => [b.bank, ...b.counterparties]),
+  );
   const bankAt = new Map([...indexes].map(([bank, i]) => [i, bank]));
   const entries: Entry[] = [];
   for (const b of batches) {
@@ -159,7 +166,11 @@ export async function closeCycle(
   const openNext = p.openNext ?? false;
   const gas = await estimate(ctx, "closeCycleWith", [cycleId, declarations, openNext]);
   if (gas !== undefined && gas <= budget) {
-    const tx = await writeContract(ctx, { ...e, functionName: "closeCycleWith", args: [cycleId, declarations, openNext] });
+    const tx = await writeContract(ctx, {
+      ...e,
+      functionName: "closeCycleWith",
+      args: [cycleId, declarations, openNext],
+    });
     return { ...tx, cycleId, transactions: [tx], held: await heldBanks(ctx, cycleId) };
   }
   return closeInSteps(ctx, { cycleId, batches: all, openNext, budget, onProgress: p.onProgress });

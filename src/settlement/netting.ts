@@ -252,4 +252,3 @@ export async function isBatchSettled(ctx: ClearhouseContext, p: { batchId: Hex; 
   }
   return false;
 }
-

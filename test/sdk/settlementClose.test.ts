@@ -111,7 +111,16 @@ describe("holdByRule (the gridlock rule's reference)", function () {
     );
     expect(tie.held).to.deep.equal([4, 5]);
     // Inactive banks are held first, whatever they owe.
-    expect(holdByRule(entries, new Set([3]), new Map([[0, 1_000n], [2, 1_000n]])).held).to.deep.equal([3]);
+    expect(
+      holdByRule(
+        entries,
+        new Set([3]),
+        new Map([
+          [0, 1_000n],
+          [2, 1_000n],
+        ]),
+      ).held,
+    ).to.deep.equal([3]);
   });
 
   it("carriedMask: a held debtor carries every live creditor, another only the held ones", function () {
