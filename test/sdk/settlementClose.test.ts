@@ -3,6 +3,8 @@
  * presented again, a short bank held (row and column), the close in several transactions when the
  * gas budget is small, and the gridlock rule's reference (holdByRule) on its own.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { expect } from "chai";
 import hre from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
@@ -127,5 +129,36 @@ describe("holdByRule (the gridlock rule's reference)", function () {
     expect(carriedMask(1, 0b1100n, maskOf([1]))).to.equal(0b1100n);
     expect(carriedMask(1, 0b1100n, maskOf([3]))).to.equal(0b1000n);
     expect(carriedMask(1, 0b1100n, 0n)).to.equal(0n);
+  });
+});
+
+describe("docs/spec/gridlock-rule.md vectors", function () {
+  it("every vector of the spec is what holdByRule computes", function () {
+    const text = readFileSync(join(__dirname, "..", "..", "docs", "spec", "gridlock-rule.md"), "utf8");
+    const block = /```json\n([\s\S]*?)\n```/.exec(text);
+    expect(block, "the spec has a json block of vectors").to.not.equal(null);
+    type Vector = {
+      name: string;
+      entries: [number, number, string][];
+      inactive: number[];
+      capacity: Record<string, string>;
+      held: number[];
+      net: Record<string, string>;
+      gross: string;
+    };
+    const vectors = JSON.parse(block![1]) as Vector[];
+    expect(vectors.length).to.be.greaterThan(3);
+    for (const v of vectors) {
+      const outcome = holdByRule(
+        v.entries.map(([debtor, creditor, amount]) => ({ debtor, creditor, amount: BigInt(amount) })),
+        new Set(v.inactive),
+        new Map(Object.entries(v.capacity).map(([i, c]) => [Number(i), BigInt(c)])),
+      );
+      expect(outcome.held, v.name).to.deep.equal(v.held);
+      expect(Object.fromEntries([...outcome.net].map(([i, n]) => [String(i), n.toString()])), v.name).to.deep.equal(
+        v.net,
+      );
+      expect(outcome.gross.toString(), v.name).to.equal(v.gross);
+    }
   });
 });
