@@ -306,7 +306,16 @@ describe("SDK payments", function () {
       const { agreementId } = await f.bank.alpine.payments.createAgreement({ spec });
       const escrow = f.deployment.contracts.ConditionalEscrow!.proxy;
       const dir = mkdtempSync(join(tmpdir(), "att-"));
-      const base = { escrow, chainId: f.deployment.chainId, agreementId, milestone: 0, evidenceHash: EVIDENCE };
+      // Deadlines from the chain's clock: earlier tests may have moved it far past the machine's.
+      const now = (await f.gov.context.publicClient.getBlock()).timestamp;
+      const base = {
+        escrow,
+        chainId: f.deployment.chainId,
+        agreementId,
+        milestone: 0,
+        evidenceHash: EVIDENCE,
+        deadline: now + 7n * 86_400n,
+      };
       writeAttestationFile(join(dir, "d.json"), await signAttestation(CARRIER, { ...base, kind: "delivered" }));
       writeAttestationFile(join(dir, "a.json"), await signAttestation(QA, { ...base, kind: "accepted" }));
       const tampered = JSON.parse(readFileSync(join(dir, "d.json"), "utf8")) as Record<string, unknown>;
@@ -325,7 +334,6 @@ describe("SDK payments", function () {
       );
       expect(notBound.message).to.match(/may not attest "accepted" for milestone 0/);
       // A signature whose deadline has passed is refused before anything is sent.
-      const now = (await f.gov.context.publicClient.getBlock()).timestamp;
       const stale = await signAttestation(QA, { ...base, kind: "accepted", deadline: now - 1n });
       const n0 = await blockNumber();
       const expired = await rejectsWith(
