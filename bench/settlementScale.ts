@@ -138,13 +138,15 @@ async function main(): Promise<void> {
     for (const liquidity of CASES) {
       const short = banks.filter((_, i) => liquidity === "all short" || (liquidity === "half short" && i % 2 === 0));
       for (const b of short) await (await token.connect(await hre.ethers.getSigner(b)).approve(engine, 0)).wait();
-      const first = await operator.settlement.closeCycle({ batches, openNext: true, gasBudget: BUDGET });
+      const onProgress = (p: { phase: string; presented: number; total: number }) =>
+        process.stdout.write(`    ${p.phase} ${p.presented}/${p.total}\n`);
+      const first = await operator.settlement.closeCycle({ batches, openNext: true, gasBudget: BUDGET, onProgress });
       rows.push({ banks: n, liquidity, close: "first", ...measured(first) });
       console.log(
         `  ${n} banks, ${liquidity}: ${first.transactions.length} tx, max ${fmt(measured(first).maxTransactionGas)} gas`,
       );
       if (liquidity === "all short") {
-        const next = await operator.settlement.closeCycle({ openNext: true, gasBudget: BUDGET });
+        const next = await operator.settlement.closeCycle({ openNext: true, gasBudget: BUDGET, onProgress });
         rows.push({ banks: n, liquidity, close: "next", ...measured(next) });
         console.log(
           `  ${n} banks, ${liquidity}, next close: ${next.transactions.length} tx, max ${fmt(measured(next).maxTransactionGas)} gas`,

@@ -28,6 +28,8 @@ abstract contract CycleClose is Clearing {
 
     /// @dev Consecutive deferrals before a bank is barred when governance set none.
     uint32 internal constant DEFAULT_MAX_DEFERRALS = 3;
+    /// @notice Most counterparty entries of one batch (a creditor may repeat; at most 255 distinct).
+    uint256 public constant MAX_ENTRIES = 256;
     /// @dev In a bank's deferral word: the engine barred it in the ledger (the rest is the count).
     uint32 internal constant BARRED_BY_ENGINE = 1 << 31;
     /// @notice Domain tag of a private-mode batch's totals commitment.
@@ -281,11 +283,14 @@ abstract contract CycleClose is Clearing {
         uint32 count = (word & ~BARRED_BY_ENGINE) + 1;
         bool barred = word & BARRED_BY_ENGINE != 0;
         emit BankHeld(cycleId, bank, false, capacity, count);
-        // At or past the limit in force now (governance may have lowered it): barred once.
+        // At or past the limit in force now (governance may have lowered it): barred once. A bank
+        // governance barred already stays governance's to unbar (the engine's flag is not set).
         if (count >= limit && !barred) {
-            barred = true;
             emit DeferralLimitReached(cycleId, bank, count);
-            $.ledger.setBarred(bank, true);
+            if (!$.ledger.isBarred(bank)) {
+                barred = true;
+                $.ledger.setBarred(bank, true);
+            }
         }
         $.deferrals[bank] = count | (barred ? BARRED_BY_ENGINE : 0);
         return count == 1 ? int256(1) : int256(0);
@@ -349,6 +354,8 @@ abstract contract CycleClose is Clearing {
     ) internal returns (uint256 sum) {
         banks.ledger.markNetted(batchId, header, cycleId);
         if (counterparties.length != totals.length) revert NettingLengthMismatch(counterparties.length, totals.length);
+        // Bounded, so that any declared batch can be presented again within a transaction.
+        if (counterparties.length > MAX_ENTRIES) revert NettingTooManyEntries(batchId, counterparties.length, MAX_ENTRIES);
         if (given != header.totalsCommitment) revert NettingTotalsMismatch(batchId, header.totalsCommitment, given);
         uint256 declaredMask;
         for (uint256 i; i < counterparties.length; ++i) {

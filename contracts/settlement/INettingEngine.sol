@@ -129,6 +129,8 @@ interface INettingEngine {
     /// @notice `bank` cannot pay its position (`need`) from its capacity: begin the close again
     /// with it held (its capacity changed since the held set was computed).
     error NettingNotCovered(uint64 cycleId, address bank, uint256 need, uint256 capacity);
+    /// @notice A batch has `entries` counterparty entries; at most `max` may be declared or presented.
+    error NettingTooManyEntries(bytes32 batchId, uint256 entries, uint256 max);
     /// @notice The limit of consecutive deferrals must be 1 … 255.
     error NettingInvalidDeferralLimit(uint32 maxConsecutive);
     /// @notice Only what the engine holds beyond the credit pool may be rescued (`available`).
@@ -204,7 +206,8 @@ interface INettingEngine {
     function deferralsOf(address bank) external view returns (uint32);
 
     /// @notice Write off what is pending of `batchId` in the open cycle (owner): it is no longer
-    /// presented at closes and never settles through the engine.
+    /// presented at closes and never settles through the engine. A close in several transactions
+    /// under way is abandoned (the cycle is Open again; begin the close again).
     function writeOff(uint64 cycleId, bytes32 batchId) external;
 
     /// @notice Send `amount` of `token` held by the engine to `to` (owner): any token sent to it by
@@ -238,7 +241,7 @@ interface INettingEngine {
     function currentCycle() external view returns (uint64);
 
     /// @notice The live creditors (bit i: ledger index i) of a batch pending in `cycleId` (declared
-    /// on chain or carried in; 0 if it is not pending there).
+    /// on chain or carried in; 0 if it is not pending there, and 0 once the cycle is closed).
     function pendingOf(uint64 cycleId, bytes32 batchId) external view returns (uint256 creditorMask);
 
     /// @notice The banks (bit i: ledger index i) held at the close of `cycleId`.

@@ -64,7 +64,10 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, StreamedClose
         EngineStorage storage $ = _s();
         $.registry.requireMember(msg.sender, Roles.OPERATOR);
         uint64 last = $.current;
-        if ($.cycles[last].status == CycleStatus.Open) revert NettingCycleStillOpen(last);
+        // Open or being closed in several transactions: the next cycle waits (its carries come from
+        // this close's final session).
+        CycleStatus status = $.cycles[last].status;
+        if (status == CycleStatus.Open || status == CycleStatus.Closing) revert NettingCycleStillOpen(last);
         return _open(last + 1);
     }
 
@@ -139,15 +142,22 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, StreamedClose
     }
 
     /// @inheritdoc INettingEngine
+    /// @dev Also while the cycle is being closed in several transactions: that close is abandoned
+    /// (the cycle is Open again and the close must be begun again), since what it presented and
+    /// carried so far counted the batch.
     function writeOff(uint64 cycleId, bytes32 batchId) external onlyOwner {
         EngineStorage storage $ = _s();
-        _requireOpen(cycleId);
+        Cycle storage cycle = $.cycles[cycleId];
+        if (cycleId != $.current || (cycle.status != CycleStatus.Open && cycle.status != CycleStatus.Closing)) {
+            revert NettingNoOpenCycle(cycleId);
+        }
+        if (cycle.status == CycleStatus.Closing) cycle.status = CycleStatus.Open;
         uint32 previous = cycleId > 1 ? $.closing[cycleId - 1].session : 0;
         uint256 mask = _pendingMask(cycleId, batchId, previous);
         if (mask == 0) revert NettingNothingPending(cycleId, batchId);
         delete $.pending[cycleId][batchId];
         if (cycleId > 1) delete $.carried[cycleId - 1][previous][batchId];
-        $.cycles[cycleId].pending -= 1;
+        cycle.pending -= 1;
         emit PendingWrittenOff(cycleId, batchId, mask);
     }
 
@@ -189,6 +199,7 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, StreamedClose
 
     /// @inheritdoc INettingEngine
     function pendingOf(uint64 cycleId, bytes32 batchId) external view returns (uint256) {
+        if (_s().cycles[cycleId].status == CycleStatus.Closed) return 0;
         return _pendingMask(cycleId, batchId, cycleId > 1 ? _s().closing[cycleId - 1].session : 0);
     }
 

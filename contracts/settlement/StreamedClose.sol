@@ -153,7 +153,9 @@ abstract contract StreamedClose is CycleClose {
     ) private view returns (uint256 index) {
         index = banks.indexOf(bank);
         address holder = holders[index];
-        if (holder != bank && holder != address(0)) revert NettingIndexReused(index, bank, holder);
+        // A released bank (no holder yet, or a new one) cannot be told apart from the index's next
+        // holder at the finish: its pending batches are written off first (writeOff).
+        if (holder != bank) revert NettingIndexReused(index, bank, holder);
     }
 
     /// @dev Check the participant at position `k` at the finish and fill its line of `h`: an

@@ -3,7 +3,8 @@
  * of the batches declared into it and the live entries of those carried in — less the ones with an
  * end held at the close (`BankHeld`) give its net positions, which sum to zero, match the
  * `NetPosition` events and the token Transfers of the close; every batch carries exactly the
- * entries with a held end (`BatchCarried`); and the gross settled matches `CycleClosed`.
+ * entries with a held end (`BatchCarried`); and the gross settled matches `CycleClosed`. A batch
+ * written off by governance (`PendingWrittenOff`) is not live in its cycle.
  */
 import type { Hex } from "viem";
 import { carriedMask, inMask } from "../settlement/gridlock";
@@ -38,6 +39,7 @@ export function nettingCycles(s: ChainSnapshot): CheckResult {
   const declaredIn = new Map<string, string[]>();
   const carriedOut = new Map<string, AuditEvent[]>();
   const lastBegun = new Map<string, AuditEvent>();
+  const writtenOff = new Map<string, Set<string>>();
   const held = new Map<string, Set<string>>();
   const nets = new Map<string, Map<string, bigint>>();
   const moves = new Map<string, Map<string, bigint>>();
@@ -61,7 +63,11 @@ export function nettingCycles(s: ChainSnapshot): CheckResult {
       push(declaredIn, cycle, id);
     } else if (e.eventName === "BatchCarried") push(carriedOut, cycle, e);
     else if (e.eventName === "CloseBegun") lastBegun.set(cycle, e);
-    else if (e.eventName === "BankHeld") {
+    else if (e.eventName === "PendingWrittenOff") {
+      const set = writtenOff.get(cycle) ?? new Set<string>();
+      set.add(key(e.args.batchId));
+      writtenOff.set(cycle, set);
+    } else if (e.eventName === "BankHeld") {
       const set = held.get(cycle) ?? new Set<string>();
       set.add(key(e.args.bank));
       held.set(cycle, set);
@@ -94,6 +100,8 @@ export function nettingCycles(s: ChainSnapshot): CheckResult {
     const live = new Map<string, bigint>();
     for (const id of declaredIn.get(cycle) ?? []) live.set(id, maskOfIndexes(batches.get(id)!.creditors));
     for (const [id, mask] of carriedMasks(String(BigInt(cycle) - 1n))) if (!live.has(id)) live.set(id, mask);
+    // Written off by governance while the cycle was open: no longer live (PendingWrittenOff).
+    for (const id of writtenOff.get(cycle) ?? []) live.delete(id);
     const net = new Map<string, bigint>();
     let gross = 0n;
     const carried = carriedMasks(cycle);

@@ -164,6 +164,11 @@ export async function closeCycle(
   const all = await batchesToPresent(ctx, cycleId, p.batches ?? []);
   const declarations = all.map(declarationOf);
   const openNext = p.openNext ?? false;
+  // A close in several transactions already under way (e.g. interrupted) is begun again.
+  const { status } = await readContract(ctx, { ...e, functionName: "cycleOf", args: [cycleId] });
+  if (status === CLOSING) {
+    return closeInSteps(ctx, { cycleId, batches: all, openNext, budget, onProgress: p.onProgress });
+  }
   const gas = await estimate(ctx, "closeCycleWith", [cycleId, declarations, openNext]);
   if (gas !== undefined && gas <= budget) {
     const tx = await writeContract(ctx, {
@@ -216,7 +221,9 @@ async function heldBanks(ctx: ClearhouseContext, cycleId: bigint): Promise<Addre
 }
 
 /** At most this many restarts when a bank's capacity changes between the plan and the finish. */
-const MAX_RESTARTS = 3;
+const MAX_RESTARTS = 8;
+/** CycleStatus.Closing. */
+const CLOSING = 3;
 
 async function closeInSteps(
   ctx: ClearhouseContext,
