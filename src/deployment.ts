@@ -45,6 +45,12 @@ export interface Deployment {
   };
   /** The exported Groth16 verifier of each circuit (circuit id → address). */
   verifiers?: Record<string, Address>;
+  /**
+   * Most gas one transaction of a cycle's close may use (decimal string; default 15000000, half a
+   * 30M block): `closeCycle` closes in several transactions beyond it. Set it to half the chain's
+   * block gas limit at most.
+   */
+  closeGasBudget?: string;
 }
 
 const CONTRACT_NAMES = ["ConsortiumRegistry", "SettlementToken"] as const;
@@ -85,6 +91,11 @@ export function parseDeployment(value: unknown): Deployment {
     if (typeof m.address !== "string" || !isAddress(m.address))
       fail("contracts.ConsortiumMultisig.address", "not an address");
   }
+  if (
+    d.closeGasBudget !== undefined &&
+    (typeof d.closeGasBudget !== "string" || !/^[1-9]\d{5,9}$/.test(d.closeGasBudget))
+  )
+    fail("closeGasBudget", "not a gas amount (a decimal string, 100000 to 9999999999)");
   return value as Deployment;
 }
 

@@ -145,7 +145,7 @@ const declarationOf = (b: CycleBatch): Declaration => ({
 /**
  * Close the open cycle (an OPERATOR): every batch pending in it, plus `batches` (final batches not
  * yet in a cycle, from the banks' batch files). In one transaction when its gas fits `gasBudget`
- * (default 15M), otherwise in several (see the module comment). With `openNext`, the next cycle
+ * (else the deployment's `closeGasBudget`, else 15M), otherwise in several (see the module comment). With `openNext`, the next cycle
  * opens in the last transaction.
  */
 export async function closeCycle(
@@ -160,7 +160,8 @@ export async function closeCycle(
 ): Promise<CloseResult> {
   const e = engine(ctx);
   const cycleId = p.cycleId ?? (await readContract(ctx, { ...e, functionName: "currentCycle", args: [] }));
-  const budget = p.gasBudget ?? DEFAULT_CLOSE_GAS_BUDGET;
+  const fromDeployment = ctx.deployment.closeGasBudget;
+  const budget = p.gasBudget ?? (fromDeployment ? BigInt(fromDeployment) : DEFAULT_CLOSE_GAS_BUDGET);
   const all = await batchesToPresent(ctx, cycleId, p.batches ?? []);
   const declarations = all.map(declarationOf);
   const openNext = p.openNext ?? false;

@@ -8,8 +8,19 @@ import { join } from "node:path";
 import { expect } from "chai";
 import hre from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { holdByRule, carriedMask, maskOf, type Batch } from "../../src";
-import { ACK_WINDOW, BANK_NAMES, dayOfBatches, settlementFixture, type SettlementFixture } from "./settlementFixture";
+import { custom } from "viem";
+import { createClearhouse, holdByRule, carriedMask, maskOf, type Batch } from "../../src";
+import { parseDeployment } from "../../src/deployment";
+import { DeploymentError } from "../../src/errors/base";
+import { key } from "./fixture";
+import {
+  ACK_WINDOW,
+  BANK_NAMES,
+  dayOfBatches,
+  OPERATOR_INDEX,
+  settlementFixture,
+  type SettlementFixture,
+} from "./settlementFixture";
 
 async function anchorDay(f: SettlementFixture, key: string): Promise<Record<string, Batch>> {
   const batches = dayOfBatches(f, key);
@@ -76,6 +87,36 @@ describe("SDK closeCycle (decision 023)", function () {
     expect(info.positions.reduce((s, p) => s + p.net, 0n)).to.equal(0n);
     for (const name of BANK_NAMES) {
       expect(await f.operator.settlement.isBatchSettled({ batchId: batches[name].batchId })).to.equal(true);
+    }
+  });
+});
+
+describe("the deployment's close gas budget", function () {
+  it("closeCycle closes in several transactions beyond the deployment's closeGasBudget", async function () {
+    const f = await loadFixture(settlementFixture);
+    const deployment = { ...f.deployment, closeGasBudget: "400000" };
+    const operator = createClearhouse({
+      transport: custom(hre.network.provider, { retryCount: 0 }),
+      deployment: parseDeployment(deployment),
+      account: key(OPERATOR_INDEX),
+      pollingInterval: 10,
+    });
+    const { cycleId } = await operator.settlement.openCycle();
+    const batches = await anchorDay(f, "close-3");
+    const closed = await operator.settlement.closeCycle({ cycleId, batches: presented(f, batches) });
+    expect(closed.transactions.length).to.be.greaterThan(2);
+    for (const tx of closed.transactions) expect(tx.gasUsed <= 400_000n).to.equal(true);
+  });
+
+  it("a deployment file with an invalid closeGasBudget is refused, naming the field", async function () {
+    const f = await loadFixture(settlementFixture);
+    const file = JSON.parse(JSON.stringify(f.deployment)) as Record<string, unknown>;
+    expect(parseDeployment({ ...file, closeGasBudget: "15000000" }).closeGasBudget).to.equal("15000000");
+    for (const bad of ["15M", "0", 15_000_000, "99"]) {
+      expect(() => parseDeployment({ ...file, closeGasBudget: bad }))
+        .to.throw(DeploymentError)
+        .with.property("message")
+        .that.matches(/closeGasBudget/);
     }
   });
 });
