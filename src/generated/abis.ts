@@ -6567,6 +6567,27 @@ export const nettingEngineAbi = [
         "type": "bytes32"
       },
       {
+        "internalType": "uint256",
+        "name": "entries",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "max",
+        "type": "uint256"
+      }
+    ],
+    "name": "NettingTooManyEntries",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "batchId",
+        "type": "bytes32"
+      },
+      {
         "internalType": "bytes32",
         "name": "expected",
         "type": "bytes32"
@@ -7204,6 +7225,19 @@ export const nettingEngineAbi = [
         "internalType": "bytes32",
         "name": "",
         "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "MAX_ENTRIES",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
       }
     ],
     "stateMutability": "view",
@@ -12523,6 +12557,27 @@ export const clearhouseErrorsAbi = [
       }
     ],
     "name": "NettingTooManyCounterparties",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "batchId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "entries",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "max",
+        "type": "uint256"
+      }
+    ],
+    "name": "NettingTooManyEntries",
     "type": "error"
   },
   {
