@@ -355,7 +355,8 @@ abstract contract CycleClose is Clearing {
         banks.ledger.markNetted(batchId, header, cycleId);
         if (counterparties.length != totals.length) revert NettingLengthMismatch(counterparties.length, totals.length);
         // Bounded, so that any declared batch can be presented again within a transaction.
-        if (counterparties.length > MAX_ENTRIES) revert NettingTooManyEntries(batchId, counterparties.length, MAX_ENTRIES);
+        if (counterparties.length > MAX_ENTRIES)
+            revert NettingTooManyEntries(batchId, counterparties.length, MAX_ENTRIES);
         if (given != header.totalsCommitment) revert NettingTotalsMismatch(batchId, header.totalsCommitment, given);
         uint256 declaredMask;
         for (uint256 i; i < counterparties.length; ++i) {

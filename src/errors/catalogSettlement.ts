@@ -167,6 +167,10 @@ export const settlementCatalog: {
     message: `batch ${short(batch)} is not pending in cycle ${id}`,
     hint: "Check the cycle's pending batches (pendingBatches).",
   }),
+  NettingTooManyEntries: ([batch, entries, max]) => ({
+    message: `batch ${short(batch)} has ${entries} counterparty entries; at most ${max} may enter a cycle`,
+    hint: "Build the batch with one total per counterparty (buildBatch does), or split it.",
+  }),
   NettingNotClosing: ([id]) => ({
     message: `no close in several transactions is under way for cycle ${id}`,
     hint: "Begin it with beginClose (the SDK's closeCycle does this when one transaction is too big).",

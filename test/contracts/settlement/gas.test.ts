@@ -148,7 +148,12 @@ describe("Settlement gas", function () {
       engineEvents(f, receipt, "BankHeld")
         .map((e) => e.bank as string)
         .sort(),
-    ).to.deep.equal(all.slice(0, 31).map((b) => b.address).sort());
+    ).to.deep.equal(
+      all
+        .slice(0, 31)
+        .map((b) => b.address)
+        .sort(),
+    );
     expect(receipt.gasUsed).to.be.lessThan(12_000_000n);
     console.log(`      gas: closeCycleWith 32-bank cascade (31 held) ${receipt.gasUsed}`);
   });
