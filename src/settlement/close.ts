@@ -170,7 +170,13 @@ export async function closeCycle(
   if (status === CLOSING) {
     return closeInSteps(ctx, { cycleId, batches: all, openNext, budget, onProgress: p.onProgress });
   }
-  const gas = await estimate(ctx, "closeCycleWith", [cycleId, declarations, openNext]);
+  // Estimate only what can fit: a node asked to estimate a far bigger transaction does the whole
+  // work (and an in-process one keeps its trace), for an answer known in advance.
+  const entries = all.reduce((n, b) => n + b.counterparties.length, 0);
+  const gas =
+    BigInt(entries) * GAS_PER_ENTRY > budget
+      ? undefined
+      : await estimate(ctx, "closeCycleWith", [cycleId, declarations, openNext]);
   if (gas !== undefined && gas <= budget) {
     const tx = await writeContract(ctx, {
       ...e,
@@ -221,6 +227,24 @@ async function heldBanks(ctx: ClearhouseContext, cycleId: bigint): Promise<Addre
   return logs.map((log) => getAddress(log.args.bank as Address));
 }
 
+/**
+ * What presenting one entry costs, about (measured: 6.9k gas an entry at 32 and 64 dense banks,
+ * the batches' checks and the settlement included): used to size steps before estimating them.
+ */
+const GAS_PER_ENTRY = 7_000n;
+
+/** The most batches from `from` whose entries should fit `budget`, at least 1. */
+function stepSize(batches: readonly CycleBatch[], from: number, budget: bigint): number {
+  let gas = 0n;
+  let size = 0;
+  for (let k = from; k < batches.length; k++) {
+    gas += BigInt(batches[k].counterparties.length + 1) * GAS_PER_ENTRY;
+    if (gas > (budget * 4n) / 5n && size > 0) break;
+    size += 1;
+  }
+  return Math.max(1, size);
+}
+
 /** At most this many restarts when a bank's capacity changes between the plan and the finish. */
 const MAX_RESTARTS = 8;
 /** CycleStatus.Closing. */
@@ -246,7 +270,7 @@ async function closeInSteps(
     transactions.push(await writeContract(ctx, { ...e, functionName: "beginClose", args: [p.cycleId, held] }));
     let presented = 0;
     while (presented < total) {
-      let size = total - presented;
+      let size = stepSize(p.batches, presented, p.budget);
       for (;;) {
         const chunk = p.batches.slice(presented, presented + size).map(declarationOf);
         const gas = await estimate(ctx, "closeStep", [p.cycleId, chunk]);
