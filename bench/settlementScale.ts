@@ -1,7 +1,7 @@
 /**
  * bench/settlementScale: the close of a cycle at consortium scale (issue 15, decision 023).
  *
- *   npm run bench:scale            (SCALE_SIZES=4,16,32 to choose the sizes)
+ *   npm run bench:scale            (SCALE_SIZES=4,16,32 and SCALE_CASES="all short" to choose)
  *
  * For n = 4, 16, 32, 64, 128 and 256 banks with dense obligations (every bank's batch pays each of
  * the n − 1 others), the operator closes the cycle through the SDK's `closeCycle` with a gas budget
@@ -26,14 +26,18 @@ import { fmt } from "./settlementReport";
 
 const BUDGET = 15_000_000n;
 const SIZES = (process.env.SCALE_SIZES ?? "4,16,32,64,128,256").split(",").map(Number);
-const CASES = ["all liquid", "half short", "all short"] as const;
+const ALL_CASES = ["all liquid", "half short", "all short"] as const;
+/** SCALE_CASES="all short" (comma-separated) to measure only some liquidity cases. */
+const CASES = process.env.SCALE_CASES
+  ? ALL_CASES.filter((c) => process.env.SCALE_CASES!.split(",").includes(c))
+  : ALL_CASES;
 const BALANCE = 10n ** 9n;
 
 const send = (method: string, params: unknown[] = []) => hre.network.provider.send(method, params);
 
 interface Row {
   banks: number;
-  liquidity: (typeof CASES)[number];
+  liquidity: (typeof ALL_CASES)[number];
   close: "first" | "next";
   transactions: number;
   maxTransactionGas: bigint;
