@@ -119,6 +119,9 @@ async function verifyClose(
     );
   }
   // Invariant 3: every batch carried exactly once with exactly its held entries; the gross settled.
+  for (const i of close.held) w.stats.add(close.inactive.has(i) ? "held inactive" : "held short");
+  for (let k = 0; k < limit.length; k++) w.stats.add("barred");
+  for (let k = 0; k < cleared.length; k++) w.stats.add("deferrals cleared");
   const carried = new Map<string, bigint>();
   for (const e of events(w, carriedFrom, "BatchCarried")) {
     const id = e[1] as string;
@@ -131,6 +134,7 @@ async function verifyClose(
       throw new Broken("obligations conserved", `cycle ${cycle}: ${id} carried ${carried.get(id)}, rule ${mask}`);
     }
   }
+  for (let k = 0; k < carried.size; k++) w.stats.add("batches carried");
   if (carried.size !== carriedWant.size) {
     throw new Broken(
       "obligations conserved",
@@ -238,6 +242,7 @@ export async function closeInSteps(w: World, rng: Rng): Promise<CloseOutcome & {
     const refusal = model.expectFinish(close, close.held, caps.capacity);
     const openNext = rng.chance(0.85);
     const r = await send(w, "finishClose", () => operator.finishClose(cycle, openNext), refusal);
+    if (refusal) w.stats.add(`finish refused ${refusal.name}`);
     if (r) {
       await verifyClose(w, presented, close, caps, r, stepReceipts);
       advance(w, openNext);

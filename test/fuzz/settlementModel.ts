@@ -65,6 +65,8 @@ export class SettlementModel {
   cycle: CycleState = { id: 0n, open: false };
   pool = 0n;
   maxDeferrals: number;
+  /** Batches whose cycle state the current step changed (checked against pendingOf after it). */
+  touched = new Set<BatchState>();
   /** Time of the block the next transaction will be mined in. */
   now = 0n;
 
@@ -168,6 +170,7 @@ export class SettlementModel {
   enter(x: BatchState): void {
     x.stored = Status.Netted;
     x.live = x.mask;
+    this.touched.add(x);
   }
 
   /** Batches pending in the current cycle (declared on chain or carried in). */
@@ -267,6 +270,7 @@ export class SettlementModel {
       });
       x.settled |= settled;
       x.live = keep;
+      this.touched.add(x);
     }
     for (const i of close.participants) {
       const b = this.banks[i]!;

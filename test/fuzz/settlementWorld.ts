@@ -20,6 +20,7 @@ import {
   type SettlementFixture,
 } from "../contracts/settlement/helpers";
 import { capacityOf, type Capacity } from "../contracts/settlement/netting-model";
+import { Tally } from "./campaign";
 import { SettlementModel, bit, type BankState, type BatchState, type Expect } from "./settlementModel";
 
 /** Tokens the operator holds for the credit pool. */
@@ -47,8 +48,8 @@ export interface World {
   holders: string[];
   supply: bigint;
   labels: number;
-  /** Closes in several transactions whose finish was refused and that were begun again. */
-  restarts: number;
+  /** What the closes did (held short / inactive, barred, cleared, carried, begun again), for the report. */
+  stats: Tally;
 }
 
 /** Deploy the fixture with `n` banks (bank i has ledger index i), fund the operator, set the deferral limit. */
@@ -84,7 +85,16 @@ export async function setupWorld(n: number, maxDeferrals: number): Promise<World
   ];
   for (const h of holders) model.balances.set(h.toLowerCase(), await f.token.balanceOf(h));
   const ifaces = [f.engine.interface, f.ledger.interface, f.registry.interface, f.token.interface];
-  const w: World = { f, signers, model, ifaces, holders, supply: await f.token.totalSupply(), labels: 0, restarts: 0 };
+  const w: World = {
+    f,
+    signers,
+    model,
+    ifaces,
+    holders,
+    supply: await f.token.totalSupply(),
+    labels: 0,
+    stats: new Tally(),
+  };
   model.now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp) + 1n;
   return w;
 }

@@ -60,6 +60,7 @@ const WEIGHTS: [string, number][] = [
   ["allowance", 2],
   ["standing", 2],
   ["writeOff", 1],
+  ["deferralLimit", 1],
 ];
 const TOTAL = WEIGHTS.reduce((s, [, w]) => s + w, 0);
 
@@ -164,7 +165,7 @@ async function act(w: World, rng: Rng, kind: string, receipts: unknown[]): Promi
     case "closeInSteps": {
       const out = await closeInSteps(w, rng);
       receipts.push(...out.receipts);
-      if (out.restarted) w.restarts += 1;
+      if (out.restarted) w.stats.add("closes begun again");
       return out.refused;
     }
     case "openCycle": {
@@ -232,9 +233,16 @@ async function act(w: World, rng: Rng, kind: string, receipts: unknown[]): Promi
       return keep(r);
     }
     case "standing": {
-      const b = anyBank(w, rng);
+      // Mostly restore an impaired bank, so that about a fifth of the banks are impaired at a time.
+      const impaired = model.banks.filter((x) => x.sanctioned || x.suspendedSince !== null);
+      const restore = impaired.length > 0 && rng.chance(0.5);
+      const b = restore ? rng.pick(impaired) : anyBank(w, rng);
       const reg = f.registry.connect(f.owner);
-      const how = rng.pick(["suspend", "reinstate", "reinstate", "sanction", "unsanction", "unsanction"] as const);
+      const how = restore
+        ? b.sanctioned
+          ? "unsanction"
+          : "reinstate"
+        : rng.pick(["suspend", "reinstate", "sanction", "unsanction"] as const);
       if (how === "suspend") {
         const expected =
           b.suspendedSince === null
@@ -264,6 +272,18 @@ async function act(w: World, rng: Rng, kind: string, receipts: unknown[]): Promi
       if (r) b.sanctioned = false;
       return keep(r);
     }
+    case "deferralLimit": {
+      const limit = rng.chance(0.1) ? 0 : 1 + rng.int(4);
+      const expected = limit === 0 ? { name: "NettingInvalidDeferralLimit", args: [0n] } : null;
+      const r = await send(
+        w,
+        "setMaxConsecutiveDeferrals",
+        () => f.engine.connect(f.owner).setMaxConsecutiveDeferrals(limit),
+        expected,
+      );
+      if (r) model.maxDeferrals = limit;
+      return keep(r);
+    }
     case "writeOff": {
       const pending = model.pending();
       const x = pending.length && rng.chance(0.8) ? rng.pick(pending) : rng.pick(recent(w));
@@ -275,6 +295,7 @@ async function act(w: World, rng: Rng, kind: string, receipts: unknown[]): Promi
         model.expectWriteOff(x, x.id),
       );
       if (r) [x.writtenOff, x.live] = [x.writtenOff | x.live, 0n];
+      if (r) model.touched.add(x);
       return keep(r);
     }
   }
@@ -294,6 +315,8 @@ async function run({ seed, steps, onProgress }: CampaignOptions): Promise<Campai
     try {
       for (; step < steps; step++) {
         let kind = kindOf(rng);
+        // A closed cycle is mostly opened again at once (the refusals of the other way stay exercised).
+        if (!w.model.cycle.open && rng.chance(0.6)) kind = "openCycle";
         if (w.model.batches.length === 0 && !["warp", "creditLine", "fundPool", "allowance", "standing"].includes(kind))
           kind = "submit";
         const receipts: unknown[] = [];
@@ -306,11 +329,15 @@ async function run({ seed, steps, onProgress }: CampaignOptions): Promise<Campai
         if (kind.startsWith("close")) for (const b of w.model.banks) touched.add(b.address.toLowerCase());
         await checkBooks(w, touched, full);
         if (kind.startsWith("close") || kind === "writeOff" || kind === "declare" || full) {
-          await checkPending(
-            w,
-            w.model.batches.filter((x) => x.stored === Status.Netted),
-          );
+          await checkPending(w, [...new Set([...w.model.pending(), ...w.model.touched])]);
         }
+        if (full) {
+          for (const x of w.model.batches) {
+            const err = w.model.conservationError(x);
+            if (err) throw new Broken("obligations conserved", err);
+          }
+        }
+        w.model.touched.clear();
         if (kind.startsWith("close") || kind === "creditLine" || kind === "repay" || full)
           await checkBanks(w, w.model.banks);
         checks += INVARIANTS_PER_STEP;
@@ -321,7 +348,8 @@ async function run({ seed, steps, onProgress }: CampaignOptions): Promise<Campai
         throw new InvariantViolation(NAME, seed, step, e.invariant, `${e.message} (${banks} banks)`);
       throw e;
     }
-    const counts = { ...actions.counts, "(banks)": banks, "(closes begun again)": w.restarts };
+    const counts: Record<string, number> = { ...actions.counts, "(banks)": banks };
+    for (const [k, v] of Object.entries(w.stats.counts)) counts[`(${k})`] = v;
     return { campaign: NAME, seed, steps, checks, actions: counts, refused: refused.counts };
   } finally {
     await hre.network.provider.send("evm_revert", [snapshot]);
