@@ -200,7 +200,7 @@ async function main(): Promise<void> {
   writeResult("settlement-scale", {
     benchmark: "settlement-scale",
     date: new Date().toISOString(),
-    network: "hardhat (in-process)",
+    network: hre.network.name === "hardhat" ? "hardhat (in-process)" : hre.network.name,
     gasBudget: Number(BUDGET),
     rows: rows.map((r) => ({ ...r, maxTransactionGas: Number(r.maxTransactionGas), totalGas: Number(r.totalGas) })),
     target: { description: "every transaction ≤ 15M gas at 256 banks, all short", met },
