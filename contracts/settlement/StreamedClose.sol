@@ -12,8 +12,8 @@ import {CloseBook} from "./CloseBook.sol";
 /// (decision 023)
 /// @notice The chain checks that the outcome is safe: every inactive participant is held, every
 /// bank that settles can pay its position, every pending batch was presented once, money is
-/// conserved. That the held set is the rule's is checked by the audit from `BankHeld` (each held
-/// bank's capacity) and the batches. A restart (`beginClose` again) discards the steps so far.
+/// conserved. That the held set is the rule's is not checked here (decision 023, known limits:
+/// the operator's SDK computes it by the rule). A restart (`beginClose` again) discards the steps so far.
 abstract contract StreamedClose is CycleClose {
     using BankIndex for BankIndex.Table;
 
