@@ -18,6 +18,17 @@ export interface ZkFixture {
 }
 
 /** VerifierRegistry behind a UUPS proxy owned by signer 0, with every circuit's verifier registered. */
+/** deployZk, with the owner, a stranger, and a NullifierConsumer the registry accepts. */
+export async function deployZkWithConsumer() {
+  const [owner, stranger] = await ethers.getSigners();
+  const zk = await deployZk();
+  const consumer = await (
+    await ethers.getContractFactory("NullifierConsumer")
+  ).deploy(await zk.verifierRegistry.getAddress());
+  await zk.verifierRegistry.setConsumer(await consumer.getAddress(), true);
+  return { ...zk, owner, stranger, consumer };
+}
+
 export async function deployZk(engine?: NettingEngine): Promise<ZkFixture> {
   const [owner] = await ethers.getSigners();
   const factory = await ethers.getContractFactory("VerifierRegistry");

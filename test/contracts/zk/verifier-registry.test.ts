@@ -4,7 +4,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { CIRCUITS, CIRCUIT_IDS } from "../../../src/zk/circuits";
 import { releaseProver, type ProofBundle } from "../../../src/zk/prover";
 import { amountProof, kycProof } from "../../zk/proofs";
-import { calldata, circuitKey, deployZk, transcriptHash, vkHash } from "./helpers";
+import { calldata, circuitKey, deployZkWithConsumer, transcriptHash, vkHash } from "./helpers";
 
 const FIELD = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
 
@@ -20,13 +20,7 @@ describe("VerifierRegistry", function () {
   after(releaseProver);
 
   async function fixture() {
-    const [owner, stranger] = await ethers.getSigners();
-    const zk = await deployZk();
-    const consumer = await (
-      await ethers.getContractFactory("NullifierConsumer")
-    ).deploy(await zk.verifierRegistry.getAddress());
-    await zk.verifierRegistry.setConsumer(await consumer.getAddress(), true);
-    return { ...zk, owner, stranger, consumer };
+    return deployZkWithConsumer();
   }
 
   describe("registration", () => {

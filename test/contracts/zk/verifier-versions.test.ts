@@ -10,7 +10,7 @@ import { loadFixture, setStorageAt } from "@nomicfoundation/hardhat-network-help
 import { CIRCUITS } from "../../../src/zk/circuits";
 import { releaseProver, type ProofBundle } from "../../../src/zk/prover";
 import { amountProof, kycProof } from "../../zk/proofs";
-import { calldata, circuitKey, deployZk, transcriptHash, vkHash } from "./helpers";
+import { calldata, circuitKey, deployZkWithConsumer, transcriptHash, vkHash } from "./helpers";
 
 /** ERC-7201 slot of VerifierRegistry's storage; `currentVersion` is its fourth field. */
 const STORAGE_SLOT = 0x2d1d4484590dcab916e72c83e3b0721adca87de3d67aa072f902763954046600n;
@@ -27,15 +27,10 @@ describe("VerifierRegistry", function () {
   after(releaseProver);
 
   async function fixture() {
-    const [owner, stranger] = await ethers.getSigners();
-    const zk = await deployZk();
-    const consumer = await (
-      await ethers.getContractFactory("NullifierConsumer")
-    ).deploy(await zk.verifierRegistry.getAddress());
-    await zk.verifierRegistry.setConsumer(await consumer.getAddress(), true);
+    const zk = await deployZkWithConsumer();
     // A fixed verifier for amount_limit: a fresh deployment of the exported contract.
     const fixed = await (await ethers.getContractFactory(CIRCUITS.amount_limit.contract)).deploy();
-    return { ...zk, owner, stranger, consumer, fixed: await fixed.getAddress() };
+    return { ...zk, fixed: await fixed.getAddress() };
   }
 
   describe("versions", () => {
