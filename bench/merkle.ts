@@ -15,9 +15,9 @@ import { cpus } from "node:os";
 import { writeResult } from "./results";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { bytesToHex, getAddress, toHex, type Address, type Hex } from "viem";
-import { renderTable } from "../src/format/table";
-import { buildBatchTree } from "../src/settlement/merkle";
-import { encodeRecord, RECORD_LEAF_TYPES, type PaymentRecord } from "../src/settlement/record";
+import { renderTable } from "../packages/sdk/src/format/table";
+import { buildBatchTree } from "../packages/sdk/src/settlement/merkle";
+import { encodeRecord, RECORD_LEAF_TYPES, type PaymentRecord } from "../packages/sdk/src/settlement/record";
 
 const SIZES = [2 ** 16, 100_000];
 const RUNS = 3;

@@ -16,11 +16,11 @@ import hre from "hardhat";
 import { writeResult } from "./results";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { ContractTransactionResponse } from "ethers";
-import { renderTable } from "../src/format/table";
+import { renderTable } from "../packages/sdk/src/format/table";
 import { deployConsortium } from "../scripts/lib/deployConsortium";
-import { Role } from "../src/registry/roles";
-import { UNLIMITED } from "../src/validate";
-import { multisigDomain, proposalTypes } from "../src/governance/typedData";
+import { Role } from "../packages/sdk/src/registry/roles";
+import { UNLIMITED } from "../packages/sdk/src/validate";
+import { multisigDomain, proposalTypes } from "../packages/sdk/src/governance/typedData";
 
 const { ethers } = hre;
 const N = 7;

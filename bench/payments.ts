@@ -10,12 +10,12 @@
  */
 import hre from "hardhat";
 import { custom, keccak256, stringToHex } from "viem";
-import { createClearhouse, type Clearhouse } from "../src/client";
-import { renderTable } from "../src/format/table";
-import { signAttestation, parseAgreement } from "../src/payments";
-import { leiWithCheckDigits } from "../src/registry/identifiers";
-import { Role } from "../src/registry/roles";
-import { UNLIMITED } from "../src/validate";
+import { createClearhouse, type Clearhouse } from "../packages/sdk/src/client";
+import { renderTable } from "../packages/sdk/src/format/table";
+import { signAttestation, parseAgreement } from "../packages/sdk/src/payments";
+import { leiWithCheckDigits } from "../packages/sdk/src/registry/identifiers";
+import { Role } from "../packages/sdk/src/registry/roles";
+import { UNLIMITED } from "../packages/sdk/src/validate";
 import { deployConsortium } from "../scripts/lib/deployConsortium";
 import { account, participant } from "../scripts/demo/participants";
 import { writeResult } from "./results";

@@ -48,15 +48,15 @@ import {
   type ProofRun,
 } from "./settlementReport";
 import { custom, encodeFunctionData, type Address, type Hex } from "viem";
-import { createClearhouse, type Clearhouse } from "../src/client";
-import type { WriteResult } from "../src/context";
-import { settlementLedgerAbi } from "../src/generated/abis";
-import { leiWithCheckDigits } from "../src/registry/identifiers";
-import { Role } from "../src/registry/roles";
-import { buildBatch, type Batch } from "../src/settlement/batch";
-import { STAMP_GRANULE, STAMP_MARGIN } from "../src/settlement/submit";
-import { accountHash, type PaymentRecord } from "../src/settlement/record";
-import { UNLIMITED } from "../src/validate";
+import { createClearhouse, type Clearhouse } from "../packages/sdk/src/client";
+import type { WriteResult } from "../packages/sdk/src/context";
+import { settlementLedgerAbi } from "../packages/contracts/src/abis";
+import { leiWithCheckDigits } from "../packages/sdk/src/registry/identifiers";
+import { Role } from "../packages/sdk/src/registry/roles";
+import { buildBatch, type Batch } from "../packages/sdk/src/settlement/batch";
+import { STAMP_GRANULE, STAMP_MARGIN } from "../packages/sdk/src/settlement/submit";
+import { accountHash, type PaymentRecord } from "../packages/sdk/src/settlement/record";
+import { UNLIMITED } from "../packages/sdk/src/validate";
 import { deployConsortium } from "../scripts/lib/deployConsortium";
 import { account, participant } from "../scripts/demo/participants";
 

@@ -3,7 +3,7 @@
  * it writes to bench/results/settlement.json (see bench/settlement.ts for what is measured).
  */
 import hre from "hardhat";
-import { renderTable } from "../src/format/table";
+import { renderTable } from "../packages/sdk/src/format/table";
 import { BREAKDOWN_ROWS, type Breakdown } from "./gasTrace";
 import { writeResult } from "./results";
 

@@ -16,9 +16,9 @@
  */
 import hre from "hardhat";
 import { custom, encodeAbiParameters, keccak256, stringToHex, type Address, type Hex } from "viem";
-import { createClearhouse } from "../src/client";
-import { Role } from "../src/registry/roles";
-import type { CloseResult, PresentedBatch } from "../src/settlement/close";
+import { createClearhouse } from "../packages/sdk/src/client";
+import { Role } from "../packages/sdk/src/registry/roles";
+import type { CloseResult, PresentedBatch } from "../packages/sdk/src/settlement/close";
 import { deployConsortium } from "../scripts/lib/deployConsortium";
 import { account, participant } from "../scripts/demo/participants";
 import { writeResult } from "./results";

@@ -19,21 +19,17 @@ import { join } from "node:path";
 import hre from "hardhat";
 import * as snarkjs from "snarkjs";
 import { toHex, type Address } from "viem";
-import { renderTable } from "../src/format/table";
-import { encodeRecord, type PaymentRecord } from "../src/settlement/record";
-import {
-  CIRCUITS,
-  CIRCUIT_IDS,
-  PACKAGE_ROOT,
-  TRANSCRIPT_PATH,
-  artifactPaths,
-  type CircuitId,
-} from "../src/zk/circuits";
-import { buildPrivateChunks } from "../src/zk/chunk";
-import { amountInputs, kycInputs, nettingInputs, type CircuitInputs } from "../src/zk/inputs";
-import { identityCommitment, KycTree } from "../src/zk/kyc";
-import { prove, releaseProver, toCalldata, verify, verificationKey, type ProofBundle } from "../src/zk/prover";
-import { vkHashOf } from "../src/zk/vk";
+import { renderTable } from "../packages/sdk/src/format/table";
+import { encodeRecord, type PaymentRecord } from "../packages/sdk/src/settlement/record";
+import { CIRCUITS, CIRCUIT_IDS, type CircuitId } from "../packages/sdk/src/zk/circuits";
+import { TRANSCRIPT_PATH, artifactPaths } from "../packages/zk/src/artifacts";
+import { PACKAGE_ROOT } from "../packages/zk/src/artifacts";
+import { buildPrivateChunks } from "../packages/zk/src/chunk";
+import { amountInputs, kycInputs, nettingInputs, type CircuitInputs } from "../packages/zk/src/inputs";
+import { identityCommitment, KycTree } from "../packages/zk/src/kyc";
+import { prove, releaseProver, verify, verificationKey } from "../packages/zk/src/prover";
+import { toCalldata, type ProofBundle } from "../packages/sdk/src/zk/proof";
+import { vkHashOf } from "../packages/sdk/src/zk/vk";
 import { compileCircuit } from "../scripts/lib/circom";
 import { writeResult } from "./results";
 

@@ -19,15 +19,15 @@ import {
   rolesToNames,
   settlementTokenAbi,
   type Clearhouse,
-} from "../src";
+} from "../packages/sdk/src";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { auditChain } from "../src/audit";
-import { createServer } from "../src/server/api";
-import { parseServeConfig } from "../src/server/config";
-import { releaseProver } from "../src/zk";
+import { auditChain } from "../packages/sdk/src/node/audit";
+import { createServer } from "../packages/server/src/api";
+import { parseServeConfig } from "../packages/server/src/config";
+import { proofVerifier, releaseProver } from "../packages/zk/src";
 import { deployConsortium, handOverToGovernance, writeDeployment } from "./lib/deployConsortium";
 import { proposeAndQueue, waitAndExecute } from "./demo/governed";
 import { privacyStep } from "./demo/privacy";
@@ -238,7 +238,9 @@ async function main(): Promise<void> {
   step(
     "The auditor's verdict: the whole state rebuilt from events, compared with the contracts, every proof re-verified",
   );
-  const audit = await auditChain(governance.context, { batchFiles: day.batchFiles }).finally(releaseProver);
+  const audit = await auditChain(governance.context, { verifier: proofVerifier(), batchFiles: day.batchFiles }).finally(
+    releaseProver,
+  );
   for (const c of audit.checks) {
     console.log(
       `  ${c.passed ? "✔" : "✘"} ${c.title} — ${c.checked} checked${c.passed ? "" : `, ${c.failures.length} discrepancies`}`,

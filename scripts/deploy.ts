@@ -14,9 +14,9 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import hre from "hardhat";
-import type { Deployment } from "../src/deployment";
-import { parseGovernance, readConsortiumFile, type ConsortiumMember } from "../src/deploy/consortiumFile";
-import { leiHash } from "../src/registry/identifiers";
+import type { Deployment } from "../packages/contracts/src/deployment";
+import { parseGovernance, readConsortiumFile, type ConsortiumMember } from "../packages/sdk/src/node/consortiumFile";
+import { leiHash } from "../packages/sdk/src/registry/identifiers";
 import {
   deployConsortium,
   deploymentPath,

@@ -1,10 +1,10 @@
 /**
- * Writes the contracts' ABIs as `as const` TypeScript into src/generated/abis.ts so the viem SDK
+ * Writes the contracts' ABIs as `as const` TypeScript into packages/contracts/src/abis.ts so the viem SDK
  * gets full type inference. Run by `npm run build` after `hardhat compile`;
  * `ts-node scripts/gen-abi.ts --check` fails when the committed file is stale.
  */
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
 interface AbiItem {
   type: string;
@@ -23,7 +23,7 @@ const CONTRACTS: Record<string, string> = {
 };
 
 const root = join(__dirname, "..");
-const out = join(root, "src", "generated", "abis.ts");
+const out = join(root, "packages", "contracts", "src", "abis.ts");
 
 function readAbi(relative: string): AbiItem[] {
   const file = join(root, "artifacts", "contracts", relative);
@@ -60,11 +60,11 @@ if (process.argv.includes("--check")) {
     // missing counts as stale
   }
   if (current !== text) {
-    console.error("src/generated/abis.ts is stale: run `npm run build` and commit it.");
+    console.error("packages/contracts/src/abis.ts is stale: run `npm run build` and commit it.");
     process.exit(1);
   }
 } else {
-  mkdirSync(join(root, "src", "generated"), { recursive: true });
+  mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, text);
   console.log(`wrote ${out}`);
 }

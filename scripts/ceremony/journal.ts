@@ -6,8 +6,8 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
-import { writeJsonAtomic } from "../../src/fileio";
-import { fileHash } from "../../src/zk/sources";
+import { writeJsonAtomic } from "../../packages/sdk/src/node/fileio";
+import { fileHash } from "../../packages/zk/src/sources";
 
 export interface StepRecord {
   seconds: number;

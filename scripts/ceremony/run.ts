@@ -27,11 +27,17 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { writeJsonAtomic } from "../../src/fileio";
-import { CIRCUIT_IDS, PACKAGE_ROOT, TRANSCRIPT_PATH, artifactPaths, type CircuitId } from "../../src/zk/circuits";
-import { circuitSources, fileHash } from "../../src/zk/sources";
+import { writeJsonAtomic } from "../../packages/sdk/src/node/fileio";
+import { CIRCUITS, CIRCUIT_IDS, type CircuitId } from "../../packages/sdk/src/zk/circuits";
+import { PACKAGE_ROOT, TRANSCRIPT_PATH, artifactPaths } from "../../packages/zk/src/artifacts";
+import { circuitSources, fileHash, nodeModulePath } from "../../packages/zk/src/sources";
 import { Journal } from "./journal";
 import { BEACON_ITERATIONS_EXP, ceremonySteps, contractName, ptauPath, type CeremonyOptions } from "./steps";
+
+/** Where a circuit's Solidity verifier lives in this repository (contracts/zk/<Contract>.sol). */
+export function verifierSourcePath(id: CircuitId): string {
+  return join(__dirname, "..", "..", "contracts", "zk", `${CIRCUITS[id].contract}.sol`);
+}
 
 function parseArgs(argv: string[]): CeremonyOptions {
   const o: CeremonyOptions = {
@@ -164,11 +170,12 @@ async function main(): Promise<void> {
       const dir = join(w, "circuits", id);
       const to = artifactPaths(id as CircuitId);
       mkdirSync(join(to.wasm, ".."), { recursive: true });
-      mkdirSync(join(to.verifier, ".."), { recursive: true });
+      const verifier = verifierSourcePath(id as CircuitId);
+      mkdirSync(join(verifier, ".."), { recursive: true });
       copyFileSync(join(dir, `${id}.wasm`), to.wasm);
       copyFileSync(join(dir, `${id}_final.zkey`), to.zkey);
       copyFileSync(join(dir, "verification_key.json"), to.verificationKey);
-      copyFileSync(join(dir, `${contractName(id)}.sol`), join(to.verifier, "..", `${contractName(id)}.sol`));
+      copyFileSync(join(dir, `${contractName(id)}.sol`), verifier);
     }
   }
   writeJsonAtomic(transcriptPath, transcript);
@@ -179,9 +186,8 @@ async function main(): Promise<void> {
 }
 
 function pkgVersion(name: string): string {
-  return (
-    JSON.parse(readFileSync(join(PACKAGE_ROOT, "node_modules", name, "package.json"), "utf8")) as { version: string }
-  ).version;
+  return (JSON.parse(readFileSync(nodeModulePath(join(name, "package.json")) ?? name, "utf8")) as { version: string })
+    .version;
 }
 const round = (x: number): number => Math.round(x * 10) / 10;
 

@@ -6,9 +6,8 @@ import { randomBytes } from "node:crypto";
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as snarkjs from "snarkjs";
-import { PACKAGE_ROOT } from "../../src/zk/circuits";
-import { fileHash, sourceHash } from "../../src/zk/sources";
-import { vkHashOf, type VerificationKey } from "../../src/zk/vk";
+import { fileHash, nodeModulePath, sourceHash } from "../../packages/zk/src/sources";
+import { vkHashOf, type VerificationKey } from "../../packages/sdk/src/zk/vk";
 import { compileCircuit } from "../lib/circom";
 import type { Step } from "./journal";
 
@@ -157,7 +156,7 @@ export function ceremonySteps(o: CeremonyOptions): Step[] {
         const vk = (await snarkjs.zKey.exportVerificationKey(zkey("final"), logger)) as VerificationKey;
         writeFileSync(tmp(vkey), JSON.stringify(vk, null, 1) + "\n");
         const template = readFileSync(
-          join(PACKAGE_ROOT, "node_modules", "snarkjs", "templates", "verifier_groth16.sol.ejs"),
+          nodeModulePath("snarkjs/templates/verifier_groth16.sol.ejs") ?? "snarkjs/templates/verifier_groth16.sol.ejs",
           "utf8",
         );
         const sol = (await snarkjs.zKey.exportSolidityVerifier(zkey("final"), { groth16: template }, logger)) as string;

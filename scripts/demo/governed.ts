@@ -5,7 +5,7 @@
  */
 import hre from "hardhat";
 import type { Abi, Address } from "viem";
-import { signGovernanceFile, type Clearhouse, type GovernanceFile } from "../../src";
+import { signGovernanceFile, type Clearhouse, type GovernanceFile } from "../../packages/sdk/src";
 import { account, participant } from "./participants";
 
 export interface GovernedChange {

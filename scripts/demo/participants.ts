@@ -1,7 +1,7 @@
 /** The demo consortium: who is who, with their roles, LEIs and limits (Hardhat's default accounts). */
 import { mnemonicToAccount } from "viem/accounts";
 import type { Address } from "viem";
-import { Role, UNLIMITED } from "../../src";
+import { Role, UNLIMITED } from "../../packages/sdk/src";
 
 export const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
 export const account = (index: number) => mnemonicToAccount(HARDHAT_MNEMONIC, { addressIndex: index });

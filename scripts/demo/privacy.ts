@@ -4,8 +4,8 @@
  * membership without saying who they are.
  */
 import { toHex, type Address } from "viem";
-import { ContractRevertError, fromMinorUnits, type Clearhouse, type PaymentRecord } from "../../src";
-import { accountHash } from "../../src/settlement/record";
+import { ContractRevertError, fromMinorUnits, type Clearhouse, type PaymentRecord } from "../../packages/sdk/src";
+import { accountHash } from "../../packages/sdk/src/settlement/record";
 import {
   amountInputs,
   buildPrivateChunks,
@@ -19,7 +19,7 @@ import {
   releaseProver,
   toCalldata,
   verify,
-} from "../../src/zk";
+} from "../../packages/zk/src";
 
 export interface PrivacyContext {
   as: (key: string) => Clearhouse;

@@ -13,13 +13,12 @@ import {
   buildPacs002,
   fromMinorUnits,
   importPacs008,
-  readBatchFile,
   renderTable,
   verifyBatchFile,
-  writeBatchFile,
   type Batch,
   type Clearhouse,
-} from "../../src";
+} from "../../packages/sdk/src";
+import { readBatchFile, writeBatchFile } from "../../packages/sdk/src/node";
 import { generatePacs008 } from "../iso/generate-pacs008";
 import { EUR } from "./participants";
 

@@ -5,9 +5,16 @@
  * its bank (Baltic Savings) has it KYC-verified.
  */
 import { keccak256, stringToHex, type Address } from "viem";
-import { ContractRevertError, fromMinorUnits, renderTable, type Clearhouse } from "../../src";
-import { parseAgreement, signAttestation } from "../../src/payments";
-import { identityCommitment, kycInputs, KycTree, prove, randomFieldElement, releaseProver } from "../../src/zk";
+import { ContractRevertError, fromMinorUnits, renderTable, type Clearhouse } from "../../packages/sdk/src";
+import { parseAgreement, signAttestation } from "../../packages/sdk/src/payments";
+import {
+  identityCommitment,
+  kycInputs,
+  KycTree,
+  prove,
+  randomFieldElement,
+  releaseProver,
+} from "../../packages/zk/src";
 import { account, participant } from "./participants";
 
 export interface SupplyChainContext {

@@ -6,8 +6,8 @@
  */
 import { writeFileSync } from "node:fs";
 import { Command, InvalidArgumentError as CommanderArgumentError } from "commander";
-import { DEFAULT_CURRENCY_DECIMALS, escapeXml } from "../../src/settlement/iso20022";
-import { mod97 } from "../../src/settlement/iso20022/pacs008";
+import { DEFAULT_CURRENCY_DECIMALS, escapeXml } from "../../packages/sdk/src/settlement/iso20022";
+import { mod97 } from "../../packages/sdk/src/settlement/iso20022/pacs008";
 
 /** The four demo banks (samples/iso20022/banks.json). */
 export const SAMPLE_BICS = ["ALPNCHZZXXX", "BALTLV22XXX", "CELTIE2DXXX", "DANUATWWXXX"] as const;

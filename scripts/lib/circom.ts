@@ -1,7 +1,7 @@
 /** Compiling a circuit with circom 2 (the WebAssembly build from npm), as the ceremony does. */
 import { execFileSync } from "node:child_process";
-import { basename, join } from "node:path";
-import { PACKAGE_ROOT } from "../../src/zk/circuits";
+import { basename, dirname, join, relative } from "node:path";
+import { PACKAGE_ROOT } from "../../packages/zk/src/artifacts";
 
 /**
  * Compile `main` (a path relative to the package root) with `--O2` and includes from node_modules
@@ -13,9 +13,12 @@ export function compileCircuit(
   opts: { wasm?: boolean } = {},
 ): { r1cs: string; wasm: string } {
   const name = basename(main, ".circom");
+  // circom (WASI) sees only its working directory: run it where the node_modules holding
+  // circomlib is (npm hoists it to the workspace root)
+  const base = dirname(dirname(dirname(require.resolve("circomlib/package.json"))));
   const args = [
     require.resolve("circom2/cli.js"),
-    main,
+    relative(base, join(PACKAGE_ROOT, main)),
     "--r1cs",
     ...(opts.wasm ? ["--wasm"] : []),
     "--O2",
@@ -24,6 +27,6 @@ export function compileCircuit(
     "-o",
     outDir,
   ];
-  execFileSync(process.execPath, args, { cwd: PACKAGE_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  execFileSync(process.execPath, args, { cwd: base, stdio: ["ignore", "pipe", "pipe"] });
   return { r1cs: join(outDir, `${name}.r1cs`), wasm: join(outDir, `${name}_js`, `${name}.wasm`) };
 }

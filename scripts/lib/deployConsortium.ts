@@ -7,10 +7,11 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import hre from "hardhat";
 import type { Address, Hex } from "viem";
-import type { ContractDeployment, Deployment, PlainDeployment } from "../../src/deployment";
-import { writeJsonAtomic } from "../../src/fileio";
-import { CIRCUITS, CIRCUIT_IDS, TRANSCRIPT_PATH, artifactPaths } from "../../src/zk/circuits";
-import { vkHashOf, type VerificationKey } from "../../src/zk/vk";
+import type { ContractDeployment, Deployment, PlainDeployment } from "../../packages/contracts/src/deployment";
+import { writeJsonAtomic } from "../../packages/sdk/src/node/fileio";
+import { CIRCUITS, CIRCUIT_IDS } from "../../packages/sdk/src/zk/circuits";
+import { TRANSCRIPT_PATH, artifactPaths } from "../../packages/zk/src/artifacts";
+import { vkHashOf, type VerificationKey } from "../../packages/sdk/src/zk/vk";
 
 /** The consortium's governance: an M-of-N multisig with timelocks and a guardian. */
 export interface GovernanceOptions {

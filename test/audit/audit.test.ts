@@ -9,13 +9,29 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { keccak256, stringToHex, type Hex } from "viem";
-import { auditSnapshot, collectSnapshot, reportHtml, reportMarkdown, type ChainSnapshot } from "../../src/audit";
-import { writeBatchFile, readBatchFile } from "../../src/settlement/batchFile";
-import { parseAgreement } from "../../src/payments";
-import { buildPrivateChunks, nettingInputs, prove, releaseProver, toCalldata } from "../../src/zk";
+import {
+  auditSnapshot,
+  collectSnapshot,
+  reportHtml,
+  reportMarkdown,
+  type ChainSnapshot,
+} from "../../packages/sdk/src/audit";
+import { writeBatchFile, readBatchFile } from "../../packages/sdk/src/node/batchFile";
+import { parseAgreement } from "../../packages/sdk/src/payments";
+import {
+  buildPrivateChunks,
+  nettingInputs,
+  proofVerifier,
+  prove,
+  releaseProver,
+  toCalldata,
+} from "../../packages/zk/src";
 import { key } from "../sdk/fixture";
 import { sampleRecords } from "../zk/proofs";
 import { OPERATOR_INDEX, settlementFixture, smallSampleBatch } from "../sdk/settlementFixture";
+
+/** The audit's proof verifier: snarkjs against the committed verification keys. */
+const verifier = proofVerifier();
 
 async function busyChain() {
   const f = await settlementFixture();
@@ -66,7 +82,7 @@ async function busyChain() {
 }
 
 const failuresOf = async (s: ChainSnapshot, id: string, opts = {}) =>
-  (await auditSnapshot(s, opts)).checks.find((c) => c.id === id)!.failures.map((x) => x.detail);
+  (await auditSnapshot(s, { verifier, ...opts })).checks.find((c) => c.id === id)!.failures.map((x) => x.detail);
 
 describe("audit", function () {
   this.timeout(180_000);
@@ -75,6 +91,7 @@ describe("audit", function () {
   it("passes on the honest chain, with every check covering something", async () => {
     const f = await loadFixture(busyChain);
     const report = await auditSnapshot(f.snapshot, {
+      verifier,
       batchFiles: [{ path: "alpine.json", file: readBatchFile(join(f.dir, "alpine.json")) }],
     });
     expect(report.checks.filter((c) => !c.passed).map((c) => c.failures)).to.deep.equal([]);
@@ -91,7 +108,7 @@ describe("audit", function () {
 
   it("shows the supply: total, ceiling, and issuance and redemption per issuer per UTC day", async () => {
     const f = await loadFixture(busyChain);
-    const report = await auditSnapshot(f.snapshot);
+    const report = await auditSnapshot(f.snapshot, { verifier });
     const x = report.supply;
     expect(x.totalSupply).to.equal(f.snapshot.state.totalSupply.toString());
     expect(BigInt(x.issuedTotal) - BigInt(x.redeemedTotal)).to.equal(f.snapshot.state.totalSupply);
@@ -121,7 +138,7 @@ describe("audit", function () {
     expect(failures[0]).to.match(
       /issued \d+ on \d{4}-\d{2}-\d{2}, taking the day's issuance to \d+, above the ceiling of 1$/,
     );
-    const report = await auditSnapshot({ ...f.snapshot, events });
+    const report = await auditSnapshot({ ...f.snapshot, events }, { verifier });
     expect(report.ok).to.equal(false);
     expect(report.checks.find((c) => c.id === "token-issuance")!.failures[0].transactionHash).to.equal(
       firstMint.transactionHash,
@@ -218,7 +235,7 @@ describe("audit", function () {
     // from the transaction no longer match the proof the chain accepted with the original.
     const last = input.slice(-2);
     s.proofTransactions[tx] = `${input.slice(0, -2)}${(parseInt(last, 16) ^ 1).toString(16).padStart(2, "0")}` as Hex;
-    const failures = (await auditSnapshot(s)).checks.find((c) => c.id === "proofs")!.failures;
+    const failures = (await auditSnapshot(s, { verifier })).checks.find((c) => c.id === "proofs")!.failures;
     expect(failures.map((x) => x.transactionHash)).to.include(tx);
   });
 
@@ -227,7 +244,7 @@ describe("audit", function () {
     const s = structuredClone(f.snapshot);
     const [tx, input] = Object.entries(s.proofTransactions)[0] as [Hex, Hex];
     s.proofTransactions[tx] = `0x12345678${input.slice(10)}` as Hex; // e.g. a multisig's execute(...)
-    const check = (await auditSnapshot(s)).checks.find((c) => c.id === "proofs")!;
+    const check = (await auditSnapshot(s, { verifier })).checks.find((c) => c.id === "proofs")!;
     expect(check.failures).to.deep.equal([]);
     expect(check.title).to.match(/1 sent through other contracts not re-derived/);
   });

@@ -3,9 +3,9 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { ExitCode } from "../../src/cli/exit";
-import { writeBatchFile } from "../../src/settlement/batchFile";
-import { releaseProver } from "../../src/zk";
+import { ExitCode } from "../../packages/cli/src/exit";
+import { writeBatchFile } from "../../packages/sdk/src/node/batchFile";
+import { releaseProver } from "../../packages/zk/src";
 import { settlementFixture, smallSampleBatch } from "../sdk/settlementFixture";
 import { cliWorkspace } from "./harness";
 
@@ -57,7 +57,7 @@ describe("CLI: unreachable node", function () {
     const { execFile } = await import("node:child_process");
     const { promisify } = await import("node:util");
     const run = promisify(execFile);
-    const bin = join(__dirname, "..", "..", "bin", "clearhouse.js");
+    const bin = join(__dirname, "..", "..", "packages", "cli", "bin", "clearhouse.js");
     const { dir } = await loadFixture(fixture);
     const deployment = join(dir, "deployment.json"); // a real deployment file, for a node that is down
     for (const args of [

@@ -3,8 +3,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
-import { UsageError } from "../../src/cli/exit";
-import { resolveGlobals, type CliIo } from "../../src/cli/options";
+import { UsageError } from "../../packages/cli/src/exit";
+import { resolveGlobals, type CliIo } from "../../packages/cli/src/options";
 
 const io = (env: Record<string, string | undefined> = {}): CliIo => ({
   out: () => undefined,

@@ -15,16 +15,16 @@ import hre from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { custom } from "viem";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
-import { ExitCode } from "../../src/cli/exit";
-import { createClearhouse, leiHash, type Deployment } from "../../src";
-import { readConsortiumFile } from "../../src/deploy/consortiumFile";
+import { ExitCode } from "../../packages/cli/src/exit";
+import { createClearhouse, leiHash, type Deployment } from "../../packages/sdk/src";
+import { readConsortiumFile } from "../../packages/sdk/src/node/consortiumFile";
 import { deployFromConsortiumFile } from "../../scripts/deploy";
 import { key } from "../sdk/fixture";
 import { cliRunner, hardhatKey, type Run } from "./harness";
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, "..", "..");
-const BIN = join(ROOT, "bin", "clearhouse.js");
+const BIN = join(ROOT, "packages", "cli", "bin", "clearhouse.js");
 const EXAMPLE = join(ROOT, "config", "consortium.example.yaml");
 const UNREACHABLE = "http://127.0.0.1:9";
 

@@ -6,8 +6,8 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { runCli } from "../../src/cli/main";
-import { ExitCode } from "../../src/cli/exit";
+import { runCli } from "../../packages/cli/src/main";
+import { ExitCode } from "../../packages/cli/src/exit";
 import { MIN_DELAY, governanceFixture } from "../sdk/governanceFixture";
 import { cliRunner, hardhatKey, type Run } from "./harness";
 
@@ -207,7 +207,7 @@ describe("clearhouse gov (CLI against the in-process chain)", () => {
   it("works as a real process: --help and offline signing need no node", async function () {
     this.timeout(60_000);
     const { dir, keyFile, bank, cli } = await loadFixture(cliFixture);
-    const bin = join(__dirname, "..", "..", "bin", "clearhouse.js");
+    const bin = join(__dirname, "..", "..", "packages", "cli", "bin", "clearhouse.js");
     const help = await run("node", [bin, "gov", "sign", "--help"]);
     expect(help.stdout).to.match(/Example \(on an air-gapped machine\)/);
     const proposal = join(dir, "offline.json");

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { expect } from "chai";
 import hre from "hardhat";
 import { custom } from "viem";
-import { runCli } from "../../src/cli/main";
-import type { Deployment } from "../../src/deployment";
+import { runCli } from "../../packages/cli/src/main";
+import type { Deployment } from "../../packages/contracts/src/deployment";
 
 const MNEMONIC = "test test test test test test test test test test test junk";
 

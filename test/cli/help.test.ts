@@ -1,11 +1,54 @@
 /** Every command of the CLI documents itself with an example in its --help. */
 import { expect } from "chai";
 import type { Command } from "commander";
-import { buildProgram } from "../../src/cli/main";
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { COMMAND_GROUPS, groupOf } from "../../packages/cli/src/groups";
+import { buildProgram } from "../../packages/cli/src/main";
+
+const io = { out: () => undefined, err: () => undefined, env: {} };
 
 describe("CLI help", () => {
-  it("every command's --help has an example", () => {
-    const program = buildProgram({ out: () => undefined, err: () => undefined, env: {} });
+  it("lists each group with the description its module gives it", async () => {
+    const loaded = await buildProgram(io, [], { all: true });
+    for (const group of COMMAND_GROUPS) {
+      const command = loaded.commands.find((c) => c.name() === group.name);
+      expect(command?.description(), group.name).to.equal(group.summary);
+    }
+    expect(loaded.commands.map((c) => c.name())).to.deep.equal(COMMAND_GROUPS.map((g) => g.name));
+  });
+
+  it("finds the group a command line runs, after global options and their values", () => {
+    expect(groupOf(["--rpc-url", "http://x", "--json", "batch", "status", "b.json"])?.name).to.equal("batch");
+    expect(groupOf(["help", "cycle"])?.name).to.equal("cycle");
+    expect(groupOf(["--deployment", "batch"])).to.equal(undefined); // "batch" is the option's value
+    expect(groupOf(["--help"])).to.equal(undefined);
+    expect(groupOf(["bacth"])).to.equal(undefined);
+  });
+
+  it("answers --help and --version without loading viem or the SDK", () => {
+    const main = join(__dirname, "..", "..", "packages", "cli", "dist", "cjs", "main.js");
+    const script = `const { runCli } = require(${JSON.stringify(main)});
+      const out = [];
+      const io = { out: (s) => out.push(s), err: (s) => out.push(s), env: {} };
+      (async () => {
+        const codes = [await runCli(["--help"], io), await runCli(["--version"], io)];
+        const heavy = Object.keys(require.cache).filter((f) => ["/node_modules/viem/", "/node_modules/snarkjs/", "/node_modules/fastify/", "/packages/sdk/"].some((p) => f.includes(p)));
+        console.log(JSON.stringify({ codes, heavy: heavy.length, out: out.join(String.fromCharCode(10)) }));
+      })();`;
+    const result = JSON.parse(execFileSync(process.execPath, ["-e", script], { encoding: "utf8" })) as {
+      codes: number[];
+      heavy: number;
+      out: string;
+    };
+    expect(result.codes).to.deep.equal([0, 0]);
+    expect(result.heavy).to.equal(0);
+    expect(result.out).to.include("deploy [options] <consortium>");
+    expect(result.out).to.match(/\n\d+\.\d+\.\d+/);
+  });
+
+  it("every command's --help has an example", async () => {
+    const program = await buildProgram(io, [], { all: true });
     const leaves: [string, Command][] = [];
     const walk = (c: Command, path: string[]): void => {
       if (c.commands.length === 0) leaves.push([path.join(" "), c]);

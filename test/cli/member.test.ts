@@ -4,14 +4,14 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { ExitCode } from "../../src/cli/exit";
-import { UNLIMITED, leiWithCheckDigits } from "../../src";
+import { ExitCode } from "../../packages/cli/src/exit";
+import { UNLIMITED, leiWithCheckDigits } from "../../packages/sdk/src";
 import { key } from "../sdk/fixture";
 import { BANK_INDEX, OPERATOR_INDEX, settlementFixture } from "../sdk/settlementFixture";
 import { cliWorkspace, expectFailure, jsonResult } from "./harness";
 
 const run = promisify(execFile);
-const BIN = join(__dirname, "..", "..", "bin", "clearhouse.js");
+const BIN = join(__dirname, "..", "..", "packages", "cli", "bin", "clearhouse.js");
 const NEWCOMER = key(9).address;
 const NEWCOMER_LEI = leiWithCheckDigits("5493000NEWCOMER000");
 

@@ -8,7 +8,7 @@ import { createPublicClient, createWalletClient, defineChain, http, parseEther }
 import { mnemonicToAccount } from "viem/accounts";
 import { freePort } from "../helpers/net";
 
-const BIN = join(__dirname, "..", "..", "bin", "clearhouse.js");
+const BIN = join(__dirname, "..", "..", "packages", "cli", "bin", "clearhouse.js");
 const DEAD = "0x000000000000000000000000000000000000dEaD";
 
 async function startNode(port: number, state: string): Promise<{ child: ChildProcess; out: () => string }> {

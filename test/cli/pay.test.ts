@@ -8,14 +8,14 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { ExitCode } from "../../src/cli/exit";
-import { leiWithCheckDigits, Role } from "../../src";
+import { ExitCode } from "../../packages/cli/src/exit";
+import { leiWithCheckDigits, Role } from "../../packages/sdk/src";
 import { key } from "../sdk/fixture";
 import { BANK_INDEX, settlementFixture } from "../sdk/settlementFixture";
 import { cliWorkspace } from "./harness";
 
 const run = promisify(execFile);
-const BIN = join(__dirname, "..", "..", "bin", "clearhouse.js");
+const BIN = join(__dirname, "..", "..", "packages", "cli", "bin", "clearhouse.js");
 
 async function cliFixture() {
   const f = await settlementFixture();

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
-import { ExitCode } from "../../src/cli/exit";
+import { ExitCode } from "../../packages/cli/src/exit";
 import { cliRunner } from "./harness";
 
 describe("CLI serve", () => {

@@ -3,11 +3,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { parsePacs002 } from "../../src";
-import { ExitCode } from "../../src/cli/exit";
-import { batchIdOf } from "../../src/settlement/batch";
-import { batchKey } from "../../src/settlement/ledger";
-import { STAMP_GRANULE, STAMP_MARGIN } from "../../src/settlement/submit";
+import { parsePacs002 } from "../../packages/sdk/src";
+import { ExitCode } from "../../packages/cli/src/exit";
+import { batchIdOf } from "../../packages/sdk/src/settlement/batch";
+import { batchKey } from "../../packages/sdk/src/settlement/ledger";
+import { STAMP_GRANULE, STAMP_MARGIN } from "../../packages/sdk/src/settlement/submit";
 import { blockNumber } from "../sdk/fixture";
 import {
   ACK_WINDOW,

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { ExitCode } from "../../src/cli/exit";
+import { ExitCode } from "../../packages/cli/src/exit";
 import {
   BANK_INDEX,
   BANK_NAMES,

@@ -5,12 +5,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { expect } from "chai";
-import { ExitCode } from "../../src/cli/exit";
-import { releaseProver } from "../../src/zk/prover";
+import { ExitCode } from "../../packages/cli/src/exit";
+import { releaseProver } from "../../packages/zk/src/prover";
 import { cliRunner } from "./harness";
 
 const run = promisify(execFile);
-const BIN = join(__dirname, "..", "..", "bin", "clearhouse.js");
+const BIN = join(__dirname, "..", "..", "packages", "cli", "bin", "clearhouse.js");
 
 describe("CLI zk and kyc", function () {
   this.timeout(180_000);

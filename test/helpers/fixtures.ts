@@ -1,8 +1,8 @@
 import { ethers, upgrades } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { ConsortiumRegistry, SettlementToken } from "../../typechain-types";
-import { Role } from "../../src/registry/roles";
-import { UNLIMITED } from "../../src/validate";
+import { Role } from "../../packages/sdk/src/registry/roles";
+import { UNLIMITED } from "../../packages/sdk/src/validate";
 
 /** Role bits (contracts/access/Roles.sol) and "no limit", as the SDK defines them. */
 export { Role, UNLIMITED };

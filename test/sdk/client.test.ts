@@ -1,3 +1,4 @@
+import { loadDeployment } from "../../packages/sdk/src/node/deployment";
 import { expect } from "chai";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -21,8 +22,8 @@ import {
   revertCatalog,
   minorUnits,
   toMinorUnits,
-} from "../../src";
-import { leiWithCheckDigits, leiHash } from "../../src";
+} from "../../packages/sdk/src";
+import { leiWithCheckDigits, leiHash } from "../../packages/sdk/src";
 import { key, rejectsWith, sdkFixture } from "./fixture";
 
 const transport = () => custom(hre.network.provider, { retryCount: 0 });
@@ -33,7 +34,7 @@ describe("SDK client, deployment files and error layer", () => {
     const dir = mkdtempSync(join(tmpdir(), "clearhouse-"));
     const file = join(dir, "net.json");
     writeFileSync(file, JSON.stringify(deployment));
-    const ch = createClearhouse({ transport: transport(), deployment: file });
+    const ch = createClearhouse({ transport: transport(), deployment: loadDeployment(file) });
     expect((await ch.registry.getMember({ account: addresses.bankA })).status).to.equal("Active");
   });
 
@@ -47,14 +48,14 @@ describe("SDK client, deployment files and error layer", () => {
     );
     expect(error.message).to.include("contracts.SettlementToken.proxy: not an address");
     const missing = await rejectsWith(
-      Promise.resolve().then(() => createClearhouse({ transport: transport(), deployment: "/nonexistent/x.json" })),
+      Promise.resolve().then(() => loadDeployment("/nonexistent/x.json")),
       DeploymentError,
     );
     expect(missing.message).to.include("cannot read /nonexistent/x.json");
     const dir = mkdtempSync(join(tmpdir(), "clearhouse-"));
     writeFileSync(join(dir, "bad.json"), "{ not json");
     const notJson = await rejectsWith(
-      Promise.resolve().then(() => createClearhouse({ transport: transport(), deployment: join(dir, "bad.json") })),
+      Promise.resolve().then(() => loadDeployment(join(dir, "bad.json"))),
       DeploymentError,
     );
     expect(notJson.message).to.include("is not valid JSON");

@@ -1,9 +1,9 @@
 import hre from "hardhat";
 import { custom } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
-import { Role, UNLIMITED, createClearhouse, type Clearhouse } from "../../src";
-import { leiWithCheckDigits } from "../../src";
-import type { Deployment } from "../../src/deployment";
+import { Role, UNLIMITED, createClearhouse, type Clearhouse } from "../../packages/sdk/src";
+import { leiWithCheckDigits } from "../../packages/sdk/src";
+import type { Deployment } from "../../packages/contracts/src/deployment";
 import { deployConsortium } from "../../scripts/lib/deployConsortium";
 
 const MNEMONIC = "test test test test test test test test test test test junk";

@@ -8,7 +8,7 @@ import {
   settlementTokenAbi,
   signGovernanceFile,
   type GovernanceFile,
-} from "../../src";
+} from "../../packages/sdk/src";
 import { rejectsWith, key } from "./fixture";
 import { MIN_DELAY, SENSITIVE_DELAY, governanceFixture, signerKey } from "./governanceFixture";
 

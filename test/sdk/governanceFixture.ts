@@ -1,7 +1,7 @@
 import hre from "hardhat";
 import { custom } from "viem";
-import { Role, createClearhouse, leiWithCheckDigits, type Clearhouse } from "../../src";
-import type { Deployment } from "../../src/deployment";
+import { Role, createClearhouse, leiWithCheckDigits, type Clearhouse } from "../../packages/sdk/src";
+import type { Deployment } from "../../packages/contracts/src/deployment";
 import { deployConsortium, handOverToGovernance } from "../../scripts/lib/deployConsortium";
 import { key } from "./fixture";
 

@@ -11,26 +11,28 @@ import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { hashTypedData, keccak256, stringToHex, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { InvalidArgumentError } from "../../src/errors/base";
-import { ContractRevertError } from "../../src/errors/revert";
+import { InvalidArgumentError } from "../../packages/sdk/src/errors/base";
+import { ContractRevertError } from "../../packages/sdk/src/errors/revert";
 import {
-  agreementFromTemplate,
   ATTESTATION_KINDS,
   ATTESTATION_TYPES,
   AttestationExpiredError,
   attestationTypedData,
   fillTemplate,
   parseAgreement,
-  readAttestationFile,
   signAttestation,
-  templateNames,
   toOnChainTerms,
-  writeAttestationFile,
   type AgreementSpec,
-} from "../../src/payments";
-import { amountInputs, prove, releaseProver } from "../../src/zk";
-import { leiWithCheckDigits } from "../../src/registry/identifiers";
-import { Role } from "../../src/registry/roles";
+} from "../../packages/sdk/src/payments";
+import {
+  agreementFromTemplate,
+  readAttestationFile,
+  templateNames,
+  writeAttestationFile,
+} from "../../packages/sdk/src/node";
+import { amountInputs, prove, releaseProver } from "../../packages/zk/src";
+import { leiWithCheckDigits } from "../../packages/sdk/src/registry/identifiers";
+import { Role } from "../../packages/sdk/src/registry/roles";
 import { blockNumber, key, rejectsWith } from "./fixture";
 import { settlementFixture, type SettlementFixture } from "./settlementFixture";
 

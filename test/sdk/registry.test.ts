@@ -6,8 +6,8 @@ import {
   Role,
   UNLIMITED,
   type ContractRevertError as RevertErrorType,
-} from "../../src";
-import { leiHash, leiWithCheckDigits } from "../../src";
+} from "../../packages/sdk/src";
+import { leiHash, leiWithCheckDigits } from "../../packages/sdk/src";
 import { blockNumber, key, rejectsWith, sdkFixture, LIMIT_DAILY, LIMIT_SINGLE } from "./fixture";
 
 const ENODE = "ab".repeat(64);

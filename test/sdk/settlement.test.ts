@@ -10,19 +10,19 @@ import {
   InvalidArgumentError,
   buildBatch,
   leafOf,
-  readBatchFile,
   verifyBatchFile,
   verifyInclusion,
-  writeBatchFile,
   STAMP_GRANULE,
   STAMP_MARGIN,
   stampWindowEnd,
   type Batch,
   type Clearhouse,
   type OnChainHeader,
-} from "../../src";
-import { short } from "../../src/errors/format";
-import { settlementLedgerAbi } from "../../src/generated/abis";
+} from "../../packages/sdk/src";
+import { readBatchFile } from "../../packages/sdk/src/node/batchFile";
+import { writeBatchFile } from "../../packages/sdk/src/node/batchFile";
+import { short } from "../../packages/sdk/src/errors/format";
+import { settlementLedgerAbi } from "../../packages/contracts/src/abis";
 import { blockNumber, rejectsWith } from "./fixture";
 import {
   ACK_WINDOW,

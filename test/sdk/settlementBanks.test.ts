@@ -1,6 +1,12 @@
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { ContractRevertError, InvalidArgumentError, maskIndexes, type Batch, type Clearhouse } from "../../src";
+import {
+  ContractRevertError,
+  InvalidArgumentError,
+  maskIndexes,
+  type Batch,
+  type Clearhouse,
+} from "../../packages/sdk/src";
 import { rejectsWith } from "./fixture";
 import { paymentBatch, settlementFixture, smallSampleBatch } from "./settlementFixture";
 

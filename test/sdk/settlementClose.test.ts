@@ -9,9 +9,9 @@ import { expect } from "chai";
 import hre from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { custom } from "viem";
-import { createClearhouse, holdByRule, carriedMask, maskOf, type Batch } from "../../src";
-import { parseDeployment } from "../../src/deployment";
-import { DeploymentError } from "../../src/errors/base";
+import { createClearhouse, holdByRule, carriedMask, maskOf, type Batch } from "../../packages/sdk/src";
+import { parseDeployment } from "../../packages/sdk/src/deployment";
+import { DeploymentError } from "../../packages/sdk/src/errors/base";
 import { key } from "./fixture";
 import {
   ACK_WINDOW,

@@ -18,8 +18,8 @@ import {
   type Batch,
   type Clearhouse,
   type PaymentRecord,
-} from "../../src";
-import type { Deployment } from "../../src/deployment";
+} from "../../packages/sdk/src";
+import type { Deployment } from "../../packages/contracts/src/deployment";
 import { deployConsortium } from "../../scripts/lib/deployConsortium";
 import { key } from "./fixture";
 

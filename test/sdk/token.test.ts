@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { ContractRevertError, InvalidArgumentError } from "../../src";
+import { ContractRevertError, InvalidArgumentError } from "../../packages/sdk/src";
 import { blockNumber, rejectsWith, sdkFixture, LIMIT_DAILY, LIMIT_SINGLE } from "./fixture";
 
 async function funded() {

@@ -1,8 +1,8 @@
 /** The REST API's auth matrix and views, the event stream, and the console page. */
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { createServer, type ServerHandle } from "../../src/server/api";
-import { releaseProver } from "../../src/zk";
+import { createServer, type ServerHandle } from "../../packages/server/src/api";
+import { releaseProver } from "../../packages/zk/src";
 import { KEYS, serveConfig, serverFixture } from "./fixture";
 
 async function withServer() {

@@ -8,8 +8,8 @@ import { join } from "node:path";
 import { expect } from "chai";
 import chromium from "@sparticuz/chromium";
 import { chromium as pw, type Browser, type Page } from "playwright-core";
-import { createServer, type ServerHandle } from "../../src/server/api";
-import { releaseProver } from "../../src/zk";
+import { createServer, type ServerHandle } from "../../packages/server/src/api";
+import { releaseProver } from "../../packages/zk/src";
 import { KEYS, serveConfig, serverFixture } from "./fixture";
 
 const OUT = join(__dirname, "..", "..", "test-output", "console");

@@ -2,8 +2,8 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseAgreement } from "../../src/payments";
-import { parseServeConfig, type ServeConfig } from "../../src/server/config";
+import { parseAgreement } from "../../packages/sdk/src/payments";
+import { parseServeConfig, type ServeConfig } from "../../packages/server/src/config";
 import { settlementFixture, smallSampleBatch } from "../sdk/settlementFixture";
 
 export const KEYS = {

@@ -6,9 +6,9 @@ import { createServer as createHttpServer, type Server } from "node:http";
 import { createHmac } from "node:crypto";
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { createServer } from "../../src/server/api";
-import { Outbox } from "../../src/server/outbox";
-import { releaseProver } from "../../src/zk";
+import { createServer } from "../../packages/server/src/api";
+import { Outbox } from "../../packages/server/src/outbox";
+import { releaseProver } from "../../packages/zk/src";
 import { freePort } from "../helpers/net";
 import { KEYS, serveConfig, serverFixture } from "./fixture";
 

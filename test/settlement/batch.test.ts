@@ -4,11 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ethers } from "hardhat";
 import { getAddress, keccak256, stringToHex, toHex, type Address, type Hex } from "viem";
-import { InvalidArgumentError } from "../../src/errors/base";
-import { BatchFileError, readBatchFile, verifyBatchFile, writeBatchFile } from "../../src/settlement/batchFile";
-import { BATCH_FORMAT, buildBatch, type Batch } from "../../src/settlement/batch";
-import { buildBatchTree } from "../../src/settlement/merkle";
-import type { PaymentRecord } from "../../src/settlement/record";
+import { InvalidArgumentError } from "../../packages/sdk/src/errors/base";
+import { readBatchFile, writeBatchFile } from "../../packages/sdk/src/node/batchFile";
+import { BatchFileError, verifyBatchFile } from "../../packages/sdk/src/settlement/batchFile";
+import { BATCH_FORMAT, buildBatch, type Batch } from "../../packages/sdk/src/settlement/batch";
+import { buildBatchTree } from "../../packages/sdk/src/settlement/merkle";
+import type { PaymentRecord } from "../../packages/sdk/src/settlement/record";
 
 const bank = (name: string): Address => getAddress(keccak256(toHex(name)).slice(0, 42));
 const SUBMITTER = bank("alpine");

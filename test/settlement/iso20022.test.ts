@@ -2,15 +2,15 @@ import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Address } from "viem";
-import { ClearhouseError, InvalidArgumentError } from "../../src/errors/base";
-import { accountHash, type PaymentRecord } from "../../src/settlement/record";
+import { ClearhouseError, InvalidArgumentError } from "../../packages/sdk/src/errors/base";
+import { accountHash, type PaymentRecord } from "../../packages/sdk/src/settlement/record";
 import {
   DEFAULT_MAX_BYTES,
   Iso20022Error,
   buildPacs002,
   importPacs008,
   parsePacs002,
-} from "../../src/settlement/iso20022";
+} from "../../packages/sdk/src/settlement/iso20022";
 import { generatePacs008 } from "../../scripts/iso/generate-pacs008";
 
 const SAMPLES = join(__dirname, "..", "..", "samples", "iso20022");

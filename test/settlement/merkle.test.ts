@@ -4,7 +4,7 @@ import { ethers } from "hardhat";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { bytesToHex, getAddress, keccak256, stringToHex, toHex, type Address, type Hex } from "viem";
 import { poseidon8 } from "poseidon-lite/poseidon8";
-import { InvalidArgumentError } from "../../src/errors/base";
+import { InvalidArgumentError } from "../../packages/sdk/src/errors/base";
 import {
   buildBatchTree,
   leafOf,
@@ -12,8 +12,13 @@ import {
   poseidonLeaf,
   rootOfLeaves,
   verifyInclusion,
-} from "../../src/settlement/merkle";
-import { encodeRecord, MAX_AMOUNT, RECORD_LEAF_TYPES, type PaymentRecord } from "../../src/settlement/record";
+} from "../../packages/sdk/src/settlement/merkle";
+import {
+  encodeRecord,
+  MAX_AMOUNT,
+  RECORD_LEAF_TYPES,
+  type PaymentRecord,
+} from "../../packages/sdk/src/settlement/record";
 import type { MerkleProofHarness } from "../../typechain-types";
 
 const TYPES = [...RECORD_LEAF_TYPES];

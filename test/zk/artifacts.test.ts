@@ -9,8 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
 import { compileCircuit } from "../../scripts/lib/circom";
-import { CIRCUITS, CIRCUIT_IDS, TRANSCRIPT_PATH, artifactPaths } from "../../src/zk/circuits";
-import { fileHash, sourceHash } from "../../src/zk/sources";
+import { CIRCUITS, CIRCUIT_IDS } from "../../packages/sdk/src/zk/circuits";
+import { TRANSCRIPT_PATH, artifactPaths } from "../../packages/zk/src/artifacts";
+import { fileHash, sourceHash } from "../../packages/zk/src/sources";
 
 interface TranscriptCircuit {
   sourceHash: string;
@@ -61,7 +62,9 @@ describe("ceremony artifacts", function () {
       expect(fileHash(paths.wasm)).to.equal(c.sha256.wasm);
       expect(fileHash(paths.zkey)).to.equal(c.sha256.zkey);
       expect(fileHash(paths.verificationKey)).to.equal(c.sha256.verificationKey);
-      expect(fileHash(paths.verifier)).to.equal(c.sha256.verifier);
+      expect(fileHash(join(__dirname, "..", "..", "contracts", "zk", `${CIRCUITS[id].contract}.sol`))).to.equal(
+        c.sha256.verifier,
+      );
     });
   }
 });

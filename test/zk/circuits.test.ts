@@ -4,10 +4,10 @@
  */
 import { expect } from "chai";
 import { poseidon2 } from "poseidon-lite/poseidon2";
-import { buildPrivateChunks, chunkRoot } from "../../src/zk/chunk";
-import { nettingInputs, type CircuitInputs, type SignalValue } from "../../src/zk/inputs";
-import { identityCommitment, KycTree, nullifierOf } from "../../src/zk/kyc";
-import { encodeRecord } from "../../src/settlement/record";
+import { buildPrivateChunks, chunkRoot } from "../../packages/zk/src/chunk";
+import { nettingInputs, type CircuitInputs, type SignalValue } from "../../packages/zk/src/inputs";
+import { identityCommitment, KycTree, nullifierOf } from "../../packages/zk/src/kyc";
+import { encodeRecord } from "../../packages/sdk/src/settlement/record";
 import { BANK, CPS, sampleRecords } from "./proofs";
 import { outputs, refused } from "./witness";
 

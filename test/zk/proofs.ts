@@ -1,10 +1,11 @@
 /** Real proofs for the tests, made once per run with the SDK from the committed artifacts. */
 import { getAddress, toHex, type Address } from "viem";
-import { buildPrivateChunks, type PrivateChunk } from "../../src/zk/chunk";
-import { amountInputs, kycInputs, nettingInputs } from "../../src/zk/inputs";
-import { identityCommitment, KycTree } from "../../src/zk/kyc";
-import { prove, type ProofBundle } from "../../src/zk/prover";
-import type { PaymentRecord } from "../../src/settlement/record";
+import { buildPrivateChunks, type PrivateChunk } from "../../packages/zk/src/chunk";
+import { amountInputs, kycInputs, nettingInputs } from "../../packages/zk/src/inputs";
+import { identityCommitment, KycTree } from "../../packages/zk/src/kyc";
+import { prove } from "../../packages/zk/src/prover";
+import { type ProofBundle } from "../../packages/sdk/src/zk/proof";
+import type { PaymentRecord } from "../../packages/sdk/src/settlement/record";
 
 export const KYC_SECRETS = [101n, 202n, 303n];
 export const KYC_SCOPE = 777n;

@@ -3,8 +3,9 @@
  * can feed a circuit inputs that break one constraint and see the circuit itself refuse them.
  */
 import * as snarkjs from "snarkjs";
-import { artifactPaths, type CircuitId } from "../../src/zk/circuits";
-import type { CircuitInputs } from "../../src/zk/inputs";
+import { type CircuitId } from "../../packages/sdk/src/zk/circuits";
+import { artifactPaths } from "../../packages/zk/src/artifacts";
+import type { CircuitInputs } from "../../packages/zk/src/inputs";
 
 /** The full witness (index 0 is the constant 1, then outputs, then public inputs, then the rest). */
 export async function witness(circuit: CircuitId, inputs: CircuitInputs): Promise<bigint[]> {

@@ -7,7 +7,8 @@
  */
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { agreementFromTemplate, toOnChainTerms } from "../../../src/payments";
+import { toOnChainTerms } from "../../../packages/sdk/src/payments";
+import { agreementFromTemplate } from "../../../packages/sdk/src/node/templates";
 import {
   Attest,
   attestBy,

@@ -6,9 +6,10 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { poseidon2 } from "poseidon-lite/poseidon2";
-import { amountInputs, kycInputs } from "../../../src/zk/inputs";
-import { identityCommitment, KycTree, nullifierOf } from "../../../src/zk/kyc";
-import { prove, releaseProver, type ProofBundle } from "../../../src/zk/prover";
+import { amountInputs, kycInputs } from "../../../packages/zk/src/inputs";
+import { identityCommitment, KycTree, nullifierOf } from "../../../packages/zk/src/kyc";
+import { prove, releaseProver } from "../../../packages/zk/src/prover";
+import { type ProofBundle } from "../../../packages/sdk/src/zk/proof";
 import { KYC_SECRETS } from "../../zk/proofs";
 import { calldata, deployZk } from "../zk/helpers";
 import {

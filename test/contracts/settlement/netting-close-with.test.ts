@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { privateTotalsCommitmentOf } from "../../../src/zk/chunk";
+import { privateTotalsCommitmentOf } from "../../../packages/zk/src/chunk";
 import {
   balancesOf,
   batchIdOf,

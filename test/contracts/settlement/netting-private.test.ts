@@ -6,8 +6,9 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { privateTotalsCommitmentOf, type PrivateChunk } from "../../../src/zk/chunk";
-import { releaseProver, type ProofBundle } from "../../../src/zk/prover";
+import { privateTotalsCommitmentOf, type PrivateChunk } from "../../../packages/zk/src/chunk";
+import { releaseProver } from "../../../packages/zk/src/prover";
+import { type ProofBundle } from "../../../packages/sdk/src/zk/proof";
 import { nettingProof, sampleRecords } from "../../zk/proofs";
 import { calldata, circuitKey, deployZk } from "../zk/helpers";
 import {

@@ -22,8 +22,8 @@ import {
   pendingDeclarations,
   type SettlementFixture,
 } from "./helpers";
-import { nettingCycles } from "../../../src/audit/netting";
-import type { AuditEvent, ChainSnapshot } from "../../../src/audit/collect";
+import { nettingCycles } from "../../../packages/sdk/src/audit/netting";
+import type { AuditEvent, ChainSnapshot } from "../../../packages/sdk/src/audit/collect";
 
 /** The audit's netting check over every event of the engine, the ledger and the token so far. */
 async function auditNetting(f: SettlementFixture) {

@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
 import { ethers, upgrades } from "hardhat";
 import type { NettingEngine, VerifierRegistry } from "../../../typechain-types";
-import { CIRCUITS, CIRCUIT_IDS, TRANSCRIPT_PATH, artifactPaths, type CircuitId } from "../../../src/zk/circuits";
-import { toCalldata, type ProofBundle } from "../../../src/zk/prover";
-import { vkHashOf, type VerificationKey } from "../../../src/zk/vk";
+import { CIRCUITS, CIRCUIT_IDS, type CircuitId } from "../../../packages/sdk/src/zk/circuits";
+import { TRANSCRIPT_PATH, artifactPaths } from "../../../packages/zk/src/artifacts";
+import { toCalldata, type ProofBundle } from "../../../packages/sdk/src/zk/proof";
+import { vkHashOf, type VerificationKey } from "../../../packages/sdk/src/zk/vk";
 
 export const circuitKey = (id: CircuitId): string => ethers.encodeBytes32String(id);
 

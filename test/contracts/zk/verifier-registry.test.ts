@@ -1,8 +1,9 @@
 import { expect } from "chai";
 import { ethers, upgrades } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { CIRCUITS, CIRCUIT_IDS } from "../../../src/zk/circuits";
-import { releaseProver, type ProofBundle } from "../../../src/zk/prover";
+import { CIRCUITS, CIRCUIT_IDS } from "../../../packages/sdk/src/zk/circuits";
+import { releaseProver } from "../../../packages/zk/src/prover";
+import { type ProofBundle } from "../../../packages/sdk/src/zk/proof";
 import { amountProof, kycProof } from "../../zk/proofs";
 import { calldata, circuitKey, deployZkWithConsumer, transcriptHash, vkHash } from "./helpers";
 

@@ -7,8 +7,9 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, setStorageAt } from "@nomicfoundation/hardhat-network-helpers";
-import { CIRCUITS } from "../../../src/zk/circuits";
-import { releaseProver, type ProofBundle } from "../../../src/zk/prover";
+import { CIRCUITS } from "../../../packages/sdk/src/zk/circuits";
+import { releaseProver } from "../../../packages/zk/src/prover";
+import { type ProofBundle } from "../../../packages/sdk/src/zk/proof";
 import { amountProof, kycProof } from "../../zk/proofs";
 import { calldata, circuitKey, deployZkWithConsumer, transcriptHash, vkHash } from "./helpers";
 

@@ -1,0 +1,284 @@
+import { readFileSync } from "node:fs";
+import { writeFileAtomic } from "@clearhouse/sdk/node";
+import { basename } from "node:path";
+import { Command } from "commander";
+import { getAddress, isAddress, type Address, type Hex } from "viem";
+import { buildBatch } from "@clearhouse/sdk/settlement";
+import { readBatchFile, writeBatchFile, writeSharedBatchFile } from "@clearhouse/sdk/node";
+import { verifyBatchFile } from "@clearhouse/sdk/settlement";
+import * as ledger from "@clearhouse/sdk/settlement";
+import type { SignedDispute } from "@clearhouse/sdk/settlement";
+import { verifyInclusion } from "@clearhouse/sdk/settlement";
+import { ownBatch, uint64Option } from "./batchGuards";
+import { readRecords } from "./paymentInput";
+import { ExitCode, UsageError } from "./exit";
+import { connect, loadKey, type CliIo, type GlobalOptions } from "./options";
+import { print, toJson } from "./output";
+
+/** A progress bar on stderr (never in --json output). */
+function progress(io: CliIo, g: GlobalOptions, label: string) {
+  let last = -1;
+  return (done: number, total: number) => {
+    if (g.json) return;
+    const pct = Math.floor((done / Math.max(total, 1)) * 100);
+    if (pct === last || (pct % 10 !== 0 && done !== total)) return;
+    last = pct;
+    const bar = "#".repeat(Math.floor(pct / 5)).padEnd(20, ".");
+    io.err(`${label} [${bar}] ${pct}% (${done.toLocaleString("en")}/${total.toLocaleString("en")})`);
+  };
+}
+
+/** A signed dispute written by `batch dispute --sign-only`. */
+function readSignedDispute(path: string): SignedDispute {
+  let json: Record<string, unknown>;
+  try {
+    json = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+  } catch (e) {
+    throw new UsageError(`Cannot read the signed dispute ${path}: ${(e as Error).message}`);
+  }
+  const { batchId, reasonCode, deadline, signer, signature } = json;
+  if (
+    typeof batchId !== "string" ||
+    typeof reasonCode !== "number" ||
+    typeof deadline !== "string" ||
+    typeof signer !== "string" ||
+    !isAddress(signer) ||
+    typeof signature !== "string"
+  ) {
+    throw new UsageError(
+      `${path} is not a signed dispute.`,
+      "Use the file `batch dispute --sign-only --out <file>` wrote, unchanged.",
+    );
+  }
+  return { batchId: batchId as Hex, reasonCode, deadline: BigInt(deadline), signer, signature: signature as Hex };
+}
+
+const money = (v: bigint) => v.toString();
+
+/** `clearhouse batch …`: build, anchor, acknowledge, dispute and verify settlement batches. */
+export function batchCommand(io: CliIo, globals: () => GlobalOptions): Command {
+  const batch = new Command("batch").description("Settlement batches: build, anchor, acknowledge, verify");
+
+  batch
+    .command("build <input>")
+    .description("Build a batch file from a pacs.008 XML file or a JSON array of payment records (offline)")
+    .requiredOption("--key <key>", "idempotency key, 1–32 bytes of text (e.g. 2026-11-23-A)")
+    .option("--bank <address>", "the submitting bank (default: the address of --key-file)")
+    .option("--banks <file>", "BIC → address map, for pacs.008 input")
+    .requiredOption("--out <file>", "batch file to write")
+    .addHelpText(
+      "after",
+      "\nExample:\n  clearhouse batch build samples/iso20022/pacs008-alpine-small.xml --banks samples/iso20022/banks.json \\\n    --bank 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC --key 2026-11-23-A --out batch.json",
+    )
+    .action((input: string, o: Record<string, string>) => {
+      const g = globals();
+      if (o.bank && !isAddress(o.bank)) throw new UsageError(`--bank ${o.bank} is not an address.`);
+      const submitter = o.bank ? getAddress(o.bank) : loadKey(g, io).address;
+      const { records, source } = readRecords(input, o.banks);
+      const built = buildBatch(records, {
+        submitter,
+        key: ledger.batchKey(o.key),
+        metadata: { source: basename(source), key: ledger.batchKey(o.key) },
+        onProgress: progress(io, g, "hashing"),
+      });
+      writeBatchFile(o.out, built);
+      const h = built.header;
+      print(
+        io,
+        g,
+        `Wrote ${o.out}: ${h.entryCount} payments, gross ${money(h.grossTotal)} ${built.currency} minor units, ${h.counterparties.length} counterparties\n  root ${h.root}\n  batch id ${built.batchId}`,
+        { file: o.out, batchId: built.batchId, header: h },
+      );
+    });
+
+  batch
+    .command("enroll")
+    .description("Enroll your bank in the settlement ledger (once, before others can send you batches)")
+    .addHelpText("after", "\nExample:\n  clearhouse batch enroll --key-file alpine.key")
+    .action(async () => {
+      const g = globals();
+      const r = await connect(g, io, true).settlement.enroll();
+      print(io, g, `Enrolled as bank #${r.index}${r.tx ? ` (tx ${r.tx.hash})` : " (already enrolled)"}`, r);
+    });
+
+  batch
+    .command("submit <batchFile>")
+    .description("Anchor a batch (idempotent: re-running after a crash or timeout never anchors twice)")
+    .addHelpText("after", "\nExample:\n  clearhouse batch submit batch.json --key-file alpine.key")
+    .action(async (path: string) => {
+      const g = globals();
+      const { file, ch } = ownBatch(path, g, io);
+      const r = await ch.settlement.submitBatch({ key: file.key, header: file.header });
+      const what = r.created
+        ? `Anchored batch ${r.batchId} (tx ${r.tx?.hash}, gas ${r.tx?.gasUsed})`
+        : `Already anchored: batch ${r.batchId} (nothing sent)`;
+      print(io, g, what, r);
+    });
+
+  batch
+    .command("status <batchIdOrFile>")
+    .description("Show a batch's status, sequence and acknowledgement window")
+    .addHelpText("after", "\nExample:\n  clearhouse batch status batch.json")
+    .action(async (arg: string) => {
+      const g = globals();
+      const batchId = (/^0x[0-9a-fA-F]{64}$/.test(arg) ? arg : readBatchFile(arg).batchId) as Hex;
+      const info = await connect(g, io, false).settlement.getBatch({ batchId });
+      const closes = new Date(info.windowClosesAt * 1000).toISOString();
+      print(
+        io,
+        g,
+        `Batch ${batchId}\n  status   ${info.status}${info.nettedIn !== undefined ? ` (in cycle ${info.nettedIn})` : ""}` +
+          `\n  sequence ${info.sequence}\n  window   closes ${closes}`,
+        info,
+      );
+    });
+
+  batch
+    .command("ack <batchId>")
+    .description("Acknowledge a batch as its counterparty")
+    .addHelpText("after", "\nExample:\n  clearhouse batch ack 0x3f…c2 --key-file baltic.key")
+    .action(async (batchId: Hex) => {
+      const g = globals();
+      const tx = await connect(g, io, true).settlement.acknowledgeBatch({ batchId });
+      print(io, g, `Acknowledged ${batchId} (tx ${tx.hash})`, tx);
+    });
+
+  batch
+    .command("dispute <batchId>")
+    .description(
+      "Dispute a batch as its counterparty; with --sign-only, sign it for someone else to relay (a suspended bank's transactions are dropped)",
+    )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  clearhouse batch dispute 0x3f…c2 --reason 2 --key-file baltic.key\n" +
+        "  clearhouse batch dispute 0x3f…c2 --reason 2 --sign-only --out dispute.json --key-file baltic.key",
+    )
+    .requiredOption("--reason <code>", "reason code ≥ 1")
+    .option("--sign-only", "sign the dispute (EIP-712) instead of sending it; relay it with `batch relay-dispute`")
+    .option("--out <file>", "with --sign-only: where to write the signed dispute (default: print it)")
+    .action(async (batchId: Hex, o: Record<string, string | boolean>) => {
+      const g = globals();
+      const reasonCode = Number(uint64Option("reason", String(o.reason)));
+      const ch = connect(g, io, true);
+      if (o.signOnly) {
+        const signed = await ch.settlement.signDispute({ batchId, reasonCode });
+        if (typeof o.out === "string") writeFileAtomic(o.out, toJson(signed) + "\n");
+        const where = typeof o.out === "string" ? `wrote ${o.out}` : toJson(signed);
+        print(io, g, `Signed a dispute of ${batchId} (reason ${reasonCode}) as ${signed.signer}: ${where}`, signed);
+        return;
+      }
+      const tx = await ch.settlement.disputeBatch({ batchId, reasonCode });
+      print(io, g, `Disputed ${batchId} with reason ${reasonCode} (tx ${tx.hash})`, tx);
+    });
+
+  batch
+    .command("relay-dispute <signedFile>")
+    .description("Send a counterparty's signed dispute (from `batch dispute --sign-only`); any member may relay it")
+    .addHelpText("after", "\nExample:\n  clearhouse batch relay-dispute dispute.json --key-file operator.key")
+    .action(async (path: string) => {
+      const g = globals();
+      const signed = readSignedDispute(path);
+      const tx = await connect(g, io, true).settlement.disputeBySignature(signed);
+      print(io, g, `Relayed ${signed.signer}'s dispute of ${signed.batchId} (tx ${tx.hash})`, tx);
+    });
+
+  batch
+    .command("release <bank>")
+    .description(
+      "Release a removed bank's ledger index (operator); the next bank to enroll gets it after 30 days 15 minutes",
+    )
+    .addHelpText(
+      "after",
+      "\nExample:\n  clearhouse batch release 0x90F79bf6EB2c4f870365E785982E1f101E93b906 --key-file operator.key",
+    )
+    .action(async (bank: string) => {
+      const g = globals();
+      const tx = await connect(g, io, true).settlement.releaseBank({ bank: bank as Address });
+      print(io, g, `Released the ledger index of ${bank} (tx ${tx.hash})`, tx);
+    });
+
+  batch
+    .command("bank <address>")
+    .description("Show a bank's ledger index and whether it is barred or released")
+    .addHelpText("after", "\nExample:\n  clearhouse batch bank 0x90F79bf6EB2c4f870365E785982E1f101E93b906")
+    .action(async (address: string) => {
+      const g = globals();
+      const b = await connect(g, io, false).settlement.getLedgerBank({ bank: address as Address });
+      const flags = [b.barred ? "barred from anchoring" : "", b.released ? "released (left the consortium)" : ""];
+      const state = flags.filter(Boolean).join(", ") || "active";
+      print(io, g, `Bank ${b.bank}: index ${b.index}, ${b.sequence} batches anchored, ${state}`, b);
+    });
+
+  batch
+    .command("share <batchFile>")
+    .description("Write the batch file without its payments, for the operator to present at a cycle's close")
+    .requiredOption("--out <file>", "where to write the shared file")
+    .addHelpText(
+      "after",
+      "\nThe header, key and submitter stay; records and leaves are emptied, so no payment leaves the bank.\n" +
+        "\nExample:\n  clearhouse batch share batch.json --out alpine-shared.json",
+    )
+    .action((path: string, o: { out: string }) => {
+      const g = globals();
+      const file = readBatchFile(path);
+      writeSharedBatchFile(o.out, file);
+      print(
+        io,
+        g,
+        `Wrote ${o.out}: batch ${file.batchId} without its ${file.records.length} payment${file.records.length === 1 ? "" : "s"}`,
+        {
+          batchId: file.batchId,
+          out: o.out,
+        },
+      );
+    });
+
+  batch
+    .command("verify <batchFile>")
+    .description("Check a batch file against what was anchored; with --payment, prove one payment's inclusion on-chain")
+    .addHelpText("after", "\nExample:\n  clearhouse batch verify batch.json --payment PAY-0042")
+    .option("--payment <id>", "payment id to prove")
+    .action(async (path: string, o: Record<string, string>) => {
+      const g = globals();
+      const file = readBatchFile(path);
+      const ch = connect(g, io, false);
+      const anchored = await ch.settlement.getBatch({ batchId: file.batchId });
+      const header = await ch.settlement.onChainHeader(file.header, anchored.windowClosesAt);
+      const digestOk = (await ch.settlement.headerDigest(header)) === anchored.digest;
+      const check = verifyBatchFile(file, file.header);
+      const lines = [
+        `Batch ${file.batchId}: ${anchored.status}`,
+        `  header matches the anchored digest: ${digestOk ? "yes" : "NO"}`,
+      ];
+      for (const m of check.mismatches) lines.push(`  payment ${m.paymentId}: ${m.problem}`);
+      for (const p of check.problems) lines.push(`  ${p}`);
+      let inclusion: { paymentId: string; local: boolean; onChain: boolean } | undefined;
+      if (o.payment && !check.ok)
+        lines.push(`  payment ${o.payment}: not proved, the file does not match what was anchored`);
+      if (o.payment && check.ok) {
+        const built = buildBatch(file.records, { submitter: file.submitter, key: file.key, metadata: file.metadata });
+        const index = built.tree.indexOf(o.payment);
+        if (index < 0) throw new UsageError(`Payment ${o.payment} is not in ${path}.`);
+        const proof = built.tree.proof(index);
+        const local = verifyInclusion(file.header.root, built.records[index], proof);
+        const onChain = await ch.settlement.verifyRecordOnChain({
+          batchId: file.batchId,
+          header,
+          record: built.records[index],
+          proof,
+        });
+        inclusion = { paymentId: o.payment, local, onChain };
+        lines.push(
+          `  payment ${o.payment}: proof of ${proof.length} hashes, valid locally ${local ? "yes" : "NO"}, on-chain ${onChain ? "yes" : "NO"}`,
+        );
+      }
+      const ok = digestOk && check.ok && (!inclusion || (inclusion.local && inclusion.onChain));
+      if (!ok) lines.push(`error: ${path} does not match the anchored batch`);
+      const result = { ...check, ok, digestOk, inclusion };
+      if (ok || !g.json) print(io, g, lines.join("\n"), result);
+      else io.out(toJson({ ok: false, result, error: { name: "BatchMismatch", exitCode: ExitCode.badInput } }));
+      if (!ok) throw new UsageError(`${path} does not match the anchored batch.`, "See what differs above.", true);
+    });
+
+  return batch;
+}

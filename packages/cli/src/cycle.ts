@@ -1,0 +1,111 @@
+/** `clearhouse cycle …`: settlement cycles — open, allow the engine, declare, close, status. */
+import { Command } from "commander";
+import { readBatchFile } from "@clearhouse/sdk/node";
+import { ownBatch, uint64Option } from "./batchGuards";
+import { UsageError } from "./exit";
+import { connect, type CliIo, type GlobalOptions } from "./options";
+import { print, toJson } from "./output";
+
+export function cycleCommand(io: CliIo, globals: () => GlobalOptions): Command {
+  const cycle = new Command("cycle").description("Settlement cycles: open, declare batches, close with netting");
+  cycle
+    .command("open")
+    .description("Open the next cycle (operator)")
+    .addHelpText("after", "\nExample:\n  clearhouse cycle open --key-file operator.key")
+    .action(async () => {
+      const g = globals();
+      const r = await connect(g, io, true).settlement.openCycle();
+      print(io, g, `Opened cycle ${r.cycleId} (tx ${r.tx.hash})`, r);
+    });
+  cycle
+    .command("allow")
+    .description("Let the netting engine pull your net debit at a cycle's close (token allowance)")
+    .requiredOption("--amount <minor units|max>", "the most it may pull, in minor units, or max")
+    .addHelpText(
+      "after",
+      "\nExample:\n  clearhouse cycle allow --amount 500000000 --key-file alpine.key   # €5,000,000.00",
+    )
+    .action(async (o: Record<string, string>) => {
+      const g = globals();
+      const amount = o.amount === "max" ? 2n ** 256n - 1n : uint64Option("amount", o.amount);
+      const ch = connect(g, io, true);
+      const spender = ch.deployment.contracts.NettingEngine?.proxy;
+      if (!spender) throw new UsageError("This deployment has no NettingEngine.");
+      const tx = await ch.token.approve({ spender, amount });
+      print(io, g, `The netting engine may pull up to ${o.amount} minor units (tx ${tx.hash})`, tx);
+    });
+  cycle
+    .command("declare <batchFile>")
+    .description("Declare your final batch's obligations into the open cycle")
+    .addHelpText("after", "\nExample:\n  clearhouse cycle declare batch.json --key-file alpine.key")
+    .action(async (path: string) => {
+      const g = globals();
+      const { file, ch } = ownBatch(path, g, io);
+      const tx = await ch.settlement.declareBatch({ key: file.key, header: file.header });
+      print(io, g, `Declared ${file.batchId} (tx ${tx.hash})`, tx);
+    });
+  cycle
+    .command("close [batchFiles...]")
+    .description(
+      "Net, resolve gridlock and settle the open cycle (operator): every batch pending in it (declared on chain or carried in) and the batch files given",
+    )
+    .option("--open-next", "open the next cycle in the same transaction")
+    .option("--gas-budget <gas>", "most gas one transaction of the close may use (default 15000000)")
+    .addHelpText(
+      "after",
+      "\nThe engine checks each presented batch as `cycle declare` would (anchored, final, netted once, totals\n" +
+        'matching the header). A bank may hand the operator its batch file with "records": [] and "leaves": []:\n' +
+        "only the header, key and submitter are used. Batches declared on chain or carried in from the previous\n" +
+        "close are found on chain and presented too. A close too big for one transaction within the gas budget\n" +
+        "runs in several (begin, steps, finish), with progress shown.\n\nExamples:\n" +
+        "  clearhouse cycle close --key-file operator.key\n" +
+        "  clearhouse cycle close alpine.json baltic.json --open-next --key-file operator.key",
+    )
+    .action(async (paths: string[], o: { openNext?: boolean; gasBudget?: string }) => {
+      const g = globals();
+      if (o.gasBudget !== undefined && !/^[1-9]\d{5,9}$/.test(o.gasBudget))
+        throw new UsageError(`--gas-budget ${o.gasBudget} is not a gas amount (100000 to 9999999999).`);
+      const batches = paths.map((path) => {
+        const file = readBatchFile(path);
+        return { bank: file.submitter, key: file.key, header: file.header };
+      });
+      const ch = connect(g, io, true);
+      const closing = (await ch.settlement.getCycle()).cycleId;
+      const tx = await ch.settlement.closeCycle({
+        cycleId: closing,
+        batches,
+        openNext: o.openNext === true,
+        gasBudget: o.gasBudget === undefined ? undefined : BigInt(o.gasBudget),
+        onProgress: (p) => {
+          if (!g.json) io.err(`  close ${p.phase}: ${p.presented}/${p.total} batches presented`);
+        },
+      });
+      const info = await ch.settlement.getCycle({ cycleId: closing });
+      const steps = tx.transactions.length > 1 ? ` in ${tx.transactions.length} transactions` : "";
+      const lines = [`Closed cycle ${info.cycleId}${steps} (tx ${tx.hash}, gas ${tx.gasUsed})`];
+      if (batches.length > 0) lines.push(`  ${batches.length} batch file(s) presented`);
+      for (const p of info.positions)
+        lines.push(
+          `  ${p.bank}  ${p.held ? "held (its obligations wait in the next cycle)" : `net ${p.net >= 0n ? "+" : ""}${p.net}`}`,
+        );
+      if (o.openNext) lines.push(`Opened cycle ${info.cycleId + 1n}`);
+      print(io, g, lines.join("\n"), { tx, cycle: info });
+    });
+  cycle
+    .command("status")
+    .description("Show a cycle's participants, obligations and net positions")
+    .addHelpText("after", "\nExample:\n  clearhouse cycle status --cycle 3")
+    .option("--cycle <n>", "cycle id (default: the current one)")
+    .action(async (o: Record<string, string>) => {
+      const g = globals();
+      if (o.cycle !== undefined && !/^\d+$/.test(o.cycle))
+        throw new UsageError(`--cycle ${o.cycle} is not a cycle number.`);
+      const info = await connect(g, io, false).settlement.getCycle({ cycleId: o.cycle ? BigInt(o.cycle) : undefined });
+      const pending = info.pending > 0 ? `, ${info.pending} pending` : "";
+      const lines = [`Cycle ${info.cycleId}: ${info.status}, ${info.batchCount} batches${pending}`];
+      for (const p of info.positions)
+        lines.push(`  ${p.bank}  ${p.held ? "held" : `net ${p.net}`}  owes ${toJson(p.owes).replace(/\s+/g, " ")}`);
+      print(io, g, lines.join("\n"), info);
+    });
+  return cycle;
+}

@@ -1,0 +1,256 @@
+import { Command } from "commander";
+import { isAddress, isHex, type Abi, type AbiFunction, type Address, type Hex } from "viem";
+import { consortiumMultisigAbi, consortiumRegistryAbi, settlementTokenAbi } from "@clearhouse/contracts";
+import { multisigAddress } from "@clearhouse/sdk/governance";
+import {
+  parseGovernanceFile,
+  parseSignatureFile,
+  signGovernanceFile,
+  type GovernanceFile,
+  type SignatureFile,
+} from "@clearhouse/sdk/governance";
+import { writeJsonFile } from "@clearhouse/sdk/node";
+import { readJsonFile } from "@clearhouse/sdk/node";
+import type { ProposalStatus } from "@clearhouse/sdk/governance";
+import type { Clearhouse } from "@clearhouse/sdk";
+import { UsageError } from "./exit";
+import { connect, loadKey, parseDuration, parseTime, type CliIo, type GlobalOptions } from "./options";
+import { print } from "./output";
+import { describeGovernanceFile } from "@clearhouse/sdk/governance";
+
+const KNOWN: Record<string, { abi: Abi; address: (ch: Clearhouse) => Address }> = {
+  registry: { abi: consortiumRegistryAbi, address: (ch) => ch.deployment.contracts.ConsortiumRegistry.proxy },
+  token: { abi: settlementTokenAbi, address: (ch) => ch.deployment.contracts.SettlementToken.proxy },
+  multisig: { abi: consortiumMultisigAbi, address: (ch) => multisigAddress(ch.context) },
+};
+
+/** JSON arguments → ABI values: integers may be given as strings or numbers, become bigints. */
+function coerceArgs(fn: AbiFunction, raw: string): unknown[] {
+  let args: unknown;
+  try {
+    args = JSON.parse(raw);
+  } catch {
+    throw new UsageError(`--args is not JSON: ${raw}`, `Example: --args '["0xAbc…", "50000", "200000"]'`);
+  }
+  if (!Array.isArray(args) || args.length !== fn.inputs.length) {
+    const sig = `${fn.name}(${fn.inputs.map((i) => i.type).join(",")})`;
+    throw new UsageError(`--args must be a JSON array of ${fn.inputs.length} values for ${sig}.`);
+  }
+  return args.map((value, i) => {
+    const type = fn.inputs[i].type;
+    if (/^u?int\d*$/.test(type)) {
+      if (!/^-?\d+$/.test(String(value)))
+        throw new UsageError(`argument ${i + 1} (${type}) is not an integer: ${value}`);
+      return /^u?int(8|16|24|32|40|48)$/.test(type) ? Number(value) : BigInt(String(value));
+    }
+    return value;
+  });
+}
+
+async function readSignatures(file: GovernanceFile, paths: string[]): Promise<SignatureFile[]> {
+  const out: SignatureFile[] = [];
+  for (const path of paths) out.push(await parseSignatureFile(readJsonFile(path), file, path));
+  return out;
+}
+
+const readProposal = (path: string): GovernanceFile => parseGovernanceFile(readJsonFile(path), path);
+
+function describeStatus(s: ProposalStatus): string {
+  const lines = [
+    `${s.kind} ${s.hash}`,
+    `  state       ${s.state}`,
+    `  lane/nonce  ${s.lane}/${s.nonce} (lane is at ${s.laneNonce})`,
+    `  approvals   ${s.approvers.length} of ${s.threshold}${s.approvers.length ? `: ${s.approvers.join(", ")}` : ""}`,
+  ];
+  if (s.notSigners.length) lines.push(`  not signers ${s.notSigners.join(", ")} (their signatures do not count)`);
+  if (s.kind === "Proposal") {
+    lines.push(`  timelock    ${s.delay} s`);
+    if (s.executableAt) lines.push(`  executable  ${new Date(Number(s.executableAt) * 1000).toISOString()}`);
+    lines.push(`  expires     ${new Date(Number(s.expiry) * 1000).toISOString()}`);
+  }
+  return lines.join("\n");
+}
+
+/** `clearhouse gov …`: build, sign, approve, queue, execute and cancel governance proposals. */
+export function govCommand(io: CliIo, globals: () => GlobalOptions): Command {
+  const gov = new Command("gov").description("Governance: multisig proposals signed offline, timelocked, executed");
+
+  gov
+    .command("propose")
+    .description("Build a proposal file for the signers to sign")
+    .requiredOption("--target <name|address>", "registry, token, multisig, or an address (then --data)")
+    .option("--call <function>", "function of the target's ABI, e.g. setLimits")
+    .option("--args <json>", "its arguments as a JSON array", "[]")
+    .option("--data <hex>", "raw calldata instead of --call/--args")
+    .option("--value <wei>", "native value to send", "0")
+    .option("--lane <n>", "nonce lane (unrelated proposals in different lanes never block each other)", "0")
+    .option("--not-before <time>", "earliest execution: unix seconds or ISO date")
+    .option("--expires-in <duration>", "how long the proposal stays valid", "7d")
+    .requiredOption("--description <text>", "what the proposal does, for the signers")
+    .requiredOption("--out <file>", "where to write the proposal JSON")
+    .addHelpText(
+      "after",
+      `\nExample:\n  clearhouse gov propose --target registry --call setLimits \\\n    --args '["0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC","50000000","200000000"]' \\\n    --lane 1 --description "Raise Alpine Bank's limits" --out proposal.json`,
+    )
+    .action(async (o: Record<string, string>) => {
+      const g = globals();
+      const ch = connect(g, io, false);
+      const known = KNOWN[o.target];
+      let target: Address;
+      let call: Parameters<typeof ch.governance.buildProposal>[0]["call"];
+      if (known) {
+        target = known.address(ch);
+        if (o.data) call = { data: o.data as Hex };
+        else {
+          if (!o.call) throw new UsageError("Pass --call <function> (or --data <hex>).");
+          const fn = known.abi.find((x): x is AbiFunction => x.type === "function" && x.name === o.call);
+          if (!fn) throw new UsageError(`${o.target} has no function ${o.call}.`);
+          call = { abi: known.abi, functionName: o.call, args: coerceArgs(fn, o.args), contract: o.target };
+        }
+      } else {
+        if (!isAddress(o.target))
+          throw new UsageError(`--target ${o.target} is neither registry/token/multisig nor an address.`);
+        if (!o.data || !isHex(o.data)) throw new UsageError("A raw --target address needs --data <hex calldata>.");
+        target = o.target;
+        call = { data: o.data };
+      }
+      const now = BigInt(Math.floor(Date.now() / 1000));
+      const notBefore = o.notBefore ? parseTime("not-before", o.notBefore) : 0n;
+      const file = await ch.governance.buildProposal({
+        target,
+        call,
+        value: o.value,
+        lane: o.lane,
+        notBefore,
+        expiry: (notBefore > now ? notBefore : now) + parseDuration("expires-in", o.expiresIn),
+        description: o.description,
+      });
+      writeJsonFile(o.out, file);
+      print(
+        io,
+        g,
+        `Wrote ${o.out}\n  hash ${file.hash}\n  Next: each signer runs \`clearhouse gov sign ${o.out} --key-file <key>\``,
+        {
+          file: o.out,
+          hash: file.hash,
+          proposal: file,
+        },
+      );
+    });
+
+  gov
+    .command("cancel")
+    .description("Build a cancel file that, signed by the threshold, burns a lane's next nonce")
+    .requiredOption("--lane <n>", "the stuck lane")
+    .option("--nonce <n>", "the nonce to burn (default: the lane's next)")
+    .requiredOption("--out <file>", "where to write the cancel JSON")
+    .addHelpText(
+      "after",
+      "\nExample:\n  clearhouse gov cancel --lane 1 --out cancel.json   # then gov sign, then gov execute cancel.json sig*.json",
+    )
+    .action(async (o: Record<string, string>) => {
+      const g = globals();
+      const ch = connect(g, io, false);
+      const file = await ch.governance.buildCancel({ lane: o.lane, nonce: o.nonce });
+      writeJsonFile(o.out, file);
+      print(io, g, `Wrote ${o.out}\n  hash ${file.hash}`, { file: o.out, hash: file.hash, proposal: file });
+    });
+
+  gov
+    .command("sign <proposal>")
+    .description("Sign a proposal or cancel file offline (no network needed)")
+    .option("--out <file>", "signature file (default: <proposal>.<signer>.sig.json)")
+    .addHelpText(
+      "after",
+      "\nExample (on an air-gapped machine):\n  clearhouse gov sign proposal.json --key-file ~/keys/signer1.key --out sig-1.json",
+    )
+    .action(async (path: string, o: Record<string, string>) => {
+      const g = globals();
+      const file = readProposal(path);
+      const sig = await signGovernanceFile(file, loadKey(g, io));
+      const out = o.out ?? `${path.replace(/\.json$/, "")}.${sig.signer.slice(2, 10)}.sig.json`;
+      writeJsonFile(out, sig);
+      const what = describeGovernanceFile(file).map((l) => `  ${l}`);
+      const summary = [
+        `Signed "${file.description}" — what the signature authorizes:`,
+        ...what,
+        `  hash      ${file.hash}`,
+        `  signer    ${sig.signer}`,
+        `  wrote     ${out}`,
+      ].join("\n");
+      print(io, g, summary, { file: out, hash: file.hash, signer: sig.signer });
+    });
+
+  gov
+    .command("approve <proposal>")
+    .description("Approve a proposal or cancel on-chain with your signer key (instead of a signature file)")
+    .addHelpText("after", "\nExample:\n  clearhouse gov approve proposal.json --key-file signer2.key")
+    .action(async (path: string) => {
+      const g = globals();
+      const file = readProposal(path);
+      const tx = await connect(g, io, true).governance.approveOnChain({ hash: file.hash });
+      print(io, g, `Approved ${file.hash} on-chain (tx ${tx.hash})`, { hash: file.hash, tx });
+    });
+
+  gov
+    .command("status <proposal> [signatures...]")
+    .description("Show approvals, queue time, executable time and state")
+    .addHelpText("after", "\nExample:\n  clearhouse gov status proposal.json sig-*.json")
+    .action(async (path: string, sigPaths: string[]) => {
+      const g = globals();
+      const file = readProposal(path);
+      const status = await connect(g, io, false).governance.getProposalStatus({
+        file,
+        signatures: await readSignatures(file, sigPaths),
+      });
+      print(io, g, describeStatus(status), status);
+    });
+
+  gov
+    .command("queue <proposal> <signatures...>")
+    .description("Queue a proposal with enough signatures; its timelock starts")
+    .addHelpText(
+      "after",
+      "\nExample:\n  clearhouse gov queue proposal.json sig-1.json sig-3.json sig-4.json --key-file relayer.key",
+    )
+    .action(async (path: string, sigPaths: string[]) => {
+      const g = globals();
+      const file = readProposal(path);
+      const ch = connect(g, io, true);
+      const tx = await ch.governance.queueProposal({ file, signatures: await readSignatures(file, sigPaths) });
+      const status = await ch.governance.getProposalStatus({ file });
+      const at = new Date(Number(status.executableAt) * 1000).toISOString();
+      print(io, g, `Queued ${file.hash} (tx ${tx.hash})\n  executable at ${at}`, { hash: file.hash, tx, status });
+    });
+
+  gov
+    .command("execute <proposal> [signatures...]")
+    .description("Execute a matured proposal (or a zero-delay one with signatures), or submit a signed cancel")
+    .addHelpText("after", "\nExample:\n  clearhouse gov execute proposal.json --key-file relayer.key")
+    .action(async (path: string, sigPaths: string[]) => {
+      const g = globals();
+      const file = readProposal(path);
+      const ch = connect(g, io, true);
+      const tx = await ch.governance.executeProposal({ file, signatures: await readSignatures(file, sigPaths) });
+      const verb = file.typedData.primaryType === "Cancel" ? "Cancelled lane nonce with" : "Executed";
+      print(io, g, `${verb} ${file.hash} (tx ${tx.hash}, gas ${tx.gasUsed})`, { hash: file.hash, tx });
+    });
+
+  gov
+    .command("info")
+    .description("Show signers, threshold, timelocks and guardian")
+    .addHelpText("after", "\nExample:\n  clearhouse --json gov info")
+    .action(async () => {
+      const g = globals();
+      const info = await connect(g, io, false).governance.getGovernance();
+      const text = [
+        `Multisig ${info.address}: ${info.threshold}-of-${info.signers.length} (signer set #${info.epoch})`,
+        ...info.signers.map((s) => `  signer   ${s}`),
+        `  timelock ${info.minDelay} s minimum, ${info.sensitiveDelay} s for upgrades/ownership/signers`,
+        `  guardian ${info.guardian} (pauses ${info.pausables.length} contracts)`,
+      ].join("\n");
+      print(io, g, text, info);
+    });
+
+  return gov;
+}

@@ -1,0 +1,216 @@
+import { Command } from "commander";
+import { getAddress, isAddress, type Address } from "viem";
+import type { Clearhouse } from "@clearhouse/sdk";
+import { renderTable } from "@clearhouse/sdk";
+import type { MemberInfo } from "@clearhouse/sdk/registry";
+import { Role, namesToRoles, rolesToNames, type RoleName } from "@clearhouse/sdk/registry";
+import { UNLIMITED, fromMinorUnits, toMinorUnits } from "@clearhouse/sdk";
+import { UsageError } from "./exit";
+import { connect, type CliIo, type GlobalOptions } from "./options";
+import { print } from "./output";
+
+const ROLE_NAMES = Object.keys(Role) as RoleName[];
+const EXAMPLE_BANK = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
+
+/** An address flag or argument, checked before anything is read or sent. */
+export function addressArg(name: string, value: string): Address {
+  if (!isAddress(value, { strict: false })) {
+    throw new UsageError(`${name} "${value}" is not an address (0x + 40 hex digits).`);
+  }
+  return getAddress(value);
+}
+
+/** "OPERATOR,MEMBER_BANK" (any case) → bitmask. */
+export function parseRoles(value: string): number {
+  const names = value
+    .split(",")
+    .map((r) => r.trim().toUpperCase())
+    .filter(Boolean);
+  if (names.length === 0) throw new UsageError(`--roles is empty: list one or more of ${ROLE_NAMES.join(", ")}.`);
+  for (const name of names) {
+    if (!ROLE_NAMES.includes(name as RoleName)) {
+      throw new UsageError(`--roles: ${name} is not a role (${ROLE_NAMES.join(", ")}).`);
+    }
+  }
+  return namesToRoles(names as RoleName[]);
+}
+
+/** A limit in currency units, or "unlimited" → minor units. */
+function parseLimit(name: string, value: string, decimals: number): bigint {
+  if (value.trim().toLowerCase() === "unlimited") return UNLIMITED;
+  return toMinorUnits(`--${name}`, value, decimals);
+}
+
+/** A limit as currency units, or "unlimited". */
+const limitText = (value: bigint, decimals: number) =>
+  value === UNLIMITED ? "unlimited" : fromMinorUnits(value, decimals);
+
+/** "-" when not sanctioned, else the reason code. */
+const sanctionText = (m: MemberInfo) => (m.sanction === 0 ? "-" : `reason ${m.sanction}`);
+
+/** A reason code ≥ 1 that fits uint16. */
+function reasonOption(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 65_535) {
+    throw new UsageError(`--reason "${value}" is not a reason code from 1 to 65535.`);
+  }
+  return Number(value);
+}
+
+/** `clearhouse member …`: the consortium registry's members, roles, limits and sanctions. */
+export function memberCommand(io: CliIo, globals: () => GlobalOptions): Command {
+  const member = new Command("member").description(
+    "consortium members: list, admit, suspend, reinstate, remove, sanction, preflight check",
+  );
+  const decimalsOf = (ch: Clearhouse) => ch.deployment.token.decimals;
+
+  member
+    .command("list")
+    .description("list every member ever admitted (removed ones included) with roles, status and limits")
+    .addHelpText("after", "\nExample:\n  clearhouse member list\n  clearhouse --json member list")
+    .action(async () => {
+      const g = globals();
+      const ch = connect(g, io, false);
+      const members = await ch.registry.listMembers();
+      const d = decimalsOf(ch);
+      const table = renderTable(members, [
+        { header: "name", value: (m) => m.name },
+        { header: "address", value: (m) => m.account },
+        { header: "roles", value: (m) => m.roleNames.join("|") },
+        { header: "status", value: (m) => m.status },
+        { header: "sanction", value: (m) => sanctionText(m) },
+        { header: "max single", value: (m) => limitText(m.maxSingleTransfer, d), align: "right" },
+        { header: "max daily", value: (m) => limitText(m.maxDailyOutflow, d), align: "right" },
+      ]);
+      print(io, g, members.length ? table : "No members.", members);
+    });
+
+  member
+    .command("show <address>")
+    .description("show one member: status, roles, LEI hash, limits, sanction")
+    .addHelpText("after", `\nExample:\n  clearhouse member show ${EXAMPLE_BANK}`)
+    .action(async (address: string) => {
+      const g = globals();
+      const account = addressArg("<address>", address);
+      const ch = connect(g, io, false);
+      const m = await ch.registry.getMember({ account });
+      const d = decimalsOf(ch);
+      const human =
+        m.status === "None"
+          ? `${m.account} is not a member${m.sanction ? ` (sanctioned, reason ${m.sanction})` : ""}`
+          : [
+              `${m.name} (${m.account})`,
+              `  status               ${m.status} since block ${m.statusSince}`,
+              `  roles                ${m.roleNames.join("|")}`,
+              `  LEI hash             ${m.leiHash}`,
+              `  max single transfer  ${limitText(m.maxSingleTransfer, d)}`,
+              `  max daily outflow    ${limitText(m.maxDailyOutflow, d)}`,
+              `  sanction             ${m.sanction === 0 ? "none" : `reason ${m.sanction}`}`,
+            ].join("\n");
+      print(io, g, human, m);
+    });
+
+  member
+    .command("admit")
+    .description("admit a member (registry owner)")
+    .requiredOption("--account <address>", "the member's address")
+    .requiredOption("--roles <list>", `comma-separated roles: ${ROLE_NAMES.join(", ")}`)
+    .requiredOption("--lei <lei>", "the member's ISO 17442 legal-entity identifier (20 characters)")
+    .requiredOption("--name <text>", "display name, 1–64 bytes")
+    .requiredOption("--max-single <units|unlimited>", "largest single transfer, in currency units")
+    .requiredOption("--max-daily <units|unlimited>", "largest total outflow per UTC day, in currency units")
+    .addHelpText(
+      "after",
+      `\nExample:\n  clearhouse member admit --account ${EXAMPLE_BANK} --roles MEMBER_BANK \\\n    --lei 529900T8BM49AURSDO55 --name "Baltic Bank" --max-single 1,000,000.00 --max-daily 5,000,000.00 --key-file owner.key`,
+    )
+    .action(async (o: Record<string, string>) => {
+      const g = globals();
+      const account = addressArg("--account", o.account);
+      const roles = parseRoles(o.roles);
+      const ch = connect(g, io, true);
+      const d = decimalsOf(ch);
+      const maxSingleTransfer = parseLimit("max-single", o.maxSingle, d);
+      const maxDailyOutflow = parseLimit("max-daily", o.maxDaily, d);
+      const tx = await ch.registry.admitMember({
+        account,
+        roles,
+        lei: o.lei,
+        name: o.name,
+        maxSingleTransfer,
+        maxDailyOutflow,
+      });
+      const roleNames = rolesToNames(roles);
+      print(io, g, `Admitted ${o.name} (${account}) as ${roleNames.join("|")} (tx ${tx.hash})`, {
+        account,
+        name: o.name,
+        roles,
+        roleNames,
+        maxSingleTransfer,
+        maxDailyOutflow,
+        tx,
+      });
+    });
+
+  const lifecycle = [
+    ["suspend", "suspend an active member: it can no longer transact (registry owner)", "suspendMember", "Suspended"],
+    ["reinstate", "reinstate a suspended member (registry owner)", "reinstateMember", "Reinstated"],
+    ["remove", "remove a member; it may be re-admitted later (registry owner)", "removeMember", "Removed"],
+  ] as const;
+  for (const [name, description, action, done] of lifecycle) {
+    member
+      .command(`${name} <address>`)
+      .description(description)
+      .addHelpText("after", `\nExample:\n  clearhouse member ${name} ${EXAMPLE_BANK} --key-file owner.key`)
+      .action(async (address: string) => {
+        const g = globals();
+        const account = addressArg("<address>", address);
+        const tx = await connect(g, io, true).registry[action]({ account });
+        print(io, g, `${done} ${account} (tx ${tx.hash})`, { account, tx });
+      });
+  }
+
+  const sanctions = [
+    ["sanction", "put an address on the sanctions list (registry owner)", "addSanction", "Sanctioned"],
+    [
+      "unsanction",
+      "take an address off the sanctions list, recording why (registry owner)",
+      "removeSanction",
+      "Lifted the sanction on",
+    ],
+  ] as const;
+  for (const [name, description, action, done] of sanctions) {
+    member
+      .command(`${name} <address>`)
+      .description(description)
+      .requiredOption("--reason <code>", "reason code, 1–65535 (your compliance code list)")
+      .addHelpText("after", `\nExample:\n  clearhouse member ${name} ${EXAMPLE_BANK} --reason 7 --key-file owner.key`)
+      .action(async (address: string, o: { reason: string }) => {
+        const g = globals();
+        const account = addressArg("<address>", address);
+        const reasonCode = reasonOption(o.reason);
+        const tx = await connect(g, io, true).registry[action]({ account, reasonCode });
+        print(io, g, `${done} ${account}, reason ${reasonCode} (tx ${tx.hash})`, { account, reasonCode, tx });
+      });
+  }
+
+  member
+    .command("check")
+    .description("ask the registry whether a transaction from one address to another would be allowed, and why not")
+    .requiredOption("--from <address>", "the sender")
+    .requiredOption("--to <address>", "the recipient or the contract called (zero address: contract creation)")
+    .addHelpText(
+      "after",
+      `\nExample:\n  clearhouse member check --from ${EXAMPLE_BANK} --to 0x90F79bf6EB2c4f870365E785982E1f101E93b906`,
+    )
+    .action(async (o: { from: string; to: string }) => {
+      const g = globals();
+      const [sender, target] = [addressArg("--from", o.from), addressArg("--to", o.to)];
+      const verdict = await connect(g, io, false).registry.checkTransaction({ sender, target });
+      const { code, name, description } = verdict.reason;
+      const human = verdict.allowed
+        ? `allowed (reason ${code} ${name}: ${description})`
+        : `refused: reason ${code} ${name}: ${description}`;
+      print(io, g, human, { from: sender, to: target, ...verdict });
+    });
+
+  return member;
+}

@@ -1,0 +1,117 @@
+import { existsSync, readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
+import { isHex, type Hex, type Transport } from "viem";
+import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
+import { createClearhouse, type Clearhouse } from "@clearhouse/sdk";
+import { loadDeployment } from "@clearhouse/sdk/node";
+import { UsageError } from "./exit";
+
+/** Options every command accepts (from flags, then the environment, then a config file, then defaults). */
+export interface GlobalOptions {
+  configFile?: string;
+  rpcUrl?: string;
+  deployment?: string;
+  keyFile?: string;
+  json?: boolean;
+  verbose?: boolean;
+}
+
+export const DEFAULT_RPC_URL = "http://127.0.0.1:8545";
+export const DEFAULT_DEPLOYMENT = "deployments/localhost.json";
+
+/** Where the CLI writes and, in tests, which transport it uses instead of an RPC URL. */
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  transport?: Transport;
+  env: Record<string, string | undefined>;
+}
+
+/** The config file read when no flag or variable gives a setting (`--config-file`, CLEARHOUSE_CONFIG, ./clearhouse.yaml). */
+export const DEFAULT_CONFIG_FILE = "clearhouse.yaml";
+
+const FILE_SETTINGS = [
+  ["rpcUrl", "CLEARHOUSE_RPC_URL"],
+  ["deployment", "CLEARHOUSE_DEPLOYMENT"],
+  ["keyFile", "CLEARHOUSE_KEY_FILE"],
+] as const;
+
+/**
+ * Fill the connection settings a flag did not give from the environment, then from the config
+ * file (YAML or JSON: `rpcUrl`, `deployment`, `keyFile`), so the precedence is flags > environment >
+ * file > defaults.
+ */
+export function resolveGlobals(opts: GlobalOptions, io: CliIo): GlobalOptions {
+  const path =
+    opts.configFile ?? io.env.CLEARHOUSE_CONFIG ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
+  const out: GlobalOptions = { ...opts };
+  let file: Record<string, unknown> = {};
+  if (path) {
+    try {
+      const doc: unknown = parseYaml(readFileSync(path, "utf8"), { maxAliasCount: 0 });
+      if (doc !== null && (typeof doc !== "object" || Array.isArray(doc))) throw new Error("it is not a mapping");
+      file = (doc ?? {}) as Record<string, unknown>;
+    } catch (e) {
+      throw new UsageError(
+        `Cannot use the config file ${path}: ${(e as Error).message.split("\n")[0]}`,
+        "It holds rpcUrl, deployment and keyFile (YAML or JSON).",
+      );
+    }
+    for (const k of Object.keys(file)) {
+      if (!FILE_SETTINGS.some(([name]) => name === k))
+        throw new UsageError(`${path}: unknown setting "${k}" (rpcUrl, deployment, keyFile).`);
+    }
+  }
+  for (const [name, variable] of FILE_SETTINGS) {
+    if (out[name] !== undefined) continue;
+    const fromEnv = io.env[variable];
+    const fromFile = file[name];
+    if (fromEnv === undefined && typeof fromFile === "string") out[name] = fromFile;
+    else if (fromEnv !== undefined && name === "keyFile") out[name] = fromEnv;
+  }
+  return out;
+}
+
+/** The signing key: `--key-file` (a file holding a 0x-prefixed 32-byte hex key) or CLEARHOUSE_PRIVATE_KEY. */
+export function loadKey(opts: GlobalOptions, io: CliIo): PrivateKeyAccount {
+  let raw: string | undefined;
+  let source = "CLEARHOUSE_PRIVATE_KEY";
+  if (opts.keyFile) {
+    source = opts.keyFile;
+    try {
+      raw = readFileSync(opts.keyFile, "utf8").trim();
+    } catch {
+      throw new UsageError(`Cannot read the key file ${opts.keyFile}.`, "Check the path given to --key-file.");
+    }
+  } else raw = io.env.CLEARHOUSE_PRIVATE_KEY?.trim();
+  if (!raw) throw new UsageError("No signing key.", "Pass --key-file <path> or set CLEARHOUSE_PRIVATE_KEY.");
+  if (!isHex(raw) || raw.length !== 66) {
+    throw new UsageError(`${source} does not hold a private key (0x + 64 hex digits).`);
+  }
+  return privateKeyToAccount(raw as Hex);
+}
+
+/** A client for the configured chain and deployment; with a signer when `signing` is set. */
+export function connect(opts: GlobalOptions, io: CliIo, signing: boolean): Clearhouse {
+  const deployment = loadDeployment(opts.deployment ?? io.env.CLEARHOUSE_DEPLOYMENT ?? DEFAULT_DEPLOYMENT);
+  const account = signing ? loadKey(opts, io) : undefined;
+  if (io.transport) return createClearhouse({ transport: io.transport, deployment, account, pollingInterval: 10 });
+  const rpcUrl = opts.rpcUrl ?? io.env.CLEARHOUSE_RPC_URL ?? DEFAULT_RPC_URL;
+  return createClearhouse({ rpcUrl, deployment, account });
+}
+
+/** "7d", "12h", "30m", "45s" or plain seconds → seconds. */
+export function parseDuration(name: string, value: string): bigint {
+  const match = /^(\d+)\s*([smhd]?)$/.exec(value.trim());
+  if (!match) throw new UsageError(`--${name} "${value}" is not a duration like 7d, 12h, 30m or 3600.`);
+  const unit = { "": 1n, s: 1n, m: 60n, h: 3600n, d: 86_400n }[match[2] as "" | "s" | "m" | "h" | "d"];
+  return BigInt(match[1]) * unit;
+}
+
+/** An ISO date or unix seconds → unix seconds. */
+export function parseTime(name: string, value: string): bigint {
+  if (/^\d+$/.test(value)) return BigInt(value);
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw new UsageError(`--${name} "${value}" is neither unix seconds nor an ISO date.`);
+  return BigInt(Math.floor(ms / 1000));
+}

@@ -1,0 +1,56 @@
+/**
+ * The deployment file: where each contract of one consortium deployment lives. Written by
+ * `deployConsortium`, read by every client (validated by `parseDeployment` in `@clearhouse/sdk`).
+ */
+import type { Address, Hex } from "viem";
+
+/** One proxied contract in a deployment. */
+export interface ContractDeployment {
+  /** The address users call (the ERC-1967 proxy). */
+  proxy: Address;
+  /** The implementation behind the proxy at deployment time. */
+  implementation: Address;
+  /** keccak256 of the canonical ABI JSON, so a client can tell it is talking to the same version. */
+  abiHash: Hex;
+  /** Block in which the proxy was deployed (where event scans start). */
+  blockNumber: number;
+}
+
+/** A contract deployed without a proxy (the multisig is replaced, never upgraded). */
+export interface PlainDeployment {
+  address: Address;
+  abiHash: Hex;
+  blockNumber: number;
+}
+
+/** What `deployments/<network>.json` holds. */
+export interface Deployment {
+  network: string;
+  chainId: number;
+  deployer: Address;
+  deployedAt: string;
+  blockNumber: number;
+  /** `currency` is the ISO 4217 code the token represents (batches in other currencies are refused). */
+  token: { name: string; symbol: string; decimals: number; currency?: string };
+  contracts: {
+    ConsortiumRegistry: ContractDeployment;
+    SettlementToken: ContractDeployment;
+    /** Present once governance is deployed; it then owns the other contracts. */
+    ConsortiumMultisig?: PlainDeployment;
+    /** The settlement layer (batch anchoring and netting), when deployed. */
+    SettlementLedger?: ContractDeployment;
+    NettingEngine?: ContractDeployment;
+    /** The zk layer's registry of circuits and nullifiers, deployed with the settlement layer. */
+    VerifierRegistry?: ContractDeployment;
+    /** Conditional payments (milestone escrow), deployed with the zk layer. */
+    ConditionalEscrow?: ContractDeployment;
+  };
+  /** The exported Groth16 verifier of each circuit (circuit id → address). */
+  verifiers?: Record<string, Address>;
+  /**
+   * Most gas one transaction of a cycle's close may use (decimal string; default 15000000, half a
+   * 30M block): `closeCycle` closes in several transactions beyond it. Set it to half the chain's
+   * block gas limit at most.
+   */
+  closeGasBudget?: string;
+}

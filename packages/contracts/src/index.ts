@@ -1,0 +1,7 @@
+/**
+ * @clearhouse/contracts: the consortium's contracts as TypeScript: their ABIs (`as const`, for
+ * viem's type inference), the deployment file's type, and the contract manifest.
+ * The Solidity sources ship in `contracts/` and the compiled artifacts in `artifacts/`.
+ */
+export * from "./abis";
+export * from "./deployment";

@@ -1,0 +1,276 @@
+/**
+ * What the audit reads from the chain: every event of every Clearhouse contract since deployment,
+ * the inputs of the transactions that carried proofs, and the contract state the events are
+ * checked against. Reading is kept apart from checking (./checks.ts), so the checks are pure
+ * functions of this snapshot and a test can tamper with it.
+ */
+import { parseEventLogs, type Abi, type Address, type Hex } from "viem";
+import { readContract, rpc, type ClearhouseContext } from "../context";
+import {
+  conditionalEscrowAbi,
+  consortiumMultisigAbi,
+  consortiumRegistryAbi,
+  nettingEngineAbi,
+  settlementLedgerAbi,
+  settlementTokenAbi,
+  verifierRegistryAbi,
+} from "@clearhouse/contracts";
+
+export type ContractName =
+  | "ConsortiumRegistry"
+  | "SettlementToken"
+  | "SettlementLedger"
+  | "NettingEngine"
+  | "VerifierRegistry"
+  | "ConditionalEscrow"
+  | "ConsortiumMultisig";
+
+/** One decoded event. */
+export interface AuditEvent {
+  contract: ContractName;
+  eventName: string;
+  args: Record<string, unknown>;
+  blockNumber: bigint;
+  logIndex: number;
+  transactionHash: Hex;
+}
+
+export interface ChainSnapshot {
+  chainId: number;
+  fromBlock: bigint;
+  toBlock: bigint;
+  addresses: Partial<Record<ContractName, Address>>;
+  events: AuditEvent[];
+  /** Inputs of the transactions that emitted BatchProofAccepted or ProofAccepted. */
+  proofTransactions: Record<Hex, Hex>;
+  /** Timestamps (unix seconds) of the blocks holding the token's Issued and Redeemed events. */
+  blockTimestamps: Record<string, number>;
+  state: {
+    totalSupply: bigint;
+    /** The operators' daily issuance ceiling (undefined: the token predates it). */
+    issuanceCeiling?: bigint;
+    /** `issuanceToday()` at the audited block (undefined: the token predates it). */
+    issuanceToday?: { day: bigint; issued: bigint };
+    balances: Record<Address, bigint>;
+    members: Record<Address, { status: number; roles: number; sanction: number }>;
+    /** Per anchored batch: the first 31 bytes of its digest as stored, its effective status. */
+    batches: Record<Hex, { digest: Hex; status: number }>;
+    cycles: Record<string, { status: number }>;
+    agreements: Record<string, { status: number; total: bigint; released: bigint; refunded: bigint }>;
+    circuits: Record<Hex, { vkHash: Hex; verifier: Address; retired: boolean }>;
+    owners: Partial<Record<ContractName, Address>>;
+  };
+}
+
+const ABIS: Record<ContractName, Abi> = {
+  ConsortiumRegistry: consortiumRegistryAbi,
+  SettlementToken: settlementTokenAbi,
+  SettlementLedger: settlementLedgerAbi,
+  NettingEngine: nettingEngineAbi,
+  VerifierRegistry: verifierRegistryAbi,
+  ConditionalEscrow: conditionalEscrowAbi,
+  ConsortiumMultisig: consortiumMultisigAbi,
+};
+
+const CHUNK = 5_000n;
+
+/** Addresses of the deployment's contracts (proxies). */
+export function auditedContracts(ctx: ClearhouseContext): Partial<Record<ContractName, Address>> {
+  const c = ctx.deployment.contracts;
+  return {
+    ConsortiumRegistry: c.ConsortiumRegistry.proxy,
+    SettlementToken: c.SettlementToken.proxy,
+    SettlementLedger: c.SettlementLedger?.proxy,
+    NettingEngine: c.NettingEngine?.proxy,
+    VerifierRegistry: c.VerifierRegistry?.proxy,
+    ConditionalEscrow: c.ConditionalEscrow?.proxy,
+    ConsortiumMultisig: c.ConsortiumMultisig?.address,
+  };
+}
+
+/** Decoded events of the audited contracts in [fromBlock, toBlock], in chain order, read in pages. */
+export async function fetchEvents(
+  ctx: ClearhouseContext,
+  addresses: Partial<Record<ContractName, Address>>,
+  fromBlock: bigint,
+  toBlock: bigint,
+  onProgress?: (done: number, total: number) => void,
+): Promise<AuditEvent[]> {
+  const events: AuditEvent[] = [];
+  const names = (Object.keys(addresses) as ContractName[]).filter((n) => addresses[n]);
+  const span = toBlock - fromBlock + 1n;
+  for (let start = fromBlock; start <= toBlock; start += CHUNK) {
+    const end = start + CHUNK - 1n < toBlock ? start + CHUNK - 1n : toBlock;
+    const logs = await rpc(ctx, "eth_getLogs", () =>
+      ctx.publicClient.getLogs({ address: names.map((n) => addresses[n]!), fromBlock: start, toBlock: end }),
+    );
+    for (const name of names) {
+      const own = logs.filter((l) => l.address.toLowerCase() === addresses[name]!.toLowerCase());
+      for (const log of parseEventLogs({ abi: ABIS[name], logs: own, strict: false })) {
+        events.push({
+          contract: name,
+          eventName: log.eventName as string,
+          args: (log.args ?? {}) as Record<string, unknown>,
+          blockNumber: log.blockNumber,
+          logIndex: log.logIndex,
+          transactionHash: log.transactionHash,
+        });
+      }
+    }
+    onProgress?.(Number(end - fromBlock + 1n), Number(span));
+  }
+  return events.sort((a, b) =>
+    a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1,
+  );
+}
+
+/** Read everything the audit needs, reporting progress (done, total) over the block range. */
+export async function collectSnapshot(
+  ctx: ClearhouseContext,
+  opts: { toBlock?: bigint; onProgress?(done: number, total: number): void } = {},
+): Promise<ChainSnapshot> {
+  const addresses = auditedContracts(ctx);
+  const fromBlock = BigInt(ctx.deployment.blockNumber);
+  const toBlock = opts.toBlock ?? (await rpc(ctx, "eth_blockNumber", () => ctx.publicClient.getBlockNumber()));
+  const events = await fetchEvents(ctx, addresses, fromBlock, toBlock, opts.onProgress);
+
+  const proofTransactions: Record<Hex, Hex> = {};
+  for (const e of events) {
+    if (e.eventName !== "BatchProofAccepted" && e.eventName !== "ProofAccepted") continue;
+    if (proofTransactions[e.transactionHash]) continue;
+    const tx = await rpc(ctx, "eth_getTransactionByHash", () =>
+      ctx.publicClient.getTransaction({ hash: e.transactionHash }),
+    );
+    proofTransactions[e.transactionHash] = tx.input;
+  }
+  const blockTimestamps: Record<string, number> = {};
+  for (const e of events) {
+    if (e.contract !== "SettlementToken" || (e.eventName !== "Issued" && e.eventName !== "Redeemed")) continue;
+    const n = e.blockNumber.toString();
+    if (blockTimestamps[n] !== undefined) continue;
+    const block = await rpc(ctx, "eth_getBlockByNumber", () =>
+      ctx.publicClient.getBlock({ blockNumber: e.blockNumber }),
+    );
+    blockTimestamps[n] = Number(block.timestamp);
+  }
+  return {
+    chainId: ctx.deployment.chainId,
+    fromBlock,
+    toBlock,
+    addresses,
+    events,
+    proofTransactions,
+    blockTimestamps,
+    state: await readState(ctx, addresses, events, toBlock),
+  };
+}
+
+async function readState(
+  ctx: ClearhouseContext,
+  a: Partial<Record<ContractName, Address>>,
+  events: AuditEvent[],
+  blockNumber: bigint,
+): Promise<ChainSnapshot["state"]> {
+  const at = { blockNumber };
+  const read = <T>(address: Address, abi: Abi, functionName: string, args: unknown[]): Promise<T> =>
+    readContract(ctx, { address, abi, functionName, args, ...at } as never) as Promise<T>;
+  const of = (name: string) => events.filter((e) => e.eventName === name);
+  const state: ChainSnapshot["state"] = {
+    totalSupply: await read<bigint>(a.SettlementToken!, settlementTokenAbi, "totalSupply", []),
+    balances: {},
+    members: {},
+    batches: {},
+    cycles: {},
+    agreements: {},
+    circuits: {},
+    owners: {},
+  };
+  // Tokens deployed before the issuance ceiling have neither view: the audit then shows none.
+  try {
+    const [day, issued, ceiling] = await read<[bigint, bigint, bigint]>(
+      a.SettlementToken!,
+      settlementTokenAbi,
+      "issuanceToday",
+      [],
+    );
+    state.issuanceCeiling = ceiling;
+    state.issuanceToday = { day, issued };
+  } catch {
+    // an older token: no ceiling to report
+  }
+  const holders = new Set<Address>();
+  for (const e of of("Transfer")) {
+    if (e.contract !== "SettlementToken") continue;
+    holders.add(e.args.from as Address);
+    holders.add(e.args.to as Address);
+  }
+  for (const h of holders) {
+    if (/^0x0{40}$/.test(h)) continue;
+    state.balances[h] = await read<bigint>(a.SettlementToken!, settlementTokenAbi, "balanceOf", [h]);
+  }
+  for (const e of of("MemberAdmitted")) {
+    const account = e.args.account as Address;
+    const m = await read<{ status: number; roles: number }>(a.ConsortiumRegistry!, consortiumRegistryAbi, "memberOf", [
+      account,
+    ]);
+    const sanction = await read<number>(a.ConsortiumRegistry!, consortiumRegistryAbi, "sanctionOf", [account]);
+    state.members[account] = { status: m.status, roles: m.roles, sanction };
+  }
+  if (a.SettlementLedger) {
+    for (const e of of("BatchSubmitted")) {
+      const id = e.args.batchId as Hex;
+      // The ledger keeps the first 31 bytes of the digest; the effective status needs the header.
+      const [digest] = await read<[Hex, number, number]>(a.SettlementLedger, settlementLedgerAbi, "anchorOf", [id]);
+      const status = await read<number>(a.SettlementLedger, settlementLedgerAbi, "statusOf", [id, e.args.header]);
+      state.batches[id] = { digest, status };
+    }
+  }
+  if (a.NettingEngine) {
+    for (const e of of("CycleOpened")) {
+      const cycleId = e.args.cycleId as bigint;
+      const c = await read<{ status: number }>(a.NettingEngine, nettingEngineAbi, "cycleOf", [cycleId]);
+      state.cycles[cycleId.toString()] = { status: c.status };
+    }
+  }
+  if (a.ConditionalEscrow) {
+    for (const e of of("AgreementCreated")) {
+      const id = e.args.agreementId as bigint;
+      const v = await read<{ status: number; total: bigint; released: bigint; refunded: bigint }>(
+        a.ConditionalEscrow,
+        conditionalEscrowAbi,
+        "agreementOf",
+        [id],
+      );
+      state.agreements[id.toString()] = {
+        status: v.status,
+        total: v.total,
+        released: v.released,
+        refunded: v.refunded,
+      };
+    }
+  }
+  if (a.VerifierRegistry) {
+    for (const e of of("CircuitRegistered")) {
+      const id = e.args.circuitId as Hex;
+      const c = await read<{ vkHash: Hex; verifier: Address; retired: boolean }>(
+        a.VerifierRegistry,
+        verifierRegistryAbi,
+        "circuitOf",
+        [id],
+      );
+      state.circuits[id] = { vkHash: c.vkHash, verifier: c.verifier, retired: c.retired };
+    }
+  }
+  for (const name of [
+    "ConsortiumRegistry",
+    "SettlementToken",
+    "SettlementLedger",
+    "NettingEngine",
+    "VerifierRegistry",
+    "ConditionalEscrow",
+  ] as const) {
+    const address = a[name];
+    if (address) state.owners[name] = await read<Address>(address, consortiumRegistryAbi, "owner", []);
+  }
+  return state;
+}

@@ -1,0 +1,155 @@
+import type {
+  Abi,
+  Account,
+  Address,
+  Chain,
+  ContractFunctionArgs,
+  ContractFunctionName,
+  ContractFunctionReturnType,
+  Hash,
+  PublicClient,
+  Transport,
+  WalletClient,
+} from "viem";
+import type { Deployment } from "@clearhouse/contracts";
+import { MissingAccountError, TransactionFailedError, TransactionPendingError, WrongNetworkError } from "./errors/base";
+import type { AmountFormat } from "./errors/catalog";
+import { toClearhouseError } from "./errors/revert";
+import { fromMinorUnits } from "./validate";
+
+/**
+ * What every SDK action receives first (viem style: `action(context, params)`): a public client
+ * for reads, an optional wallet client for writes, and the deployment that names the contracts.
+ */
+export interface ClearhouseContext {
+  publicClient: PublicClient<Transport, Chain | undefined>;
+  walletClient?: WalletClient<Transport, Chain | undefined, Account>;
+  deployment: Deployment;
+  /** Shown in network errors. */
+  rpcUrl?: string;
+}
+
+/** What a successful write returns. */
+export interface WriteResult {
+  hash: Hash;
+  blockNumber: bigint;
+  gasUsed: bigint;
+}
+
+/** Amounts in error messages in the deployment's currency: "600,000.00 chEUR". */
+export function amountFormat(ctx: ClearhouseContext): AmountFormat {
+  const { decimals, symbol } = ctx.deployment.token;
+  return { amount: (value) => `${fromMinorUnits(value, decimals)} ${symbol}` };
+}
+
+const verifiedNetworks = new WeakMap<ClearhouseContext, Promise<void>>();
+
+/** Check once per context that the RPC serves the deployment's chain. */
+export function ensureNetwork(ctx: ClearhouseContext): Promise<void> {
+  let pending = verifiedNetworks.get(ctx);
+  if (!pending) {
+    pending = ctx.publicClient.getChainId().then(
+      (actual) => {
+        if (actual !== ctx.deployment.chainId) throw new WrongNetworkError(ctx.deployment.chainId, actual);
+      },
+      (error: unknown) => {
+        throw toClearhouseError(error, "eth_chainId", ctx.rpcUrl);
+      },
+    );
+    pending.catch(() => verifiedNetworks.delete(ctx));
+    verifiedNetworks.set(ctx, pending);
+  }
+  return pending;
+}
+
+type ReadFn<abi extends Abi> = ContractFunctionName<abi, "view" | "pure">;
+type WriteFn<abi extends Abi> = ContractFunctionName<abi, "nonpayable" | "payable">;
+
+/** A typed view call whose failures come back as Clearhouse errors. */
+export async function readContract<
+  const abi extends Abi,
+  fn extends ReadFn<abi>,
+  args extends ContractFunctionArgs<abi, "view" | "pure", fn>,
+>(
+  ctx: ClearhouseContext,
+  call: { address: Address; abi: abi; functionName: fn; args: args },
+): Promise<ContractFunctionReturnType<abi, "view" | "pure", fn, args>> {
+  await ensureNetwork(ctx);
+  try {
+    const read = ctx.publicClient.readContract as (p: unknown) => Promise<unknown>;
+    return (await read(call)) as ContractFunctionReturnType<abi, "view" | "pure", fn, args>;
+  } catch (error) {
+    throw toClearhouseError(error, call.functionName, ctx.rpcUrl, amountFormat(ctx));
+  }
+}
+
+/**
+ * A typed state-changing call: checks the network, simulates first (so a refusal is decoded into
+ * its custom error before anything is sent), sends, waits for the receipt and checks its status.
+ */
+export async function writeContract<
+  const abi extends Abi,
+  fn extends WriteFn<abi>,
+  args extends ContractFunctionArgs<abi, "nonpayable" | "payable", fn>,
+>(ctx: ClearhouseContext, call: { address: Address; abi: abi; functionName: fn; args: args }): Promise<WriteResult> {
+  const wallet = ctx.walletClient;
+  if (!wallet) throw new MissingAccountError(call.functionName);
+  await ensureNetwork(ctx);
+  let hash: Hash;
+  try {
+    const simulate = ctx.publicClient.simulateContract as (p: unknown) => Promise<{ request: unknown }>;
+    const { request } = await simulate({ ...call, account: wallet.account, chain: wallet.chain });
+    const send = wallet.writeContract as (p: unknown) => Promise<Hash>;
+    hash = await send(request);
+  } catch (error) {
+    throw toClearhouseError(error, call.functionName, ctx.rpcUrl, amountFormat(ctx));
+  }
+  let receipt;
+  try {
+    receipt = await ctx.publicClient.waitForTransactionReceipt({ hash });
+  } catch (error) {
+    throw new TransactionPendingError(hash, call.functionName, error);
+  }
+  if (receipt.status !== "success") throw new TransactionFailedError(hash, call.functionName);
+  return { hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed };
+}
+
+/**
+ * Simulate a state-changing call as the signing account and return what it would return, decoding
+ * a refusal into its custom error. Nothing is sent.
+ */
+export async function simulateContract<
+  const abi extends Abi,
+  fn extends WriteFn<abi>,
+  args extends ContractFunctionArgs<abi, "nonpayable" | "payable", fn>,
+>(
+  ctx: ClearhouseContext,
+  call: { address: Address; abi: abi; functionName: fn; args: args },
+): Promise<ContractFunctionReturnType<abi, "nonpayable" | "payable", fn, args>> {
+  const wallet = ctx.walletClient;
+  if (!wallet) throw new MissingAccountError(call.functionName);
+  await ensureNetwork(ctx);
+  try {
+    const simulate = ctx.publicClient.simulateContract as (p: unknown) => Promise<{ result: unknown }>;
+    const { result } = await simulate({ ...call, account: wallet.account, chain: wallet.chain });
+    return result as ContractFunctionReturnType<abi, "nonpayable" | "payable", fn, args>;
+  } catch (error) {
+    throw toClearhouseError(error, call.functionName, ctx.rpcUrl, amountFormat(ctx));
+  }
+}
+
+/** A raw RPC read (block, logs, receipt) whose failure comes back as a Clearhouse error. */
+export async function rpc<T>(ctx: ClearhouseContext, what: string, read: () => Promise<T>): Promise<T> {
+  await ensureNetwork(ctx);
+  try {
+    return await read();
+  } catch (error) {
+    throw toClearhouseError(error, what, ctx.rpcUrl, amountFormat(ctx));
+  }
+}
+
+/** The address of the signing account, or MissingAccountError. */
+export function accountAddress(ctx: ClearhouseContext, action: string): Address {
+  if (!ctx.walletClient) throw new MissingAccountError(action);
+  return ctx.walletClient.account.address;
+}

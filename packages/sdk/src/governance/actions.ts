@@ -1,0 +1,211 @@
+import { encodeFunctionData, type Abi, type Address, type Hex } from "viem";
+import { readContract, rpc, writeContract, type ClearhouseContext, type WriteResult } from "../context";
+import { DeploymentError, InvalidArgumentError } from "../errors/base";
+import { consortiumMultisigAbi } from "@clearhouse/contracts";
+import { UINT64_MAX, requireAddress, requireAmount, requireBytes32, type IntegerLike } from "../validate";
+import {
+  PROPOSAL_FORMAT,
+  combineSignatures,
+  parseGovernanceFile,
+  proposalOf,
+  type GovernanceFile,
+  type SignatureFile,
+} from "./files";
+import { cancelTypes, multisigDomain, proposalTypes } from "./typedData";
+import { decodeCall } from "./describe";
+
+/** The multisig's address, or a DeploymentError when this deployment has no governance yet. */
+export function multisigAddress(ctx: ClearhouseContext): Address {
+  const m = ctx.deployment.contracts.ConsortiumMultisig;
+  if (!m) {
+    throw new DeploymentError(
+      "this deployment has no ConsortiumMultisig",
+      "Deploy governance first (`npm run deploy` deploys it and hands ownership over).",
+    );
+  }
+  return m.address;
+}
+
+const multisig = (ctx: ClearhouseContext) => ({ address: multisigAddress(ctx), abi: consortiumMultisigAbi });
+
+const DAY = 86_400n;
+
+async function chainTime(ctx: ClearhouseContext): Promise<bigint> {
+  return (await rpc(ctx, "eth_getBlockByNumber", () => ctx.publicClient.getBlock())).timestamp;
+}
+
+/** A call for a proposal: raw calldata, or a function of a known ABI with its arguments. */
+export type ProposalCall =
+  { data: Hex } | { abi: Abi; functionName: string; args: readonly unknown[]; contract?: string };
+
+export interface BuildProposalParameters {
+  target: Address;
+  call: ProposalCall;
+  /** Native value sent with the call (usually 0). */
+  value?: IntegerLike;
+  /** Nonce lane (default 0). Unrelated proposals go in different lanes so they never block each other. */
+  lane?: IntegerLike;
+  /** Default: the lane's next nonce, read from the chain. */
+  nonce?: IntegerLike;
+  /** Earliest execution, unix seconds (default 0: as soon as the timelock allows). */
+  notBefore?: IntegerLike;
+  /** Latest execution, unix seconds (default: 7 days from the chain's current time). */
+  expiry?: IntegerLike;
+  description: string;
+}
+
+/**
+ * Build a proposal file: the EIP-712 typed data signers sign offline, its digest, and the decoded
+ * call for reviewers. The digest is cross-checked against the contract's own `proposalHash`.
+ */
+export async function buildProposal(ctx: ClearhouseContext, p: BuildProposalParameters): Promise<GovernanceFile> {
+  const target = requireAddress("target", p.target);
+  const lane = requireAmount("lane", p.lane ?? 0n, { max: UINT64_MAX, typeName: "uint64" });
+  let data: Hex;
+  let call: GovernanceFile["call"];
+  if ("data" in p.call) data = p.call.data;
+  else {
+    try {
+      data = encodeFunctionData({ abi: p.call.abi, functionName: p.call.functionName, args: p.call.args });
+    } catch (e) {
+      throw new InvalidArgumentError(
+        "call",
+        `cannot encode ${p.call.functionName}: ${(e as Error).message.split("\n")[0]}`,
+      );
+    }
+    // Describe the call canonically (as decoded back from the calldata), so the description of the
+    // file always equals what `checkCallDescription` decodes when a signer loads it.
+    const decoded = decodeCall(data);
+    call = {
+      contract: p.call.contract ?? target,
+      functionName: decoded?.functionName ?? p.call.functionName,
+      args: decoded?.args ?? p.call.args.map((a) => (typeof a === "bigint" ? a.toString() : JSON.stringify(a))),
+    };
+  }
+  const address = multisigAddress(ctx);
+  const nonce =
+    p.nonce === undefined
+      ? await readContract(ctx, { ...multisig(ctx), functionName: "nonceOf", args: [lane] })
+      : requireAmount("nonce", p.nonce, { max: UINT64_MAX, typeName: "uint64" });
+  const notBefore = requireAmount("notBefore", p.notBefore ?? 0n, { max: UINT64_MAX, typeName: "uint64" });
+  const expiry =
+    p.expiry === undefined
+      ? (await chainTime(ctx)) + 7n * DAY
+      : requireAmount("expiry", p.expiry, { max: UINT64_MAX, typeName: "uint64" });
+  if (expiry <= notBefore) throw new InvalidArgumentError("expiry", "must be after notBefore");
+  const value = requireAmount("value", p.value ?? 0n);
+  const proposal = { target, value, data, lane, nonce, notBefore, expiry };
+  const hash = await readContract(ctx, { ...multisig(ctx), functionName: "proposalHash", args: [proposal] });
+  const file: GovernanceFile = {
+    format: PROPOSAL_FORMAT,
+    description: p.description,
+    hash,
+    typedData: {
+      domain: multisigDomain(ctx.deployment.chainId, address),
+      types: proposalTypes,
+      primaryType: "Proposal",
+      message: {
+        target,
+        value: value.toString(),
+        data,
+        lane: lane.toString(),
+        nonce: nonce.toString(),
+        notBefore: notBefore.toString(),
+        expiry: expiry.toString(),
+      },
+    },
+    call,
+    createdAt: new Date().toISOString(),
+  };
+  return parseGovernanceFile(file); // re-derives the digest locally: it must equal the contract's
+}
+
+/** Build a cancel file that, once signed by the threshold, burns `lane`'s next nonce. */
+export async function buildCancel(
+  ctx: ClearhouseContext,
+  p: { lane: IntegerLike; nonce?: IntegerLike; description?: string },
+): Promise<GovernanceFile> {
+  const lane = requireAmount("lane", p.lane, { max: UINT64_MAX, typeName: "uint64" });
+  const nonce =
+    p.nonce === undefined
+      ? await readContract(ctx, { ...multisig(ctx), functionName: "nonceOf", args: [lane] })
+      : requireAmount("nonce", p.nonce, { max: UINT64_MAX, typeName: "uint64" });
+  const hash = await readContract(ctx, { ...multisig(ctx), functionName: "cancelHash", args: [lane, nonce] });
+  return parseGovernanceFile({
+    format: PROPOSAL_FORMAT,
+    description: p.description ?? `Cancel lane ${lane} nonce ${nonce}`,
+    hash,
+    typedData: {
+      domain: multisigDomain(ctx.deployment.chainId, multisigAddress(ctx)),
+      types: cancelTypes,
+      primaryType: "Cancel",
+      message: { lane: lane.toString(), nonce: nonce.toString() },
+    },
+    createdAt: new Date().toISOString(),
+  });
+}
+
+/** Record the signing account's approval of a proposal (or cancel) on-chain. */
+export async function approveOnChain(ctx: ClearhouseContext, p: { hash: Hex }): Promise<WriteResult> {
+  return writeContract(ctx, { ...multisig(ctx), functionName: "approve", args: [requireBytes32("hash", p.hash)] });
+}
+
+/** Refuse a file built for another chain or multisig than this deployment's. */
+export function checkFileTarget(ctx: ClearhouseContext, file: GovernanceFile): void {
+  const { chainId, verifyingContract } = file.typedData.domain;
+  if (chainId !== ctx.deployment.chainId || verifyingContract.toLowerCase() !== multisigAddress(ctx).toLowerCase()) {
+    throw new InvalidArgumentError(
+      "proposal",
+      `is for multisig ${verifyingContract} on chain ${chainId}, not this deployment's`,
+      "Use the deployment file of the network the proposal was built for.",
+    );
+  }
+}
+
+export interface SubmitParameters {
+  file: GovernanceFile;
+  /** Signature files (any order); on-chain approvals count too. */
+  signatures?: readonly SignatureFile[];
+}
+
+/** Queue a proposal whose approvals reach the threshold; its timelock starts now. */
+export async function queueProposal(ctx: ClearhouseContext, p: SubmitParameters): Promise<WriteResult> {
+  const file = parseGovernanceFile(p.file);
+  checkFileTarget(ctx, file);
+  const { blob } = await combineSignatures(file, p.signatures ?? []);
+  return writeContract(ctx, { ...multisig(ctx), functionName: "queue", args: [proposalOf(file), blob] });
+}
+
+/**
+ * Execute a proposal (queued and matured, or with a zero delay and enough approvals), or submit a
+ * signed cancel file.
+ */
+export async function executeProposal(ctx: ClearhouseContext, p: SubmitParameters): Promise<WriteResult> {
+  const file = parseGovernanceFile(p.file);
+  checkFileTarget(ctx, file);
+  const { blob } = await combineSignatures(file, p.signatures ?? []);
+  const td = file.typedData;
+  if (td.primaryType === "Cancel") {
+    return writeContract(ctx, {
+      ...multisig(ctx),
+      functionName: "cancel",
+      args: [BigInt(td.message.lane), BigInt(td.message.nonce), blob],
+    });
+  }
+  const proposal = proposalOf(file);
+  return writeContract(ctx, { ...multisig(ctx), functionName: "execute", args: [proposal, blob] });
+}
+
+/** The guardian pauses every governed contract at once. */
+export async function pauseAll(ctx: ClearhouseContext): Promise<WriteResult> {
+  return writeContract(ctx, { ...multisig(ctx), functionName: "pauseAll", args: [] });
+}
+
+/** Complete a handover: the multisig accepts ownership that `target`'s owner offered it. */
+export async function claimOwnership(ctx: ClearhouseContext, p: { target: Address }): Promise<WriteResult> {
+  return writeContract(ctx, {
+    ...multisig(ctx),
+    functionName: "claimOwnership",
+    args: [requireAddress("target", p.target)],
+  });
+}

@@ -1,0 +1,40 @@
+/**
+ * What a governance file really asks for, decoded from its signed typed data — never from its
+ * free-text fields. `gov sign` shows this to the signer; a file whose `call` description disagrees
+ * with the calldata it signs is refused.
+ */
+import { decodeFunctionData, type Abi, type Hex } from "viem";
+import {
+  consortiumMultisigAbi,
+  consortiumRegistryAbi,
+  nettingEngineAbi,
+  settlementLedgerAbi,
+  settlementTokenAbi,
+  verifierRegistryAbi,
+} from "@clearhouse/contracts";
+
+const KNOWN_ABIS: readonly Abi[] = [
+  consortiumRegistryAbi,
+  settlementTokenAbi,
+  consortiumMultisigAbi,
+  settlementLedgerAbi,
+  nettingEngineAbi,
+  verifierRegistryAbi,
+];
+
+const show = (v: unknown): string =>
+  typeof v === "bigint" ? v.toString() : JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x));
+
+/** The function and arguments of `data` under the Clearhouse ABIs, or undefined if none matches. */
+export function decodeCall(data: Hex): { functionName: string; args: string[] } | undefined {
+  if (data.length < 10) return undefined;
+  for (const abi of KNOWN_ABIS) {
+    try {
+      const { functionName, args } = decodeFunctionData({ abi, data });
+      return { functionName, args: (args ?? []).map(show) };
+    } catch {
+      // not this ABI
+    }
+  }
+  return undefined;
+}

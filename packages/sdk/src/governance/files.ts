@@ -1,0 +1,269 @@
+/**
+ * Offline governance files. A proposal (or lane cancel) is written as a JSON file holding its
+ * EIP-712 typed data; a signer on an air-gapped machine needs only that file and a key to produce a
+ * signature file; anyone merges the signature files and submits them. Nothing here talks to a node.
+ */
+import {
+  concat,
+  getAddress,
+  hashTypedData,
+  isAddress,
+  isHex,
+  recoverTypedDataAddress,
+  type Address,
+  type Hex,
+  type LocalAccount,
+  type TypedDataDefinition,
+} from "viem";
+import { ClearhouseError, InvalidArgumentError } from "../errors/base";
+import { cancelTypes, proposalTypes, type Proposal } from "./typedData";
+import { decodeCall } from "./describe";
+
+export const PROPOSAL_FORMAT = "clearhouse.proposal/1";
+export const SIGNATURE_FORMAT = "clearhouse.signature/1";
+
+/** A decimal string: bigints travel through JSON as strings. */
+type Dec = string;
+
+interface Domain {
+  name: "ClearhouseMultisig";
+  version: "1";
+  chainId: number;
+  verifyingContract: Address;
+}
+
+export interface ProposalTypedData {
+  domain: Domain;
+  types: typeof proposalTypes;
+  primaryType: "Proposal";
+  message: { target: Address; value: Dec; data: Hex; lane: Dec; nonce: Dec; notBefore: Dec; expiry: Dec };
+}
+
+export interface CancelTypedData {
+  domain: Domain;
+  types: typeof cancelTypes;
+  primaryType: "Cancel";
+  message: { lane: Dec; nonce: Dec };
+}
+
+/** What `gov propose` / `gov cancel` write and `gov sign` reads. */
+export interface GovernanceFile {
+  format: typeof PROPOSAL_FORMAT;
+  description: string;
+  /** The EIP-712 digest the signers sign; re-derived from `typedData` on every read. */
+  hash: Hex;
+  typedData: ProposalTypedData | CancelTypedData;
+  /** The decoded call, for humans reviewing the file before signing. */
+  call?: { contract: string; functionName: string; args: string[] };
+  createdAt: string;
+}
+
+/** What `gov sign` writes. */
+export interface SignatureFile {
+  format: typeof SIGNATURE_FORMAT;
+  hash: Hex;
+  signer: Address;
+  signature: Hex;
+  signedAt: string;
+}
+
+/** A governance or signature file is malformed or does not match what it claims. */
+export class GovernanceFileError extends ClearhouseError {
+  override name = "GovernanceFileError";
+  constructor(
+    readonly file: string,
+    problem: string,
+    hint = "Use the file exactly as `gov propose`/`gov sign` wrote it.",
+  ) {
+    super(`${file}: ${problem}.`, { hint });
+  }
+}
+
+const dec = (field: string, value: unknown, file: string): bigint => {
+  if (typeof value !== "string" || !/^\d+$/.test(value))
+    throw new GovernanceFileError(file, `${field} is not a decimal string`);
+  return BigInt(value);
+};
+
+/** The proposal a file describes (throws for a cancel file). */
+export function proposalOf(file: GovernanceFile, name = "proposal"): Proposal {
+  const td = file.typedData;
+  if (td.primaryType !== "Proposal") throw new GovernanceFileError(name, "is a cancel, not a proposal");
+  const m = td.message;
+  return {
+    target: m.target,
+    value: dec("value", m.value, name),
+    data: m.data,
+    lane: dec("lane", m.lane, name),
+    nonce: dec("nonce", m.nonce, name),
+    notBefore: dec("notBefore", m.notBefore, name),
+    expiry: dec("expiry", m.expiry, name),
+  };
+}
+
+/** The typed data with bigints restored, ready for viem. */
+function typedDataOf(file: GovernanceFile, name: string): TypedDataDefinition {
+  const td = file.typedData;
+  if (td.primaryType === "Proposal") {
+    return { domain: td.domain, types: proposalTypes, primaryType: "Proposal", message: { ...proposalOf(file, name) } };
+  }
+  const message = { lane: dec("lane", td.message.lane, name), nonce: dec("nonce", td.message.nonce, name) };
+  return { domain: td.domain, types: cancelTypes, primaryType: "Cancel", message };
+}
+
+/** The EIP-712 digest of a file's typed data. */
+export function digestOf(file: GovernanceFile, name = "proposal"): Hex {
+  return hashTypedData(typedDataOf(file, name));
+}
+
+/** Validate a parsed governance file: shape, and that `hash` is the digest of `typedData`. */
+export function parseGovernanceFile(value: unknown, name = "proposal"): GovernanceFile {
+  const f = value as Partial<GovernanceFile> | null;
+  if (!f || typeof f !== "object" || f.format !== PROPOSAL_FORMAT) {
+    throw new GovernanceFileError(name, `is not a ${PROPOSAL_FORMAT} file`);
+  }
+  const td = f.typedData as GovernanceFile["typedData"] | undefined;
+  if (!td || (td.primaryType !== "Proposal" && td.primaryType !== "Cancel")) {
+    throw new GovernanceFileError(name, "has no Proposal or Cancel typed data");
+  }
+  const d = td.domain;
+  if (!d || d.name !== "ClearhouseMultisig" || d.version !== "1" || !Number.isInteger(d.chainId)) {
+    throw new GovernanceFileError(name, "has a domain that is not the Clearhouse multisig's");
+  }
+  if (typeof d.verifyingContract !== "string" || !isAddress(d.verifyingContract)) {
+    throw new GovernanceFileError(name, "domain.verifyingContract is not an address");
+  }
+  if (td.primaryType === "Proposal") {
+    const m = td.message;
+    if (!m || typeof m.target !== "string" || !isAddress(m.target)) {
+      throw new GovernanceFileError(name, "message.target is not an address");
+    }
+    if (typeof m.data !== "string" || !isHex(m.data)) throw new GovernanceFileError(name, "message.data is not hex");
+  }
+  const file = f as GovernanceFile;
+  const digest = digestOf(file, name);
+  if (file.hash !== digest) {
+    throw new GovernanceFileError(
+      name,
+      `hash ${file.hash} does not match its typed data (digest ${digest}): the file was altered`,
+      "Do not sign it. Ask the proposer for the original file.",
+    );
+  }
+  checkCallDescription(file, name);
+  return file;
+}
+
+/** Validate a parsed signature file against the governance file it signs (recovers the signer). */
+export async function parseSignatureFile(
+  value: unknown,
+  proposal: GovernanceFile,
+  name = "signature",
+): Promise<SignatureFile> {
+  const s = value as Partial<SignatureFile> | null;
+  if (!s || typeof s !== "object" || s.format !== SIGNATURE_FORMAT) {
+    throw new GovernanceFileError(name, `is not a ${SIGNATURE_FORMAT} file`);
+  }
+  if (typeof s.signer !== "string" || !isAddress(s.signer))
+    throw new GovernanceFileError(name, "signer is not an address");
+  if (typeof s.signature !== "string" || !isHex(s.signature) || s.signature.length !== 132) {
+    throw new GovernanceFileError(name, "signature is not 65 bytes of hex");
+  }
+  if (s.hash !== proposal.hash) {
+    throw new GovernanceFileError(
+      name,
+      `signs ${s.hash}, not this proposal (${proposal.hash})`,
+      "Collect signatures of this very file.",
+    );
+  }
+  const recovered = await recoverTypedDataAddress({ ...typedDataOf(proposal, name), signature: s.signature });
+  if (getAddress(recovered) !== getAddress(s.signer)) {
+    throw new GovernanceFileError(name, `signature was made by ${recovered}, not by the declared signer ${s.signer}`);
+  }
+  return s as SignatureFile;
+}
+
+/**
+ * Sign a governance file offline with a local key. The file's hash is re-derived first, so a
+ * tampered file is refused before anything is signed.
+ */
+export async function signGovernanceFile(file: GovernanceFile, account: LocalAccount): Promise<SignatureFile> {
+  const checked = parseGovernanceFile(file);
+  const signature = await account.signTypedData(typedDataOf(checked, "proposal"));
+  return {
+    format: SIGNATURE_FORMAT,
+    hash: checked.hash,
+    signer: account.address,
+    signature,
+    signedAt: new Date().toISOString(),
+  };
+}
+
+/**
+ * Concatenate signature files into the multisig's signature blob, in any order. Each is checked
+ * against the proposal; a signer appearing twice is refused (the contract would refuse it too).
+ */
+export async function combineSignatures(
+  file: GovernanceFile,
+  /** Signature files, parsed or not: each is validated against `file`. */
+  signatures: readonly unknown[],
+): Promise<{ blob: Hex; signers: Address[] }> {
+  const seen = new Set<string>();
+  const parts: Hex[] = [];
+  const signers: Address[] = [];
+  for (const [i, raw] of signatures.entries()) {
+    const sig = await parseSignatureFile(raw, file, `signature #${i + 1}`);
+    const signer = getAddress(sig.signer);
+    if (seen.has(signer)) {
+      throw new InvalidArgumentError("signatures", `${signer} appears twice`, "Pass each signer's file once.");
+    }
+    seen.add(signer);
+    parts.push(sig.signature);
+    signers.push(signer);
+  }
+  return { blob: parts.length ? concat(parts) : "0x", signers };
+}
+
+/**
+ * Refuse a file whose human-readable `call` does not describe its calldata (a file can be edited
+ * to show a harmless description over a harmful call, and the description is not signed).
+ */
+export function checkCallDescription(file: GovernanceFile, name = "proposal"): void {
+  if (file.typedData.primaryType !== "Proposal" || !file.call) return;
+  const decoded = decodeCall(file.typedData.message.data);
+  if (!decoded) return; // a call to a contract outside Clearhouse: nothing to compare with
+  const same =
+    decoded.functionName === file.call.functionName &&
+    decoded.args.length === file.call.args.length &&
+    decoded.args.every((a, i) => a === file.call!.args[i]);
+  if (!same) {
+    throw new GovernanceFileError(
+      name,
+      `its description says ${file.call.functionName}(${file.call.args.join(", ")}) but its data calls ${decoded.functionName}(${decoded.args.join(", ")})`,
+      "Do not sign it. Ask the proposer for the original file.",
+    );
+  }
+}
+
+/** Lines describing exactly what signing the file authorizes, all decoded from the signed data. */
+export function describeGovernanceFile(file: GovernanceFile): string[] {
+  const { domain } = file.typedData;
+  const where = `multisig ${domain.verifyingContract} on chain ${domain.chainId}`;
+  if (file.typedData.primaryType === "Cancel") {
+    const m = file.typedData.message;
+    return [`Cancel: burn lane ${m.lane} nonce ${m.nonce} of ${where}`];
+  }
+  const p = proposalOf(file);
+  const decoded = decodeCall(p.data);
+  const call = decoded
+    ? `${decoded.functionName}(${decoded.args.join(", ")})`
+    : `raw calldata ${p.data.slice(0, 74)}${p.data.length > 74 ? "…" : ""} (not a Clearhouse function: review it yourself)`;
+  const when = (s: bigint) => (s === 0n ? "—" : new Date(Number(s) * 1000).toISOString());
+  return [
+    `Call:      ${call}`,
+    `Target:    ${p.target}`,
+    `Value:     ${p.value} wei`,
+    `Lane:      ${p.lane}, nonce ${p.nonce}`,
+    `Window:    not before ${when(p.notBefore)}, expires ${when(p.expiry)}`,
+    `Authority: ${where}`,
+  ];
+}

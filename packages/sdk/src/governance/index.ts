@@ -1,0 +1,5 @@
+export * from "./actions";
+export * from "./reads";
+export * from "./files";
+export * from "./typedData";
+export * from "./describe";

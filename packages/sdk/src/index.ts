@@ -1,0 +1,58 @@
+/**
+ * Clearhouse SDK: typed actions over viem for the consortium's contracts.
+ * Use `createClearhouse(...)` for a bound client, or call the plain actions with a context.
+ */
+export { createClearhouse, chainOf, type Clearhouse, type CreateClearhouseParameters } from "./client";
+export { ensureNetwork, readContract, writeContract, type ClearhouseContext, type WriteResult } from "./context";
+export { parseDeployment, type Deployment, type ContractDeployment, type PlainDeployment } from "./deployment";
+export * from "./errors";
+export * from "./validate";
+export * as registry from "./registry";
+export * as token from "./token";
+export * as governance from "./governance";
+export * as settlement from "./settlement";
+export * as zk from "./zk";
+export * as audit from "./audit";
+export * as payments from "./payments";
+export { buildBatch, type Batch, type BatchHeader } from "./settlement/batch";
+export { parseBatchFile, verifyBatchFile, BatchFileError, type BatchFile } from "./settlement/batchFile";
+export { buildBatchTree, verifyInclusion, leafOf } from "./settlement/merkle";
+export { maskIndexes, type OnChainHeader, type AnchoredBatch } from "./settlement/ledger";
+export { DISPUTE_TYPES, type SignedDispute } from "./settlement/dispute";
+export { type LedgerBank, type FreeIndex } from "./settlement/ledgerBanks";
+export { STAMP_GRANULE, STAMP_MARGIN, stampWindowEnd } from "./settlement/submit";
+export { holdByRule, carriedMask, maskOf, inMask, type Entry, type RuleOutcome } from "./settlement/gridlock";
+export {
+  DEFAULT_CLOSE_GAS_BUDGET,
+  type CloseProgress,
+  type CloseResult,
+  type PresentedBatch,
+} from "./settlement/close";
+export { type CycleBatch, type Declaration } from "./settlement/pending";
+export { validateRecord, encodeRecord, accountHash, type PaymentRecord } from "./settlement/record";
+export { importPacs008, buildPacs002, parsePacs002, Iso20022Error } from "./settlement/iso20022";
+export {
+  signGovernanceFile,
+  combineSignatures,
+  parseGovernanceFile,
+  GovernanceFileError,
+  type GovernanceFile,
+  type SignatureFile,
+} from "./governance/files";
+export {
+  Role,
+  Reasons,
+  MemberStatus,
+  rolesToNames,
+  namesToRoles,
+  type RoleName,
+  type ReasonName,
+} from "./registry/roles";
+export { leiHash, leiWithCheckDigits, parseNode, type NodeParameters } from "./registry/identifiers";
+export { renderTable, type Column } from "./format/table";
+export {
+  consortiumRegistryAbi,
+  settlementTokenAbi,
+  consortiumMultisigAbi,
+  clearhouseErrorsAbi,
+} from "@clearhouse/contracts";

@@ -1,0 +1,22 @@
+/** Auditing from a node process: read the chain and the banks' batch files, write and read reports. */
+import { readFileSync } from "node:fs";
+import type { ClearhouseContext } from "../context";
+import type { ProofVerifier } from "../audit/checks";
+import { collectSnapshot } from "../audit/collect";
+import { auditSnapshot, type AuditReport } from "../audit/report";
+import { readBatchFile } from "./batchFile";
+
+/** Read the chain and audit it; `batchFiles` are paths of bank batch files to check too. */
+export async function auditChain(
+  ctx: ClearhouseContext,
+  opts: { verifier: ProofVerifier; batchFiles?: string[]; onProgress?(done: number, total: number): void },
+): Promise<AuditReport> {
+  const snapshot = await collectSnapshot(ctx, { onProgress: opts.onProgress });
+  const files = (opts.batchFiles ?? []).map((path) => ({ path, file: readBatchFile(path) }));
+  return auditSnapshot(snapshot, { verifier: opts.verifier, batchFiles: files });
+}
+
+/** Read a report written by `clearhouse audit report --out` (JSON). */
+export function readReport(path: string): AuditReport {
+  return JSON.parse(readFileSync(path, "utf8")) as AuditReport;
+}

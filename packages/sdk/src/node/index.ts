@@ -1,0 +1,14 @@
+/**
+ * @clearhouse/sdk/node: the SDK's file helpers for Node (deployment, batch, governance,
+ * attestation and consortium files, agreement templates, atomic writes, the chain audit).
+ * The root entry `@clearhouse/sdk` stays free of `node:` modules so it runs in a browser.
+ */
+export * from "./fileio";
+export * from "./deployment";
+export * from "./batchFile";
+export * from "./jsonFile";
+export * from "./attestationFile";
+export * from "./consortiumFile";
+export * from "./templates";
+export * from "./audit";
+export * from "./packageRoot";

@@ -1,0 +1,3 @@
+export * from "./terms";
+export * from "./attestation";
+export * from "./escrow";

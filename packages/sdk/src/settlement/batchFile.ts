@@ -1,0 +1,264 @@
+/**
+ * The batch file a bank keeps (`clearhouse.batch/1`): records, header and every leaf hash, written
+ * atomically; read back with validation; verified against the anchored header, naming the payments
+ * that were edited, added or removed after anchoring.
+ */
+import { getAddress, isAddress, type Address, type Hex } from "viem";
+import { ClearhouseError } from "../errors/base";
+import {
+  BATCH_FORMAT,
+  batchIdOf,
+  canonicalJson,
+  metadataDigestOf,
+  totalsCommitmentOf,
+  totalsOf,
+  type Batch,
+  type BatchMetadata,
+} from "./batch";
+import { leavesOf, rootOfLeaves } from "./merkle";
+import { validateRecord, type PaymentRecord } from "./record";
+
+const BYTES32 = /^0x[0-9a-fA-F]{64}$/;
+
+/** A batch file as read back: what was written, parsed and validated, not yet recomputed. */
+export interface BatchFile extends Omit<Batch, "tree"> {
+  format: typeof BATCH_FORMAT;
+  /** Each record's leaf hash at build time, in record order. */
+  leaves: Hex[];
+}
+
+/** The header fields compared with what was anchored (a `BatchHeader` or the on-chain struct). */
+export interface AnchoredHeader {
+  root: Hex;
+  entryCount: number | bigint;
+  grossTotal: bigint;
+  totalsCommitment: Hex;
+  metadataDigest: Hex;
+  counterparties?: readonly Address[];
+  totals?: readonly bigint[];
+}
+
+export interface BatchVerification {
+  ok: boolean;
+  /** Payments that differ from what was anchored (edited or added), or are invalid. */
+  mismatches: { paymentId: string; problem: string }[];
+  /** Batch-level problems: header fields, removed payments, a tampered leaf list. */
+  problems: string[];
+}
+
+/** A batch file is unreadable or malformed. */
+export class BatchFileError extends ClearhouseError {
+  override name = "BatchFileError";
+  constructor(
+    readonly path: string,
+    problem: string,
+    cause?: unknown,
+  ) {
+    super(`Batch file ${path}: ${problem}.`, {
+      hint: `A batch file is written by writeBatchFile (format "${BATCH_FORMAT}").`,
+      cause,
+    });
+  }
+}
+
+const recordJson = (r: PaymentRecord) => ({ ...r, amount: r.amount.toString() });
+
+/**
+ * The batch file's text: records one per line with amounts as decimal strings, the header, and
+ * each record's leaf hash (`writeBatchFile` in `@clearhouse/sdk/node` writes it atomically).
+ */
+export function batchFileText(batch: Batch): string {
+  const leaves = Array.from({ length: batch.tree.size }, (_, i) => batch.tree.leafHash(i));
+  return textOf(batch, batch.records.map(recordJson), leaves);
+}
+
+/**
+ * The text of `file` without its payments (`records` and `leaves` empty): what a bank hands the operator
+ * so it can present the batch at a cycle's close (`cycle close <files>`). The header, key and
+ * submitter are all the engine needs; the payments stay with the bank.
+ */
+export function sharedBatchFileText(file: BatchFile): string {
+  return textOf(file, [], []);
+}
+
+function textOf(
+  batch: Omit<BatchFile, "format" | "records" | "leaves">,
+  records: readonly unknown[],
+  leaves: readonly Hex[],
+): string {
+  const { header } = batch;
+  const head = {
+    format: BATCH_FORMAT,
+    submitter: batch.submitter,
+    key: batch.key,
+    batchId: batch.batchId,
+    currency: batch.currency,
+    metadata: JSON.parse(canonicalJson(batch.metadata)) as BatchMetadata,
+    header: { ...header, grossTotal: header.grossTotal.toString(), totals: header.totals.map(String) },
+  };
+  const list = (items: readonly unknown[]) => items.map((v) => `    ${JSON.stringify(v)}`).join(",\n");
+  return [
+    "{",
+    ...Object.entries(head).map(
+      ([k, v]) => `  ${JSON.stringify(k)}: ${JSON.stringify(v, null, 2).replace(/\n/g, "\n  ")},`,
+    ),
+    `  "records": [\n${list(records)}\n  ],`,
+    `  "leaves": [\n${list(leaves)}\n  ]`,
+    "}",
+    "",
+  ].join("\n");
+}
+
+/** Validate a parsed batch file (structure and records); `verifyBatchFile` recomputes the rest. */
+export function parseBatchFile(raw: unknown, path = "batch"): BatchFile {
+  const fail = (problem: string, cause?: unknown): never => {
+    throw new BatchFileError(path, problem, cause);
+  };
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return fail("is not a JSON object");
+  const f = raw as Record<string, unknown>;
+  if (f.format !== BATCH_FORMAT) return fail(`has format ${JSON.stringify(f.format)}, expected "${BATCH_FORMAT}"`);
+  const address = (v: unknown, field: string): Address =>
+    typeof v === "string" && isAddress(v, { strict: false }) ? getAddress(v) : fail(`${field} is not an address`);
+  const bytes32 = (v: unknown, field: string): Hex =>
+    typeof v === "string" && BYTES32.test(v) ? (v.toLowerCase() as Hex) : fail(`${field} is not 32 bytes of hex`);
+  const decimal = (v: unknown, field: string): bigint =>
+    typeof v === "string" && /^\d+$/.test(v) ? BigInt(v) : fail(`${field} is not a decimal string`);
+  const array = (v: unknown, field: string): unknown[] => (Array.isArray(v) ? v : fail(`${field} is not an array`));
+  const h = f.header;
+  if (typeof h !== "object" || h === null) return fail("header is missing");
+  const hr = h as Record<string, unknown>;
+  const entryCount = hr.entryCount;
+  if (typeof entryCount !== "number" || !Number.isSafeInteger(entryCount) || entryCount < 0) {
+    return fail("header.entryCount is not an integer");
+  }
+  const metadata = f.metadata ?? {};
+  try {
+    canonicalJson(metadata);
+  } catch (error) {
+    return fail("metadata is not JSON", error);
+  }
+  if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) fail("metadata is not an object");
+  const records = array(f.records, "records").map((r, i) => {
+    const id = (r as { paymentId?: unknown } | null)?.paymentId;
+    try {
+      return validateRecord(r, `records[${i}]${typeof id === "string" ? ` (${id})` : ""}`);
+    } catch (error) {
+      return fail(error instanceof ClearhouseError ? error.shortMessage.replace(/\.$/, "") : String(error), error);
+    }
+  });
+  return {
+    format: BATCH_FORMAT,
+    submitter: address(f.submitter, "submitter"),
+    key: bytes32(f.key, "key"),
+    batchId: bytes32(f.batchId, "batchId"),
+    currency: typeof f.currency === "string" ? f.currency : fail("currency is not a string"),
+    metadata: metadata as BatchMetadata,
+    header: {
+      root: bytes32(hr.root, "header.root"),
+      entryCount,
+      grossTotal: decimal(hr.grossTotal, "header.grossTotal"),
+      totalsCommitment: bytes32(hr.totalsCommitment, "header.totalsCommitment"),
+      metadataDigest: bytes32(hr.metadataDigest, "header.metadataDigest"),
+      counterparties: array(hr.counterparties, "header.counterparties").map((c, i) =>
+        address(c, `header.counterparties[${i}]`),
+      ),
+      totals: array(hr.totals, "header.totals").map((t, i) => decimal(t, `header.totals[${i}]`)),
+    },
+    records,
+    leaves: array(f.leaves ?? [], "leaves").map((l, i) => bytes32(l, `leaves[${i}]`)),
+  };
+}
+
+/**
+ * Recompute a batch (read from its file, or in memory) and compare it with the header anchored on
+ * chain. Each record's leaf is matched against the leaves stored at build time (authenticated by
+ * the anchored root), so an edited, added or removed payment is named, not just "root differs".
+ */
+export function verifyBatchFile(batch: Batch | BatchFile, anchored: AnchoredHeader): BatchVerification {
+  const mismatches: BatchVerification["mismatches"] = [];
+  const problems: string[] = [];
+  const check = (what: string, actual: unknown, expected: unknown) => {
+    if (String(actual).toLowerCase() !== String(expected).toLowerCase()) {
+      problems.push(`${what} is ${String(actual)}, anchored ${String(expected)}`);
+    }
+  };
+
+  // Records: each valid, owed by the submitter, in the batch currency, once.
+  const submitter = getAddress(batch.submitter);
+  const records: PaymentRecord[] = [];
+  const positions: number[] = []; // records[k] is batch.records[positions[k]]
+  const invalid = new Set<number>();
+  const seen = new Map<string, number>();
+  batch.records.forEach((value, i) => {
+    const paymentId = String((value as { paymentId?: unknown }).paymentId);
+    let r: PaymentRecord;
+    try {
+      r = validateRecord(value, `records[${i}]`);
+    } catch (error) {
+      mismatches.push({ paymentId, problem: error instanceof ClearhouseError ? error.shortMessage : String(error) });
+      invalid.add(i);
+      return;
+    }
+    if (r.debtorBank !== submitter) {
+      mismatches.push({ paymentId, problem: `debtor bank ${r.debtorBank} is not the submitter ${submitter}` });
+    }
+    if (r.currency !== batch.currency) {
+      mismatches.push({ paymentId, problem: `currency ${r.currency} is not the batch currency ${batch.currency}` });
+    }
+    const first = seen.get(r.paymentId);
+    if (first !== undefined) mismatches.push({ paymentId, problem: `appears twice (records[${first}] and [${i}])` });
+    seen.set(r.paymentId, i);
+    records.push(r);
+    positions.push(i);
+  });
+
+  // Leaves: match each record against the build-time leaves, once those are proven to be the
+  // anchored ones (they hash to the anchored root). Order does not matter: the tree sorts leaves.
+  const leaves = leavesOf(records);
+  const stored =
+    "leaves" in batch ? batch.leaves : Array.from({ length: batch.tree.size }, (_, i) => batch.tree.leafHash(i));
+  if (stored.length > 0 && rootOfLeaves(stored) === anchored.root.toLowerCase()) {
+    const anchoredAt = new Map(stored.map((leaf, j) => [leaf.toLowerCase(), j]));
+    const used = new Set<number>(invalid); // an invalid record stands for the anchored one at its position
+    const unmatched: number[] = [];
+    leaves.forEach((leaf, k) => {
+      const j = anchoredAt.get(leaf);
+      if (j === undefined || used.has(j)) unmatched.push(k);
+      else used.add(j);
+    });
+    for (const k of unmatched) {
+      // The anchored leaf at the record's own position is unclaimed: the record was edited there.
+      const i = positions[k];
+      const edited = i < stored.length && !used.has(i);
+      if (edited) used.add(i);
+      mismatches.push({
+        paymentId: records[k].paymentId,
+        problem: edited
+          ? `was edited after anchoring: its leaf ${leaves[k]} is not the anchored leaf ${stored[i]}`
+          : "is not in the anchored batch (added after anchoring)",
+      });
+    }
+    stored.forEach((leaf, j) => {
+      if (!used.has(j)) problems.push(`anchored payment #${j} (leaf ${leaf}) is missing: removed after anchoring`);
+    });
+  } else if (stored.length > 0) {
+    problems.push("the stored leaves do not hash to the anchored root, so changed payments cannot be named");
+  }
+
+  // Header: recompute every field; compare with the anchored header, and the file's header with it.
+  const { counterparties, totals, gross } = totalsOf(records);
+  check("the recomputed root", leaves.length > 0 ? rootOfLeaves(leaves) : "(none)", anchored.root);
+  check("entryCount", records.length, anchored.entryCount);
+  check("grossTotal", gross, anchored.grossTotal);
+  check("totalsCommitment", totalsCommitmentOf(counterparties, totals), anchored.totalsCommitment);
+  if (anchored.counterparties) check("counterparties", counterparties.join(", "), anchored.counterparties.join(", "));
+  if (anchored.totals) check("totals", totals.join(", "), anchored.totals.join(", "));
+  check("metadataDigest", metadataDigestOf(batch.metadata), anchored.metadataDigest);
+  for (const field of ["root", "entryCount", "grossTotal", "totalsCommitment", "metadataDigest"] as const) {
+    check(`the file's header.${field}`, batch.header[field], anchored[field]);
+  }
+  if (batchIdOf(batch.submitter, batch.key) !== batch.batchId.toLowerCase()) {
+    problems.push(`batchId ${batch.batchId} is not keccak256(abi.encode(submitter, key))`);
+  }
+  return { ok: mismatches.length === 0 && problems.length === 0, mismatches, problems };
+}

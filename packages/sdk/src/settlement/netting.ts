@@ -1,0 +1,254 @@
+/**
+ * SDK for NettingEngine: settlement cycles (open, declare batches; closing is in ./close.ts),
+ * credit lines and the clearing pool, a cycle's state.
+ */
+import { getAddress, parseEventLogs, type Address, type Hex } from "viem";
+import { accountAddress, readContract, rpc, writeContract, type ClearhouseContext, type WriteResult } from "../context";
+import { nettingEngineAbi } from "@clearhouse/contracts";
+import { UINT128_MAX, requireAddress, requireAmount, requireBytes32, type IntegerLike } from "../validate";
+import { batchIdOf } from "./batch";
+import { anchoredHeader, batchKey, type BatchHeaderFields } from "./ledger";
+import { cycleEvents, engine, ledgerIndexes } from "./pending";
+
+const CYCLE_STATUS = ["None", "Open", "Closed", "Closing"] as const;
+
+/**
+ * Declare a final private-mode chunk into a cycle with its `batch_netting_16` proof (see
+ * src/zk/chunk.ts); the engine checks the proof through the VerifierRegistry.
+ */
+export async function declareProvedBatch(
+  ctx: ClearhouseContext,
+  p: {
+    key: string;
+    header: BatchHeaderFields;
+    proof: readonly [bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint];
+    cycleId?: bigint;
+  },
+): Promise<WriteResult> {
+  const cycleId = p.cycleId ?? (await readContract(ctx, { ...engine(ctx), functionName: "currentCycle", args: [] }));
+  const key = batchKey(p.key);
+  const header = await anchoredHeader(ctx, batchIdOf(accountAddress(ctx, "declareProved"), key), p.header);
+  return writeContract(ctx, {
+    ...engine(ctx),
+    functionName: "declareProved",
+    args: [cycleId, key, header, [...p.header.counterparties], [...p.header.totals], p.proof],
+  });
+}
+
+/** Open the next settlement cycle (an OPERATOR); returns its id. */
+export async function openCycle(ctx: ClearhouseContext): Promise<{ cycleId: bigint; tx: WriteResult }> {
+  const tx = await writeContract(ctx, { ...engine(ctx), functionName: "openCycle", args: [] });
+  // The id comes from this transaction's CycleOpened event, not from a later read that another
+  // operator's transaction could have moved on.
+  const receipt = await rpc(ctx, "eth_getTransactionReceipt", () =>
+    ctx.publicClient.getTransactionReceipt({ hash: tx.hash }),
+  );
+  const [opened] = parseEventLogs({ abi: nettingEngineAbi, eventName: "CycleOpened", logs: receipt.logs });
+  return { cycleId: opened.args.cycleId, tx };
+}
+
+/**
+ * Declare the signing bank's final, anchored batch into the open cycle: its per-counterparty totals
+ * become obligations, pending until the operator's close presents them again (closeCycle does).
+ * The header must be the anchored one (the engine checks it with the ledger).
+ */
+export async function declareBatch(
+  ctx: ClearhouseContext,
+  p: { key: string; header: BatchHeaderFields; cycleId?: bigint },
+): Promise<WriteResult> {
+  const cycleId = p.cycleId ?? (await readContract(ctx, { ...engine(ctx), functionName: "currentCycle", args: [] }));
+  const key = batchKey(p.key);
+  const header = await anchoredHeader(ctx, batchIdOf(accountAddress(ctx, "declare"), key), p.header);
+  return writeContract(ctx, {
+    ...engine(ctx),
+    functionName: "declare",
+    args: [cycleId, key, header, [...p.header.counterparties], [...p.header.totals]],
+  });
+}
+
+/** Grant or change an intraday credit line (an OPERATOR). */
+export async function setCreditLine(
+  ctx: ClearhouseContext,
+  p: { bank: Address; limit: IntegerLike },
+): Promise<WriteResult> {
+  const args = [
+    requireAddress("bank", p.bank),
+    requireAmount("limit", p.limit, { max: UINT128_MAX, typeName: "uint128" }),
+  ] as const;
+  return writeContract(ctx, { ...engine(ctx), functionName: "setCreditLine", args });
+}
+
+/** Add the operator's tokens to the credit pool (it must have approved the engine). */
+export async function fundCreditPool(ctx: ClearhouseContext, p: { amount: IntegerLike }): Promise<WriteResult> {
+  const args = [requireAmount("amount", p.amount, { allowZero: false })] as const;
+  return writeContract(ctx, { ...engine(ctx), functionName: "fundCreditPool", args });
+}
+
+/** Repay used credit (the bank must have approved the engine). */
+export async function repayCredit(ctx: ClearhouseContext, p: { amount: IntegerLike }): Promise<WriteResult> {
+  const args = [requireAmount("amount", p.amount, { allowZero: false })] as const;
+  return writeContract(ctx, { ...engine(ctx), functionName: "repayCredit", args });
+}
+
+/** One participant's side of a cycle. */
+export interface CyclePosition {
+  bank: Address;
+  /** Positive: paid out; negative: paid in (0 before the close, and for a bank held). */
+  net: bigint;
+  /** What it owes each other participant in this cycle (incl. obligations carried in). */
+  owes: Record<Address, bigint>;
+  /** Held at the close: its obligations (both ways) wait in the next cycle. */
+  held: boolean;
+}
+
+export interface CycleInfo {
+  cycleId: bigint;
+  status: (typeof CYCLE_STATUS)[number];
+  openedAt: number;
+  closedAt: number;
+  batchCount: number;
+  /** Batches declared or carried in and not yet presented at a close (0 once closed). */
+  pending: number;
+  positions: CyclePosition[];
+}
+
+/** One debtor → creditor obligation of a cycle. */
+export interface Obligation {
+  debtor: Address;
+  creditor: Address;
+  amount: bigint;
+}
+
+/** The obligations a `BatchDeclared` event records: its debtor owes `amounts[k]` to `creditors[k]`. */
+export function declaredObligations(args: {
+  debtor?: Address;
+  creditors?: readonly Address[];
+  amounts?: readonly bigint[];
+}): Obligation[] {
+  const creditors = args.creditors ?? [];
+  return creditors.map((creditor, k) => ({ debtor: args.debtor!, creditor, amount: args.amounts![k] }));
+}
+
+/**
+ * The obligations of a cycle: those of the batches declared into it or presented at its close
+ * (`BatchDeclared`), and the live entries of the batches carried in from the previous close. For
+ * an open cycle these are its pending batches; for a closed one, everything it netted.
+ */
+export async function cycleObligations(ctx: ClearhouseContext, p: { cycleId: bigint }): Promise<Obligation[]> {
+  const [declared, carried] = await Promise.all([
+    cycleEvents(ctx, "BatchDeclared", p.cycleId),
+    p.cycleId > 1n ? cycleEvents(ctx, "BatchCarried", p.cycleId - 1n) : Promise.resolve([]),
+  ]);
+  const out = declared.flatMap((log) => declaredObligations(log.args));
+  const declaredIds = new Set(declared.map((log) => (log.args.batchId as Hex).toLowerCase()));
+  const carriedMasks = new Map(
+    carried
+      .filter((log) => !declaredIds.has((log.args.batchId as Hex).toLowerCase()))
+      .map((log) => [(log.args.batchId as Hex).toLowerCase(), log.args.creditorMask as bigint]),
+  );
+  if (carriedMasks.size === 0) return out;
+  const origins = await rpc(ctx, "getLogs(BatchDeclared)", () =>
+    ctx.publicClient.getContractEvents({
+      ...engine(ctx),
+      eventName: "BatchDeclared",
+      args: { batchId: [...carriedMasks.keys()] as Hex[] },
+    }),
+  );
+  const obligations = origins.flatMap((log) => {
+    const mask = carriedMasks.get((log.args.batchId as Hex).toLowerCase()) ?? 0n;
+    return declaredObligations(log.args).map((o) => ({ ...o, mask }));
+  });
+  const indexes = await ledgerIndexes(
+    ctx,
+    obligations.map((o) => o.creditor),
+  );
+  for (const o of obligations) {
+    const index = BigInt(indexes.get(getAddress(o.creditor))!);
+    if ((o.mask >> index) & 1n) out.push({ debtor: o.debtor, creditor: o.creditor, amount: o.amount });
+  }
+  return out;
+}
+
+/**
+ * A cycle's participants, obligations and (after the close) net positions and held banks, from the
+ * engine's events (net positions are emitted at the close, not stored). Participants in the order
+ * they first appear.
+ */
+export async function getCycle(ctx: ClearhouseContext, p: { cycleId?: bigint } = {}): Promise<CycleInfo> {
+  const e = engine(ctx);
+  const cycleId = p.cycleId ?? (await readContract(ctx, { ...e, functionName: "currentCycle", args: [] }));
+  const [cycle, obligations, nets, held] = await Promise.all([
+    readContract(ctx, { ...e, functionName: "cycleOf", args: [cycleId] }),
+    cycleObligations(ctx, { cycleId }),
+    cycleEvents(ctx, "NetPosition", cycleId),
+    cycleEvents(ctx, "BankHeld", cycleId),
+  ]);
+  const byBank = new Map<Address, CyclePosition>();
+  const positionOf = (bank: Address): CyclePosition => {
+    const k = getAddress(bank);
+    let position = byBank.get(k);
+    if (!position) {
+      position = { bank: k, net: 0n, owes: {}, held: false };
+      byBank.set(k, position);
+    }
+    return position;
+  };
+  for (const { debtor, creditor, amount } of obligations) {
+    const owes = positionOf(debtor).owes;
+    positionOf(creditor);
+    owes[getAddress(creditor)] = (owes[getAddress(creditor)] ?? 0n) + amount;
+  }
+  for (const log of nets) {
+    const { bank, net } = log.args as { bank: Address; net: bigint };
+    positionOf(bank).net = net;
+  }
+  for (const log of held) positionOf(log.args.bank as Address).held = true;
+  return {
+    cycleId,
+    status: CYCLE_STATUS[cycle.status] ?? "None",
+    openedAt: cycle.openedAt,
+    closedAt: cycle.closedAt,
+    batchCount: cycle.batchCount,
+    pending: cycle.status === 2 ? 0 : cycle.pending,
+    positions: [...byBank.values()],
+  };
+}
+
+/** A bank's credit line and the pool that backs all lines. */
+export interface CreditInfo {
+  limit: bigint;
+  used: bigint;
+  pool: bigint;
+  unusedCredit: bigint;
+}
+
+/** The engine's credit line of `bank` and the pool. */
+export async function getCredit(ctx: ClearhouseContext, p: { bank: Address }): Promise<CreditInfo> {
+  const e = engine(ctx);
+  const [line, [pool, unusedCredit]] = await Promise.all([
+    readContract(ctx, { ...e, functionName: "creditOf", args: [requireAddress("bank", p.bank)] }),
+    readContract(ctx, { ...e, functionName: "creditPool", args: [] }),
+  ]);
+  return { limit: line.limit, used: line.used, pool, unusedCredit };
+}
+
+/**
+ * Whether a batch's obligations have all settled: it entered a cycle, and the close of that cycle
+ * (and of every cycle it was carried into) left nothing of it pending in the next one.
+ */
+export async function isBatchSettled(ctx: ClearhouseContext, p: { batchId: Hex; debtor?: Address }): Promise<boolean> {
+  const e = engine(ctx);
+  const batchId = requireBytes32("batchId", p.batchId);
+  const [declared] = await rpc(ctx, "getLogs(BatchDeclared)", () =>
+    ctx.publicClient.getContractEvents({ ...e, eventName: "BatchDeclared", args: { batchId } }),
+  );
+  if (!declared) return false;
+  const current = await readContract(ctx, { ...e, functionName: "currentCycle", args: [] });
+  for (let cycleId = declared.args.cycleId!; cycleId <= current; cycleId++) {
+    const cycle = await readContract(ctx, { ...e, functionName: "cycleOf", args: [cycleId] });
+    if (cycle.status !== 2) return false;
+    const next = await readContract(ctx, { ...e, functionName: "pendingOf", args: [cycleId + 1n, batchId] });
+    if (next === 0n) return true;
+  }
+  return false;
+}

@@ -1,0 +1,71 @@
+/**
+ * The circuits Clearhouse ships and what their public signals are: one table for the SDK, the
+ * prover (`@clearhouse/zk`, which also locates the artifacts), the ceremony and the tests.
+ */
+import { hexToString, type Hex } from "viem";
+import { InvalidArgumentError } from "../errors/base";
+
+export type CircuitId = "kyc_membership" | "amount_limit" | "batch_netting_16";
+
+export interface CircuitSpec {
+  id: CircuitId;
+  /** The main component's source, relative to the `@clearhouse/zk` package root. */
+  main: string;
+  /** Name of the exported Solidity verifier contract (contracts/zk/<contract>.sol). */
+  contract: string;
+  /** Public signals in snarkjs order (outputs first, then public inputs). */
+  publicSignals: readonly string[];
+  /** One line: what a valid proof says. */
+  proves: string;
+}
+
+/** Counterparty buckets of a batch_netting chunk (each is one public signal). */
+export const NETTING_BUCKETS = 4;
+/** Payment slots per batch_netting chunk (decision 012). */
+export const NETTING_CHUNK = 16;
+/** Maximum depth of a KYC credential tree. */
+export const KYC_MAX_DEPTH = 20;
+
+export const CIRCUITS: Readonly<Record<CircuitId, CircuitSpec>> = {
+  kyc_membership: {
+    id: "kyc_membership",
+    main: "circuits/main/kyc_membership.circom",
+    contract: "KycMembershipVerifier",
+    publicSignals: ["root", "nullifier", "scope", "message"],
+    proves:
+      "Poseidon(secret) is a leaf of the KYC tree `root`; nullifier = Poseidon(secret, scope); bound to `message`",
+  },
+  amount_limit: {
+    id: "amount_limit",
+    main: "circuits/main/amount_limit.circom",
+    contract: "AmountLimitVerifier",
+    publicSignals: ["commitment", "limit", "message"],
+    proves: "commitment = Poseidon(amount, blinding) with 0 < amount ≤ limit < 2^64; bound to `message`",
+  },
+  batch_netting_16: {
+    id: "batch_netting_16",
+    main: "circuits/main/batch_netting_16.circom",
+    contract: "BatchNetting16Verifier",
+    publicSignals: ["root", "packed0", "packed1", "packed2", "packed3", "bank"],
+    proves:
+      "the 16 records under Poseidon root `root` are owed by `bank`, each amount < 2^64, and sum per creditor to the packed (total << 160 | counterparty) buckets",
+  },
+};
+
+export const CIRCUIT_IDS = Object.keys(CIRCUITS) as CircuitId[];
+
+export function circuitSpec(id: string): CircuitSpec {
+  if (!Object.prototype.hasOwnProperty.call(CIRCUITS, id)) {
+    throw new InvalidArgumentError(
+      "circuit",
+      `${JSON.stringify(id)} is not a Clearhouse circuit`,
+      `Use one of: ${CIRCUIT_IDS.join(", ")}.`,
+    );
+  }
+  return CIRCUITS[id as CircuitId];
+}
+
+/** The text of a bytes32 circuit id as registered on chain ("kyc_membership"), trailing zeros dropped. */
+export function circuitNameOf(id: Hex): string {
+  return hexToString(id, { size: 32 }).replace(/\0+$/, "");
+}

@@ -1,0 +1,5 @@
+export * from "./circuits";
+export * from "./field";
+export * from "./vk";
+export * from "./proof";
+export * from "./onchain";

@@ -1,0 +1,284 @@
+/**
+ * The REST API, event stream and console of `clearhouse serve` (fastify). Every /api route needs
+ * an API key (`Authorization: Bearer <key>` or `X-Api-Key`): none or an unknown one is 401. A member
+ * sees the consortium's members, cycles and governance, but only its own batches and agreements
+ * (403 for others'); auditors and the regulator see everything, the audit and the webhooks.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { isHex, type Address, type Hex } from "viem";
+import { auditChain } from "@clearhouse/sdk/node";
+import { type AuditReport } from "@clearhouse/sdk/audit";
+import type { Clearhouse } from "@clearhouse/sdk";
+import { ClearhouseError } from "@clearhouse/sdk/errors";
+import { leafOf } from "@clearhouse/sdk/settlement";
+import { validateRecord } from "@clearhouse/sdk/settlement";
+import { settlementLedgerAbi } from "@clearhouse/contracts";
+import { proofVerifier, releaseProver } from "@clearhouse/zk";
+import type { ApiKey, ServeConfig } from "./config";
+import { EventFeed, involves, plain as json, type PublicEvent } from "./feed";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    apiKey?: ApiKey;
+  }
+}
+
+const same = (a: unknown, b: unknown) => String(a).toLowerCase() === String(b).toLowerCase();
+
+export interface ServerHandle {
+  app: FastifyInstance;
+  feed: EventFeed;
+  close(): Promise<void>;
+}
+
+export async function createServer(opts: {
+  ch: Clearhouse;
+  config: ServeConfig;
+  now?: () => number;
+}): Promise<ServerHandle> {
+  const { ch, config } = opts;
+  const feed = new EventFeed(ch.context, config, opts.now);
+  await feed.poll();
+  const app = Fastify({ logger: false, forceCloseConnections: true }); // open event streams must not hold up a stop
+  const keys = new Map(config.apiKeys.map((k) => [k.key, k]));
+  const seesAll = (r: FastifyRequest) => r.apiKey!.role !== "member";
+  const me = (r: FastifyRequest) => r.apiKey!.account!;
+  let audit: { at: number; report: Promise<AuditReport> } | undefined;
+
+  // Every route but the console page needs a key. The check keys on the matched route, not on the
+  // raw URL, so percent-encoded paths (/%61pi/…) cannot slip past it.
+  app.addHook("onRequest", async (req, reply) => {
+    if (req.routeOptions.url === "/") return;
+    const header =
+      req.headers.authorization?.replace(/^Bearer\s+/i, "") ?? (req.headers["x-api-key"] as string | undefined);
+    const key = header ? keys.get(header) : undefined;
+    if (!key)
+      return reply.code(401).send({ error: "unauthorized", message: "Send an API key: Authorization: Bearer <key>." });
+    req.apiKey = key;
+  });
+  const forbidden = (reply: FastifyReply, what: string) =>
+    reply.code(403).send({ error: "forbidden", message: `This key may not see ${what}.` });
+  const onlyAuditors = async (req: FastifyRequest, reply: FastifyReply) => {
+    if (!seesAll(req)) return forbidden(reply, "this (auditor or regulator only)");
+  };
+  app.setErrorHandler((error, _req, reply) => {
+    const e = error as unknown;
+    if (e instanceof ClearhouseError)
+      return reply.code(400).send({ error: e.name, message: e.shortMessage, hint: e.hint });
+    const status = (error as { statusCode?: number }).statusCode ?? 500;
+    return reply.code(status).send({ error: "error", message: (error as Error).message.split("\n")[0] });
+  });
+
+  const byName = (name: string) => feed.events.filter((e) => e.event === name);
+  const visible = (req: FastifyRequest, e: PublicEvent) => seesAll(req) || involves(e, me(req));
+
+  app.get("/api/health", async () => ({
+    ok: feed.lastError === undefined,
+    events: feed.events.length,
+    lastError: feed.lastError,
+  }));
+  app.get("/api/whoami", async (req) => ({
+    name: req.apiKey!.name,
+    role: req.apiKey!.role,
+    account: req.apiKey!.account,
+  }));
+  app.get("/api/members", async () => json(await ch.registry.listMembers()));
+
+  const batchEvent = (id: string) => byName("BatchSubmitted").find((e) => same(e.args.batchId, id));
+  const batchVisible = async (req: FastifyRequest, e: PublicEvent) => {
+    if (seesAll(req) || same(e.args.submitter, me(req))) return true;
+    const acked = feed.events.some((x) => same(x.args.batchId, e.args.batchId) && same(x.args.counterparty, me(req)));
+    const banks = await ch.context.publicClient
+      .readContract({
+        address: ch.deployment.contracts.SettlementLedger!.proxy,
+        abi: settlementLedgerAbi,
+        functionName: "bankOf",
+        args: [me(req)],
+      })
+      .catch(() => undefined);
+    const mask = BigInt((e.args.header as { counterpartyMask?: string }).counterpartyMask ?? 0);
+    return acked || (banks !== undefined && ((mask >> BigInt(banks[0])) & 1n) === 1n);
+  };
+  app.get("/api/batches", async (req) => {
+    const out = [];
+    for (const e of byName("BatchSubmitted")) {
+      if (!(await batchVisible(req, e))) continue;
+      const info = await ch.settlement.getBatch({ batchId: e.args.batchId as Hex });
+      out.push({
+        batchId: e.args.batchId,
+        submitter: e.args.submitter,
+        sequence: e.args.sequence,
+        status: info.status,
+        header: e.args.header,
+        blockNumber: e.blockNumber,
+      });
+    }
+    return json(out);
+  });
+  app.get<{ Params: { id: string } }>("/api/batches/:id", async (req, reply) => {
+    const e = batchEvent(req.params.id);
+    if (!e) return reply.code(404).send({ error: "not_found", message: `No batch ${req.params.id}.` });
+    if (!(await batchVisible(req, e))) return forbidden(reply, "another bank's batch");
+    const info = await ch.settlement.getBatch({ batchId: e.args.batchId as Hex });
+    const history = feed.events.filter((x) => same(x.args.batchId, e.args.batchId));
+    return json({ ...info, submitter: e.args.submitter, header: e.args.header, history });
+  });
+  app.post<{ Body: { batchId?: string; record?: unknown; proof?: string[] } }>("/api/inclusion", async (req, reply) => {
+    const { batchId, record, proof } = req.body ?? {};
+    const e = batchId ? batchEvent(batchId) : undefined;
+    if (!e) return reply.code(404).send({ error: "not_found", message: `No batch ${String(batchId)}.` });
+    if (!(await batchVisible(req, e))) return forbidden(reply, "another bank's batch");
+    if (!Array.isArray(proof) || !proof.every((p) => isHex(p) && p.length === 66))
+      return reply.code(400).send({ error: "bad_request", message: "proof must be a list of 32-byte hex hashes." });
+    const payment = validateRecord(record, "record");
+    const leaf = leafOf(payment);
+    const h = e.args.header as Record<string, string>;
+    const header = {
+      root: h.root as Hex,
+      entryCount: Number(h.entryCount),
+      grossTotal: BigInt(h.grossTotal),
+      totalsCommitment: h.totalsCommitment as Hex,
+      metadataDigest: h.metadataDigest as Hex,
+      counterpartyMask: BigInt(h.counterpartyMask),
+      closesAt: Number(h.closesAt),
+    };
+    // By the record's fields: the ledger hashes the record itself, so no internal node passes.
+    const included = await ch.settlement.verifyRecordOnChain({
+      batchId: e.args.batchId as Hex,
+      header,
+      record: payment,
+      proof: proof as Hex[],
+    });
+    return { batchId: e.args.batchId, leaf, included };
+  });
+
+  app.get("/api/cycles", async () => {
+    const out = [];
+    for (const e of byName("CycleOpened"))
+      out.push(json(await ch.settlement.getCycle({ cycleId: BigInt(e.args.cycleId as string) })));
+    return out;
+  });
+  app.get<{ Params: { id: string } }>("/api/cycles/:id", async (req, reply) => {
+    if (!/^\d+$/.test(req.params.id) || !byName("CycleOpened").some((e) => e.args.cycleId === req.params.id)) {
+      return reply.code(404).send({ error: "not_found", message: `No cycle ${req.params.id}.` });
+    }
+    return json(await ch.settlement.getCycle({ cycleId: BigInt(req.params.id) }));
+  });
+
+  const agreementVisible = (
+    req: FastifyRequest,
+    a: { payer: Address; arbiter: Address; attestors: Address[]; milestones: { payee: Address }[] },
+  ) =>
+    seesAll(req) ||
+    [a.payer, a.arbiter, ...a.attestors, ...a.milestones.map((m) => m.payee)].some((x) => same(x, me(req)));
+  app.get("/api/agreements", async (req) => {
+    const out = [];
+    for (const e of byName("AgreementCreated")) {
+      const a = await ch.payments.getAgreement({ agreementId: BigInt(e.args.agreementId as string) });
+      if (agreementVisible(req, a)) out.push(json(a));
+    }
+    return out;
+  });
+  app.get<{ Params: { id: string } }>("/api/agreements/:id", async (req, reply) => {
+    if (!/^\d+$/.test(req.params.id) || !byName("AgreementCreated").some((e) => e.args.agreementId === req.params.id)) {
+      return reply.code(404).send({ error: "not_found", message: `No agreement ${req.params.id}.` });
+    }
+    const a = await ch.payments.getAgreement({ agreementId: BigInt(req.params.id) });
+    if (!agreementVisible(req, a)) return forbidden(reply, "an agreement it is not a party to");
+    const history = feed.events.filter(
+      (x) => x.contract === "ConditionalEscrow" && x.args.agreementId === req.params.id,
+    );
+    return json({ ...a, history });
+  });
+
+  app.get("/api/proposals", async () => {
+    const proposals = new Map<
+      string,
+      {
+        proposalHash: string;
+        approvals: string[];
+        queued?: PublicEvent;
+        executed?: PublicEvent;
+        cancelled?: PublicEvent;
+      }
+    >();
+    const get = (h: string) => proposals.get(h) ?? proposals.set(h, { proposalHash: h, approvals: [] }).get(h)!;
+    for (const e of feed.events.filter((x) => x.contract === "ConsortiumMultisig")) {
+      const h = String(e.args.proposalHash ?? e.args.cancelHash ?? "");
+      if (!h) continue;
+      if (e.event === "Approved") get(h).approvals.push(String(e.args.signer));
+      else if (e.event === "Queued") get(h).queued = e;
+      else if (e.event === "Executed") get(h).executed = e;
+      else if (e.event === "Cancelled") get(h).cancelled = e;
+    }
+    return [...proposals.values()].map((p) => ({
+      ...p,
+      status: p.executed ? "executed" : p.cancelled ? "cancelled" : p.queued ? "queued" : "approving",
+    }));
+  });
+
+  app.get<{ Querystring: { fromBlock?: string; limit?: string } }>("/api/events", async (req) => {
+    const from = /^\d+$/.test(req.query.fromBlock ?? "") ? BigInt(req.query.fromBlock!) : 0n;
+    const limit = Math.max(1, Math.min(Number(req.query.limit ?? 500) || 500, 5_000));
+    return feed.events.filter((e) => BigInt(e.blockNumber) >= from && visible(req, e)).slice(-limit);
+  });
+  app.get("/api/events/stream", (req, reply) => {
+    reply.raw.writeHead(200, {
+      "content-type": "text/event-stream",
+      "cache-control": "no-cache",
+      connection: "keep-alive",
+    });
+    reply.raw.write(": clearhouse event stream\n\n");
+    const unsubscribe = feed.subscribe((e) => {
+      if (visible(req, e)) reply.raw.write(`id: ${e.id}\nevent: ${e.event}\ndata: ${JSON.stringify(e)}\n\n`);
+    });
+    req.raw.on("close", unsubscribe);
+    return reply;
+  });
+
+  app.get("/api/audit", { preHandler: onlyAuditors }, async () => {
+    // One audit at a time: concurrent requests share it (releaseProver would stop another's proofs).
+    if (!audit || Date.now() - audit.at > 30_000) {
+      const report = auditChain(ch.context, { verifier: proofVerifier() }).finally(releaseProver);
+      audit = { at: Date.now(), report };
+      report.catch(() => (audit = undefined));
+    }
+    return audit.report;
+  });
+  app.get("/api/webhooks", { preHandler: onlyAuditors }, async () =>
+    feed.outbox.all().map((d) => ({
+      id: d.id,
+      webhookId: d.webhookId,
+      eventId: d.eventId,
+      attempts: d.attempts,
+      delivered: d.deliveredAt !== undefined,
+      lastError: d.lastError,
+    })),
+  );
+  app.post<{ Body: { fromBlock?: string | number } }>(
+    "/api/webhooks/replay",
+    { preHandler: onlyAuditors },
+    async (req, reply) => {
+      const from = String(req.body?.fromBlock ?? "");
+      if (!/^\d+$/.test(from))
+        return reply.code(400).send({ error: "bad_request", message: "fromBlock must be a block number." });
+      const enqueued = feed.replay(BigInt(from));
+      void feed.deliverDue();
+      return { enqueued };
+    },
+  );
+
+  const consolePage = readFileSync(join(__dirname, "console.html"), "utf8");
+  app.get("/", async (_req, reply) => reply.type("text/html").send(consolePage));
+
+  return {
+    app,
+    feed,
+    close: async () => {
+      await feed.stop();
+      await app.close();
+    },
+  };
+}

@@ -1,0 +1,14 @@
+/**
+ * @clearhouse/zk: proving (snarkjs, Groth16 over BN254) with the circuits' committed ceremony
+ * artifacts, which this package ships and locates itself; the inputs each circuit takes; KYC
+ * credentials; and the audit's off-chain proof verifier. Node only.
+ */
+export * from "@clearhouse/sdk/zk";
+export * from "./artifacts";
+export * from "./kyc";
+export * from "./chunk";
+export * from "./inputs";
+export * from "./prover";
+export * from "./credentials";
+export * from "./sources";
+export * from "./verifier";

@@ -1,4 +1,0 @@
-export * from "./actions";
-export * from "./reads";
-export * from "./files";
-export * from "./typedData";

@@ -1,4 +1,0 @@
-export * from "./terms";
-export * from "./attestation";
-export * from "./escrow";
-export * from "./templates";
