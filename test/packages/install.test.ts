@@ -6,44 +6,19 @@
  */
 import { execFile } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { expect } from "chai";
 import hre from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { serveProvider } from "../../scripts/lib/rpcProxy";
 import { sdkFixture } from "../sdk/fixture";
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, "..", "..");
 const PACKAGES = ["contracts", "sdk", "zk", "server", "cli"];
 const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
-
-/** The in-process Hardhat chain as a JSON-RPC node on 127.0.0.1 (what the installed code talks to). */
-async function rpcNode(): Promise<{ url: string; server: Server }> {
-  const server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (d: Buffer) => (body += d.toString()));
-    req.on("end", () => {
-      const one = async (m: { id: number; method: string; params?: unknown[] }) => {
-        try {
-          return { jsonrpc: "2.0", id: m.id, result: await hre.network.provider.request(m) };
-        } catch (e) {
-          return { jsonrpc: "2.0", id: m.id, error: { code: -32000, message: (e as Error).message } };
-        }
-      };
-      const request = JSON.parse(body) as Parameters<typeof one>[0] | Parameters<typeof one>[0][];
-      void (Array.isArray(request) ? Promise.all(request.map(one)) : one(request)).then((answer) => {
-        res.setHeader("content-type", "application/json");
-        res.end(JSON.stringify(answer));
-      });
-    });
-  });
-  await new Promise<void>((ready) => server.listen(0, "127.0.0.1", ready));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
-}
 
 const ESM_TS = `import { createClearhouse, fromMinorUnits, type Deployment } from "@clearhouse/sdk";
 import { loadDeployment } from "@clearhouse/sdk/node";
@@ -152,7 +127,7 @@ describe("packages: packed, installed in an empty project, used from there", fun
     writeFileSync(file, JSON.stringify(deployment));
     writeFileSync(join(project, "read.mjs"), READ("esm"));
     writeFileSync(join(project, "read.cjs"), READ("cjs"));
-    const node = await rpcNode();
+    const node = await serveProvider(hre.network.provider);
     try {
       for (const script of ["read.mjs", "read.cjs"]) {
         const { stdout } = await run(process.execPath, [script, node.url, file, addresses.bankA], { cwd: project });
@@ -163,7 +138,7 @@ describe("packages: packed, installed in an empty project, used from there", fun
         });
       }
     } finally {
-      node.server.close();
+      await node.close();
     }
   });
 
