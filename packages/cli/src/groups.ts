@@ -47,7 +47,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   {
     name: "kyc",
     summary: "KYC credentials: a bank's credential tree and customers' membership proofs",
-    load: async () => (await import("./zk")).kycCommand,
+    load: async () => (await import("./kyc")).kycCommand,
   },
   {
     name: "pay",
