@@ -1,11 +1,21 @@
 /** `clearhouse node`: a real Anvil from npm that keeps its chain across restarts. */
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
-import { createPublicClient, createWalletClient, defineChain, http, parseEther } from "viem";
-import { mnemonicToAccount } from "viem/accounts";
+import {
+  createPublicClient,
+  createTestClient,
+  createWalletClient,
+  defineChain,
+  http,
+  parseEther,
+  type Hex,
+} from "viem";
+import { mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
+
+const MNEMONIC = "test test test test test test test test test test test junk";
 import { freePort } from "../helpers/net";
 
 const BIN = join(__dirname, "..", "..", "packages", "cli", "bin", "clearhouse.js");
@@ -22,6 +32,9 @@ async function startNode(port: number, state: string): Promise<{ child: ChildPro
   for (let i = 0; i < 100; i++) {
     try {
       await client.getChainId();
+      // the command prints once it has checked the clock and written the key files
+      for (let j = 0; j < 100 && !out.includes("funded development accounts"); j++)
+        await new Promise((r) => setTimeout(r, 50));
       return { child, out: () => out };
     } catch {
       await new Promise((r) => setTimeout(r, 100));
@@ -67,6 +80,45 @@ describe("CLI node", function () {
     expect(await client.getBlockNumber()).to.be.at.least(block);
     expect((await client.getTransactionReceipt({ hash })).status).to.equal("success");
     expect(await stop(second.child, "SIGTERM")).to.equal(0);
+  });
+
+  it("never lets block time go back across a restart (time advanced by `node advance` first)", async () => {
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), "clearhouse-node-"));
+    const state = join(dir, "chain.json");
+    const url = `http://127.0.0.1:${port}`;
+    const client = createPublicClient({ transport: http(url, { retryCount: 0 }) });
+    const first = await startNode(port, state);
+    // the funded accounts are listed with their key files, in the --key-file format
+    expect(first.out()).to.match(/funded development accounts/);
+    const key = readFileSync(join(dir, "keys", "account-0.key"), "utf8").trim();
+    expect(privateKeyToAccount(key as Hex).address).to.equal(mnemonicToAccount(MNEMONIC).address);
+    const advanced = spawnSync("node", [BIN, "--rpc-url", url, "node", "advance", String(10 * 86_400)], {
+      encoding: "utf8",
+    });
+    expect(advanced.status, advanced.stderr).to.equal(0);
+    expect(advanced.stdout).to.match(/^Advanced 864000 s: block \d+ at /);
+    const before = await client.getBlock();
+    expect(Number(before.timestamp)).to.be.greaterThan(Date.now() / 1000 + 9 * 86_400);
+    expect(await stop(first.child, "SIGINT")).to.equal(0);
+
+    const second = await startNode(port, state);
+    expect(second.out()).to.match(/clock set after the latest block/);
+    await createTestClient({ mode: "anvil", transport: http(url) }).mine({ blocks: 1 });
+    const after = await client.getBlock();
+    expect(after.number).to.equal(before.number + 1n);
+    expect(after.timestamp > before.timestamp, `${after.timestamp} after ${before.timestamp}`).to.equal(true);
+    expect(await stop(second.child, "SIGTERM")).to.equal(0);
+  });
+
+  it("node advance refuses a bad number of seconds (exit 2) and an unreachable node (exit 4)", () => {
+    const bad = spawnSync("node", [BIN, "node", "advance", "-5"], { encoding: "utf8" });
+    expect(bad.status).to.equal(2);
+    const down = spawnSync("node", [BIN, "--rpc-url", "http://127.0.0.1:9", "node", "advance", "60"], {
+      encoding: "utf8",
+    });
+    expect(down.status, down.stderr).to.equal(4);
+    expect(down.stderr.trim().split("\n")[0]).to.match(/^error: /);
   });
 
   it("refuses bad options with exit code 2", async () => {

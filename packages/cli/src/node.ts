@@ -1,10 +1,79 @@
+/**
+ * `clearhouse node`: a local development chain (Anvil from npm) that keeps its state across
+ * restarts, never lets block time go backwards, and writes its funded accounts' key files;
+ * `clearhouse node advance <seconds>` moves its clock forward (timelocks, windows, refunds).
+ */
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Command } from "commander";
+import { bytesToHex } from "viem";
+import { mnemonicToAccount } from "viem/accounts";
+import { NetworkError } from "@clearhouse/sdk/errors";
 import { UsageError } from "./exit";
-import type { CliIo, GlobalOptions } from "./options";
+import { DEFAULT_RPC_URL, type CliIo, type GlobalOptions } from "./options";
 import { print } from "./output";
+
+/** Anvil's development mnemonic: its first accounts are funded with 10,000 ETH each. PUBLIC keys. */
+export const DEV_MNEMONIC = "test test test test test test test test test test test junk";
+/** How many of the mnemonic's accounts Anvil funds (and `clearhouse node` writes key files for). */
+export const DEV_ACCOUNTS = 10;
+
+/** One JSON-RPC call; a NetworkError when the node does not answer. */
+export async function rpc<T>(url: string, method: string, params: unknown[] = []): Promise<T> {
+  let body: { result?: T; error?: { message: string } };
+  try {
+    const res = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+    });
+    body = (await res.json()) as typeof body;
+  } catch (e) {
+    throw new NetworkError(url, e);
+  }
+  if (body.error) throw new UsageError(`The node refused ${method}: ${body.error.message}`);
+  return body.result as T;
+}
+
+/**
+ * Make the chain's clock at least its latest block's time: Anvil restarts at wall-clock time, so a
+ * chain whose time was advanced (timelocks) would otherwise mint blocks dated before earlier ones.
+ * Returns the latest block's timestamp and whether the clock was moved.
+ */
+export async function keepClockMonotonic(
+  url: string,
+  now = Math.floor(Date.now() / 1000),
+): Promise<{ latest: number; moved: boolean }> {
+  const block = await rpc<{ timestamp: string }>(url, "eth_getBlockByNumber", ["latest", false]);
+  const latest = Number(BigInt(block.timestamp));
+  if (latest < now) return { latest, moved: false };
+  await rpc(url, "evm_setTime", [latest + 1]);
+  return { latest, moved: true };
+}
+
+/** Write `account-<i>.key` (0x + 64 hex, the `--key-file` format) for each funded account. */
+function writeDevKeys(dir: string): { index: number; address: string; keyFile: string }[] {
+  mkdirSync(dir, { recursive: true });
+  return Array.from({ length: DEV_ACCOUNTS }, (_, index) => {
+    const account = mnemonicToAccount(DEV_MNEMONIC, { addressIndex: index });
+    const keyFile = join(dir, `account-${index}.key`);
+    writeFileSync(keyFile, `${bytesToHex(account.getHdKey().privateKey!)}\n`, { mode: 0o600 });
+    chmodSync(keyFile, 0o600);
+    return { index, address: account.address, keyFile };
+  });
+}
+
+async function waitForNode(url: string, exited: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !exited(); i++) {
+    try {
+      await rpc(url, "eth_chainId");
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
 
 /** The Anvil binary shipped in the platform package of @foundry-rs/anvil (no download). */
 export function anvilBinary(env: Record<string, string | undefined> = process.env): string {
@@ -26,7 +95,7 @@ export function anvilBinary(env: Record<string, string | undefined> = process.en
 }
 
 export function nodeCommand(io: CliIo, globals: () => GlobalOptions): Command {
-  return new Command("node")
+  const node = new Command("node")
     .description("run a local development chain (Anvil) that keeps its state across restarts")
     .option("--port <port>", "JSON-RPC port", "8545")
     .option("--host <host>", "interface to listen on", "127.0.0.1")
@@ -35,7 +104,10 @@ export function nodeCommand(io: CliIo, globals: () => GlobalOptions): Command {
     .option("--save-every <seconds>", "also save the state this often (a crash loses at most this much)", "5")
     .addHelpText(
       "after",
-      "\nExample:\n  clearhouse node --state .clearhouse/node-state.json   # Ctrl-C saves and stops; run again to resume\n  npm run deploy -- --network localhost                    # in another terminal",
+      "\nThe funded development accounts' key files (the --key-file format: 0x + 64 hex digits) are\n" +
+        "written to <state dir>/keys/account-<i>.key. They are Anvil's PUBLIC development keys.\n" +
+        "\nExample:\n  clearhouse node --state .clearhouse/node-state.json   # Ctrl-C saves and stops; run again to resume\n" +
+        "  clearhouse node advance 3600                           # in another terminal: one hour later",
     )
     .action(async (o: { port: string; host: string; state: string; chainId: string; saveEvery: string }) => {
       const g = globals();
@@ -63,24 +135,41 @@ export function nodeCommand(io: CliIo, globals: () => GlobalOptions): Command {
       ];
       const child = spawn(anvilBinary(io.env), args, { stdio: ["ignore", "ignore", "pipe"] });
       let stderr = "";
+      let exited = false;
       child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-      const url = `http://${o.host}:${o.port}`;
-      print(
-        io,
-        g,
-        `Clearhouse local node on ${url} (chain ${o.chainId}), state ${restored ? "restored from" : "new, saved to"} ${o.state}; Ctrl-C saves and stops`,
-        {
-          url,
-          chainId: Number(o.chainId),
-          state: o.state,
-          restored,
-          pid: child.pid,
-        },
+      const exit = new Promise<number | null>((resolve) =>
+        child.on("exit", (c) => {
+          exited = true;
+          resolve(c);
+        }),
       );
+      const url = `http://${o.host === "0.0.0.0" ? "127.0.0.1" : o.host}:${o.port}`;
+      await waitForNode(url, () => exited);
+      const clock = exited ? undefined : await keepClockMonotonic(url);
+      const accounts = writeDevKeys(join(dirname(o.state) || ".", "keys"));
+      const lines = [
+        `Clearhouse local node on ${url} (chain ${o.chainId}), state ${restored ? "restored from" : "new, saved to"} ${o.state}; Ctrl-C saves and stops`,
+        ...(clock?.moved
+          ? [
+              `  clock set after the latest block (${new Date(clock.latest * 1000).toISOString()}): block time never goes back`,
+            ]
+          : []),
+        `  funded development accounts (10,000 ETH each; PUBLIC keys, never use them on a real network):`,
+        ...accounts.map((a) => `    ${String(a.index).padStart(2)}  ${a.address}  --key-file ${a.keyFile}`),
+      ];
+      print(io, g, lines.join("\n"), {
+        url,
+        chainId: Number(o.chainId),
+        state: o.state,
+        restored,
+        pid: child.pid,
+        latestBlockTime: clock?.latest,
+        accounts,
+      });
       const stop = (signal: NodeJS.Signals) => child.kill(signal);
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
-      const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+      const code = await exit;
       process.off("SIGINT", stop);
       process.off("SIGTERM", stop);
       if (code !== 0 && code !== null) {
@@ -91,4 +180,28 @@ export function nodeCommand(io: CliIo, globals: () => GlobalOptions): Command {
       }
       if (!g.json) io.err(`node stopped; state saved to ${o.state}`);
     });
+
+  node
+    .command("advance <seconds>")
+    .description("move the local node's clock forward and mine a block (development only)")
+    .addHelpText(
+      "after",
+      "\nTimelocks, acknowledgement windows, deadlines and refunds wait for block time: this moves it.\n" +
+        "\nExample:\n  clearhouse node advance 86400   # one day later\n  clearhouse --rpc-url http://127.0.0.1:9545 node advance 3600",
+    )
+    .action(async (seconds: string) => {
+      const g = globals();
+      if (!/^\d+$/.test(seconds) || Number(seconds) <= 0 || Number(seconds) > 10 * 365 * 86_400)
+        throw new UsageError(`"${seconds}" is not a number of seconds (1 to ten years).`);
+      const url = g.rpcUrl ?? io.env.CLEARHOUSE_RPC_URL ?? DEFAULT_RPC_URL;
+      await rpc(url, "evm_increaseTime", [Number(seconds)]);
+      await rpc(url, "evm_mine");
+      const block = await rpc<{ number: string; timestamp: string }>(url, "eth_getBlockByNumber", ["latest", false]);
+      const time = Number(BigInt(block.timestamp));
+      print(io, g, `Advanced ${seconds} s: block ${BigInt(block.number)} at ${new Date(time * 1000).toISOString()}`, {
+        block: Number(BigInt(block.number)),
+        timestamp: time,
+      });
+    });
+  return node;
 }
