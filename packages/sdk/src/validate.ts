@@ -76,10 +76,15 @@ export function requireBytes32(argument: string, value: unknown, options: { allo
   return value as Hex;
 }
 
+/** The UTF-8 length of `text` in bytes (Web API: no Node Buffer, so the core runs in a browser). */
+export function utf8Length(text: string): number {
+  return new TextEncoder().encode(text).length;
+}
+
 /** A string whose UTF-8 length is within [min, max] bytes. */
 export function requireText(argument: string, value: unknown, min: number, max: number): string {
   if (typeof value !== "string") throw new InvalidArgumentError(argument, "must be a string");
-  const bytes = Buffer.byteLength(value, "utf8");
+  const bytes = utf8Length(value);
   if (bytes < min || bytes > max) {
     throw new InvalidArgumentError(argument, `is ${bytes} bytes long; it must be ${min} to ${max} bytes`);
   }
@@ -107,19 +112,42 @@ export function requireSmallInt(argument: string, value: unknown, min: number, m
 }
 
 /**
- * Parse a decimal amount such as "10,000.50" into minor units with `decimals` digits (→ 1000050n
- * for 2). More fraction digits than the currency has is an error, never a silent rounding.
+ * Parse a decimal amount written by a person into minor units with `decimals` digits: the one
+ * amount parser of the CLI, the consortium file and the agreement templates.
+ *
+ * Accepted: digits, optionally a dot and at most `decimals` fraction digits ("1000", "1000.5",
+ * "0.05"); the whole part may be grouped by thousands with one separator used throughout — a
+ * comma, an underscore or a space — in well-formed groups of three ("1,000,000.00", "1_000",
+ * "1 000.50"). Refused, naming `argument`: misplaced separators ("1,0,0.00", "1,000,00"), a comma
+ * as the decimal mark ("1.000,00"), signs, exponents, a bare dot (".5", "5."), and more fraction
+ * digits than the currency has (never a silent rounding). Spec: docs/spec/amounts.md.
  */
 export function toMinorUnits(argument: string, value: string, decimals: number): bigint {
-  const cleaned = value.replace(/[,_\s]/g, "");
-  const match = /^(\d+)(?:\.(\d+))?$/.exec(cleaned);
-  if (!match) throw new InvalidArgumentError(argument, `${JSON.stringify(value)} is not a decimal amount`);
-  const fraction = match[2] ?? "";
-  if (fraction.length > decimals) {
-    throw new InvalidArgumentError(argument, `${value} has more than ${decimals} decimal places`);
+  const text = typeof value === "string" ? value.trim() : "";
+  const match = AMOUNT.exec(text);
+  const hint = `Write digits with at most ${decimals} decimal place${decimals === 1 ? "" : "s"} after a dot, e.g. ${decimals ? `"1,250.${"5".padEnd(decimals, "0")}"` : '"1,250"'}; group thousands by three or not at all.`;
+  if (!match) {
+    const why = /^\d{1,3}(?:\.\d{3})+,\d+$/.test(text)
+      ? "uses a comma as the decimal mark"
+      : /[,_ ]/.test(text) && /^[\d,_ .]+$/.test(text)
+        ? "has thousands separators in the wrong places"
+        : "is not a decimal amount";
+    throw new InvalidArgumentError(argument, `${JSON.stringify(value)} ${why}`, hint);
   }
-  return BigInt(match[1] + fraction.padEnd(decimals, "0"));
+  const whole = match[1].replace(/[,_ ]/g, "");
+  const fraction = match[3] ?? "";
+  if (fraction.length > decimals) {
+    throw new InvalidArgumentError(
+      argument,
+      `${JSON.stringify(value)} has more than ${decimals} decimal place${decimals === 1 ? "" : "s"}`,
+      hint,
+    );
+  }
+  return BigInt(whole + fraction.padEnd(decimals, "0"));
 }
+
+/** Whole part plain or grouped by threes with one separator (backreference), then ".digits". */
+const AMOUNT = /^(\d+|\d{1,3}(?:([,_ ])\d{3})(?:\2\d{3})*)(?:\.(\d+))?$/;
 
 /** Format minor units as a decimal string: (1000050n, 2) → "10,000.50". */
 export function fromMinorUnits(value: bigint, decimals: number): string {

@@ -7,7 +7,7 @@ import { getAddress, isHex, parseEventLogs, stringToHex, type Address, type Hex 
 import { readContract, rpc, writeContract, type ClearhouseContext, type WriteResult } from "../context";
 import { DeploymentError, InvalidArgumentError } from "../errors/base";
 import { settlementLedgerAbi } from "@clearhouse/contracts";
-import { requireAddress, requireBytes32, requireSmallInt } from "../validate";
+import { requireAddress, requireBytes32, requireSmallInt, utf8Length } from "../validate";
 import { encodeRecord, type PaymentRecord } from "./record";
 
 /** The fields of a batch header the SDK needs (what `buildBatch` produces). */
@@ -56,7 +56,7 @@ export function ledger(ctx: ClearhouseContext) {
  */
 export function batchKey(key: string): Hex {
   if (isHex(key) && key.length === 66) return key;
-  if (key.length === 0 || Buffer.byteLength(key, "utf8") > 32) {
+  if (key.length === 0 || utf8Length(key) > 32) {
     throw new InvalidArgumentError("key", `${JSON.stringify(key)} must be 1–32 bytes of text (or a 32-byte hex)`);
   }
   return stringToHex(key, { size: 32 });

@@ -70,7 +70,7 @@ export function readXml(
 ): { document: XmlNode; namespace: string } {
   const { file, maxBytes } = opts;
   const fail = (reason: string, more: ErrorDetails = {}) => new Iso20022Error(file, "", reason, more);
-  const bytes = typeof xml === "string" ? Buffer.byteLength(xml, "utf8") : xml.byteLength;
+  const bytes = typeof xml === "string" ? new TextEncoder().encode(xml).length : xml.byteLength;
   if (bytes > maxBytes) {
     throw fail(`${bytes} bytes exceed the limit of ${maxBytes} bytes`, { hint: "Split the file or raise maxBytes." });
   }
