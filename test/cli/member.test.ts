@@ -141,7 +141,7 @@ describe("CLI member", function () {
     expectFailure(
       await admit({ "--max-single": "10.001" }),
       ExitCode.badInput,
-      /`--max-single`: 10\.001 has more than 2 decimal/,
+      /`--max-single`: "10\.001" has more than 2 decimal/,
     );
     expectFailure(
       await admit({ "--max-daily": "lots" }),

@@ -105,7 +105,7 @@ describe("CLI token", function () {
     expectFailure(
       await transfer("--to", addr.baltic, "--amount", "1.001"),
       ExitCode.badInput,
-      /`--amount`: 1\.001 has more than 2 decimal places/,
+      /`--amount`: "1\.001" has more than 2 decimal places/,
     );
     expectFailure(
       await transfer("--to", addr.baltic, "--amount", "0"),

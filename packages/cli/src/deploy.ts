@@ -57,6 +57,7 @@ function summary(path: string, c: Consortium): string {
     `  settlement  acknowledgement window ${c.settlement.ackWindow}s`,
     `  members     ${c.members.length}`,
     members.replace(/^/gm, "    "),
+    ...c.warnings.map((w) => `warning: ${w}`),
   ].join("\n");
 }
 

@@ -4,7 +4,7 @@ import type { Clearhouse } from "@clearhouse/sdk";
 import { renderTable } from "@clearhouse/sdk";
 import type { MemberInfo } from "@clearhouse/sdk/registry";
 import { Role, namesToRoles, rolesToNames, type RoleName } from "@clearhouse/sdk/registry";
-import { UNLIMITED, fromMinorUnits, toMinorUnits } from "@clearhouse/sdk";
+import { UNLIMITED, fromMinorUnits, isUncheckedAddress, toMinorUnits } from "@clearhouse/sdk";
 import { UsageError } from "./exit";
 import { connect, type CliIo, type GlobalOptions } from "./options";
 import { print } from "./output";
@@ -12,11 +12,22 @@ import { print } from "./output";
 const ROLE_NAMES = Object.keys(Role) as RoleName[];
 const EXAMPLE_BANK = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
 
-/** An address flag or argument, checked before anything is read or sent. */
-export function addressArg(name: string, value: string): Address {
+/**
+ * An address flag or argument, checked before anything is read or sent: a mixed-case address must
+ * carry a valid EIP-55 checksum (a typo is refused); a single-case one carries none and is
+ * accepted with a warning on stderr.
+ */
+export function addressArg(name: string, value: string, io: Pick<CliIo, "err">): Address {
   if (!isAddress(value, { strict: false })) {
     throw new UsageError(`${name} "${value}" is not an address (0x + 40 hex digits).`);
   }
+  if (!isUncheckedAddress(value) && !isAddress(value, { strict: true }))
+    throw new UsageError(
+      `${name} ${value} has a wrong EIP-55 checksum: a character is probably mistyped.`,
+      "Copy the address again from its source; do not fix the case by hand.",
+    );
+  if (isUncheckedAddress(value))
+    io.err(`warning: ${name} ${value} has no EIP-55 checksum (all one case): check it is the right address`);
   return getAddress(value);
 }
 
@@ -90,7 +101,7 @@ export function memberCommand(io: CliIo, globals: () => GlobalOptions): Command 
     .addHelpText("after", `\nExample:\n  clearhouse member show ${EXAMPLE_BANK}`)
     .action(async (address: string) => {
       const g = globals();
-      const account = addressArg("<address>", address);
+      const account = addressArg("<address>", address, io);
       const ch = connect(g, io, false);
       const m = await ch.registry.getMember({ account });
       const d = decimalsOf(ch);
@@ -124,7 +135,7 @@ export function memberCommand(io: CliIo, globals: () => GlobalOptions): Command 
     )
     .action(async (o: Record<string, string>) => {
       const g = globals();
-      const account = addressArg("--account", o.account);
+      const account = addressArg("--account", o.account, io);
       const roles = parseRoles(o.roles);
       const ch = connect(g, io, true);
       const d = decimalsOf(ch);
@@ -162,7 +173,7 @@ export function memberCommand(io: CliIo, globals: () => GlobalOptions): Command 
       .addHelpText("after", `\nExample:\n  clearhouse member ${name} ${EXAMPLE_BANK} --key-file owner.key`)
       .action(async (address: string) => {
         const g = globals();
-        const account = addressArg("<address>", address);
+        const account = addressArg("<address>", address, io);
         const tx = await connect(g, io, true).registry[action]({ account });
         print(io, g, `${done} ${account} (tx ${tx.hash})`, { account, tx });
       });
@@ -185,7 +196,7 @@ export function memberCommand(io: CliIo, globals: () => GlobalOptions): Command 
       .addHelpText("after", `\nExample:\n  clearhouse member ${name} ${EXAMPLE_BANK} --reason 7 --key-file owner.key`)
       .action(async (address: string, o: { reason: string }) => {
         const g = globals();
-        const account = addressArg("<address>", address);
+        const account = addressArg("<address>", address, io);
         const reasonCode = reasonOption(o.reason);
         const tx = await connect(g, io, true).registry[action]({ account, reasonCode });
         print(io, g, `${done} ${account}, reason ${reasonCode} (tx ${tx.hash})`, { account, reasonCode, tx });
@@ -203,7 +214,7 @@ export function memberCommand(io: CliIo, globals: () => GlobalOptions): Command 
     )
     .action(async (o: { from: string; to: string }) => {
       const g = globals();
-      const [sender, target] = [addressArg("--from", o.from), addressArg("--to", o.to)];
+      const [sender, target] = [addressArg("--from", o.from, io), addressArg("--to", o.to, io)];
       const verdict = await connect(g, io, false).registry.checkTransaction({ sender, target });
       const { code, name, description } = verdict.reason;
       const human = verdict.allowed

@@ -75,7 +75,7 @@ export function tokenCommand(io: CliIo, globals: () => GlobalOptions): Command {
     .addHelpText("after", `\nExample:\n  clearhouse token balance ${EXAMPLE_BANK}`)
     .action(async (address: string) => {
       const g = globals();
-      const account = addressArg("<address>", address);
+      const account = addressArg("<address>", address, io);
       const ch = connect(g, io, false);
       const [balance, today] = await Promise.all([
         ch.token.getBalance({ account }),
@@ -100,7 +100,7 @@ export function tokenCommand(io: CliIo, globals: () => GlobalOptions): Command {
     )
     .action(async (o: { to: string; amount: string }) => {
       const g = globals();
-      const to = addressArg("--to", o.to);
+      const to = addressArg("--to", o.to, io);
       const ch = connect(g, io, true);
       const amount = amountArg(ch, o.amount);
       const tx = await ch.token.transfer({ to, amount });
@@ -118,7 +118,7 @@ export function tokenCommand(io: CliIo, globals: () => GlobalOptions): Command {
     )
     .action(async (o: { bank: string; amount: string }) => {
       const g = globals();
-      const bank = addressArg("--bank", o.bank);
+      const bank = addressArg("--bank", o.bank, io);
       const ch = connect(g, io, true);
       const amount = amountArg(ch, o.amount);
       const tx = await ch.token.mint({ bank, amount });
@@ -139,7 +139,7 @@ export function tokenCommand(io: CliIo, globals: () => GlobalOptions): Command {
     )
     .action(async (o: { bank: string; amount: string }) => {
       const g = globals();
-      const bank = addressArg("--bank", o.bank);
+      const bank = addressArg("--bank", o.bank, io);
       const ch = connect(g, io, true);
       const amount = amountArg(ch, o.amount);
       const tx = await ch.token.burn({ bank, amount });
@@ -157,7 +157,7 @@ export function tokenCommand(io: CliIo, globals: () => GlobalOptions): Command {
     )
     .action(async (o: { spender: string; amount: string }) => {
       const g = globals();
-      const spender = addressArg("--spender", o.spender);
+      const spender = addressArg("--spender", o.spender, io);
       const ch = connect(g, io, true);
       const amount = amountArg(ch, o.amount, { allowMax: true, allowZero: true });
       const tx = await ch.token.approve({ spender, amount });

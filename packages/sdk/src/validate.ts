@@ -11,13 +11,29 @@ export const UINT128_MAX = (1n << 128n) - 1n;
 export const UINT256_MAX = (1n << 256n) - 1n;
 const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 
-/** A checksummed address, or an InvalidArgumentError naming `argument`. */
+/** Whether `value` is 0x + 40 hex digits in one case only (so it carries no EIP-55 checksum). */
+export function isUncheckedAddress(value: string): boolean {
+  return /^0x([0-9a-f]{40}|[0-9A-F]{40})$/.test(value);
+}
+
+/**
+ * A checksummed address, or an InvalidArgumentError naming `argument`. An address in mixed case
+ * must carry a valid EIP-55 checksum (a one-character typo is caught, not admitted); one in a single
+ * case carries none and is accepted (the CLI warns: `isUncheckedAddress`).
+ */
 export function requireAddress(argument: string, value: unknown, options: { allowZero?: boolean } = {}): Address {
   if (typeof value !== "string" || !isAddress(value, { strict: false })) {
     throw new InvalidArgumentError(
       argument,
       `${JSON.stringify(value)} is not a 20-byte hex address`,
       "Use 0x + 40 hex digits.",
+    );
+  }
+  if (!isUncheckedAddress(value) && !isAddress(value, { strict: true })) {
+    throw new InvalidArgumentError(
+      argument,
+      `${value} has a wrong EIP-55 checksum: a character is probably mistyped`,
+      "Copy the address again from its source; do not fix the case by hand.",
     );
   }
   if (!options.allowZero && value.toLowerCase() === ZERO_ADDRESS) {

@@ -9,7 +9,7 @@ import { getAddress, isAddress, type Address } from "viem";
 import { ClearhouseError } from "../errors/base";
 import { leiHash } from "../registry/identifiers";
 import { Role, namesToRoles, type RoleName } from "../registry/roles";
-import { UINT128_MAX, UNLIMITED, toMinorUnits } from "../validate";
+import { UINT128_MAX, UNLIMITED, isUncheckedAddress, toMinorUnits } from "../validate";
 
 /** A consortium file that cannot be used: `field` is where, e.g. `members[2].lei`. */
 export class ConsortiumFileError extends ClearhouseError {
@@ -51,6 +51,8 @@ export interface Consortium {
   members: ConsortiumMember[];
   governance: GovernanceConfig;
   settlement: { ackWindow: number };
+  /** What deserves a second look but is not wrong (addresses without a checksum). */
+  warnings: string[];
 }
 
 /** Timelocks and the acknowledgement window are capped at 30 days by the contracts. */
@@ -74,6 +76,8 @@ function object(value: unknown, field: string, fail: Fail, allowed: readonly str
 
 function address(value: unknown, field: string, fail: Fail, allowZero = false): Address {
   if (typeof value !== "string" || !isAddress(value, { strict: false })) fail(field, "is not an address");
+  if (!isUncheckedAddress(value as string) && !isAddress(value as string, { strict: true }))
+    fail(field, `${value as string} has a wrong EIP-55 checksum (a character is probably mistyped)`);
   if (!allowZero && /^0x0{40}$/.test(value as string)) fail(field, "must not be the zero address");
   return getAddress(value as string);
 }
@@ -195,7 +199,19 @@ export function parseConsortium(raw: unknown, file: string): Consortium {
     s.ackWindow === undefined
       ? DEFAULT_ACK_WINDOW
       : integer(s.ackWindow, "settlement.ackWindow", MIN_ACK_WINDOW, MAX_DELAY, fail);
-  return { token, members, governance, settlement: { ackWindow } };
+  return { token, members, governance, settlement: { ackWindow }, warnings: uncheckedAddresses(top) };
+}
+
+/** The address fields written in one case (no EIP-55 checksum to catch a typo), as warnings. */
+function uncheckedAddresses(top: Fields): string[] {
+  const fields: [string, unknown][] = [];
+  (top.members as { address?: unknown }[]).forEach((m, i) => fields.push([`members[${i}].address`, m.address]));
+  const g = top.governance as { signers?: unknown[]; guardian?: unknown };
+  (g.signers ?? []).forEach((s, i) => fields.push([`governance.signers[${i}]`, s]));
+  fields.push(["governance.guardian", g.guardian]);
+  return fields
+    .filter(([, v]) => typeof v === "string" && isUncheckedAddress(v) && !/^0x0{40}$/.test(v))
+    .map(([field, v]) => `${field} ${v as string} has no EIP-55 checksum (all one case): check it is the right address`);
 }
 
 /** Read and validate a consortium file: JSON when it ends in .json, YAML otherwise. */
