@@ -211,7 +211,9 @@ function uncheckedAddresses(top: Fields): string[] {
   fields.push(["governance.guardian", g.guardian]);
   return fields
     .filter(([, v]) => typeof v === "string" && isUncheckedAddress(v) && !/^0x0{40}$/.test(v))
-    .map(([field, v]) => `${field} ${v as string} has no EIP-55 checksum (all one case): check it is the right address`);
+    .map(
+      ([field, v]) => `${field} ${v as string} has no EIP-55 checksum (all one case): check it is the right address`,
+    );
 }
 
 /** Read and validate a consortium file: JSON when it ends in .json, YAML otherwise. */
