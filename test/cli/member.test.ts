@@ -87,27 +87,47 @@ describe("CLI member", function () {
 
   it("suspends, reinstates and removes, with the preflight check following along", async () => {
     const { cli, owner, addr } = await loadFixture(cliFixture);
-    const check = async () =>
-      jsonResult<{ allowed: boolean; reason: { code: number; name: string; description: string } }>(
-        await cli("--json", "member", "check", "--from", addr.alpine, "--to", addr.baltic),
-      );
+    type Verdict = { allowed: boolean; errorName?: string; reason?: { code: number; name: string } };
+    const check = async (...extra: string[]) => {
+      const r = await cli("--json", "member", "check", "--from", addr.alpine, "--to", addr.baltic, ...extra);
+      const body = JSON.parse(r.out) as { ok: boolean; result: Verdict };
+      expect(r.code, r.err).to.equal(body.ok ? 0 : ExitCode.refusedByChain);
+      expect(body.ok).to.equal(body.result.allowed);
+      return body.result;
+    };
     expect(await check()).to.deep.include({ allowed: true });
+    expect(await check("--transaction")).to.deep.include({ allowed: true });
     const suspended = jsonResult(await cli("--json", "--key-file", owner, "member", "suspend", addr.alpine));
     expect(suspended.account).to.equal(addr.alpine);
-    expect((await check()).reason).to.deep.equal({
-      code: 2,
-      name: "SenderSuspended",
-      description: "the sender is suspended",
-    });
+    expect(await check()).to.deep.include({ allowed: false, errorName: "RegistryMemberSuspended" });
+    expect((await check("--transaction")).reason).to.deep.include({ code: 2, name: "SenderSuspended" });
     const human = await cli("member", "check", "--from", addr.alpine, "--to", addr.baltic);
-    expect(human.out).to.equal("refused: reason 2 SenderSuspended: the sender is suspended\n");
+    expect(human.code).to.equal(ExitCode.refusedByChain);
+    expect(human.out).to.match(/^transfer of 0\.00 tEUR: refused — RegistryMemberSuspended: /);
     const reinstated = await cli("--key-file", owner, "member", "reinstate", addr.alpine);
     expect(reinstated.out).to.match(/^Reinstated 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC \(tx 0x/);
-    expect((await check()).reason.name).to.equal("Allowed");
-    expect((await cli("member", "check", "--from", addr.alpine, "--to", addr.baltic)).out).to.match(/^allowed/);
+    expect(await check()).to.deep.include({ allowed: true });
+    expect((await cli("member", "check", "--from", addr.alpine, "--to", addr.baltic)).out).to.match(
+      /^transfer of 0\.00 tEUR: allowed/,
+    );
+    // the finding: a suspended RECIPIENT was "allowed" by the registry's transaction rule
+    jsonResult(await cli("--json", "--key-file", owner, "member", "suspend", addr.baltic));
+    expect(await check()).to.deep.include({ allowed: false, errorName: "RegistryMemberSuspended" });
+    expect(await check("--transaction")).to.deep.include({ allowed: true });
     jsonResult(await cli("--json", "--key-file", owner, "member", "remove", addr.alpine));
-    expect((await check()).reason).to.deep.include({ code: 3, name: "SenderRemoved" });
+    expect((await check("--transaction")).reason).to.deep.include({ code: 3, name: "SenderRemoved" });
+    expect(await check()).to.deep.include({ allowed: false, errorName: "RegistryMemberRemoved" });
     expect(jsonResult(await cli("--json", "member", "show", addr.alpine))).to.deep.include({ status: "Removed" });
+  });
+
+  it("checks limits and balance when given an amount", async () => {
+    const { cli, addr } = await loadFixture(cliFixture);
+    const r = await cli("member", "check", "--from", addr.alpine, "--to", addr.baltic, "--amount", "1,000,000,000.00");
+    expect(r.code).to.equal(ExitCode.refusedByChain);
+    expect(r.out).to.match(/^transfer of 1,000,000,000\.00 tEUR: refused — /);
+    const small = await cli("member", "check", "--from", addr.alpine, "--to", addr.baltic, "--amount", "12.50");
+    expect(small.code, small.err).to.equal(0);
+    expect(small.out).to.equal("transfer of 12.50 tEUR: allowed\n");
   });
 
   it("sanctions and lifts a sanction with a reason code", async () => {
@@ -118,10 +138,13 @@ describe("CLI member", function () {
     expect(sanctioned).to.deep.include({ account: addr.celtic, reasonCode: 7 });
     const list = await cli("member", "list");
     expect(list.out).to.match(/Celtic Bank .* Active +reason 7 /);
-    const verdict = jsonResult<{ reason: { code: number } }>(
-      await cli("--json", "member", "check", "--from", addr.alpine, "--to", addr.celtic),
+    const tx = await cli("--json", "member", "check", "--from", addr.alpine, "--to", addr.celtic, "--transaction");
+    expect(tx.code).to.equal(ExitCode.refusedByChain);
+    expect((JSON.parse(tx.out) as { result: { reason: { code: number } } }).result.reason.code).to.equal(5); // TargetSanctioned
+    const transfer = await cli("--json", "member", "check", "--from", addr.alpine, "--to", addr.celtic);
+    expect((JSON.parse(transfer.out) as { result: { errorName: string } }).result.errorName).to.equal(
+      "RegistryAccountSanctioned",
     );
-    expect(verdict.reason.code).to.equal(5); // TargetSanctioned
     const lifted = await cli("--key-file", owner, "member", "unsanction", addr.celtic, "--reason", "8");
     expect(lifted.out).to.match(/^Lifted the sanction on 0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65, reason 8/);
     expect(jsonResult(await cli("--json", "member", "show", addr.celtic))).to.deep.include({ sanction: 0 });

@@ -5,9 +5,9 @@ import { renderTable } from "@clearhouse/sdk";
 import type { MemberInfo } from "@clearhouse/sdk/registry";
 import { Role, namesToRoles, rolesToNames, type RoleName } from "@clearhouse/sdk/registry";
 import { UNLIMITED, fromMinorUnits, isUncheckedAddress, toMinorUnits } from "@clearhouse/sdk";
-import { UsageError } from "./exit";
+import { ExitCode, UsageError } from "./exit";
 import { connect, type CliIo, type GlobalOptions } from "./options";
-import { print } from "./output";
+import { print, toJson } from "./output";
 
 const ROLE_NAMES = Object.keys(Role) as RoleName[];
 const EXAMPLE_BANK = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
@@ -205,22 +205,47 @@ export function memberCommand(io: CliIo, globals: () => GlobalOptions): Command 
 
   member
     .command("check")
-    .description("ask the registry whether a transaction from one address to another would be allowed, and why not")
+    .description("would a token transfer from one address to another go through now, and if not why")
     .requiredOption("--from <address>", "the sender")
-    .requiredOption("--to <address>", "the recipient or the contract called (zero address: contract creation)")
+    .requiredOption("--to <address>", "the recipient (with --transaction: the contract called; zero address: creation)")
+    .option("--amount <amount>", "in currency units (limits and balance are checked only with an amount)")
+    .option("--transaction", "ask the registry's transaction rule instead (what Besu's permissioning hook asks)")
     .addHelpText(
       "after",
-      `\nExample:\n  clearhouse member check --from ${EXAMPLE_BANK} --to 0x90F79bf6EB2c4f870365E785982E1f101E93b906`,
+      "\nThe transfer check simulates the token's own transfer from --from, so it agrees with the token\n" +
+        "on every rule (membership, suspension, sanctions, pause, limits, balance). A refusal exits 3.\n" +
+        `\nExample:\n  clearhouse member check --from ${EXAMPLE_BANK} --to 0x90F79bf6EB2c4f870365E785982E1f101E93b906 --amount 1,250.00`,
     )
-    .action(async (o: { from: string; to: string }) => {
+    .action(async (o: { from: string; to: string; amount?: string; transaction?: boolean }) => {
       const g = globals();
+      /** Print the verdict; a refusal exits 3 (with --json: `ok: false` and the same result). */
+      const refusedOr = (allowed: boolean, human: string, result: Record<string, unknown>): void => {
+        if (allowed) return print(io, g, human, result);
+        if (g.json)
+          io.out(toJson({ ok: false, result, error: { name: "Refused", exitCode: ExitCode.refusedByChain } }));
+        else io.out(human);
+        throw new UsageError(human, "", true, ExitCode.refusedByChain);
+      };
       const [sender, target] = [addressArg("--from", o.from, io), addressArg("--to", o.to, io)];
-      const verdict = await connect(g, io, false).registry.checkTransaction({ sender, target });
-      const { code, name, description } = verdict.reason;
+      const ch = connect(g, io, false);
+      if (o.transaction) {
+        if (o.amount !== undefined) throw new UsageError("--amount applies to the transfer check, not --transaction.");
+        const verdict = await ch.registry.checkTransaction({ sender, target });
+        const { code, name, description } = verdict.reason;
+        const human = verdict.allowed
+          ? `transaction allowed (reason ${code} ${name}: ${description})`
+          : `transaction refused: reason ${code} ${name}: ${description}`;
+        refusedOr(verdict.allowed, human, { from: sender, to: target, ...verdict });
+        return;
+      }
+      const decimals = ch.deployment.token.decimals;
+      const amount = o.amount === undefined ? 0n : toMinorUnits("--amount", o.amount, decimals);
+      const verdict = await ch.token.checkTransfer({ from: sender, to: target, amount });
+      const what = `transfer of ${fromMinorUnits(amount, decimals)} ${ch.deployment.token.symbol}`;
       const human = verdict.allowed
-        ? `allowed (reason ${code} ${name}: ${description})`
-        : `refused: reason ${code} ${name}: ${description}`;
-      print(io, g, human, { from: sender, to: target, ...verdict });
+        ? `${what}: allowed`
+        : `${what}: refused — ${verdict.message}${verdict.hint ? `\n  ${verdict.hint}` : ""}`;
+      refusedOr(verdict.allowed, human, { from: sender, to: target, amount: amount.toString(), ...verdict });
     });
 
   return member;

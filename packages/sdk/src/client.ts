@@ -16,6 +16,7 @@ import * as registryReads from "./registry/reads";
 import * as tokenActions from "./token/actions";
 import * as tokenReads from "./token/reads";
 import * as tokenPermit from "./token/permit";
+import * as tokenPreflight from "./token/preflight";
 import * as governanceActions from "./governance/actions";
 import * as governanceReads from "./governance/reads";
 import * as ledgerActions from "./settlement/ledger";
@@ -100,7 +101,7 @@ export function createClearhouse(p: CreateClearhouseParameters) {
     context,
     deployment,
     registry: bind(context, { ...registryActions, ...registryReads }),
-    token: bind(context, { ...tokenActions, ...tokenReads, ...tokenPermit }),
+    token: bind(context, { ...tokenActions, ...tokenReads, ...tokenPermit, ...tokenPreflight }),
     governance: bind(context, {
       buildProposal: governanceActions.buildProposal,
       buildCancel: governanceActions.buildCancel,

@@ -1,3 +1,4 @@
 export * from "./actions";
 export * from "./reads";
 export * from "./permit";
+export * from "./preflight";
