@@ -31,6 +31,32 @@ export default tseslint.config(
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {
+    // The server and the CLI go through SDK functions, never raw ABIs — not even those the SDK root
+    // re-exports (dependency-cruiser checks the imports of @clearhouse/contracts: .dependency-cruiser.cjs).
+    files: ["packages/server/src/**/*.ts", "packages/cli/src/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              // The entries that export ABIs (a namespace import of the others is fine).
+              regex: "^@clearhouse/(contracts|sdk)$",
+              importNamePattern: "Abi$",
+              message: "Read and write contracts through SDK functions (add one to packages/sdk if it is missing).",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // dependency-cruiser's configuration reads the packages' exports maps with require().
+    files: [".dependency-cruiser.cjs"],
+    languageOptions: { sourceType: "commonjs" },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
+  {
     files: ["test/**/*.ts"],
     rules: { "@typescript-eslint/no-unused-expressions": "off" },
   },

@@ -154,7 +154,7 @@ describe("clearhouse gov (CLI against the in-process chain)", () => {
       "--out",
       join(dir, "x.json"),
     );
-    expect(wrongArity.err).to.match(/must be a JSON array of 3 values for setLimits\(address,uint128,uint128\)/);
+    expect(wrongArity.err).to.match(/setLimits\(address,uint128,uint128\) takes 3 arguments, not 1/);
     const unknownFn = await cli(
       "gov",
       "propose",
@@ -167,7 +167,8 @@ describe("clearhouse gov (CLI against the in-process chain)", () => {
       "--out",
       join(dir, "x.json"),
     );
-    expect(unknownFn.err).to.match(/token has no function steal/);
+    expect(unknownFn.code).to.equal(ExitCode.badInput);
+    expect(unknownFn.err).to.match(/SettlementToken has no function steal/);
     const noKey = await cli("gov", "sign", join(dir, "nothing.json"));
     expect(noKey.code).to.equal(ExitCode.badInput);
     writeFileSync(join(dir, "junk.json"), "{ nope");

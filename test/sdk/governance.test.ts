@@ -9,6 +9,7 @@ import {
   signGovernanceFile,
   type GovernanceFile,
 } from "../../packages/sdk/src";
+import { encodeGovernedCall } from "../../packages/sdk/src/governance";
 import { rejectsWith, key } from "./fixture";
 import { MIN_DELAY, SENSITIVE_DELAY, governanceFixture, signerKey } from "./governanceFixture";
 
@@ -59,6 +60,34 @@ describe("SDK governance (real Hardhat network)", () => {
     await f.anyone.governance.executeProposal({ file });
     expect((await f.anyone.registry.getMember({ account: f.bank })).maxDailyOutflow).to.equal(5_000n);
     expect((await f.anyone.governance.getProposalStatus({ file })).state).to.equal("executed");
+  });
+
+  it("builds a proposal from encodeGovernedCall: its calldata, described by decoding it", async () => {
+    const f = await loadFixture(governanceFixture);
+    const call = encodeGovernedCall({
+      contract: "ConsortiumRegistry",
+      functionName: "setLimits",
+      args: [f.bank, "500", 5000],
+    });
+    const file = await f.anyone.governance.buildProposal({
+      target: f.deployment.contracts.ConsortiumRegistry.proxy,
+      call,
+      description: "Raise Gov Bank's limits",
+    });
+    expect(file.typedData.primaryType).to.equal("Proposal");
+    expect(file.typedData.message).to.deep.include({ data: call.data });
+    expect(file.call).to.deep.equal({
+      contract: "ConsortiumRegistry",
+      functionName: "setLimits",
+      args: [JSON.stringify(f.bank), "500", "5000"],
+    });
+    // Raw calldata without a contract name gets no description (nothing vouches for one).
+    const raw = await f.anyone.governance.buildProposal({
+      target: f.deployment.contracts.ConsortiumRegistry.proxy,
+      call: { data: call.data },
+      description: "raw",
+    });
+    expect(raw.call).to.equal(undefined);
   });
 
   it("counts on-chain approvals together with offline signatures", async () => {

@@ -114,6 +114,22 @@ describe("SDK settlement: 256-bank masks, release, barring, signed disputes, ver
     expect(await f.operator.settlement.freeIndexes()).to.have.length(1);
   });
 
+  it("ledgerIndexOf: an enrolled bank's index, undefined for one never enrolled, kept after release", async () => {
+    const f = await loadFixture(settlementFixture);
+    const { index } = await f.operator.settlement.getLedgerBank({ bank: f.addr.celtic });
+    expect(await f.operator.settlement.ledgerIndexOf({ bank: f.addr.celtic })).to.equal(index);
+    expect(await f.operator.settlement.ledgerIndexOf({ bank: f.addr.alpine })).to.equal(0);
+    expect(await f.operator.settlement.ledgerIndexOf({ bank: f.unenrolledAddress })).to.equal(undefined);
+    await f.gov.registry.removeMember({ account: f.addr.danube });
+    await f.operator.settlement.releaseBank({ bank: f.addr.danube });
+    expect(await f.operator.settlement.ledgerIndexOf({ bank: f.addr.danube })).to.equal(3);
+    const bad = await rejectsWith(
+      f.operator.settlement.ledgerIndexOf({ bank: "0x1234" as `0x${string}` }),
+      InvalidArgumentError,
+    );
+    expect(bad.message).to.contain("bank");
+  });
+
   it("the owner bars a bank: isBarred, its new batches refused with LedgerBankBarred's hint", async () => {
     const f = await loadFixture(settlementFixture);
     expect(await f.operator.settlement.isBarred({ bank: f.addr.alpine })).to.equal(false);

@@ -59,6 +59,20 @@ describe("serve: REST API", function () {
     expect((await get(server, "/api/batches/0x" + "11".repeat(32), KEYS.auditor)).statusCode).to.equal(404);
   });
 
+  it("a member that is no party and never enrolled in the ledger sees no batch (403 on its page)", async () => {
+    const f = await loadFixture(serverFixture);
+    const late = { name: "late", key: "late-bank-key-0000001", role: "member" as const, account: f.unenrolledAddress };
+    const config = serveConfig({}, f.addr);
+    const server = await createServer({ ch: f.gov, config: { ...config, apiKeys: [...config.apiKeys, late] } });
+    try {
+      expect((await get(server, `/api/batches/${f.batch.batchId}`, late.key)).statusCode).to.equal(403);
+      expect(JSON.parse((await get(server, "/api/batches", late.key)).body)).to.deep.equal([]);
+      expect(JSON.parse((await get(server, "/api/batches", KEYS.celtic)).body)).to.have.length(1); // by its mask bit
+    } finally {
+      await server.close();
+    }
+  });
+
   it("views: members, batches with status and history, events filtered for members", async () => {
     const { server, batch, addr } = await loadFixture(withServer);
     const members = JSON.parse((await get(server, "/api/members", KEYS.alpine)).body) as { account: string }[];

@@ -1,7 +1,6 @@
 import { Command } from "commander";
-import { isAddress, isHex, type Abi, type AbiFunction, type Address, type Hex } from "viem";
-import { consortiumMultisigAbi, consortiumRegistryAbi, settlementTokenAbi } from "@clearhouse/contracts";
-import { multisigAddress } from "@clearhouse/sdk/governance";
+import { isAddress, isHex, type Address, type Hex } from "viem";
+import { encodeGovernedCall, multisigAddress, type GovernedContract } from "@clearhouse/sdk/governance";
 import {
   parseGovernanceFile,
   parseSignatureFile,
@@ -18,33 +17,22 @@ import { connect, loadKey, parseDuration, parseTime, type CliIo, type GlobalOpti
 import { print } from "./output";
 import { describeGovernanceFile } from "@clearhouse/sdk/governance";
 
-const KNOWN: Record<string, { abi: Abi; address: (ch: Clearhouse) => Address }> = {
-  registry: { abi: consortiumRegistryAbi, address: (ch) => ch.deployment.contracts.ConsortiumRegistry.proxy },
-  token: { abi: settlementTokenAbi, address: (ch) => ch.deployment.contracts.SettlementToken.proxy },
-  multisig: { abi: consortiumMultisigAbi, address: (ch) => multisigAddress(ch.context) },
+const KNOWN: Record<string, { contract: GovernedContract; address: (ch: Clearhouse) => Address }> = {
+  registry: { contract: "ConsortiumRegistry", address: (ch) => ch.deployment.contracts.ConsortiumRegistry.proxy },
+  token: { contract: "SettlementToken", address: (ch) => ch.deployment.contracts.SettlementToken.proxy },
+  multisig: { contract: "ConsortiumMultisig", address: (ch) => multisigAddress(ch.context) },
 };
 
-/** JSON arguments → ABI values: integers may be given as strings or numbers, become bigints. */
-function coerceArgs(fn: AbiFunction, raw: string): unknown[] {
+/** `--args`: a JSON array (the SDK's encodeGovernedCall converts its values to the ABI's types). */
+function parseArgs(raw: string): unknown[] {
   let args: unknown;
   try {
     args = JSON.parse(raw);
   } catch {
     throw new UsageError(`--args is not JSON: ${raw}`, `Example: --args '["0xAbc…", "50000", "200000"]'`);
   }
-  if (!Array.isArray(args) || args.length !== fn.inputs.length) {
-    const sig = `${fn.name}(${fn.inputs.map((i) => i.type).join(",")})`;
-    throw new UsageError(`--args must be a JSON array of ${fn.inputs.length} values for ${sig}.`);
-  }
-  return args.map((value, i) => {
-    const type = fn.inputs[i].type;
-    if (/^u?int\d*$/.test(type)) {
-      if (!/^-?\d+$/.test(String(value)))
-        throw new UsageError(`argument ${i + 1} (${type}) is not an integer: ${value}`);
-      return /^u?int(8|16|24|32|40|48)$/.test(type) ? Number(value) : BigInt(String(value));
-    }
-    return value;
-  });
+  if (!Array.isArray(args)) throw new UsageError(`--args must be a JSON array, not ${raw}`);
+  return args;
 }
 
 async function readSignatures(file: GovernanceFile, paths: string[]): Promise<SignatureFile[]> {
@@ -103,9 +91,12 @@ export function govCommand(io: CliIo, globals: () => GlobalOptions): Command {
         if (o.data) call = { data: o.data as Hex };
         else {
           if (!o.call) throw new UsageError("Pass --call <function> (or --data <hex>).");
-          const fn = known.abi.find((x): x is AbiFunction => x.type === "function" && x.name === o.call);
-          if (!fn) throw new UsageError(`${o.target} has no function ${o.call}.`);
-          call = { abi: known.abi, functionName: o.call, args: coerceArgs(fn, o.args), contract: o.target };
+          const encoded = encodeGovernedCall({
+            contract: known.contract,
+            functionName: o.call,
+            args: parseArgs(o.args),
+          });
+          call = { ...encoded, contract: o.target };
         }
       } else {
         if (!isAddress(o.target))

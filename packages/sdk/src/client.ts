@@ -133,6 +133,7 @@ export function createClearhouse(p: CreateClearhouseParameters) {
       setBarred: ledgerBanks.setBarred,
       isBarred: ledgerBanks.isBarred,
       getLedgerBank: ledgerBanks.getLedgerBank,
+      ledgerIndexOf: ledgerBanks.ledgerIndexOf,
       freeIndexes: ledgerBanks.freeIndexes,
       openCycle: nettingActions.openCycle,
       declareBatch: nettingActions.declareBatch,

@@ -12,9 +12,7 @@ import { auditChain } from "@clearhouse/sdk/node";
 import { type AuditReport } from "@clearhouse/sdk/audit";
 import type { Clearhouse } from "@clearhouse/sdk";
 import { ClearhouseError } from "@clearhouse/sdk/errors";
-import { leafOf } from "@clearhouse/sdk/settlement";
-import { validateRecord } from "@clearhouse/sdk/settlement";
-import { settlementLedgerAbi } from "@clearhouse/contracts";
+import { inMask, leafOf, validateRecord } from "@clearhouse/sdk/settlement";
 import { proofVerifier, releaseProver } from "@clearhouse/zk";
 import type { ApiKey, ServeConfig } from "./config";
 import { EventFeed, involves, plain as json, type PublicEvent } from "./feed";
@@ -90,16 +88,11 @@ export async function createServer(opts: {
   const batchVisible = async (req: FastifyRequest, e: PublicEvent) => {
     if (seesAll(req) || same(e.args.submitter, me(req))) return true;
     const acked = feed.events.some((x) => same(x.args.batchId, e.args.batchId) && same(x.args.counterparty, me(req)));
-    const banks = await ch.context.publicClient
-      .readContract({
-        address: ch.deployment.contracts.SettlementLedger!.proxy,
-        abi: settlementLedgerAbi,
-        functionName: "bankOf",
-        args: [me(req)],
-      })
-      .catch(() => undefined);
+    if (acked) return true;
+    // A bank the batch names as counterparty (its bit in the mask) sees it before acknowledging.
+    const index = await ch.settlement.ledgerIndexOf({ bank: me(req) });
     const mask = BigInt((e.args.header as { counterpartyMask?: string }).counterpartyMask ?? 0);
-    return acked || (banks !== undefined && ((mask >> BigInt(banks[0])) & 1n) === 1n);
+    return index !== undefined && inMask(mask, index);
   };
   app.get("/api/batches", async (req) => {
     const out = [];

@@ -5,41 +5,14 @@
  * transaction when one is to blame.
  */
 import { encodeAbiParameters, keccak256, type Hex } from "viem";
-import { verifyBatchFile, type BatchFile } from "../settlement/batchFile";
+import { verifyBatchFile } from "../settlement/batchFile";
 import type { OnChainHeader } from "../settlement/ledger";
-import type { CircuitId } from "../zk/circuits";
-import type { VerificationKey } from "../zk/vk";
+import type { CheckOptions, CheckResult, Finding } from "./check";
 import type { AuditEvent, ChainSnapshot } from "./collect";
 import { nettingCycles } from "./netting";
 import { proofs } from "./proofs";
 import { tokenIssuance } from "./supply";
 import { bi, key } from "./values";
-
-export interface Finding {
-  detail: string;
-  transactionHash?: Hex;
-}
-
-export interface CheckResult {
-  id: string;
-  title: string;
-  /** How many items were checked (holders, batches, cycles…). */
-  checked: number;
-  failures: Finding[];
-}
-
-/** Off-chain proof verification, injected so the audit core needs no prover (see `@clearhouse/zk`). */
-export interface ProofVerifier {
-  /** Off-chain verification of a proof in calldata form. */
-  verifyProof(circuit: CircuitId, proof: readonly bigint[], publicSignals: readonly bigint[]): Promise<boolean>;
-  /** The verification keys the auditor trusts (the committed ones); a circuit without one is not checked. */
-  verificationKeys: Partial<Record<CircuitId, VerificationKey>>;
-}
-
-export interface CheckOptions extends ProofVerifier {
-  /** Bank batch files to check against what was anchored (optional). */
-  batchFiles?: { path: string; file: BatchFile }[];
-}
 
 const ZERO = "0x0000000000000000000000000000000000000000";
 

@@ -1,3 +1,4 @@
 export * from "./collect";
+export * from "./check";
 export * from "./checks";
 export * from "./report";

@@ -8,7 +8,7 @@
  */
 import type { Hex } from "viem";
 import { carriedMask, inMask } from "../settlement/gridlock";
-import type { CheckResult, Finding } from "./checks";
+import type { CheckResult, Finding } from "./check";
 import type { AuditEvent, ChainSnapshot } from "./collect";
 import { bi, key } from "./values";
 

@@ -6,7 +6,7 @@ import { decodeFunctionData, toFunctionSelector, type AbiFunction, type Address,
 import { conditionalEscrowAbi, nettingEngineAbi } from "@clearhouse/contracts";
 import { CIRCUIT_IDS, circuitNameOf, circuitSpec, type CircuitId } from "../zk/circuits";
 import { vkHashOf } from "../zk/vk";
-import type { CheckOptions, CheckResult, Finding } from "./checks";
+import type { CheckOptions, CheckResult, Finding } from "./check";
 import type { ChainSnapshot } from "./collect";
 
 export async function proofs(s: ChainSnapshot, opts: CheckOptions): Promise<CheckResult> {

@@ -3,7 +3,8 @@
  * as JSON (for machines), Markdown (for the file) and a self-contained HTML page.
  */
 import type { BatchFile } from "../settlement/batchFile";
-import { runChecks, type CheckResult, type ProofVerifier } from "./checks";
+import type { CheckResult, ProofVerifier } from "./check";
+import { runChecks } from "./checks";
 import type { ChainSnapshot } from "./collect";
 import { supplyMarkdown, supplySection, type SupplySection } from "./supply";
 

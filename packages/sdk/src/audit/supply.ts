@@ -4,7 +4,7 @@
  * above the daily ceiling in force (decision 021). Pure functions of a chain snapshot.
  */
 import type { Address, Hex } from "viem";
-import type { CheckResult, Finding } from "./checks";
+import type { CheckResult, Finding } from "./check";
 import type { AuditEvent, ChainSnapshot } from "./collect";
 import { bi, key } from "./values";
 

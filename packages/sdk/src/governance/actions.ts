@@ -34,9 +34,30 @@ async function chainTime(ctx: ClearhouseContext): Promise<bigint> {
   return (await rpc(ctx, "eth_getBlockByNumber", () => ctx.publicClient.getBlock())).timestamp;
 }
 
-/** A call for a proposal: raw calldata, or a function of a known ABI with its arguments. */
+/**
+ * A call for a proposal: calldata (e.g. from `encodeGovernedCall`), or a function of an ABI with its
+ * arguments. With `contract` (or an ABI) the file describes the call for its reviewers, decoded
+ * from the calldata; raw calldata alone gets no description.
+ */
 export type ProposalCall =
-  { data: Hex } | { abi: Abi; functionName: string; args: readonly unknown[]; contract?: string };
+  | { data: Hex; contract?: string; functionName?: string; args?: readonly unknown[] }
+  | { abi: Abi; functionName: string; args: readonly unknown[]; contract?: string };
+
+const shown = (a: unknown) => (typeof a === "bigint" ? a.toString() : JSON.stringify(a));
+
+/**
+ * The reviewers' description of `data`: decoded from the calldata itself, so it always equals what
+ * `checkCallDescription` decodes when a signer loads the file; the given name and arguments only
+ * for a call outside the Clearhouse ABIs.
+ */
+function describeCall(data: Hex, target: Address, c: ProposalCall): GovernanceFile["call"] {
+  if (!("abi" in c) && c.contract === undefined) return undefined;
+  const contract = c.contract ?? target;
+  const decoded = decodeCall(data);
+  if (decoded) return { contract, ...decoded };
+  if (c.functionName === undefined) return undefined;
+  return { contract, functionName: c.functionName, args: (c.args ?? []).map(shown) };
+}
 
 export interface BuildProposalParameters {
   target: Address;
@@ -62,7 +83,6 @@ export async function buildProposal(ctx: ClearhouseContext, p: BuildProposalPara
   const target = requireAddress("target", p.target);
   const lane = requireAmount("lane", p.lane ?? 0n, { max: UINT64_MAX, typeName: "uint64" });
   let data: Hex;
-  let call: GovernanceFile["call"];
   if ("data" in p.call) data = p.call.data;
   else {
     try {
@@ -73,15 +93,8 @@ export async function buildProposal(ctx: ClearhouseContext, p: BuildProposalPara
         `cannot encode ${p.call.functionName}: ${(e as Error).message.split("\n")[0]}`,
       );
     }
-    // Describe the call canonically (as decoded back from the calldata), so the description of the
-    // file always equals what `checkCallDescription` decodes when a signer loads it.
-    const decoded = decodeCall(data);
-    call = {
-      contract: p.call.contract ?? target,
-      functionName: decoded?.functionName ?? p.call.functionName,
-      args: decoded?.args ?? p.call.args.map((a) => (typeof a === "bigint" ? a.toString() : JSON.stringify(a))),
-    };
   }
+  const call = describeCall(data, target, p.call);
   const address = multisigAddress(ctx);
   const nonce =
     p.nonce === undefined

@@ -3,3 +3,4 @@ export * from "./reads";
 export * from "./files";
 export * from "./typedData";
 export * from "./describe";
+export * from "./calls";

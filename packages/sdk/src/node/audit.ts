@@ -1,7 +1,7 @@
 /** Auditing from a node process: read the chain and the banks' batch files, write and read reports. */
 import { readFileSync } from "node:fs";
 import type { ClearhouseContext } from "../context";
-import type { ProofVerifier } from "../audit/checks";
+import type { ProofVerifier } from "../audit/check";
 import { collectSnapshot } from "../audit/collect";
 import { auditSnapshot, type AuditReport } from "../audit/report";
 import { readBatchFile } from "./batchFile";

@@ -4,6 +4,7 @@
  */
 import type { Address } from "viem";
 import { readContract, writeContract, type ClearhouseContext, type WriteResult } from "../context";
+import { ContractRevertError } from "../errors/revert";
 import { requireAddress } from "../validate";
 import { ledger } from "./ledger";
 
@@ -62,6 +63,24 @@ export async function getLedgerBank(ctx: ClearhouseContext, p: { bank: Address }
     readContract(ctx, { ...ledger(ctx), functionName: "isReleased", args: [bank] }),
   ]);
   return { bank, index, sequence, barred, released };
+}
+
+/**
+ * `bank`'s ledger index (its bit in counterparty masks), or undefined when it never enrolled. One
+ * read; a released bank keeps the index it held (see `getLedgerBank` for the flags).
+ * @example
+ * const index = await ch.settlement.ledgerIndexOf({ bank: "0x…" });
+ * const named = index !== undefined && inMask(header.counterpartyMask, index);
+ */
+export async function ledgerIndexOf(ctx: ClearhouseContext, p: { bank: Address }): Promise<number | undefined> {
+  const bank = requireAddress("bank", p.bank);
+  try {
+    const [index] = await readContract(ctx, { ...ledger(ctx), functionName: "bankOf", args: [bank] });
+    return index;
+  } catch (e) {
+    if (e instanceof ContractRevertError && e.errorName === "LedgerNotEnrolled") return undefined;
+    throw e;
+  }
 }
 
 /** The released indexes waiting for a new bank, oldest release first. */
