@@ -83,8 +83,8 @@ describe("SDK error layer: categories, walk and the revert catalogue", () => {
 
     it("finds viem's ContractFunctionRevertedError under a decoded revert", () => {
       const data = encodeErrorResult({ abi: clearhouseErrorsAbi, errorName: "RegistryNotMember", args: [BANK] });
-      // what viem throws when a node answers eth_call with revert data (Hardhat's in-process
-      // provider does not, so this chain is built from viem's own classes)
+      // what viem throws when a node answers eth_call with error code 3 and revert data (geth);
+      // Hardhat's in-process provider answers otherwise, so this chain is built from viem's classes
       const reverted = new ContractFunctionRevertedError({
         abi: clearhouseErrorsAbi,
         data,

@@ -58,7 +58,7 @@ export class ClearhouseError extends Error {
   walk(): Error;
   /**
    * The first error of the `cause` chain, this one included, that `fn` accepts, or null — viem's
-   * `BaseError.walk`, so `e.walk((x) => x instanceof ContractFunctionRevertedError)` reaches the
+   * `BaseError.walk`, so `e.walk((x) => x instanceof ContractFunctionExecutionError)` reaches the
    * viem error a Clearhouse error wraps. `findError(e, Class)` is the typed form.
    */
   walk(fn: (err: unknown) => boolean): Error | null;
