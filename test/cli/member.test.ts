@@ -209,9 +209,9 @@ describe("CLI member", function () {
     );
     const json = await cli("--json", "--key-file", keyFile(BANK_INDEX.alpine), "member", "suspend", addr.baltic);
     expect(json.code).to.equal(ExitCode.refusedByChain);
-    const body = JSON.parse(json.out) as { ok: boolean; error: { name: string; exitCode: number } };
+    const body = JSON.parse(json.out) as { ok: boolean; error: { name: string; category: string; exitCode: number } };
     expect(body).to.deep.include({ ok: false });
-    expect(body.error).to.deep.include({ exitCode: ExitCode.refusedByChain });
+    expect(body.error).to.deep.include({ category: "refused", exitCode: ExitCode.refusedByChain });
     expectFailure(
       await cli("--key-file", owner, "member", "admit", ...admitArgs({ "--account": addr.alpine })),
       ExitCode.refusedByChain,

@@ -238,12 +238,12 @@ describe("clearhouse batch / cycle / iso (CLI against the in-process chain)", ()
     const result = JSON.parse(json.out) as {
       ok: boolean;
       result: { ok: boolean; mismatches: { paymentId: string }[] };
-      error: { exitCode: number };
+      error: { category: string; exitCode: number };
     };
     expect(result.ok).to.equal(false);
     expect(result.result.ok).to.equal(false);
     expect(result.result.mismatches.map((m) => m.paymentId)).to.deep.equal(["ALPN-TX-0002"]);
-    expect(result.error.exitCode).to.equal(ExitCode.badInput);
+    expect(result.error).to.deep.equal({ name: "BatchMismatch", category: "input", exitCode: ExitCode.badInput });
 
     const enrolled = await cli("--key-file", lateKey, "batch", "enroll");
     expect(enrolled.out).to.match(/^Enrolled as bank #4 \(tx 0x/);

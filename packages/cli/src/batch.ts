@@ -276,7 +276,14 @@ export function batchCommand(io: CliIo, globals: () => GlobalOptions): Command {
       if (!ok) lines.push(`error: ${path} does not match the anchored batch`);
       const result = { ...check, ok, digestOk, inclusion };
       if (ok || !g.json) print(io, g, lines.join("\n"), result);
-      else io.out(toJson({ ok: false, result, error: { name: "BatchMismatch", exitCode: ExitCode.badInput } }));
+      else
+        io.out(
+          toJson({
+            ok: false,
+            result,
+            error: { name: "BatchMismatch", category: "input", exitCode: ExitCode.badInput },
+          }),
+        );
       if (!ok) throw new UsageError(`${path} does not match the anchored batch.`, "See what differs above.", true);
     });
 

@@ -25,6 +25,7 @@ export class DeployFailedError extends ClearhouseError {
   override name = "DeployFailedError";
   constructor(problem: string) {
     super(`The deployment failed: ${problem}`, {
+      category: "internal",
       hint: "See the output above. If deployments/<network>.json was written, rerun with CLEARHOUSE_REDEPLOY=1.",
     });
   }

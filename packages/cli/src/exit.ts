@@ -1,18 +1,9 @@
-import {
-  ClearhouseError,
-  DeploymentError,
-  InvalidArgumentError,
-  MissingAccountError,
-  NetworkError,
-  TransactionFailedError,
-  TransactionPendingError,
-  WrongNetworkError,
-} from "@clearhouse/sdk/errors";
-import { ContractRevertError, UnknownRevertError } from "@clearhouse/sdk/errors";
-import { GovernanceFileError } from "@clearhouse/sdk/governance";
-import { BatchFileError } from "@clearhouse/sdk/settlement";
-import { Iso20022Error } from "@clearhouse/sdk/settlement";
-import { ZkArtifactsMissingError, ZkWitnessError } from "@clearhouse/zk";
+/**
+ * Exit codes, derived from the error's category (no list of error classes: a new error class
+ * gets its exit code from the category it declares). Loaded only when a command fails, so it
+ * imports nothing but the SDK's error layer.
+ */
+import { ClearhouseError, categoryOf, type ErrorCategory } from "@clearhouse/sdk/errors";
 
 /** Exit codes: scripts can tell bad input from a refusal by the chain from a network failure. */
 export const ExitCode = {
@@ -25,33 +16,21 @@ export const ExitCode = {
   auditFailed: 5,
 } as const;
 
-/** The exit code for an error. */
+/** The exit code of each error category (`ErrorCategory` in the SDK says what each means). */
+export const exitCodeOfCategory: Readonly<Record<ErrorCategory, number>> = {
+  input: ExitCode.badInput,
+  refused: ExitCode.refusedByChain,
+  network: ExitCode.network,
+  internal: ExitCode.unexpected,
+};
+
+/**
+ * The exit code for an error: a `UsageError`'s own code, else its category's (that of the first
+ * Clearhouse error in its cause chain; `unexpected` for anything else).
+ */
 export function exitCodeOf(error: unknown): number {
   if (error instanceof UsageError) return error.exitCode;
-  if (
-    error instanceof InvalidArgumentError ||
-    error instanceof DeploymentError ||
-    error instanceof GovernanceFileError ||
-    error instanceof MissingAccountError ||
-    error instanceof Iso20022Error ||
-    error instanceof BatchFileError ||
-    error instanceof ZkArtifactsMissingError ||
-    error instanceof ZkWitnessError ||
-    error instanceof UsageError
-  ) {
-    return ExitCode.badInput;
-  }
-  if (
-    error instanceof ContractRevertError ||
-    error instanceof UnknownRevertError ||
-    error instanceof TransactionFailedError
-  ) {
-    return ExitCode.refusedByChain;
-  }
-  if (error instanceof NetworkError || error instanceof WrongNetworkError || error instanceof TransactionPendingError) {
-    return ExitCode.network;
-  }
-  return ExitCode.unexpected;
+  return exitCodeOfCategory[categoryOf(error)];
 }
 
 /** A command line that cannot be acted on (missing option, bad value). */
@@ -62,9 +41,9 @@ export class UsageError extends ClearhouseError {
     hint = "Run the command with --help for its usage and an example.",
     /** The command already printed its result (e.g. a failed verification): print nothing more. */
     readonly reported = false,
-    /** The exit code (bad input unless told). */
+    /** The exit code: bad input unless told (`audit report` exits `auditFailed` through it). */
     readonly exitCode: number = ExitCode.badInput,
   ) {
-    super(message, { hint });
+    super(message, { category: "input", hint });
   }
 }

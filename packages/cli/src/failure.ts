@@ -1,5 +1,8 @@
-/** How `clearhouse` reports a failed command: one line (or JSON), a hint, and an exit code. */
-import { ClearhouseError } from "@clearhouse/sdk/errors";
+/**
+ * How `clearhouse` reports a failed command: one line (or JSON with the error's name, message,
+ * hint, category and exit code), a hint, and the exit code its category gives.
+ */
+import { ClearhouseError, categoryOf } from "@clearhouse/sdk/errors";
 import { exitCodeOf, UsageError } from "./exit";
 import type { CliIo, GlobalOptions } from "./options";
 import { toJson } from "./output";
@@ -17,6 +20,7 @@ export function reportFailure(error: unknown, io: CliIo, opts: GlobalOptions): n
           name: error instanceof Error ? error.name : "Error",
           message: e ? e.shortMessage : String(error instanceof Error ? error.message : error),
           hint: e?.hint,
+          category: categoryOf(error),
           exitCode: code,
         },
       }),

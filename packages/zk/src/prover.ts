@@ -19,6 +19,7 @@ export class ZkArtifactsMissingError extends ClearhouseError {
     readonly path: string,
   ) {
     super(`The ${circuit} circuit's artifact ${path} is missing.`, {
+      category: "input",
       hint: "Run `npm run ceremony` to produce circuits/build/, or restore it from git.",
     });
   }
@@ -32,6 +33,7 @@ export class ZkWitnessError extends ClearhouseError {
     cause: unknown,
   ) {
     super(`The ${circuit} circuit refused the inputs: a constraint does not hold.`, {
+      category: "input",
       hint: "Check the inputs against the circuit's README line (circuits/README.md).",
       details: cause instanceof Error ? cause.message.split("\n")[0] : String(cause),
       cause,

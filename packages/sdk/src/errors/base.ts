@@ -1,17 +1,41 @@
+import { walkCauses } from "./walk";
+
 /**
- * The root of every error the SDK throws. Modelled on viem's BaseError: a one-line `shortMessage`,
- * optional `details` and `metaMessages`, a `cause` chain, and — ours — a `hint` that says what to
- * do next. `message` is the short message followed by the hint and meta lines.
+ * What kind of failure an error is. A caller decides from it whether to fix the input, give up,
+ * or retry, and the CLI's exit code follows from it (`clearhouse` exits 2, 3, 4 or 1):
+ *
+ * - `"input"` — the request was refused before anything was sent: a bad argument or file, no
+ *   account, missing artifacts. Fix the input; sending it again as it is fails again.
+ * - `"refused"` — a contract refused the call (a decoded revert), or a mined transaction failed.
+ *   The chain's state is unchanged by it; the error says which rule refused.
+ * - `"network"` — the node cannot be reached, is on another chain, or a sent transaction's receipt
+ *   could not be read. The outcome of a write may be unknown: check before sending again.
+ * - `"internal"` — anything unexpected (an error the SDK did not recognise, a bug).
  */
+export type ErrorCategory = "input" | "refused" | "network" | "internal";
+
+/** Every `ErrorCategory`, in the order above. */
+export const ERROR_CATEGORIES: readonly ErrorCategory[] = ["input", "refused", "network", "internal"];
+
 export interface ClearhouseErrorOptions {
+  /** What kind of failure this is (default `"internal"`); every subclass sets its own. */
+  category?: ErrorCategory;
   hint?: string;
   details?: string;
   metaMessages?: string[];
+  /** The error this one wraps (e.g. viem's); `walk` and `findError` follow it. */
   cause?: unknown;
 }
 
+/**
+ * The root of every error the SDK throws. Modelled on viem's BaseError: a one-line `shortMessage`,
+ * optional `details` and `metaMessages`, a `cause` chain with viem's `walk`, and — ours — a `hint`
+ * that says what to do next and a `category`. `message` is the short message followed by the hint
+ * and meta lines.
+ */
 export class ClearhouseError extends Error {
   override name = "ClearhouseError";
+  readonly category: ErrorCategory;
   readonly shortMessage: string;
   readonly hint?: string;
   readonly details?: string;
@@ -23,11 +47,33 @@ export class ClearhouseError extends Error {
     if (options.metaMessages?.length) lines.push("", ...options.metaMessages);
     if (options.details) lines.push("", `Details: ${options.details}`);
     super(lines.join("\n"), options.cause === undefined ? undefined : { cause: options.cause });
+    this.category = options.category ?? "internal";
     this.shortMessage = shortMessage;
     this.hint = options.hint;
     this.details = options.details;
     this.metaMessages = options.metaMessages ?? [];
   }
+
+  /** The root cause: the last error of the `cause` chain (this error if it wraps none). */
+  walk(): Error;
+  /**
+   * The first error of the `cause` chain, this one included, that `fn` accepts, or null — viem's
+   * `BaseError.walk`, so `e.walk((x) => x instanceof ContractFunctionExecutionError)` reaches the
+   * viem error a Clearhouse error wraps. `findError(e, Class)` is the typed form.
+   */
+  walk(fn: (err: unknown) => boolean): Error | null;
+  walk(fn?: (err: unknown) => boolean): unknown {
+    return walkCauses(this, fn);
+  }
+}
+
+/**
+ * The category of anything thrown: that of the first Clearhouse error in its cause chain,
+ * `"internal"` if there is none.
+ */
+export function categoryOf(error: unknown): ErrorCategory {
+  const found = walkCauses(error, (e) => e instanceof ClearhouseError) as ClearhouseError | null;
+  return found?.category ?? "internal";
 }
 
 /** An argument failed validation before anything was sent. */
@@ -38,7 +84,7 @@ export class InvalidArgumentError extends ClearhouseError {
     readonly problem: string,
     hint?: string,
   ) {
-    super(`Invalid argument \`${argument}\`: ${problem}.`, { hint });
+    super(`Invalid argument \`${argument}\`: ${problem}.`, { category: "input", hint });
   }
 }
 
@@ -50,6 +96,7 @@ export class NetworkError extends ClearhouseError {
     cause: unknown,
   ) {
     super(`Cannot reach the chain${url ? ` at ${url}` : ""}.`, {
+      category: "network",
       hint: "Check that the node is running and the RPC URL is right (CLEARHOUSE_RPC_URL or --rpc-url).",
       details: cause instanceof Error ? cause.message.split("\n")[0] : String(cause),
       cause,
@@ -65,6 +112,7 @@ export class WrongNetworkError extends ClearhouseError {
     readonly actualChainId: number,
   ) {
     super(`Connected to chain ${actualChainId}, but the deployment is for chain ${expectedChainId}.`, {
+      category: "network",
       hint: "Point the RPC URL at the consortium's chain or load the deployment file of this network.",
     });
   }
@@ -75,6 +123,7 @@ export class MissingAccountError extends ClearhouseError {
   override name = "MissingAccountError";
   constructor(action: string) {
     super(`\`${action}\` sends a transaction but the client has no account.`, {
+      category: "input",
       hint: "Pass `account` (a viem Account or an unlocked address) to createClearhouse.",
     });
   }
@@ -84,7 +133,7 @@ export class MissingAccountError extends ClearhouseError {
 export class DeploymentError extends ClearhouseError {
   override name = "DeploymentError";
   constructor(problem: string, hint?: string) {
-    super(`Deployment: ${problem}.`, { hint });
+    super(`Deployment: ${problem}.`, { category: "input", hint });
   }
 }
 
@@ -97,6 +146,7 @@ export class TransactionPendingError extends ClearhouseError {
     cause: unknown,
   ) {
     super(`Transaction ${hash} (${functionName}) was sent, but its receipt could not be read.`, {
+      category: "network",
       hint: "Do not send it again blindly: check the hash on the node; it may still be mined.",
       details: cause instanceof Error ? cause.message.split("\n")[0] : String(cause),
       cause,
@@ -112,6 +162,7 @@ export class TransactionFailedError extends ClearhouseError {
     readonly functionName: string,
   ) {
     super(`Transaction ${hash} (${functionName}) was mined but failed.`, {
+      category: "refused",
       hint: "Inspect it with a block explorer or `debug_traceTransaction`; it may have run out of gas.",
     });
   }

@@ -37,7 +37,12 @@ export class ContractRevertError extends ClearhouseError {
   ) {
     const explain = revertCatalog[revert.errorName] as (args: unknown, f: AmountFormat) => RevertExplanation;
     const { message, hint } = explain(revert.args, format);
-    super(`${revert.errorName}: ${message}`, { hint, metaMessages: [`while calling ${functionName}`], cause });
+    super(`${revert.errorName}: ${message}`, {
+      category: "refused",
+      hint,
+      metaMessages: [`while calling ${functionName}`],
+      cause,
+    });
     this.revert = revert;
   }
   /** Shorthand for `revert.errorName`. */
@@ -55,6 +60,7 @@ export class UnknownRevertError extends ClearhouseError {
     cause?: unknown,
   ) {
     super(`${functionName} reverted${data ? ` with unrecognised data ${data.slice(0, 10)}` : " without a reason"}.`, {
+      category: "refused",
       hint: "The target may not be a Clearhouse contract of this version; check the deployment file.",
       cause,
     });

@@ -75,7 +75,7 @@ export class GovernanceFileError extends ClearhouseError {
     problem: string,
     hint = "Use the file exactly as `gov propose`/`gov sign` wrote it.",
   ) {
-    super(`${file}: ${problem}.`, { hint });
+    super(`${file}: ${problem}.`, { category: "input", hint });
   }
 }
 

@@ -19,7 +19,10 @@ export class ConsortiumFileError extends ClearhouseError {
     readonly field: string,
     problem: string,
   ) {
-    super(`${file}: ${field} ${problem}.`, { hint: "See config/consortium.example.yaml for the format." });
+    super(`${file}: ${field} ${problem}.`, {
+      category: "input",
+      hint: "See config/consortium.example.yaml for the format.",
+    });
   }
 }
 

@@ -55,7 +55,10 @@ export class AttestationExpiredError extends ClearhouseError {
   ) {
     super(
       `${signer}'s attestation expired at ${new Date(Number(deadline) * 1000).toISOString()} (the chain's time is ${new Date(Number(now) * 1000).toISOString()}).`,
-      { hint: `Ask ${signer} to sign it again (\`clearhouse pay attest … --out\`, with --valid-for if needed).` },
+      {
+        category: "input",
+        hint: `Ask ${signer} to sign it again (\`clearhouse pay attest … --out\`, with --valid-for if needed).`,
+      },
     );
   }
 }

@@ -55,6 +55,7 @@ export class BatchFileError extends ClearhouseError {
     cause?: unknown,
   ) {
     super(`Batch file ${path}: ${problem}.`, {
+      category: "input",
       hint: `A batch file is written by writeBatchFile (format "${BATCH_FORMAT}").`,
       cause,
     });

@@ -23,7 +23,11 @@ export class Iso20022Error extends ClearhouseError {
     const at =
       options.line === undefined ? "" : `line ${options.line}${options.column ? `, column ${options.column}` : ""}`;
     const where = element ? element.replace(/^Document\/[^/]+\//, "") : at;
-    super(`${file}: ${where ? `${where}: ` : ""}${reason}`, { hint: options.hint, cause: options.cause });
+    super(`${file}: ${where ? `${where}: ` : ""}${reason}`, {
+      category: "input",
+      hint: options.hint,
+      cause: options.cause,
+    });
     this.line = options.line;
     this.column = options.column;
   }

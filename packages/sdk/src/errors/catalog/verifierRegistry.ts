@@ -1,9 +1,9 @@
+/** Messages of the VerifierRegistry's errors (circuits, proofs, nullifiers). */
 import type { Hex } from "viem";
-import { circuitNameOf } from "../zk/circuits";
-import type { AmountFormat, RevertArgs, RevertExplanation, RevertName } from "./catalog";
-import { short } from "./format";
-
-type ZkName = Extract<RevertName, `Zk${string}`>;
+import type { verifierRegistryAbi } from "@clearhouse/contracts";
+import { circuitNameOf } from "../../zk/circuits";
+import { short } from "../format";
+import type { CatalogPart, OwnErrorName } from "./types";
 
 /** A bytes32 circuit id as its name when it is text ("kyc_membership"), else short hex. */
 const circuit = (id: Hex): string => {
@@ -11,8 +11,8 @@ const circuit = (id: Hex): string => {
   return /^[\x20-\x7e]+$/.test(text) ? text : short(id);
 };
 
-/** Messages of the zk layer's errors (merged into `revertCatalog`). */
-export const zkCatalog: { [N in ZkName]: (args: RevertArgs<N>, f: AmountFormat) => RevertExplanation } = {
+/** The verifier registry's own errors. */
+export const verifierRegistryErrors: CatalogPart<OwnErrorName<typeof verifierRegistryAbi>> = {
   ZkUnknownCircuit: ([id]) => ({
     message: `circuit ${circuit(id)} is not registered in the VerifierRegistry, or was retired`,
     hint: "Check the circuit id; governance registers circuits after each ceremony (a retired version's successor with replaceCircuit or registerCircuit).",

@@ -1,14 +1,12 @@
-import type { AmountFormat, RevertArgs, RevertExplanation, RevertName } from "./catalog";
-import { AGREEMENT_STATUS, MILESTONE_STATUS } from "../statusNames";
-import { short, isoSeconds } from "./format";
-import { ATTESTATION_KINDS } from "../payments/terms";
+/** Messages of the ConditionalEscrow's errors (agreements, milestones, attestations, disputes). */
+import type { conditionalEscrowAbi } from "@clearhouse/contracts";
+import { ATTESTATION_KINDS } from "../../payments/terms";
+import { AGREEMENT_STATUS, MILESTONE_STATUS } from "../../statusNames";
+import { isoSeconds as when, short } from "../format";
+import type { CatalogPart, OwnErrorName } from "./types";
 
-type PaymentsName = Extract<RevertName, `Escrow${string}`>;
-
-const when = isoSeconds;
-
-/** Messages of the conditional-payments escrow's errors (merged into `revertCatalog`). */
-export const paymentsCatalog: { [N in PaymentsName]: (args: RevertArgs<N>, f: AmountFormat) => RevertExplanation } = {
+/** The escrow's own errors. */
+export const escrowErrors: CatalogPart<OwnErrorName<typeof conditionalEscrowAbi>> = {
   EscrowInvalidTerms: ([field]) => ({
     message: `the agreement's ${field} is invalid`,
     hint: "Check the terms (docs/payments.md lists every rule); nothing was locked.",

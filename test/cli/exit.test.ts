@@ -1,0 +1,142 @@
+import { expect } from "chai";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { encodeErrorResult } from "viem";
+import { DeployFailedError } from "../../packages/cli/src/deploy";
+import { ExitCode, UsageError, exitCodeOf, exitCodeOfCategory } from "../../packages/cli/src/exit";
+import {
+  ClearhouseError,
+  ContractRevertError,
+  DeploymentError,
+  ERROR_CATEGORIES,
+  InvalidArgumentError,
+  MissingAccountError,
+  NetworkError,
+  TransactionFailedError,
+  TransactionPendingError,
+  UnknownRevertError,
+  WrongNetworkError,
+  clearhouseErrorsAbi,
+  decodeRevertData,
+  type ErrorCategory,
+} from "../../packages/sdk/src";
+import { GovernanceFileError } from "../../packages/sdk/src/governance/files";
+import { ConsortiumFileError } from "../../packages/sdk/src/node/consortiumFile";
+import { AttestationExpiredError } from "../../packages/sdk/src/payments/attestation";
+import { BatchFileError } from "../../packages/sdk/src/settlement/batchFile";
+import { Iso20022Error } from "../../packages/sdk/src/settlement/iso20022/xml";
+import { ZkArtifactsMissingError, ZkWitnessError } from "../../packages/zk/src/prover";
+
+const PACKAGES = join(__dirname, "..", "..", "packages");
+const HASH = `0x${"ab".repeat(32)}`;
+const BANK = "0x00000000000000000000000000000000000000ab";
+
+/** One instance of each error class in the repository, and the category it must declare. */
+const SAMPLES: Record<string, { make: () => ClearhouseError; category: ErrorCategory }> = {
+  ClearhouseError: { make: () => new ClearhouseError("transfer failed"), category: "internal" },
+  InvalidArgumentError: { make: () => new InvalidArgumentError("amount", "is negative"), category: "input" },
+  MissingAccountError: { make: () => new MissingAccountError("transfer"), category: "input" },
+  DeploymentError: { make: () => new DeploymentError("cannot read x.json"), category: "input" },
+  NetworkError: { make: () => new NetworkError("http://127.0.0.1:9", new Error("ECONNREFUSED")), category: "network" },
+  WrongNetworkError: { make: () => new WrongNetworkError(1, 31337), category: "network" },
+  TransactionPendingError: {
+    make: () => new TransactionPendingError(HASH, "transfer", new Error("timed out")),
+    category: "network",
+  },
+  TransactionFailedError: { make: () => new TransactionFailedError(HASH, "transfer"), category: "refused" },
+  ContractRevertError: {
+    make: () =>
+      new ContractRevertError(
+        decodeRevertData(encodeErrorResult({ abi: clearhouseErrorsAbi, errorName: "EnforcedPause" }))!,
+        "transfer",
+      ),
+    category: "refused",
+  },
+  UnknownRevertError: { make: () => new UnknownRevertError("transfer", "0xdeadbeef"), category: "refused" },
+  GovernanceFileError: { make: () => new GovernanceFileError("p.json", "was altered"), category: "input" },
+  BatchFileError: { make: () => new BatchFileError("b.json", "is not JSON"), category: "input" },
+  Iso20022Error: { make: () => new Iso20022Error("p.xml", "", "is not XML"), category: "input" },
+  ConsortiumFileError: {
+    make: () => new ConsortiumFileError("c.yaml", "members[0].lei", "is missing"),
+    category: "input",
+  },
+  AttestationExpiredError: { make: () => new AttestationExpiredError(BANK, 1n, 2n), category: "input" },
+  ZkArtifactsMissingError: {
+    make: () => new ZkArtifactsMissingError("kyc_membership", "circuits/build/x.zkey"),
+    category: "input",
+  },
+  ZkWitnessError: { make: () => new ZkWitnessError("amount_limit", new Error("Assert Failed")), category: "input" },
+  UsageError: { make: () => new UsageError("--amount is required"), category: "input" },
+  DeployFailedError: {
+    make: () => new DeployFailedError("the node refused eth_sendTransaction"),
+    category: "internal",
+  },
+};
+
+/** Every .ts source of the packages (not their builds). */
+function packageSources(dir = PACKAGES): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    if (entry === "dist" || entry === "node_modules") return [];
+    return statSync(path).isDirectory() ? packageSources(path) : path.endsWith(".ts") ? [path] : [];
+  });
+}
+
+/** Names of every class in the packages that extends ClearhouseError, directly or not. */
+function clearhouseErrorClasses(): string[] {
+  const parents = new Map<string, string>();
+  for (const file of packageSources())
+    for (const [, name, parent] of readFileSync(file, "utf8").matchAll(/\bclass\s+(\w+)\s+extends\s+(\w+)/g))
+      parents.set(name, parent);
+  const isError = (name: string, seen = new Set<string>()): boolean =>
+    name === "ClearhouseError" || (!seen.has(name) && parents.has(name) && isError(parents.get(name)!, seen.add(name)));
+  return ["ClearhouseError", ...[...parents.keys()].filter((name) => name !== "ClearhouseError" && isError(name))];
+}
+
+describe("CLI exit codes follow the error's category", () => {
+  it("maps each category to its exit code", () => {
+    expect(exitCodeOfCategory).to.deep.equal({
+      input: ExitCode.badInput,
+      refused: ExitCode.refusedByChain,
+      network: ExitCode.network,
+      internal: ExitCode.unexpected,
+    });
+    expect(Object.keys(exitCodeOfCategory)).to.have.members([...ERROR_CATEGORIES]);
+    expect(ExitCode).to.deep.equal({
+      ok: 0,
+      unexpected: 1,
+      badInput: 2,
+      refusedByChain: 3,
+      network: 4,
+      auditFailed: 5,
+    });
+  });
+
+  it("knows every error class of the repository: a class added without a category here fails", () => {
+    const found = clearhouseErrorClasses();
+    expect(found).to.include.members(["InvalidArgumentError", "ZkWitnessError", "UsageError", "DeployFailedError"]);
+    expect([...found].sort(), "add the new class to SAMPLES with the category it declares").to.deep.equal(
+      Object.keys(SAMPLES).sort(),
+    );
+  });
+
+  for (const [name, { make, category }] of Object.entries(SAMPLES)) {
+    it(`${name} is "${category}" and exits ${exitCodeOfCategory[category]}`, () => {
+      const error = make();
+      expect(error).to.be.instanceOf(ClearhouseError);
+      expect(error.name).to.equal(name);
+      expect(error.category).to.equal(category);
+      expect(exitCodeOf(error)).to.equal(exitCodeOfCategory[category]);
+    });
+  }
+
+  it("lets a UsageError choose its own exit code, and gives anything else 'unexpected'", () => {
+    const audit = new UsageError("The audit found discrepancies.", "See the report.", true, ExitCode.auditFailed);
+    expect(exitCodeOf(audit)).to.equal(ExitCode.auditFailed);
+    expect(exitCodeOf(new Error("boom"))).to.equal(ExitCode.unexpected);
+    expect(exitCodeOf("a string")).to.equal(ExitCode.unexpected);
+    // a foreign error wrapping one of ours exits with the wrapped error's code
+    const wrapped = new Error("while loading", { cause: new NetworkError(undefined, new Error("ECONNREFUSED")) });
+    expect(exitCodeOf(wrapped)).to.equal(ExitCode.network);
+  });
+});
