@@ -13,6 +13,7 @@ import { writeJsonFile } from "@clearhouse/sdk/node";
 import { readJsonFile } from "@clearhouse/sdk/node";
 import type { ProposalStatus } from "@clearhouse/sdk/governance";
 import type { Clearhouse } from "@clearhouse/sdk";
+import { uint64Option } from "./batchGuards";
 import { UsageError } from "./exit";
 import { connect, loadKey, parseDuration, parseTime, type CliIo, type GlobalOptions } from "./options";
 import { print } from "./output";
@@ -23,6 +24,12 @@ const KNOWN: Record<string, { abi: Abi; address: (ch: Clearhouse) => Address }> 
   token: { abi: settlementTokenAbi, address: (ch) => ch.deployment.contracts.SettlementToken.proxy },
   multisig: { abi: consortiumMultisigAbi, address: (ch) => multisigAddress(ch.context) },
 };
+
+/** `--value`: native value in wei, a whole number (the SDK checks it fits uint256). */
+function weiOption(value: string): bigint {
+  if (!/^\d+$/.test(value)) throw new UsageError(`--value ${value} is not a whole number of wei.`);
+  return BigInt(value);
+}
 
 /** JSON arguments → ABI values: integers may be given as strings or numbers, become bigints. */
 function coerceArgs(fn: AbiFunction, raw: string): unknown[] {
@@ -119,8 +126,8 @@ export function govCommand(io: CliIo, globals: () => GlobalOptions): Command {
       const file = await ch.governance.buildProposal({
         target,
         call,
-        value: o.value,
-        lane: o.lane,
+        value: weiOption(o.value),
+        lane: uint64Option("lane", o.lane),
         notBefore,
         expiry: (notBefore > now ? notBefore : now) + parseDuration("expires-in", o.expiresIn),
         description: o.description,
@@ -151,7 +158,10 @@ export function govCommand(io: CliIo, globals: () => GlobalOptions): Command {
     .action(async (o: Record<string, string>) => {
       const g = globals();
       const ch = connect(g, io, false);
-      const file = await ch.governance.buildCancel({ lane: o.lane, nonce: o.nonce });
+      const file = await ch.governance.buildCancel({
+        lane: uint64Option("lane", o.lane),
+        nonce: o.nonce === undefined ? undefined : uint64Option("nonce", o.nonce),
+      });
       writeJsonFile(o.out, file);
       print(io, g, `Wrote ${o.out}\n  hash ${file.hash}`, { file: o.out, hash: file.hash, proposal: file });
     });
