@@ -64,6 +64,30 @@ describe("SDK viem extension: clearhouseActions (real Hardhat network)", () => {
     expect(await bankA.clearhouse.token.getBalance({ account: addresses.bankB })).to.equal(12_345n);
   });
 
+  it("reads with no `from` even on a wallet client, and signs writes with its account", async () => {
+    const { deployment, addresses } = await loadFixture(funded);
+    const calls: { method: string; params?: unknown }[] = [];
+    const recording = custom(
+      {
+        request: (args: { method: string; params?: unknown }) => {
+          calls.push(JSON.parse(JSON.stringify(args))); // a copy: Hardhat's provider fills in `from` in place
+          return hre.network.provider.request(args);
+        },
+      },
+      { retryCount: 0 },
+    );
+    const bankA = createWalletClient({ chain: chainOf(deployment), transport: recording, account: key(2) }).extend(
+      clearhouseActions(deployment),
+    );
+    expect(await bankA.clearhouse.token.getBalance({ account: addresses.bankA })).to.equal(1_000_000n);
+    const reads = calls.filter((c) => c.method === "eth_call");
+    expect(reads.length).to.be.greaterThan(0);
+    for (const c of reads) expect((c.params as [{ from?: string }])[0].from).to.equal(undefined);
+    calls.length = 0;
+    await bankA.clearhouse.token.transfer({ to: addresses.bankB, amount: 1n });
+    expect(calls.map((c) => c.method)).to.include("eth_sendRawTransaction"); // signed locally, by key(2)
+  });
+
   it("refuses an amount that is not a bigint before anything is sent", async () => {
     const { deployment, addresses } = await loadFixture(funded);
     const bankA = walletClientFor(deployment, 2);

@@ -355,6 +355,8 @@ export function inferredThroughExtend(deployment: Deployment) {
 
   // @ts-expect-error a client without an account has no write action
   void reader.clearhouse.token.transfer({ to: zeroAddress, amount: 1n });
+  // @ts-expect-error nor has a wallet client created without an account
+  void noAccount.clearhouse.settlement.enroll();
   // @ts-expect-error an amount is a bigint, not a number
   void writer.clearhouse.token.transfer({ to: zeroAddress, amount: 10.5 });
   // @ts-expect-error nor text
