@@ -66,10 +66,10 @@ describe("SDK viem extension: clearhouseActions (real Hardhat network)", () => {
 
   it("reads with no `from` even on a wallet client, and signs writes with its account", async () => {
     const { deployment, addresses } = await loadFixture(funded);
-    const calls: { method: string; params?: unknown }[] = [];
+    const calls: { method: string; params?: object | readonly unknown[] }[] = [];
     const recording = custom(
       {
-        request: (args: { method: string; params?: unknown }) => {
+        request: (args: { method: string; params?: object | readonly unknown[] }) => {
           calls.push(JSON.parse(JSON.stringify(args))); // a copy: Hardhat's provider fills in `from` in place
           return hre.network.provider.request(args);
         },
