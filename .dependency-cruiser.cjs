@@ -37,9 +37,6 @@ const ENTRY_FILES = ENTRIES.map((e) => `^${escapeRe(e)}$`);
 /** `packages/<p>/` for every package after `pkg` in the order (those `pkg` must not import). */
 const laterThan = (pkg) => `^packages/(${PACKAGES.slice(PACKAGES.indexOf(pkg) + 1).join("|")})/`;
 
-/** TEMPORARY (see known-cycle-errors-catalog): the error catalogue's modules. */
-const KNOWN_CATALOG_CYCLE = "^packages/sdk/src/errors/catalog(Payments|Settlement|Zk)?\\.ts$";
-
 const SDK_CORE = "^packages/sdk/src/";
 const SDK_NODE = "^packages/sdk/src/node/";
 
@@ -54,18 +51,7 @@ module.exports = {
         "module is still loading) and means two modules are one concept: move what both need into a " +
         "module of its own.",
       from: { path: "^packages/" },
-      // Every cycle but the known one below (a cycle with at least one module outside it).
-      to: { circular: true, via: { pathNot: KNOWN_CATALOG_CYCLE } },
-    },
-    {
-      name: "known-cycle-errors-catalog",
-      severity: "warn",
-      comment:
-        "TEMPORARY, remove at merge: errors/catalog.ts ↔ catalog{Payments,Settlement,Zk}.ts is being " +
-        "untangled on its own branch. Until then only a cycle made of these modules alone is a " +
-        "warning; any cycle through another module is still an error (no-circular).",
-      from: { path: "^packages/" },
-      to: { circular: true, viaOnly: { path: KNOWN_CATALOG_CYCLE } },
+      to: { circular: true },
     },
     {
       name: "no-circular-outside-packages",

@@ -55,6 +55,18 @@ describe("CLI pay", function () {
     expect(dry.out).to.match(/Purchase order PO-2026-118: 10,000.00 in 2 milestones \(not sent\)/);
   });
 
+  it("fund: allows the escrow an amount in currency units (10,000.00 is 1,000,000 minor units)", async () => {
+    const f = await loadFixture(cliFixture);
+    const funded = await f.cli("--key-file", f.keyFile(BANK_INDEX.alpine), "pay", "fund", "--amount", "10000.00");
+    expect(funded.code, funded.err).to.equal(ExitCode.ok);
+    const escrow = f.gov.deployment.contracts.ConditionalEscrow!.proxy;
+    const allowance = await f.gov.token.getAllowance({ owner: f.addr.alpine, spender: escrow });
+    expect(allowance).to.equal(1_000_000n);
+    const bad = await f.cli("--key-file", f.keyFile(BANK_INDEX.alpine), "pay", "fund", "--amount", "12.345");
+    expect(bad.code).to.not.equal(ExitCode.ok);
+    expect(bad.err).to.include("more than 2 decimal places");
+  });
+
   it("create → release deposit → offline attestations → submit → release balance → status", async () => {
     const f = await loadFixture(cliFixture);
     const { cli, keyFile, sets, dir } = f;

@@ -51,7 +51,7 @@ describe("SDK registry (real Hardhat network)", () => {
   it("changes roles and limits, suspends, reinstates and removes", async () => {
     const { gov, addresses } = await loadFixture(sdkFixture);
     await gov.registry.setRoles({ account: addresses.bankA, roles: Role.MEMBER_BANK | Role.CORPORATE });
-    await gov.registry.setLimits({ account: addresses.bankA, maxSingleTransfer: "5", maxDailyOutflow: 10 });
+    await gov.registry.setLimits({ account: addresses.bankA, maxSingleTransfer: 5n, maxDailyOutflow: 10n });
     let m = await gov.registry.getMember({ account: addresses.bankA });
     expect(m.roles).to.equal(Role.MEMBER_BANK | Role.CORPORATE);
     expect([m.maxSingleTransfer, m.maxDailyOutflow]).to.deep.equal([5n, 10n]);
@@ -163,11 +163,13 @@ describe("SDK registry (real Hardhat network)", () => {
       ["lei", { lei: undefined }, "exactly one of"],
       ["name", { name: "" }, "1 to 64 bytes"],
       ["name", { name: "x".repeat(65) }, "1 to 64 bytes"],
-      ["maxSingleTransfer", { maxSingleTransfer: 1.5 }, "not a safe integer"],
+      ["maxSingleTransfer", { maxSingleTransfer: 1.5 }, "1.5 (a number) is not a bigint"],
+      ["maxSingleTransfer", { maxSingleTransfer: 5 }, "5 (a number) is not a bigint"],
       ["maxSingleTransfer", { maxSingleTransfer: -1n }, "negative"],
       ["maxDailyOutflow", { maxDailyOutflow: UNLIMITED + 1n }, "does not fit uint128"],
       ["maxSingleTransfer", { maxSingleTransfer: 11n, maxDailyOutflow: 10n }, "exceeds maxDailyOutflow"],
-      ["maxDailyOutflow", { maxDailyOutflow: "1e6" }, "not an integer amount"],
+      ["maxDailyOutflow", { maxDailyOutflow: "1e6" }, '"1e6" (a string) is not a bigint'],
+      ["maxDailyOutflow", { maxDailyOutflow: "1000000" }, '"1000000" (a string) is not a bigint'],
     ];
     for (const [argument, override, problem] of cases) {
       it(`admitMember rejects ${argument} = ${JSON.stringify(Object.values(override)[0], (_k, v) => (typeof v === "bigint" ? `${v}n` : v))}`, async () => {

@@ -118,12 +118,14 @@ describe("SDK token (real Hardhat network)", () => {
     const { bankA, operator, addresses } = await loadFixture(funded);
     const before = await blockNumber();
     const cases: [Promise<unknown>, string, string][] = [
-      [bankA.token.transfer({ to: addresses.bankB, amount: 10.5 }), "amount", "not a safe integer"],
+      // JavaScript callers (no type checker) passing a float, an integer number or text:
+      [bankA.token.transfer({ to: addresses.bankB, amount: 10.5 as unknown as bigint }), "amount", "not a bigint"],
+      [bankA.token.transfer({ to: addresses.bankB, amount: 100 as unknown as bigint }), "amount", "not a bigint"],
       [bankA.token.transfer({ to: addresses.bankB, amount: -5n }), "amount", "negative"],
       [bankA.token.transfer({ to: addresses.bankB, amount: 2n ** 256n }), "amount", "does not fit uint256"],
       [bankA.token.transfer({ to: "0xnot-an-address" as `0x${string}`, amount: 1n }), "to", "not a 20-byte hex"],
       [operator.token.mint({ bank: addresses.bankA, amount: 0n }), "amount", "must be positive"],
-      [operator.token.burn({ bank: addresses.bankA, amount: "12.5" }), "amount", "not an integer amount"],
+      [operator.token.burn({ bank: addresses.bankA, amount: "125" as unknown as bigint }), "amount", "not a bigint"],
     ];
     for (const [promise, argument, problem] of cases) {
       const error = await rejectsWith(promise, InvalidArgumentError);

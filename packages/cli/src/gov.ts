@@ -12,6 +12,7 @@ import { writeJsonFile } from "@clearhouse/sdk/node";
 import { readJsonFile } from "@clearhouse/sdk/node";
 import type { ProposalStatus } from "@clearhouse/sdk/governance";
 import type { Clearhouse } from "@clearhouse/sdk";
+import { uint64Option } from "./batchGuards";
 import { UsageError } from "./exit";
 import { connect, loadKey, parseDuration, parseTime, type CliIo, type GlobalOptions } from "./options";
 import { print } from "./output";
@@ -22,6 +23,12 @@ const KNOWN: Record<string, { contract: GovernedContract; address: (ch: Clearhou
   token: { contract: "SettlementToken", address: (ch) => ch.deployment.contracts.SettlementToken.proxy },
   multisig: { contract: "ConsortiumMultisig", address: (ch) => multisigAddress(ch.context) },
 };
+
+/** `--value`: native value in wei, a whole number (the SDK checks it fits uint256). */
+function weiOption(value: string): bigint {
+  if (!/^\d+$/.test(value)) throw new UsageError(`--value ${value} is not a whole number of wei.`);
+  return BigInt(value);
+}
 
 /** `--args`: a JSON array (the SDK's encodeGovernedCall converts its values to the ABI's types). */
 function parseArgs(raw: string): unknown[] {
@@ -110,8 +117,8 @@ export function govCommand(io: CliIo, globals: () => GlobalOptions): Command {
       const file = await ch.governance.buildProposal({
         target,
         call,
-        value: o.value,
-        lane: o.lane,
+        value: weiOption(o.value),
+        lane: uint64Option("lane", o.lane),
         notBefore,
         expiry: (notBefore > now ? notBefore : now) + parseDuration("expires-in", o.expiresIn),
         description: o.description,
@@ -142,7 +149,10 @@ export function govCommand(io: CliIo, globals: () => GlobalOptions): Command {
     .action(async (o: Record<string, string>) => {
       const g = globals();
       const ch = connect(g, io, false);
-      const file = await ch.governance.buildCancel({ lane: o.lane, nonce: o.nonce });
+      const file = await ch.governance.buildCancel({
+        lane: uint64Option("lane", o.lane),
+        nonce: o.nonce === undefined ? undefined : uint64Option("nonce", o.nonce),
+      });
       writeJsonFile(o.out, file);
       print(io, g, `Wrote ${o.out}\n  hash ${file.hash}`, { file: o.out, hash: file.hash, proposal: file });
     });

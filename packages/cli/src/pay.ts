@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { Command } from "commander";
 import { isHex, keccak256, stringToHex, type Hex } from "viem";
-import { fromMinorUnits } from "@clearhouse/sdk";
+import { fromMinorUnits, toMinorUnits } from "@clearhouse/sdk";
 import { loadDeployment, readAttestationFile, writeAttestationFile } from "@clearhouse/sdk/node";
 import { signAttestation, evidenceHashOf } from "@clearhouse/sdk/payments";
 import { agreementFromTemplate, templateNames } from "@clearhouse/sdk/node";
@@ -111,7 +111,8 @@ export function payCommand(io: CliIo, globals: () => GlobalOptions): Command {
       const ch = connect(g, io, true);
       const spender = ch.deployment.contracts.ConditionalEscrow?.proxy;
       if (!spender) throw new UsageError("This deployment has no ConditionalEscrow.");
-      const tx = await ch.token.approve({ spender, amount: o.amount });
+      const amount = toMinorUnits("--amount", o.amount, ch.deployment.token.decimals);
+      const tx = await ch.token.approve({ spender, amount });
       print(io, g, `The escrow may now pull up to ${o.amount} from you (tx ${tx.hash})`, tx);
     });
 

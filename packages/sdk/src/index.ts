@@ -1,8 +1,17 @@
 /**
  * Clearhouse SDK: typed actions over viem for the consortium's contracts.
- * Use `createClearhouse(...)` for a bound client, or call the plain actions with a context.
+ * Extend a viem client with `clearhouseActions(deployment)`, use `createClearhouse(...)` for a
+ * bound client, or call the plain actions with a context.
  */
 export { createClearhouse, chainOf, type Clearhouse, type CreateClearhouseParameters } from "./client";
+export { clearhouseActions, clearhouseContext, type ClearhouseClientActions } from "./actions";
+export {
+  bindClearhouseActions,
+  type BoundAction,
+  type ClearhouseActions,
+  type ClearhouseGroup,
+  type ClearhouseReadActions,
+} from "./actionTable";
 export { ensureNetwork, readContract, writeContract, type ClearhouseContext, type WriteResult } from "./context";
 export { parseDeployment, type Deployment, type ContractDeployment, type PlainDeployment } from "./deployment";
 export * from "./errors";
@@ -21,7 +30,15 @@ export { maskIndexes, type OnChainHeader, type AnchoredBatch } from "./settlemen
 export { DISPUTE_TYPES, type SignedDispute } from "./settlement/dispute";
 export { type LedgerBank, type FreeIndex } from "./settlement/ledgerBanks";
 export { STAMP_GRANULE, STAMP_MARGIN, stampWindowEnd } from "./settlement/submit";
-export { holdByRule, carriedMask, maskOf, inMask, type Entry, type RuleOutcome } from "./settlement/gridlock";
+export {
+  holdByRule,
+  carriedMask,
+  maskOf,
+  inMask,
+  type Entry,
+  type LedgerIndex,
+  type RuleOutcome,
+} from "./settlement/gridlock";
 export {
   DEFAULT_CLOSE_GAS_BUDGET,
   type CloseProgress,

@@ -2,9 +2,6 @@ import { getAddress, isAddress, isHex, type Address, type Hex } from "viem";
 import { InvalidArgumentError } from "./errors/base";
 import { ALL_ROLES } from "./registry/roles";
 
-/** Anything an SDK caller may pass as an integer amount: bigint, a safe integer, or decimal digits. */
-export type IntegerLike = bigint | number | string;
-
 export const UINT16_MAX = (1n << 16n) - 1n;
 export const UINT64_MAX = (1n << 64n) - 1n;
 export const UINT128_MAX = (1n << 128n) - 1n;
@@ -43,8 +40,9 @@ export function requireAddress(argument: string, value: unknown, options: { allo
 }
 
 /**
- * A non-negative integer amount in minor units that fits `max` (default uint256). Floats, negative
- * numbers, unsafe JavaScript numbers and non-digit strings are refused: money is never a float.
+ * A non-negative integer amount in minor units that fits `max` (default uint256). Only a bigint is
+ * accepted: a number (which could be 10.5 or an unsafe 2^53 + 1) or a string is refused, so money
+ * is never a float and never silently parsed. Parse text with `toMinorUnits` first.
  */
 export function requireAmount(
   argument: string,
@@ -52,31 +50,34 @@ export function requireAmount(
   options: { max?: bigint; allowZero?: boolean; typeName?: string } = {},
 ): bigint {
   const max = options.max ?? UINT256_MAX;
-  let amount: bigint;
-  if (typeof value === "bigint") amount = value;
-  else if (typeof value === "number") {
-    if (!Number.isSafeInteger(value)) {
-      throw new InvalidArgumentError(
-        argument,
-        `${value} is not a safe integer`,
-        "Amounts are integers in minor units; pass a bigint (e.g. 1050n for 10.50).",
-      );
-    }
-    amount = BigInt(value);
-  } else if (typeof value === "string" && /^\d+$/.test(value)) amount = BigInt(value);
-  else {
+  if (typeof value !== "bigint") {
     throw new InvalidArgumentError(
       argument,
-      `${JSON.stringify(value)} is not an integer amount`,
-      "Amounts are integers in minor units (bigint, integer number or digit string).",
+      `${describe(value)} is not a bigint`,
+      typeof value === "string"
+        ? 'Amounts are integers in minor units: parse text with toMinorUnits ("10.50" → 1050n) or BigInt("1050").'
+        : "Amounts are integers in minor units: pass a bigint (e.g. 1050n for 10.50).",
     );
   }
-  if (amount < 0n) throw new InvalidArgumentError(argument, `${amount} is negative`);
-  if (amount === 0n && options.allowZero === false) throw new InvalidArgumentError(argument, "must be positive");
-  if (amount > max) {
-    throw new InvalidArgumentError(argument, `${amount} does not fit ${options.typeName ?? "uint256"} (max ${max})`);
+  if (value < 0n) throw new InvalidArgumentError(argument, `${value} is negative`);
+  if (value === 0n && options.allowZero === false) throw new InvalidArgumentError(argument, "must be positive");
+  if (value > max) {
+    throw new InvalidArgumentError(argument, `${value} does not fit ${options.typeName ?? "uint256"} (max ${max})`);
   }
-  return amount;
+  return value;
+}
+
+/** A value as an error message shows it: a number as is, anything else as JSON, with its type. */
+function describe(value: unknown): string {
+  if (typeof value === "number") return `${value} (a number)`;
+  if (typeof value === "string") return `${JSON.stringify(value)} (a string)`;
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    text = undefined; // e.g. an object holding a bigint
+  }
+  return `${text ?? String(value)} (${value === null ? "null" : typeof value})`;
 }
 
 /** A 32-byte hex value. */

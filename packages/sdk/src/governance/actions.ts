@@ -2,7 +2,7 @@ import { encodeFunctionData, type Abi, type Address, type Hex } from "viem";
 import { readContract, rpc, writeContract, type ClearhouseContext, type WriteResult } from "../context";
 import { DeploymentError, InvalidArgumentError } from "../errors/base";
 import { consortiumMultisigAbi } from "@clearhouse/contracts";
-import { UINT64_MAX, requireAddress, requireAmount, requireBytes32, type IntegerLike } from "../validate";
+import { UINT64_MAX, requireAddress, requireAmount, requireBytes32 } from "../validate";
 import {
   PROPOSAL_FORMAT,
   combineSignatures,
@@ -62,24 +62,28 @@ function describeCall(data: Hex, target: Address, c: ProposalCall): GovernanceFi
 export interface BuildProposalParameters {
   target: Address;
   call: ProposalCall;
-  /** Native value sent with the call (usually 0). */
-  value?: IntegerLike;
-  /** Nonce lane (default 0). Unrelated proposals go in different lanes so they never block each other. */
-  lane?: IntegerLike;
-  /** Default: the lane's next nonce, read from the chain. */
-  nonce?: IntegerLike;
-  /** Earliest execution, unix seconds (default 0: as soon as the timelock allows). */
-  notBefore?: IntegerLike;
+  /** Native value in wei sent with the call (default 0n). */
+  value?: bigint;
+  /** Nonce lane (uint64, default 0n). Unrelated proposals go in different lanes so they never block each other. */
+  lane?: bigint;
+  /** uint64. Default: the lane's next nonce, read from the chain. */
+  nonce?: bigint;
+  /** Earliest execution, unix seconds (default 0n: as soon as the timelock allows). */
+  notBefore?: bigint;
   /** Latest execution, unix seconds (default: 7 days from the chain's current time). */
-  expiry?: IntegerLike;
+  expiry?: bigint;
   description: string;
 }
+export type BuildProposalReturnType = GovernanceFile;
 
 /**
  * Build a proposal file: the EIP-712 typed data signers sign offline, its digest, and the decoded
  * call for reviewers. The digest is cross-checked against the contract's own `proposalHash`.
  */
-export async function buildProposal(ctx: ClearhouseContext, p: BuildProposalParameters): Promise<GovernanceFile> {
+export async function buildProposal(
+  ctx: ClearhouseContext,
+  p: BuildProposalParameters,
+): Promise<BuildProposalReturnType> {
   const target = requireAddress("target", p.target);
   const lane = requireAmount("lane", p.lane ?? 0n, { max: UINT64_MAX, typeName: "uint64" });
   let data: Hex;
@@ -133,11 +137,17 @@ export async function buildProposal(ctx: ClearhouseContext, p: BuildProposalPara
   return parseGovernanceFile(file); // re-derives the digest locally: it must equal the contract's
 }
 
+export interface BuildCancelParameters {
+  /** The lane (uint64) whose nonce the cancel burns. */
+  lane: bigint;
+  /** uint64. Default: the lane's next nonce, read from the chain. */
+  nonce?: bigint;
+  description?: string;
+}
+export type BuildCancelReturnType = GovernanceFile;
+
 /** Build a cancel file that, once signed by the threshold, burns `lane`'s next nonce. */
-export async function buildCancel(
-  ctx: ClearhouseContext,
-  p: { lane: IntegerLike; nonce?: IntegerLike; description?: string },
-): Promise<GovernanceFile> {
+export async function buildCancel(ctx: ClearhouseContext, p: BuildCancelParameters): Promise<BuildCancelReturnType> {
   const lane = requireAmount("lane", p.lane, { max: UINT64_MAX, typeName: "uint64" });
   const nonce =
     p.nonce === undefined
@@ -158,8 +168,17 @@ export async function buildCancel(
   });
 }
 
+export interface ApproveOnChainParameters {
+  /** The proposal's (or cancel's) EIP-712 digest, as in its file. */
+  hash: Hex;
+}
+export type ApproveOnChainReturnType = WriteResult;
+
 /** Record the signing account's approval of a proposal (or cancel) on-chain. */
-export async function approveOnChain(ctx: ClearhouseContext, p: { hash: Hex }): Promise<WriteResult> {
+export async function approveOnChain(
+  ctx: ClearhouseContext,
+  p: ApproveOnChainParameters,
+): Promise<ApproveOnChainReturnType> {
   return writeContract(ctx, { ...multisig(ctx), functionName: "approve", args: [requireBytes32("hash", p.hash)] });
 }
 
@@ -180,9 +199,16 @@ export interface SubmitParameters {
   /** Signature files (any order); on-chain approvals count too. */
   signatures?: readonly SignatureFile[];
 }
+export type QueueProposalParameters = SubmitParameters;
+export type QueueProposalReturnType = WriteResult;
+export type ExecuteProposalParameters = SubmitParameters;
+export type ExecuteProposalReturnType = WriteResult;
 
 /** Queue a proposal whose approvals reach the threshold; its timelock starts now. */
-export async function queueProposal(ctx: ClearhouseContext, p: SubmitParameters): Promise<WriteResult> {
+export async function queueProposal(
+  ctx: ClearhouseContext,
+  p: QueueProposalParameters,
+): Promise<QueueProposalReturnType> {
   const file = parseGovernanceFile(p.file);
   checkFileTarget(ctx, file);
   const { blob } = await combineSignatures(file, p.signatures ?? []);
@@ -193,7 +219,10 @@ export async function queueProposal(ctx: ClearhouseContext, p: SubmitParameters)
  * Execute a proposal (queued and matured, or with a zero delay and enough approvals), or submit a
  * signed cancel file.
  */
-export async function executeProposal(ctx: ClearhouseContext, p: SubmitParameters): Promise<WriteResult> {
+export async function executeProposal(
+  ctx: ClearhouseContext,
+  p: ExecuteProposalParameters,
+): Promise<ExecuteProposalReturnType> {
   const file = parseGovernanceFile(p.file);
   checkFileTarget(ctx, file);
   const { blob } = await combineSignatures(file, p.signatures ?? []);
@@ -209,13 +238,24 @@ export async function executeProposal(ctx: ClearhouseContext, p: SubmitParameter
   return writeContract(ctx, { ...multisig(ctx), functionName: "execute", args: [proposal, blob] });
 }
 
+export type PauseAllReturnType = WriteResult;
+
 /** The guardian pauses every governed contract at once. */
-export async function pauseAll(ctx: ClearhouseContext): Promise<WriteResult> {
+export async function pauseAll(ctx: ClearhouseContext): Promise<PauseAllReturnType> {
   return writeContract(ctx, { ...multisig(ctx), functionName: "pauseAll", args: [] });
 }
 
+export interface ClaimOwnershipParameters {
+  /** The contract whose owner offered ownership to the multisig. */
+  target: Address;
+}
+export type ClaimOwnershipReturnType = WriteResult;
+
 /** Complete a handover: the multisig accepts ownership that `target`'s owner offered it. */
-export async function claimOwnership(ctx: ClearhouseContext, p: { target: Address }): Promise<WriteResult> {
+export async function claimOwnership(
+  ctx: ClearhouseContext,
+  p: ClaimOwnershipParameters,
+): Promise<ClaimOwnershipReturnType> {
   return writeContract(ctx, {
     ...multisig(ctx),
     functionName: "claimOwnership",

@@ -18,8 +18,10 @@ export interface GovernanceInfo {
   pausables: Address[];
 }
 
+export type GetGovernanceReturnType = GovernanceInfo;
+
 /** Signers, threshold, delays, guardian and the contracts it pauses. */
-export async function getGovernance(ctx: ClearhouseContext): Promise<GovernanceInfo> {
+export async function getGovernance(ctx: ClearhouseContext): Promise<GetGovernanceReturnType> {
   const m = multisig(ctx);
   const [[signers, threshold, epoch], [minDelay, sensitiveDelay], [guardian, pausables]] = await Promise.all([
     readContract(ctx, { ...m, functionName: "signers", args: [] }),
@@ -72,11 +74,18 @@ export interface ProposalStatus {
 
 const executedEvent = parseAbiItem("event Executed(bytes32 indexed proposalHash, uint64 indexed lane, uint64 nonce)");
 
+export interface GetProposalStatusParameters {
+  file: GovernanceFile;
+  /** Signature files collected offline (any order); on-chain approvals count too. */
+  signatures?: readonly SignatureFile[];
+}
+export type GetProposalStatusReturnType = ProposalStatus;
+
 /** The state of a proposal or cancel file, counting the given signature files and on-chain approvals. */
 export async function getProposalStatus(
   ctx: ClearhouseContext,
-  p: { file: GovernanceFile; signatures?: readonly SignatureFile[] },
-): Promise<ProposalStatus> {
+  p: GetProposalStatusParameters,
+): Promise<GetProposalStatusReturnType> {
   const file = parseGovernanceFile(p.file);
   checkFileTarget(ctx, file);
   const m = multisig(ctx);

@@ -3,6 +3,7 @@ import { parseEventLogs, toHex, type Address, type Hex } from "viem";
 import { accountAddress, readContract, rpc, writeContract, type ClearhouseContext, type WriteResult } from "../context";
 import { DeploymentError, InvalidArgumentError } from "../errors/base";
 import { conditionalEscrowAbi, settlementTokenAbi } from "@clearhouse/contracts";
+import { requireSmallInt } from "../validate";
 import { signPermit } from "../token/permit";
 import { circuitNameOf } from "../zk/circuits";
 import { checkBundle, toCalldata, type ProofBundle } from "../zk/proof";
@@ -21,11 +22,19 @@ export function escrow(ctx: ClearhouseContext) {
   return { address: d.proxy, abi: conditionalEscrowAbi };
 }
 
-const requireIndex = (name: string, v: number | bigint): bigint => {
-  const n = BigInt(v);
-  if (n < 0n) throw new InvalidArgumentError(name, "must not be negative");
-  return n;
-};
+/** A milestone's or condition's ordinal (a number, from 0), as the contract's uint256. */
+const requireIndex = (name: string, v: unknown): bigint => BigInt(requireSmallInt(name, v, 0, Number.MAX_SAFE_INTEGER));
+
+export interface CreateAgreementParameters {
+  /** The agreement (`parseAgreementSpec` of a terms file, or built in code). */
+  spec: AgreementSpec;
+}
+export interface CreateAgreementReturnType {
+  agreementId: bigint;
+  /** What the payer locked, in minor units. */
+  total: bigint;
+  tx: WriteResult;
+}
 
 /**
  * Create and fund an agreement with the settlement token: the caller is the payer. Without enough
@@ -33,8 +42,8 @@ const requireIndex = (name: string, v: number | bigint): bigint => {
  */
 export async function createAgreement(
   ctx: ClearhouseContext,
-  p: { spec: AgreementSpec },
-): Promise<{ agreementId: bigint; total: bigint; tx: WriteResult }> {
+  p: CreateAgreementParameters,
+): Promise<CreateAgreementReturnType> {
   const payer = accountAddress(ctx, "createAgreement");
   const token = ctx.deployment.contracts.SettlementToken.proxy;
   const terms = toOnChainTerms(p.spec, token);
@@ -66,11 +75,17 @@ export async function createAgreement(
   return { agreementId: created.args.agreementId, total, tx };
 }
 
+export interface AttestParameters {
+  agreementId: bigint;
+  /** The milestone's ordinal, from 0. */
+  milestone: number;
+  kind: AttestationKindName;
+  evidenceHash: Hex;
+}
+export type AttestReturnType = WriteResult;
+
 /** Attest on chain (the caller must be an active member and an attestor the milestone names for `kind`). */
-export async function attest(
-  ctx: ClearhouseContext,
-  p: { agreementId: bigint; milestone: number; kind: AttestationKindName; evidenceHash: Hex },
-): Promise<WriteResult> {
+export async function attest(ctx: ClearhouseContext, p: AttestParameters): Promise<AttestReturnType> {
   return writeContract(ctx, {
     ...escrow(ctx),
     functionName: "attest",
@@ -78,14 +93,19 @@ export async function attest(
   });
 }
 
+export interface SubmitAttestationsParameters {
+  attestations: SignedAttestation[];
+}
+export type SubmitAttestationsReturnType = WriteResult;
+
 /**
  * Submit attestations signed offline (all for the same agreement, milestone, kind and evidence).
  * Refuses, before sending, one whose deadline the chain's time has passed (AttestationExpiredError).
  */
 export async function submitAttestations(
   ctx: ClearhouseContext,
-  p: { attestations: SignedAttestation[] },
-): Promise<WriteResult> {
+  p: SubmitAttestationsParameters,
+): Promise<SubmitAttestationsReturnType> {
   const [first, ...rest] = p.attestations;
   if (!first) throw new InvalidArgumentError("attestations", "is empty");
   const e = escrow(ctx);
@@ -127,11 +147,15 @@ export async function submitAttestations(
   });
 }
 
+export interface BindingOfParameters {
+  agreementId: bigint;
+  /** The milestone's ordinal, from 0. */
+  milestone: number;
+}
+export type BindingOfReturnType = bigint;
+
 /** The value a proof's message (and kyc scope) must have for a milestone. */
-export async function bindingOf(
-  ctx: ClearhouseContext,
-  p: { agreementId: bigint; milestone: number },
-): Promise<bigint> {
+export async function bindingOf(ctx: ClearhouseContext, p: BindingOfParameters): Promise<BindingOfReturnType> {
   return readContract(ctx, {
     ...escrow(ctx),
     functionName: "bindingOf",
@@ -139,11 +163,18 @@ export async function bindingOf(
   });
 }
 
+export interface SubmitProofParameters {
+  agreementId: bigint;
+  /** The milestone's ordinal, from 0. */
+  milestone: number;
+  /** The condition's ordinal within the milestone, from 0. */
+  condition: number;
+  proof: ProofBundle;
+}
+export type SubmitProofReturnType = WriteResult;
+
 /** Satisfy a proof condition. */
-export async function submitProof(
-  ctx: ClearhouseContext,
-  p: { agreementId: bigint; milestone: number; condition: number; proof: ProofBundle },
-): Promise<WriteResult> {
+export async function submitProof(ctx: ClearhouseContext, p: SubmitProofParameters): Promise<SubmitProofReturnType> {
   const { proof, publicSignals } = toCalldata(checkBundle(p.proof));
   return writeContract(ctx, {
     ...escrow(ctx),
@@ -158,21 +189,40 @@ export async function submitProof(
   });
 }
 
+/** A milestone of an agreement. */
+export interface MilestoneParameters {
+  agreementId: bigint;
+  /** The milestone's ordinal, from 0. */
+  milestone: number;
+}
+export type ReleaseParameters = MilestoneParameters;
+export type ReleaseReturnType = WriteResult;
+export type RefundParameters = MilestoneParameters;
+export type RefundReturnType = WriteResult;
+
 const milestoneCall =
   (functionName: "release" | "refund") =>
-  (ctx: ClearhouseContext, p: { agreementId: bigint; milestone: number }): Promise<WriteResult> =>
+  (ctx: ClearhouseContext, p: MilestoneParameters): Promise<WriteResult> =>
     writeContract(ctx, { ...escrow(ctx), functionName, args: [p.agreementId, requireIndex("milestone", p.milestone)] });
 
 /** Pay a milestone to its payee once its condition holds (anyone). */
-export const release = milestoneCall("release");
+export const release: (ctx: ClearhouseContext, p: ReleaseParameters) => Promise<ReleaseReturnType> =
+  milestoneCall("release");
 /** Refund a milestone to the payer after its deadline (anyone). */
-export const refund = milestoneCall("refund");
+export const refund: (ctx: ClearhouseContext, p: RefundParameters) => Promise<RefundReturnType> =
+  milestoneCall("refund");
+
+export interface DisputeParameters {
+  agreementId: bigint;
+  /** The milestone's ordinal, from 0. */
+  milestone: number;
+  /** 32 bytes naming the reason (e.g. the hash of a document). */
+  reason: Hex;
+}
+export type DisputeReturnType = WriteResult;
 
 /** Dispute a pending milestone (payer or payee); `reason` is hashed unless it is 32 bytes of hex. */
-export async function dispute(
-  ctx: ClearhouseContext,
-  p: { agreementId: bigint; milestone: number; reason: Hex },
-): Promise<WriteResult> {
+export async function dispute(ctx: ClearhouseContext, p: DisputeParameters): Promise<DisputeReturnType> {
   return writeContract(ctx, {
     ...escrow(ctx),
     functionName: "dispute",
@@ -180,11 +230,20 @@ export async function dispute(
   });
 }
 
+export interface ResolveDisputeParameters {
+  agreementId: bigint;
+  /** The milestone's ordinal, from 0. */
+  milestone: number;
+  /** Basis points (0 … 10,000) of the milestone paid to the payee; the rest goes back to the payer. */
+  payeeBps: number;
+}
+export type ResolveDisputeReturnType = WriteResult;
+
 /** Resolve a disputed milestone: `payeeBps` basis points to the payee, the rest to the payer (the arbiter). */
 export async function resolveDispute(
   ctx: ClearhouseContext,
-  p: { agreementId: bigint; milestone: number; payeeBps: number },
-): Promise<WriteResult> {
+  p: ResolveDisputeParameters,
+): Promise<ResolveDisputeReturnType> {
   if (!Number.isInteger(p.payeeBps) || p.payeeBps < 0 || p.payeeBps > 10_000)
     throw new InvalidArgumentError("payeeBps", "must be 0–10,000");
   return writeContract(ctx, {
@@ -199,6 +258,14 @@ export const MAX_CONSENT_LIFETIME = 30n * 86_400n;
 /** How long a cancel consent counts unless told: 7 days. */
 export const DEFAULT_CONSENT_LIFETIME = 7n * 86_400n;
 
+export interface CancelAgreementParameters {
+  agreementId: bigint;
+  /** Seconds the consent counts (default 7 days, at most 30 days less a minute). */
+  validFor?: bigint;
+}
+/** The transaction and when the consent stops counting (unix seconds). */
+export type CancelAgreementReturnType = WriteResult & { expiresAt: bigint };
+
 /**
  * Consent to cancel (payer or a payee with a pending milestone) for `validFor` seconds from the
  * chain's time (default 7 days, at most 30). Once the payer and the payee of every pending milestone
@@ -207,8 +274,8 @@ export const DEFAULT_CONSENT_LIFETIME = 7n * 86_400n;
  */
 export async function cancelAgreement(
   ctx: ClearhouseContext,
-  p: { agreementId: bigint; validFor?: bigint },
-): Promise<WriteResult & { expiresAt: bigint }> {
+  p: CancelAgreementParameters,
+): Promise<CancelAgreementReturnType> {
   const validFor = p.validFor ?? DEFAULT_CONSENT_LIFETIME;
   if (validFor < 1n || validFor > MAX_CONSENT_LIFETIME - 60n)
     throw new InvalidArgumentError(
@@ -222,8 +289,13 @@ export async function cancelAgreement(
   return { ...tx, expiresAt };
 }
 
+export interface RevokeCancelParameters {
+  agreementId: bigint;
+}
+export type RevokeCancelReturnType = WriteResult;
+
 /** Withdraw the caller's live cancel consent. */
-export async function revokeCancel(ctx: ClearhouseContext, p: { agreementId: bigint }): Promise<WriteResult> {
+export async function revokeCancel(ctx: ClearhouseContext, p: RevokeCancelParameters): Promise<RevokeCancelReturnType> {
   return writeContract(ctx, { ...escrow(ctx), functionName: "revokeCancel", args: [p.agreementId] });
 }
 
@@ -261,8 +333,13 @@ export interface AgreementInfo {
   milestones: MilestoneInfo[];
 }
 
+export interface GetAgreementParameters {
+  agreementId: bigint;
+}
+export type GetAgreementReturnType = AgreementInfo;
+
 /** An agreement's full state, with each condition described and whether it holds. */
-export async function getAgreement(ctx: ClearhouseContext, p: { agreementId: bigint }): Promise<AgreementInfo> {
+export async function getAgreement(ctx: ClearhouseContext, p: GetAgreementParameters): Promise<GetAgreementReturnType> {
   const v = await readContract(ctx, { ...escrow(ctx), functionName: "agreementOf", args: [p.agreementId] });
   const block = await rpc(ctx, "getBlock", () => ctx.publicClient.getBlock());
   const popcount = (x: number) => x.toString(2).replace(/0/g, "").length;

@@ -12,7 +12,6 @@ import {
   requireRoles,
   requireSmallInt,
   requireText,
-  type IntegerLike,
 } from "../validate";
 
 const registry = (ctx: ClearhouseContext) => ({
@@ -32,13 +31,15 @@ export interface AdmitMemberParameters {
   leiHash?: Hex;
   /** Display name, 1–64 bytes. */
   name: string;
-  /** Minor units; use `UNLIMITED` for no limit. */
-  maxSingleTransfer: IntegerLike;
-  maxDailyOutflow: IntegerLike;
+  /** Minor units (a bigint); use `UNLIMITED` for no limit. */
+  maxSingleTransfer: bigint;
+  /** Minor units (a bigint), at least `maxSingleTransfer`; `UNLIMITED` for no limit. */
+  maxDailyOutflow: bigint;
 }
+export type AdmitMemberReturnType = WriteResult;
 
 /** Admit a member (owner only). Example: `admitMember(ctx, { account, roles: Role.MEMBER_BANK, lei: "529900T8BM49AURSDO55", name: "Bank A", maxSingleTransfer: 1_000_000n, maxDailyOutflow: 5_000_000n })`. */
-export async function admitMember(ctx: ClearhouseContext, p: AdmitMemberParameters): Promise<WriteResult> {
+export async function admitMember(ctx: ClearhouseContext, p: AdmitMemberParameters): Promise<AdmitMemberReturnType> {
   const account = requireAddress("account", p.account);
   const roles = requireRoles("roles", p.roles);
   if ((p.lei === undefined) === (p.leiHash === undefined)) {
@@ -58,17 +59,30 @@ export async function admitMember(ctx: ClearhouseContext, p: AdmitMemberParamete
   });
 }
 
+export interface SetRolesParameters {
+  account: Address;
+  /** Bitmask of `Role` values. */
+  roles: number;
+}
+export type SetRolesReturnType = WriteResult;
+
 /** Replace a member's roles (owner only). */
-export async function setRoles(ctx: ClearhouseContext, p: { account: Address; roles: number }): Promise<WriteResult> {
+export async function setRoles(ctx: ClearhouseContext, p: SetRolesParameters): Promise<SetRolesReturnType> {
   const args = [requireAddress("account", p.account), requireRoles("roles", p.roles)] as const;
   return writeContract(ctx, { ...registry(ctx), functionName: "setRoles", args });
 }
 
+export interface SetLimitsParameters {
+  account: Address;
+  /** Minor units (a bigint); `UNLIMITED` for no limit. */
+  maxSingleTransfer: bigint;
+  /** Minor units (a bigint), at least `maxSingleTransfer`; `UNLIMITED` for no limit. */
+  maxDailyOutflow: bigint;
+}
+export type SetLimitsReturnType = WriteResult;
+
 /** Replace a member's limits (owner only). */
-export async function setLimits(
-  ctx: ClearhouseContext,
-  p: { account: Address; maxSingleTransfer: IntegerLike; maxDailyOutflow: IntegerLike },
-): Promise<WriteResult> {
+export async function setLimits(ctx: ClearhouseContext, p: SetLimitsParameters): Promise<SetLimitsReturnType> {
   const account = requireAddress("account", p.account);
   const single = limit("maxSingleTransfer", p.maxSingleTransfer);
   const daily = limit("maxDailyOutflow", p.maxDailyOutflow);
@@ -78,8 +92,16 @@ export async function setLimits(
   return writeContract(ctx, { ...registry(ctx), functionName: "setLimits", args: [account, single, daily] });
 }
 
+export interface SuspendMemberParameters {
+  account: Address;
+}
+export type SuspendMemberReturnType = WriteResult;
+
 /** Suspend an active member (owner only). */
-export async function suspendMember(ctx: ClearhouseContext, p: { account: Address }): Promise<WriteResult> {
+export async function suspendMember(
+  ctx: ClearhouseContext,
+  p: SuspendMemberParameters,
+): Promise<SuspendMemberReturnType> {
   return writeContract(ctx, {
     ...registry(ctx),
     functionName: "suspendMember",
@@ -87,8 +109,16 @@ export async function suspendMember(ctx: ClearhouseContext, p: { account: Addres
   });
 }
 
+export interface ReinstateMemberParameters {
+  account: Address;
+}
+export type ReinstateMemberReturnType = WriteResult;
+
 /** Reinstate a suspended member (owner only). */
-export async function reinstateMember(ctx: ClearhouseContext, p: { account: Address }): Promise<WriteResult> {
+export async function reinstateMember(
+  ctx: ClearhouseContext,
+  p: ReinstateMemberParameters,
+): Promise<ReinstateMemberReturnType> {
   return writeContract(ctx, {
     ...registry(ctx),
     functionName: "reinstateMember",
@@ -96,8 +126,13 @@ export async function reinstateMember(ctx: ClearhouseContext, p: { account: Addr
   });
 }
 
+export interface RemoveMemberParameters {
+  account: Address;
+}
+export type RemoveMemberReturnType = WriteResult;
+
 /** Remove a member (owner only). */
-export async function removeMember(ctx: ClearhouseContext, p: { account: Address }): Promise<WriteResult> {
+export async function removeMember(ctx: ClearhouseContext, p: RemoveMemberParameters): Promise<RemoveMemberReturnType> {
   return writeContract(ctx, {
     ...registry(ctx),
     functionName: "removeMember",
@@ -107,29 +142,40 @@ export async function removeMember(ctx: ClearhouseContext, p: { account: Address
 
 const reasonCode = (value: unknown) => requireSmallInt("reasonCode", value, 1, Number(UINT16_MAX));
 
+export interface AddSanctionParameters {
+  account: Address;
+  /** A reason code of `Reasons` (1 … 65,535). */
+  reasonCode: number;
+}
+export type AddSanctionReturnType = WriteResult;
+
 /** Put an address on the sanctions list with a reason code ≥ 1 (owner only). */
-export async function addSanction(
-  ctx: ClearhouseContext,
-  p: { account: Address; reasonCode: number },
-): Promise<WriteResult> {
+export async function addSanction(ctx: ClearhouseContext, p: AddSanctionParameters): Promise<AddSanctionReturnType> {
   const args = [requireAddress("account", p.account), reasonCode(p.reasonCode)] as const;
   return writeContract(ctx, { ...registry(ctx), functionName: "addSanction", args });
 }
 
+export interface RemoveSanctionParameters {
+  account: Address;
+  /** A reason code of `Reasons` (1 … 65,535). */
+  reasonCode: number;
+}
+export type RemoveSanctionReturnType = WriteResult;
+
 /** Take an address off the sanctions list, recording why (owner only). */
 export async function removeSanction(
   ctx: ClearhouseContext,
-  p: { account: Address; reasonCode: number },
-): Promise<WriteResult> {
+  p: RemoveSanctionParameters,
+): Promise<RemoveSanctionReturnType> {
   const args = [requireAddress("account", p.account), reasonCode(p.reasonCode)] as const;
   return writeContract(ctx, { ...registry(ctx), functionName: "removeSanction", args });
 }
 
+export type AllowNodeParameters = NodeParameters & { kind: "validator" | "member" };
+export type AllowNodeReturnType = WriteResult;
+
 /** Allow a validator or member node to connect (owner only). */
-export async function allowNode(
-  ctx: ClearhouseContext,
-  p: NodeParameters & { kind: "validator" | "member" },
-): Promise<WriteResult> {
+export async function allowNode(ctx: ClearhouseContext, p: AllowNodeParameters): Promise<AllowNodeReturnType> {
   if (p.kind !== "validator" && p.kind !== "member") {
     throw new InvalidArgumentError("kind", `${JSON.stringify(p.kind)} is neither "validator" nor "member"`);
   }
@@ -141,7 +187,10 @@ export async function allowNode(
   });
 }
 
+export type RemoveNodeParameters = NodeParameters;
+export type RemoveNodeReturnType = WriteResult;
+
 /** Remove a node from the allowlist (owner only). */
-export async function removeNode(ctx: ClearhouseContext, p: NodeParameters): Promise<WriteResult> {
+export async function removeNode(ctx: ClearhouseContext, p: RemoveNodeParameters): Promise<RemoveNodeReturnType> {
   return writeContract(ctx, { ...registry(ctx), functionName: "removeNode", args: parseNode(p) });
 }

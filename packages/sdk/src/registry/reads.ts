@@ -26,8 +26,14 @@ export interface MemberInfo {
   sanction: number;
 }
 
+export interface GetMemberParameters {
+  /** Any address (the zero address too): one never admitted comes back with status "None". */
+  account: Address;
+}
+export type GetMemberReturnType = MemberInfo;
+
 /** Everything the registry knows about `account` (status "None" if never admitted). */
-export async function getMember(ctx: ClearhouseContext, p: { account: Address }): Promise<MemberInfo> {
+export async function getMember(ctx: ClearhouseContext, p: GetMemberParameters): Promise<GetMemberReturnType> {
   const account = requireAddress("account", p.account, { allowZero: true });
   const [m, sanction] = await Promise.all([
     readContract(ctx, { ...registry(ctx), functionName: "memberOf", args: [account] }),
@@ -47,8 +53,10 @@ export async function getMember(ctx: ClearhouseContext, p: { account: Address })
   };
 }
 
+export type ListMembersReturnType = MemberInfo[];
+
 /** Every member ever admitted, in admission order (removed ones included, with their status). */
-export async function listMembers(ctx: ClearhouseContext): Promise<MemberInfo[]> {
+export async function listMembers(ctx: ClearhouseContext): Promise<ListMembersReturnType> {
   const count = await readContract(ctx, { ...registry(ctx), functionName: "memberCount", args: [] });
   const indexes = Array.from({ length: Number(count) }, (_, i) => BigInt(i));
   const accounts = await Promise.all(
@@ -63,14 +71,25 @@ export interface CheckResult {
   reason: { code: number; name: ReasonName; description: string };
 }
 
+export interface CheckTransactionParameters {
+  sender: Address;
+  /** The called contract or recipient; the zero address means contract creation. */
+  target: Address;
+  /** Native value in wei (default 0n). */
+  value?: bigint;
+  /** Calldata (default "0x"). */
+  data?: Hex;
+}
+export type CheckTransactionReturnType = CheckResult;
+
 /**
  * Ask the registry whether a transaction would be allowed and, if not, why — before sending it
  * (Besu drops refused transactions silently). `target` = zero address means contract creation.
  */
 export async function checkTransaction(
   ctx: ClearhouseContext,
-  p: { sender: Address; target: Address; value?: bigint; data?: Hex },
-): Promise<CheckResult> {
+  p: CheckTransactionParameters,
+): Promise<CheckTransactionReturnType> {
   const sender = requireAddress("sender", p.sender);
   const target = requireAddress("target", p.target, { allowZero: true });
   const value = requireAmount("value", p.value ?? 0n);
@@ -88,12 +107,20 @@ export async function checkTransaction(
   return { allowed, reason: { code: reason.code, name: reason.name, description: reason.description } };
 }
 
+export type IsNodeAllowedParameters = NodeParameters;
+export type IsNodeAllowedReturnType = boolean;
+
 /** Whether a node may connect (the same answer Besu gets from `connectionAllowed`). */
-export async function isNodeAllowed(ctx: ClearhouseContext, p: NodeParameters): Promise<boolean> {
+export async function isNodeAllowed(
+  ctx: ClearhouseContext,
+  p: IsNodeAllowedParameters,
+): Promise<IsNodeAllowedReturnType> {
   return readContract(ctx, { ...registry(ctx), functionName: "connectionAllowed", args: parseNode(p) });
 }
 
+export type GetRegistryOwnerReturnType = Address;
+
 /** The registry's owner (the governance multisig once handed over). */
-export async function getRegistryOwner(ctx: ClearhouseContext): Promise<Address> {
+export async function getRegistryOwner(ctx: ClearhouseContext): Promise<GetRegistryOwnerReturnType> {
   return readContract(ctx, { ...registry(ctx), functionName: "owner", args: [] });
 }

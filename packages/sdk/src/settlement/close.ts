@@ -11,7 +11,7 @@ import { consortiumRegistryAbi, settlementTokenAbi } from "@clearhouse/contracts
 import { Role } from "../registry/roles";
 import { requireAddress } from "../validate";
 import { batchIdOf } from "./batch";
-import { holdByRule, maskOf, type Entry, type RuleOutcome } from "./gridlock";
+import { holdByRule, maskOf, type Entry, type LedgerIndex, type RuleOutcome } from "./gridlock";
 import { anchoredBatches, anchoredHeader, batchKey, type BatchHeaderFields } from "./ledger";
 import { cycleEvents, engine, ledgerIndexes, pendingBatches, type CycleBatch, type Declaration } from "./pending";
 
@@ -82,11 +82,13 @@ export async function capacitiesOf(
   return out;
 }
 
+/** The argument of `planClose` after the context: the batches the close would present. */
+export type PlanCloseParameters = readonly CycleBatch[];
+/** The rule's outcome by ledger index, and which bank holds each index. */
+export type PlanCloseReturnType = RuleOutcome & { bankAt: Map<LedgerIndex, Address> };
+
 /** What the gridlock rule would hold if `batches` closed now (read from the chain's current state). */
-export async function planClose(
-  ctx: ClearhouseContext,
-  batches: readonly CycleBatch[],
-): Promise<RuleOutcome & { bankAt: Map<number, Address> }> {
+export async function planClose(ctx: ClearhouseContext, batches: PlanCloseParameters): Promise<PlanCloseReturnType> {
   const indexes = await ledgerIndexes(
     ctx,
     batches.flatMap((b) => [b.bank, ...b.counterparties]),
@@ -142,22 +144,27 @@ const declarationOf = (b: CycleBatch): Declaration => ({
   totals: b.totals,
 });
 
+export interface CloseCycleParameters {
+  /** Default: the current cycle. */
+  cycleId?: bigint;
+  /** Final batches not yet in a cycle, from the banks' batch files (pending ones are found on chain). */
+  batches?: readonly PresentedBatch[];
+  /** Open the next cycle in the last transaction. */
+  openNext?: boolean;
+  /** Gas one transaction may use (default: the deployment's `closeGasBudget`, else 15M). */
+  gasBudget?: bigint;
+  /** Called as a close in several transactions progresses. */
+  onProgress?: (progress: CloseProgress) => void;
+}
+export type CloseCycleReturnType = CloseResult;
+
 /**
  * Close the open cycle (an OPERATOR): every batch pending in it, plus `batches` (final batches not
  * yet in a cycle, from the banks' batch files). In one transaction when its gas fits `gasBudget`
  * (else the deployment's `closeGasBudget`, else 15M), otherwise in several (see the module comment). With `openNext`, the next cycle
  * opens in the last transaction.
  */
-export async function closeCycle(
-  ctx: ClearhouseContext,
-  p: {
-    cycleId?: bigint;
-    batches?: readonly PresentedBatch[];
-    openNext?: boolean;
-    gasBudget?: bigint;
-    onProgress?: (progress: CloseProgress) => void;
-  } = {},
-): Promise<CloseResult> {
+export async function closeCycle(ctx: ClearhouseContext, p: CloseCycleParameters = {}): Promise<CloseCycleReturnType> {
   const e = engine(ctx);
   const cycleId = p.cycleId ?? (await readContract(ctx, { ...e, functionName: "currentCycle", args: [] }));
   const fromDeployment = ctx.deployment.closeGasBudget;
@@ -188,14 +195,19 @@ export async function closeCycle(
   return closeInSteps(ctx, { cycleId, batches: all, openNext, budget, onProgress: p.onProgress });
 }
 
+export interface CloseCycleWithParameters {
+  cycleId?: bigint;
+  batches: readonly PresentedBatch[];
+  openNext?: boolean;
+  gasBudget?: bigint;
+}
+export type CloseCycleWithReturnType = CloseResult;
+
 /**
  * Close the open cycle presenting `batches` (with every pending batch): `closeCycle` with batches,
  * kept under the name the daily routine has always used.
  */
-export function closeCycleWith(
-  ctx: ClearhouseContext,
-  p: { cycleId?: bigint; batches: readonly PresentedBatch[]; openNext?: boolean; gasBudget?: bigint },
-): Promise<CloseResult> {
+export function closeCycleWith(ctx: ClearhouseContext, p: CloseCycleWithParameters): Promise<CloseCycleWithReturnType> {
   return closeCycle(ctx, p);
 }
 

@@ -28,16 +28,22 @@ export interface SignedDispute {
   signature: Hex;
 }
 
+export interface SignDisputeParameters {
+  batchId: Hex;
+  /** 1 … 65,535. */
+  reasonCode: number;
+  /** Unix seconds; default: the batch's window end. */
+  deadline?: bigint;
+}
+export type SignDisputeReturnType = SignedDispute;
+
 /**
  * Sign a dispute of `batchId` with the context's account (a counterparty of the batch). The
  * deadline defaults to the batch's window end, after which no dispute is accepted anyway. Give the
  * result to the operator (or any member) to relay with `disputeBySignature`.
  * @example const signed = await bank.settlement.signDispute({ batchId, reasonCode: 2 })
  */
-export async function signDispute(
-  ctx: ClearhouseContext,
-  p: { batchId: Hex; reasonCode: number; deadline?: bigint },
-): Promise<SignedDispute> {
+export async function signDispute(ctx: ClearhouseContext, p: SignDisputeParameters): Promise<SignDisputeReturnType> {
   const signer = accountAddress(ctx, "signDispute");
   const batchId = requireBytes32("batchId", p.batchId);
   const reasonCode = requireSmallInt("reasonCode", p.reasonCode, 1, 65535);
@@ -58,12 +64,18 @@ export async function signDispute(
   return { batchId, reasonCode, deadline, signer, signature };
 }
 
+export type DisputeBySignatureParameters = SignedDispute;
+export type DisputeBySignatureReturnType = WriteResult;
+
 /**
  * Relay a counterparty's signed dispute (`disputeBySignature`); the sender needs no role. The
  * batch's header is read from its event. Refused as the signer's own dispute would be, plus
  * LedgerSignatureExpired / LedgerInvalidSignature.
  */
-export async function disputeBySignature(ctx: ClearhouseContext, p: SignedDispute): Promise<WriteResult> {
+export async function disputeBySignature(
+  ctx: ClearhouseContext,
+  p: DisputeBySignatureParameters,
+): Promise<DisputeBySignatureReturnType> {
   const signer = requireAddress("signer", p.signer);
   const reasonCode = requireSmallInt("reasonCode", p.reasonCode, 1, 65535);
   if (!/^0x[0-9a-fA-F]*$/.test(p.signature) || p.signature.length < 4) {

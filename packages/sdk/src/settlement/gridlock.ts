@@ -10,38 +10,45 @@
  * 3. Entries between banks not held settle; every entry with a held end waits in the next cycle.
  */
 
+/**
+ * A bank's ledger index: 0 … 255, bit `index` of counterparty, held and live masks. The one type
+ * the SDK uses for a bank's place in the ledger (the contracts' uint8, which viem decodes to a
+ * number); convert with `BigInt(index)` only to shift a mask.
+ */
+export type LedgerIndex = number;
+
 /** One obligation of a cycle, by ledger index. */
 export interface Entry {
-  debtor: number;
-  creditor: number;
+  debtor: LedgerIndex;
+  creditor: LedgerIndex;
   amount: bigint;
 }
 
 /** What the rule decides. */
 export interface RuleOutcome {
   /** Held banks: the inactive ones (ascending), then those held short, in the order held. */
-  held: number[];
+  held: LedgerIndex[];
   heldMask: bigint;
   /** Net positions of the banks not held (positive: paid out), over the entries that settle. */
-  net: Map<number, bigint>;
+  net: Map<LedgerIndex, bigint>;
   /** The sum of the entries that settle. */
   gross: bigint;
 }
 
 /** The mask of a set of ledger indexes (bit i: index i). */
-export function maskOf(indexes: Iterable<number>): bigint {
+export function maskOf(indexes: Iterable<LedgerIndex>): bigint {
   let mask = 0n;
   for (const i of indexes) mask |= 1n << BigInt(i);
   return mask;
 }
 
 /** Whether `index` is in `mask`. */
-export function inMask(mask: bigint, index: number): boolean {
+export function inMask(mask: bigint, index: LedgerIndex): boolean {
   return ((mask >> BigInt(index)) & 1n) === 1n;
 }
 
 /** What of a batch's live creditors (`liveMask`) waits when `heldMask` is held: all of them if its debtor is held. */
-export function carriedMask(debtor: number, liveMask: bigint, heldMask: bigint): bigint {
+export function carriedMask(debtor: LedgerIndex, liveMask: bigint, heldMask: bigint): bigint {
   return inMask(heldMask, debtor) ? liveMask : liveMask & heldMask;
 }
 
@@ -62,8 +69,8 @@ function netOutside(entries: readonly Entry[], held: ReadonlySet<number>): Map<n
  */
 export function holdByRule(
   entries: readonly Entry[],
-  inactive: ReadonlySet<number>,
-  capacity: ReadonlyMap<number, bigint>,
+  inactive: ReadonlySet<LedgerIndex>,
+  capacity: ReadonlyMap<LedgerIndex, bigint>,
 ): RuleOutcome {
   const participants = [...new Set(entries.flatMap((e) => [e.debtor, e.creditor]))].sort((a, b) => a - b);
   const held = participants.filter((i) => inactive.has(i));

@@ -9,6 +9,14 @@ export * from "./submit";
 export * from "./netting";
 export * from "./close";
 export * from "./gridlock";
-export { pendingBatches, cycleEvents, ledgerIndexes, type CycleBatch, type Declaration } from "./pending";
+export {
+  pendingBatches,
+  cycleEvents,
+  ledgerIndexes,
+  type CycleBatch,
+  type Declaration,
+  type PendingBatchesParameters,
+  type PendingBatchesReturnType,
+} from "./pending";
 export * from "./reconcile";
 export * from "./iso20022";

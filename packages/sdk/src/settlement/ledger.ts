@@ -8,6 +8,7 @@ import { readContract, rpc, writeContract, type ClearhouseContext, type WriteRes
 import { DeploymentError, InvalidArgumentError } from "../errors/base";
 import { settlementLedgerAbi } from "@clearhouse/contracts";
 import { requireAddress, requireBytes32, requireSmallInt, utf8Length } from "../validate";
+import type { LedgerIndex } from "./gridlock";
 import { encodeRecord, type PaymentRecord } from "./record";
 
 /** The fields of a batch header the SDK needs (what `buildBatch` produces). */
@@ -86,11 +87,15 @@ export async function counterpartyMask(ctx: ClearhouseContext, counterparties: r
 }
 
 /** The ledger indexes (0 … 255) named by a counterparty mask, lowest first. */
-export function maskIndexes(mask: bigint): number[] {
-  const out: number[] = [];
+export function maskIndexes(mask: bigint): LedgerIndex[] {
+  const out: LedgerIndex[] = [];
   for (let i = 0; mask >> BigInt(i) !== 0n; i++) if ((mask >> BigInt(i)) & 1n) out.push(i);
   return out;
 }
+
+/** The arguments of `onChainHeader` after the context: the bank's fields and the window end. */
+export type OnChainHeaderParameters = [header: BatchHeaderFields, closesAt: number];
+export type OnChainHeaderReturnType = OnChainHeader;
 
 /**
  * The on-chain header of a batch with window end `closesAt` (reads the ledger's bank indexes for
@@ -100,7 +105,7 @@ export async function onChainHeader(
   ctx: ClearhouseContext,
   h: BatchHeaderFields,
   closesAt: number,
-): Promise<OnChainHeader> {
+): Promise<OnChainHeaderReturnType> {
   return {
     root: h.root,
     entryCount: h.entryCount,
@@ -172,10 +177,24 @@ export async function isAnchored(ctx: ClearhouseContext, batchId: Hex): Promise<
   return stored !== 0;
 }
 
+/** The argument of `anchoredBatch` after the context: the batch id. */
+export type AnchoredBatchParameters = Hex;
+export type AnchoredBatchReturnType = AnchoredBatch | undefined;
+
 /** The anchored batch `batchId` from its `BatchSubmitted` event, or undefined if it is not anchored. */
-export async function anchoredBatch(ctx: ClearhouseContext, batchId: Hex): Promise<AnchoredBatch | undefined> {
+export async function anchoredBatch(
+  ctx: ClearhouseContext,
+  batchId: AnchoredBatchParameters,
+): Promise<AnchoredBatchReturnType> {
   return (await anchoredBatches(ctx, [batchId])).get(batchId.toLowerCase() as Hex);
 }
+
+/**
+ * The arguments of `anchoredHeader` after the context: the batch id, the bank's fields and (to
+ * spare a log query) the batch's `BatchSubmitted` event when the caller has it.
+ */
+export type AnchoredHeaderParameters = [batchId: Hex, header: BatchHeaderFields, anchored?: AnchoredBatch];
+export type AnchoredHeaderReturnType = OnChainHeader;
 
 /**
  * The on-chain header of an anchored batch from the bank's fields: the window end is the one in
@@ -186,14 +205,21 @@ export async function anchoredHeader(
   batchId: Hex,
   h: BatchHeaderFields,
   anchored?: AnchoredBatch,
-): Promise<OnChainHeader> {
+): Promise<AnchoredHeaderReturnType> {
   if (h.closesAt !== undefined) return onChainHeader(ctx, h, h.closesAt);
   const found = anchored ?? (await requireAnchored(ctx, batchId));
   return onChainHeader(ctx, h, found.header.closesAt);
 }
 
+export interface EnrollReturnType {
+  /** The bank's ledger index. */
+  index: LedgerIndex;
+  /** The enrollment, absent when the bank was already enrolled. */
+  tx?: WriteResult;
+}
+
 /** Enroll the signing bank so others can name it as a counterparty (no-op if enrolled). */
-export async function enroll(ctx: ClearhouseContext): Promise<{ index: number; tx?: WriteResult }> {
+export async function enroll(ctx: ClearhouseContext): Promise<EnrollReturnType> {
   const me = ctx.walletClient?.account.address;
   if (me) {
     const banks = await readContract(ctx, { ...ledger(ctx), functionName: "banks", args: [] });
@@ -221,33 +247,59 @@ export async function requireAnchored(ctx: ClearhouseContext, batchId: Hex): Pro
   return found;
 }
 
+export interface AcknowledgeBatchParameters {
+  batchId: Hex;
+}
+export type AcknowledgeBatchReturnType = WriteResult;
+
 /** Acknowledge a batch as one of its counterparties (its header is read from its event). */
-export async function acknowledgeBatch(ctx: ClearhouseContext, p: { batchId: Hex }): Promise<WriteResult> {
+export async function acknowledgeBatch(
+  ctx: ClearhouseContext,
+  p: AcknowledgeBatchParameters,
+): Promise<AcknowledgeBatchReturnType> {
   const { batchId, header } = await requireAnchored(ctx, p.batchId);
   return writeContract(ctx, { ...ledger(ctx), functionName: "acknowledge", args: [batchId, header] });
 }
 
+export interface DisputeBatchParameters {
+  batchId: Hex;
+  /** 1 … 65,535. */
+  reasonCode: number;
+}
+export type DisputeBatchReturnType = WriteResult;
+
 /** Dispute a batch as one of its counterparties (reason code ≥ 1). */
-export async function disputeBatch(
-  ctx: ClearhouseContext,
-  p: { batchId: Hex; reasonCode: number },
-): Promise<WriteResult> {
+export async function disputeBatch(ctx: ClearhouseContext, p: DisputeBatchParameters): Promise<DisputeBatchReturnType> {
   const reasonCode = requireSmallInt("reasonCode", p.reasonCode, 1, 65535);
   const { batchId, header } = await requireAnchored(ctx, p.batchId);
   return writeContract(ctx, { ...ledger(ctx), functionName: "dispute", args: [batchId, header, reasonCode] });
 }
 
+export interface ResolveDisputeParameters {
+  batchId: Hex;
+  /** True: the batch is Rejected; false: the dispute is dismissed and the batch Final. */
+  upheld: boolean;
+}
+export type ResolveDisputeReturnType = WriteResult;
+
 /** Settle a dispute (an OPERATOR): upheld → Rejected, dismissed → Final. */
 export async function resolveDispute(
   ctx: ClearhouseContext,
-  p: { batchId: Hex; upheld: boolean },
-): Promise<WriteResult> {
+  p: ResolveDisputeParameters,
+): Promise<ResolveDisputeReturnType> {
   const args = [requireBytes32("batchId", p.batchId), p.upheld] as const;
   return writeContract(ctx, { ...ledger(ctx), functionName: "resolveDispute", args });
 }
 
+export interface GetBatchIdParameters {
+  submitter: Address;
+  /** The batch key: up to 32 bytes of text, or a 32-byte hex. */
+  key: string;
+}
+export type GetBatchIdReturnType = Hex;
+
 /** The id of `submitter`'s batch under `key`. */
-export async function getBatchId(ctx: ClearhouseContext, p: { submitter: Address; key: string }): Promise<Hex> {
+export async function getBatchId(ctx: ClearhouseContext, p: GetBatchIdParameters): Promise<GetBatchIdReturnType> {
   const args = [requireAddress("submitter", p.submitter), batchKey(p.key)] as const;
   return readContract(ctx, { ...ledger(ctx), functionName: "batchIdOf", args });
 }
@@ -267,8 +319,13 @@ export interface BatchInfo {
   nettedIn?: bigint;
 }
 
+export interface GetBatchParameters {
+  batchId: Hex;
+}
+export type GetBatchReturnType = BatchInfo;
+
 /** A batch's anchored header, effective status and acknowledgements (an unknown id is refused). */
-export async function getBatch(ctx: ClearhouseContext, p: { batchId: Hex }): Promise<BatchInfo> {
+export async function getBatch(ctx: ClearhouseContext, p: GetBatchParameters): Promise<GetBatchReturnType> {
   const anchored = await requireAnchored(ctx, p.batchId);
   const { batchId, header } = anchored;
   const [status, [, , ackMask], block] = await Promise.all([
@@ -303,10 +360,27 @@ export async function getBatch(ctx: ClearhouseContext, p: { batchId: Hex }): Pro
   };
 }
 
+/** The argument of `headerDigest` after the context: an on-chain header. */
+export type HeaderDigestParameters = OnChainHeader;
+export type HeaderDigestReturnType = Hex;
+
 /** The digest of an on-chain header (keccak256(abi.encode(header))); the ledger keeps its first 31 bytes. */
-export async function headerDigest(ctx: ClearhouseContext, header: OnChainHeader): Promise<Hex> {
+export async function headerDigest(
+  ctx: ClearhouseContext,
+  header: HeaderDigestParameters,
+): Promise<HeaderDigestReturnType> {
   return readContract(ctx, { ...ledger(ctx), functionName: "digestOf", args: [header] });
 }
+
+export interface VerifyRecordOnChainParameters {
+  batchId: Hex;
+  /** The anchored header. */
+  header: OnChainHeader;
+  record: PaymentRecord;
+  /** The record's Merkle proof (`buildBatchTree(...).proof(i)`). */
+  proof: readonly Hex[];
+}
+export type VerifyRecordOnChainReturnType = boolean;
 
 /**
  * Ask the ledger whether payment `record` with `proof` is in the anchored batch: the ledger hashes
@@ -315,8 +389,8 @@ export async function headerDigest(ctx: ClearhouseContext, header: OnChainHeader
  */
 export async function verifyRecordOnChain(
   ctx: ClearhouseContext,
-  p: { batchId: Hex; header: OnChainHeader; record: PaymentRecord; proof: readonly Hex[] },
-): Promise<boolean> {
+  p: VerifyRecordOnChainParameters,
+): Promise<VerifyRecordOnChainReturnType> {
   return readContract(ctx, {
     ...ledger(ctx),
     functionName: "verifyRecord",
@@ -324,14 +398,23 @@ export async function verifyRecordOnChain(
   });
 }
 
+export interface VerifyInclusionOnChainParameters {
+  batchId: Hex;
+  /** The anchored header. */
+  header: OnChainHeader;
+  leaf: Hex;
+  proof: readonly Hex[];
+}
+export type VerifyInclusionOnChainReturnType = boolean;
+
 /**
  * Ask the ledger contract itself whether `leaf` with `proof` is in the anchored batch. Warning: an
  * internal node of the tree passes too; to prove a payment use verifyRecordOnChain.
  */
 export async function verifyInclusionOnChain(
   ctx: ClearhouseContext,
-  p: { batchId: Hex; header: OnChainHeader; leaf: Hex; proof: readonly Hex[] },
-): Promise<boolean> {
+  p: VerifyInclusionOnChainParameters,
+): Promise<VerifyInclusionOnChainReturnType> {
   return readContract(ctx, {
     ...ledger(ctx),
     functionName: "verifyInclusion",

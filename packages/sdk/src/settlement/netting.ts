@@ -5,12 +5,23 @@
 import { getAddress, parseEventLogs, type Address, type Hex } from "viem";
 import { accountAddress, readContract, rpc, writeContract, type ClearhouseContext, type WriteResult } from "../context";
 import { nettingEngineAbi } from "@clearhouse/contracts";
-import { UINT128_MAX, requireAddress, requireAmount, requireBytes32, type IntegerLike } from "../validate";
+import { UINT128_MAX, requireAddress, requireAmount, requireBytes32 } from "../validate";
 import { batchIdOf } from "./batch";
 import { anchoredHeader, batchKey, type BatchHeaderFields } from "./ledger";
 import { cycleEvents, engine, ledgerIndexes } from "./pending";
 
 const CYCLE_STATUS = ["None", "Open", "Closed", "Closing"] as const;
+
+export interface DeclareProvedBatchParameters {
+  /** The chunk's batch key (as anchored). */
+  key: string;
+  header: BatchHeaderFields;
+  /** The Groth16 proof as the verifier takes it (8 field elements). */
+  proof: readonly [bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint];
+  /** Default: the current cycle. */
+  cycleId?: bigint;
+}
+export type DeclareProvedBatchReturnType = WriteResult;
 
 /**
  * Declare a final private-mode chunk into a cycle with its `batch_netting_16` proof (see
@@ -18,13 +29,8 @@ const CYCLE_STATUS = ["None", "Open", "Closed", "Closing"] as const;
  */
 export async function declareProvedBatch(
   ctx: ClearhouseContext,
-  p: {
-    key: string;
-    header: BatchHeaderFields;
-    proof: readonly [bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint];
-    cycleId?: bigint;
-  },
-): Promise<WriteResult> {
+  p: DeclareProvedBatchParameters,
+): Promise<DeclareProvedBatchReturnType> {
   const cycleId = p.cycleId ?? (await readContract(ctx, { ...engine(ctx), functionName: "currentCycle", args: [] }));
   const key = batchKey(p.key);
   const header = await anchoredHeader(ctx, batchIdOf(accountAddress(ctx, "declareProved"), key), p.header);
@@ -35,8 +41,13 @@ export async function declareProvedBatch(
   });
 }
 
+export interface OpenCycleReturnType {
+  cycleId: bigint;
+  tx: WriteResult;
+}
+
 /** Open the next settlement cycle (an OPERATOR); returns its id. */
-export async function openCycle(ctx: ClearhouseContext): Promise<{ cycleId: bigint; tx: WriteResult }> {
+export async function openCycle(ctx: ClearhouseContext): Promise<OpenCycleReturnType> {
   const tx = await writeContract(ctx, { ...engine(ctx), functionName: "openCycle", args: [] });
   // The id comes from this transaction's CycleOpened event, not from a later read that another
   // operator's transaction could have moved on.
@@ -47,15 +58,22 @@ export async function openCycle(ctx: ClearhouseContext): Promise<{ cycleId: bigi
   return { cycleId: opened.args.cycleId, tx };
 }
 
+export interface DeclareBatchParameters {
+  /** The batch key it was anchored under. */
+  key: string;
+  /** The anchored header's fields (from the bank's batch file). */
+  header: BatchHeaderFields;
+  /** Default: the current cycle. */
+  cycleId?: bigint;
+}
+export type DeclareBatchReturnType = WriteResult;
+
 /**
  * Declare the signing bank's final, anchored batch into the open cycle: its per-counterparty totals
  * become obligations, pending until the operator's close presents them again (closeCycle does).
  * The header must be the anchored one (the engine checks it with the ledger).
  */
-export async function declareBatch(
-  ctx: ClearhouseContext,
-  p: { key: string; header: BatchHeaderFields; cycleId?: bigint },
-): Promise<WriteResult> {
+export async function declareBatch(ctx: ClearhouseContext, p: DeclareBatchParameters): Promise<DeclareBatchReturnType> {
   const cycleId = p.cycleId ?? (await readContract(ctx, { ...engine(ctx), functionName: "currentCycle", args: [] }));
   const key = batchKey(p.key);
   const header = await anchoredHeader(ctx, batchIdOf(accountAddress(ctx, "declare"), key), p.header);
@@ -66,11 +84,18 @@ export async function declareBatch(
   });
 }
 
+export interface SetCreditLineParameters {
+  bank: Address;
+  /** Minor units (a bigint, uint128); 0n withdraws the line. */
+  limit: bigint;
+}
+export type SetCreditLineReturnType = WriteResult;
+
 /** Grant or change an intraday credit line (an OPERATOR). */
 export async function setCreditLine(
   ctx: ClearhouseContext,
-  p: { bank: Address; limit: IntegerLike },
-): Promise<WriteResult> {
+  p: SetCreditLineParameters,
+): Promise<SetCreditLineReturnType> {
   const args = [
     requireAddress("bank", p.bank),
     requireAmount("limit", p.limit, { max: UINT128_MAX, typeName: "uint128" }),
@@ -78,14 +103,29 @@ export async function setCreditLine(
   return writeContract(ctx, { ...engine(ctx), functionName: "setCreditLine", args });
 }
 
+export interface FundCreditPoolParameters {
+  /** Minor units (a bigint), more than zero. */
+  amount: bigint;
+}
+export type FundCreditPoolReturnType = WriteResult;
+
 /** Add the operator's tokens to the credit pool (it must have approved the engine). */
-export async function fundCreditPool(ctx: ClearhouseContext, p: { amount: IntegerLike }): Promise<WriteResult> {
+export async function fundCreditPool(
+  ctx: ClearhouseContext,
+  p: FundCreditPoolParameters,
+): Promise<FundCreditPoolReturnType> {
   const args = [requireAmount("amount", p.amount, { allowZero: false })] as const;
   return writeContract(ctx, { ...engine(ctx), functionName: "fundCreditPool", args });
 }
 
+export interface RepayCreditParameters {
+  /** Minor units (a bigint), more than zero. */
+  amount: bigint;
+}
+export type RepayCreditReturnType = WriteResult;
+
 /** Repay used credit (the bank must have approved the engine). */
-export async function repayCredit(ctx: ClearhouseContext, p: { amount: IntegerLike }): Promise<WriteResult> {
+export async function repayCredit(ctx: ClearhouseContext, p: RepayCreditParameters): Promise<RepayCreditReturnType> {
   const args = [requireAmount("amount", p.amount, { allowZero: false })] as const;
   return writeContract(ctx, { ...engine(ctx), functionName: "repayCredit", args });
 }
@@ -169,12 +209,18 @@ export async function cycleObligations(ctx: ClearhouseContext, p: { cycleId: big
   return out;
 }
 
+export interface GetCycleParameters {
+  /** Default: the current cycle. */
+  cycleId?: bigint;
+}
+export type GetCycleReturnType = CycleInfo;
+
 /**
  * A cycle's participants, obligations and (after the close) net positions and held banks, from the
  * engine's events (net positions are emitted at the close, not stored). Participants in the order
  * they first appear.
  */
-export async function getCycle(ctx: ClearhouseContext, p: { cycleId?: bigint } = {}): Promise<CycleInfo> {
+export async function getCycle(ctx: ClearhouseContext, p: GetCycleParameters = {}): Promise<GetCycleReturnType> {
   const e = engine(ctx);
   const cycleId = p.cycleId ?? (await readContract(ctx, { ...e, functionName: "currentCycle", args: [] }));
   const [cycle, obligations, nets, held] = await Promise.all([
@@ -222,8 +268,13 @@ export interface CreditInfo {
   unusedCredit: bigint;
 }
 
+export interface GetCreditParameters {
+  bank: Address;
+}
+export type GetCreditReturnType = CreditInfo;
+
 /** The engine's credit line of `bank` and the pool. */
-export async function getCredit(ctx: ClearhouseContext, p: { bank: Address }): Promise<CreditInfo> {
+export async function getCredit(ctx: ClearhouseContext, p: GetCreditParameters): Promise<GetCreditReturnType> {
   const e = engine(ctx);
   const [line, [pool, unusedCredit]] = await Promise.all([
     readContract(ctx, { ...e, functionName: "creditOf", args: [requireAddress("bank", p.bank)] }),
@@ -232,11 +283,21 @@ export async function getCredit(ctx: ClearhouseContext, p: { bank: Address }): P
   return { limit: line.limit, used: line.used, pool, unusedCredit };
 }
 
+export interface IsBatchSettledParameters {
+  batchId: Hex;
+  /** Not used: the batch's declaration names its debtor. Kept for callers that pass it. */
+  debtor?: Address;
+}
+export type IsBatchSettledReturnType = boolean;
+
 /**
  * Whether a batch's obligations have all settled: it entered a cycle, and the close of that cycle
  * (and of every cycle it was carried into) left nothing of it pending in the next one.
  */
-export async function isBatchSettled(ctx: ClearhouseContext, p: { batchId: Hex; debtor?: Address }): Promise<boolean> {
+export async function isBatchSettled(
+  ctx: ClearhouseContext,
+  p: IsBatchSettledParameters,
+): Promise<IsBatchSettledReturnType> {
   const e = engine(ctx);
   const batchId = requireBytes32("batchId", p.batchId);
   const [declared] = await rpc(ctx, "getLogs(BatchDeclared)", () =>

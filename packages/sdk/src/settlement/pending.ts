@@ -8,6 +8,7 @@ import { getAddress, type Address, type Hex } from "viem";
 import { readContract, rpc, type ClearhouseContext } from "../context";
 import { DeploymentError } from "../errors/base";
 import { nettingEngineAbi } from "@clearhouse/contracts";
+import type { LedgerIndex } from "./gridlock";
 import { anchoredBatches, ledger, type OnChainHeader } from "./ledger";
 
 export function engine(ctx: ClearhouseContext) {
@@ -63,12 +64,20 @@ async function declaredEvents(ctx: ClearhouseContext, batchIds: readonly Hex[]) 
   );
 }
 
+export interface PendingBatchesParameters {
+  cycleId: bigint;
+}
+export type PendingBatchesReturnType = CycleBatch[];
+
 /**
  * The batches pending in `cycleId`: declared into it on chain (or presented to a close in several
  * transactions begun for it), and carried in by the previous cycle's close. A close of the cycle
  * must present every one of them again.
  */
-export async function pendingBatches(ctx: ClearhouseContext, p: { cycleId: bigint }): Promise<CycleBatch[]> {
+export async function pendingBatches(
+  ctx: ClearhouseContext,
+  p: PendingBatchesParameters,
+): Promise<PendingBatchesReturnType> {
   const e = engine(ctx);
   const [declared, carried] = await Promise.all([
     cycleEvents(ctx, "BatchDeclared", p.cycleId),
@@ -102,11 +111,14 @@ export async function pendingBatches(ctx: ClearhouseContext, p: { cycleId: bigin
 }
 
 /** Ledger indexes of `banks` (one read per distinct bank). */
-export async function ledgerIndexes(ctx: ClearhouseContext, banks: readonly Address[]): Promise<Map<Address, number>> {
+export async function ledgerIndexes(
+  ctx: ClearhouseContext,
+  banks: readonly Address[],
+): Promise<Map<Address, LedgerIndex>> {
   const distinct = [...new Set(banks.map((b) => getAddress(b)))];
   const l = ledger(ctx);
   const found = await Promise.all(
     distinct.map((bank) => readContract(ctx, { ...l, functionName: "bankOf", args: [bank] })),
   );
-  return new Map(distinct.map((bank, k) => [bank, Number(found[k][0])]));
+  return new Map(distinct.map((bank, k) => [bank, found[k][0]]));
 }

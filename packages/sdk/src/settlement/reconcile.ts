@@ -40,11 +40,15 @@ export interface ReconcileReport {
 
 const pairKey = (d: Address, c: Address) => `${getAddress(d)}>${getAddress(c)}`;
 
+export interface ReconcileParameters {
+  cycleId: bigint;
+  /** The records behind everything declared in the cycle, batch by batch. */
+  batches: readonly ReconcileBatch[];
+}
+export type ReconcileReturnType = ReconcileReport;
+
 /** Compare `batches` (the records behind everything declared in `cycleId`) with the chain. */
-export async function reconcile(
-  ctx: ClearhouseContext,
-  p: { cycleId: bigint; batches: readonly ReconcileBatch[] },
-): Promise<ReconcileReport> {
+export async function reconcile(ctx: ClearhouseContext, p: ReconcileParameters): Promise<ReconcileReport> {
   const d = ctx.deployment.contracts.NettingEngine;
   if (!d) throw new DeploymentError("this deployment has no NettingEngine");
   await ensureNetwork(ctx);

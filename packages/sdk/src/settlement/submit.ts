@@ -45,6 +45,14 @@ export interface SubmitBatchResult {
   tx?: WriteResult;
 }
 
+export interface SubmitBatchParameters {
+  /** The batch key: up to 32 bytes of text (e.g. "2026-11-23-A"), or a 32-byte hex. */
+  key: string;
+  /** The header fields (`buildBatch(...).header`); `closesAt` pins the window end. */
+  header: BatchHeaderFields;
+}
+export type SubmitBatchReturnType = SubmitBatchResult;
+
 /**
  * Anchor a batch under `key`. Idempotent: after a crash or timeout, call it again with the same
  * key and file — if an earlier attempt landed, its id comes back (`created` false) and nothing is
@@ -52,10 +60,7 @@ export interface SubmitBatchResult {
  * refused with `LedgerBatchConflict`. The window end is `header.closesAt` if given, else stamped
  * now: the chain's time + the acknowledgement window + STAMP_MARGIN.
  */
-export async function submitBatch(
-  ctx: ClearhouseContext,
-  p: { key: string; header: BatchHeaderFields },
-): Promise<SubmitBatchResult> {
+export async function submitBatch(ctx: ClearhouseContext, p: SubmitBatchParameters): Promise<SubmitBatchReturnType> {
   const key = batchKey(p.key);
   const batchId = await readContract(ctx, {
     ...ledger(ctx),

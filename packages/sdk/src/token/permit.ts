@@ -1,17 +1,23 @@
 import { parseSignature, type Address } from "viem";
 import { accountAddress, readContract, type ClearhouseContext } from "../context";
 import { settlementTokenAbi } from "@clearhouse/contracts";
-import { requireAddress, requireAmount, type IntegerLike } from "../validate";
+import { requireAddress, requireAmount } from "../validate";
 import type { SignedPermit } from "./actions";
+
+export interface SignPermitParameters {
+  spender: Address;
+  /** The most `spender` may move, in minor units (a bigint). */
+  value: bigint;
+  /** Unix seconds (a bigint) after which the permit is refused. */
+  deadline: bigint;
+}
+export type SignPermitReturnType = SignedPermit;
 
 /**
  * Sign an EIP-2612 permit with the context's account (the holder): `spender` may then move up to
  * `value` until `deadline` (unix seconds). The domain and nonce are read from the token itself.
  */
-export async function signPermit(
-  ctx: ClearhouseContext,
-  p: { spender: Address; value: IntegerLike; deadline: IntegerLike },
-): Promise<SignedPermit> {
+export async function signPermit(ctx: ClearhouseContext, p: SignPermitParameters): Promise<SignPermitReturnType> {
   const owner = accountAddress(ctx, "signPermit");
   const spender = requireAddress("spender", p.spender);
   const value = requireAmount("value", p.value);

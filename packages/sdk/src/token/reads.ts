@@ -19,8 +19,10 @@ export interface TokenInfo {
   guardian: Address;
 }
 
+export type GetTokenInfoReturnType = TokenInfo;
+
 /** Name, symbol, decimals, total supply, pause state and guardian. */
-export async function getTokenInfo(ctx: ClearhouseContext): Promise<TokenInfo> {
+export async function getTokenInfo(ctx: ClearhouseContext): Promise<GetTokenInfoReturnType> {
   const t = token(ctx);
   const [name, symbol, decimals, totalSupply, paused, guardian] = await Promise.all([
     readContract(ctx, { ...t, functionName: "name", args: [] }),
@@ -33,23 +35,46 @@ export async function getTokenInfo(ctx: ClearhouseContext): Promise<TokenInfo> {
   return { address: t.address, name, symbol, decimals, totalSupply, paused, guardian };
 }
 
+export interface GetBalanceParameters {
+  account: Address;
+}
+/** Minor units. */
+export type GetBalanceReturnType = bigint;
+
 /** Balance of `account` in minor units. */
-export async function getBalance(ctx: ClearhouseContext, p: { account: Address }): Promise<bigint> {
+export async function getBalance(ctx: ClearhouseContext, p: GetBalanceParameters): Promise<GetBalanceReturnType> {
   const account = requireAddress("account", p.account);
   return readContract(ctx, { ...token(ctx), functionName: "balanceOf", args: [account] });
 }
 
+export interface GetAllowanceParameters {
+  owner: Address;
+  spender: Address;
+}
+/** Minor units. */
+export type GetAllowanceReturnType = bigint;
+
 /** Allowance `owner` gave `spender`. */
-export async function getAllowance(ctx: ClearhouseContext, p: { owner: Address; spender: Address }): Promise<bigint> {
+export async function getAllowance(ctx: ClearhouseContext, p: GetAllowanceParameters): Promise<GetAllowanceReturnType> {
   const args = [requireAddress("owner", p.owner), requireAddress("spender", p.spender)] as const;
   return readContract(ctx, { ...token(ctx), functionName: "allowance", args });
+}
+
+export interface GetOutflowTodayParameters {
+  account: Address;
+}
+export interface GetOutflowTodayReturnType {
+  /** UTC day number (block timestamp / 86,400). */
+  day: bigint;
+  /** Minor units sent on that day. */
+  spent: bigint;
 }
 
 /** What `account` has sent today (UTC day number and amount). */
 export async function getOutflowToday(
   ctx: ClearhouseContext,
-  p: { account: Address },
-): Promise<{ day: bigint; spent: bigint }> {
+  p: GetOutflowTodayParameters,
+): Promise<GetOutflowTodayReturnType> {
   const account = requireAddress("account", p.account);
   const [day, spent] = await readContract(ctx, { ...token(ctx), functionName: "outflowToday", args: [account] });
   return { day, spent };
@@ -67,8 +92,10 @@ export interface Issuance {
   remaining: bigint;
 }
 
+export type GetIssuanceReturnType = Issuance;
+
 /** Today's issuance, the ceiling and the operators' headroom. */
-export async function getIssuance(ctx: ClearhouseContext): Promise<Issuance> {
+export async function getIssuance(ctx: ClearhouseContext): Promise<GetIssuanceReturnType> {
   const [day, issued, ceiling] = await readContract(ctx, { ...token(ctx), functionName: "issuanceToday", args: [] });
   return { day, issued, ceiling, remaining: issued >= ceiling ? 0n : ceiling - issued };
 }

@@ -31,14 +31,18 @@ export interface RegisteredCircuit {
   transcriptHash: Hex;
 }
 
+export interface GetCircuitParameters {
+  circuit: CircuitId;
+  /** Default: the current version. */
+  version?: number;
+}
+export type GetCircuitReturnType = RegisteredCircuit;
+
 /**
  * What governance registered for a circuit: its current version, or the given `version` (every
  * version stays readable; a retired one is never accepted again).
  */
-export async function getCircuit(
-  ctx: ClearhouseContext,
-  p: { circuit: CircuitId; version?: number },
-): Promise<RegisteredCircuit> {
+export async function getCircuit(ctx: ClearhouseContext, p: GetCircuitParameters): Promise<GetCircuitReturnType> {
   const id = circuitKey(p.circuit);
   const version =
     p.version ?? (await readContract(ctx, { ...registry(ctx), functionName: "circuitVersion", args: [id] }));
@@ -56,8 +60,16 @@ export async function getCircuit(
   };
 }
 
+export interface VerifyOnChainParameters {
+  proof: ProofBundle;
+}
+export type VerifyOnChainReturnType = boolean;
+
 /** Verify a proof with the circuit's registered on-chain verifier (a view call, no gas spent). */
-export async function verifyOnChain(ctx: ClearhouseContext, p: { proof: ProofBundle }): Promise<boolean> {
+export async function verifyOnChain(
+  ctx: ClearhouseContext,
+  p: VerifyOnChainParameters,
+): Promise<VerifyOnChainReturnType> {
   const bundle = checkBundle(p.proof);
   const { proof, publicSignals } = toCalldata(bundle);
   return readContract(ctx, {
@@ -67,10 +79,16 @@ export async function verifyOnChain(ctx: ClearhouseContext, p: { proof: ProofBun
   });
 }
 
+export interface IsNullifierSpentParameters {
+  circuit: CircuitId;
+  nullifier: bigint;
+}
+export type IsNullifierSpentReturnType = boolean;
+
 /** Whether a nullifier of a circuit was spent. */
 export async function isNullifierSpent(
   ctx: ClearhouseContext,
-  p: { circuit: CircuitId; nullifier: bigint },
-): Promise<boolean> {
+  p: IsNullifierSpentParameters,
+): Promise<IsNullifierSpentReturnType> {
   return readContract(ctx, { ...registry(ctx), functionName: "isSpent", args: [circuitKey(p.circuit), p.nullifier] });
 }
