@@ -30,7 +30,7 @@ describe("CLI audit", function () {
     expect(r.out).to.match(/Verdict: every check passed/);
     // The supply is part of the verdict's output: total, ceiling, and issuance per issuer per UTC day.
     expect(r.out).to.match(
-      /\nSupply: \d+ minor units \(issued \d+, redeemed \d+\); daily issuance ceiling 100000000000\n {2}\d{4}-\d{2}-\d{2} {2}0x[0-9a-fA-F]{40} {2}issued \d+ {2}redeemed \d+/,
+      /\nSupply: [\d,]+\.\d\d tEUR \(issued [\d,]+\.\d\d tEUR, redeemed [\d,]+\.\d\d tEUR\); daily issuance ceiling 1,000,000,000\.00 tEUR\n {2}\d{4}-\d{2}-\d{2} {2}0x[0-9a-fA-F]{40} {2}issued [\d,]+\.\d\d tEUR {2}redeemed [\d,]+\.\d\d tEUR/,
     );
     expect(readFileSync(join(out, "report.md"), "utf8")).to.match(/## Supply/);
     for (const f of ["report.json", "report.md", "report.html"]) expect(existsSync(join(out, f))).to.equal(true);

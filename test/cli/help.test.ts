@@ -2,9 +2,11 @@
 import { expect } from "chai";
 import type { Command } from "commander";
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { COMMAND_GROUPS, groupOf } from "../../packages/cli/src/groups";
 import { buildProgram } from "../../packages/cli/src/main";
+import { renderedDoc } from "../../scripts/cli-doc";
 
 const io = { out: () => undefined, err: () => undefined, env: {} };
 
@@ -16,6 +18,11 @@ describe("CLI help", () => {
       expect(command?.description(), group.name).to.equal(group.summary);
     }
     expect(loaded.commands.map((c) => c.name())).to.deep.equal(COMMAND_GROUPS.map((g) => g.name));
+  });
+
+  it("docs/cli.md's command reference is the CLI's current help (npm run docs:cli)", async () => {
+    const doc = readFileSync(join(__dirname, "..", "..", "docs", "cli.md"), "utf8");
+    expect(doc === (await renderedDoc()), "docs/cli.md is stale: run `npm run docs:cli`").to.equal(true);
   });
 
   it("finds the group a command line runs, after global options and their values", () => {

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { fromMinorUnits } from "../../packages/sdk/src/validate";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -184,7 +185,7 @@ describe("clearhouse batch / cycle / iso (CLI against the in-process chain)", ()
     const built = await build(cli, keyOf.alpine, SMALL_SAMPLE, file);
     expect(built.code, built.err).to.equal(ExitCode.ok);
     const batchId = batchIdOf(addr.alpine, batchKey(KEY));
-    expect(built.out).to.include(`Wrote ${file}: 5 payments, gross 100160050 EUR minor units, 3 counterparties`);
+    expect(built.out).to.include(`Wrote ${file}: 5 payments, gross 1,001,600.50 EUR, 3 counterparties`);
     expect(built.out).to.include(`batch id ${batchId}`);
     expect(built.err).to.match(/hashing \[#{20}\] 100% \(14\/14\)/);
 
@@ -362,7 +363,9 @@ describe("clearhouse batch / cycle / iso (CLI against the in-process chain)", ()
     const open = await cli("cycle", "status");
     expect(open.code, open.err).to.equal(ExitCode.ok);
     expect(open.out).to.match(/^Cycle 1: Open, 4 batches, 4 pending\n/);
-    expect(open.out).to.include(`${addr.alpine}  net 0  owes {`);
+    expect(open.out).to.match(
+      new RegExp(`${addr.alpine}  net 0\\.00 tEUR  owes 0x[0-9a-fA-F]{40} [0-9,]+\\.\\d\\d tEUR`),
+    );
 
     const closed = await cli("--key-file", operatorKey, "cycle", "close");
     expect(closed.code, closed.err).to.equal(ExitCode.ok);
@@ -375,7 +378,8 @@ describe("clearhouse batch / cycle / iso (CLI against the in-process chain)", ()
     };
     for (const bank of BANK_NAMES) {
       const net = expected[bank];
-      expect(closed.out).to.include(`  ${addr[bank]}  net ${net >= 0n ? "+" : ""}${net}\n`);
+      // in currency units (tEUR has 2 decimals); minor units only under --json
+      expect(closed.out).to.include(`  ${addr[bank]}  net ${net > 0n ? "+" : ""}${fromMinorUnits(net, 2)} tEUR\n`);
     }
     const status = await cli("--json", "cycle", "status", "--cycle", "1");
     const cycle = JSON.parse(status.out) as { result: { status: string; positions: { bank: string; net: string }[] } };

@@ -4,7 +4,7 @@ import { Command } from "commander";
 import { auditChain } from "@clearhouse/sdk/node";
 import { reportHtml, reportMarkdown } from "@clearhouse/sdk/audit";
 import { writeFileAtomic } from "@clearhouse/sdk/node";
-import { renderTable } from "@clearhouse/sdk";
+import { fromMinorUnits, renderTable } from "@clearhouse/sdk";
 import { proofVerifier, releaseProver } from "@clearhouse/zk";
 import { ExitCode, UsageError } from "./exit";
 import { connect, type CliIo, type GlobalOptions } from "./options";
@@ -48,12 +48,14 @@ export function auditCommand(io: CliIo, globals: () => GlobalOptions): Command {
         { header: "result", value: (c) => (c.passed ? "passed" : `${c.failures.length} DISCREPANCIES`) },
       ]);
       const x = report.supply;
+      const { decimals, symbol } = ch.deployment.token;
+      const units = (v: bigint | string) => `${fromMinorUnits(BigInt(v), decimals)} ${symbol}`;
       const supply = [
-        `Supply: ${x.totalSupply} minor units (issued ${x.issuedTotal}, redeemed ${x.redeemedTotal}); ` +
-          `daily issuance ceiling ${x.issuanceCeiling ?? "not supported by this token"}`,
+        `Supply: ${units(x.totalSupply)} (issued ${units(x.issuedTotal)}, redeemed ${units(x.redeemedTotal)}); ` +
+          `daily issuance ceiling ${x.issuanceCeiling === null ? "not supported by this token" : units(x.issuanceCeiling)}`,
         ...x.days.map(
           (d) =>
-            `  ${d.date}  ${d.issuer}${d.governance ? " (governance)" : ""}  issued ${d.issued}  redeemed ${d.redeemed}`,
+            `  ${d.date}  ${d.issuer}${d.governance ? " (governance)" : ""}  issued ${units(d.issued)}  redeemed ${units(d.redeemed)}`,
         ),
       ].join("\n");
       const details = report.checks.flatMap((c) =>

@@ -3,7 +3,8 @@ import { writeFileAtomic } from "@clearhouse/sdk/node";
 import { basename } from "node:path";
 import { Command } from "commander";
 import { getAddress, isAddress, type Address, type Hex } from "viem";
-import { buildBatch } from "@clearhouse/sdk/settlement";
+import { fromMinorUnits } from "@clearhouse/sdk";
+import { DEFAULT_CURRENCY_DECIMALS, buildBatch } from "@clearhouse/sdk/settlement";
 import { readBatchFile, writeBatchFile, writeSharedBatchFile } from "@clearhouse/sdk/node";
 import { verifyBatchFile } from "@clearhouse/sdk/settlement";
 import * as ledger from "@clearhouse/sdk/settlement";
@@ -53,7 +54,11 @@ function readSignedDispute(path: string): SignedDispute {
   return { batchId: batchId as Hex, reasonCode, deadline: BigInt(deadline), signer, signature: signature as Hex };
 }
 
-const money = (v: bigint) => v.toString();
+/** A batch's gross total as a person reads it (minor units when the currency's exponent is unknown). */
+function gross(total: bigint, currency: string): string {
+  const decimals = DEFAULT_CURRENCY_DECIMALS[currency];
+  return decimals === undefined ? `${total} ${currency} minor units` : `${fromMinorUnits(total, decimals)} ${currency}`;
+}
 
 /** `clearhouse batch …`: build, anchor, acknowledge, dispute and verify settlement batches. */
 export function batchCommand(io: CliIo, globals: () => GlobalOptions): Command {
@@ -86,7 +91,7 @@ export function batchCommand(io: CliIo, globals: () => GlobalOptions): Command {
       print(
         io,
         g,
-        `Wrote ${o.out}: ${h.entryCount} payments, gross ${money(h.grossTotal)} ${built.currency} minor units, ${h.counterparties.length} counterparties\n  root ${h.root}\n  batch id ${built.batchId}`,
+        `Wrote ${o.out}: ${h.entryCount} payments, gross ${gross(h.grossTotal, built.currency)}, ${h.counterparties.length} counterparties\n  root ${h.root}\n  batch id ${built.batchId}`,
         { file: o.out, batchId: built.batchId, header: h },
       );
     });

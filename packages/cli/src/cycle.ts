@@ -1,10 +1,17 @@
 /** `clearhouse cycle …`: settlement cycles — open, allow the engine, declare, close, status. */
 import { Command } from "commander";
+import { fromMinorUnits, toMinorUnits } from "@clearhouse/sdk";
 import { readBatchFile } from "@clearhouse/sdk/node";
-import { ownBatch, uint64Option } from "./batchGuards";
+import { ownBatch } from "./batchGuards";
 import { UsageError } from "./exit";
 import { connect, type CliIo, type GlobalOptions } from "./options";
-import { print, toJson } from "./output";
+import { print } from "./output";
+
+/** Minor units as a person reads them: "+1,234.56 tEUR" (signed when asked). */
+function unitsOf(token: { decimals: number; symbol: string }) {
+  return (v: bigint, signed = false): string =>
+    `${signed && v > 0n ? "+" : ""}${fromMinorUnits(v, token.decimals)} ${token.symbol}`;
+}
 
 export function cycleCommand(io: CliIo, globals: () => GlobalOptions): Command {
   const cycle = new Command("cycle").description("Settlement cycles: open, declare batches, close with netting");
@@ -20,19 +27,18 @@ export function cycleCommand(io: CliIo, globals: () => GlobalOptions): Command {
   cycle
     .command("allow")
     .description("Let the netting engine pull your net debit at a cycle's close (token allowance)")
-    .requiredOption("--amount <minor units|max>", "the most it may pull, in minor units, or max")
-    .addHelpText(
-      "after",
-      "\nExample:\n  clearhouse cycle allow --amount 500000000 --key-file alpine.key   # €5,000,000.00",
-    )
+    .requiredOption("--amount <amount|max>", "the most it may pull, in currency units, or max")
+    .addHelpText("after", "\nExample:\n  clearhouse cycle allow --amount 5,000,000.00 --key-file alpine.key")
     .action(async (o: Record<string, string>) => {
       const g = globals();
-      const amount = o.amount === "max" ? 2n ** 256n - 1n : uint64Option("amount", o.amount);
       const ch = connect(g, io, true);
+      const { decimals, symbol } = ch.deployment.token;
+      const amount = o.amount === "max" ? 2n ** 256n - 1n : toMinorUnits("--amount", o.amount, decimals);
       const spender = ch.deployment.contracts.NettingEngine?.proxy;
       if (!spender) throw new UsageError("This deployment has no NettingEngine.");
       const tx = await ch.token.approve({ spender, amount });
-      print(io, g, `The netting engine may pull up to ${o.amount} minor units (tx ${tx.hash})`, tx);
+      const shown = o.amount === "max" ? "any amount" : `${fromMinorUnits(amount, decimals)} ${symbol}`;
+      print(io, g, `The netting engine may pull up to ${shown} (tx ${tx.hash})`, { ...tx, amount });
     });
   cycle
     .command("declare <batchFile>")
@@ -82,11 +88,12 @@ export function cycleCommand(io: CliIo, globals: () => GlobalOptions): Command {
       });
       const info = await ch.settlement.getCycle({ cycleId: closing });
       const steps = tx.transactions.length > 1 ? ` in ${tx.transactions.length} transactions` : "";
+      const units = unitsOf(ch.deployment.token);
       const lines = [`Closed cycle ${info.cycleId}${steps} (tx ${tx.hash}, gas ${tx.gasUsed})`];
       if (batches.length > 0) lines.push(`  ${batches.length} batch file(s) presented`);
       for (const p of info.positions)
         lines.push(
-          `  ${p.bank}  ${p.held ? "held (its obligations wait in the next cycle)" : `net ${p.net >= 0n ? "+" : ""}${p.net}`}`,
+          `  ${p.bank}  ${p.held ? "held (its obligations wait in the next cycle)" : `net ${units(p.net, true)}`}`,
         );
       if (o.openNext) lines.push(`Opened cycle ${info.cycleId + 1n}`);
       print(io, g, lines.join("\n"), { tx, cycle: info });
@@ -100,11 +107,20 @@ export function cycleCommand(io: CliIo, globals: () => GlobalOptions): Command {
       const g = globals();
       if (o.cycle !== undefined && !/^\d+$/.test(o.cycle))
         throw new UsageError(`--cycle ${o.cycle} is not a cycle number.`);
-      const info = await connect(g, io, false).settlement.getCycle({ cycleId: o.cycle ? BigInt(o.cycle) : undefined });
+      const ch = connect(g, io, false);
+      const info = await ch.settlement.getCycle({ cycleId: o.cycle ? BigInt(o.cycle) : undefined });
+      const units = unitsOf(ch.deployment.token);
       const pending = info.pending > 0 ? `, ${info.pending} pending` : "";
       const lines = [`Cycle ${info.cycleId}: ${info.status}, ${info.batchCount} batches${pending}`];
       for (const p of info.positions)
-        lines.push(`  ${p.bank}  ${p.held ? "held" : `net ${p.net}`}  owes ${toJson(p.owes).replace(/\s+/g, " ")}`);
+        lines.push(
+          `  ${p.bank}  ${p.held ? "held" : `net ${units(p.net, true)}`}` +
+            (Object.keys(p.owes).length
+              ? `  owes ${Object.entries(p.owes)
+                  .map(([to, v]) => `${to} ${units(v)}`)
+                  .join(", ")}`
+              : ""),
+        );
       print(io, g, lines.join("\n"), info);
     });
   return cycle;
