@@ -2,6 +2,7 @@
 import { Command } from "commander";
 import { readBatchFile } from "@clearhouse/sdk/node";
 import { ownBatch, uint64Option } from "./batchGuards";
+import { contractOf } from "@clearhouse/sdk";
 import { UsageError } from "./exit";
 import { connect, type CliIo, type GlobalOptions } from "./options";
 import { print, toJson } from "./output";
@@ -29,8 +30,7 @@ export function cycleCommand(io: CliIo, globals: () => GlobalOptions): Command {
       const g = globals();
       const amount = o.amount === "max" ? 2n ** 256n - 1n : uint64Option("amount", o.amount);
       const ch = connect(g, io, true);
-      const spender = ch.deployment.contracts.NettingEngine?.proxy;
-      if (!spender) throw new UsageError("This deployment has no NettingEngine.");
+      const spender = contractOf(ch.context, "NettingEngine").address;
       const tx = await ch.token.approve({ spender, amount });
       print(io, g, `The netting engine may pull up to ${o.amount} minor units (tx ${tx.hash})`, tx);
     });

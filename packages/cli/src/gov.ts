@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import { isAddress, isHex, type Abi, type AbiFunction, type Address, type Hex } from "viem";
-import { consortiumMultisigAbi, consortiumRegistryAbi, settlementTokenAbi } from "@clearhouse/contracts";
-import { multisigAddress } from "@clearhouse/sdk/governance";
+import { CONTRACTS, PROPOSAL_TARGETS, contractByShortName } from "@clearhouse/contracts";
+import { contractOf } from "@clearhouse/sdk";
 import {
   parseGovernanceFile,
   parseSignatureFile,
@@ -12,17 +12,14 @@ import {
 import { writeJsonFile } from "@clearhouse/sdk/node";
 import { readJsonFile } from "@clearhouse/sdk/node";
 import type { ProposalStatus } from "@clearhouse/sdk/governance";
-import type { Clearhouse } from "@clearhouse/sdk";
 import { UsageError } from "./exit";
 import { connect, loadKey, parseDuration, parseTime, type CliIo, type GlobalOptions } from "./options";
 import { print } from "./output";
 import { describeGovernanceFile } from "@clearhouse/sdk/governance";
 
-const KNOWN: Record<string, { abi: Abi; address: (ch: Clearhouse) => Address }> = {
-  registry: { abi: consortiumRegistryAbi, address: (ch) => ch.deployment.contracts.ConsortiumRegistry.proxy },
-  token: { abi: settlementTokenAbi, address: (ch) => ch.deployment.contracts.SettlementToken.proxy },
-  multisig: { abi: consortiumMultisigAbi, address: (ch) => multisigAddress(ch.context) },
-};
+/** The short names `--target` takes: every contract a proposal may target (from the manifest). */
+const TARGET_NAMES = PROPOSAL_TARGETS.map((name) => CONTRACTS[name].shortName);
+const TARGET_LIST = `${TARGET_NAMES.slice(0, -1).join(", ")} or ${TARGET_NAMES[TARGET_NAMES.length - 1]}`;
 
 /** JSON arguments → ABI values: integers may be given as strings or numbers, become bigints. */
 function coerceArgs(fn: AbiFunction, raw: string): unknown[] {
@@ -78,7 +75,7 @@ export function govCommand(io: CliIo, globals: () => GlobalOptions): Command {
   gov
     .command("propose")
     .description("Build a proposal file for the signers to sign")
-    .requiredOption("--target <name|address>", "registry, token, multisig, or an address (then --data)")
+    .requiredOption("--target <name|address>", `${TARGET_LIST}, or an address (then --data)`)
     .option("--call <function>", "function of the target's ABI, e.g. setLimits")
     .option("--args <json>", "its arguments as a JSON array", "[]")
     .option("--data <hex>", "raw calldata instead of --call/--args")
@@ -90,26 +87,31 @@ export function govCommand(io: CliIo, globals: () => GlobalOptions): Command {
     .requiredOption("--out <file>", "where to write the proposal JSON")
     .addHelpText(
       "after",
-      `\nExample:\n  clearhouse gov propose --target registry --call setLimits \\\n    --args '["0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC","50000000","200000000"]' \\\n    --lane 1 --description "Raise Alpine Bank's limits" --out proposal.json`,
+      `\nExample:\n  clearhouse gov propose --target registry --call setLimits \\\n    --args '["0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC","50000000","200000000"]' \\\n    --lane 1 --description "Raise Alpine Bank's limits" --out proposal.json\n` +
+        `  clearhouse gov propose --target ledger --call setAckWindow --args '[7200]' \\\n` +
+        `    --lane 2 --description "Two-hour acknowledgement window" --out ack.json\n` +
+        `Targets: ${TARGET_LIST} (the contract in the deployment), or an address with --data.`,
     )
     .action(async (o: Record<string, string>) => {
       const g = globals();
       const ch = connect(g, io, false);
-      const known = KNOWN[o.target];
+      const known = contractByShortName(o.target);
       let target: Address;
       let call: Parameters<typeof ch.governance.buildProposal>[0]["call"];
-      if (known) {
-        target = known.address(ch);
+      if (known && PROPOSAL_TARGETS.includes(known.name)) {
+        const contract = contractOf(ch.context, known.name);
+        target = contract.address;
         if (o.data) call = { data: o.data as Hex };
         else {
           if (!o.call) throw new UsageError("Pass --call <function> (or --data <hex>).");
-          const fn = known.abi.find((x): x is AbiFunction => x.type === "function" && x.name === o.call);
+          const abi: Abi = contract.abi;
+          const fn = abi.find((x): x is AbiFunction => x.type === "function" && x.name === o.call);
           if (!fn) throw new UsageError(`${o.target} has no function ${o.call}.`);
-          call = { abi: known.abi, functionName: o.call, args: coerceArgs(fn, o.args), contract: o.target };
+          call = { abi, functionName: o.call, args: coerceArgs(fn, o.args), contract: o.target };
         }
       } else {
         if (!isAddress(o.target))
-          throw new UsageError(`--target ${o.target} is neither registry/token/multisig nor an address.`);
+          throw new UsageError(`--target ${o.target} is neither ${TARGET_LIST} nor an address.`);
         if (!o.data || !isHex(o.data)) throw new UsageError("A raw --target address needs --data <hex calldata>.");
         target = o.target;
         call = { data: o.data };

@@ -6,14 +6,14 @@
  */
 import { getAddress, type Address, type Hex } from "viem";
 import { readContract, rpc, type ClearhouseContext } from "../context";
+import { contractOf, deployedSince } from "../contracts";
 import { DeploymentError } from "../errors/base";
 import { nettingEngineAbi } from "@clearhouse/contracts";
 import { anchoredBatches, ledger, type OnChainHeader } from "./ledger";
 
+/** The engine's address and ABI, and the block its events start at. */
 export function engine(ctx: ClearhouseContext) {
-  const d = ctx.deployment.contracts.NettingEngine;
-  if (!d) throw new DeploymentError("this deployment has no NettingEngine", "Deploy the settlement layer first.");
-  return { address: d.proxy, abi: nettingEngineAbi, fromBlock: BigInt(d.blockNumber) };
+  return { ...contractOf(ctx, "NettingEngine"), fromBlock: deployedSince(ctx, "NettingEngine") };
 }
 
 /** What the engine takes for a presented batch (`INettingEngine.Declaration`). */
