@@ -1,7 +1,7 @@
 /** SDK for ConditionalEscrow: create (funded by permit when needed), attest, prove, release, refund, dispute, resolve, cancel (and revoke), read. */
 import { parseEventLogs, toHex, type Address, type Hex } from "viem";
 import { accountAddress, readContract, rpc, writeContract, type ClearhouseContext, type WriteResult } from "../context";
-import { contractOf } from "../contracts";
+import { contractOf, type DeployedContract } from "../contracts";
 import { InvalidArgumentError } from "../errors/base";
 import { conditionalEscrowAbi, settlementTokenAbi } from "@clearhouse/contracts";
 import { signPermit } from "../token/permit";
@@ -17,7 +17,7 @@ import {
 } from "./terms";
 
 /** The escrow proxy's address and ABI, or ContractNotDeployedError if the deployment has none. */
-export function escrow(ctx: ClearhouseContext) {
+export function escrow(ctx: ClearhouseContext): DeployedContract<"ConditionalEscrow"> {
   return contractOf(ctx, "ConditionalEscrow");
 }
 

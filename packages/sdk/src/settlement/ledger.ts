@@ -5,7 +5,7 @@
  */
 import { getAddress, isHex, parseEventLogs, stringToHex, type Address, type Hex } from "viem";
 import { readContract, rpc, writeContract, type ClearhouseContext, type WriteResult } from "../context";
-import { contractOf } from "../contracts";
+import { contractOf, type DeployedContract } from "../contracts";
 import { InvalidArgumentError } from "../errors/base";
 import { settlementLedgerAbi } from "@clearhouse/contracts";
 import { requireAddress, requireBytes32, requireSmallInt } from "../validate";
@@ -45,7 +45,7 @@ export { BATCH_STATUS };
 export type BatchStatusName = (typeof BATCH_STATUS)[number];
 
 /** The ledger proxy's address and ABI, or ContractNotDeployedError if the deployment has none. */
-export function ledger(ctx: ClearhouseContext) {
+export function ledger(ctx: ClearhouseContext): DeployedContract<"SettlementLedger"> {
   return contractOf(ctx, "SettlementLedger");
 }
 

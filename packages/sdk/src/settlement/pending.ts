@@ -6,13 +6,13 @@
  */
 import { getAddress, type Address, type Hex } from "viem";
 import { readContract, rpc, type ClearhouseContext } from "../context";
-import { contractOf, deployedSince } from "../contracts";
+import { contractOf, deployedSince, type DeployedContract } from "../contracts";
 import { DeploymentError } from "../errors/base";
 import { nettingEngineAbi } from "@clearhouse/contracts";
 import { anchoredBatches, ledger, type OnChainHeader } from "./ledger";
 
 /** The engine's address and ABI, and the block its events start at. */
-export function engine(ctx: ClearhouseContext) {
+export function engine(ctx: ClearhouseContext): DeployedContract<"NettingEngine"> & { fromBlock: bigint } {
   return { ...contractOf(ctx, "NettingEngine"), fromBlock: deployedSince(ctx, "NettingEngine") };
 }
 
