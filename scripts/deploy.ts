@@ -1,5 +1,6 @@
 /**
- * Deploy the consortium's registry, settlement token and governance multisig to any network:
+ * Deploy the consortium's registry, settlement token and governance multisig to any network, with
+ * `deployConsortium` of @clearhouse/contracts/deploy (viem) through the selected Hardhat network:
  *   npx hardhat run scripts/deploy.ts --network localhost
  *   CLEARHOUSE_RPC_URL=https://besu.example:8545 CLEARHOUSE_PRIVATE_KEY=0x… npx hardhat run scripts/deploy.ts --network remote
  * Token identity from CLEARHOUSE_TOKEN_NAME / _SYMBOL / _DECIMALS (default "Clearhouse Euro", chEUR, 2).
@@ -14,16 +15,32 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import hre from "hardhat";
+import { createPublicClient, createWalletClient, custom, type Address } from "viem";
 import type { Deployment } from "../packages/contracts/src/deployment";
-import { parseGovernance, readConsortiumFile, type ConsortiumMember } from "../packages/sdk/src/node/consortiumFile";
-import { leiHash } from "../packages/sdk/src/registry/identifiers";
 import {
   deployConsortium,
-  deploymentPath,
   handOverToGovernance,
-  writeDeployment,
+  type DeployClients,
   type GovernanceOptions,
-} from "./lib/deployConsortium";
+} from "../packages/contracts/src/deploy";
+import { parseGovernance, readConsortiumFile } from "../packages/sdk/src/node/consortiumFile";
+import { deployFromConsortium } from "../packages/sdk/src/node/consortiumDeploy";
+import { verifierKeys } from "../packages/zk/src/verifierKeys";
+import { deploymentPath, writeDeployment } from "./lib/deployConsortium";
+
+/** viem clients over the selected Hardhat network, sending from its first account. */
+export async function hardhatClients(): Promise<DeployClients> {
+  const transport = custom(hre.network.provider, { retryCount: 0 });
+  const [deployer] = (await hre.network.provider.request({ method: "eth_accounts" })) as Address[];
+  if (!deployer) {
+    throw new Error(`Network "${hre.network.name}" has no account to deploy with: set CLEARHOUSE_PRIVATE_KEY.`);
+  }
+  const pollingInterval = hre.network.name === "hardhat" ? 10 : 250;
+  return {
+    walletClient: createWalletClient({ account: deployer, transport }),
+    publicClient: createPublicClient({ transport, pollingInterval }),
+  };
+}
 
 /** Read and validate the governance file, naming the field that is wrong. */
 function loadGovernance(path: string): GovernanceOptions {
@@ -38,25 +55,6 @@ function loadGovernance(path: string): GovernanceOptions {
   });
 }
 
-/** Admit `members` with the deployer (the registry's owner until the hand-over); admitted ones are skipped. */
-export async function admitMembers(
-  deployment: Deployment,
-  members: readonly ConsortiumMember[],
-  log: (line: string) => void = () => undefined,
-): Promise<void> {
-  const registry = await hre.ethers.getContractAt("ConsortiumRegistry", deployment.contracts.ConsortiumRegistry.proxy);
-  for (const m of members) {
-    if ((await registry.memberOf(m.address)).status !== 0n) {
-      log(`  ${m.name} (${m.address}) already in the registry`);
-      continue;
-    }
-    await (
-      await registry.admitMember(m.address, m.roles, leiHash(m.lei), m.name, m.maxSingleTransfer, m.maxDailyOutflow)
-    ).wait();
-    log(`  admitted ${m.name} (${m.address}) as ${m.roleNames.join("|")}`);
-  }
-}
-
 /**
  * Deploy a consortium from its file: the contracts (with the file's token, acknowledgement window
  * and multisig), then the members admitted by the deployer, then ownership handed to the multisig.
@@ -66,17 +64,13 @@ export async function deployFromConsortiumFile(
   path: string,
   options: { log?: (line: string) => void; save?: (deployment: Deployment) => void } = {},
 ): Promise<Deployment> {
-  const log = options.log ?? (() => undefined);
-  const consortium = readConsortiumFile(path);
-  const { token, governance, settlement, members } = consortium;
-  log(`consortium ${path}: ${token.symbol} (${token.currency}), ${members.length} members`);
-  const deployment = await deployConsortium({ token, settlement, governance, log });
-  options.save?.(deployment);
-  log(`admitting ${members.length} members…`);
-  await admitMembers(deployment, members, log);
-  log("handing ownership to the multisig…");
-  await handOverToGovernance(deployment, log);
-  return deployment;
+  return deployFromConsortium(await hardhatClients(), readConsortiumFile(path), {
+    network: hre.network.name,
+    zk: verifierKeys(),
+    label: path,
+    log: options.log,
+    save: options.save,
+  });
 }
 
 async function main(): Promise<void> {
@@ -102,11 +96,18 @@ async function main(): Promise<void> {
   const overwrite = overwriteAllowed();
   console.log(`Deploying Clearhouse to "${hre.network.name}"`);
   const log = (line: string) => console.log(line);
-  const deployment = await deployConsortium({ token, governance, log });
+  const clients = await hardhatClients();
+  const deployment = await deployConsortium(clients, {
+    network: hre.network.name,
+    token,
+    governance,
+    zk: verifierKeys(),
+    log,
+  });
   const path = writeDeployment(deployment, overwrite);
   if (governance) {
     console.log("handing ownership to the multisig…");
-    await handOverToGovernance(deployment, log);
+    await handOverToGovernance(clients, deployment, log);
   } else {
     console.log("no CLEARHOUSE_GOVERNANCE file: the deployer keeps ownership until it hands over.");
   }

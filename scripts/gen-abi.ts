@@ -5,6 +5,8 @@
  */
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
+// The artifact list, not the manifest: the manifest imports the abis.ts this script writes.
+import { CONTRACT_ARTIFACTS } from "../packages/contracts/src/artifactPaths";
 
 interface AbiItem {
   type: string;
@@ -12,21 +14,14 @@ interface AbiItem {
   inputs?: unknown[];
 }
 
-const CONTRACTS: Record<string, string> = {
-  consortiumRegistryAbi: "access/ConsortiumRegistry.sol/ConsortiumRegistry.json",
-  settlementTokenAbi: "token/SettlementToken.sol/SettlementToken.json",
-  consortiumMultisigAbi: "governance/ConsortiumMultisig.sol/ConsortiumMultisig.json",
-  settlementLedgerAbi: "settlement/SettlementLedger.sol/SettlementLedger.json",
-  nettingEngineAbi: "settlement/NettingEngine.sol/NettingEngine.json",
-  verifierRegistryAbi: "zk/VerifierRegistry.sol/VerifierRegistry.json",
-  conditionalEscrowAbi: "payments/ConditionalEscrow.sol/ConditionalEscrow.json",
-};
+/** `ConsortiumRegistry` → `consortiumRegistryAbi`. */
+const exportName = (contract: string) => `${contract[0].toLowerCase()}${contract.slice(1)}Abi`;
 
 const root = join(__dirname, "..");
 const out = join(root, "packages", "contracts", "src", "abis.ts");
 
 function readAbi(relative: string): AbiItem[] {
-  const file = join(root, "artifacts", "contracts", relative);
+  const file = join(root, "artifacts", relative);
   try {
     return (JSON.parse(readFileSync(file, "utf8")) as { abi: AbiItem[] }).abi;
   } catch {
@@ -40,8 +35,9 @@ function render(): string {
     "",
   ];
   const errors = new Map<string, AbiItem>();
-  for (const [name, relative] of Object.entries(CONTRACTS)) {
+  for (const [contract, relative] of Object.entries(CONTRACT_ARTIFACTS)) {
     const abi = readAbi(relative);
+    const name = exportName(contract);
     for (const item of abi) if (item.type === "error" && item.name) errors.set(item.name, item);
     parts.push(`export const ${name} = ${JSON.stringify(abi, null, 2)} as const;`, "");
   }

@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 /** Dependency order: each package is built after the packages it imports. */
@@ -115,8 +115,12 @@ function buildTypes(pkg) {
   rmSync(tmp, { recursive: true, force: true });
 }
 
-/** Ship what a package needs beside its code: Solidity sources and compiled artifacts. */
-function copyAssets(pkg) {
+/**
+ * Ship what a package needs beside its code: Solidity sources and compiled artifacts (the abi and
+ * creation bytecode of each contract `deployConsortium` deploys, as artifacts/<name>.json). The list
+ * is packages/contracts/src/artifactPaths.ts, read from its fresh build.
+ */
+async function copyAssets(pkg) {
   if (pkg !== "contracts") return;
   const dir = join(ROOT, "packages", "contracts");
   const sol = join(ROOT, "contracts");
@@ -126,13 +130,27 @@ function copyAssets(pkg) {
     mkdirSync(dirname(to), { recursive: true });
     copyFileSync(f, to);
   }
+  const { SHIPPED_ARTIFACTS } = await import(pathToFileURL(join(dir, "dist", "esm", "artifactPaths.js")).href);
+  const out = join(dir, "artifacts");
+  rmSync(out, { recursive: true, force: true });
+  const missing = Object.values(SHIPPED_ARTIFACTS).filter((rel) => !existsSync(join(ROOT, "artifacts", rel)));
+  if (missing.length) {
+    // e.g. `prepare` right after `npm ci`, before anything was compiled: `npm run build` ships them
+    console.warn(`@clearhouse/contracts: no compiled contracts to ship (run \`npx hardhat compile\`): ${missing[0]}`);
+    return;
+  }
+  mkdirSync(out, { recursive: true });
+  for (const [name, rel] of Object.entries(SHIPPED_ARTIFACTS)) {
+    const { contractName, sourceName, abi, bytecode } = JSON.parse(readFileSync(join(ROOT, "artifacts", rel), "utf8"));
+    writeFileSync(join(out, `${name}.json`), JSON.stringify({ contractName, sourceName, abi, bytecode }) + "\n");
+  }
 }
 
 const started = Date.now();
 for (const pkg of only.length ? PACKAGES.filter((p) => only.includes(p)) : PACKAGES) {
   const t = Date.now();
   const n = await buildJs(pkg);
-  copyAssets(pkg);
+  await copyAssets(pkg);
   if (withTypes) buildTypes(pkg);
   console.log(`@clearhouse/${pkg}: ${n} files → dist/cjs + dist/esm${withTypes ? " + .d.ts" : ""} (${Date.now() - t} ms)`);
 }

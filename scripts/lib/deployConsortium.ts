@@ -1,13 +1,16 @@
 /**
- * Deploys ConsortiumRegistry and SettlementToken behind UUPS (ERC-1967) proxies with the
- * OpenZeppelin upgrades plugin (which validates upgrade safety and records the implementation in
- * `.openzeppelin/`), and describes the result as a `Deployment`.
+ * Deploys the consortium behind UUPS (ERC-1967) proxies with the OpenZeppelin upgrades plugin,
+ * inside Hardhat, and describes the result as a `Deployment`: what the test fixtures, benchmarks
+ * and demo use. Everything else (`clearhouse deploy`, `npm run deploy`) deploys with viem through
+ * `deployConsortium` of @clearhouse/contracts/deploy; test/contracts/deploy.test.ts checks that both
+ * produce the same contracts, wired the same way (decision 025).
  */
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import hre from "hardhat";
 import type { Address, Hex } from "viem";
 import type { ContractDeployment, Deployment, PlainDeployment } from "../../packages/contracts/src/deployment";
+import { GOVERNED_CONTRACTS, addressOf } from "../../packages/contracts/src/manifest";
 import { writeJsonAtomic } from "../../packages/sdk/src/node/fileio";
 import { CIRCUITS, CIRCUIT_IDS } from "../../packages/sdk/src/zk/circuits";
 import { TRANSCRIPT_PATH, artifactPaths } from "../../packages/zk/src/artifacts";
@@ -214,18 +217,9 @@ export async function handOverToGovernance(deployment: Deployment, log: (line: s
   const m = deployment.contracts.ConsortiumMultisig;
   if (!m) throw new Error("The deployment has no ConsortiumMultisig to hand over to.");
   const multisig = await ethers.getContractAt("ConsortiumMultisig", m.address);
-  const names = (
-    [
-      "ConsortiumRegistry",
-      "SettlementToken",
-      "SettlementLedger",
-      "NettingEngine",
-      "VerifierRegistry",
-      "ConditionalEscrow",
-    ] as const
-  ).filter((name) => deployment.contracts[name] !== undefined);
-  for (const name of names) {
-    const proxy = deployment.contracts[name]!.proxy;
+  for (const name of GOVERNED_CONTRACTS) {
+    const proxy = addressOf(deployment, name);
+    if (!proxy) continue;
     const target = await ethers.getContractAt("Ownable2StepUpgradeable", proxy);
     if ((await target.owner()).toLowerCase() === m.address.toLowerCase()) {
       log(`  ${name} already owned by governance`);

@@ -1,14 +1,14 @@
 /**
  * `clearhouse deploy <consortium.yaml>`: the file's validation (exit 2 naming the field), the
- * unreachable node (exit 4), the deploy script failing in its child process (exit 1 with its last
- * error line), and the consortium-file deployment itself, run in-process on the Hardhat chain.
+ * unreachable node (exit 4), a node that refuses (exit 1 with its reason), an existing deployment
+ * file (exit 2), and the deployment itself, in-process (viem, no Hardhat) on the Hardhat chain.
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { promisify } from "node:util";
 import { expect } from "chai";
 import hre from "hardhat";
@@ -16,11 +16,12 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { custom } from "viem";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
 import { ExitCode } from "../../packages/cli/src/exit";
-import { createClearhouse, leiHash, type Deployment } from "../../packages/sdk/src";
+import { createClearhouse, leiHash, parseDeployment, type Deployment } from "../../packages/sdk/src";
+import { runCli } from "../../packages/cli/src/main";
 import { readConsortiumFile } from "../../packages/sdk/src/node/consortiumFile";
 import { deployFromConsortiumFile } from "../../scripts/deploy";
 import { key } from "../sdk/fixture";
-import { cliRunner, hardhatKey, type Run } from "./harness";
+import { cliRunner, hardhatKey, jsonResult, type Run } from "./harness";
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, "..", "..");
@@ -29,8 +30,16 @@ const EXAMPLE = join(ROOT, "config", "consortium.example.yaml");
 const UNREACHABLE = "http://127.0.0.1:9";
 
 const dir = mkdtempSync(join(tmpdir(), "clearhouse-cli-deploy-"));
-/** The CLI in-process (`--deployment` is ignored by deploy). */
+/** The CLI in-process on the Hardhat chain (`--deployment` is ignored by deploy). */
 const cli = cliRunner(join(dir, "unused.json"));
+
+/** The CLI in-process without the Hardhat transport: it connects to --rpc-url over HTTP. */
+async function runOverHttp(...argv: string[]): Promise<Run> {
+  let out = "";
+  let err = "";
+  const code = await runCli(argv, { out: (s) => (out += s + "\n"), err: (s) => (err += s + "\n"), env: {} });
+  return { code, out, err };
+}
 
 type Example = Record<string, unknown> & {
   token: Record<string, unknown>;
@@ -159,7 +168,7 @@ describe("CLI deploy", function () {
   });
 
   it("exits 4 when the node cannot be reached, without starting the deploy (a real process)", async () => {
-    const r = await run("node", [BIN, "--rpc-url", UNREACHABLE, "deploy", EXAMPLE]).catch(
+    const r = await run("node", [BIN, "--rpc-url", UNREACHABLE, "deploy", EXAMPLE], { cwd: dir }).catch(
       (e: { code: number; stdout: string; stderr: string }) => e,
     );
     expect(r).to.deep.include({ code: ExitCode.network, stdout: "" });
@@ -169,17 +178,20 @@ describe("CLI deploy", function () {
     expect(help.stdout).to.match(/Example:\n {2}clearhouse deploy config\/consortium\.example\.yaml --check/);
   });
 
-  it("exits 1 with the deploy script's last error line when it fails (a real hardhat child)", async () => {
+  it("exits 1 with the node's reason when it refuses, having sent nothing before and written nothing", async () => {
     // A node that answers the CLI's reachability check, then refuses everything.
     let answered = 0;
+    const methods: string[] = [];
     const server: Server = createServer((req, res) => {
       let body = "";
       req.on("data", (d: Buffer) => (body += d.toString()));
       req.on("end", () => {
-        const answer = (m: { id: number; method: string }) =>
-          m.method === "eth_chainId" && answered++ === 0
+        const answer = (m: { id: number; method: string }) => {
+          methods.push(m.method);
+          return m.method === "eth_chainId" && answered++ === 0
             ? { jsonrpc: "2.0", id: m.id, result: "0x7a69" }
             : { jsonrpc: "2.0", id: m.id, error: { code: -32000, message: `test node refuses ${m.method}` } };
+        };
         const request = JSON.parse(body) as { id: number; method: string } | { id: number; method: string }[];
         res.setHeader("content-type", "application/json");
         res.end(JSON.stringify(Array.isArray(request) ? request.map(answer) : answer(request)));
@@ -189,39 +201,75 @@ describe("CLI deploy", function () {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const keyFile = join(dir, "deployer.key");
     writeFileSync(keyFile, hardhatKey(0));
+    const out = join(dir, "refused.json");
     let r: Run;
     try {
-      r = await cli("--rpc-url", url, "--key-file", keyFile, "deploy", EXAMPLE, "--no-compile");
+      // no in-process transport: the CLI talks HTTP to the test node, as it would to a real one
+      r = await runOverHttp("--rpc-url", url, "--key-file", keyFile, "deploy", EXAMPLE, "--out", out, "--no-compile");
     } finally {
       server.close();
     }
     expect(r.code, r.err).to.equal(ExitCode.unexpected);
-    expect(r.err).to.match(/Deploying Clearhouse to "remote"/); // the child's progress, streamed
-    expect(r.err).to.match(/\nerror: The deployment failed: test node refuses eth_chainId\n {2}See the output above\./);
+    expect(r.err).to.match(/Deploying Clearhouse to "remote" \(http:\/\/127\.0\.0\.1:\d+\) from 0xf39F/);
+    expect(r.err).to.match(
+      /\nerror: The deployment failed: reading the chain id: test node refuses eth_chainId\n {2}See the output above\./,
+    );
     expect(r.out).to.equal("");
+    expect(existsSync(out)).to.equal(false);
+    expect(methods.filter((m) => /^eth_send/.test(m))).to.deep.equal([]);
   });
 
-  describe("deployFromConsortiumFile (the script's path, in-process)", () => {
+  it("refuses to replace an existing deployment file unless CLEARHOUSE_REDEPLOY=1 (exit 2, nothing sent)", async () => {
+    const out = join(dir, "existing.json");
+    writeFileSync(out, "{}");
+    const before = await hre.ethers.provider.getBlockNumber();
+    const r = await cli("deploy", EXAMPLE, "--out", out);
+    expect(r.code).to.equal(ExitCode.badInput);
+    expect(r.err).to.match(
+      /^error: .*existing\.json already exists: a consortium is deployed on "localhost"\.\n {2}Set CLEARHOUSE_REDEPLOY=1/,
+    );
+    expect(await hre.ethers.provider.getBlockNumber()).to.equal(before);
+    expect(readFileSync(out, "utf8")).to.equal("{}");
+    let err = "";
+    const replaced = await runCli(["deploy", EXAMPLE, "--out", out], {
+      out: () => undefined,
+      err: (s) => (err += s + "\n"),
+      transport: custom(hre.network.provider, { retryCount: 0 }),
+      env: { CLEARHOUSE_REDEPLOY: "1" },
+    });
+    expect(replaced, err).to.equal(ExitCode.ok);
+    expect(parseDeployment(JSON.parse(readFileSync(out, "utf8"))).network).to.equal("localhost");
+  });
+
+  describe("the deployment, in-process on the Hardhat chain (the node's unlocked account deploys)", () => {
     async function deployed() {
-      let saved: Deployment | undefined;
-      const lines: string[] = [];
-      const deployment = await deployFromConsortiumFile(EXAMPLE, {
-        log: (l) => lines.push(l),
-        save: (d) => (saved = d),
-      });
-      const file = join(dir, "deployed.json");
-      writeFileSync(file, JSON.stringify(deployment));
+      const file = join(dir, "deployments", "localhost.json");
+      const r = await cli("deploy", EXAMPLE, "--out", file);
+      expect(r.code, r.err).to.equal(ExitCode.ok);
+      const deployment = parseDeployment(JSON.parse(readFileSync(file, "utf8")));
+      const lines = r.err.split("\n");
       const ch = createClearhouse({
         transport: custom(hre.network.provider, { retryCount: 0 }),
         deployment,
         pollingInterval: 10,
       });
-      return { deployment, saved, lines, file, ch };
+      return { deployment, out: r.out, lines, file, ch };
     }
 
     it("admits every member with the deployer, then hands ownership to the multisig", async () => {
-      const { deployment, saved, lines, ch } = await loadFixture(deployed);
-      expect(saved).to.equal(deployment);
+      const { deployment, out, lines, ch } = await loadFixture(deployed);
+      const c = deployment.contracts;
+      expect(out).to.equal(
+        [
+          `Deployed the consortium to "localhost" (chain 31337), wrote ${relative(process.cwd(), join(dir, "deployments", "localhost.json"))}`,
+          `  registry  ${c.ConsortiumRegistry.proxy}`,
+          `  token     ${c.SettlementToken.proxy} (chEUR)`,
+          `  multisig  ${c.ConsortiumMultisig!.address} (3-of-5, owns every contract)`,
+          "  members   6 admitted",
+          "",
+        ].join("\n"),
+      );
+      expect(deployment).to.deep.include({ network: "localhost", chainId: 31337, deployer: key(0).address });
       const consortium = readConsortiumFile(EXAMPLE);
       for (const m of consortium.members) {
         const member = await ch.registry.getMember({ account: m.address });
@@ -236,7 +284,13 @@ describe("CLI deploy", function () {
       }
       const multisig = deployment.contracts.ConsortiumMultisig!.address;
       expect(await ch.registry.getRegistryOwner()).to.equal(multisig);
-      for (const name of ["SettlementToken", "SettlementLedger", "NettingEngine", "ConditionalEscrow"] as const) {
+      for (const name of [
+        "SettlementToken",
+        "SettlementLedger",
+        "NettingEngine",
+        "VerifierRegistry",
+        "ConditionalEscrow",
+      ] as const) {
         const owned = await hre.ethers.getContractAt("Ownable2StepUpgradeable", deployment.contracts[name]!.proxy);
         expect(await owned.owner(), name).to.equal(multisig);
       }
@@ -254,6 +308,32 @@ describe("CLI deploy", function () {
       });
       expect(lines).to.include("  admitted Acme Trading (0x976EA74026E726554dB657fA54763abd0C3a0aa9) as CORPORATE");
       expect(lines.indexOf("admitting 6 members…")).to.be.lessThan(lines.indexOf("handing ownership to the multisig…"));
+      expect(lines[0]).to.equal(`${EXAMPLE}:`); // the summary, then the progress
+      expect(lines).to.include(`Deploying Clearhouse to "localhost" (in-process chain) from ${key(0).address}`);
+    });
+
+    it("answers --json with the deployment, and the scripts' path (npm run deploy) deploys the same way", async () => {
+      await loadFixture(deployed);
+      const file = join(dir, "deployed-json.json");
+      const keyFile = join(dir, "deployer-json.key");
+      writeFileSync(keyFile, hardhatKey(0));
+      const r = await cli("--json", "--key-file", keyFile, "deploy", EXAMPLE, "--out", file);
+      expect(r.code, r.out + r.err).to.equal(ExitCode.ok);
+      const result = jsonResult<{ network: string; file: string; members: number; deployment: Deployment }>(r);
+      expect(result).to.deep.include({ network: "localhost", file, members: 6 });
+      expect(result.deployment).to.deep.equal(JSON.parse(readFileSync(file, "utf8")));
+      let saved: Deployment | undefined;
+      const lines: string[] = [];
+      const scripted = await deployFromConsortiumFile(EXAMPLE, { log: (l) => lines.push(l), save: (d) => (saved = d) });
+      expect(saved).to.equal(scripted);
+      expect(scripted.network).to.equal("hardhat");
+      expect(Object.keys(scripted.contracts).sort()).to.deep.equal(Object.keys(result.deployment.contracts).sort());
+      const owned = await hre.ethers.getContractAt(
+        "Ownable2StepUpgradeable",
+        scripted.contracts.ConditionalEscrow!.proxy,
+      );
+      expect(await owned.owner()).to.equal(scripted.contracts.ConsortiumMultisig!.address);
+      expect(lines).to.include("handing ownership to the multisig…");
     });
 
     it("leaves a consortium the CLI reads, where the deployer is no longer the owner", async () => {

@@ -7,6 +7,7 @@ import { ExitCode, UsageError, exitCodeOf, exitCodeOfCategory } from "../../pack
 import {
   ClearhouseError,
   ContractRevertError,
+  ContractNotDeployedError,
   DeploymentError,
   ERROR_CATEGORIES,
   InvalidArgumentError,
@@ -37,6 +38,10 @@ const SAMPLES: Record<string, { make: () => ClearhouseError; category: ErrorCate
   InvalidArgumentError: { make: () => new InvalidArgumentError("amount", "is negative"), category: "input" },
   MissingAccountError: { make: () => new MissingAccountError("transfer"), category: "input" },
   DeploymentError: { make: () => new DeploymentError("cannot read x.json"), category: "input" },
+  ContractNotDeployedError: {
+    make: () => new ContractNotDeployedError("NettingEngine", "Deploy the settlement layer first."),
+    category: "input",
+  },
   NetworkError: { make: () => new NetworkError("http://127.0.0.1:9", new Error("ECONNREFUSED")), category: "network" },
   WrongNetworkError: { make: () => new WrongNetworkError(1, 31337), category: "network" },
   TransactionPendingError: {

@@ -8,8 +8,10 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { runCli } from "../../packages/cli/src/main";
 import { ExitCode } from "../../packages/cli/src/exit";
-import { MIN_DELAY, governanceFixture } from "../sdk/governanceFixture";
-import { cliRunner, hardhatKey, type Run } from "./harness";
+import type { Deployment } from "../../packages/contracts/src/deployment";
+import hre from "hardhat";
+import { MIN_DELAY, SENSITIVE_DELAY, governanceFixture } from "../sdk/governanceFixture";
+import { cliRunner, hardhatKey, jsonResult, type Run } from "./harness";
 
 const run = promisify(execFile);
 const HARDHAT_KEYS_FIRST = 10; // signers are Hardhat accounts 10–14
@@ -101,6 +103,72 @@ describe("clearhouse gov (CLI against the in-process chain)", () => {
     expect(statusJson.result).to.deep.include({ state: "executed", lane: "3", nonce: "0", laneNonce: "1" });
     const info = await cli("gov", "info");
     expect(info.out).to.match(/3-of-5/);
+  });
+
+  it("targets every governed contract by its short name: --target ledger runs end to end, escrow decodes", async () => {
+    const { cli, dir, keyFile, relayer, deployment: path } = await loadFixture(cliFixture);
+    const deployment = JSON.parse(readFileSync(path, "utf8")) as Deployment;
+    const propose = (target: string, call: string, args: unknown[], out: string) =>
+      cli(
+        ...["--json", "gov", "propose", "--target", target, "--call", call, "--args", JSON.stringify(args)],
+        ...["--lane", "4", "--description", `${target}.${call}`, "--out", out],
+      );
+    const ack = join(dir, "ack.json");
+    const proposed = await propose("ledger", "setAckWindow", [7200], ack);
+    const file = jsonResult<{ proposal: { typedData: { message: { target: string } } } }>(proposed);
+    expect(file.proposal.typedData.message.target).to.equal(deployment.contracts.SettlementLedger!.proxy);
+    const sigs: string[] = [];
+    for (const i of [0, 2, 4]) {
+      const out = join(dir, `ack${i}.json`);
+      const signed = await cli("gov", "sign", ack, "--key-file", await keyFile(i), "--out", out);
+      expect(signed.code, signed.err).to.equal(ExitCode.ok);
+      expect(signed.out).to.match(/Call: +setAckWindow\(7200\)/);
+      sigs.push(out);
+    }
+    expect((await cli("--key-file", relayer, "gov", "queue", ack, ...sigs)).code).to.equal(ExitCode.ok);
+    await time.increase(SENSITIVE_DELAY);
+    const executed = await cli("--key-file", relayer, "gov", "execute", ack);
+    expect(executed.code, executed.err).to.equal(ExitCode.ok);
+    const ledger = await hre.ethers.getContractAt("SettlementLedger", deployment.contracts.SettlementLedger!.proxy);
+    expect(await ledger.ackWindow()).to.equal(7200n);
+
+    // The escrow (like the ledger, engine and verifier registry) was no --target before the manifest.
+    const escrow = join(dir, "escrow.json");
+    const verifiers = deployment.contracts.VerifierRegistry!.proxy;
+    const wired = jsonResult<{ proposal: { typedData: { message: { target: string } } } }>(
+      await propose("escrow", "setVerifierRegistry", [verifiers], escrow),
+    );
+    expect(wired.proposal.typedData.message.target).to.equal(deployment.contracts.ConditionalEscrow!.proxy);
+    const signed = await cli("gov", "sign", escrow, "--key-file", await keyFile(1), "--out", join(dir, "e1.json"));
+    expect(signed.out).to.include(`Call:      setVerifierRegistry("${verifiers}")`);
+    const others = [
+      ["engine", "NettingEngine", "pause", []],
+      ["verifiers", "VerifierRegistry", "setConsumer", [verifiers, false]],
+    ] as const;
+    for (const [target, name, call, args] of others) {
+      const r = jsonResult<{ proposal: { typedData: { message: { target: string } } } }>(
+        await propose(target, call, [...args], join(dir, `${target}.json`)),
+      );
+      expect(r.proposal.typedData.message.target, target).to.equal(deployment.contracts[name]!.proxy);
+    }
+    const unknown = await cli(
+      "gov",
+      "propose",
+      "--target",
+      "vault",
+      "--data",
+      "0x",
+      "--description",
+      "d",
+      "--out",
+      escrow,
+    );
+    expect(unknown.code).to.equal(ExitCode.badInput);
+    expect(unknown.err).to.match(
+      /^error: --target vault is neither registry, token, ledger, engine, verifiers, escrow or multisig nor an address\./,
+    );
+    const help = await cli("gov", "propose", "--help");
+    expect(help.out).to.match(/--target ledger --call setAckWindow/);
   });
 
   it("burns a stuck lane with a signed cancel file", async () => {

@@ -5,7 +5,7 @@
  * deployment through a running node, and the `clearhouse` bin answers `--version` and `--help`.
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -16,6 +16,8 @@ import { serveProvider } from "../../scripts/lib/rpcProxy";
 import { sdkFixture } from "../sdk/fixture";
 
 const run = promisify(execFile);
+/** Hardhat's account 0 (the well-known test key), the deployer of the installed CLI's deployment. */
+const DEPLOYER_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 const ROOT = join(__dirname, "..", "..");
 const PACKAGES = ["contracts", "sdk", "zk", "server", "cli"];
 const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
@@ -137,6 +139,32 @@ describe("packages: packed, installed in an empty project, used from there", fun
           status: "Active",
         });
       }
+    } finally {
+      await node.close();
+    }
+  });
+
+  it("deploys a consortium with `npx clearhouse deploy` from the installed packages (no checkout, no Hardhat)", async () => {
+    await loadFixture(sdkFixture);
+    writeFileSync(join(project, "consortium.yaml"), readFileSync(join(ROOT, "config", "consortium.example.yaml")));
+    writeFileSync(join(project, "deployer.key"), DEPLOYER_KEY);
+    const node = await serveProvider(hre.network.provider);
+    try {
+      const argv = ["--no-install", "clearhouse", "--rpc-url", node.url, "--key-file", "deployer.key"];
+      const r = await run("npx", [...argv, "deploy", "consortium.yaml"], { cwd: project, maxBuffer: 16 << 20 });
+      expect(r.stdout).to.match(
+        /^Deployed the consortium to "remote" \(chain 31337\), wrote deployments\/remote\.json\n/,
+      );
+      expect(r.stderr).to.match(/registered as batch_netting_16/);
+      const deployment = JSON.parse(readFileSync(join(project, "deployments", "remote.json"), "utf8")) as {
+        contracts: Record<string, { proxy?: string; address?: string }>;
+      };
+      expect(Object.keys(deployment.contracts)).to.have.length(7);
+      const registry = await hre.ethers.getContractAt(
+        "ConsortiumRegistry",
+        deployment.contracts.ConsortiumRegistry.proxy!,
+      );
+      expect(await registry.owner()).to.equal(deployment.contracts.ConsortiumMultisig.address);
     } finally {
       await node.close();
     }

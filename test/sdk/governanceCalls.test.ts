@@ -5,7 +5,7 @@ import { InvalidArgumentError, consortiumRegistryAbi } from "../../packages/sdk/
 import * as governance from "../../packages/sdk/src/governance";
 import { nettingEngineAbi, verifierRegistryAbi } from "../../packages/contracts/src";
 
-const { GOVERNED_CONTRACTS, encodeGovernedCall, decodeCall } = governance;
+const { GOVERNED_CALL_TARGETS, encodeGovernedCall, decodeCall } = governance;
 const BANK = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
 const OTHER = "0x90F79bf6EB2c4f870365E785982E1f101E93b906";
 const H1 = `0x${"11".repeat(32)}` as const;
@@ -112,14 +112,14 @@ describe("SDK governance: encodeGovernedCall", () => {
   });
 
   it("knows every governed contract of a deployment", () => {
-    expect(GOVERNED_CONTRACTS).to.deep.equal([
+    expect(GOVERNED_CALL_TARGETS).to.deep.equal([
       "ConsortiumRegistry",
       "SettlementToken",
-      "ConsortiumMultisig",
       "SettlementLedger",
       "NettingEngine",
       "VerifierRegistry",
       "ConditionalEscrow",
+      "ConsortiumMultisig",
     ]);
     const pause = encodeGovernedCall({ contract: "NettingEngine", functionName: "pause" });
     expect(pause.signature).to.equal("pause()");

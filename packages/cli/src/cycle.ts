@@ -3,6 +3,7 @@ import { Command } from "commander";
 import { fromMinorUnits, toMinorUnits } from "@clearhouse/sdk";
 import { readBatchFile } from "@clearhouse/sdk/node";
 import { ownBatch } from "./batchGuards";
+import { contractOf } from "@clearhouse/sdk";
 import { UsageError } from "./exit";
 import { connect, type CliIo, type GlobalOptions } from "./options";
 import { print } from "./output";
@@ -34,8 +35,7 @@ export function cycleCommand(io: CliIo, globals: () => GlobalOptions): Command {
       const ch = connect(g, io, true);
       const { decimals, symbol } = ch.deployment.token;
       const amount = o.amount === "max" ? 2n ** 256n - 1n : toMinorUnits("--amount", o.amount, decimals);
-      const spender = ch.deployment.contracts.NettingEngine?.proxy;
-      if (!spender) throw new UsageError("This deployment has no NettingEngine.");
+      const spender = contractOf(ch.context, "NettingEngine").address;
       const tx = await ch.token.approve({ spender, amount });
       const shown = o.amount === "max" ? "any amount" : `${fromMinorUnits(amount, decimals)} ${symbol}`;
       print(io, g, `The netting engine may pull up to ${shown} (tx ${tx.hash})`, { ...tx, amount });

@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { isAddress, isHex, type Address, type Hex } from "viem";
-import { encodeGovernedCall, multisigAddress, type GovernedContract } from "@clearhouse/sdk/governance";
+import { GOVERNED_CALL_SHORT_NAMES, encodeGovernedCall, governedContractNamed } from "@clearhouse/sdk/governance";
+import { contractOf } from "@clearhouse/sdk";
 import {
   parseGovernanceFile,
   parseSignatureFile,
@@ -11,18 +12,15 @@ import {
 import { writeJsonFile } from "@clearhouse/sdk/node";
 import { readJsonFile } from "@clearhouse/sdk/node";
 import type { ProposalStatus } from "@clearhouse/sdk/governance";
-import type { Clearhouse } from "@clearhouse/sdk";
 import { uint64Option } from "./batchGuards";
 import { UsageError } from "./exit";
 import { connect, loadKey, parseDuration, parseTime, type CliIo, type GlobalOptions } from "./options";
 import { print } from "./output";
 import { describeGovernanceFile } from "@clearhouse/sdk/governance";
 
-const KNOWN: Record<string, { contract: GovernedContract; address: (ch: Clearhouse) => Address }> = {
-  registry: { contract: "ConsortiumRegistry", address: (ch) => ch.deployment.contracts.ConsortiumRegistry.proxy },
-  token: { contract: "SettlementToken", address: (ch) => ch.deployment.contracts.SettlementToken.proxy },
-  multisig: { contract: "ConsortiumMultisig", address: (ch) => multisigAddress(ch.context) },
-};
+/** The short names `--target` takes: every contract a proposal may target (from the manifest). */
+const TARGET_NAMES = GOVERNED_CALL_SHORT_NAMES;
+const TARGET_LIST = `${TARGET_NAMES.slice(0, -1).join(", ")} or ${TARGET_NAMES[TARGET_NAMES.length - 1]}`;
 
 /** `--value`: native value in wei, a whole number (the SDK checks it fits uint256). */
 function weiOption(value: string): bigint {
@@ -73,7 +71,7 @@ export function govCommand(io: CliIo, globals: () => GlobalOptions): Command {
   gov
     .command("propose")
     .description("Build a proposal file for the signers to sign")
-    .requiredOption("--target <name|address>", "registry, token, multisig, or an address (then --data)")
+    .requiredOption("--target <name|address>", `${TARGET_LIST}, or an address (then --data)`)
     .option("--call <function>", "function of the target's ABI, e.g. setLimits")
     .option("--args <json>", "its arguments as a JSON array", "[]")
     .option("--data <hex>", "raw calldata instead of --call/--args")
@@ -85,29 +83,29 @@ export function govCommand(io: CliIo, globals: () => GlobalOptions): Command {
     .requiredOption("--out <file>", "where to write the proposal JSON")
     .addHelpText(
       "after",
-      `\nExample:\n  clearhouse gov propose --target registry --call setLimits \\\n    --args '["0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC","50000000","200000000"]' \\\n    --lane 1 --description "Raise Alpine Bank's limits" --out proposal.json`,
+      `\nExample:\n  clearhouse gov propose --target registry --call setLimits \\\n    --args '["0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC","50000000","200000000"]' \\\n    --lane 1 --description "Raise Alpine Bank's limits" --out proposal.json\n` +
+        `  clearhouse gov propose --target ledger --call setAckWindow --args '[7200]' \\\n` +
+        `    --lane 2 --description "Two-hour acknowledgement window" --out ack.json\n` +
+        `Targets: ${TARGET_LIST} (the contract in the deployment), or an address with --data.`,
     )
     .action(async (o: Record<string, string>) => {
       const g = globals();
       const ch = connect(g, io, false);
-      const known = KNOWN[o.target];
+      const known = governedContractNamed(o.target);
       let target: Address;
       let call: Parameters<typeof ch.governance.buildProposal>[0]["call"];
       if (known) {
-        target = known.address(ch);
+        const contract = contractOf(ch.context, known);
+        target = contract.address;
         if (o.data) call = { data: o.data as Hex };
         else {
           if (!o.call) throw new UsageError("Pass --call <function> (or --data <hex>).");
-          const encoded = encodeGovernedCall({
-            contract: known.contract,
-            functionName: o.call,
-            args: parseArgs(o.args),
-          });
+          const encoded = encodeGovernedCall({ contract: known, functionName: o.call, args: parseArgs(o.args) });
           call = { ...encoded, contract: o.target };
         }
       } else {
         if (!isAddress(o.target))
-          throw new UsageError(`--target ${o.target} is neither registry/token/multisig nor an address.`);
+          throw new UsageError(`--target ${o.target} is neither ${TARGET_LIST} nor an address.`);
         if (!o.data || !isHex(o.data)) throw new UsageError("A raw --target address needs --data <hex calldata>.");
         target = o.target;
         call = { data: o.data };

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { Command } from "commander";
 import { isHex, keccak256, stringToHex, type Hex } from "viem";
-import { fromMinorUnits, toMinorUnits } from "@clearhouse/sdk";
+import { contractOf, fromMinorUnits, toMinorUnits } from "@clearhouse/sdk";
 import { loadDeployment, readAttestationFile, writeAttestationFile } from "@clearhouse/sdk/node";
 import { signAttestation, evidenceHashOf } from "@clearhouse/sdk/payments";
 import { agreementFromTemplate, templateNames } from "@clearhouse/sdk/node";
@@ -109,8 +109,7 @@ export function payCommand(io: CliIo, globals: () => GlobalOptions): Command {
     .action(async (o: { amount: string }) => {
       const g = globals();
       const ch = connect(g, io, true);
-      const spender = ch.deployment.contracts.ConditionalEscrow?.proxy;
-      if (!spender) throw new UsageError("This deployment has no ConditionalEscrow.");
+      const spender = contractOf(ch.context, "ConditionalEscrow").address;
       const amount = toMinorUnits("--amount", o.amount, ch.deployment.token.decimals);
       const tx = await ch.token.approve({ spender, amount });
       print(io, g, `The escrow may now pull up to ${o.amount} from you (tx ${tx.hash})`, tx);
@@ -135,8 +134,7 @@ export function payCommand(io: CliIo, globals: () => GlobalOptions): Command {
       const milestone = Number(uintArg("milestone", m));
       if (o.out) {
         const deployment = loadDeployment(g.deployment ?? io.env.CLEARHOUSE_DEPLOYMENT ?? DEFAULT_DEPLOYMENT);
-        const escrow = deployment.contracts.ConditionalEscrow?.proxy;
-        if (!escrow) throw new UsageError("This deployment has no ConditionalEscrow.");
+        const escrow = contractOf({ deployment }, "ConditionalEscrow").address;
         const validFor = parseDuration(o.validFor, "--valid-for");
         if (validFor === 0n) throw new UsageError("--valid-for must be longer than 0s.");
         const account = loadKey(g, io);

@@ -14,6 +14,7 @@ export {
 } from "./actionTable";
 export { ensureNetwork, readContract, writeContract, type ClearhouseContext, type WriteResult } from "./context";
 export { parseDeployment, type Deployment, type ContractDeployment, type PlainDeployment } from "./deployment";
+export { contractOf, deployedSince, type DeployedContract } from "./contracts";
 export * from "./errors";
 export * from "./validate";
 export * as registry from "./registry";

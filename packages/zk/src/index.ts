@@ -12,3 +12,4 @@ export * from "./prover";
 export * from "./credentials";
 export * from "./sources";
 export * from "./verifier";
+export * from "./verifierKeys";

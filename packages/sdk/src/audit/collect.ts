@@ -7,23 +7,20 @@
 import { parseEventLogs, type Abi, type Address, type Hex } from "viem";
 import { readContract, rpc, type ClearhouseContext } from "../context";
 import {
+  AUDITED_CONTRACTS,
+  CONTRACTS,
+  GOVERNED_CONTRACTS,
+  addressOf,
   conditionalEscrowAbi,
-  consortiumMultisigAbi,
   consortiumRegistryAbi,
   nettingEngineAbi,
   settlementLedgerAbi,
   settlementTokenAbi,
   verifierRegistryAbi,
+  type ContractName,
 } from "@clearhouse/contracts";
 
-export type ContractName =
-  | "ConsortiumRegistry"
-  | "SettlementToken"
-  | "SettlementLedger"
-  | "NettingEngine"
-  | "VerifierRegistry"
-  | "ConditionalEscrow"
-  | "ConsortiumMultisig";
+export type { ContractName };
 
 /** One decoded event. */
 export interface AuditEvent {
@@ -62,30 +59,11 @@ export interface ChainSnapshot {
   };
 }
 
-const ABIS: Record<ContractName, Abi> = {
-  ConsortiumRegistry: consortiumRegistryAbi,
-  SettlementToken: settlementTokenAbi,
-  SettlementLedger: settlementLedgerAbi,
-  NettingEngine: nettingEngineAbi,
-  VerifierRegistry: verifierRegistryAbi,
-  ConditionalEscrow: conditionalEscrowAbi,
-  ConsortiumMultisig: consortiumMultisigAbi,
-};
-
 const CHUNK = 5_000n;
 
-/** Addresses of the deployment's contracts (proxies). */
+/** Addresses of the deployment's audited contracts (proxies; the manifest says which are audited). */
 export function auditedContracts(ctx: ClearhouseContext): Partial<Record<ContractName, Address>> {
-  const c = ctx.deployment.contracts;
-  return {
-    ConsortiumRegistry: c.ConsortiumRegistry.proxy,
-    SettlementToken: c.SettlementToken.proxy,
-    SettlementLedger: c.SettlementLedger?.proxy,
-    NettingEngine: c.NettingEngine?.proxy,
-    VerifierRegistry: c.VerifierRegistry?.proxy,
-    ConditionalEscrow: c.ConditionalEscrow?.proxy,
-    ConsortiumMultisig: c.ConsortiumMultisig?.address,
-  };
+  return Object.fromEntries(AUDITED_CONTRACTS.map((name) => [name, addressOf(ctx.deployment, name)]));
 }
 
 /** Decoded events of the audited contracts in [fromBlock, toBlock], in chain order, read in pages. */
@@ -106,7 +84,7 @@ export async function fetchEvents(
     );
     for (const name of names) {
       const own = logs.filter((l) => l.address.toLowerCase() === addresses[name]!.toLowerCase());
-      for (const log of parseEventLogs({ abi: ABIS[name], logs: own, strict: false })) {
+      for (const log of parseEventLogs({ abi: CONTRACTS[name].abi as Abi, logs: own, strict: false })) {
         events.push({
           contract: name,
           eventName: log.eventName as string,
@@ -261,14 +239,7 @@ async function readState(
       state.circuits[id] = { vkHash: c.vkHash, verifier: c.verifier, retired: c.retired };
     }
   }
-  for (const name of [
-    "ConsortiumRegistry",
-    "SettlementToken",
-    "SettlementLedger",
-    "NettingEngine",
-    "VerifierRegistry",
-    "ConditionalEscrow",
-  ] as const) {
+  for (const name of GOVERNED_CONTRACTS) {
     const address = a[name];
     if (address) state.owners[name] = await read<Address>(address, consortiumRegistryAbi, "owner", []);
   }

@@ -137,6 +137,20 @@ export class DeploymentError extends ClearhouseError {
   }
 }
 
+/**
+ * The deployment has no such contract (e.g. a consortium deployed without its settlement layer):
+ * what `contractOf` throws. A DeploymentError, so it is bad input (CLI exit 2).
+ */
+export class ContractNotDeployedError extends DeploymentError {
+  override name = "ContractNotDeployedError";
+  constructor(
+    readonly contract: string,
+    hint: string,
+  ) {
+    super(`this deployment has no ${contract}`, hint);
+  }
+}
+
 /** The transaction was sent but its receipt could not be obtained (timeout, RPC failure). */
 export class TransactionPendingError extends ClearhouseError {
   override name = "TransactionPendingError";

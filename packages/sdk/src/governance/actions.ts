@@ -1,7 +1,7 @@
 import { encodeFunctionData, type Abi, type Address, type Hex } from "viem";
 import { readContract, rpc, writeContract, type ClearhouseContext, type WriteResult } from "../context";
-import { DeploymentError, InvalidArgumentError } from "../errors/base";
-import { consortiumMultisigAbi } from "@clearhouse/contracts";
+import { contractOf } from "../contracts";
+import { InvalidArgumentError } from "../errors/base";
 import { UINT64_MAX, requireAddress, requireAmount, requireBytes32 } from "../validate";
 import {
   PROPOSAL_FORMAT,
@@ -14,19 +14,12 @@ import {
 import { cancelTypes, multisigDomain, proposalTypes } from "./typedData";
 import { decodeCall } from "./describe";
 
-/** The multisig's address, or a DeploymentError when this deployment has no governance yet. */
+/** The multisig's address, or a ContractNotDeployedError when this deployment has no governance yet. */
 export function multisigAddress(ctx: ClearhouseContext): Address {
-  const m = ctx.deployment.contracts.ConsortiumMultisig;
-  if (!m) {
-    throw new DeploymentError(
-      "this deployment has no ConsortiumMultisig",
-      "Deploy governance first (`npm run deploy` deploys it and hands ownership over).",
-    );
-  }
-  return m.address;
+  return contractOf(ctx, "ConsortiumMultisig").address;
 }
 
-const multisig = (ctx: ClearhouseContext) => ({ address: multisigAddress(ctx), abi: consortiumMultisigAbi });
+const multisig = (ctx: ClearhouseContext) => contractOf(ctx, "ConsortiumMultisig");
 
 const DAY = 86_400n;
 

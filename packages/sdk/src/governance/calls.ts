@@ -5,33 +5,27 @@
  * and other front ends pass names and arguments; the ABIs stay in the SDK.
  */
 import { encodeFunctionData, type Abi, type AbiFunction, type AbiParameter, type Hex } from "viem";
-import {
-  conditionalEscrowAbi,
-  consortiumMultisigAbi,
-  consortiumRegistryAbi,
-  nettingEngineAbi,
-  settlementLedgerAbi,
-  settlementTokenAbi,
-  verifierRegistryAbi,
-} from "@clearhouse/contracts";
+import { CONTRACTS, PROPOSAL_TARGETS, contractByShortName, type ContractName } from "@clearhouse/contracts";
 import { InvalidArgumentError } from "../errors/base";
 
-/** The ABI of each contract governance may call, by its name in the deployment file. */
-const GOVERNED_ABIS = {
-  ConsortiumRegistry: consortiumRegistryAbi,
-  SettlementToken: settlementTokenAbi,
-  ConsortiumMultisig: consortiumMultisigAbi,
-  SettlementLedger: settlementLedgerAbi,
-  NettingEngine: nettingEngineAbi,
-  VerifierRegistry: verifierRegistryAbi,
-  ConditionalEscrow: conditionalEscrowAbi,
-} as const satisfies Record<string, Abi>;
+/**
+ * A contract a proposal may call by name (its name in the deployment file): every contract the
+ * multisig governs, and the multisig itself — `PROPOSAL_TARGETS` of the contract manifest.
+ */
+export type GovernedContract = ContractName;
 
-/** A contract a proposal may call by name (its name in the deployment file). */
-export type GovernedContract = keyof typeof GOVERNED_ABIS;
+/** Every contract `encodeGovernedCall` knows, in manifest order. */
+export const GOVERNED_CALL_TARGETS: readonly GovernedContract[] = PROPOSAL_TARGETS;
 
-/** Every contract `encodeGovernedCall` knows, in deployment order. */
-export const GOVERNED_CONTRACTS = Object.keys(GOVERNED_ABIS) as readonly GovernedContract[];
+/** The short names front ends use for them (`registry`, `token`, `ledger`, …), in the same order. */
+export const GOVERNED_CALL_SHORT_NAMES: readonly string[] = PROPOSAL_TARGETS.map((n) => CONTRACTS[n].shortName);
+
+/** The proposal target a short name (`ledger`) or deployment name (`SettlementLedger`) means. */
+export function governedContractNamed(name: string): GovernedContract | undefined {
+  const byShort = contractByShortName(name)?.name;
+  const found = byShort ?? (PROPOSAL_TARGETS as readonly string[]).find((n) => n === name);
+  return found !== undefined && PROPOSAL_TARGETS.includes(found as ContractName) ? (found as ContractName) : undefined;
+}
 
 export interface EncodeGovernedCallParameters {
   contract: GovernedContract;
@@ -99,12 +93,12 @@ function coerce(value: unknown, param: AbiParameter, where: string): unknown {
 
 /** The state-changing function `functionName` of `contract` taking `arity` arguments. */
 function functionOf(contract: GovernedContract, functionName: string, arity: number): AbiFunction {
-  const abi = GOVERNED_ABIS[contract] as Abi | undefined;
+  const abi = PROPOSAL_TARGETS.includes(contract) ? (CONTRACTS[contract].abi as Abi) : undefined;
   if (!abi) {
     throw new InvalidArgumentError(
       "contract",
       `${String(contract)} is not a governed contract`,
-      `Governed contracts: ${GOVERNED_CONTRACTS.join(", ")}.`,
+      `Governed contracts: ${PROPOSAL_TARGETS.join(", ")}.`,
     );
   }
   const functions = abi.filter((x): x is AbiFunction => x.type === "function");

@@ -4,23 +4,10 @@
  * with the calldata it signs is refused.
  */
 import { decodeFunctionData, type Abi, type Hex } from "viem";
-import {
-  consortiumMultisigAbi,
-  consortiumRegistryAbi,
-  nettingEngineAbi,
-  settlementLedgerAbi,
-  settlementTokenAbi,
-  verifierRegistryAbi,
-} from "@clearhouse/contracts";
+import { CONTRACTS, PROPOSAL_TARGETS } from "@clearhouse/contracts";
 
-const KNOWN_ABIS: readonly Abi[] = [
-  consortiumRegistryAbi,
-  settlementTokenAbi,
-  consortiumMultisigAbi,
-  settlementLedgerAbi,
-  nettingEngineAbi,
-  verifierRegistryAbi,
-];
+/** The ABIs a proposal's calldata is decoded with: every contract a proposal may target (the manifest's). */
+const KNOWN_ABIS: readonly Abi[] = PROPOSAL_TARGETS.map((name) => CONTRACTS[name].abi as Abi);
 
 const show = (v: unknown): string =>
   typeof v === "bigint" ? v.toString() : JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x));

@@ -12,3 +12,4 @@ export * from "./consortiumFile";
 export * from "./templates";
 export * from "./audit";
 export * from "./packageRoot";
+export * from "./consortiumDeploy";

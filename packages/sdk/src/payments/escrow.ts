@@ -1,7 +1,8 @@
 /** SDK for ConditionalEscrow: create (funded by permit when needed), attest, prove, release, refund, dispute, resolve, cancel (and revoke), read. */
 import { parseEventLogs, toHex, type Address, type Hex } from "viem";
 import { accountAddress, readContract, rpc, writeContract, type ClearhouseContext, type WriteResult } from "../context";
-import { DeploymentError, InvalidArgumentError } from "../errors/base";
+import { contractOf, type DeployedContract } from "../contracts";
+import { InvalidArgumentError } from "../errors/base";
 import { conditionalEscrowAbi, settlementTokenAbi } from "@clearhouse/contracts";
 import { requireSmallInt } from "../validate";
 import { signPermit } from "../token/permit";
@@ -16,10 +17,9 @@ import {
   type AttestationKindName,
 } from "./terms";
 
-export function escrow(ctx: ClearhouseContext) {
-  const d = ctx.deployment.contracts.ConditionalEscrow;
-  if (!d) throw new DeploymentError("this deployment has no ConditionalEscrow", "Deploy the payments layer first.");
-  return { address: d.proxy, abi: conditionalEscrowAbi };
+/** The escrow proxy's address and ABI, or ContractNotDeployedError if the deployment has none. */
+export function escrow(ctx: ClearhouseContext): DeployedContract<"ConditionalEscrow"> {
+  return contractOf(ctx, "ConditionalEscrow");
 }
 
 /** A milestone's or condition's ordinal (a number, from 0), as the contract's uint256. */

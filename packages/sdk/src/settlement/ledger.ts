@@ -5,7 +5,8 @@
  */
 import { getAddress, isHex, parseEventLogs, stringToHex, type Address, type Hex } from "viem";
 import { readContract, rpc, writeContract, type ClearhouseContext, type WriteResult } from "../context";
-import { DeploymentError, InvalidArgumentError } from "../errors/base";
+import { contractOf, type DeployedContract } from "../contracts";
+import { InvalidArgumentError } from "../errors/base";
 import { settlementLedgerAbi } from "@clearhouse/contracts";
 import { requireAddress, requireBytes32, requireSmallInt, utf8Length } from "../validate";
 import type { LedgerIndex } from "./gridlock";
@@ -44,11 +45,9 @@ import { BATCH_STATUS } from "../statusNames";
 export { BATCH_STATUS };
 export type BatchStatusName = (typeof BATCH_STATUS)[number];
 
-/** The ledger proxy's address and ABI, or DeploymentError if the deployment has none. */
-export function ledger(ctx: ClearhouseContext) {
-  const d = ctx.deployment.contracts.SettlementLedger;
-  if (!d) throw new DeploymentError("this deployment has no SettlementLedger", "Deploy the settlement layer first.");
-  return { address: d.proxy, abi: settlementLedgerAbi };
+/** The ledger proxy's address and ABI, or ContractNotDeployedError if the deployment has none. */
+export function ledger(ctx: ClearhouseContext): DeployedContract<"SettlementLedger"> {
+  return contractOf(ctx, "SettlementLedger");
 }
 
 /**

@@ -6,15 +6,15 @@
  */
 import { getAddress, type Address, type Hex } from "viem";
 import { readContract, rpc, type ClearhouseContext } from "../context";
+import { contractOf, deployedSince, type DeployedContract } from "../contracts";
 import { DeploymentError } from "../errors/base";
 import { nettingEngineAbi } from "@clearhouse/contracts";
 import type { LedgerIndex } from "./gridlock";
 import { anchoredBatches, ledger, type OnChainHeader } from "./ledger";
 
-export function engine(ctx: ClearhouseContext) {
-  const d = ctx.deployment.contracts.NettingEngine;
-  if (!d) throw new DeploymentError("this deployment has no NettingEngine", "Deploy the settlement layer first.");
-  return { address: d.proxy, abi: nettingEngineAbi, fromBlock: BigInt(d.blockNumber) };
+/** The engine's address and ABI, and the block its events start at. */
+export function engine(ctx: ClearhouseContext): DeployedContract<"NettingEngine"> & { fromBlock: bigint } {
+  return { ...contractOf(ctx, "NettingEngine"), fromBlock: deployedSince(ctx, "NettingEngine") };
 }
 
 /** What the engine takes for a presented batch (`INettingEngine.Declaration`). */

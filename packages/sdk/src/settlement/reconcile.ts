@@ -6,10 +6,10 @@
  */
 import { getAddress, type Address, type Hex } from "viem";
 import { ensureNetwork, readContract, type ClearhouseContext } from "../context";
-import { DeploymentError, InvalidArgumentError } from "../errors/base";
+import { contractOf } from "../contracts";
+import { InvalidArgumentError } from "../errors/base";
 import { cycleObligations, declaredObligations } from "./netting";
 import { cycleEvents } from "./pending";
-import { nettingEngineAbi } from "@clearhouse/contracts";
 import type { PaymentRecord } from "./record";
 
 /** One batch as its bank holds it: who anchored it, its id, its records. */
@@ -49,12 +49,10 @@ export type ReconcileReturnType = ReconcileReport;
 
 /** Compare `batches` (the records behind everything declared in `cycleId`) with the chain. */
 export async function reconcile(ctx: ClearhouseContext, p: ReconcileParameters): Promise<ReconcileReport> {
-  const d = ctx.deployment.contracts.NettingEngine;
-  if (!d) throw new DeploymentError("this deployment has no NettingEngine");
+  const engine = contractOf(ctx, "NettingEngine");
   await ensureNetwork(ctx);
   const cycle = await readContract(ctx, {
-    address: d.proxy,
-    abi: nettingEngineAbi,
+    ...engine,
     functionName: "cycleOf",
     args: [p.cycleId],
   });

@@ -1,20 +1,11 @@
 /** SDK for VerifierRegistry: registered circuits, on-chain verification, spent nullifiers. */
 import { stringToHex, type Address, type Hex } from "viem";
 import { readContract, type ClearhouseContext } from "../context";
-import { DeploymentError } from "../errors/base";
-import { verifierRegistryAbi } from "@clearhouse/contracts";
+import { contractOf } from "../contracts";
 import { circuitSpec, type CircuitId } from "./circuits";
 import { checkBundle, toCalldata, type ProofBundle } from "./proof";
 
-function registry(ctx: ClearhouseContext) {
-  const d = ctx.deployment.contracts.VerifierRegistry;
-  if (!d)
-    throw new DeploymentError(
-      "this deployment has no VerifierRegistry",
-      "Deploy the settlement layer with the zk layer first.",
-    );
-  return { address: d.proxy, abi: verifierRegistryAbi };
-}
+const registry = (ctx: ClearhouseContext) => contractOf(ctx, "VerifierRegistry");
 
 /** A circuit id as VerifierRegistry keys it: its name as bytes32. */
 export function circuitKey(circuit: CircuitId): Hex {

@@ -1,0 +1,15 @@
+/**
+ * @clearhouse/contracts/deploy (Node only: it reads the compiled contracts the package ships):
+ * deploy a consortium with viem, admit its founding members and hand it over to its multisig.
+ */
+export {
+  deployConsortium,
+  abiHashOf,
+  type DeployConsortiumOptions,
+  type GovernanceOptions,
+  type VerifierContract,
+  type ZkKeys,
+} from "./consortium";
+export { handOverToGovernance, admitFoundingMembers, type FoundingMember } from "./governance";
+export { DeployStepError, reasonOf, type DeployClients } from "./transactions";
+export { loadArtifact, ContractArtifactError, ARTIFACTS_DIR, type ShippedArtifact } from "./artifacts";

@@ -1,0 +1,71 @@
+/**
+ * Deploy a consortium from its file's content (what `clearhouse deploy` and `npm run deploy` with
+ * CLEARHOUSE_CONSORTIUM run): the contracts with the file's token, acknowledgement window and
+ * multisig, then its members admitted by the deployer, then ownership handed to the multisig.
+ */
+import {
+  admitFoundingMembers,
+  deployConsortium,
+  handOverToGovernance,
+  type DeployClients,
+  type ZkKeys,
+} from "@clearhouse/contracts/deploy";
+import type { Deployment } from "@clearhouse/contracts";
+import { leiHash } from "../registry/identifiers";
+import type { Consortium } from "./consortiumFile";
+
+export interface DeployFromConsortiumOptions {
+  /** The network name the deployment file records. */
+  network: string;
+  /** The verifier keys (`verifierKeys()` of @clearhouse/zk). */
+  zk: ZkKeys;
+  /** `consortium <label>: …` is the first log line (usually the file's path). */
+  label?: string;
+  log?: (line: string) => void;
+  /** Called as soon as the contracts exist, so an interrupted run leaves the deployment file. */
+  save?: (deployment: Deployment) => void;
+}
+
+/**
+ * Deploy `consortium` from `clients`' account: contracts, founding members, hand-over. Members
+ * already admitted and contracts already owned by the multisig are skipped.
+ * @throws DeployStepError (from @clearhouse/contracts/deploy) naming the step that failed.
+ */
+export async function deployFromConsortium(
+  clients: DeployClients,
+  consortium: Consortium,
+  options: DeployFromConsortiumOptions,
+): Promise<Deployment> {
+  const log = options.log ?? (() => undefined);
+  const { token, governance, settlement, members } = consortium;
+  log(`consortium ${options.label ?? ""}: ${token.symbol} (${token.currency}), ${members.length} members`);
+  const deployment = await deployConsortium(clients, {
+    network: options.network,
+    token,
+    settlement,
+    governance,
+    zk: options.zk,
+    log,
+  });
+  options.save?.(deployment);
+  log(`admitting ${members.length} members…`);
+  const founding = members.map((m) => ({
+    account: m.address,
+    name: m.name,
+    roles: m.roles,
+    leiHash: leiHash(m.lei),
+    maxSingleTransfer: m.maxSingleTransfer,
+    maxDailyOutflow: m.maxDailyOutflow,
+  }));
+  await admitFoundingMembers(clients, deployment, founding, (m, admitted) => {
+    const member = members.find((x) => x.address === m.account)!;
+    log(
+      admitted
+        ? `  admitted ${m.name} (${m.account}) as ${member.roleNames.join("|")}`
+        : `  ${m.name} (${m.account}) already in the registry`,
+    );
+  });
+  log("handing ownership to the multisig…");
+  await handOverToGovernance(clients, deployment, log);
+  return deployment;
+}
