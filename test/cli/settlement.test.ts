@@ -280,7 +280,7 @@ describe("clearhouse batch / cycle / iso (CLI against the in-process chain)", ()
     const closed = await cli("--key-file", operatorKey, "cycle", "close", files.alpine, shared, "--open-next");
     expect(closed.code, closed.err).to.equal(ExitCode.ok);
     expect(closed.out).to.match(/^Closed cycle 1 \(tx 0x[0-9a-f]{64}, gas \d+\)\n {2}2 batch file\(s\) presented\n/);
-    expect(closed.out).to.include(`  ${addr.baltic}  net +${100_125_050n - 40_000_000n}\n`);
+    expect(closed.out).to.include(`  ${addr.baltic}  net +${fromMinorUnits(100_125_050n - 40_000_000n, 2)} tEUR\n`);
     expect(closed.out).to.match(/Opened cycle 2\n$/);
     expect((await cli("batch", "status", files.alpine)).out).to.match(/status {3}Netted \(in cycle 1\)/);
     const again = await cli("--key-file", operatorKey, "cycle", "close", files.alpine);

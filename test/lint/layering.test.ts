@@ -28,7 +28,6 @@ const SOURCES: Record<string, string> = {
     `export { importsZk } from "./importsZk";`,
     `export { a } from "./cycleA";`,
     `export { missing } from "./missing";`,
-    `export { catalog } from "./errors/catalog";`,
     `export { ledgerAbi } from "@clearhouse/contracts";`,
   ].join("\n"),
   "packages/sdk/src/settlement/index.ts": `export * from "./ledger";\n`,
