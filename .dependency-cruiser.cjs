@@ -95,7 +95,8 @@ module.exports = {
         "The SDK root (and the contracts it re-exports) runs in a browser: no Node builtin (node:fs, " +
         "fs, path, crypto, child_process, …). File helpers belong in packages/sdk/src/node/ " +
         "(@clearhouse/sdk/node).",
-      from: { path: ["^packages/contracts/src/", SDK_CORE], pathNot: SDK_NODE },
+      // the Node-only subpaths: @clearhouse/sdk/node and @clearhouse/contracts/deploy
+      from: { path: ["^packages/contracts/src/", SDK_CORE], pathNot: [SDK_NODE, "^packages/contracts/src/deploy/"] },
       to: { dependencyTypes: ["core"] },
     },
     {

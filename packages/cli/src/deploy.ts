@@ -10,10 +10,11 @@ import {
   type PublicClient,
   type Transport,
 } from "viem";
-import { DeployStepError, reasonOf } from "@clearhouse/contracts/deploy";
 import type { Deployment } from "@clearhouse/contracts";
 import {
   ConsortiumFileError,
+  DeployStepError,
+  reasonOf,
   deployFromConsortium,
   readConsortiumFile,
   writeJsonAtomic,

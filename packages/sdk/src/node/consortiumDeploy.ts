@@ -11,6 +11,9 @@ import {
   type ZkKeys,
 } from "@clearhouse/contracts/deploy";
 import type { Deployment } from "@clearhouse/contracts";
+
+/** What a failed deployment step throws, and the one-line reason of any failure (for front ends). */
+export { DeployStepError, reasonOf } from "@clearhouse/contracts/deploy";
 import { leiHash } from "../registry/identifiers";
 import type { Consortium } from "./consortiumFile";
 
