@@ -79,4 +79,17 @@ describe("CLI first week: amounts and addresses people type", function () {
     expect(ok.code, ok.err).to.equal(0);
     expect(ok.out).to.match(/warning: members\[0\]\.address 0x[0-9a-f]{40} has no EIP-55 checksum/);
   });
+
+  it("unknown ids are errors: cycle status --cycle 999, batch status of a short or unknown id", async () => {
+    const { cli } = await loadFixture(cliFixture);
+    const cycle = await cli("cycle", "status", "--cycle", "999");
+    expect(cycle.code).to.equal(ExitCode.badInput);
+    expect(cycle.err).to.match(/^error: Cycle 999 does not exist\.\n {2}The current cycle is \d+/);
+    const short = await cli("batch", "status", "0x1234");
+    expect(short.code).to.equal(ExitCode.badInput);
+    expect(short.err).to.match(/^error: 0x1234 is not a batch id \(0x \+ 64 hex digits\)/);
+    const unknown = await cli("batch", "status", `0x${"ab".repeat(32)}`);
+    expect(unknown.code).to.equal(ExitCode.badInput);
+    expect(unknown.err).to.match(/^error: Invalid argument `batchId`: no batch 0x(ab){32}/i);
+  });
 });

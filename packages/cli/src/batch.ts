@@ -126,6 +126,8 @@ export function batchCommand(io: CliIo, globals: () => GlobalOptions): Command {
     .addHelpText("after", "\nExample:\n  clearhouse batch status batch.json")
     .action(async (arg: string) => {
       const g = globals();
+      if (/^0x/i.test(arg) && !/^0x[0-9a-fA-F]{64}$/.test(arg))
+        throw new UsageError(`${arg} is not a batch id (0x + 64 hex digits).`, "Pass a batch id or a batch file.");
       const batchId = (/^0x[0-9a-fA-F]{64}$/.test(arg) ? arg : readBatchFile(arg).batchId) as Hex;
       const info = await connect(g, io, false).settlement.getBatch({ batchId });
       const closes = new Date(info.windowClosesAt * 1000).toISOString();

@@ -110,6 +110,13 @@ export function cycleCommand(io: CliIo, globals: () => GlobalOptions): Command {
       const ch = connect(g, io, false);
       const info = await ch.settlement.getCycle({ cycleId: o.cycle ? BigInt(o.cycle) : undefined });
       const units = unitsOf(ch.deployment.token);
+      if (info.status === "None") {
+        const current = await ch.settlement.getCycle({});
+        throw new UsageError(
+          `Cycle ${info.cycleId} does not exist.`,
+          `The current cycle is ${current.cycleId} (${current.status}); omit --cycle to see it.`,
+        );
+      }
       const pending = info.pending > 0 ? `, ${info.pending} pending` : "";
       const lines = [`Cycle ${info.cycleId}: ${info.status}, ${info.batchCount} batches${pending}`];
       for (const p of info.positions)
