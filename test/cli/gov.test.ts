@@ -171,6 +171,29 @@ describe("clearhouse gov (CLI against the in-process chain)", () => {
     expect(help.out).to.match(/--target ledger --call setAckWindow/);
   });
 
+  it("skips a signature file from a non-signer with a warning when the others reach the threshold", async () => {
+    const { cli, dir, keyFile, relayer, bank } = await loadFixture(cliFixture);
+    const proposal = join(dir, "suspend.json");
+    expect((await proposeSuspend(cli, bank, proposal)).code).to.equal(ExitCode.ok);
+    const sign = async (key: string, out: string) => {
+      const r = await cli("gov", "sign", proposal, "--key-file", key, "--out", join(dir, out));
+      expect(r.code, r.err).to.equal(ExitCode.ok);
+      return join(dir, out);
+    };
+    const outsider = await sign(relayer, "sig-outsider.json"); // Hardhat #16 is not a signer
+    const sigs = [await sign(await keyFile(0), "sig-0.json"), await sign(await keyFile(1), "sig-1.json")];
+    // two signers and an outsider: below the threshold once the outsider is skipped — nothing sent
+    const short = await cli("--key-file", relayer, "gov", "queue", proposal, outsider, ...sigs);
+    expect(short.code).to.equal(ExitCode.badInput);
+    expect(short.err).to.match(/warning: skipping .*sig-outsider\.json: 0x[0-9a-fA-F]{40} is not a signer/);
+    expect(short.err).to.match(/error: Only 2 of the signatures are by current signers; the multisig needs 3\./);
+    sigs.push(await sign(await keyFile(2), "sig-2.json"));
+    const queued = await cli("--key-file", relayer, "gov", "queue", proposal, outsider, ...sigs);
+    expect(queued.code, queued.err).to.equal(ExitCode.ok);
+    expect(queued.err).to.match(/warning: skipping .*sig-outsider\.json/);
+    expect(queued.out).to.match(/^Queued 0x[0-9a-f]{64}/);
+  });
+
   it("burns a stuck lane with a signed cancel file", async () => {
     const { cli, dir, keyFile, relayer } = await loadFixture(cliFixture);
     const cancel = join(dir, "cancel.json");

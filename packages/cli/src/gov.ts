@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import { isAddress, isHex, type Address, type Hex } from "viem";
 import { GOVERNED_CALL_SHORT_NAMES, encodeGovernedCall, governedContractNamed } from "@clearhouse/sdk/governance";
-import { contractOf } from "@clearhouse/sdk";
+import { contractOf, type Clearhouse } from "@clearhouse/sdk";
 import {
   parseGovernanceFile,
   parseSignatureFile,
@@ -38,6 +38,34 @@ function parseArgs(raw: string): unknown[] {
   }
   if (!Array.isArray(args)) throw new UsageError(`--args must be a JSON array, not ${raw}`);
   return args;
+}
+
+/**
+ * The signature files of current signers only: a file signed by anyone else (a former or never
+ * signer) is skipped with a warning instead of making the multisig refuse the whole set; fewer than
+ * the threshold left is an error before anything is sent.
+ */
+async function signerSignatures(
+  ch: Clearhouse,
+  io: CliIo,
+  file: GovernanceFile,
+  paths: string[],
+): Promise<SignatureFile[]> {
+  const all = await readSignatures(file, paths);
+  if (file.typedData.primaryType !== "Proposal" && file.typedData.primaryType !== "Cancel") return all;
+  const { signers, threshold } = await ch.governance.getGovernance();
+  const current = new Set(signers.map((a) => a.toLowerCase()));
+  const kept = all.filter((sig, i) => {
+    if (current.has(sig.signer.toLowerCase())) return true;
+    io.err(`warning: skipping ${paths[i]}: ${sig.signer} is not a signer of the multisig`);
+    return false;
+  });
+  if (kept.length < all.length && kept.length < threshold)
+    throw new UsageError(
+      `Only ${kept.length} of the signatures are by current signers; the multisig needs ${threshold}.`,
+      "Collect more signatures from current signers (clearhouse gov info lists them).",
+    );
+  return kept;
 }
 
 async function readSignatures(file: GovernanceFile, paths: string[]): Promise<SignatureFile[]> {
@@ -216,7 +244,8 @@ export function govCommand(io: CliIo, globals: () => GlobalOptions): Command {
       const g = globals();
       const file = readProposal(path);
       const ch = connect(g, io, true);
-      const tx = await ch.governance.queueProposal({ file, signatures: await readSignatures(file, sigPaths) });
+      const signatures = await signerSignatures(ch, io, file, sigPaths);
+      const tx = await ch.governance.queueProposal({ file, signatures });
       const status = await ch.governance.getProposalStatus({ file });
       const at = new Date(Number(status.executableAt) * 1000).toISOString();
       print(io, g, `Queued ${file.hash} (tx ${tx.hash})\n  executable at ${at}`, { hash: file.hash, tx, status });
@@ -230,7 +259,8 @@ export function govCommand(io: CliIo, globals: () => GlobalOptions): Command {
       const g = globals();
       const file = readProposal(path);
       const ch = connect(g, io, true);
-      const tx = await ch.governance.executeProposal({ file, signatures: await readSignatures(file, sigPaths) });
+      const signatures = sigPaths.length ? await signerSignatures(ch, io, file, sigPaths) : [];
+      const tx = await ch.governance.executeProposal({ file, signatures });
       const verb = file.typedData.primaryType === "Cancel" ? "Cancelled lane nonce with" : "Executed";
       print(io, g, `${verb} ${file.hash} (tx ${tx.hash}, gas ${tx.gasUsed})`, { hash: file.hash, tx });
     });
