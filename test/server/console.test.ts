@@ -85,6 +85,14 @@ describe("serve: auditor console in Chromium", function () {
     await page.screenshot({ path: join(OUT, "audit.png"), fullPage: true });
   });
 
+  it("tabs can be deep-linked: #cycles opens on the cycles tab, and a click puts its tab in the URL", async () => {
+    await page.goto(`${base}/?key=${KEYS.auditor}#cycles`);
+    await page.waitForFunction(`document.querySelector("#cycles")?.classList.contains("active")`);
+    expect(await page.evaluate(`document.querySelector("#members").classList.contains("active")`)).to.equal(false);
+    await tab("batches");
+    expect(await page.evaluate("location.hash")).to.equal("#batches");
+  });
+
   it("a member's key: its own agreements only, and no audit", async () => {
     await page.goto(`${base}/?key=${KEYS.alpine}`);
     await page.waitForSelector("#members tbody tr td");

@@ -137,11 +137,12 @@ describe("ISO 20022 pacs.008 import", () => {
     );
     expect(load(withAmount("15000", "JPY")).records[0]).to.include({ amount: 15_000n, currency: "JPY" });
     expect(load(withAmount("1.005", "KWD")).records[0].amount).to.equal(1_005n);
-    const sek = refusal(() => load(withAmount("10.00", "SEK")));
-    expect(sek.element).to.equal(`${TX}[1]/IntrBkSttlmAmt/@Ccy`);
-    expect(sek.reason).to.equal("SEK has no known minor unit");
-    const opts = { banks, currencyDecimals: { SEK: 2 } };
-    expect(importPacs008(withAmount("10.00", "SEK"), opts).records[0].amount).to.equal(1_000n);
+    expect(load(withAmount("10.00", "SEK")).records[0].amount).to.equal(1_000n);
+    const isk = refusal(() => load(withAmount("10", "ISK"))); // a code outside the default table
+    expect(isk.element).to.equal(`${TX}[1]/IntrBkSttlmAmt/@Ccy`);
+    expect(isk.reason).to.equal("ISK has no known minor unit");
+    const opts = { banks, currencyDecimals: { ISK: 0 } };
+    expect(importPacs008(withAmount("10", "ISK"), opts).records[0].amount).to.equal(10n);
   });
 
   it("refuses each bad sample with the element and the reason", () => {

@@ -11,7 +11,7 @@ import { isHex, type Address, type Hex } from "viem";
 import { auditChain } from "@clearhouse/sdk/node";
 import { type AuditReport } from "@clearhouse/sdk/audit";
 import type { Clearhouse } from "@clearhouse/sdk";
-import { ClearhouseError } from "@clearhouse/sdk/errors";
+import { ClearhouseError, type ErrorCategory } from "@clearhouse/sdk/errors";
 import { inMask, leafOf, validateRecord } from "@clearhouse/sdk/settlement";
 import { proofVerifier, releaseProver } from "@clearhouse/zk";
 import type { ApiKey, ServeConfig } from "./config";
@@ -24,6 +24,14 @@ declare module "fastify" {
 }
 
 const same = (a: unknown, b: unknown) => String(a).toLowerCase() === String(b).toLowerCase();
+
+/** HTTP status of an SDK error, by category. */
+const STATUS_OF_CATEGORY: Readonly<Record<ErrorCategory, number>> = {
+  input: 400,
+  refused: 409,
+  network: 503,
+  internal: 500,
+};
 
 export interface ServerHandle {
   app: FastifyInstance;
@@ -48,12 +56,17 @@ export async function createServer(opts: {
   // Every route but the console page needs a key. The check keys on the matched route, not on the
   // raw URL, so percent-encoded paths (/%61pi/…) cannot slip past it.
   app.addHook("onRequest", async (req, reply) => {
-    if (req.routeOptions.url === "/") return;
+    if (req.routeOptions.url === "/" || req.routeOptions.url === "/favicon.ico") return;
     const header =
       req.headers.authorization?.replace(/^Bearer\s+/i, "") ?? (req.headers["x-api-key"] as string | undefined);
     const key = header ? keys.get(header) : undefined;
     if (!key)
-      return reply.code(401).send({ error: "unauthorized", message: "Send an API key: Authorization: Bearer <key>." });
+      return reply.code(401).send({
+        error: "unauthorized",
+        message: header
+          ? "This API key is not known: check it, or ask the operator for one."
+          : "Send an API key: Authorization: Bearer <key>.",
+      });
     req.apiKey = key;
   });
   const forbidden = (reply: FastifyReply, what: string) =>
@@ -63,8 +76,12 @@ export async function createServer(opts: {
   };
   app.setErrorHandler((error, _req, reply) => {
     const e = error as unknown;
+    // The SDK's error category gives the status: the caller's input 400, a refusal by the chain
+    // 409, the node unreachable or on another chain 503, anything else 500.
     if (e instanceof ClearhouseError)
-      return reply.code(400).send({ error: e.name, message: e.shortMessage, hint: e.hint });
+      return reply
+        .code(STATUS_OF_CATEGORY[e.category])
+        .send({ error: e.name, category: e.category, message: e.shortMessage, hint: e.hint });
     const status = (error as { statusCode?: number }).statusCode ?? 500;
     return reply.code(status).send({ error: "error", message: (error as Error).message.split("\n")[0] });
   });
@@ -72,11 +89,14 @@ export async function createServer(opts: {
   const byName = (name: string) => feed.events.filter((e) => e.event === name);
   const visible = (req: FastifyRequest, e: PublicEvent) => seesAll(req) || involves(e, me(req));
 
-  app.get("/api/health", async () => ({
-    ok: feed.lastError === undefined,
-    events: feed.events.length,
-    lastError: feed.lastError,
-  }));
+  // 200 when the event feed follows the chain, 503 when its last poll failed (a load balancer or a
+  // monitor reads the status code; the body says why).
+  app.get("/api/health", async (_req, reply) => {
+    const ok = feed.lastError === undefined;
+    return reply.code(ok ? 200 : 503).send({ ok, events: feed.events.length, lastError: feed.lastError });
+  });
+  // Browsers ask for it on every page: no icon, and no 401 for a request nobody chose to send.
+  app.get("/favicon.ico", async (_req, reply) => reply.code(204).send());
   app.get("/api/whoami", async (req) => ({
     name: req.apiKey!.name,
     role: req.apiKey!.role,
