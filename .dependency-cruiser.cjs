@@ -109,6 +109,16 @@ module.exports = {
       to: { path: SDK_NODE },
     },
     {
+      name: "browser-core-no-contracts-deploy",
+      severity: "error",
+      comment:
+        "@clearhouse/contracts/deploy reads the compiled artifacts from disk (Node only): the SDK's " +
+        "browser-safe core and the contracts package's own root must not import it; " +
+        "@clearhouse/sdk/node re-exports what front ends need.",
+      from: { path: [SDK_CORE, "^packages/contracts/src/"], pathNot: [SDK_NODE, "^packages/contracts/src/deploy/"] },
+      to: { path: "^packages/contracts/src/deploy/" },
+    },
+    {
       name: "sdk-core-no-prover-or-server-libraries",
       severity: "error",
       comment:

@@ -125,7 +125,9 @@ async function copyAssets(pkg) {
   const dir = join(ROOT, "packages", "contracts");
   const sol = join(ROOT, "contracts");
   rmSync(join(dir, "contracts"), { recursive: true, force: true });
-  for (const f of walk(sol).filter((f) => f.endsWith(".sol"))) {
+  // the product's sources only: not the test doubles (contracts/test) nor the benchmark peers
+  const shipped = (f) => f.endsWith(".sol") && !/^(test|bench)\//.test(relative(sol, f).replace(/\\/g, "/"));
+  for (const f of walk(sol).filter(shipped)) {
     const to = join(dir, "contracts", relative(sol, f));
     mkdirSync(dirname(to), { recursive: true });
     copyFileSync(f, to);
@@ -135,7 +137,9 @@ async function copyAssets(pkg) {
   rmSync(out, { recursive: true, force: true });
   const missing = Object.values(SHIPPED_ARTIFACTS).filter((rel) => !existsSync(join(ROOT, "artifacts", rel)));
   if (missing.length) {
-    // e.g. `prepare` right after `npm ci`, before anything was compiled: `npm run build` ships them
+    // A release build (--types, what `npm pack` needs) must ship them; `prepare` right after
+    // `npm ci`, before anything was compiled, may not have them yet (`npm run build` adds them).
+    if (withTypes) throw new Error(`@clearhouse/contracts: compiled contract missing (run \`npx hardhat compile\`): ${missing[0]}`);
     console.warn(`@clearhouse/contracts: no compiled contracts to ship (run \`npx hardhat compile\`): ${missing[0]}`);
     return;
   }

@@ -13,13 +13,14 @@ import { promisify } from "node:util";
 import { expect } from "chai";
 import hre from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { custom } from "viem";
+import { createPublicClient, createWalletClient, custom, getAddress } from "viem";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
 import { ExitCode } from "../../packages/cli/src/exit";
 import { createClearhouse, leiHash, parseDeployment, type Deployment } from "../../packages/sdk/src";
 import { runCli } from "../../packages/cli/src/main";
 import { readConsortiumFile } from "../../packages/sdk/src/node/consortiumFile";
 import { deployFromConsortiumFile } from "../../scripts/deploy";
+import { verifierKeys } from "../../packages/zk/src/verifierKeys";
 import { key } from "../sdk/fixture";
 import { cliRunner, hardhatKey, jsonResult, type Run } from "./harness";
 
@@ -160,8 +161,6 @@ describe("CLI deploy", function () {
     expect(JSON.parse(json.out)).to.deep.include({ ok: false });
     const network = await cli("deploy", EXAMPLE, "--network", "no such net");
     expect(network.err).to.match(/^error: --network "no such net" is not a network name\./);
-    const remote = await cli("deploy", EXAMPLE, "--network", "remote");
-    expect(remote.err).to.match(/^error: --network remote needs --rpc-url/);
     const missing = await cli("deploy");
     expect(missing.code).to.equal(ExitCode.badInput);
     expect(missing.err).to.match(/^error: missing required argument 'consortium'/);
@@ -176,6 +175,68 @@ describe("CLI deploy", function () {
     expect(r.stderr).not.to.match(/Deploying Clearhouse/);
     const help = await run("node", [BIN, "deploy", "--help"]);
     expect(help.stdout).to.match(/Example:\n {2}clearhouse deploy config\/consortium\.example\.yaml --check/);
+  });
+
+  it("honours CLEARHOUSE_RPC_URL like --rpc-url (it used to deploy to 127.0.0.1:8545 regardless)", async () => {
+    const r = await run("node", [BIN, "deploy", EXAMPLE], {
+      cwd: dir,
+      env: { ...process.env, CLEARHOUSE_RPC_URL: UNREACHABLE },
+    }).catch((e: { code: number; stdout: string; stderr: string }) => e);
+    expect(r).to.deep.include({ code: ExitCode.network, stdout: "" });
+    expect(r.stderr).to.match(/^error: Cannot reach the chain at http:\/\/127\.0\.0\.1:9\./);
+  });
+
+  it("resumes an interrupted deployment: members admitted and ownership handed over, nothing redeployed", async () => {
+    const out = join(dir, "interrupted.json");
+    // A run stopped after its contracts: the file says so (what `deploy` saves after that step).
+    const consortium = readConsortiumFile(EXAMPLE);
+    const { deployConsortium } = await import("../../packages/contracts/src/deploy");
+    const [deployerAddress] = await hre.ethers.provider.send("eth_accounts", []);
+    const transport = custom(hre.network.provider, { retryCount: 0 });
+    const clients = {
+      publicClient: createPublicClient({ transport, pollingInterval: 10 }),
+      walletClient: createWalletClient({ account: deployerAddress as `0x${string}`, transport }),
+    };
+    const saved: Deployment = await deployConsortium(clients, {
+      network: "localhost",
+      token: consortium.token,
+      settlement: consortium.settlement,
+      governance: consortium.governance,
+      zk: verifierKeys(),
+    });
+    writeFileSync(out, JSON.stringify({ ...saved, setup: "contracts" }));
+    const registry = await hre.ethers.getContractAt("ConsortiumRegistry", saved.contracts.ConsortiumRegistry.proxy);
+    expect(await registry.owner()).to.equal(getAddress(deployerAddress)); // the deployer still holds it
+
+    const again = await cli("deploy", EXAMPLE, "--out", out);
+    expect(again.code).to.equal(ExitCode.badInput);
+    expect(again.err).to.match(
+      /setup stopped at "contracts" \(interrupted\)\.\n {2}Run the same command with --resume/,
+    );
+
+    const before = await hre.ethers.provider.getBlockNumber();
+    const resumed = await cli("deploy", EXAMPLE, "--out", out, "--resume");
+    expect(resumed.code, resumed.err).to.equal(ExitCode.ok);
+    const file = parseDeployment(JSON.parse(readFileSync(out, "utf8")));
+    expect(file.setup).to.equal("complete");
+    expect(file.contracts.ConsortiumRegistry.proxy).to.equal(saved.contracts.ConsortiumRegistry.proxy); // same contracts
+    expect(await registry.owner()).to.equal(file.contracts.ConsortiumMultisig!.address);
+    const member = await registry.memberOf(consortium.members[0].address);
+    expect(member.status).to.equal(1n); // Active
+    expect(await hre.ethers.provider.getBlockNumber()).to.be.greaterThan(before);
+    const done = await cli("deploy", EXAMPLE, "--out", out, "--resume");
+    expect(done.code).to.equal(ExitCode.ok);
+    expect(done.out).to.match(/is complete: nothing to resume/);
+  });
+
+  it("refuses a deployment file it could not write before sending anything (exit 2)", async () => {
+    const before = await hre.ethers.provider.getBlockNumber();
+    const notADir = join(dir, "a-file");
+    writeFileSync(notADir, ""); // its "folder" is a file: unwritable even for root
+    const r = await cli("deploy", EXAMPLE, "--out", join(notADir, "deployment.json"));
+    expect(r.code).to.equal(ExitCode.badInput);
+    expect(r.err).to.match(/^error: Cannot write the deployment file .*Nothing was sent\./s);
+    expect(await hre.ethers.provider.getBlockNumber()).to.equal(before);
   });
 
   it("exits 1 with the node's reason when it refuses, having sent nothing before and written nothing", async () => {
@@ -210,7 +271,8 @@ describe("CLI deploy", function () {
       server.close();
     }
     expect(r.code, r.err).to.equal(ExitCode.unexpected);
-    expect(r.err).to.match(/Deploying Clearhouse to "remote" \(http:\/\/127\.0\.0\.1:\d+\) from 0xf39F/);
+    // named after the chain (0x7a69): a second chain never overwrites the first's file
+    expect(r.err).to.match(/Deploying Clearhouse to "chain-31337" \(http:\/\/127\.0\.0\.1:\d+\) from 0xf39F/);
     expect(r.err).to.match(
       /\nerror: The deployment failed: reading the chain id: test node refuses eth_chainId\n {2}See the output above\./,
     );

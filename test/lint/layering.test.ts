@@ -26,6 +26,7 @@ const SOURCES: Record<string, string> = {
     `export { usesNodeHelper } from "./usesNodeHelper";`,
     `export { provesHere } from "./provesHere";`,
     `export { importsZk } from "./importsZk";`,
+    `export { usesDeploy } from "./usesDeploy";`,
     `export { a } from "./cycleA";`,
     `export { missing } from "./missing";`,
     `export { ledgerAbi } from "@clearhouse/contracts";`,
@@ -39,6 +40,8 @@ const SOURCES: Record<string, string> = {
   "packages/sdk/src/readsPath.ts": `import { join } from "path";\nexport const readsPath = join;\n`,
   "packages/sdk/src/usesNodeHelper.ts": `import { read } from "./node/files";\nexport const usesNodeHelper = read;\n`,
   "packages/sdk/src/provesHere.ts": `import * as snarkjs from "snarkjs";\nexport const provesHere = snarkjs;\n`,
+  "packages/sdk/src/usesDeploy.ts": `import { deploy } from "@clearhouse/contracts/deploy";\nexport const usesDeploy = deploy;\n`,
+  "packages/contracts/src/deploy/index.ts": `export const deploy = () => 1;\n`,
   "packages/sdk/src/importsZk.ts": `import { prove } from "@clearhouse/zk";\nexport const importsZk = prove;\n`,
   "packages/sdk/src/cycleA.ts": `import { b } from "./cycleB";\nexport const a = () => b;\n`,
   "packages/sdk/src/cycleB.ts": `import { a } from "./cycleA";\nexport const b = () => a;\n`,
@@ -64,6 +67,7 @@ const SOURCES: Record<string, string> = {
 
 /** [rule, from, to] of every violation the miniature must produce, sorted. */
 const EXPECTED: [string, string, string][] = [
+  ["browser-core-no-contracts-deploy", "packages/sdk/src/usesDeploy.ts", "packages/contracts/src/deploy/index.ts"],
   ["contracts-imports-no-package", "packages/contracts/src/up.ts", "packages/sdk/src/index.ts"],
   ["no-circular", "packages/sdk/src/cycleA.ts", "packages/sdk/src/cycleB.ts"],
   ["no-deep-import-across-packages", "packages/zk/src/deep.ts", "packages/sdk/src/settlement/ledger.ts"],

@@ -153,10 +153,10 @@ describe("packages: packed, installed in an empty project, used from there", fun
       const argv = ["--no-install", "clearhouse", "--rpc-url", node.url, "--key-file", "deployer.key"];
       const r = await run("npx", [...argv, "deploy", "consortium.yaml"], { cwd: project, maxBuffer: 16 << 20 });
       expect(r.stdout).to.match(
-        /^Deployed the consortium to "remote" \(chain 31337\), wrote deployments\/remote\.json\n/,
+        /^Deployed the consortium to "chain-31337" \(chain 31337\), wrote deployments\/chain-31337\.json\n/,
       );
       expect(r.stderr).to.match(/registered as batch_netting_16/);
-      const deployment = JSON.parse(readFileSync(join(project, "deployments", "remote.json"), "utf8")) as {
+      const deployment = JSON.parse(readFileSync(join(project, "deployments", "chain-31337.json"), "utf8")) as {
         contracts: Record<string, { proxy?: string; address?: string }>;
       };
       expect(Object.keys(deployment.contracts)).to.have.length(7);

@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { existsSync, mkdirSync, unlinkSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { Command, Option } from "commander";
 import {
   createPublicClient,
@@ -16,6 +16,7 @@ import {
   DeployStepError,
   reasonOf,
   deployFromConsortium,
+  loadDeployment,
   readConsortiumFile,
   writeJsonAtomic,
   type Consortium,
@@ -72,9 +73,9 @@ function summary(path: string, c: Consortium): string {
 }
 
 /** Fail fast (exit 4) when the node does not answer, before anything is sent. */
-async function requireReachable(client: PublicClient, url: string): Promise<void> {
+async function requireReachable(client: PublicClient, url: string): Promise<number> {
   try {
-    await client.getChainId();
+    return await client.getChainId();
   } catch (e) {
     throw new NetworkError(url, e);
   }
@@ -94,14 +95,45 @@ async function deployerAccount(g: GlobalOptions, io: CliIo, transport: Transport
   return unlocked;
 }
 
-/** Where the deployment file goes; refused when a consortium is already recorded there (nothing is sent). */
-function deploymentFile(io: CliIo, network: string, out: string | undefined): string {
+/**
+ * Where the deployment file goes, checked before anything is sent: refused when a complete
+ * consortium is already recorded there (an interrupted one is resumed with --resume), and the
+ * folder must be writable (a probe file is written and removed), so a deployment never ends
+ * on chain with nowhere to record it.
+ */
+function deploymentFile(io: CliIo, network: string, out: string | undefined, resume: boolean): string {
   const path = resolve(out ?? join("deployments", `${network}.json`));
-  if (existsSync(path) && io.env.CLEARHOUSE_REDEPLOY !== "1")
+  const shown = relative(process.cwd(), path);
+  if (resume) {
+    if (!existsSync(path))
+      throw new UsageError(`--resume: ${shown} does not exist.`, "Pass the file to resume with --out.");
+  } else if (existsSync(path) && io.env.CLEARHOUSE_REDEPLOY !== "1") {
+    let setup: string = "complete"; // a file that is not a deployment counts as one, never overwritten
+    try {
+      setup = loadDeployment(path).setup ?? "complete";
+    } catch {
+      // keep "complete"
+    }
     throw new UsageError(
-      `${relative(process.cwd(), path)} already exists: a consortium is deployed on "${network}".`,
-      "Set CLEARHOUSE_REDEPLOY=1 to deploy a new one (the old contracts stay on chain), or pass --out <file>.",
+      setup === "complete"
+        ? `${shown} already exists: a consortium is deployed on "${network}".`
+        : `${shown} holds a deployment whose setup stopped at "${setup}" (interrupted).`,
+      setup === "complete"
+        ? "Set CLEARHOUSE_REDEPLOY=1 to deploy a new one (the old contracts stay on chain), or pass --out <file>."
+        : "Run the same command with --resume to admit the members and hand ownership to the multisig.",
     );
+  }
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    const probe = join(dirname(path), `.${basename(path)}.probe-${process.pid}`);
+    writeFileSync(probe, "");
+    unlinkSync(probe);
+  } catch (e) {
+    throw new UsageError(
+      `Cannot write the deployment file ${shown}: ${(e as Error).message.split("\n")[0]}`,
+      "Pass --out <file> in a writable folder. Nothing was sent.",
+    );
+  }
   return path;
 }
 
@@ -113,10 +145,11 @@ export function deployCommand(io: CliIo, globals: () => GlobalOptions): Command 
       .argument("<consortium>", "consortium file, YAML or JSON (see config/consortium.example.yaml)")
       .option(
         "--network <name>",
-        "network name recorded in the deployment (default: localhost, or remote with --rpc-url)",
+        "network name recorded in the deployment (default: localhost on the default node, else chain-<id>)",
       )
       .option("--out <file>", "where to write the deployment (default: deployments/<network>.json)")
       .option("--check", "only validate the file and show what would be deployed")
+      .option("--resume", "finish an interrupted deployment recorded in the file: admit members, hand over")
       // Kept so older scripts keep working: the compiled contracts ship in @clearhouse/contracts.
       .addOption(new Option("--no-compile", "(no effect: nothing is compiled)").hideHelp())
       .addHelpText(
@@ -125,25 +158,35 @@ export function deployCommand(io: CliIo, globals: () => GlobalOptions): Command 
           "  clearhouse deploy config/consortium.example.yaml              # onto `clearhouse node` (localhost)\n" +
           "  clearhouse --rpc-url https://besu.example:8545 --key-file deployer.key deploy consortium.yaml",
       )
-      .action(async (file: string, o: { network?: string; out?: string; check?: boolean }) => {
+      .action(async (file: string, o: { network?: string; out?: string; check?: boolean; resume?: boolean }) => {
         const g = globals();
         const consortium = loadConsortium(file);
         if (o.check) {
           print(io, g, `${summary(file, consortium)}\nValid: nothing was deployed (--check).`, consortium);
           return;
         }
-        const rpcUrl = g.rpcUrl ?? io.env.CLEARHOUSE_RPC_URL;
-        const network = o.network ?? (g.rpcUrl ? "remote" : "localhost");
-        if (!/^[A-Za-z0-9_-]+$/.test(network)) throw new UsageError(`--network "${network}" is not a network name.`);
-        if (network !== "localhost" && !rpcUrl) {
-          throw new UsageError(`--network ${network} needs --rpc-url <url> (or CLEARHOUSE_RPC_URL).`);
-        }
-        const url = network === "localhost" ? DEFAULT_RPC_URL : rpcUrl!;
-        const path = deploymentFile(io, network, o.out);
+        const url = g.rpcUrl ?? io.env.CLEARHOUSE_RPC_URL ?? DEFAULT_RPC_URL;
+        if (o.network !== undefined && !/^[A-Za-z0-9_-]+$/.test(o.network))
+          throw new UsageError(`--network "${o.network}" is not a network name.`);
         const zk = verifierKeys();
         const transport: Transport = io.transport ?? http(url, { retryCount: 0, timeout: 60_000 });
         const publicClient = createPublicClient({ transport, pollingInterval: io.transport ? 10 : 250 });
-        await requireReachable(publicClient, url);
+        const chainId = await requireReachable(publicClient, url);
+        // Named by chain (so a second chain never overwrites the first's file), or as told.
+        const network = o.network ?? (url === DEFAULT_RPC_URL ? "localhost" : `chain-${chainId}`);
+        const path = deploymentFile(io, network, o.out, o.resume === true);
+        const resume = o.resume ? loadDeployment(path) : undefined;
+        if (resume && (resume.setup ?? "complete") === "complete") {
+          print(io, g, `${relative(process.cwd(), path)} is complete: nothing to resume.`, {
+            file: path,
+            deployment: resume,
+          });
+          return;
+        }
+        if (resume && resume.chainId !== chainId)
+          throw new UsageError(
+            `${relative(process.cwd(), path)} is a deployment on chain ${resume.chainId}, not this node's.`,
+          );
         const account = await deployerAccount(g, io, transport);
         const walletClient = createWalletClient({ account, transport });
         if (!g.json) io.err(summary(file, consortium));
@@ -157,10 +200,8 @@ export function deployCommand(io: CliIo, globals: () => GlobalOptions): Command 
             zk,
             label: file,
             log: (line) => io.err(line),
-            save: (d) => {
-              mkdirSync(dirname(path), { recursive: true });
-              writeJsonAtomic(path, d);
-            },
+            resume,
+            save: (d) => writeJsonAtomic(path, d),
           });
         } catch (e) {
           if (e instanceof DeployStepError) throw new DeployFailedError(e.message, e);

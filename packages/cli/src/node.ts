@@ -5,6 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { Command } from "commander";
 import { bytesToHex } from "viem";
@@ -82,7 +83,8 @@ export function anvilBinary(env: Record<string, string | undefined> = process.en
   const pkg = `@foundry-rs/anvil-${process.platform}-${arch}`;
   let dir: string;
   try {
-    dir = dirname(require.resolve(`${pkg}/package.json`));
+    // createRequire: the ES module build has no `require` of its own
+    dir = dirname(createRequire(join(__dirname, "node.js")).resolve(`${pkg}/package.json`));
   } catch {
     throw new UsageError(
       `No Anvil binary for ${process.platform}-${process.arch} (${pkg} is not installed).`,
@@ -118,6 +120,20 @@ export function nodeCommand(io: CliIo, globals: () => GlobalOptions): Command {
       ] as const) {
         if (!/^\d+$/.test(v) || Number(v) <= 0) throw new UsageError(`${name} "${v}" is not a positive integer.`);
       }
+      const probeUrl = `http://${o.host === "0.0.0.0" || o.host === "::" ? "127.0.0.1" : o.host}:${o.port}`;
+      const occupied = await rpc(probeUrl, "eth_chainId").then(
+        () => true,
+        () => false,
+      );
+      if (occupied)
+        throw new UsageError(
+          `A node already answers on ${probeUrl}: this one would not start (and must not touch that one).`,
+          "Stop it, or pass --port <another>.",
+        );
+      if (!/^(127\.|localhost$|::1$)/.test(o.host))
+        io.err(
+          `warning: --host ${o.host} exposes the node beyond this machine, with the PUBLIC development keys unlocked`,
+        );
       mkdirSync(dirname(o.state) || ".", { recursive: true });
       const restored = existsSync(o.state);
       const args = [

@@ -53,4 +53,10 @@ export interface Deployment {
    * block gas limit at most.
    */
   closeGasBudget?: string;
+  /**
+   * How far `clearhouse deploy` got: `contracts` (deployed, members not all admitted), `members`
+   * (admitted, ownership not yet with the multisig), `complete`. Absent in files written by other
+   * tools (read as complete). `clearhouse deploy --resume` finishes a file that is not complete.
+   */
+  setup?: "contracts" | "members" | "complete";
 }

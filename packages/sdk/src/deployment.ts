@@ -48,5 +48,7 @@ export function parseDeployment(value: unknown): Deployment {
     (typeof d.closeGasBudget !== "string" || !/^[1-9]\d{5,9}$/.test(d.closeGasBudget))
   )
     fail("closeGasBudget", "not a gas amount (a decimal string, 100000 to 9999999999)");
+  if (d.setup !== undefined && !["contracts", "members", "complete"].includes(d.setup as string))
+    fail("setup", 'must be "contracts", "members" or "complete"');
   return value as Deployment;
 }

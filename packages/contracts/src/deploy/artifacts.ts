@@ -45,7 +45,9 @@ function packageRoot(from: string): string {
 }
 
 /** Directory of the shipped artifacts. */
-export const ARTIFACTS_DIR = join(packageRoot(__dirname), "artifacts");
+export function artifactsDir(): string {
+  return join(packageRoot(__dirname), "artifacts");
+}
 
 const cache = new Map<string, ShippedArtifact>();
 
@@ -53,7 +55,7 @@ const cache = new Map<string, ShippedArtifact>();
 export function loadArtifact(contract: string): ShippedArtifact {
   const hit = cache.get(contract);
   if (hit) return hit;
-  const path = join(ARTIFACTS_DIR, `${contract}.json`);
+  const path = join(artifactsDir(), `${contract}.json`);
   let parsed: Partial<ShippedArtifact>;
   try {
     parsed = JSON.parse(readFileSync(path, "utf8")) as Partial<ShippedArtifact>;

@@ -12,4 +12,4 @@ export {
 } from "./consortium";
 export { handOverToGovernance, admitFoundingMembers, type FoundingMember } from "./governance";
 export { DeployStepError, reasonOf, type DeployClients } from "./transactions";
-export { loadArtifact, ContractArtifactError, ARTIFACTS_DIR, type ShippedArtifact } from "./artifacts";
+export { loadArtifact, ContractArtifactError, artifactsDir, type ShippedArtifact } from "./artifacts";

@@ -25,8 +25,13 @@ export interface DeployFromConsortiumOptions {
   /** `consortium <label>: …` is the first log line (usually the file's path). */
   label?: string;
   log?: (line: string) => void;
-  /** Called as soon as the contracts exist, so an interrupted run leaves the deployment file. */
+  /**
+   * Called as soon as the contracts exist, again once the members are admitted and when ownership
+   * is with the multisig (`setup` says which), so an interrupted run leaves a file to resume from.
+   */
   save?: (deployment: Deployment) => void;
+  /** A deployment whose setup did not complete: admit the members and hand over, deploy nothing. */
+  resume?: Deployment;
 }
 
 /**
@@ -42,15 +47,24 @@ export async function deployFromConsortium(
   const log = options.log ?? (() => undefined);
   const { token, governance, settlement, members } = consortium;
   log(`consortium ${options.label ?? ""}: ${token.symbol} (${token.currency}), ${members.length} members`);
-  const deployment = await deployConsortium(clients, {
-    network: options.network,
-    token,
-    settlement,
-    governance,
-    zk: options.zk,
-    log,
-  });
-  options.save?.(deployment);
+  let deployment: Deployment;
+  if (options.resume) {
+    deployment = options.resume;
+    log(`resuming the setup of ${deployment.network} (chain ${deployment.chainId}): ${deployment.setup ?? "complete"}`);
+  } else {
+    deployment = {
+      ...(await deployConsortium(clients, {
+        network: options.network,
+        token,
+        settlement,
+        governance,
+        zk: options.zk,
+        log,
+      })),
+      setup: "contracts",
+    };
+    options.save?.(deployment);
+  }
   log(`admitting ${members.length} members…`);
   const founding = members.map((m) => ({
     account: m.address,
@@ -68,7 +82,11 @@ export async function deployFromConsortium(
         : `  ${m.name} (${m.account}) already in the registry`,
     );
   });
+  deployment = { ...deployment, setup: "members" };
+  options.save?.(deployment);
   log("handing ownership to the multisig…");
   await handOverToGovernance(clients, deployment, log);
+  deployment = { ...deployment, setup: "complete" };
+  options.save?.(deployment);
   return deployment;
 }

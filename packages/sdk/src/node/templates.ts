@@ -5,12 +5,17 @@ import { InvalidArgumentError } from "../errors/base";
 import { findPackageRoot } from "./packageRoot";
 import { fillTemplate, parseAgreementText, type AgreementSpec } from "../payments/terms";
 
-/** The templates shipped in the `@clearhouse/sdk` package. */
-export const TEMPLATE_DIR = join(findPackageRoot(__dirname, "@clearhouse/sdk"), "templates");
+/**
+ * The templates shipped in the `@clearhouse/sdk` package, found when first needed (not at import,
+ * so a bundle that never reads templates does not need the package's files).
+ */
+export function templateDir(): string {
+  return join(findPackageRoot(__dirname, "@clearhouse/sdk"), "templates");
+}
 
 /** Names of the shipped templates (file names without extension). */
 export function templateNames(): string[] {
-  return readdirSync(TEMPLATE_DIR)
+  return readdirSync(templateDir())
     .filter((f) => /\.(ya?ml|json)$/.test(f))
     .map((f) => basename(f).replace(/\.(ya?ml|json)$/, ""))
     .sort();
@@ -18,7 +23,7 @@ export function templateNames(): string[] {
 
 /** A template's text by name, or any agreement/template file by path. */
 export function readTemplate(nameOrPath: string): { text: string; where: string } {
-  const candidates = [nameOrPath, ...["yaml", "yml", "json"].map((ext) => join(TEMPLATE_DIR, `${nameOrPath}.${ext}`))];
+  const candidates = [nameOrPath, ...["yaml", "yml", "json"].map((ext) => join(templateDir(), `${nameOrPath}.${ext}`))];
   const path = candidates.find((p) => existsSync(p) && /\.(ya?ml|json)$/.test(p));
   if (!path) {
     throw new InvalidArgumentError(
