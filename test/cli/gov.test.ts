@@ -80,7 +80,10 @@ describe("clearhouse gov (CLI against the in-process chain)", () => {
       const signed = await cli("gov", "sign", proposal, "--key-file", await keyFile(i), "--out", out);
       expect(signed.code, signed.err).to.equal(ExitCode.ok);
       expect(signed.out).to.include(`hash      ${result.result.hash}`);
-      expect(signed.out).to.match(/Call: +setLimits\("0x[0-9a-fA-F]{40}", 250, 2500\)/);
+      expect(signed.out).to.match(
+        /Call: +setLimits\(account "0x[0-9a-fA-F]{40}", maxSingleTransfer 2\.50 gEUR \[250\], maxDailyOutflow 25\.00 gEUR \[2500\]\)/,
+      );
+      expect(signed.out).to.match(/Amounts: +in gEUR, 2 decimals \(from the deployment .*deployment\.json\)/);
       expect(signed.out).to.match(/Authority: multisig 0x[0-9a-fA-F]{40} on chain 31337/);
       sigs.push(out);
     }
@@ -122,7 +125,7 @@ describe("clearhouse gov (CLI against the in-process chain)", () => {
       const out = join(dir, `ack${i}.json`);
       const signed = await cli("gov", "sign", ack, "--key-file", await keyFile(i), "--out", out);
       expect(signed.code, signed.err).to.equal(ExitCode.ok);
-      expect(signed.out).to.match(/Call: +setAckWindow\(7200\)/);
+      expect(signed.out).to.match(/Call: +setAckWindow\(ackWindow 7200\)/);
       sigs.push(out);
     }
     expect((await cli("--key-file", relayer, "gov", "queue", ack, ...sigs)).code).to.equal(ExitCode.ok);
@@ -140,7 +143,7 @@ describe("clearhouse gov (CLI against the in-process chain)", () => {
     );
     expect(wired.proposal.typedData.message.target).to.equal(deployment.contracts.ConditionalEscrow!.proxy);
     const signed = await cli("gov", "sign", escrow, "--key-file", await keyFile(1), "--out", join(dir, "e1.json"));
-    expect(signed.out).to.include(`Call:      setVerifierRegistry("${verifiers}")`);
+    expect(signed.out).to.include(`Call:      setVerifierRegistry(verifierRegistry "${verifiers}")`);
     const others = [
       ["engine", "NettingEngine", "pause", []],
       ["verifiers", "VerifierRegistry", "setConsumer", [verifiers, false]],

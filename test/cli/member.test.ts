@@ -238,6 +238,6 @@ describe("CLI member", function () {
     expect(r).to.deep.include({ code: ExitCode.network, stdout: "" });
     expect(r.stderr).to.match(/^error: Cannot reach the chain at http:\/\/127\.0\.0\.1:9\./);
     const help = await run("node", [BIN, "member", "admit", "--help"]);
-    expect(help.stdout).to.match(/Example:\n {2}clearhouse member admit --account 0x/);
+    expect(help.stdout).to.match(/Examples:\n {2}clearhouse member admit --account 0x/);
   });
 });

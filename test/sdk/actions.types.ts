@@ -203,6 +203,16 @@ export type EveryAction = [
     Action<"settlement", "fundCreditPool", [settlement.FundCreditPoolParameters], settlement.FundCreditPoolReturnType>
   >,
   Expect<Action<"settlement", "repayCredit", [settlement.RepayCreditParameters], settlement.RepayCreditReturnType>>,
+  Expect<Action<"settlement", "setAckWindow", [settlement.SetAckWindowParameters], settlement.SetAckWindowReturnType>>,
+  Expect<
+    Action<
+      "settlement",
+      "setMaxConsecutiveDeferrals",
+      [settlement.SetMaxConsecutiveDeferralsParameters],
+      settlement.SetMaxConsecutiveDeferralsReturnType
+    >
+  >,
+  Expect<Action<"settlement", "writeOff", [settlement.WriteOffParameters], settlement.WriteOffReturnType>>,
   // zk
   Expect<Action<"zk", "getCircuit", [zk.GetCircuitParameters], zk.GetCircuitReturnType>>,
   Expect<Action<"zk", "verifyOnChain", [zk.VerifyOnChainParameters], zk.VerifyOnChainReturnType>>,
@@ -319,7 +329,10 @@ export type NothingUnchecked = Expect<
         | "closeCycleWith"
         | "setCreditLine"
         | "fundCreditPool"
-        | "repayCredit";
+        | "repayCredit"
+        | "setAckWindow"
+        | "setMaxConsecutiveDeferrals"
+        | "writeOff";
       zk: "getCircuit" | "verifyOnChain" | "isNullifierSpent";
       payments:
         | "bindingOf"

@@ -3,10 +3,13 @@ import { Command } from "commander";
 import { fromMinorUnits, toMinorUnits } from "@clearhouse/sdk";
 import { readBatchFile } from "@clearhouse/sdk/node";
 import { ownBatch } from "./batchGuards";
-import { contractOf } from "@clearhouse/sdk";
+import { contractOf, type Clearhouse } from "@clearhouse/sdk";
 import { UsageError } from "./exit";
 import { connect, type CliIo, type GlobalOptions } from "./options";
 import { print } from "./output";
+import { proposable, runAdmin, type ProposeFlags } from "./propose";
+import { parseDuration } from "./options";
+import { setAckWindowCall, setMaxConsecutiveDeferralsCall, writeOffCall } from "@clearhouse/sdk/settlement";
 
 /** Minor units as a person reads them: "+1,234.56 tEUR" (signed when asked). */
 function unitsOf(token: { decimals: number; symbol: string }) {
@@ -130,5 +133,81 @@ export function cycleCommand(io: CliIo, globals: () => GlobalOptions): Command {
         );
       print(io, g, lines.join("\n"), info);
     });
+  proposable(
+    cycle
+      .command("write-off")
+      .description(
+        "drop a batch pending in the current cycle that will never be presented (engine owner; anyone else: --propose)",
+      )
+      .requiredOption("--batch <id>", "the batch id (0x + 64 hex digits)"),
+  )
+    .addHelpText(
+      "after",
+      "\nExample:\n  clearhouse cycle write-off --batch 0x5f…e1 --propose --out write-off.json   # then gov sign/queue/execute",
+    )
+    .action(async (o: { batch: string } & ProposeFlags) => {
+      const g = globals();
+      if (!/^0x[0-9a-fA-F]{64}$/.test(o.batch))
+        throw new UsageError(`--batch ${o.batch} is not a batch id (0x + 64 hex digits).`);
+      const batchId = o.batch as `0x${string}`;
+      const current = async (ch: Clearhouse) => (await ch.settlement.getCycle()).cycleId;
+      await runAdmin(io, g, o, {
+        summary: `Write off batch ${batchId}`,
+        call: async (ch) => writeOffCall(ch.context, { cycleId: await current(ch), batchId }),
+        send: async (ch) => {
+          const cycleId = await current(ch);
+          const tx = await ch.settlement.writeOff({ cycleId, batchId });
+          print(io, g, `Wrote off ${batchId} in cycle ${cycleId} (tx ${tx.hash})`, { cycleId, batchId, tx });
+        },
+      });
+    });
+
+  proposable(
+    cycle
+      .command("ack-window <duration>")
+      .description(
+        "how long counterparties have to acknowledge batches submitted from now on (ledger owner; anyone else: --propose)",
+      ),
+  )
+    .addHelpText("after", "\nExample:\n  clearhouse cycle ack-window 2h --propose --out ack-window.json")
+    .action(async (duration: string, o: ProposeFlags) => {
+      const g = globals();
+      const seconds = Number(parseDuration("<duration>", duration));
+      await runAdmin(io, g, o, {
+        summary: `Set the acknowledgement window to ${duration} (${seconds} s)`,
+        call: (ch) => setAckWindowCall(ch.context, { seconds }),
+        send: async (ch) => {
+          const tx = await ch.settlement.setAckWindow({ seconds });
+          print(io, g, `The acknowledgement window is now ${seconds} s (tx ${tx.hash})`, { seconds, tx });
+        },
+      });
+    });
+
+  proposable(
+    cycle
+      .command("max-deferrals <n>")
+      .description(
+        "how many cycles in a row a bank short of funds may be deferred (engine owner; anyone else: --propose)",
+      ),
+  )
+    .addHelpText("after", "\nExample:\n  clearhouse cycle max-deferrals 3 --propose --out deferrals.json")
+    .action(async (n: string, o: ProposeFlags) => {
+      const g = globals();
+      if (!/^\d{1,3}$/.test(n) || Number(n) < 1 || Number(n) > 255)
+        throw new UsageError(`<n> ${n} is not a number of cycles from 1 to 255.`);
+      const maxConsecutive = Number(n);
+      await runAdmin(io, g, o, {
+        summary: `Allow at most ${maxConsecutive} consecutive deferrals`,
+        call: (ch) => setMaxConsecutiveDeferralsCall(ch.context, { maxConsecutive }),
+        send: async (ch) => {
+          const tx = await ch.settlement.setMaxConsecutiveDeferrals({ maxConsecutive });
+          print(io, g, `A bank may now be deferred ${maxConsecutive} cycles in a row (tx ${tx.hash})`, {
+            maxConsecutive,
+            tx,
+          });
+        },
+      });
+    });
+
   return cycle;
 }

@@ -9,14 +9,23 @@ import {
   type GovernanceFile,
   type SignatureFile,
 } from "@clearhouse/sdk/governance";
-import { writeJsonFile } from "@clearhouse/sdk/node";
+import { existsSync } from "node:fs";
+import { loadDeployment, writeJsonFile } from "@clearhouse/sdk/node";
 import { readJsonFile } from "@clearhouse/sdk/node";
 import type { ProposalStatus } from "@clearhouse/sdk/governance";
 import { uint64Option } from "./batchGuards";
 import { UsageError } from "./exit";
-import { connect, loadKey, parseDuration, parseTime, type CliIo, type GlobalOptions } from "./options";
+import {
+  DEFAULT_DEPLOYMENT,
+  connect,
+  loadKey,
+  parseDuration,
+  parseTime,
+  type CliIo,
+  type GlobalOptions,
+} from "./options";
 import { print } from "./output";
-import { describeGovernanceFile } from "@clearhouse/sdk/governance";
+import { describeGovernanceFile, type DescribeGovernanceFileOptions } from "@clearhouse/sdk/governance";
 
 /** The short names `--target` takes: every contract a proposal may target (from the manifest). */
 const TARGET_NAMES = GOVERNED_CALL_SHORT_NAMES;
@@ -75,6 +84,27 @@ async function readSignatures(file: GovernanceFile, paths: string[]): Promise<Si
 }
 
 const readProposal = (path: string): GovernanceFile => parseGovernanceFile(readJsonFile(path), path);
+
+/**
+ * The currency units a signer reviews amounts in: the deployment file's token when that deployment
+ * is the multisig the proposal is for (trusted: the signer's own copy), else the units the proposal
+ * file states (not signed: said so), else none (integers as signed).
+ */
+function reviewUnits(g: GlobalOptions, io: CliIo, file: GovernanceFile): DescribeGovernanceFileOptions {
+  const path = g.deployment ?? io.env.CLEARHOUSE_DEPLOYMENT ?? DEFAULT_DEPLOYMENT;
+  const { chainId, verifyingContract } = file.typedData.domain;
+  if (existsSync(path)) {
+    try {
+      const deployment = loadDeployment(path);
+      const multisig = contractOf({ deployment }, "ConsortiumMultisig").address;
+      if (deployment.chainId === chainId && multisig.toLowerCase() === verifyingContract.toLowerCase())
+        return { units: deployment.token, unitsFrom: `the deployment ${path}` };
+    } catch {
+      // not this consortium's deployment, or incomplete: fall back to the file's units
+    }
+  }
+  return file.units ? { units: file.units, unitsFrom: "the proposal file, not signed: check them" } : {};
+}
 
 function describeStatus(s: ProposalStatus): string {
   const lines = [
@@ -197,7 +227,7 @@ export function govCommand(io: CliIo, globals: () => GlobalOptions): Command {
       const sig = await signGovernanceFile(file, loadKey(g, io));
       const out = o.out ?? `${path.replace(/\.json$/, "")}.${sig.signer.slice(2, 10)}.sig.json`;
       writeJsonFile(out, sig);
-      const what = describeGovernanceFile(file).map((l) => `  ${l}`);
+      const what = describeGovernanceFile(file, reviewUnits(g, io, file)).map((l) => `  ${l}`);
       const summary = [
         `Signed "${file.description}" — what the signature authorizes:`,
         ...what,

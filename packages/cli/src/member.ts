@@ -3,11 +3,25 @@ import { getAddress, isAddress, type Address } from "viem";
 import type { Clearhouse } from "@clearhouse/sdk";
 import { renderTable } from "@clearhouse/sdk";
 import type { MemberInfo } from "@clearhouse/sdk/registry";
-import { Role, namesToRoles, rolesToNames, type RoleName } from "@clearhouse/sdk/registry";
+import {
+  Role,
+  addSanctionCall,
+  admitMemberCall,
+  namesToRoles,
+  reinstateMemberCall,
+  removeMemberCall,
+  removeSanctionCall,
+  rolesToNames,
+  setLimitsCall,
+  setRolesCall,
+  suspendMemberCall,
+  type RoleName,
+} from "@clearhouse/sdk/registry";
 import { UNLIMITED, fromMinorUnits, isUncheckedAddress, toMinorUnits } from "@clearhouse/sdk";
 import { ExitCode, UsageError } from "./exit";
 import { connect, type CliIo, type GlobalOptions } from "./options";
 import { print, toJson } from "./output";
+import { proposable, runAdmin, type ProposeFlags } from "./propose";
 
 const ROLE_NAMES = Object.keys(Role) as RoleName[];
 const EXAMPLE_BANK = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
@@ -120,86 +134,181 @@ export function memberCommand(io: CliIo, globals: () => GlobalOptions): Command 
       print(io, g, human, m);
     });
 
-  member
-    .command("admit")
-    .description("admit a member (registry owner)")
-    .requiredOption("--account <address>", "the member's address")
-    .requiredOption("--roles <list>", `comma-separated roles: ${ROLE_NAMES.join(", ")}`)
-    .requiredOption("--lei <lei>", "the member's ISO 17442 legal-entity identifier (20 characters)")
-    .requiredOption("--name <text>", "display name, 1–64 bytes")
-    .requiredOption("--max-single <units|unlimited>", "largest single transfer, in currency units")
-    .requiredOption("--max-daily <units|unlimited>", "largest total outflow per UTC day, in currency units")
+  proposable(
+    member
+      .command("admit")
+      .description("admit a member (registry owner; anyone else: --propose writes a governance proposal)")
+      .requiredOption("--account <address>", "the member's address")
+      .requiredOption("--roles <list>", `comma-separated roles: ${ROLE_NAMES.join(", ")}`)
+      .requiredOption("--lei <lei>", "the member's ISO 17442 legal-entity identifier (20 characters)")
+      .requiredOption("--name <text>", "display name, 1–64 bytes")
+      .requiredOption("--max-single <units|unlimited>", "largest single transfer, in currency units")
+      .requiredOption("--max-daily <units|unlimited>", "largest total outflow per UTC day, in currency units"),
+  )
     .addHelpText(
       "after",
-      `\nExample:\n  clearhouse member admit --account ${EXAMPLE_BANK} --roles MEMBER_BANK \\\n    --lei 529900T8BM49AURSDO55 --name "Baltic Bank" --max-single 1,000,000.00 --max-daily 5,000,000.00 --key-file owner.key`,
+      `\nExamples:\n  clearhouse member admit --account ${EXAMPLE_BANK} --roles MEMBER_BANK \\\n    --lei 529900T8BM49AURSDO55 --name "Baltic Bank" --max-single 1,000,000.00 --max-daily 5,000,000.00 --key-file owner.key\n` +
+        `  clearhouse member admit … --propose --out admit-baltic.json   # after the handover: a proposal to sign`,
     )
-    .action(async (o: Record<string, string>) => {
+    .action(async (o: Record<string, string> & ProposeFlags) => {
       const g = globals();
       const account = addressArg("--account", o.account, io);
       const roles = parseRoles(o.roles);
-      const ch = connect(g, io, true);
-      const d = decimalsOf(ch);
-      const maxSingleTransfer = parseLimit("max-single", o.maxSingle, d);
-      const maxDailyOutflow = parseLimit("max-daily", o.maxDaily, d);
-      const tx = await ch.registry.admitMember({
-        account,
-        roles,
-        lei: o.lei,
-        name: o.name,
-        maxSingleTransfer,
-        maxDailyOutflow,
+      const params = (ch: Clearhouse) => {
+        const d = decimalsOf(ch);
+        return {
+          account,
+          roles,
+          lei: o.lei,
+          name: o.name,
+          maxSingleTransfer: parseLimit("max-single", o.maxSingle, d),
+          maxDailyOutflow: parseLimit("max-daily", o.maxDaily, d),
+        };
+      };
+      await runAdmin(io, g, o, {
+        summary: `Admit ${o.name} (${account}) as ${rolesToNames(roles).join("|")}`,
+        call: (ch) => admitMemberCall(ch.context, params(ch)),
+        send: async (ch) => {
+          const p = params(ch);
+          const tx = await ch.registry.admitMember(p);
+          const roleNames = rolesToNames(roles);
+          print(io, g, `Admitted ${o.name} (${account}) as ${roleNames.join("|")} (tx ${tx.hash})`, {
+            ...p,
+            roleNames,
+            tx,
+          });
+        },
       });
-      const roleNames = rolesToNames(roles);
-      print(io, g, `Admitted ${o.name} (${account}) as ${roleNames.join("|")} (tx ${tx.hash})`, {
+    });
+
+  proposable(
+    member
+      .command("limits <address>")
+      .description("replace a member's transfer limits (registry owner; anyone else: --propose)")
+      .requiredOption("--max-single <units|unlimited>", "largest single transfer, in currency units")
+      .requiredOption("--max-daily <units|unlimited>", "largest total outflow per UTC day, in currency units"),
+  )
+    .addHelpText(
+      "after",
+      `\nExample:\n  clearhouse member limits ${EXAMPLE_BANK} --max-single 500,000.00 --max-daily 2,000,000.00 \\\n    --propose --out limits.json`,
+    )
+    .action(async (address: string, o: { maxSingle: string; maxDaily: string } & ProposeFlags) => {
+      const g = globals();
+      const account = addressArg("<address>", address, io);
+      const params = (ch: Clearhouse) => ({
         account,
-        name: o.name,
-        roles,
-        roleNames,
-        maxSingleTransfer,
-        maxDailyOutflow,
-        tx,
+        maxSingleTransfer: parseLimit("max-single", o.maxSingle, decimalsOf(ch)),
+        maxDailyOutflow: parseLimit("max-daily", o.maxDaily, decimalsOf(ch)),
+      });
+      await runAdmin(io, g, o, {
+        summary: `Set the limits of ${account}: ${o.maxSingle} single, ${o.maxDaily} daily`,
+        call: (ch) => setLimitsCall(ch.context, params(ch)),
+        send: async (ch) => {
+          const p = params(ch);
+          const tx = await ch.registry.setLimits(p);
+          const d = decimalsOf(ch);
+          const text = `${limitText(p.maxSingleTransfer, d)} single, ${limitText(p.maxDailyOutflow, d)} daily`;
+          print(io, g, `Limits of ${account} are now ${text} (tx ${tx.hash})`, { ...p, tx });
+        },
+      });
+    });
+
+  proposable(
+    member
+      .command("roles <address>")
+      .description("replace a member's roles (registry owner; anyone else: --propose)")
+      .requiredOption("--roles <list>", `comma-separated roles: ${ROLE_NAMES.join(", ")}`),
+  )
+    .addHelpText(
+      "after",
+      `\nExample:\n  clearhouse member roles ${EXAMPLE_BANK} --roles MEMBER_BANK,OPERATOR --propose --out roles.json`,
+    )
+    .action(async (address: string, o: { roles: string } & ProposeFlags) => {
+      const g = globals();
+      const account = addressArg("<address>", address, io);
+      const roles = parseRoles(o.roles);
+      const roleNames = rolesToNames(roles);
+      await runAdmin(io, g, o, {
+        summary: `Give ${account} the roles ${roleNames.join("|")}`,
+        call: (ch) => setRolesCall(ch.context, { account, roles }),
+        send: async (ch) => {
+          const tx = await ch.registry.setRoles({ account, roles });
+          print(io, g, `${account} now has the roles ${roleNames.join("|")} (tx ${tx.hash})`, {
+            account,
+            roles,
+            roleNames,
+            tx,
+          });
+        },
       });
     });
 
   const lifecycle = [
-    ["suspend", "suspend an active member: it can no longer transact (registry owner)", "suspendMember", "Suspended"],
-    ["reinstate", "reinstate a suspended member (registry owner)", "reinstateMember", "Reinstated"],
-    ["remove", "remove a member; it may be re-admitted later (registry owner)", "removeMember", "Removed"],
+    ["suspend", "suspend an active member: it can no longer transact", "Suspend", "Suspended", "suspendMember"],
+    ["reinstate", "reinstate a suspended member", "Reinstate", "Reinstated", "reinstateMember"],
+    ["remove", "remove a member; it may be re-admitted later", "Remove", "Removed", "removeMember"],
   ] as const;
-  for (const [name, description, action, done] of lifecycle) {
-    member
-      .command(`${name} <address>`)
-      .description(description)
-      .addHelpText("after", `\nExample:\n  clearhouse member ${name} ${EXAMPLE_BANK} --key-file owner.key`)
-      .action(async (address: string) => {
+  const lifecycleCalls = {
+    suspendMember: suspendMemberCall,
+    reinstateMember: reinstateMemberCall,
+    removeMember: removeMemberCall,
+  };
+  for (const [name, description, verb, done, action] of lifecycle) {
+    proposable(
+      member
+        .command(`${name} <address>`)
+        .description(`${description} (registry owner; anyone else: --propose writes a governance proposal)`),
+    )
+      .addHelpText(
+        "after",
+        `\nExamples:\n  clearhouse member ${name} ${EXAMPLE_BANK} --key-file owner.key\n` +
+          `  clearhouse member ${name} ${EXAMPLE_BANK} --propose --out ${name}.json   # after the handover`,
+      )
+      .action(async (address: string, o: ProposeFlags) => {
         const g = globals();
         const account = addressArg("<address>", address, io);
-        const tx = await connect(g, io, true).registry[action]({ account });
-        print(io, g, `${done} ${account} (tx ${tx.hash})`, { account, tx });
+        await runAdmin(io, g, o, {
+          summary: `${verb} member ${account}`,
+          call: (ch) => lifecycleCalls[action](ch.context, { account }),
+          send: async (ch) => {
+            const tx = await ch.registry[action]({ account });
+            print(io, g, `${done} ${account} (tx ${tx.hash})`, { account, tx });
+          },
+        });
       });
   }
 
   const sanctions = [
-    ["sanction", "put an address on the sanctions list (registry owner)", "addSanction", "Sanctioned"],
+    ["sanction", "put an address on the sanctions list", "Sanction", "Sanctioned", "addSanction"],
     [
       "unsanction",
-      "take an address off the sanctions list, recording why (registry owner)",
-      "removeSanction",
+      "take an address off the sanctions list, recording why",
+      "Lift the sanction on",
       "Lifted the sanction on",
+      "removeSanction",
     ],
   ] as const;
-  for (const [name, description, action, done] of sanctions) {
-    member
-      .command(`${name} <address>`)
-      .description(description)
-      .requiredOption("--reason <code>", "reason code, 1–65535 (your compliance code list)")
+  const sanctionCalls = { addSanction: addSanctionCall, removeSanction: removeSanctionCall };
+  for (const [name, description, verb, done, action] of sanctions) {
+    proposable(
+      member
+        .command(`${name} <address>`)
+        .description(`${description} (registry owner; anyone else: --propose)`)
+        .requiredOption("--reason <code>", "reason code, 1–65535 (your compliance code list)"),
+    )
       .addHelpText("after", `\nExample:\n  clearhouse member ${name} ${EXAMPLE_BANK} --reason 7 --key-file owner.key`)
-      .action(async (address: string, o: { reason: string }) => {
+      .action(async (address: string, o: { reason: string } & ProposeFlags) => {
         const g = globals();
         const account = addressArg("<address>", address, io);
         const reasonCode = reasonOption(o.reason);
-        const tx = await connect(g, io, true).registry[action]({ account, reasonCode });
-        print(io, g, `${done} ${account}, reason ${reasonCode} (tx ${tx.hash})`, { account, reasonCode, tx });
+        await runAdmin(io, g, o, {
+          summary: `${verb} ${account}, reason ${reasonCode}`,
+          call: (ch) => sanctionCalls[action](ch.context, { account, reasonCode }),
+          send: async (ch) => {
+            const tx = await ch.registry[action]({ account, reasonCode });
+            print(io, g, `${done} ${account}, reason ${reasonCode} (tx ${tx.hash})`, { account, reasonCode, tx });
+          },
+        });
       });
   }
 

@@ -1,10 +1,12 @@
 import { Command } from "commander";
 import type { Clearhouse } from "@clearhouse/sdk";
 import { UINT256_MAX, fromMinorUnits, toMinorUnits } from "@clearhouse/sdk";
+import { mintBeyondCeilingCall, setIssuanceCeilingCall, unpauseCall } from "@clearhouse/sdk/token";
 import { UsageError } from "./exit";
 import { addressArg } from "./member";
 import { connect, type CliIo, type GlobalOptions } from "./options";
 import { print } from "./output";
+import { proposable, runAdmin, type ProposeFlags } from "./propose";
 
 const EXAMPLE_BANK = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
 
@@ -165,6 +167,74 @@ export function tokenCommand(io: CliIo, globals: () => GlobalOptions): Command {
         spender,
         amount,
         tx,
+      });
+    });
+
+  proposable(
+    token
+      .command("ceiling")
+      .description("set the operators' issuance ceiling per UTC day (token owner; anyone else: --propose)")
+      .requiredOption("--amount <units>", "the ceiling in currency units; 0 stops operators from minting"),
+  )
+    .addHelpText(
+      "after",
+      "\nExample:\n  clearhouse token ceiling --amount 5,000,000,000.00 --propose --out ceiling.json",
+    )
+    .action(async (o: { amount: string } & ProposeFlags) => {
+      const g = globals();
+      await runAdmin(io, g, o, {
+        summary: `Set the daily issuance ceiling to ${o.amount}`,
+        call: (ch) => setIssuanceCeilingCall(ch.context, { ceiling: amountArg(ch, o.amount, { allowZero: true }) }),
+        send: async (ch) => {
+          const ceiling = amountArg(ch, o.amount, { allowZero: true });
+          const tx = await ch.token.setIssuanceCeiling({ ceiling });
+          print(io, g, `The daily issuance ceiling is now ${money(ch, ceiling)} (tx ${tx.hash})`, { ceiling, tx });
+        },
+      });
+    });
+
+  proposable(
+    token
+      .command("mint-beyond-ceiling")
+      .description("issue to a member bank beyond the daily ceiling (token owner; anyone else: --propose)")
+      .requiredOption("--bank <address>", "the bank credited")
+      .requiredOption("--amount <units>", "amount in currency units"),
+  )
+    .addHelpText(
+      "after",
+      `\nExample:\n  clearhouse token mint-beyond-ceiling --bank ${EXAMPLE_BANK} --amount 250,000,000.00 --propose --out issue.json`,
+    )
+    .action(async (o: { bank: string; amount: string } & ProposeFlags) => {
+      const g = globals();
+      const bank = addressArg("--bank", o.bank, io);
+      await runAdmin(io, g, o, {
+        summary: `Issue ${o.amount} to ${bank} beyond the daily ceiling`,
+        call: (ch) => mintBeyondCeilingCall(ch.context, { bank, amount: amountArg(ch, o.amount) }),
+        send: async (ch) => {
+          const amount = amountArg(ch, o.amount);
+          const tx = await ch.token.mintBeyondCeiling({ bank, amount });
+          print(io, g, `Issued ${money(ch, amount)} to ${bank} beyond the ceiling (tx ${tx.hash})`, {
+            bank,
+            amount,
+            tx,
+          });
+        },
+      });
+    });
+
+  proposable(
+    token.command("unpause").description("resume token movements after a pause (token owner; anyone else: --propose)"),
+  )
+    .addHelpText("after", "\nExample:\n  clearhouse token unpause --propose --out unpause.json")
+    .action(async (o: ProposeFlags) => {
+      const g = globals();
+      await runAdmin(io, g, o, {
+        summary: "Unpause the settlement token",
+        call: (ch) => unpauseCall(ch.context),
+        send: async (ch) => {
+          const tx = await ch.token.unpause();
+          print(io, g, `Token movements resumed (tx ${tx.hash})`, { tx });
+        },
       });
     });
 

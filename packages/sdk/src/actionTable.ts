@@ -19,6 +19,7 @@ import * as ledgerBanks from "./settlement/ledgerBanks";
 import * as disputes from "./settlement/dispute";
 import * as netting from "./settlement/netting";
 import * as close from "./settlement/close";
+import * as settlementAdmin from "./settlement/admin";
 import { pendingBatches } from "./settlement/pending";
 import { reconcile } from "./settlement/reconcile";
 import * as zkOnChain from "./zk/onchain";
@@ -131,6 +132,9 @@ const accountActions = {
     setCreditLine: netting.setCreditLine,
     fundCreditPool: netting.fundCreditPool,
     repayCredit: netting.repayCredit,
+    setAckWindow: settlementAdmin.setAckWindow,
+    setMaxConsecutiveDeferrals: settlementAdmin.setMaxConsecutiveDeferrals,
+    writeOff: settlementAdmin.writeOff,
   },
   zk: {},
   payments: {

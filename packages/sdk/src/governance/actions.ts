@@ -125,6 +125,7 @@ export async function buildProposal(
       },
     },
     call,
+    units: { symbol: ctx.deployment.token.symbol, decimals: ctx.deployment.token.decimals },
     createdAt: new Date().toISOString(),
   };
   return parseGovernanceFile(file); // re-derives the digest locally: it must equal the contract's

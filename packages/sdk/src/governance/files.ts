@@ -17,7 +17,7 @@ import {
 } from "viem";
 import { ClearhouseError, InvalidArgumentError } from "../errors/base";
 import { cancelTypes, proposalTypes, type Proposal } from "./typedData";
-import { decodeCall } from "./describe";
+import { decodeCall, describeCallData, type CallUnits } from "./describe";
 
 export const PROPOSAL_FORMAT = "clearhouse.proposal/1";
 export const SIGNATURE_FORMAT = "clearhouse.signature/1";
@@ -55,6 +55,11 @@ export interface GovernanceFile {
   typedData: ProposalTypedData | CancelTypedData;
   /** The decoded call, for humans reviewing the file before signing. */
   call?: { contract: string; functionName: string; args: string[] };
+  /**
+   * The settlement token's symbol and decimals when the file was built, for showing amounts in
+   * currency units. Not signed: a reviewer prefers the deployment's (see `describeGovernanceFile`).
+   */
+  units?: CallUnits;
   createdAt: string;
 }
 
@@ -150,7 +155,21 @@ export function parseGovernanceFile(value: unknown, name = "proposal"): Governan
     );
   }
   checkCallDescription(file, name);
+  if (file.units !== undefined) checkUnits(file.units, name);
   return file;
+}
+
+function checkUnits(units: unknown, name: string): void {
+  const u = units as Partial<CallUnits> | null;
+  const ok =
+    u !== null &&
+    typeof u === "object" &&
+    typeof u.symbol === "string" &&
+    /^[\p{L}\p{N}.$€£¥-]{1,11}$/u.test(u.symbol) &&
+    Number.isInteger(u.decimals) &&
+    (u.decimals as number) >= 0 &&
+    (u.decimals as number) <= 18;
+  if (!ok) throw new GovernanceFileError(name, "units must be { symbol: 1–11 letters or digits, decimals: 0–18 }");
 }
 
 /** Validate a parsed signature file against the governance file it signs (recovers the signer). */
@@ -244,8 +263,18 @@ export function checkCallDescription(file: GovernanceFile, name = "proposal"): v
   }
 }
 
+export interface DescribeGovernanceFileOptions {
+  /**
+   * Show amounts in these currency units (the deployment's token, or the file's own `units`); the
+   * minor units, which are what is signed, stay beside them in brackets.
+   */
+  units?: CallUnits;
+  /** Where `units` come from, shown to the signer (e.g. "the deployment deployments/localhost.json"). */
+  unitsFrom?: string;
+}
+
 /** Lines describing exactly what signing the file authorizes, all decoded from the signed data. */
-export function describeGovernanceFile(file: GovernanceFile): string[] {
+export function describeGovernanceFile(file: GovernanceFile, options: DescribeGovernanceFileOptions = {}): string[] {
   const { domain } = file.typedData;
   const where = `multisig ${domain.verifyingContract} on chain ${domain.chainId}`;
   if (file.typedData.primaryType === "Cancel") {
@@ -253,17 +282,22 @@ export function describeGovernanceFile(file: GovernanceFile): string[] {
     return [`Cancel: burn lane ${m.lane} nonce ${m.nonce} of ${where}`];
   }
   const p = proposalOf(file);
-  const decoded = decodeCall(p.data);
-  const call = decoded
-    ? `${decoded.functionName}(${decoded.args.join(", ")})`
-    : `raw calldata ${p.data.slice(0, 74)}${p.data.length > 74 ? "…" : ""} (not a Clearhouse function: review it yourself)`;
+  const decoded = describeCallData(p.data, options.units);
+  const call =
+    decoded ??
+    `raw calldata ${p.data.slice(0, 74)}${p.data.length > 74 ? "…" : ""} (not a Clearhouse function: review it yourself)`;
   const when = (s: bigint) => (s === 0n ? "—" : new Date(Number(s) * 1000).toISOString());
-  return [
-    `Call:      ${call}`,
+  const lines = [`Call:      ${call}`];
+  if (decoded && options.units && decoded.includes("["))
+    lines.push(
+      `Amounts:   in ${options.units.symbol}, ${options.units.decimals} decimals${options.unitsFrom ? ` (from ${options.unitsFrom})` : ""}; [minor units] are what is signed`,
+    );
+  lines.push(
     `Target:    ${p.target}`,
     `Value:     ${p.value} wei`,
     `Lane:      ${p.lane}, nonce ${p.nonce}`,
     `Window:    not before ${when(p.notBefore)}, expires ${when(p.expiry)}`,
     `Authority: ${where}`,
-  ];
+  );
+  return lines;
 }

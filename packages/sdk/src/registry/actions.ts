@@ -19,6 +19,12 @@ const registry = (ctx: ClearhouseContext) => ({
   abi: consortiumRegistryAbi,
 });
 
+/*
+ * Each owner action comes in two parts: `<action>Call(ctx, p)` checks the parameters and builds the
+ * call without touching the chain (what a governance proposal carries:
+ * `buildProposal({ target: call.address, call, description })`), and `<action>(ctx, p)` sends it.
+ */
+
 const limit = (argument: string, value: unknown) =>
   requireAmount(argument, value, { max: UINT128_MAX, typeName: "uint128" });
 
@@ -38,8 +44,8 @@ export interface AdmitMemberParameters {
 }
 export type AdmitMemberReturnType = WriteResult;
 
-/** Admit a member (owner only). Example: `admitMember(ctx, { account, roles: Role.MEMBER_BANK, lei: "529900T8BM49AURSDO55", name: "Bank A", maxSingleTransfer: 1_000_000n, maxDailyOutflow: 5_000_000n })`. */
-export async function admitMember(ctx: ClearhouseContext, p: AdmitMemberParameters): Promise<AdmitMemberReturnType> {
+/** The `admitMember` call, checked and built but not sent (for a governance proposal). */
+export function admitMemberCall(ctx: ClearhouseContext, p: AdmitMemberParameters) {
   const account = requireAddress("account", p.account);
   const roles = requireRoles("roles", p.roles);
   if ((p.lei === undefined) === (p.leiHash === undefined)) {
@@ -52,11 +58,16 @@ export async function admitMember(ctx: ClearhouseContext, p: AdmitMemberParamete
   if (single > daily) {
     throw new InvalidArgumentError("maxSingleTransfer", `${single} exceeds maxDailyOutflow ${daily}`);
   }
-  return writeContract(ctx, {
+  return {
     ...registry(ctx),
     functionName: "admitMember",
     args: [account, roles, hash, name, single, daily],
-  });
+  } as const;
+}
+
+/** Admit a member (owner only). Example: `admitMember(ctx, { account, roles: Role.MEMBER_BANK, lei: "529900T8BM49AURSDO55", name: "Bank A", maxSingleTransfer: 1_000_000n, maxDailyOutflow: 5_000_000n })`. */
+export async function admitMember(ctx: ClearhouseContext, p: AdmitMemberParameters): Promise<AdmitMemberReturnType> {
+  return writeContract(ctx, admitMemberCall(ctx, p));
 }
 
 export interface SetRolesParameters {
@@ -66,10 +77,15 @@ export interface SetRolesParameters {
 }
 export type SetRolesReturnType = WriteResult;
 
+/** The `setRoles` call, checked and built but not sent (for a governance proposal). */
+export function setRolesCall(ctx: ClearhouseContext, p: SetRolesParameters) {
+  const args = [requireAddress("account", p.account), requireRoles("roles", p.roles)] as const;
+  return { ...registry(ctx), functionName: "setRoles", args } as const;
+}
+
 /** Replace a member's roles (owner only). */
 export async function setRoles(ctx: ClearhouseContext, p: SetRolesParameters): Promise<SetRolesReturnType> {
-  const args = [requireAddress("account", p.account), requireRoles("roles", p.roles)] as const;
-  return writeContract(ctx, { ...registry(ctx), functionName: "setRoles", args });
+  return writeContract(ctx, setRolesCall(ctx, p));
 }
 
 export interface SetLimitsParameters {
@@ -81,15 +97,20 @@ export interface SetLimitsParameters {
 }
 export type SetLimitsReturnType = WriteResult;
 
-/** Replace a member's limits (owner only). */
-export async function setLimits(ctx: ClearhouseContext, p: SetLimitsParameters): Promise<SetLimitsReturnType> {
+/** The `setLimits` call, checked and built but not sent (for a governance proposal). */
+export function setLimitsCall(ctx: ClearhouseContext, p: SetLimitsParameters) {
   const account = requireAddress("account", p.account);
   const single = limit("maxSingleTransfer", p.maxSingleTransfer);
   const daily = limit("maxDailyOutflow", p.maxDailyOutflow);
   if (single > daily) {
     throw new InvalidArgumentError("maxSingleTransfer", `${single} exceeds maxDailyOutflow ${daily}`);
   }
-  return writeContract(ctx, { ...registry(ctx), functionName: "setLimits", args: [account, single, daily] });
+  return { ...registry(ctx), functionName: "setLimits", args: [account, single, daily] } as const;
+}
+
+/** Replace a member's limits (owner only). */
+export async function setLimits(ctx: ClearhouseContext, p: SetLimitsParameters): Promise<SetLimitsReturnType> {
+  return writeContract(ctx, setLimitsCall(ctx, p));
 }
 
 export interface SuspendMemberParameters {
@@ -97,16 +118,17 @@ export interface SuspendMemberParameters {
 }
 export type SuspendMemberReturnType = WriteResult;
 
+/** The `suspendMember` call, checked and built but not sent (for a governance proposal). */
+export function suspendMemberCall(ctx: ClearhouseContext, p: SuspendMemberParameters) {
+  return { ...registry(ctx), functionName: "suspendMember", args: [requireAddress("account", p.account)] } as const;
+}
+
 /** Suspend an active member (owner only). */
 export async function suspendMember(
   ctx: ClearhouseContext,
   p: SuspendMemberParameters,
 ): Promise<SuspendMemberReturnType> {
-  return writeContract(ctx, {
-    ...registry(ctx),
-    functionName: "suspendMember",
-    args: [requireAddress("account", p.account)],
-  });
+  return writeContract(ctx, suspendMemberCall(ctx, p));
 }
 
 export interface ReinstateMemberParameters {
@@ -114,16 +136,17 @@ export interface ReinstateMemberParameters {
 }
 export type ReinstateMemberReturnType = WriteResult;
 
+/** The `reinstateMember` call, checked and built but not sent (for a governance proposal). */
+export function reinstateMemberCall(ctx: ClearhouseContext, p: ReinstateMemberParameters) {
+  return { ...registry(ctx), functionName: "reinstateMember", args: [requireAddress("account", p.account)] } as const;
+}
+
 /** Reinstate a suspended member (owner only). */
 export async function reinstateMember(
   ctx: ClearhouseContext,
   p: ReinstateMemberParameters,
 ): Promise<ReinstateMemberReturnType> {
-  return writeContract(ctx, {
-    ...registry(ctx),
-    functionName: "reinstateMember",
-    args: [requireAddress("account", p.account)],
-  });
+  return writeContract(ctx, reinstateMemberCall(ctx, p));
 }
 
 export interface RemoveMemberParameters {
@@ -131,13 +154,14 @@ export interface RemoveMemberParameters {
 }
 export type RemoveMemberReturnType = WriteResult;
 
+/** The `removeMember` call, checked and built but not sent (for a governance proposal). */
+export function removeMemberCall(ctx: ClearhouseContext, p: RemoveMemberParameters) {
+  return { ...registry(ctx), functionName: "removeMember", args: [requireAddress("account", p.account)] } as const;
+}
+
 /** Remove a member (owner only). */
 export async function removeMember(ctx: ClearhouseContext, p: RemoveMemberParameters): Promise<RemoveMemberReturnType> {
-  return writeContract(ctx, {
-    ...registry(ctx),
-    functionName: "removeMember",
-    args: [requireAddress("account", p.account)],
-  });
+  return writeContract(ctx, removeMemberCall(ctx, p));
 }
 
 const reasonCode = (value: unknown) => requireSmallInt("reasonCode", value, 1, Number(UINT16_MAX));
@@ -149,10 +173,15 @@ export interface AddSanctionParameters {
 }
 export type AddSanctionReturnType = WriteResult;
 
+/** The `addSanction` call, checked and built but not sent (for a governance proposal). */
+export function addSanctionCall(ctx: ClearhouseContext, p: AddSanctionParameters) {
+  const args = [requireAddress("account", p.account), reasonCode(p.reasonCode)] as const;
+  return { ...registry(ctx), functionName: "addSanction", args } as const;
+}
+
 /** Put an address on the sanctions list with a reason code ≥ 1 (owner only). */
 export async function addSanction(ctx: ClearhouseContext, p: AddSanctionParameters): Promise<AddSanctionReturnType> {
-  const args = [requireAddress("account", p.account), reasonCode(p.reasonCode)] as const;
-  return writeContract(ctx, { ...registry(ctx), functionName: "addSanction", args });
+  return writeContract(ctx, addSanctionCall(ctx, p));
 }
 
 export interface RemoveSanctionParameters {
@@ -162,13 +191,18 @@ export interface RemoveSanctionParameters {
 }
 export type RemoveSanctionReturnType = WriteResult;
 
+/** The `removeSanction` call, checked and built but not sent (for a governance proposal). */
+export function removeSanctionCall(ctx: ClearhouseContext, p: RemoveSanctionParameters) {
+  const args = [requireAddress("account", p.account), reasonCode(p.reasonCode)] as const;
+  return { ...registry(ctx), functionName: "removeSanction", args } as const;
+}
+
 /** Take an address off the sanctions list, recording why (owner only). */
 export async function removeSanction(
   ctx: ClearhouseContext,
   p: RemoveSanctionParameters,
 ): Promise<RemoveSanctionReturnType> {
-  const args = [requireAddress("account", p.account), reasonCode(p.reasonCode)] as const;
-  return writeContract(ctx, { ...registry(ctx), functionName: "removeSanction", args });
+  return writeContract(ctx, removeSanctionCall(ctx, p));
 }
 
 export type AllowNodeParameters = NodeParameters & { kind: "validator" | "member" };

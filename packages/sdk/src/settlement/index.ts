@@ -8,6 +8,7 @@ export * from "./dispute";
 export * from "./submit";
 export * from "./netting";
 export * from "./close";
+export * from "./admin";
 export * from "./gridlock";
 export {
   pendingBatches,

@@ -35,8 +35,13 @@ export async function mintBeyondCeiling(
   ctx: ClearhouseContext,
   p: MintBeyondCeilingParameters,
 ): Promise<MintBeyondCeilingReturnType> {
+  return writeContract(ctx, mintBeyondCeilingCall(ctx, p));
+}
+
+/** The `mintBeyondCeiling` call, checked and built but not sent (for a governance proposal). */
+export function mintBeyondCeilingCall(ctx: ClearhouseContext, p: MintBeyondCeilingParameters) {
   const args = [requireAddress("bank", p.bank), positive("amount", p.amount)] as const;
-  return writeContract(ctx, { ...token(ctx), functionName: "mintBeyondCeiling", args });
+  return { ...token(ctx), functionName: "mintBeyondCeiling", args } as const;
 }
 
 export interface SetIssuanceCeilingParameters {
@@ -53,8 +58,13 @@ export async function setIssuanceCeiling(
   ctx: ClearhouseContext,
   p: SetIssuanceCeilingParameters,
 ): Promise<SetIssuanceCeilingReturnType> {
+  return writeContract(ctx, setIssuanceCeilingCall(ctx, p));
+}
+
+/** The `setIssuanceCeiling` call, checked and built but not sent (for a governance proposal). */
+export function setIssuanceCeilingCall(ctx: ClearhouseContext, p: SetIssuanceCeilingParameters) {
   const args = [requireAmount("ceiling", p.ceiling)] as const;
-  return writeContract(ctx, { ...token(ctx), functionName: "setIssuanceCeiling", args });
+  return { ...token(ctx), functionName: "setIssuanceCeiling", args } as const;
 }
 
 export interface BurnParameters {
@@ -159,5 +169,10 @@ export type UnpauseReturnType = WriteResult;
 
 /** Resume token movements (owner only). */
 export async function unpause(ctx: ClearhouseContext): Promise<UnpauseReturnType> {
-  return writeContract(ctx, { ...token(ctx), functionName: "unpause", args: [] });
+  return writeContract(ctx, unpauseCall(ctx));
+}
+
+/** The token's `unpause` call, built but not sent (for a governance proposal). */
+export function unpauseCall(ctx: ClearhouseContext) {
+  return { ...token(ctx), functionName: "unpause", args: [] } as const;
 }

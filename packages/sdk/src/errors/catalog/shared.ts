@@ -13,7 +13,9 @@ export const sharedErrors: CatalogPart<SharedErrorName> = {
   }),
   OwnableUnauthorizedAccount: ([account]) => ({
     message: `${short(account)} is not the owner`,
-    hint: "Admin actions go through the consortium's governance (the owner).",
+    hint:
+      "Admin actions go through the consortium's governance (the owner): write a proposal with the same command and " +
+      "--propose --out proposal.json (SDK: the action's <action>Call with governance.buildProposal).",
   }),
   OwnableInvalidOwner: ([owner]) => ({ message: `${short(owner)} cannot be the owner`, hint: "Pass a real owner." }),
   EnforcedPause: () => ({
