@@ -12,10 +12,16 @@ const KNOWN_ABIS: readonly Abi[] = PROPOSAL_TARGETS.map((name) => CONTRACTS[name
 const show = (v: unknown): string =>
   typeof v === "bigint" ? v.toString() : JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x));
 
-/** The function and arguments of `data` under the Clearhouse ABIs, or undefined if none matches. */
-export function decodeCall(data: Hex): { functionName: string; args: string[] } | undefined {
+/**
+ * The function and arguments of `data` under the Clearhouse ABIs (or under `abis`, e.g. the ABI of
+ * the contract a proposal targets), or undefined if none matches.
+ */
+export function decodeCall(
+  data: Hex,
+  abis: readonly Abi[] = KNOWN_ABIS,
+): { functionName: string; args: string[] } | undefined {
   if (data.length < 10) return undefined;
-  for (const abi of KNOWN_ABIS) {
+  for (const abi of abis) {
     try {
       const { functionName, args } = decodeFunctionData({ abi, data });
       return { functionName, args: (args ?? []).map(show) };
