@@ -2,7 +2,7 @@
 import { expect } from "chai";
 import hre from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { encodeFunctionData, type Hex } from "viem";
+import { concat, encodeFunctionData, keccak256, numberToHex, pad, toHex, type Hex } from "viem";
 import {
   InvalidArgumentError,
   consortiumMultisigAbi,
@@ -11,6 +11,7 @@ import {
   type GovernanceFile,
 } from "../../packages/sdk/src";
 import { combineSignatures, proposalOf, type ProposalRecord } from "../../packages/sdk/src/governance";
+import { blobSigners } from "../../packages/sdk/src/governance/recover";
 import { rejectsWith } from "./fixture";
 import { MIN_DELAY, SENSITIVE_DELAY, governanceFixture, signerKey, type GovernanceFixture } from "./governanceFixture";
 
@@ -161,15 +162,17 @@ describe("SDK governance history: listProposals (real Hardhat network)", () => {
     const file = await limitsProposal(f);
     const { blob } = await combineSignatures(file, await sign(file, [0, 1, 2]));
     const relay = await hre.ethers.deployContract("ReentrantTarget");
-    const queue = encodeFunctionData({ abi: consortiumMultisigAbi, functionName: "queue", args: [proposalOf(file), blob] });
+    const queue = encodeFunctionData({
+      abi: consortiumMultisigAbi,
+      functionName: "queue",
+      args: [proposalOf(file), blob],
+    });
     await (await relay.arm(multisig, queue)).wait();
     const relayed = await (await relay.poke()).wait();
     let [r] = await f.anyone.governance.listProposals();
     expect(r).to.deep.include({ hash: file.hash, kind: "Proposal", state: "queued", approvals: [] });
     expect(r.call).to.equal(undefined);
-    expect(r.unrecoverable).to.deep.equal([
-      { transactionHash: relayed!.hash, reason: r.unrecoverable[0].reason },
-    ]);
+    expect(r.unrecoverable).to.deep.equal([{ transactionHash: relayed!.hash, reason: r.unrecoverable[0].reason }]);
     expect(r.unrecoverable[0].reason).to.match(/^signatures not recoverable from the transaction/);
     // Executed directly: the call is read from the execute transaction; its signatures did not count.
     await time.increase(MIN_DELAY);
@@ -187,5 +190,30 @@ describe("SDK governance history: listProposals (real Hardhat network)", () => {
       InvalidArgumentError,
     );
     expect(error.argument).to.equal("fromBlock");
+  });
+});
+
+describe("governance history: signature blobs", () => {
+  it("reads key signatures and contract (ERC-1271) entries in blob order, and refuses a malformed blob", async () => {
+    const hash = keccak256(toHex("a proposal"));
+    const wallet = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
+    const inner = await signerKey(1).sign({ hash });
+    const blob = concat([
+      await signerKey(0).sign({ hash }),
+      pad(wallet), // r = the contract signer
+      numberToHex(65, { size: 32 }), // s = the length of its signature
+      "0x00", // v = 0
+      inner,
+      await signerKey(2).sign({ hash }),
+    ]);
+    expect(await blobSigners(blob, hash)).to.deep.equal([
+      { signer: signerKey(0).address, scheme: "ecdsa" },
+      { signer: wallet, scheme: "erc1271" },
+      { signer: signerKey(2).address, scheme: "ecdsa" },
+    ]);
+    expect(await blobSigners("0x", hash)).to.deep.equal([]);
+    expect(await blobSigners(blob.slice(0, -2) as Hex, hash)).to.equal(undefined); // 64 bytes left
+    const overlong = concat([pad(wallet), numberToHex(1_000, { size: 32 }), "0x00", inner]);
+    expect(await blobSigners(overlong, hash)).to.equal(undefined);
   });
 });
