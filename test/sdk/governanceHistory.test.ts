@@ -183,13 +183,17 @@ describe("SDK governance history: listProposals (real Hardhat network)", () => {
     expect(r.unrecoverable).to.have.length(1);
   });
 
-  it("refuses an empty block range", async () => {
+  it("refuses an empty block range and block numbers that are not bigints", async () => {
     const f = await loadFixture(governanceFixture);
     const error = await rejectsWith(
       f.anyone.governance.listProposals({ fromBlock: 10_000_000n, toBlock: 5n }),
       InvalidArgumentError,
     );
     expect(error.argument).to.equal("fromBlock");
+    const notBigint = { toBlock: 5 } as unknown as { toBlock: bigint };
+    expect((await rejectsWith(f.anyone.governance.listProposals(notBigint), InvalidArgumentError)).argument).to.equal(
+      "toBlock",
+    );
   });
 });
 

@@ -9,10 +9,16 @@ import { expect } from "chai";
 import chromium from "@sparticuz/chromium";
 import { chromium as pw } from "playwright-core";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { consortiumRegistryAbi, signGovernanceFile, type GovernanceFile } from "../../packages/sdk/src";
+import {
+  ContractNotDeployedError,
+  consortiumRegistryAbi,
+  signGovernanceFile,
+  type GovernanceFile,
+} from "../../packages/sdk/src";
+import { rejectsWith } from "../sdk/fixture";
 import { createServer } from "../../packages/server/src/api";
 import { MIN_DELAY, governanceFixture, signerKey, type GovernanceFixture } from "../sdk/governanceFixture";
-import { KEYS, serveConfig } from "./fixture";
+import { KEYS, serveConfig, serverFixture } from "./fixture";
 
 const limits = (f: GovernanceFixture, lane: bigint): Promise<GovernanceFile> =>
   f.anyone.governance.buildProposal({
@@ -104,6 +110,23 @@ describe("serve: governance proposals", function () {
       expect(list.every((p) => p.unrecoverable.length === 0)).to.equal(true);
     } finally {
       await f.server.close();
+    }
+  });
+
+  it("a deployment without a multisig has no proposals: [] from the API, a typed error from the SDK", async () => {
+    const f = await loadFixture(serverFixture);
+    const server = await createServer({ ch: f.gov, config: serveConfig({}, f.addr) });
+    try {
+      const res = await server.app.inject({
+        method: "GET",
+        url: "/api/proposals",
+        headers: { authorization: `Bearer ${KEYS.auditor}` },
+      });
+      expect([res.statusCode, JSON.parse(res.body)]).to.deep.equal([200, []]);
+      const error = await rejectsWith(f.gov.governance.listProposals(), ContractNotDeployedError);
+      expect(error.message).to.match(/ConsortiumMultisig/);
+    } finally {
+      await server.close();
     }
   });
 

@@ -126,6 +126,14 @@ export async function listProposals(
   ctx: ClearhouseContext,
   p: ListProposalsParameters = {},
 ): Promise<ListProposalsReturnType> {
+  for (const [name, value] of Object.entries({ fromBlock: p.fromBlock, toBlock: p.toBlock })) {
+    if (value !== undefined && typeof value !== "bigint")
+      throw new InvalidArgumentError(
+        name,
+        `${String(value)} is not a bigint`,
+        "Pass a block number as a bigint, e.g. 1200n.",
+      );
+  }
   const multisig = multisigAddress(ctx);
   const deployedAt = deployedSince(ctx, "ConsortiumMultisig");
   const fromBlock = p.fromBlock ?? deployedAt;
