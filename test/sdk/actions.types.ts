@@ -1,7 +1,7 @@
 /**
  * Type-level tests, checked by `npx tsc --noEmit` (part of `npm run lint`); nothing here runs.
  * - Every action of the table, as `clearhouseActions` and `createClearhouse` expose it, takes its
- *   module's exported `XParameters` and resolves to its `XReturnType` (90 actions).
+ *   module's exported `XParameters` and resolves to its `XReturnType` (91 actions).
  * - `client.extend(clearhouseActions(d))` infers the read actions on a client without an account
  *   and every action on one with an account; amounts are bigint at the type level.
  */
@@ -93,6 +93,9 @@ export type EveryAction = [
       [governance.GetProposalStatusParameters],
       governance.GetProposalStatusReturnType
     >
+  >,
+  Expect<
+    Action<"governance", "listProposals", [governance.ListProposalsParameters?], governance.ListProposalsReturnType>
   >,
   Expect<
     Action<"governance", "approveOnChain", [governance.ApproveOnChainParameters], governance.ApproveOnChainReturnType>
@@ -289,6 +292,7 @@ export type NothingUnchecked = Expect<
         | "buildCancel"
         | "getGovernance"
         | "getProposalStatus"
+        | "listProposals"
         | "approveOnChain"
         | "queueProposal"
         | "executeProposal"

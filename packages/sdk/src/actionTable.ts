@@ -13,6 +13,7 @@ import * as tokenPreflight from "./token/preflight";
 import { signPermit } from "./token/permit";
 import * as governanceActions from "./governance/actions";
 import * as governanceReads from "./governance/reads";
+import { listProposals } from "./governance/history";
 import * as ledger from "./settlement/ledger";
 import { submitBatch } from "./settlement/submit";
 import * as ledgerBanks from "./settlement/ledgerBanks";
@@ -47,6 +48,7 @@ const readActions = {
     buildCancel: governanceActions.buildCancel,
     getGovernance: governanceReads.getGovernance,
     getProposalStatus: governanceReads.getProposalStatus,
+    listProposals,
   },
   settlement: {
     getBatchId: ledger.getBatchId,

@@ -206,30 +206,20 @@ export async function createServer(opts: {
     return json({ ...a, history });
   });
 
+  // The history reads every multisig log and the transactions that queued, executed or cancelled:
+  // read again only when the feed saw a new multisig event, or after 15 s (open states are timed).
+  let proposals: { at: number; seen: number; list: Promise<unknown> } | undefined;
   app.get("/api/proposals", async () => {
-    const proposals = new Map<
-      string,
-      {
-        proposalHash: string;
-        approvals: string[];
-        queued?: PublicEvent;
-        executed?: PublicEvent;
-        cancelled?: PublicEvent;
-      }
-    >();
-    const get = (h: string) => proposals.get(h) ?? proposals.set(h, { proposalHash: h, approvals: [] }).get(h)!;
-    for (const e of feed.events.filter((x) => x.contract === "ConsortiumMultisig")) {
-      const h = String(e.args.proposalHash ?? e.args.cancelHash ?? "");
-      if (!h) continue;
-      if (e.event === "Approved") get(h).approvals.push(String(e.args.signer));
-      else if (e.event === "Queued") get(h).queued = e;
-      else if (e.event === "Executed") get(h).executed = e;
-      else if (e.event === "Cancelled") get(h).cancelled = e;
+    if (!ch.context.deployment.contracts.ConsortiumMultisig) return [];
+    const seen = feed.events.filter((e) => e.contract === "ConsortiumMultisig").length;
+    if (!proposals || proposals.seen !== seen || Date.now() - proposals.at > 15_000) {
+      const list = ch.governance.listProposals().then(json);
+      proposals = { at: Date.now(), seen, list };
+      list.catch(() => {
+        if (proposals?.list === list) proposals = undefined;
+      });
     }
-    return [...proposals.values()].map((p) => ({
-      ...p,
-      status: p.executed ? "executed" : p.cancelled ? "cancelled" : p.queued ? "queued" : "approving",
-    }));
+    return proposals.list;
   });
 
   app.get<{ Querystring: { fromBlock?: string; limit?: string } }>("/api/events", async (req) => {

@@ -13,10 +13,13 @@ const KNOWN_ABIS: readonly Abi[] = PROPOSAL_TARGETS.map((name) => CONTRACTS[name
 const show = (v: unknown): string =>
   typeof v === "bigint" ? v.toString() : JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x));
 
-/** The function of the Clearhouse ABIs `data` calls and its decoded arguments, or undefined. */
-function decodeRaw(data: Hex): { fn: AbiFunction; args: readonly unknown[] } | undefined {
+/** The function of `abis` (default: the Clearhouse ABIs) `data` calls and its decoded arguments, or undefined. */
+function decodeRaw(
+  data: Hex,
+  abis: readonly Abi[] = KNOWN_ABIS,
+): { fn: AbiFunction; args: readonly unknown[] } | undefined {
   if (data.length < 10) return undefined;
-  for (const abi of KNOWN_ABIS) {
+  for (const abi of abis) {
     try {
       const { functionName, args } = decodeFunctionData({ abi, data });
       const fn = abi.find(
@@ -31,9 +34,15 @@ function decodeRaw(data: Hex): { fn: AbiFunction; args: readonly unknown[] } | u
   return undefined;
 }
 
-/** The function and arguments of `data` under the Clearhouse ABIs, or undefined if none matches. */
-export function decodeCall(data: Hex): { functionName: string; args: string[] } | undefined {
-  const decoded = decodeRaw(data);
+/**
+ * The function and arguments of `data` under the Clearhouse ABIs (or under `abis`, e.g. the ABI of
+ * the contract a proposal targets), or undefined if none matches.
+ */
+export function decodeCall(
+  data: Hex,
+  abis: readonly Abi[] = KNOWN_ABIS,
+): { functionName: string; args: string[] } | undefined {
+  const decoded = decodeRaw(data, abis);
   return decoded && { functionName: decoded.fn.name, args: decoded.args.map(show) };
 }
 

@@ -4,3 +4,4 @@ export * from "./files";
 export * from "./typedData";
 export * from "./describe";
 export * from "./calls";
+export * from "./history";
