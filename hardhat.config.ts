@@ -75,6 +75,12 @@ function safeOverrides(): Record<string, SolcUserConfig> {
   return overrides;
 }
 
+/**
+ * `localhost` is a development node with unlocked accounts (`clearhouse node`, `hardhat node`): at
+ * CLEARHOUSE_RPC_URL when set, as the CLI reads it, so a node on another port works; else port 8545.
+ */
+const LOCALHOST_URL = process.env.CLEARHOUSE_RPC_URL ?? "http://127.0.0.1:8545";
+
 /** Remote networks come from the environment: CLEARHOUSE_RPC_URL and CLEARHOUSE_PRIVATE_KEY. */
 const remote = process.env.CLEARHOUSE_RPC_URL
   ? {
@@ -92,7 +98,7 @@ const config: HardhatUserConfig = {
   },
   networks: {
     hardhat: { hardfork: "cancun" },
-    localhost: { url: "http://127.0.0.1:8545" },
+    localhost: { url: LOCALHOST_URL },
     ...remote,
   },
   typechain: { outDir: "typechain-types", target: "ethers-v6" },

@@ -1,7 +1,7 @@
 /**
  * Deploy the consortium's registry, settlement token and governance multisig to any network, with
  * `deployConsortium` of @clearhouse/contracts/deploy (viem) through the selected Hardhat network:
- *   npx hardhat run scripts/deploy.ts --network localhost
+ *   npx hardhat run scripts/deploy.ts --network localhost   (the node at CLEARHOUSE_RPC_URL, else 127.0.0.1:8545)
  *   CLEARHOUSE_RPC_URL=https://besu.example:8545 CLEARHOUSE_PRIVATE_KEY=0x… npx hardhat run scripts/deploy.ts --network remote
  * Token identity from CLEARHOUSE_TOKEN_NAME / _SYMBOL / _DECIMALS (default "Clearhouse Euro", chEUR, 2).
  * Governance from the JSON file CLEARHOUSE_GOVERNANCE (see config/governance.example.json):

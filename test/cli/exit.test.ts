@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { encodeErrorResult } from "viem";
+import { encodeErrorResult, type Hex } from "viem";
 import { DeployFailedError } from "../../packages/cli/src/deploy";
 import { ExitCode, UsageError, exitCodeOf, exitCodeOfCategory } from "../../packages/cli/src/exit";
 import {
@@ -24,6 +24,7 @@ import {
 import { GovernanceFileError } from "../../packages/sdk/src/governance/files";
 import { ConsortiumFileError } from "../../packages/sdk/src/node/consortiumFile";
 import { AttestationExpiredError } from "../../packages/sdk/src/payments/attestation";
+import { AttestationConflictError } from "../../packages/sdk/src/payments/submission";
 import { BatchFileError } from "../../packages/sdk/src/settlement/batchFile";
 import { Iso20022Error } from "../../packages/sdk/src/settlement/iso20022/xml";
 import { ZkArtifactsMissingError, ZkWitnessError } from "../../packages/zk/src/prover";
@@ -66,6 +67,18 @@ const SAMPLES: Record<string, { make: () => ClearhouseError; category: ErrorCate
     category: "input",
   },
   AttestationExpiredError: { make: () => new AttestationExpiredError(BANK, 1n, 2n), category: "input" },
+  AttestationConflictError: {
+    make: () => {
+      const slot = { agreementId: 1n, milestone: 0, kind: "delivered" } as const;
+      const [hash, other, bank] = [HASH, `0x${"cd".repeat(32)}`, BANK] as Hex[];
+      const attestation = { ...slot, escrow: bank, chainId: 1, evidenceHash: hash, deadline: 9n, signer: bank };
+      const record = { ...slot, attestor: bank, evidenceHash: other, blockNumber: 7n, transactionHash: hash };
+      return new AttestationConflictError([
+        { attestation: { ...attestation, signature: "0x" }, status: "conflict", record },
+      ]);
+    },
+    category: "refused",
+  },
   ZkArtifactsMissingError: {
     make: () => new ZkArtifactsMissingError("kyc_membership", "circuits/build/x.zkey"),
     category: "input",

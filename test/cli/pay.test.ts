@@ -12,7 +12,7 @@ import { ExitCode } from "../../packages/cli/src/exit";
 import { leiWithCheckDigits, Role } from "../../packages/sdk/src";
 import { key } from "../sdk/fixture";
 import { BANK_INDEX, settlementFixture } from "../sdk/settlementFixture";
-import { cliWorkspace } from "./harness";
+import { cliWorkspace, expectFailure, jsonResult } from "./harness";
 
 const run = promisify(execFile);
 const BIN = join(__dirname, "..", "..", "packages", "cli", "bin", "clearhouse.js");
@@ -152,6 +152,109 @@ describe("CLI pay", function () {
     expect(status.out).to.match(
       /✓ delivered attested by 1 of 1 needed \(by 0x\w+…\); ✓ accepted attested by 1 of 1 needed/,
     );
+  });
+
+  it("submit is idempotent: only what the escrow has not recorded is sent, a conflict is refused", async () => {
+    const f = await loadFixture(cliFixture);
+    const { cli, keyFile, sets, dir } = f;
+    expect(
+      (await cli("--key-file", keyFile(BANK_INDEX.alpine), "pay", "create", "purchase-order", ...sets)).code,
+    ).to.equal(ExitCode.ok);
+    const chainAhead = Number((await f.gov.context.publicClient.getBlock()).timestamp) - Math.floor(Date.now() / 1000);
+    const validFor = `${Math.max(0, chainAhead) + 7_200}s`;
+    const sign = async (signer: number, kind: string, evidence: string, file: string) => {
+      const r = await cli(
+        "--key-file",
+        keyFile(signer),
+        "pay",
+        "attest",
+        "1",
+        "1",
+        "--kind",
+        kind,
+        "--evidence",
+        evidence,
+        "--out",
+        join(dir, file),
+        "--valid-for",
+        validFor,
+      );
+      expect(r.code, r.err).to.equal(ExitCode.ok);
+      return join(dir, file);
+    };
+    const pod = await sign(10, "delivered", "CMR 7781-22", "pod.json");
+    const qa = await sign(11, "accepted", "QA ok", "qa.json");
+    const otherPod = await sign(10, "delivered", "CMR 7781-23", "pod-other.json");
+    const baltic = keyFile(BANK_INDEX.baltic);
+    const nonce = () => f.gov.context.publicClient.getTransactionCount({ address: f.addr.baltic });
+    const submit = (...argv: string[]) => cli("--key-file", baltic, ...argv);
+
+    // Two different attestations by one attestor of one kind: the escrow would keep only one.
+    let n = await nonce();
+    const twice = await submit("pay", "submit", pod, otherPod);
+    expect(twice.code).to.equal(ExitCode.badInput);
+    expect(twice.err).to.match(
+      /two attestations by 0x\w+ of "delivered" for milestone 1 of agreement 1 with different/,
+    );
+    expect(await nonce()).to.equal(n);
+
+    const first = jsonResult<{ sent: { files: string[]; tx: { hash: string; blockNumber: string } }[] }>(
+      await submit("--json", "pay", "submit", pod),
+    );
+    expect(first.sent.map((s) => s.files)).to.deep.equal([[pod]]);
+    const podTx = first.sent[0].tx;
+
+    // A partly submitted set: only the missing attestation is sent, in one transaction.
+    n = await nonce();
+    const partial = jsonResult<{
+      sent: { files: string[]; signers: string[]; kind: string }[];
+      skipped: { file: string; reason: string; blockNumber: string; transactionHash: string }[];
+    }>(await submit("--json", "pay", "submit", pod, qa));
+    expect(await nonce()).to.equal(n + 1);
+    expect(partial.sent).to.have.length(1);
+    expect(partial.sent[0]).to.deep.include({ files: [qa], signers: [key(11).address], kind: "accepted" });
+    expect(partial.skipped).to.deep.equal([
+      {
+        file: pod,
+        signer: key(10).address,
+        agreementId: "1",
+        milestone: 1,
+        kind: "delivered",
+        reason: "recorded",
+        blockNumber: podTx.blockNumber,
+        transactionHash: podTx.hash,
+      },
+    ]);
+
+    // The same files again: nothing is sent, and the output says where each was recorded.
+    n = await nonce();
+    const again = await submit("pay", "submit", pod, qa);
+    expect(again.code, again.err).to.equal(ExitCode.ok);
+    expect(await nonce()).to.equal(n);
+    const lines = again.out.trim().split("\n");
+    expect(lines[0]).to.equal(
+      `${pod}: already recorded (block ${podTx.blockNumber}, tx ${podTx.hash}), "delivered" by ${key(10).address} for agreement 1 milestone 1`,
+    );
+    expect(lines[1]).to.match(/qa\.json: already recorded \(block \d+, tx 0x[0-9a-f]{64}\), "accepted"/);
+    expect(lines[2]).to.equal("Nothing sent: all 2 attestations are already recorded.");
+
+    // Other evidence than the escrow recorded for that attestor and kind: refused, nothing sent.
+    const conflict = await submit("pay", "submit", otherPod);
+    expectFailure(
+      conflict,
+      ExitCode.refusedByChain,
+      /already attested "delivered" for milestone 1 of agreement 1 with evidence 0x\w+ \(block \d+, tx 0x\w+\), not 0x\w+; nothing was sent/,
+    );
+    expect(await nonce()).to.equal(n);
+
+    // Still nothing to send once the milestone is paid and the agreement closed.
+    expect((await submit("pay", "release", "1", "0")).code).to.equal(ExitCode.ok);
+    expect((await submit("pay", "release", "1", "1")).code).to.equal(ExitCode.ok);
+    n = await nonce();
+    const closed = await submit("pay", "submit", qa);
+    expect(closed.code, closed.err).to.equal(ExitCode.ok);
+    expect(closed.out).to.match(/Nothing sent: the attestation is already recorded\./);
+    expect(await nonce()).to.equal(n);
   });
 
   it("cancel: a consent for a while, revoked; the cancellation needs live consents", async () => {

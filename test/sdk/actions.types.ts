@@ -224,6 +224,14 @@ export type EveryAction = [
   Expect<Action<"payments", "bindingOf", [payments.BindingOfParameters], payments.BindingOfReturnType>>,
   Expect<Action<"payments", "getAgreement", [payments.GetAgreementParameters], payments.GetAgreementReturnType>>,
   Expect<
+    Action<
+      "payments",
+      "checkAttestations",
+      [payments.CheckAttestationsParameters],
+      payments.CheckAttestationsReturnType
+    >
+  >,
+  Expect<
     Action<"payments", "createAgreement", [payments.CreateAgreementParameters], payments.CreateAgreementReturnType>
   >,
   Expect<Action<"payments", "attest", [payments.AttestParameters], payments.AttestReturnType>>,
@@ -233,6 +241,14 @@ export type EveryAction = [
       "submitAttestations",
       [payments.SubmitAttestationsParameters],
       payments.SubmitAttestationsReturnType
+    >
+  >,
+  Expect<
+    Action<
+      "payments",
+      "submitMissingAttestations",
+      [payments.SubmitMissingAttestationsParameters],
+      payments.SubmitMissingAttestationsReturnType
     >
   >,
   Expect<Action<"payments", "submitProof", [payments.SubmitProofParameters], payments.SubmitProofReturnType>>,
@@ -341,9 +357,11 @@ export type NothingUnchecked = Expect<
       payments:
         | "bindingOf"
         | "getAgreement"
+        | "checkAttestations"
         | "createAgreement"
         | "attest"
         | "submitAttestations"
+        | "submitMissingAttestations"
         | "submitProof"
         | "release"
         | "refund"

@@ -16,6 +16,7 @@ import { ContractRevertError } from "../../packages/sdk/src/errors/revert";
 import {
   ATTESTATION_KINDS,
   ATTESTATION_TYPES,
+  AttestationConflictError,
   AttestationExpiredError,
   attestationTypedData,
   fillTemplate,
@@ -23,6 +24,7 @@ import {
   signAttestation,
   toOnChainTerms,
   type AgreementSpec,
+  type SignedAttestation,
 } from "../../packages/sdk/src/payments";
 import {
   agreementFromTemplate,
@@ -358,6 +360,95 @@ describe("SDK payments", function () {
       });
       await f.bank.baltic.payments.release({ agreementId, milestone: 0 });
       expect((await f.gov.payments.getAgreement({ agreementId })).milestones[0].status).to.equal("Released");
+    });
+
+    it("submitMissingAttestations sends only what the escrow has not recorded, and checks all before sending", async () => {
+      const f = await loadFixture(fixture);
+      const spec = await specFor(f, [
+        {
+          payee: f.addr.baltic,
+          amount: "10.00",
+          deadline: "+10d",
+          combine: "all",
+          conditions: [
+            { attestation: { kind: "delivered", by: [CARRIER.address] } },
+            { attestation: { kind: "accepted", by: [QA.address] } },
+          ],
+        },
+      ]);
+      const { agreementId } = await f.bank.alpine.payments.createAgreement({ spec });
+      const now = (await f.gov.context.publicClient.getBlock()).timestamp;
+      const base = {
+        escrow: f.deployment.contracts.ConditionalEscrow!.proxy,
+        chainId: f.deployment.chainId,
+        agreementId,
+        milestone: 0,
+        evidenceHash: EVIDENCE,
+        deadline: now + 7n * 86_400n,
+      };
+      const d = await signAttestation(CARRIER, { ...base, kind: "delivered" });
+      const dLater = await signAttestation(CARRIER, { ...base, kind: "delivered", deadline: base.deadline + 60n });
+      const a = await signAttestation(QA, { ...base, kind: "accepted" });
+      const other = await signAttestation(CARRIER, {
+        ...base,
+        kind: "delivered",
+        evidenceHash: keccak256(stringToHex("another delivery note")),
+      });
+      const payments = f.bank.baltic.payments;
+      const statuses = async (attestations: SignedAttestation[]) =>
+        (await payments.checkAttestations({ attestations })).map((c) => c.status);
+      expect(await statuses([d, a, other])).to.deep.equal(["pending", "pending", "pending"]);
+
+      // Nothing is sent unless every transaction would go through: an expired signature, or one the
+      // escrow refuses (the carrier may not attest acceptance), stops the whole set.
+      const n0 = await blockNumber();
+      const stale = await signAttestation(QA, { ...base, kind: "accepted", deadline: now - 1n });
+      await rejectsWith(payments.submitMissingAttestations({ attestations: [d, stale] }), AttestationExpiredError);
+      const overreach = await signAttestation(CARRIER, { ...base, kind: "accepted", evidenceHash: keccak256("0x01") });
+      const refused = await rejectsWith(
+        payments.submitMissingAttestations({ attestations: [d, overreach] }),
+        ContractRevertError,
+      );
+      expect(refused.message).to.match(/may not attest "accepted" for milestone 0/);
+      expect(await blockNumber()).to.equal(n0);
+
+      // The same attestation twice (signed twice): sent once, with the later deadline.
+      const first = await payments.submitMissingAttestations({ attestations: [d, dLater] });
+      expect(first.sent).to.have.length(1);
+      expect(first.sent[0].indexes).to.deep.equal([1]);
+      expect(first.skipped).to.deep.equal([{ index: 0, attestation: d, reason: "duplicate", duplicateOf: 1 }]);
+      const recorded = await payments.checkAttestations({ attestations: [d, a, other] });
+      expect(recorded.map((c) => c.status)).to.deep.equal(["recorded", "pending", "conflict"]);
+      const record = {
+        agreementId,
+        milestone: 0,
+        attestor: CARRIER.address,
+        kind: "delivered",
+        evidenceHash: EVIDENCE,
+        blockNumber: first.sent[0].tx.blockNumber,
+        transactionHash: first.sent[0].tx.hash,
+      };
+      expect(recorded[0]).to.deep.equal({ attestation: d, status: "recorded", record });
+      expect(recorded[2]).to.deep.equal({ attestation: other, status: "conflict", record });
+
+      const n1 = await blockNumber();
+      const conflict = await rejectsWith(
+        payments.submitMissingAttestations({ attestations: [a, other] }),
+        AttestationConflictError,
+      );
+      expect(conflict.category).to.equal("refused");
+      expect(conflict.conflicts.map((c) => c.attestation)).to.deep.equal([other]);
+      expect(await blockNumber()).to.equal(n1);
+
+      const second = await payments.submitMissingAttestations({ attestations: [d, a] });
+      expect(second.sent.map((s) => s.attestations)).to.deep.equal([[a]]);
+      expect(second.skipped.map((s) => [s.index, s.reason])).to.deep.equal([[0, "recorded"]]);
+      const n2 = await blockNumber();
+      const third = await payments.submitMissingAttestations({ attestations: [a, d, dLater] });
+      expect(third.sent).to.deep.equal([]);
+      expect(third.skipped.map((s) => s.reason)).to.deep.equal(["recorded", "recorded", "recorded"]);
+      expect(await blockNumber()).to.equal(n2);
+      await payments.release({ agreementId, milestone: 0 });
     });
 
     it("an amount_limit proof bound to the milestone satisfies a proof condition", async () => {

@@ -8,6 +8,7 @@ import { agreementFromTemplate, templateNames } from "@clearhouse/sdk/node";
 import { parseAttestationKind, parseDuration, type AgreementSpec } from "@clearhouse/sdk/payments";
 import { readBundle } from "./zk";
 import { UsageError } from "./exit";
+import { submitJson, submitReport } from "./paySubmit";
 import { connect, DEFAULT_DEPLOYMENT, loadKey, type CliIo, type GlobalOptions } from "./options";
 import { print } from "./output";
 import { renderTable } from "@clearhouse/sdk";
@@ -163,26 +164,17 @@ export function payCommand(io: CliIo, globals: () => GlobalOptions): Command {
   pay
     .command("submit <files...>")
     .description(
-      "submit attestation files signed offline (by anyone); one transaction per milestone, kind and evidence",
+      "submit attestation files signed offline (by anyone): what the escrow already recorded is skipped, the rest sent in one transaction per milestone, kind and evidence",
     )
-    .addHelpText("after", "\nExample:\n  clearhouse pay submit pod.att.json qa.att.json --key-file supplier.key")
+    .addHelpText(
+      "after",
+      "\nExample:\n  clearhouse pay submit pod.att.json qa.att.json --key-file supplier.key\n\nSubmitting the same files again sends nothing. An attestation the escrow recorded with other\nevidence is refused (exit 3) before anything is sent.",
+    )
     .action(async (files: string[]) => {
       const g = globals();
       const attestations = await Promise.all(files.map((f) => readAttestationFile(f)));
-      const groups = new Map<string, typeof attestations>();
-      for (const a of attestations) {
-        const k = `${a.agreementId}/${a.milestone}/${a.kind}/${a.evidenceHash}`;
-        groups.set(k, [...(groups.get(k) ?? []), a]);
-      }
-      const ch = connect(g, io, true);
-      const txs = [];
-      for (const group of groups.values()) txs.push(await ch.payments.submitAttestations({ attestations: group }));
-      print(
-        io,
-        g,
-        `Submitted ${attestations.length} attestation(s) in ${txs.length} transaction(s) (${txs.map((t) => t.hash).join(", ")})`,
-        txs,
-      );
+      const r = await connect(g, io, true).payments.submitMissingAttestations({ attestations });
+      print(io, g, submitReport(files, r), submitJson(files, r));
     });
 
   pay

@@ -25,6 +25,7 @@ import { pendingBatches } from "./settlement/pending";
 import { reconcile } from "./settlement/reconcile";
 import * as zkOnChain from "./zk/onchain";
 import * as escrow from "./payments/escrow";
+import * as submission from "./payments/submission";
 
 /** Actions that only read: they work on any client (a public client, or a wallet client). */
 const readActions = {
@@ -78,6 +79,7 @@ const readActions = {
   payments: {
     bindingOf: escrow.bindingOf,
     getAgreement: escrow.getAgreement,
+    checkAttestations: submission.checkAttestations,
   },
 };
 
@@ -142,7 +144,8 @@ const accountActions = {
   payments: {
     createAgreement: escrow.createAgreement,
     attest: escrow.attest,
-    submitAttestations: escrow.submitAttestations,
+    submitAttestations: submission.submitAttestations,
+    submitMissingAttestations: submission.submitMissingAttestations,
     submitProof: escrow.submitProof,
     release: escrow.release,
     refund: escrow.refund,

@@ -6,7 +6,8 @@ import { walkCauses } from "./walk";
  *
  * - `"input"` — the request was refused before anything was sent: a bad argument or file, no
  *   account, missing artifacts. Fix the input; sending it again as it is fails again.
- * - `"refused"` — a contract refused the call (a decoded revert), or a mined transaction failed.
+ * - `"refused"` — a contract refused the call (a decoded revert), or a mined transaction failed, or
+ *   the chain's state already holds something the request contradicts (checked before sending).
  *   The chain's state is unchanged by it; the error says which rule refused.
  * - `"network"` — the node cannot be reached, is on another chain, or a sent transaction's receipt
  *   could not be read. The outcome of a write may be unknown: check before sending again.

@@ -1,4 +1,4 @@
-/** SDK for ConditionalEscrow: create (funded by permit when needed), attest, prove, release, refund, dispute, resolve, cancel (and revoke), read. */
+/** SDK for ConditionalEscrow: create (funded by permit when needed), attest (offline ones: submission.ts), prove, release, refund, dispute, resolve, cancel (and revoke), read. */
 import { parseEventLogs, toHex, type Address, type Hex } from "viem";
 import { accountAddress, readContract, rpc, writeContract, type ClearhouseContext, type WriteResult } from "../context";
 import { contractOf, type DeployedContract } from "../contracts";
@@ -8,7 +8,6 @@ import { requireSmallInt } from "../validate";
 import { signPermit } from "../token/permit";
 import { circuitNameOf } from "../zk/circuits";
 import { checkBundle, toCalldata, type ProofBundle } from "../zk/proof";
-import { AttestationExpiredError, type SignedAttestation } from "./attestation";
 import {
   ATTESTATION_KINDS,
   attestationKindIndex,
@@ -90,60 +89,6 @@ export async function attest(ctx: ClearhouseContext, p: AttestParameters): Promi
     ...escrow(ctx),
     functionName: "attest",
     args: [p.agreementId, requireIndex("milestone", p.milestone), attestationKindIndex(p.kind), p.evidenceHash],
-  });
-}
-
-export interface SubmitAttestationsParameters {
-  attestations: SignedAttestation[];
-}
-export type SubmitAttestationsReturnType = WriteResult;
-
-/**
- * Submit attestations signed offline (all for the same agreement, milestone, kind and evidence).
- * Refuses, before sending, one whose deadline the chain's time has passed (AttestationExpiredError).
- */
-export async function submitAttestations(
-  ctx: ClearhouseContext,
-  p: SubmitAttestationsParameters,
-): Promise<SubmitAttestationsReturnType> {
-  const [first, ...rest] = p.attestations;
-  if (!first) throw new InvalidArgumentError("attestations", "is empty");
-  const e = escrow(ctx);
-  for (const a of p.attestations) {
-    if (a.escrow !== e.address || a.chainId !== ctx.deployment.chainId) {
-      throw new InvalidArgumentError(
-        "attestations",
-        `${a.signer}'s attestation is for escrow ${a.escrow} on chain ${a.chainId}, not this deployment`,
-      );
-    }
-  }
-  for (const a of rest) {
-    if (
-      a.agreementId !== first.agreementId ||
-      a.milestone !== first.milestone ||
-      a.kind !== first.kind ||
-      a.evidenceHash !== first.evidenceHash
-    ) {
-      throw new InvalidArgumentError(
-        "attestations",
-        "must all attest the same agreement, milestone, kind and evidence",
-      );
-    }
-  }
-  const block = await rpc(ctx, "getBlock", () => ctx.publicClient.getBlock());
-  // The next block is at least a second later than the latest one.
-  const expired = p.attestations.find((a) => a.deadline <= block.timestamp);
-  if (expired) throw new AttestationExpiredError(expired.signer, expired.deadline, block.timestamp);
-  return writeContract(ctx, {
-    ...e,
-    functionName: "submitAttestations",
-    args: [
-      first.agreementId,
-      BigInt(first.milestone),
-      attestationKindIndex(first.kind),
-      first.evidenceHash,
-      p.attestations.map((a) => ({ signer: a.signer, deadline: a.deadline, signature: a.signature })),
-    ],
   });
 }
 

@@ -1,3 +1,4 @@
 export * from "./terms";
 export * from "./attestation";
 export * from "./escrow";
+export * from "./submission";
