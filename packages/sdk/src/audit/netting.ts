@@ -162,5 +162,12 @@ export function nettingCycles(s: ChainSnapshot): CheckResult {
       "Netting: every closed cycle's obligations, held banks, carried batches, net positions (sum zero) and the token moves of its close",
     checked: closed.size,
     failures,
+    ...(closed.size === 0
+      ? {
+          notRunReason: s.addresses.NettingEngine
+            ? "no netting cycle has closed"
+            : "the deployment has no NettingEngine",
+        }
+      : {}),
   };
 }
