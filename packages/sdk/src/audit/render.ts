@@ -1,7 +1,8 @@
 /**
  * The audit report as a person reads it: its sections as titled tables, amounts in currency units
- * of the deployment's token, limits "unlimited" when unlimited, dates as ISO dates. One source for
- * report.md, report.html and the CLI's output, so the three always say the same.
+ * of the deployment's token, limits "unlimited" when unlimited, dates as ISO dates: the titled
+ * tables (one source for report.md, report.html and the CLI's output, so the three always say the
+ * same), and report.md and report.html themselves.
  */
 import type { AgreementEntry } from "./agreements";
 import type { ReportedCheck, AuditReport } from "./report";
@@ -203,4 +204,56 @@ export function htmlTable(t: ReportTable): string {
     t.rows.map((row) => `<tr>${row.map((c, i) => `<td${align(i)}>${escapeHtml(c)}</td>`).join("")}</tr>`).join("\n") +
     "\n</tbody></table>"
   );
+}
+
+const findingText = (f: { detail: string; transactionHash?: string }) =>
+  `${f.detail}${f.transactionHash ? ` (tx ${f.transactionHash})` : ""}`;
+
+/** The report as Markdown (report.md): amounts in currency units. */
+export function reportMarkdown(r: AuditReport): string {
+  const lines = [
+    `# Clearhouse audit report`,
+    "",
+    `Chain ${r.chainId}, blocks ${r.fromBlock}–${r.toBlock}, ${r.events} events, generated ${r.generatedAt}; amounts in ${r.token.symbol} (${r.token.name}).`,
+    "",
+    `**Verdict: ${verdictText(r)}.**`,
+    "",
+    ...markdownTable(checksTable(r)),
+  ];
+  for (const c of r.checks.filter((x) => x.result === "failed")) {
+    lines.push("", `### ${c.title}`, "");
+    for (const f of c.failures) lines.push(`- ${findingText(f)}`);
+  }
+  for (const t of sectionTables(r)) lines.push("", ...markdownTable(t));
+  return lines.join("\n") + "\n";
+}
+
+/** The report as a self-contained HTML page (report.html): amounts in currency units. */
+export function reportHtml(r: AuditReport): string {
+  const rows = r.checks
+    .map(
+      (c) =>
+        `<tr class="${c.result === "passed" ? "ok" : c.result === "failed" ? "fail" : "notrun"}"><td>${escapeHtml(c.title)}</td><td class="num">${c.checked}</td><td>${escapeHtml(c.result === "failed" ? `${c.failures.length} discrepancies` : c.result === "not run" ? `not run: ${c.notRunReason}` : "passed")}</td></tr>` +
+        c.failures
+          .map(
+            (f) =>
+              `<tr class="detail"><td colspan="3">${escapeHtml(f.detail)}${f.transactionHash ? ` <code>${f.transactionHash}</code>` : ""}</td></tr>`,
+          )
+          .join(""),
+    )
+    .join("\n");
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Clearhouse audit report</title>
+<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#1b1f24}table{border-collapse:collapse;width:100%;margin-bottom:1rem}td,th{border-bottom:1px solid #ddd;padding:.4rem;text-align:left;vertical-align:top}.num{text-align:right;white-space:nowrap}
+tr.ok td:last-child{color:#0a7d32}tr.fail td:last-child{color:#b3261e;font-weight:600}tr.notrun td:last-child{color:#8a6d00}tr.detail td{font-size:.9em;color:#555;padding-left:2rem}.verdict{font-size:1.3rem;margin:1rem 0}</style></head>
+<body><h1>Clearhouse audit report</h1>
+<p>Chain ${r.chainId}, blocks ${r.fromBlock}–${r.toBlock}, ${r.events} events, generated ${escapeHtml(r.generatedAt)}; amounts in ${escapeHtml(r.token.symbol)} (${escapeHtml(r.token.name)}).</p>
+<p class="verdict" id="verdict">${r.ok ? "✔" : "✘"} ${escapeHtml(verdictText(r).replace(/^./, (c) => c.toUpperCase()))}</p>
+<h2 id="checks">Checks</h2>
+<table id="checks-table"><thead><tr><th>check</th><th class="num">items</th><th>result</th></tr></thead><tbody>
+${rows}
+</tbody></table>
+${sectionTables(r).map(htmlTable).join("\n")}
+</body></html>
+`;
 }
