@@ -418,7 +418,7 @@ describe("audit", function () {
     });
     expect(await failuresOf(topUp(-1), "netting-cycles")).to.deep.equal([]);
     expect((await failuresOf(topUp(close.logIndex - 0.5), "netting-cycles")).join()).to.match(
-      /token Transfers in the close move -5/,
+      /token Transfers in the close move -0\.05 tEUR/,
     );
   });
 
