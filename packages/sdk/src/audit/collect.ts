@@ -61,7 +61,12 @@ export interface AgreementState {
 }
 
 /** Events whose block time the report shows (supply days, dispute dates). */
-const TIMED_EVENTS = new Set(["Issued", "Redeemed", "MilestoneDisputed", "DisputeResolved"]);
+const TIMED_EVENTS = new Set([
+  "SettlementToken.Issued",
+  "SettlementToken.Redeemed",
+  "ConditionalEscrow.MilestoneDisputed",
+  "ConditionalEscrow.DisputeResolved",
+]);
 
 /** One decoded event. */
 export interface AuditEvent {
@@ -168,7 +173,7 @@ export async function collectSnapshot(
   }
   const blockTimestamps: Record<string, number> = {};
   for (const e of events) {
-    if (!TIMED_EVENTS.has(e.eventName)) continue;
+    if (!TIMED_EVENTS.has(`${e.contract}.${e.eventName}`)) continue;
     const n = e.blockNumber.toString();
     if (blockTimestamps[n] !== undefined) continue;
     const block = await rpc(ctx, "eth_getBlockByNumber", () =>
@@ -262,9 +267,13 @@ async function readState(
   if (a.ConditionalEscrow) {
     for (const e of of("AgreementCreated")) {
       const id = e.args.agreementId as bigint;
-      const v = await read<
-        Omit<AgreementState, "createdAt" | "milestones"> & { createdAt: number; milestones: readonly MilestoneState[] }
-      >(a.ConditionalEscrow, conditionalEscrowAbi, "agreementOf", [id]);
+      // agreementOf's view also carries conditions and attestations, which the report does not list.
+      const v = await read<Omit<AgreementState, "milestones"> & { milestones: readonly MilestoneState[] }>(
+        a.ConditionalEscrow,
+        conditionalEscrowAbi,
+        "agreementOf",
+        [id],
+      );
       state.agreements[id.toString()] = {
         status: v.status,
         payer: v.payer,
