@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { ExitCode } from "../../packages/cli/src/exit";
+import { InvalidArgumentError } from "../../packages/sdk/src/errors/base";
+import { readReport } from "../../packages/sdk/src/node/audit";
 import { writeBatchFile } from "../../packages/sdk/src/node/batchFile";
 import { releaseProver } from "../../packages/zk/src";
 import { settlementFixture, smallSampleBatch } from "../sdk/settlementFixture";
@@ -76,6 +78,13 @@ describe("CLI audit", function () {
     expect(json.summary.notRun).to.equal(4);
     expect(json.members.find((m) => m.account === addr.alpine)!.maxDailyOutflow).to.equal("10000000000");
     expect(json.checks.find((c) => c.id === "batch-files")).to.deep.include({ result: "not run" });
+    // readReport reads it back, and refuses a report of the old format (no three-state results).
+    expect(readReport(join(out, "report.json")).summary.notRun).to.equal(4);
+    writeFileSync(join(dir, "old.json"), JSON.stringify({ ...json, format: "clearhouse.audit/1" }));
+    expect(() => readReport(join(dir, "old.json"))).to.throw(
+      InvalidArgumentError,
+      /is not a clearhouse\.audit\/2 report \(its format is "clearhouse\.audit\/1"\)/,
+    );
   });
 
   it("exits 5 and names the payment when a batch file was edited", async () => {
