@@ -2,8 +2,9 @@
  * The report's contracts section and the implementation check: every contract of the deployment
  * file with its proxy and implementation addresses, the implementation each proxy points at now
  * (its EIP-1967 slot, read on chain) and the `Upgraded` events that installed it. A proxy whose
- * implementation is not the deployment file's, or not the one its last `Upgraded` event names, is
- * a discrepancy. Pure functions of a chain snapshot.
+ * implementation is not the one its last `Upgraded` event names, or is not the deployment file's
+ * without a governance-executed upgrade installing it, is a discrepancy. Pure functions of a chain
+ * snapshot.
  */
 import type { Address, Hex } from "viem";
 import { CONTRACT_NAMES, type ContractName } from "@clearhouse/contracts";
@@ -34,6 +35,21 @@ export interface ContractEntry {
   matchesDeployment: boolean | null;
   /** The proxy's `Upgraded` events since deployment, in chain order (the first is its deployment). */
   upgrades: Upgrade[];
+  /**
+   * When the chain's implementation is not the deployment file's: the upgrade that installed it, if
+   * a multisig proposal executed it (its `Upgraded` event is in a transaction with the multisig's
+   * `Executed`) — the file is out of date, the chain is not wrong. Null otherwise.
+   */
+  upgradedByGovernance: Upgrade | null;
+}
+
+/** The transactions in which the multisig executed a proposal. */
+function governanceTransactions(s: ChainSnapshot): Set<string> {
+  return new Set(
+    s.events
+      .filter((e) => e.contract === "ConsortiumMultisig" && e.eventName === "Executed")
+      .map((e) => key(e.transactionHash)),
+  );
 }
 
 function upgradesOf(s: ChainSnapshot, name: ContractName): Upgrade[] {
@@ -49,19 +65,25 @@ function upgradesOf(s: ChainSnapshot, name: ContractName): Upgrade[] {
 /** Every contract of the deployment file, in manifest order, then the verifiers by circuit id. */
 export function contractsSection(s: ChainSnapshot): ContractEntry[] {
   const out: ContractEntry[] = [];
+  const governed = governanceTransactions(s);
   for (const name of CONTRACT_NAMES) {
     const entry = s.deployment.contracts[name];
     if (!entry) continue;
     if ("proxy" in entry) {
       const onChain = s.state.implementations[name] ?? null;
+      const matches = onChain !== null && key(onChain) === key(entry.implementation);
+      const upgrades = upgradesOf(s, name);
+      const installer =
+        matches || onChain === null ? undefined : upgrades.filter((u) => key(u.implementation) === key(onChain)).at(-1);
       out.push({
         name,
         kind: "proxy",
         address: entry.proxy,
         implementation: entry.implementation,
         implementationOnChain: onChain,
-        matchesDeployment: onChain !== null && key(onChain) === key(entry.implementation),
-        upgrades: upgradesOf(s, name),
+        matchesDeployment: matches,
+        upgrades,
+        upgradedByGovernance: installer && governed.has(key(installer.transactionHash)) ? installer : null,
       });
     } else {
       out.push({
@@ -72,6 +94,7 @@ export function contractsSection(s: ChainSnapshot): ContractEntry[] {
         implementationOnChain: null,
         matchesDeployment: null,
         upgrades: [],
+        upgradedByGovernance: null,
       });
     }
   }
@@ -84,13 +107,15 @@ export function contractsSection(s: ChainSnapshot): ContractEntry[] {
       implementationOnChain: null,
       matchesDeployment: null,
       upgrades: [],
+      upgradedByGovernance: null,
     });
   return out;
 }
 
 /**
- * Every proxy points at the implementation the deployment file records, and at the one its last
- * `Upgraded` event installed. A mismatch with the file names the upgrade that explains it, if any.
+ * Every proxy points at the one implementation its last `Upgraded` event installed, and that is the
+ * deployment file's or one a governance proposal installed (then the report says the file is out of
+ * date, without failing). Any other mismatch with the file fails, naming the upgrade, if any.
  */
 export function contractImplementations(s: ChainSnapshot): CheckResult {
   const failures: Finding[] = [];
@@ -106,13 +131,13 @@ export function contractImplementations(s: ChainSnapshot): CheckResult {
         detail: `${c.name}: its last Upgraded event installed ${last.implementation}, but its EIP-1967 slot holds ${c.implementationOnChain}`,
         transactionHash: last.transactionHash,
       });
-    if (!c.matchesDeployment) {
+    if (!c.matchesDeployment && !c.upgradedByGovernance) {
       const by = c.upgrades.filter((u) => key(u.implementation) === key(c.implementationOnChain)).at(-1);
       failures.push({
         detail:
           `${c.name}: the deployment file says implementation ${c.implementation}, the proxy's EIP-1967 slot holds ${c.implementationOnChain}` +
           (by
-            ? ` (installed by the upgrade in block ${by.blockNumber}): record it in the deployment file`
+            ? ` (installed in block ${by.blockNumber}, not by a governance proposal): find who upgraded it`
             : " and no Upgraded event installed it"),
         ...(by ? { transactionHash: by.transactionHash } : {}),
       });

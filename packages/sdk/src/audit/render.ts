@@ -105,7 +105,13 @@ export function sectionTables(r: AuditReport): ReportTable[] {
         c.address,
         c.implementation ?? "— (no proxy)",
         c.implementationOnChain ?? "—",
-        c.matchesDeployment === null ? "—" : c.matchesDeployment ? "yes" : "NO",
+        c.matchesDeployment === null
+          ? "—"
+          : c.matchesDeployment
+            ? "yes"
+            : c.upgradedByGovernance
+              ? `upgraded by governance in block ${c.upgradedByGovernance.blockNumber}: update the file`
+              : "NO",
       ]),
       empty: "No contracts.",
     },
