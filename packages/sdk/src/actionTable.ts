@@ -18,6 +18,7 @@ import { submitBatch } from "./settlement/submit";
 import * as ledgerBanks from "./settlement/ledgerBanks";
 import * as disputes from "./settlement/dispute";
 import * as netting from "./settlement/netting";
+import * as batchSettlement from "./settlement/batchSettlement";
 import * as close from "./settlement/close";
 import { pendingBatches } from "./settlement/pending";
 import { reconcile } from "./settlement/reconcile";
@@ -65,6 +66,7 @@ const readActions = {
     getCycle: netting.getCycle,
     getCredit: netting.getCredit,
     isBatchSettled: netting.isBatchSettled,
+    getBatchSettlement: batchSettlement.getBatchSettlement,
     reconcile,
   },
   zk: {

@@ -20,3 +20,4 @@ export {
   type Pacs002Status,
   type Pacs002TransactionStatus,
 } from "./pacs002";
+export { pacs002StatusesOf, type Pacs002Statuses } from "./reportStatus";
