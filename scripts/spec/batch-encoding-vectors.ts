@@ -5,7 +5,7 @@
  * layout is OpenZeppelin StandardMerkleTree's dump. test/settlement/batchEncodingSpec.test.ts
  * checks the file against the SDK and against an independent implementation.
  *
- *   npx ts-node scripts/spec/batch-encoding-vectors.ts
+ *   npx ts-node scripts/spec/batch-encoding-vectors.ts && npx prettier --write docs/spec/vectors/batch-encoding.json
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
