@@ -55,7 +55,14 @@ export {
   NO_ACCOUNT_HASH,
   type PaymentRecord,
 } from "./settlement/record";
-export { importPacs008, buildPacs002, parsePacs002, Iso20022Error } from "./settlement/iso20022";
+export {
+  importPacs008,
+  buildPacs002,
+  parsePacs002,
+  pacs002StatusesOf,
+  groupStatusOf,
+  Iso20022Error,
+} from "./settlement/iso20022";
 export {
   signGovernanceFile,
   combineSignatures,
