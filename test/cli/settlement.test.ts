@@ -410,7 +410,7 @@ describe("clearhouse batch / cycle / iso (CLI against the in-process chain)", ()
   it("iso report answers a 35-character pacs.008 MsgId as it is, and asks for --original without one", async () => {
     const { cli, keyOf } = await loadFixture(cliFixture);
     const dir = workDir();
-    const msgId = "ALPN-20250314-0001-ABCDEFGHIJKLMNOP"; // 35 characters, the ISO maximum
+    const msgId = "ALPN/20250314/0001-ABCDEFGHIJKLMNOP"; // 35 characters, the ISO maximum, with "/"
     expect(msgId).to.have.length(35);
     const xml = join(dir, "long-msgid.xml");
     writeFileSync(xml, readFileSync(SMALL_SAMPLE, "utf8").replace("<MsgId>ALPN-20250314-0001<", `<MsgId>${msgId}<`));
@@ -425,6 +425,8 @@ describe("clearhouse batch / cycle / iso (CLI against the in-process chain)", ()
     expect(r.out).to.equal(`Wrote ${out}: pacs.002 ACCP for 5 payments — not settled yet (Submitted)\n`);
     const report = parsePacs002(readFileSync(out));
     expect(report).to.deep.include({ originalMessageId: msgId, groupStatus: "ACCP" });
+    const metadata = (JSON.parse(readFileSync(file, "utf8")) as { metadata: Record<string, unknown> }).metadata;
+    expect(metadata).to.deep.include({ messageId: msgId, source: `pacs.008 ${msgId}` });
 
     const records = join(dir, "records.json");
     expect((await cli("iso", "import", SMALL_SAMPLE, "--banks", BANKS_JSON, "--out", records)).code).to.equal(0);

@@ -1,6 +1,5 @@
 import { readFileSync } from "node:fs";
 import { writeFileAtomic } from "@clearhouse/sdk/node";
-import { basename } from "node:path";
 import { Command } from "commander";
 import { getAddress, isAddress, type Address, type Hex } from "viem";
 import { fromMinorUnits } from "@clearhouse/sdk";
@@ -79,11 +78,12 @@ export function batchCommand(io: CliIo, globals: () => GlobalOptions): Command {
       const g = globals();
       if (o.bank && !isAddress(o.bank)) throw new UsageError(`--bank ${o.bank} is not an address.`);
       const submitter = o.bank ? getAddress(o.bank) : loadKey(g, io).address;
-      const { records, source } = readRecords(input, o.banks);
+      const { records, source, messageId } = readRecords(input, o.banks);
       const built = buildBatch(records, {
         submitter,
         key: ledger.batchKey(o.key),
-        metadata: { source: basename(source), key: ledger.batchKey(o.key) },
+        // The pacs.008 MsgId as given (`iso report` answers it in OrgnlMsgId; a "/" in it is kept).
+        metadata: { source, ...(messageId === undefined ? {} : { messageId }), key: ledger.batchKey(o.key) },
         onProgress: progress(io, g, "hashing"),
       });
       writeBatchFile(o.out, built);

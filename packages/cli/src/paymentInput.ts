@@ -1,3 +1,4 @@
+import { basename } from "node:path";
 /** Payment input files the CLI reads: a BIC → address map, and records from pacs.008 or JSON. */
 import { readFileSync } from "node:fs";
 import { getAddress, isAddress, type Address } from "viem";
@@ -24,7 +25,10 @@ export function readBanks(path: string): Record<string, Address> {
 }
 
 /** Payment records from a pacs.008 XML file or a JSON array of records. */
-export function readRecords(path: string, banksPath: string | undefined): { records: PaymentRecord[]; source: string } {
+export function readRecords(
+  path: string,
+  banksPath: string | undefined,
+): { records: PaymentRecord[]; source: string; messageId?: string } {
   if (/\.xml$/i.test(path)) {
     if (!banksPath) throw new UsageError("A pacs.008 file needs --banks <bic-map.json> to map BICs to bank addresses.");
     let xml: Buffer;
@@ -34,7 +38,7 @@ export function readRecords(path: string, banksPath: string | undefined): { reco
       throw new UsageError(`Cannot read ${path}.`, "Check the path of the pacs.008 file.");
     }
     const { records, messageId } = importPacs008(xml, { file: path, banks: readBanks(banksPath) });
-    return { records, source: `pacs.008 ${messageId}` };
+    return { records, source: `pacs.008 ${messageId}`, messageId };
   }
   let json: unknown;
   try {
@@ -43,5 +47,5 @@ export function readRecords(path: string, banksPath: string | undefined): { reco
     throw new UsageError(`Cannot read records from ${path}: ${(e as Error).message}`);
   }
   if (!Array.isArray(json)) throw new UsageError(`${path} must hold a JSON array of payment records.`);
-  return { records: json.map((r, i) => validateRecord(r, `${path}[${i}]`)), source: path };
+  return { records: json.map((r, i) => validateRecord(r, `${path}[${i}]`)), source: basename(path) };
 }
