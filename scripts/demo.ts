@@ -243,13 +243,13 @@ async function main(): Promise<void> {
   );
   for (const c of audit.checks) {
     console.log(
-      `  ${c.passed ? "✔" : "✘"} ${c.title} — ${c.checked} checked${c.passed ? "" : `, ${c.failures.length} discrepancies`}`,
+      `  ${c.result === "passed" ? "✔" : c.result === "failed" ? "✘" : "–"} ${c.title} — ${c.result === "not run" ? `not run: ${c.notRunReason}` : `${c.checked} checked${c.result === "failed" ? `, ${c.failures.length} discrepancies` : ""}`}`,
     );
     for (const f of c.failures)
       console.log(`      ${f.detail}${f.transactionHash ? ` (tx ${f.transactionHash})` : ""}`);
   }
   console.log(
-    `  verdict: ${audit.ok ? "every check passed" : "DISCREPANCIES FOUND"} (${audit.events} events, blocks ${audit.fromBlock}–${audit.toBlock})`,
+    `  verdict: ${audit.ok ? "no discrepancies" : "DISCREPANCIES FOUND"} (${audit.summary.passed} passed, ${audit.summary.failed} failed, ${audit.summary.notRun} not run; ${audit.events} events, blocks ${audit.fromBlock}–${audit.toBlock})`,
   );
   if (sum !== info.totalSupply || !audit.ok) process.exitCode = 1;
   if (process.env.CLEARHOUSE_DEMO_SERVE === "1") await serveConsole(governance, addr("alpine"));

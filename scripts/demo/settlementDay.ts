@@ -11,6 +11,7 @@ import type { Address } from "viem";
 import {
   buildBatch,
   buildPacs002,
+  pacs002StatusesOf,
   fromMinorUnits,
   importPacs008,
   renderTable,
@@ -181,13 +182,18 @@ export async function settlementDay(c: SettlementDayContext): Promise<Settlement
   c.log(
     `  the file with one amount changed fails: ${check.mismatches.map((m) => `${m.paymentId}: ${m.problem}`).join("; ")}`,
   );
+  // Each payment's status follows its obligation: ACSC once settled (decision 023 carries, issue 18).
+  const settlement = await operator.settlement.getBatchSettlement({ batchId: alpine.batchId });
+  const { status, statuses, reasons } = pacs002StatusesOf(alpine.records, settlement);
   const pacs002 = buildPacs002({
     originalMessageId: String(alpine.metadata.messageId),
     batchId: alpine.batchId,
-    status: "ACSC",
+    status,
+    statuses,
+    reasons,
     records: alpine.records,
   });
-  c.log(`  pacs.002 ACSC status report for Alpine's batch: ${pacs002.length.toLocaleString("en")} bytes`);
+  c.log(`  pacs.002 ${status} status report for Alpine's batch: ${pacs002.length.toLocaleString("en")} bytes`);
 
   const settledVolume = [cycle1, await operator.settlement.getCycle({ cycleId: cycle2 })]
     .flatMap((cy) => cy.positions)

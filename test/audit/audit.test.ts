@@ -18,6 +18,7 @@ import {
 } from "../../packages/sdk/src/audit";
 import { writeBatchFile, readBatchFile } from "../../packages/sdk/src/node/batchFile";
 import { parseAgreement } from "../../packages/sdk/src/payments";
+import { UNLIMITED, fromMinorUnits } from "../../packages/sdk/src/validate";
 import {
   buildPrivateChunks,
   nettingInputs,
@@ -70,6 +71,7 @@ async function busyChain() {
       milestones: [
         { payee: f.addr.baltic, amount: "10.00", deadline: "+5d", conditions: [{ time: "+0s" }] },
         { payee: f.addr.baltic, amount: "20.00", deadline: "+5d", conditions: [{ attestation: "delivered" }] },
+        { payee: f.addr.baltic, amount: "5.00", deadline: "+7d", conditions: [{ attestation: "delivered" }] },
       ],
     },
     "audit",
@@ -77,6 +79,17 @@ async function busyChain() {
   );
   const { agreementId } = await f.bank.alpine.payments.createAgreement({ spec });
   await f.bank.baltic.payments.release({ agreementId, milestone: 0 });
+  // The payer disputes milestone 1 (left open); the payee disputes milestone 2 and the arbiter
+  // splits it 60/40.
+  await f.bank.alpine.payments.dispute({ agreementId, milestone: 1, reason: keccak256(stringToHex("late")) });
+  await f.bank.baltic.payments.dispute({ agreementId, milestone: 2, reason: keccak256(stringToHex("partial")) });
+  await f.bank.danube.payments.resolveDispute({ agreementId, milestone: 2, payeeBps: 6_000 });
+  // One member with a finite single-transfer limit and no daily limit.
+  await f.gov.registry.setLimits({
+    account: f.unenrolledAddress,
+    maxSingleTransfer: 25_000_000n,
+    maxDailyOutflow: UNLIMITED,
+  });
   const snapshot = await collectSnapshot(f.gov.context);
   return { ...f, dir, batch, snapshot };
 }
@@ -94,7 +107,10 @@ describe("audit", function () {
       verifier,
       batchFiles: [{ path: "alpine.json", file: readBatchFile(join(f.dir, "alpine.json")) }],
     });
-    expect(report.checks.filter((c) => !c.passed).map((c) => c.failures)).to.deep.equal([]);
+    // The settlement fixture deploys no governance multisig: that check has nothing to look at.
+    expect(
+      report.checks.filter((c) => c.result !== "passed").map((c) => [c.id, c.result, c.notRunReason]),
+    ).to.deep.equal([["governance", "not run", "the deployment has no governance multisig"]]);
     expect(report.ok).to.equal(true);
     const by = Object.fromEntries(report.checks.map((c) => [c.id, c.checked]));
     expect(by["ledger-batches"]).to.equal(2);
@@ -102,8 +118,12 @@ describe("audit", function () {
     expect(by["escrow-agreements"]).to.equal(1);
     expect(by.proofs).to.equal(4); // three registered keys + the accepted netting proof
     expect(by["batch-files"]).to.equal(1);
-    expect(reportMarkdown(report)).to.match(/\*\*Verdict: every check passed\.\*\*/);
-    expect(reportHtml(report)).to.match(/Every check passed/);
+    expect(by["contract-implementations"]).to.equal(6);
+    expect(report.summary).to.deep.equal({ passed: report.checks.length - 1, failed: 0, notRun: 1 });
+    expect(reportMarkdown(report)).to.match(
+      /\*\*Verdict: every check that ran passed — \d+ passed, 0 failed, 1 not run\.\*\*/,
+    );
+    expect(reportHtml(report)).to.match(/✔ Every check that ran passed/);
   });
 
   it("shows the supply: total, ceiling, and issuance and redemption per issuer per UTC day", async () => {
@@ -121,10 +141,213 @@ describe("audit", function () {
     expect(report.checks.find((c) => c.id === "token-issuance")!.checked).to.be.greaterThan(0);
     const md = reportMarkdown(report);
     expect(md).to.match(
-      /## Supply\n\nTotal supply \d+ minor units; issued \d+, redeemed \d+ since deployment; daily issuance ceiling 100000000000\./,
+      /## Supply\n\nTotal supply [\d,]+\.\d\d tEUR; issued [\d,]+\.\d\d tEUR, redeemed [\d,]+\.\d\d tEUR since deployment; daily issuance ceiling 1,000,000,000\.00 tEUR\./,
     );
-    expect(md).to.contain(`| ${operator!.date} | ${operator!.issuer} | ${operator!.issued} | ${operator!.redeemed} |`);
-    expect(reportHtml(report)).to.match(/<h2>Supply<\/h2>/);
+    const units = (v: string) => `${fromMinorUnits(BigInt(v), 2)} tEUR`;
+    expect(md).to.contain(
+      `| ${operator!.date} | ${operator!.issuer} | ${units(operator!.issued)} | ${units(operator!.redeemed)} |`,
+    );
+    expect(reportHtml(report)).to.match(/<h2 id="supply">Supply<\/h2>/);
+  });
+
+  it("lists every contract with its proxy, the deployment's implementation and the one in its EIP-1967 slot", async () => {
+    const f = await loadFixture(busyChain);
+    const report = await auditSnapshot(f.snapshot, { verifier });
+    const proxied = Object.entries(f.deployment.contracts).filter(([, c]) => "proxy" in c) as [
+      string,
+      { proxy: string; implementation: string },
+    ][];
+    expect(proxied.length).to.equal(6);
+    for (const [name, c] of proxied) {
+      const entry = report.contracts.find((x) => x.name === name)!;
+      expect(entry, name).to.deep.include({
+        kind: "proxy",
+        address: c.proxy,
+        implementation: c.implementation,
+        implementationOnChain: c.implementation,
+        matchesDeployment: true,
+      });
+      expect(entry.upgrades.map((u) => u.implementation)).to.deep.equal([c.implementation]);
+    }
+    for (const [circuit, address] of Object.entries(f.deployment.verifiers ?? {}))
+      expect(report.contracts.find((x) => x.name === `Verifier ${circuit}`)).to.deep.include({
+        kind: "plain",
+        address,
+      });
+    const md = reportMarkdown(report);
+    const ledger = f.deployment.contracts.SettlementLedger!;
+    expect(md).to.contain(
+      `| SettlementLedger | ${ledger.proxy} | ${ledger.implementation} | ${ledger.implementation} | yes |`,
+    );
+    expect(reportHtml(report)).to.contain(`<td>${ledger.proxy}</td>`);
+  });
+
+  it("flags a proxy whose implementation is not the deployment file's, naming the upgrade that explains it", async () => {
+    const f = await loadFixture(busyChain);
+    const other = key(8).address;
+    // Not explained by any Upgraded event: both the file and the events disagree with the slot.
+    const s = structuredClone(f.snapshot);
+    s.state.implementations.SettlementLedger = other;
+    const failures = await failuresOf(s, "contract-implementations");
+    expect(failures).to.have.length(2);
+    expect(failures.join("\n")).to.match(/SettlementLedger: its last Upgraded event installed 0x[0-9a-fA-F]{40}, but/);
+    expect(failures.join("\n")).to.match(
+      /the deployment file says implementation 0x[0-9a-fA-F]{40}, the proxy's EIP-1967 slot holds 0x[0-9a-fA-F]{40} and no Upgraded event installed it/,
+    );
+    // An upgrade on chain the deployment file does not record: flagged, naming the upgrade.
+    const upgradeTx = keccak256(stringToHex("upgrade")) as Hex;
+    const t = structuredClone(f.snapshot);
+    t.state.implementations.SettlementLedger = other;
+    t.events.push({
+      contract: "SettlementLedger",
+      eventName: "Upgraded",
+      args: { implementation: other },
+      blockNumber: t.toBlock,
+      logIndex: 0,
+      transactionHash: upgradeTx,
+    });
+    const check = (await auditSnapshot(t, { verifier })).checks.find((c) => c.id === "contract-implementations")!;
+    expect(check.result).to.equal("failed");
+    expect(check.failures).to.have.length(1);
+    expect(check.failures[0].detail).to.match(
+      /installed in block \d+, not by a governance proposal\): find who upgraded it/,
+    );
+    expect(check.failures[0].transactionHash).to.equal(upgradeTx);
+    const entry = (await auditSnapshot(t, { verifier })).contracts.find((c) => c.name === "SettlementLedger")!;
+    expect(entry).to.deep.include({ matchesDeployment: false, upgradedByGovernance: null });
+    expect(reportMarkdown(await auditSnapshot(t, { verifier }))).to.match(/\| SettlementLedger \|[^\n]*\| NO \|/);
+
+    // The same upgrade executed by a multisig proposal (Executed in the same transaction): the chain
+    // is right and the file is out of date — said in the report, not a failure.
+    t.events.push({
+      contract: "ConsortiumMultisig",
+      eventName: "Executed",
+      args: { proposalHash: keccak256(stringToHex("proposal")), lane: 0n, nonce: 0n },
+      blockNumber: t.toBlock,
+      logIndex: 1,
+      transactionHash: upgradeTx,
+    });
+    const governed = await auditSnapshot(t, { verifier });
+    expect(governed.checks.find((c) => c.id === "contract-implementations")!.result).to.equal("passed");
+    const upgraded = governed.contracts.find((c) => c.name === "SettlementLedger")!;
+    expect(upgraded.matchesDeployment).to.equal(false);
+    expect(upgraded.upgradedByGovernance).to.deep.include({ implementation: other, transactionHash: upgradeTx });
+    expect(reportMarkdown(governed)).to.match(
+      /\| SettlementLedger \|[^\n]*\| upgraded by governance in block \d+: update the file \|/,
+    );
+  });
+
+  it("lists every agreement: payer, payee, arbiter, amounts, deadlines, milestones and disputes", async () => {
+    const f = await loadFixture(busyChain);
+    const report = await auditSnapshot(f.snapshot, { verifier });
+    expect(report.agreements).to.have.length(1);
+    const a = report.agreements[0];
+    expect(a).to.deep.include({
+      agreementId: "1",
+      status: "Active",
+      payer: f.addr.alpine,
+      arbiter: f.addr.danube,
+      payees: [f.addr.baltic],
+      inSettlementToken: true,
+      total: "3500",
+      funded: "3500",
+      released: "1300", // milestone 0 (10.00) + 60 % of milestone 2 (3.00)
+      refunded: "200",
+      locked: "2000",
+    });
+    expect(a.createdAt).to.match(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.000Z$/);
+    expect(a.milestones.map((m) => [m.index, m.amount, m.status])).to.deep.equal([
+      [0, "1000", "Released"],
+      [1, "2000", "Disputed"],
+      [2, "500", "Split"],
+    ]);
+    // Deadlines are ISO dates: five and seven days after creation.
+    const created = Date.parse(a.createdAt);
+    expect(Date.parse(a.milestones[1].deadline) - created).to.be.closeTo(5 * 86_400_000, 60_000);
+    expect(Date.parse(a.milestones[2].deadline) - created).to.be.closeTo(7 * 86_400_000, 60_000);
+    expect(a.disputes).to.have.length(2);
+    const [open, resolved] = a.disputes;
+    expect(open).to.deep.include({ milestone: 1, openedBy: f.addr.alpine, state: "open", resolution: null });
+    expect(open.reason).to.equal(keccak256(stringToHex("late")));
+    expect(open.openedAt).to.match(/^\d{4}-\d{2}-\d{2}T/);
+    expect(resolved).to.deep.include({ milestone: 2, openedBy: f.addr.baltic, state: "resolved" });
+    expect(resolved.resolution).to.deep.include({ by: f.addr.danube, toPayee: "300", toPayer: "200" });
+    // What a person reads: currency units and dates.
+    const md = reportMarkdown(report);
+    expect(md).to.contain(
+      `| 1 | Active | ${f.addr.alpine} | ${f.addr.danube} | ${f.addr.baltic} | ${a.createdAt} | 35.00 tEUR | 35.00 tEUR | 13.00 tEUR | 2.00 tEUR | 20.00 tEUR |`,
+    );
+    expect(md).to.contain(
+      `| 1 | 1 | ${f.addr.baltic} | 20.00 tEUR | ${a.milestones[1].deadline} | Disputed | does not hold |`,
+    );
+    expect(md).to.contain(`| 1 | 1 | ${f.addr.alpine} | ${open.openedAt!.slice(0, 10)} | open | — |`);
+    expect(md).to.contain(
+      `by ${f.addr.danube} on ${resolved.resolution!.resolvedAt!.slice(0, 10)}: 3.00 tEUR to the payee, 2.00 tEUR to the payer`,
+    );
+    expect(reportHtml(report)).to.match(/<h2 id="disputes">Disputes<\/h2>/);
+  });
+
+  it("lists every member with status, roles and limits in currency units (UNLIMITED as unlimited)", async () => {
+    const f = await loadFixture(busyChain);
+    const report = await auditSnapshot(f.snapshot, { verifier });
+    expect(report.members.map((m) => m.account)).to.include.members([...Object.values(f.addr), f.unenrolledAddress]);
+    const late = report.members.find((m) => m.account === f.unenrolledAddress)!;
+    expect(late).to.deep.equal({
+      account: f.unenrolledAddress,
+      name: "Late Bank",
+      status: "Active",
+      roles: ["MEMBER_BANK"],
+      sanction: 0,
+      maxSingleTransfer: "25000000",
+      maxDailyOutflow: "unlimited",
+    });
+    const alpine = report.members.find((m) => m.account === f.addr.alpine)!;
+    expect(alpine.maxDailyOutflow).to.equal("10000000000");
+    const md = reportMarkdown(report);
+    expect(md).to.contain(
+      `| Late Bank | ${f.unenrolledAddress} | Active | MEMBER_BANK | none | 250,000.00 tEUR | unlimited |`,
+    );
+    expect(md).to.contain(
+      `| Alpine Bank | ${f.addr.alpine} | Active | MEMBER_BANK | none | 100,000,000.00 tEUR | 100,000,000.00 tEUR |`,
+    );
+    expect(md).to.match(/\| Settlement operator \| 0x[0-9a-fA-F]{40} \| Active \| OPERATOR, MEMBER_BANK \|/);
+  });
+
+  it("a check that examined nothing is 'not run' with why, never 'passed', and does not fail the audit", async () => {
+    const f = await loadFixture(busyChain);
+    const report = await auditSnapshot(f.snapshot, { verifier }); // no batch files given
+    const files = report.checks.find((c) => c.id === "batch-files")!;
+    expect(files).to.deep.include({ result: "not run", checked: 0, failures: [] });
+    expect(files.notRunReason).to.match(/^no bank batch files given: pass --batch-file <file>/);
+    expect(report.ok).to.equal(true);
+    expect(report.summary.notRun).to.equal(2); // the batch files, and governance (no multisig here)
+    expect(report.summary.failed).to.equal(0);
+    // Checks that ran carry no reason.
+    expect(report.checks.filter((c) => c.result === "passed").every((c) => c.notRunReason === undefined)).to.equal(
+      true,
+    );
+    const md = reportMarkdown(report);
+    expect(md).to.match(/\*\*Verdict: every check that ran passed — \d+ passed, 0 failed, 2 not run\.\*\*/);
+    expect(md).to.match(/\| Off-chain records: [^|]+ \| 0 \| not run: no bank batch files given: pass --batch-file/);
+    expect(md).to.not.match(/Off-chain records[^\n]*\| passed \|/);
+    expect(reportHtml(report)).to.match(
+      /<tr class="notrun"><td>Off-chain records[^<]*<\/td><td class="num">0<\/td><td>not run: no bank batch files/,
+    );
+    // No agreements on chain: the escrow check is not run either (but a failure beats "not run":
+    // without its agreements, the escrow's balance is a discrepancy).
+    const bare = structuredClone(f.snapshot);
+    bare.events = bare.events.filter((e) => e.contract !== "ConditionalEscrow");
+    bare.state.agreements = {};
+    const escrow = (await auditSnapshot(bare, { verifier })).checks.find((c) => c.id === "escrow-agreements")!;
+    expect(escrow.result).to.equal("failed");
+    expect(escrow.failures[0].detail).to.match(/^the escrow holds 20\.00 tEUR, but its agreements lock 0\.00 tEUR$/);
+    bare.state.balances = Object.fromEntries(
+      Object.entries(bare.state.balances).filter(
+        ([a]) => a.toLowerCase() !== bare.addresses.ConditionalEscrow!.toLowerCase(),
+      ),
+    );
+    const none = (await auditSnapshot(bare, { verifier })).checks.find((c) => c.id === "escrow-agreements")!;
+    expect(none).to.deep.include({ result: "not run", notRunReason: "no agreement was created", checked: 0 });
   });
 
   it("detects an operator issuance above the ceiling in force, naming its transaction", async () => {
@@ -136,7 +359,7 @@ describe("audit", function () {
     const failures = await failuresOf({ ...f.snapshot, events }, "token-issuance");
     expect(failures.length).to.be.greaterThan(0);
     expect(failures[0]).to.match(
-      /issued \d+ on \d{4}-\d{2}-\d{2}, taking the day's issuance to \d+, above the ceiling of 1$/,
+      /issued [\d,]+\.\d\d tEUR on \d{4}-\d{2}-\d{2}, taking the day's issuance to [\d,]+\.\d\d tEUR, above the ceiling of 0\.01 tEUR$/,
     );
     const report = await auditSnapshot({ ...f.snapshot, events }, { verifier });
     expect(report.ok).to.equal(false);
@@ -154,7 +377,9 @@ describe("audit", function () {
       return { ...e, args: { ...e.args, issuedToday: 1n } };
     });
     const failures = await failuresOf({ ...f.snapshot, events }, "token-issuance");
-    expect(failures.join("\n")).to.match(/IssuanceCounted says day \d+ total 1; Issued events give day \d+ total \d+/);
+    expect(failures.join("\n")).to.match(
+      /IssuanceCounted says day \d+ total 0\.01 tEUR; Issued events give day \d+ total [\d,]+\.\d\d tEUR/,
+    );
   });
 
   it("names the payment of a tampered off-chain record", async () => {
@@ -212,7 +437,7 @@ describe("audit", function () {
     });
     expect(await failuresOf(topUp(-1), "netting-cycles")).to.deep.equal([]);
     expect((await failuresOf(topUp(close.logIndex - 0.5), "netting-cycles")).join()).to.match(
-      /token Transfers in the close move -5/,
+      /token Transfers in the close move -0\.05 tEUR/,
     );
   });
 

@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { ExitCode } from "../../packages/cli/src/exit";
+import { InvalidArgumentError } from "../../packages/sdk/src/errors/base";
+import { readReport } from "../../packages/sdk/src/node/audit";
 import { writeBatchFile } from "../../packages/sdk/src/node/batchFile";
 import { releaseProver } from "../../packages/zk/src";
 import { settlementFixture, smallSampleBatch } from "../sdk/settlementFixture";
@@ -27,14 +29,62 @@ describe("CLI audit", function () {
     const out = join(dir, "report");
     const r = await cli("audit", "report", "--out", out, "--batch-file", join(dir, "alpine.json"));
     expect(r.code, r.err + r.out).to.equal(ExitCode.ok);
-    expect(r.out).to.match(/Verdict: every check passed/);
+    // No governance multisig, cycle or agreement in this fixture: those checks are not run.
+    expect(r.out).to.match(/\nChecks: 7 passed, 0 failed, 3 not run\n/);
+    expect(r.out).to.match(/Verdict: every check that ran passed — 7 passed, 0 failed, 3 not run/);
+    expect(r.out).to.match(/Governance: [^\n]+ {2}0 {2}not run: the deployment has no governance multisig\n/);
     // The supply is part of the verdict's output: total, ceiling, and issuance per issuer per UTC day.
     expect(r.out).to.match(
-      /\nSupply: [\d,]+\.\d\d tEUR \(issued [\d,]+\.\d\d tEUR, redeemed [\d,]+\.\d\d tEUR\); daily issuance ceiling 1,000,000,000\.00 tEUR\n {2}\d{4}-\d{2}-\d{2} {2}0x[0-9a-fA-F]{40} {2}issued [\d,]+\.\d\d tEUR {2}redeemed [\d,]+\.\d\d tEUR/,
+      /\nSupply: Total supply [\d,]+\.\d\d tEUR; issued [\d,]+\.\d\d tEUR, redeemed [\d,]+\.\d\d tEUR since deployment; daily issuance ceiling 1,000,000,000\.00 tEUR\.\nUTC day +issuer +issued +redeemed\n[- ]+\n\d{4}-\d{2}-\d{2} {2}0x[0-9a-fA-F]{40} +[\d,]+\.\d\d tEUR +[\d,]+\.\d\d tEUR/,
     );
     expect(readFileSync(join(out, "report.md"), "utf8")).to.match(/## Supply/);
     for (const f of ["report.json", "report.md", "report.html"]) expect(existsSync(join(out, f))).to.equal(true);
     expect(JSON.parse(readFileSync(join(out, "report.json"), "utf8")).ok).to.equal(true);
+  });
+
+  it("without batch files the off-chain check is 'not run' (exit 0), and the report lists contracts and members", async () => {
+    const { cli, dir, deployment, addr } = await loadFixture(fixture);
+    const out = join(dir, "r3");
+    const r = await cli("audit", "report", "--out", out);
+    expect(r.code, r.err + r.out).to.equal(ExitCode.ok);
+    expect(r.out).to.match(
+      /Off-chain records: [^\n]+ {2}0 {2}not run: no bank batch files given: pass --batch-file <file> to check off-chain records\n/,
+    );
+    expect(r.out).to.not.match(/Off-chain records[^\n]* passed\n/);
+    expect(r.out).to.match(/\nChecks: 6 passed, 0 failed, 4 not run\n/);
+    expect(r.out).to.match(/Verdict: every check that ran passed — 6 passed, 0 failed, 4 not run/);
+    expect(r.out).to.match(/Escrow: [^\n]+ {2}0 {2}not run: no agreement was created\n/);
+    // Every contract with its proxy and implementation; every member with limits in currency units.
+    const registry = deployment.contracts.ConsortiumRegistry;
+    expect(r.out).to.match(
+      new RegExp(
+        `ConsortiumRegistry +${registry.proxy} +${registry.implementation} +${registry.implementation} +yes\n`,
+      ),
+    );
+    expect(r.out).to.match(
+      new RegExp(
+        `Alpine Bank +${addr.alpine} +Active +MEMBER_BANK +none +100,000,000\\.00 tEUR +100,000,000\\.00 tEUR\n`,
+      ),
+    );
+    // report.json keeps minor units and says "not run".
+    const json = JSON.parse(readFileSync(join(out, "report.json"), "utf8")) as {
+      format: string;
+      ok: boolean;
+      summary: { notRun: number };
+      members: { account: string; maxDailyOutflow: string }[];
+      checks: { id: string; result: string; notRunReason?: string }[];
+    };
+    expect(json).to.deep.include({ format: "clearhouse.audit/2", ok: true });
+    expect(json.summary.notRun).to.equal(4);
+    expect(json.members.find((m) => m.account === addr.alpine)!.maxDailyOutflow).to.equal("10000000000");
+    expect(json.checks.find((c) => c.id === "batch-files")).to.deep.include({ result: "not run" });
+    // readReport reads it back, and refuses a report of the old format (no three-state results).
+    expect(readReport(join(out, "report.json")).summary.notRun).to.equal(4);
+    writeFileSync(join(dir, "old.json"), JSON.stringify({ ...json, format: "clearhouse.audit/1" }));
+    expect(() => readReport(join(dir, "old.json"))).to.throw(
+      InvalidArgumentError,
+      /is not a clearhouse\.audit\/2 report \(its format is "clearhouse\.audit\/1"\)/,
+    );
   });
 
   it("exits 5 and names the payment when a batch file was edited", async () => {

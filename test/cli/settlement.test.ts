@@ -55,7 +55,7 @@ describe("clearhouse batch / cycle / iso (CLI against the in-process chain)", ()
       "ALPN-TX-0002",
       "ALPN-TX-0003",
       "ALPN-TX-0004",
-      "ALPN-INSTR-0005",
+      "3f2c9a1e-7b4d-4c8e-9a6f-2d1b0e5c7a93", // no TxId: its UETR
     ]);
     expect(written[3]).to.deep.include({ amount: "100000050", debtorBank: addr.alpine, creditorBank: addr.baltic });
     expect(written[2]).to.deep.include({ amount: "25000", valueDate: "2025-03-17", creditorBank: addr.danube });
@@ -290,7 +290,7 @@ describe("clearhouse batch / cycle / iso (CLI against the in-process chain)", ()
     expect(status.out).to.match(/^Cycle 2: Open, 0 batches\n/);
   });
 
-  it("runs a cycle: open, declare, close, status; reports pacs.002 ACCP, then ACSC once final", async () => {
+  it("runs a cycle: open, declare, close, status; reports pacs.002 ACCP, then ACSC once settled", async () => {
     const { cli, keyOf, addr, operatorKey } = await loadFixture(cliFixture);
     const dir = workDir();
     const inputs: Record<BankName, string> = {
@@ -394,12 +394,44 @@ describe("clearhouse batch / cycle / iso (CLI against the in-process chain)", ()
       groupStatus: "ACSC",
       batchId: batchIdOf(addr.alpine, batchKey(KEY)),
     });
-    expect(parsed.transactions.map((t) => [t.originalTxId, t.status])).to.deep.equal([
+    expect(parsed.transactions.map((t) => [t.originalTxId ?? t.originalUetr, t.status])).to.deep.equal([
       ["ALPN-TX-0001", "ACSC"],
       ["ALPN-TX-0002", "ACSC"],
       ["ALPN-TX-0003", "ACSC"],
       ["ALPN-TX-0004", "ACSC"],
-      ["ALPN-INSTR-0005", "ACSC"],
+      ["3f2c9a1e-7b4d-4c8e-9a6f-2d1b0e5c7a93", "ACSC"],
     ]);
+    // Without --original: the pacs.008 MsgId the batch was built from, as it is (no "pacs.008 " prefix).
+    const fromMetadata = await cli("iso", "report", files.alpine, "--out", pacs002);
+    expect(fromMetadata.code, fromMetadata.err).to.equal(ExitCode.ok);
+    expect(parsePacs002(readFileSync(pacs002)).originalMessageId).to.equal("ALPN-20250314-0001");
+  });
+
+  it("iso report answers a 35-character pacs.008 MsgId as it is, and asks for --original without one", async () => {
+    const { cli, keyOf } = await loadFixture(cliFixture);
+    const dir = workDir();
+    const msgId = "ALPN-20250314-0001-ABCDEFGHIJKLMNOP"; // 35 characters, the ISO maximum
+    expect(msgId).to.have.length(35);
+    const xml = join(dir, "long-msgid.xml");
+    writeFileSync(xml, readFileSync(SMALL_SAMPLE, "utf8").replace("<MsgId>ALPN-20250314-0001<", `<MsgId>${msgId}<`));
+    const file = join(dir, "alpine.json");
+    const built = await build(cli, keyOf.alpine, xml, file);
+    expect(built.code, built.err).to.equal(ExitCode.ok);
+    const submitted = await cli("--key-file", keyOf.alpine, "batch", "submit", file);
+    expect(submitted.code, submitted.err).to.equal(ExitCode.ok);
+    const out = join(dir, "pacs002.xml");
+    const r = await cli("iso", "report", file, "--out", out);
+    expect(r.code, r.err).to.equal(ExitCode.ok);
+    expect(r.out).to.equal(`Wrote ${out}: pacs.002 ACCP for 5 payments — not settled yet (Submitted)\n`);
+    const report = parsePacs002(readFileSync(out));
+    expect(report).to.deep.include({ originalMessageId: msgId, groupStatus: "ACCP" });
+
+    const records = join(dir, "records.json");
+    expect((await cli("iso", "import", SMALL_SAMPLE, "--banks", BANKS_JSON, "--out", records)).code).to.equal(0);
+    const fromJson = join(dir, "from-json.json");
+    expect((await build(cli, keyOf.alpine, records, fromJson)).code).to.equal(ExitCode.ok);
+    const unknown = await cli("iso", "report", fromJson, "--out", out);
+    expect(unknown.code).to.equal(ExitCode.badInput);
+    expect(unknown.err).to.match(/was not built from a pacs\.008: its original message id is unknown/);
   });
 });

@@ -159,6 +159,14 @@ export type EveryAction = [
   Expect<
     Action<"settlement", "isBatchSettled", [settlement.IsBatchSettledParameters], settlement.IsBatchSettledReturnType>
   >,
+  Expect<
+    Action<
+      "settlement",
+      "getBatchSettlement",
+      [settlement.GetBatchSettlementParameters],
+      settlement.GetBatchSettlementReturnType
+    >
+  >,
   Expect<Action<"settlement", "reconcile", [settlement.ReconcileParameters], settlement.ReconcileReturnType>>,
   Expect<Action<"settlement", "enroll", [], settlement.EnrollReturnType>>,
   Expect<Action<"settlement", "submitBatch", [settlement.SubmitBatchParameters], settlement.SubmitBatchReturnType>>,
@@ -332,6 +340,7 @@ export type NothingUnchecked = Expect<
         | "getCycle"
         | "getCredit"
         | "isBatchSettled"
+        | "getBatchSettlement"
         | "reconcile"
         | "enroll"
         | "submitBatch"

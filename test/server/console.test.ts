@@ -8,6 +8,8 @@ import { join } from "node:path";
 import { expect } from "chai";
 import chromium from "@sparticuz/chromium";
 import { chromium as pw, type Browser, type Page } from "playwright-core";
+import { keccak256, stringToHex } from "viem";
+import type { Deployment } from "../../packages/contracts/src/deployment";
 import { createServer, type ServerHandle } from "../../packages/server/src/api";
 import { releaseProver } from "../../packages/zk/src";
 import { KEYS, serveConfig, serverFixture } from "./fixture";
@@ -20,6 +22,7 @@ describe("serve: auditor console in Chromium", function () {
   let server: ServerHandle;
   let page: Page;
   let base: string;
+  let deployment: Deployment;
 
   before(async () => {
     const f = await serverFixture();
@@ -28,6 +31,13 @@ describe("serve: auditor console in Chromium", function () {
     await f.bank.danube.settlement.acknowledgeBatch({ batchId: f.batch.batchId });
     await f.bank.alpine.settlement.declareBatch({ key: f.batch.key, header: f.batch.header });
     await f.operator.settlement.closeCycle();
+    // The payer disputes the agreement's milestone: the audit tab lists the open dispute.
+    await f.bank.danube.payments.dispute({
+      agreementId: f.agreementId,
+      milestone: 0,
+      reason: keccak256(stringToHex("not delivered")),
+    });
+    deployment = f.deployment;
     server = await createServer({ ch: f.gov, config: serveConfig({}, f.addr) });
     await server.app.listen({ port: 0, host: "127.0.0.1" });
     base = `http://127.0.0.1:${(server.app.server.address() as { port: number }).port}`;
@@ -81,7 +91,30 @@ describe("serve: auditor console in Chromium", function () {
 
     await tab("audit");
     await page.waitForSelector("#verdict", { timeout: 60_000 });
-    expect(await page.textContent("#verdict")).to.match(/Every check passed/);
+    // Nothing to check off-chain (no batch files) and no multisig here: "not run", never "passed".
+    expect(await page.textContent("#verdict")).to.match(/Every check that ran passed/);
+    expect(await page.textContent("#audit-counts")).to.match(/^\d+ passed, 0 failed, 2 not run$/);
+    expect(await page.textContent("#audit-checks")).to.match(
+      /Off-chain records[^]*0not run: no bank batch files given: pass --batch-file/,
+    );
+    // Amounts in currency units; contracts, agreement parties, the open dispute, member limits.
+    expect(await page.textContent("#audit-sections")).to.match(/Total supply [\d,]+\.\d\d tEUR/);
+    const registry = deployment.contracts.ConsortiumRegistry;
+    expect(await page.textContent("#audit-contracts")).to.contain(
+      `ConsortiumRegistry${registry.proxy}${registry.implementation}${registry.implementation}yes`,
+    );
+    expect(await page.textContent("#audit-agreements")).to.match(
+      /^agreement.*\n?1ActiveDanube BankCeltic BankBaltic Bank\d{4}-\d{2}-\d{2}12\.00 tEUR12\.00 tEUR0\.00 tEUR0\.00 tEUR12\.00 tEUR$/,
+    );
+    expect(await page.textContent("#audit-milestones")).to.match(
+      /10Baltic Bank12\.00 tEUR\d{4}-\d{2}-\d{2}T[\d:.]+ZDisputed/,
+    );
+    expect(await page.textContent("#audit-disputes")).to.match(/10Danube Bank\d{4}-\d{2}-\d{2}open—/);
+    const members = await page.textContent("#audit-members");
+    expect(members).to.match(
+      /Alpine Bank0x[0-9a-fA-F]{40}ActiveMEMBER_BANKnone100,000,000\.00 tEUR100,000,000\.00 tEUR/,
+    );
+    expect(members).to.match(/Clearing pool \(NettingEngine\)0x[0-9a-fA-F]{40}ActiveCORPORATEnoneunlimitedunlimited/);
     await page.screenshot({ path: join(OUT, "audit.png"), fullPage: true });
   });
 

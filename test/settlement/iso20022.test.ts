@@ -3,13 +3,20 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Address } from "viem";
 import { ClearhouseError, InvalidArgumentError } from "../../packages/sdk/src/errors/base";
-import { accountHash, type PaymentRecord } from "../../packages/sdk/src/settlement/record";
+import {
+  accountHash,
+  NO_ACCOUNT_HASH,
+  otherAccountHash,
+  type PaymentRecord,
+} from "../../packages/sdk/src/settlement/record";
 import {
   DEFAULT_MAX_BYTES,
   Iso20022Error,
   buildPacs002,
+  groupStatusOf,
   importPacs008,
   parsePacs002,
+  type Pacs002Status,
 } from "../../packages/sdk/src/settlement/iso20022";
 import { generatePacs008 } from "../../scripts/iso/generate-pacs008";
 
@@ -53,7 +60,8 @@ describe("ISO 20022 pacs.008 import", () => {
     expect(result.creationDateTime).to.equal("2025-03-14T08:30:00+01:00");
     const alpineA = accountHash("CH9300762011623852957");
     const alpineB = accountHash("CH0200230004567890123");
-    expect(alpineA).to.equal("0x34fde6b5eb3e7efe8321d6ced41c4a5fc5b2edd636557b2697c1233e8fd1f673");
+    // keccak256("IBAN:CH9300762011623852957") (docs/spec/batch-encoding.md)
+    expect(alpineA).to.equal("0x3cfc30e4da9023c5246d36bb0b10e31caf70741f55480dab09f8a0c3fcc9df8d");
     const rec = (r: Omit<PaymentRecord, "currency" | "debtorBank">): PaymentRecord => ({
       ...r,
       currency: "EUR",
@@ -93,11 +101,11 @@ describe("ISO 20022 pacs.008 import", () => {
         amount: 100_000_050n, // "1000000.5"
         valueDate: "2025-03-14",
         endToEndId: "CAPEX-0099",
-        debtorAccountHash: accountHash("ALPN-CUST-7781"), // DbtrAcct/Id/Othr/Id
+        debtorAccountHash: otherAccountHash("ALPN-CUST-7781"), // DbtrAcct/Id/Othr/Id
         creditorAccountHash: accountHash("LV63BALT0009876543210"),
       }),
       rec({
-        paymentId: "ALPN-INSTR-0005", // no TxId: InstrId
+        paymentId: "3f2c9a1e-7b4d-4c8e-9a6f-2d1b0e5c7a93", // no TxId: the UETR
         creditorBank: DANUBE,
         amount: 1n,
         valueDate: "2025-03-14",
@@ -230,6 +238,68 @@ describe("ISO 20022 pacs.008 import", () => {
     expect(long.cause).to.be.instanceOf(InvalidArgumentError);
   });
 
+  it("takes TxId, else UETR, else EndToEndId as payment id; refuses a payment nothing identifies (decision 026)", () => {
+    const [first] = load(small).records;
+    expect(first.paymentId).to.equal("ALPN-TX-0001");
+    const uetr = "0e5f1b1c-2f4a-4d7e-8b1a-3c9d2e4f5a6b";
+    const noTxId = small.replace("<TxId>ALPN-TX-0001</TxId>", "");
+    expect(load(noTxId).records[0].paymentId).to.equal("INV-2025-0042"); // EndToEndId
+    const withUetr = small.replace("<TxId>ALPN-TX-0001</TxId>", `<UETR>${uetr}</UETR>`);
+    expect(load(withUetr).records[0].paymentId).to.equal(uetr);
+    // TxId wins over a UETR.
+    const both = small.replace("<TxId>ALPN-TX-0001</TxId>", `<TxId>ALPN-TX-0001</TxId><UETR>${uetr}</UETR>`);
+    expect(load(both).records[0].paymentId).to.equal("ALPN-TX-0001");
+    // InstrId is never the payment id (ALPN-INSTR-0001 is ignored).
+    expect(load(noTxId).records[0].paymentId).not.to.equal("ALPN-INSTR-0001");
+    const nothing = refusal(() => load(noTxId.replace("<EndToEndId>INV-2025-0042", "<EndToEndId>NOTPROVIDED")));
+    expect(nothing).to.deep.include({
+      element: `${TX}[1]/PmtId`,
+      reason: "has no TxId, no UETR and EndToEndId is NOTPROVIDED: nothing identifies the payment",
+    });
+    const badUetr = refusal(() => load(withUetr.replace(uetr, uetr.toUpperCase())));
+    expect(badUetr).to.deep.include({ element: `${TX}[1]/PmtId/UETR` });
+    expect(badUetr.reason).to.match(/is not a UETR \(a lower-case UUIDv4\)$/);
+    // An EndToEndId taken as id collides with another payment's TxId: refused as a duplicate.
+    const dup = refusal(() => load(noTxId.replace("<TxId>ALPN-TX-0002</TxId>", "<TxId>INV-2025-0042</TxId>")));
+    expect(dup).to.deep.include({ element: `${TX}[2]/PmtId/TxId`, reason: "INV-2025-0042 repeats CdtTrfTxInf[1]" });
+  });
+
+  it("hashes an absent account as NO_ACCOUNT_HASH and an Othr/Id apart from an IBAN of the same text", () => {
+    const noAccounts = small
+      .replace(/<DbtrAcct>[\s\S]*?<\/DbtrAcct>/, "")
+      .replace(/<CdtrAcct>[\s\S]*?<\/CdtrAcct>/, "");
+    const [r] = load(noAccounts).records;
+    expect(NO_ACCOUNT_HASH).to.equal(`0x${"0".repeat(64)}`);
+    expect(r.debtorAccountHash).to.equal(NO_ACCOUNT_HASH);
+    expect(r.creditorAccountHash).to.equal(NO_ACCOUNT_HASH);
+    expect(load(noAccounts).records[1].debtorAccountHash).to.equal(accountHash("CH0200230004567890123"));
+    // The same text as an IBAN and as Othr/Id: two different hashes.
+    const asOther = small.replace("<IBAN>LV92BALT0002345678901</IBAN>", "<Othr><Id>LV92BALT0002345678901</Id></Othr>");
+    const other = load(asOther).records[0].creditorAccountHash;
+    expect(other).to.equal(otherAccountHash("LV92BALT0002345678901"));
+    expect(other).not.to.equal(accountHash("LV92BALT0002345678901"));
+    // An Id with neither IBAN nor Othr is refused, naming it.
+    const empty = refusal(() => load(small.replace("<IBAN>LV92BALT0002345678901</IBAN>", "<Prxy/>")));
+    expect(empty).to.deep.include({ element: `${TX}[1]/CdtrAcct/Id`, reason: "has neither IBAN nor Othr/Id" });
+  });
+
+  it("takes a transaction's IntrBkSttlmDt over the group header's, and the group's otherwise", () => {
+    const records = load(small).records;
+    expect(records.map((r) => r.valueDate)).to.deep.equal([
+      "2025-03-14",
+      "2025-03-14",
+      "2025-03-17",
+      "2025-03-14",
+      "2025-03-14",
+    ]);
+    const noGroupDate = small.replace("<IntrBkSttlmDt>2025-03-14</IntrBkSttlmDt>", "");
+    const missing = refusal(() => load(noGroupDate));
+    expect(missing).to.deep.include({
+      element: `${TX}[1]/IntrBkSttlmDt`,
+      reason: "missing (neither in the transaction nor in GrpHdr)",
+    });
+  });
+
   it("accepts pacs.008 versions 02–13 and namespace prefixes, decodes the XML entities", () => {
     expect(load(small.replace("pacs.008.001.08", "pacs.008.001.13")).records).to.have.length(5);
     expect(refusal(() => load(small.replace("pacs.008.001.08", "pacs.008.001.14"))).element).to.equal("Document");
@@ -284,7 +354,11 @@ describe("ISO 20022 pacs.002 status report", () => {
     });
     expect(report.messageId).to.match(/^CH[0-9a-f]{33}$/);
     expect(report.transactions).to.deep.equal(
-      records.map((r) => ({ originalEndToEndId: r.endToEndId, originalTxId: r.paymentId, status: "ACSC" })),
+      records.map((r, i) => ({
+        originalEndToEndId: r.endToEndId,
+        [i === 4 ? "originalUetr" : "originalTxId"]: r.paymentId, // the fifth payment is known by its UETR
+        status: "ACSC",
+      })),
     );
     // Deterministic: the same batch and status give the same MsgId.
     expect(
@@ -304,12 +378,12 @@ describe("ISO 20022 pacs.002 status report", () => {
     });
     const report = parsePacs002(xml, { file: "status.xml" });
     expect(report.groupStatus).to.equal("RJCT");
-    expect(report.transactions.map((t) => [t.originalTxId, t.status, t.reason])).to.deep.equal([
+    expect(report.transactions.map((t) => [t.originalTxId ?? t.originalUetr, t.status, t.reason])).to.deep.equal([
       ["ALPN-TX-0001", "RJCT", undefined],
       ["ALPN-TX-0002", "RJCT", undefined],
       ["ALPN-TX-0003", "RJCT", "AM02 limit exceeded"],
       ["ALPN-TX-0004", "RJCT", "RegistryMemberSuspended"],
-      ["ALPN-INSTR-0005", "RJCT", undefined],
+      ["3f2c9a1e-7b4d-4c8e-9a6f-2d1b0e5c7a93", "RJCT", undefined],
     ]);
     expect(() => buildPacs002({ originalMessageId: "M", batchId: 1n, status: "ACCP", records, reasons })).to.throw(
       InvalidArgumentError,
@@ -327,6 +401,58 @@ describe("ISO 20022 pacs.002 status report", () => {
         reasons: { "ALPN-TX-0001": "x".repeat(36) },
       }),
     ).to.throw(InvalidArgumentError, "1–35 characters");
+  });
+
+  it("answers each payment with its own status, a UETR as OrgnlUETR, a 35-character MsgId as it is", () => {
+    const msgId = "M".repeat(35);
+    const [settled, waiting] = [records[0].paymentId, records[1].paymentId];
+    const uetr = records[4].paymentId;
+    const statuses = Object.fromEntries(
+      records.map((r): [string, Pacs002Status] => [r.paymentId, r.paymentId === waiting ? "ACCP" : "ACSC"]),
+    );
+    expect(groupStatusOf(records.map((r) => (r.paymentId === waiting ? "ACCP" : "ACSC")))).to.equal("ACCP");
+    expect(groupStatusOf(["ACSC", "ACSC"])).to.equal("ACSC");
+    expect(groupStatusOf(["RJCT", "ACSC"])).to.equal("PART");
+    expect(groupStatusOf(["RJCT", "RJCT"])).to.equal("RJCT");
+    const xml = buildPacs002({ originalMessageId: msgId, batchId: 7n, status: "ACCP", statuses, records });
+    expect(xml).to.include(`<OrgnlMsgId>${msgId}</OrgnlMsgId>`);
+    expect(xml).to.include(`<OrgnlUETR>${uetr}</OrgnlUETR>`);
+    const report = parsePacs002(xml);
+    expect(report).to.deep.include({ originalMessageId: msgId, groupStatus: "ACCP" });
+    expect(report.transactions.map((t) => [t.originalTxId ?? t.originalUetr, t.status])).to.deep.equal(
+      records.map((r) => [r.paymentId, r.paymentId === waiting ? "ACCP" : "ACSC"]),
+    );
+    expect(report.transactions[4]).to.deep.equal({
+      originalEndToEndId: "NOTPROVIDED",
+      originalUetr: uetr,
+      status: "ACSC",
+    });
+    // Another per-transaction status, another MsgId; the uniform report keeps the former one.
+    const uniform = buildPacs002({ originalMessageId: msgId, batchId: 7n, status: "ACSC", records });
+    expect(parsePacs002(uniform).messageId).not.to.equal(report.messageId);
+    // The group status must be the transactions' one.
+    expect(() => buildPacs002({ originalMessageId: msgId, batchId: 7n, status: "ACSC", statuses, records })).to.throw(
+      InvalidArgumentError,
+      "is ACSC but the transactions' statuses make ACCP",
+    );
+    const part = buildPacs002({
+      originalMessageId: msgId,
+      batchId: 7n,
+      status: "PART",
+      statuses: { [settled]: "RJCT" },
+      reasons: { [settled]: "written off in cycle 3" },
+      records,
+    });
+    const partReport = parsePacs002(part);
+    expect(partReport.groupStatus).to.equal("PART");
+    expect(partReport.transactions[0]).to.deep.include({ status: "RJCT", reason: "written off in cycle 3" });
+    expect(() =>
+      buildPacs002({ originalMessageId: msgId, batchId: 7n, status: "ACSC", records, reasons: { [settled]: "x" } }),
+    ).to.throw(InvalidArgumentError, "reasons go only with status RJCT");
+    expect(() => buildPacs002({ originalMessageId: "M".repeat(36), batchId: 7n, status: "ACSC", records })).to.throw(
+      InvalidArgumentError,
+      "1–35 characters",
+    );
   });
 
   it("escapes <&> in references and reasons", () => {

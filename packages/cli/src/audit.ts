@@ -2,15 +2,37 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { Command } from "commander";
 import { auditChain } from "@clearhouse/sdk/node";
-import { reportHtml, reportMarkdown } from "@clearhouse/sdk/audit";
+import {
+  checksTable,
+  reportHtml,
+  reportMarkdown,
+  sectionTables,
+  verdictText,
+  type ReportTable,
+} from "@clearhouse/sdk/audit";
 import { writeFileAtomic } from "@clearhouse/sdk/node";
-import { fromMinorUnits, renderTable } from "@clearhouse/sdk";
+import { renderTable } from "@clearhouse/sdk";
 import { proofVerifier, releaseProver } from "@clearhouse/zk";
 import { ExitCode, UsageError } from "./exit";
 import { connect, type CliIo, type GlobalOptions } from "./options";
 import { print, toJson } from "./output";
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** A report section for the terminal: its title, its note, then the table (or what it lacks). */
+function section(t: ReportTable): string {
+  const head = `${t.title}${t.note ? `: ${t.note}` : ""}`;
+  if (t.rows.length === 0) return `${head}\n  ${t.empty}`;
+  const table = renderTable(
+    t.rows,
+    t.headers.map((header, i) => ({
+      header,
+      value: (row: string[]) => row[i],
+      ...(t.numeric?.includes(i) ? { align: "right" as const } : {}),
+    })),
+  );
+  return `${head}\n${table}`;
+}
 
 export function auditCommand(io: CliIo, globals: () => GlobalOptions): Command {
   const audit = new Command("audit").description(
@@ -23,7 +45,7 @@ export function auditCommand(io: CliIo, globals: () => GlobalOptions): Command {
     .option("--batch-file <file>", "also check a bank's batch file against its anchored root (repeatable)", collect, [])
     .addHelpText(
       "after",
-      "\nExample:\n  clearhouse audit report --out audit-2026-11-23 --batch-file alpine-2026-11-23.json\n\nExit code 5 when a discrepancy is found.",
+      '\nExample:\n  clearhouse audit report --out audit-2026-11-23 --batch-file alpine-2026-11-23.json\n\nExit code 5 when a discrepancy is found (a check that examined nothing is "not run", not a failure).',
     )
     .action(async (o: { out: string; batchFile: string[] }) => {
       const g = globals();
@@ -42,29 +64,25 @@ export function auditCommand(io: CliIo, globals: () => GlobalOptions): Command {
       writeFileAtomic(join(o.out, "report.json"), toJson(report) + "\n");
       writeFileAtomic(join(o.out, "report.md"), reportMarkdown(report));
       writeFileAtomic(join(o.out, "report.html"), reportHtml(report));
-      const table = renderTable(report.checks, [
-        { header: "check", value: (c) => c.title },
-        { header: "items", value: (c) => String(c.checked), align: "right" },
-        { header: "result", value: (c) => (c.passed ? "passed" : `${c.failures.length} DISCREPANCIES`) },
-      ]);
-      const x = report.supply;
-      const { decimals, symbol } = ch.deployment.token;
-      const units = (v: bigint | string) => `${fromMinorUnits(BigInt(v), decimals)} ${symbol}`;
-      const supply = [
-        `Supply: ${units(x.totalSupply)} (issued ${units(x.issuedTotal)}, redeemed ${units(x.redeemedTotal)}); ` +
-          `daily issuance ceiling ${x.issuanceCeiling === null ? "not supported by this token" : units(x.issuanceCeiling)}`,
-        ...x.days.map(
-          (d) =>
-            `  ${d.date}  ${d.issuer}${d.governance ? " (governance)" : ""}  issued ${units(d.issued)}  redeemed ${units(d.redeemed)}`,
-        ),
-      ].join("\n");
+      const checks = checksTable(report);
+      checks.rows = checks.rows.map((row, i) =>
+        report.checks[i].result === "failed" ? [...row.slice(0, 2), row[2].toUpperCase()] : row,
+      );
       const details = report.checks.flatMap((c) =>
         c.failures.map((f) => `  ✘ ${f.detail}${f.transactionHash ? ` (tx ${f.transactionHash})` : ""}`),
       );
+      const sections = sectionTables(report).map(section);
+      const { passed, failed, notRun } = report.summary;
       print(
         io,
         g,
-        `${table}\n${details.join("\n")}${details.length ? "\n" : ""}\n${supply}\n\nVerdict: ${report.ok ? "every check passed" : "discrepancies found"} (${report.events} events, blocks ${report.fromBlock}–${report.toBlock}); report in ${o.out}/`,
+        [
+          section(checks),
+          ...(details.length ? [details.join("\n")] : []),
+          ...sections,
+          `Checks: ${passed} passed, ${failed} failed, ${notRun} not run`,
+          `Verdict: ${verdictText(report)} (${report.events} events, blocks ${report.fromBlock}–${report.toBlock}); report in ${o.out}/`,
+        ].join("\n\n"),
         report,
       );
       if (!report.ok)

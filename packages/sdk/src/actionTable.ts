@@ -19,6 +19,7 @@ import { submitBatch } from "./settlement/submit";
 import * as ledgerBanks from "./settlement/ledgerBanks";
 import * as disputes from "./settlement/dispute";
 import * as netting from "./settlement/netting";
+import * as batchSettlement from "./settlement/batchSettlement";
 import * as close from "./settlement/close";
 import * as settlementAdmin from "./settlement/admin";
 import { pendingBatches } from "./settlement/pending";
@@ -69,6 +70,7 @@ const readActions = {
     getCycle: netting.getCycle,
     getCredit: netting.getCredit,
     isBatchSettled: netting.isBatchSettled,
+    getBatchSettlement: batchSettlement.getBatchSettlement,
     reconcile,
   },
   zk: {

@@ -47,8 +47,22 @@ export {
   type PresentedBatch,
 } from "./settlement/close";
 export { type CycleBatch, type Declaration } from "./settlement/pending";
-export { validateRecord, encodeRecord, accountHash, type PaymentRecord } from "./settlement/record";
-export { importPacs008, buildPacs002, parsePacs002, Iso20022Error } from "./settlement/iso20022";
+export {
+  validateRecord,
+  encodeRecord,
+  accountHash,
+  otherAccountHash,
+  NO_ACCOUNT_HASH,
+  type PaymentRecord,
+} from "./settlement/record";
+export {
+  importPacs008,
+  buildPacs002,
+  parsePacs002,
+  pacs002StatusesOf,
+  groupStatusOf,
+  Iso20022Error,
+} from "./settlement/iso20022";
 export {
   signGovernanceFile,
   combineSignatures,

@@ -37,8 +37,8 @@ const record = [
   400_000n,
   (((0x45n << 16n) | (0x55n << 8n) | 0x52n) << 32n) | 20_454n, // "EUR", 2026-01-01
   BigInt(ethers.id("E2E-0001")) >> 8n,
-  BigInt(ethers.id("DE89370400440532013000")) >> 8n,
-  BigInt(ethers.id("FR1420041010050500013M02606")) >> 8n,
+  BigInt(ethers.id("IBAN:DE89370400440532013000")) >> 8n, // accountHash (docs/spec/batch-encoding.md)
+  BigInt(ethers.id("IBAN:FR1420041010050500013M02606")) >> 8n,
 ];
 const domain = {
   name: "Clearhouse SettlementLedger",

@@ -57,7 +57,11 @@ async function auditNetting(f: SettlementFixture) {
   events.sort((a, b) =>
     a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : Number(a.blockNumber - b.blockNumber),
   );
-  return nettingCycles({ events, addresses: { NettingEngine: f.engineAddress } } as unknown as ChainSnapshot);
+  return nettingCycles({
+    events,
+    addresses: { NettingEngine: f.engineAddress },
+    deployment: { token: { name: "Test Euro", symbol: "tEUR", decimals: 2 } },
+  } as unknown as ChainSnapshot);
 }
 
 describe("review: engine-streamed findings", function () {

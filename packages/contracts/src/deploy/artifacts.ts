@@ -4,9 +4,10 @@
  * proxy), found from this module's own location: from the sources, the build or an installed copy.
  * `node scripts/build/packages.mjs` copies them from Hardhat's `artifacts/`.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Abi, Hex } from "viem";
+import { findPackageRoot } from "./packageRoot";
 
 /** What a shipped artifact holds. */
 export interface ShippedArtifact {
@@ -32,21 +33,9 @@ export class ContractArtifactError extends Error {
   }
 }
 
-/** The `@clearhouse/contracts` package root (where its package.json and artifacts/ are). */
-function packageRoot(from: string): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    const manifest = join(dir, "package.json");
-    if (existsSync(manifest)) {
-      const { name } = JSON.parse(readFileSync(manifest, "utf8")) as { name?: string };
-      if (name === "@clearhouse/contracts") return dir;
-    }
-    if (dirname(dir) === dir) throw new Error(`@clearhouse/contracts: no package.json of that name above ${from}`);
-  }
-}
-
 /** Directory of the shipped artifacts. */
 export function artifactsDir(): string {
-  return join(packageRoot(__dirname), "artifacts");
+  return join(findPackageRoot(__dirname, "@clearhouse/contracts"), "artifacts");
 }
 
 const cache = new Map<string, ShippedArtifact>();

@@ -13,3 +13,4 @@ export {
 export { handOverToGovernance, admitFoundingMembers, type FoundingMember } from "./governance";
 export { DeployStepError, reasonOf, type DeployClients } from "./transactions";
 export { loadArtifact, ContractArtifactError, artifactsDir, type ShippedArtifact } from "./artifacts";
+export { findPackageRoot } from "./packageRoot";

@@ -20,6 +20,11 @@ export interface CheckResult {
   /** How many items were checked (holders, batches, cycles…). */
   checked: number;
   failures: Finding[];
+  /**
+   * Why the check examined nothing, when `checked` is 0 (no agreements, no batch files given…):
+   * the report then says "not run" with this reason, never "passed".
+   */
+  notRunReason?: string;
 }
 
 /** Off-chain proof verification, injected so the audit core needs no prover (see `@clearhouse/zk`). */

@@ -11,13 +11,16 @@ import type { CheckOptions, CheckResult, Finding } from "./check";
 import type { AuditEvent, ChainSnapshot } from "./collect";
 import { nettingCycles } from "./netting";
 import { proofs } from "./proofs";
+import { contractImplementations } from "./contracts";
 import { tokenIssuance } from "./supply";
+import { formatAmount } from "./units";
 import { bi, key } from "./values";
 
 const ZERO = "0x0000000000000000000000000000000000000000";
 
 function tokenSupply(s: ChainSnapshot): CheckResult {
   const failures: Finding[] = [];
+  const u = (v: bigint) => formatAmount(s.deployment.token, v);
   const balances = new Map<string, bigint>();
   let supply = 0n;
   for (const e of s.events) {
@@ -31,15 +34,17 @@ function tokenSupply(s: ChainSnapshot): CheckResult {
     else balances.set(to, (balances.get(to) ?? 0n) + v);
   }
   if (supply !== s.state.totalSupply)
-    failures.push({ detail: `Transfer events give a supply of ${supply}; totalSupply() is ${s.state.totalSupply}` });
+    failures.push({
+      detail: `Transfer events give a supply of ${u(supply)}; totalSupply() is ${u(s.state.totalSupply)}`,
+    });
   let sum = 0n;
   for (const [holder, fromEvents] of balances) {
     sum += fromEvents;
     const onChain = Object.entries(s.state.balances).find(([a]) => key(a) === holder)?.[1] ?? 0n;
     if (fromEvents !== onChain)
-      failures.push({ detail: `${holder}: Transfer events give ${fromEvents}, balanceOf is ${onChain}` });
+      failures.push({ detail: `${holder}: Transfer events give ${u(fromEvents)}, balanceOf is ${u(onChain)}` });
   }
-  if (sum !== supply) failures.push({ detail: `balances from events sum to ${sum}, not the supply ${supply}` });
+  if (sum !== supply) failures.push({ detail: `balances from events sum to ${u(sum)}, not the supply ${u(supply)}` });
   return {
     id: "token-supply",
     title: "Token: supply and every balance rebuilt from Transfer events",
@@ -75,6 +80,7 @@ function registryMembers(s: ChainSnapshot): CheckResult {
     title: "Registry: every member's status and sanction rebuilt from events",
     checked: Object.keys(s.state.members).length,
     failures,
+    ...(Object.keys(s.state.members).length === 0 ? { notRunReason: "no member was ever admitted" } : {}),
   };
 }
 
@@ -169,6 +175,13 @@ function ledgerBatches(s: ChainSnapshot): CheckResult {
     title: "Ledger: batch sequences, header digests and statuses from events",
     checked: submitted.length,
     failures,
+    ...(submitted.length === 0
+      ? {
+          notRunReason: s.addresses.SettlementLedger
+            ? "no batch was anchored"
+            : "the deployment has no SettlementLedger",
+        }
+      : {}),
   };
 }
 
@@ -200,11 +213,14 @@ function escrowAgreements(s: ChainSnapshot): CheckResult {
     }
   }
   let locked = 0n;
+  const u = (v: bigint) => formatAmount(s.deployment.token, v);
   for (const [id, t] of totals) {
     const st = s.state.agreements[id];
+    // Amounts in another token than the settlement token are shown in its minor units.
+    const a = (v: bigint) => (t.settlementToken ? u(v) : `${v} minor units`);
     if (!st || st.total !== t.total || st.released !== t.released || st.refunded !== t.refunded) {
       failures.push({
-        detail: `agreement ${id}: events give total ${t.total}, released ${t.released}, refunded ${t.refunded}; agreementOf says ${st ? `${st.total}, ${st.released}, ${st.refunded}` : "nothing"}`,
+        detail: `agreement ${id}: events give total ${a(t.total)}, released ${a(t.released)}, refunded ${a(t.refunded)}; agreementOf says ${st ? `${a(st.total)}, ${a(st.released)}, ${a(st.refunded)}` : "nothing"}`,
         transactionHash: t.tx,
       });
     }
@@ -214,13 +230,17 @@ function escrowAgreements(s: ChainSnapshot): CheckResult {
   const escrow = s.addresses.ConditionalEscrow;
   if (escrow) {
     const balance = Object.entries(s.state.balances).find(([a]) => key(a) === key(escrow))?.[1] ?? 0n;
-    if (balance !== locked) failures.push({ detail: `the escrow holds ${balance}, but its agreements lock ${locked}` });
+    if (balance !== locked)
+      failures.push({ detail: `the escrow holds ${u(balance)}, but its agreements lock ${u(locked)}` });
   }
   return {
     id: "escrow-agreements",
     title: "Escrow: each agreement's funded, released and refunded amounts; the escrow's balance",
     checked: totals.size,
     failures,
+    ...(totals.size === 0
+      ? { notRunReason: escrow ? "no agreement was created" : "the deployment has no ConditionalEscrow" }
+      : {}),
   };
 }
 
@@ -240,6 +260,7 @@ function governance(s: ChainSnapshot): CheckResult {
     title: `Governance: every contract owned by the multisig (${executed} proposals executed)`,
     checked: multisig ? owners.length : 0,
     failures,
+    ...(multisig && owners.length ? {} : { notRunReason: "the deployment has no governance multisig" }),
   };
 }
 
@@ -262,12 +283,16 @@ function batchFiles(s: ChainSnapshot, opts: CheckOptions): CheckResult {
     title: "Off-chain records: bank batch files against their anchored roots",
     checked: opts.batchFiles?.length ?? 0,
     failures,
+    ...(opts.batchFiles?.length
+      ? {}
+      : { notRunReason: "no bank batch files given: pass --batch-file <file> to check off-chain records" }),
   };
 }
 
 /** Run every check on a snapshot. */
 export async function runChecks(s: ChainSnapshot, opts: CheckOptions): Promise<CheckResult[]> {
   return [
+    contractImplementations(s),
     tokenSupply(s),
     tokenIssuance(s),
     registryMembers(s),

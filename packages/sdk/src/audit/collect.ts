@@ -4,12 +4,13 @@
  * checked against. Reading is kept apart from checking (./checks.ts), so the checks are pure
  * functions of this snapshot and a test can tamper with it.
  */
-import { parseEventLogs, type Abi, type Address, type Hex } from "viem";
+import { getAddress, parseEventLogs, type Abi, type Address, type Hex } from "viem";
 import { readContract, rpc, type ClearhouseContext } from "../context";
 import {
   AUDITED_CONTRACTS,
   CONTRACTS,
   GOVERNED_CONTRACTS,
+  UPGRADEABLE_CONTRACTS,
   addressOf,
   conditionalEscrowAbi,
   consortiumRegistryAbi,
@@ -18,9 +19,54 @@ import {
   settlementTokenAbi,
   verifierRegistryAbi,
   type ContractName,
+  type Deployment,
 } from "@clearhouse/contracts";
 
 export type { ContractName };
+
+/** The EIP-1967 implementation slot: keccak256("eip1967.proxy.implementation") - 1. */
+export const EIP1967_IMPLEMENTATION_SLOT = "0x360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc";
+
+/** A member as the registry says at the audited block (limits in minor units). */
+export interface MemberState {
+  status: number;
+  roles: number;
+  sanction: number;
+  name: string;
+  maxSingleTransfer: bigint;
+  maxDailyOutflow: bigint;
+}
+
+/** A milestone as `agreementOf` says (deadline in unix seconds). */
+export interface MilestoneState {
+  payee: Address;
+  amount: bigint;
+  deadline: bigint;
+  status: number;
+  conditionHolds: boolean;
+}
+
+/** An agreement as `agreementOf` says (amounts in minor units of `token`, createdAt in unix seconds). */
+export interface AgreementState {
+  status: number;
+  payer: Address;
+  token: Address;
+  arbiter: Address;
+  createdAt: number;
+  ref: Hex;
+  total: bigint;
+  released: bigint;
+  refunded: bigint;
+  milestones: MilestoneState[];
+}
+
+/** Events whose block time the report shows (supply days, dispute dates). */
+const TIMED_EVENTS = new Set([
+  "SettlementToken.Issued",
+  "SettlementToken.Redeemed",
+  "ConditionalEscrow.MilestoneDisputed",
+  "ConditionalEscrow.DisputeResolved",
+]);
 
 /** One decoded event. */
 export interface AuditEvent {
@@ -34,13 +80,15 @@ export interface AuditEvent {
 
 export interface ChainSnapshot {
   chainId: number;
+  /** What the deployment file says: the token (the report's currency) and every contract's addresses. */
+  deployment: Pick<Deployment, "token" | "contracts" | "verifiers">;
   fromBlock: bigint;
   toBlock: bigint;
   addresses: Partial<Record<ContractName, Address>>;
   events: AuditEvent[];
   /** Inputs of the transactions that emitted BatchProofAccepted or ProofAccepted. */
   proofTransactions: Record<Hex, Hex>;
-  /** Timestamps (unix seconds) of the blocks holding the token's Issued and Redeemed events. */
+  /** Timestamps (unix seconds) of the blocks holding Issued, Redeemed, MilestoneDisputed and DisputeResolved events. */
   blockTimestamps: Record<string, number>;
   state: {
     totalSupply: bigint;
@@ -49,13 +97,15 @@ export interface ChainSnapshot {
     /** `issuanceToday()` at the audited block (undefined: the token predates it). */
     issuanceToday?: { day: bigint; issued: bigint };
     balances: Record<Address, bigint>;
-    members: Record<Address, { status: number; roles: number; sanction: number }>;
+    members: Record<Address, MemberState>;
     /** Per anchored batch: the first 31 bytes of its digest as stored, its effective status. */
     batches: Record<Hex, { digest: Hex; status: number }>;
     cycles: Record<string, { status: number }>;
-    agreements: Record<string, { status: number; total: bigint; released: bigint; refunded: bigint }>;
+    agreements: Record<string, AgreementState>;
     circuits: Record<Hex, { vkHash: Hex; verifier: Address; retired: boolean }>;
     owners: Partial<Record<ContractName, Address>>;
+    /** Each proxy's implementation, read from its EIP-1967 slot. */
+    implementations: Partial<Record<ContractName, Address>>;
   };
 }
 
@@ -123,7 +173,7 @@ export async function collectSnapshot(
   }
   const blockTimestamps: Record<string, number> = {};
   for (const e of events) {
-    if (e.contract !== "SettlementToken" || (e.eventName !== "Issued" && e.eventName !== "Redeemed")) continue;
+    if (!TIMED_EVENTS.has(`${e.contract}.${e.eventName}`)) continue;
     const n = e.blockNumber.toString();
     if (blockTimestamps[n] !== undefined) continue;
     const block = await rpc(ctx, "eth_getBlockByNumber", () =>
@@ -131,8 +181,10 @@ export async function collectSnapshot(
     );
     blockTimestamps[n] = Number(block.timestamp);
   }
+  const { token, contracts, verifiers } = ctx.deployment;
   return {
     chainId: ctx.deployment.chainId,
+    deployment: { token, contracts, ...(verifiers ? { verifiers } : {}) },
     fromBlock,
     toBlock,
     addresses,
@@ -162,6 +214,7 @@ async function readState(
     agreements: {},
     circuits: {},
     owners: {},
+    implementations: {},
   };
   // Tokens deployed before the issuance ceiling have neither view: the audit then shows none.
   try {
@@ -188,11 +241,12 @@ async function readState(
   }
   for (const e of of("MemberAdmitted")) {
     const account = e.args.account as Address;
-    const m = await read<{ status: number; roles: number }>(a.ConsortiumRegistry!, consortiumRegistryAbi, "memberOf", [
+    const m = await read<Omit<MemberState, "sanction">>(a.ConsortiumRegistry!, consortiumRegistryAbi, "memberOf", [
       account,
     ]);
     const sanction = await read<number>(a.ConsortiumRegistry!, consortiumRegistryAbi, "sanctionOf", [account]);
-    state.members[account] = { status: m.status, roles: m.roles, sanction };
+    const { status, roles, name, maxSingleTransfer, maxDailyOutflow } = m;
+    state.members[account] = { status, roles, sanction, name, maxSingleTransfer, maxDailyOutflow };
   }
   if (a.SettlementLedger) {
     for (const e of of("BatchSubmitted")) {
@@ -213,7 +267,8 @@ async function readState(
   if (a.ConditionalEscrow) {
     for (const e of of("AgreementCreated")) {
       const id = e.args.agreementId as bigint;
-      const v = await read<{ status: number; total: bigint; released: bigint; refunded: bigint }>(
+      // agreementOf's view also carries conditions and attestations, which the report does not list.
+      const v = await read<Omit<AgreementState, "milestones"> & { milestones: readonly MilestoneState[] }>(
         a.ConditionalEscrow,
         conditionalEscrowAbi,
         "agreementOf",
@@ -221,9 +276,21 @@ async function readState(
       );
       state.agreements[id.toString()] = {
         status: v.status,
+        payer: v.payer,
+        token: v.token,
+        arbiter: v.arbiter,
+        createdAt: Number(v.createdAt),
+        ref: v.ref,
         total: v.total,
         released: v.released,
         refunded: v.refunded,
+        milestones: v.milestones.map(({ payee, amount, deadline, status, conditionHolds }) => ({
+          payee,
+          amount,
+          deadline,
+          status,
+          conditionHolds,
+        })),
       };
     }
   }
@@ -242,6 +309,14 @@ async function readState(
   for (const name of GOVERNED_CONTRACTS) {
     const address = a[name];
     if (address) state.owners[name] = await read<Address>(address, consortiumRegistryAbi, "owner", []);
+  }
+  for (const name of UPGRADEABLE_CONTRACTS) {
+    const address = a[name];
+    if (!address) continue;
+    const word = await rpc(ctx, "eth_getStorageAt", () =>
+      ctx.publicClient.getStorageAt({ address, slot: EIP1967_IMPLEMENTATION_SLOT, blockNumber }),
+    );
+    state.implementations[name] = getAddress(`0x${(word ?? "0x").slice(2).padStart(64, "0").slice(24)}`);
   }
   return state;
 }

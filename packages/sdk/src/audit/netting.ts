@@ -10,6 +10,7 @@ import type { Hex } from "viem";
 import { carriedMask, inMask } from "../settlement/gridlock";
 import type { CheckResult, Finding } from "./check";
 import type { AuditEvent, ChainSnapshot } from "./collect";
+import { formatAmount } from "./units";
 import { bi, key } from "./values";
 
 interface Batch {
@@ -34,6 +35,7 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
 
 export function nettingCycles(s: ChainSnapshot): CheckResult {
   const failures: Finding[] = [];
+  const u = (v: bigint) => formatAmount(s.deployment.token, v);
   const indexOf = new Map<string, number>();
   const batches = new Map<string, Batch>();
   const declaredIn = new Map<string, string[]>();
@@ -125,11 +127,11 @@ export function nettingCycles(s: ChainSnapshot): CheckResult {
     }
     for (const id of carried.keys()) if (!live.has(id)) fail(`batch ${id} carried but not live in the cycle`);
     if (gross !== bi(close.args.grossSettled))
-      fail(`obligations settle ${gross} gross, CycleClosed says ${close.args.grossSettled}`);
+      fail(`obligations settle ${u(gross)} gross, CycleClosed says ${u(bi(close.args.grossSettled))}`);
     const emitted = nets.get(cycle) ?? new Map<string, bigint>();
     let sum = 0n;
     for (const v of emitted.values()) sum += v;
-    if (sum !== 0n) fail(`NetPosition events sum to ${sum}, not 0`);
+    if (sum !== 0n) fail(`NetPosition events sum to ${u(sum)}, not 0`);
     // The money that actually moved in the closing transaction: the token's Transfers between the
     // engine (the clearing pool) and each bank, between this close's first NetPosition and its
     // CycleClosed (an operator contract could fund or repay the pool in the same transaction).
@@ -150,8 +152,8 @@ export function nettingCycles(s: ChainSnapshot): CheckResult {
       const expected = expectedMoves.get(bank) ?? 0n;
       if (fromObligations !== fromEvent || tokens !== expected) {
         fail(
-          `${bank}: obligations give ${fromObligations}, NetPosition ${fromEvent}; ` +
-            `token Transfers in the close move ${tokens}, the position needs ${expected}`,
+          `${bank}: obligations give ${u(fromObligations)}, NetPosition ${u(fromEvent)}; ` +
+            `token Transfers in the close move ${u(tokens)}, the position needs ${u(expected)}`,
         );
       }
     }
@@ -162,5 +164,12 @@ export function nettingCycles(s: ChainSnapshot): CheckResult {
       "Netting: every closed cycle's obligations, held banks, carried batches, net positions (sum zero) and the token moves of its close",
     checked: closed.size,
     failures,
+    ...(closed.size === 0
+      ? {
+          notRunReason: s.addresses.NettingEngine
+            ? "no netting cycle has closed"
+            : "the deployment has no NettingEngine",
+        }
+      : {}),
   };
 }

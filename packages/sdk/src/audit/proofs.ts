@@ -92,5 +92,13 @@ export async function proofs(s: ChainSnapshot, opts: CheckOptions): Promise<Chec
       (viaContracts ? ` (${viaContracts} sent through other contracts not re-derived)` : ""),
     checked,
     failures,
+    ...(checked === 0
+      ? {
+          notRunReason:
+            Object.keys(s.state.circuits).length === 0
+              ? "no circuit is registered and the chain accepted no proof"
+              : "no registered circuit has a committed verification key and no accepted proof could be re-derived",
+        }
+      : {}),
   };
 }

@@ -1,24 +1,56 @@
 /**
- * The audit report: what was checked, what passed, and every discrepancy with its transaction —
- * as JSON (for machines), Markdown (for the file) and a self-contained HTML page.
+ * The audit report: what was checked and with what result (passed, failed, or not run because
+ * there was nothing to examine), every discrepancy with its transaction, and what an auditor needs
+ * around it — the supply, every contract's addresses, every agreement, every member — as JSON (for
+ * machines, amounts in minor units); ./render.ts renders it as Markdown and HTML (amounts in
+ * currency units). The JSON shape is documented in docs/audit.md.
  */
 import type { BatchFile } from "../settlement/batchFile";
 import type { CheckResult, ProofVerifier } from "./check";
 import { runChecks } from "./checks";
 import type { ChainSnapshot } from "./collect";
-import { supplyMarkdown, supplySection, type SupplySection } from "./supply";
+import { agreementsSection, type AgreementEntry } from "./agreements";
+import { contractsSection, type ContractEntry } from "./contracts";
+import { membersSection, type MemberEntry } from "./members";
+import { supplySection, type SupplySection } from "./supply";
+import type { ReportToken } from "./units";
+
+/** A check's result: `not run` when it examined nothing (with `notRunReason` saying why). */
+export type CheckOutcome = "passed" | "failed" | "not run";
+
+/** A check as the report gives it. */
+export interface ReportedCheck extends CheckResult {
+  result: CheckOutcome;
+}
 
 export interface AuditReport {
-  format: "clearhouse.audit/1";
+  format: "clearhouse.audit/2";
   generatedAt: string;
   chainId: number;
   fromBlock: string;
   toBlock: string;
   events: number;
+  /** No check failed ("not run" checks do not count against it; see `summary`). */
   ok: boolean;
+  /** How many checks passed, failed and were not run. */
+  summary: { passed: number; failed: number; notRun: number };
+  /** The token every amount of the report is in (its minor units in this JSON). */
+  token: ReportToken;
   /** The token's supply, ceiling, and issuance and redemption per issuer per UTC day. */
   supply: SupplySection;
-  checks: (CheckResult & { passed: boolean })[];
+  /** Every contract of the deployment file, with proxy and implementation addresses. */
+  contracts: ContractEntry[];
+  /** Every conditional-payment agreement: parties, amounts, milestones, disputes. */
+  agreements: AgreementEntry[];
+  /** Every member ever admitted: status, roles, sanction, limits. */
+  members: MemberEntry[];
+  checks: ReportedCheck[];
+}
+
+/** The three-state result of a check: failed if it found anything, not run if it examined nothing. */
+export function outcomeOf(c: CheckResult): CheckOutcome {
+  if (c.failures.length > 0) return "failed";
+  return c.checked === 0 ? "not run" : "passed";
 }
 
 /**
@@ -29,78 +61,33 @@ export async function auditSnapshot(
   snapshot: ChainSnapshot,
   opts: { verifier: ProofVerifier; batchFiles?: { path: string; file: BatchFile }[] },
 ): Promise<AuditReport> {
-  const checks = await runChecks(snapshot, { ...opts.verifier, batchFiles: opts.batchFiles });
-  const withStatus = checks.map((c) => ({ ...c, passed: c.failures.length === 0 }));
+  const checks: ReportedCheck[] = (await runChecks(snapshot, { ...opts.verifier, batchFiles: opts.batchFiles })).map(
+    (c) => {
+      const result = outcomeOf(c);
+      const { notRunReason, ...rest } = c;
+      return {
+        ...rest,
+        result,
+        ...(result === "not run" ? { notRunReason: notRunReason ?? "there was nothing to examine" } : {}),
+      };
+    },
+  );
+  const count = (o: CheckOutcome) => checks.filter((c) => c.result === o).length;
+  const { name, symbol, decimals } = snapshot.deployment.token;
   return {
-    format: "clearhouse.audit/1",
+    format: "clearhouse.audit/2",
     generatedAt: new Date().toISOString(),
     chainId: snapshot.chainId,
     fromBlock: snapshot.fromBlock.toString(),
     toBlock: snapshot.toBlock.toString(),
     events: snapshot.events.length,
-    ok: withStatus.every((c) => c.passed),
+    ok: count("failed") === 0,
+    summary: { passed: count("passed"), failed: count("failed"), notRun: count("not run") },
+    token: { name, symbol, decimals, address: snapshot.deployment.contracts.SettlementToken.proxy },
     supply: supplySection(snapshot),
-    checks: withStatus,
+    contracts: contractsSection(snapshot),
+    agreements: agreementsSection(snapshot),
+    members: membersSection(snapshot),
+    checks,
   };
-}
-
-export function reportMarkdown(r: AuditReport): string {
-  const lines = [
-    `# Clearhouse audit report`,
-    "",
-    `Chain ${r.chainId}, blocks ${r.fromBlock}–${r.toBlock}, ${r.events} events, generated ${r.generatedAt}.`,
-    "",
-    `**Verdict: ${r.ok ? "every check passed" : `${r.checks.filter((c) => !c.passed).length} check(s) found discrepancies`}.**`,
-    "",
-    "| check | items | result |",
-    "|---|---:|---|",
-    ...r.checks.map(
-      (c) => `| ${c.title} | ${c.checked} | ${c.passed ? "passed" : `**${c.failures.length} discrepancies**`} |`,
-    ),
-  ];
-  lines.push("", ...supplyMarkdown(r.supply));
-  for (const c of r.checks.filter((x) => !x.passed)) {
-    lines.push("", `## ${c.title}`, "");
-    for (const f of c.failures) lines.push(`- ${f.detail}${f.transactionHash ? ` (tx ${f.transactionHash})` : ""}`);
-  }
-  return lines.join("\n") + "\n";
-}
-
-const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-
-export function reportHtml(r: AuditReport): string {
-  const rows = r.checks
-    .map(
-      (c) =>
-        `<tr class="${c.passed ? "ok" : "fail"}"><td>${esc(c.title)}</td><td>${c.checked}</td><td>${c.passed ? "passed" : `${c.failures.length} discrepancies`}</td></tr>` +
-        c.failures
-          .map(
-            (f) =>
-              `<tr class="detail"><td colspan="3">${esc(f.detail)}${f.transactionHash ? ` <code>${f.transactionHash}</code>` : ""}</td></tr>`,
-          )
-          .join(""),
-    )
-    .join("\n");
-  const supplyRows = r.supply.days
-    .map(
-      (d) =>
-        `<tr><td>${d.date}</td><td>${esc(d.issuer)}${d.governance ? " (governance)" : ""}</td><td>${d.issued}</td><td>${d.redeemed}</td></tr>`,
-    )
-    .join("\n");
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Clearhouse audit report</title>
-<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#1b1f24}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4rem;text-align:left}
-tr.ok td:last-child{color:#0a7d32}tr.fail td:last-child{color:#b3261e;font-weight:600}tr.detail td{font-size:.9em;color:#555;padding-left:2rem}.verdict{font-size:1.3rem;margin:1rem 0}</style></head>
-<body><h1>Clearhouse audit report</h1>
-<p>Chain ${r.chainId}, blocks ${r.fromBlock}–${r.toBlock}, ${r.events} events, generated ${esc(r.generatedAt)}.</p>
-<p class="verdict" id="verdict">${r.ok ? "✔ Every check passed" : "✘ Discrepancies found"}</p>
-<table><thead><tr><th>check</th><th>items</th><th>result</th></tr></thead><tbody>
-${rows}
-</tbody></table>
-<h2>Supply</h2>
-<p id="supply">Total supply ${r.supply.totalSupply} minor units; issued ${r.supply.issuedTotal}, redeemed ${r.supply.redeemedTotal} since deployment; daily issuance ceiling ${r.supply.issuanceCeiling ?? "not supported by this token"}.</p>
-<table><thead><tr><th>UTC day</th><th>issuer</th><th>issued</th><th>redeemed</th></tr></thead><tbody>
-${supplyRows}
-</tbody></table></body></html>
-`;
 }

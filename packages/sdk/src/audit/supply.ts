@@ -6,6 +6,7 @@
 import type { Address, Hex } from "viem";
 import type { CheckResult, Finding } from "./check";
 import type { AuditEvent, ChainSnapshot } from "./collect";
+import { formatAmount, type ReportToken } from "./units";
 import { bi, key } from "./values";
 
 const SECONDS_PER_DAY = 86_400;
@@ -110,6 +111,7 @@ export function tokenIssuance(s: ChainSnapshot): CheckResult {
   const issuedOn = new Map<number, bigint>();
   let counted: { day: bigint; issuedToday: bigint; tx: Hex } | undefined;
   let checked = 0;
+  const u = (v: bigint) => formatAmount(s.deployment.token, v);
   for (const { e, owner } of tokenEvents(s)) {
     if (e.eventName === "IssuanceCeilingSet") ceiling = bi(e.args.ceiling);
     else if (e.eventName === "IssuanceCounted")
@@ -122,18 +124,18 @@ export function tokenIssuance(s: ChainSnapshot): CheckResult {
       const byGovernance = key(e.args.operator) === owner;
       if (ceiling !== undefined && !byGovernance && total > ceiling)
         failures.push({
-          detail: `${e.args.operator as string} issued ${bi(e.args.amount)} on ${dateOf(day)}, taking the day's issuance to ${total}, above the ceiling of ${ceiling}`,
+          detail: `${e.args.operator as string} issued ${u(bi(e.args.amount))} on ${dateOf(day)}, taking the day's issuance to ${u(total)}, above the ceiling of ${u(ceiling)}`,
           transactionHash: e.transactionHash,
         });
       if (counted && counted.tx === e.transactionHash) {
         if (counted.day !== BigInt(day) || counted.issuedToday !== total)
           failures.push({
-            detail: `IssuanceCounted says day ${counted.day} total ${counted.issuedToday}; Issued events give day ${day} total ${total}`,
+            detail: `IssuanceCounted says day ${counted.day} total ${u(counted.issuedToday)}; Issued events give day ${day} total ${u(total)}`,
             transactionHash: e.transactionHash,
           });
       } else if (ceiling !== undefined) {
         failures.push({
-          detail: `an issuance of ${bi(e.args.amount)} was not counted (no IssuanceCounted)`,
+          detail: `an issuance of ${u(bi(e.args.amount))} was not counted (no IssuanceCounted)`,
           transactionHash: e.transactionHash,
         });
       }
@@ -146,7 +148,7 @@ export function tokenIssuance(s: ChainSnapshot): CheckResult {
     const rebuilt = issuedOn.get(Number(today.day)) ?? 0n;
     if (rebuilt !== today.issued)
       failures.push({
-        detail: `issuanceToday() says ${today.issued} for day ${today.day}; Issued events give ${rebuilt}`,
+        detail: `issuanceToday() says ${u(today.issued)} for day ${today.day}; Issued events give ${u(rebuilt)}`,
       });
   }
   return {
@@ -154,25 +156,19 @@ export function tokenIssuance(s: ChainSnapshot): CheckResult {
     title: "Token: every operator issuance within the daily ceiling in force, day totals rebuilt from events",
     checked,
     failures,
+    ...(checked === 0 ? { notRunReason: "nothing was issued and the token has no daily issuance ceiling" } : {}),
   };
 }
 
-/** Markdown lines of the supply section. */
-export function supplyMarkdown(x: SupplySection): string[] {
-  const lines = [
-    "## Supply",
-    "",
-    `Total supply ${x.totalSupply} minor units; issued ${x.issuedTotal}, redeemed ${x.redeemedTotal} since deployment; ` +
-      `daily issuance ceiling ${x.issuanceCeiling ?? "not supported by this token"}${x.issuanceCeiling === "0" ? " (operators cannot mint)" : ""}.`,
-  ];
-  if (x.days.length === 0) return [...lines, "", "No issuance or redemption."];
-  return [
-    ...lines,
-    "",
-    "| UTC day | issuer | issued | redeemed |",
-    "|---|---|---:|---:|",
-    ...x.days.map(
-      (d) => `| ${d.date} | ${d.issuer}${d.governance ? " (governance)" : ""} | ${d.issued} | ${d.redeemed} |`,
-    ),
-  ];
+/** The supply section's summary sentence, amounts in currency units. */
+export function supplySentence(x: SupplySection, token: Pick<ReportToken, "symbol" | "decimals">): string {
+  const u = (v: string) => formatAmount(token, v);
+  const ceiling =
+    x.issuanceCeiling === null
+      ? "not supported by this token"
+      : `${u(x.issuanceCeiling)}${x.issuanceCeiling === "0" ? " (operators cannot mint)" : ""}`;
+  return (
+    `Total supply ${u(x.totalSupply)}; issued ${u(x.issuedTotal)}, redeemed ${u(x.redeemedTotal)} since deployment; ` +
+    `daily issuance ceiling ${ceiling}.`
+  );
 }

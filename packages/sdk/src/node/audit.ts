@@ -1,6 +1,7 @@
 /** Auditing from a node process: read the chain and the banks' batch files, write and read reports. */
 import { readFileSync } from "node:fs";
 import type { ClearhouseContext } from "../context";
+import { InvalidArgumentError } from "../errors/base";
 import type { ProofVerifier } from "../audit/check";
 import { collectSnapshot } from "../audit/collect";
 import { auditSnapshot, type AuditReport } from "../audit/report";
@@ -16,7 +17,17 @@ export async function auditChain(
   return auditSnapshot(snapshot, { verifier: opts.verifier, batchFiles: files });
 }
 
-/** Read a report written by `clearhouse audit report --out` (JSON). */
+/**
+ * Read a report written by `clearhouse audit report --out` (JSON); InvalidArgumentError when the
+ * file is not a `clearhouse.audit/2` report (an older format has no three-state results).
+ */
 export function readReport(path: string): AuditReport {
-  return JSON.parse(readFileSync(path, "utf8")) as AuditReport;
+  const report = JSON.parse(readFileSync(path, "utf8")) as { format?: unknown };
+  if (report.format !== "clearhouse.audit/2")
+    throw new InvalidArgumentError(
+      "path",
+      `${path} is not a clearhouse.audit/2 report (its format is ${JSON.stringify(report.format ?? null)})`,
+      "Run `clearhouse audit report` again to write a report in the current format.",
+    );
+  return report as AuditReport;
 }

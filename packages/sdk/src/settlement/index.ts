@@ -7,6 +7,7 @@ export * from "./ledgerBanks";
 export * from "./dispute";
 export * from "./submit";
 export * from "./netting";
+export * from "./batchSettlement";
 export * from "./close";
 export * from "./admin";
 export * from "./gridlock";

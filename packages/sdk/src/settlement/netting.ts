@@ -5,9 +5,10 @@
 import { getAddress, parseEventLogs, type Address, type Hex } from "viem";
 import { accountAddress, readContract, rpc, writeContract, type ClearhouseContext, type WriteResult } from "../context";
 import { nettingEngineAbi } from "@clearhouse/contracts";
-import { UINT128_MAX, requireAddress, requireAmount, requireBytes32 } from "../validate";
+import { UINT128_MAX, requireAddress, requireAmount } from "../validate";
 import { batchIdOf } from "./batch";
 import { anchoredHeader, batchKey, type BatchHeaderFields } from "./ledger";
+import { getBatchSettlement } from "./batchSettlement";
 import { cycleEvents, engine, ledgerIndexes } from "./pending";
 
 const CYCLE_STATUS = ["None", "Open", "Closed", "Closing"] as const;
@@ -291,25 +292,13 @@ export interface IsBatchSettledParameters {
 export type IsBatchSettledReturnType = boolean;
 
 /**
- * Whether a batch's obligations have all settled: it entered a cycle, and the close of that cycle
- * (and of every cycle it was carried into) left nothing of it pending in the next one.
+ * Whether a batch's obligations have all settled: it entered a cycle, and no entry of it is
+ * pending or was written off (see `getBatchSettlement`, which says it creditor by creditor).
  */
 export async function isBatchSettled(
   ctx: ClearhouseContext,
   p: IsBatchSettledParameters,
 ): Promise<IsBatchSettledReturnType> {
-  const e = engine(ctx);
-  const batchId = requireBytes32("batchId", p.batchId);
-  const [declared] = await rpc(ctx, "getLogs(BatchDeclared)", () =>
-    ctx.publicClient.getContractEvents({ ...e, eventName: "BatchDeclared", args: { batchId } }),
-  );
-  if (!declared) return false;
-  const current = await readContract(ctx, { ...e, functionName: "currentCycle", args: [] });
-  for (let cycleId = declared.args.cycleId!; cycleId <= current; cycleId++) {
-    const cycle = await readContract(ctx, { ...e, functionName: "cycleOf", args: [cycleId] });
-    if (cycle.status !== 2) return false;
-    const next = await readContract(ctx, { ...e, functionName: "pendingOf", args: [cycleId + 1n, batchId] });
-    if (next === 0n) return true;
-  }
-  return false;
+  const s = await getBatchSettlement(ctx, { batchId: p.batchId });
+  return s.declaredIn !== undefined && s.pending.length === 0 && s.writtenOff.length === 0;
 }

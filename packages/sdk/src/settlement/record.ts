@@ -10,7 +10,10 @@ import { InvalidArgumentError } from "../errors/base";
 
 /** One payment between two member banks. Amounts are integers in the currency's minor unit. */
 export interface PaymentRecord {
-  /** The bank's unique id of the payment (ISO 20022 TxId; 1–35 characters). */
+  /**
+   * The bank's unique id of the payment: 1–35 printable ASCII characters, or a UETR (36
+   * characters, lower-case UUIDv4). From pacs.008: TxId, else UETR, else EndToEndId (decision 026).
+   */
   paymentId: string;
   debtorBank: Address;
   creditorBank: Address;
@@ -22,9 +25,12 @@ export interface PaymentRecord {
   valueDate: string;
   /** End-to-end reference chosen by the originator (1–35 characters). */
   endToEndId: string;
-  /** keccak256 of the debtor's account identifier (IBAN); the chain never sees the account. */
+  /**
+   * Hash of the debtor's account (`accountHash` of an IBAN, `otherAccountHash` of another
+   * identifier, `NO_ACCOUNT_HASH` when none is given); the chain never sees the account.
+   */
   debtorAccountHash: Hex;
-  /** keccak256 of the creditor's account identifier. */
+  /** Hash of the creditor's account, as `debtorAccountHash`. */
   creditorAccountHash: Hex;
 }
 
@@ -47,12 +53,16 @@ export const MAX_AMOUNT = (1n << 64n) - 1n;
 const MAX_TEXT = 35;
 const DAY_MS = 86_400_000;
 
+/** The ISO 20022 UETR (UUIDv4Identifier) pattern: a payment id of 36 characters. */
+export const UETR_PATTERN = /^[a-f0-9]{8}-[a-f0-9]{4}-4[a-f0-9]{3}-[89ab][a-f0-9]{3}-[a-f0-9]{12}$/;
+
 /** Drop the low byte of a 256-bit hash: 248 bits fit the BN254 field with room to spare. */
 const to248 = (hash: Hex): bigint => BigInt(hash) >> 8n;
 
 function textField(field: string, value: unknown, where: string): string {
   if (typeof value !== "string" || value.length < 1 || value.length > MAX_TEXT || /[^\x20-\x7e]/.test(value)) {
-    throw new InvalidArgumentError(`${where}.${field}`, "must be 1–35 printable ASCII characters");
+    const uetr = field === "paymentId" ? " (or a UETR)" : "";
+    throw new InvalidArgumentError(`${where}.${field}`, `must be 1–35 printable ASCII characters${uetr}`);
   }
   return value;
 }
@@ -104,7 +114,10 @@ export function validateRecord(value: unknown, where = "record"): PaymentRecord 
     throw new InvalidArgumentError(`${where}.valueDate`, `${JSON.stringify(valueDate)} is not a YYYY-MM-DD date`);
   }
   const record: PaymentRecord = {
-    paymentId: textField("paymentId", r.paymentId, where),
+    paymentId:
+      typeof r.paymentId === "string" && UETR_PATTERN.test(r.paymentId)
+        ? r.paymentId
+        : textField("paymentId", r.paymentId, where),
     debtorBank: address("debtorBank"),
     creditorBank: address("creditorBank"),
     amount,
@@ -141,7 +154,26 @@ export function encodeRecord(r: PaymentRecord): EncodedRecord {
   ];
 }
 
-/** keccak256 of an account identifier (IBAN), normalized (no spaces, upper case). */
+/** Domain tag of an IBAN in `accountHash`. */
+export const IBAN_ACCOUNT_TAG = "IBAN:";
+/** Domain tag of another account identifier (ISO 20022 `Othr/Id`) in `otherAccountHash`. */
+export const OTHER_ACCOUNT_TAG = "OTHR:";
+/** The account hash of a payment whose pacs.008 names no account (decision 026): 32 zero bytes. */
+export const NO_ACCOUNT_HASH: Hex = `0x${"0".repeat(64)}`;
+
+/**
+ * The account hash of an IBAN: keccak256 of the UTF-8 bytes of "IBAN:" followed by the IBAN
+ * without whitespace, in upper case (docs/spec/batch-encoding.md). The IBAN is not checked here.
+ */
 export function accountHash(iban: string): Hex {
-  return keccak256(stringToHex(iban.replace(/\s+/g, "").toUpperCase()));
+  return keccak256(stringToHex(IBAN_ACCOUNT_TAG + iban.replace(/\s+/g, "").toUpperCase()));
+}
+
+/**
+ * The account hash of another account identifier (ISO 20022 `Othr/Id`): keccak256 of the UTF-8
+ * bytes of "OTHR:" followed by the identifier as given (case kept). The distinct tag keeps it
+ * from ever equalling the hash of an IBAN of the same text.
+ */
+export function otherAccountHash(id: string): Hex {
+  return keccak256(stringToHex(OTHER_ACCOUNT_TAG + id));
 }

@@ -12,9 +12,12 @@ export {
   PACS002_NAMESPACE,
   buildPacs002,
   escapeXml,
+  groupStatusOf,
   parsePacs002,
   type BuildPacs002Params,
+  type Pacs002GroupStatus,
   type Pacs002Report,
   type Pacs002Status,
   type Pacs002TransactionStatus,
 } from "./pacs002";
+export { pacs002StatusesOf, type Pacs002Statuses } from "./reportStatus";

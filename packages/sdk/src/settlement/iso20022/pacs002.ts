@@ -4,25 +4,43 @@
  */
 import { keccak256, stringToHex } from "viem";
 import { InvalidArgumentError } from "../../errors/base";
-import type { PaymentRecord } from "../record";
+import { UETR_PATTERN, type PaymentRecord } from "../record";
 import { DEFAULT_MAX_BYTES } from "./pacs008";
 import { XmlReader, readXml, type XmlNode } from "./xml";
 
+/** A transaction's status: accepted (not settled yet), settled, rejected. */
 export type Pacs002Status = "ACCP" | "ACSC" | "RJCT";
+/** A group status: a transaction status, or PART (some transactions rejected, others not). */
+export type Pacs002GroupStatus = Pacs002Status | "PART";
 export const PACS002_NAMESPACE = "urn:iso:std:iso:20022:tech:xsd:pacs.002.001.10";
 /** Namespace of the supplementary-data envelope that carries the Clearhouse batch id. */
 export const BATCH_ENVELOPE_NAMESPACE = "urn:clearhouse:settlement:batch";
 const STATUSES: readonly string[] = ["ACCP", "ACSC", "RJCT"];
+
+/**
+ * The group status of transactions' statuses: the one status they share, PART when some are
+ * rejected and others not, ACCP when some settled and others not yet.
+ */
+export function groupStatusOf(statuses: readonly Pacs002Status[]): Pacs002GroupStatus {
+  if (statuses.length === 0) throw new InvalidArgumentError("statuses", "is empty");
+  if (statuses.every((s) => s === statuses[0])) return statuses[0];
+  return statuses.includes("RJCT") ? "PART" : "ACCP";
+}
 
 export interface BuildPacs002Params {
   /** GrpHdr/MsgId of the pacs.008 answered. */
   originalMessageId: string;
   /** The settlement batch the payments went into (carried in SplmtryData, and seeds MsgId). */
   batchId: string | bigint;
-  /** Group status; every transaction gets the same status. */
-  status: Pacs002Status;
+  /** Group status (GrpSts); without `statuses`, every transaction's status too (then not PART). */
+  status: Pacs002GroupStatus;
   records: readonly Pick<PaymentRecord, "paymentId" | "endToEndId">[];
-  /** paymentId → proprietary reason (1–35 characters), only with status RJCT. */
+  /**
+   * paymentId → the transaction's own status (TxSts), for payments whose status is not the
+   * group's; `status` must then be `groupStatusOf` all the transactions' statuses.
+   */
+  statuses?: Record<string, Pacs002Status>;
+  /** paymentId → proprietary reason (1–35 characters), only for a transaction with status RJCT. */
   reasons?: Record<string, string>;
   /** CreDtTm (default now). */
   createdAt?: Date;
@@ -47,23 +65,21 @@ function max35(value: unknown, argument: string): string {
   return escapeXml(value, argument);
 }
 
-/** Build a pacs.002.001.10 status report answering a pacs.008 with one status for all its payments. */
+/**
+ * Build a pacs.002.001.10 status report answering a pacs.008: one status per payment (`statuses`,
+ * default the group's). A payment id that is a UETR is answered as OrgnlUETR, any other as
+ * OrgnlTxId.
+ */
 export function buildPacs002(params: BuildPacs002Params): string {
-  const { status, records, reasons = {} } = params;
-  if (!STATUSES.includes(status)) throw new InvalidArgumentError("status", "must be ACCP, ACSC or RJCT");
+  const { status, records, reasons = {}, statuses = {} } = params;
+  if (!STATUSES.includes(status) && status !== "PART") {
+    throw new InvalidArgumentError("status", "must be ACCP, ACSC, RJCT or PART");
+  }
   const originalMessageId = max35(params.originalMessageId, "originalMessageId");
   const nameId = params.originalMessageNameId ?? "pacs.008.001.08";
   if (!/^pacs\.008\.001\.\d{2}$/.test(nameId)) {
     throw new InvalidArgumentError("originalMessageNameId", "must be pacs.008.001.NN");
   }
-  const batchId = String(params.batchId);
-  const messageId = max35(
-    params.messageId ??
-      `CH${keccak256(stringToHex(`${batchId}\n${params.originalMessageId}\n${status}`)).slice(2, 35)}`,
-    "messageId",
-  );
-  const createdAt = params.createdAt ?? new Date();
-  if (Number.isNaN(createdAt.getTime())) throw new InvalidArgumentError("createdAt", "is not a valid date");
   const paymentIds = new Set<string>();
   for (const [i, r] of records.entries()) {
     if (paymentIds.has(r.paymentId)) {
@@ -71,12 +87,40 @@ export function buildPacs002(params: BuildPacs002Params): string {
     }
     paymentIds.add(r.paymentId);
   }
+  for (const [paymentId, s] of Object.entries(statuses)) {
+    if (!paymentIds.has(paymentId))
+      throw new InvalidArgumentError(`statuses.${paymentId}`, "is not a payment of records");
+    if (!STATUSES.includes(s)) throw new InvalidArgumentError(`statuses.${paymentId}`, "must be ACCP, ACSC or RJCT");
+  }
+  const txStatus = (paymentId: string): Pacs002Status =>
+    Object.hasOwn(statuses, paymentId) ? statuses[paymentId] : (status as Pacs002Status);
+  const all = records.map((r) => txStatus(r.paymentId));
+  if (all.length > 0 && groupStatusOf(all) !== status) {
+    throw new InvalidArgumentError(
+      "status",
+      `is ${status} but the transactions' statuses make ${groupStatusOf(all)}`,
+      "Pass the group status groupStatusOf(statuses) computes.",
+    );
+  }
+  if (all.length === 0 && status === "PART") throw new InvalidArgumentError("status", "PART needs transactions");
   for (const [paymentId, reason] of Object.entries(reasons)) {
-    if (status !== "RJCT") throw new InvalidArgumentError(`reasons.${paymentId}`, "reasons go only with status RJCT");
     if (!paymentIds.has(paymentId))
       throw new InvalidArgumentError(`reasons.${paymentId}`, "is not a payment of records");
+    if (txStatus(paymentId) !== "RJCT")
+      throw new InvalidArgumentError(`reasons.${paymentId}`, "reasons go only with status RJCT");
     max35(reason, `reasons.${paymentId}`);
   }
+  const batchId = String(params.batchId);
+  const differing = records.filter((r) => txStatus(r.paymentId) !== status);
+  const seed = [
+    batchId,
+    params.originalMessageId,
+    status,
+    ...differing.map((r) => `${r.paymentId}=${txStatus(r.paymentId)}`),
+  ];
+  const messageId = max35(params.messageId ?? `CH${keccak256(stringToHex(seed.join("\n"))).slice(2, 35)}`, "messageId");
+  const createdAt = params.createdAt ?? new Date();
+  if (Number.isNaN(createdAt.getTime())) throw new InvalidArgumentError("createdAt", "is not a valid date");
 
   const lines = [
     `<?xml version="1.0" encoding="UTF-8"?>`,
@@ -96,8 +140,10 @@ export function buildPacs002(params: BuildPacs002Params): string {
     lines.push(
       `    <TxInfAndSts>`,
       `      <OrgnlEndToEndId>${max35(r.endToEndId, `records[${i}].endToEndId`)}</OrgnlEndToEndId>`,
-      `      <OrgnlTxId>${max35(r.paymentId, `records[${i}].paymentId`)}</OrgnlTxId>`,
-      `      <TxSts>${status}</TxSts>`,
+      UETR_PATTERN.test(r.paymentId)
+        ? `      <OrgnlUETR>${r.paymentId}</OrgnlUETR>`
+        : `      <OrgnlTxId>${max35(r.paymentId, `records[${i}].paymentId`)}</OrgnlTxId>`,
+      `      <TxSts>${txStatus(r.paymentId)}</TxSts>`,
     );
     const reason = Object.hasOwn(reasons, r.paymentId) ? reasons[r.paymentId] : undefined;
     if (reason !== undefined) {
@@ -124,7 +170,10 @@ export function buildPacs002(params: BuildPacs002Params): string {
 
 export interface Pacs002TransactionStatus {
   originalEndToEndId: string;
-  originalTxId: string;
+  /** OrgnlTxId, when given (a payment identified by its UETR has OrgnlUETR instead). */
+  originalTxId?: string;
+  /** OrgnlUETR, when given. */
+  originalUetr?: string;
   status: string;
   /** StsRsnInf/Rsn/Prtry (or Cd), when given. */
   reason?: string;
@@ -164,9 +213,14 @@ export function parsePacs002(xml: string | Uint8Array, opts: { file?: string; ma
   const transactions = r.list(body, ROOT, "TxInfAndSts").map((tx, i): Pacs002TransactionStatus => {
     const path = `${ROOT}/TxInfAndSts[${i + 1}]`;
     const reason = reasonOf(tx, path);
+    const originalTxId = r.text(tx, path, "OrgnlTxId", true);
+    const originalUetr = r.text(tx, path, "OrgnlUETR", true);
+    if (originalTxId === undefined && originalUetr === undefined)
+      r.fail(`${path}/OrgnlTxId`, "missing (nor OrgnlUETR)");
     return {
       originalEndToEndId: r.text(tx, path, "OrgnlEndToEndId"),
-      originalTxId: r.text(tx, path, "OrgnlTxId"),
+      ...(originalTxId === undefined ? {} : { originalTxId }),
+      ...(originalUetr === undefined ? {} : { originalUetr }),
       status: r.text(tx, path, "TxSts"),
       ...(reason === undefined ? {} : { reason }),
     };

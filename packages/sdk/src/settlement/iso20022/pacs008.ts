@@ -3,9 +3,16 @@
  * records (the hardened XML reading is in ./xml.ts). Every problem is an `Iso20022Error` naming
  * the file and the element.
  */
-import { getAddress, isAddress, type Address } from "viem";
+import { getAddress, isAddress, type Address, type Hex } from "viem";
 import { InvalidArgumentError } from "../../errors/base";
-import { accountHash, validateRecord, type PaymentRecord } from "../record";
+import {
+  accountHash,
+  NO_ACCOUNT_HASH,
+  otherAccountHash,
+  UETR_PATTERN,
+  validateRecord,
+  type PaymentRecord,
+} from "../record";
 import { Iso20022Error, XmlReader, readXml, type XmlNode } from "./xml";
 
 export { Iso20022Error };
@@ -86,7 +93,10 @@ export function mod97(iban: string): number {
 /**
  * Import a pacs.008 FI-to-FI customer credit transfer as payment records. Amounts are converted
  * to minor units exactly; more decimals than the currency has, an unknown BIC, a count that
- * differs from NbOfTxs or a record validateRecord refuses is an Iso20022Error.
+ * differs from NbOfTxs or a record validateRecord refuses is an Iso20022Error. The payment id is
+ * TxId, else UETR, else EndToEndId unless NOTPROVIDED; an absent DbtrAcct/CdtrAcct hashes to
+ * NO_ACCOUNT_HASH; a transaction's IntrBkSttlmDt overrides GrpHdr's (decision 026,
+ * docs/spec/batch-encoding.md).
  */
 export function importPacs008(xml: string | Uint8Array, opts: ImportPacs008Options): Pacs008Import {
   const file = opts.file ?? "pacs.008";
@@ -138,15 +148,18 @@ export function importPacs008(xml: string | Uint8Array, opts: ImportPacs008Optio
       r.fail(`${finPath}/${field}`, `${bic} is not a known member bank`, "Add it to the BIC → address map (banks).");
     return [address, `${finPath}/${field}`];
   };
-  const account = (tx: XmlNode, path: string, name: string): [string, string] => {
+  // An absent account is NO_ACCOUNT_HASH; an IBAN and an Othr/Id hash in distinct domains (decision 026).
+  const account = (tx: XmlNode, path: string, name: string): [Hex, string] => {
+    const acct = r.optional(tx, path, name);
+    if (acct === undefined) return [NO_ACCOUNT_HASH, `${path}/${name}`];
     const idPath = `${path}/${name}/Id`;
-    const id = r.node(r.node(tx, path, name), `${path}/${name}`, "Id");
+    const id = r.node(r.asNode(acct, `${path}/${name}`), `${path}/${name}`, "Id");
     const iban = r.text(id, idPath, "IBAN", true);
     if (iban === undefined) {
-      if (id.Othr === undefined) r.fail(`${idPath}/IBAN`, "missing (neither IBAN nor Othr/Id)");
+      if (id.Othr === undefined) r.fail(`${idPath}`, "has neither IBAN nor Othr/Id");
       const other = r.text(r.node(id, idPath, "Othr"), `${idPath}/Othr`, "Id");
       if (!/^\S.{0,33}$/.test(other)) r.fail(`${idPath}/Othr/Id`, "must be 1–34 characters");
-      return [accountHash(other), `${idPath}/Othr/Id`];
+      return [otherAccountHash(other), `${idPath}/Othr/Id`];
     }
     const normal = iban.replace(/\s+/g, "").toUpperCase();
     if (!/^[A-Z]{2}\d{2}[A-Z0-9]{1,30}$/.test(normal) || mod97(normal) !== 1) {
@@ -154,15 +167,28 @@ export function importPacs008(xml: string | Uint8Array, opts: ImportPacs008Optio
     }
     return [accountHash(normal), `${idPath}/IBAN`];
   };
+  // The payment id: TxId, else UETR, else EndToEndId unless NOTPROVIDED (decision 026).
+  const paymentIdOf = (pmtId: XmlNode, path: string, endToEndId: string): [string, string] => {
+    const txId = r.text(pmtId, path, "TxId", true);
+    if (txId !== undefined) return [txId, `${path}/TxId`];
+    const uetr = r.text(pmtId, path, "UETR", true);
+    if (uetr !== undefined) {
+      if (!UETR_PATTERN.test(uetr)) r.fail(`${path}/UETR`, `${uetr} is not a UETR (a lower-case UUIDv4)`);
+      return [uetr, `${path}/UETR`];
+    }
+    if (endToEndId === "NOTPROVIDED") {
+      r.fail(path, "has no TxId, no UETR and EndToEndId is NOTPROVIDED: nothing identifies the payment");
+    }
+    return [endToEndId, `${path}/EndToEndId`];
+  };
 
   const seen = new Map<string, number>();
   let total: Decimal = { units: 0n, scale: 0 };
   const records = txs.map((tx, i): PaymentRecord => {
     const path = `${ROOT}/CdtTrfTxInf[${i + 1}]`;
     const pmtId = r.node(tx, path, "PmtId");
-    const idField = pmtId.TxId === undefined && pmtId.InstrId !== undefined ? "InstrId" : "TxId";
-    const paymentId = r.text(pmtId, `${path}/PmtId`, idField);
     const endToEndId = r.text(pmtId, `${path}/PmtId`, "EndToEndId");
+    const [paymentId, paymentIdPath] = paymentIdOf(pmtId, `${path}/PmtId`, endToEndId);
 
     const amountPath = `${path}/IntrBkSttlmAmt`;
     const amountNode = r.required(tx, path, "IntrBkSttlmAmt");
@@ -189,7 +215,7 @@ export function importPacs008(xml: string | Uint8Array, opts: ImportPacs008Optio
     const [creditorAccountHash, creditorAcctPath] = account(tx, path, "CdtrAcct");
 
     const fields: Record<string, string> = {
-      paymentId: `${path}/PmtId/${idField}`,
+      paymentId: paymentIdPath,
       endToEndId: `${path}/PmtId/EndToEndId`,
       amount: amountPath,
       currency: `${amountPath}/@Ccy`,
