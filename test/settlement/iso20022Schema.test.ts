@@ -19,7 +19,12 @@ import {
   iso20022SchemaIds,
   iso20022SchemaPath,
 } from "../../packages/sdk/src/node/iso20022Schemas";
-import { PACS002_NAMESPACE, buildPacs002, importPacs008 } from "../../packages/sdk/src/settlement/iso20022";
+import {
+  PACS002_NAMESPACE,
+  buildPacs002,
+  importPacs008,
+  pacs002StatusesOf,
+} from "../../packages/sdk/src/settlement/iso20022";
 import { generatePacs008 } from "../../scripts/iso/generate-pacs008";
 import { Iso20022Validator, formatXsdIssues, type XsdReport } from "../../scripts/lib/xsd";
 
@@ -212,31 +217,40 @@ describe("ISO 20022 schema validity (libxml2 XSD validation)", function () {
   describe("messages the project writes", () => {
     const { records } = importPacs008(small, { banks });
     const createdAt = new Date("2025-03-14T09:15:00Z");
-    /** The pacs.002 versions buildPacs002 writes. */
-    const PACS002_WRITTEN = [PACS002_NAMESPACE];
+    /** The version buildPacs002 writes. */
+    const written = iso20022MessageId(PACS002_NAMESPACE) ?? PACS002_NAMESPACE;
 
-    it("buildPacs002 writes a valid pacs.002 for each status, with reasons and a 35-character MsgId", () => {
-      for (const namespace of PACS002_WRITTEN) {
-        const id = iso20022MessageId(namespace) ?? namespace;
-        expect(SHIPPED, "the schema of each written version is shipped").to.include(id);
-        const reports = [
-          buildPacs002({ originalMessageId: "ALPN-20250314-0001", batchId: 7n, status: "ACCP", records, createdAt }),
-          buildPacs002({ originalMessageId: "X".repeat(35), batchId: "0xabc", status: "ACSC", records }),
-          buildPacs002({
-            originalMessageId: "ALPN-20250314-0001",
-            batchId: 1n,
-            status: "RJCT",
-            records,
-            reasons: { "ALPN-TX-0003": "AM02 limit exceeded", "ALPN-TX-0004": "x".repeat(35) },
-            messageId: "M".repeat(35),
-            originalMessageNameId: "pacs.008.001.13",
-          }),
-          buildPacs002({ originalMessageId: "M", batchId: 2n, status: "ACSC", records: [], createdAt }),
-        ].map((xml) => validator.validate(xml));
-        for (const [i, r] of reports.entries()) {
-          expectValid(r, `${id} #${i + 1}`);
-          expect(r.messages).to.deep.equal([id]);
-        }
+    it("buildPacs002 writes a valid pacs.002 for each status, per payment, with reasons and 35-character ids", () => {
+      expect(SHIPPED, "the schema of the written version is shipped").to.include(written);
+      // The sample's fifth payment is identified by its UETR (answered as OrgnlUETR).
+      expect(records.map((r) => r.paymentId)).to.include("3f2c9a1e-7b4d-4c8e-9a6f-2d1b0e5c7a93");
+      const [baltic, celtic] = [records[0].creditorBank, records[1].creditorBank];
+      const settledOrWrittenOff = pacs002StatusesOf(records, {
+        settled: [baltic],
+        writtenOff: [celtic],
+        writtenOffIn: 12n,
+      });
+      const settledOrWaiting = pacs002StatusesOf(records, { settled: [baltic], writtenOff: [] });
+      expect([settledOrWrittenOff.status, settledOrWaiting.status]).to.deep.equal(["PART", "ACCP"]);
+      const reports = [
+        buildPacs002({ originalMessageId: "ALPN-20250314-0001", batchId: 7n, status: "ACCP", records, createdAt }),
+        buildPacs002({ originalMessageId: "X".repeat(35), batchId: "0xabc", status: "ACSC", records }),
+        buildPacs002({
+          originalMessageId: "ALPN-20250314-0001",
+          batchId: 1n,
+          status: "RJCT",
+          records,
+          reasons: { "ALPN-TX-0003": "AM02 limit exceeded", "ALPN-TX-0004": "x".repeat(35) },
+          messageId: "M".repeat(35),
+          originalMessageNameId: "pacs.008.001.13",
+        }),
+        buildPacs002({ originalMessageId: "ALPN-20250314-0001", batchId: 3n, records, ...settledOrWrittenOff }),
+        buildPacs002({ originalMessageId: "ALPN-20250314-0001", batchId: 3n, records, ...settledOrWaiting }),
+        buildPacs002({ originalMessageId: "M", batchId: 2n, status: "ACSC", records: [], createdAt }),
+      ].map((xml) => validator.validate(xml));
+      for (const [i, r] of reports.entries()) {
+        expectValid(r, `${written} #${i + 1}`);
+        expect(r.messages).to.deep.equal([written]);
       }
     });
 
