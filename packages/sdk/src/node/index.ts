@@ -1,6 +1,7 @@
 /**
  * @clearhouse/sdk/node: the SDK's file helpers for Node (deployment, batch, governance,
- * attestation and consortium files, agreement templates, atomic writes, the chain audit).
+ * attestation and consortium files, agreement templates, the shipped ISO 20022 schemas, atomic
+ * writes, the chain audit).
  * The root entry `@clearhouse/sdk` stays free of `node:` modules so it runs in a browser.
  */
 export * from "./fileio";
@@ -10,6 +11,7 @@ export * from "./jsonFile";
 export * from "./attestationFile";
 export * from "./consortiumFile";
 export * from "./templates";
+export * from "./iso20022Schemas";
 export * from "./audit";
 export * from "./packageRoot";
 export * from "./consortiumDeploy";
