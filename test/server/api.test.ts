@@ -96,6 +96,14 @@ describe("serve: REST API", function () {
     expect(one).to.have.length(1); // limits are clamped to 1…5,000
   });
 
+  it("whoami names the key and the token amounts are in (the console formats minor units with it)", async () => {
+    const { server, deployment } = await loadFixture(withServer);
+    const who = JSON.parse((await get(server, "/api/whoami", KEYS.alpine)).body) as Record<string, unknown>;
+    const { symbol, decimals } = deployment.token;
+    expect(who).to.deep.include({ name: "alpine", role: "member" });
+    expect(who.token).to.deep.include({ symbol, decimals });
+  });
+
   it("the inclusion checker answers from the ledger contract", async () => {
     const { server, batch } = await loadFixture(withServer);
     const post = (body: unknown) =>

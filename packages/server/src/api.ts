@@ -97,11 +97,16 @@ export async function createServer(opts: {
   });
   // Browsers ask for it on every page: no icon, and no 401 for a request nobody chose to send.
   app.get("/favicon.ico", async (_req, reply) => reply.code(204).send());
-  app.get("/api/whoami", async (req) => ({
-    name: req.apiKey!.name,
-    role: req.apiKey!.role,
-    account: req.apiKey!.account,
-  }));
+  app.get("/api/whoami", async (req) => {
+    const { symbol, decimals, currency } = ch.context.deployment.token;
+    return {
+      name: req.apiKey!.name,
+      role: req.apiKey!.role,
+      account: req.apiKey!.account,
+      // What amounts (in minor units everywhere in the API) are shown in: the settlement token.
+      token: { symbol, decimals, currency: currency ?? null },
+    };
+  });
   app.get("/api/members", async () => json(await ch.registry.listMembers()));
 
   const batchEvent = (id: string) => byName("BatchSubmitted").find((e) => same(e.args.batchId, id));
