@@ -28,6 +28,17 @@ export interface ClearhouseErrorOptions {
   cause?: unknown;
 }
 
+/** Where an error lists the names of its classes (a global symbol: the same in every copy of the SDK). */
+const ERROR_BRAND = Symbol.for("clearhouse.error.classes");
+
+/** The names of `error`'s classes, from its own up to ClearhouseError. */
+function classNames(error: object): string[] {
+  const names: string[] = [];
+  for (let p = Object.getPrototypeOf(error) as object | null; p && p !== Error.prototype; p = Object.getPrototypeOf(p))
+    names.push((p.constructor as { name: string }).name);
+  return names;
+}
+
 /**
  * The root of every error the SDK throws. Modelled on viem's BaseError: a one-line `shortMessage`,
  * optional `details` and `metaMessages`, a `cause` chain with viem's `walk`, and — ours — a `hint`
@@ -35,6 +46,20 @@ export interface ClearhouseErrorOptions {
  * and meta lines.
  */
 export class ClearhouseError extends Error {
+  /**
+   * `instanceof` that also holds across copies of the SDK: an application that loads both its
+   * ESM and its CommonJS build (or two installed copies) gets two `ClearhouseError` classes, and a
+   * plain prototype check would say an error of one is not an instance of the other. An error
+   * carries the names of its classes under a global symbol; a class accepts a value whose chain
+   * holds its name.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    if (typeof value !== "object" || value === null) return false;
+    const names = (value as { [ERROR_BRAND]?: unknown })[ERROR_BRAND];
+    return Array.isArray(names) && names.includes(this.name);
+  }
+
   override name = "ClearhouseError";
   readonly category: ErrorCategory;
   readonly shortMessage: string;
@@ -53,6 +78,7 @@ export class ClearhouseError extends Error {
     this.hint = options.hint;
     this.details = options.details;
     this.metaMessages = options.metaMessages ?? [];
+    Object.defineProperty(this, ERROR_BRAND, { value: classNames(this), enumerable: false });
   }
 
   /** The root cause: the last error of the `cause` chain (this error if it wraps none). */
