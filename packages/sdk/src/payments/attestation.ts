@@ -19,7 +19,8 @@ import {
   type LocalAccount,
 } from "viem";
 import { ClearhouseError, InvalidArgumentError } from "../errors/base";
-import { ATTESTATION_KINDS, attestationKindIndex, type AttestationKindName } from "./terms";
+import { ATTESTATION_KINDS, type AttestationKindName } from "./terms";
+import { attestationKindIndex } from "./onChainTerms";
 
 export const ATTESTATION_FORMAT = "clearhouse.attestation/2";
 

@@ -8,13 +8,8 @@ import { requireSmallInt } from "../validate";
 import { signPermit } from "../token/permit";
 import { circuitNameOf } from "../zk/circuits";
 import { checkBundle, toCalldata, type ProofBundle } from "../zk/proof";
-import {
-  ATTESTATION_KINDS,
-  attestationKindIndex,
-  toOnChainTerms,
-  type AgreementSpec,
-  type AttestationKindName,
-} from "./terms";
+import { ATTESTATION_KINDS, type AgreementSpec, type AttestationKindName } from "./terms";
+import { attestationKindIndex, toOnChainTerms } from "./onChainTerms";
 
 /** The escrow proxy's address and ABI, or ContractNotDeployedError if the deployment has none. */
 export function escrow(ctx: ClearhouseContext): DeployedContract<"ConditionalEscrow"> {

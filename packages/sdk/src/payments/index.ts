@@ -1,4 +1,5 @@
 export * from "./terms";
+export * from "./onChainTerms";
 export * from "./attestation";
 export * from "./escrow";
 export * from "./submission";

@@ -19,7 +19,8 @@ import { deployedSince } from "../contracts";
 import { ClearhouseError, InvalidArgumentError } from "../errors/base";
 import { AttestationExpiredError, type SignedAttestation } from "./attestation";
 import { escrow } from "./escrow";
-import { ATTESTATION_KINDS, attestationKindIndex, type AttestationKindName } from "./terms";
+import { ATTESTATION_KINDS, type AttestationKindName } from "./terms";
+import { attestationKindIndex } from "./onChainTerms";
 
 /** Where the escrow recorded an attestor's attestation of a kind for a milestone (its `Attested` event). */
 export interface AttestationRecord {
