@@ -299,6 +299,31 @@ describe("clearhouse gov (CLI against the in-process chain)", () => {
     expect(body.error.message).to.match(/the file was altered/);
   });
 
+  it("refuses a proposal file whose unsigned description holds control characters (a forged review)", async () => {
+    // The description is not signed: anyone who relays the file can edit it. Printed raw above the
+    // decoded call, a newline forges review lines and an ANSI escape (ESC[8m: conceal) hides the
+    // real ones on the signer's terminal.
+    const { cli, dir, keyFile, bank } = await loadFixture(cliFixture);
+    const proposal = join(dir, "forged.json");
+    expect((await proposeSuspend(cli, bank, proposal)).code).to.equal(ExitCode.ok);
+    const json = JSON.parse(readFileSync(proposal, "utf8")) as { description: string };
+    json.description =
+      'Routine review" — what the signature authorizes:\n  Call:      setLimits(account "0x0000000000000000000000000000000000000001", maxSingleTransfer 1.00 gEUR [100])\n\u001b[8m';
+    writeFileSync(proposal, JSON.stringify(json));
+    const signed = await cli(
+      "gov",
+      "sign",
+      proposal,
+      "--key-file",
+      await keyFile(0),
+      "--out",
+      join(dir, "forged.sig.json"),
+    );
+    expect(signed.code, signed.out).to.equal(ExitCode.badInput);
+    expect(signed.err).to.match(/description/);
+    expect(signed.out).not.to.match(/Call: +setLimits/);
+  });
+
   it("works as a real process: --help and offline signing need no node", async function () {
     this.timeout(60_000);
     const { dir, keyFile, bank, cli } = await loadFixture(cliFixture);
