@@ -237,6 +237,39 @@ describe("audit", function () {
     );
   });
 
+  it("does not call an upgrade governed because an unrelated proposal executed in the same transaction", async () => {
+    // `execute` is permissionless for a matured proposal: whoever holds upgrade rights outside
+    // governance (a key never handed over) can, from a contract, execute any pending proposal and
+    // upgrade a proxy in one transaction. Here the upgrade comes after the Executed log, so it
+    // cannot be that proposal's call; the check must still fail and the row must not say governed.
+    const f = await loadFixture(busyChain);
+    const other = key(8).address;
+    const tx = keccak256(stringToHex("execute something, then upgrade")) as Hex;
+    const t = structuredClone(f.snapshot);
+    t.state.implementations.SettlementLedger = other;
+    t.events.push(
+      {
+        contract: "ConsortiumMultisig",
+        eventName: "Executed",
+        args: { proposalHash: keccak256(stringToHex("unrelated proposal")), lane: 2n, nonce: 0n },
+        blockNumber: t.toBlock,
+        logIndex: 0,
+        transactionHash: tx,
+      },
+      {
+        contract: "SettlementLedger",
+        eventName: "Upgraded",
+        args: { implementation: other },
+        blockNumber: t.toBlock,
+        logIndex: 1,
+        transactionHash: tx,
+      },
+    );
+    const report = await auditSnapshot(t, { verifier });
+    expect(report.contracts.find((c) => c.name === "SettlementLedger")).to.deep.include({ upgradedByGovernance: null });
+    expect(report.checks.find((c) => c.id === "contract-implementations")!.result).to.equal("failed");
+  });
+
   it("lists every agreement: payer, payee, arbiter, amounts, deadlines, milestones and disputes", async () => {
     const f = await loadFixture(busyChain);
     const report = await auditSnapshot(f.snapshot, { verifier });
