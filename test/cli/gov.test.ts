@@ -6,6 +6,8 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { encodeFunctionData } from "viem";
+import { nettingEngineAbi, settlementTokenAbi } from "../../packages/contracts/src";
 import { runCli } from "../../packages/cli/src/main";
 import { ExitCode } from "../../packages/cli/src/exit";
 import type { Deployment } from "../../packages/contracts/src/deployment";
@@ -322,6 +324,54 @@ describe("clearhouse gov (CLI against the in-process chain)", () => {
     expect(signed.code, signed.out).to.equal(ExitCode.badInput);
     expect(signed.err).to.match(/description/);
     expect(signed.out).not.to.match(/Call: +setLimits/);
+  });
+
+  it("does not show amounts of another token in the settlement token's units", async () => {
+    // A foreign token (0 decimals here: 100 minor units are 100 whole tokens the multisig holds)
+    // is not the settlement token: its amounts must not read as "1.00 gEUR".
+    const { cli, dir, keyFile, bank, deployment } = await loadFixture(cliFixture);
+    const d = JSON.parse(readFileSync(deployment, "utf8")) as Deployment;
+    const foreignToken = privateKeyToAccount(generatePrivateKey()).address;
+    const cases = [
+      // transfer(to, value) sent to the foreign token itself
+      {
+        target: foreignToken,
+        data: encodeFunctionData({ abi: settlementTokenAbi, functionName: "transfer", args: [bank, 100n] }),
+      },
+      // the engine's rescue of the foreign token
+      {
+        target: d.contracts.NettingEngine!.proxy,
+        data: encodeFunctionData({ abi: nettingEngineAbi, functionName: "rescue", args: [foreignToken, bank, 100n] }),
+      },
+    ];
+    for (const [i, c] of cases.entries()) {
+      const proposal = join(dir, `foreign${i}.json`);
+      const built = await cli(
+        "gov",
+        "propose",
+        "--target",
+        c.target,
+        "--data",
+        c.data,
+        "--description",
+        "Move 100",
+        "--out",
+        proposal,
+      );
+      expect(built.code, built.err).to.equal(ExitCode.ok);
+      const signed = await cli(
+        "gov",
+        "sign",
+        proposal,
+        "--key-file",
+        await keyFile(0),
+        "--out",
+        join(dir, `foreign${i}.sig.json`),
+      );
+      expect(signed.code, signed.err).to.equal(ExitCode.ok);
+      expect(signed.out).to.match(/Call: /);
+      expect(signed.out, signed.out).not.to.match(/1\.00 gEUR/);
+    }
   });
 
   it("works as a real process: --help and offline signing need no node", async function () {
