@@ -374,6 +374,32 @@ describe("clearhouse gov (CLI against the in-process chain)", () => {
     }
   });
 
+  it("warns a signer whose deployment file is for another chain or multisig than the proposal", async () => {
+    // The signer keeps the consortium's deployment (here: its production chain, id 1); the file they
+    // are handed is for another chain's multisig (31337) where the same key is a signer. gov sign
+    // signs it like any other, saying only "Authority: … on chain 31337" at the very end.
+    const { cli, dir, keyFile, bank, deployment } = await loadFixture(cliFixture);
+    const proposal = join(dir, "other-chain.json");
+    expect((await proposeSuspend(cli, bank, proposal)).code).to.equal(ExitCode.ok);
+    const production = join(dir, "production.json");
+    writeFileSync(
+      production,
+      JSON.stringify({ ...(JSON.parse(readFileSync(deployment, "utf8")) as Deployment), chainId: 1 }),
+    );
+    const signed = await cliRunner(production)(
+      "gov",
+      "sign",
+      proposal,
+      "--key-file",
+      await keyFile(0),
+      "--out",
+      join(dir, "oc.sig.json"),
+    );
+    expect(signed.out + signed.err).to.match(
+      /not (for )?(the|your) deployment|another (chain|multisig)|does not match/i,
+    );
+  });
+
   it("works as a real process: --help and offline signing need no node", async function () {
     this.timeout(60_000);
     const { dir, keyFile, bank, cli } = await loadFixture(cliFixture);
