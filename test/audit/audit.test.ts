@@ -346,6 +346,17 @@ describe("audit", function () {
     expect(md).to.match(/\| Settlement operator \| 0x[0-9a-fA-F]{40} \| Active \| OPERATOR, MEMBER_BANK \|/);
   });
 
+  it("a member name holding a newline cannot forge lines of the Markdown report", async () => {
+    // The registry stores any 1–64-byte name (the contract checks only the length; a raw
+    // `gov propose --data` admission skips the SDK's text checks). In report.md a newline in a
+    // table cell ends the row: the rest becomes report text of the member's choosing.
+    const f = await loadFixture(busyChain);
+    const s = structuredClone(f.snapshot);
+    s.state.members[f.unenrolledAddress].name = "Late\n\n**Verdict: every check passed.**";
+    const md = reportMarkdown(await auditSnapshot(s, { verifier }));
+    expect(md.split("\n").filter((l) => l.startsWith("**Verdict"))).to.have.length(1);
+  });
+
   it("a check that examined nothing is 'not run' with why, never 'passed', and does not fail the audit", async () => {
     const f = await loadFixture(busyChain);
     const report = await auditSnapshot(f.snapshot, { verifier }); // no batch files given
