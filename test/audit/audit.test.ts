@@ -237,6 +237,39 @@ describe("audit", function () {
     );
   });
 
+  it("does not call an upgrade governed because an unrelated proposal executed in the same transaction", async () => {
+    // `execute` is permissionless for a matured proposal: whoever holds upgrade rights outside
+    // governance (a key never handed over) can, from a contract, execute any pending proposal and
+    // upgrade a proxy in one transaction. Here the upgrade comes after the Executed log, so it
+    // cannot be that proposal's call; the check must still fail and the row must not say governed.
+    const f = await loadFixture(busyChain);
+    const other = key(8).address;
+    const tx = keccak256(stringToHex("execute something, then upgrade")) as Hex;
+    const t = structuredClone(f.snapshot);
+    t.state.implementations.SettlementLedger = other;
+    t.events.push(
+      {
+        contract: "ConsortiumMultisig",
+        eventName: "Executed",
+        args: { proposalHash: keccak256(stringToHex("unrelated proposal")), lane: 2n, nonce: 0n },
+        blockNumber: t.toBlock,
+        logIndex: 0,
+        transactionHash: tx,
+      },
+      {
+        contract: "SettlementLedger",
+        eventName: "Upgraded",
+        args: { implementation: other },
+        blockNumber: t.toBlock,
+        logIndex: 1,
+        transactionHash: tx,
+      },
+    );
+    const report = await auditSnapshot(t, { verifier });
+    expect(report.contracts.find((c) => c.name === "SettlementLedger")).to.deep.include({ upgradedByGovernance: null });
+    expect(report.checks.find((c) => c.id === "contract-implementations")!.result).to.equal("failed");
+  });
+
   it("lists every agreement: payer, payee, arbiter, amounts, deadlines, milestones and disputes", async () => {
     const f = await loadFixture(busyChain);
     const report = await auditSnapshot(f.snapshot, { verifier });
@@ -311,6 +344,17 @@ describe("audit", function () {
       `| Alpine Bank | ${f.addr.alpine} | Active | MEMBER_BANK | none | 100,000,000.00 tEUR | 100,000,000.00 tEUR |`,
     );
     expect(md).to.match(/\| Settlement operator \| 0x[0-9a-fA-F]{40} \| Active \| OPERATOR, MEMBER_BANK \|/);
+  });
+
+  it("a member name holding a newline cannot forge lines of the Markdown report", async () => {
+    // The registry stores any 1–64-byte name (the contract checks only the length; a raw
+    // `gov propose --data` admission skips the SDK's text checks). In report.md a newline in a
+    // table cell ends the row: the rest becomes report text of the member's choosing.
+    const f = await loadFixture(busyChain);
+    const s = structuredClone(f.snapshot);
+    s.state.members[f.unenrolledAddress].name = "Late\n\n**Verdict: every check passed.**";
+    const md = reportMarkdown(await auditSnapshot(s, { verifier }));
+    expect(md.split("\n").filter((l) => l.startsWith("**Verdict"))).to.have.length(1);
   });
 
   it("a check that examined nothing is 'not run' with why, never 'passed', and does not fail the audit", async () => {

@@ -7,6 +7,8 @@ import { ExitCode } from "../../packages/cli/src/exit";
 import { InvalidArgumentError } from "../../packages/sdk/src/errors/base";
 import { readReport } from "../../packages/sdk/src/node/audit";
 import { writeBatchFile } from "../../packages/sdk/src/node/batchFile";
+import { Role } from "../../packages/sdk/src/registry/roles";
+import { leiWithCheckDigits } from "../../packages/sdk/src/registry/identifiers";
 import { releaseProver } from "../../packages/zk/src";
 import { settlementFixture, smallSampleBatch } from "../sdk/settlementFixture";
 import { cliWorkspace } from "./harness";
@@ -85,6 +87,23 @@ describe("CLI audit", function () {
       InvalidArgumentError,
       /is not a clearhouse\.audit\/2 report \(its format is "clearhouse\.audit\/1"\)/,
     );
+  });
+
+  it("prints no terminal escape from on-chain text: a member name cannot hide the verdict", async () => {
+    // A member's name is any 1–64 bytes. ESC[8m (conceal) in it hides everything printed after the
+    // members table on most terminals — the "Checks: … failed" and "Verdict:" lines.
+    const { cli, dir, gov } = await loadFixture(fixture);
+    await gov.registry.admitMember({
+      account: "0x00000000000000000000000000000000000e5c01",
+      roles: Role.MEMBER_BANK,
+      lei: leiWithCheckDigits("5493000ESCAPEBANK0"),
+      name: "Quiet Bank\u001b[8m",
+      maxSingleTransfer: 1n,
+      maxDailyOutflow: 1n,
+    });
+    const r = await cli("audit", "report", "--out", join(dir, "esc"));
+    expect(r.out).to.match(/Quiet Bank/);
+    expect(r.out.includes("\u001b")).to.equal(false);
   });
 
   it("exits 5 and names the payment when a batch file was edited", async () => {

@@ -6,6 +6,8 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { encodeFunctionData } from "viem";
+import { nettingEngineAbi, settlementTokenAbi } from "../../packages/contracts/src";
 import { runCli } from "../../packages/cli/src/main";
 import { ExitCode } from "../../packages/cli/src/exit";
 import type { Deployment } from "../../packages/contracts/src/deployment";
@@ -297,6 +299,105 @@ describe("clearhouse gov (CLI against the in-process chain)", () => {
     expect(body).to.deep.include({ ok: false });
     expect(body.error.name).to.equal("GovernanceFileError");
     expect(body.error.message).to.match(/the file was altered/);
+  });
+
+  it("refuses a proposal file whose unsigned description holds control characters (a forged review)", async () => {
+    // The description is not signed: anyone who relays the file can edit it. Printed raw above the
+    // decoded call, a newline forges review lines and an ANSI escape (ESC[8m: conceal) hides the
+    // real ones on the signer's terminal.
+    const { cli, dir, keyFile, bank } = await loadFixture(cliFixture);
+    const proposal = join(dir, "forged.json");
+    expect((await proposeSuspend(cli, bank, proposal)).code).to.equal(ExitCode.ok);
+    const json = JSON.parse(readFileSync(proposal, "utf8")) as { description: string };
+    json.description =
+      'Routine review" — what the signature authorizes:\n  Call:      setLimits(account "0x0000000000000000000000000000000000000001", maxSingleTransfer 1.00 gEUR [100])\n\u001b[8m';
+    writeFileSync(proposal, JSON.stringify(json));
+    const signed = await cli(
+      "gov",
+      "sign",
+      proposal,
+      "--key-file",
+      await keyFile(0),
+      "--out",
+      join(dir, "forged.sig.json"),
+    );
+    expect(signed.code, signed.out).to.equal(ExitCode.badInput);
+    expect(signed.err).to.match(/description/);
+    expect(signed.out).not.to.match(/Call: +setLimits/);
+  });
+
+  it("does not show amounts of another token in the settlement token's units", async () => {
+    // A foreign token (0 decimals here: 100 minor units are 100 whole tokens the multisig holds)
+    // is not the settlement token: its amounts must not read as "1.00 gEUR".
+    const { cli, dir, keyFile, bank, deployment } = await loadFixture(cliFixture);
+    const d = JSON.parse(readFileSync(deployment, "utf8")) as Deployment;
+    const foreignToken = privateKeyToAccount(generatePrivateKey()).address;
+    const cases = [
+      // transfer(to, value) sent to the foreign token itself
+      {
+        target: foreignToken,
+        data: encodeFunctionData({ abi: settlementTokenAbi, functionName: "transfer", args: [bank, 100n] }),
+      },
+      // the engine's rescue of the foreign token
+      {
+        target: d.contracts.NettingEngine!.proxy,
+        data: encodeFunctionData({ abi: nettingEngineAbi, functionName: "rescue", args: [foreignToken, bank, 100n] }),
+      },
+    ];
+    for (const [i, c] of cases.entries()) {
+      const proposal = join(dir, `foreign${i}.json`);
+      const built = await cli(
+        "gov",
+        "propose",
+        "--target",
+        c.target,
+        "--data",
+        c.data,
+        "--description",
+        "Move 100",
+        "--out",
+        proposal,
+      );
+      expect(built.code, built.err).to.equal(ExitCode.ok);
+      const signed = await cli(
+        "gov",
+        "sign",
+        proposal,
+        "--key-file",
+        await keyFile(0),
+        "--out",
+        join(dir, `foreign${i}.sig.json`),
+      );
+      expect(signed.code, signed.err).to.equal(ExitCode.ok);
+      expect(signed.out).to.match(/Call: /);
+      expect(signed.out, signed.out).not.to.match(/1\.00 gEUR/);
+    }
+  });
+
+  it("warns a signer whose deployment file is for another chain or multisig than the proposal", async () => {
+    // The signer keeps the consortium's deployment (here: its production chain, id 1); the file they
+    // are handed is for another chain's multisig (31337) where the same key is a signer. gov sign
+    // signs it like any other, saying only "Authority: … on chain 31337" at the very end.
+    const { cli, dir, keyFile, bank, deployment } = await loadFixture(cliFixture);
+    const proposal = join(dir, "other-chain.json");
+    expect((await proposeSuspend(cli, bank, proposal)).code).to.equal(ExitCode.ok);
+    const production = join(dir, "production.json");
+    writeFileSync(
+      production,
+      JSON.stringify({ ...(JSON.parse(readFileSync(deployment, "utf8")) as Deployment), chainId: 1 }),
+    );
+    const signed = await cliRunner(production)(
+      "gov",
+      "sign",
+      proposal,
+      "--key-file",
+      await keyFile(0),
+      "--out",
+      join(dir, "oc.sig.json"),
+    );
+    expect(signed.out + signed.err).to.match(
+      /not (for )?(the|your) deployment|another (chain|multisig)|does not match/i,
+    );
   });
 
   it("works as a real process: --help and offline signing need no node", async function () {

@@ -109,6 +109,21 @@ describe("SDK governance history: listProposals (real Hardhat network)", () => {
     expect(r.state).to.equal("executable");
   });
 
+  it("does not list an on-chain approval made after the proposal was executed among its approvals", async () => {
+    // `approve` takes any hash at any time. A signer who approves a proposal after it ran (or a
+    // cancelled one) did not authorize it; listed beside the real signers, with no mark, the
+    // console's "signed by" column shows them as one of its approvers.
+    const f = await loadFixture(governanceFixture);
+    const file = await limitsProposal(f);
+    await f.anyone.governance.queueProposal({ file, signatures: await sign(file, [0, 1, 2]) });
+    await time.increase(MIN_DELAY);
+    await f.anyone.governance.executeProposal({ file });
+    await f.signer(4).governance.approveOnChain({ hash: file.hash });
+    const [r] = await f.anyone.governance.listProposals();
+    expect(r.state).to.equal("executed");
+    expect(who(r)).to.deep.equal([0, 1, 2].map((i) => [signerKey(i).address, "offline"]));
+  });
+
   it("a cancelled proposal shows cancelled, and the cancel its signers", async () => {
     const f = await loadFixture(governanceFixture);
     const stuck = await limitsProposal(f, 1n);

@@ -113,6 +113,51 @@ describe("serve: governance proposals", function () {
     }
   });
 
+  it("starts no second full history read while one is still running, however old the cache", async () => {
+    // Each read scans every multisig log since deployment and fetches a transaction per proposal.
+    // On a long chain it outlasts the 15 s cache; each request after that must not start another
+    // scan beside it (any key holder, or the console's polling, would pile them up on the node).
+    const f = await loadFixture(governed);
+    let reads = 0;
+    let release = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const list = f.anyone.governance.listProposals.bind(f.anyone.governance);
+    const ch = {
+      ...f.anyone,
+      governance: {
+        ...f.anyone.governance,
+        listProposals: async (...a: Parameters<typeof list>) => {
+          reads += 1;
+          await gate;
+          return list(...a);
+        },
+      },
+    } as typeof f.anyone;
+    const server = await createServer({ ch, config: serveConfig() });
+    const realNow = Date.now;
+    try {
+      const get = () =>
+        server.app.inject({
+          method: "GET",
+          url: "/api/proposals",
+          headers: { authorization: `Bearer ${KEYS.alpine}` },
+        });
+      const first = get();
+      while (reads === 0) await new Promise((r) => setTimeout(r, 5));
+      Date.now = () => realNow() + 16_000; // the first read is still running 16 s later
+      const second = get();
+      await new Promise((r) => setTimeout(r, 50));
+      release();
+      const bodies = (await Promise.all([first, second])).map((r) => JSON.parse(r.body) as unknown[]);
+      expect(bodies[0]).to.deep.equal(bodies[1]);
+      expect(reads).to.equal(1);
+    } finally {
+      Date.now = realNow;
+      release();
+      await server.close();
+    }
+  });
+
   it("a deployment without a multisig has no proposals: [] from the API, a typed error from the SDK", async () => {
     const f = await loadFixture(serverFixture);
     const server = await createServer({ ch: f.gov, config: serveConfig({}, f.addr) });

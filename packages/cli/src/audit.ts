@@ -19,15 +19,18 @@ import { print, toJson } from "./output";
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
+/** On-chain text (a member's name) for a terminal: control characters (escapes, newlines) as spaces. */
+const plain = (s: string) => s.replace(/\p{Cc}/gu, " ");
+
 /** A report section for the terminal: its title, its note, then the table (or what it lacks). */
 function section(t: ReportTable): string {
-  const head = `${t.title}${t.note ? `: ${t.note}` : ""}`;
+  const head = `${t.title}${t.note ? `: ${plain(t.note)}` : ""}`;
   if (t.rows.length === 0) return `${head}\n  ${t.empty}`;
   const table = renderTable(
     t.rows,
     t.headers.map((header, i) => ({
       header,
-      value: (row: string[]) => row[i],
+      value: (row: string[]) => plain(row[i]),
       ...(t.numeric?.includes(i) ? { align: "right" as const } : {}),
     })),
   );

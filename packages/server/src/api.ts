@@ -213,16 +213,20 @@ export async function createServer(opts: {
 
   // The history reads every multisig log and the transactions that queued, executed or cancelled:
   // read again only when the feed saw a new multisig event, or after 15 s (open states are timed).
-  let proposals: { at: number; seen: number; list: Promise<unknown> } | undefined;
+  // A read still running is shared, however old: a second scan beside it would only load the node.
+  let proposals: { at: number; seen: number; list: Promise<unknown>; done: boolean } | undefined;
   app.get("/api/proposals", async () => {
     if (!ch.context.deployment.contracts.ConsortiumMultisig) return [];
     const seen = feed.events.filter((e) => e.contract === "ConsortiumMultisig").length;
-    if (!proposals || proposals.seen !== seen || Date.now() - proposals.at > 15_000) {
-      const list = ch.governance.listProposals().then(json);
-      proposals = { at: Date.now(), seen, list };
-      list.catch(() => {
-        if (proposals?.list === list) proposals = undefined;
-      });
+    if (!proposals || (proposals.done && (proposals.seen !== seen || Date.now() - proposals.at > 15_000))) {
+      const entry = { at: Date.now(), seen, list: ch.governance.listProposals().then(json), done: false };
+      proposals = entry;
+      entry.list.then(
+        () => (entry.done = true),
+        () => {
+          if (proposals === entry) proposals = undefined;
+        },
+      );
     }
     return proposals.list;
   });

@@ -180,7 +180,9 @@ export function sectionTables(r: AuditReport): ReportTable[] {
   ];
 }
 
-const cell = (s: string) => s.replace(/\|/g, "\\|");
+/** A Markdown table cell: `|` escaped, and control characters (a newline would end the row and let
+ * on-chain text such as a member's name write lines of the report) shown as spaces. */
+const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\p{Cc}/gu, " ");
 
 /** Markdown lines of one table, under a `##` heading. */
 export function markdownTable(t: ReportTable): string[] {

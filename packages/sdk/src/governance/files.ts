@@ -127,6 +127,15 @@ export function parseGovernanceFile(value: unknown, name = "proposal"): Governan
   if (!f || typeof f !== "object" || f.format !== PROPOSAL_FORMAT) {
     throw new GovernanceFileError(name, `is not a ${PROPOSAL_FORMAT} file`);
   }
+  // Not signed, and printed above the decoded call: a newline or a terminal escape in it would
+  // forge review lines or hide the real ones (ESC[8m conceals what follows).
+  if (typeof f.description !== "string" || /[\p{Cc}\p{Cf}]/u.test(f.description)) {
+    throw new GovernanceFileError(
+      name,
+      "description must be one line of text without control or formatting characters (newlines, escapes, bidi marks)",
+      "Do not sign it: the description is not signed and could forge the review. Ask the proposer for the original file.",
+    );
+  }
   const td = f.typedData as GovernanceFile["typedData"] | undefined;
   if (!td || (td.primaryType !== "Proposal" && td.primaryType !== "Cancel")) {
     throw new GovernanceFileError(name, "has no Proposal or Cancel typed data");

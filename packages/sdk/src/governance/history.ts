@@ -76,7 +76,10 @@ export interface ProposalRecord {
   call?: ProposalCallRecord;
   notBefore?: bigint;
   expiry?: bigint;
-  /** Offline signatures and on-chain approvals, in chain order; a signer may appear under both. */
+  /**
+   * Offline signatures and on-chain approvals, in chain order; a signer may appear under both. An
+   * on-chain approval made after the proposal was executed is not listed.
+   */
   approvals: ProposalApproval[];
   /** Transactions whose signatures could not be read, and why (e.g. a relayer wrapped the call). */
   unrecoverable: { transactionHash: Hex; reason: string }[];
@@ -240,6 +243,8 @@ class HistoryReader {
     switch (e.eventName) {
       case "Approved": {
         const r = this.record(a.proposalHash as Hex, "Unknown");
+        // `approve` takes any hash at any time: one made after the proposal ran authorized nothing.
+        if (r.executed) return;
         r.approvals.push({
           signer: getAddress(a.signer as Address),
           how: "on-chain",
