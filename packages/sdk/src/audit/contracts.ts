@@ -3,7 +3,7 @@
  * file with its proxy and implementation addresses, the implementation each proxy points at now
  * (its EIP-1967 slot, read on chain) and the `Upgraded` events that installed it. A proxy whose
  * implementation is not the one its last `Upgraded` event names, or is not the deployment file's
- * without a governance-executed upgrade installing it, is a discrepancy. Pure functions of a chain
+ * without an upgrade made while the multisig owned the proxy, is a discrepancy. Pure functions of a chain
  * snapshot.
  */
 import type { Address, Hex } from "viem";
@@ -37,19 +37,29 @@ export interface ContractEntry {
   upgrades: Upgrade[];
   /**
    * When the chain's implementation is not the deployment file's: the upgrade that installed it, if
-   * a multisig proposal executed it (its `Upgraded` event is in a transaction with the multisig's
-   * `Executed`) — the file is out of date, the chain is not wrong. Null otherwise.
+   * the proxy's owner was the multisig when it ran (only a multisig proposal could have done it) —
+   * the file is out of date, the chain is not wrong. Null otherwise.
    */
   upgradedByGovernance: Upgrade | null;
 }
 
-/** The transactions in which the multisig executed a proposal. */
-function governanceTransactions(s: ChainSnapshot): Set<string> {
-  return new Set(
-    s.events
-      .filter((e) => e.contract === "ConsortiumMultisig" && e.eventName === "Executed")
-      .map((e) => key(e.transactionHash)),
-  );
+/**
+ * Whether the upgrade `u` of proxy `name` was governed: every proxy's `_authorizeUpgrade` is
+ * `onlyOwner`, so an upgrade is governed exactly when the proxy's owner when it ran was the
+ * multisig — tracked from the proxy's own `OwnershipTransferred` events in chain order. (Sharing a
+ * transaction with a multisig `Executed` proves nothing: `execute` is open to anyone.)
+ */
+function governedUpgrade(s: ChainSnapshot, name: ContractName, u: Upgrade): boolean {
+  const multisig = s.addresses.ConsortiumMultisig;
+  if (!multisig) return false;
+  let owner = "";
+  for (const e of s.events) {
+    if (e.contract !== name) continue;
+    if (e.eventName === "OwnershipTransferred") owner = key(e.args.newOwner);
+    else if (e.eventName === "Upgraded" && key(e.transactionHash) === key(u.transactionHash))
+      return owner === key(multisig);
+  }
+  return false;
 }
 
 function upgradesOf(s: ChainSnapshot, name: ContractName): Upgrade[] {
@@ -65,7 +75,6 @@ function upgradesOf(s: ChainSnapshot, name: ContractName): Upgrade[] {
 /** Every contract of the deployment file, in manifest order, then the verifiers by circuit id. */
 export function contractsSection(s: ChainSnapshot): ContractEntry[] {
   const out: ContractEntry[] = [];
-  const governed = governanceTransactions(s);
   for (const name of CONTRACT_NAMES) {
     const entry = s.deployment.contracts[name];
     if (!entry) continue;
@@ -83,7 +92,7 @@ export function contractsSection(s: ChainSnapshot): ContractEntry[] {
         implementationOnChain: onChain,
         matchesDeployment: matches,
         upgrades,
-        upgradedByGovernance: installer && governed.has(key(installer.transactionHash)) ? installer : null,
+        upgradedByGovernance: installer && governedUpgrade(s, name, installer) ? installer : null,
       });
     } else {
       out.push({
