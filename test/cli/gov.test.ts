@@ -371,6 +371,11 @@ describe("clearhouse gov (CLI against the in-process chain)", () => {
       expect(signed.code, signed.err).to.equal(ExitCode.ok);
       expect(signed.out).to.match(/Call: /);
       expect(signed.out, signed.out).not.to.match(/1\.00 gEUR/);
+      expect(signed.out).to.match(
+        i === 0
+          ? /Target: +0x[0-9a-fA-F]{40} — NOT a contract of the deployment: review the call yourself/
+          : /Target: +0x[0-9a-fA-F]{40} \(NettingEngine\)/,
+      );
     }
   });
 

@@ -79,6 +79,7 @@ describe("CLI admin commands with --propose (after the handover)", function () {
     expect(r.code, r.err).to.equal(ExitCode.ok);
     expect(r.out).to.include(`Wrote proposal ${out}: "Suspend member ${f.bank}"`);
     expect(r.out).to.include(`Call:      suspendMember(account "${f.bank}")`);
+    expect(r.out).to.include(`Target:    ${f.deployment.contracts.ConsortiumRegistry.proxy} (ConsortiumRegistry)`);
     expect(r.out).to.match(/Next: each signer runs `clearhouse gov sign/);
     const file = JSON.parse(readFileSync(out, "utf8")) as { typedData: { message: { target: string } } };
     expect(file.typedData.message.target).to.equal(f.deployment.contracts.ConsortiumRegistry.proxy);

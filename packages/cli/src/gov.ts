@@ -98,7 +98,7 @@ function reviewUnits(g: GlobalOptions, io: CliIo, file: GovernanceFile): Describ
       const deployment = loadDeployment(path);
       const multisig = contractOf({ deployment }, "ConsortiumMultisig").address;
       if (deployment.chainId === chainId && multisig.toLowerCase() === verifyingContract.toLowerCase())
-        return { units: deployment.token, unitsFrom: `the deployment ${path}` };
+        return { units: deployment.token, unitsFrom: `the deployment ${path}`, deployment };
       // The same key may sign for several chains: say loudly that this file is not for this one.
       io.err(
         `warning: ${path} is the multisig ${multisig} on chain ${deployment.chainId}; this proposal is for another chain or multisig (${verifyingContract} on chain ${chainId}): make sure you meant to sign for that one`,

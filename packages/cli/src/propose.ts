@@ -101,7 +101,7 @@ export async function runAdmin(io: CliIo, g: GlobalOptions, o: ProposeFlags, com
     description: o.description ?? command.summary,
   });
   writeJsonFile(o.out, file);
-  const units = { units: file.units, unitsFrom: "the deployment" };
+  const units = { units: file.units, unitsFrom: "the deployment", deployment: ch.deployment };
   const human = [
     `Wrote proposal ${o.out}: "${file.description}"`,
     ...describeGovernanceFile(file, units).map((l) => `  ${l}`),

@@ -3,7 +3,7 @@
  * free-text fields. `gov sign` shows this to the signer; a file whose `call` description disagrees
  * with the calldata it signs is refused.
  */
-import { decodeFunctionData, type Abi, type AbiFunction, type Hex } from "viem";
+import { decodeFunctionData, type Abi, type AbiFunction, type Address, type Hex } from "viem";
 import { CONTRACTS, PROPOSAL_TARGETS } from "@clearhouse/contracts";
 import { UNLIMITED, fromMinorUnits } from "../validate";
 
@@ -72,16 +72,35 @@ function showArgument(name: string, type: string, value: unknown, units: CallUni
   return `${label}${show(value)}`;
 }
 
+export interface DescribeCallOptions {
+  /** Decode with these ABIs only (e.g. the target contract's); default: every Clearhouse ABI. */
+  abis?: readonly Abi[];
+  /**
+   * The settlement token's address: a call with an `address token` argument (e.g. the engine's
+   * `rescue`) naming another token gets no currency units — its amounts are that token's.
+   */
+  settlementToken?: Address;
+}
+
 /**
  * `data` as a person reviews it: `setLimits(account 0x3C44…, maxSingleTransfer 20,000,000.00 tEUR
  * [2000000000], …)` — each argument named, amounts in currency units when `units` is given, with
- * the minor units (what is signed) in brackets. Undefined when `data` calls no Clearhouse function.
+ * the minor units (what is signed) in brackets. Undefined when `data` calls no function of the ABIs.
  */
-export function describeCallData(data: Hex, units?: CallUnits): string | undefined {
-  const decoded = decodeRaw(data);
+export function describeCallData(data: Hex, units?: CallUnits, options: DescribeCallOptions = {}): string | undefined {
+  const decoded = decodeRaw(data, options.abis);
   if (!decoded) return undefined;
   const { fn, args } = decoded;
   const name = (n: string | undefined) => (n ?? "").replace(/_+$/, ""); // `ackWindow_` reads `ackWindow`
-  const parts = fn.inputs.map((input, i) => showArgument(name(input.name), input.type, args[i], units));
+  const foreignToken =
+    options.settlementToken !== undefined &&
+    fn.inputs.some(
+      (input, i) =>
+        input.type === "address" &&
+        name(input.name) === "token" &&
+        String(args[i]).toLowerCase() !== options.settlementToken!.toLowerCase(),
+    );
+  const shown = foreignToken ? undefined : units;
+  const parts = fn.inputs.map((input, i) => showArgument(name(input.name), input.type, args[i], shown));
   return `${fn.name}(${parts.join(", ")})`;
 }

@@ -10,6 +10,7 @@ import {
   isAddress,
   isHex,
   recoverTypedDataAddress,
+  type Abi,
   type Address,
   type Hex,
   type LocalAccount,
@@ -17,6 +18,7 @@ import {
 } from "viem";
 import { ClearhouseError, InvalidArgumentError } from "../errors/base";
 import { cancelTypes, proposalTypes, type Proposal } from "./typedData";
+import { CONTRACTS, CONTRACT_NAMES, deployedContract, type ContractName, type Deployment } from "@clearhouse/contracts";
 import { decodeCall, describeCallData, type CallUnits } from "./describe";
 
 export const PROPOSAL_FORMAT = "clearhouse.proposal/1";
@@ -280,6 +282,18 @@ export interface DescribeGovernanceFileOptions {
   units?: CallUnits;
   /** Where `units` come from, shown to the signer (e.g. "the deployment deployments/localhost.json"). */
   unitsFrom?: string;
+  /**
+   * The deployment of the proposal's multisig, when the reviewer has it: the call is then decoded
+   * with the ABI of the contract at its target only, the target is named, and amounts get currency
+   * units only when the target is one of its contracts (and a `token` argument, as in `rescue`, is
+   * the settlement token). A target outside the deployment is said so, amounts as plain integers.
+   */
+  deployment?: Deployment;
+}
+
+/** The deployment's contract at `address`, if any. */
+function contractAt(deployment: Deployment, address: Address): ContractName | undefined {
+  return CONTRACT_NAMES.find((n) => deployedContract(deployment, n)?.address.toLowerCase() === address.toLowerCase());
 }
 
 /** Lines describing exactly what signing the file authorizes, all decoded from the signed data. */
@@ -291,7 +305,21 @@ export function describeGovernanceFile(file: GovernanceFile, options: DescribeGo
     return [`Cancel: burn lane ${m.lane} nonce ${m.nonce} of ${where}`];
   }
   const p = proposalOf(file);
-  const decoded = describeCallData(p.data, options.units);
+  const { deployment } = options;
+  const targetName = deployment && contractAt(deployment, p.target);
+  const settlementToken = deployment && deployedContract(deployment, "SettlementToken")?.address;
+  const decoded =
+    deployment === undefined
+      ? describeCallData(p.data, options.units)
+      : targetName === undefined
+        ? describeCallData(p.data) // not ours: decoded for a hint, amounts as integers
+        : describeCallData(p.data, options.units, { abis: [CONTRACTS[targetName].abi as Abi], settlementToken });
+  const target =
+    deployment === undefined
+      ? `${p.target} (not checked against a deployment)`
+      : targetName === undefined
+        ? `${p.target} — NOT a contract of the deployment: review the call yourself`
+        : `${p.target} (${targetName})`;
   const call =
     decoded ??
     `raw calldata ${p.data.slice(0, 74)}${p.data.length > 74 ? "…" : ""} (not a Clearhouse function: review it yourself)`;
@@ -302,7 +330,7 @@ export function describeGovernanceFile(file: GovernanceFile, options: DescribeGo
       `Amounts:   in ${options.units.symbol}, ${options.units.decimals} decimals${options.unitsFrom ? ` (from ${options.unitsFrom})` : ""}; [minor units] are what is signed`,
     );
   lines.push(
-    `Target:    ${p.target}`,
+    `Target:    ${target}`,
     `Value:     ${p.value} wei`,
     `Lane:      ${p.lane}, nonce ${p.nonce}`,
     `Window:    not before ${when(p.notBefore)}, expires ${when(p.expiry)}`,
