@@ -99,7 +99,7 @@ describe("clearhouse batch / cycle / iso (CLI against the in-process chain)", ()
 
     const noBanks = await cli("batch", "build", SMALL_SAMPLE, "--bank", addr.alpine, "--key", KEY, "--out", records);
     expect(noBanks.code).to.equal(ExitCode.badInput);
-    expect(noBanks.err).to.match(/^error: A pacs\.008 file needs --banks <bic-map\.json>/);
+    expect(noBanks.err).to.match(/^error: An ISO 20022 file needs --banks <bank-map\.json>/);
   });
 
   it("refuses hostile or broken input with exit code 2, naming the element and the reason", async () => {
