@@ -62,12 +62,16 @@ export function isoCommand(io: CliIo, globals: () => GlobalOptions): Command {
       print(io, g, `Imported ${records.length} payments from ${source} into ${String(o.out)}${skipped}`, {
         file: o.out,
         count: records.length,
-        refused: refused.map((p) => ({
-          index: p.index,
-          reasonCode: p.reasonCode,
-          element: p.error.element,
-          reason: p.error.reason,
-        })),
+        ...(o.skipInvalid
+          ? {
+              refused: refused.map((p) => ({
+                index: p.index,
+                reasonCode: p.reasonCode,
+                element: p.error.element,
+                reason: p.error.reason,
+              })),
+            }
+          : {}),
       });
     });
   iso
