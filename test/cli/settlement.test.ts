@@ -106,8 +106,10 @@ describe("clearhouse batch / cycle / iso (CLI against the in-process chain)", ()
     const { cli, addr } = await loadFixture(cliFixture);
     const dir = workDir();
     const out = join(dir, "records.json");
+    // Every kind of bank-map key: BICs, LEIs, clearing-system member ids.
+    const banksIds = join(SAMPLES, "banks-ids.json");
     const imp = (name: string, ...extra: string[]) =>
-      cli("iso", "import", join(SAMPLES, name), "--banks", BANKS_JSON, "--out", out, ...extra);
+      cli("iso", "import", join(SAMPLES, name), "--banks", banksIds, "--out", out, ...extra);
     for (const [name, summary] of [
       ["pacs008-fedwire-usaba.xml", "2 payments from pacs.008 20250314MMQFMP2L000001"],
       ["pacs009-cover.xml", "2 payments from pacs.009 ALPN-20250314-9001"],
@@ -155,7 +157,7 @@ describe("clearhouse batch / cycle / iso (CLI against the in-process chain)", ()
       "import",
       join(SAMPLES, "pacs008-duplicate-uetr.xml"),
       "--banks",
-      BANKS_JSON,
+      banksIds,
       "--out",
       out,
       "--skip-invalid",

@@ -32,7 +32,7 @@ import { Iso20022Validator, formatXsdIssues } from "../../scripts/lib/xsd";
 
 const SAMPLES = join(__dirname, "..", "..", "samples", "iso20022");
 const text = (name: string): string => readFileSync(join(SAMPLES, name), "utf8");
-const banks = JSON.parse(text("banks.json")) as Record<string, Address>;
+const banks = JSON.parse(text("banks-ids.json")) as Record<string, Address>;
 const ALPINE = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
 const BALTIC = "0x90F79bf6EB2c4f870365E785982E1f101E93b906";
 const CELTIC = "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65";

@@ -16,7 +16,7 @@ import { print } from "./output";
 import { readRecords } from "./paymentInput";
 
 export function isoCommand(io: CliIo, globals: () => GlobalOptions): Command {
-  const iso = new Command("iso").description("ISO 20022: import pacs.008 / pacs.009 / pacs.004, emit pacs.002");
+  const iso = new Command("iso").description("ISO 20022: import pacs.008, emit pacs.002");
   iso
     .command("import <message>")
     .description("Import a pacs.008, pacs.009 or pacs.004 file into payment records (JSON)")
