@@ -146,11 +146,12 @@ describe("ISO 20022 pacs.008 import", () => {
     expect(load(withAmount("15000", "JPY")).records[0]).to.include({ amount: 15_000n, currency: "JPY" });
     expect(load(withAmount("1.005", "KWD")).records[0].amount).to.equal(1_005n);
     expect(load(withAmount("10.00", "SEK")).records[0].amount).to.equal(1_000n);
-    const isk = refusal(() => load(withAmount("10", "ISK"))); // a code outside the default table
-    expect(isk.element).to.equal(`${TX}[1]/IntrBkSttlmAmt/@Ccy`);
-    expect(isk.reason).to.equal("ISK has no known minor unit");
-    const opts = { banks, currencyDecimals: { ISK: 0 } };
-    expect(importPacs008(withAmount("10", "ISK"), opts).records[0].amount).to.equal(10n);
+    expect(load(withAmount("10", "ISK")).records[0].amount).to.equal(10n); // ISO 4217: ISK has 0
+    const gold = refusal(() => load(withAmount("10", "XAU"))); // a code without minor unit (N.A.)
+    expect(gold.element).to.equal(`${TX}[1]/IntrBkSttlmAmt/@Ccy`);
+    expect(gold.reason).to.equal("XAU has no known minor unit");
+    const opts = { banks, currencyDecimals: { XAU: 0 } };
+    expect(importPacs008(withAmount("10", "XAU"), opts).records[0].amount).to.equal(10n);
   });
 
   it("refuses each bad sample with the element and the reason", () => {
@@ -225,7 +226,7 @@ describe("ISO 20022 pacs.008 import", () => {
     const three = Object.fromEntries(Object.entries(banks).filter(([bic]) => bic !== "DANUATWWXXX"));
     const unknown = refusal(() => importPacs008(small, { banks: three }));
     expect(unknown.element).to.equal(`${TX}[3]/CdtrAgt/FinInstnId/BICFI`);
-    expect(unknown.reason).to.equal("DANUATWWXXX is not a known member bank");
+    expect(unknown.reason).to.equal("BICFI DANUATWWXXX maps to no member bank (payment ALPN-TX-0003)");
     const iban = refusal(() => load(small.replace("LV92BALT0002345678901", "LV93BALT0002345678901")));
     expect(iban.element).to.equal(`${TX}[1]/CdtrAcct/Id/IBAN`);
     const dup = refusal(() => load(small.replace("ALPN-TX-0002", "ALPN-TX-0001")));

@@ -1,9 +1,15 @@
-/** `clearhouse iso`: ISO 20022 in and out (pacs.008 import, pacs.002 status report). */
+/** `clearhouse iso`: ISO 20022 in and out (pacs.008/.009/.004 import, pacs.002 status report). */
 import { Command } from "commander";
 import { writeFileAtomic } from "@clearhouse/sdk/node";
 import { readBatchFile, writeJsonFile } from "@clearhouse/sdk/node";
 import { requireIntact } from "./batchGuards";
-import { buildPacs002, pacs002StatusesOf, type BatchMetadata } from "@clearhouse/sdk/settlement";
+import {
+  bankMapEntriesFromMembers,
+  buildPacs002,
+  buildRejectionReport,
+  pacs002StatusesOf,
+  type BatchMetadata,
+} from "@clearhouse/sdk/settlement";
 import { UsageError } from "./exit";
 import { connect, type CliIo, type GlobalOptions } from "./options";
 import { print } from "./output";
@@ -12,21 +18,60 @@ import { readRecords } from "./paymentInput";
 export function isoCommand(io: CliIo, globals: () => GlobalOptions): Command {
   const iso = new Command("iso").description("ISO 20022: import pacs.008, emit pacs.002");
   iso
-    .command("import <pacs008>")
-    .description("Import a pacs.008 file into payment records (JSON)")
-    .addHelpText("after", "\nExample:\n  clearhouse iso import payments.xml --banks bics.json --out records.json")
-    .requiredOption("--banks <file>", "BIC → address map")
+    .command("import <message>")
+    .description("Import a pacs.008, pacs.009 or pacs.004 file into payment records (JSON)")
+    .addHelpText(
+      "after",
+      "\nAgents are mapped to member banks by BIC, LEI or clearing-system member id (<ClrSysCd>:<MmbId>," +
+        "\ne.g. USABA:011000028) from --banks, and by LEI from the deployment's member table with" +
+        "\n--registry. A message is all or nothing unless --skip-invalid: then the refused payments are" +
+        "\nleft out and, with --rejections, answered in a pacs.002 (RJCT with a reason code)." +
+        "\n\nExamples:\n  clearhouse iso import payments.xml --banks banks.json --out records.json" +
+        "\n  clearhouse iso import payments.xml --banks banks.json --out records.json --skip-invalid --rejections rjct.xml",
+    )
+    .option("--banks <file>", "bank map: JSON object of BIC / LEI / <ClrSysCd>:<MmbId> → address")
+    .option("--registry", "also map agents by LEI from the deployment's member table (needs the chain)")
+    .option("--skip-invalid", "leave out invalid payments instead of refusing the message")
+    .option("--rejections <file>", "with --skip-invalid: write the refused payments as a pacs.002 (RJCT)")
     .requiredOption("--out <file>", "records JSON to write")
-    .action((path: string, o: Record<string, string>) => {
+    .action(async (path: string, o: Record<string, string | boolean | undefined>) => {
       const g = globals();
-      const { records, source } = readRecords(path, o.banks);
+      const banks = typeof o.banks === "string" ? o.banks : undefined;
+      if (!banks && !o.registry) throw new UsageError("Give --banks <file>, --registry, or both.");
+      if (o.rejections !== undefined && !o.skipInvalid) throw new UsageError("--rejections goes with --skip-invalid.");
+      if (!/\.xml$/i.test(path)) throw new UsageError(`${path} is not an ISO 20022 .xml file.`);
+      const leiHashes = o.registry
+        ? bankMapEntriesFromMembers(await connect(g, io, false).registry.listMembers())
+        : undefined;
+      const { records, source, imported } = readRecords(path, banks, {
+        skipInvalid: o.skipInvalid === true,
+        ...(leiHashes ? { leiHashes } : {}),
+      });
+      const refused = imported?.refused ?? [];
+      if (typeof o.rejections === "string" && imported && refused.length > 0) {
+        writeFileAtomic(o.rejections, buildRejectionReport({ imported }));
+      }
       writeJsonFile(
-        o.out,
+        String(o.out),
         records.map((r) => ({ ...r, amount: r.amount.toString() })),
       );
-      print(io, g, `Imported ${records.length} payments from ${source} into ${o.out}`, {
+      const skipped = refused.length
+        ? `; refused ${refused.length}: ${refused.map((p) => `${p.reasonCode} ${p.error.shortMessage}`).join("; ")}` +
+          (typeof o.rejections === "string" ? ` (pacs.002 in ${o.rejections})` : "")
+        : "";
+      print(io, g, `Imported ${records.length} payments from ${source} into ${String(o.out)}${skipped}`, {
         file: o.out,
         count: records.length,
+        ...(o.skipInvalid
+          ? {
+              refused: refused.map((p) => ({
+                index: p.index,
+                reasonCode: p.reasonCode,
+                element: p.error.element,
+                reason: p.error.reason,
+              })),
+            }
+          : {}),
       });
     });
   iso
@@ -88,10 +133,10 @@ export function isoCommand(io: CliIo, globals: () => GlobalOptions): Command {
 
 /**
  * The pacs.008 MsgId a batch answers: its metadata's `messageId`, else the id in a
- * `source` of "pacs.008 <MsgId>" (what `batch build` records for a pacs.008 input).
+ * `source` of "pacs.008 <MsgId>" (or pacs.009, pacs.004: what `batch build` records for ISO input).
  */
 function originalMessageIdOf(metadata: BatchMetadata): string | undefined {
   if (typeof metadata.messageId === "string") return metadata.messageId;
-  const source = typeof metadata.source === "string" ? /^pacs\.008 (.+)$/s.exec(metadata.source) : null;
+  const source = typeof metadata.source === "string" ? /^pacs\.00[489] (.+)$/s.exec(metadata.source) : null;
   return source?.[1];
 }

@@ -1,44 +1,80 @@
+/**
+ * Payment input files the CLI reads: a bank map (financial-institution identifier → address), and
+ * records from an ISO 20022 message (pacs.008, pacs.009, pacs.004) or a JSON array.
+ */
 import { basename } from "node:path";
-/** Payment input files the CLI reads: a BIC → address map, and records from pacs.008 or JSON. */
 import { readFileSync } from "node:fs";
 import { getAddress, isAddress, type Address } from "viem";
-import { importPacs008, validateRecord, type PaymentRecord } from "@clearhouse/sdk/settlement";
+import {
+  importIsoMessage,
+  parseBankKey,
+  validateRecord,
+  type IsoImport,
+  type PaymentRecord,
+} from "@clearhouse/sdk/settlement";
 import { UsageError } from "./exit";
 
+/**
+ * Read a bank map: a JSON object whose keys are BICs (8 or 11), LEIs or `<ClrSysCd>:<MmbId>`
+ * clearing-system member ids, and whose values are member addresses. A bad key or value is a
+ * UsageError naming it.
+ */
 export function readBanks(path: string): Record<string, Address> {
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(path, "utf8"));
   } catch (e) {
-    throw new UsageError(`Cannot read the BIC map ${path}: ${(e as Error).message}`);
+    throw new UsageError(`Cannot read the bank map ${path}: ${(e as Error).message}`);
   }
   const out: Record<string, Address> = {};
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
-    throw new UsageError(`${path} must be a JSON object mapping BICs to addresses.`);
+    throw new UsageError(
+      `${path} must be a JSON object mapping bank identifiers (BIC, LEI, <ClrSysCd>:<MmbId>) to addresses.`,
+    );
   }
-  for (const [bic, address] of Object.entries(json as Record<string, unknown>)) {
+  for (const [key, address] of Object.entries(json as Record<string, unknown>)) {
+    const parsed = parseBankKey(key);
+    if ("problem" in parsed) throw new UsageError(`${path}: key ${JSON.stringify(key)} ${parsed.problem}.`);
     if (typeof address !== "string" || !isAddress(address))
-      throw new UsageError(`${path}: ${bic} maps to a non-address.`);
-    out[bic] = getAddress(address);
+      throw new UsageError(`${path}: ${key} maps to a non-address.`);
+    out[key] = getAddress(address);
   }
   return out;
 }
 
-/** Payment records from a pacs.008 XML file or a JSON array of records. */
+export interface ReadRecordsOptions {
+  /** List refused payments instead of refusing the message (ISO input only). */
+  skipInvalid?: boolean;
+  /** keccak256(LEI) → member, from the deployment's member table. */
+  leiHashes?: Record<string, Address>;
+}
+
+/** Payment records from an ISO 20022 XML file (pacs.008, pacs.009, pacs.004) or a JSON array of records. */
 export function readRecords(
   path: string,
   banksPath: string | undefined,
-): { records: PaymentRecord[]; source: string; messageId?: string } {
+  opts: ReadRecordsOptions = {},
+): { records: PaymentRecord[]; source: string; messageId?: string; imported?: IsoImport } {
   if (/\.xml$/i.test(path)) {
-    if (!banksPath) throw new UsageError("A pacs.008 file needs --banks <bic-map.json> to map BICs to bank addresses.");
+    if (!banksPath && !opts.leiHashes) {
+      throw new UsageError(
+        "An ISO 20022 file needs --banks <bank-map.json> to map its agents (BIC, LEI, <ClrSysCd>:<MmbId>) to bank addresses.",
+      );
+    }
     let xml: Buffer;
     try {
       xml = readFileSync(path);
     } catch {
-      throw new UsageError(`Cannot read ${path}.`, "Check the path of the pacs.008 file.");
+      throw new UsageError(`Cannot read ${path}.`, "Check the path of the ISO 20022 file.");
     }
-    const { records, messageId } = importPacs008(xml, { file: path, banks: readBanks(banksPath) });
-    return { records, source: `pacs.008 ${messageId}`, messageId };
+    const imported = importIsoMessage(xml, {
+      file: path,
+      banks: banksPath ? readBanks(banksPath) : {},
+      ...(opts.leiHashes ? { leiHashes: opts.leiHashes } : {}),
+      skipInvalid: opts.skipInvalid,
+    });
+    const { records, messageId, kind } = imported;
+    return { records, source: `${kind} ${messageId}`, messageId, imported };
   }
   let json: unknown;
   try {

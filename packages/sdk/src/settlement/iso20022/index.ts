@@ -1,12 +1,46 @@
-/** ISO 20022 import (pacs.008) and status reports (pacs.002) for settlement batches. */
+/**
+ * ISO 20022 import (pacs.008, pacs.009, pacs.004 → payment records), status reports (pacs.002
+ * written and read, reconciled against a batch) and agent identification.
+ */
 export {
   DEFAULT_CURRENCY_DECIMALS,
   DEFAULT_MAX_BYTES,
   Iso20022Error,
+  PACS008_ROOT,
   importPacs008,
+  mapPacs008Transaction,
+  mod97,
   type ImportPacs008Options,
   type Pacs008Import,
 } from "./pacs008";
+export { PACS009_ROOT, mapPacs009Transaction } from "./pacs009";
+export { PACS004_ROOT, mapPacs004Transaction, originalPaymentIdOf } from "./pacs004";
+export {
+  ISO_MESSAGE_KINDS,
+  MessageMapper,
+  importIsoMessage,
+  messageKindOf,
+  supportedMessages,
+  type ImportIsoOptions,
+  type IsoImport,
+  type IsoMessageKind,
+  type IsoMessageKindId,
+  type RefusedPayment,
+  type TransactionMapper,
+} from "./messages";
+export { MessageChecks, type CheckSpec } from "./checks";
+export { createMappingContext, type MappingContext, type MappingOptions } from "./mapping";
+export {
+  bankMapEntriesFromMembers,
+  createBankMap,
+  parseBankKey,
+  resolveAgent,
+  type BankKeyKind,
+  type BankMap,
+} from "./agents";
+export { ISO4217_MINOR_UNITS, ISO4217_PUBLISHED } from "./currencies";
+export { currencyTable } from "./amounts";
+export { IsoPaymentError, STATUS_REASONS, statusReasonOf, type StatusReasonCode } from "./reasons";
 export {
   BATCH_ENVELOPE_NAMESPACE,
   PACS002_NAMESPACE,
@@ -21,3 +55,5 @@ export {
   type Pacs002TransactionStatus,
 } from "./pacs002";
 export { pacs002StatusesOf, type Pacs002Statuses } from "./reportStatus";
+export { buildRejectionReport, type BuildRejectionReportParams } from "./rejections";
+export { reconcilePacs002, type ReconciledPayment, type ReconciledStatus, type Reconciliation } from "./reconcile";

@@ -46,7 +46,7 @@ export interface BuildPacs002Params {
   createdAt?: Date;
   /** GrpHdr/MsgId (default: "CH" + 33 hex digits of keccak256(batchId, originalMessageId, status)). */
   messageId?: string;
-  /** OrgnlMsgNmId (default "pacs.008.001.08"). */
+  /** OrgnlMsgNmId (default "pacs.008.001.08"; pacs.009.001.NN and pacs.004.001.NN too). */
   originalMessageNameId?: string;
 }
 
@@ -77,8 +77,11 @@ export function buildPacs002(params: BuildPacs002Params): string {
   }
   const originalMessageId = max35(params.originalMessageId, "originalMessageId");
   const nameId = params.originalMessageNameId ?? "pacs.008.001.08";
-  if (!/^pacs\.008\.001\.\d{2}$/.test(nameId)) {
-    throw new InvalidArgumentError("originalMessageNameId", "must be pacs.008.001.NN");
+  if (!/^pacs\.00[489]\.001\.\d{2}$/.test(nameId)) {
+    throw new InvalidArgumentError(
+      "originalMessageNameId",
+      "must be pacs.008.001.NN, pacs.009.001.NN or pacs.004.001.NN",
+    );
   }
   const paymentIds = new Set<string>();
   for (const [i, r] of records.entries()) {
