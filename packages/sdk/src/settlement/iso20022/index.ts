@@ -21,3 +21,13 @@ export {
   type Pacs002TransactionStatus,
 } from "./pacs002";
 export { pacs002StatusesOf, type Pacs002Statuses } from "./reportStatus";
+export {
+  DEFAULT_STREAM_MAX_BYTES,
+  HEAD_NAMESPACE,
+  ISO_NAMESPACE,
+  openIsoMessage,
+  type IsoMessage,
+  type IsoReadOptions,
+  type IsoSource,
+  type IsoTransaction,
+} from "./stream";
