@@ -12,7 +12,7 @@
  */
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { XMLParser } from "fast-xml-parser";
@@ -64,6 +64,8 @@ interface Measure {
   ok: boolean;
   transactions?: number;
   seconds?: number;
+  /** CPU seconds (user + system) of the read: less sensitive than wall time to other load on the machine. */
+  cpuSeconds?: number;
   peakRssMiB?: number;
   error?: string;
 }
@@ -73,10 +75,12 @@ async function child(caseName: string, file: string): Promise<void> {
   const bench = CASES.find((c) => c.name === caseName);
   if (!bench) throw new Error(`no case ${caseName}`);
   const started = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
   const transactions = await bench.read(file);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const { user, system } = process.cpuUsage(cpu);
   const peakRssMiB = process.resourceUsage().maxRSS / 1024;
-  process.stdout.write(`${JSON.stringify({ transactions, seconds, peakRssMiB })}\n`);
+  process.stdout.write(`${JSON.stringify({ transactions, seconds, cpuSeconds: (user + system) / 1e6, peakRssMiB })}\n`);
 }
 
 async function measure(caseName: string, file: string): Promise<Omit<Measure, "payments" | "fileBytes" | "case">> {
@@ -127,7 +131,10 @@ async function main(): Promise<void> {
   const ratioAt = [...sizes].reverse().find((p) => peer(p)?.ok);
   const mine = rows.find((r) => r.case === CASES[0].name && r.payments === ratioAt);
   const ratio = ratioAt && mine?.ok ? peer(ratioAt)!.seconds! / mine.seconds! : undefined;
-  console.log(`\nISO 20022 pacs.008 reading (one child process per case; wall time of the read)\n`);
+  const load = loadavg()[0];
+  console.log(
+    `\nISO 20022 pacs.008 reading (one child process per case; wall and CPU time of the read; load average ${load.toFixed(1)} on ${cpus().length} CPUs)\n`,
+  );
   console.log(
     renderTable(rows, [
       { header: "payments", value: (r) => r.payments.toLocaleString("en-US"), align: "right" },
@@ -135,6 +142,7 @@ async function main(): Promise<void> {
       { header: "case", value: (r) => r.case },
       { header: "transactions", value: (r) => (r.ok ? r.transactions!.toLocaleString("en-US") : "-"), align: "right" },
       { header: "seconds", value: (r) => (r.ok ? r.seconds!.toFixed(2) : "-"), align: "right" },
+      { header: "CPU s", value: (r) => (r.ok ? r.cpuSeconds!.toFixed(2) : "-"), align: "right" },
       {
         header: "tx/s",
         value: (r) => (r.ok ? Math.round(r.transactions! / r.seconds!).toLocaleString("en-US") : "-"),
@@ -152,7 +160,8 @@ async function main(): Promise<void> {
     `target: the reader reads ${TARGET.payments.toLocaleString("en-US")} payments in ≤ ${TARGET.seconds} s with peak RSS ≤ ${TARGET.rssMiB} MiB: ${reader ? (met ? "met" : "NOT met") : "not measured"}`,
   );
   writeResult("iso", {
-    machine: `${process.platform} ${process.arch}, node ${process.version}`,
+    machine: `${process.platform} ${process.arch}, ${cpus().length} CPUs, node ${process.version}`,
+    loadAverage: loadavg()[0],
     target: TARGET,
     met: reader ? met : null,
     ratio: ratio ? { payments: ratioAt, peerOverReader: ratio } : null,

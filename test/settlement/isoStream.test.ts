@@ -248,6 +248,10 @@ describe("ISO 20022 streaming reader (openIsoMessage)", () => {
       expect(e.reason).to.match(/undeclared entity &lol1;/);
       expect(e.line).to.equal(18);
       expect(e.message).to.contain("in.xml: CdtTrfTxInf[1]/PmtId/EndToEndId (line 18, column");
+      for (const chunkSize of [5, 333]) {
+        const chunked = await refused(small.replace("INV-2025-0042", "&lol1;"), { chunkSize });
+        expect([chunked.line, chunked.column]).to.deep.equal([e.line, e.column]);
+      }
     });
 
     it("elements nested deeper than maxDepth (a million levels: no stack overflow)", async () => {

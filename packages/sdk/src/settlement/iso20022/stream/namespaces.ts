@@ -43,8 +43,11 @@ export class NamespaceScopes {
       }
     }
     this.scopes[depth + 1] = scope;
+    if (name.scope === scope) return name.uri as string;
     const uri = scope.get(name.prefix);
     if (uri === undefined) throw new TokenError(`the prefix ${name.prefix}: of <${name.qname}> is not declared`, at);
+    name.scope = scope;
+    name.uri = uri;
     return uri;
   }
 }

@@ -14,6 +14,9 @@ export interface QName {
   readonly qname: string;
   readonly prefix: string;
   readonly local: string;
+  /** The namespace scope `uri` was last resolved in (a cache of `NamespaceScopes`). */
+  scope?: unknown;
+  uri?: string;
 }
 
 /** What the tokenizer reports; `attrs` is a flat list of name, value pairs (values decoded). */
@@ -67,6 +70,8 @@ export class XmlTokenizer {
   private rootSeen = false;
   private nextAmp = -1;
   private readonly names = new Map<string, QName>();
+  /** Element names seen, by length (names up to 64 characters). */
+  private readonly byLength: (QName[] | undefined)[] = new Array<QName[] | undefined>(65);
   private readonly maxTag: number;
 
   constructor(
@@ -110,8 +115,16 @@ export class XmlTokenizer {
       const pos = this.pos;
       if (pos >= n) return this.eof ? this.finish(pos) : Progress.NeedInput;
       let next: number;
-      if (buf.charCodeAt(pos) !== 60) {
-        const lt = buf.indexOf("<", pos);
+      let c = buf.charCodeAt(pos);
+      if (c !== 60) {
+        // Indentation between tags is the commonest text: skip it without searching.
+        let ws = pos;
+        while (isSpace(c) && ++ws < n) c = buf.charCodeAt(ws);
+        if (ws < n && c === 60) {
+          this.pos = ws;
+          continue;
+        }
+        const lt = buf.indexOf("<", ws);
         if (lt < 0 && !this.eof) {
           if (n - pos > this.limits.maxTextLength) this.tooLong("text", pos);
           return Progress.NeedInput;
@@ -121,7 +134,7 @@ export class XmlTokenizer {
       } else if (pos + 1 >= n) {
         next = -1;
       } else {
-        const c = buf.charCodeAt(pos + 1);
+        c = buf.charCodeAt(pos + 1);
         next = c === 47 ? this.endTag(pos) : c === 33 ? this.bang(pos) : c === 63 ? this.pi(pos) : this.startTag(pos);
       }
       if (next < 0) {
@@ -186,6 +199,22 @@ export class XmlTokenizer {
     }
   }
 
+  /** The element name at buf[from, to): found among the names seen, compared in place (no slice). */
+  private elementName(from: number, to: number): QName {
+    const candidates = this.byLength[to - from];
+    if (candidates) {
+      for (let k = 0; k < candidates.length; k++) {
+        if (this.buf.startsWith(candidates[k].qname, from)) return candidates[k];
+      }
+    }
+    const name = this.name(this.buf.slice(from, to), from);
+    if (to - from < this.byLength.length) {
+      const bucket = (this.byLength[to - from] ??= []);
+      if (bucket.length < 64) bucket.push(name);
+    }
+    return name;
+  }
+
   private name(raw: string, at: number): QName {
     const cached = this.names.get(raw);
     if (cached) return cached;
@@ -213,7 +242,7 @@ export class XmlTokenizer {
       j++;
     }
     if (j >= n) return -1;
-    const name = this.name(buf.slice(start + 1, j), start + 1);
+    const name = this.elementName(start + 1, j);
     if (this.stack.length === 0 && this.rootSeen) throw new TokenError("a second root element", start);
     let attrs: string[] | null = null;
     for (;;) {
