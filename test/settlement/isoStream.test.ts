@@ -234,6 +234,13 @@ describe("ISO 20022 streaming reader (openIsoMessage)", () => {
       expect(e.reason).to.match(/<!DOCTYPE is refused/);
     });
 
+    it("the malformed sample, at the end tag that does not match", async () => {
+      const e = await refused(sample("pacs008-malformed.xml"));
+      expect(e.element).to.match(/^Document\/FIToFICstmrCdtTrf\/CdtTrfTxInf\[\d+\]\//);
+      expect(e.reason).to.match(/does not close/);
+      expect(e.line).to.be.greaterThan(1);
+    });
+
     it("a billion-laughs DTD inside an envelope", async () => {
       const bomb = `<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>`;
       const e = await refused(
