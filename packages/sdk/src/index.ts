@@ -62,6 +62,11 @@ export {
   pacs002StatusesOf,
   groupStatusOf,
   Iso20022Error,
+  openIsoMessage,
+  type IsoMessage,
+  type IsoReadOptions,
+  type IsoSource,
+  type IsoTransaction,
 } from "./settlement/iso20022";
 export {
   signGovernanceFile,

@@ -12,6 +12,7 @@ export * from "./attestationFile";
 export * from "./consortiumFile";
 export * from "./templates";
 export * from "./iso20022Schemas";
+export * from "./isoMessageFile";
 export * from "./audit";
 export * from "./packageRoot";
 export * from "./consortiumDeploy";

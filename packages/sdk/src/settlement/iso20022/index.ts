@@ -57,3 +57,13 @@ export {
 export { pacs002StatusesOf, type Pacs002Statuses } from "./reportStatus";
 export { buildRejectionReport, type BuildRejectionReportParams } from "./rejections";
 export { reconcilePacs002, type ReconciledPayment, type ReconciledStatus, type Reconciliation } from "./reconcile";
+export {
+  DEFAULT_STREAM_MAX_BYTES,
+  HEAD_NAMESPACE,
+  ISO_NAMESPACE,
+  openIsoMessage,
+  type IsoMessage,
+  type IsoReadOptions,
+  type IsoSource,
+  type IsoTransaction,
+} from "./stream";

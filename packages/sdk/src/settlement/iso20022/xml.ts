@@ -6,6 +6,7 @@
  */
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { ClearhouseError } from "../../errors/base";
+import { EntityRefused, decodeEntities } from "./entities";
 
 type ErrorDetails = { hint?: string; line?: number; column?: number; cause?: unknown };
 
@@ -22,7 +23,8 @@ export class Iso20022Error extends ClearhouseError {
   ) {
     const at =
       options.line === undefined ? "" : `line ${options.line}${options.column ? `, column ${options.column}` : ""}`;
-    const where = element ? element.replace(/^Document\/[^/]+\//, "") : at;
+    const path = element.replace(/^Document\/[^/]+\//, "");
+    const where = path && at ? `${path} (${at})` : path || at;
     super(`${file}: ${where ? `${where}: ` : ""}${reason}`, {
       category: "input",
       hint: options.hint,
@@ -36,31 +38,6 @@ export class Iso20022Error extends ClearhouseError {
 export type XmlValue = string | XmlNode | XmlValue[];
 export interface XmlNode {
   [name: string]: XmlValue;
-}
-
-const XML_ENTITIES: Readonly<Record<string, string>> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
-const isXmlChar = (c: number): boolean =>
-  c === 0x9 ||
-  c === 0xa ||
-  c === 0xd ||
-  (c >= 0x20 && c <= 0xd7ff) ||
-  (c >= 0xe000 && c <= 0xfffd) ||
-  (c >= 0x10000 && c <= 0x10ffff);
-
-class EntityRefused extends Error {}
-
-/** Decodes the five XML entities and character references; anything else (a DTD entity) is refused. */
-function decodeEntities(text: string): string {
-  if (!text.includes("&")) return text;
-  return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[^;&\s]+);/g, (ref: string, name: string) => {
-    if (name[0] !== "#") {
-      if (Object.hasOwn(XML_ENTITIES, name)) return XML_ENTITIES[name];
-      throw new EntityRefused(`undeclared entity ${ref}: only &amp; &lt; &gt; &quot; &apos; are accepted`);
-    }
-    const code = name[1] === "x" ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
-    if (!isXmlChar(code)) throw new EntityRefused(`character reference ${ref} is not an XML character`);
-    return String.fromCodePoint(code);
-  });
 }
 
 /**
