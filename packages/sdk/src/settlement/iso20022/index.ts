@@ -7,11 +7,8 @@ export {
   DEFAULT_MAX_BYTES,
   Iso20022Error,
   PACS008_ROOT,
-  importPacs008,
   mapPacs008Transaction,
   mod97,
-  type ImportPacs008Options,
-  type Pacs008Import,
 } from "./pacs008";
 export { PACS009_ROOT, mapPacs009Transaction } from "./pacs009";
 export { PACS004_ROOT, mapPacs004Transaction, originalPaymentIdOf } from "./pacs004";
@@ -19,9 +16,12 @@ export {
   ISO_MESSAGE_KINDS,
   MessageMapper,
   importIsoMessage,
+  importPacs008,
   messageKindOf,
   supportedMessages,
   type ImportIsoOptions,
+  type ImportPacs008Options,
+  type Pacs008Import,
   type IsoImport,
   type IsoMessageKind,
   type IsoMessageKindId,

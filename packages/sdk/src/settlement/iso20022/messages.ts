@@ -241,3 +241,17 @@ export function importIsoMessage(xml: string | Uint8Array, opts: ImportIsoOption
     returns: Object.fromEntries(mapper.returns),
   };
 }
+
+export type ImportPacs008Options = ImportIsoOptions;
+export type Pacs008Import = IsoImport;
+
+/**
+ * Import a whole pacs.008 document held in memory (small files and tests; a streaming driver
+ * calls `mapPacs008Transaction` with `MessageChecks` instead). Amounts are converted to minor
+ * units exactly (ISO 4217 table); an unknown agent, a count that differs from NbOfTxs, a CtrlSum
+ * or TtlIntrBkSttlmAmt that differs from the amounts, a duplicate id or a record validateRecord
+ * refuses is an Iso20022Error — unless `skipInvalid`, which lists refused payments instead.
+ */
+export function importPacs008(xml: string | Uint8Array, opts: ImportPacs008Options): Pacs008Import {
+  return importIsoMessage(xml, { ...opts, file: opts.file ?? "pacs.008", kinds: ["pacs.008"] });
+}

@@ -1,6 +1,6 @@
 /**
  * pacs.008 (FI-to-FI customer credit transfer, versions 02–13): one `CdtTrfTxInf` → one payment
- * record (`mapPacs008Transaction`), and `importPacs008` for a whole document in memory. The
+ * record (`mapPacs008Transaction`); `importPacs008` (messages.ts) reads a whole document in memory. The
  * element names read are the same in every version from 05 on (BICFI; BIC in 02–04). Every
  * problem is an `Iso20022Error` naming the file and the element.
  */
@@ -8,7 +8,6 @@ import type { PaymentRecord } from "../record";
 import { ISO4217_MINOR_UNITS } from "./currencies";
 import { resolveAgent } from "./agents";
 import { accountOf, amountOf, paymentIdOf, toRecord, valueDateOf, type MappingContext } from "./mapping";
-import { importIsoMessage, type ImportIsoOptions, type IsoImport } from "./messages";
 import { Iso20022Error, type XmlNode } from "./xml";
 
 export { Iso20022Error };
@@ -50,18 +49,4 @@ export function mapPacs008Transaction(ctx: MappingContext, header: XmlNode, tx: 
     },
     path,
   );
-}
-
-export type ImportPacs008Options = ImportIsoOptions;
-export type Pacs008Import = IsoImport;
-
-/**
- * Import a whole pacs.008 document held in memory (small files and tests; a streaming driver
- * calls `mapPacs008Transaction` with `MessageChecks` instead). Amounts are converted to minor
- * units exactly (ISO 4217 table); an unknown agent, a count that differs from NbOfTxs, a CtrlSum
- * or TtlIntrBkSttlmAmt that differs from the amounts, a duplicate id or a record validateRecord
- * refuses is an Iso20022Error — unless `skipInvalid`, which lists refused payments instead.
- */
-export function importPacs008(xml: string | Uint8Array, opts: ImportPacs008Options): Pacs008Import {
-  return importIsoMessage(xml, { ...opts, file: opts.file ?? "pacs.008", kinds: ["pacs.008"] });
 }
