@@ -28,6 +28,7 @@ export function readBanks(path: string): Record<string, Address> {
 export function readRecords(
   path: string,
   banksPath: string | undefined,
+  opts: { maxBytes?: number } = {},
 ): { records: PaymentRecord[]; source: string; messageId?: string } {
   if (/\.xml$/i.test(path)) {
     if (!banksPath) throw new UsageError("A pacs.008 file needs --banks <bic-map.json> to map BICs to bank addresses.");
@@ -37,7 +38,11 @@ export function readRecords(
     } catch {
       throw new UsageError(`Cannot read ${path}.`, "Check the path of the pacs.008 file.");
     }
-    const { records, messageId } = importPacs008(xml, { file: path, banks: readBanks(banksPath) });
+    const { records, messageId } = importPacs008(xml, {
+      file: path,
+      banks: readBanks(banksPath),
+      maxBytes: opts.maxBytes,
+    });
     return { records, source: `pacs.008 ${messageId}`, messageId };
   }
   let json: unknown;
