@@ -84,7 +84,7 @@ export function batchCommand(io: CliIo, globals: () => GlobalOptions): Command {
     .action(async (input: string, o: Record<string, string>) => {
       const g = globals();
       if (o.bank && !isAddress(o.bank)) throw new UsageError(`--bank ${o.bank} is not an address.`);
-      const maxBytes = maxXmlBytes(o.maxBytes, process.env.CLEARHOUSE_MAX_XML_BYTES);
+      const maxBytes = maxXmlBytes(o.maxBytes, io.env.CLEARHOUSE_MAX_XML_BYTES);
       const submitter = o.bank ? getAddress(o.bank) : loadKey(g, io).address;
       const { records, source, messageId } = readRecords(input, o.banks, { maxBytes });
       const hashing = progress(io, g, "hashing");
