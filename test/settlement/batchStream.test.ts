@@ -194,6 +194,18 @@ describe("settlement/batchStream: streaming builds and clearhouse.batch/2 files"
     expect(statSync(shared).size).to.be.below(2048);
   });
 
+  it("reads the example of docs/spec/batch-file.md: sealed, and its records produce its header", () => {
+    const spec = readFileSync(join(__dirname, "../../docs/spec/batch-file.md"), "utf8");
+    const example = /```ndjson\n([\s\S]*?)```/.exec(spec)![1];
+    const path = join(dir, "example.ndjson");
+    writeFileSync(path, example);
+    const file = readBatchFile(path);
+    expect(file.seal!.ok).to.equal(true);
+    expect(file.records.map((r) => r.paymentId)).to.deep.equal(["TX-0001", "TX-0002"]);
+    expect(verifyBatchFile(file, file.header).ok).to.equal(true);
+    expect(buildBatch(file.records, { ...file, metadata: file.metadata }).header).to.deep.equal(file.header);
+  });
+
   it("builds 200,000 streamed payments with heap that does not grow with them (leaves: 48 bytes each)", async function () {
     this.timeout(180_000);
     setFlagsFromString("--expose-gc");
