@@ -10,7 +10,11 @@ import { readBatchFile, writeBatchFile, writeSharedBatchFile } from "../../packa
 import { readBatchFileHead, writeBatchStream } from "../../packages/sdk/src/node/batchStreamFile";
 import { BATCH_FORMAT, BATCH_FORMAT_V2, buildBatch } from "../../packages/sdk/src/settlement/batch";
 import { BatchFileError, verifyBatchFile } from "../../packages/sdk/src/settlement/batchFile";
-import { buildBatchStream, type BatchStreamProgress } from "../../packages/sdk/src/settlement/batchStream";
+import {
+  DuplicatePaymentIdError,
+  buildBatchStream,
+  type BatchStreamProgress,
+} from "../../packages/sdk/src/settlement/batchStream";
 import type { PaymentRecord } from "../../packages/sdk/src/settlement/record";
 
 const bank = (name: string): Address => getAddress(keccak256(toHex(name)).slice(0, 42));
@@ -122,6 +126,16 @@ describe("settlement/batchStream: streaming builds and clearhouse.batch/2 files"
     const quick = readBatchFileHead(path)!;
     expect(quick.seal.ok).to.equal(true);
     expect([quick.records, quick.batchId, quick.header]).to.deep.equal([257, batch.batchId, batch.header]);
+    expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).to.deep.equal([]);
+  });
+
+  it("writeBatchStream names a repeated payment id, read back from the records it wrote", async () => {
+    const rs = [...generate(5), record(9, { paymentId: "PAY-0000002" })];
+    const error = await writeBatchStream(join(dir, "dup.json"), rs, opts).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(DuplicatePaymentIdError);
+    expect((error as Error).message).to.match(
+      /`records\[5\]\.paymentId`: "PAY-0000002" is also the payment id of records\[2\]/,
+    );
     expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).to.deep.equal([]);
   });
 

@@ -19,7 +19,12 @@ import {
   type BatchFileBody,
   type BatchFileHeadV2,
 } from "../settlement/batchFileV2";
-import { buildBatchStream, type BuildBatchStreamOptions, type StreamedBatch } from "../settlement/batchStream";
+import {
+  DuplicatePaymentIdError,
+  buildBatchStream,
+  type BuildBatchStreamOptions,
+  type StreamedBatch,
+} from "../settlement/batchStream";
 import type { PaymentRecord } from "../settlement/record";
 import type { Hex } from "viem";
 
@@ -90,6 +95,13 @@ export async function writeBatchStream(
     const batch = await buildBatchStream(records, {
       ...opts,
       onRecord: (r: PaymentRecord) => body.push(batchRecordLine(r)),
+    }).catch(async (error: unknown) => {
+      if (!(error instanceof DuplicatePaymentIdError) || !bodyFile) throw error;
+      // Name the repeated id: read it back from the records written so far.
+      await body.flush();
+      await bodyFile.close();
+      bodyFile = undefined;
+      throw new DuplicatePaymentIdError(error.first, error.second, paymentIdAt(bodyPath, error.second));
     });
     const n = batch.header.entryCount;
     const leaves = Buffer.from(batch.leaves.buffer, batch.leaves.byteOffset, batch.leaves.byteLength);
@@ -128,6 +140,22 @@ export async function writeBatchStream(
   }
 }
 
+/** The payment id on record line `index` (0-based) of a file of record lines; undefined if unreadable. */
+function paymentIdAt(path: string, index: number): string | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, "r");
+    const lines = new LineReader(fd, path, false);
+    for (let i = 0; i < index; i++) lines.next(Number.MAX_SAFE_INTEGER);
+    const id = (JSON.parse(lines.next() ?? "{}") as { paymentId?: unknown }).paymentId;
+    return typeof id === "string" ? id : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 /**
  * Reads a file line by line synchronously in 4 MiB chunks (no whole-file string, so no size
  * ceiling), hashing every byte after the first line.
@@ -144,10 +172,14 @@ class LineReader {
   bodyBytes = 0;
   line = 0;
 
+  /** `firstLineIsHeader`: hash only what follows the first line (the body of a batch file). */
   constructor(
     private readonly fd: number,
     private readonly path: string,
-  ) {}
+    firstLineIsHeader = true,
+  ) {
+    this.hashing = !firstLineIsHeader;
+  }
 
   /** The next line without its "\n", or undefined at the end; a last line without "\n" is refused. */
   next(maxBytes = MAX_HEADER_LINE_BYTES): string | undefined {

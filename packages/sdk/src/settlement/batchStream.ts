@@ -47,6 +47,25 @@ export interface StreamedBatch {
   leaves: Uint8Array;
 }
 
+/**
+ * Two records of a streamed batch share a payment id (found by its keccak hash: the ids themselves
+ * are not kept). `paymentId` is filled in when the caller can read it back (`writeBatchStream`).
+ */
+export class DuplicatePaymentIdError extends InvalidArgumentError {
+  override name = "DuplicatePaymentIdError";
+  constructor(
+    readonly first: number,
+    readonly second: number,
+    readonly paymentId?: string,
+  ) {
+    super(
+      `records[${second}].paymentId`,
+      `${paymentId === undefined ? "is" : `${JSON.stringify(paymentId)} is`} also the payment id of records[${first}]`,
+      "A payment id appears once per batch: remove the duplicate or give it its own id.",
+    );
+  }
+}
+
 const ID_BYTES = 16;
 const MAX_RECORDS = 0xffffffff;
 
@@ -161,13 +180,7 @@ export class BatchBuilder {
       throw new InvalidArgumentError("records", "is empty: a batch needs at least one payment");
     }
     const dup = this.duplicate();
-    if (dup) {
-      throw new InvalidArgumentError(
-        `records[${dup[1]}].paymentId`,
-        `is also the payment id of records[${dup[0]}]`,
-        "A payment id appears once per batch: remove the duplicate or give it its own id.",
-      );
-    }
+    if (dup) throw new DuplicatePaymentIdError(dup[0], dup[1]);
     const leaves = this.leaves.slice(0, 32 * n);
     this.leaves = new Uint8Array(0);
     this.ids = new Uint8Array(0);
