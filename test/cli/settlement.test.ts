@@ -277,7 +277,8 @@ describe("clearhouse batch / cycle / iso (CLI against the in-process chain)", ()
     const batchId = batchIdOf(addr.alpine, batchKey(KEY));
     expect(built.out).to.include(`Wrote ${file}: 5 payments, gross 1,001,600.50 EUR, 3 counterparties`);
     expect(built.out).to.include(`batch id ${batchId}`);
-    expect(built.err).to.match(/hashing \[#{20}\] 100% \(14\/14\)/);
+    expect(built.err).to.match(/hashing \[#{20}\] 100% \(5\/5\)/);
+    expect(built.err).to.match(/tree {4}\[#{20}\] 100% \(4\/4\)/);
 
     const submitted = await cli("--key-file", keyOf.alpine, "batch", "submit", file);
     expect(submitted.code, submitted.err).to.equal(ExitCode.ok);
@@ -365,8 +366,12 @@ describe("clearhouse batch / cycle / iso (CLI against the in-process chain)", ()
     const share = await cli("batch", "share", files.baltic, "--out", shared);
     expect(share.code, share.err).to.equal(ExitCode.ok);
     expect(share.out).to.match(/^Wrote .*baltic-shared\.json: batch 0x[0-9a-f]{64} without its 1 payment\n$/);
-    const sharedFile = JSON.parse(readFileSync(shared, "utf8")) as { records: unknown[]; leaves: unknown[] };
-    expect([sharedFile.records, sharedFile.leaves]).to.deep.equal([[], []]);
+    // A clearhouse.batch/2 header line and nothing after it: no payment, no leaf.
+    const sharedText = readFileSync(shared, "utf8");
+    expect(sharedText.split("\n")).to.have.length(2);
+    const sharedHead = JSON.parse(sharedText) as { format: string; body: Record<string, unknown> };
+    expect(sharedHead.format).to.equal("clearhouse.batch/2");
+    expect(sharedHead.body).to.deep.include({ records: 0, leaves: 0, bytes: 0 });
     const closed = await cli("--key-file", operatorKey, "cycle", "close", files.alpine, shared, "--open-next");
     expect(closed.code, closed.err).to.equal(ExitCode.ok);
     expect(closed.out).to.match(/^Closed cycle 1 \(tx 0x[0-9a-f]{64}, gas \d+\)\n {2}2 batch file\(s\) presented\n/);
@@ -515,7 +520,8 @@ describe("clearhouse batch / cycle / iso (CLI against the in-process chain)", ()
     expect(r.out).to.equal(`Wrote ${out}: pacs.002 ACCP for 5 payments — not settled yet (Submitted)\n`);
     const report = parsePacs002(readFileSync(out));
     expect(report).to.deep.include({ originalMessageId: msgId, groupStatus: "ACCP" });
-    const metadata = (JSON.parse(readFileSync(file, "utf8")) as { metadata: Record<string, unknown> }).metadata;
+    const headLine = readFileSync(file, "utf8").split("\n")[0];
+    const metadata = (JSON.parse(headLine) as { metadata: Record<string, unknown> }).metadata;
     expect(metadata).to.deep.include({ messageId: msgId, source: `pacs.008 ${msgId}` });
 
     const records = join(dir, "records.json");

@@ -4,12 +4,12 @@ import { Command } from "commander";
 import { getAddress, isAddress, type Address, type Hex } from "viem";
 import { fromMinorUnits } from "@clearhouse/sdk";
 import { DEFAULT_CURRENCY_DECIMALS, buildBatch } from "@clearhouse/sdk/settlement";
-import { readBatchFile, writeBatchFile, writeSharedBatchFile } from "@clearhouse/sdk/node";
+import { readBatchFile, readBatchFileHead, writeBatchStream, writeSharedBatchFile } from "@clearhouse/sdk/node";
 import { verifyBatchFile } from "@clearhouse/sdk/settlement";
 import * as ledger from "@clearhouse/sdk/settlement";
 import type { SignedDispute } from "@clearhouse/sdk/settlement";
 import { verifyInclusion } from "@clearhouse/sdk/settlement";
-import { ownBatch, uint64Option } from "./batchGuards";
+import { maxXmlBytes, ownBatch, uint64Option } from "./batchGuards";
 import { readRecords } from "./paymentInput";
 import { ExitCode, UsageError } from "./exit";
 import { connect, loadKey, type CliIo, type GlobalOptions } from "./options";
@@ -69,24 +69,35 @@ export function batchCommand(io: CliIo, globals: () => GlobalOptions): Command {
     .requiredOption("--key <key>", "idempotency key, 1–32 bytes of text (e.g. 2026-11-23-A)")
     .option("--bank <address>", "the submitting bank (default: the address of --key-file)")
     .option("--banks <file>", "BIC → address map, for pacs.008 input")
-    .requiredOption("--out <file>", "batch file to write")
+    .requiredOption("--out <file>", "batch file to write (clearhouse.batch/2: a header line, then NDJSON)")
+    .option(
+      "--max-bytes <size>",
+      "refuse a pacs.008 file larger than this (bytes, or with KiB/MiB/GiB; default: $CLEARHOUSE_MAX_XML_BYTES or 1GiB)",
+    )
     .addHelpText(
       "after",
-      "\nExample:\n  clearhouse batch build samples/iso20022/pacs008-alpine-small.xml --banks samples/iso20022/banks.json \\\n    --bank 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC --key 2026-11-23-A --out batch.json",
+      "\nThe batch is verified as it is built and the file is sealed (a SHA-256 of its content in its header line):" +
+        "\n`batch submit`, `cycle declare` and `iso report` then trust it while the seal matches, instead of" +
+        "\nrecomputing every payment (pass --verify to recompute anyway)." +
+        "\n\nExample:\n  clearhouse batch build samples/iso20022/pacs008-alpine-small.xml --banks samples/iso20022/banks.json \\\n    --bank 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC --key 2026-11-23-A --out batch.json",
     )
-    .action((input: string, o: Record<string, string>) => {
+    .action(async (input: string, o: Record<string, string>) => {
       const g = globals();
       if (o.bank && !isAddress(o.bank)) throw new UsageError(`--bank ${o.bank} is not an address.`);
+      const maxBytes = maxXmlBytes(o.maxBytes, io.env.CLEARHOUSE_MAX_XML_BYTES);
       const submitter = o.bank ? getAddress(o.bank) : loadKey(g, io).address;
-      const { records, source, messageId } = readRecords(input, o.banks);
-      const built = buildBatch(records, {
+      const { records, source, messageId } = readRecords(input, o.banks, { maxBytes });
+      const hashing = progress(io, g, "hashing");
+      const tree = progress(io, g, "tree   ");
+      const { batch: built } = await writeBatchStream(o.out, records, {
         submitter,
         key: ledger.batchKey(o.key),
         // The pacs.008 MsgId as given (`iso report` answers it in OrgnlMsgId; a "/" in it is kept).
         metadata: { source, ...(messageId === undefined ? {} : { messageId }), key: ledger.batchKey(o.key) },
-        onProgress: progress(io, g, "hashing"),
+        expectedCount: records.length,
+        progressEvery: Math.max(1, Math.floor(records.length / 100)),
+        onProgress: (p) => (p.phase === "records" ? hashing(p.done, records.length) : tree(p.done, p.total ?? 1)),
       });
-      writeBatchFile(o.out, built);
       const h = built.header;
       print(
         io,
@@ -109,10 +120,16 @@ export function batchCommand(io: CliIo, globals: () => GlobalOptions): Command {
   batch
     .command("submit <batchFile>")
     .description("Anchor a batch (idempotent: re-running after a crash or timeout never anchors twice)")
-    .addHelpText("after", "\nExample:\n  clearhouse batch submit batch.json --key-file alpine.key")
-    .action(async (path: string) => {
+    .option("--verify", "recompute the whole batch even when the file's seal shows it unchanged since `batch build`")
+    .addHelpText(
+      "after",
+      "\nA sealed file (clearhouse.batch/2, unchanged since `batch build`) is trusted by its seal; a changed one," +
+        "\nor a clearhouse.batch/1 file, is recomputed in full and refused naming the payment that differs." +
+        "\n\nExample:\n  clearhouse batch submit batch.json --key-file alpine.key",
+    )
+    .action(async (path: string, o: { verify?: boolean }) => {
       const g = globals();
-      const { file, ch } = ownBatch(path, g, io);
+      const { file, ch } = ownBatch(path, g, io, { verify: o.verify === true });
       const r = await ch.settlement.submitBatch({ key: file.key, header: file.header });
       const what = r.created
         ? `Anchored batch ${r.batchId} (tx ${r.tx?.hash}, gas ${r.tx?.gasUsed})`
@@ -128,7 +145,9 @@ export function batchCommand(io: CliIo, globals: () => GlobalOptions): Command {
       const g = globals();
       if (/^0x/i.test(arg) && !/^0x[0-9a-fA-F]{64}$/.test(arg))
         throw new UsageError(`${arg} is not a batch id (0x + 64 hex digits).`, "Pass a batch id or a batch file.");
-      const batchId = (/^0x[0-9a-fA-F]{64}$/.test(arg) ? arg : readBatchFile(arg).batchId) as Hex;
+      const batchId = (
+        /^0x[0-9a-fA-F]{64}$/.test(arg) ? arg : (readBatchFileHead(arg) ?? readBatchFile(arg)).batchId
+      ) as Hex;
       const info = await connect(g, io, false).settlement.getBatch({ batchId });
       const closes = new Date(info.windowClosesAt * 1000).toISOString();
       print(
@@ -222,22 +241,25 @@ export function batchCommand(io: CliIo, globals: () => GlobalOptions): Command {
     .requiredOption("--out <file>", "where to write the shared file")
     .addHelpText(
       "after",
-      "\nThe header, key and submitter stay; records and leaves are emptied, so no payment leaves the bank.\n" +
+      "\nThe header, key and submitter stay (a clearhouse.batch/2 header line); no payment leaves the bank.\n" +
         "\nExample:\n  clearhouse batch share batch.json --out alpine-shared.json",
     )
     .action((path: string, o: { out: string }) => {
       const g = globals();
-      const file = readBatchFile(path);
+      const head = readBatchFileHead(path);
+      if (head && !head.seal.ok) {
+        throw new UsageError(
+          `${path} changed since \`batch build\` wrote it: its seal no longer matches.`,
+          "Check it with `batch verify`, or rebuild it from the original payments.",
+        );
+      }
+      const file = head ?? readBatchFile(path);
+      const count = file.header.entryCount;
       writeSharedBatchFile(o.out, file);
-      print(
-        io,
-        g,
-        `Wrote ${o.out}: batch ${file.batchId} without its ${file.records.length} payment${file.records.length === 1 ? "" : "s"}`,
-        {
-          batchId: file.batchId,
-          out: o.out,
-        },
-      );
+      print(io, g, `Wrote ${o.out}: batch ${file.batchId} without its ${count} payment${count === 1 ? "" : "s"}`, {
+        batchId: file.batchId,
+        out: o.out,
+      });
     });
 
   batch

@@ -1,8 +1,8 @@
 /** Guards the batch CLI applies before sending anything, and its shared option parsing. */
 import { getAddress, type Address } from "viem";
 import type { Clearhouse } from "@clearhouse/sdk";
-import { readBatchFile } from "@clearhouse/sdk/node";
-import { verifyBatchFile, type BatchFile } from "@clearhouse/sdk/settlement";
+import { readBatchFile, readBatchFileHead } from "@clearhouse/sdk/node";
+import { verifyBatchFile, type BatchFile, type BatchFileHead } from "@clearhouse/sdk/settlement";
 import { UINT64_MAX } from "@clearhouse/sdk";
 import { UsageError } from "./exit";
 import { connect, type CliIo, type GlobalOptions } from "./options";
@@ -18,8 +18,14 @@ function requireSubmitter(ch: Clearhouse, submitter: Address, path: string): voi
   }
 }
 
-/** The file's header must still be what its records produce (an edited file is never anchored). */
-export function requireIntact(file: BatchFile, path: string): void {
+/**
+ * The file's header must still be what its records produce (an edited file is never anchored).
+ * A `clearhouse.batch/2` file whose seal still matches (header and body as `batch build` wrote
+ * and verified them) is trusted without recomputing; any other file, or `verify`, is recomputed
+ * in full and refused naming the first payment or field that differs.
+ */
+export function requireIntact(file: BatchFile, path: string, opts: { verify?: boolean } = {}): void {
+  if (!opts.verify && file.seal?.ok && file.records.length > 0) return;
   const check = verifyBatchFile(file, file.header);
   if (!check.ok) {
     const first = check.mismatches[0]
@@ -42,14 +48,36 @@ function requireCurrency(ch: Clearhouse, currency: string, path: string): void {
 }
 
 /**
+ * A batch file's fields once it is known to be intact: a sealed `clearhouse.batch/2` file by its
+ * header line and a SHA-256 of the rest (no record parsed or hashed with keccak); otherwise (a
+ * `clearhouse.batch/1` file, a broken seal, or `verify`) the whole file is read and recomputed.
+ */
+export function intactBatch(path: string, opts: { verify?: boolean } = {}): BatchFileHead {
+  if (!opts.verify) {
+    const head = readBatchFileHead(path);
+    if (head && head.seal.ok && head.records > 0) {
+      const { format, submitter, key, batchId, currency, metadata, header } = head;
+      return { format, submitter, key, batchId, currency, metadata, header };
+    }
+  }
+  const file = readBatchFile(path);
+  requireIntact(file, path, { verify: true });
+  return file;
+}
+
+/**
  * A batch file the signing bank may act on: its own, unedited, in the token's currency — checked
  * before anything is sent (anchoring or declaring anything else would settle the wrong money).
  */
-export function ownBatch(path: string, g: GlobalOptions, io: CliIo): { file: BatchFile; ch: Clearhouse } {
-  const file = readBatchFile(path);
+export function ownBatch(
+  path: string,
+  g: GlobalOptions,
+  io: CliIo,
+  opts: { verify?: boolean } = {},
+): { file: BatchFileHead; ch: Clearhouse } {
+  const file = intactBatch(path, opts);
   const ch = connect(g, io, true);
   requireSubmitter(ch, file.submitter, path);
-  requireIntact(file, path);
   requireCurrency(ch, file.currency, path);
   return { file, ch };
 }
@@ -59,4 +87,30 @@ export function uint64Option(name: string, value: string): bigint {
   if (!/^\d+$/.test(value) || BigInt(value) > UINT64_MAX)
     throw new UsageError(`--${name} ${value} is not a valid number.`);
   return BigInt(value);
+}
+
+/** The pacs.008 size limit when neither --max-bytes nor CLEARHOUSE_MAX_XML_BYTES is given: 1 GiB. */
+export const DEFAULT_MAX_XML_BYTES = 1024 ** 3;
+
+const UNITS: Record<string, number> = { "": 1, b: 1, k: 1e3, kb: 1e3, kib: 1024, m: 1e6, mb: 1e6, mib: 1024 ** 2 };
+Object.assign(UNITS, { g: 1e9, gb: 1e9, gib: 1024 ** 3, t: 1e12, tb: 1e12, tib: 1024 ** 4 });
+
+/**
+ * The largest pacs.008 file `batch build` reads: `--max-bytes`, else `CLEARHOUSE_MAX_XML_BYTES`,
+ * else 1 GiB. A size is a whole number of bytes, optionally with a unit (KB/MB/GB decimal,
+ * KiB/MiB/GiB binary), e.g. 500MiB.
+ */
+export function maxXmlBytes(flag: string | undefined, env: string | undefined): number {
+  const [value, source] = flag !== undefined ? [flag, "--max-bytes"] : [env, "CLEARHOUSE_MAX_XML_BYTES"];
+  if (value === undefined || value.trim() === "") return DEFAULT_MAX_XML_BYTES;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value);
+  const unit = m ? UNITS[m[2].toLowerCase()] : undefined;
+  const bytes = m && unit !== undefined ? Math.floor(Number(m[1]) * unit) : NaN;
+  if (!Number.isSafeInteger(bytes) || bytes < 1) {
+    throw new UsageError(
+      `${source} ${value} is not a size.`,
+      "Give a number of bytes, optionally with a unit: 50000000, 500MiB, 2GiB.",
+    );
+  }
+  return bytes;
 }

@@ -1,7 +1,7 @@
 /** `clearhouse cycle …`: settlement cycles — open, allow the engine, declare, close, status. */
 import { Command } from "commander";
 import { fromMinorUnits, toMinorUnits } from "@clearhouse/sdk";
-import { readBatchFile } from "@clearhouse/sdk/node";
+import { readBatchFile, readBatchFileHead } from "@clearhouse/sdk/node";
 import { ownBatch } from "./batchGuards";
 import { contractOf, type Clearhouse } from "@clearhouse/sdk";
 import { UsageError } from "./exit";
@@ -46,10 +46,11 @@ export function cycleCommand(io: CliIo, globals: () => GlobalOptions): Command {
   cycle
     .command("declare <batchFile>")
     .description("Declare your final batch's obligations into the open cycle")
+    .option("--verify", "recompute the whole batch even when the file's seal shows it unchanged since `batch build`")
     .addHelpText("after", "\nExample:\n  clearhouse cycle declare batch.json --key-file alpine.key")
-    .action(async (path: string) => {
+    .action(async (path: string, o: { verify?: boolean }) => {
       const g = globals();
-      const { file, ch } = ownBatch(path, g, io);
+      const { file, ch } = ownBatch(path, g, io, { verify: o.verify === true });
       const tx = await ch.settlement.declareBatch({ key: file.key, header: file.header });
       print(io, g, `Declared ${file.batchId} (tx ${tx.hash})`, tx);
     });
@@ -63,8 +64,8 @@ export function cycleCommand(io: CliIo, globals: () => GlobalOptions): Command {
     .addHelpText(
       "after",
       "\nThe engine checks each presented batch as `cycle declare` would (anchored, final, netted once, totals\n" +
-        'matching the header). A bank may hand the operator its batch file with "records": [] and "leaves": []:\n' +
-        "only the header, key and submitter are used. Batches declared on chain or carried in from the previous\n" +
+        "matching the header). Only each file's header, key and submitter are used: a bank may hand the operator\n" +
+        "the file `batch share` writes (its header line, no payments). Batches declared on chain or carried in from the previous\n" +
         "close are found on chain and presented too. A close too big for one transaction within the gas budget\n" +
         "runs in several (begin, steps, finish), with progress shown.\n\nExamples:\n" +
         "  clearhouse cycle close --key-file operator.key\n" +
@@ -75,7 +76,15 @@ export function cycleCommand(io: CliIo, globals: () => GlobalOptions): Command {
       if (o.gasBudget !== undefined && !/^[1-9]\d{5,9}$/.test(o.gasBudget))
         throw new UsageError(`--gas-budget ${o.gasBudget} is not a gas amount (100000 to 9999999999).`);
       const batches = paths.map((path) => {
-        const file = readBatchFile(path);
+        // Only the header line is used (of a shared or a full file); a clearhouse.batch/1 file is read whole.
+        const head = readBatchFileHead(path);
+        if (head && !head.seal.ok) {
+          throw new UsageError(
+            `${path} changed since it was written: its header or body no longer matches its seal.`,
+            "Ask the bank for its file again (`batch share`), or check it with `batch verify`.",
+          );
+        }
+        const file = head ?? readBatchFile(path);
         return { bank: file.submitter, key: file.key, header: file.header };
       });
       const ch = connect(g, io, true);

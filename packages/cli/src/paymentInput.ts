@@ -47,6 +47,8 @@ export interface ReadRecordsOptions {
   skipInvalid?: boolean;
   /** keccak256(LEI) → member, from the deployment's member table. */
   leiHashes?: Record<string, Address>;
+  /** Refuse an XML file larger than this (bytes); default DEFAULT_MAX_BYTES of the importer. */
+  maxBytes?: number;
 }
 
 /** Payment records from an ISO 20022 XML file (pacs.008, pacs.009, pacs.004) or a JSON array of records. */
@@ -72,6 +74,7 @@ export function readRecords(
       banks: banksPath ? readBanks(banksPath) : {},
       ...(opts.leiHashes ? { leiHashes: opts.leiHashes } : {}),
       skipInvalid: opts.skipInvalid,
+      ...(opts.maxBytes === undefined ? {} : { maxBytes: opts.maxBytes }),
     });
     const { records, messageId, kind } = imported;
     return { records, source: `${kind} ${messageId}`, messageId, imported };

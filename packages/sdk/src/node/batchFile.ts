@@ -3,10 +3,12 @@ import {
   BatchFileError,
   batchFileText,
   parseBatchFile,
-  sharedBatchFileText,
   type BatchFile,
+  type BatchFileHead,
 } from "../settlement/batchFile";
+import { batchHeadLine } from "../settlement/batchFileV2";
 import type { Batch } from "../settlement/batch";
+import { EMPTY_BODY_SHA256, readBatchFileV2 } from "./batchStreamFile";
 import { writeFileAtomic } from "./fileio";
 
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message.split("\n")[0] : String(e));
@@ -20,20 +22,30 @@ function write(path: string, text: string): void {
 }
 
 /**
- * Write the batch file atomically (a temporary file in the same folder, fsync, rename): records
- * one per line with amounts as decimal strings, the header, and each record's leaf hash.
+ * Write an in-memory batch as a `clearhouse.batch/1` file (one JSON document: records one per
+ * line with amounts as decimal strings, the header, each record's leaf hash), atomically. The
+ * whole text is one string, so this suits batches up to a few hundred thousand payments; larger
+ * ones are built and written as a stream by `writeBatchStream` (`clearhouse.batch/2`).
  */
 export function writeBatchFile(path: string, batch: Batch): void {
   write(path, batchFileText(batch));
 }
 
-/** Write `file` without its payments: what a bank hands the operator for a cycle's close. */
-export function writeSharedBatchFile(path: string, file: BatchFile): void {
-  write(path, sharedBatchFileText(file));
+/**
+ * Write a batch file without its payments (a `clearhouse.batch/2` header line with an empty
+ * body): what a bank hands the operator for a cycle's close.
+ */
+export function writeSharedBatchFile(path: string, file: BatchFileHead): void {
+  write(path, batchHeadLine(file, { records: 0, leaves: 0, bytes: 0, sha256: EMPTY_BODY_SHA256 }));
 }
 
-/** Read and validate a batch file (structure and records); `verifyBatchFile` recomputes the rest. */
+/**
+ * Read and validate a batch file of either format (structure and records); `verifyBatchFile`
+ * recomputes the rest. A `clearhouse.batch/2` file is read line by line and carries its `seal`.
+ */
 export function readBatchFile(path: string): BatchFile {
+  const v2 = readBatchFileV2(path);
+  if (v2) return v2;
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, "utf8"));

@@ -9,8 +9,10 @@ import { batchKey } from "./ledger";
 import { buildBatchTree, type BatchTree } from "./merkle";
 import { validateRecord, type PaymentRecord } from "./record";
 
-/** The batch file's format tag. */
+/** The format tag of a batch file written whole from memory (`writeBatchFile`): one JSON document. */
 export const BATCH_FORMAT = "clearhouse.batch/1";
+/** The format tag of a streamed batch file (`writeBatchStream`, `batch build`): NDJSON with a sealed body. */
+export const BATCH_FORMAT_V2 = "clearhouse.batch/2";
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 /** Free-form batch metadata (file name, run id…); only its digest is anchored. */

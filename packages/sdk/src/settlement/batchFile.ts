@@ -1,12 +1,15 @@
 /**
- * The batch file a bank keeps (`clearhouse.batch/1`): records, header and every leaf hash, written
- * atomically; read back with validation; verified against the anchored header, naming the payments
- * that were edited, added or removed after anchoring.
+ * The batch file a bank keeps: records, header and every leaf hash. `clearhouse.batch/1` is one
+ * JSON document (written here from an in-memory batch); `clearhouse.batch/2` is NDJSON with a
+ * header line and a body digest, written and read as streams (./batchFileV2.ts,
+ * docs/spec/batch-file.md). Read back with validation; verified against the anchored header,
+ * naming the payments that were edited, added or removed after anchoring.
  */
 import { getAddress, isAddress, type Address, type Hex } from "viem";
 import { ClearhouseError } from "../errors/base";
 import {
   BATCH_FORMAT,
+  BATCH_FORMAT_V2,
   batchIdOf,
   canonicalJson,
   metadataDigestOf,
@@ -20,11 +23,30 @@ import { validateRecord, type PaymentRecord } from "./record";
 
 const BYTES32 = /^0x[0-9a-fA-F]{64}$/;
 
+/** The batch file formats read: `clearhouse.batch/1` (one JSON document) and `/2` (NDJSON, streamed). */
+export type BatchFileFormat = typeof BATCH_FORMAT | typeof BATCH_FORMAT_V2;
+export const BATCH_FORMATS: readonly BatchFileFormat[] = [BATCH_FORMAT, BATCH_FORMAT_V2];
+
 /** A batch file as read back: what was written, parsed and validated, not yet recomputed. */
 export interface BatchFile extends Omit<Batch, "tree"> {
-  format: typeof BATCH_FORMAT;
+  format: BatchFileFormat;
   /** Each record's leaf hash at build time, in record order. */
   leaves: Hex[];
+  /**
+   * A `clearhouse.batch/2` file's seal: the SHA-256 and byte length of everything after its
+   * header line, as recorded by `batch build`, and whether the body read still matches them.
+   */
+  seal?: BatchFileSeal;
+}
+
+/** The digest a `clearhouse.batch/2` header records of the body, and whether the body matches it. */
+export interface BatchFileSeal {
+  /** SHA-256 of the body (every byte after the header line's newline), lower-case hex. */
+  sha256: string;
+  /** The body's length in bytes. */
+  bytes: number;
+  /** The body read has this digest and length: the file is as `batch build` wrote it. */
+  ok: boolean;
 }
 
 /** The header fields compared with what was anchored (a `BatchHeader` or the on-chain struct). */
@@ -56,7 +78,7 @@ export class BatchFileError extends ClearhouseError {
   ) {
     super(`Batch file ${path}: ${problem}.`, {
       category: "input",
-      hint: `A batch file is written by writeBatchFile (format "${BATCH_FORMAT}").`,
+      hint: `A batch file is written by \`clearhouse batch build\` ("${BATCH_FORMAT_V2}") or writeBatchFile ("${BATCH_FORMAT}").`,
       cause,
     });
   }
@@ -78,15 +100,11 @@ export function batchFileText(batch: Batch): string {
  * so it can present the batch at a cycle's close (`cycle close <files>`). The header, key and
  * submitter are all the engine needs; the payments stay with the bank.
  */
-export function sharedBatchFileText(file: BatchFile): string {
+export function sharedBatchFileText(file: BatchFileHead): string {
   return textOf(file, [], []);
 }
 
-function textOf(
-  batch: Omit<BatchFile, "format" | "records" | "leaves">,
-  records: readonly unknown[],
-  leaves: readonly Hex[],
-): string {
+function textOf(batch: Omit<BatchFileHead, "format">, records: readonly unknown[], leaves: readonly Hex[]): string {
   const { header } = batch;
   const head = {
     format: BATCH_FORMAT,
@@ -110,14 +128,26 @@ function textOf(
   ].join("\n");
 }
 
-/** Validate a parsed batch file (structure and records); `verifyBatchFile` recomputes the rest. */
-export function parseBatchFile(raw: unknown, path = "batch"): BatchFile {
+/** The fields of a batch file apart from its payments (the header line of a `clearhouse.batch/2` file). */
+export type BatchFileHead = Omit<BatchFile, "records" | "leaves" | "seal">;
+
+/**
+ * Validate the fields every batch file format shares (format, submitter, key, batch id,
+ * currency, metadata, header) of a parsed file or header line; `formats` are the accepted tags.
+ */
+export function parseBatchHead(
+  raw: unknown,
+  path: string,
+  formats: readonly BatchFileFormat[] = BATCH_FORMATS,
+): BatchFileHead {
   const fail = (problem: string, cause?: unknown): never => {
     throw new BatchFileError(path, problem, cause);
   };
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return fail("is not a JSON object");
   const f = raw as Record<string, unknown>;
-  if (f.format !== BATCH_FORMAT) return fail(`has format ${JSON.stringify(f.format)}, expected "${BATCH_FORMAT}"`);
+  if (!formats.includes(f.format as BatchFileFormat)) {
+    return fail(`has format ${JSON.stringify(f.format)}, expected ${formats.map((x) => `"${x}"`).join(" or ")}`);
+  }
   const address = (v: unknown, field: string): Address =>
     typeof v === "string" && isAddress(v, { strict: false }) ? getAddress(v) : fail(`${field} is not an address`);
   const bytes32 = (v: unknown, field: string): Hex =>
@@ -139,16 +169,8 @@ export function parseBatchFile(raw: unknown, path = "batch"): BatchFile {
     return fail("metadata is not JSON", error);
   }
   if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) fail("metadata is not an object");
-  const records = array(f.records, "records").map((r, i) => {
-    const id = (r as { paymentId?: unknown } | null)?.paymentId;
-    try {
-      return validateRecord(r, `records[${i}]${typeof id === "string" ? ` (${id})` : ""}`);
-    } catch (error) {
-      return fail(error instanceof ClearhouseError ? error.shortMessage.replace(/\.$/, "") : String(error), error);
-    }
-  });
   return {
-    format: BATCH_FORMAT,
+    format: f.format as BatchFileFormat,
     submitter: address(f.submitter, "submitter"),
     key: bytes32(f.key, "key"),
     batchId: bytes32(f.batchId, "batchId"),
@@ -165,9 +187,38 @@ export function parseBatchFile(raw: unknown, path = "batch"): BatchFile {
       ),
       totals: array(hr.totals, "header.totals").map((t, i) => decimal(t, `header.totals[${i}]`)),
     },
-    records,
-    leaves: array(f.leaves ?? [], "leaves").map((l, i) => bytes32(l, `leaves[${i}]`)),
   };
+}
+
+/** Validate one record of a batch file (`records[i]`, named by its payment id when it has one). */
+export function parseBatchRecord(value: unknown, index: number, path: string): PaymentRecord {
+  const id = (value as { paymentId?: unknown } | null)?.paymentId;
+  try {
+    return validateRecord(value, `records[${index}]${typeof id === "string" ? ` (${id})` : ""}`);
+  } catch (error) {
+    throw new BatchFileError(
+      path,
+      error instanceof ClearhouseError ? error.shortMessage.replace(/\.$/, "") : String(error),
+      error,
+    );
+  }
+}
+
+/** Validate a parsed `clearhouse.batch/1` file (structure and records); `verifyBatchFile` recomputes the rest. */
+export function parseBatchFile(raw: unknown, path = "batch"): BatchFile {
+  const head = parseBatchHead(raw, path, [BATCH_FORMAT]);
+  const f = raw as Record<string, unknown>;
+  const list = (v: unknown, field: string): unknown[] => {
+    if (!Array.isArray(v)) throw new BatchFileError(path, `${field} is not an array`);
+    return v;
+  };
+  const records = list(f.records, "records").map((r, i) => parseBatchRecord(r, i, path));
+  const leaves = list(f.leaves ?? [], "leaves").map((l, i) => {
+    if (typeof l !== "string" || !BYTES32.test(l))
+      throw new BatchFileError(path, `leaves[${i}] is not 32 bytes of hex`);
+    return l.toLowerCase() as Hex;
+  });
+  return { ...head, records, leaves };
 }
 
 /**

@@ -2,6 +2,8 @@ export * from "./record";
 export * from "./merkle";
 export * from "./batch";
 export * from "./batchFile";
+export * from "./batchFileV2";
+export * from "./batchStream";
 export * from "./ledger";
 export * from "./ledgerBanks";
 export * from "./dispute";

@@ -180,6 +180,27 @@ class Encoder {
     keccakInto(this.encode(r), 0, LEAF_INPUT, this.hash, 0);
     keccakInto(this.hash, 0, 32, out, offset);
   }
+
+  /**
+   * The first `length` (≤ 31) bytes of keccak256(paymentId) of the record last passed to `leaf`,
+   * into `out[offset…]`: a compact key for finding duplicate payment ids without keeping the ids.
+   */
+  paymentIdHash(out: Uint8Array, offset: number, length: number): void {
+    out.set(this.words.subarray(1, 1 + length), offset);
+  }
+}
+
+/** Hashes records into leaves with one reused buffer (see `buildBatchTree`); for streaming builders. */
+export interface LeafEncoder {
+  /** The record's standard leaf hash into `out[offset … offset + 32)`; `where` names it in errors. */
+  leaf(record: PaymentRecord, where: string, out: Uint8Array, offset: number): void;
+  /** The first `length` (≤ 31) bytes of keccak256(paymentId) of the record last hashed. */
+  paymentIdHash(out: Uint8Array, offset: number, length: number): void;
+}
+
+/** A new `LeafEncoder` (not shared between concurrent builders: it reuses its buffers). */
+export function createLeafEncoder(): LeafEncoder {
+  return new Encoder();
 }
 
 /** 32-byte nodes `a` and `b` of `nodes`: negative, zero or positive as a <, =, > b (as uint256). */
@@ -350,6 +371,22 @@ export function rootOfLeaves(leafHashes: readonly Hex[]): Hex {
       throw new InvalidArgumentError(`leaves[${i}]`, "is not a 32-byte hash");
   }
   return bytesToHex(buildNodes(leaves, n, () => {}, 0).nodes.subarray(0, 32));
+}
+
+/**
+ * The root of the standard tree over `n` leaf hashes packed in `leaves` (32 bytes each, any
+ * order), without hex strings: what `rootOfLeaves` computes, for streaming builders and readers.
+ * `onProgress` counts the n − 1 pair hashes.
+ */
+export function rootOfLeafBytes(
+  leaves: Uint8Array,
+  n: number,
+  onProgress?: (done: number, total: number) => void,
+): Hex {
+  if (n < 1) throw new InvalidArgumentError("leaves", "is empty");
+  if (leaves.length < 32 * n) throw new InvalidArgumentError("leaves", `holds fewer than ${n} hashes`);
+  const report = progress(Math.max(1, n - 1), onProgress);
+  return bytesToHex(buildNodes(leaves, n, report, 0).nodes.subarray(0, 32));
 }
 
 /**
