@@ -27,6 +27,8 @@ import { AttestationExpiredError } from "../../packages/sdk/src/payments/attesta
 import { AttestationConflictError } from "../../packages/sdk/src/payments/submission";
 import { BatchFileError } from "../../packages/sdk/src/settlement/batchFile";
 import { Iso20022Error } from "../../packages/sdk/src/settlement/iso20022/xml";
+import { IsoPaymentError } from "../../packages/sdk/src/settlement/iso20022/reasons";
+import { DuplicatePaymentIdError } from "../../packages/sdk/src/settlement/batchStream";
 import { ZkArtifactsMissingError, ZkWitnessError } from "../../packages/zk/src/prover";
 
 const PACKAGES = join(__dirname, "..", "..", "packages");
@@ -62,6 +64,11 @@ const SAMPLES: Record<string, { make: () => ClearhouseError; category: ErrorCate
   GovernanceFileError: { make: () => new GovernanceFileError("p.json", "was altered"), category: "input" },
   BatchFileError: { make: () => new BatchFileError("b.json", "is not JSON"), category: "input" },
   Iso20022Error: { make: () => new Iso20022Error("p.xml", "", "is not XML"), category: "input" },
+  IsoPaymentError: {
+    make: () => new IsoPaymentError("p.xml", "Document/FIToFICstmrCdtTrf/CdtTrfTxInf[1]", "unknown agent", "RC01"),
+    category: "input",
+  },
+  DuplicatePaymentIdError: { make: () => new DuplicatePaymentIdError(0, 3, "PAY-1"), category: "input" },
   ConsortiumFileError: {
     make: () => new ConsortiumFileError("c.yaml", "members[0].lei", "is missing"),
     category: "input",
