@@ -10,7 +10,7 @@ import * as ledger from "@clearhouse/sdk/settlement";
 import type { SignedDispute } from "@clearhouse/sdk/settlement";
 import { verifyInclusion } from "@clearhouse/sdk/settlement";
 import { maxXmlBytes, ownBatch, uint64Option } from "./batchGuards";
-import { readRecords } from "./paymentInput";
+import { openRecords } from "./paymentInput";
 import { ExitCode, UsageError } from "./exit";
 import { connect, loadKey, type CliIo, type GlobalOptions } from "./options";
 import { print, toJson } from "./output";
@@ -65,10 +65,12 @@ export function batchCommand(io: CliIo, globals: () => GlobalOptions): Command {
 
   batch
     .command("build <input>")
-    .description("Build a batch file from a pacs.008 XML file or a JSON array of payment records (offline)")
+    .description(
+      "Build a batch file from an ISO 20022 file (pacs.008/.009/.004; bare, in an AppHdr envelope, a SWIFTNet Request or an Alliance DataPDU; streamed) or a JSON array of payment records (offline)",
+    )
     .requiredOption("--key <key>", "idempotency key, 1–32 bytes of text (e.g. 2026-11-23-A)")
     .option("--bank <address>", "the submitting bank (default: the address of --key-file)")
-    .option("--banks <file>", "BIC → address map, for pacs.008 input")
+    .option("--banks <file>", "bank identifier (BIC, LEI, <ClrSysCd>:<MmbId>) → address map, for ISO input")
     .requiredOption("--out <file>", "batch file to write (clearhouse.batch/2: a header line, then NDJSON)")
     .option(
       "--max-bytes <size>",
@@ -86,17 +88,24 @@ export function batchCommand(io: CliIo, globals: () => GlobalOptions): Command {
       if (o.bank && !isAddress(o.bank)) throw new UsageError(`--bank ${o.bank} is not an address.`);
       const maxBytes = maxXmlBytes(o.maxBytes, io.env.CLEARHOUSE_MAX_XML_BYTES);
       const submitter = o.bank ? getAddress(o.bank) : loadKey(g, io).address;
-      const { records, source, messageId } = readRecords(input, o.banks, { maxBytes });
+      const { records, count, source, metadata } = await openRecords(input, o.banks, { maxBytes });
       const hashing = progress(io, g, "hashing");
       const tree = progress(io, g, "tree   ");
+      let read = 0;
       const { batch: built } = await writeBatchStream(o.out, records, {
         submitter,
         key: ledger.batchKey(o.key),
-        // The pacs.008 MsgId as given (`iso report` answers it in OrgnlMsgId; a "/" in it is kept).
-        metadata: { source, ...(messageId === undefined ? {} : { messageId }), key: ledger.batchKey(o.key) },
-        expectedCount: records.length,
-        progressEvery: Math.max(1, Math.floor(records.length / 100)),
-        onProgress: (p) => (p.phase === "records" ? hashing(p.done, records.length) : tree(p.done, p.total ?? 1)),
+        // The ISO MsgId as given (`iso report` answers it in OrgnlMsgId; a "/" in it is kept), the
+        // envelope and the AppHdr's identifiers (BizMsgIdr, MsgDefIdr, Fr, To, CreDt).
+        metadata: { source, ...metadata, key: ledger.batchKey(o.key) },
+        ...(count === undefined ? {} : { expectedCount: count }),
+        progressEvery: count === undefined ? 10_000 : Math.max(1, Math.floor(count / 100)),
+        onProgress: (p) => {
+          if (p.phase !== "records") return tree(p.done, p.total ?? 1);
+          read = p.done;
+          if (count !== undefined) hashing(p.done, count);
+          else if (!g.json) io.err(`reading  ${read.toLocaleString("en")} payments`);
+        },
       });
       const h = built.header;
       print(

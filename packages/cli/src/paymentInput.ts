@@ -3,11 +3,13 @@
  * records from an ISO 20022 message (pacs.008, pacs.009, pacs.004) or a JSON array.
  */
 import { basename } from "node:path";
+import { openIsoFile } from "@clearhouse/sdk/node";
 import { readFileSync } from "node:fs";
 import { getAddress, isAddress, type Address } from "viem";
 import {
   importIsoMessage,
   parseBankKey,
+  streamIsoMessage,
   validateRecord,
   type IsoImport,
   type PaymentRecord,
@@ -87,4 +89,49 @@ export function readRecords(
   }
   if (!Array.isArray(json)) throw new UsageError(`${path} must hold a JSON array of payment records.`);
   return { records: json.map((r, i) => validateRecord(r, `${path}[${i}]`)), source: basename(path) };
+}
+
+/** What `openRecords` gives: the records as a stream, and what the batch's metadata says of them. */
+export interface OpenedRecords {
+  records: AsyncIterable<PaymentRecord> | Iterable<PaymentRecord>;
+  /** How many there are, when known before reading them (a JSON array), for progress. */
+  count?: number;
+  source: string;
+  /** The batch metadata the input contributes: the ISO MsgId, envelope and AppHdr fields. */
+  metadata: Record<string, unknown>;
+}
+
+/**
+ * Payment records for `batch build`, streamed: an ISO 20022 file (pacs.008/.009/.004, bare or in
+ * an AppHdr envelope, a SWIFTNet Request or an Alliance DataPDU) is read one transaction at a time
+ * with bounded memory, so a million-payment file builds without being held whole; a JSON array is
+ * read as before. An ISO problem surfaces as an Iso20022Error from the iteration (exit 2).
+ */
+export async function openRecords(
+  path: string,
+  banksPath: string | undefined,
+  opts: ReadRecordsOptions = {},
+): Promise<OpenedRecords> {
+  if (!/\.xml$/i.test(path)) {
+    const { records, source } = readRecords(path, banksPath, opts);
+    return { records, count: records.length, source, metadata: {} };
+  }
+  if (!banksPath && !opts.leiHashes) {
+    throw new UsageError(
+      "An ISO 20022 file needs --banks <bank-map.json> to map its agents (BIC, LEI, <ClrSysCd>:<MmbId>) to bank addresses.",
+    );
+  }
+  const banks = banksPath ? readBanks(banksPath) : {};
+  const message = await openIsoFile(path, opts.maxBytes === undefined ? {} : { maxBytes: opts.maxBytes });
+  const imported = streamIsoMessage(message, {
+    file: path,
+    banks,
+    ...(opts.leiHashes ? { leiHashes: opts.leiHashes } : {}),
+  });
+  const { kind, messageId, envelope, appHdr } = imported;
+  return {
+    records: imported.records,
+    source: `${kind} ${messageId}`,
+    metadata: { messageId, ...(envelope === "bare" ? {} : { envelope }), ...(appHdr ? { appHdr } : {}) },
+  };
 }

@@ -67,3 +67,4 @@ export {
   type IsoSource,
   type IsoTransaction,
 } from "./stream";
+export { appHdrSummary, streamIsoMessage, type AppHdrSummary, type StreamedIsoImport } from "./streamImport";

@@ -1,0 +1,120 @@
+/**
+ * The streaming import: an ISO 20022 message opened with `openIsoMessage` (or `openIsoFile` from
+ * `@clearhouse/sdk/node`) mapped to payment records one transaction at a time, with the group
+ * checks (NbOfTxs, CtrlSum, totals, duplicate ids) made as they go and completed at the end. Memory
+ * is that of one transaction plus the duplicate-id sets; nothing holds all the records.
+ */
+import type { PaymentRecord } from "../record";
+import { createMappingContext } from "./mapping";
+import {
+  MessageMapper,
+  messageKindOf,
+  type ImportIsoOptions,
+  type IsoMessageKindId,
+  type RefusedPayment,
+} from "./messages";
+import type { IsoMessage } from "./stream";
+import type { XmlNode } from "./xml";
+
+/** What the business application header (head.001) says, kept in a batch's metadata. */
+export interface AppHdrSummary {
+  /** head.001 namespace, e.g. urn:iso:std:iso:20022:tech:xsd:head.001.001.02. */
+  namespace: string;
+  bizMsgIdr?: string;
+  msgDefIdr?: string;
+  /** The sender and receiver as written: the BICFI, else the first identifier found. */
+  from?: string;
+  to?: string;
+  creationDate?: string;
+}
+
+export interface StreamedIsoImport {
+  kind: IsoMessageKindId;
+  namespace: string;
+  messageId: string;
+  creationDateTime: string;
+  /** How the Document arrived ("bare", "DataPDU", "Request", or the wrapper's name). */
+  envelope: string;
+  appHdr?: AppHdrSummary;
+  /**
+   * The payment records in document order. Iterable once; the message's group checks run at the
+   * end, so an Iso20022Error may come from the last step: a consumer must not treat the records as
+   * complete before the iteration ends normally.
+   */
+  records: AsyncIterable<PaymentRecord>;
+  /** Payments refused under `skipInvalid`, complete once `records` has been iterated. */
+  refused: RefusedPayment[];
+  /** pacs.004: return's payment id → the returned payment's id, complete once iterated. */
+  returns: Map<string, string>;
+}
+
+const textIn = (node: XmlNode | undefined, ...path: string[]): string | undefined => {
+  let at: unknown = node;
+  for (const name of path) {
+    if (at === null || typeof at !== "object" || Array.isArray(at)) return undefined;
+    at = (at as XmlNode)[name];
+  }
+  if (typeof at === "string") return at;
+  if (at !== null && typeof at === "object" && !Array.isArray(at) && typeof (at as XmlNode)["#text"] === "string")
+    return (at as XmlNode)["#text"] as string;
+  return undefined;
+};
+
+/** The party of an AppHdr `Fr`/`To`: its BICFI, else its clearing member id, else its LEI. */
+function partyOf(node: XmlNode, side: "Fr" | "To"): string | undefined {
+  const fin = ["FIId", "FinInstnId"];
+  return (
+    textIn(node, side, ...fin, "BICFI") ??
+    textIn(node, side, ...fin, "ClrSysMmbId", "MmbId") ??
+    textIn(node, side, ...fin, "LEI") ??
+    textIn(node, side, "OrgId", "Id", "OrgId", "AnyBIC")
+  );
+}
+
+/** The AppHdr fields a batch keeps. */
+export function appHdrSummary(appHdr: { namespace: string; node: XmlNode }): AppHdrSummary {
+  const n = appHdr.node;
+  const summary: AppHdrSummary = {
+    namespace: appHdr.namespace,
+    bizMsgIdr: textIn(n, "BizMsgIdr"),
+    msgDefIdr: textIn(n, "MsgDefIdr"),
+    from: partyOf(n, "Fr"),
+    to: partyOf(n, "To"),
+    creationDate: textIn(n, "CreDt"),
+  };
+  return Object.fromEntries(Object.entries(summary).filter(([, v]) => v !== undefined)) as AppHdrSummary;
+}
+
+/**
+ * Map a message opened for streaming to payment records (pacs.008, pacs.009 or pacs.004, told by
+ * its namespace), as `importIsoMessage` does for a whole document: same rules, same errors.
+ * @example
+ * const message = await openIsoFile("pacs008.xml"); // @clearhouse/sdk/node
+ * const imported = streamIsoMessage(message, { banks });
+ * await writeBatchStream("batch.json", imported.records, { submitter, key, metadata });
+ */
+export function streamIsoMessage(message: IsoMessage, opts: ImportIsoOptions): StreamedIsoImport {
+  const ctx = createMappingContext({ ...opts, file: opts.file ?? message.file }, message.file);
+  const kind = messageKindOf(message.namespace, ctx.file, opts.kinds);
+  if (message.root !== kind.root)
+    ctx.reader.fail(`Document/${message.root}`, `a ${kind.id} message's element is ${kind.root}, not ${message.root}`);
+  const mapper = new MessageMapper(ctx, kind, message.header, opts.skipInvalid);
+  async function* records(): AsyncGenerator<PaymentRecord> {
+    for await (const { node, index } of message.transactions(kind.transaction)) {
+      const record = mapper.transaction(node, index);
+      if (record) yield record;
+    }
+    mapper.finish();
+  }
+  return {
+    kind: kind.id,
+    namespace: message.namespace,
+    messageId: mapper.messageId,
+    creationDateTime: mapper.creationDateTime,
+    envelope: message.envelope,
+    ...(message.appHdr ? { appHdr: appHdrSummary(message.appHdr) } : {}),
+    records: records(),
+    refused: mapper.refused,
+    returns: mapper.returns,
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * `batch build` from ISO 20022 files, streamed (issue 18): the envelope shapes banks send build
+ * the same batch as the bare Document and keep the AppHdr's identifiers in the batch metadata; a
+ * message refused at its end (a group check) leaves no batch file. Offline: no chain is used.
+ */
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "chai";
+import { ExitCode } from "../../packages/cli/src/exit";
+import { BANKS_JSON, SMALL_SAMPLE } from "../sdk/settlementFixture";
+import { cliRunner } from "./harness";
+
+const SAMPLES = join(__dirname, "..", "..", "samples", "iso20022");
+const ALPINE = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
+
+describe("CLI batch build: ISO 20022 input streamed, in its envelopes", function () {
+  this.timeout(60_000);
+  const dir = mkdtempSync(join(tmpdir(), "clearhouse-iso-stream-"));
+  const cli = cliRunner(join(dir, "no-deployment.json")); // batch build is offline
+  const build = (input: string, out: string) =>
+    cli("batch", "build", input, "--banks", BANKS_JSON, "--bank", ALPINE, "--key", "K-1", "--out", out);
+  const headerOf = (file: string) =>
+    JSON.parse(readFileSync(file, "utf8").split("\n", 1)[0]) as {
+      header: { root: string; entryCount: number };
+      metadata: Record<string, unknown>;
+    };
+
+  it("builds the same batch from the bare Document, a SWIFT Alliance DataPDU and a SWIFTNet Request", async () => {
+    const bare = readFileSync(SMALL_SAMPLE, "utf8").replace(/^<\?xml[^>]*>\s*/, "");
+    const document = bare.slice(bare.indexOf("<Document"));
+    const shapes = {
+      bare: SMALL_SAMPLE,
+      dataPdu: `<?xml version="1.0" encoding="UTF-8"?>\n<Saa:DataPDU xmlns:Saa="urn:swift:saa:xsd:saa.2.0"><Saa:Revision>2.0.14</Saa:Revision><Saa:Header/><Saa:Body>${document}</Saa:Body></Saa:DataPDU>`,
+      request: `<?xml version="1.0" encoding="UTF-8"?>\n<Request><RequestHeader/><RequestPayload>${document}</RequestPayload></Request>`,
+    };
+    const roots: string[] = [];
+    for (const [name, content] of Object.entries(shapes)) {
+      let input = content;
+      if (name !== "bare") writeFileSync((input = join(dir, `${name}.xml`)), content);
+      const out = join(dir, `${name}.json`);
+      const r = await build(input, out);
+      expect(r.code, `${name}: ${r.err}`).to.equal(ExitCode.ok);
+      const h = headerOf(out);
+      expect(h.header.entryCount, name).to.equal(5);
+      expect(h.metadata.messageId, name).to.equal("ALPN-20250314-0001");
+      if (name !== "bare") expect(h.metadata.envelope, name).to.equal(name === "dataPdu" ? "DataPDU" : "Request");
+      roots.push(h.header.root);
+    }
+    expect(new Set(roots).size).to.equal(1);
+  });
+
+  it("keeps the AppHdr's identifiers of a head.001.001.02 envelope in the batch metadata", async () => {
+    const out = join(dir, "apphdr.json");
+    const r = await build(join(SAMPLES, "pacs008-apphdr-head02.xml"), out);
+    expect(r.code, r.err).to.equal(ExitCode.ok);
+    expect(headerOf(out).metadata).to.deep.include({
+      envelope: "Envelope",
+      appHdr: {
+        namespace: "urn:iso:std:iso:20022:tech:xsd:head.001.001.02",
+        bizMsgIdr: "ALPN-20250314-0101",
+        msgDefIdr: "pacs.008.001.08",
+        from: "ALPNCHZZXXX",
+        to: "BALTLV22XXX",
+        creationDate: "2025-03-14T09:00:00Z",
+      },
+    });
+  });
+
+  it("refuses a message whose group check fails at its end (exit 2, no stack) and writes no batch file", async () => {
+    const out = join(dir, "refused.json");
+    const r = await build(join(SAMPLES, "pacs008-nboftxs-mismatch.xml"), out);
+    expect(r.code).to.equal(ExitCode.badInput);
+    expect(r.err).to.match(/^error: .*pacs008-nboftxs-mismatch\.xml: .*NbOfTxs.*3/m);
+    expect(r.err).not.to.match(/\n\s+at /);
+    expect(existsSync(out)).to.equal(false);
+  });
+});
