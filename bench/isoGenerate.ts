@@ -13,8 +13,9 @@ const BLOCK = 2_000;
 const cents = (i: number): number => 100 + ((i * 7_919) % 9_999_900);
 
 function transaction(i: number): string {
-  const from = i % BANKS.length;
-  const to = (i + 1 + (i % 3)) % BANKS.length;
+  // One bank's outgoing file (a batch has one submitter, the debtor bank): Alpine pays the others.
+  const from = 0;
+  const to = 1 + (i % (BANKS.length - 1));
   const c = cents(i);
   const id = String(i + 1).padStart(8, "0");
   return `    <CdtTrfTxInf>
