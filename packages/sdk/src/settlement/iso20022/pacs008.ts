@@ -6,8 +6,8 @@
  */
 import type { PaymentRecord } from "../record";
 import { ISO4217_MINOR_UNITS } from "./currencies";
-import { resolveAgent } from "./agents";
-import { accountOf, amountOf, paymentIdOf, toRecord, valueDateOf, type MappingContext } from "./mapping";
+import { mapCreditTransfer } from "./creditTransfer";
+import type { MappingContext } from "./mapping";
 import { Iso20022Error, type XmlNode } from "./xml";
 
 export { Iso20022Error };
@@ -18,7 +18,6 @@ export const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
 export const DEFAULT_CURRENCY_DECIMALS: Readonly<Record<string, number>> = ISO4217_MINOR_UNITS;
 
 export const PACS008_ROOT = "Document/FIToFICstmrCdtTrf";
-const GRP = `${PACS008_ROOT}/GrpHdr`;
 
 /**
  * Map the pacs.008 transaction `tx` (the `index`-th CdtTrfTxInf, 1-based) to a payment record:
@@ -27,26 +26,5 @@ const GRP = `${PACS008_ROOT}/GrpHdr`;
  * (agents.ts); accounts DbtrAcct, CdtrAcct (absent: NO_ACCOUNT_HASH). Decision 026.
  */
 export function mapPacs008Transaction(ctx: MappingContext, header: XmlNode, tx: XmlNode, index: number): PaymentRecord {
-  const r = ctx.reader;
-  const path = `${PACS008_ROOT}/CdtTrfTxInf[${index}]`;
-  const id = paymentIdOf(r, r.node(tx, path, "PmtId"), `${path}/PmtId`);
-  const amount = amountOf(ctx, tx, path, "IntrBkSttlmAmt");
-  const valueDate = valueDateOf(r, header, GRP, tx, path);
-  const debtorBank = resolveAgent(r, ctx.banks, r.node(tx, path, "DbtrAgt"), `${path}/DbtrAgt`, id.id);
-  const creditorBank = resolveAgent(r, ctx.banks, r.node(tx, path, "CdtrAgt"), `${path}/CdtrAgt`, id.id);
-  return toRecord(
-    ctx,
-    {
-      paymentId: [id.id, id.path],
-      endToEndId: [id.endToEndId, `${path}/PmtId/EndToEndId`],
-      amount: [amount.amount, amount.path],
-      currency: [amount.currency, `${amount.path}/@Ccy`],
-      valueDate,
-      debtorBank,
-      creditorBank,
-      debtorAccountHash: accountOf(r, tx, path, "DbtrAcct"),
-      creditorAccountHash: accountOf(r, tx, path, "CdtrAcct"),
-    },
-    path,
-  );
+  return mapCreditTransfer({ root: PACS008_ROOT, debtor: "DbtrAgt", creditor: "CdtrAgt" }, ctx, header, tx, index);
 }
