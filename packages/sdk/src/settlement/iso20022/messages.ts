@@ -11,7 +11,7 @@ import { mapPacs004Transaction, originalPaymentIdOf } from "./pacs004";
 import { mapPacs008Transaction } from "./pacs008";
 import { mapPacs009Transaction } from "./pacs009";
 import { statusReasonOf, type StatusReasonCode } from "./reasons";
-import { Iso20022Error, XmlReader, readXml, type XmlNode } from "./xml";
+import { Iso20022Error, XmlReader, readXml, textAt, type XmlNode } from "./xml";
 
 export type IsoMessageKindId = "pacs.008" | "pacs.009" | "pacs.004";
 /** Maps the `index`-th (1-based) transaction of a message to a record. */
@@ -109,12 +109,6 @@ export interface RefusedPayment {
   txId?: string;
   uetr?: string;
 }
-
-const textAt = (node: XmlNode, ...steps: string[]): string | undefined => {
-  let v: unknown = node;
-  for (const s of steps) v = typeof v === "object" && v !== null && !Array.isArray(v) ? (v as XmlNode)[s] : undefined;
-  return typeof v === "string" && v.length > 0 ? v : undefined;
-};
 
 /**
  * One message mapped a transaction at a time: construct with the group header (checks MsgId,

@@ -14,7 +14,7 @@ import {
   type RefusedPayment,
 } from "./messages";
 import type { IsoMessage } from "./stream";
-import type { XmlNode } from "./xml";
+import { textAt, type XmlNode } from "./xml";
 
 /** What the business application header (head.001) says, kept in a batch's metadata. */
 export interface AppHdrSummary {
@@ -48,26 +48,14 @@ export interface StreamedIsoImport {
   returns: Map<string, string>;
 }
 
-const textIn = (node: XmlNode | undefined, ...path: string[]): string | undefined => {
-  let at: unknown = node;
-  for (const name of path) {
-    if (at === null || typeof at !== "object" || Array.isArray(at)) return undefined;
-    at = (at as XmlNode)[name];
-  }
-  if (typeof at === "string") return at;
-  if (at !== null && typeof at === "object" && !Array.isArray(at) && typeof (at as XmlNode)["#text"] === "string")
-    return (at as XmlNode)["#text"] as string;
-  return undefined;
-};
-
 /** The party of an AppHdr `Fr`/`To`: its BICFI, else its clearing member id, else its LEI. */
 function partyOf(node: XmlNode, side: "Fr" | "To"): string | undefined {
   const fin = ["FIId", "FinInstnId"];
   return (
-    textIn(node, side, ...fin, "BICFI") ??
-    textIn(node, side, ...fin, "ClrSysMmbId", "MmbId") ??
-    textIn(node, side, ...fin, "LEI") ??
-    textIn(node, side, "OrgId", "Id", "OrgId", "AnyBIC")
+    textAt(node, side, ...fin, "BICFI") ??
+    textAt(node, side, ...fin, "ClrSysMmbId", "MmbId") ??
+    textAt(node, side, ...fin, "LEI") ??
+    textAt(node, side, "OrgId", "Id", "OrgId", "AnyBIC")
   );
 }
 
@@ -76,11 +64,11 @@ export function appHdrSummary(appHdr: { namespace: string; node: XmlNode }): App
   const n = appHdr.node;
   const summary: AppHdrSummary = {
     namespace: appHdr.namespace,
-    bizMsgIdr: textIn(n, "BizMsgIdr"),
-    msgDefIdr: textIn(n, "MsgDefIdr"),
+    bizMsgIdr: textAt(n, "BizMsgIdr"),
+    msgDefIdr: textAt(n, "MsgDefIdr"),
     from: partyOf(n, "Fr"),
     to: partyOf(n, "To"),
-    creationDate: textIn(n, "CreDt"),
+    creationDate: textAt(n, "CreDt"),
   };
   return Object.fromEntries(Object.entries(summary).filter(([, v]) => v !== undefined)) as AppHdrSummary;
 }

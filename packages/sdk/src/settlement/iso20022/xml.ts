@@ -135,6 +135,18 @@ export function readXml(
 
 const isNode = (v: unknown): v is XmlNode => typeof v === "object" && v !== null && !Array.isArray(v);
 
+/**
+ * The non-empty text at `steps` below `node` (an element's text, also when it has attributes), or
+ * undefined — a lenient lookup for reporting (ids of a refused payment, AppHdr fields), where a
+ * missing or repeated element is not an error; `XmlReader` is the strict one.
+ */
+export function textAt(node: XmlNode | undefined, ...steps: string[]): string | undefined {
+  let v: unknown = node;
+  for (const s of steps) v = isNode(v) ? v[s] : undefined;
+  if (isNode(v)) v = v["#text"];
+  return typeof v === "string" && v.length > 0 ? v : undefined;
+}
+
 /** Typed access to parsed elements; every failure names the file and the element's path. */
 export class XmlReader {
   constructor(readonly file: string) {}
