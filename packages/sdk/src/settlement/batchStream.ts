@@ -9,6 +9,7 @@ import { getAddress, isAddress, type Address, type Hex } from "viem";
 import { InvalidArgumentError } from "../errors/base";
 import { batchIdOf, metadataDigestOf, totalsCommitmentOf, type BatchHeader, type BatchMetadata } from "./batch";
 import { batchKey } from "./ledger";
+import { fastKeccakReady } from "./keccak";
 import { createLeafEncoder, rootOfLeafBytes, type LeafEncoder } from "./merkle";
 import { validateRecord, type PaymentRecord } from "./record";
 
@@ -223,6 +224,7 @@ export async function buildBatchStream(
   records: AsyncIterable<unknown> | Iterable<unknown>,
   opts: BuildBatchStreamOptions,
 ): Promise<StreamedBatch> {
+  await fastKeccakReady();
   const builder = new BatchBuilder(opts);
   const every = Math.max(1, Math.floor(opts.progressEvery ?? 10_000));
   const { onRecord, onProgress } = opts;

@@ -11,10 +11,10 @@
  * 2k + 1 and 2k + 2; the i-th smallest leaf is node 2n − 2 − i; a parent is the keccak256 of its
  * two children, the smaller first.
  */
-import { keccakP } from "@noble/hashes/sha3";
 import { poseidon8 } from "poseidon-lite/poseidon8";
 import { bytesToHex, type Hex } from "viem";
 import { InvalidArgumentError } from "../errors/base";
+import { keccakInto } from "./keccak";
 import { daysSinceEpoch, encodeRecord, MAX_AMOUNT, type PaymentRecord } from "./record";
 
 /** Options of `buildBatchTree`. */
@@ -59,28 +59,6 @@ function hexInto(hex: unknown, out: Uint8Array, offset: number, length: number):
     out[offset + i] = (hi << 4) | lo;
   }
   return true;
-}
-
-/**
- * keccak256 of `src[offset … offset + length)` into `dst[at … at + 32)`, with @noble/hashes'
- * keccak-f[1600] (`keccakP`) over one reused state: what `keccak_256` computes, without its
- * per-call hasher and output allocations (10–15 % of a tree build). The permutation is ~90 % of
- * what is left. Little-endian lanes, as noble itself requires.
- */
-const RATE = 136;
-const state = new Uint8Array(200);
-const state32 = new Uint32Array(state.buffer);
-function keccakInto(src: Uint8Array, offset: number, length: number, dst: Uint8Array, at: number): void {
-  state32.fill(0);
-  for (; length >= RATE; offset += RATE, length -= RATE) {
-    for (let i = 0; i < RATE; i++) state[i] ^= src[offset + i];
-    keccakP(state32, 24);
-  }
-  for (let i = 0; i < length; i++) state[i] ^= src[offset + i];
-  state[length] ^= 0x01;
-  state[RATE - 1] ^= 0x80;
-  keccakP(state32, 24);
-  for (let i = 0; i < 32; i++) dst[at + i] = state[i];
 }
 
 const utf8 = new TextEncoder();

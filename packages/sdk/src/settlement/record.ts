@@ -5,7 +5,8 @@
  * `RECORD_LEAF_TYPES`, hashed as OpenZeppelin's StandardMerkleTree does) and the Poseidon leaf of
  * a private-mode batch (Poseidon over the same eight values), so one record yields both.
  */
-import { getAddress, isAddress, keccak256, stringToHex, type Address, type Hex } from "viem";
+import { getAddress, isAddress, type Address, type Hex } from "viem";
+import { keccakText } from "./keccak";
 import { InvalidArgumentError } from "../errors/base";
 
 /** One payment between two member banks. Amounts are integers in the currency's minor unit. */
@@ -69,11 +70,19 @@ function textField(field: string, value: unknown, where: string): string {
 
 /** Days since 1970-01-01 of a YYYY-MM-DD date, or -1 if it is not a real date. */
 export function daysSinceEpoch(date: string): number {
+  if (date === lastDate) return lastDays; // a batch repeats a few value dates
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return -1;
   const ms = Date.parse(`${date}T00:00:00Z`);
   if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== date) return -1;
-  return ms / DAY_MS;
+  lastDate = date;
+  lastDays = ms / DAY_MS;
+  return lastDays;
 }
+let lastDate: string | undefined;
+let lastDays = -1;
+
+/** Bank addresses as written → checksummed (a batch names a few banks a million times). */
+const checksummed = new Map<string, Address>();
 
 /**
  * Validate a record (from JSON, an ISO 20022 import or code) and return it normalized (checksummed
@@ -84,10 +93,15 @@ export function validateRecord(value: unknown, where = "record"): PaymentRecord 
   const r = value as Record<string, unknown>;
   const address = (field: string): Address => {
     const v = r[field];
+    const known = typeof v === "string" ? checksummed.get(v) : undefined;
+    if (known !== undefined) return known;
     if (typeof v !== "string" || !isAddress(v, { strict: false })) {
       throw new InvalidArgumentError(`${where}.${field}`, `${JSON.stringify(v)} is not an address`);
     }
-    return getAddress(v);
+    if (checksummed.size >= 4096) checksummed.clear();
+    const address = getAddress(v);
+    checksummed.set(v, address);
+    return address;
   };
   const hash = (field: string): Hex => {
     const v = r[field];
@@ -143,12 +157,12 @@ export function encodeRecord(r: PaymentRecord): EncodedRecord {
     (BigInt(r.currency.charCodeAt(1)) << 8n) |
     BigInt(r.currency.charCodeAt(2));
   return [
-    to248(keccak256(stringToHex(r.paymentId))),
+    to248(keccakText(r.paymentId)),
     BigInt(r.debtorBank),
     BigInt(r.creditorBank),
     r.amount,
     (currencyCode << 32n) | BigInt(daysSinceEpoch(r.valueDate)),
-    to248(keccak256(stringToHex(r.endToEndId))),
+    to248(keccakText(r.endToEndId)),
     to248(r.debtorAccountHash),
     to248(r.creditorAccountHash),
   ];
@@ -166,7 +180,7 @@ export const NO_ACCOUNT_HASH: Hex = `0x${"0".repeat(64)}`;
  * without whitespace, in upper case (docs/spec/batch-encoding.md). The IBAN is not checked here.
  */
 export function accountHash(iban: string): Hex {
-  return keccak256(stringToHex(IBAN_ACCOUNT_TAG + iban.replace(/\s+/g, "").toUpperCase()));
+  return keccakText(IBAN_ACCOUNT_TAG + iban.replace(/\s+/g, "").toUpperCase());
 }
 
 /**
@@ -175,5 +189,5 @@ export function accountHash(iban: string): Hex {
  * from ever equalling the hash of an IBAN of the same text.
  */
 export function otherAccountHash(id: string): Hex {
-  return keccak256(stringToHex(OTHER_ACCOUNT_TAG + id));
+  return keccakText(OTHER_ACCOUNT_TAG + id);
 }

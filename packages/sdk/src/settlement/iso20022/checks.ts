@@ -3,9 +3,10 @@
  * transaction at a time: NbOfTxs, CtrlSum and the total settlement amount (TtlIntrBkSttlmAmt,
  * TtlRtrdIntrBkSttlmAmt) against the transactions, and duplicate ids (TxId, UETR, EndToEndId
  * other than NOTPROVIDED, RtrId, and the resulting payment ids) within the message. The state is
- * the running count and sums and one Map per id kind — never the transactions themselves.
+ * the running count and sums and one compact `IdIndex` per id kind — never the transactions themselves.
  */
 import { addDecimal, formatDecimal, parseDecimal, sameDecimal, ZERO, type Decimal } from "./amounts";
+import { IdIndex } from "./idIndex";
 import { IsoPaymentError } from "./reasons";
 import type { XmlNode, XmlReader } from "./xml";
 
@@ -26,7 +27,7 @@ export class MessageChecks {
   private sum: Decimal = ZERO;
   /** False once an amount could not be read (then the sums cannot be checked). */
   private sumsKnown = true;
-  private readonly seen = new Map<string, Map<string, number>>();
+  private readonly seen = new Map<string, IdIndex>();
   private readonly declared: string;
   private readonly ctrlSum?: Decimal;
   private readonly ctrlSumText?: string;
@@ -106,12 +107,11 @@ export class MessageChecks {
 
   private unique(label: string, id: string, element: string, index: number): void {
     let ids = this.seen.get(label);
-    if (!ids) this.seen.set(label, (ids = new Map()));
-    const first = ids.get(id);
+    if (!ids) this.seen.set(label, (ids = new IdIndex()));
+    const first = ids.firstOrAdd(id, index);
     if (first !== undefined) {
       throw new IsoPaymentError(this.r.file, element, `${id} repeats ${this.spec.transaction}[${first}]`, "AM05");
     }
-    ids.set(id, index);
   }
 
   /** Check NbOfTxs, CtrlSum and the total against the transactions counted. */

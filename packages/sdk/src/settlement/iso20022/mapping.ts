@@ -70,10 +70,10 @@ export function paymentIdOf(
 
 /** ISO 13616 mod-97 remainder of an IBAN-like string (country, check digits, BBAN). */
 export function mod97(iban: string): number {
-  const s = iban.slice(4) + iban.slice(0, 4);
   let r = 0;
-  for (const ch of s) {
-    const v = parseInt(ch, 36);
+  for (let k = 0, n = iban.length; k < n; k++) {
+    const c = iban.charCodeAt((k + 4) % n); // the BBAN first, then country and check digits
+    const v = c >= 48 && c <= 57 ? c - 48 : c >= 65 && c <= 90 ? c - 55 : c >= 97 && c <= 122 ? c - 87 : NaN;
     r = v >= 10 ? (r * 100 + v) % 97 : (r * 10 + v) % 97;
   }
   return r;
