@@ -26,6 +26,8 @@ function entriesOf(pkg) {
   }
   // The CLI's entry is its command (bin/clearhouse.js loads dist/cjs/main.js), not a library.
   if (pkg === "cli") out.push("packages/cli/src/main.ts");
+  // Worker-thread scripts are started by path (new Worker(file)), not imported.
+  if (pkg === "sdk") out.push("packages/sdk/src/node/isoReadWorker.ts");
   return out;
 }
 

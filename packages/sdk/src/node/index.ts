@@ -14,6 +14,7 @@ export * from "./consortiumFile";
 export * from "./templates";
 export * from "./iso20022Schemas";
 export * from "./isoMessageFile";
+export * from "./isoMessageThreaded";
 export * from "./audit";
 export * from "./packageRoot";
 export * from "./consortiumDeploy";
