@@ -62,9 +62,41 @@ describe("CLI batch build: ISO 20022 input streamed, in its envelopes", function
         msgDefIdr: "pacs.008.001.08",
         from: "ALPNCHZZXXX",
         to: "BALTLV22XXX",
+        bizSvc: "swift.cbprplus.02",
         creationDate: "2025-03-14T09:00:00Z",
       },
     });
+  });
+
+  it("builds the shipped T2 DataPDU and SWIFTNet Request samples, keeping their AppHdrs", async () => {
+    const shipped = {
+      "pacs008-datapdu-t2.xml": { envelope: "DataPDU", bizMsgIdr: "ALPN-20250314-0201", to: "TRGTXEPMXXX" },
+      "pacs008-swiftnet-request.xml": { envelope: "Request", bizMsgIdr: "ALPN-20250314-0301", to: "BALTLV22XXX" },
+    };
+    for (const [name, want] of Object.entries(shipped)) {
+      const out = join(dir, `${name}.json`);
+      const r = await build(join(SAMPLES, name), out);
+      expect(r.code, `${name}: ${r.err}`).to.equal(ExitCode.ok);
+      const h = headerOf(out);
+      expect(h.header.entryCount, name).to.equal(1);
+      expect(h.metadata.envelope, name).to.equal(want.envelope);
+      expect(h.metadata.appHdr, name).to.deep.include({ bizMsgIdr: want.bizMsgIdr, from: "ALPNCHZZXXX", to: want.to });
+    }
+  });
+
+  it("refuses the shipped billion-laughs and deeply nested samples before expanding or recursing (exit 2)", async () => {
+    const hostile = {
+      "pacs008-billion-laughs.xml": /line 2.*<!DOCTYPE is refused/,
+      "pacs008-deeply-nested.xml": /nested deeper than 64/,
+    };
+    for (const [name, reason] of Object.entries(hostile)) {
+      const out = join(dir, `${name}.json`);
+      const r = await build(join(SAMPLES, name), out);
+      expect(r.code, name).to.equal(ExitCode.badInput);
+      expect(r.err, name).to.match(reason);
+      expect(r.err, name).not.to.match(/\n\s+at /);
+      expect(existsSync(out), name).to.equal(false);
+    }
   });
 
   it("refuses a message whose group check fails at its end (exit 2, no stack) and writes no batch file", async () => {

@@ -424,7 +424,7 @@ describe("clearhouse batch / cycle / iso (CLI against the in-process chain)", ()
       cli("iso", "report", files.alpine, "--out", pacs002, "--original", "ALPN-20250314-0001", ...extra);
     const accp = await report();
     expect(accp.code, accp.err).to.equal(ExitCode.ok);
-    expect(accp.out).to.equal(`Wrote ${pacs002}: pacs.002 ACCP for 5 payments — not settled yet (Submitted)\n`);
+    expect(accp.out).to.equal(`Wrote ${pacs002}: pacs.002.001.10 ACCP for 5 payments — not settled yet (Submitted)\n`);
     expect(parsePacs002(readFileSync(pacs002)).groupStatus).to.equal("ACCP");
 
     for (const bank of ["baltic", "celtic", "danube"] as const) {
@@ -434,7 +434,9 @@ describe("clearhouse batch / cycle / iso (CLI against the in-process chain)", ()
     }
     expect((await cli("batch", "status", files.alpine)).out).to.match(/status {3}Final/);
     // Final (acknowledged) is not settled: the report stays ACCP until the cycle closes.
-    expect((await report()).out).to.equal(`Wrote ${pacs002}: pacs.002 ACCP for 5 payments — not settled yet (Final)\n`);
+    expect((await report()).out).to.equal(
+      `Wrote ${pacs002}: pacs.002.001.10 ACCP for 5 payments — not settled yet (Final)\n`,
+    );
     const early = await cli("--key-file", keyOf.baltic, "cycle", "declare", files.baltic);
     expect(early.code).to.equal(ExitCode.refusedByChain);
     expect(early.err).to.match(/^error: NettingNoOpenCycle: /);
@@ -482,7 +484,7 @@ describe("clearhouse batch / cycle / iso (CLI against the in-process chain)", ()
     expect(cycle.result.positions.reduce((s, p) => s + BigInt(p.net), 0n)).to.equal(0n);
 
     const acsc = await report();
-    expect(acsc.out).to.equal(`Wrote ${pacs002}: pacs.002 ACSC for 5 payments — settled\n`);
+    expect(acsc.out).to.equal(`Wrote ${pacs002}: pacs.002.001.10 ACSC for 5 payments — settled\n`);
     const parsed = parsePacs002(readFileSync(pacs002), { file: pacs002 });
     expect(parsed).to.deep.include({
       originalMessageId: "ALPN-20250314-0001",
@@ -517,7 +519,7 @@ describe("clearhouse batch / cycle / iso (CLI against the in-process chain)", ()
     const out = join(dir, "pacs002.xml");
     const r = await cli("iso", "report", file, "--out", out);
     expect(r.code, r.err).to.equal(ExitCode.ok);
-    expect(r.out).to.equal(`Wrote ${out}: pacs.002 ACCP for 5 payments — not settled yet (Submitted)\n`);
+    expect(r.out).to.equal(`Wrote ${out}: pacs.002.001.10 ACCP for 5 payments — not settled yet (Submitted)\n`);
     const report = parsePacs002(readFileSync(out));
     expect(report).to.deep.include({ originalMessageId: msgId, groupStatus: "ACCP" });
     const headLine = readFileSync(file, "utf8").split("\n")[0];

@@ -23,6 +23,7 @@ import {
 import { cliWorkspace } from "./harness";
 
 const KEY = "2025-03-14-A";
+const SAMPLES_DIR = join(__dirname, "..", "..", "samples", "iso20022");
 
 async function cliFixture() {
   const f = await settlementFixture();
@@ -82,9 +83,49 @@ describe("clearhouse batch files: clearhouse.batch/2, the seal, --verify, --max-
     expect(declared.out).to.match(/^Declared 0x[0-9a-f]{64} \(tx 0x/);
     const report = await cli("iso", "report", file, "--out", join(dir, "pacs002.xml"));
     expect(report.code, report.err).to.equal(ExitCode.ok);
-    expect(report.out).to.match(/pacs\.002 ACCP for 5 payments/);
+    expect(report.out).to.match(/pacs\.002\.001\.10 ACCP for 5 payments/);
     const verified = await cli("batch", "verify", file);
     expect(verified.code, verified.err).to.equal(ExitCode.ok);
+  });
+
+  it("iso report answers an AppHdr with an AppHdr, names the original's version, writes .10–.13", async () => {
+    const { cli, keyOf } = await loadFixture(cliFixture);
+    const dir = workDir();
+    const file = join(dir, "apphdr.json");
+    const input = join(SAMPLES_DIR, "pacs008-apphdr-head03.xml");
+    const build = await cli(
+      "--key-file",
+      keyOf.alpine,
+      "batch",
+      "build",
+      input,
+      "--banks",
+      BANKS_JSON,
+      "--key",
+      "AH-1",
+      "--out",
+      file,
+    );
+    expect(build.code, build.err).to.equal(ExitCode.ok);
+    expect((await cli("--key-file", keyOf.alpine, "batch", "submit", file)).code).to.equal(ExitCode.ok);
+    const out = join(dir, "reply.xml");
+    const report = await cli("iso", "report", file, "--out", out);
+    expect(report.code, report.err).to.equal(ExitCode.ok);
+    const xml = readFileSync(out, "utf8");
+    expect(xml).to.match(
+      /^<\?xml[^>]*>\n<Envelope xmlns="urn:swift:xsd:envelope">\n {2}<AppHdr xmlns="urn:iso:std:iso:20022:tech:xsd:head\.001\.001\.03">/,
+    );
+    expect(xml).to.include("<OrgnlMsgNmId>pacs.008.001.08</OrgnlMsgNmId>").and.include("<Rltd>");
+    const bare = join(dir, "bare.xml");
+    const noHdr = await cli("iso", "report", file, "--out", bare, "--no-app-hdr", "--pacs-version", "13");
+    expect(noHdr.code, noHdr.err).to.equal(ExitCode.ok);
+    expect(noHdr.out).to.match(/pacs\.002\.001\.13 ACCP for 1 payments/);
+    expect(readFileSync(bare, "utf8")).to.match(
+      /^<\?xml[^>]*>\n<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs\.002\.001\.13">/,
+    );
+    const bad = await cli("iso", "report", file, "--out", bare, "--pacs-version", "9");
+    expect(bad.code).to.equal(ExitCode.badInput);
+    expect(bad.err).to.match(/--pacs-version 9 is not one of 10, 11, 12, 13/);
   });
 
   it("still submits a clearhouse.batch/1 file (always recomputed)", async () => {

@@ -21,9 +21,12 @@ import {
 } from "../../packages/sdk/src/node/iso20022Schemas";
 import {
   PACS002_NAMESPACE,
+  PACS002_VERSIONS,
   buildPacs002,
   importPacs008,
   pacs002StatusesOf,
+  parsePacs002,
+  readPacs002,
 } from "../../packages/sdk/src/settlement/iso20022";
 import { generatePacs008 } from "../../scripts/iso/generate-pacs008";
 import { Iso20022Validator, formatXsdIssues, type XsdReport } from "../../scripts/lib/xsd";
@@ -252,6 +255,95 @@ describe("ISO 20022 schema validity (libxml2 XSD validation)", function () {
         expectValid(r, `${written} #${i + 1}`);
         expect(r.messages).to.deep.equal([written]);
       }
+    });
+
+    it("buildPacs002 writes every version it offers (10–13) valid against that version's schema", () => {
+      for (const version of PACS002_VERSIONS) {
+        const xml = buildPacs002({
+          originalMessageId: "ALPN-1",
+          batchId: 4n,
+          status: "ACSC",
+          records,
+          createdAt,
+          version,
+        });
+        const report = validator.validate(xml);
+        expectValid(report, `pacs.002.001.${version}`);
+        expect(report.messages).to.deep.equal([`pacs.002.001.${version}`]);
+      }
+      expect(() =>
+        buildPacs002({ originalMessageId: "A", batchId: 1n, status: "ACSC", records, version: 9 as never }),
+      ).to.throw(InvalidArgumentError, /version/);
+    });
+
+    it("answers an AppHdr with an AppHdr (From/To swapped, Rltd = the original), each part valid, read back", async () => {
+      const original = {
+        bizMsgIdr: "ALPN-20250314-0101",
+        msgDefIdr: "pacs.008.001.08",
+        from: "ALPNCHZZXXX",
+        to: "BALTLV22XXX",
+        bizSvc: "swift.cbprplus.02",
+        creationDate: "2025-03-14T09:00:00Z",
+      };
+      for (const head of ["02", "03", "01"]) {
+        const namespace = `urn:iso:std:iso:20022:tech:xsd:head.001.001.${head}`;
+        const xml = buildPacs002({
+          originalMessageId: "ALPN-20250314-0101",
+          batchId: 5n,
+          status: "ACCP",
+          records,
+          createdAt,
+          appHdr: { namespace, ...original },
+        });
+        const report = validator.validate(xml);
+        expectValid(report, `head.001.001.${head}`);
+        // head.001.001.01 (no schema shipped) is answered in .02
+        expect(report.messages).to.deep.equal([`head.001.001.${head === "01" ? "02" : head}`, "pacs.002.001.10"]);
+        const hdr = xml.slice(xml.indexOf("<AppHdr"), xml.indexOf("</AppHdr>"));
+        const [own, related] = hdr.split("<Rltd>");
+        expect(own).to.match(/<Fr>\s*<FIId>\s*<FinInstnId>\s*<BICFI>BALTLV22XXX<\/BICFI>/);
+        expect(own).to.match(/<To>\s*<FIId>\s*<FinInstnId>\s*<BICFI>ALPNCHZZXXX<\/BICFI>/);
+        expect(own)
+          .to.include("<MsgDefIdr>pacs.002.001.10</MsgDefIdr>")
+          .and.include("<BizSvc>swift.cbprplus.02</BizSvc>");
+        expect(related).to.match(/<Fr>\s*<FIId>\s*<FinInstnId>\s*<BICFI>ALPNCHZZXXX<\/BICFI>/);
+        expect(related)
+          .to.include("<BizMsgIdr>ALPN-20250314-0101</BizMsgIdr>")
+          .and.include("<CreDt>2025-03-14T09:00:00Z</CreDt>");
+        const bare = buildPacs002({
+          originalMessageId: "ALPN-20250314-0101",
+          batchId: 5n,
+          status: "ACCP",
+          records,
+          createdAt,
+        });
+        expect(await readPacs002(xml)).to.deep.equal(parsePacs002(bare));
+      }
+      // A clearing-system member id and an LEI are answered as such.
+      const xml = buildPacs002({
+        originalMessageId: "FED-1",
+        batchId: 6n,
+        status: "ACSC",
+        records,
+        createdAt,
+        appHdr: {
+          ...original,
+          namespace: "urn:iso:std:iso:20022:tech:xsd:head.001.001.02",
+          from: "011000028",
+          to: "5493001KJTIIGC8Y1R12",
+        },
+      });
+      expectValid(validator.validate(xml), "ClrSysMmbId / LEI parties");
+      expect(xml).to.include("<MmbId>011000028</MmbId>").and.include("<LEI>5493001KJTIIGC8Y1R12</LEI>");
+      expect(() =>
+        buildPacs002({
+          originalMessageId: "X",
+          batchId: 1n,
+          status: "ACSC",
+          records,
+          appHdr: { namespace: "urn:iso:std:iso:20022:tech:xsd:head.001.001.02", bizMsgIdr: "B" },
+        }),
+      ).to.throw(InvalidArgumentError, /appHdr\.from/);
     });
 
     it("the pacs.008 generator writes valid files", () => {

@@ -36,7 +36,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   },
   {
     name: "iso",
-    summary: "ISO 20022: import pacs.008, emit pacs.002",
+    summary: "ISO 20022: import pacs.008/.009/.004, read and write pacs.002",
     load: async () => (await import("./iso")).isoCommand,
   },
   {

@@ -8,7 +8,10 @@ import {
   buildPacs002,
   buildRejectionReport,
   pacs002StatusesOf,
+  PACS002_VERSIONS,
+  type AppHdrSummary,
   type BatchMetadata,
+  type Pacs002Version,
 } from "@clearhouse/sdk/settlement";
 import { UsageError } from "./exit";
 import { connect, type CliIo, type GlobalOptions } from "./options";
@@ -16,7 +19,7 @@ import { print } from "./output";
 import { readRecords } from "./paymentInput";
 
 export function isoCommand(io: CliIo, globals: () => GlobalOptions): Command {
-  const iso = new Command("iso").description("ISO 20022: import pacs.008, emit pacs.002");
+  const iso = new Command("iso").description("ISO 20022: import pacs.008/.009/.004, read and write pacs.002");
   iso
     .command("import <message>")
     .description("Import a pacs.008, pacs.009 or pacs.004 file into payment records (JSON)")
@@ -82,15 +85,23 @@ export function isoCommand(io: CliIo, globals: () => GlobalOptions): Command {
       "\nEach payment is ACSC once its obligation settled in a closed cycle (also when a held bank's" +
         "\nobligations were carried and settled in a later cycle), ACCP until then, RJCT if the batch" +
         "\nwas rejected or the obligation written off; GrpSts is ACSC once all are settled." +
+        "\nWhen the original came with an AppHdr, the report is an Envelope with a reply AppHdr" +
+        "\n(From/To swapped, Rltd = the original's) unless --no-app-hdr." +
         "\n\nExample:\n  clearhouse iso report batch.json --out pacs002.xml",
     )
     .requiredOption("--out <file>", "pacs.002 XML to write")
     .option("--original <msgId>", "the pacs.008 MsgId it answers (default: the batch's pacs.008 source)")
-    .action(async (path: string, o: Record<string, string>) => {
+    .option("--pacs-version <n>", `pacs.002.001.NN version to write: ${PACS002_VERSIONS.join(", ")}`, "10")
+    .option("--no-app-hdr", "write a bare Document even when the original came with an AppHdr")
+    .action(async (path: string, o: Record<string, string | boolean>) => {
       const g = globals();
       const file = readBatchFile(path);
       requireIntact(file, path);
-      const originalMessageId = o.original ?? originalMessageIdOf(file.metadata);
+      const version = Number(o.pacsVersion);
+      if (!(PACS002_VERSIONS as readonly number[]).includes(version)) {
+        throw new UsageError(`--pacs-version ${String(o.pacsVersion)} is not one of ${PACS002_VERSIONS.join(", ")}.`);
+      }
+      const originalMessageId = typeof o.original === "string" ? o.original : originalMessageIdOf(file.metadata);
       if (originalMessageId === undefined) {
         throw new UsageError(
           `${path} was not built from a pacs.008: its original message id is unknown.`,
@@ -108,8 +119,10 @@ export function isoCommand(io: CliIo, globals: () => GlobalOptions): Command {
         statuses,
         reasons,
         records: file.records,
+        version: version as Pacs002Version,
+        ...originalOf(file.metadata, o.appHdr !== false),
       });
-      writeFileAtomic(o.out, xml);
+      writeFileAtomic(String(o.out), xml);
       const count = (s: string) => Object.values(statuses).filter((v) => v === s).length;
       const why =
         status === "ACSC"
@@ -121,14 +134,36 @@ export function isoCommand(io: CliIo, globals: () => GlobalOptions): Command {
               : `${count("ACSC")} settled, ${count("ACCP")} waiting${
                   settlement.pendingIn === undefined ? "" : ` in cycle ${settlement.pendingIn}`
                 }${count("RJCT") ? `, ${count("RJCT")} written off` : ""}`;
-      print(io, g, `Wrote ${o.out}: pacs.002 ${status} for ${file.records.length} payments — ${why}`, {
-        file: o.out,
-        status,
-        statuses,
-      });
+      print(
+        io,
+        g,
+        `Wrote ${String(o.out)}: pacs.002.001.${version} ${status} for ${file.records.length} payments — ${why}`,
+        {
+          file: o.out,
+          status,
+          statuses,
+        },
+      );
     });
 
   return iso;
+}
+
+/** The original's message name id and AppHdr from a batch's metadata (what `batch build` kept). */
+function originalOf(
+  metadata: BatchMetadata,
+  withAppHdr: boolean,
+): { originalMessageNameId?: string; appHdr?: AppHdrSummary } {
+  const nameId = metadata.messageNameId;
+  const appHdr = metadata.appHdr;
+  const isAppHdr = (v: unknown): v is AppHdrSummary =>
+    typeof v === "object" && v !== null && typeof (v as { namespace?: unknown }).namespace === "string";
+  return {
+    ...(typeof nameId === "string" && /^pacs\.00[489]\.001\.\d{2}$/.test(nameId)
+      ? { originalMessageNameId: nameId }
+      : {}),
+    ...(withAppHdr && isAppHdr(appHdr) ? { appHdr } : {}),
+  };
 }
 
 /**

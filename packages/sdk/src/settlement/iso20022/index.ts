@@ -44,16 +44,20 @@ export { IsoPaymentError, STATUS_REASONS, statusReasonOf, type StatusReasonCode 
 export {
   BATCH_ENVELOPE_NAMESPACE,
   PACS002_NAMESPACE,
+  PACS002_VERSIONS,
   buildPacs002,
   escapeXml,
   groupStatusOf,
   parsePacs002,
+  readPacs002,
   type BuildPacs002Params,
+  type Pacs002Version,
   type Pacs002GroupStatus,
   type Pacs002Report,
   type Pacs002Status,
   type Pacs002TransactionStatus,
 } from "./pacs002";
+export { APP_HDR_NAMESPACES, ENVELOPE_NAMESPACE } from "./appHdrReply";
 export { pacs002StatusesOf, type Pacs002Statuses } from "./reportStatus";
 export { buildRejectionReport, type BuildRejectionReportParams } from "./rejections";
 export { reconcilePacs002, type ReconciledPayment, type ReconciledStatus, type Reconciliation } from "./reconcile";

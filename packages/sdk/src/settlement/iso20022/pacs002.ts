@@ -1,11 +1,16 @@
 /**
- * pacs.002.001.10 FI-to-FI payment status report: the answer to an imported pacs.008, built from
- * the batch's records, and read back (the same hardened reading as the import).
+ * pacs.002 FI-to-FI payment status report (.10 to .13): the answer to an imported pacs.008, .009 or
+ * .004, built from the batch's records (with a reply AppHdr when the original had one), and read
+ * back (the same hardened reading as the import; envelopes through the streaming reader).
  */
 import { keccak256, stringToHex } from "viem";
 import { InvalidArgumentError } from "../../errors/base";
 import { UETR_PATTERN, type PaymentRecord } from "../record";
 import { DEFAULT_MAX_BYTES } from "./pacs008";
+import { replyAppHdrLines, ENVELOPE_NAMESPACE } from "./appHdrReply";
+import { openIsoMessage, type IsoSource } from "./stream/message";
+import type { IsoReadOptions } from "./stream/limits";
+import type { AppHdrSummary } from "./streamImport";
 import { XmlReader, readXml, type XmlNode } from "./xml";
 
 /** A transaction's status: accepted (not settled yet), settled, rejected. */
@@ -13,6 +18,9 @@ export type Pacs002Status = "ACCP" | "ACSC" | "RJCT";
 /** A group status: a transaction status, or PART (some transactions rejected, others not). */
 export type Pacs002GroupStatus = Pacs002Status | "PART";
 export const PACS002_NAMESPACE = "urn:iso:std:iso:20022:tech:xsd:pacs.002.001.10";
+/** The pacs.002 versions `buildPacs002` writes (each validated against its official schema in the tests). */
+export const PACS002_VERSIONS = [10, 11, 12, 13] as const;
+export type Pacs002Version = (typeof PACS002_VERSIONS)[number];
 /** Namespace of the supplementary-data envelope that carries the Clearhouse batch id. */
 export const BATCH_ENVELOPE_NAMESPACE = "urn:clearhouse:settlement:batch";
 const STATUSES: readonly string[] = ["ACCP", "ACSC", "RJCT"];
@@ -48,6 +56,13 @@ export interface BuildPacs002Params {
   messageId?: string;
   /** OrgnlMsgNmId (default "pacs.008.001.08"; pacs.009.001.NN and pacs.004.001.NN too). */
   originalMessageNameId?: string;
+  /** The pacs.002.001.NN version written (default 10). */
+  version?: Pacs002Version;
+  /**
+   * The AppHdr of the message answered (as the import kept it): the report is then written as an
+   * Envelope holding a reply AppHdr (From/To swapped, `Rltd` = the original's) and the Document.
+   */
+  appHdr?: AppHdrSummary;
 }
 
 const XML_CHARS = /^[\t\n\r\x20-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]*$/u;
@@ -66,9 +81,10 @@ function max35(value: unknown, argument: string): string {
 }
 
 /**
- * Build a pacs.002.001.10 status report answering a pacs.008: one status per payment (`statuses`,
- * default the group's). A payment id that is a UETR is answered as OrgnlUETR, any other as
- * OrgnlTxId.
+ * Build a pacs.002 status report (version 10 by default, 11–13 on request) answering a pacs.008,
+ * pacs.009 or pacs.004: one status per payment (`statuses`, default the group's). A payment id
+ * that is a UETR is answered as OrgnlUETR, any other as OrgnlTxId. With `appHdr` (the original's),
+ * an Envelope holding the reply's AppHdr and the Document.
  */
 export function buildPacs002(params: BuildPacs002Params): string {
   const { status, records, reasons = {}, statuses = {} } = params;
@@ -125,9 +141,12 @@ export function buildPacs002(params: BuildPacs002Params): string {
   const createdAt = params.createdAt ?? new Date();
   if (Number.isNaN(createdAt.getTime())) throw new InvalidArgumentError("createdAt", "is not a valid date");
 
+  const version = params.version ?? 10;
+  if (!PACS002_VERSIONS.includes(version)) {
+    throw new InvalidArgumentError("version", `must be one of ${PACS002_VERSIONS.join(", ")} (pacs.002.001.NN)`);
+  }
   const lines = [
-    `<?xml version="1.0" encoding="UTF-8"?>`,
-    `<Document xmlns="${PACS002_NAMESPACE}">`,
+    `<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.002.001.${version}">`,
     `  <FIToFIPmtStsRpt>`,
     `    <GrpHdr>`,
     `      <MsgId>${messageId}</MsgId>`,
@@ -166,9 +185,16 @@ export function buildPacs002(params: BuildPacs002Params): string {
     `    </SplmtryData>`,
     `  </FIToFIPmtStsRpt>`,
     `</Document>`,
-    ``,
   );
-  return lines.join("\n");
+  const declaration = `<?xml version="1.0" encoding="UTF-8"?>`;
+  if (!params.appHdr) return [declaration, ...lines, ``].join("\n");
+  const header = replyAppHdrLines(
+    { original: params.appHdr, messageId, messageDefinition: `pacs.002.001.${version}`, createdAt },
+    2,
+    escapeXml,
+  );
+  const body = lines.map((l) => `  ${l}`);
+  return [declaration, `<Envelope xmlns="${ENVELOPE_NAMESPACE}">`, ...header, ...body, `</Envelope>`, ``].join("\n");
 }
 
 export interface Pacs002TransactionStatus {
@@ -195,17 +221,16 @@ export interface Pacs002Report {
 
 const ROOT = "Document/FIToFIPmtStsRpt";
 const NAMESPACE = /^urn:iso:std:iso:20022:tech:xsd:pacs\.002\.001\.\d{2}$/;
+const ARRAYS = ["TxInfAndSts", "StsRsnInf", "SplmtryData"];
 
-/** Read a pacs.002 status report (any pacs.002.001.NN version). */
-export function parsePacs002(xml: string | Uint8Array, opts: { file?: string; maxBytes?: number } = {}): Pacs002Report {
-  const file = opts.file ?? "pacs.002";
-  const arrays = ["TxInfAndSts", "StsRsnInf", "SplmtryData"];
-  const { document, namespace } = readXml(xml, { file, maxBytes: opts.maxBytes ?? DEFAULT_MAX_BYTES, arrays });
-  const r: XmlReader = new XmlReader(file);
-  if (!NAMESPACE.test(namespace)) r.fail("Document", `namespace ${namespace} is not pacs.002.001.NN`);
-  const body = r.node(document, "Document", "FIToFIPmtStsRpt");
-  const group = r.node(body, ROOT, "GrpHdr");
-  const orgnl = r.node(body, ROOT, "OrgnlGrpInfAndSts");
+/** A report from its parts, however they were read (whole document or stream). */
+function reportOf(
+  r: XmlReader,
+  group: XmlNode,
+  orgnl: XmlNode,
+  txs: readonly XmlNode[],
+  supplementary: readonly XmlNode[],
+): Pacs002Report {
   const ORGNL = `${ROOT}/OrgnlGrpInfAndSts`;
   const reasonOf = (node: XmlNode, path: string): string | undefined => {
     const [info] = r.list(node, path, "StsRsnInf");
@@ -213,7 +238,7 @@ export function parsePacs002(xml: string | Uint8Array, opts: { file?: string; ma
     const rsn = r.node(info, `${path}/StsRsnInf[1]`, "Rsn");
     return r.text(rsn, `${path}/StsRsnInf[1]/Rsn`, "Prtry", true) ?? r.text(rsn, `${path}/StsRsnInf[1]/Rsn`, "Cd");
   };
-  const transactions = r.list(body, ROOT, "TxInfAndSts").map((tx, i): Pacs002TransactionStatus => {
+  const transactions = txs.map((tx, i): Pacs002TransactionStatus => {
     const path = `${ROOT}/TxInfAndSts[${i + 1}]`;
     const reason = reasonOf(tx, path);
     const originalTxId = r.text(tx, path, "OrgnlTxId", true);
@@ -229,7 +254,7 @@ export function parsePacs002(xml: string | Uint8Array, opts: { file?: string; ma
     };
   });
   let batchId: string | undefined;
-  for (const [i, data] of r.list(body, ROOT, "SplmtryData").entries()) {
+  for (const [i, data] of supplementary.entries()) {
     const path = `${ROOT}/SplmtryData[${i + 1}]`;
     const envelope = r.node(data, path, "Envlp");
     const batch = r.optional(envelope, `${path}/Envlp`, "Btch");
@@ -245,4 +270,52 @@ export function parsePacs002(xml: string | Uint8Array, opts: { file?: string; ma
     ...(batchId === undefined ? {} : { batchId }),
     transactions,
   };
+}
+
+/**
+ * Read a pacs.002 status report (any pacs.002.001.NN version) given as a bare Document. A report in
+ * an envelope (AppHdr, SWIFTNet, DataPDU) is read by `readPacs002`.
+ */
+export function parsePacs002(xml: string | Uint8Array, opts: { file?: string; maxBytes?: number } = {}): Pacs002Report {
+  const file = opts.file ?? "pacs.002";
+  const { document, namespace } = readXml(xml, { file, maxBytes: opts.maxBytes ?? DEFAULT_MAX_BYTES, arrays: ARRAYS });
+  const r: XmlReader = new XmlReader(file);
+  if (!NAMESPACE.test(namespace)) r.fail("Document", `namespace ${namespace} is not pacs.002.001.NN`);
+  const body = r.node(document, "Document", "FIToFIPmtStsRpt");
+  return reportOf(
+    r,
+    r.node(body, ROOT, "GrpHdr"),
+    r.node(body, ROOT, "OrgnlGrpInfAndSts"),
+    r.list(body, ROOT, "TxInfAndSts"),
+    r.list(body, ROOT, "SplmtryData"),
+  );
+}
+
+/**
+ * Read a pacs.002 status report of any version and size with the streaming reader: bare, or in
+ * any envelope `openIsoMessage` reads (an AppHdr Envelope such as `buildPacs002` writes with
+ * `appHdr`, a SWIFTNet Request, an Alliance DataPDU). The same report as `parsePacs002`.
+ */
+export async function readPacs002(source: IsoSource, opts: IsoReadOptions = {}): Promise<Pacs002Report> {
+  const file = opts.file ?? "pacs.002";
+  const message = await openIsoMessage(source, { ...opts, file, arrays: [...ARRAYS, ...(opts.arrays ?? [])] });
+  const r: XmlReader = new XmlReader(file);
+  if (!NAMESPACE.test(message.namespace)) {
+    await message.close();
+    r.fail("Document", `namespace ${message.namespace} is not pacs.002.001.NN`);
+  }
+  if (message.root !== "FIToFIPmtStsRpt") {
+    await message.close();
+    r.fail(`Document/${message.root}`, "a pacs.002 message's element is FIToFIPmtStsRpt");
+  }
+  const txs: XmlNode[] = [];
+  for await (const { node } of message.transactions("TxInfAndSts")) txs.push(node);
+  const others = message.others;
+  return reportOf(
+    r,
+    message.header,
+    r.node(others, ROOT, "OrgnlGrpInfAndSts"),
+    txs,
+    r.list(others, ROOT, "SplmtryData"),
+  );
 }

@@ -4,6 +4,7 @@
  * checks (NbOfTxs, CtrlSum, totals, duplicate ids) made as they go and completed at the end. Memory
  * is that of one transaction plus the duplicate-id sets; nothing holds all the records.
  */
+import { fastKeccakReady } from "../keccak";
 import type { PaymentRecord } from "../record";
 import { createMappingContext } from "./mapping";
 import {
@@ -22,9 +23,11 @@ export interface AppHdrSummary {
   namespace: string;
   bizMsgIdr?: string;
   msgDefIdr?: string;
-  /** The sender and receiver as written: the BICFI, else the first identifier found. */
+  /** The sender and receiver as written: the BICFI, else the clearing member id, else the LEI. */
   from?: string;
   to?: string;
+  /** BizSvc, e.g. swift.cbprplus.02 (a reply names the same service). */
+  bizSvc?: string;
   creationDate?: string;
 }
 
@@ -68,6 +71,7 @@ export function appHdrSummary(appHdr: { namespace: string; node: XmlNode }): App
     msgDefIdr: textAt(n, "MsgDefIdr"),
     from: partyOf(n, "Fr"),
     to: partyOf(n, "To"),
+    bizSvc: textAt(n, "BizSvc"),
     creationDate: textAt(n, "CreDt"),
   };
   return Object.fromEntries(Object.entries(summary).filter(([, v]) => v !== undefined)) as AppHdrSummary;
@@ -88,6 +92,7 @@ export function streamIsoMessage(message: IsoMessage, opts: ImportIsoOptions): S
     ctx.reader.fail(`Document/${message.root}`, `a ${kind.id} message's element is ${kind.root}, not ${message.root}`);
   const mapper = new MessageMapper(ctx, kind, message.header, opts.skipInvalid);
   async function* records(): AsyncGenerator<PaymentRecord> {
+    await fastKeccakReady(); // account hashes on the WebAssembly keccak from the first payment
     for await (const { node, index } of message.transactions(kind.transaction)) {
       const record = mapper.transaction(node, index);
       if (record) yield record;

@@ -79,7 +79,7 @@ export class MessageWalker implements TokenHandler {
     const uri = this.scopes.enter(depth, name, attrs, at);
     this.path.push(name.local);
     if (this.capture !== Capture.None) {
-      if (uri !== this.captureNamespace) this.wrongNamespace(uri, at);
+      if (uri !== this.captureNamespace && !this.inSupplementaryEnvelope()) this.wrongNamespace(uri, at);
       this.openCaptured(name.local, attrs, at);
       return;
     }
@@ -144,6 +144,17 @@ export class MessageWalker implements TokenHandler {
       const reason = `more than ${this.limits.maxSubtreeElements} elements in one ${this.path[this.docDepth + 2] ?? local}`;
       throw new TokenError(reason, at, "Raise maxSubtreeElements only for a known sender.");
     }
+  }
+
+  /**
+   * Whether the element just opened is inside a `SplmtryData/Envlp`: ISO 20022's one open content
+   * (xs:any, any namespace), where a scheme puts its own elements (Clearhouse's batch id).
+   */
+  private inSupplementaryEnvelope(): boolean {
+    const p = this.path;
+    for (let i = this.docDepth + 2; i < p.length - 2; i++)
+      if (p[i] === "SplmtryData" && p[i + 1] === "Envlp") return true;
+    return false;
   }
 
   private wrongNamespace(uri: string, at: number): never {
