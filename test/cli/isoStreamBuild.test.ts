@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
 import { ExitCode } from "../../packages/cli/src/exit";
+import { parsePacs002 } from "../../packages/sdk/src/settlement/iso20022";
 import { BANKS_JSON, SMALL_SAMPLE } from "../sdk/settlementFixture";
 import { cliRunner } from "./harness";
 
@@ -97,6 +98,89 @@ describe("CLI batch build: ISO 20022 input streamed, in its envelopes", function
       expect(r.err, name).not.to.match(/\n\s+at /);
       expect(existsSync(out), name).to.equal(false);
     }
+  });
+
+  it("--skip-invalid leaves refused payments out and answers them in a pacs.002 (--rejections)", async () => {
+    const out = join(dir, "skipped.json");
+    const rejections = join(dir, "skipped-rjct.xml");
+    const input = join(SAMPLES, "pacs008-duplicate-uetr.xml");
+    const r = await cli(
+      "--json",
+      "batch",
+      "build",
+      input,
+      "--banks",
+      BANKS_JSON,
+      "--bank",
+      ALPINE,
+      "--key",
+      "K-2",
+      "--out",
+      out,
+      "--skip-invalid",
+      "--rejections",
+      rejections,
+    );
+    expect(r.code, r.err).to.equal(ExitCode.ok);
+    const result = JSON.parse(r.out).result as { header: { entryCount: number }; refused: unknown[] };
+    expect(result.header.entryCount).to.equal(1);
+    expect(result.refused).to.deep.equal([
+      {
+        index: 2,
+        reasonCode: "AM05",
+        element: "Document/FIToFICstmrCdtTrf/CdtTrfTxInf[2]/PmtId/UETR",
+        reason: "8a562c67-ca16-48ba-b074-65581be6f011 repeats CdtTrfTxInf[1]",
+      },
+    ]);
+    const report = parsePacs002(readFileSync(rejections));
+    expect(report.groupStatus).to.equal("PART");
+    expect(report.transactions.map((t) => [t.originalTxId, t.status, t.reason])).to.deep.equal([
+      ["T2", "RJCT", "AM05"],
+    ]);
+    // Without --skip-invalid the same file is refused whole; --rejections alone is a usage error.
+    expect((await build(input, join(dir, "whole.json"))).code).to.equal(ExitCode.badInput);
+    const alone = await cli(
+      "batch",
+      "build",
+      input,
+      "--banks",
+      BANKS_JSON,
+      "--bank",
+      ALPINE,
+      "--key",
+      "K-3",
+      "--out",
+      out,
+      "--rejections",
+      rejections,
+    );
+    expect(alone.code).to.equal(ExitCode.badInput);
+    expect(alone.err).to.match(/--rejections goes with --skip-invalid/);
+  });
+
+  it("--skip-invalid with every payment refused writes no batch, but the pacs.002 (GrpSts RJCT)", async () => {
+    const out = join(dir, "none.json");
+    const rejections = join(dir, "none-rjct.xml");
+    const r = await cli(
+      "batch",
+      "build",
+      join(SAMPLES, "pacs008-unmapped-agent.xml"),
+      "--banks",
+      BANKS_JSON,
+      "--bank",
+      ALPINE,
+      "--key",
+      "K-4",
+      "--out",
+      out,
+      "--skip-invalid",
+      "--rejections",
+      rejections,
+    );
+    expect(r.code).to.equal(ExitCode.badInput);
+    expect(r.err).to.match(/Every payment of the message was refused \(1\): no batch was written/);
+    expect(existsSync(out)).to.equal(false);
+    expect(parsePacs002(readFileSync(rejections)).groupStatus).to.equal("RJCT");
   });
 
   it("refuses a message whose group check fails at its end (exit 2, no stack) and writes no batch file", async () => {

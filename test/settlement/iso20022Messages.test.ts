@@ -315,6 +315,22 @@ describe("ISO 20022 --skip-invalid and pacs.002 reconciliation", () => {
       ["ALPN-TX-0003", "RJCT", "RC01"],
     ]);
     expect(xml).to.include("<AddtlInf>CdtTrfTxInf[1]/CdtrAcct/Id/IBAN: LV93BALT0002345678901 is not a valid IBAN");
+    // Streamed (a count of accepted payments) and with the original's AppHdr: an Envelope, each part valid.
+    const appHdr = {
+      namespace: "urn:iso:std:iso:20022:tech:xsd:head.001.001.03",
+      bizMsgIdr: "ALPN-20250314-0001",
+      msgDefIdr: "pacs.008.001.08",
+      from: "ALPNCHZZXXX",
+      to: "BALTLV22XXX",
+      creationDate: "2025-03-14T09:00:00Z",
+    };
+    const { messageId, namespace, refused } = result;
+    const streamed = { messageId, namespace, refused, accepted: 0 };
+    const enveloped = buildRejectionReport({ imported: streamed, appHdr, createdAt: new Date("2025-03-14T10:00:00Z") });
+    const checked = validator.validate(enveloped);
+    expect(checked.valid, formatXsdIssues(checked)).to.equal(true);
+    expect(checked.messages).to.deep.equal(["head.001.001.03", "pacs.002.001.10"]);
+    expect(enveloped).to.include("<GrpSts>RJCT</GrpSts>").and.include("<Rltd>");
     // Group rules stay fatal: a wrong NbOfTxs refuses the message even with skipInvalid.
     expect(() => imp("pacs008-nboftxs-mismatch.xml", { skipInvalid: true })).to.throw(Iso20022Error, "NbOfTxs");
     expect(() => buildRejectionReport({ imported: imp("pacs008-v09-uetr.xml") })).to.throw(

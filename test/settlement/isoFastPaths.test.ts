@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { IdIndex } from "../../packages/sdk/src/settlement/iso20022/idIndex";
+import { IdIndex } from "../../packages/sdk/src/settlement/idIndex";
 import { mod97 } from "../../packages/sdk/src/settlement/iso20022/mapping";
 import { daysSinceEpoch } from "../../packages/sdk/src/settlement/record";
 

@@ -4,13 +4,28 @@ import { Command } from "commander";
 import { getAddress, isAddress, type Address, type Hex } from "viem";
 import { fromMinorUnits } from "@clearhouse/sdk";
 import { DEFAULT_CURRENCY_DECIMALS, buildBatch } from "@clearhouse/sdk/settlement";
-import { readBatchFile, readBatchFileHead, writeBatchStream, writeSharedBatchFile } from "@clearhouse/sdk/node";
-import { verifyBatchFile } from "@clearhouse/sdk/settlement";
+import {
+  readBatchFile,
+  readBatchFileHead,
+  verifyBatchFileStream,
+  writeBatchStream,
+  writeSharedBatchFile,
+} from "@clearhouse/sdk/node";
+import {
+  buildRejectionReport,
+  verifyBatchFile,
+  type BatchFile,
+  type BatchVerification,
+  type PaymentRecord,
+  type RefusedPayment,
+  type StreamedBatch,
+} from "@clearhouse/sdk/settlement";
+import { InvalidArgumentError } from "@clearhouse/sdk/errors";
 import * as ledger from "@clearhouse/sdk/settlement";
 import type { SignedDispute } from "@clearhouse/sdk/settlement";
 import { verifyInclusion } from "@clearhouse/sdk/settlement";
 import { maxXmlBytes, ownBatch, uint64Option } from "./batchGuards";
-import { openRecords } from "./paymentInput";
+import { openRecords, type OpenedRecords } from "./paymentInput";
 import { ExitCode, UsageError } from "./exit";
 import { connect, loadKey, type CliIo, type GlobalOptions } from "./options";
 import { print, toJson } from "./output";
@@ -59,6 +74,51 @@ function gross(total: bigint, currency: string): string {
   return decimals === undefined ? `${total} ${currency} minor units` : `${fromMinorUnits(total, decimals)} ${currency}`;
 }
 
+/** A refused payment as `--json` output shows it. */
+const refusedJson = (p: RefusedPayment) => ({
+  index: p.index,
+  reasonCode: p.reasonCode,
+  element: p.error.element,
+  reason: p.error.reason,
+});
+
+/**
+ * The build's result once done, writing the pacs.002 of the refused payments (`--rejections`) when
+ * there are any: after a build, or when the build failed only because every payment was refused.
+ */
+async function refusalsAnswered(
+  written: Promise<{ batch: StreamedBatch }>,
+  iso: OpenedRecords["iso"],
+  rejections: string | undefined,
+): Promise<StreamedBatch> {
+  const answer = (accepted: number): void => {
+    if (rejections === undefined || !iso || iso.refused.length === 0) return;
+    const imported = { messageId: iso.messageId, namespace: iso.namespace, refused: iso.refused, accepted };
+    writeFileAtomic(rejections, buildRejectionReport({ imported, ...(iso.appHdr ? { appHdr: iso.appHdr } : {}) }));
+  };
+  try {
+    const { batch } = await written;
+    answer(batch.header.entryCount);
+    return batch;
+  } catch (error) {
+    if (!iso || iso.refused.length === 0 || !(error instanceof InvalidArgumentError) || error.argument !== "records")
+      throw error;
+    answer(0);
+    throw new UsageError(
+      `Every payment of the message was refused (${iso.refused.length}): no batch was written.` +
+        (rejections === undefined ? "" : ` The refusals are answered in ${rejections}.`),
+      "See the reasons above or in the pacs.002, correct the message and build again.",
+    );
+  }
+}
+
+/** The record and proof of one payment of a batch file read whole, or undefined if it holds none. */
+function proofFromWhole(file: BatchFile, paymentId: string): { record: PaymentRecord; proof: Hex[] } | undefined {
+  const built = buildBatch(file.records, { submitter: file.submitter, key: file.key, metadata: file.metadata });
+  const index = built.tree.indexOf(paymentId);
+  return index < 0 ? undefined : { record: built.records[index], proof: built.tree.proof(index) };
+}
+
 /** `clearhouse batch …`: build, anchor, acknowledge, dispute and verify settlement batches. */
 export function batchCommand(io: CliIo, globals: () => GlobalOptions): Command {
   const batch = new Command("batch").description("Settlement batches: build, anchor, acknowledge, verify");
@@ -76,28 +136,40 @@ export function batchCommand(io: CliIo, globals: () => GlobalOptions): Command {
       "--max-bytes <size>",
       "refuse a pacs.008 file larger than this (bytes, or with KiB/MiB/GiB; default: $CLEARHOUSE_MAX_XML_BYTES or 1GiB)",
     )
+    .option("--skip-invalid", "ISO input: leave out invalid payments instead of refusing the message")
+    .option("--rejections <file>", "with --skip-invalid: write the refused payments as a pacs.002 (RJCT)")
     .addHelpText(
       "after",
       "\nThe batch is verified as it is built and the file is sealed (a SHA-256 of its content in its header line):" +
         "\n`batch submit`, `cycle declare` and `iso report` then trust it while the seal matches, instead of" +
         "\nrecomputing every payment (pass --verify to recompute anyway)." +
+        "\nAn ISO message is all or nothing unless --skip-invalid: then the refused payments are left out," +
+        "\nlisted, and with --rejections answered in a pacs.002 (RJCT with an ExternalStatusReason1Code)." +
         "\n\nExample:\n  clearhouse batch build samples/iso20022/pacs008-alpine-small.xml --banks samples/iso20022/banks.json \\\n    --bank 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC --key 2026-11-23-A --out batch.json",
     )
-    .action(async (input: string, o: Record<string, string>) => {
+    .action(async (input: string, o: Record<string, string | boolean | undefined>) => {
       const g = globals();
-      if (o.bank && !isAddress(o.bank)) throw new UsageError(`--bank ${o.bank} is not an address.`);
-      const maxBytes = maxXmlBytes(o.maxBytes, io.env.CLEARHOUSE_MAX_XML_BYTES);
-      const submitter = o.bank ? getAddress(o.bank) : loadKey(g, io).address;
-      const { records, count, source, metadata } = await openRecords(input, o.banks, { maxBytes });
+      const bank = typeof o.bank === "string" ? o.bank : undefined;
+      const out = String(o.out);
+      if (bank && !isAddress(bank)) throw new UsageError(`--bank ${bank} is not an address.`);
+      if (o.rejections !== undefined && !o.skipInvalid) throw new UsageError("--rejections goes with --skip-invalid.");
+      const maxBytes = maxXmlBytes(o.maxBytes as string | undefined, io.env.CLEARHOUSE_MAX_XML_BYTES);
+      const submitter = bank ? getAddress(bank) : loadKey(g, io).address;
+      const opened = await openRecords(input, o.banks as string | undefined, {
+        maxBytes,
+        skipInvalid: o.skipInvalid === true,
+      });
+      const { records, count, source, metadata } = opened;
+      const key = ledger.batchKey(String(o.key));
       const hashing = progress(io, g, "hashing");
       const tree = progress(io, g, "tree   ");
       let read = 0;
-      const { batch: built } = await writeBatchStream(o.out, records, {
+      const written = writeBatchStream(out, records, {
         submitter,
-        key: ledger.batchKey(o.key),
+        key,
         // The ISO MsgId as given (`iso report` answers it in OrgnlMsgId; a "/" in it is kept), the
         // envelope and the AppHdr's identifiers (BizMsgIdr, MsgDefIdr, Fr, To, CreDt).
-        metadata: { source, ...metadata, key: ledger.batchKey(o.key) },
+        metadata: { source, ...metadata, key },
         ...(count === undefined ? {} : { expectedCount: count }),
         progressEvery: count === undefined ? 10_000 : Math.max(1, Math.floor(count / 100)),
         onProgress: (p) => {
@@ -107,12 +179,23 @@ export function batchCommand(io: CliIo, globals: () => GlobalOptions): Command {
           else if (!g.json) io.err(`reading  ${read.toLocaleString("en")} payments`);
         },
       });
+      const built = await refusalsAnswered(written, opened.iso, o.rejections as string | undefined);
       const h = built.header;
+      const refused = opened.iso?.refused ?? [];
+      const skipped = refused.length
+        ? `\n  refused ${refused.length}: ${refused.map((p) => `#${p.index} ${p.reasonCode} ${p.error.shortMessage}`).join("; ")}` +
+          (typeof o.rejections === "string" ? ` (pacs.002 in ${o.rejections})` : "")
+        : "";
       print(
         io,
         g,
-        `Wrote ${o.out}: ${h.entryCount} payments, gross ${gross(h.grossTotal, built.currency)}, ${h.counterparties.length} counterparties\n  root ${h.root}\n  batch id ${built.batchId}`,
-        { file: o.out, batchId: built.batchId, header: h },
+        `Wrote ${out}: ${h.entryCount} payments, gross ${gross(h.grossTotal, built.currency)}, ${h.counterparties.length} counterparties\n  root ${h.root}\n  batch id ${built.batchId}${skipped}`,
+        {
+          file: out,
+          batchId: built.batchId,
+          header: h,
+          ...(o.skipInvalid ? { refused: refused.map((p) => refusedJson(p)) } : {}),
+        },
       );
     });
 
@@ -138,7 +221,7 @@ export function batchCommand(io: CliIo, globals: () => GlobalOptions): Command {
     )
     .action(async (path: string, o: { verify?: boolean }) => {
       const g = globals();
-      const { file, ch } = ownBatch(path, g, io, { verify: o.verify === true });
+      const { file, ch } = await ownBatch(path, g, io, { verify: o.verify === true });
       const r = await ch.settlement.submitBatch({ key: file.key, header: file.header });
       const what = r.created
         ? `Anchored batch ${r.batchId} (tx ${r.tx?.hash}, gas ${r.tx?.gasUsed})`
@@ -278,12 +361,15 @@ export function batchCommand(io: CliIo, globals: () => GlobalOptions): Command {
     .option("--payment <id>", "payment id to prove")
     .action(async (path: string, o: Record<string, string>) => {
       const g = globals();
-      const file = readBatchFile(path);
+      // A clearhouse.batch/2 file is verified streaming (any size); a /1 file is read whole.
+      const streamed = await verifyBatchFileStream(path, "file", o.payment === undefined ? {} : { payment: o.payment });
+      const whole = streamed ? undefined : readBatchFile(path);
+      const file = streamed ? streamed.file : whole!;
+      const check: BatchVerification = streamed ?? verifyBatchFile(whole!, whole!.header);
       const ch = connect(g, io, false);
       const anchored = await ch.settlement.getBatch({ batchId: file.batchId });
       const header = await ch.settlement.onChainHeader(file.header, anchored.windowClosesAt);
       const digestOk = (await ch.settlement.headerDigest(header)) === anchored.digest;
-      const check = verifyBatchFile(file, file.header);
       const lines = [
         `Batch ${file.batchId}: ${anchored.status}`,
         `  header matches the anchored digest: ${digestOk ? "yes" : "NO"}`,
@@ -294,17 +380,11 @@ export function batchCommand(io: CliIo, globals: () => GlobalOptions): Command {
       if (o.payment && !check.ok)
         lines.push(`  payment ${o.payment}: not proved, the file does not match what was anchored`);
       if (o.payment && check.ok) {
-        const built = buildBatch(file.records, { submitter: file.submitter, key: file.key, metadata: file.metadata });
-        const index = built.tree.indexOf(o.payment);
-        if (index < 0) throw new UsageError(`Payment ${o.payment} is not in ${path}.`);
-        const proof = built.tree.proof(index);
-        const local = verifyInclusion(file.header.root, built.records[index], proof);
-        const onChain = await ch.settlement.verifyRecordOnChain({
-          batchId: file.batchId,
-          header,
-          record: built.records[index],
-          proof,
-        });
+        const found = streamed ? streamed.inclusion : proofFromWhole(whole!, o.payment);
+        if (!found) throw new UsageError(`Payment ${o.payment} is not in ${path}.`);
+        const { record, proof } = found;
+        const local = verifyInclusion(file.header.root, record, proof);
+        const onChain = await ch.settlement.verifyRecordOnChain({ batchId: file.batchId, header, record, proof });
         inclusion = { paymentId: o.payment, local, onChain };
         lines.push(
           `  payment ${o.payment}: proof of ${proof.length} hashes, valid locally ${local ? "yes" : "NO"}, on-chain ${onChain ? "yes" : "NO"}`,

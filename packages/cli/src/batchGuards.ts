@@ -1,8 +1,13 @@
 /** Guards the batch CLI applies before sending anything, and its shared option parsing. */
 import { getAddress, type Address } from "viem";
 import type { Clearhouse } from "@clearhouse/sdk";
-import { readBatchFile, readBatchFileHead } from "@clearhouse/sdk/node";
-import { verifyBatchFile, type BatchFile, type BatchFileHead } from "@clearhouse/sdk/settlement";
+import { readBatchFile, readBatchFileHead, verifyBatchFileStream } from "@clearhouse/sdk/node";
+import {
+  verifyBatchFile,
+  type BatchFile,
+  type BatchFileHead,
+  type BatchVerification,
+} from "@clearhouse/sdk/settlement";
 import { UINT64_MAX } from "@clearhouse/sdk";
 import { UsageError } from "./exit";
 import { connect, type CliIo, type GlobalOptions } from "./options";
@@ -27,12 +32,15 @@ function requireSubmitter(ch: Clearhouse, submitter: Address, path: string): voi
 export function requireIntact(file: BatchFile, path: string, opts: { verify?: boolean } = {}): void {
   if (!opts.verify && file.seal?.ok && file.records.length > 0) return;
   const check = verifyBatchFile(file, file.header);
-  if (!check.ok) {
-    const first = check.mismatches[0]
-      ? `payment ${check.mismatches[0].paymentId}: ${check.mismatches[0].problem}`
-      : check.problems[0];
-    throw new UsageError(`${path} is inconsistent: ${first}.`, "Rebuild the batch file from the original records.");
-  }
+  if (!check.ok) throw inconsistent(path, check);
+}
+
+/** The refusal of a batch file whose records do not produce its header, naming the first difference. */
+function inconsistent(path: string, check: BatchVerification): UsageError {
+  const first = check.mismatches[0]
+    ? `payment ${check.mismatches[0].paymentId}: ${check.mismatches[0].problem}`
+    : check.problems[0];
+  return new UsageError(`${path} is inconsistent: ${first}.`, "Rebuild the batch file from the original records.");
 }
 
 /** The batch's currency must be the settlement token's (amounts settle 1:1 in minor units). */
@@ -52,13 +60,15 @@ function requireCurrency(ch: Clearhouse, currency: string, path: string): void {
  * header line and a SHA-256 of the rest (no record parsed or hashed with keccak); otherwise (a
  * `clearhouse.batch/1` file, a broken seal, or `verify`) the whole file is read and recomputed.
  */
-export function intactBatch(path: string, opts: { verify?: boolean } = {}): BatchFileHead {
-  if (!opts.verify) {
-    const head = readBatchFileHead(path);
-    if (head && head.seal.ok && head.records > 0) {
-      const { format, submitter, key, batchId, currency, metadata, header } = head;
-      return { format, submitter, key, batchId, currency, metadata, header };
-    }
+export async function intactBatch(path: string, opts: { verify?: boolean } = {}): Promise<BatchFileHead> {
+  const head = readBatchFileHead(path);
+  if (head && head.records > 0) {
+    const { format, submitter, key, batchId, currency, metadata, header } = head;
+    if (head.seal.ok && !opts.verify) return { format, submitter, key, batchId, currency, metadata, header };
+    // A clearhouse.batch/2 file is recomputed streaming: any size, no record held.
+    const check = await verifyBatchFileStream(path, "file");
+    if (check && !check.ok) throw inconsistent(path, check);
+    return { format, submitter, key, batchId, currency, metadata, header };
   }
   const file = readBatchFile(path);
   requireIntact(file, path, { verify: true });
@@ -69,13 +79,13 @@ export function intactBatch(path: string, opts: { verify?: boolean } = {}): Batc
  * A batch file the signing bank may act on: its own, unedited, in the token's currency — checked
  * before anything is sent (anchoring or declaring anything else would settle the wrong money).
  */
-export function ownBatch(
+export async function ownBatch(
   path: string,
   g: GlobalOptions,
   io: CliIo,
   opts: { verify?: boolean } = {},
-): { file: BatchFileHead; ch: Clearhouse } {
-  const file = intactBatch(path, opts);
+): Promise<{ file: BatchFileHead; ch: Clearhouse }> {
+  const file = await intactBatch(path, opts);
   const ch = connect(g, io, true);
   requireSubmitter(ch, file.submitter, path);
   requireCurrency(ch, file.currency, path);

@@ -50,7 +50,7 @@ export function cycleCommand(io: CliIo, globals: () => GlobalOptions): Command {
     .addHelpText("after", "\nExample:\n  clearhouse cycle declare batch.json --key-file alpine.key")
     .action(async (path: string, o: { verify?: boolean }) => {
       const g = globals();
-      const { file, ch } = ownBatch(path, g, io, { verify: o.verify === true });
+      const { file, ch } = await ownBatch(path, g, io, { verify: o.verify === true });
       const tx = await ch.settlement.declareBatch({ key: file.key, header: file.header });
       print(io, g, `Declared ${file.batchId} (tx ${tx.hash})`, tx);
     });

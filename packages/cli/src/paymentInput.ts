@@ -11,7 +11,9 @@ import {
   parseBankKey,
   streamIsoMessage,
   validateRecord,
+  type AppHdrSummary,
   type IsoImport,
+  type RefusedPayment,
   type PaymentRecord,
 } from "@clearhouse/sdk/settlement";
 import { UsageError } from "./exit";
@@ -99,6 +101,8 @@ export interface OpenedRecords {
   source: string;
   /** The batch metadata the input contributes: the ISO MsgId, message name id, envelope and AppHdr fields. */
   metadata: Record<string, unknown>;
+  /** ISO input: the message, and (with `skipInvalid`) the payments refused, complete once `records` is read. */
+  iso?: { messageId: string; namespace: string; appHdr?: AppHdrSummary; refused: RefusedPayment[] };
 }
 
 /** Files from this size are read on a worker thread: below it the thread's start-up is not repaid. */
@@ -125,6 +129,7 @@ export async function openRecords(
   opts: ReadRecordsOptions = {},
 ): Promise<OpenedRecords> {
   if (!/\.xml$/i.test(path)) {
+    if (opts.skipInvalid) throw new UsageError("--skip-invalid applies to ISO 20022 input (.xml) only.");
     const { records, source } = readRecords(path, banksPath, opts);
     return { records, count: records.length, source, metadata: {} };
   }
@@ -141,6 +146,7 @@ export async function openRecords(
     file: path,
     banks,
     ...(opts.leiHashes ? { leiHashes: opts.leiHashes } : {}),
+    ...(opts.skipInvalid ? { skipInvalid: true } : {}),
   });
   const { kind, messageId, envelope, appHdr, namespace } = imported;
   const messageNameId = namespace.slice(namespace.lastIndexOf(":") + 1); // e.g. pacs.008.001.08
@@ -153,5 +159,6 @@ export async function openRecords(
       ...(envelope === "bare" ? {} : { envelope }),
       ...(appHdr ? { appHdr } : {}),
     },
+    iso: { messageId, namespace, ...(appHdr ? { appHdr } : {}), refused: imported.refused },
   };
 }

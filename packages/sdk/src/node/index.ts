@@ -8,6 +8,7 @@ export * from "./fileio";
 export * from "./deployment";
 export * from "./batchFile";
 export * from "./batchStreamFile";
+export * from "./batchStreamVerify";
 export * from "./jsonFile";
 export * from "./attestationFile";
 export * from "./consortiumFile";

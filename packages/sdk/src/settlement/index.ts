@@ -1,5 +1,6 @@
 export * from "./record";
 export * from "./merkle";
+export { fastKeccakReady, keccakBackend } from "./keccak";
 export * from "./batch";
 export * from "./batchFile";
 export * from "./batchFileV2";

@@ -368,6 +368,17 @@ export function rootOfLeafBytes(
 }
 
 /**
+ * The proof of the leaf at `index` among `n` leaf hashes packed in `leaves` (input order), leaf to
+ * root, as `BatchTree.proof` gives it: for readers that hold leaves, not records.
+ */
+export function proofOfLeafBytes(leaves: Uint8Array, n: number, index: number): Hex[] {
+  if (n < 1) throw new InvalidArgumentError("leaves", "is empty");
+  if (leaves.length < 32 * n) throw new InvalidArgumentError("leaves", `holds fewer than ${n} hashes`);
+  const { nodes, nodeOf } = buildNodes(leaves, n, () => {}, 0);
+  return new FlatBatchTree(nodes, nodeOf, new Map()).proof(index);
+}
+
+/**
  * Whether `proof` proves `record` under `root`: recompute its leaf and fold the proof with
  * sorted-pair keccak256, as OpenZeppelin's `MerkleProof.verify` does. Malformed hex is refused.
  */

@@ -104,3 +104,19 @@ export function replyAppHdrLines(
   ];
   return lines.map((l) => p + l);
 }
+
+/**
+ * A reply as written: the XML declaration and the Document's lines, or, with the original's AppHdr,
+ * an Envelope holding the reply AppHdr and the Document (indented by two).
+ */
+export function replyText(
+  documentLines: readonly string[],
+  reply: ReplyAppHdrParams | undefined,
+  escape: (text: string, argument: string) => string,
+): string {
+  const declaration = `<?xml version="1.0" encoding="UTF-8"?>`;
+  if (!reply) return [declaration, ...documentLines, ``].join("\n");
+  const header = replyAppHdrLines(reply, 2, escape);
+  const body = documentLines.map((l) => `  ${l}`);
+  return [declaration, `<Envelope xmlns="${ENVELOPE_NAMESPACE}">`, ...header, ...body, `</Envelope>`, ``].join("\n");
+}

@@ -6,7 +6,7 @@
  * the running count and sums and one compact `IdIndex` per id kind — never the transactions themselves.
  */
 import { addDecimal, formatDecimal, parseDecimal, sameDecimal, ZERO, type Decimal } from "./amounts";
-import { IdIndex } from "./idIndex";
+import { IdIndex } from "../idIndex";
 import { IsoPaymentError } from "./reasons";
 import type { XmlNode, XmlReader } from "./xml";
 

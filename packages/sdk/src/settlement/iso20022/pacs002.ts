@@ -7,7 +7,7 @@ import { keccak256, stringToHex } from "viem";
 import { InvalidArgumentError } from "../../errors/base";
 import { UETR_PATTERN, type PaymentRecord } from "../record";
 import { DEFAULT_MAX_BYTES } from "./pacs008";
-import { replyAppHdrLines, ENVELOPE_NAMESPACE } from "./appHdrReply";
+import { replyText } from "./appHdrReply";
 import { openIsoMessage, type IsoSource } from "./stream/message";
 import type { IsoReadOptions } from "./stream/limits";
 import type { AppHdrSummary } from "./streamImport";
@@ -186,15 +186,13 @@ export function buildPacs002(params: BuildPacs002Params): string {
     `  </FIToFIPmtStsRpt>`,
     `</Document>`,
   );
-  const declaration = `<?xml version="1.0" encoding="UTF-8"?>`;
-  if (!params.appHdr) return [declaration, ...lines, ``].join("\n");
-  const header = replyAppHdrLines(
-    { original: params.appHdr, messageId, messageDefinition: `pacs.002.001.${version}`, createdAt },
-    2,
-    escapeXml,
-  );
-  const body = lines.map((l) => `  ${l}`);
-  return [declaration, `<Envelope xmlns="${ENVELOPE_NAMESPACE}">`, ...header, ...body, `</Envelope>`, ``].join("\n");
+  const reply = params.appHdr && {
+    original: params.appHdr,
+    messageId,
+    messageDefinition: `pacs.002.001.${version}`,
+    createdAt,
+  };
+  return replyText(lines, reply, escapeXml);
 }
 
 export interface Pacs002TransactionStatus {

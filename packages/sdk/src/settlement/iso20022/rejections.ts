@@ -1,16 +1,25 @@
 /**
  * The pacs.002 that answers the payments an import refused under `skipInvalid`: one TxInfAndSts
  * per refused payment, TxSts RJCT with the ExternalStatusReason1Code (`StsRsnInf/Rsn/Cd`) and the
- * refusal as additional information; GrpSts RJCT when every payment was refused, else PART.
+ * refusal as additional information; GrpSts RJCT when every payment was refused, else PART. With
+ * the original's AppHdr, wrapped with a reply AppHdr as `buildPacs002` does.
  */
 import { keccak256, stringToHex } from "viem";
 import { InvalidArgumentError } from "../../errors/base";
 import type { IsoImport, RefusedPayment } from "./messages";
+import { replyText } from "./appHdrReply";
 import { PACS002_NAMESPACE, escapeXml } from "./pacs002";
+import type { AppHdrSummary } from "./streamImport";
 
 export interface BuildRejectionReportParams {
-  /** The import (its refused payments, message id, kind, namespace). */
-  imported: Pick<IsoImport, "messageId" | "namespace" | "records" | "refused">;
+  /**
+   * The import: its refused payments, message id and namespace, and the payments accepted (its
+   * `records`, or their number `accepted` for a streamed import).
+   */
+  imported: Pick<IsoImport, "messageId" | "namespace" | "refused"> &
+    ({ records: readonly unknown[] } | { accepted: number });
+  /** The original's AppHdr (as the import kept it): the report then carries a reply AppHdr. */
+  appHdr?: AppHdrSummary;
   /** CreDtTm (default now). */
   createdAt?: Date;
   /** GrpHdr/MsgId (default "RJ" + 33 hex digits of keccak256 of the original MsgId and refused indexes). */
@@ -36,8 +45,8 @@ export function buildRejectionReport(params: BuildRejectionReportParams): string
   if (max35(messageId) === undefined) throw new InvalidArgumentError("messageId", "must be 1–35 characters");
   const createdAt = params.createdAt ?? new Date();
   if (Number.isNaN(createdAt.getTime())) throw new InvalidArgumentError("createdAt", "is not a valid date");
+  const accepted = "records" in imported ? imported.records.length : imported.accepted;
   const lines = [
-    `<?xml version="1.0" encoding="UTF-8"?>`,
     `<Document xmlns="${PACS002_NAMESPACE}">`,
     `  <FIToFIPmtStsRpt>`,
     `    <GrpHdr>`,
@@ -47,7 +56,7 @@ export function buildRejectionReport(params: BuildRejectionReportParams): string
     `    <OrgnlGrpInfAndSts>`,
     `      <OrgnlMsgId>${escapeXml(imported.messageId)}</OrgnlMsgId>`,
     `      <OrgnlMsgNmId>${nameId}</OrgnlMsgNmId>`,
-    `      <GrpSts>${imported.records.length === 0 ? "RJCT" : "PART"}</GrpSts>`,
+    `      <GrpSts>${accepted === 0 ? "RJCT" : "PART"}</GrpSts>`,
     `    </OrgnlGrpInfAndSts>`,
   ];
   for (const p of refused) {
@@ -72,6 +81,12 @@ export function buildRejectionReport(params: BuildRejectionReportParams): string
       `    </TxInfAndSts>`,
     );
   }
-  lines.push(`  </FIToFIPmtStsRpt>`, `</Document>`, ``);
-  return lines.join("\n");
+  lines.push(`  </FIToFIPmtStsRpt>`, `</Document>`);
+  const reply = params.appHdr && {
+    original: params.appHdr,
+    messageId,
+    messageDefinition: PACS002_NAMESPACE.slice(PACS002_NAMESPACE.lastIndexOf(":") + 1),
+    createdAt,
+  };
+  return replyText(lines, reply, escapeXml);
 }

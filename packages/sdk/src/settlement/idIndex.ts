@@ -1,6 +1,6 @@
 /**
- * An exact map from id strings to the first transaction that used them, kept compact for
- * million-transaction messages: Latin-1 ids (every id ISO 20022's restricted character set allows)
+ * An exact map from id strings to the first position that used them (a transaction of an ISO
+ * message, a record of a batch file), kept compact for million-entry inputs: Latin-1 ids (every id ISO 20022's restricted character set allows)
  * are stored as bytes in one growing buffer and found through an open-addressing table of entry
  * numbers, so a million ids cost tens of megabytes of typed arrays the garbage collector never
  * walks, instead of a Map of a million strings (which made the duplicate checks the slowest part of
