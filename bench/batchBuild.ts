@@ -3,7 +3,8 @@
  * `writeBatchStream`: clearhouse.batch/2) against today's in-memory path (`buildBatch`,
  * `writeBatchFile`: clearhouse.batch/1), same records, same run; and what `batch submit` reads
  * before sending: the seal check (`readBatchFileHead`) against the full re-verification
- * (`readBatchFile` + `verifyBatchFile`) it did before.
+ * (`readBatchFile` + `verifyBatchFile`) it did before, and the streaming re-verification
+ * (`verifyBatchFileStream`) that `--verify` and `batch verify` make now.
  *
  *   npm run bench:batch-build            (100,000 and 1,000,000 payments)
  *   BENCH_SIZES=100000 npm run bench:batch-build
@@ -22,6 +23,7 @@ import { writeResult } from "./results";
 import { renderTable } from "../packages/sdk/src/format/table";
 import { readBatchFile, writeBatchFile } from "../packages/sdk/src/node/batchFile";
 import { readBatchFileHead, writeBatchStream } from "../packages/sdk/src/node/batchStreamFile";
+import { verifyBatchFileStream } from "../packages/sdk/src/node/batchStreamVerify";
 import { buildBatch } from "../packages/sdk/src/settlement/batch";
 import { verifyBatchFile } from "../packages/sdk/src/settlement/batchFile";
 import { buildBatchStream } from "../packages/sdk/src/settlement/batchStream";
@@ -65,6 +67,7 @@ interface Row {
   streamBuild: Step;
   streamWrite: Step;
   sealCheck: Step;
+  streamVerify: Step;
   fileMiB: number;
   sameRoot: boolean;
 }
@@ -108,6 +111,10 @@ async function main(): Promise<void> {
       const seal = await step(() => {
         if (!readBatchFileHead(v2)?.seal.ok) throw new Error("seal does not match");
       });
+      say("verifyBatchFileStream");
+      const verified = await step(async () => {
+        if (!(await verifyBatchFileStream(v2, "file"))?.ok) throw new Error("verification failed");
+      });
       const fileMiB = "ms" in written.step ? statSync(v2).size / 2 ** 20 : 0;
       rmSync(v2, { force: true });
       const roots = [rootToday, streamed.value?.header.root, written.value?.batch.header.root];
@@ -119,6 +126,7 @@ async function main(): Promise<void> {
         streamBuild: streamed.step,
         streamWrite: written.step,
         sealCheck: seal.step,
+        streamVerify: verified.step,
         fileMiB: Math.round(fileMiB),
         sameRoot: roots[1] !== undefined && roots.every((r) => r === undefined || r === roots[1]),
       });
@@ -138,6 +146,7 @@ async function main(): Promise<void> {
       { header: "writeBatchStream (v2)", value: (r) => show(r.streamWrite), align: "right" },
       { header: "re-verify (v1)", value: (r) => show(r.todayVerify), align: "right" },
       { header: "seal check (v2)", value: (r) => show(r.sealCheck), align: "right" },
+      { header: "re-verify (v2, streaming)", value: (r) => show(r.streamVerify), align: "right" },
       { header: "v2 MiB", value: (r) => String(r.fileMiB), align: "right" },
       { header: "same root", value: (r) => (r.sameRoot ? "yes" : "NO"), align: "left" },
     ]),

@@ -3,12 +3,14 @@
  * the same batch as the bare Document and keep the AppHdr's identifiers in the batch metadata; a
  * message refused at its end (a group check) leaves no batch file. Offline: no chain is used.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
 import { ExitCode } from "../../packages/cli/src/exit";
 import { parsePacs002 } from "../../packages/sdk/src/settlement/iso20022";
+import { generatePacs008 } from "../../scripts/iso/generate-pacs008";
 import { BANKS_JSON, SMALL_SAMPLE } from "../sdk/settlementFixture";
 import { cliRunner } from "./harness";
 
@@ -65,6 +67,7 @@ describe("CLI batch build: ISO 20022 input streamed, in its envelopes", function
         to: "BALTLV22XXX",
         bizSvc: "swift.cbprplus.02",
         creationDate: "2025-03-14T09:00:00Z",
+        parties: { from: { bicfi: "ALPNCHZZXXX" }, to: { bicfi: "BALTLV22XXX" } },
       },
     });
   });
@@ -181,6 +184,40 @@ describe("CLI batch build: ISO 20022 input streamed, in its envelopes", function
     expect(r.err).to.match(/Every payment of the message was refused \(1\): no batch was written/);
     expect(existsSync(out)).to.equal(false);
     expect(parsePacs002(readFileSync(rejections)).groupStatus).to.equal("RJCT");
+  });
+
+  it("answers without an AppHdr, with a warning, when the original's sender cannot be named", async () => {
+    const xml = readFileSync(join(SAMPLES, "pacs008-apphdr-head02.xml"), "utf8")
+      .replace("<BICFI>ALPNCHZZXXX</BICFI>", "<Othr><Id>ALPINE-INTERNAL</Id></Othr>") // the AppHdr's Fr
+      .replace('Ccy="EUR">10.00<', 'Ccy="EUR">10.001<'); // the one payment: AM02
+    const input = join(dir, "unnamed-sender.xml");
+    writeFileSync(input, xml);
+    const rejections = join(dir, "unnamed-rjct.xml");
+    const r = await cli(
+      ...["batch", "build", input, "--banks", BANKS_JSON, "--bank", ALPINE, "--key", "K-6"],
+      ...["--out", join(dir, "unnamed.json"), "--skip-invalid", "--rejections", rejections],
+    );
+    expect(r.code).to.equal(ExitCode.badInput);
+    expect(r.err).to.match(/warning: no reply AppHdr \(appHdr\.from is missing from the original AppHdr\): the pacs\.002 is a bare Document/);
+    const report = readFileSync(rejections, "utf8");
+    expect(report).to.match(/^<\?xml[^>]*>\n<Document /);
+    expect(parsePacs002(report).groupStatus).to.equal("RJCT");
+  });
+
+  it("a large file (read on a second thread) refused before its first payment exits 2, not hangs", async () => {
+    // ≥ 8 MiB: batch build reads it on a worker thread. The output folder is missing, so the build
+    // fails before reading a transaction; the process must still end (review finding).
+    const big = join(dir, "big.xml");
+    const params = { debtorBic: "ALPNCHZZXXX", creditorBics: ["BALTLV22XXX", "CELTIE2DXXX"], seed: 3 };
+    writeFileSync(big, generatePacs008({ ...params, count: 25_000, valueDate: "2025-03-14" }));
+    expect(statSync(big).size).to.be.greaterThan(8 * 2 ** 20);
+    const bin = join(__dirname, "..", "..", "packages", "cli", "bin", "clearhouse.js");
+    const argv = [bin, "batch", "build", big, "--banks", BANKS_JSON, "--bank", ALPINE, "--key", "K-5"];
+    const out = join(dir, "missing-folder", "out.json");
+    const run = spawnSync(process.execPath, [...argv, "--out", out], { encoding: "utf8", timeout: 60_000 });
+    expect(run.signal, "killed by the timeout: the process hung").to.equal(null);
+    expect(run.status, run.stderr).to.equal(ExitCode.badInput);
+    expect(run.stderr).to.match(/cannot be written/);
   });
 
   it("refuses a message whose group check fails at its end (exit 2, no stack) and writes no batch file", async () => {

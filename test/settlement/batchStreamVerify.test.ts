@@ -14,7 +14,7 @@ import { writeBatchStream } from "../../packages/sdk/src/node/batchStreamFile";
 import { verifyBatchFileStream } from "../../packages/sdk/src/node/batchStreamVerify";
 import { buildBatch } from "../../packages/sdk/src/settlement/batch";
 import { BatchFileError, verifyBatchFile, type AnchoredHeader } from "../../packages/sdk/src/settlement/batchFile";
-import { verifyInclusion } from "../../packages/sdk/src/settlement/merkle";
+import { rootOfLeaves, verifyInclusion } from "../../packages/sdk/src/settlement/merkle";
 import type { PaymentRecord } from "../../packages/sdk/src/settlement/record";
 
 const bank = (name: string): Address => getAddress(keccak256(toHex(name)).slice(0, 42));
@@ -96,6 +96,30 @@ describe("node/batchStreamVerify: verifyBatchFileStream", () => {
       withLines((l) => ([l[3], l[4]] = [l[4], l[3]])),
     );
     expect(swapped.ok).to.equal(true);
+  });
+
+  it("agrees on an id used three times and on a record repeated with its leaf (review findings)", async () => {
+    const triple = await both(
+      "triple",
+      withLines((l) => {
+        l[3] = l[3].replace('"paymentId":"PAY-00002"', '"paymentId":"PAY-00001"');
+        l[4] = l[4].replace('"paymentId":"PAY-00003"', '"paymentId":"PAY-00001"');
+      }),
+    );
+    const twice = triple.mismatches.filter((m) => m.problem.startsWith("appears twice")).map((m) => m.problem);
+    expect(twice).to.deep.equal(["appears twice (records[1] and [2])", "appears twice (records[1] and [3])"]);
+    // Record 1 copied over record 2 and its leaf over leaf 2, against a header of those leaves.
+    const repeated = withLines((l) => {
+      l[2] = l[1];
+      l[1 + 300 + 1] = l[1 + 300];
+    });
+    const leaves = repeated
+      .split("\n")
+      .slice(301, 601)
+      .map((t) => JSON.parse(t) as `0x${string}`);
+    const anchored = { ...readBatchFile(file).header, root: rootOfLeaves(leaves) };
+    const result = await both("repeated-leaf", repeated, anchored);
+    expect(result.mismatches.map((m) => m.problem)).to.deep.equal(["appears twice (records[0] and [1])"]);
   });
 
   it("reports a tampered leaf list, a changed header and another batch's anchored header", async () => {

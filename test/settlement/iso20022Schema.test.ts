@@ -346,6 +346,37 @@ describe("ISO 20022 schema validity (libxml2 XSD validation)", function () {
       ).to.throw(InvalidArgumentError, /appHdr\.from/);
     });
 
+    it("names the original's parties exactly and escapes each value once (review findings)", () => {
+      const original = {
+        namespace: "urn:iso:std:iso:20022:tech:xsd:head.001.001.02",
+        bizMsgIdr: "FED&CO-1",
+        msgDefIdr: "pacs.008.001.08",
+        from: "011000028",
+        to: "1234AB78",
+        creationDate: "2025-03-14T09:00:00Z",
+        parties: {
+          from: { clrSysCd: "USABA", mmbId: "011000028" },
+          to: { mmbId: "1234AB78", lei: "5493001KJTIIGC8Y1R12" },
+        },
+      };
+      const xml = buildPacs002({
+        originalMessageId: "FED&CO-1",
+        batchId: 8n,
+        status: "ACCP",
+        records,
+        createdAt,
+        messageId: `R&D-${"&".repeat(31)}`, // 35 characters before escaping
+        appHdr: original,
+      });
+      expectValid(validator.validate(xml), "parties and escaping");
+      expect(xml).to.include("<ClrSysId>\n").and.include("<Cd>USABA</Cd>");
+      // "1234AB78" is BIC-shaped but was a member id: it stays one.
+      expect(xml).to.include("<MmbId>1234AB78</MmbId>").and.not.include("<BICFI>1234AB78</BICFI>");
+      expect(xml).to.include(`<BizMsgIdr>R&amp;D-${"&amp;".repeat(31)}</BizMsgIdr>`);
+      expect(xml).to.include(`<MsgId>R&amp;D-${"&amp;".repeat(31)}</MsgId>`);
+      expect(xml).to.include("<BizMsgIdr>FED&amp;CO-1</BizMsgIdr>").and.not.include("&amp;amp;");
+    });
+
     it("the pacs.008 generator writes valid files", () => {
       const params = { debtorBic: "ALPNCHZZXXX", creditorBics: ["BALTLV22XXX", "CELTIE2DXXX"], seed: 7 };
       for (const currency of ["EUR", "JPY"]) {

@@ -23,7 +23,7 @@ describe("settlement/iso20022 IdIndex: the duplicate-id index of the message che
     expect(index.size).to.equal(50_001);
   });
 
-  it("tells apart ids whose FNV-1a hashes collide and ids beyond Latin-1", () => {
+  it("tells apart ids whose unseeded FNV-1a hashes collide, and ids beyond Latin-1", () => {
     // Equal 32-bit FNV-1a hashes are found by brute force over short ids, then both must be kept.
     const seen = new Map<number, string>();
     let pair: [string, string] | undefined;
@@ -44,6 +44,36 @@ describe("settlement/iso20022 IdIndex: the duplicate-id index of the message che
     expect(index.firstOrAdd("Zahlung-€-1", 4)).to.equal(undefined);
     expect(index.firstOrAdd("Zahlung-€-1", 5)).to.equal(4);
     expect(index.firstOrAdd("Zahlung-é-1", 6)).to.equal(undefined);
+  });
+
+  it("moves to a Map when chosen ids pile into one probe sequence, and still answers exactly", () => {
+    // With the seed known (an attacker cannot know it: it is random per index), ids landing in
+    // slot 0 of the 2,048-slot table are found by brute force: the 66th needs more than 64 probes.
+    const seed = 12345;
+    const fnv = (id: string): number => {
+      let h = 0x811c9dc5 ^ seed;
+      for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+      h ^= id.length;
+      h ^= h >>> 16;
+      h = Math.imul(h, 0x85ebca6b);
+      h ^= h >>> 13;
+      h = Math.imul(h, 0xc2b2ae35);
+      return ((h ^ (h >>> 16)) >>> 0) & 2047;
+    };
+    const crafted: string[] = [];
+    for (let i = 0; crafted.length < 80; i++) if (fnv(`TX-${i}`) === 0) crafted.push(`TX-${i}`);
+    const index = new IdIndex(seed);
+    crafted.forEach((id, i) => expect(index.firstOrAdd(id, i), id).to.equal(undefined));
+    expect(index.inMap).to.equal(true);
+    expect(index.size).to.equal(80);
+    crafted.forEach((id, i) => expect(index.firstOrAdd(id, 999), id).to.equal(i));
+    expect(index.firstOrAdd("Zahlung-€-1", 5)).to.equal(undefined);
+    expect(index.firstOrAdd("TX-new", 6)).to.equal(undefined);
+    expect(index.firstOrAdd("TX-new", 7)).to.equal(6);
+    // A random seed keeps ordinary ids in the compact table.
+    const ordinary = new IdIndex();
+    for (let i = 0; i < 10_000; i++) ordinary.firstOrAdd(`TX-${i}`, i);
+    expect(ordinary.inMap).to.equal(false);
   });
 
   it("agrees with a Map on random id sequences (property, 200 runs)", () => {

@@ -296,6 +296,32 @@ describe("ISO 20022 streaming reader (openIsoMessage)", () => {
       }
     });
 
+    it("a foreign namespace in the AppHdr even under a wrapper path named SplmtryData/Envlp (review finding)", async () => {
+      const head = sample("pacs008-apphdr-head02.xml").replace(
+        "<Fr>\n      <FIId>",
+        '<Fr>\n      <FIId xmlns="urn:evil">',
+      );
+      const wrapped = head
+        .replace(
+          '<Envelope xmlns="urn:swift:xsd:envelope">',
+          '<Envelope xmlns="urn:swift:xsd:envelope"><SplmtryData><Envlp>',
+        )
+        .replace("</Envelope>", "</Envlp></SplmtryData></Envelope>");
+      for (const xml of [head, wrapped]) {
+        const e = await refused(xml);
+        expect(e.reason).to.match(/in namespace "urn:evil", not in the namespace of the AppHdr/);
+      }
+      // Inside the Document, SplmtryData/Envlp is ISO 20022's open content: any namespace is read.
+      const open = documentOf(small).replace(
+        "</FIToFICstmrCdtTrf>",
+        '<SplmtryData><Envlp><Btch xmlns="urn:clearhouse:settlement:batch"><Id>7</Id></Btch></Envlp></SplmtryData></FIToFICstmrCdtTrf>',
+      );
+      const { message } = await readAll(open);
+      expect(message.others).to.deep.equal({
+        SplmtryData: { Envlp: { Btch: { "@xmlns": "urn:clearhouse:settlement:batch", Id: "7" } } },
+      });
+    });
+
     it("an element of another namespace inside the Document, a Document outside ISO 20022", async () => {
       const mixed = small.replace("<ChrgBr>SLEV</ChrgBr>", '<x:ChrgBr xmlns:x="urn:evil">SLEV</x:ChrgBr>');
       const e = await refused(mixed);

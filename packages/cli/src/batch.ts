@@ -26,6 +26,7 @@ import type { SignedDispute } from "@clearhouse/sdk/settlement";
 import { verifyInclusion } from "@clearhouse/sdk/settlement";
 import { maxXmlBytes, ownBatch, uint64Option } from "./batchGuards";
 import { openRecords, type OpenedRecords } from "./paymentInput";
+import { withAppHdrIfPossible } from "./replyAppHdr";
 import { ExitCode, UsageError } from "./exit";
 import { connect, loadKey, type CliIo, type GlobalOptions } from "./options";
 import { print, toJson } from "./output";
@@ -85,21 +86,23 @@ const refusedJson = (p: RefusedPayment) => ({
 /**
  * The build's result once done, writing the pacs.002 of the refused payments (`--rejections`) when
  * there are any: after a build, or when the build failed only because every payment was refused.
+ * An original AppHdr the reply cannot answer (a party it cannot name) costs the AppHdr, with a
+ * warning, not the report.
  */
 async function refusalsAnswered(
   written: Promise<{ batch: StreamedBatch }>,
   iso: OpenedRecords["iso"],
   rejections: string | undefined,
+  io: CliIo,
 ): Promise<StreamedBatch> {
   const answer = (accepted: number): void => {
     if (rejections === undefined || !iso || iso.refused.length === 0) return;
     const imported = { messageId: iso.messageId, namespace: iso.namespace, refused: iso.refused, accepted };
-    writeFileAtomic(rejections, buildRejectionReport({ imported, ...(iso.appHdr ? { appHdr: iso.appHdr } : {}) }));
+    writeFileAtomic(rejections, withAppHdrIfPossible(iso.appHdr, io, (appHdr) => buildRejectionReport({ imported, ...appHdr })));
   };
+  let batch: StreamedBatch;
   try {
-    const { batch } = await written;
-    answer(batch.header.entryCount);
-    return batch;
+    batch = (await written).batch;
   } catch (error) {
     if (!iso || iso.refused.length === 0 || !(error instanceof InvalidArgumentError) || error.argument !== "records")
       throw error;
@@ -110,6 +113,8 @@ async function refusalsAnswered(
       "See the reasons above or in the pacs.002, correct the message and build again.",
     );
   }
+  answer(batch.header.entryCount);
+  return batch;
 }
 
 /** The record and proof of one payment of a batch file read whole, or undefined if it holds none. */
@@ -155,12 +160,12 @@ export function batchCommand(io: CliIo, globals: () => GlobalOptions): Command {
       if (o.rejections !== undefined && !o.skipInvalid) throw new UsageError("--rejections goes with --skip-invalid.");
       const maxBytes = maxXmlBytes(o.maxBytes as string | undefined, io.env.CLEARHOUSE_MAX_XML_BYTES);
       const submitter = bank ? getAddress(bank) : loadKey(g, io).address;
+      const key = ledger.batchKey(String(o.key)); // refused before the input is opened
       const opened = await openRecords(input, o.banks as string | undefined, {
         maxBytes,
         skipInvalid: o.skipInvalid === true,
       });
       const { records, count, source, metadata } = opened;
-      const key = ledger.batchKey(String(o.key));
       const hashing = progress(io, g, "hashing");
       const tree = progress(io, g, "tree   ");
       let read = 0;
@@ -179,7 +184,9 @@ export function batchCommand(io: CliIo, globals: () => GlobalOptions): Command {
           else if (!g.json) io.err(`reading  ${read.toLocaleString("en")} payments`);
         },
       });
-      const built = await refusalsAnswered(written, opened.iso, o.rejections as string | undefined);
+      const built = await refusalsAnswered(written, opened.iso, o.rejections as string | undefined, io).finally(
+        () => opened.close?.(),
+      );
       const h = built.header;
       const refused = opened.iso?.refused ?? [];
       const skipped = refused.length

@@ -17,6 +17,7 @@ import { UsageError } from "./exit";
 import { connect, type CliIo, type GlobalOptions } from "./options";
 import { print } from "./output";
 import { readRecords } from "./paymentInput";
+import { withAppHdrIfPossible } from "./replyAppHdr";
 
 export function isoCommand(io: CliIo, globals: () => GlobalOptions): Command {
   const iso = new Command("iso").description("ISO 20022: import pacs.008/.009/.004, read and write pacs.002");
@@ -112,16 +113,20 @@ export function isoCommand(io: CliIo, globals: () => GlobalOptions): Command {
       const info = await ch.settlement.getBatch({ batchId: file.batchId });
       const settlement = await ch.settlement.getBatchSettlement({ batchId: file.batchId });
       const { status, statuses, reasons } = pacs002StatusesOf(file.records, settlement, info.status === "Rejected");
-      const xml = buildPacs002({
-        originalMessageId,
-        batchId: file.batchId,
-        status,
-        statuses,
-        reasons,
-        records: file.records,
-        version: version as Pacs002Version,
-        ...originalOf(file.metadata, o.appHdr !== false),
-      });
+      const { appHdr, ...original } = originalOf(file.metadata, o.appHdr !== false);
+      const xml = withAppHdrIfPossible(appHdr, io, (reply) =>
+        buildPacs002({
+          originalMessageId,
+          batchId: file.batchId,
+          status,
+          statuses,
+          reasons,
+          records: file.records,
+          version: version as Pacs002Version,
+          ...original,
+          ...reply,
+        }),
+      );
       writeFileAtomic(String(o.out), xml);
       const count = (s: string) => Object.values(statuses).filter((v) => v === s).length;
       const why =

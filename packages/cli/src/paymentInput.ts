@@ -103,6 +103,8 @@ export interface OpenedRecords {
   metadata: Record<string, unknown>;
   /** ISO input: the message, and (with `skipInvalid`) the payments refused, complete once `records` is read. */
   iso?: { messageId: string; namespace: string; appHdr?: AppHdrSummary; refused: RefusedPayment[] };
+  /** Stop reading (ISO input): call when giving up before `records` has been read to its end. */
+  close?(): Promise<void>;
 }
 
 /** Files from this size are read on a worker thread: below it the thread's start-up is not repaid. */
@@ -142,12 +144,18 @@ export async function openRecords(
   // From 8 MiB (~7,000 payments) the XML is read on the second core (openIsoFileThreaded).
   const open = fileSize(path) >= THREADED_FROM_BYTES ? openIsoFileThreaded : openIsoFile;
   const message = await open(path, opts.maxBytes === undefined ? {} : { maxBytes: opts.maxBytes });
-  const imported = streamIsoMessage(message, {
-    file: path,
-    banks,
-    ...(opts.leiHashes ? { leiHashes: opts.leiHashes } : {}),
-    ...(opts.skipInvalid ? { skipInvalid: true } : {}),
-  });
+  let imported: ReturnType<typeof streamIsoMessage>;
+  try {
+    imported = streamIsoMessage(message, {
+      file: path,
+      banks,
+      ...(opts.leiHashes ? { leiHashes: opts.leiHashes } : {}),
+      ...(opts.skipInvalid ? { skipInvalid: true } : {}),
+    });
+  } catch (error) {
+    await message.close(); // refused before any transaction: stop reading (and the reader thread)
+    throw error;
+  }
   const { kind, messageId, envelope, appHdr, namespace } = imported;
   const messageNameId = namespace.slice(namespace.lastIndexOf(":") + 1); // e.g. pacs.008.001.08
   return {
@@ -160,5 +168,6 @@ export async function openRecords(
       ...(appHdr ? { appHdr } : {}),
     },
     iso: { messageId, namespace, ...(appHdr ? { appHdr } : {}), refused: imported.refused },
+    close: () => message.close(),
   };
 }

@@ -18,15 +18,24 @@ import { fromWire, toWire, type FromReader, type IsoReadWorkerData, type ToReade
 /** Transactions per batch sent between the threads: large enough that per-message costs vanish. */
 const BATCH = 256;
 
-/** Messages from the reader thread, taken in order. */
+/**
+ * Messages from the reader thread, taken in order. The thread keeps the process alive only while
+ * this side waits for it: a caller that never iterates (or fails before it does) does not hang
+ * the process on a reader nobody will read from.
+ */
 class Inbox {
   private readonly items: FromReader[] = [];
   private waiting?: (message: FromReader) => void;
+
+  constructor(private readonly worker: Worker) {
+    worker.unref();
+  }
 
   push(message: FromReader): void {
     const take = this.waiting;
     if (take) {
       this.waiting = undefined;
+      this.worker.unref();
       take(message);
     } else this.items.push(message);
   }
@@ -34,6 +43,7 @@ class Inbox {
   next(): Promise<FromReader> {
     const first = this.items.shift();
     if (first) return Promise.resolve(first);
+    this.worker.ref();
     return new Promise((resolve) => (this.waiting = resolve));
   }
 }
@@ -58,7 +68,7 @@ export async function openIsoFileThreaded(path: string, opts: IsoReadOptions = {
     workerData: data,
     ...(script.execArgv ? { execArgv: script.execArgv } : {}),
   });
-  const inbox = new Inbox();
+  const inbox = new Inbox(worker);
   let finished = false;
   worker.on("message", (message: FromReader) => inbox.push(message));
   worker.on("error", (error) => inbox.push({ type: "error", error: toWire(error) }));

@@ -259,7 +259,7 @@ export function verifyBatchFile(batch: Batch | BatchFile, anchored: AnchoredHead
     }
     const first = seen.get(r.paymentId);
     if (first !== undefined) mismatches.push({ paymentId, problem: `appears twice (records[${first}] and [${i}])` });
-    seen.set(r.paymentId, i);
+    else seen.set(r.paymentId, i); // a third copy names the first too
     records.push(r);
     positions.push(i);
   });
@@ -270,12 +270,22 @@ export function verifyBatchFile(batch: Batch | BatchFile, anchored: AnchoredHead
   const stored =
     "leaves" in batch ? batch.leaves : Array.from({ length: batch.tree.size }, (_, i) => batch.tree.leafHash(i));
   if (stored.length > 0 && rootOfLeaves(stored) === anchored.root.toLowerCase()) {
-    const anchoredAt = new Map(stored.map((leaf, j) => [leaf.toLowerCase(), j]));
+    // Every position of each stored leaf (a leaf repeats only when a record does).
+    const anchoredAt = new Map<string, number[]>();
+    stored.forEach((leaf, j) => {
+      const key = leaf.toLowerCase();
+      const at = anchoredAt.get(key);
+      if (at) at.push(j);
+      else anchoredAt.set(key, [j]);
+    });
     const used = new Set<number>(invalid); // an invalid record stands for the anchored one at its position
     const unmatched: number[] = [];
     leaves.forEach((leaf, k) => {
-      const j = anchoredAt.get(leaf);
-      if (j === undefined || used.has(j)) unmatched.push(k);
+      // The stored leaf at the record's own position first (the usual case), else the first unused one.
+      const i = positions[k];
+      const own = i < stored.length && !used.has(i) && stored[i].toLowerCase() === leaf;
+      const j = own ? i : (anchoredAt.get(leaf)?.find((p) => !used.has(p)) ?? -1);
+      if (j < 0) unmatched.push(k);
       else used.add(j);
     });
     for (const k of unmatched) {

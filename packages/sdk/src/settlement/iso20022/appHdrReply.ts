@@ -7,7 +7,7 @@
  * own transport envelope (SWIFTNet InterAct, Alliance DataPDU) is the gateway's to add.
  */
 import { InvalidArgumentError } from "../../errors/base";
-import type { AppHdrSummary } from "./streamImport";
+import type { AppHdrSummary, InstitutionId } from "./streamImport";
 
 /** The head.001 versions a reply is written in (the shipped schemas). */
 export const APP_HDR_NAMESPACES = [
@@ -24,14 +24,15 @@ const LEI = /^[A-Z0-9]{18}[0-9]{2}$/;
 export interface ReplyAppHdrParams {
   /** The AppHdr of the message answered, as the import kept it (batch metadata `appHdr`). */
   original: AppHdrSummary;
-  /** The reply's BizMsgIdr: its Document's MsgId. */
+  /** The reply's BizMsgIdr: its Document's MsgId (raw text: escaped here). */
   messageId: string;
   /** The reply's MsgDefIdr, e.g. pacs.002.001.10. */
   messageDefinition: string;
   createdAt: Date;
 }
 
-function text35(value: string | undefined, field: string, escape: (t: string, a: string) => string): string {
+/** A required original field, 1–35 characters, raw (escaped where it is written). */
+function text35(value: string | undefined, field: string): string {
   if (value === undefined || value.length < 1 || value.length > 35) {
     throw new InvalidArgumentError(
       `appHdr.${field}`,
@@ -39,61 +40,67 @@ function text35(value: string | undefined, field: string, escape: (t: string, a:
       "The original message's AppHdr must name both parties, its BizMsgIdr, MsgDefIdr and CreDt.",
     );
   }
-  return escape(value, `appHdr.${field}`);
+  return value;
 }
 
+type Escape = (text: string, argument: string) => string;
+
 /**
- * A party (Fr, To) from the identifier the import kept: a BIC as BICFI, an LEI as LEI, anything
- * else as a clearing-system member id (ClrSysMmbId/MmbId).
+ * A party (Fr, To) as `FIId/FinInstnId`: the identifiers the original wrote (`parties`), in the
+ * schema's order (BICFI, ClrSysMmbId, LEI); for metadata without them (batches built before they
+ * were kept), inferred from the one identifier kept: BIC-shaped as BICFI, LEI-shaped as LEI, else a
+ * clearing member id (its ClrSysId then unknown).
  */
-function party(id: string, pad: string, escape: (t: string, a: string) => string, field: string): string[] {
-  const value = text35(id, field, escape);
-  const inner = BIC.test(id)
-    ? [`<BICFI>${value}</BICFI>`]
-    : LEI.test(id)
-      ? [`<LEI>${value}</LEI>`]
-      : [`<ClrSysMmbId>`, `  <MmbId>${value}</MmbId>`, `</ClrSysMmbId>`];
-  return [`<FIId>`, `  <FinInstnId>`, ...inner.map((l) => `    ${l}`), `  </FinInstnId>`, `</FIId>`].map(
-    (l) => pad + l,
-  );
+function party(id: InstitutionId | undefined, fallback: string, pad: string, escape: Escape, field: string): string[] {
+  const known: InstitutionId =
+    id ?? (BIC.test(fallback) ? { bicfi: fallback } : LEI.test(fallback) ? { lei: fallback } : { mmbId: fallback });
+  const inner: string[] = [];
+  if (known.bicfi !== undefined) inner.push(`<BICFI>${escape(text35(known.bicfi, field), field)}</BICFI>`);
+  if (known.mmbId !== undefined) {
+    inner.push(`<ClrSysMmbId>`);
+    if (known.clrSysCd !== undefined) inner.push(`  <ClrSysId>`, `    <Cd>${escape(known.clrSysCd, field)}</Cd>`, `  </ClrSysId>`);
+    else if (known.clrSysPrtry !== undefined)
+      inner.push(`  <ClrSysId>`, `    <Prtry>${escape(known.clrSysPrtry, field)}</Prtry>`, `  </ClrSysId>`);
+    inner.push(`  <MmbId>${escape(text35(known.mmbId, field), field)}</MmbId>`, `</ClrSysMmbId>`);
+  }
+  if (known.lei !== undefined) inner.push(`<LEI>${escape(known.lei, field)}</LEI>`);
+  return [`<FIId>`, `  <FinInstnId>`, ...inner.map((l) => `    ${l}`), `  </FinInstnId>`, `</FIId>`].map((l) => pad + l);
 }
 
 /** The AppHdr element of a reply, indented by `indent` spaces (lines, no XML declaration). */
-export function replyAppHdrLines(
-  params: ReplyAppHdrParams,
-  indent: number,
-  escape: (text: string, argument: string) => string,
-): string[] {
+export function replyAppHdrLines(params: ReplyAppHdrParams, indent: number, escape: Escape): string[] {
   const o = params.original;
   const namespace = (APP_HDR_NAMESPACES as readonly string[]).includes(o.namespace)
     ? o.namespace
     : APP_HDR_NAMESPACES[0]; // head.001.001.01 (no schema shipped) is answered in .02
   const p = " ".repeat(indent);
-  const from = text35(o.from, "from", escape);
-  const to = text35(o.to, "to", escape);
-  const created = text35(o.creationDate, "creationDate", escape);
-  const bizSvc = o.bizSvc === undefined ? [] : [`<BizSvc>${text35(o.bizSvc, "bizSvc", escape)}</BizSvc>`];
+  const from = text35(o.from, "from");
+  const to = text35(o.to, "to");
+  const out = (value: string, field: string) => escape(text35(value, field), `appHdr.${field}`);
+  const fromParty = (pad: string) => party(o.parties?.from, from, pad, escape, "from");
+  const toParty = (pad: string) => party(o.parties?.to, to, pad, escape, "to");
+  const bizSvc = o.bizSvc === undefined ? [] : [`<BizSvc>${out(o.bizSvc, "bizSvc")}</BizSvc>`];
   const related = [
     `<Fr>`,
-    ...party(from, "  ", escape, "from"),
+    ...fromParty("  "),
     `</Fr>`,
     `<To>`,
-    ...party(to, "  ", escape, "to"),
+    ...toParty("  "),
     `</To>`,
-    `<BizMsgIdr>${text35(o.bizMsgIdr, "bizMsgIdr", escape)}</BizMsgIdr>`,
-    `<MsgDefIdr>${text35(o.msgDefIdr, "msgDefIdr", escape)}</MsgDefIdr>`,
+    `<BizMsgIdr>${out(text35(o.bizMsgIdr, "bizMsgIdr"), "bizMsgIdr")}</BizMsgIdr>`,
+    `<MsgDefIdr>${out(text35(o.msgDefIdr, "msgDefIdr"), "msgDefIdr")}</MsgDefIdr>`,
     ...bizSvc,
-    `<CreDt>${created}</CreDt>`,
+    `<CreDt>${out(text35(o.creationDate, "creationDate"), "creationDate")}</CreDt>`,
   ];
   const lines = [
     `<AppHdr xmlns="${namespace}">`,
     `  <Fr>`,
-    ...party(to, "    ", escape, "to"),
+    ...toParty("    "),
     `  </Fr>`,
     `  <To>`,
-    ...party(from, "    ", escape, "from"),
+    ...fromParty("    "),
     `  </To>`,
-    `  <BizMsgIdr>${escape(params.messageId, "messageId")}</BizMsgIdr>`,
+    `  <BizMsgIdr>${escape(text35(params.messageId, "messageId"), "messageId")}</BizMsgIdr>`,
     `  <MsgDefIdr>${escape(params.messageDefinition, "messageDefinition")}</MsgDefIdr>`,
     ...bizSvc.map((l) => `  ${l}`),
     `  <CreDt>${params.createdAt.toISOString()}</CreDt>`,

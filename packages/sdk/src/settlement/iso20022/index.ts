@@ -71,4 +71,10 @@ export {
   type IsoSource,
   type IsoTransaction,
 } from "./stream";
-export { appHdrSummary, streamIsoMessage, type AppHdrSummary, type StreamedIsoImport } from "./streamImport";
+export {
+  appHdrSummary,
+  streamIsoMessage,
+  type AppHdrSummary,
+  type InstitutionId,
+  type StreamedIsoImport,
+} from "./streamImport";

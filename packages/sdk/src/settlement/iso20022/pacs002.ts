@@ -137,7 +137,8 @@ export function buildPacs002(params: BuildPacs002Params): string {
     status,
     ...differing.map((r) => `${r.paymentId}=${txStatus(r.paymentId)}`),
   ];
-  const messageId = max35(params.messageId ?? `CH${keccak256(stringToHex(seed.join("\n"))).slice(2, 35)}`, "messageId");
+  const rawMessageId = params.messageId ?? `CH${keccak256(stringToHex(seed.join("\n"))).slice(2, 35)}`;
+  const messageId = max35(rawMessageId, "messageId");
   const createdAt = params.createdAt ?? new Date();
   if (Number.isNaN(createdAt.getTime())) throw new InvalidArgumentError("createdAt", "is not a valid date");
 
@@ -188,7 +189,7 @@ export function buildPacs002(params: BuildPacs002Params): string {
   );
   const reply = params.appHdr && {
     original: params.appHdr,
-    messageId,
+    messageId: rawMessageId,
     messageDefinition: `pacs.002.001.${version}`,
     createdAt,
   };
@@ -290,9 +291,10 @@ export function parsePacs002(xml: string | Uint8Array, opts: { file?: string; ma
 }
 
 /**
- * Read a pacs.002 status report of any version and size with the streaming reader: bare, or in
- * any envelope `openIsoMessage` reads (an AppHdr Envelope such as `buildPacs002` writes with
- * `appHdr`, a SWIFTNet Request, an Alliance DataPDU). The same report as `parsePacs002`.
+ * Read a pacs.002 status report of any version with the streaming reader: bare, or in any
+ * envelope `openIsoMessage` reads (an AppHdr Envelope such as `buildPacs002` writes with `appHdr`,
+ * a SWIFTNet Request, an Alliance DataPDU), past the 10 MiB of `parsePacs002`. The same report as
+ * `parsePacs002`; its transactions are held in memory (a report is as large as what it answers).
  */
 export async function readPacs002(source: IsoSource, opts: IsoReadOptions = {}): Promise<Pacs002Report> {
   const file = opts.file ?? "pacs.002";

@@ -29,6 +29,21 @@ export interface AppHdrSummary {
   /** BizSvc, e.g. swift.cbprplus.02 (a reply names the same service). */
   bizSvc?: string;
   creationDate?: string;
+  /**
+   * Each party's financial-institution identifiers as written (`Fr|To/FIId/FinInstnId`), so a
+   * reply names them exactly; absent for a party given otherwise (e.g. `OrgId`).
+   */
+  parties?: { from?: InstitutionId; to?: InstitutionId };
+}
+
+/** A financial institution's identifiers in an AppHdr party (`FinInstnId`), as written. */
+export interface InstitutionId {
+  bicfi?: string;
+  /** `ClrSysMmbId/ClrSysId/Cd` (or `clrSysPrtry`: `/Prtry`) and `MmbId`. */
+  clrSysCd?: string;
+  clrSysPrtry?: string;
+  mmbId?: string;
+  lei?: string;
 }
 
 export interface StreamedIsoImport {
@@ -62,6 +77,20 @@ function partyOf(node: XmlNode, side: "Fr" | "To"): string | undefined {
   );
 }
 
+/** The institution identifiers of an AppHdr party, or undefined if it names none. */
+function institutionOf(node: XmlNode, side: "Fr" | "To"): InstitutionId | undefined {
+  const fin = [side, "FIId", "FinInstnId"];
+  const id: InstitutionId = {
+    bicfi: textAt(node, ...fin, "BICFI"),
+    clrSysCd: textAt(node, ...fin, "ClrSysMmbId", "ClrSysId", "Cd"),
+    clrSysPrtry: textAt(node, ...fin, "ClrSysMmbId", "ClrSysId", "Prtry"),
+    mmbId: textAt(node, ...fin, "ClrSysMmbId", "MmbId"),
+    lei: textAt(node, ...fin, "LEI"),
+  };
+  const kept = Object.fromEntries(Object.entries(id).filter(([, v]) => v !== undefined)) as InstitutionId;
+  return kept.bicfi ?? kept.mmbId ?? kept.lei ? kept : undefined;
+}
+
 /** The AppHdr fields a batch keeps. */
 export function appHdrSummary(appHdr: { namespace: string; node: XmlNode }): AppHdrSummary {
   const n = appHdr.node;
@@ -74,6 +103,9 @@ export function appHdrSummary(appHdr: { namespace: string; node: XmlNode }): App
     bizSvc: textAt(n, "BizSvc"),
     creationDate: textAt(n, "CreDt"),
   };
+  const from = institutionOf(n, "Fr");
+  const to = institutionOf(n, "To");
+  if (from || to) summary.parties = { ...(from ? { from } : {}), ...(to ? { to } : {}) };
   return Object.fromEntries(Object.entries(summary).filter(([, v]) => v !== undefined)) as AppHdrSummary;
 }
 

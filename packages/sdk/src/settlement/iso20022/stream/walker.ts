@@ -151,6 +151,7 @@ export class MessageWalker implements TokenHandler {
    * (xs:any, any namespace), where a scheme puts its own elements (Clearhouse's batch id).
    */
   private inSupplementaryEnvelope(): boolean {
+    if (this.docDepth < 0 || this.capture === Capture.AppHdr) return false; // only inside the Document
     const p = this.path;
     for (let i = this.docDepth + 2; i < p.length - 2; i++)
       if (p[i] === "SplmtryData" && p[i + 1] === "Envlp") return true;
