@@ -198,7 +198,9 @@ describe("CLI batch build: ISO 20022 input streamed, in its envelopes", function
       ...["--out", join(dir, "unnamed.json"), "--skip-invalid", "--rejections", rejections],
     );
     expect(r.code).to.equal(ExitCode.badInput);
-    expect(r.err).to.match(/warning: no reply AppHdr \(appHdr\.from is missing from the original AppHdr\): the pacs\.002 is a bare Document/);
+    expect(r.err).to.match(
+      /warning: no reply AppHdr \(appHdr\.from is missing from the original AppHdr\): the pacs\.002 is a bare Document/,
+    );
     const report = readFileSync(rejections, "utf8");
     expect(report).to.match(/^<\?xml[^>]*>\n<Document /);
     expect(parsePacs002(report).groupStatus).to.equal("RJCT");

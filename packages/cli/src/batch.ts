@@ -98,7 +98,10 @@ async function refusalsAnswered(
   const answer = (accepted: number): void => {
     if (rejections === undefined || !iso || iso.refused.length === 0) return;
     const imported = { messageId: iso.messageId, namespace: iso.namespace, refused: iso.refused, accepted };
-    writeFileAtomic(rejections, withAppHdrIfPossible(iso.appHdr, io, (appHdr) => buildRejectionReport({ imported, ...appHdr })));
+    writeFileAtomic(
+      rejections,
+      withAppHdrIfPossible(iso.appHdr, io, (appHdr) => buildRejectionReport({ imported, ...appHdr })),
+    );
   };
   let batch: StreamedBatch;
   try {
@@ -184,8 +187,8 @@ export function batchCommand(io: CliIo, globals: () => GlobalOptions): Command {
           else if (!g.json) io.err(`reading  ${read.toLocaleString("en")} payments`);
         },
       });
-      const built = await refusalsAnswered(written, opened.iso, o.rejections as string | undefined, io).finally(
-        () => opened.close?.(),
+      const built = await refusalsAnswered(written, opened.iso, o.rejections as string | undefined, io).finally(() =>
+        opened.close?.(),
       );
       const h = built.header;
       const refused = opened.iso?.refused ?? [];

@@ -58,13 +58,16 @@ function party(id: InstitutionId | undefined, fallback: string, pad: string, esc
   if (known.bicfi !== undefined) inner.push(`<BICFI>${escape(text35(known.bicfi, field), field)}</BICFI>`);
   if (known.mmbId !== undefined) {
     inner.push(`<ClrSysMmbId>`);
-    if (known.clrSysCd !== undefined) inner.push(`  <ClrSysId>`, `    <Cd>${escape(known.clrSysCd, field)}</Cd>`, `  </ClrSysId>`);
+    if (known.clrSysCd !== undefined)
+      inner.push(`  <ClrSysId>`, `    <Cd>${escape(known.clrSysCd, field)}</Cd>`, `  </ClrSysId>`);
     else if (known.clrSysPrtry !== undefined)
       inner.push(`  <ClrSysId>`, `    <Prtry>${escape(known.clrSysPrtry, field)}</Prtry>`, `  </ClrSysId>`);
     inner.push(`  <MmbId>${escape(text35(known.mmbId, field), field)}</MmbId>`, `</ClrSysMmbId>`);
   }
   if (known.lei !== undefined) inner.push(`<LEI>${escape(known.lei, field)}</LEI>`);
-  return [`<FIId>`, `  <FinInstnId>`, ...inner.map((l) => `    ${l}`), `  </FinInstnId>`, `</FIId>`].map((l) => pad + l);
+  return [`<FIId>`, `  <FinInstnId>`, ...inner.map((l) => `    ${l}`), `  </FinInstnId>`, `</FIId>`].map(
+    (l) => pad + l,
+  );
 }
 
 /** The AppHdr element of a reply, indented by `indent` spaces (lines, no XML declaration). */

@@ -88,7 +88,7 @@ function institutionOf(node: XmlNode, side: "Fr" | "To"): InstitutionId | undefi
     lei: textAt(node, ...fin, "LEI"),
   };
   const kept = Object.fromEntries(Object.entries(id).filter(([, v]) => v !== undefined)) as InstitutionId;
-  return kept.bicfi ?? kept.mmbId ?? kept.lei ? kept : undefined;
+  return (kept.bicfi ?? kept.mmbId ?? kept.lei) ? kept : undefined;
 }
 
 /** The AppHdr fields a batch keeps. */
