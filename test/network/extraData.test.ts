@@ -97,8 +97,9 @@ describe("network: QBFT extraData (Besu's published vectors)", () => {
   it("sorts genesis validators ascending and refuses a duplicate", () => {
     const sorted = genesisValidators(DOCS_TO_ENCODE).map((a) => a.toLowerCase());
     expect(sorted).to.deep.equal([...DOCS_TO_ENCODE].sort());
-    expect(() => genesisValidators([DOCS_TO_ENCODE[0], DOCS_TO_ENCODE[0].toUpperCase().replace("0X", "0x") as Address]))
-      .to.throw(/lists 0x4592.* twice/i);
+    expect(() =>
+      genesisValidators([DOCS_TO_ENCODE[0], DOCS_TO_ENCODE[0].toUpperCase().replace("0X", "0x") as Address]),
+    ).to.throw(/lists 0x4592.* twice/i);
   });
 
   it("refuses malformed extraData and fields, naming what is wrong", () => {

@@ -52,7 +52,12 @@ describe("network: the network: section of a consortium file", () => {
     expect(spec.epochLength).to.equal(30_000);
     expect(spec.gasLimit).to.equal(DEFAULT_GAS_LIMIT);
     expect(spec.rpcApis).to.deep.equal(["ETH", "NET", "WEB3", "QBFT", "TXPOOL", "ADMIN", "PERM"]);
-    expect(spec.nodes[0]).to.include({ p2pPort: 30303, rpcPort: 8545, metricsPort: 9545, metricsInterface: "127.0.0.1" });
+    expect(spec.nodes[0]).to.include({
+      p2pPort: 30303,
+      rpcPort: 8545,
+      metricsPort: 9545,
+      metricsInterface: "127.0.0.1",
+    });
   });
 
   it("takes a hex or decimal gas limit, alloc entries, a contract selection and an HSM-held key", () => {
@@ -60,7 +65,12 @@ describe("network: the network: section of a consortium file", () => {
     raw.gasLimit = "0x1c9c380";
     raw.validatorMode = "contract";
     raw.validatorContract = { address: "0x0000000000000000000000000000000000007777", fromBlock: 0 };
-    raw.alloc = { "0x0000000000000000000000000000000000007777": { code: "0x6001", storage: { [`0x${"00".repeat(32)}`]: `0x${"00".repeat(31)}01` } } };
+    raw.alloc = {
+      "0x0000000000000000000000000000000000007777": {
+        code: "0x6001",
+        storage: { [`0x${"00".repeat(32)}`]: `0x${"00".repeat(31)}01` },
+      },
+    };
     raw.nodes.push({ name: "hsm", role: "member", host: "10.0.1.1", publicKey: PUBLIC_KEY.slice(2) });
     const spec = parseNetworkSection(raw, "c.yaml");
     expect(spec.gasLimit).to.equal(30_000_000n);
@@ -87,27 +97,90 @@ describe("network: the network: section of a consortium file", () => {
     ["an unknown key", (r) => (r.blockTime = 2), /network\.blockTime is not a known field/],
     ["chain id 1", (r) => (r.chainId = 1), /network\.chainId must be an integer from 2/],
     ["a zero block period", (r) => (r.blockPeriodSeconds = 0), /network\.blockPeriodSeconds/],
-    ["an empty period below the block period", (r) => ((r.blockPeriodSeconds = 5), (r.emptyBlockPeriodSeconds = 2)), /emptyBlockPeriodSeconds must be 0/],
-    ["a gas limit below the close's budget", (r) => (r.gasLimit = 10_000_000), /network\.gasLimit must be at least 15000000/],
-    ["a gas limit that is not a number", (r) => (r.gasLimit = "lots"), /network\.gasLimit must be a non-negative integer/],
+    [
+      "an empty period below the block period",
+      (r) => ((r.blockPeriodSeconds = 5), (r.emptyBlockPeriodSeconds = 2)),
+      /emptyBlockPeriodSeconds must be 0/,
+    ],
+    [
+      "a gas limit below the close's budget",
+      (r) => (r.gasLimit = 10_000_000),
+      /network\.gasLimit must be at least 15000000/,
+    ],
+    [
+      "a gas limit that is not a number",
+      (r) => (r.gasLimit = "lots"),
+      /network\.gasLimit must be a non-negative integer/,
+    ],
     ["an unknown RPC API", (r) => (r.rpcApis = ["ETH", "FOO"]), /network\.rpcApis\[1\] must be one of/],
     ["no nodes", (r) => (r.nodes = []), /network\.nodes must be a non-empty list/],
     ["no validator", (r) => r.nodes.forEach((n) => (n.role = "member")), /at least one node with role "validator"/],
     ["a bad role", (r) => (r.nodes[1].role = "observer"), /network\.nodes\[1\]\.role must be "validator" or "member"/],
-    ["a host name", (r) => (r.nodes[2].host = "v3.example"), /network\.nodes\[2\]\.host must be the node's IPv4 address/],
+    [
+      "a host name",
+      (r) => (r.nodes[2].host = "v3.example"),
+      /network\.nodes\[2\]\.host must be the node's IPv4 address/,
+    ],
     ["a bad name", (r) => (r.nodes[0].name = "../etc"), /network\.nodes\[0\]\.name must be 1-63 letters/],
     ["a repeated name", (r) => (r.nodes[3].name = "V1"), /network\.nodes\[3\]\.name repeats network\.nodes\[0\]\.name/],
-    ["a port used twice on a host", (r) => ((r.nodes[1].host = "10.0.0.1"), (r.nodes[1].rpcPort = 30303)), /network\.nodes\[1\]\.p2pPort 30303 is already used on 10\.0\.0\.1/],
-    ["a port out of range", (r) => (r.nodes[0].metricsPort = 70000), /network\.nodes\[0\]\.metricsPort must be an integer from 1 to 65535/],
-    ["a public key off the curve", (r) => (r.nodes[0].publicKey = `0x${"11".repeat(64)}`), /network\.nodes\[0\]\.publicKey is not a point on secp256k1/],
-    ["a repeated public key", (r) => ((r.nodes[0].publicKey = PUBLIC_KEY), (r.nodes[1].publicKey = PUBLIC_KEY)), /nodes\[1\]\.publicKey repeats/],
-    ["an unknown validator mode", (r) => (r.validatorMode = "votes"), /network\.validatorMode must be "list" or "contract"/],
-    ["a contract without its settings", (r) => (r.validatorMode = "contract"), /network\.validatorContract must be a mapping/],
-    ["a contract from block 0 without code", (r) => ((r.validatorMode = "contract"), (r.validatorContract = { address: "0x0000000000000000000000000000000000007777", fromBlock: 0 })), /validatorContract\.address has no code in network\.alloc/],
-    ["contract settings in list mode", (r) => (r.validatorContract = { address: "0x0000000000000000000000000000000000007777", fromBlock: 5 }), /only read with validatorMode: "contract"/],
-    ["an alloc key that is not an address", (r) => (r.alloc = { bank: { balance: 1 } }), /network\.alloc\.bank is not an address/],
-    ["alloc code that is not hex", (r) => (r.alloc = { "0x0000000000000000000000000000000000000001": { code: "60 01" } }), /alloc\.0x0+1\.code must be 0x-prefixed hex/],
-    ["a storage slot of the wrong size", (r) => (r.alloc = { "0x0000000000000000000000000000000000000001": { storage: { "0x01": "0x01" } } }), /storage\.0x01 must be 32 bytes/],
+    [
+      "a port used twice on a host",
+      (r) => ((r.nodes[1].host = "10.0.0.1"), (r.nodes[1].rpcPort = 30303)),
+      /network\.nodes\[1\]\.p2pPort 30303 is already used on 10\.0\.0\.1/,
+    ],
+    [
+      "a port out of range",
+      (r) => (r.nodes[0].metricsPort = 70000),
+      /network\.nodes\[0\]\.metricsPort must be an integer from 1 to 65535/,
+    ],
+    [
+      "a public key off the curve",
+      (r) => (r.nodes[0].publicKey = `0x${"11".repeat(64)}`),
+      /network\.nodes\[0\]\.publicKey is not a point on secp256k1/,
+    ],
+    [
+      "a repeated public key",
+      (r) => ((r.nodes[0].publicKey = PUBLIC_KEY), (r.nodes[1].publicKey = PUBLIC_KEY)),
+      /nodes\[1\]\.publicKey repeats/,
+    ],
+    [
+      "an unknown validator mode",
+      (r) => (r.validatorMode = "votes"),
+      /network\.validatorMode must be "list" or "contract"/,
+    ],
+    [
+      "a contract without its settings",
+      (r) => (r.validatorMode = "contract"),
+      /network\.validatorContract must be a mapping/,
+    ],
+    [
+      "a contract from block 0 without code",
+      (r) => (
+        (r.validatorMode = "contract"),
+        (r.validatorContract = { address: "0x0000000000000000000000000000000000007777", fromBlock: 0 })
+      ),
+      /validatorContract\.address has no code in network\.alloc/,
+    ],
+    [
+      "contract settings in list mode",
+      (r) => (r.validatorContract = { address: "0x0000000000000000000000000000000000007777", fromBlock: 5 }),
+      /only read with validatorMode: "contract"/,
+    ],
+    [
+      "an alloc key that is not an address",
+      (r) => (r.alloc = { bank: { balance: 1 } }),
+      /network\.alloc\.bank is not an address/,
+    ],
+    [
+      "alloc code that is not hex",
+      (r) => (r.alloc = { "0x0000000000000000000000000000000000000001": { code: "60 01" } }),
+      /alloc\.0x0+1\.code must be 0x-prefixed hex/,
+    ],
+    [
+      "a storage slot of the wrong size",
+      (r) => (r.alloc = { "0x0000000000000000000000000000000000000001": { storage: { "0x01": "0x01" } } }),
+      /storage\.0x01 must be 32 bytes/,
+    ],
   ];
   for (const [what, mutate, message] of cases) {
     it(`refuses ${what}, naming the field`, () => {

@@ -17,10 +17,31 @@ import { fourValidators } from "./fixture";
  * app/src/test/resources/everything_config.toml (a Besu test checks that file holds every option).
  */
 const BESU_CONFIG_KEYS = new Set([
-  "data-path", "logging", "node-private-key-file", "static-nodes-file", "profile", "p2p-enabled", "nat-method",
-  "discovery-enabled", "bootnodes", "p2p-host", "p2p-interface", "p2p-port", "host-allowlist", "genesis-file",
-  "sync-mode", "rpc-http-enabled", "rpc-http-host", "rpc-http-port", "rpc-http-api", "rpc-http-cors-origins",
-  "metrics-enabled", "metrics-host", "metrics-port", "min-gas-price", "permissions-nodes-config-file-enabled",
+  "data-path",
+  "logging",
+  "node-private-key-file",
+  "static-nodes-file",
+  "profile",
+  "p2p-enabled",
+  "nat-method",
+  "discovery-enabled",
+  "bootnodes",
+  "p2p-host",
+  "p2p-interface",
+  "p2p-port",
+  "host-allowlist",
+  "genesis-file",
+  "sync-mode",
+  "rpc-http-enabled",
+  "rpc-http-host",
+  "rpc-http-port",
+  "rpc-http-api",
+  "rpc-http-cors-origins",
+  "metrics-enabled",
+  "metrics-host",
+  "metrics-port",
+  "min-gas-price",
+  "permissions-nodes-config-file-enabled",
   "permissions-nodes-config-file",
 ]);
 const HSM_KEY =
@@ -65,24 +86,43 @@ describe("network: the kit on disk (genesis, node files, modes)", () => {
     for (const fork of FORKS_AT_GENESIS) expect(genesis.config[fork], fork).to.equal(0);
     expect(genesis.config).to.include({ chainId: 2026, zeroBaseFee: true, cancunTime: 0, shanghaiTime: 0 });
     expect(genesis.config.qbft).to.deep.equal({ blockperiodseconds: 2, epochlength: 30000, requesttimeoutseconds: 4 });
-    expect(genesis).to.include({ gasLimit: "0x1c9c380", difficulty: "0x1", mixHash: BFT_MIX_HASH, baseFeePerGas: "0x0" });
+    expect(genesis).to.include({
+      gasLimit: "0x1c9c380",
+      difficulty: "0x1",
+      mixHash: BFT_MIX_HASH,
+      baseFeePerGas: "0x0",
+    });
     expect(genesis.config.transitions).to.equal(undefined);
     const validators = [1, 2, 3, 4].map((k) => identityOfPrivateKey(k.toString(16).padStart(64, "0")).address);
     const sorted = [...validators].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1));
     const extra = decodeQbftExtraData(genesis.extraData);
     expect(extra).to.deep.equal({ vanity: `0x${"00".repeat(32)}`, validators: sorted, round: 0, seals: [] });
     expect(kit.validators).to.deep.equal(sorted);
-    expect(kit.nodes.map((n) => n.address)).to.deep.equal([...validators, identityOfPrivateKey(`0x${"0".repeat(63)}5`).address]);
+    expect(kit.nodes.map((n) => n.address)).to.deep.equal([
+      ...validators,
+      identityOfPrivateKey(`0x${"0".repeat(63)}5`).address,
+    ]);
   });
 
   it("writes a transition to the validator contract, or selects it from genesis with no validators in extraData", () => {
     const later = writeNetworkKit(
-      spec((r) => ((r.validatorMode = "contract"), (r.validatorContract = { address: "0x0000000000000000000000000000000000007777", fromBlock: 100 }))),
+      spec(
+        (r) => (
+          (r.validatorMode = "contract"),
+          (r.validatorContract = { address: "0x0000000000000000000000000000000000007777", fromBlock: 100 })
+        ),
+      ),
       freshDir(),
       { newKey: keySource() },
     ).genesis;
     expect(later.config.transitions).to.deep.equal({
-      qbft: [{ block: 100, validatorselectionmode: "contract", validatorcontractaddress: "0x0000000000000000000000000000000000007777" }],
+      qbft: [
+        {
+          block: 100,
+          validatorselectionmode: "contract",
+          validatorcontractaddress: "0x0000000000000000000000000000000000007777",
+        },
+      ],
     });
     expect(decodeQbftExtraData(later.extraData).validators).to.have.length(4);
     const fromGenesis = writeNetworkKit(
@@ -100,8 +140,12 @@ describe("network: the kit on disk (genesis, node files, modes)", () => {
       xemptyblockperiodseconds: 60,
     });
     expect(fromGenesis.config.transitions).to.equal(undefined);
-    expect(fromGenesis.extraData).to.equal("0xe5a00000000000000000000000000000000000000000000000000000000000000000c0c080c0");
-    expect(fromGenesis.alloc).to.deep.equal({ "0000000000000000000000000000000000007777": { balance: "0x10", code: "0x6001" } });
+    expect(fromGenesis.extraData).to.equal(
+      "0xe5a00000000000000000000000000000000000000000000000000000000000000000c0c080c0",
+    );
+    expect(fromGenesis.alloc).to.deep.equal({
+      "0000000000000000000000000000000000007777": { balance: "0x10", code: "0x6001" },
+    });
   });
 
   it("writes each node's config.toml with Besu's option names, the allowlist and static peers", () => {
@@ -179,7 +223,11 @@ describe("network: the kit on disk (genesis, node files, modes)", () => {
     const file = join(freshDir(), "file");
     writeFileSync(file, "x");
     expect(() => writeNetworkKit(spec(), file, { force: true })).to.throw(NetworkKitExistsError);
-    const again = writeNetworkKit(spec((r) => (r.blockPeriodSeconds = 5)), dir, { force: true });
+    const again = writeNetworkKit(
+      spec((r) => (r.blockPeriodSeconds = 5)),
+      dir,
+      { force: true },
+    );
     expect(again.nodes.map((n) => n.enode)).to.deep.equal(first.nodes.map((n) => n.enode));
     expect(again.genesis.config.qbft.blockperiodseconds).to.equal(5);
     writeFileSync(join(dir, "v1", "key"), "not a key");
@@ -189,7 +237,10 @@ describe("network: the kit on disk (genesis, node files, modes)", () => {
   it("reads the network: section of a consortium file and refuses an unknown section", () => {
     const dir = freshDir();
     const path = join(dir, "consortium.yaml");
-    writeFileSync(path, "settlement: { ackWindow: 60 }\nnetwork:\n  chainId: 7\n  nodes:\n    - { name: a, role: validator, host: 10.0.0.1 }\n");
+    writeFileSync(
+      path,
+      "settlement: { ackWindow: 60 }\nnetwork:\n  chainId: 7\n  nodes:\n    - { name: a, role: validator, host: 10.0.0.1 }\n",
+    );
     expect(readNetworkFile(path).chainId).to.equal(7);
     writeFileSync(path, "networks: {}\n");
     expect(() => readNetworkFile(path)).to.throw(/consortium\.yaml: networks is not a known section/);

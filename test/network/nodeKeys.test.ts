@@ -55,7 +55,9 @@ describe("network: node keys, enode URLs and node addresses", () => {
     expect(normalizePublicKey(`0x04${bare}`)).to.equal(HARDHAT_0.publicKey);
     expect(identityOfPublicKey(`04${bare.toUpperCase()}`).address).to.equal(HARDHAT_0.address);
     const flipped = `0x${bare.slice(0, 127)}${bare.endsWith("5") ? "4" : "5"}`;
-    expect(() => normalizePublicKey(flipped, "nodes[0].publicKey")).to.throw(/nodes\[0\]\.publicKey.*not a point on secp256k1/);
+    expect(() => normalizePublicKey(flipped, "nodes[0].publicKey")).to.throw(
+      /nodes\[0\]\.publicKey.*not a point on secp256k1/,
+    );
     expect(() => normalizePublicKey("0x1234")).to.throw(/64-byte secp256k1 public key/);
   });
 

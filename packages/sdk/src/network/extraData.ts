@@ -122,7 +122,8 @@ export function decodeQbftExtraData(extraData: Hex): QbftExtraData {
     vote = { recipient: getAddress(recipient), add: kind !== "0x" };
   }
   const roundHex = hexItem(top[3], "the round");
-  if (bytesOf(roundHex) > 4 || roundHex.startsWith("0x00")) bad("the round must be a minimal integer of at most 4 bytes");
+  if (bytesOf(roundHex) > 4 || roundHex.startsWith("0x00"))
+    bad("the round must be a minimal integer of at most 4 bytes");
   const round = roundHex === "0x" ? 0 : Number.parseInt(roundHex.slice(2), 16);
   const seals = listItem(top[4], "the seals").map((s, i) => {
     const hex = hexItem(s, `seal ${i}`);

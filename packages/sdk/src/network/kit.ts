@@ -109,7 +109,9 @@ function readme(spec: NetworkSpec, nodes: readonly KitNodeSummary[], files: read
     ),
     "",
     "Files:",
-    ...files.map((f) => `  ${f.path}${f.mode === 0o600 ? "  (private key, mode 0600: copy only to that node's host)" : ""}`),
+    ...files.map(
+      (f) => `  ${f.path}${f.mode === 0o600 ? "  (private key, mode 0600: copy only to that node's host)" : ""}`,
+    ),
     "  README.txt",
     "",
     "Copy genesis.json and each node's directory to its host (keeping the layout: config.toml",

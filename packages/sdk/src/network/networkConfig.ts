@@ -40,9 +40,7 @@ export interface NetworkNode {
 }
 
 /** Who selects the validators: the genesis list (votes by `qbft_proposeValidatorVote`) or a contract. */
-export type ValidatorSelection =
-  | { mode: "list" }
-  | { mode: "contract"; contractAddress: Address; fromBlock: number };
+export type ValidatorSelection = { mode: "list" } | { mode: "contract"; contractAddress: Address; fromBlock: number };
 
 /** A pre-allocated account of the genesis block (a pre-deployed contract has code and storage). */
 export interface AllocEntry {
@@ -127,7 +125,10 @@ function node(raw: unknown, i: number, fail: Fail): NetworkNode {
     try {
       external = identityOfPublicKey(n.publicKey as string, `${f}.publicKey`);
     } catch (e) {
-      fail(`${f}.publicKey`, (e as ClearhouseError).shortMessage.replace(/^Invalid argument `[^`]*`: /, "").replace(/\.$/, ""));
+      fail(
+        `${f}.publicKey`,
+        (e as ClearhouseError).shortMessage.replace(/^Invalid argument `[^`]*`: /, "").replace(/\.$/, ""),
+      );
     }
   }
   return {
@@ -195,7 +196,12 @@ function alloc(raw: unknown, fail: Fail): Record<Address, AllocEntry> {
         fail(`${f}.storage`, "must be a mapping of 32-byte slots to 32-byte values");
       entry.storage = {};
       for (const [slot, word] of Object.entries(a.storage as Fields))
-        entry.storage[hexBytes(slot, `${f}.storage.${slot}`, fail, 32)] = hexBytes(word, `${f}.storage.${slot}`, fail, 32);
+        entry.storage[hexBytes(slot, `${f}.storage.${slot}`, fail, 32)] = hexBytes(
+          word,
+          `${f}.storage.${slot}`,
+          fail,
+          32,
+        );
     }
     out[account] = entry;
   }
@@ -205,7 +211,8 @@ function alloc(raw: unknown, fail: Fail): Record<Address, AllocEntry> {
 function selection(raw: Fields, allocs: Record<Address, AllocEntry>, fail: Fail): ValidatorSelection {
   const mode = raw.validatorMode ?? "list";
   if (mode === "list") {
-    if (raw.validatorContract !== undefined) fail("network.validatorContract", 'is only read with validatorMode: "contract"');
+    if (raw.validatorContract !== undefined)
+      fail("network.validatorContract", 'is only read with validatorMode: "contract"');
     return { mode: "list" };
   }
   if (mode !== "contract") fail("network.validatorMode", 'must be "list" or "contract"');
@@ -286,9 +293,7 @@ export function parseNetworkSection(raw: unknown, file: string): NetworkSpec {
   if (validators === 0) fail("network.nodes", 'must include at least one node with role "validator"');
   const allocs = alloc(r.alloc, fail);
   const warnings =
-    validators < 4
-      ? [`${validators} validator(s): QBFT needs at least 4 to keep producing blocks when one fails`]
-      : [];
+    validators < 4 ? [`${validators} validator(s): QBFT needs at least 4 to keep producing blocks when one fails`] : [];
   return {
     chainId,
     blockPeriodSeconds,
