@@ -4,12 +4,14 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Address, Hex } from "viem";
+import { parse as parseYaml } from "yaml";
 import { decodeQbftExtraData } from "../../packages/sdk/src/network/extraData";
 import { BFT_MIX_HASH, FORKS_AT_GENESIS, type BesuGenesis } from "../../packages/sdk/src/network/genesis";
 import { parseNetworkSection, type NetworkSpec } from "../../packages/sdk/src/network/networkConfig";
 import { CONFIG_TOML_KEYS } from "../../packages/sdk/src/network/nodeFiles";
 import { identityOfPrivateKey } from "../../packages/sdk/src/network/nodeKeys";
 import { NetworkKitExistsError, readNetworkFile, writeNetworkKit } from "../../packages/sdk/src/node/networkKit";
+import { parseConsortium } from "../../packages/sdk/src/node/consortiumFile";
 import { fourValidators } from "./fixture";
 
 /**
@@ -247,5 +249,17 @@ describe("network: the kit on disk (genesis, node files, modes)", () => {
     writeFileSync(path, "network: [\n");
     expect(() => readNetworkFile(path)).to.throw(/file is not valid YAML/);
     expect(() => readNetworkFile(join(dir, "missing.yaml"))).to.throw(/file cannot be read/);
+  });
+
+  it("lets `clearhouse deploy` read a consortium file that carries a network: section", () => {
+    const root = join(__dirname, "..", "..", "config");
+    const consortium = parseYaml(readFileSync(join(root, "consortium.example.yaml"), "utf8")) as Record<
+      string,
+      unknown
+    >;
+    consortium.network = (
+      parseYaml(readFileSync(join(root, "network.example.yaml"), "utf8")) as { network: unknown }
+    ).network;
+    expect(parseConsortium(consortium, "c.yaml").members).to.have.length(6);
   });
 });
