@@ -8,6 +8,7 @@ import { parse as parseYaml } from "yaml";
 import { decodeQbftExtraData } from "../../packages/sdk/src/network/extraData";
 import { BFT_MIX_HASH, FORKS_AT_GENESIS, type BesuGenesis } from "../../packages/sdk/src/network/genesis";
 import { parseNetworkSection, type NetworkSpec } from "../../packages/sdk/src/network/networkConfig";
+import { planNetworkKit } from "../../packages/sdk/src/network/kit";
 import { CONFIG_TOML_KEYS } from "../../packages/sdk/src/network/nodeFiles";
 import { identityOfPrivateKey } from "../../packages/sdk/src/network/nodeKeys";
 import { NetworkKitExistsError, readNetworkFile, writeNetworkKit } from "../../packages/sdk/src/node/networkKit";
@@ -234,6 +235,10 @@ describe("network: the kit on disk (genesis, node files, modes)", () => {
     expect(again.genesis.config.qbft.blockperiodseconds).to.equal(5);
     writeFileSync(join(dir, "v1", "key"), "not a key");
     expect(() => writeNetworkKit(spec(), dir, { force: true })).to.throw(/v1\/key: key is not a Besu node key/);
+  });
+
+  it("plans nothing for a node that has neither a key nor a public key", () => {
+    expect(() => planNetworkKit(spec(), new Map())).to.throw(/`privateKeys`: has no key for node v1/);
   });
 
   it("reads the network: section of a consortium file and refuses an unknown section", () => {

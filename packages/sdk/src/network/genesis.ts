@@ -2,7 +2,7 @@
  * The Besu QBFT genesis file for a network spec, in the form Besu's QBFT documentation gives
  * ("Configure QBFT consensus", besu.hyperledger.org/private-networks/how-to/configure/consensus/qbft):
  * every fork through Cancun active from genesis, free gas (`zeroBaseFee` with a zero base fee from
- * block 0), the QBFT timing, `difficulty` 0x1, the Istanbul mixHash, and extraData listing the
+ * block 0, Cancun's blob-gas and beacon-root header fields at zero), the QBFT timing, `difficulty` 0x1, the Istanbul mixHash, and extraData listing the
  * initial validators — or, with a validator contract from block 0, `validatorcontractaddress` and
  * no validators in extraData; from a later block, a `transitions.qbft` entry switching to it.
  */
@@ -59,6 +59,10 @@ export interface BesuGenesis {
   mixHash: Hex;
   coinbase: Address;
   baseFeePerGas: Hex;
+  /** Cancun's header fields of the genesis block (Besu's defaults, written out). */
+  blobGasUsed: Hex;
+  excessBlobGas: Hex;
+  parentBeaconBlockRoot: Hex;
   alloc: Record<string, { balance: Hex; code?: Hex; storage?: Record<string, Hex> }>;
   number: Hex;
   gasUsed: Hex;
@@ -119,6 +123,9 @@ export function buildGenesis(spec: NetworkSpec, validatorAddresses: readonly Add
     mixHash: BFT_MIX_HASH,
     coinbase: ZERO_ADDRESS,
     baseFeePerGas: "0x0",
+    blobGasUsed: "0x0",
+    excessBlobGas: "0x0",
+    parentBeaconBlockRoot: ZERO_HASH,
     alloc,
     number: "0x0",
     gasUsed: "0x0",

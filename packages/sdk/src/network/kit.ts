@@ -10,6 +10,7 @@
  *   <node>/static-nodes.json, <node>/permissions_config.toml, <node>/run.sh (0755)
  */
 import type { Address, Hex } from "viem";
+import { InvalidArgumentError } from "../errors/base";
 import { genesisValidators } from "./extraData";
 import { buildGenesis, type BesuGenesis } from "./genesis";
 import type { NetworkSpec } from "./networkConfig";
@@ -52,7 +53,8 @@ export interface NetworkKit {
 export function planNetworkKit(spec: NetworkSpec, privateKeys: ReadonlyMap<string, Hex>): NetworkKit {
   const nodes: (KitNode & { identity: NodeIdentity; privateKey?: Hex })[] = spec.nodes.map((n) => {
     const privateKey = privateKeys.get(n.name);
-    if (!n.external && !privateKey) throw new Error(`planNetworkKit: no private key for node ${n.name}`);
+    if (!n.external && !privateKey)
+      throw new InvalidArgumentError("privateKeys", `has no key for node ${n.name} (nor does it give a publicKey)`);
     const identity = n.external ?? identityOfPrivateKey(privateKey as Hex);
     return {
       ...n,

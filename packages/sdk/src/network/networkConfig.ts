@@ -4,7 +4,7 @@
  * pre-allocated accounts). Pure: the caller reads the file. Every error names the field.
  */
 import { getAddress, isAddress, type Address, type Hex } from "viem";
-import { ClearhouseError } from "../errors/base";
+import { ClearhouseError, InvalidArgumentError } from "../errors/base";
 import { identityOfPublicKey, isIPv4, type NodeIdentity } from "./nodeKeys";
 
 /** A network section that cannot be used: `field` is where, e.g. `network.nodes[2].host`. */
@@ -125,10 +125,7 @@ function node(raw: unknown, i: number, fail: Fail): NetworkNode {
     try {
       external = identityOfPublicKey(n.publicKey as string, `${f}.publicKey`);
     } catch (e) {
-      fail(
-        `${f}.publicKey`,
-        (e as ClearhouseError).shortMessage.replace(/^Invalid argument `[^`]*`: /, "").replace(/\.$/, ""),
-      );
+      fail(`${f}.publicKey`, e instanceof InvalidArgumentError ? e.problem : String(e));
     }
   }
   return {
