@@ -15,6 +15,10 @@ import {
  * - DOCS_GENESIS: the same page's "Block header validator selection" genesis example.
  * - CONTRACT_MODE: the same page's "Contract validator selection" genesis, also in hyperledger/besu
  *   consensus/qbft/src/integration-test/resources/genesis_validator_contract_shanghai.json.
+ * - RLP_CLI_ENCODE / RLP_CLI_DECODE: hyperledger/besu app/src/test/java/org/hyperledger/besu/cli/
+ *   subcommands/rlp/RLPSubCommandTest.java, `canEncodeToQbftExtraData` and
+ *   `decodeQBFTWithoutPathMustWriteToStandardOutput`: the `besu rlp encode|decode
+ *   --type=QBFT_EXTRA_DATA` subcommand's own input and output.
  * - CODEC_TEST: hyperledger/besu consensus/qbft/src/test/java/org/hyperledger/besu/consensus/qbft/
  *   QbftExtraDataCodecTest.java, RAW_HEX_ENCODING_STRING (vanity 1..32, a vote, round 0xFEDCBA, two seals).
  */
@@ -43,6 +47,19 @@ const CODEC_TEST =
   "00b841000000000000000000000000000000000000000000000000000000000000000a0000000000000000" +
   "00000000000000000000000000000000000000000000000100";
 
+const RLP_CLI_ENCODE = {
+  input: ["be068f726a13c8d46c44be6ce9d275600e1735a4", "5ff6f4b66a46a2b2310a6f3a93aaddc0d9a1c193"],
+  output:
+    "0xf84fa00000000000000000000000000000000000000000000000000000000000000000ea94be068f726a13c8d" +
+    "46c44be6ce9d275600e1735a4945ff6f4b66a46a2b2310a6f3a93aaddc0d9a1c193c080c0",
+};
+const RLP_CLI_DECODE = {
+  input:
+    "0xf84fa00000000000000000000000000000000000000000000000000000000000000000ea94241f804efb46f71acaa" +
+    "5be94a62f7798e89c3724946cdf72da457453063ea92e7fa5ac30afbcec28cdc080c0",
+  validators: ["0x241f804efb46f71acaa5be94a62f7798e89c3724", "0x6cdf72da457453063ea92e7fa5ac30afbcec28cd"],
+};
+
 const word = (n: number) => n.toString(16).padStart(64, "0");
 const addr = (n: number) => `0x${n.toString(16).padStart(40, "0")}` as Address;
 const CODEC_FIELDS = {
@@ -58,6 +75,12 @@ describe("network: QBFT extraData (Besu's published vectors)", () => {
   it("encodes the docs' `rlp encode` example byte for byte, validators in the order given", () => {
     expect(genesisExtraData(DOCS_TO_ENCODE)).to.equal(DOCS_RLP);
     expect(genesisExtraData(DOCS_GENESIS_VALIDATORS)).to.equal(DOCS_GENESIS);
+  });
+
+  it("matches `besu rlp encode` and `besu rlp decode --type=QBFT_EXTRA_DATA` (Besu's CLI test)", () => {
+    expect(genesisExtraData(RLP_CLI_ENCODE.input.map((a) => `0x${a}` as Address))).to.equal(RLP_CLI_ENCODE.output);
+    const decoded = decodeQbftExtraData(RLP_CLI_DECODE.input as Hex);
+    expect(decoded.validators.map((a) => a.toLowerCase())).to.deep.equal(RLP_CLI_DECODE.validators);
   });
 
   it("encodes the contract-selection genesis (no validators) as Besu's docs and tests", () => {
