@@ -15,7 +15,11 @@ export const BFT_MIX_HASH: Hex = "0x63746963616c2062797a616e74696e65206661756c74
 const ZERO_HASH: Hex = `0x${"00".repeat(32)}`;
 const ZERO_ADDRESS: Address = "0x0000000000000000000000000000000000000000";
 
-/** Block-numbered forks through London, then the time-based Shanghai and Cancun: all at genesis. */
+/**
+ * Block-numbered forks through London, then the time-based Shanghai and Cancun: all at genesis.
+ * Besu reads each key (JsonGenesisConfigOptions) except `eip155Block`, geth's name for a fork Besu
+ * takes from `eip158Block`; Besu's own development genesis files carry it too, and it is ignored.
+ */
 export const FORKS_AT_GENESIS = [
   "homesteadBlock",
   "eip150Block",
