@@ -23,6 +23,8 @@ import {
 } from "../../packages/sdk/src";
 import { GovernanceFileError } from "../../packages/sdk/src/governance/files";
 import { ConsortiumFileError } from "../../packages/sdk/src/node/consortiumFile";
+import { NetworkKitExistsError } from "../../packages/sdk/src/node/networkKit";
+import { NetworkConfigError } from "../../packages/sdk/src/network/networkConfig";
 import { AttestationExpiredError } from "../../packages/sdk/src/payments/attestation";
 import { AttestationConflictError } from "../../packages/sdk/src/payments/submission";
 import { BatchFileError } from "../../packages/sdk/src/settlement/batchFile";
@@ -73,6 +75,11 @@ const SAMPLES: Record<string, { make: () => ClearhouseError; category: ErrorCate
     make: () => new ConsortiumFileError("c.yaml", "members[0].lei", "is missing"),
     category: "input",
   },
+  NetworkConfigError: {
+    make: () => new NetworkConfigError("c.yaml", "network.nodes[0].host", "must be an IPv4 address"),
+    category: "input",
+  },
+  NetworkKitExistsError: { make: () => new NetworkKitExistsError("/tmp/net"), category: "input" },
   AttestationExpiredError: { make: () => new AttestationExpiredError(BANK, 1n, 2n), category: "input" },
   AttestationConflictError: {
     make: () => {

@@ -82,6 +82,11 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
     load: async () => (await import("./token")).tokenCommand,
   },
   {
+    name: "network",
+    summary: "Besu QBFT network: generate the kit of genesis, node keys and configs",
+    load: async () => (await import("./network")).networkCommand,
+  },
+  {
     name: "deploy",
     usage: "[options] <consortium>",
     summary: "deploy a consortium from its file: contracts, founding members, then ownership to the multisig",

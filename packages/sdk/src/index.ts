@@ -93,3 +93,4 @@ export {
   consortiumMultisigAbi,
   clearhouseErrorsAbi,
 } from "@clearhouse/contracts";
+export * from "./network";

@@ -178,7 +178,8 @@ export function parseConsortium(raw: unknown, file: string): Consortium {
   const fail: Fail = (field, problem) => {
     throw new ConsortiumFileError(file, field, problem);
   };
-  const top = object(raw, "", fail, ["token", "members", "governance", "settlement"]);
+  // `network:` describes the Besu network (`clearhouse network init`, readNetworkFile); deploy ignores it.
+  const top = object(raw, "", fail, ["token", "members", "governance", "settlement", "network"]);
   const t = object(top.token, "token", fail, ["name", "symbol", "decimals", "currency"]);
   const token = {
     name: text(t.name, "token.name", 64, fail),

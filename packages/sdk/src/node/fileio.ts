@@ -6,12 +6,14 @@ import { randomBytes } from "node:crypto";
 /**
  * Write `text` to `path` through a uniquely named temporary file in the same directory, flushed to
  * disk, then renamed over `path` (an atomic replace on POSIX). On failure the temporary file is
- * removed and the error is rethrown; `path` keeps its previous content.
+ * removed and the error is rethrown; `path` keeps its previous content. `mode` is the new file's
+ * permission bits before the umask (default 0o666; 0o600 for a secret, readable by no one else
+ * at any moment).
  */
-export function writeFileAtomic(path: string, text: string): void {
+export function writeFileAtomic(path: string, text: string, mode = 0o666): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   try {
-    const fd = openSync(tmp, "wx");
+    const fd = openSync(tmp, "wx", mode);
     try {
       writeFileSync(fd, text);
       fsyncSync(fd);

@@ -19,3 +19,4 @@ export * from "./isoMessageThreaded";
 export * from "./audit";
 export * from "./packageRoot";
 export * from "./consortiumDeploy";
+export * from "./networkKit";
