@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
 import { ExitCode } from "../../packages/cli/src/exit";
-import { parsePacs002 } from "../../packages/sdk/src/settlement/iso20022";
+import { refusedSummary } from "../../packages/cli/src/isoReplies";
+import { Iso20022Error, parsePacs002 } from "../../packages/sdk/src/settlement/iso20022";
 import { generatePacs008 } from "../../scripts/iso/generate-pacs008";
 import { BANKS_JSON, SMALL_SAMPLE } from "../sdk/settlementFixture";
 import { cliRunner } from "./harness";
@@ -204,6 +205,18 @@ describe("CLI batch build: ISO 20022 input streamed, in its envelopes", function
     const report = readFileSync(rejections, "utf8");
     expect(report).to.match(/^<\?xml[^>]*>\n<Document /);
     expect(parsePacs002(report).groupStatus).to.equal("RJCT");
+  });
+
+  it("lists at most 10 refused payments in text, then says how many more", () => {
+    const refused = Array.from({ length: 12 }, (_, i) => ({
+      index: i + 1,
+      reasonCode: "AM02" as const,
+      error: new Iso20022Error("f.xml", `CdtTrfTxInf[${i + 1}]/IntrBkSttlmAmt`, "too many decimals"),
+    }));
+    const text = refusedSummary(refused);
+    expect(text.split("; #")).to.have.length(10);
+    expect(text).to.match(/^#1 AM02 f\.xml: .*; and 2 more \(all in --json and the pacs\.002\)$/);
+    expect(refusedSummary(refused.slice(0, 2))).not.to.include("more");
   });
 
   it("a large file (read on a second thread) refused before its first payment exits 2, not hangs", async () => {

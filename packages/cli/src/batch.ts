@@ -26,7 +26,7 @@ import type { SignedDispute } from "@clearhouse/sdk/settlement";
 import { verifyInclusion } from "@clearhouse/sdk/settlement";
 import { maxXmlBytes, ownBatch, uint64Option } from "./batchGuards";
 import { openRecords, type OpenedRecords } from "./paymentInput";
-import { withAppHdrIfPossible } from "./replyAppHdr";
+import { refusedSummary, withAppHdrIfPossible } from "./isoReplies";
 import { ExitCode, UsageError } from "./exit";
 import { connect, loadKey, type CliIo, type GlobalOptions } from "./options";
 import { print, toJson } from "./output";
@@ -193,7 +193,7 @@ export function batchCommand(io: CliIo, globals: () => GlobalOptions): Command {
       const h = built.header;
       const refused = opened.iso?.refused ?? [];
       const skipped = refused.length
-        ? `\n  refused ${refused.length}: ${refused.map((p) => `#${p.index} ${p.reasonCode} ${p.error.shortMessage}`).join("; ")}` +
+        ? `\n  refused ${refused.length}: ${refusedSummary(refused)}` +
           (typeof o.rejections === "string" ? ` (pacs.002 in ${o.rejections})` : "")
         : "";
       print(

@@ -17,7 +17,7 @@ import { UsageError } from "./exit";
 import { connect, type CliIo, type GlobalOptions } from "./options";
 import { print } from "./output";
 import { readRecords } from "./paymentInput";
-import { withAppHdrIfPossible } from "./replyAppHdr";
+import { refusedSummary, withAppHdrIfPossible } from "./isoReplies";
 
 export function isoCommand(io: CliIo, globals: () => GlobalOptions): Command {
   const iso = new Command("iso").description("ISO 20022: import pacs.008/.009/.004, read and write pacs.002");
@@ -60,7 +60,7 @@ export function isoCommand(io: CliIo, globals: () => GlobalOptions): Command {
         records.map((r) => ({ ...r, amount: r.amount.toString() })),
       );
       const skipped = refused.length
-        ? `; refused ${refused.length}: ${refused.map((p) => `${p.reasonCode} ${p.error.shortMessage}`).join("; ")}` +
+        ? `; refused ${refused.length}: ${refusedSummary(refused)}` +
           (typeof o.rejections === "string" ? ` (pacs.002 in ${o.rejections})` : "")
         : "";
       print(io, g, `Imported ${records.length} payments from ${source} into ${String(o.out)}${skipped}`, {
