@@ -21,18 +21,12 @@ describe("CLI node --besu-like", function () {
   this.timeout(60_000);
   let child: ChildProcess | undefined;
   let out = "";
+  let port = 0;
+  let state = "";
+  let url = "";
 
-  after(async () => {
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child!.on("exit", resolve));
-    child.kill("SIGINT");
-    await exited;
-  });
-
-  it("mines a block every period, free of gas, in arrival order, with the kit's gas limit", async () => {
-    const port = await freePort();
-    const state = join(mkdtempSync(join(tmpdir(), "clearhouse-besu-node-")), "chain.json");
-    const url = `http://127.0.0.1:${port}`;
+  async function start(): Promise<void> {
+    out = "";
     child = spawn(
       "node",
       [BIN, "node", "--besu-like", "--block-time", "1", "--chain-id", "2026", "--port", String(port), "--state", state],
@@ -42,6 +36,24 @@ describe("CLI node --besu-like", function () {
     child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
     for (let i = 0; i < 200 && !out.includes("funded development accounts"); i++)
       await new Promise((r) => setTimeout(r, 50));
+  }
+
+  async function stop(): Promise<number | null> {
+    if (!child || child.exitCode !== null) return child?.exitCode ?? null;
+    const exited = new Promise<number | null>((resolve) => child!.on("exit", resolve));
+    child.kill("SIGINT");
+    return exited;
+  }
+
+  before(async () => {
+    port = await freePort();
+    state = join(mkdtempSync(join(tmpdir(), "clearhouse-besu-node-")), "chain.json");
+    url = `http://127.0.0.1:${port}`;
+  });
+  after(stop);
+
+  it("mines a block every period, free of gas, in arrival order, with the kit's gas limit", async () => {
+    await start();
     expect(out).to.match(/Besu-like: a block every 1 s, free gas \(send zero fees\), FIFO, Cancun, gas limit 30000000/);
 
     const chain = defineChain({
@@ -64,8 +76,8 @@ describe("CLI node --besu-like", function () {
     expect(b.gasLimit).to.equal(30_000_000n);
 
     // just after a block: a zero-fee transfer, then one paying a tip; FIFO mines them as sent
-    const start = await client.getBlockNumber();
-    for (let i = 0; i < 30 && (await client.getBlockNumber()) === start; i++)
+    const head = await client.getBlockNumber();
+    for (let i = 0; i < 30 && (await client.getBlockNumber()) === head; i++)
       await new Promise((r) => setTimeout(r, 50));
     const poor = mnemonicToAccount(MNEMONIC, { addressIndex: 1 });
     const rich = mnemonicToAccount(MNEMONIC, { addressIndex: 2 });
@@ -87,6 +99,20 @@ describe("CLI node --besu-like", function () {
     expect(r2.transactionIndex).to.equal(1);
     expect(r1.effectiveGasPrice).to.equal(0n);
     expect(await client.getBalance({ address: poor.address })).to.equal(balance - parseEther("1"));
+  });
+
+  it("keeps its chain across a restart, and block time still only goes forward", async () => {
+    const client = createPublicClient({ transport: http(url, { retryCount: 0 }), pollingInterval: 100 });
+    const before = await client.getBlock();
+    expect(await stop()).to.equal(0);
+    await start();
+    expect(out).to.match(/state restored from/);
+    expect(await client.getBalance({ address: DEAD })).to.equal(parseEther("2"));
+    for (let i = 0; i < 50 && (await client.getBlockNumber()) <= before.number + 1n; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    const next = await client.getBlock({ blockNumber: before.number + 1n });
+    expect(next.timestamp > before.timestamp, `${next.timestamp} after ${before.timestamp}`).to.equal(true);
+    expect(next.baseFeePerGas).to.equal(0n);
   });
 
   it("refuses --block-time without --besu-like and a gas limit below the close's budget (exit 2)", () => {
