@@ -168,17 +168,22 @@ function readBody(req: IncomingMessage): Promise<string> {
 }
 
 async function serve(upstream: string, ep: Endpoint, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  let out: RpcResponse | RpcResponse[];
+  const one = (r: RpcRequest): Promise<RpcResponse> =>
+    handle(upstream, ep, r).catch((e: Error) => failure(r, -32603, `internal error: ${e.message}`));
+  let body: RpcRequest | RpcRequest[] | undefined;
   try {
-    const body = JSON.parse(await readBody(req)) as RpcRequest | RpcRequest[];
-    if (Array.isArray(body)) {
-      // in order, one after another: a batch of sends keeps its order as a node's pool would
-      out = [];
-      for (const r of body) out.push(await handle(upstream, ep, r));
-    } else out = await handle(upstream, ep, body);
+    body = JSON.parse(await readBody(req)) as RpcRequest | RpcRequest[];
   } catch {
-    out = failure({ id: null }, -32700, "parse error");
+    body = undefined;
   }
+  let out: RpcResponse | RpcResponse[];
+  if (body === undefined || body === null || typeof body !== "object")
+    out = failure({ id: null }, -32700, "parse error");
+  else if (Array.isArray(body)) {
+    // in order, one after another: a batch of sends keeps its order as a node's pool would
+    out = [];
+    for (const r of body) out.push(await one(r));
+  } else out = await one(body);
   if (res.destroyed) return;
   res.writeHead(200, { "content-type": "application/json" });
   res.end(JSON.stringify(out));

@@ -77,6 +77,8 @@ describe("Besu-like front", function () {
     expect(Number(out[0].result)).to.equal(anvil.chainId);
     const finalized = BigInt((out[1].result as { number: Hex }).number);
     expect(Number(BigInt(out[2].result as Hex) - finalized)).to.be.within(0, 1);
+    const garbled = await fetch(front.urls[1], { method: "POST", body: "{not json" });
+    expect(((await garbled.json()) as { error: { code: number } }).error.code).to.equal(-32700);
     // viem's own batching goes through too
     const batching = createPublicClient({ chain: anvil.chain, transport: http(front.urls[1], { batch: true }) });
     const [id, n] = await Promise.all([batching.getChainId(), batching.getBlockNumber()]);
