@@ -77,7 +77,7 @@ describe("CLI node", function () {
     const second = await startNode(port, state);
     expect(second.out()).to.match(/state restored from/);
     expect(await client.getBalance({ address: DEAD })).to.equal(parseEther("1.5"));
-    expect(await client.getBlockNumber()).to.be.at.least(block);
+    expect(Number(await client.getBlockNumber())).to.be.at.least(Number(block));
     expect((await client.getTransactionReceipt({ hash })).status).to.equal("success");
     expect(await stop(second.child, "SIGTERM")).to.equal(0);
   });

@@ -1,7 +1,8 @@
 /**
  * `clearhouse node`: a local development chain (Anvil from npm) that keeps its state across
  * restarts, never lets block time go backwards, and writes its funded accounts' key files;
- * `clearhouse node advance <seconds>` moves its clock forward (timelocks, windows, refunds).
+ * `--besu-like` starts it as a Besu QBFT node is configured (free gas, a fixed block period, FIFO,
+ * Cancun, the kit's gas limit); `clearhouse node advance <seconds>` moves its clock forward.
  */
 import { spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
@@ -10,6 +11,7 @@ import { dirname, join } from "node:path";
 import { Command } from "commander";
 import { bytesToHex } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
+import { DEFAULT_GAS_LIMIT, MIN_GAS_LIMIT } from "@clearhouse/sdk";
 import { NetworkError } from "@clearhouse/sdk/errors";
 import { UsageError } from "./exit";
 import { DEFAULT_RPC_URL, type CliIo, type GlobalOptions } from "./options";
@@ -65,6 +67,42 @@ function writeDevKeys(dir: string): { index: number; address: string; keyFile: s
   });
 }
 
+/** How `--besu-like` shapes the chain. */
+export interface BesuLikeOptions {
+  /** Seconds between blocks, as QBFT's `blockperiodseconds` (a block every period, empty or not). */
+  blockTime: number;
+  /** The block gas limit; the network kit's default (30,000,000) unless told otherwise. */
+  gasLimit?: bigint;
+}
+
+/** The default block period of `--besu-like`, in seconds (the network kit's default too). */
+export const BESU_LIKE_BLOCK_TIME = 2;
+
+/**
+ * Anvil's flags for a chain that behaves as a Besu QBFT node of the consortium's kit does (see
+ * docs/network.md, "A Besu-like network on this machine"): free gas (base fee 0, gas price 0, no
+ * minimum tip), a block every `blockTime` seconds instead of one per transaction, first-in
+ * first-out ordering instead of by tip, the Cancun rules, and the kit's block gas limit (30M by
+ * default, not Anvil's: a transaction too large for the consortium's blocks fails here too).
+ */
+export function besuLikeAnvilArgs(o: BesuLikeOptions): string[] {
+  return [
+    "--hardfork",
+    "cancun",
+    "--base-fee",
+    "0",
+    "--gas-price",
+    "0",
+    "--disable-min-priority-fee",
+    "--gas-limit",
+    String(o.gasLimit ?? DEFAULT_GAS_LIMIT),
+    "--order",
+    "fifo",
+    "--block-time",
+    String(o.blockTime),
+  ];
+}
+
 async function waitForNode(url: string, exited: () => boolean): Promise<void> {
   for (let i = 0; i < 200 && !exited(); i++) {
     try {
@@ -96,6 +134,17 @@ export function anvilBinary(env: Record<string, string | undefined> = process.en
   return bin;
 }
 
+interface NodeOptions {
+  port: string;
+  host: string;
+  state: string;
+  chainId: string;
+  saveEvery: string;
+  besuLike?: boolean;
+  blockTime?: string;
+  gasLimit?: string;
+}
+
 export function nodeCommand(io: CliIo, globals: () => GlobalOptions): Command {
   const node = new Command("node")
     .description("run a local development chain (Anvil) that keeps its state across restarts")
@@ -104,22 +153,44 @@ export function nodeCommand(io: CliIo, globals: () => GlobalOptions): Command {
     .option("--state <file>", "where the chain state is loaded from and saved to", ".clearhouse/node-state.json")
     .option("--chain-id <id>", "chain id", "31337")
     .option("--save-every <seconds>", "also save the state this often (a crash loses at most this much)", "5")
+    .option("--besu-like", "behave as a Besu QBFT node of the network kit: free gas, fixed block period, FIFO, Cancun")
+    .option("--block-time <seconds>", `with --besu-like: seconds between blocks (default ${BESU_LIKE_BLOCK_TIME})`)
+    .option("--gas-limit <gas>", `with --besu-like: block gas limit (default ${DEFAULT_GAS_LIMIT}, the kit's)`)
     .addHelpText(
       "after",
       "\nThe funded development accounts' key files (the --key-file format: 0x + 64 hex digits) are\n" +
         "written to <state dir>/keys/account-<i>.key. They are Anvil's PUBLIC development keys.\n" +
+        "\nWithout --besu-like, every transaction is mined at once in a block of its own. With it, the\n" +
+        "node mines a block every --block-time seconds (empty or not) in arrival order, charges no gas\n" +
+        "(base fee 0, gas price 0, no minimum tip: send explicit zero fees) and keeps the kit's 30M\n" +
+        "block gas limit, so what runs here fits the consortium's blocks. It is ONE node: no validators,\n" +
+        "round changes or partitions, and its `finalized` block is latest - 2, not latest as on QBFT\n" +
+        '(docs/network.md, "A Besu-like network on this machine").\n' +
         "\nExample:\n  clearhouse node --state .clearhouse/node-state.json   # Ctrl-C saves and stops; run again to resume\n" +
-        "  clearhouse node advance 3600                           # in another terminal: one hour later",
+        "  clearhouse node advance 3600                           # in another terminal: one hour later\n" +
+        "  clearhouse node --besu-like --block-time 1 --chain-id 2026 --state .clearhouse/besu-state.json",
     )
-    .action(async (o: { port: string; host: string; state: string; chainId: string; saveEvery: string }) => {
+    .action(async (o: NodeOptions) => {
       const g = globals();
       for (const [name, v] of [
         ["--port", o.port],
         ["--chain-id", o.chainId],
         ["--save-every", o.saveEvery],
+        ["--block-time", o.blockTime],
+        ["--gas-limit", o.gasLimit],
       ] as const) {
-        if (!/^\d+$/.test(v) || Number(v) <= 0) throw new UsageError(`${name} "${v}" is not a positive integer.`);
+        if (v !== undefined && (!/^\d+$/.test(v) || Number(v) <= 0))
+          throw new UsageError(`${name} "${v}" is not a positive integer.`);
       }
+      if (!o.besuLike && (o.blockTime !== undefined || o.gasLimit !== undefined))
+        throw new UsageError(
+          "--block-time and --gas-limit shape a --besu-like node only.",
+          "Add --besu-like, or leave them out.",
+        );
+      if (o.gasLimit !== undefined && BigInt(o.gasLimit) < MIN_GAS_LIMIT)
+        throw new UsageError(
+          `--gas-limit ${o.gasLimit} is below the settlement close's gas budget (${MIN_GAS_LIMIT}): a close could never be mined.`,
+        );
       const probeUrl = `http://${o.host === "0.0.0.0" || o.host === "::" ? "127.0.0.1" : o.host}:${o.port}`;
       const occupied = await rpc(probeUrl, "eth_chainId").then(
         () => true,
@@ -134,6 +205,12 @@ export function nodeCommand(io: CliIo, globals: () => GlobalOptions): Command {
         io.err(
           `warning: --host ${o.host} exposes the node beyond this machine, with the PUBLIC development keys unlocked`,
         );
+      const besu: Required<BesuLikeOptions> | undefined = o.besuLike
+        ? {
+            blockTime: o.blockTime === undefined ? BESU_LIKE_BLOCK_TIME : Number(o.blockTime),
+            gasLimit: o.gasLimit === undefined ? DEFAULT_GAS_LIMIT : BigInt(o.gasLimit),
+          }
+        : undefined;
       mkdirSync(dirname(o.state) || ".", { recursive: true });
       const restored = existsSync(o.state);
       const args = [
@@ -148,6 +225,7 @@ export function nodeCommand(io: CliIo, globals: () => GlobalOptions): Command {
         "--state-interval",
         o.saveEvery,
         "--silent",
+        ...(besu ? besuLikeAnvilArgs(besu) : []),
       ];
       const child = spawn(anvilBinary(io.env), args, { stdio: ["ignore", "ignore", "pipe"] });
       let stderr = "";
@@ -161,13 +239,19 @@ export function nodeCommand(io: CliIo, globals: () => GlobalOptions): Command {
       );
       const url = `http://${o.host === "0.0.0.0" ? "127.0.0.1" : o.host}:${o.port}`;
       await waitForNode(url, () => exited);
-      const clock = exited ? undefined : await keepClockMonotonic(url);
+      // a new chain has no earlier block to stay after (and at a 1 s period its latest is often "now")
+      const clock = exited || !restored ? undefined : await keepClockMonotonic(url);
       const accounts = writeDevKeys(join(dirname(o.state) || ".", "keys"));
       const lines = [
         `Clearhouse local node on ${url} (chain ${o.chainId}), state ${restored ? "restored from" : "new, saved to"} ${o.state}; Ctrl-C saves and stops`,
         ...(clock?.moved
           ? [
               `  clock set after the latest block (${new Date(clock.latest * 1000).toISOString()}): block time never goes back`,
+            ]
+          : []),
+        ...(besu
+          ? [
+              `  Besu-like: a block every ${besu.blockTime} s, free gas (send zero fees), FIFO, Cancun, gas limit ${besu.gasLimit}`,
             ]
           : []),
         `  funded development accounts (10,000 ETH each; PUBLIC keys, never use them on a real network):`,
@@ -180,6 +264,7 @@ export function nodeCommand(io: CliIo, globals: () => GlobalOptions): Command {
         restored,
         pid: child.pid,
         latestBlockTime: clock?.latest,
+        besuLike: besu ? { blockTime: besu.blockTime, gasLimit: besu.gasLimit.toString() } : undefined,
         accounts,
       });
       const stop = (signal: NodeJS.Signals) => child.kill(signal);
