@@ -17,10 +17,15 @@ import {
   type WalletClient,
 } from "viem";
 
-/** The clients a deployment runs with: a wallet client with the deployer's account, and a public client. */
+/**
+ * The clients a deployment runs with: a wallet client with the deployer's account, and a public
+ * client; `fees`, when given, are named on every transaction (zero on a free-gas network, where a
+ * node's suggested tip would otherwise exceed the zero fee cap: see `feeOverrides` in the SDK).
+ */
 export interface DeployClients {
   walletClient: WalletClient<Transport, Chain | undefined, Account>;
   publicClient: PublicClient<Transport, Chain | undefined>;
+  fees?: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | { gasPrice: bigint } | Record<string, never>;
 }
 
 /** A deployment step failed: `step` says which ("deploying SettlementLedger"), `reason` why. */
@@ -77,6 +82,7 @@ export async function deploy(
       args,
       account: c.walletClient.account,
       chain: c.walletClient.chain ?? null,
+      ...c.fees,
     } as Parameters<typeof c.walletClient.deployContract>[0]);
     const receipt = await mined(c, hash, what);
     if (!receipt.contractAddress) throw new DeployStepError(what, `transaction ${hash} created no contract`);
@@ -98,7 +104,8 @@ export async function write(
     const hash = await c.walletClient.writeContract({
       ...(request as Parameters<typeof c.walletClient.writeContract>[0]),
       chain: c.walletClient.chain ?? null,
-    });
+      ...c.fees,
+    } as Parameters<typeof c.walletClient.writeContract>[0]);
     await mined(c, hash, what);
   });
 }

@@ -14,6 +14,7 @@ import type { Deployment } from "@clearhouse/contracts";
 
 /** What a failed deployment step throws, and the one-line reason of any failure (for front ends). */
 export { DeployStepError, reasonOf } from "@clearhouse/contracts/deploy";
+import { feeOverrides } from "../fees";
 import { leiHash } from "../registry/identifiers";
 import type { Consortium } from "./consortiumFile";
 
@@ -36,14 +37,17 @@ export interface DeployFromConsortiumOptions {
 
 /**
  * Deploy `consortium` from `clients`' account: contracts, founding members, hand-over. Members
- * already admitted and contracts already owned by the multisig are skipped.
+ * already admitted and contracts already owned by the multisig are skipped. Unless `clients.fees`
+ * says otherwise, every transaction names zero fees on a free-gas chain (latest block's
+ * `baseFeePerGas` 0), as the SDK's writes do.
  * @throws DeployStepError (from @clearhouse/contracts/deploy) naming the step that failed.
  */
 export async function deployFromConsortium(
-  clients: DeployClients,
+  given: DeployClients,
   consortium: Consortium,
   options: DeployFromConsortiumOptions,
 ): Promise<Deployment> {
+  const clients: DeployClients = { ...given, fees: given.fees ?? (await feeOverrides(given.publicClient)) };
   const log = options.log ?? (() => undefined);
   const { token, governance, settlement, members } = consortium;
   log(`consortium ${options.label ?? ""}: ${token.symbol} (${token.currency}), ${members.length} members`);
