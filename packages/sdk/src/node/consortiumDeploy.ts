@@ -4,6 +4,8 @@
  * multisig, then its members admitted by the deployer, then ownership handed to the multisig.
  */
 import {
+  DeployStepError,
+  reasonOf,
   admitFoundingMembers,
   deployConsortium,
   handOverToGovernance,
@@ -47,7 +49,7 @@ export async function deployFromConsortium(
   consortium: Consortium,
   options: DeployFromConsortiumOptions,
 ): Promise<Deployment> {
-  const clients: DeployClients = { ...given, fees: given.fees ?? (await feeOverrides(given.publicClient)) };
+  const clients: DeployClients = { ...given, fees: given.fees ?? (await deployFees(given)) };
   const log = options.log ?? (() => undefined);
   const { token, governance, settlement, members } = consortium;
   log(`consortium ${options.label ?? ""}: ${token.symbol} (${token.currency}), ${members.length} members`);
@@ -93,4 +95,13 @@ export async function deployFromConsortium(
   deployment = { ...deployment, setup: "complete" };
   options.save?.(deployment);
   return deployment;
+}
+
+/** Zero fees on a free-gas chain (see the SDK's `feeOverrides`), read once for the whole deployment. */
+async function deployFees(clients: DeployClients): Promise<NonNullable<DeployClients["fees"]>> {
+  try {
+    return await feeOverrides(clients.publicClient);
+  } catch (e) {
+    throw new DeployStepError("reading the chain's fees", reasonOf(e), { cause: e });
+  }
 }
