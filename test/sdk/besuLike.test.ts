@@ -98,6 +98,19 @@ describe("SDK on a Besu-like node (free gas, block period, FIFO)", function () {
     expect((error as BaseError).walk((e) => e instanceof TipAboveFeeCapError)).to.be.instanceOf(TipAboveFeeCapError);
   });
 
+  it("`clearhouse deploy` with CLEARHOUSE_FREE_GAS=false fails at its first transaction (the tip above the cap)", async () => {
+    const out = join(dir, "refused.json");
+    const r = await cli(
+      { CLEARHOUSE_FREE_GAS: "false" },
+      ...["--rpc-url", node.url, "--key-file", join(dir, "deployer.key"), "deploy", EXAMPLE, "--out", out],
+    );
+    expect(r.code).to.equal(1);
+    expect(r.err).to.match(/error: The deployment failed: deploying \w+: .*tip/i);
+    const bad = await cli({ CLEARHOUSE_FREE_GAS: "maybe" }, "--rpc-url", node.url, "deploy", EXAMPLE, "--out", out);
+    expect(bad.code).to.equal(2);
+    expect(bad.err).to.match(/freeGas "maybe"/);
+  });
+
   it("`clearhouse deploy` deploys the consortium with zero fees", async () => {
     const out = join(dir, "deployment.json");
     const r = await cli(

@@ -25,7 +25,15 @@ import { renderTable } from "@clearhouse/sdk";
 import { UNLIMITED, fromMinorUnits } from "@clearhouse/sdk";
 import { verifierKeys } from "@clearhouse/zk";
 import { UsageError } from "./exit";
-import { DEFAULT_RPC_URL, loadKey, rpcUrlsOf, transportOf, type CliIo, type GlobalOptions } from "./options";
+import {
+  DEFAULT_RPC_URL,
+  loadKey,
+  nodeSettings,
+  rpcUrlsOf,
+  transportOf,
+  type CliIo,
+  type GlobalOptions,
+} from "./options";
 import { print } from "./output";
 
 /** A deployment step failed (the node refused a transaction, a call reverted): the message says which and why. */
@@ -187,6 +195,7 @@ export function deployCommand(io: CliIo, globals: () => GlobalOptions): Command 
           throw new UsageError(
             `${relative(process.cwd(), path)} is a deployment on chain ${resume.chainId}, not this node's.`,
           );
+        const { confirmations, freeGas } = nodeSettings(g);
         const account = await deployerAccount(g, io, transport);
         const walletClient = createWalletClient({ account, transport });
         if (!g.json) io.err(summary(file, consortium));
@@ -195,7 +204,8 @@ export function deployCommand(io: CliIo, globals: () => GlobalOptions): Command 
         );
         let deployment: Deployment;
         try {
-          deployment = await deployFromConsortium({ walletClient, publicClient }, consortium, {
+          deployment = await deployFromConsortium({ walletClient, publicClient, confirmations }, consortium, {
+            freeGas,
             network,
             zk,
             label: file,

@@ -26,6 +26,8 @@ export interface DeployClients {
   walletClient: WalletClient<Transport, Chain | undefined, Account>;
   publicClient: PublicClient<Transport, Chain | undefined>;
   fees?: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | { gasPrice: bigint } | Record<string, never>;
+  /** Blocks to wait for after the one each transaction is mined in (default 0). */
+  confirmations?: number;
 }
 
 /** A deployment step failed: `step` says which ("deploying SettlementLedger"), `reason` why. */
@@ -63,7 +65,7 @@ export async function step<T>(name: string, action: () => Promise<T>): Promise<T
 }
 
 async function mined(c: DeployClients, hash: Hex, what: string): Promise<TransactionReceipt> {
-  const receipt = await c.publicClient.waitForTransactionReceipt({ hash });
+  const receipt = await c.publicClient.waitForTransactionReceipt({ hash, confirmations: 1 + (c.confirmations ?? 0) });
   if (receipt.status !== "success") throw new DeployStepError(what, `transaction ${hash} was mined but failed`);
   return receipt;
 }

@@ -35,6 +35,8 @@ export interface DeployFromConsortiumOptions {
   save?: (deployment: Deployment) => void;
   /** A deployment whose setup did not complete: admit the members and hand over, deploy nothing. */
   resume?: Deployment;
+  /** Zero fees: true always, false never, undefined when the latest block's base fee is 0 (as the SDK's `freeGas`). */
+  freeGas?: boolean;
 }
 
 /**
@@ -49,7 +51,7 @@ export async function deployFromConsortium(
   consortium: Consortium,
   options: DeployFromConsortiumOptions,
 ): Promise<Deployment> {
-  const clients: DeployClients = { ...given, fees: given.fees ?? (await deployFees(given)) };
+  const clients: DeployClients = { ...given, fees: given.fees ?? (await deployFees(given, options.freeGas)) };
   const log = options.log ?? (() => undefined);
   const { token, governance, settlement, members } = consortium;
   log(`consortium ${options.label ?? ""}: ${token.symbol} (${token.currency}), ${members.length} members`);
@@ -98,9 +100,9 @@ export async function deployFromConsortium(
 }
 
 /** Zero fees on a free-gas chain (see the SDK's `feeOverrides`), read once for the whole deployment. */
-async function deployFees(clients: DeployClients): Promise<NonNullable<DeployClients["fees"]>> {
+async function deployFees(clients: DeployClients, freeGas?: boolean): Promise<NonNullable<DeployClients["fees"]>> {
   try {
-    return await feeOverrides(clients.publicClient);
+    return await feeOverrides(clients.publicClient, freeGas);
   } catch (e) {
     throw new DeployStepError("reading the chain's fees", reasonOf(e), { cause: e });
   }
