@@ -105,7 +105,7 @@ describe("SDK on a Besu-like node (free gas, block period, FIFO)", function () {
       ...["--rpc-url", node.url, "--key-file", join(dir, "deployer.key"), "deploy", EXAMPLE, "--out", out],
     );
     expect(r.code).to.equal(1);
-    expect(r.err).to.match(/error: The deployment failed: deploying \w+: .*tip/i);
+    expect(r.err).to.match(/error: The deployment failed: deploying [^:]+: .*tip/i);
     const bad = await cli({ CLEARHOUSE_FREE_GAS: "maybe" }, "--rpc-url", node.url, "deploy", EXAMPLE, "--out", out);
     expect(bad.code).to.equal(2);
     expect(bad.err).to.match(/freeGas "maybe"/);
