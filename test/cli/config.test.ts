@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
 import { UsageError } from "../../packages/cli/src/exit";
-import { resolveGlobals, type CliIo } from "../../packages/cli/src/options";
+import { nodeSettings, resolveGlobals, rpcUrlsOf, type CliIo } from "../../packages/cli/src/options";
 
 const io = (env: Record<string, string | undefined> = {}): CliIo => ({
   out: () => undefined,
@@ -46,5 +46,32 @@ describe("CLI settings file", () => {
     const bad = join(dir, "bad.yaml");
     writeFileSync(bad, "rpcurl: x\n");
     expect(() => resolveGlobals({ configFile: bad }, io())).to.throw(UsageError, /unknown setting "rpcurl"/);
+  });
+
+  it("reads confirmations, maxLogRange and freeGas from the environment or the file, and checks them", () => {
+    const nodes = join(dir, "nodes.yaml");
+    writeFileSync(nodes, "confirmations: 2\nmaxLogRange: 1000\nfreeGas: true\n");
+    const fromFile = resolveGlobals({ configFile: nodes }, io());
+    expect(nodeSettings(fromFile)).to.deep.equal({ confirmations: 2, maxLogRange: 1000n, freeGas: true });
+    const fromEnv = resolveGlobals(
+      { configFile: nodes },
+      io({ CLEARHOUSE_CONFIRMATIONS: "0", CLEARHOUSE_MAX_LOG_RANGE: "5000", CLEARHOUSE_FREE_GAS: "auto" }),
+    );
+    expect(nodeSettings(fromEnv)).to.deep.equal({ confirmations: 0, maxLogRange: 5000n });
+    expect(nodeSettings({ freeGas: "false" })).to.deep.equal({ freeGas: false });
+    expect(() => nodeSettings({ confirmations: "-1" })).to.throw(UsageError, /confirmations "-1"/);
+    expect(() => nodeSettings({ maxLogRange: "0" })).to.throw(UsageError, /maxLogRange "0"/);
+    expect(() => nodeSettings({ freeGas: "yes" })).to.throw(UsageError, /freeGas "yes"/);
+  });
+
+  it("splits comma-separated RPC URLs and refuses what is not a URL", () => {
+    expect(rpcUrlsOf({ rpcUrl: "http://a:8545, http://b:8545," }, io())).to.deep.equal([
+      "http://a:8545",
+      "http://b:8545",
+    ]);
+    expect(rpcUrlsOf({}, io({ CLEARHOUSE_RPC_URL: "https://c:8545" }))).to.deep.equal(["https://c:8545"]);
+    expect(rpcUrlsOf({}, io())).to.deep.equal(["http://127.0.0.1:8545"]);
+    expect(() => rpcUrlsOf({ rpcUrl: "http://a:8545,b:8545" }, io())).to.throw(UsageError, /"b:8545"/);
+    expect(() => rpcUrlsOf({ rpcUrl: " , " }, io())).to.throw(UsageError, /names no URL/);
   });
 });

@@ -1,11 +1,20 @@
 /**
  * A throw-away Anvil started with `clearhouse node --besu-like`'s flags (free gas, a fixed block
- * period, FIFO, Cancun, the kit's gas limit), for tests that put the Besu-like front before it.
+ * period, FIFO, Cancun, the kit's gas limit), for tests that put the Besu-like front before it and
+ * for the SDK's tests on a free-gas chain (Anvil still suggests a 1 gwei tip there, as a free-gas
+ * Besu network can: what the SDK's free-gas handling must survive).
  */
 import { spawn } from "node:child_process";
 import { defineChain, type Chain } from "viem";
 import { anvilBinary, besuLikeAnvilArgs } from "../../packages/cli/src/node";
 import { freePort } from "./net";
+
+/** Anvil's development accounts' private keys (the public test mnemonic), index 0–2. */
+export const ANVIL_KEYS = [
+  "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+  "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+  "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
+] as const;
 
 /** A running Besu-like Anvil. */
 export interface BesuLikeAnvil {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import hre from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import type { Address, Hex } from "viem";
+import { custom, type Address, type EIP1193Parameters, type Hex } from "viem";
 import {
   ContractRevertError,
   InvalidArgumentError,
@@ -15,6 +15,7 @@ import {
   STAMP_GRANULE,
   STAMP_MARGIN,
   stampWindowEnd,
+  createClearhouse,
   type Batch,
   type Clearhouse,
   type OnChainHeader,
@@ -93,6 +94,33 @@ describe("SDK settlement (real Hardhat network)", () => {
     expect(info.header).to.deep.equal(r.header);
     const second = await submit(f.bank.alpine, smallSampleBatch(f, "2025-03-14-B"));
     expect((await f.operator.settlement.getBatch({ batchId: second.batchId })).sequence).to.equal(2n);
+  });
+
+  it("reads BatchSubmitted in pages of maxLogRange blocks, newest first, and stops once the batch is found", async () => {
+    const f = await loadFixture(settlementFixture);
+    const first = await submit(f.bank.alpine, smallSampleBatch(f));
+    await hre.network.provider.request({ method: "hardhat_mine", params: ["0x20"] });
+    const second = await submit(f.bank.alpine, smallSampleBatch(f, "2025-03-14-B"));
+    const ranges: Array<[bigint, bigint]> = [];
+    const recording = custom({
+      request: ({ method, params }: EIP1193Parameters) => {
+        if (method === "eth_getLogs") {
+          const [q] = params as [{ fromBlock: Hex; toBlock: Hex }];
+          ranges.push([BigInt(q.fromBlock), BigInt(q.toBlock)]);
+        }
+        return hre.network.provider.request({ method, params } as never);
+      },
+    });
+    const ch = createClearhouse({ transport: recording, deployment: f.deployment, maxLogRange: 4 });
+    const latest = await blockNumber();
+    expect((await ch.settlement.getBatch({ batchId: second.batchId })).sequence).to.equal(2n);
+    expect(ranges.length).to.be.greaterThan(0);
+    for (const [from, to] of ranges) expect(to - from + 1n).to.be.at.most(4n);
+    expect(ranges[0]![1]).to.equal(BigInt(latest)); // newest page first
+    expect(ranges.at(-1)![0]).to.be.greaterThan(BigInt(latest) - 32n); // stopped before the mined blocks
+    ranges.length = 0;
+    expect((await ch.settlement.getBatch({ batchId: first.batchId })).sequence).to.equal(1n);
+    expect(ranges.length).to.be.at.least(8); // 32 mined blocks in pages of 4 lie between it and the latest
   });
 
   it("is idempotent: a retry sends nothing; the same key for other content is a conflict naming both digests", async () => {

@@ -4,7 +4,6 @@ import { Command, Option } from "commander";
 import {
   createPublicClient,
   createWalletClient,
-  http,
   type Account,
   type Address,
   type PublicClient,
@@ -26,7 +25,15 @@ import { renderTable } from "@clearhouse/sdk";
 import { UNLIMITED, fromMinorUnits } from "@clearhouse/sdk";
 import { verifierKeys } from "@clearhouse/zk";
 import { UsageError } from "./exit";
-import { DEFAULT_RPC_URL, loadKey, type CliIo, type GlobalOptions } from "./options";
+import {
+  DEFAULT_RPC_URL,
+  loadKey,
+  nodeSettings,
+  rpcUrlsOf,
+  transportOf,
+  type CliIo,
+  type GlobalOptions,
+} from "./options";
 import { print } from "./output";
 
 /** A deployment step failed (the node refused a transaction, a call reverted): the message says which and why. */
@@ -165,11 +172,12 @@ export function deployCommand(io: CliIo, globals: () => GlobalOptions): Command 
           print(io, g, `${summary(file, consortium)}\nValid: nothing was deployed (--check).`, consortium);
           return;
         }
-        const url = g.rpcUrl ?? io.env.CLEARHOUSE_RPC_URL ?? DEFAULT_RPC_URL;
+        const urls = rpcUrlsOf(g, io);
+        const url = urls.join(", ");
         if (o.network !== undefined && !/^[A-Za-z0-9_-]+$/.test(o.network))
           throw new UsageError(`--network "${o.network}" is not a network name.`);
         const zk = verifierKeys();
-        const transport: Transport = io.transport ?? http(url, { retryCount: 0, timeout: 60_000 });
+        const transport: Transport = io.transport ?? transportOf(urls, { retryCount: 0, timeout: 60_000 });
         const publicClient = createPublicClient({ transport, pollingInterval: io.transport ? 10 : 250 });
         const chainId = await requireReachable(publicClient, url);
         // Named by chain (so a second chain never overwrites the first's file), or as told.
@@ -187,6 +195,7 @@ export function deployCommand(io: CliIo, globals: () => GlobalOptions): Command 
           throw new UsageError(
             `${relative(process.cwd(), path)} is a deployment on chain ${resume.chainId}, not this node's.`,
           );
+        const { confirmations, freeGas } = nodeSettings(g);
         const account = await deployerAccount(g, io, transport);
         const walletClient = createWalletClient({ account, transport });
         if (!g.json) io.err(summary(file, consortium));
@@ -195,7 +204,8 @@ export function deployCommand(io: CliIo, globals: () => GlobalOptions): Command 
         );
         let deployment: Deployment;
         try {
-          deployment = await deployFromConsortium({ walletClient, publicClient }, consortium, {
+          deployment = await deployFromConsortium({ walletClient, publicClient, confirmations }, consortium, {
+            freeGas,
             network,
             zk,
             label: file,

@@ -18,9 +18,12 @@ function rootProgram(io: CliIo): Command {
     .version(cliVersion(), "-V, --version", "print the version")
     .option(
       "--config-file <file>",
-      "settings file: rpcUrl, deployment, keyFile (env CLEARHOUSE_CONFIG, default ./clearhouse.yaml if present)",
+      "settings file: rpcUrl, deployment, keyFile, confirmations, maxLogRange, freeGas (env CLEARHOUSE_CONFIG, default ./clearhouse.yaml if present)",
     )
-    .option("--rpc-url <url>", "JSON-RPC endpoint (env CLEARHOUSE_RPC_URL, default http://127.0.0.1:8545)")
+    .option(
+      "--rpc-url <url>",
+      "JSON-RPC endpoint, or several comma-separated (tried in order when one does not answer) (env CLEARHOUSE_RPC_URL, default http://127.0.0.1:8545)",
+    )
     .option("--deployment <file>", "deployment file (env CLEARHOUSE_DEPLOYMENT, default deployments/localhost.json)")
     .option("--key-file <path>", "file holding the signing key (env CLEARHOUSE_PRIVATE_KEY)")
     .option("--json", "machine-readable output")

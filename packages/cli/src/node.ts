@@ -14,7 +14,7 @@ import { mnemonicToAccount } from "viem/accounts";
 import { DEFAULT_GAS_LIMIT, MIN_GAS_LIMIT } from "@clearhouse/sdk";
 import { NetworkError } from "@clearhouse/sdk/errors";
 import { UsageError } from "./exit";
-import { DEFAULT_RPC_URL, type CliIo, type GlobalOptions } from "./options";
+import { rpcUrlsOf, type CliIo, type GlobalOptions } from "./options";
 import { print } from "./output";
 
 /** Anvil's development mnemonic: its first accounts are funded with 10,000 ETH each. PUBLIC keys. */
@@ -294,7 +294,8 @@ export function nodeCommand(io: CliIo, globals: () => GlobalOptions): Command {
       const g = globals();
       if (!/^\d+$/.test(seconds) || Number(seconds) <= 0 || Number(seconds) > 10 * 365 * 86_400)
         throw new UsageError(`"${seconds}" is not a number of seconds (1 to ten years).`);
-      const url = g.rpcUrl ?? io.env.CLEARHOUSE_RPC_URL ?? DEFAULT_RPC_URL;
+      // The clock is one node's: with several URLs (a,b,c) it is moved on the first.
+      const [url] = rpcUrlsOf(g, io);
       await rpc(url, "evm_increaseTime", [Number(seconds)]);
       await rpc(url, "evm_mine");
       const block = await rpc<{ number: string; timestamp: string }>(url, "eth_getBlockByNumber", ["latest", false]);

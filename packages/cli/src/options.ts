@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
-import { isHex, type Hex, type Transport } from "viem";
-import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
+import { fallback, http, isHex, type Hex, type HttpTransportConfig, type Transport } from "viem";
+import { createNonceManager, privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
+import { jsonRpc } from "viem/nonce";
 import { createClearhouse, type Clearhouse } from "@clearhouse/sdk";
 import { loadDeployment } from "@clearhouse/sdk/node";
 import { UsageError } from "./exit";
@@ -12,6 +13,10 @@ export interface GlobalOptions {
   rpcUrl?: string;
   deployment?: string;
   keyFile?: string;
+  /** Settings for real nodes, from the environment or the config file (parsed by `connect`). */
+  confirmations?: string;
+  maxLogRange?: string;
+  freeGas?: string;
   json?: boolean;
   verbose?: boolean;
 }
@@ -34,7 +39,14 @@ const FILE_SETTINGS = [
   ["rpcUrl", "CLEARHOUSE_RPC_URL"],
   ["deployment", "CLEARHOUSE_DEPLOYMENT"],
   ["keyFile", "CLEARHOUSE_KEY_FILE"],
+  ["confirmations", "CLEARHOUSE_CONFIRMATIONS"],
+  ["maxLogRange", "CLEARHOUSE_MAX_LOG_RANGE"],
+  ["freeGas", "CLEARHOUSE_FREE_GAS"],
 ] as const;
+
+/** Settings taken from the environment here (the others are read where they are used). */
+const FROM_ENV = new Set<string>(["keyFile", "confirmations", "maxLogRange", "freeGas"]);
+const SETTING_NAMES = FILE_SETTINGS.map(([name]) => name).join(", ");
 
 /**
  * Fill the connection settings a flag did not give from the environment, then from the config
@@ -54,25 +66,31 @@ export function resolveGlobals(opts: GlobalOptions, io: CliIo): GlobalOptions {
     } catch (e) {
       throw new UsageError(
         `Cannot use the config file ${path}: ${(e as Error).message.split("\n")[0]}`,
-        "It holds rpcUrl, deployment and keyFile (YAML or JSON).",
+        `It holds ${SETTING_NAMES} (YAML or JSON).`,
       );
     }
     for (const k of Object.keys(file)) {
       if (!FILE_SETTINGS.some(([name]) => name === k))
-        throw new UsageError(`${path}: unknown setting "${k}" (rpcUrl, deployment, keyFile).`);
+        throw new UsageError(`${path}: unknown setting "${k}" (${SETTING_NAMES}).`);
     }
   }
   for (const [name, variable] of FILE_SETTINGS) {
     if (out[name] !== undefined) continue;
     const fromEnv = io.env[variable];
     const fromFile = file[name];
-    if (fromEnv === undefined && typeof fromFile === "string") out[name] = fromFile;
-    else if (fromEnv !== undefined && name === "keyFile") out[name] = fromEnv;
+    const plain = typeof fromFile === "string" || typeof fromFile === "number" || typeof fromFile === "boolean";
+    if (fromEnv === undefined && plain) out[name] = String(fromFile);
+    else if (fromEnv !== undefined && FROM_ENV.has(name)) out[name] = fromEnv;
   }
   return out;
 }
 
-/** The signing key: `--key-file` (a file holding a 0x-prefixed 32-byte hex key) or CLEARHOUSE_PRIVATE_KEY. */
+/**
+ * The signing key: `--key-file` (a file holding a 0x-prefixed 32-byte hex key) or
+ * CLEARHOUSE_PRIVATE_KEY. Its nonces come from viem's nonce manager, so concurrent writes from
+ * one key (several writes at once in one run) each get their own nonce. A manager per key loaded,
+ * not viem's shared one: a chain reverted to a snapshot (tests) must not inherit old nonces.
+ */
 export function loadKey(opts: GlobalOptions, io: CliIo): PrivateKeyAccount {
   let raw: string | undefined;
   let source = "CLEARHOUSE_PRIVATE_KEY";
@@ -88,16 +106,60 @@ export function loadKey(opts: GlobalOptions, io: CliIo): PrivateKeyAccount {
   if (!isHex(raw) || raw.length !== 66) {
     throw new UsageError(`${source} does not hold a private key (0x + 64 hex digits).`);
   }
-  return privateKeyToAccount(raw as Hex);
+  return privateKeyToAccount(raw as Hex, { nonceManager: createNonceManager({ source: jsonRpc() }) });
+}
+
+/** The node URLs: `--rpc-url` / CLEARHOUSE_RPC_URL / the file's rpcUrl, comma-separated, or the default. */
+export function rpcUrlsOf(opts: GlobalOptions, io: CliIo): string[] {
+  const given = opts.rpcUrl ?? io.env.CLEARHOUSE_RPC_URL ?? DEFAULT_RPC_URL;
+  const urls = given
+    .split(",")
+    .map((url) => url.trim())
+    .filter((url) => url !== "");
+  for (const url of urls) {
+    if (!/^(https?|wss?):\/\/[^\s]+$/.test(url))
+      throw new UsageError(`RPC URL "${url}" is not an http(s) or ws(s) URL.`, "Pass --rpc-url <url>[,<url>…].");
+  }
+  if (urls.length === 0) throw new UsageError(`--rpc-url "${given}" names no URL.`, "Pass --rpc-url <url>[,<url>…].");
+  return urls;
+}
+
+/** One HTTP transport per URL; several go through viem's fallback (the next URL when one does not answer). */
+export function transportOf(urls: readonly string[], config: HttpTransportConfig = {}): Transport {
+  if (urls.length === 1) return http(urls[0], config);
+  return fallback(
+    urls.map((url) => http(url, { ...config, retryCount: 0 })),
+    { rank: false },
+  );
+}
+
+/** The node settings (confirmations, maxLogRange, freeGas) from the environment or the config file. */
+export function nodeSettings(opts: GlobalOptions): { confirmations?: number; maxLogRange?: bigint; freeGas?: boolean } {
+  const out: { confirmations?: number; maxLogRange?: bigint; freeGas?: boolean } = {};
+  const whole = (name: string, value: string, min: number): number => {
+    if (!/^\d+$/.test(value.trim()) || Number(value) < min || !Number.isSafeInteger(Number(value)))
+      throw new UsageError(`${name} "${value}" is not a whole number of blocks (${min} or more).`);
+    return Number(value);
+  };
+  if (opts.confirmations !== undefined) out.confirmations = whole("confirmations", opts.confirmations, 0);
+  if (opts.maxLogRange !== undefined) out.maxLogRange = BigInt(whole("maxLogRange", opts.maxLogRange, 1));
+  if (opts.freeGas !== undefined) {
+    const v = opts.freeGas.trim().toLowerCase();
+    if (!["true", "false", "1", "0", "auto"].includes(v))
+      throw new UsageError(`freeGas "${opts.freeGas}" is not true, false or auto.`);
+    if (v !== "auto") out.freeGas = v === "true" || v === "1";
+  }
+  return out;
 }
 
 /** A client for the configured chain and deployment; with a signer when `signing` is set. */
 export function connect(opts: GlobalOptions, io: CliIo, signing: boolean): Clearhouse {
   const deployment = loadDeployment(opts.deployment ?? io.env.CLEARHOUSE_DEPLOYMENT ?? DEFAULT_DEPLOYMENT);
   const account = signing ? loadKey(opts, io) : undefined;
-  if (io.transport) return createClearhouse({ transport: io.transport, deployment, account, pollingInterval: 10 });
-  const rpcUrl = opts.rpcUrl ?? io.env.CLEARHOUSE_RPC_URL ?? DEFAULT_RPC_URL;
-  return createClearhouse({ rpcUrl, deployment, account });
+  const settings = nodeSettings(opts);
+  if (io.transport)
+    return createClearhouse({ transport: io.transport, deployment, account, pollingInterval: 10, ...settings });
+  return createClearhouse({ rpcUrls: rpcUrlsOf(opts, io), deployment, account, ...settings });
 }
 
 /** "7d", "12h", "30m", "45s" or plain seconds → seconds. */

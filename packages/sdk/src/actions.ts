@@ -16,7 +16,7 @@ import {
   type WalletClient,
 } from "viem";
 import { bindClearhouseActions, type ClearhouseActions, type ClearhouseReadActions } from "./actionTable";
-import type { ClearhouseContext } from "./context";
+import type { ClearhouseContext, ClearhouseSettings } from "./context";
 import { parseDeployment, type Deployment } from "./deployment";
 import { InvalidArgumentError } from "./errors/base";
 
@@ -52,6 +52,7 @@ export type ClearhouseClientActions<account extends Account | undefined = Accoun
 export function clearhouseContext(
   client: Client<Transport, Chain | undefined, Account | undefined>,
   deployment: Deployment,
+  settings?: ClearhouseSettings,
 ): ClearhouseContext {
   const parsed = deploymentOf(deployment);
   const reader = plainClient(client, undefined);
@@ -62,7 +63,8 @@ export function clearhouseContext(
     walletClient = { ...signer, ...walletActions(signer) } as WalletClient<Transport, Chain | undefined, Account>;
   }
   const url = (client.transport as { url?: unknown }).url;
-  return { publicClient, walletClient, deployment: parsed, rpcUrl: typeof url === "string" ? url : undefined };
+  const rpcUrl = typeof url === "string" ? url : undefined;
+  return { publicClient, walletClient, deployment: parsed, rpcUrl, ...(settings ? { settings } : {}) };
 }
 
 /**

@@ -2,6 +2,7 @@ import {
   createPublicClient,
   createWalletClient,
   defineChain,
+  fallback,
   http,
   type Account,
   type Address,
@@ -10,13 +11,19 @@ import {
 } from "viem";
 import { clearhouseContext, deploymentOf } from "./actions";
 import { bindClearhouseActions } from "./actionTable";
-import type { ClearhouseContext } from "./context";
+import type { ClearhouseContext, ClearhouseSettings } from "./context";
 import type { Deployment } from "./deployment";
 import { InvalidArgumentError } from "./errors/base";
+import { requireLogRange } from "./logs";
 
 export interface CreateClearhouseParameters {
-  /** JSON-RPC URL of a consortium node. Exactly one of `rpcUrl` / `transport`. */
+  /** JSON-RPC URL of a consortium node. Exactly one of `rpcUrl` / `rpcUrls` / `transport`. */
   rpcUrl?: string;
+  /**
+   * Several nodes' JSON-RPC URLs: each request goes to the first, and to the next when one does
+   * not answer (viem's `fallback` transport, in the order given).
+   */
+  rpcUrls?: readonly string[];
   /** Any viem transport (e.g. `custom(hre.network.provider)` in tests). */
   transport?: Transport;
   /** Signer for writes: a viem Account (local key) or the address of an unlocked node account. */
@@ -28,6 +35,50 @@ export interface CreateClearhouseParameters {
   deployment: Deployment;
   /** How often to poll for receipts, in ms (default 1000; an automining dev chain can use 10). */
   pollingInterval?: number;
+  /**
+   * Zero gas fees on every write: true always, false never; by default when the chain's latest
+   * block has `baseFeePerGas` 0 (a Besu free-gas network), detected once per client.
+   */
+  freeGas?: boolean;
+  /** Blocks to wait after the one a write is mined in (default 0: QBFT blocks are final). */
+  confirmations?: number;
+  /** Most blocks one `eth_getLogs` may span; longer queries are split (default 5,000). */
+  maxLogRange?: bigint | number;
+}
+
+/** The transport of `rpcUrl`, `rpcUrls` or `transport` (exactly one), and the URLs it names. */
+function transportOf(p: CreateClearhouseParameters): { transport: Transport; urls: string[] } {
+  const given = [p.rpcUrl, p.rpcUrls, p.transport].filter((x) => x !== undefined).length;
+  if (given !== 1) throw new InvalidArgumentError("rpcUrl", "pass exactly one of `rpcUrl`, `rpcUrls` or `transport`");
+  if (p.transport) return { transport: p.transport, urls: [] };
+  if (p.rpcUrl !== undefined) return { transport: http(p.rpcUrl), urls: [p.rpcUrl] };
+  const urls = [...p.rpcUrls!];
+  if (urls.length === 0) throw new InvalidArgumentError("rpcUrls", "is empty: give at least one node URL");
+  if (urls.length === 1) return { transport: http(urls[0]), urls };
+  // Each node gets one try; the fallback moves on to the next when it does not answer.
+  return {
+    transport: fallback(
+      urls.map((url) => http(url, { retryCount: 0 })),
+      { rank: false },
+    ),
+    urls,
+  };
+}
+
+/** The settings given, checked. */
+function settingsOf(p: CreateClearhouseParameters): ClearhouseSettings {
+  const settings: ClearhouseSettings = {};
+  if (p.freeGas !== undefined) settings.freeGas = p.freeGas;
+  if (p.confirmations !== undefined) {
+    if (!Number.isSafeInteger(p.confirmations) || p.confirmations < 0)
+      throw new InvalidArgumentError(
+        "confirmations",
+        `is ${p.confirmations}: give a whole number of blocks, 0 or more`,
+      );
+    settings.confirmations = p.confirmations;
+  }
+  if (p.maxLogRange !== undefined) settings.maxLogRange = requireLogRange(p.maxLogRange);
+  return settings;
 }
 
 /** The chain a deployment lives on, for viem. */
@@ -52,17 +103,16 @@ export function chainOf(deployment: Deployment, rpcUrl = "http://127.0.0.1:8545"
  * const verdict = await ch.registry.checkTransaction({ sender, target });
  */
 export function createClearhouse(p: CreateClearhouseParameters) {
-  if ((p.rpcUrl === undefined) === (p.transport === undefined)) {
-    throw new InvalidArgumentError("rpcUrl", "pass exactly one of `rpcUrl` or `transport`");
-  }
+  const { transport, urls } = transportOf(p);
+  const settings = settingsOf(p);
   const deployment = deploymentOf(p.deployment);
-  const transport = p.transport ?? http(p.rpcUrl);
-  const chain = chainOf(deployment, p.rpcUrl);
+  const chain = chainOf(deployment, urls[0]);
   const pollingInterval = p.pollingInterval ?? 1000;
   const client = p.account
     ? createWalletClient({ chain, transport, account: p.account, pollingInterval })
     : createPublicClient({ chain, transport, pollingInterval });
-  const context: ClearhouseContext = clearhouseContext(client, deployment);
+  const context: ClearhouseContext = clearhouseContext(client, deployment, settings);
+  if (urls.length > 1) context.rpcUrl = urls.join(", ");
   return {
     context,
     deployment,

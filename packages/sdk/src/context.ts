@@ -15,6 +15,7 @@ import type { Deployment } from "@clearhouse/contracts";
 import { MissingAccountError, TransactionFailedError, TransactionPendingError, WrongNetworkError } from "./errors/base";
 import type { AmountFormat } from "./errors/catalog";
 import { toClearhouseError } from "./errors/revert";
+import { feeOverrides, type FeeOverrides } from "./fees";
 import { fromMinorUnits } from "./validate";
 
 /**
@@ -27,6 +28,22 @@ export interface ClearhouseContext {
   deployment: Deployment;
   /** Shown in network errors. */
   rpcUrl?: string;
+  /** How writes and log queries behave on this network (defaults suit a Besu QBFT node). */
+  settings?: ClearhouseSettings;
+}
+
+/** Per-client settings for real nodes (`createClearhouse` parameters of the same names). */
+export interface ClearhouseSettings {
+  /**
+   * Zero gas fees on every write: true always, false never, undefined (default) when the chain's
+   * latest block has `baseFeePerGas` 0 (or, without a base fee, `eth_gasPrice` is 0). Read once
+   * per client.
+   */
+  freeGas?: boolean;
+  /** Blocks to wait after the one a write is mined in (default 0: QBFT blocks are final). */
+  confirmations?: number;
+  /** Most blocks one `eth_getLogs` may span (default 5,000, Besu's `--rpc-max-logs-range`). */
+  maxLogRange?: bigint;
 }
 
 /** What a successful write returns. */
@@ -62,6 +79,21 @@ export function ensureNetwork(ctx: ClearhouseContext): Promise<void> {
   return pending;
 }
 
+const writeFees = new WeakMap<ClearhouseContext, Promise<FeeOverrides>>();
+
+/** The fees every write of this context names (free gas detected once per context, then cached). */
+export function feesOf(ctx: ClearhouseContext): Promise<FeeOverrides> {
+  let pending = writeFees.get(ctx);
+  if (!pending) {
+    pending = feeOverrides(ctx.publicClient, ctx.settings?.freeGas).catch((error: unknown) => {
+      throw toClearhouseError(error, "eth_getBlockByNumber", ctx.rpcUrl);
+    });
+    pending.catch(() => writeFees.delete(ctx));
+    writeFees.set(ctx, pending);
+  }
+  return pending;
+}
+
 type ReadFn<abi extends Abi> = ContractFunctionName<abi, "view" | "pure">;
 type WriteFn<abi extends Abi> = ContractFunctionName<abi, "nonpayable" | "payable">;
 
@@ -85,7 +117,9 @@ export async function readContract<
 
 /**
  * A typed state-changing call: checks the network, simulates first (so a refusal is decoded into
- * its custom error before anything is sent), sends, waits for the receipt and checks its status.
+ * its custom error before anything is sent), sends with the chain's fees (zero on a free-gas
+ * network, see `feesOf`), waits for the receipt (and `confirmations` more blocks) and checks its
+ * status. Every write the SDK sends goes through here.
  */
 export async function writeContract<
   const abi extends Abi,
@@ -95,18 +129,20 @@ export async function writeContract<
   const wallet = ctx.walletClient;
   if (!wallet) throw new MissingAccountError(call.functionName);
   await ensureNetwork(ctx);
+  const fees = await feesOf(ctx);
   let hash: Hash;
   try {
-    const simulate = ctx.publicClient.simulateContract as (p: unknown) => Promise<{ request: unknown }>;
+    const simulate = ctx.publicClient.simulateContract as (p: unknown) => Promise<{ request: object }>;
     const { request } = await simulate({ ...call, account: wallet.account, chain: wallet.chain });
     const send = wallet.writeContract as (p: unknown) => Promise<Hash>;
-    hash = await send(request);
+    hash = await send({ ...request, ...fees });
   } catch (error) {
     throw toClearhouseError(error, call.functionName, ctx.rpcUrl, amountFormat(ctx));
   }
   let receipt;
   try {
-    receipt = await ctx.publicClient.waitForTransactionReceipt({ hash });
+    const confirmations = 1 + (ctx.settings?.confirmations ?? 0);
+    receipt = await ctx.publicClient.waitForTransactionReceipt({ hash, confirmations });
   } catch (error) {
     throw new TransactionPendingError(hash, call.functionName, error);
   }

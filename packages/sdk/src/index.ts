@@ -12,7 +12,16 @@ export {
   type ClearhouseGroup,
   type ClearhouseReadActions,
 } from "./actionTable";
-export { ensureNetwork, readContract, writeContract, type ClearhouseContext, type WriteResult } from "./context";
+export {
+  ensureNetwork,
+  readContract,
+  writeContract,
+  type ClearhouseContext,
+  type ClearhouseSettings,
+  type WriteResult,
+} from "./context";
+export { feeOverrides, type FeeOverrides } from "./fees";
+export { queryLogs, blockRanges, DEFAULT_MAX_LOG_RANGE, type BlockRange, type QueryLogsOptions } from "./logs";
 export { parseDeployment, type Deployment, type ContractDeployment, type PlainDeployment } from "./deployment";
 export { contractOf, deployedSince, type DeployedContract } from "./contracts";
 export * from "./errors";

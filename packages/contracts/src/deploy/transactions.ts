@@ -17,10 +17,17 @@ import {
   type WalletClient,
 } from "viem";
 
-/** The clients a deployment runs with: a wallet client with the deployer's account, and a public client. */
+/**
+ * The clients a deployment runs with: a wallet client with the deployer's account, and a public
+ * client; `fees`, when given, are named on every transaction (zero on a free-gas network, where a
+ * node's suggested tip would otherwise exceed the zero fee cap: see `feeOverrides` in the SDK).
+ */
 export interface DeployClients {
   walletClient: WalletClient<Transport, Chain | undefined, Account>;
   publicClient: PublicClient<Transport, Chain | undefined>;
+  fees?: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | { gasPrice: bigint } | Record<string, never>;
+  /** Blocks to wait for after the one each transaction is mined in (default 0). */
+  confirmations?: number;
 }
 
 /** A deployment step failed: `step` says which ("deploying SettlementLedger"), `reason` why. */
@@ -58,7 +65,7 @@ export async function step<T>(name: string, action: () => Promise<T>): Promise<T
 }
 
 async function mined(c: DeployClients, hash: Hex, what: string): Promise<TransactionReceipt> {
-  const receipt = await c.publicClient.waitForTransactionReceipt({ hash });
+  const receipt = await c.publicClient.waitForTransactionReceipt({ hash, confirmations: 1 + (c.confirmations ?? 0) });
   if (receipt.status !== "success") throw new DeployStepError(what, `transaction ${hash} was mined but failed`);
   return receipt;
 }
@@ -77,6 +84,7 @@ export async function deploy(
       args,
       account: c.walletClient.account,
       chain: c.walletClient.chain ?? null,
+      ...c.fees,
     } as Parameters<typeof c.walletClient.deployContract>[0]);
     const receipt = await mined(c, hash, what);
     if (!receipt.contractAddress) throw new DeployStepError(what, `transaction ${hash} created no contract`);
@@ -98,7 +106,8 @@ export async function write(
     const hash = await c.walletClient.writeContract({
       ...(request as Parameters<typeof c.walletClient.writeContract>[0]),
       chain: c.walletClient.chain ?? null,
-    });
+      ...c.fees,
+    } as Parameters<typeof c.walletClient.writeContract>[0]);
     await mined(c, hash, what);
   });
 }

@@ -6,6 +6,7 @@
  */
 import { getAddress, parseEventLogs, type Abi, type Address, type Hex } from "viem";
 import { readContract, rpc, type ClearhouseContext } from "../context";
+import { queryLogs } from "../logs";
 import {
   AUDITED_CONTRACTS,
   CONTRACTS,
@@ -109,8 +110,6 @@ export interface ChainSnapshot {
   };
 }
 
-const CHUNK = 5_000n;
-
 /** Addresses of the deployment's audited contracts (proxies; the manifest says which are audited). */
 export function auditedContracts(ctx: ClearhouseContext): Partial<Record<ContractName, Address>> {
   return Object.fromEntries(AUDITED_CONTRACTS.map((name) => [name, addressOf(ctx.deployment, name)]));
@@ -126,26 +125,25 @@ export async function fetchEvents(
 ): Promise<AuditEvent[]> {
   const events: AuditEvent[] = [];
   const names = (Object.keys(addresses) as ContractName[]).filter((n) => addresses[n]);
-  const span = toBlock - fromBlock + 1n;
-  for (let start = fromBlock; start <= toBlock; start += CHUNK) {
-    const end = start + CHUNK - 1n < toBlock ? start + CHUNK - 1n : toBlock;
-    const logs = await rpc(ctx, "eth_getLogs", () =>
-      ctx.publicClient.getLogs({ address: names.map((n) => addresses[n]!), fromBlock: start, toBlock: end }),
-    );
-    for (const name of names) {
-      const own = logs.filter((l) => l.address.toLowerCase() === addresses[name]!.toLowerCase());
-      for (const log of parseEventLogs({ abi: CONTRACTS[name].abi as Abi, logs: own, strict: false })) {
-        events.push({
-          contract: name,
-          eventName: log.eventName as string,
-          args: (log.args ?? {}) as Record<string, unknown>,
-          blockNumber: log.blockNumber,
-          logIndex: log.logIndex,
-          transactionHash: log.transactionHash,
-        });
-      }
+  const logs = await queryLogs(
+    ctx,
+    "eth_getLogs",
+    fromBlock,
+    (range) => ctx.publicClient.getLogs({ address: names.map((n) => addresses[n]!), ...range }),
+    { toBlock, onProgress },
+  );
+  for (const name of names) {
+    const own = logs.filter((l) => l.address.toLowerCase() === addresses[name]!.toLowerCase());
+    for (const log of parseEventLogs({ abi: CONTRACTS[name].abi as Abi, logs: own, strict: false })) {
+      events.push({
+        contract: name,
+        eventName: log.eventName as string,
+        args: (log.args ?? {}) as Record<string, unknown>,
+        blockNumber: log.blockNumber,
+        logIndex: log.logIndex,
+        transactionHash: log.transactionHash,
+      });
     }
-    onProgress?.(Number(end - fromBlock + 1n), Number(span));
   }
   return events.sort((a, b) =>
     a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1,

@@ -1,5 +1,6 @@
 import { getAddress, parseAbiItem, type Address, type Hex } from "viem";
 import { readContract, rpc, type ClearhouseContext } from "../context";
+import { queryLogs } from "../logs";
 import { consortiumMultisigAbi } from "@clearhouse/contracts";
 import { checkFileTarget, multisigAddress } from "./actions";
 import { combineSignatures, parseGovernanceFile, proposalOf, type GovernanceFile, type SignatureFile } from "./files";
@@ -118,13 +119,19 @@ export async function getProposalStatus(
   if (laneNonce > nonce) {
     state = "cancelled";
     if (td.primaryType === "Proposal") {
-      const logs = await rpc(ctx, "getLogs(Executed)", () =>
-        ctx.publicClient.getLogs({
-          address: m.address,
-          event: executedEvent,
-          args: { proposalHash: file.hash },
-          fromBlock: BigInt(ctx.deployment.contracts.ConsortiumMultisig?.blockNumber ?? 0),
-        }),
+      const since = BigInt(ctx.deployment.contracts.ConsortiumMultisig?.blockNumber ?? 0);
+      const logs = await queryLogs(
+        ctx,
+        "getLogs(Executed)",
+        since,
+        (range) =>
+          ctx.publicClient.getLogs({
+            address: m.address,
+            event: executedEvent,
+            args: { proposalHash: file.hash },
+            ...range,
+          }),
+        { newestFirst: true, enough: (found) => found.length > 0 },
       );
       if (logs.length > 0) state = "executed";
     }

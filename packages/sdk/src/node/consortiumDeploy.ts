@@ -4,6 +4,8 @@
  * multisig, then its members admitted by the deployer, then ownership handed to the multisig.
  */
 import {
+  DeployStepError,
+  reasonOf,
   admitFoundingMembers,
   deployConsortium,
   handOverToGovernance,
@@ -14,6 +16,7 @@ import type { Deployment } from "@clearhouse/contracts";
 
 /** What a failed deployment step throws, and the one-line reason of any failure (for front ends). */
 export { DeployStepError, reasonOf } from "@clearhouse/contracts/deploy";
+import { feeOverrides } from "../fees";
 import { leiHash } from "../registry/identifiers";
 import type { Consortium } from "./consortiumFile";
 
@@ -32,18 +35,23 @@ export interface DeployFromConsortiumOptions {
   save?: (deployment: Deployment) => void;
   /** A deployment whose setup did not complete: admit the members and hand over, deploy nothing. */
   resume?: Deployment;
+  /** Zero fees: true always, false never, undefined when the latest block's base fee is 0 (as the SDK's `freeGas`). */
+  freeGas?: boolean;
 }
 
 /**
  * Deploy `consortium` from `clients`' account: contracts, founding members, hand-over. Members
- * already admitted and contracts already owned by the multisig are skipped.
+ * already admitted and contracts already owned by the multisig are skipped. Unless `clients.fees`
+ * says otherwise, every transaction names zero fees on a free-gas chain (latest block's
+ * `baseFeePerGas` 0), as the SDK's writes do.
  * @throws DeployStepError (from @clearhouse/contracts/deploy) naming the step that failed.
  */
 export async function deployFromConsortium(
-  clients: DeployClients,
+  given: DeployClients,
   consortium: Consortium,
   options: DeployFromConsortiumOptions,
 ): Promise<Deployment> {
+  const clients: DeployClients = { ...given, fees: given.fees ?? (await deployFees(given, options.freeGas)) };
   const log = options.log ?? (() => undefined);
   const { token, governance, settlement, members } = consortium;
   log(`consortium ${options.label ?? ""}: ${token.symbol} (${token.currency}), ${members.length} members`);
@@ -89,4 +97,13 @@ export async function deployFromConsortium(
   deployment = { ...deployment, setup: "complete" };
   options.save?.(deployment);
   return deployment;
+}
+
+/** Zero fees on a free-gas chain (see the SDK's `feeOverrides`), read once for the whole deployment. */
+async function deployFees(clients: DeployClients, freeGas?: boolean): Promise<NonNullable<DeployClients["fees"]>> {
+  try {
+    return await feeOverrides(clients.publicClient, freeGas);
+  } catch (e) {
+    throw new DeployStepError("reading the chain's fees", reasonOf(e), { cause: e });
+  }
 }

@@ -15,6 +15,7 @@ import {
   type ClearhouseContext,
   type WriteResult,
 } from "../context";
+import { queryLogs } from "../logs";
 import { deployedSince } from "../contracts";
 import { ClearhouseError, InvalidArgumentError } from "../errors/base";
 import { AttestationExpiredError, type SignedAttestation } from "./attestation";
@@ -81,7 +82,6 @@ const slotKey = (a: SignedAttestation): string => slotOf(a.agreementId, a.milest
 const sameEvidence = (x: Hex, y: Hex): boolean => x.toLowerCase() === y.toLowerCase();
 
 /** Blocks per `eth_getLogs` page (Besu's default `--rpc-max-logs-range` is 5,000). */
-const LOG_PAGE = 5_000n;
 
 /**
  * The `Attested` events of one agreement for the slots of `wanted`, newest first in pages a node's
@@ -97,34 +97,42 @@ async function attestedEvents(
   const milestones = [...new Set(wanted.map((a) => BigInt(a.milestone)))];
   const attestors = [...new Set(wanted.map((a) => a.signer))];
   const first = deployedSince(ctx, "ConditionalEscrow");
-  const latest = await rpc(ctx, "eth_blockNumber", () => ctx.publicClient.getBlockNumber());
   const out = new Map<string, AttestationRecord>();
-  for (let end = latest; end >= first && out.size < keys.size; end -= LOG_PAGE) {
-    const start = end - LOG_PAGE + 1n > first ? end - LOG_PAGE + 1n : first;
-    const logs = await rpc(ctx, "getLogs(Attested)", () =>
+  // Newest first, in pages of at most maxLogRange blocks; stop once every slot is found (a slot
+  // is attested once, so which page finds it does not matter).
+  type Args = { agreementId?: bigint; milestone?: bigint; kind?: number; attestor?: Address };
+  const keyOf = (a: Args) => slotOf(a.agreementId!, a.milestone!, ATTESTATION_KINDS[a.kind!]!, a.attestor!);
+  const allFound = (found: readonly { args: Args }[]) => {
+    const seen = new Set(found.map((log) => keyOf(log.args)));
+    return [...keys].every((k) => seen.has(k));
+  };
+  const logs = await queryLogs(
+    ctx,
+    "getLogs(Attested)",
+    first,
+    (range) =>
       ctx.publicClient.getContractEvents({
         ...e,
         eventName: "Attested",
         args: { agreementId, milestone: milestones, attestor: attestors },
-        fromBlock: start,
-        toBlock: end,
+        ...range,
       }),
-    );
-    for (const log of logs) {
-      const a = log.args as Required<typeof log.args>;
-      const kind = ATTESTATION_KINDS[a.kind];
-      const key = slotOf(a.agreementId, a.milestone, kind, a.attestor);
-      if (!keys.has(key) || out.has(key)) continue;
-      out.set(key, {
-        agreementId: a.agreementId,
-        milestone: Number(a.milestone),
-        attestor: a.attestor,
-        kind,
-        evidenceHash: a.evidenceHash,
-        blockNumber: log.blockNumber,
-        transactionHash: log.transactionHash,
-      });
-    }
+    { newestFirst: true, enough: allFound },
+  );
+  for (const log of logs) {
+    const a = log.args as Required<typeof log.args>;
+    const kind = ATTESTATION_KINDS[a.kind];
+    const key = slotOf(a.agreementId, a.milestone, kind, a.attestor);
+    if (!keys.has(key) || out.has(key)) continue;
+    out.set(key, {
+      agreementId: a.agreementId,
+      milestone: Number(a.milestone),
+      attestor: a.attestor,
+      kind,
+      evidenceHash: a.evidenceHash,
+      blockNumber: log.blockNumber,
+      transactionHash: log.transactionHash,
+    });
   }
   return out;
 }

@@ -5,7 +5,8 @@
  * settlement.
  */
 import { getAddress, type Address, type Hex } from "viem";
-import { readContract, rpc, type ClearhouseContext } from "../context";
+import { readContract, type ClearhouseContext } from "../context";
+import { queryLogs } from "../logs";
 import { nettingEngineAbi } from "@clearhouse/contracts";
 import { requireBytes32 } from "../validate";
 import { engine, ledgerIndexes } from "./pending";
@@ -49,13 +50,13 @@ export async function getBatchSettlement(
 ): Promise<GetBatchSettlementReturnType> {
   const e = engine(ctx);
   const batchId = requireBytes32("batchId", p.batchId);
-  const filter = { address: e.address, abi: nettingEngineAbi, args: { batchId }, fromBlock: e.fromBlock } as const;
+  const filter = { address: e.address, abi: nettingEngineAbi, args: { batchId } } as const;
   const [[declared], writeOffs] = await Promise.all([
-    rpc(ctx, "getLogs(BatchDeclared)", () =>
-      ctx.publicClient.getContractEvents({ ...filter, eventName: "BatchDeclared" }),
+    queryLogs(ctx, "getLogs(BatchDeclared)", e.fromBlock, (range) =>
+      ctx.publicClient.getContractEvents({ ...filter, eventName: "BatchDeclared", ...range }),
     ),
-    rpc(ctx, "getLogs(PendingWrittenOff)", () =>
-      ctx.publicClient.getContractEvents({ ...filter, eventName: "PendingWrittenOff" }),
+    queryLogs(ctx, "getLogs(PendingWrittenOff)", e.fromBlock, (range) =>
+      ctx.publicClient.getContractEvents({ ...filter, eventName: "PendingWrittenOff", ...range }),
     ),
   ]);
   if (!declared) return { batchId, creditors: [], settled: [], pending: [], writtenOff: [] };

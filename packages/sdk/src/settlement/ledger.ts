@@ -5,6 +5,7 @@
  */
 import { getAddress, isHex, parseEventLogs, stringToHex, type Address, type Hex } from "viem";
 import { readContract, rpc, writeContract, type ClearhouseContext, type WriteResult } from "../context";
+import { queryLogs } from "../logs";
 import { contractOf, type DeployedContract } from "../contracts";
 import { InvalidArgumentError } from "../errors/base";
 import { settlementLedgerAbi } from "@clearhouse/contracts";
@@ -138,37 +139,37 @@ export async function anchoredBatches(
   if (wanted.size === 0) return out;
   const l = ledger(ctx);
   const first = BigInt(ctx.deployment.contracts.SettlementLedger!.blockNumber);
-  const latest = await rpc(ctx, "eth_blockNumber", () => ctx.publicClient.getBlockNumber());
   // Newest first, in pages a node's log-range limit accepts; stop once every batch is found.
-  for (let end = latest; end >= first && out.size < wanted.size; end -= LOG_PAGE) {
-    const start = end - LOG_PAGE + 1n > first ? end - LOG_PAGE + 1n : first;
-    const logs = await rpc(ctx, "getLogs(BatchSubmitted)", () =>
+  const logs = await queryLogs(
+    ctx,
+    "getLogs(BatchSubmitted)",
+    first,
+    (range) =>
       ctx.publicClient.getContractEvents({
         ...l,
         eventName: "BatchSubmitted",
         args: { batchId: [...wanted] as Hex[] },
-        fromBlock: start,
-        toBlock: end,
+        ...range,
       }),
-    );
-    for (const log of logs) {
-      const a = log.args as Required<typeof log.args>;
-      out.set(a.batchId.toLowerCase() as Hex, {
-        batchId: a.batchId,
-        submitter: a.submitter,
-        key: a.key,
-        sequence: a.sequence,
-        digest: a.digest,
-        header: { ...a.header },
-        blockNumber: log.blockNumber,
-      });
-    }
+    {
+      newestFirst: true,
+      enough: (found) => new Set(found.map((log) => log.args.batchId?.toLowerCase())).size >= wanted.size,
+    },
+  );
+  for (const log of logs) {
+    const a = log.args as Required<typeof log.args>;
+    out.set(a.batchId.toLowerCase() as Hex, {
+      batchId: a.batchId,
+      submitter: a.submitter,
+      key: a.key,
+      sequence: a.sequence,
+      digest: a.digest,
+      header: { ...a.header },
+      blockNumber: log.blockNumber,
+    });
   }
   return out;
 }
-
-/** Blocks per `eth_getLogs` page (Besu's default `--rpc-max-logs-range` is 5,000). */
-const LOG_PAGE = 5_000n;
 
 /** Whether `batchId` is anchored: the ledger's own word, no log query. */
 export async function isAnchored(ctx: ClearhouseContext, batchId: Hex): Promise<boolean> {
@@ -335,13 +336,8 @@ export async function getBatch(ctx: ClearhouseContext, p: GetBatchParameters): P
   const name = BATCH_STATUS[status] ?? "None";
   let nettedIn: bigint | undefined;
   if (name === "Netted") {
-    const [netted] = await rpc(ctx, "getLogs(BatchNetted)", () =>
-      ctx.publicClient.getContractEvents({
-        ...ledger(ctx),
-        eventName: "BatchNetted",
-        args: { batchId },
-        fromBlock: anchored.blockNumber,
-      }),
+    const [netted] = await queryLogs(ctx, "getLogs(BatchNetted)", anchored.blockNumber, (range) =>
+      ctx.publicClient.getContractEvents({ ...ledger(ctx), eventName: "BatchNetted", args: { batchId }, ...range }),
     );
     nettedIn = netted?.args.cycleId;
   }

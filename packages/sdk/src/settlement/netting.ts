@@ -4,6 +4,7 @@
  */
 import { getAddress, parseEventLogs, type Address, type Hex } from "viem";
 import { accountAddress, readContract, rpc, writeContract, type ClearhouseContext, type WriteResult } from "../context";
+import { queryLogs } from "../logs";
 import { nettingEngineAbi } from "@clearhouse/contracts";
 import { UINT128_MAX, requireAddress, requireAmount } from "../validate";
 import { batchIdOf } from "./batch";
@@ -188,11 +189,14 @@ export async function cycleObligations(ctx: ClearhouseContext, p: { cycleId: big
       .map((log) => [(log.args.batchId as Hex).toLowerCase(), log.args.creditorMask as bigint]),
   );
   if (carriedMasks.size === 0) return out;
-  const origins = await rpc(ctx, "getLogs(BatchDeclared)", () =>
+  const e = engine(ctx);
+  const origins = await queryLogs(ctx, "getLogs(BatchDeclared)", e.fromBlock, (range) =>
     ctx.publicClient.getContractEvents({
-      ...engine(ctx),
+      address: e.address,
+      abi: e.abi,
       eventName: "BatchDeclared",
       args: { batchId: [...carriedMasks.keys()] as Hex[] },
+      ...range,
     }),
   );
   const obligations = origins.flatMap((log) => {

@@ -5,7 +5,8 @@
  * entries are still live, and everything a close needs to present them again.
  */
 import { getAddress, type Address, type Hex } from "viem";
-import { readContract, rpc, type ClearhouseContext } from "../context";
+import { readContract, type ClearhouseContext } from "../context";
+import { queryLogs } from "../logs";
 import { contractOf, deployedSince, type DeployedContract } from "../contracts";
 import { DeploymentError } from "../errors/base";
 import { nettingEngineAbi } from "@clearhouse/contracts";
@@ -38,13 +39,13 @@ type EngineEvent = "BatchDeclared" | "NetPosition" | "BatchCarried" | "BankHeld"
 /** The engine's events of one kind for one cycle (every cycle event has `cycleId` as its first topic). */
 export async function cycleEvents<N extends EngineEvent>(ctx: ClearhouseContext, eventName: N, cycleId: bigint) {
   const e = engine(ctx);
-  return rpc(ctx, `getLogs(${eventName})`, () =>
+  return queryLogs(ctx, `getLogs(${eventName})`, e.fromBlock, (range) =>
     ctx.publicClient.getContractEvents({
       address: e.address,
       abi: nettingEngineAbi,
       eventName,
       args: { cycleId } as never,
-      fromBlock: e.fromBlock,
+      ...range,
     }),
   );
 }
@@ -53,13 +54,13 @@ export async function cycleEvents<N extends EngineEvent>(ctx: ClearhouseContext,
 async function declaredEvents(ctx: ClearhouseContext, batchIds: readonly Hex[]) {
   if (batchIds.length === 0) return [];
   const e = engine(ctx);
-  return rpc(ctx, "getLogs(BatchDeclared)", () =>
+  return queryLogs(ctx, "getLogs(BatchDeclared)", e.fromBlock, (range) =>
     ctx.publicClient.getContractEvents({
       address: e.address,
       abi: nettingEngineAbi,
       eventName: "BatchDeclared",
       args: { batchId: [...batchIds] },
-      fromBlock: e.fromBlock,
+      ...range,
     }),
   );
 }
