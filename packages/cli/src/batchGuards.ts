@@ -3,6 +3,7 @@ import { getAddress, type Address } from "viem";
 import type { Clearhouse } from "@clearhouse/sdk";
 import { readBatchFile, readBatchFileHead, verifyBatchFileStream } from "@clearhouse/sdk/node";
 import {
+  batchFileHeadOf,
   verifyBatchFile,
   type BatchFile,
   type BatchFileHead,
@@ -63,12 +64,12 @@ function requireCurrency(ch: Clearhouse, currency: string, path: string): void {
 export async function intactBatch(path: string, opts: { verify?: boolean } = {}): Promise<BatchFileHead> {
   const head = readBatchFileHead(path);
   if (head && head.records > 0) {
-    const { format, submitter, key, batchId, currency, metadata, header } = head;
-    if (head.seal.ok && !opts.verify) return { format, submitter, key, batchId, currency, metadata, header };
-    // A clearhouse.batch/2 file is recomputed streaming: any size, no record held.
-    const check = await verifyBatchFileStream(path, "file");
-    if (check && !check.ok) throw inconsistent(path, check);
-    return { format, submitter, key, batchId, currency, metadata, header };
+    if (!head.seal.ok || opts.verify) {
+      // A clearhouse.batch/2 file is recomputed streaming: any size, no record held.
+      const check = await verifyBatchFileStream(path, "file");
+      if (check && !check.ok) throw inconsistent(path, check);
+    }
+    return batchFileHeadOf(head);
   }
   const file = readBatchFile(path);
   requireIntact(file, path, { verify: true });

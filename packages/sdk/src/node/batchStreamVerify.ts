@@ -7,9 +7,11 @@
  */
 import { closeSync } from "node:fs";
 import { bytesToHex, getAddress, type Address, type Hex } from "viem";
-import { batchIdOf, metadataDigestOf, totalsCommitmentOf } from "../settlement/batch";
+import { countersOf } from "../settlement/batch";
 import {
   BatchFileError,
+  batchFileHeadOf,
+  headerProblems,
   type AnchoredHeader,
   type BatchFileHead,
   type BatchVerification,
@@ -96,16 +98,8 @@ export async function verifyBatchFileStream(
   // Pass 1: the stored leaves (the records are skipped).
   const first = openV2(path);
   if (!first) return undefined;
-  const { body, ...withSeal } = first.head;
-  const file: BatchFileHead = {
-    format: withSeal.format,
-    submitter: withSeal.submitter,
-    key: withSeal.key,
-    batchId: withSeal.batchId,
-    currency: withSeal.currency,
-    metadata: withSeal.metadata,
-    header: withSeal.header,
-  };
+  const body = first.head.body;
+  const file = batchFileHeadOf(first.head);
   const n = body.records;
   const total = 4 * n;
   let done = 0;
@@ -129,11 +123,6 @@ export async function verifyBatchFileStream(
   const against: AnchoredHeader = anchored === "file" ? file.header : anchored;
   const mismatches: BatchVerification["mismatches"] = [];
   const problems: string[] = [];
-  const check = (what: string, actual: unknown, expected: unknown) => {
-    if (String(actual).toLowerCase() !== String(expected).toLowerCase()) {
-      problems.push(`${what} is ${String(actual)}, anchored ${String(expected)}`);
-    }
-  };
   const storedOk = n > 0 && rootOfLeafBytes(stored, n) === against.root.toLowerCase();
   const lookup = storedOk ? new LeafLookup(stored, n) : undefined;
 
@@ -205,25 +194,8 @@ export async function verifyBatchFileStream(
   }
 
   // Header: recompute every field; compare with the anchored header, and the file's header with it.
-  const counterparties = [...byBank.keys()].sort((a, b) => {
-    const x = a.toLowerCase();
-    const y = b.toLowerCase();
-    return x < y ? -1 : x > y ? 1 : 0;
-  });
-  const totals = counterparties.map((c) => byBank.get(c)!);
-  check("the recomputed root", n > 0 ? rootOfLeafBytes(computed, n) : "(none)", against.root);
-  check("entryCount", n, against.entryCount);
-  check("grossTotal", gross, against.grossTotal);
-  check("totalsCommitment", totalsCommitmentOf(counterparties, totals), against.totalsCommitment);
-  if (against.counterparties) check("counterparties", counterparties.join(", "), against.counterparties.join(", "));
-  if (against.totals) check("totals", totals.join(", "), against.totals.join(", "));
-  check("metadataDigest", metadataDigestOf(file.metadata), against.metadataDigest);
-  for (const field of ["root", "entryCount", "grossTotal", "totalsCommitment", "metadataDigest"] as const) {
-    check(`the file's header.${field}`, file.header[field], against[field]);
-  }
-  if (batchIdOf(file.submitter, file.key) !== file.batchId.toLowerCase()) {
-    problems.push(`batchId ${file.batchId} is not keccak256(abi.encode(submitter, key))`);
-  }
+  const root = n > 0 ? rootOfLeafBytes(computed, n) : undefined;
+  problems.push(...headerProblems(file, { root, entryCount: n, gross, ...countersOf(byBank) }, against));
   return {
     ok: mismatches.length === 0 && problems.length === 0,
     mismatches,

@@ -110,12 +110,17 @@ export function totalsOf(records: readonly PaymentRecord[]): {
     byBank.set(r.creditorBank, (byBank.get(r.creditorBank) ?? 0n) + r.amount);
     gross += r.amount;
   }
+  return { ...countersOf(byBank), gross };
+}
+
+/** Per-bank totals as a header lists them: counterparties ascending by address, totals alongside. */
+export function countersOf(byBank: ReadonlyMap<Address, bigint>): { counterparties: Address[]; totals: bigint[] } {
   const counterparties = [...byBank.keys()].sort((a, b) => {
     const x = a.toLowerCase();
     const y = b.toLowerCase();
     return x < y ? -1 : x > y ? 1 : 0;
   });
-  return { counterparties, totals: counterparties.map((c) => byBank.get(c)!), gross };
+  return { counterparties, totals: counterparties.map((c) => byBank.get(c)!) };
 }
 
 /**

@@ -229,11 +229,6 @@ export function parseBatchFile(raw: unknown, path = "batch"): BatchFile {
 export function verifyBatchFile(batch: Batch | BatchFile, anchored: AnchoredHeader): BatchVerification {
   const mismatches: BatchVerification["mismatches"] = [];
   const problems: string[] = [];
-  const check = (what: string, actual: unknown, expected: unknown) => {
-    if (String(actual).toLowerCase() !== String(expected).toLowerCase()) {
-      problems.push(`${what} is ${String(actual)}, anchored ${String(expected)}`);
-    }
-  };
 
   // Records: each valid, owed by the submitter, in the batch currency, once.
   const submitter = getAddress(batch.submitter);
@@ -308,19 +303,54 @@ export function verifyBatchFile(batch: Batch | BatchFile, anchored: AnchoredHead
   }
 
   // Header: recompute every field; compare with the anchored header, and the file's header with it.
-  const { counterparties, totals, gross } = totalsOf(records);
-  check("the recomputed root", leaves.length > 0 ? rootOfLeaves(leaves) : "(none)", anchored.root);
-  check("entryCount", records.length, anchored.entryCount);
-  check("grossTotal", gross, anchored.grossTotal);
-  check("totalsCommitment", totalsCommitmentOf(counterparties, totals), anchored.totalsCommitment);
+  const root = leaves.length > 0 ? rootOfLeaves(leaves) : undefined;
+  problems.push(...headerProblems(batch, { root, entryCount: records.length, ...totalsOf(records) }, anchored));
+  return { ok: mismatches.length === 0 && problems.length === 0, mismatches, problems };
+}
+
+/** What a verifier recomputed from a file's payments (`root` undefined when it holds none). */
+export interface RecomputedHeader {
+  root: Hex | undefined;
+  entryCount: number;
+  gross: bigint;
+  counterparties: readonly Address[];
+  totals: readonly bigint[];
+}
+
+/**
+ * The batch-level problems of a verification (`verifyBatchFile`, `verifyBatchFileStream`): every
+ * recomputed field against the anchored header, the file's own header against it, and the batch id.
+ */
+export function headerProblems(
+  file: Pick<BatchFileHead, "submitter" | "key" | "batchId" | "metadata" | "header">,
+  recomputed: RecomputedHeader,
+  anchored: AnchoredHeader,
+): string[] {
+  const problems: string[] = [];
+  const check = (what: string, actual: unknown, expected: unknown) => {
+    if (String(actual).toLowerCase() !== String(expected).toLowerCase()) {
+      problems.push(`${what} is ${String(actual)}, anchored ${String(expected)}`);
+    }
+  };
+  const { counterparties, totals } = recomputed;
+  check("the recomputed root", recomputed.root ?? "(none)", anchored.root);
+  check("entryCount", recomputed.entryCount, anchored.entryCount);
+  check("grossTotal", recomputed.gross, anchored.grossTotal);
+  check("totalsCommitment", totalsCommitmentOf([...counterparties], [...totals]), anchored.totalsCommitment);
   if (anchored.counterparties) check("counterparties", counterparties.join(", "), anchored.counterparties.join(", "));
   if (anchored.totals) check("totals", totals.join(", "), anchored.totals.join(", "));
-  check("metadataDigest", metadataDigestOf(batch.metadata), anchored.metadataDigest);
+  check("metadataDigest", metadataDigestOf(file.metadata), anchored.metadataDigest);
   for (const field of ["root", "entryCount", "grossTotal", "totalsCommitment", "metadataDigest"] as const) {
-    check(`the file's header.${field}`, batch.header[field], anchored[field]);
+    check(`the file's header.${field}`, file.header[field], anchored[field]);
   }
-  if (batchIdOf(batch.submitter, batch.key) !== batch.batchId.toLowerCase()) {
-    problems.push(`batchId ${batch.batchId} is not keccak256(abi.encode(submitter, key))`);
+  if (batchIdOf(file.submitter, file.key) !== file.batchId.toLowerCase()) {
+    problems.push(`batchId ${file.batchId} is not keccak256(abi.encode(submitter, key))`);
   }
-  return { ok: mismatches.length === 0 && problems.length === 0, mismatches, problems };
+  return problems;
+}
+
+/** A batch file's head fields alone, from any value that has them (a header read, a parsed line). */
+export function batchFileHeadOf(value: BatchFileHead): BatchFileHead {
+  const { format, submitter, key, batchId, currency, metadata, header } = value;
+  return { format, submitter, key, batchId, currency, metadata, header };
 }

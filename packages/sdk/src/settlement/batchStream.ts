@@ -7,7 +7,14 @@
  */
 import { getAddress, isAddress, type Address, type Hex } from "viem";
 import { InvalidArgumentError } from "../errors/base";
-import { batchIdOf, metadataDigestOf, totalsCommitmentOf, type BatchHeader, type BatchMetadata } from "./batch";
+import {
+  batchIdOf,
+  countersOf,
+  metadataDigestOf,
+  totalsCommitmentOf,
+  type BatchHeader,
+  type BatchMetadata,
+} from "./batch";
 import { batchKey } from "./ledger";
 import { fastKeccakReady } from "./keccak";
 import { createLeafEncoder, rootOfLeafBytes, type LeafEncoder } from "./merkle";
@@ -186,12 +193,7 @@ export class BatchBuilder {
     this.leaves = new Uint8Array(0);
     this.ids = new Uint8Array(0);
     const root = rootOfLeafBytes(leaves, n, onTree);
-    const counterparties = [...this.byBank.keys()].sort((a, b) => {
-      const x = a.toLowerCase();
-      const y = b.toLowerCase();
-      return x < y ? -1 : x > y ? 1 : 0;
-    });
-    const totals = counterparties.map((c) => this.byBank.get(c)!);
+    const { counterparties, totals } = countersOf(this.byBank);
     return {
       submitter: this.submitter,
       key: this.key,
