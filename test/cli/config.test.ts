@@ -48,16 +48,27 @@ describe("CLI settings file", () => {
     expect(() => resolveGlobals({ configFile: bad }, io())).to.throw(UsageError, /unknown setting "rpcurl"/);
   });
 
-  it("reads confirmations, maxLogRange and freeGas from the environment or the file, and checks them", () => {
+  it("reads confirmations, maxLogRange, freeGas and dropTimeout from the environment or the file, and checks them", () => {
     const nodes = join(dir, "nodes.yaml");
-    writeFileSync(nodes, "confirmations: 2\nmaxLogRange: 1000\nfreeGas: true\n");
+    writeFileSync(nodes, "confirmations: 2\nmaxLogRange: 1000\nfreeGas: true\ndropTimeout: 15000\n");
     const fromFile = resolveGlobals({ configFile: nodes }, io());
-    expect(nodeSettings(fromFile)).to.deep.equal({ confirmations: 2, maxLogRange: 1000n, freeGas: true });
+    expect(nodeSettings(fromFile)).to.deep.equal({
+      confirmations: 2,
+      maxLogRange: 1000n,
+      freeGas: true,
+      dropTimeout: 15_000,
+    });
     const fromEnv = resolveGlobals(
       { configFile: nodes },
-      io({ CLEARHOUSE_CONFIRMATIONS: "0", CLEARHOUSE_MAX_LOG_RANGE: "5000", CLEARHOUSE_FREE_GAS: "auto" }),
+      io({
+        CLEARHOUSE_CONFIRMATIONS: "0",
+        CLEARHOUSE_MAX_LOG_RANGE: "5000",
+        CLEARHOUSE_FREE_GAS: "auto",
+        CLEARHOUSE_DROP_TIMEOUT: "4000",
+      }),
     );
-    expect(nodeSettings(fromEnv)).to.deep.equal({ confirmations: 0, maxLogRange: 5000n });
+    expect(nodeSettings(fromEnv)).to.deep.equal({ confirmations: 0, maxLogRange: 5000n, dropTimeout: 4_000 });
+    expect(() => nodeSettings({ dropTimeout: "5" })).to.throw(UsageError, /dropTimeout "5"/);
     expect(nodeSettings({ freeGas: "false" })).to.deep.equal({ freeGas: false });
     expect(() => nodeSettings({ confirmations: "-1" })).to.throw(UsageError, /confirmations "-1"/);
     expect(() => nodeSettings({ maxLogRange: "0" })).to.throw(UsageError, /maxLogRange "0"/);

@@ -15,6 +15,8 @@ import {
   NetworkError,
   TransactionFailedError,
   TransactionPendingError,
+  TransactionDroppedError,
+  DuplicateWriteError,
   UnknownRevertError,
   WrongNetworkError,
   clearhouseErrorsAbi,
@@ -54,6 +56,19 @@ const SAMPLES: Record<string, { make: () => ClearhouseError; category: ErrorCate
     category: "network",
   },
   TransactionFailedError: { make: () => new TransactionFailedError(HASH, "transfer"), category: "refused" },
+  TransactionDroppedError: {
+    make: () =>
+      new TransactionDroppedError(HASH, "submitBatch", {
+        code: 1,
+        name: "SenderNotMember",
+        description: "the sender was never admitted to the consortium",
+      }),
+    category: "refused",
+  },
+  DuplicateWriteError: {
+    make: () => new DuplicateWriteError(HASH, "transfer", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", 7),
+    category: "refused",
+  },
   ContractRevertError: {
     make: () =>
       new ContractRevertError(

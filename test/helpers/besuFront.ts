@@ -72,6 +72,14 @@ export interface BesuFront {
   allowlist(i: number, senders: readonly Address[] | null): void;
   /** The transactions endpoint `i` holds now. */
   held(i: number): readonly HeldTransaction[];
+  /**
+   * Endpoint `i` crashes in the middle of its next raw transaction: it forwards it, then dies
+   * (as `kill`) before answering, so the client sees a reset connection for a transaction the
+   * network has. Stays down until `restart(i)`.
+   */
+  crashOnNextSend(i: number): void;
+  /** How many times endpoint `i` has crashed on a send (`crashOnNextSend`). */
+  crashes(i: number): number;
   /** The hashes of the transactions endpoint `i` has dropped. */
   dropped(i: number): readonly Hex[];
   /** Stop every endpoint (the upstream Anvil is the caller's). */
@@ -85,6 +93,9 @@ interface Endpoint {
   held: HeldTransaction[];
   allowed?: Set<Address>;
   dropped: Hex[];
+  /** Set by `crashOnNextSend`: called after the next raw transaction is forwarded. */
+  crashAfterSend?: () => Promise<void>;
+  crashes: number;
 }
 
 const BLOCK_FROZEN = new Set(["eth_getBlockByHash", "eth_getTransactionByHash", "eth_getTransactionReceipt"]);
@@ -92,6 +103,34 @@ const BLOCK_FROZEN = new Set(["eth_getBlockByHash", "eth_getTransactionByHash", 
 async function decode(raw: Hex): Promise<HeldTransaction> {
   const from = await recoverTransactionAddress({ serializedTransaction: raw as TransactionSerialized });
   return { hash: keccak256(raw), from, nonce: parseTransaction(raw).nonce ?? 0, raw };
+}
+
+/** A pooled transaction as `eth_getTransactionByHash` shows it before it is mined. */
+function pendingView(tx: HeldTransaction): Record<string, unknown> {
+  const t = parseTransaction(tx.raw);
+  const hex = (v: bigint | number | undefined) => (v === undefined ? undefined : toHex(v));
+  return {
+    hash: tx.hash,
+    from: tx.from,
+    to: t.to ?? null,
+    nonce: toHex(tx.nonce),
+    input: t.data ?? "0x",
+    value: hex(t.value ?? 0n),
+    gas: hex(t.gas),
+    gasPrice: hex(t.gasPrice ?? t.maxFeePerGas),
+    maxFeePerGas: hex(t.maxFeePerGas),
+    maxPriorityFeePerGas: hex(t.maxPriorityFeePerGas),
+    type: t.type === "legacy" ? "0x0" : t.type === "eip2930" ? "0x1" : "0x2",
+    chainId: hex(t.chainId),
+    accessList: t.accessList ?? [],
+    v: hex(t.v),
+    r: t.r,
+    s: t.s,
+    yParity: hex(t.yParity),
+    blockHash: null,
+    blockNumber: null,
+    transactionIndex: null,
+  };
 }
 
 /** One request as endpoint `ep`'s node answers it. */
@@ -121,8 +160,19 @@ async function handle(upstream: string, ep: Endpoint, req: RpcRequest): Promise<
         ep.held.push(tx);
         return answer(req, tx.hash);
       }
-      return forward(upstream, req);
+      const crash = ep.crashAfterSend;
+      if (!crash) return forward(upstream, req);
+      ep.crashAfterSend = undefined;
+      ep.crashes += 1;
+      const res = await forward(upstream, req);
+      await crash();
+      return res;
     }
+  }
+  if (req.method === "eth_getTransactionByHash") {
+    // a node knows the transactions in its own pool: a held one is pending (no block yet)
+    const held = ep.held.find((tx) => tx.hash === params[0]);
+    if (held) return answer(req, pendingView(held));
   }
   if (frozen === undefined) return forward(upstream, withBlockTag(req, undefined));
   switch (req.method) {
@@ -206,7 +256,7 @@ function listen(upstream: string, ep: Endpoint): Promise<Server> {
 export async function startBesuFront(o: { upstream: string; endpoints: number }): Promise<BesuFront> {
   const eps: Endpoint[] = [];
   for (let i = 0; i < o.endpoints; i++) {
-    const ep: Endpoint = { port: await freePort(), held: [], dropped: [] };
+    const ep: Endpoint = { port: await freePort(), held: [], dropped: [], crashes: 0 };
     ep.server = await listen(o.upstream, ep);
     eps.push(ep);
   }
@@ -258,6 +308,10 @@ export async function startBesuFront(o: { upstream: string; endpoints: number })
     allowlist(i, senders) {
       at(i).allowed = senders ? new Set(senders.map((s) => getAddress(s))) : undefined;
     },
+    crashOnNextSend(i) {
+      at(i).crashAfterSend = () => kill(i);
+    },
+    crashes: (i) => at(i).crashes,
     held: (i) => [...at(i).held],
     dropped: (i) => [...at(i).dropped],
     async close() {

@@ -139,6 +139,20 @@ describe("Besu-like front", function () {
     expect(await client(0).getTransactionCount({ address: logger.address })).to.equal(1);
     expect(await c.getTransactionReceipt({ hash: first }).catch(() => null)).to.equal(null);
     expect(await direct.getTransactionCount({ address: from.address }), "nothing forwarded").to.equal(nonce);
+    // the cut-off node knows what its pool holds: pending, no block (the others don't know it)
+    const pooled = await c.getTransaction({ hash: second });
+    expect([pooled.from, pooled.nonce, pooled.to, pooled.blockNumber]).to.deep.equal([
+      from.address,
+      nonce + 1,
+      DEAD,
+      null,
+    ]);
+    expect(pooled.value).to.equal(parseEther("1"));
+    expect(
+      await client(0)
+        .getTransaction({ hash: second })
+        .catch(() => null),
+    ).to.equal(null);
 
     const sent = await front.heal(1);
     expect(sent).to.deep.equal([{ hash: first }, { hash: second }]);
@@ -181,6 +195,30 @@ describe("Besu-like front", function () {
     expect(await front.heal(2)).to.deep.equal([]);
     await blocksPass(2n);
     expect(await direct.getTransactionCount({ address: from.address })).to.equal(0);
+  });
+
+  it("crashOnNextSend: the node forwards the transaction, then dies before answering", async () => {
+    const from = account(10); // unfunded: free gas, nothing sent
+    front.crashOnNextSend(2);
+    const failed = await pay(2, from, 0n).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(failed, "the client never hears back").to.be.instanceOf(Error);
+    await blocksPass(2n);
+    expect(await direct.getTransactionCount({ address: from.address }), "yet the chain has it").to.equal(1);
+    expect(front.crashes(2)).to.equal(1);
+    expect(
+      await client(2)
+        .getBlockNumber()
+        .catch(() => null),
+      "down until restarted",
+    ).to.equal(null);
+    await front.restart(2);
+    expect((await client(2).getBlockNumber()) > 0n).to.equal(true);
+    // one crash only: the next send through it is answered
+    const hash = await pay(2, from, 0n);
+    expect((await client(2).waitForTransactionReceipt({ hash })).status).to.equal("success");
   });
 
   it("allowlist: another sender's transaction gets its hash back and is silently dropped", async () => {

@@ -25,7 +25,7 @@ import { runCli } from "../../packages/cli/src/main";
 import { loadKey } from "../../packages/cli/src/options";
 import { createClearhouse, parseDeployment, type Deployment } from "../../packages/sdk/src";
 import { auditedContracts, fetchEvents } from "../../packages/sdk/src/audit";
-import { InvalidArgumentError } from "../../packages/sdk/src/errors/base";
+import { DuplicateWriteError, InvalidArgumentError } from "../../packages/sdk/src/errors/base";
 import { ANVIL_KEYS, startBesuLikeAnvil, type BesuLikeAnvil } from "../helpers/besuAnvil";
 import { freePort } from "../helpers/net";
 
@@ -163,12 +163,17 @@ describe("SDK on a Besu-like node (free gas, block period, FIFO)", function () {
       account: privateKeyToAccount(ANVIL_KEYS[1]),
       pollingInterval: 200,
     });
+    const start = await plain.token.getBalance({ account: ALPINE });
     const raced = await Promise.allSettled(
       Array.from({ length: 10 }, () => plain.token.transfer({ to: ALPINE, amount: 1n })),
     );
-    expect(raced.filter((r) => r.status === "rejected").length, "a plain account reuses nonces").to.be.greaterThan(0);
-
+    const refused = raced.filter((r) => r.status === "rejected").map((r) => (r as PromiseRejectedResult).reason);
+    expect(refused.length, "a plain account reuses nonces").to.be.greaterThan(0);
+    // the same key, nonce and call sign the same transaction: the copies are refused, not reported as done
+    for (const e of refused) expect(e).to.be.instanceOf(DuplicateWriteError);
     const before = await plain.token.getBalance({ account: ALPINE });
+    expect(before - start, "one transfer per success").to.equal(BigInt(10 - refused.length));
+
     const ch = createClearhouse({
       rpcUrl: node.url,
       deployment,

@@ -18,7 +18,7 @@ function rootProgram(io: CliIo): Command {
     .version(cliVersion(), "-V, --version", "print the version")
     .option(
       "--config-file <file>",
-      "settings file: rpcUrl, deployment, keyFile, confirmations, maxLogRange, freeGas (env CLEARHOUSE_CONFIG, default ./clearhouse.yaml if present)",
+      "settings file: rpcUrl, deployment, keyFile, confirmations, maxLogRange, freeGas, dropTimeout (env CLEARHOUSE_CONFIG, default ./clearhouse.yaml if present)",
     )
     .option(
       "--rpc-url <url>",

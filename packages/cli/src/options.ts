@@ -17,6 +17,7 @@ export interface GlobalOptions {
   confirmations?: string;
   maxLogRange?: string;
   freeGas?: string;
+  dropTimeout?: string;
   json?: boolean;
   verbose?: boolean;
 }
@@ -42,10 +43,11 @@ const FILE_SETTINGS = [
   ["confirmations", "CLEARHOUSE_CONFIRMATIONS"],
   ["maxLogRange", "CLEARHOUSE_MAX_LOG_RANGE"],
   ["freeGas", "CLEARHOUSE_FREE_GAS"],
+  ["dropTimeout", "CLEARHOUSE_DROP_TIMEOUT"],
 ] as const;
 
 /** Settings taken from the environment here (the others are read where they are used). */
-const FROM_ENV = new Set<string>(["keyFile", "confirmations", "maxLogRange", "freeGas"]);
+const FROM_ENV = new Set<string>(["keyFile", "confirmations", "maxLogRange", "freeGas", "dropTimeout"]);
 const SETTING_NAMES = FILE_SETTINGS.map(([name]) => name).join(", ");
 
 /**
@@ -133,9 +135,17 @@ export function transportOf(urls: readonly string[], config: HttpTransportConfig
   );
 }
 
-/** The node settings (confirmations, maxLogRange, freeGas) from the environment or the config file. */
-export function nodeSettings(opts: GlobalOptions): { confirmations?: number; maxLogRange?: bigint; freeGas?: boolean } {
-  const out: { confirmations?: number; maxLogRange?: bigint; freeGas?: boolean } = {};
+/** What `nodeSettings` reads. */
+export interface NodeSettings {
+  confirmations?: number;
+  maxLogRange?: bigint;
+  freeGas?: boolean;
+  dropTimeout?: number;
+}
+
+/** The node settings (confirmations, maxLogRange, freeGas, dropTimeout) from the environment or the config file. */
+export function nodeSettings(opts: GlobalOptions): NodeSettings {
+  const out: NodeSettings = {};
   const whole = (name: string, value: string, min: number): number => {
     if (!/^\d+$/.test(value.trim()) || Number(value) < min || !Number.isSafeInteger(Number(value)))
       throw new UsageError(`${name} "${value}" is not a whole number of blocks (${min} or more).`);
@@ -143,6 +153,12 @@ export function nodeSettings(opts: GlobalOptions): { confirmations?: number; max
   };
   if (opts.confirmations !== undefined) out.confirmations = whole("confirmations", opts.confirmations, 0);
   if (opts.maxLogRange !== undefined) out.maxLogRange = BigInt(whole("maxLogRange", opts.maxLogRange, 1));
+  if (opts.dropTimeout !== undefined) {
+    const v = opts.dropTimeout.trim();
+    if (!/^\d+$/.test(v) || Number(v) < 100 || !Number.isSafeInteger(Number(v)))
+      throw new UsageError(`dropTimeout "${opts.dropTimeout}" is not a whole number of milliseconds (100 or more).`);
+    out.dropTimeout = Number(v);
+  }
   if (opts.freeGas !== undefined) {
     const v = opts.freeGas.trim().toLowerCase();
     if (!["true", "false", "1", "0", "auto"].includes(v))

@@ -44,6 +44,13 @@ export interface CreateClearhouseParameters {
   confirmations?: number;
   /** Most blocks one `eth_getLogs` may span; longer queries are split (default 5,000). */
   maxLogRange?: bigint | number;
+  /**
+   * Milliseconds without a receipt after which a write looks whether its transaction was dropped
+   * (default: 5 block periods, between 2 s and 60 s); see `TransactionDroppedError`.
+   */
+  dropTimeout?: number;
+  /** Milliseconds a write waits for its receipt in all (default 180,000). */
+  receiptTimeout?: number;
 }
 
 /** The transport of `rpcUrl`, `rpcUrls` or `transport` (exactly one), and the URLs it names. */
@@ -78,6 +85,13 @@ function settingsOf(p: CreateClearhouseParameters): ClearhouseSettings {
     settings.confirmations = p.confirmations;
   }
   if (p.maxLogRange !== undefined) settings.maxLogRange = requireLogRange(p.maxLogRange);
+  for (const name of ["dropTimeout", "receiptTimeout"] as const) {
+    const ms = p[name];
+    if (ms === undefined) continue;
+    if (!Number.isSafeInteger(ms) || ms < 100)
+      throw new InvalidArgumentError(name, `is ${ms}: give a whole number of milliseconds, 100 or more`);
+    settings[name] = ms;
+  }
   return settings;
 }
 

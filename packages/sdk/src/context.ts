@@ -12,10 +12,17 @@ import type {
   WalletClient,
 } from "viem";
 import type { Deployment } from "@clearhouse/contracts";
-import { MissingAccountError, TransactionFailedError, TransactionPendingError, WrongNetworkError } from "./errors/base";
+import {
+  ClearhouseError,
+  MissingAccountError,
+  TransactionFailedError,
+  TransactionPendingError,
+  WrongNetworkError,
+} from "./errors/base";
 import type { AmountFormat } from "./errors/catalog";
 import { toClearhouseError } from "./errors/revert";
 import { feeOverrides, type FeeOverrides } from "./fees";
+import { dropTimeoutOf, RECEIPT_TIMEOUT_MS, sendSigned, type SendRequest } from "./send";
 import { fromMinorUnits } from "./validate";
 
 /**
@@ -44,6 +51,13 @@ export interface ClearhouseSettings {
   confirmations?: number;
   /** Most blocks one `eth_getLogs` may span (default 5,000, Besu's `--rpc-max-logs-range`). */
   maxLogRange?: bigint;
+  /**
+   * Milliseconds without a receipt after which a write looks whether its transaction was dropped
+   * (default: 5 block periods as the chain's last two blocks show, between 2 s and 60 s).
+   */
+  dropTimeout?: number;
+  /** Milliseconds a write waits for its receipt in all (default 180,000). */
+  receiptTimeout?: number;
 }
 
 /** What a successful write returns. */
@@ -94,6 +108,22 @@ export function feesOf(ctx: ClearhouseContext): Promise<FeeOverrides> {
   return pending;
 }
 
+const dropTimeouts = new WeakMap<ClearhouseContext, Promise<number>>();
+
+/** The drop timeout of this context's writes: the setting, or measured once from the chain. */
+function dropTimeoutFor(ctx: ClearhouseContext): Promise<number> {
+  if (ctx.settings?.dropTimeout !== undefined) return Promise.resolve(ctx.settings.dropTimeout);
+  let pending = dropTimeouts.get(ctx);
+  if (!pending) {
+    pending = dropTimeoutOf(ctx.publicClient).catch((error: unknown) => {
+      throw toClearhouseError(error, "eth_getBlockByNumber", ctx.rpcUrl);
+    });
+    pending.catch(() => dropTimeouts.delete(ctx));
+    dropTimeouts.set(ctx, pending);
+  }
+  return pending;
+}
+
 type ReadFn<abi extends Abi> = ContractFunctionName<abi, "view" | "pure">;
 type WriteFn<abi extends Abi> = ContractFunctionName<abi, "nonpayable" | "payable">;
 
@@ -130,24 +160,70 @@ export async function writeContract<
   if (!wallet) throw new MissingAccountError(call.functionName);
   await ensureNetwork(ctx);
   const fees = await feesOf(ctx);
-  let hash: Hash;
+  let request: object;
   try {
     const simulate = ctx.publicClient.simulateContract as (p: unknown) => Promise<{ request: object }>;
-    const { request } = await simulate({ ...call, account: wallet.account, chain: wallet.chain });
-    const send = wallet.writeContract as (p: unknown) => Promise<Hash>;
-    hash = await send({ ...request, ...fees });
+    ({ request } = await simulate({ ...call, account: wallet.account, chain: wallet.chain }));
   } catch (error) {
     throw toClearhouseError(error, call.functionName, ctx.rpcUrl, amountFormat(ctx));
   }
-  let receipt;
+  const confirmations = ctx.settings?.confirmations ?? 0;
+  const receipt =
+    wallet.account.type === "local"
+      ? await sendWithLocalKey(ctx, wallet, { ...request, ...fees } as unknown as SendRequest, call.functionName)
+      : await sendFromNode(ctx, wallet, { ...request, ...fees }, call.functionName, confirmations);
+  if (receipt.status !== "success") throw new TransactionFailedError(receipt.transactionHash, call.functionName);
+  return { hash: receipt.transactionHash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed };
+}
+
+type Wallet = NonNullable<ClearhouseContext["walletClient"]>;
+
+/** A local key: signed here, failover-safe, dropped transactions detected (./send.ts). */
+async function sendWithLocalKey(ctx: ClearhouseContext, wallet: Wallet, request: SendRequest, action: string) {
+  const dropTimeout = await dropTimeoutFor(ctx);
   try {
-    const confirmations = 1 + (ctx.settings?.confirmations ?? 0);
-    receipt = await ctx.publicClient.waitForTransactionReceipt({ hash, confirmations });
+    return await sendSigned(
+      {
+        publicClient: ctx.publicClient,
+        walletClient: wallet,
+        deployment: ctx.deployment,
+        confirmations: ctx.settings?.confirmations ?? 0,
+        dropTimeout,
+        receiptTimeout: ctx.settings?.receiptTimeout ?? RECEIPT_TIMEOUT_MS,
+      },
+      request,
+      action,
+    );
   } catch (error) {
-    throw new TransactionPendingError(hash, call.functionName, error);
+    if (error instanceof ClearhouseError) throw error;
+    throw toClearhouseError(error, action, ctx.rpcUrl, amountFormat(ctx));
   }
-  if (receipt.status !== "success") throw new TransactionFailedError(hash, call.functionName);
-  return { hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed };
+}
+
+/** An account the node signs for (`eth_sendTransaction`, a development chain). */
+async function sendFromNode(
+  ctx: ClearhouseContext,
+  wallet: Wallet,
+  request: object,
+  action: string,
+  confirmations: number,
+) {
+  let hash: Hash;
+  try {
+    const send = wallet.writeContract as (p: unknown) => Promise<Hash>;
+    hash = await send(request);
+  } catch (error) {
+    throw toClearhouseError(error, action, ctx.rpcUrl, amountFormat(ctx));
+  }
+  try {
+    return await ctx.publicClient.waitForTransactionReceipt({
+      hash,
+      confirmations: 1 + confirmations,
+      timeout: ctx.settings?.receiptTimeout ?? RECEIPT_TIMEOUT_MS,
+    });
+  } catch (error) {
+    throw new TransactionPendingError(hash, action, error);
+  }
 }
 
 /**

@@ -208,3 +208,57 @@ export class TransactionFailedError extends ClearhouseError {
     });
   }
 }
+
+/** Why the consortium registry refuses a transaction (its `check`): code, name and description. */
+export interface DropReason {
+  code: number;
+  name: string;
+  description: string;
+}
+
+/**
+ * A sent transaction vanished: no receipt within the drop timeout, no node knows its hash, and the
+ * sender's nonce has not moved. A Besu node whose permissioning refuses a transaction drops it this
+ * way while answering with its hash. The chain's state is unchanged; `reason` is the registry's
+ * `check` for the same sender and target (absent when it could not be read).
+ */
+export class TransactionDroppedError extends ClearhouseError {
+  override name = "TransactionDroppedError";
+  constructor(
+    readonly hash: string,
+    readonly functionName: string,
+    readonly reason?: DropReason,
+  ) {
+    super(`Transaction ${hash} (${functionName}) was dropped: no node knows it and the sender's nonce did not move.`, {
+      category: "refused",
+      hint:
+        reason && reason.code !== 0
+          ? `The consortium registry refuses it: ${reason.name} (${reason.description}). Fix that, then send it again.`
+          : "The registry allows it, so a node's own rules or a full pool dropped it: check the node's logs and permissions, then send it again.",
+      details: reason ? `registry check: ${reason.code} ${reason.name}` : "registry check: could not be read",
+    });
+  }
+}
+
+/**
+ * Two writes in one process signed the same transaction (same key, nonce and call): the account
+ * has no nonce manager and they ran at once. The second is not sent (the node would take it as the
+ * first); the first goes on.
+ */
+export class DuplicateWriteError extends ClearhouseError {
+  override name = "DuplicateWriteError";
+  constructor(
+    readonly hash: string,
+    readonly functionName: string,
+    readonly sender: string,
+    readonly nonce: number,
+  ) {
+    super(
+      `Write ${functionName} signed transaction ${hash} (nonce ${nonce} of ${sender}) that another write of this process is sending; it was not sent again.`,
+      {
+        category: "refused",
+        hint: "Writes sent at once from one key need distinct nonces: give the account a nonce manager (viem's createNonceManager; the CLI's keys have one), or send them one after another.",
+      },
+    );
+  }
+}
