@@ -9,8 +9,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClearhouse } from "../../packages/sdk/src";
-import { NetworkError } from "../../packages/sdk/src/errors/base";
 import {
+  PermNodeUnreachableError,
   PermPersistError,
   PermRefusedError,
   PermUnavailableError,
@@ -170,7 +170,9 @@ describe("network: Besu's PERM API and the registry → node sync (Besu-like fro
       [true, 2, 1],
     ]);
     expect(front.nodesAllowlist(2)).to.deep.equal([enode(1), enode(2), enode(3)]);
-    expect(lines.join("\n")).to.match(new RegExp(`perm ${front.urls[2]}: Cannot reach the chain.*retrying in 0\\.3 s`));
+    expect(lines.join("\n")).to.match(
+      new RegExp(`perm ${front.urls[2]}: Cannot reach the Besu node at .*retrying in 0\\.3 s`),
+    );
     // a node that stays down: the report says so, with a network error
     await front.kill(2);
     const down = await new PermissionsSync(ch.context, { permRpcUrls: [front.urls[2]], retry: { firstMs: 50 } }).once(
@@ -218,9 +220,10 @@ describe("network: Besu's PERM API and the registry → node sync (Besu-like fro
     expect(lines[lines.length - 1]).to.match(/^stopped at block \d+$/);
   });
 
-  it("reports an unreachable node as a NetworkError", async () => {
+  it("reports an unreachable node as a network error naming it", async () => {
     await front.kill(1);
-    const e = await rejectsWith(permGetNodesAllowlist({ url: front.urls[1] }), NetworkError);
+    const e = await rejectsWith(permGetNodesAllowlist({ url: front.urls[1] }), PermNodeUnreachableError);
+    expect(e.message).to.include(`Cannot reach the Besu node at ${front.urls[1]} (perm_getNodesAllowlist).`);
     expect(e.category).to.equal("network");
     await front.restart(1);
   });

@@ -7,9 +7,10 @@
  * else error -32000 with one of the messages below (-32602 "Invalid enode params" for a parameter
  * that is not a list of strings; -32601/-32604 when PERM is not enabled on the node). Each is mapped
  * to a typed error: PermUnavailableError (the node is not set up for it), PermRefusedError (the
- * node refused this change: nothing changed), PermPersistError (the node's file), NetworkError.
+ * node refused this change: nothing changed), PermPersistError (the node's file),
+ * PermNodeUnreachableError (no answer).
  */
-import { ClearhouseError, NetworkError } from "../errors/base";
+import { ClearhouseError } from "../errors/base";
 import { canonicalEnode } from "./enodes";
 
 /** Why a node refused a PERM call, by Besu's error message (RpcErrorType). */
@@ -33,6 +34,23 @@ export type PermErrorReason = keyof typeof PERM_ERRORS;
 
 const UNAVAILABLE = new Set<PermErrorReason>(["not-enabled", "permissioning-not-enabled", "p2p-disabled"]);
 const PERSIST = new Set<PermErrorReason>(["persist-failed", "file-out-of-sync", "reload-failed"]);
+
+/** The node did not answer a PERM call (down, unreachable, or not a JSON-RPC answer). */
+export class PermNodeUnreachableError extends ClearhouseError {
+  override name = "PermNodeUnreachableError";
+  constructor(
+    readonly url: string,
+    readonly method: string,
+    cause: unknown,
+  ) {
+    super(`Cannot reach the Besu node at ${url} (${method}).`, {
+      category: "network",
+      hint: "Check that the node is running and its JSON-RPC is reachable from here (rpc-http-host, host-allowlist); sync-permissions retries it.",
+      details: cause instanceof Error ? cause.message.split("\n")[0] : String(cause),
+      cause,
+    });
+  }
+}
 
 /** The node cannot do PERM calls: the PERM API or node permissioning is not enabled on it. */
 export class PermUnavailableError extends ClearhouseError {
@@ -110,7 +128,7 @@ async function call(url: string, method: string, params: unknown[], fetchFn: typ
     if (!res.ok) throw new Error(`HTTP ${res.status} ${res.statusText}`);
     answer = (await res.json()) as RpcAnswer;
   } catch (error) {
-    throw new NetworkError(url, error);
+    throw new PermNodeUnreachableError(url, method, error);
   }
   if (!answer.error) return answer.result;
   const { code, message } = answer.error;
@@ -135,7 +153,11 @@ const f = (c: PermClient): typeof fetch => c.fetch ?? fetch;
 export async function permGetNodesAllowlist(c: PermClient): Promise<string[]> {
   const result = await call(c.url, "perm_getNodesAllowlist", [], f(c));
   if (!Array.isArray(result) || !result.every((e) => typeof e === "string"))
-    throw new NetworkError(c.url, new Error("perm_getNodesAllowlist did not return a list of enode URLs"));
+    throw new PermNodeUnreachableError(
+      c.url,
+      "perm_getNodesAllowlist",
+      new Error("the answer is not a list of enode URLs"),
+    );
   return result;
 }
 
