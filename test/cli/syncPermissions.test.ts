@@ -129,6 +129,27 @@ describe("CLI: clearhouse network sync-permissions (compiled CLI, child process)
     expect(none.err()).to.match(/error: Nothing to sync\./);
   });
 
+  it("exits 2 naming a kit node whose file cannot be written, and a --file that cannot be", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "clearhouse-cli-sync-"));
+    writeFileSync(join(dir, "nodes.json"), JSON.stringify([{ name: "ghost", role: "member", enode: enodes[0] }]));
+    const kitRun = start([...globals, "network", "sync-permissions", "--kit", dir, "--once"]);
+    expect(await kitRun.exit).to.equal(2);
+    expect(kitRun.err()).to.match(
+      /error: .*ghost\/permissions_config\.toml: cannot be written: the kit has no directory for node ghost/,
+    );
+    writeFileSync(join(dir, "a-file"), "");
+    const fileRun = start([
+      ...globals,
+      "network",
+      "sync-permissions",
+      "--file",
+      join(dir, "a-file", "p.toml"),
+      "--once",
+    ]);
+    expect(await fileRun.exit).to.equal(2);
+    expect(fileRun.out()).to.match(/file .*a-file\/p\.toml: NOT in sync \(.*cannot be written \(ENOTDIR/);
+  });
+
   it("follows allowNode and removeNode into the files and the node within seconds, and exits 0 on SIGTERM", async () => {
     front.nodePermissioning(0, { allowlist: enodes });
     const run = start([

@@ -276,14 +276,10 @@ export class PermissionsSync {
       if (t.appliedVersion !== this.version && (ignoreBackoff || t.nextAt <= now)) await this.push(t);
   }
 
-  private pending(): Target[] {
-    return this.targets.filter((t) => t.appliedVersion !== this.version || !t.inSync);
-  }
-
   /**
-   * Replay the registry once and push it to every target, retrying a target that fails on the
-   * network up to `attempts` times (with backoff); returns the report (targets that still failed
-   * carry their error).
+   * Replay the registry once and push it to every target, trying a target that fails on the
+   * network or on its file up to `attempts` times (with backoff; a node's refusal is not retried);
+   * returns the report (targets that still failed carry their error).
    * @throws EmptyNodeAllowlistError when the registry allows no node; errors of the chain's RPC.
    */
   async once(attempts = 3): Promise<PermissionsSyncReport> {
@@ -291,7 +287,7 @@ export class PermissionsSync {
     if (this.enodes.length === 0) throw new EmptyNodeAllowlistError(this.block);
     for (let attempt = 1; attempt <= attempts; attempt++) {
       await this.pushDue(true);
-      const retry = this.pending().filter((t) => t.appliedVersion !== this.version);
+      const retry = this.targets.filter((t) => t.appliedVersion !== this.version);
       if (retry.length === 0 || attempt === attempts) break;
       await sleep(Math.max(...retry.map((t) => t.nextAt - Date.now()), 0), this.options.signal);
     }
