@@ -2,29 +2,36 @@
  * Besu's local node permissioning behind the PERM JSON-RPC API, for one endpoint of the Besu-like
  * front (test/helpers/besuFront.ts): `perm_getNodesAllowlist`, `perm_addNodesToAllowlist`,
  * `perm_removeNodesFromAllowlist`, `perm_reloadPermissionsFromFile`, answered as Besu answers them.
- * Transcribed from hyperledger/besu (main, March 2026):
+ * Transcribed from hyperledger/besu at commit 3fd224e2e49ddd68aa61755525593a0a60c65507 (main,
+ * 29 March 2026); paths under ethereum/, line numbers at that commit:
  *
- * - ethereum/api/.../methods/permissioning/PermAddNodesToAllowlist.java, PermRemoveNodesFromAllowlist.java,
- *   PermGetNodesAllowlist.java, PermReloadPermissionsFromFile.java: the result `"Success"`
- *   (JsonRpcSuccessResponse.SUCCESS_RESULT), which error each outcome gives, and -32602
- *   "Invalid enode params" when params[0] is not a list of strings (StringListParameter; a null
- *   list is an empty one);
- * - ethereum/api/.../response/RpcErrorType.java: codes and messages (`NODE_ALLOWLIST_*`,
- *   `ALLOWLIST_PERSIST_FAILURE`, `ALLOWLIST_FILE_SYNC`, `ALLOWLIST_RELOAD_ERROR`,
- *   `PERMISSIONING_NOT_ENABLED`), and JsonRpcExecutor.java: -32604 "Method not enabled" for a PERM
- *   method when the PERM API is not enabled;
- * - ethereum/permissioning/.../NodeLocalConfigPermissioningController.java `addNodes`/`removeNodes`:
- *   the order of the checks (empty list, duplicate strings, each URL parsed — a bad one is
- *   "Request contains an invalid node" —, then for add an existing node, for remove a fixed node
- *   (bootnode or static node) before an absent one), all-or-nothing, the in-memory list kept in
- *   order (added nodes appended), then the file: its list must still contain the previous in-memory
- *   list (else "out of sync": the change stays applied, the file is not written), then it is
- *   rewritten (an I/O failure reverts the change);
- * - AllowlistPersistor.java: the file rewritten as the other allowlist's line, then
- *   `nodes-allowlist=["…","…"]` with no newline; the check compares the printed strings;
- * - EnodeURLImpl.java `fromString`/`toURI`/`equals` (DNS disabled): scheme `enode`, a 128-hex id,
- *   an IP, a port 1–65535, `?discport=`; printed with the id in lower case and `?discport` only when
- *   it differs. This mirror reads IPv4 only (Besu also reads IPv6; the kit uses IPv4).
+ * - api/.../jsonrpc/internal/methods/permissioning/PermAddNodesToAllowlist.java `response` (l. 50–103),
+ *   PermRemoveNodesFromAllowlist.java (l. 50–106), PermGetNodesAllowlist.java (l. 46–61),
+ *   PermReloadPermissionsFromFile.java (l. 47–61): the result `"Success"` (JsonRpcSuccessResponse
+ *   l. 28, SUCCESS_RESULT), which error each outcome gives, and -32602 "Invalid enode params"
+ *   (RpcErrorType l. 60) when params[0] is not a list of strings (StringListParameter: a null list
+ *   is an empty one);
+ * - api/.../jsonrpc/internal/response/RpcErrorType.java l. 222–241: the -32000 codes and messages
+ *   (`NODE_ALLOWLIST_*`, `ALLOWLIST_PERSIST_FAILURE`, `ALLOWLIST_FILE_SYNC`,
+ *   `ALLOWLIST_RELOAD_ERROR`, `PERMISSIONING_NOT_ENABLED`); api/.../execution/JsonRpcExecutor.java
+ *   l. 114–120: -32604 "Method not enabled" for a PERM method when the PERM API is not enabled;
+ * - permissioning/.../NodeLocalConfigPermissioningController.java `addNodes` (l. 112–140),
+ *   `removeNodes` (l. 146–179), `updateAllowlistInConfigFile` (l. 185–198), `validInput`
+ *   (l. 200–213), `reload` (l. 252–276): the order of the checks (empty list, duplicate strings,
+ *   each URL parsed — a bad one is "Request contains an invalid node" —, then for add an existing
+ *   node, for remove a fixed node (bootnode or static node) before an absent one), all-or-nothing,
+ *   the in-memory list kept in order (added nodes appended), then the file: its list must still
+ *   contain the previous in-memory list (else "out of sync": the change stays applied, the file is
+ *   not written), then it is rewritten (an I/O failure reverts the change); a failed reload keeps
+ *   the previous list;
+ * - permissioning/.../AllowlistPersistor.java `verifyConfigFileMatchesState` (l. 61–87),
+ *   `updateConfig` (l. 95–100), `valueListToTomlArray` (l. 159–167): the file rewritten as the other
+ *   allowlist's line, then `nodes-allowlist=["…","…"]` with no newline; the check compares the
+ *   printed strings;
+ * - p2p/.../peers/EnodeURLImpl.java `fromURI` (l. 110–146), `toURI` (l. 174–188), `equals`
+ *   (l. 310–322), with DNS disabled: scheme `enode`, a 128-hex id, an IP, a port 1–65535,
+ *   `?discport=`; printed with the id in lower case and `?discport` only when it differs. This
+ *   mirror reads IPv4 only (Besu also reads IPv6; the kit uses IPv4).
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { answer, failure, type RpcRequest, type RpcResponse } from "./besuFrontRpc";

@@ -142,14 +142,37 @@ describe("network: Besu's PERM API and the registry → node sync (Besu-like fro
     front.nodePermissioning(2, { allowlist: [enode(1), enode(7), enode(8)], fixed: [enode(8)] });
     const calls: string[] = [];
     const c = { url: front.urls[2], fetch: countingFetch(calls) };
-    const e = await rejectsWith(syncNodeAllowlist(c, [enode(1), enode(2), enode(3)]), PermRefusedError);
-    expect(e.reason).to.equal("fixed-node");
+    const partial = await syncNodeAllowlist(c, [enode(1), enode(2), enode(3)]);
+    expect([partial.added, partial.removed]).to.deep.equal([[enode(2), enode(3)], [enode(7)]]);
+    expect(partial.refused.map((e) => [e.reason, e.enodes])).to.deep.equal([["fixed-node", [enode(8)]]]);
     expect(front.nodesAllowlist(2)).to.deep.equal([enode(1), enode(8), enode(2), enode(3)]);
+    expect(partial.allowlist).to.deep.equal(front.nodesAllowlist(2));
     front.nodePermissioning(2, { allowlist: [enode(3), enode(1), enode(2)] });
     calls.length = 0;
     const r = await syncNodeAllowlist(c, [enode(1), enode(2), enode(3)]);
     expect([r.added, r.removed]).to.deep.equal([[], []]);
     expect(calls).to.deep.equal(["perm_getNodesAllowlist", "perm_getNodesAllowlist"]);
+  });
+
+  it("reports a node's refusal without retrying it, after making the rest of the change", async () => {
+    front.nodePermissioning(2, { allowlist: [enode(1), enode(8)], fixed: [enode(8)] });
+    const ch = createClearhouse({ rpcUrl: front.urls[0], deployment: registry.deployment });
+    const lines: string[] = [];
+    const calls: string[] = [];
+    const report = await new PermissionsSync(ch.context, {
+      permRpcUrls: [front.urls[2]],
+      log: (l) => lines.push(l),
+      fetch: countingFetch(calls),
+    }).once();
+    expect(report.targets[0]).to.deep.include({ inSync: false, added: 2, removed: 0 });
+    expect(report.targets[0].error?.category).to.equal("refused");
+    expect(report.targets[0].error?.message).to.include(`Cannot remove a fixed node (bootnode or static node)`);
+    expect(front.nodesAllowlist(2)).to.deep.equal([enode(1), enode(8), enode(2), enode(3)]);
+    expect(
+      calls.filter((m) => m === "perm_removeNodesFromAllowlist"),
+      "not retried",
+    ).to.have.length(1);
+    expect(lines.join("\n")).to.match(/added 2, removed 0 \(4 node\(s\)\)\n.*refused perm_removeNodesFromAllowlist/);
   });
 
   it("retries a PERM node killed during a sync, and succeeds once it is back", async () => {

@@ -185,6 +185,8 @@ export interface PermSyncResult {
   allowlist: string[];
   /** Changes the node applied but could not persist to its file (Besu's "out of sync" answer). */
   warnings: string[];
+  /** Removals the node refused (e.g. a static node or bootnode): the node still has those. */
+  refused: PermRefusedError[];
 }
 
 /** Run `change`; a "file out of sync" answer (applied in memory, file not rewritten) becomes a warning. */
@@ -201,8 +203,8 @@ async function applied(change: () => Promise<void>, warnings: string[]): Promise
  * Make the node's in-memory allowlist (and so its file, which Besu rewrites) equal `enodes`,
  * sending only the difference: one `perm_addNodesToAllowlist` for the missing nodes, then one
  * `perm_removeNodesFromAllowlist` per extra node (so a refused removal — Besu never removes a
- * static node or bootnode — names its node and does not hold back the others: the first refusal
- * is thrown after the rest were tried). A change Besu applied without persisting it (its file was
+ * static node or bootnode — names its node and does not hold back the others: refused removals
+ * are returned in `refused`; a refused addition is thrown, nothing having changed). A change Besu applied without persisting it (its file was
  * rewritten meanwhile, e.g. by `syncPermissionsFile` on the same host) counts as made, with a warning.
  */
 export async function syncNodeAllowlist(c: PermClient, enodes: readonly string[]): Promise<PermSyncResult> {
@@ -223,16 +225,15 @@ export async function syncNodeAllowlist(c: PermClient, enodes: readonly string[]
   const warnings: string[] = [];
   if (added.length > 0) await applied(() => permAddNodes(c, added), warnings);
   const removed: string[] = [];
-  let refusal: unknown;
+  const refused: PermRefusedError[] = [];
   for (const canonical of extra) {
     try {
       await applied(() => permRemoveNodes(c, [have.get(canonical) ?? canonical]), warnings);
       removed.push(canonical);
     } catch (error) {
       if (!(error instanceof PermRefusedError)) throw error;
-      refusal ??= error;
+      refused.push(error);
     }
   }
-  if (refusal) throw refusal;
-  return { url: c.url, added, removed, allowlist: await permGetNodesAllowlist(c), warnings };
+  return { url: c.url, added, removed, allowlist: await permGetNodesAllowlist(c), warnings, refused };
 }

@@ -228,10 +228,18 @@ export class PermissionsSync {
         t.removed += r.removed.length;
         for (const w of r.warnings) this.log(`warning: ${w}`);
         this.log(
-          r.added.length + r.removed.length === 0
+          r.added.length + r.removed.length === 0 && r.refused.length === 0
             ? `perm ${t.target}: in sync (${r.allowlist.length} node(s))`
             : `perm ${t.target}: added ${r.added.length}, removed ${r.removed.length} (${r.allowlist.length} node(s))`,
         );
+        if (r.refused.length > 0) {
+          // refusals are not retried (the node would refuse again) until the registry changes
+          for (const e of r.refused) this.log(`perm ${t.target}: ${e.shortMessage} ${e.enodes.join(", ")}`);
+          const first = r.refused[0];
+          Object.assign(t, { inSync: false, appliedVersion: version, failures: 0, nextAt: 0, cause: first });
+          t.error = { message: `${first.shortMessage} ${first.enodes.join(", ")}`, category: first.category };
+          return;
+        }
       } else {
         const r = syncPermissionsFile(t.target, this.enodes);
         t.added += r.added.length;
