@@ -37,7 +37,7 @@ function start(args: string[]): Child {
   return { child, out: () => out, err: () => err, exit };
 }
 
-async function until(what: () => boolean, why: () => string, ms = 10_000): Promise<void> {
+async function until(what: () => boolean, why: () => string, ms = 20_000): Promise<void> {
   for (const end = Date.now() + ms; !what();) {
     if (Date.now() > end) throw new Error(`timed out: ${why()}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -166,6 +166,10 @@ describe("CLI: clearhouse network sync-permissions (compiled CLI, child process)
     try {
       await until(
         () => run.err().includes("watching the registry from block"),
+        () => run.err(),
+      );
+      await until(
+        () => front.nodesAllowlist(0).length === 3,
         () => run.err(),
       );
       expect(front.nodesAllowlist(0)).to.deep.equal(enodes.slice(0, 3));
