@@ -27,6 +27,15 @@ import { GovernanceFileError } from "../../packages/sdk/src/governance/files";
 import { ConsortiumFileError } from "../../packages/sdk/src/node/consortiumFile";
 import { NetworkKitExistsError } from "../../packages/sdk/src/node/networkKit";
 import { NetworkConfigError } from "../../packages/sdk/src/network/networkConfig";
+import {
+  PermNodeUnreachableError,
+  PermPersistError,
+  PermRefusedError,
+  PermUnavailableError,
+} from "../../packages/sdk/src/network/permRpc";
+import { PermissionsFileError } from "../../packages/sdk/src/network/permissionsToml";
+import { NodeAllowlistMismatchError } from "../../packages/sdk/src/network/registryNodes";
+import { EmptyNodeAllowlistError } from "../../packages/sdk/src/node/permissionsSync";
 import { AttestationExpiredError } from "../../packages/sdk/src/payments/attestation";
 import { AttestationConflictError } from "../../packages/sdk/src/payments/submission";
 import { BatchFileError } from "../../packages/sdk/src/settlement/batchFile";
@@ -95,6 +104,43 @@ const SAMPLES: Record<string, { make: () => ClearhouseError; category: ErrorCate
     category: "input",
   },
   NetworkKitExistsError: { make: () => new NetworkKitExistsError("/tmp/net"), category: "input" },
+  PermissionsFileError: {
+    make: () => new PermissionsFileError("net/v1/permissions_config.toml", "cannot be written (EACCES)"),
+    category: "input",
+  },
+  NodeAllowlistMismatchError: { make: () => new NodeAllowlistMismatchError(12n, 3, 4), category: "network" },
+  EmptyNodeAllowlistError: { make: () => new EmptyNodeAllowlistError(12n), category: "refused" },
+  PermNodeUnreachableError: {
+    make: () =>
+      new PermNodeUnreachableError("http://10.0.0.1:8545", "perm_getNodesAllowlist", new Error("ECONNREFUSED")),
+    category: "network",
+  },
+  PermUnavailableError: {
+    make: () =>
+      new PermUnavailableError("http://10.0.0.1:8545", "perm_getNodesAllowlist", "Node allowlist has not been enabled"),
+    category: "input",
+  },
+  PermRefusedError: {
+    make: () =>
+      new PermRefusedError(
+        "http://10.0.0.1:8545",
+        "perm_removeNodesFromAllowlist",
+        "fixed-node",
+        "Cannot remove a fixed node (bootnode or static node) from allowlist (code -32000)",
+        [],
+      ),
+    category: "refused",
+  },
+  PermPersistError: {
+    make: () =>
+      new PermPersistError(
+        "http://10.0.0.1:8545",
+        "perm_addNodesToAllowlist",
+        "persist-failed",
+        "Unable to persist changes to allowlist configuration file. Changes reverted",
+      ),
+    category: "refused",
+  },
   AttestationExpiredError: { make: () => new AttestationExpiredError(BANK, 1n, 2n), category: "input" },
   AttestationConflictError: {
     make: () => {

@@ -15,6 +15,11 @@
  * - every endpoint reports `finalized` and `safe` = `latest`, as QBFT does (immediate finality);
  *   Anvil alone answers latest − 2.
  *
+ * - `nodePermissioning(i, setup)`: the node answers the PERM API (`perm_getNodesAllowlist`,
+ *   `perm_addNodesToAllowlist`, `perm_removeNodesFromAllowlist`, `perm_reloadPermissionsFromFile`)
+ *   from its own node allowlist, as Besu does (test/helpers/besuFrontPerm.ts); a restarted node
+ *   reads its list back from its permissions file, as Besu does at start.
+ *
  * Batches (JSON arrays) are answered in order. As on Besu, `eth_sendTransaction`,
  * `eth_signTransaction` and `eth_fillTransaction` are "Method not found": clients sign and send raw
  * transactions, and viem fills nonce and gas with `eth_getTransactionCount("pending")` and
@@ -37,6 +42,13 @@ import {
   type TransactionSerialized,
 } from "viem";
 import { answer, call, failure, forward, withBlockTag, type RpcRequest, type RpcResponse } from "./besuFrontRpc";
+import {
+  permAnswer,
+  readNodesAllowlist,
+  setupPermissioning,
+  type NodePermissioning,
+  type NodePermissioningSetup,
+} from "./besuFrontPerm";
 import { freePort } from "./net";
 
 /** A transaction a partitioned endpoint holds. */
@@ -82,6 +94,10 @@ export interface BesuFront {
   crashes(i: number): number;
   /** The hashes of the transactions endpoint `i` has dropped. */
   dropped(i: number): readonly Hex[];
+  /** Endpoint `i` answers the PERM API with its own node allowlist; `null`: perm_* pass through as before. */
+  nodePermissioning(i: number, setup: NodePermissioningSetup | null): void;
+  /** Endpoint `i`'s node allowlist in memory (as `perm_getNodesAllowlist` answers). */
+  nodesAllowlist(i: number): readonly string[];
   /** Stop every endpoint (the upstream Anvil is the caller's). */
   close(): Promise<void>;
 }
@@ -96,6 +112,7 @@ interface Endpoint {
   /** Set by `crashOnNextSend`: called after the next raw transaction is forwarded. */
   crashAfterSend?: () => Promise<void>;
   crashes: number;
+  perm?: NodePermissioning;
 }
 
 const BLOCK_FROZEN = new Set(["eth_getBlockByHash", "eth_getTransactionByHash", "eth_getTransactionReceipt"]);
@@ -135,6 +152,7 @@ function pendingView(tx: HeldTransaction): Record<string, unknown> {
 
 /** One request as endpoint `ep`'s node answers it. */
 async function handle(upstream: string, ep: Endpoint, req: RpcRequest): Promise<RpcResponse> {
+  if (ep.perm && req.method.startsWith("perm_")) return permAnswer(ep.perm, req);
   const frozen = ep.frozenAt;
   const params = req.params ?? [];
   switch (req.method) {
@@ -282,7 +300,10 @@ export async function startBesuFront(o: { upstream: string; endpoints: number })
     kill,
     async restart(i) {
       const ep = at(i);
-      if (!ep.server) ep.server = await listen(o.upstream, ep);
+      if (ep.server) return;
+      // Besu reads its allowlist from its permissions file at start
+      if (ep.perm?.file) ep.perm.list = readNodesAllowlist(ep.perm.file);
+      ep.server = await listen(o.upstream, ep);
     },
     async partition(i) {
       const ep = at(i);
@@ -314,6 +335,10 @@ export async function startBesuFront(o: { upstream: string; endpoints: number })
     crashes: (i) => at(i).crashes,
     held: (i) => [...at(i).held],
     dropped: (i) => [...at(i).dropped],
+    nodePermissioning(i, setup) {
+      at(i).perm = setup ? setupPermissioning(setup) : undefined;
+    },
+    nodesAllowlist: (i) => [...(at(i).perm?.list ?? [])],
     async close() {
       for (let i = 0; i < eps.length; i++) await kill(i);
     },

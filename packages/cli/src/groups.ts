@@ -83,7 +83,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   },
   {
     name: "network",
-    summary: "Besu QBFT network: generate the kit of genesis, node keys and configs",
+    summary: "Besu QBFT network: generate the kit of genesis, node keys and configs; sync node permissions",
     load: async () => (await import("./network")).networkCommand,
   },
   {

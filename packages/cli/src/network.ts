@@ -1,13 +1,15 @@
 /**
  * `clearhouse network …`: the consortium's Besu QBFT network. `network init` writes the kit —
  * genesis, node keys, per-node config.toml, static nodes, the node allowlist and run scripts —
- * from the `network:` section of the consortium file. Nothing is sent to any chain.
+ * from the `network:` section of the consortium file (nothing is sent to any chain);
+ * `network sync-permissions` keeps the nodes' allowlists in line with the registry (networkSync.ts).
  */
 import { relative, resolve } from "node:path";
 import { Command } from "commander";
 import { readNetworkFile, writeNetworkKit } from "@clearhouse/sdk/node";
 import type { CliIo, GlobalOptions } from "./options";
 import { print } from "./output";
+import { syncPermissionsCommand } from "./networkSync";
 
 function initCommand(io: CliIo, globals: () => GlobalOptions): Command {
   return new Command("init")
@@ -50,6 +52,7 @@ function initCommand(io: CliIo, globals: () => GlobalOptions): Command {
 /** `clearhouse network`: the consortium's Besu network. */
 export function networkCommand(io: CliIo, globals: () => GlobalOptions): Command {
   return new Command("network")
-    .description("Besu QBFT network: generate the kit of genesis, node keys and configs")
-    .addCommand(initCommand(io, globals));
+    .description("Besu QBFT network: generate the kit of genesis, node keys and configs; sync node permissions")
+    .addCommand(initCommand(io, globals))
+    .addCommand(syncPermissionsCommand(io, globals));
 }

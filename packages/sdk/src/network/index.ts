@@ -9,3 +9,7 @@ export * from "./networkConfig";
 export * from "./genesis";
 export * from "./nodeFiles";
 export * from "./kit";
+export * from "./enodes";
+export * from "./permissionsToml";
+export * from "./registryNodes";
+export * from "./permRpc";

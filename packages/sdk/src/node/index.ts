@@ -20,3 +20,5 @@ export * from "./audit";
 export * from "./packageRoot";
 export * from "./consortiumDeploy";
 export * from "./networkKit";
+export * from "./permissionsFile";
+export * from "./permissionsSync";
