@@ -16,6 +16,8 @@ import { inMask, leafOf, validateRecord } from "@clearhouse/sdk/settlement";
 import { proofVerifier, releaseProver } from "@clearhouse/zk";
 import type { ApiKey, ServeConfig } from "./config";
 import { EventFeed, involves, plain as json, type PublicEvent } from "./feed";
+import { openDeliveryStore } from "./store";
+import { webhookRoutes } from "./webhookRoutes";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -45,7 +47,8 @@ export async function createServer(opts: {
   now?: () => number;
 }): Promise<ServerHandle> {
   const { ch, config } = opts;
-  const feed = new EventFeed(ch.context, config, opts.now);
+  const { store } = await openDeliveryStore(config, (opts.now ?? Date.now)());
+  const feed = new EventFeed(ch.context, config, store, opts.now);
   await feed.poll();
   const app = Fastify({ logger: false, forceCloseConnections: true }); // open event streams must not hold up a stop
   const keys = new Map(config.apiKeys.map((k) => [k.key, k]));
@@ -92,8 +95,9 @@ export async function createServer(opts: {
   // 200 when the event feed follows the chain, 503 when its last poll failed (a load balancer or a
   // monitor reads the status code; the body says why).
   app.get("/api/health", async (_req, reply) => {
-    const ok = feed.lastError === undefined;
-    return reply.code(ok ? 200 : 503).send({ ok, events: feed.events.length, lastError: feed.lastError });
+    const lastError = feed.lastError ?? (feed.worker.storeError && `delivery store: ${feed.worker.storeError}`);
+    const ok = lastError === undefined;
+    return reply.code(ok ? 200 : 503).send({ ok, events: feed.events.length, store: store.kind, lastError });
   });
   // Browsers ask for it on every page: no icon, and no 401 for a request nobody chose to send.
   app.get("/favicon.ico", async (_req, reply) => reply.code(204).send());
@@ -259,28 +263,7 @@ export async function createServer(opts: {
     }
     return audit.report;
   });
-  app.get("/api/webhooks", { preHandler: onlyAuditors }, async () =>
-    feed.outbox.all().map((d) => ({
-      id: d.id,
-      webhookId: d.webhookId,
-      eventId: d.eventId,
-      attempts: d.attempts,
-      delivered: d.deliveredAt !== undefined,
-      lastError: d.lastError,
-    })),
-  );
-  app.post<{ Body: { fromBlock?: string | number } }>(
-    "/api/webhooks/replay",
-    { preHandler: onlyAuditors },
-    async (req, reply) => {
-      const from = String(req.body?.fromBlock ?? "");
-      if (!/^\d+$/.test(from))
-        return reply.code(400).send({ error: "bad_request", message: "fromBlock must be a block number." });
-      const enqueued = feed.replay(BigInt(from));
-      void feed.deliverDue();
-      return { enqueued };
-    },
-  );
+  webhookRoutes(app, feed, config, onlyAuditors, opts.now);
 
   const consolePage = readFileSync(join(__dirname, "console.html"), "utf8");
   app.get("/", async (_req, reply) => reply.type("text/html").send(consolePage));
@@ -291,6 +274,7 @@ export async function createServer(opts: {
     close: async () => {
       await feed.stop();
       await app.close();
+      await store.close();
     },
   };
 }
