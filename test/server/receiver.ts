@@ -16,8 +16,11 @@ export interface Received {
   at: number;
 }
 
-/** What the receiver does with the n-th request (0-based): a status, or "hang" (never answers). */
-export type Behaviour = (n: number, r: Received) => number | "hang";
+/**
+ * What the receiver does with the n-th request (0-based): a status, a status after a delay, or
+ * "hang" (never answers).
+ */
+export type Behaviour = (n: number, r: Received) => number | "hang" | { status: number; afterMs: number };
 
 /** A receiver that records every request (also those it refuses) and answers as `behaviour` says. */
 export async function startReceiver(behaviour: Behaviour) {
@@ -30,11 +33,14 @@ export async function startReceiver(behaviour: Behaviour) {
     req.on("data", (c: Buffer) => (body += c.toString()));
     req.on("end", () => {
       const r: Received = { headers: req.headers, body, eventId: String(req.headers["webhook-id"]), at: Date.now() };
-      const status = current(requests.length, r);
+      const answer = current(requests.length, r);
       requests.push(r);
-      if (status === "hang") return; // the sender's timeout ends it
-      if (status >= 200 && status < 300) accepted.push(r);
-      res.writeHead(status).end();
+      if (answer === "hang") return; // the sender's timeout ends it
+      const { status, afterMs } = typeof answer === "number" ? { status: answer, afterMs: 0 } : answer;
+      setTimeout(() => {
+        if (status >= 200 && status < 300) accepted.push({ ...r, at: Date.now() });
+        res.writeHead(status).end();
+      }, afterMs);
     });
   });
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", () => resolve()));

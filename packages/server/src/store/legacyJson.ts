@@ -65,19 +65,21 @@ export function readLegacyOutbox(path: string, knownSubscriptions: readonly stri
 
 /**
  * If `path` exists, import it into `store` (when the store holds nothing yet) and rename it
- * `<path>.migrated`. Returns what happened, for the logs: nothing to do, imported (with counts), or
- * left in place because the store already has state of its own.
+ * `<path>.migrated`. Returns what happened, for the logs: no file, imported (how many pending
+ * deliveries), imported by an earlier start (renamed now), or left in place because the store has
+ * state of its own.
  */
 export async function importLegacyOutbox(
   store: DeliveryStore,
   path: string,
   knownSubscriptions: readonly string[],
   now: number,
-): Promise<{ result: "none" | "imported" | "not-empty"; deliveries: number }> {
+): Promise<{ result: "none" | "imported" | "already-imported" | "not-empty"; deliveries: number }> {
   if (!existsSync(path)) return { result: "none", deliveries: 0 };
   const snapshot = readLegacyOutbox(path, knownSubscriptions);
   const result = await store.importLegacy(snapshot, now);
   if (result === "not-empty") return { result, deliveries: 0 };
+  // Imported now, or by an earlier start that stopped before this rename.
   renameSync(path, `${path}.migrated`);
-  return { result: "imported", deliveries: result === "imported" ? snapshot.deliveries.length : 0 };
+  return { result, deliveries: result === "imported" ? snapshot.deliveries.length : 0 };
 }

@@ -172,7 +172,9 @@ export class SqliteDeliveryStore implements DeliveryStore {
   private insertEvent(e: OutboxEvent): number {
     const ord = orderKey(e.blockNumber, e.logIndex);
     this.db
-      .prepare("INSERT OR IGNORE INTO events (id, name, block_number, log_index, body) VALUES (?, ?, ?, ?, ?)")
+      .prepare(
+        "INSERT INTO events (id, name, block_number, log_index, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+      )
       .run(e.id, e.name, e.blockNumber, e.logIndex, e.body);
     return ord;
   }
@@ -315,12 +317,14 @@ export class SqliteDeliveryStore implements DeliveryStore {
       if (this.readCursor() !== undefined || this.db.prepare("SELECT 1 FROM outbox LIMIT 1").get())
         return "not-empty" as const;
       const stub = this.db.prepare(
-        "INSERT OR IGNORE INTO subscriptions (id, url, events, max_attempts, max_age_ms, active) VALUES (?, '', NULL, 1, 1, 0)",
+        `INSERT INTO subscriptions (id, url, events, max_attempts, max_age_ms, active) VALUES (?, '', NULL, 1, 1, 0)
+         ON CONFLICT (id) DO NOTHING`,
       );
       for (const id of snapshot.unknownSubscriptions) stub.run(id);
       const insert = this.db.prepare(
-        `INSERT OR IGNORE INTO outbox (delivery_id, subscription_id, event_id, ord, status, attempts, next_attempt_at,
-           pending_since, last_error) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?)`,
+        `INSERT INTO outbox (delivery_id, subscription_id, event_id, ord, status, attempts, next_attempt_at,
+           pending_since, last_error) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?)
+         ON CONFLICT (subscription_id, event_id) DO NOTHING`,
       );
       for (const d of snapshot.deliveries) {
         const ord = this.insertEvent(d.event);
