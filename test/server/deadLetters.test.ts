@@ -10,6 +10,7 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { expect } from "chai";
+import Database from "better-sqlite3";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { createServer, type ServerHandle } from "../../packages/server/src/api";
 import type { PublicEvent } from "../../packages/server/src/feed";
@@ -180,6 +181,38 @@ describe("serve: bounded retries and the dead-letter queue", function () {
     expect(dead.slice(1).every((d) => d.attempts === 1)).to.equal(true);
     await server.close();
     await failing.stop();
+  });
+
+  it("the store locked by another process: /api/health says so, no event is dropped, intake resumes", async () => {
+    const f = await loadFixture(serverFixture);
+    const hook = await startReceiver(() => 204);
+    const config = serveConfig(
+      { webhooks: [{ id: "core", url: hook.url, secret: SECRET }], store: { busyTimeoutMs: 50 } } as never,
+      f.addr,
+    );
+    const server = await createServer({ ch: f.gov, config });
+    await server.feed.deliverDue();
+    const before = server.feed.events.length;
+    expect(hook.accepted).to.have.length(before);
+
+    const other = new Database(config.store.path);
+    other.exec("BEGIN IMMEDIATE"); // another writer holds the lock
+    await f.bank.celtic.settlement.acknowledgeBatch({ batchId: f.batch.batchId });
+    await server.feed.poll();
+    const health = await api(server, "GET", "/api/health");
+    expect(health.status).to.equal(503);
+    expect(health.body.lastError).to.match(/^delivery store \(sqlite\): database is locked/);
+    expect(server.feed.events).to.have.length(before); // not taken in: read again next time
+
+    other.exec("COMMIT");
+    other.close();
+    await server.feed.poll();
+    expect((await api(server, "GET", "/api/health")).status).to.equal(200);
+    expect(server.feed.events).to.have.length(before + 1);
+    await server.feed.deliverDue();
+    expect(hook.accepted.map((r) => r.eventId)).to.deep.equal(ids(server.feed.events));
+    await server.close();
+    await hook.stop();
   });
 
   it("a server started beside a JSON outbox of clearhouse ≤ 0.2 imports it once and delivers what it held", async () => {

@@ -99,7 +99,12 @@ describe("serve: webhook signatures (Standard Webhooks)", () => {
     const base = { apiKeys: [], outbox: "/var/lib/ch/outbox.json" };
     const hook = { id: "core", url: "http://127.0.0.1:9000/h", secret: VECTOR.secret };
     const c = parseServeConfig({ ...base, webhooks: [hook, { ...hook, id: "b", maxAttempts: 4, timeoutMs: 500 }] });
-    expect(c.store).to.deep.equal({ kind: "sqlite", path: "/var/lib/ch/delivery.sqlite", synchronous: "normal" });
+    expect(c.store).to.deep.equal({
+      kind: "sqlite",
+      path: "/var/lib/ch/delivery.sqlite",
+      synchronous: "normal",
+      busyTimeoutMs: 5_000,
+    });
     expect([c.retryBaseMs, c.maxRetryMs, c.maxAttempts, c.maxAgeMs, c.timeoutMs, c.deliveryConcurrency]).to.deep.equal([
       1_000, 300_000, 15, 86_400_000, 15_000, 16,
     ]);

@@ -8,7 +8,7 @@
  *     - { name: supervisor, key: "…", role: regulator }
  *   webhooks:
  *     - { id: core-banking, url: "https://…/hooks/clearhouse", secret: "whsec_…", events: [BatchSubmitted], maxAttempts: 20 }
- *   store: { path: .clearhouse/delivery.sqlite, synchronous: normal }
+ *   store: { path: .clearhouse/delivery.sqlite, synchronous: normal, busyTimeoutMs: 5000 }
  *   retryBaseMs: 1000            # backoff: random(0, min(maxRetryMs, retryBaseMs · 2^(n−1))) after the n-th failure
  *   maxRetryMs: 300000
  *   maxAttempts: 15              # then the dead-letter queue (per webhook: maxAttempts, maxAgeMs, timeoutMs)
@@ -59,6 +59,8 @@ export interface StoreConfig {
   path: string;
   /** SQLite `synchronous` with WAL: normal (default) or full (docs/server.md says which loses what). */
   synchronous: "normal" | "full";
+  /** How long a write waits for a lock held by another connection before failing (ms). */
+  busyTimeoutMs: number;
 }
 
 export interface ServeConfig {
@@ -139,7 +141,7 @@ export function parseServeConfig(doc: unknown, where = "serve config"): ServeCon
   if (new Set(webhooks.map((w) => w.id)).size !== webhooks.length) fail("webhooks", "has a duplicate id");
   const outbox = typeof d.outbox === "string" ? d.outbox : ".clearhouse/outbox.json";
   const st = (d.store ?? {}) as Record<string, unknown>;
-  if (typeof st !== "object") fail("store", "must be an object: { path, synchronous }");
+  if (typeof st !== "object") fail("store", "must be an object: { path, synchronous, busyTimeoutMs }");
   if (st.kind !== undefined && st.kind !== "sqlite")
     fail("store.kind", "must be sqlite (the only store this version has)");
   if (st.path !== undefined && (typeof st.path !== "string" || !st.path)) fail("store.path", "must be a file path");
@@ -153,6 +155,7 @@ export function parseServeConfig(doc: unknown, where = "serve config"): ServeCon
       // Beside the old outbox file by default, so a configuration written for ≤ 0.2 keeps its place.
       path: (st.path as string | undefined) ?? join(dirname(outbox), "delivery.sqlite"),
       synchronous: (st.synchronous as "normal" | "full" | undefined) ?? "normal",
+      busyTimeoutMs: num("store.busyTimeoutMs", 5_000, st.busyTimeoutMs),
     },
     outbox,
     pollSeconds: num("pollSeconds", 1),

@@ -18,7 +18,8 @@ export async function openDeliveryStore(
   config: ServeConfig,
   now: number = Date.now(),
 ): Promise<{ store: DeliveryStore; legacy: Awaited<ReturnType<typeof importLegacyOutbox>> }> {
-  const store = new SqliteDeliveryStore({ path: config.store.path, synchronous: config.store.synchronous });
+  const { path, synchronous, busyTimeoutMs } = config.store;
+  const store = new SqliteDeliveryStore({ path, synchronous, busyTimeoutMs });
   try {
     await store.syncSubscriptions(
       config.webhooks.map((w) => ({

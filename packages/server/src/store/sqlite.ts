@@ -29,6 +29,8 @@ export interface SqliteStoreOptions {
   path: string;
   /** `normal` (default) or `full`: see the module comment. */
   synchronous?: "normal" | "full";
+  /** How long a write waits for another connection's lock before failing (ms; default 5 000). */
+  busyTimeoutMs?: number;
 }
 
 interface Row {
@@ -90,7 +92,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
   constructor(readonly options: SqliteStoreOptions) {
     try {
       mkdirSync(dirname(options.path), { recursive: true });
-      this.db = new Database(options.path, { timeout: 5_000 });
+      this.db = new Database(options.path, { timeout: options.busyTimeoutMs ?? 5_000 });
     } catch (e) {
       throw new DeliveryStoreError(
         `Cannot open the delivery store ${options.path}.`,
