@@ -82,6 +82,16 @@ describe("serve: bounded retries and the dead-letter queue", function () {
     const delivered = (await server.feed.store.list({ status: "delivered", limit: 1_000, newestFirst: false })).items;
     expect(delivered.map((d) => d.attempts)).to.deep.equal([4, ...Array(events.length - 1).fill(1)]);
     expect((await api(server, "GET", "/api/health")).body).to.include({ ok: true, store: "sqlite" });
+    // The deliveries, newest first, a page at a time; the first shows its failures.
+    const page = await api(server, "GET", "/api/webhooks/deliveries?status=delivered&subscription=core&limit=5");
+    const items = page.body.items as { eventId: string; status: string; attempts: number; deliveredAt: string }[];
+    expect(items.map((d) => d.eventId)).to.deep.equal(ids(events).reverse().slice(0, 5));
+    expect(items.every((d) => d.status === "delivered" && !Number.isNaN(Date.parse(d.deliveredAt)))).to.equal(true);
+    const last = await api(server, "GET", `/api/webhooks/deliveries?limit=100&after=${String(page.body.next)}`);
+    const rest = last.body.items as { eventId: string; attempts: number; lastError: string | null }[];
+    expect([rest.length, last.body.next]).to.deep.equal([events.length - 5, null]);
+    expect(rest[rest.length - 1]).to.deep.include({ eventId: events[0].id, attempts: 4, lastError: "HTTP 500" });
+    expect((await api(server, "GET", "/api/webhooks/deliveries?status=lost")).status).to.equal(400);
     await server.close();
     await hook.stop();
   });

@@ -38,6 +38,8 @@ const STATUS_OF_CATEGORY: Readonly<Record<ErrorCategory, number>> = {
 export interface ServerHandle {
   app: FastifyInstance;
   feed: EventFeed;
+  /** What the start did with an old JSON outbox file (`config.outbox`): see `importLegacyOutbox`. */
+  legacyImport: Awaited<ReturnType<typeof openDeliveryStore>>["legacy"];
   close(): Promise<void>;
 }
 
@@ -47,7 +49,7 @@ export async function createServer(opts: {
   now?: () => number;
 }): Promise<ServerHandle> {
   const { ch, config } = opts;
-  const { store } = await openDeliveryStore(config, (opts.now ?? Date.now)());
+  const { store, legacy } = await openDeliveryStore(config, (opts.now ?? Date.now)());
   const feed = new EventFeed(ch.context, config, store, opts.now);
   await feed.poll();
   const app = Fastify({ logger: false, forceCloseConnections: true }); // open event streams must not hold up a stop
@@ -271,6 +273,7 @@ export async function createServer(opts: {
   return {
     app,
     feed,
+    legacyImport: legacy,
     close: async () => {
       await feed.stop();
       await app.close();

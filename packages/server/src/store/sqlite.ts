@@ -5,6 +5,10 @@
  * reads those blocks again; a delivery whose "delivered" mark is lost is sent again, and receivers
  * dedupe on its id) — or FULL, which syncs every commit to disk. One server process per file.
  */
+// better-sqlite3 ships no declarations; ts-node (scripts, the demo) reads only imported files, so
+// the ones in packages/server/types are referenced here.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference
+/// <reference path="../../types/better-sqlite3.d.ts" />
 import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
