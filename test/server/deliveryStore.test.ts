@@ -192,6 +192,32 @@ describe("serve: the SQLite delivery store", () => {
     await store.close();
   });
 
+  it("prunes delivered rows older than the limit and the events no row needs; pending and dead stay", async () => {
+    const { store, path } = await open();
+    await store.append({ events: [ev(1, 0), ev(2, 0), ev(3, 0), ev(4, 0)], cursor: 4n, now: 0 });
+    const outcomes = [
+      { kind: "delivered", at: 100 },
+      { kind: "delivered", at: 900 },
+      { kind: "dead", at: 950, error: "HTTP 500" },
+    ] as const;
+    for (const outcome of outcomes) {
+      const [head] = await store.claimDue(1_000, 10, NONE, 10);
+      await store.complete(head, outcome);
+    }
+    expect(await store.prune(500)).to.equal(1);
+    expect(await rows(store)).to.deep.equal(["a:2.0", "a:3.0", "a:4.0"]);
+    const db = new Database(path, { readonly: true });
+    expect(db.prepare("SELECT block_number FROM events ORDER BY block_number").all()).to.deep.equal([
+      { block_number: 2 },
+      { block_number: 3 },
+      { block_number: 4 },
+    ]);
+    db.close();
+    expect(await store.prune(2_000)).to.equal(1); // the dead letter and the pending row stay
+    expect(await rows(store)).to.deep.equal(["a:3.0", "a:4.0"]);
+    await store.close();
+  });
+
   it("refuses a file written by a newer schema, saying what to do", async () => {
     const path = dbPath();
     (await open(path)).store.close();

@@ -108,6 +108,7 @@ describe("serve: webhook signatures (Standard Webhooks)", () => {
     expect([c.retryBaseMs, c.maxRetryMs, c.maxAttempts, c.maxAgeMs, c.timeoutMs, c.deliveryConcurrency]).to.deep.equal([
       1_000, 300_000, 15, 86_400_000, 15_000, 16,
     ]);
+    expect(c.keepDeliveredMs).to.equal(604_800_000);
     expect(c.webhooks.map((w) => [w.maxAttempts, w.maxAgeMs, w.timeoutMs])).to.deep.equal([
       [15, 86_400_000, 15_000],
       [4, 86_400_000, 500],

@@ -15,6 +15,7 @@
  *   maxAgeMs: 86400000
  *   timeoutMs: 15000
  *   deliveryConcurrency: 16
+ *   keepDeliveredMs: 604800000   # delivered rows pruned after 7 days (pending and dead ones stay)
  *   outbox: .clearhouse/outbox.json   # the JSON outbox of clearhouse ≤ 0.2: imported once, then renamed *.migrated
  *   pollSeconds: 1
  */
@@ -80,6 +81,8 @@ export interface ServeConfig {
   timeoutMs: number;
   /** Subscriptions delivered to at once (one request at a time per subscription, in event order). */
   deliveryConcurrency: number;
+  /** Delivered rows are kept this long (ms), then pruned; pending ones and dead letters stay. */
+  keepDeliveredMs: number;
 }
 
 export function parseServeConfig(doc: unknown, where = "serve config"): ServeConfig {
@@ -165,6 +168,7 @@ export function parseServeConfig(doc: unknown, where = "serve config"): ServeCon
     maxAgeMs,
     timeoutMs,
     deliveryConcurrency: count("deliveryConcurrency", 16),
+    keepDeliveredMs: num("keepDeliveredMs", 7 * 86_400_000),
   };
 }
 

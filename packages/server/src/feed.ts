@@ -11,6 +11,9 @@ import type { ServeConfig } from "./config";
 import type { DeliveryStore, OutboxEvent } from "./store/types";
 import { DeliveryWorker } from "./webhooks/worker";
 
+/** How often delivered rows past `keepDeliveredMs` are pruned while the server runs. */
+const PRUNE_EVERY_MS = 3_600_000;
+
 /** An event as the API, the stream and webhooks show it (bigints as decimal strings). */
 export interface PublicEvent {
   id: string;
@@ -72,6 +75,7 @@ export class EventFeed {
   readonly worker: DeliveryWorker;
   private lastBlock: bigint | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private pruner: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
   private readonly subscribers = new Set<(e: PublicEvent) => void>();
   /** Last poll error (the node's or the delivery store's), shown by /api/health. */
@@ -136,15 +140,28 @@ export class EventFeed {
     return this.worker.drain();
   }
 
+  /** Forget delivered rows older than `keepDeliveredMs` (a failure shows in /api/health, nothing else). */
+  async prune(): Promise<number> {
+    try {
+      return await this.store.prune(this.now() - this.config.keepDeliveredMs);
+    } catch (e) {
+      this.lastError = `delivery store (${this.store.kind}): ${(e as Error).message.split("\n")[0]}`;
+      return 0;
+    }
+  }
+
   start(): void {
     if (this.timer) return;
     this.timer = setInterval(() => void this.poll(), this.config.pollSeconds * 1000);
+    void this.prune();
+    this.pruner = setInterval(() => void this.prune(), PRUNE_EVERY_MS);
     this.worker.start();
   }
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    if (this.pruner) clearInterval(this.pruner);
+    this.timer = this.pruner = undefined;
     await this.polling;
     await this.worker.stop();
   }

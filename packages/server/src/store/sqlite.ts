@@ -317,6 +317,17 @@ export class SqliteDeliveryStore implements DeliveryStore {
     })();
   }
 
+  async prune(deliveredBefore: number): Promise<number> {
+    return this.db.transaction(() => {
+      const { changes } = this.db
+        .prepare("DELETE FROM outbox WHERE status = 'delivered' AND delivered_at < ?")
+        .run(deliveredBefore);
+      if (changes)
+        this.db.prepare("DELETE FROM events WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE event_id = events.id)").run();
+      return changes;
+    })();
+  }
+
   async importLegacy(snapshot: LegacySnapshot, now: number): Promise<"imported" | "already-imported" | "not-empty"> {
     return this.db.transaction(() => {
       if (this.db.prepare("SELECT 1 FROM meta WHERE key = 'legacy_import'").get()) return "already-imported" as const;

@@ -154,6 +154,11 @@ export interface DeliveryStore {
    */
   replayDead(selector: { id: string } | { subscriptionId?: string }, now: number): Promise<number>;
   /**
+   * Forget delivered rows delivered before `deliveredBefore` (ms), and the events no row needs any
+   * more; pending rows and dead letters stay. Returns how many rows went.
+   */
+  prune(deliveredBefore: number): Promise<number>;
+  /**
    * Import today's JSON outbox in one transaction, only into a store that holds nothing yet (no
    * cursor, no rows, no earlier import). `"already-imported"`: an earlier start imported it (and
    * stopped before renaming the file); `"not-empty"`: the store has state of its own, nothing done.
