@@ -177,6 +177,18 @@ describe("serve: bounded retries and the dead-letter queue", function () {
     await Promise.all([silent.stop(), slow.stop(), fast.stop()]);
   });
 
+  it("a 503 with Retry-After: the next attempt waits as long as the receiver asked", async () => {
+    const f = await loadFixture(serverFixture);
+    const hook = await startReceiver((n) => (n === 0 ? { status: 503, headers: { "retry-after": "1" } } : 204));
+    const server = await serve(f, [{ id: "busy", url: hook.url }], { maxRetryMs: 5_000 });
+    await waitFor(() => hook.accepted.length === server.feed.events.length, 10_000, "every event");
+    // The backoff alone would have retried within 20 ms (Retry-After is honoured up to maxRetryMs).
+    expect(hook.requests[1].at - hook.requests[0].at).to.be.at.least(950);
+    expect(hook.requests[1].eventId).to.equal(hook.requests[0].eventId);
+    await server.close();
+    await hook.stop();
+  });
+
   it("the age limit: a delivery failing longer than maxAgeMs goes to the dead-letter queue", async () => {
     const f = await loadFixture(serverFixture);
     const failing = await startReceiver(() => 503);

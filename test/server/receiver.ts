@@ -17,10 +17,13 @@ export interface Received {
 }
 
 /**
- * What the receiver does with the n-th request (0-based): a status, a status after a delay, or
- * "hang" (never answers).
+ * What the receiver does with the n-th request (0-based): a status, a status after a delay and/or
+ * with headers, or "hang" (never answers).
  */
-export type Behaviour = (n: number, r: Received) => number | "hang" | { status: number; afterMs: number };
+export type Behaviour = (
+  n: number,
+  r: Received,
+) => number | "hang" | { status: number; afterMs?: number; headers?: Record<string, string> };
 
 /** A receiver that records every request (also those it refuses) and answers as `behaviour` says. */
 export async function startReceiver(behaviour: Behaviour) {
@@ -36,10 +39,10 @@ export async function startReceiver(behaviour: Behaviour) {
       const answer = current(requests.length, r);
       requests.push(r);
       if (answer === "hang") return; // the sender's timeout ends it
-      const { status, afterMs } = typeof answer === "number" ? { status: answer, afterMs: 0 } : answer;
+      const { status, afterMs = 0, headers = {} } = typeof answer === "number" ? { status: answer } : answer;
       setTimeout(() => {
         if (status >= 200 && status < 300) accepted.push({ ...r, at: Date.now() });
-        res.writeHead(status).end();
+        res.writeHead(status, headers).end();
       }, afterMs);
     });
   });

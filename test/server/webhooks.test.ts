@@ -9,6 +9,7 @@ import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { createServer } from "../../packages/server/src/api";
 import type { EventFeed } from "../../packages/server/src/feed";
+import { retryAfterMs } from "../../packages/server/src/webhooks/post";
 import { afterFailure, retryDelay } from "../../packages/server/src/webhooks/retry";
 import { standardSecret } from "../../packages/server/src/webhooks/sign";
 import { releaseProver } from "../../packages/zk/src";
@@ -172,6 +173,18 @@ describe("serve: webhooks", function () {
       at: 1_000,
       error: "HTTP 500 (attempt 3 of 3)",
     });
+    // A Retry-After longer than the jittered wait is honoured, up to the cap.
+    const after = (ms: number) =>
+      afterFailure({ attempts: 0, pendingSince: 0 }, limits, policy, "HTTP 503", 1_000, () => 0.5, ms);
+    expect([after(30), after(700), after(60_000)].map((o) => o.kind === "retry" && o.nextAttemptAt)).to.deep.equal([
+      1_050, 1_700, 2_000,
+    ]);
+    expect([retryAfterMs("7", 0), retryAfterMs(null, 0), retryAfterMs("soon", 0)]).to.deep.equal([
+      7_000,
+      undefined,
+      undefined,
+    ]);
+    expect(retryAfterMs(new Date(5_000).toUTCString(), 1_000)).to.equal(4_000);
     expect(afterFailure({ attempts: 0, pendingSince: 0 }, limits, policy, "HTTP 500", 10_000)).to.deep.equal({
       kind: "dead",
       at: 10_000,

@@ -277,6 +277,7 @@ export async function createServer(opts: {
     close: async () => {
       await feed.stop();
       await app.close();
+      await feed.worker.stop(); // attempts a last request started (a replay) are recorded first
       await store.close();
     },
   };

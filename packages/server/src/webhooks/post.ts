@@ -20,11 +20,25 @@ export function deliveryHeaders(d: ClaimedDelivery, secret: string, now: number)
   };
 }
 
+/** What one attempt came to: nothing on a 2xx, else why, and the wait a `Retry-After` asked for. */
+export interface AttemptResult {
+  error?: string;
+  retryAfterMs?: number;
+}
+
+/** A `Retry-After` header in ms: delta-seconds or an HTTP date (RFC 9110 §10.2.3); undefined if absent or bad. */
+export function retryAfterMs(header: string | null, now: number): number | undefined {
+  if (!header) return undefined;
+  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
 /**
- * POST one delivery; resolves to an error text, or undefined on a 2xx. A redirect is a failure
- * (not followed), and so is no answer within the webhook's `timeoutMs`.
+ * POST one delivery. A redirect is a failure (not followed), and so is no answer within the
+ * webhook's `timeoutMs`; a failed answer's `Retry-After` is passed on for the retry policy.
  */
-export async function postDelivery(d: ClaimedDelivery, hook: WebhookConfig, now: number): Promise<string | undefined> {
+export async function postDelivery(d: ClaimedDelivery, hook: WebhookConfig, now: number): Promise<AttemptResult> {
   try {
     const res = await fetch(hook.url, {
       method: "POST",
@@ -34,10 +48,11 @@ export async function postDelivery(d: ClaimedDelivery, hook: WebhookConfig, now:
       signal: AbortSignal.timeout(hook.timeoutMs),
     });
     await res.body?.cancel().catch(() => undefined); // the answer's body is not read: free the socket
-    return res.status >= 200 && res.status < 300 ? undefined : `HTTP ${res.status}`;
+    if (res.status >= 200 && res.status < 300) return {};
+    return { error: `HTTP ${res.status}`, retryAfterMs: retryAfterMs(res.headers.get("retry-after"), now) };
   } catch (e) {
     const err = e as Error & { cause?: { code?: string } };
-    if (err.name === "TimeoutError") return `no answer within ${hook.timeoutMs} ms`;
-    return err.cause?.code ? `${err.message} (${err.cause.code})` : err.message.split("\n")[0];
+    if (err.name === "TimeoutError") return { error: `no answer within ${hook.timeoutMs} ms` };
+    return { error: err.cause?.code ? `${err.message} (${err.cause.code})` : err.message.split("\n")[0] };
   }
 }

@@ -25,7 +25,8 @@ export interface RetryPolicy {
 /**
  * What a failed attempt leads to: dead once `maxAttempts` attempts have failed or the delivery has
  * been pending `maxAgeMs` (since it was enqueued or replayed); otherwise another attempt after
- * `retryDelay`. Every delivery gets at least one attempt.
+ * `retryDelay`, or after the receiver's `Retry-After` if that is longer (capped at `maxRetryMs`).
+ * Every delivery gets at least one attempt.
  */
 export function afterFailure(
   delivery: { attempts: number; pendingSince: number },
@@ -34,6 +35,7 @@ export function afterFailure(
   error: string,
   now: number,
   random: () => number = Math.random,
+  retryAfterMs = 0,
 ): AttemptOutcome {
   const failures = delivery.attempts + 1;
   if (failures >= limits.maxAttempts)
@@ -48,6 +50,11 @@ export function afterFailure(
     kind: "retry",
     at: now,
     error,
-    nextAttemptAt: now + retryDelay(failures, policy.retryBaseMs, policy.maxRetryMs, random),
+    nextAttemptAt:
+      now +
+      Math.max(
+        retryDelay(failures, policy.retryBaseMs, policy.maxRetryMs, random),
+        Math.min(retryAfterMs, policy.maxRetryMs),
+      ),
   };
 }

@@ -103,12 +103,12 @@ export class DeliveryWorker {
   private async attempt(d: ClaimedDelivery): Promise<void> {
     const hook = this.hooks.get(d.subscriptionId);
     if (!hook) return; // the store claims only subscriptions in the config (synced at start)
-    const error = await postDelivery(d, hook, this.now());
+    const { error, retryAfterMs } = await postDelivery(d, hook, this.now());
     const at = this.now();
     const outcome =
       error === undefined
         ? ({ kind: "delivered", at } as const)
-        : afterFailure(d, hook, this.config, error, at, this.random);
+        : afterFailure(d, hook, this.config, error, at, this.random, retryAfterMs);
     try {
       await this.store.complete(d, outcome);
       this.storeError = undefined;
