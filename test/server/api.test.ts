@@ -29,6 +29,8 @@ describe("serve: REST API", function () {
       "/api/events",
       "/api/audit",
       "/api/webhooks",
+      "/api/webhooks/deliveries",
+      "/api/webhooks/dead",
     ]) {
       expect((await get(server, url)).statusCode, url).to.equal(401);
       expect((await get(server, url, "wrong-key-00000000000")).statusCode, url).to.equal(401);
@@ -52,7 +54,12 @@ describe("serve: REST API", function () {
     expect((await get(server, agreement, KEYS.alpine)).statusCode).to.equal(403); // not a party
     expect((await get(server, agreement, KEYS.auditor)).statusCode).to.equal(200);
     expect((await get(server, "/api/audit", KEYS.alpine)).statusCode).to.equal(403);
-    expect((await get(server, "/api/webhooks", KEYS.celtic)).statusCode).to.equal(403);
+    for (const url of ["/api/webhooks", "/api/webhooks/deliveries", "/api/webhooks/dead"])
+      expect((await get(server, url, KEYS.celtic)).statusCode, url).to.equal(403);
+    for (const url of ["/api/webhooks/dead/replay", "/api/webhooks/dead/x/replay", "/api/webhooks/replay"]) {
+      const res = await server.app.inject({ method: "POST", url, headers: { authorization: `Bearer ${KEYS.celtic}` } });
+      expect(res.statusCode, url).to.equal(403);
+    }
     expect(JSON.parse((await get(server, "/api/agreements", KEYS.alpine)).body)).to.deep.equal([]);
     const all = JSON.parse((await get(server, "/api/agreements", KEYS.auditor)).body) as { payer: string }[];
     expect(all.map((a) => a.payer)).to.deep.equal([addr.danube]);

@@ -13,6 +13,7 @@ import type { Deployment } from "../../packages/contracts/src/deployment";
 import { createServer, type ServerHandle } from "../../packages/server/src/api";
 import { releaseProver } from "../../packages/zk/src";
 import { KEYS, serveConfig, serverFixture } from "./fixture";
+import { startReceiver } from "./receiver";
 
 const OUT = join(__dirname, "..", "..", "test-output", "console");
 
@@ -23,6 +24,9 @@ describe("serve: auditor console in Chromium", function () {
   let page: Page;
   let base: string;
   let deployment: Deployment;
+  let hook: Awaited<ReturnType<typeof startReceiver>>;
+  /** Events the webhook takes: all dead letters once the server has tried each once. */
+  const HOOKED = ["BatchSubmitted", "BatchAcknowledged", "CycleClosed"];
 
   before(async () => {
     const f = await serverFixture();
@@ -38,7 +42,13 @@ describe("serve: auditor console in Chromium", function () {
       reason: keccak256(stringToHex("not delivered")),
     });
     deployment = f.deployment;
-    server = await createServer({ ch: f.gov, config: serveConfig({}, f.addr) });
+    // A webhook whose receiver answers 500 for now, one attempt each: the webhooks tab has dead letters.
+    hook = await startReceiver(() => 500);
+    const webhooks = [
+      { id: "core-banking", url: hook.url, secret: "console-test-secret-01", events: HOOKED, maxAttempts: 1 },
+    ];
+    server = await createServer({ ch: f.gov, config: serveConfig({ webhooks } as never, f.addr) });
+    await server.feed.deliverDue();
     await server.app.listen({ port: 0, host: "127.0.0.1" });
     base = `http://127.0.0.1:${(server.app.server.address() as { port: number }).port}`;
     const executablePath = process.env.CLEARHOUSE_CHROMIUM ?? (await chromium.executablePath());
@@ -49,6 +59,7 @@ describe("serve: auditor console in Chromium", function () {
   after(async () => {
     await browser?.close();
     await server?.close();
+    await hook?.stop();
     await releaseProver();
   });
 
@@ -126,12 +137,46 @@ describe("serve: auditor console in Chromium", function () {
     expect(await page.evaluate("location.hash")).to.equal("#batches");
   });
 
+  it("the webhooks tab: dead letters listed, one replayed, then all", async () => {
+    const total = server.feed.events.filter((e) => HOOKED.includes(e.event)).length;
+    expect(total).to.be.at.least(4);
+    await page.goto(`${base}/?key=${KEYS.auditor}#webhooks`);
+    await page.waitForSelector("#dlq tbody tr.dead-letter button.replay");
+    expect(await page.locator("#dlq tr.dead-letter").count()).to.equal(total);
+    expect(await page.textContent("#dlq tbody")).to.contain("HTTP 500 (attempt 1 of 1)");
+    expect(await page.textContent("#webhook-subscriptions tbody")).to.match(
+      new RegExp(`^core-banking${hook.url.replace(/[/.]/g, "\\$&")}00${total}1 attempt, 24 h, timeout 15 s$`),
+    );
+    await page.screenshot({ path: join(OUT, "webhooks.png"), fullPage: true });
+
+    // The receiver is back: replay the newest dead letter, then all the others.
+    hook.behave(() => 204);
+    const newest = (await page.getAttribute("#dlq tr.dead-letter button.replay", "data-id"))!;
+    await page.click(`#dlq button.replay[data-id="${newest}"]`);
+    await page.waitForFunction(`document.querySelector("#dlq-result")?.textContent === "1 back in the queue"`);
+    await page.waitForFunction(`document.querySelectorAll("#dlq tr.dead-letter").length === ${total - 1}`);
+    await server.feed.deliverDue();
+    expect(hook.accepted.map((r) => r.eventId)).to.have.length(1);
+    await page.click("#dlq-replay-all");
+    await page.waitForFunction(`document.querySelector("#dlq tbody")?.textContent === "no dead letters"`);
+    expect(await page.textContent("#dlq-result")).to.equal(`${total - 1} back in the queue`);
+    await server.feed.deliverDue();
+    expect(hook.accepted).to.have.length(total);
+    await tab("members");
+    await tab("webhooks");
+    await page.waitForFunction(
+      `document.querySelector("#webhook-subscriptions tbody")?.textContent?.includes("0${total}0")`,
+    );
+  });
+
   it("a member's key: its own agreements only, and no audit", async () => {
     await page.goto(`${base}/?key=${KEYS.alpine}`);
     await page.waitForSelector("#members tbody tr td");
     await tab("agreements");
     await page.waitForFunction(`document.querySelector("#agreements")?.textContent?.includes("No agreements visible")`);
     await tab("audit");
+    await page.waitForFunction(`document.querySelector("#error")?.textContent?.includes("may not see")`);
+    await tab("webhooks");
     await page.waitForFunction(`document.querySelector("#error")?.textContent?.includes("may not see")`);
   });
 });

@@ -7,7 +7,10 @@ import { print } from "./output";
 export function serveCommand(io: CliIo, globals: () => GlobalOptions): Command {
   return new Command("serve")
     .description("REST API, live event stream, signed webhooks and the auditor console over the deployment")
-    .requiredOption("--config <file>", "API keys, webhooks, outbox (YAML or JSON; see config/serve.example.yaml)")
+    .requiredOption(
+      "--config <file>",
+      "API keys, webhooks, delivery store, retries (YAML or JSON; see config/serve.example.yaml)",
+    )
     .option("--port <port>", "HTTP port", "8080")
     .option("--host <host>", "interface", "127.0.0.1")
     .addHelpText(
@@ -19,6 +22,12 @@ export function serveCommand(io: CliIo, globals: () => GlobalOptions): Command {
       if (!/^\d+$/.test(o.port)) throw new UsageError(`--port "${o.port}" is not a port number.`);
       const config = loadServeConfig(o.config);
       const server = await createServer({ ch: connect(g, io, false), config });
+      if (server.legacyImport.result === "imported" && !g.json)
+        io.err(
+          `imported ${server.legacyImport.deliveries} pending deliveries from ${config.outbox} into ${config.store.path} (the file is now ${config.outbox}.migrated)`,
+        );
+      if (server.legacyImport.result === "not-empty" && !g.json)
+        io.err(`${config.outbox} left as it is: the delivery store ${config.store.path} already has state of its own`);
       await server.app.listen({ port: Number(o.port), host: o.host });
       server.feed.start();
       const url = `http://${o.host}:${o.port}/`;
@@ -37,6 +46,6 @@ export function serveCommand(io: CliIo, globals: () => GlobalOptions): Command {
         process.once("SIGINT", stop);
         process.once("SIGTERM", stop);
       });
-      if (!g.json) io.err("stopped; undelivered webhooks stay in the outbox for the next start");
+      if (!g.json) io.err(`stopped; undelivered webhooks stay in ${config.store.path} for the next start`);
     });
 }

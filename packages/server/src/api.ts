@@ -16,6 +16,8 @@ import { inMask, leafOf, validateRecord } from "@clearhouse/sdk/settlement";
 import { proofVerifier, releaseProver } from "@clearhouse/zk";
 import type { ApiKey, ServeConfig } from "./config";
 import { EventFeed, involves, plain as json, type PublicEvent } from "./feed";
+import { openDeliveryStore } from "./store";
+import { webhookRoutes } from "./webhookRoutes";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -36,6 +38,8 @@ const STATUS_OF_CATEGORY: Readonly<Record<ErrorCategory, number>> = {
 export interface ServerHandle {
   app: FastifyInstance;
   feed: EventFeed;
+  /** What the start did with an old JSON outbox file (`config.outbox`): see `importLegacyOutbox`. */
+  legacyImport: Awaited<ReturnType<typeof openDeliveryStore>>["legacy"];
   close(): Promise<void>;
 }
 
@@ -45,7 +49,8 @@ export async function createServer(opts: {
   now?: () => number;
 }): Promise<ServerHandle> {
   const { ch, config } = opts;
-  const feed = new EventFeed(ch.context, config, opts.now);
+  const { store, legacy } = await openDeliveryStore(config, (opts.now ?? Date.now)());
+  const feed = new EventFeed(ch.context, config, store, opts.now);
   await feed.poll();
   const app = Fastify({ logger: false, forceCloseConnections: true }); // open event streams must not hold up a stop
   const keys = new Map(config.apiKeys.map((k) => [k.key, k]));
@@ -92,8 +97,9 @@ export async function createServer(opts: {
   // 200 when the event feed follows the chain, 503 when its last poll failed (a load balancer or a
   // monitor reads the status code; the body says why).
   app.get("/api/health", async (_req, reply) => {
-    const ok = feed.lastError === undefined;
-    return reply.code(ok ? 200 : 503).send({ ok, events: feed.events.length, lastError: feed.lastError });
+    const lastError = feed.lastError ?? (feed.worker.storeError && `delivery store: ${feed.worker.storeError}`);
+    const ok = lastError === undefined;
+    return reply.code(ok ? 200 : 503).send({ ok, events: feed.events.length, store: store.kind, lastError });
   });
   // Browsers ask for it on every page: no icon, and no 401 for a request nobody chose to send.
   app.get("/favicon.ico", async (_req, reply) => reply.code(204).send());
@@ -259,28 +265,7 @@ export async function createServer(opts: {
     }
     return audit.report;
   });
-  app.get("/api/webhooks", { preHandler: onlyAuditors }, async () =>
-    feed.outbox.all().map((d) => ({
-      id: d.id,
-      webhookId: d.webhookId,
-      eventId: d.eventId,
-      attempts: d.attempts,
-      delivered: d.deliveredAt !== undefined,
-      lastError: d.lastError,
-    })),
-  );
-  app.post<{ Body: { fromBlock?: string | number } }>(
-    "/api/webhooks/replay",
-    { preHandler: onlyAuditors },
-    async (req, reply) => {
-      const from = String(req.body?.fromBlock ?? "");
-      if (!/^\d+$/.test(from))
-        return reply.code(400).send({ error: "bad_request", message: "fromBlock must be a block number." });
-      const enqueued = feed.replay(BigInt(from));
-      void feed.deliverDue();
-      return { enqueued };
-    },
-  );
+  webhookRoutes(app, feed, config, onlyAuditors, opts.now);
 
   const consolePage = readFileSync(join(__dirname, "console.html"), "utf8");
   app.get("/", async (_req, reply) => reply.type("text/html").send(consolePage));
@@ -288,9 +273,12 @@ export async function createServer(opts: {
   return {
     app,
     feed,
+    legacyImport: legacy,
     close: async () => {
       await feed.stop();
       await app.close();
+      await feed.worker.stop(); // attempts a last request started (a replay) are recorded first
+      await store.close();
     },
   };
 }

@@ -1,19 +1,30 @@
 /**
- * `clearhouse serve` configuration (YAML or JSON): API keys with their role, webhooks, the outbox.
+ * `clearhouse serve` configuration (YAML or JSON): API keys with their role, webhooks, the
+ * delivery store and the retry policy (docs/server.md, "Webhooks").
  *
  *   apiKeys:
  *     - { name: alpine-ops, key: "…", role: member, account: "0x…" }   # sees its own batches/agreements
  *     - { name: auditor, key: "…", role: auditor }                      # sees everything
  *     - { name: supervisor, key: "…", role: regulator }
  *   webhooks:
- *     - { id: core-banking, url: "https://…/hooks/clearhouse", secret: "…", events: [BatchSubmitted, CycleClosed] }
- *   outbox: .clearhouse/outbox.json
+ *     - { id: core-banking, url: "https://…/hooks/clearhouse", secret: "whsec_…", events: [BatchSubmitted], maxAttempts: 20 }
+ *   store: { path: .clearhouse/delivery.sqlite, synchronous: normal, busyTimeoutMs: 5000 }
+ *   retryBaseMs: 1000            # backoff: random(0, min(maxRetryMs, retryBaseMs · 2^(n−1))) after the n-th failure
+ *   maxRetryMs: 300000
+ *   maxAttempts: 15              # then the dead-letter queue (per webhook: maxAttempts, maxAgeMs, timeoutMs)
+ *   maxAgeMs: 86400000
+ *   timeoutMs: 15000
+ *   deliveryConcurrency: 16
+ *   keepDeliveredMs: 604800000   # delivered rows pruned after 7 days (pending and dead ones stay)
+ *   outbox: .clearhouse/outbox.json   # the JSON outbox of clearhouse ≤ 0.2: imported once, then renamed *.migrated
  *   pollSeconds: 1
  */
 import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { getAddress, isAddress, type Address } from "viem";
 import { parse as parseYaml } from "yaml";
 import { InvalidArgumentError } from "@clearhouse/sdk/errors";
+import { isStandardSecret } from "./webhooks/sign";
 
 export type ApiRole = "member" | "auditor" | "regulator";
 
@@ -28,19 +39,50 @@ export interface ApiKey {
 export interface WebhookConfig {
   id: string;
   url: string;
+  /**
+   * The signing secret: `whsec_<base64>` (Standard Webhooks; the key is the decoded bytes) or, as
+   * before, any string of 16+ characters (the key is its UTF-8 bytes).
+   */
   secret: string;
   /** Event names to deliver; all when absent. */
   events?: string[];
+  /** Dead-letter after this many failed attempts (default: the top-level `maxAttempts`). */
+  maxAttempts: number;
+  /** Dead-letter a delivery still failing this long after it was enqueued (default: `maxAgeMs`). */
+  maxAgeMs: number;
+  /** Per-request timeout in ms (default: `timeoutMs`). */
+  timeoutMs: number;
+}
+
+/** Where delivery state is kept (SQLite; a PostgreSQL store will be another kind). */
+export interface StoreConfig {
+  kind: "sqlite";
+  path: string;
+  /** SQLite `synchronous` with WAL: normal (default) or full (docs/server.md says which loses what). */
+  synchronous: "normal" | "full";
+  /** How long a write waits for a lock held by another connection before failing (ms). */
+  busyTimeoutMs: number;
 }
 
 export interface ServeConfig {
   apiKeys: ApiKey[];
   webhooks: WebhookConfig[];
+  store: StoreConfig;
+  /** The JSON outbox file of clearhouse ≤ 0.2: imported into a new store, then renamed `*.migrated`. */
   outbox: string;
   pollSeconds: number;
-  /** First retry delay in ms; doubles per attempt up to maxRetryMs. */
+  /** Backoff base in ms: the n-th failure waits random(0, min(maxRetryMs, retryBaseMs · 2^(n−1))). */
   retryBaseMs: number;
+  /** Backoff cap in ms. */
   maxRetryMs: number;
+  /** Defaults for the webhooks' own `maxAttempts`, `maxAgeMs`, `timeoutMs`. */
+  maxAttempts: number;
+  maxAgeMs: number;
+  timeoutMs: number;
+  /** Subscriptions delivered to at once (one request at a time per subscription, in event order). */
+  deliveryConcurrency: number;
+  /** Delivered rows are kept this long (ms), then pruned; pending ones and dead letters stay. */
+  keepDeliveredMs: number;
 }
 
 export function parseServeConfig(doc: unknown, where = "serve config"): ServeConfig {
@@ -66,6 +108,17 @@ export function parseServeConfig(doc: unknown, where = "serve config"): ServeCon
     };
   });
   if (new Set(apiKeys.map((k) => k.key)).size !== apiKeys.length) fail("apiKeys", "has a duplicate key");
+  const num = (field: string, fallback: number, value: unknown = d[field]) => {
+    const v = value === undefined ? fallback : Number(value);
+    return Number.isFinite(v) && v > 0 ? v : fail(field, "must be a positive number");
+  };
+  const count = (field: string, fallback: number, value: unknown = d[field]) => {
+    const v = num(field, fallback, value);
+    return Number.isInteger(v) ? v : fail(field, "must be a whole number");
+  };
+  const maxAttempts = count("maxAttempts", 15);
+  const maxAgeMs = num("maxAgeMs", 86_400_000);
+  const timeoutMs = num("timeoutMs", 15_000);
   const hooks =
     d.webhooks === undefined ? [] : Array.isArray(d.webhooks) ? d.webhooks : fail("webhooks", "must be a list");
   const webhooks = (hooks as unknown[]).map((raw, i): WebhookConfig => {
@@ -74,6 +127,8 @@ export function parseServeConfig(doc: unknown, where = "serve config"): ServeCon
     if (typeof h.url !== "string" || !/^https?:\/\//.test(h.url)) fail(`webhooks[${i}].url`, "must be an http(s) URL");
     if (typeof h.secret !== "string" || h.secret.length < 16)
       fail(`webhooks[${i}].secret`, "must be at least 16 characters");
+    if ((h.secret as string).startsWith("whsec_") && !isStandardSecret(h.secret as string))
+      fail(`webhooks[${i}].secret`, "starts with whsec_ but is not the base64 of 24 to 64 bytes");
     if (h.events !== undefined && (!Array.isArray(h.events) || !h.events.every((e) => typeof e === "string")))
       fail(`webhooks[${i}].events`, "must be a list of event names");
     return {
@@ -81,20 +136,39 @@ export function parseServeConfig(doc: unknown, where = "serve config"): ServeCon
       url: h.url as string,
       secret: h.secret as string,
       events: h.events as string[] | undefined,
+      maxAttempts: count(`webhooks[${i}].maxAttempts`, maxAttempts, h.maxAttempts),
+      maxAgeMs: num(`webhooks[${i}].maxAgeMs`, maxAgeMs, h.maxAgeMs),
+      timeoutMs: num(`webhooks[${i}].timeoutMs`, timeoutMs, h.timeoutMs),
     };
   });
   if (new Set(webhooks.map((w) => w.id)).size !== webhooks.length) fail("webhooks", "has a duplicate id");
-  const num = (field: string, fallback: number) => {
-    const v = d[field] === undefined ? fallback : Number(d[field]);
-    return Number.isFinite(v) && v > 0 ? v : fail(field, "must be a positive number");
-  };
+  const outbox = typeof d.outbox === "string" ? d.outbox : ".clearhouse/outbox.json";
+  const st = (d.store ?? {}) as Record<string, unknown>;
+  if (typeof st !== "object") fail("store", "must be an object: { path, synchronous, busyTimeoutMs }");
+  if (st.kind !== undefined && st.kind !== "sqlite")
+    fail("store.kind", "must be sqlite (the only store this version has)");
+  if (st.path !== undefined && (typeof st.path !== "string" || !st.path)) fail("store.path", "must be a file path");
+  if (st.synchronous !== undefined && st.synchronous !== "normal" && st.synchronous !== "full")
+    fail("store.synchronous", "must be normal or full");
   return {
     apiKeys,
     webhooks,
-    outbox: typeof d.outbox === "string" ? d.outbox : ".clearhouse/outbox.json",
+    store: {
+      kind: "sqlite",
+      // Beside the old outbox file by default, so a configuration written for ≤ 0.2 keeps its place.
+      path: (st.path as string | undefined) ?? join(dirname(outbox), "delivery.sqlite"),
+      synchronous: (st.synchronous as "normal" | "full" | undefined) ?? "normal",
+      busyTimeoutMs: num("store.busyTimeoutMs", 5_000, st.busyTimeoutMs),
+    },
+    outbox,
     pollSeconds: num("pollSeconds", 1),
     retryBaseMs: num("retryBaseMs", 1_000),
     maxRetryMs: num("maxRetryMs", 300_000),
+    maxAttempts,
+    maxAgeMs,
+    timeoutMs,
+    deliveryConcurrency: count("deliveryConcurrency", 16),
+    keepDeliveredMs: num("keepDeliveredMs", 7 * 86_400_000),
   };
 }
 

@@ -1,13 +1,18 @@
 /**
  * The live event feed behind `clearhouse serve`: every decoded event since deployment, kept in
- * memory for the API, extended by polling the node; each new event goes to the SSE subscribers and
- * into the webhook outbox, which a worker drains with retries.
+ * memory for the API, extended by polling the node; each new event goes into the delivery store's
+ * outbox (with the cursor, in one transaction) and then to the SSE subscribers, and the delivery
+ * worker sends the outbox to the webhooks with retries and a dead-letter queue.
  */
 import type { Address } from "viem";
 import { auditedContracts, fetchEvents, type AuditEvent } from "@clearhouse/sdk/audit";
 import type { ClearhouseContext } from "@clearhouse/sdk";
 import type { ServeConfig } from "./config";
-import { deliver, Outbox } from "./outbox";
+import type { DeliveryStore, OutboxEvent } from "./store/types";
+import { DeliveryWorker } from "./webhooks/worker";
+
+/** How often delivered rows past `keepDeliveredMs` are pruned while the server runs. */
+const PRUNE_EVERY_MS = 3_600_000;
 
 /** An event as the API, the stream and webhooks show it (bigints as decimal strings). */
 export interface PublicEvent {
@@ -43,7 +48,13 @@ export function publicEvent(e: AuditEvent): PublicEvent {
 }
 
 /** What the outbox keeps of an event for its webhooks. */
-const outboxEntry = (e: PublicEvent) => ({ id: e.id, name: e.event, body: JSON.stringify(e) });
+const outboxEvent = (e: PublicEvent): OutboxEvent => ({
+  id: e.id,
+  name: e.event,
+  blockNumber: BigInt(e.blockNumber),
+  logIndex: e.logIndex,
+  body: JSON.stringify(e),
+});
 
 /** Whether an event names `account` in any argument (what a member may see of the stream). */
 export function involves(e: PublicEvent, account: Address): boolean {
@@ -61,21 +72,22 @@ export function involves(e: PublicEvent, account: Address): boolean {
 
 export class EventFeed {
   readonly events: PublicEvent[] = [];
-  readonly outbox: Outbox;
+  readonly worker: DeliveryWorker;
   private lastBlock: bigint | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private pruner: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
-  private delivering: Promise<void> | undefined;
   private readonly subscribers = new Set<(e: PublicEvent) => void>();
-  /** Last poll error, shown by /api/health. */
+  /** Last poll error (the node's or the delivery store's), shown by /api/health. */
   lastError: string | undefined;
 
   constructor(
     private readonly ctx: ClearhouseContext,
     private readonly config: ServeConfig,
+    readonly store: DeliveryStore,
     private readonly now: () => number = Date.now,
   ) {
-    this.outbox = new Outbox(config.outbox);
+    this.worker = new DeliveryWorker(store, config, now);
   }
 
   subscribe(fn: (e: PublicEvent) => void): () => void {
@@ -95,51 +107,62 @@ export class EventFeed {
       const from = this.lastBlock === undefined ? BigInt(this.ctx.deployment.blockNumber) : this.lastBlock + 1n;
       if (from <= latest) {
         const fresh = (await fetchEvents(this.ctx, auditedContracts(this.ctx), from, latest)).map(publicEvent);
+        const cursor = await this.store.cursor();
+        const toSend = fresh.filter((e) => cursor === undefined || BigInt(e.blockNumber) > cursor);
+        // Into the store first (the events, their rows and the cursor commit together): if it
+        // fails, nothing moves and the next poll reads the same blocks again.
+        try {
+          await this.store.append({ events: toSend.map(outboxEvent), cursor: latest, now: this.now() });
+        } catch (e) {
+          throw new Error(`delivery store (${this.store.kind}): ${(e as Error).message.split("\n")[0]}`);
+        }
         this.lastBlock = latest;
         this.events.push(...fresh);
         for (const e of fresh) for (const fn of this.subscribers) fn(e);
-        const cursor = this.outbox.cursor;
-        const toSend = fresh.filter((e) => cursor === undefined || BigInt(e.blockNumber) > cursor);
-        this.outbox.enqueue(toSend.map(outboxEntry), this.config.webhooks, latest);
       }
       this.lastError = undefined;
     } catch (e) {
       this.lastError = (e as Error).message.split("\n")[0];
     }
-    void this.deliverDue(); // the delivery worker runs apart from event intake
+    void this.worker.kick(); // the delivery worker runs apart from event intake
   }
 
-  /** Re-enqueue every event from `fromBlock` for every webhook (receivers dedupe on the event id). */
-  replay(fromBlock: bigint): number {
+  /** Re-send every event from `fromBlock` to every webhook it matches (receivers dedupe on the event id). */
+  async replay(fromBlock: bigint): Promise<number> {
     const events = this.events.filter((e) => BigInt(e.blockNumber) >= fromBlock);
-    return this.outbox.enqueue(events.map(outboxEntry), this.config.webhooks, undefined, true);
+    const n = await this.store.append({ events: events.map(outboxEvent), replay: true, now: this.now() });
+    void this.worker.kick();
+    return n;
   }
 
-  /** Deliver what is due; one worker at a time (a second call joins the running one). */
+  /** Attempt every delivery due now (each subscription in order, side by side); resolves when idle. */
   deliverDue(): Promise<void> {
-    this.delivering ??= this.deliverOnce().finally(() => (this.delivering = undefined));
-    return this.delivering;
+    return this.worker.drain();
   }
 
-  private async deliverOnce(): Promise<void> {
-    for (const d of this.outbox.due(this.now())) {
-      const hook = this.config.webhooks.find((w) => w.id === d.webhookId);
-      if (!hook) continue;
-      const error = await deliver(d, hook, this.now());
-      if (error === undefined) this.outbox.markDelivered(d.id, this.now());
-      else this.outbox.markFailed(d.id, this.now(), error, this.config.retryBaseMs, this.config.maxRetryMs);
+  /** Forget delivered rows older than `keepDeliveredMs` (a failure shows in /api/health, nothing else). */
+  async prune(): Promise<number> {
+    try {
+      return await this.store.prune(this.now() - this.config.keepDeliveredMs);
+    } catch (e) {
+      this.lastError = `delivery store (${this.store.kind}): ${(e as Error).message.split("\n")[0]}`;
+      return 0;
     }
   }
 
   start(): void {
     if (this.timer) return;
     this.timer = setInterval(() => void this.poll(), this.config.pollSeconds * 1000);
+    void this.prune();
+    this.pruner = setInterval(() => void this.prune(), PRUNE_EVERY_MS);
+    this.worker.start();
   }
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    if (this.pruner) clearInterval(this.pruner);
+    this.timer = this.pruner = undefined;
     await this.polling;
-    await this.delivering;
+    await this.worker.stop();
   }
 }

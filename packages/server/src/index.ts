@@ -1,6 +1,7 @@
 /**
  * @clearhouse/server: the consortium's HTTP API (role-scoped API keys), the server-sent event
- * stream, signed webhooks with a durable outbox, and the auditor console. Node only.
+ * stream, signed webhooks (Standard Webhooks) from a durable outbox in a SQLite delivery store with
+ * bounded retries and a dead-letter queue, and the auditor console. Node only.
  */
 export { createServer, type ServerHandle } from "./api";
 export {
@@ -10,6 +11,27 @@ export {
   type ApiKey,
   type ApiRole,
   type WebhookConfig,
+  type StoreConfig,
 } from "./config";
 export { EventFeed, publicEvent, involves, type PublicEvent } from "./feed";
-export { Outbox, signWebhook, type Delivery } from "./outbox";
+export {
+  openDeliveryStore,
+  SqliteDeliveryStore,
+  DeliveryStoreError,
+  importLegacyOutbox,
+  readLegacyOutbox,
+  type DeliveryStore,
+  type DeliveryRecord,
+  type ClaimedDelivery,
+  type DeliveryStatus,
+  type DeliveryPage,
+  type DeliveryQuery,
+  type StoredSubscription,
+  type OutboxEvent,
+  type AppendRequest,
+  type AttemptOutcome,
+  type LegacySnapshot,
+} from "./store";
+export { signWebhook, signStandardWebhook, signingKey, standardSecret, isStandardSecret } from "./webhooks/sign";
+export { retryDelay, afterFailure } from "./webhooks/retry";
+export { DeliveryWorker } from "./webhooks/worker";
