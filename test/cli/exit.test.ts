@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { encodeErrorResult, type Hex } from "viem";
 import { DeployFailedError } from "../../packages/cli/src/deploy";
+import { DeliveryStoreError } from "../../packages/server/src/store/errors";
 import { ExitCode, UsageError, exitCodeOf, exitCodeOfCategory } from "../../packages/cli/src/exit";
 import {
   ClearhouseError,
@@ -17,6 +18,7 @@ import {
   TransactionPendingError,
   TransactionDroppedError,
   DuplicateWriteError,
+  NonceConflictError,
   UnknownRevertError,
   WrongNetworkError,
   clearhouseErrorsAbi,
@@ -72,6 +74,14 @@ const SAMPLES: Record<string, { make: () => ClearhouseError; category: ErrorCate
         name: "SenderNotMember",
         description: "the sender was never admitted to the consortium",
       }),
+    category: "refused",
+  },
+  DeliveryStoreError: {
+    make: () => new DeliveryStoreError("The delivery store is gone.", "Check the database."),
+    category: "internal",
+  },
+  NonceConflictError: {
+    make: () => new NonceConflictError(HASH, "transfer", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", 7, "refused"),
     category: "refused",
   },
   DuplicateWriteError: {

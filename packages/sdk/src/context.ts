@@ -219,6 +219,7 @@ async function sendFromNode(
     return await ctx.publicClient.waitForTransactionReceipt({
       hash,
       confirmations: 1 + confirmations,
+      checkReplacement: false, // never report another transaction's receipt as this write's
       timeout: ctx.settings?.receiptTimeout ?? RECEIPT_TIMEOUT_MS,
     });
   } catch (error) {

@@ -39,7 +39,10 @@ export function blockRanges(fromBlock: bigint, toBlock: bigint, size: bigint): B
 }
 
 export interface QueryLogsOptions<T> {
-  /** Last block to read (default: the latest block, read once). */
+  /**
+   * Last block to read (default: the latest block, read once and never from viem's block-number
+   * cache, so a read right after a write sees the write's logs).
+   */
   toBlock?: bigint;
   /** Read the newest pages first (the result is still in chain order). */
   newestFirst?: boolean;
@@ -60,7 +63,8 @@ export async function queryLogs<T>(
   query: (range: BlockRange) => Promise<T[]>,
   options: QueryLogsOptions<T> = {},
 ): Promise<T[]> {
-  const toBlock = options.toBlock ?? (await rpc(ctx, "eth_blockNumber", () => ctx.publicClient.getBlockNumber()));
+  const toBlock =
+    options.toBlock ?? (await rpc(ctx, "eth_blockNumber", () => ctx.publicClient.getBlockNumber({ cacheTime: 0 })));
   const ranges = blockRanges(fromBlock, toBlock, maxLogRange(ctx));
   if (options.newestFirst) ranges.reverse();
   const pages: T[][] = [];

@@ -31,7 +31,14 @@ import {
 } from "viem";
 import { consortiumRegistryAbi } from "@clearhouse/contracts";
 import type { Deployment } from "@clearhouse/contracts";
-import { DuplicateWriteError, TransactionDroppedError, TransactionPendingError, type DropReason } from "./errors/base";
+import {
+  DuplicateWriteError,
+  NonceConflictError,
+  TransactionDroppedError,
+  TransactionPendingError,
+  type DropReason,
+} from "./errors/base";
+import { lookUp } from "./nodeLookup";
 import { Reasons } from "./registry/roles";
 
 /** Most a write waits for its receipt in all (viem's default), unless `receiptTimeout` says otherwise. */
@@ -67,16 +74,6 @@ export async function dropTimeoutOf(client: Pick<PublicClient, "getBlock">): Pro
   const parent = await client.getBlock({ blockNumber: latest.number - 1n });
   const period = Number(latest.timestamp - parent.timestamp) * 1000;
   return Math.min(MAX_DROP_TIMEOUT_MS, Math.max(MIN_DROP_TIMEOUT_MS, DROP_AFTER_BLOCKS * period));
-}
-
-/** Whether any node the client reaches knows `hash` (in a pool or a block). */
-async function isKnown(client: SendContext["publicClient"], hash: Hash): Promise<boolean> {
-  try {
-    await client.getTransaction({ hash });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The registry's reason for refusing `sender` → `target` (undefined when it can't be read). */
@@ -129,24 +126,70 @@ export async function sendSigned(s: SendContext, request: SendRequest, action: s
     });
     nonce = prepared.nonce as number;
     const sign = wallet.signTransaction as (p: unknown) => Promise<Hex>;
-    raw = await sign({ ...prepared, account, chain: wallet.chain });
+    // null, not undefined: no chain to assert on a client built without one (ensureNetwork checked the id)
+    raw = await sign({ ...prepared, account, chain: wallet.chain ?? null });
   } catch (error) {
     resetNonces(s, account.address, chainId);
     throw error;
   }
   const hash = keccak256(raw);
-  // the same key, nonce and call signed twice in this process is two writes, not one retried
-  if (inFlight.has(hash)) throw new DuplicateWriteError(hash, action, account.address, nonce);
-  inFlight.add(hash);
+  // the same key, nonce and call signed again in this process is a second write, not a retry:
+  // sending it would report the first one's transaction as its own
+  const seen = writesOf(account);
+  if (seen.inFlight.has(hash)) throw new DuplicateWriteError(hash, action, account.address, nonce);
+  seen.inFlight.add(hash);
   try {
-    return await sendAndWait(s, raw, { hash, action, sender: account.address, nonce, target: address, data, chainId });
+    if (seen.completed.has(hash)) {
+      // mined before: a second write unless the chain no longer has it (a reorganisation, a
+      // development chain reverted to a snapshot), when sending it again is that write
+      if ((await lookUp(s.publicClient, hash, account.address)).known)
+        throw new DuplicateWriteError(hash, action, account.address, nonce);
+      seen.completed.delete(hash);
+    }
+    const receipt = await sendAndWait(s, raw, {
+      hash,
+      action,
+      sender: account.address,
+      nonce,
+      target: address,
+      data,
+      chainId,
+    });
+    remember(seen.completed, hash);
+    return receipt;
   } finally {
-    inFlight.delete(hash);
+    seen.inFlight.delete(hash);
   }
 }
 
-/** The hashes this process is sending or waiting for. */
-const inFlight = new Set<Hash>();
+/** What one signer (an Account object) has sent: the hashes in flight and the last ones mined. */
+interface Writes {
+  inFlight: Set<Hash>;
+  /** The last `COMPLETED_KEPT` hashes seen mined, oldest first. */
+  completed: Set<Hash>;
+}
+const writes = new WeakMap<object, Writes>();
+const COMPLETED_KEPT = 4_096;
+
+function writesOf(account: object): Writes {
+  let w = writes.get(account);
+  if (!w) writes.set(account, (w = { inFlight: new Set(), completed: new Set() }));
+  return w;
+}
+
+function remember(completed: Set<Hash>, hash: Hash): void {
+  completed.add(hash);
+  if (completed.size > COMPLETED_KEPT) completed.delete(completed.values().next().value as Hash);
+}
+
+/** Whether `error` is a node's JSON-RPC answer (it refused), not a connection that failed. */
+function answeredByNode(error: unknown): boolean {
+  for (let e = error as { name?: string; code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (e.name === "RpcRequestError") return true;
+    if (typeof e.code === "number" && (e.code === 3 || (e.code <= -32000 && e.code >= -32768))) return true;
+  }
+  return false;
+}
 
 /** Send `raw` (hash `tx.hash`) and wait for it. */
 async function sendAndWait(s: SendContext, raw: Hex, tx: Sent): Promise<TransactionReceipt> {
@@ -154,12 +197,27 @@ async function sendAndWait(s: SendContext, raw: Hex, tx: Sent): Promise<Transact
     await s.walletClient.sendRawTransaction({ serializedTransaction: raw });
   } catch (error) {
     // a node may have taken it before failing: if one knows the hash, wait for it like any other
-    if (!(await isKnown(s.publicClient, tx.hash))) {
+    const seen = await lookUp(s.publicClient, tx.hash, tx.sender);
+    if (!seen.known) {
       resetNonces(s, tx.sender, tx.chainId);
+      // no node refused it in words and not every node can be asked: it may be in a pool somewhere
+      if (!answeredByNode(error) && seen.answered < seen.nodes)
+        throw new TransactionPendingError(tx.hash, tx.action, error);
+      if (nonceConflict(error)) throw new NonceConflictError(tx.hash, tx.action, tx.sender, tx.nonce, "refused", error);
       throw error;
     }
   }
   return waitForMined(s, tx);
+}
+
+/** A node's refusal because the nonce is taken (or the same transaction is pending). */
+function nonceConflict(error: unknown): boolean {
+  const text: string[] = [];
+  for (let e = error as { message?: string; details?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e)
+    text.push(e.message ?? "", e.details ?? "");
+  return /nonce too low|nonce has already been used|replacement transaction underpriced|already known|known transaction|already imported|nonce.{0,40}(lower|less) than/i.test(
+    text.join("\n"),
+  );
 }
 
 /** What {@link waitForMined} watches. */
@@ -173,7 +231,12 @@ interface Sent {
   chainId: number;
 }
 
-/** Wait for `tx`'s receipt, looking every `dropTimeout` whether it was dropped. */
+/**
+ * Wait for `tx`'s receipt; every `dropTimeout` without one, ask every node about it: mined
+ * somewhere (a receipt the client's first node does not show yet) ends the wait; known anywhere,
+ * or not every node answering, keeps it going; nowhere, with the sender's nonce short of the
+ * transaction's, is a drop; nowhere with the nonce past it, another transaction took the nonce.
+ */
 async function waitForMined(s: SendContext, tx: Sent): Promise<TransactionReceipt> {
   const deadline = Date.now() + s.receiptTimeout;
   for (;;) {
@@ -182,28 +245,19 @@ async function waitForMined(s: SendContext, tx: Sent): Promise<TransactionReceip
       return await s.publicClient.waitForTransactionReceipt({
         hash: tx.hash,
         confirmations: 1 + s.confirmations,
+        checkReplacement: false, // another transaction's receipt is not this write's (see below)
         timeout: Math.max(1, Math.min(s.dropTimeout, left)),
       });
     } catch (error) {
       if (!(error instanceof WaitForTransactionReceiptTimeoutError) || left <= s.dropTimeout)
         throw new TransactionPendingError(tx.hash, tx.action, error);
-      let mined: number;
-      try {
-        mined = await s.publicClient.getTransactionCount({ address: tx.sender, blockTag: "latest" });
-      } catch (readError) {
-        throw new TransactionPendingError(tx.hash, tx.action, readError);
-      }
-      if (mined <= tx.nonce && !(await isKnown(s.publicClient, tx.hash))) {
-        resetNonces(s, tx.sender, tx.chainId);
+      const seen = await lookUp(s.publicClient, tx.hash, tx.sender);
+      if (seen.receipt && s.confirmations === 0) return seen.receipt;
+      if (seen.known || seen.answered < seen.nodes) continue;
+      resetNonces(s, tx.sender, tx.chainId);
+      if (seen.mined <= tx.nonce)
         throw new TransactionDroppedError(tx.hash, tx.action, await dropReason(s, tx.sender, tx.target, tx.data));
-      }
-      if (mined > tx.nonce && !(await isKnown(s.publicClient, tx.hash)))
-        throw new TransactionPendingError(
-          tx.hash,
-          tx.action,
-          new Error(`nonce ${tx.nonce} of ${tx.sender} was used by another transaction; this one will not be mined`),
-        );
-      // still in a pool, or mined and its receipt on its way: keep waiting
+      throw new NonceConflictError(tx.hash, tx.action, tx.sender, tx.nonce, "taken");
     }
   }
 }

@@ -103,7 +103,7 @@ export class EventFeed {
 
   private async pollOnce(): Promise<void> {
     try {
-      const latest = await this.ctx.publicClient.getBlockNumber();
+      const latest = await this.ctx.publicClient.getBlockNumber({ cacheTime: 0 });
       const from = this.lastBlock === undefined ? BigInt(this.ctx.deployment.blockNumber) : this.lastBlock + 1n;
       if (from <= latest) {
         const fresh = (await fetchEvents(this.ctx, auditedContracts(this.ctx), from, latest)).map(publicEvent);

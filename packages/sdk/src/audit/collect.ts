@@ -157,7 +157,8 @@ export async function collectSnapshot(
 ): Promise<ChainSnapshot> {
   const addresses = auditedContracts(ctx);
   const fromBlock = BigInt(ctx.deployment.blockNumber);
-  const toBlock = opts.toBlock ?? (await rpc(ctx, "eth_blockNumber", () => ctx.publicClient.getBlockNumber()));
+  const toBlock =
+    opts.toBlock ?? (await rpc(ctx, "eth_blockNumber", () => ctx.publicClient.getBlockNumber({ cacheTime: 0 })));
   const events = await fetchEvents(ctx, addresses, fromBlock, toBlock, opts.onProgress);
 
   const proofTransactions: Record<Hex, Hex> = {};

@@ -231,8 +231,9 @@ export class TransactionDroppedError extends ClearhouseError {
   ) {
     super(`Transaction ${hash} (${functionName}) was dropped: no node knows it and the sender's nonce did not move.`, {
       category: "refused",
-      hint:
-        reason && reason.code !== 0
+      hint: !reason
+        ? "The registry's reason could not be read: ask it (`clearhouse member check`, `checkTransaction`), check the node's logs and permissions, then send it again."
+        : reason.code !== 0
           ? `The consortium registry refuses it: ${reason.name} (${reason.description}). Fix that, then send it again.`
           : "The registry allows it, so a node's own rules or a full pool dropped it: check the node's logs and permissions, then send it again.",
       details: reason ? `registry check: ${reason.code} ${reason.name}` : "registry check: could not be read",
@@ -258,6 +259,36 @@ export class DuplicateWriteError extends ClearhouseError {
       {
         category: "refused",
         hint: "Writes sent at once from one key need distinct nonces: give the account a nonce manager (viem's createNonceManager; the CLI's keys have one), or send them one after another.",
+      },
+    );
+  }
+}
+
+/**
+ * A write's nonce went to another transaction of the same key: the node refused this one at once
+ * (`how` "refused": "nonce too low", "replacement transaction underpriced"…), or, while this one
+ * waited, another transaction with its nonce was mined (`how` "taken"). This transaction will not
+ * be mined; the chain's state is unchanged by it.
+ */
+export class NonceConflictError extends ClearhouseError {
+  override name = "NonceConflictError";
+  constructor(
+    readonly hash: string,
+    readonly functionName: string,
+    readonly sender: string,
+    readonly nonce: number,
+    readonly how: "refused" | "taken",
+    cause?: unknown,
+  ) {
+    super(
+      how === "refused"
+        ? `The node refused ${functionName} (transaction ${hash}): nonce ${nonce} of ${sender} is already used by another transaction.`
+        : `Transaction ${hash} (${functionName}) will not be mined: nonce ${nonce} of ${sender} was used by another transaction.`,
+      {
+        category: "refused",
+        hint: "Writes sent at once from one key need distinct nonces: give the account a nonce manager (viem's createNonceManager; the CLI's keys have one) and use the key from one process; then send this one again if it is still wanted.",
+        details: cause instanceof Error ? cause.message.split("\n")[0] : undefined,
+        cause,
       },
     );
   }

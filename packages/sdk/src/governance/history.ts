@@ -140,7 +140,8 @@ export async function listProposals(
   const multisig = multisigAddress(ctx);
   const deployedAt = deployedSince(ctx, "ConsortiumMultisig");
   const fromBlock = p.fromBlock ?? deployedAt;
-  const toBlock = p.toBlock ?? (await rpc(ctx, "eth_blockNumber", () => ctx.publicClient.getBlockNumber()));
+  const toBlock =
+    p.toBlock ?? (await rpc(ctx, "eth_blockNumber", () => ctx.publicClient.getBlockNumber({ cacheTime: 0 })));
   if (fromBlock < 0n || toBlock < fromBlock) {
     throw new InvalidArgumentError("fromBlock", `the range ${fromBlock}…${toBlock} is empty or negative`);
   }

@@ -156,7 +156,8 @@ export async function readNodeAllowlist(
   ctx: ClearhouseContext,
   p: ReadNodeAllowlistParameters = {},
 ): Promise<NodeAllowlist> {
-  const block = p.toBlock ?? (await rpc(ctx, "eth_blockNumber", () => ctx.publicClient.getBlockNumber()));
+  const block =
+    p.toBlock ?? (await rpc(ctx, "eth_blockNumber", () => ctx.publicClient.getBlockNumber({ cacheTime: 0 })));
   const events = await nodeEvents(ctx, deployedSince(ctx, "ConsortiumRegistry"), block);
   const nodes = applyNodeEvents([], events);
   const onChain = await nodeCountAt(ctx, block);

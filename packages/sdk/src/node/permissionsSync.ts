@@ -194,7 +194,7 @@ export class PermissionsSync {
 
   /** Read the blocks after the last one read; true when the allowlist changed. */
   private async follow(): Promise<boolean> {
-    const head = await rpc(this.ctx, "eth_blockNumber", () => this.ctx.publicClient.getBlockNumber());
+    const head = await rpc(this.ctx, "eth_blockNumber", () => this.ctx.publicClient.getBlockNumber({ cacheTime: 0 }));
     if (head <= this.block) return false;
     const events = await nodeEvents(this.ctx, this.block + 1n, head);
     if (events.length === 0) {
