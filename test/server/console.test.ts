@@ -169,6 +169,22 @@ describe("serve: auditor console in Chromium", function () {
     );
   });
 
+  it("the operations tab: KPI totals and four charts drawn from the chain", async () => {
+    await page.goto(`${base}/?key=${KEYS.regulator}#operations`);
+    await page.waitForSelector("#ops-charts figure.ops-chart svg circle", { state: "attached" });
+    const totals = (await page.textContent("#ops-totals"))!;
+    expect(totals).to.match(
+      /^1 batches, 5 payments anchored; 1 final by acknowledgement; 1 netted, 0 rejected \(success rate 100\.0 %\)/,
+    );
+    const charts = await page.$$eval("#ops-charts figure", (fs) => fs.map((f) => f.getAttribute("data-chart")));
+    expect(charts).to.deep.equal(["Throughput", "Anchored → final latency", "Success rate", "Deferrals and closes"]);
+    // a dot per bucket with its value on hover
+    expect(await page.locator("#ops-charts figure[data-chart=Throughput] circle").count()).to.be.at.least(1);
+    await page.selectOption("#ops-bucket", "60");
+    await page.waitForSelector("#ops-charts figure.ops-chart svg circle", { state: "attached" });
+    await page.screenshot({ path: join(OUT, "operations.png"), fullPage: true });
+  });
+
   it("a member's key: its own agreements only, and no audit", async () => {
     await page.goto(`${base}/?key=${KEYS.alpine}`);
     await page.waitForSelector("#members tbody tr td");
@@ -177,6 +193,8 @@ describe("serve: auditor console in Chromium", function () {
     await tab("audit");
     await page.waitForFunction(`document.querySelector("#error")?.textContent?.includes("may not see")`);
     await tab("webhooks");
+    await page.waitForFunction(`document.querySelector("#error")?.textContent?.includes("may not see")`);
+    await tab("operations");
     await page.waitForFunction(`document.querySelector("#error")?.textContent?.includes("may not see")`);
   });
 });

@@ -17,6 +17,8 @@ import { proofVerifier, releaseProver } from "@clearhouse/zk";
 import type { ApiKey, ServeConfig } from "./config";
 import { EventFeed, involves, plain as json, type PublicEvent } from "./feed";
 import { openDeliveryStore } from "./store";
+import { ServerMetrics } from "./metrics";
+import { BlockTimes, MetricsObserver, opsRoutes } from "./opsRoutes";
 import { webhookRoutes } from "./webhookRoutes";
 
 declare module "fastify" {
@@ -38,6 +40,7 @@ const STATUS_OF_CATEGORY: Readonly<Record<ErrorCategory, number>> = {
 export interface ServerHandle {
   app: FastifyInstance;
   feed: EventFeed;
+  metrics: ServerMetrics;
   /** What the start did with an old JSON outbox file (`config.outbox`): see `importLegacyOutbox`. */
   legacyImport: Awaited<ReturnType<typeof openDeliveryStore>>["legacy"];
   close(): Promise<void>;
@@ -47,10 +50,18 @@ export async function createServer(opts: {
   ch: Clearhouse;
   config: ServeConfig;
   now?: () => number;
+  /** The metrics to count into (default: a new registry with process metrics). */
+  metrics?: ServerMetrics;
 }): Promise<ServerHandle> {
   const { ch, config } = opts;
   const { store, legacy } = await openDeliveryStore(config, (opts.now ?? Date.now)());
   const feed = new EventFeed(ch.context, config, store, opts.now);
+  const metrics = opts.metrics ?? new ServerMetrics();
+  const times = new BlockTimes(ch.context);
+  const observer = new MetricsObserver(ch.context, metrics, times);
+  feed.subscribe(observer.observe);
+  feed.onPollError = () => metrics.rpcErrors.inc();
+  feed.worker.onOutcome = (subscription, outcome) => metrics.observeDelivery(subscription, outcome);
   await feed.poll();
   const app = Fastify({ logger: false, forceCloseConnections: true }); // open event streams must not hold up a stop
   const keys = new Map(config.apiKeys.map((k) => [k.key, k]));
@@ -252,7 +263,11 @@ export async function createServer(opts: {
     const unsubscribe = feed.subscribe((e) => {
       if (visible(req, e)) reply.raw.write(`id: ${e.id}\nevent: ${e.event}\ndata: ${JSON.stringify(e)}\n\n`);
     });
-    req.raw.on("close", unsubscribe);
+    metrics.streamSubscribers.inc();
+    req.raw.on("close", () => {
+      unsubscribe();
+      metrics.streamSubscribers.dec();
+    });
     return reply;
   });
 
@@ -266,6 +281,7 @@ export async function createServer(opts: {
     return audit.report;
   });
   webhookRoutes(app, feed, config, onlyAuditors, opts.now);
+  opsRoutes(app, { feed, metrics, times, observer, onlyAuditors });
 
   const consolePage = readFileSync(join(__dirname, "console.html"), "utf8");
   app.get("/", async (_req, reply) => reply.type("text/html").send(consolePage));
@@ -273,6 +289,7 @@ export async function createServer(opts: {
   return {
     app,
     feed,
+    metrics,
     legacyImport: legacy,
     close: async () => {
       await feed.stop();

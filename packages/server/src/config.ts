@@ -26,7 +26,8 @@ import { parse as parseYaml } from "yaml";
 import { InvalidArgumentError } from "@clearhouse/sdk/errors";
 import { isStandardSecret } from "./webhooks/sign";
 
-export type ApiRole = "member" | "auditor" | "regulator";
+/** `operator` (the scheme operator's staff), `auditor` and `regulator` see everything; a member its own. */
+export type ApiRole = "member" | "operator" | "auditor" | "regulator";
 
 export interface ApiKey {
   name: string;
@@ -96,8 +97,8 @@ export function parseServeConfig(doc: unknown, where = "serve config"): ServeCon
     const k = (raw ?? {}) as Record<string, unknown>;
     if (typeof k.name !== "string" || !k.name) fail(`apiKeys[${i}].name`, "is missing");
     if (typeof k.key !== "string" || k.key.length < 16) fail(`apiKeys[${i}].key`, "must be at least 16 characters");
-    if (k.role !== "member" && k.role !== "auditor" && k.role !== "regulator")
-      fail(`apiKeys[${i}].role`, "must be member, auditor or regulator");
+    if (k.role !== "member" && k.role !== "operator" && k.role !== "auditor" && k.role !== "regulator")
+      fail(`apiKeys[${i}].role`, "must be member, operator, auditor or regulator");
     if (k.role === "member" && (typeof k.account !== "string" || !isAddress(k.account)))
       fail(`apiKeys[${i}].account`, "must be the member's address");
     return {

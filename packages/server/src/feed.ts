@@ -80,6 +80,8 @@ export class EventFeed {
   private readonly subscribers = new Set<(e: PublicEvent) => void>();
   /** Last poll error (the node's or the delivery store's), shown by /api/health. */
   lastError: string | undefined;
+  /** Called on each failed poll (the server's metrics). */
+  onPollError: (() => void) | undefined;
 
   constructor(
     private readonly ctx: ClearhouseContext,
@@ -123,6 +125,7 @@ export class EventFeed {
       this.lastError = undefined;
     } catch (e) {
       this.lastError = (e as Error).message.split("\n")[0];
+      this.onPollError?.();
     }
     void this.worker.kick(); // the delivery worker runs apart from event intake
   }

@@ -22,6 +22,8 @@ export class DeliveryWorker {
   private timer: NodeJS.Timeout | undefined;
   /** The last error of the store itself (not of a receiver), shown by /api/health; cleared on success. */
   storeError: string | undefined;
+  /** Called with each attempt's outcome (the server's metrics); what it throws is ignored. */
+  onOutcome: ((subscriptionId: string, outcome: "delivered" | "failed" | "dead") => void) | undefined;
 
   constructor(
     private readonly store: DeliveryStore,
@@ -109,6 +111,11 @@ export class DeliveryWorker {
       error === undefined
         ? ({ kind: "delivered", at } as const)
         : afterFailure(d, hook, this.config, error, at, this.random, retryAfterMs);
+    try {
+      this.onOutcome?.(d.subscriptionId, outcome.kind === "retry" ? "failed" : outcome.kind);
+    } catch {
+      // metrics never stop a delivery
+    }
     try {
       await this.store.complete(d, outcome);
       this.storeError = undefined;
