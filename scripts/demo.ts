@@ -258,9 +258,10 @@ async function main(): Promise<void> {
 /** `npm run demo -- --serve`: the API and auditor console on the demo's chain until Ctrl-C. */
 async function serveConsole(ch: Clearhouse, alpine: string): Promise<void> {
   const key = () => randomBytes(12).toString("hex");
-  const keys = { auditor: key(), regulator: key(), alpine: key() };
+  const keys = { operator: key(), auditor: key(), regulator: key(), alpine: key() };
   const config = parseServeConfig({
     apiKeys: [
+      { name: "Scheme operations desk", key: keys.operator, role: "operator" },
       { name: "Ledger & Co Auditors", key: keys.auditor, role: "auditor" },
       { name: "Banking Supervisor", key: keys.regulator, role: "regulator" },
       { name: "Alpine Bank operations", key: keys.alpine, role: "member", account: alpine },
@@ -274,10 +275,12 @@ async function serveConsole(ch: Clearhouse, alpine: string): Promise<void> {
   step("The auditor console is up (Ctrl-C stops the demo)");
   console.log(`  auditor:   http://127.0.0.1:${port}/?key=${keys.auditor}`);
   console.log(`  regulator: http://127.0.0.1:${port}/?key=${keys.regulator}`);
+  console.log(`  operator (the day's KPIs): http://127.0.0.1:${port}/?key=${keys.operator}#operations`);
   console.log(
     `  a member (Alpine Bank, sees only its own batches and agreements): http://127.0.0.1:${port}/?key=${keys.alpine}`,
   );
   console.log(`  API: curl -H "Authorization: Bearer ${keys.auditor}" http://127.0.0.1:${port}/api/cycles`);
+  console.log(`  metrics: curl -H "Authorization: Bearer ${keys.operator}" http://127.0.0.1:${port}/metrics`);
   await new Promise<void>((resolve) => {
     process.once("SIGINT", () => resolve());
     process.once("SIGTERM", () => resolve());
