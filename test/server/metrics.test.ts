@@ -111,6 +111,9 @@ describe("serve: operations metrics and KPIs", function () {
       ).to.be.at.least(1);
       expect(sample(body, "clearhouse_webhook_dead_letters", { subscription: "gone" })).to.be.at.least(1);
       expect(sample(body, "clearhouse_rpc_errors_total")).to.equal(0);
+      expect(sample(body, "clearhouse_chain_head_block")).to.equal(
+        Number(await f.gov.context.publicClient.getBlockNumber()),
+      );
       expect(sample(body, "clearhouse_metrics_errors_total")).to.equal(0);
       expect(sample(body, "clearhouse_process_cpu_seconds_total")).to.be.a("number");
     } finally {

@@ -61,6 +61,7 @@ export async function createServer(opts: {
   const observer = new MetricsObserver(ch.context, metrics, times);
   feed.subscribe(observer.observe);
   feed.onPollError = () => metrics.rpcErrors.inc();
+  feed.onHead = (block) => metrics.headBlock.set(Number(block));
   feed.worker.onOutcome = (subscription, outcome) => metrics.observeDelivery(subscription, outcome);
   await feed.poll();
   const app = Fastify({ logger: false, forceCloseConnections: true }); // open event streams must not hold up a stop

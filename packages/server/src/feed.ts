@@ -82,6 +82,8 @@ export class EventFeed {
   lastError: string | undefined;
   /** Called on each failed poll (the server's metrics). */
   onPollError: (() => void) | undefined;
+  /** Called with the chain's latest block at each poll (the server's metrics). */
+  onHead: ((block: bigint) => void) | undefined;
 
   constructor(
     private readonly ctx: ClearhouseContext,
@@ -106,6 +108,7 @@ export class EventFeed {
   private async pollOnce(): Promise<void> {
     try {
       const latest = await this.ctx.publicClient.getBlockNumber({ cacheTime: 0 });
+      this.onHead?.(latest);
       const from = this.lastBlock === undefined ? BigInt(this.ctx.deployment.blockNumber) : this.lastBlock + 1n;
       if (from <= latest) {
         const fresh = (await fetchEvents(this.ctx, auditedContracts(this.ctx), from, latest)).map(publicEvent);

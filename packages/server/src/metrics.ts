@@ -107,7 +107,7 @@ export class ServerMetrics {
   );
   readonly headBlock = new Gauge({
     name: "clearhouse_chain_head_block",
-    help: "The latest block the feed has read up to.",
+    help: "The chain's latest block at the feed's last poll.",
     registers: [this.registry],
   });
   readonly rpcErrors = this.counter(

@@ -77,7 +77,6 @@ export class MetricsObserver {
             .catch(() => undefined);
         const t = this.times.timeOf(e.blockNumber);
         this.metrics.observeEvent(e, t, gas);
-        this.metrics.headBlock.set(Number(e.blockNumber));
       }
     }
   }
