@@ -18,7 +18,8 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import hre from "hardhat";
-import { custom, type Hex } from "viem";
+import { custom, zeroAddress, type Hex } from "viem";
+import { consortiumRegistryAbi } from "../../packages/contracts/src/abis";
 import { createClearhouse, type Clearhouse } from "../../packages/sdk/src";
 import { canonicalEnode } from "../../packages/sdk/src/network/enodes";
 import { parseNetworkSection } from "../../packages/sdk/src/network/networkConfig";
@@ -143,6 +144,45 @@ describe("review: sync-permissions against what Besu needs (Hardhat chain)", fun
     });
     const report = await sync.watch();
     expect(report.targets[0].inSync, lines.join("\n")).to.equal(true);
+  });
+});
+
+describe("review: the Besu plugin skeleton's rule against the chain's history (Hardhat chain)", function () {
+  this.timeout(60_000);
+
+  /*
+   * ClearhousePermissioningPlugin refuses, by eth_call of check() on the node's head, every
+   * transaction the registry refuses — and Besu asks it at block import too (AbstractBlockProcessor
+   * → TransactionValidationParams.processingBlock(), checkOnchainPermissions = true), where the
+   * head is the block's parent. Any transaction mined while no validator refused it (before the
+   * plugin was installed, as docs/network.md §8 says happens: "mined (and fails)", or while they
+   * failed open) is in the chain for good: a node that later full-syncs (the kit's sync-mode=FULL)
+   * with the plugin refuses that block and can never get past it. Here the plugin's rule is
+   * applied to such a block, as that node would apply it.
+   */
+  it("every transaction already mined passes the plugin's check at its parent block", async () => {
+    const deployment = await deployConsortium({ token: { name: "T", symbol: "T", decimals: 2 }, settlement: false });
+    const client = createClearhouse({ transport: custom(hre.network.provider, { retryCount: 0 }), deployment });
+    const publicClient = client.context.publicClient;
+    // a transaction from an account the registry does not know, on a Besu 25.6 chain without the plugin
+    const hash = (await hre.network.provider.request({
+      method: "eth_sendTransaction",
+      params: [{ from: key(7).address, to: key(8).address, value: "0x0" }],
+    })) as Hex;
+    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    expect(receipt.status, "mined").to.equal("success");
+    const tx = await publicClient.getTransaction({ hash });
+    const [allowed, reason] = await publicClient.readContract({
+      address: deployment.contracts.ConsortiumRegistry.proxy,
+      abi: consortiumRegistryAbi,
+      functionName: "check",
+      args: [tx.from, tx.to ?? zeroAddress, tx.value, tx.input],
+      blockNumber: receipt.blockNumber - 1n,
+    });
+    expect(
+      allowed,
+      `check() gives reason ${reason}: a node full-syncing with the plugin refuses block ${receipt.blockNumber} and stops there`,
+    ).to.equal(true);
   });
 });
 
