@@ -26,10 +26,11 @@ import { parseNetworkSection } from "../../packages/sdk/src/network/networkConfi
 import { parsePermissionsToml } from "../../packages/sdk/src/network/permissionsToml";
 import { writeNetworkKit } from "../../packages/sdk/src/node/networkKit";
 import { kitPermissionsFiles, syncPermissionsFile } from "../../packages/sdk/src/node/permissionsFile";
+import { PermNodeUnreachableError, permGetNodesAllowlist } from "../../packages/sdk/src/network/permRpc";
 import { PermissionsSync } from "../../packages/sdk/src/node/permissionsSync";
 import { deployConsortium } from "../../scripts/lib/deployConsortium";
 import { startBesuFront, type BesuFront } from "../helpers/besuFront";
-import { key } from "../sdk/fixture";
+import { key, rejectsWith } from "../sdk/fixture";
 import { fourValidators } from "./fixture";
 
 const id = (n: number) => n.toString(16).padStart(2, "0").repeat(64);
@@ -207,6 +208,12 @@ describe("review: a PERM node's 'Success' is not proof (Besu-like front)", funct
 
   after(async () => {
     await front?.close();
+  });
+
+  it("reads a JSON answer that is not a JSON-RPC object (null) as no answer, to be retried", async () => {
+    const nulls: typeof fetch = async () => new Response("null", { headers: { "content-type": "application/json" } });
+    // today: a TypeError ("Cannot read properties of null"), category internal: taken for a refusal, never retried
+    await rejectsWith(permGetNodesAllowlist({ url: front.urls[0], fetch: nulls }), PermNodeUnreachableError);
   });
 
   it("does not report a node in sync when its allowlist, read back, is not the registry's", async () => {
