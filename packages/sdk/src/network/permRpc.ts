@@ -127,6 +127,7 @@ async function call(url: string, method: string, params: unknown[], fetchFn: typ
     });
     if (!res.ok) throw new Error(`HTTP ${res.status} ${res.statusText}`);
     answer = (await res.json()) as RpcAnswer;
+    if (answer === null || typeof answer !== "object") throw new Error("the answer is not a JSON-RPC object");
   } catch (error) {
     throw new PermNodeUnreachableError(url, method, error);
   }
