@@ -3,7 +3,16 @@
  * chain) rendered as each node's permissions_config.toml, as Besu's AllowlistPersistor writes it.
  */
 import { expect } from "chai";
-import { chmodSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  lstatSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import hre from "hardhat";
@@ -19,6 +28,7 @@ import { readNodeAllowlist } from "../../packages/sdk/src/network/registryNodes"
 import { permissionsToml } from "../../packages/sdk/src/network/nodeFiles";
 import { kitPermissionsFiles, syncPermissionsFile } from "../../packages/sdk/src/node/permissionsFile";
 import { EmptyNodeAllowlistError, PermissionsSync } from "../../packages/sdk/src/node/permissionsSync";
+import { readStaticNodes, staticNodesOutside, syncStaticNodesFile } from "../../packages/sdk/src/node/staticNodesFile";
 import { deployConsortium } from "../../scripts/lib/deployConsortium";
 import { key, rejectsWith } from "../sdk/fixture";
 
@@ -184,6 +194,38 @@ describe("network: the registry's node allowlist into permissions files (Hardhat
     expect(() => syncPermissionsFile(bad, [enode(1)])).to.throw(
       PermissionsFileError,
       /permissions-nodes-contract-enabled/,
+    );
+  });
+});
+
+describe("network: a node's static-nodes.json against the registry's allowlist", () => {
+  it("drops only the nodes no longer allowed, through a symlink, keeping the file's mode", () => {
+    const dir = tmp();
+    const target = join(dir, "real-static-nodes.json");
+    writeFileSync(target, JSON.stringify([enode(1), enode(2), enode(3)]), { mode: 0o640 });
+    chmodSync(target, 0o640);
+    const link = join(dir, "static-nodes.json");
+    symlinkSync(target, link);
+    expect(syncStaticNodesFile(link, [enode(1), enode(3)].map(canonicalEnode))).to.deep.equal([enode(2)]);
+    expect(lstatSync(link).isSymbolicLink(), "the link is kept").to.equal(true);
+    expect(JSON.parse(readFileSync(target, "utf8"))).to.deep.equal([enode(1), enode(3)]);
+    expect(statSync(target).mode & 0o777).to.equal(0o640);
+    // nothing to drop: not rewritten; no file: nothing to do
+    const before = statSync(target).mtimeMs;
+    expect(syncStaticNodesFile(link, [enode(1), enode(3)])).to.deep.equal([]);
+    expect(statSync(target).mtimeMs).to.equal(before);
+    expect(syncStaticNodesFile(join(dir, "none.json"), [enode(1)])).to.deep.equal([]);
+    expect(staticNodesOutside(link, [enode(1)])).to.deep.equal([enode(3)]);
+  });
+
+  it("reads an empty file as no static nodes (as Besu does) and refuses one that is not a list", () => {
+    const dir = tmp();
+    writeFileSync(join(dir, "empty.json"), "");
+    expect(readStaticNodes(join(dir, "empty.json"))).to.deep.equal([]);
+    writeFileSync(join(dir, "bad.json"), `{"nodes": []}`);
+    expect(() => readStaticNodes(join(dir, "bad.json"))).to.throw(
+      PermissionsFileError,
+      /not a JSON list of enode URLs/,
     );
   });
 });

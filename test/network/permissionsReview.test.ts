@@ -74,7 +74,7 @@ describe("review: sync-permissions against what Besu needs (Hardhat chain)", fun
     });
     for (const node of written.nodes)
       await gov.registry.allowNode({ enodeId: node.enode, ip: "", port: 0, kind: "validator" });
-    const files = kitPermissionsFiles(kit).map((k) => k.path);
+    const files = kitPermissionsFiles(kit); // with their static-nodes.json, to rewrite
     await new PermissionsSync(gov.context, { files }).once();
     for (const node of ["v1", "v2", "v3", "v4"]) expect(staticNodesNotAllowed(join(kit, node)), node).to.deep.equal([]);
     // governance removes v4; the watcher rewrites every kit file at once

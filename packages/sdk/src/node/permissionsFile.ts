@@ -84,16 +84,31 @@ function safeCanonical(entry: string): string {
   }
 }
 
-/** A node of a kit and its permissions file. */
-export interface KitPermissionsFile {
+/**
+ * A permissions file to keep in line with the registry, and the static-nodes file of the same node
+ * (`static-nodes.json` beside it when not given, if there is one). With `rewriteStaticNodes`, a
+ * static node the registry no longer allows is dropped from that file before the permissions file
+ * is rewritten; without, the permissions file is not rewritten while it would leave one out
+ * (StaticNodeNotAllowedError): Besu would not start.
+ */
+export interface PermissionsFileTarget {
+  path: string;
+  staticNodes?: string;
+  rewriteStaticNodes?: boolean;
+}
+
+/** A node of a kit, its permissions file and its static nodes (rewritten by sync-permissions). */
+export interface KitPermissionsFile extends PermissionsFileTarget {
   node: string;
   role: "validator" | "member";
   enode: string;
-  path: string;
+  staticNodes: string;
+  rewriteStaticNodes: true;
 }
 
 /**
- * The permissions files of the kit in `dir` (from its nodes.json): `<dir>/<node>/permissions_config.toml`.
+ * The permissions files of the kit in `dir` (from its nodes.json): `<dir>/<node>/permissions_config.toml`,
+ * each with its `static-nodes.json` (to rewrite).
  * @throws PermissionsFileError when nodes.json is missing or unreadable, or a node's directory is missing.
  */
 export function kitPermissionsFiles(dir: string): KitPermissionsFile[] {
@@ -127,6 +142,8 @@ export function kitPermissionsFiles(dir: string): KitPermissionsFile[] {
       role: node.role === "validator" ? "validator" : "member",
       enode: node.enode,
       path: join(nodeDir, "permissions_config.toml"),
+      staticNodes: join(nodeDir, "static-nodes.json"),
+      rewriteStaticNodes: true,
     };
   });
 }
