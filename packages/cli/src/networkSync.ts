@@ -77,7 +77,7 @@ export function syncPermissionsCommand(io: CliIo, globals: () => GlobalOptions):
     .option("--file <path>", "rewrite this permissions_config.toml (repeatable)", collect, [])
     .option(
       "--static-nodes <path>",
-      "the static-nodes.json of the node of the --file at the same place (repeatable; default: static-nodes.json beside the file)",
+      "the static-nodes.json of the node of the --file at the same place (repeatable; without it, the one beside the file)",
       collect,
       [],
     )

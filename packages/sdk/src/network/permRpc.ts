@@ -81,7 +81,7 @@ export class PermRefusedError extends ClearhouseError {
       category: "refused",
       hint:
         reason === "fixed-node"
-          ? "Besu never removes a bootnode or static node by RPC: take it out of that node's static-nodes.json (and bootnodes) and restart it, or rewrite its permissions file and call perm_reloadPermissionsFromFile."
+          ? "Besu never removes a bootnode or static node by RPC: take it out of that node's static-nodes.json (sync-permissions --kit or --file on its host does) and bootnodes, then restart it (Besu reads static nodes at start only)."
           : "Read the node's list with perm_getNodesAllowlist and sync again: sync-permissions only sends the difference.",
       metaMessages: enodes.length ? ["Nodes in the request:", ...enodes.map((e) => `  ${e}`)] : undefined,
     });
