@@ -175,6 +175,39 @@ describe("network: the registry's node allowlist into permissions files (Hardhat
     expect(statSync(b).mtimeMs).to.equal(mtime);
   });
 
+  it("does not rewrite a file whose static nodes the registry does not all allow; retries once they are fixed", async () => {
+    const dir = tmp();
+    const file = join(dir, "permissions_config.toml");
+    const before = `nodes-allowlist=["${enode(1)}","${enode(2)}"]`;
+    writeFileSync(file, before);
+    const fixed = join(dir, "static-nodes.json");
+    writeFileSync(fixed, JSON.stringify([enode(1), enode(2)])); // node 2 was removed from the registry
+    const lines: string[] = [];
+    const sync = new PermissionsSync(gov.context, {
+      files: [file],
+      retry: { firstMs: 10, maxMs: 20 },
+      log: (line) => {
+        lines.push(line);
+        // the operator takes node 2 out of static-nodes.json (and will restart the node)
+        if (line.includes("retrying in")) writeFileSync(fixed, JSON.stringify([enode(1)]));
+      },
+    });
+    const report = await sync.once(2);
+    expect(lines.join("\n")).to.match(
+      /permissions_config\.toml: not rewritten: 1 static node\(s\) of .*static-nodes\.json are not on the registry's allowlist/,
+    );
+    expect(report.targets[0], lines.join("\n")).to.deep.include({ inSync: true, added: 1, removed: 1 });
+    expect(readFileSync(file, "utf8")).to.not.include(enode(2));
+    // a kit target rewrites static-nodes.json itself, before the permissions file
+    writeFileSync(fixed, JSON.stringify([enode(2), enode(1)]));
+    writeFileSync(file, before);
+    const kit = await new PermissionsSync(gov.context, {
+      files: [{ path: file, staticNodes: fixed, rewriteStaticNodes: true }],
+    }).once(1);
+    expect(kit.targets[0].inSync).to.equal(true);
+    expect(JSON.parse(readFileSync(fixed, "utf8"))).to.deep.equal([enode(1)]);
+  });
+
   it("says which kit node's file cannot be written, and which file cannot be parsed", async () => {
     const dir = tmp();
     writeFileSync(join(dir, "nodes.json"), JSON.stringify([{ name: "v1", role: "validator", enode: enode(1) }]));

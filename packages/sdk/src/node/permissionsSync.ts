@@ -298,7 +298,8 @@ export class PermissionsSync {
       t.inSync = false;
       t.error = { message: message(error), category };
       t.cause = error;
-      if (category === "network" || (t.kind === "file" && !(error instanceof StaticNodeNotAllowedError))) {
+      // a file is retried whatever the failure: its fix (a directory, a mode, static-nodes.json) is local
+      if (category === "network" || t.kind === "file") {
         t.failures += 1;
         const wait = this.backoff(t.failures);
         t.nextAt = Date.now() + wait;
