@@ -30,6 +30,7 @@ import { ConsortiumFileError } from "../../packages/sdk/src/node/consortiumFile"
 import { NetworkKitExistsError } from "../../packages/sdk/src/node/networkKit";
 import { NetworkConfigError } from "../../packages/sdk/src/network/networkConfig";
 import {
+  PermAllowlistMismatchError,
   PermNodeUnreachableError,
   PermPersistError,
   PermRefusedError,
@@ -38,6 +39,7 @@ import {
 import { PermissionsFileError } from "../../packages/sdk/src/network/permissionsToml";
 import { NodeAllowlistMismatchError } from "../../packages/sdk/src/network/registryNodes";
 import { EmptyNodeAllowlistError } from "../../packages/sdk/src/node/permissionsSync";
+import { StaticNodeNotAllowedError } from "../../packages/sdk/src/node/staticNodesFile";
 import { AttestationExpiredError } from "../../packages/sdk/src/payments/attestation";
 import { AttestationConflictError } from "../../packages/sdk/src/payments/submission";
 import { BatchFileError } from "../../packages/sdk/src/settlement/batchFile";
@@ -120,6 +122,18 @@ const SAMPLES: Record<string, { make: () => ClearhouseError; category: ErrorCate
   },
   NodeAllowlistMismatchError: { make: () => new NodeAllowlistMismatchError(12n, 3, 4), category: "network" },
   EmptyNodeAllowlistError: { make: () => new EmptyNodeAllowlistError(12n), category: "refused" },
+  StaticNodeNotAllowedError: {
+    make: () =>
+      new StaticNodeNotAllowedError("/opt/besu/permissions_config.toml", "/opt/besu/static-nodes.json", [
+        `enode://${"ab".repeat(64)}@10.0.0.4:30303`,
+      ]),
+    category: "refused",
+  },
+  PermAllowlistMismatchError: {
+    make: () =>
+      new PermAllowlistMismatchError("http://10.0.0.1:8545", [`enode://${"ab".repeat(64)}@10.0.0.4:30303`], []),
+    category: "network",
+  },
   PermNodeUnreachableError: {
     make: () =>
       new PermNodeUnreachableError("http://10.0.0.1:8545", "perm_getNodesAllowlist", new Error("ECONNREFUSED")),

@@ -78,6 +78,8 @@ describe("CLI: clearhouse network sync-permissions (compiled CLI, child process)
   });
 
   const file = (node: string) => readFileSync(join(kit, node, "permissions_config.toml"), "utf8");
+  const staticNodes = (node: string) =>
+    JSON.parse(readFileSync(join(kit, node, "static-nodes.json"), "utf8")) as string[];
 
   it("--once rewrites every node's file of the kit, warns of a kit node the registry does not allow, prints JSON", async () => {
     const run = start([...globals, "--json", "network", "sync-permissions", "--kit", kit, "--once"]);
@@ -98,6 +100,47 @@ describe("CLI: clearhouse network sync-permissions (compiled CLI, child process)
     expect(run.err()).to.match(/registry: 3 node\(s\) allowed at block \d+ \(3 validator\(s\), 0 member node\(s\)\)/);
     expect(run.err()).to.include("warning: node v4 is not on the registry's allowlist");
     expect(run.err()).to.match(/file .*v1\/permissions_config\.toml: rewritten, \+0 −1 \(3 node\(s\)\)/);
+    // Besu refuses to start with a static node outside its allowlist: v1–v3 no longer list v4
+    for (const node of ["v1", "v2", "v3", "v4"]) {
+      const fixed = staticNodes(node);
+      expect(fixed, node).to.not.include(enodes[3]);
+      expect(
+        fixed.every((e) => enodes.slice(0, 3).includes(e)),
+        node,
+      ).to.equal(true);
+    }
+    expect(staticNodes("v1")).to.deep.equal(enodes.slice(1, 3));
+    expect(staticNodes("v4")).to.deep.equal(enodes.slice(0, 3)); // its own static nodes are all allowed: untouched
+    expect(run.err()).to.match(/file .*v1\/static-nodes\.json: dropped 1 static node\(s\)/);
+  });
+
+  it("--file exits 3 without rewriting a file whose node has static nodes the registry does not allow", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "clearhouse-cli-sync-"));
+    const permissions = join(dir, "permissions_config.toml");
+    const before = `nodes-allowlist=[${enodes.map((e) => JSON.stringify(e)).join(",")}]`;
+    writeFileSync(permissions, before);
+    writeFileSync(join(dir, "static-nodes.json"), JSON.stringify([enodes[0], enodes[3]]));
+    const run = start([...globals, "network", "sync-permissions", "--file", permissions, "--once"]);
+    expect(await run.exit, run.err()).to.equal(3);
+    expect(run.out()).to.match(
+      /NOT in sync \(.*1 static node\(s\) of .*static-nodes\.json are not on the registry's allowlist/,
+    );
+    expect(readFileSync(permissions, "utf8"), "not rewritten").to.equal(before);
+    // paired with a static-nodes file that holds only allowed nodes, the file is rewritten
+    const other = join(dir, "other-static.json");
+    writeFileSync(other, JSON.stringify([enodes[0]]));
+    const ok = start([
+      ...globals,
+      "network",
+      "sync-permissions",
+      "--file",
+      permissions,
+      "--static-nodes",
+      other,
+      "--once",
+    ]);
+    expect(await ok.exit, ok.err()).to.equal(0);
+    expect(readFileSync(permissions, "utf8")).to.not.include(enodes[3]);
   });
 
   it("--once exits 4 when a PERM node stays unreachable, after syncing the others", async () => {
@@ -183,6 +226,7 @@ describe("CLI: clearhouse network sync-permissions (compiled CLI, child process)
         () => !file("v3").includes(enodes[0]) && !front.nodesAllowlist(0).includes(enodes[0]),
         () => run.err(),
       );
+      for (const node of ["v2", "v3", "v4"]) expect(staticNodes(node), node).to.not.include(enodes[0]);
       expect(file("v4")).to.equal(
         `nodes-allowlist=[${[...enodes.slice(1, 3), NEW_NODE].map((e) => JSON.stringify(e)).join(",")}]`,
       );

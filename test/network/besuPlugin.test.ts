@@ -38,6 +38,25 @@ describe("ops/besu-plugin: the transaction permissioning skeleton matches the re
     expect(javaNames).to.deep.equal(Reasons.map((r) => r.name));
   });
 
+  it("permits history: while catching up and below --plugin-clearhouse-from-block, within one time budget", () => {
+    expect(plugin).to.match(/names = "--plugin-clearhouse-from-block"/);
+    expect(plugin).to.match(/names = "--plugin-clearhouse-timeout-ms"/);
+    // the order of the rule: catching up first, then the from-block, then the registry
+    const syncing = check.indexOf('call("eth_syncing"');
+    const head = check.indexOf('call("eth_blockNumber"');
+    const ask = check.indexOf('call("eth_call"');
+    expect(syncing, "eth_syncing asked").to.be.greaterThan(0);
+    expect(head, "then the head").to.be.greaterThan(syncing);
+    expect(ask, "then the registry").to.be.greaterThan(head);
+    expect(check).to.include("if (head + 1 < fromBlock)");
+    // every call shares the decision's deadline; past it the plugin permits (fail open)
+    expect(check).to.include(".timeout(Duration.ofNanos(left))");
+    expect(plugin).to.include("final long deadline = System.nanoTime() + budgetMs * 1_000_000L;");
+    expect(plugin).to.match(/catch \(final Exception e\) \{\s*LOG\.warn\([\s\S]*?\);\s*return true;/);
+    const readme = read(PLUGIN, "README.md");
+    expect(readme).to.include("Never refuse history");
+  });
+
   it("uses the plugin API's PermissioningService and Transaction as Besu 25.3+ declares them", () => {
     const imports = [...plugin.matchAll(/^import (org\.hyperledger\.besu\.[\w.]+);/gm)].map((m) => m[1]).sort();
     expect(imports).to.deep.equal([
@@ -50,7 +69,7 @@ describe("ops/besu-plugin: the transaction permissioning skeleton matches the re
     ]);
     expect(plugin).to.include("public void register(final ServiceManager context)");
     expect(plugin).to.include(
-      "permissioning.registerTransactionPermissioningProvider(tx -> permitted(registryCheck, tx))",
+      "permissioning.registerTransactionPermissioningProvider(tx -> permitted(registryCheck, tx, fromBlock, timeoutMs))",
     );
     expect(plugin).to.include('addPicoCLIOptions("clearhouse", this)');
     for (const option of [...plugin.matchAll(/names = "(--[\w-]+)"/g)].map((m) => m[1])) {

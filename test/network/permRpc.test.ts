@@ -175,6 +175,58 @@ describe("network: Besu's PERM API and the registry → node sync (Besu-like fro
     expect(lines.join("\n")).to.match(/added 2, removed 0 \(4 node\(s\)\)\n.*refused perm_removeNodesFromAllowlist/);
   });
 
+  it("makes the removals when the node refuses the addition, and reports the refusal", async () => {
+    front.nodePermissioning(2, { allowlist: [enode(1), enode(7)] });
+    // a node that refuses the addition (as Besu refuses an entry it cannot read): nothing is added
+    const refusing: typeof fetch = async (input, init) => {
+      const body = JSON.parse(String(init?.body)) as { id: number; method: string };
+      if (body.method === "perm_addNodesToAllowlist")
+        return Response.json({
+          jsonrpc: "2.0",
+          id: body.id,
+          error: { code: -32000, message: "Request contains an invalid node" },
+        });
+      return fetch(input, init);
+    };
+    const r = await syncNodeAllowlist({ url: front.urls[2], fetch: refusing }, [enode(1), enode(2)]);
+    expect(r.refused.map((e) => [e.reason, e.enodes])).to.deep.equal([["invalid-entry", [enode(2)]]]);
+    expect([r.added, r.removed]).to.deep.equal([[], [enode(7)]]);
+    expect(front.nodesAllowlist(2), "the removal was made").to.deep.equal([enode(1)]);
+  });
+
+  it("pushes PERM nodes concurrently: a node that does not answer holds back no other", async () => {
+    front.nodePermissioning(1, { allowlist: [enode(1)] });
+    front.nodePermissioning(2, { allowlist: [enode(1)] });
+    let released: () => void = () => undefined;
+    const otherDone = new Promise<void>((resolve) => (released = resolve));
+    // node 1 answers nothing until node 2 got its change: pushed one after the other, that never comes
+    const slow: typeof fetch = async (input, init) => {
+      const body = JSON.parse(String(init?.body)) as { method: string };
+      if (String(input) === front.urls[1] && body.method === "perm_getNodesAllowlist")
+        await Promise.race([
+          otherDone,
+          new Promise((_, reject) =>
+            init?.signal?.addEventListener("abort", () => reject(new Error("timed out")), { once: true }),
+          ),
+        ]);
+      const res = await fetch(input, init);
+      if (String(input) === front.urls[2] && body.method === "perm_addNodesToAllowlist") released();
+      return res;
+    };
+    const ch = createClearhouse({ rpcUrl: front.urls[0], deployment: registry.deployment });
+    const started = Date.now();
+    const report = await new PermissionsSync(ch.context, {
+      permRpcUrls: [front.urls[1], front.urls[2]],
+      fetch: slow,
+    }).once(1);
+    expect(
+      report.targets.map((t) => t.inSync),
+      report.targets.map((t) => t.error?.message).join("; "),
+    ).to.deep.equal([true, true]);
+    expect(Date.now() - started).to.be.lessThan(5_000);
+    expect(front.nodesAllowlist(1)).to.deep.equal([enode(1), enode(2), enode(3)]);
+  });
+
   it("retries a PERM node killed during a sync, and succeeds once it is back", async () => {
     front.nodePermissioning(1, { allowlist: [enode(1)] });
     front.nodePermissioning(2, { allowlist: [enode(1), enode(5)] });

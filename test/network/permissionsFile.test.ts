@@ -3,7 +3,16 @@
  * chain) rendered as each node's permissions_config.toml, as Besu's AllowlistPersistor writes it.
  */
 import { expect } from "chai";
-import { chmodSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  lstatSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import hre from "hardhat";
@@ -19,6 +28,7 @@ import { readNodeAllowlist } from "../../packages/sdk/src/network/registryNodes"
 import { permissionsToml } from "../../packages/sdk/src/network/nodeFiles";
 import { kitPermissionsFiles, syncPermissionsFile } from "../../packages/sdk/src/node/permissionsFile";
 import { EmptyNodeAllowlistError, PermissionsSync } from "../../packages/sdk/src/node/permissionsSync";
+import { readStaticNodes, staticNodesOutside, syncStaticNodesFile } from "../../packages/sdk/src/node/staticNodesFile";
 import { deployConsortium } from "../../scripts/lib/deployConsortium";
 import { key, rejectsWith } from "../sdk/fixture";
 
@@ -165,6 +175,39 @@ describe("network: the registry's node allowlist into permissions files (Hardhat
     expect(statSync(b).mtimeMs).to.equal(mtime);
   });
 
+  it("does not rewrite a file whose static nodes the registry does not all allow; retries once they are fixed", async () => {
+    const dir = tmp();
+    const file = join(dir, "permissions_config.toml");
+    const before = `nodes-allowlist=["${enode(1)}","${enode(2)}"]`;
+    writeFileSync(file, before);
+    const fixed = join(dir, "static-nodes.json");
+    writeFileSync(fixed, JSON.stringify([enode(1), enode(2)])); // node 2 was removed from the registry
+    const lines: string[] = [];
+    const sync = new PermissionsSync(gov.context, {
+      files: [file],
+      retry: { firstMs: 10, maxMs: 20 },
+      log: (line) => {
+        lines.push(line);
+        // the operator takes node 2 out of static-nodes.json (and will restart the node)
+        if (line.includes("retrying in")) writeFileSync(fixed, JSON.stringify([enode(1)]));
+      },
+    });
+    const report = await sync.once(2);
+    expect(lines.join("\n")).to.match(
+      /permissions_config\.toml: not rewritten: 1 static node\(s\) of .*static-nodes\.json are not on the registry's allowlist/,
+    );
+    expect(report.targets[0], lines.join("\n")).to.deep.include({ inSync: true, added: 1, removed: 1 });
+    expect(readFileSync(file, "utf8")).to.not.include(enode(2));
+    // a kit target rewrites static-nodes.json itself, before the permissions file
+    writeFileSync(fixed, JSON.stringify([enode(2), enode(1)]));
+    writeFileSync(file, before);
+    const kit = await new PermissionsSync(gov.context, {
+      files: [{ path: file, staticNodes: fixed, rewriteStaticNodes: true }],
+    }).once(1);
+    expect(kit.targets[0].inSync).to.equal(true);
+    expect(JSON.parse(readFileSync(fixed, "utf8"))).to.deep.equal([enode(1)]);
+  });
+
   it("says which kit node's file cannot be written, and which file cannot be parsed", async () => {
     const dir = tmp();
     writeFileSync(join(dir, "nodes.json"), JSON.stringify([{ name: "v1", role: "validator", enode: enode(1) }]));
@@ -184,6 +227,38 @@ describe("network: the registry's node allowlist into permissions files (Hardhat
     expect(() => syncPermissionsFile(bad, [enode(1)])).to.throw(
       PermissionsFileError,
       /permissions-nodes-contract-enabled/,
+    );
+  });
+});
+
+describe("network: a node's static-nodes.json against the registry's allowlist", () => {
+  it("drops only the nodes no longer allowed, through a symlink, keeping the file's mode", () => {
+    const dir = tmp();
+    const target = join(dir, "real-static-nodes.json");
+    writeFileSync(target, JSON.stringify([enode(1), enode(2), enode(3)]), { mode: 0o640 });
+    chmodSync(target, 0o640);
+    const link = join(dir, "static-nodes.json");
+    symlinkSync(target, link);
+    expect(syncStaticNodesFile(link, [enode(1), enode(3)].map(canonicalEnode))).to.deep.equal([enode(2)]);
+    expect(lstatSync(link).isSymbolicLink(), "the link is kept").to.equal(true);
+    expect(JSON.parse(readFileSync(target, "utf8"))).to.deep.equal([enode(1), enode(3)]);
+    expect(statSync(target).mode & 0o777).to.equal(0o640);
+    // nothing to drop: not rewritten; no file: nothing to do
+    const before = statSync(target).mtimeMs;
+    expect(syncStaticNodesFile(link, [enode(1), enode(3)])).to.deep.equal([]);
+    expect(statSync(target).mtimeMs).to.equal(before);
+    expect(syncStaticNodesFile(join(dir, "none.json"), [enode(1)])).to.deep.equal([]);
+    expect(staticNodesOutside(link, [enode(1)])).to.deep.equal([enode(3)]);
+  });
+
+  it("reads an empty file as no static nodes (as Besu does) and refuses one that is not a list", () => {
+    const dir = tmp();
+    writeFileSync(join(dir, "empty.json"), "");
+    expect(readStaticNodes(join(dir, "empty.json"))).to.deep.equal([]);
+    writeFileSync(join(dir, "bad.json"), `{"nodes": []}`);
+    expect(() => readStaticNodes(join(dir, "bad.json"))).to.throw(
+      PermissionsFileError,
+      /not a JSON list of enode URLs/,
     );
   });
 });

@@ -11,6 +11,7 @@ import {
   kitPermissionsFiles,
   type PermissionsSyncReport,
   type KitPermissionsFile,
+  type PermissionsFileTarget,
 } from "@clearhouse/sdk/node";
 import { ExitCode, UsageError, exitCodeOfCategory } from "./exit";
 import { connect, type CliIo, type GlobalOptions } from "./options";
@@ -21,6 +22,7 @@ const collect = (value: string, previous: string[] = []): string[] => [...previo
 interface SyncOptions {
   kit?: string;
   file: string[];
+  staticNodes: string[];
   permRpc: string[];
   once?: boolean;
   interval: string;
@@ -74,6 +76,12 @@ export function syncPermissionsCommand(io: CliIo, globals: () => GlobalOptions):
     .option("--kit <dir>", "rewrite the permissions_config.toml of every node of this kit (network init --out)")
     .option("--file <path>", "rewrite this permissions_config.toml (repeatable)", collect, [])
     .option(
+      "--static-nodes <path>",
+      "the static-nodes.json of the node of the --file at the same place (repeatable; without it, the one beside the file)",
+      collect,
+      [],
+    )
+    .option(
       "--perm-rpc <urls>",
       "update these Besu nodes by their PERM API: only the difference (comma-separated, repeatable)",
       collect,
@@ -86,6 +94,9 @@ export function syncPermissionsCommand(io: CliIo, globals: () => GlobalOptions):
       "\nThe registry (--deployment, --rpc-url) is the one source of truth. Examples:\n" +
         "  clearhouse network sync-permissions --kit net/ --once\n" +
         "  clearhouse network sync-permissions --file /opt/besu/permissions_config.toml --perm-rpc http://127.0.0.1:8545\n" +
+        "With --kit, a node's static-nodes.json loses the nodes the registry no longer allows (before its permissions\n" +
+        "file: Besu refuses to start with a static node outside its allowlist). A --file whose static nodes are not all\n" +
+        "allowed is not rewritten (exit 3): take them out of static-nodes.json first.\n" +
         "Exit codes with --once: 0 all in sync, 4 a node unreachable, 3 a node refused, 2 a file or option problem.",
     )
     .action(async (o: SyncOptions) => {
@@ -94,7 +105,12 @@ export function syncPermissionsCommand(io: CliIo, globals: () => GlobalOptions):
       if (!(interval >= 0.05 && interval <= 3600))
         throw new UsageError(`--interval "${o.interval}" is not a number of seconds (0.05 to 3600).`);
       const kit: KitPermissionsFile[] = o.kit ? kitPermissionsFiles(o.kit) : [];
-      const files = [...new Set([...kit.map((k) => k.path), ...o.file])];
+      if (o.staticNodes.length > o.file.length)
+        throw new UsageError(
+          `${o.staticNodes.length} --static-nodes for ${o.file.length} --file: each --static-nodes goes with the --file at the same place.`,
+        );
+      const given: PermissionsFileTarget[] = o.file.map((path, i) => ({ path, staticNodes: o.staticNodes[i] }));
+      const files = [...kit, ...given].filter((f, i, all) => all.findIndex((g) => g.path === f.path) === i);
       const permRpcUrls = urlsOf(o.permRpc);
       if (files.length === 0 && permRpcUrls.length === 0)
         throw new UsageError(

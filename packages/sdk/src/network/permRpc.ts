@@ -81,7 +81,7 @@ export class PermRefusedError extends ClearhouseError {
       category: "refused",
       hint:
         reason === "fixed-node"
-          ? "Besu never removes a bootnode or static node by RPC: take it out of that node's static-nodes.json (and bootnodes) and restart it, or rewrite its permissions file and call perm_reloadPermissionsFromFile."
+          ? "Besu never removes a bootnode or static node by RPC: take it out of that node's static-nodes.json (sync-permissions --kit or --file on its host does) and bootnodes, then restart it (Besu reads static nodes at start only)."
           : "Read the node's list with perm_getNodesAllowlist and sync again: sync-permissions only sends the difference.",
       metaMessages: enodes.length ? ["Nodes in the request:", ...enodes.map((e) => `  ${e}`)] : undefined,
     });
@@ -107,6 +107,28 @@ export class PermPersistError extends ClearhouseError {
   }
 }
 
+/**
+ * The node's allowlist, read back after a sync, is not what was sent: it answered "Success" without
+ * applying (or something changed it meanwhile). Nothing says the change is in place: retried.
+ */
+export class PermAllowlistMismatchError extends ClearhouseError {
+  override name = "PermAllowlistMismatchError";
+  constructor(
+    readonly url: string,
+    readonly missing: readonly string[],
+    readonly extra: readonly string[],
+  ) {
+    super(
+      `${url}: the node's allowlist, read back, is not the one sent (${missing.length} missing, ${extra.length} extra).`,
+      {
+        category: "network",
+        hint: "The node (or a proxy before it) answered the PERM calls without applying them, or its list changed meanwhile: sync-permissions retries; if it persists, check the node's logs and perm_getNodesAllowlist.",
+        metaMessages: [...missing.map((e) => `  missing ${e}`), ...extra.map((e) => `  extra   ${e}`)],
+      },
+    );
+  }
+}
+
 interface RpcAnswer {
   result?: unknown;
   error?: { code: number; message: string };
@@ -127,6 +149,7 @@ async function call(url: string, method: string, params: unknown[], fetchFn: typ
     });
     if (!res.ok) throw new Error(`HTTP ${res.status} ${res.statusText}`);
     answer = (await res.json()) as RpcAnswer;
+    if (answer === null || typeof answer !== "object") throw new Error("the answer is not a JSON-RPC object");
   } catch (error) {
     throw new PermNodeUnreachableError(url, method, error);
   }
@@ -203,29 +226,32 @@ async function applied(change: () => Promise<void>, warnings: string[]): Promise
  * Make the node's in-memory allowlist (and so its file, which Besu rewrites) equal `enodes`,
  * sending only the difference: one `perm_addNodesToAllowlist` for the missing nodes, then one
  * `perm_removeNodesFromAllowlist` per extra node (so a refused removal — Besu never removes a
- * static node or bootnode — names its node and does not hold back the others: refused removals
- * are returned in `refused`; a refused addition is thrown, nothing having changed). A change Besu applied without persisting it (its file was
- * rewritten meanwhile, e.g. by `syncPermissionsFile` on the same host) counts as made, with a warning.
+ * static node or bootnode — names its node and does not hold back the others). Refusals (of the
+ * addition, or of a removal) are returned in `refused`; a refused addition does not skip the
+ * removals. A change Besu applied without persisting it (its file was rewritten meanwhile, e.g. by
+ * `syncPermissionsFile` on the same host) counts as made, with a warning. The list is then read
+ * back and compared with what was sent (minus refused changes).
+ * @throws PermAllowlistMismatchError when the list read back is not the one sent.
  */
 export async function syncNodeAllowlist(c: PermClient, enodes: readonly string[]): Promise<PermSyncResult> {
   const want = enodes.map(canonicalEnode);
   const current = await permGetNodesAllowlist(c);
   const have = new Map<string, string>();
-  for (const entry of current) {
-    let canonical = entry;
-    try {
-      canonical = canonicalEnode(entry);
-    } catch {
-      // an entry the SDK cannot read (a DNS name on a node with --Xdns-enabled) is not the registry's: remove it
-    }
-    have.set(canonical, entry);
-  }
+  for (const entry of current) have.set(safeCanonical(entry), entry);
   const added = want.filter((e) => !have.has(e));
   const extra = [...have.keys()].filter((e) => !want.includes(e));
   const warnings: string[] = [];
-  if (added.length > 0) await applied(() => permAddNodes(c, added), warnings);
-  const removed: string[] = [];
   const refused: PermRefusedError[] = [];
+  const notAdded = new Set<string>();
+  if (added.length > 0)
+    try {
+      await applied(() => permAddNodes(c, added), warnings);
+    } catch (error) {
+      if (!(error instanceof PermRefusedError)) throw error;
+      refused.push(error);
+      for (const e of added) notAdded.add(e);
+    }
+  const removed: string[] = [];
   for (const canonical of extra) {
     try {
       await applied(() => permRemoveNodes(c, [have.get(canonical) ?? canonical]), warnings);
@@ -235,5 +261,20 @@ export async function syncNodeAllowlist(c: PermClient, enodes: readonly string[]
       refused.push(error);
     }
   }
-  return { url: c.url, added, removed, allowlist: await permGetNodesAllowlist(c), warnings, refused };
+  const allowlist = await permGetNodesAllowlist(c);
+  const expected = new Set([...want.filter((e) => !notAdded.has(e)), ...extra.filter((e) => !removed.includes(e))]);
+  const got = new Set(allowlist.map(safeCanonical));
+  const missing = [...expected].filter((e) => !got.has(e));
+  const unexpected = [...got].filter((e) => !expected.has(e));
+  if (missing.length + unexpected.length > 0) throw new PermAllowlistMismatchError(c.url, missing, unexpected);
+  return { url: c.url, added: added.filter((e) => !notAdded.has(e)), removed, allowlist, warnings, refused };
+}
+
+/** `entry` in canonical form, or as it is when the SDK cannot read it (a DNS name on a node with --Xdns-enabled). */
+function safeCanonical(entry: string): string {
+  try {
+    return canonicalEnode(entry);
+  } catch {
+    return entry;
+  }
 }

@@ -1,6 +1,18 @@
 /** Atomic file writes: a crash or a full disk never leaves half a file where a good one was. */
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  existsSync,
+  fsyncSync,
+  openSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
 
 /**
@@ -34,4 +46,23 @@ export function writeFileAtomic(path: string, text: string, mode = 0o666): void 
 /** `writeFileAtomic` of pretty-printed JSON. */
 export function writeJsonAtomic(path: string, value: unknown): void {
   writeFileAtomic(path, JSON.stringify(value, null, 2) + "\n");
+}
+
+/**
+ * Replace the content of an existing file in place as far as its readers see it: through a
+ * symlink, the file it points to (the link kept); atomically (`writeFileAtomic`); with the file's
+ * mode and, run as root, its owner (e.g. the besu user, which rewrites its own files). A missing
+ * file is created with `mode`.
+ */
+export function rewriteFileKeeping(path: string, text: string, mode = 0o644): void {
+  const file = existsSync(resolve(path)) ? realpathSync(resolve(path)) : resolve(path);
+  let owner: { uid: number; gid: number } | undefined;
+  if (existsSync(file)) {
+    const st = statSync(file);
+    mode = st.mode & 0o777;
+    owner = { uid: st.uid, gid: st.gid };
+  }
+  writeFileAtomic(file, text, mode);
+  chmodSync(file, mode);
+  if (owner && process.getuid?.() === 0) chownSync(file, owner.uid, owner.gid);
 }

@@ -22,3 +22,4 @@ export * from "./consortiumDeploy";
 export * from "./networkKit";
 export * from "./permissionsFile";
 export * from "./permissionsSync";
+export * from "./staticNodesFile";

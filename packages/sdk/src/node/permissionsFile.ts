@@ -2,11 +2,12 @@
  * Rewriting a node's `permissions_config.toml` from the registry's allowlist, on disk: the file
  * Besu reads at start and on `perm_reloadPermissionsFromFile`. Written as Besu itself writes it
  * (`renderPermissionsToml`), atomically (a temporary file renamed over it: Besu never reads half a
- * file), keeping its `accounts-allowlist` and its mode, and not at all when its node list already
- * holds exactly the registry's nodes (a file whose only difference is order or comments is left
- * as it is). `kitPermissionsFiles` lists the files of a kit written by `clearhouse network init`.
+ * file; through a symlink, to the file it points to), keeping its `accounts-allowlist`, its mode
+ * and (run as root) its owner, and not at all when its node list already holds exactly the
+ * registry's nodes (a file whose only difference is order or comments is left as it is).
+ * `kitPermissionsFiles` lists the files of a kit written by `clearhouse network init`.
  */
-import { chmodSync, existsSync, readFileSync, statSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { canonicalEnode } from "../network/enodes";
 import { PermissionsFileError, parsePermissionsToml, renderPermissionsToml, sameNodeAllowlist } from "../network";
@@ -34,15 +35,18 @@ function why(error: unknown): string {
  * @throws PermissionsFileError when the file cannot be read, parsed or written.
  */
 export function syncPermissionsFile(path: string, enodes: readonly string[]): PermissionsFileResult {
-  const file = resolve(path);
+  // a symlinked file is written where it points (the file Besu reads), the link kept
+  const file = existsSync(resolve(path)) ? realpathSync(resolve(path)) : resolve(path);
   const wanted = enodes.map(canonicalEnode);
   let text: string | undefined;
   let mode = 0o644;
+  let owner: { uid: number; gid: number } | undefined;
   if (existsSync(file)) {
     try {
       const st = statSync(file);
       if (!st.isFile()) throw new PermissionsFileError(file, "is not a regular file");
       mode = st.mode & 0o777;
+      owner = { uid: st.uid, gid: st.gid };
       text = readFileSync(file, "utf8");
     } catch (error) {
       if (error instanceof PermissionsFileError) throw error;
@@ -59,6 +63,8 @@ export function syncPermissionsFile(path: string, enodes: readonly string[]): Pe
   try {
     writeFileAtomic(file, content, mode);
     chmodSync(file, mode);
+    // run as root, give the file back to its owner: Besu (its own user) rewrites it on PERM changes
+    if (owner && process.getuid?.() === 0) chownSync(file, owner.uid, owner.gid);
   } catch (error) {
     throw new PermissionsFileError(
       file,
@@ -78,16 +84,31 @@ function safeCanonical(entry: string): string {
   }
 }
 
-/** A node of a kit and its permissions file. */
-export interface KitPermissionsFile {
+/**
+ * A permissions file to keep in line with the registry, and the static-nodes file of the same node
+ * (`static-nodes.json` beside it when not given, if there is one). With `rewriteStaticNodes`, a
+ * static node the registry no longer allows is dropped from that file before the permissions file
+ * is rewritten; without, the permissions file is not rewritten while it would leave one out
+ * (StaticNodeNotAllowedError): Besu would not start.
+ */
+export interface PermissionsFileTarget {
+  path: string;
+  staticNodes?: string;
+  rewriteStaticNodes?: boolean;
+}
+
+/** A node of a kit, its permissions file and its static nodes (rewritten by sync-permissions). */
+export interface KitPermissionsFile extends PermissionsFileTarget {
   node: string;
   role: "validator" | "member";
   enode: string;
-  path: string;
+  staticNodes: string;
+  rewriteStaticNodes: true;
 }
 
 /**
- * The permissions files of the kit in `dir` (from its nodes.json): `<dir>/<node>/permissions_config.toml`.
+ * The permissions files of the kit in `dir` (from its nodes.json): `<dir>/<node>/permissions_config.toml`,
+ * each with its `static-nodes.json` (to rewrite).
  * @throws PermissionsFileError when nodes.json is missing or unreadable, or a node's directory is missing.
  */
 export function kitPermissionsFiles(dir: string): KitPermissionsFile[] {
@@ -121,6 +142,8 @@ export function kitPermissionsFiles(dir: string): KitPermissionsFile[] {
       role: node.role === "validator" ? "validator" : "member",
       enode: node.enode,
       path: join(nodeDir, "permissions_config.toml"),
+      staticNodes: join(nodeDir, "static-nodes.json"),
+      rewriteStaticNodes: true,
     };
   });
 }

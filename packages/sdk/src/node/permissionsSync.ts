@@ -8,8 +8,11 @@
  * same way, resuming from the last block read. An empty allowlist is never pushed: every node
  * would drop every peer, and a QBFT network could then no longer produce the block that fixes it.
  */
+import { dirname, join, resolve } from "node:path";
+import { ContractFunctionRevertedError, RpcError, RpcRequestError } from "viem";
 import type { ClearhouseContext } from "../context";
 import { ClearhouseError, categoryOf, type ErrorCategory } from "../errors/base";
+import { walkCauses } from "../errors/walk";
 import {
   allowlistEnodes,
   applyNodeEvents,
@@ -22,7 +25,8 @@ import {
   type RegistryNode,
 } from "../network";
 import { rpc } from "../context";
-import { syncPermissionsFile } from "./permissionsFile";
+import { syncPermissionsFile, type PermissionsFileTarget } from "./permissionsFile";
+import { StaticNodeNotAllowedError, staticNodesOutside, syncStaticNodesFile } from "./staticNodesFile";
 
 /** The registry allows no node: pushing that would cut every node off. */
 export class EmptyNodeAllowlistError extends ClearhouseError {
@@ -36,8 +40,11 @@ export class EmptyNodeAllowlistError extends ClearhouseError {
 }
 
 export interface PermissionsSyncOptions {
-  /** Permissions files to rewrite. */
-  files?: readonly string[];
+  /**
+   * Permissions files to rewrite: a path (its static nodes: `static-nodes.json` beside it, if any)
+   * or a target naming its static-nodes file and whether to rewrite it (a kit's: `kitPermissionsFiles`).
+   */
+  files?: readonly (string | PermissionsFileTarget)[];
   /** Besu JSON-RPC URLs with the PERM API to update. */
   permRpcUrls?: readonly string[];
   /** Progress and what changed, one line at a time (the CLI prints them on stderr). */
@@ -80,6 +87,9 @@ export interface PermissionsSyncReport {
 }
 
 interface Target extends TargetReport {
+  /** A file target's static nodes: where, and whether to rewrite them. */
+  staticNodes?: string;
+  rewriteStaticNodes?: boolean;
   /** The last failure itself. */
   cause?: unknown;
   appliedVersion: number;
@@ -107,6 +117,16 @@ function safeCanonical(enode: string): string {
   }
 }
 
+/**
+ * The chain's node answered with a JSON-RPC error (not a revert): e.g. Besu's -32602 "toBlock … is
+ * greater than latest block" from a lagging node behind a failover — worth retrying.
+ */
+export function isRpcErrorAnswer(error: unknown): boolean {
+  if (walkCauses(error, (e) => e instanceof ContractFunctionRevertedError)) return false;
+  const answer = walkCauses(error, (e) => e instanceof RpcError || e instanceof RpcRequestError);
+  return answer !== null && (answer as { code?: unknown }).code !== 3; // 3: execution reverted
+}
+
 const message = (error: unknown): string =>
   error instanceof ClearhouseError ? error.shortMessage : error instanceof Error ? error.message : String(error);
 
@@ -126,9 +146,11 @@ export class PermissionsSync {
     private readonly ctx: ClearhouseContext,
     private readonly options: PermissionsSyncOptions,
   ) {
-    const target = (kind: "file" | "perm", name: string): Target => ({
+    const target = (kind: "file" | "perm", name: string, file?: PermissionsFileTarget): Target => ({
       kind,
       target: name,
+      staticNodes: file ? (file.staticNodes ?? join(dirname(resolve(file.path)), "static-nodes.json")) : undefined,
+      rewriteStaticNodes: file?.rewriteStaticNodes ?? false,
       inSync: false,
       added: 0,
       removed: 0,
@@ -139,7 +161,9 @@ export class PermissionsSync {
     // nodes first: Besu rewrites its own file, and a file sync of the same file then finds nothing to do
     this.targets = [
       ...(options.permRpcUrls ?? []).map((u) => target("perm", u)),
-      ...(options.files ?? []).map((p) => target("file", p)),
+      ...(options.files ?? [])
+        .map((f) => (typeof f === "string" ? { path: f } : f))
+        .map((f) => target("file", f.path, f)),
     ];
     this.log = options.log ?? (() => undefined);
     this.firstMs = options.retry?.firstMs ?? 500;
@@ -241,6 +265,17 @@ export class PermissionsSync {
           return;
         }
       } else {
+        // static nodes first: a crash between the two files never leaves a static node outside the allowlist
+        if (t.rewriteStaticNodes) {
+          const dropped = syncStaticNodesFile(t.staticNodes!, this.enodes);
+          if (dropped.length > 0)
+            this.log(
+              `file ${t.staticNodes}: dropped ${dropped.length} static node(s) the registry no longer allows (effective at the node's next restart)`,
+            );
+        } else {
+          const outside = staticNodesOutside(t.staticNodes!, this.enodes);
+          if (outside.length > 0) throw new StaticNodeNotAllowedError(t.target, t.staticNodes!, outside);
+        }
         const r = syncPermissionsFile(t.target, this.enodes);
         t.added += r.added.length;
         t.removed += r.removed.length;
@@ -263,6 +298,7 @@ export class PermissionsSync {
       t.inSync = false;
       t.error = { message: message(error), category };
       t.cause = error;
+      // a file is retried whatever the failure: its fix (a directory, a mode, static-nodes.json) is local
       if (category === "network" || t.kind === "file") {
         t.failures += 1;
         const wait = this.backoff(t.failures);
@@ -276,12 +312,17 @@ export class PermissionsSync {
     }
   }
 
-  /** Push to every target that is behind and due; resolves once each was tried. */
+  /**
+   * Push to every target that is behind and due; resolves once each was tried. The PERM nodes are
+   * pushed concurrently (one that does not answer holds back no other node), then the files (Besu
+   * rewrites its own file on a PERM change: a file of the same node then has nothing to change).
+   */
   private async pushDue(ignoreBackoff = false): Promise<void> {
     if (this.enodes.length === 0) return;
     const now = Date.now();
-    for (const t of this.targets)
-      if (t.appliedVersion !== this.version && (ignoreBackoff || t.nextAt <= now)) await this.push(t);
+    const due = this.targets.filter((t) => t.appliedVersion !== this.version && (ignoreBackoff || t.nextAt <= now));
+    await Promise.all(due.filter((t) => t.kind === "perm").map((t) => this.push(t)));
+    for (const t of due) if (t.kind === "file") await this.push(t);
   }
 
   /**
@@ -322,7 +363,7 @@ export class PermissionsSync {
       } catch (error) {
         if (error instanceof NodeAllowlistMismatchError)
           this.block = -1n; // replay from scratch next time
-        else if (categoryOf(error) !== "network") throw error;
+        else if (categoryOf(error) !== "network" && !isRpcErrorAnswer(error)) throw error;
         chainFailures += 1;
         const wait = this.backoff(chainFailures);
         this.log(

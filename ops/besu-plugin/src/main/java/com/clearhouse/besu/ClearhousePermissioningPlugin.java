@@ -31,9 +31,15 @@ import picocli.CommandLine.Option;
  * permitted and a warning logged — refusing then would make this node reject a block every other
  * node accepted. The contracts (token, ledger, escrow) enforce membership themselves either way.
  *
+ * <p>A block already in the chain must never be refused (a node full-syncing with the plugin would
+ * stop at it for good): while the node catches up ({@code eth_syncing} not false) and for blocks
+ * below {@code --plugin-clearhouse-from-block} (set it to the first block after the plugin is on
+ * every node) every transaction is permitted without asking the registry.
+ *
  * <p>Options: {@code --plugin-clearhouse-registry=<address>} (required to enable it),
  * {@code --plugin-clearhouse-rpc-url} (default http://127.0.0.1:8545: this node's own JSON-RPC),
- * {@code --plugin-clearhouse-timeout-ms} (default 2000).
+ * {@code --plugin-clearhouse-timeout-ms} (default 2000: one decision's budget, all calls together),
+ * {@code --plugin-clearhouse-from-block} (default 0).
  */
 public class ClearhousePermissioningPlugin implements BesuPlugin {
   private static final Logger LOG = LoggerFactory.getLogger(ClearhousePermissioningPlugin.class);
@@ -45,8 +51,15 @@ public class ClearhousePermissioningPlugin implements BesuPlugin {
   @Option(names = "--plugin-clearhouse-rpc-url", description = "this node's JSON-RPC URL for eth_call")
   String rpcUrl = "http://127.0.0.1:8545";
 
-  @Option(names = "--plugin-clearhouse-timeout-ms", description = "timeout of one eth_call, ms")
+  @Option(
+      names = "--plugin-clearhouse-timeout-ms",
+      description = "time budget of one decision (all its JSON-RPC calls), ms; past it the transaction is permitted")
   long timeoutMs = 2000;
+
+  @Option(
+      names = "--plugin-clearhouse-from-block",
+      description = "first block the rule applies to: below it (blocks mined before the plugin) every transaction is permitted")
+  long fromBlock = 0;
 
   private PermissioningService permissioning;
 
@@ -69,18 +82,24 @@ public class ClearhousePermissioningPlugin implements BesuPlugin {
     }
     final RegistryCheck registryCheck =
         new RegistryCheck(URI.create(rpcUrl), registry, Duration.ofMillis(timeoutMs));
-    permissioning.registerTransactionPermissioningProvider(tx -> permitted(registryCheck, tx));
-    LOG.info("Clearhouse permissioning on: registry {} through {}", registry, rpcUrl);
+    permissioning.registerTransactionPermissioningProvider(tx -> permitted(registryCheck, tx, fromBlock, timeoutMs));
+    LOG.info("Clearhouse permissioning on: registry {} through {} from block {}", registry, rpcUrl, fromBlock);
   }
 
-  /** The registry's verdict on `tx`; permitted (with a warning) when it cannot be had. */
-  static boolean permitted(final RegistryCheck registryCheck, final Transaction tx) {
+  /**
+   * The registry's verdict on `tx`; permitted without asking while the node catches up or below
+   * `fromBlock`, and (with a warning) when the verdict cannot be had within `budgetMs`.
+   */
+  static boolean permitted(
+      final RegistryCheck registryCheck, final Transaction tx, final long fromBlock, final long budgetMs) {
     final Optional<? extends Address> to = tx.getTo();
     final String target = to.isPresent() ? to.get().toHexString() : ZERO;
     final BigInteger value = tx.getValue().getAsBigInteger();
     final String data = tx.getPayload().toUnprefixedHexString();
     try {
-      final RegistryCheck.Verdict verdict = registryCheck.check(tx.getSender().toHexString(), target, value, data);
+      final long deadline = System.nanoTime() + budgetMs * 1_000_000L;
+      final RegistryCheck.Verdict verdict =
+          registryCheck.check(tx.getSender().toHexString(), target, value, data, fromBlock, deadline);
       if (!verdict.allowed()) {
         LOG.info(
             "Clearhouse registry refuses transaction {} from {} to {}: reason {} ({})",

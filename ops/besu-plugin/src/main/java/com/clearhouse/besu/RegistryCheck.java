@@ -47,17 +47,18 @@ public final class RegistryCheck {
   }
 
   private static final Pattern RESULT = Pattern.compile("\"result\"\\s*:\\s*\"0x([0-9a-fA-F]*)\"");
+  /** eth_syncing's result: false, or an object (the node is catching up). */
+  private static final Pattern RAW_RESULT = Pattern.compile("\"result\"\\s*:\\s*(false|\\{)");
   private static final Pattern ERROR = Pattern.compile("\"error\"\\s*:\\s*(\\{[^}]*\\})");
 
   private final HttpClient http;
   private final URI rpc;
   private final String registry;
-  private final Duration timeout;
 
   /**
    * @param rpc the node's own JSON-RPC URL (e.g. http://127.0.0.1:8545)
    * @param registry the ConsortiumRegistry proxy's address (0x + 40 hex digits)
-   * @param timeout how long one eth_call may take
+   * @param timeout how long connecting may take (each decision has its own deadline)
    */
   public RegistryCheck(final URI rpc, final String registry, final Duration timeout) {
     if (!registry.matches("0x[0-9a-fA-F]{40}")) {
@@ -66,7 +67,6 @@ public final class RegistryCheck {
     this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
     this.rpc = rpc;
     this.registry = registry.toLowerCase(Locale.ROOT);
-    this.timeout = timeout;
   }
 
   /** One 32-byte ABI word of an address (0x-prefixed hex). */
@@ -106,37 +106,64 @@ public final class RegistryCheck {
   }
 
   /**
-   * Ask the registry about a transaction.
+   * Ask the registry about a transaction, unless the node is catching up or the block being built
+   * or imported (the head's next) is below {@code fromBlock}: then it is permitted without asking
+   * (a block already in the chain is never refused). All calls share the one {@code deadline}.
    *
    * @param sender 0x address
    * @param target 0x address; the zero address for a contract creation
    * @param value the transaction's value in wei
    * @param data the payload, hex without 0x
-   * @throws Exception when the node does not answer or the answer cannot be read
+   * @param fromBlock the first block the rule applies to (0: all)
+   * @param deadline when the answer must be in (System.nanoTime())
+   * @return the verdict; {@code Verdict(true, 0)} when permitted without asking
+   * @throws Exception when the node does not answer in time or the answer cannot be read
    */
-  public Verdict check(final String sender, final String target, final BigInteger value, final String data)
+  public Verdict check(
+      final String sender,
+      final String target,
+      final BigInteger value,
+      final String data,
+      final long fromBlock,
+      final long deadline)
       throws Exception {
-    final String body =
-        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_call\",\"params\":[{\"to\":\""
-            + registry
-            + "\",\"data\":\""
-            + callData(sender, target, value, data)
-            + "\"},\"latest\"]}";
+    if (!"false".equals(call("eth_syncing", "[]", deadline, RAW_RESULT))) {
+      return new Verdict(true, 0); // catching up: these blocks were accepted by the network already
+    }
+    if (fromBlock > 0) {
+      final long head = new BigInteger(call("eth_blockNumber", "[]", deadline, RESULT), 16).longValueExact();
+      if (head + 1 < fromBlock) {
+        return new Verdict(true, 0);
+      }
+    }
+    final String params =
+        "[{\"to\":\"" + registry + "\",\"data\":\"" + callData(sender, target, value, data) + "\"},\"latest\"]";
+    return decode(call("eth_call", params, deadline, RESULT));
+  }
+
+  /** One JSON-RPC call on the node, within what is left until `deadline`; its result by `pattern`. */
+  private String call(final String method, final String params, final long deadline, final Pattern pattern)
+      throws Exception {
+    final long left = deadline - System.nanoTime();
+    if (left <= 0) {
+      throw new IllegalStateException("time budget spent before " + method);
+    }
+    final String body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"" + method + "\",\"params\":" + params + "}";
     final HttpRequest request =
         HttpRequest.newBuilder(rpc)
-            .timeout(timeout)
+            .timeout(Duration.ofNanos(left))
             .header("content-type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body))
             .build();
     final String answer = http.send(request, HttpResponse.BodyHandlers.ofString()).body();
     final Matcher error = ERROR.matcher(answer);
     if (error.find()) {
-      throw new IllegalStateException("eth_call failed: " + error.group(1));
+      throw new IllegalStateException(method + " failed: " + error.group(1));
     }
-    final Matcher result = RESULT.matcher(answer);
+    final Matcher result = pattern.matcher(answer);
     if (!result.find()) {
-      throw new IllegalStateException("eth_call gave no result: " + answer);
+      throw new IllegalStateException(method + " gave no result: " + answer);
     }
-    return decode(result.group(1));
+    return result.group(1);
   }
 }
