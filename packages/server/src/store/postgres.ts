@@ -13,6 +13,7 @@ import { hostname } from "node:os";
 import pg, { type PoolClient } from "pg";
 import { DeliveryStoreError } from "./errors";
 import { orderKey } from "./order";
+import { HEADS, record, SELECT, toNumber, type Row } from "./postgresRows";
 import { migratePostgres } from "./postgresSchema";
 import type {
   AppendRequest,
@@ -20,7 +21,6 @@ import type {
   ClaimedDelivery,
   DeliveryPage,
   DeliveryQuery,
-  DeliveryRecord,
   DeliveryStore,
   LegacySnapshot,
   OutboxEvent,
@@ -41,54 +41,6 @@ export interface PostgresStoreOptions {
 
 /** The advisory lock that serialises intake (append, import): "intake" in ASCII. */
 const INTAKE_LOCK = 0x696e74616b65;
-
-interface Row {
-  seq: string;
-  delivery_id: string;
-  subscription_id: string;
-  event_id: string;
-  name: string;
-  block_number: string;
-  log_index: number;
-  status: DeliveryRecord["status"];
-  attempts: number;
-  next_attempt_at: string;
-  pending_since: string;
-  delivered_at: string | null;
-  dead_at: string | null;
-  last_error: string | null;
-  body?: string;
-}
-
-const SELECT = `SELECT o.seq, o.delivery_id, o.subscription_id, o.event_id, e.name, e.block_number, e.log_index,
-  o.status, o.attempts, o.next_attempt_at, o.pending_since, o.delivered_at, o.dead_at, o.last_error`;
-
-const num = (v: string | null) => (v === null ? undefined : Number(v));
-
-function record(r: Row): DeliveryRecord {
-  return {
-    seq: Number(r.seq),
-    id: r.delivery_id,
-    subscriptionId: r.subscription_id,
-    eventId: r.event_id,
-    eventName: r.name,
-    blockNumber: BigInt(r.block_number),
-    logIndex: r.log_index,
-    status: r.status,
-    attempts: r.attempts,
-    nextAttemptAt: Number(r.next_attempt_at),
-    pendingSince: Number(r.pending_since),
-    deliveredAt: num(r.delivered_at),
-    deadAt: num(r.dead_at),
-    lastError: r.last_error ?? undefined,
-  };
-}
-
-/** The oldest pending row of every active subscription: the only row of it that may be attempted. */
-const HEADS = `subscriptions s
-  CROSS JOIN LATERAL (SELECT h.seq FROM outbox h WHERE h.subscription_id = s.id AND h.status = 'pending'
-                      ORDER BY h.ord LIMIT 1) head
-  JOIN outbox o ON o.seq = head.seq`;
 
 export class PostgresDeliveryStore implements DeliveryStore {
   readonly kind = "postgres";
@@ -342,7 +294,7 @@ export class PostgresDeliveryStore implements DeliveryStore {
     const { rows } = await this.pool.query<{ at: string | null }>(
       `SELECT MIN(GREATEST(o.next_attempt_at, COALESCE(o.lease_until, 0))) AS at FROM ${HEADS} WHERE s.active`,
     );
-    return num(rows[0]?.at ?? null);
+    return toNumber(rows[0]?.at ?? null);
   }
 
   async list(query: DeliveryQuery): Promise<DeliveryPage> {
