@@ -15,7 +15,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { createServer, type ServerHandle } from "../../packages/server/src/api";
 import type { PublicEvent } from "../../packages/server/src/feed";
 import { releaseProver } from "../../packages/zk/src";
-import { KEYS, serveConfig, serverFixture } from "./fixture";
+import { KEYS, serveConfig, serverFixture, sqlitePath } from "./fixture";
 import { startReceiver, verifyStandardWebhook, waitFor, type Received } from "./receiver";
 
 /** A Standard Webhooks secret: whsec_ and the base64 of 32 bytes. */
@@ -217,7 +217,7 @@ describe("serve: bounded retries and the dead-letter queue", function () {
     const before = server.feed.events.length;
     expect(hook.accepted).to.have.length(before);
 
-    const other = new Database(config.store.path);
+    const other = new Database(sqlitePath(config));
     other.exec("BEGIN IMMEDIATE"); // another writer holds the lock
     await f.bank.celtic.settlement.acknowledgeBatch({ batchId: f.batch.batchId });
     await server.feed.poll();
@@ -285,7 +285,7 @@ describe("serve: bounded retries and the dead-letter queue", function () {
         ],
       }),
     );
-    expect(dirname(config.store.path)).to.equal(dirname(config.outbox)); // the store's default place
+    expect(dirname(sqlitePath(config))).to.equal(dirname(config.outbox)); // the store's default place
     const server = await createServer({ ch: f.gov, config });
     expect(existsSync(config.outbox)).to.equal(false);
     expect(existsSync(`${config.outbox}.migrated`)).to.equal(true);

@@ -33,6 +33,12 @@ export async function serverFixture() {
   return { ...f, batch, agreementId };
 }
 
+/** The SQLite file of a config whose store is SQLite (the default). */
+export function sqlitePath(config: ServeConfig): string {
+  if (config.store.kind !== "sqlite") throw new Error(`the store is ${config.store.kind}, not sqlite`);
+  return config.store.path;
+}
+
 export function serveConfig(
   extra: Partial<ServeConfig> & { webhooks?: unknown[] } = {},
   addr?: Record<string, string>,

@@ -114,7 +114,17 @@ describe("serve: webhook signatures (Standard Webhooks)", () => {
       [4, 86_400_000, 500],
     ]);
     const full = parseServeConfig({ ...base, store: { path: "/tmp/x.sqlite", synchronous: "full" }, maxAttempts: 3 });
-    expect([full.store.path, full.store.synchronous, full.maxAttempts]).to.deep.equal(["/tmp/x.sqlite", "full", 3]);
+    expect([full.store, full.maxAttempts]).to.deep.equal([
+      { kind: "sqlite", path: "/tmp/x.sqlite", synchronous: "full", busyTimeoutMs: 5_000 },
+      3,
+    ]);
+    const url = "postgres://clearhouse:pw@db.example:5432/clearhouse";
+    expect(parseServeConfig({ ...base, store: { kind: "postgres", url } }).store).to.deep.equal({
+      kind: "postgres",
+      url,
+      poolSize: 5,
+      connectTimeoutMs: 5_000,
+    });
     const refused = (doc: object) => {
       try {
         parseServeConfig({ ...base, ...doc });
@@ -124,7 +134,10 @@ describe("serve: webhook signatures (Standard Webhooks)", () => {
       return "accepted";
     };
     expect(refused({ store: { synchronous: "off" } })).to.match(/store\.synchronous.*normal or full/);
-    expect(refused({ store: { kind: "postgres" } })).to.match(/store\.kind.*sqlite/);
+    expect(refused({ store: { kind: "mysql" } })).to.match(/store\.kind.*sqlite.*or postgres/);
+    expect(refused({ store: { kind: "postgres" } })).to.match(/store\.url.*postgres:\/\//);
+    expect(refused({ store: { kind: "postgres", url: "mysql://db/x" } })).to.match(/store\.url/);
+    expect(refused({ store: { kind: "postgres", url: "postgres://db/x", poolSize: 0 } })).to.match(/store\.poolSize/);
     expect(refused({ maxAttempts: 2.5 })).to.match(/maxAttempts.*whole number/);
     expect(refused({ webhooks: [{ ...hook, maxAgeMs: -1 }] })).to.match(/webhooks\[0\]\.maxAgeMs.*positive/);
     expect(refused({ webhooks: [{ ...hook, secret: "whsec_not*base64-at-all" }] })).to.match(

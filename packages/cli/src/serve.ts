@@ -21,13 +21,16 @@ export function serveCommand(io: CliIo, globals: () => GlobalOptions): Command {
       const g = globals();
       if (!/^\d+$/.test(o.port)) throw new UsageError(`--port "${o.port}" is not a port number.`);
       const config = loadServeConfig(o.config);
+      // Where delivery state is, for the messages (a PostgreSQL URL without its password).
+      const storeName =
+        config.store.kind === "sqlite" ? config.store.path : config.store.url.replace(/:[^:@/]*@/, ":…@");
       const server = await createServer({ ch: connect(g, io, false), config });
       if (server.legacyImport.result === "imported" && !g.json)
         io.err(
-          `imported ${server.legacyImport.deliveries} pending deliveries from ${config.outbox} into ${config.store.path} (the file is now ${config.outbox}.migrated)`,
+          `imported ${server.legacyImport.deliveries} pending deliveries from ${config.outbox} into ${storeName} (the file is now ${config.outbox}.migrated)`,
         );
       if (server.legacyImport.result === "not-empty" && !g.json)
-        io.err(`${config.outbox} left as it is: the delivery store ${config.store.path} already has state of its own`);
+        io.err(`${config.outbox} left as it is: the delivery store ${storeName} already has state of its own`);
       await server.app.listen({ port: Number(o.port), host: o.host });
       server.feed.start();
       const url = `http://${o.host}:${o.port}/`;
@@ -46,6 +49,6 @@ export function serveCommand(io: CliIo, globals: () => GlobalOptions): Command {
         process.once("SIGINT", stop);
         process.once("SIGTERM", stop);
       });
-      if (!g.json) io.err(`stopped; undelivered webhooks stay in ${config.store.path} for the next start`);
+      if (!g.json) io.err(`stopped; undelivered webhooks stay in ${storeName} for the next start`);
     });
 }

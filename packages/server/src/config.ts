@@ -9,6 +9,8 @@
  *   webhooks:
  *     - { id: core-banking, url: "https://…/hooks/clearhouse", secret: "whsec_…", events: [BatchSubmitted], maxAttempts: 20 }
  *   store: { path: .clearhouse/delivery.sqlite, synchronous: normal, busyTimeoutMs: 5000 }
+ *   # or, for one or more servers sharing it:
+ *   # store: { kind: postgres, url: "postgres://clearhouse:…@db:5432/clearhouse", poolSize: 5, connectTimeoutMs: 5000 }
  *   retryBaseMs: 1000            # backoff: random(0, min(maxRetryMs, retryBaseMs · 2^(n−1))) after the n-th failure
  *   maxRetryMs: 300000
  *   maxAttempts: 15              # then the dead-letter queue (per webhook: maxAttempts, maxAgeMs, timeoutMs)
@@ -55,14 +57,26 @@ export interface WebhookConfig {
   timeoutMs: number;
 }
 
-/** Where delivery state is kept (SQLite; a PostgreSQL store will be another kind). */
-export interface StoreConfig {
+/** Where delivery state is kept: a SQLite file (the default; one server) or PostgreSQL (one or more servers). */
+export type StoreConfig = SqliteStoreConfig | PostgresStoreConfig;
+
+export interface SqliteStoreConfig {
   kind: "sqlite";
   path: string;
   /** SQLite `synchronous` with WAL: normal (default) or full (docs/server.md says which loses what). */
   synchronous: "normal" | "full";
   /** How long a write waits for a lock held by another connection before failing (ms). */
   busyTimeoutMs: number;
+}
+
+export interface PostgresStoreConfig {
+  kind: "postgres";
+  /** `postgres://user:password@host:port/database` (several servers may share it). */
+  url: string;
+  /** Connections each server keeps open. */
+  poolSize: number;
+  /** How long a call waits for a connection before failing (ms). */
+  connectTimeoutMs: number;
 }
 
 export interface ServeConfig {
@@ -145,22 +159,35 @@ export function parseServeConfig(doc: unknown, where = "serve config"): ServeCon
   if (new Set(webhooks.map((w) => w.id)).size !== webhooks.length) fail("webhooks", "has a duplicate id");
   const outbox = typeof d.outbox === "string" ? d.outbox : ".clearhouse/outbox.json";
   const st = (d.store ?? {}) as Record<string, unknown>;
-  if (typeof st !== "object") fail("store", "must be an object: { path, synchronous, busyTimeoutMs }");
-  if (st.kind !== undefined && st.kind !== "sqlite")
-    fail("store.kind", "must be sqlite (the only store this version has)");
-  if (st.path !== undefined && (typeof st.path !== "string" || !st.path)) fail("store.path", "must be a file path");
-  if (st.synchronous !== undefined && st.synchronous !== "normal" && st.synchronous !== "full")
-    fail("store.synchronous", "must be normal or full");
-  return {
-    apiKeys,
-    webhooks,
-    store: {
+  if (typeof st !== "object") fail("store", "must be an object: { kind, path | url, … }");
+  if (st.kind !== undefined && st.kind !== "sqlite" && st.kind !== "postgres")
+    fail("store.kind", "must be sqlite (the default) or postgres");
+  let store: StoreConfig;
+  if (st.kind === "postgres") {
+    if (typeof st.url !== "string" || !/^postgres(ql)?:\/\//.test(st.url))
+      fail("store.url", "must be a postgres://user:password@host:port/database URL");
+    store = {
+      kind: "postgres",
+      url: st.url as string,
+      poolSize: count("store.poolSize", 5, st.poolSize),
+      connectTimeoutMs: num("store.connectTimeoutMs", 5_000, st.connectTimeoutMs),
+    };
+  } else {
+    if (st.path !== undefined && (typeof st.path !== "string" || !st.path)) fail("store.path", "must be a file path");
+    if (st.synchronous !== undefined && st.synchronous !== "normal" && st.synchronous !== "full")
+      fail("store.synchronous", "must be normal or full");
+    store = {
       kind: "sqlite",
       // Beside the old outbox file by default, so a configuration written for ≤ 0.2 keeps its place.
       path: (st.path as string | undefined) ?? join(dirname(outbox), "delivery.sqlite"),
       synchronous: (st.synchronous as "normal" | "full" | undefined) ?? "normal",
       busyTimeoutMs: num("store.busyTimeoutMs", 5_000, st.busyTimeoutMs),
-    },
+    };
+  }
+  return {
+    apiKeys,
+    webhooks,
+    store,
     outbox,
     pollSeconds: num("pollSeconds", 1),
     retryBaseMs: num("retryBaseMs", 1_000),

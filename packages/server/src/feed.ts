@@ -112,11 +112,11 @@ export class EventFeed {
       const from = this.lastBlock === undefined ? BigInt(this.ctx.deployment.blockNumber) : this.lastBlock + 1n;
       if (from <= latest) {
         const fresh = (await fetchEvents(this.ctx, auditedContracts(this.ctx), from, latest)).map(publicEvent);
-        const cursor = await this.store.cursor();
-        const toSend = fresh.filter((e) => cursor === undefined || BigInt(e.blockNumber) > cursor);
         // Into the store first (the events, their rows and the cursor commit together): if it
         // fails, nothing moves and the next poll reads the same blocks again.
         try {
+          const cursor = await this.store.cursor();
+          const toSend = fresh.filter((e) => cursor === undefined || BigInt(e.blockNumber) > cursor);
           await this.store.append({ events: toSend.map(outboxEvent), cursor: latest, now: this.now() });
         } catch (e) {
           throw new Error(`delivery store (${this.store.kind}): ${(e as Error).message.split("\n")[0]}`);

@@ -1,6 +1,6 @@
 /**
  * @clearhouse/server: the consortium's HTTP API (role-scoped API keys), the server-sent event
- * stream, signed webhooks (Standard Webhooks) from a durable outbox in a SQLite delivery store with
+ * stream, signed webhooks (Standard Webhooks) from a durable outbox in a delivery store (SQLite, or PostgreSQL shared by several servers) with
  * bounded retries and a dead-letter queue, and the auditor console. Node only.
  */
 export { createServer, type ServerHandle } from "./api";
@@ -12,11 +12,14 @@ export {
   type ApiRole,
   type WebhookConfig,
   type StoreConfig,
+  type SqliteStoreConfig,
+  type PostgresStoreConfig,
 } from "./config";
 export { EventFeed, publicEvent, involves, type PublicEvent } from "./feed";
 export {
   openDeliveryStore,
   SqliteDeliveryStore,
+  PostgresDeliveryStore,
   DeliveryStoreError,
   importLegacyOutbox,
   readLegacyOutbox,

@@ -1,12 +1,14 @@
-/** Opening the delivery store a serve config names, with its subscriptions and the legacy import. */
+/** Opening the delivery store a serve config names (SQLite or PostgreSQL), with its subscriptions and the legacy import. */
 import type { ServeConfig } from "../config";
 import { importLegacyOutbox } from "./legacyJson";
+import { PostgresDeliveryStore } from "./postgres";
 import { SqliteDeliveryStore } from "./sqlite";
 import type { DeliveryStore } from "./types";
 
 export type * from "./types";
 export { DeliveryStoreError } from "./errors";
 export { SqliteDeliveryStore, type SqliteStoreOptions } from "./sqlite";
+export { PostgresDeliveryStore, type PostgresStoreOptions } from "./postgres";
 export { importLegacyOutbox, readLegacyOutbox } from "./legacyJson";
 
 /**
@@ -18,8 +20,11 @@ export async function openDeliveryStore(
   config: ServeConfig,
   now: number = Date.now(),
 ): Promise<{ store: DeliveryStore; legacy: Awaited<ReturnType<typeof importLegacyOutbox>> }> {
-  const { path, synchronous, busyTimeoutMs } = config.store;
-  const store = new SqliteDeliveryStore({ path, synchronous, busyTimeoutMs });
+  const s = config.store;
+  const store: DeliveryStore =
+    s.kind === "postgres"
+      ? await PostgresDeliveryStore.open({ url: s.url, poolSize: s.poolSize, connectTimeoutMs: s.connectTimeoutMs })
+      : new SqliteDeliveryStore({ path: s.path, synchronous: s.synchronous, busyTimeoutMs: s.busyTimeoutMs });
   try {
     await store.syncSubscriptions(
       config.webhooks.map((w) => ({

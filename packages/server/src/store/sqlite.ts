@@ -14,6 +14,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { DeliveryStoreError } from "./errors";
+import { orderKey } from "./order";
 import { migrate } from "./sqliteSchema";
 import type {
   AppendRequest,
@@ -55,17 +56,6 @@ interface Row {
   body?: string;
 }
 
-/** Delivery order within a subscription: by block, then log index (one integer, for the index). */
-export function orderKey(blockNumber: bigint, logIndex: number): number {
-  const ord = Number(blockNumber) * 1_000_000 + logIndex;
-  if (!Number.isSafeInteger(ord) || logIndex >= 1_000_000 || logIndex < 0)
-    throw new DeliveryStoreError(
-      `Event at block ${blockNumber}, log ${logIndex} is outside what the store orders.`,
-      "Block numbers up to 9·10⁹ and log indexes below 10⁶ are supported.",
-    );
-  return ord;
-}
-
 const SELECT = `SELECT o.seq, o.delivery_id, o.subscription_id, o.event_id, e.name, e.block_number, e.log_index,
   o.status, o.attempts, o.next_attempt_at, o.pending_since, o.delivered_at, o.dead_at, o.last_error`;
 
@@ -87,6 +77,8 @@ function record(r: Row): DeliveryRecord {
     lastError: r.last_error ?? undefined,
   };
 }
+
+export { orderKey };
 
 export class SqliteDeliveryStore implements DeliveryStore {
   readonly kind = "sqlite";

@@ -60,6 +60,11 @@ export interface DeliveryRecord {
 /** A delivery claimed for an attempt: the row and the body to send. */
 export interface ClaimedDelivery extends DeliveryRecord {
   body: string;
+  /**
+   * The claim's lease token, from a store shared by several processes: `complete` records the
+   * outcome only while this lease still holds (not after it ran out and another process took the row).
+   */
+  lease?: string;
 }
 
 /** What `append` does with the events it is given. */
@@ -121,7 +126,7 @@ export interface LegacySnapshot {
 
 /** The store behind the webhook outbox. One implementation per database; callers see only this. */
 export interface DeliveryStore {
-  /** "sqlite" (more later), for `/api/health` and the logs. */
+  /** "sqlite" or "postgres", for `/api/health` and the logs. */
   readonly kind: string;
   /** Make the stored subscriptions those of the config: upsert them, mark the others inactive. */
   syncSubscriptions(subscriptions: Omit<StoredSubscription, "active">[]): Promise<void>;
@@ -137,14 +142,15 @@ export interface DeliveryStore {
    * The deliveries to attempt now: per active subscription, its oldest pending row (by block and
    * log index) if it is due and not claimed — never a later one while an earlier one is pending —
    * for subscriptions not in `exclude`. Claimed rows are leased until `now + leaseMs`: a claim
-   * never returns a leased row (a store shared by several processes locks them).
+   * never returns a leased row (a store shared by several processes also locks them while it
+   * claims, so two processes never take the same row).
    */
   claimDue(now: number, leaseMs: number, exclude: ReadonlySet<string>, limit: number): Promise<ClaimedDelivery[]>;
   /**
    * Record an attempt's outcome and release the lease. Ignored (but for the lease) when the row was
    * replayed meanwhile (its delivery id changed): the replay asked for a new attempt.
    */
-  complete(claimed: { seq: number; id: string }, outcome: AttemptOutcome): Promise<void>;
+  complete(claimed: { seq: number; id: string; lease?: string }, outcome: AttemptOutcome): Promise<void>;
   /** Earliest `nextAttemptAt` among unclaimed head rows, if any is pending. */
   nextDueAt(): Promise<number | undefined>;
   list(query: DeliveryQuery): Promise<DeliveryPage>;
