@@ -10,6 +10,7 @@ import type { ClearhouseContext } from "@clearhouse/sdk";
 import type { ServeConfig } from "./config";
 import type { DeliveryStore, OutboxEvent } from "./store/types";
 import { DeliveryWorker } from "./webhooks/worker";
+import type { Indexer } from "./index/indexer";
 
 /** How often delivered rows past `keepDeliveredMs` are pruned while the server runs. */
 const PRUNE_EVERY_MS = 3_600_000;
@@ -86,6 +87,8 @@ export class EventFeed {
     private readonly config: ServeConfig,
     readonly store: DeliveryStore,
     private readonly now: () => number = Date.now,
+    /** The read index the API serves lists from: fed each poll's events after the outbox. */
+    readonly indexer?: Indexer,
   ) {
     this.worker = new DeliveryWorker(store, config, now);
   }
@@ -103,8 +106,9 @@ export class EventFeed {
 
   private async pollOnce(): Promise<void> {
     try {
-      const latest = await this.ctx.publicClient.getBlockNumber({ cacheTime: 0 });
-      const from = this.lastBlock === undefined ? BigInt(this.ctx.deployment.blockNumber) : this.lastBlock + 1n;
+      // On a chain that can reorganise, only blocks `confirmations` deep are read (QBFT: 0, final).
+      const latest = (await this.ctx.publicClient.getBlockNumber({ cacheTime: 0 })) - BigInt(this.config.confirmations);
+      const from = this.lastBlock === undefined ? await this.startBlock() : this.lastBlock + 1n;
       if (from <= latest) {
         const fresh = (await fetchEvents(this.ctx, auditedContracts(this.ctx), from, latest)).map(publicEvent);
         const cursor = await this.store.cursor();
@@ -115,6 +119,13 @@ export class EventFeed {
           await this.store.append({ events: toSend.map(outboxEvent), cursor: latest, now: this.now() });
         } catch (e) {
           throw new Error(`delivery store (${this.store.kind}): ${(e as Error).message.split("\n")[0]}`);
+        }
+        if (this.indexer) {
+          try {
+            await this.indexer.apply(fresh, latest);
+          } catch (e) {
+            throw new Error(`read index: ${(e as Error).message.split("\n")[0]}`);
+          }
         }
         this.lastBlock = latest;
         this.events.push(...fresh);
@@ -127,12 +138,38 @@ export class EventFeed {
     void this.worker.kick(); // the delivery worker runs apart from event intake
   }
 
+  /**
+   * Where the first poll starts: the deployment block without an index; with one, after the older
+   * of the two cursors (the outbox skips what it had, the index what it had), so a restart does not
+   * read the chain's history again.
+   */
+  private async startBlock(): Promise<bigint> {
+    const deployed = BigInt(this.ctx.deployment.blockNumber);
+    if (!this.indexer) return deployed;
+    const [outbox, index] = await Promise.all([this.store.cursor(), this.indexer.store.cursor()]);
+    if (outbox === undefined || index === undefined) return deployed;
+    return (outbox < index ? outbox : index) + 1n;
+  }
+
   /** Re-send every event from `fromBlock` to every webhook it matches (receivers dedupe on the event id). */
   async replay(fromBlock: bigint): Promise<number> {
-    const events = this.events.filter((e) => BigInt(e.blockNumber) >= fromBlock);
+    const events = this.indexer
+      ? await this.indexedFrom(fromBlock)
+      : this.events.filter((e) => BigInt(e.blockNumber) >= fromBlock);
     const n = await this.store.append({ events: events.map(outboxEvent), replay: true, now: this.now() });
     void this.worker.kick();
     return n;
+  }
+
+  /** Every indexed event from `fromBlock`, page by page (the memory holds only this run's). */
+  private async indexedFrom(fromBlock: bigint): Promise<PublicEvent[]> {
+    const out: PublicEvent[] = [];
+    for (let after: number | undefined; ;) {
+      const page = await this.indexer!.store.events({ fromBlock, after, limit: 1_000 });
+      out.push(...page.items.map((b) => JSON.parse(b) as PublicEvent));
+      if (page.next === null) return out;
+      after = page.next;
+    }
   }
 
   /** Attempt every delivery due now (each subscription in order, side by side); resolves when idle. */
