@@ -6,14 +6,12 @@
  * read once when one of their events arrives. So a request never asks the node per item: the cost
  * of a read is paid once per event, at index time.
  */
-import type { Address, Hex } from "viem";
-import { settlementLedgerAbi } from "@clearhouse/contracts";
+import type { Hex } from "viem";
 import type { Clearhouse } from "@clearhouse/sdk";
 import { orderKey } from "../store/sqlite";
 import { plain, type PublicEvent } from "../feed";
 import type { IndexCommit, IndexItem, IndexStore, IndexedEvent } from "./types";
 
-const BATCH_STATUS = ["None", "Submitted", "Disputed", "Rejected", "Final", "Netted"] as const;
 /** Reads side by side at index time (bounded, so a first index of a long chain does not flood the node). */
 const READ_CONCURRENCY = 16;
 
@@ -156,17 +154,11 @@ export class Indexer {
     }
 
     // The reads events cannot replace, once per touched item, at the indexed head.
-    const ledger = { address: contracts.SettlementLedger?.proxy as Address, abi: settlementLedgerAbi } as const;
     await inChunks(contracts.SettlementLedger ? [...touched] : [], async (id) => {
       const b = batches.get(id)!;
-      const [, stored, ackMask] = await ctx.publicClient.readContract({
-        ...ledger,
-        functionName: "anchorOf",
-        args: [b.batchId as Hex],
-        blockNumber: head,
-      });
-      b.storedStatus = BATCH_STATUS[stored] ?? "None";
-      b.ackMask = ackMask.toString();
+      const anchor = await this.ch.settlement.getAnchor({ batchId: b.batchId as Hex });
+      b.storedStatus = anchor.storedStatus;
+      b.ackMask = anchor.ackMask.toString();
     });
     await inChunks([...blockTimes.keys()], async (n) => {
       blockTimes.set(n, Number((await ctx.publicClient.getBlock({ blockNumber: BigInt(n) })).timestamp));

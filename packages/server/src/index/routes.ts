@@ -79,9 +79,21 @@ export function indexRoutes(
     const row = await index.get("batch", req.params.id.toLowerCase());
     if (!row) return notFound(reply, `No batch ${req.params.id}.`);
     if (!visible(req, row.parties)) return forbidden(reply, "another bank's batch");
-    const { counterparties: _c, storedStatus: _s, blockNumber: _b, ...b } = JSON.parse(row.body) as IndexedBatch;
-    const status = effectiveStatus(JSON.parse(row.body) as IndexedBatch, (await index.headTime()) ?? 0);
-    return { ...b, status, history: await history(row.key) };
+    const b = JSON.parse(row.body) as IndexedBatch;
+    return {
+      batchId: b.batchId,
+      status: effectiveStatus(b, (await index.headTime()) ?? 0),
+      sequence: b.sequence,
+      submittedAt: b.submittedAt,
+      digest: b.digest,
+      counterpartyMask: b.counterpartyMask,
+      ackMask: b.ackMask,
+      windowClosesAt: b.windowClosesAt,
+      header: b.header,
+      ...(b.nettedIn === undefined ? {} : { nettedIn: b.nettedIn }),
+      submitter: b.submitter,
+      history: await history(row.key),
+    };
   });
   app.get("/api/cycles", list("cycle", false));
   app.get<{ Params: { id: string } }>("/api/cycles/:id", async (req, reply) => {
