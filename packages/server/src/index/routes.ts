@@ -34,10 +34,14 @@ export function indexRoutes(
   const forbidden = (reply: FastifyReply, what: string) =>
     reply.code(403).send({ error: "forbidden", message: `This key may not see ${what}.` });
   const account = (req: FastifyRequest) => (access.seesAll(req) ? undefined : access.me(req).toLowerCase());
-  const out = (p: IndexPage, map: (body: string) => unknown = (b) => JSON.parse(b)) => ({
-    items: p.items.map(map),
-    next: p.next === null ? null : String(p.next),
-  });
+  /** A page as JSON: stored bodies go out as they are (no parse and re-serialise), else mapped. */
+  const out = (reply: FastifyReply, p: IndexPage, map?: (body: string) => unknown) =>
+    reply
+      .type("application/json; charset=utf-8")
+      .send(
+        `{"items":[${map ? p.items.map((b) => JSON.stringify(map(b))).join(",") : p.items.join(",")}],` +
+          `"next":${p.next === null ? "null" : `"${p.next}"`}}`,
+      );
   const list =
     (kind: IndexKind, scoped: boolean, map?: (body: string, headTime: number) => unknown) =>
     async (req: FastifyRequest<{ Querystring: PageQuery }>, reply: FastifyReply) => {
@@ -45,7 +49,7 @@ export function indexRoutes(
       if (typeof p === "string") return bad(reply, p);
       const page = await index.page({ kind, account: scoped ? account(req) : undefined, ...p });
       const headTime = (await index.headTime()) ?? 0;
-      return out(page, map && ((b) => map(b, headTime)));
+      return out(reply, page, map && ((b) => map(b, headTime)));
     };
   const batchSummary = (body: string, headTime: number) => {
     const b = JSON.parse(body) as IndexedBatch;
@@ -116,6 +120,6 @@ export function indexRoutes(
     if (req.query.fromBlock !== undefined && !/^\d+$/.test(req.query.fromBlock))
       return bad(reply, "fromBlock must be a block number.");
     const fromBlock = req.query.fromBlock === undefined ? undefined : BigInt(req.query.fromBlock);
-    return out(await index.events({ account: account(req), fromBlock, ...p }));
+    return out(reply, await index.events({ account: account(req), fromBlock, ...p }));
   });
 }

@@ -165,7 +165,9 @@ export class SqliteIndexStore implements IndexStore {
   }
 
   async events(q: EventQuery): Promise<IndexPage> {
-    const where: string[] = ["e.ord > ?"];
+    // A member's events walk its rows of idx_event_parties (account, ord) in order.
+    const key = q.account === undefined ? "e.ord" : "p.ord";
+    const where: string[] = [`${key} > ?`];
     const args: Database.Value[] = [q.after ?? -1];
     let from = "idx_events e";
     if (q.account !== undefined) {
@@ -182,7 +184,7 @@ export class SqliteIndexStore implements IndexStore {
       args.push(Number(q.fromBlock));
     }
     const rows = this.db
-      .prepare(`SELECT e.ord, e.body FROM ${from} WHERE ${where.join(" AND ")} ORDER BY e.ord LIMIT ?`)
+      .prepare(`SELECT e.ord, e.body FROM ${from} WHERE ${where.join(" AND ")} ORDER BY ${key} LIMIT ?`)
       .all(...args, q.limit + 1) as { ord: number; body: string }[];
     return pageOf(rows, q.limit);
   }
