@@ -118,6 +118,7 @@ export type EveryAction = [
   // settlement
   Expect<Action<"settlement", "getBatchId", [settlement.GetBatchIdParameters], settlement.GetBatchIdReturnType>>,
   Expect<Action<"settlement", "getBatch", [settlement.GetBatchParameters], settlement.GetBatchReturnType>>,
+  Expect<Action<"settlement", "getAnchor", [settlement.GetAnchorParameters], settlement.GetAnchorReturnType>>,
   Expect<Action<"settlement", "onChainHeader", settlement.OnChainHeaderParameters, settlement.OnChainHeaderReturnType>>,
   Expect<
     Action<"settlement", "anchoredHeader", settlement.AnchoredHeaderParameters, settlement.AnchoredHeaderReturnType>
@@ -325,6 +326,7 @@ export type NothingUnchecked = Expect<
       settlement:
         | "getBatchId"
         | "getBatch"
+        | "getAnchor"
         | "onChainHeader"
         | "anchoredHeader"
         | "anchoredBatch"

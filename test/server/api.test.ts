@@ -60,8 +60,8 @@ describe("serve: REST API", function () {
       const res = await server.app.inject({ method: "POST", url, headers: { authorization: `Bearer ${KEYS.celtic}` } });
       expect(res.statusCode, url).to.equal(403);
     }
-    expect(JSON.parse((await get(server, "/api/agreements", KEYS.alpine)).body)).to.deep.equal([]);
-    const all = JSON.parse((await get(server, "/api/agreements", KEYS.auditor)).body) as { payer: string }[];
+    expect(JSON.parse((await get(server, "/api/agreements", KEYS.alpine)).body).items).to.deep.equal([]);
+    const all = JSON.parse((await get(server, "/api/agreements", KEYS.auditor)).body).items as { payer: string }[];
     expect(all.map((a) => a.payer)).to.deep.equal([addr.danube]);
     expect((await get(server, "/api/batches/0x" + "11".repeat(32), KEYS.auditor)).statusCode).to.equal(404);
   });
@@ -73,8 +73,8 @@ describe("serve: REST API", function () {
     const server = await createServer({ ch: f.gov, config: { ...config, apiKeys: [...config.apiKeys, late] } });
     try {
       expect((await get(server, `/api/batches/${f.batch.batchId}`, late.key)).statusCode).to.equal(403);
-      expect(JSON.parse((await get(server, "/api/batches", late.key)).body)).to.deep.equal([]);
-      expect(JSON.parse((await get(server, "/api/batches", KEYS.celtic)).body)).to.have.length(1); // by its mask bit
+      expect(JSON.parse((await get(server, "/api/batches", late.key)).body).items).to.deep.equal([]);
+      expect(JSON.parse((await get(server, "/api/batches", KEYS.celtic)).body).items).to.have.length(1); // by its mask bit
     } finally {
       await server.close();
     }
@@ -82,9 +82,9 @@ describe("serve: REST API", function () {
 
   it("views: members, batches with status and history, events filtered for members", async () => {
     const { server, batch, addr } = await loadFixture(withServer);
-    const members = JSON.parse((await get(server, "/api/members", KEYS.alpine)).body) as { account: string }[];
+    const members = JSON.parse((await get(server, "/api/members", KEYS.alpine)).body).items as { account: string }[];
     expect(members.map((m) => m.account)).to.include(addr.alpine);
-    const batches = JSON.parse((await get(server, "/api/batches", KEYS.auditor)).body) as {
+    const batches = JSON.parse((await get(server, "/api/batches", KEYS.auditor)).body).items as {
       batchId: string;
       status: string;
     }[];
@@ -94,13 +94,14 @@ describe("serve: REST API", function () {
       history: { event: string }[];
     };
     expect(detail.history.map((h) => h.event)).to.deep.equal(["BatchSubmitted", "BatchAcknowledged"]);
-    const mine = JSON.parse((await get(server, "/api/events", KEYS.celtic)).body) as { args: unknown }[];
-    const everything = JSON.parse((await get(server, "/api/events", KEYS.auditor)).body) as unknown[];
+    const mine = JSON.parse((await get(server, "/api/events", KEYS.celtic)).body).items as { args: unknown }[];
+    const everything = JSON.parse((await get(server, "/api/events", KEYS.auditor)).body).items as unknown[];
     expect(mine.length).to.be.greaterThan(0);
     expect(mine.length).to.be.lessThan(everything.length);
     expect(mine.every((e) => JSON.stringify(e.args).toLowerCase().includes(addr.celtic.toLowerCase()))).to.equal(true);
-    const one = JSON.parse((await get(server, "/api/events?limit=-1", KEYS.auditor)).body) as unknown[];
-    expect(one).to.have.length(1); // limits are clamped to 1…5,000
+    expect((await get(server, "/api/events?limit=-1", KEYS.auditor)).statusCode).to.equal(400);
+    const one = JSON.parse((await get(server, "/api/events?limit=0", KEYS.auditor)).body).items as unknown[];
+    expect(one).to.have.length(1); // limits are clamped to 1…1,000
   });
 
   it("whoami names the key and the token amounts are in (the console formats minor units with it)", async () => {

@@ -45,7 +45,7 @@ describe("serve: status codes a scheme's monitoring can trust", function () {
   });
 
   it("answers /favicon.ico with 204 and no key, and health by status code: 200, then 503 when the node is down", async () => {
-    const { server, node } = await loadFixture(withSwitchableNode);
+    const { server, node, agreementId } = await loadFixture(withSwitchableNode);
     expect((await get(server, "/favicon.ico")).statusCode).to.equal(204);
     const healthy = await get(server, "/api/health", KEYS.auditor);
     expect(healthy.statusCode).to.equal(200);
@@ -56,10 +56,12 @@ describe("serve: status codes a scheme's monitoring can trust", function () {
       const sick = await get(server, "/api/health", KEYS.auditor);
       expect(sick.statusCode).to.equal(503);
       expect(JSON.parse(sick.body)).to.deep.include({ ok: false });
-      // a read that needs the node: 503 with the SDK's network error, not 400
-      const members = await get(server, "/api/members", KEYS.auditor);
-      expect(members.statusCode, members.body).to.equal(503);
-      expect(JSON.parse(members.body)).to.deep.include({ category: "network" });
+      // lists come from the read index: still served while the node is down
+      expect((await get(server, "/api/members", KEYS.auditor)).statusCode).to.equal(200);
+      // a read that needs the node (an agreement's live state): 503 with the SDK's network error, not 400
+      const agreement = await get(server, `/api/agreements/${agreementId}`, KEYS.auditor);
+      expect(agreement.statusCode, agreement.body).to.equal(503);
+      expect(JSON.parse(agreement.body)).to.deep.include({ category: "network" });
     } finally {
       node.down = false;
     }

@@ -116,7 +116,21 @@ describe("serve: two servers on one PostgreSQL store", function () {
     };
     type Event = { id: string; event: string; blockNumber: string };
     /** Every event on chain, in chain order, as a server reads it. */
-    const chainEvents = async (s: Server) => (await api<Event[]>(s, "/api/events?limit=5000")).body;
+    /** Every event the server has, page by page (the list routes return `{ items, next }`). */
+    const chainEvents = async (s: Server) => {
+      const out: Event[] = [];
+      for (let after: number | null | undefined; after !== null;) {
+        const page = (
+          await api<{ items: Event[]; next: number | null }>(
+            s,
+            `/api/events?limit=1000${after ? `&after=${after}` : ""}`,
+          )
+        ).body;
+        out.push(...page.items);
+        after = page.next;
+      }
+      return out;
+    };
     const expectAllDelivered = async (s: Server, rounds: number) => {
       await waitFor(
         async () => (await chainEvents(s)).filter((e) => e.event === "Approval").length === rounds * 4,

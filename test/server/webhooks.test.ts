@@ -110,7 +110,12 @@ describe("serve: webhooks", function () {
     const ids = hook.got.map((g) => g.eventId);
     expect(new Set(ids).size).to.equal(ids.length); // none twice per id
     // Every event, including the one made while stopped, in the chain's order.
-    expect(ids).to.deep.equal(second.feed.events.map((e) => e.id));
+    // (the second start read only the blocks after its cursor: the whole history is in the index)
+    const indexed = (await second.feed.indexer!.store.events({ limit: 1_000 })).items.map(
+      (b) => JSON.parse(b) as { id: string; blockNumber: string },
+    );
+    expect(second.feed.events.length).to.be.lessThan(indexed.length);
+    expect(ids).to.deep.equal(indexed.map((e) => e.id));
     for (const g of hook.got) {
       const expected = createHmac("sha256", SECRET).update(`${g.timestamp}.${g.body}`).digest("hex");
       expect(g.signature).to.equal(`sha256=${expected}`);
@@ -124,7 +129,7 @@ describe("serve: webhooks", function () {
     expect(hook.got.length).to.equal(ids.length);
 
     // Replay from a block (auditor only): the same event ids again, new deliveries.
-    const fromBlock = third.feed.events[third.feed.events.length - 3].blockNumber;
+    const fromBlock = indexed[indexed.length - 3].blockNumber;
     const denied = await third.app.inject({
       method: "POST",
       url: "/api/webhooks/replay",

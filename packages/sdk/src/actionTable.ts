@@ -55,6 +55,7 @@ const readActions = {
   settlement: {
     getBatchId: ledger.getBatchId,
     getBatch: ledger.getBatch,
+    getAnchor: ledger.getAnchor,
     onChainHeader: ledger.onChainHeader,
     anchoredHeader: ledger.anchoredHeader,
     anchoredBatch: ledger.anchoredBatch,

@@ -7,12 +7,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
-import { isHex, type Address, type Hex } from "viem";
+import { isHex, type Hex } from "viem";
 import { auditChain } from "@clearhouse/sdk/node";
 import { type AuditReport } from "@clearhouse/sdk/audit";
 import type { Clearhouse } from "@clearhouse/sdk";
 import { ClearhouseError, type ErrorCategory } from "@clearhouse/sdk/errors";
-import { inMask, leafOf, validateRecord } from "@clearhouse/sdk/settlement";
+import { leafOf, validateRecord } from "@clearhouse/sdk/settlement";
 import { proofVerifier, releaseProver } from "@clearhouse/zk";
 import type { ApiKey, ServeConfig } from "./config";
 import { EventFeed, involves, plain as json, type PublicEvent } from "./feed";
@@ -20,14 +20,15 @@ import { openDeliveryStore } from "./store";
 import { ServerMetrics } from "./metrics";
 import { BlockTimes, MetricsObserver, opsRoutes } from "./opsRoutes";
 import { webhookRoutes } from "./webhookRoutes";
+import { Indexer, type IndexedBatch } from "./index/indexer";
+import { indexRoutes } from "./index/routes";
+import { SqliteIndexStore } from "./index/sqlite";
 
 declare module "fastify" {
   interface FastifyRequest {
     apiKey?: ApiKey;
   }
 }
-
-const same = (a: unknown, b: unknown) => String(a).toLowerCase() === String(b).toLowerCase();
 
 /** HTTP status of an SDK error, by category. */
 const STATUS_OF_CATEGORY: Readonly<Record<ErrorCategory, number>> = {
@@ -55,7 +56,13 @@ export async function createServer(opts: {
 }): Promise<ServerHandle> {
   const { ch, config } = opts;
   const { store, legacy } = await openDeliveryStore(config, (opts.now ?? Date.now)());
-  const feed = new EventFeed(ch.context, config, store, opts.now);
+  // The read index shares the SQLite store's file; beside PostgreSQL each server keeps it in memory,
+  // rebuilt from the chain at start (a PostgreSQL index store is not written yet: decision 033).
+  const index =
+    config.store.kind === "sqlite"
+      ? new SqliteIndexStore(config.store.path, config.store.busyTimeoutMs)
+      : new SqliteIndexStore(":memory:");
+  const feed = new EventFeed(ch.context, config, store, opts.now, new Indexer(ch, index));
   const metrics = opts.metrics ?? new ServerMetrics();
   const times = new BlockTimes(ch.context);
   const observer = new MetricsObserver(ch.context, metrics, times);
@@ -103,7 +110,6 @@ export async function createServer(opts: {
     return reply.code(status).send({ error: "error", message: (error as Error).message.split("\n")[0] });
   });
 
-  const byName = (name: string) => feed.events.filter((e) => e.event === name);
   const visible = (req: FastifyRequest, e: PublicEvent) => seesAll(req) || involves(e, me(req));
 
   // 200 when the event feed follows the chain, 503 when its last poll failed (a load balancer or a
@@ -111,7 +117,8 @@ export async function createServer(opts: {
   app.get("/api/health", async (_req, reply) => {
     const lastError = feed.lastError ?? (feed.worker.storeError && `delivery store: ${feed.worker.storeError}`);
     const ok = lastError === undefined;
-    return reply.code(ok ? 200 : 503).send({ ok, events: feed.events.length, store: store.kind, lastError });
+    const events = await index.eventCount();
+    return reply.code(ok ? 200 : 503).send({ ok, events, store: store.kind, lastError });
   });
   // Browsers ask for it on every page: no icon, and no 401 for a request nobody chose to send.
   app.get("/favicon.ico", async (_req, reply) => reply.code(204).send());
@@ -125,52 +132,24 @@ export async function createServer(opts: {
       token: { symbol, decimals, currency: currency ?? null },
     };
   });
-  app.get("/api/members", async () => json(await ch.registry.listMembers()));
+  indexRoutes(app, ch, index, { seesAll, me });
 
-  const batchEvent = (id: string) => byName("BatchSubmitted").find((e) => same(e.args.batchId, id));
-  const batchVisible = async (req: FastifyRequest, e: PublicEvent) => {
-    if (seesAll(req) || same(e.args.submitter, me(req))) return true;
-    const acked = feed.events.some((x) => same(x.args.batchId, e.args.batchId) && same(x.args.counterparty, me(req)));
-    if (acked) return true;
-    // A bank the batch names as counterparty (its bit in the mask) sees it before acknowledging.
-    const index = await ch.settlement.ledgerIndexOf({ bank: me(req) });
-    const mask = BigInt((e.args.header as { counterpartyMask?: string }).counterpartyMask ?? 0);
-    return index !== undefined && inMask(mask, index);
+  const batchEvent = async (id: string) => {
+    const row = isHex(id) ? await index.get("batch", id.toLowerCase()) : undefined;
+    return row && { row, batch: JSON.parse(row.body) as IndexedBatch };
   };
-  app.get("/api/batches", async (req) => {
-    const out = [];
-    for (const e of byName("BatchSubmitted")) {
-      if (!(await batchVisible(req, e))) continue;
-      const info = await ch.settlement.getBatch({ batchId: e.args.batchId as Hex });
-      out.push({
-        batchId: e.args.batchId,
-        submitter: e.args.submitter,
-        sequence: e.args.sequence,
-        status: info.status,
-        header: e.args.header,
-        blockNumber: e.blockNumber,
-      });
-    }
-    return json(out);
-  });
-  app.get<{ Params: { id: string } }>("/api/batches/:id", async (req, reply) => {
-    const e = batchEvent(req.params.id);
-    if (!e) return reply.code(404).send({ error: "not_found", message: `No batch ${req.params.id}.` });
-    if (!(await batchVisible(req, e))) return forbidden(reply, "another bank's batch");
-    const info = await ch.settlement.getBatch({ batchId: e.args.batchId as Hex });
-    const history = feed.events.filter((x) => same(x.args.batchId, e.args.batchId));
-    return json({ ...info, submitter: e.args.submitter, header: e.args.header, history });
-  });
+  const batchVisible = (req: FastifyRequest, row: { parties: string[] }) =>
+    seesAll(req) || row.parties.includes(me(req).toLowerCase());
   app.post<{ Body: { batchId?: string; record?: unknown; proof?: string[] } }>("/api/inclusion", async (req, reply) => {
     const { batchId, record, proof } = req.body ?? {};
-    const e = batchId ? batchEvent(batchId) : undefined;
-    if (!e) return reply.code(404).send({ error: "not_found", message: `No batch ${String(batchId)}.` });
-    if (!(await batchVisible(req, e))) return forbidden(reply, "another bank's batch");
+    const found = typeof batchId === "string" ? await batchEvent(batchId) : undefined;
+    if (!found) return reply.code(404).send({ error: "not_found", message: `No batch ${String(batchId)}.` });
+    if (!batchVisible(req, found.row)) return forbidden(reply, "another bank's batch");
     if (!Array.isArray(proof) || !proof.every((p) => isHex(p) && p.length === 66))
       return reply.code(400).send({ error: "bad_request", message: "proof must be a list of 32-byte hex hashes." });
     const payment = validateRecord(record, "record");
     const leaf = leafOf(payment);
-    const h = e.args.header as Record<string, string>;
+    const h = found.batch.header;
     const header = {
       root: h.root as Hex,
       entryCount: Number(h.entryCount),
@@ -182,51 +161,12 @@ export async function createServer(opts: {
     };
     // By the record's fields: the ledger hashes the record itself, so no internal node passes.
     const included = await ch.settlement.verifyRecordOnChain({
-      batchId: e.args.batchId as Hex,
+      batchId: found.batch.batchId as Hex,
       header,
       record: payment,
       proof: proof as Hex[],
     });
-    return { batchId: e.args.batchId, leaf, included };
-  });
-
-  app.get("/api/cycles", async () => {
-    const out = [];
-    for (const e of byName("CycleOpened"))
-      out.push(json(await ch.settlement.getCycle({ cycleId: BigInt(e.args.cycleId as string) })));
-    return out;
-  });
-  app.get<{ Params: { id: string } }>("/api/cycles/:id", async (req, reply) => {
-    if (!/^\d+$/.test(req.params.id) || !byName("CycleOpened").some((e) => e.args.cycleId === req.params.id)) {
-      return reply.code(404).send({ error: "not_found", message: `No cycle ${req.params.id}.` });
-    }
-    return json(await ch.settlement.getCycle({ cycleId: BigInt(req.params.id) }));
-  });
-
-  const agreementVisible = (
-    req: FastifyRequest,
-    a: { payer: Address; arbiter: Address; attestors: Address[]; milestones: { payee: Address }[] },
-  ) =>
-    seesAll(req) ||
-    [a.payer, a.arbiter, ...a.attestors, ...a.milestones.map((m) => m.payee)].some((x) => same(x, me(req)));
-  app.get("/api/agreements", async (req) => {
-    const out = [];
-    for (const e of byName("AgreementCreated")) {
-      const a = await ch.payments.getAgreement({ agreementId: BigInt(e.args.agreementId as string) });
-      if (agreementVisible(req, a)) out.push(json(a));
-    }
-    return out;
-  });
-  app.get<{ Params: { id: string } }>("/api/agreements/:id", async (req, reply) => {
-    if (!/^\d+$/.test(req.params.id) || !byName("AgreementCreated").some((e) => e.args.agreementId === req.params.id)) {
-      return reply.code(404).send({ error: "not_found", message: `No agreement ${req.params.id}.` });
-    }
-    const a = await ch.payments.getAgreement({ agreementId: BigInt(req.params.id) });
-    if (!agreementVisible(req, a)) return forbidden(reply, "an agreement it is not a party to");
-    const history = feed.events.filter(
-      (x) => x.contract === "ConditionalEscrow" && x.args.agreementId === req.params.id,
-    );
-    return json({ ...a, history });
+    return { batchId: found.batch.batchId, leaf, included };
   });
 
   // The history reads every multisig log and the transactions that queued, executed or cancelled:
@@ -249,11 +189,6 @@ export async function createServer(opts: {
     return proposals.list;
   });
 
-  app.get<{ Querystring: { fromBlock?: string; limit?: string } }>("/api/events", async (req) => {
-    const from = /^\d+$/.test(req.query.fromBlock ?? "") ? BigInt(req.query.fromBlock!) : 0n;
-    const limit = Math.max(1, Math.min(Number(req.query.limit ?? 500) || 500, 5_000));
-    return feed.events.filter((e) => BigInt(e.blockNumber) >= from && visible(req, e)).slice(-limit);
-  });
   app.get("/api/events/stream", (req, reply) => {
     reply.raw.writeHead(200, {
       "content-type": "text/event-stream",
@@ -297,6 +232,7 @@ export async function createServer(opts: {
       await app.close();
       await feed.worker.stop(); // attempts a last request started (a replay) are recorded first
       await store.close();
+      await index.close();
     },
   };
 }

@@ -20,6 +20,7 @@
  *   keepDeliveredMs: 604800000   # delivered rows pruned after 7 days (pending and dead ones stay)
  *   outbox: .clearhouse/outbox.json   # the JSON outbox of clearhouse ≤ 0.2: imported once, then renamed *.migrated
  *   pollSeconds: 1
+ *   confirmations: 0   # blocks the feed and the read index stay behind the head (0 on QBFT, final)
  */
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -86,6 +87,11 @@ export interface ServeConfig {
   /** The JSON outbox file of clearhouse ≤ 0.2: imported into a new store, then renamed `*.migrated`. */
   outbox: string;
   pollSeconds: number;
+  /**
+   * Blocks the feed (outbox and read index) stays behind the chain's head: 0 on QBFT, whose blocks
+   * are final; on a chain that can reorganise, deeper than any reorganisation it expects.
+   */
+  confirmations: number;
   /** Backoff base in ms: the n-th failure waits random(0, min(maxRetryMs, retryBaseMs · 2^(n−1))). */
   retryBaseMs: number;
   /** Backoff cap in ms. */
@@ -190,6 +196,12 @@ export function parseServeConfig(doc: unknown, where = "serve config"): ServeCon
     store,
     outbox,
     pollSeconds: num("pollSeconds", 1),
+    confirmations:
+      d.confirmations === undefined
+        ? 0
+        : Number.isInteger(d.confirmations) && (d.confirmations as number) >= 0
+          ? (d.confirmations as number)
+          : fail("confirmations", "must be a whole number of blocks, 0 or more"),
     retryBaseMs: num("retryBaseMs", 1_000),
     maxRetryMs: num("maxRetryMs", 300_000),
     maxAttempts,

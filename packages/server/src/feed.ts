@@ -4,48 +4,18 @@
  * outbox (with the cursor, in one transaction) and then to the SSE subscribers, and the delivery
  * worker sends the outbox to the webhooks with retries and a dead-letter queue.
  */
-import type { Address } from "viem";
-import { auditedContracts, fetchEvents, type AuditEvent } from "@clearhouse/sdk/audit";
+import { auditedContracts, fetchEvents } from "@clearhouse/sdk/audit";
 import type { ClearhouseContext } from "@clearhouse/sdk";
 import type { ServeConfig } from "./config";
 import type { DeliveryStore, OutboxEvent } from "./store/types";
 import { DeliveryWorker } from "./webhooks/worker";
+import type { Indexer } from "./index/indexer";
+import { publicEvent, type PublicEvent } from "./publicEvent";
+
+export { involves, plain, publicEvent, type PublicEvent } from "./publicEvent";
 
 /** How often delivered rows past `keepDeliveredMs` are pruned while the server runs. */
 const PRUNE_EVERY_MS = 3_600_000;
-
-/** An event as the API, the stream and webhooks show it (bigints as decimal strings). */
-export interface PublicEvent {
-  id: string;
-  contract: string;
-  event: string;
-  blockNumber: string;
-  transactionHash: string;
-  logIndex: number;
-  args: Record<string, unknown>;
-}
-
-/** A value with every bigint as a decimal string (what JSON can carry), recursively. */
-export const plain = (v: unknown): unknown =>
-  typeof v === "bigint"
-    ? v.toString()
-    : Array.isArray(v)
-      ? v.map(plain)
-      : v && typeof v === "object"
-        ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]))
-        : v;
-
-export function publicEvent(e: AuditEvent): PublicEvent {
-  return {
-    id: `${e.transactionHash}:${e.logIndex}`,
-    contract: e.contract,
-    event: e.eventName,
-    blockNumber: e.blockNumber.toString(),
-    transactionHash: e.transactionHash,
-    logIndex: e.logIndex,
-    args: plain(e.args) as Record<string, unknown>,
-  };
-}
 
 /** What the outbox keeps of an event for its webhooks. */
 const outboxEvent = (e: PublicEvent): OutboxEvent => ({
@@ -55,20 +25,6 @@ const outboxEvent = (e: PublicEvent): OutboxEvent => ({
   logIndex: e.logIndex,
   body: JSON.stringify(e),
 });
-
-/** Whether an event names `account` in any argument (what a member may see of the stream). */
-export function involves(e: PublicEvent, account: Address): boolean {
-  const a = account.toLowerCase();
-  const walk = (v: unknown): boolean =>
-    typeof v === "string"
-      ? v.toLowerCase() === a
-      : Array.isArray(v)
-        ? v.some(walk)
-        : v && typeof v === "object"
-          ? Object.values(v).some(walk)
-          : false;
-  return walk(e.args);
-}
 
 export class EventFeed {
   readonly events: PublicEvent[] = [];
@@ -90,6 +46,8 @@ export class EventFeed {
     private readonly config: ServeConfig,
     readonly store: DeliveryStore,
     private readonly now: () => number = Date.now,
+    /** The read index the API serves lists from: fed each poll's events after the outbox. */
+    readonly indexer?: Indexer,
   ) {
     this.worker = new DeliveryWorker(store, config, now);
   }
@@ -107,9 +65,11 @@ export class EventFeed {
 
   private async pollOnce(): Promise<void> {
     try {
-      const latest = await this.ctx.publicClient.getBlockNumber({ cacheTime: 0 });
-      this.onHead?.(latest);
-      const from = this.lastBlock === undefined ? BigInt(this.ctx.deployment.blockNumber) : this.lastBlock + 1n;
+      // On a chain that can reorganise, only blocks `confirmations` deep are read (QBFT: 0, final).
+      const head = await this.ctx.publicClient.getBlockNumber({ cacheTime: 0 });
+      this.onHead?.(head);
+      const latest = head - BigInt(this.config.confirmations);
+      const from = this.lastBlock === undefined ? await this.startBlock() : this.lastBlock + 1n;
       if (from <= latest) {
         const fresh = (await fetchEvents(this.ctx, auditedContracts(this.ctx), from, latest)).map(publicEvent);
         // Into the store first (the events, their rows and the cursor commit together): if it
@@ -120,6 +80,13 @@ export class EventFeed {
           await this.store.append({ events: toSend.map(outboxEvent), cursor: latest, now: this.now() });
         } catch (e) {
           throw new Error(`delivery store (${this.store.kind}): ${(e as Error).message.split("\n")[0]}`);
+        }
+        if (this.indexer) {
+          try {
+            await this.indexer.apply(fresh, latest);
+          } catch (e) {
+            throw new Error(`read index: ${(e as Error).message.split("\n")[0]}`);
+          }
         }
         this.lastBlock = latest;
         this.events.push(...fresh);
@@ -133,12 +100,46 @@ export class EventFeed {
     void this.worker.kick(); // the delivery worker runs apart from event intake
   }
 
+  /**
+   * Where the first poll starts: the deployment block without an index; with one, after the older
+   * of the two cursors (the outbox skips what it had, the index what it had), so a restart does not
+   * read the chain's history again.
+   */
+  private async startBlock(): Promise<bigint> {
+    const deployed = BigInt(this.ctx.deployment.blockNumber);
+    if (!this.indexer) return deployed;
+    const [outbox, index] = await Promise.all([this.store.cursor(), this.indexer.store.cursor()]);
+    if (outbox === undefined || index === undefined) return deployed;
+    return (outbox < index ? outbox : index) + 1n;
+  }
+
   /** Re-send every event from `fromBlock` to every webhook it matches (receivers dedupe on the event id). */
   async replay(fromBlock: bigint): Promise<number> {
-    const events = this.events.filter((e) => BigInt(e.blockNumber) >= fromBlock);
+    const events = this.indexer
+      ? await this.indexedFrom(fromBlock)
+      : this.events.filter((e) => BigInt(e.blockNumber) >= fromBlock);
     const n = await this.store.append({ events: events.map(outboxEvent), replay: true, now: this.now() });
     void this.worker.kick();
     return n;
+  }
+
+  /**
+   * Every event since deployment, in chain order: from the read index when there is one (the memory
+   * holds only this run's events), else from memory.
+   */
+  history(): Promise<PublicEvent[]> {
+    return this.indexer ? this.indexedFrom(0n) : Promise.resolve([...this.events]);
+  }
+
+  /** Every indexed event from `fromBlock`, page by page (the memory holds only this run's). */
+  private async indexedFrom(fromBlock: bigint): Promise<PublicEvent[]> {
+    const out: PublicEvent[] = [];
+    for (let after: number | undefined; ;) {
+      const page = await this.indexer!.store.events({ fromBlock, after, limit: 1_000 });
+      out.push(...page.items.map((b) => JSON.parse(b) as PublicEvent));
+      if (page.next === null) return out;
+      after = page.next;
+    }
   }
 
   /** Attempt every delivery due now (each subscription in order, side by side); resolves when idle. */

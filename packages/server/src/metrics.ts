@@ -7,7 +7,7 @@
  * throws is dropped and counted in `clearhouse_metrics_errors_total`.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { PublicEvent } from "./feed";
+import type { PublicEvent } from "./publicEvent";
 
 /** Seconds buckets for block-time latencies (a QBFT block period is 1–5 s; acknowledgement windows hours). */
 const LATENCY_BUCKETS = [1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 14400, 43200, 86400];

@@ -11,7 +11,7 @@
  *
  * The same definitions as the Prometheus metrics (docs/operations.md gives both).
  */
-import type { PublicEvent } from "./feed";
+import type { PublicEvent } from "./publicEvent";
 
 /** One bucket of the operations page. */
 export interface OperationsBucket {

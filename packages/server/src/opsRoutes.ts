@@ -116,7 +116,7 @@ export function opsRoutes(
           error: "bad-request",
           message: `bucket "${req.query.bucket}" is not a whole number of seconds from 1 to 604800.`,
         });
-      const events = feed.events;
+      const events = await feed.history();
       await times.load(events.map((e) => e.blockNumber));
       return operationsReport(events, (n) => times.timeOf(n), bucket);
     },

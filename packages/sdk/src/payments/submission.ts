@@ -81,8 +81,6 @@ const slotOf = (agreementId: bigint, milestone: number | bigint, kind: string, a
 const slotKey = (a: SignedAttestation): string => slotOf(a.agreementId, a.milestone, a.kind, a.signer);
 const sameEvidence = (x: Hex, y: Hex): boolean => x.toLowerCase() === y.toLowerCase();
 
-/** Blocks per `eth_getLogs` page (Besu's default `--rpc-max-logs-range` is 5,000). */
-
 /**
  * The `Attested` events of one agreement for the slots of `wanted`, newest first in pages a node's
  * log-range limit accepts, stopping once each is found (the escrow emits one per slot).

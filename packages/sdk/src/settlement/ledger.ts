@@ -304,6 +304,25 @@ export async function getBatchId(ctx: ClearhouseContext, p: GetBatchIdParameters
   return readContract(ctx, { ...ledger(ctx), functionName: "batchIdOf", args });
 }
 
+export interface GetAnchorParameters {
+  batchId: Hex;
+}
+export interface GetAnchorReturnType {
+  /** The ledger's stored status (None for an unknown id): before the clock and the acknowledgements make it Final. */
+  storedStatus: BatchStatusName;
+  ackMask: bigint;
+}
+
+/**
+ * A batch's stored status and acknowledgement mask, in one read without the header (an indexer
+ * that has the header from `BatchSubmitted` computes the effective status from these).
+ */
+export async function getAnchor(ctx: ClearhouseContext, p: GetAnchorParameters): Promise<GetAnchorReturnType> {
+  const batchId = requireBytes32("batchId", p.batchId);
+  const [, stored, ackMask] = await readContract(ctx, { ...ledger(ctx), functionName: "anchorOf", args: [batchId] });
+  return { storedStatus: BATCH_STATUS[stored] ?? "None", ackMask };
+}
+
 export interface BatchInfo {
   batchId: Hex;
   status: BatchStatusName;
