@@ -136,14 +136,19 @@ export async function sendSigned(s: SendContext, request: SendRequest, action: s
   // the same key, nonce and call signed again in this process is a second write, not a retry:
   // sending it would report the first one's transaction as its own
   const seen = writesOf(account);
-  if (seen.inFlight.has(hash)) throw new DuplicateWriteError(hash, action, account.address, nonce);
+  if (seen.inFlight.has(hash)) {
+    resetNonces(s, account.address, chainId); // the nonce this copy took is not used
+    throw new DuplicateWriteError(hash, action, account.address, nonce);
+  }
   seen.inFlight.add(hash);
   try {
     if (seen.completed.has(hash)) {
       // mined before: a second write unless the chain no longer has it (a reorganisation, a
       // development chain reverted to a snapshot), when sending it again is that write
-      if ((await lookUp(s.publicClient, hash, account.address)).known)
+      if ((await lookUp(s.publicClient, hash, account.address)).known) {
+        resetNonces(s, account.address, chainId);
         throw new DuplicateWriteError(hash, action, account.address, nonce);
+      }
       seen.completed.delete(hash);
     }
     const receipt = await sendAndWait(s, raw, {
