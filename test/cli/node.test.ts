@@ -1,6 +1,6 @@
 /** `clearhouse node`: a real Anvil from npm that keeps its chain across restarts. */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
@@ -80,6 +80,34 @@ describe("CLI node", function () {
     expect(Number(await client.getBlockNumber())).to.be.at.least(Number(block));
     expect((await client.getTransactionReceipt({ hash })).status).to.equal("success");
     expect(await stop(second.child, "SIGTERM")).to.equal(0);
+  });
+
+  it("keeps past states of the last 512 blocks only, in <state>.states, deleted at stop and at start", async () => {
+    const port = await freePort();
+    const state = join(mkdtempSync(join(tmpdir(), "clearhouse-node-")), "chain.json");
+    const url = `http://127.0.0.1:${port}`;
+    // left behind by a node that was killed: the next start clears it
+    mkdirSync(`${state}.states`);
+    writeFileSync(join(`${state}.states`, "stale"), "x");
+    const node = await startNode(port, state);
+    expect(existsSync(join(`${state}.states`, "stale"))).to.equal(false);
+    const test = createTestClient({ mode: "anvil", transport: http(url) });
+    await test.mine({ blocks: 2_000 });
+    const client = createPublicClient({ transport: http(url) });
+    const head = await client.getBlockNumber();
+    expect(head).to.equal(2_000n);
+    // Anvil's default would be one file per block (~230 KB each), never deleted
+    expect(readdirSync(`${state}.states`).length).to.be.at.most(512);
+    expect(await client.getBalance({ address: DEAD, blockNumber: head - 500n })).to.equal(0n);
+    const old = await client.getBalance({ address: DEAD, blockNumber: 10n }).then(
+      () => "answered",
+      (e: Error) => e.message,
+    );
+    expect(old).to.match(/BlockOutOfRange/);
+    // blocks themselves are kept
+    expect((await client.getBlock({ blockNumber: 10n })).number).to.equal(10n);
+    expect(await stop(node.child, "SIGTERM")).to.equal(0);
+    expect(existsSync(`${state}.states`)).to.equal(false);
   });
 
   it("never lets block time go back across a restart (time advanced by `node advance` first)", async () => {

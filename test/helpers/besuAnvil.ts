@@ -5,8 +5,11 @@
  * Besu network can: what the SDK's free-gas handling must survive).
  */
 import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { defineChain, type Chain } from "viem";
-import { anvilBinary, besuLikeAnvilArgs } from "../../packages/cli/src/node";
+import { anvilBinary, anvilHistoryArgs, besuLikeAnvilArgs } from "../../packages/cli/src/node";
 import { freePort } from "./net";
 
 /** Anvil's development accounts' private keys (the public test mnemonic), index 0–2. */
@@ -33,15 +36,21 @@ export async function startBesuLikeAnvil(o: { blockTime?: number; chainId?: numb
   const chainId = o.chainId ?? 2026;
   const url = `http://127.0.0.1:${port}`;
   const args = ["--host", "127.0.0.1", "--port", String(port), "--chain-id", String(chainId), "--silent"];
-  const child = spawn(anvilBinary(), [...args, ...besuLikeAnvilArgs({ blockTime: o.blockTime ?? 1 })], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
+  // Anvil never deletes the past states it writes to disk (~230 KB a block): bound them, and
+  // delete them with the node
+  const cacheDir = mkdtempSync(join(tmpdir(), "clearhouse-anvil-states-"));
+  const child = spawn(
+    anvilBinary(),
+    [...args, ...anvilHistoryArgs(cacheDir), ...besuLikeAnvilArgs({ blockTime: o.blockTime ?? 1 })],
+    { stdio: ["ignore", "ignore", "pipe"] },
+  );
   let stderr = "";
   child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
     await exited;
+    rmSync(cacheDir, { recursive: true, force: true });
   };
   for (let i = 0; i < 200; i++) {
     if (child.exitCode !== null) break;

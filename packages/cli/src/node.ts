@@ -5,7 +5,7 @@
  * Cancun, the kit's gas limit); `clearhouse node advance <seconds>` moves its clock forward.
  */
 import { spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { Command } from "commander";
@@ -103,6 +103,19 @@ export function besuLikeAnvilArgs(o: BesuLikeOptions): string[] {
   ];
 }
 
+/**
+ * How many past blocks' states a node keeps on disk beyond those in memory: Besu's Bonsai default
+ * (`--bonsai-historical-block-limit`, 512). Anvil's own default keeps every state of every block
+ * under ~/.foundry/anvil/tmp and never deletes them (about 230 KB per empty block: a day of 1 s
+ * blocks is ~20 GB), so the node and the tests bound it and put it where they delete it.
+ */
+export const KEPT_STATES = 512;
+
+/** Anvil's flags that keep at most {@link KEPT_STATES} past states, in `cacheDir` (deleted by the caller). */
+export function anvilHistoryArgs(cacheDir: string): string[] {
+  return ["--cache-path", cacheDir, "--max-persisted-states", String(KEPT_STATES)];
+}
+
 async function waitForNode(url: string, exited: () => boolean): Promise<void> {
   for (let i = 0; i < 200 && !exited(); i++) {
     try {
@@ -160,6 +173,9 @@ export function nodeCommand(io: CliIo, globals: () => GlobalOptions): Command {
       "after",
       "\nThe funded development accounts' key files (the --key-file format: 0x + 64 hex digits) are\n" +
         "written to <state dir>/keys/account-<i>.key. They are Anvil's PUBLIC development keys.\n" +
+        `\nState at past blocks is kept for the last ${KEPT_STATES} blocks or so (Besu's Bonsai default), in\n` +
+        "<state file>.states while the node runs; older blocks keep their transactions, logs and\n" +
+        "receipts, but a call at such a block fails (BlockOutOfRangeError).\n" +
         "\nWithout --besu-like, every transaction is mined at once in a block of its own. With it, the\n" +
         "node mines a block every --block-time seconds (empty or not) in arrival order, charges no gas\n" +
         "(base fee 0, gas price 0, no minimum tip: send explicit zero fees) and keeps the kit's 30M\n" +
@@ -213,6 +229,9 @@ export function nodeCommand(io: CliIo, globals: () => GlobalOptions): Command {
         : undefined;
       mkdirSync(dirname(o.state) || ".", { recursive: true });
       const restored = existsSync(o.state);
+      // past states beyond memory: left behind by a node that was killed, never read again
+      const cacheDir = `${o.state}.states`;
+      rmSync(cacheDir, { recursive: true, force: true });
       const args = [
         "--port",
         o.port,
@@ -225,6 +244,7 @@ export function nodeCommand(io: CliIo, globals: () => GlobalOptions): Command {
         "--state-interval",
         o.saveEvery,
         "--silent",
+        ...anvilHistoryArgs(cacheDir),
         ...(besu ? besuLikeAnvilArgs(besu) : []),
       ];
       const child = spawn(anvilBinary(io.env), args, { stdio: ["ignore", "ignore", "pipe"] });
@@ -273,6 +293,7 @@ export function nodeCommand(io: CliIo, globals: () => GlobalOptions): Command {
       const code = await exit;
       process.off("SIGINT", stop);
       process.off("SIGTERM", stop);
+      rmSync(cacheDir, { recursive: true, force: true });
       if (code !== 0 && code !== null) {
         throw new UsageError(
           `The node exited with code ${code}: ${stderr.trim().split("\n").slice(-1)[0] ?? ""}`,
