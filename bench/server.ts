@@ -7,8 +7,10 @@
  * (the four banks in turn, one payment each) and BENCH_AGREEMENTS escrow agreements, sent through
  * the SDK. The server starts on 127.0.0.1 with a new database (the first index of the whole
  * history is timed) and four webhooks to a local receiver; autocannon then runs each main GET
- * endpoint for BENCH_SECONDS with 10 connections: requests/s and latency percentiles. The first and
- * the last page of /api/batches are both measured: a request's cost must not grow with the history.
+ * endpoint for BENCH_SECONDS with 10 connections: requests/s and latency percentiles, with the
+ * response cache on, then against a second server with it off (the peer: every request computed
+ * from the index). The first and the last page of /api/batches are both measured: a request's cost
+ * must not grow with the history.
  * Webhook deliveries/s: every event to every webhook, from the first intake until the receiver has
  * them all. Targets: ≥ 2,000 requests/s at p99 ≤ 50 ms; ≥ 500 deliveries/s.
  * Prints a table and writes bench/results/server.json.
@@ -36,6 +38,8 @@ const HOOKS = 4;
 interface Row {
   endpoint: string;
   key: string;
+  /** The response cache on (each request after the first answered from it) or off (the peer). */
+  cache: "on" | "off";
   requestsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
@@ -167,18 +171,29 @@ async function main(): Promise<void> {
     ["/api/events?limit=100", "celtic"],
   ];
   const rows: Row[] = [];
-  for (const [path, key] of cases) {
-    // The load generator in a process of its own: in this one it would share the server's event loop.
-    const r = await loadOf(base + path, KEYS[key as keyof typeof KEYS]);
-    rows.push({
-      endpoint: path.replace(/0x[0-9a-f]{64}/, ":id").replace(/after=\d+/, "after=<last page>"),
-      key,
-      requestsPerSecond: Math.round(r.requests.average),
-      p50Ms: r.latency.p50,
-      p99Ms: r.latency.p99,
-      errors: r.errors + r.non2xx,
-    });
-  }
+  /** Every case against the server at `url`, with the cache `on` or `off`. */
+  const measure = async (url: string, cache: "on" | "off") => {
+    for (const [path, key] of cases) {
+      // The load generator in a process of its own: in this one it would share the server's event loop.
+      const r = await loadOf(url + path, KEYS[key as keyof typeof KEYS]);
+      rows.push({
+        endpoint: path.replace(/0x[0-9a-f]{64}/, ":id").replace(/after=\d+/, "after=<last page>"),
+        key,
+        cache,
+        requestsPerSecond: Math.round(r.requests.average),
+        p50Ms: r.latency.p50,
+        p99Ms: r.latency.p99,
+        errors: r.errors + r.non2xx,
+      });
+    }
+  };
+  await measure(base, "on");
+  // The peer, in the same run: a second server on the same chain with the cache off (every request
+  // computed from the index: what a request costs when the index has just changed).
+  const peer = await createServer({ ch: f.gov, config: { ...serveConfig({}, f.addr), responseCacheMB: 0 } });
+  await peer.app.listen({ port: 0, host: "127.0.0.1" });
+  await measure(`http://127.0.0.1:${(peer.app.server.address() as { port: number }).port}`, "off");
+  await peer.close();
   await server.close();
   receiver.close();
   clearInterval(keepAlive);
@@ -190,9 +205,18 @@ async function main(): Promise<void> {
   console.log(
     `webhooks: ${delivered()} deliveries to ${HOOKS} webhooks in ${deliverySeconds.toFixed(1)} s = ${deliveriesPerSecond}/s`,
   );
-  console.log("\n| endpoint | key | requests/s | p50 ms | p99 ms | errors |\n|---|---|---:|---:|---:|---:|");
-  for (const r of rows)
-    console.log(`| ${r.endpoint} | ${r.key} | ${r.requestsPerSecond} | ${r.p50Ms} | ${r.p99Ms} | ${r.errors} |`);
+  console.log(
+    "\n| endpoint | key | cached req/s | p50 ms | p99 ms | uncached req/s | p50 ms | p99 ms | ratio | errors |\n" +
+      "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+  );
+  for (const on of rows.filter((r) => r.cache === "on")) {
+    const off = rows.find((r) => r.cache === "off" && r.endpoint === on.endpoint && r.key === on.key)!;
+    console.log(
+      `| ${on.endpoint} | ${on.key} | ${on.requestsPerSecond} | ${on.p50Ms} | ${on.p99Ms} | ` +
+        `${off.requestsPerSecond} | ${off.p50Ms} | ${off.p99Ms} | ` +
+        `${(on.requestsPerSecond / Math.max(1, off.requestsPerSecond)).toFixed(1)} | ${on.errors + off.errors} |`,
+    );
+  }
   writeResult("server", {
     batches: BATCHES,
     agreements: AGREEMENTS,

@@ -109,6 +109,11 @@ describe("serve: webhook signatures (Standard Webhooks)", () => {
       1_000, 300_000, 15, 86_400_000, 15_000, 16,
     ]);
     expect(c.keepDeliveredMs).to.equal(604_800_000);
+    expect([c.confirmations, c.responseCacheMB]).to.deep.equal([0, 64]);
+    expect(parseServeConfig({ ...base, responseCacheMB: 0, confirmations: 3 })).to.include({
+      responseCacheMB: 0,
+      confirmations: 3,
+    });
     expect(c.webhooks.map((w) => [w.maxAttempts, w.maxAgeMs, w.timeoutMs])).to.deep.equal([
       [15, 86_400_000, 15_000],
       [4, 86_400_000, 500],
@@ -139,6 +144,8 @@ describe("serve: webhook signatures (Standard Webhooks)", () => {
     expect(refused({ store: { kind: "postgres", url: "mysql://db/x" } })).to.match(/store\.url/);
     expect(refused({ store: { kind: "postgres", url: "postgres://db/x", poolSize: 0 } })).to.match(/store\.poolSize/);
     expect(refused({ maxAttempts: 2.5 })).to.match(/maxAttempts.*whole number/);
+    expect(refused({ responseCacheMB: -1 })).to.match(/responseCacheMB.*whole number of MB, 0 or more/);
+    expect(refused({ confirmations: "2" })).to.match(/confirmations.*whole number of blocks/);
     expect(refused({ webhooks: [{ ...hook, maxAgeMs: -1 }] })).to.match(/webhooks\[0\]\.maxAgeMs.*positive/);
     expect(refused({ webhooks: [{ ...hook, secret: "whsec_not*base64-at-all" }] })).to.match(
       /webhooks\[0\]\.secret.*base64 of 24 to 64 bytes/,

@@ -23,10 +23,14 @@ import { webhookRoutes } from "./webhookRoutes";
 import { Indexer, type IndexedBatch } from "./index/indexer";
 import { indexRoutes } from "./index/routes";
 import { SqliteIndexStore } from "./index/sqlite";
+import { ResponseCache } from "./index/cache";
+import { SharedRun } from "./sharedRun";
 
 declare module "fastify" {
   interface FastifyRequest {
     apiKey?: ApiKey;
+    /** Aborts when the client closes the connection before the answer is sent. */
+    abandoned: AbortSignal;
   }
 }
 
@@ -75,11 +79,26 @@ export async function createServer(opts: {
   const keys = new Map(config.apiKeys.map((k) => [k.key, k]));
   const seesAll = (r: FastifyRequest) => r.apiKey!.role !== "member";
   const me = (r: FastifyRequest) => r.apiKey!.account!;
-  let audit: { at: number; report: Promise<AuditReport> } | undefined;
+  // One audit at a time: concurrent requests share it (releaseProver would stop another's proofs);
+  // kept 30 s; stopped when every request waiting for it has gone.
+  const audit = new SharedRun<AuditReport>(
+    (signal) => auditChain(ch.context, { verifier: proofVerifier(), signal }).finally(releaseProver),
+    30_000,
+  );
+  const cache = new ResponseCache(config.responseCacheMB * 1024 * 1024);
+  metrics.watch({ cache, audit });
 
   // Every route but the console page needs a key. The check keys on the matched route, not on the
   // raw URL, so percent-encoded paths (/%61pi/…) cannot slip past it.
+  app.decorateRequest("abandoned", null as unknown as AbortSignal);
   app.addHook("onRequest", async (req, reply) => {
+    const abandoned = new AbortController();
+    req.abandoned = abandoned.signal;
+    reply.raw.once("close", () => {
+      if (reply.raw.writableFinished) return;
+      abandoned.abort(new Error("The client closed the connection before the answer."));
+      metrics.observeAbandoned(req.method, req.routeOptions.url ?? "unmatched");
+    });
     if (req.routeOptions.url === "/" || req.routeOptions.url === "/favicon.ico") return;
     const header =
       req.headers.authorization?.replace(/^Bearer\s+/i, "") ?? (req.headers["x-api-key"] as string | undefined);
@@ -132,7 +151,7 @@ export async function createServer(opts: {
       token: { symbol, decimals, currency: currency ?? null },
     };
   });
-  indexRoutes(app, ch, index, { seesAll, me });
+  indexRoutes(app, ch, index, { seesAll, me }, cache);
 
   const batchEvent = async (id: string) => {
     const row = isHex(id) ? await index.get("batch", id.toLowerCase()) : undefined;
@@ -207,15 +226,7 @@ export async function createServer(opts: {
     return reply;
   });
 
-  app.get("/api/audit", { preHandler: onlyAuditors }, async () => {
-    // One audit at a time: concurrent requests share it (releaseProver would stop another's proofs).
-    if (!audit || Date.now() - audit.at > 30_000) {
-      const report = auditChain(ch.context, { verifier: proofVerifier() }).finally(releaseProver);
-      audit = { at: Date.now(), report };
-      report.catch(() => (audit = undefined));
-    }
-    return audit.report;
-  });
+  app.get("/api/audit", { preHandler: onlyAuditors }, async (req) => audit.get(req.abandoned));
   webhookRoutes(app, feed, config, onlyAuditors, opts.now);
   opsRoutes(app, { feed, metrics, times, observer, onlyAuditors });
 

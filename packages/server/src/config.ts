@@ -21,6 +21,7 @@
  *   outbox: .clearhouse/outbox.json   # the JSON outbox of clearhouse ≤ 0.2: imported once, then renamed *.migrated
  *   pollSeconds: 1
  *   confirmations: 0   # blocks the feed and the read index stay behind the head (0 on QBFT, final)
+ *   responseCacheMB: 64   # read answers kept until the index changes; 0: no cache
  */
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -104,6 +105,8 @@ export interface ServeConfig {
   deliveryConcurrency: number;
   /** Delivered rows are kept this long (ms), then pruned; pending ones and dead letters stay. */
   keepDeliveredMs: number;
+  /** Size of the read routes' response cache in MB (answers kept until the index changes); 0 turns it off. */
+  responseCacheMB: number;
 }
 
 export function parseServeConfig(doc: unknown, where = "serve config"): ServeConfig {
@@ -136,6 +139,13 @@ export function parseServeConfig(doc: unknown, where = "serve config"): ServeCon
   const count = (field: string, fallback: number, value: unknown = d[field]) => {
     const v = num(field, fallback, value);
     return Number.isInteger(v) ? v : fail(field, "must be a whole number");
+  };
+  /** A whole number of `unit`, 0 or more. */
+  const whole = (field: string, fallback: number, unit: string) => {
+    const v = d[field] === undefined ? fallback : d[field];
+    return Number.isInteger(v) && (v as number) >= 0
+      ? (v as number)
+      : fail(field, `must be a whole number of ${unit}, 0 or more`);
   };
   const maxAttempts = count("maxAttempts", 15);
   const maxAgeMs = num("maxAgeMs", 86_400_000);
@@ -196,12 +206,7 @@ export function parseServeConfig(doc: unknown, where = "serve config"): ServeCon
     store,
     outbox,
     pollSeconds: num("pollSeconds", 1),
-    confirmations:
-      d.confirmations === undefined
-        ? 0
-        : Number.isInteger(d.confirmations) && (d.confirmations as number) >= 0
-          ? (d.confirmations as number)
-          : fail("confirmations", "must be a whole number of blocks, 0 or more"),
+    confirmations: whole("confirmations", 0, "blocks"),
     retryBaseMs: num("retryBaseMs", 1_000),
     maxRetryMs: num("maxRetryMs", 300_000),
     maxAttempts,
@@ -209,6 +214,7 @@ export function parseServeConfig(doc: unknown, where = "serve config"): ServeCon
     timeoutMs,
     deliveryConcurrency: count("deliveryConcurrency", 16),
     keepDeliveredMs: num("keepDeliveredMs", 7 * 86_400_000),
+    responseCacheMB: whole("responseCacheMB", 64, "MB"),
   };
 }
 

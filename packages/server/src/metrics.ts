@@ -16,6 +16,13 @@ const HTTP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1
 /** Gas buckets for a cycle close. */
 const GAS_BUCKETS = [100e3, 250e3, 500e3, 1e6, 2e6, 5e6, 10e6, 15e6, 30e6];
 
+/** What the metrics read of the response cache. */
+interface CacheFigures {
+  hits: number;
+  misses: number;
+  stats(): { size: number };
+}
+
 const lower = (v: unknown): string => String(v ?? "").toLowerCase();
 
 /** The metrics of one server; `registry.metrics()` renders them. */
@@ -156,6 +163,32 @@ export class ServerMetrics {
     registers: [this.registry],
   });
   readonly errors = this.counter("clearhouse_metrics_errors_total", "Observations dropped because they failed.", []);
+  readonly abandoned = this.counter(
+    "clearhouse_http_abandoned_total",
+    "API requests whose client closed the connection before the answer, by method and route.",
+    ["method", "route"],
+  );
+  private watched: { cache: CacheFigures; audit: { abandoned: number } } | undefined;
+  readonly cacheAnswers: Counter<"result"> = new Counter({
+    name: "clearhouse_http_cache_answers_total",
+    help: "Read-route answers from the response cache (hit) or computed from the index (miss).",
+    labelNames: ["result"],
+    registers: [this.registry],
+    collect: (): void =>
+      this.copy(this.cacheAnswers, { hit: this.watched?.cache.hits, miss: this.watched?.cache.misses }),
+  });
+  readonly cacheSize: Gauge = new Gauge({
+    name: "clearhouse_http_cache_size",
+    help: "Size of the answers the response cache holds (UTF-16 code units, about bytes).",
+    registers: [this.registry],
+    collect: (): void => this.cacheSize.set(this.watched?.cache.stats().size ?? 0),
+  });
+  readonly auditsAbandoned: Counter = new Counter({
+    name: "clearhouse_audit_runs_abandoned_total",
+    help: "Audits (GET /api/audit) stopped because every request waiting for them went away.",
+    registers: [this.registry],
+    collect: (): void => this.copy(this.auditsAbandoned, { "": this.watched?.audit.abandoned }),
+  });
 
   constructor(o: { processMetrics?: boolean } = {}) {
     if (o.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: "clearhouse_" });
@@ -163,6 +196,26 @@ export class ServerMetrics {
 
   private counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> {
     return new Counter({ name, help, labelNames: [...labelNames], registers: [this.registry] });
+  }
+
+  /** Read the response cache's and the shared audit's own counts at each scrape. */
+  watch(w: { cache: CacheFigures; audit: { abandoned: number } }): void {
+    this.watched = w;
+  }
+
+  /** Set a counter to totals kept elsewhere (`""` for the unlabelled series). */
+  private copy<L extends string>(c: Counter<L>, totals: Record<string, number | undefined>): void {
+    c.reset();
+    for (const [label, v] of Object.entries(totals)) {
+      if (v === undefined) continue;
+      if (label === "") (c as Counter).inc(v);
+      else c.inc({ result: label } as Partial<Record<L, string>>, v);
+    }
+  }
+
+  /** Count one request its client abandoned. */
+  observeAbandoned(method: string, route: string): void {
+    this.safely(() => this.abandoned.inc({ method, route }));
   }
 
   /** Run `fn`; count and drop what it throws. */

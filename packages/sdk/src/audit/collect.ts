@@ -150,21 +150,30 @@ export async function fetchEvents(
   );
 }
 
-/** Read everything the audit needs, reporting progress (done, total) over the block range. */
+/**
+ * Read everything the audit needs, reporting progress (done, total) over the block range. With a
+ * `signal`, stops (rejecting with its reason) at the next page or read once it aborts.
+ */
 export async function collectSnapshot(
   ctx: ClearhouseContext,
-  opts: { toBlock?: bigint; onProgress?(done: number, total: number): void } = {},
+  opts: { toBlock?: bigint; onProgress?(done: number, total: number): void; signal?: AbortSignal } = {},
 ): Promise<ChainSnapshot> {
+  const { signal } = opts;
+  signal?.throwIfAborted();
   const addresses = auditedContracts(ctx);
   const fromBlock = BigInt(ctx.deployment.blockNumber);
   const toBlock =
     opts.toBlock ?? (await rpc(ctx, "eth_blockNumber", () => ctx.publicClient.getBlockNumber({ cacheTime: 0 })));
-  const events = await fetchEvents(ctx, addresses, fromBlock, toBlock, opts.onProgress);
+  const events = await fetchEvents(ctx, addresses, fromBlock, toBlock, (done, total) => {
+    signal?.throwIfAborted();
+    opts.onProgress?.(done, total);
+  });
 
   const proofTransactions: Record<Hex, Hex> = {};
   for (const e of events) {
     if (e.eventName !== "BatchProofAccepted" && e.eventName !== "ProofAccepted") continue;
     if (proofTransactions[e.transactionHash]) continue;
+    signal?.throwIfAborted();
     const tx = await rpc(ctx, "eth_getTransactionByHash", () =>
       ctx.publicClient.getTransaction({ hash: e.transactionHash }),
     );
@@ -175,12 +184,14 @@ export async function collectSnapshot(
     if (!TIMED_EVENTS.has(`${e.contract}.${e.eventName}`)) continue;
     const n = e.blockNumber.toString();
     if (blockTimestamps[n] !== undefined) continue;
+    signal?.throwIfAborted();
     const block = await rpc(ctx, "eth_getBlockByNumber", () =>
       ctx.publicClient.getBlock({ blockNumber: e.blockNumber }),
     );
     blockTimestamps[n] = Number(block.timestamp);
   }
   const { token, contracts, verifiers } = ctx.deployment;
+  signal?.throwIfAborted();
   return {
     chainId: ctx.deployment.chainId,
     deployment: { token, contracts, ...(verifiers ? { verifiers } : {}) },

@@ -10,9 +10,16 @@ import { readBatchFile } from "./batchFile";
 /** Read the chain and audit it; `batchFiles` are paths of bank batch files to check too. */
 export async function auditChain(
   ctx: ClearhouseContext,
-  opts: { verifier: ProofVerifier; batchFiles?: string[]; onProgress?(done: number, total: number): void },
+  opts: {
+    verifier: ProofVerifier;
+    batchFiles?: string[];
+    onProgress?(done: number, total: number): void;
+    /** Stops the audit (rejecting with the signal's reason) at its next read once aborted. */
+    signal?: AbortSignal;
+  },
 ): Promise<AuditReport> {
-  const snapshot = await collectSnapshot(ctx, { onProgress: opts.onProgress });
+  const snapshot = await collectSnapshot(ctx, { onProgress: opts.onProgress, signal: opts.signal });
+  opts.signal?.throwIfAborted();
   const files = (opts.batchFiles ?? []).map((path) => ({ path, file: readBatchFile(path) }));
   return auditSnapshot(snapshot, { verifier: opts.verifier, batchFiles: files });
 }

@@ -37,6 +37,7 @@ const MIGRATIONS: readonly string[] = [
 
 export class SqliteIndexStore implements IndexStore {
   readonly kind = "sqlite";
+  generation = 0;
   private readonly db: Database.Database;
 
   /** Open the index tables in the database file `path` (created with its schema if needed). */
@@ -135,6 +136,7 @@ export class SqliteIndexStore implements IndexStore {
       setMeta.run("cursor", c.cursor.toString());
       setMeta.run("headTime", String(c.headTime));
     })();
+    this.generation++;
   }
 
   async get(kind: IndexKind, key: string): Promise<IndexItem | undefined> {

@@ -74,6 +74,11 @@ export interface EventQuery {
 
 export interface IndexStore {
   readonly kind: string;
+  /**
+   * How many commits this store object has made: an answer computed from the index at one
+   * generation is current until the next (the routes' response cache keys on it).
+   */
+  readonly generation: number;
   /** The last block indexed, if any. */
   cursor(): Promise<bigint | undefined>;
   /** The timestamp of the last block indexed (s), if any. */
