@@ -228,7 +228,7 @@ export async function createServer(opts: {
 
   app.get("/api/audit", { preHandler: onlyAuditors }, async (req) => audit.get(req.abandoned));
   webhookRoutes(app, feed, config, onlyAuditors, opts.now);
-  opsRoutes(app, { feed, metrics, times, observer, onlyAuditors });
+  opsRoutes(app, { feed, metrics, times, observer, onlyAuditors, cache, generation: () => index.generation });
 
   const consolePage = readFileSync(join(__dirname, "console.html"), "utf8");
   app.get("/", async (_req, reply) => reply.type("text/html").send(consolePage));

@@ -7,6 +7,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ClearhouseContext } from "@clearhouse/sdk";
 import type { EventFeed, PublicEvent } from "./feed";
+import type { ResponseCache } from "./index/cache";
 import type { ServerMetrics } from "./metrics";
 import { operationsReport } from "./operations";
 
@@ -90,6 +91,9 @@ export function opsRoutes(
     metrics: ServerMetrics;
     times: BlockTimes;
     observer: MetricsObserver;
+    /** The read routes' response cache and the index generation it keys on: the report is kept too. */
+    cache: ResponseCache;
+    generation: () => number;
     onlyAuditors: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
   },
 ): void {
@@ -116,9 +120,17 @@ export function opsRoutes(
           error: "bad-request",
           message: `bucket "${req.query.bucket}" is not a whole number of seconds from 1 to 604800.`,
         });
-      const events = await feed.history();
-      await times.load(events.map((e) => e.blockNumber));
-      return operationsReport(events, (n) => times.timeOf(n), bucket);
+      // The whole history in buckets: computed once per index generation and bucket size.
+      const key = `operations ${bucket}`;
+      const generation = o.generation();
+      let body = o.cache.get(key, generation);
+      if (body === undefined) {
+        const events = await feed.history();
+        await times.load(events.map((e) => e.blockNumber));
+        body = JSON.stringify(operationsReport(events, (n) => times.timeOf(n), bucket));
+        o.cache.set(key, generation, body);
+      }
+      return reply.type("application/json; charset=utf-8").send(body);
     },
   );
 }
