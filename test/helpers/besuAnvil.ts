@@ -8,7 +8,9 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { defineChain, type Chain } from "viem";
+import { createNonceManager, defineChain, toHex, type Chain } from "viem";
+import { mnemonicToAccount, privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
+import { jsonRpc } from "viem/nonce";
 import { anvilBinary, anvilHistoryArgs, besuLikeAnvilArgs } from "../../packages/cli/src/node";
 import { freePort } from "./net";
 
@@ -18,6 +20,20 @@ export const ANVIL_KEYS = [
   "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
   "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
 ] as const;
+
+/** The public test mnemonic of Anvil's and Hardhat's development accounts. */
+export const DEV_MNEMONIC = "test test test test test test test test test test test junk";
+
+/**
+ * Development account `i` as a local key: with a nonce manager, as the CLI loads keys, or without
+ * (`{ nonceManager: false }`), as a user's plain `privateKeyToAccount` builds it.
+ */
+export function devKey(i: number, o: { nonceManager?: boolean } = {}): PrivateKeyAccount {
+  const key = toHex(mnemonicToAccount(DEV_MNEMONIC, { addressIndex: i }).getHdKey().privateKey!);
+  return o.nonceManager === false
+    ? privateKeyToAccount(key)
+    : privateKeyToAccount(key, { nonceManager: createNonceManager({ source: jsonRpc() }) });
+}
 
 /** A running Besu-like Anvil. */
 export interface BesuLikeAnvil {

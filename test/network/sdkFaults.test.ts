@@ -4,33 +4,18 @@
  * of a submission, a node cut off while it holds a write.
  */
 import { expect } from "chai";
-import {
-  createNonceManager,
-  createPublicClient,
-  createWalletClient,
-  http,
-  parseEventLogs,
-  toHex,
-  type PublicClient,
-} from "viem";
-import { jsonRpc } from "viem/nonce";
-import { mnemonicToAccount, privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
+import { createPublicClient, createWalletClient, http, parseEventLogs, type PublicClient } from "viem";
 import { consortiumRegistryAbi, settlementLedgerAbi } from "../../packages/contracts/src";
 import { buildBatch, createClearhouse, type ClearhouseSettings } from "../../packages/sdk/src";
 import { InvalidArgumentError, TransactionDroppedError } from "../../packages/sdk/src/errors/base";
 import { sendSigned } from "../../packages/sdk/src/send";
+import { devKey } from "../helpers/besuAnvil";
 import { startBesuConsortium, type BesuConsortium } from "../helpers/besuConsortium";
 import { startBesuFront, type BesuFront } from "../helpers/besuFront";
 import { payments } from "../sdk/settlementFixture";
 
-const MNEMONIC = "test test test test test test test test test test test junk";
+const key = (i: number) => devKey(i);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Development account `i` with a nonce manager (as the CLI loads keys). */
-function key(i: number): PrivateKeyAccount {
-  const hd = mnemonicToAccount(MNEMONIC, { addressIndex: i }).getHdKey();
-  return privateKeyToAccount(toHex(hd.privateKey!), { nonceManager: createNonceManager({ source: jsonRpc() }) });
-}
 
 describe("SDK writes on a faulty Besu-like network", function () {
   this.timeout(180_000);

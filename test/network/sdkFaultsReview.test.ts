@@ -10,17 +10,12 @@ import { jsonRpc } from "viem/nonce";
 import { mnemonicToAccount, privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import { createClearhouse, type ClearhouseSettings } from "../../packages/sdk/src";
 import { categoryOf, TransactionDroppedError, TransactionPendingError } from "../../packages/sdk/src/errors/base";
+import { DEV_MNEMONIC, devKey } from "../helpers/besuAnvil";
 import { startBesuConsortium, type BesuConsortium } from "../helpers/besuConsortium";
 import { startBesuFront, type BesuFront } from "../helpers/besuFront";
 
-const MNEMONIC = "test test test test test test test test test test test junk";
+const plainKey = (i: number) => devKey(i, { nonceManager: false });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Development account `i`, as a user builds it: `privateKeyToAccount` (no nonce manager). */
-function plainKey(i: number): PrivateKeyAccount {
-  const hd = mnemonicToAccount(MNEMONIC, { addressIndex: i }).getHdKey();
-  return privateKeyToAccount(toHex(hd.privateKey!));
-}
 
 /** Poll `cond` every 50 ms until it holds (at most `ms`). */
 async function until(cond: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
@@ -132,7 +127,7 @@ describe("review: SDK writes reported wrongly on a faulty network", function () 
     // hash. (Without one, the node's stale nonce signs the same bytes as the first payment; the SDK
     // refuses that only when a node it asks has the first transaction: docs/network.md §9.)
     const managed = privateKeyToAccount(
-      toHex(mnemonicToAccount(MNEMONIC, { addressIndex: 2 }).getHdKey().privateKey!),
+      toHex(mnemonicToAccount(DEV_MNEMONIC, { addressIndex: 2 }).getHdKey().privateKey!),
       {
         nonceManager: createNonceManager({ source: jsonRpc() }),
       },

@@ -9,29 +9,26 @@
  */
 import { expect } from "chai";
 import {
-  createNonceManager,
   createPublicClient,
   fallback,
   http,
   parseEventLogs,
   parseTransaction,
   toFunctionSelector,
-  toHex,
   type Address,
   type Hex,
   type Transport,
 } from "viem";
-import { mnemonicToAccount, privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
-import { jsonRpc } from "viem/nonce";
 import { nettingEngineAbi, settlementLedgerAbi } from "../../packages/contracts/src";
 import { createClearhouse, type Clearhouse } from "../../packages/sdk/src";
 import { auditChain } from "../../packages/sdk/src/node/audit";
 import { proofVerifier, releaseProver } from "../../packages/zk/src";
 import { settlementDay, type SettlementDayResult } from "../../scripts/demo/settlementDay";
+import { devKey } from "../helpers/besuAnvil";
 import { startBesuConsortium, type BesuConsortium } from "../helpers/besuConsortium";
 import { startBesuFront, type BesuFront } from "../helpers/besuFront";
 
-const MNEMONIC = "test test test test test test test test test test test junk";
+const key = (i: number) => devKey(i);
 /** Who runs on which node, and their development account (as in config/consortium.example.yaml). */
 const PARTIES = {
   alpine: { node: 0, account: 2 },
@@ -42,11 +39,6 @@ const PARTIES = {
 } as const;
 type Party = keyof typeof PARTIES;
 const BANKS = ["alpine", "baltic", "celtic", "danube"] as const;
-
-function key(i: number): PrivateKeyAccount {
-  const hd = mnemonicToAccount(MNEMONIC, { addressIndex: i }).getHdKey();
-  return privateKeyToAccount(toHex(hd.privateKey!), { nonceManager: createNonceManager({ source: jsonRpc() }) });
-}
 
 /** The selectors of the netting engine's close functions (closeCycle, closeCycleWith, closeStep, …). */
 const CLOSE_SELECTORS = new Set(
