@@ -61,26 +61,25 @@ export class ServerMetrics {
     "Batches taken into a settlement cycle (BatchNetted), by submitting bank.",
     ["bank"],
   );
-  readonly finality = new Histogram({
-    name: "clearhouse_batch_finality_seconds",
-    help: "Block time from a batch's anchoring to its last acknowledgement (anchored → final), by submitting bank.",
-    labelNames: ["bank"],
-    buckets: LATENCY_BUCKETS,
-    registers: [this.registry],
-  });
+  readonly finality = this.histogram(
+    "clearhouse_batch_finality_seconds",
+    "Block time from a batch's anchoring to its last acknowledgement (anchored → final), by submitting bank.",
+    ["bank"],
+    LATENCY_BUCKETS,
+  );
   readonly cyclesClosed = this.counter("clearhouse_cycles_closed_total", "Settlement cycles closed.", []);
-  readonly cycleDuration = new Histogram({
-    name: "clearhouse_cycle_open_seconds",
-    help: "Block time from a cycle's opening to its close.",
-    buckets: LATENCY_BUCKETS,
-    registers: [this.registry],
-  });
-  readonly cycleCloseGas = new Histogram({
-    name: "clearhouse_cycle_close_gas",
-    help: "Gas of the transaction that closed a cycle.",
-    buckets: GAS_BUCKETS,
-    registers: [this.registry],
-  });
+  readonly cycleDuration = this.histogram(
+    "clearhouse_cycle_open_seconds",
+    "Block time from a cycle's opening to its close.",
+    [],
+    LATENCY_BUCKETS,
+  );
+  readonly cycleCloseGas = this.histogram(
+    "clearhouse_cycle_close_gas",
+    "Gas of the transaction that closed a cycle.",
+    [],
+    GAS_BUCKETS,
+  );
   readonly grossSettled = this.counter(
     "clearhouse_gross_settled_total",
     "Obligations settled by cycle closes, in the token's minor units.",
@@ -96,12 +95,11 @@ export class ServerMetrics {
     "Times a bank was held at a close (BankHeld), by bank.",
     ["bank"],
   );
-  readonly consecutiveDeferrals = new Gauge({
-    name: "clearhouse_consecutive_deferrals",
-    help: "A bank's consecutive deferrals as of its last BankHeld (0 after DeferralsCleared).",
-    labelNames: ["bank"],
-    registers: [this.registry],
-  });
+  readonly consecutiveDeferrals = this.gauge(
+    "clearhouse_consecutive_deferrals",
+    "A bank's consecutive deferrals as of its last BankHeld (0 after DeferralsCleared).",
+    ["bank"],
+  );
   readonly creditDrawn = this.counter(
     "clearhouse_credit_drawn_total",
     "Credit drawn to settle net debits (NetPosition fromCredit), in minor units, by bank.",
@@ -112,11 +110,11 @@ export class ServerMetrics {
     "Contract events read from the chain, by contract and event.",
     ["contract", "event"],
   );
-  readonly headBlock = new Gauge({
-    name: "clearhouse_chain_head_block",
-    help: "The chain's latest block at the feed's last poll.",
-    registers: [this.registry],
-  });
+  readonly headBlock = this.gauge(
+    "clearhouse_chain_head_block",
+    "The chain's latest block at the feed's last poll.",
+    [],
+  );
   readonly rpcErrors = this.counter(
     "clearhouse_rpc_errors_total",
     "Feed polls that failed (the node or the delivery store).",
@@ -127,41 +125,37 @@ export class ServerMetrics {
     "API requests answered, by method, route and status.",
     ["method", "route", "status"],
   );
-  readonly httpDuration = new Histogram({
-    name: "clearhouse_http_request_duration_seconds",
-    help: "API request duration, by method and route.",
-    labelNames: ["method", "route"],
-    buckets: HTTP_BUCKETS,
-    registers: [this.registry],
-  });
-  readonly streamSubscribers = new Gauge({
-    name: "clearhouse_event_stream_subscribers",
-    help: "Open /api/events/stream connections.",
-    registers: [this.registry],
-  });
+  readonly httpDuration = this.histogram(
+    "clearhouse_http_request_duration_seconds",
+    "API request duration, by method and route.",
+    ["method", "route"],
+    HTTP_BUCKETS,
+  );
+  readonly streamSubscribers = this.gauge(
+    "clearhouse_event_stream_subscribers",
+    "Open /api/events/stream connections.",
+    [],
+  );
   readonly deliveries = this.counter(
     "clearhouse_webhook_deliveries_total",
     "Webhook delivery attempts, by subscription and outcome (delivered, failed, dead).",
     ["subscription", "outcome"],
   );
-  readonly webhookPending = new Gauge({
-    name: "clearhouse_webhook_pending",
-    help: "Deliveries waiting (pending), by subscription, at scrape time.",
-    labelNames: ["subscription"],
-    registers: [this.registry],
-  });
-  readonly webhookDead = new Gauge({
-    name: "clearhouse_webhook_dead_letters",
-    help: "Deliveries in the dead-letter queue, by subscription, at scrape time.",
-    labelNames: ["subscription"],
-    registers: [this.registry],
-  });
-  readonly webhookOldestPending = new Gauge({
-    name: "clearhouse_webhook_oldest_pending_seconds",
-    help: "Age of the oldest pending delivery (webhook lag), by subscription; 0 when none waits.",
-    labelNames: ["subscription"],
-    registers: [this.registry],
-  });
+  readonly webhookPending = this.gauge(
+    "clearhouse_webhook_pending",
+    "Deliveries waiting (pending), by subscription, at scrape time.",
+    ["subscription"],
+  );
+  readonly webhookDead = this.gauge(
+    "clearhouse_webhook_dead_letters",
+    "Deliveries in the dead-letter queue, by subscription, at scrape time.",
+    ["subscription"],
+  );
+  readonly webhookOldestPending = this.gauge(
+    "clearhouse_webhook_oldest_pending_seconds",
+    "Age of the oldest pending delivery (webhook lag), by subscription; 0 when none waits.",
+    ["subscription"],
+  );
   readonly errors = this.counter("clearhouse_metrics_errors_total", "Observations dropped because they failed.", []);
   readonly abandoned = this.counter(
     "clearhouse_http_abandoned_total",
@@ -196,6 +190,19 @@ export class ServerMetrics {
 
   private counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> {
     return new Counter({ name, help, labelNames: [...labelNames], registers: [this.registry] });
+  }
+
+  private gauge<L extends string>(name: string, help: string, labelNames: readonly L[]): Gauge<L> {
+    return new Gauge({ name, help, labelNames: [...labelNames], registers: [this.registry] });
+  }
+
+  private histogram<L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    buckets: number[],
+  ): Histogram<L> {
+    return new Histogram({ name, help, labelNames: [...labelNames], buckets, registers: [this.registry] });
   }
 
   /** Read the response cache's and the shared audit's own counts at each scrape. */
