@@ -13,3 +13,5 @@ export * from "./credentials";
 export * from "./sources";
 export * from "./verifier";
 export * from "./verifierKeys";
+export * from "./privateBatch";
+export * from "./privateInputs";

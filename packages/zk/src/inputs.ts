@@ -11,9 +11,9 @@ import { KYC_MAX_DEPTH, NETTING_BUCKETS, NETTING_CHUNK, type CircuitId } from "@
 import { toField } from "@clearhouse/sdk/zk";
 import { identityCommitment, rootOfPath, type KycPath } from "./kyc";
 
-/** Signals as snarkjs takes them: decimal strings, nested in arrays. */
-export type SignalValue = string | SignalValue[];
-export type CircuitInputs = Record<string, SignalValue>;
+import type { CircuitInputs } from "./signals";
+
+export type { CircuitInputs, SignalValue } from "./signals";
 
 const U64 = (1n << 64n) - 1n;
 const U160 = (1n << 160n) - 1n;

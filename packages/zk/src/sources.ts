@@ -52,8 +52,8 @@ function sourceName(file: string): string {
   return lib >= 0 ? path.slice(lib + 1) : relative(PACKAGE_ROOT, file).replace(/\\/g, "/");
 }
 
-/** Where a named source is on disk. */
-function sourcePath(name: string): string {
+/** Where a named source (as `circuitSources` names it) is on disk. */
+export function sourcePath(name: string): string {
   if (!name.startsWith("node_modules/")) return join(PACKAGE_ROOT, name);
   return resolveInclude(join(PACKAGE_ROOT, "circuits", "main", "_"), name.slice("node_modules/".length));
 }
