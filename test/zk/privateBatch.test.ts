@@ -15,6 +15,7 @@ import {
   privateChunksCommitmentOf,
 } from "../../packages/zk/src/privateBatch";
 import { checkPrivateNetting, privateNettingInputs } from "../../packages/zk/src/privateInputs";
+import { privateInclusionProof, verifyPrivateInclusion } from "../../packages/zk/src/privateInclusion";
 import { payments } from "../sdk/settlementFixture";
 
 const BANK: Address = "0x1000000000000000000000000000000000000001";
@@ -104,5 +105,30 @@ describe("private mode v2: building chunks (decision 034)", function () {
     expect(() => checkPrivateNetting({ ...inputs, extra: "1" })).to.throw(/`extra`: is not an input/);
     expect(() => privateNettingInputs({ ...chunk, amounts: [1n, 0n, 0n, 0n] })).to.throw(/amounts\[0\]/);
     expect(() => privateNettingInputs({ ...chunk, root: 1n })).to.throw(/root/);
+  });
+
+  it("gives a creditor its payment's inclusion proof: only its own group's slots, up to the anchored root", () => {
+    const b = batchOf(600);
+    const record = b.chunks[1].records[40];
+    const proof = privateInclusionProof(b, record.paymentId);
+    const o = { record, bankIndex: 3, creditorIndex: indexOf(record.creditorBank), headerRoot: b.header.root };
+    expect(verifyPrivateInclusion(proof, o)).to.equal(b.chunks[1].root);
+    // the group shows only this creditor's payments
+    const packedCreditor = (p: bigint) => (p >> 64n) & 0xffffn;
+    for (const s of proof.groupSlots.filter((x) => x.packed !== 0n))
+      expect(packedCreditor(s.packed)).to.equal(BigInt(o.creditorIndex));
+    expect(() => verifyPrivateInclusion(proof, { ...o, record: { ...record, amount: record.amount + 1n } })).to.throw(
+      /digest/,
+    );
+    expect(() => verifyPrivateInclusion(proof, { ...o, creditorIndex: o.creditorIndex + 1 })).to.throw(/owes/);
+    expect(() => verifyPrivateInclusion({ ...proof, otherHalf: 1n }, o)).to.throw(/chunk's root/);
+    const swapped = {
+      ...proof,
+      chunkRoots: [...proof.chunkRoots].reverse(),
+      chunk: proof.chunkRoots.length - 1 - proof.chunk,
+    };
+    expect(() => verifyPrivateInclusion(swapped, o)).to.throw(/ascending/);
+    expect(() => verifyPrivateInclusion(proof, { ...o, headerRoot: `0x${"00".repeat(32)}` })).to.throw(/anchored root/);
+    expect(() => privateInclusionProof(b, "nope")).to.throw(/not in this batch/);
   });
 });

@@ -15,3 +15,4 @@ export * from "./verifier";
 export * from "./verifierKeys";
 export * from "./privateBatch";
 export * from "./privateInputs";
+export * from "./privateInclusion";
