@@ -258,36 +258,68 @@ export class PostgresDeliveryStore implements DeliveryStore {
     });
   }
 
-  async complete(claimed: { seq: number; id: string; lease?: string }, outcome: AttemptOutcome): Promise<void> {
-    // Only the holder of the lease records an outcome: one whose lease ran out and was taken over
-    // by another server leaves the row to it (that server's attempt decides).
-    const where =
-      "WHERE seq = $1 AND delivery_id = $2 AND status = 'pending' AND ($3::text IS NULL OR lease_token = $3)";
-    const release = "lease_until = NULL, lease_owner = NULL, lease_token = NULL";
-    const key = [claimed.seq, claimed.id, claimed.lease ?? null];
-    await this.tx(async (c) => {
-      const applied =
-        outcome.kind === "delivered"
-          ? await c.query(
-              `UPDATE outbox SET status = 'delivered', attempts = attempts + 1, delivered_at = $4, ${release} ${where}`,
-              [...key, outcome.at],
-            )
-          : outcome.kind === "retry"
-            ? await c.query(
-                `UPDATE outbox SET attempts = attempts + 1, last_error = $4, next_attempt_at = $5, ${release} ${where}`,
-                [...key, outcome.error, outcome.nextAttemptAt],
-              )
-            : await c.query(
-                `UPDATE outbox SET status = 'dead', attempts = attempts + 1, last_error = $4, dead_at = $5, ${release} ${where}`,
-                [...key, outcome.error, outcome.at],
-              );
-      // Replayed meanwhile (a new delivery id): the replay asked for a new attempt; free the lease if still ours.
-      if (applied.rowCount === 0)
-        await c.query(`UPDATE outbox SET ${release} WHERE seq = $1 AND ($2::text IS NULL OR lease_token = $2)`, [
-          claimed.seq,
-          claimed.lease ?? null,
-        ]);
+  async claimRun(subscriptionId: string, now: number, leaseMs: number, limit: number): Promise<ClaimedDelivery[]> {
+    const lease = randomUUID();
+    return this.tx(async (c) => {
+      // The subscription's first pending rows in order, then those of them locked for this claim,
+      // without waiting: a row another server is claiming right now is skipped, and the run ends
+      // before it — so the run begins at the head or is empty, never starting behind it. Due and
+      // unleased are judged on the locked (latest) row; a row settled meanwhile drops out of the lock.
+      const pending = await c.query<Row & { body: string }>(
+        `${SELECT}, e.body FROM outbox o JOIN events e ON e.id = o.event_id
+         JOIN subscriptions s ON s.id = o.subscription_id
+         WHERE o.subscription_id = $1 AND o.status = 'pending' AND s.active ORDER BY o.ord LIMIT $2`,
+        [subscriptionId, limit],
+      );
+      if (!pending.rows.length) return [];
+      const locked = await c.query<{ seq: string }>(
+        `SELECT seq FROM outbox WHERE seq = ANY($1::bigint[]) AND status = 'pending' AND next_attempt_at <= $2
+           AND (lease_until IS NULL OR lease_until <= $2) FOR UPDATE SKIP LOCKED`,
+        [pending.rows.map((r) => r.seq), now],
+      );
+      const free = new Set(locked.rows.map((r) => r.seq));
+      const end = pending.rows.findIndex((r) => !free.has(r.seq));
+      const run = end === -1 ? pending.rows : pending.rows.slice(0, end);
+      if (!run.length) return [];
+      await c.query(
+        "UPDATE outbox SET lease_until = $1, lease_owner = $2, lease_token = $3 WHERE seq = ANY($4::bigint[])",
+        [now + leaseMs, this.owner, lease, run.map((r) => r.seq)],
+      );
+      return run.map((r) => ({ ...record(r), body: r.body, lease }));
     });
+  }
+
+  async release(claimed: { seq: number; lease?: string }[]): Promise<void> {
+    if (!claimed.length) return;
+    // Only leases still held by the claim: a lease that ran out and was taken over stays the taker's.
+    await this.pool.query(
+      `UPDATE outbox o SET lease_until = NULL, lease_owner = NULL, lease_token = NULL
+       FROM unnest($1::bigint[], $2::text[]) AS c (seq, lease)
+       WHERE o.seq = c.seq AND (c.lease IS NULL OR o.lease_token = c.lease)`,
+      [claimed.map((c) => c.seq), claimed.map((c) => c.lease ?? null)],
+    );
+  }
+
+  async complete(claimed: { seq: number; id: string; lease?: string }, outcome: AttemptOutcome): Promise<void> {
+    // One statement (atomic on its own; one round trip). Only the holder of the lease records an
+    // outcome: one whose lease ran out and was taken over by another server leaves the row to it
+    // (that server's attempt decides). A row replayed meanwhile (a new delivery id) keeps the replay
+    // (it asked for a new attempt): only its lease is freed, if still ours.
+    const lease = "($3::text IS NULL OR lease_token = $3)";
+    const release = "lease_until = NULL, lease_owner = NULL, lease_token = NULL";
+    const [set, values] =
+      outcome.kind === "delivered"
+        ? ["status = 'delivered', delivered_at = $4", [outcome.at]]
+        : outcome.kind === "retry"
+          ? ["last_error = $4, next_attempt_at = $5", [outcome.error, outcome.nextAttemptAt]]
+          : ["status = 'dead', last_error = $4, dead_at = $5", [outcome.error, outcome.at]];
+    await this.pool.query(
+      `WITH settled AS (
+         UPDATE outbox SET ${set}, attempts = attempts + 1, ${release}
+         WHERE seq = $1 AND delivery_id = $2 AND status = 'pending' AND ${lease} RETURNING seq)
+       UPDATE outbox SET ${release} WHERE seq = $1 AND ${lease} AND NOT EXISTS (SELECT 1 FROM settled)`,
+      [claimed.seq, claimed.id, claimed.lease ?? null, ...values],
+    );
   }
 
   async nextDueAt(): Promise<number | undefined> {
