@@ -161,7 +161,10 @@ export class DeliveryWorker {
       const cut = this.now() > beginBy;
       if (cut || this.stopping || !(await this.attempt(run[i], hook))) {
         const rest = run.slice(cut || this.stopping ? i : i + 1);
-        if (rest.length) await this.store.release(rest).catch(() => undefined); // else their lease runs out
+        if (rest.length)
+          await this.store.release(rest).catch((e: Error) => {
+            this.storeError = e.message.split("\n")[0]; // their lease runs out instead
+          });
         return cut && !this.stopping ? "cut" : "ended";
       }
     }
