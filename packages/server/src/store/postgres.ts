@@ -1,10 +1,11 @@
 /**
  * The delivery store on PostgreSQL (node-postgres), shared by several `clearhouse serve` processes
  * following the same chain. Every write is one transaction. Two servers never attempt the same
- * delivery at once: a claim locks the head rows it takes (`FOR UPDATE … SKIP LOCKED`) and leases
- * them (`lease_until`, with the claimant and a token), and `complete` counts only while its lease
- * token still holds. A subscription's events go out in order across processes: only its head (its
- * oldest pending row) is ever claimable, so it has at most one delivery in flight. Intake is
+ * delivery at once: a claim locks the rows it takes (`FOR UPDATE … SKIP LOCKED`) and leases them
+ * (`lease_until`, with the claimant and a token), and `complete` counts only while its lease token
+ * still holds (postgresClaims.ts). A subscription's events go out in order across processes: a
+ * claim always begins at its head (its oldest pending row) — a run takes the rows right behind it
+ * too, under the same lease — so one claimant at a time holds a subscription's next rows. Intake is
  * serialised by an advisory lock and idempotent (unique keys, `ON CONFLICT DO NOTHING`): two
  * servers reading the same blocks enqueue each event once, and the cursor only moves forward.
  */
@@ -14,6 +15,7 @@ import pg, { type PoolClient } from "pg";
 import { DeliveryStoreError } from "./errors";
 import { orderKey } from "./order";
 import { HEADS, record, SELECT, toNumber, type Row } from "./postgresRows";
+import * as claims from "./postgresClaims";
 import { migratePostgres } from "./postgresSchema";
 import type {
   AppendRequest,
@@ -230,64 +232,19 @@ export class PostgresDeliveryStore implements DeliveryStore {
     exclude: ReadonlySet<string>,
     limit: number,
   ): Promise<ClaimedDelivery[]> {
-    const lease = randomUUID();
-    return this.tx(async (c) => {
-      // Heads only, locked without waiting: a head another server is claiming right now is skipped
-      // (it will hold a lease), and the row behind it is never a head while it is pending. The
-      // status is re-checked on the locked row (a concurrent `complete` may have settled it).
-      const due = await c.query<{ seq: string }>(
-        `SELECT o.seq FROM ${HEADS}
-         WHERE s.active AND NOT (s.id = ANY($3::text[])) AND o.status = 'pending' AND o.next_attempt_at <= $1
-           AND (o.lease_until IS NULL OR o.lease_until <= $1)
-         ORDER BY o.next_attempt_at, o.seq LIMIT $2
-         FOR UPDATE OF o SKIP LOCKED`,
-        [now, limit, [...exclude]],
-      );
-      if (!due.rows.length) return [];
-      await c.query(
-        `UPDATE outbox SET lease_until = $1, lease_owner = $2, lease_token = $3
-         WHERE seq = ANY($4::bigint[]) AND status = 'pending'`,
-        [now + leaseMs, this.owner, lease, due.rows.map((r) => r.seq)],
-      );
-      const claimed = await c.query<Row & { body: string }>(
-        `${SELECT}, e.body FROM outbox o JOIN events e ON e.id = o.event_id
-         WHERE o.seq = ANY($1::bigint[]) AND o.lease_token = $2 ORDER BY o.next_attempt_at, o.seq`,
-        [due.rows.map((r) => r.seq), lease],
-      );
-      return claimed.rows.map((r) => ({ ...record(r), body: r.body, lease }));
-    });
+    return this.tx((c) => claims.claimHeads(c, this.owner, now, leaseMs, exclude, limit));
+  }
+
+  async claimRun(subscriptionId: string, now: number, leaseMs: number, limit: number): Promise<ClaimedDelivery[]> {
+    return this.tx((c) => claims.claimRun(c, this.owner, subscriptionId, now, leaseMs, limit));
+  }
+
+  async release(claimed: { seq: number; lease?: string }[]): Promise<void> {
+    await claims.release(this.pool, claimed);
   }
 
   async complete(claimed: { seq: number; id: string; lease?: string }, outcome: AttemptOutcome): Promise<void> {
-    // Only the holder of the lease records an outcome: one whose lease ran out and was taken over
-    // by another server leaves the row to it (that server's attempt decides).
-    const where =
-      "WHERE seq = $1 AND delivery_id = $2 AND status = 'pending' AND ($3::text IS NULL OR lease_token = $3)";
-    const release = "lease_until = NULL, lease_owner = NULL, lease_token = NULL";
-    const key = [claimed.seq, claimed.id, claimed.lease ?? null];
-    await this.tx(async (c) => {
-      const applied =
-        outcome.kind === "delivered"
-          ? await c.query(
-              `UPDATE outbox SET status = 'delivered', attempts = attempts + 1, delivered_at = $4, ${release} ${where}`,
-              [...key, outcome.at],
-            )
-          : outcome.kind === "retry"
-            ? await c.query(
-                `UPDATE outbox SET attempts = attempts + 1, last_error = $4, next_attempt_at = $5, ${release} ${where}`,
-                [...key, outcome.error, outcome.nextAttemptAt],
-              )
-            : await c.query(
-                `UPDATE outbox SET status = 'dead', attempts = attempts + 1, last_error = $4, dead_at = $5, ${release} ${where}`,
-                [...key, outcome.error, outcome.at],
-              );
-      // Replayed meanwhile (a new delivery id): the replay asked for a new attempt; free the lease if still ours.
-      if (applied.rowCount === 0)
-        await c.query(`UPDATE outbox SET ${release} WHERE seq = $1 AND ($2::text IS NULL OR lease_token = $2)`, [
-          claimed.seq,
-          claimed.lease ?? null,
-        ]);
-    });
+    await claims.complete(this.pool, claimed, outcome);
   }
 
   async nextDueAt(): Promise<number | undefined> {

@@ -83,6 +83,8 @@ export { orderKey };
 export class SqliteDeliveryStore implements DeliveryStore {
   readonly kind = "sqlite";
   private readonly db: Database.Database;
+  /** Prepared statements by their SQL: preparing costs more than running most of them. */
+  private readonly statements = new Map<string, Database.Statement>();
 
   /** Open (creating the file and its schema if needed) and bring the schema up to date. */
   constructor(readonly options: SqliteStoreOptions) {
@@ -104,14 +106,24 @@ export class SqliteDeliveryStore implements DeliveryStore {
     this.db.prepare("UPDATE outbox SET lease_until = NULL WHERE lease_until IS NOT NULL").run();
   }
 
+  /** The prepared statement of `sql`, prepared on first use. */
+  private stmt(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
   async syncSubscriptions(subscriptions: Omit<StoredSubscription, "active">[]): Promise<void> {
-    const upsert = this.db.prepare(
+    const upsert = this.stmt(
       `INSERT INTO subscriptions (id, url, events, max_attempts, max_age_ms, active) VALUES (?, ?, ?, ?, ?, 1)
        ON CONFLICT (id) DO UPDATE SET url = excluded.url, events = excluded.events,
          max_attempts = excluded.max_attempts, max_age_ms = excluded.max_age_ms, active = 1`,
     );
     this.db.transaction(() => {
-      this.db.prepare("UPDATE subscriptions SET active = 0").run();
+      this.stmt("UPDATE subscriptions SET active = 0").run();
       for (const s of subscriptions)
         upsert.run(s.id, s.url, s.events ? JSON.stringify(s.events) : null, s.maxAttempts, s.maxAgeMs);
     })();
@@ -122,7 +134,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
   }
 
   private readSubscriptions(): (StoredSubscription & { counts: SubscriptionCounts })[] {
-    const subs = this.db.prepare("SELECT * FROM subscriptions ORDER BY id").all() as {
+    const subs = this.stmt("SELECT * FROM subscriptions ORDER BY id").all() as {
       id: string;
       url: string;
       events: string | null;
@@ -130,9 +142,9 @@ export class SqliteDeliveryStore implements DeliveryStore {
       max_age_ms: number;
       active: number;
     }[];
-    const counts = this.db
-      .prepare("SELECT subscription_id, status, COUNT(*) AS n FROM outbox GROUP BY subscription_id, status")
-      .all() as { subscription_id: string; status: keyof SubscriptionCounts; n: number }[];
+    const counts = this.stmt(
+      "SELECT subscription_id, status, COUNT(*) AS n FROM outbox GROUP BY subscription_id, status",
+    ).all() as { subscription_id: string; status: keyof SubscriptionCounts; n: number }[];
     return subs.map((s) => {
       const c: SubscriptionCounts = { pending: 0, delivered: 0, dead: 0 };
       for (const x of counts) if (x.subscription_id === s.id) c[x.status] = x.n;
@@ -153,32 +165,28 @@ export class SqliteDeliveryStore implements DeliveryStore {
   }
 
   private readCursor(): bigint | undefined {
-    const row = this.db.prepare("SELECT value FROM meta WHERE key = 'cursor'").get() as { value: string } | undefined;
+    const row = this.stmt("SELECT value FROM meta WHERE key = 'cursor'").get() as { value: string } | undefined;
     return row ? BigInt(row.value) : undefined;
   }
 
   private setCursor(cursor: bigint): void {
     const current = this.readCursor();
     if (current !== undefined && cursor <= current) return;
-    this.db
-      .prepare(
-        "INSERT INTO meta (key, value) VALUES ('cursor', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-      )
-      .run(cursor.toString());
+    this.stmt(
+      "INSERT INTO meta (key, value) VALUES ('cursor', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    ).run(cursor.toString());
   }
 
   private insertEvent(e: OutboxEvent): number {
     const ord = orderKey(e.blockNumber, e.logIndex);
-    this.db
-      .prepare(
-        "INSERT INTO events (id, name, block_number, log_index, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-      )
-      .run(e.id, e.name, e.blockNumber, e.logIndex, e.body);
+    this.stmt(
+      "INSERT INTO events (id, name, block_number, log_index, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+    ).run(e.id, e.name, e.blockNumber, e.logIndex, e.body);
     return ord;
   }
 
   async append(request: AppendRequest): Promise<number> {
-    const insert = this.db.prepare(
+    const insert = this.stmt(
       `INSERT INTO outbox (delivery_id, subscription_id, event_id, ord, status, attempts, next_attempt_at, pending_since)
        VALUES (?, ?, ?, ?, 'pending', 0, ?, ?)
        ON CONFLICT (subscription_id, event_id) DO ${
@@ -206,15 +214,13 @@ export class SqliteDeliveryStore implements DeliveryStore {
 
   /** The oldest pending row of every active subscription (the only one that may be attempted). */
   private heads(): (Row & { body: string; lease_until: number | null })[] {
-    return this.db
-      .prepare(
-        `${SELECT}, o.lease_until, e.body FROM subscriptions s
+    return this.stmt(
+      `${SELECT}, o.lease_until, e.body FROM subscriptions s
          JOIN outbox o ON o.seq = (SELECT seq FROM outbox WHERE subscription_id = s.id AND status = 'pending'
                                    ORDER BY ord LIMIT 1)
          JOIN events e ON e.id = o.event_id
          WHERE s.active = 1 ORDER BY o.next_attempt_at, o.seq`,
-      )
-      .all() as (Row & { body: string; lease_until: number | null })[];
+    ).all() as (Row & { body: string; lease_until: number | null })[];
   }
 
   async claimDue(
@@ -223,7 +229,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
     exclude: ReadonlySet<string>,
     limit: number,
   ): Promise<ClaimedDelivery[]> {
-    const lease = this.db.prepare("UPDATE outbox SET lease_until = ? WHERE seq = ?");
+    const lease = this.stmt("UPDATE outbox SET lease_until = ? WHERE seq = ?");
     return this.db.transaction(() => {
       const due = this.heads()
         .filter(
@@ -238,28 +244,48 @@ export class SqliteDeliveryStore implements DeliveryStore {
     })();
   }
 
+  async claimRun(subscriptionId: string, now: number, leaseMs: number, limit: number): Promise<ClaimedDelivery[]> {
+    const lease = this.stmt("UPDATE outbox SET lease_until = ? WHERE seq = ?");
+    return this.db.transaction(() => {
+      const pending = this.stmt(
+        `${SELECT}, o.lease_until, e.body FROM outbox o JOIN events e ON e.id = o.event_id
+         JOIN subscriptions s ON s.id = o.subscription_id
+         WHERE o.subscription_id = ? AND o.status = 'pending' AND s.active = 1 ORDER BY o.ord LIMIT ?`,
+      ).all(subscriptionId, limit) as (Row & { body: string; lease_until: number | null })[];
+      const run: ClaimedDelivery[] = [];
+      for (const r of pending) {
+        if (r.next_attempt_at > now || (r.lease_until !== null && r.lease_until > now)) break;
+        lease.run(now + leaseMs, r.seq);
+        run.push({ ...record(r), body: r.body });
+      }
+      return run;
+    })();
+  }
+
+  async release(claimed: { seq: number }[]): Promise<void> {
+    // One process per file: a lease this process took is its own until released.
+    const free = this.stmt("UPDATE outbox SET lease_until = NULL WHERE seq = ?");
+    this.db.transaction(() => {
+      for (const c of claimed) free.run(c.seq);
+    })();
+  }
+
   async complete(claimed: { seq: number; id: string }, outcome: AttemptOutcome): Promise<void> {
     const where = "WHERE seq = ? AND delivery_id = ? AND status = 'pending'";
     this.db.transaction(() => {
       const applied =
         outcome.kind === "delivered"
-          ? this.db
-              .prepare(
-                `UPDATE outbox SET status = 'delivered', attempts = attempts + 1, delivered_at = ?, lease_until = NULL ${where}`,
-              )
-              .run(outcome.at, claimed.seq, claimed.id)
+          ? this.stmt(
+              `UPDATE outbox SET status = 'delivered', attempts = attempts + 1, delivered_at = ?, lease_until = NULL ${where}`,
+            ).run(outcome.at, claimed.seq, claimed.id)
           : outcome.kind === "retry"
-            ? this.db
-                .prepare(
-                  `UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, lease_until = NULL ${where}`,
-                )
-                .run(outcome.error, outcome.nextAttemptAt, claimed.seq, claimed.id)
-            : this.db
-                .prepare(
-                  `UPDATE outbox SET status = 'dead', attempts = attempts + 1, last_error = ?, dead_at = ?, lease_until = NULL ${where}`,
-                )
-                .run(outcome.error, outcome.at, claimed.seq, claimed.id);
-      if (applied.changes === 0) this.db.prepare("UPDATE outbox SET lease_until = NULL WHERE seq = ?").run(claimed.seq);
+            ? this.stmt(
+                `UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, lease_until = NULL ${where}`,
+              ).run(outcome.error, outcome.nextAttemptAt, claimed.seq, claimed.id)
+            : this.stmt(
+                `UPDATE outbox SET status = 'dead', attempts = attempts + 1, last_error = ?, dead_at = ?, lease_until = NULL ${where}`,
+              ).run(outcome.error, outcome.at, claimed.seq, claimed.id);
+      if (applied.changes === 0) this.stmt("UPDATE outbox SET lease_until = NULL WHERE seq = ?").run(claimed.seq);
     })();
   }
 
@@ -278,13 +304,11 @@ export class SqliteDeliveryStore implements DeliveryStore {
     if (query.status) add("o.status = ?", query.status);
     if (query.subscriptionId) add("o.subscription_id = ?", query.subscriptionId);
     if (query.after !== undefined) add(query.newestFirst ? "o.seq < ?" : "o.seq > ?", query.after);
-    const rows = this.db
-      .prepare(
-        `${SELECT} FROM outbox o JOIN events e ON e.id = o.event_id
+    const rows = this.stmt(
+      `${SELECT} FROM outbox o JOIN events e ON e.id = o.event_id
          ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
          ORDER BY o.seq ${query.newestFirst ? "DESC" : "ASC"} LIMIT ?`,
-      )
-      .all(...params, query.limit + 1) as Row[];
+    ).all(...params, query.limit + 1) as Row[];
     const items = rows.slice(0, query.limit).map(record);
     return { items, next: rows.length > query.limit ? items[items.length - 1].seq : null };
   }
@@ -296,12 +320,12 @@ export class SqliteDeliveryStore implements DeliveryStore {
         : selector.subscriptionId
           ? ["subscription_id = ?", [selector.subscriptionId]]
           : ["1 = 1", []];
-    const reset = this.db.prepare(
+    const reset = this.stmt(
       `UPDATE outbox SET status = 'pending', delivery_id = ?, attempts = 0, next_attempt_at = ?, pending_since = ?,
          dead_at = NULL, last_error = NULL, lease_until = NULL WHERE seq = ?`,
     );
     return this.db.transaction(() => {
-      const seqs = this.db.prepare(`SELECT seq FROM outbox WHERE status = 'dead' AND ${filter}`).all(...params) as {
+      const seqs = this.stmt(`SELECT seq FROM outbox WHERE status = 'dead' AND ${filter}`).all(...params) as {
         seq: number;
       }[];
       for (const { seq } of seqs) reset.run(randomUUID(), now, now, seq);
@@ -311,26 +335,26 @@ export class SqliteDeliveryStore implements DeliveryStore {
 
   async prune(deliveredBefore: number): Promise<number> {
     return this.db.transaction(() => {
-      const { changes } = this.db
-        .prepare("DELETE FROM outbox WHERE status = 'delivered' AND delivered_at < ?")
-        .run(deliveredBefore);
+      const { changes } = this.stmt("DELETE FROM outbox WHERE status = 'delivered' AND delivered_at < ?").run(
+        deliveredBefore,
+      );
       if (changes)
-        this.db.prepare("DELETE FROM events WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE event_id = events.id)").run();
+        this.stmt("DELETE FROM events WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE event_id = events.id)").run();
       return changes;
     })();
   }
 
   async importLegacy(snapshot: LegacySnapshot, now: number): Promise<"imported" | "already-imported" | "not-empty"> {
     return this.db.transaction(() => {
-      if (this.db.prepare("SELECT 1 FROM meta WHERE key = 'legacy_import'").get()) return "already-imported" as const;
-      if (this.readCursor() !== undefined || this.db.prepare("SELECT 1 FROM outbox LIMIT 1").get())
+      if (this.stmt("SELECT 1 FROM meta WHERE key = 'legacy_import'").get()) return "already-imported" as const;
+      if (this.readCursor() !== undefined || this.stmt("SELECT 1 FROM outbox LIMIT 1").get())
         return "not-empty" as const;
-      const stub = this.db.prepare(
+      const stub = this.stmt(
         `INSERT INTO subscriptions (id, url, events, max_attempts, max_age_ms, active) VALUES (?, '', NULL, 1, 1, 0)
          ON CONFLICT (id) DO NOTHING`,
       );
       for (const id of snapshot.unknownSubscriptions) stub.run(id);
-      const insert = this.db.prepare(
+      const insert = this.stmt(
         `INSERT INTO outbox (delivery_id, subscription_id, event_id, ord, status, attempts, next_attempt_at,
            pending_since, last_error) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?)
          ON CONFLICT (subscription_id, event_id) DO NOTHING`,
@@ -340,7 +364,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
         insert.run(d.id, d.subscriptionId, d.event.id, ord, d.attempts, d.nextAttemptAt, now, d.lastError ?? null);
       }
       if (snapshot.cursor !== undefined) this.setCursor(snapshot.cursor);
-      this.db.prepare("INSERT INTO meta (key, value) VALUES ('legacy_import', ?)").run(new Date(now).toISOString());
+      this.stmt("INSERT INTO meta (key, value) VALUES ('legacy_import', ?)").run(new Date(now).toISOString());
       return "imported" as const;
     })();
   }

@@ -147,6 +147,22 @@ export interface DeliveryStore {
    */
   claimDue(now: number, leaseMs: number, exclude: ReadonlySet<string>, limit: number): Promise<ClaimedDelivery[]>;
   /**
+   * A run of one subscription, to attempt one after the other: its oldest pending row and the
+   * pending rows right behind it, in order (by block and log index), up to `limit` — as long as each
+   * is due and not leased, stopping before the first that is not (so a run always begins at the
+   * head; empty when the head is not due, leased, or the subscription inactive). The rows are
+   * leased together until `now + leaseMs`, under one lease; a row behind a leased one is never any
+   * other claim's head, so the whole run stays this claimant's until each row is completed or
+   * released. A store shared by several processes locks the rows while it claims, and returns
+   * nothing when another process is claiming the head at that moment.
+   */
+  claimRun(subscriptionId: string, now: number, leaseMs: number, limit: number): Promise<ClaimedDelivery[]>;
+  /**
+   * Give back the leases of claimed rows that were not attempted (the rest of a run cut short),
+   * where the lease is still the claim's: the rows are claimable again at once, in order.
+   */
+  release(claimed: { seq: number; lease?: string }[]): Promise<void>;
+  /**
    * Record an attempt's outcome and release the lease. Ignored (but for the lease) when the row was
    * replayed meanwhile (its delivery id changed): the replay asked for a new attempt.
    */

@@ -1,4 +1,9 @@
-/** One webhook request: the body, the Standard Webhooks headers and the older X-Clearhouse ones. */
+/**
+ * One webhook request: the body, the Standard Webhooks headers and the older X-Clearhouse ones,
+ * sent with node:http(s) over kept-alive connections.
+ */
+import { Agent as HttpAgent, request as httpRequest } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { WebhookConfig } from "../config";
 import type { ClaimedDelivery } from "../store/types";
 import { signStandardWebhook, signWebhook } from "./sign";
@@ -34,25 +39,68 @@ export function retryAfterMs(header: string | null, now: number): number | undef
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
+/** Connections kept open between attempts (keep-alive): an attempt costs no new TCP or TLS handshake. */
+const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+
+/** An answer's body is drained (so its connection is kept) up to this size; a larger one closes it. */
+const MAX_DRAINED_BYTES = 64 * 1024;
+
+/** No answer (its status line and headers) within the webhook's `timeoutMs`. */
+class NoAnswer extends Error {}
+
+/**
+ * POST `body` to `url`; the answer once its headers are in. Its body is not read: it is drained in
+ * the background and the connection kept for the next attempt, or the connection closed if the
+ * body is larger than MAX_DRAINED_BYTES or not over within `timeoutMs`.
+ */
+function send(
+  url: URL,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+): Promise<{ status: number; retryAfter: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    const https = url.protocol === "https:";
+    const req = (https ? httpsRequest : httpRequest)(url, {
+      method: "POST",
+      headers: { ...headers, "content-length": String(Buffer.byteLength(body)) },
+      agent: https ? agents.https : agents.http,
+    });
+    const timer = setTimeout(() => req.destroy(new NoAnswer()), timeoutMs);
+    req.on("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    req.on("response", (res) => {
+      clearTimeout(timer);
+      const retryAfter = res.headers["retry-after"];
+      resolve({ status: res.statusCode ?? 0, retryAfter });
+      let size = 0;
+      const drain = setTimeout(() => res.destroy(), timeoutMs);
+      res.on("data", (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_DRAINED_BYTES) res.destroy();
+      });
+      res.on("error", () => undefined);
+      res.on("close", () => clearTimeout(drain));
+    });
+    req.end(body);
+  });
+}
+
 /**
  * POST one delivery. A redirect is a failure (not followed), and so is no answer within the
  * webhook's `timeoutMs`; a failed answer's `Retry-After` is passed on for the retry policy.
  */
 export async function postDelivery(d: ClaimedDelivery, hook: WebhookConfig, now: number): Promise<AttemptResult> {
   try {
-    const res = await fetch(hook.url, {
-      method: "POST",
-      headers: deliveryHeaders(d, hook.secret, now),
-      body: d.body,
-      redirect: "manual",
-      signal: AbortSignal.timeout(hook.timeoutMs),
-    });
-    await res.body?.cancel().catch(() => undefined); // the answer's body is not read: free the socket
+    const res = await send(new URL(hook.url), deliveryHeaders(d, hook.secret, now), d.body, hook.timeoutMs);
     if (res.status >= 200 && res.status < 300) return {};
-    return { error: `HTTP ${res.status}`, retryAfterMs: retryAfterMs(res.headers.get("retry-after"), now) };
+    return { error: `HTTP ${res.status}`, retryAfterMs: retryAfterMs(res.retryAfter ?? null, now) };
   } catch (e) {
-    const err = e as Error & { cause?: { code?: string } };
-    if (err.name === "TimeoutError") return { error: `no answer within ${hook.timeoutMs} ms` };
-    return { error: err.cause?.code ? `${err.message} (${err.cause.code})` : err.message.split("\n")[0] };
+    if (e instanceof NoAnswer) return { error: `no answer within ${hook.timeoutMs} ms` };
+    const err = e as Error & { code?: string };
+    const message = err.message.split("\n")[0];
+    return { error: err.code && !message.includes(err.code) ? `${message} (${err.code})` : message };
   }
 }

@@ -5,7 +5,7 @@
  * older `X-Clearhouse-Signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>`, kept for
  * receivers written against it (deprecated).
  */
-import { createHmac } from "node:crypto";
+import { createHmac, createSecretKey, type KeyObject } from "node:crypto";
 
 const WHSEC = "whsec_";
 
@@ -26,6 +26,19 @@ export function signingKey(secret: string): Buffer {
   return isStandardSecret(secret) ? Buffer.from(secret.slice(WHSEC.length), "base64") : Buffer.from(secret, "utf8");
 }
 
+/** The signing keys of the secrets seen, as key objects (immutable): decoding one costs more than a signature. */
+const keyObjects = new Map<string, KeyObject>();
+
+function keyObject(secret: string): KeyObject {
+  let key = keyObjects.get(secret);
+  if (!key) {
+    if (keyObjects.size >= 1_000) keyObjects.clear(); // secrets come from the config: a handful
+    key = createSecretKey(signingKey(secret));
+    keyObjects.set(secret, key);
+  }
+  return key;
+}
+
 /** The secret in the `whsec_` form a Standard Webhooks library takes (a `whsec_` secret as it is). */
 export function standardSecret(secret: string): string {
   return isStandardSecret(secret) ? secret : WHSEC + Buffer.from(secret, "utf8").toString("base64");
@@ -33,7 +46,7 @@ export function standardSecret(secret: string): string {
 
 /** The `webhook-signature` header value: `v1,<base64 HMAC-SHA256(key, "<id>.<timestamp>.<body>")>`. */
 export function signStandardWebhook(secret: string, id: string, timestamp: string, body: string): string {
-  return `v1,${createHmac("sha256", signingKey(secret)).update(`${id}.${timestamp}.${body}`).digest("base64")}`;
+  return `v1,${createHmac("sha256", keyObject(secret)).update(`${id}.${timestamp}.${body}`).digest("base64")}`;
 }
 
 /**
