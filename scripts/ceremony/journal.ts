@@ -12,6 +12,8 @@ import { fileHash } from "../../packages/zk/src/sources";
 export interface StepRecord {
   seconds: number;
   outputs: Record<string, string>; // path -> sha256
+  /** The step's inputs when it ran (path -> sha256); absent in journals written before 0.3. */
+  inputs?: Record<string, string>;
   info: Record<string, string | number>;
 }
 
@@ -26,6 +28,11 @@ export interface Step {
   title: string;
   /** Files the step produces (final names). */
   outputs: string[];
+  /**
+   * Files the step reads (a circuit's sources, the previous contribution): a step that ran on
+   * other contents is run again, and so is every step after it that reads what it wrote.
+   */
+  inputs?: string[];
   /** Write each output to `tmp(output)`; return facts for the transcript. */
   run(tmp: (output: string) => string): Promise<Record<string, string | number> | void>;
 }
@@ -42,13 +49,15 @@ export class Journal {
     mkdirSync(dirname(path), { recursive: true });
     if (!fresh && existsSync(path)) {
       const old = JSON.parse(readFileSync(path, "utf8")) as JournalFile;
-      if (old.config !== canonical) {
+      // Only what phase 1 depends on must match: circuits may be added, dropped or changed (their
+      // steps are rerun when their inputs changed) without redoing the powers of tau.
+      if (phase1Config(old.config) !== phase1Config(canonical)) {
         throw new Error(
           `${path} records a ceremony with another configuration (${old.config}); ` +
             "rerun with --fresh to start over, or with the same options to resume",
         );
       }
-      this.data = old;
+      this.data = { ...old, config: canonical };
     } else {
       this.data = { format: "clearhouse.ceremony-journal/1", config: canonical, steps: {} };
     }
@@ -58,11 +67,14 @@ export class Journal {
     return this.data.steps[id];
   }
 
-  /** Done and every output present with the recorded hash. */
+  /** Done, on the inputs it has now, and every output present with the recorded hash. */
   isDone(step: Step): boolean {
     const rec = this.data.steps[step.id];
     if (!rec) return false;
-    return step.outputs.every((o) => existsSync(o) && rec.outputs[o] === fileHash(o));
+    if (!step.outputs.every((o) => existsSync(o) && rec.outputs[o] === fileHash(o))) return false;
+    // A record from before inputs were kept is trusted as it was (outputs only).
+    if (rec.inputs === undefined) return true;
+    return (step.inputs ?? []).every((i) => existsSync(i) && rec.inputs![i] === fileHash(i));
   }
 
   async run(step: Step, index: number, total: number): Promise<StepRecord> {
@@ -85,10 +97,21 @@ export class Journal {
       renameSync(tmp(o), o);
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    const rec: StepRecord = { seconds, outputs: Object.fromEntries(step.outputs.map((o) => [o, fileHash(o)])), info };
+    const rec: StepRecord = {
+      seconds,
+      outputs: Object.fromEntries(step.outputs.map((o) => [o, fileHash(o)])),
+      inputs: Object.fromEntries((step.inputs ?? []).map((i) => [i, fileHash(i)])),
+      info,
+    };
     this.data.steps[step.id] = rec;
     writeJsonAtomic(this.path, this.data);
     console.log(`${seconds.toFixed(1)} s`);
     return rec;
   }
+}
+
+/** The part of a journal's configuration phase 1 depends on: the power, the members, the beacon. */
+function phase1Config(config: string): string {
+  const c = JSON.parse(config) as { power?: unknown; members?: unknown; beacon?: unknown };
+  return JSON.stringify({ power: c.power, members: c.members, beacon: c.beacon });
 }

@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as snarkjs from "snarkjs";
-import { fileHash, nodeModulePath, sourceHash } from "../../packages/zk/src/sources";
+import { circuitSources, fileHash, nodeModulePath, sourceHash, sourcePath } from "../../packages/zk/src/sources";
 import { vkHashOf, type VerificationKey } from "../../packages/sdk/src/zk/vk";
 import { compileCircuit } from "../lib/circom";
 import type { Step } from "./journal";
@@ -76,6 +76,7 @@ export function ceremonySteps(o: CeremonyOptions): Step[] {
     id: "phase1/verify",
     title: "phase 1: verify every contribution",
     outputs: [join(w, "phase1", "verified.txt")],
+    inputs: [ptau("beacon")],
     run: async (tmp) => {
       const verify = (snarkjs.powersOfTau as unknown as { verify(f: string, l: unknown): Promise<boolean> }).verify;
       if (!(await verify(ptau("beacon"), logger))) throw new Error("phase 1 transcript does not verify");
@@ -86,6 +87,7 @@ export function ceremonySteps(o: CeremonyOptions): Step[] {
     id: "phase1/prepare",
     title: "phase 1: prepare phase 2 (the long step)",
     outputs: [ptau("final")],
+    inputs: [ptau("beacon")],
     run: async (tmp) => {
       await snarkjs.powersOfTau.preparePhase2(ptau("beacon"), tmp(ptau("final")), logger);
     },
@@ -101,6 +103,8 @@ export function ceremonySteps(o: CeremonyOptions): Step[] {
       id: `${id}/compile`,
       title: `${id}: compile (circom 2, --O2)`,
       outputs: [r1cs, wasm],
+      // the circuit's sources: an edited circuit is compiled and set up again
+      inputs: circuitSources(main).map(sourcePath),
       run: async (tmp) => {
         const out = join(dir, "compile.partial");
         rmSync(out, { recursive: true, force: true });
@@ -122,6 +126,7 @@ export function ceremonySteps(o: CeremonyOptions): Step[] {
       id: `${id}/setup`,
       title: `${id}: groth16 setup`,
       outputs: [zkey("0000")],
+      inputs: [r1cs, ptau("final")],
       run: async (tmp) => {
         const result: unknown = await snarkjs.zKey.newZKey(r1cs, ptau("final"), tmp(zkey("0000")), logger);
         // snarkjs reports a circuit too big for the powers of tau (and other refusals) by returning -1.
@@ -149,6 +154,7 @@ export function ceremonySteps(o: CeremonyOptions): Step[] {
       id: `${id}/verify`,
       title: `${id}: zkey verify (r1cs + phase 1 + every contribution) and export`,
       outputs: [vkey, verifier],
+      inputs: [r1cs, ptau("final"), zkey("final")],
       run: async (tmp) => {
         if (!(await snarkjs.zKey.verifyFromR1cs(r1cs, ptau("final"), zkey("final"), logger))) {
           throw new Error(`${id}: the final zkey does not verify against the r1cs and phase 1`);
@@ -200,6 +206,7 @@ function contributionChain(
       id: `${c.id}/contribute/${member}`,
       title: `${c.title}: contribution ${i + 1}/${o.members.length} (${member})`,
       outputs: [to],
+      inputs: [from],
       run: async (tmp) => {
         const hash = (await c.contribute(from, tmp(to), member, randomBytes(64).toString("hex"))) as Uint8Array;
         return { member, contributionHash: hex(hash) };
@@ -212,6 +219,7 @@ function contributionChain(
     id: `${c.id}/beacon`,
     title: `${c.title}: beacon`,
     outputs: [c.beaconFile],
+    inputs: [from],
     run: async (tmp) => ({ contributionHash: hex((await c.beacon(from, tmp(c.beaconFile))) as Uint8Array) }),
   });
   return steps;

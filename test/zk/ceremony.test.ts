@@ -5,7 +5,7 @@
  * by `npm test`.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
@@ -64,6 +64,27 @@ describe("ceremony script", function () {
     expect(existsSync(join(work, "circuits", "amount_limit", "amount_limit_final.zkey"))).to.equal(true);
     const again = await ceremony(args);
     expect(again.out.match(/done earlier/g)?.length).to.equal(12);
+  });
+
+  it("reruns a step whose input changed, and the steps that read what it wrote; keeps phase 1 for other circuits", async () => {
+    const path = join(work, "journal.json");
+    const journal = JSON.parse(readFileSync(path, "utf8")) as {
+      config: string;
+      steps: Record<string, { inputs?: Record<string, string> }>;
+    };
+    // As if alice's contribution had read another file; and as if it was run for another circuit list.
+    const alice = journal.steps["amount_limit/contribute/alice"];
+    const [input] = Object.keys(alice.inputs!);
+    alice.inputs![input] = "0".repeat(64);
+    journal.config = journal.config.replace('"circuits":["amount_limit"]', '"circuits":["kyc_membership"]');
+    writeFileSync(path, JSON.stringify(journal));
+    const rerun = await ceremony(args);
+    expect(rerun.code, rerun.out).to.equal(0);
+    expect(rerun.out).to.match(/phase 1: prepare phase 2.*done earlier/);
+    expect(rerun.out).to.match(/amount_limit: groth16 setup … done earlier/);
+    for (const step of ["contribution 1/2 \\(alice\\)", "contribution 2/2 \\(bob\\)", "beacon", "zkey verify"])
+      expect(rerun.out).to.match(new RegExp(`amount_limit: ${step}[^\\n]* … [\\d.]+ s`));
+    expect(rerun.out.match(/done earlier/g)?.length).to.equal(8);
   });
 
   it("refuses to resume with other options unless --fresh", async () => {
