@@ -34,11 +34,11 @@ const SLOTS = 256;
 const GAS_BUDGET = 15_000_000n;
 
 /** What is missing to run these tests (empty when nothing is). */
-function missing(): string[] {
+async function missing(): Promise<string[]> {
   const out: string[] = [];
   for (const file of [`${CIRCUIT}.wasm`, `${CIRCUIT}.zkey`, "verification_key.json"])
     if (!existsSync(join(DIR, file))) out.push(join(DIR, file));
-  if (!artifacts.artifactExists(VERIFIER)) out.push(`contracts/zk/${VERIFIER}.sol (compiled)`);
+  if (!(await artifacts.artifactExists(VERIFIER))) out.push(`contracts/zk/${VERIFIER}.sol (compiled)`);
   return out;
 }
 
@@ -116,8 +116,8 @@ async function registerVerifier(zk: Awaited<ReturnType<typeof deployZk>>): Promi
 describe("NettingEngine — declareProvedChunks with real private_netting_256 proofs", function () {
   this.timeout(1_800_000);
 
-  before(function () {
-    const gaps = missing();
+  before(async function () {
+    const gaps = await missing();
     if (gaps.length > 0) {
       console.log(
         `      skipped: the ${CIRCUIT} ceremony has not produced ${gaps.join(", ")} (transcript ${TRANSCRIPT_PATH})`,
