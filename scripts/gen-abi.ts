@@ -14,6 +14,15 @@ interface AbiItem {
   inputs?: unknown[];
 }
 
+/**
+ * Interfaces answered at a contract's address beyond its own ABI, exported beside the contracts':
+ * the NettingEngine's fallback runs `declareProvedChunks` in PrivateProofs (EIP-170 leaves the
+ * engine no room), so a client calls it at the engine's address with `privateChunksAbi`.
+ */
+const INTERFACES: Record<string, string> = {
+  PrivateChunks: "contracts/settlement/IPrivateChunks.sol/IPrivateChunks.json",
+};
+
 /** `ConsortiumRegistry` → `consortiumRegistryAbi`. */
 const exportName = (contract: string) => `${contract[0].toLowerCase()}${contract.slice(1)}Abi`;
 
@@ -41,6 +50,8 @@ function render(): string {
     for (const item of abi) if (item.type === "error" && item.name) errors.set(item.name, item);
     parts.push(`export const ${name} = ${JSON.stringify(abi, null, 2)} as const;`, "");
   }
+  for (const [name, relative] of Object.entries(INTERFACES))
+    parts.push(`export const ${exportName(name)} = ${JSON.stringify(readAbi(relative), null, 2)} as const;`, "");
   const sorted = [...errors.values()].sort((a, b) => (a.name ?? "").localeCompare(b.name ?? ""));
   parts.push("/** Every custom error any Clearhouse contract can revert with. */");
   parts.push(`export const clearhouseErrorsAbi = ${JSON.stringify(sorted, null, 2)} as const;`, "");

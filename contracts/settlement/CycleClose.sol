@@ -5,6 +5,7 @@ import {ISettlementLedger} from "./ISettlementLedger.sol";
 import {BankIndex} from "./BankIndex.sol";
 import {CloseBook} from "./CloseBook.sol";
 import {Clearing} from "./Clearing.sol";
+import {Declaring} from "./Declaring.sol";
 
 /// @title CycleClose — how a cycle closes: the presented batches' live entries, the gridlock rule
 /// (holding), the settlement and what is carried into the next cycle (decision 023)
@@ -29,11 +30,14 @@ abstract contract CycleClose is Clearing {
     /// @dev Consecutive deferrals before a bank is barred when governance set none.
     uint32 internal constant DEFAULT_MAX_DEFERRALS = 3;
     /// @notice Most counterparty entries of one batch (a creditor may repeat; at most 255 distinct).
-    uint256 public constant MAX_ENTRIES = 256;
+    uint256 public constant MAX_ENTRIES = Declaring.MAX_ENTRIES;
     /// @dev In a bank's deferral word: the engine barred it in the ledger (the rest is the count).
     uint32 internal constant BARRED_BY_ENGINE = 1 << 31;
     /// @notice Domain tag of a private-mode batch's totals commitment.
-    bytes32 public constant PRIVATE_BATCH_TAG = keccak256("clearhouse.batch.private/1");
+    bytes32 public constant PRIVATE_BATCH_TAG = Declaring.PRIVATE_BATCH_TAG;
+    /// @notice Domain tag of the totals commitment of a private-mode batch declared with several
+    /// proofs (`declareProvedChunks`, private mode v2).
+    bytes32 public constant PRIVATE_CHUNKS_TAG = Declaring.PRIVATE_CHUNKS_TAG;
 
     /// @dev Close `cycleId` with `declarations` in this transaction: take every batch's live
     /// entries, check every pending batch was presented, hold by the rule, settle, carry.
@@ -118,10 +122,14 @@ abstract contract CycleClose is Clearing {
             if (d.counterparties.length != d.totals.length) {
                 revert NettingLengthMismatch(d.counterparties.length, d.totals.length);
             }
+            // Standard, private (one proof) or private with chunks (v2): the header binds the mode.
             bytes32 standard = keccak256(abi.encode(d.counterparties, d.totals));
             if (standard != d.header.totalsCommitment) {
                 bytes32 tagged = keccak256(abi.encode(PRIVATE_BATCH_TAG, d.counterparties, d.totals));
-                if (tagged != d.header.totalsCommitment) {
+                if (
+                    tagged != d.header.totalsCommitment &&
+                    keccak256(abi.encode(PRIVATE_CHUNKS_TAG, d.counterparties, d.totals)) != d.header.totalsCommitment
+                ) {
                     revert NettingTotalsMismatch(batchId, d.header.totalsCommitment, tagged);
                 }
             }
@@ -337,11 +345,7 @@ abstract contract CycleClose is Clearing {
         return true;
     }
 
-    /// @dev What every declaration must satisfy, on chain or presented at close: `header` is the
-    /// final anchored header of `batchId` (the ledger marks it Netted, so it settles once),
-    /// `given` (the commitment to counterparties/totals in the batch's mode) is its totals
-    /// commitment, the creditors are exactly its counterparty mask (enrolled banks other than the
-    /// debtor, non-zero amounts) and the totals add up to its gross total, which it returns.
+    /// @dev What every declaration must satisfy, on chain or presented at close (Declaring.check).
     function _checkDeclaration(
         uint64 cycleId,
         address debtor,
@@ -352,26 +356,6 @@ abstract contract CycleClose is Clearing {
         bytes32 given,
         BankIndex.Table memory banks
     ) internal returns (uint256 sum) {
-        banks.ledger.markNetted(batchId, header, cycleId);
-        if (counterparties.length != totals.length) revert NettingLengthMismatch(counterparties.length, totals.length);
-        // Bounded, so that any declared batch can be presented again within a transaction.
-        if (counterparties.length > MAX_ENTRIES)
-            revert NettingTooManyEntries(batchId, counterparties.length, MAX_ENTRIES);
-        if (given != header.totalsCommitment) revert NettingTotalsMismatch(batchId, header.totalsCommitment, given);
-        uint256 declaredMask;
-        for (uint256 i; i < counterparties.length; ++i) {
-            address creditor = counterparties[i];
-            if (creditor == debtor || creditor == address(0) || totals[i] == 0) {
-                revert NettingInvalidObligation(debtor, creditor);
-            }
-            // Creditors must be the batch's anchored counterparties: enrolled banks that could
-            // acknowledge or dispute it (the ledger reverts LedgerNotEnrolled otherwise).
-            declaredMask |= 1 << banks.indexOf(creditor); // a creditor may repeat: its amounts add up
-            sum += totals[i];
-        }
-        if (declaredMask != uint256(header.counterpartyMask)) {
-            revert NettingCounterpartiesMismatch(batchId, header.counterpartyMask, declaredMask);
-        }
-        if (sum != header.grossTotal) revert NettingGrossMismatch(batchId, header.grossTotal, sum);
+        return Declaring.check(cycleId, debtor, batchId, header, counterparties, totals, given, banks);
     }
 }

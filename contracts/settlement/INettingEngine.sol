@@ -101,7 +101,9 @@ interface INettingEngine {
     event CreditRepaid(address indexed bank, uint256 amount, uint128 stillUsed);
     /// @notice Governance set the registry that verifies private-mode batch proofs.
     event VerifierRegistrySet(address indexed verifierRegistry);
-    /// @notice A private-mode batch's totals were accepted with a valid `batch_netting` proof.
+    /// @notice A private-mode batch's totals were accepted with valid proofs of `circuitId`: one
+    /// `batch_netting_16` proof (`declareProved`), or one `private_netting_256` proof per chunk
+    /// (`declareProvedChunks`; the chunks are in the transaction's calldata).
     event BatchProofAccepted(uint64 indexed cycleId, bytes32 indexed batchId, bytes32 circuitId);
 
     error NettingNoOpenCycle(uint64 cycleId);
@@ -148,6 +150,25 @@ interface INettingEngine {
     error NettingTooManyCounterparties(uint256 given, uint256 max);
     /// @notice No verifier registry is set, so private-mode batches cannot be declared yet.
     error NettingNoVerifierRegistry();
+    /// @notice A batch declared with proofs has `given` chunks; 1 … `max` are accepted in one transaction.
+    error NettingChunkCount(uint256 given, uint256 max);
+    /// @notice The registry's current version of `circuitId` is retired, or takes `publicInputs`
+    /// public signals where the engine builds 3: governance must register a live private-netting verifier.
+    error NettingCircuitUnusable(bytes32 circuitId, uint8 publicInputs, bool retired);
+    /// @notice Chunk roots must be strictly ascending (so no chunk is counted twice): chunk `chunk`'s
+    /// `root` is not above the previous one, `previous` (0 for the first chunk: a root of 0 is refused).
+    error NettingChunkRootsUnordered(uint256 chunk, uint256 previous, uint256 root);
+    /// @notice The header's root is not keccak256(abi.encodePacked(chunk roots)) (`chunks`).
+    error NettingChunkRootsMismatch(bytes32 header, bytes32 chunks);
+    /// @notice Chunk `chunk`'s bucket `bucket` is invalid: its position is not below the number of
+    /// counterparties, its amount is not below 2^72, or it is unused (amount 0) at a position other than 0.
+    error NettingChunkBucketInvalid(uint256 chunk, uint256 bucket, uint256 position, uint256 amount);
+    /// @notice The chunks' amounts to counterparty position `position` sum to `proved`, not the declared `declared`.
+    error NettingChunkTotalsMismatch(uint256 position, uint256 proved, uint256 declared);
+    /// @notice The engine has no function `selector` (its fallback only runs `declareProvedChunks`).
+    error NettingUnknownFunction(bytes4 selector);
+    /// @notice Chunk `chunk`'s proof does not verify for its public signals under `circuitId`.
+    error NettingChunkProofInvalid(bytes32 circuitId, uint256 chunk);
 
     /// @notice Open the next cycle (an active OPERATOR; only one cycle is open at a time). It starts
     /// with the batches carried from the previous cycle pending.

@@ -11,8 +11,10 @@ import {INettingEngine} from "./INettingEngine.sol";
 import {NettingStorage} from "./NettingStorage.sol";
 import {IVerifierRegistry} from "../zk/IVerifierRegistry.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {BankIndex} from "./BankIndex.sol";
 import {StreamedClose} from "./StreamedClose.sol";
+import {PrivateProofs} from "./PrivateProofs.sol";
+import {IPrivateChunks} from "./IPrivateChunks.sol";
+import {Declaring} from "./Declaring.sol";
 
 /// @title NettingEngine — settlement cycles: multilateral netting, credit lines, gridlock resolution
 /// @notice Gas depends on the number of banks and batches in a cycle, never on the number of
@@ -30,9 +32,16 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, StreamedClose
     /// @notice The circuit that proves a private-mode chunk's totals.
     bytes32 public constant BATCH_NETTING_CIRCUIT = "batch_netting_16";
 
+    /// @notice The private-mode proof checks, created with this implementation (the engine has no
+    /// code room for them under EIP-170, decision 023): `declareProved`'s proof (a static call) and
+    /// `declareProvedChunks` (run as the engine by the fallback).
+    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
+    PrivateProofs private immutable PROOFS;
+
     /// @custom:oz-upgrades-unsafe-allow constructor
     constructor() {
         _disableInitializers();
+        PROOFS = new PrivateProofs();
     }
 
     /// @notice Initialize the proxy.
@@ -90,26 +99,37 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, StreamedClose
         ISettlementLedger.BatchHeader calldata header,
         address[] calldata counterparties,
         uint256[] calldata totals,
-        uint256[8] calldata proof
+        uint256[8] calldata
     ) external whenNotPaused {
-        IVerifierRegistry verifiers = _s().verifiers;
-        if (address(verifiers) == address(0)) revert NettingNoVerifierRegistry();
+        if (address(_s().verifiers) == address(0)) revert NettingNoVerifierRegistry();
         if (counterparties.length > NETTING_BUCKETS) {
             revert NettingTooManyCounterparties(counterparties.length, NETTING_BUCKETS);
         }
         bytes32 given = keccak256(abi.encode(PRIVATE_BATCH_TAG, counterparties, totals));
         bytes32 batchId = _declare(cycleId, key, header, counterparties, totals, given);
-        // Public signals of batch_netting_16: root, packed[4] (total << 160 | counterparty), bank.
-        uint256[] memory signals = new uint256[](NETTING_BUCKETS + 2);
-        signals[0] = uint256(header.root);
-        for (uint256 k; k < counterparties.length; ++k) {
-            // A chunk's total is below 16 * 2^64; anything from 2^90 on cannot be proven and would not fit.
-            if (totals[k] >= 1 << 90) revert NettingInvalidObligation(msg.sender, counterparties[k]);
-            signals[k + 1] = (totals[k] << 160) | uint256(uint160(counterparties[k]));
-        }
-        signals[NETTING_BUCKETS + 1] = uint256(uint160(msg.sender));
-        verifiers.requireValid(BATCH_NETTING_CIRCUIT, proof, signals);
+        // The public signals and the proof: PrivateProofs.checkBatch (root, packed totals, bank).
+        _checkBatchProof();
         emit BatchProofAccepted(cycleId, batchId, BATCH_NETTING_CIRCUIT);
+    }
+
+    /// @notice `IPrivateChunks.declareProvedChunks` (private mode v2): it runs in PrivateProofs, on
+    /// the engine's storage and as the engine (delegatecall), since the engine has no code room for
+    /// it under EIP-170 (decision 023). Any other unknown call: NettingUnknownFunction.
+    /// @custom:oz-upgrades-unsafe-allow delegatecall
+    // solhint-disable-next-line no-complex-fallback
+    fallback() external {
+        address target = address(PROOFS);
+        if (msg.sig != IPrivateChunks.declareProvedChunks.selector) revert NettingUnknownFunction(msg.sig);
+        assembly ("memory-safe") {
+            let p := mload(0x40)
+            calldatacopy(p, 0, calldatasize())
+            let ok := delegatecall(gas(), target, p, calldatasize(), 0, 0)
+            returndatacopy(p, 0, returndatasize())
+            if iszero(ok) {
+                revert(p, returndatasize())
+            }
+            return(p, returndatasize())
+        }
     }
 
     /// @inheritdoc INettingEngine
@@ -244,12 +264,10 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, StreamedClose
     }
 
     function _requireOpen(uint64 cycleId) private view {
-        EngineStorage storage $ = _s();
-        if (cycleId != $.current || $.cycles[cycleId].status != CycleStatus.Open) revert NettingNoOpenCycle(cycleId);
+        Declaring.requireOpen(_s(), cycleId);
     }
 
-    /// @dev Checks and effects shared by both declarations; `given` is the caller's commitment to
-    /// `counterparties`/`totals` in the batch's mode. The batch becomes pending in the cycle.
+    /// @dev Checks and effects shared by the declarations (Declaring.declare).
     function _declare(
         uint64 cycleId,
         bytes32 key,
@@ -258,17 +276,29 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, StreamedClose
         uint256[] calldata totals,
         bytes32 given
     ) private returns (bytes32 batchId) {
-        EngineStorage storage $ = _s();
-        $.registry.requireMember(msg.sender, Roles.MEMBER_BANK);
-        _requireOpen(cycleId);
-        batchId = keccak256(abi.encode(msg.sender, key));
-        BankIndex.Table memory banks = BankIndex.over($.ledger, counterparties.length + 1);
-        uint256 sum = _checkDeclaration(cycleId, msg.sender, batchId, header, counterparties, totals, given, banks);
-        $.pending[cycleId][batchId] = uint256(header.counterpartyMask);
-        Cycle storage cycle = $.cycles[cycleId];
-        cycle.batchCount += 1;
-        cycle.pending += 1;
-        emit BatchDeclared(cycleId, batchId, msg.sender, sum, counterparties, totals);
+        return Declaring.declare(_s(), cycleId, key, header, counterparties, totals, given);
+    }
+
+    /// @dev Ask PrivateProofs.checkBatch to check the proof of this `declareProved` call: its
+    /// arguments are forwarded as they came, under the checker's selector (the same ABI layout),
+    /// with the context appended (caller, verifier registry). A refusal is the checker's error
+    /// (or the registry's), rethrown as is. A static call: nothing can re-enter.
+    function _checkBatchProof() private view {
+        (bytes4 selector, address target) = (PrivateProofs.checkBatch.selector, address(PROOFS));
+        address verifiers = address(_s().verifiers);
+        assembly ("memory-safe") {
+            let p := mload(0x40)
+            let n := sub(calldatasize(), 4)
+            mstore(p, selector)
+            calldatacopy(add(p, 4), 4, n)
+            let q := add(p, add(4, n))
+            mstore(q, caller())
+            mstore(add(q, 32), verifiers)
+            if iszero(staticcall(gas(), target, p, add(n, 68), 0, 0)) {
+                returndatacopy(p, 0, returndatasize())
+                revert(p, returndatasize())
+            }
+        }
     }
 
     /// @dev Only governance upgrades the engine.

@@ -48,12 +48,17 @@ abstract contract NettingStorage is INettingEngine {
         uint32 carried;
     }
 
-    // keccak256(abi.encode(uint256(keccak256("clearhouse.storage.NettingEngine")) - 1)) & ~bytes32(uint256(0xff))
-    bytes32 private constant STORAGE_SLOT = 0x2a46cd332ea22f633c04eec22361546ba9940764b364535cffab5d0f75f86200;
-
     function _s() internal pure returns (EngineStorage storage $) {
-        assembly {
-            $.slot := STORAGE_SLOT
-        }
+        return engineStorage();
+    }
+}
+
+// keccak256(abi.encode(uint256(keccak256("clearhouse.storage.NettingEngine")) - 1)) & ~bytes32(uint256(0xff))
+bytes32 constant ENGINE_STORAGE_SLOT = 0x2a46cd332ea22f633c04eec22361546ba9940764b364535cffab5d0f75f86200;
+
+/// @dev The engine's state: NettingStorage's, and PrivateProofs' when it runs as the engine (delegatecall).
+function engineStorage() pure returns (NettingStorage.EngineStorage storage $) {
+    assembly {
+        $.slot := ENGINE_STORAGE_SLOT
     }
 }

@@ -5,6 +5,7 @@ import {Ownable2StepUpgradeable} from "@openzeppelin/contracts-upgradeable/acces
 import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
 import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 import {IVerifierRegistry} from "./IVerifierRegistry.sol";
+import {Groth16Call} from "./Groth16Call.sol";
 
 /// @title VerifierRegistry — circuit name → current version → Groth16 verifier, verification-key and
 /// transcript hashes; the nullifier store
@@ -156,9 +157,7 @@ contract VerifierRegistry is IVerifierRegistry, Ownable2StepUpgradeable, UUPSUpg
         Circuit storage c = _active(circuitId);
         uint256 n = c.publicInputs;
         if (publicSignals.length != n) revert ZkWrongSignalCount(circuitId, n, publicSignals.length);
-        // Fixed-size arrays are laid out inline: selector, 8 proof words, n signal words.
-        (bool ok, bytes memory ret) = c.verifier.staticcall(abi.encodePacked(c.selector, proof, publicSignals));
-        return ok && ret.length == 32 && abi.decode(ret, (bool));
+        return Groth16Call.verify(c.verifier, c.selector, proof, publicSignals);
     }
 
     /// @dev Record `verifier` as the next version of `circuitId` and make it current. The caller

@@ -60,9 +60,16 @@ async function bothDeployments() {
 }
 
 const code = (address: Address) => hre.ethers.provider.getCode(address);
-/** The runtime code with the contract's own address (UUPS `__self`) blanked out. */
-const ownCode = async (address: Address) =>
-  (await code(address)).toLowerCase().split(address.slice(2).toLowerCase()).join("00".repeat(20));
+/**
+ * The runtime code with the contract's own address (UUPS `__self`) blanked out, and the address of
+ * the first contract it created (the NettingEngine's PrivateProofs, an immutable).
+ */
+const ownCode = async (address: Address) => {
+  const created = hre.ethers.getCreateAddress({ from: address, nonce: 1 });
+  let text = (await code(address)).toLowerCase();
+  for (const a of [address, created]) text = text.split(a.slice(2).toLowerCase()).join("00".repeat(20));
+  return text;
+};
 const implementationOf = async (proxy: Address) =>
   getAddress(`0x${(await hre.ethers.provider.getStorage(proxy, ERC1967_IMPLEMENTATION_SLOT)).slice(26)}`);
 

@@ -6217,6 +6217,143 @@ export const nettingEngineAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "chunk",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "bucket",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "position",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "NettingChunkBucketInvalid",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "given",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "max",
+        "type": "uint256"
+      }
+    ],
+    "name": "NettingChunkCount",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "circuitId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "chunk",
+        "type": "uint256"
+      }
+    ],
+    "name": "NettingChunkProofInvalid",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "header",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "chunks",
+        "type": "bytes32"
+      }
+    ],
+    "name": "NettingChunkRootsMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "chunk",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "previous",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "root",
+        "type": "uint256"
+      }
+    ],
+    "name": "NettingChunkRootsUnordered",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "position",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "proved",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "declared",
+        "type": "uint256"
+      }
+    ],
+    "name": "NettingChunkTotalsMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "circuitId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint8",
+        "name": "publicInputs",
+        "type": "uint8"
+      },
+      {
+        "internalType": "bool",
+        "name": "retired",
+        "type": "bool"
+      }
+    ],
+    "name": "NettingCircuitUnusable",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "bytes32",
         "name": "batchId",
         "type": "bytes32"
@@ -6599,6 +6736,17 @@ export const nettingEngineAbi = [
       }
     ],
     "name": "NettingTotalsMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes4",
+        "name": "selector",
+        "type": "bytes4"
+      }
+    ],
+    "name": "NettingUnknownFunction",
     "type": "error"
   },
   {
@@ -7218,6 +7366,10 @@ export const nettingEngineAbi = [
     "type": "event"
   },
   {
+    "stateMutability": "nonpayable",
+    "type": "fallback"
+  },
+  {
     "inputs": [],
     "name": "BATCH_NETTING_CIRCUIT",
     "outputs": [
@@ -7259,6 +7411,19 @@ export const nettingEngineAbi = [
   {
     "inputs": [],
     "name": "PRIVATE_BATCH_TAG",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "PRIVATE_CHUNKS_TAG",
     "outputs": [
       {
         "internalType": "bytes32",
@@ -7771,7 +7936,7 @@ export const nettingEngineAbi = [
       },
       {
         "internalType": "uint256[8]",
-        "name": "proof",
+        "name": "",
         "type": "uint256[8]"
       }
     ],
@@ -10962,6 +11127,106 @@ export const conditionalEscrowAbi = [
   }
 ] as const;
 
+export const privateChunksAbi = [
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "cycleId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "key",
+        "type": "bytes32"
+      },
+      {
+        "components": [
+          {
+            "internalType": "bytes32",
+            "name": "root",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "entryCount",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint128",
+            "name": "grossTotal",
+            "type": "uint128"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "totalsCommitment",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "metadataDigest",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint256",
+            "name": "counterpartyMask",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint40",
+            "name": "closesAt",
+            "type": "uint40"
+          }
+        ],
+        "internalType": "struct ISettlementLedger.BatchHeader",
+        "name": "header",
+        "type": "tuple"
+      },
+      {
+        "internalType": "address[]",
+        "name": "counterparties",
+        "type": "address[]"
+      },
+      {
+        "internalType": "uint256[]",
+        "name": "totals",
+        "type": "uint256[]"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint256",
+            "name": "root",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint8[4]",
+            "name": "buckets",
+            "type": "uint8[4]"
+          },
+          {
+            "internalType": "uint256[4]",
+            "name": "amounts",
+            "type": "uint256[4]"
+          },
+          {
+            "internalType": "uint256[8]",
+            "name": "proof",
+            "type": "uint256[8]"
+          }
+        ],
+        "internalType": "struct IPrivateChunks.ProvedChunk[]",
+        "name": "chunks",
+        "type": "tuple[]"
+      }
+    ],
+    "name": "declareProvedChunks",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  }
+] as const;
+
 /** Every custom error any Clearhouse contract can revert with. */
 export const clearhouseErrorsAbi = [
   {
@@ -12217,6 +12482,143 @@ export const clearhouseErrorsAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "chunk",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "bucket",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "position",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "NettingChunkBucketInvalid",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "given",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "max",
+        "type": "uint256"
+      }
+    ],
+    "name": "NettingChunkCount",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "circuitId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "chunk",
+        "type": "uint256"
+      }
+    ],
+    "name": "NettingChunkProofInvalid",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "header",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "chunks",
+        "type": "bytes32"
+      }
+    ],
+    "name": "NettingChunkRootsMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "chunk",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "previous",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "root",
+        "type": "uint256"
+      }
+    ],
+    "name": "NettingChunkRootsUnordered",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "position",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "proved",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "declared",
+        "type": "uint256"
+      }
+    ],
+    "name": "NettingChunkTotalsMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "circuitId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint8",
+        "name": "publicInputs",
+        "type": "uint8"
+      },
+      {
+        "internalType": "bool",
+        "name": "retired",
+        "type": "bool"
+      }
+    ],
+    "name": "NettingCircuitUnusable",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "bytes32",
         "name": "batchId",
         "type": "bytes32"
@@ -12599,6 +13001,17 @@ export const clearhouseErrorsAbi = [
       }
     ],
     "name": "NettingTotalsMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes4",
+        "name": "selector",
+        "type": "bytes4"
+      }
+    ],
+    "name": "NettingUnknownFunction",
     "type": "error"
   },
   {

@@ -2,6 +2,7 @@
 import type { nettingEngineAbi } from "@clearhouse/contracts";
 import { BATCH_STATUS } from "../../statusNames";
 import { short } from "../format";
+import { circuitLabel } from "./verifierRegistry";
 import type { CatalogPart, OwnErrorName } from "./types";
 
 /** The netting engine's own errors. */
@@ -98,6 +99,40 @@ export const nettingErrors: CatalogPart<OwnErrorName<typeof nettingEngineAbi>> =
   NettingNoVerifierRegistry: () => ({
     message: "the netting engine has no VerifierRegistry, so private-mode batches cannot be declared",
     hint: "Ask governance to set it (setVerifierRegistry).",
+  }),
+  NettingChunkCount: ([given, max]) => ({
+    message: `a private batch declared with proofs has ${given} chunks; 1 to ${max} are accepted in one transaction`,
+    hint: "Split the payments into batches of at most that many chunks.",
+  }),
+  NettingCircuitUnusable: ([id, inputs, retired]) => ({
+    message: retired
+      ? `the registry's current version of circuit ${circuitLabel(id)} is retired`
+      : `circuit ${circuitLabel(id)} is registered with ${inputs} public signals; the engine builds 3`,
+    hint: "Ask governance to register the live private_netting_256 verifier of the ceremony.",
+  }),
+  NettingChunkRootsUnordered: ([chunk, previous, root]) => ({
+    message: `chunk ${chunk}'s root ${root} is not above the previous chunk's root ${previous}: roots must be strictly ascending (no chunk counted twice)`,
+    hint: "Sort the chunks by root and drop duplicates.",
+  }),
+  NettingChunkRootsMismatch: ([header, chunks]) => ({
+    message: `the chunks' roots hash to ${short(chunks)}, the anchored header's root is ${short(header)}`,
+    hint: "Declare exactly the chunks the batch was anchored with, in ascending root order.",
+  }),
+  NettingChunkBucketInvalid: ([chunk, bucket, position, amount]) => ({
+    message: `chunk ${chunk}, bucket ${bucket} is invalid: counterparty position ${position}, amount ${amount} (the position must name a declared counterparty, the amount be below 2^72, an unused bucket be position 0 with amount 0)`,
+    hint: "Rebuild the chunks from the batch's payments.",
+  }),
+  NettingChunkTotalsMismatch: ([position, proved, declared]) => ({
+    message: `the chunks' amounts to counterparty ${position} sum to ${proved}, the declaration says ${declared}`,
+    hint: "Declare the totals the chunks prove.",
+  }),
+  NettingChunkProofInvalid: ([id, chunk]) => ({
+    message: `chunk ${chunk}'s proof does not verify under circuit ${circuitLabel(id)}`,
+    hint: "Prove the chunk again from its payments (the proof binds its root, buckets and bank).",
+  }),
+  NettingUnknownFunction: ([selector]) => ({
+    message: `the netting engine has no function with selector ${selector}`,
+    hint: "Check the ABI against the deployment (an older engine, or another contract's address).",
   }),
   NettingInvalidAddress: ([a]) => ({
     message: `${short(a)} is not a valid address here`,

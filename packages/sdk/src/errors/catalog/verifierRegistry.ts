@@ -6,7 +6,7 @@ import { short } from "../format";
 import type { CatalogPart, OwnErrorName } from "./types";
 
 /** A bytes32 circuit id as its name when it is text ("kyc_membership"), else short hex. */
-const circuit = (id: Hex): string => {
+export const circuitLabel = (id: Hex): string => {
   const text = circuitNameOf(id);
   return /^[\x20-\x7e]+$/.test(text) ? text : short(id);
 };
@@ -14,15 +14,15 @@ const circuit = (id: Hex): string => {
 /** The verifier registry's own errors. */
 export const verifierRegistryErrors: CatalogPart<OwnErrorName<typeof verifierRegistryAbi>> = {
   ZkUnknownCircuit: ([id]) => ({
-    message: `circuit ${circuit(id)} is not registered in the VerifierRegistry, or was retired`,
+    message: `circuit ${circuitLabel(id)} is not registered in the VerifierRegistry, or was retired`,
     hint: "Check the circuit id; governance registers circuits after each ceremony (a retired version's successor with replaceCircuit or registerCircuit).",
   }),
   ZkCircuitExists: ([id]) => ({
-    message: `circuit ${circuit(id)} has a live version already`,
+    message: `circuit ${circuitLabel(id)} has a live version already`,
     hint: "Propose replaceCircuit to make the new verifier its next version in one step (consumers keep the name).",
   }),
   ZkUnknownCircuitVersion: ([id, version]) => ({
-    message: `circuit ${circuit(id)} has no version ${version}`,
+    message: `circuit ${circuitLabel(id)} has no version ${version}`,
     hint: "Read circuitVersion for the current version; versions count up from 1.",
   }),
   ZkInvalidVerifier: ([verifier, n]) => ({
@@ -34,19 +34,19 @@ export const verifierRegistryErrors: CatalogPart<OwnErrorName<typeof verifierReg
     hint: "Only contracts that act on proofs (e.g. the escrow) may spend nullifiers.",
   }),
   ZkWrongSignalCount: ([id, expected, given]) => ({
-    message: `circuit ${circuit(id)} takes ${expected} public signals, not ${given}`,
+    message: `circuit ${circuitLabel(id)} takes ${expected} public signals, not ${given}`,
     hint: "Pass the proof's public signals in snarkjs order.",
   }),
   ZkInvalidProof: ([id]) => ({
-    message: `the ${circuit(id)} proof does not verify for these public signals`,
+    message: `the ${circuitLabel(id)} proof does not verify for these public signals`,
     hint: "The proof was made for other inputs (another root, bank, totals or message), or was altered: prove again.",
   }),
   ZkInvalidNullifierIndex: ([id, index]) => ({
-    message: `public signal ${index} does not exist for circuit ${circuit(id)}`,
+    message: `public signal ${index} does not exist for circuit ${circuitLabel(id)}`,
     hint: "Pass the index of the nullifier among the public signals.",
   }),
   ZkNullifierSpent: ([id, nullifier]) => ({
-    message: `nullifier ${short(`0x${nullifier.toString(16)}`)} of ${circuit(id)} was already used`,
+    message: `nullifier ${short(`0x${nullifier.toString(16)}`)} of ${circuitLabel(id)} was already used`,
     hint: "A credential acts once per scope: this proof (or another for the same scope) was already accepted.",
   }),
   ZkNotConsumer: ([caller]) => ({

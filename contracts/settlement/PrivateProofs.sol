@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {PausableUpgradeable} from "@openzeppelin/contracts-upgradeable/utils/PausableUpgradeable.sol";
+import {INettingEngine} from "./INettingEngine.sol";
+import {IPrivateChunks} from "./IPrivateChunks.sol";
+import {ISettlementLedger} from "./ISettlementLedger.sol";
+import {NettingStorage, engineStorage} from "./NettingStorage.sol";
+import {Declaring} from "./Declaring.sol";
+import {IVerifierRegistry} from "../zk/IVerifierRegistry.sol";
+import {Groth16Call} from "../zk/Groth16Call.sol";
+
+/// @title PrivateProofs — the NettingEngine's private-mode proof checks, and its v2 declaration
+/// @notice The engine has no code room left under EIP-170 (decision 023); its implementation
+/// creates this contract in its constructor and uses it two ways:
+/// - `declareProvedChunks` (private mode v2, decision 034) runs here as the engine: the engine's
+///   fallback delegates that one selector, so it reads and writes the engine's storage (ERC-7201
+///   namespaces: the engine's and OpenZeppelin's Pausable) and `msg.sender` is the declaring bank.
+///   Called directly it acts on this contract's own empty state and is refused (no registry).
+/// - `checkBatch` checks `declareProved`'s one proof (a static call): the engine forwards its own
+///   call's arguments as they came (same ABI layout, under this selector) followed by two ABI
+///   words of context, the caller and the verifier registry.
+/// @custom:security-contact security@clearhouse.example
+contract PrivateProofs is IPrivateChunks, PausableUpgradeable {
+    /// @notice The circuit that proves a chunk (public signals [root, word0, word1]).
+    bytes32 public constant PRIVATE_NETTING_CIRCUIT = "private_netting_256";
+    /// @notice The circuit of `checkBatch` (public signals root, packed[4], bank).
+    bytes32 public constant BATCH_NETTING_CIRCUIT = "batch_netting_16";
+    /// @notice Counterparty buckets of a proof (batch_netting_16 and private_netting_256).
+    uint256 public constant BUCKETS = 4;
+    /// @notice Most chunks (proofs) of one declaration. Gas budget: the whole `declareProvedChunks`
+    /// stays under 15,000,000 gas, the per-transaction budget of a deployment (MIN_GAS_LIMIT in the
+    /// SDK). Measured at this bound with 4 entries a chunk (192), test/contracts/settlement/
+    /// netting-chunks.test.ts "gas budget": everything up to the first verification ~0.78M; then
+    /// per further chunk one Groth16 verification with 3 public signals (~205k, calldata included)
+    /// and 4 bank indexes (each counted as a cold ledger look-up, ~8.5k); the declaration ~0.67M,
+    /// plus a cold look-up per entry: an upper bound of ~14.3M in all. 56 chunks would exceed it.
+    uint256 public constant MAX_PROVED_CHUNKS = 48;
+    uint256 private constant CONTEXT = 64;
+
+    /// @notice Revert unless the proof of a `declareProved` call (same arguments, then the context
+    /// words) verifies through the registry's `batch_netting_16` for the public signals [root,
+    /// packed_0..3, bank], packed_k = totals[k] << 160 | counterparties[k] (0 past the last), bank
+    /// = the caller. A total from 2^90 on cannot be proven and would not fit: NettingInvalidObligation.
+    /// The engine has checked that there are at most BUCKETS counterparties.
+    /// @param header the batch's header (only its root is read)
+    /// @param counterparties the declared creditors
+    /// @param totals the declared totals
+    /// @param proof the flattened Groth16 proof
+    function checkBatch(
+        uint64,
+        bytes32,
+        ISettlementLedger.BatchHeader calldata header,
+        address[] calldata counterparties,
+        uint256[] calldata totals,
+        uint256[8] calldata proof
+    ) external view {
+        (address bank, IVerifierRegistry verifiers) = _context();
+        uint256[] memory signals = new uint256[](BUCKETS + 2);
+        signals[0] = uint256(header.root);
+        for (uint256 k; k < counterparties.length; ++k) {
+            if (totals[k] >= 1 << 90) revert INettingEngine.NettingInvalidObligation(bank, counterparties[k]);
+            signals[k + 1] = (totals[k] << 160) | uint256(uint160(counterparties[k]));
+        }
+        signals[BUCKETS + 1] = uint256(uint160(bank));
+        verifiers.requireValid(BATCH_NETTING_CIRCUIT, proof, signals);
+    }
+
+    /// @inheritdoc IPrivateChunks
+    /// @dev Checks (cheapest first, then one verifier call per chunk, all static) before the
+    /// declaration's checks and effects (Declaring.declare, as `declare`). Bounded:
+    /// MAX_PROVED_CHUNKS chunks of BUCKETS buckets, one pass over the totals.
+    function declareProvedChunks(
+        uint64 cycleId,
+        bytes32 key,
+        ISettlementLedger.BatchHeader calldata header,
+        address[] calldata counterparties,
+        uint256[] calldata totals,
+        ProvedChunk[] calldata chunks
+    ) external whenNotPaused {
+        NettingStorage.EngineStorage storage $ = engineStorage();
+        if (address($.verifiers) == address(0)) revert INettingEngine.NettingNoVerifierRegistry();
+        _checkChunks(header.root, counterparties, totals, chunks);
+        _verifyChunks($.verifiers, $.ledger, counterparties, chunks);
+        bytes32 given = keccak256(abi.encode(Declaring.PRIVATE_CHUNKS_TAG, counterparties, totals));
+        bytes32 batchId = Declaring.declare($, cycleId, key, header, counterparties, totals, given);
+        emit INettingEngine.BatchProofAccepted(cycleId, batchId, PRIVATE_NETTING_CIRCUIT);
+    }
+
+    /// @dev The registry's current private_netting_256 (read once), then every chunk's proof.
+    function _verifyChunks(
+        IVerifierRegistry verifiers,
+        ISettlementLedger ledger,
+        address[] calldata counterparties,
+        ProvedChunk[] calldata chunks
+    ) private view {
+        IVerifierRegistry.Circuit memory circuit = verifiers.circuitOf(PRIVATE_NETTING_CIRCUIT);
+        if (circuit.retired || circuit.publicInputs != 3) {
+            revert INettingEngine.NettingCircuitUnusable(
+                PRIVATE_NETTING_CIRCUIT,
+                circuit.publicInputs,
+                circuit.retired
+            );
+        }
+        uint256 bankWord = _indexOf(ledger, msg.sender) << 176;
+        for (uint256 i; i < chunks.length; ++i) {
+            if (!_verify(circuit, ledger, bankWord, counterparties, chunks[i])) {
+                revert INettingEngine.NettingChunkProofInvalid(PRIVATE_NETTING_CIRCUIT, i);
+            }
+        }
+    }
+
+    /// @dev Whether chunk `c`'s proof verifies for [root, word0, word1] (bucket_k = amount << 16 |
+    /// the counterparty's ledger index; `bankWord` is the bank's index << 176).
+    function _verify(
+        IVerifierRegistry.Circuit memory circuit,
+        ISettlementLedger ledger,
+        uint256 bankWord,
+        address[] calldata counterparties,
+        ProvedChunk calldata c
+    ) private view returns (bool) {
+        uint256[BUCKETS] memory b;
+        for (uint256 k; k < BUCKETS; ++k) {
+            b[k] = (c.amounts[k] << 16) | _indexOf(ledger, counterparties[c.buckets[k]]);
+        }
+        uint256 word0 = bankWord | (b[0] << 88) | b[1];
+        return Groth16Call.verify3(circuit.verifier, circuit.selector, c.proof, c.root, word0, (b[2] << 88) | b[3]);
+    }
+
+    /// @dev The calldata checks (no state read, cheapest first): chunk count, lengths, roots strictly ascending and
+    /// hashing to `headerRoot`, buckets, per-position sums equal to `totals`.
+    function _checkChunks(
+        bytes32 headerRoot,
+        address[] calldata counterparties,
+        uint256[] calldata totals,
+        ProvedChunk[] calldata chunks
+    ) private pure {
+        uint256 count = chunks.length;
+        if (count == 0 || count > MAX_PROVED_CHUNKS) {
+            revert INettingEngine.NettingChunkCount(count, MAX_PROVED_CHUNKS);
+        }
+        uint256 n = counterparties.length;
+        if (n != totals.length) revert INettingEngine.NettingLengthMismatch(n, totals.length);
+        uint256[] memory sums = new uint256[](n);
+        uint256[] memory roots = new uint256[](count);
+        uint256 previous;
+        for (uint256 i; i < count; ++i) {
+            ProvedChunk calldata c = chunks[i];
+            uint256 root = c.root;
+            if (root <= previous) revert INettingEngine.NettingChunkRootsUnordered(i, previous, root);
+            (roots[i], previous) = (root, root);
+            for (uint256 k; k < BUCKETS; ++k) {
+                (uint256 position, uint256 amount) = (c.buckets[k], c.amounts[k]);
+                if (position >= n || amount >> 72 != 0 || (amount == 0 && position != 0)) {
+                    revert INettingEngine.NettingChunkBucketInvalid(i, k, position, amount);
+                }
+                sums[position] += amount;
+            }
+        }
+        bytes32 chunksRoot = keccak256(abi.encodePacked(roots));
+        if (chunksRoot != headerRoot) revert INettingEngine.NettingChunkRootsMismatch(headerRoot, chunksRoot);
+        for (uint256 j; j < n; ++j) {
+            if (sums[j] != totals[j]) revert INettingEngine.NettingChunkTotalsMismatch(j, sums[j], totals[j]);
+        }
+    }
+
+    /// @dev The context the engine appended to its forwarded arguments.
+    function _context() private pure returns (address bank, IVerifierRegistry verifiers) {
+        return abi.decode(msg.data[msg.data.length - CONTEXT:], (address, IVerifierRegistry));
+    }
+
+    function _indexOf(ISettlementLedger ledger, address bank) private view returns (uint256 index) {
+        (index, ) = ledger.bankOf(bank);
+    }
+}
