@@ -204,6 +204,14 @@ export type EveryAction = [
       settlement.DeclareProvedBatchReturnType
     >
   >,
+  Expect<
+    Action<
+      "settlement",
+      "declareProvedChunks",
+      [settlement.DeclareProvedChunksParameters],
+      settlement.DeclareProvedChunksReturnType
+    >
+  >,
   Expect<Action<"settlement", "closeCycle", [settlement.CloseCycleParameters?], settlement.CloseCycleReturnType>>,
   Expect<
     Action<"settlement", "closeCycleWith", [settlement.CloseCycleWithParameters], settlement.CloseCycleWithReturnType>
@@ -356,6 +364,7 @@ export type NothingUnchecked = Expect<
         | "openCycle"
         | "declareBatch"
         | "declareProvedBatch"
+        | "declareProvedChunks"
         | "closeCycle"
         | "closeCycleWith"
         | "setCreditLine"

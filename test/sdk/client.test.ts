@@ -102,6 +102,7 @@ describe("SDK client, deployment files and error layer", () => {
       const args = item.inputs.map((input) => {
         if (input.type === "address") return "0x00000000000000000000000000000000000000ab";
         if (input.type === "string") return "x";
+        if (input.type === "bool") return true;
         if (input.type.startsWith("bytes")) return `0x${"11".repeat(Number(input.type.slice(5)) || 32)}`;
         return 5n;
       });

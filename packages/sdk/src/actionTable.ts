@@ -134,6 +134,7 @@ const accountActions = {
     openCycle: netting.openCycle,
     declareBatch: netting.declareBatch,
     declareProvedBatch: netting.declareProvedBatch,
+    declareProvedChunks: netting.declareProvedChunks,
     closeCycle: close.closeCycle,
     closeCycleWith: close.closeCycleWith,
     setCreditLine: netting.setCreditLine,

@@ -5,7 +5,7 @@
 import { getAddress, parseEventLogs, type Address, type Hex } from "viem";
 import { accountAddress, readContract, rpc, writeContract, type ClearhouseContext, type WriteResult } from "../context";
 import { queryLogs } from "../logs";
-import { nettingEngineAbi } from "@clearhouse/contracts";
+import { nettingEngineAbi, privateChunksAbi } from "@clearhouse/contracts";
 import { UINT128_MAX, requireAddress, requireAmount } from "../validate";
 import { batchIdOf } from "./batch";
 import { anchoredHeader, batchKey, type BatchHeaderFields } from "./ledger";
@@ -305,4 +305,57 @@ export async function isBatchSettled(
 ): Promise<IsBatchSettledReturnType> {
   const s = await getBatchSettlement(ctx, { batchId: p.batchId });
   return s.declaredIn !== undefined && s.pending.length === 0 && s.writtenOff.length === 0;
+}
+
+/** One chunk of a private-mode v2 batch as `declareProvedChunks` takes it (docs/spec/private-batch.md). */
+export interface ProvedChunkInput {
+  /** The chunk's Poseidon root. */
+  root: bigint;
+  /** Per bucket: the position of its creditor in the header's counterparties (0 when unused). */
+  buckets: readonly [number, number, number, number];
+  /** Per bucket: the amount owed to it in the chunk (0 when unused). */
+  amounts: readonly [bigint, bigint, bigint, bigint];
+  /** The chunk's `private_netting_256` proof as the verifier takes it (8 field elements). */
+  proof: readonly [bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint];
+}
+
+export interface DeclareProvedChunksParameters {
+  /** The batch key (as anchored). */
+  key: string;
+  header: BatchHeaderFields;
+  /** Every chunk of the batch, roots ascending. */
+  chunks: readonly ProvedChunkInput[];
+  /** Default: the current cycle. */
+  cycleId?: bigint;
+}
+
+export type DeclareProvedChunksReturnType = WriteResult;
+
+/** The engine's errors, for decoding what `declareProvedChunks` (run in the engine's delegate) reverts with. */
+const ENGINE_ERRORS = nettingEngineAbi.filter((x) => x.type === "error");
+
+/**
+ * Declare a final private-mode v2 batch (decision 034) into a cycle: every chunk's buckets and
+ * `private_netting_256` proof in one transaction, at the engine's address (`IPrivateChunks`).
+ */
+export async function declareProvedChunks(
+  ctx: ClearhouseContext,
+  p: DeclareProvedChunksParameters,
+): Promise<DeclareProvedChunksReturnType> {
+  const cycleId = p.cycleId ?? (await readContract(ctx, { ...engine(ctx), functionName: "currentCycle", args: [] }));
+  const key = batchKey(p.key);
+  const header = await anchoredHeader(ctx, batchIdOf(accountAddress(ctx, "declareProvedChunks"), key), p.header);
+  return writeContract(ctx, {
+    address: engine(ctx).address,
+    abi: [...privateChunksAbi, ...ENGINE_ERRORS],
+    functionName: "declareProvedChunks",
+    args: [
+      cycleId,
+      key,
+      header,
+      [...p.header.counterparties],
+      [...p.header.totals],
+      p.chunks.map((c) => ({ root: c.root, buckets: c.buckets, amounts: c.amounts, proof: c.proof })),
+    ],
+  });
 }
