@@ -8,13 +8,17 @@ import { createServer as createTcpServer, type Socket } from "node:net";
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { createServer, type ServerHandle } from "../../packages/server/src/api";
-import type { WebhookConfig } from "../../packages/server/src/config";
+import { parseServeConfig, type WebhookConfig } from "../../packages/server/src/config";
 import { ResponseCache } from "../../packages/server/src/index/cache";
 import { abortableVerifier, SharedRun } from "../../packages/server/src/sharedRun";
-import type { ClaimedDelivery } from "../../packages/server/src/store/types";
+import { PostgresDeliveryStore } from "../../packages/server/src/store/postgres";
+import type { ClaimedDelivery, DeliveryStore } from "../../packages/server/src/store/types";
 import { postDelivery } from "../../packages/server/src/webhooks/post";
+import { DeliveryWorker } from "../../packages/server/src/webhooks/worker";
 import { proofVerifier } from "../../packages/zk/src";
+import { startPostgres } from "../helpers/postgres";
 import { KEYS, serveConfig, serverFixture } from "./fixture";
+import { startReceiver } from "./receiver";
 
 const tick = () => new Promise((r) => setTimeout(r, 5));
 
@@ -183,6 +187,56 @@ describe("serve: review of the response cache, abandoned work and webhook reques
       } finally {
         for (const s of sockets) s.destroy();
         await new Promise((r) => server.close(r));
+      }
+    });
+  });
+
+  describe("two servers on PostgreSQL", () => {
+    it("a head whose claim came back after its lease ran out is not sent beside the server that took it over", async () => {
+      const cluster = await startPostgres();
+      const receiver = await startReceiver(() => 204);
+      const stores: PostgresDeliveryStore[] = [];
+      try {
+        const url = await cluster.createDatabase(`review20_${process.pid}`);
+        const [a, b] = [
+          await PostgresDeliveryStore.open({ url, owner: "a" }),
+          await PostgresDeliveryStore.open({ url, owner: "b" }),
+        ];
+        stores.push(a, b);
+        const config = parseServeConfig({
+          apiKeys: [{ name: "auditor", key: "auditor-key-000000001", role: "auditor" }],
+          outbox: "/nonexistent/outbox.json",
+          webhooks: [{ id: "core", url: receiver.url, secret: "review-secret-00000001", timeoutMs: 1_000 }],
+          store: { kind: "postgres", url },
+        });
+        await a.syncSubscriptions([{ id: "core", url: receiver.url, maxAttempts: 5, maxAgeMs: 3_600_000 }]);
+        let clock = Date.now();
+        const now = () => clock;
+        await a.append({
+          events: [
+            { id: `0x${"1".padStart(64, "0")}:0`, name: "BatchSubmitted", blockNumber: 1n, logIndex: 0, body: "{}" },
+          ],
+          cursor: 1n,
+          now: clock,
+        });
+        const serverB = new DeliveryWorker(b, config, now);
+        // Server A's claim of the head commits, but its answer comes back late (a slow network or
+        // database): by then the lease has run out and server B has claimed and delivered the head.
+        const slowA = Object.assign(Object.create(a) as DeliveryStore, {
+          claimDue: async (...args: Parameters<DeliveryStore["claimDue"]>) => {
+            const claimed = await a.claimDue(...args);
+            clock += 60_000;
+            await serverB.drain();
+            return claimed;
+          },
+        });
+        await new DeliveryWorker(slowA, config, now).drain();
+        expect(receiver.accepted).to.have.length(1);
+        expect(receiver.requests).to.have.length(1); // A did not send it again
+      } finally {
+        for (const s of stores) await s.close();
+        await receiver.stop();
+        await cluster.stop();
       }
     });
   });
