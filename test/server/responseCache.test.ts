@@ -46,7 +46,7 @@ describe("serve: the response cache and abandoned requests (issue 20)", function
     });
 
     it("evicts the least recently used answers past its size, and never keeps one over a quarter of it", () => {
-      const c = new ResponseCache(40);
+      const c = new ResponseCache(40, 0); // no overhead per entry: sizes are keys and answers only
       c.get("x", 1);
       c.set("a", 1, "a".repeat(10));
       c.set("b", 1, "b".repeat(10));
@@ -77,7 +77,7 @@ describe("serve: the response cache and abandoned requests (issue 20)", function
     it("shares one run between the requests waiting for it, and keeps its answer for maxAgeMs", async () => {
       const { runs, work } = controllable();
       let now = 0;
-      const shared = new SharedRun(work, 1_000, () => now);
+      const shared = new SharedRun(work, 1_000, { now: () => now });
       const [a, b] = [new AbortController(), new AbortController()];
       const first = shared.get(a.signal);
       const second = shared.get(b.signal);

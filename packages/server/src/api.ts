@@ -24,7 +24,7 @@ import { Indexer, type IndexedBatch } from "./index/indexer";
 import { indexRoutes } from "./index/routes";
 import { SqliteIndexStore } from "./index/sqlite";
 import { ResponseCache } from "./index/cache";
-import { SharedRun } from "./sharedRun";
+import { abortableVerifier, SharedRun } from "./sharedRun";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -33,6 +33,9 @@ declare module "fastify" {
     abandoned: AbortSignal;
   }
 }
+
+/** The server-sent event stream's route. */
+const EVENT_STREAM = "/api/events/stream";
 
 /** HTTP status of an SDK error, by category. */
 const STATUS_OF_CATEGORY: Readonly<Record<ErrorCategory, number>> = {
@@ -79,11 +82,14 @@ export async function createServer(opts: {
   const keys = new Map(config.apiKeys.map((k) => [k.key, k]));
   const seesAll = (r: FastifyRequest) => r.apiKey!.role !== "member";
   const me = (r: FastifyRequest) => r.apiKey!.account!;
-  // One audit at a time: concurrent requests share it (releaseProver would stop another's proofs);
-  // kept 30 s; stopped when every request waiting for it has gone.
+  // One audit at a time: concurrent requests share it; kept 30 s after it finished; stopped (at its
+  // next read or proof) when every request waiting for it has gone. The prover's threads are
+  // released once no audit works, not at the end of each: an abandoned audit may still be winding
+  // down beside the next one, and releasing then would stop the next one's proofs.
   const audit = new SharedRun<AuditReport>(
-    (signal) => auditChain(ch.context, { verifier: proofVerifier(), signal }).finally(releaseProver),
+    (signal) => auditChain(ch.context, { verifier: abortableVerifier(proofVerifier(), signal), signal }),
     30_000,
+    { onIdle: releaseProver },
   );
   const cache = new ResponseCache(config.responseCacheMB * 1024 * 1024);
   metrics.watch({ cache, audit });
@@ -95,7 +101,8 @@ export async function createServer(opts: {
     const abandoned = new AbortController();
     req.abandoned = abandoned.signal;
     reply.raw.once("close", () => {
-      if (reply.raw.writableFinished) return;
+      // An event stream has no end but its client's going: that is not an abandoned answer.
+      if (reply.raw.writableFinished || req.routeOptions.url === EVENT_STREAM) return;
       abandoned.abort(new Error("The client closed the connection before the answer."));
       metrics.observeAbandoned(req.method, req.routeOptions.url ?? "unmatched");
     });
@@ -208,7 +215,7 @@ export async function createServer(opts: {
     return proposals.list;
   });
 
-  app.get("/api/events/stream", (req, reply) => {
+  app.get(EVENT_STREAM, (req, reply) => {
     reply.raw.writeHead(200, {
       "content-type": "text/event-stream",
       "cache-control": "no-cache",

@@ -159,7 +159,7 @@ export class ServerMetrics {
   readonly errors = this.counter("clearhouse_metrics_errors_total", "Observations dropped because they failed.", []);
   readonly abandoned = this.counter(
     "clearhouse_http_abandoned_total",
-    "API requests whose client closed the connection before the answer, by method and route.",
+    "API requests whose client closed the connection before the answer (event streams not counted), by method and route.",
     ["method", "route"],
   );
   private watched: { cache: CacheFigures; audit: { abandoned: number } } | undefined;
@@ -173,7 +173,7 @@ export class ServerMetrics {
   });
   readonly cacheSize: Gauge = new Gauge({
     name: "clearhouse_http_cache_size",
-    help: "Size of the answers the response cache holds (UTF-16 code units, about bytes).",
+    help: "Size of what the response cache holds: keys, answers and a fixed overhead per answer (about bytes).",
     registers: [this.registry],
     collect: (): void => this.cacheSize.set(this.watched?.cache.stats().size ?? 0),
   });

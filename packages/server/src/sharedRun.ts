@@ -4,6 +4,7 @@
  * closed the connection): nobody would read its answer, so it must not keep the node and the CPU
  * busy.
  */
+import type { ProofVerifier } from "@clearhouse/sdk/audit";
 
 /** Why a shared run stopped: every request waiting for it was abandoned. */
 export class RunAbandonedError extends Error {
@@ -19,30 +20,48 @@ interface Run<T> {
   waiting: number;
   /** A caller without a signal waits for it: it is never aborted. */
   pinned: boolean;
-  startedAt: number;
+  /** When it finished (successfully): what `maxAgeMs` counts from. */
+  doneAt: number;
   done: boolean;
+}
+
+export interface SharedRunOptions {
+  /** The clock (ms), for `maxAgeMs`. */
+  now?: () => number;
+  /**
+   * Called once no run's work is going on any more: when the last one settles. An aborted run
+   * works on until it notices its signal, possibly beside the next run, so what the work holds
+   * that runs share (the prover's threads) is released here, not at the end of each run. What it
+   * throws or rejects with is ignored.
+   */
+  onIdle?: () => unknown;
 }
 
 export class SharedRun<T> {
   private run: Run<T> | undefined;
+  /** Runs whose work has not settled (the current one, and aborted ones still winding down). */
+  private working = 0;
+  private readonly now: () => number;
   /** Runs stopped because nobody waited any more. */
   abandoned = 0;
 
   constructor(
     private readonly work: (signal: AbortSignal) => Promise<T>,
     private readonly maxAgeMs: number,
-    private readonly now: () => number = Date.now,
-  ) {}
+    private readonly options: SharedRunOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+  }
 
   /**
-   * The current run's answer (a new run if there is none, the last failed, or the last is older
-   * than `maxAgeMs`). When `signal` aborts, this request stops waiting (rejecting with the
+   * The current run's answer (a new run if there is none, the last failed, or the last finished
+   * more than `maxAgeMs` ago). When `signal` aborts, this request stops waiting (rejecting with the
    * signal's reason); if it was the last one waiting, the run is aborted too.
    */
   get(signal?: AbortSignal): Promise<T> {
     signal?.throwIfAborted();
     let run = this.run;
-    if (!run || (run.done && this.now() - run.startedAt > this.maxAgeMs)) run = this.start();
+    if (!run || (run.done && this.now() - run.doneAt > this.maxAgeMs)) run = this.start();
     if (!signal) run.pinned = true;
     if (run.done || !signal) return run.answer;
     const r = run;
@@ -58,33 +77,65 @@ export class SharedRun<T> {
         reject(signal.reason as Error);
       };
       signal.addEventListener("abort", leave, { once: true });
+      // A request that left was counted out by `leave`; one still waiting is counted out here.
+      const stay = () => {
+        if (signal.aborted) return false;
+        signal.removeEventListener("abort", leave);
+        r.waiting--;
+        return true;
+      };
       r.answer.then(
-        (v) => {
-          signal.removeEventListener("abort", leave);
-          r.waiting--;
-          resolve(v);
-        },
-        (e: unknown) => {
-          signal.removeEventListener("abort", leave);
-          r.waiting--;
-          reject(e as Error);
-        },
+        (v) => stay() && resolve(v),
+        (e: unknown) => stay() && reject(e as Error),
       );
     });
   }
 
   private start(): Run<T> {
     const controller = new AbortController();
-    const answer = this.work(controller.signal);
-    const run: Run<T> = { answer, controller, waiting: 0, pinned: false, startedAt: this.now(), done: false };
+    this.working++;
+    let answer: Promise<T>;
+    try {
+      answer = this.work(controller.signal);
+    } catch (e) {
+      answer = Promise.reject(e as Error);
+    }
+    const run: Run<T> = { answer, controller, waiting: 0, pinned: false, doneAt: 0, done: false };
     this.run = run;
-    answer.then(
-      () => (run.done = true),
-      () => {
-        run.done = true;
-        if (this.run === run) this.run = undefined; // a failed run is not kept: the next request retries
-      },
-    );
+    answer
+      .then(
+        () => {
+          run.done = true;
+          run.doneAt = this.now();
+        },
+        () => {
+          run.done = true;
+          if (this.run === run) this.run = undefined; // a failed run is not kept: the next request retries
+        },
+      )
+      .finally(() => {
+        if (--this.working > 0) return;
+        try {
+          void Promise.resolve(this.options.onIdle?.()).catch(() => undefined);
+        } catch {
+          // releasing is best effort: the next run works all the same
+        }
+      });
     return run;
   }
+}
+
+/**
+ * `verifier`, stopping (rejecting with the signal's reason) at its next proof once `signal`
+ * aborts: the audit's proof phase reads nothing from the node, so without it an abandoned audit
+ * would verify every proof before it noticed.
+ */
+export function abortableVerifier(verifier: ProofVerifier, signal: AbortSignal): ProofVerifier {
+  return {
+    verificationKeys: verifier.verificationKeys,
+    verifyProof: async (circuit, proof, publicSignals) => {
+      signal.throwIfAborted();
+      return verifier.verifyProof(circuit, proof, publicSignals);
+    },
+  };
 }

@@ -49,6 +49,16 @@ const MAX_DRAINED_BYTES = 64 * 1024;
 class NoAnswer extends Error {}
 
 /**
+ * The receiver closed a kept-alive connection just as the request went out on it (it closes idle
+ * connections after its own keep-alive timeout, which Node's agent does not learn without an agent
+ * timeout): nothing was answered, and the request is sent again on another connection.
+ */
+class StaleConnection extends Error {}
+
+/** Tries of one attempt on kept-alive connections the receiver turns out to have closed. */
+const STALE_TRIES = 3;
+
+/**
  * POST `body` to `url`; the answer once its headers are in. Its body is not read: it is drained in
  * the background and the connection kept for the next attempt, or the connection closed if the
  * body is larger than MAX_DRAINED_BYTES or not over within `timeoutMs`.
@@ -67,9 +77,10 @@ function send(
       agent: https ? agents.https : agents.http,
     });
     const timer = setTimeout(() => req.destroy(new NoAnswer()), timeoutMs);
-    req.on("error", (e) => {
+    req.on("error", (e: Error & { code?: string }) => {
       clearTimeout(timer);
-      reject(e);
+      const stale = req.reusedSocket && (e.code === "ECONNRESET" || e.code === "EPIPE");
+      reject(stale ? Object.assign(new StaleConnection(e.message), { code: e.code }) : e);
     });
     req.on("response", (res) => {
       clearTimeout(timer);
@@ -90,11 +101,24 @@ function send(
 
 /**
  * POST one delivery. A redirect is a failure (not followed), and so is no answer within the
- * webhook's `timeoutMs`; a failed answer's `Retry-After` is passed on for the retry policy.
+ * webhook's `timeoutMs`; a failed answer's `Retry-After` is passed on for the retry policy. A
+ * kept-alive connection the receiver had closed is not a failure: the request goes out again on a
+ * new connection, within the same `timeoutMs` (receivers dedupe on `webhook-id` anyway).
  */
 export async function postDelivery(d: ClaimedDelivery, hook: WebhookConfig, now: number): Promise<AttemptResult> {
+  const url = new URL(hook.url);
+  const headers = deliveryHeaders(d, hook.secret, now);
+  const deadline = Date.now() + hook.timeoutMs;
+  const sendFresh = async (tries: number): Promise<{ status: number; retryAfter: string | undefined }> => {
+    try {
+      return await send(url, headers, d.body, Math.max(1, deadline - Date.now()));
+    } catch (e) {
+      if (e instanceof StaleConnection && tries > 1 && Date.now() < deadline) return sendFresh(tries - 1);
+      throw e;
+    }
+  };
   try {
-    const res = await send(new URL(hook.url), deliveryHeaders(d, hook.secret, now), d.body, hook.timeoutMs);
+    const res = await sendFresh(STALE_TRIES);
     if (res.status >= 200 && res.status < 300) return {};
     return { error: `HTTP ${res.status}`, retryAfterMs: retryAfterMs(res.retryAfter ?? null, now) };
   } catch (e) {

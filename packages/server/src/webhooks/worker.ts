@@ -94,15 +94,18 @@ export class DeliveryWorker {
     const free = this.config.deliveryConcurrency - this.lanes.size;
     if (free > 0 && !this.stopping) {
       let claimed: ClaimedDelivery[];
+      // Heads are leased like runs: begun within RUN_WINDOW_MS of `at`, or given back (a claim
+      // that came back late, its lease nearly out, must not send beside the next claimant).
+      const at = this.now();
       try {
-        claimed = await this.store.claimDue(this.now(), this.leaseMs, new Set(this.lanes.keys()), free);
+        claimed = await this.store.claimDue(at, this.leaseMs + RUN_WINDOW_MS, new Set(this.lanes.keys()), free);
         this.storeError = undefined;
       } catch (e) {
         this.storeError = (e as Error).message.split("\n")[0];
         return this.schedule(1_000);
       }
       for (const d of claimed) {
-        const lane = this.lane(d).finally(() => {
+        const lane = this.lane(d, at).finally(() => {
           this.lanes.delete(d.subscriptionId);
           void this.kick();
         });
@@ -127,12 +130,12 @@ export class DeliveryWorker {
    * delivery is delivered. With more subscriptions than lanes a lane takes one run after its head
    * and then makes way (the next claim serves whichever subscriptions are due first).
    */
-  private async lane(head: ClaimedDelivery): Promise<void> {
+  private async lane(head: ClaimedDelivery, claimedAt: number): Promise<void> {
     const hook = this.hooks.get(head.subscriptionId);
     if (!hook) return; // the store claims only subscriptions in the config (synced at start)
     let runs = this.hooks.size <= this.config.deliveryConcurrency ? Infinity : 1;
-    // The head is attempted at once, within its own lease.
-    if ((await this.attemptRun([head], hook, Infinity)) !== "delivered") return;
+    // The head is attempted at once, within its own lease: begun by the end of its window or given back.
+    if ((await this.attemptRun([head], hook, claimedAt + RUN_WINDOW_MS)) !== "delivered") return;
     while (runs-- > 0 && !this.stopping) {
       const at = this.now();
       let run: ClaimedDelivery[];
