@@ -150,9 +150,17 @@ export async function createServer(opts: {
   // 200 when the event feed follows the chain, 503 when its last poll failed (a load balancer or a
   // monitor reads the status code; the body says why).
   app.get("/api/health", async (_req, reply) => {
-    const lastError = feed.lastError ?? (feed.worker.storeError && `delivery store: ${feed.worker.storeError}`);
+    // Beside PostgreSQL the index is in the database too: while it is away, say so (503), not 500.
+    let events: number | undefined;
+    let indexError: string | undefined;
+    try {
+      events = await index.eventCount();
+    } catch (e) {
+      indexError = `read index (${index.kind}): ${(e as Error).message.split("\n")[0]}`;
+    }
+    const lastError =
+      feed.lastError ?? (feed.worker.storeError && `delivery store: ${feed.worker.storeError}`) ?? indexError;
     const ok = lastError === undefined;
-    const events = await index.eventCount();
     return reply.code(ok ? 200 : 503).send({ ok, events, store: store.kind, lastError });
   });
   // Browsers ask for it on every page: no icon, and no 401 for a request nobody chose to send.

@@ -84,8 +84,28 @@ export class PostgresIndexStore implements IndexStore {
     return new PostgresIndexStore(pool, where);
   }
 
-  private async meta(key: string, c: pg.Pool | PoolClient = this.pool): Promise<string | undefined> {
-    const { rows } = await c.query<{ value: string }>("SELECT value FROM idx_meta WHERE key = $1", [key]);
+  /**
+   * A read on the pool; a failure (the database away) is a DeliveryStoreError the API answers with
+   * 503, as `/api/health` does.
+   */
+  private async query<R extends pg.QueryResultRow>(sql: string, args: unknown[] = []): Promise<R[]> {
+    try {
+      return (await this.pool.query<R>(sql, args)).rows;
+    } catch (e) {
+      throw new DeliveryStoreError(
+        `Cannot read the read index in PostgreSQL ${this.where}.`,
+        "The database is unreachable or failing (`/api/health` says why); retry once it is back.",
+        e,
+        "network",
+      );
+    }
+  }
+
+  private async meta(key: string, c?: PoolClient): Promise<string | undefined> {
+    const sql = "SELECT value FROM idx_meta WHERE key = $1";
+    const rows = c
+      ? (await c.query<{ value: string }>(sql, [key])).rows
+      : await this.query<{ value: string }>(sql, [key]);
     return rows[0]?.value;
   }
 
@@ -109,9 +129,7 @@ export class PostgresIndexStore implements IndexStore {
   }
 
   async banks(): Promise<Map<number, string>> {
-    const { rows } = await this.pool.query<{ ledger_index: number; bank: string }>(
-      "SELECT ledger_index, bank FROM idx_banks",
-    );
+    const rows = await this.query<{ ledger_index: number; bank: string }>("SELECT ledger_index, bank FROM idx_banks");
     return new Map(rows.map((r) => [r.ledger_index, r.bank]));
   }
 
@@ -173,27 +191,27 @@ export class PostgresIndexStore implements IndexStore {
   }
 
   async get(kind: IndexKind, key: string): Promise<IndexItem | undefined> {
-    const { rows } = await this.pool.query<{ ord: string; body: string }>(
+    const rows = await this.query<{ ord: string; body: string }>(
       "SELECT ord, body FROM idx_items WHERE kind = $1 AND key = $2",
       [kind, key],
     );
     if (!rows.length) return undefined;
-    const parties = await this.pool.query<{ account: string }>(
+    const parties = await this.query<{ account: string }>(
       "SELECT account FROM idx_parties WHERE kind = $1 AND key = $2 AND account <> '' ORDER BY account",
       [kind, key],
     );
-    return { kind, key, ord: Number(rows[0].ord), body: rows[0].body, parties: parties.rows.map((p) => p.account) };
+    return { kind, key, ord: Number(rows[0].ord), body: rows[0].body, parties: parties.map((p) => p.account) };
   }
 
   async page(q: IndexQuery): Promise<IndexPage> {
     const after = q.after ?? -1;
-    const { rows } =
+    const rows =
       q.account === undefined
-        ? await this.pool.query<{ ord: string; body: string }>(
+        ? await this.query<{ ord: string; body: string }>(
             "SELECT ord, body FROM idx_items WHERE kind = $1 AND ord > $2 ORDER BY ord LIMIT $3",
             [q.kind, after, q.limit + 1],
           )
-        : await this.pool.query<{ ord: string; body: string }>(
+        : await this.query<{ ord: string; body: string }>(
             `SELECT p.ord, i.body FROM idx_parties p JOIN idx_items i ON i.kind = p.kind AND i.key = p.key
              WHERE p.kind = $1 AND p.account = $2 AND p.ord > $3 ORDER BY p.ord LIMIT $4`,
             [q.kind, q.account, after, q.limit + 1],
@@ -221,7 +239,7 @@ export class PostgresIndexStore implements IndexStore {
       where.push(`e.block_number >= $${args.length}`);
     }
     args.push(q.limit + 1);
-    const { rows } = await this.pool.query<{ ord: string; body: string }>(
+    const rows = await this.query<{ ord: string; body: string }>(
       `SELECT ${key} AS ord, e.body FROM ${from} WHERE ${where.join(" AND ")} ORDER BY ${key} LIMIT $${args.length}`,
       args,
     );
@@ -229,7 +247,7 @@ export class PostgresIndexStore implements IndexStore {
   }
 
   async eventCount(): Promise<number> {
-    const { rows } = await this.pool.query<{ n: string }>("SELECT count(*) AS n FROM idx_events");
+    const rows = await this.query<{ n: string }>("SELECT count(*) AS n FROM idx_events");
     return Number(rows[0].n);
   }
 
