@@ -45,6 +45,17 @@ describe("serve: a PostgreSQL store that goes away and comes back", function () 
       expect(await health()).to.deep.include({ status: 200 });
 
       cluster.pause(); // the database goes away
+      // Before the next poll: the index (in the same database) cannot be read, and health says so.
+      const early = await health();
+      expect(early.status).to.equal(503);
+      expect(early.body.lastError).to.match(/^read index \(postgres\): /);
+      const list = await server.app.inject({
+        method: "GET",
+        url: "/api/batches",
+        headers: { authorization: `Bearer ${KEYS.auditor}` },
+      });
+      expect(list.statusCode, list.body).to.equal(503); // the node's is not the only outage a list reports as 503
+      expect(JSON.parse(list.body)).to.deep.include({ error: "DeliveryStoreError", category: "network" });
       await f.bank.celtic.settlement.acknowledgeBatch({ batchId: f.batch.batchId }); // an event meanwhile
       const before = server.feed.events.length;
       await server.feed.poll();

@@ -16,13 +16,15 @@ import { leafOf, validateRecord } from "@clearhouse/sdk/settlement";
 import { proofVerifier, releaseProver } from "@clearhouse/zk";
 import type { ApiKey, ServeConfig } from "./config";
 import { EventFeed, involves, plain as json, type PublicEvent } from "./feed";
-import { openDeliveryStore } from "./store";
+import { openDeliveryStore, PostgresDeliveryStore } from "./store";
 import { ServerMetrics } from "./metrics";
 import { BlockTimes, MetricsObserver, opsRoutes } from "./opsRoutes";
 import { webhookRoutes } from "./webhookRoutes";
 import { Indexer, type IndexedBatch } from "./index/indexer";
 import { indexRoutes } from "./index/routes";
+import { PostgresIndexStore } from "./index/postgres";
 import { SqliteIndexStore } from "./index/sqlite";
+import type { IndexStore } from "./index/types";
 import { ResponseCache } from "./index/cache";
 import { abortableVerifier, SharedRun } from "./sharedRun";
 
@@ -63,12 +65,19 @@ export async function createServer(opts: {
 }): Promise<ServerHandle> {
   const { ch, config } = opts;
   const { store, legacy } = await openDeliveryStore(config, (opts.now ?? Date.now)());
-  // The read index shares the SQLite store's file; beside PostgreSQL each server keeps it in memory,
-  // rebuilt from the chain at start (a PostgreSQL index store is not written yet: decision 033).
-  const index =
-    config.store.kind === "sqlite"
-      ? new SqliteIndexStore(config.store.path, config.store.busyTimeoutMs)
-      : new SqliteIndexStore(":memory:");
+  // The read index lives beside the delivery store: in its SQLite file, or in its PostgreSQL
+  // database on its connection pool (servers sharing the database share the index: decision 033).
+  let index: IndexStore;
+  try {
+    const s = config.store;
+    if (s.kind === "sqlite") index = new SqliteIndexStore(s.path, s.busyTimeoutMs);
+    else if (store instanceof PostgresDeliveryStore)
+      index = await PostgresIndexStore.open(store.connections, store.where);
+    else throw new Error(`A ${s.kind} serve config opened a ${store.kind} delivery store.`);
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
   const feed = new EventFeed(ch.context, config, store, opts.now, new Indexer(ch, index));
   const metrics = opts.metrics ?? new ServerMetrics();
   const times = new BlockTimes(ch.context);
@@ -141,9 +150,17 @@ export async function createServer(opts: {
   // 200 when the event feed follows the chain, 503 when its last poll failed (a load balancer or a
   // monitor reads the status code; the body says why).
   app.get("/api/health", async (_req, reply) => {
-    const lastError = feed.lastError ?? (feed.worker.storeError && `delivery store: ${feed.worker.storeError}`);
+    // Beside PostgreSQL the index is in the database too: while it is away, say so (503), not 500.
+    let events: number | undefined;
+    let indexError: string | undefined;
+    try {
+      events = await index.eventCount();
+    } catch (e) {
+      indexError = `read index (${index.kind}): ${(e as Error).message.split("\n")[0]}`;
+    }
+    const lastError =
+      feed.lastError ?? (feed.worker.storeError && `delivery store: ${feed.worker.storeError}`) ?? indexError;
     const ok = lastError === undefined;
-    const events = await index.eventCount();
     return reply.code(ok ? 200 : 503).send({ ok, events, store: store.kind, lastError });
   });
   // Browsers ask for it on every page: no icon, and no 401 for a request nobody chose to send.

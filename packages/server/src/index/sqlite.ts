@@ -2,8 +2,8 @@
  * The read index in SQLite: its own tables (`idx_*`) in the delivery store's database file, on a
  * connection of its own (WAL lets both write to one file). Versioned apart from the delivery
  * store's schema (`idx_meta.schema`). Every statement is plain SQL that PostgreSQL runs as it is
- * (`INSERT … ON CONFLICT`, integer keys); a PostgreSQL index store is the same statements with
- * `$n` placeholders and `BIGINT` columns.
+ * (`INSERT … ON CONFLICT`, integer keys); postgres.ts is the same statements with `$n`
+ * placeholders and `BIGINT` columns.
  */
 // eslint-disable-next-line @typescript-eslint/triple-slash-reference
 /// <reference path="../../types/better-sqlite3.d.ts" />

@@ -1,9 +1,9 @@
 /**
  * The read index behind the API: what the contracts' events say about members, batches, cycles
  * and agreements, kept in the server's database so a request reads a page of rows instead of
- * asking the node once per item. Its own narrow interface, apart from the delivery store's: a
- * SQLite implementation today; the SQL (plain tables, integer ordering keys, `INSERT … ON
- * CONFLICT`) ports to PostgreSQL as it is.
+ * asking the node once per item. Its own narrow interface, apart from the delivery store's, with
+ * two implementations over the same SQL (plain tables, integer ordering keys, `INSERT … ON
+ * CONFLICT`): SQLite (sqlite.ts) and PostgreSQL (postgres.ts).
  */
 
 /** The read models the index keeps. */
@@ -75,7 +75,8 @@ export interface EventQuery {
 export interface IndexStore {
   readonly kind: string;
   /**
-   * How many commits this store object has made: an answer computed from the index at one
+   * Moves with every commit this store object makes (and, where several servers write one index,
+   * when it sees another's commit: postgres.ts): an answer computed from the index at one
    * generation is current until the next (the routes' response cache keys on it).
    */
   readonly generation: number;

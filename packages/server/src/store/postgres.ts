@@ -16,7 +16,7 @@ import { DeliveryStoreError } from "./errors";
 import { orderKey } from "./order";
 import { HEADS, record, SELECT, toNumber, type Row } from "./postgresRows";
 import * as claims from "./postgresClaims";
-import { migratePostgres } from "./postgresSchema";
+import { inTransaction, migratePostgres } from "./postgresSchema";
 import type {
   AppendRequest,
   AttemptOutcome,
@@ -98,19 +98,13 @@ export class PostgresDeliveryStore implements DeliveryStore {
   }
 
   /** Run `fn` in one transaction on one connection (a failed one is discarded, not reused). */
-  private async tx<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
-    const c = await this.pool.connect();
-    try {
-      await c.query("BEGIN");
-      const result = await fn(c);
-      await c.query("COMMIT");
-      c.release();
-      return result;
-    } catch (e) {
-      await c.query("ROLLBACK").catch(() => undefined);
-      c.release(true);
-      throw e;
-    }
+  private tx<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, fn);
+  }
+
+  /** The connection pool, for the read index kept in the same database (`PostgresIndexStore`). */
+  get connections(): pg.Pool {
+    return this.pool;
   }
 
   async syncSubscriptions(subscriptions: Omit<StoredSubscription, "active">[]): Promise<void> {

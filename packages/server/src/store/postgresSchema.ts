@@ -1,9 +1,9 @@
 /**
- * The PostgreSQL delivery store's schema, versioned in a `schema_version` table: migration n takes
+ * The PostgreSQL delivery store's schema (and the helpers the read index's tables share), versioned in a `schema_version` table: migration n takes
  * a database from version n to n + 1; the ones due are applied together in one transaction, under an
  * advisory lock so that servers starting together migrate once. Add a migration, never edit one that shipped.
  */
-import type { PoolClient } from "pg";
+import type { Pool, PoolClient } from "pg";
 import { DeliveryStoreError } from "./errors";
 
 /** The advisory lock key of migrations (any constant; "clearhouse" in ASCII, truncated). */
@@ -55,27 +55,61 @@ export const PG_MIGRATIONS: readonly string[] = [
 /** The schema version this code writes. */
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS.length;
 
-/** Bring the database to PG_SCHEMA_VERSION (one transaction, under the migration lock); returns the version it had. */
-export async function migratePostgres(client: PoolClient, where: string): Promise<number> {
+/** A versioned set of tables: its version table, its migrations, and what to call it in messages. */
+export interface MigrationSpec {
+  /** The one-row table that holds the version (`version INTEGER`). */
+  table: string;
+  migrations: readonly string[];
+  /** What the tables are ("delivery store", "read index") and where (host:port/database), for messages. */
+  what: string;
+  where: string;
+}
+
+/**
+ * Bring `spec`'s tables to its latest version (one transaction, under the migration lock, so servers
+ * starting together migrate once); returns the version they had.
+ */
+export async function applyMigrations(client: PoolClient, spec: MigrationSpec): Promise<number> {
+  const latest = spec.migrations.length;
   await client.query("BEGIN");
   try {
     await client.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK]);
-    await client.query("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
-    const { rows } = await client.query<{ version: number }>("SELECT version FROM schema_version");
+    await client.query(`CREATE TABLE IF NOT EXISTS ${spec.table} (version INTEGER NOT NULL)`);
+    const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${spec.table}`);
     const from = rows[0]?.version ?? 0;
-    if (from > PG_SCHEMA_VERSION)
+    if (from > latest)
       throw new DeliveryStoreError(
-        `The delivery store ${where} has schema version ${from}; this clearhouse knows up to ${PG_SCHEMA_VERSION}.`,
+        `The ${spec.what} ${spec.where} has schema version ${from}; this clearhouse knows up to ${latest}.`,
         "It was written by a newer clearhouse: run that version on every server, or point `store.url` at another database.",
       );
-    for (let v = from; v < PG_SCHEMA_VERSION; v++) await client.query(PG_MIGRATIONS[v]);
-    if (rows.length === 0) await client.query("INSERT INTO schema_version (version) VALUES ($1)", [PG_SCHEMA_VERSION]);
-    else if (from < PG_SCHEMA_VERSION)
-      await client.query("UPDATE schema_version SET version = $1", [PG_SCHEMA_VERSION]);
+    for (let v = from; v < latest; v++) await client.query(spec.migrations[v]);
+    if (rows.length === 0) await client.query(`INSERT INTO ${spec.table} (version) VALUES ($1)`, [latest]);
+    else if (from < latest) await client.query(`UPDATE ${spec.table} SET version = $1`, [latest]);
     await client.query("COMMIT");
     return from;
   } catch (e) {
     await client.query("ROLLBACK").catch(() => undefined);
+    throw e;
+  }
+}
+
+/** Bring the delivery store's tables to PG_SCHEMA_VERSION; returns the version they had. */
+export function migratePostgres(client: PoolClient, where: string): Promise<number> {
+  return applyMigrations(client, { table: "schema_version", migrations: PG_MIGRATIONS, what: "delivery store", where });
+}
+
+/** Run `fn` in one transaction on one connection of `pool` (a failed connection is discarded, not reused). */
+export async function inTransaction<T>(pool: Pool, fn: (c: PoolClient) => Promise<T>): Promise<T> {
+  const c = await pool.connect();
+  try {
+    await c.query("BEGIN");
+    const result = await fn(c);
+    await c.query("COMMIT");
+    c.release();
+    return result;
+  } catch (e) {
+    await c.query("ROLLBACK").catch(() => undefined);
+    c.release(true);
     throw e;
   }
 }
