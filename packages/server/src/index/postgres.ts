@@ -16,30 +16,11 @@
 import type pg from "pg";
 import type { PoolClient } from "pg";
 import { DeliveryStoreError } from "../store/errors";
+import { indexSchema } from "./schema";
 import { applyMigrations, inTransaction } from "../store/postgresSchema";
 import type { EventQuery, IndexCommit, IndexItem, IndexKind, IndexPage, IndexQuery, IndexStore } from "./types";
 
-export const PG_INDEX_MIGRATIONS: readonly string[] = [
-  `
-  CREATE TABLE idx_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-  CREATE TABLE idx_items (
-    kind TEXT NOT NULL, key TEXT NOT NULL, ord BIGINT NOT NULL, body TEXT NOT NULL,
-    PRIMARY KEY (kind, key)
-  );
-  CREATE UNIQUE INDEX idx_items_ord ON idx_items (kind, ord, key);
-  CREATE TABLE idx_parties (
-    kind TEXT NOT NULL, key TEXT NOT NULL, account TEXT NOT NULL, ord BIGINT NOT NULL,
-    PRIMARY KEY (kind, account, ord, key)
-  );
-  CREATE TABLE idx_events (
-    ord BIGINT PRIMARY KEY, id TEXT NOT NULL UNIQUE, block_number BIGINT NOT NULL,
-    subject TEXT, body TEXT NOT NULL
-  );
-  CREATE INDEX idx_events_subject ON idx_events (subject, ord);
-  CREATE TABLE idx_event_parties (account TEXT NOT NULL, ord BIGINT NOT NULL, PRIMARY KEY (account, ord));
-  CREATE TABLE idx_banks (ledger_index INTEGER PRIMARY KEY, bank TEXT NOT NULL);
-  `,
-];
+export const PG_INDEX_MIGRATIONS: readonly string[] = [indexSchema("BIGINT")];
 
 /** The advisory lock that serialises index commits across servers: "idxcmt" in ASCII. */
 const COMMIT_LOCK = 0x696478636d74;

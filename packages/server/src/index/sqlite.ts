@@ -11,29 +11,10 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { DeliveryStoreError } from "../store/errors";
+import { indexSchema } from "./schema";
 import type { EventQuery, IndexCommit, IndexItem, IndexKind, IndexPage, IndexQuery, IndexStore } from "./types";
 
-const MIGRATIONS: readonly string[] = [
-  `
-  CREATE TABLE idx_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-  CREATE TABLE idx_items (
-    kind TEXT NOT NULL, key TEXT NOT NULL, ord INTEGER NOT NULL, body TEXT NOT NULL,
-    PRIMARY KEY (kind, key)
-  );
-  CREATE UNIQUE INDEX idx_items_ord ON idx_items (kind, ord, key);
-  CREATE TABLE idx_parties (
-    kind TEXT NOT NULL, key TEXT NOT NULL, account TEXT NOT NULL, ord INTEGER NOT NULL,
-    PRIMARY KEY (kind, account, ord, key)
-  );
-  CREATE TABLE idx_events (
-    ord INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, block_number INTEGER NOT NULL,
-    subject TEXT, body TEXT NOT NULL
-  );
-  CREATE INDEX idx_events_subject ON idx_events (subject, ord);
-  CREATE TABLE idx_event_parties (account TEXT NOT NULL, ord INTEGER NOT NULL, PRIMARY KEY (account, ord));
-  CREATE TABLE idx_banks (ledger_index INTEGER PRIMARY KEY, bank TEXT NOT NULL);
-  `,
-];
+const MIGRATIONS: readonly string[] = [indexSchema("INTEGER")];
 
 export class SqliteIndexStore implements IndexStore {
   readonly kind = "sqlite";
