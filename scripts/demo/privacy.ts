@@ -1,24 +1,26 @@
 /**
- * The demo's privacy step: a bank settles payments in private mode (chunks of 16 under a Poseidon
- * root, totals accepted only with a batch_netting proof), and a bank's customer proves KYC
- * membership without saying who they are.
+ * The demo's privacy step: a bank settles payments in private mode v2 (decision 034: one batch of
+ * 256-slot chunks under Poseidon roots, its totals accepted only with one private_netting_256 proof
+ * per chunk, all in one transaction), and a bank's customer proves KYC membership without saying
+ * who they are.
  */
 import { toHex, type Address } from "viem";
 import { ContractRevertError, fromMinorUnits, type Clearhouse, type PaymentRecord } from "../../packages/sdk/src";
 import { accountHash } from "../../packages/sdk/src/settlement/record";
 import {
   amountInputs,
-  buildPrivateChunks,
+  buildPrivateBatch,
   identityCommitment,
   kycInputs,
   KycTree,
   namedSignals,
-  nettingInputs,
+  privateInclusionProof,
   prove,
+  provePrivateBatch,
   randomFieldElement,
   releaseProver,
-  toCalldata,
   verify,
+  verifyPrivateInclusion,
 } from "../../packages/zk/src";
 
 export interface PrivacyContext {
@@ -36,54 +38,65 @@ export async function privacyStep(c: PrivacyContext): Promise<{ gas: bigint; pro
   try {
     const baltic = c.as("baltic");
     const payees = ["alpine", "celtic"] as const;
-    const records: PaymentRecord[] = Array.from({ length: 20 }, (_, i) => ({
+    const records: PaymentRecord[] = Array.from({ length: 300 }, (_, i) => ({
       paymentId: `BALT-PRIV-${i + 1}`,
       debtorBank: c.addr("baltic"),
       creditorBank: c.addr(payees[i % 2]),
-      amount: BigInt(50_000 + 1_250 * i),
+      amount: BigInt(50_000 + 125 * i),
       currency: "EUR",
       valueDate: c.valueDate,
       endToEndId: `PRIV-E2E-${i + 1}`,
       debtorAccountHash: accountHash(`LV80BALT${String(i).padStart(13, "0")}`),
       creditorAccountHash: accountHash(`CH93ALPN${String(i).padStart(13, "0")}`),
     }));
-    const chunks = buildPrivateChunks(records, { submitter: c.addr("baltic"), keyPrefix: `${c.valueDate}-priv` });
-    c.log(`Baltic keeps 20 payments private: ${chunks.length} chunks of ≤ 16 under Poseidon roots, each proved`);
-    const bundles = [];
-    for (const chunk of chunks) {
-      const started = Date.now();
-      const bundle = await prove("batch_netting_16", nettingInputs(chunk));
-      proofs++;
-      bundles.push(bundle);
-      const r = await baltic.settlement.submitBatch({ key: chunk.key, header: chunk.header });
-      gas += r.tx?.gasUsed ?? 0n;
-      c.log(
-        `  chunk ${chunk.metadata.chunk}: ${chunk.records.length} payments, ${chunk.header.counterparties.length} creditor bank(s), gross €${fromMinorUnits(chunk.header.grossTotal, 2)}, proof in ${Date.now() - started} ms, anchored`,
-      );
-      for (const payee of payees) {
-        if (chunk.header.counterparties.includes(c.addr(payee)))
-          gas += (await c.as(payee).settlement.acknowledgeBatch({ batchId: chunk.batchId })).gasUsed;
-      }
+    const indexes = new Map<string, number>();
+    for (const bank of ["baltic", ...payees]) {
+      const index = await baltic.settlement.ledgerIndexOf({ bank: c.addr(bank) });
+      if (index === undefined) throw new Error(`${bank} is not enrolled in the settlement ledger`);
+      indexes.set(c.addr(bank).toLowerCase(), index);
     }
+    const batch = buildPrivateBatch(records, {
+      submitter: c.addr("baltic"),
+      key: `${c.valueDate}-private`,
+      indexOf: (bank) => indexes.get(bank.toLowerCase()) ?? 0,
+    });
+    c.log(
+      `Baltic keeps ${records.length} payments private: one batch of ${batch.chunks.length} chunks (256 slots each, one Poseidon root each); the anchored root is the keccak of the chunk roots`,
+    );
+    const chunks = await provePrivateBatch(batch, {
+      onProgress: (done, total, ms) => c.log(`  chunk ${done}/${total} proved (private_netting_256) in ${ms} ms`),
+    });
+    proofs += chunks.length;
+    const anchored = await baltic.settlement.submitBatch({ key: batch.key, header: batch.header });
+    gas += anchored.tx?.gasUsed ?? 0n;
+    for (const payee of payees) {
+      gas += (await c.as(payee).settlement.acknowledgeBatch({ batchId: batch.batchId })).gasUsed;
+    }
+    const alpinePayment = records.find((r) => r.creditorBank === c.addr("alpine"));
+    if (!alpinePayment) throw new Error("the private batch has no payment to Alpine");
+    const inclusion = privateInclusionProof(batch, alpinePayment.paymentId);
+    const chunkRoot = verifyPrivateInclusion(inclusion, {
+      record: alpinePayment,
+      bankIndex: indexes.get(c.addr("baltic").toLowerCase()) ?? 0,
+      creditorIndex: indexes.get(c.addr("alpine").toLowerCase()) ?? 0,
+      headerRoot: anchored.header.root,
+    });
+    c.log(
+      `  anchored once, acknowledged; Alpine checks ${alpinePayment.paymentId} against the anchored root from its own group of 8 slots and hashes only: chunk root ${hex(chunkRoot)}`,
+    );
     const operator = c.as("operator");
     const { cycleId, tx } = await operator.settlement.openCycle();
     gas += tx.gasUsed;
     const refused = await baltic.settlement
-      .declareBatch({ key: chunks[0].key, header: chunks[0].header })
+      .declareBatch({ key: batch.key, header: batch.header })
       .catch((e: unknown) => e);
     if (refused instanceof ContractRevertError)
-      c.log(`  declared without its proof, a private chunk is refused: ${refused.shortMessage}`);
-    for (const [i, chunk] of chunks.entries()) {
-      const r = await baltic.settlement.declareProvedBatch({
-        key: chunk.key,
-        header: chunk.header,
-        proof: toCalldata(bundles[i]).proof,
-      });
-      gas += r.gasUsed;
-      c.log(
-        `  chunk ${i} declared with its batch_netting proof (verified on chain, gas ${r.gasUsed.toLocaleString("en")})`,
-      );
-    }
+      c.log(`  declared without its proofs, the private batch is refused: ${refused.shortMessage}`);
+    const declared = await baltic.settlement.declareProvedChunks({ key: batch.key, header: batch.header, chunks });
+    gas += declared.gasUsed;
+    c.log(
+      `  declared with its ${chunks.length} proofs in one transaction (each verified on chain): gas ${declared.gasUsed.toLocaleString("en")}, ${Math.round(Number(declared.gasUsed) / records.length).toLocaleString("en")} a payment`,
+    );
     gas += (await operator.settlement.closeCycle({ cycleId })).gasUsed;
     const cycle = await operator.settlement.getCycle({ cycleId });
     const net = cycle.positions.map(

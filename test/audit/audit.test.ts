@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { keccak256, stringToHex, type Hex } from "viem";
+import { decodeFunctionData, encodeFunctionData, keccak256, stringToHex, type Hex } from "viem";
+import { privateChunksAbi } from "../../packages/contracts/src";
 import {
   auditSnapshot,
   collectSnapshot,
@@ -20,10 +21,12 @@ import { writeBatchFile, readBatchFile } from "../../packages/sdk/src/node/batch
 import { parseAgreement } from "../../packages/sdk/src/payments";
 import { UNLIMITED, fromMinorUnits } from "../../packages/sdk/src/validate";
 import {
+  buildPrivateBatch,
   buildPrivateChunks,
   nettingInputs,
   proofVerifier,
   prove,
+  provePrivateBatch,
   releaseProver,
   toCalldata,
 } from "../../packages/zk/src";
@@ -51,8 +54,26 @@ async function busyChain() {
   const bundle = await prove("batch_netting_16", nettingInputs(chunk));
   await f.bank.baltic.settlement.submitBatch({ key: chunk.key, header: chunk.header });
   await f.bank.alpine.settlement.acknowledgeBatch({ batchId: chunk.batchId });
+  // A private-mode v2 batch of Danube's (decision 034): its chunk proofs declared in one transaction.
+  const indexes = new Map<string, number>();
+  for (const b of [f.addr.danube, f.addr.alpine, f.addr.celtic])
+    indexes.set(b.toLowerCase(), (await f.operator.settlement.ledgerIndexOf({ bank: b }))!);
+  const v2 = buildPrivateBatch(sampleRecords(12, f.addr.danube, [f.addr.alpine, f.addr.celtic]), {
+    submitter: f.addr.danube,
+    key: "audit-v2",
+    indexOf: (b) => indexes.get(b.toLowerCase())!,
+  });
+  const v2Chunks = await provePrivateBatch(v2);
+  await f.bank.danube.settlement.submitBatch({ key: v2.key, header: v2.header });
+  await f.bank.alpine.settlement.acknowledgeBatch({ batchId: v2.batchId });
+  await f.bank.celtic.settlement.acknowledgeBatch({ batchId: v2.batchId });
   await f.operator.settlement.openCycle();
   await f.bank.alpine.settlement.declareBatch({ key: batch.key, header: batch.header });
+  const v2Declared = await f.bank.danube.settlement.declareProvedChunks({
+    key: v2.key,
+    header: v2.header,
+    chunks: v2Chunks,
+  });
   await f.bank.baltic.settlement.declareProvedBatch({
     key: chunk.key,
     header: chunk.header,
@@ -91,7 +112,7 @@ async function busyChain() {
     maxDailyOutflow: UNLIMITED,
   });
   const snapshot = await collectSnapshot(f.gov.context);
-  return { ...f, dir, batch, snapshot };
+  return { ...f, dir, batch, snapshot, v2Tx: v2Declared.hash };
 }
 
 const failuresOf = async (s: ChainSnapshot, id: string, opts = {}) =>
@@ -113,10 +134,11 @@ describe("audit", function () {
     ).to.deep.equal([["governance", "not run", "the deployment has no governance multisig"]]);
     expect(report.ok).to.equal(true);
     const by = Object.fromEntries(report.checks.map((c) => [c.id, c.checked]));
-    expect(by["ledger-batches"]).to.equal(2);
+    expect(by["ledger-batches"]).to.equal(3);
     expect(by["netting-cycles"]).to.equal(1);
     expect(by["escrow-agreements"]).to.equal(1);
-    expect(by.proofs).to.equal(4); // three registered keys + the accepted netting proof
+    // four registered keys + the accepted batch_netting_16 proof + the v2 batch's one chunk proof
+    expect(by.proofs).to.equal(6);
     expect(by["batch-files"]).to.equal(1);
     expect(by["contract-implementations"]).to.equal(6);
     expect(report.summary).to.deep.equal({ passed: report.checks.length - 1, failed: 0, notRun: 1 });
@@ -510,6 +532,44 @@ describe("audit", function () {
     s.proofTransactions[tx] = `${input.slice(0, -2)}${(parseInt(last, 16) ^ 1).toString(16).padStart(2, "0")}` as Hex;
     const failures = (await auditSnapshot(s, { verifier })).checks.find((c) => c.id === "proofs")!.failures;
     expect(failures.map((x) => x.transactionHash)).to.include(tx);
+  });
+
+  it("re-derives a private-mode v2 batch's chunk proofs: a changed bucket amount fails to re-verify", async () => {
+    const f = await loadFixture(busyChain);
+    const s = structuredClone(f.snapshot);
+    const input = s.proofTransactions[f.v2Tx];
+    expect(input, "the v2 declaration's transaction was collected").to.be.a("string");
+    const { args } = decodeFunctionData({ abi: privateChunksAbi, data: input });
+    const [cycleId, batchKey, header, counterparties, totals, chunks] = args;
+    // Move one unit between the chunk's two buckets: the per-position sums still match the totals,
+    // only the proof's public words differ (the chain would refuse it; the audit must too).
+    const moved = chunks.map((c) => ({
+      ...c,
+      amounts: [c.amounts[0] + 1n, c.amounts[1] - 1n, c.amounts[2], c.amounts[3]] as const,
+    }));
+    s.proofTransactions[f.v2Tx] = encodeFunctionData({
+      abi: privateChunksAbi,
+      functionName: "declareProvedChunks",
+      args: [cycleId, batchKey, header, counterparties, totals, moved],
+    });
+    const failures = (await auditSnapshot(s, { verifier })).checks.find((c) => c.id === "proofs")!.failures;
+    expect(failures.map((x) => [x.transactionHash, x.detail])).to.deep.equal([
+      [
+        f.v2Tx,
+        "the private_netting_256 proof accepted on chain does not verify against the committed verification key",
+      ],
+    ]);
+  });
+
+  it("names a v2 declaration whose bank held no ledger index", async () => {
+    const f = await loadFixture(busyChain);
+    const s = structuredClone(f.snapshot);
+    s.events = s.events.filter(
+      (e) => !(e.eventName === "BankEnrolled" && String(e.args.bank).toLowerCase() === f.addr.danube.toLowerCase()),
+    );
+    const failures = (await auditSnapshot(s, { verifier })).checks.find((c) => c.id === "proofs")!.failures;
+    expect(failures.map((x) => x.transactionHash)).to.deep.equal([f.v2Tx]);
+    expect(failures[0].detail).to.match(/cannot re-derive the proof of BatchProofAccepted: .* held no ledger index/i);
   });
 
   it("a proof submitted through another contract is counted as not re-derived, not as a failure", async () => {

@@ -21,6 +21,7 @@ export const VERIFIER_ARTIFACTS = {
   KycMembershipVerifier: "contracts/zk/KycMembershipVerifier.sol/KycMembershipVerifier.json",
   AmountLimitVerifier: "contracts/zk/AmountLimitVerifier.sol/AmountLimitVerifier.json",
   BatchNetting16Verifier: "contracts/zk/BatchNetting16Verifier.sol/BatchNetting16Verifier.json",
+  PrivateNetting256Verifier: "contracts/zk/PrivateNetting256Verifier.sol/PrivateNetting256Verifier.json",
 } as const;
 
 /** OpenZeppelin's ERC-1967 proxy, compiled through contracts/proxy/ClearhouseProxy.sol. */

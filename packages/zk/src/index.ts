@@ -16,3 +16,4 @@ export * from "./verifierKeys";
 export * from "./privateBatch";
 export * from "./privateInputs";
 export * from "./privateInclusion";
+export * from "./privateProve";

@@ -12,6 +12,7 @@ import { toField } from "@clearhouse/sdk/zk";
 import { identityCommitment, rootOfPath, type KycPath } from "./kyc";
 
 import type { CircuitInputs } from "./signals";
+import { checkPrivateNetting } from "./privateInputs";
 
 export type { CircuitInputs, SignalValue } from "./signals";
 
@@ -210,5 +211,7 @@ export function validateInputs(circuit: CircuitId, raw: unknown): CircuitInputs 
       return checkAmount(inputs);
     case "batch_netting_16":
       return checkNetting(inputs);
+    case "private_netting_256":
+      return checkPrivateNetting(inputs);
   }
 }

@@ -125,12 +125,6 @@ export function privateChunksCommitmentOf(counterparties: readonly Address[], to
   );
 }
 
-/** The circuit's public words: [word0, word1] from the bank and the four buckets. */
-export function bucketWords(bankIndex: number, counterpartyIndexes: readonly number[], amounts: readonly bigint[]) {
-  const bucket = (k: number) => (amounts[k] << 16n) + BigInt(counterpartyIndexes[k]);
-  return [(BigInt(bankIndex) << 176n) + (bucket(0) << 88n) + bucket(1), (bucket(2) << 88n) + bucket(3)];
-}
-
 const EMPTY: PrivateSlot = { digest: 0n, packed: 0n, amount: 0n, bucket: 0, used: false };
 
 /**

@@ -4,14 +4,13 @@
  * with an error naming what is wrong instead of an opaque witness failure.
  */
 import { InvalidArgumentError } from "@clearhouse/sdk/errors";
-import { toField } from "@clearhouse/sdk/zk";
+import { bucketWords, toField } from "@clearhouse/sdk/zk";
 import type { CircuitInputs, SignalValue } from "./signals";
 import {
   CHUNK_BUCKETS,
   CHUNK_GROUPS,
   CHUNK_SLOTS,
   GROUP_SLOTS,
-  bucketWords,
   chunkRootOf,
   groupHash,
   packedOf,

@@ -1,19 +1,19 @@
 /**
  * Private mode v2 with real proofs: `declareProvedChunks` accepts a batch whose every chunk has a
  * valid `private_netting_256` proof, the close settles it, and the worst case at MAX_PROVED_CHUNKS
- * fits the gas budget. Needs the circuit's ceremony artifacts (packages/zk/circuits/build/
- * private_netting_256/) and its exported verifier contract (contracts/zk/PrivateNetting256Verifier.sol):
- * until they exist, every test here is skipped, saying which is missing.
+ * fits the gas budget. Uses the circuit's ceremony artifacts (packages/zk/circuits/build/
+ * private_netting_256/) and its exported verifier contract (contracts/zk/PrivateNetting256Verifier.sol),
+ * both shipped: a missing one fails the suite, naming it. The bound's 48 proofs are proved ahead of
+ * time (fixtures/max-proved-chunks.json, `npm run fixtures:max-chunks`); the others here are proved
+ * as the tests run.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "chai";
 import { artifacts, ethers } from "hardhat";
-import * as snarkjs from "snarkjs";
-import { ARTIFACT_DIR, TRANSCRIPT_PATH } from "../../../packages/zk/src/artifacts";
+import { TRANSCRIPT_PATH } from "../../../packages/zk/src/artifacts";
 import { releaseProver } from "../../../packages/zk/src/prover";
-import { vkHashOf, type VerificationKey } from "../../../packages/sdk/src/zk/vk";
-import { deployZk, transcriptHash } from "../zk/helpers";
+import { deployZk } from "../zk/helpers";
 import {
   batchIdOf,
   closePending,
@@ -25,12 +25,9 @@ import {
   submitFinal,
   type SettlementFixture,
 } from "./helpers";
-import { PRIVATE_NETTING, asProof, chunksAt, makeChunkedBatch, type ProvedChunk } from "./chunks";
+import { PRIVATE_NETTING, chunksAt, makeChunkedBatch } from "./chunks";
+import { CIRCUIT, DIR, VERIFIER, maxChunksFixture, maxChunksIndexes, proveChunk } from "./provedChunks";
 
-const CIRCUIT = "private_netting_256";
-const VERIFIER = "PrivateNetting256Verifier";
-const DIR = join(ARTIFACT_DIR, CIRCUIT);
-const SLOTS = 256;
 const GAS_BUDGET = 15_000_000n;
 
 /** What is missing to run these tests (empty when nothing is). */
@@ -42,88 +39,13 @@ async function missing(): Promise<string[]> {
   return out;
 }
 
-/** Payments of one chunk: (bucket, amount) pairs, at most 256, amounts below 2^64. */
-type Payments = ReadonlyArray<readonly [bucket: number, amount: bigint]>;
-
-/**
- * Prove a chunk of `payments` owed by the bank with ledger index `bank` to the banks with ledger
- * indexes `indexes[positions[k]]` (bucket k; an unused bucket is position 0, amount 0). `salt`
- * makes the payment digests (and so the root) differ between chunks.
- */
-async function proveChunk(
-  bank: number,
-  indexes: readonly number[],
-  positions: readonly number[],
-  payments: Payments,
-  salt: number,
-): Promise<ProvedChunk> {
-  const used = payments.length;
-  const pad = <T>(xs: T[], fill: T): T[] => [...xs, ...new Array<T>(SLOTS - xs.length).fill(fill)];
-  const total: ProvedChunk["amounts"] = [0n, 0n, 0n, 0n];
-  for (const [k, amount] of payments) total[k] += amount;
-  const buckets = total.map((t, k) => (t === 0n ? 0 : positions[k])) as ProvedChunk["buckets"];
-  const input: snarkjs.CircuitSignals = {
-    digest: pad(
-      payments.map((_, i) => BigInt(ethers.id(`payment ${salt}/${i}`)) >> 8n),
-      0n,
-    ),
-    amount: pad(
-      payments.map(([, a]) => a),
-      0n,
-    ),
-    used: pad(new Array<bigint>(used).fill(1n), 0n),
-    bucket: pad(
-      payments.map(([k]) => BigInt(k)),
-      0n,
-    ),
-    counterparty: buckets.map((p) => BigInt(indexes[p])),
-    total,
-    bankIndex: BigInt(bank),
-  };
-  const { proof, publicSignals } = await snarkjs.groth16.fullProve(
-    input,
-    join(DIR, `${CIRCUIT}.wasm`),
-    join(DIR, `${CIRCUIT}.zkey`),
-  );
-  const calldata = JSON.parse(`[${await snarkjs.groth16.exportSolidityCallData(proof, publicSignals)}]`) as [
-    string[],
-    string[][],
-    string[],
-    string[],
-  ];
-  const [a, b, c, signals] = calldata;
-  // The engine builds the same two words from the ledger indexes and the bucket amounts.
-  const word = (k: number) => (total[k] << 16n) | BigInt(indexes[buckets[k]]);
-  expect(BigInt(signals[1])).to.equal((BigInt(bank) << 176n) | (word(0) << 88n) | word(1));
-  expect(BigInt(signals[2])).to.equal((word(2) << 88n) | word(3));
-  return {
-    root: BigInt(signals[0]),
-    buckets,
-    amounts: total,
-    proof: asProof([...a, ...b.flat(), ...c].map(BigInt)),
-  };
-}
-
-/** Register the ceremony's verifier under private_netting_256. */
-async function registerVerifier(zk: Awaited<ReturnType<typeof deployZk>>): Promise<void> {
-  const verifier = await ethers.deployContract(VERIFIER);
-  const vk = vkHashOf(JSON.parse(readFileSync(join(DIR, "verification_key.json"), "utf8")) as VerificationKey);
-  await mined(
-    zk.verifierRegistry.registerCircuit(PRIVATE_NETTING, await verifier.getAddress(), 3, vk, transcriptHash()),
-  );
-}
-
 describe("NettingEngine — declareProvedChunks with real private_netting_256 proofs", function () {
   this.timeout(1_800_000);
 
   before(async function () {
     const gaps = await missing();
-    if (gaps.length > 0) {
-      console.log(
-        `      skipped: the ${CIRCUIT} ceremony has not produced ${gaps.join(", ")} (transcript ${TRANSCRIPT_PATH})`,
-      );
-      this.skip();
-    }
+    if (gaps.length > 0)
+      throw new Error(`the ${CIRCUIT} ceremony has not produced ${gaps.join(", ")} (transcript ${TRANSCRIPT_PATH})`);
   });
   after(releaseProver);
 
@@ -160,8 +82,7 @@ describe("NettingEngine — declareProvedChunks with real private_netting_256 pr
 
   async function fixture() {
     const f = await deploySettlement();
-    const zk = await deployZk(f.engine);
-    await registerVerifier(zk);
+    const zk = await deployZk(f.engine); // registers every shipped circuit, private_netting_256 with it
     await mined(f.engine.connect(f.operator).openCycle());
     return { ...f, ...zk, chunks: await chunksAt(f.engine) };
   }
@@ -213,21 +134,15 @@ describe("NettingEngine — declareProvedChunks with real private_netting_256 pr
 
   it("at MAX_PROVED_CHUNKS chunks of 4 distinct creditors each, the declaration costs under the gas budget", async () => {
     const f = await deployWide();
-    const zk = await deployZk(f.engine);
-    await registerVerifier(zk);
+    await deployZk(f.engine); // registers every shipped circuit, private_netting_256 with it
     await mined(f.engine.connect(f.operator).openCycle());
     const max = Number(await (await ethers.deployContract("PrivateProofs")).MAX_PROVED_CHUNKS());
     const creditors = f.all.slice(1).map((s) => s.address);
-    const indexes = creditors.map((_, i) => i + 1);
-    const positions = (i: number) => [0, 1, 2, 3].map((k) => 4 * i + k);
     const cps = Array.from({ length: max * 4 }, (_, p) => creditors[p % creditors.length]);
-    const all = Array.from({ length: max * 4 }, (_, p) => indexes[p % creditors.length]);
-    const proved: ProvedChunk[] = [];
-    for (let i = 0; i < max; i++) {
-      const payments: Payments = Array.from({ length: SLOTS }, (_, s) => [s % 4, BigInt(1_000 + s)] as const);
-      proved.push(await proveChunk(0, all, positions(i), payments, 100 + i));
-    }
-    proved.sort((x, y) => (x.root < y.root ? -1 : 1));
+    expect(maxChunksIndexes(max)).to.deep.equal(
+      await Promise.all(cps.map(async (a) => Number((await f.ledger.bankOf(a))[0]))),
+    );
+    const proved = maxChunksFixture(max);
     const b = await makeChunkedBatch(f.ledger, "bound", cps, proved);
     await submitFinal(f, f.all[0], b, f.all);
     const c = await chunksAt(f.engine);

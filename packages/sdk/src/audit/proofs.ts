@@ -3,11 +3,77 @@
  * the chain accepted re-verifies off-chain, with its public signals re-derived from the transaction.
  */
 import { decodeFunctionData, toFunctionSelector, type AbiFunction, type Address, type Hex } from "viem";
-import { conditionalEscrowAbi, nettingEngineAbi } from "@clearhouse/contracts";
+import { conditionalEscrowAbi, nettingEngineAbi, privateChunksAbi } from "@clearhouse/contracts";
 import { CIRCUIT_IDS, circuitNameOf, circuitSpec, type CircuitId } from "../zk/circuits";
+import { bucketWords } from "../zk/privateWords";
 import { vkHashOf } from "../zk/vk";
 import type { CheckOptions, CheckResult, Finding } from "./check";
-import type { ChainSnapshot } from "./collect";
+import type { AuditEvent, ChainSnapshot } from "./collect";
+
+/** A proof to re-verify: the circuit, the flattened proof and the public signals re-derived. */
+interface Derived {
+  circuit: CircuitId;
+  proof: readonly bigint[];
+  signals: bigint[];
+}
+
+interface ProvedChunk {
+  root: bigint;
+  buckets: readonly number[];
+  amounts: readonly bigint[];
+  proof: readonly bigint[];
+}
+
+/**
+ * The SettlementLedger index each bank held just before event `at` (an index is given by
+ * BankEnrolled and may be given again after a release, so it is read from the history up to then).
+ */
+function ledgerIndexesBefore(events: readonly AuditEvent[], at: AuditEvent): Map<string, number> {
+  const indexes = new Map<string, number>();
+  for (const e of events) {
+    if (e.blockNumber > at.blockNumber || (e.blockNumber === at.blockNumber && e.logIndex >= at.logIndex)) break;
+    if (e.contract === "SettlementLedger" && e.eventName === "BankEnrolled")
+      indexes.set(String(e.args.bank).toLowerCase(), Number(e.args.index));
+  }
+  return indexes;
+}
+
+/**
+ * The proofs of a `declareProvedChunks` transaction (private mode v2): one `private_netting_256`
+ * proof per chunk, with [root, word0, word1] rebuilt as the engine does (docs/spec/private-batch.md).
+ */
+function chunkProofs(s: ChainSnapshot, e: AuditEvent, input: Hex): Derived[] {
+  const { args } = decodeFunctionData({ abi: privateChunksAbi, data: input });
+  const [, , , counterparties, , chunks] = args as unknown as [
+    bigint,
+    Hex,
+    { root: Hex },
+    Address[],
+    bigint[],
+    readonly ProvedChunk[],
+  ];
+  const declared = s.events.find((x) => x.transactionHash === e.transactionHash && x.eventName === "BatchDeclared");
+  if (!declared) throw new Error("the transaction has no BatchDeclared event");
+  const indexes = ledgerIndexesBefore(s.events, declared);
+  const indexOf = (bank: string): number => {
+    const i = indexes.get(bank.toLowerCase());
+    if (i === undefined) throw new Error(`${bank} held no ledger index at block ${declared.blockNumber}`);
+    return i;
+  };
+  const bank = indexOf(String(declared.args.debtor));
+  return chunks.map((c) => ({
+    circuit: "private_netting_256",
+    proof: c.proof,
+    signals: [
+      c.root,
+      ...bucketWords(
+        bank,
+        c.buckets.map((b) => indexOf(counterparties[Number(b)])),
+        c.amounts,
+      ),
+    ],
+  }));
+}
 
 export async function proofs(s: ChainSnapshot, opts: CheckOptions): Promise<CheckResult> {
   const failures: Finding[] = [];
@@ -26,12 +92,22 @@ export async function proofs(s: ChainSnapshot, opts: CheckOptions): Promise<Chec
   const selector = (abi: typeof nettingEngineAbi | typeof conditionalEscrowAbi, name: string) =>
     toFunctionSelector(abi.find((x) => x.type === "function" && x.name === name) as AbiFunction);
   const DECLARE = selector(nettingEngineAbi, "declareProved");
+  const CHUNKS = toFunctionSelector(
+    privateChunksAbi.find((x) => x.type === "function" && x.name === "declareProvedChunks") as AbiFunction,
+  );
   const SUBMIT = selector(conditionalEscrowAbi, "submitProof");
   for (const e of s.events) {
     const input = s.proofTransactions[e.transactionHash];
     if (!input) continue;
+    const v2 = e.eventName === "BatchProofAccepted" && circuitNameOf(e.args.circuitId as Hex) === "private_netting_256";
     const expected =
-      e.eventName === "BatchProofAccepted" ? DECLARE : e.eventName === "ProofAccepted" ? SUBMIT : undefined;
+      e.eventName === "BatchProofAccepted"
+        ? v2
+          ? CHUNKS
+          : DECLARE
+        : e.eventName === "ProofAccepted"
+          ? SUBMIT
+          : undefined;
     if (!expected) continue;
     // A proof submitted through another contract (a multisig, a smart wallet) is not in the
     // transaction's own input: the chain verified it, but the audit cannot re-derive it here.
@@ -39,11 +115,10 @@ export async function proofs(s: ChainSnapshot, opts: CheckOptions): Promise<Chec
       viaContracts++;
       continue;
     }
-    let circuit: CircuitId;
-    let proof: readonly bigint[];
-    let signals: bigint[];
+    let derived: Derived[];
     try {
-      if (e.eventName === "BatchProofAccepted") {
+      if (v2) derived = chunkProofs(s, e, input);
+      else if (e.eventName === "BatchProofAccepted") {
         const { args } = decodeFunctionData({ abi: nettingEngineAbi, data: input });
         const [, , header, counterparties, totals, p] = args as unknown as [
           bigint,
@@ -60,29 +135,29 @@ export async function proofs(s: ChainSnapshot, opts: CheckOptions): Promise<Chec
         const packed = [0, 1, 2, 3].map((k) =>
           k < counterparties.length ? (totals[k] << 160n) | BigInt(counterparties[k]) : 0n,
         );
-        circuit = "batch_netting_16";
-        proof = p;
-        signals = [BigInt(header.root), ...packed, bank];
+        derived = [{ circuit: "batch_netting_16", proof: p, signals: [BigInt(header.root), ...packed, bank] }];
       } else if (e.eventName === "ProofAccepted") {
         const { args } = decodeFunctionData({ abi: conditionalEscrowAbi, data: input });
         const [, , , p, pub] = args as unknown as [bigint, bigint, bigint, readonly bigint[], readonly bigint[]];
-        circuit = circuitSpec(circuitNameOf(e.args.circuitId as Hex)).id;
-        proof = p;
-        signals = [...pub];
+        derived = [{ circuit: circuitSpec(circuitNameOf(e.args.circuitId as Hex)).id, proof: p, signals: [...pub] }];
       } else continue;
     } catch (error) {
       failures.push({
-        detail: `cannot decode the proof of ${e.eventName}: ${(error as Error).message.split("\n")[0]}`,
+        detail: `cannot re-derive the proof of ${e.eventName}: ${(error as Error).message.split("\n")[0]}`,
         transactionHash: e.transactionHash,
       });
       continue;
     }
-    checked++;
-    if (!(await opts.verifyProof(circuit, proof, signals))) {
-      failures.push({
-        detail: `the ${circuit} proof accepted on chain does not verify against the committed verification key`,
-        transactionHash: e.transactionHash,
-      });
+    for (const [i, { circuit, proof, signals }] of derived.entries()) {
+      checked++;
+      if (!(await opts.verifyProof(circuit, proof, signals))) {
+        failures.push({
+          detail:
+            `the ${circuit} proof${derived.length > 1 ? ` of chunk ${i}` : ""} accepted on chain ` +
+            "does not verify against the committed verification key",
+          transactionHash: e.transactionHash,
+        });
+      }
     }
   }
   return {

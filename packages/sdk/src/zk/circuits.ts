@@ -5,7 +5,7 @@
 import { hexToString, type Hex } from "viem";
 import { InvalidArgumentError } from "../errors/base";
 
-export type CircuitId = "kyc_membership" | "amount_limit" | "batch_netting_16";
+export type CircuitId = "kyc_membership" | "amount_limit" | "batch_netting_16" | "private_netting_256";
 
 export interface CircuitSpec {
   id: CircuitId;
@@ -49,6 +49,14 @@ export const CIRCUITS: Readonly<Record<CircuitId, CircuitSpec>> = {
     publicSignals: ["root", "packed0", "packed1", "packed2", "packed3", "bank"],
     proves:
       "the 16 records under Poseidon root `root` are owed by `bank`, each amount < 2^64, and sum per creditor to the packed (total << 160 | counterparty) buckets",
+  },
+  private_netting_256: {
+    id: "private_netting_256",
+    main: "circuits/main/private_netting_256.circom",
+    contract: "PrivateNetting256Verifier",
+    publicSignals: ["root", "word0", "word1"],
+    proves:
+      "the 256 slots under chunk root `root` are owed by the bank of word0, each amount < 2^64, and sum per creditor to the four (total << 16 | counterparty index) buckets of word0 and word1",
   },
 };
 

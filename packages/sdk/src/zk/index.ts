@@ -3,3 +3,4 @@ export * from "./field";
 export * from "./vk";
 export * from "./proof";
 export * from "./onchain";
+export * from "./privateWords";
