@@ -30,11 +30,10 @@ contract PrivateProofs is IPrivateChunks, PausableUpgradeable {
     uint256 public constant BUCKETS = 4;
     /// @notice Most chunks (proofs) of one declaration. Gas budget: the whole `declareProvedChunks`
     /// stays under 15,000,000 gas, the per-transaction budget of a deployment (MIN_GAS_LIMIT in the
-    /// SDK). Measured at this bound with 4 entries a chunk (192), test/contracts/settlement/
-    /// netting-chunks.test.ts "gas budget": everything up to the first verification ~0.78M; then
-    /// per further chunk one Groth16 verification with 3 public signals (~205k, calldata included)
-    /// and 4 bank indexes (each counted as a cold ledger look-up, ~8.5k); the declaration ~0.67M,
-    /// plus a cold look-up per entry: an upper bound of ~14.3M in all. 56 chunks would exceed it.
+    /// SDK). Measured with real proofs at this bound, 4 distinct creditors a chunk (192 entries,
+    /// test/contracts/settlement/netting-chunks-proved.test.ts): accepted, 4,463,159 gas (all proofs in
+    /// one `verifyBatch`, decision 036); refused at the last chunk, 13,713,627 gas (the batch, then
+    /// every proof alone to name it). The refusal is the bound: each proof checked alone costs ~205k.
     uint256 public constant MAX_PROVED_CHUNKS = 48;
     uint256 private constant CONTEXT = 64;
 
@@ -87,7 +86,10 @@ contract PrivateProofs is IPrivateChunks, PausableUpgradeable {
         emit INettingEngine.BatchProofAccepted(cycleId, batchId, PRIVATE_NETTING_CIRCUIT);
     }
 
-    /// @dev The registry's current private_netting_256 (read once), then every chunk's proof.
+    /// @dev The registry's current private_netting_256 (read once), then every chunk's proof in one
+    /// `verifyBatch` call (decision 036: one pairing product for all the chunks). If the batch does not
+    /// verify, each proof is checked alone, to name the first that fails; a verifier without
+    /// `verifyBatch` is thus still usable (every proof alone, as before).
     function _verifyChunks(
         IVerifierRegistry verifiers,
         ISettlementLedger ledger,
@@ -103,28 +105,35 @@ contract PrivateProofs is IPrivateChunks, PausableUpgradeable {
             );
         }
         uint256 bankWord = _indexOf(ledger, msg.sender) << 176;
-        for (uint256 i; i < chunks.length; ++i) {
-            if (!_verify(circuit, ledger, bankWord, counterparties, chunks[i])) {
+        uint256 n = chunks.length;
+        uint256[8][] memory proofs = new uint256[8][](n);
+        uint256[3][] memory signals = new uint256[3][](n);
+        for (uint256 i; i < n; ++i) {
+            proofs[i] = chunks[i].proof;
+            signals[i] = _signals(ledger, bankWord, counterparties, chunks[i]);
+        }
+        if (Groth16Call.verifyBatch3(circuit.verifier, proofs, signals)) return;
+        for (uint256 i; i < n; ++i) {
+            uint256[3] memory x = signals[i];
+            if (!Groth16Call.verify3(circuit.verifier, circuit.selector, chunks[i].proof, x[0], x[1], x[2])) {
                 revert INettingEngine.NettingChunkProofInvalid(PRIVATE_NETTING_CIRCUIT, i);
             }
         }
     }
 
-    /// @dev Whether chunk `c`'s proof verifies for [root, word0, word1] (bucket_k = amount << 16 |
-    /// the counterparty's ledger index; `bankWord` is the bank's index << 176).
-    function _verify(
-        IVerifierRegistry.Circuit memory circuit,
+    /// @dev Chunk `c`'s public signals [root, word0, word1] (bucket_k = amount << 16 | the
+    /// counterparty's ledger index; `bankWord` is the bank's index << 176).
+    function _signals(
         ISettlementLedger ledger,
         uint256 bankWord,
         address[] calldata counterparties,
         ProvedChunk calldata c
-    ) private view returns (bool) {
+    ) private view returns (uint256[3] memory) {
         uint256[BUCKETS] memory b;
         for (uint256 k; k < BUCKETS; ++k) {
             b[k] = (c.amounts[k] << 16) | _indexOf(ledger, counterparties[c.buckets[k]]);
         }
-        uint256 word0 = bankWord | (b[0] << 88) | b[1];
-        return Groth16Call.verify3(circuit.verifier, circuit.selector, c.proof, c.root, word0, (b[2] << 88) | b[3]);
+        return [c.root, bankWord | (b[0] << 88) | b[1], (b[2] << 88) | b[3]];
     }
 
     /// @dev The calldata checks (no state read, cheapest first): chunk count, lengths, roots strictly ascending and

@@ -33,6 +33,21 @@ library Groth16Call {
         return _answer(ok, ret);
     }
 
+    /// @notice The selector of `verifyBatch(uint256[8][] proofs, uint256[3][] signals)`, the batch check a
+    /// verifier exported with packages/zk/circuits/verifier_groth16_batch.sol.ejs has (decision 036).
+    bytes4 internal constant VERIFY_BATCH3 = bytes4(keccak256("verifyBatch(uint256[8][],uint256[3][])"));
+
+    /// @notice Whether every proof verifies for its three signals, checked by `verifier` in one batch.
+    /// False when the batch does not hold, and when the verifier has no `verifyBatch` (or reverts).
+    function verifyBatch3(
+        address verifier,
+        uint256[8][] memory proofs,
+        uint256[3][] memory signals
+    ) internal view returns (bool) {
+        (bool ok, bytes memory ret) = verifier.staticcall(abi.encodeWithSelector(VERIFY_BATCH3, proofs, signals));
+        return _answer(ok, ret);
+    }
+
     function _answer(bool ok, bytes memory ret) private pure returns (bool) {
         return ok && ret.length == 32 && abi.decode(ret, (bool));
     }

@@ -19,13 +19,14 @@ import {
   closePending,
   deploySettlement,
   deployWide,
+  inOneBlock,
   mined,
   netPositionsOf,
   Status,
   submitFinal,
   type SettlementFixture,
 } from "./helpers";
-import { PRIVATE_NETTING, chunksAt, makeChunkedBatch } from "./chunks";
+import { PRIVATE_NETTING, asProof, chunksAt, makeChunkedBatch } from "./chunks";
 import { CIRCUIT, DIR, VERIFIER, maxChunksFixture, maxChunksIndexes, proveChunk } from "./provedChunks";
 
 const GAS_BUDGET = 15_000_000n;
@@ -132,7 +133,51 @@ describe("NettingEngine — declareProvedChunks with real private_netting_256 pr
       .withArgs(PRIVATE_NETTING, 0);
   });
 
-  it("at MAX_PROVED_CHUNKS chunks of 4 distinct creditors each, the declaration costs under the gas budget", async () => {
+  it("refuses two chunks whose proofs swapped their C points (a valid sum, caught by the batch's random coefficients)", async () => {
+    const f = await fixture();
+    const { cps, proved } = await threeChunks(f);
+    const b = await makeChunkedBatch(f.ledger, "c-swapped", cps, proved);
+    await submitFinal(f, f.banks[0], b, f.banks);
+    const [p0, p1] = [proved[0].proof, proved[1].proof];
+    const swapped = [
+      { ...proved[0], proof: asProof([...p0.slice(0, 6), p1[6], p1[7]]) },
+      { ...proved[1], proof: asProof([...p1.slice(0, 6), p0[6], p0[7]]) },
+      proved[2],
+    ];
+    await expect(
+      f.chunks.connect(f.banks[0]).declareProvedChunks(1, b.key, b.header, b.counterparties, b.totals, swapped),
+    )
+      .to.be.revertedWithCustomError(f.engine, "NettingChunkProofInvalid")
+      .withArgs(PRIVATE_NETTING, 0);
+  });
+
+  it("with a registered verifier that has no verifyBatch, checks each proof alone: accepts valid chunks, names a bad one", async () => {
+    const f = await fixture();
+    const plain = await ethers.deployContract("PrivateNetting256PlainVerifier");
+    const current = await f.verifierRegistry.circuitOf(PRIVATE_NETTING);
+    await mined(
+      f.verifierRegistry.replaceCircuit(
+        PRIVATE_NETTING,
+        await plain.getAddress(),
+        3,
+        current.vkHash,
+        current.transcriptHash,
+      ),
+    );
+    const { cps, proved } = await threeChunks(f);
+    const b = await makeChunkedBatch(f.ledger, "plain", cps, proved);
+    await submitFinal(f, f.banks[0], b, f.banks);
+    const bad = proved.map((c, i) => (i === 2 ? { ...c, proof: proved[0].proof } : c));
+    await expect(f.chunks.connect(f.banks[0]).declareProvedChunks(1, b.key, b.header, b.counterparties, b.totals, bad))
+      .to.be.revertedWithCustomError(f.engine, "NettingChunkProofInvalid")
+      .withArgs(PRIVATE_NETTING, 2);
+    await expect(
+      f.chunks.connect(f.banks[0]).declareProvedChunks(1, b.key, b.header, b.counterparties, b.totals, proved),
+    ).to.emit(f.engine, "BatchProofAccepted");
+  });
+
+  /** deployWide with the registry wired, cycle 1 open, and the fixture's MAX_PROVED_CHUNKS chunks anchored (final). */
+  async function atTheBound() {
     const f = await deployWide();
     await deployZk(f.engine); // registers every shipped circuit, private_netting_256 with it
     await mined(f.engine.connect(f.operator).openCycle());
@@ -145,7 +190,11 @@ describe("NettingEngine — declareProvedChunks with real private_netting_256 pr
     const proved = maxChunksFixture(max);
     const b = await makeChunkedBatch(f.ledger, "bound", cps, proved);
     await submitFinal(f, f.all[0], b, f.all);
-    const c = await chunksAt(f.engine);
+    return { f, max, proved, b, c: await chunksAt(f.engine) };
+  }
+
+  it("at MAX_PROVED_CHUNKS chunks of 4 distinct creditors each, the declaration costs under the gas budget", async () => {
+    const { f, max, proved, b, c } = await atTheBound();
     const receipt = await mined(
       c.connect(f.all[0]).declareProvedChunks(1, b.key, b.header, b.counterparties, b.totals, proved, {
         gasLimit: GAS_BUDGET,
@@ -153,5 +202,22 @@ describe("NettingEngine — declareProvedChunks with real private_netting_256 pr
     );
     console.log(`      ${max} chunks: ${receipt.gasUsed} gas`);
     expect(receipt.gasUsed).to.be.below(GAS_BUDGET);
+  });
+
+  it("at MAX_PROVED_CHUNKS, a bad last proof is named within the gas budget (the batch, then each proof alone)", async () => {
+    const { f, max, proved, b, c } = await atTheBound();
+    const bad = proved.map((x, i) => (i === max - 1 ? { ...x, proof: proved[0].proof } : x));
+    const send = () =>
+      c.connect(f.all[0]).declareProvedChunks(1, b.key, b.header, b.counterparties, b.totals, bad, {
+        gasLimit: GAS_BUDGET,
+      });
+    await expect(send())
+      .to.be.revertedWithCustomError(f.engine, "NettingChunkProofInvalid")
+      .withArgs(PRIVATE_NETTING, max - 1);
+    const [hash] = await inOneBlock([send]);
+    const failed = await ethers.provider.getTransactionReceipt(hash);
+    expect(failed?.status).to.equal(0);
+    console.log(`      refused at chunk ${max - 1}: ${failed!.gasUsed} gas`);
+    expect(failed!.gasUsed).to.be.below(GAS_BUDGET);
   });
 });

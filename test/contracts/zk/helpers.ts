@@ -30,7 +30,7 @@ export async function deployZkWithConsumer() {
   return { ...zk, owner, stranger, consumer };
 }
 
-export async function deployZk(engine?: NettingEngine): Promise<ZkFixture> {
+export async function deployZk(engine?: NettingEngine, ids: readonly CircuitId[] = CIRCUIT_IDS): Promise<ZkFixture> {
   const [owner] = await ethers.getSigners();
   const factory = await ethers.getContractFactory("VerifierRegistry");
   const verifierRegistry = (await upgrades.deployProxy(factory, [owner.address], {
@@ -38,7 +38,7 @@ export async function deployZk(engine?: NettingEngine): Promise<ZkFixture> {
   })) as unknown as VerifierRegistry;
   await verifierRegistry.waitForDeployment();
   const verifiers = {} as Record<CircuitId, string>;
-  for (const id of CIRCUIT_IDS) {
+  for (const id of ids) {
     const v = await (await ethers.getContractFactory(CIRCUITS[id].contract)).deploy();
     await v.waitForDeployment();
     verifiers[id] = await v.getAddress();

@@ -17,6 +17,11 @@ export interface CircuitSpec {
   publicSignals: readonly string[];
   /** One line: what a valid proof says. */
   proves: string;
+  /**
+   * The verifier also has `verifyBatch(uint256[8][] proofs, uint256[n][] signals)`: n proofs of this
+   * key in one pairing product (packages/zk/circuits/verifier_groth16_batch.sol.ejs, decision 036).
+   */
+  batchVerify?: true;
 }
 
 /** Counterparty buckets of a batch_netting chunk (each is one public signal). */
@@ -55,6 +60,7 @@ export const CIRCUITS: Readonly<Record<CircuitId, CircuitSpec>> = {
     main: "circuits/main/private_netting_256.circom",
     contract: "PrivateNetting256Verifier",
     publicSignals: ["root", "word0", "word1"],
+    batchVerify: true,
     proves:
       "the 256 slots under chunk root `root` are owed by the bank of word0, each amount < 2^64, and sum per creditor to the four (total << 16 | counterparty index) buckets of word0 and word1",
   },
