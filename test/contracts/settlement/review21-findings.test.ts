@@ -3,12 +3,56 @@
  * reproduces a finding and states what should happen: it fails until the finding is fixed.
  */
 import { expect } from "chai";
+import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import type { Address, Hex } from "viem";
+import type { BaseContract } from "ethers";
+import type { AuditEvent, ChainSnapshot } from "../../../packages/sdk/src/audit/collect";
+import { proofs } from "../../../packages/sdk/src/audit/proofs";
+import { bucketWords } from "../../../packages/sdk/src/zk/privateWords";
+import { proofVerifier } from "../../../packages/zk/src/verifier";
+import { releaseProver } from "../../../packages/zk/src/prover";
+import { circuitKey, deployZk, transcriptHash, vkHash } from "../zk/helpers";
+import { chunk, chunksAt, makeChunkedBatch } from "./chunks";
+import { proveChunk } from "./provedChunks";
 import { buildPrivateBatch } from "../../../packages/zk/src/privateBatch";
 import { privateInclusionProof, verifyPrivateInclusion } from "../../../packages/zk/src/privateInclusion";
 import { payments } from "../../sdk/settlementFixture";
-import { deploySettlement, makeBatch, mined, submitFinal, Status, type SettlementFixture } from "./helpers";
+import {
+  admitBank,
+  batchIdOf,
+  deploySettlement,
+  makeBatch,
+  mined,
+  submitFinal,
+  Status,
+  type SettlementFixture,
+} from "./helpers";
+
+/** Every event of `sources` so far, in chain order, as the audit's collector gives them. */
+async function eventsOf(sources: ReadonlyArray<readonly [string, BaseContract]>): Promise<AuditEvent[]> {
+  const events: AuditEvent[] = [];
+  for (const [name, c] of sources) {
+    const logs = await ethers.provider.getLogs({ address: await c.getAddress(), fromBlock: 0, toBlock: "latest" });
+    for (const log of logs) {
+      const parsed = c.interface.parseLog(log);
+      if (!parsed) continue;
+      const args: Record<string, unknown> = {};
+      parsed.fragment.inputs.forEach((input, i) => (args[input.name] = parsed.args[i]));
+      events.push({
+        contract: name as never,
+        eventName: parsed.name,
+        args,
+        blockNumber: BigInt(log.blockNumber),
+        logIndex: log.index,
+        transactionHash: log.transactionHash as Hex,
+      });
+    }
+  }
+  return events.sort((a, b) =>
+    a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : Number(a.blockNumber - b.blockNumber),
+  );
+}
 
 /** Bank 0's private v2 batch: 3 payments to bank 1 (600), 1 to bank 2 (50); ledger indexes read from the chain. */
 async function privateDay(f: SettlementFixture) {
@@ -71,4 +115,81 @@ describe("review21 — private mode v2 findings", function () {
     // v2-tagged one (only `declareProvedChunks` can declare such a header), so the proofs bind the totals.
     for (const check of checks) expect(check, "the creditor's inclusion check accepted an unproven batch").to.throw();
   });
+
+  it("F2: the audit re-derives a v2 declaration from the transaction's own input even when it was not sent to the engine: a wallet's look-alike call hides an unverifiable proof", async () => {
+    const f = await loadFixture(deploySettlement);
+    const zk = await deployZk(f.engine);
+    // The registry's private_netting_256 verifier accepts anything (what the audit's re-verification
+    // exists to catch: the registry records the committed vkHash, not the verifier's behaviour).
+    const acceptAll = await (await ethers.getContractFactory("AcceptAllVerifier")).deploy();
+    await mined(
+      zk.verifierRegistry.replaceCircuit(
+        circuitKey("private_netting_256"),
+        await acceptAll.getAddress(),
+        3,
+        vkHash("private_netting_256"),
+        transcriptHash(),
+      ),
+    );
+    // A member bank operating through a smart wallet whose method has declareProvedChunks' selector.
+    const wallet = await (await ethers.getContractFactory("ChunksForwarder")).deploy(f.engineAddress);
+    const walletAddress = await wallet.getAddress();
+    await admitBank(f, walletAddress, "Wallet Bank");
+    const ledgerAddress = await f.ledger.getAddress();
+    await mined(wallet.exec(ledgerAddress, f.ledger.interface.encodeFunctionData("enroll")));
+    const bank = Number((await f.ledger.bankOf(walletAddress))[0]);
+    const creditor = f.banks[1];
+    const creditorIndex = Number((await f.ledger.bankOf(creditor.address))[0]);
+    // What reaches the engine: one chunk owing 1 to the creditor, its "proof" curve generators.
+    const bogus = chunk(123_456_789n, [0], [1n]);
+    const batch = await makeChunkedBatch(f.ledger, "r21-wallet", [creditor.address], [bogus]);
+    await mined(
+      wallet.exec(ledgerAddress, f.ledger.interface.encodeFunctionData("submitBatch", [batch.key, batch.header])),
+    );
+    await mined(f.ledger.connect(creditor).acknowledge(batchIdOf(walletAddress, batch.key), batch.header));
+    await mined(f.engine.connect(f.operator).openCycle());
+    const cycle = await f.engine.currentCycle();
+    const chunks = await chunksAt(f.engine);
+    await mined(
+      wallet.setForwarded(
+        chunks.interface.encodeFunctionData("declareProvedChunks", [
+          cycle,
+          batch.key,
+          batch.header,
+          [creditor.address],
+          [1n],
+          [bogus],
+        ]),
+      ),
+    );
+    // The wallet's own arguments: another chunk, with a real proof for this bank and creditor.
+    const real = await proveChunk(bank, [creditorIndex], [0], [[0, 1_000n]], 21);
+    const receipt = await mined(
+      wallet.declareProvedChunks(cycle, batch.key, batch.header, [creditor.address], [1_000n], [real]),
+    );
+    const { verifyProof } = proofVerifier();
+    // The engine accepted a proof that does not verify against the committed key.
+    const signals = [
+      bogus.root,
+      ...bucketWords(bank, [creditorIndex, creditorIndex, creditorIndex, creditorIndex], bogus.amounts),
+    ];
+    expect(await verifyProof("private_netting_256", bogus.proof, signals)).to.equal(false);
+    // The audit reads the wallet's calldata as the engine's and re-verifies the real proof instead.
+    const tx = await ethers.provider.getTransaction(receipt.hash);
+    const snapshot = {
+      events: await eventsOf([
+        ["NettingEngine", f.engine],
+        ["SettlementLedger", f.ledger],
+      ]),
+      proofTransactions: { [receipt.hash]: tx!.data },
+      state: { circuits: {} },
+    } as unknown as ChainSnapshot;
+    const check = await proofs(snapshot, { verifyProof, verificationKeys: {} });
+    // What should happen: a proof sent through another contract is not re-derived from the outer
+    // call (counted "sent through other contracts"), or the audit names it; never "re-verified".
+    const flagged = check.failures.length > 0 || /sent through other contracts/.test(check.title);
+    expect(flagged, `the audit passed: ${check.title}, ${check.checked} proof(s) re-verified`).to.equal(true);
+  });
+
+  after(releaseProver);
 });
