@@ -15,7 +15,18 @@ import { releaseProver } from "../../../packages/zk/src/prover";
 import { circuitKey, deployZk, transcriptHash, vkHash } from "../zk/helpers";
 import { chunk, chunksAt, makeChunkedBatch } from "./chunks";
 import { proveChunk } from "./provedChunks";
-import { buildPrivateBatch } from "../../../packages/zk/src/privateBatch";
+import { concat, keccak256, toHex } from "viem";
+import { poseidon8 } from "poseidon-lite/poseidon8";
+import { poseidon16 } from "poseidon-lite/poseidon16";
+import { encodeRecord } from "../../../packages/sdk/src/settlement";
+import {
+  CHUNK_SLOTS,
+  buildPrivateBatch,
+  chunkRootOf,
+  groupHash,
+  packedOf,
+} from "../../../packages/zk/src/privateBatch";
+import { checkPrivateNetting } from "../../../packages/zk/src/privateInputs";
 import { privateInclusionProof, verifyPrivateInclusion } from "../../../packages/zk/src/privateInclusion";
 import { payments } from "../../sdk/settlementFixture";
 import {
@@ -189,6 +200,48 @@ describe("review21 — private mode v2 findings", function () {
     // call (counted "sent through other contracts"), or the audit names it; never "re-verified".
     const flagged = check.failures.length > 0 || /sent through other contracts/.test(check.title);
     expect(flagged, `the audit passed: ${check.title}, ${check.checked} proof(s) re-verified`).to.equal(true);
+  });
+
+  it("F4 (hardening): verifyPrivateInclusion takes a record amount of 2^64 or more, which aliases into the creditor index of the slot", () => {
+    const [bank, c, next] = [3, 10, 11];
+    const [creditor] = payments(
+      "0x1000000000000000000000000000000000000001",
+      [["0x2222222222222222222222222222222222222222", (1n << 64n) + 5n]],
+      "alias",
+    );
+    // The bank's slot: the creditor's record digest, packed as 5 owed to ledger index 11 (not 10).
+    const slot = { digest: poseidon8([...encodeRecord(creditor)]), packed: packedOf(bank, next, 5n) };
+    // The circuit accepts it (the SDK's replica of its constraints): 5 counted for index 11.
+    const zeros = (n: number) => new Array<string>(n).fill("0");
+    const inputs = {
+      digest: [String(slot.digest), ...zeros(CHUNK_SLOTS - 1)],
+      amount: ["5", ...zeros(CHUNK_SLOTS - 1)],
+      used: ["1", ...zeros(CHUNK_SLOTS - 1)],
+      bucket: zeros(CHUNK_SLOTS),
+      counterparty: [String(next), "0", "0", "0"],
+      total: ["5", "0", "0", "0"],
+      bankIndex: String(bank),
+    };
+    const empty = { digest: 0n, packed: 0n };
+    const group = groupHash([slot, ...new Array(7).fill(empty)]);
+    const emptyGroup = groupHash(new Array(8).fill(empty));
+    const root = chunkRootOf([group, ...new Array<bigint>(31).fill(emptyGroup)]);
+    expect(() => checkPrivateNetting({ ...inputs, root: String(root) })).not.to.throw();
+    const proof = {
+      chunk: 0,
+      group: 0,
+      slot: 0,
+      groupSlots: [slot, ...new Array(7).fill(empty)],
+      halfGroups: [group, ...new Array<bigint>(15).fill(emptyGroup)],
+      otherHalf: poseidon16(new Array<bigint>(16).fill(emptyGroup)),
+      chunkRoots: [root],
+    };
+    const headerRoot = keccak256(concat([toHex(root, { size: 32 })]));
+    // What should happen: the check refuses a record outside 1 … 2^64 − 1 (validateRecord), as every
+    // other entry point does; today it says the slot owes index 10 the record's amount.
+    expect(() =>
+      verifyPrivateInclusion(proof, { record: creditor, bankIndex: bank, creditorIndex: c, headerRoot }),
+    ).to.throw();
   });
 
   after(releaseProver);
