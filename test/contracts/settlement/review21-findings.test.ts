@@ -32,6 +32,7 @@ import { payments } from "../../sdk/settlementFixture";
 import {
   admitBank,
   batchIdOf,
+  declarationOf,
   deploySettlement,
   makeBatch,
   mined,
@@ -200,6 +201,30 @@ describe("review21 — private mode v2 findings", function () {
     // call (counted "sent through other contracts"), or the audit names it; never "re-verified".
     const flagged = check.failures.length > 0 || /sent through other contracts/.test(check.title);
     expect(flagged, `the audit passed: ${check.title}, ${check.checked} proof(s) re-verified`).to.equal(true);
+  });
+
+  it("F3 (design): an acknowledged private batch settles only if its debtor declares it; the operator's close cannot bring it in", async () => {
+    const f = await loadFixture(deploySettlement);
+    const [debtor, c1, c2] = f.banks;
+    const op = f.engine.connect(f.operator);
+    // Control: a final standard batch the debtor never declares is brought in by the operator's close.
+    const standard = await makeBatch(f.ledger, "r21-standard", [[c1.address, 70n]]);
+    await submitFinal(f, debtor, standard, [c1]);
+    // A final private v2 batch (its creditors acknowledged it), never declared by its debtor.
+    const v2 = await makeChunkedBatch(
+      f.ledger,
+      "r21-withheld",
+      [c1.address, c2.address],
+      [chunk(5n, [0, 1], [40n, 60n])],
+    );
+    await submitFinal(f, debtor, v2, [c1, c2]);
+    await mined(op.openCycle());
+    await mined(op.closeCycleWith(1, [declarationOf(debtor, standard)], true));
+    expect(await f.ledger.statusOf(batchIdOf(debtor.address, standard.key), standard.header)).to.equal(Status.Netted);
+    // What should happen: the acknowledged debt enters a cycle without the debtor's cooperation (or a
+    // deadline bars a debtor that withholds it); today only declareProvedChunks can, and only the
+    // debtor holds the proofs.
+    await expect(op.closeCycleWith(2, [declarationOf(debtor, v2)], true)).not.to.be.reverted; // today: NettingTotalsMismatch
   });
 
   it("F4 (hardening): verifyPrivateInclusion takes a record amount of 2^64 or more, which aliases into the creditor index of the slot", () => {
