@@ -1,11 +1,15 @@
 /**
  * Findings of the adversarial review of private mode v2 (decisions 034, 035; review21). Each test
- * reproduces a finding and states what should happen: it fails until the finding is fixed.
+ * reproduces a finding and asserts what should happen, so it fails until the finding is fixed:
+ * F1 a creditor's inclusion check does not see that the header escapes the proofs (standard
+ * commitment), F2 the audit re-derives proofs from a look-alike call to another contract, F3 an
+ * acknowledged v2 batch settles only if its debtor declares it (a design question). F4 (an amount
+ * from 2^64 aliasing into the creditor index of the inclusion check) is fixed and passes.
  */
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import type { Address, Hex } from "viem";
+import { concat, keccak256, toHex, type Address, type Hex } from "viem";
 import type { BaseContract } from "ethers";
 import type { AuditEvent, ChainSnapshot } from "../../../packages/sdk/src/audit/collect";
 import { proofs } from "../../../packages/sdk/src/audit/proofs";
@@ -15,7 +19,6 @@ import { releaseProver } from "../../../packages/zk/src/prover";
 import { circuitKey, deployZk, transcriptHash, vkHash } from "../zk/helpers";
 import { chunk, chunksAt, makeChunkedBatch } from "./chunks";
 import { proveChunk } from "./provedChunks";
-import { concat, keccak256, toHex } from "viem";
 import { poseidon8 } from "poseidon-lite/poseidon8";
 import { poseidon16 } from "poseidon-lite/poseidon16";
 import { encodeRecord } from "../../../packages/sdk/src/settlement";
