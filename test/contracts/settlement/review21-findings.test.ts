@@ -230,6 +230,35 @@ describe("review21 — private mode v2 findings", function () {
     await expect(op.closeCycleWith(2, [declarationOf(debtor, v2)], true)).not.to.be.reverted; // today: NettingTotalsMismatch
   });
 
+  it("F5: buildPrivateBatch builds (and the SDK anchors) a batch of more chunks than MAX_PROVED_CHUNKS, which can never be declared", async () => {
+    // 193 creditors with one payment each: 4 creditors a chunk, so 49 chunks for 193 payments.
+    const bank = "0x1000000000000000000000000000000000000001" as Address;
+    const creditors = Array.from(
+      { length: 193 },
+      (_, i) => `0x${(0x2000 + i).toString(16).padStart(40, "0")}` as Address,
+    );
+    const index = new Map<string, number>([
+      [bank.toLowerCase(), 0],
+      ...creditors.map((c, i) => [c.toLowerCase(), i + 1] as [string, number]),
+    ]);
+    const records = payments(
+      bank,
+      creditors.map((c) => [c, 10n] as [Address, bigint]),
+      "wide",
+    );
+    const max = Number(await (await ethers.deployContract("PrivateProofs")).MAX_PROVED_CHUNKS());
+    // What should happen: refused before anything is proved or anchored (declareProvedChunks would
+    // revert NettingChunkCount(49, 48) once the creditors have acknowledged it), naming the bound.
+    let built: number | undefined;
+    try {
+      built = buildPrivateBatch(records, { submitter: bank, key: "wide", indexOf: (b) => index.get(b.toLowerCase())! })
+        .chunks.length;
+    } catch (e) {
+      expect((e as Error).message).to.match(/48|MAX_PROVED_CHUNKS/);
+    }
+    expect(built, `built a batch of ${built} chunks; the engine declares at most ${max}`).to.equal(undefined);
+  });
+
   it("F4 (hardening): verifyPrivateInclusion takes a record amount of 2^64 or more, which aliases into the creditor index of the slot", () => {
     const [bank, c, next] = [3, 10, 11];
     const [creditor] = payments(
