@@ -3,8 +3,9 @@
  * reproduces a finding and asserts what should happen, so it fails until the finding is fixed:
  * F1 a creditor's inclusion check does not see that the header escapes the proofs (standard
  * commitment), F2 the audit re-derives proofs from a look-alike call to another contract, F3 an
- * acknowledged v2 batch settles only if its debtor declares it (a design question). F4 (an amount
- * from 2^64 aliasing into the creditor index of the inclusion check) is fixed and passes.
+ * acknowledged v2 batch settles only if its debtor declares it (a design question), F5 the SDK
+ * builds a batch of more chunks than the engine declares. F4 (an amount from 2^64 aliasing into
+ * the creditor index of the inclusion check) is fixed and passes.
  */
 import { expect } from "chai";
 import { ethers } from "hardhat";
