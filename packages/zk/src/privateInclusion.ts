@@ -10,7 +10,7 @@ import { poseidon2 } from "poseidon-lite/poseidon2";
 import { poseidon8 } from "poseidon-lite/poseidon8";
 import { poseidon16 } from "poseidon-lite/poseidon16";
 import { InvalidArgumentError } from "@clearhouse/sdk/errors";
-import { encodeRecord, type PaymentRecord } from "@clearhouse/sdk/settlement";
+import { encodeRecord, validateRecord, type PaymentRecord } from "@clearhouse/sdk/settlement";
 import { CHUNK_GROUPS, GROUP_SLOTS, groupHash, packedOf, privateBatchRoot, type PrivateBatchV2 } from "./privateBatch";
 
 export interface PrivateInclusionProof {
@@ -65,6 +65,7 @@ export function verifyPrivateInclusion(
   proof: PrivateInclusionProof,
   o: { record: PaymentRecord; bankIndex: number; creditorIndex: number; headerRoot: Hex },
 ): bigint {
+  validateRecord(o.record, "record"); // an amount from 2^64 on would alias into the creditor index
   const slot = proof.groupSlots[proof.slot];
   if (!slot || proof.groupSlots.length !== GROUP_SLOTS) throw new InvalidArgumentError("slot", "is not in the group");
   if (slot.digest !== poseidon8([...encodeRecord(o.record)]))
