@@ -182,9 +182,10 @@ module.exports = {
       severity: "warn",
       comment:
         "A source module no entry of its package reaches (statically or by a lazy import()) is dead " +
-        "code, or an entry missing from package.json exports.",
+        "code, or an entry missing from package.json exports. Ambient declarations (*.d.ts, e.g. types " +
+        "for an untyped dependency) are read by the compiler, never imported.",
       from: { path: ENTRY_WITH_PACKAGE },
-      to: { path: "^packages/$1/src/", pathNot: ENTRY_FILES, reachable: false },
+      to: { path: "^packages/$1/src/", pathNot: [...ENTRY_FILES, "\\.d\\.ts$"], reachable: false },
     },
   ],
   options: {

@@ -79,10 +79,10 @@ export async function privacyStep(c: PrivacyContext): Promise<{ gas: bigint; pro
       record: alpinePayment,
       bankIndex: indexes.get(c.addr("baltic").toLowerCase()) ?? 0,
       creditorIndex: indexes.get(c.addr("alpine").toLowerCase()) ?? 0,
-      headerRoot: anchored.header.root,
+      header: (await c.as("alpine").settlement.getBatch({ batchId: batch.batchId })).header,
     });
     c.log(
-      `  anchored once, acknowledged; Alpine checks ${alpinePayment.paymentId} against the anchored root from its own group of 8 slots and hashes only: chunk root ${hex(chunkRoot)}`,
+      `  anchored once, acknowledged; Alpine checks ${alpinePayment.paymentId} against the anchored header (root, v2 commitment, its mask bit) from its own group of 8 slots and hashes only: chunk root ${hex(chunkRoot)}`,
     );
     const operator = c.as("operator");
     const { cycleId, tx } = await operator.settlement.openCycle();

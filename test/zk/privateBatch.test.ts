@@ -3,7 +3,7 @@
  * the slot encoding, the roots and the header — and the input checks before proving.
  */
 import { expect } from "chai";
-import { concat, keccak256, toHex, type Address } from "viem";
+import { concat, encodeAbiParameters, keccak256, toHex, type Address } from "viem";
 import { poseidon8 } from "poseidon-lite/poseidon8";
 import { encodeRecord } from "../../packages/sdk/src/settlement";
 import {
@@ -111,8 +111,27 @@ describe("private mode v2: building chunks (decision 034)", function () {
     const b = batchOf(600);
     const record = b.chunks[1].records[40];
     const proof = privateInclusionProof(b, record.paymentId);
-    const o = { record, bankIndex: 3, creditorIndex: indexOf(record.creditorBank), headerRoot: b.header.root };
+    const counterpartyMask = b.header.counterparties.reduce((m, c) => m | (1n << BigInt(indexOf(c))), 0n);
+    const header = { root: b.header.root, totalsCommitment: b.header.totalsCommitment, counterpartyMask };
+    const o = { record, bankIndex: 3, creditorIndex: indexOf(record.creditorBank), header };
     expect(verifyPrivateInclusion(proof, o)).to.equal(b.chunks[1].root);
+    // review21 F1: the anchored commitment must be the v2-tagged one (else `declare` takes any totals),
+    // and the creditor must be named by the header.
+    const standard = keccak256(
+      encodeAbiParameters([{ type: "address[]" }, { type: "uint256[]" }], [b.header.counterparties, b.header.totals]),
+    );
+    expect(() => verifyPrivateInclusion(proof, { ...o, header: { ...header, totalsCommitment: standard } })).to.throw(
+      /totalsCommitment.*without its proofs/,
+    );
+    expect(() =>
+      verifyPrivateInclusion(proof, {
+        ...o,
+        header: { ...header, counterpartyMask: counterpartyMask & ~(1n << BigInt(o.creditorIndex)) },
+      }),
+    ).to.throw(/counterpartyMask/);
+    expect(() => verifyPrivateInclusion({ ...proof, totals: proof.totals.map((t) => t + 1n) }, o)).to.throw(
+      /totalsCommitment/,
+    );
     // the group shows only this creditor's payments
     const packedCreditor = (p: bigint) => (p >> 64n) & 0xffffn;
     for (const s of proof.groupSlots.filter((x) => x.packed !== 0n))
@@ -128,7 +147,9 @@ describe("private mode v2: building chunks (decision 034)", function () {
       chunk: proof.chunkRoots.length - 1 - proof.chunk,
     };
     expect(() => verifyPrivateInclusion(swapped, o)).to.throw(/ascending/);
-    expect(() => verifyPrivateInclusion(proof, { ...o, headerRoot: `0x${"00".repeat(32)}` })).to.throw(/anchored root/);
+    expect(() => verifyPrivateInclusion(proof, { ...o, header: { ...header, root: `0x${"00".repeat(32)}` } })).to.throw(
+      /anchored root/,
+    );
     expect(() => privateInclusionProof(b, "nope")).to.throw(/not in this batch/);
   });
 });

@@ -40,6 +40,8 @@ export const CHUNK_GROUPS = 32;
 export const CHUNK_SLOTS = GROUP_SLOTS * CHUNK_GROUPS;
 /** Creditors per chunk (the circuit's buckets). */
 export const CHUNK_BUCKETS = 4;
+/** Most chunks of one batch: PrivateProofs.MAX_PROVED_CHUNKS, what one declaration takes. */
+export const MAX_PROVED_CHUNKS = 48;
 
 const U64 = 1n << 64n;
 const U72 = 1n << 72n;
@@ -176,6 +178,12 @@ export function buildPrivateBatch(records: readonly PaymentRecord[], o: BuildPri
     current.push(g);
   }
   plans.push(current);
+  if (plans.length > MAX_PROVED_CHUNKS)
+    throw new InvalidArgumentError(
+      "records",
+      `make ${plans.length} chunks, more than the ${MAX_PROVED_CHUNKS} one declaration takes (MAX_PROVED_CHUNKS): ` +
+        "split the payments into several batches (at most 4 creditors and 256 slots a chunk)",
+    );
 
   const chunks = plans
     .map((plan) => chunkOf(plan, bankIndex, indexes, counterparties.length))

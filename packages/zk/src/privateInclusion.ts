@@ -3,15 +3,26 @@
  * creditor's own payments), the 16 group hashes of its half of the chunk, the other half's hash and
  * every chunk root of the batch. With the record, the creditor recomputes its slot, the group, the
  * chunk root and the header's root, and so knows its payment is counted under the anchored batch
- * with the amount it expects (docs/spec/private-batch.md).
+ * with the amount it expects (docs/spec/private-batch.md §7). It also carries the batch's
+ * counterparties and totals, so the creditor can check the anchored totals commitment is the
+ * private-mode v2 one: only then can the batch be declared with its proofs alone, never with
+ * `declare` and totals of the bank's choosing.
  */
-import type { Hex } from "viem";
+import type { Address, Hex } from "viem";
 import { poseidon2 } from "poseidon-lite/poseidon2";
 import { poseidon8 } from "poseidon-lite/poseidon8";
 import { poseidon16 } from "poseidon-lite/poseidon16";
 import { InvalidArgumentError } from "@clearhouse/sdk/errors";
 import { encodeRecord, validateRecord, type PaymentRecord } from "@clearhouse/sdk/settlement";
-import { CHUNK_GROUPS, GROUP_SLOTS, groupHash, packedOf, privateBatchRoot, type PrivateBatchV2 } from "./privateBatch";
+import {
+  CHUNK_GROUPS,
+  GROUP_SLOTS,
+  groupHash,
+  packedOf,
+  privateBatchRoot,
+  privateChunksCommitmentOf,
+  type PrivateBatchV2,
+} from "./privateBatch";
 
 export interface PrivateInclusionProof {
   /** Which chunk (in the batch's ascending order), group (0–31) and slot (0–7). */
@@ -26,6 +37,16 @@ export interface PrivateInclusionProof {
   otherHalf: bigint;
   /** Every chunk root of the batch, ascending. */
   chunkRoots: bigint[];
+  /** The batch's counterparties and totals (what its totals commitment hashes, with the v2 tag). */
+  counterparties: Address[];
+  totals: bigint[];
+}
+
+/** What of the anchored header the check reads (`getBatch` / `submitBatch` give it). */
+export interface AnchoredPrivateHeader {
+  root: Hex;
+  totalsCommitment: Hex;
+  counterpartyMask: bigint;
 }
 
 /** The inclusion proof of the batch's payment `paymentId`. */
@@ -51,19 +72,23 @@ export function privateInclusionProof(batch: PrivateBatchV2, paymentId: string):
       halfGroups: groups.slice(half * 16, half * 16 + 16),
       otherHalf: poseidon16(groups.slice((1 - half) * 16, (1 - half) * 16 + 16)),
       chunkRoots: batch.chunks.map((ch) => ch.root),
+      counterparties: [...batch.header.counterparties],
+      totals: [...batch.header.totals],
     };
   }
   throw new InvalidArgumentError("paymentId", `${paymentId} is not in this batch`);
 }
 
 /**
- * Check that `record` is counted in the private batch whose anchored header root is `headerRoot`,
- * owed by ledger index `bankIndex` to `creditorIndex`. Throws an InvalidArgumentError naming the
- * first step that does not hold; returns the chunk root it leads to.
+ * Check that `record` is counted in the anchored private batch `header`, owed by ledger index
+ * `bankIndex` to `creditorIndex`, and that the header can only be declared with its proofs: its
+ * totals commitment is the v2-tagged one of the proof's counterparties and totals, the creditor is
+ * among them and in the header's counterparty mask. Throws an InvalidArgumentError naming the first
+ * step that does not hold; returns the chunk root it leads to.
  */
 export function verifyPrivateInclusion(
   proof: PrivateInclusionProof,
-  o: { record: PaymentRecord; bankIndex: number; creditorIndex: number; headerRoot: Hex },
+  o: { record: PaymentRecord; bankIndex: number; creditorIndex: number; header: AnchoredPrivateHeader },
 ): bigint {
   validateRecord(o.record, "record"); // an amount from 2^64 on would alias into the creditor index
   const slot = proof.groupSlots[proof.slot];
@@ -78,7 +103,18 @@ export function verifyPrivateInclusion(
   const root = poseidon2(proof.group < 16 ? [half, proof.otherHalf] : [proof.otherHalf, half]);
   if (proof.chunkRoots[proof.chunk] !== root)
     throw new InvalidArgumentError("chunkRoots", "the group does not lead to the chunk's root");
-  if (privateBatchRoot(proof.chunkRoots) !== o.headerRoot.toLowerCase())
-    throw new InvalidArgumentError("headerRoot", "the chunk roots do not hash to the anchored root");
+  if (privateBatchRoot(proof.chunkRoots) !== o.header.root.toLowerCase())
+    throw new InvalidArgumentError("header.root", "the chunk roots do not hash to the anchored root");
+  if (privateChunksCommitmentOf(proof.counterparties, proof.totals) !== o.header.totalsCommitment.toLowerCase())
+    throw new InvalidArgumentError(
+      "header.totalsCommitment",
+      "is not the private-mode v2 commitment of the batch's counterparties and totals: the batch could be " +
+        "declared without its proofs; do not acknowledge it (dispute it)",
+    );
+  const creditor = o.record.creditorBank.toLowerCase();
+  if (!proof.counterparties.some((c) => c.toLowerCase() === creditor))
+    throw new InvalidArgumentError("counterparties", `do not name the creditor ${o.record.creditorBank}`);
+  if (((o.header.counterpartyMask >> BigInt(o.creditorIndex)) & 1n) === 0n)
+    throw new InvalidArgumentError("header.counterpartyMask", `does not hold the creditor's index ${o.creditorIndex}`);
   return root;
 }

@@ -1,18 +1,17 @@
 /**
- * Findings of the adversarial review of private mode v2 (decisions 034, 035; review21). Each test
- * reproduces a finding and asserts what should happen, so it fails until the finding is fixed:
- * F1 a creditor's inclusion check does not see that the header escapes the proofs (standard
- * commitment), F2 the audit re-derives proofs from a look-alike call to another contract, F3 an
- * acknowledged v2 batch settles only if its debtor declares it (a design question), F5 the SDK
- * builds a batch of more chunks than the engine declares. F4 (an amount from 2^64 aliasing into
- * the creditor index of the inclusion check) is fixed and passes.
+ * Findings of the adversarial review of private mode v2 (decisions 034, 035; review21), each with
+ * the test that reproduced it, now asserting the fix: F1 a creditor's inclusion check did not see
+ * that the header escapes the proofs (standard commitment); F2 the audit re-derived proofs from a
+ * look-alike call to another contract; F3 an acknowledged v2 batch settles only if its debtor
+ * declares it (kept, by design: decision 034); F4 an amount from 2^64 aliased into the creditor index
+ * of the inclusion check; F5 the SDK built a batch of more chunks than the engine declares.
  */
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { concat, keccak256, toHex, type Address, type Hex } from "viem";
 import type { BaseContract } from "ethers";
-import type { AuditEvent, ChainSnapshot } from "../../../packages/sdk/src/audit/collect";
+import { proofInputOf, type AuditEvent, type ChainSnapshot } from "../../../packages/sdk/src/audit/collect";
 import { proofs } from "../../../packages/sdk/src/audit/proofs";
 import { bucketWords } from "../../../packages/sdk/src/zk/privateWords";
 import { proofVerifier } from "../../../packages/zk/src/verifier";
@@ -25,10 +24,12 @@ import { poseidon16 } from "poseidon-lite/poseidon16";
 import { encodeRecord } from "../../../packages/sdk/src/settlement";
 import {
   CHUNK_SLOTS,
+  MAX_PROVED_CHUNKS,
   buildPrivateBatch,
   chunkRootOf,
   groupHash,
   packedOf,
+  privateChunksCommitmentOf,
 } from "../../../packages/zk/src/privateBatch";
 import { checkPrivateNetting } from "../../../packages/zk/src/privateInputs";
 import { privateInclusionProof, verifyPrivateInclusion } from "../../../packages/zk/src/privateInclusion";
@@ -112,16 +113,21 @@ describe("review21 — private mode v2 findings", function () {
     );
     forged.key = batch.key;
     await submitFinal(f, debtor, forged, [c1, c2]);
-    // Each creditor ran the spec's check (§7) before acknowledging: it passes on the anchored root.
-    const checks = records.map(
-      (r) => () =>
+    // Each creditor runs the spec's check (§7) before acknowledging, against an anchored header.
+    type Anchored = { root: string; totalsCommitment: string; counterpartyMask: bigint | number };
+    const checkAll = (h: Anchored) =>
+      records.forEach((r) =>
         verifyPrivateInclusion(privateInclusionProof(batch, r.paymentId), {
           record: r,
           bankIndex: index.get(debtor.address.toLowerCase())!,
           creditorIndex: index.get(r.creditorBank.toLowerCase())!,
-          headerRoot: forged.header.root as Hex,
+          header: {
+            root: h.root as Hex,
+            totalsCommitment: h.totalsCommitment as Hex,
+            counterpartyMask: BigInt(h.counterpartyMask),
+          },
         }),
-    );
+      );
     // Standard `declare` accepts the header with totals of 1 (650 owed): no proof was ever checked.
     await mined(f.engine.connect(f.operator).openCycle());
     const cycle = await f.engine.currentCycle();
@@ -129,7 +135,19 @@ describe("review21 — private mode v2 findings", function () {
     expect(await f.ledger.statusOf(batch.batchId, forged.header)).to.equal(Status.Netted);
     // What should happen: a creditor's check must refuse a header whose totals commitment is not the
     // v2-tagged one (only `declareProvedChunks` can declare such a header), so the proofs bind the totals.
-    for (const check of checks) expect(check, "the creditor's inclusion check accepted an unproven batch").to.throw();
+    expect(() => checkAll(forged.header), "the creditor's check accepted an unproven batch").to.throw(
+      /totalsCommitment/,
+    );
+    // The honest v2 header passes the same check.
+    const honest = await makeChunkedBatch(
+      f.ledger,
+      "r21-honest",
+      cps,
+      batch.chunks.map((c) => chunk(c.root, c.buckets, c.amounts)),
+    );
+    expect(honest.header.root).to.equal(batch.header.root);
+    expect(honest.header.totalsCommitment).to.equal(batch.header.totalsCommitment);
+    checkAll(honest.header);
   });
 
   it("F2: the audit re-derives a v2 declaration from the transaction's own input even when it was not sent to the engine: a wallet's look-alike call hides an unverifiable proof", async () => {
@@ -197,7 +215,10 @@ describe("review21 — private mode v2 findings", function () {
         ["NettingEngine", f.engine],
         ["SettlementLedger", f.ledger],
       ]),
-      proofTransactions: { [receipt.hash]: tx!.data },
+      // As collectSnapshot keeps it: the input only if the transaction went to the emitting engine.
+      proofTransactions: {
+        [receipt.hash]: proofInputOf({ to: tx!.to as Address, input: tx!.data as Hex }, f.engineAddress as Address),
+      },
       state: { circuits: {} },
     } as unknown as ChainSnapshot;
     const check = await proofs(snapshot, { verifyProof, verificationKeys: {} });
@@ -207,7 +228,7 @@ describe("review21 — private mode v2 findings", function () {
     expect(flagged, `the audit passed: ${check.title}, ${check.checked} proof(s) re-verified`).to.equal(true);
   });
 
-  it("F3 (design): an acknowledged private batch settles only if its debtor declares it; the operator's close cannot bring it in", async () => {
+  it("F3 (by design, decision 034): an acknowledged private batch settles only if its debtor declares it; the operator's close cannot bring it in", async () => {
     const f = await loadFixture(deploySettlement);
     const [debtor, c1, c2] = f.banks;
     const op = f.engine.connect(f.operator);
@@ -225,10 +246,13 @@ describe("review21 — private mode v2 findings", function () {
     await mined(op.openCycle());
     await mined(op.closeCycleWith(1, [declarationOf(debtor, standard)], true));
     expect(await f.ledger.statusOf(batchIdOf(debtor.address, standard.key), standard.header)).to.equal(Status.Netted);
-    // What should happen: the acknowledged debt enters a cycle without the debtor's cooperation (or a
-    // deadline bars a debtor that withholds it); today only declareProvedChunks can, and only the
-    // debtor holds the proofs.
-    await expect(op.closeCycleWith(2, [declarationOf(debtor, v2)], true)).not.to.be.reverted; // today: NettingTotalsMismatch
+    // Only declareProvedChunks brings a v2 batch in, and only its debtor holds the proofs: the close
+    // refuses it as it refuses a private v1 chunk. Withholding is a rulebook matter (the batch shows
+    // as final and undeclared in pendingBatches / getBatchSettlement; governance can bar the bank).
+    await expect(op.closeCycleWith(2, [declarationOf(debtor, v2)], true)).to.be.revertedWithCustomError(
+      f.engine,
+      "NettingTotalsMismatch",
+    );
   });
 
   it("F5: buildPrivateBatch builds (and the SDK anchors) a batch of more chunks than MAX_PROVED_CHUNKS, which can never be declared", async () => {
@@ -248,6 +272,7 @@ describe("review21 — private mode v2 findings", function () {
       "wide",
     );
     const max = Number(await (await ethers.deployContract("PrivateProofs")).MAX_PROVED_CHUNKS());
+    expect(MAX_PROVED_CHUNKS, "the SDK's bound is the engine's").to.equal(max);
     // What should happen: refused before anything is proved or anchored (declareProvedChunks would
     // revert NettingChunkCount(49, 48) once the creditors have acknowledged it), naming the bound.
     let built: number | undefined;
@@ -293,12 +318,18 @@ describe("review21 — private mode v2 findings", function () {
       halfGroups: [group, ...new Array<bigint>(15).fill(emptyGroup)],
       otherHalf: poseidon16(new Array<bigint>(16).fill(emptyGroup)),
       chunkRoots: [root],
+      counterparties: [creditor.creditorBank],
+      totals: [5n],
     };
-    const headerRoot = keccak256(concat([toHex(root, { size: 32 })]));
+    const header = {
+      root: keccak256(concat([toHex(root, { size: 32 })])),
+      totalsCommitment: privateChunksCommitmentOf([creditor.creditorBank], [5n]),
+      counterpartyMask: 1n << BigInt(c),
+    };
     // What should happen: the check refuses a record outside 1 … 2^64 − 1 (validateRecord), as every
     // other entry point does; today it says the slot owes index 10 the record's amount.
     expect(() =>
-      verifyPrivateInclusion(proof, { record: creditor, bankIndex: bank, creditorIndex: c, headerRoot }),
+      verifyPrivateInclusion(proof, { record: creditor, bankIndex: bank, creditorIndex: c, header }),
     ).to.throw();
   });
 

@@ -79,6 +79,16 @@ export interface AuditEvent {
   transactionHash: Hex;
 }
 
+/**
+ * What the proof check may re-derive a proof from: the transaction's input if it was sent to
+ * `emitter` (the contract whose event accepted the proof), else `0x`. A call through another
+ * contract may carry look-alike arguments (even the same selector) that are not what the emitter
+ * received (review21 F2); such a proof is counted as "sent through other contracts", not re-verified.
+ */
+export function proofInputOf(tx: { to: Address | null; input: Hex }, emitter: Address | undefined): Hex {
+  return emitter && tx.to?.toLowerCase() === emitter.toLowerCase() ? tx.input : "0x";
+}
+
 export interface ChainSnapshot {
   chainId: number;
   /** What the deployment file says: the token (the report's currency) and every contract's addresses. */
@@ -87,7 +97,11 @@ export interface ChainSnapshot {
   toBlock: bigint;
   addresses: Partial<Record<ContractName, Address>>;
   events: AuditEvent[];
-  /** Inputs of the transactions that emitted BatchProofAccepted or ProofAccepted. */
+  /**
+   * Inputs of the transactions that emitted BatchProofAccepted or ProofAccepted, when sent straight
+   * to the contract that emitted the event; `0x` for one sent to another contract (a wallet, a
+   * multisig), whose own input says nothing reliable about what reached the engine (`proofInputOf`).
+   */
   proofTransactions: Record<Hex, Hex>;
   /** Timestamps (unix seconds) of the blocks holding Issued, Redeemed, MilestoneDisputed and DisputeResolved events. */
   blockTimestamps: Record<string, number>;
@@ -177,7 +191,7 @@ export async function collectSnapshot(
     const tx = await rpc(ctx, "eth_getTransactionByHash", () =>
       ctx.publicClient.getTransaction({ hash: e.transactionHash }),
     );
-    proofTransactions[e.transactionHash] = tx.input;
+    proofTransactions[e.transactionHash] = proofInputOf(tx, addresses[e.contract]);
   }
   const blockTimestamps: Record<string, number> = {};
   for (const e of events) {

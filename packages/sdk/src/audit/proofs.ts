@@ -24,25 +24,32 @@ interface ProvedChunk {
   proof: readonly bigint[];
 }
 
-/**
- * The SettlementLedger index each bank held just before event `at` (an index is given by
- * BankEnrolled and may be given again after a release, so it is read from the history up to then).
- */
-function ledgerIndexesBefore(events: readonly AuditEvent[], at: AuditEvent): Map<string, number> {
-  const indexes = new Map<string, number>();
-  for (const e of events) {
-    if (e.blockNumber > at.blockNumber || (e.blockNumber === at.blockNumber && e.logIndex >= at.logIndex)) break;
-    if (e.contract === "SettlementLedger" && e.eventName === "BankEnrolled")
-      indexes.set(String(e.args.bank).toLowerCase(), Number(e.args.index));
-  }
-  return indexes;
+/** Where a bank enrolled in the SettlementLedger: its index and the event that gave it. */
+interface Enrolment {
+  index: number;
+  at: AuditEvent;
 }
+
+/**
+ * Every bank's enrolment, read once from the ledger's BankEnrolled events. A bank enrols once and
+ * keeps its index (a released index goes to a new bank, with its own BankEnrolled).
+ */
+function enrolmentsOf(events: readonly AuditEvent[]): Map<string, Enrolment> {
+  const out = new Map<string, Enrolment>();
+  for (const e of events)
+    if (e.contract === "SettlementLedger" && e.eventName === "BankEnrolled")
+      out.set(String(e.args.bank).toLowerCase(), { index: Number(e.args.index), at: e });
+  return out;
+}
+
+const before = (a: AuditEvent, b: AuditEvent) =>
+  a.blockNumber < b.blockNumber || (a.blockNumber === b.blockNumber && a.logIndex < b.logIndex);
 
 /**
  * The proofs of a `declareProvedChunks` transaction (private mode v2): one `private_netting_256`
  * proof per chunk, with [root, word0, word1] rebuilt as the engine does (docs/spec/private-batch.md).
  */
-function chunkProofs(s: ChainSnapshot, e: AuditEvent, input: Hex): Derived[] {
+function chunkProofs(s: ChainSnapshot, e: AuditEvent, input: Hex, enrolments: Map<string, Enrolment>): Derived[] {
   const { args } = decodeFunctionData({ abi: privateChunksAbi, data: input });
   const [, , , counterparties, , chunks] = args as unknown as [
     bigint,
@@ -54,11 +61,11 @@ function chunkProofs(s: ChainSnapshot, e: AuditEvent, input: Hex): Derived[] {
   ];
   const declared = s.events.find((x) => x.transactionHash === e.transactionHash && x.eventName === "BatchDeclared");
   if (!declared) throw new Error("the transaction has no BatchDeclared event");
-  const indexes = ledgerIndexesBefore(s.events, declared);
   const indexOf = (bank: string): number => {
-    const i = indexes.get(bank.toLowerCase());
-    if (i === undefined) throw new Error(`${bank} held no ledger index at block ${declared.blockNumber}`);
-    return i;
+    const enrolled = enrolments.get(bank.toLowerCase());
+    if (!enrolled || !before(enrolled.at, declared))
+      throw new Error(`${bank} held no ledger index at block ${declared.blockNumber}`);
+    return enrolled.index;
   };
   const bank = indexOf(String(declared.args.debtor));
   return chunks.map((c) => ({
@@ -89,6 +96,7 @@ export async function proofs(s: ChainSnapshot, opts: CheckOptions): Promise<Chec
       });
   }
   let viaContracts = 0;
+  let enrolments: Map<string, Enrolment> | undefined;
   const selector = (abi: typeof nettingEngineAbi | typeof conditionalEscrowAbi, name: string) =>
     toFunctionSelector(abi.find((x) => x.type === "function" && x.name === name) as AbiFunction);
   const DECLARE = selector(nettingEngineAbi, "declareProved");
@@ -117,7 +125,7 @@ export async function proofs(s: ChainSnapshot, opts: CheckOptions): Promise<Chec
     }
     let derived: Derived[];
     try {
-      if (v2) derived = chunkProofs(s, e, input);
+      if (v2) derived = chunkProofs(s, e, input, (enrolments ??= enrolmentsOf(s.events)));
       else if (e.eventName === "BatchProofAccepted") {
         const { args } = decodeFunctionData({ abi: nettingEngineAbi, data: input });
         const [, , header, counterparties, totals, p] = args as unknown as [
