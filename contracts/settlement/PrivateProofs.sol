@@ -31,8 +31,8 @@ contract PrivateProofs is IPrivateChunks, PausableUpgradeable {
     /// @notice Most chunks (proofs) of one declaration. Gas budget: the whole `declareProvedChunks`
     /// stays under 15,000,000 gas, the per-transaction budget of a deployment (MIN_GAS_LIMIT in the
     /// SDK). Measured with real proofs at this bound, 4 distinct creditors a chunk (192 entries,
-    /// test/contracts/settlement/netting-chunks-proved.test.ts): accepted, 4,463,159 gas (all proofs in
-    /// one `verifyBatch`, decision 036); refused at the last chunk, 13,713,627 gas (the batch, then
+    /// test/contracts/settlement/netting-chunks-proved.test.ts): accepted, 4,507,759 gas (all proofs in
+    /// one `verifyBatch`, decision 036); refused at the last chunk, 13,757,177 gas (the batch, then
     /// every proof alone to name it). The refusal is the bound: each proof checked alone costs ~205k.
     uint256 public constant MAX_PROVED_CHUNKS = 48;
     uint256 private constant CONTEXT = 64;
@@ -105,12 +105,17 @@ contract PrivateProofs is IPrivateChunks, PausableUpgradeable {
             );
         }
         uint256 bankWord = _indexOf(ledger, msg.sender) << 176;
+        // Each counterparty's ledger index, read once (not once per bucket naming it).
+        uint256[] memory indexes = new uint256[](counterparties.length);
+        for (uint256 j; j < counterparties.length; ++j) {
+            indexes[j] = _indexOf(ledger, counterparties[j]);
+        }
         uint256 n = chunks.length;
         uint256[8][] memory proofs = new uint256[8][](n);
         uint256[3][] memory signals = new uint256[3][](n);
         for (uint256 i; i < n; ++i) {
             proofs[i] = chunks[i].proof;
-            signals[i] = _signals(ledger, bankWord, counterparties, chunks[i]);
+            signals[i] = _signals(bankWord, indexes, chunks[i]);
         }
         if (Groth16Call.verifyBatch3(circuit.verifier, proofs, signals)) return;
         for (uint256 i; i < n; ++i) {
@@ -121,17 +126,16 @@ contract PrivateProofs is IPrivateChunks, PausableUpgradeable {
         }
     }
 
-    /// @dev Chunk `c`'s public signals [root, word0, word1] (bucket_k = amount << 16 | the
-    /// counterparty's ledger index; `bankWord` is the bank's index << 176).
+    /// @dev Chunk `c`'s public signals [root, word0, word1] (bucket_k = amount << 16 | the ledger
+    /// index of counterparty `buckets[k]`, from `indexes`; `bankWord` is the bank's index << 176).
     function _signals(
-        ISettlementLedger ledger,
         uint256 bankWord,
-        address[] calldata counterparties,
+        uint256[] memory indexes,
         ProvedChunk calldata c
-    ) private view returns (uint256[3] memory) {
+    ) private pure returns (uint256[3] memory) {
         uint256[BUCKETS] memory b;
         for (uint256 k; k < BUCKETS; ++k) {
-            b[k] = (c.amounts[k] << 16) | _indexOf(ledger, counterparties[c.buckets[k]]);
+            b[k] = (c.amounts[k] << 16) | indexes[c.buckets[k]];
         }
         return [c.root, bankWord | (b[0] << 88) | b[1], (b[2] << 88) | b[3]];
     }
