@@ -52,6 +52,19 @@ describe("SDK zk", function () {
   after(releaseProver);
 
   describe("prove / verify / toCalldata", () => {
+    it("proves concurrently with one witness calculator per circuit: each proof carries its own inputs", async () => {
+      // The calculator is one wasm instance awaited between computing and reading a witness; without
+      // taking turns, concurrent proofs read each other's (found by the escrow tests under load).
+      const messages = [11n, 22n, 33n, 44n];
+      const bundles = await Promise.all(
+        messages.map((message) =>
+          prove("amount_limit", amountInputs({ amount: 5n, blinding: 7n + message, limit: 10n, message })),
+        ),
+      );
+      expect(bundles.map((b) => BigInt(b.publicSignals[2]))).to.deep.equal(messages);
+      for (const b of bundles) expect(await verify(b)).to.equal(true);
+    });
+
     it("proves and verifies kyc_membership, amount_limit and batch_netting_16", async () => {
       expect(await verify(kyc.bundle)).to.equal(true);
       expect(await verify(amount)).to.equal(true);

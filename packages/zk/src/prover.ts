@@ -62,9 +62,23 @@ export function verificationKey(circuit: CircuitId): VerificationKey {
 
 /**
  * Each circuit's witness calculator, built once from its wasm: WebAssembly compilation of the
- * circuit (~0.5 CPU-s for private_netting_256) is paid once per process, not once per proof.
+ * circuit (~0.5 CPU-s for private_netting_256) is paid once per process, not once per proof. A
+ * calculator is one wasm instance whose memory holds the witness being computed, and
+ * `calculateWTNSBin` awaits between computing and reading it: concurrent proofs of one circuit
+ * would read each other's witness, so its witnesses are computed one at a time (`turns`).
  */
 const calculators = new Map<CircuitId, Promise<WitnessCalculator>>();
+const turns = new Map<CircuitId, Promise<unknown>>();
+
+/** The witness of `signals` (snarkjs .wtns bytes), after any other witness of `circuit` in progress. */
+function witnessOf(circuit: CircuitId, signals: CircuitInputs): Promise<Uint8Array> {
+  const previous = turns.get(circuit) ?? Promise.resolve();
+  const mine = previous
+    .catch(() => undefined)
+    .then(async () => (await calculatorOf(circuit)).calculateWTNSBin(signals, true));
+  turns.set(circuit, mine);
+  return mine;
+}
 
 function calculatorOf(circuit: CircuitId): Promise<WitnessCalculator> {
   let wc = calculators.get(circuit);
@@ -85,10 +99,10 @@ export async function prove(circuit: CircuitId, inputs: CircuitInputs | unknown)
   circuitSpec(circuit);
   const signals = validateInputs(circuit, inputs);
   const zkey = artifact(circuit, "zkey");
-  const calculator = await calculatorOf(circuit);
+  artifact(circuit, "wasm");
   let wtns: Uint8Array;
   try {
-    wtns = await calculator.calculateWTNSBin(signals, true);
+    wtns = await witnessOf(circuit, signals);
   } catch (error) {
     throw new ZkWitnessError(circuit, error);
   }
