@@ -14,6 +14,7 @@ export const CONTRACT_ARTIFACTS = {
   NettingEngine: "contracts/settlement/NettingEngine.sol/NettingEngine.json",
   VerifierRegistry: "contracts/zk/VerifierRegistry.sol/VerifierRegistry.json",
   ConditionalEscrow: "contracts/payments/ConditionalEscrow.sol/ConditionalEscrow.json",
+  OfflineVault: "contracts/offline/OfflineVault.sol/OfflineVault.json",
 } as const;
 
 /** The Groth16 verifiers exported from the ceremony's keys (one per circuit, not upgradeable). */

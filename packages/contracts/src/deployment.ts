@@ -44,6 +44,8 @@ export interface Deployment {
     VerifierRegistry?: ContractDeployment;
     /** Conditional payments (milestone escrow), deployed with the zk layer. */
     ConditionalEscrow?: ContractDeployment;
+    /** Offline payments (allowances, vouchers, guarantee funds), deployed with the escrow. */
+    OfflineVault?: ContractDeployment;
   };
   /** The exported Groth16 verifier of each circuit (circuit id → address). */
   verifiers?: Record<string, Address>;

@@ -12,6 +12,7 @@ import {
   consortiumMultisigAbi,
   consortiumRegistryAbi,
   nettingEngineAbi,
+  offlineVaultAbi,
   settlementLedgerAbi,
   settlementTokenAbi,
   verifierRegistryAbi,
@@ -87,6 +88,13 @@ export const CONTRACTS = {
     shortName: "escrow",
     ...proxied,
     artifact: CONTRACT_ARTIFACTS.ConditionalEscrow,
+  }),
+  OfflineVault: spec({
+    name: "OfflineVault",
+    abi: offlineVaultAbi,
+    shortName: "offline",
+    ...proxied,
+    artifact: CONTRACT_ARTIFACTS.OfflineVault,
   }),
   // Replaced, never upgraded (decision 006); it governs itself (signer and timelock changes are
   // proposals whose target is the multisig).

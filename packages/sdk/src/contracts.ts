@@ -20,6 +20,7 @@ const MISSING_HINT: Record<ContractName, string> = {
   NettingEngine: "Deploy the settlement layer first (`clearhouse deploy` deploys it).",
   VerifierRegistry: "Deploy the settlement layer with the zk layer first (`clearhouse deploy` deploys both).",
   ConditionalEscrow: "Deploy the payments layer first (`clearhouse deploy` deploys it with the zk layer).",
+  OfflineVault: "Deploy the offline layer first (`clearhouse deploy` deploys it with the payments layer).",
   ConsortiumMultisig: "Deploy governance first (`clearhouse deploy` deploys it and hands ownership over).",
 };
 

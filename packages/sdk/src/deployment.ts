@@ -35,7 +35,7 @@ export function parseDeployment(value: unknown): Deployment {
   const contracts = d.contracts as Record<string, unknown> | undefined;
   if (!contracts) fail("contracts", "missing");
   for (const name of CONTRACT_NAMES) checkContract(`contracts.${name}`, contracts[name]);
-  for (const name of ["SettlementLedger", "NettingEngine", "VerifierRegistry", "ConditionalEscrow"]) {
+  for (const name of ["SettlementLedger", "NettingEngine", "VerifierRegistry", "ConditionalEscrow", "OfflineVault"]) {
     if (contracts[name] !== undefined) checkContract(`contracts.${name}`, contracts[name]);
   }
   if (contracts.ConsortiumMultisig !== undefined) {

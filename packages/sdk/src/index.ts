@@ -33,6 +33,7 @@ export * as settlement from "./settlement";
 export * as zk from "./zk";
 export * as audit from "./audit";
 export * as payments from "./payments";
+export * as offline from "./offline";
 export { buildBatch, type Batch, type BatchHeader } from "./settlement/batch";
 export { parseBatchFile, verifyBatchFile, BatchFileError, type BatchFile } from "./settlement/batchFile";
 export { buildBatchTree, verifyInclusion, leafOf } from "./settlement/merkle";

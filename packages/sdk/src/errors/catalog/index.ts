@@ -1,7 +1,7 @@
 /**
  * The revert catalogue: a readable message and a next step for every custom error of every
  * Clearhouse contract. Each contract's errors are described in its own module (registry.ts,
- * token.ts, multisig.ts, ledger.ts, netting.ts, verifierRegistry.ts, escrow.ts; errors several
+ * token.ts, multisig.ts, ledger.ts, netting.ts, verifierRegistry.ts, escrow.ts, offline.ts; errors several
  * contracts declare in shared.ts); this module only assembles them. The parts import types.ts,
  * never this module.
  */
@@ -11,6 +11,7 @@ import { escrowErrors } from "./escrow";
 import { ledgerErrors } from "./ledger";
 import { multisigErrors } from "./multisig";
 import { nettingErrors } from "./netting";
+import { offlineErrors } from "./offline";
 import { registryErrors } from "./registry";
 import { sharedErrors } from "./shared";
 import { tokenErrors } from "./token";
@@ -42,6 +43,7 @@ export const revertCatalog: RevertCatalog = {
   ...nettingErrors,
   ...verifierRegistryErrors,
   ...escrowErrors,
+  ...offlineErrors,
 };
 
 /** The revert data of a call a multisig proposal made, explained with this same catalogue. */
