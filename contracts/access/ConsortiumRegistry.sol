@@ -7,15 +7,23 @@ import {PausableUpgradeable} from "@openzeppelin/contracts-upgradeable/utils/Pau
 import {IConsortiumRegistry} from "./IConsortiumRegistry.sol";
 import {Roles} from "./Roles.sol";
 import {NodeIds} from "./NodeIds.sol";
+import {WalletTiers} from "./WalletTiers.sol";
 
-/// @title ConsortiumRegistry — members, roles, limits, sanctions and node allowlist
+/// @title ConsortiumRegistry — members, roles, limits, sanctions, node allowlist, wallet tiers
 /// @notice The single source of truth for who may act on the consortium's chain. Every other
 /// Clearhouse contract asks it (`requireActive`); Besu asks it through `transactionAllowed` and
 /// `connectionAllowed`; clients ask it through `check` to learn why a transaction would be refused.
 /// @dev UUPS proxy; storage in an ERC-7201 namespace. Owner = the governance multisig (until it
 /// exists, the deployer; ownership moves with the two-step `transferOwnership`/`acceptOwnership`).
+/// Customer wallets and KYC tiers live in `WalletTiers` (its own namespace).
 /// @custom:security-contact security@clearhouse.example
-contract ConsortiumRegistry is IConsortiumRegistry, Ownable2StepUpgradeable, PausableUpgradeable, UUPSUpgradeable {
+contract ConsortiumRegistry is
+    IConsortiumRegistry,
+    Ownable2StepUpgradeable,
+    PausableUpgradeable,
+    UUPSUpgradeable,
+    WalletTiers
+{
     uint256 private constant MAX_NAME_LENGTH = 64;
 
     struct NodeEntry {
@@ -58,7 +66,7 @@ contract ConsortiumRegistry is IConsortiumRegistry, Ownable2StepUpgradeable, Pau
 
     /// @inheritdoc IConsortiumRegistry
     /// @dev A removed member may be re-admitted; an active or suspended one may not. A sanctioned
-    /// address cannot be admitted.
+    /// address cannot be admitted, nor a customer wallet (open or closed).
     function admitMember(
         address account,
         uint8 roles,
@@ -76,6 +84,8 @@ contract ConsortiumRegistry is IConsortiumRegistry, Ownable2StepUpgradeable, Pau
         RegistryStorage storage $ = _s();
         uint16 sanction = $.sanctions[account];
         if (sanction != 0) revert RegistryAccountSanctioned(account, sanction);
+        WalletStatus walletStatus = _walletStatus(account);
+        if (walletStatus != WalletStatus.None) revert RegistryAccountIsWallet(account, walletStatus);
         Member storage m = $.members[account];
         if (m.status == MemberStatus.Active || m.status == MemberStatus.Suspended) {
             revert RegistryMemberExists(account, m.status);
@@ -303,13 +313,20 @@ contract ConsortiumRegistry is IConsortiumRegistry, Ownable2StepUpgradeable, Pau
         if ($.sanctions[sender] != 0) return Reason.SenderSanctioned;
         Member storage m = $.members[sender];
         MemberStatus status = m.status;
-        if (status == MemberStatus.None) return Reason.SenderNotMember;
-        if (status == MemberStatus.Suspended) return Reason.SenderSuspended;
-        if (status == MemberStatus.Removed) return Reason.SenderRemoved;
+        // A wallet may send like a member without OPERATOR (roles 0): no deployment, no native value.
+        uint8 roles = m.roles;
+        if (status == MemberStatus.None) {
+            Reason walletReason = _walletSenderReason(sender);
+            if (walletReason != Reason.Allowed) return walletReason;
+        } else if (status == MemberStatus.Suspended) {
+            return Reason.SenderSuspended;
+        } else if (status == MemberStatus.Removed) {
+            return Reason.SenderRemoved;
+        }
         // During an emergency pause members may still reach governance, so it can be lifted.
         if (paused() && target != governance) return Reason.RegistryPaused;
         if (target == address(0)) {
-            if (m.roles & Roles.OPERATOR == 0) return Reason.CreationNotAllowed;
+            if (roles & Roles.OPERATOR == 0) return Reason.CreationNotAllowed;
         } else if ($.sanctions[target] != 0 && target != governance) {
             // Governance is never refused as a target, so it can always be reached to repair a
             // mistake (a sanction written before addSanction refused it included).
@@ -317,7 +334,7 @@ contract ConsortiumRegistry is IConsortiumRegistry, Ownable2StepUpgradeable, Pau
         }
         // The settlement asset is the token; the native coin is only gas money, handed out by
         // the operator. Member limits are in token units, so they do not apply to it.
-        if (value != 0 && m.roles & Roles.OPERATOR == 0) return Reason.NativeValueNotAllowed;
+        if (value != 0 && roles & Roles.OPERATOR == 0) return Reason.NativeValueNotAllowed;
         return Reason.Allowed;
     }
 
@@ -333,6 +350,31 @@ contract ConsortiumRegistry is IConsortiumRegistry, Ownable2StepUpgradeable, Pau
         if (status == MemberStatus.Suspended) revert RegistryMemberSuspended(account, m.statusSince);
         if (status == MemberStatus.Removed) revert RegistryMemberRemoved(account, m.statusSince);
         if (m.roles & role != role) revert RegistryMissingRole(account, role);
+    }
+
+    // ---------------------------------------------------------------- WalletTiers hooks
+
+    function _requireBank(address bank) internal view override {
+        _requireMember(bank, Roles.MEMBER_BANK);
+    }
+
+    function _isActiveBank(address bank) internal view override returns (bool) {
+        RegistryStorage storage $ = _s();
+        Member storage m = $.members[bank];
+        return m.status == MemberStatus.Active && m.roles & Roles.MEMBER_BANK != 0 && $.sanctions[bank] == 0;
+    }
+
+    function _hasMemberRecord(address account) internal view override returns (bool) {
+        return _s().members[account].status != MemberStatus.None;
+    }
+
+    function _requireMemberLimits(address account) internal view override returns (uint128, uint128) {
+        Member storage m = _requireMember(account, 0);
+        return (m.maxSingleTransfer, m.maxDailyOutflow);
+    }
+
+    function _sanctionOf(address account) internal view override returns (uint16) {
+        return _s().sanctions[account];
     }
 
     /// @dev The member record of an admitted, not removed account.

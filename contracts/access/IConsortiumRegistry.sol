@@ -23,7 +23,9 @@ interface IConsortiumRegistry {
         TargetSanctioned, // 5: the target (recipient or contract) is on the sanctions list (never governance)
         CreationNotAllowed, // 6: only OPERATOR members may deploy contracts
         NativeValueNotAllowed, // 7: only OPERATOR members may send the chain's native coin
-        RegistryPaused // 8: an emergency pause is on; only calls to governance (the owner) pass
+        RegistryPaused, // 8: an emergency pause is on; only calls to governance (the owner) pass
+        SenderWalletClosed, // 9: the sender is a customer wallet its bank (or governance) closed
+        SenderWalletBankInactive // 10: the sender is a wallet whose bank is not an active, unsanctioned MEMBER_BANK
     }
 
     /// @notice Kind of a node on the allowlist.
@@ -41,6 +43,29 @@ interface IConsortiumRegistry {
         uint128 maxDailyOutflow; // token minor units per UTC day
         bytes32 leiHash; // keccak256 of the ISO 17442 legal-entity identifier
         string name;
+    }
+
+    /// @notice Lifecycle of a customer wallet. `None` means the address was never opened as one.
+    enum WalletStatus {
+        None,
+        Open,
+        Closed
+    }
+
+    /// @notice A KYC tier's limits, in token minor units. A tier is defined once `maxBalance > 0`.
+    struct Tier {
+        uint128 maxSingle;
+        uint128 maxDaily;
+        uint128 maxBalance;
+    }
+
+    /// @notice A customer wallet: its status, KYC tier (1..255, higher = better identified), the
+    /// member bank that opened it and the block number of its last change.
+    struct Wallet {
+        WalletStatus status;
+        uint8 tier;
+        address bank;
+        uint64 since;
     }
 
     // ---------------------------------------------------------------- events
@@ -71,6 +96,15 @@ interface IConsortiumRegistry {
     event NodeAllowed(bytes32 indexed nodeKey, string enodeId, string ip, uint16 port, NodeKind kind);
     /// @notice A node was taken off the allowlist.
     event NodeRemoved(bytes32 indexed nodeKey, string enodeId, string ip, uint16 port);
+
+    /// @notice Governance defined or changed KYC tier `tier` (minor units).
+    event TierSet(uint8 indexed tier, uint128 maxSingle, uint128 maxDaily, uint128 maxBalance);
+    /// @notice `bank` opened the customer wallet `wallet` in tier `tier`.
+    event WalletOpened(address indexed wallet, address indexed bank, uint8 tier);
+    /// @notice `bank` moved `wallet` from `previousTier` to `tier`.
+    event WalletTierChanged(address indexed wallet, address indexed bank, uint8 previousTier, uint8 tier);
+    /// @notice `wallet` (of `bank`) was closed, by its bank or by governance.
+    event WalletClosed(address indexed wallet, address indexed bank);
 
     // ---------------------------------------------------------------- errors
     /// @notice An address argument was zero.
@@ -114,6 +148,26 @@ interface IConsortiumRegistry {
     error RegistryCannotSanctionGovernance(address account);
     /// @notice Renouncing ownership would leave the registry without an administrator.
     error RegistryOwnershipCannotBeRenounced();
+    /// @notice Tier numbers run from 1 to 255 (0 means "no tier").
+    error RegistryInvalidTier(uint8 tier);
+    /// @notice A tier needs `maxSingle <= maxDaily` and `maxBalance > 0`.
+    error RegistryInvalidTierLimits(uint128 maxSingle, uint128 maxDaily, uint128 maxBalance);
+    /// @notice Tier `tier` was never defined by governance (`setTier`).
+    error RegistryUnknownTier(uint8 tier);
+    /// @notice `account` has a member record (any status): a member cannot be a customer wallet.
+    error RegistryWalletIsMember(address account);
+    /// @notice `account` has a wallet record (open or closed): a wallet cannot be admitted as a member.
+    error RegistryAccountIsWallet(address account, WalletStatus status);
+    /// @notice `wallet` was already opened (`status` Open, or Closed: a closed wallet is never reopened).
+    error RegistryWalletExists(address wallet, WalletStatus status, address bank);
+    /// @notice `account` was never opened as a customer wallet.
+    error RegistryNotWallet(address account);
+    /// @notice `wallet` was closed at block `sinceBlock`.
+    error RegistryWalletClosed(address wallet, uint64 sinceBlock);
+    /// @notice `caller` is not `bank`, the bank that opened `wallet` (nor, where allowed, governance).
+    error RegistryNotWalletBank(address caller, address wallet, address bank);
+    /// @notice `wallet` is already in tier `tier`.
+    error RegistryWalletTierUnchanged(address wallet, uint8 tier);
 
     // ---------------------------------------------------------------- admin (owner only)
     /// @notice Admit `account` with `roles`, its LEI hash, display name and limits.
@@ -161,6 +215,36 @@ interface IConsortiumRegistry {
     /// @notice Lift the emergency stop. Owner only.
     function unpause() external;
 
+    // ---------------------------------------------------------------- tiers and wallets
+    /// @notice Define or change KYC tier `tier` (1..255) with its limits in minor units. Owner
+    /// (governance) only. Applies at once to every wallet of the tier.
+    function setTier(uint8 tier, uint128 maxSingle, uint128 maxDaily, uint128 maxBalance) external;
+
+    /// @notice Open `wallet` as a customer wallet of the caller, in the defined tier `tier`. Caller:
+    /// an active, unsanctioned MEMBER_BANK (the wallet's bank from then on).
+    function openWallet(address wallet, uint8 tier) external;
+
+    /// @notice Move an open wallet to another defined tier (upgrade or downgrade). Caller: the
+    /// wallet's bank, active and unsanctioned.
+    function setWalletTier(address wallet, uint8 tier) external;
+
+    /// @notice Close an open wallet for good. Caller: the wallet's bank (active) or the owner.
+    function closeWallet(address wallet) external;
+
+    /// @notice The limits of tier `tier` (all zero if undefined).
+    function tierOf(uint8 tier) external view returns (Tier memory);
+
+    /// @notice The wallet record of `wallet` (status `None` if never opened).
+    function walletOf(address wallet) external view returns (Wallet memory);
+
+    /// @notice Revert with the precise error unless `account` may hold and move the token: an
+    /// active, unsanctioned member (as `requireActive(account, 0)`; `maxBalance` = 2^128 - 1,
+    /// unlimited) or an open, unsanctioned wallet of an active, unsanctioned MEMBER_BANK (its
+    /// tier's limits). Reverts with `EnforcedPause` while paused.
+    function requireHolder(
+        address account
+    ) external view returns (uint128 maxSingle, uint128 maxDaily, uint128 maxBalance);
+
     // ---------------------------------------------------------------- views
     /// @notice The full record of `account` (status `None` if never admitted).
     function memberOf(address account) external view returns (Member memory);
@@ -175,7 +259,8 @@ interface IConsortiumRegistry {
     function sanctionOf(address account) external view returns (uint16);
 
     /// @notice Revert with the precise error unless `account` is an active, unsanctioned member
-    /// holding every bit of `role` (0 for any role); return its roles and limits.
+    /// holding every bit of `role` (0 for any role); return its roles and limits. Members only:
+    /// a customer wallet is refused (`RegistryNotMember`), so wallets never anchor, net or escrow.
     function requireActive(
         address account,
         uint8 role

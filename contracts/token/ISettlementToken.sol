@@ -5,7 +5,8 @@ import {IConsortiumRegistry} from "../access/IConsortiumRegistry.sol";
 
 /// @title ISettlementToken — the consortium's permissioned settlement token
 /// @notice Two-tier money: the operator issues to and redeems from member banks; tokens move only
-/// between active, unsanctioned registry members and within each sender's limits.
+/// between holders (active, unsanctioned registry members and the customer wallets of active
+/// banks), within each sender's limits and each wallet's balance cap.
 interface ISettlementToken {
     /// @notice `operator` issued `amount` to `bank`.
     event Issued(address indexed operator, address indexed bank, uint256 amount);
@@ -44,6 +45,10 @@ interface ISettlementToken {
         uint256 amount,
         uint256 limit
     );
+
+    /// @notice The transfer of `value` would take `account`'s balance from `balance` above its cap
+    /// `maxBalance` (a customer wallet's tier cap).
+    error TokenBalanceCapExceeded(address account, uint256 balance, uint256 value, uint256 maxBalance);
 
     /// @notice The mint would take UTC day `day`'s issuance from `issuedToday` above the ceiling
     /// (0 until governance sets one). Beyond it, only governance mints (`mintBeyondCeiling`).

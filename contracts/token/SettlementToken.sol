@@ -14,8 +14,10 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 /// @notice Amounts are integers in the currency's minor unit; `decimals` is the ISO 4217 exponent
 /// (2 for EUR/USD/GBP), so 1 token unit = 1 cent and payment records need no conversion.
 /// @dev Every balance change goes through `_update`, the one place the registry rules are enforced:
-/// issue/redeem only to/from active MEMBER_BANKs; transfers only between active, unsanctioned
-/// members, within the sender's single-transfer limit and its daily outflow per UTC day. Operators'
+/// issue/redeem only to/from active MEMBER_BANKs; transfers only between holders (active,
+/// unsanctioned members, or open customer wallets of active banks, see the registry's
+/// `requireHolder`), within the sender's single-transfer limit and its daily outflow per UTC day,
+/// and within the recipient's balance cap (a wallet's tier cap; members have none). Operators'
 /// issuance is capped per UTC day by a ceiling governance sets; beyond it only governance mints.
 /// @custom:security-contact security@clearhouse.example
 contract SettlementToken is
@@ -248,13 +250,17 @@ contract SettlementToken is
 
     // ================================================================ rules
 
-    /// @notice Transfer on behalf of `from`; the spender must be an active, unsanctioned member too.
+    /// @notice Transfer on behalf of `from`; the spender must be a holder too (an active,
+    /// unsanctioned member or an open wallet of an active bank).
     function transferFrom(address from, address to, uint256 value) public override returns (bool) {
-        if (msg.sender != from) _s().registry.requireActive(msg.sender, 0);
+        if (msg.sender != from) _s().registry.requireHolder(msg.sender);
         return super.transferFrom(from, to, value);
     }
 
-    /// @dev Registry screening for every balance change (issue, redeem, transfer).
+    /// @dev Registry screening for every balance change. Issue and redeem: an active MEMBER_BANK.
+    /// Transfer: sender and recipient are holders (`requireHolder`: members, or customer wallets
+    /// within their tier), the sender within its single and daily limits, the recipient's balance
+    /// afterwards within its cap.
     function _update(address from, address to, uint256 value) internal override whenNotPaused {
         IConsortiumRegistry reg = _s().registry;
         if (from == address(0)) {
@@ -262,9 +268,14 @@ contract SettlementToken is
         } else if (to == address(0)) {
             reg.requireActive(from, Roles.MEMBER_BANK);
         } else {
-            (, uint128 maxSingle, uint128 maxDaily) = reg.requireActive(from, 0);
-            reg.requireActive(to, 0);
+            (uint128 maxSingle, uint128 maxDaily, ) = reg.requireHolder(from);
+            (, , uint128 maxBalance) = reg.requireHolder(to);
             _recordOutflow(from, value, maxSingle, maxDaily);
+            // type(uint128).max is a member's "no cap"; a self-transfer leaves the balance as it is.
+            if (maxBalance != type(uint128).max && from != to) {
+                uint256 balance = balanceOf(to);
+                if (balance + value > maxBalance) revert TokenBalanceCapExceeded(to, balance, value, maxBalance);
+            }
         }
         super._update(from, to, value);
     }
@@ -273,7 +284,7 @@ contract SettlementToken is
     /// so a suspended or sanctioned holder can still cut its exposure. Allowance spending is not
     /// screened here (the spender is screened in `transferFrom`, the operator in `burn`).
     function _approve(address owner_, address spender, uint256 value, bool emitEvent) internal override {
-        if (emitEvent && value != 0) _s().registry.requireActive(owner_, 0);
+        if (emitEvent && value != 0) _s().registry.requireHolder(owner_);
         super._approve(owner_, spender, value, emitEvent);
     }
 

@@ -11,6 +11,7 @@ import hre from "hardhat";
 import type { Address, Hex } from "viem";
 import type { ContractDeployment, Deployment, PlainDeployment } from "../../packages/contracts/src/deployment";
 import { GOVERNED_CONTRACTS, addressOf } from "../../packages/contracts/src/manifest";
+import { defaultTiers, type TierOption } from "../../packages/contracts/src/deploy/consortium";
 import { writeJsonAtomic } from "../../packages/sdk/src/node/fileio";
 import { CIRCUITS, CIRCUIT_IDS } from "../../packages/sdk/src/zk/circuits";
 import { TRANSCRIPT_PATH, artifactPaths } from "../../packages/zk/src/artifacts";
@@ -34,6 +35,8 @@ export interface DeployOptions {
    * operators may issue per UTC day, in minor units (default one billion currency units).
    */
   token: { name: string; symbol: string; decimals: number; currency?: string; dailyIssuanceCeiling?: bigint };
+  /** KYC tiers of customer wallets set on the registry (default: the two e-CNY tiers; `[]`: none). */
+  tiers?: readonly TierOption[];
   /** Deploy the settlement layer (ledger + netting engine); default true. */
   settlement?: { ackWindow: number } | false;
   /** Deploy the governance multisig too (ownership is handed over separately, after bootstrap). */
@@ -76,6 +79,11 @@ export async function deployConsortium(options: DeployOptions): Promise<Deployme
   const tokenForCeiling = await hre.ethers.getContractAt("SettlementToken", token.proxy);
   await (await tokenForCeiling.setIssuanceCeiling(ceiling)).wait();
   log(`  SettlementToken: operators may issue up to ${ceiling} minor units per UTC day`);
+  const registryForTiers = await hre.ethers.getContractAt("ConsortiumRegistry", registry.proxy);
+  for (const t of options.tiers ?? defaultTiers(decimals)) {
+    await (await registryForTiers.setTier(t.tier, t.maxSingle, t.maxDaily, t.maxBalance)).wait();
+    log(`  ConsortiumRegistry: tier ${t.tier} = ${t.maxSingle} single / ${t.maxDaily} daily / ${t.maxBalance} balance`);
+  }
   const settlement = options.settlement === false ? undefined : (options.settlement ?? { ackWindow: 3_600 });
   let ledger: ContractDeployment | undefined;
   let engine: ContractDeployment | undefined;

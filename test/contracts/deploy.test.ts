@@ -112,6 +112,7 @@ async function wiring(d: Deployment) {
     clearingEngine: name(await token.clearingEngine()),
     tokenRegistry: name(await token.registry()),
     issuanceCeiling: await token.issuanceCeiling(),
+    tiers: await Promise.all([0, 1, 2, 3].map(async (t) => [...(await registry.tierOf(t))])),
     ledgerEngine: name(await ledger.nettingEngine()),
     ackWindow: await ledger.ackWindow(),
     engineVerifiers: name(await engine.verifierRegistry()),
@@ -173,6 +174,13 @@ describe("deployConsortium with viem (@clearhouse/contracts/deploy)", function (
       clearingEngine: "NettingEngine",
       tokenRegistry: "ConsortiumRegistry",
       issuanceCeiling: 10n ** 11n,
+      // the two e-CNY tiers in cents (decimals 2), nothing else
+      tiers: [
+        [0n, 0n, 0n],
+        [200_000n, 500_000n, 1_000_000n],
+        [5_000_000n, 10_000_000n, 50_000_000n],
+        [0n, 0n, 0n],
+      ],
       ledgerEngine: "NettingEngine",
       ackWindow: 1_800n,
       engineVerifiers: "VerifierRegistry",

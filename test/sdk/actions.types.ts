@@ -1,7 +1,7 @@
 /**
  * Type-level tests, checked by `npx tsc --noEmit` (part of `npm run lint`); nothing here runs.
  * - Every action of the table, as `clearhouseActions` and `createClearhouse` expose it, takes its
- *   module's exported `XParameters` and resolves to its `XReturnType` (91 actions).
+ *   module's exported `XParameters` and resolves to its `XReturnType` (99 actions).
  * - `client.extend(clearhouseActions(d))` infers the read actions on a client without an account
  *   and every action on one with an account; amounts are bigint at the type level.
  */
@@ -59,6 +59,14 @@ export type EveryAction = [
   Expect<Action<"registry", "removeSanction", [registry.RemoveSanctionParameters], registry.RemoveSanctionReturnType>>,
   Expect<Action<"registry", "allowNode", [registry.AllowNodeParameters], registry.AllowNodeReturnType>>,
   Expect<Action<"registry", "removeNode", [registry.RemoveNodeParameters], registry.RemoveNodeReturnType>>,
+  Expect<Action<"registry", "getWallet", [registry.GetWalletParameters], registry.GetWalletReturnType>>,
+  Expect<Action<"registry", "getTier", [registry.GetTierParameters], registry.GetTierReturnType>>,
+  Expect<Action<"registry", "listTiers", [], registry.ListTiersReturnType>>,
+  Expect<Action<"registry", "checkHolder", [registry.CheckHolderParameters], registry.CheckHolderReturnType>>,
+  Expect<Action<"registry", "setTier", [registry.SetTierParameters], registry.SetTierReturnType>>,
+  Expect<Action<"registry", "openWallet", [registry.OpenWalletParameters], registry.OpenWalletReturnType>>,
+  Expect<Action<"registry", "setWalletTier", [registry.SetWalletTierParameters], registry.SetWalletTierReturnType>>,
+  Expect<Action<"registry", "closeWallet", [registry.CloseWalletParameters], registry.CloseWalletReturnType>>,
   // token
   Expect<Action<"token", "getTokenInfo", [], token.GetTokenInfoReturnType>>,
   Expect<Action<"token", "getBalance", [token.GetBalanceParameters], token.GetBalanceReturnType>>,
@@ -300,7 +308,15 @@ export type NothingUnchecked = Expect<
         | "addSanction"
         | "removeSanction"
         | "allowNode"
-        | "removeNode";
+        | "removeNode"
+        | "getWallet"
+        | "getTier"
+        | "listTiers"
+        | "checkHolder"
+        | "setTier"
+        | "openWallet"
+        | "setWalletTier"
+        | "closeWallet";
       token:
         | "getTokenInfo"
         | "getBalance"

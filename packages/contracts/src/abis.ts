@@ -88,6 +88,22 @@ export const consortiumRegistryAbi = [
         "type": "address"
       },
       {
+        "internalType": "enum IConsortiumRegistry.WalletStatus",
+        "name": "status",
+        "type": "uint8"
+      }
+    ],
+    "name": "RegistryAccountIsWallet",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      },
+      {
         "internalType": "uint16",
         "name": "reasonCode",
         "type": "uint16"
@@ -180,6 +196,38 @@ export const consortiumRegistryAbi = [
       }
     ],
     "name": "RegistryInvalidRoles",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint8",
+        "name": "tier",
+        "type": "uint8"
+      }
+    ],
+    "name": "RegistryInvalidTier",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint128",
+        "name": "maxSingle",
+        "type": "uint128"
+      },
+      {
+        "internalType": "uint128",
+        "name": "maxDaily",
+        "type": "uint128"
+      },
+      {
+        "internalType": "uint128",
+        "name": "maxBalance",
+        "type": "uint128"
+      }
+    ],
+    "name": "RegistryInvalidTierLimits",
     "type": "error"
   },
   {
@@ -296,6 +344,38 @@ export const consortiumRegistryAbi = [
     "type": "error"
   },
   {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "RegistryNotWallet",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "wallet",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "bank",
+        "type": "address"
+      }
+    ],
+    "name": "RegistryNotWalletBank",
+    "type": "error"
+  },
+  {
     "inputs": [],
     "name": "RegistryOwnershipCannotBeRenounced",
     "type": "error"
@@ -309,6 +389,81 @@ export const consortiumRegistryAbi = [
       }
     ],
     "name": "RegistryUnknownNode",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint8",
+        "name": "tier",
+        "type": "uint8"
+      }
+    ],
+    "name": "RegistryUnknownTier",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "wallet",
+        "type": "address"
+      },
+      {
+        "internalType": "uint64",
+        "name": "sinceBlock",
+        "type": "uint64"
+      }
+    ],
+    "name": "RegistryWalletClosed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "wallet",
+        "type": "address"
+      },
+      {
+        "internalType": "enum IConsortiumRegistry.WalletStatus",
+        "name": "status",
+        "type": "uint8"
+      },
+      {
+        "internalType": "address",
+        "name": "bank",
+        "type": "address"
+      }
+    ],
+    "name": "RegistryWalletExists",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "RegistryWalletIsMember",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "wallet",
+        "type": "address"
+      },
+      {
+        "internalType": "uint8",
+        "name": "tier",
+        "type": "uint8"
+      }
+    ],
+    "name": "RegistryWalletTierUnchanged",
     "type": "error"
   },
   {
@@ -656,6 +811,37 @@ export const consortiumRegistryAbi = [
     "anonymous": false,
     "inputs": [
       {
+        "indexed": true,
+        "internalType": "uint8",
+        "name": "tier",
+        "type": "uint8"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint128",
+        "name": "maxSingle",
+        "type": "uint128"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint128",
+        "name": "maxDaily",
+        "type": "uint128"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint128",
+        "name": "maxBalance",
+        "type": "uint128"
+      }
+    ],
+    "name": "TierSet",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
         "indexed": false,
         "internalType": "address",
         "name": "account",
@@ -676,6 +862,81 @@ export const consortiumRegistryAbi = [
       }
     ],
     "name": "Upgraded",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "wallet",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "bank",
+        "type": "address"
+      }
+    ],
+    "name": "WalletClosed",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "wallet",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "bank",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint8",
+        "name": "tier",
+        "type": "uint8"
+      }
+    ],
+    "name": "WalletOpened",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "wallet",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "bank",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint8",
+        "name": "previousTier",
+        "type": "uint8"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint8",
+        "name": "tier",
+        "type": "uint8"
+      }
+    ],
+    "name": "WalletTierChanged",
     "type": "event"
   },
   {
@@ -819,6 +1080,19 @@ export const consortiumRegistryAbi = [
       }
     ],
     "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "wallet",
+        "type": "address"
+      }
+    ],
+    "name": "closeWallet",
+    "outputs": [],
+    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
@@ -1042,6 +1316,24 @@ export const consortiumRegistryAbi = [
     "type": "function"
   },
   {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "wallet",
+        "type": "address"
+      },
+      {
+        "internalType": "uint8",
+        "name": "tier",
+        "type": "uint8"
+      }
+    ],
+    "name": "openWallet",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
     "inputs": [],
     "name": "owner",
     "outputs": [
@@ -1214,6 +1506,35 @@ export const consortiumRegistryAbi = [
         "internalType": "address",
         "name": "account",
         "type": "address"
+      }
+    ],
+    "name": "requireHolder",
+    "outputs": [
+      {
+        "internalType": "uint128",
+        "name": "maxSingle",
+        "type": "uint128"
+      },
+      {
+        "internalType": "uint128",
+        "name": "maxDaily",
+        "type": "uint128"
+      },
+      {
+        "internalType": "uint128",
+        "name": "maxBalance",
+        "type": "uint128"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
       },
       {
         "internalType": "uint8",
@@ -1289,6 +1610,52 @@ export const consortiumRegistryAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint8",
+        "name": "tier",
+        "type": "uint8"
+      },
+      {
+        "internalType": "uint128",
+        "name": "maxSingle",
+        "type": "uint128"
+      },
+      {
+        "internalType": "uint128",
+        "name": "maxDaily",
+        "type": "uint128"
+      },
+      {
+        "internalType": "uint128",
+        "name": "maxBalance",
+        "type": "uint128"
+      }
+    ],
+    "name": "setTier",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "wallet",
+        "type": "address"
+      },
+      {
+        "internalType": "uint8",
+        "name": "tier",
+        "type": "uint8"
+      }
+    ],
+    "name": "setWalletTier",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "account",
         "type": "address"
@@ -1297,6 +1664,42 @@ export const consortiumRegistryAbi = [
     "name": "suspendMember",
     "outputs": [],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint8",
+        "name": "tier",
+        "type": "uint8"
+      }
+    ],
+    "name": "tierOf",
+    "outputs": [
+      {
+        "components": [
+          {
+            "internalType": "uint128",
+            "name": "maxSingle",
+            "type": "uint128"
+          },
+          {
+            "internalType": "uint128",
+            "name": "maxDaily",
+            "type": "uint128"
+          },
+          {
+            "internalType": "uint128",
+            "name": "maxBalance",
+            "type": "uint128"
+          }
+        ],
+        "internalType": "struct IConsortiumRegistry.Tier",
+        "name": "",
+        "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -1379,6 +1782,47 @@ export const consortiumRegistryAbi = [
     "name": "upgradeToAndCall",
     "outputs": [],
     "stateMutability": "payable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "wallet",
+        "type": "address"
+      }
+    ],
+    "name": "walletOf",
+    "outputs": [
+      {
+        "components": [
+          {
+            "internalType": "enum IConsortiumRegistry.WalletStatus",
+            "name": "status",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "tier",
+            "type": "uint8"
+          },
+          {
+            "internalType": "address",
+            "name": "bank",
+            "type": "address"
+          },
+          {
+            "internalType": "uint64",
+            "name": "since",
+            "type": "uint64"
+          }
+        ],
+        "internalType": "struct IConsortiumRegistry.Wallet",
+        "name": "",
+        "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   }
 ] as const;
@@ -1633,6 +2077,32 @@ export const settlementTokenAbi = [
       }
     ],
     "name": "SafeCastOverflowedUintDowncast",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "balance",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "value",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "maxBalance",
+        "type": "uint256"
+      }
+    ],
+    "name": "TokenBalanceCapExceeded",
     "type": "error"
   },
   {
@@ -15347,6 +15817,22 @@ export const clearhouseErrorsAbi = [
         "type": "address"
       },
       {
+        "internalType": "enum IConsortiumRegistry.WalletStatus",
+        "name": "status",
+        "type": "uint8"
+      }
+    ],
+    "name": "RegistryAccountIsWallet",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      },
+      {
         "internalType": "uint16",
         "name": "reasonCode",
         "type": "uint16"
@@ -15439,6 +15925,38 @@ export const clearhouseErrorsAbi = [
       }
     ],
     "name": "RegistryInvalidRoles",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint8",
+        "name": "tier",
+        "type": "uint8"
+      }
+    ],
+    "name": "RegistryInvalidTier",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint128",
+        "name": "maxSingle",
+        "type": "uint128"
+      },
+      {
+        "internalType": "uint128",
+        "name": "maxDaily",
+        "type": "uint128"
+      },
+      {
+        "internalType": "uint128",
+        "name": "maxBalance",
+        "type": "uint128"
+      }
+    ],
+    "name": "RegistryInvalidTierLimits",
     "type": "error"
   },
   {
@@ -15555,6 +16073,38 @@ export const clearhouseErrorsAbi = [
     "type": "error"
   },
   {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "RegistryNotWallet",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "wallet",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "bank",
+        "type": "address"
+      }
+    ],
+    "name": "RegistryNotWalletBank",
+    "type": "error"
+  },
+  {
     "inputs": [],
     "name": "RegistryOwnershipCannotBeRenounced",
     "type": "error"
@@ -15568,6 +16118,81 @@ export const clearhouseErrorsAbi = [
       }
     ],
     "name": "RegistryUnknownNode",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint8",
+        "name": "tier",
+        "type": "uint8"
+      }
+    ],
+    "name": "RegistryUnknownTier",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "wallet",
+        "type": "address"
+      },
+      {
+        "internalType": "uint64",
+        "name": "sinceBlock",
+        "type": "uint64"
+      }
+    ],
+    "name": "RegistryWalletClosed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "wallet",
+        "type": "address"
+      },
+      {
+        "internalType": "enum IConsortiumRegistry.WalletStatus",
+        "name": "status",
+        "type": "uint8"
+      },
+      {
+        "internalType": "address",
+        "name": "bank",
+        "type": "address"
+      }
+    ],
+    "name": "RegistryWalletExists",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "RegistryWalletIsMember",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "wallet",
+        "type": "address"
+      },
+      {
+        "internalType": "uint8",
+        "name": "tier",
+        "type": "uint8"
+      }
+    ],
+    "name": "RegistryWalletTierUnchanged",
     "type": "error"
   },
   {
@@ -15611,6 +16236,32 @@ export const clearhouseErrorsAbi = [
       }
     ],
     "name": "StringTooLong",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "balance",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "value",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "maxBalance",
+        "type": "uint256"
+      }
+    ],
+    "name": "TokenBalanceCapExceeded",
     "type": "error"
   },
   {

@@ -7,6 +7,7 @@
 import type { ClearhouseContext } from "./context";
 import * as registryActions from "./registry/actions";
 import * as registryReads from "./registry/reads";
+import * as wallets from "./registry/wallets";
 import * as tokenActions from "./token/actions";
 import * as tokenReads from "./token/reads";
 import * as tokenPreflight from "./token/preflight";
@@ -36,6 +37,10 @@ const readActions = {
     checkTransaction: registryReads.checkTransaction,
     isNodeAllowed: registryReads.isNodeAllowed,
     getRegistryOwner: registryReads.getRegistryOwner,
+    getWallet: wallets.getWallet,
+    getTier: wallets.getTier,
+    listTiers: wallets.listTiers,
+    checkHolder: wallets.checkHolder,
   },
   token: {
     getTokenInfo: tokenReads.getTokenInfo,
@@ -99,6 +104,10 @@ const accountActions = {
     removeSanction: registryActions.removeSanction,
     allowNode: registryActions.allowNode,
     removeNode: registryActions.removeNode,
+    setTier: wallets.setTier,
+    openWallet: wallets.openWallet,
+    setWalletTier: wallets.setWalletTier,
+    closeWallet: wallets.closeWallet,
   },
   token: {
     mint: tokenActions.mint,

@@ -63,3 +63,24 @@ export async function populated() {
   const carolSince = await ethers.provider.getBlockNumber();
   return { ...base, alice, bob, carol, dave, eve, frank, bobSince, carolSince };
 }
+
+export const WalletStatus = { None: 0, Open: 1, Closed: 2 } as const;
+/** Tier 1 (phone only) and tier 2 (ID + bank account), e-CNY figures in cents. */
+export const T1 = { maxSingle: 200_000n, maxDaily: 500_000n, maxBalance: 1_000_000n } as const;
+export const T2 = { maxSingle: 5_000_000n, maxDaily: 10_000_000n, maxBalance: 50_000_000n } as const;
+export const CODE = 9;
+
+/** Registry with tiers 1 and 2, two banks, a corporate, and walletA open at bankA in tier 1. */
+export async function walletRegistry() {
+  const base = await deployRegistry();
+  const { registry, others } = base;
+  const [bankA, bankB, corp, walletA, walletB, walletC, stranger] = others;
+  await admit(registry, bankA, { name: "Bank A" });
+  await admit(registry, bankB, { name: "Bank B" });
+  await admit(registry, corp, { roles: Role.CORPORATE, name: "Corp" });
+  await registry.setTier(1, T1.maxSingle, T1.maxDaily, T1.maxBalance);
+  await registry.setTier(2, T2.maxSingle, T2.maxDaily, T2.maxBalance);
+  await registry.connect(bankA).openWallet(walletA.address, 1);
+  const openedAt = await ethers.provider.getBlockNumber();
+  return { ...base, bankA, bankB, corp, walletA, walletB, walletC, stranger, openedAt };
+}

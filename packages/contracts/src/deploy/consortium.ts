@@ -37,6 +37,27 @@ export interface ZkKeys {
   circuits: readonly { id: string; contract: VerifierContract; publicInputs: number; vkHash: Hex }[];
 }
 
+/** A KYC tier of customer wallets, in the token's minor units (`setTier` on the registry). */
+export interface TierOption {
+  /** 1..255; higher = better identified (1: phone number only, 2: ID + linked bank account). */
+  tier: number;
+  maxSingle: bigint;
+  maxDaily: bigint;
+  maxBalance: bigint;
+}
+
+/**
+ * The published e-CNY wallet tiers in `decimals` minor units: tier 1 (phone number only) 2,000
+ * single / 5,000 daily / 10,000 balance; tier 2 (ID + linked bank account) 50,000 / 100,000 / 500,000.
+ */
+export function defaultTiers(decimals: number): TierOption[] {
+  const unit = 10n ** BigInt(decimals);
+  return [
+    { tier: 1, maxSingle: 2_000n * unit, maxDaily: 5_000n * unit, maxBalance: 10_000n * unit },
+    { tier: 2, maxSingle: 50_000n * unit, maxDaily: 100_000n * unit, maxBalance: 500_000n * unit },
+  ];
+}
+
 export interface DeployConsortiumOptions {
   /** The network name the deployment file records (`deployments/<network>.json`). */
   network: string;
@@ -45,6 +66,12 @@ export interface DeployConsortiumOptions {
    * operators may issue per UTC day, in minor units (default one billion currency units).
    */
   token: { name: string; symbol: string; decimals: number; currency?: string; dailyIssuanceCeiling?: bigint };
+  /**
+   * KYC tiers of customer wallets, set on the registry before ownership is handed over (default:
+   * `defaultTiers(token.decimals)`, the two e-CNY tiers; `[]` sets none). Not recorded in the
+   * deployment file: `TierSet` events and `tierOf` are the record.
+   */
+  tiers?: readonly TierOption[];
   /** Deploy the settlement layer (ledger + netting engine, then the zk layer and the escrow); default true. */
   settlement?: { ackWindow: number } | false;
   /** The verifier keys of the zk layer: required with the settlement layer. */
@@ -138,6 +165,7 @@ export async function deployConsortium(c: DeployClients, options: DeployConsorti
     args: [ceiling],
   });
   log(`  SettlementToken: operators may issue up to ${ceiling} minor units per UTC day`);
+  await setTiers(c, registry.proxy, options.tiers ?? defaultTiers(decimals), log);
   let layer: Awaited<ReturnType<typeof deploySettlement>> | undefined;
   if (settlement && options.zk)
     layer = await deploySettlement(c, { registry, token, ackWindow: settlement.ackWindow, zk: options.zk }, log);
@@ -165,6 +193,24 @@ export async function deployConsortium(c: DeployClients, options: DeployConsorti
     },
     ...(layer ? { verifiers: layer.verifiers } : {}),
   };
+}
+
+/** Define each KYC tier of customer wallets on the registry (owner: still the deployer). */
+async function setTiers(
+  c: DeployClients,
+  registry: Address,
+  tiers: readonly TierOption[],
+  log: (line: string) => void,
+): Promise<void> {
+  for (const t of tiers) {
+    await write(c, `setting wallet tier ${t.tier}`, {
+      address: registry,
+      abi: CONTRACTS.ConsortiumRegistry.abi,
+      functionName: "setTier",
+      args: [t.tier, t.maxSingle, t.maxDaily, t.maxBalance],
+    });
+    log(`  ConsortiumRegistry: tier ${t.tier} = ${t.maxSingle} single / ${t.maxDaily} daily / ${t.maxBalance} balance`);
+  }
 }
 
 /**

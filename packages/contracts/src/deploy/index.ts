@@ -5,7 +5,9 @@
 export {
   deployConsortium,
   abiHashOf,
+  defaultTiers,
   type DeployConsortiumOptions,
+  type TierOption,
   type GovernanceOptions,
   type VerifierContract,
   type ZkKeys,

@@ -25,6 +25,12 @@ export const Reasons = [
   { code: 6, name: "CreationNotAllowed", description: "only OPERATOR members may deploy contracts" },
   { code: 7, name: "NativeValueNotAllowed", description: "only OPERATOR members may send the chain's native coin" },
   { code: 8, name: "RegistryPaused", description: "an emergency pause is on; only calls to governance pass" },
+  { code: 9, name: "SenderWalletClosed", description: "the sender is a customer wallet that was closed" },
+  {
+    code: 10,
+    name: "SenderWalletBankInactive",
+    description: "the sender is a customer wallet whose bank is suspended, removed, sanctioned or not a MEMBER_BANK",
+  },
 ] as const;
 export type ReasonName = (typeof Reasons)[number]["name"];
 

@@ -3,6 +3,7 @@ import type { consortiumRegistryAbi } from "@clearhouse/contracts";
 import { rolesToNames, statusName } from "../../registry/roles";
 import { short } from "../format";
 import type { CatalogPart, OwnErrorName } from "./types";
+import { walletErrors } from "./wallets";
 
 const roleList = (role: number): string => rolesToNames(role).join("+") || `role ${role}`;
 const ASK_GOVERNANCE = "Ask the consortium's governance (the registry owner) to act.";
@@ -88,4 +89,5 @@ export const registryErrors: CatalogPart<OwnErrorName<typeof consortiumRegistryA
     message: "the registry's ownership cannot be renounced",
     hint: "Transfer ownership to the new governance instead (transferOwnership + acceptOwnership).",
   }),
+  ...walletErrors,
 };

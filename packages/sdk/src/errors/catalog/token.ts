@@ -33,6 +33,14 @@ export const tokenErrors: CatalogPart<OwnErrorName<typeof settlementTokenAbi>> =
       `${f.amount(amount)} more would exceed its daily limit of ${f.amount(limit)}`,
     hint: "Wait for the next UTC day or ask governance to raise the daily limit.",
   }),
+  TokenBalanceCapExceeded: ([account, balance, value, cap], f) => ({
+    message:
+      `${short(account)} holds ${f.amount(balance)}; receiving ${f.amount(value)} would exceed its balance cap ` +
+      `of ${f.amount(cap)}`,
+    hint:
+      "Send at most the remaining headroom, or have the wallet's bank move it to a higher tier " +
+      "(`clearhouse wallet tier`).",
+  }),
   TokenIssuanceCeilingExceeded: ([day, issued, amount, ceiling], f) => ({
     message:
       ceiling === 0n
