@@ -8,7 +8,6 @@ import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {IConsortiumRegistry} from "../access/IConsortiumRegistry.sol";
 import {Roles} from "../access/Roles.sol";
 import {IOfflineVault} from "./IOfflineVault.sol";
-import {IWalletDirectory} from "./IWalletDirectory.sol";
 
 /// @title OfflineVaultStorage — the vault's state (ERC-7201 namespace) and the parts shared by its
 /// one-by-one and bulk paths: EIP-712 hashing, serial bookkeeping, compensation from the guarantee.
@@ -174,8 +173,8 @@ abstract contract OfflineVaultStorage is IOfflineVault, EIP712Upgradeable {
 
     /// @dev Revert unless `wallet` is an open wallet of `bank`.
     function _requireWalletOf(address wallet, address bank) internal view {
-        IWalletDirectory.WalletView memory w = IWalletDirectory(address(_s().registry)).walletOf(wallet);
-        if (w.status != 1 || w.bank != bank) revert VaultNotWalletOfBank(wallet, bank);
+        IConsortiumRegistry.Wallet memory w = _s().registry.walletOf(wallet);
+        if (w.status != IConsortiumRegistry.WalletStatus.Open || w.bank != bank) revert VaultNotWalletOfBank(wallet, bank);
     }
 
     function _requireBank(address account) internal view {
