@@ -11,7 +11,12 @@ import hre from "hardhat";
 import type { Address, Hex } from "viem";
 import type { ContractDeployment, Deployment, PlainDeployment } from "../../packages/contracts/src/deployment";
 import { GOVERNED_CONTRACTS, addressOf } from "../../packages/contracts/src/manifest";
-import { defaultTiers, type TierOption } from "../../packages/contracts/src/deploy/consortium";
+import {
+  DEFAULT_OFFLINE,
+  defaultTiers,
+  type OfflineOptions,
+  type TierOption,
+} from "../../packages/contracts/src/deploy/consortium";
 import { writeJsonAtomic } from "../../packages/sdk/src/node/fileio";
 import { CIRCUITS, CIRCUIT_IDS } from "../../packages/sdk/src/zk/circuits";
 import { TRANSCRIPT_PATH, artifactPaths } from "../../packages/zk/src/artifacts";
@@ -41,6 +46,8 @@ export interface DeployOptions {
   settlement?: { ackWindow: number } | false;
   /** Deploy the governance multisig too (ownership is handed over separately, after bootstrap). */
   governance?: GovernanceOptions;
+  /** The offline vault's parameters (deployed with the escrow); defaults DEFAULT_OFFLINE. */
+  offline?: Partial<OfflineOptions>;
   log?: (line: string) => void;
 }
 
@@ -104,6 +111,9 @@ export async function deployConsortium(options: DeployOptions): Promise<Deployme
   const escrow = zk
     ? await deployEscrow(registry.proxy, zk.registry.proxy, deployer.address as Address, log)
     : undefined;
+  const offline = escrow
+    ? await deployOffline(registry.proxy, token.proxy, deployer.address as Address, options.offline, log)
+    : undefined;
   const pausables = [registry.proxy, token.proxy, ...(ledger && engine ? [ledger.proxy, engine.proxy] : [])];
   const multisig = options.governance ? await deployMultisig(options.governance, pausables, log) : undefined;
   return {
@@ -120,6 +130,7 @@ export async function deployConsortium(options: DeployOptions): Promise<Deployme
       ...(ledger && engine ? { SettlementLedger: ledger, NettingEngine: engine } : {}),
       ...(zk ? { VerifierRegistry: zk.registry } : {}),
       ...(escrow ? { ConditionalEscrow: escrow } : {}),
+      ...(offline ? { OfflineVault: offline } : {}),
     },
     ...(zk ? { verifiers: zk.verifiers } : {}),
   };
@@ -179,6 +190,27 @@ async function deployEscrow(
   await (await vr.setConsumer(escrow.proxy, true)).wait();
   log("  ConditionalEscrow verifies proof conditions and spends KYC nullifiers through the VerifierRegistry");
   return escrow;
+}
+
+/** The offline vault: a registry member (it holds locked allowances and guarantee funds). */
+async function deployOffline(
+  registry: Address,
+  token: Address,
+  deployer: Address,
+  params: Partial<OfflineOptions> | undefined,
+  log: (line: string) => void,
+) {
+  const o = { ...DEFAULT_OFFLINE, ...params };
+  const vault = await deployProxy(
+    "OfflineVault",
+    [deployer, registry, token, o.grace, o.disputeWindow, o.guaranteeBps],
+    log,
+  );
+  await admitMember(registry, vault.proxy, "Offline vault (OfflineVault)", log);
+  log(
+    `  OfflineVault: grace ${o.grace} s after expiry, bulk dispute window ${o.disputeWindow} s, guarantee ${o.guaranteeBps} bps of live allowances`,
+  );
+  return vault;
 }
 
 /** Admit a contract that holds tokens as a CORPORATE member without limits. Idempotent. */

@@ -89,6 +89,7 @@ async function wiring(d: Deployment) {
   const ledger = await hre.ethers.getContractAt("SettlementLedger", c.SettlementLedger!.proxy);
   const engine = await hre.ethers.getContractAt("NettingEngine", c.NettingEngine!.proxy);
   const escrow = await hre.ethers.getContractAt("ConditionalEscrow", c.ConditionalEscrow!.proxy);
+  const offline = await hre.ethers.getContractAt("OfflineVault", c.OfflineVault!.proxy);
   const vr = await hre.ethers.getContractAt("VerifierRegistry", c.VerifierRegistry!.proxy);
   const multisig = await hre.ethers.getContractAt("ConsortiumMultisig", c.ConsortiumMultisig!.address);
   const owners: Record<string, string> = {};
@@ -120,6 +121,9 @@ async function wiring(d: Deployment) {
     escrowConsumer: await vr.isConsumer(c.ConditionalEscrow!.proxy),
     engineMember: await member(c.NettingEngine!.proxy),
     escrowMember: await member(c.ConditionalEscrow!.proxy),
+    offlineMember: await member(c.OfflineVault!.proxy),
+    offline: await offline.parameters(),
+    offlineToken: name(await offline.token()),
     circuits,
     multisig: { signers: [...signers], threshold, guardian, pausables: pausables.map(name) },
   };
@@ -189,6 +193,9 @@ describe("deployConsortium with viem (@clearhouse/contracts/deploy)", function (
     });
     expect(v.engineMember).to.deep.equal({ status: 1n, roles: 4n, name: "Clearing pool (NettingEngine)" });
     expect(v.escrowMember).to.deep.equal({ status: 1n, roles: 4n, name: "Escrow (ConditionalEscrow)" });
+    expect(v.offlineMember).to.deep.equal({ status: 1n, roles: 4n, name: "Offline vault (OfflineVault)" });
+    expect(v.offline).to.deep.equal([14n * 86_400n, 86_400n, 10_000n]);
+    expect(v.offlineToken).to.equal("SettlementToken");
     expect(v.multisig.pausables).to.deep.equal([
       "ConsortiumRegistry",
       "SettlementToken",

@@ -58,6 +58,19 @@ export function defaultTiers(decimals: number): TierOption[] {
   ];
 }
 
+/** The offline vault's parameters (docs/offline.md): seconds, seconds, basis points. */
+export interface OfflineOptions {
+  /** After a certificate's expiry, how long vouchers are still redeemed (1 h – 365 d). */
+  grace: number;
+  /** How long a bulk batch waits for disputes (1 min – 30 d). */
+  disputeWindow: number;
+  /** The guarantee a bank keeps against its live allowances, in basis points (≤ 50,000). */
+  guaranteeBps: number;
+}
+
+/** Grace 14 days, dispute window 1 day, guarantee 100 % of live allowances. */
+export const DEFAULT_OFFLINE: OfflineOptions = { grace: 14 * 86_400, disputeWindow: 86_400, guaranteeBps: 10_000 };
+
 export interface DeployConsortiumOptions {
   /** The network name the deployment file records (`deployments/<network>.json`). */
   network: string;
@@ -76,6 +89,8 @@ export interface DeployConsortiumOptions {
   settlement?: { ackWindow: number } | false;
   /** The verifier keys of the zk layer: required with the settlement layer. */
   zk?: ZkKeys;
+  /** The offline vault's parameters (deployed with the settlement layer); defaults DEFAULT_OFFLINE. */
+  offline?: Partial<OfflineOptions>;
   /** Deploy the governance multisig too (ownership is handed over separately: `handOverToGovernance`). */
   governance?: GovernanceOptions;
   log?: (line: string) => void;
@@ -168,7 +183,11 @@ export async function deployConsortium(c: DeployClients, options: DeployConsorti
   await setTiers(c, registry.proxy, options.tiers ?? defaultTiers(decimals), log);
   let layer: Awaited<ReturnType<typeof deploySettlement>> | undefined;
   if (settlement && options.zk)
-    layer = await deploySettlement(c, { registry, token, ackWindow: settlement.ackWindow, zk: options.zk }, log);
+    layer = await deploySettlement(
+      c,
+      { registry, token, ackWindow: settlement.ackWindow, zk: options.zk, offline: options.offline },
+      log,
+    );
   const pausables = [registry.proxy, token.proxy, ...(layer ? [layer.ledger.proxy, layer.engine.proxy] : [])];
   const multisig = options.governance ? await deployMultisig(c, options.governance, pausables, log) : undefined;
   return {
@@ -188,6 +207,7 @@ export async function deployConsortium(c: DeployClients, options: DeployConsorti
             NettingEngine: layer.engine,
             VerifierRegistry: layer.verifierRegistry,
             ConditionalEscrow: layer.escrow,
+            OfflineVault: layer.offline,
           }
         : {}),
     },
@@ -220,7 +240,13 @@ async function setTiers(
  */
 async function deploySettlement(
   c: DeployClients,
-  p: { registry: ContractDeployment; token: ContractDeployment; ackWindow: number; zk: ZkKeys },
+  p: {
+    registry: ContractDeployment;
+    token: ContractDeployment;
+    ackWindow: number;
+    zk: ZkKeys;
+    offline?: Partial<OfflineOptions>;
+  },
   log: (line: string) => void,
 ) {
   const deployer = c.walletClient.account.address;
@@ -258,7 +284,18 @@ async function deploySettlement(
     args: [escrow.proxy, true],
   });
   log("  ConditionalEscrow verifies proof conditions and spends KYC nullifiers through the VerifierRegistry");
-  return { ledger, engine, verifierRegistry: zk.registry, verifiers: zk.verifiers, escrow };
+  const o = { ...DEFAULT_OFFLINE, ...p.offline };
+  const offline = await deployProxy(
+    c,
+    "OfflineVault",
+    [deployer, registry, p.token.proxy, o.grace, o.disputeWindow, o.guaranteeBps],
+    log,
+  );
+  await admitContract(c, registry, offline.proxy, "Offline vault (OfflineVault)", log);
+  log(
+    `  OfflineVault: grace ${o.grace} s after expiry, bulk dispute window ${o.disputeWindow} s, guarantee ${o.guaranteeBps} bps of live allowances`,
+  );
+  return { ledger, engine, verifierRegistry: zk.registry, verifiers: zk.verifiers, escrow, offline };
 }
 
 /** The VerifierRegistry and one registered verifier per circuit; the engine verifies through it. */

@@ -6,6 +6,8 @@ export {
   deployConsortium,
   abiHashOf,
   defaultTiers,
+  DEFAULT_OFFLINE,
+  type OfflineOptions,
   type DeployConsortiumOptions,
   type TierOption,
   type GovernanceOptions,
