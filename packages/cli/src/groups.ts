@@ -77,6 +77,16 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
     load: async () => (await import("./member")).memberCommand,
   },
   {
+    name: "wallet",
+    summary: "customer wallets of a member bank: open in a KYC tier, change tier, close, show",
+    load: async () => (await import("./wallet")).walletCommand,
+  },
+  {
+    name: "tier",
+    summary: "KYC tiers of customer wallets: list their limits",
+    load: async () => (await import("./wallet")).tierCommand,
+  },
+  {
     name: "token",
     summary: "settlement token: info, balances, transfers, issuance (mint) and redemption (burn)",
     load: async () => (await import("./token")).tokenCommand,
