@@ -1,7 +1,7 @@
 /**
  * Type-level tests, checked by `npx tsc --noEmit` (part of `npm run lint`); nothing here runs.
  * - Every action of the table, as `clearhouseActions` and `createClearhouse` expose it, takes its
- *   module's exported `XParameters` and resolves to its `XReturnType` (99 actions).
+ *   module's exported `XParameters` and resolves to its `XReturnType` (113 actions).
  * - `client.extend(clearhouseActions(d))` infers the read actions on a client without an account
  *   and every action on one with an account; amounts are bigint at the type level.
  */
@@ -11,6 +11,7 @@ import {
   clearhouseActions,
   createClearhouse,
   governance,
+  offline,
   payments,
   registry,
   settlement,
@@ -285,6 +286,34 @@ export type EveryAction = [
     Action<"payments", "cancelAgreement", [payments.CancelAgreementParameters], payments.CancelAgreementReturnType>
   >,
   Expect<Action<"payments", "revokeCancel", [payments.RevokeCancelParameters], payments.RevokeCancelReturnType>>,
+  // offline
+  Expect<Action<"offline", "getAllowance", [offline.GetAllowanceParameters], offline.GetAllowanceReturnType>>,
+  Expect<Action<"offline", "getBankBook", [offline.GetBankBookParameters], offline.GetBankBookReturnType>>,
+  Expect<Action<"offline", "getBulkBatch", [offline.GetBulkBatchParameters], offline.GetBulkBatchReturnType>>,
+  Expect<
+    Action<"offline", "getVoucherStatus", [offline.GetVoucherStatusParameters], offline.GetVoucherStatusReturnType>
+  >,
+  Expect<
+    Action<"offline", "findBulkEvidence", [offline.FindBulkEvidenceParameters], offline.FindBulkEvidenceReturnType>
+  >,
+  Expect<Action<"offline", "anchorAllowance", [offline.AnchorAllowanceParameters], offline.AnchorAllowanceReturnType>>,
+  Expect<Action<"offline", "redeemVoucher", [offline.RedeemVoucherParameters], offline.RedeemVoucherReturnType>>,
+  Expect<Action<"offline", "redeemUnfunded", [offline.RedeemUnfundedParameters], offline.RedeemUnfundedReturnType>>,
+  Expect<Action<"offline", "postGuarantee", [offline.PostGuaranteeParameters], offline.PostGuaranteeReturnType>>,
+  Expect<
+    Action<"offline", "withdrawGuarantee", [offline.WithdrawGuaranteeParameters], offline.WithdrawGuaranteeReturnType>
+  >,
+  Expect<Action<"offline", "payDebts", [offline.PayDebtsParameters], offline.PayDebtsReturnType>>,
+  Expect<Action<"offline", "claimCredit", [], offline.ClaimCreditReturnType>>,
+  Expect<
+    Action<"offline", "releaseAllowance", [offline.ReleaseAllowanceParameters], offline.ReleaseAllowanceReturnType>
+  >,
+  Expect<Action<"offline", "claimBulk", [offline.ClaimBulkParameters], offline.ClaimBulkReturnType>>,
+  Expect<Action<"offline", "disputeClaim", [offline.DisputeClaimParameters], offline.DisputeClaimReturnType>>,
+  Expect<Action<"offline", "settleBulk", [offline.SettleBulkParameters], offline.SettleBulkReturnType>>,
+  Expect<
+    Action<"offline", "redeemDoubleSpent", [offline.RedeemDoubleSpentParameters], offline.RedeemDoubleSpentReturnType>
+  >,
 ];
 
 /** The table has no action this file does not check (a new action must be added above). */
@@ -405,6 +434,24 @@ export type NothingUnchecked = Expect<
         | "resolveDispute"
         | "cancelAgreement"
         | "revokeCancel";
+      offline:
+        | "getAllowance"
+        | "getBankBook"
+        | "getBulkBatch"
+        | "getVoucherStatus"
+        | "findBulkEvidence"
+        | "anchorAllowance"
+        | "redeemVoucher"
+        | "redeemUnfunded"
+        | "postGuarantee"
+        | "withdrawGuarantee"
+        | "payDebts"
+        | "claimCredit"
+        | "releaseAllowance"
+        | "claimBulk"
+        | "disputeClaim"
+        | "settleBulk"
+        | "redeemDoubleSpent";
     }
   >
 >;

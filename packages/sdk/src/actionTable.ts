@@ -28,6 +28,9 @@ import { reconcile } from "./settlement/reconcile";
 import * as zkOnChain from "./zk/onchain";
 import * as escrow from "./payments/escrow";
 import * as submission from "./payments/submission";
+import * as offlineActions from "./offline/actions";
+import * as offlineBulk from "./offline/bulkActions";
+import * as offlineReads from "./offline/reads";
 
 /** Actions that only read: they work on any client (a public client, or a wallet client). */
 const readActions = {
@@ -88,6 +91,13 @@ const readActions = {
     bindingOf: escrow.bindingOf,
     getAgreement: escrow.getAgreement,
     checkAttestations: submission.checkAttestations,
+  },
+  offline: {
+    getAllowance: offlineReads.getAllowance,
+    getBankBook: offlineReads.getBankBook,
+    getBulkBatch: offlineReads.getBulkBatch,
+    getVoucherStatus: offlineReads.getVoucherStatus,
+    findBulkEvidence: offlineBulk.findBulkEvidence,
   },
 };
 
@@ -166,6 +176,20 @@ const accountActions = {
     resolveDispute: escrow.resolveDispute,
     cancelAgreement: escrow.cancelAgreement,
     revokeCancel: escrow.revokeCancel,
+  },
+  offline: {
+    anchorAllowance: offlineActions.anchorAllowance,
+    redeemVoucher: offlineActions.redeemVoucher,
+    redeemUnfunded: offlineActions.redeemUnfunded,
+    postGuarantee: offlineActions.postGuarantee,
+    withdrawGuarantee: offlineActions.withdrawGuarantee,
+    payDebts: offlineActions.payDebts,
+    claimCredit: offlineActions.claimCredit,
+    releaseAllowance: offlineActions.releaseAllowance,
+    claimBulk: offlineBulk.claimBulk,
+    disputeClaim: offlineBulk.disputeClaim,
+    settleBulk: offlineBulk.settleBulk,
+    redeemDoubleSpent: offlineBulk.redeemDoubleSpent,
   },
 };
 

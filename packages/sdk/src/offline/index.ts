@@ -9,4 +9,6 @@ export * from "./accept";
 export * from "./bulk";
 export * from "./codec";
 export * from "./actions";
+export * from "./bulkActions";
+export * from "./reads";
 export { signAllowance } from "./issue";

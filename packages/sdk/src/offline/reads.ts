@@ -1,0 +1,67 @@
+/** Reads of the OfflineVault: allowances, bank books, bulk batches, and where a voucher stands. */
+import { zeroHash, type Address, type Hex } from "viem";
+import { readContract, type ClearhouseContext } from "../context";
+import { offlineVault } from "./actions";
+import type { SignedVoucher } from "./typedData";
+
+export interface GetAllowanceParameters {
+  allowanceId: Hex;
+}
+export type GetAllowanceReturnType = Awaited<ReturnType<typeof readAllowance>>;
+const readAllowance = (ctx: ClearhouseContext, id: Hex) =>
+  readContract(ctx, { ...offlineVault(ctx), functionName: "allowanceOf", args: [id] });
+
+/** An allowance as the vault stores it (status 0 = never seen). */
+export async function getAllowance(ctx: ClearhouseContext, p: GetAllowanceParameters): Promise<GetAllowanceReturnType> {
+  return readAllowance(ctx, p.allowanceId);
+}
+
+export interface GetBankBookParameters {
+  bank: Address;
+}
+export type GetBankBookReturnType = Awaited<ReturnType<typeof readBankBook>>;
+const readBankBook = (ctx: ClearhouseContext, bank: Address) =>
+  readContract(ctx, { ...offlineVault(ctx), functionName: "bankBookOf", args: [bank] });
+
+/** A bank's guarantee, locked funds, debt and debt queue position. */
+export async function getBankBook(ctx: ClearhouseContext, p: GetBankBookParameters): Promise<GetBankBookReturnType> {
+  return readBankBook(ctx, p.bank);
+}
+
+export interface GetBulkBatchParameters {
+  batchId: bigint;
+}
+export type GetBulkBatchReturnType = Awaited<ReturnType<typeof readBatch>>;
+const readBatch = (ctx: ClearhouseContext, id: bigint) =>
+  readContract(ctx, { ...offlineVault(ctx), functionName: "batchOf", args: [id] });
+
+/** A bulk batch (status 0 = none). */
+export async function getBulkBatch(ctx: ClearhouseContext, p: GetBulkBatchParameters): Promise<GetBulkBatchReturnType> {
+  return readBatch(ctx, p.batchId);
+}
+
+export interface GetVoucherStatusParameters {
+  voucher: SignedVoucher;
+}
+/**
+ * `open`: its serial is free; `redeemed`: paid with this very voucher; `compensated`: paid as a
+ * double spend; `taken-by-another`: the serial was redeemed one by one with another voucher (redeem
+ * it: a double spend); `claimed-in-bulk`: the serial is in a bulk claim (this voucher or another).
+ */
+export type GetVoucherStatusReturnType = "open" | "redeemed" | "compensated" | "taken-by-another" | "claimed-in-bulk";
+
+/** Where a voucher stands on chain. */
+export async function getVoucherStatus(
+  ctx: ClearhouseContext,
+  p: GetVoucherStatusParameters,
+): Promise<GetVoucherStatusReturnType> {
+  const v = offlineVault(ctx);
+  const { voucher } = p.voucher;
+  const digest = await readContract(ctx, { ...v, functionName: "voucherDigestOf", args: [voucher] });
+  if (await readContract(ctx, { ...v, functionName: "isCompensated", args: [digest] })) return "compensated";
+  const a = await readAllowance(ctx, voucher.allowanceId);
+  if ((a.redeemed & (1n << BigInt(voucher.serial - 1))) === 0n) return "open";
+  const by = await readContract(ctx, { ...v, functionName: "redeemedBy", args: [voucher.allowanceId, voucher.serial] });
+  if (by === digest) return "redeemed";
+  return by === zeroHash ? "claimed-in-bulk" : "taken-by-another";
+}
