@@ -247,7 +247,10 @@ interface IOfflineVault {
     /// MEMBER_BANK without debt whose guarantee covers its live allowances at the governed ratio,
     /// the wallet an open wallet of that bank, the device not frozen, the expiry in the future.
     /// @return allowanceId the certificate's EIP-712 digest
-    function anchorAllowance(AllowanceCert calldata cert, bytes calldata bankSignature) external returns (bytes32 allowanceId);
+    function anchorAllowance(
+        AllowanceCert calldata cert,
+        bytes calldata bankSignature
+    ) external returns (bytes32 allowanceId);
 
     /// @notice Return what is left of an allowance to its wallet (or to its bank if the wallet
     /// cannot receive it) once expiry + grace + dispute window have passed. Anyone may call.

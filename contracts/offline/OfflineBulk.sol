@@ -98,7 +98,8 @@ abstract contract OfflineBulk is OfflineVaultStorage, ReentrancyGuardTransient {
             revert VaultInvalidVoucher(voucher.allowanceId, voucher.serial, "claim allowance");
         }
         (, bytes32 claimed) = _openClaim(b, evidence, a, voucher.serial);
-        if (claimed == bytes32(0)) revert VaultInvalidVoucher(voucher.allowanceId, voucher.serial, "serial not in claim");
+        if (claimed == bytes32(0))
+            revert VaultInvalidVoucher(voucher.allowanceId, voucher.serial, "serial not in claim");
         _proveDoubleSpend(a, voucher.allowanceId, voucher, claimed, digest);
     }
 

@@ -18,14 +18,12 @@ abstract contract OfflineVaultStorage is IOfflineVault, EIP712Upgradeable {
     uint16 internal constant MAX_COUNT = 64;
     uint256 internal constant BPS = 10_000;
 
-    bytes32 internal constant ALLOWANCE_TYPEHASH =
-        keccak256(
-            "AllowanceCert(address wallet,address device,address bank,uint128 cap,uint16 count,uint64 expiry,uint64 nonce)"
-        );
-    bytes32 internal constant VOUCHER_TYPEHASH =
-        keccak256(
-            "Voucher(bytes32 allowanceId,address device,address payee,uint128 amount,uint16 serial,uint64 expiry)"
-        );
+    bytes32 internal constant ALLOWANCE_TYPEHASH = keccak256(
+        "AllowanceCert(address wallet,address device,address bank,uint128 cap,uint16 count,uint64 expiry,uint64 nonce)"
+    );
+    bytes32 internal constant VOUCHER_TYPEHASH = keccak256(
+        "Voucher(bytes32 allowanceId,address device,address payee,uint128 amount,uint16 serial,uint64 expiry)"
+    );
 
     struct Debt {
         address payee;
@@ -65,9 +63,7 @@ abstract contract OfflineVaultStorage is IOfflineVault, EIP712Upgradeable {
     function _allowanceId(AllowanceCert calldata c) internal view returns (bytes32) {
         return
             _hashTypedDataV4(
-                keccak256(
-                    abi.encode(ALLOWANCE_TYPEHASH, c.wallet, c.device, c.bank, c.cap, c.count, c.expiry, c.nonce)
-                )
+                keccak256(abi.encode(ALLOWANCE_TYPEHASH, c.wallet, c.device, c.bank, c.cap, c.count, c.expiry, c.nonce))
             );
     }
 
@@ -174,7 +170,8 @@ abstract contract OfflineVaultStorage is IOfflineVault, EIP712Upgradeable {
     /// @dev Revert unless `wallet` is an open wallet of `bank`.
     function _requireWalletOf(address wallet, address bank) internal view {
         IConsortiumRegistry.Wallet memory w = _s().registry.walletOf(wallet);
-        if (w.status != IConsortiumRegistry.WalletStatus.Open || w.bank != bank) revert VaultNotWalletOfBank(wallet, bank);
+        if (w.status != IConsortiumRegistry.WalletStatus.Open || w.bank != bank)
+            revert VaultNotWalletOfBank(wallet, bank);
     }
 
     function _requireBank(address account) internal view {
