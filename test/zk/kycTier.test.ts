@@ -12,7 +12,12 @@ import { InvalidArgumentError } from "../../packages/sdk/src/errors/base";
 import { parseAgreement } from "../../packages/sdk/src/payments/terms";
 import { toOnChainTerms } from "../../packages/sdk/src/payments/onChainTerms";
 import { KycTierBelowMinimumError, KycTierOutOfRangeError, kycTier } from "../../packages/sdk/src/zk/kycTier";
-import { kycCredential, readKycCredential, writeKycCredential } from "../../packages/zk/src/credentials";
+import {
+  issueKycCredential,
+  kycCredential,
+  readKycCredential,
+  writeKycCredential,
+} from "../../packages/zk/src/credentials";
 import { kycTierInputs } from "../../packages/zk/src/inputs";
 import { identityCommitment, KycTree, tierCommitment } from "../../packages/zk/src/kyc";
 import { kycTierSignals, proveKycTier, verifyKycTier } from "../../packages/zk/src/kycTier";
@@ -44,6 +49,11 @@ describe("kyc_tier: credentials, proving, terms", function () {
     expect(bob.commitment).to.equal(tierCommitment(0xb0bn, 2));
     expect(bob.commitment).to.not.equal(identityCommitment(0xb0bn));
     expect(carol.commitment).to.equal(identityCommitment(0xca201n));
+    const fresh = issueKycCredential(3);
+    expect(fresh.tier).to.equal(3);
+    expect(fresh.commitment).to.equal(tierCommitment(fresh.secret, 3));
+    expect(issueKycCredential().tier).to.equal(undefined);
+    expect(issueKycCredential(3).secret).to.not.equal(fresh.secret);
     writeKycCredential(join(dir, "bob.json"), bob);
     writeKycCredential(join(dir, "carol.json"), carol);
     expect(readKycCredential(join(dir, "bob.json"))).to.deep.equal(bob);

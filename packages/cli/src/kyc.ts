@@ -2,9 +2,9 @@
 import { existsSync } from "node:fs";
 import { Command } from "commander";
 import { toHex } from "viem";
-import { kycTier, randomFieldElement, toField } from "@clearhouse/sdk/zk";
+import { kycTier, toField } from "@clearhouse/sdk/zk";
 import {
-  kycCredential,
+  issueKycCredential,
   kycInputs,
   kycTierInputs,
   KycTree,
@@ -51,7 +51,7 @@ export function kycCommand(io: CliIo, globals: () => GlobalOptions): Command {
       else {
         if (existsSync(o.credentialOut!))
           throw new UsageError(`${o.credentialOut} exists: a credential is never overwritten.`);
-        const credential = kycCredential(randomFieldElement(), tier);
+        const credential = issueKycCredential(tier);
         commitment = credential.commitment;
         writeKycCredential(o.credentialOut!, credential);
       }

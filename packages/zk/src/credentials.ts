@@ -12,7 +12,7 @@ import { readFileSync } from "node:fs";
 import { toHex } from "viem";
 import { InvalidArgumentError } from "@clearhouse/sdk/errors";
 import { writeJsonAtomic } from "@clearhouse/sdk/node";
-import { kycTier, toField } from "@clearhouse/sdk/zk";
+import { kycTier, randomFieldElement, toField } from "@clearhouse/sdk/zk";
 import { identityCommitment, KycTree, tierCommitment } from "./kyc";
 
 export const KYC_TREE_FORMAT = "clearhouse.kyc-tree/1";
@@ -33,6 +33,11 @@ export function kycCredential(secret: bigint, tier?: number): KycCredential {
   if (tier === undefined) return { secret, commitment: identityCommitment(secret) };
   const t = kycTier(tier, "tier");
   return { secret, tier: t, commitment: tierCommitment(secret, t) };
+}
+
+/** A fresh credential for a customer: a random secret (and the tier the bank vouches for, 1..255). */
+export function issueKycCredential(tier?: number): KycCredential {
+  return kycCredential(randomFieldElement(), tier);
 }
 
 function readJson(path: string, what: string): Record<string, unknown> {
