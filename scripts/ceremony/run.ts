@@ -92,6 +92,10 @@ function parseArgs(argv: string[]): CeremonyOptions {
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   const w = o.work;
+  const transcriptPath = o.transcript ?? (o.install ? TRANSCRIPT_PATH : join(w, "transcript.json"));
+  // checked before any step: a long run must not end with nothing to add to
+  if (o.add && !existsSync(transcriptPath))
+    throw new Error(`--add: there is no transcript ${transcriptPath} to add to`);
   mkdirSync(w, { recursive: true });
   const journal = new Journal(
     join(w, "journal.json"),
@@ -178,9 +182,6 @@ async function main(): Promise<void> {
       }),
     ),
   };
-  const transcriptPath = o.transcript ?? (o.install ? TRANSCRIPT_PATH : join(w, "transcript.json"));
-  if (o.add && !existsSync(transcriptPath))
-    throw new Error(`--add: there is no transcript ${transcriptPath} to add to`);
   const written = o.add
     ? mergeTranscript(JSON.parse(readFileSync(transcriptPath, "utf8")) as Transcript, transcript)
     : transcript;

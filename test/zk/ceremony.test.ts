@@ -88,6 +88,26 @@ describe("ceremony script", function () {
     expect(rerun.out.match(/done earlier/g)?.length).to.equal(8);
   });
 
+  it("--add merges the run's circuits into an existing transcript (--transcript), keeping its entries", async () => {
+    const installed = join(work, "..", "installed.json");
+    const own = JSON.parse(readFileSync(join(work, "transcript.json"), "utf8")) as Transcript;
+    const before = { ...own, power: 16, phase1: { ...own.phase1, finalPtauSha256: "f".repeat(64) } };
+    before.circuits = { other_circuit: { constraints: 1 } };
+    writeFileSync(installed, JSON.stringify(before));
+    const missing = await ceremony([...args, "--add", "--transcript", join(work, "..", "none.json")]);
+    expect(missing.code).to.equal(1);
+    expect(missing.out).to.match(/--add: there is no transcript/);
+    expect(missing.out).to.not.match(/done earlier/); // refused before any step
+    const added = await ceremony([...args, "--add", "--transcript", installed]);
+    expect(added.code, added.out).to.equal(0);
+    const after = JSON.parse(readFileSync(installed, "utf8")) as Transcript;
+    expect(after.phase1).to.deep.equal(before.phase1);
+    expect(after.circuits.other_circuit).to.deep.equal({ constraints: 1 });
+    expect(after.circuits.amount_limit.phase1).to.deep.include({ power: 10 });
+    expect(after.circuits.amount_limit.phase1?.finalPtauSha256).to.equal(own.phase1.finalPtauSha256);
+    expect(after.circuits.amount_limit.contributions).to.deep.equal(own.circuits.amount_limit.contributions);
+  });
+
   it("refuses to resume with other options unless --fresh", async () => {
     const other = await ceremony([
       "--power",
