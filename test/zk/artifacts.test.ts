@@ -65,6 +65,11 @@ describe("ceremony artifacts", function () {
       else expect(transcript.circuits[id].phase1).to.equal(undefined);
     }
     expect(transcript.circuits.kyc_tier.phase1?.finalPtauSha256).to.not.equal(transcript.phase1.finalPtauSha256);
+    // issue 22's bound: at most kyc_membership's constraints + 10% (5,378 → 5,915)
+    expect(transcript.circuits.kyc_tier.constraints).to.equal(5_429);
+    expect(transcript.circuits.kyc_tier.constraints).to.be.at.most(
+      Math.floor(transcript.circuits.kyc_membership.constraints * 1.1),
+    );
   });
 
   for (const id of CIRCUIT_IDS) {
