@@ -10,7 +10,10 @@
  *   time (from the ceremony journals of `npm run ceremony` and the scaling runs, see docs/zk.md).
  *
  * Targets (issue 7): on-chain verification ≤ 250,000 gas for each circuit; a kyc_membership proof
- * in under 2 s on this machine. The peer's setup is a single-party zkey from the local phase-1 file
+ * in under 2 s on this machine. private_netting_256's figures come from `npm run bench:private`.
+ *
+ * `BENCH_ZK_CIRCUITS=kyc_membership,kyc_tier npm run bench:zk` measures only those circuits (no peer,
+ * no scaling) and writes bench/results/zk-<circuits>.json, leaving zk.json as it is. The peer's setup is a single-party zkey from the local phase-1 file
  * (timing only); without build/ceremony the peer's proving time is skipped and says so.
  */
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
@@ -25,8 +28,8 @@ import { CIRCUITS, CIRCUIT_IDS, type CircuitId } from "../packages/sdk/src/zk/ci
 import { TRANSCRIPT_PATH, artifactPaths } from "../packages/zk/src/artifacts";
 import { PACKAGE_ROOT } from "../packages/zk/src/artifacts";
 import { buildPrivateChunks } from "../packages/zk/src/chunk";
-import { amountInputs, kycInputs, nettingInputs, type CircuitInputs } from "../packages/zk/src/inputs";
-import { identityCommitment, KycTree } from "../packages/zk/src/kyc";
+import { amountInputs, kycInputs, kycTierInputs, nettingInputs, type CircuitInputs } from "../packages/zk/src/inputs";
+import { identityCommitment, KycTree, tierCommitment } from "../packages/zk/src/kyc";
 import { prove, releaseProver, verify, verificationKey } from "../packages/zk/src/prover";
 import { toCalldata, type ProofBundle } from "../packages/sdk/src/zk/proof";
 import { vkHashOf } from "../packages/sdk/src/zk/vk";
@@ -85,7 +88,16 @@ function nettingInputsOfSize(size: number): CircuitInputs {
   };
 }
 
-function inputsFor(id: CircuitId): CircuitInputs {
+function inputsFor(id: CircuitId): CircuitInputs | undefined {
+  if (id === "private_netting_256") return undefined; // bench:private
+  if (id === "kyc_tier") {
+    // 1,024 customers of tiers 1..3; customer 517 (tier 2) proves tier ≥ 2
+    const credentials = Array.from({ length: 1024 }, (_, i) => ({ secret: BigInt(1_000 + i), tier: 1 + (i % 3) }));
+    const tree = new KycTree(credentials.map((c) => tierCommitment(c.secret, c.tier)));
+    const { secret, tier } = credentials[517];
+    const path = tree.path(tierCommitment(secret, tier));
+    return kycTierInputs({ secret, tier, path, scope: 42n, message: 7n, minTier: 2 });
+  }
   if (id === "kyc_membership") {
     const secrets = Array.from({ length: 1024 }, (_, i) => BigInt(1_000 + i));
     const tree = new KycTree(secrets.map(identityCommitment));
@@ -241,9 +253,12 @@ async function main() {
     power: number;
     circuits: Record<string, { constraints: number; publicInputs: number }>;
   };
+  const only = process.env.BENCH_ZK_CIRCUITS?.split(",").filter(Boolean);
+  for (const id of only ?? []) if (!CIRCUIT_IDS.includes(id as CircuitId)) throw new Error(`BENCH_ZK_CIRCUITS: ${id}?`);
   const circuits = [];
-  for (const id of CIRCUIT_IDS) {
+  for (const id of only ? (only as CircuitId[]) : CIRCUIT_IDS) {
     const input = inputsFor(id);
+    if (!input) continue;
     let bundle: ProofBundle | undefined;
     const timing = await timeProving(async () => {
       bundle = await prove(id, input);
@@ -260,6 +275,21 @@ async function main() {
       gas,
     });
     console.log(`  ${id}: prove ${timing.proveSeconds.toFixed(2)} s, verify on chain ${fmt(gas.verifierTx)} gas`);
+  }
+  if (only) {
+    await releaseProver();
+    for (const c of circuits)
+      console.log(
+        `  ${c.id}: ${fmt(c.constraints)} constraints, ${c.publicInputs} public, prove ${c.proveSeconds.toFixed(2)} s, verify ${(c.verifySeconds * 1000).toFixed(0)} ms, verifier tx ${fmt(c.gas.verifierTx)} gas, via registry ${fmt(c.gas.registryTx)}`,
+      );
+    writeResult(`zk-${only.join("-")}`, {
+      benchmark: "zk",
+      date: new Date().toISOString(),
+      machine: { cores: cpus().length, node: process.version },
+      runs: RUNS,
+      circuits,
+    });
+    return;
   }
   const peer = await semaphorePeer();
   console.log(

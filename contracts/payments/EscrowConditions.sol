@@ -12,6 +12,9 @@ abstract contract EscrowConditions is EscrowStorage, EIP712Upgradeable {
         "Attestation(uint256 agreement,uint256 milestone,uint8 kind,bytes32 evidenceHash,uint64 deadline)"
     );
     bytes32 internal constant KYC_CIRCUIT = "kyc_membership";
+    bytes32 internal constant KYC_TIER_CIRCUIT = "kyc_tier";
+    /// @dev kyc_tier range-checks tiers to 8 bits: a minimum above 255 could never be proven.
+    uint256 internal constant MAX_KYC_TIER = 255;
     bytes32 internal constant AMOUNT_CIRCUIT = "amount_limit";
 
     uint256 private constant RULE_BITS = 26;
@@ -41,6 +44,9 @@ abstract contract EscrowConditions is EscrowStorage, EIP712Upgradeable {
                 if (c.notBefore > m.deadline) revert EscrowInvalidTerms("notBefore");
             } else if (c.circuitId == KYC_CIRCUIT) {
                 if (c.expected == 0 || c.limit != 0) revert EscrowInvalidTerms("kyc root");
+            } else if (c.circuitId == KYC_TIER_CIRCUIT) {
+                if (c.expected == 0) revert EscrowInvalidTerms("kyc root");
+                if (c.limit == 0 || c.limit > MAX_KYC_TIER) revert EscrowInvalidTerms("kyc minimum tier");
             } else if (c.circuitId == AMOUNT_CIRCUIT) {
                 if (c.expected == 0 || c.limit == 0) revert EscrowInvalidTerms("amount commitment or limit");
             } else {
@@ -152,7 +158,8 @@ abstract contract EscrowConditions is EscrowStorage, EIP712Upgradeable {
         return uint256(keccak256(abi.encode(block.chainid, address(this), id, index))) >> 8;
     }
 
-    /// @dev Check a proof against a proof condition and verify it (spending a kyc nullifier).
+    /// @dev Check a proof against a proof condition and verify it (spending a kyc_membership or
+    /// kyc_tier nullifier).
     function _checkProof(
         uint256 id,
         uint256 index,
@@ -170,6 +177,14 @@ abstract contract EscrowConditions is EscrowStorage, EIP712Upgradeable {
             if (signals[0] != c.expected) revert EscrowProofMismatch(id, index, 0);
             if (signals[2] != binding) revert EscrowProofMismatch(id, index, 2);
             if (signals[3] != binding) revert EscrowProofMismatch(id, index, 3);
+            verifiers.verifyAndSpend(circuit, proof, signals, 1);
+        } else if (circuit == KYC_TIER_CIRCUIT) {
+            // root, nullifier, scope, message, minTier
+            if (signals.length != 5) revert EscrowProofMismatch(id, index, signals.length);
+            if (signals[0] != c.expected) revert EscrowProofMismatch(id, index, 0);
+            if (signals[2] != binding) revert EscrowProofMismatch(id, index, 2);
+            if (signals[3] != binding) revert EscrowProofMismatch(id, index, 3);
+            if (signals[4] != c.limit) revert EscrowProofMismatch(id, index, 4);
             verifiers.verifyAndSpend(circuit, proof, signals, 1);
         } else {
             // commitment, limit, message

@@ -55,9 +55,9 @@ interface IConditionalEscrow {
         uint64 notBefore; // Time: releasable from this timestamp
         uint16 attestorMask; // Attestation: bit i = the agreement's attestor i may attest it (0 otherwise)
         uint8 threshold; // Attestation: how many of those must attest (1..popcount(mask); 0 otherwise)
-        bytes32 circuitId; // Proof: "kyc_membership" or "amount_limit"
+        bytes32 circuitId; // Proof: "kyc_membership", "kyc_tier" or "amount_limit"
         uint256 expected; // Proof: the KYC tree root, or the amount commitment (public signal 0)
-        uint256 limit; // Proof: amount_limit's limit (public signal 1); 0 for kyc_membership
+        uint256 limit; // Proof: amount_limit's limit (signal 1); kyc_tier's minTier 1..255 (signal 4); 0 for kyc_membership
     }
 
     /// @notice A milestone as the payer defines it.
@@ -238,8 +238,9 @@ interface IConditionalEscrow {
     ) external;
 
     /// @notice Satisfy a proof condition with a Groth16 proof (by anyone). Its `message` (and for
-    /// kyc_membership its `scope`) must be `bindingOf(agreementId, milestone)`; its first signals
-    /// must equal the condition's `expected` (and `limit`). A kyc_membership nullifier is spent.
+    /// kyc_membership and kyc_tier its `scope`) must be `bindingOf(agreementId, milestone)`; its
+    /// first signal must equal the condition's `expected`, amount_limit's signal 1 and kyc_tier's
+    /// signal 4 (minTier) its `limit`. A kyc_membership or kyc_tier nullifier is spent.
     /// @param agreementId the agreement
     /// @param milestone the milestone index
     /// @param condition the index of the proof condition in the milestone

@@ -18,6 +18,13 @@
  *   --beacon HEX     public beacon (production: a block hash fixed before the ceremony starts)
  *   --work DIR       working directory (default build/ceremony)
  *   --no-install     keep the results in the working directory (scaling runs)
+ *   --add            add the circuits to the existing transcript instead of writing a new one; the
+ *                    other circuits' entries stay as they are. If this run's phase 1 is not the
+ *                    transcript's, each added circuit's entry records its own (./transcript.ts).
+ *                    How kyc_tier was added: --power 13 --circuits kyc_tier --add
+ *                    --work packages/zk/build/ceremony-13 (docs/zk.md, decision 037)
+ *   --transcript F   the transcript to write (or, with --add, to extend); default
+ *                    circuits/build/transcript.json, or <work>/transcript.json with --no-install
  *   --fresh          discard the journal and start over
  *
  * The contributions here run in one process, one after another, with fresh random entropy that is
@@ -32,6 +39,7 @@ import { CIRCUITS, CIRCUIT_IDS, type CircuitId } from "../../packages/sdk/src/zk
 import { PACKAGE_ROOT, TRANSCRIPT_PATH, artifactPaths } from "../../packages/zk/src/artifacts";
 import { circuitSources, fileHash, nodeModulePath } from "../../packages/zk/src/sources";
 import { Journal } from "./journal";
+import { mergeTranscript, type Transcript } from "./transcript";
 import { BEACON_ITERATIONS_EXP, ceremonySteps, contractName, ptauPath, type CeremonyOptions } from "./steps";
 
 /** Where a circuit's Solidity verifier lives in this repository (contracts/zk/<Contract>.sol). */
@@ -48,6 +56,7 @@ function parseArgs(argv: string[]): CeremonyOptions {
     work: join(PACKAGE_ROOT, "build", "ceremony"),
     install: true,
     fresh: false,
+    add: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -63,6 +72,8 @@ function parseArgs(argv: string[]): CeremonyOptions {
     else if (flag === "--work") o.work = resolve(value());
     else if (flag === "--no-install") o.install = false;
     else if (flag === "--fresh") o.fresh = true;
+    else if (flag === "--add") o.add = true;
+    else if (flag === "--transcript") o.transcript = resolve(value());
     else throw new Error(`unknown option ${flag} (see the header of scripts/ceremony/run.ts)`);
   }
   if (!Number.isInteger(o.power) || o.power < 8 || o.power > 20)
@@ -81,10 +92,14 @@ function parseArgs(argv: string[]): CeremonyOptions {
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   const w = o.work;
+  const transcriptPath = o.transcript ?? (o.install ? TRANSCRIPT_PATH : join(w, "transcript.json"));
+  // checked before any step: a long run must not end with nothing to add to
+  if (o.add && !existsSync(transcriptPath))
+    throw new Error(`--add: there is no transcript ${transcriptPath} to add to`);
   mkdirSync(w, { recursive: true });
   const journal = new Journal(
     join(w, "journal.json"),
-    { ...o, work: relative(PACKAGE_ROOT, o.work), fresh: undefined },
+    { ...o, work: relative(PACKAGE_ROOT, o.work), fresh: undefined, add: undefined, transcript: undefined },
     o.fresh,
   );
   const ptau = (n: string) => ptauPath(o, n);
@@ -100,7 +115,7 @@ async function main(): Promise<void> {
 
   // ---------------------------------------------------------------- transcript + install
   const rec = (id: string) => journal.record(id)!;
-  const transcript = {
+  const transcript: Transcript = {
     format: "clearhouse.ceremony-transcript/1",
     curve: "bn128",
     power: o.power,
@@ -108,8 +123,11 @@ async function main(): Promise<void> {
     beacon: { hash: o.beacon, iterationsExp: BEACON_ITERATIONS_EXP },
     tools: { snarkjs: pkgVersion("snarkjs"), circom2: pkgVersion("circom2"), circomlib: pkgVersion("circomlib") },
     phase1: {
-      contributions: o.members.map((m) => ({ member: m, hash: rec(`phase1/contribute/${m}`).info.contributionHash })),
-      beacon: rec("phase1/beacon").info.contributionHash,
+      contributions: o.members.map((m) => ({
+        member: m,
+        hash: String(rec(`phase1/contribute/${m}`).info.contributionHash),
+      })),
+      beacon: String(rec("phase1/beacon").info.contributionHash),
       finalPtauSha256: rec("phase1/prepare").outputs[ptau("final")],
       seconds: round(
         [
@@ -164,7 +182,9 @@ async function main(): Promise<void> {
       }),
     ),
   };
-  const transcriptPath = o.install ? TRANSCRIPT_PATH : join(w, "transcript.json");
+  const written = o.add
+    ? mergeTranscript(JSON.parse(readFileSync(transcriptPath, "utf8")) as Transcript, transcript)
+    : transcript;
   if (o.install) {
     for (const id of o.circuits) {
       const dir = join(w, "circuits", id);
@@ -178,7 +198,7 @@ async function main(): Promise<void> {
       copyFileSync(join(dir, `${contractName(id)}.sol`), verifier);
     }
   }
-  writeJsonAtomic(transcriptPath, transcript);
+  writeJsonAtomic(transcriptPath, written);
   console.log(
     `\nCeremony complete in ${round((Date.now() - started) / 1000)} s this run; transcript ${relative(PACKAGE_ROOT, transcriptPath)}` +
       (o.install ? "; artifacts in circuits/build/, verifiers in contracts/zk/" : ""),

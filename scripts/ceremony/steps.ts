@@ -21,6 +21,10 @@ export interface CeremonyOptions {
   work: string;
   install: boolean;
   fresh: boolean;
+  /** Add the circuits to an existing transcript (./transcript.ts). */
+  add: boolean;
+  /** The transcript to write or extend, when not the default. */
+  transcript?: string;
 }
 
 export const BEACON_ITERATIONS_EXP = 10;

@@ -137,8 +137,8 @@ describe("audit", function () {
     expect(by["ledger-batches"]).to.equal(3);
     expect(by["netting-cycles"]).to.equal(1);
     expect(by["escrow-agreements"]).to.equal(1);
-    // four registered keys + the accepted batch_netting_16 proof + the v2 batch's one chunk proof
-    expect(by.proofs).to.equal(6);
+    // five registered keys + the accepted batch_netting_16 proof + the v2 batch's one chunk proof
+    expect(by.proofs).to.equal(7);
     expect(by["batch-files"]).to.equal(1);
     expect(by["contract-implementations"]).to.equal(6);
     expect(report.summary).to.deep.equal({ passed: report.checks.length - 1, failed: 0, notRun: 1 });

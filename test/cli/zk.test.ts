@@ -25,12 +25,14 @@ describe("CLI zk and kyc", function () {
     const body = JSON.parse(r.out) as { ok: boolean; result: { id: string; publicSignals: string[] }[] };
     expect(body.result.map((c) => c.id)).to.deep.equal([
       "kyc_membership",
+      "kyc_tier",
       "amount_limit",
       "batch_netting_16",
       "private_netting_256",
     ]);
     expect(body.result[0].publicSignals).to.deep.equal(["root", "nullifier", "scope", "message"]);
-    expect(body.result[3].publicSignals).to.deep.equal(["root", "word0", "word1"]);
+    expect(body.result[1].publicSignals).to.deep.equal(["root", "nullifier", "scope", "message", "minTier"]);
+    expect(body.result[4].publicSignals).to.deep.equal(["root", "word0", "word1"]);
   });
 
   it("kyc issue → kyc prove → zk verify, and a tampered proof is reported invalid", async () => {

@@ -210,6 +210,8 @@ describe("deployConsortium with viem (@clearhouse/contracts/deploy)", function (
         vkHash: c.vkHash,
         t: keys.transcriptHash,
       });
+    // kyc_tier (5 public signals: root, nullifier, scope, message, minTier) is registered by default
+    expect(v.circuits.kyc_tier).to.deep.include({ verifier: "verifier:kyc_tier", publicInputs: 5n });
     // The hand-over is idempotent: a rerun finds every contract owned already.
     const again: string[] = [];
     await handOverWithViem(clients(), viem, (l) => again.push(l));

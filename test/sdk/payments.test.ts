@@ -192,6 +192,10 @@ describe("SDK payments", function () {
       });
       bad(proof({ circuit: "kyc_membership", root: String(p) }), /proof\.root.*BN254 field/);
       bad(proof({ circuit: "kyc_membership", root: "0" }), /proof\.root.*non-zero/);
+      bad(proof({ circuit: "kyc_tier", root: "0x12" }), /proof\.minTier.*not a KYC tier/);
+      bad(proof({ circuit: "kyc_tier", root: "0x12", minTier: 256 }), /proof\.minTier.*256 is not a KYC tier/);
+      bad(proof({ circuit: "kyc_tier", root: "0", minTier: 2 }), /proof\.root.*non-zero/);
+      bad(proof({ circuit: "kyc_member", root: "0x12" }), /not kyc_membership, kyc_tier or amount_limit/);
       bad(
         proof({ circuit: "amount_limit", commitment: "0x1234", limit: "184467440737095516.16" }),
         /proof\.limit.*below 2\^64/,

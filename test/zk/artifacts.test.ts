@@ -2,7 +2,9 @@
  * The committed ceremony outputs belong to the committed circuit sources: the transcript's source
  * hash is today's, a fresh compile gives the r1cs and wasm the ceremony set up, and every committed
  * file (wasm, zkey, verification key, Solidity verifier) has the hash the transcript records.
- * Change a circuit without rerunning `npm run ceremony` and this fails.
+ * Change a circuit without rerunning `npm run ceremony` and this fails. A circuit added later on its
+ * own phase 1 (`--add`, scripts/ceremony/transcript.ts) records that phase 1 in its entry: the same
+ * members, one contribution each, and a power above its constraints.
  */
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,7 +15,13 @@ import { CIRCUITS, CIRCUIT_IDS } from "../../packages/sdk/src/zk/circuits";
 import { TRANSCRIPT_PATH, artifactPaths } from "../../packages/zk/src/artifacts";
 import { fileHash, sourceHash } from "../../packages/zk/src/sources";
 
+interface Phase1 {
+  contributions: { member: string; hash: string }[];
+  beacon: string;
+  finalPtauSha256: string;
+}
 interface TranscriptCircuit {
+  phase1?: Phase1 & { power: number };
   sourceHash: string;
   constraints: number;
   publicInputs: number;
@@ -25,7 +33,7 @@ interface TranscriptCircuit {
 interface Transcript {
   power: number;
   members: string[];
-  phase1: { contributions: { member: string; hash: string }[]; beacon: string };
+  phase1: Phase1;
   circuits: Record<string, TranscriptCircuit>;
 }
 
@@ -43,8 +51,25 @@ describe("ceremony artifacts", function () {
       expect(c.beacon).to.match(/^[0-9a-f]{128}$/);
       expect(c.contract).to.equal(CIRCUITS[id].contract);
       expect(c.publicInputs).to.equal(CIRCUITS[id].publicSignals.length);
-      expect(c.constraints).to.be.below(2 ** transcript.power);
+      const phase1 = c.phase1 ?? { ...transcript.phase1, power: transcript.power };
+      expect(phase1.contributions.map((x) => x.member)).to.deep.equal(transcript.members);
+      expect(phase1.beacon).to.match(/^[0-9a-f]{128}$/);
+      expect(phase1.finalPtauSha256).to.match(/^[0-9a-f]{64}$/);
+      expect(c.constraints + c.publicInputs).to.be.below(2 ** phase1.power);
     }
+  });
+
+  it("kyc_tier was added on its own 2^13 phase 1; every other circuit is on the shared 2^16 one", () => {
+    for (const id of CIRCUIT_IDS) {
+      if (id === "kyc_tier") expect(transcript.circuits[id].phase1?.power).to.equal(13);
+      else expect(transcript.circuits[id].phase1).to.equal(undefined);
+    }
+    expect(transcript.circuits.kyc_tier.phase1?.finalPtauSha256).to.not.equal(transcript.phase1.finalPtauSha256);
+    // issue 22's bound: at most kyc_membership's constraints + 10% (5,378 → 5,915)
+    expect(transcript.circuits.kyc_tier.constraints).to.equal(5_429);
+    expect(transcript.circuits.kyc_tier.constraints).to.be.at.most(
+      Math.floor(transcript.circuits.kyc_membership.constraints * 1.1),
+    );
   });
 
   for (const id of CIRCUIT_IDS) {

@@ -1,14 +1,15 @@
 /**
  * The ceremony script on a tiny configuration (2^10, two members, amount_limit only, not
  * installed): interrupted by SIGKILL mid-way, a rerun skips the finished steps and completes; the
- * journal refuses a rerun with other options. The real ceremony (2^14, four members) is never run
- * by `npm test`.
+ * journal refuses a rerun with other options; `--add` merges into an installed transcript. The real
+ * ceremony (2^16, four members) is never run by `npm test`.
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
+import { mergeTranscript, phase1Of, type Transcript } from "../../scripts/ceremony/transcript";
 
 const ROOT = join(__dirname, "..", "..");
 const SCRIPT = join(ROOT, "scripts", "ceremony", "run.ts");
@@ -87,6 +88,26 @@ describe("ceremony script", function () {
     expect(rerun.out.match(/done earlier/g)?.length).to.equal(8);
   });
 
+  it("--add merges the run's circuits into an existing transcript (--transcript), keeping its entries", async () => {
+    const installed = join(work, "..", "installed.json");
+    const own = JSON.parse(readFileSync(join(work, "transcript.json"), "utf8")) as Transcript;
+    const before = { ...own, power: 16, phase1: { ...own.phase1, finalPtauSha256: "f".repeat(64) } };
+    before.circuits = { other_circuit: { constraints: 1 } };
+    writeFileSync(installed, JSON.stringify(before));
+    const missing = await ceremony([...args, "--add", "--transcript", join(work, "..", "none.json")]);
+    expect(missing.code).to.equal(1);
+    expect(missing.out).to.match(/--add: there is no transcript/);
+    expect(missing.out).to.not.match(/done earlier/); // refused before any step
+    const added = await ceremony([...args, "--add", "--transcript", installed]);
+    expect(added.code, added.out).to.equal(0);
+    const after = JSON.parse(readFileSync(installed, "utf8")) as Transcript;
+    expect(after.phase1).to.deep.equal(before.phase1);
+    expect(after.circuits.other_circuit).to.deep.equal({ constraints: 1 });
+    expect(after.circuits.amount_limit.phase1).to.deep.include({ power: 10 });
+    expect(after.circuits.amount_limit.phase1?.finalPtauSha256).to.equal(own.phase1.finalPtauSha256);
+    expect(after.circuits.amount_limit.contributions).to.deep.equal(own.circuits.amount_limit.contributions);
+  });
+
   it("refuses to resume with other options unless --fresh", async () => {
     const other = await ceremony([
       "--power",
@@ -101,5 +122,40 @@ describe("ceremony script", function () {
     ]);
     expect(other.code).to.equal(1);
     expect(other.out).to.match(/records a ceremony with another configuration/);
+  });
+});
+
+describe("ceremony --add: merging into an installed transcript", () => {
+  const base = (): Transcript => ({
+    format: "clearhouse.ceremony-transcript/1",
+    curve: "bn128",
+    power: 16,
+    members: ["a", "b"],
+    beacon: { hash: "00", iterationsExp: 10 },
+    tools: { snarkjs: "0.7.6" },
+    phase1: { contributions: [], beacon: "p1", finalPtauSha256: "ptau16", seconds: 1, prepareSeconds: 1 },
+    circuits: { amount_limit: { constraints: 434 } },
+  });
+
+  it("keeps every installed entry; an added circuit on another phase 1 records it", () => {
+    const run = { ...base(), power: 13, circuits: { kyc_tier: { constraints: 5429 } } };
+    run.phase1 = { ...run.phase1, finalPtauSha256: "ptau13" };
+    const merged = mergeTranscript(base(), run);
+    expect(merged.phase1).to.deep.equal(base().phase1);
+    expect(merged.circuits.amount_limit).to.deep.equal({ constraints: 434 });
+    expect(merged.circuits.kyc_tier.phase1).to.deep.include({ power: 13, finalPtauSha256: "ptau13" });
+    expect(phase1Of(merged, "kyc_tier").power).to.equal(13);
+    expect(phase1Of(merged, "amount_limit").power).to.equal(16);
+  });
+
+  it("an added circuit on the same phase 1 gets a plain entry", () => {
+    const merged = mergeTranscript(base(), { ...base(), circuits: { kyc_tier: { constraints: 5429 } } });
+    expect(merged.circuits.kyc_tier).to.deep.equal({ constraints: 5429 });
+  });
+
+  it("refuses other members, another beacon or other tools", () => {
+    expect(() => mergeTranscript(base(), { ...base(), members: ["a", "c"] })).to.throw(/members/);
+    expect(() => mergeTranscript(base(), { ...base(), beacon: { hash: "01", iterationsExp: 10 } })).to.throw(/beacon/);
+    expect(() => mergeTranscript(base(), { ...base(), tools: { snarkjs: "0.7.5" } })).to.throw(/tools/);
   });
 });

@@ -46,7 +46,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   },
   {
     name: "kyc",
-    summary: "KYC credentials: a bank's credential tree and customers' membership proofs",
+    summary: "KYC credentials: a bank's credential tree and customers' membership and tier proofs",
     load: async () => (await import("./kyc")).kycCommand,
   },
   {

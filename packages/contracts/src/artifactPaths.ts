@@ -23,6 +23,7 @@ export const VERIFIER_ARTIFACTS = {
   AmountLimitVerifier: "contracts/zk/AmountLimitVerifier.sol/AmountLimitVerifier.json",
   BatchNetting16Verifier: "contracts/zk/BatchNetting16Verifier.sol/BatchNetting16Verifier.json",
   PrivateNetting256Verifier: "contracts/zk/PrivateNetting256Verifier.sol/PrivateNetting256Verifier.json",
+  KycTierVerifier: "contracts/zk/KycTierVerifier.sol/KycTierVerifier.json",
 } as const;
 
 /** OpenZeppelin's ERC-1967 proxy, compiled through contracts/proxy/ClearhouseProxy.sol. */

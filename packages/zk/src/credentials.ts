@@ -2,20 +2,42 @@
  * Files of the KYC flow: the bank's credential tree (public: commitments only) and the customer's
  * credential (private: the secret). Both written atomically; both refused with the field named
  * when malformed.
+ *
+ * Credential files: `clearhouse.kyc-credential/1` holds `secret` and `commitment` =
+ * Poseidon(secret) (a kyc_membership credential); `clearhouse.kyc-credential/2` adds `tier` (1..255)
+ * and its `commitment` is Poseidon(secret, tier) (a kyc_tier credential). Both are read; a credential
+ * without a tier is still written as /1, so older tools keep reading it (docs/spec/kyc-credential.md).
  */
 import { readFileSync } from "node:fs";
 import { toHex } from "viem";
 import { InvalidArgumentError } from "@clearhouse/sdk/errors";
 import { writeJsonAtomic } from "@clearhouse/sdk/node";
-import { toField } from "@clearhouse/sdk/zk";
-import { identityCommitment, KycTree } from "./kyc";
+import { kycTier, randomFieldElement, toField } from "@clearhouse/sdk/zk";
+import { identityCommitment, KycTree, tierCommitment } from "./kyc";
 
 export const KYC_TREE_FORMAT = "clearhouse.kyc-tree/1";
 export const KYC_CREDENTIAL_FORMAT = "clearhouse.kyc-credential/1";
+/** A credential with a KYC tier (its leaf is Poseidon(secret, tier)). */
+export const KYC_TIER_CREDENTIAL_FORMAT = "clearhouse.kyc-credential/2";
 
 export interface KycCredential {
   secret: bigint;
+  /** The leaf in the bank's tree: Poseidon(secret), or Poseidon(secret, tier) with a tier. */
   commitment: bigint;
+  /** 1..255 for a tier credential (proven with kyc_tier); absent for a kyc_membership one. */
+  tier?: number;
+}
+
+/** A new credential from its secret (and tier): the commitment is computed. */
+export function kycCredential(secret: bigint, tier?: number): KycCredential {
+  if (tier === undefined) return { secret, commitment: identityCommitment(secret) };
+  const t = kycTier(tier, "tier");
+  return { secret, tier: t, commitment: tierCommitment(secret, t) };
+}
+
+/** A fresh credential for a customer: a random secret (and the tier the bank vouches for, 1..255). */
+export function issueKycCredential(tier?: number): KycCredential {
+  return kycCredential(randomFieldElement(), tier);
 }
 
 function readJson(path: string, what: string): Record<string, unknown> {
@@ -56,20 +78,33 @@ export function writeKycTree(path: string, tree: KycTree): void {
 
 export function readKycCredential(path: string): KycCredential {
   const j = readJson(path, "credential");
-  if (j.format !== KYC_CREDENTIAL_FORMAT)
-    throw new InvalidArgumentError("credential", `${path} is not a ${KYC_CREDENTIAL_FORMAT} file`);
-  const secret = toField(j.secret, `${path}: secret`);
-  const commitment = identityCommitment(secret);
-  if (j.commitment !== undefined && toField(j.commitment, `${path}: commitment`) !== commitment) {
-    throw new InvalidArgumentError("credential.commitment", `${path}: the commitment is not Poseidon(secret)`);
+  if (j.format !== KYC_CREDENTIAL_FORMAT && j.format !== KYC_TIER_CREDENTIAL_FORMAT) {
+    throw new InvalidArgumentError(
+      "credential",
+      `${path} is not a ${KYC_CREDENTIAL_FORMAT} or ${KYC_TIER_CREDENTIAL_FORMAT} file`,
+    );
   }
-  return { secret, commitment };
+  const secret = toField(j.secret, `${path}: secret`);
+  const tiered = j.format === KYC_TIER_CREDENTIAL_FORMAT;
+  if (tiered && j.tier === undefined) throw new InvalidArgumentError("credential.tier", `${path} has no tier`);
+  const credential = kycCredential(secret, tiered ? kycTier(j.tier, `${path}: tier`) : undefined);
+  if (j.commitment !== undefined && toField(j.commitment, `${path}: commitment`) !== credential.commitment) {
+    throw new InvalidArgumentError(
+      "credential.commitment",
+      `${path}: the commitment is not ${tiered ? "Poseidon(secret, tier)" : "Poseidon(secret)"}`,
+    );
+  }
+  return credential;
 }
 
 export function writeKycCredential(path: string, c: KycCredential): void {
+  const checked = kycCredential(c.secret, c.tier);
+  if (checked.commitment !== c.commitment)
+    throw new InvalidArgumentError("credential.commitment", "does not match the secret (and tier)");
   writeJsonAtomic(path, {
-    format: KYC_CREDENTIAL_FORMAT,
+    format: c.tier === undefined ? KYC_CREDENTIAL_FORMAT : KYC_TIER_CREDENTIAL_FORMAT,
     secret: toHex(c.secret, { size: 32 }),
+    ...(c.tier === undefined ? {} : { tier: c.tier }),
     commitment: toHex(c.commitment, { size: 32 }),
   });
 }

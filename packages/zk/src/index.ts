@@ -6,6 +6,7 @@
 export * from "@clearhouse/sdk/zk";
 export * from "./artifacts";
 export * from "./kyc";
+export * from "./kycTier";
 export * from "./chunk";
 export * from "./inputs";
 export * from "./prover";

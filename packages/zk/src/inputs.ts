@@ -8,8 +8,8 @@ import { encodeRecord, type EncodedRecord } from "@clearhouse/sdk/settlement";
 import type { PrivateChunk } from "./chunk";
 import { chunkRoot } from "./chunk";
 import { KYC_MAX_DEPTH, NETTING_BUCKETS, NETTING_CHUNK, type CircuitId } from "@clearhouse/sdk/zk";
-import { toField } from "@clearhouse/sdk/zk";
-import { identityCommitment, rootOfPath, type KycPath } from "./kyc";
+import { assertKycTierMeets, kycTier, toField } from "@clearhouse/sdk/zk";
+import { identityCommitment, rootOfPath, tierCommitment, type KycPath } from "./kyc";
 
 import type { CircuitInputs } from "./signals";
 import { checkPrivateNetting } from "./privateInputs";
@@ -65,16 +65,22 @@ function checkKyc(raw: CircuitInputs): CircuitInputs {
   const { root: expected, ...signals } = raw;
   knownOnly(signals, ["secret", "depth", "index", "siblings", "scope", "message"]);
   const secret = field(signals, "secret");
+  field(signals, "scope");
+  field(signals, "message");
+  checkKycPath(signals, identityCommitment(secret), expected);
+  return signals;
+}
+
+/** depth, index and siblings of a KYC proof's inputs, and (if given) the root they lead `leaf` to. */
+function checkKycPath(signals: CircuitInputs, leaf: bigint, expected: CircuitInputs[string] | undefined): void {
   const depth = field(signals, "depth");
   const index = field(signals, "index");
   const siblings = fieldArray(signals, "siblings", KYC_MAX_DEPTH);
-  field(signals, "scope");
-  field(signals, "message");
   if (depth > BigInt(KYC_MAX_DEPTH))
     throw new InvalidArgumentError("depth", `is above the circuit's maximum ${KYC_MAX_DEPTH}`);
   if (index >= 1n << BigInt(KYC_MAX_DEPTH))
     throw new InvalidArgumentError("index", `does not fit ${KYC_MAX_DEPTH} bits`);
-  const root = rootOfPath(identityCommitment(secret), Number(depth), Number(index), siblings);
+  const root = rootOfPath(leaf, Number(depth), Number(index), siblings);
   if (expected !== undefined) {
     const want = toField(expected, "root");
     if (root !== want) {
@@ -85,6 +91,45 @@ function checkKyc(raw: CircuitInputs): CircuitInputs {
       );
     }
   }
+}
+
+// ------------------------------------------------------------------ kyc_tier
+
+export interface KycTierProofRequest extends KycProofRequest {
+  /** The credential's tier (1..255): its leaf is Poseidon(secret, tier). */
+  tier: number;
+  /** The tier the proof shows the credential reaches (1..255), public signal 4. */
+  minTier: number;
+}
+
+/**
+ * The inputs of a kyc_tier proof. Refuses, before any proving, a tier or minimum outside 1..255
+ * (KycTierOutOfRangeError) and a tier below the minimum (KycTierBelowMinimumError).
+ */
+export function kycTierInputs(r: KycTierProofRequest): CircuitInputs {
+  return validateInputs("kyc_tier", {
+    secret: dec(r.secret),
+    tier: dec(BigInt(kycTier(r.tier, "tier"))),
+    depth: dec(BigInt(r.path.depth)),
+    index: dec(BigInt(r.path.index)),
+    siblings: r.path.siblings.map(dec),
+    scope: dec(r.scope),
+    message: dec(r.message),
+    minTier: dec(BigInt(kycTier(r.minTier, "minTier"))),
+    root: dec(r.path.root),
+  });
+}
+
+function checkKycTier(raw: CircuitInputs): CircuitInputs {
+  const { root: expected, ...signals } = raw;
+  knownOnly(signals, ["secret", "tier", "depth", "index", "siblings", "scope", "message", "minTier"]);
+  const secret = field(signals, "secret");
+  const tier = kycTier(field(signals, "tier"), "tier");
+  const minTier = kycTier(field(signals, "minTier"), "minTier");
+  field(signals, "scope");
+  field(signals, "message");
+  assertKycTierMeets(tier, minTier);
+  checkKycPath(signals, tierCommitment(secret, tier), expected);
   return signals;
 }
 
@@ -207,6 +252,8 @@ export function validateInputs(circuit: CircuitId, raw: unknown): CircuitInputs 
   switch (circuit) {
     case "kyc_membership":
       return checkKyc(inputs);
+    case "kyc_tier":
+      return checkKycTier(inputs);
     case "amount_limit":
       return checkAmount(inputs);
     case "batch_netting_16":

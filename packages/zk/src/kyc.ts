@@ -2,18 +2,25 @@
  * KYC credentials. A customer keeps a random `secret`; the identity commitment Poseidon(secret) is
  * what a bank puts in its KYC credential tree (a lean incremental Merkle tree with Poseidon(2),
  * @zk-kit/lean-imt, as Semaphore v4 uses). A `kyc_membership` proof shows the commitment is in a
- * tree with a given root and exposes nullifier = Poseidon(secret, scope).
+ * tree with a given root and exposes nullifier = Poseidon(secret, scope). A tier credential's leaf
+ * is Poseidon(secret, tier) instead (`tierCommitment`), proven with `kyc_tier`
+ * (docs/spec/kyc-credential.md); both kinds of leaf live in the same kind of tree.
  */
 import { LeanIMT } from "@zk-kit/lean-imt";
 import { poseidon1 } from "poseidon-lite/poseidon1";
 import { poseidon2 } from "poseidon-lite/poseidon2";
 import { InvalidArgumentError } from "@clearhouse/sdk/errors";
-import { KYC_MAX_DEPTH } from "@clearhouse/sdk/zk";
+import { KYC_MAX_DEPTH, kycTier } from "@clearhouse/sdk/zk";
 import { toField } from "@clearhouse/sdk/zk";
 
 /** Poseidon(secret): the leaf a bank enrolls for its customer. */
 export function identityCommitment(secret: bigint): bigint {
   return poseidon1([toField(secret, "secret")]);
+}
+
+/** Poseidon(secret, tier): the leaf a bank enrolls for a tier credential (tier 1..255). */
+export function tierCommitment(secret: bigint, tier: number): bigint {
+  return poseidon2([toField(secret, "secret"), BigInt(kycTier(tier, "tier"))]);
 }
 
 /** Poseidon(secret, scope): one per credential and scope. */

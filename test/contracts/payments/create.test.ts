@@ -17,6 +17,7 @@ import {
   impair,
   Kind,
   KYC_CIRCUIT,
+  KYC_TIER_CIRCUIT,
   M0,
   M1,
   M2,
@@ -127,6 +128,21 @@ const BAD_TERMS: BadTerms[] = [
     name: "a kyc condition with a limit",
     field: "kyc root",
     mutate: (t) => (t.milestones[0].conditions = [proven(KYC_CIRCUIT, 5n, 1n)]),
+  },
+  {
+    name: "a kyc_tier condition without root",
+    field: "kyc root",
+    mutate: (t) => (t.milestones[0].conditions = [proven(KYC_TIER_CIRCUIT, 0n, 2n)]),
+  },
+  {
+    name: "a kyc_tier condition with minimum tier 0",
+    field: "kyc minimum tier",
+    mutate: (t) => (t.milestones[0].conditions = [proven(KYC_TIER_CIRCUIT, 5n, 0n)]),
+  },
+  {
+    name: "a kyc_tier condition with minimum tier 256 (tiers are 8 bits)",
+    field: "kyc minimum tier",
+    mutate: (t) => (t.milestones[0].conditions = [proven(KYC_TIER_CIRCUIT, 5n, 256n)]),
   },
   {
     name: "an amount_limit condition without limit",

@@ -24,6 +24,7 @@ export const MS = { Pending: 0n, Released: 1n, Refunded: 2n, Disputed: 3n, Split
 export const AS = { None: 0n, Active: 1n, Closed: 2n, Cancelled: 3n } as const;
 
 export const KYC_CIRCUIT = ethers.encodeBytes32String("kyc_membership");
+export const KYC_TIER_CIRCUIT = ethers.encodeBytes32String("kyc_tier");
 export const AMOUNT_CIRCUIT = ethers.encodeBytes32String("amount_limit");
 
 export type Condition = IConditionalEscrow.ConditionStruct;

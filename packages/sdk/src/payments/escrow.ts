@@ -322,7 +322,7 @@ export async function getAgreement(ctx: ClearhouseContext, p: GetAgreementParame
         }
         const circuit = circuitNameOf(c.circuitId);
         return {
-          description: `${circuit} proof (${toHex(c.expected, { size: 32 }).slice(0, 12)}…)`,
+          description: `${circuit} proof (${circuit === "kyc_tier" ? `tier ≥ ${c.limit}, ` : ""}${toHex(c.expected, { size: 32 }).slice(0, 12)}…)`,
           met: (m.provenMask & (1 << i)) !== 0,
         };
       }),

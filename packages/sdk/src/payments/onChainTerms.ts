@@ -71,6 +71,14 @@ export function toOnChainTerms(spec: AgreementSpec, token: Address): OnChainTerm
         if (c.type === "time") return { ...zero, kind: 1, notBefore: c.notBefore };
         if (c.circuit === "kyc_membership")
           return { ...zero, kind: 2, circuitId: stringToHex(c.circuit, { size: 32 }), expected: c.root };
+        if (c.circuit === "kyc_tier")
+          return {
+            ...zero,
+            kind: 2,
+            circuitId: stringToHex(c.circuit, { size: 32 }),
+            expected: c.root,
+            limit: BigInt(c.minTier),
+          };
         return {
           ...zero,
           kind: 2,

@@ -18,6 +18,7 @@
  *         - attestation: accepted     # shorthand: the agreement's attestors and threshold
  *         - time: "+30d"
  *         - proof: { circuit: kyc_membership, root: "0x…" }
+ *         - proof: { circuit: kyc_tier, root: "0x…", minTier: 2 }   # a tier credential, tier ≥ 2
  *         - proof: { circuit: amount_limit, commitment: "0x…", limit: "10000.00" }
  *     - repeat: { count: 12, every: 30d }   # installments: milestone i gets time "+i·every"
  *       name: installment
@@ -35,6 +36,7 @@ import { parse as parseYaml } from "yaml";
 import { InvalidArgumentError } from "../errors/base";
 import { toMinorUnits } from "../validate";
 import { FIELD_MODULUS } from "../zk/field";
+import { kycTier } from "../zk/kycTier";
 
 export const AGREEMENT_FORMAT = "clearhouse.agreement/1";
 export const ATTESTATION_KINDS = ["delivered", "accepted", "invoice_approved"] as const;
@@ -44,6 +46,7 @@ export type ConditionTerms =
   | { type: "attestation"; kind: AttestationKindName; attestors: Address[]; threshold: number }
   | { type: "time"; notBefore: bigint }
   | { type: "proof"; circuit: "kyc_membership"; root: bigint }
+  | { type: "proof"; circuit: "kyc_tier"; root: bigint; minTier: number }
   | { type: "proof"; circuit: "amount_limit"; commitment: bigint; limit: bigint };
 
 export interface MilestoneSpec {
@@ -206,6 +209,10 @@ function condition(
     const p = obj(c.proof, `${where}.proof`);
     const circuit = str(p.circuit, `${where}.proof.circuit`);
     if (circuit === "kyc_membership") return { type: "proof", circuit, root: field(p.root, `${where}.proof.root`) };
+    if (circuit === "kyc_tier") {
+      const root = field(p.root, `${where}.proof.root`);
+      return { type: "proof", circuit, root, minTier: kycTier(p.minTier, `${where}.proof.minTier`) };
+    }
     if (circuit === "amount_limit") {
       const limit = toMinorUnits(`${where}.proof.limit`, str(p.limit, `${where}.proof.limit`), decimals);
       if (limit === 0n || limit >= 1n << 64n)
@@ -217,7 +224,7 @@ function condition(
     }
     throw new InvalidArgumentError(
       `${where}.proof.circuit`,
-      `${JSON.stringify(circuit)} is not kyc_membership or amount_limit`,
+      `${JSON.stringify(circuit)} is not kyc_membership, kyc_tier or amount_limit`,
     );
   }
   throw new InvalidArgumentError(where, `unknown condition ${keys[0]} (attestation, time or proof)`);

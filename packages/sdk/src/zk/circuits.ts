@@ -5,7 +5,7 @@
 import { hexToString, type Hex } from "viem";
 import { InvalidArgumentError } from "../errors/base";
 
-export type CircuitId = "kyc_membership" | "amount_limit" | "batch_netting_16" | "private_netting_256";
+export type CircuitId = "kyc_membership" | "kyc_tier" | "amount_limit" | "batch_netting_16" | "private_netting_256";
 
 export interface CircuitSpec {
   id: CircuitId;
@@ -39,6 +39,14 @@ export const CIRCUITS: Readonly<Record<CircuitId, CircuitSpec>> = {
     publicSignals: ["root", "nullifier", "scope", "message"],
     proves:
       "Poseidon(secret) is a leaf of the KYC tree `root`; nullifier = Poseidon(secret, scope); bound to `message`",
+  },
+  kyc_tier: {
+    id: "kyc_tier",
+    main: "circuits/main/kyc_tier.circom",
+    contract: "KycTierVerifier",
+    publicSignals: ["root", "nullifier", "scope", "message", "minTier"],
+    proves:
+      "Poseidon(secret, tier) is a leaf of the KYC tree `root` with minTier ≤ tier ≤ 255; nullifier = Poseidon(secret, scope); bound to `message`",
   },
   amount_limit: {
     id: "amount_limit",

@@ -4,3 +4,4 @@ export * from "./vk";
 export * from "./proof";
 export * from "./onchain";
 export * from "./privateWords";
+export * from "./kycTier";

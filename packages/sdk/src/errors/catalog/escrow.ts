@@ -78,7 +78,7 @@ export const escrowErrors: CatalogPart<OwnErrorName<typeof conditionalEscrowAbi>
   }),
   EscrowProofMismatch: ([id, m, signal]) => ({
     message: `public signal ${signal} of the proof does not match milestone ${m} of agreement ${id} (or the signal count is wrong)`,
-    hint: "Prove with the condition's root/commitment/limit and with message (and scope) = bindingOf(agreement, milestone).",
+    hint: "Prove with the condition's root/commitment/limit (kyc_tier: minTier = the condition's minimum tier) and with message (and scope) = bindingOf(agreement, milestone).",
   }),
   EscrowDisputeOpen: ([id, m]) => ({
     message: `milestone ${m} of agreement ${id} is disputed`,
