@@ -22,7 +22,7 @@
  *                    other circuits' entries stay as they are. If this run's phase 1 is not the
  *                    transcript's, each added circuit's entry records its own (./transcript.ts).
  *                    How kyc_tier was added: --power 13 --circuits kyc_tier --add
- *                    --work packages/zk/build/ceremony-13 (docs/zk.md, decision 037)
+ *                    --work packages/zk/build/ceremony-13 (docs/zk.md, decision 038)
  *   --transcript F   the transcript to write (or, with --add, to extend); default
  *                    circuits/build/transcript.json, or <work>/transcript.json with --no-install
  *   --fresh          discard the journal and start over
