@@ -140,7 +140,7 @@ describe("audit", function () {
     // five registered keys + the accepted batch_netting_16 proof + the v2 batch's one chunk proof
     expect(by.proofs).to.equal(7);
     expect(by["batch-files"]).to.equal(1);
-    expect(by["contract-implementations"]).to.equal(6);
+    expect(by["contract-implementations"]).to.equal(7);
     expect(report.summary).to.deep.equal({ passed: report.checks.length - 1, failed: 0, notRun: 1 });
     expect(reportMarkdown(report)).to.match(
       /\*\*Verdict: every check that ran passed — \d+ passed, 0 failed, 1 not run\.\*\*/,
@@ -179,7 +179,7 @@ describe("audit", function () {
       string,
       { proxy: string; implementation: string },
     ][];
-    expect(proxied.length).to.equal(6);
+    expect(proxied.length).to.equal(7);
     for (const [name, c] of proxied) {
       const entry = report.contracts.find((x) => x.name === name)!;
       expect(entry, name).to.deep.include({

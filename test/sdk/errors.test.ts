@@ -30,6 +30,7 @@ import { escrowErrors } from "../../packages/sdk/src/errors/catalog/escrow";
 import { ledgerErrors } from "../../packages/sdk/src/errors/catalog/ledger";
 import { multisigErrors } from "../../packages/sdk/src/errors/catalog/multisig";
 import { nettingErrors } from "../../packages/sdk/src/errors/catalog/netting";
+import { offlineErrors } from "../../packages/sdk/src/errors/catalog/offline";
 import { registryErrors } from "../../packages/sdk/src/errors/catalog/registry";
 import { sharedErrors } from "../../packages/sdk/src/errors/catalog/shared";
 import { tokenErrors } from "../../packages/sdk/src/errors/catalog/token";
@@ -172,6 +173,7 @@ describe("SDK error layer: categories, walk and the revert catalogue", () => {
       nettingErrors,
       verifierRegistryErrors,
       escrowErrors,
+      offlineErrors,
     };
 
     it("describes every custom error of the ABIs exactly once, in one contract's part", () => {
@@ -182,6 +184,7 @@ describe("SDK error layer: categories, walk and the revert catalogue", () => {
       expect(Object.keys(parts.registryErrors).every((n) => n.startsWith("Registry"))).to.equal(true);
       expect(Object.keys(parts.ledgerErrors).every((n) => n.startsWith("Ledger"))).to.equal(true);
       expect(Object.keys(parts.escrowErrors).every((n) => n.startsWith("Escrow"))).to.equal(true);
+      expect(Object.keys(parts.offlineErrors).every((n) => n.startsWith("Vault"))).to.equal(true);
     });
 
     it("has no import cycle in the error layer; the parts never import the index", () => {
