@@ -32,6 +32,7 @@ import { deployConsortium, handOverToGovernance, writeDeployment } from "./lib/d
 import { proposeAndQueue, waitAndExecute } from "./demo/governed";
 import { privacyStep } from "./demo/privacy";
 import { settlementDay } from "./demo/settlementDay";
+import { offlineStep } from "./demo/offline";
 import { supplyChainStep } from "./demo/supplyChain";
 import { EUR, GUARDIAN_KEY, PARTICIPANTS, SIGNER_KEYS, account, addressOf, participant } from "./demo/participants";
 
@@ -128,6 +129,15 @@ async function main(): Promise<void> {
   const supplyChain = await supplyChainStep({ as, addr, log: (line) => console.log(`  ${line}`) });
   gasUsed += supplyChain.gas;
 
+  step("Offline payments: a customer pays two merchants with no network; a restored phone double-spends");
+  const offline = await offlineStep({
+    as,
+    asAccount: (index) => governance.as(account(index)),
+    addr,
+    log: (line) => console.log(`  ${line}`),
+  });
+  gasUsed += offline.gas;
+
   step("Compliance, through governance: Danube Credit goes on the sanctions list (reason code 1)");
   const relayer = as("auditor"); // any member can relay; it needs no rights
   const registryAddress = deployment.contracts.ConsortiumRegistry.proxy;
@@ -219,8 +229,11 @@ async function main(): Promise<void> {
     ]),
   );
   const pool = await governance.token.getBalance({ account: deployment.contracts.NettingEngine!.proxy });
-  const sum = rows.reduce((total, r) => total + r.balance, 0n) + pool;
+  let offlineHeld = 0n;
+  for (const holder of offline.holders) offlineHeld += await governance.token.getBalance({ account: holder });
+  const sum = rows.reduce((total, r) => total + r.balance, 0n) + pool + offlineHeld;
   console.log(`\n  clearing pool (NettingEngine, the credit pool's remainder): ${money(pool)}`);
+  console.log(`  customer wallets and the offline vault (allowances, guarantees): ${money(offlineHeld)}`);
   console.log(
     `  total supply ${money(info.totalSupply)} = sum of balances incl. the pool ${money(sum)}: ${sum === info.totalSupply ? "yes" : "NO"}`,
   );
@@ -229,7 +242,7 @@ async function main(): Promise<void> {
   );
   const gov = await governance.governance.getGovernance();
   console.log(
-    `  governance: registry, token, ledger, netting engine, verifier registry and escrow owned by the ${gov.threshold}-of-${gov.signers.length} multisig ${await governance.registry.getRegistryOwner()}; 3 proposals executed through the timelock`,
+    `  governance: registry, token, ledger, netting engine, verifier registry, escrow and offline vault owned by the ${gov.threshold}-of-${gov.signers.length} multisig ${await governance.registry.getRegistryOwner()}; 3 proposals executed through the timelock`,
   );
   console.log(
     `  deployment: chain ${deployment.chainId}, registry ${deployment.contracts.ConsortiumRegistry.proxy}, token ${deployment.contracts.SettlementToken.proxy}`,

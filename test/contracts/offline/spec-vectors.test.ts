@@ -103,7 +103,7 @@ describe("docs/spec/offline-vouchers.md vectors", () => {
 
   it("are what the vault computes in its domain (the same inputs, its chain id and address)", async () => {
     const f = await loadFixture(vaultFixture);
-    const here = (await computeVectors(f.vaultAddress, Number(f.domain.chainId))) as V;
+    const here = (await computeVectors(f.vaultAddress as `0x${string}`, Number(f.domain.chainId))) as V;
     const cert = { ...here.cert };
     expect(await f.vault.allowanceIdOf(cert)).to.equal(here.id);
     expect(fromSpec(here).id).to.equal(here.id);
