@@ -29,6 +29,8 @@ abstract contract OfflineBulk is OfflineVaultStorage, ReentrancyGuardTransient {
         uint256 vouchers;
         for (uint256 k; k < n; ++k) {
             BulkClaim calldata claim = claims[k];
+            vouchers += claim.vouchers.length;
+            if (vouchers > MAX_BULK_VOUCHERS) revert VaultInvalidBatch("more than 2048 vouchers");
             bytes32 id = claim.allowanceId;
             Allowance storage a = $.allowances[id];
             if (a.status != AllowanceStatus.Live) _refuseStatus(id, a.status);
@@ -42,9 +44,7 @@ abstract contract OfflineBulk is OfflineVaultStorage, ReentrancyGuardTransient {
             a.claimsOpenUntil = disputeEnd;
             $.books[a.bank].locked -= amount;
             total += amount;
-            vouchers += claim.vouchers.length;
         }
-        if (vouchers > MAX_BULK_VOUCHERS) revert VaultInvalidBatch("more than 2048 vouchers");
         batchId = ++$.batchCount;
         bytes32 claimsHash = keccak256(abi.encodePacked(leaves));
         $.batches[batchId] = Batch(msg.sender, BatchStatus.Pending, disputeEnd, total, claimsHash);

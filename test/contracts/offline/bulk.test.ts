@@ -274,4 +274,24 @@ describe("OfflineVault — bulk redemption", () => {
       "VaultAllowanceExpired",
     );
   });
+
+  it("refuses a batch of more than 2,048 vouchers", async () => {
+    const f = await loadFixture(vaultFixture);
+    const claims: Claim[] = [];
+    for (let i = 0; i < 33; i++) {
+      const device = newDevice();
+      const cert = await certFor(f, i % 2 ? f.payer1 : f.payer2, device, { cap: 1n, count: 64 });
+      const id = await anchored(f, cert);
+      const expiry = BigInt(cert.expiry);
+      claims.push({
+        allowanceId: id,
+        serials: (1n << 64n) - 1n,
+        vouchers: Array.from({ length: 64 }, () => ({ payee: f.shop1.address, amount: 1n, expiry })),
+      });
+    }
+    await expect(f.vault.connect(f.bankB).claimBulk(claims))
+      .to.be.revertedWithCustomError(f.vault, "VaultInvalidBatch")
+      .withArgs("more than 2048 vouchers");
+    await expect(f.vault.connect(f.bankB).claimBulk(claims.slice(0, 32))).to.emit(f.vault, "BulkClaimed");
+  });
 });
