@@ -10,7 +10,7 @@ pragma solidity ^0.8.24;
 /// a window, which sends it back to the one-by-one path). A serial pays once from the allowance; a
 /// second voucher for the same serial is a proof of double spending: its payee is paid from the
 /// issuing bank's guarantee fund (or, when that is short, queued as the bank's debt), the device is
-/// frozen. After expiry + grace + dispute window what is left returns to the wallet.
+/// frozen. After the redemption deadline and the last dispute window what is left returns to the wallet.
 /// Specification: docs/spec/offline-vouchers.md.
 interface IOfflineVault {
     // ---------------------------------------------------------------- types
@@ -82,10 +82,12 @@ interface IOfflineVault {
         address wallet;
         uint16 count;
         AllowanceStatus status;
-        uint64 claimsOpenUntil; // the latest dispute end of a bulk claim on it
+        uint64 claimsOpenUntil; // the latest dispute end of a bulk claim on it (only ever raised)
         address device;
         uint96 cap;
         address bank;
+        uint64 redeemUntil; // vouchers are redeemed and claimed until then: expiry + grace, extended by disputes
+        uint32 grace; // the grace in force when the allowance was anchored (or seen unfunded)
     }
 
     /// @notice A bank's standing with the vault.
@@ -150,14 +152,18 @@ interface IOfflineVault {
     /// @notice A batch was paid to its bank.
     event BulkSettled(uint256 indexed batchId, address indexed bank, uint128 total);
     /// @notice Two vouchers of one serial: the second's payee is compensated, the device frozen.
+    /// `redeemedDigestPrefix` and `redeemedPayee` name the voucher the serial was first paid with.
     event DoubleSpendProved(
         bytes32 indexed allowanceId,
         uint16 serial,
-        bytes32 redeemedDigest,
+        bytes12 redeemedDigestPrefix,
+        address redeemedPayee,
         bytes32 indexed voucherDigest,
         address indexed payee,
         uint128 amount
     );
+    /// @notice Governance extended an allowance's redemption deadline (after a token pause).
+    event RedemptionExtended(bytes32 indexed allowanceId, uint64 redeemUntil);
     /// @notice A device key was frozen (no allowance may be anchored for it any more).
     event DeviceFrozen(address indexed device, bytes32 indexed allowanceId);
     /// @notice A compensation was paid to `payee` from `bank`'s guarantee.
@@ -214,8 +220,13 @@ interface IOfflineVault {
     error VaultSerialClaimedInBulk(bytes32 allowanceId, uint16 serial);
     /// @notice A bulk claim asks for a serial already redeemed or claimed.
     error VaultSerialTaken(bytes32 allowanceId, uint16 serial);
-    /// @notice This voucher was compensated already.
-    error VaultAlreadyCompensated(bytes32 voucherDigest);
+    /// @notice `payee` was compensated for this serial already (one compensation per serial and payee).
+    error VaultAlreadyCompensated(bytes32 allowanceId, uint16 serial, address payee);
+    /// @notice `payee` is the serial's first payee, or the allowance's own wallet or device: no
+    /// compensation is owed to it.
+    error VaultNotCompensable(bytes32 allowanceId, uint16 serial, address payee);
+    /// @notice The wallet did not consent to the certificate (the bank anchors only with its signature).
+    error VaultBadWalletSignature(bytes32 allowanceId, address wallet);
     /// @notice The voucher is the one the serial was redeemed with: there is no double spend.
     error VaultNotADoubleSpend(bytes32 allowanceId, uint16 serial, bytes32 voucherDigest);
     /// @notice The bulk batch is empty or too large.
@@ -243,17 +254,19 @@ interface IOfflineVault {
 
     // ---------------------------------------------------------------- allowances
     /// @notice Anchor a bank-signed certificate: take `cap × count` from the wallet (which approved
-    /// the vault) and lock it for the device. Anyone may send it; the bank must be an active
-    /// MEMBER_BANK without debt whose guarantee covers its live allowances at the governed ratio,
-    /// the wallet an open wallet of that bank, the device not frozen, the expiry in the future.
+    /// the vault) and lock it for the device. Sent by the wallet, or by its bank with the wallet's
+    /// signature over the same id (`walletSignature`, ignored when the wallet sends). The bank must be
+    /// an active MEMBER_BANK without debt whose guarantee covers its live allowances at the governed
+    /// ratio, the wallet an open wallet of that bank, the device not frozen, the expiry in the future.
     /// @return allowanceId the certificate's EIP-712 digest
     function anchorAllowance(
         AllowanceCert calldata cert,
-        bytes calldata bankSignature
+        bytes calldata bankSignature,
+        bytes calldata walletSignature
     ) external returns (bytes32 allowanceId);
 
     /// @notice Return what is left of an allowance to its wallet (or to its bank if the wallet
-    /// cannot receive it) once expiry + grace + dispute window have passed. Anyone may call.
+    /// cannot receive it) after max(redeemUntil, the last bulk claim's dispute end). Anyone may call.
     function release(bytes32 allowanceId) external;
 
     // ---------------------------------------------------------------- one by one
@@ -312,9 +325,15 @@ interface IOfflineVault {
     function claimCredit() external returns (uint128 amount);
 
     // ---------------------------------------------------------------- governance
-    /// @notice Set the grace period after expiry for late redemptions, the bulk dispute window and
-    /// the guarantee a bank must hold against its live allowances (basis points). Owner only.
+    /// @notice Set the grace period after expiry for late redemptions (for allowances anchored from
+    /// now on), the bulk dispute window and the guarantee a bank must hold against its live
+    /// allowances (basis points). Owner only.
     function setParameters(uint64 grace, uint64 disputeWindow, uint16 guaranteeBps) external;
+
+    /// @notice Move the redemption deadline of `allowanceIds` to `redeemUntil` (never earlier than
+    /// it is): what governance does when a token pause kept payees from redeeming. Owner only; the
+    /// caller bounds the loop (docs/offline.md gives its gas).
+    function extendRedemption(bytes32[] calldata allowanceIds, uint64 redeemUntil) external;
 
     // ---------------------------------------------------------------- views
     /// @notice The allowance's stored state.
@@ -332,11 +351,15 @@ interface IOfflineVault {
     /// @notice Whether the device key is frozen.
     function isFrozen(address device) external view returns (bool);
 
-    /// @notice The digest a serial was redeemed with one by one (zero if unredeemed or bulk-claimed).
-    function redeemedBy(bytes32 allowanceId, uint16 serial) external view returns (bytes32);
+    /// @notice Who a serial was paid to one by one, and the first 12 bytes of that voucher's digest
+    /// (zero if unredeemed or claimed in bulk).
+    function redemptionOf(
+        bytes32 allowanceId,
+        uint16 serial
+    ) external view returns (address payee, bytes12 digestPrefix);
 
-    /// @notice Whether a voucher was paid as a double spend's compensation.
-    function isCompensated(bytes32 voucherDigest) external view returns (bool);
+    /// @notice Whether `payee` was compensated for a double spend of this serial.
+    function isCompensated(bytes32 allowanceId, uint16 serial, address payee) external view returns (bool);
 
     /// @notice Compensations credited to `payee` and not yet claimed.
     function creditOf(address payee) external view returns (uint128);
@@ -352,10 +375,4 @@ interface IOfflineVault {
 
     /// @notice The token the vault holds.
     function token() external view returns (address);
-
-    /// @notice An allowance certificate's id (its EIP-712 digest).
-    function allowanceIdOf(AllowanceCert calldata cert) external view returns (bytes32);
-
-    /// @notice A voucher's EIP-712 digest.
-    function voucherDigestOf(Voucher calldata voucher) external view returns (bytes32);
 }

@@ -37,11 +37,11 @@ abstract contract OfflineBulk is OfflineVaultStorage, ReentrancyGuardTransient {
             _checkRedeemable(a, id);
             uint64 taken = a.redeemed & claim.serials;
             if (taken != 0) revert VaultSerialTaken(id, _lowestSerial(taken));
-            (bytes32 leaf, uint128 amount, ) = _walkClaim(claim, a, msg.sender, 0);
+            (bytes32 leaf, uint128 amount, , ) = _walkClaim(claim, a, msg.sender, 0);
             leaves[k] = leaf;
             a.remaining -= amount;
             a.redeemed |= claim.serials;
-            a.claimsOpenUntil = disputeEnd;
+            if (disputeEnd > a.claimsOpenUntil) a.claimsOpenUntil = disputeEnd;
             $.books[a.bank].locked -= amount;
             total += amount;
         }
@@ -59,10 +59,13 @@ abstract contract OfflineBulk is OfflineVaultStorage, ReentrancyGuardTransient {
         if (block.timestamp > b.disputeEnd) revert VaultDisputeWindow(e.batchId, b.disputeEnd);
         Allowance storage a = $.allowances[e.claim.allowanceId];
         if (msg.sender != a.bank && msg.sender != a.wallet) revert VaultNotBank(msg.sender, a.bank);
-        (uint128 amount, ) = _openClaim(b, e, a, 0);
+        (uint128 amount, , ) = _openClaim(b, e, a, 0);
         $.disputed[e.batchId][e.claimIndex] = true;
         a.redeemed &= ~e.claim.serials;
         a.remaining += amount;
+        // The freed vouchers' payees get a full grace period to redeem them one by one.
+        uint64 until = uint64(block.timestamp) + a.grace;
+        if (until > a.redeemUntil) a.redeemUntil = until;
         $.books[a.bank].locked += amount;
         b.total -= amount;
         emit BulkClaimDisputed(e.batchId, e.claimIndex, e.claim.allowanceId, e.claim.serials, amount);
@@ -90,33 +93,33 @@ abstract contract OfflineBulk is OfflineVaultStorage, ReentrancyGuardTransient {
         Allowance storage a = _s().allowances[voucher.allowanceId];
         _checkVoucher(a, voucher);
         _checkProofDeadline(a, voucher.allowanceId);
+        // Once the window is over the claim is final, settled or not (a bank that cannot receive
+        // does not hold up the proof).
         Batch storage b = _s().batches[evidence.batchId];
-        if (b.status != BatchStatus.Settled) {
-            if (b.status == BatchStatus.None) revert VaultUnknownBatch(evidence.batchId);
-            revert VaultDisputeWindow(evidence.batchId, b.disputeEnd);
-        }
+        if (b.status == BatchStatus.None) revert VaultUnknownBatch(evidence.batchId);
+        if (block.timestamp <= b.disputeEnd) revert VaultDisputeWindow(evidence.batchId, b.disputeEnd);
         if (evidence.claim.allowanceId != voucher.allowanceId) {
             revert VaultInvalidVoucher(voucher.allowanceId, voucher.serial, "claim allowance");
         }
-        (, bytes32 claimed) = _openClaim(b, evidence, a, voucher.serial);
+        (, bytes32 claimed, address claimedPayee) = _openClaim(b, evidence, a, voucher.serial);
         if (claimed == bytes32(0))
             revert VaultInvalidVoucher(voucher.allowanceId, voucher.serial, "serial not in claim");
-        _proveDoubleSpend(a, voucher.allowanceId, voucher, claimed, digest);
+        _proveDoubleSpend(a, voucher.allowanceId, voucher, bytes12(claimed), claimedPayee, digest);
     }
 
     /// @dev Check `e.claim` is the undisputed claim `e.claimIndex` of batch `b` (through
-    /// `e.leaves`); return its total and the digest of serial `find` in it.
+    /// `e.leaves`); return its total and the digest and payee of serial `find` in it.
     function _openClaim(
         Batch storage b,
         BulkEvidence calldata e,
         Allowance storage a,
         uint16 find
-    ) private view returns (uint128 amount, bytes32 found) {
+    ) private view returns (uint128 amount, bytes32 found, address foundPayee) {
         if (e.claimIndex >= e.leaves.length || keccak256(abi.encodePacked(e.leaves)) != b.claimsHash) {
             revert VaultClaimsMismatch(e.batchId);
         }
         bytes32 leaf;
-        (leaf, amount, found) = _walkClaim(e.claim, a, address(0), find);
+        (leaf, amount, found, foundPayee) = _walkClaim(e.claim, a, address(0), find);
         if (leaf != e.leaves[e.claimIndex]) revert VaultClaimsMismatch(e.batchId);
         if (_s().disputed[e.batchId][e.claimIndex]) revert VaultClaimDisputed(e.batchId, e.claimIndex);
     }

@@ -60,11 +60,15 @@ contract OfflineVault is OfflineBulk, Ownable2StepUpgradeable, UUPSUpgradeable {
     /// @inheritdoc IOfflineVault
     function anchorAllowance(
         AllowanceCert calldata cert,
-        bytes calldata bankSignature
+        bytes calldata bankSignature,
+        bytes calldata walletSignature
     ) external nonReentrant returns (bytes32 id) {
         if (msg.sender != cert.wallet && msg.sender != cert.bank) revert VaultNotBank(msg.sender, cert.bank);
         _checkCert(cert);
         id = _allowanceId(cert);
+        if (msg.sender != cert.wallet && !_signedBy(cert.wallet, id, walletSignature)) {
+            revert VaultBadWalletSignature(id, cert.wallet);
+        }
         Allowance storage a = _s().allowances[id];
         if (a.status != AllowanceStatus.None) revert VaultAllowanceExists(id, a.status);
         if (cert.expiry <= block.timestamp) revert VaultAllowanceExpired(id, cert.expiry, cert.expiry);
@@ -102,7 +106,7 @@ contract OfflineVault is OfflineBulk, Ownable2StepUpgradeable, UUPSUpgradeable {
             if (a.status == AllowanceStatus.Released) revert VaultAllowanceReleased(id);
             revert VaultInvalidAllowance("unfunded: nothing locked");
         }
-        uint64 at = a.expiry + $.grace;
+        uint64 at = a.redeemUntil;
         if (a.claimsOpenUntil > at) at = a.claimsOpenUntil;
         if (block.timestamp <= at) revert VaultReleaseTooEarly(id, at);
         uint128 amount = a.remaining;
@@ -156,18 +160,18 @@ contract OfflineVault is OfflineBulk, Ownable2StepUpgradeable, UUPSUpgradeable {
         uint64 bit = uint64(1) << (v.serial - 1);
         if (a.redeemed & bit != 0) {
             // Provable even after release: the compensation comes from the guarantee.
-            bytes32 prior = $.redeemedBy[id][v.serial];
+            bytes32 prior = $.redemptions[id][v.serial];
             if (prior == bytes32(0)) revert VaultSerialClaimedInBulk(id, v.serial);
-            if (prior == digest) revert VaultAlreadyRedeemed(id, v.serial, digest);
+            if (prior == _record(digest, v.payee)) revert VaultAlreadyRedeemed(id, v.serial, digest);
             _checkProofDeadline(a, id);
-            _proveDoubleSpend(a, id, v, prior, digest);
+            _proveDoubleSpend(a, id, v, bytes12(prior), address(uint160(uint256(prior))), digest);
             return;
         }
         AllowanceStatus status = a.status;
         if (status == AllowanceStatus.Released) revert VaultAllowanceReleased(id);
         _checkRedeemable(a, id);
         a.redeemed |= bit;
-        $.redeemedBy[id][v.serial] = digest;
+        $.redemptions[id][v.serial] = _record(digest, v.payee);
         if (status == AllowanceStatus.Unfunded) {
             emit VoucherRedeemed(id, v.serial, digest, v.payee, v.amount, true);
             _compensate(a.bank, v.payee, v.amount);
@@ -229,6 +233,21 @@ contract OfflineVault is OfflineBulk, Ownable2StepUpgradeable, UUPSUpgradeable {
         _setParameters(grace, disputeWindow, guaranteeBps);
     }
 
+    /// @inheritdoc IOfflineVault
+    function extendRedemption(bytes32[] calldata ids, uint64 redeemUntil) external onlyOwner {
+        if (redeemUntil >= MAX_EXPIRY) revert VaultInvalidParameter("redeemUntil");
+        VaultLayout storage $ = _s();
+        for (uint256 i; i < ids.length; ++i) {
+            Allowance storage a = $.allowances[ids[i]];
+            if (a.status == AllowanceStatus.None) revert VaultUnknownAllowance(ids[i]);
+            if (a.status == AllowanceStatus.Released) revert VaultAllowanceReleased(ids[i]);
+            if (redeemUntil > a.redeemUntil) {
+                a.redeemUntil = redeemUntil;
+                emit RedemptionExtended(ids[i], redeemUntil);
+            }
+        }
+    }
+
     /// @notice Disabled: the vault must always have an owner (governance) who can upgrade it.
     function renounceOwnership() public view override onlyOwner {
         revert VaultOwnershipCannotBeRenounced();
@@ -262,13 +281,14 @@ contract OfflineVault is OfflineBulk, Ownable2StepUpgradeable, UUPSUpgradeable {
     }
 
     /// @inheritdoc IOfflineVault
-    function redeemedBy(bytes32 id, uint16 serial) external view returns (bytes32) {
-        return _s().redeemedBy[id][serial];
+    function redemptionOf(bytes32 id, uint16 serial) external view returns (address payee, bytes12 digestPrefix) {
+        bytes32 r = _s().redemptions[id][serial];
+        return (address(uint160(uint256(r))), bytes12(r));
     }
 
     /// @inheritdoc IOfflineVault
-    function isCompensated(bytes32 digest) external view returns (bool) {
-        return _s().compensated[digest];
+    function isCompensated(bytes32 id, uint16 serial, address payee) external view returns (bool) {
+        return _s().compensated[keccak256(abi.encode(id, serial, payee))];
     }
 
     /// @inheritdoc IOfflineVault
@@ -298,16 +318,6 @@ contract OfflineVault is OfflineBulk, Ownable2StepUpgradeable, UUPSUpgradeable {
         return address(_s().token);
     }
 
-    /// @inheritdoc IOfflineVault
-    function allowanceIdOf(AllowanceCert calldata cert) external view returns (bytes32) {
-        return _allowanceId(cert);
-    }
-
-    /// @inheritdoc IOfflineVault
-    function voucherDigestOf(Voucher calldata v) external view returns (bytes32) {
-        return _voucherDigest(v.allowanceId, v.device, v.payee, v.amount, v.serial, v.expiry);
-    }
-
     // ================================================================ internals
 
     function _checkCert(AllowanceCert calldata cert) private pure {
@@ -316,10 +326,17 @@ contract OfflineVault is OfflineBulk, Ownable2StepUpgradeable, UUPSUpgradeable {
         if (cert.bank == address(0)) revert VaultInvalidAllowance("bank");
         if (cert.cap == 0 || cert.cap > type(uint96).max) revert VaultInvalidAllowance("cap");
         if (cert.count == 0 || cert.count > MAX_COUNT) revert VaultInvalidAllowance("count");
+        if (cert.expiry >= MAX_EXPIRY) revert VaultInvalidAllowance("expiry");
     }
 
     function _checkBankSignature(bytes32 id, address bank, bytes calldata signature) private view {
-        if (!SignatureChecker.isValidSignatureNow(bank, id, signature)) revert VaultBadBankSignature(id, bank);
+        if (!_signedBy(bank, id, signature)) revert VaultBadBankSignature(id, bank);
+    }
+
+    /// @dev `signer` signed `id`: an ECDSA signature in any valid encoding, or ERC-1271 for a contract.
+    function _signedBy(address signer, bytes32 id, bytes calldata signature) private view returns (bool) {
+        if (_signer(id, signature) == signer) return true;
+        return signer.code.length != 0 && SignatureChecker.isValidERC1271SignatureNow(signer, id, signature);
     }
 
     function _store(Allowance storage a, AllowanceCert calldata cert, AllowanceStatus status, uint128 lock) private {
@@ -331,6 +348,9 @@ contract OfflineVault is OfflineBulk, Ownable2StepUpgradeable, UUPSUpgradeable {
         a.device = cert.device;
         a.cap = uint96(cert.cap);
         a.bank = cert.bank;
+        uint64 grace = _s().grace;
+        a.grace = uint32(grace);
+        a.redeemUntil = cert.expiry + grace;
     }
 
     function _required(uint256 locked) private view returns (uint256) {

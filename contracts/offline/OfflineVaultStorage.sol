@@ -17,6 +17,10 @@ abstract contract OfflineVaultStorage is IOfflineVault, EIP712Upgradeable {
     /// @dev Serials are bits of one word: at most 64 per allowance (e-CNY's offline count is 10).
     uint16 internal constant MAX_COUNT = 64;
     uint256 internal constant BPS = 10_000;
+    /// @dev Expiries are below 2^40 (year 36812), so expiry + grace never overflows 64 bits.
+    uint64 internal constant MAX_EXPIRY = uint64(1 << 40);
+    uint256 private constant HALF_N = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
+    uint256 private constant N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141;
 
     bytes32 internal constant ALLOWANCE_TYPEHASH = keccak256(
         "AllowanceCert(address wallet,address device,address bank,uint128 cap,uint16 count,uint64 expiry,uint64 nonce)"
@@ -39,8 +43,10 @@ abstract contract OfflineVaultStorage is IOfflineVault, EIP712Upgradeable {
         uint16 guaranteeBps;
         uint256 batchCount;
         mapping(bytes32 allowanceId => Allowance) allowances;
-        mapping(bytes32 allowanceId => mapping(uint16 serial => bytes32 digest)) redeemedBy;
-        mapping(bytes32 voucherDigest => bool) compensated;
+        // (first 12 bytes of the voucher's digest) << 160 | payee, for serials redeemed one by one
+        mapping(bytes32 allowanceId => mapping(uint16 serial => bytes32 record)) redemptions;
+        // keccak256(abi.encode(allowanceId, serial, payee)): one compensation per serial and payee
+        mapping(bytes32 key => bool) compensated;
         mapping(address device => bool) frozen;
         mapping(address bank => BankBook) books;
         mapping(address bank => mapping(uint64 index => Debt)) debts;
@@ -84,13 +90,13 @@ abstract contract OfflineVaultStorage is IOfflineVault, EIP712Upgradeable {
     /// @dev Walk a bulk claim in serial order: its leaf (spec §5: keccak256(allowanceId ‖ serials ‖
     /// keccak256(voucher digests in ascending serial order))) and its total. With `claimant` set,
     /// each voucher's terms are checked and its payee must be the claimant or an open wallet of it.
-    /// With `find` set, also the digest of serial `find` (zero if the claim does not hold it).
+    /// With `find` set, also the digest and payee of serial `find` (zero if the claim does not hold it).
     function _walkClaim(
         BulkClaim calldata claim,
         Allowance storage a,
         address claimant,
         uint16 find
-    ) internal view returns (bytes32 leaf, uint128 total, bytes32 found) {
+    ) internal view returns (bytes32 leaf, uint128 total, bytes32 found, address foundPayee) {
         uint256 n = claim.vouchers.length;
         bytes32 id = claim.allowanceId;
         address device = a.device;
@@ -110,7 +116,7 @@ abstract contract OfflineVaultStorage is IOfflineVault, EIP712Upgradeable {
                     }
                 }
                 bytes32 digest = _voucherDigest(id, device, v.payee, v.amount, serial, v.expiry);
-                if (serial == find) found = digest;
+                if (serial == find) (found, foundPayee) = (digest, v.payee);
                 digests[i] = digest;
                 total += v.amount;
                 ++i;
@@ -126,8 +132,37 @@ abstract contract OfflineVaultStorage is IOfflineVault, EIP712Upgradeable {
     /// @dev Revert unless `signature` is `device`'s over the voucher; return its digest.
     function _checkedVoucher(Voucher calldata v, bytes calldata signature) internal view returns (bytes32 digest) {
         digest = _voucherDigest(v.allowanceId, v.device, v.payee, v.amount, v.serial, v.expiry);
-        (address signer, ECDSA.RecoverError err, ) = ECDSA.tryRecover(digest, signature);
-        if (err != ECDSA.RecoverError.NoError || signer != v.device) revert VaultBadDeviceSignature(digest, v.device);
+        if (_signer(digest, signature) != v.device) revert VaultBadDeviceSignature(digest, v.device);
+    }
+
+    /// @dev The ECDSA signer of `digest`, or zero. Any valid encoding of a signature is taken (65
+    /// bytes with v = 27/28 or 0/1, s high or low; 64-byte EIP-2098): a voucher's identity is its
+    /// digest, never its signature, so accepting every form of one signature pays nothing twice, and
+    /// a payee's wallet that checked the signature offline never holds one the vault refuses.
+    function _signer(bytes32 digest, bytes calldata signature) internal pure returns (address) {
+        bytes32 r;
+        uint256 sv;
+        uint8 v;
+        if (signature.length == 65) {
+            r = bytes32(signature[0:32]);
+            sv = uint256(bytes32(signature[32:64]));
+            v = uint8(signature[64]);
+            if (v < 27) v += 27;
+        } else if (signature.length == 64) {
+            r = bytes32(signature[0:32]);
+            uint256 vs = uint256(bytes32(signature[32:64]));
+            sv = vs & ((1 << 255) - 1);
+            v = uint8((vs >> 255) + 27);
+        } else {
+            return address(0);
+        }
+        if (sv == 0 || sv >= N) return address(0);
+        if (sv > HALF_N) {
+            sv = N - sv;
+            v = v == 27 ? 28 : 27;
+        }
+        (address signer, ECDSA.RecoverError err, ) = ECDSA.tryRecover(digest, v, r, bytes32(sv));
+        return err == ECDSA.RecoverError.NoError ? signer : address(0);
     }
 
     /// @dev Revert unless the allowance was seen and the voucher fits it (device, serial range,
@@ -153,17 +188,16 @@ abstract contract OfflineVaultStorage is IOfflineVault, EIP712Upgradeable {
     }
 
     function _checkRedeemable(Allowance storage a, bytes32 id) internal view {
-        uint64 deadline = a.expiry + _s().grace;
+        uint64 deadline = a.redeemUntil;
         if (block.timestamp > deadline) revert VaultAllowanceExpired(id, a.expiry, deadline);
     }
 
-    /// @dev A double spend can be proved until max(expiry + grace, the last bulk dispute end) + grace.
+    /// @dev A double spend can be proved until max(redeemUntil, the last bulk dispute end) + grace.
     function _checkProofDeadline(Allowance storage a, bytes32 id) internal view {
-        uint64 grace = _s().grace;
-        uint64 end = a.expiry + grace;
+        uint64 end = a.redeemUntil;
         uint64 claimsEnd = a.claimsOpenUntil;
         if (claimsEnd > end) end = claimsEnd;
-        end += grace;
+        end += a.grace;
         if (block.timestamp > end) revert VaultAllowanceExpired(id, a.expiry, end);
     }
 
@@ -219,20 +253,32 @@ abstract contract OfflineVaultStorage is IOfflineVault, EIP712Upgradeable {
         book.debt = debt;
     }
 
-    /// @dev `digest` (valid, same allowance and serial) differs from the voucher the serial was
-    /// redeemed with: compensate its payee from the bank's guarantee, once; freeze the device.
+    /// @dev A one-by-one redemption's record: the digest's first 12 bytes above the payee.
+    function _record(bytes32 digest, address payee) internal pure returns (bytes32) {
+        return bytes32((uint256(digest) & ~uint256(type(uint160).max)) | uint160(payee));
+    }
+
+    /// @dev `v` (valid, same allowance and serial as the voucher first paid, whose digest starts with
+    /// `firstPrefix` and which paid `firstPayee`) proves a double spend: compensate its payee from the
+    /// bank's guarantee — once per serial and payee, never the first payee nor the payer's own wallet
+    /// or device — and freeze the device.
     function _proveDoubleSpend(
         Allowance storage a,
         bytes32 id,
         Voucher calldata v,
-        bytes32 redeemed,
+        bytes12 firstPrefix,
+        address firstPayee,
         bytes32 digest
     ) internal {
         VaultLayout storage $ = _s();
-        if (redeemed == digest) revert VaultNotADoubleSpend(id, v.serial, digest);
-        if ($.compensated[digest]) revert VaultAlreadyCompensated(digest);
-        $.compensated[digest] = true;
-        emit DoubleSpendProved(id, v.serial, redeemed, digest, v.payee, v.amount);
+        if (bytes12(digest) == firstPrefix && v.payee == firstPayee) revert VaultNotADoubleSpend(id, v.serial, digest);
+        if (v.payee == firstPayee || v.payee == a.wallet || v.payee == a.device) {
+            revert VaultNotCompensable(id, v.serial, v.payee);
+        }
+        bytes32 key = keccak256(abi.encode(id, v.serial, v.payee));
+        if ($.compensated[key]) revert VaultAlreadyCompensated(id, v.serial, v.payee);
+        $.compensated[key] = true;
+        emit DoubleSpendProved(id, v.serial, firstPrefix, firstPayee, digest, v.payee, v.amount);
         address device = a.device;
         if (!$.frozen[device]) {
             $.frozen[device] = true;

@@ -168,7 +168,7 @@ describe("SDK offline payments (real Hardhat network)", () => {
       state = r.state;
       vouchers.push(r.voucher);
     }
-    const dup = await signVoucherWithSerial(allowance, device, { payee: key(12).address, amount: 999n, serial: 2 });
+    const dup = await signVoucherWithSerial(allowance, device, { payee: key(11).address, amount: 999n, serial: 2 });
     const plan = planBulk({ chainId: allowance.chainId, vault: allowance.vault }, [...vouchers, dup]);
     expect(plan.vouchers).to.equal(3);
     expect(plan.duplicates).to.deep.equal([dup]);

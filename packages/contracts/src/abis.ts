@@ -11751,8 +11751,18 @@ export const offlineVaultAbi = [
     "inputs": [
       {
         "internalType": "bytes32",
-        "name": "voucherDigest",
+        "name": "allowanceId",
         "type": "bytes32"
+      },
+      {
+        "internalType": "uint16",
+        "name": "serial",
+        "type": "uint16"
+      },
+      {
+        "internalType": "address",
+        "name": "payee",
+        "type": "address"
       }
     ],
     "name": "VaultAlreadyCompensated",
@@ -11809,6 +11819,22 @@ export const offlineVaultAbi = [
       }
     ],
     "name": "VaultBadDeviceSignature",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "allowanceId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "address",
+        "name": "wallet",
+        "type": "address"
+      }
+    ],
+    "name": "VaultBadWalletSignature",
     "type": "error"
   },
   {
@@ -12029,6 +12055,27 @@ export const offlineVaultAbi = [
       }
     ],
     "name": "VaultNotBank",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "allowanceId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint16",
+        "name": "serial",
+        "type": "uint16"
+      },
+      {
+        "internalType": "address",
+        "name": "payee",
+        "type": "address"
+      }
+    ],
+    "name": "VaultNotCompensable",
     "type": "error"
   },
   {
@@ -12466,9 +12513,15 @@ export const offlineVaultAbi = [
       },
       {
         "indexed": false,
-        "internalType": "bytes32",
-        "name": "redeemedDigest",
-        "type": "bytes32"
+        "internalType": "bytes12",
+        "name": "redeemedDigestPrefix",
+        "type": "bytes12"
+      },
+      {
+        "indexed": false,
+        "internalType": "address",
+        "name": "redeemedPayee",
+        "type": "address"
       },
       {
         "indexed": true,
@@ -12622,6 +12675,25 @@ export const offlineVaultAbi = [
       }
     ],
     "name": "ParametersSet",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "allowanceId",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "redeemUntil",
+        "type": "uint64"
+      }
+    ],
+    "name": "RedemptionExtended",
     "type": "event"
   },
   {
@@ -12842,6 +12914,16 @@ export const offlineVaultAbi = [
             "internalType": "address",
             "name": "bank",
             "type": "address"
+          },
+          {
+            "internalType": "uint64",
+            "name": "redeemUntil",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint32",
+            "name": "grace",
+            "type": "uint32"
           }
         ],
         "internalType": "struct IOfflineVault.Allowance",
@@ -12899,6 +12981,11 @@ export const offlineVaultAbi = [
       {
         "internalType": "bytes",
         "name": "bankSignature",
+        "type": "bytes"
+      },
+      {
+        "internalType": "bytes",
+        "name": "walletSignature",
         "type": "bytes"
       }
     ],
@@ -13247,6 +13334,24 @@ export const offlineVaultAbi = [
   {
     "inputs": [
       {
+        "internalType": "bytes32[]",
+        "name": "ids",
+        "type": "bytes32[]"
+      },
+      {
+        "internalType": "uint64",
+        "name": "redeemUntil",
+        "type": "uint64"
+      }
+    ],
+    "name": "extendRedemption",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "initialOwner",
         "type": "address"
@@ -13286,8 +13391,18 @@ export const offlineVaultAbi = [
     "inputs": [
       {
         "internalType": "bytes32",
-        "name": "digest",
+        "name": "id",
         "type": "bytes32"
+      },
+      {
+        "internalType": "uint16",
+        "name": "serial",
+        "type": "uint16"
+      },
+      {
+        "internalType": "address",
+        "name": "payee",
+        "type": "address"
       }
     ],
     "name": "isCompensated",
@@ -13689,12 +13804,17 @@ export const offlineVaultAbi = [
         "type": "uint16"
       }
     ],
-    "name": "redeemedBy",
+    "name": "redemptionOf",
     "outputs": [
       {
-        "internalType": "bytes32",
-        "name": "",
-        "type": "bytes32"
+        "internalType": "address",
+        "name": "payee",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes12",
+        "name": "digestPrefix",
+        "type": "bytes12"
       }
     ],
     "stateMutability": "view",
@@ -16512,8 +16632,18 @@ export const clearhouseErrorsAbi = [
     "inputs": [
       {
         "internalType": "bytes32",
-        "name": "voucherDigest",
+        "name": "allowanceId",
         "type": "bytes32"
+      },
+      {
+        "internalType": "uint16",
+        "name": "serial",
+        "type": "uint16"
+      },
+      {
+        "internalType": "address",
+        "name": "payee",
+        "type": "address"
       }
     ],
     "name": "VaultAlreadyCompensated",
@@ -16570,6 +16700,22 @@ export const clearhouseErrorsAbi = [
       }
     ],
     "name": "VaultBadDeviceSignature",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "allowanceId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "address",
+        "name": "wallet",
+        "type": "address"
+      }
+    ],
+    "name": "VaultBadWalletSignature",
     "type": "error"
   },
   {
@@ -16790,6 +16936,27 @@ export const clearhouseErrorsAbi = [
       }
     ],
     "name": "VaultNotBank",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "allowanceId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint16",
+        "name": "serial",
+        "type": "uint16"
+      },
+      {
+        "internalType": "address",
+        "name": "payee",
+        "type": "address"
+      }
+    ],
+    "name": "VaultNotCompensable",
     "type": "error"
   },
   {

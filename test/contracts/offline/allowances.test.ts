@@ -5,6 +5,7 @@ import {
   anchored,
   CAP,
   certFor,
+  consent,
   certId,
   COUNT,
   GRACE,
@@ -23,9 +24,10 @@ describe("OfflineVault — allowances", () => {
     const device = newDevice();
     const cert = await certFor(f, f.payer1, device);
     const id = certId(f, cert);
-    expect(await f.vault.allowanceIdOf(cert)).to.equal(id);
     const lock = CAP * BigInt(COUNT);
-    await expect(f.vault.connect(f.payer1).anchorAllowance(cert, await signCert(f, f.bankA, cert)))
+    await expect(
+      f.vault.connect(f.payer1).anchorAllowance(cert, await signCert(f, f.bankA, cert), await consent(f, cert)),
+    )
       .to.emit(f.vault, "AllowanceAnchored")
       .withArgs(id, f.payer1.address, f.bankA.address, device.address, CAP, COUNT, cert.expiry, lock);
     expect(await f.token.balanceOf(f.payer1.address)).to.equal(WALLET_FUNDS - lock);
@@ -39,14 +41,23 @@ describe("OfflineVault — allowances", () => {
     expect(await f.vault.requiredGuarantee(f.bankA.address)).to.equal(lock);
   });
 
-  it("the bank may send the anchoring too; nobody else", async () => {
+  it("the bank may send the anchoring too, with the wallet's consent; nobody else", async () => {
     const f = await loadFixture(vaultFixture);
     const cert = await certFor(f, f.payer1, newDevice());
     const sig = await signCert(f, f.bankA, cert);
-    await expect(f.vault.connect(f.stranger).anchorAllowance(cert, sig))
+    await expect(f.vault.connect(f.bankA).anchorAllowance(cert, sig, "0x"))
+      .to.be.revertedWithCustomError(f.vault, "VaultBadWalletSignature")
+      .withArgs(certId(f, cert), f.payer1.address);
+    await expect(f.vault.connect(f.bankA).anchorAllowance(cert, sig, await signCert(f, f.payer2, cert)))
+      .to.be.revertedWithCustomError(f.vault, "VaultBadWalletSignature")
+      .withArgs(certId(f, cert), f.payer1.address);
+    await expect(f.vault.connect(f.stranger).anchorAllowance(cert, sig, await consent(f, cert)))
       .to.be.revertedWithCustomError(f.vault, "VaultNotBank")
       .withArgs(f.stranger.address, f.bankA.address);
-    await expect(f.vault.connect(f.bankA).anchorAllowance(cert, sig)).to.emit(f.vault, "AllowanceAnchored");
+    await expect(f.vault.connect(f.bankA).anchorAllowance(cert, sig, await consent(f, cert))).to.emit(
+      f.vault,
+      "AllowanceAnchored",
+    );
   });
 
   for (const [field, over] of [
@@ -62,7 +73,9 @@ describe("OfflineVault — allowances", () => {
       const f = await loadFixture(vaultFixture);
       const cert = await certFor(f, f.payer1, newDevice(), over);
       const sender = field === "bank" ? f.payer1 : f.bankA;
-      await expect(f.vault.connect(sender).anchorAllowance(cert, await signCert(f, f.bankA, cert)))
+      await expect(
+        f.vault.connect(sender).anchorAllowance(cert, await signCert(f, f.bankA, cert), await consent(f, cert)),
+      )
         .to.be.revertedWithCustomError(f.vault, "VaultInvalidAllowance")
         .withArgs(field);
     });
@@ -72,33 +85,42 @@ describe("OfflineVault — allowances", () => {
     const f = await loadFixture(vaultFixture);
     const cert = await certFor(f, f.payer1, newDevice());
     const id = await anchored(f, cert);
-    await expect(f.vault.connect(f.bankA).anchorAllowance(cert, await signCert(f, f.bankA, cert)))
+    await expect(
+      f.vault.connect(f.bankA).anchorAllowance(cert, await signCert(f, f.bankA, cert), await consent(f, cert)),
+    )
       .to.be.revertedWithCustomError(f.vault, "VaultAllowanceExists")
       .withArgs(id, Status.Live);
     const old = await certFor(f, f.payer1, newDevice(), { expiry: BigInt(await time.latest()) });
-    await expect(f.vault.connect(f.bankA).anchorAllowance(old, await signCert(f, f.bankA, old)))
+    await expect(f.vault.connect(f.bankA).anchorAllowance(old, await signCert(f, f.bankA, old), await consent(f, old)))
       .to.be.revertedWithCustomError(f.vault, "VaultAllowanceExpired")
       .withArgs(certId(f, old), old.expiry, old.expiry);
     const forged = await certFor(f, f.payer1, newDevice());
-    await expect(f.vault.connect(f.payer1).anchorAllowance(forged, await signCert(f, f.payer1, forged)))
+    await expect(
+      f.vault.connect(f.payer1).anchorAllowance(forged, await signCert(f, f.payer1, forged), await consent(f, forged)),
+    )
       .to.be.revertedWithCustomError(f.vault, "VaultBadBankSignature")
       .withArgs(certId(f, forged), f.bankA.address);
     const otherChain = { ...f.domain, chainId: 1n };
     const sigElsewhere = await f.bankA.signTypedData(otherChain, (await import("./helpers")).CERT_TYPES, forged);
-    await expect(f.vault.connect(f.payer1).anchorAllowance(forged, sigElsewhere)).to.be.revertedWithCustomError(
-      f.vault,
-      "VaultBadBankSignature",
-    );
+    await expect(
+      f.vault.connect(f.payer1).anchorAllowance(forged, sigElsewhere, await consent(f, forged)),
+    ).to.be.revertedWithCustomError(f.vault, "VaultBadBankSignature");
   });
 
   it("refuses a bank that is not a MEMBER_BANK, a wallet of another bank, a frozen device", async () => {
     const f = await loadFixture(vaultFixture);
     const notBank = await certFor(f, f.payer1, newDevice(), { bank: f.corporate.address });
     await expect(
-      f.vault.connect(f.payer1).anchorAllowance(notBank, await signCert(f, f.corporate, notBank)),
+      f.vault
+        .connect(f.payer1)
+        .anchorAllowance(notBank, await signCert(f, f.corporate, notBank), await consent(f, notBank)),
     ).to.be.revertedWithCustomError(f.registry, "RegistryMissingRole");
     const otherBank = await certFor(f, f.shop1, newDevice());
-    await expect(f.vault.connect(f.bankA).anchorAllowance(otherBank, await signCert(f, f.bankA, otherBank)))
+    await expect(
+      f.vault
+        .connect(f.bankA)
+        .anchorAllowance(otherBank, await signCert(f, f.bankA, otherBank), await consent(f, otherBank)),
+    )
       .to.be.revertedWithCustomError(f.vault, "VaultNotWalletOfBank")
       .withArgs(f.shop1.address, f.bankA.address);
     // Freeze a device by a double spend, then try to give it a new allowance.
@@ -110,7 +132,9 @@ describe("OfflineVault — allowances", () => {
     await f.vault.redeem(a.v, a.sig);
     await expect(f.vault.redeem(b.v, b.sig)).to.emit(f.vault, "DeviceFrozen").withArgs(device.address, id);
     const again = await certFor(f, f.payer2, device);
-    await expect(f.vault.connect(f.bankA).anchorAllowance(again, await signCert(f, f.bankA, again)))
+    await expect(
+      f.vault.connect(f.bankA).anchorAllowance(again, await signCert(f, f.bankA, again), await consent(f, again)),
+    )
       .to.be.revertedWithCustomError(f.vault, "VaultDeviceFrozen")
       .withArgs(device.address);
   });
@@ -120,7 +144,9 @@ describe("OfflineVault — allowances", () => {
     // The guarantee (20,000.00) covers four 5,000.00 allowances at 100%; the fifth is refused.
     for (let i = 0; i < 4; i++) await anchored(f, await certFor(f, i % 2 ? f.payer1 : f.payer2, newDevice()));
     const fifth = await certFor(f, f.payer1, newDevice());
-    await expect(f.vault.connect(f.bankA).anchorAllowance(fifth, await signCert(f, f.bankA, fifth)))
+    await expect(
+      f.vault.connect(f.bankA).anchorAllowance(fifth, await signCert(f, f.bankA, fifth), await consent(f, fifth)),
+    )
       .to.be.revertedWithCustomError(f.vault, "VaultGuaranteeTooLow")
       .withArgs(f.bankA.address, GUARANTEE, GUARANTEE + CAP * BigInt(COUNT));
   });

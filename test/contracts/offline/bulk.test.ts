@@ -238,12 +238,12 @@ describe("OfflineVault — bulk redemption", () => {
       .withArgs(a.id, 5, a.vs[2].digest);
     await expect(f.vault.redeemDoubleSpent(dup.v, dup.sig, e0))
       .to.emit(f.vault, "DoubleSpendProved")
-      .withArgs(a.id, 5, a.vs[2].digest, dup.digest, f.shop2.address, 3_000n)
+      .withArgs(a.id, 5, a.vs[2].digest.slice(0, 26), f.shop1.address, dup.digest, f.shop2.address, 3_000n)
       .and.to.emit(f.vault, "CompensationPaid")
       .withArgs(f.bankA.address, f.shop2.address, 3_000n);
     await expect(f.vault.redeemDoubleSpent(dup.v, dup.sig, e0))
       .to.be.revertedWithCustomError(f.vault, "VaultAlreadyCompensated")
-      .withArgs(dup.digest);
+      .withArgs(a.id, 5, f.shop2.address);
     expect(await f.vault.isFrozen(a.device.address)).to.equal(true);
   });
 

@@ -119,12 +119,21 @@ export async function certFor(
 export const signCert = (f: VaultFixture, signer: Signer, cert: Cert): Promise<string> =>
   signer.signTypedData(f.domain, CERT_TYPES, cert);
 
+/** The wallet's consent to a certificate: its signature over the certificate's id. */
+export async function consent(f: VaultFixture, cert: Cert): Promise<string> {
+  const wallet = (await ethers.getSigners()).find((s) => s.address === cert.wallet);
+  if (!wallet) return "0x"; // not a key of this chain: no consent
+  return wallet.signTypedData(f.domain, CERT_TYPES, cert);
+}
+
 export const certId = (f: VaultFixture, cert: Cert): string => ethers.TypedDataEncoder.hash(f.domain, CERT_TYPES, cert);
 
 /** Sign and anchor a certificate (sent by its bank); returns its id. */
 export async function anchored(f: VaultFixture, cert: Cert): Promise<string> {
   const bank = [f.bankA, f.bankB].find((b) => b.address === cert.bank)!;
-  await (await f.vault.connect(bank).anchorAllowance(cert, await signCert(f, bank, cert))).wait();
+  await (
+    await f.vault.connect(bank).anchorAllowance(cert, await signCert(f, bank, cert), await consent(f, cert))
+  ).wait();
   return certId(f, cert);
 }
 

@@ -5,6 +5,7 @@ import {
   anchored,
   CAP,
   certFor,
+  consent,
   certId,
   COUNT,
   GRACE,
@@ -29,7 +30,6 @@ describe("OfflineVault — one-by-one redemption", () => {
     const f = await loadFixture(vaultFixture);
     const { device, cert, id } = await live(f);
     const a = await voucher(f, device, id, cert, f.shop1.address, 12_345n, 4);
-    expect(await f.vault.voucherDigestOf(a.v)).to.equal(a.digest);
     await expect(f.vault.connect(f.stranger).redeem(a.v, a.sig))
       .to.emit(f.vault, "VoucherRedeemed")
       .withArgs(id, 4, a.digest, f.shop1.address, 12_345n, false);
@@ -37,7 +37,7 @@ describe("OfflineVault — one-by-one redemption", () => {
     const s = await f.vault.allowanceOf(id);
     expect(s.remaining).to.equal(CAP * BigInt(COUNT) - 12_345n);
     expect(s.redeemed).to.equal(1n << 3n);
-    expect(await f.vault.redeemedBy(id, 4)).to.equal(a.digest);
+    expect(await f.vault.redemptionOf(id, 4)).to.deep.equal([f.shop1.address, a.digest.slice(0, 26)]);
     expect((await f.vault.bankBookOf(f.bankA.address)).locked).to.equal(CAP * BigInt(COUNT) - 12_345n);
     await expect(f.vault.redeem(a.v, a.sig))
       .to.be.revertedWithCustomError(f.vault, "VaultAlreadyRedeemed")
@@ -113,23 +113,35 @@ describe("OfflineVault — one-by-one redemption", () => {
     await f.vault.redeem(first.v, first.sig);
     await expect(f.vault.redeem(second.v, second.sig))
       .to.emit(f.vault, "DoubleSpendProved")
-      .withArgs(id, 2, first.digest, second.digest, f.shop2.address, 45_000n)
+      .withArgs(id, 2, first.digest.slice(0, 26), f.shop1.address, second.digest, f.shop2.address, 45_000n)
       .and.to.emit(f.vault, "CompensationPaid")
       .withArgs(f.bankA.address, f.shop2.address, 45_000n)
       .and.to.emit(f.vault, "DeviceFrozen")
       .withArgs(device.address, id);
     expect(await f.token.balanceOf(f.shop2.address)).to.equal(45_000n);
     expect(await f.vault.isFrozen(device.address)).to.equal(true);
-    expect(await f.vault.isCompensated(second.digest)).to.equal(true);
+    expect(await f.vault.isCompensated(id, 2, f.shop2.address)).to.equal(true);
     const book = await f.vault.bankBookOf(f.bankA.address);
     expect(book.guarantee).to.equal(GUARANTEE - 45_000n);
     // The allowance paid the serial once.
     expect((await f.vault.allowanceOf(id)).remaining).to.equal(CAP * BigInt(COUNT) - 40_000n);
     await expect(f.vault.redeem(second.v, second.sig))
       .to.be.revertedWithCustomError(f.vault, "VaultAlreadyCompensated")
-      .withArgs(second.digest);
-    // A third voucher of the serial is paid too (each honest payee is made whole); no second freeze.
-    const third = await voucher(f, device, id, cert, f.shop1.address, 1n, 2);
+      .withArgs(id, 2, f.shop2.address);
+    // One compensation per serial and payee: another copy to shop2 (say, another expiry) is refused.
+    const copy = await voucher(f, device, id, cert, f.shop2.address, 45_000n, 2, { expiry: BigInt(cert.expiry) - 1n });
+    await expect(f.vault.redeem(copy.v, copy.sig))
+      .to.be.revertedWithCustomError(f.vault, "VaultAlreadyCompensated")
+      .withArgs(id, 2, f.shop2.address);
+    // The serial's first payee and the payer's own wallet are owed nothing.
+    for (const payee of [f.shop1.address, f.payer1.address]) {
+      const v = await voucher(f, device, id, cert, payee, 1n, 2, { expiry: BigInt(cert.expiry) - 7n });
+      await expect(f.vault.redeem(v.v, v.sig))
+        .to.be.revertedWithCustomError(f.vault, "VaultNotCompensable")
+        .withArgs(id, 2, payee);
+    }
+    // A third payee of the serial is paid too (each honest payee is made whole); no second freeze.
+    const third = await voucher(f, device, id, cert, f.payer2.address, 1n, 2);
     await expect(f.vault.redeem(third.v, third.sig))
       .to.emit(f.vault, "DoubleSpendProved")
       .and.not.to.emit(f.vault, "DeviceFrozen");
@@ -165,20 +177,22 @@ describe("OfflineVault — one-by-one redemption", () => {
     const first = await voucher(f, device, id, cert, f.shop1.address, 100n, 5);
     await f.vault.redeem(first.v, first.sig);
     const dup1 = await voucher(f, device, id, cert, f.shop2.address, 30_000n, 5);
-    const dup2 = await voucher(f, device, id, cert, f.shop1.address, 500n, 5);
+    const dup2 = await voucher(f, device, id, cert, f.payer2.address, 500n, 5);
     await expect(f.vault.redeem(dup1.v, dup1.sig))
       .to.emit(f.vault, "CompensationQueued")
       .withArgs(f.bankA.address, 0, f.shop2.address, 30_000n);
     // Queued first: a later, smaller one waits its turn even though the guarantee would cover it.
     await expect(f.vault.redeem(dup2.v, dup2.sig))
       .to.emit(f.vault, "CompensationQueued")
-      .withArgs(f.bankA.address, 1, f.shop1.address, 500n);
+      .withArgs(f.bankA.address, 1, f.payer2.address, 500n);
     let book = await f.vault.bankBookOf(f.bankA.address);
     expect(book.debt).to.equal(30_500n);
-    expect(await f.vault.debtAt(f.bankA.address, 1)).to.deep.equal([f.shop1.address, 500n]);
+    expect(await f.vault.debtAt(f.bankA.address, 1)).to.deep.equal([f.payer2.address, 500n]);
     // In debt: no new allowance, no withdrawal.
     const next = await certFor(f, f.payer2, newDevice(), { cap: 1n, count: 1 });
-    await expect(f.vault.connect(f.bankA).anchorAllowance(next, await signCert(f, f.bankA, next)))
+    await expect(
+      f.vault.connect(f.bankA).anchorAllowance(next, await signCert(f, f.bankA, next), await consent(f, next)),
+    )
       .to.be.revertedWithCustomError(f.vault, "VaultBankInDebt")
       .withArgs(f.bankA.address, 30_500n);
     await expect(f.vault.connect(f.bankA).withdrawGuarantee(1n))
@@ -198,7 +212,7 @@ describe("OfflineVault — one-by-one redemption", () => {
     expect(book.guarantee).to.equal(600n);
     await expect(f.vault.connect(f.stranger).payDebts(f.bankA.address, 5))
       .to.emit(f.vault, "CompensationCredited")
-      .withArgs(f.bankA.address, 1, f.shop1.address, 500n);
+      .withArgs(f.bankA.address, 1, f.payer2.address, 500n);
     expect(await f.vault.creditOf(f.shop2.address)).to.equal(30_000n);
     await expect(f.vault.connect(f.shop2).claimCredit())
       .to.emit(f.vault, "CreditClaimed")
@@ -242,7 +256,7 @@ describe("OfflineVault — one-by-one redemption", () => {
     await expect(f.vault.redeem(b.v, b.sig))
       .to.emit(f.vault, "CompensationPaid")
       .withArgs(f.bankA.address, f.shop2.address, 1_000n);
-    await expect(f.vault.connect(f.bankA).anchorAllowance(cert, bankSig))
+    await expect(f.vault.connect(f.bankA).anchorAllowance(cert, bankSig, await consent(f, cert)))
       .to.be.revertedWithCustomError(f.vault, "VaultAllowanceExists")
       .withArgs(id, Status.Unfunded);
     await expect(f.vault.release(id))

@@ -20,7 +20,9 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { BaseWallet, ContractTransactionResponse } from "ethers";
 import {
   certFor,
+  certId,
   claimOf,
+  consent,
   GRACE,
   leafOf,
   newDevice,
@@ -104,15 +106,15 @@ async function run(options: CampaignOptions): Promise<CampaignResult> {
       if (book.debt > 0n || book.guarantee < book.locked + lock || (await f.token.balanceOf(payer.address)) < lock) {
         await f.vault
           .connect(f.bankA)
-          .anchorAllowance(cert, sig)
+          .anchorAllowance(cert, sig, await consent(f, cert))
           .then(
             () => fail("anchor refused", "an uncovered allowance was anchored"),
             () => refused.add("anchor"),
           );
         return;
       }
-      await send(f.vault.connect(f.bankA).anchorAllowance(cert, sig));
-      const id = await f.vault.allowanceIdOf(cert);
+      await send(f.vault.connect(f.bankA).anchorAllowance(cert, sig, await consent(f, cert)));
+      const id = certId(f, cert);
       allows.push({
         id,
         cert,
@@ -165,8 +167,8 @@ async function run(options: CampaignOptions): Promise<CampaignResult> {
       const h = rng.pick(candidates);
       const a = await f.vault.allowanceOf(h.allow.id);
       const bit = 1n << BigInt(Number(h.v.v.serial) - 1);
-      const by = await f.vault.redeemedBy(h.allow.id, h.v.v.serial);
-      if ((a.redeemed & bit) !== 0n && by === ethers.ZeroHash) {
+      const [by] = await f.vault.redemptionOf(h.allow.id, h.v.v.serial);
+      if ((a.redeemed & bit) !== 0n && by === ethers.ZeroAddress) {
         // Claimed in bulk: provable once the batch is settled.
         const p = batches.find((b) =>
           !b.settled

@@ -10,6 +10,7 @@ import type { OnChainHeader } from "../settlement/ledger";
 import type { CheckOptions, CheckResult, Finding } from "./check";
 import type { AuditEvent, ChainSnapshot } from "./collect";
 import { nettingCycles } from "./netting";
+import { offlineVault } from "./offline";
 import { proofs } from "./proofs";
 import { contractImplementations } from "./contracts";
 import { tokenIssuance } from "./supply";
@@ -299,6 +300,7 @@ export async function runChecks(s: ChainSnapshot, opts: CheckOptions): Promise<C
     ledgerBatches(s),
     nettingCycles(s),
     escrowAgreements(s),
+    offlineVault(s),
     await proofs(s, opts),
     governance(s),
     batchFiles(s, opts),

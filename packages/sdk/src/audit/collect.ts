@@ -7,6 +7,7 @@
 import { getAddress, parseEventLogs, type Abi, type Address, type Hex } from "viem";
 import { readContract, rpc, type ClearhouseContext } from "../context";
 import { queryLogs } from "../logs";
+import { readOfflineState, type OfflineState } from "./offlineState";
 import {
   AUDITED_CONTRACTS,
   CONTRACTS,
@@ -121,6 +122,8 @@ export interface ChainSnapshot {
     owners: Partial<Record<ContractName, Address>>;
     /** Each proxy's implementation, read from its EIP-1967 slot. */
     implementations: Partial<Record<ContractName, Address>>;
+    /** The offline vault's allowances, bank books, bulk batches and credits (with a vault). */
+    offline?: OfflineState;
   };
 }
 
@@ -330,6 +333,7 @@ async function readState(
       state.circuits[id] = { vkHash: c.vkHash, verifier: c.verifier, retired: c.retired };
     }
   }
+  if (a.OfflineVault) state.offline = await readOfflineState(a.OfflineVault, events, read as never);
   for (const name of GOVERNED_CONTRACTS) {
     const address = a[name];
     if (address) state.owners[name] = await read<Address>(address, consortiumRegistryAbi, "owner", []);

@@ -7,6 +7,9 @@ import { VoucherRefusedError, type OfflineRefusal } from "./errors";
 import {
   allowanceIdOf,
   allowanceTypedData,
+  MAX_CERT_EXPIRY,
+  MAX_VOUCHER_CAP,
+  MAX_VOUCHER_COUNT,
   voucherDigestOf,
   voucherTypedData,
   type OfflineDomain,
@@ -74,6 +77,9 @@ export async function checkVoucher(
     if (o.chainId !== ctx.chainId) refuse("wrong-chain", `signed for chain ${o.chainId}, this is chain ${ctx.chainId}`);
     if (!same(o.vault, ctx.vault)) refuse("wrong-vault", `signed for vault ${o.vault}, not ${ctx.vault}`);
   }
+  if (cert.cap < 1n || cert.cap > MAX_VOUCHER_CAP || cert.count < 1 || cert.count > MAX_VOUCHER_COUNT)
+    refuse("bad-certificate", `cap ${cert.cap} or count ${cert.count} is outside what the vault takes`);
+  if (cert.expiry > MAX_CERT_EXPIRY) refuse("bad-certificate", `expiry ${cert.expiry} is not below 2^40`);
   if (!ctx.banks.some((b) => same(b, cert.bank)))
     refuse("unknown-bank", `${cert.bank} is not a member bank of the consortium`);
   const allowanceId = allowanceIdOf(ctx, cert);

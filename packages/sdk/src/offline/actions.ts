@@ -33,6 +33,11 @@ export async function receiptLogs(ctx: ClearhouseContext, tx: WriteResult) {
 
 export interface AnchorAllowanceParameters {
   allowance: SignedAllowance;
+  /**
+   * The wallet's consent (`signAllowanceConsent`), needed when the bank sends the anchoring; ignored
+   * when the wallet itself sends it.
+   */
+  walletSignature?: Hex;
   /** Approve the vault for the locked amount first when the wallet's allowance is short (default true; the caller must be the wallet). */
   approve?: boolean;
 }
@@ -50,6 +55,13 @@ export async function anchorAllowance(
   checkDomain(ctx, p.allowance, "allowance");
   const v = offlineVault(ctx);
   const { cert } = p.allowance;
+  const sender = ctx.walletClient?.account?.address;
+  if (sender?.toLowerCase() !== cert.wallet.toLowerCase() && !p.walletSignature)
+    throw new InvalidArgumentError(
+      "walletSignature",
+      `the bank anchors ${cert.wallet}'s allowance only with the wallet's consent`,
+      "Have the wallet send it, or pass its signature (signAllowanceConsent).",
+    );
   const locked = cert.cap * BigInt(cert.count);
   const token = ctx.deployment.contracts.SettlementToken.proxy;
   const caller = ctx.walletClient?.account?.address;
@@ -71,7 +83,7 @@ export async function anchorAllowance(
   const tx = await writeContract(ctx, {
     ...v,
     functionName: "anchorAllowance",
-    args: [{ ...cert, count: cert.count }, p.allowance.bankSignature],
+    args: [cert, p.allowance.bankSignature, p.walletSignature ?? "0x"],
   });
   const [anchored] = parseEventLogs({
     abi: offlineVaultAbi,

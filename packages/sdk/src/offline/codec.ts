@@ -9,7 +9,13 @@ import { InvalidArgumentError } from "../errors/base";
 import { requireAddress, requireBytes32, requireSmallInt, UINT64_MAX, UINT128_MAX } from "../validate";
 import type { AcceptedVoucher, PayeeBook } from "./accept";
 import type { DeviceState } from "./device";
-import { MAX_VOUCHER_CAP, MAX_VOUCHER_COUNT, type SignedAllowance, type SignedVoucher } from "./typedData";
+import {
+  MAX_CERT_EXPIRY,
+  MAX_VOUCHER_CAP,
+  MAX_VOUCHER_COUNT,
+  type SignedAllowance,
+  type SignedVoucher,
+} from "./typedData";
 
 export const ALLOWANCE_FORMAT = "clearhouse.offline-allowance/1";
 export const VOUCHER_FORMAT = "clearhouse.offline-voucher/1";
@@ -82,7 +88,7 @@ export function allowanceFromJson(value: unknown, where = "allowance"): SignedAl
       bank: requireAddress(`${where}.cert.bank`, c.bank),
       cap: uint(`${where}.cert.cap`, c.cap, MAX_VOUCHER_CAP, 1n),
       count: requireSmallInt(`${where}.cert.count`, c.count, 1, MAX_VOUCHER_COUNT),
-      expiry: uint(`${where}.cert.expiry`, c.expiry, UINT64_MAX),
+      expiry: uint(`${where}.cert.expiry`, c.expiry, MAX_CERT_EXPIRY),
       nonce: uint(`${where}.cert.nonce`, c.nonce, UINT64_MAX),
     },
     bankSignature: signature(`${where}.bankSignature`, j.bankSignature),

@@ -9,6 +9,7 @@ import { ClearhouseError } from "../errors/base";
 export const OFFLINE_REFUSALS = [
   "wrong-chain",
   "wrong-vault",
+  "bad-certificate",
   "unknown-bank",
   "bad-bank-signature",
   "certificate-expired",

@@ -11,4 +11,4 @@ export * from "./codec";
 export * from "./actions";
 export * from "./bulkActions";
 export * from "./reads";
-export { signAllowance } from "./issue";
+export { signAllowance, signAllowanceConsent, type CertificateSigner } from "./issue";

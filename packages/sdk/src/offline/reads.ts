@@ -1,8 +1,8 @@
 /** Reads of the OfflineVault: allowances, bank books, bulk batches, and where a voucher stands. */
-import { zeroHash, type Address, type Hex } from "viem";
+import { zeroAddress, type Address, type Hex } from "viem";
 import { readContract, type ClearhouseContext } from "../context";
 import { offlineVault } from "./actions";
-import type { SignedVoucher } from "./typedData";
+import { voucherDigestOf, type SignedVoucher } from "./typedData";
 
 export interface GetAllowanceParameters {
   allowanceId: Hex;
@@ -57,11 +57,22 @@ export async function getVoucherStatus(
 ): Promise<GetVoucherStatusReturnType> {
   const v = offlineVault(ctx);
   const { voucher } = p.voucher;
-  const digest = await readContract(ctx, { ...v, functionName: "voucherDigestOf", args: [voucher] });
-  if (await readContract(ctx, { ...v, functionName: "isCompensated", args: [digest] })) return "compensated";
+  const digest = voucherDigestOf({ chainId: ctx.deployment.chainId, vault: v.address }, voucher);
+  const compensated = await readContract(ctx, {
+    ...v,
+    functionName: "isCompensated",
+    args: [voucher.allowanceId, voucher.serial, voucher.payee],
+  });
+  if (compensated) return "compensated";
   const a = await readAllowance(ctx, voucher.allowanceId);
   if ((a.redeemed & (1n << BigInt(voucher.serial - 1))) === 0n) return "open";
-  const by = await readContract(ctx, { ...v, functionName: "redeemedBy", args: [voucher.allowanceId, voucher.serial] });
-  if (by === digest) return "redeemed";
-  return by === zeroHash ? "claimed-in-bulk" : "taken-by-another";
+  const [payee, prefix] = await readContract(ctx, {
+    ...v,
+    functionName: "redemptionOf",
+    args: [voucher.allowanceId, voucher.serial],
+  });
+  if (payee === zeroAddress) return "claimed-in-bulk";
+  return prefix === digest.slice(0, 26) && payee.toLowerCase() === voucher.payee.toLowerCase()
+    ? "redeemed"
+    : "taken-by-another";
 }

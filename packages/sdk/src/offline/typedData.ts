@@ -14,6 +14,8 @@ import { hashTypedData, type Address, type Hex } from "viem";
 export const MAX_VOUCHER_COUNT = 64;
 /** A voucher's cap is stored in 96 bits. */
 export const MAX_VOUCHER_CAP = (1n << 96n) - 1n;
+/** Expiries are below 2^40 (the vault adds the grace in 64 bits). */
+export const MAX_CERT_EXPIRY = (1n << 40n) - 1n;
 
 /** Where a certificate or voucher is valid: one chain, one vault. */
 export interface OfflineDomain {

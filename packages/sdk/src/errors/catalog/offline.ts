@@ -76,9 +76,17 @@ export const offlineErrors: CatalogPart<OwnErrorName<typeof offlineVaultAbi>> = 
     message: `serial ${serial} of allowance ${short(id)} is already redeemed or claimed`,
     hint: "Leave that voucher out of the bulk claim and redeem it one by one (a different voucher is a provable double spend).",
   }),
-  VaultAlreadyCompensated: ([digest]) => ({
-    message: `voucher ${short(digest)} was already paid as a double spend's compensation`,
-    hint: "Nothing to do: it was paid once.",
+  VaultAlreadyCompensated: ([id, serial, payee]) => ({
+    message: `${short(payee)} was already compensated for serial ${serial} of allowance ${short(id)}`,
+    hint: "Nothing to do: one compensation per serial and payee.",
+  }),
+  VaultNotCompensable: ([id, serial, payee]) => ({
+    message: `${short(payee)} is owed no compensation for serial ${serial} of allowance ${short(id)}`,
+    hint: "The serial's first payee, the payer's own wallet and its device are never compensated for a double spend.",
+  }),
+  VaultBadWalletSignature: ([id, wallet]) => ({
+    message: `the wallet ${short(wallet)} did not consent to allowance ${short(id)}`,
+    hint: "Have the wallet anchor it, or pass the wallet's signature over the certificate (signAllowanceConsent).",
   }),
   VaultNotADoubleSpend: ([id, serial]) => ({
     message: `serial ${serial} of allowance ${short(id)} was redeemed with this very voucher`,
