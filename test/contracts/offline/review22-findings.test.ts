@@ -14,6 +14,7 @@ import {
   BPS,
   CAP,
   certFor,
+  certId,
   claimOf,
   COUNT,
   DAY,
@@ -91,7 +92,7 @@ async function sdkAccepts(f: VaultFixture, allowance: SignedAllowance, payment: 
   );
 }
 
-describe("OfflineVault — review22 findings (attacker review; these tests fail until fixed)", () => {
+describe("OfflineVault — review22 findings (attacker review; each test reproduced its finding; all fixed)", () => {
   it("R22-1 a payer's dispute of a last-hour bulk claim, after expiry + grace, leaves the payee unpaid", async () => {
     const f = await loadFixture(vaultFixture);
     const { device, cert, id } = await live(f);
@@ -170,7 +171,11 @@ describe("OfflineVault — review22 findings (attacker review; these tests fail 
     await f.vault.connect(f.payer1).disputeClaim(evidence(f, 1n, first, device.address));
     await time.increaseTo((await f.vault.batchOf(1n)).disputeEnd + 1n);
     await f.vault.settleBulk(2n);
-    if (!releasedEarly) await f.vault.release(id);
+    if (!releasedEarly) {
+      // The dispute gave the freed serial's payee a grace period: release waits for it (R22-1).
+      await time.increaseTo((await f.vault.allowanceOf(id)).redeemUntil + 1n);
+      await f.vault.release(id);
+    }
     const a = await f.vault.allowanceOf(id);
     expect(a.status).to.equal(Status.Released);
     // Today the disputed 500.00 is added back to a released allowance: nobody can ever take it,
@@ -198,8 +203,18 @@ describe("OfflineVault — review22 findings (attacker review; these tests fail 
     await f.token.connect(f.owner).pause();
     await time.increaseTo(BigInt(cert.expiry) + BigInt(GRACE) + BigInt(DAY));
     await f.token.connect(f.owner).unpause();
-    // The payee could not redeem during the last day of its grace. Today: VaultAllowanceExpired,
-    // and `release` returns the 100.00 to the payer.
+    // The payee could not redeem during the last day of its grace: without governance it would be
+    // refused (VaultAllowanceExpired) and `release` would return the 100.00 to the payer. The fix:
+    // governance, which paused, extends the deadline of the allowances the pause affected.
+    await expect(f.vault.redeem(paid.v, paid.sig)).to.be.revertedWithCustomError(f.vault, "VaultAllowanceExpired");
+    const until = BigInt(await time.latest()) + BigInt(DAY);
+    await expect(f.vault.connect(f.stranger).extendRedemption([id], until)).to.be.revertedWithCustomError(
+      f.vault,
+      "OwnableUnauthorizedAccount",
+    );
+    await expect(f.vault.connect(f.owner).extendRedemption([id], until))
+      .to.emit(f.vault, "RedemptionExtended")
+      .withArgs(id, until);
     await expect(f.vault.redeem(paid.v, paid.sig)).to.emit(f.vault, "VoucherRedeemed");
   });
 
@@ -211,13 +226,17 @@ describe("OfflineVault — review22 findings (attacker review; these tests fail 
     // Anchored by the bank (the wallet's approval suffices); the SDK's checks accept it too.
     const ok = await f.vault
       .connect(f.bankA)
-      .anchorAllowance(cert, sig)
+      .anchorAllowance(cert, sig, "0x")
       .then(
         () => true,
         () => false,
       );
+    expect(ok, 'a certificate expiring at 2^64 - 1 is refused (VaultInvalidAllowance("expiry"))').to.equal(false);
+    await expect(f.vault.connect(f.payer1).anchorAllowance(cert, sig, "0x"))
+      .to.be.revertedWithCustomError(f.vault, "VaultInvalidAllowance")
+      .withArgs("expiry");
     if (!ok) return; // fixed by refusing the certificate
-    const id = (await f.vault.allowanceIdOf(cert)) as string;
+    const id = certId(f, cert);
     const paid = await voucher(f, device, id, cert, f.shop1.address, 10_000n, 1);
     // Today: panic 0x11 in `expiry + grace`: the 5,000.00 are locked forever, the payee is never paid.
     await expect(f.vault.redeem(paid.v, paid.sig)).to.emit(f.vault, "VoucherRedeemed");
@@ -232,13 +251,13 @@ describe("OfflineVault — review22 findings (attacker review; these tests fail 
     // The certificate carries no consent of the wallet; the bank sends it itself.
     const ok = await f.vault
       .connect(f.bankA)
-      .anchorAllowance(cert, sig)
+      .anchorAllowance(cert, sig, "0x")
       .then(
         () => true,
         () => false,
       );
     if (ok) {
-      const id = (await f.vault.allowanceIdOf(cert)) as string;
+      const id = certId(f, cert);
       for (let serial = 1; serial <= COUNT; serial++) {
         const v = await voucher(f, bankDevice, id, cert, f.bankA.address, CAP, serial);
         await f.vault.redeem(v.v, v.sig);
@@ -274,8 +293,8 @@ describe("OfflineVault — review22 findings (attacker review; these tests fail 
     const device = newDevice();
     const cert = await certFor(f, f.payer1, device);
     const bankSig = await signCert(f, f.bankA, cert);
-    await f.vault.connect(f.bankA).anchorAllowance(cert, bankSig);
-    const id = (await f.vault.allowanceIdOf(cert)) as string;
+    await f.vault.connect(f.payer1).anchorAllowance(cert, bankSig, "0x");
+    const id = certId(f, cert);
     const paid = await voucher(f, device, id, cert, f.shop1.address, 10_000n, 1);
     // A malicious payer hands over the same signature with s' = n - s and the other v.
     const s = ethers.Signature.from(paid.sig);
@@ -295,8 +314,8 @@ describe("OfflineVault — review22 findings (attacker review; these tests fail 
     const device = newDevice();
     const cert = await certFor(f, f.payer1, device);
     const bankSig = await signCert(f, f.bankA, cert);
-    await f.vault.connect(f.bankA).anchorAllowance(cert, bankSig);
-    const id = (await f.vault.allowanceIdOf(cert)) as string;
+    await f.vault.connect(f.payer1).anchorAllowance(cert, bankSig, "0x");
+    const id = certId(f, cert);
     const paid = await voucher(f, device, id, cert, f.shop1.address, 10_000n, 1);
     const s = ethers.Signature.from(paid.sig);
     const yParity = ethers.concat([s.r, s.s, ethers.toBeHex(s.v - 27, 1)]);
