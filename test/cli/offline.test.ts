@@ -1,0 +1,674 @@
+/**
+ * `clearhouse offline`: the double-offline episode through the CLI on the in-process chain. The
+ * offline steps (keygen, device init, pay, accept) run as real processes whose RPC URL is a closed
+ * port, so they prove they need no node. A tampered device (its file's nextSerial rolled back)
+ * pays one serial twice: the second payee is paid from the bank's guarantee.
+ */
+import { execFile } from "node:child_process";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { expect } from "chai";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { allowanceToJson, signAllowance, signVoucherWithSerial, voucherToJson } from "../../packages/sdk/src/offline";
+import { privateKeyToAccount } from "viem/accounts";
+import { ExitCode } from "../../packages/cli/src/exit";
+import { key } from "../sdk/fixture";
+import { BANK_INDEX, settlementFixture } from "../sdk/settlementFixture";
+import { cliWorkspace, expectFailure, jsonResult, type Run } from "./harness";
+
+const execFileAsync = promisify(execFile);
+const BIN = join(__dirname, "..", "..", "packages", "cli", "bin", "clearhouse.js");
+const UNREACHABLE = "http://127.0.0.1:9";
+const WALLET = key(10).address;
+const SHOP1 = key(11).address;
+const SHOP2 = key(12).address;
+
+async function cliFixture() {
+  const f = await settlementFixture();
+  const ws = cliWorkspace(f.deployment, "offline");
+  await f.bank.alpine.registry.openWallet({ wallet: WALLET, tier: 2 });
+  for (const shop of [SHOP1, SHOP2]) await f.bank.baltic.registry.openWallet({ wallet: shop, tier: 2 });
+  await f.bank.alpine.token.transfer({ to: WALLET, amount: 500_000n });
+  // Offline signers count from their own clock; earlier tests may have moved this chain's clock ahead.
+  const chainAhead = Number((await f.gov.context.publicClient.getBlock()).timestamp) - Math.floor(Date.now() / 1000);
+  const keys = {
+    alpine: ws.keyFile(BANK_INDEX.alpine),
+    baltic: ws.keyFile(BANK_INDEX.baltic),
+    wallet: ws.keyFile(10),
+    shop1: ws.keyFile(11),
+    shop2: ws.keyFile(12),
+  };
+  const file = (name: string) => join(ws.dir, name);
+  /** The compiled CLI as a real process that cannot reach any node. */
+  const offline = async (...argv: string[]): Promise<Run> => {
+    const r = await execFileAsync("node", [BIN, "--deployment", ws.deployment, ...argv], {
+      env: { ...process.env, CLEARHOUSE_RPC_URL: UNREACHABLE, CLEARHOUSE_PRIVATE_KEY: "" },
+    }).then(
+      (ok) => ({ code: 0, out: ok.stdout, err: ok.stderr }),
+      (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout, err: e.stderr }),
+    );
+    return r;
+  };
+  return { ...f, ...ws, dep: f.deployment, keys, file, offline, expires: `${Math.max(0, chainAhead) + 30 * 86_400}s` };
+}
+
+type Fixture = Awaited<ReturnType<typeof cliFixture>>;
+
+/** A new device key, certificate anchored, device file: returns the device's address. */
+async function anchoredDevice(f: Fixture, name: string, anchorAs: "wallet" | "bank"): Promise<string> {
+  const keygen = await f.offline("--json", "offline", "keygen", "--out", f.file(`${name}.key`));
+  const device = jsonResult<{ device: string }>(keygen).device;
+  const issued = await f.cli(
+    "--key-file",
+    f.keys.alpine,
+    "offline",
+    "issue",
+    "--wallet",
+    WALLET,
+    "--device",
+    device,
+    "--cap",
+    "100.00",
+    "--count",
+    "5",
+    "--expires",
+    f.expires,
+    "--out",
+    f.file(`${name}.allowance.json`),
+  );
+  expect(issued.out, issued.err).to.match(/^Issued allowance 0x[0-9a-f]{64} \(5 × 100\.00 tEUR until \d{4}-/);
+  if (anchorAs === "bank")
+    await f.cli(
+      "--key-file",
+      f.keys.wallet,
+      "token",
+      "approve",
+      "--spender",
+      f.dep.contracts.OfflineVault!.proxy,
+      "--amount",
+      "500.00",
+    );
+  const anchored = await f.cli(
+    "--key-file",
+    f.keys[anchorAs === "bank" ? "alpine" : "wallet"],
+    "offline",
+    "anchor",
+    "--allowance",
+    f.file(`${name}.allowance.json`),
+  );
+  expect(anchored.out, anchored.err).to.match(/^Anchored allowance 0x[0-9a-f]{64}: 500\.00 tEUR locked/);
+  const init = await f.offline(
+    "offline",
+    "device",
+    "init",
+    "--allowance",
+    f.file(`${name}.allowance.json`),
+    "--key",
+    f.file(`${name}.key`),
+    "--out",
+    f.file(`${name}.json`),
+  );
+  expect(init.out, init.err).to.match(/^Device 0x\w+ ready in .*: 5 vouchers of at most 100\.00 tEUR until/);
+  return device;
+}
+
+/** Pay offline from device `name`; returns the voucher file. */
+async function pay(f: Fixture, name: string, to: string, amount: string, out: string): Promise<string> {
+  const r = await f.offline(
+    "offline",
+    "pay",
+    "--device",
+    f.file(`${name}.json`),
+    "--key",
+    f.file(`${name}.key`),
+    "--to",
+    to,
+    "--amount",
+    amount,
+    "--out",
+    f.file(out),
+  );
+  expect(r.code, r.err).to.equal(0);
+  return f.file(out);
+}
+
+/** Accept offline at a shop (its key names the payee). */
+function accept(
+  f: Fixture,
+  shop: "shop1" | "shop2",
+  voucher: string,
+  allowance: string,
+  consortium = "consortium.json",
+) {
+  return f.offline(
+    "--key-file",
+    f.keys[shop],
+    "offline",
+    "accept",
+    "--voucher",
+    voucher,
+    "--allowance",
+    f.file(allowance),
+    "--book",
+    f.file(`${shop}.book.json`),
+    "--consortium",
+    f.file(consortium),
+  );
+}
+
+/** Roll a device file's nextSerial back: the tamper a payer can do by hand. */
+function rollBack(f: Fixture, name: string, nextSerial: number): void {
+  const path = f.file(`${name}.json`);
+  const device = JSON.parse(readFileSync(path, "utf8")) as { nextSerial: number };
+  writeFileSync(path, JSON.stringify({ ...device, nextSerial }));
+}
+
+const balance = async (f: Fixture, account: string) =>
+  jsonResult<{ balance: string }>(await f.cli("--json", "token", "balance", account)).balance;
+
+describe("CLI offline (double-offline payments)", function () {
+  this.timeout(300_000);
+
+  it("runs the whole episode: pay and accept offline, replay refused, double spend paid from the guarantee, bulk claim", async () => {
+    const f = await loadFixture(cliFixture);
+    expect(
+      (await f.cli("--key-file", f.keys.alpine, "offline", "guarantee", "post", "--amount", "1,000.00")).out,
+    ).to.match(/^Posted 1,000\.00 tEUR; the guarantee of 0x\w+ is 1,000\.00 tEUR/);
+    // The bank issues and anchors; the wallet has not approved the vault yet, so the chain refuses.
+    const keygen = jsonResult<{ device: string }>(
+      await f.offline("--json", "offline", "keygen", "--out", f.file("d1.key")),
+    );
+    expect(statSync(f.file("d1.key")).mode & 0o777).to.equal(0o600);
+    const early = await f.cli(
+      "--key-file",
+      f.keys.alpine,
+      "offline",
+      "issue",
+      "--wallet",
+      WALLET,
+      "--device",
+      keygen.device,
+      "--cap",
+      "100.00",
+      "--count",
+      "5",
+      "--expires",
+      f.expires,
+      "--out",
+      f.file("d1.allowance.json"),
+      "--anchor",
+    );
+    expect(early.code, early.err).to.equal(ExitCode.refusedByChain);
+    expect(early.err).to.match(/^error: the chain refused to anchor 0x\w+: ERC20InsufficientAllowance/);
+    expect(early.err).to.match(/The wallet must approve the vault for 500\.00 tEUR/);
+    await f.cli(
+      "--key-file",
+      f.keys.wallet,
+      "token",
+      "approve",
+      "--spender",
+      f.dep.contracts.OfflineVault!.proxy,
+      "--amount",
+      "500.00",
+    );
+    const anchored = await f.cli(
+      "--key-file",
+      f.keys.alpine,
+      "offline",
+      "anchor",
+      "--allowance",
+      f.file("d1.allowance.json"),
+    );
+    expect(anchored.out, anchored.err).to.match(/^Anchored allowance 0x[0-9a-f]{64}: 500\.00 tEUR locked/);
+    const init = await f.offline(
+      "offline",
+      "device",
+      "init",
+      "--allowance",
+      f.file("d1.allowance.json"),
+      "--key",
+      f.file("d1.key"),
+      "--out",
+      f.file("d1.json"),
+    );
+    expect(init.code, init.err).to.equal(0);
+
+    const synced = jsonResult<{ banks: string[] }>(
+      await f.cli("--json", "offline", "sync", "--out", f.file("consortium.json")),
+    );
+    expect(synced.banks).to.include(f.addr.alpine);
+
+    // Offline: the device pays twice; the shop accepts with no node; a replay is refused.
+    const v1 = await pay(f, "d1", SHOP1, "125.00", "v1.json");
+    const paid = await f.offline(
+      "offline",
+      "pay",
+      "--device",
+      f.file("d1.json"),
+      "--key",
+      f.file("d1.key"),
+      "--to",
+      SHOP1,
+      "--amount",
+      "80.00",
+      "--out",
+      f.file("v2.json"),
+    );
+    expect(paid.out).to.match(
+      /^Paid 80\.00 tEUR to 0x\w+: voucher serial 2 in .*; 3 vouchers left, 205\.00 tEUR spent/,
+    );
+    expect((await accept(f, "shop1", v1, "d1.allowance.json")).out).to.match(
+      /^Accepted 125\.00 tEUR \(serial 1 of allowance 0x\w+…\); .* holds 1 vouchers, 125\.00 tEUR/,
+    );
+    expect((await accept(f, "shop1", f.file("v2.json"), "d1.allowance.json")).out).to.match(
+      /holds 2 vouchers, 205\.00 tEUR/,
+    );
+    const replay = await accept(f, "shop1", v1, "d1.allowance.json");
+    expectFailure(
+      replay,
+      ExitCode.badInput,
+      /^error: voucher refused \(serial-seen\): serial 1 of this certificate was accepted before/,
+    );
+    const json = JSON.parse(
+      (
+        await f.offline(
+          "--json",
+          "--key-file",
+          f.keys.shop1,
+          "offline",
+          "accept",
+          "--voucher",
+          v1,
+          "--allowance",
+          f.file("d1.allowance.json"),
+          "--book",
+          f.file("shop1.book.json"),
+          "--consortium",
+          f.file("consortium.json"),
+        )
+      ).out,
+    ) as { ok: boolean; error: { message: string; exitCode: number } };
+    expect(json.ok).to.equal(false);
+    expect(json.error).to.deep.include({ exitCode: ExitCode.badInput });
+    expect(json.error.message).to.match(/serial-seen/);
+
+    // The tampered device: its file rolled back to serial 1, it pays serial 1 again to shop 2.
+    rollBack(f, "d1", 1);
+    const v3 = await pay(f, "d1", SHOP2, "50.00", "v3.json");
+    expect((await accept(f, "shop2", v3, "d1.allowance.json")).code).to.equal(0);
+    expectFailure(
+      await accept(f, "shop2", v1, "d1.allowance.json"),
+      ExitCode.badInput,
+      /voucher refused \(wrong-payee\)/,
+    );
+
+    // Reconnected: both shops redeem; the second voucher of serial 1 is paid from the guarantee.
+    const r1 = await f.cli("--key-file", f.keys.shop1, "offline", "redeem", "--book", f.file("shop1.book.json"));
+    expect(r1.out, r1.err).to.match(/ 1 +125\.00 tEUR +redeemed\n/);
+    expect(r1.out).to.match(/Redeemed 2 of 2 vouchers: 205\.00 tEUR paid to/);
+    expect(r1.err).to.match(/^\[1\/2\] serial 1 of 0x\w+…: redeemed\n\[2\/2\] serial 2/);
+    const r2 = await f.cli("--key-file", f.keys.shop2, "offline", "redeem", "--book", f.file("shop2.book.json"));
+    expect(r2.out, r2.err).to.match(/ 1 +50\.00 tEUR +double spend: paid from the bank's guarantee, device frozen\n/);
+    expect(await balance(f, SHOP1)).to.equal("20500");
+    expect(await balance(f, SHOP2)).to.equal("5000");
+    const again = jsonResult<{ redeemed: number; vouchers: { outcome: string }[] }>(
+      await f.cli("--json", "--key-file", f.keys.shop1, "offline", "redeem", "--book", f.file("shop1.book.json")),
+    );
+    expect(again.redeemed).to.equal(0);
+    expect(again.vouchers.map((v) => v.outcome)).to.deep.equal(["redeemed before", "redeemed before"]);
+    expect((await f.cli("offline", "status", "--bank", f.addr.alpine)).out).to.match(
+      /guarantee +950\.00 tEUR \(required 295\.00 tEUR\)\n +locked +295\.00 tEUR\n +debt +0\.00 tEUR/,
+    );
+    const allowance = await f.cli("offline", "status", "--allowance", f.file("d1.allowance.json"));
+    expect(allowance.out).to.match(
+      /status +live\n.*\n.*\n +device +0x\w+ \(frozen\)\n +vouchers +5 of at most 100\.00 tEUR; serials taken: 1, 2\n +remaining +295\.00 tEUR/,
+    );
+
+    // A fresh snapshot knows the device is frozen: its next voucher is refused offline.
+    expect(
+      jsonResult<{ frozenDevices: string[] }>(
+        await f.cli("--json", "offline", "sync", "--out", f.file("consortium2.json")),
+      ).frozenDevices,
+    ).to.deep.equal([keygen.device]);
+    const v4 = await pay(f, "d1", SHOP1, "10.00", "v4.json");
+    expectFailure(
+      await accept(f, "shop1", v4, "d1.allowance.json", "consortium2.json"),
+      ExitCode.badInput,
+      /voucher refused \(frozen-device\)/,
+    );
+
+    // Bulk: a second device pays both shops; the shops' bank claims everything still open.
+    await anchoredDevice(f, "d2", "wallet");
+    await accept(f, "shop1", await pay(f, "d2", SHOP1, "30.00", "w1.json"), "d2.allowance.json");
+    await accept(f, "shop2", await pay(f, "d2", SHOP2, "40.00", "w2.json"), "d2.allowance.json");
+    await accept(f, "shop1", await pay(f, "d2", SHOP1, "20.00", "w3.json"), "d2.allowance.json");
+    rollBack(f, "d2", 3); // serial 3 twice
+    await accept(f, "shop2", await pay(f, "d2", SHOP2, "15.00", "w4.json"), "d2.allowance.json");
+    const claim = await f.cli(
+      "--key-file",
+      f.keys.baltic,
+      "offline",
+      "claim",
+      "--books",
+      `${f.file("shop1.book.json")},${f.file("shop2.book.json")}`,
+    );
+    expect(claim.out, claim.err).to.match(/^Batch 1: 2 vouchers, 70\.00 tEUR, settle after \d{4}-/);
+    expect(claim.out).to.match(/Claimed 2 of 7 vouchers in 1 batch, 70\.00 tEUR; 3 already claimed or paid/);
+    expect(claim.out).to.match(/Double spends, redeemed one by one \(2\):/);
+    expect(claim.out).to.match(/ 3 +20\.00 tEUR +redeemed\n/);
+    expect(claim.out).to.match(/ 3 +15\.00 tEUR +double spend: paid from the bank's guarantee/);
+
+    const baltic = BigInt(await balance(f, f.addr.baltic));
+    expectFailure(
+      await f.cli("--key-file", f.keys.baltic, "offline", "settle", "--batch", "1"),
+      ExitCode.refusedByChain,
+      /^error: VaultDisputeWindow: /,
+    );
+    await time.increase(86_400 + 1);
+    expect((await f.cli("--key-file", f.keys.baltic, "offline", "settle", "--batch", "1")).out).to.match(
+      /^Settled batch 1: 70\.00 tEUR paid to 0x\w+/,
+    );
+    expect(BigInt(await balance(f, f.addr.baltic)) - baltic).to.equal(7_000n);
+    expect((await f.cli("offline", "status", "--batch", "1")).out).to.match(
+      /status +settled\n +bank +0x\w+\n +total +70\.00 tEUR/,
+    );
+    const status = await f.cli("offline", "status", "--book", f.file("shop1.book.json"));
+    expect(status.out).to.match(/ 1 +30\.00 tEUR +claimed-in-bulk\n/);
+    const redeemedLater = await f.cli(
+      "--key-file",
+      f.keys.shop1,
+      "offline",
+      "redeem",
+      "--book",
+      f.file("shop1.book.json"),
+    );
+    expect(redeemedLater.out).to.match(/ 1 +30\.00 tEUR +claimed in bulk by the bank \(batch 1\)\n/);
+
+    // After expiry + grace + dispute window what is left goes back to the wallet.
+    expectFailure(
+      await f.cli("--key-file", f.keys.wallet, "offline", "release", "--allowance", f.file("d1.allowance.json")),
+      ExitCode.refusedByChain,
+      /^error: VaultReleaseTooEarly: /,
+    );
+    await time.increase(50 * 86_400);
+    const released = await f.cli(
+      "--key-file",
+      f.keys.wallet,
+      "offline",
+      "release",
+      "--allowance",
+      f.file("d1.allowance.json"),
+    );
+    expect(released.out, released.err).to.match(new RegExp(`^Released 0x\\w+…: 295\\.00 tEUR to ${WALLET}`));
+  });
+
+  it("refuses guarantee moves the vault refuses, with the rule in one line", async () => {
+    const f = await loadFixture(cliFixture);
+    const guarantee = (who: "alpine" | "wallet", action: string, amount: string) =>
+      f.cli("--key-file", f.keys[who], "offline", "guarantee", action, "--amount", amount);
+    expectFailure(
+      await guarantee("alpine", "withdraw", "1.00"),
+      ExitCode.refusedByChain,
+      /^error: VaultInvalidAmount: /,
+    );
+    expect((await guarantee("alpine", "post", "600.00")).code).to.equal(0);
+    await anchoredDevice(f, "d1", "bank");
+    // 500.00 locked at a 100 % ratio: only 100.00 may leave.
+    expectFailure(
+      await guarantee("alpine", "withdraw", "100.01"),
+      ExitCode.refusedByChain,
+      /^error: VaultGuaranteeTooLow: /,
+    );
+    expect((await guarantee("alpine", "withdraw", "100.00")).out).to.match(
+      /^Withdrew 100\.00 tEUR; the guarantee of 0x\w+ is 500\.00 tEUR/,
+    );
+    expectFailure(await guarantee("wallet", "post", "1.00"), ExitCode.refusedByChain, /^error: \w+: /);
+    expectFailure(await guarantee("alpine", "post", "1,0.0"), ExitCode.badInput, /^error: .*--amount/);
+    expectFailure(
+      await guarantee("alpine", "lend", "1.00"),
+      ExitCode.badInput,
+      /^error: Unknown guarantee action "lend"/,
+    );
+    const bank = jsonResult<{ guarantee: string; required: string }>(
+      await f.cli("--json", "offline", "status", "--bank", f.addr.alpine),
+    );
+    expect(bank).to.deep.include({ guarantee: "50000", required: "50000" });
+  });
+
+  it("refuses bad input offline with clear messages and exit codes", async () => {
+    const f = await loadFixture(cliFixture);
+    await f.cli("--key-file", f.keys.alpine, "offline", "guarantee", "post", "--amount", "1,000.00");
+    await anchoredDevice(f, "d1", "wallet");
+    await f.cli("offline", "sync", "--out", f.file("consortium.json"));
+    expectFailure(
+      await f.offline(
+        "offline",
+        "device",
+        "init",
+        "--allowance",
+        f.file("nope.json"),
+        "--key",
+        f.file("d1.key"),
+        "--out",
+        f.file("x.json"),
+      ),
+      ExitCode.badInput,
+      /^error: Cannot read the allowance file .*nope\.json\./,
+    );
+    const v1 = await pay(f, "d1", SHOP1, "1.00", "v1.json");
+    expectFailure(
+      await f.offline(
+        "offline",
+        "device",
+        "init",
+        "--allowance",
+        v1,
+        "--key",
+        f.file("d1.key"),
+        "--out",
+        f.file("x.json"),
+      ),
+      ExitCode.badInput,
+      /is not a valid allowance file: Invalid argument `allowance.format`: is not "clearhouse.offline-allowance\/1"/,
+    );
+    expectFailure(
+      await f.offline(
+        "offline",
+        "device",
+        "init",
+        "--allowance",
+        f.file("d1.allowance.json"),
+        "--key",
+        f.file("d1.key"),
+        "--out",
+        f.file("d1.json"),
+      ),
+      ExitCode.badInput,
+      /d1\.json exists: a device file is never overwritten/,
+    );
+    writeFileSync(f.file("other.key"), key(13).address);
+    expectFailure(
+      await f.offline(
+        "offline",
+        "device",
+        "init",
+        "--allowance",
+        f.file("d1.allowance.json"),
+        "--key",
+        f.file("other.key"),
+        "--out",
+        f.file("y.json"),
+      ),
+      ExitCode.badInput,
+      /does not hold a private key/,
+    );
+    const overCap = await f.offline(
+      "offline",
+      "pay",
+      "--device",
+      f.file("d1.json"),
+      "--key",
+      f.file("d1.key"),
+      "--to",
+      SHOP1,
+      "--amount",
+      "100.01",
+      "--out",
+      f.file("v2.json"),
+    );
+    expectFailure(
+      overCap,
+      ExitCode.badInput,
+      /^error: the device cannot pay: 10001 is above the per-voucher cap of 10000/,
+    );
+    expectFailure(
+      await f.offline(
+        "offline",
+        "pay",
+        "--device",
+        f.file("d1.json"),
+        "--key",
+        f.file("d1.key"),
+        "--to",
+        SHOP1,
+        "--amount",
+        "1.00",
+        "--out",
+        v1,
+      ),
+      ExitCode.badInput,
+      /v1\.json exists: a voucher is never overwritten/,
+    );
+    expectFailure(
+      await f.offline(
+        "offline",
+        "accept",
+        "--voucher",
+        v1,
+        "--allowance",
+        f.file("d1.allowance.json"),
+        "--book",
+        f.file("b.json"),
+        "--consortium",
+        f.file("consortium.json"),
+      ),
+      ExitCode.badInput,
+      /^error: Whom does the voucher pay\?/,
+    );
+    expectFailure(
+      await f.offline(
+        "offline",
+        "accept",
+        "--payee",
+        SHOP1,
+        "--voucher",
+        v1,
+        "--allowance",
+        f.file("d1.allowance.json"),
+        "--book",
+        f.file("b.json"),
+        "--consortium",
+        v1,
+      ),
+      ExitCode.badInput,
+      /is not a valid consortium snapshot: format/,
+    );
+
+    // An expired certificate: the device will not pay with it, the payee will not accept it.
+    const device = privateKeyToAccount(readFileSync(f.file("d1.key"), "utf8").trim() as `0x${string}`);
+    const domain = { chainId: f.dep.chainId, vault: f.dep.contracts.OfflineVault!.proxy };
+    const expired = await signAllowance(key(BANK_INDEX.alpine), domain, {
+      wallet: WALLET,
+      device: device.address,
+      bank: key(BANK_INDEX.alpine).address,
+      cap: 10_000n,
+      count: 3,
+      expiry: BigInt(Math.floor(Date.now() / 1000) - 60),
+      nonce: 7n,
+    });
+    writeFileSync(f.file("old.allowance.json"), JSON.stringify(allowanceToJson(expired)));
+    await f.offline(
+      "offline",
+      "device",
+      "init",
+      "--allowance",
+      f.file("old.allowance.json"),
+      "--key",
+      f.file("d1.key"),
+      "--out",
+      f.file("old.json"),
+    );
+    expectFailure(
+      await f.offline(
+        "offline",
+        "pay",
+        "--device",
+        f.file("old.json"),
+        "--key",
+        f.file("d1.key"),
+        "--to",
+        SHOP1,
+        "--amount",
+        "1.00",
+        "--out",
+        f.file("old.v.json"),
+      ),
+      ExitCode.badInput,
+      /^error: the device cannot pay: the certificate expired at \d+/,
+    );
+    const late = await signVoucherWithSerial(expired, device, { payee: SHOP1, amount: 100n, serial: 1 });
+    writeFileSync(f.file("late.json"), JSON.stringify(voucherToJson(late)));
+    expectFailure(
+      await accept(f, "shop1", f.file("late.json"), "old.allowance.json"),
+      ExitCode.badInput,
+      /^error: voucher refused \(certificate-expired\)/,
+    );
+    const issuedLate = await f.cli(
+      "--key-file",
+      f.keys.alpine,
+      "offline",
+      "issue",
+      "--wallet",
+      WALLET,
+      "--device",
+      device.address,
+      "--cap",
+      "1.00",
+      "--count",
+      "65",
+      "--expires",
+      "1d",
+      "--out",
+      f.file("z.json"),
+    );
+    expectFailure(issuedLate, ExitCode.badInput, /--count "65" is not a whole number from 1 to 64/);
+    expectFailure(
+      await f.cli(
+        "--key-file",
+        f.keys.alpine,
+        "offline",
+        "issue",
+        "--wallet",
+        WALLET,
+        "--device",
+        device.address,
+        "--cap",
+        "1.00",
+        "--count",
+        "2",
+        "--expires",
+        "2020-01-01",
+        "--out",
+        f.file("z.json"),
+      ),
+      ExitCode.badInput,
+      /--expires 2020-01-01 is not in the future/,
+    );
+    expectFailure(
+      await f.cli("offline", "status"),
+      ExitCode.badInput,
+      /Give exactly one of --book, --allowance, --bank and --batch/,
+    );
+  });
+});
