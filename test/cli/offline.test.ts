@@ -24,12 +24,18 @@ const WALLET = key(10).address;
 const SHOP1 = key(11).address;
 const SHOP2 = key(12).address;
 
-async function cliFixture() {
+async function chainFixture() {
   const f = await settlementFixture();
-  const ws = cliWorkspace(f.deployment, "offline");
   await f.bank.alpine.registry.openWallet({ wallet: WALLET, tier: 2 });
   for (const shop of [SHOP1, SHOP2]) await f.bank.baltic.registry.openWallet({ wallet: shop, tier: 2 });
   await f.bank.alpine.token.transfer({ to: WALLET, amount: 500_000n });
+  return f;
+}
+
+/** The chain (from its snapshot) and a fresh folder of files for one test. */
+async function cliFixture() {
+  const f = await loadFixture(chainFixture);
+  const ws = cliWorkspace(f.deployment, "offline");
   // Offline signers count from their own clock; earlier tests may have moved this chain's clock ahead.
   const chainAhead = Number((await f.gov.context.publicClient.getBlock()).timestamp) - Math.floor(Date.now() / 1000);
   const keys = {
@@ -171,10 +177,10 @@ describe("CLI offline (double-offline payments)", function () {
   this.timeout(300_000);
 
   it("runs the whole episode: pay and accept offline, replay refused, double spend paid from the guarantee, bulk claim", async () => {
-    const f = await loadFixture(cliFixture);
+    const f = await cliFixture();
     expect(
-      (await f.cli("--key-file", f.keys.alpine, "offline", "guarantee", "post", "--amount", "1,000.00")).out,
-    ).to.match(/^Posted 1,000\.00 tEUR; the guarantee of 0x\w+ is 1,000\.00 tEUR/);
+      (await f.cli("--key-file", f.keys.alpine, "offline", "guarantee", "post", "--amount", "2,000.00")).out,
+    ).to.match(/^Posted 2,000\.00 tEUR; the guarantee of 0x\w+ is 2,000\.00 tEUR/);
     // The bank issues and anchors; the wallet has not approved the vault yet, so the chain refuses.
     const keygen = jsonResult<{ device: string }>(
       await f.offline("--json", "offline", "keygen", "--out", f.file("d1.key")),
@@ -190,7 +196,7 @@ describe("CLI offline (double-offline payments)", function () {
       "--device",
       keygen.device,
       "--cap",
-      "100.00",
+      "200.00",
       "--count",
       "5",
       "--expires",
@@ -201,7 +207,7 @@ describe("CLI offline (double-offline payments)", function () {
     );
     expect(early.code, early.err).to.equal(ExitCode.refusedByChain);
     expect(early.err).to.match(/^error: the chain refused to anchor 0x\w+: ERC20InsufficientAllowance/);
-    expect(early.err).to.match(/The wallet must approve the vault for 500\.00 tEUR/);
+    expect(early.err).to.match(/The wallet must approve the vault for 1,000\.00 tEUR/);
     await f.cli(
       "--key-file",
       f.keys.wallet,
@@ -210,7 +216,7 @@ describe("CLI offline (double-offline payments)", function () {
       "--spender",
       f.dep.contracts.OfflineVault!.proxy,
       "--amount",
-      "500.00",
+      "1,000.00",
     );
     const anchored = await f.cli(
       "--key-file",
@@ -220,7 +226,7 @@ describe("CLI offline (double-offline payments)", function () {
       "--allowance",
       f.file("d1.allowance.json"),
     );
-    expect(anchored.out, anchored.err).to.match(/^Anchored allowance 0x[0-9a-f]{64}: 500\.00 tEUR locked/);
+    expect(anchored.out, anchored.err).to.match(/^Anchored allowance 0x[0-9a-f]{64}: 1,000\.00 tEUR locked/);
     const init = await f.offline(
       "offline",
       "device",
@@ -318,11 +324,11 @@ describe("CLI offline (double-offline payments)", function () {
     expect(again.redeemed).to.equal(0);
     expect(again.vouchers.map((v) => v.outcome)).to.deep.equal(["redeemed before", "redeemed before"]);
     expect((await f.cli("offline", "status", "--bank", f.addr.alpine)).out).to.match(
-      /guarantee +950\.00 tEUR \(required 295\.00 tEUR\)\n +locked +295\.00 tEUR\n +debt +0\.00 tEUR/,
+      /guarantee +1,950\.00 tEUR \(required 795\.00 tEUR\)\n +locked +795\.00 tEUR\n +debt +0\.00 tEUR/,
     );
     const allowance = await f.cli("offline", "status", "--allowance", f.file("d1.allowance.json"));
     expect(allowance.out).to.match(
-      /status +live\n.*\n.*\n +device +0x\w+ \(frozen\)\n +vouchers +5 of at most 100\.00 tEUR; serials taken: 1, 2\n +remaining +295\.00 tEUR/,
+      /status +live\n.*\n.*\n +device +0x\w+ \(frozen\)\n +vouchers +5 of at most 200\.00 tEUR; serials taken: 1, 2\n +remaining +795\.00 tEUR/,
     );
 
     // A fresh snapshot knows the device is frozen: its next voucher is refused offline.
@@ -400,11 +406,11 @@ describe("CLI offline (double-offline payments)", function () {
       "--allowance",
       f.file("d1.allowance.json"),
     );
-    expect(released.out, released.err).to.match(new RegExp(`^Released 0x\\w+…: 295\\.00 tEUR to ${WALLET}`));
+    expect(released.out, released.err).to.match(new RegExp(`^Released 0x\\w+…: 795\\.00 tEUR to ${WALLET}`));
   });
 
   it("refuses guarantee moves the vault refuses, with the rule in one line", async () => {
-    const f = await loadFixture(cliFixture);
+    const f = await cliFixture();
     const guarantee = (who: "alpine" | "wallet", action: string, amount: string) =>
       f.cli("--key-file", f.keys[who], "offline", "guarantee", action, "--amount", amount);
     expectFailure(
@@ -437,7 +443,7 @@ describe("CLI offline (double-offline payments)", function () {
   });
 
   it("refuses bad input offline with clear messages and exit codes", async () => {
-    const f = await loadFixture(cliFixture);
+    const f = await cliFixture();
     await f.cli("--key-file", f.keys.alpine, "offline", "guarantee", "post", "--amount", "1,000.00");
     await anchoredDevice(f, "d1", "wallet");
     await f.cli("offline", "sync", "--out", f.file("consortium.json"));
