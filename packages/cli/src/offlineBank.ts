@@ -3,17 +3,9 @@
  * disputes of bulk batches, the guarantee fund, releasing what is left, and status.
  */
 import type { Command } from "commander";
-import { isHex, parseEventLogs, type Hex } from "viem";
-import { offlineVaultAbi } from "@clearhouse/contracts";
-import { readContract, renderTable, type Clearhouse } from "@clearhouse/sdk";
-import {
-  allowanceIdOf,
-  offlineVault,
-  planBulk,
-  receiptLogs,
-  type AcceptedVoucher,
-  type BulkClaim,
-} from "@clearhouse/sdk/offline";
+import { isHex, type Hex } from "viem";
+import { renderTable, type Clearhouse } from "@clearhouse/sdk";
+import { allowanceIdOf, offlineVault, planBulk, type AcceptedVoucher, type BulkClaim } from "@clearhouse/sdk/offline";
 import { UsageError } from "./exit";
 import { addressArg } from "./member";
 import { amountOf, isoOf, money, readAllowanceFile, readExistingBook, shortHex } from "./offlineFiles";
@@ -229,16 +221,12 @@ export function addBankCommands(offline: Command, io: CliIo, globals: () => Glob
       const allowanceId = allowanceIdArg(o.allowance);
       const ch = connect(g, io, true);
       const tx = await ch.offline.releaseAllowance({ allowanceId });
-      const [r] = parseEventLogs({
-        abi: offlineVaultAbi,
-        eventName: "AllowanceReleased",
-        logs: await receiptLogs(ch.context, tx),
-      });
+      const r = (await ch.offline.getReleaseOutcome({ hash: tx.hash }))!;
       print(
         io,
         g,
-        `Released ${shortHex(allowanceId)}: ${money(ch.deployment.token, r.args.amount)} to ${r.args.recipient} (tx ${tx.hash})`,
-        { allowanceId, recipient: r.args.recipient, amount: r.args.amount, tx },
+        `Released ${shortHex(allowanceId)}: ${money(ch.deployment.token, r.amount)} to ${r.recipient} (tx ${tx.hash})`,
+        { allowanceId, ...r, tx },
       );
     });
 
@@ -269,9 +257,7 @@ export function addBankCommands(offline: Command, io: CliIo, globals: () => Glob
         const serials = Array.from({ length: a.count }, (_, i) => i + 1).filter(
           (s) => (a.redeemed & (1n << BigInt(s - 1))) !== 0n,
         );
-        const frozen =
-          a.status !== 0 &&
-          (await readContract(ch.context, { ...offlineVault(ch.context), functionName: "isFrozen", args: [a.device] }));
+        const frozen = a.status !== 0 && (await ch.offline.isDeviceFrozen({ device: a.device }));
         const human =
           a.status === 0
             ? `allowance ${allowanceId} was never anchored`
@@ -295,11 +281,7 @@ export function addBankCommands(offline: Command, io: CliIo, globals: () => Glob
       }
       if (bank) {
         const b = await ch.offline.getBankBook({ bank });
-        const required = await readContract(ch.context, {
-          ...offlineVault(ch.context),
-          functionName: "requiredGuarantee",
-          args: [bank],
-        });
+        const required = await ch.offline.getRequiredGuarantee({ bank });
         const human = [
           `bank ${bank}`,
           `  guarantee  ${m(b.guarantee)} (required ${m(required)})`,

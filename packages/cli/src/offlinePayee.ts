@@ -4,11 +4,9 @@
  * voucher's status on chain is read first, so a retry after a crash skips what was paid).
  */
 import type { Command } from "commander";
-import { parseEventLogs, type Address } from "viem";
-import { offlineVaultAbi } from "@clearhouse/contracts";
-import { deployedSince, queryLogs, renderTable, type Clearhouse, type WriteResult } from "@clearhouse/sdk";
+import { renderTable, type Clearhouse, type WriteResult } from "@clearhouse/sdk";
 import { ContractRevertError } from "@clearhouse/sdk/errors";
-import { acceptVoucher, offlineVault, receiptLogs, type AcceptedVoucher } from "@clearhouse/sdk/offline";
+import { acceptVoucher, offlineVault, type AcceptedVoucher } from "@clearhouse/sdk/offline";
 import { ExitCode, UsageError } from "./exit";
 import { addressArg } from "./member";
 import {
@@ -41,15 +39,11 @@ export interface RedeemOutcome {
 
 /** How a redemption paid: from the allowance, from the bank's guarantee, or queued as the bank's debt. */
 async function paidHow(ch: Clearhouse, tx: WriteResult): Promise<string> {
-  const logs = parseEventLogs({ abi: offlineVaultAbi, logs: await receiptLogs(ch.context, tx) });
-  if (logs.some((l) => l.eventName === "CompensationQueued"))
-    return "double spend: owed by the bank (its guarantee is short); claimable when it pays";
-  if (logs.some((l) => l.eventName === "DoubleSpendProved"))
-    return "double spend: paid from the bank's guarantee, device frozen";
-  const r = logs.find((l) => l.eventName === "VoucherRedeemed");
-  return r?.eventName === "VoucherRedeemed" && r.args.fromGuarantee
-    ? "redeemed (unfunded certificate: paid from the bank's guarantee)"
-    : "redeemed";
+  const how = await ch.offline.getRedemptionOutcome({ hash: tx.hash });
+  if (how === "queued") return "double spend: owed by the bank (its guarantee is short); claimable when it pays";
+  if (how === "double-spend") return "double spend: paid from the bank's guarantee, device frozen";
+  if (how === "guarantee") return "redeemed (unfunded certificate: paid from the bank's guarantee)";
+  return "redeemed";
 }
 
 /** Redeem one accepted voucher as its status on chain calls for. */
@@ -149,20 +143,7 @@ export function addPayeeCommands(offline: Command, io: CliIo, globals: () => Glo
       const banks = members
         .filter((m) => m.status === "Active" && m.roleNames.includes("MEMBER_BANK"))
         .map((m) => m.account);
-      const logs = await queryLogs(
-        ch.context,
-        "getLogs(DeviceFrozen)",
-        deployedSince(ch.context, "OfflineVault"),
-        (range) =>
-          ch.context.publicClient.getContractEvents({
-            address: vault,
-            abi: offlineVaultAbi,
-            eventName: "DeviceFrozen",
-            ...range,
-          }),
-        { toBlock: block.number },
-      );
-      const frozenDevices = [...new Set(logs.map((l) => l.args.device as Address))];
+      const frozenDevices = await ch.offline.getFrozenDevices({ toBlock: block.number });
       const { symbol, decimals } = ch.deployment.token;
       writeConsortiumFile(o.out, {
         chainId: ch.deployment.chainId,
