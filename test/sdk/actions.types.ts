@@ -296,6 +296,29 @@ export type EveryAction = [
   Expect<
     Action<"offline", "findBulkEvidence", [offline.FindBulkEvidenceParameters], offline.FindBulkEvidenceReturnType>
   >,
+  Expect<
+    Action<"offline", "getFrozenDevices", [offline.GetFrozenDevicesParameters?], offline.GetFrozenDevicesReturnType>
+  >,
+  Expect<Action<"offline", "isDeviceFrozen", [offline.IsDeviceFrozenParameters], offline.IsDeviceFrozenReturnType>>,
+  Expect<
+    Action<
+      "offline",
+      "getRequiredGuarantee",
+      [offline.GetRequiredGuaranteeParameters],
+      offline.GetRequiredGuaranteeReturnType
+    >
+  >,
+  Expect<
+    Action<
+      "offline",
+      "getRedemptionOutcome",
+      [offline.GetRedemptionOutcomeParameters],
+      offline.GetRedemptionOutcomeReturnType
+    >
+  >,
+  Expect<
+    Action<"offline", "getReleaseOutcome", [offline.GetReleaseOutcomeParameters], offline.GetReleaseOutcomeReturnType>
+  >,
   Expect<Action<"offline", "anchorAllowance", [offline.AnchorAllowanceParameters], offline.AnchorAllowanceReturnType>>,
   Expect<Action<"offline", "redeemVoucher", [offline.RedeemVoucherParameters], offline.RedeemVoucherReturnType>>,
   Expect<Action<"offline", "redeemUnfunded", [offline.RedeemUnfundedParameters], offline.RedeemUnfundedReturnType>>,
@@ -440,6 +463,11 @@ export type NothingUnchecked = Expect<
         | "getBulkBatch"
         | "getVoucherStatus"
         | "findBulkEvidence"
+        | "getFrozenDevices"
+        | "isDeviceFrozen"
+        | "getRequiredGuarantee"
+        | "getRedemptionOutcome"
+        | "getReleaseOutcome"
         | "anchorAllowance"
         | "redeemVoucher"
         | "redeemUnfunded"

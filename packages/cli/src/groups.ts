@@ -87,6 +87,11 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
     load: async () => (await import("./wallet")).tierCommand,
   },
   {
+    name: "offline",
+    summary: "double-offline payments: allowance certificates, vouchers paid and accepted with no network, redemption",
+    load: async () => (await import("./offline")).offlineCommand,
+  },
+  {
     name: "token",
     summary: "settlement token: info, balances, transfers, issuance (mint) and redemption (burn)",
     load: async () => (await import("./token")).tokenCommand,

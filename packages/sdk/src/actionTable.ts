@@ -31,6 +31,7 @@ import * as submission from "./payments/submission";
 import * as offlineActions from "./offline/actions";
 import * as offlineBulk from "./offline/bulkActions";
 import * as offlineReads from "./offline/reads";
+import * as offlineOutcomes from "./offline/outcomes";
 
 /** Actions that only read: they work on any client (a public client, or a wallet client). */
 const readActions = {
@@ -98,6 +99,11 @@ const readActions = {
     getBulkBatch: offlineReads.getBulkBatch,
     getVoucherStatus: offlineReads.getVoucherStatus,
     findBulkEvidence: offlineBulk.findBulkEvidence,
+    getFrozenDevices: offlineOutcomes.getFrozenDevices,
+    isDeviceFrozen: offlineOutcomes.isDeviceFrozen,
+    getRequiredGuarantee: offlineOutcomes.getRequiredGuarantee,
+    getRedemptionOutcome: offlineOutcomes.getRedemptionOutcome,
+    getReleaseOutcome: offlineOutcomes.getReleaseOutcome,
   },
 };
 

@@ -11,4 +11,5 @@ export * from "./codec";
 export * from "./actions";
 export * from "./bulkActions";
 export * from "./reads";
+export * from "./outcomes";
 export { signAllowance, signAllowanceConsent, type CertificateSigner } from "./issue";
