@@ -19,6 +19,7 @@ import {
 } from "../../packages/sdk/src/audit";
 import { writeBatchFile, readBatchFile } from "../../packages/sdk/src/node/batchFile";
 import { parseAgreement } from "../../packages/sdk/src/payments";
+import { signAllowance, signVoucherWithSerial } from "../../packages/sdk/src/offline";
 import { UNLIMITED, fromMinorUnits } from "../../packages/sdk/src/validate";
 import {
   buildPrivateBatch,
@@ -32,7 +33,7 @@ import {
 } from "../../packages/zk/src";
 import { key } from "../sdk/fixture";
 import { sampleRecords } from "../zk/proofs";
-import { OPERATOR_INDEX, settlementFixture, smallSampleBatch } from "../sdk/settlementFixture";
+import { BANK_INDEX, OPERATOR_INDEX, settlementFixture, smallSampleBatch } from "../sdk/settlementFixture";
 
 /** The audit's proof verifier: snarkjs against the committed verification keys. */
 const verifier = proofVerifier();
@@ -111,6 +112,30 @@ async function busyChain() {
     maxSingleTransfer: 25_000_000n,
     maxDailyOutflow: UNLIMITED,
   });
+  // Offline payments: a customer of Alpine pays a shop of Baltic; a second voucher of the same
+  // serial, to Baltic itself, is a double spend paid from Alpine's guarantee.
+  const [customer, shop] = [key(13), key(14)];
+  await f.bank.alpine.registry.openWallet({ wallet: customer.address, tier: 2 });
+  await f.bank.baltic.registry.openWallet({ wallet: shop.address, tier: 2 });
+  await f.bank.alpine.token.transfer({ to: customer.address, amount: 100_000n });
+  await f.bank.alpine.offline.postGuarantee({ amount: 50_000n });
+  const vault = f.deployment.contracts.OfflineVault!.proxy;
+  const domain = { chainId: f.deployment.chainId, vault };
+  const phone = key(15);
+  const allowance = await signAllowance(key(BANK_INDEX.alpine), domain, {
+    wallet: customer.address,
+    device: phone.address,
+    bank: f.addr.alpine,
+    cap: 5_000n,
+    count: 5,
+    expiry: block.timestamp + 30n * 86_400n,
+    nonce: 1n,
+  });
+  await f.gov.as(customer).offline.anchorAllowance({ allowance });
+  const paid = await signVoucherWithSerial(allowance, phone, { payee: shop.address, amount: 1_250n, serial: 1 });
+  const twice = await signVoucherWithSerial(allowance, phone, { payee: f.addr.baltic, amount: 2_000n, serial: 1 });
+  await f.gov.offline.redeemVoucher({ voucher: paid });
+  await f.gov.offline.redeemVoucher({ voucher: twice });
   const snapshot = await collectSnapshot(f.gov.context);
   return { ...f, dir, batch, snapshot, v2Tx: v2Declared.hash };
 }
@@ -137,6 +162,8 @@ describe("audit", function () {
     expect(by["ledger-batches"]).to.equal(3);
     expect(by["netting-cycles"]).to.equal(1);
     expect(by["escrow-agreements"]).to.equal(1);
+    // one allowance, Alpine's book, no bulk batch
+    expect(by["offline-vault"]).to.equal(2);
     // five registered keys + the accepted batch_netting_16 proof + the v2 batch's one chunk proof
     expect(by.proofs).to.equal(7);
     expect(by["batch-files"]).to.equal(1);
@@ -418,6 +445,28 @@ describe("audit", function () {
     );
     const none = (await auditSnapshot(bare, { verifier })).checks.find((c) => c.id === "escrow-agreements")!;
     expect(none).to.deep.include({ result: "not run", notRunReason: "no agreement was created", checked: 0 });
+  });
+
+  it("rebuilds the offline vault from its events and names each discrepancy", async () => {
+    const f = await loadFixture(busyChain);
+    const alpine = f.addr.alpine;
+    expect(await failuresOf(f.snapshot, "offline-vault")).to.deep.equal([]);
+    // A compensation the vault's state forgot: the guarantee it reports is not what events give.
+    const book = structuredClone(f.snapshot);
+    const key_ = (Object.keys(book.state.offline!.books) as `0x${string}`[]).find(
+      (b) => b.toLowerCase() === alpine.toLowerCase(),
+    )!;
+    book.state.offline!.books[key_].guarantee += 1n;
+    const bookFailures = await failuresOf(book, "offline-vault");
+    expect(bookFailures[0]).to.match(
+      /: events give guarantee 480\.00 tEUR and debt 0\.00 tEUR; the vault says 480\.01 tEUR/,
+    );
+    // A redemption missing from the events: the vault holds less than its events add up to.
+    const lost = structuredClone(f.snapshot);
+    lost.events = lost.events.filter((e) => !(e.contract === "OfflineVault" && e.eventName === "VoucherRedeemed"));
+    expect(await failuresOf(lost, "offline-vault")).to.deep.equal([
+      "the vault holds 717.50 tEUR, but its events add up to 730.00 tEUR",
+    ]);
   });
 
   it("detects an operator issuance above the ceiling in force, naming its transaction", async () => {

@@ -12800,62 +12800,6 @@ export const offlineVaultAbi = [
   {
     "inputs": [
       {
-        "components": [
-          {
-            "internalType": "address",
-            "name": "wallet",
-            "type": "address"
-          },
-          {
-            "internalType": "address",
-            "name": "device",
-            "type": "address"
-          },
-          {
-            "internalType": "address",
-            "name": "bank",
-            "type": "address"
-          },
-          {
-            "internalType": "uint128",
-            "name": "cap",
-            "type": "uint128"
-          },
-          {
-            "internalType": "uint16",
-            "name": "count",
-            "type": "uint16"
-          },
-          {
-            "internalType": "uint64",
-            "name": "expiry",
-            "type": "uint64"
-          },
-          {
-            "internalType": "uint64",
-            "name": "nonce",
-            "type": "uint64"
-          }
-        ],
-        "internalType": "struct IOfflineVault.AllowanceCert",
-        "name": "cert",
-        "type": "tuple"
-      }
-    ],
-    "name": "allowanceIdOf",
-    "outputs": [
-      {
-        "internalType": "bytes32",
-        "name": "",
-        "type": "bytes32"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
         "internalType": "bytes32",
         "name": "id",
         "type": "bytes32"
@@ -13937,57 +13881,6 @@ export const offlineVaultAbi = [
     "name": "upgradeToAndCall",
     "outputs": [],
     "stateMutability": "payable",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "components": [
-          {
-            "internalType": "bytes32",
-            "name": "allowanceId",
-            "type": "bytes32"
-          },
-          {
-            "internalType": "address",
-            "name": "device",
-            "type": "address"
-          },
-          {
-            "internalType": "address",
-            "name": "payee",
-            "type": "address"
-          },
-          {
-            "internalType": "uint128",
-            "name": "amount",
-            "type": "uint128"
-          },
-          {
-            "internalType": "uint16",
-            "name": "serial",
-            "type": "uint16"
-          },
-          {
-            "internalType": "uint64",
-            "name": "expiry",
-            "type": "uint64"
-          }
-        ],
-        "internalType": "struct IOfflineVault.Voucher",
-        "name": "v",
-        "type": "tuple"
-      }
-    ],
-    "name": "voucherDigestOf",
-    "outputs": [
-      {
-        "internalType": "bytes32",
-        "name": "",
-        "type": "bytes32"
-      }
-    ],
-    "stateMutability": "view",
     "type": "function"
   },
   {
