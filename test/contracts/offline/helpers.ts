@@ -5,6 +5,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import type { BaseWallet, Signer, TypedDataDomain } from "ethers";
 import type { IOfflineVault, OfflineVault } from "../../../typechain-types";
 import { deployToken, lei, Role, UNLIMITED } from "../../helpers/fixtures";
+import { claimLeaf, OFFLINE_TYPES } from "../../../packages/sdk/src/offline";
 
 export const DAY = 86_400;
 export const GRACE = 7 * DAY;
@@ -26,27 +27,9 @@ export type Cert = IOfflineVault.AllowanceCertStruct;
 export type VoucherT = IOfflineVault.VoucherStruct;
 export type Claim = IOfflineVault.BulkClaimStruct;
 
-export const CERT_TYPES = {
-  AllowanceCert: [
-    { name: "wallet", type: "address" },
-    { name: "device", type: "address" },
-    { name: "bank", type: "address" },
-    { name: "cap", type: "uint128" },
-    { name: "count", type: "uint16" },
-    { name: "expiry", type: "uint64" },
-    { name: "nonce", type: "uint64" },
-  ],
-};
-export const VOUCHER_TYPES = {
-  Voucher: [
-    { name: "allowanceId", type: "bytes32" },
-    { name: "device", type: "address" },
-    { name: "payee", type: "address" },
-    { name: "amount", type: "uint128" },
-    { name: "serial", type: "uint16" },
-    { name: "expiry", type: "uint64" },
-  ],
-};
+/** The SDK's EIP-712 types (docs/spec/offline-vouchers.md §2–3), as ethers takes them. */
+export const CERT_TYPES = { AllowanceCert: [...OFFLINE_TYPES.AllowanceCert] };
+export const VOUCHER_TYPES = { Voucher: [...OFFLINE_TYPES.Voucher] };
 
 /**
  * Registry + token + vault: bank A (signer 2) holds customer wallets payer1/payer2 (signers 8, 9),
@@ -163,30 +146,20 @@ export function claimOf(id: string, vs: { v: VoucherT }[]): Claim {
   };
 }
 
-/** The leaf the vault hashes for a claim (spec §5). */
+/** The leaf the vault hashes for a claim (spec §5), as the SDK computes it. */
 export function leafOf(f: VaultFixture, claim: Claim, device: string): string {
-  const coder = ethers.AbiCoder.defaultAbiCoder();
-  const digests: string[] = [];
-  let rest = BigInt(claim.serials);
-  let i = 0;
-  for (let serial = 1; rest !== 0n; serial++, rest >>= 1n) {
-    if ((rest & 1n) === 0n) continue;
-    const v = claim.vouchers[i++];
-    digests.push(
-      ethers.TypedDataEncoder.hash(f.domain, VOUCHER_TYPES, {
-        allowanceId: claim.allowanceId,
-        device,
-        payee: v.payee,
-        amount: v.amount,
-        serial,
-        expiry: v.expiry,
-      }),
-    );
-  }
-  return ethers.keccak256(
-    coder.encode(
-      ["bytes32", "uint64", "bytes32"],
-      [claim.allowanceId, claim.serials, ethers.keccak256(ethers.concat(digests))],
-    ),
+  const domain = { chainId: Number(f.domain.chainId), vault: f.vaultAddress as `0x${string}` };
+  return claimLeaf(
+    domain,
+    {
+      allowanceId: claim.allowanceId as `0x${string}`,
+      serials: BigInt(claim.serials),
+      vouchers: claim.vouchers.map((v) => ({
+        payee: v.payee as `0x${string}`,
+        amount: BigInt(v.amount),
+        expiry: BigInt(v.expiry),
+      })),
+    },
+    device as `0x${string}`,
   );
 }

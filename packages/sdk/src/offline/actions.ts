@@ -31,6 +31,25 @@ export async function receiptLogs(ctx: ClearhouseContext, tx: WriteResult) {
   return receipt.logs;
 }
 
+/** Approve the vault for `amount` of `owner`'s tokens (the sender) unless it may take that already. */
+async function approveVault(ctx: ClearhouseContext, owner: Address, amount: bigint): Promise<void> {
+  const token = ctx.deployment.contracts.SettlementToken.proxy;
+  const vault = offlineVault(ctx).address;
+  const current = await readContract(ctx, {
+    address: token,
+    abi: settlementTokenAbi,
+    functionName: "allowance",
+    args: [owner, vault],
+  });
+  if (current < amount)
+    await writeContract(ctx, {
+      address: token,
+      abi: settlementTokenAbi,
+      functionName: "approve",
+      args: [vault, amount],
+    });
+}
+
 export interface AnchorAllowanceParameters {
   allowance: SignedAllowance;
   /**
@@ -63,23 +82,9 @@ export async function anchorAllowance(
       "Have the wallet send it, or pass its signature (signAllowanceConsent).",
     );
   const locked = cert.cap * BigInt(cert.count);
-  const token = ctx.deployment.contracts.SettlementToken.proxy;
   const caller = ctx.walletClient?.account?.address;
-  if (p.approve !== false && caller && caller.toLowerCase() === cert.wallet.toLowerCase()) {
-    const current = await readContract(ctx, {
-      address: token,
-      abi: settlementTokenAbi,
-      functionName: "allowance",
-      args: [cert.wallet, v.address],
-    });
-    if (current < locked)
-      await writeContract(ctx, {
-        address: token,
-        abi: settlementTokenAbi,
-        functionName: "approve",
-        args: [v.address, locked],
-      });
-  }
+  if (p.approve !== false && caller && caller.toLowerCase() === cert.wallet.toLowerCase())
+    await approveVault(ctx, caller, locked);
   const tx = await writeContract(ctx, {
     ...v,
     functionName: "anchorAllowance",
@@ -144,23 +149,8 @@ export async function postGuarantee(
   p: PostGuaranteeParameters,
 ): Promise<PostGuaranteeReturnType> {
   const v = offlineVault(ctx);
-  const token = ctx.deployment.contracts.SettlementToken.proxy;
   const bank = ctx.walletClient?.account?.address;
-  if (bank) {
-    const current = await readContract(ctx, {
-      address: token,
-      abi: settlementTokenAbi,
-      functionName: "allowance",
-      args: [bank, v.address],
-    });
-    if (current < p.amount)
-      await writeContract(ctx, {
-        address: token,
-        abi: settlementTokenAbi,
-        functionName: "approve",
-        args: [v.address, p.amount],
-      });
-  }
+  if (bank) await approveVault(ctx, bank, p.amount);
   return writeContract(ctx, { ...v, functionName: "postGuarantee", args: [p.amount, BigInt(p.maxPayments ?? 32)] });
 }
 

@@ -46,7 +46,7 @@ export async function payOffline(
   device: TypedDataSigner,
   p: PayOfflineParameters,
 ): Promise<{ state: DeviceState; voucher: SignedVoucher }> {
-  const { cert, chainId, vault } = state.allowance;
+  const { cert } = state.allowance;
   if (getAddress(device.address) !== getAddress(cert.device))
     throw new DevicePaymentError(
       "wrong-key",
@@ -59,19 +59,8 @@ export async function payOffline(
     throw new DevicePaymentError("over-cap", `${p.amount} is above the per-voucher cap of ${cert.cap}`);
   if (p.now > cert.expiry) throw new DevicePaymentError("expired", `the certificate expired at ${cert.expiry}`);
   const expiry = p.expiry === undefined || p.expiry > cert.expiry ? cert.expiry : p.expiry;
-  const voucher: Voucher = {
-    allowanceId: allowanceIdOf({ chainId, vault }, cert),
-    device: cert.device,
-    payee: getAddress(p.payee),
-    amount: p.amount,
-    serial: state.nextSerial,
-    expiry,
-  };
-  const signature = await device.signTypedData(voucherTypedData({ chainId, vault }, voucher));
-  return {
-    state: { ...state, nextSerial: state.nextSerial + 1, spent: state.spent + p.amount },
-    voucher: { chainId, vault, voucher, signature },
-  };
+  const voucher = await signVoucher(state.allowance, device, { ...p, serial: state.nextSerial, expiry });
+  return { state: { ...state, nextSerial: state.nextSerial + 1, spent: state.spent + p.amount }, voucher };
 }
 
 /**
@@ -84,6 +73,15 @@ export async function signVoucherWithSerial(
   device: TypedDataSigner,
   p: { payee: Address; amount: bigint; serial: number; expiry?: bigint },
 ): Promise<SignedVoucher> {
+  return signVoucher(allowance, device, { ...p, expiry: p.expiry ?? allowance.cert.expiry });
+}
+
+/** Sign the voucher of `serial` with the certificate's device key. */
+async function signVoucher(
+  allowance: SignedAllowance,
+  device: TypedDataSigner,
+  p: { payee: Address; amount: bigint; serial: number; expiry: bigint },
+): Promise<SignedVoucher> {
   const { cert, chainId, vault } = allowance;
   const voucher: Voucher = {
     allowanceId: allowanceIdOf({ chainId, vault }, cert),
@@ -91,7 +89,7 @@ export async function signVoucherWithSerial(
     payee: getAddress(p.payee),
     amount: p.amount,
     serial: p.serial,
-    expiry: p.expiry ?? cert.expiry,
+    expiry: p.expiry,
   };
   const signature = await device.signTypedData(voucherTypedData({ chainId, vault }, voucher));
   return { chainId, vault, voucher, signature };
