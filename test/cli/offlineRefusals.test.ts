@@ -33,6 +33,12 @@ describe("CLI offline: refusals and bad input", function () {
       /^Withdrew 100\.00 tEUR; the guarantee of 0x\w+ is 500\.00 tEUR/,
     );
     expectFailure(await guarantee("wallet", "post", "1.00"), ExitCode.refusedByChain, /^error: \w+: /);
+    // Nothing was ever credited to the shop: `credit` says so and sends nothing.
+    expectFailure(
+      await f.cli("--key-file", f.keys.shop1, "offline", "credit"),
+      ExitCode.refusedByChain,
+      /^error: Nothing is credited to 0x\w+\./,
+    );
     expectFailure(await guarantee("alpine", "post", "1,0.0"), ExitCode.badInput, /^error: .*--amount/);
     expectFailure(
       await guarantee("alpine", "lend", "1.00"),

@@ -1,7 +1,7 @@
 /**
  * Type-level tests, checked by `npx tsc --noEmit` (part of `npm run lint`); nothing here runs.
  * - Every action of the table, as `clearhouseActions` and `createClearhouse` expose it, takes its
- *   module's exported `XParameters` and resolves to its `XReturnType` (113 actions).
+ *   module's exported `XParameters` and resolves to its `XReturnType` (117 actions).
  * - `client.extend(clearhouseActions(d))` infers the read actions on a client without an account
  *   and every action on one with an account; amounts are bigint at the type level.
  */
@@ -296,6 +296,7 @@ export type EveryAction = [
   Expect<
     Action<"offline", "findBulkEvidence", [offline.FindBulkEvidenceParameters], offline.FindBulkEvidenceReturnType>
   >,
+  Expect<Action<"offline", "getCredit", [offline.GetCreditParameters], offline.GetCreditReturnType>>,
   Expect<
     Action<"offline", "getFrozenDevices", [offline.GetFrozenDevicesParameters?], offline.GetFrozenDevicesReturnType>
   >,
@@ -462,6 +463,7 @@ export type NothingUnchecked = Expect<
         | "getBankBook"
         | "getBulkBatch"
         | "getVoucherStatus"
+        | "getCredit"
         | "findBulkEvidence"
         | "getFrozenDevices"
         | "isDeviceFrozen"

@@ -227,7 +227,7 @@ export function addPayeeCommands(offline: Command, io: CliIo, globals: () => Glo
       "after",
       "\nEach voucher's status is read first: redeemed or compensated ones are skipped; a serial another\n" +
         "voucher took is redeemed anyway (a double spend: the bank's guarantee pays, the device is frozen);\n" +
-        "a serial claimed in bulk is proved a double spend once the batch is settled.\n" +
+        "a serial claimed in bulk is proved a double spend once the batch's dispute window is over.\n" +
         "\nExample:\n  clearhouse --key-file shop.key offline redeem --book book.json",
     )
     .action(async (o: { book: string; allowanceOnly?: boolean }) => {
@@ -246,5 +246,34 @@ export function addPayeeCommands(offline: Command, io: CliIo, globals: () => Glo
       );
       if (rows.some((r) => r.outcome.startsWith("refused")))
         throw new UsageError("Some vouchers were refused (see the table).", "", true, ExitCode.refusedByChain);
+    });
+
+  offline
+    .command("credit")
+    .description("take the double-spend compensations credited to you (queued while the payer's bank was short)")
+    .addHelpText(
+      "after",
+      "\nA compensation the bank's guarantee could not cover waits in its queue; once the bank posts to its\n" +
+        "guarantee (or anyone runs payDebts) it is credited to the payee, who takes it here.\n" +
+        "\nExample:\n  clearhouse --key-file shop.key offline credit",
+    )
+    .action(async () => {
+      const g = globals();
+      const ch = connect(g, io, true);
+      const payee = ch.context.walletClient!.account.address;
+      const credit = await ch.offline.getCredit({ payee });
+      if (credit === 0n)
+        throw new UsageError(
+          `Nothing is credited to ${payee}.`,
+          "Queued compensations are credited when the payer's bank posts to its guarantee (`offline status --bank`).",
+          false,
+          ExitCode.refusedByChain,
+        );
+      const tx = await ch.offline.claimCredit();
+      print(io, g, `Took ${money(ch.deployment.token, credit)} of compensations (tx ${tx.hash})`, {
+        payee,
+        amount: credit,
+        tx,
+      });
     });
 }

@@ -98,6 +98,7 @@ const readActions = {
     getBankBook: offlineReads.getBankBook,
     getBulkBatch: offlineReads.getBulkBatch,
     getVoucherStatus: offlineReads.getVoucherStatus,
+    getCredit: offlineReads.getCredit,
     findBulkEvidence: offlineBulk.findBulkEvidence,
     getFrozenDevices: offlineOutcomes.getFrozenDevices,
     isDeviceFrozen: offlineOutcomes.isDeviceFrozen,

@@ -40,6 +40,16 @@ export async function getBulkBatch(ctx: ClearhouseContext, p: GetBulkBatchParame
   return readBatch(ctx, p.batchId);
 }
 
+export interface GetCreditParameters {
+  payee: Address;
+}
+export type GetCreditReturnType = bigint;
+
+/** The double-spend compensations credited to `payee` and not yet taken (`claimCredit`). */
+export async function getCredit(ctx: ClearhouseContext, p: GetCreditParameters): Promise<GetCreditReturnType> {
+  return readContract(ctx, { ...offlineVault(ctx), functionName: "creditOf", args: [p.payee] });
+}
+
 export interface GetVoucherStatusParameters {
   voucher: SignedVoucher;
 }
