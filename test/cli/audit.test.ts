@@ -31,9 +31,9 @@ describe("CLI audit", function () {
     const out = join(dir, "report");
     const r = await cli("audit", "report", "--out", out, "--batch-file", join(dir, "alpine.json"));
     expect(r.code, r.err + r.out).to.equal(ExitCode.ok);
-    // No governance multisig, cycle or agreement in this fixture: those checks are not run.
-    expect(r.out).to.match(/\nChecks: 7 passed, 0 failed, 3 not run\n/);
-    expect(r.out).to.match(/Verdict: every check that ran passed — 7 passed, 0 failed, 3 not run/);
+    // No governance multisig, cycle, agreement or offline payment in this fixture: not run.
+    expect(r.out).to.match(/\nChecks: 7 passed, 0 failed, 4 not run\n/);
+    expect(r.out).to.match(/Verdict: every check that ran passed — 7 passed, 0 failed, 4 not run/);
     expect(r.out).to.match(/Governance: [^\n]+ {2}0 {2}not run: the deployment has no governance multisig\n/);
     // The supply is part of the verdict's output: total, ceiling, and issuance per issuer per UTC day.
     expect(r.out).to.match(
@@ -53,8 +53,8 @@ describe("CLI audit", function () {
       /Off-chain records: [^\n]+ {2}0 {2}not run: no bank batch files given: pass --batch-file <file> to check off-chain records\n/,
     );
     expect(r.out).to.not.match(/Off-chain records[^\n]* passed\n/);
-    expect(r.out).to.match(/\nChecks: 6 passed, 0 failed, 4 not run\n/);
-    expect(r.out).to.match(/Verdict: every check that ran passed — 6 passed, 0 failed, 4 not run/);
+    expect(r.out).to.match(/\nChecks: 6 passed, 0 failed, 5 not run\n/);
+    expect(r.out).to.match(/Verdict: every check that ran passed — 6 passed, 0 failed, 5 not run/);
     expect(r.out).to.match(/Escrow: [^\n]+ {2}0 {2}not run: no agreement was created\n/);
     // Every contract with its proxy and implementation; every member with limits in currency units.
     const registry = deployment.contracts.ConsortiumRegistry;
@@ -77,11 +77,11 @@ describe("CLI audit", function () {
       checks: { id: string; result: string; notRunReason?: string }[];
     };
     expect(json).to.deep.include({ format: "clearhouse.audit/2", ok: true });
-    expect(json.summary.notRun).to.equal(4);
+    expect(json.summary.notRun).to.equal(5);
     expect(json.members.find((m) => m.account === addr.alpine)!.maxDailyOutflow).to.equal("10000000000");
     expect(json.checks.find((c) => c.id === "batch-files")).to.deep.include({ result: "not run" });
     // readReport reads it back, and refuses a report of the old format (no three-state results).
-    expect(readReport(join(out, "report.json")).summary.notRun).to.equal(4);
+    expect(readReport(join(out, "report.json")).summary.notRun).to.equal(5);
     writeFileSync(join(dir, "old.json"), JSON.stringify({ ...json, format: "clearhouse.audit/1" }));
     expect(() => readReport(join(dir, "old.json"))).to.throw(
       InvalidArgumentError,

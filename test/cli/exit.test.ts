@@ -47,6 +47,8 @@ import { Iso20022Error } from "../../packages/sdk/src/settlement/iso20022/xml";
 import { IsoPaymentError } from "../../packages/sdk/src/settlement/iso20022/reasons";
 import { DuplicatePaymentIdError } from "../../packages/sdk/src/settlement/batchStream";
 import { ZkArtifactsMissingError, ZkWitnessError } from "../../packages/zk/src/prover";
+import { DevicePaymentError, VoucherRefusedError } from "../../packages/sdk/src/offline/errors";
+import { KycTierBelowMinimumError, KycTierOutOfRangeError } from "../../packages/sdk/src/zk/kycTier";
 
 const PACKAGES = join(__dirname, "..", "..", "packages");
 const HASH = `0x${"ab".repeat(32)}`;
@@ -55,6 +57,16 @@ const BANK = "0x00000000000000000000000000000000000000ab";
 /** One instance of each error class in the repository, and the category it must declare. */
 const SAMPLES: Record<string, { make: () => ClearhouseError; category: ErrorCategory }> = {
   ClearhouseError: { make: () => new ClearhouseError("transfer failed"), category: "internal" },
+  VoucherRefusedError: {
+    make: () => new VoucherRefusedError("serial-seen", "serial 1 was accepted before"),
+    category: "input",
+  },
+  DevicePaymentError: {
+    make: () => new DevicePaymentError("exhausted", "all 10 vouchers are signed"),
+    category: "input",
+  },
+  KycTierOutOfRangeError: { make: () => new KycTierOutOfRangeError("tier", 256), category: "input" },
+  KycTierBelowMinimumError: { make: () => new KycTierBelowMinimumError(1, 2), category: "input" },
   InvalidArgumentError: { make: () => new InvalidArgumentError("amount", "is negative"), category: "input" },
   MissingAccountError: { make: () => new MissingAccountError("transfer"), category: "input" },
   DeploymentError: { make: () => new DeploymentError("cannot read x.json"), category: "input" },

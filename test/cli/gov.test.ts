@@ -170,7 +170,7 @@ describe("clearhouse gov (CLI against the in-process chain)", () => {
     );
     expect(unknown.code).to.equal(ExitCode.badInput);
     expect(unknown.err).to.match(
-      /^error: --target vault is neither registry, token, ledger, engine, verifiers, escrow or multisig nor an address\./,
+      /^error: --target vault is neither registry, token, ledger, engine, verifiers, escrow, offline or multisig nor an address\./,
     );
     const help = await cli("gov", "propose", "--help");
     expect(help.out).to.match(/--target ledger --call setAckWindow/);

@@ -53,6 +53,7 @@ describe("contract manifest and contractOf", () => {
       "engine",
       "verifiers",
       "escrow",
+      "offline",
       "multisig",
     ]);
     expect(contractByShortName("vault")).to.equal(undefined);

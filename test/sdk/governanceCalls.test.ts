@@ -119,6 +119,7 @@ describe("SDK governance: encodeGovernedCall", () => {
       "NettingEngine",
       "VerifierRegistry",
       "ConditionalEscrow",
+      "OfflineVault",
       "ConsortiumMultisig",
     ]);
     const pause = encodeGovernedCall({ contract: "NettingEngine", functionName: "pause" });

@@ -102,9 +102,10 @@ describe("serve: auditor console in Chromium", function () {
 
     await tab("audit");
     await page.waitForSelector("#verdict", { timeout: 60_000 });
-    // Nothing to check off-chain (no batch files) and no multisig here: "not run", never "passed".
+    // Nothing to check off-chain (no batch files), no multisig and no offline payment here: "not
+    // run", never "passed".
     expect(await page.textContent("#verdict")).to.match(/Every check that ran passed/);
-    expect(await page.textContent("#audit-counts")).to.match(/^\d+ passed, 0 failed, 2 not run$/);
+    expect(await page.textContent("#audit-counts")).to.match(/^\d+ passed, 0 failed, 3 not run$/);
     expect(await page.textContent("#audit-checks")).to.match(
       /Off-chain records[^]*0not run: no bank batch files given: pass --batch-file/,
     );

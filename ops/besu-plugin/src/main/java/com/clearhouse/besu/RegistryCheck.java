@@ -36,6 +36,8 @@ public final class RegistryCheck {
     "CreationNotAllowed",
     "NativeValueNotAllowed",
     "RegistryPaused",
+    "SenderWalletClosed",
+    "SenderWalletBankInactive",
   };
 
   /** The registry's answer. */
