@@ -216,7 +216,7 @@ interface IOfflineVault {
     /// @notice This very voucher was redeemed already.
     error VaultAlreadyRedeemed(bytes32 allowanceId, uint16 serial, bytes32 voucherDigest);
     /// @notice The serial was claimed in bulk: a different voucher must prove a double spend with
-    /// `redeemDoubleSpent` once the batch is settled.
+    /// `redeemDoubleSpent` once the batch's dispute window is over.
     error VaultSerialClaimedInBulk(bytes32 allowanceId, uint16 serial);
     /// @notice A bulk claim asks for a serial already redeemed or claimed.
     error VaultSerialTaken(bytes32 allowanceId, uint16 serial);
@@ -284,7 +284,7 @@ interface IOfflineVault {
         bytes calldata deviceSignature
     ) external;
 
-    /// @notice Prove a double spend against a serial claimed in a settled bulk batch: `evidence`
+    /// @notice Prove a double spend against a serial claimed in a bulk batch whose dispute window is over: `evidence`
     /// opens the claim holding the serial; the voucher must differ from the claimed one. Pays the
     /// voucher's payee as `redeem` does.
     function redeemDoubleSpent(

@@ -73,7 +73,10 @@ async function redeemOne(
       return { paid: false, outcome: `claimed in bulk by the bank (batch ${evidence.batchId})` };
     if (allowanceOnly) return { paid: false, outcome: "skipped: a double spend (paid from the guarantee)" };
     const batch = await ch.offline.getBulkBatch({ batchId: evidence.batchId });
-    if (batch.status !== 2)
+    // Provable once the window is over, settled or not (a claiming bank that cannot receive must
+    // not hold the proof up).
+    const now = (await ch.context.publicClient.getBlock()).timestamp;
+    if (now <= batch.disputeEnd)
       return {
         paid: false,
         outcome: `double spend against batch ${evidence.batchId}, in its dispute window: retry after ${isoOf(batch.disputeEnd)}`,

@@ -1,6 +1,6 @@
 /**
  * SDK for bulk redemption: claim a plan, rebuild a claim's evidence from the chain, dispute,
- * settle, and prove a double spend against a settled claim.
+ * settle, and prove a double spend against a claim whose dispute window is over.
  */
 import { decodeFunctionData, parseEventLogs, type Address, type Hex } from "viem";
 import { offlineVaultAbi } from "@clearhouse/contracts";
@@ -130,8 +130,8 @@ export interface RedeemDoubleSpentParameters {
 export type RedeemDoubleSpentReturnType = WriteResult;
 
 /**
- * Prove a double spend against a serial claimed in a settled bulk batch. Pays the voucher's payee
- * from the issuing bank's guarantee.
+ * Prove a double spend against a serial claimed in a bulk batch whose dispute window is over (settled
+ * or not). Pays the voucher's payee from the issuing bank's guarantee.
  */
 export async function redeemDoubleSpent(
   ctx: ClearhouseContext,

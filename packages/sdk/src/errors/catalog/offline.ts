@@ -70,7 +70,7 @@ export const offlineErrors: CatalogPart<OwnErrorName<typeof offlineVaultAbi>> = 
   }),
   VaultSerialClaimedInBulk: ([id, serial]) => ({
     message: `serial ${serial} of allowance ${short(id)} was claimed in a bulk batch`,
-    hint: "If this voucher differs from the claimed one, prove the double spend with `redeemDoubleSpent` once the batch is settled.",
+    hint: "If this voucher differs from the claimed one, prove the double spend with `redeemDoubleSpent` once the batch's dispute window is over.",
   }),
   VaultSerialTaken: ([id, serial]) => ({
     message: `serial ${serial} of allowance ${short(id)} is already redeemed or claimed`,
