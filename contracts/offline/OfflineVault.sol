@@ -106,8 +106,7 @@ contract OfflineVault is OfflineBulk, Ownable2StepUpgradeable, UUPSUpgradeable {
             if (a.status == AllowanceStatus.Released) revert VaultAllowanceReleased(id);
             revert VaultInvalidAllowance("unfunded: nothing locked");
         }
-        uint64 at = a.redeemUntil;
-        if (a.claimsOpenUntil > at) at = a.claimsOpenUntil;
+        uint64 at = _closedAt(a);
         if (block.timestamp <= at) revert VaultReleaseTooEarly(id, at);
         uint128 amount = a.remaining;
         a.remaining = 0;

@@ -192,12 +192,17 @@ abstract contract OfflineVaultStorage is IOfflineVault, EIP712Upgradeable {
         if (block.timestamp > deadline) revert VaultAllowanceExpired(id, a.expiry, deadline);
     }
 
-    /// @dev A double spend can be proved until max(redeemUntil, the last bulk dispute end) + grace.
-    function _checkProofDeadline(Allowance storage a, bytes32 id) internal view {
-        uint64 end = a.redeemUntil;
+    /// @dev When nothing can change an allowance's serials any more: max(redeemUntil, the last bulk
+    /// dispute end). Release waits for it; double spends stay provable a grace period after it.
+    function _closedAt(Allowance storage a) internal view returns (uint64 at) {
+        at = a.redeemUntil;
         uint64 claimsEnd = a.claimsOpenUntil;
-        if (claimsEnd > end) end = claimsEnd;
-        end += a.grace;
+        if (claimsEnd > at) at = claimsEnd;
+    }
+
+    /// @dev A double spend can be proved until `_closedAt` + grace.
+    function _checkProofDeadline(Allowance storage a, bytes32 id) internal view {
+        uint64 end = _closedAt(a) + a.grace;
         if (block.timestamp > end) revert VaultAllowanceExpired(id, a.expiry, end);
     }
 
