@@ -38,6 +38,7 @@ import { InvariantViolation, Rng, Tally, type Campaign, type CampaignOptions, ty
 
 const NAME = "offline";
 const DAY = 86_400;
+const HOUR = 3_600;
 
 interface Allow {
   id: string;
@@ -103,7 +104,9 @@ async function run(options: CampaignOptions): Promise<CampaignResult> {
       const lock = cap * BigInt(count);
       const book = await f.vault.bankBookOf(f.bankA.address);
       const sig = await signCert(f, f.bankA, cert);
-      if (book.debt > 0n || book.guarantee < book.locked + lock || (await f.token.balanceOf(payer.address)) < lock) {
+      const funds = await f.token.balanceOf(payer.address);
+      const approved = await f.token.allowance(payer.address, f.vaultAddress);
+      if (book.debt > 0n || book.guarantee < book.locked + lock || funds < lock || approved < lock) {
         await f.vault
           .connect(f.bankA)
           .anchorAllowance(cert, sig, await consent(f, cert))
@@ -161,10 +164,10 @@ async function run(options: CampaignOptions): Promise<CampaignResult> {
       );
     };
 
-    const redeemOne = async () => {
+    const redeemOne = async (chosen?: Held) => {
       const candidates = open();
       if (candidates.length === 0) return;
-      const h = rng.pick(candidates);
+      const h = chosen ?? rng.pick(candidates);
       const a = await f.vault.allowanceOf(h.allow.id);
       const bit = 1n << BigInt(Number(h.v.v.serial) - 1);
       const [by] = await f.vault.redemptionOf(h.allow.id, h.v.v.serial);
@@ -249,6 +252,10 @@ async function run(options: CampaignOptions): Promise<CampaignResult> {
       const leaves = b.claims.map((c, k) => leafOf(f, c, b.devices[k]));
       await send(f.vault.connect(f.bankA).disputeClaim({ batchId: b.id, leaves, claimIndex: i, claim: b.claims[i] }));
       b.disputed.add(i);
+      // The dispute gives the freed vouchers' payees a fresh grace period (redeemUntil only rises).
+      const freed = allows.find((a) => a.id === b.claims[i].allowanceId)!;
+      const until = (await f.vault.allowanceOf(freed.id)).redeemUntil;
+      if (until > freed.deadline) freed.deadline = until;
       for (const h of b.held[i]) {
         paidOnce.delete(h.v.digest);
         h.state = "new";
@@ -266,20 +273,22 @@ async function run(options: CampaignOptions): Promise<CampaignResult> {
       }
     };
 
-    /** Advance time, never past a deadline an unredeemed voucher (or a pending proof) still needs. */
+    /** The last moment `h`'s payee can still be paid: only a serial claimed in bulk is proved later
+     * (redeemDoubleSpent, until closedAt + grace); any other voucher is redeemed before redeemUntil. */
+    const lastChance = async (h: Held) => {
+      const taken = (await f.vault.allowanceOf(h.allow.id)).redeemed & (1n << BigInt(Number(h.v.v.serial) - 1));
+      const [by] = taken ? await f.vault.redemptionOf(h.allow.id, h.v.v.serial) : [ethers.ZeroAddress];
+      return taken && by === ethers.ZeroAddress ? h.allow.deadline + BigInt(GRACE) : h.allow.deadline;
+    };
+
+    /** Advance time, never closer than an hour to a deadline an unredeemed voucher still needs. */
     const warp = async (max: bigint) => {
       const t = await now();
       let limit = t + max;
       for (const h of open()) {
-        const proofEnd = h.allow.deadline + BigInt(GRACE);
-        const d =
-          (await f.vault.allowanceOf(h.allow.id)).redeemed & (1n << BigInt(Number(h.v.v.serial) - 1))
-            ? proofEnd
-            : h.allow.deadline;
-        if (d - 10n < limit) limit = d - 10n;
+        const d = (await lastChance(h)) - BigInt(HOUR);
+        if (d < limit) limit = d;
       }
-      for (const b of batches.filter((x) => !x.settled))
-        if (b.end + 1n > limit && b.end + 1n <= t + max) limit = b.end + 1n;
       if (limit > t + 1n) await time.increaseTo(limit);
     };
 
@@ -287,7 +296,9 @@ async function run(options: CampaignOptions): Promise<CampaignResult> {
       const t = await now();
       for (const a of allows.filter((x) => !x.released)) {
         const s = await f.vault.allowanceOf(a.id);
-        const at = s.claimsOpenUntil > a.deadline ? s.claimsOpenUntil : a.deadline;
+        // A dispute on a bulk claim extends redeemUntil past the model's deadline (seed 1296503108).
+        const until = s.redeemUntil > a.deadline ? s.redeemUntil : a.deadline;
+        const at = s.claimsOpenUntil > until ? s.claimsOpenUntil : until;
         if (t > at && !open().some((h) => h.allow === a)) {
           await send(f.vault.release(a.id));
           a.released = true;
@@ -346,6 +357,12 @@ async function run(options: CampaignOptions): Promise<CampaignResult> {
                           ? "guarantee"
                           : "release";
       actions.add(kind);
+      // An honest payee reconnects in time: a voucher within an hour of its last chance is redeemed now.
+      for (const h of open())
+        if ((await lastChance(h)) - (await now()) < BigInt(HOUR)) {
+          await settle();
+          await redeemOne(h);
+        }
       if (kind === "anchor") await anchor();
       else if (kind === "pay") await payOffline(false);
       else if (kind === "double") await payOffline(true);
