@@ -18,3 +18,5 @@ export * from "./privateBatch";
 export * from "./privateInputs";
 export * from "./privateInclusion";
 export * from "./privateProve";
+export * from "./tracedBatch";
+export * from "./tracedInputs";

@@ -56,6 +56,8 @@ export interface PrivateSlot {
   /** The chunk bucket (0–3) of its creditor; 0 for an unused slot. */
   bucket: number;
   used: boolean;
+  /** The payment in the slot (absent for an unused slot). */
+  record?: PaymentRecord;
 }
 
 /** One chunk of a private batch, with everything its proof and its declaration need. */
@@ -127,6 +129,33 @@ export function privateChunksCommitmentOf(counterparties: readonly Address[], to
   );
 }
 
+/**
+ * How a batch's payments are cut into chunks: groups of 8 slots per chunk and the chunk root over
+ * the group hashes. `private/2` (this file) and the traced `private/3` (tracedBatch.ts) differ only
+ * in these, in the totals commitment's tag and in the metadata's mode.
+ */
+export interface ChunkLayout {
+  /** Groups of 8 slots per chunk. */
+  groups: number;
+  /** The chunk root from its `groups` group hashes. */
+  root: (groups: readonly bigint[]) => bigint;
+  /** The totals commitment of a batch of these chunks. */
+  commitment: (counterparties: readonly Address[], totals: readonly bigint[]) => Hex;
+  /** `metadata.mode`. */
+  mode: string;
+  /** The proof's circuit, for messages. */
+  circuit: string;
+}
+
+/** The layout of a private/2 batch: 32 groups (256 slots) a chunk, `private_netting_256`. */
+export const PRIVATE_V2_LAYOUT: ChunkLayout = {
+  groups: CHUNK_GROUPS,
+  root: chunkRootOf,
+  commitment: privateChunksCommitmentOf,
+  mode: "private/2",
+  circuit: "private_netting_256",
+};
+
 const EMPTY: PrivateSlot = { digest: 0n, packed: 0n, amount: 0n, bucket: 0, used: false };
 
 /**
@@ -135,6 +164,15 @@ const EMPTY: PrivateSlot = { digest: 0n, packed: 0n, amount: 0n, bucket: 0, used
  * 8, the groups cut into chunks of 32 groups and at most 4 creditors, the chunks ordered by root.
  */
 export function buildPrivateBatch(records: readonly PaymentRecord[], o: BuildPrivateBatchOptions): PrivateBatchV2 {
+  return buildChunkedBatch(records, o, PRIVATE_V2_LAYOUT);
+}
+
+/** {@link buildPrivateBatch} for any chunk layout (tracedBatch.ts uses it for private/3). */
+export function buildChunkedBatch(
+  records: readonly PaymentRecord[],
+  o: BuildPrivateBatchOptions,
+  layout: ChunkLayout,
+): PrivateBatchV2 {
   if (records.length === 0) throw new InvalidArgumentError("records", "is empty: a batch needs at least one payment");
   const valid = records.map((r, i) => validateRecord(r, `records[${i}]`));
   valid.forEach((r, i) => {
@@ -166,12 +204,12 @@ export function buildPrivateBatch(records: readonly PaymentRecord[], o: BuildPri
       groups.push({ position, records: mine.slice(i, i + GROUP_SLOTS) });
   });
 
-  // Groups into chunks: 32 groups, at most 4 creditors.
+  // Groups into chunks: `layout.groups` groups, at most 4 creditors.
   const plans: (typeof groups)[] = [];
   let current: typeof groups = [];
   for (const g of groups) {
     const creditors = new Set(current.map((x) => x.position));
-    if (current.length === CHUNK_GROUPS || (!creditors.has(g.position) && creditors.size === CHUNK_BUCKETS)) {
+    if (current.length === layout.groups || (!creditors.has(g.position) && creditors.size === CHUNK_BUCKETS)) {
       plans.push(current);
       current = [];
     }
@@ -182,14 +220,14 @@ export function buildPrivateBatch(records: readonly PaymentRecord[], o: BuildPri
     throw new InvalidArgumentError(
       "records",
       `make ${plans.length} chunks, more than the ${MAX_PROVED_CHUNKS} one declaration takes (MAX_PROVED_CHUNKS): ` +
-        "split the payments into several batches (at most 4 creditors and 256 slots a chunk)",
+        `split the payments into several batches (at most 4 creditors and ${layout.groups * GROUP_SLOTS} slots a chunk)`,
     );
 
   const chunks = plans
-    .map((plan) => chunkOf(plan, bankIndex, indexes, counterparties.length))
+    .map((plan) => chunkOf(plan, bankIndex, indexes, counterparties.length, layout))
     .sort((a, b) => (a.root < b.root ? -1 : a.root > b.root ? 1 : 0));
   const key = batchKey(o.key).toLowerCase() as Hex;
-  const metadata: BatchMetadata = { ...(o.metadata ?? {}), mode: "private/2", chunks: chunks.length };
+  const metadata: BatchMetadata = { ...(o.metadata ?? {}), mode: layout.mode, chunks: chunks.length };
   return {
     submitter: o.submitter,
     key,
@@ -201,7 +239,7 @@ export function buildPrivateBatch(records: readonly PaymentRecord[], o: BuildPri
       root: privateBatchRoot(chunks.map((c) => c.root)),
       entryCount: valid.length,
       grossTotal: gross,
-      totalsCommitment: privateChunksCommitmentOf(counterparties, totals),
+      totalsCommitment: layout.commitment(counterparties, totals),
       metadataDigest: metadataDigestOf(metadata),
       counterparties,
       totals,
@@ -221,6 +259,7 @@ function chunkOf(
   bankIndex: number,
   indexes: readonly number[],
   counterpartyCount: number,
+  layout: ChunkLayout,
 ): PrivateChunkV2 {
   const positions = [...new Set(plan.map((g) => g.position))];
   const buckets = [...positions, ...new Array<number>(CHUNK_BUCKETS - positions.length).fill(0)];
@@ -239,18 +278,19 @@ function chunkOf(
         amount: r.amount,
         bucket,
         used: true,
+        record: r,
       });
     }
     for (let i = g.records.length; i < GROUP_SLOTS; i++) slots.push(EMPTY);
   }
-  while (slots.length < CHUNK_SLOTS) slots.push(EMPTY);
+  while (slots.length < layout.groups * GROUP_SLOTS) slots.push(EMPTY);
   for (const a of amounts) if (a >= U72) throw new InvalidArgumentError("amounts", "a chunk total exceeds 72 bits");
   const groupHashes: bigint[] = [];
-  for (let g = 0; g < CHUNK_GROUPS; g++)
+  for (let g = 0; g < layout.groups; g++)
     groupHashes.push(groupHash(slots.slice(g * GROUP_SLOTS, (g + 1) * GROUP_SLOTS)));
   if (counterpartyCount === 0) throw new InvalidArgumentError("records", "have no creditor");
   return {
-    root: chunkRootOf(groupHashes),
+    root: layout.root(groupHashes),
     slots,
     buckets,
     amounts,
