@@ -18,3 +18,4 @@ export * from "./privateBatch";
 export * from "./privateInputs";
 export * from "./privateInclusion";
 export * from "./privateProve";
+export * from "./regulator";
