@@ -50,6 +50,11 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
     load: async () => (await import("./kyc")).kycCommand,
   },
   {
+    name: "regulator",
+    summary: "regulator keys: a key per epoch, split k-of-n among officials, threshold decryption of chunk keys",
+    load: async () => (await import("./regulator")).regulatorCommand,
+  },
+  {
     name: "pay",
     summary: "conditional payments: milestone escrow on attestations, dates and zk proofs",
     load: async () => (await import("./pay")).payCommand,

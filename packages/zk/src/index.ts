@@ -20,3 +20,4 @@ export * from "./privateInclusion";
 export * from "./privateProve";
 export * from "./tracedBatch";
 export * from "./tracedInputs";
+export * from "./regulator";
