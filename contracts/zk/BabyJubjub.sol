@@ -38,7 +38,7 @@ library BabyJubjub {
     /// @notice Whether (x, y) is a point of the curve in the subgroup of prime order l, i.e.
     /// l·(x, y) is the identity (0, 1). The identity itself is in the subgroup (callers that need a
     /// usable key refuse it separately). 310,610 gas measured for any point on the curve (the work
-    /// is fixed by the bits of l: 250 doublings and 125 additions); far less for a point off it.
+    /// is fixed by the bits of l: 250 doublings and 114 additions); far less for a point off it.
     /// @param x the x coordinate
     /// @param y the y coordinate
     /// @return inSubgroup false for a point off the curve or with a low-order component
