@@ -5,8 +5,9 @@ pragma solidity ^0.8.24;
 /// @notice The twisted Edwards curve a·x² + y² = 1 + d·x²·y² over the BN254 scalar field, with
 /// a = 168700 and d = 168696: the curve circomlib and zk-kit (baby-jubjub) use for keys a circuit
 /// can open. Its group has order 8·l; public keys live in the subgroup of prime order l generated
-/// by `Base8`. A point outside that subgroup has a low-order component, so a Diffie-Hellman secret
-/// computed with it takes one of a few values an attacker can enumerate.
+/// by `Base8`. A point of low order (2, 4 or 8) makes a Diffie-Hellman secret computed with it one
+/// of at most 8 values anyone can enumerate; a point with a low-order component leaks the other
+/// party's scalar modulo 8 and is not a key of the form s·Base8.
 /// @dev No modular inversion anywhere: `inPrimeSubgroup` computes l·P in extended coordinates
 /// (X : Y : T : Z), x = X/Z, y = Y/Z, x·y = T/Z (Hisil-Wong-Carter-Dawson 2008, "dbl-2008-hwcd"
 /// and "madd-2008-hwcd"). Both formulas are complete on this curve (a is a square and d is not

@@ -15,8 +15,8 @@ interface IRegulatorKeys {
     event TraceThresholdSet(uint64 previous, uint64 threshold);
 
     /// @notice (x, y) cannot be the regulator's key: `reason` is "not on curve" (off the curve, or a
-    /// coordinate ≥ p), "identity", "not in prime subgroup" (a low-order component: anyone could
-    /// decrypt) or "unchanged" (it is the current key).
+    /// coordinate ≥ p), "identity", "not in prime subgroup" (of low order, so anyone could
+    /// decrypt, or with a low-order component) or "unchanged" (it is the current key).
     error ZkRegulatorKeyInvalid(uint256 x, uint256 y, string reason);
     /// @notice The trace threshold is already `threshold`.
     error ZkTraceThresholdUnchanged(uint64 threshold);
