@@ -6,6 +6,7 @@ import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/U
 import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 import {IVerifierRegistry} from "./IVerifierRegistry.sol";
 import {Groth16Call} from "./Groth16Call.sol";
+import {RegulatorKeys} from "./RegulatorKeys.sol";
 
 /// @title VerifierRegistry — circuit name → current version → Groth16 verifier, verification-key and
 /// transcript hashes; the nullifier store
@@ -13,10 +14,11 @@ import {Groth16Call} from "./Groth16Call.sol";
 /// selector depends on the count; the registry computes it at registration and forwards the proof
 /// and signals in the verifier's calldata layout. Consumers ask by circuit name; governance replaces a
 /// broken verifier with a new version of the name (`replaceCircuit`), so no consumer is upgraded.
-/// Retired versions stay retired; nullifiers are kept per name, across versions.
-/// @dev UUPS proxy owned by governance; ERC-7201 storage.
+/// Retired versions stay retired; nullifiers are kept per name, across versions. It also holds the
+/// regulator's encryption key per epoch and the trace threshold (`RegulatorKeys`, decision 040).
+/// @dev UUPS proxy owned by governance; ERC-7201 storage (RegulatorKeys in its own namespace).
 /// @custom:security-contact security@clearhouse.example
-contract VerifierRegistry is IVerifierRegistry, Ownable2StepUpgradeable, UUPSUpgradeable {
+contract VerifierRegistry is IVerifierRegistry, RegulatorKeys, Ownable2StepUpgradeable, UUPSUpgradeable {
     uint8 private constant MAX_PUBLIC_INPUTS = 32;
 
     /// @custom:storage-location erc7201:clearhouse.storage.VerifierRegistry
@@ -231,6 +233,9 @@ contract VerifierRegistry is IVerifierRegistry, Ownable2StepUpgradeable, UUPSUpg
             $.slot := STORAGE_SLOT
         }
     }
+
+    /// @dev Only governance rotates the regulator key and sets the trace threshold.
+    function _authorizeRegulatorKeys() internal view override onlyOwner {}
 
     /// @dev Only governance upgrades the registry.
     function _authorizeUpgrade(address) internal override onlyOwner {}

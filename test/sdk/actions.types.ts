@@ -1,7 +1,7 @@
 /**
  * Type-level tests, checked by `npx tsc --noEmit` (part of `npm run lint`); nothing here runs.
  * - Every action of the table, as `clearhouseActions` and `createClearhouse` expose it, takes its
- *   module's exported `XParameters` and resolves to its `XReturnType` (117 actions).
+ *   module's exported `XParameters` and resolves to its `XReturnType` (121 actions).
  * - `client.extend(clearhouseActions(d))` infers the read actions on a client without an account
  *   and every action on one with an account; amounts are bigint at the type level.
  */
@@ -246,6 +246,10 @@ export type EveryAction = [
   Expect<Action<"zk", "getCircuit", [zk.GetCircuitParameters], zk.GetCircuitReturnType>>,
   Expect<Action<"zk", "verifyOnChain", [zk.VerifyOnChainParameters], zk.VerifyOnChainReturnType>>,
   Expect<Action<"zk", "isNullifierSpent", [zk.IsNullifierSpentParameters], zk.IsNullifierSpentReturnType>>,
+  Expect<Action<"zk", "getRegulatorKey", [p?: zk.GetRegulatorKeyParameters], zk.GetRegulatorKeyReturnType>>,
+  Expect<Action<"zk", "getTracePolicy", [], zk.GetTracePolicyReturnType>>,
+  Expect<Action<"zk", "rotateRegulatorKey", [zk.RotateRegulatorKeyParameters], zk.RotateRegulatorKeyReturnType>>,
+  Expect<Action<"zk", "setTraceThreshold", [zk.SetTraceThresholdParameters], zk.SetTraceThresholdReturnType>>,
   // payments
   Expect<Action<"payments", "bindingOf", [payments.BindingOfParameters], payments.BindingOfReturnType>>,
   Expect<Action<"payments", "getAgreement", [payments.GetAgreementParameters], payments.GetAgreementReturnType>>,
@@ -442,7 +446,14 @@ export type NothingUnchecked = Expect<
         | "setAckWindow"
         | "setMaxConsecutiveDeferrals"
         | "writeOff";
-      zk: "getCircuit" | "verifyOnChain" | "isNullifierSpent";
+      zk:
+        | "getCircuit"
+        | "verifyOnChain"
+        | "isNullifierSpent"
+        | "getRegulatorKey"
+        | "getTracePolicy"
+        | "rotateRegulatorKey"
+        | "setTraceThreshold";
       payments:
         | "bindingOf"
         | "getAgreement"

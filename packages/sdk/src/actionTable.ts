@@ -26,6 +26,7 @@ import * as settlementAdmin from "./settlement/admin";
 import { pendingBatches } from "./settlement/pending";
 import { reconcile } from "./settlement/reconcile";
 import * as zkOnChain from "./zk/onchain";
+import * as regulatorKeys from "./zk/regulatorKeys";
 import * as escrow from "./payments/escrow";
 import * as submission from "./payments/submission";
 import * as offlineActions from "./offline/actions";
@@ -87,6 +88,8 @@ const readActions = {
     getCircuit: zkOnChain.getCircuit,
     verifyOnChain: zkOnChain.verifyOnChain,
     isNullifierSpent: zkOnChain.isNullifierSpent,
+    getRegulatorKey: regulatorKeys.getRegulatorKey,
+    getTracePolicy: regulatorKeys.getTracePolicy,
   },
   payments: {
     bindingOf: escrow.bindingOf,
@@ -170,7 +173,10 @@ const accountActions = {
     setMaxConsecutiveDeferrals: settlementAdmin.setMaxConsecutiveDeferrals,
     writeOff: settlementAdmin.writeOff,
   },
-  zk: {},
+  zk: {
+    rotateRegulatorKey: regulatorKeys.rotateRegulatorKey,
+    setTraceThreshold: regulatorKeys.setTraceThreshold,
+  },
   payments: {
     createAgreement: escrow.createAgreement,
     attest: escrow.attest,

@@ -1,4 +1,4 @@
-/** Messages of the VerifierRegistry's errors (circuits, proofs, nullifiers). */
+/** Messages of the VerifierRegistry's errors (circuits, proofs, nullifiers, regulator keys). */
 import type { Hex } from "viem";
 import type { verifierRegistryAbi } from "@clearhouse/contracts";
 import { circuitNameOf } from "../../zk/circuits";
@@ -52,6 +52,21 @@ export const verifierRegistryErrors: CatalogPart<OwnErrorName<typeof verifierReg
   ZkNotConsumer: ([caller]) => ({
     message: `${short(caller)} may not spend nullifiers`,
     hint: "Governance authorizes consumer contracts with setConsumer.",
+  }),
+  ZkRegulatorKeyInvalid: ([x, y, reason]) => ({
+    message: `(${short(`0x${x.toString(16)}`)}, ${short(`0x${y.toString(16)}`)}) cannot be the regulator's key: ${reason}`,
+    hint:
+      reason === "unchanged"
+        ? "It is the current key already: nothing to rotate."
+        : "Pass a Baby Jubjub public key of the prime-order subgroup, e.g. mulPointEscalar(Base8, secret) of @zk-kit/baby-jubjub; a low-order key would let anyone decrypt.",
+  }),
+  ZkTraceThresholdUnchanged: ([threshold], f) => ({
+    message: `the trace threshold is ${f.amount(threshold)} already`,
+    hint: "Read getTracePolicy and propose a different threshold, or nothing.",
+  }),
+  ZkUnknownRegulatorEpoch: ([epoch]) => ({
+    message: `no regulator key was set in epoch ${epoch}`,
+    hint: "Epochs count up from 1 with each rotation; read getRegulatorKey for the current one.",
   }),
   ZkOwnershipCannotBeRenounced: () => ({
     message: "the VerifierRegistry cannot be left without an owner",
