@@ -122,13 +122,16 @@ abstract contract CycleClose is Clearing {
             if (d.counterparties.length != d.totals.length) {
                 revert NettingLengthMismatch(d.counterparties.length, d.totals.length);
             }
-            // Standard, private (one proof) or private with chunks (v2): the header binds the mode.
+            // Standard, private (one proof), private with chunks (v2) or traced (v3): the header binds the mode.
             bytes32 standard = keccak256(abi.encode(d.counterparties, d.totals));
             if (standard != d.header.totalsCommitment) {
                 bytes32 tagged = keccak256(abi.encode(PRIVATE_BATCH_TAG, d.counterparties, d.totals));
                 if (
                     tagged != d.header.totalsCommitment &&
-                    keccak256(abi.encode(PRIVATE_CHUNKS_TAG, d.counterparties, d.totals)) != d.header.totalsCommitment
+                    keccak256(abi.encode(PRIVATE_CHUNKS_TAG, d.counterparties, d.totals)) !=
+                        d.header.totalsCommitment &&
+                    keccak256(abi.encode(Declaring.TRACED_CHUNKS_TAG, d.counterparties, d.totals)) !=
+                        d.header.totalsCommitment
                 ) {
                     revert NettingTotalsMismatch(batchId, d.header.totalsCommitment, tagged);
                 }

@@ -21,6 +21,8 @@ library Declaring {
     /// @dev Domain tag of the totals commitment of a private-mode batch declared with several
     /// proofs (`declareProvedChunks`, private mode v2).
     bytes32 internal constant PRIVATE_CHUNKS_TAG = keccak256("clearhouse.batch.private/2");
+    /// @dev Domain tag of a traced private batch's totals commitment (`declareTracedChunks`, private/3).
+    bytes32 internal constant TRACED_CHUNKS_TAG = keccak256("clearhouse.batch.private/3");
 
     /// @dev Revert unless `cycleId` is the current cycle and open.
     function requireOpen(NettingStorage.EngineStorage storage $, uint64 cycleId) internal view {

@@ -105,6 +105,10 @@ interface INettingEngine {
     /// `batch_netting_16` proof (`declareProved`), or one `private_netting_256` proof per chunk
     /// (`declareProvedChunks`; the chunks are in the transaction's calldata).
     event BatchProofAccepted(uint64 indexed cycleId, bytes32 indexed batchId, bytes32 circuitId);
+    /// @notice A traced private batch (`declareTracedChunks`, private/3) was declared: its `chunks`
+    /// chunks carry ciphertexts for the regulator key of `epoch`, payments from `threshold` traced.
+    /// The ephemeral keys and ciphertexts are in the transaction's calldata.
+    event BatchTraced(uint64 indexed cycleId, bytes32 indexed batchId, uint32 epoch, uint64 threshold, uint256 chunks);
 
     error NettingNoOpenCycle(uint64 cycleId);
     error NettingCycleStillOpen(uint64 cycleId);
@@ -165,10 +169,21 @@ interface INettingEngine {
     error NettingChunkBucketInvalid(uint256 chunk, uint256 bucket, uint256 position, uint256 amount);
     /// @notice The chunks' amounts to counterparty position `position` sum to `proved`, not the declared `declared`.
     error NettingChunkTotalsMismatch(uint256 position, uint256 proved, uint256 declared);
-    /// @notice The engine has no function `selector` (its fallback only runs `declareProvedChunks`).
+    /// @notice The engine has no function `selector` (its fallback only runs `declareProvedChunks`
+    /// and `declareTracedChunks`).
     error NettingUnknownFunction(bytes4 selector);
     /// @notice Chunk `chunk`'s proof does not verify for its public signals under `circuitId`.
     error NettingChunkProofInvalid(bytes32 circuitId, uint256 chunk);
+    /// @notice Traceability is on (the VerifierRegistry holds a regulator key of `epoch`): private
+    /// batches must be declared traced, with `declareTracedChunks`.
+    error NettingTraceRequired(uint32 epoch);
+    /// @notice No regulator key is registered (epoch 0): there is nobody to trace for; declare with
+    /// `declareProvedChunks`.
+    error NettingTraceOff();
+    /// @notice Chunk `chunk`'s ephemeral key is the identity (0, 1): its ciphertexts would be readable by anyone.
+    error NettingTraceEphemeralInvalid(uint256 chunk);
+    /// @notice A traced chunk's ciphertext element at `index` (slot-major, 0–223) is `value`, not below p.
+    error NettingTraceCiphertextNotInField(uint256 index, uint256 value);
 
     /// @notice Open the next cycle (an active OPERATOR; only one cycle is open at a time). It starts
     /// with the batches carried from the previous cycle pending.

@@ -20,6 +20,19 @@ interface IPrivateChunks {
         uint256[8] proof;
     }
 
+    /// @notice One chunk of a traced private batch (`declareTracedChunks`, private/3,
+    /// docs/spec/traced-batch.md): up to 32 payments under the Poseidon root `root`, buckets as in
+    /// `ProvedChunk`, the ephemeral key `ephemeral` = e·Base8 and the 32 slots' ciphertexts for the
+    /// regulator, 7 field elements a slot, slot-major; `proof` is its `private_traced_32` proof.
+    struct TracedChunk {
+        uint256 root;
+        uint8[4] buckets;
+        uint256[4] amounts;
+        uint256[2] ephemeral;
+        uint256[224] ciphertexts;
+        uint256[8] proof;
+    }
+
     /// @notice Declare a final private-mode batch proved by several `private_netting_256` proofs, one
     /// per chunk of up to 256 payments, into the open cycle in one transaction (private mode v2).
     /// The header commits to the totals with the v2 tag (`keccak256(abi.encode(PRIVATE_CHUNKS_TAG,
@@ -52,5 +65,33 @@ interface IPrivateChunks {
         address[] calldata counterparties,
         uint256[] calldata totals,
         ProvedChunk[] calldata chunks
+    ) external;
+
+    /// @notice Declare a final traced private batch (private/3): one `private_traced_32` proof per
+    /// chunk of up to 32 payments, each chunk carrying a ciphertext per slot for the regulator, in
+    /// one transaction. Checked as `declareProvedChunks` (count 1 … MAX_TRACED_CHUNKS, roots, buckets,
+    /// totals; the header's commitment tag is `keccak256("clearhouse.batch.private/3")`), and:
+    /// traceability is on (the registry's `tracePolicy()` has an epoch, else NettingTraceOff); no
+    /// chunk's ephemeral key is (0, 1); every ciphertext element is below p
+    /// (TraceCiphertextNotInField); the registry's current `private_traced_32` is live with 10
+    /// public signals; every proof verifies for [root, word0, word1, E.x, E.y, evaluation, K.x, K.y,
+    /// threshold, r] with (K, threshold) the registry's current policy, r the challenge and evaluation
+    /// the ciphertexts' evaluation at r (TraceBinding, docs/spec/traced-batch.md §5). Then declared as
+    /// `declareProvedChunks` declares, with `BatchProofAccepted(cycleId, batchId, "private_traced_32")`
+    /// and `BatchTraced(cycleId, batchId, epoch, threshold, chunks)`.
+    /// @dev Gas: MAX_TRACED_CHUNKS bounds the worst case under 15,000,000 gas (PrivateProofs).
+    /// @param cycleId the open cycle
+    /// @param key the key the caller anchored the batch under
+    /// @param header the anchored header
+    /// @param counterparties the creditors, in the totals commitment's order
+    /// @param totals the amounts owed to them
+    /// @param chunks the chunks, roots strictly ascending, each with its ciphertexts and proof
+    function declareTracedChunks(
+        uint64 cycleId,
+        bytes32 key,
+        ISettlementLedger.BatchHeader calldata header,
+        address[] calldata counterparties,
+        uint256[] calldata totals,
+        TracedChunk[] calldata chunks
     ) external;
 }

@@ -119,7 +119,10 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, StreamedClose
     // solhint-disable-next-line no-complex-fallback
     fallback() external {
         address target = address(PROOFS);
-        if (msg.sig != IPrivateChunks.declareProvedChunks.selector) revert NettingUnknownFunction(msg.sig);
+        if (
+            msg.sig != IPrivateChunks.declareProvedChunks.selector &&
+            msg.sig != IPrivateChunks.declareTracedChunks.selector
+        ) revert NettingUnknownFunction(msg.sig);
         assembly ("memory-safe") {
             let p := mload(0x40)
             calldatacopy(p, 0, calldatasize())

@@ -9,6 +9,8 @@ import {NettingStorage, engineStorage} from "./NettingStorage.sol";
 import {Declaring} from "./Declaring.sol";
 import {IVerifierRegistry} from "../zk/IVerifierRegistry.sol";
 import {Groth16Call} from "../zk/Groth16Call.sol";
+import {IRegulatorKeys} from "../zk/IRegulatorKeys.sol";
+import {TracedChunks} from "./TracedChunks.sol";
 
 /// @title PrivateProofs — the NettingEngine's private-mode proof checks, and its v2 declaration
 /// @notice The engine has no code room left under EIP-170 (decision 023); its implementation
@@ -21,13 +23,11 @@ import {Groth16Call} from "../zk/Groth16Call.sol";
 ///   call's arguments as they came (same ABI layout, under this selector) followed by two ABI
 ///   words of context, the caller and the verifier registry.
 /// @custom:security-contact security@clearhouse.example
-contract PrivateProofs is IPrivateChunks, PausableUpgradeable {
+contract PrivateProofs is IPrivateChunks, PausableUpgradeable, TracedChunks {
     /// @notice The circuit that proves a chunk (public signals [root, word0, word1]).
     bytes32 public constant PRIVATE_NETTING_CIRCUIT = "private_netting_256";
     /// @notice The circuit of `checkBatch` (public signals root, packed[4], bank).
     bytes32 public constant BATCH_NETTING_CIRCUIT = "batch_netting_16";
-    /// @notice Counterparty buckets of a proof (batch_netting_16 and private_netting_256).
-    uint256 public constant BUCKETS = 4;
     /// @notice Most chunks (proofs) of one declaration. Gas budget: the whole `declareProvedChunks`
     /// stays under 15,000,000 gas, the per-transaction budget of a deployment (MIN_GAS_LIMIT in the
     /// SDK). Measured with real proofs at this bound, 4 distinct creditors a chunk (192 entries,
@@ -55,6 +55,7 @@ contract PrivateProofs is IPrivateChunks, PausableUpgradeable {
         uint256[8] calldata proof
     ) external view {
         (address bank, IVerifierRegistry verifiers) = _context();
+        _requireUntraced(verifiers);
         uint256[] memory signals = new uint256[](BUCKETS + 2);
         signals[0] = uint256(header.root);
         for (uint256 k; k < counterparties.length; ++k) {
@@ -79,6 +80,7 @@ contract PrivateProofs is IPrivateChunks, PausableUpgradeable {
     ) external whenNotPaused {
         NettingStorage.EngineStorage storage $ = engineStorage();
         if (address($.verifiers) == address(0)) revert INettingEngine.NettingNoVerifierRegistry();
+        _requireUntraced($.verifiers);
         _checkChunks(header.root, counterparties, totals, chunks);
         _verifyChunks($.verifiers, $.ledger, counterparties, chunks);
         bytes32 given = keccak256(abi.encode(Declaring.PRIVATE_CHUNKS_TAG, counterparties, totals));
@@ -96,20 +98,8 @@ contract PrivateProofs is IPrivateChunks, PausableUpgradeable {
         address[] calldata counterparties,
         ProvedChunk[] calldata chunks
     ) private view {
-        IVerifierRegistry.Circuit memory circuit = verifiers.circuitOf(PRIVATE_NETTING_CIRCUIT);
-        if (circuit.retired || circuit.publicInputs != 3) {
-            revert INettingEngine.NettingCircuitUnusable(
-                PRIVATE_NETTING_CIRCUIT,
-                circuit.publicInputs,
-                circuit.retired
-            );
-        }
-        uint256 bankWord = _indexOf(ledger, msg.sender) << 176;
-        // Each counterparty's ledger index, read once (not once per bucket naming it).
-        uint256[] memory indexes = new uint256[](counterparties.length);
-        for (uint256 j; j < counterparties.length; ++j) {
-            indexes[j] = _indexOf(ledger, counterparties[j]);
-        }
+        IVerifierRegistry.Circuit memory circuit = _liveCircuit(verifiers, PRIVATE_NETTING_CIRCUIT, 3);
+        (uint256 bankWord, uint256[] memory indexes) = _indexes(ledger, counterparties);
         uint256 n = chunks.length;
         uint256[8][] memory proofs = new uint256[8][](n);
         uint256[3][] memory signals = new uint256[3][](n);
@@ -126,18 +116,14 @@ contract PrivateProofs is IPrivateChunks, PausableUpgradeable {
         }
     }
 
-    /// @dev Chunk `c`'s public signals [root, word0, word1] (bucket_k = amount << 16 | the ledger
-    /// index of counterparty `buckets[k]`, from `indexes`; `bankWord` is the bank's index << 176).
+    /// @dev Chunk `c`'s public signals [root, word0, word1].
     function _signals(
         uint256 bankWord,
         uint256[] memory indexes,
         ProvedChunk calldata c
     ) private pure returns (uint256[3] memory) {
-        uint256[BUCKETS] memory b;
-        for (uint256 k; k < BUCKETS; ++k) {
-            b[k] = (c.amounts[k] << 16) | indexes[c.buckets[k]];
-        }
-        return [c.root, bankWord | (b[0] << 88) | b[1], (b[2] << 88) | b[3]];
+        (uint256 word0, uint256 word1) = _words(bankWord, indexes, c.buckets, c.amounts);
+        return [c.root, word0, word1];
     }
 
     /// @dev The calldata checks (no state read, cheapest first): chunk count, lengths, roots strictly ascending and
@@ -159,30 +145,20 @@ contract PrivateProofs is IPrivateChunks, PausableUpgradeable {
         uint256 previous;
         for (uint256 i; i < count; ++i) {
             ProvedChunk calldata c = chunks[i];
-            uint256 root = c.root;
-            if (root <= previous) revert INettingEngine.NettingChunkRootsUnordered(i, previous, root);
-            (roots[i], previous) = (root, root);
-            for (uint256 k; k < BUCKETS; ++k) {
-                (uint256 position, uint256 amount) = (c.buckets[k], c.amounts[k]);
-                if (position >= n || amount >> 72 != 0 || (amount == 0 && position != 0)) {
-                    revert INettingEngine.NettingChunkBucketInvalid(i, k, position, amount);
-                }
-                sums[position] += amount;
-            }
+            _checkChunk(i, c.root, previous, c.buckets, c.amounts, sums);
+            (roots[i], previous) = (c.root, c.root);
         }
-        bytes32 chunksRoot = keccak256(abi.encodePacked(roots));
-        if (chunksRoot != headerRoot) revert INettingEngine.NettingChunkRootsMismatch(headerRoot, chunksRoot);
-        for (uint256 j; j < n; ++j) {
-            if (sums[j] != totals[j]) revert INettingEngine.NettingChunkTotalsMismatch(j, sums[j], totals[j]);
-        }
+        _checkRootsAndSums(headerRoot, roots, sums, totals);
+    }
+
+    /// @dev Once a regulator key is registered, untraced private declarations are refused.
+    function _requireUntraced(IVerifierRegistry verifiers) private view {
+        (uint32 epoch, , , ) = IRegulatorKeys(address(verifiers)).tracePolicy();
+        if (epoch != 0) revert INettingEngine.NettingTraceRequired(epoch);
     }
 
     /// @dev The context the engine appended to its forwarded arguments.
     function _context() private pure returns (address bank, IVerifierRegistry verifiers) {
         return abi.decode(msg.data[msg.data.length - CONTEXT:], (address, IVerifierRegistry));
-    }
-
-    function _indexOf(ISettlementLedger ledger, address bank) private view returns (uint256 index) {
-        (index, ) = ledger.bankOf(bank);
     }
 }

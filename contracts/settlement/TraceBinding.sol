@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
+import {INettingEngine} from "./INettingEngine.sol";
+
 /// @title TraceBinding — the challenge and the evaluation that bind a traced chunk's published
 /// ciphertexts to its proof (docs/spec/traced-batch.md §5, decision 041)
 /// @notice A traced chunk's 32 slots each carry a 7-element ciphertext for the regulator. Instead of
@@ -14,9 +16,6 @@ library TraceBinding {
     uint256 internal constant ELEMENTS = 224;
     /// @notice keccak256("clearhouse.trace.challenge/1"), the challenge's first word.
     bytes32 internal constant CHALLENGE_TAG = keccak256("clearhouse.trace.challenge/1");
-
-    /// @notice A published element is not below p; `index` is its position (slot-major).
-    error TraceCiphertextNotInField(uint256 index, uint256 value);
 
     /// @notice r = keccak256(CHALLENGE_TAG ‖ root ‖ E.x ‖ E.y ‖ K.x ‖ K.y ‖ threshold ‖ c_0 ‖ … ‖ c_223) mod p.
     /// @dev One keccak over 7,392 bytes copied from calldata: 3,368 gas (trace-binding.test.ts).
@@ -73,6 +72,6 @@ library TraceBinding {
                 acc := mulmod(addmod(acc, v, P), r, P)
             }
         }
-        if (bad != 0) revert TraceCiphertextNotInField(bad - 1, ciphertexts[bad - 1]);
+        if (bad != 0) revert INettingEngine.NettingTraceCiphertextNotInField(bad - 1, ciphertexts[bad - 1]);
     }
 }

@@ -27,7 +27,7 @@ contract ChunksForwarder is IPrivateChunks {
         return ret;
     }
 
-    /// @notice The engine calldata the next `declareProvedChunks` sends, whatever its own arguments.
+    /// @notice The engine calldata the next `declareProvedChunks` or `declareTracedChunks` sends, whatever its own arguments.
     function setForwarded(bytes calldata data) external {
         forwarded = data;
     }
@@ -41,6 +41,22 @@ contract ChunksForwarder is IPrivateChunks {
         uint256[] calldata,
         ProvedChunk[] calldata
     ) external {
+        _forward();
+    }
+
+    /// @inheritdoc IPrivateChunks
+    function declareTracedChunks(
+        uint64,
+        bytes32,
+        ISettlementLedger.BatchHeader calldata,
+        address[] calldata,
+        uint256[] calldata,
+        TracedChunk[] calldata
+    ) external {
+        _forward();
+    }
+
+    function _forward() private {
         // solhint-disable-next-line avoid-low-level-calls
         (bool ok, bytes memory ret) = ENGINE.call(forwarded);
         if (!ok) {

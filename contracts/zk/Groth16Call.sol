@@ -48,6 +48,31 @@ library Groth16Call {
         return _answer(ok, ret);
     }
 
+    /// @notice Call `verifier.<selector>(proof, signals)` for a verifier taking 10 public signals;
+    /// false on any failure.
+    function verify10(
+        address verifier,
+        bytes4 selector,
+        uint256[8] calldata proof,
+        uint256[10] memory signals
+    ) internal view returns (bool) {
+        (bool ok, bytes memory ret) = verifier.staticcall(abi.encodePacked(selector, proof, signals));
+        return _answer(ok, ret);
+    }
+
+    /// @notice Selector of `verifyBatch(uint256[8][],uint256[10][])` (a 10-signal batch verifier).
+    bytes4 internal constant VERIFY_BATCH10 = bytes4(keccak256("verifyBatch(uint256[8][],uint256[10][])"));
+
+    /// @notice All `proofs` in one pairing product against their 10 signals each; false on any failure.
+    function verifyBatch10(
+        address verifier,
+        uint256[8][] memory proofs,
+        uint256[10][] memory signals
+    ) internal view returns (bool) {
+        (bool ok, bytes memory ret) = verifier.staticcall(abi.encodeWithSelector(VERIFY_BATCH10, proofs, signals));
+        return _answer(ok, ret);
+    }
+
     function _answer(bool ok, bytes memory ret) private pure returns (bool) {
         return ok && ret.length == 32 && abi.decode(ret, (bool));
     }

@@ -14,7 +14,8 @@ import type { Address } from "viem";
 import { Base8, mulPointEscalar } from "@zk-kit/baby-jubjub";
 import { poseidonPerm } from "@zk-kit/poseidon-cipher";
 import { accountHash, encodeRecord, type PaymentRecord } from "../../packages/sdk/src/settlement";
-import { buildTracedBatch, tracePlaintext, type TracePolicy } from "../../packages/zk/src/tracedBatch";
+import { policyKey, type TracePolicy } from "../../packages/sdk/src/zk";
+import { buildTracedBatch, tracePlaintext } from "../../packages/zk/src/tracedBatch";
 import { privateTracedInputs } from "../../packages/zk/src/tracedInputs";
 
 export const VECTORS_JSON = join(__dirname, "..", "..", "docs", "spec", "vectors", "traced-batch.json");
@@ -50,13 +51,13 @@ export function vectorWitness() {
   const batch = buildTracedBatch(records, { submitter: BANK, key: "traced-vectors", indexOf: (b) => INDEX[b] });
   const chunk = batch.chunks[0];
   const [kx, ky] = mulPointEscalar(Base8, REGULATOR_SECRET);
-  const policy: TracePolicy = { epoch: 1, key: [kx, ky], threshold: THRESHOLD };
+  const policy: TracePolicy = { epoch: 1, key: { x: kx, y: ky }, threshold: THRESHOLD };
   return { records, batch, chunk, policy, w: privateTracedInputs(chunk, policy, EPHEMERAL_SECRET) };
 }
 
 export function computeVectors() {
   const { records, batch, chunk, policy, w } = vectorWitness();
-  const [kx, ky] = policy.key;
+  const [kx, ky] = policyKey(policy);
   const shared = mulPointEscalar([kx, ky], EPHEMERAL_SECRET);
   const used = chunk.slots.map((x, i) => ({ x, i })).filter(({ x }) => x.used);
   return {
@@ -79,7 +80,9 @@ export function computeVectors() {
     ephemeral: { secret: s(EPHEMERAL_SECRET), publicKey: w.ephemeralKey.map(s), sharedKey: shared.map(s) },
     slots: [...used.map(({ i }) => i), 31].map((i) => ({
       index: i,
-      plaintext: tracePlaintext(chunk.slots[i].used ? chunk.slots[i].record : undefined, THRESHOLD).map(s),
+      plaintext: Object.values(tracePlaintext(chunk.slots[i].used ? chunk.slots[i].record : undefined, THRESHOLD)).map(
+        s,
+      ),
       ciphertext: w.ciphertexts[i].map(s),
     })),
     challenge: s(w.challenge),

@@ -49,6 +49,16 @@ import { DuplicatePaymentIdError } from "../../packages/sdk/src/settlement/batch
 import { ZkArtifactsMissingError, ZkWitnessError } from "../../packages/zk/src/prover";
 import { DevicePaymentError, VoucherRefusedError } from "../../packages/sdk/src/offline/errors";
 import { KycTierBelowMinimumError, KycTierOutOfRangeError } from "../../packages/sdk/src/zk/kycTier";
+import {
+  DuplicatePartialError,
+  InvalidCurvePointError,
+  MixedEphemeralError,
+  PartialDecryptionInvalidError,
+  RegulatorFileError,
+  SlotDecryptionError,
+  TooFewPartialsError,
+  UnknownOfficialError,
+} from "../../packages/zk/src/regulator/errors";
 
 const PACKAGES = join(__dirname, "..", "..", "packages");
 const HASH = `0x${"ab".repeat(32)}`;
@@ -66,6 +76,17 @@ const SAMPLES: Record<string, { make: () => ClearhouseError; category: ErrorCate
     category: "input",
   },
   KycTierOutOfRangeError: { make: () => new KycTierOutOfRangeError("tier", 256), category: "input" },
+  InvalidCurvePointError: {
+    make: () => new InvalidCurvePointError("ephemeral key", "it is not on the curve"),
+    category: "input",
+  },
+  SlotDecryptionError: { make: () => new SlotDecryptionError(3n), category: "input" },
+  PartialDecryptionInvalidError: { make: () => new PartialDecryptionInvalidError(2), category: "input" },
+  DuplicatePartialError: { make: () => new DuplicatePartialError(2), category: "input" },
+  TooFewPartialsError: { make: () => new TooFewPartialsError(1, 2), category: "input" },
+  UnknownOfficialError: { make: () => new UnknownOfficialError(9, [1, 2, 3]), category: "input" },
+  MixedEphemeralError: { make: () => new MixedEphemeralError(1), category: "input" },
+  RegulatorFileError: { make: () => new RegulatorFileError("key.json", "secret", "is missing"), category: "input" },
   KycTierBelowMinimumError: { make: () => new KycTierBelowMinimumError(1, 2), category: "input" },
   InvalidArgumentError: { make: () => new InvalidArgumentError("amount", "is negative"), category: "input" },
   MissingAccountError: { make: () => new MissingAccountError("transfer"), category: "input" },

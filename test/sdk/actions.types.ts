@@ -1,7 +1,7 @@
 /**
  * Type-level tests, checked by `npx tsc --noEmit` (part of `npm run lint`); nothing here runs.
  * - Every action of the table, as `clearhouseActions` and `createClearhouse` expose it, takes its
- *   module's exported `XParameters` and resolves to its `XReturnType` (121 actions).
+ *   module's exported `XParameters` and resolves to its `XReturnType` (122 actions).
  * - `client.extend(clearhouseActions(d))` infers the read actions on a client without an account
  *   and every action on one with an account; amounts are bigint at the type level.
  */
@@ -221,6 +221,14 @@ export type EveryAction = [
       settlement.DeclareProvedChunksReturnType
     >
   >,
+  Expect<
+    Action<
+      "settlement",
+      "declareTracedChunks",
+      [settlement.DeclareTracedChunksParameters],
+      settlement.DeclareTracedChunksReturnType
+    >
+  >,
   Expect<Action<"settlement", "closeCycle", [settlement.CloseCycleParameters?], settlement.CloseCycleReturnType>>,
   Expect<
     Action<"settlement", "closeCycleWith", [settlement.CloseCycleWithParameters], settlement.CloseCycleWithReturnType>
@@ -438,6 +446,7 @@ export type NothingUnchecked = Expect<
         | "declareBatch"
         | "declareProvedBatch"
         | "declareProvedChunks"
+        | "declareTracedChunks"
         | "closeCycle"
         | "closeCycleWith"
         | "setCreditLine"

@@ -7211,6 +7211,49 @@ export const nettingEngineAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "value",
+        "type": "uint256"
+      }
+    ],
+    "name": "NettingTraceCiphertextNotInField",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "chunk",
+        "type": "uint256"
+      }
+    ],
+    "name": "NettingTraceEphemeralInvalid",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "NettingTraceOff",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint32",
+        "name": "epoch",
+        "type": "uint32"
+      }
+    ],
+    "name": "NettingTraceRequired",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "bytes4",
         "name": "selector",
         "type": "bytes4"
@@ -7411,6 +7454,43 @@ export const nettingEngineAbi = [
       }
     ],
     "name": "BatchProofAccepted",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint64",
+        "name": "cycleId",
+        "type": "uint64"
+      },
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "batchId",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint32",
+        "name": "epoch",
+        "type": "uint32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "threshold",
+        "type": "uint64"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "chunks",
+        "type": "uint256"
+      }
+    ],
+    "name": "BatchTraced",
     "type": "event"
   },
   {
@@ -14212,6 +14292,113 @@ export const privateChunksAbi = [
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "cycleId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "key",
+        "type": "bytes32"
+      },
+      {
+        "components": [
+          {
+            "internalType": "bytes32",
+            "name": "root",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "entryCount",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint128",
+            "name": "grossTotal",
+            "type": "uint128"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "totalsCommitment",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "metadataDigest",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint256",
+            "name": "counterpartyMask",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint40",
+            "name": "closesAt",
+            "type": "uint40"
+          }
+        ],
+        "internalType": "struct ISettlementLedger.BatchHeader",
+        "name": "header",
+        "type": "tuple"
+      },
+      {
+        "internalType": "address[]",
+        "name": "counterparties",
+        "type": "address[]"
+      },
+      {
+        "internalType": "uint256[]",
+        "name": "totals",
+        "type": "uint256[]"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint256",
+            "name": "root",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint8[4]",
+            "name": "buckets",
+            "type": "uint8[4]"
+          },
+          {
+            "internalType": "uint256[4]",
+            "name": "amounts",
+            "type": "uint256[4]"
+          },
+          {
+            "internalType": "uint256[2]",
+            "name": "ephemeral",
+            "type": "uint256[2]"
+          },
+          {
+            "internalType": "uint256[224]",
+            "name": "ciphertexts",
+            "type": "uint256[224]"
+          },
+          {
+            "internalType": "uint256[8]",
+            "name": "proof",
+            "type": "uint256[8]"
+          }
+        ],
+        "internalType": "struct IPrivateChunks.TracedChunk[]",
+        "name": "chunks",
+        "type": "tuple[]"
+      }
+    ],
+    "name": "declareTracedChunks",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
   }
 ] as const;
 
@@ -15989,6 +16176,49 @@ export const clearhouseErrorsAbi = [
       }
     ],
     "name": "NettingTotalsMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "value",
+        "type": "uint256"
+      }
+    ],
+    "name": "NettingTraceCiphertextNotInField",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "chunk",
+        "type": "uint256"
+      }
+    ],
+    "name": "NettingTraceEphemeralInvalid",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "NettingTraceOff",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint32",
+        "name": "epoch",
+        "type": "uint32"
+      }
+    ],
+    "name": "NettingTraceRequired",
     "type": "error"
   },
   {

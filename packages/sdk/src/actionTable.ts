@@ -20,6 +20,7 @@ import { submitBatch } from "./settlement/submit";
 import * as ledgerBanks from "./settlement/ledgerBanks";
 import * as disputes from "./settlement/dispute";
 import * as netting from "./settlement/netting";
+import * as traced from "./settlement/traced";
 import * as batchSettlement from "./settlement/batchSettlement";
 import * as close from "./settlement/close";
 import * as settlementAdmin from "./settlement/admin";
@@ -164,6 +165,7 @@ const accountActions = {
     declareBatch: netting.declareBatch,
     declareProvedBatch: netting.declareProvedBatch,
     declareProvedChunks: netting.declareProvedChunks,
+    declareTracedChunks: traced.declareTracedChunks,
     closeCycle: close.closeCycle,
     closeCycleWith: close.closeCycleWith,
     setCreditLine: netting.setCreditLine,

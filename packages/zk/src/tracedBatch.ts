@@ -12,13 +12,14 @@
  *   binding    r = keccak256(CHALLENGE_TAG ‖ root ‖ E ‖ regulatorKey ‖ threshold ‖ ciphertexts) mod p;
  *              evaluation = Σ_j v_j·r^(j+1) over the 224 ciphertext elements, slot-major
  */
-import { concat, encodeAbiParameters, keccak256, stringToHex, toHex, type Address, type Hex } from "viem";
+import { encodeAbiParameters, keccak256, stringToHex, type Address, type Hex } from "viem";
 import { poseidon4 } from "poseidon-lite/poseidon4";
-import { Base8, mulPointEscalar, subOrder, type Point } from "@zk-kit/baby-jubjub";
-import { poseidonEncrypt } from "@zk-kit/poseidon-cipher";
 import { InvalidArgumentError } from "@clearhouse/sdk/errors";
-import { FIELD_MODULUS } from "@clearhouse/sdk/zk";
+import { policyKey, type TracePolicy } from "@clearhouse/sdk/zk";
 import { encodeRecord, type PaymentRecord } from "@clearhouse/sdk/settlement";
+import { BASE8, checkScalar, mul, randomScalar } from "./regulator/curve";
+import { ZERO_SLOT, encryptSlot, type SlotPlaintext } from "./regulator/decrypt";
+import { encryptionKey } from "./regulator/keys";
 import {
   GROUP_SLOTS,
   buildChunkedBatch,
@@ -30,24 +31,12 @@ import {
 
 /** keccak256("clearhouse.batch.private/3"): the totals-commitment tag of a traced batch. */
 export const TRACED_CHUNKS_TAG: Hex = keccak256(stringToHex("clearhouse.batch.private/3"));
-/** keccak256("clearhouse.trace.challenge/1"): the first word the challenge hashes. */
-export const TRACE_CHALLENGE_TAG: Hex = keccak256(stringToHex("clearhouse.trace.challenge/1"));
 /** Groups of 8 slots per traced chunk. */
 export const TRACED_CHUNK_GROUPS = 4;
 /** Payment slots per traced chunk, and per `private_traced_32` proof. */
 export const TRACED_CHUNK_SLOTS = GROUP_SLOTS * TRACED_CHUNK_GROUPS;
 /** Field elements of one slot's ciphertext (4 plaintext elements, padded to 6, plus the tag). */
 export const CIPHERTEXT_LENGTH = 7;
-
-/** What the consortium's governance set (VerifierRegistry.tracePolicy): the key to encrypt to and the threshold. */
-export interface TracePolicy {
-  /** The regulator key's epoch (1, 2, …). */
-  epoch: number;
-  /** The regulator's Baby Jubjub public key. */
-  key: readonly [bigint, bigint];
-  /** Amounts (minor units) at or above it are traced. */
-  threshold: bigint;
-}
 
 /** keccak256(abi.encode(TRACED_CHUNKS_TAG, counterparties, totals)). */
 export function tracedChunksCommitmentOf(counterparties: readonly Address[], totals: readonly bigint[]): Hex {
@@ -84,11 +73,11 @@ export function buildTracedBatch(records: readonly PaymentRecord[], o: BuildPriv
   return buildChunkedBatch(records, o, TRACED_LAYOUT);
 }
 
-/** The four plaintext elements of a slot: (paymentIdHash, debtorAccountHash, creditorAccountHash, amount) or zeros. */
-export function tracePlaintext(record: PaymentRecord | undefined, threshold: bigint): bigint[] {
-  if (record === undefined || record.amount < threshold) return [0n, 0n, 0n, 0n];
+/** A slot's plaintext: its payment's (paymentIdHash, debtorAccountHash, creditorAccountHash, amount) when traced, else zeros. */
+export function tracePlaintext(record: PaymentRecord | undefined, threshold: bigint): SlotPlaintext {
+  if (record === undefined || record.amount < threshold) return { ...ZERO_SLOT };
   const w = encodeRecord(record);
-  return [w[0], w[6], w[7], w[3]];
+  return { paymentIdHash: w[0], debtorAccountHash: w[6], creditorAccountHash: w[7], amount: w[3] };
 }
 
 /** A chunk's ciphertexts under `policy`, with the ephemeral key that lets the regulator derive the shared key. */
@@ -99,59 +88,21 @@ export interface TracedCiphertexts {
   ciphertexts: bigint[][];
 }
 
-/** A uniform scalar in [1, l − 1] (l = Baby Jubjub's prime subgroup order). */
-export function randomEphemeralSecret(): bigint {
-  for (;;) {
-    const bytes = new Uint8Array(32);
-    globalThis.crypto.getRandomValues(bytes);
-    const x = BigInt(toHex(bytes)) >> 4n; // 252 bits: below 2·l, so a few tries at most
-    if (x > 0n && x < subOrder) return x;
-  }
-}
-
 /** Encrypt every slot of `chunk` for the regulator of `policy`, with a fresh (or the given) ephemeral scalar. */
 export function encryptTracedChunk(
   chunk: PrivateChunkV2,
   policy: TracePolicy,
-  ephemeralSecret: bigint = randomEphemeralSecret(),
+  ephemeralSecret: bigint = randomScalar(),
 ): TracedCiphertexts {
   if (chunk.slots.length !== TRACED_CHUNK_SLOTS)
     throw new InvalidArgumentError(
       "chunk",
       `has ${chunk.slots.length} slots, a traced chunk has ${TRACED_CHUNK_SLOTS}`,
     );
-  if (ephemeralSecret <= 0n || ephemeralSecret >= subOrder)
-    throw new InvalidArgumentError("ephemeralSecret", "must be in [1, l − 1] (l: Baby Jubjub's subgroup order)");
-  const key: Point<bigint> = [policy.key[0], policy.key[1]];
-  const shared = mulPointEscalar(key, ephemeralSecret);
-  const [ex, ey] = mulPointEscalar(Base8, ephemeralSecret);
+  const shared = encryptionKey(checkScalar(ephemeralSecret, "ephemeralSecret"), policyKey(policy));
+  const [ex, ey] = mul(BASE8, ephemeralSecret);
   const ciphertexts = chunk.slots.map((s, i) =>
-    poseidonEncrypt(tracePlaintext(s.used ? s.record : undefined, policy.threshold), shared, BigInt(i)).map(BigInt),
+    encryptSlot(tracePlaintext(s.used ? s.record : undefined, policy.threshold), shared, i),
   );
   return { ephemeralSecret, ephemeralKey: [ex, ey], ciphertexts };
-}
-
-/**
- * The challenge r the settlement engine derives from what is published:
- * keccak256(TRACE_CHALLENGE_TAG ‖ root ‖ E.x ‖ E.y ‖ key.x ‖ key.y ‖ threshold ‖ c[0][0] ‖ … ‖ c[31][6])
- * (32-byte big-endian words) mod p.
- */
-export function traceChallenge(
-  root: bigint,
-  ephemeralKey: readonly [bigint, bigint],
-  policy: TracePolicy,
-  ciphertexts: readonly (readonly bigint[])[],
-): bigint {
-  const words = [root, ephemeralKey[0], ephemeralKey[1], policy.key[0], policy.key[1], policy.threshold];
-  for (const c of ciphertexts) words.push(...c);
-  const h = keccak256(concat([TRACE_CHALLENGE_TAG, ...words.map((w) => toHex(w, { size: 32 }))]));
-  return BigInt(h) % FIELD_MODULUS;
-}
-
-/** Σ_j v_j·r^(j+1) mod p over the ciphertext elements v, slot-major (what the circuit outputs). */
-export function traceEvaluation(ciphertexts: readonly (readonly bigint[])[], r: bigint): bigint {
-  const flat = ciphertexts.flat();
-  let acc = 0n;
-  for (let j = flat.length - 1; j >= 0; j--) acc = ((acc + flat[j]) * r) % FIELD_MODULUS;
-  return acc;
 }

@@ -4,8 +4,9 @@
  * [root, word0, word1, E.x, E.y, evaluation, key.x, key.y, threshold, challenge].
  */
 import { InvalidArgumentError } from "@clearhouse/sdk/errors";
-import { bucketWords, toField } from "@clearhouse/sdk/zk";
-import { inCurve, mulPointEscalar, subOrder, type Point } from "@zk-kit/baby-jubjub";
+import { bucketWords, policyKey, toField, traceChallenge, traceEvaluation, type TracePolicy } from "@clearhouse/sdk/zk";
+import { InvalidCurvePointError } from "./regulator/errors";
+import { checkScalar, checkSubgroupPoint } from "./regulator/curve";
 import { encodeRecord } from "@clearhouse/sdk/settlement";
 import type { CircuitInputs } from "./signals";
 import { CHUNK_BUCKETS, GROUP_SLOTS, groupHash, packedOf, type PrivateChunkV2 } from "./privateBatch";
@@ -13,10 +14,7 @@ import {
   TRACED_CHUNK_GROUPS,
   TRACED_CHUNK_SLOTS,
   encryptTracedChunk,
-  traceChallenge,
-  traceEvaluation,
   tracedChunkRootOf,
-  type TracePolicy,
   type TracedCiphertexts,
 } from "./tracedBatch";
 
@@ -88,7 +86,7 @@ export function privateTracedInputs(
       total: amounts.map(dec),
       bankIndex: dec(bankIndex),
       ephemeralSecret: dec(sealed.ephemeralSecret),
-      regulatorKey: policy.key.map(dec),
+      regulatorKey: policyKey(policy).map(dec),
       threshold: dec(policy.threshold),
       challenge: dec(challenge),
     },
@@ -97,8 +95,7 @@ export function privateTracedInputs(
       ...bucketWords(bankIndex, cps, amounts),
       ...sealed.ephemeralKey,
       evaluation,
-      policy.key[0],
-      policy.key[1],
+      ...policyKey(policy),
       policy.threshold,
       challenge,
     ],
@@ -169,21 +166,14 @@ export function checkPrivateTraced(raw: CircuitInputs): CircuitInputs {
     if (t !== sums[k])
       throw new InvalidArgumentError(`total[${k}]`, `is ${t}, bucket ${k}'s amounts sum to ${sums[k]}`);
   });
-  const e = scalar(raw, "ephemeralSecret");
-  if (e <= 0n || e >= subOrder)
-    throw new InvalidArgumentError("ephemeralSecret", "must be in [1, l − 1] (l: Baby Jubjub's subgroup order)");
-  const key = values(raw, "regulatorKey", 2);
-  const point: Point<bigint> = [key[0], key[1]];
-  if (!inCurve(point) || (key[0] === 0n && key[1] === 1n) || !isIdentity(mulPointEscalar(point, subOrder)))
-    throw new InvalidArgumentError(
-      "regulatorKey",
-      "is not a Baby Jubjub point of the prime-order subgroup (nor may it be the identity)",
-    );
+  checkScalar(scalar(raw, "ephemeralSecret"), "ephemeralSecret");
+  try {
+    checkSubgroupPoint(values(raw, "regulatorKey", 2), "regulatorKey");
+  } catch (error) {
+    if (error instanceof InvalidCurvePointError) throw new InvalidArgumentError("regulatorKey", error.message);
+    throw error;
+  }
   if (scalar(raw, "threshold") >= 1n << 64n) throw new InvalidArgumentError("threshold", "does not fit 64 bits");
   scalar(raw, "challenge");
   return raw;
-}
-
-function isIdentity(p: Point<bigint>): boolean {
-  return p[0] === 0n && p[1] === 1n;
 }

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { traceChallenge, traceEvaluation } from "../../../packages/zk/src/tracedBatch";
+import { traceChallenge, traceEvaluation } from "../../../packages/sdk/src/zk/traceBinding";
 import { VECTORS_JSON, vectorWitness, type computeVectors } from "../../../scripts/spec/traced-batch-vectors";
 import { FIELD_MODULUS } from "../../../packages/sdk/src/zk/field";
 
@@ -23,8 +23,8 @@ describe("TraceBinding (challenge and evaluation of a traced chunk's ciphertexts
     const [r, e] = await h.bind(
       chunk.root,
       w.ephemeralKey,
-      policy.key[0],
-      policy.key[1],
+      policy.key!.x,
+      policy.key!.y,
       policy.threshold,
       w.ciphertexts.flat(),
     );
@@ -33,7 +33,7 @@ describe("TraceBinding (challenge and evaluation of a traced chunk's ciphertexts
     // one element changed: another challenge, another evaluation
     const tampered = w.ciphertexts.flat();
     tampered[223] = (tampered[223] + 1n) % FIELD_MODULUS;
-    const [r2, e2] = await h.bind(chunk.root, w.ephemeralKey, policy.key[0], policy.key[1], policy.threshold, tampered);
+    const [r2, e2] = await h.bind(chunk.root, w.ephemeralKey, policy.key!.x, policy.key!.y, policy.threshold, tampered);
     expect(r2).to.not.equal(r);
     expect(e2).to.not.equal(e);
   });
@@ -45,9 +45,9 @@ describe("TraceBinding (challenge and evaluation of a traced chunk's ciphertexts
       const c: bigint[][] = Array.from({ length: 32 }, () => Array.from({ length: 7 }, rnd));
       const root = rnd();
       const E: [bigint, bigint] = [rnd(), rnd()];
-      const policy = { epoch: 1, key: [rnd(), rnd()] as const, threshold: BigInt(t) * 1000n };
+      const policy = { epoch: 1, key: { x: rnd(), y: rnd() }, threshold: BigInt(t) * 1000n };
       const r = traceChallenge(root, E, policy, c);
-      const [gotR, gotE, gasC, gasE] = await h.bind(root, E, policy.key[0], policy.key[1], policy.threshold, c.flat());
+      const [gotR, gotE, gasC, gasE] = await h.bind(root, E, policy.key.x, policy.key.y, policy.threshold, c.flat());
       expect(gotR).to.equal(r);
       expect(gotE).to.equal(traceEvaluation(c, r));
       expect(Number(gasC)).to.be.at.most(3_368);
@@ -61,7 +61,10 @@ describe("TraceBinding (challenge and evaluation of a traced chunk's ciphertexts
     const c = new Array<bigint>(224).fill(1n);
     c[100] = FIELD_MODULUS;
     await expect(h.bind(1n, [2n, 3n], 4n, 5n, 6n, c))
-      .to.be.revertedWithCustomError(h, "TraceCiphertextNotInField")
+      .to.be.revertedWithCustomError(
+        await ethers.getContractAt("NettingEngine", await h.getAddress()),
+        "NettingTraceCiphertextNotInField",
+      )
       .withArgs(100, FIELD_MODULUS);
   });
 });

@@ -10,6 +10,7 @@ export * from "./ledgerBanks";
 export * from "./dispute";
 export * from "./submit";
 export * from "./netting";
+export * from "./traced";
 export * from "./batchSettlement";
 export * from "./close";
 export * from "./admin";

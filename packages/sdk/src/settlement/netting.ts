@@ -332,7 +332,7 @@ export interface DeclareProvedChunksParameters {
 export type DeclareProvedChunksReturnType = WriteResult;
 
 /** The engine's errors, for decoding what `declareProvedChunks` (run in the engine's delegate) reverts with. */
-const ENGINE_ERRORS = nettingEngineAbi.filter((x) => x.type === "error");
+export const ENGINE_ERRORS = nettingEngineAbi.filter((x) => x.type === "error");
 
 /**
  * Declare a final private-mode v2 batch (decision 034) into a cycle: every chunk's buckets and

@@ -6,3 +6,4 @@ export * from "./onchain";
 export * from "./regulatorKeys";
 export * from "./privateWords";
 export * from "./kycTier";
+export * from "./traceBinding";

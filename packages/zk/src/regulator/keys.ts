@@ -5,7 +5,7 @@
  */
 import { BASE8, checkScalar, checkSubgroupPoint, mul, randomScalar, type Point, type RandomBytes } from "./curve";
 
-export interface RegulatorKey {
+export interface RegulatorKeyPair {
   /** s, in [1, l−1]. */
   secret: bigint;
   /** P = s·Base8. */
@@ -13,7 +13,7 @@ export interface RegulatorKey {
 }
 
 /** A fresh regulator key: s uniform in [1, l−1] (rejection sampling over 251-bit draws), P = s·Base8. */
-export function generateRegulatorKey(rng?: RandomBytes): RegulatorKey {
+export function generateRegulatorKey(rng?: RandomBytes): RegulatorKeyPair {
   const secret = randomScalar(rng);
   return { secret, public: mul(BASE8, secret) };
 }

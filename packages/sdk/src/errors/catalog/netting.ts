@@ -130,6 +130,22 @@ export const nettingErrors: CatalogPart<OwnErrorName<typeof nettingEngineAbi>> =
     message: `chunk ${chunk}'s proof does not verify under circuit ${circuitLabel(id)}`,
     hint: "Prove the chunk again from its payments (the proof binds its root, buckets and bank).",
   }),
+  NettingTraceRequired: ([epoch]) => ({
+    message: `traceability is on (regulator key epoch ${epoch}): private batches must be declared traced`,
+    hint: "Build the batch with buildTracedBatch, prove it with proveTracedBatch under getTracePolicy(), and declare it with declareTracedChunks.",
+  }),
+  NettingTraceOff: () => ({
+    message: "no regulator key is registered, so a traced batch has nobody to be traced for",
+    hint: "Declare the batch untraced (buildPrivateBatch, declareProvedChunks), or have governance register the regulator's key first (rotateRegulatorKey).",
+  }),
+  NettingTraceEphemeralInvalid: ([chunk]) => ({
+    message: `chunk ${chunk}'s ephemeral key is the identity (0, 1): its ciphertexts would be readable by anyone`,
+    hint: "Prove the chunk again with a fresh ephemeral scalar in [1, l − 1] (proveTracedBatch draws one).",
+  }),
+  NettingTraceCiphertextNotInField: ([index, value]) => ({
+    message: `ciphertext element ${index} of a traced chunk is ${value}, not below the BN254 field modulus`,
+    hint: "Send the ciphertexts exactly as proveTracedBatch returned them (field elements below p).",
+  }),
   NettingUnknownFunction: ([selector]) => ({
     message: `the netting engine has no function with selector ${selector}`,
     hint: "Check the ABI against the deployment (an older engine, or another contract's address).",
