@@ -31,6 +31,7 @@ import { proofVerifier, releaseProver } from "../packages/zk/src";
 import { deployConsortium, handOverToGovernance, writeDeployment } from "./lib/deployConsortium";
 import { proposeAndQueue, waitAndExecute } from "./demo/governed";
 import { privacyStep } from "./demo/privacy";
+import { tracedStep } from "./demo/traced";
 import { settlementDay } from "./demo/settlementDay";
 import { offlineStep } from "./demo/offline";
 import { supplyChainStep } from "./demo/supplyChain";
@@ -122,6 +123,16 @@ async function main(): Promise<void> {
   step("Privacy: a private-mode batch settled from zk-proved totals, a KYC proof, an amount under a limit");
   const privacy = await privacyStep({ as, addr, log: (line) => console.log(`  ${line}`), valueDate: "2026-11-23" });
   gasUsed += privacy.gas;
+
+  step("Controllable anonymity: the regulator reads the large private payments, not the small ones; its key rotates");
+  const traced = await tracedStep({
+    as,
+    addr,
+    log: (line) => console.log(`  ${line}`),
+    valueDate: "2026-11-24",
+    verifierRegistry: deployment.contracts.VerifierRegistry!.proxy,
+  });
+  gasUsed += traced.gas;
 
   step(
     "A supply-chain payout: deposit on order, balance on delivery + acceptance attestations and the supplier's KYC proof",
@@ -242,7 +253,7 @@ async function main(): Promise<void> {
   );
   const gov = await governance.governance.getGovernance();
   console.log(
-    `  governance: registry, token, ledger, netting engine, verifier registry, escrow and offline vault owned by the ${gov.threshold}-of-${gov.signers.length} multisig ${await governance.registry.getRegistryOwner()}; 3 proposals executed through the timelock`,
+    `  governance: registry, token, ledger, netting engine, verifier registry, escrow and offline vault owned by the ${gov.threshold}-of-${gov.signers.length} multisig ${await governance.registry.getRegistryOwner()}; ${3 + traced.proposals} proposals executed through the timelock`,
   );
   console.log(
     `  deployment: chain ${deployment.chainId}, registry ${deployment.contracts.ConsortiumRegistry.proxy}, token ${deployment.contracts.SettlementToken.proxy}`,

@@ -164,8 +164,8 @@ describe("audit", function () {
     expect(by["escrow-agreements"]).to.equal(1);
     // one allowance, Alpine's book, no bulk batch
     expect(by["offline-vault"]).to.equal(2);
-    // five registered keys + the accepted batch_netting_16 proof + the v2 batch's one chunk proof
-    expect(by.proofs).to.equal(7);
+    // six registered keys + the accepted batch_netting_16 proof + the v2 batch's one chunk proof
+    expect(by.proofs).to.equal(8);
     expect(by["batch-files"]).to.equal(1);
     expect(by["contract-implementations"]).to.equal(7);
     expect(report.summary).to.deep.equal({ passed: report.checks.length - 1, failed: 0, notRun: 1 });

@@ -29,6 +29,7 @@ describe("CLI zk and kyc", function () {
       "amount_limit",
       "batch_netting_16",
       "private_netting_256",
+      "private_traced_32",
     ]);
     expect(body.result[0].publicSignals).to.deep.equal(["root", "nullifier", "scope", "message"]);
     expect(body.result[1].publicSignals).to.deep.equal(["root", "nullifier", "scope", "message", "minTier"]);

@@ -59,12 +59,16 @@ describe("ceremony artifacts", function () {
     }
   });
 
-  it("kyc_tier was added on its own 2^13 phase 1; every other circuit is on the shared 2^16 one", () => {
+  it("kyc_tier and private_traced_32 were added on phase 1s of their own (2^13, 2^16); the others share one", () => {
     for (const id of CIRCUIT_IDS) {
       if (id === "kyc_tier") expect(transcript.circuits[id].phase1?.power).to.equal(13);
+      else if (id === "private_traced_32") expect(transcript.circuits[id].phase1?.power).to.equal(16);
       else expect(transcript.circuits[id].phase1).to.equal(undefined);
     }
-    expect(transcript.circuits.kyc_tier.phase1?.finalPtauSha256).to.not.equal(transcript.phase1.finalPtauSha256);
+    for (const id of ["kyc_tier", "private_traced_32"] as const)
+      expect(transcript.circuits[id].phase1?.finalPtauSha256).to.not.equal(transcript.phase1.finalPtauSha256);
+    // issue 23: 32 slots under the 2^16 phase 1
+    expect(transcript.circuits.private_traced_32.constraints).to.equal(49_410);
     // issue 22's bound: at most kyc_membership's constraints + 10% (5,378 → 5,915)
     expect(transcript.circuits.kyc_tier.constraints).to.equal(5_429);
     expect(transcript.circuits.kyc_tier.constraints).to.be.at.most(

@@ -16,6 +16,7 @@ import { proofVerifier, releaseProver } from "@clearhouse/zk";
 import { ExitCode, UsageError } from "./exit";
 import { connect, type CliIo, type GlobalOptions } from "./options";
 import { print, toJson } from "./output";
+import { addDecryptCommand } from "./auditDecrypt";
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -91,5 +92,6 @@ export function auditCommand(io: CliIo, globals: () => GlobalOptions): Command {
       if (!report.ok)
         throw new UsageError("The audit found discrepancies.", "See the report.", true, ExitCode.auditFailed);
     });
+  addDecryptCommand(audit, io, globals);
   return audit;
 }

@@ -24,6 +24,7 @@ export const VERIFIER_ARTIFACTS = {
   BatchNetting16Verifier: "contracts/zk/BatchNetting16Verifier.sol/BatchNetting16Verifier.json",
   PrivateNetting256Verifier: "contracts/zk/PrivateNetting256Verifier.sol/PrivateNetting256Verifier.json",
   KycTierVerifier: "contracts/zk/KycTierVerifier.sol/KycTierVerifier.json",
+  PrivateTraced32Verifier: "contracts/zk/PrivateTraced32Verifier.sol/PrivateTraced32Verifier.json",
 } as const;
 
 /** OpenZeppelin's ERC-1967 proxy, compiled through contracts/proxy/ClearhouseProxy.sol. */

@@ -20,4 +20,5 @@ export * from "./privateInclusion";
 export * from "./privateProve";
 export * from "./tracedBatch";
 export * from "./tracedInputs";
+export * from "./tracedProve";
 export * from "./regulator";

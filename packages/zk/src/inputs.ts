@@ -12,6 +12,7 @@ import { assertKycTierMeets, kycTier, toField } from "@clearhouse/sdk/zk";
 import { identityCommitment, rootOfPath, tierCommitment, type KycPath } from "./kyc";
 
 import type { CircuitInputs } from "./signals";
+import { checkPrivateTraced } from "./tracedInputs";
 import { checkPrivateNetting } from "./privateInputs";
 
 export type { CircuitInputs, SignalValue } from "./signals";
@@ -260,5 +261,7 @@ export function validateInputs(circuit: CircuitId, raw: unknown): CircuitInputs 
       return checkNetting(inputs);
     case "private_netting_256":
       return checkPrivateNetting(inputs);
+    case "private_traced_32":
+      return checkPrivateTraced(inputs);
   }
 }

@@ -8,3 +8,4 @@ export type { AgreementEntry, MilestoneEntry, DisputeEntry } from "./agreements"
 export type { ContractEntry, Upgrade } from "./contracts";
 export type { MemberEntry } from "./members";
 export type { SupplySection, SupplyDay } from "./supply";
+export * from "./tracedProofs";

@@ -4,18 +4,13 @@
  */
 import { decodeFunctionData, toFunctionSelector, type AbiFunction, type Address, type Hex } from "viem";
 import { conditionalEscrowAbi, nettingEngineAbi, privateChunksAbi } from "@clearhouse/contracts";
-import { CIRCUIT_IDS, circuitNameOf, circuitSpec, type CircuitId } from "../zk/circuits";
+import { CIRCUIT_IDS, circuitNameOf, circuitSpec } from "../zk/circuits";
 import { bucketWords } from "../zk/privateWords";
 import { vkHashOf } from "../zk/vk";
 import type { CheckOptions, CheckResult, Finding } from "./check";
 import type { AuditEvent, ChainSnapshot } from "./collect";
-
-/** A proof to re-verify: the circuit, the flattened proof and the public signals re-derived. */
-interface Derived {
-  circuit: CircuitId;
-  proof: readonly bigint[];
-  signals: bigint[];
-}
+import { tracedProofs } from "./tracedProofs";
+import { enrolmentsOf, indexerAt, type Derived, type Enrolment } from "./proofContext";
 
 interface ProvedChunk {
   root: bigint;
@@ -23,27 +18,6 @@ interface ProvedChunk {
   amounts: readonly bigint[];
   proof: readonly bigint[];
 }
-
-/** Where a bank enrolled in the SettlementLedger: its index and the event that gave it. */
-interface Enrolment {
-  index: number;
-  at: AuditEvent;
-}
-
-/**
- * Every bank's enrolment, read once from the ledger's BankEnrolled events. A bank enrols once and
- * keeps its index (a released index goes to a new bank, with its own BankEnrolled).
- */
-function enrolmentsOf(events: readonly AuditEvent[]): Map<string, Enrolment> {
-  const out = new Map<string, Enrolment>();
-  for (const e of events)
-    if (e.contract === "SettlementLedger" && e.eventName === "BankEnrolled")
-      out.set(String(e.args.bank).toLowerCase(), { index: Number(e.args.index), at: e });
-  return out;
-}
-
-const before = (a: AuditEvent, b: AuditEvent) =>
-  a.blockNumber < b.blockNumber || (a.blockNumber === b.blockNumber && a.logIndex < b.logIndex);
 
 /**
  * The proofs of a `declareProvedChunks` transaction (private mode v2): one `private_netting_256`
@@ -59,14 +33,7 @@ function chunkProofs(s: ChainSnapshot, e: AuditEvent, input: Hex, enrolments: Ma
     bigint[],
     readonly ProvedChunk[],
   ];
-  const declared = s.events.find((x) => x.transactionHash === e.transactionHash && x.eventName === "BatchDeclared");
-  if (!declared) throw new Error("the transaction has no BatchDeclared event");
-  const indexOf = (bank: string): number => {
-    const enrolled = enrolments.get(bank.toLowerCase());
-    if (!enrolled || !before(enrolled.at, declared))
-      throw new Error(`${bank} held no ledger index at block ${declared.blockNumber}`);
-    return enrolled.index;
-  };
+  const { declared, indexOf } = indexerAt(s, e, enrolments);
   const bank = indexOf(String(declared.args.debtor));
   return chunks.map((c) => ({
     circuit: "private_netting_256",
@@ -103,16 +70,23 @@ export async function proofs(s: ChainSnapshot, opts: CheckOptions): Promise<Chec
   const CHUNKS = toFunctionSelector(
     privateChunksAbi.find((x) => x.type === "function" && x.name === "declareProvedChunks") as AbiFunction,
   );
+  const TRACED = toFunctionSelector(
+    privateChunksAbi.find((x) => x.type === "function" && x.name === "declareTracedChunks") as AbiFunction,
+  );
   const SUBMIT = selector(conditionalEscrowAbi, "submitProof");
   for (const e of s.events) {
     const input = s.proofTransactions[e.transactionHash];
     if (!input) continue;
-    const v2 = e.eventName === "BatchProofAccepted" && circuitNameOf(e.args.circuitId as Hex) === "private_netting_256";
+    const accepted = e.eventName === "BatchProofAccepted" ? circuitNameOf(e.args.circuitId as Hex) : undefined;
+    const v2 = accepted === "private_netting_256";
+    const v3 = accepted === "private_traced_32";
     const expected =
       e.eventName === "BatchProofAccepted"
         ? v2
           ? CHUNKS
-          : DECLARE
+          : v3
+            ? TRACED
+            : DECLARE
         : e.eventName === "ProofAccepted"
           ? SUBMIT
           : undefined;
@@ -126,6 +100,7 @@ export async function proofs(s: ChainSnapshot, opts: CheckOptions): Promise<Chec
     let derived: Derived[];
     try {
       if (v2) derived = chunkProofs(s, e, input, (enrolments ??= enrolmentsOf(s.events)));
+      else if (v3) derived = tracedProofs(s, e, input, (enrolments ??= enrolmentsOf(s.events)));
       else if (e.eventName === "BatchProofAccepted") {
         const { args } = decodeFunctionData({ abi: nettingEngineAbi, data: input });
         const [, , header, counterparties, totals, p] = args as unknown as [

@@ -5,7 +5,8 @@
 import { hexToString, type Hex } from "viem";
 import { InvalidArgumentError } from "../errors/base";
 
-export type CircuitId = "kyc_membership" | "kyc_tier" | "amount_limit" | "batch_netting_16" | "private_netting_256";
+export type CircuitId =
+  "kyc_membership" | "kyc_tier" | "amount_limit" | "batch_netting_16" | "private_netting_256" | "private_traced_32";
 
 export interface CircuitSpec {
   id: CircuitId;
@@ -71,6 +72,26 @@ export const CIRCUITS: Readonly<Record<CircuitId, CircuitSpec>> = {
     batchVerify: true,
     proves:
       "the 256 slots under chunk root `root` are owed by the bank of word0, each amount < 2^64, and sum per creditor to the four (total << 16 | counterparty index) buckets of word0 and word1",
+  },
+  private_traced_32: {
+    id: "private_traced_32",
+    main: "circuits/main/private_traced_32.circom",
+    contract: "PrivateTraced32Verifier",
+    publicSignals: [
+      "root",
+      "word0",
+      "word1",
+      "ephemeralX",
+      "ephemeralY",
+      "evaluation",
+      "regulatorX",
+      "regulatorY",
+      "threshold",
+      "challenge",
+    ],
+    batchVerify: true,
+    proves:
+      "private_netting over the 32 slots under chunk root `root`, and each slot's ciphertext under ECDH(ephemeral, regulator key) encrypts (paymentIdHash, debtor and creditor account hashes, amount) when amount ≥ threshold, zeros otherwise; `evaluation` is the ciphertexts' sum at `challenge`",
   },
 };
 

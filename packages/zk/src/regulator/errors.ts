@@ -128,3 +128,21 @@ export class RegulatorFileError extends ClearhouseError {
     });
   }
 }
+
+/** The regulator's key is of another epoch than the chunks it is asked to read. */
+export class RegulatorEpochError extends ClearhouseError {
+  override name = "RegulatorEpochError";
+  constructor(
+    readonly keyEpoch: number,
+    readonly batchEpoch: number,
+    readonly batchId: string,
+  ) {
+    super(
+      `Batch ${batchId} was encrypted to the regulator key of epoch ${batchEpoch}; this key is epoch ${keyEpoch}.`,
+      {
+        category: "input",
+        hint: `Use the key file of epoch ${batchEpoch} (every epoch's key decrypts its own history).`,
+      },
+    );
+  }
+}

@@ -12,3 +12,4 @@ export * from "./threshold";
 export { pointToJson, type PointJson } from "./fileFields";
 export * from "./files";
 export * from "./partialFiles";
+export * from "./read";
