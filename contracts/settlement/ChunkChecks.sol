@@ -12,6 +12,20 @@ abstract contract ChunkChecks {
     /// @notice Counterparty buckets of a proof (batch_netting_16, private_netting_256, private_traced_32).
     uint256 public constant BUCKETS = 4;
 
+    /// @dev 1 … `max` chunks (NettingChunkCount), as many totals as counterparties
+    /// (NettingLengthMismatch); the per-position sums and the roots, zeroed, to fill.
+    function _shape(
+        uint256 count,
+        uint256 max,
+        address[] calldata counterparties,
+        uint256[] calldata totals
+    ) internal pure returns (uint256[] memory sums, uint256[] memory roots) {
+        if (count == 0 || count > max) revert INettingEngine.NettingChunkCount(count, max);
+        uint256 n = counterparties.length;
+        if (n != totals.length) revert INettingEngine.NettingLengthMismatch(n, totals.length);
+        return (new uint256[](n), new uint256[](count));
+    }
+
     /// @dev Chunk `i`'s calldata checks: its root strictly above `previous`, every bucket's position
     /// below `n`, its amount below 2^72, an unused bucket position 0 with amount 0; adds the amounts
     /// to `sums` per position.

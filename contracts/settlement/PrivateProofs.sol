@@ -135,13 +135,7 @@ contract PrivateProofs is IPrivateChunks, PausableUpgradeable, TracedChunks {
         ProvedChunk[] calldata chunks
     ) private pure {
         uint256 count = chunks.length;
-        if (count == 0 || count > MAX_PROVED_CHUNKS) {
-            revert INettingEngine.NettingChunkCount(count, MAX_PROVED_CHUNKS);
-        }
-        uint256 n = counterparties.length;
-        if (n != totals.length) revert INettingEngine.NettingLengthMismatch(n, totals.length);
-        uint256[] memory sums = new uint256[](n);
-        uint256[] memory roots = new uint256[](count);
+        (uint256[] memory sums, uint256[] memory roots) = _shape(count, MAX_PROVED_CHUNKS, counterparties, totals);
         uint256 previous;
         for (uint256 i; i < count; ++i) {
             ProvedChunk calldata c = chunks[i];

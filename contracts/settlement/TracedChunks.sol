@@ -67,11 +67,7 @@ abstract contract TracedChunks is IPrivateChunks, PausableUpgradeable, ChunkChec
         TracedChunk[] calldata chunks
     ) private pure {
         uint256 count = chunks.length;
-        if (count == 0 || count > MAX_TRACED_CHUNKS) revert INettingEngine.NettingChunkCount(count, MAX_TRACED_CHUNKS);
-        uint256 n = counterparties.length;
-        if (n != totals.length) revert INettingEngine.NettingLengthMismatch(n, totals.length);
-        uint256[] memory sums = new uint256[](n);
-        uint256[] memory roots = new uint256[](count);
+        (uint256[] memory sums, uint256[] memory roots) = _shape(count, MAX_TRACED_CHUNKS, counterparties, totals);
         uint256 previous;
         for (uint256 i; i < count; ++i) {
             TracedChunk calldata c = chunks[i];

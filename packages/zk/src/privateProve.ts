@@ -5,13 +5,26 @@
 import type { ProvedChunkInput } from "@clearhouse/sdk/settlement";
 import { InvalidArgumentError } from "@clearhouse/sdk/errors";
 import { toCalldata } from "@clearhouse/sdk/zk";
-import type { PrivateBatchV2 } from "./privateBatch";
+import type { PrivateBatchV2, PrivateChunkV2 } from "./privateBatch";
 import { privateNettingInputs } from "./privateInputs";
 import { prove } from "./prover";
 
 export interface ProvePrivateBatchOptions {
   /** Called after each chunk's proof: chunks done, chunks in all, that proof's milliseconds. */
   onProgress?: (done: number, total: number, ms: number) => void;
+}
+
+/** A chunk and its flattened proof in the form the engine's chunked declarations take. */
+export function provedChunkOf(chunk: PrivateChunkV2, proof: readonly bigint[]): ProvedChunkInput {
+  const [a, b, c, d] = chunk.amounts;
+  const [p0, p1, p2, p3] = chunk.buckets;
+  const [q0, q1, q2, q3, q4, q5, q6, q7] = proof;
+  return {
+    root: chunk.root,
+    buckets: [p0, p1, p2, p3],
+    amounts: [a, b, c, d],
+    proof: [q0, q1, q2, q3, q4, q5, q6, q7],
+  };
 }
 
 /**
@@ -33,15 +46,7 @@ export async function provePrivateBatch(
         `chunks[${i}]`,
         "proved to public signals other than its root and bucket words: rebuild the batch",
       );
-    const [a, b, c, d] = chunk.amounts;
-    const [p0, p1, p2, p3] = chunk.buckets;
-    const [q0, q1, q2, q3, q4, q5, q6, q7] = calldata.proof;
-    out.push({
-      root: chunk.root,
-      buckets: [p0, p1, p2, p3],
-      amounts: [a, b, c, d],
-      proof: [q0, q1, q2, q3, q4, q5, q6, q7],
-    });
+    out.push(provedChunkOf(chunk, calldata.proof));
     o.onProgress?.(i + 1, batch.chunks.length, Date.now() - started);
   }
   return out;

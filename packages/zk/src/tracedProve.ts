@@ -7,7 +7,7 @@ import type { TracedChunkInput } from "@clearhouse/sdk/settlement";
 import { InvalidArgumentError } from "@clearhouse/sdk/errors";
 import { toCalldata, type TracePolicy } from "@clearhouse/sdk/zk";
 import type { PrivateBatchV2 } from "./privateBatch";
-import type { ProvePrivateBatchOptions } from "./privateProve";
+import { provedChunkOf, type ProvePrivateBatchOptions } from "./privateProve";
 import { prove } from "./prover";
 import { TRACED_CHUNK_SLOTS } from "./tracedBatch";
 import { privateTracedInputs } from "./tracedInputs";
@@ -35,17 +35,7 @@ export async function proveTracedBatch(
         `chunks[${i}]`,
         "proved to public signals other than the ones rebuilt from it: rebuild the batch",
       );
-    const [a, b, c, d] = chunk.amounts;
-    const [p0, p1, p2, p3] = chunk.buckets;
-    const [q0, q1, q2, q3, q4, q5, q6, q7] = calldata.proof;
-    out.push({
-      root: chunk.root,
-      buckets: [p0, p1, p2, p3],
-      amounts: [a, b, c, d],
-      proof: [q0, q1, q2, q3, q4, q5, q6, q7],
-      ephemeral: w.ephemeralKey,
-      ciphertexts: w.ciphertexts.flat(),
-    });
+    out.push({ ...provedChunkOf(chunk, calldata.proof), ephemeral: w.ephemeralKey, ciphertexts: w.ciphertexts.flat() });
     o.onProgress?.(i + 1, batch.chunks.length, Date.now() - started);
   }
   return out;

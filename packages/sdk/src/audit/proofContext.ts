@@ -3,6 +3,7 @@
  * when a declaration was made (from the ledger's BankEnrolled events).
  */
 import type { CircuitId } from "../zk/circuits";
+import { bucketWords } from "../zk/privateWords";
 import type { AuditEvent, ChainSnapshot } from "./collect";
 
 /** A proof to re-verify: the circuit, the flattened proof and the public signals re-derived. */
@@ -32,6 +33,20 @@ export function enrolmentsOf(events: readonly AuditEvent[]): Map<string, Enrolme
 
 const before = (a: AuditEvent, b: AuditEvent) =>
   a.blockNumber < b.blockNumber || (a.blockNumber === b.blockNumber && a.logIndex < b.logIndex);
+
+/** [word0, word1] of a chunk declared by `bank`, its buckets naming `counterparties` by position. */
+export function chunkWords(
+  bank: number,
+  indexOf: (bank: string) => number,
+  counterparties: readonly string[],
+  c: { buckets: readonly number[]; amounts: readonly bigint[] },
+): bigint[] {
+  return bucketWords(
+    bank,
+    c.buckets.map((b) => indexOf(counterparties[Number(b)])),
+    c.amounts,
+  );
+}
 
 /**
  * The ledger index each bank held when the `BatchDeclared` of `e`'s transaction was emitted, and

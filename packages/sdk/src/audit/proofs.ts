@@ -5,12 +5,11 @@
 import { decodeFunctionData, toFunctionSelector, type AbiFunction, type Address, type Hex } from "viem";
 import { conditionalEscrowAbi, nettingEngineAbi, privateChunksAbi } from "@clearhouse/contracts";
 import { CIRCUIT_IDS, circuitNameOf, circuitSpec } from "../zk/circuits";
-import { bucketWords } from "../zk/privateWords";
 import { vkHashOf } from "../zk/vk";
 import type { CheckOptions, CheckResult, Finding } from "./check";
 import type { AuditEvent, ChainSnapshot } from "./collect";
 import { tracedProofs } from "./tracedProofs";
-import { enrolmentsOf, indexerAt, type Derived, type Enrolment } from "./proofContext";
+import { chunkWords, enrolmentsOf, indexerAt, type Derived, type Enrolment } from "./proofContext";
 
 interface ProvedChunk {
   root: bigint;
@@ -38,14 +37,7 @@ function chunkProofs(s: ChainSnapshot, e: AuditEvent, input: Hex, enrolments: Ma
   return chunks.map((c) => ({
     circuit: "private_netting_256",
     proof: c.proof,
-    signals: [
-      c.root,
-      ...bucketWords(
-        bank,
-        c.buckets.map((b) => indexOf(counterparties[Number(b)])),
-        c.amounts,
-      ),
-    ],
+    signals: [c.root, ...chunkWords(bank, indexOf, counterparties, c)],
   }));
 }
 

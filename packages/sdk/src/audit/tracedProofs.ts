@@ -6,11 +6,10 @@
  */
 import { decodeFunctionData, type Address, type Hex } from "viem";
 import { privateChunksAbi } from "@clearhouse/contracts";
-import { bucketWords } from "../zk/privateWords";
 import { traceChallenge, traceEvaluation } from "../zk/traceBinding";
 import type { TracePolicy } from "../zk/regulatorKeys";
 import type { AuditEvent, ChainSnapshot } from "./collect";
-import { enrolmentsOf, indexerAt, type Derived, type Enrolment } from "./proofContext";
+import { chunkWords, enrolmentsOf, indexerAt, type Derived, type Enrolment } from "./proofContext";
 
 /** One chunk of a traced declaration as its calldata carries it. */
 export interface TracedChunkCalldata {
@@ -81,11 +80,7 @@ export function tracedProofs(
       proof: c.proof,
       signals: [
         c.root,
-        ...bucketWords(
-          bank,
-          c.buckets.map((b) => indexOf(counterparties[Number(b)])),
-          c.amounts,
-        ),
+        ...chunkWords(bank, indexOf, counterparties, c),
         c.ephemeral[0],
         c.ephemeral[1],
         traceEvaluation(slots, r),

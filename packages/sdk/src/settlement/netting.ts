@@ -331,6 +331,21 @@ export interface DeclareProvedChunksParameters {
 
 export type DeclareProvedChunksReturnType = WriteResult;
 
+/**
+ * The arguments every chunked declaration starts with: the cycle (default: the current one), the
+ * key, the anchored header (read back from the ledger), the counterparties and the totals.
+ */
+export async function chunkDeclarationArgs(
+  ctx: ClearhouseContext,
+  action: string,
+  p: { key: string; header: BatchHeaderFields; cycleId?: bigint },
+) {
+  const cycleId = p.cycleId ?? (await readContract(ctx, { ...engine(ctx), functionName: "currentCycle", args: [] }));
+  const key = batchKey(p.key);
+  const header = await anchoredHeader(ctx, batchIdOf(accountAddress(ctx, action), key), p.header);
+  return [cycleId, key, header, [...p.header.counterparties], [...p.header.totals]] as const;
+}
+
 /** The engine's errors, for decoding what `declareProvedChunks` (run in the engine's delegate) reverts with. */
 export const ENGINE_ERRORS = nettingEngineAbi.filter((x) => x.type === "error");
 
@@ -342,9 +357,7 @@ export async function declareProvedChunks(
   ctx: ClearhouseContext,
   p: DeclareProvedChunksParameters,
 ): Promise<DeclareProvedChunksReturnType> {
-  const cycleId = p.cycleId ?? (await readContract(ctx, { ...engine(ctx), functionName: "currentCycle", args: [] }));
-  const key = batchKey(p.key);
-  const header = await anchoredHeader(ctx, batchIdOf(accountAddress(ctx, "declareProvedChunks"), key), p.header);
+  const [cycleId, key, header, counterparties, totals] = await chunkDeclarationArgs(ctx, "declareProvedChunks", p);
   return writeContract(ctx, {
     address: engine(ctx).address,
     abi: [...privateChunksAbi, ...ENGINE_ERRORS],
@@ -353,8 +366,8 @@ export async function declareProvedChunks(
       cycleId,
       key,
       header,
-      [...p.header.counterparties],
-      [...p.header.totals],
+      counterparties,
+      totals,
       p.chunks.map((c) => ({ root: c.root, buckets: c.buckets, amounts: c.amounts, proof: c.proof })),
     ],
   });

@@ -3,11 +3,10 @@
  * declaration that carries, per payment slot, a ciphertext for the regulator.
  */
 import { privateChunksAbi } from "@clearhouse/contracts";
-import { accountAddress, readContract, writeContract, type ClearhouseContext, type WriteResult } from "../context";
+import { writeContract, type ClearhouseContext, type WriteResult } from "../context";
 import { InvalidArgumentError } from "../errors/base";
-import { batchIdOf } from "./batch";
-import { anchoredHeader, batchKey, type BatchHeaderFields } from "./ledger";
-import { ENGINE_ERRORS, type ProvedChunkInput } from "./netting";
+import type { BatchHeaderFields } from "./ledger";
+import { ENGINE_ERRORS, chunkDeclarationArgs, type ProvedChunkInput } from "./netting";
 import { engine } from "./pending";
 
 /** Ciphertext elements of a traced chunk: 32 slots × 7. */
@@ -54,9 +53,7 @@ export async function declareTracedChunks(
         `has ${c.ciphertexts.length} elements, a traced chunk has ${TRACED_CIPHERTEXT_ELEMENTS} (32 slots × 7)`,
       );
   });
-  const cycleId = p.cycleId ?? (await readContract(ctx, { ...engine(ctx), functionName: "currentCycle", args: [] }));
-  const key = batchKey(p.key);
-  const header = await anchoredHeader(ctx, batchIdOf(accountAddress(ctx, "declareTracedChunks"), key), p.header);
+  const [cycleId, key, header, counterparties, totals] = await chunkDeclarationArgs(ctx, "declareTracedChunks", p);
   return writeContract(ctx, {
     address: engine(ctx).address,
     abi: [...privateChunksAbi, ...ENGINE_ERRORS],
@@ -65,8 +62,8 @@ export async function declareTracedChunks(
       cycleId,
       key,
       header,
-      [...p.header.counterparties],
-      [...p.header.totals],
+      counterparties,
+      totals,
       p.chunks.map((c) => ({
         root: c.root,
         buckets: c.buckets,
