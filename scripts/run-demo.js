@@ -16,5 +16,17 @@ const child = spawn(process.execPath, [require.resolve("hardhat/internal/cli/boo
   stdio: "inherit",
   env,
 });
-for (const s of ["SIGINT", "SIGTERM"]) process.on(s, () => child.kill(s));
-child.on("exit", (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
+let stopping = false;
+for (const s of ["SIGINT", "SIGTERM"])
+  process.on(s, () => {
+    stopping = true;
+    child.kill(s);
+  });
+// A stop the user asked for (Ctrl-C, SIGTERM) ends in success; a crash (the child killed by any
+// other signal, e.g. SIGABRT from a native abort) is a failure, never a silent exit 0.
+child.on("exit", (code, signal) => {
+  if (code !== null) process.exit(code);
+  if (stopping) process.exit(0);
+  console.error(`error: the demo crashed (killed by ${signal}); run it again, and report it if it repeats`);
+  process.exit(1);
+});
