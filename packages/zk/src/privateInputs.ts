@@ -11,18 +11,30 @@ import {
   CHUNK_GROUPS,
   CHUNK_SLOTS,
   GROUP_SLOTS,
+  PRIVATE_V2_LAYOUT,
   chunkRootOf,
   groupHash,
   packedOf,
+  type ChunkLayout,
   type PrivateChunkV2,
+  type PrivateSlot,
 } from "./privateBatch";
 
 const dec = (x: bigint | number): string => x.toString();
 
-/** The circuit's inputs for `chunk`, and the public signals a proof of them has: [root, word0, word1]. */
-export function privateNettingInputs(chunk: PrivateChunkV2): { inputs: CircuitInputs; publicSignals: bigint[] } {
+/**
+ * Check a chunk before proving, for any layout: its slot and bucket counts, unused slots (0, 0),
+ * every used slot's bucket and packed value (and `usedSlot`'s own checks), the bucket sums and the
+ * root. Each refusal names what is wrong.
+ */
+export function checkChunk(
+  chunk: PrivateChunkV2,
+  layout: Pick<ChunkLayout, "groups" | "root" | "circuit">,
+  usedSlot: (slot: PrivateSlot, i: number) => void = () => undefined,
+): void {
   const { slots, buckets, amounts, counterpartyIndexes: cps, bankIndex } = chunk;
-  if (slots.length !== CHUNK_SLOTS) throw new InvalidArgumentError("slots", `must be ${CHUNK_SLOTS}`);
+  const size = layout.groups * GROUP_SLOTS;
+  if (slots.length !== size) throw new InvalidArgumentError("slots", `must be ${size} (${layout.circuit})`);
   if (buckets.length !== CHUNK_BUCKETS || amounts.length !== CHUNK_BUCKETS || cps.length !== CHUNK_BUCKETS)
     throw new InvalidArgumentError("buckets", `a chunk has ${CHUNK_BUCKETS} buckets`);
   const sums = new Array<bigint>(CHUNK_BUCKETS).fill(0n);
@@ -33,6 +45,7 @@ export function privateNettingInputs(chunk: PrivateChunkV2): { inputs: CircuitIn
       return;
     }
     if (s.bucket < 0 || s.bucket >= CHUNK_BUCKETS) throw new InvalidArgumentError(`slots[${i}].bucket`, "is not 0–3");
+    usedSlot(s, i);
     if (s.packed !== packedOf(bankIndex, cps[s.bucket], s.amount))
       throw new InvalidArgumentError(`slots[${i}].packed`, "is not bankIndex·2^80 + creditorIndex·2^64 + amount");
     sums[s.bucket] += s.amount;
@@ -42,9 +55,15 @@ export function privateNettingInputs(chunk: PrivateChunkV2): { inputs: CircuitIn
       throw new InvalidArgumentError(`amounts[${k}]`, `is ${amounts[k]}, the slots sum to ${sum}`);
   });
   const groups: bigint[] = [];
-  for (let g = 0; g < CHUNK_GROUPS; g++) groups.push(groupHash(slots.slice(g * GROUP_SLOTS, (g + 1) * GROUP_SLOTS)));
-  const root = chunkRootOf(groups);
-  if (root !== chunk.root) throw new InvalidArgumentError("root", "the slots do not lead to the chunk's root");
+  for (let g = 0; g < layout.groups; g++) groups.push(groupHash(slots.slice(g * GROUP_SLOTS, (g + 1) * GROUP_SLOTS)));
+  if (layout.root(groups) !== chunk.root)
+    throw new InvalidArgumentError("root", "the slots do not lead to the chunk's root");
+}
+
+/** The circuit's inputs for `chunk`, and the public signals a proof of them has: [root, word0, word1]. */
+export function privateNettingInputs(chunk: PrivateChunkV2): { inputs: CircuitInputs; publicSignals: bigint[] } {
+  checkChunk(chunk, PRIVATE_V2_LAYOUT);
+  const { slots, amounts, counterpartyIndexes: cps, bankIndex, root } = chunk;
   return {
     inputs: {
       digest: slots.map((s) => dec(s.digest)),

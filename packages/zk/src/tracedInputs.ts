@@ -9,14 +9,9 @@ import { InvalidCurvePointError } from "./regulator/errors";
 import { checkScalar, checkSubgroupPoint } from "./regulator/curve";
 import { encodeRecord } from "@clearhouse/sdk/settlement";
 import type { CircuitInputs } from "./signals";
-import { CHUNK_BUCKETS, GROUP_SLOTS, groupHash, packedOf, type PrivateChunkV2 } from "./privateBatch";
-import {
-  TRACED_CHUNK_GROUPS,
-  TRACED_CHUNK_SLOTS,
-  encryptTracedChunk,
-  tracedChunkRootOf,
-  type TracedCiphertexts,
-} from "./tracedBatch";
+import { CHUNK_BUCKETS, type PrivateChunkV2 } from "./privateBatch";
+import { checkChunk } from "./privateInputs";
+import { TRACED_CHUNK_SLOTS, TRACED_LAYOUT, encryptTracedChunk, type TracedCiphertexts } from "./tracedBatch";
 
 const dec = (x: bigint | number): string => x.toString();
 const ZERO_WORDS = ["0", "0", "0", "0", "0", "0", "0", "0"];
@@ -39,37 +34,15 @@ export function privateTracedInputs(
   policy: TracePolicy,
   ephemeralSecret?: bigint,
 ): TracedChunkWitness {
-  const { slots, buckets, amounts, counterpartyIndexes: cps, bankIndex } = chunk;
-  if (slots.length !== TRACED_CHUNK_SLOTS)
-    throw new InvalidArgumentError("slots", `must be ${TRACED_CHUNK_SLOTS} (a traced chunk)`);
-  if (buckets.length !== CHUNK_BUCKETS || amounts.length !== CHUNK_BUCKETS || cps.length !== CHUNK_BUCKETS)
-    throw new InvalidArgumentError("buckets", `a chunk has ${CHUNK_BUCKETS} buckets`);
   if (policy.threshold < 0n || policy.threshold >= 1n << 64n)
     throw new InvalidArgumentError("policy.threshold", "must be below 2^64");
-  const sums = new Array<bigint>(CHUNK_BUCKETS).fill(0n);
-  slots.forEach((s, i) => {
-    if (!s.used) {
-      if (s.digest !== 0n || s.packed !== 0n || s.amount !== 0n)
-        throw new InvalidArgumentError(`slots[${i}]`, "is unused but not (0, 0)");
-      return;
-    }
+  checkChunk(chunk, TRACED_LAYOUT, (s, i) => {
     if (s.record === undefined)
       throw new InvalidArgumentError(`slots[${i}].record`, "is missing: a traced slot needs its payment");
     if (s.record.amount !== s.amount)
       throw new InvalidArgumentError(`slots[${i}].amount`, "is not its record's amount");
-    if (s.packed !== packedOf(bankIndex, cps[s.bucket], s.amount))
-      throw new InvalidArgumentError(`slots[${i}].packed`, "is not bankIndex·2^80 + creditorIndex·2^64 + amount");
-    sums[s.bucket] += s.amount;
   });
-  sums.forEach((sum, k) => {
-    if (sum !== amounts[k])
-      throw new InvalidArgumentError(`amounts[${k}]`, `is ${amounts[k]}, the slots sum to ${sum}`);
-  });
-  const groups: bigint[] = [];
-  for (let g = 0; g < TRACED_CHUNK_GROUPS; g++)
-    groups.push(groupHash(slots.slice(g * GROUP_SLOTS, (g + 1) * GROUP_SLOTS)));
-  if (tracedChunkRootOf(groups) !== chunk.root)
-    throw new InvalidArgumentError("root", "the slots do not lead to the chunk's root");
+  const { slots, amounts, counterpartyIndexes: cps, bankIndex } = chunk;
 
   const sealed = encryptTracedChunk(chunk, policy, ephemeralSecret);
   const challenge = traceChallenge(chunk.root, sealed.ephemeralKey, policy, sealed.ciphertexts);
