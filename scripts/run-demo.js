@@ -4,7 +4,7 @@
 // the flag can be passed through npm (hardhat run takes no script arguments).
 "use strict";
 /* eslint-disable @typescript-eslint/no-require-imports -- a plain CommonJS launcher */
-const { spawn } = require("node:child_process");
+const { spawn, spawnSync } = require("node:child_process");
 const args = process.argv.slice(2);
 const unknown = args.filter((a) => a !== "--serve");
 if (unknown.length) {
@@ -12,10 +12,27 @@ if (unknown.length) {
   process.exit(2);
 }
 const env = { ...process.env, ...(args.includes("--serve") ? { CLEARHOUSE_DEMO_SERVE: "1" } : {}) };
-const child = spawn(process.execPath, [require.resolve("hardhat/internal/cli/bootstrap"), "run", "scripts/demo.ts"], {
-  stdio: "inherit",
-  env,
-});
+// `hardhat run` compiles first; so do we (a no-op when the artifacts are current).
+const hardhat = require.resolve("hardhat/internal/cli/bootstrap");
+const compiled = spawnSync(process.execPath, [hardhat, "compile", "--quiet"], { stdio: "inherit", env });
+if (compiled.status !== 0) {
+  console.error("error: the contracts did not compile (see above)");
+  process.exit(1);
+}
+// The script runs as Hardhat's `run` task would run it (ts-node, then hardhat/register, on the
+// embedded network), but in our own child: `hardhat run` forks the script itself and turns a child
+// killed by a signal into exit status null, i.e. 0 — a native crash would pass for success.
+const child = spawn(
+  process.execPath,
+  [
+    "--require",
+    require.resolve("ts-node/register/transpile-only"),
+    "--require",
+    require.resolve("hardhat/register"),
+    "scripts/demo.ts",
+  ],
+  { stdio: "inherit", env },
+);
 let stopping = false;
 for (const s of ["SIGINT", "SIGTERM"])
   process.on(s, () => {

@@ -174,14 +174,19 @@ interface INettingEngine {
     error NettingUnknownFunction(bytes4 selector);
     /// @notice Chunk `chunk`'s proof does not verify for its public signals under `circuitId`.
     error NettingChunkProofInvalid(bytes32 circuitId, uint256 chunk);
-    /// @notice Traceability is on (the VerifierRegistry holds a regulator key of `epoch`): private
-    /// batches must be declared traced, with `declareTracedChunks`.
+    /// @notice Traceability is on (the VerifierRegistry holds a regulator key of `epoch`): every batch
+    /// must be declared traced, with `declareTracedChunks`; standard (`declare`, or presented fresh at
+    /// a close), private/1 and private/2 declarations are refused (decision 042).
     error NettingTraceRequired(uint32 epoch);
     /// @notice No regulator key is registered (epoch 0): there is nobody to trace for; declare with
     /// `declareProvedChunks`.
     error NettingTraceOff();
     /// @notice Chunk `chunk`'s ephemeral key is the identity (0, 1): its ciphertexts would be readable by anyone.
     error NettingTraceEphemeralInvalid(uint256 chunk);
+    /// @notice Chunk `chunk` has the ephemeral key of chunk `earlier`: both would share one key stream,
+    /// so the difference of their ciphertexts would show the difference of their plaintexts. Draw a
+    /// fresh ephemeral scalar for every chunk.
+    error NettingTraceEphemeralReused(uint256 chunk, uint256 earlier);
     /// @notice A traced chunk's ciphertext element at `index` (slot-major, 0–223) is `value`, not below p.
     error NettingTraceCiphertextNotInField(uint256 index, uint256 value);
 

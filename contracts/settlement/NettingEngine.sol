@@ -27,10 +27,9 @@ import {Declaring} from "./Declaring.sol";
 /// @custom:security-contact security@clearhouse.example
 contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, StreamedClose, UUPSUpgradeable {
     using SafeERC20 for IERC20;
-    /// @notice Counterparty buckets of the batch_netting circuit (one public signal each).
-    uint256 public constant NETTING_BUCKETS = 4;
-    /// @notice The circuit that proves a private-mode chunk's totals.
-    bytes32 public constant BATCH_NETTING_CIRCUIT = "batch_netting_16";
+    /// @dev The circuit that proves a `declareProved` batch's totals (PrivateProofs answers
+    /// BATCH_NETTING_CIRCUIT() and BUCKETS(): the engine has no code room for the getters).
+    bytes32 private constant BATCH_NETTING_CIRCUIT = "batch_netting_16";
 
     /// @notice The private-mode proof checks, created with this implementation (the engine has no
     /// code room for them under EIP-170, decision 023): `declareProved`'s proof (a static call) and
@@ -88,6 +87,7 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, StreamedClose
         address[] calldata counterparties,
         uint256[] calldata totals
     ) external whenNotPaused {
+        _requireUntraced();
         bytes32 given = keccak256(abi.encode(counterparties, totals));
         _declare(cycleId, key, header, counterparties, totals, given);
     }
@@ -101,14 +101,12 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, StreamedClose
         uint256[] calldata totals,
         uint256[8] calldata
     ) external whenNotPaused {
-        if (address(_s().verifiers) == address(0)) revert NettingNoVerifierRegistry();
-        if (counterparties.length > NETTING_BUCKETS) {
-            revert NettingTooManyCounterparties(counterparties.length, NETTING_BUCKETS);
-        }
+        // First PrivateProofs.checkBatch (a static call): a registry, at most BUCKETS (4)
+        // counterparties, no regulator key, and the proof of the public signals (root, packed
+        // totals, bank). Then the declaration.
+        _checkBatchProof();
         bytes32 given = keccak256(abi.encode(PRIVATE_BATCH_TAG, counterparties, totals));
         bytes32 batchId = _declare(cycleId, key, header, counterparties, totals, given);
-        // The public signals and the proof: PrivateProofs.checkBatch (root, packed totals, bank).
-        _checkBatchProof();
         emit BatchProofAccepted(cycleId, batchId, BATCH_NETTING_CIRCUIT);
     }
 

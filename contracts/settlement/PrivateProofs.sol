@@ -41,7 +41,8 @@ contract PrivateProofs is IPrivateChunks, PausableUpgradeable, TracedChunks {
     /// words) verifies through the registry's `batch_netting_16` for the public signals [root,
     /// packed_0..3, bank], packed_k = totals[k] << 160 | counterparties[k] (0 past the last), bank
     /// = the caller. A total from 2^90 on cannot be proven and would not fit: NettingInvalidObligation.
-    /// The engine has checked that there are at most BUCKETS counterparties.
+    /// Also refused: no verifier registry (NettingNoVerifierRegistry), more than BUCKETS
+    /// counterparties (NettingTooManyCounterparties), a regulator key registered (NettingTraceRequired).
     /// @param header the batch's header (only its root is read)
     /// @param counterparties the declared creditors
     /// @param totals the declared totals
@@ -55,6 +56,10 @@ contract PrivateProofs is IPrivateChunks, PausableUpgradeable, TracedChunks {
         uint256[8] calldata proof
     ) external view {
         (address bank, IVerifierRegistry verifiers) = _context();
+        if (address(verifiers) == address(0)) revert INettingEngine.NettingNoVerifierRegistry();
+        if (counterparties.length > BUCKETS) {
+            revert INettingEngine.NettingTooManyCounterparties(counterparties.length, BUCKETS);
+        }
         _requireUntraced(verifiers);
         uint256[] memory signals = new uint256[](BUCKETS + 2);
         signals[0] = uint256(header.root);

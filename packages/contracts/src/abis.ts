@@ -7236,6 +7236,22 @@ export const nettingEngineAbi = [
     "type": "error"
   },
   {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "chunk",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "earlier",
+        "type": "uint256"
+      }
+    ],
+    "name": "NettingTraceEphemeralReused",
+    "type": "error"
+  },
+  {
     "inputs": [],
     "name": "NettingTraceOff",
     "type": "error"
@@ -7921,33 +7937,7 @@ export const nettingEngineAbi = [
   },
   {
     "inputs": [],
-    "name": "BATCH_NETTING_CIRCUIT",
-    "outputs": [
-      {
-        "internalType": "bytes32",
-        "name": "",
-        "type": "bytes32"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [],
     "name": "MAX_ENTRIES",
-    "outputs": [
-      {
-        "internalType": "uint256",
-        "name": "",
-        "type": "uint256"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [],
-    "name": "NETTING_BUCKETS",
     "outputs": [
       {
         "internalType": "uint256",
@@ -16203,6 +16193,22 @@ export const clearhouseErrorsAbi = [
       }
     ],
     "name": "NettingTraceEphemeralInvalid",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "chunk",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "earlier",
+        "type": "uint256"
+      }
+    ],
+    "name": "NettingTraceEphemeralReused",
     "type": "error"
   },
   {

@@ -151,7 +151,7 @@ describe("NettingEngine — private-mode batches", function () {
     ).to.be.revertedWithCustomError(f.engine, "NettingTotalsMismatch");
   });
 
-  it("a standard batch cannot be declared as a proved one", async () => {
+  it("a standard batch cannot be declared as a proved one (the proof, checked first, is refused)", async () => {
     const f = await loadFixture(fixture);
     const std = await makeBatch(f.ledger, "standard", [[f.banks[1].address, 500n]]);
     await submitFinal(f, f.banks[0], std, f.banks);
@@ -159,7 +159,9 @@ describe("NettingEngine — private-mode batches", function () {
       f.engine
         .connect(f.banks[0])
         .declareProved(1, std.key, std.header, std.counterparties, std.totals, calldata(p0.bundle).proof),
-    ).to.be.revertedWithCustomError(f.engine, "NettingTotalsMismatch");
+    ).to.be.revertedWithCustomError(f.verifierRegistry, "ZkInvalidProof");
+    // The proof is checked first (a static call, before any effect); were it valid, the untagged
+    // commitment would still not be the private/1 one: declareProved checks its tag as declare does.
   });
 
   it("refuses a tampered proof and another chunk's proof", async () => {

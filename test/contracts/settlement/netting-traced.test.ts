@@ -176,7 +176,7 @@ describe("NettingEngine — declareTracedChunks (traced private batches)", funct
     ).to.deep.equal([THRESHOLD, THRESHOLD + 4n, THRESHOLD + 8n]);
   });
 
-  it("refuses an identity ephemeral key, an element not below p, no chunk or too many", async () => {
+  it("refuses an identity or repeated ephemeral key, an element not below p, no chunk or too many", async () => {
     const f = await fixture();
     const { traced, b } = await anchoredTraced(f, "traced-shape", 5);
     const proved = asArgs(await proveTracedBatch(traced, await policyOf(f)));
@@ -190,6 +190,11 @@ describe("NettingEngine — declareTracedChunks (traced private batches)", funct
     await expect(declare([big]))
       .to.be.revertedWithCustomError(f.engine, "NettingTraceCiphertextNotInField")
       .withArgs(17, FIELD_MODULUS);
+    // review 23, finding 6: two chunks under one E would leak their plaintexts' difference
+    const again = { ...proved[0], root: proved[0].root + 1n };
+    await expect(declare([proved[0], again]))
+      .to.be.revertedWithCustomError(f.engine, "NettingTraceEphemeralReused")
+      .withArgs(1, 0);
     const max = Number(await (await ethers.deployContract("PrivateProofs")).MAX_TRACED_CHUNKS());
     expect(max).to.equal(24);
     await expect(declare([])).to.be.revertedWithCustomError(f.engine, "NettingChunkCount").withArgs(0, max);

@@ -131,8 +131,8 @@ export const nettingErrors: CatalogPart<OwnErrorName<typeof nettingEngineAbi>> =
     hint: "Prove the chunk again from its payments (the proof binds its root, buckets and bank).",
   }),
   NettingTraceRequired: ([epoch]) => ({
-    message: `traceability is on (regulator key epoch ${epoch}): private batches must be declared traced`,
-    hint: "Build the batch with buildTracedBatch, prove it with proveTracedBatch under getTracePolicy(), and declare it with declareTracedChunks.",
+    message: `traceability is on (regulator key epoch ${epoch}): every batch must be declared traced, standard and untraced private declarations are refused`,
+    hint: "Anchor the batch's payments with the private/3 commitment (buildTracedBatch), prove it with proveTracedBatch under getTracePolicy(), and declare it with declareTracedChunks.",
   }),
   NettingTraceOff: () => ({
     message: "no regulator key is registered, so a traced batch has nobody to be traced for",
@@ -141,6 +141,10 @@ export const nettingErrors: CatalogPart<OwnErrorName<typeof nettingEngineAbi>> =
   NettingTraceEphemeralInvalid: ([chunk]) => ({
     message: `chunk ${chunk}'s ephemeral key is the identity (0, 1): its ciphertexts would be readable by anyone`,
     hint: "Prove the chunk again with a fresh ephemeral scalar in [1, l − 1] (proveTracedBatch draws one).",
+  }),
+  NettingTraceEphemeralReused: ([chunk, earlier]) => ({
+    message: `chunk ${chunk} has the ephemeral key of chunk ${earlier}: the two would share one key stream and leak their plaintexts' difference`,
+    hint: "Prove every chunk with its own fresh ephemeral scalar (proveTracedBatch draws one per chunk; do not pass the same ephemeralSecret twice).",
   }),
   NettingTraceCiphertextNotInField: ([index, value]) => ({
     message: `ciphertext element ${index} of a traced chunk is ${value}, not below the BN254 field modulus`,
