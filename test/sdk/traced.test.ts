@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "chai";
 import { Base8, mulPointEscalar } from "@zk-kit/baby-jubjub";
-import { auditSnapshot, collectSnapshot, tracedDeclarations } from "../../packages/sdk/src/audit";
+import { auditSnapshot, collectSnapshot, tracedDeclarations, unreadableTraced } from "../../packages/sdk/src/audit";
 import {
   buildPrivateBatch,
   buildTracedBatch,
@@ -18,6 +18,7 @@ import {
   proofVerifier,
   provePrivateBatch,
   proveTracedBatch,
+  readDeclaration,
   releaseProver,
 } from "../../packages/zk/src";
 import { sampleRecords } from "../zk/proofs";
@@ -26,6 +27,7 @@ import { cliWorkspace, expectFailure, jsonResult } from "../cli/harness";
 import { settlementFixture } from "./settlementFixture";
 
 const SECRET = 0x5eed1234n;
+const OTHER = 0xbadc0ffeen;
 const THRESHOLD = 1_500n;
 
 describe("SDK: traced private batches, declared and read by the regulator", function () {
@@ -84,20 +86,50 @@ describe("SDK: traced private batches, declared and read by the regulator", func
     expect(reading.payments.map((p) => p.amount).sort()).to.deep.equal(large.map((r) => r.amount).sort());
     expect(reading.payments).to.have.length(16);
     expect(reading.zeroSlots).to.equal(traced.chunks.length * 32 - 16);
-    // another epoch's key file is refused, naming the epoch to use
-    expect(() => decryptDeclaration(d, { epoch: 2, secret: SECRET, public: [x, y] })).to.throw(/epoch 1/);
+    // the key is matched by its public key, not by the epoch its file is labelled with (review 23, 4)
+    expect(decryptDeclaration(d, { epoch: 7, secret: SECRET, public: [x, y] }).payments).to.have.length(16);
+    const [ox, oy] = mulPointEscalar(Base8, OTHER);
+    expect(() => decryptDeclaration(d, { epoch: 1, secret: OTHER, public: [ox, oy] })).to.throw(
+      /epoch 1; the key given \(labelled epoch 1\) is not that key/,
+    );
+    expect(readDeclaration(d, { files: [{ epoch: 1, secret: OTHER, public: [ox, oy] }] })).to.have.property("notRead");
+    // a declaration whose transaction went to another contract is reported, not dropped (review 23, 2)
+    const wallet = {
+      ...snapshot,
+      proofTransactions: { ...snapshot.proofTransactions, [d.transactionHash]: "0x" as const },
+    };
+    expect(tracedDeclarations(wallet, { cycleId: 1n })).to.have.length(0);
+    expect(unreadableTraced(wallet, { cycleId: 1n })).to.deep.equal([
+      {
+        cycleId: 1n,
+        batchId: traced.batchId,
+        transactionHash: d.transactionHash,
+        blockNumber: d.blockNumber,
+        epoch: 1,
+        reason:
+          "sent through another contract (a wallet or multisig): its transaction's input is not the engine's call",
+      },
+    ]);
+    expect(unreadableTraced(snapshot, { cycleId: 1n })).to.deep.equal([]);
 
     // The same from the command line: `clearhouse audit decrypt`, by batch and by cycle.
     const w = cliWorkspace(f.deployment, "decrypt");
     const keyPath = join(w.dir, "regulator-1.json");
     writeRegulatorKeyFile(keyPath, { epoch: 1, secret: SECRET, public: [x, y] });
     const out = join(w.dir, "decrypt");
-    const byBatch = jsonResult<{ payments: { amount: string }[]; proofsVerified: boolean }[]>(
+    type Report = {
+      readings: { payments: { amount: string }[]; proofsVerified: boolean }[];
+      notRead: unknown[];
+      unreadable: unknown[];
+    };
+    const byBatch = jsonResult<Report>(
       await w.cli("--json", "audit", "decrypt", traced.batchId, "--regulator-key", keyPath, "--out", out),
     );
-    expect(byBatch).to.have.length(1);
-    expect(byBatch[0].proofsVerified).to.equal(true);
-    expect(byBatch[0].payments).to.have.length(16);
+    expect(byBatch.readings).to.have.length(1);
+    expect(byBatch.readings[0].proofsVerified).to.equal(true);
+    expect(byBatch.readings[0].payments).to.have.length(16);
+    expect(byBatch.notRead).to.deep.equal([]);
+    expect(byBatch.unreadable).to.deep.equal([]);
     expect(existsSync(join(out, "decrypt.json"))).to.equal(true);
     expect(readFileSync(join(out, "decrypt.md"), "utf8")).to.match(
       /16 traced, \d+ zero slots; proofs verified, root matches/,
@@ -111,9 +143,77 @@ describe("SDK: traced private batches, declared and read by the regulator", func
       /No traced private batch was declared for 2/,
     );
     expectFailure(await w.cli("audit", "decrypt", "yesterday", "--regulator-key", keyPath), 2, /neither a batch id/);
-    const epoch2 = join(w.dir, "regulator-2.json");
-    writeRegulatorKeyFile(epoch2, { epoch: 2, secret: SECRET, public: [x, y] });
-    expectFailure(await w.cli("audit", "decrypt", "1", "--regulator-key", epoch2), 2, /epoch 1; this key is epoch 2/);
+    expectFailure(await w.cli("audit", "decrypt", "1"), 2, /Give the regulator's key/);
+    // another key, even labelled with the batch's epoch: nothing read, exit 2, the chain's key named
+    const other = join(w.dir, "other-1.json");
+    writeRegulatorKeyFile(other, { epoch: 1, secret: OTHER, public: [ox, oy] });
+    expectFailure(
+      await w.cli("audit", "decrypt", "1", "--regulator-key", other),
+      2,
+      /could be read with the keys given: batch 0x[0-9a-f]{64} is encrypted to the regulator key of epoch 1 \(/,
+    );
+    // several keys: the one that fits is used
+    const both = jsonResult<Report>(await w.cli("--json", "audit", "decrypt", "1", "--regulator-key", other, keyPath));
+    expect(both.readings[0].payments).to.have.length(16);
+
+    // k-of-n (review 23, 3): the batch's proven ephemeral keys, two officials' partials, combined
+    const eph = join(w.dir, "cycle-1.eph.json");
+    const written = jsonResult<{ epoch: number; chunks: number }>(
+      await w.cli("--json", "audit", "ephemeral", "1", "--out", eph),
+    );
+    expect(written).to.include({ epoch: 1, chunks: traced.chunks.length });
+    const ephFile = JSON.parse(readFileSync(eph, "utf8")) as { kind: string; chunks: { batchId: string }[] };
+    expect(ephFile.kind).to.equal("clearhouse.regulator-ephemerals");
+    expect(ephFile.chunks.map((c) => c.batchId)).to.deep.equal(traced.chunks.map(() => traced.batchId));
+    const split = await w.cli(
+      "regulator",
+      "split",
+      "--key",
+      keyPath,
+      "--threshold",
+      "2",
+      "--officials",
+      "3",
+      "--out-dir",
+      join(w.dir, "shares"),
+    );
+    expect(split.code, split.err).to.equal(0);
+    for (const i of [1, 3]) {
+      const r = await w.cli(
+        "regulator",
+        "partial",
+        "--share",
+        join(w.dir, "shares", `share-${i}.json`),
+        "--ephemeral-file",
+        eph,
+        "--out",
+        join(w.dir, `partial-${i}.json`),
+      );
+      expect(r.code, r.err).to.equal(0);
+    }
+    const keysFile = join(w.dir, "cycle-1.keys.json");
+    const combined = await w.cli(
+      "regulator",
+      "combine",
+      "--share-commitments",
+      join(w.dir, "shares", "commitments.json"),
+      "--partials",
+      join(w.dir, "partial-1.json"),
+      join(w.dir, "partial-3.json"),
+      "--out",
+      keysFile,
+    );
+    expect(combined.code, combined.err).to.equal(0);
+    const shared = jsonResult<Report>(await w.cli("--json", "audit", "decrypt", "1", "--shared-keys", keysFile));
+    expect(shared.readings[0].payments.map((p) => BigInt(p.amount)).sort()).to.deep.equal(
+      large.map((r) => r.amount).sort(),
+    );
+    expectFailure(await w.cli("audit", "ephemeral", "1", "--out", eph, "--epoch", "0"), 2, /is not an epoch/);
+    expectFailure(
+      await w.cli("audit", "ephemeral", "1", "--out", eph, "--epoch", "2"),
+      2,
+      /no traced batch of epoch 2/,
+    );
 
     // The audit re-derives and re-verifies the traced proofs.
     const report = await auditSnapshot(snapshot, { verifier });

@@ -17,6 +17,7 @@ import { ExitCode, UsageError } from "./exit";
 import { connect, type CliIo, type GlobalOptions } from "./options";
 import { print, toJson } from "./output";
 import { addDecryptCommand } from "./auditDecrypt";
+import { addEphemeralCommand } from "./auditEphemeral";
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -93,5 +94,6 @@ export function auditCommand(io: CliIo, globals: () => GlobalOptions): Command {
         throw new UsageError("The audit found discrepancies.", "See the report.", true, ExitCode.auditFailed);
     });
   addDecryptCommand(audit, io, globals);
+  addEphemeralCommand(audit, io, globals);
   return audit;
 }

@@ -111,30 +111,62 @@ export interface TracedDeclaration {
 }
 
 /**
- * Every traced declaration of the snapshot, optionally only of one batch or one cycle (a declaration
- * sent through another contract, whose calldata is not the engine's, is reported by the audit's proof
- * check and skipped here).
+ * A traced declaration whose chunks the snapshot cannot give: the transaction that emitted its
+ * `BatchTraced` was sent to another contract (a bank's wallet or multisig), so its own input says
+ * nothing reliable about what reached the engine. The ciphertexts are on chain, in the internal
+ * call, but not readable from the transaction; the regulator is told so, never left to think that
+ * nothing was traced.
  */
-export function tracedDeclarations(
-  s: ChainSnapshot,
-  filter: { batchId?: Hex; cycleId?: bigint } = {},
-): TracedDeclaration[] {
-  const enrolments = enrolmentsOf(s.events);
-  const out: TracedDeclaration[] = [];
+export interface UnreadableTraced {
+  cycleId: bigint;
+  batchId: Hex;
+  transactionHash: Hex;
+  blockNumber: bigint;
+  epoch: number;
+  reason: string;
+}
+
+type TracedFilter = { batchId?: Hex; cycleId?: bigint };
+
+/** The BatchTraced events of the snapshot that pass `filter`, with their ids. */
+function tracedEvents(s: ChainSnapshot, filter: TracedFilter) {
+  const out: { e: AuditEvent; batchId: Hex; cycleId: bigint }[] = [];
   for (const e of s.events) {
     if (e.eventName !== "BatchTraced") continue;
     const batchId = String(e.args.batchId).toLowerCase() as Hex;
     const cycleId = BigInt(String(e.args.cycleId));
     if (filter.batchId !== undefined && filter.batchId.toLowerCase() !== batchId) continue;
     if (filter.cycleId !== undefined && filter.cycleId !== cycleId) continue;
-    const input = s.proofTransactions[e.transactionHash];
-    if (!input) continue;
-    let decoded: ReturnType<typeof decodeTracedDeclaration>;
-    try {
-      decoded = decodeTracedDeclaration(input);
-    } catch {
-      continue;
-    }
+    out.push({ e, batchId, cycleId });
+  }
+  return out;
+}
+
+/** The declaration's calldata, or why it cannot be read from the transaction. */
+function tracedInput(
+  s: ChainSnapshot,
+  e: AuditEvent,
+): { input: Hex; decoded: ReturnType<typeof decodeTracedDeclaration> } | string {
+  const input = s.proofTransactions[e.transactionHash];
+  if (!input || input === "0x")
+    return "sent through another contract (a wallet or multisig): its transaction's input is not the engine's call";
+  try {
+    return { input, decoded: decodeTracedDeclaration(input) };
+  } catch (err) {
+    return `its transaction's input is not a declareTracedChunks call (${(err as Error).message.split("\n")[0]})`;
+  }
+}
+
+/**
+ * Every traced declaration of the snapshot whose calldata is the engine's, optionally only of one
+ * batch or one cycle. The others are `unreadableTraced`'s.
+ */
+export function tracedDeclarations(s: ChainSnapshot, filter: TracedFilter = {}): TracedDeclaration[] {
+  const enrolments = enrolmentsOf(s.events);
+  const out: TracedDeclaration[] = [];
+  for (const { e, batchId, cycleId } of tracedEvents(s, filter)) {
+    const found = tracedInput(s, e);
+    if (typeof found === "string") continue;
     const { declared } = indexerAt(s, e, enrolments);
     out.push({
       cycleId,
@@ -143,10 +175,29 @@ export function tracedDeclarations(
       transactionHash: e.transactionHash,
       blockNumber: e.blockNumber,
       policy: policyAt(s, e),
-      headerRoot: decoded.header.root,
-      counterparties: decoded.counterparties,
-      chunks: decoded.chunks,
-      proofs: tracedProofs(s, e, input, enrolments),
+      headerRoot: found.decoded.header.root,
+      counterparties: found.decoded.counterparties,
+      chunks: found.decoded.chunks,
+      proofs: tracedProofs(s, e, found.input, enrolments),
+    });
+  }
+  return out;
+}
+
+/** The traced declarations of the snapshot (optionally of one batch or cycle) whose calldata cannot be read. */
+export function unreadableTraced(s: ChainSnapshot, filter: TracedFilter = {}): UnreadableTraced[] {
+  const out: UnreadableTraced[] = [];
+  for (const { e, batchId, cycleId } of tracedEvents(s, filter)) {
+    const found = tracedInput(s, e);
+    if (typeof found !== "string") continue;
+    const epoch = Number(e.args.epoch);
+    out.push({
+      cycleId,
+      batchId,
+      transactionHash: e.transactionHash,
+      blockNumber: e.blockNumber,
+      epoch,
+      reason: found,
     });
   }
   return out;

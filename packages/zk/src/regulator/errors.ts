@@ -129,19 +129,41 @@ export class RegulatorFileError extends ClearhouseError {
   }
 }
 
-/** The regulator's key is of another epoch than the chunks it is asked to read. */
+/**
+ * The regulator's key given is not the key a batch was encrypted to: its public key differs from
+ * the one the chain registered for the batch's epoch (whatever epoch the file is labelled with).
+ */
 export class RegulatorEpochError extends ClearhouseError {
   override name = "RegulatorEpochError";
   constructor(
+    /** The epoch the key file is labelled with. */
     readonly keyEpoch: number,
     readonly batchEpoch: number,
     readonly batchId: string,
   ) {
     super(
-      `Batch ${batchId} was encrypted to the regulator key of epoch ${batchEpoch}; this key is epoch ${keyEpoch}.`,
+      `Batch ${batchId} was encrypted to the regulator key of epoch ${batchEpoch}; the key given (labelled epoch ${keyEpoch}) is not that key: its public key differs from the one the chain registered.`,
       {
         category: "input",
-        hint: `Use the key file of epoch ${batchEpoch} (every epoch's key decrypts its own history).`,
+        hint: `Use the key file of epoch ${batchEpoch} (every epoch's key decrypts its own history), or the shared keys its officials combined (clearhouse regulator combine).`,
+      },
+    );
+  }
+}
+
+/** A shared-keys file given has no key for one of a batch's chunks. */
+export class SharedKeyMissingError extends ClearhouseError {
+  override name = "SharedKeyMissingError";
+  constructor(
+    readonly batchId: string,
+    readonly chunk: number,
+    readonly ephemeral: readonly [bigint, bigint],
+  ) {
+    super(
+      `No shared key was given for chunk ${chunk} of batch ${batchId} (ephemeral key (${ephemeral[0]}, ${ephemeral[1]})).`,
+      {
+        category: "input",
+        hint: "Write the batch's ephemeral keys with `clearhouse audit ephemeral`, have k officials compute their partials over that file, combine them, and pass the combined file with --shared-keys.",
       },
     );
   }
