@@ -10,8 +10,8 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { concat, keccak256, toHex, type Address, type Hex } from "viem";
-import type { BaseContract } from "ethers";
-import { proofInputOf, type AuditEvent, type ChainSnapshot } from "../../../packages/sdk/src/audit/collect";
+import { proofInputOf, type ChainSnapshot } from "../../../packages/sdk/src/audit/collect";
+import { eventsOf } from "./auditEvents";
 import { proofs } from "../../../packages/sdk/src/audit/proofs";
 import { bucketWords } from "../../../packages/sdk/src/zk/privateWords";
 import { proofVerifier } from "../../../packages/zk/src/verifier";
@@ -45,31 +45,6 @@ import {
   Status,
   type SettlementFixture,
 } from "./helpers";
-
-/** Every event of `sources` so far, in chain order, as the audit's collector gives them. */
-async function eventsOf(sources: ReadonlyArray<readonly [string, BaseContract]>): Promise<AuditEvent[]> {
-  const events: AuditEvent[] = [];
-  for (const [name, c] of sources) {
-    const logs = await ethers.provider.getLogs({ address: await c.getAddress(), fromBlock: 0, toBlock: "latest" });
-    for (const log of logs) {
-      const parsed = c.interface.parseLog(log);
-      if (!parsed) continue;
-      const args: Record<string, unknown> = {};
-      parsed.fragment.inputs.forEach((input, i) => (args[input.name] = parsed.args[i]));
-      events.push({
-        contract: name as never,
-        eventName: parsed.name,
-        args,
-        blockNumber: BigInt(log.blockNumber),
-        logIndex: log.index,
-        transactionHash: log.transactionHash as Hex,
-      });
-    }
-  }
-  return events.sort((a, b) =>
-    a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : Number(a.blockNumber - b.blockNumber),
-  );
-}
 
 /** Bank 0's private v2 batch: 3 payments to bank 1 (600), 1 to bank 2 (50); ledger indexes read from the chain. */
 async function privateDay(f: SettlementFixture) {
