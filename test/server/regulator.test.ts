@@ -14,6 +14,7 @@ import { chromium as pw, type Browser } from "playwright-core";
 import { Base8, mulPointEscalar } from "@zk-kit/baby-jubjub";
 import { createServer, type ServerHandle } from "../../packages/server/src/api";
 import { NO_REGULATOR_KEY } from "../../packages/server/src/regulatorRoutes";
+import { ProverUsers } from "../../packages/server/src/sharedRun";
 import { buildTracedBatch, proveTracedBatch, releaseProver } from "../../packages/zk/src";
 import { writeRegulatorKeyFile } from "../../packages/zk/src/regulator/files";
 import { sampleRecords } from "../zk/proofs";
@@ -219,5 +220,26 @@ describe("serve: the regulator's page (traced payments, regulator keys only)", f
     expect(await page.locator("#reg-payments tbody tr").count()).to.equal(16);
     mkdirSync(OUT, { recursive: true });
     await page.screenshot({ path: join(OUT, "regulator.png"), fullPage: true });
+  });
+});
+
+describe("serve: the prover's threads, shared by the audit and the regulator's reads", () => {
+  it("are released once the last work settles, failed or not, never while another still verifies", async () => {
+    let releases = 0;
+    const prover = new ProverUsers(() => releases++);
+    const gate = () => {
+      let open!: () => void;
+      const opened = new Promise<void>((resolve) => (open = resolve));
+      return { open, opened };
+    };
+    const [audit, read] = [gate(), gate()];
+    const auditing = prover.during(() => audit.opened.then(() => "report"));
+    const reading = prover.during(() => read.opened.then(() => Promise.reject(new Error("abandoned"))));
+    audit.open();
+    expect(await auditing).to.equal("report");
+    expect(releases).to.equal(0); // the read still verifies
+    read.open();
+    await expect(reading).to.be.rejectedWith("abandoned");
+    expect(releases).to.equal(1);
   });
 });
