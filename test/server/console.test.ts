@@ -1,7 +1,8 @@
 /**
  * The auditor console in a real headless Chromium (@sparticuz/chromium + playwright-core: nothing
  * but `npm ci`; CLEARHOUSE_CHROMIUM may point at another browser). Screenshots of the main views go
- * to test-output/console/. (docs/console*.png are taken from `npm run demo -- --serve`.)
+ * to test-output/console/. (docs/console*.png are taken from `npm run demo -- --serve`, but
+ * docs/console-regulator.png from test/server/regulator.test.ts.)
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";

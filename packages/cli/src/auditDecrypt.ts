@@ -11,33 +11,22 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
-import type { Hex } from "viem";
-import type { UnreadableTraced } from "@clearhouse/sdk/audit";
 import { renderTable } from "@clearhouse/sdk";
 import { writeFileAtomic } from "@clearhouse/sdk/node";
-import { readDeclaration, readRegulatorKeyFile, readSharedKeysFile, type TracedBatchReading } from "@clearhouse/zk";
+import {
+  proofVerifier,
+  readRegulatorKeyFile,
+  readSharedKeysFile,
+  readTracedTarget,
+  releaseProver,
+  type DecryptReport,
+} from "@clearhouse/zk";
 import { ExitCode, UsageError } from "./exit";
 import { type CliIo, type GlobalOptions } from "./options";
 import { print, toJson } from "./output";
-import { checkedTraced, unreadableLines } from "./auditTraced";
+import { noTracedBatch, tracedSnapshot, unreadableLines } from "./auditTraced";
 
 const hex = (x: bigint) => `0x${x.toString(16).padStart(64, "0")}`;
-
-/** A traced batch none of the keys given fits. */
-export interface NotRead {
-  cycleId: bigint;
-  batchId: Hex;
-  epoch: number;
-  reason: string;
-}
-
-/** What `audit decrypt` reports (its --json output and decrypt.json). */
-export interface DecryptReport {
-  target: string;
-  readings: TracedBatchReading[];
-  notRead: NotRead[];
-  unreadable: UnreadableTraced[];
-}
 
 /** The report as Markdown: one line per batch, then one table of traced payments. */
 export function decryptMarkdown(report: DecryptReport): string {
@@ -97,13 +86,15 @@ export function addDecryptCommand(audit: Command, io: CliIo, globals: () => Glob
         files: (o.regulatorKey ?? []).map(readRegulatorKeyFile),
         shared: (o.sharedKeys ?? []).map(readSharedKeysFile),
       };
-      const { checked, unreadable } = await checkedTraced(target, g, io);
-      const report: DecryptReport = { target, readings: [], notRead: [], unreadable };
-      for (const { declaration: d, proofsVerified } of checked) {
-        const r = readDeclaration(d, keys);
-        if ("read" in r) report.readings.push({ ...r.read, proofsVerified });
-        else report.notRead.push({ cycleId: d.cycleId, batchId: d.batchId, epoch: d.policy.epoch, reason: r.notRead });
+      const { filter, snapshot } = await tracedSnapshot(target, g, io);
+      let report: DecryptReport;
+      try {
+        report = await readTracedTarget(snapshot, target, filter, keys, { verifier: proofVerifier() });
+      } finally {
+        await releaseProver();
       }
+      const { unreadable } = report;
+      if (report.readings.length + report.notRead.length + unreadable.length === 0) throw noTracedBatch(target);
       if (report.readings.length === 0 && report.unreadable.length === 0)
         throw new UsageError(
           `No traced batch of ${target} could be read with the keys given: ${report.notRead.map((n) => `batch ${n.batchId} is ${n.reason}`).join("; ")}.`,

@@ -1,18 +1,19 @@
 /**
- * What `clearhouse audit decrypt` and `audit ephemeral` start from: the traced declarations of a
- * batch or cycle, read from the chain alone, each with its chunk proofs re-verified off-chain
- * against the signals re-derived from the chain (so the ciphertexts and ephemeral keys are the
- * proven ones), and the traced declarations whose calldata cannot be read (sent through a wallet).
+ * What `clearhouse audit decrypt` and `audit ephemeral` start from: the chain's snapshot and the
+ * traced declarations of a batch or cycle, read from the chain alone, each with its chunk proofs
+ * re-verified off-chain against the signals re-derived from the chain (so the ciphertexts and
+ * ephemeral keys are the proven ones), and the traced declarations whose calldata cannot be read
+ * (sent through a wallet). The reading itself is @clearhouse/zk's `readTracedTarget`.
  */
-import type { Hex } from "viem";
 import {
   collectSnapshot,
   tracedDeclarations,
   unreadableTraced,
+  type ChainSnapshot,
   type TracedDeclaration,
   type UnreadableTraced,
 } from "@clearhouse/sdk/audit";
-import { proofVerifier, releaseProver } from "@clearhouse/zk";
+import { parseTracedTarget, proofVerifier, releaseProver, tracedProofsVerify, type TracedTarget } from "@clearhouse/zk";
 import { UsageError } from "./exit";
 import { connect, type CliIo, type GlobalOptions } from "./options";
 
@@ -23,10 +24,28 @@ export interface CheckedTraced {
 }
 
 /** A batch id (0x + 64 hex digits) or a cycle number, as a filter. */
-export function tracedTarget(target: string): { batchId: Hex } | { cycleId: bigint } {
-  if (/^0x[0-9a-fA-F]{64}$/.test(target)) return { batchId: target.toLowerCase() as Hex };
-  if (/^\d+$/.test(target)) return { cycleId: BigInt(target) };
-  throw new UsageError(`"${target}" is neither a batch id (0x + 64 hex digits) nor a cycle number.`);
+export function tracedTarget(target: string): TracedTarget {
+  const filter = parseTracedTarget(target);
+  if (!filter) throw new UsageError(`"${target}" is neither a batch id (0x + 64 hex digits) nor a cycle number.`);
+  return filter;
+}
+
+/** Nothing traced was declared for the target. */
+export const noTracedBatch = (target: string): UsageError =>
+  new UsageError(
+    `No traced private batch was declared for ${target}.`,
+    "Check the batch id or cycle; batches declared before a regulator key existed carry no ciphertexts.",
+  );
+
+/** The target as a filter (UsageError if it is neither) and the chain's snapshot. */
+export async function tracedSnapshot(
+  target: string,
+  g: GlobalOptions,
+  io: CliIo,
+): Promise<{ filter: TracedTarget; snapshot: ChainSnapshot }> {
+  const filter = tracedTarget(target);
+  const ch = connect(g, io, false);
+  return { filter, snapshot: await collectSnapshot(ch.context) };
 }
 
 /** The target's traced declarations, proofs re-verified, and those that cannot be read (UsageError if none at all). */
@@ -35,25 +54,15 @@ export async function checkedTraced(
   g: GlobalOptions,
   io: CliIo,
 ): Promise<{ checked: CheckedTraced[]; unreadable: UnreadableTraced[] }> {
-  const filter = tracedTarget(target);
-  const ch = connect(g, io, false);
-  const snapshot = await collectSnapshot(ch.context);
+  const { filter, snapshot } = await tracedSnapshot(target, g, io);
   const found = tracedDeclarations(snapshot, filter);
   const unreadable = unreadableTraced(snapshot, filter);
-  if (found.length === 0 && unreadable.length === 0)
-    throw new UsageError(
-      `No traced private batch was declared for ${target}.`,
-      "Check the batch id or cycle; batches declared before a regulator key existed carry no ciphertexts.",
-    );
+  if (found.length === 0 && unreadable.length === 0) throw noTracedBatch(target);
   const verifier = proofVerifier();
   const checked: CheckedTraced[] = [];
   try {
-    for (const declaration of found) {
-      let proofsVerified = true;
-      for (const p of declaration.proofs)
-        if (!(await verifier.verifyProof(p.circuit, p.proof, p.signals))) proofsVerified = false;
-      checked.push({ declaration, proofsVerified });
-    }
+    for (const declaration of found)
+      checked.push({ declaration, proofsVerified: await tracedProofsVerify(declaration, verifier) });
   } finally {
     await releaseProver();
   }

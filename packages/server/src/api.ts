@@ -2,7 +2,8 @@
  * The REST API, event stream and console of `clearhouse serve` (fastify). Every /api route needs
  * an API key (`Authorization: Bearer <key>` or `X-Api-Key`): none or an unknown one is 401. A member
  * sees the consortium's members, cycles and governance, but only its own batches and agreements
- * (403 for others'); auditors and the regulator see everything, the audit and the webhooks.
+ * (403 for others'); auditors and the regulator see everything, the audit and the webhooks; the
+ * regulator alone reads traced payments (regulatorRoutes.ts).
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -26,7 +27,8 @@ import { PostgresIndexStore } from "./index/postgres";
 import { SqliteIndexStore } from "./index/sqlite";
 import type { IndexStore } from "./index/types";
 import { ResponseCache } from "./index/cache";
-import { abortableVerifier, SharedRun } from "./sharedRun";
+import { abortableVerifier, ProverUsers, SharedRun } from "./sharedRun";
+import { loadRegulatorKeys, regulatorRoutes } from "./regulatorRoutes";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -64,6 +66,8 @@ export async function createServer(opts: {
   metrics?: ServerMetrics;
 }): Promise<ServerHandle> {
   const { ch, config } = opts;
+  // Read and checked before anything is opened: a bad key file stops the start, naming it.
+  const regulatorKeys = loadRegulatorKeys(config.regulatorKeys);
   const { store, legacy } = await openDeliveryStore(config, (opts.now ?? Date.now)());
   // The read index lives beside the delivery store: in its SQLite file, or in its PostgreSQL
   // database on its connection pool (servers sharing the database share the index: decision 033).
@@ -93,12 +97,13 @@ export async function createServer(opts: {
   const me = (r: FastifyRequest) => r.apiKey!.account!;
   // One audit at a time: concurrent requests share it; kept 30 s after it finished; stopped (at its
   // next read or proof) when every request waiting for it has gone. The prover's threads are
-  // released once no audit works, not at the end of each: an abandoned audit may still be winding
-  // down beside the next one, and releasing then would stop the next one's proofs.
+  // released once no audit and no regulator read works, not at the end of each: an abandoned audit
+  // may still be winding down beside the next one, and releasing then would stop the next one's proofs.
+  const prover = new ProverUsers(releaseProver);
   const audit = new SharedRun<AuditReport>(
-    (signal) => auditChain(ch.context, { verifier: abortableVerifier(proofVerifier(), signal), signal }),
+    (signal) =>
+      prover.during(() => auditChain(ch.context, { verifier: abortableVerifier(proofVerifier(), signal), signal })),
     30_000,
-    { onIdle: releaseProver },
   );
   const cache = new ResponseCache(config.responseCacheMB * 1024 * 1024);
   metrics.watch({ cache, audit });
@@ -252,6 +257,7 @@ export async function createServer(opts: {
 
   app.get("/api/audit", { preHandler: onlyAuditors }, async (req) => audit.get(req.abandoned));
   webhookRoutes(app, feed, config, onlyAuditors, opts.now);
+  regulatorRoutes(app, { ctx: ch.context, keys: regulatorKeys, prover, forbidden });
   opsRoutes(app, { feed, metrics, times, observer, onlyAuditors, cache, generation: () => index.generation });
 
   const consolePage = readFileSync(join(__dirname, "console.html"), "utf8");

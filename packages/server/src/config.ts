@@ -22,6 +22,9 @@
  *   pollSeconds: 1
  *   confirmations: 0   # blocks the feed and the read index stay behind the head (0 on QBFT, final)
  *   responseCacheMB: 64   # read answers kept until the index changes; 0: no cache
+ *   regulatorKeys:        # the regulator page (GET /api/regulator/traced) reads traced batches with these
+ *     keyFiles: [keys/regulator-epoch-1.json]          # clearhouse regulator keygen (mode 0600)
+ *     sharedKeysFiles: [keys/cycle-7.keys.json]       # clearhouse regulator combine (k-of-n)
  */
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -107,6 +110,18 @@ export interface ServeConfig {
   keepDeliveredMs: number;
   /** Size of the read routes' response cache in MB (answers kept until the index changes); 0 turns it off. */
   responseCacheMB: number;
+  /**
+   * The regulator's key files the regulator page reads traced batches with (paths, relative to the
+   * working directory; read and checked when the server starts: `loadRegulatorKeys`). Absent: the
+   * page lists the traced batches, none read.
+   */
+  regulatorKeys?: RegulatorKeysConfig;
+}
+
+/** Paths of the regulator's key files (`clearhouse regulator keygen`) and shared-keys files (`regulator combine`). */
+export interface RegulatorKeysConfig {
+  keyFiles: string[];
+  sharedKeysFiles: string[];
 }
 
 export function parseServeConfig(doc: unknown, where = "serve config"): ServeConfig {
@@ -200,6 +215,21 @@ export function parseServeConfig(doc: unknown, where = "serve config"): ServeCon
       busyTimeoutMs: num("store.busyTimeoutMs", 5_000, st.busyTimeoutMs),
     };
   }
+  let regulatorKeys: RegulatorKeysConfig | undefined;
+  if (d.regulatorKeys !== undefined) {
+    const r = d.regulatorKeys as Record<string, unknown>;
+    if (typeof r !== "object" || r === null || Array.isArray(r))
+      fail("regulatorKeys", "must be an object: { keyFiles: [paths], sharedKeysFiles: [paths] }");
+    const paths = (field: "keyFiles" | "sharedKeysFiles"): string[] => {
+      const v = r[field] ?? [];
+      if (!Array.isArray(v) || !v.every((p) => typeof p === "string" && p.length > 0))
+        fail(`regulatorKeys.${field}`, "must be a list of file paths");
+      return v as string[];
+    };
+    regulatorKeys = { keyFiles: paths("keyFiles"), sharedKeysFiles: paths("sharedKeysFiles") };
+    if (regulatorKeys.keyFiles.length + regulatorKeys.sharedKeysFiles.length === 0)
+      fail("regulatorKeys", "names no file: give keyFiles or sharedKeysFiles, or leave regulatorKeys out");
+  }
   return {
     apiKeys,
     webhooks,
@@ -215,6 +245,7 @@ export function parseServeConfig(doc: unknown, where = "serve config"): ServeCon
     deliveryConcurrency: count("deliveryConcurrency", 16),
     keepDeliveredMs: num("keepDeliveredMs", 7 * 86_400_000),
     responseCacheMB: whole("responseCacheMB", 64, "MB"),
+    regulatorKeys,
   };
 }
 

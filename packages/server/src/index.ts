@@ -14,7 +14,9 @@ export {
   type StoreConfig,
   type SqliteStoreConfig,
   type PostgresStoreConfig,
+  type RegulatorKeysConfig,
 } from "./config";
+export { loadRegulatorKeys, NO_REGULATOR_KEY } from "./regulatorRoutes";
 export { EventFeed, publicEvent, involves, type PublicEvent } from "./feed";
 export {
   openDeliveryStore,

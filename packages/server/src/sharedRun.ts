@@ -139,3 +139,28 @@ export function abortableVerifier(verifier: ProofVerifier, signal: AbortSignal):
     },
   };
 }
+
+/**
+ * What the works that verify proofs (the audit, the regulator's reads) share: the prover's worker
+ * threads, released once the last of them has settled, never while another one still verifies.
+ */
+export class ProverUsers {
+  private users = 0;
+
+  constructor(private readonly release: () => unknown) {}
+
+  /** Run `work` holding the prover; the last one to settle releases it (best effort: errors ignored). */
+  async during<T>(work: () => Promise<T>): Promise<T> {
+    this.users++;
+    try {
+      return await work();
+    } finally {
+      if (--this.users === 0)
+        try {
+          void Promise.resolve(this.release()).catch(() => undefined);
+        } catch {
+          // releasing is best effort: the next work starts the threads again
+        }
+    }
+  }
+}

@@ -13,3 +13,4 @@ export { pointToJson, type PointJson } from "./fileFields";
 export * from "./files";
 export * from "./partialFiles";
 export * from "./read";
+export * from "./report";

@@ -4,7 +4,8 @@
  * combined (docs/spec/regulator-keys.md §6), every slot decrypted, the traced payments kept and the
  * zero slots counted. A key is matched to a batch by its public key against the one the chain
  * registered for the batch's epoch, never by the epoch a file is labelled with. Proofs are
- * re-verified by the caller (`clearhouse audit decrypt`, the console's regulator page).
+ * re-verified by `readTracedTarget` (report.ts), which `clearhouse audit decrypt` and the
+ * console's regulator page call.
  */
 import { keccak256, concat, toHex, type Hex } from "viem";
 import type { TracedDeclaration } from "@clearhouse/sdk/audit";
