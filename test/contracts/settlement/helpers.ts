@@ -1,6 +1,6 @@
 /** Fixtures, batch builders and helpers shared by the settlement-layer test files in this folder. */
 import { ethers, network, upgrades } from "hardhat";
-import { setBalance, time } from "@nomicfoundation/hardhat-network-helpers";
+import { mine, setBalance, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { ContractTransactionReceipt, ContractTransactionResponse } from "ethers";
 import type { NettingEngine, SettlementLedger } from "../../../typechain-types";
@@ -98,12 +98,22 @@ export const NO_ANCHOR: readonly [string, bigint, bigint] = [`0x${"00".repeat(31
 
 /** A window end stamped from the chain's clock: the next block's earliest valid value plus `margin`. */
 export async function stampedCloseAt(margin = STAMP_MARGIN): Promise<bigint> {
-  return BigInt((await time.latest()) + ACK_WINDOW + margin);
+  return BigInt((await clockNow()) + ACK_WINDOW + margin);
+}
+
+/**
+ * The chain's clock now: a block is mined first, since after a fixture's snapshot is restored the
+ * latest block can be older than the time the next block gets (the wall clock moved on meanwhile,
+ * by more than STAMP_MARGIN on a loaded machine: review21's F1 failed so).
+ */
+async function clockNow(): Promise<number> {
+  await mine();
+  return time.latest();
 }
 
 /** A window end stamped from the ledger's current window (not ACK_WINDOW): latest block time + ackWindow() + `margin`. */
 export async function stampedCloseAtFor(ledger: SettlementLedger, margin = STAMP_MARGIN): Promise<bigint> {
-  return BigInt(await time.latest()) + (await ledger.ackWindow()) + BigInt(margin);
+  return BigInt(await clockNow()) + (await ledger.ackWindow()) + BigInt(margin);
 }
 
 /** Move the chain past the window end of every batch given: the next block is 1 s after the latest closesAt. */
