@@ -1,7 +1,7 @@
 /**
  * The MAX_TRACED_CHUNKS bound of `declareTracedChunks`, measured with real `private_traced_32`
- * proofs (issue 23, decision 041): MAX_TRACED_CHUNKS full chunks of 32 payments from one bank to 15
- * creditors are accepted under the 15,000,000-gas budget, and the same batch with a bad last proof
+ * proofs (issue 23, decision 041): MAX_TRACED_CHUNKS full chunks of 32 payments from one bank, 4
+ * distinct creditors a chunk (4·MAX_TRACED_CHUNKS counterparties, the most it can name), are accepted under the 15,000,000-gas budget, and the same batch with a bad last proof
  * is refused, naming that chunk, within it too (the batch check fails, then every proof is checked
  * alone). The transaction's calldata size is printed (docs/zk.md: what a Besu node takes). The
  * proofs are made ahead of time (fixtures/max-traced-chunks.json, `npm run fixtures:max-traced-chunks`,
@@ -15,9 +15,15 @@ import type { Address } from "viem";
 import type { TracedChunkInput } from "../../../packages/sdk/src/settlement/traced";
 import { ARTIFACT_DIR, TRANSCRIPT_PATH } from "../../../packages/zk/src/artifacts";
 import { deployZk } from "../zk/helpers";
-import { batchIdOf, deployWide, inOneBlock, makeBatch, mined, Status, submitFinal } from "./helpers";
+import { batchIdOf, inOneBlock, makeBatch, mined, Status, submitFinal } from "./helpers";
 import { chunksAt } from "./chunks";
-import { MAX_TRACED_THRESHOLD, TRACED_CIRCUIT, maxTracedFixture, maxTracedPolicy } from "./tracedMax";
+import {
+  MAX_TRACED_THRESHOLD,
+  TRACED_CIRCUIT,
+  deployTracedBound,
+  maxTracedFixture,
+  maxTracedPolicy,
+} from "./tracedMax";
 
 const TRACED = ethers.encodeBytes32String(TRACED_CIRCUIT);
 const GAS_BUDGET = 15_000_000n;
@@ -53,18 +59,18 @@ describe("NettingEngine — declareTracedChunks at MAX_TRACED_CHUNKS with real p
       );
   });
 
-  /** deployWide with the registry wired and the fixture's key and threshold, cycle 1 open, the fixture's batch anchored (final). */
+  /** deployTracedBound with the registry wired and the fixture's key and threshold, cycle 1 open, the fixture's batch anchored (final). */
   async function atTheBound() {
-    const f = await deployWide();
+    const max = Number(await (await ethers.deployContract("PrivateProofs")).MAX_TRACED_CHUNKS());
+    const { f, all } = await deployTracedBound(max);
     const zk = await deployZk(f.engine); // registers every shipped circuit, private_traced_32 with it
     await mined(f.engine.connect(f.operator).openCycle());
     const policy = maxTracedPolicy();
     await mined(zk.verifierRegistry.rotateRegulatorKey(policy.key!.x, policy.key!.y));
     await mined(zk.verifierRegistry.setTraceThreshold(MAX_TRACED_THRESHOLD));
-    const max = Number(await (await ethers.deployContract("PrivateProofs")).MAX_TRACED_CHUNKS());
-    const banks = f.all.map((s) => s.address as Address);
+    const banks = all.map((s) => s.address as Address);
     const indexes = await Promise.all(banks.map(async (a) => Number((await f.ledger.bankOf(a))[0])));
-    expect(indexes, "deployWide: bank i at ledger index i").to.deep.equal(banks.map((_, i) => i));
+    expect(indexes, "deployTracedBound: bank i at ledger index i").to.deep.equal(banks.map((_, i) => i));
     const { batch, chunks } = maxTracedFixture(banks, max);
     const { header } = batch;
     const b = await makeBatch(
@@ -74,14 +80,22 @@ describe("NettingEngine — declareTracedChunks at MAX_TRACED_CHUNKS with real p
       { root: header.root, entryCount: BigInt(header.entryCount), totalsCommitment: header.totalsCommitment },
     );
     b.key = batch.key;
-    await submitFinal(f, f.all[0], b, f.all);
-    return { f, max, b, chunks: asArgs(chunks), c: await chunksAt(f.engine), id: batchIdOf(f.all[0].address, b.key) };
+    await submitFinal(f, all[0], b, all);
+    return {
+      f,
+      all,
+      max,
+      b,
+      chunks: asArgs(chunks),
+      c: await chunksAt(f.engine),
+      id: batchIdOf(all[0].address, b.key),
+    };
   }
 
-  it("accepts MAX_TRACED_CHUNKS full chunks (32 payments each) under the gas budget; prints the calldata size", async () => {
-    const { f, max, b, chunks, c, id } = await atTheBound();
+  it("accepts MAX_TRACED_CHUNKS full chunks (32 payments, 4 creditors each) under the gas budget; prints the calldata size", async () => {
+    const { f, all, max, b, chunks, c, id } = await atTheBound();
     expect(chunks).to.have.length(max);
-    const tx = c.connect(f.all[0]).declareTracedChunks(1, b.key, b.header, b.counterparties, b.totals, chunks, {
+    const tx = c.connect(all[0]).declareTracedChunks(1, b.key, b.header, b.counterparties, b.totals, chunks, {
       gasLimit: GAS_BUDGET,
     });
     await expect(tx)
@@ -95,7 +109,7 @@ describe("NettingEngine — declareTracedChunks at MAX_TRACED_CHUNKS with real p
     const zeros = ethers.getBytes(sent.data).filter((x) => x === 0).length;
     const raw = ethers.dataLength(ethers.Transaction.from(sent).serialized);
     console.log(
-      `      ${max} chunks (${max * 32} payments): ${receipt.gasUsed} gas, ${calldata} bytes of calldata, ${zeros} of them zero (${raw} bytes signed)`,
+      `      ${max} chunks (${max * 32} payments, ${b.counterparties.length} creditors): ${receipt.gasUsed} gas, ${calldata} bytes of calldata, ${zeros} of them zero (${raw} bytes signed)`,
     );
     expect(receipt.gasUsed).to.be.below(GAS_BUDGET);
     // Besu has no per-transaction size limit; its P2P transactions message is 1 MiB (docs/zk.md).
@@ -105,10 +119,10 @@ describe("NettingEngine — declareTracedChunks at MAX_TRACED_CHUNKS with real p
   });
 
   it("refuses MAX_TRACED_CHUNKS chunks with a bad last proof, naming it, within the gas budget (the batch, then each proof alone)", async () => {
-    const { f, max, b, chunks, c } = await atTheBound();
+    const { all, f, max, b, chunks, c } = await atTheBound();
     const bad = chunks.map((x, i) => (i === max - 1 ? { ...x, proof: chunks[0].proof } : x));
     const send = () =>
-      c.connect(f.all[0]).declareTracedChunks(1, b.key, b.header, b.counterparties, b.totals, bad, {
+      c.connect(all[0]).declareTracedChunks(1, b.key, b.header, b.counterparties, b.totals, bad, {
         gasLimit: GAS_BUDGET,
       });
     await expect(send())

@@ -1,12 +1,12 @@
 /**
  * The MAX_TRACED_CHUNKS bound of `declareTracedChunks` with real `private_traced_32` proofs: a fixed
- * batch of MAX_TRACED_CHUNKS full chunks (32 payments each) from bank 0 of `deployWide` to its 15
- * creditors, under a fixed regulator key and threshold. Proving it takes ~10 s a chunk, so the
- * proofs are made ahead of time (`npm run fixtures:max-traced-chunks`) and kept in
- * fixtures/max-traced-chunks.json with each chunk's ephemeral scalar: the test rebuilds the chunks,
- * their ciphertexts and challenge from the plan and those scalars (the calldata is ~190 KB, the file
- * a few KB). A changed verification key, plan or encryption makes the test fail with the command
- * that proves them again.
+ * batch of MAX_TRACED_CHUNKS full chunks (32 payments each, 4 distinct creditors each) from bank 0
+ * to 4·MAX_TRACED_CHUNKS creditors (`deployTracedBound`), under a fixed regulator key and
+ * threshold. Proving it takes 10–26 s a chunk, so the proofs are made ahead of time
+ * (`npm run fixtures:max-traced-chunks`) and kept in fixtures/max-traced-chunks.json with each
+ * chunk's ephemeral scalar: the test rebuilds the chunks, their ciphertexts and challenge from the
+ * plan and those scalars (the calldata is ~193 KB, the file ~24 KB). A changed verification key,
+ * plan or encryption makes the test fail with the command that proves them again.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -23,7 +23,9 @@ import { prove } from "../../../packages/zk/src/prover";
 import { randomScalar } from "../../../packages/zk/src/regulator/curve";
 import { buildTracedBatch, TRACED_CHUNK_SLOTS } from "../../../packages/zk/src/tracedBatch";
 import { privateTracedInputs } from "../../../packages/zk/src/tracedInputs";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { payments } from "../../sdk/settlementFixture";
+import { deploySettlement, extraBanks, mined, type SettlementFixture } from "./helpers";
 
 export const TRACED_CIRCUIT = "private_traced_32";
 export const MAX_TRACED_FIXTURE = join(__dirname, "fixtures", "max-traced-chunks.json");
@@ -42,36 +44,45 @@ export function maxTracedPolicy(): TracePolicy {
 }
 
 /**
- * Bank `banks[0]`'s batch of `max` × 32 payments to `banks[1…15]` (ledger index i = position i in
- * `banks`): creditor j is paid 8·g_j times, the g_j (6 or 7) adding up to 4·max groups, so every
- * chunk has 4 full groups of 8 (32 used slots) and 1 to 2 creditors.
+ * Bank `banks[0]`'s batch of `max` × 32 payments, 8 to each of `banks[1 … 4·max]` (ledger index i =
+ * position i in `banks`): every chunk has 4 full groups of 8 for 4 distinct creditors, all 4
+ * buckets used, 4·max counterparties — the most a declaration of `max` chunks can name.
  */
 export function maxTracedBatch(banks: readonly Address[], max: number): PrivateBatchV2 {
   const creditors = banks.slice(1);
-  const groups = 4 * max;
+  if (creditors.length !== 4 * max) throw new Error(`the plan needs ${4 * max} creditors, not ${creditors.length}`);
   const to: [Address, bigint][] = [];
-  creditors.forEach((c, j) => {
-    const g = Math.floor(groups / creditors.length) + (j < groups % creditors.length ? 1 : 0);
-    for (let k = 0; k < 8 * g; k++) {
+  for (const c of creditors)
+    for (let k = 0; k < 8; k++) {
       const i = to.length;
       to.push([c, i % 4 === 0 ? MAX_TRACED_THRESHOLD + BigInt(i) : 100n + BigInt(i)]);
     }
-  });
   const index = new Map(banks.map((a, i) => [a.toLowerCase(), i]));
   const batch = buildTracedBatch(payments(banks[0], to, MAX_TRACED_KEY), {
     submitter: banks[0],
     key: MAX_TRACED_KEY,
     indexOf: (a) => index.get(a.toLowerCase()) ?? -1,
   });
-  if (batch.chunks.length !== max || batch.chunks.some((c) => c.slots.some((s) => !s.used)))
+  if (batch.chunks.length !== max || batch.chunks.some((c) => c.slots.some((s) => !s.used) || c.amounts.includes(0n)))
     throw new Error(`the plan makes ${batch.chunks.length} chunks, not ${max} full ones of ${TRACED_CHUNK_SLOTS}`);
   return batch;
+}
+
+/**
+ * deploySettlement plus enough enrolled banks for `max` chunks of 4 distinct creditors (bank i at
+ * ledger index i): the test's and the fixture script's banks, debtor first.
+ */
+export async function deployTracedBound(max: number): Promise<{ f: SettlementFixture; all: HardhatEthersSigner[] }> {
+  const f = await deploySettlement();
+  const extra = await extraBanks(f, 4 * max + 1 - f.banks.length);
+  for (const bank of extra) await mined(f.ledger.connect(bank).enroll());
+  return { f, all: [...f.banks, ...extra] };
 }
 
 interface MaxTracedFile {
   vkHash: string;
   max: number;
-  /** deployWide's banks (ledger index = position). */
+  /** deployTracedBound's banks (ledger index = position). */
   banks: string[];
   threshold: string;
   /** Roots ascending, as the batch orders its chunks. */
