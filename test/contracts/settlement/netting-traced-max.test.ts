@@ -92,6 +92,13 @@ describe("NettingEngine — declareTracedChunks at MAX_TRACED_CHUNKS with real p
     };
   }
 
+  it("a fixture proved for another bound, other banks or another key names the command that proves it again", () => {
+    expect(() => maxTracedFixture([], 23)).to.throw(
+      /holds 24 chunks, the bound is 23: .*npm run fixtures:max-traced-chunks/,
+    );
+    expect(() => maxTracedFixture([], 24)).to.throw(/other banks .*npm run fixtures:max-traced-chunks/);
+  });
+
   it("accepts MAX_TRACED_CHUNKS full chunks (32 payments, 4 creditors each) under the gas budget; prints the calldata size", async () => {
     const { f, all, max, b, chunks, c, id } = await atTheBound();
     expect(chunks).to.have.length(max);
