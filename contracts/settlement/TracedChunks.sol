@@ -22,10 +22,13 @@ abstract contract TracedChunks is IPrivateChunks, PausableUpgradeable, ChunkChec
     /// @notice The circuit that proves a traced chunk (10 public signals).
     bytes32 public constant PRIVATE_TRACED_CIRCUIT = "private_traced_32";
     /// @notice Most chunks of one traced declaration (32 payments each). Gas budget: the whole
-    /// `declareTracedChunks` under 15,000,000 gas. Extrapolated from real proofs
-    /// (test/contracts/settlement/netting-traced.test.ts): 662,342 gas for 1 chunk, +238,781 a chunk,
-    /// ~6.15M at 24 accepted; the refusal that checks each proof alone after the batch fails adds
-    /// ~250k a chunk (~12.2M at 24, estimated: a measurement with 24 real proofs is still to come).
+    /// `declareTracedChunks` under 15,000,000 gas. Measured with 24 real proofs, 768 payments to 96
+    /// creditors, every bucket used (test/contracts/settlement/netting-traced-max.test.ts):
+    /// 7,238,463 gas accepted; 12,726,562 gas refused at the last chunk (the batch check fails, then
+    /// each proof alone). Size: 193,252 bytes of calldata (7,776 a chunk), 193,361 signed: over
+    /// Geth's 128 KiB pool limit, which would allow 16 chunks, but Besu, the production node, has no
+    /// per-transaction size limit (its P2P transactions message takes 1 MiB, its JSON-RPC body 5 MiB
+    /// or more), so 24 stays and no node setting is needed (docs/zk.md, decision 041).
     uint256 public constant MAX_TRACED_CHUNKS = 24;
 
     /// @dev The trace policy a declaration is checked against (the registry's, read once).
