@@ -54,28 +54,33 @@ function p256Input(): string {
   ]);
 }
 
-/** Whether the precompile at 0x100 answers 1 for a valid input on a network of `hardfork`. */
-async function probeP256(hardfork: string, input: string): Promise<boolean> {
+/**
+ * Whether the precompile at 0x100 answers 1 for a valid input on a network of `hardfork`, and the
+ * execution gas of a call to it (estimateGas minus the intrinsic cost) when it does.
+ */
+async function probeP256(hardfork: string, input: string): Promise<{ present: boolean; gas: number | null }> {
   const config = {
     ...hre.config,
     networks: { ...hre.config.networks, hardhat: { ...hre.config.networks.hardhat, hardfork } },
   };
   const provider = await createProvider(config, "hardhat");
-  const out = (await provider.request({
-    method: "eth_call",
-    params: [{ to: "0x0000000000000000000000000000000000000100", data: input }, "latest"],
-  })) as string;
-  return BigInt(out === "0x" ? 0 : out) === 1n;
+  const call = { to: "0x0000000000000000000000000000000000000100", data: input };
+  const out = (await provider.request({ method: "eth_call", params: [call, "latest"] })) as string;
+  if (BigInt(out === "0x" ? 0 : out) !== 1n) return { present: false, gas: null };
+  const estimate = (await provider.request({ method: "eth_estimateGas", params: [call] })) as string;
+  return { present: true, gas: Number(BigInt(estimate)) - intrinsic(input) };
 }
 
 async function main(): Promise<void> {
   const [eoa] = await ethers.getSigners();
   const harness = await (await ethers.getContractFactory("SM2Harness")).deploy();
+  const legacy = await (await ethers.getContractFactory("SM2HarnessLegacy")).deploy();
   const peer = await (await ethers.getContractFactory("SignaturePeer")).deploy();
   const rows: Row[] = [];
 
   // ---------------------------------------------------------------- SM2 verification vs ECDSA
   const verifyGas: number[] = [];
+  const legacyGas: number[] = [];
   const signerGas: number[] = [];
   const recoverGas: number[] = [];
   const walletGas: number[] = [];
@@ -84,13 +89,30 @@ async function main(): Promise<void> {
     const key = sm2Key();
     const hash = ethers.hexlify(ethers.randomBytes(32));
     const { r, s } = sm2Sign(ethers.getBytes(hash), key);
-    const [valid, used] = await harness.verifyGas(sm2Digest(ethers.getBytes(hash), key.publicKey), r, s, key.px, key.py);
+    const [valid, used] = await harness.verifyGas(
+      sm2Digest(ethers.getBytes(hash), key.publicKey),
+      r,
+      s,
+      key.px,
+      key.py,
+    );
     if (!valid) throw new Error("SM2 verification refused a valid signature: the bench measures nothing");
     verifyGas.push(Number(used));
+    const [legacyValid, legacyUsed] = await legacy.verifyGas(
+      sm2Digest(ethers.getBytes(hash), key.publicKey),
+      r,
+      s,
+      key.px,
+      key.py,
+    );
+    if (!legacyValid) throw new Error("SM2 verification (legacy code generator) refused a valid signature");
+    legacyGas.push(Number(legacyUsed));
 
     const signer = await (await ethers.getContractFactory("SM2Signer")).deploy(key.px, key.py);
     const sm2Call = signer.interface.encodeFunctionData("isValidSignature", [hash, encodeSignature({ r, s })]);
-    signerGas.push(Number(await ethers.provider.estimateGas({ to: await signer.getAddress(), data: sm2Call })) - intrinsic(sm2Call));
+    signerGas.push(
+      Number(await ethers.provider.estimateGas({ to: await signer.getAddress(), data: sm2Call })) - intrinsic(sm2Call),
+    );
 
     const ecdsa = await eoa.signMessage(ethers.getBytes(hash));
     const digest = ethers.hashMessage(ethers.getBytes(hash));
@@ -99,15 +121,28 @@ async function main(): Promise<void> {
     recoverGas.push(Number(recoverUsed));
     const walletCall = wallet.interface.encodeFunctionData("isValidSignature", [digest, ecdsa]);
     walletGas.push(
-      Number(await ethers.provider.estimateGas({ to: await wallet.getAddress(), data: walletCall })) - intrinsic(walletCall),
+      Number(await ethers.provider.estimateGas({ to: await wallet.getAddress(), data: walletCall })) -
+        intrinsic(walletCall),
     );
   }
-  rows.push({ check: "signature verification (library)", algorithm: "ECDSA secp256k1 (ecrecover)", gas: median(recoverGas) });
+  rows.push({
+    check: "signature verification (library)",
+    algorithm: "ECDSA secp256k1 (ecrecover)",
+    gas: median(recoverGas),
+  });
   rows.push({
     check: "signature verification (library)",
     algorithm: "SM2 sm2p256v1",
     gas: median(verifyGas),
     peer: "ECDSA secp256k1 (ecrecover)",
+    note: "contract compiled via IR (as SM2Signer)",
+  });
+  rows.push({
+    check: "signature verification (library)",
+    algorithm: "SM2 sm2p256v1, legacy codegen",
+    gas: median(legacyGas),
+    peer: "ECDSA secp256k1 (ecrecover)",
+    note: "contract compiled without IR (repository default)",
   });
 
   // ---------------------------------------------------------------- P-256 precompile (EIP-7951)
@@ -118,14 +153,24 @@ async function main(): Promise<void> {
   const osaka = await probeP256("osaka", input);
   rows.push({
     check: "signature verification (library)",
-    algorithm: "P-256 precompile 0x100",
+    algorithm: `P-256 precompile 0x100 (${hardfork})`,
     gas: here ? Number(p256Used) : null,
-    note: here
-      ? `present (${hardfork})`
-      : `absent on ${hardfork}; ${osaka ? "present" : "absent"} on an Osaka network of the same EDR`,
+    note: here ? "present" : `absent on ${hardfork}, this repository's hardfork`,
+  });
+  rows.push({
+    check: "signature verification (library)",
+    algorithm: "P-256 precompile 0x100 (osaka)",
+    gas: osaka.gas,
+    note: osaka.present
+      ? "present on an in-process Osaka network of the same EDR (call execution gas)"
+      : "absent on Osaka too",
   });
 
-  rows.push({ check: "ERC-1271 isValidSignature (call)", algorithm: "ECDSA wallet (MockERC1271Signer)", gas: median(walletGas) });
+  rows.push({
+    check: "ERC-1271 isValidSignature (call)",
+    algorithm: "ECDSA wallet (MockERC1271Signer)",
+    gas: median(walletGas),
+  });
   rows.push({
     check: "ERC-1271 isValidSignature (call)",
     algorithm: "SM2Signer (SM3 of Z_A ‖ hash + SM2)",
@@ -165,17 +210,22 @@ async function main(): Promise<void> {
       ]),
   );
   const verify = median(verifyGas);
-  const met = verify <= TARGET_VERIFY;
+  const worst = Math.max(...legacyGas);
+  // The target is met by the pipeline SM2Signer is compiled with (IR); the legacy figure is shown.
+  const met = Math.max(...verifyGas) <= TARGET_VERIFY;
   console.log(
     `\nSM2 verification: median of ${SAMPLES} random keys, range ${fmt(Math.min(...verifyGas))}–${fmt(Math.max(...verifyGas))}`,
   );
-  console.log(`target: ≤ ${fmt(TARGET_VERIFY)} gas per SM2 verification — ${met ? "met" : "NOT met"} (${fmt(verify)})`);
+  console.log(
+    `target: ≤ ${fmt(TARGET_VERIFY)} gas per SM2 verification — ${met ? "met" : "NOT met"} through the IR pipeline (median ${fmt(verify)}); legacy code generator: median ${fmt(median(legacyGas))}, at most ${fmt(worst)} ${worst <= TARGET_VERIFY ? "(under it in this run, with little margin)" : "(over it)"}`,
+  );
   writeResult("sm2", {
-    target: { verify: TARGET_VERIFY, met, measured: verify },
+    target: { verify: TARGET_VERIFY, met, measured: verify, worstLegacy: worst },
     samples: SAMPLES,
     sm2Verify: { median: verify, min: Math.min(...verifyGas), max: Math.max(...verifyGas) },
+    sm2VerifyLegacy: { median: median(legacyGas), min: Math.min(...legacyGas), max: worst },
     sm3PerBlock: perBlock,
-    p256Precompile: { hardfork, present: here, osakaPresent: osaka },
+    p256Precompile: { hardfork, present: here, osaka },
     rows: rows.map((r) => ({ ...r, ratio: ratio(r) || undefined })),
   });
 }

@@ -131,21 +131,24 @@ library SM2 {
             mstore(add(tbl, 32), GY)
             mstore(add(tbl, 64), px)
             mstore(add(tbl, 96), py)
-            // λ = (py − yG) / (px − xG); px ≠ xG, so the inverse exists: (px − xG)^(p−2) mod p.
-            let m := add(tbl, 192)
-            mstore(m, 32)
-            mstore(add(m, 32), 32)
-            mstore(add(m, 64), 32)
-            mstore(add(m, 96), addmod(px, sub(P, GX), P))
-            mstore(add(m, 128), sub(P, 2))
-            mstore(add(m, 160), P)
-            if iszero(staticcall(gas(), 0x05, m, 192, m, 32)) {
-                revert(0, 0)
+            // In a block of its own: its variables leave the stack before the loop.
+            {
+                // λ = (py − yG) / (px − xG); px ≠ xG, so the inverse exists: (px − xG)^(p−2) mod p.
+                let m := add(tbl, 192)
+                mstore(m, 32)
+                mstore(add(m, 32), 32)
+                mstore(add(m, 64), 32)
+                mstore(add(m, 96), addmod(px, sub(P, GX), P))
+                mstore(add(m, 128), sub(P, 2))
+                mstore(add(m, 160), P)
+                if iszero(staticcall(gas(), 0x05, m, 192, m, 32)) {
+                    revert(0, 0)
+                }
+                let lambda := mulmod(addmod(py, sub(P, GY), P), mload(m), P)
+                let qx := addmod(mulmod(lambda, lambda, P), sub(P, addmod(GX, px, P)), P)
+                mstore(add(tbl, 128), qx)
+                mstore(add(tbl, 160), addmod(mulmod(lambda, addmod(GX, sub(P, qx), P), P), sub(P, GY), P))
             }
-            let lambda := mulmod(addmod(py, sub(P, GY), P), mload(m), P)
-            let qx := addmod(mulmod(lambda, lambda, P), sub(P, addmod(GX, px, P)), P)
-            mstore(add(tbl, 128), qx)
-            mstore(add(tbl, 160), addmod(mulmod(lambda, addmod(GX, sub(P, qx), P), P), sub(P, GY), P))
 
             // Shamir's trick, most significant bit first; z = 0 is the point at infinity. The
             // doubling and the mixed addition are written out in the loop (a Yul function call
@@ -156,9 +159,7 @@ library SM2 {
             let z1 := 0
             for {
                 let i := 256
-            } i {
-
-            } {
+            } i {} {
                 i := sub(i, 1)
                 if z1 {
                     // dbl-2001-b: delta = z², alpha = 3(x − delta)(x + delta), gamma = y²,

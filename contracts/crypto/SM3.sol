@@ -47,7 +47,10 @@ library SM3 {
                 } {
                     let x := mload(sub(j, 96))
                     x := xor(xor(mload(sub(j, 512)), mload(sub(j, 288))), or(and(shl(15, x), 0xffffffff), shr(17, x)))
-                    x := xor(xor(x, or(and(shl(15, x), 0xffffffff), shr(17, x))), or(and(shl(23, x), 0xffffffff), shr(9, x)))
+                    x := xor(
+                        xor(x, or(and(shl(15, x), 0xffffffff), shr(17, x))),
+                        or(and(shl(23, x), 0xffffffff), shr(9, x))
+                    )
                     let y := mload(sub(j, 416))
                     mstore(j, xor(xor(x, or(and(shl(7, y), 0xffffffff), shr(25, y))), mload(sub(j, 192))))
                 }
@@ -61,15 +64,19 @@ library SM3 {
                 let h := mload(add(q, 2400))
                 let end := add(q, 512)
                 // Rounds 0..15: FF = GG = x ^ y ^ z.
-                for {
-
-                } lt(q, end) {
+                for {} lt(q, end) {
                     q := add(q, 32)
                 } {
-                    let ss1 := and(add(add(or(and(shl(12, a), 0xffffffff), shr(20, a)), e), mload(add(q, 2560))), 0xffffffff)
+                    let ss1 := and(
+                        add(add(or(and(shl(12, a), 0xffffffff), shr(20, a)), e), mload(add(q, 2560))),
+                        0xffffffff
+                    )
                     ss1 := or(and(shl(7, ss1), 0xffffffff), shr(25, ss1))
                     d := and(
-                        add(add(add(xor(xor(a, b), c), d), xor(ss1, or(and(shl(12, a), 0xffffffff), shr(20, a)))), xor(mload(q), mload(add(q, 128)))),
+                        add(
+                            add(add(xor(xor(a, b), c), d), xor(ss1, or(and(shl(12, a), 0xffffffff), shr(20, a)))),
+                            xor(mload(q), mload(add(q, 128)))
+                        ),
                         0xffffffff
                     )
                     h := and(add(add(add(xor(xor(e, f), g), h), ss1), mload(q)), 0xffffffff)
@@ -79,7 +86,10 @@ library SM3 {
                     c := or(and(shl(9, b), 0xffffffff), shr(23, b))
                     b := ss1
                     ss1 := e
-                    e := xor(xor(h, or(and(shl(9, h), 0xffffffff), shr(23, h))), or(and(shl(17, h), 0xffffffff), shr(15, h)))
+                    e := xor(
+                        xor(h, or(and(shl(9, h), 0xffffffff), shr(23, h))),
+                        or(and(shl(17, h), 0xffffffff), shr(15, h))
+                    )
                     h := g
                     g := or(and(shl(19, f), 0xffffffff), shr(13, f))
                     f := ss1
@@ -87,16 +97,20 @@ library SM3 {
                 // Rounds 16..63: FF = (a & b) | (a & c) | (b & c) = (a & (b | c)) | (b & c) and
                 // GG = (e & f) | (~e & g).
                 end := add(q, 1536)
-                for {
-
-                } lt(q, end) {
+                for {} lt(q, end) {
                     q := add(q, 32)
                 } {
-                    let ss1 := and(add(add(or(and(shl(12, a), 0xffffffff), shr(20, a)), e), mload(add(q, 2560))), 0xffffffff)
+                    let ss1 := and(
+                        add(add(or(and(shl(12, a), 0xffffffff), shr(20, a)), e), mload(add(q, 2560))),
+                        0xffffffff
+                    )
                     ss1 := or(and(shl(7, ss1), 0xffffffff), shr(25, ss1))
                     d := and(
                         add(
-                            add(add(or(and(a, or(b, c)), and(b, c)), d), xor(ss1, or(and(shl(12, a), 0xffffffff), shr(20, a)))),
+                            add(
+                                add(or(and(a, or(b, c)), and(b, c)), d),
+                                xor(ss1, or(and(shl(12, a), 0xffffffff), shr(20, a)))
+                            ),
                             xor(mload(q), mload(add(q, 128)))
                         ),
                         0xffffffff
@@ -108,7 +122,10 @@ library SM3 {
                     c := or(and(shl(9, b), 0xffffffff), shr(23, b))
                     b := ss1
                     ss1 := e
-                    e := xor(xor(h, or(and(shl(9, h), 0xffffffff), shr(23, h))), or(and(shl(17, h), 0xffffffff), shr(15, h)))
+                    e := xor(
+                        xor(h, or(and(shl(9, h), 0xffffffff), shr(23, h))),
+                        or(and(shl(17, h), 0xffffffff), shr(15, h))
+                    )
                     h := g
                     g := or(and(shl(19, f), 0xffffffff), shr(13, f))
                     f := ss1

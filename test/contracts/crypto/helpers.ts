@@ -99,9 +99,7 @@ export function pointAdd(a: Point, b: Point): Point {
   if (b === null) return a;
   if (a.x === b.x && mod(a.y + b.y, P) === 0n) return null;
   const lambda =
-    a.x === b.x
-      ? mod((3n * a.x * a.x - 3n) * inv(2n * a.y, P), P)
-      : mod((b.y - a.y) * inv(b.x - a.x, P), P);
+    a.x === b.x ? mod((3n * a.x * a.x - 3n) * inv(2n * a.y, P), P) : mod((b.y - a.y) * inv(b.x - a.x, P), P);
   const x = mod(lambda * lambda - a.x - b.x, P);
   return { x, y: mod(lambda * (a.x - x) - a.y, P) };
 }
@@ -124,7 +122,10 @@ const modPow = (b: bigint, e: bigint, m: bigint): bigint => {
  */
 export function smallPoint(): { x: bigint; y: bigint } {
   for (let x = 1n; ; x++) {
-    const rhs = mod(x * x * x - 3n * x + BigInt("0x28e9fa9e9d9f5e344d5a9e4bcf6509a7f39789f515ab8f92ddbcbd414d940e93"), P);
+    const rhs = mod(
+      x * x * x - 3n * x + BigInt("0x28e9fa9e9d9f5e344d5a9e4bcf6509a7f39789f515ab8f92ddbcbd414d940e93"),
+      P,
+    );
     const y = modPow(rhs, (P + 1n) / 4n, P); // p ≡ 3 (mod 4)
     if ((y * y) % P === rhs) return { x, y };
   }

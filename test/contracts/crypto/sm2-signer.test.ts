@@ -105,6 +105,21 @@ describe("SM2Signer", function () {
       }
     });
 
+    it("accepts the docs/crypto.md vector (the standard's key and nonce over a 32-byte hash)", async function () {
+      const signer = await (await ethers.getContractFactory("SM2Signer")).deploy(STANDARD.px, STANDARD.py);
+      const hash = ethers.keccak256(ethers.toUtf8Bytes("Clearhouse SM2Signer test vector"));
+      expect(hash).to.equal("0xacf8f8612f8eb517268708eb7a16c6126e29b2b7a09fefe9c3629c5a8371478c");
+      expect(await signer.signedDigest(hash)).to.equal(
+        "0x9a6a92283217f052d8da124bb54cb735b49ffbf1d783968357b55c4592e57c38",
+      );
+      const signature =
+        "0x9f568e99c0a507eb3ade447243c4b5ebf5fe2acfe58ad292a7196b12c0fa16ab" +
+        "d6e850f05084876c02f610cb1113c54cf83068d5b39a236e2936fd3f840563fb";
+      expect(await signer.isValidSignature(hash, signature)).to.equal(MAGIC);
+      // The same r ‖ s over the standard's own digest construction for the bytes, not the hash: refused.
+      expect(await signer.isValidSignature(ethers.keccak256(hash), signature)).to.equal(INVALID);
+    });
+
     it("returns 0xffffffff for another hash, another key's signature, and every tampered byte", async function () {
       const { signer, key } = await loadFixture(deploySigner);
       const hash = ethers.hexlify(ethers.randomBytes(32));
