@@ -106,6 +106,8 @@ library SM2 {
 
     /// @dev s·G + t·P as Jacobian (X, Z²); Z² = 0 for the point at infinity. P is on the curve and
     /// P ≠ ±G (checked by the caller), so G + P is a finite point with an affine form.
+    // One assembly block, the ladder written out (a function call per step costs more than the step).
+    // solhint-disable-next-line function-max-lines
     function _mulAdd(uint256 s, uint256 t, uint256 px, uint256 py) private view returns (uint256 x, uint256 zz) {
         assembly ("memory-safe") {
             // Jacobian doubling for a = −3 (EFD dbl-2001-b); a finite point of this prime-order

@@ -16,6 +16,8 @@ library SM3 {
     /// @notice The SM3 digest of `data` (GB/T 32905-2016).
     /// @param data the message, any length (the standard allows < 2^64 bits)
     /// @return digest the 32-byte hash, big-endian as the standard prints it
+    // One assembly block: its Yul helpers can only live inside it.
+    // solhint-disable-next-line function-max-lines
     function hash(bytes memory data) internal pure returns (bytes32 digest) {
         assembly ("memory-safe") {
             // Load one 64-byte block at `blk` into W[0..15] as 16 big-endian 32-bit words.
