@@ -74,13 +74,13 @@ async function probeP256(hardfork: string, input: string): Promise<{ present: bo
 async function main(): Promise<void> {
   const [eoa] = await ethers.getSigners();
   const harness = await (await ethers.getContractFactory("SM2Harness")).deploy();
-  const legacy = await (await ethers.getContractFactory("SM2HarnessLegacy")).deploy();
+  const viaIr = await (await ethers.getContractFactory("SM2HarnessViaIR")).deploy();
   const peer = await (await ethers.getContractFactory("SignaturePeer")).deploy();
   const rows: Row[] = [];
 
   // ---------------------------------------------------------------- SM2 verification vs ECDSA
   const verifyGas: number[] = [];
-  const legacyGas: number[] = [];
+  const viaIrGas: number[] = [];
   const signerGas: number[] = [];
   const recoverGas: number[] = [];
   const walletGas: number[] = [];
@@ -98,15 +98,15 @@ async function main(): Promise<void> {
     );
     if (!valid) throw new Error("SM2 verification refused a valid signature: the bench measures nothing");
     verifyGas.push(Number(used));
-    const [legacyValid, legacyUsed] = await legacy.verifyGas(
+    const [viaIrValid, viaIrUsed] = await viaIr.verifyGas(
       sm2Digest(ethers.getBytes(hash), key.publicKey),
       r,
       s,
       key.px,
       key.py,
     );
-    if (!legacyValid) throw new Error("SM2 verification (legacy code generator) refused a valid signature");
-    legacyGas.push(Number(legacyUsed));
+    if (!viaIrValid) throw new Error("SM2 verification (IR pipeline) refused a valid signature");
+    viaIrGas.push(Number(viaIrUsed));
 
     const signer = await (await ethers.getContractFactory("SM2Signer")).deploy(key.px, key.py);
     const sm2Call = signer.interface.encodeFunctionData("isValidSignature", [hash, encodeSignature({ r, s })]);
@@ -135,14 +135,14 @@ async function main(): Promise<void> {
     algorithm: "SM2 sm2p256v1",
     gas: median(verifyGas),
     peer: "ECDSA secp256k1 (ecrecover)",
-    note: "contract compiled via IR (as SM2Signer)",
+    note: "repository default settings (as SM2Signer)",
   });
   rows.push({
     check: "signature verification (library)",
-    algorithm: "SM2 sm2p256v1, legacy codegen",
-    gas: median(legacyGas),
+    algorithm: "SM2 sm2p256v1, via IR",
+    gas: median(viaIrGas),
     peer: "ECDSA secp256k1 (ecrecover)",
-    note: "contract compiled without IR (repository default)",
+    note: "the same harness compiled through the IR pipeline",
   });
 
   // ---------------------------------------------------------------- P-256 precompile (EIP-7951)
@@ -210,20 +210,19 @@ async function main(): Promise<void> {
       ]),
   );
   const verify = median(verifyGas);
-  const worst = Math.max(...legacyGas);
-  // The target is met by the pipeline SM2Signer is compiled with (IR); the legacy figure is shown.
-  const met = Math.max(...verifyGas) <= TARGET_VERIFY;
+  const worst = Math.max(...verifyGas, ...viaIrGas);
+  const met = worst <= TARGET_VERIFY;
   console.log(
-    `\nSM2 verification: median of ${SAMPLES} random keys, range ${fmt(Math.min(...verifyGas))}–${fmt(Math.max(...verifyGas))}`,
+    `\nSM2 verification: median of ${SAMPLES} random keys, range ${fmt(Math.min(...verifyGas))}–${fmt(Math.max(...verifyGas))} (via IR: ${fmt(Math.min(...viaIrGas))}–${fmt(Math.max(...viaIrGas))})`,
   );
   console.log(
-    `target: ≤ ${fmt(TARGET_VERIFY)} gas per SM2 verification — ${met ? "met" : "NOT met"} through the IR pipeline (median ${fmt(verify)}); legacy code generator: median ${fmt(median(legacyGas))}, at most ${fmt(worst)} ${worst <= TARGET_VERIFY ? "(under it in this run, with little margin)" : "(over it)"}`,
+    `target: ≤ ${fmt(TARGET_VERIFY)} gas per SM2 verification — ${met ? "met" : "NOT met"} (median ${fmt(verify)}, at most ${fmt(worst)} under either pipeline)`,
   );
   writeResult("sm2", {
-    target: { verify: TARGET_VERIFY, met, measured: verify, worstLegacy: worst },
+    target: { verify: TARGET_VERIFY, met, measured: verify, worst },
     samples: SAMPLES,
     sm2Verify: { median: verify, min: Math.min(...verifyGas), max: Math.max(...verifyGas) },
-    sm2VerifyLegacy: { median: median(legacyGas), min: Math.min(...legacyGas), max: worst },
+    sm2VerifyViaIr: { median: median(viaIrGas), min: Math.min(...viaIrGas), max: Math.max(...viaIrGas) },
     sm3PerBlock: perBlock,
     p256Precompile: { hardfork, present: here, osaka },
     rows: rows.map((r) => ({ ...r, ratio: ratio(r) || undefined })),

@@ -48,7 +48,7 @@ contract SM2Signer is ISM2Signer {
     }
 
     /// @notice ERC-1271: the magic value when `signature` is this key's SM2 signature of `hash`.
-    /// @dev About 315,000 gas: one two-block SM3 and one SM2 verification (docs/crypto.md).
+    /// @dev About 300,000 gas: one two-block SM3 and one SM2 verification (docs/crypto.md).
     /// @param hash the 32-byte message the verifier asks about; the SM2 digest is SM3(Z_A ‖ hash)
     /// @param signature `abi.encode(r, s)`: r then s, each 32 bytes big-endian (64 bytes, no DER)
     /// @return magic `IERC1271.isValidSignature.selector` when valid, 0xffffffff otherwise

@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 /// @title SM3 — the GB/T 32905-2016 cryptographic hash in plain Solidity
 /// @notice `SM3.hash(data)` is the 256-bit SM3 digest of `data`, byte for byte what GB/T 32905,
 /// OpenSSL's `sm3` and sm-crypto-v2's `sm3()` return. No EVM chain the consortium runs (Hardhat,
-/// Anvil, Besu) has an SM3 precompile, so the compression function runs in EVM code: about 45,000
+/// Anvil, Besu) has an SM3 precompile, so the compression function runs in EVM code: about 46,600
 /// gas per 64-byte block (bench/sm2.ts; docs/crypto.md has the measured figures).
 /// @dev Memory layout, above the free memory pointer (never allocated, so the caller's memory is
 /// untouched): W[0..67] the expanded message (68 words), then the chaining value V (8 words), then a

@@ -73,14 +73,14 @@ export const sm3Hex = (data: Uint8Array): string => `0x${sm3(data)}`;
 export const encodeSignature = ({ r, s }: Sm2Signature): string =>
   ethers.AbiCoder.defaultAbiCoder().encode(["uint256", "uint256"], [r, s]);
 
-/** The harness compiled through the IR pipeline (as SM2Signer is). */
+/** The harness, compiled with the repository's default settings (as SM2Signer is). */
 export async function deployHarness(): Promise<SM2Harness> {
   return (await ethers.getContractFactory("SM2Harness")).deploy();
 }
 
-/** The same harness compiled with the legacy code generator (the repository's default settings). */
-export async function deployLegacyHarness(): Promise<SM2Harness> {
-  return (await ethers.getContractFactory("SM2HarnessLegacy")).deploy() as unknown as Promise<SM2Harness>;
+/** The same harness compiled through the IR pipeline. */
+export async function deployViaIrHarness(): Promise<SM2Harness> {
+  return (await ethers.getContractFactory("SM2HarnessViaIR")).deploy() as unknown as Promise<SM2Harness>;
 }
 
 /** Affine points of sm2p256v1 (null is the point at infinity): enough arithmetic to build edge cases. */
