@@ -58,7 +58,11 @@ abstract contract CycleClose is Clearing {
         if (presented != pending) revert NettingPendingNotPresented(cycleId, pending, presented);
         cycle.batchCount += uint32(declarations.length - presented);
         Holding memory h = _hold(book, banks);
-        _carry(cycleId, book, h.held);
+        // After a close in several transactions was abandoned (writeOff), its session's carries are
+        // void: this close carries under a new session, the one the next cycle reads.
+        uint32 session = $.closing[cycleId].session;
+        if (session != 0) $.closing[cycleId].session = ++session;
+        _carry(cycleId, session, book, h.held);
         _finish(cycleId, h, book.grossOutside(_ordinalMask(h)));
     }
 
@@ -321,13 +325,14 @@ abstract contract CycleClose is Clearing {
         return -1;
     }
 
-    /// @dev Carry each batch's held entries into the next cycle: one word per batch (session 0:
-    /// a close in one transaction).
-    function _carry(uint64 cycleId, CloseBook.Book memory book, uint256 held) private {
+    /// @dev Carry each batch's held entries into the next cycle: one word per batch, under close
+    /// session `session` (0: a cycle closed in one transaction only).
+    function _carry(uint64 cycleId, uint32 session, CloseBook.Book memory book, uint256 held) private {
         if (held == 0) return;
         uint32 carried;
         for (uint256 k; k < book.batchCount; ++k) {
-            if (_carryBatch(cycleId, 0, book.batchIds[k], book.batchDebtors[k], book.batchWords[k], held)) ++carried;
+            if (_carryBatch(cycleId, session, book.batchIds[k], book.batchDebtors[k], book.batchWords[k], held))
+                ++carried;
         }
         _s().cycles[cycleId + 1].pending = carried;
     }

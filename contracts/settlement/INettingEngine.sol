@@ -106,9 +106,18 @@ interface INettingEngine {
     /// (`declareProvedChunks`; the chunks are in the transaction's calldata).
     event BatchProofAccepted(uint64 indexed cycleId, bytes32 indexed batchId, bytes32 circuitId);
     /// @notice A traced private batch (`declareTracedChunks`, private/3) was declared: its `chunks`
-    /// chunks carry ciphertexts for the regulator key of `epoch`, payments from `threshold` traced.
-    /// The ephemeral keys and ciphertexts are in the transaction's calldata.
-    event BatchTraced(uint64 indexed cycleId, bytes32 indexed batchId, uint32 epoch, uint64 threshold, uint256 chunks);
+    /// chunks carry ciphertexts for the regulator key (`keyX`, `keyY`) of `epoch`, payments from
+    /// `threshold` traced. The key is in the event so that a reader needs no registry's history (the
+    /// engine's registry can be replaced). The ephemeral keys and ciphertexts are in the calldata.
+    event BatchTraced(
+        uint64 indexed cycleId,
+        bytes32 indexed batchId,
+        uint32 epoch,
+        uint64 threshold,
+        uint256 chunks,
+        uint256 keyX,
+        uint256 keyY
+    );
 
     error NettingNoOpenCycle(uint64 cycleId);
     error NettingCycleStillOpen(uint64 cycleId);

@@ -78,7 +78,7 @@ interface IPrivateChunks {
     /// threshold, r] with (K, threshold) the registry's current policy, r the challenge and evaluation
     /// the ciphertexts' evaluation at r (TraceBinding, docs/spec/traced-batch.md §5). Then declared as
     /// `declareProvedChunks` declares, with `BatchProofAccepted(cycleId, batchId, "private_traced_32")`
-    /// and `BatchTraced(cycleId, batchId, epoch, threshold, chunks)`.
+    /// and `BatchTraced(cycleId, batchId, epoch, threshold, chunks, keyX, keyY)`.
     /// @dev Gas: MAX_TRACED_CHUNKS bounds the worst case under 15,000,000 gas (PrivateProofs; measured
     /// at 24 chunks: 7.24M accepted, 12.73M refused at the last chunk; 193,252 bytes of calldata).
     /// @param cycleId the open cycle

@@ -164,8 +164,8 @@ contract NettingEngine is NettingStorage, Ownable2StepUpgradeable, StreamedClose
 
     /// @inheritdoc INettingEngine
     /// @dev Also while the cycle is being closed in several transactions: that close is abandoned
-    /// (the cycle is Open again and the close must be begun again), since what it presented and
-    /// carried so far counted the batch.
+    /// (the cycle is Open again and the close must be begun again, or done in one transaction, which
+    /// then carries under a new session), since what it presented and carried so far counted the batch.
     function writeOff(uint64 cycleId, bytes32 batchId) external onlyOwner {
         EngineStorage storage $ = _s();
         Cycle storage cycle = $.cycles[cycleId];

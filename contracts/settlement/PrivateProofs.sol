@@ -41,8 +41,9 @@ contract PrivateProofs is IPrivateChunks, PausableUpgradeable, TracedChunks {
     /// words) verifies through the registry's `batch_netting_16` for the public signals [root,
     /// packed_0..3, bank], packed_k = totals[k] << 160 | counterparties[k] (0 past the last), bank
     /// = the caller. A total from 2^90 on cannot be proven and would not fit: NettingInvalidObligation.
-    /// Also refused: no verifier registry (NettingNoVerifierRegistry), more than BUCKETS
-    /// counterparties (NettingTooManyCounterparties), a regulator key registered (NettingTraceRequired).
+    /// Also refused, in this order: no verifier registry (NettingNoVerifierRegistry), more than
+    /// BUCKETS counterparties (NettingTooManyCounterparties), as many totals as counterparties
+    /// (NettingLengthMismatch), a regulator key registered (NettingTraceRequired).
     /// @param header the batch's header (only its root is read)
     /// @param counterparties the declared creditors
     /// @param totals the declared totals
@@ -59,6 +60,9 @@ contract PrivateProofs is IPrivateChunks, PausableUpgradeable, TracedChunks {
         if (address(verifiers) == address(0)) revert INettingEngine.NettingNoVerifierRegistry();
         if (counterparties.length > BUCKETS) {
             revert INettingEngine.NettingTooManyCounterparties(counterparties.length, BUCKETS);
+        }
+        if (counterparties.length != totals.length) {
+            revert INettingEngine.NettingLengthMismatch(counterparties.length, totals.length);
         }
         _requireUntraced(verifiers);
         uint256[] memory signals = new uint256[](BUCKETS + 2);

@@ -61,7 +61,15 @@ abstract contract TracedChunks is IPrivateChunks, PausableUpgradeable, ChunkChec
         bytes32 given = keccak256(abi.encode(Declaring.TRACED_CHUNKS_TAG, counterparties, totals));
         bytes32 batchId = Declaring.declare($, cycleId, key, header, counterparties, totals, given);
         emit INettingEngine.BatchProofAccepted(cycleId, batchId, PRIVATE_TRACED_CIRCUIT);
-        emit INettingEngine.BatchTraced(cycleId, batchId, policy.epoch, policy.threshold, chunks.length);
+        emit INettingEngine.BatchTraced(
+            cycleId,
+            batchId,
+            policy.epoch,
+            policy.threshold,
+            chunks.length,
+            policy.keyX,
+            policy.keyY
+        );
     }
 
     /// @dev Count, lengths, roots, buckets, sums, no identity ephemeral key and no ephemeral key twice

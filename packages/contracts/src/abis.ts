@@ -7504,6 +7504,18 @@ export const nettingEngineAbi = [
         "internalType": "uint256",
         "name": "chunks",
         "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "keyX",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "keyY",
+        "type": "uint256"
       }
     ],
     "name": "BatchTraced",

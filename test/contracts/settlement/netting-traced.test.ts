@@ -110,7 +110,7 @@ describe("NettingEngine — declareTracedChunks (traced private batches)", funct
       .to.emit(f.engine, "BatchProofAccepted")
       .withArgs(1, id, TRACED)
       .and.to.emit(f.engine, "BatchTraced")
-      .withArgs(1, id, 1, THRESHOLD, 2);
+      .withArgs(1, id, 1, THRESHOLD, 2, ...mulPointEscalar(Base8, SECRET_1));
     const receipt = (await (await tx).wait())!;
     console.log(`      declareTracedChunks, 2 chunks of 32 slots (40 payments): ${receipt.gasUsed} gas`);
     expect(await f.engine.pendingOf(1, id)).to.equal(b.header.counterpartyMask);
@@ -161,7 +161,7 @@ describe("NettingEngine — declareTracedChunks (traced private batches)", funct
     const again = await proveTracedBatch(traced, await policyOf(f));
     await expect(declare(asArgs(again)))
       .to.emit(f.engine, "BatchTraced")
-      .withArgs(1, batchIdOf(f.banks[0].address, b.key), 2, THRESHOLD, 1);
+      .withArgs(1, batchIdOf(f.banks[0].address, b.key), 2, THRESHOLD, 1, x2, y2);
     const read = (secret: bigint) =>
       again.flatMap((c) => {
         const shared = mulPointEscalar([c.ephemeral[0], c.ephemeral[1]], secret);

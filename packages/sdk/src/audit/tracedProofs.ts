@@ -1,8 +1,8 @@
 /**
  * The audit's view of a traced private declaration (`declareTracedChunks`, private/3,
  * docs/spec/traced-batch.md): each chunk's `private_traced_32` public signals re-derived from the
- * transaction's calldata, the `BatchTraced` event (epoch, threshold) and the regulator key of that
- * epoch (the VerifierRegistry's `RegulatorKeyRotated` events), as the engine derived them.
+ * transaction's calldata and the `BatchTraced` event (epoch, threshold and the regulator key of that
+ * epoch), as the engine derived them.
  */
 import { decodeFunctionData, type Address, type Hex } from "viem";
 import { privateChunksAbi } from "@clearhouse/contracts";
@@ -43,16 +43,17 @@ export function decodeTracedDeclaration(input: Hex): {
   return { header, counterparties, totals, chunks };
 }
 
-/** The trace policy a traced declaration was checked against: its BatchTraced event and the key of that epoch. */
+/**
+ * The trace policy a traced declaration was checked against, from its BatchTraced event: epoch,
+ * threshold and the regulator key itself (the event carries it, so the reader needs no registry's
+ * history: the engine's registry may have been replaced since).
+ */
 export function policyAt(s: ChainSnapshot, e: AuditEvent): TracePolicy {
   const traced = s.events.find((x) => x.transactionHash === e.transactionHash && x.eventName === "BatchTraced");
   if (!traced) throw new Error("the transaction has no BatchTraced event");
-  const epoch = Number(traced.args.epoch);
-  const rotated = s.events.find((x) => x.eventName === "RegulatorKeyRotated" && Number(x.args.epoch) === epoch);
-  if (!rotated) throw new Error(`no RegulatorKeyRotated event for epoch ${epoch}`);
   return {
-    epoch,
-    key: { x: BigInt(String(rotated.args.x)), y: BigInt(String(rotated.args.y)) },
+    epoch: Number(traced.args.epoch),
+    key: { x: BigInt(String(traced.args.keyX)), y: BigInt(String(traced.args.keyY)) },
     threshold: BigInt(String(traced.args.threshold)),
   };
 }

@@ -121,9 +121,14 @@ export function combinePartialFiles(
       );
   const ephemerals: Point[] = [];
   const byEphemeral = new Map<string, PartialDecryption[]>();
-  for (const { partial } of files)
+  // A file may list one E twice (a bank that reused an ephemeral key in two batches): its official's
+  // partial is taken once (review 23b, C); an official's second FILE is still refused by combinePartials.
+  const itemsSeen = new Set<string>();
+  for (const [f, { partial }] of files.entries())
     for (const item of partial.items) {
       const id = `${item.ephemeral[0]},${item.ephemeral[1]}`;
+      if (itemsSeen.has(`${f}:${id}`)) continue;
+      itemsSeen.add(`${f}:${id}`);
       if (!byEphemeral.has(id)) {
         byEphemeral.set(id, []);
         ephemerals.push(item.ephemeral);

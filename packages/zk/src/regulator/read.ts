@@ -9,7 +9,7 @@
  */
 import { keccak256, concat, toHex, type Hex } from "viem";
 import type { TracedDeclaration } from "@clearhouse/sdk/audit";
-import { RegulatorEpochError, SharedKeyMissingError } from "./errors";
+import { RegulatorEpochError, SharedKeyMissingError, SlotDecryptionError } from "./errors";
 import { sharedKey } from "./keys";
 import { pointEquals, type Point } from "./curve";
 import { decryptSlot, isZeroSlot, type SlotPlaintext } from "./decrypt";
@@ -119,19 +119,36 @@ export type DeclarationReading = { read: Omit<TracedBatchReading, "proofsVerifie
 
 /**
  * Read `d` with whichever of the keys fits it: the key file whose public key is the chain's key of
- * the batch's epoch, else a shared-keys file holding every chunk's key. No fitting key is not an
- * error here: it says why (`notRead`), so that a cycle spanning a rotation is read as far as the
- * keys given allow.
+ * the batch's epoch, else a shared-keys file holding every chunk's key whose slots decrypt (files of
+ * the batch's epoch first; a file whose keys fail the cipher's tags — forged, or another epoch's
+ * for an ephemeral key a bank reused — is passed over). No fitting key is not an error here: it
+ * says why (`notRead`), so that a cycle spanning a rotation is read as far as the keys given allow.
  */
 export function readDeclaration(d: TracedDeclaration, keys: RegulatorReadingKeys): DeclarationReading {
   const chainKey = chainKeyOf(d);
   const file = keys.files?.find((k) => pointEquals(k.public, chainKey));
   if (file) return { read: decryptDeclaration(d, file) };
-  const shared = keys.shared?.find((s) => d.chunks.every((c) => sharedKeyOf(s, [c.ephemeral[0], c.ephemeral[1]])));
-  if (shared) return { read: decryptDeclarationShared(d, shared) };
+  const holding = (keys.shared ?? []).filter((s) =>
+    d.chunks.every((c) => sharedKeyOf(s, [c.ephemeral[0], c.ephemeral[1]])),
+  );
+  const ordered = [
+    ...holding.filter((s) => s.epoch === d.policy.epoch),
+    ...holding.filter((s) => s.epoch !== d.policy.epoch),
+  ];
+  const failures: string[] = [];
+  for (const shared of ordered) {
+    try {
+      return { read: decryptDeclarationShared(d, shared) };
+    } catch (e) {
+      if (!(e instanceof SlotDecryptionError)) throw e;
+      failures.push(`a shared-keys file of epoch ${shared.epoch} has keys for its chunks that do not decrypt them`);
+    }
+  }
   return {
     notRead:
       `encrypted to the regulator key of epoch ${d.policy.epoch} (${chainKey[0]}, ${chainKey[1]}): ` +
-      "no key file given has that public key, and no shared-keys file given has a key for every chunk",
+      (failures.length
+        ? `no key file given has that public key, and ${failures.join("; ")}`
+        : "no key file given has that public key, and no shared-keys file given has a key for every chunk"),
   };
 }

@@ -15,6 +15,7 @@ import {
   type TracedDeclaration,
   type UnreadableTraced,
 } from "@clearhouse/sdk/audit";
+import { ClearhouseError } from "@clearhouse/sdk/errors";
 import { readDeclaration, type RegulatorReadingKeys, type TracedBatchReading } from "./read";
 
 /** A traced batch none of the keys given fits. */
@@ -88,7 +89,15 @@ export async function readTracedTarget(
       notRead(options.noKeyReason);
       continue;
     }
-    const r = readDeclaration(d, keys);
+    // One batch that cannot be read never hides the others (review 23b, B): its reason is reported.
+    let r: ReturnType<typeof readDeclaration>;
+    try {
+      r = readDeclaration(d, keys);
+    } catch (e) {
+      if (!(e instanceof ClearhouseError)) throw e;
+      notRead(`not readable with the keys given: ${e.message}`);
+      continue;
+    }
     if ("notRead" in r) notRead(r.notRead);
     else report.readings.push({ ...r.read, proofsVerified: await tracedProofsVerify(d, options.verifier) });
   }
