@@ -27,6 +27,7 @@ import { verifierKeys } from "@clearhouse/zk";
 import { UsageError } from "./exit";
 import {
   DEFAULT_RPC_URL,
+  hasKey,
   loadKey,
   nodeSettings,
   rpcUrlsOf,
@@ -88,9 +89,9 @@ async function requireReachable(client: PublicClient, url: string): Promise<numb
   }
 }
 
-/** The deployer: the key (--key-file or CLEARHOUSE_PRIVATE_KEY), else the node's first unlocked account. */
+/** The deployer: the key (--key, --key-file or CLEARHOUSE_PRIVATE_KEY), else the node's first unlocked account. */
 async function deployerAccount(g: GlobalOptions, io: CliIo, transport: Transport): Promise<Account | Address> {
-  if (g.keyFile || io.env.CLEARHOUSE_PRIVATE_KEY) return loadKey(g, io);
+  if (hasKey(g, io)) return loadKey(g, io);
   const [unlocked] = await createWalletClient({ transport })
     .getAddresses()
     .catch(() => [] as Address[]);
