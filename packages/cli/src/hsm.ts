@@ -40,7 +40,8 @@ export function hsmCommand(io: CliIo, globals: () => GlobalOptions): Command {
     .addHelpText("after", "\nExample:\n  clearhouse hsm address --key 'pkcs11:token=bank-a;object=settlement-1'")
     .action(() => {
       const g = globals();
-      if (g.key === undefined) throw new UsageError("No key to show.", "Pass --key pkcs11:token=<label>;object=<label>.");
+      if (g.key === undefined)
+        throw new UsageError("No key to show.", "Pass --key pkcs11:token=<label>;object=<label>.");
       const account = loadKey(g, io);
       print(io, g, account.address, { address: account.address, key: g.key });
     });

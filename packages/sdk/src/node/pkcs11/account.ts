@@ -61,6 +61,8 @@ export type Pkcs11Account = LocalAccount<"pkcs11"> & {
   readonly keyUri: Pkcs11Uri;
   /** The PKCS#11 module it loads. */
   readonly modulePath: string;
+  /** The key's uncompressed public key (0x04‖x‖y), from CKA_EC_POINT. */
+  readonly publicKey: Hex;
   /** Sign a 32-byte digest as Ethereum does (r, s low, v 27/28), in the token. */
   sign(parameters: { hash: Hex }): Promise<Hex>;
 };
