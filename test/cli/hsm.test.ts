@@ -36,6 +36,8 @@ const hsm = {
   attestorAddress: "" as Address,
 };
 
+let hsmModule = "";
+
 /** A CLI runner on `deployment` whose environment holds the token's PIN (and `env`). */
 function runner(deployment: string, env: Record<string, string> = {}) {
   return async (...argv: string[]): Promise<Run> => {
@@ -45,7 +47,7 @@ function runner(deployment: string, env: Record<string, string> = {}) {
       out: (s) => (out += s + "\n"),
       err: (s) => (err += s + "\n"),
       transport: custom(hre.network.provider, { retryCount: 0 }),
-      env: { CLEARHOUSE_PKCS11_PIN: USER_PIN, ...env },
+      env: { CLEARHOUSE_PKCS11_PIN: USER_PIN, CLEARHOUSE_PKCS11_MODULE: hsmModule, ...env },
     });
     return { code, out, err };
   };
@@ -82,7 +84,7 @@ async function bankFixture() {
   });
   await hre.network.provider.send("hardhat_setBalance", [hsm.bankAddress, ETH]);
   await f.operator.token.mint({ bank: hsm.bankAddress, amount: 1_000_000n });
-  const bank = f.gov.as(pkcs11Account({ uri: hsm.bank, pin: USER_PIN }));
+  const bank = f.gov.as(pkcs11Account({ uri: hsm.bank, pin: USER_PIN, module: hsmModule }));
   await bank.settlement.enroll();
   await bank.token.approve({ spender: f.deployment.contracts.NettingEngine!.proxy, amount: 2n ** 255n });
   return { ...f, ...workspace(f.deployment) };
@@ -139,6 +141,7 @@ describe("CLI --key pkcs11:… (SoftHSM2)", function () {
 
   before(function () {
     const soft = requireSoftHsm(this);
+    hsmModule = soft.module;
     const made = (token: string, label: string) =>
       generatePkcs11Key({ token, label, pin: USER_PIN, module: soft.module });
     const bank = made(TOKENS.bank, "cli-bank");

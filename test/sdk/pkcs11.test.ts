@@ -88,7 +88,7 @@ describe("pkcs11Account against SoftHSM2", function () {
   it("generates a key in the token that is sensitive, not extractable, and signs; its address is the public key's", async () => {
     const key = generatePkcs11Key({ token: TOKENS.bank, label: "fresh", pin: USER_PIN, module: hsm.module });
     expect(key.uri).to.equal(`pkcs11:token=${TOKENS.bank};object=fresh`);
-    const account = pkcs11Account({ uri: key.uri, pin: USER_PIN });
+    const account = pkcs11Account({ uri: key.uri, pin: USER_PIN, module: hsm.module });
     expect(account.address).to.equal(key.address);
     expect(account.source).to.equal("pkcs11");
     // read the private key's attributes with the module itself
@@ -120,14 +120,14 @@ describe("pkcs11Account against SoftHSM2", function () {
     expect(() => mod.C_GetAttributeValue(session, priv, [{ type: lib.CKA_VALUE }])).to.throw(/CKR_ATTRIBUTE_SENSITIVE/);
     mod.C_Logout(session);
     mod.C_CloseSession(session);
-    expect(() => generatePkcs11Key({ token: TOKENS.bank, label: "fresh", pin: USER_PIN })).to.throw(
+    expect(() => generatePkcs11Key({ token: TOKENS.bank, label: "fresh", pin: USER_PIN, module: hsm.module })).to.throw(
       Pkcs11ObjectExistsError,
     );
   });
 
   it("signs messages and typed data viem verifies, every s in the lower half (EIP-2)", async () => {
     for (const uri of [bankUri, `pkcs11:token=${TOKENS.bank};object=by-tool`]) {
-      const account = pkcs11Account({ uri, pin: USER_PIN });
+      const account = pkcs11Account({ uri, pin: USER_PIN, module: hsm.module });
       for (let i = 0; i < 12; i++) {
         const message = `settle ${i}`;
         const signature = await account.signMessage({ message });
@@ -147,7 +147,7 @@ describe("pkcs11Account against SoftHSM2", function () {
   });
 
   it("normalises a high s and finds v against the token's public key", async () => {
-    const account = pkcs11Account({ uri: bankUri, pin: USER_PIN });
+    const account = pkcs11Account({ uri: bankUri, pin: USER_PIN, module: hsm.module });
     const hash = `0x${"11".repeat(32)}` as Hex;
     const low = await account.sign({ hash });
     const r = low.slice(2, 66);
@@ -164,7 +164,7 @@ describe("pkcs11Account against SoftHSM2", function () {
   });
 
   it("sends a transaction the chain accepts from the HSM's address", async () => {
-    const account = pkcs11Account({ uri: bankUri, pin: USER_PIN });
+    const account = pkcs11Account({ uri: bankUri, pin: USER_PIN, module: hsm.module });
     await hre.network.provider.send("hardhat_setBalance", [account.address, "0x56BC75E2D63100000"]);
     const transport = custom(hre.network.provider, { retryCount: 0 });
     const wallet = createWalletClient({ account, chain: hardhat, transport });
@@ -187,25 +187,29 @@ describe("pkcs11Account against SoftHSM2", function () {
   it("refuses each bad setup with its own input error, before signing anything", () => {
     const k = `pkcs11:token=${TOKENS.bank};object=sdk-bank`;
     const cases: [() => unknown, new (...a: never[]) => Error, RegExp][] = [
-      [() => pkcs11Account({ uri: k, pin: "0000" }), Pkcs11PinError, /wrong PIN \(CKR_PIN_INCORRECT\)/],
-      [() => pkcs11Account({ uri: k, pin: "" }), Pkcs11PinError, /no PIN given/],
       [
-        () => pkcs11Account({ uri: "pkcs11:token=nope;object=k", pin: USER_PIN }),
+        () => pkcs11Account({ uri: k, pin: "0000", module: hsm.module }),
+        Pkcs11PinError,
+        /wrong PIN \(CKR_PIN_INCORRECT\)/,
+      ],
+      [() => pkcs11Account({ uri: k, pin: "", module: hsm.module }), Pkcs11PinError, /no PIN given/],
+      [
+        () => pkcs11Account({ uri: "pkcs11:token=nope;object=k", pin: USER_PIN, module: hsm.module }),
         Pkcs11TokenNotFoundError,
         /No PKCS#11 token "nope" \(tokens present: .*"ch-bank"/,
       ],
       [
-        () => pkcs11Account({ uri: `pkcs11:token=${TOKENS.bank};object=ghost`, pin: USER_PIN }),
+        () => pkcs11Account({ uri: `pkcs11:token=${TOKENS.bank};object=ghost`, pin: USER_PIN, module: hsm.module }),
         Pkcs11ObjectNotFoundError,
         /holds no private key "ghost"/,
       ],
       [
-        () => pkcs11Account({ uri: `pkcs11:token=${TOKENS.bank};object=p256`, pin: USER_PIN }),
+        () => pkcs11Account({ uri: `pkcs11:token=${TOKENS.bank};object=p256`, pin: USER_PIN, module: hsm.module }),
         Pkcs11CurveError,
         /"p256" is a P-256 \(prime256v1\) key, not secp256k1/,
       ],
       [
-        () => pkcs11Account({ uri: `pkcs11:token=${TOKENS.bank};object=rsa`, pin: USER_PIN }),
+        () => pkcs11Account({ uri: `pkcs11:token=${TOKENS.bank};object=rsa`, pin: USER_PIN, module: hsm.module }),
         Pkcs11CurveError,
         /"rsa" is not an EC key/,
       ],
@@ -215,11 +219,15 @@ describe("pkcs11Account against SoftHSM2", function () {
         /module \/nonexistent\/libpkcs11.so does not exist/,
       ],
       [
-        () => pkcs11Account({ uri: `${k}?module-path=/etc/hostname`, pin: USER_PIN }),
+        () => pkcs11Account({ uri: `${k}?module-path=/etc/hostname`, pin: USER_PIN, module: hsm.module }),
         Pkcs11ModuleError,
         /module \/etc\/hostname cannot be loaded/,
       ],
-      [() => pkcs11Account({ uri: "pkcs11:token=;object=k", pin: USER_PIN }), Pkcs11UriError, /names no token/],
+      [
+        () => pkcs11Account({ uri: "pkcs11:token=;object=k", pin: USER_PIN, module: hsm.module }),
+        Pkcs11UriError,
+        /names no token/,
+      ],
     ];
     for (const [run, type, message] of cases) {
       expect(run).to.throw(type, message).with.property("category", "input");
@@ -230,6 +238,6 @@ describe("pkcs11Account against SoftHSM2", function () {
       }
     }
     // the right PIN still works after wrong ones (SoftHSM2 keeps no retry counter that locks here)
-    expect(pkcs11Account({ uri: k, pin: USER_PIN }).address).to.match(/^0x/);
+    expect(pkcs11Account({ uri: k, pin: USER_PIN, module: hsm.module }).address).to.match(/^0x/);
   });
 });
