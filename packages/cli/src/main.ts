@@ -9,6 +9,8 @@ import { leafOf, ownsKeyOption, routeKeyArgs, SIGNER_KEY_FLAG } from "./keyOptio
 import type { CliIo, GlobalOptions } from "./options";
 import { cliVersion } from "./version";
 
+export { ttySecretPrompt } from "./prompt";
+
 /** Exit codes the entry point itself uses (the full table is in exit.ts). */
 const OK = 0;
 const BAD_INPUT = 2;

@@ -6,7 +6,8 @@ import { jsonRpc } from "viem/nonce";
 import { createClearhouse, type Clearhouse } from "@clearhouse/sdk";
 import { loadDeployment } from "@clearhouse/sdk/node";
 import { UsageError } from "./exit";
-import { hsmAccount, type SecretPrompt } from "./signer";
+import type { SecretPrompt } from "./prompt";
+import { hsmAccount } from "./signer";
 
 /** Options every command accepts (from flags, then the environment, then a config file, then defaults). */
 export interface GlobalOptions {

@@ -4,13 +4,10 @@
  * flag (a flag would land in the shell's history and the process list). The module is the URI's
  * `module-path`, else CLEARHOUSE_PKCS11_MODULE, else Debian's SoftHSM2.
  */
-import { closeSync, openSync, readSync, writeSync } from "node:fs";
-import { execFileSync } from "node:child_process";
 import type { NonceManager } from "viem/accounts";
 import { parsePkcs11Uri, pkcs11Account, Pkcs11PinError, type Pkcs11Account } from "@clearhouse/sdk/node";
 
-/** Asks for a secret with no echo; undefined when there is no one to ask. */
-export type SecretPrompt = (question: string) => string | undefined;
+import type { SecretPrompt } from "./prompt";
 
 /** The HSM-backed account `uri` names, with the PIN from `env` or `prompt`. */
 export function hsmAccount(
@@ -33,33 +30,3 @@ export function pinFor(token: string, env: Record<string, string | undefined>, p
     throw new Pkcs11PinError(token, "no PIN (CLEARHOUSE_PKCS11_PIN is not set and there is no terminal to ask on)");
   return asked;
 }
-
-/**
- * Ask on the controlling terminal (/dev/tty) with echo off, synchronously; undefined when stdin is
- * not a terminal (CI, a pipe) or the terminal cannot be opened.
- */
-export const ttySecretPrompt: SecretPrompt = (question) => {
-  if (!process.stdin.isTTY) return undefined;
-  let fd: number;
-  try {
-    fd = openSync("/dev/tty", "r+");
-  } catch {
-    return undefined;
-  }
-  const stty = (arg: string) => execFileSync("stty", [arg], { stdio: [fd, "ignore", "ignore"] });
-  try {
-    writeSync(fd, question);
-    stty("-echo");
-    const bytes: number[] = [];
-    const one = Buffer.alloc(1);
-    while (readSync(fd, one, 0, 1, null) === 1 && one[0] !== 0x0a) bytes.push(one[0]);
-    return Buffer.from(bytes).toString("utf8").replace(/\r$/, "");
-  } finally {
-    try {
-      stty("echo");
-    } finally {
-      writeSync(fd, "\n");
-      closeSync(fd);
-    }
-  }
-};
