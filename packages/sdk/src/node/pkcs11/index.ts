@@ -9,4 +9,4 @@ export {
   type Pkcs11AccountOptions,
 } from "./account";
 export { generatePkcs11Key, type GeneratePkcs11KeyOptions, type GeneratedPkcs11Key } from "./keygen";
-export { DEFAULT_PKCS11_MODULE, SECP256K1_EC_PARAMS } from "./token";
+export { DEFAULT_PKCS11_MODULE, SECP256K1_EC_PARAMS } from "./constants";

@@ -14,13 +14,11 @@ import {
   Pkcs11PinError,
   Pkcs11TokenNotFoundError,
 } from "./errors";
+import { SECP256K1_EC_PARAMS } from "./constants";
 import { describeKey, type Pkcs11Uri } from "./uri";
 
-/** Where Debian's softhsm2 package puts its module (the default when neither URI nor caller names one). */
-export const DEFAULT_PKCS11_MODULE = "/usr/lib/softhsm/libsofthsm2.so";
+export { DEFAULT_PKCS11_MODULE, SECP256K1_EC_PARAMS } from "./constants";
 
-/** DER of OID 1.3.132.0.10 (secp256k1), the only curve an Ethereum key can be on. */
-export const SECP256K1_EC_PARAMS = "06052b8104000a";
 const KNOWN_CURVES: Record<string, string> = {
   "06082a8648ce3d030107": "a P-256 (prime256v1) key",
   "06052b81040022": "a P-384 (secp384r1) key",
