@@ -334,3 +334,55 @@ describe("CLI --key pkcs11:… (SoftHSM2)", function () {
     expect(status.out).to.match(/✓ delivered attested by 1 of 1 needed \(by 0x\w+…\)/);
   });
 });
+
+describe("CLI --key routing and precedence (no token needed)", () => {
+  const names = ["batch", "gov", "regulator"];
+  it("leaves --key to the program unless the command has its own", async () => {
+    const { buildProgram } = await import("../../packages/cli/src/main");
+    const { routeKeyArgs } = await import("../../packages/cli/src/keyOption");
+    const io = { out: () => undefined, err: () => undefined, env: {} };
+    const program = await buildProgram(io, [], { all: true });
+    const commands = program.commands.filter((c) => names.includes(c.name()));
+    const uri = "pkcs11:token=t;object=k";
+    expect(routeKeyArgs(commands, ["gov", "sign", "p.json", "--key", uri])).to.deep.equal([
+      "gov",
+      "sign",
+      "p.json",
+      "--key",
+      uri,
+    ]);
+    expect(
+      routeKeyArgs(commands, ["--key", "x", "batch", "build", "in.json", "--key", "K", "--key", uri]),
+    ).to.deep.equal(["--signer-key", "x", "batch", "build", "in.json", "--key", "K", "--signer-key", uri]);
+    expect(
+      routeKeyArgs(commands, ["batch", "--key", uri, "build", `--key=${uri}`, "--key=K", "--", "--key", uri]),
+    ).to.deep.equal(["batch", "--signer-key", uri, "build", `--signer-key=${uri}`, "--key=K", "--", "--key", uri]);
+    expect(routeKeyArgs(commands, ["regulator", "split", "--key", "reg.json"])).to.deep.equal([
+      "regulator",
+      "split",
+      "--key",
+      "reg.json",
+    ]);
+  });
+
+  it("takes the signing key from one level: a flag, else the environment, else the settings file", async () => {
+    const { resolveGlobals } = await import("../../packages/cli/src/options");
+    const dir = mkdtempSync(join(tmpdir(), "clearhouse-cli-keylevel-"));
+    const file = join(dir, "clearhouse.yaml");
+    writeFileSync(file, "key: pkcs11:token=f;object=k\n");
+    const io = (env: Record<string, string>) => ({ out: () => undefined, err: () => undefined, env });
+    expect(resolveGlobals({ configFile: file }, io({}))).to.deep.include({ key: "pkcs11:token=f;object=k" });
+    const byEnv = resolveGlobals({ configFile: file }, io({ CLEARHOUSE_KEY_FILE: "a.key" }));
+    expect(byEnv).to.deep.include({ keyFile: "a.key" });
+    expect(byEnv.key).to.equal(undefined);
+    const byFlag = resolveGlobals(
+      { configFile: file, keyFile: "b.key" },
+      io({ CLEARHOUSE_KEY: "pkcs11:token=e;object=k" }),
+    );
+    expect(byFlag).to.deep.include({ keyFile: "b.key" });
+    expect(byFlag.key).to.equal(undefined);
+    expect(resolveGlobals({}, io({ CLEARHOUSE_KEY: "pkcs11:token=e;object=k" })).key).to.equal(
+      "pkcs11:token=e;object=k",
+    );
+  });
+});

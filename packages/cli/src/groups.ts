@@ -122,6 +122,11 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
 /** Global options that take a value (so the command name is found after them). */
 const VALUE_OPTIONS = new Set(["--config-file", "--rpc-url", "--deployment", "--key-file", "--key"]);
 
+/** Whether `word` is a global option that takes a value (`--rpc-url <url>`). */
+export function isValueOption(word: string): boolean {
+  return VALUE_OPTIONS.has(word);
+}
+
 /**
  * Where in `argv` the group's name is: the first word that is not a global option or its value
  * (`help <group>`: the word after `help`); -1 for `--help`, `--version` or no command at all.

@@ -7,7 +7,7 @@
  * is the signer; any other `--key` is the command's own.
  */
 import type { Command } from "commander";
-import { groupIndex } from "./groups";
+import { groupIndex, isValueOption } from "./groups";
 
 /** The hidden program option that carries the signer's URI when the command has a `--key` of its own. */
 export const SIGNER_KEY_FLAG = "--signer-key";
@@ -18,7 +18,12 @@ export function leafOf(commands: readonly Command[], argv: readonly string[]): C
   if (at < 0) return undefined;
   const group = commands.find((c) => c.name() === argv[at]);
   if (!group || group.commands.length === 0) return group;
-  const word = argv.slice(at + 1).find((w) => !w.startsWith("-"));
+  // the first word after the group that is neither an option nor the value of a global one
+  let word: string | undefined;
+  for (let i = at + 1; i < argv.length && word === undefined; i++) {
+    if (isValueOption(argv[i])) i++;
+    else if (!argv[i].startsWith("-")) word = argv[i];
+  }
   return group.commands.find((c) => c.name() === word || c.aliases().includes(word ?? "")) ?? group;
 }
 
