@@ -98,7 +98,7 @@ async function deployerAccount(g: GlobalOptions, io: CliIo, transport: Transport
   if (!unlocked)
     throw new UsageError(
       "No signing key, and the node has no unlocked account to deploy with.",
-      "Pass --key-file <path> or set CLEARHOUSE_PRIVATE_KEY.",
+      "Pass --key-file <path>, --key pkcs11:…, or set CLEARHOUSE_PRIVATE_KEY.",
     );
   return unlocked;
 }
