@@ -5,7 +5,7 @@
  * with the reason printed; with CLEARHOUSE_REQUIRE_HSM=1 (CI, set by .ci/run) they fail instead.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_PKCS11_MODULE } from "../../packages/sdk/src/node/pkcs11";
@@ -49,6 +49,7 @@ function setUp(): SoftHsm | undefined {
   missing = whyUnavailable(module);
   if (missing) return undefined;
   const dir = mkdtempSync(join(tmpdir(), "clearhouse-softhsm-"));
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true })); // the tokens die with the run
   mkdirSync(join(dir, "tokens"));
   const conf = join(dir, "softhsm2.conf");
   writeFileSync(conf, `directories.tokendir = ${join(dir, "tokens")}\nobjectstore.backend = file\nlog.level = ERROR\n`);
