@@ -48,6 +48,17 @@ import { IsoPaymentError } from "../../packages/sdk/src/settlement/iso20022/reas
 import { DuplicatePaymentIdError } from "../../packages/sdk/src/settlement/batchStream";
 import { ZkArtifactsMissingError, ZkWitnessError } from "../../packages/zk/src/prover";
 import { DevicePaymentError, VoucherRefusedError } from "../../packages/sdk/src/offline/errors";
+import {
+  Pkcs11CurveError,
+  Pkcs11KeyError,
+  Pkcs11ModuleError,
+  Pkcs11ObjectExistsError,
+  Pkcs11ObjectNotFoundError,
+  Pkcs11PinError,
+  Pkcs11SignatureError,
+  Pkcs11TokenNotFoundError,
+  Pkcs11UriError,
+} from "../../packages/sdk/src/node/pkcs11";
 import { KycTierBelowMinimumError, KycTierOutOfRangeError } from "../../packages/sdk/src/zk/kycTier";
 import {
   DuplicatePartialError,
@@ -78,6 +89,18 @@ const SAMPLES: Record<string, { make: () => ClearhouseError; category: ErrorCate
     category: "input",
   },
   KycTierOutOfRangeError: { make: () => new KycTierOutOfRangeError("tier", 256), category: "input" },
+  Pkcs11KeyError: { make: () => new Pkcs11KeyError("token trouble", "Check the token."), category: "input" },
+  Pkcs11UriError: { make: () => new Pkcs11UriError("pkcs11:object=k", "it names no token"), category: "input" },
+  Pkcs11ModuleError: { make: () => new Pkcs11ModuleError("/x.so", "does not exist"), category: "input" },
+  Pkcs11TokenNotFoundError: { make: () => new Pkcs11TokenNotFoundError("bank", ["other"]), category: "input" },
+  Pkcs11ObjectNotFoundError: {
+    make: () => new Pkcs11ObjectNotFoundError("bank", '"k1"', "holds no private key"),
+    category: "input",
+  },
+  Pkcs11ObjectExistsError: { make: () => new Pkcs11ObjectExistsError("bank", "k1"), category: "input" },
+  Pkcs11PinError: { make: () => new Pkcs11PinError("bank", "wrong PIN (CKR_PIN_INCORRECT)"), category: "input" },
+  Pkcs11CurveError: { make: () => new Pkcs11CurveError('"k1"', "a P-256 (prime256v1) key"), category: "input" },
+  Pkcs11SignatureError: { make: () => new Pkcs11SignatureError("bank", "is 63 bytes"), category: "internal" },
   InvalidCurvePointError: {
     make: () => new InvalidCurvePointError("ephemeral key", "it is not on the curve"),
     category: "input",

@@ -18,6 +18,8 @@ cli
     out: (s) => process.stdout.write(s + "\n"),
     err: (s) => process.stderr.write(s + "\n"),
     env: process.env,
+    // an HSM's PIN when CLEARHOUSE_PKCS11_PIN is not set: asked on the terminal
+    promptSecret: cli.ttySecretPrompt,
   })
   .then((code) => {
     process.exitCode = code;

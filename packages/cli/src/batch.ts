@@ -137,7 +137,7 @@ export function batchCommand(io: CliIo, globals: () => GlobalOptions): Command {
       "Build a batch file from an ISO 20022 file (pacs.008/.009/.004; bare, in an AppHdr envelope, a SWIFTNet Request or an Alliance DataPDU; streamed) or a JSON array of payment records (offline)",
     )
     .requiredOption("--key <key>", "idempotency key, 1–32 bytes of text (e.g. 2026-11-23-A)")
-    .option("--bank <address>", "the submitting bank (default: the address of --key-file)")
+    .option("--bank <address>", "the submitting bank (default: the address of --key-file or --key)")
     .option("--banks <file>", "bank identifier (BIC, LEI, <ClrSysCd>:<MmbId>) → address map, for ISO input")
     .requiredOption("--out <file>", "batch file to write (clearhouse.batch/2: a header line, then NDJSON)")
     .option(

@@ -27,6 +27,7 @@ import { verifierKeys } from "@clearhouse/zk";
 import { UsageError } from "./exit";
 import {
   DEFAULT_RPC_URL,
+  hasKey,
   loadKey,
   nodeSettings,
   rpcUrlsOf,
@@ -88,16 +89,16 @@ async function requireReachable(client: PublicClient, url: string): Promise<numb
   }
 }
 
-/** The deployer: the key (--key-file or CLEARHOUSE_PRIVATE_KEY), else the node's first unlocked account. */
+/** The deployer: the key (--key, --key-file or CLEARHOUSE_PRIVATE_KEY), else the node's first unlocked account. */
 async function deployerAccount(g: GlobalOptions, io: CliIo, transport: Transport): Promise<Account | Address> {
-  if (g.keyFile || io.env.CLEARHOUSE_PRIVATE_KEY) return loadKey(g, io);
+  if (hasKey(g, io)) return loadKey(g, io);
   const [unlocked] = await createWalletClient({ transport })
     .getAddresses()
     .catch(() => [] as Address[]);
   if (!unlocked)
     throw new UsageError(
       "No signing key, and the node has no unlocked account to deploy with.",
-      "Pass --key-file <path> or set CLEARHOUSE_PRIVATE_KEY.",
+      "Pass --key-file <path>, --key pkcs11:…, or set CLEARHOUSE_PRIVATE_KEY.",
     );
   return unlocked;
 }

@@ -107,6 +107,11 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
     load: async () => (await import("./network")).networkCommand,
   },
   {
+    name: "hsm",
+    summary: "keys in an HSM (PKCS#11): generate a secp256k1 key in a token, show a key's address",
+    load: async () => (await import("./hsm")).hsmCommand,
+  },
+  {
     name: "deploy",
     usage: "[options] <consortium>",
     summary: "deploy a consortium from its file: contracts, founding members, then ownership to the multisig",
@@ -115,13 +120,18 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
 ];
 
 /** Global options that take a value (so the command name is found after them). */
-const VALUE_OPTIONS = new Set(["--config-file", "--rpc-url", "--deployment", "--key-file"]);
+const VALUE_OPTIONS = new Set(["--config-file", "--rpc-url", "--deployment", "--key-file", "--key"]);
+
+/** Whether `word` is a global option that takes a value (`--rpc-url <url>`). */
+export function isValueOption(word: string): boolean {
+  return VALUE_OPTIONS.has(word);
+}
 
 /**
- * The group `argv` runs: the first word that is not a global option or its value (`help <group>`
- * counts as that group). Undefined for `--help`, `--version` or no command at all.
+ * Where in `argv` the group's name is: the first word that is not a global option or its value
+ * (`help <group>`: the word after `help`); -1 for `--help`, `--version` or no command at all.
  */
-export function groupOf(argv: readonly string[]): CommandGroup | undefined {
+export function groupIndex(argv: readonly string[]): number {
   for (let i = 0; i < argv.length; i++) {
     const word = argv[i];
     if (VALUE_OPTIONS.has(word)) {
@@ -129,8 +139,16 @@ export function groupOf(argv: readonly string[]): CommandGroup | undefined {
       continue;
     }
     if (word.startsWith("-")) continue;
-    const name = word === "help" ? argv[i + 1] : word;
-    return COMMAND_GROUPS.find((g) => g.name === name);
+    return word === "help" ? i + 1 : i;
   }
-  return undefined;
+  return -1;
+}
+
+/**
+ * The group `argv` runs: the first word that is not a global option or its value (`help <group>`
+ * counts as that group). Undefined for `--help`, `--version` or no command at all.
+ */
+export function groupOf(argv: readonly string[]): CommandGroup | undefined {
+  const at = groupIndex(argv);
+  return at < 0 ? undefined : COMMAND_GROUPS.find((g) => g.name === argv[at]);
 }

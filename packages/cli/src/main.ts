@@ -3,22 +3,29 @@
  * group module (and with it viem and the SDK) loads when that command runs, so `--help` and
  * `--version` answer at once.
  */
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, Option } from "commander";
 import { COMMAND_GROUPS, groupOf, type CommandGroup } from "./groups";
+import { leafOf, ownsKeyOption, routeKeyArgs, SIGNER_KEY_FLAG } from "./keyOption";
 import type { CliIo, GlobalOptions } from "./options";
 import { cliVersion } from "./version";
+
+export { ttySecretPrompt } from "./prompt";
 
 /** Exit codes the entry point itself uses (the full table is in exit.ts). */
 const OK = 0;
 const BAD_INPUT = 2;
 
-function rootProgram(io: CliIo): Command {
-  return new Command("clearhouse")
+/**
+ * The program and its global options. `keyOwned`: the command to run has a `--key` of its own, so
+ * the signer's URI comes as the hidden `--signer-key` (keyOption.ts).
+ */
+function rootProgram(io: CliIo, keyOwned = false): Command {
+  const program = new Command("clearhouse")
     .description("Clearhouse: permissioned settlement for a banking consortium")
     .version(cliVersion(), "-V, --version", "print the version")
     .option(
       "--config-file <file>",
-      "settings file: rpcUrl, deployment, keyFile, confirmations, maxLogRange, freeGas, dropTimeout (env CLEARHOUSE_CONFIG, default ./clearhouse.yaml if present)",
+      "settings file: rpcUrl, deployment, keyFile, key, confirmations, maxLogRange, freeGas, dropTimeout (env CLEARHOUSE_CONFIG, default ./clearhouse.yaml if present)",
     )
     .option(
       "--rpc-url <url>",
@@ -26,6 +33,15 @@ function rootProgram(io: CliIo): Command {
     )
     .option("--deployment <file>", "deployment file (env CLEARHOUSE_DEPLOYMENT, default deployments/localhost.json)")
     .option("--key-file <path>", "file holding the signing key (env CLEARHOUSE_PRIVATE_KEY)")
+    .addOption(
+      keyOwned
+        ? // the command's own --key must reach it: the signer's URI comes as --signer-key
+          new Option(`${SIGNER_KEY_FLAG} <uri>`).hideHelp()
+        : new Option(
+            "--key <uri>",
+            "signing key held in an HSM, instead of --key-file: pkcs11:token=<label>;object=<label> (PIN from env CLEARHOUSE_PKCS11_PIN or a prompt; env CLEARHOUSE_KEY)",
+          ),
+    )
     .option("--json", "machine-readable output")
     .option("--verbose", "show stack traces")
     .configureHelp({
@@ -39,6 +55,8 @@ function rootProgram(io: CliIo): Command {
       },
     })
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+  if (keyOwned) program.on(`option:${SIGNER_KEY_FLAG.slice(2)}`, (uri: string) => program.setOptionValue("key", uri));
+  return program;
 }
 
 /**
@@ -50,12 +68,15 @@ export async function buildProgram(
   argv: readonly string[] = [],
   opts: { all?: boolean } = {},
 ): Promise<Command> {
-  const program = rootProgram(io);
   const wanted = opts.all ? COMMAND_GROUPS : [groupOf(argv)].filter((g): g is CommandGroup => g !== undefined);
+  const loaded: Command[] = [];
+  let globals: () => GlobalOptions = () => ({});
+  for (const group of wanted) loaded.push((await group.load())(io, () => globals()));
+  const program = rootProgram(io, !opts.all && ownsKeyOption(leafOf(loaded, argv)));
   if (wanted.length) {
     const { resolveGlobals } = await import("./options");
-    const globals = () => resolveGlobals(program.opts<GlobalOptions>(), io);
-    for (const group of wanted) program.addCommand((await group.load())(io, globals));
+    globals = () => resolveGlobals(program.opts<GlobalOptions>(), io);
+    for (const command of loaded) program.addCommand(command);
     // Batch files are also built, read and verified by the SDK's synchronous helpers: load the
     // WebAssembly keccak now so they never fall back to the 14× slower JavaScript one.
     const { fastKeccakReady } = await import("@clearhouse/sdk/settlement");
@@ -83,7 +104,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let program: Command | undefined;
   try {
     program = await buildProgram(io, argv);
-    await program.parseAsync(argv, { from: "user" });
+    await program.parseAsync(routeKeyArgs(program.commands, argv), { from: "user" });
     return OK;
   } catch (error) {
     if (error instanceof CommanderError) {

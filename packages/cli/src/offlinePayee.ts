@@ -23,7 +23,7 @@ import {
   writeConsortiumFile,
   type TokenInfo,
 } from "./offlineFiles";
-import { connect, loadKey, type CliIo, type GlobalOptions } from "./options";
+import { connect, hasKey, loadKey, type CliIo, type GlobalOptions } from "./options";
 import { print } from "./output";
 
 /** What became of one voucher on reconnect. */
@@ -189,7 +189,7 @@ export function addPayeeCommands(offline: Command, io: CliIo, globals: () => Glo
       const payee = o.payee
         ? addressArg("--payee", o.payee, io)
         : (existing?.payee ??
-          (g.keyFile || io.env.CLEARHOUSE_PRIVATE_KEY
+          (hasKey(g, io)
             ? loadKey(g, io).address
             : (() => {
                 throw new UsageError("Whom does the voucher pay?", "Pass --payee <address> or --key-file <payee key>.");

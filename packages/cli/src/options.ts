@@ -1,11 +1,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { fallback, http, isHex, type Hex, type HttpTransportConfig, type Transport } from "viem";
-import { createNonceManager, privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
+import { createNonceManager, privateKeyToAccount, type LocalAccount } from "viem/accounts";
 import { jsonRpc } from "viem/nonce";
 import { createClearhouse, type Clearhouse } from "@clearhouse/sdk";
 import { loadDeployment } from "@clearhouse/sdk/node";
 import { UsageError } from "./exit";
+import type { SecretPrompt } from "./prompt";
+import { hsmAccount } from "./signer";
 
 /** Options every command accepts (from flags, then the environment, then a config file, then defaults). */
 export interface GlobalOptions {
@@ -13,6 +15,8 @@ export interface GlobalOptions {
   rpcUrl?: string;
   deployment?: string;
   keyFile?: string;
+  /** A key held in an HSM: a PKCS#11 URI (`--key`, CLEARHOUSE_KEY, the file's `key`). */
+  key?: string;
   /** Settings for real nodes, from the environment or the config file (parsed by `connect`). */
   confirmations?: string;
   maxLogRange?: string;
@@ -31,6 +35,8 @@ export interface CliIo {
   err: (text: string) => void;
   transport?: Transport;
   env: Record<string, string | undefined>;
+  /** Asks for an HSM's PIN when CLEARHOUSE_PKCS11_PIN is not set (the `clearhouse` binary: on its terminal). */
+  promptSecret?: SecretPrompt;
 }
 
 /** The config file read when no flag or variable gives a setting (`--config-file`, CLEARHOUSE_CONFIG, ./clearhouse.yaml). */
@@ -40,6 +46,7 @@ const FILE_SETTINGS = [
   ["rpcUrl", "CLEARHOUSE_RPC_URL"],
   ["deployment", "CLEARHOUSE_DEPLOYMENT"],
   ["keyFile", "CLEARHOUSE_KEY_FILE"],
+  ["key", "CLEARHOUSE_KEY"],
   ["confirmations", "CLEARHOUSE_CONFIRMATIONS"],
   ["maxLogRange", "CLEARHOUSE_MAX_LOG_RANGE"],
   ["freeGas", "CLEARHOUSE_FREE_GAS"],
@@ -47,7 +54,7 @@ const FILE_SETTINGS = [
 ] as const;
 
 /** Settings taken from the environment here (the others are read where they are used). */
-const FROM_ENV = new Set<string>(["keyFile", "confirmations", "maxLogRange", "freeGas", "dropTimeout"]);
+const FROM_ENV = new Set<string>(["keyFile", "key", "confirmations", "maxLogRange", "freeGas", "dropTimeout"]);
 const SETTING_NAMES = FILE_SETTINGS.map(([name]) => name).join(", ");
 
 /**
@@ -76,24 +83,42 @@ export function resolveGlobals(opts: GlobalOptions, io: CliIo): GlobalOptions {
         throw new UsageError(`${path}: unknown setting "${k}" (${SETTING_NAMES}).`);
     }
   }
+  // the signing key is one setting given two ways: the level (flag, environment, file) that names
+  // it decides, and a lower level's other way is not read
+  const keyLevel = (level: "flag" | "env" | "file"): boolean => {
+    if (level === "flag") return opts.key !== undefined || opts.keyFile !== undefined;
+    if (level === "env") return io.env.CLEARHOUSE_KEY !== undefined || io.env.CLEARHOUSE_KEY_FILE !== undefined;
+    return file.key !== undefined || file.keyFile !== undefined;
+  };
+  const keyFrom = keyLevel("flag") ? "flag" : keyLevel("env") ? "env" : "file";
   for (const [name, variable] of FILE_SETTINGS) {
     if (out[name] !== undefined) continue;
+    if ((name === "key" || name === "keyFile") && keyFrom === "flag") continue;
     const fromEnv = io.env[variable];
     const fromFile = file[name];
     const plain = typeof fromFile === "string" || typeof fromFile === "number" || typeof fromFile === "boolean";
-    if (fromEnv === undefined && plain) out[name] = String(fromFile);
+    const keySetting = name === "key" || name === "keyFile";
+    if (fromEnv === undefined && plain && !(keySetting && keyFrom === "env")) out[name] = String(fromFile);
     else if (fromEnv !== undefined && FROM_ENV.has(name)) out[name] = fromEnv;
   }
   return out;
 }
 
 /**
- * The signing key: `--key-file` (a file holding a 0x-prefixed 32-byte hex key) or
- * CLEARHOUSE_PRIVATE_KEY. Its nonces come from viem's nonce manager, so concurrent writes from
- * one key (several writes at once in one run) each get their own nonce. A manager per key loaded,
- * not viem's shared one: a chain reverted to a snapshot (tests) must not inherit old nonces.
+ * The signing key: `--key` (a PKCS#11 URI: the key stays in an HSM), `--key-file` (a file holding a
+ * 0x-prefixed 32-byte hex key) or CLEARHOUSE_PRIVATE_KEY. Its nonces come from viem's nonce
+ * manager, so concurrent writes from one key (several writes at once in one run) each get their
+ * own nonce. A manager per key loaded, not viem's shared one: a chain reverted to a snapshot
+ * (tests) must not inherit old nonces.
  */
-export function loadKey(opts: GlobalOptions, io: CliIo): PrivateKeyAccount {
+export function loadKey(opts: GlobalOptions, io: CliIo): LocalAccount {
+  const nonceManager = createNonceManager({ source: jsonRpc() });
+  if (opts.key !== undefined && opts.keyFile !== undefined)
+    throw new UsageError(
+      "Both --key and --key-file name a signing key.",
+      "Pass one: --key pkcs11:… for a key in an HSM, --key-file <path> for a key file.",
+    );
+  if (opts.key !== undefined) return hsmAccount(opts.key, io.env, io.promptSecret, nonceManager);
   let raw: string | undefined;
   let source = "CLEARHOUSE_PRIVATE_KEY";
   if (opts.keyFile) {
@@ -104,11 +129,20 @@ export function loadKey(opts: GlobalOptions, io: CliIo): PrivateKeyAccount {
       throw new UsageError(`Cannot read the key file ${opts.keyFile}.`, "Check the path given to --key-file.");
     }
   } else raw = io.env.CLEARHOUSE_PRIVATE_KEY?.trim();
-  if (!raw) throw new UsageError("No signing key.", "Pass --key-file <path> or set CLEARHOUSE_PRIVATE_KEY.");
+  if (!raw)
+    throw new UsageError(
+      "No signing key.",
+      "Pass --key-file <path>, --key pkcs11:token=<label>;object=<label>, or set CLEARHOUSE_PRIVATE_KEY.",
+    );
   if (!isHex(raw) || raw.length !== 66) {
     throw new UsageError(`${source} does not hold a private key (0x + 64 hex digits).`);
   }
-  return privateKeyToAccount(raw as Hex, { nonceManager: createNonceManager({ source: jsonRpc() }) });
+  return privateKeyToAccount(raw as Hex, { nonceManager });
+}
+
+/** Whether a signing key is configured (`--key`, `--key-file` or CLEARHOUSE_PRIVATE_KEY). */
+export function hasKey(opts: GlobalOptions, io: CliIo): boolean {
+  return Boolean(opts.key !== undefined || opts.keyFile || io.env.CLEARHOUSE_PRIVATE_KEY);
 }
 
 /** The node URLs: `--rpc-url` / CLEARHOUSE_RPC_URL / the file's rpcUrl, comma-separated, or the default. */

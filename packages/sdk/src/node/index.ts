@@ -1,7 +1,7 @@
 /**
  * @clearhouse/sdk/node: the SDK's file helpers for Node (deployment, batch, governance,
  * attestation and consortium files, agreement templates, the shipped ISO 20022 schemas, atomic
- * writes, the chain audit).
+ * writes, the chain audit, keys held in an HSM through PKCS#11).
  * The root entry `@clearhouse/sdk` stays free of `node:` modules so it runs in a browser.
  */
 export * from "./fileio";
@@ -23,3 +23,4 @@ export * from "./networkKit";
 export * from "./permissionsFile";
 export * from "./permissionsSync";
 export * from "./staticNodesFile";
+export * from "./pkcs11";
