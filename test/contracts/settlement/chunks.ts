@@ -6,6 +6,7 @@
 import { ethers } from "hardhat";
 import type { IPrivateChunks, NettingEngine, SettlementLedger } from "../../../typechain-types";
 import { makeBatch, type Batch } from "./helpers";
+import type { TracedChunkInput } from "../../../packages/sdk/src/settlement/traced";
 
 const coder = ethers.AbiCoder.defaultAbiCoder();
 
@@ -104,3 +105,14 @@ export async function makeChunkedBatch(
 export async function chunksAt(engine: NettingEngine): Promise<IPrivateChunks> {
   return ethers.getContractAt("IPrivateChunks", await engine.getAddress());
 }
+
+/** IPrivateChunks.TracedChunk arguments from the SDK's chunks (mutable copies, so a test may tamper with them). */
+export const tracedArgs = (cs: readonly TracedChunkInput[]) =>
+  cs.map((c) => ({
+    root: c.root,
+    buckets: [...c.buckets] as [number, number, number, number],
+    amounts: [...c.amounts] as [bigint, bigint, bigint, bigint],
+    ephemeral: [...c.ephemeral] as [bigint, bigint],
+    ciphertexts: [...c.ciphertexts],
+    proof: asProof(c.proof),
+  }));

@@ -12,11 +12,10 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { artifacts, ethers } from "hardhat";
 import type { Address } from "viem";
-import type { TracedChunkInput } from "../../../packages/sdk/src/settlement/traced";
 import { ARTIFACT_DIR, TRANSCRIPT_PATH } from "../../../packages/zk/src/artifacts";
 import { deployZk } from "../zk/helpers";
 import { batchIdOf, inOneBlock, makeBatch, mined, Status, submitFinal } from "./helpers";
-import { chunksAt } from "./chunks";
+import { chunksAt, tracedArgs } from "./chunks";
 import {
   MAX_TRACED_THRESHOLD,
   TRACED_CIRCUIT,
@@ -36,17 +35,6 @@ async function missing(): Promise<string[]> {
     out.push("contracts/zk/PrivateTraced32Verifier.sol (compiled)");
   return out;
 }
-
-/** IPrivateChunks.TracedChunk arguments (mutable copies, so a test may tamper with them). */
-const asArgs = (cs: readonly TracedChunkInput[]) =>
-  cs.map((c) => ({
-    root: c.root,
-    buckets: [...c.buckets] as [number, number, number, number],
-    amounts: [...c.amounts] as [bigint, bigint, bigint, bigint],
-    ephemeral: [...c.ephemeral] as [bigint, bigint],
-    ciphertexts: [...c.ciphertexts],
-    proof: [...c.proof] as [bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint],
-  }));
 
 describe("NettingEngine — declareTracedChunks at MAX_TRACED_CHUNKS with real private_traced_32 proofs", function () {
   this.timeout(900_000);
@@ -86,7 +74,7 @@ describe("NettingEngine — declareTracedChunks at MAX_TRACED_CHUNKS with real p
       all,
       max,
       b,
-      chunks: asArgs(chunks),
+      chunks: tracedArgs(chunks),
       c: await chunksAt(f.engine),
       id: batchIdOf(all[0].address, b.key),
     };
@@ -109,7 +97,7 @@ describe("NettingEngine — declareTracedChunks at MAX_TRACED_CHUNKS with real p
       .to.emit(f.engine, "BatchProofAccepted")
       .withArgs(1, id, TRACED)
       .and.to.emit(f.engine, "BatchTraced")
-      .withArgs(1, id, 1, MAX_TRACED_THRESHOLD, max);
+      .withArgs(1, id, 1, MAX_TRACED_THRESHOLD, max, maxTracedPolicy().key!.x, maxTracedPolicy().key!.y);
     const receipt = (await (await tx).wait())!;
     const sent = (await ethers.provider.getTransaction(receipt.hash))!;
     const calldata = ethers.dataLength(sent.data);

@@ -15,7 +15,6 @@ import { releaseProver } from "../../../packages/zk/src/prover";
 import { buildTracedBatch } from "../../../packages/zk/src/tracedBatch";
 import { proveTracedBatch } from "../../../packages/zk/src/tracedProve";
 import { decryptSlot, isZeroSlot } from "../../../packages/zk/src/regulator/decrypt";
-import type { TracedChunkInput } from "../../../packages/sdk/src/settlement/traced";
 import { FIELD_MODULUS } from "../../../packages/sdk/src/zk/field";
 import { payments } from "../../sdk/settlementFixture";
 import { deployZk } from "../zk/helpers";
@@ -30,7 +29,7 @@ import {
   submitFinal,
   type SettlementFixture,
 } from "./helpers";
-import { chunk, chunksAt, makeChunkedBatch } from "./chunks";
+import { chunk, chunksAt, makeChunkedBatch, tracedArgs } from "./chunks";
 
 const TRACED = ethers.encodeBytes32String("private_traced_32");
 const THRESHOLD = 1_000n; // small payments are 100 + i, large ones 1,000 + i
@@ -86,17 +85,6 @@ describe("NettingEngine — declareTracedChunks (traced private batches)", funct
     return { traced, b, records, id: batchIdOf(f.banks[0].address, b.key) };
   }
 
-  /** IPrivateChunks.TracedChunk arguments (mutable copies, so a test may tamper with them). */
-  const asArgs = (cs: readonly TracedChunkInput[]) =>
-    cs.map((c) => ({
-      root: c.root,
-      buckets: [...c.buckets] as [number, number, number, number],
-      amounts: [...c.amounts] as [bigint, bigint, bigint, bigint],
-      ephemeral: [...c.ephemeral] as [bigint, bigint],
-      ciphertexts: [...c.ciphertexts],
-      proof: [...c.proof] as [bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint],
-    }));
-
   it("accepts a traced batch: BatchProofAccepted, BatchTraced; the regulator reads the large payments only", async () => {
     const f = await fixture();
     const { traced, b, id } = await anchoredTraced(f, "traced-ok", 40);
@@ -105,7 +93,7 @@ describe("NettingEngine — declareTracedChunks (traced private batches)", funct
     expect(proved).to.have.length(2);
     const tx = f.chunks
       .connect(f.banks[0])
-      .declareTracedChunks(1, b.key, b.header, b.counterparties, b.totals, asArgs(proved));
+      .declareTracedChunks(1, b.key, b.header, b.counterparties, b.totals, tracedArgs(proved));
     await expect(tx)
       .to.emit(f.engine, "BatchProofAccepted")
       .withArgs(1, id, TRACED)
@@ -146,9 +134,9 @@ describe("NettingEngine — declareTracedChunks (traced private batches)", funct
     const f = await fixture();
     const { traced, b } = await anchoredTraced(f, "traced-bad", 12);
     const proved = await proveTracedBatch(traced, await policyOf(f));
-    const garbage = asArgs(proved);
+    const garbage = tracedArgs(proved);
     garbage[0].ciphertexts[5] = (garbage[0].ciphertexts[5] + 1n) % FIELD_MODULUS;
-    const declare = (cs: ReturnType<typeof asArgs>) =>
+    const declare = (cs: ReturnType<typeof tracedArgs>) =>
       f.chunks.connect(f.banks[0]).declareTracedChunks(1, b.key, b.header, b.counterparties, b.totals, cs);
     await expect(declare(garbage))
       .to.be.revertedWithCustomError(f.engine, "NettingChunkProofInvalid")
@@ -156,10 +144,10 @@ describe("NettingEngine — declareTracedChunks (traced private batches)", funct
     // the key rotates to epoch 2 after proving: the epoch-1 proofs no longer hold
     const [x2, y2] = mulPointEscalar(Base8, SECRET_2);
     await mined(f.verifierRegistry.rotateRegulatorKey(x2, y2));
-    await expect(declare(asArgs(proved))).to.be.revertedWithCustomError(f.engine, "NettingChunkProofInvalid");
+    await expect(declare(tracedArgs(proved))).to.be.revertedWithCustomError(f.engine, "NettingChunkProofInvalid");
     // proved again under epoch 2: accepted, and epoch 1's key cannot read it
     const again = await proveTracedBatch(traced, await policyOf(f));
-    await expect(declare(asArgs(again)))
+    await expect(declare(tracedArgs(again)))
       .to.emit(f.engine, "BatchTraced")
       .withArgs(1, batchIdOf(f.banks[0].address, b.key), 2, THRESHOLD, 1, x2, y2);
     const read = (secret: bigint) =>
@@ -179,8 +167,8 @@ describe("NettingEngine — declareTracedChunks (traced private batches)", funct
   it("refuses an identity or repeated ephemeral key, an element not below p, no chunk or too many", async () => {
     const f = await fixture();
     const { traced, b } = await anchoredTraced(f, "traced-shape", 5);
-    const proved = asArgs(await proveTracedBatch(traced, await policyOf(f)));
-    const declare = (cs: ReturnType<typeof asArgs>) =>
+    const proved = tracedArgs(await proveTracedBatch(traced, await policyOf(f)));
+    const declare = (cs: ReturnType<typeof tracedArgs>) =>
       f.chunks.connect(f.banks[0]).declareTracedChunks(1, b.key, b.header, b.counterparties, b.totals, cs);
     await expect(declare([{ ...proved[0], ephemeral: [0n, 1n] }]))
       .to.be.revertedWithCustomError(f.engine, "NettingTraceEphemeralInvalid")
@@ -208,7 +196,7 @@ describe("NettingEngine — declareTracedChunks (traced private batches)", funct
     const off = await fixture(false);
     const { traced, b } = await anchoredTraced(off, "traced-off", 3);
     const [x, y] = mulPointEscalar(Base8, SECRET_1);
-    const proved = asArgs(await proveTracedBatch(traced, { epoch: 1, key: { x, y }, threshold: THRESHOLD }));
+    const proved = tracedArgs(await proveTracedBatch(traced, { epoch: 1, key: { x, y }, threshold: THRESHOLD }));
     await expect(
       off.chunks.connect(off.banks[0]).declareTracedChunks(1, b.key, b.header, b.counterparties, b.totals, proved),
     ).to.be.revertedWithCustomError(off.engine, "NettingTraceOff");
@@ -251,12 +239,12 @@ describe("NettingEngine — declareTracedChunks (traced private batches)", funct
   it("costs under 300k gas a chunk to verify, and MAX_TRACED_CHUNKS stays within the 15M budget", async () => {
     const f = await fixture();
     const one = await anchoredTraced(f, "traced-gas-1", 8);
-    const p1 = asArgs(await proveTracedBatch(one.traced, await policyOf(f)));
+    const p1 = tracedArgs(await proveTracedBatch(one.traced, await policyOf(f)));
     const g1 = await f.chunks
       .connect(f.banks[0])
       .declareTracedChunks.estimateGas(1, one.b.key, one.b.header, one.b.counterparties, one.b.totals, p1);
     const three = await anchoredTraced(f, "traced-gas-3", 96);
-    const p3 = asArgs(await proveTracedBatch(three.traced, await policyOf(f)));
+    const p3 = tracedArgs(await proveTracedBatch(three.traced, await policyOf(f)));
     expect(p3).to.have.length(3);
     const g3 = await f.chunks
       .connect(f.banks[0])

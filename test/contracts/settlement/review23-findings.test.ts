@@ -16,7 +16,7 @@ import { proveTracedBatch } from "../../../packages/zk/src/tracedProve";
 import { payments } from "../../sdk/settlementFixture";
 import { deployZk } from "../zk/helpers";
 import { admitBank, batchIdOf, deploySettlement, makeBatch, mined } from "./helpers";
-import { chunksAt } from "./chunks";
+import { chunksAt, tracedArgs } from "./chunks";
 import { eventsOf } from "./auditEvents";
 
 describe("review23 — a traced batch declared through a wallet", function () {
@@ -64,14 +64,7 @@ describe("review23 — a traced batch declared through a wallet", function () {
     await mined(f.engine.connect(f.operator).openCycle());
     const [epoch, kx, ky, threshold] = await zk.verifierRegistry.tracePolicy();
     const chunks = await proveTracedBatch(traced, { epoch: Number(epoch), key: { x: kx, y: ky }, threshold });
-    const asArgs = chunks.map((c) => ({
-      ...c,
-      buckets: [...c.buckets] as [number, number, number, number],
-      amounts: [...c.amounts] as [bigint, bigint, bigint, bigint],
-      ephemeral: [...c.ephemeral] as [bigint, bigint],
-      ciphertexts: [...c.ciphertexts],
-      proof: [...c.proof] as [bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint],
-    }));
+    const asArgs = tracedArgs(chunks);
     const args: [bigint, string, typeof b.header, string[], bigint[], typeof asArgs] = [
       1n,
       b.key,
