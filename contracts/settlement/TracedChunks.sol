@@ -24,7 +24,7 @@ abstract contract TracedChunks is IPrivateChunks, PausableUpgradeable, ChunkChec
     /// @notice Most chunks of one traced declaration (32 payments each). Gas budget: the whole
     /// `declareTracedChunks` under 15,000,000 gas. Measured with 24 real proofs, 768 payments to 96
     /// creditors, every bucket used (test/contracts/settlement/netting-traced-max.test.ts):
-    /// 7,238,463 gas accepted; 12,726,562 gas refused at the last chunk (the batch check fails, then
+    /// 7,239,002 gas accepted; 12,726,529 gas refused at the last chunk (the batch check fails, then
     /// each proof alone). Size: 193,252 bytes of calldata (7,776 a chunk), 193,361 signed: over
     /// Geth's 128 KiB pool limit, which would allow 16 chunks, but Besu, the production node, has no
     /// per-transaction size limit (its P2P transactions message takes 1 MiB, its JSON-RPC body 5 MiB
