@@ -43,19 +43,27 @@ export function decodeTracedDeclaration(input: Hex): {
   return { header, counterparties, totals, chunks };
 }
 
+/** The decoded arguments of a `declareTracedChunks` call. */
+export type TracedDeclarationArgs = ReturnType<typeof decodeTracedDeclaration>;
+
 /**
- * The trace policy a traced declaration was checked against, from its BatchTraced event: epoch,
- * threshold and the regulator key itself (the event carries it, so the reader needs no registry's
- * history: the engine's registry may have been replaced since).
+ * The trace policy of a `BatchTraced` event: epoch, threshold and the regulator key itself (the
+ * event carries it, so the reader needs no registry's history: the engine's registry may have been
+ * replaced since).
  */
-export function policyAt(s: ChainSnapshot, e: AuditEvent): TracePolicy {
-  const traced = s.events.find((x) => x.transactionHash === e.transactionHash && x.eventName === "BatchTraced");
-  if (!traced) throw new Error("the transaction has no BatchTraced event");
+function policyOf(traced: AuditEvent): TracePolicy {
   return {
     epoch: Number(traced.args.epoch),
     key: { x: BigInt(String(traced.args.keyX)), y: BigInt(String(traced.args.keyY)) },
     threshold: BigInt(String(traced.args.threshold)),
   };
+}
+
+/** The trace policy a traced declaration was checked against: that of the BatchTraced event of `e`'s transaction. */
+export function policyAt(s: ChainSnapshot, e: AuditEvent): TracePolicy {
+  const traced = s.events.find((x) => x.transactionHash === e.transactionHash && x.eventName === "BatchTraced");
+  if (!traced) throw new Error("the transaction has no BatchTraced event");
+  return policyOf(traced);
 }
 
 /** Chunk `c`'s ciphertexts, 7 elements a slot. */
@@ -69,10 +77,18 @@ export function tracedProofs(
   input: Hex,
   enrolments: Map<string, Enrolment>,
 ): Derived[] {
-  const { counterparties, chunks } = decodeTracedDeclaration(input);
   const { declared, indexOf } = indexerAt(s, e, enrolments);
+  return derivedProofs(decodeTracedDeclaration(input), declared, indexOf, policyAt(s, e));
+}
+
+/** The chunks' proofs of decoded `args` with their signals, as the engine derived them for the `declared` bank. */
+function derivedProofs(
+  { counterparties, chunks }: TracedDeclarationArgs,
+  declared: AuditEvent,
+  indexOf: (bank: string) => number,
+  policy: TracePolicy,
+): Derived[] {
   const bank = indexOf(String(declared.args.debtor));
-  const policy = policyAt(s, e);
   return chunks.map((c) => {
     const slots = slotsOf(c);
     const r = traceChallenge(c.root, c.ephemeral, policy, slots);
@@ -144,15 +160,12 @@ function tracedEvents(s: ChainSnapshot, filter: TracedFilter) {
 }
 
 /** The declaration's calldata, or why it cannot be read from the transaction. */
-function tracedInput(
-  s: ChainSnapshot,
-  e: AuditEvent,
-): { input: Hex; decoded: ReturnType<typeof decodeTracedDeclaration> } | string {
+function tracedInput(s: ChainSnapshot, e: AuditEvent): { decoded: TracedDeclarationArgs } | string {
   const input = s.proofTransactions[e.transactionHash];
   if (!input || input === "0x")
     return "sent through another contract (a wallet or multisig): its transaction's input is not the engine's call";
   try {
-    return { input, decoded: decodeTracedDeclaration(input) };
+    return { decoded: decodeTracedDeclaration(input) };
   } catch (err) {
     return `its transaction's input is not a declareTracedChunks call (${(err as Error).message.split("\n")[0]})`;
   }
@@ -168,18 +181,20 @@ export function tracedDeclarations(s: ChainSnapshot, filter: TracedFilter = {}):
   for (const { e, batchId, cycleId } of tracedEvents(s, filter)) {
     const found = tracedInput(s, e);
     if (typeof found === "string") continue;
-    const { declared } = indexerAt(s, e, enrolments);
+    // `e` is the BatchTraced event itself; the calldata is decoded once.
+    const { declared, indexOf } = indexerAt(s, e, enrolments);
+    const policy = policyOf(e);
     out.push({
       cycleId,
       batchId,
       bank: String(declared.args.debtor) as Address,
       transactionHash: e.transactionHash,
       blockNumber: e.blockNumber,
-      policy: policyAt(s, e),
+      policy,
       headerRoot: found.decoded.header.root,
       counterparties: found.decoded.counterparties,
       chunks: found.decoded.chunks,
-      proofs: tracedProofs(s, e, found.input, enrolments),
+      proofs: derivedProofs(found.decoded, declared, indexOf, policy),
     });
   }
   return out;
