@@ -6,8 +6,10 @@ import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/U
 import {PausableUpgradeable} from "@openzeppelin/contracts-upgradeable/utils/PausableUpgradeable.sol";
 import {IConsortiumRegistry} from "./IConsortiumRegistry.sol";
 import {Roles} from "./Roles.sol";
-import {NodeIds} from "./NodeIds.sol";
 import {WalletTiers} from "./WalletTiers.sol";
+import {MemberKeys} from "./MemberKeys.sol";
+import {NodeAllowlist} from "./NodeAllowlist.sol";
+import {RegistryStore} from "./RegistryStore.sol";
 
 /// @title ConsortiumRegistry — members, roles, limits, sanctions, node allowlist, wallet tiers
 /// @notice The single source of truth for who may act on the consortium's chain. Every other
@@ -19,35 +21,15 @@ import {WalletTiers} from "./WalletTiers.sol";
 /// @custom:security-contact security@clearhouse.example
 contract ConsortiumRegistry is
     IConsortiumRegistry,
+    RegistryStore,
     Ownable2StepUpgradeable,
     PausableUpgradeable,
     UUPSUpgradeable,
-    WalletTiers
+    WalletTiers,
+    NodeAllowlist,
+    MemberKeys
 {
     uint256 private constant MAX_NAME_LENGTH = 64;
-
-    struct NodeEntry {
-        bool allowed;
-        NodeKind kind;
-    }
-
-    /// @custom:storage-location erc7201:clearhouse.storage.ConsortiumRegistry
-    struct RegistryStorage {
-        mapping(address account => Member) members;
-        address[] memberList;
-        mapping(address account => uint16 reasonCode) sanctions;
-        mapping(bytes32 nodeKey => NodeEntry) nodes;
-        uint256 nodeCount;
-    }
-
-    // keccak256(abi.encode(uint256(keccak256("clearhouse.storage.ConsortiumRegistry")) - 1)) & ~bytes32(uint256(0xff))
-    bytes32 private constant STORAGE_SLOT = 0x04108f599892ef25b3bf67692103eb029c5cb5c4d19c54666c5cb38a859ae700;
-
-    function _s() private pure returns (RegistryStorage storage $) {
-        assembly {
-            $.slot := STORAGE_SLOT
-        }
-    }
 
     /// @custom:oz-upgrades-unsafe-allow constructor
     constructor() {
@@ -66,7 +48,7 @@ contract ConsortiumRegistry is
 
     /// @inheritdoc IConsortiumRegistry
     /// @dev A removed member may be re-admitted; an active or suspended one may not. A sanctioned
-    /// address cannot be admitted, nor a customer wallet (open or closed).
+    /// address cannot be admitted, nor a customer wallet (open or closed), nor a key bound to an account.
     function admitMember(
         address account,
         uint8 roles,
@@ -86,6 +68,8 @@ contract ConsortiumRegistry is
         if (sanction != 0) revert RegistryAccountSanctioned(account, sanction);
         WalletStatus walletStatus = _walletStatus(account);
         if (walletStatus != WalletStatus.None) revert RegistryAccountIsWallet(account, walletStatus);
+        address keyAccount = _keyAccount(account);
+        if (keyAccount != address(0)) revert RegistryAddressIsKey(account, keyAccount);
         Member storage m = $.members[account];
         if (m.status == MemberStatus.Active || m.status == MemberStatus.Suspended) {
             revert RegistryMemberExists(account, m.status);
@@ -172,30 +156,6 @@ contract ConsortiumRegistry is
         emit SanctionRemoved(account, reasonCode);
     }
 
-    // ================================================================ nodes
-
-    /// @inheritdoc IConsortiumRegistry
-    /// @dev The enode id is 128 hex characters without `0x` (as Besu passes it); it and the host
-    /// are compared case-insensitively.
-    function allowNode(string calldata enodeId, string calldata ip, uint16 port, NodeKind kind) external onlyOwner {
-        bytes32 key = _requireNodeKey(enodeId, ip, port);
-        RegistryStorage storage $ = _s();
-        if ($.nodes[key].allowed) revert RegistryNodeExists(key);
-        $.nodes[key] = NodeEntry({allowed: true, kind: kind});
-        $.nodeCount += 1;
-        emit NodeAllowed(key, enodeId, ip, port, kind);
-    }
-
-    /// @inheritdoc IConsortiumRegistry
-    function removeNode(string calldata enodeId, string calldata ip, uint16 port) external onlyOwner {
-        bytes32 key = _requireNodeKey(enodeId, ip, port);
-        RegistryStorage storage $ = _s();
-        if (!$.nodes[key].allowed) revert RegistryUnknownNode(key);
-        delete $.nodes[key];
-        $.nodeCount -= 1;
-        emit NodeRemoved(key, enodeId, ip, port);
-    }
-
     // ================================================================ pause
 
     /// @inheritdoc IConsortiumRegistry
@@ -255,19 +215,6 @@ contract ConsortiumRegistry is
         return _s().memberList[index];
     }
 
-    /// @inheritdoc IConsortiumRegistry
-    function nodeOf(string calldata enodeId, string calldata ip, uint16 port) external view returns (bool, NodeKind) {
-        (bool valid, bytes32 key) = NodeIds.key(enodeId, ip, port);
-        if (!valid) return (false, NodeKind.Validator);
-        NodeEntry storage n = _s().nodes[key];
-        return (n.allowed, n.kind);
-    }
-
-    /// @inheritdoc IConsortiumRegistry
-    function nodeCount() external view returns (uint256) {
-        return _s().nodeCount;
-    }
-
     // ================================================================ permissioning
 
     /// @inheritdoc IConsortiumRegistry
@@ -298,12 +245,6 @@ contract ConsortiumRegistry is
         return _check(sender, target, value) == Reason.Allowed;
     }
 
-    /// @inheritdoc IConsortiumRegistry
-    function connectionAllowed(string calldata enodeId, string calldata ip, uint16 port) external view returns (bool) {
-        (bool valid, bytes32 key) = NodeIds.key(enodeId, ip, port);
-        return valid && _s().nodes[key].allowed;
-    }
-
     // ================================================================ internals
 
     function _check(address sender, address target, uint256 value) private view returns (Reason) {
@@ -311,6 +252,12 @@ contract ConsortiumRegistry is
         if (sender == governance) return Reason.Allowed;
         RegistryStorage storage $ = _s();
         if ($.sanctions[sender] != 0) return Reason.SenderSanctioned;
+        // A key bound to an account sends with its account's standing (MemberKeys).
+        address account = _keyAccount(sender);
+        if (account != address(0)) {
+            sender = account;
+            if ($.sanctions[sender] != 0) return Reason.SenderSanctioned;
+        }
         Member storage m = $.members[sender];
         MemberStatus status = m.status;
         // A wallet may send like a member without OPERATOR (roles 0): no deployment, no native value.
@@ -377,6 +324,16 @@ contract ConsortiumRegistry is
         return _s().sanctions[account];
     }
 
+    function _boundAccount(address key) internal view override returns (address) {
+        return _keyAccount(key);
+    }
+
+    // ---------------------------------------------------------------- MemberKeys hook
+
+    function _isRecorded(address account) internal view override returns (bool) {
+        return _s().members[account].status != MemberStatus.None || _walletStatus(account) != WalletStatus.None;
+    }
+
     /// @dev The member record of an admitted, not removed account.
     function _current(address account) private view returns (Member storage m) {
         m = _s().members[account];
@@ -390,13 +347,6 @@ contract ConsortiumRegistry is
 
     function _validateLimits(uint128 maxSingleTransfer, uint128 maxDailyOutflow) private pure {
         if (maxSingleTransfer > maxDailyOutflow) revert RegistryInvalidLimits(maxSingleTransfer, maxDailyOutflow);
-    }
-
-    function _requireNodeKey(string calldata enodeId, string calldata ip, uint16 port) private pure returns (bytes32) {
-        if (!NodeIds.isValidEnodeId(enodeId)) revert RegistryInvalidEnodeId(enodeId);
-        (bool valid, bytes32 key) = NodeIds.key(enodeId, ip, port);
-        if (!valid) revert RegistryInvalidNodeAddress(ip, port);
-        return key;
     }
 
     /// @notice Offer ownership to `newOwner` (it accepts with `acceptOwnership`); zero cancels an offer.

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
+import {IMemberKeys} from "./IMemberKeys.sol";
+
 /// @title IConsortiumRegistry — the consortium's members, roles, limits, sanctions and node allowlist
 /// @notice The surface every other Clearhouse contract and client reads: who may act, in which
 /// capacity, within which limits, and why a transaction would be refused.
-interface IConsortiumRegistry {
+interface IConsortiumRegistry is IMemberKeys {
     /// @notice Lifecycle of a member. `None` means the address was never admitted.
     enum MemberStatus {
         None,

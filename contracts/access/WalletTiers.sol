@@ -46,7 +46,7 @@ abstract contract WalletTiers is IConsortiumRegistry, Ownable2StepUpgradeable, P
 
     /// @inheritdoc IConsortiumRegistry
     /// @dev Refused: the zero address, a sanctioned address, any address with a member record
-    /// (members and wallets never mix), and any address already opened as a wallet, closed ones
+    /// (members and wallets never mix), a key bound to an account, and any address already opened as a wallet, closed ones
     /// included (a closed wallet is never reopened, by its bank or another: the customer gets a
     /// new address, so a wallet's history belongs to one bank relationship).
     function openWallet(address wallet, uint8 tier) external {
@@ -55,6 +55,8 @@ abstract contract WalletTiers is IConsortiumRegistry, Ownable2StepUpgradeable, P
         uint16 sanction = _sanctionOf(wallet);
         if (sanction != 0) revert RegistryAccountSanctioned(wallet, sanction);
         if (_hasMemberRecord(wallet)) revert RegistryWalletIsMember(wallet);
+        address keyAccount = _boundAccount(wallet);
+        if (keyAccount != address(0)) revert RegistryAddressIsKey(wallet, keyAccount);
         WalletTiersStorage storage $ = _w();
         Wallet storage w = $.wallets[wallet];
         if (w.status != WalletStatus.None) revert RegistryWalletExists(wallet, w.status, w.bank);
@@ -177,4 +179,7 @@ abstract contract WalletTiers is IConsortiumRegistry, Ownable2StepUpgradeable, P
 
     /// @dev The sanction reason code of `account`, 0 if none.
     function _sanctionOf(address account) internal view virtual returns (uint16);
+
+    /// @dev The account `key` is bound to as a signing key, zero if none.
+    function _boundAccount(address key) internal view virtual returns (address);
 }

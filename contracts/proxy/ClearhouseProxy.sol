@@ -6,3 +6,6 @@ pragma solidity ^0.8.24;
 // with viem alone (docs/decisions/025-deploy-with-viem.md).
 // solhint-disable-next-line no-unused-import
 import {ERC1967Proxy} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol";
+// The same for the beacon member accounts follow (MemberAccountFactory, decision 045).
+// solhint-disable-next-line no-unused-import
+import {UpgradeableBeacon} from "@openzeppelin/contracts/proxy/beacon/UpgradeableBeacon.sol";

@@ -15,6 +15,8 @@ export const CONTRACT_ARTIFACTS = {
   VerifierRegistry: "contracts/zk/VerifierRegistry.sol/VerifierRegistry.json",
   ConditionalEscrow: "contracts/payments/ConditionalEscrow.sol/ConditionalEscrow.json",
   OfflineVault: "contracts/offline/OfflineVault.sol/OfflineVault.json",
+  MemberAccount: "contracts/access/MemberAccount.sol/MemberAccount.json",
+  MemberAccountFactory: "contracts/access/MemberAccountFactory.sol/MemberAccountFactory.json",
 } as const;
 
 /** The Groth16 verifiers exported from the ceremony's keys (one per circuit, not upgradeable). */
@@ -30,9 +32,13 @@ export const VERIFIER_ARTIFACTS = {
 /** OpenZeppelin's ERC-1967 proxy, compiled through contracts/proxy/ClearhouseProxy.sol. */
 export const PROXY_ARTIFACT = "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol/ERC1967Proxy.json";
 
+/** OpenZeppelin's upgrade beacon member accounts follow (decision 045). */
+export const BEACON_ARTIFACT = "@openzeppelin/contracts/proxy/beacon/UpgradeableBeacon.sol/UpgradeableBeacon.json";
+
 /** Every artifact `@clearhouse/contracts` ships (what `deployConsortium` deploys), by the name it is shipped as. */
 export const SHIPPED_ARTIFACTS: Readonly<Record<string, string>> = {
   ...CONTRACT_ARTIFACTS,
   ...VERIFIER_ARTIFACTS,
   ERC1967Proxy: PROXY_ARTIFACT,
+  UpgradeableBeacon: BEACON_ARTIFACT,
 };

@@ -90,4 +90,26 @@ export const registryErrors: CatalogPart<OwnErrorName<typeof consortiumRegistryA
     hint: "Transfer ownership to the new governance instead (transferOwnership + acceptOwnership).",
   }),
   ...walletErrors,
+  RegistryKeyBound: ([key, account]) => ({
+    message: `key ${short(key)} already signs for account ${short(account)}`,
+    hint: "Use a fresh key, or have its account revoke it first (a key signs for one account only).",
+  }),
+  RegistryKeyNotBound: ([key]) => ({
+    message: `key ${short(key)} is not bound to any account`,
+    hint: "Nothing to unbind: check the key address (`clearhouse keys list <account>`).",
+  }),
+  RegistryKeyUnusable: ([key]) => ({
+    message:
+      `${short(key)} can't be a signing key: it is zero, a member, a customer wallet, governance, ` +
+      "the account itself, or the caller is itself a key",
+    hint: "Generate a new key (file or HSM) for the account; members and wallets are identities, not keys.",
+  }),
+  RegistryNotKeyAccount: ([caller, key, account]) => ({
+    message: `${short(caller)} may not unbind key ${short(key)}: only its account ${short(account)} or governance may`,
+    hint: "Revoke the key through its account (`clearhouse keys revoke`), or by a governance proposal.",
+  }),
+  RegistryAddressIsKey: ([key, account]) => ({
+    message: `${short(key)} is a signing key of account ${short(account)}; it can't also be a member or a wallet`,
+    hint: "Admit or open the account's address instead, or revoke the key from its account first.",
+  }),
 };

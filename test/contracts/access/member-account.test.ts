@@ -1,0 +1,273 @@
+/** MemberAccount and its factory: keys with roles, rotation, revocation and ERC-1271. */
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { deployToken, Reason } from "../../helpers/fixtures";
+import { encodeSignature, sm2Key, sm2Sign } from "../crypto/helpers";
+import { admitAccountBank, createAccount, deployAccountKit, KeyRole } from "./accounts";
+
+const MAGIC = "0x1626ba7e";
+const INVALID = "0xffffffff";
+
+async function withAccount() {
+  const f = await deployToken();
+  const kit = await deployAccountKit(f.registry, f.owner);
+  const [keyA, keyB, keyC] = f.others.slice(8, 11);
+  const account = await createAccount(kit, keyA);
+  await admitAccountBank(f.registry, await account.getAddress(), "Account Bank");
+  return { ...f, kit, account, address: await account.getAddress(), keyA, keyB, keyC };
+}
+
+/** key ‖ its 65-byte ECDSA signature of the raw 32-byte `hash` (Hardhat signer `index`'s key). */
+function keySignature(index: number, address: string, hash: string): string {
+  const path = `m/44'/60'/0'/0/${index}`;
+  const wallet = ethers.HDNodeWallet.fromPhrase(
+    "test test test test test test test test test test test junk",
+    undefined,
+    path,
+  );
+  return ethers.concat([address, wallet.signingKey.sign(hash).serialized]);
+}
+
+describe("MemberAccount", function () {
+  describe("creation", function () {
+    it("deploys at the predicted address, binds the first key and emits the events", async function () {
+      const f = await loadFixture(deployToken);
+      const kit = await deployAccountKit(f.registry, f.owner);
+      const key = f.others[8];
+      const salt = ethers.id("bank-x");
+      const predicted = await kit.factory.accountAddress(key.address, KeyRole.ALL, salt);
+      const account = await ethers.getContractAt("MemberAccount", predicted);
+      await expect(kit.factory.createAccount(key.address, KeyRole.ALL, salt))
+        .to.emit(kit.factory, "MemberAccountCreated")
+        .withArgs(predicted, key.address, KeyRole.ALL, salt)
+        .and.to.emit(account, "KeyAuthorized")
+        .withArgs(key.address, KeyRole.ALL, await kit.factory.getAddress())
+        .and.to.emit(f.registry, "KeyBound")
+        .withArgs(predicted, key.address);
+      expect(await account.rolesOf(key.address)).to.equal(KeyRole.ALL);
+      expect(await account.registry()).to.equal(await f.registry.getAddress());
+      const [keys, roles] = await account.keys();
+      expect(keys).to.deep.equal([key.address]);
+      expect(roles).to.deep.equal([BigInt(KeyRole.ALL)]);
+    });
+
+    it("refuses a first key without OPERATE, a zero registry, a second initialize and a zero factory argument", async function () {
+      const f = await loadFixture(deployToken);
+      const kit = await deployAccountKit(f.registry, f.owner);
+      const account = await ethers.getContractAt("MemberAccount", await kit.factory.getAddress());
+      await expect(kit.factory.createAccount(f.others[8].address, KeyRole.SUBMIT, ethers.ZeroHash))
+        .to.be.revertedWithCustomError(account, "MemberAccountInvalidRoles")
+        .withArgs(KeyRole.SUBMIT);
+      const a = await createAccount(kit, f.others[8]);
+      await expect(a.initialize(await f.registry.getAddress(), f.others[9].address, 7)).to.be.revertedWithCustomError(
+        a,
+        "InvalidInitialization",
+      );
+      const impl = await (await ethers.getContractFactory("MemberAccount")).deploy();
+      await expect(impl.initialize(ethers.ZeroAddress, f.others[9].address, 7)).to.be.revertedWithCustomError(
+        impl,
+        "InvalidInitialization",
+      );
+      const Factory = await ethers.getContractFactory("MemberAccountFactory");
+      await expect(Factory.deploy(ethers.ZeroAddress, await f.registry.getAddress())).to.be.revertedWithCustomError(
+        kit.factory,
+        "MemberAccountFactoryZeroAddress",
+      );
+    });
+
+    it("refuses a zero registry at initialization", async function () {
+      const f = await loadFixture(deployToken);
+      const impl = await (await ethers.getContractFactory("MemberAccount")).deploy();
+      const beacon = await (
+        await ethers.getContractFactory("UpgradeableBeacon")
+      ).deploy(await impl.getAddress(), f.owner.address);
+      const Proxy = await ethers.getContractFactory("BeaconProxy");
+      const init = impl.interface.encodeFunctionData("initialize", [ethers.ZeroAddress, f.others[8].address, 7]);
+      await expect(Proxy.deploy(await beacon.getAddress(), init)).to.be.revertedWithCustomError(
+        impl,
+        "MemberAccountZeroRegistry",
+      );
+    });
+  });
+
+  describe("execute", function () {
+    it("calls on as the member with a SUBMIT key and logs which key acted", async function () {
+      const f = await loadFixture(withAccount);
+      const data = f.token.interface.encodeFunctionData("approve", [f.banks[0].address, 5n]);
+      await expect(f.account.connect(f.keyA).execute(await f.token.getAddress(), data))
+        .to.emit(f.account, "Executed")
+        .withArgs(f.keyA.address, await f.token.getAddress(), data.slice(0, 10))
+        .and.to.emit(f.token, "Approval")
+        .withArgs(f.address, f.banks[0].address, 5n);
+    });
+
+    it("refuses a stranger, a key without SUBMIT, a call to itself or to the registry's key binding", async function () {
+      const f = await loadFixture(withAccount);
+      const token = await f.token.getAddress();
+      const data = f.token.interface.encodeFunctionData("approve", [f.banks[0].address, 5n]);
+      await expect(f.account.connect(f.keyB).execute(token, data))
+        .to.be.revertedWithCustomError(f.account, "MemberAccountUnauthorized")
+        .withArgs(f.keyB.address, KeyRole.SUBMIT);
+      await (await f.account.connect(f.keyA).authorizeKey(f.keyB.address, KeyRole.APPROVE)).wait();
+      await expect(f.account.connect(f.keyB).execute(token, data))
+        .to.be.revertedWithCustomError(f.account, "MemberAccountUnauthorized")
+        .withArgs(f.keyB.address, KeyRole.SUBMIT);
+      const self = f.account.interface.encodeFunctionData("authorizeKey", [f.keyC.address, KeyRole.ALL]);
+      await expect(f.account.connect(f.keyA).execute(f.address, self))
+        .to.be.revertedWithCustomError(f.account, "MemberAccountForbiddenCall")
+        .withArgs(f.address, self.slice(0, 10));
+      const registry = await f.registry.getAddress();
+      for (const call of [
+        f.registry.interface.encodeFunctionData("bindKey", [f.keyC.address]),
+        f.registry.interface.encodeFunctionData("unbindKey", [f.keyB.address]),
+      ]) {
+        await expect(f.account.connect(f.keyA).execute(registry, call))
+          .to.be.revertedWithCustomError(f.account, "MemberAccountForbiddenCall")
+          .withArgs(registry, call.slice(0, 10));
+      }
+    });
+
+    it("passes the target's revert on unchanged", async function () {
+      const f = await loadFixture(withAccount);
+      const data = f.token.interface.encodeFunctionData("transfer", [f.banks[0].address, 1n]);
+      await expect(f.account.connect(f.keyA).execute(await f.token.getAddress(), data)).to.be.revertedWithCustomError(
+        f.token,
+        "ERC20InsufficientBalance",
+      );
+    });
+  });
+
+  describe("keys", function () {
+    it("authorizes, re-roles and revokes; revocation unbinds in the registry at once", async function () {
+      const f = await loadFixture(withAccount);
+      await expect(f.account.connect(f.keyA).authorizeKey(f.keyB.address, KeyRole.SUBMIT))
+        .to.emit(f.account, "KeyAuthorized")
+        .withArgs(f.keyB.address, KeyRole.SUBMIT, f.keyA.address)
+        .and.to.emit(f.registry, "KeyBound")
+        .withArgs(f.address, f.keyB.address);
+      await expect(f.account.connect(f.keyA).authorizeKey(f.keyB.address, KeyRole.ALL))
+        .to.emit(f.account, "KeyAuthorized")
+        .withArgs(f.keyB.address, KeyRole.ALL, f.keyA.address)
+        .and.not.to.emit(f.registry, "KeyBound");
+      const token = await f.token.getAddress();
+      await expect(f.account.connect(f.keyB).revokeKey(f.keyA.address))
+        .to.emit(f.account, "KeyRevoked")
+        .withArgs(f.keyA.address, f.keyB.address)
+        .and.to.emit(f.registry, "KeyUnbound")
+        .withArgs(f.address, f.keyA.address, f.address);
+      expect(await f.account.rolesOf(f.keyA.address)).to.equal(0);
+      expect((await f.registry.check(f.keyA.address, token, 0, "0x"))[1]).to.equal(Reason.SenderNotMember);
+      expect((await f.registry.check(f.keyB.address, token, 0, "0x"))[1]).to.equal(Reason.Allowed);
+      const data = f.token.interface.encodeFunctionData("approve", [f.banks[0].address, 1n]);
+      await expect(f.account.connect(f.keyA).execute(token, data))
+        .to.be.revertedWithCustomError(f.account, "MemberAccountUnauthorized")
+        .withArgs(f.keyA.address, KeyRole.SUBMIT);
+    });
+
+    it("lets governance add and revoke keys, the last OPERATE key included", async function () {
+      const f = await loadFixture(withAccount);
+      await expect(f.account.connect(f.owner).authorizeKey(f.keyB.address, KeyRole.SUBMIT))
+        .to.emit(f.account, "KeyAuthorized")
+        .withArgs(f.keyB.address, KeyRole.SUBMIT, f.owner.address);
+      await expect(f.account.connect(f.owner).revokeKey(f.keyA.address))
+        .to.emit(f.account, "KeyRevoked")
+        .withArgs(f.keyA.address, f.owner.address);
+      await expect(f.account.connect(f.owner).authorizeKey(f.keyC.address, KeyRole.OPERATE)).to.emit(
+        f.account,
+        "KeyAuthorized",
+      );
+    });
+
+    it("a key governance unbound in the registry counts no more, and revoking it later still works", async function () {
+      const f = await loadFixture(withAccount);
+      await (await f.account.connect(f.keyA).authorizeKey(f.keyB.address, KeyRole.ALL)).wait();
+      await (await f.registry.unbindKey(f.keyB.address)).wait();
+      const data = f.token.interface.encodeFunctionData("approve", [f.banks[0].address, 1n]);
+      await expect(f.account.connect(f.keyB).execute(await f.token.getAddress(), data))
+        .to.be.revertedWithCustomError(f.account, "MemberAccountUnauthorized")
+        .withArgs(f.keyB.address, KeyRole.SUBMIT);
+      await expect(f.account.connect(f.keyA).revokeKey(f.keyB.address))
+        .to.emit(f.account, "KeyRevoked")
+        .and.not.to.emit(f.registry, "KeyUnbound");
+    });
+
+    it("refuses: a non-operator, bad roles, bad keys, an unknown key, the 17th key, the last operator", async function () {
+      const f = await loadFixture(withAccount);
+      await (await f.account.connect(f.keyA).authorizeKey(f.keyB.address, KeyRole.SUBMIT)).wait();
+      await expect(f.account.connect(f.keyB).authorizeKey(f.keyC.address, KeyRole.SUBMIT))
+        .to.be.revertedWithCustomError(f.account, "MemberAccountUnauthorized")
+        .withArgs(f.keyB.address, KeyRole.OPERATE);
+      await expect(f.account.connect(f.keyB).revokeKey(f.keyA.address))
+        .to.be.revertedWithCustomError(f.account, "MemberAccountUnauthorized")
+        .withArgs(f.keyB.address, KeyRole.OPERATE);
+      for (const roles of [0, 8, 255]) {
+        await expect(f.account.connect(f.keyA).authorizeKey(f.keyC.address, roles))
+          .to.be.revertedWithCustomError(f.account, "MemberAccountInvalidRoles")
+          .withArgs(roles);
+      }
+      for (const key of [ethers.ZeroAddress, f.address, await f.registry.getAddress()]) {
+        await expect(f.account.connect(f.keyA).authorizeKey(key, KeyRole.SUBMIT))
+          .to.be.revertedWithCustomError(f.account, "MemberAccountInvalidKey")
+          .withArgs(key);
+      }
+      await expect(f.account.connect(f.keyA).revokeKey(f.keyC.address))
+        .to.be.revertedWithCustomError(f.account, "MemberAccountUnknownKey")
+        .withArgs(f.keyC.address);
+      await expect(f.account.connect(f.keyA).revokeKey(f.keyA.address))
+        .to.be.revertedWithCustomError(f.account, "MemberAccountLastOperator")
+        .withArgs(f.keyA.address);
+      await expect(f.account.connect(f.keyA).authorizeKey(f.keyA.address, KeyRole.SUBMIT))
+        .to.be.revertedWithCustomError(f.account, "MemberAccountLastOperator")
+        .withArgs(f.keyA.address);
+      // a key bound to another account is refused by the registry
+      const other = await createAccount(f.kit, f.keyC);
+      await expect(f.account.connect(f.keyA).authorizeKey(f.keyC.address, KeyRole.SUBMIT))
+        .to.be.revertedWithCustomError(f.registry, "RegistryKeyBound")
+        .withArgs(f.keyC.address, await other.getAddress());
+      for (let i = 2; i < 16; i++) {
+        await (
+          await f.account.connect(f.keyA).authorizeKey(ethers.Wallet.createRandom().address, KeyRole.SUBMIT)
+        ).wait();
+      }
+      await expect(f.account.connect(f.keyA).authorizeKey(ethers.Wallet.createRandom().address, KeyRole.SUBMIT))
+        .to.be.revertedWithCustomError(f.account, "MemberAccountTooManyKeys")
+        .withArgs(16);
+      expect((await f.account.keys())[0].length).to.equal(16);
+    });
+  });
+
+  describe("isValidSignature", function () {
+    const hash = ethers.id("proposal 7");
+
+    it("accepts an APPROVE key's signature while it is authorized, and nothing else", async function () {
+      const f = await loadFixture(withAccount);
+      await (await f.account.connect(f.keyA).authorizeKey(f.keyB.address, KeyRole.APPROVE)).wait();
+      await (await f.account.connect(f.keyA).authorizeKey(f.keyC.address, KeyRole.SUBMIT)).wait();
+      // Hardhat signers 9, 10, 11 are keys A, B, C (f.others starts at signer 1)
+      const raw = (signer: typeof f.keyB) => keySignature(f.others.indexOf(signer) + 1, signer.address, hash);
+      const byB = ethers.concat([f.keyB.address, await f.keyB.signMessage(ethers.getBytes(hash))]);
+      expect(await f.account.isValidSignature(hash, raw(f.keyB))).to.equal(MAGIC);
+      expect(await f.account.isValidSignature(hash, byB)).to.equal(INVALID); // signed another message
+      expect(await f.account.isValidSignature(ethers.id("other"), raw(f.keyB))).to.equal(INVALID);
+      expect(await f.account.isValidSignature(hash, raw(f.keyC))).to.equal(INVALID); // no APPROVE
+      expect(await f.account.isValidSignature(hash, raw(f.keyA))).to.equal(MAGIC); // ALL includes APPROVE
+      expect(await f.account.isValidSignature(hash, "0x1234")).to.equal(INVALID);
+      expect(await f.account.isValidSignature(hash, f.keyB.address)).to.equal(INVALID);
+      await (await f.account.connect(f.keyA).revokeKey(f.keyB.address)).wait();
+      expect(await f.account.isValidSignature(hash, raw(f.keyB))).to.equal(INVALID);
+    });
+
+    it("takes an SM2 official's SM2Signer as a key", async function () {
+      const f = await loadFixture(withAccount);
+      const official = sm2Key();
+      const signer = await (await ethers.getContractFactory("SM2Signer")).deploy(official.px, official.py);
+      const signerAddress = await signer.getAddress();
+      await (await f.account.connect(f.keyA).authorizeKey(signerAddress, KeyRole.APPROVE)).wait();
+      const sm2 = encodeSignature(sm2Sign(ethers.getBytes(hash), official));
+      expect(await f.account.isValidSignature(hash, ethers.concat([signerAddress, sm2]))).to.equal(MAGIC);
+      const other = encodeSignature(sm2Sign(ethers.getBytes(ethers.id("other")), official));
+      expect(await f.account.isValidSignature(hash, ethers.concat([signerAddress, other]))).to.equal(INVALID);
+    });
+  });
+});
