@@ -9,7 +9,12 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import hre from "hardhat";
 import type { Address, Hex } from "viem";
-import type { ContractDeployment, Deployment, PlainDeployment } from "../../packages/contracts/src/deployment";
+import type {
+  ContractDeployment,
+  Deployment,
+  MemberAccountsDeployment,
+  PlainDeployment,
+} from "../../packages/contracts/src/deployment";
 import { GOVERNED_CONTRACTS, addressOf } from "../../packages/contracts/src/manifest";
 import {
   DEFAULT_OFFLINE,
@@ -116,6 +121,9 @@ export async function deployConsortium(options: DeployOptions): Promise<Deployme
     : undefined;
   const pausables = [registry.proxy, token.proxy, ...(ledger && engine ? [ledger.proxy, engine.proxy] : [])];
   const multisig = options.governance ? await deployMultisig(options.governance, pausables, log) : undefined;
+  const accounts = offline
+    ? await deployMemberAccounts(registry.proxy, multisig?.address ?? (deployer.address as Address), log)
+    : undefined;
   return {
     network: hre.network.name,
     chainId: Number(network.chainId),
@@ -131,6 +139,7 @@ export async function deployConsortium(options: DeployOptions): Promise<Deployme
       ...(zk ? { VerifierRegistry: zk.registry } : {}),
       ...(escrow ? { ConditionalEscrow: escrow } : {}),
       ...(offline ? { OfflineVault: offline } : {}),
+      ...(accounts ? { MemberAccounts: accounts } : {}),
     },
     ...(zk ? { verifiers: zk.verifiers } : {}),
   };
@@ -246,6 +255,38 @@ async function deployMultisig(
   };
 }
 
+/** Member accounts: the MemberAccount implementation, its beacon (owned by `owner`) and the factory. */
+async function deployMemberAccounts(
+  registry: Address,
+  owner: Address,
+  log: (line: string) => void,
+): Promise<MemberAccountsDeployment> {
+  const { ethers } = hre;
+  log("deploying member accounts (implementation, beacon, factory)…");
+  const implementation = await (await ethers.getContractFactory("MemberAccount")).deploy();
+  await implementation.waitForDeployment();
+  const beacon = await (
+    await ethers.getContractFactory("UpgradeableBeacon")
+  ).deploy(await implementation.getAddress(), owner);
+  await beacon.waitForDeployment();
+  const factory = await (
+    await ethers.getContractFactory("MemberAccountFactory")
+  ).deploy(await beacon.getAddress(), registry);
+  await factory.waitForDeployment();
+  const receipt = await factory.deploymentTransaction()?.wait();
+  const artifact = await hre.artifacts.readArtifact("MemberAccount");
+  log(
+    `  MemberAccountFactory at ${await factory.getAddress()} (beacon ${await beacon.getAddress()}, owned by ${owner})`,
+  );
+  return {
+    factory: (await factory.getAddress()) as Address,
+    beacon: (await beacon.getAddress()) as Address,
+    implementation: (await implementation.getAddress()) as Address,
+    abiHash: ethers.keccak256(ethers.toUtf8Bytes(JSON.stringify(artifact.abi))) as Hex,
+    blockNumber: receipt?.blockNumber ?? 0,
+  };
+}
+
 /**
  * Hand the registry and token over to the multisig: the deployer offers ownership
  * (`transferOwnership`) and the multisig accepts it (`claimOwnership`, which anyone may call).
@@ -270,6 +311,14 @@ export async function handOverToGovernance(deployment: Deployment, log: (line: s
     }
     await (await multisig.claimOwnership(proxy)).wait();
     log(`  ${name} is now owned by the multisig ${m.address}`);
+  }
+  const accounts = deployment.contracts.MemberAccounts;
+  if (accounts) {
+    const beacon = await ethers.getContractAt("UpgradeableBeacon", accounts.beacon);
+    if ((await beacon.owner()).toLowerCase() !== m.address.toLowerCase()) {
+      await (await beacon.transferOwnership(m.address)).wait();
+      log(`  member accounts' beacon is now owned by the multisig ${m.address}`);
+    }
   }
 }
 

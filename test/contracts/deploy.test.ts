@@ -108,6 +108,9 @@ async function wiring(d: Deployment) {
   }
   const [signers, threshold] = await multisig.signers();
   const [guardian, pausables] = await multisig.guardian();
+  const accounts = c.MemberAccounts!;
+  const accountFactory = await hre.ethers.getContractAt("MemberAccountFactory", accounts.factory);
+  const beacon = await hre.ethers.getContractAt("UpgradeableBeacon", accounts.beacon);
   return {
     owners,
     clearingEngine: name(await token.clearingEngine()),
@@ -126,6 +129,12 @@ async function wiring(d: Deployment) {
     offlineToken: name(await offline.token()),
     circuits,
     multisig: { signers: [...signers], threshold, guardian, pausables: pausables.map(name) },
+    accounts: {
+      factoryRegistry: name(await accountFactory.REGISTRY()),
+      factoryBeacon: (await accountFactory.BEACON()) === accounts.beacon,
+      beaconOwner: name(await beacon.owner()),
+      implementation: (await beacon.implementation()) === accounts.implementation,
+    },
   };
 }
 
@@ -135,7 +144,10 @@ describe("deployConsortium with viem (@clearhouse/contracts/deploy)", function (
   it("deploys what the Hardhat path deploys: the same bytecode behind ERC-1967 proxies, the same file", async () => {
     const { viem, hardhat, lines } = await loadFixture(bothDeployments);
     expect(Object.keys(viem.contracts).sort()).to.deep.equal(Object.keys(hardhat.contracts).sort());
-    expect(Object.keys(viem.contracts).sort()).to.deep.equal([...CONTRACT_NAMES].sort());
+    expect(Object.keys(viem.contracts).sort()).to.deep.equal([...CONTRACT_NAMES, "MemberAccounts"].sort());
+    const accounts = viem.contracts.MemberAccounts!;
+    expect(accounts.abiHash).to.equal(hardhat.contracts.MemberAccounts!.abiHash);
+    expect(await code(accounts.implementation)).to.equal(await code(hardhat.contracts.MemberAccounts!.implementation));
     expect(viem).to.deep.include({ network: "hardhat", chainId: 31337, deployer: key(0).address });
     expect(viem.token).to.deep.equal(hardhat.token);
     // a file every client reads (addresses checksummed, numbers as numbers)
@@ -196,6 +208,12 @@ describe("deployConsortium with viem (@clearhouse/contracts/deploy)", function (
     expect(v.offlineMember).to.deep.equal({ status: 1n, roles: 4n, name: "Offline vault (OfflineVault)" });
     expect(v.offline).to.deep.equal([14n * 86_400n, 86_400n, 10_000n]);
     expect(v.offlineToken).to.equal("SettlementToken");
+    expect(v.accounts).to.deep.equal({
+      factoryRegistry: "ConsortiumRegistry",
+      factoryBeacon: true,
+      beaconOwner: "ConsortiumMultisig",
+      implementation: true,
+    });
     expect(v.multisig.pausables).to.deep.equal([
       "ConsortiumRegistry",
       "SettlementToken",
@@ -215,7 +233,7 @@ describe("deployConsortium with viem (@clearhouse/contracts/deploy)", function (
     // The hand-over is idempotent: a rerun finds every contract owned already.
     const again: string[] = [];
     await handOverWithViem(clients(), viem, (l) => again.push(l));
-    expect(again).to.have.length(GOVERNED_CONTRACTS.length);
+    expect(again).to.have.length(GOVERNED_CONTRACTS.length + 1); // and the member accounts' beacon
     expect(again.every((l) => / already owned by governance$/.test(l))).to.equal(true);
   });
 

@@ -8,6 +8,7 @@
 import { createPublicClient, createWalletClient, http, zeroAddress } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import {
+  accounts,
   clearhouseActions,
   createClearhouse,
   governance,
@@ -258,6 +259,27 @@ export type EveryAction = [
   Expect<Action<"zk", "getTracePolicy", [], zk.GetTracePolicyReturnType>>,
   Expect<Action<"zk", "rotateRegulatorKey", [zk.RotateRegulatorKeyParameters], zk.RotateRegulatorKeyReturnType>>,
   Expect<Action<"zk", "setTraceThreshold", [zk.SetTraceThresholdParameters], zk.SetTraceThresholdReturnType>>,
+  // accounts
+  Expect<Action<"accounts", "memberKeys", [accounts.MemberKeysParameters], accounts.MemberKeysReturnType>>,
+  Expect<Action<"accounts", "accountOfKey", [accounts.AccountOfKeyParameters], accounts.AccountOfKeyReturnType>>,
+  Expect<
+    Action<
+      "accounts",
+      "predictMemberAccount",
+      [accounts.PredictMemberAccountParameters],
+      accounts.PredictMemberAccountReturnType
+    >
+  >,
+  Expect<
+    Action<
+      "accounts",
+      "createMemberAccount",
+      [accounts.CreateMemberAccountParameters],
+      accounts.CreateMemberAccountReturnType
+    >
+  >,
+  Expect<Action<"accounts", "authorizeKey", [accounts.AuthorizeKeyParameters], accounts.AuthorizeKeyReturnType>>,
+  Expect<Action<"accounts", "revokeKey", [accounts.RevokeKeyParameters], accounts.RevokeKeyReturnType>>,
   // payments
   Expect<Action<"payments", "bindingOf", [payments.BindingOfParameters], payments.BindingOfReturnType>>,
   Expect<Action<"payments", "getAgreement", [payments.GetAgreementParameters], payments.GetAgreementReturnType>>,
@@ -463,6 +485,8 @@ export type NothingUnchecked = Expect<
         | "getTracePolicy"
         | "rotateRegulatorKey"
         | "setTraceThreshold";
+      accounts:
+        "memberKeys" | "accountOfKey" | "predictMemberAccount" | "createMemberAccount" | "authorizeKey" | "revokeKey";
       payments:
         | "bindingOf"
         | "getAgreement"

@@ -187,7 +187,9 @@ describe("SDK error layer: categories, walk and the revert catalogue", () => {
       expect(Object.keys(parts.ledgerErrors).every((n) => n.startsWith("Ledger"))).to.equal(true);
       expect(Object.keys(parts.escrowErrors).every((n) => n.startsWith("Escrow"))).to.equal(true);
       expect(Object.keys(parts.offlineErrors).every((n) => n.startsWith("Vault"))).to.equal(true);
-      expect(Object.keys(parts.accountErrors).every((n) => n.startsWith("MemberAccount") || n === "InsufficientBalance")).to.equal(true);
+      expect(
+        Object.keys(parts.accountErrors).every((n) => n.startsWith("MemberAccount") || n === "InsufficientBalance"),
+      ).to.equal(true);
     });
 
     it("has no import cycle in the error layer; the parts never import the index", () => {

@@ -23,6 +23,19 @@ export interface PlainDeployment {
   blockNumber: number;
 }
 
+/** Member accounts (decision 045): where accounts are created and the beacon they follow. */
+export interface MemberAccountsDeployment {
+  /** MemberAccountFactory: `createAccount(firstKey, roles, salt)`. */
+  factory: Address;
+  /** The UpgradeableBeacon every account follows (owner: governance). */
+  beacon: Address;
+  /** The MemberAccount implementation behind the beacon at deployment time. */
+  implementation: Address;
+  /** keccak256 of MemberAccount's canonical ABI JSON. */
+  abiHash: Hex;
+  blockNumber: number;
+}
+
 /** What `deployments/<network>.json` holds. */
 export interface Deployment {
   network: string;
@@ -46,6 +59,8 @@ export interface Deployment {
     ConditionalEscrow?: ContractDeployment;
     /** Offline payments (allowances, vouchers, guarantee funds), deployed with the escrow. */
     OfflineVault?: ContractDeployment;
+    /** Member accounts' factory and beacon, deployed with the settlement layer. */
+    MemberAccounts?: MemberAccountsDeployment;
   };
   /** The exported Groth16 verifier of each circuit (circuit id → address). */
   verifiers?: Record<string, Address>;

@@ -34,6 +34,7 @@ import * as offlineActions from "./offline/actions";
 import * as offlineBulk from "./offline/bulkActions";
 import * as offlineReads from "./offline/reads";
 import * as offlineOutcomes from "./offline/outcomes";
+import * as accounts from "./accounts/keys";
 
 /** Actions that only read: they work on any client (a public client, or a wallet client). */
 const readActions = {
@@ -91,6 +92,11 @@ const readActions = {
     isNullifierSpent: zkOnChain.isNullifierSpent,
     getRegulatorKey: regulatorKeys.getRegulatorKey,
     getTracePolicy: regulatorKeys.getTracePolicy,
+  },
+  accounts: {
+    memberKeys: accounts.memberKeys,
+    accountOfKey: accounts.accountOfKey,
+    predictMemberAccount: accounts.predictMemberAccount,
   },
   payments: {
     bindingOf: escrow.bindingOf,
@@ -178,6 +184,11 @@ const accountActions = {
   zk: {
     rotateRegulatorKey: regulatorKeys.rotateRegulatorKey,
     setTraceThreshold: regulatorKeys.setTraceThreshold,
+  },
+  accounts: {
+    createMemberAccount: accounts.createMemberAccount,
+    authorizeKey: accounts.authorizeKey,
+    revokeKey: accounts.revokeKey,
   },
   payments: {
     createAgreement: escrow.createAgreement,

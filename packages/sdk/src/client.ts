@@ -15,6 +15,7 @@ import type { ClearhouseContext, ClearhouseSettings } from "./context";
 import type { Deployment } from "./deployment";
 import { InvalidArgumentError } from "./errors/base";
 import { requireLogRange } from "./logs";
+import { requireAddress } from "./validate";
 
 export interface CreateClearhouseParameters {
   /** JSON-RPC URL of a consortium node. Exactly one of `rpcUrl` / `rpcUrls` / `transport`. */
@@ -28,6 +29,11 @@ export interface CreateClearhouseParameters {
   transport?: Transport;
   /** Signer for writes: a viem Account (local key) or the address of an unlocked node account. */
   account?: Account | Address;
+  /**
+   * The member account `account` is a key of (decision 045): writes go through the account's
+   * `execute`, so the contracts see the member, not the key. Omit for a member that is its key.
+   */
+  memberAccount?: Address;
   /**
    * The deployment (validated here). In Node, read a file with `loadDeployment(path)` from
    * `@clearhouse/sdk/node`; in a browser, fetch the JSON and pass it.
@@ -127,13 +133,14 @@ export function createClearhouse(p: CreateClearhouseParameters) {
     : createPublicClient({ chain, transport, pollingInterval });
   const context: ClearhouseContext = clearhouseContext(client, deployment, settings);
   if (urls.length > 1) context.rpcUrl = urls.join(", ");
+  if (p.memberAccount !== undefined) context.memberAccount = requireAddress("memberAccount", p.memberAccount);
   return {
     context,
     deployment,
     ...bindClearhouseActions(context),
-    /** The same client signing as another account. */
-    as(account: Account | Address) {
-      return createClearhouse({ ...p, deployment, account });
+    /** The same client signing as another account (a key of `memberAccount` when given). */
+    as(account: Account | Address, memberAccount?: Address) {
+      return createClearhouse({ ...p, deployment, account, memberAccount });
     },
   };
 }

@@ -1,3 +1,4 @@
+import { decodeFunctionResult, encodeFunctionData, isAddressEqual } from "viem";
 import type {
   Abi,
   Account,
@@ -7,11 +8,12 @@ import type {
   ContractFunctionName,
   ContractFunctionReturnType,
   Hash,
+  Hex,
   PublicClient,
   Transport,
   WalletClient,
 } from "viem";
-import type { Deployment } from "@clearhouse/contracts";
+import { memberAccountAbi, type Deployment } from "@clearhouse/contracts";
 import {
   ClearhouseError,
   MissingAccountError,
@@ -37,6 +39,13 @@ export interface ClearhouseContext {
   rpcUrl?: string;
   /** How writes and log queries behave on this network (defaults suit a Besu QBFT node). */
   settings?: ClearhouseSettings;
+  /**
+   * The member account the signing key acts for (decision 045): every write to another contract
+   * is sent as `execute(target, data)` on this account, so the member (not the key) is
+   * `msg.sender`; `accountAddress` is the account. Writes to the account itself (key changes) go
+   * to it directly.
+   */
+  memberAccount?: Address;
 }
 
 /** Per-client settings for real nodes (`createClearhouse` parameters of the same names). */
@@ -163,7 +172,7 @@ export async function writeContract<
   let request: object;
   try {
     const simulate = ctx.publicClient.simulateContract as (p: unknown) => Promise<{ request: object }>;
-    ({ request } = await simulate({ ...call, account: wallet.account, chain: wallet.chain }));
+    ({ request } = await simulate({ ...throughAccount(ctx, call), account: wallet.account, chain: wallet.chain }));
   } catch (error) {
     throw toClearhouseError(error, call.functionName, ctx.rpcUrl, amountFormat(ctx));
   }
@@ -244,8 +253,16 @@ export async function simulateContract<
   await ensureNetwork(ctx);
   try {
     const simulate = ctx.publicClient.simulateContract as (p: unknown) => Promise<{ result: unknown }>;
-    const { result } = await simulate({ ...call, account: wallet.account, chain: wallet.chain });
-    return result as ContractFunctionReturnType<abi, "nonpayable" | "payable", fn, args>;
+    const routed = throughAccount(ctx, call);
+    const { result } = await simulate({ ...routed, account: wallet.account, chain: wallet.chain });
+    if (routed === call) return result as ContractFunctionReturnType<abi, "nonpayable" | "payable", fn, args>;
+    const decode = decodeFunctionResult as (p: unknown) => unknown;
+    return decode({
+      abi: call.abi,
+      functionName: call.functionName,
+      args: call.args,
+      data: result,
+    }) as ContractFunctionReturnType<abi, "nonpayable" | "payable", fn, args>;
   } catch (error) {
     throw toClearhouseError(error, call.functionName, ctx.rpcUrl, amountFormat(ctx));
   }
@@ -261,8 +278,31 @@ export async function rpc<T>(ctx: ClearhouseContext, what: string, read: () => P
   }
 }
 
-/** The address of the signing account, or MissingAccountError. */
+/**
+ * The address the contracts see as the caller: the member account when the context acts through
+ * one, else the signing key's address; MissingAccountError without a signer.
+ */
 export function accountAddress(ctx: ClearhouseContext, action: string): Address {
   if (!ctx.walletClient) throw new MissingAccountError(action);
+  return ctx.memberAccount ?? ctx.walletClient.account.address;
+}
+
+/** The signing key's own address (what signs), or MissingAccountError. */
+export function keyAddress(ctx: ClearhouseContext, action: string): Address {
+  if (!ctx.walletClient) throw new MissingAccountError(action);
   return ctx.walletClient.account.address;
+}
+
+type Call = { address: Address; abi: Abi; functionName: string; args?: unknown };
+
+/**
+ * `call` as the context's member account sends it (`execute(target, data)` on the account), or
+ * `call` itself without a member account or when it is addressed to the account.
+ */
+export function throughAccount(ctx: ClearhouseContext, call: Call): Call {
+  const account = ctx.memberAccount;
+  if (!account || isAddressEqual(account, call.address)) return call;
+  const encode = encodeFunctionData as (p: unknown) => Hex;
+  const data = encode({ abi: call.abi, functionName: call.functionName, args: call.args });
+  return { address: account, abi: memberAccountAbi, functionName: "execute", args: [call.address, data] };
 }

@@ -43,6 +43,12 @@ export function parseDeployment(value: unknown): Deployment {
     if (typeof m.address !== "string" || !isAddress(m.address))
       fail("contracts.ConsortiumMultisig.address", "not an address");
   }
+  if (contracts.MemberAccounts !== undefined) {
+    const a = contracts.MemberAccounts as Record<string, unknown>;
+    for (const key of ["factory", "beacon", "implementation"] as const)
+      if (typeof a[key] !== "string" || !isAddress(a[key] as string))
+        fail(`contracts.MemberAccounts.${key}`, "not an address");
+  }
   if (
     d.closeGasBudget !== undefined &&
     (typeof d.closeGasBudget !== "string" || !/^[1-9]\d{5,9}$/.test(d.closeGasBudget))

@@ -34,6 +34,7 @@ export * as zk from "./zk";
 export * as audit from "./audit";
 export * as payments from "./payments";
 export * as offline from "./offline";
+export * as accounts from "./accounts";
 export { buildBatch, type Batch, type BatchHeader } from "./settlement/batch";
 export { parseBatchFile, verifyBatchFile, BatchFileError, type BatchFile } from "./settlement/batchFile";
 export { buildBatchTree, verifyInclusion, leafOf } from "./settlement/merkle";

@@ -9,6 +9,7 @@ import { encodeFunctionData, keccak256, stringToHex, toBytes, type Address, type
 import type { ContractDeployment, Deployment, PlainDeployment } from "../deployment";
 import { CONTRACTS, type ContractName } from "../manifest";
 import { VERIFIER_ARTIFACTS } from "../artifactPaths";
+import { deployMemberAccounts } from "./accounts";
 import { loadArtifact } from "./artifacts";
 import { DeployStepError, deploy, read, step, write, type DeployClients } from "./transactions";
 
@@ -190,6 +191,15 @@ export async function deployConsortium(c: DeployClients, options: DeployConsorti
     );
   const pausables = [registry.proxy, token.proxy, ...(layer ? [layer.ledger.proxy, layer.engine.proxy] : [])];
   const multisig = options.governance ? await deployMultisig(c, options.governance, pausables, log) : undefined;
+  const accounts = layer
+    ? await deployMemberAccounts(
+        c,
+        registry.proxy,
+        multisig?.address ?? deployer,
+        abiHashOf(loadArtifact("MemberAccount").abi),
+        log,
+      )
+    : undefined;
   return {
     network: options.network,
     chainId,
@@ -208,6 +218,7 @@ export async function deployConsortium(c: DeployClients, options: DeployConsorti
             VerifierRegistry: layer.verifierRegistry,
             ConditionalEscrow: layer.escrow,
             OfflineVault: layer.offline,
+            ...(accounts ? { MemberAccounts: accounts } : {}),
           }
         : {}),
     },

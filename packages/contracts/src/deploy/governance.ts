@@ -2,6 +2,7 @@
 import type { Address } from "viem";
 import type { Deployment } from "../deployment";
 import { CONTRACTS, GOVERNED_CONTRACTS, addressOf } from "../manifest";
+import { handBeaconOver } from "./accounts";
 import { DeployStepError, read, write, type DeployClients } from "./transactions";
 
 const same = (a: Address, b: Address) => a.toLowerCase() === b.toLowerCase();
@@ -50,6 +51,7 @@ export async function handOverToGovernance(
     });
     log(`  ${name} is now owned by the multisig ${multisig}`);
   }
+  await handBeaconOver(c, deployment, multisig, log);
 }
 
 /** A member the deployer admits before the hand-over (the LEI already hashed). */

@@ -3,7 +3,7 @@
  * them) signs its dispute off-chain and anyone, typically the operator, relays it with
  * `disputeBySignature`. Domain and type: docs/spec/batch-header.md.
  */
-import type { Address, Hex } from "viem";
+import { concatHex, type Address, type Hex } from "viem";
 import { accountAddress, readContract, writeContract, type ClearhouseContext, type WriteResult } from "../context";
 import { InvalidArgumentError } from "../errors/base";
 import { requireAddress, requireBytes32, requireSmallInt } from "../validate";
@@ -61,7 +61,14 @@ export async function signDispute(ctx: ClearhouseContext, p: SignDisputeParamete
     primaryType: "Dispute",
     message: { batchId, reasonCode, deadline },
   });
-  return { batchId, reasonCode, deadline, signer, signature };
+  // Through a member account, the account checks the key's signature (ERC-1271): key ‖ signature.
+  return {
+    batchId,
+    reasonCode,
+    deadline,
+    signer,
+    signature: ctx.memberAccount ? concatHex([wallet.account.address, signature]) : signature,
+  };
 }
 
 export type DisputeBySignatureParameters = SignedDispute;

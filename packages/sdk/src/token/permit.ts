@@ -1,5 +1,6 @@
 import { parseSignature, type Address } from "viem";
-import { accountAddress, readContract, type ClearhouseContext } from "../context";
+import { InvalidArgumentError } from "../errors/base";
+import { keyAddress, readContract, type ClearhouseContext } from "../context";
 import { settlementTokenAbi } from "@clearhouse/contracts";
 import { requireAddress, requireAmount } from "../validate";
 import type { SignedPermit } from "./actions";
@@ -18,7 +19,12 @@ export type SignPermitReturnType = SignedPermit;
  * `value` until `deadline` (unix seconds). The domain and nonce are read from the token itself.
  */
 export async function signPermit(ctx: ClearhouseContext, p: SignPermitParameters): Promise<SignPermitReturnType> {
-  const owner = accountAddress(ctx, "signPermit");
+  const owner = keyAddress(ctx, "signPermit");
+  if (ctx.memberAccount)
+    throw new InvalidArgumentError(
+      "memberAccount",
+      "an EIP-2612 permit is an ECDSA signature of the holder, and a member account holds through its keys: approve through the account instead (`token.approve`)",
+    );
   const spender = requireAddress("spender", p.spender);
   const value = requireAmount("value", p.value);
   const deadline = requireAmount("deadline", p.deadline);
