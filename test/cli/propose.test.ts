@@ -13,6 +13,9 @@ import { ExitCode } from "../../packages/cli/src/exit";
 import { leiHash } from "../../packages/sdk/src/registry/identifiers";
 import { MIN_DELAY, SENSITIVE_DELAY, governanceFixture } from "../sdk/governanceFixture";
 import { cliRunner, expectFailure, hardhatKey, jsonResult, type Run } from "./harness";
+import { key } from "../sdk/fixture";
+
+const hardhatAddress = (i: number): string => key(i).address;
 
 const SIGNERS_FIRST = 10; // the fixture's signers are Hardhat accounts 10–14
 const NEWCOMER = "0x90F79bf6EB2c4f870365E785982E1f101E93b906"; // Hardhat #3, not a member yet
@@ -192,5 +195,21 @@ describe("CLI admin commands with --propose (after the handover)", function () {
       /not a number of cycles from 1 to 255/,
     );
     expect(() => readFileSync(out)).to.throw();
+  });
+
+  it("keys revoke --propose: governance cuts a member account's key off (the compromised-key runbook)", async () => {
+    const f = await loadFixture(proposeFixture);
+    const compromised = f.keyFile("compromised", 17);
+    const created = jsonResult<{ account: string }>(
+      await f.cli("--json", "--key-file", compromised, "keys", "create", "--first-key", hardhatAddress(17)),
+    );
+    const out = join(f.dir, "revoke.json");
+    const r = await f.cli("keys", "revoke", created.account, hardhatAddress(17), "--propose", "--out", out);
+    expect(r.code, r.err).to.equal(ExitCode.ok);
+    expect(r.out).to.include(`"Revoke key ${hardhatAddress(17)} from member account ${created.account}"`);
+    await enact(f, out, SENSITIVE_DELAY);
+    const whose = await f.cli("keys", "whose", hardhatAddress(17));
+    expect(whose.out).to.contain("signs for no account");
+    expect((await f.cli("keys", "list", created.account)).out).to.contain("0 keys");
   });
 });

@@ -55,6 +55,11 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
     load: async () => (await import("./regulator")).regulatorCommand,
   },
   {
+    name: "keys",
+    summary: "member accounts: a member's identity apart from its keys (create, add, revoke, list, whose)",
+    load: async () => (await import("./keys")).keysCommand,
+  },
+  {
     name: "pay",
     summary: "conditional payments: milestone escrow on attestations, dates and zk proofs",
     load: async () => (await import("./pay")).payCommand,
@@ -120,7 +125,14 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
 ];
 
 /** Global options that take a value (so the command name is found after them). */
-const VALUE_OPTIONS = new Set(["--config-file", "--rpc-url", "--deployment", "--key-file", "--key"]);
+const VALUE_OPTIONS = new Set([
+  "--config-file",
+  "--rpc-url",
+  "--deployment",
+  "--key-file",
+  "--key",
+  "--member-account",
+]);
 
 /** Whether `word` is a global option that takes a value (`--rpc-url <url>`). */
 export function isValueOption(word: string): boolean {

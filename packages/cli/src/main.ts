@@ -25,7 +25,7 @@ function rootProgram(io: CliIo, keyOwned = false): Command {
     .version(cliVersion(), "-V, --version", "print the version")
     .option(
       "--config-file <file>",
-      "settings file: rpcUrl, deployment, keyFile, key, confirmations, maxLogRange, freeGas, dropTimeout (env CLEARHOUSE_CONFIG, default ./clearhouse.yaml if present)",
+      "settings file: rpcUrl, deployment, keyFile, key, memberAccount, confirmations, maxLogRange, freeGas, dropTimeout (env CLEARHOUSE_CONFIG, default ./clearhouse.yaml if present)",
     )
     .option(
       "--rpc-url <url>",
@@ -41,6 +41,10 @@ function rootProgram(io: CliIo, keyOwned = false): Command {
             "--key <uri>",
             "signing key held in an HSM, instead of --key-file: pkcs11:token=<label>;object=<label> (PIN from env CLEARHOUSE_PKCS11_PIN or a prompt; env CLEARHOUSE_KEY)",
           ),
+    )
+    .option(
+      "--member-account <address>",
+      "act for this member account (decision 045): writes go through its execute, signed by the key (env CLEARHOUSE_MEMBER_ACCOUNT)",
     )
     .option("--json", "machine-readable output")
     .option("--verbose", "show stack traces")

@@ -1,6 +1,16 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
-import { fallback, http, isHex, type Hex, type HttpTransportConfig, type Transport } from "viem";
+import {
+  fallback,
+  getAddress,
+  http,
+  isAddress,
+  isHex,
+  type Address,
+  type Hex,
+  type HttpTransportConfig,
+  type Transport,
+} from "viem";
 import { createNonceManager, privateKeyToAccount, type LocalAccount } from "viem/accounts";
 import { jsonRpc } from "viem/nonce";
 import { createClearhouse, type Clearhouse } from "@clearhouse/sdk";
@@ -17,6 +27,8 @@ export interface GlobalOptions {
   keyFile?: string;
   /** A key held in an HSM: a PKCS#11 URI (`--key`, CLEARHOUSE_KEY, the file's `key`). */
   key?: string;
+  /** The member account the key acts for (`--member-account`, CLEARHOUSE_MEMBER_ACCOUNT, the file's `memberAccount`). */
+  memberAccount?: string;
   /** Settings for real nodes, from the environment or the config file (parsed by `connect`). */
   confirmations?: string;
   maxLogRange?: string;
@@ -47,6 +59,7 @@ const FILE_SETTINGS = [
   ["deployment", "CLEARHOUSE_DEPLOYMENT"],
   ["keyFile", "CLEARHOUSE_KEY_FILE"],
   ["key", "CLEARHOUSE_KEY"],
+  ["memberAccount", "CLEARHOUSE_MEMBER_ACCOUNT"],
   ["confirmations", "CLEARHOUSE_CONFIRMATIONS"],
   ["maxLogRange", "CLEARHOUSE_MAX_LOG_RANGE"],
   ["freeGas", "CLEARHOUSE_FREE_GAS"],
@@ -54,7 +67,15 @@ const FILE_SETTINGS = [
 ] as const;
 
 /** Settings taken from the environment here (the others are read where they are used). */
-const FROM_ENV = new Set<string>(["keyFile", "key", "confirmations", "maxLogRange", "freeGas", "dropTimeout"]);
+const FROM_ENV = new Set<string>([
+  "keyFile",
+  "key",
+  "memberAccount",
+  "confirmations",
+  "maxLogRange",
+  "freeGas",
+  "dropTimeout",
+]);
 const SETTING_NAMES = FILE_SETTINGS.map(([name]) => name).join(", ");
 
 /**
@@ -206,10 +227,19 @@ export function nodeSettings(opts: GlobalOptions): NodeSettings {
 export function connect(opts: GlobalOptions, io: CliIo, signing: boolean): Clearhouse {
   const deployment = loadDeployment(opts.deployment ?? io.env.CLEARHOUSE_DEPLOYMENT ?? DEFAULT_DEPLOYMENT);
   const account = signing ? loadKey(opts, io) : undefined;
-  const settings = nodeSettings(opts);
+  const settings = { ...nodeSettings(opts), ...memberAccountOf(opts) };
   if (io.transport)
     return createClearhouse({ transport: io.transport, deployment, account, pollingInterval: 10, ...settings });
   return createClearhouse({ rpcUrls: rpcUrlsOf(opts, io), deployment, account, ...settings });
+}
+
+/** `--member-account`: the account the signing key acts for (writes go through its `execute`). */
+function memberAccountOf(opts: GlobalOptions): { memberAccount?: Address } {
+  const value = opts.memberAccount?.trim();
+  if (value === undefined || value === "") return {};
+  if (!isAddress(value, { strict: false }))
+    throw new UsageError(`--member-account "${value}" is not an address (0x + 40 hex digits).`);
+  return { memberAccount: getAddress(value) };
 }
 
 /** "7d", "12h", "30m", "45s" or plain seconds → seconds. */

@@ -104,13 +104,7 @@ export type AuthorizeKeyReturnType = WriteResult;
  * of the account (or governance, through a proposal: `authorizeKeyCall`).
  */
 export async function authorizeKey(ctx: ClearhouseContext, p: AuthorizeKeyParameters): Promise<AuthorizeKeyReturnType> {
-  const call = authorizeKeyCall(p);
-  return writeContract(ctx, {
-    address: call.target,
-    abi: memberAccountAbi,
-    functionName: "authorizeKey",
-    args: call.args,
-  });
+  return writeContract(ctx, authorizeKeyCall(p));
 }
 
 export interface RevokeKeyParameters {
@@ -121,26 +115,27 @@ export type RevokeKeyReturnType = WriteResult;
 
 /** Revoke `key` from `account`: refused by the account and by the chain from the next block on. */
 export async function revokeKey(ctx: ClearhouseContext, p: RevokeKeyParameters): Promise<RevokeKeyReturnType> {
-  const call = revokeKeyCall(p);
-  return writeContract(ctx, {
-    address: call.target,
+  return writeContract(ctx, revokeKeyCall(p));
+}
+
+/** The call that authorizes a key (sent by `authorizeKey`, or put in a governance proposal). */
+export function authorizeKeyCall(p: AuthorizeKeyParameters) {
+  return {
+    address: requireAddress("account", p.account),
+    abi: memberAccountAbi,
+    functionName: "authorizeKey",
+    args: [requireAddress("key", p.key), keyRoles("roles", p.roles)],
+  } as const;
+}
+
+/** The call that revokes a key (sent by `revokeKey`, or a governance proposal: the compromised-key runbook). */
+export function revokeKeyCall(p: RevokeKeyParameters) {
+  return {
+    address: requireAddress("account", p.account),
     abi: memberAccountAbi,
     functionName: "revokeKey",
-    args: call.args,
-  });
-}
-
-/** The call a governance proposal makes to authorize a key (target, function, arguments). */
-export function authorizeKeyCall(p: AuthorizeKeyParameters) {
-  const target = requireAddress("account", p.account);
-  const key = requireAddress("key", p.key);
-  return { target, functionName: "authorizeKey" as const, args: [key, keyRoles("roles", p.roles)] as const };
-}
-
-/** The call a governance proposal makes to revoke a key (the compromised-key runbook). */
-export function revokeKeyCall(p: RevokeKeyParameters) {
-  const target = requireAddress("account", p.account);
-  return { target, functionName: "revokeKey" as const, args: [requireAddress("key", p.key)] as const };
+    args: [requireAddress("key", p.key)],
+  } as const;
 }
 
 /** One authorized key of an account. */

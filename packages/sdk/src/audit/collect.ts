@@ -7,6 +7,7 @@
 import { getAddress, parseEventLogs, type Abi, type Address, type Hex } from "viem";
 import { readContract, rpc, type ClearhouseContext } from "../context";
 import { queryLogs } from "../logs";
+import { executedInput, isFactoryAccount } from "./accountCalls";
 import { readOfflineState, type OfflineState } from "./offlineState";
 import {
   AUDITED_CONTRACTS,
@@ -90,6 +91,23 @@ export function proofInputOf(tx: { to: Address | null; input: Hex }, emitter: Ad
   return emitter && tx.to?.toLowerCase() === emitter.toLowerCase() ? tx.input : "0x";
 }
 
+/**
+ * `proofInputOf`, and for a transaction to a member account the deployment's factory created, the
+ * data its `execute(emitter, data)` passed on unchanged (./accountCalls.ts).
+ */
+async function throughAccountOrDirect(
+  ctx: ClearhouseContext,
+  tx: { to: Address | null; input: Hex },
+  emitter: Address | undefined,
+  toBlock: bigint,
+): Promise<Hex> {
+  const direct = proofInputOf(tx, emitter);
+  if (direct !== "0x" || !emitter || !tx.to) return direct;
+  const data = executedInput(tx.input, emitter);
+  if (data === undefined) return "0x";
+  return (await isFactoryAccount(ctx, tx.to, toBlock)) ? data : "0x";
+}
+
 export interface ChainSnapshot {
   chainId: number;
   /** What the deployment file says: the token (the report's currency) and every contract's addresses. */
@@ -100,8 +118,9 @@ export interface ChainSnapshot {
   events: AuditEvent[];
   /**
    * Inputs of the transactions that emitted BatchProofAccepted or ProofAccepted, when sent straight
-   * to the contract that emitted the event; `0x` for one sent to another contract (a wallet, a
-   * multisig), whose own input says nothing reliable about what reached the engine (`proofInputOf`).
+   * to the contract that emitted the event, or through a member account's `execute` (its `data`);
+   * `0x` for one sent to another contract (a wallet, a multisig), whose own input says nothing
+   * reliable about what reached the engine (`proofInputOf`, ./accountCalls.ts).
    */
   proofTransactions: Record<Hex, Hex>;
   /** Timestamps (unix seconds) of the blocks holding Issued, Redeemed, MilestoneDisputed and DisputeResolved events. */
@@ -194,7 +213,7 @@ export async function collectSnapshot(
     const tx = await rpc(ctx, "eth_getTransactionByHash", () =>
       ctx.publicClient.getTransaction({ hash: e.transactionHash }),
     );
-    proofTransactions[e.transactionHash] = proofInputOf(tx, addresses[e.contract]);
+    proofTransactions[e.transactionHash] = await throughAccountOrDirect(ctx, tx, addresses[e.contract], toBlock);
   }
   const blockTimestamps: Record<string, number> = {};
   for (const e of events) {

@@ -36,9 +36,9 @@ export class ContractRevertError extends ClearhouseError {
     format: AmountFormat = minorUnits,
   ) {
     const explain = revertCatalog[revert.errorName] as (args: unknown, f: AmountFormat) => RevertExplanation;
-    const { message, hint } = explain(revert.args, format);
+    const { message, hint, category } = explain(revert.args, format);
     super(`${revert.errorName}: ${message}`, {
-      category: "refused",
+      category: category ?? "refused",
       hint,
       metaMessages: [`while calling ${functionName}`],
       cause,

@@ -13,6 +13,7 @@ export const accountErrors: CatalogPart<AccountErrorName> = {
   MemberAccountUnauthorized: ([caller, role]) => ({
     message: `${short(caller)} is not a key of this account holding ${keyRoleNames(Number(role))} (or it was revoked)`,
     hint: "Sign with a key the account authorized for that role (`clearhouse keys list <account>`).",
+    category: "input",
   }),
   MemberAccountInvalidRoles: ([roles]) => ({
     message: `key roles ${roles} are empty or outside SUBMIT(1), APPROVE(2), OPERATE(4) (a first key needs OPERATE)`,

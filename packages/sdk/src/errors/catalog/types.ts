@@ -18,6 +18,12 @@ export interface RevertExplanation {
   message: string;
   /** What to do about it. */
   hint: string;
+  /**
+   * `input` when the refusal means the caller used the wrong credentials (a key its account
+   * does not authorize, a revoked key): found by the simulation, nothing sent, CLI exit 2.
+   * Default `refused` (exit 3).
+   */
+  category?: "input";
 }
 
 /** How amounts are shown: with the token's decimals and symbol when the caller knows them. */
