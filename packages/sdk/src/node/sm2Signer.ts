@@ -4,7 +4,7 @@
  * deploying twice for one key gives two equivalent contracts at two addresses, so record the address
  * this returns (it is what the multisig's signer list or an agreement's attestors name).
  */
-import type { Address, Hash } from "viem";
+import { getAddress, type Address, type Hash } from "viem";
 import { loadArtifact } from "@clearhouse/contracts/deploy";
 import { accountAddress, ensureNetwork, feesOf, type ClearhouseContext } from "../context";
 import { TransactionFailedError } from "../errors/base";
@@ -56,7 +56,7 @@ export async function deploySm2Signer(
     confirmations: 1 + (ctx.settings?.confirmations ?? 0),
   });
   if (receipt.status !== "success" || !receipt.contractAddress) throw new TransactionFailedError(hash, "deploySm2Signer");
-  const address = receipt.contractAddress;
+  const address = getAddress(receipt.contractAddress);
   await requireSm2Signer(ctx, address, p.publicKey); // reads its key back
   return { address, hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed };
 }
