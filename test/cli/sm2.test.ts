@@ -56,7 +56,17 @@ describe("CLI: SM2 officials", function () {
     await f.anyone.governance.executeProposal({ file: add });
     // the official signs offline with the SM2 key; two key holders sign with theirs
     const sm2Sig = join(w.dir, "sm2.sig.json");
-    const signed = await w.cli("gov", "sign", proposal, "--sm2-key", keyFile, "--signer", deployed.address, "--out", sm2Sig);
+    const signed = await w.cli(
+      "gov",
+      "sign",
+      proposal,
+      "--sm2-key",
+      keyFile,
+      "--signer",
+      deployed.address,
+      "--out",
+      sm2Sig,
+    );
     expect(signed.code, signed.err).to.equal(0);
     expect(signed.out).to.include(`signer    ${deployed.address} (SM2Signer; SM2 key ${made.publicKey.slice(0, 14)}…)`);
     expect(JSON.parse(readFileSync(sm2Sig, "utf8"))).to.include({ scheme: "sm2", publicKey: made.publicKey });
@@ -85,7 +95,7 @@ describe("CLI: SM2 officials", function () {
   });
 
   it("refuses malformed and wrong-curve key files, a missing --signer and a signer holding another key: exit 2, nothing sent", async () => {
-    const { w, proposal } = await loadFixture(fixture);
+    const { f, w, proposal } = await loadFixture(fixture);
     const keyFile = join(w.dir, "a.sm2.json");
     const otherKey = join(w.dir, "b.sm2.json");
     expect((await w.cli("sm2", "keygen", "--out", keyFile)).code).to.equal(0);
@@ -100,12 +110,37 @@ describe("CLI: SM2 officials", function () {
     writeFileSync(secp, JSON.stringify({ ...json, curve: "secp256k1" }));
     const n = await blockNumber();
     const sign = (key: string, ...extra: string[]) => w.cli("gov", "sign", proposal, "--sm2-key", key, ...extra);
-    expectFailure(await sign(malformed, "--signer", other.address), 2, /privateKey: is not a private key of 64 hex digits\./);
-    expectFailure(await sign(secp, "--signer", other.address), 2, /is a key of curve "secp256k1"; an SM2Signer takes sm2p256v1 keys only\./);
-    expectFailure(await sign(keyFile), 2, /--signer is missing: an SM2 key signs for the SM2Signer contract that holds it\./);
+    expectFailure(
+      await sign(malformed, "--signer", other.address),
+      2,
+      /privateKey: is not a private key of 64 hex digits\./,
+    );
+    expectFailure(
+      await sign(secp, "--signer", other.address),
+      2,
+      /is a key of curve "secp256k1"; an SM2Signer takes sm2p256v1 keys only\./,
+    );
+    expectFailure(
+      await sign(keyFile),
+      2,
+      /--signer is missing: an SM2 key signs for the SM2Signer contract that holds it\./,
+    );
     expectFailure(await sign(keyFile, "--signer", "0x12"), 2, /--signer 0x12 is not an address\./);
     expectFailure(
-      await w.cli("pay", "attest", "1", "0", "--kind", "delivered", "--evidence", "x", "--sm2-key", keyFile, "--signer", other.address),
+      await w.cli(
+        "pay",
+        "attest",
+        "1",
+        "0",
+        "--kind",
+        "delivered",
+        "--evidence",
+        "x",
+        "--sm2-key",
+        keyFile,
+        "--signer",
+        other.address,
+      ),
       2,
       /--sm2-key signs offline: pass --out <file>\./,
     );
@@ -115,7 +150,18 @@ describe("CLI: SM2 officials", function () {
       new RegExp(`${other.address} holds the SM2 key 0x04[0-9a-f]{10}…[0-9a-f]{8}, not the signing key`),
     );
     expectFailure(await w.cli("sm2", "deploy-signer", "--sm2-key", secp, "--key-file", w.keyFile(16)), 2, /secp256k1/);
-    // signed with a key its named signer does not hold: refused before queueing
+    expect(await blockNumber()).to.equal(n);
+    // signed with a key its named signer (a multisig signer) does not hold: refused before queueing
+    const add = await f.anyone.governance.buildProposal({
+      target: f.deployment.contracts.ConsortiumMultisig!.address,
+      call: { abi: consortiumMultisigAbi, functionName: "addSigner", args: [other.address as `0x${string}`, 3] },
+      description: "Add the SM2 official",
+    });
+    const sigs = await Promise.all([0, 1, 2].map((i) => signGovernanceFile(add, signerKey(i))));
+    await f.anyone.governance.queueProposal({ file: add, signatures: sigs });
+    await time.increase(SENSITIVE_DELAY);
+    await f.anyone.governance.executeProposal({ file: add });
+    const before = await blockNumber();
     const sig = join(w.dir, "wrong.sig.json");
     expect((await sign(keyFile, "--signer", other.address, "--out", sig)).code).to.equal(0);
     expectFailure(
@@ -123,6 +169,6 @@ describe("CLI: SM2 officials", function () {
       2,
       /holds the SM2 key .*, not the signing key/,
     );
-    expect(await blockNumber()).to.equal(n);
+    expect(await blockNumber()).to.equal(before);
   });
 });

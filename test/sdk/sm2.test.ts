@@ -138,7 +138,7 @@ async function sm2GovernanceFixture() {
   await f.anyone.governance.queueProposal({ file: add, signatures: sigs });
   await time.increase(SENSITIVE_DELAY);
   await f.anyone.governance.executeProposal({ file: add });
-  return { ...f, official, signer: deployed.address, deployGas: deployed.gasUsed };
+  return { ...f, official, sm2Signer: deployed.address, deployGas: deployed.gasUsed };
 }
 
 describe("An SM2Signer as a multisig signer (real Hardhat network)", function () {
@@ -146,12 +146,12 @@ describe("An SM2Signer as a multisig signer (real Hardhat network)", function ()
 
   it("deploys for the key, is added through governance, and its SM2 approval executes a proposal", async () => {
     const f = await loadFixture(sm2GovernanceFixture);
-    expect((await f.anyone.governance.getGovernance()).signers).to.include(f.signer);
+    expect((await f.anyone.governance.getGovernance()).signers).to.include(f.sm2Signer);
     // The SM2 official and two key holders reach the 3-of-6 threshold.
     const file = await limitsProposal(f, 1n, 7_000n);
     const offline = JSON.parse(JSON.stringify(file)) as GovernanceFile;
-    const sm2Sig = signGovernanceFileSm2(offline, f.official, f.signer);
-    expect(sm2Sig).to.include({ scheme: "sm2", publicKey: STANDARD_PUB, signer: f.signer });
+    const sm2Sig = signGovernanceFileSm2(offline, f.official, f.sm2Signer);
+    expect(sm2Sig).to.include({ scheme: "sm2", publicKey: STANDARD_PUB, signer: f.sm2Signer });
     const sigs = [sm2Sig, ...(await Promise.all([3, 4].map((i) => signGovernanceFile(file, signerKey(i)))))];
     const status = await f.anyone.governance.getProposalStatus({ file, signatures: sigs });
     expect(status.state).to.equal("ready-to-queue");
@@ -174,17 +174,19 @@ describe("An SM2Signer as a multisig signer (real Hardhat network)", function ()
     const file = await limitsProposal(f, 1n, 7_000n);
     const decoy = await limitsProposal(f, 3n, 1n);
     const forged: SignatureFile = {
-      ...signGovernanceFileSm2(file, f.official, f.signer),
-      signature: signGovernanceFileSm2(decoy, f.official, f.signer).signature,
+      ...signGovernanceFileSm2(file, f.official, f.sm2Signer),
+      signature: signGovernanceFileSm2(decoy, f.official, f.sm2Signer).signature,
     };
     const offline = await rejectsWith(
       f.anyone.governance.queueProposal({ file, signatures: [forged] }),
       GovernanceFileError,
     );
-    expect(offline.message).to.match(/signature is not the SM2 key 0x0409f9df311e…'s signature of 0x[0-9a-f]{64} \(it signs another message/);
+    expect(offline.message).to.match(
+      /signature is not the SM2 key 0x0409f9df311e…'s signature of 0x[0-9a-f]{64} \(it signs another message/,
+    );
     // Past the SDK's check, the multisig itself refuses the entry.
     const ecdsa = await Promise.all([3, 4].map((i) => signGovernanceFile(file, signerKey(i))));
-    const entry = concat([pad(f.signer), numberToHex(64, { size: 32 }), "0x00", forged.signature]);
+    const entry = concat([pad(f.sm2Signer), numberToHex(64, { size: 32 }), "0x00", forged.signature]);
     const blob = concat([entry, ...ecdsa.map((s) => s.signature)]);
     const n = await blockNumber();
     const onChain = await rejectsWith(
@@ -206,12 +208,17 @@ describe("An SM2Signer as a multisig signer (real Hardhat network)", function ()
     const stranger = generateSm2KeyPair();
     const file = await limitsProposal(f, 1n, 7_000n);
     const sigs = [
-      signGovernanceFileSm2(file, stranger, f.signer),
+      signGovernanceFileSm2(file, stranger, f.sm2Signer),
       ...(await Promise.all([3, 4].map((i) => signGovernanceFile(file, signerKey(i))))),
     ];
     const n = await blockNumber();
-    const error = await rejectsWith(f.anyone.governance.queueProposal({ file, signatures: sigs }), Sm2SignerMismatchError);
-    expect(error.message).to.match(new RegExp(`^${f.signer} holds the SM2 key 0x0409f9df311e…2da9ad13, not the signing key`));
+    const error = await rejectsWith(
+      f.anyone.governance.queueProposal({ file, signatures: sigs }),
+      Sm2SignerMismatchError,
+    );
+    expect(error.message).to.match(
+      new RegExp(`^${f.sm2Signer} holds the SM2 key 0x0409f9df311e…2da9ad13, not the signing key`),
+    );
     expect(error.category).to.equal("input");
     const eoa = await rejectsWith(
       f.anyone.governance.queueProposal({ file, signatures: [signGovernanceFileSm2(file, stranger, key(3).address)] }),
@@ -301,7 +308,9 @@ describe("An SM2 attestor (real Hardhat network)", function () {
     const path = join(dir, "forged.att.json");
     writeAttestationFile(path, forged);
     const read = await rejectsWith(readAttestationFile(path), InvalidArgumentError);
-    expect(read.message).to.match(/forged\.att\.json: signature.*is not the SM2 key 0x04.*'s signature of this attestation/);
+    expect(read.message).to.match(
+      /forged\.att\.json: signature.*is not the SM2 key 0x04.*'s signature of this attestation/,
+    );
     const n = await blockNumber();
     const onChain = await rejectsWith(
       x.f.bank.baltic.payments.submitAttestations({ attestations: [forged] }),
@@ -311,8 +320,10 @@ describe("An SM2 attestor (real Hardhat network)", function () {
     expect(await blockNumber()).to.equal(n);
     // A file whose key is not the signer's is refused before sending.
     const stranger = signAttestationSm2(generateSm2KeyPair(), x.signer, attest(x, x.agreementId, evidence));
-    await rejectsWith(x.f.bank.baltic.payments.submitAttestations({ attestations: [stranger] }), Sm2SignerMismatchError);
+    await rejectsWith(
+      x.f.bank.baltic.payments.submitAttestations({ attestations: [stranger] }),
+      Sm2SignerMismatchError,
+    );
     expect(await blockNumber()).to.equal(n);
   });
 });
-

@@ -6,7 +6,13 @@
  */
 import { Command } from "commander";
 import { getAddress, isAddress, type Address } from "viem";
-import { generateSm2KeyPair, getSm2SignerKey, requireSm2Signer, sm2PublicKeyOf, type Sm2PublicKey } from "@clearhouse/sdk";
+import {
+  generateSm2KeyPair,
+  getSm2SignerKey,
+  requireSm2Signer,
+  sm2PublicKeyOf,
+  type Sm2PublicKey,
+} from "@clearhouse/sdk";
 import { deploySm2Signer, readSm2KeyFile, writeSm2KeyFile } from "@clearhouse/sdk/node";
 import { UsageError } from "./exit";
 import { connect, type CliIo, type GlobalOptions } from "./options";
@@ -34,7 +40,10 @@ function keyFileOf(o: { sm2Key?: string }, cmd: Command): string {
   return path;
 }
 
-const coordinates = (k: Sm2PublicKey) => ({ px: `0x${k.uncompressed.slice(4, 68)}`, py: `0x${k.uncompressed.slice(68)}` });
+const coordinates = (k: Sm2PublicKey) => ({
+  px: `0x${k.uncompressed.slice(4, 68)}`,
+  py: `0x${k.uncompressed.slice(68)}`,
+});
 
 export function sm2Command(io: CliIo, globals: () => GlobalOptions): Command {
   const sm2 = new Command("sm2").description(

@@ -93,7 +93,10 @@ export function sm2KeyPairOf(privateKey: string, source = "SM2 private key"): Sm
   if (!/^[0-9a-f]{64}$/.test(digits)) throw new Sm2KeyError(source, "is not a private key of 64 hex digits");
   const d = BigInt(`0x${digits}`);
   if (d < 2n || d > SM2_N - 2n)
-    throw new Sm2KeyError(source, "is not a private key in [2, n − 2] of sm2p256v1 (0, 1, n − 1 and above n are not keys)");
+    throw new Sm2KeyError(
+      source,
+      "is not a private key in [2, n − 2] of sm2p256v1 (0, 1, n − 1 and above n are not keys)",
+    );
   const publicKey = sm2PublicKeyOf(sm2.getPublicKeyFromPrivateKey(digits), source);
   return { privateKey: `0x${digits}`, publicKey };
 }

@@ -55,7 +55,8 @@ export async function deploySm2Signer(
     hash,
     confirmations: 1 + (ctx.settings?.confirmations ?? 0),
   });
-  if (receipt.status !== "success" || !receipt.contractAddress) throw new TransactionFailedError(hash, "deploySm2Signer");
+  if (receipt.status !== "success" || !receipt.contractAddress)
+    throw new TransactionFailedError(hash, "deploySm2Signer");
   const address = getAddress(receipt.contractAddress);
   await requireSm2Signer(ctx, address, p.publicKey); // reads its key back
   return { address, hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed };
