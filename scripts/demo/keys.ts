@@ -101,6 +101,7 @@ const ecdsa = (signers: readonly string[]) => (file: GovernanceFile) =>
   Promise.all(signers.map((k) => signGovernanceFile(file, account(participant(k).index))));
 
 export async function keysStep(c: KeysContext): Promise<{ gas: bigint; proposals: number }> {
+  const started = Date.now();
   const dir = mkdtempSync(join(tmpdir(), "clearhouse-demo-keys-"));
   const registry = c.relayer.deployment.contracts.ConsortiumRegistry.proxy;
   const multisig = c.relayer.deployment.contracts.ConsortiumMultisig!.address;
@@ -213,7 +214,7 @@ export async function keysStep(c: KeysContext): Promise<{ gas: bigint; proposals
     gas += await waitAndExecute(c.relayer, [bySm2, byEcdsa], c.log);
     const m = await c.relayer.registry.getMember({ account: bankKey.address });
     c.log(
-      `Vistula Bank's daily limit is now €${Number(m.maxDailyOutflow / 100n).toLocaleString("en")}: the SM2 official's approval counted`,
+      `Vistula Bank's daily limit is now €${Number(m.maxDailyOutflow / 100n).toLocaleString("en")}: the SM2 official's approval counted (step: ${((Date.now() - started) / 1000).toFixed(1)} s)`,
     );
     return { gas, proposals: 4 };
   } finally {

@@ -31,6 +31,7 @@ import { ledgerErrors } from "../../packages/sdk/src/errors/catalog/ledger";
 import { multisigErrors } from "../../packages/sdk/src/errors/catalog/multisig";
 import { nettingErrors } from "../../packages/sdk/src/errors/catalog/netting";
 import { offlineErrors } from "../../packages/sdk/src/errors/catalog/offline";
+import { cryptoErrors } from "../../packages/sdk/src/errors/catalog/crypto";
 import { registryErrors } from "../../packages/sdk/src/errors/catalog/registry";
 import { sharedErrors } from "../../packages/sdk/src/errors/catalog/shared";
 import { tokenErrors } from "../../packages/sdk/src/errors/catalog/token";
@@ -174,6 +175,7 @@ describe("SDK error layer: categories, walk and the revert catalogue", () => {
       verifierRegistryErrors,
       escrowErrors,
       offlineErrors,
+      cryptoErrors,
     };
 
     it("describes every custom error of the ABIs exactly once, in one contract's part", () => {
@@ -185,6 +187,7 @@ describe("SDK error layer: categories, walk and the revert catalogue", () => {
       expect(Object.keys(parts.ledgerErrors).every((n) => n.startsWith("Ledger"))).to.equal(true);
       expect(Object.keys(parts.escrowErrors).every((n) => n.startsWith("Escrow"))).to.equal(true);
       expect(Object.keys(parts.offlineErrors).every((n) => n.startsWith("Vault"))).to.equal(true);
+      expect(Object.keys(parts.cryptoErrors).every((n) => n.startsWith("SM2"))).to.equal(true);
     });
 
     it("has no import cycle in the error layer; the parts never import the index", () => {
