@@ -227,7 +227,7 @@ export function govCommand(io: CliIo, globals: () => GlobalOptions): Command {
     .option("--signer <address>", "with --sm2-key: the SM2Signer contract, a multisig signer, that holds the key")
     .addHelpText(
       "after",
-      "\nExamples (on an air-gapped machine):\n  clearhouse gov sign proposal.json --key-file ~/keys/signer1.key --out sig-1.json\n" +
+      "\nExample (on an air-gapped machine):\n  clearhouse gov sign proposal.json --key-file ~/keys/signer1.key --out sig-1.json\n" +
         "  clearhouse gov sign proposal.json --sm2-key official.sm2.json --signer 0x5FbDB2315678afecb367f032d93F642f64180aa3 --out sig-sm2.json\n" +
         "\nAn SM2 signature's key is checked against its SM2Signer when the signatures are submitted (gov queue/execute).",
     )
