@@ -5,10 +5,10 @@
  * — approves a proposal with an SM2 signature, beside the same change approved by ECDSA keys.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseEther, type Address, type LocalAccount } from "viem";
+import { parseEther, type Address, type Hex, type LocalAccount } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import {
   Role,
@@ -110,9 +110,12 @@ export async function keysStep(c: KeysContext): Promise<{ gas: bigint; proposals
     // (a) the new bank's submitting key, generated where it stays
     const hsm = hsmKey(join(dir, "hsm"));
     let bankKey: LocalAccount;
+    const where = typeof hsm === "string" ? "in a file" : "in its HSM";
     if (typeof hsm === "string") {
       c.log(`SoftHSM2 not found: this step uses a file key (${hsm})`);
-      bankKey = privateKeyToAccount(generatePrivateKey());
+      const keyPath = join(dir, "vistula.key");
+      writeFileSync(keyPath, generatePrivateKey(), { mode: 0o600 });
+      bankKey = privateKeyToAccount(readFileSync(keyPath, "utf8").trim() as Hex);
     } else {
       c.log(
         `Vistula Bank's key generated inside a SoftHSM2 token (${hsm.uri}), not extractable: ${hsm.account.address}`,
@@ -145,7 +148,7 @@ export async function keysStep(c: KeysContext): Promise<{ gas: bigint; proposals
             EUR(500_000),
           ],
           lane: 5n,
-          description: "Admit Vistula Bank (its key is in its HSM)",
+          description: `Admit Vistula Bank (its key ${where})`,
         },
         ecdsa(["operator", "alpine", "celtic"]),
       ),
@@ -162,7 +165,9 @@ export async function keysStep(c: KeysContext): Promise<{ gas: bigint; proposals
         ecdsa(["operator", "baltic", "danube"]),
       ),
     ];
-    c.log("governance admits Vistula Bank at the HSM key's address and adds the SM2Signer as a signer (two lanes)");
+    c.log(
+      `governance admits Vistula Bank at the address of its key ${where} and adds the SM2Signer as a signer (two lanes)`,
+    );
     gas += await waitAndExecute(c.relayer, round1, c.log);
 
     const bank = c.governance.as(bankKey);

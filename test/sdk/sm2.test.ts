@@ -14,12 +14,14 @@ import {
   ContractRevertError,
   GovernanceFileError,
   InvalidArgumentError,
+  MissingAccountError,
   Sm2CurveError,
   Sm2KeyError,
   Sm2SignerMismatchError,
   consortiumMultisigAbi,
   consortiumRegistryAbi,
   generateSm2KeyPair,
+  getSm2SignerKey,
   signGovernanceFile,
   signHashSm2,
   sm2KeyPairOf,
@@ -203,6 +205,13 @@ describe("An SM2Signer as a multisig signer (real Hardhat network)", function ()
     expect(await blockNumber()).to.equal(n);
   });
 
+  it("deploySm2Signer needs an account (MissingAccountError); the deployed signer holds the key", async () => {
+    const f = await loadFixture(sm2GovernanceFixture);
+    const readOnly = { ...f.anyone.context, walletClient: undefined };
+    await rejectsWith(deploySm2Signer(readOnly, { publicKey: f.official.publicKey }), MissingAccountError);
+    expect((await getSm2SignerKey(f.anyone.context, f.sm2Signer)).uncompressed).to.equal(STANDARD_PUB);
+  });
+
   it("refuses, before sending, a signature naming an SM2Signer that holds another key", async () => {
     const f = await loadFixture(sm2GovernanceFixture);
     const stranger = generateSm2KeyPair();
@@ -322,6 +331,10 @@ describe("An SM2 attestor (real Hardhat network)", function () {
     const stranger = signAttestationSm2(generateSm2KeyPair(), x.signer, attest(x, x.agreementId, evidence));
     await rejectsWith(
       x.f.bank.baltic.payments.submitAttestations({ attestations: [stranger] }),
+      Sm2SignerMismatchError,
+    );
+    await rejectsWith(
+      x.f.bank.baltic.payments.submitMissingAttestations({ attestations: [stranger] }),
       Sm2SignerMismatchError,
     );
     expect(await blockNumber()).to.equal(n);

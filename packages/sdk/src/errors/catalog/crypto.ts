@@ -2,7 +2,7 @@
 import type { sm2SignerAbi } from "@clearhouse/contracts";
 import type { CatalogPart, OwnErrorName } from "./types";
 
-const hex64 = (v: bigint | undefined) => `0x${(v ?? 0n).toString(16).padStart(64, "0")}`;
+const hex64 = (v: bigint) => `0x${v.toString(16).padStart(64, "0")}`;
 
 /** The SM2Signer's errors, and SM2IdentityTooLong of the SM2 library it links. */
 export const cryptoErrors: CatalogPart<OwnErrorName<typeof sm2SignerAbi>> = {
