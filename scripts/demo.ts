@@ -5,7 +5,8 @@
  * token, moves money between members, makes a compliance change through a timelocked proposal
  * signed offline, shows refused transfers with their reasons, settles a day of payments (standard
  * and private-mode batches), proves KYC membership and amounts in zero knowledge, pays a supplier
- * through a conditional escrow, and runs an emergency pause.
+ * through a conditional escrow, admits a bank whose key is in an HSM and an SM2 official into the
+ * multisig, and runs an emergency pause.
  */
 import hre from "hardhat";
 import { custom } from "viem";
@@ -35,6 +36,7 @@ import { tracedStep } from "./demo/traced";
 import { settlementDay } from "./demo/settlementDay";
 import { offlineStep } from "./demo/offline";
 import { supplyChainStep } from "./demo/supplyChain";
+import { keysStep } from "./demo/keys";
 import { EUR, GUARDIAN_KEY, PARTICIPANTS, SIGNER_KEYS, account, addressOf, participant } from "./demo/participants";
 
 const step = (text: string) => console.log(`\n▸ ${text}`);
@@ -149,8 +151,18 @@ async function main(): Promise<void> {
   });
   gasUsed += offline.gas;
 
-  step("Compliance, through governance: Danube Credit goes on the sanctions list (reason code 1)");
   const relayer = as("auditor"); // any member can relay; it needs no rights
+  step("Keys as banks hold them: a new bank's key in an HSM (SoftHSM2), an SM2 official in the multisig");
+  const keys = await keysStep({
+    governance,
+    relayer,
+    addr,
+    log: (line) => console.log(`  ${line}`),
+    valueDate: "2026-11-24",
+  });
+  gasUsed += keys.gas;
+
+  step("Compliance, through governance: Danube Credit goes on the sanctions list (reason code 1)");
   const registryAddress = deployment.contracts.ConsortiumRegistry.proxy;
   const tokenAddress = deployment.contracts.SettlementToken.proxy;
   const indent = (line: string) => console.log(`  ${line}`);
@@ -253,7 +265,7 @@ async function main(): Promise<void> {
   );
   const gov = await governance.governance.getGovernance();
   console.log(
-    `  governance: registry, token, ledger, netting engine, verifier registry, escrow and offline vault owned by the ${gov.threshold}-of-${gov.signers.length} multisig ${await governance.registry.getRegistryOwner()}; ${3 + traced.proposals} proposals executed through the timelock`,
+    `  governance: registry, token, ledger, netting engine, verifier registry, escrow and offline vault owned by the ${gov.threshold}-of-${gov.signers.length} multisig ${await governance.registry.getRegistryOwner()}; ${3 + traced.proposals + keys.proposals} proposals executed through the timelock`,
   );
   console.log(
     `  deployment: chain ${deployment.chainId}, registry ${deployment.contracts.ConsortiumRegistry.proxy}, token ${deployment.contracts.SettlementToken.proxy}`,

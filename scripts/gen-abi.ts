@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 // The artifact list, not the manifest: the manifest imports the abis.ts this script writes.
-import { CONTRACT_ARTIFACTS } from "../packages/contracts/src/artifactPaths";
+import { CONTRACT_ARTIFACTS, SIGNER_ARTIFACTS } from "../packages/contracts/src/artifactPaths";
 
 interface AbiItem {
   type: string;
@@ -23,8 +23,9 @@ const INTERFACES: Record<string, string> = {
   PrivateChunks: "contracts/settlement/IPrivateChunks.sol/IPrivateChunks.json",
 };
 
-/** `ConsortiumRegistry` → `consortiumRegistryAbi`. */
-const exportName = (contract: string) => `${contract[0].toLowerCase()}${contract.slice(1)}Abi`;
+/** `ConsortiumRegistry` → `consortiumRegistryAbi`; a leading acronym in lower case: `SM2Signer` → `sm2SignerAbi`. */
+const exportName = (contract: string) =>
+  `${contract.replace(/^[A-Z0-9]+(?=[A-Z][a-z])|^[A-Z]/, (head) => head.toLowerCase())}Abi`;
 
 const root = join(__dirname, "..");
 const out = join(root, "packages", "contracts", "src", "abis.ts");
@@ -44,7 +45,8 @@ function render(): string {
     "",
   ];
   const errors = new Map<string, AbiItem>();
-  for (const [contract, relative] of Object.entries(CONTRACT_ARTIFACTS)) {
+  // The consortium's contracts, then those deployed per official (an SM2Signer per SM2 key).
+  for (const [contract, relative] of Object.entries({ ...CONTRACT_ARTIFACTS, ...SIGNER_ARTIFACTS })) {
     const abi = readAbi(relative);
     const name = exportName(contract);
     for (const item of abi) if (item.type === "error" && item.name) errors.set(item.name, item);

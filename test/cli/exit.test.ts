@@ -59,6 +59,8 @@ import {
   Pkcs11TokenNotFoundError,
   Pkcs11UriError,
 } from "../../packages/sdk/src/node/pkcs11";
+import { Sm2CurveError, Sm2KeyError } from "../../packages/sdk/src/crypto/sm2";
+import { Sm2SignerMismatchError } from "../../packages/sdk/src/crypto/sm2Signers";
 import { KycTierBelowMinimumError, KycTierOutOfRangeError } from "../../packages/sdk/src/zk/kycTier";
 import {
   DuplicatePartialError,
@@ -90,6 +92,12 @@ const SAMPLES: Record<string, { make: () => ClearhouseError; category: ErrorCate
   },
   KycTierOutOfRangeError: { make: () => new KycTierOutOfRangeError("tier", 256), category: "input" },
   Pkcs11KeyError: { make: () => new Pkcs11KeyError("token trouble", "Check the token."), category: "input" },
+  Sm2KeyError: { make: () => new Sm2KeyError("k.json", "is not valid JSON"), category: "input" },
+  Sm2CurveError: { make: () => new Sm2CurveError("k.json", "is a secp256k1 key"), category: "input" },
+  Sm2SignerMismatchError: {
+    make: () => new Sm2SignerMismatchError(BANK, "is not a contract (no SM2Signer there)"),
+    category: "input",
+  },
   Pkcs11UriError: { make: () => new Pkcs11UriError("pkcs11:object=k", "it names no token"), category: "input" },
   Pkcs11ModuleError: { make: () => new Pkcs11ModuleError("/x.so", "does not exist"), category: "input" },
   Pkcs11TokenNotFoundError: { make: () => new Pkcs11TokenNotFoundError("bank", ["other"]), category: "input" },

@@ -32,6 +32,7 @@ import { multisigErrors } from "../../packages/sdk/src/errors/catalog/multisig";
 import { nettingErrors } from "../../packages/sdk/src/errors/catalog/netting";
 import { offlineErrors } from "../../packages/sdk/src/errors/catalog/offline";
 import { accountErrors } from "../../packages/sdk/src/errors/catalog/accounts";
+import { cryptoErrors } from "../../packages/sdk/src/errors/catalog/crypto";
 import { registryErrors } from "../../packages/sdk/src/errors/catalog/registry";
 import { sharedErrors } from "../../packages/sdk/src/errors/catalog/shared";
 import { tokenErrors } from "../../packages/sdk/src/errors/catalog/token";
@@ -176,6 +177,7 @@ describe("SDK error layer: categories, walk and the revert catalogue", () => {
       escrowErrors,
       offlineErrors,
       accountErrors,
+      cryptoErrors,
     };
 
     it("describes every custom error of the ABIs exactly once, in one contract's part", () => {
@@ -190,6 +192,7 @@ describe("SDK error layer: categories, walk and the revert catalogue", () => {
       expect(
         Object.keys(parts.accountErrors).every((n) => n.startsWith("MemberAccount") || n === "InsufficientBalance"),
       ).to.equal(true);
+      expect(Object.keys(parts.cryptoErrors).every((n) => n.startsWith("SM2"))).to.equal(true);
     });
 
     it("has no import cycle in the error layer; the parts never import the index", () => {

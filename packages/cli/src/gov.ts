@@ -6,11 +6,12 @@ import {
   parseGovernanceFile,
   parseSignatureFile,
   signGovernanceFile,
+  signGovernanceFileSm2,
   type GovernanceFile,
   type SignatureFile,
 } from "@clearhouse/sdk/governance";
 import { existsSync } from "node:fs";
-import { loadDeployment, writeJsonFile } from "@clearhouse/sdk/node";
+import { loadDeployment, readSm2KeyFile, writeJsonFile } from "@clearhouse/sdk/node";
 import { readJsonFile } from "@clearhouse/sdk/node";
 import type { ProposalStatus } from "@clearhouse/sdk/governance";
 import { uint64Option } from "./batchGuards";
@@ -25,6 +26,7 @@ import {
   type GlobalOptions,
 } from "./options";
 import { print } from "./output";
+import { signerOption } from "./sm2";
 import { describeGovernanceFile, type DescribeGovernanceFileOptions } from "@clearhouse/sdk/governance";
 
 /** The short names `--target` takes: every contract a proposal may target (from the manifest). */
@@ -221,14 +223,23 @@ export function govCommand(io: CliIo, globals: () => GlobalOptions): Command {
     .command("sign <proposal>")
     .description("Sign a proposal or cancel file offline (no network needed)")
     .option("--out <file>", "signature file (default: <proposal>.<signer>.sig.json)")
+    .option("--sm2-key <file>", "sign with this SM2 key file instead of --key-file/--key (needs --signer)")
+    .option("--signer <address>", "with --sm2-key: the SM2Signer contract, a multisig signer, that holds the key")
     .addHelpText(
       "after",
-      "\nExample (on an air-gapped machine):\n  clearhouse gov sign proposal.json --key-file ~/keys/signer1.key --out sig-1.json",
+      "\nExample (on an air-gapped machine):\n  clearhouse gov sign proposal.json --key-file ~/keys/signer1.key --out sig-1.json\n" +
+        "  clearhouse gov sign proposal.json --sm2-key official.sm2.json --signer 0x5FbDB2315678afecb367f032d93F642f64180aa3 --out sig-sm2.json\n" +
+        "\nAn SM2 signature's key is checked against its SM2Signer when the signatures are submitted (gov queue/execute).",
     )
-    .action(async (path: string, o: Record<string, string>) => {
+    .action(async (path: string, o: Record<string, string | undefined>) => {
       const g = globals();
       const file = readProposal(path);
-      const sig = await signGovernanceFile(file, loadKey(g, io));
+      if (o.signer !== undefined && o.sm2Key === undefined)
+        throw new UsageError("--signer names an SM2Signer: pass the SM2 key with --sm2-key <file>.");
+      const sig =
+        o.sm2Key !== undefined
+          ? signGovernanceFileSm2(file, readSm2KeyFile(o.sm2Key), signerOption(o.signer))
+          : await signGovernanceFile(file, loadKey(g, io));
       const out = o.out ?? `${path.replace(/\.json$/, "")}.${sig.signer.slice(2, 10)}.sig.json`;
       writeJsonFile(out, sig);
       const what = describeGovernanceFile(file, reviewUnits(g, io, file)).map((l) => `  ${l}`);
@@ -236,7 +247,7 @@ export function govCommand(io: CliIo, globals: () => GlobalOptions): Command {
         `Signed "${file.description}" — what the signature authorizes:`,
         ...what,
         `  hash      ${file.hash}`,
-        `  signer    ${sig.signer}`,
+        `  signer    ${sig.signer}${sig.scheme === "sm2" ? ` (SM2Signer; SM2 key ${sig.publicKey!.slice(0, 14)}…)` : ""}`,
         `  wrote     ${out}`,
       ].join("\n");
       print(io, g, summary, { file: out, hash: file.hash, signer: sig.signer });

@@ -117,6 +117,11 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
     load: async () => (await import("./hsm")).hsmCommand,
   },
   {
+    name: "sm2",
+    summary: "SM2 officials: make an SM2 key file, show its public key, deploy the SM2Signer that signs for it",
+    load: async () => (await import("./sm2")).sm2Command,
+  },
+  {
     name: "deploy",
     usage: "[options] <consortium>",
     summary: "deploy a consortium from its file: contracts, founding members, then ownership to the multisig",

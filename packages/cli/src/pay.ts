@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { Command } from "commander";
 import { isHex, keccak256, stringToHex, type Hex } from "viem";
 import { contractOf, fromMinorUnits, toMinorUnits } from "@clearhouse/sdk";
-import { loadDeployment, readAttestationFile, writeAttestationFile } from "@clearhouse/sdk/node";
-import { signAttestation, evidenceHashOf } from "@clearhouse/sdk/payments";
+import { loadDeployment, readAttestationFile, readSm2KeyFile, writeAttestationFile } from "@clearhouse/sdk/node";
+import { signAttestation, signAttestationSm2, evidenceHashOf } from "@clearhouse/sdk/payments";
 import { agreementFromTemplate, templateNames } from "@clearhouse/sdk/node";
 import { parseAttestationKind, parseDuration, type AgreementSpec } from "@clearhouse/sdk/payments";
 import { readBundle } from "./zk";
@@ -11,6 +11,7 @@ import { UsageError } from "./exit";
 import { submitJson, submitReport } from "./paySubmit";
 import { connect, DEFAULT_DEPLOYMENT, loadKey, type CliIo, type GlobalOptions } from "./options";
 import { print } from "./output";
+import { signerOption } from "./sm2";
 import { renderTable } from "@clearhouse/sdk";
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -44,6 +45,15 @@ function shareArg(value: string): number {
   if (!Number.isInteger(bps) || bps < 0 || bps > 10_000)
     throw new UsageError(`--payee-share "${value}" is not 0–100% or 0–10000 basis points.`);
   return bps;
+}
+
+interface AttestOptions {
+  kind: string;
+  evidence: string;
+  out?: string;
+  validFor: string;
+  sm2Key?: string;
+  signer?: string;
 }
 
 export function payCommand(io: CliIo, globals: () => GlobalOptions): Command {
@@ -123,12 +133,22 @@ export function payCommand(io: CliIo, globals: () => GlobalOptions): Command {
     .requiredOption("--evidence <file|hash|text>", "the evidence: a file (hashed), a 32-byte hex, or text")
     .option("--out <file>", "sign offline and write the attestation file here")
     .option("--valid-for <duration>", "with --out: how long the signature may be submitted (local clock)", "7d")
+    .option("--sm2-key <file>", "with --out: sign with this SM2 key file instead of --key-file/--key (needs --signer)")
+    .option("--signer <address>", "with --sm2-key: the SM2Signer contract, an attestor, that holds the key")
     .addHelpText(
       "after",
-      "\nExamples:\n  clearhouse pay attest 7 1 --kind delivered --evidence pod.pdf --key-file carrier.key\n  clearhouse pay attest 7 1 --kind accepted --evidence qa.pdf --key-file qa.key --out qa.att.json --valid-for 3d",
+      "\nExamples:\n  clearhouse pay attest 7 1 --kind delivered --evidence pod.pdf --key-file carrier.key\n  clearhouse pay attest 7 1 --kind accepted --evidence qa.pdf --key-file qa.key --out qa.att.json --valid-for 3d\n" +
+        "  clearhouse pay attest 7 1 --kind accepted --evidence qa.pdf --sm2-key inspector.sm2.json --signer 0x5FbDB2315678afecb367f032d93F642f64180aa3 --out qa.att.json",
     )
-    .action(async (id: string, m: string, o: { kind: string; evidence: string; out?: string; validFor: string }) => {
+    .action(async (id: string, m: string, o: AttestOptions) => {
       const g = globals();
+      if (o.signer !== undefined && o.sm2Key === undefined)
+        throw new UsageError("--signer names an SM2Signer: pass the SM2 key with --sm2-key <file>.");
+      if (o.sm2Key !== undefined && !o.out)
+        throw new UsageError(
+          "--sm2-key signs offline: pass --out <file>.",
+          "An SM2Signer sends no transactions; anyone submits the file with `clearhouse pay submit`.",
+        );
       const kind = parseAttestationKind(o.kind);
       const evidenceHash = hashArg(o.evidence);
       const agreementId = uintArg("agreementId", id);
@@ -138,8 +158,7 @@ export function payCommand(io: CliIo, globals: () => GlobalOptions): Command {
         const escrow = contractOf({ deployment }, "ConditionalEscrow").address;
         const validFor = parseDuration(o.validFor, "--valid-for");
         if (validFor === 0n) throw new UsageError("--valid-for must be longer than 0s.");
-        const account = loadKey(g, io);
-        const signed = await signAttestation(account, {
+        const request = {
           escrow,
           chainId: deployment.chainId,
           agreementId,
@@ -147,7 +166,11 @@ export function payCommand(io: CliIo, globals: () => GlobalOptions): Command {
           kind,
           evidenceHash,
           deadline: BigInt(Math.floor(Date.now() / 1000)) + validFor,
-        });
+        };
+        const signed =
+          o.sm2Key !== undefined
+            ? signAttestationSm2(readSm2KeyFile(o.sm2Key), signerOption(o.signer), request)
+            : await signAttestation(loadKey(g, io), request);
         writeAttestationFile(o.out, signed);
         print(
           io,

@@ -14928,6 +14928,151 @@ export const memberAccountFactoryAbi = [
   }
 ] as const;
 
+export const sm2SignerAbi = [
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "px",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "py",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "constructor"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "length",
+        "type": "uint256"
+      }
+    ],
+    "name": "SM2IdentityTooLong",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "px",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "py",
+        "type": "uint256"
+      }
+    ],
+    "name": "SM2SignerInvalidKey",
+    "type": "error"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "px",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "py",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "za",
+        "type": "bytes32"
+      }
+    ],
+    "name": "SM2SignerKeyBound",
+    "type": "event"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "hash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes",
+        "name": "signature",
+        "type": "bytes"
+      }
+    ],
+    "name": "isValidSignature",
+    "outputs": [
+      {
+        "internalType": "bytes4",
+        "name": "magic",
+        "type": "bytes4"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "publicKey",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "px",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "py",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "hash",
+        "type": "bytes32"
+      }
+    ],
+    "name": "signedDigest",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "e",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "za",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "z",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  }
+] as const;
+
 export const privateChunksAbi = [
   {
     "inputs": [
@@ -17622,6 +17767,33 @@ export const clearhouseErrorsAbi = [
       }
     ],
     "name": "SafeERC20FailedOperation",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "length",
+        "type": "uint256"
+      }
+    ],
+    "name": "SM2IdentityTooLong",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "px",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "py",
+        "type": "uint256"
+      }
+    ],
+    "name": "SM2SignerInvalidKey",
     "type": "error"
   },
   {

@@ -29,6 +29,15 @@ export const VERIFIER_ARTIFACTS = {
   PrivateTraced32Verifier: "contracts/zk/PrivateTraced32Verifier.sol/PrivateTraced32Verifier.json",
 } as const;
 
+/**
+ * Contracts deployed per official rather than once per consortium (not in a `Deployment`): an
+ * `SM2Signer` stands for one SM2 key (docs/crypto.md). Their ABIs and errors are exported beside
+ * the consortium's; `deploySm2Signer` (`@clearhouse/sdk/node`) deploys one from the shipped artifact.
+ */
+export const SIGNER_ARTIFACTS = {
+  SM2Signer: "contracts/crypto/SM2Signer.sol/SM2Signer.json",
+} as const;
+
 /** OpenZeppelin's ERC-1967 proxy, compiled through contracts/proxy/ClearhouseProxy.sol. */
 export const PROXY_ARTIFACT = "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol/ERC1967Proxy.json";
 
@@ -39,6 +48,7 @@ export const BEACON_ARTIFACT = "@openzeppelin/contracts/proxy/beacon/Upgradeable
 export const SHIPPED_ARTIFACTS: Readonly<Record<string, string>> = {
   ...CONTRACT_ARTIFACTS,
   ...VERIFIER_ARTIFACTS,
+  ...SIGNER_ARTIFACTS,
   ERC1967Proxy: PROXY_ARTIFACT,
   UpgradeableBeacon: BEACON_ARTIFACT,
 };

@@ -26,6 +26,7 @@ export { parseDeployment, type Deployment, type ContractDeployment, type PlainDe
 export { contractOf, deployedSince, type DeployedContract } from "./contracts";
 export * from "./errors";
 export * from "./validate";
+export * from "./crypto";
 export * as registry from "./registry";
 export * as token from "./token";
 export * as governance from "./governance";

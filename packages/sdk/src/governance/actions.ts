@@ -13,6 +13,8 @@ import {
 } from "./files";
 import { cancelTypes, multisigDomain, proposalTypes } from "./typedData";
 import { decodeCall } from "./describe";
+import { requireSm2Signer } from "../crypto/sm2Signers";
+import { sm2PublicKeyOf } from "../crypto/sm2";
 
 /** The multisig's address, or a ContractNotDeployedError when this deployment has no governance yet. */
 export function multisigAddress(ctx: ClearhouseContext): Address {
@@ -198,6 +200,17 @@ export type QueueProposalReturnType = WriteResult;
 export type ExecuteProposalParameters = SubmitParameters;
 export type ExecuteProposalReturnType = WriteResult;
 
+/**
+ * The multisig's signature blob, after checking that every SM2 signature's key is the key of the
+ * SM2Signer it names (Sm2SignerMismatchError before anything is sent).
+ */
+async function signatureBlob(ctx: ClearhouseContext, file: GovernanceFile, signatures: readonly SignatureFile[]) {
+  const { blob } = await combineSignatures(file, signatures);
+  for (const sig of signatures)
+    if (sig.scheme === "sm2" && sig.publicKey) await requireSm2Signer(ctx, sig.signer, sm2PublicKeyOf(sig.publicKey));
+  return blob;
+}
+
 /** Queue a proposal whose approvals reach the threshold; its timelock starts now. */
 export async function queueProposal(
   ctx: ClearhouseContext,
@@ -205,7 +218,7 @@ export async function queueProposal(
 ): Promise<QueueProposalReturnType> {
   const file = parseGovernanceFile(p.file);
   checkFileTarget(ctx, file);
-  const { blob } = await combineSignatures(file, p.signatures ?? []);
+  const blob = await signatureBlob(ctx, file, p.signatures ?? []);
   return writeContract(ctx, { ...multisig(ctx), functionName: "queue", args: [proposalOf(file), blob] });
 }
 
@@ -219,7 +232,7 @@ export async function executeProposal(
 ): Promise<ExecuteProposalReturnType> {
   const file = parseGovernanceFile(p.file);
   checkFileTarget(ctx, file);
-  const { blob } = await combineSignatures(file, p.signatures ?? []);
+  const blob = await signatureBlob(ctx, file, p.signatures ?? []);
   const td = file.typedData;
   if (td.primaryType === "Cancel") {
     return writeContract(ctx, {

@@ -6,6 +6,8 @@
 import {
   concat,
   getAddress,
+  numberToHex,
+  pad,
   hashTypedData,
   isAddress,
   isHex,
@@ -20,6 +22,7 @@ import { ClearhouseError, InvalidArgumentError } from "../errors/base";
 import { cancelTypes, proposalTypes, type Proposal } from "./typedData";
 import { CONTRACTS, CONTRACT_NAMES, deployedContract, type ContractName, type Deployment } from "@clearhouse/contracts";
 import { decodeCall, describeCallData, type CallUnits } from "./describe";
+import { signHashSm2, sm2PublicKeyOf, verifyHashSm2, type Sm2KeyPair } from "../crypto/sm2";
 
 export const PROPOSAL_FORMAT = "clearhouse.proposal/1";
 export const SIGNATURE_FORMAT = "clearhouse.signature/1";
@@ -69,8 +72,14 @@ export interface GovernanceFile {
 export interface SignatureFile {
   format: typeof SIGNATURE_FORMAT;
   hash: Hex;
+  /** The key's address (ECDSA), or the SM2Signer contract that stands for the SM2 key (`scheme: "sm2"`). */
   signer: Address;
+  /** ECDSA: 65 bytes `r‖s‖v`. SM2: `abi.encode(r, s)`, 64 bytes, checked by the SM2Signer (ERC-1271). */
   signature: Hex;
+  /** Absent for an ECDSA signature; `"sm2"` for an SM2Signer's. */
+  scheme?: "sm2";
+  /** With `scheme: "sm2"`: the signing SM2 key, uncompressed (`0x04‖x‖y`), to check the signature offline. */
+  publicKey?: Hex;
   signedAt: string;
 }
 
@@ -195,15 +204,20 @@ export async function parseSignatureFile(
   }
   if (typeof s.signer !== "string" || !isAddress(s.signer))
     throw new GovernanceFileError(name, "signer is not an address");
-  if (typeof s.signature !== "string" || !isHex(s.signature) || s.signature.length !== 132) {
-    throw new GovernanceFileError(name, "signature is not 65 bytes of hex");
-  }
   if (s.hash !== proposal.hash) {
     throw new GovernanceFileError(
       name,
       `signs ${s.hash}, not this proposal (${proposal.hash})`,
       "Collect signatures of this very file.",
     );
+  }
+  if (s.scheme === "sm2") {
+    checkSm2Signature(s, proposal.hash, name);
+    return s as SignatureFile;
+  }
+  if (s.scheme !== undefined) throw new GovernanceFileError(name, `scheme ${JSON.stringify(s.scheme)} is not "sm2"`);
+  if (typeof s.signature !== "string" || !isHex(s.signature) || s.signature.length !== 132) {
+    throw new GovernanceFileError(name, "signature is not 65 bytes of hex");
   }
   const recovered = await recoverTypedDataAddress({ ...typedDataOf(proposal, name), signature: s.signature });
   if (getAddress(recovered) !== getAddress(s.signer)) {
@@ -228,6 +242,54 @@ export async function signGovernanceFile(file: GovernanceFile, account: LocalAcc
   };
 }
 
+/** An SM2 signature file: its key well-formed, its signature that key's SM2 signature of `hash`. */
+function checkSm2Signature(s: Partial<SignatureFile>, hash: Hex, name: string): void {
+  if (typeof s.publicKey !== "string") throw new GovernanceFileError(name, "an SM2 signature needs its publicKey");
+  let key;
+  try {
+    key = sm2PublicKeyOf(s.publicKey, `${name}: publicKey`);
+  } catch (e) {
+    throw new GovernanceFileError(name, (e as Error).message.split("\n")[0].replace(/\.$/, ""));
+  }
+  if (typeof s.signature !== "string" || !isHex(s.signature) || s.signature.length !== 130)
+    throw new GovernanceFileError(name, "an SM2 signature is 64 bytes of hex (abi.encode(r, s))");
+  if (!verifyHashSm2(hash, s.signature, key))
+    throw new GovernanceFileError(
+      name,
+      `signature is not the SM2 key ${s.publicKey.slice(0, 14)}…'s signature of ${hash} (it signs another message, or was edited)`,
+      "Sign this very file again: `clearhouse gov sign <proposal> --sm2-key <file> --signer <SM2Signer>`.",
+    );
+}
+
+/**
+ * Sign a governance file offline with an SM2 key, for the SM2Signer contract `signer` that holds
+ * it (a signer of the multisig): the SM2 signature of the file's EIP-712 digest with the default
+ * identity, `abi.encode(r, s)`. Whether `signer` holds this key is checked when the signatures are
+ * submitted (`queueProposal`, `executeProposal`), not here: this needs no node.
+ */
+export function signGovernanceFileSm2(file: GovernanceFile, key: Sm2KeyPair, signer: Address): SignatureFile {
+  const checked = parseGovernanceFile(file);
+  if (!isAddress(signer)) throw new InvalidArgumentError("signer", `${String(signer)} is not an address`);
+  return {
+    format: SIGNATURE_FORMAT,
+    hash: checked.hash,
+    signer: getAddress(signer),
+    signature: signHashSm2(checked.hash, key),
+    scheme: "sm2",
+    publicKey: key.publicKey.uncompressed,
+    signedAt: new Date().toISOString(),
+  };
+}
+
+/**
+ * The multisig's entry for one signature: ECDSA's 65 bytes as they are; an SM2Signer's as a
+ * contract signature, `r = signer`, `s = 64`, `v = 0`, then its 64 bytes.
+ */
+function signatureEntry(sig: SignatureFile): Hex {
+  if (sig.scheme !== "sm2") return sig.signature;
+  return concat([pad(sig.signer), numberToHex(64, { size: 32 }), "0x00", sig.signature]);
+}
+
 /**
  * Concatenate signature files into the multisig's signature blob, in any order. Each is checked
  * against the proposal; a signer appearing twice is refused (the contract would refuse it too).
@@ -247,7 +309,7 @@ export async function combineSignatures(
       throw new InvalidArgumentError("signatures", `${signer} appears twice`, "Pass each signer's file once.");
     }
     seen.add(signer);
-    parts.push(sig.signature);
+    parts.push(signatureEntry(sig));
     signers.push(signer);
   }
   return { blob: parts.length ? concat(parts) : "0x", signers };

@@ -24,3 +24,5 @@ export * from "./permissionsFile";
 export * from "./permissionsSync";
 export * from "./staticNodesFile";
 export * from "./pkcs11";
+export * from "./sm2KeyFile";
+export * from "./sm2Signer";

@@ -10,6 +10,7 @@
  */
 import {
   getAddress,
+  hashTypedData,
   isAddress,
   isHex,
   keccak256,
@@ -21,6 +22,7 @@ import {
 import { ClearhouseError, InvalidArgumentError } from "../errors/base";
 import { ATTESTATION_KINDS, type AttestationKindName } from "./terms";
 import { attestationKindIndex } from "./onChainTerms";
+import { signHashSm2, sm2PublicKeyOf, verifyHashSm2, type Sm2KeyPair } from "../crypto/sm2";
 
 export const ATTESTATION_FORMAT = "clearhouse.attestation/2";
 
@@ -42,8 +44,12 @@ export interface AttestationMessage {
 export type AttestationRequest = Omit<AttestationMessage, "deadline"> & { deadline?: bigint };
 
 export interface SignedAttestation extends AttestationMessage {
+  /** The attestor: a key's address (ECDSA), or the SM2Signer contract standing for an SM2 key. */
   signer: Address;
+  /** ECDSA: 65 bytes. SM2: `abi.encode(r, s)` (64 bytes), checked by the SM2Signer (ERC-1271). */
   signature: Hex;
+  /** Only for an SM2 signature: the signing key, uncompressed (`0x04‖x‖y`), to check it offline. */
+  publicKey?: Hex;
 }
 
 /** A signed attestation submitted after its deadline: the escrow would refuse it. */
@@ -107,6 +113,20 @@ export async function signAttestation(account: LocalAccount, r: AttestationReque
   return { ...m, signer: account.address, signature };
 }
 
+/**
+ * Sign an attestation offline with an SM2 key, for the SM2Signer contract `signer` that holds it
+ * (an attestor of the agreement): the SM2 signature of the attestation's EIP-712 digest with the
+ * default identity (docs/crypto.md). Whether `signer` holds the key is checked on submission.
+ */
+export function signAttestationSm2(key: Sm2KeyPair, signer: Address, r: AttestationRequest): SignedAttestation {
+  const deadline = r.deadline ?? BigInt(Math.floor(Date.now() / 1000)) + DEFAULT_ATTESTATION_LIFETIME;
+  if (deadline <= 0n || deadline >= 1n << 64n) throw new InvalidArgumentError("deadline", "is not a uint64 unix time");
+  if (!isAddress(signer)) throw new InvalidArgumentError("signer", `${String(signer)} is not an address`);
+  const m: AttestationMessage = { ...r, deadline };
+  const signature = signHashSm2(hashTypedData(attestationTypedData(m)), key);
+  return { ...m, signer: getAddress(signer), signature, publicKey: key.publicKey.uncompressed };
+}
+
 /** Who signed an attestation (checks the signature against its own content). */
 export async function attestationSigner(a: SignedAttestation): Promise<Address> {
   return recoverTypedDataAddress({ ...attestationTypedData(a), signature: a.signature });
@@ -151,6 +171,7 @@ export async function parseAttestationFile(value: unknown, path = "attestation")
   if (typeof j.signature !== "string" || !isHex(j.signature)) throw bad("signature", "is not hex");
   if (typeof j.deadline !== "string" || !/^\d{1,20}$/.test(j.deadline) || BigInt(j.deadline) >= 1n << 64n)
     throw bad("deadline", "is not a decimal uint64 unix time");
+  if (j.publicKey !== undefined && typeof j.publicKey !== "string") throw bad("publicKey", "is not hex");
   const a: SignedAttestation = {
     escrow: getAddress(j.escrow as string),
     chainId: j.chainId as number,
@@ -162,8 +183,25 @@ export async function parseAttestationFile(value: unknown, path = "attestation")
     signer: getAddress(j.signer as string),
     signature: j.signature as Hex,
   };
+  if (j.publicKey !== undefined) return checkSm2Attestation({ ...a, publicKey: j.publicKey as Hex }, path);
   const recovered = await attestationSigner(a).catch(() => undefined);
   if (recovered !== a.signer)
     throw bad("signature", `is not ${a.signer}'s signature of this attestation (edited after signing?)`);
   return a;
+}
+
+/** An SM2 attestation: its key well-formed, its signature that key's signature of its content. */
+function checkSm2Attestation(a: SignedAttestation & { publicKey: Hex }, path: string): SignedAttestation {
+  let key;
+  try {
+    key = sm2PublicKeyOf(a.publicKey, `${path}: publicKey`);
+  } catch (e) {
+    throw new InvalidArgumentError(`${path}: publicKey`, (e as Error).message.split("\n")[0].replace(/^[^:]*: /, ""));
+  }
+  if (!verifyHashSm2(hashTypedData(attestationTypedData(a)), a.signature, key))
+    throw new InvalidArgumentError(
+      `${path}: signature`,
+      `is not the SM2 key ${a.publicKey.slice(0, 14)}…'s signature of this attestation (it signs another message, or was edited after signing)`,
+    );
+  return { ...a, publicKey: key.uncompressed };
 }

@@ -22,6 +22,8 @@ import { AttestationExpiredError, type SignedAttestation } from "./attestation";
 import { escrow } from "./escrow";
 import { ATTESTATION_KINDS, type AttestationKindName } from "./terms";
 import { attestationKindIndex } from "./onChainTerms";
+import { requireSm2Signer } from "../crypto/sm2Signers";
+import { sm2PublicKeyOf } from "../crypto/sm2";
 
 /** Where the escrow recorded an attestor's attestation of a kind for a milestone (its `Attested` event). */
 export interface AttestationRecord {
@@ -196,8 +198,13 @@ function submitCall(ctx: ClearhouseContext, group: readonly SignedAttestation[])
   };
 }
 
-/** Refuse, before sending, an attestation whose deadline the chain's time has passed. */
+/**
+ * Refuse, before sending, an attestation whose deadline the chain's time has passed, or an SM2
+ * one whose key is not the key of the SM2Signer it names (Sm2SignerMismatchError).
+ */
 async function requireUnexpired(ctx: ClearhouseContext, attestations: readonly SignedAttestation[]): Promise<void> {
+  for (const a of attestations)
+    if (a.publicKey !== undefined) await requireSm2Signer(ctx, a.signer, sm2PublicKeyOf(a.publicKey));
   const block = await rpc(ctx, "getBlock", () => ctx.publicClient.getBlock());
   // The next block is at least a second later than the latest one.
   const expired = attestations.find((a) => a.deadline <= block.timestamp);

@@ -1,13 +1,15 @@
 /**
  * The revert catalogue: a readable message and a next step for every custom error of every
  * Clearhouse contract. Each contract's errors are described in its own module (registry.ts,
- * token.ts, multisig.ts, ledger.ts, netting.ts, verifierRegistry.ts, escrow.ts, offline.ts, accounts.ts; errors several
+ * token.ts, multisig.ts, ledger.ts, netting.ts, verifierRegistry.ts, escrow.ts, offline.ts, accounts.ts,
+ * crypto.ts; errors several
  * contracts declare in shared.ts); this module only assembles them. The parts import types.ts,
  * never this module.
  */
 import { decodeErrorResult, type Hex } from "viem";
 import { clearhouseErrorsAbi } from "@clearhouse/contracts";
 import { accountErrors } from "./accounts";
+import { cryptoErrors } from "./crypto";
 import { escrowErrors } from "./escrow";
 import { ledgerErrors } from "./ledger";
 import { multisigErrors } from "./multisig";
@@ -46,6 +48,7 @@ export const revertCatalog: RevertCatalog = {
   ...escrowErrors,
   ...offlineErrors,
   ...accountErrors,
+  ...cryptoErrors,
 };
 
 /** The revert data of a call a multisig proposal made, explained with this same catalogue. */

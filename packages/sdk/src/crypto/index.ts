@@ -1,0 +1,2 @@
+export * from "./sm2";
+export * from "./sm2Signers";
