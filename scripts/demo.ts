@@ -152,7 +152,7 @@ async function main(): Promise<void> {
   gasUsed += offline.gas;
 
   const relayer = as("auditor"); // any member can relay; it needs no rights
-  step("Keys as banks hold them: a new bank's key in an HSM (SoftHSM2), an SM2 official in the multisig");
+  step("Keys as banks hold them: a bank's key in an HSM (SoftHSM2), rotated; an SM2 official in the multisig");
   const keys = await keysStep({
     governance,
     relayer,

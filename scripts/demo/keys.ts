@@ -1,14 +1,15 @@
 /**
- * Keys as banks hold them: a new bank whose submitting key is generated inside an HSM (a temporary
- * SoftHSM2 token; a file key when SoftHSM2 is absent), admitted through governance, submits a batch
- * signed in the token; and an SM2 official — an SM2Signer added to the multisig through governance
+ * Keys as banks hold them: a new bank, a member account whose first key is generated inside an HSM
+ * (a temporary SoftHSM2 token; a file key when SoftHSM2 is absent), admitted through governance,
+ * submits a batch signed in the token, rotates to a new key (the old one refused at once, the
+ * bank's index and history kept); and an SM2 official — an SM2Signer added to the multisig through governance
  * — approves a proposal with an SM2 signature, beside the same change approved by ECDSA keys.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseEther, type Address, type Hex, type LocalAccount } from "viem";
+import { keccak256, parseEther, stringToHex, type Address, type Hex, type LocalAccount } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import {
   Role,
@@ -46,8 +47,15 @@ export interface KeysContext {
   valueDate: string;
 }
 
-/** A key in a temporary SoftHSM2 token, or undefined (with why) when SoftHSM2 cannot be used. */
-function hsmKey(dir: string): { account: LocalAccount; uri: string } | string {
+interface HsmKeys {
+  account: LocalAccount;
+  uri: string;
+  /** Another key generated in the same token. */
+  another: (label: string) => { account: LocalAccount; uri: string };
+}
+
+/** A key in a temporary SoftHSM2 token, or why SoftHSM2 cannot be used. */
+function hsmKey(dir: string): HsmKeys | string {
   const module = process.env.CLEARHOUSE_PKCS11_MODULE || DEFAULT_PKCS11_MODULE;
   try {
     execFileSync("sh", ["-c", "command -v softhsm2-util"], { stdio: "ignore" });
@@ -65,8 +73,11 @@ function hsmKey(dir: string): { account: LocalAccount; uri: string } | string {
     stdio: "ignore",
   });
   try {
-    const key = generatePkcs11Key({ token: "demo-bank", label: "settlement-1", pin, module });
-    return { account: pkcs11Account({ uri: key.uri, pin, module }), uri: key.uri };
+    const make = (label: string) => {
+      const key = generatePkcs11Key({ token: "demo-bank", label, pin, module });
+      return { account: pkcs11Account({ uri: key.uri, pin, module }), uri: key.uri };
+    };
+    return { ...make("settlement-1"), another: make };
   } catch (e) {
     return `the PKCS#11 module does not load (${(e as Error).message.split("\n")[0]})`;
   }
@@ -132,6 +143,20 @@ export async function keysStep(c: KeysContext): Promise<{ gas: bigint; proposals
       `an SM2 official's key (sm2p256v1) ${official.publicKey.uncompressed.slice(0, 14)}…: SM2Signer ${signer.address} deployed (gas ${signer.gasUsed})`,
     );
 
+    // Vistula Bank is a member account: its identity stays while its keys rotate (decision 045)
+    await c.governance.context.walletClient!.sendTransaction({
+      to: bankKey.address,
+      value: parseEther("1"),
+      chain: null,
+    });
+    const created = await c.relayer.accounts.createMemberAccount({
+      firstKey: bankKey.address,
+      salt: keccak256(stringToHex("vistula-bank")),
+    });
+    const vistula = created.account;
+    gas += created.gasUsed;
+    c.log(`Vistula Bank's member account ${vistula}, its first key the one ${where} (all roles)`);
+
     const round1 = [
       await queueSigned(
         c,
@@ -140,7 +165,7 @@ export async function keysStep(c: KeysContext): Promise<{ gas: bigint; proposals
           abi: consortiumRegistryAbi,
           functionName: "admitMember",
           args: [
-            bankKey.address,
+            vistula,
             Role.MEMBER_BANK,
             leiHash(leiWithCheckDigits("5493000VISTULABNK0")),
             "Vistula Bank",
@@ -165,21 +190,14 @@ export async function keysStep(c: KeysContext): Promise<{ gas: bigint; proposals
         ecdsa(["operator", "baltic", "danube"]),
       ),
     ];
-    c.log(
-      `governance admits Vistula Bank at the address of its key ${where} and adds the SM2Signer as a signer (two lanes)`,
-    );
+    c.log("governance admits Vistula Bank's account and adds the SM2Signer as a signer (two lanes)");
     gas += await waitAndExecute(c.relayer, round1, c.log);
 
-    const bank = c.governance.as(bankKey);
-    await c.governance.context.walletClient!.sendTransaction({
-      to: bankKey.address,
-      value: parseEther("1"),
-      chain: null,
-    });
+    const bank = c.governance.as(bankKey, vistula);
     gas += (await bank.settlement.enroll()).tx?.gasUsed ?? 0n;
     const records: PaymentRecord[] = ["alpine", "baltic", "alpine"].map((to, i) => ({
       paymentId: `VIST-${i + 1}`,
-      debtorBank: bankKey.address,
+      debtorBank: vistula,
       creditorBank: c.addr(to),
       amount: EUR(1_000 * (i + 1)),
       currency: "EUR",
@@ -188,11 +206,37 @@ export async function keysStep(c: KeysContext): Promise<{ gas: bigint; proposals
       debtorAccountHash: accountHash(`PL61VIST${String(i).padStart(16, "0")}`),
       creditorAccountHash: accountHash(`CH93ALPN${String(i).padStart(13, "0")}`),
     }));
-    const batch = buildBatch(records, { submitter: bankKey.address, key: `${c.valueDate}-vistula` });
+    const batch = buildBatch(records, { submitter: vistula, key: `${c.valueDate}-vistula` });
     const anchored = await bank.settlement.submitBatch({ key: batch.key, header: batch.header });
     gas += anchored.tx?.gasUsed ?? 0n;
     c.log(
       `Vistula Bank enrolls and anchors a batch of ${records.length} payments, every transaction signed ${typeof hsm === "string" ? "with its file key" : "inside the token"}: batch ${anchored.batchId.slice(0, 10)}… (gas ${anchored.tx?.gasUsed})`,
+    );
+
+    // rotation: a new key, the old one revoked; the account keeps its index, sequence and batches
+    const next =
+      typeof hsm === "string" ? privateKeyToAccount(generatePrivateKey()) : hsm.another("settlement-2").account;
+    await c.governance.context.walletClient!.sendTransaction({ to: next.address, value: parseEther("1"), chain: null });
+    gas += (
+      await bank.accounts.authorizeKey({ account: vistula, key: next.address, roles: ["submit", "approve", "operate"] })
+    ).gasUsed;
+    const rotated = c.governance.as(next, vistula);
+    gas += (await rotated.accounts.revokeKey({ account: vistula, key: bankKey.address })).gasUsed;
+    const second = buildBatch(
+      records.map((r) => ({ ...r, paymentId: `${r.paymentId}-b`, endToEndId: `${r.endToEndId}-b` })),
+      { submitter: vistula, key: `${c.valueDate}-vistula-2` },
+    );
+    const refused = await bank.settlement
+      .submitBatch({ key: second.key, header: second.header })
+      .then(() => "accepted")
+      .catch((e: Error) => e.message.split("\n")[0]);
+    if (!/MemberAccountUnauthorized/.test(refused)) throw new Error(`the revoked key was not refused: ${refused}`);
+    const sent = await rotated.settlement.submitBatch({ key: second.key, header: second.header });
+    gas += sent.tx?.gasUsed ?? 0n;
+    const ledgerBank = await c.relayer.settlement.getLedgerBank({ bank: vistula });
+    const check = await c.relayer.registry.checkTransaction({ sender: bankKey.address, target: vistula });
+    c.log(
+      `key rotated (${bankKey.address.slice(0, 10)}… → ${next.address.slice(0, 10)}…, ${typeof hsm === "string" ? "file keys" : "both in the token"}): the old key is refused by the account (${refused.slice(0, 60)}…) and by the chain (${check.reason.name}); the new one anchors batch ${sent.batchId.slice(0, 10)}…; Vistula keeps ledger index ${ledgerBank.index}, sequence now ${ledgerBank.sequence}`,
     );
 
     // one change approved by the SM2 official and two key holders, the same change by three key holders
@@ -204,7 +248,7 @@ export async function keysStep(c: KeysContext): Promise<{ gas: bigint; proposals
       lane,
       description: `Raise ${what}'s limits to €200,000 / €800,000`,
     });
-    const bySm2 = await queueSigned(c, limits(bankKey.address, 5n, "Vistula Bank"), async (file) => [
+    const bySm2 = await queueSigned(c, limits(vistula, 5n, "Vistula Bank"), async (file) => [
       signGovernanceFileSm2(file, official, signer.address),
       ...(await ecdsa(["operator", "alpine"])(file)),
     ]);
@@ -217,7 +261,7 @@ export async function keysStep(c: KeysContext): Promise<{ gas: bigint; proposals
       `signed offline by the SM2 official (SM2, SM3, default ID) + 2 ECDSA keys: queued, gas ${bySm2.gas}; the same change by 3 ECDSA keys: gas ${byEcdsa.gas} — the SM2 approval costs ${bySm2.gas - byEcdsa.gas} gas more than an ECDSA one`,
     );
     gas += await waitAndExecute(c.relayer, [bySm2, byEcdsa], c.log);
-    const m = await c.relayer.registry.getMember({ account: bankKey.address });
+    const m = await c.relayer.registry.getMember({ account: vistula });
     c.log(
       `Vistula Bank's daily limit is now €${Number(m.maxDailyOutflow / 100n).toLocaleString("en")}: the SM2 official's approval counted (step: ${((Date.now() - started) / 1000).toFixed(1)} s)`,
     );
