@@ -1,8 +1,9 @@
-import { readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, relative, sep } from "node:path";
-import { subtask, type HardhatUserConfig } from "hardhat/config";
+import { subtask, task, type HardhatUserConfig } from "hardhat/config";
 import type { SolcUserConfig } from "hardhat/types";
-import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
+import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, TASK_TEST } from "hardhat/builtin-tasks/task-names";
 import "@nomicfoundation/hardhat-ethers";
 import "@nomicfoundation/hardhat-chai-matchers";
 import "@typechain/hardhat";
@@ -101,6 +102,24 @@ const remote = process.env.CLEARHOUSE_RPC_URL
       },
     }
   : {};
+
+/**
+ * Tests write key files, deployments, tokens and node data under the system's temporary directory.
+ * Each `hardhat test` run points TMPDIR (which `os.tmpdir()` reads at every call, and every child
+ * process inherits) at a directory of its own, removed when the run ends, so nothing is left behind.
+ */
+task(TASK_TEST, async (args, _hre, runSuper) => {
+  const dir = mkdtempSync(join(tmpdir(), "clearhouse-test-"));
+  const previous = process.env.TMPDIR;
+  process.env.TMPDIR = dir;
+  try {
+    return await runSuper(args);
+  } finally {
+    if (previous === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = previous;
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 const config: HardhatUserConfig = {
   solidity: {
