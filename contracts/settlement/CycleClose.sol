@@ -6,7 +6,6 @@ import {BankIndex} from "./BankIndex.sol";
 import {CloseBook} from "./CloseBook.sol";
 import {Clearing} from "./Clearing.sol";
 import {Declaring} from "./Declaring.sol";
-import {IRegulatorKeys} from "../zk/IRegulatorKeys.sol";
 
 /// @title CycleClose — how a cycle closes: the presented batches' live entries, the gridlock rule
 /// (holding), the settlement and what is carried into the next cycle (decision 023)
@@ -369,24 +368,8 @@ abstract contract CycleClose is Clearing {
         return Declaring.check(cycleId, debtor, batchId, header, counterparties, totals, given, banks);
     }
 
-    /// @dev Once a regulator key is registered (traceability on), a batch enters a cycle only
-    /// traced (`declareTracedChunks`): a standard declaration, on chain or presented fresh at a
-    /// close, reverts NettingTraceRequired (decision 042). Without a verifier registry, nothing is traced.
+    /// @dev Traceability on: standard declarations refused (Declaring.requireUntraced).
     function _requireUntraced() internal view {
-        address verifiers = address(_s().verifiers);
-        bytes4 selector = IRegulatorKeys.tracePolicy.selector;
-        uint256 epoch;
-        // The epoch is tracePolicy()'s first word; a registry that cannot answer refuses (fail closed).
-        assembly ("memory-safe") {
-            if verifiers {
-                mstore(0, selector)
-                if iszero(staticcall(gas(), verifiers, 0, 4, 0, 32)) {
-                    returndatacopy(0, 0, returndatasize())
-                    revert(0, returndatasize())
-                }
-                epoch := mload(0)
-            }
-        }
-        if (epoch != 0) revert NettingTraceRequired(uint32(epoch));
+        Declaring.requireUntraced(address(_s().verifiers));
     }
 }

@@ -6,6 +6,7 @@ import {ISettlementLedger} from "./ISettlementLedger.sol";
 import {INettingEngine} from "./INettingEngine.sol";
 import {NettingStorage} from "./NettingStorage.sol";
 import {BankIndex} from "./BankIndex.sol";
+import {IRegulatorKeys} from "../zk/IRegulatorKeys.sol";
 
 /// @title Declaring — how a batch enters a cycle, shared by the engine and its extension
 /// @notice The checks every declaration must satisfy (on chain or presented at a close) and the
@@ -95,5 +96,27 @@ library Declaring {
             revert INettingEngine.NettingCounterpartiesMismatch(batchId, header.counterpartyMask, declaredMask);
         }
         if (sum != header.grossTotal) revert INettingEngine.NettingGrossMismatch(batchId, header.grossTotal, sum);
+    }
+
+    /// @dev Once a regulator key is registered (traceability on), a batch enters a cycle only
+    /// traced (`declareTracedChunks`): a standard or untraced private declaration, on chain or
+    /// presented fresh at a close, reverts NettingTraceRequired (decision 042). `verifiers` zero:
+    /// nothing is traced. A registry that cannot answer refuses (fail closed, its revert passed on).
+    /// The one rule for the engine and PrivateProofs (assembly: the engine is at the EIP-170 limit).
+    function requireUntraced(address verifiers) internal view {
+        bytes4 selector = IRegulatorKeys.tracePolicy.selector;
+        uint256 epoch;
+        // The epoch is tracePolicy()'s first word.
+        assembly ("memory-safe") {
+            if verifiers {
+                mstore(0, selector)
+                if iszero(staticcall(gas(), verifiers, 0, 4, 0, 32)) {
+                    returndatacopy(0, 0, returndatasize())
+                    revert(0, returndatasize())
+                }
+                epoch := mload(0)
+            }
+        }
+        if (epoch != 0) revert INettingEngine.NettingTraceRequired(uint32(epoch));
     }
 }

@@ -9,7 +9,6 @@ import {NettingStorage, engineStorage} from "./NettingStorage.sol";
 import {Declaring} from "./Declaring.sol";
 import {IVerifierRegistry} from "../zk/IVerifierRegistry.sol";
 import {Groth16Call} from "../zk/Groth16Call.sol";
-import {IRegulatorKeys} from "../zk/IRegulatorKeys.sol";
 import {TracedChunks} from "./TracedChunks.sol";
 
 /// @title PrivateProofs — the NettingEngine's private-mode proof checks, and its v2 declaration
@@ -64,7 +63,7 @@ contract PrivateProofs is IPrivateChunks, PausableUpgradeable, TracedChunks {
         if (counterparties.length != totals.length) {
             revert INettingEngine.NettingLengthMismatch(counterparties.length, totals.length);
         }
-        _requireUntraced(verifiers);
+        Declaring.requireUntraced(address(verifiers));
         uint256[] memory signals = new uint256[](BUCKETS + 2);
         signals[0] = uint256(header.root);
         for (uint256 k; k < counterparties.length; ++k) {
@@ -89,7 +88,7 @@ contract PrivateProofs is IPrivateChunks, PausableUpgradeable, TracedChunks {
     ) external whenNotPaused {
         NettingStorage.EngineStorage storage $ = engineStorage();
         if (address($.verifiers) == address(0)) revert INettingEngine.NettingNoVerifierRegistry();
-        _requireUntraced($.verifiers);
+        Declaring.requireUntraced(address($.verifiers));
         _checkChunks(header.root, counterparties, totals, chunks);
         _verifyChunks($.verifiers, $.ledger, counterparties, chunks);
         bytes32 given = keccak256(abi.encode(Declaring.PRIVATE_CHUNKS_TAG, counterparties, totals));
@@ -152,12 +151,6 @@ contract PrivateProofs is IPrivateChunks, PausableUpgradeable, TracedChunks {
             (roots[i], previous) = (c.root, c.root);
         }
         _checkRootsAndSums(headerRoot, roots, sums, totals);
-    }
-
-    /// @dev Once a regulator key is registered, untraced private declarations are refused.
-    function _requireUntraced(IVerifierRegistry verifiers) private view {
-        (uint32 epoch, , , ) = IRegulatorKeys(address(verifiers)).tracePolicy();
-        if (epoch != 0) revert INettingEngine.NettingTraceRequired(epoch);
     }
 
     /// @dev The context the engine appended to its forwarded arguments.
