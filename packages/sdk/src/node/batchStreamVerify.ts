@@ -20,6 +20,7 @@ import { parseBatchLeafLine, parseBatchRecordLine } from "../settlement/batchFil
 import { IdIndex } from "../settlement/idIndex";
 import { fastKeccakReady } from "../settlement/keccak";
 import { createLeafEncoder, proofOfLeafBytes, rootOfLeafBytes } from "../settlement/merkle";
+import { DEFAULT_TREE_HASH, fastSm3Ready } from "../settlement/treeHash";
 import type { PaymentRecord } from "../settlement/record";
 import { openV2, type LineReader } from "./batchLines";
 
@@ -100,6 +101,8 @@ export async function verifyBatchFileStream(
   if (!first) return undefined;
   const body = first.head.body;
   const file = batchFileHeadOf(first.head);
+  const treeHash = file.treeHash ?? DEFAULT_TREE_HASH;
+  if (treeHash === "sm3") await fastSm3Ready();
   const n = body.records;
   const total = 4 * n;
   let done = 0;
@@ -123,14 +126,14 @@ export async function verifyBatchFileStream(
   const against: AnchoredHeader = anchored === "file" ? file.header : anchored;
   const mismatches: BatchVerification["mismatches"] = [];
   const problems: string[] = [];
-  const storedOk = n > 0 && rootOfLeafBytes(stored, n) === against.root.toLowerCase();
+  const storedOk = n > 0 && rootOfLeafBytes(stored, n, undefined, treeHash) === against.root.toLowerCase();
   const lookup = storedOk ? new LeafLookup(stored, n) : undefined;
 
   // Pass 2: the records, each validated, hashed and matched against the stored leaves.
   const second = openV2(path);
   if (!second) throw new BatchFileError(path, "changed format while it was being verified");
   const submitter = getAddress(file.submitter);
-  const encoder = createLeafEncoder();
+  const encoder = createLeafEncoder(treeHash);
   const computed = new Uint8Array(32 * n);
   const used = new Uint8Array(n);
   const ids = new IdIndex();
@@ -194,13 +197,13 @@ export async function verifyBatchFileStream(
   }
 
   // Header: recompute every field; compare with the anchored header, and the file's header with it.
-  const root = n > 0 ? rootOfLeafBytes(computed, n) : undefined;
+  const root = n > 0 ? rootOfLeafBytes(computed, n, undefined, treeHash) : undefined;
   problems.push(...headerProblems(file, { root, entryCount: n, gross, ...countersOf(byBank) }, against));
   return {
     ok: mismatches.length === 0 && problems.length === 0,
     mismatches,
     problems,
     file,
-    ...(inclusion ? { inclusion: { ...inclusion, proof: proofOfLeafBytes(computed, n, inclusion.index) } } : {}),
+    ...(inclusion ? { inclusion: { ...inclusion, proof: proofOfLeafBytes(computed, n, inclusion.index, treeHash) } } : {}),
   };
 }

@@ -10,23 +10,31 @@
  * Layout (OpenZeppelin's): for n leaves sorted ascending, node k of the 2n − 1 nodes has children
  * 2k + 1 and 2k + 2; the i-th smallest leaf is node 2n − 2 − i; a parent is the keccak256 of its
  * two children, the smaller first.
+ *
+ * Every function takes an optional `treeHash` (decision 046): `"sm3"` builds the same tree with
+ * SM3 in place of keccak256 for the leaf's two hashes and for the nodes (./treeHash.ts).
  */
 import { poseidon8 } from "poseidon-lite/poseidon8";
 import { bytesToHex, type Hex } from "viem";
 import { InvalidArgumentError } from "../errors/base";
 import { keccakInto } from "./keccak";
 import { daysSinceEpoch, encodeRecord, MAX_AMOUNT, type PaymentRecord } from "./record";
+import { DEFAULT_TREE_HASH, hashIntoOf, type HashInto, type TreeHash } from "./treeHash";
 
 /** Options of `buildBatchTree`. */
 export interface BuildBatchTreeOptions {
   /** Called with the hashes done so far and the total (2n − 1), at least every 1 % and at the end. */
   onProgress?(done: number, total: number): void;
+  /** The hash of leaves and nodes (default keccak256: StandardMerkleTree). */
+  treeHash?: TreeHash;
 }
 
 /** A Merkle tree over a batch's records (OpenZeppelin StandardMerkleTree compatible). */
 export interface BatchTree {
   /** The root, as anchored on chain. */
   readonly root: Hex;
+  /** The hash of its leaves and nodes. */
+  readonly treeHash: TreeHash;
   /** Number of records (leaves). */
   readonly size: number;
   /** The leaf hash of the record at `index` (input order). */
@@ -78,6 +86,9 @@ class Encoder {
   private readonly days = new Map<unknown, number>();
   /** The record being encoded, for error messages (`records[3]`). */
   private where = "record";
+
+  /** `treeHash`: the leaf's two hashes (the words' own hashes stay keccak256). */
+  constructor(private readonly treeHash: HashInto = keccakInto) {}
 
   private fail(field: string, problem: string): never {
     throw new InvalidArgumentError(`${this.where}.${field}`, problem);
@@ -152,11 +163,11 @@ class Encoder {
     return w;
   }
 
-  /** The standard leaf hash of a record, keccak256(keccak256(leaf input)), into `out[offset…]`. */
+  /** The standard leaf hash of a record, H(H(leaf input)) (H keccak256 or SM3), into `out[offset…]`. */
   leaf(r: PaymentRecord, where: string, out: Uint8Array, offset: number): void {
     this.where = where;
-    keccakInto(this.encode(r), 0, LEAF_INPUT, this.hash, 0);
-    keccakInto(this.hash, 0, 32, out, offset);
+    this.treeHash(this.encode(r), 0, LEAF_INPUT, this.hash, 0);
+    this.treeHash(this.hash, 0, 32, out, offset);
   }
 
   /**
@@ -177,8 +188,8 @@ export interface LeafEncoder {
 }
 
 /** A new `LeafEncoder` (not shared between concurrent builders: it reuses its buffers). */
-export function createLeafEncoder(): LeafEncoder {
-  return new Encoder();
+export function createLeafEncoder(treeHash: TreeHash = DEFAULT_TREE_HASH): LeafEncoder {
+  return new Encoder(hashIntoOf(treeHash));
 }
 
 /** 32-byte nodes `a` and `b` of `nodes`: negative, zero or positive as a <, =, > b (as uint256). */
@@ -190,15 +201,15 @@ function compareNodes(nodes: Uint8Array, a: number, b: number): number {
   return 0;
 }
 
-/** keccak256 of nodes `a` and `b` of `src`, the smaller first, into `dst[at…]` (one reused buffer). */
+/** H(nodes `a` and `b` of `src`, the smaller first) into `dst[at…]` (one reused buffer). */
 const pair = new Uint8Array(64);
-function hashPair(src: Uint8Array, a: number, b: number, dst: Uint8Array, at: number): void {
+function hashPair(src: Uint8Array, a: number, b: number, dst: Uint8Array, at: number, hash: HashInto): void {
   if (compareNodes(src, a, b) > 0) [a, b] = [b, a];
   for (let i = 0; i < 32; i++) {
     pair[i] = src[a + i];
     pair[32 + i] = src[b + i];
   }
-  keccakInto(pair, 0, 64, dst, at);
+  hash(pair, 0, 64, dst, at);
 }
 
 /** Report progress at least every 1 % and at the end. */
@@ -223,6 +234,7 @@ function buildNodes(
   n: number,
   report: (done: number) => void,
   doneBefore: number,
+  hash: HashInto,
 ): { nodes: Uint8Array; nodeOf: Uint32Array } {
   // Sort input indexes by leaf, ties in input order (OpenZeppelin sorts stably).
   const order = new Uint32Array(n);
@@ -243,7 +255,7 @@ function buildNodes(
     nodes.set(leaves.subarray(32 * i, 32 * i + 32), 32 * node);
   }
   for (let k = n - 2, done = doneBefore; k >= 0; k--) {
-    hashPair(nodes, 32 * (2 * k + 1), 32 * (2 * k + 2), nodes, 32 * k);
+    hashPair(nodes, 32 * (2 * k + 1), 32 * (2 * k + 2), nodes, 32 * k, hash);
     report(++done);
   }
   return { nodes, nodeOf };
@@ -256,6 +268,7 @@ class FlatBatchTree implements BatchTree {
     private readonly nodes: Uint8Array,
     private readonly nodeOf: Uint32Array,
     private readonly ids: Map<string, number>,
+    readonly treeHash: TreeHash,
   ) {
     this.root = bytesToHex(nodes.subarray(0, 32));
   }
@@ -302,7 +315,9 @@ export function buildBatchTree(records: readonly PaymentRecord[], opts: BuildBat
   const total = 2 * n - 1;
   const report = progress(total, opts.onProgress);
   const ids = new Map<string, number>();
-  const encoder = new Encoder();
+  const treeHash = opts.treeHash ?? DEFAULT_TREE_HASH;
+  const hash = hashIntoOf(treeHash);
+  const encoder = new Encoder(hash);
   const leaves = new Uint8Array(32 * n);
   for (let i = 0; i < n; i++) {
     const r = records[i];
@@ -318,20 +333,23 @@ export function buildBatchTree(records: readonly PaymentRecord[], opts: BuildBat
     encoder.leaf(r, `records[${i}]`, leaves, 32 * i);
     report(i + 1);
   }
-  const { nodes, nodeOf } = buildNodes(leaves, n, report, n);
-  return new FlatBatchTree(nodes, nodeOf, ids);
+  const { nodes, nodeOf } = buildNodes(leaves, n, report, n, hash);
+  return new FlatBatchTree(nodes, nodeOf, ids, treeHash);
 }
 
-/** The standard leaf hash of a record: keccak256(keccak256(abi.encode(RECORD_LEAF_TYPES, encodeRecord(r)))). */
-export function leafOf(record: PaymentRecord): Hex {
+/**
+ * The standard leaf hash of a record: keccak256(keccak256(abi.encode(RECORD_LEAF_TYPES, encodeRecord(r)))),
+ * or with `"sm3"` SM3(SM3(…)) of the same 256 bytes.
+ */
+export function leafOf(record: PaymentRecord, treeHash: TreeHash = DEFAULT_TREE_HASH): Hex {
   const out = new Uint8Array(32);
-  new Encoder().leaf(record, "record", out, 0);
+  new Encoder(hashIntoOf(treeHash)).leaf(record, "record", out, 0);
   return bytesToHex(out);
 }
 
 /** The leaf hashes of many records, in their order (as `leafOf`, sharing one encoder). */
-export function leavesOf(records: readonly PaymentRecord[]): Hex[] {
-  const encoder = new Encoder();
+export function leavesOf(records: readonly PaymentRecord[], treeHash: TreeHash = DEFAULT_TREE_HASH): Hex[] {
+  const encoder = new Encoder(hashIntoOf(treeHash));
   const out = new Uint8Array(32);
   return records.map((r, i) => {
     encoder.leaf(r, `records[${i}]`, out, 0);
@@ -340,7 +358,7 @@ export function leavesOf(records: readonly PaymentRecord[]): Hex[] {
 }
 
 /** The root of the standard tree over given leaf hashes (any order; sorted as StandardMerkleTree does). */
-export function rootOfLeaves(leafHashes: readonly Hex[]): Hex {
+export function rootOfLeaves(leafHashes: readonly Hex[], treeHash: TreeHash = DEFAULT_TREE_HASH): Hex {
   const n = leafHashes.length;
   if (n === 0) throw new InvalidArgumentError("leaves", "is empty");
   const leaves = new Uint8Array(32 * n);
@@ -348,7 +366,7 @@ export function rootOfLeaves(leafHashes: readonly Hex[]): Hex {
     if (!hexInto(leafHashes[i], leaves, 32 * i, 32))
       throw new InvalidArgumentError(`leaves[${i}]`, "is not a 32-byte hash");
   }
-  return bytesToHex(buildNodes(leaves, n, () => {}, 0).nodes.subarray(0, 32));
+  return bytesToHex(buildNodes(leaves, n, () => {}, 0, hashIntoOf(treeHash)).nodes.subarray(0, 32));
 }
 
 /**
@@ -360,35 +378,48 @@ export function rootOfLeafBytes(
   leaves: Uint8Array,
   n: number,
   onProgress?: (done: number, total: number) => void,
+  treeHash: TreeHash = DEFAULT_TREE_HASH,
 ): Hex {
   if (n < 1) throw new InvalidArgumentError("leaves", "is empty");
   if (leaves.length < 32 * n) throw new InvalidArgumentError("leaves", `holds fewer than ${n} hashes`);
   const report = progress(Math.max(1, n - 1), onProgress);
-  return bytesToHex(buildNodes(leaves, n, report, 0).nodes.subarray(0, 32));
+  return bytesToHex(buildNodes(leaves, n, report, 0, hashIntoOf(treeHash)).nodes.subarray(0, 32));
 }
 
 /**
  * The proof of the leaf at `index` among `n` leaf hashes packed in `leaves` (input order), leaf to
  * root, as `BatchTree.proof` gives it: for readers that hold leaves, not records.
  */
-export function proofOfLeafBytes(leaves: Uint8Array, n: number, index: number): Hex[] {
+export function proofOfLeafBytes(
+  leaves: Uint8Array,
+  n: number,
+  index: number,
+  treeHash: TreeHash = DEFAULT_TREE_HASH,
+): Hex[] {
   if (n < 1) throw new InvalidArgumentError("leaves", "is empty");
   if (leaves.length < 32 * n) throw new InvalidArgumentError("leaves", `holds fewer than ${n} hashes`);
-  const { nodes, nodeOf } = buildNodes(leaves, n, () => {}, 0);
-  return new FlatBatchTree(nodes, nodeOf, new Map()).proof(index);
+  const { nodes, nodeOf } = buildNodes(leaves, n, () => {}, 0, hashIntoOf(treeHash));
+  return new FlatBatchTree(nodes, nodeOf, new Map(), treeHash).proof(index);
 }
 
 /**
  * Whether `proof` proves `record` under `root`: recompute its leaf and fold the proof with
- * sorted-pair keccak256, as OpenZeppelin's `MerkleProof.verify` does. Malformed hex is refused.
+ * sorted-pair keccak256, as OpenZeppelin's `MerkleProof.verify` does (with `"sm3"`: sorted-pair SM3,
+ * as `SM3MerkleProof.verify`). Malformed hex is refused.
  */
-export function verifyInclusion(root: Hex, record: PaymentRecord, proof: readonly Hex[]): boolean {
+export function verifyInclusion(
+  root: Hex,
+  record: PaymentRecord,
+  proof: readonly Hex[],
+  treeHash: TreeHash = DEFAULT_TREE_HASH,
+): boolean {
   const buf = new Uint8Array(96);
+  const hash = hashIntoOf(treeHash);
   if (!hexInto(root, buf, 64, 32)) throw new InvalidArgumentError("root", "is not a 32-byte hash");
-  new Encoder().leaf(record, "record", buf, 0);
+  new Encoder(hash).leaf(record, "record", buf, 0);
   for (let i = 0; i < proof.length; i++) {
     if (!hexInto(proof[i], buf, 32, 32)) throw new InvalidArgumentError(`proof[${i}]`, "is not a 32-byte hash");
-    hashPair(buf, 0, 32, buf, 0);
+    hashPair(buf, 0, 32, buf, 0, hash);
   }
   return compareNodes(buf, 0, 64) === 0;
 }
