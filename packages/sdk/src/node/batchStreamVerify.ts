@@ -5,7 +5,6 @@
  * that differ, so ten million payments verify in about a gigabyte. Same checks, same messages,
  * same result as `verifyBatchFile` on the same file (the tests compare the two on edited files).
  */
-import { closeSync } from "node:fs";
 import { bytesToHex, getAddress, type Address, type Hex } from "viem";
 import { countersOf } from "../settlement/batch";
 import {
@@ -22,10 +21,11 @@ import { fastKeccakReady } from "../settlement/keccak";
 import { createLeafEncoder, proofOfLeafBytes, rootOfLeafBytes } from "../settlement/merkle";
 import { DEFAULT_TREE_HASH, fastSm3Ready } from "../settlement/treeHash";
 import type { PaymentRecord } from "../settlement/record";
-import { openV2, type LineReader } from "./batchLines";
+import { closeOpened, openV2, type LineReader } from "./batchLines";
+import type { BatchFileCryptoOptions } from "./envelope/batchFiles";
 
 /** Options of `verifyBatchFileStream`. */
-export interface VerifyBatchStreamOptions {
+export interface VerifyBatchStreamOptions extends BatchFileCryptoOptions {
   /** Also return this payment's record and its proof (from the recomputed leaves). */
   payment?: string;
   /** Called with the lines read so far of the 2 × 2n the two passes read. */
@@ -97,7 +97,7 @@ export async function verifyBatchFileStream(
 ): Promise<BatchStreamVerification | undefined> {
   await fastKeccakReady(); // the WebAssembly keccak from the first leaf (14× @noble/hashes)
   // Pass 1: the stored leaves (the records are skipped).
-  const first = openV2(path);
+  const first = openV2(path, opts);
   if (!first) return undefined;
   const body = first.head.body;
   const file = batchFileHeadOf(first.head);
@@ -121,7 +121,7 @@ export async function verifyBatchFileStream(
       throw new BatchFileError(path, `has more lines than its header announces (line ${first.lines.line})`);
     }
   } finally {
-    closeSync(first.fd);
+    closeOpened(first);
   }
   const against: AnchoredHeader = anchored === "file" ? file.header : anchored;
   const mismatches: BatchVerification["mismatches"] = [];
@@ -130,7 +130,7 @@ export async function verifyBatchFileStream(
   const lookup = storedOk ? new LeafLookup(stored, n) : undefined;
 
   // Pass 2: the records, each validated, hashed and matched against the stored leaves.
-  const second = openV2(path);
+  const second = openV2(path, opts);
   if (!second) throw new BatchFileError(path, "changed format while it was being verified");
   const submitter = getAddress(file.submitter);
   const encoder = createLeafEncoder(treeHash);
@@ -173,7 +173,7 @@ export async function verifyBatchFileStream(
     }
     for (let j = 0; j < n; j++, tick()) nextLine(second.lines, path, n);
   } finally {
-    closeSync(second.fd);
+    closeOpened(second);
   }
   if (lookup) {
     const leafAt = (bytes: Uint8Array, i: number) => bytesToHex(bytes.subarray(32 * i, 32 * i + 32));
@@ -204,6 +204,8 @@ export async function verifyBatchFileStream(
     mismatches,
     problems,
     file,
-    ...(inclusion ? { inclusion: { ...inclusion, proof: proofOfLeafBytes(computed, n, inclusion.index, treeHash) } } : {}),
+    ...(inclusion
+      ? { inclusion: { ...inclusion, proof: proofOfLeafBytes(computed, n, inclusion.index, treeHash) } }
+      : {}),
   };
 }

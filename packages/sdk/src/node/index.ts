@@ -24,3 +24,4 @@ export * from "./permissionsFile";
 export * from "./permissionsSync";
 export * from "./staticNodesFile";
 export * from "./pkcs11";
+export * from "./envelope";
