@@ -25,7 +25,7 @@ function rootProgram(io: CliIo, keyOwned = false): Command {
     .version(cliVersion(), "-V, --version", "print the version")
     .option(
       "--config-file <file>",
-      "settings file: rpcUrl, deployment, keyFile, key, confirmations, maxLogRange, freeGas, dropTimeout (env CLEARHOUSE_CONFIG, default ./clearhouse.yaml if present)",
+      "settings file: rpcUrl, deployment, keyFile, key, confirmations, maxLogRange, freeGas, dropTimeout, encryptKey (env CLEARHOUSE_CONFIG, default ./clearhouse.yaml if present)",
     )
     .option(
       "--rpc-url <url>",
@@ -41,6 +41,10 @@ function rootProgram(io: CliIo, keyOwned = false): Command {
             "--key <uri>",
             "signing key held in an HSM, instead of --key-file: pkcs11:token=<label>;object=<label> (PIN from env CLEARHOUSE_PKCS11_PIN or a prompt; env CLEARHOUSE_KEY)",
           ),
+    )
+    .option(
+      "--encrypt-key <file|uri>",
+      "encrypt the batch files written and open the encrypted ones read: a key file (32 bytes AES-256-GCM, 16 bytes SM4-GCM) or pkcs11:token=…;object=… (AES-256 in an HSM) (env CLEARHOUSE_ENCRYPT_KEY)",
     )
     .option("--json", "machine-readable output")
     .option("--verbose", "show stack traces")

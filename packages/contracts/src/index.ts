@@ -7,4 +7,4 @@
 export * from "./abis";
 export * from "./deployment";
 export * from "./manifest";
-export { CONTRACT_ARTIFACTS, VERIFIER_ARTIFACTS, PROXY_ARTIFACT } from "./artifactPaths";
+export { CONTRACT_ARTIFACTS, VERIFIER_ARTIFACTS, CRYPTO_ARTIFACTS, PROXY_ARTIFACT } from "./artifactPaths";

@@ -26,6 +26,14 @@ export { parseDeployment, type Deployment, type ContractDeployment, type PlainDe
 export { contractOf, deployedSince, type DeployedContract } from "./contracts";
 export * from "./errors";
 export * from "./validate";
+export {
+  cryptoProfile,
+  parseCryptoMode,
+  CRYPTO_MODES,
+  DEFAULT_CRYPTO_MODE,
+  type CryptoMode,
+  type CryptoProfile,
+} from "./cryptoMode";
 export * as registry from "./registry";
 export * as token from "./token";
 export * as governance from "./governance";

@@ -17,6 +17,7 @@ export * from "./batchFile";
 export * from "./batchFileV2";
 export * from "./batchStream";
 export * from "./ledger";
+export * from "./treeHashActions";
 export * from "./ledgerBanks";
 export * from "./dispute";
 export * from "./submit";
