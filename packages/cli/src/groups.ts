@@ -120,7 +120,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
 ];
 
 /** Global options that take a value (so the command name is found after them). */
-const VALUE_OPTIONS = new Set(["--config-file", "--rpc-url", "--deployment", "--key-file", "--key"]);
+const VALUE_OPTIONS = new Set(["--config-file", "--rpc-url", "--deployment", "--key-file", "--key", "--encrypt-key"]);
 
 /** Whether `word` is a global option that takes a value (`--rpc-url <url>`). */
 export function isValueOption(word: string): boolean {
