@@ -219,7 +219,6 @@ interface ISettlementLedger {
     /// (it must be a contract); zero keeps the current one. SM3 needs a verifier, set now or before.
     function setTreeHash(TreeHash treeHash_, address sm3Verifier) external;
 
-
     /// @notice The tree hash new batches are anchored with (the SM3 verifier is in the last `TreeHashSet`
     /// event that named one).
     function treeHash() external view returns (TreeHash);

@@ -242,7 +242,6 @@ contract SettlementLedger is LedgerBanks, EIP712Upgradeable, UUPSUpgradeable {
         return MerkleProof.verifyCalldata(proof, header.root, _leafOf(encodedRecord));
     }
 
-
     /// @inheritdoc ISettlementLedger
     function treeHash() external view returns (TreeHash) {
         return _s().treeHash;
