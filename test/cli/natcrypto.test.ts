@@ -10,9 +10,13 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import hre from "hardhat";
+import { custom } from "viem";
 import { ExitCode } from "../../packages/cli/src/exit";
+import { runCli } from "../../packages/cli/src/main";
+import { requireSoftHsm, TOKENS, USER_PIN } from "../helpers/softhsm";
 import { BANKS_JSON, BANK_INDEX, SMALL_SAMPLE, settlementFixture } from "../sdk/settlementFixture";
-import { cliWorkspace, expectFailure } from "./harness";
+import { cliWorkspace, expectFailure, type Run } from "./harness";
 
 async function natFixture() {
   const f = await settlementFixture();
@@ -160,5 +164,54 @@ describe("clearhouse: SM3 batch trees and encrypted batch files", function () {
       /--tree-hash.*"md5" is not a tree hash/,
     );
     expect(() => readFileSync(shortOut)).to.throw(/ENOENT/);
+  });
+
+  it("an AES-256 key generated in SoftHSM2 (`hsm aes-keygen`) seals and opens batch files", async function () {
+    const module = requireSoftHsm(this).module;
+    const f = await loadFixture(natFixture);
+    const deployment = join(f.dir, "deployment.json");
+    const cli = async (...argv: string[]): Promise<Run> => {
+      let out = "";
+      let err = "";
+      const code = await runCli(["--deployment", deployment, ...argv], {
+        out: (s) => (out += s + "\n"),
+        err: (s) => (err += s + "\n"),
+        transport: custom(hre.network.provider, { retryCount: 0 }),
+        env: { CLEARHOUSE_PKCS11_PIN: USER_PIN, CLEARHOUSE_PKCS11_MODULE: module },
+      });
+      return { code, out, err };
+    };
+    const made = await cli("hsm", "aes-keygen", "--token", TOKENS.bank, "--label", "batch-files");
+    expect(made.code, made.err).to.equal(ExitCode.ok);
+    const uri = `pkcs11:token=${TOKENS.bank};object=batch-files`;
+    expect(made.out).to.contain(uri);
+    const out = join(f.dir, "alpine-hsm.batch");
+    const build = await cli(
+      "--key-file",
+      f.alpineKey,
+      "--encrypt-key",
+      uri,
+      "batch",
+      "build",
+      SMALL_SAMPLE,
+      "--banks",
+      BANKS_JSON,
+      "--key",
+      "NAT-HSM",
+      "--out",
+      out,
+    );
+    expect(build.code, build.err).to.equal(ExitCode.ok);
+    expect(readFileSync(out, "latin1")).to.match(
+      new RegExp(
+        `^\\{"format":"clearhouse\\.enc/1","alg":"AES-256-GCM","kid":"${uri.replace(/[.;]/g, (c) => `\\${c}`)}"`,
+      ),
+    );
+    const shared = join(f.dir, "alpine-hsm-shared.batch");
+    const share = await cli("--encrypt-key", uri, "batch", "share", out, "--out", shared);
+    expect(share.code, share.err).to.equal(ExitCode.ok);
+    expect(readFileSync(shared, "latin1")).to.match(/^\{"format":"clearhouse\.enc\/1"/);
+    const submitted = await cli("--key-file", f.alpineKey, "--encrypt-key", uri, "batch", "submit", out);
+    expect(submitted.code, submitted.err).to.equal(ExitCode.ok);
   });
 });
