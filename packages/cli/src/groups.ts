@@ -108,7 +108,8 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   },
   {
     name: "hsm",
-    summary: "keys in an HSM (PKCS#11): generate a secp256k1 key in a token, show a key's address",
+    summary:
+      "keys in an HSM (PKCS#11): generate a secp256k1 key or an AES-256 encryption key in a token, show a key's address",
     load: async () => (await import("./hsm")).hsmCommand,
   },
   {
