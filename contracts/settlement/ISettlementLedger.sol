@@ -25,6 +25,15 @@ interface ISettlementLedger {
         Netted
     }
 
+    /// @notice The hash of a batch's Merkle tree (decision 046): keccak256 (OpenZeppelin
+    /// StandardMerkleTree, every batch before decision 046) or SM3 (the same tree with SM3 for the
+    /// leaf's two hashes and the nodes). A ledger-wide governed setting, recorded per batch at
+    /// submission, so a batch is verified with the hash it was built with.
+    enum TreeHash {
+        Keccak256,
+        SM3
+    }
+
     /// @notice What is anchored of a batch. Its keccak256 (`digestOf`) is what the ledger keeps (the
     /// first 31 bytes); the fields are in the `BatchSubmitted` event.
     struct BatchHeader {
@@ -61,6 +70,12 @@ interface ISettlementLedger {
     event BatchNetted(bytes32 indexed batchId, uint64 indexed cycleId);
     /// @notice Governance named the netting engine that may net batches.
     event NettingEngineSet(address indexed engine);
+    /// @notice Governance set the tree hash of batches submitted from now on, and the SM3 verifier
+    /// the ledger calls for SM3 batches (zero: none yet).
+    event TreeHashSet(TreeHash treeHash, address sm3Verifier);
+    /// @notice `batchId` was anchored with a tree of `treeHash`. Emitted only for non-keccak256 trees:
+    /// a batch without this event has a keccak256 tree.
+    event BatchTreeHash(bytes32 indexed batchId, TreeHash treeHash);
     /// @notice The ledger was paused by `account` (governance).
     event Paused(address account);
     /// @notice The ledger was unpaused by `account` (governance).
@@ -131,6 +146,8 @@ interface ISettlementLedger {
     error LedgerAlreadyNetted(bytes32 batchId);
     /// @notice Renouncing ownership would leave the ledger without governance.
     error LedgerOwnershipCannotBeRenounced();
+    /// @notice `verifier` is not a contract: the SM3 tree hash needs an SM3 verifier (`SM3MerkleVerifier`).
+    error LedgerInvalidTreeVerifier(address verifier);
 
     /// @notice Enroll the calling member bank: it gets an index for counterparty masks.
     function enroll() external returns (uint8 index);
@@ -197,6 +214,18 @@ interface ISettlementLedger {
     /// now on; each batch keeps the window end (`closesAt`) in its header.
     function setAckWindow(uint32 ackWindow) external;
 
+    /// @notice Set the tree hash of batches submitted from now on (owner); each batch keeps the one
+    /// it was submitted under (`treeHashOf`). `sm3Verifier` replaces the SM3 verifier when non-zero
+    /// (it must be a contract); zero keeps the current one. SM3 needs a verifier, set now or before.
+    function setTreeHash(TreeHash treeHash_, address sm3Verifier) external;
+
+    /// @notice The tree hash new batches are anchored with (the SM3 verifier is in the last `TreeHashSet`
+    /// event that named one).
+    function treeHash() external view returns (TreeHash);
+
+    /// @notice The tree hash `batchId` was anchored with (reverts LedgerUnknownBatch for an unknown batch).
+    function treeHashOf(bytes32 batchId) external view returns (TreeHash);
+
     /// @notice Stop submissions, acknowledgements and disputes (owner).
     function pause() external;
 
@@ -226,7 +255,8 @@ interface ISettlementLedger {
     /// (a batch already taken into a settlement cycle is Netted, not Final: it reverts).
     function requireFinal(bytes32 batchId, BatchHeader calldata header) external view;
 
-    /// @notice Whether `leaf` is in the anchored batch, given its header and proof. **Warning:** any
+    /// @notice Whether `leaf` is in the anchored batch, given its header and proof, with the batch's
+    /// tree hash (`treeHashOf`: SM3 batches are checked by the SM3 verifier). **Warning:** any
     /// node of the tree passes, not only a record's leaf (an internal node with its upper path):
     /// integrators proving a payment must use `verifyRecord`; this is for callers that computed
     /// the leaf from the record themselves (`leafOf`).
@@ -238,7 +268,8 @@ interface ISettlementLedger {
     ) external view returns (bool);
 
     /// @notice Whether the payment record `encodedRecord` is in the anchored batch: its leaf is
-    /// computed here (`leafOf`), so no internal node can pass. Integrators use this one.
+    /// computed here (`leafOf`, or the SM3 verifier's `leafOf` for an SM3 batch), so no internal
+    /// node can pass. Integrators use this one.
     function verifyRecord(
         bytes32 batchId,
         BatchHeader calldata header,
@@ -246,7 +277,8 @@ interface ISettlementLedger {
         bytes32[] calldata proof
     ) external view returns (bool);
 
-    /// @notice The leaf hash of an encoded payment record (as StandardMerkleTree hashes it).
+    /// @notice The keccak256 leaf hash of an encoded payment record (as StandardMerkleTree hashes it;
+    /// an SM3 batch's leaf is the SM3 verifier's `leafOf`).
     function leafOf(uint256[8] calldata encodedRecord) external pure returns (bytes32);
 
     /// @notice A bank's enrollment index (reverts if not enrolled) and its last batch sequence. A

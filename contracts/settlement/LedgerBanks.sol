@@ -44,6 +44,8 @@ abstract contract LedgerBanks is ISettlementLedger, Ownable2StepUpgradeable {
         uint16 bankCount; // indexes ever handed out, 0 … 256
         bool paused;
         bool anyFree; // freeMask != 0: only then does a submission read freeMask
+        // Decision 046: in slot 0's free bytes (a layout-safe insert), so a submission reads it free.
+        TreeHash treeHash; // of batches submitted from now on
         address[] banks; // index → current holder (zero while released)
         mapping(address bank => Bank) bankOf;
         mapping(bytes32 batchId => bytes32 anchor) anchors; // digest's first 31 bytes | stored status
@@ -52,6 +54,7 @@ abstract contract LedgerBanks is ISettlementLedger, Ownable2StepUpgradeable {
         uint256 freeMask; // released indexes not yet given again
         Release[] releases; // the free list, oldest release first from `nextRelease`
         uint256 nextRelease;
+        address sm3Verifier; // ISM3MerkleVerifier: read only for SM3 batches' inclusion checks
     }
 
     // keccak256(abi.encode(uint256(keccak256("clearhouse.storage.SettlementLedger")) - 1)) & ~bytes32(uint256(0xff))

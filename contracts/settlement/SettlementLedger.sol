@@ -5,6 +5,7 @@ import {EIP712Upgradeable} from "@openzeppelin/contracts-upgradeable/utils/crypt
 import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {ISM3MerkleVerifier} from "../crypto/ISM3MerkleVerifier.sol";
 import {IConsortiumRegistry} from "../access/IConsortiumRegistry.sol";
 import {Roles} from "../access/Roles.sol";
 import {ISettlementLedger} from "./ISettlementLedger.sol";
@@ -19,6 +20,9 @@ import {LedgerBanks} from "./LedgerBanks.sol";
 contract SettlementLedger is LedgerBanks, EIP712Upgradeable, UUPSUpgradeable {
     /// @dev An anchor word: the digest's first 31 bytes | the stored status in the last byte.
     bytes32 private constant DIGEST_PART = ~bytes32(uint256(0xff));
+    /// @dev In an anchor word's last byte: the batch's tree is SM3 (decision 046); the status is the low 7 bits.
+    uint256 private constant SM3_TREE = 0x80;
+    uint256 private constant STATUS_PART = 0x7f;
     /// @dev EIP-712 type of a signed dispute (docs/spec/batch-header.md).
     bytes32 private constant DISPUTE_TYPEHASH = keccak256(
         "Dispute(bytes32 batchId,uint16 reasonCode,uint256 deadline)"
@@ -61,8 +65,10 @@ contract SettlementLedger is LedgerBanks, EIP712Upgradeable, UUPSUpgradeable {
             return (batchId, false);
         }
         uint64 sequence = _admit(header);
-        $.anchors[batchId] = _anchor(digest, BatchStatus.Submitted);
+        bool sm3 = $.treeHash == TreeHash.SM3;
+        $.anchors[batchId] = _anchor(digest, BatchStatus.Submitted) | bytes32(sm3 ? SM3_TREE : 0);
         emit BatchSubmitted(batchId, msg.sender, key, sequence, digest, header);
+        if (sm3) emit BatchTreeHash(batchId, TreeHash.SM3);
         return (batchId, true);
     }
 
@@ -127,6 +133,18 @@ contract SettlementLedger is LedgerBanks, EIP712Upgradeable, UUPSUpgradeable {
         if (engine.code.length == 0) revert LedgerInvalidEngine(engine);
         _s().nettingEngine = engine;
         emit NettingEngineSet(engine);
+    }
+
+    /// @inheritdoc ISettlementLedger
+    /// @dev Applies to batches submitted from now on; each batch keeps its tree hash in its anchor word.
+    function setTreeHash(TreeHash treeHash_, address sm3Verifier) external onlyOwner {
+        LedgerStorage storage $ = _s();
+        if (sm3Verifier != address(0) || treeHash_ == TreeHash.SM3) {
+            if (sm3Verifier.code.length == 0) revert LedgerInvalidTreeVerifier(sm3Verifier);
+            $.sm3Verifier = sm3Verifier;
+        }
+        $.treeHash = treeHash_;
+        emit TreeHashSet(treeHash_, sm3Verifier);
     }
 
     /// @inheritdoc ISettlementLedger
@@ -205,7 +223,9 @@ contract SettlementLedger is LedgerBanks, EIP712Upgradeable, UUPSUpgradeable {
         bytes32 leaf,
         bytes32[] calldata proof
     ) external view returns (bool) {
-        _anchored(batchId, header);
+        if (_isSm3(_anchored(batchId, header))) {
+            return ISM3MerkleVerifier(_s().sm3Verifier).verify(proof, header.root, leaf);
+        }
         return MerkleProof.verifyCalldata(proof, header.root, leaf);
     }
 
@@ -216,8 +236,20 @@ contract SettlementLedger is LedgerBanks, EIP712Upgradeable, UUPSUpgradeable {
         uint256[8] calldata encodedRecord,
         bytes32[] calldata proof
     ) external view returns (bool) {
-        _anchored(batchId, header);
+        if (_isSm3(_anchored(batchId, header))) {
+            return ISM3MerkleVerifier(_s().sm3Verifier).verifyRecord(proof, header.root, encodedRecord);
+        }
         return MerkleProof.verifyCalldata(proof, header.root, _leafOf(encodedRecord));
+    }
+
+    /// @inheritdoc ISettlementLedger
+    function treeHash() external view returns (TreeHash) {
+        return _s().treeHash;
+    }
+
+    /// @inheritdoc ISettlementLedger
+    function treeHashOf(bytes32 batchId) external view returns (TreeHash) {
+        return _isSm3(_anchorWord(batchId)) ? TreeHash.SM3 : TreeHash.Keccak256;
     }
 
     /// @inheritdoc ISettlementLedger
@@ -347,7 +379,11 @@ contract SettlementLedger is LedgerBanks, EIP712Upgradeable, UUPSUpgradeable {
     }
 
     function _stored(bytes32 anchored) private pure returns (BatchStatus) {
-        return BatchStatus(uint8(uint256(anchored)));
+        return BatchStatus(uint8(uint256(anchored) & STATUS_PART));
+    }
+
+    function _isSm3(bytes32 anchored) private pure returns (bool) {
+        return uint256(anchored) & SM3_TREE != 0;
     }
 
     function _anchor(bytes32 digest, BatchStatus status) private pure returns (bytes32) {
@@ -356,7 +392,9 @@ contract SettlementLedger is LedgerBanks, EIP712Upgradeable, UUPSUpgradeable {
 
     function _setStatus(bytes32 batchId, BatchStatus status) private {
         LedgerStorage storage $ = _s();
-        $.anchors[batchId] = _anchor($.anchors[batchId], status);
+        bytes32 anchored = $.anchors[batchId];
+        // Keep the tree flag: only the status bits change.
+        $.anchors[batchId] = (anchored & ~bytes32(STATUS_PART)) | bytes32(uint256(status));
     }
 
     function _setAckWindow(uint32 ackWindow_) private {

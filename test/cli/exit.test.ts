@@ -60,6 +60,13 @@ import {
   Pkcs11UriError,
 } from "../../packages/sdk/src/node/pkcs11";
 import { Sm2CurveError, Sm2KeyError } from "../../packages/sdk/src/crypto/sm2";
+import {
+  EnvelopeError,
+  EnvelopeFormatError,
+  EnvelopeKeyError,
+  EnvelopeTamperedError,
+  EnvelopeWrongKeyError,
+} from "../../packages/sdk/src/node/envelope/errors";
 import { Sm2SignerMismatchError } from "../../packages/sdk/src/crypto/sm2Signers";
 import { KycTierBelowMinimumError, KycTierOutOfRangeError } from "../../packages/sdk/src/zk/kycTier";
 import {
@@ -92,6 +99,11 @@ const SAMPLES: Record<string, { make: () => ClearhouseError; category: ErrorCate
   },
   KycTierOutOfRangeError: { make: () => new KycTierOutOfRangeError("tier", 256), category: "input" },
   Pkcs11KeyError: { make: () => new Pkcs11KeyError("token trouble", "Check the token."), category: "input" },
+  EnvelopeError: { make: () => new EnvelopeError("Encrypted envelope f: bad.", "hint"), category: "input" },
+  EnvelopeKeyError: { make: () => new EnvelopeKeyError("k.key", "is 31 bytes"), category: "input" },
+  EnvelopeFormatError: { make: () => new EnvelopeFormatError("b.json", "unknown algorithm"), category: "input" },
+  EnvelopeWrongKeyError: { make: () => new EnvelopeWrongKeyError("b.json", "0x01", "0x02"), category: "input" },
+  EnvelopeTamperedError: { make: () => new EnvelopeTamperedError("b.json"), category: "input" },
   Sm2KeyError: { make: () => new Sm2KeyError("k.json", "is not valid JSON"), category: "input" },
   Sm2CurveError: { make: () => new Sm2CurveError("k.json", "is a secp256k1 key"), category: "input" },
   Sm2SignerMismatchError: {

@@ -137,6 +137,7 @@ export type EveryAction = [
     Action<"settlement", "anchoredBatch", [settlement.AnchoredBatchParameters], settlement.AnchoredBatchReturnType>
   >,
   Expect<Action<"settlement", "headerDigest", [settlement.HeaderDigestParameters], settlement.HeaderDigestReturnType>>,
+  Expect<Action<"settlement", "getTreeHash", [settlement.GetTreeHashParameters?], settlement.GetTreeHashReturnType>>,
   Expect<
     Action<
       "settlement",
@@ -442,6 +443,7 @@ export type NothingUnchecked = Expect<
         | "anchoredHeader"
         | "anchoredBatch"
         | "headerDigest"
+        | "getTreeHash"
         | "verifyInclusionOnChain"
         | "verifyRecordOnChain"
         | "isBarred"

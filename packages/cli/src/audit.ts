@@ -18,6 +18,7 @@ import { connect, type CliIo, type GlobalOptions } from "./options";
 import { print, toJson } from "./output";
 import { addDecryptCommand } from "./auditDecrypt";
 import { addEphemeralCommand } from "./auditEphemeral";
+import { fileCrypto } from "./encryption";
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -59,6 +60,7 @@ export function auditCommand(io: CliIo, globals: () => GlobalOptions): Command {
       const report = await auditChain(ch.context, {
         verifier: proofVerifier(),
         batchFiles: o.batchFile,
+        ...fileCrypto(g, io),
         onProgress: (done, total) => {
           const pct = Math.floor((100 * done) / Math.max(total, 1));
           if (!g.json && pct !== last && (pct % 25 === 0 || done === total)) io.err(`reading events: ${pct}%`);

@@ -29,6 +29,7 @@ import { openRecords, type OpenedRecords } from "./paymentInput";
 import { refusedSummary, withAppHdrIfPossible } from "./isoReplies";
 import { ExitCode, UsageError } from "./exit";
 import { connect, loadKey, type CliIo, type GlobalOptions } from "./options";
+import { fileCrypto, treeHashFor } from "./encryption";
 import { print, toJson } from "./output";
 
 /** A progress bar on stderr (never in --json output). */
@@ -122,7 +123,12 @@ async function refusalsAnswered(
 
 /** The record and proof of one payment of a batch file read whole, or undefined if it holds none. */
 function proofFromWhole(file: BatchFile, paymentId: string): { record: PaymentRecord; proof: Hex[] } | undefined {
-  const built = buildBatch(file.records, { submitter: file.submitter, key: file.key, metadata: file.metadata });
+  const built = buildBatch(file.records, {
+    submitter: file.submitter,
+    key: file.key,
+    metadata: file.metadata,
+    ...(file.treeHash ? { treeHash: file.treeHash } : {}),
+  });
   const index = built.tree.indexOf(paymentId);
   return index < 0 ? undefined : { record: built.records[index], proof: built.tree.proof(index) };
 }
@@ -145,6 +151,10 @@ export function batchCommand(io: CliIo, globals: () => GlobalOptions): Command {
       "refuse a pacs.008 file larger than this (bytes, or with KiB/MiB/GiB; default: $CLEARHOUSE_MAX_XML_BYTES or 1GiB)",
     )
     .option("--skip-invalid", "ISO input: leave out invalid payments instead of refusing the message")
+    .option(
+      "--tree-hash <hash>",
+      "the Merkle tree's hash: keccak256 or sm3 (default: the deployment's crypto mode, else keccak256; decision 046)",
+    )
     .option("--rejections <file>", "with --skip-invalid: write the refused payments as a pacs.002 (RJCT)")
     .addHelpText(
       "after",
@@ -164,6 +174,7 @@ export function batchCommand(io: CliIo, globals: () => GlobalOptions): Command {
       const maxBytes = maxXmlBytes(o.maxBytes as string | undefined, io.env.CLEARHOUSE_MAX_XML_BYTES);
       const submitter = bank ? getAddress(bank) : loadKey(g, io).address;
       const key = ledger.batchKey(String(o.key)); // refused before the input is opened
+      const treeHash = treeHashFor(o.treeHash as string | undefined, g, io);
       const opened = await openRecords(input, o.banks as string | undefined, {
         maxBytes,
         skipInvalid: o.skipInvalid === true,
@@ -175,6 +186,8 @@ export function batchCommand(io: CliIo, globals: () => GlobalOptions): Command {
       const written = writeBatchStream(out, records, {
         submitter,
         key,
+        treeHash,
+        ...fileCrypto(g, io),
         // The ISO MsgId as given (`iso report` answers it in OrgnlMsgId; a "/" in it is kept), the
         // envelope and the AppHdr's identifiers (BizMsgIdr, MsgDefIdr, Fr, To, CreDt).
         metadata: { source, ...metadata, key },
@@ -232,6 +245,15 @@ export function batchCommand(io: CliIo, globals: () => GlobalOptions): Command {
     .action(async (path: string, o: { verify?: boolean }) => {
       const g = globals();
       const { file, ch } = await ownBatch(path, g, io, { verify: o.verify === true });
+      // The ledger verifies inclusion with the hash it records at submission: it must be the file's.
+      const fileHash = file.treeHash ?? "keccak256";
+      const { ledger: current } = await ch.settlement.getTreeHash();
+      if (current !== fileHash) {
+        throw new UsageError(
+          `${path} holds a ${fileHash} tree, but the ledger anchors ${current} trees now: its payments could not be proved on chain.`,
+          `Build the batch again with --tree-hash ${current} (nothing was sent).`,
+        );
+      }
       const r = await ch.settlement.submitBatch({ key: file.key, header: file.header });
       const what = r.created
         ? `Anchored batch ${r.batchId} (tx ${r.tx?.hash}, gas ${r.tx?.gasUsed})`
@@ -248,7 +270,9 @@ export function batchCommand(io: CliIo, globals: () => GlobalOptions): Command {
       if (/^0x/i.test(arg) && !/^0x[0-9a-fA-F]{64}$/.test(arg))
         throw new UsageError(`${arg} is not a batch id (0x + 64 hex digits).`, "Pass a batch id or a batch file.");
       const batchId = (
-        /^0x[0-9a-fA-F]{64}$/.test(arg) ? arg : (readBatchFileHead(arg) ?? readBatchFile(arg)).batchId
+        /^0x[0-9a-fA-F]{64}$/.test(arg)
+          ? arg
+          : (readBatchFileHead(arg, fileCrypto(g, io)) ?? readBatchFile(arg, fileCrypto(g, io))).batchId
       ) as Hex;
       const info = await connect(g, io, false).settlement.getBatch({ batchId });
       const closes = new Date(info.windowClosesAt * 1000).toISOString();
@@ -348,16 +372,16 @@ export function batchCommand(io: CliIo, globals: () => GlobalOptions): Command {
     )
     .action((path: string, o: { out: string }) => {
       const g = globals();
-      const head = readBatchFileHead(path);
+      const head = readBatchFileHead(path, fileCrypto(g, io));
       if (head && !head.seal.ok) {
         throw new UsageError(
           `${path} changed since \`batch build\` wrote it: its seal no longer matches.`,
           "Check it with `batch verify`, or rebuild it from the original payments.",
         );
       }
-      const file = head ?? readBatchFile(path);
+      const file = head ?? readBatchFile(path, fileCrypto(g, io));
       const count = file.header.entryCount;
-      writeSharedBatchFile(o.out, file);
+      writeSharedBatchFile(o.out, file, fileCrypto(g, io));
       print(io, g, `Wrote ${o.out}: batch ${file.batchId} without its ${count} payment${count === 1 ? "" : "s"}`, {
         batchId: file.batchId,
         out: o.out,
@@ -372,8 +396,13 @@ export function batchCommand(io: CliIo, globals: () => GlobalOptions): Command {
     .action(async (path: string, o: Record<string, string>) => {
       const g = globals();
       // A clearhouse.batch/2 file is verified streaming (any size); a /1 file is read whole.
-      const streamed = await verifyBatchFileStream(path, "file", o.payment === undefined ? {} : { payment: o.payment });
-      const whole = streamed ? undefined : readBatchFile(path);
+      const crypto = fileCrypto(g, io);
+      const streamed = await verifyBatchFileStream(
+        path,
+        "file",
+        o.payment === undefined ? crypto : { ...crypto, payment: o.payment },
+      );
+      const whole = streamed ? undefined : readBatchFile(path, crypto);
       const file = streamed ? streamed.file : whole!;
       const check: BatchVerification = streamed ?? verifyBatchFile(whole!, whole!.header);
       const ch = connect(g, io, false);
@@ -393,7 +422,7 @@ export function batchCommand(io: CliIo, globals: () => GlobalOptions): Command {
         const found = streamed ? streamed.inclusion : proofFromWhole(whole!, o.payment);
         if (!found) throw new UsageError(`Payment ${o.payment} is not in ${path}.`);
         const { record, proof } = found;
-        const local = verifyInclusion(file.header.root, record, proof);
+        const local = verifyInclusion(file.header.root, record, proof, file.treeHash);
         const onChain = await ch.settlement.verifyRecordOnChain({ batchId: file.batchId, header, record, proof });
         inclusion = { paymentId: o.payment, local, onChain };
         lines.push(

@@ -1,7 +1,12 @@
 /** Guards the batch CLI applies before sending anything, and its shared option parsing. */
 import { getAddress, type Address } from "viem";
 import type { Clearhouse } from "@clearhouse/sdk";
-import { readBatchFile, readBatchFileHead, verifyBatchFileStream } from "@clearhouse/sdk/node";
+import {
+  readBatchFile,
+  readBatchFileHead,
+  verifyBatchFileStream,
+  type BatchFileCryptoOptions,
+} from "@clearhouse/sdk/node";
 import {
   batchFileHeadOf,
   verifyBatchFile,
@@ -12,6 +17,7 @@ import {
 import { UINT64_MAX } from "@clearhouse/sdk";
 import { UsageError } from "./exit";
 import { connect, type CliIo, type GlobalOptions } from "./options";
+import { fileCrypto } from "./encryption";
 
 /** The signing key must be the batch's submitter: otherwise it would anchor another bank's batch. */
 function requireSubmitter(ch: Clearhouse, submitter: Address, path: string): void {
@@ -61,17 +67,21 @@ function requireCurrency(ch: Clearhouse, currency: string, path: string): void {
  * header line and a SHA-256 of the rest (no record parsed or hashed with keccak); otherwise (a
  * `clearhouse.batch/1` file, a broken seal, or `verify`) the whole file is read and recomputed.
  */
-export async function intactBatch(path: string, opts: { verify?: boolean } = {}): Promise<BatchFileHead> {
-  const head = readBatchFileHead(path);
+export async function intactBatch(
+  path: string,
+  opts: { verify?: boolean } & BatchFileCryptoOptions = {},
+): Promise<BatchFileHead> {
+  const crypto: BatchFileCryptoOptions = opts.encryptionKey ? { encryptionKey: opts.encryptionKey } : {};
+  const head = readBatchFileHead(path, crypto);
   if (head && head.records > 0) {
     if (!head.seal.ok || opts.verify) {
       // A clearhouse.batch/2 file is recomputed streaming: any size, no record held.
-      const check = await verifyBatchFileStream(path, "file");
+      const check = await verifyBatchFileStream(path, "file", crypto);
       if (check && !check.ok) throw inconsistent(path, check);
     }
     return batchFileHeadOf(head);
   }
-  const file = readBatchFile(path);
+  const file = readBatchFile(path, crypto);
   requireIntact(file, path, { verify: true });
   return file;
 }
@@ -86,7 +96,7 @@ export async function ownBatch(
   io: CliIo,
   opts: { verify?: boolean } = {},
 ): Promise<{ file: BatchFileHead; ch: Clearhouse }> {
-  const file = await intactBatch(path, opts);
+  const file = await intactBatch(path, { ...opts, ...fileCrypto(g, io) });
   const ch = connect(g, io, true);
   requireSubmitter(ch, file.submitter, path);
   requireCurrency(ch, file.currency, path);

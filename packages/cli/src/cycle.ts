@@ -10,6 +10,7 @@ import { print } from "./output";
 import { proposable, runAdmin, type ProposeFlags } from "./propose";
 import { parseDuration } from "./options";
 import { setAckWindowCall, setMaxConsecutiveDeferralsCall, writeOffCall } from "@clearhouse/sdk/settlement";
+import { fileCrypto } from "./encryption";
 
 /** Minor units as a person reads them: "+1,234.56 tEUR" (signed when asked). */
 function unitsOf(token: { decimals: number; symbol: string }) {
@@ -77,14 +78,14 @@ export function cycleCommand(io: CliIo, globals: () => GlobalOptions): Command {
         throw new UsageError(`--gas-budget ${o.gasBudget} is not a gas amount (100000 to 9999999999).`);
       const batches = paths.map((path) => {
         // Only the header line is used (of a shared or a full file); a clearhouse.batch/1 file is read whole.
-        const head = readBatchFileHead(path);
+        const head = readBatchFileHead(path, fileCrypto(g, io));
         if (head && !head.seal.ok) {
           throw new UsageError(
             `${path} changed since it was written: its header or body no longer matches its seal.`,
             "Ask the bank for its file again (`batch share`), or check it with `batch verify`.",
           );
         }
-        const file = head ?? readBatchFile(path);
+        const file = head ?? readBatchFile(path, fileCrypto(g, io));
         return { bank: file.submitter, key: file.key, header: file.header };
       });
       const ch = connect(g, io, true);

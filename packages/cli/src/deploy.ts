@@ -36,6 +36,7 @@ import {
   type GlobalOptions,
 } from "./options";
 import { print } from "./output";
+import { cryptoProfile } from "@clearhouse/sdk";
 
 /** A deployment step failed (the node refused a transaction, a call reverted): the message says which and why. */
 export class DeployFailedError extends ClearhouseError {
@@ -74,6 +75,7 @@ function summary(path: string, c: Consortium): string {
     `  token       ${c.token.name} (${c.token.symbol}), ${c.token.currency}, ${c.token.decimals} decimals`,
     `  governance  ${g.threshold}-of-${g.signers.length} multisig, timelock ${g.minDelay}s / sensitive ${g.sensitiveDelay}s, guardian ${g.guardian}`,
     `  settlement  acknowledgement window ${c.settlement.ackWindow}s`,
+    `  crypto      ${c.crypto} (batch trees ${cryptoProfile(c.crypto).treeHash}, envelopes ${cryptoProfile(c.crypto).envelope})`,
     `  members     ${c.members.length}`,
     members.replace(/^/gm, "    "),
     ...c.warnings.map((w) => `warning: ${w}`),

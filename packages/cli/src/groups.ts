@@ -113,7 +113,8 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   },
   {
     name: "hsm",
-    summary: "keys in an HSM (PKCS#11): generate a secp256k1 key in a token, show a key's address",
+    summary:
+      "keys in an HSM (PKCS#11): generate a secp256k1 key or an AES-256 encryption key in a token, show a key's address",
     load: async () => (await import("./hsm")).hsmCommand,
   },
   {
@@ -137,6 +138,7 @@ const VALUE_OPTIONS = new Set([
   "--key-file",
   "--key",
   "--member-account",
+  "--encrypt-key",
 ]);
 
 /** Whether `word` is a global option that takes a value (`--rpc-url <url>`). */

@@ -1,6 +1,6 @@
 /** `clearhouse hsm …`: secp256k1 keys held in an HSM (PKCS#11), created in the token and used by `--key`. */
 import { Command } from "commander";
-import { generatePkcs11Key } from "@clearhouse/sdk/node";
+import { generatePkcs11AesKey, generatePkcs11Key } from "@clearhouse/sdk/node";
 import { UsageError } from "./exit";
 import { loadKey, type CliIo, type GlobalOptions } from "./options";
 import { print } from "./output";
@@ -8,7 +8,7 @@ import { pinFor } from "./signer";
 
 export function hsmCommand(io: CliIo, globals: () => GlobalOptions): Command {
   const hsm = new Command("hsm").description(
-    "keys in an HSM (PKCS#11): generate a secp256k1 key in a token, show a key's address",
+    "keys in an HSM (PKCS#11): generate a secp256k1 key or an AES-256 encryption key in a token, show a key's address",
   );
 
   hsm
@@ -32,6 +32,29 @@ export function hsmCommand(io: CliIo, globals: () => GlobalOptions): Command {
         module: io.env.CLEARHOUSE_PKCS11_MODULE || undefined,
       });
       print(io, g, [`address  ${key.address}`, `key      ${key.uri}`, `id       ${key.id}`].join("\n"), key);
+    });
+
+  hsm
+    .command("aes-keygen")
+    .description("generate an AES-256 key inside a token (sensitive, not extractable) for --encrypt-key")
+    .requiredOption("--token <label>", "the token's label")
+    .requiredOption("--label <object>", "the new key's label (CKA_LABEL)")
+    .addHelpText(
+      "after",
+      "\nSeals batch files (--encrypt-key <uri>) and webhook payloads (encryptKey) with AES-256-GCM inside the\n" +
+        "token (CKM_AES_GCM); docs/spec/encrypted-envelope.md. PIN and module as for `hsm keygen`.\n" +
+        "\nExample:\n  CLEARHOUSE_PKCS11_PIN=… clearhouse hsm aes-keygen --token bank-a --label batch-files",
+    )
+    .action((o: { token: string; label: string }) => {
+      const g = globals();
+      if (o.label.trim() === "") throw new UsageError("--label is empty.");
+      const uri = generatePkcs11AesKey({
+        token: o.token,
+        label: o.label,
+        pin: pinFor(o.token, io.env, io.promptSecret),
+        module: io.env.CLEARHOUSE_PKCS11_MODULE || undefined,
+      });
+      print(io, g, `key      ${uri}`, { uri, algorithm: "AES-256-GCM" });
     });
 
   hsm

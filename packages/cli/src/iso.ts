@@ -18,6 +18,7 @@ import { connect, type CliIo, type GlobalOptions } from "./options";
 import { print } from "./output";
 import { readRecords } from "./paymentInput";
 import { refusedSummary, withAppHdrIfPossible } from "./isoReplies";
+import { fileCrypto } from "./encryption";
 
 export function isoCommand(io: CliIo, globals: () => GlobalOptions): Command {
   const iso = new Command("iso").description("ISO 20022: import pacs.008/.009/.004, read and write pacs.002");
@@ -96,7 +97,7 @@ export function isoCommand(io: CliIo, globals: () => GlobalOptions): Command {
     .option("--no-app-hdr", "write a bare Document even when the original came with an AppHdr")
     .action(async (path: string, o: Record<string, string | boolean>) => {
       const g = globals();
-      const file = readBatchFile(path);
+      const file = readBatchFile(path, fileCrypto(g, io));
       requireIntact(file, path);
       const version = Number(o.pacsVersion);
       if (!(PACS002_VERSIONS as readonly number[]).includes(version)) {

@@ -25,7 +25,7 @@ function rootProgram(io: CliIo, keyOwned = false): Command {
     .version(cliVersion(), "-V, --version", "print the version")
     .option(
       "--config-file <file>",
-      "settings file: rpcUrl, deployment, keyFile, key, memberAccount, confirmations, maxLogRange, freeGas, dropTimeout (env CLEARHOUSE_CONFIG, default ./clearhouse.yaml if present)",
+      "settings file: rpcUrl, deployment, keyFile, key, memberAccount, confirmations, maxLogRange, freeGas, dropTimeout, encryptKey (env CLEARHOUSE_CONFIG, default ./clearhouse.yaml if present)",
     )
     .option(
       "--rpc-url <url>",
@@ -45,6 +45,10 @@ function rootProgram(io: CliIo, keyOwned = false): Command {
     .option(
       "--member-account <address>",
       "act for this member account (decision 045): writes go through its execute, signed by the key (env CLEARHOUSE_MEMBER_ACCOUNT)",
+    )
+    .option(
+      "--encrypt-key <file|uri>",
+      "encrypt the batch files written and open the encrypted ones read: a key file (32 bytes AES-256-GCM, 16 bytes SM4-GCM) or pkcs11:token=…;object=… (AES-256 in an HSM) (env CLEARHOUSE_ENCRYPT_KEY)",
     )
     .option("--json", "machine-readable output")
     .option("--verbose", "show stack traces")

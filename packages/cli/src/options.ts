@@ -34,6 +34,8 @@ export interface GlobalOptions {
   maxLogRange?: string;
   freeGas?: string;
   dropTimeout?: string;
+  /** The batch files' encryption key: a key file or a PKCS#11 URI (`--encrypt-key`, CLEARHOUSE_ENCRYPT_KEY). */
+  encryptKey?: string;
   json?: boolean;
   verbose?: boolean;
 }
@@ -64,6 +66,7 @@ const FILE_SETTINGS = [
   ["maxLogRange", "CLEARHOUSE_MAX_LOG_RANGE"],
   ["freeGas", "CLEARHOUSE_FREE_GAS"],
   ["dropTimeout", "CLEARHOUSE_DROP_TIMEOUT"],
+  ["encryptKey", "CLEARHOUSE_ENCRYPT_KEY"],
 ] as const;
 
 /** Settings taken from the environment here (the others are read where they are used). */
@@ -75,6 +78,7 @@ const FROM_ENV = new Set<string>([
   "maxLogRange",
   "freeGas",
   "dropTimeout",
+  "encryptKey",
 ]);
 const SETTING_NAMES = FILE_SETTINGS.map(([name]) => name).join(", ");
 

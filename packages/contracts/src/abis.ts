@@ -5000,6 +5000,17 @@ export const settlementLedgerAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "verifier",
+        "type": "address"
+      }
+    ],
+    "name": "LedgerInvalidTreeVerifier",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint32",
         "name": "ackWindow",
         "type": "uint32"
@@ -5504,6 +5515,25 @@ export const settlementLedgerAbi = [
         "type": "bytes32"
       },
       {
+        "indexed": false,
+        "internalType": "enum ISettlementLedger.TreeHash",
+        "name": "treeHash",
+        "type": "uint8"
+      }
+    ],
+    "name": "BatchTreeHash",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "batchId",
+        "type": "bytes32"
+      },
+      {
         "indexed": true,
         "internalType": "address",
         "name": "operator",
@@ -5600,6 +5630,25 @@ export const settlementLedgerAbi = [
       }
     ],
     "name": "Paused",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": false,
+        "internalType": "enum ISettlementLedger.TreeHash",
+        "name": "treeHash",
+        "type": "uint8"
+      },
+      {
+        "indexed": false,
+        "internalType": "address",
+        "name": "sm3Verifier",
+        "type": "address"
+      }
+    ],
+    "name": "TreeHashSet",
     "type": "event"
   },
   {
@@ -6478,6 +6527,24 @@ export const settlementLedgerAbi = [
   {
     "inputs": [
       {
+        "internalType": "enum ISettlementLedger.TreeHash",
+        "name": "treeHash_",
+        "type": "uint8"
+      },
+      {
+        "internalType": "address",
+        "name": "sm3Verifier",
+        "type": "address"
+      }
+    ],
+    "name": "setTreeHash",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "bytes32",
         "name": "batchId",
         "type": "bytes32"
@@ -6613,6 +6680,38 @@ export const settlementLedgerAbi = [
     "name": "transferOwnership",
     "outputs": [],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "treeHash",
+    "outputs": [
+      {
+        "internalType": "enum ISettlementLedger.TreeHash",
+        "name": "",
+        "type": "uint8"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "batchId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "treeHashOf",
+    "outputs": [
+      {
+        "internalType": "enum ISettlementLedger.TreeHash",
+        "name": "",
+        "type": "uint8"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -16095,6 +16194,17 @@ export const clearhouseErrorsAbi = [
       }
     ],
     "name": "LedgerInvalidSignature",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "verifier",
+        "type": "address"
+      }
+    ],
+    "name": "LedgerInvalidTreeVerifier",
     "type": "error"
   },
   {

@@ -38,6 +38,11 @@ export const SIGNER_ARTIFACTS = {
   SM2Signer: "contracts/crypto/SM2Signer.sol/SM2Signer.json",
 } as const;
 
+/** Stateless helpers a crypto mode deploys (decision 046): the SM3 batch-tree verifier the ledger calls. */
+export const CRYPTO_ARTIFACTS = {
+  SM3MerkleVerifier: "contracts/crypto/SM3MerkleVerifier.sol/SM3MerkleVerifier.json",
+} as const;
+
 /** OpenZeppelin's ERC-1967 proxy, compiled through contracts/proxy/ClearhouseProxy.sol. */
 export const PROXY_ARTIFACT = "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol/ERC1967Proxy.json";
 
@@ -49,6 +54,7 @@ export const SHIPPED_ARTIFACTS: Readonly<Record<string, string>> = {
   ...CONTRACT_ARTIFACTS,
   ...VERIFIER_ARTIFACTS,
   ...SIGNER_ARTIFACTS,
+  ...CRYPTO_ARTIFACTS,
   ERC1967Proxy: PROXY_ARTIFACT,
   UpgradeableBeacon: BEACON_ARTIFACT,
 };

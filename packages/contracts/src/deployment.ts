@@ -76,4 +76,22 @@ export interface Deployment {
    * tools (read as complete). `clearhouse deploy --resume` finishes a file that is not complete.
    */
   setup?: "contracts" | "members" | "complete";
+  /**
+   * The consortium's crypto mode (decision 046; absent: international, keccak256 trees): the tree
+   * hash the ledger was set to at deployment and the SM3 verifier it calls (national and both).
+   */
+  crypto?: DeploymentCrypto;
+}
+
+/** Which algorithms a consortium runs (docs/crypto.md, "Modes"). */
+export type CryptoMode = "international" | "national" | "both";
+export const CRYPTO_MODES: readonly CryptoMode[] = ["international", "national", "both"];
+
+/** What a deployment records of its crypto mode. */
+export interface DeploymentCrypto {
+  mode: CryptoMode;
+  /** The ledger's tree hash for new batches as deployed (governance may change it: `setTreeHash`). */
+  treeHash: "keccak256" | "sm3";
+  /** The stateless SM3MerkleVerifier the ledger calls for SM3 batches (national and both). */
+  sm3MerkleVerifier?: Address;
 }

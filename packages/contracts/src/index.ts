@@ -7,4 +7,10 @@
 export * from "./abis";
 export * from "./deployment";
 export * from "./manifest";
-export { CONTRACT_ARTIFACTS, VERIFIER_ARTIFACTS, SIGNER_ARTIFACTS, PROXY_ARTIFACT } from "./artifactPaths";
+export {
+  CONTRACT_ARTIFACTS,
+  VERIFIER_ARTIFACTS,
+  SIGNER_ARTIFACTS,
+  CRYPTO_ARTIFACTS,
+  PROXY_ARTIFACT,
+} from "./artifactPaths";

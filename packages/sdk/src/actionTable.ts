@@ -35,6 +35,7 @@ import * as offlineBulk from "./offline/bulkActions";
 import * as offlineReads from "./offline/reads";
 import * as offlineOutcomes from "./offline/outcomes";
 import * as accounts from "./accounts/keys";
+import * as treeHashActions from "./settlement/treeHashActions";
 
 /** Actions that only read: they work on any client (a public client, or a wallet client). */
 const readActions = {
@@ -72,6 +73,7 @@ const readActions = {
     anchoredHeader: ledger.anchoredHeader,
     anchoredBatch: ledger.anchoredBatch,
     headerDigest: ledger.headerDigest,
+    getTreeHash: treeHashActions.getTreeHash,
     verifyInclusionOnChain: ledger.verifyInclusionOnChain,
     verifyRecordOnChain: ledger.verifyRecordOnChain,
     isBarred: ledgerBanks.isBarred,

@@ -27,6 +27,14 @@ export { contractOf, deployedSince, type DeployedContract } from "./contracts";
 export * from "./errors";
 export * from "./validate";
 export * from "./crypto";
+export {
+  cryptoProfile,
+  parseCryptoMode,
+  CRYPTO_MODES,
+  DEFAULT_CRYPTO_MODE,
+  type CryptoMode,
+  type CryptoProfile,
+} from "./cryptoMode";
 export * as registry from "./registry";
 export * as token from "./token";
 export * as governance from "./governance";

@@ -32,6 +32,7 @@ import { getAddress, isAddress, type Address } from "viem";
 import { parse as parseYaml } from "yaml";
 import { InvalidArgumentError } from "@clearhouse/sdk/errors";
 import { isStandardSecret } from "./webhooks/sign";
+import { webhookKey } from "./webhooks/encrypt";
 
 /** `operator` (the scheme operator's staff), `auditor` and `regulator` see everything; a member its own. */
 export type ApiRole = "member" | "operator" | "auditor" | "regulator";
@@ -60,6 +61,11 @@ export interface WebhookConfig {
   maxAgeMs: number;
   /** Per-request timeout in ms (default: `timeoutMs`). */
   timeoutMs: number;
+  /**
+   * Encrypt the payloads in transit (docs/spec/encrypted-envelope.md): a key file (32 bytes
+   * AES-256-GCM, 16 bytes SM4-GCM) or a PKCS#11 URI of an AES-256 key; absent: plain JSON.
+   */
+  encryptKey?: string;
 }
 
 /** Where delivery state is kept: a SQLite file (the default; one server) or PostgreSQL (one or more servers). */
@@ -177,6 +183,15 @@ export function parseServeConfig(doc: unknown, where = "serve config"): ServeCon
       fail(`webhooks[${i}].secret`, "starts with whsec_ but is not the base64 of 24 to 64 bytes");
     if (h.events !== undefined && (!Array.isArray(h.events) || !h.events.every((e) => typeof e === "string")))
       fail(`webhooks[${i}].events`, "must be a list of event names");
+    if (h.encryptKey !== undefined && (typeof h.encryptKey !== "string" || h.encryptKey === ""))
+      fail(`webhooks[${i}].encryptKey`, "must be a key file's path or a pkcs11: URI");
+    if (typeof h.encryptKey === "string" && !/^pkcs11:/i.test(h.encryptKey)) {
+      try {
+        webhookKey(h.encryptKey); // a missing or malformed key file is refused at start, not at the first event
+      } catch (e) {
+        fail(`webhooks[${i}].encryptKey`, (e as Error).message.split("\n")[0]);
+      }
+    }
     return {
       id: h.id as string,
       url: h.url as string,
@@ -185,6 +200,7 @@ export function parseServeConfig(doc: unknown, where = "serve config"): ServeCon
       maxAttempts: count(`webhooks[${i}].maxAttempts`, maxAttempts, h.maxAttempts),
       maxAgeMs: num(`webhooks[${i}].maxAgeMs`, maxAgeMs, h.maxAgeMs),
       timeoutMs: num(`webhooks[${i}].timeoutMs`, timeoutMs, h.timeoutMs),
+      ...(typeof h.encryptKey === "string" ? { encryptKey: h.encryptKey } : {}),
     };
   });
   if (new Set(webhooks.map((w) => w.id)).size !== webhooks.length) fail("webhooks", "has a duplicate id");

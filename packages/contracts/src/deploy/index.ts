@@ -15,6 +15,7 @@ export {
   type ZkKeys,
 } from "./consortium";
 export { handOverToGovernance, admitFoundingMembers, type FoundingMember } from "./governance";
+export { applyCryptoMode } from "./crypto";
 export { DeployStepError, reasonOf, type DeployClients } from "./transactions";
 export { loadArtifact, ContractArtifactError, artifactsDir, type ShippedArtifact } from "./artifacts";
 export { findPackageRoot } from "./packageRoot";

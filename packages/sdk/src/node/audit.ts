@@ -6,6 +6,7 @@ import type { ProofVerifier } from "../audit/check";
 import { collectSnapshot } from "../audit/collect";
 import { auditSnapshot, type AuditReport } from "../audit/report";
 import { readBatchFile } from "./batchFile";
+import type { EnvelopeKey } from "./envelope/envelope";
 
 /** Read the chain and audit it; `batchFiles` are paths of bank batch files to check too. */
 export async function auditChain(
@@ -13,6 +14,8 @@ export async function auditChain(
   opts: {
     verifier: ProofVerifier;
     batchFiles?: string[];
+    /** Opens the batch files that are encrypted (docs/spec/encrypted-envelope.md). */
+    encryptionKey?: EnvelopeKey;
     onProgress?(done: number, total: number): void;
     /** Stops the audit (rejecting with the signal's reason) at its next read once aborted. */
     signal?: AbortSignal;
@@ -20,7 +23,8 @@ export async function auditChain(
 ): Promise<AuditReport> {
   const snapshot = await collectSnapshot(ctx, { onProgress: opts.onProgress, signal: opts.signal });
   opts.signal?.throwIfAborted();
-  const files = (opts.batchFiles ?? []).map((path) => ({ path, file: readBatchFile(path) }));
+  const crypto = opts.encryptionKey ? { encryptionKey: opts.encryptionKey } : {};
+  const files = (opts.batchFiles ?? []).map((path) => ({ path, file: readBatchFile(path, crypto) }));
   return auditSnapshot(snapshot, { verifier: opts.verifier, batchFiles: files });
 }
 

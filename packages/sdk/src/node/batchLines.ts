@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { closeSync, openSync, readSync } from "node:fs";
 import { BatchFileError } from "../settlement/batchFile";
 import { MAX_HEADER_LINE_BYTES, parseBatchHeadLine, type BatchFileHeadV2 } from "../settlement/batchFileV2";
+import { openBatchFileBytes, type BatchFileCryptoOptions } from "./envelope/batchFiles";
 
 export const CHUNK = 4 * 1024 * 1024;
 
@@ -28,14 +29,27 @@ export class LineReader {
   bodyBytes = 0;
   line = 0;
 
-  /** `firstLineIsHeader`: hash only what follows the first line (the body of a batch file). */
+  /**
+   * `source`: a file descriptor, or the whole file in memory (a decrypted file). `firstLineIsHeader`:
+   * hash only what follows the first line (the body of a batch file).
+   */
   constructor(
-    private readonly fd: number,
+    private readonly source: number | Buffer,
     private readonly path: string,
     firstLineIsHeader = true,
   ) {
     this.hashing = !firstLineIsHeader;
   }
+
+  private read(): number {
+    if (typeof this.source === "number") return readSync(this.source, this.chunk, 0, CHUNK, null);
+    if (this.consumed) return 0;
+    this.consumed = true;
+    this.memory = this.source;
+    return this.source.length;
+  }
+  private consumed = false;
+  private memory: Buffer | undefined;
 
   /** The next line without its "\n", or undefined at the end; a last line without "\n" is refused. */
   next(maxBytes = MAX_HEADER_LINE_BYTES): string | undefined {
@@ -71,12 +85,13 @@ export class LineReader {
       }
       let read: number;
       try {
-        read = readSync(this.fd, this.chunk, 0, CHUNK, null);
+        read = this.read();
       } catch (error) {
         throw new BatchFileError(this.path, `cannot be read (${messageOf(error)})`, error);
       }
       this.eof = read === 0;
-      this.view = this.chunk.subarray(0, read);
+      this.view = this.memory ? this.memory.subarray(0, read) : this.chunk.subarray(0, read);
+      this.memory = undefined;
       this.at = 0;
       if (this.hashing) this.update(this.view);
     }
@@ -98,8 +113,31 @@ export class LineReader {
 
 const V2_START = /^\s*\{\s*"format"\s*:\s*"clearhouse\.batch\/2"/;
 
-/** The first line of a file if it is a `clearhouse.batch/2` header (detected by its format tag), else undefined. */
-export function openV2(path: string): { fd: number; lines: LineReader; head: BatchFileHeadV2 } | undefined {
+/** An opened file: close it with `closeOpened` (a no-op for a file decrypted into memory, `fd` −1). */
+export interface OpenedV2 {
+  fd: number;
+  lines: LineReader;
+  head: BatchFileHeadV2;
+}
+
+/** Close what `openV2` opened. */
+export function closeOpened(opened: { fd: number }): void {
+  if (opened.fd >= 0) closeSync(opened.fd);
+}
+
+/**
+ * The first line of a file if it is a `clearhouse.batch/2` header (detected by its format tag),
+ * else undefined. An encrypted file is opened with `opts.key` into memory first.
+ */
+export function openV2(path: string, opts: BatchFileCryptoOptions = {}): OpenedV2 | undefined {
+  const plain = openBatchFileBytes(path, opts);
+  if (plain) {
+    if (!V2_START.test(plain.toString("utf8", 0, Math.min(64, plain.length)))) return undefined;
+    const lines = new LineReader(plain, path);
+    const first = lines.next();
+    if (first === undefined) throw new BatchFileError(path, "is empty");
+    return { fd: -1, lines, head: parseBatchHeadLine(first, path) };
+  }
   let fd: number;
   try {
     fd = openSync(path, "r");

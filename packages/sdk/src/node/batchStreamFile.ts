@@ -24,7 +24,9 @@ import {
 } from "../settlement/batchStream";
 import type { PaymentRecord } from "../settlement/record";
 import type { Hex } from "viem";
-import { CHUNK, LineReader, messageOf, openV2 } from "./batchLines";
+import { CHUNK, closeOpened, LineReader, messageOf, openV2 } from "./batchLines";
+import { batchFileBytes, type BatchFileCryptoOptions } from "./envelope/batchFiles";
+import { writeFileAtomic } from "./fileio";
 
 const FLUSH = 1024 * 1024;
 /** SHA-256 of no bytes: the body digest of a shared file. */
@@ -72,8 +74,9 @@ export interface WrittenBatchFile {
 export async function writeBatchStream(
   path: string,
   records: AsyncIterable<unknown> | Iterable<unknown>,
-  opts: Omit<BuildBatchStreamOptions, "onRecord">,
+  opts: Omit<BuildBatchStreamOptions, "onRecord"> & BatchFileCryptoOptions,
 ): Promise<WrittenBatchFile> {
+  if (opts.encryptionKey) return writeEncryptedBatchStream(path, records, opts);
   const bodyPath = tempOf(path, "body");
   const filePath = tempOf(path, "batch");
   const io = async <T>(what: Promise<T>): Promise<T> => {
@@ -136,6 +139,49 @@ export async function writeBatchStream(
   }
 }
 
+/**
+ * `writeBatchStream` with a key: the file is assembled in memory (the plaintext never reaches the
+ * disk), sealed as one envelope and written atomically. Memory holds the whole file.
+ */
+async function writeEncryptedBatchStream(
+  path: string,
+  records: AsyncIterable<unknown> | Iterable<unknown>,
+  opts: Omit<BuildBatchStreamOptions, "onRecord"> & BatchFileCryptoOptions,
+): Promise<WrittenBatchFile> {
+  const parts: Buffer[] = [];
+  const ids: string[] = [];
+  const { encryptionKey, ...build } = opts;
+  const batch = await buildBatchStream(records, {
+    ...build,
+    onRecord: (r: PaymentRecord) => {
+      parts.push(Buffer.from(batchRecordLine(r), "utf8"));
+      ids.push(r.paymentId);
+    },
+  }).catch((error: unknown) => {
+    if (error instanceof DuplicatePaymentIdError) {
+      throw new DuplicatePaymentIdError(error.first, error.second, ids[error.second]);
+    }
+    throw error;
+  });
+  const n = batch.header.entryCount;
+  const leaves = Buffer.from(batch.leaves.buffer, batch.leaves.byteOffset, batch.leaves.byteLength);
+  for (let i = 0; i < n; i++) parts.push(Buffer.from(`"0x${leaves.toString("hex", 32 * i, 32 * i + 32)}"\n`, "utf8"));
+  const body = Buffer.concat(parts);
+  const summary: BatchFileBody = {
+    records: n,
+    leaves: n,
+    bytes: body.length,
+    sha256: createHash("sha256").update(body).digest("hex"),
+  };
+  const plain = Buffer.concat([Buffer.from(batchHeadLine(batch, summary), "utf8"), body]);
+  try {
+    writeFileAtomic(path, batchFileBytes(plain, { encryptionKey }));
+  } catch (error) {
+    throw new BatchFileError(path, `cannot be written (${messageOf(error)})`, error);
+  }
+  return { batch, body: summary };
+}
+
 /** The payment id on record line `index` (0-based) of a file of record lines; undefined if unreadable. */
 function paymentIdAt(path: string, index: number): string | undefined {
   let fd: number | undefined;
@@ -164,14 +210,14 @@ export interface BatchFileHeadRead extends BatchFileHead {
  * file (SHA-256, streaming: no record is parsed or hashed with keccak). Returns undefined for a
  * file in another format (`clearhouse.batch/1`: read it whole with `readBatchFile`).
  */
-export function readBatchFileHead(path: string): BatchFileHeadRead | undefined {
-  const opened = openV2(path);
+export function readBatchFileHead(path: string, opts: BatchFileCryptoOptions = {}): BatchFileHeadRead | undefined {
+  const opened = openV2(path, opts);
   if (!opened) return undefined;
-  const { fd, lines, head } = opened;
+  const { lines, head } = opened;
   try {
     lines.drain();
   } finally {
-    closeSync(fd);
+    closeOpened(opened);
   }
   const sha256 = lines.hash.digest("hex");
   const { body, headerSealed, ...fields } = head;
@@ -190,10 +236,10 @@ export function readBatchFileHead(path: string): BatchFileHeadRead | undefined {
  * Read a `clearhouse.batch/2` file whole (records validated, leaves checked), line by line, and
  * its seal; undefined for a file in another format.
  */
-export function readBatchFileV2(path: string): BatchFile | undefined {
-  const opened = openV2(path);
+export function readBatchFileV2(path: string, opts: BatchFileCryptoOptions = {}): BatchFile | undefined {
+  const opened = openV2(path, opts);
   if (!opened) return undefined;
-  const { fd, lines, head } = opened;
+  const { lines, head } = opened;
   const records: PaymentRecord[] = [];
   const leaves: Hex[] = [];
   try {
@@ -210,7 +256,7 @@ export function readBatchFileV2(path: string): BatchFile | undefined {
       throw new BatchFileError(path, `has more lines than its header announces (line ${lines.line})`);
     }
   } finally {
-    closeSync(fd);
+    closeOpened(opened);
   }
   const sha256 = lines.hash.digest("hex");
   const { body, headerSealed, ...fields } = head;

@@ -5,7 +5,6 @@
  * that differ, so ten million payments verify in about a gigabyte. Same checks, same messages,
  * same result as `verifyBatchFile` on the same file (the tests compare the two on edited files).
  */
-import { closeSync } from "node:fs";
 import { bytesToHex, getAddress, type Address, type Hex } from "viem";
 import { countersOf } from "../settlement/batch";
 import {
@@ -20,11 +19,13 @@ import { parseBatchLeafLine, parseBatchRecordLine } from "../settlement/batchFil
 import { IdIndex } from "../settlement/idIndex";
 import { fastKeccakReady } from "../settlement/keccak";
 import { createLeafEncoder, proofOfLeafBytes, rootOfLeafBytes } from "../settlement/merkle";
+import { DEFAULT_TREE_HASH, fastSm3Ready } from "../settlement/treeHash";
 import type { PaymentRecord } from "../settlement/record";
-import { openV2, type LineReader } from "./batchLines";
+import { closeOpened, openV2, type LineReader } from "./batchLines";
+import type { BatchFileCryptoOptions } from "./envelope/batchFiles";
 
 /** Options of `verifyBatchFileStream`. */
-export interface VerifyBatchStreamOptions {
+export interface VerifyBatchStreamOptions extends BatchFileCryptoOptions {
   /** Also return this payment's record and its proof (from the recomputed leaves). */
   payment?: string;
   /** Called with the lines read so far of the 2 × 2n the two passes read. */
@@ -96,10 +97,12 @@ export async function verifyBatchFileStream(
 ): Promise<BatchStreamVerification | undefined> {
   await fastKeccakReady(); // the WebAssembly keccak from the first leaf (14× @noble/hashes)
   // Pass 1: the stored leaves (the records are skipped).
-  const first = openV2(path);
+  const first = openV2(path, opts);
   if (!first) return undefined;
   const body = first.head.body;
   const file = batchFileHeadOf(first.head);
+  const treeHash = file.treeHash ?? DEFAULT_TREE_HASH;
+  if (treeHash === "sm3") await fastSm3Ready();
   const n = body.records;
   const total = 4 * n;
   let done = 0;
@@ -118,19 +121,19 @@ export async function verifyBatchFileStream(
       throw new BatchFileError(path, `has more lines than its header announces (line ${first.lines.line})`);
     }
   } finally {
-    closeSync(first.fd);
+    closeOpened(first);
   }
   const against: AnchoredHeader = anchored === "file" ? file.header : anchored;
   const mismatches: BatchVerification["mismatches"] = [];
   const problems: string[] = [];
-  const storedOk = n > 0 && rootOfLeafBytes(stored, n) === against.root.toLowerCase();
+  const storedOk = n > 0 && rootOfLeafBytes(stored, n, undefined, treeHash) === against.root.toLowerCase();
   const lookup = storedOk ? new LeafLookup(stored, n) : undefined;
 
   // Pass 2: the records, each validated, hashed and matched against the stored leaves.
-  const second = openV2(path);
+  const second = openV2(path, opts);
   if (!second) throw new BatchFileError(path, "changed format while it was being verified");
   const submitter = getAddress(file.submitter);
-  const encoder = createLeafEncoder();
+  const encoder = createLeafEncoder(treeHash);
   const computed = new Uint8Array(32 * n);
   const used = new Uint8Array(n);
   const ids = new IdIndex();
@@ -170,7 +173,7 @@ export async function verifyBatchFileStream(
     }
     for (let j = 0; j < n; j++, tick()) nextLine(second.lines, path, n);
   } finally {
-    closeSync(second.fd);
+    closeOpened(second);
   }
   if (lookup) {
     const leafAt = (bytes: Uint8Array, i: number) => bytesToHex(bytes.subarray(32 * i, 32 * i + 32));
@@ -194,13 +197,15 @@ export async function verifyBatchFileStream(
   }
 
   // Header: recompute every field; compare with the anchored header, and the file's header with it.
-  const root = n > 0 ? rootOfLeafBytes(computed, n) : undefined;
+  const root = n > 0 ? rootOfLeafBytes(computed, n, undefined, treeHash) : undefined;
   problems.push(...headerProblems(file, { root, entryCount: n, gross, ...countersOf(byBank) }, against));
   return {
     ok: mismatches.length === 0 && problems.length === 0,
     mismatches,
     problems,
     file,
-    ...(inclusion ? { inclusion: { ...inclusion, proof: proofOfLeafBytes(computed, n, inclusion.index) } } : {}),
+    ...(inclusion
+      ? { inclusion: { ...inclusion, proof: proofOfLeafBytes(computed, n, inclusion.index, treeHash) } }
+      : {}),
   };
 }

@@ -7,6 +7,7 @@ import {
   DeployStepError,
   reasonOf,
   admitFoundingMembers,
+  applyCryptoMode,
   deployConsortium,
   handOverToGovernance,
   type DeployClients,
@@ -71,6 +72,11 @@ export async function deployFromConsortium(
       })),
       setup: "contracts",
     };
+    options.save?.(deployment);
+  }
+  if (deployment.setup === "contracts" && deployment.crypto?.mode !== consortium.crypto) {
+    // While the deployer owns the ledger: the tree hash and the SM3 verifier (decision 046).
+    deployment = await applyCryptoMode(clients, deployment, consortium.crypto, log);
     options.save?.(deployment);
   }
   log(`admitting ${members.length} members…`);

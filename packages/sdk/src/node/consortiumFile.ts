@@ -10,6 +10,7 @@ import { ClearhouseError } from "../errors/base";
 import { leiHash } from "../registry/identifiers";
 import { Role, namesToRoles, type RoleName } from "../registry/roles";
 import { UINT128_MAX, UNLIMITED, isUncheckedAddress, toMinorUnits } from "../validate";
+import { CRYPTO_MODES, DEFAULT_CRYPTO_MODE, parseCryptoMode, type CryptoMode } from "../cryptoMode";
 
 /** A consortium file that cannot be used: `field` is where, e.g. `members[2].lei`. */
 export class ConsortiumFileError extends ClearhouseError {
@@ -54,6 +55,8 @@ export interface Consortium {
   members: ConsortiumMember[];
   governance: GovernanceConfig;
   settlement: { ackWindow: number };
+  /** Which algorithms protect what (`crypto:`, default international; docs/crypto.md "Modes"). */
+  crypto: CryptoMode;
   /** What deserves a second look but is not wrong (addresses without a checksum). */
   warnings: string[];
 }
@@ -179,7 +182,7 @@ export function parseConsortium(raw: unknown, file: string): Consortium {
     throw new ConsortiumFileError(file, field, problem);
   };
   // `network:` describes the Besu network (`clearhouse network init`, readNetworkFile); deploy ignores it.
-  const top = object(raw, "", fail, ["token", "members", "governance", "settlement", "network"]);
+  const top = object(raw, "", fail, ["token", "members", "governance", "settlement", "network", "crypto"]);
   const t = object(top.token, "token", fail, ["name", "symbol", "decimals", "currency"]);
   const token = {
     name: text(t.name, "token.name", 64, fail),
@@ -203,7 +206,13 @@ export function parseConsortium(raw: unknown, file: string): Consortium {
     s.ackWindow === undefined
       ? DEFAULT_ACK_WINDOW
       : integer(s.ackWindow, "settlement.ackWindow", MIN_ACK_WINDOW, MAX_DELAY, fail);
-  return { token, members, governance, settlement: { ackWindow }, warnings: uncheckedAddresses(top) };
+  let crypto: CryptoMode = DEFAULT_CRYPTO_MODE;
+  try {
+    crypto = parseCryptoMode(top.crypto);
+  } catch {
+    fail("crypto", `${JSON.stringify(top.crypto)} is not one of ${CRYPTO_MODES.join(", ")}`);
+  }
+  return { token, members, governance, settlement: { ackWindow }, crypto, warnings: uncheckedAddresses(top) };
 }
 
 /** The address fields written in one case (no EIP-55 checksum to catch a typo), as warnings. */

@@ -22,7 +22,7 @@ import { randomBytes } from "node:crypto";
  * permission bits before the umask (default 0o666; 0o600 for a secret, readable by no one else
  * at any moment).
  */
-export function writeFileAtomic(path: string, text: string, mode = 0o666): void {
+export function writeFileAtomic(path: string, text: string | Uint8Array, mode = 0o666): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   try {
     const fd = openSync(tmp, "wx", mode);

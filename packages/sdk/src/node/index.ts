@@ -26,3 +26,4 @@ export * from "./staticNodesFile";
 export * from "./pkcs11";
 export * from "./sm2KeyFile";
 export * from "./sm2Signer";
+export * from "./envelope";

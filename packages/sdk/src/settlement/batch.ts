@@ -8,6 +8,7 @@ import { InvalidArgumentError } from "../errors/base";
 import { batchKey } from "./ledger";
 import { buildBatchTree, type BatchTree } from "./merkle";
 import { validateRecord, type PaymentRecord } from "./record";
+import { DEFAULT_TREE_HASH, parseTreeHash, type TreeHash } from "./treeHash";
 
 /** The format tag of a batch file written whole from memory (`writeBatchFile`): one JSON document. */
 export const BATCH_FORMAT = "clearhouse.batch/1";
@@ -20,7 +21,7 @@ export type BatchMetadata = { [key: string]: JsonValue };
 
 /** What the bank anchors of a batch (on chain, `counterparties`/`totals` become a mask and a commitment). */
 export interface BatchHeader {
-  /** Merkle root over the records (StandardMerkleTree-compatible keccak leaves). */
+  /** Merkle root over the records (StandardMerkleTree-compatible keccak leaves, or SM3: `treeHash`). */
   root: Hex;
   entryCount: number;
   /** Sum of the amounts, minor units. */
@@ -44,6 +45,8 @@ export interface BuildBatchOptions {
    */
   key: Hex | string;
   metadata?: BatchMetadata;
+  /** The tree's hash (decision 046): keccak256 (default) or sm3 — what the ledger's setting names. */
+  treeHash?: TreeHash;
   /** Progress over validation then hashing (see `buildBatchTree`). */
   onProgress?(done: number, total: number): void;
 }
@@ -56,6 +59,8 @@ export interface Batch {
   batchId: Hex;
   currency: string;
   metadata: BatchMetadata;
+  /** The tree's hash; absent means keccak256 (files written before decision 046). */
+  treeHash?: TreeHash;
   /** Validated and normalized, in the input order (the tree's indexes). */
   records: PaymentRecord[];
   tree: BatchTree;
@@ -138,6 +143,7 @@ export function buildBatch(records: readonly PaymentRecord[], opts: BuildBatchOp
   if (records.length > 0xffffffff) throw new InvalidArgumentError("records", "has more than 2^32 − 1 payments");
   const metadata = opts.metadata ?? {};
   const metadataDigest = metadataDigestOf(metadata);
+  const treeHash = parseTreeHash(opts.treeHash);
 
   const n = records.length;
   const total = 3 * n - 1; // validation, then the tree's 2n − 1 hashes
@@ -163,6 +169,7 @@ export function buildBatch(records: readonly PaymentRecord[], opts: BuildBatchOp
     if (opts.onProgress && ((i + 1) % step === 0 || i + 1 === n)) opts.onProgress(i + 1, total);
   }
   const tree = buildBatchTree(valid, {
+    treeHash,
     onProgress: opts.onProgress && ((done) => opts.onProgress!(n + done, total)),
   });
   const { counterparties, totals, gross } = totalsOf(valid);
@@ -172,6 +179,7 @@ export function buildBatch(records: readonly PaymentRecord[], opts: BuildBatchOp
     batchId: batchIdOf(submitter, key),
     currency: valid[0].currency,
     metadata,
+    ...(treeHash === DEFAULT_TREE_HASH ? {} : { treeHash }),
     records: valid,
     tree,
     header: {

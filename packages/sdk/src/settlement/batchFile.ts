@@ -20,6 +20,7 @@ import {
 } from "./batch";
 import { leavesOf, rootOfLeaves } from "./merkle";
 import { validateRecord, type PaymentRecord } from "./record";
+import { DEFAULT_TREE_HASH, parseTreeHash, type TreeHash } from "./treeHash";
 
 const BYTES32 = /^0x[0-9a-fA-F]{64}$/;
 
@@ -113,6 +114,7 @@ function textOf(batch: Omit<BatchFileHead, "format">, records: readonly unknown[
     batchId: batch.batchId,
     currency: batch.currency,
     metadata: JSON.parse(canonicalJson(batch.metadata)) as BatchMetadata,
+    ...treeHashMember(batch.treeHash),
     header: { ...header, grossTotal: header.grossTotal.toString(), totals: header.totals.map(String) },
   };
   const list = (items: readonly unknown[]) => items.map((v) => `    ${JSON.stringify(v)}`).join(",\n");
@@ -126,6 +128,14 @@ function textOf(batch: Omit<BatchFileHead, "format">, records: readonly unknown[
     "}",
     "",
   ].join("\n");
+}
+
+/**
+ * The `treeHash` member a writer adds: none for keccak256 (so files of keccak batches are byte for
+ * byte what they were before decision 046), `{ treeHash: "sm3" }` otherwise.
+ */
+export function treeHashMember(treeHash: TreeHash | undefined): { treeHash?: TreeHash } {
+  return treeHash === undefined || treeHash === DEFAULT_TREE_HASH ? {} : { treeHash };
 }
 
 /** The fields of a batch file apart from its payments (the header line of a `clearhouse.batch/2` file). */
@@ -169,6 +179,12 @@ export function parseBatchHead(
     return fail("metadata is not JSON", error);
   }
   if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) fail("metadata is not an object");
+  let treeHash: TreeHash | undefined;
+  try {
+    treeHash = f.treeHash === undefined ? undefined : parseTreeHash(f.treeHash);
+  } catch (error) {
+    return fail(`treeHash ${JSON.stringify(f.treeHash)} is not "keccak256" or "sm3"`, error);
+  }
   return {
     format: f.format as BatchFileFormat,
     submitter: address(f.submitter, "submitter"),
@@ -176,6 +192,7 @@ export function parseBatchHead(
     batchId: bytes32(f.batchId, "batchId"),
     currency: typeof f.currency === "string" ? f.currency : fail("currency is not a string"),
     metadata: metadata as BatchMetadata,
+    ...treeHashMember(treeHash),
     header: {
       root: bytes32(hr.root, "header.root"),
       entryCount,
@@ -261,10 +278,11 @@ export function verifyBatchFile(batch: Batch | BatchFile, anchored: AnchoredHead
 
   // Leaves: match each record against the build-time leaves, once those are proven to be the
   // anchored ones (they hash to the anchored root). Order does not matter: the tree sorts leaves.
-  const leaves = leavesOf(records);
+  const treeHash = batch.treeHash ?? DEFAULT_TREE_HASH;
+  const leaves = leavesOf(records, treeHash);
   const stored =
     "leaves" in batch ? batch.leaves : Array.from({ length: batch.tree.size }, (_, i) => batch.tree.leafHash(i));
-  if (stored.length > 0 && rootOfLeaves(stored) === anchored.root.toLowerCase()) {
+  if (stored.length > 0 && rootOfLeaves(stored, treeHash) === anchored.root.toLowerCase()) {
     // Every position of each stored leaf (a leaf repeats only when a record does).
     const anchoredAt = new Map<string, number[]>();
     stored.forEach((leaf, j) => {
@@ -303,7 +321,7 @@ export function verifyBatchFile(batch: Batch | BatchFile, anchored: AnchoredHead
   }
 
   // Header: recompute every field; compare with the anchored header, and the file's header with it.
-  const root = leaves.length > 0 ? rootOfLeaves(leaves) : undefined;
+  const root = leaves.length > 0 ? rootOfLeaves(leaves, treeHash) : undefined;
   problems.push(...headerProblems(batch, { root, entryCount: records.length, ...totalsOf(records) }, anchored));
   return { ok: mismatches.length === 0 && problems.length === 0, mismatches, problems };
 }
@@ -351,6 +369,6 @@ export function headerProblems(
 
 /** A batch file's head fields alone, from any value that has them (a header read, a parsed line). */
 export function batchFileHeadOf(value: BatchFileHead): BatchFileHead {
-  const { format, submitter, key, batchId, currency, metadata, header } = value;
-  return { format, submitter, key, batchId, currency, metadata, header };
+  const { format, submitter, key, batchId, currency, metadata, treeHash, header } = value;
+  return { format, submitter, key, batchId, currency, metadata, ...treeHashMember(treeHash), header };
 }

@@ -7,7 +7,7 @@
 import { sha256 } from "@noble/hashes/sha256";
 import { bytesToHex, stringToBytes, type Hex } from "viem";
 import { BATCH_FORMAT_V2, canonicalJson, type BatchMetadata } from "./batch";
-import { BatchFileError, parseBatchHead, parseBatchRecord, type BatchFileHead } from "./batchFile";
+import { BatchFileError, parseBatchHead, parseBatchRecord, treeHashMember, type BatchFileHead } from "./batchFile";
 import type { PaymentRecord } from "./record";
 
 /** What the header line says of the body: section sizes, byte length and SHA-256. */
@@ -51,6 +51,7 @@ export function batchHeadLine(head: Omit<BatchFileHead, "format">, body: BatchFi
     batchId: head.batchId,
     currency: head.currency,
     metadata: JSON.parse(canonicalJson(head.metadata)) as BatchMetadata,
+    ...treeHashMember(head.treeHash),
     header: {
       root: header.root,
       entryCount: header.entryCount,

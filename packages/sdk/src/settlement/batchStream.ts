@@ -19,6 +19,7 @@ import { batchKey } from "./ledger";
 import { fastKeccakReady } from "./keccak";
 import { createLeafEncoder, rootOfLeafBytes, type LeafEncoder } from "./merkle";
 import { validateRecord, type PaymentRecord } from "./record";
+import { DEFAULT_TREE_HASH, fastSm3Ready, parseTreeHash, type TreeHash } from "./treeHash";
 
 /** Where a streaming build is: validating and hashing records, then hashing the tree. */
 export interface BatchStreamProgress {
@@ -34,6 +35,8 @@ export interface BuildBatchStreamOptions {
   /** The idempotency key (as `buildBatch`). */
   key: Hex | string;
   metadata?: BatchMetadata;
+  /** The tree's hash (decision 046): keccak256 (default) or sm3. */
+  treeHash?: TreeHash;
   /** Each validated, normalized record in order, once hashed: write it somewhere; it is not kept. */
   onRecord?(record: PaymentRecord, index: number): void | Promise<void>;
   /** Called every `progressEvery` records (default 10,000), and through the tree's hashing. */
@@ -50,6 +53,8 @@ export interface StreamedBatch {
   batchId: Hex;
   currency: string;
   metadata: BatchMetadata;
+  /** The tree's hash; absent means keccak256. */
+  treeHash?: TreeHash;
   header: BatchHeader;
   /** Each record's leaf hash, 32 bytes each, in record order (exactly 32 × entryCount bytes). */
   leaves: Uint8Array;
@@ -85,8 +90,9 @@ export class BatchBuilder {
   readonly submitter: Address;
   readonly key: Hex;
   readonly metadata: BatchMetadata;
+  readonly treeHash: TreeHash;
   private readonly metadataDigest: Hex;
-  private readonly encoder: LeafEncoder = createLeafEncoder();
+  private readonly encoder: LeafEncoder;
   private leaves: Uint8Array;
   private ids: Uint8Array;
   private count = 0;
@@ -94,7 +100,13 @@ export class BatchBuilder {
   private gross = 0n;
   private readonly byBank = new Map<Address, bigint>();
 
-  constructor(opts: { submitter: Address; key: Hex | string; metadata?: BatchMetadata; expectedCount?: number }) {
+  constructor(opts: {
+    submitter: Address;
+    key: Hex | string;
+    metadata?: BatchMetadata;
+    treeHash?: TreeHash;
+    expectedCount?: number;
+  }) {
     if (typeof opts.submitter !== "string" || !isAddress(opts.submitter, { strict: false })) {
       throw new InvalidArgumentError("submitter", `${String(opts.submitter)} is not an address`);
     }
@@ -103,6 +115,8 @@ export class BatchBuilder {
     this.key = batchKey(opts.key).toLowerCase() as Hex;
     this.metadata = opts.metadata ?? {};
     this.metadataDigest = metadataDigestOf(this.metadata);
+    this.treeHash = parseTreeHash(opts.treeHash);
+    this.encoder = createLeafEncoder(this.treeHash);
     const capacity = Math.max(1024, Math.min(opts.expectedCount ?? 0, MAX_RECORDS));
     this.leaves = new Uint8Array(32 * capacity);
     this.ids = new Uint8Array(ID_BYTES * capacity);
@@ -192,7 +206,7 @@ export class BatchBuilder {
     const leaves = this.leaves.slice(0, 32 * n);
     this.leaves = new Uint8Array(0);
     this.ids = new Uint8Array(0);
-    const root = rootOfLeafBytes(leaves, n, onTree);
+    const root = rootOfLeafBytes(leaves, n, onTree, this.treeHash);
     const { counterparties, totals } = countersOf(this.byBank);
     return {
       submitter: this.submitter,
@@ -200,6 +214,7 @@ export class BatchBuilder {
       batchId: batchIdOf(this.submitter, this.key),
       currency: this.currency,
       metadata: this.metadata,
+      ...(this.treeHash === DEFAULT_TREE_HASH ? {} : { treeHash: this.treeHash }),
       leaves,
       header: {
         root,
@@ -227,6 +242,7 @@ export async function buildBatchStream(
   opts: BuildBatchStreamOptions,
 ): Promise<StreamedBatch> {
   await fastKeccakReady();
+  if (opts.treeHash === "sm3") await fastSm3Ready();
   const builder = new BatchBuilder(opts);
   const every = Math.max(1, Math.floor(opts.progressEvery ?? 10_000));
   const { onRecord, onProgress } = opts;

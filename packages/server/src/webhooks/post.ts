@@ -7,6 +7,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { WebhookConfig } from "../config";
 import type { ClaimedDelivery } from "../store/types";
 import { signStandardWebhook, signWebhook } from "./sign";
+import { ENCRYPTION_HEADER, webhookBody } from "./encrypt";
 
 /** The headers of one attempt at `now` (ms). */
 export function deliveryHeaders(d: ClaimedDelivery, secret: string, now: number): Record<string, string> {
@@ -107,11 +108,19 @@ function send(
  */
 export async function postDelivery(d: ClaimedDelivery, hook: WebhookConfig, now: number): Promise<AttemptResult> {
   const url = new URL(hook.url);
-  const headers = deliveryHeaders(d, hook.secret, now);
+  // Encrypt, then sign: the signatures cover the envelope as sent.
+  let sent: { body: string; encrypted: boolean };
+  try {
+    sent = webhookBody(d.body, hook.encryptKey);
+  } catch (e) {
+    return { error: `cannot encrypt: ${(e as Error).message.split("\n")[0]}` };
+  }
+  const headers = deliveryHeaders({ ...d, body: sent.body }, hook.secret, now);
+  if (sent.encrypted) headers[ENCRYPTION_HEADER] = "clearhouse.enc/1";
   const deadline = Date.now() + hook.timeoutMs;
   const sendFresh = async (tries: number): Promise<{ status: number; retryAfter: string | undefined }> => {
     try {
-      return await send(url, headers, d.body, Math.max(1, deadline - Date.now()));
+      return await send(url, headers, sent.body, Math.max(1, deadline - Date.now()));
     } catch (e) {
       if (e instanceof StaleConnection && tries > 1 && Date.now() < deadline) return sendFresh(tries - 1);
       throw e;

@@ -98,6 +98,10 @@ export const ledgerErrors: CatalogPart<OwnErrorName<typeof settlementLedgerAbi, 
     message: `${short(engine)} holds no contract`,
     hint: "Pass the NettingEngine's proxy address.",
   }),
+  LedgerInvalidTreeVerifier: ([verifier]) => ({
+    message: `${short(verifier)} holds no contract: the SM3 tree hash needs an SM3 Merkle verifier`,
+    hint: "Deploy SM3MerkleVerifier and pass its address to setTreeHash (decision 046).",
+  }),
   LedgerHeaderMismatch: ([id, anchored, given]) => ({
     message: `the header given for batch ${short(id)} has digest ${short(given)}, the anchored one ${short(anchored)}`,
     hint: "Use the batch file that was anchored, unedited.",

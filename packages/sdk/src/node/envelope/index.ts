@@ -1,0 +1,5 @@
+export * from "./errors";
+export * from "./envelope";
+export * from "./keys";
+export * from "./hsmKey";
+export * from "./batchFiles";
