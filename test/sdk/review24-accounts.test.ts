@@ -5,8 +5,10 @@
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import hre from "hardhat";
-import { keccak256, toHex } from "viem";
+import { encodeFunctionData, getAddress, keccak256, toHex, type Address } from "viem";
+import { memberAccountAbi } from "@clearhouse/contracts";
 import { InvalidArgumentError, leiWithCheckDigits, Role } from "../../packages/sdk/src";
+import { executedInput, isFactoryAccount } from "../../packages/sdk/src/audit/accountCalls";
 import { key, rejectsWith } from "./fixture";
 import { BANK_LIMIT, settlementFixture } from "./settlementFixture";
 
@@ -55,5 +57,22 @@ describe("review24: SDK through member accounts", () => {
     expect(await f.gov.accounts.accountOfKey({ key: key(KEY_B).address })).to.equal(undefined);
     const keys = (await f.gov.accounts.memberKeys({ account: f.account })).map((k) => k.key);
     expect(keys).to.deep.equal([key(KEY_A).address]);
+  });
+  it("holds: the audit counts only accounts of the deployment's factory, and only execute(emitter, …)", async () => {
+    const f = await loadFixture(accountFixture);
+    const accounts = f.deployment.contracts.MemberAccounts!;
+    expect(await isFactoryAccount(f.gov.context, f.account)).to.equal(true);
+    // Another factory over the same beacon emits the same MemberAccountCreated event.
+    const other = await (
+      await hre.ethers.getContractFactory("MemberAccountFactory")
+    ).deploy(accounts.beacon, f.deployment.contracts.ConsortiumRegistry.proxy);
+    const salt = keccak256(toHex("look-alike"));
+    await (await other.createAccount(key(KEY_B).address, 7, salt)).wait();
+    const lookAlike = getAddress(await other.accountAddress(key(KEY_B).address, 7, salt)) as Address;
+    expect(await isFactoryAccount(f.gov.context, lookAlike)).to.equal(false);
+    const engine = f.deployment.contracts.NettingEngine!.proxy;
+    const input = encodeFunctionData({ abi: memberAccountAbi, functionName: "execute", args: [engine, "0x1234"] });
+    expect(executedInput(input, engine)).to.equal("0x1234");
+    expect(executedInput(input, f.deployment.contracts.SettlementToken.proxy)).to.equal(undefined);
   });
 });
