@@ -268,6 +268,28 @@ describe("review24: member accounts under attack", function () {
     });
   });
 
+  describe("R24-13 execute drives the account's own contract keys", function () {
+    // fails until fixed: R24-13 (execute may target one of the account's own keys: a SUBMIT key
+    // makes an OPERATE contract key that obeys the account, e.g. a forwarder the member owns,
+    // call authorizeKey, and so grants itself OPERATE)
+    it.skip("a SUBMIT key cannot reach OPERATE through the account's own contract key", async function () {
+      const f = await loadFixture(withAccount);
+      // A forwarder as OPERATE key (ChunksForwarder.exec forwards for anyone; a member-owned
+      // forwarder that obeys only the account behaves the same here, as the account is the caller).
+      const forwarder = await (await ethers.getContractFactory("ChunksForwarder")).deploy(f.address);
+      const forwarderAddress = await forwarder.getAddress();
+      await (await f.account.connect(f.keyA).authorizeKey(forwarderAddress, KeyRole.OPERATE)).wait();
+      await (await f.account.connect(f.keyA).authorizeKey(f.keyB.address, KeyRole.SUBMIT)).wait();
+      const grant = f.account.interface.encodeFunctionData("authorizeKey", [f.keyB.address, KeyRole.ALL]);
+      const viaForwarder = forwarder.interface.encodeFunctionData("exec", [f.address, grant]);
+      await expect(f.account.connect(f.keyB).execute(forwarderAddress, viaForwarder)).to.be.revertedWithCustomError(
+        f.account,
+        "MemberAccountForbiddenCall",
+      );
+      expect(await f.account.rolesOf(f.keyB.address)).to.equal(KeyRole.SUBMIT);
+    });
+  });
+
   describe("checked and holding", function () {
     it("ERC-7201 slots match their namespaces", async function () {
       for (const [name, slot] of [
