@@ -330,8 +330,16 @@ contract ConsortiumRegistry is
 
     // ---------------------------------------------------------------- MemberKeys hook
 
-    function _isRecorded(address account) internal view override returns (bool) {
-        return _s().members[account].status != MemberStatus.None || _walletStatus(account) != WalletStatus.None;
+    function _isUnusableKey(address key) internal view override returns (bool) {
+        RegistryStorage storage $ = _s();
+        return
+            $.members[key].status != MemberStatus.None ||
+            _walletStatus(key) != WalletStatus.None ||
+            $.sanctions[key] != 0;
+    }
+
+    function _isSanctionedKey(address key) internal view override returns (bool) {
+        return _s().sanctions[key] != 0;
     }
 
     /// @dev The member record of an admitted, not removed account.

@@ -30,8 +30,8 @@ interface IMemberAccount is IERC1271 {
     error MemberAccountTooManyKeys(uint256 max);
     /// @notice Only governance may leave the account without an OPERATE key.
     error MemberAccountLastOperator(address key);
-    /// @notice `execute` can't call the account itself, nor the registry's `bindKey`/`unbindKey`:
-    /// key changes go through `authorizeKey` and `revokeKey`, which need OPERATE.
+    /// @notice `execute` can't call the account itself, one of its own keys, nor the registry's
+    /// `bindKey`/`unbindKey`: key changes go through `authorizeKey` and `revokeKey` (OPERATE).
     error MemberAccountForbiddenCall(address target, bytes4 selector);
     /// @notice The registry address is zero.
     error MemberAccountZeroRegistry();
@@ -53,6 +53,20 @@ interface IMemberAccount is IERC1271 {
     /// governance may call it; only governance may revoke the last OPERATE key.
     /// @param key an authorized key
     function revokeKey(address key) external;
+
+    /// @notice Governance only: revoke every key and authorize `newKey` with `roles` (OPERATE
+    /// required), in one call — a compromised OPERATE key can't keep control by adding keys while
+    /// a revocation waits out its timelock. Sensitive in the multisig's timelock policy.
+    /// @param newKey the key that takes over
+    /// @param roles its roles
+    function resetKeys(address newKey, uint8 roles) external;
+
+    /// @notice The digest a key signs for this account's ERC-1271 answer about `hash`: EIP-712,
+    /// domain {name "Clearhouse MemberAccount", version "1", chainId, verifyingContract: the
+    /// account}, struct `AccountSignature(bytes32 hash)`.
+    /// @param hash what the verifier asks about (its own EIP-712 digest)
+    /// @return digest what the key signs
+    function accountDigest(bytes32 hash) external view returns (bytes32 digest);
 
     /// @notice The roles `key` holds (0 when not authorized).
     /// @param key any address

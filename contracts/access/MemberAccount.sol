@@ -6,6 +6,7 @@ import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {IERC1271} from "@openzeppelin/contracts/interfaces/IERC1271.sol";
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet.sol";
 import {IMemberAccount} from "./IMemberAccount.sol";
 import {IMemberKeys} from "./IMemberKeys.sol";
@@ -18,7 +19,7 @@ import {IMemberKeys} from "./IMemberKeys.sol";
 /// the account holds it and the registry binds it to this account, so governance can cut a key
 /// off with either `revokeKey` here or `unbindKey` there.
 /// @custom:security-contact security@clearhouse.example
-contract MemberAccount is IMemberAccount, Initializable {
+contract MemberAccount is IMemberAccount, Initializable, EIP712 {
     using EnumerableSet for EnumerableSet.AddressSet;
 
     /// @notice Role: send transactions as the member (`execute`).
@@ -29,6 +30,9 @@ contract MemberAccount is IMemberAccount, Initializable {
     uint8 public constant OPERATE = 4;
     /// @notice Most keys an account holds (bounds `keys()`).
     uint256 public constant MAX_KEYS = 16;
+
+    /// @notice EIP-712 type a key signs for the account: the hash the account is asked about.
+    bytes32 public constant ACCOUNT_SIGNATURE_TYPEHASH = keccak256("AccountSignature(bytes32 hash)");
 
     bytes4 private constant INVALID = 0xffffffff;
 
@@ -49,8 +53,11 @@ contract MemberAccount is IMemberAccount, Initializable {
         }
     }
 
+    /// @dev The EIP-712 domain's name and version live in the implementation's code (immutables);
+    /// its verifying contract is each account's own address (OpenZeppelin rebuilds the separator
+    /// when `address(this)` is not the implementation's).
     /// @custom:oz-upgrades-unsafe-allow constructor
-    constructor() {
+    constructor() EIP712("Clearhouse MemberAccount", "1") {
         _disableInitializers();
     }
 
@@ -69,9 +76,13 @@ contract MemberAccount is IMemberAccount, Initializable {
     function execute(address target, bytes calldata data) external returns (bytes memory result) {
         _requireKey(SUBMIT);
         bytes4 selector = bytes4(data);
+        AccountStorage storage $ = _a();
+        // Not itself, not one of its own keys (a contract key obeying the account would act with
+        // that key's roles), not the registry's key binding: key changes need OPERATE.
         if (
             target == address(this) ||
-            (target == _a().registry &&
+            $.roles[target] != 0 ||
+            (target == $.registry &&
                 (selector == IMemberKeys.bindKey.selector || selector == IMemberKeys.unbindKey.selector))
         ) revert MemberAccountForbiddenCall(target, selector);
         emit Executed(msg.sender, target, selector);
@@ -102,19 +113,45 @@ contract MemberAccount is IMemberAccount, Initializable {
         if (registry_.accountOfKey(key) == address(this)) registry_.unbindKey(key);
     }
 
+    /// @inheritdoc IMemberAccount
+    function resetKeys(address newKey, uint8 roles) external {
+        if (msg.sender != _governance()) revert MemberAccountUnauthorized(msg.sender, OPERATE);
+        if (roles & OPERATE == 0) revert MemberAccountInvalidRoles(roles);
+        AccountStorage storage $ = _a();
+        IMemberKeys registry_ = IMemberKeys($.registry);
+        address[] memory old = $.keys.values(); // at most MAX_KEYS
+        for (uint256 i = 0; i < old.length; ++i) {
+            address key = old[i];
+            delete $.roles[key];
+            $.keys.remove(key);
+            emit KeyRevoked(key, msg.sender);
+            if (registry_.accountOfKey(key) == address(this)) registry_.unbindKey(key);
+        }
+        $.operators = 0;
+        _authorize(newKey, roles);
+    }
+
     /// @inheritdoc IERC1271
-    /// @dev `signature` is the key's 20-byte address followed by its own signature of `hash`
-    /// (65-byte ECDSA for an EOA, anything its ERC-1271 `isValidSignature` takes for a contract
-    /// key such as an SM2Signer). Valid when the key holds APPROVE, is bound to this account and
-    /// its signature checks out (OpenZeppelin `SignatureChecker`). Never reverts.
+    /// @dev `signature` is the key's 20-byte address followed by the key's own signature of the
+    /// account's EIP-712 digest of `hash` (`accountDigest(hash)`): 65-byte ECDSA for an EOA,
+    /// whatever its ERC-1271 `isValidSignature` takes for a contract key such as an SM2Signer.
+    /// Signing the account's digest, not `hash`, ties the signature to this account: one key's
+    /// signature of `hash` never counts for two signers. Valid when the key holds APPROVE, is bound
+    /// to this account, is not sanctioned, and its signature checks out (OpenZeppelin
+    /// `SignatureChecker`). Never reverts.
     function isValidSignature(bytes32 hash, bytes calldata signature) external view returns (bytes4) {
         if (signature.length < 20) return INVALID;
         address key = address(bytes20(signature[:20]));
         if (!_holds(key, APPROVE)) return INVALID;
         return
-            SignatureChecker.isValidSignatureNow(key, hash, signature[20:])
+            SignatureChecker.isValidSignatureNow(key, accountDigest(hash), signature[20:])
                 ? IERC1271.isValidSignature.selector
                 : INVALID;
+    }
+
+    /// @inheritdoc IMemberAccount
+    function accountDigest(bytes32 hash) public view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(ACCOUNT_SIGNATURE_TYPEHASH, hash)));
     }
 
     /// @inheritdoc IMemberAccount
@@ -170,9 +207,10 @@ contract MemberAccount is IMemberAccount, Initializable {
         return false;
     }
 
+    /// @dev The key holds `role` here, is bound to this account and is not sanctioned.
     function _holds(address key, uint8 role) private view returns (bool) {
         AccountStorage storage $ = _a();
-        return $.roles[key] & role == role && IMemberKeys($.registry).accountOfKey(key) == address(this);
+        return $.roles[key] & role == role && IMemberKeys($.registry).signingAccountOf(key) == address(this);
     }
 
     function _governance() private view returns (address) {

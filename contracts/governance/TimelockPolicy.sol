@@ -11,7 +11,9 @@ import {MultisigStorage} from "./MultisigStorage.sol";
 /// least the sensitive default whatever the configured delay (decision 020).
 /// @dev Sensitive selectors, on any target: upgrades, ownership, and the wiring setters that are as
 /// powerful as an upgrade (who may net batches, settle net positions, verify proofs, spend
-/// nullifiers, mint beyond the ceiling or set it); on the multisig itself, signer and policy changes.
+/// nullifiers, mint beyond the ceiling or set it, which factory's accounts bind keys); giving a key
+/// to a member account (`authorizeKey`, `resetKeys`: governance taking a member's identity); on
+/// the multisig itself, signer and policy changes. Revoking a key (`revokeKey`) is not sensitive.
 abstract contract TimelockPolicy is MultisigStorage {
     uint32 internal constant MAX_DELAY = 30 days;
     bytes4 private constant UPGRADE_TO_AND_CALL = 0x4f1ef286; // upgradeToAndCall(address,bytes)
@@ -28,6 +30,9 @@ abstract contract TimelockPolicy is MultisigStorage {
     bytes4 private constant MINT_BEYOND_CEILING = 0xe315acbd; // SettlementToken.mintBeyondCeiling(address,uint256)
     bytes4 private constant ADMIT_MEMBER = 0x6b2571ca; // ConsortiumRegistry.admitMember(address,uint8,bytes32,string,uint128,uint128)
     bytes4 private constant SET_ROLES = 0x60e8bbc2; // ConsortiumRegistry.setRoles(address,uint8)
+    bytes4 private constant AUTHORIZE_KEY = 0xa4f11a81; // MemberAccount.authorizeKey(address,uint8)
+    bytes4 private constant RESET_KEYS = 0xc394d372; // MemberAccount.resetKeys(address,uint8)
+    bytes4 private constant SET_ACCOUNT_FACTORY = 0xaddc1a76; // ConsortiumRegistry.setAccountFactory(address)
     uint256 private constant OPERATOR_ROLE = 1; // Roles.OPERATOR
 
     function _initDelays(uint32 minDelay, uint32 sensitiveDelay) internal {
@@ -98,7 +103,10 @@ abstract contract TimelockPolicy is MultisigStorage {
             selector == REGISTER_CIRCUIT ||
             selector == REPLACE_CIRCUIT ||
             selector == SET_ISSUANCE_CEILING ||
-            selector == MINT_BEYOND_CEILING
+            selector == MINT_BEYOND_CEILING ||
+            selector == AUTHORIZE_KEY ||
+            selector == RESET_KEYS ||
+            selector == SET_ACCOUNT_FACTORY
         ) return true;
         if (target != address(this)) return false;
         return

@@ -274,6 +274,8 @@ async function deployMemberAccounts(
   ).deploy(await beacon.getAddress(), registry);
   await factory.waitForDeployment();
   const receipt = await factory.deploymentTransaction()?.wait();
+  const registryContract = await ethers.getContractAt("ConsortiumRegistry", registry);
+  await (await registryContract.setAccountFactory(await factory.getAddress())).wait();
   const artifact = await hre.artifacts.readArtifact("MemberAccount");
   log(
     `  MemberAccountFactory at ${await factory.getAddress()} (beacon ${await beacon.getAddress()}, owned by ${owner})`,

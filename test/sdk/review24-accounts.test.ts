@@ -1,6 +1,5 @@
 /**
- * Review 24: the SDK acting through member accounts. Tests assert the CORRECT behaviour; the ones
- * marked `it.skip` fail on the current code and name their finding.
+ * Review 24: the SDK acting through member accounts, each finding's scenario after its fix.
  */
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
@@ -34,9 +33,8 @@ async function accountFixture() {
 }
 
 describe("review24: SDK through member accounts", () => {
-  // fails until fixed: R24-11 (a memberAccount with no contract at it gets the base ClearhouseError
-  // "The contract function "execute" returned no data", which names neither the cause nor the fix)
-  it.skip("a memberAccount that is no contract is refused as bad input, naming the option", async () => {
+  // R24-11: a mistyped memberAccount (no contract there) is bad input naming the option
+  it("a memberAccount that is no contract is refused as bad input, naming the option", async () => {
     const f = await loadFixture(accountFixture);
     const notAnAccount = key(KEY_B).address; // an EOA: a mistyped --member-account
     const client = f.gov.as(key(KEY_A), notAnAccount);
@@ -44,20 +42,22 @@ describe("review24: SDK through member accounts", () => {
     expect(error.message).to.match(/memberAccount/);
   });
 
-  // fails until fixed: R24-6 (memberKeys lists a key governance unbound in the registry as
-  // authorized, with its roles, though the account and the chain refuse it)
-  it.skip("memberKeys does not list a key governance unbound", async () => {
+  // R24-6: governance can't unbind a key behind the account's back; memberKeys stays the truth
+  it("governance's unbindKey is refused; memberKeys lists what the account authorizes", async () => {
     const f = await loadFixture(accountFixture);
     await f.nord.accounts.authorizeKey({ account: f.account, key: key(KEY_B).address, roles: ["submit"] });
     const registry = await hre.ethers.getContractAt(
       "ConsortiumRegistry",
       f.deployment.contracts.ConsortiumRegistry.proxy,
     );
-    await (await registry.unbindKey(key(KEY_B).address)).wait(); // signer 0 is governance here
-    expect(await f.gov.accounts.accountOfKey({ key: key(KEY_B).address })).to.equal(undefined);
+    await expect(registry.unbindKey(key(KEY_B).address)).to.be.revertedWithCustomError(
+      registry,
+      "RegistryNotKeyAccount",
+    );
     const keys = (await f.gov.accounts.memberKeys({ account: f.account })).map((k) => k.key);
-    expect(keys).to.deep.equal([key(KEY_A).address]);
+    expect(keys).to.deep.equal([key(KEY_A).address, key(KEY_B).address]);
   });
+
   it("holds: the audit counts only accounts of the deployment's factory, and only execute(emitter, …)", async () => {
     const f = await loadFixture(accountFixture);
     const accounts = f.deployment.contracts.MemberAccounts!;
@@ -67,7 +67,15 @@ describe("review24: SDK through member accounts", () => {
       await hre.ethers.getContractFactory("MemberAccountFactory")
     ).deploy(accounts.beacon, f.deployment.contracts.ConsortiumRegistry.proxy);
     const salt = keccak256(toHex("look-alike"));
-    await (await other.createAccount(key(KEY_B).address, 7, salt)).wait();
+    // its accounts can't even be made: the registry binds keys only for its own factory's accounts
+    const registry = await hre.ethers.getContractAt(
+      "ConsortiumRegistry",
+      f.deployment.contracts.ConsortiumRegistry.proxy,
+    );
+    await expect(other.createAccount(key(KEY_B).address, 7, salt)).to.be.revertedWithCustomError(
+      registry,
+      "RegistryNotMemberAccount",
+    );
     const lookAlike = getAddress(await other.accountAddress(key(KEY_B).address, 7, salt)) as Address;
     expect(await isFactoryAccount(f.gov.context, lookAlike)).to.equal(false);
     const engine = f.deployment.contracts.NettingEngine!.proxy;

@@ -1,4 +1,4 @@
-import { decodeFunctionResult, encodeFunctionData, isAddressEqual } from "viem";
+import { concat, decodeFunctionResult, encodeFunctionData, isAddressEqual } from "viem";
 import type {
   Abi,
   Account,
@@ -16,6 +16,7 @@ import type {
 import { memberAccountAbi, type Deployment } from "@clearhouse/contracts";
 import {
   ClearhouseError,
+  InvalidArgumentError,
   MissingAccountError,
   TransactionFailedError,
   TransactionPendingError,
@@ -102,6 +103,31 @@ export function ensureNetwork(ctx: ClearhouseContext): Promise<void> {
   return pending;
 }
 
+const checkedAccounts = new WeakMap<ClearhouseContext, Promise<void>>();
+
+/**
+ * Check once per context that `memberAccount` holds a contract (a mistyped address would send
+ * `execute` to nobody): InvalidArgumentError naming the option otherwise.
+ */
+function ensureMemberAccount(ctx: ClearhouseContext): Promise<void> {
+  const account = ctx.memberAccount;
+  if (!account) return Promise.resolve();
+  let pending = checkedAccounts.get(ctx);
+  if (!pending) {
+    pending = rpc(ctx, "eth_getCode", () => ctx.publicClient.getCode({ address: account })).then((code) => {
+      if (!code || code === "0x")
+        throw new InvalidArgumentError(
+          "memberAccount",
+          `${account} holds no contract, so it is no member account`,
+          "Pass the member account's address (`clearhouse keys whose <your key>` finds it), or leave it out for a member that is its own key.",
+        );
+    });
+    pending.catch(() => checkedAccounts.delete(ctx));
+    checkedAccounts.set(ctx, pending);
+  }
+  return pending;
+}
+
 const writeFees = new WeakMap<ClearhouseContext, Promise<FeeOverrides>>();
 
 /** The fees every write of this context names (free gas detected once per context, then cached). */
@@ -168,6 +194,7 @@ export async function writeContract<
   const wallet = ctx.walletClient;
   if (!wallet) throw new MissingAccountError(call.functionName);
   await ensureNetwork(ctx);
+  await ensureMemberAccount(ctx);
   const fees = await feesOf(ctx);
   let request: object;
   try {
@@ -251,6 +278,7 @@ export async function simulateContract<
   const wallet = ctx.walletClient;
   if (!wallet) throw new MissingAccountError(call.functionName);
   await ensureNetwork(ctx);
+  await ensureMemberAccount(ctx);
   try {
     const simulate = ctx.publicClient.simulateContract as (p: unknown) => Promise<{ result: unknown }>;
     const routed = throughAccount(ctx, call);
@@ -305,4 +333,29 @@ export function throughAccount(ctx: ClearhouseContext, call: Call): Call {
   const encode = encodeFunctionData as (p: unknown) => Hex;
   const data = encode({ abi: call.abi, functionName: call.functionName, args: call.args });
   return { address: account, abi: memberAccountAbi, functionName: "execute", args: [call.address, data] };
+}
+
+/** The EIP-712 type a member account's key signs (MemberAccount.accountDigest). */
+export const ACCOUNT_SIGNATURE_TYPES = { AccountSignature: [{ name: "hash", type: "bytes32" }] } as const;
+
+/**
+ * The signature a verifier's ERC-1271 call on the context's member account accepts for `hash`:
+ * the key's address followed by its EIP-712 signature of `AccountSignature(hash)` in the
+ * account's domain ({ name "Clearhouse MemberAccount", version "1", chainId, verifyingContract:
+ * the account }). Without a member account: the key's own signature of the typed data `sign` gives.
+ */
+export async function accountSignature(ctx: ClearhouseContext, hash: Hex, action: string): Promise<Hex> {
+  const wallet = ctx.walletClient;
+  if (!wallet) throw new MissingAccountError(action);
+  const account = ctx.memberAccount;
+  if (!account) throw new InvalidArgumentError("memberAccount", `is needed to sign ${action} for a member account`);
+  const chainId = wallet.chain?.id ?? (await ctx.publicClient.getChainId());
+  const signature = await wallet.signTypedData({
+    account: wallet.account,
+    domain: { name: "Clearhouse MemberAccount", version: "1", chainId, verifyingContract: account },
+    types: ACCOUNT_SIGNATURE_TYPES,
+    primaryType: "AccountSignature",
+    message: { hash },
+  });
+  return concat([wallet.account.address, signature]);
 }

@@ -19,6 +19,7 @@ export async function deployAccountKit(registry: ConsortiumRegistry, owner: Hard
   const factory = await (
     await ethers.getContractFactory("MemberAccountFactory")
   ).deploy(await beacon.getAddress(), await registry.getAddress());
+  await (await registry.connect(owner).setAccountFactory(await factory.getAddress())).wait();
   return { factory, beacon: await beacon.getAddress() };
 }
 

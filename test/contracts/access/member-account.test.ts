@@ -179,17 +179,41 @@ describe("MemberAccount", function () {
       );
     });
 
-    it("a key governance unbound in the registry counts no more, and revoking it later still works", async function () {
+    it("resetKeys: governance replaces every key at once (a stolen OPERATE key keeps nothing)", async function () {
       const f = await loadFixture(withAccount);
       await (await f.account.connect(f.keyA).authorizeKey(f.keyB.address, KeyRole.ALL)).wait();
-      await (await f.registry.unbindKey(f.keyB.address)).wait();
-      const data = f.token.interface.encodeFunctionData("approve", [f.banks[0].address, 1n]);
-      await expect(f.account.connect(f.keyB).execute(await f.token.getAddress(), data))
-        .to.be.revertedWithCustomError(f.account, "MemberAccountUnauthorized")
-        .withArgs(f.keyB.address, KeyRole.SUBMIT);
-      await expect(f.account.connect(f.keyA).revokeKey(f.keyB.address))
+      // the thief (keyB) adds a key of its own while governance's revocation waits
+      await (await f.account.connect(f.keyB).authorizeKey(f.keyC.address, KeyRole.ALL)).wait();
+      const fresh = f.others[11];
+      await expect(f.account.connect(f.owner).resetKeys(fresh.address, KeyRole.ALL))
         .to.emit(f.account, "KeyRevoked")
-        .and.not.to.emit(f.registry, "KeyUnbound");
+        .withArgs(f.keyC.address, f.owner.address)
+        .and.to.emit(f.account, "KeyAuthorized")
+        .withArgs(fresh.address, KeyRole.ALL, f.owner.address);
+      const [keys] = await f.account.keys();
+      expect(keys).to.deep.equal([fresh.address]);
+      for (const old of [f.keyA, f.keyB, f.keyC])
+        expect(await f.registry.accountOfKey(old.address)).to.equal(ethers.ZeroAddress);
+      await expect(f.account.connect(f.keyB).resetKeys(f.keyB.address, KeyRole.ALL))
+        .to.be.revertedWithCustomError(f.account, "MemberAccountUnauthorized")
+        .withArgs(f.keyB.address, KeyRole.OPERATE);
+      await expect(f.account.connect(fresh).resetKeys(fresh.address, KeyRole.ALL))
+        .to.be.revertedWithCustomError(f.account, "MemberAccountUnauthorized")
+        .withArgs(fresh.address, KeyRole.OPERATE);
+      await expect(f.account.connect(f.owner).resetKeys(f.keyA.address, KeyRole.SUBMIT))
+        .to.be.revertedWithCustomError(f.account, "MemberAccountInvalidRoles")
+        .withArgs(KeyRole.SUBMIT);
+    });
+
+    it("execute refuses a call to one of the account's own keys", async function () {
+      const f = await loadFixture(withAccount);
+      const forwarder = await (await ethers.getContractFactory("ChunksForwarder")).deploy(f.address);
+      const key = await forwarder.getAddress();
+      await (await f.account.connect(f.keyA).authorizeKey(key, KeyRole.OPERATE)).wait();
+      const data = forwarder.interface.encodeFunctionData("exec", [f.address, "0x"]);
+      await expect(f.account.connect(f.keyA).execute(key, data))
+        .to.be.revertedWithCustomError(f.account, "MemberAccountForbiddenCall")
+        .withArgs(key, data.slice(0, 10));
     });
 
     it("refuses: a non-operator, bad roles, bad keys, an unknown key, the 17th key, the last operator", async function () {
@@ -245,15 +269,25 @@ describe("MemberAccount", function () {
       await (await f.account.connect(f.keyA).authorizeKey(f.keyB.address, KeyRole.APPROVE)).wait();
       await (await f.account.connect(f.keyA).authorizeKey(f.keyC.address, KeyRole.SUBMIT)).wait();
       // Hardhat signers 9, 10, 11 are keys A, B, C (f.others starts at signer 1)
-      const raw = (signer: typeof f.keyB) => keySignature(f.others.indexOf(signer) + 1, signer.address, hash);
+      const digest = await f.account.accountDigest(hash);
+      const raw = (signer: typeof f.keyB) => keySignature(f.others.indexOf(signer) + 1, signer.address, digest);
       const byB = ethers.concat([f.keyB.address, await f.keyB.signMessage(ethers.getBytes(hash))]);
       expect(await f.account.isValidSignature(hash, raw(f.keyB))).to.equal(MAGIC);
       expect(await f.account.isValidSignature(hash, byB)).to.equal(INVALID); // signed another message
       expect(await f.account.isValidSignature(ethers.id("other"), raw(f.keyB))).to.equal(INVALID);
+      // the key's signature of the bare hash (not tied to this account) is refused (review 24, R24-5)
+      expect(
+        await f.account.isValidSignature(hash, keySignature(f.others.indexOf(f.keyB) + 1, f.keyB.address, hash)),
+      ).to.equal(INVALID);
       expect(await f.account.isValidSignature(hash, raw(f.keyC))).to.equal(INVALID); // no APPROVE
       expect(await f.account.isValidSignature(hash, raw(f.keyA))).to.equal(MAGIC); // ALL includes APPROVE
       expect(await f.account.isValidSignature(hash, "0x1234")).to.equal(INVALID);
       expect(await f.account.isValidSignature(hash, f.keyB.address)).to.equal(INVALID);
+      // a sanctioned key signs for nobody (review 24, R24-3)
+      await (await f.registry.addSanction(f.keyB.address, 5)).wait();
+      expect(await f.account.isValidSignature(hash, raw(f.keyB))).to.equal(INVALID);
+      await (await f.registry.removeSanction(f.keyB.address, 5)).wait();
+      expect(await f.account.isValidSignature(hash, raw(f.keyB))).to.equal(MAGIC);
       await (await f.account.connect(f.keyA).revokeKey(f.keyB.address)).wait();
       expect(await f.account.isValidSignature(hash, raw(f.keyB))).to.equal(INVALID);
     });
@@ -264,9 +298,17 @@ describe("MemberAccount", function () {
       const signer = await (await ethers.getContractFactory("SM2Signer")).deploy(official.px, official.py);
       const signerAddress = await signer.getAddress();
       await (await f.account.connect(f.keyA).authorizeKey(signerAddress, KeyRole.APPROVE)).wait();
-      const sm2 = encodeSignature(sm2Sign(ethers.getBytes(hash), official));
+      const digest = await f.account.accountDigest(hash);
+      const sm2 = encodeSignature(sm2Sign(ethers.getBytes(digest), official));
       expect(await f.account.isValidSignature(hash, ethers.concat([signerAddress, sm2]))).to.equal(MAGIC);
-      const other = encodeSignature(sm2Sign(ethers.getBytes(ethers.id("other")), official));
+      const other = encodeSignature(sm2Sign(ethers.getBytes(hash), official)); // the bare hash
+      expect(await f.account.accountDigest(hash)).to.equal(
+        ethers.TypedDataEncoder.hash(
+          { name: "Clearhouse MemberAccount", version: "1", chainId: 31337, verifyingContract: f.address },
+          { AccountSignature: [{ name: "hash", type: "bytes32" }] },
+          { hash },
+        ),
+      );
       expect(await f.account.isValidSignature(hash, ethers.concat([signerAddress, other]))).to.equal(INVALID);
     });
   });

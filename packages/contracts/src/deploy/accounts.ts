@@ -29,7 +29,15 @@ export async function deployMemberAccounts(
     beacon.address,
     registry,
   ]);
-  log(`  MemberAccountFactory at ${factory.address} (beacon ${beacon.address}, owned by ${owner})`);
+  await write(c, "letting the factory's accounts bind keys in the registry", {
+    address: registry,
+    abi: loadArtifact("ConsortiumRegistry").abi,
+    functionName: "setAccountFactory",
+    args: [factory.address],
+  });
+  log(
+    `  MemberAccountFactory at ${factory.address} (beacon ${beacon.address}, owned by ${owner}); its accounts bind keys`,
+  );
   return {
     factory: factory.address,
     beacon: beacon.address,

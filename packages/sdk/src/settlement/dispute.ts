@@ -3,8 +3,15 @@
  * them) signs its dispute off-chain and anyone, typically the operator, relays it with
  * `disputeBySignature`. Domain and type: docs/spec/batch-header.md.
  */
-import { concatHex, type Address, type Hex } from "viem";
-import { accountAddress, readContract, writeContract, type ClearhouseContext, type WriteResult } from "../context";
+import { hashTypedData, type Address, type Hex } from "viem";
+import {
+  accountAddress,
+  accountSignature,
+  readContract,
+  writeContract,
+  type ClearhouseContext,
+  type WriteResult,
+} from "../context";
 import { InvalidArgumentError } from "../errors/base";
 import { requireAddress, requireBytes32, requireSmallInt } from "../validate";
 import { ledger, requireAnchored } from "./ledger";
@@ -54,21 +61,17 @@ export async function signDispute(ctx: ClearhouseContext, p: SignDisputeParamete
     args: [],
   });
   const wallet = ctx.walletClient!;
-  const signature = await wallet.signTypedData({
-    account: wallet.account,
+  const typed = {
     domain: { name, version, chainId, verifyingContract },
     types: DISPUTE_TYPES,
     primaryType: "Dispute",
     message: { batchId, reasonCode, deadline },
-  });
-  // Through a member account, the account checks the key's signature (ERC-1271): key ‖ signature.
-  return {
-    batchId,
-    reasonCode,
-    deadline,
-    signer,
-    signature: ctx.memberAccount ? concatHex([wallet.account.address, signature]) : signature,
-  };
+  } as const;
+  // Through a member account, its key signs the account's digest of the ledger's (ERC-1271).
+  const signature = ctx.memberAccount
+    ? await accountSignature(ctx, hashTypedData(typed), "signDispute")
+    : await wallet.signTypedData({ account: wallet.account, ...typed });
+  return { batchId, reasonCode, deadline, signer, signature };
 }
 
 export type DisputeBySignatureParameters = SignedDispute;

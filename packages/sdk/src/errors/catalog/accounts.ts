@@ -7,7 +7,11 @@ import type { CatalogPart, OwnErrorName } from "./types";
 export const keyRoleNames = (roles: number): string =>
   ["SUBMIT", "APPROVE", "OPERATE"].filter((_, i) => roles & (1 << i)).join("+") || `roles ${roles}`;
 
-type AccountErrorName = OwnErrorName<typeof memberAccountAbi> | OwnErrorName<typeof memberAccountFactoryAbi>;
+/** InvalidShortString and StringTooLong (EIP-712 names) are described with the multisig's errors. */
+type AccountErrorName = Exclude<
+  OwnErrorName<typeof memberAccountAbi> | OwnErrorName<typeof memberAccountFactoryAbi>,
+  "InvalidShortString" | "StringTooLong"
+>;
 
 export const accountErrors: CatalogPart<AccountErrorName> = {
   MemberAccountUnauthorized: ([caller, role]) => ({

@@ -100,16 +100,20 @@ export const registryErrors: CatalogPart<OwnErrorName<typeof consortiumRegistryA
   }),
   RegistryKeyUnusable: ([key]) => ({
     message:
-      `${short(key)} can't be a signing key: it is zero, a member, a customer wallet, governance, ` +
-      "the account itself, or the caller is itself a key",
+      `${short(key)} can't be a signing key: it is zero, the account itself, governance, a member, ` +
+      "a customer wallet, sanctioned, or another member account",
     hint: "Generate a new key (file or HSM) for the account; members and wallets are identities, not keys.",
   }),
   RegistryNotKeyAccount: ([caller, key, account]) => ({
-    message: `${short(caller)} may not unbind key ${short(key)}: only its account ${short(account)} or governance may`,
-    hint: "Revoke the key through its account (`clearhouse keys revoke`), or by a governance proposal.",
+    message: `${short(caller)} may not unbind key ${short(key)}: only its account ${short(account)} may`,
+    hint: "Revoke the key through its account (`clearhouse keys revoke`, or `--propose` for governance).",
   }),
   RegistryAddressIsKey: ([key, account]) => ({
     message: `${short(key)} is a signing key of account ${short(account)}; it can't also be a member or a wallet`,
     hint: "Admit or open the account's address instead, or revoke the key from its account first.",
+  }),
+  RegistryNotMemberAccount: ([caller]) => ({
+    message: `${short(caller)} is not a member account of the registry's account factory: only those bind keys`,
+    hint: "Create the member's account (`clearhouse keys create`) and authorize keys through it.",
   }),
 };
