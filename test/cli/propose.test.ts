@@ -211,5 +211,36 @@ describe("CLI admin commands with --propose (after the handover)", function () {
     const whose = await f.cli("keys", "whose", hardhatAddress(17));
     expect(whose.out).to.contain("signs for no account");
     expect((await f.cli("keys", "list", created.account)).out).to.contain("0 keys");
+    // governance restores the account with a fresh key (resetKeys: a sensitive proposal)
+    const reset = join(f.dir, "reset.json");
+    const r2 = await f.cli(
+      "keys",
+      "reset",
+      created.account,
+      hardhatAddress(18),
+      "--roles",
+      "submit,operate",
+      "--propose",
+      "--out",
+      reset,
+    );
+    expect(r2.code, r2.err).to.equal(ExitCode.ok);
+    await enact(f, reset, SENSITIVE_DELAY);
+    expect((await f.cli("keys", "list", created.account)).out).to.contain(`${hardhatAddress(18)}  submit+operate`);
+    expectFailure(
+      await f.cli(
+        "keys",
+        "reset",
+        created.account,
+        hardhatAddress(18),
+        "--roles",
+        "submit",
+        "--propose",
+        "--out",
+        reset,
+      ),
+      ExitCode.badInput,
+      /roles.*must include operate/,
+    );
   });
 });

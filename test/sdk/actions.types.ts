@@ -281,6 +281,7 @@ export type EveryAction = [
   >,
   Expect<Action<"accounts", "authorizeKey", [accounts.AuthorizeKeyParameters], accounts.AuthorizeKeyReturnType>>,
   Expect<Action<"accounts", "revokeKey", [accounts.RevokeKeyParameters], accounts.RevokeKeyReturnType>>,
+  Expect<Action<"accounts", "resetKeys", [accounts.ResetKeysParameters], accounts.ResetKeysReturnType>>,
   // payments
   Expect<Action<"payments", "bindingOf", [payments.BindingOfParameters], payments.BindingOfReturnType>>,
   Expect<Action<"payments", "getAgreement", [payments.GetAgreementParameters], payments.GetAgreementReturnType>>,
@@ -488,7 +489,13 @@ export type NothingUnchecked = Expect<
         | "rotateRegulatorKey"
         | "setTraceThreshold";
       accounts:
-        "memberKeys" | "accountOfKey" | "predictMemberAccount" | "createMemberAccount" | "authorizeKey" | "revokeKey";
+        | "memberKeys"
+        | "accountOfKey"
+        | "predictMemberAccount"
+        | "createMemberAccount"
+        | "authorizeKey"
+        | "revokeKey"
+        | "resetKeys";
       payments:
         | "bindingOf"
         | "getAgreement"

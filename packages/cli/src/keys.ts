@@ -115,6 +115,36 @@ export function keysCommand(io: CliIo, globals: () => GlobalOptions): Command {
       });
     });
 
+  proposable(
+    keys
+      .command("reset <account> <new-key>")
+      .description(
+        "revoke every key of <account> and authorize <new-key> (governance: --propose; a sensitive proposal)",
+      )
+      .requiredOption("--roles <list>", `${ROLE_HELP}; operate required`),
+  )
+    .addHelpText(
+      "after",
+      "\nFor a stolen OPERATE key: the thief can't keep control by adding keys while the proposal waits.\n" +
+        "\nExample:\n  clearhouse keys reset 0xAcc…01 0xNew…02 --roles submit,approve,operate --propose --out reset.json",
+    )
+    .action(async (account: string, newKey: string, o: { roles: string } & ProposeFlags) => {
+      const g = globals();
+      const p = {
+        account: addressArg("<account>", account, io),
+        newKey: addressArg("<new-key>", newKey, io),
+        roles: parseKeyRoles(o.roles),
+      };
+      await runAdmin(io, g, o, {
+        summary: `Reset the keys of member account ${p.account}: only ${p.newKey} (${p.roles.join("+")})`,
+        call: () => accounts.resetKeysCall(p),
+        send: async (ch) => {
+          const tx = await ch.accounts.resetKeys(p);
+          print(io, g, `Reset the keys of ${p.account}: only ${p.newKey} now (tx ${tx.hash})`, { ...p, tx });
+        },
+      });
+    });
+
   keys
     .command("list <account>")
     .description("the keys a member account authorizes, with their roles")

@@ -191,6 +191,7 @@ const accountActions = {
     createMemberAccount: accounts.createMemberAccount,
     authorizeKey: accounts.authorizeKey,
     revokeKey: accounts.revokeKey,
+    resetKeys: accounts.resetKeys,
   },
   payments: {
     createAgreement: escrow.createAgreement,

@@ -138,6 +138,36 @@ export function revokeKeyCall(p: RevokeKeyParameters) {
   } as const;
 }
 
+export interface ResetKeysParameters {
+  account: Address;
+  /** The key that takes over; its roles must include operate. */
+  newKey: Address;
+  roles: readonly KeyRoleName[] | number;
+}
+
+/**
+ * The call that revokes every key of `account` and authorizes `newKey` (governance only, a
+ * sensitive proposal: the compromised-key runbook when an OPERATE key was stolen).
+ */
+export function resetKeysCall(p: ResetKeysParameters) {
+  const roles = keyRoles("roles", p.roles);
+  if (!(roles & KEY_ROLES.operate))
+    throw new InvalidArgumentError("roles", "must include operate: the new key takes over the account's keys");
+  return {
+    address: requireAddress("account", p.account),
+    abi: memberAccountAbi,
+    functionName: "resetKeys",
+    args: [requireAddress("newKey", p.newKey), roles],
+  } as const;
+}
+
+export type ResetKeysReturnType = WriteResult;
+
+/** Send `resetKeysCall` (the signer must be governance: before the hand-over, the deployer). */
+export async function resetKeys(ctx: ClearhouseContext, p: ResetKeysParameters): Promise<ResetKeysReturnType> {
+  return writeContract(ctx, resetKeysCall(p));
+}
+
 /** One authorized key of an account. */
 export interface MemberKey {
   key: Address;
