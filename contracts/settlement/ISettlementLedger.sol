@@ -216,7 +216,9 @@ interface ISettlementLedger {
 
     /// @notice Set the tree hash of batches submitted from now on (owner); each batch keeps the one
     /// it was submitted under (`treeHashOf`). `sm3Verifier` replaces the SM3 verifier when non-zero
-    /// (it must be a contract); zero keeps the current one. SM3 needs a verifier, set now or before.
+    /// (it must be a contract); zero keeps the current one, but choosing SM3 names the verifier in
+    /// the same call (zero: LedgerInvalidTreeVerifier(0)). The verifier is the ledger's, not pinned
+    /// per batch: replacing it changes how every SM3 batch is checked (docs/crypto.md).
     function setTreeHash(TreeHash treeHash_, address sm3Verifier) external;
 
     /// @notice The tree hash new batches are anchored with (the SM3 verifier is in the last `TreeHashSet`

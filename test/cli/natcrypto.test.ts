@@ -24,7 +24,7 @@ async function natFixture() {
   const sm4Key = join(ws.dir, "sm4.key");
   writeFileSync(sm4Key, "0123456789abcdeffedcba9876543210\n");
   const aesKey = join(ws.dir, "aes.key");
-  writeFileSync(aesKey, Buffer.alloc(32, 0x42));
+  writeFileSync(aesKey, Buffer.alloc(32, 0xa5)); // not all hex digits (those spell a 16-byte key)
   return { ...f, cli: ws.cli, dir: ws.dir, alpineKey: ws.keyFile(BANK_INDEX.alpine), sm4Key, aesKey };
 }
 
@@ -63,7 +63,7 @@ describe("clearhouse: SM3 batch trees and encrypted batch files", function () {
 
     // The ledger still anchors keccak256 trees: refused, nothing sent.
     const early = await cli("--key-file", alpineKey, "--encrypt-key", sm4Key, "batch", "submit", out);
-    expectFailure(early, ExitCode.badInput, /holds a sm3 tree, but the ledger anchors keccak256 trees now/);
+    expectFailure(early, ExitCode.badInput, /tree is sm3, but the ledger anchors keccak256 trees now/);
 
     await setSm3(f.deployment.contracts.SettlementLedger!.proxy);
     const submitted = await cli("--key-file", alpineKey, "--encrypt-key", sm4Key, "batch", "submit", out);

@@ -245,16 +245,9 @@ export function batchCommand(io: CliIo, globals: () => GlobalOptions): Command {
     .action(async (path: string, o: { verify?: boolean }) => {
       const g = globals();
       const { file, ch } = await ownBatch(path, g, io, { verify: o.verify === true });
-      // The ledger verifies inclusion with the hash it records at submission: it must be the file's.
-      const fileHash = file.treeHash ?? "keccak256";
-      const { ledger: current } = await ch.settlement.getTreeHash();
-      if (current !== fileHash) {
-        throw new UsageError(
-          `${path} holds a ${fileHash} tree, but the ledger anchors ${current} trees now: its payments could not be proved on chain.`,
-          `Build the batch again with --tree-hash ${current} (nothing was sent).`,
-        );
-      }
-      const r = await ch.settlement.submitBatch({ key: file.key, header: file.header });
+      // The ledger verifies inclusion with the hash it records at submission: the SDK refuses a
+      // file of another tree hash before sending (InvalidArgumentError, exit 2).
+      const r = await ch.settlement.submitBatch({ key: file.key, header: file.header, treeHash: file.treeHash });
       const what = r.created
         ? `Anchored batch ${r.batchId} (tx ${r.tx?.hash}, gas ${r.tx?.gasUsed})`
         : `Already anchored: batch ${r.batchId} (nothing sent)`;

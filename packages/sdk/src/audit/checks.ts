@@ -274,6 +274,19 @@ function batchFiles(s: ChainSnapshot, opts: CheckOptions): CheckResult {
       continue;
     }
     const h = e.args.header as OnChainHeader;
+    // The tree hash the ledger recorded (BatchTreeHash, SM3 only) must be the file's: otherwise no
+    // payment of it can be proved on chain, though the file matches its root (review 24c, F1).
+    const sm3 = s.events.some(
+      (x) =>
+        x.eventName === "BatchTreeHash" && key(x.args.batchId) === key(file.batchId) && Number(x.args.treeHash) === 1,
+    );
+    const recorded = sm3 ? "sm3" : "keccak256";
+    const built = file.treeHash ?? "keccak256";
+    if (recorded !== built)
+      failures.push({
+        detail: `${path}: its tree is ${built}, but the ledger recorded ${recorded} for batch ${file.batchId}: no payment of it can be proved on chain`,
+        transactionHash: e.transactionHash,
+      });
     const v = verifyBatchFile(file, h);
     for (const m of v.mismatches)
       failures.push({ detail: `${path}: payment ${m.paymentId}: ${m.problem}`, transactionHash: e.transactionHash });

@@ -25,6 +25,8 @@ import {
   type BatchHeaderFields,
   type OnChainHeader,
 } from "./ledger";
+import type { TreeHash } from "./treeHash";
+import { getTreeHash } from "./treeHashActions";
 
 /** Seconds `submitBatch` adds to the earliest valid window end, so the transaction has time to land. */
 export const STAMP_MARGIN = 120;
@@ -50,6 +52,12 @@ export interface SubmitBatchParameters {
   key: string;
   /** The header fields (`buildBatch(...).header`); `closesAt` pins the window end. */
   header: BatchHeaderFields;
+  /**
+   * The hash the batch's tree was built with (`buildBatch(...).treeHash`, default keccak256): the
+   * ledger records its own current one, so a batch of another is refused before sending
+   * (InvalidArgumentError), as its payments could never be proved on chain.
+   */
+  treeHash?: TreeHash;
 }
 export type SubmitBatchReturnType = SubmitBatchResult;
 
@@ -69,6 +77,14 @@ export async function submitBatch(ctx: ClearhouseContext, p: SubmitBatchParamete
   });
   const existing = await alreadyAnchored(ctx, batchId, key, p.header);
   if (existing) return existing;
+  const built = p.treeHash ?? "keccak256";
+  const { ledger: current } = await getTreeHash(ctx);
+  if (current !== built)
+    throw new InvalidArgumentError(
+      "treeHash",
+      `the batch's tree is ${built}, but the ledger anchors ${current} trees now: its payments could not be proved on chain`,
+      `Build the batch again with treeHash "${current}" (--tree-hash ${current}); nothing was sent.`,
+    );
   let header = await onChainHeader(ctx, p.header, p.header.closesAt ?? (await stampWindowEnd(ctx)));
   try {
     await simulateContract(ctx, { ...ledger(ctx), functionName: "submitBatch", args: [key, header] });

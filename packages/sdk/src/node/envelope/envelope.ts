@@ -141,6 +141,10 @@ export function parseEnvelopeFile(
     throw new EnvelopeFormatError(source, "its header line is not JSON");
   }
   const header = parseEnvelopeHeader(raw, source, kind);
+  // The header line is exactly the canonical one: no other member, order, spacing or duplicate
+  // (the tag covers the parsed header, so anything else would be unauthenticated; review 24c, F4).
+  if (Buffer.from(bytes.subarray(0, newline)).toString("utf8") !== headerLine(header))
+    throw new EnvelopeFormatError(source, "its header line is not the canonical one (members, order or spacing)");
   const sealed = bytes.subarray(newline + 1);
   if (sealed.length < TAG_BYTES) throw new EnvelopeFormatError(source, "is shorter than its 16-byte tag (truncated)");
   return { header, sealed };
@@ -159,6 +163,14 @@ export function parseEnvelopeJson(
     throw new EnvelopeFormatError(source, "is not JSON");
   }
   const header = parseEnvelopeHeader(raw, source, kind);
+  // Exactly the six members (the tag covers the five header ones; review 24c, F4).
+  const members = Object.keys(raw as object).sort();
+  if (members.join(",") !== "alg,ciphertext,format,kid,kind,nonce")
+    throw new EnvelopeFormatError(
+      source,
+      `has members ${members.join(", ")}; an envelope has exactly alg, ciphertext, format, kid, kind, nonce`,
+    );
+  if (duplicateMember(text)) throw new EnvelopeFormatError(source, "repeats a member");
   const ct = (raw as { ciphertext?: unknown }).ciphertext;
   if (typeof ct !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(ct)) {
     throw new EnvelopeFormatError(source, "ciphertext is not base64");
@@ -181,4 +193,10 @@ export function openEnvelope(
   const plain = key.open(Buffer.from(header.nonce, "hex"), sealed, envelopeAad(header));
   if (plain === undefined) throw new EnvelopeTamperedError(source);
   return plain;
+}
+
+/** Whether a top-level member name appears twice in `text` (JSON.parse would keep the last). */
+function duplicateMember(text: string): boolean {
+  const names = [...text.matchAll(/"(format|alg|kid|kind|nonce|ciphertext)"\s*:/g)].map((m) => m[1]);
+  return new Set(names).size !== names.length;
 }

@@ -1,9 +1,9 @@
 /**
  * Envelope keys from key files: 32 bytes for AES-256-GCM (Node's OpenSSL), 16 bytes for SM4-GCM
  * (sm-crypto-v2's SM4 in GCM mode: Node 20's OpenSSL has SM4 only in ECB, CBC, CFB, OFB and CTR).
- * A key file of exactly 32 or 16 bytes is the raw key; any other file must hold its hex (64 or 32
- * digits, an optional 0x, whitespace around: `echo <hex> > k.key` writes a newline, so its 33 or
- * 65 bytes are read as hex). Its id is `sha256:` and the first 16 hex digits of SHA-256 of the key.
+ * A key file of exactly 32 or 16 bytes is the raw key — except 32 bytes that are all hex digits,
+ * which spell a 16-byte key; any other file must hold its hex (64 or 32 digits, an optional 0x,
+ * whitespace around: `echo <hex> > k.key` writes a newline, so its 33 or 65 bytes are read as hex). Its id is `sha256:` and the first 16 hex digits of SHA-256 of the key.
  */
 import { createCipheriv, createDecipheriv, createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -105,7 +105,11 @@ export function readEnvelopeKeyFile(path: string, algorithm?: EnvelopeAlgorithm)
   } catch (error) {
     throw new EnvelopeKeyError(path, `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
-  if (content.length === 16 || content.length === 32) return envelopeKeyFromBytes(content, path, algorithm);
+  // 32 bytes that are all hex digits spell a 16-byte key (`printf %s <hex>` writes no newline); a
+  // random 32-byte key is all hex digits with probability (22/256)^32 (review 24c, F5).
+  const spelled = content.length === 32 && /^[0-9a-fA-F]{32}$/.test(content.toString("latin1"));
+  if (!spelled && (content.length === 16 || content.length === 32))
+    return envelopeKeyFromBytes(content, path, algorithm);
   const hex = /^(0x)?([0-9a-fA-F]{32}|[0-9a-fA-F]{64})$/.exec(content.toString("latin1").trim());
   if (!hex) {
     throw new EnvelopeKeyError(
