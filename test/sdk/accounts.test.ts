@@ -13,32 +13,16 @@ import {
   ContractRevertError,
   createClearhouse,
   InvalidArgumentError,
-  leiWithCheckDigits,
-  Role,
   type Clearhouse,
 } from "../../packages/sdk/src";
+import { KEY_A, KEY_B, accountFixture } from "./accountFixture";
 import { key, rejectsWith } from "./fixture";
-import { BANK_FUNDS, BANK_LIMIT, payments, settlementFixture } from "./settlementFixture";
+import { BANK_FUNDS, payments } from "./settlementFixture";
 
-const KEY_A = 12;
-const KEY_B = 13;
-
-async function accountFixture() {
-  const f = await settlementFixture();
-  const keyA = f.gov.as(key(KEY_A));
-  const { account } = await keyA.accounts.createMemberAccount({
-    firstKey: key(KEY_A).address,
-    salt: keccak256(toHex("nord")),
-  });
-  await f.gov.registry.admitMember({
-    account,
-    roles: Role.MEMBER_BANK,
-    lei: leiWithCheckDigits("5493000ACCOUNT1000"),
-    name: "Nord Bank",
-    maxSingleTransfer: BANK_LIMIT,
-    maxDailyOutflow: BANK_LIMIT,
-  });
-  const nord = f.gov.as(key(KEY_A), account);
+/** Nord Bank (accountFixture), enrolled, funded and letting the engine pull its net debits. */
+async function enrolledAccount() {
+  const f = await accountFixture();
+  const { account, nord } = f;
   await nord.settlement.enroll();
   await f.operator.token.mint({ bank: account, amount: BANK_FUNDS });
   await nord.token.approve({ spender: f.deployment.contracts.NettingEngine!.proxy, amount: 2n ** 255n });
@@ -51,7 +35,7 @@ function nordBatch(f: { account: Address; addr: Record<string, Address> }, tag: 
 
 describe("SDK member accounts", () => {
   it("creates an account at its predicted address with the first key holding every role", async () => {
-    const f = await loadFixture(accountFixture);
+    const f = await loadFixture(enrolledAccount);
     const predicted = await f.gov.accounts.predictMemberAccount({
       firstKey: key(KEY_A).address,
       salt: keccak256(toHex("nord")),
@@ -65,7 +49,7 @@ describe("SDK member accounts", () => {
   });
 
   it("acts as the member: the batch is the account's, and survives the rotation to a new key", async () => {
-    const f = await loadFixture(accountFixture);
+    const f = await loadFixture(enrolledAccount);
     const first = nordBatch(f, "n1");
     const r1 = await f.nord.settlement.submitBatch({ key: first.key, header: first.header });
     expect(r1.created).to.equal(true);
@@ -105,7 +89,7 @@ describe("SDK member accounts", () => {
   });
 
   it("signs a dispute as the account (key ‖ signature, checked by ERC-1271) that another member relays", async () => {
-    const f = await loadFixture(accountFixture);
+    const f = await loadFixture(enrolledAccount);
     const batch = buildBatch(payments(f.addr.alpine, [[f.account, 500n]], "to-nord"), {
       submitter: f.addr.alpine,
       key: "to-nord",
@@ -119,7 +103,7 @@ describe("SDK member accounts", () => {
   });
 
   it("refuses bad input before sending: role names, a permit through an account, a missing deployment part", async () => {
-    const f = await loadFixture(accountFixture);
+    const f = await loadFixture(enrolledAccount);
     const bad = await rejectsWith(
       f.nord.accounts.authorizeKey({ account: f.account, key: key(KEY_B).address, roles: ["admin" as "submit"] }),
       InvalidArgumentError,

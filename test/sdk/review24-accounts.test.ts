@@ -6,31 +6,10 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import hre from "hardhat";
 import { encodeFunctionData, getAddress, keccak256, toHex, type Address } from "viem";
 import { memberAccountAbi } from "@clearhouse/contracts";
-import { InvalidArgumentError, leiWithCheckDigits, Role } from "../../packages/sdk/src";
+import { InvalidArgumentError } from "../../packages/sdk/src";
 import { executedInput, isFactoryAccount } from "../../packages/sdk/src/audit/accountCalls";
+import { KEY_A, KEY_B, accountFixture } from "./accountFixture";
 import { key, rejectsWith } from "./fixture";
-import { BANK_LIMIT, settlementFixture } from "./settlementFixture";
-
-const KEY_A = 12;
-const KEY_B = 13;
-
-async function accountFixture() {
-  const f = await settlementFixture();
-  const keyA = f.gov.as(key(KEY_A));
-  const { account } = await keyA.accounts.createMemberAccount({
-    firstKey: key(KEY_A).address,
-    salt: keccak256(toHex("nord")),
-  });
-  await f.gov.registry.admitMember({
-    account,
-    roles: Role.MEMBER_BANK,
-    lei: leiWithCheckDigits("5493000ACCOUNT1000"),
-    name: "Nord Bank",
-    maxSingleTransfer: BANK_LIMIT,
-    maxDailyOutflow: BANK_LIMIT,
-  });
-  return { ...f, account, nord: f.gov.as(key(KEY_A), account) };
-}
 
 describe("review24: SDK through member accounts", () => {
   // R24-11: a mistyped memberAccount (no contract there) is bad input naming the option

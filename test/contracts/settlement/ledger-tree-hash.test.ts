@@ -6,37 +6,10 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { keccak256, stringToHex, type Address } from "viem";
-import { buildBatchTree, encodeRecord, type PaymentRecord } from "../../../packages/sdk/src/settlement";
-import { deploySettlement, makeBatch, mined, Status, submit, type SettlementFixture } from "./helpers";
+import { buildBatchTree } from "../../../packages/sdk/src/settlement";
+import { makeBatch, mined, Status, submit } from "./helpers";
 
-const TreeHash = { Keccak256: 0n, SM3: 1n } as const;
-
-interface TreeFixture extends SettlementFixture {
-  verifier: string;
-}
-
-async function withVerifier(): Promise<TreeFixture> {
-  const f = await deploySettlement();
-  const verifier = await (await ethers.getContractFactory("SM3MerkleVerifier")).deploy();
-  return { ...f, verifier: await verifier.getAddress() };
-}
-
-/** Four payments from bank 0 to bank 1, as the SDK hashes them. */
-function payments(from: string, to: string, label: string): PaymentRecord[] {
-  return Array.from({ length: 4 }, (_, i) => ({
-    paymentId: `${label}-${i}`,
-    debtorBank: from as Address,
-    creditorBank: to as Address,
-    amount: 100n + BigInt(i),
-    currency: "EUR",
-    valueDate: "2026-12-07",
-    endToEndId: `E2E-${i}`,
-    debtorAccountHash: keccak256(stringToHex(`debtor ${i}`)),
-    creditorAccountHash: keccak256(stringToHex(`creditor ${i}`)),
-  }));
-}
-const words = (r: PaymentRecord): bigint[] => [...encodeRecord(r)];
+import { payments, TreeHash, withVerifier, words } from "./treeHashFixture";
 
 describe("SettlementLedger: tree hash (keccak256 | SM3, decision 046)", function () {
   it("defaults to keccak256: no BatchTreeHash event, treeHashOf Keccak256, keccak proofs verify", async function () {

@@ -1,40 +1,14 @@
 /**
- * Review 24c (attacker review of decision 046): the ledger's SM3 tree hash. Each test asserts the
- * CORRECT behaviour; the skipped ones fail until the finding they name is fixed.
+ * Review 24c (attacker review of decision 046): the ledger's SM3 tree hash, each finding's scenario
+ * with the behaviour after its fix or the rule documented for it (docs/crypto.md).
  */
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { keccak256, stringToHex, type Address } from "viem";
-import { buildBatchTree, encodeRecord, type PaymentRecord } from "../../../packages/sdk/src/settlement";
-import { deploySettlement, makeBatch, Status, type SettlementFixture } from "./helpers";
+import { buildBatchTree } from "../../../packages/sdk/src/settlement";
+import { makeBatch, Status } from "./helpers";
 
-const TreeHash = { Keccak256: 0n, SM3: 1n } as const;
-
-interface TreeFixture extends SettlementFixture {
-  verifier: string;
-}
-
-async function withVerifier(): Promise<TreeFixture> {
-  const f = await deploySettlement();
-  const verifier = await (await ethers.getContractFactory("SM3MerkleVerifier")).deploy();
-  return { ...f, verifier: await verifier.getAddress() };
-}
-
-function payments(from: string, to: string, label: string): PaymentRecord[] {
-  return Array.from({ length: 4 }, (_, i) => ({
-    paymentId: `${label}-${i}`,
-    debtorBank: from as Address,
-    creditorBank: to as Address,
-    amount: 100n + BigInt(i),
-    currency: "EUR",
-    valueDate: "2026-12-07",
-    endToEndId: `E2E-${i}`,
-    debtorAccountHash: keccak256(stringToHex(`debtor ${i}`)),
-    creditorAccountHash: keccak256(stringToHex(`creditor ${i}`)),
-  }));
-}
-const words = (r: PaymentRecord): bigint[] => [...encodeRecord(r)];
+import { payments, TreeHash, withVerifier, words } from "./treeHashFixture";
 
 describe("review24c: SettlementLedger tree hash (attacker findings)", function () {
   it("the status bit never leaks: a Disputed SM3 batch reads Disputed in anchorOf and statusOf", async function () {
