@@ -69,15 +69,9 @@ export async function createMemberAccount(
   ctx: ClearhouseContext,
   p: CreateMemberAccountParameters,
 ): Promise<CreateMemberAccountReturnType> {
-  const firstKey = requireAddress("firstKey", p.firstKey);
-  const roles = keyRoles("roles", p.roles ?? 7);
-  const salt = p.salt === undefined ? zeroHash : requireBytes32("salt", p.salt, { allowZero: true });
-  const account = await predictMemberAccount(ctx, { firstKey, roles, salt });
-  const result = await writeContract(ctx, {
-    ...factory(ctx),
-    functionName: "createAccount",
-    args: [firstKey, roles, salt],
-  });
+  const args = creationArgs(p);
+  const account = await readContract(ctx, { ...factory(ctx), functionName: "accountAddress", args });
+  const result = await writeContract(ctx, { ...factory(ctx), functionName: "createAccount", args });
   return { ...result, account };
 }
 
@@ -86,10 +80,15 @@ export async function predictMemberAccount(
   ctx: ClearhouseContext,
   p: PredictMemberAccountParameters,
 ): Promise<PredictMemberAccountReturnType> {
+  return readContract(ctx, { ...factory(ctx), functionName: "accountAddress", args: creationArgs(p) });
+}
+
+/** The factory's (firstKey, roles, salt), checked: roles default to all three, salt to zero. */
+function creationArgs(p: CreateMemberAccountParameters): readonly [Address, number, Hex] {
   const firstKey = requireAddress("firstKey", p.firstKey);
   const roles = keyRoles("roles", p.roles ?? 7);
   const salt = p.salt === undefined ? zeroHash : requireBytes32("salt", p.salt, { allowZero: true });
-  return readContract(ctx, { ...factory(ctx), functionName: "accountAddress", args: [firstKey, roles, salt] });
+  return [firstKey, roles, salt];
 }
 
 export interface AuthorizeKeyParameters {
