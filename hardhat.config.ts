@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, sep } from "node:path";
 import { subtask, task, type HardhatUserConfig } from "hardhat/config";
@@ -110,6 +110,8 @@ const remote = process.env.CLEARHOUSE_RPC_URL
  */
 task(TASK_TEST, async (args, _hre, runSuper) => {
   const dir = mkdtempSync(join(tmpdir(), "clearhouse-test-"));
+  // Others must pass through it: tests run PostgreSQL as its own user in a directory below.
+  chmodSync(dir, 0o755);
   const previous = process.env.TMPDIR;
   process.env.TMPDIR = dir;
   try {

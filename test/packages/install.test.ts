@@ -159,7 +159,7 @@ describe("packages: packed, installed in an empty project, used from there", fun
       const deployment = JSON.parse(readFileSync(join(project, "deployments", "chain-31337.json"), "utf8")) as {
         contracts: Record<string, { proxy?: string; address?: string }>;
       };
-      expect(Object.keys(deployment.contracts)).to.have.length(8);
+      expect(Object.keys(deployment.contracts)).to.have.length(9); // 8 contracts and MemberAccounts
       const registry = await hre.ethers.getContractAt(
         "ConsortiumRegistry",
         deployment.contracts.ConsortiumRegistry.proxy!,
