@@ -4,7 +4,7 @@
  * of liquidity and is deferred (gridlock resolution); the next cycle settles it on an intraday
  * credit line. Reconciliation checks every figure against the records.
  */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Address } from "viem";
@@ -45,6 +45,8 @@ export interface SettlementDayResult {
 export async function settlementDay(c: SettlementDayContext): Promise<SettlementDayResult> {
   const money = (v: bigint) => `€${fromMinorUnits(v, 2)}`;
   const dir = mkdtempSync(join(tmpdir(), "clearhouse-day-"));
+  // The batch files stay until the demo ends (its audit step reads them), then go.
+  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
   const bicMap = Object.fromEntries(BANKS.map((b) => [BICS[b], c.addr(b)])) as Record<string, Address>;
   let gas = 0n;
   const track = async <T extends { gasUsed: bigint }>(p: Promise<T>) => {
