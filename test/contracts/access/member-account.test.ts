@@ -292,6 +292,29 @@ describe("MemberAccount", function () {
       expect(await f.account.isValidSignature(hash, raw(f.keyB))).to.equal(INVALID);
     });
 
+    it("matches the documented account-digest vector (docs/access.md)", async function () {
+      const types = { AccountSignature: [{ name: "hash", type: "bytes32" }] };
+      const domain = {
+        name: "Clearhouse MemberAccount",
+        version: "1",
+        chainId: 31337,
+        verifyingContract: "0x1111111111111111111111111111111111111111",
+      };
+      const hash = ethers.id("proposal 7");
+      expect(hash).to.equal("0x1b69bbae5fa494f6cd1b577c85c2943e3846bbb16e1137f5c7d4d67a88ab17e5");
+      expect(ethers.id("AccountSignature(bytes32 hash)")).to.equal(
+        "0xc1d32f0561b88d4070ac4a02580331db5157594f9a18e4e88173cb2d47f43464",
+      );
+      expect(ethers.TypedDataEncoder.hashDomain(domain)).to.equal(
+        "0xae1852366b5a17ddea01b46a8fed3141778b173b6b57cd825719d32b9ee050ba",
+      );
+      expect(ethers.TypedDataEncoder.hash(domain, types, { hash })).to.equal(
+        "0xf619fa7c6d465c917757658b8450f0902f95f7efd974346b59843b59923ed31d",
+      );
+      const f = await loadFixture(withAccount);
+      expect(await f.account.ACCOUNT_SIGNATURE_TYPEHASH()).to.equal(ethers.id("AccountSignature(bytes32 hash)"));
+    });
+
     it("takes an SM2 official's SM2Signer as a key", async function () {
       const f = await loadFixture(withAccount);
       const official = sm2Key();
